@@ -1,0 +1,220 @@
+"""The `agentable` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from agentable import __version__
+from agentable.findings import Notification, Severity
+
+_FAIL_ON = ("error", "warning", "note", "never")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"agentable: error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="agentable", message="%(prog)s %(version)s")
+def main() -> None:
+    """agentable: find defects in the code of LLM-based agents."""
+
+
+def _progress_callback(enabled: bool):
+    if not enabled:
+        return None, None
+    bar = click.progressbar(length=1, label="Parsing", file=sys.stderr)
+    bar.__enter__()
+
+    def update(done: int, total: int) -> None:
+        bar.length = total
+        bar.update(done - bar.pos)
+
+    return update, bar
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Output format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="Write the report to FILE.")
+@click.option("--select", default=None, help="Comma-separated rule ids, categories or prefixes to run.")
+@click.option("--ignore", default=None, help="Comma-separated rule ids, categories or prefixes to skip.")
+@click.option("--fail-on", type=click.Choice(_FAIL_ON), default=None, help="Lowest severity that makes the exit code 1.")
+@click.option("--exit-zero", is_flag=True, help="Always exit 0 unless agentable itself fails.")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=None, help="Worker processes for parsing (0 = all cores).")
+@click.option("--no-llm", is_flag=True, help="Never call the LLM checker, whatever the configuration says.")
+@click.option("--llm", "use_llm", is_flag=True, help="Enable the LLM checker (OpenAI-compatible endpoint).")
+@click.option("--llm-model", default=None, help="Model for the LLM checker.")
+@click.option("--llm-base-url", default=None, help="Base URL of an OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None, help="Cache folder (default: .agentable_cache at the root).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("--baseline", type=click.Path(path_type=Path), default=None, help="Report only findings not in this baseline.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule instead of each finding.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, exists=True), default=None, help="Config file.")
+@click.option("--no-respect-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar on stderr (default: when a terminal).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but findings.")
+def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, no_llm, use_llm, llm_model,
+         llm_base_url, cache_dir, no_cache, baseline, statistics, config_file, no_respect_gitignore, progress, quiet) -> None:
+    """Scan PATHS (default: the current directory) for agent defects."""
+    from agentable.config import ConfigError, load_config
+    from agentable.report import render
+    from agentable.scan import ScanOptions, scan as run_scan, scan_root
+
+    paths = list(paths) or [Path(".")]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail(f"no such file or directory: {', '.join(missing)}")
+    root = scan_root(paths)
+    try:
+        config = load_config(root, config_file)
+        config = config.merge_cli(
+            select=_split(select), ignore=_split(ignore), fail_on=fail_on, format=fmt,
+            exclude=list(exclude) or None, jobs=jobs,
+            respect_gitignore=False if no_respect_gitignore else None,
+        )
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    fmt = config.format or "text"
+    jobs_n = config.jobs if config.jobs is not None else 1
+    if jobs_n == 0:
+        jobs_n = os.cpu_count() or 1
+    show_progress = progress if progress is not None else (sys.stderr.isatty() and not quiet)
+    update, bar = _progress_callback(bool(show_progress))
+    explicit_files = {str(p.resolve().relative_to(root)).replace(os.sep, "/") for p in paths if p.is_file()}
+    cache = None if no_cache else (cache_dir or root / ".agentable_cache")
+    checker, notes = _make_checker(config, root, cache, use_llm, no_llm, llm_model, llm_base_url)
+    options = ScanOptions(jobs=jobs_n, only_files=explicit_files or None, progress=update, cache_dir=cache,
+                          checker=checker, extra_notifications=notes + list(config.notifications))
+    try:
+        result = run_scan(paths, config, options)
+    except KeyboardInterrupt:
+        click.echo("agentable: interrupted", err=True)
+        sys.exit(130)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if baseline is not None:
+        from agentable.baseline import apply_baseline
+
+        try:
+            apply_baseline(result, baseline)
+        except ValueError as exc:
+            _fail(str(exc))
+    text = render(result, fmt, color=(output is None and sys.stdout.isatty()), statistics=statistics)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        if not quiet:
+            click.echo(f"agentable: wrote {fmt} report to {output} ({len(result.active)} findings)", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    if not quiet and fmt != "text":
+        click.echo(
+            f"Scanned {result.files_scanned} files ({result.lines_scanned} lines) in {result.duration_s:.2f}s: "
+            f"{len(result.active)} findings.", err=True)
+    threshold = config.fail_on or "warning"
+    if exit_zero or threshold == "never":
+        sys.exit(0)
+    level = Severity.parse(threshold)
+    sys.exit(1 if any(f.severity >= level for f in result.active) else 0)
+
+
+def _split(value: Optional[str]) -> Optional[list[str]]:
+    if value is None:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _make_checker(config, root: Path, cache: Optional[Path], use_llm: bool, no_llm: bool, model: Optional[str],
+                  base_url: Optional[str]) -> tuple[object, list[Notification]]:
+    """The NL checker: offline (deterministic) unless the LLM is enabled by flag or config."""
+    try:
+        from agentable.nl_check import Checker, LLMConfig
+    except ImportError:
+        return None, []
+    llm_cfg = getattr(config, "llm", None)
+    enabled = (use_llm or bool(getattr(llm_cfg, "enabled", False))) and not no_llm
+    cfg = None
+    if enabled:
+        cfg = LLMConfig(
+            model=model or getattr(llm_cfg, "model", None) or "gpt-4o-mini",
+            base_url=base_url or getattr(llm_cfg, "base_url", None),
+            api_key_env=getattr(llm_cfg, "api_key_env", None) or "OPENAI_API_KEY",
+            enabled=True,
+        )
+        for key in ("timeout", "max_retries", "max_calls", "max_tokens_total", "concurrency"):
+            value = getattr(llm_cfg, key, None)
+            if value is not None:
+                setattr(cfg, key, value)
+    from agentable.catalog import load_catalog
+
+    catalog = load_catalog()
+
+    def lookup(model_id: str):
+        info = catalog.model(model_id)
+        if info is None:
+            return None
+        return {"kind": info.kind, "tools": info.tools, "retired": info.retired, "context_window": info.context_window}
+
+    nl_cache = (cache / "nl") if cache is not None else None
+    return Checker(cfg, nl_cache, model_lookup=lookup), []
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def rules_cmd(fmt: str) -> None:
+    """List every rule with its category and severity."""
+    import json
+
+    from agentable.rules import rule_metas
+    from agentable.rules.categories import CATEGORIES
+
+    metas = rule_metas()
+    if fmt == "json":
+        click.echo(json.dumps([{"id": m.id, "name": m.name, "category": m.category, "severity": m.severity.label,
+                                "short": m.short} for m in metas], indent=2))
+        return
+    for code, cat in CATEGORIES.items():
+        click.echo(click.style(f"{code}  {cat.title}", bold=True))
+        for m in metas:
+            if m.category == code:
+                click.echo(f"  {m.id:<9} {m.severity.label:<8} {m.name}: {m.short}")
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show what RULE finds, why it matters and how to fix it."""
+    from agentable.rules import get_rule
+    from agentable.rules.categories import CATEGORIES
+
+    r = get_rule(rule)
+    if r is None:
+        _fail(f"unknown rule {rule!r}; `agentable rules` lists them")
+        return
+    m = r.meta
+    cat = CATEGORIES.get(m.category)
+    click.echo(f"{m.id} ({m.name}) [{m.severity.label}] - {cat.title if cat else m.category}\n")
+    click.echo(f"{m.full}\n")
+    click.echo("Example (defective):\n")
+    click.echo(_indent(m.bad_example))
+    click.echo("\nFixed:\n")
+    click.echo(_indent(m.good_example))
+    click.echo(f"\nHow to fix: {m.fix}")
+
+
+def _indent(code: str) -> str:
+    return "\n".join("    " + line for line in code.strip("\n").splitlines())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,344 @@
+"""The agent layer: LLM call sites with their effective settings, tool definitions, agent
+constructions and agent loops, all recognised through the framework catalog (data), never
+through names hard-coded here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator, Optional, Union
+
+from agentable.cpg import ir
+from agentable.cpg.flow import LoopInfo, loop_info
+from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo
+from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput
+
+if TYPE_CHECKING:
+    from agentable.cpg.project import ProjectGraph
+
+
+@dataclass(eq=False)
+class Setting:
+    """Where an LLM setting (model, stop, max_tokens, …) is given: the expression and its scope."""
+
+    role: str
+    expr: ir.Expr
+    func: FunctionInfo
+    stmt: object
+    where: str  # call | client | bind | agent
+
+    def __repr__(self) -> str:
+        return f"Setting({self.role} from {self.where} at {self.func.path}:{self.expr.pos[0]})"
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+
+@dataclass(eq=False)
+class LLMCall:
+    site: CallSite
+    path: str  # the catalog name of what is called
+    provider: str
+    api: str
+    spec: object  # LLMCallSpec or ChatModelSpec
+    method: str = ""
+    client_site: Optional[tuple[str, ir.Call]] = None
+    binds: tuple[tuple[str, ir.Call], ...] = ()
+    graph: "ProjectGraph" = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LLMCall({self.path} at {self.func.path}:{self.call.pos[0]})"
+
+    @property
+    def call(self) -> ir.Call:
+        return self.site.call
+
+    @property
+    def func(self) -> FunctionInfo:
+        return self.site.func
+
+    @property
+    def path_in_repo(self) -> str:
+        return self.site.func.path
+
+    @property
+    def is_chat_model(self) -> bool:
+        return hasattr(self.spec, "call_methods")
+
+    def _param_name(self, role: str) -> Optional[str]:
+        spec = self.spec
+        names = getattr(spec, "params", None) if not self.is_chat_model else getattr(spec, "param_names", None)
+        if names and role in names:
+            return names[role]
+        if self.is_chat_model and role == "model":
+            return None
+        return None
+
+    def setting(self, role: str) -> Optional[Setting]:
+        """The effective value of a setting: the call's own argument, then bound settings, then
+        the client/chat-model constructor."""
+        name = self._param_name(role)
+        call = self.call
+        if name is not None:
+            v = call.kwarg(name)
+            if v is not None:
+                return Setting(role, v, self.func, self.site.stmt, "call")
+            positional = getattr(self.spec, "positional", None) or {}
+            if role in positional and positional[role] < len(call.args):
+                return Setting(role, call.args[positional[role]], self.func, self.site.stmt, "call")
+        for path, bind in reversed(self.binds):
+            v = bind.kwarg(name or role)
+            if v is not None:
+                return self._setting_at(role, v, path, bind, "bind")
+        if self.client_site is not None:
+            path, ctor = self.client_site
+            for kw in self._ctor_names(role):
+                v = ctor.kwarg(kw)
+                if v is not None:
+                    return self._setting_at(role, v, path, ctor, "client")
+            if role == "model" and self.is_chat_model:
+                pos = getattr(self.spec, "model_positional", None)
+                if pos is not None and pos < len(ctor.args):
+                    return self._setting_at(role, ctor.args[pos], path, ctor, "client")
+        return None
+
+    def _ctor_names(self, role: str) -> list[str]:
+        if self.is_chat_model:
+            if role == "model":
+                return list(getattr(self.spec, "model_params", ()) or ())
+            names = getattr(self.spec, "param_names", {}) or {}
+            return [names[role]] if role in names else [role]
+        client = self.graph.catalog.llm_client(self.client_site and _ctor_path(self) or "")
+        names = getattr(client, "params", {}) if client else {}
+        return [names[role]] if role in names else [role]
+
+    def _setting_at(self, role: str, v: ir.Expr, path: str, call: ir.Call, where: str) -> Setting:
+        func = self.graph.function_of(path, call.pos) or self.func
+        return Setting(role, v, func, _stmt_of(func, call), where)
+
+    def has_kwarg_splat(self) -> bool:
+        return self.call.has_kwargs_splat()
+
+    def model_ids(self) -> list[tuple[str, Setting]]:
+        s = self.setting("model")
+        if s is None:
+            default = getattr(self.spec, "default_model", None)
+            return []
+        out = []
+        for v in self.graph.values(s.expr, s.func, s.stmt):
+            if isinstance(v, Const) and isinstance(v.value, str):
+                out.append((v.value, s))
+        return out
+
+
+def _ctor_path(call: LLMCall) -> str:
+    if call.client_site is None:
+        return ""
+    path, ctor = call.client_site
+    func = call.graph.function_of(path, ctor.pos)
+    if func is None:
+        return ""
+    for v in call.graph.values(ctor.func, func, _stmt_of(func, ctor)):
+        if isinstance(v, ExtRef):
+            return v.path
+    return ""
+
+
+def _stmt_of(func: FunctionInfo, call: ir.Call) -> object:
+    for site in func.calls:
+        if site.call is call:
+            return site.stmt
+    return None
+
+
+@dataclass(eq=False)
+class ToolParam:
+    name: str
+    annotation: Optional[str]
+    doc: Optional[str]
+
+
+@dataclass(eq=False)
+class ToolDef:
+    kind: str  # decorator | constructor | class | schema
+    framework: str
+    module: ModuleInfo
+    pos: ir.Pos  # where to report: the def line, the constructor call or the schema
+    name: Optional[str]
+    description: Optional[str]
+    description_source: Optional[str]  # docstring | kwarg | attribute | schema | None
+    func: Optional[FunctionInfo] = None  # the implementing function
+    cls: Optional[ClassInfo] = None
+    spec: object = None
+    params: list[ToolParam] = field(default_factory=list)
+    schema: Optional[ir.Dict] = None
+    description_pos: Optional[ir.Pos] = None
+
+    @property
+    def path(self) -> str:
+        return self.module.path
+
+    @property
+    def handles_errors(self) -> bool:
+        return bool(getattr(self.spec, "handles_errors", False))
+
+    @property
+    def return_contract(self) -> Optional[str]:
+        return getattr(self.spec, "return_contract", None)
+
+
+@dataclass(eq=False)
+class AgentLoop:
+    func: FunctionInfo
+    loop: Union[ir.While, ir.For]
+    info: LoopInfo
+    llm_calls: list[LLMCall]
+
+
+@dataclass(eq=False)
+class AgentConstruct:
+    site: CallSite
+    path: str
+    spec: object
+
+
+class AgentLayer:
+    def __init__(self, graph: "ProjectGraph") -> None:
+        self.g = graph
+
+    # ------------------------------------------------------------------ relevance
+
+    @cached_property
+    def relevant_modules(self) -> list[ModuleInfo]:
+        """Modules that import a framework, or a project module that does (transitively)."""
+        roots = self.g.catalog.known_framework_roots()
+        relevant: set[str] = set()
+        deps: dict[str, set[str]] = {}
+        for name, mod in self.g.modules.items():
+            targets = set(mod.imports.values()) | {k[1:] for k in mod.imports if k.startswith("*")}
+            if any(t.split(".")[0] in roots for t in targets):
+                relevant.add(name)
+            for t in targets:
+                parts = t.split(".")
+                for i in range(len(parts), 0, -1):
+                    m = self.g.find_module(".".join(parts[:i]), mod)
+                    if m is not None:
+                        deps.setdefault(m.name, set()).add(name)
+                        break
+        stack = list(relevant)
+        while stack:
+            for user in deps.get(stack.pop(), ()):
+                if user not in relevant:
+                    relevant.add(user)
+                    stack.append(user)
+        return [self.g.modules[n] for n in sorted(relevant)]
+
+    def functions(self) -> Iterator[FunctionInfo]:
+        mods = {m.name for m in self.relevant_modules}
+        for f in self.g.functions.values():
+            if f.module.name in mods:
+                yield f
+
+    # ------------------------------------------------------------------ LLM calls
+
+    @cached_property
+    def llm_calls(self) -> list[LLMCall]:
+        out: list[LLMCall] = []
+        cat = self.g.catalog
+        for func in self.functions():
+            for site in func.calls:
+                for v in self.g.values(site.call.func, func, site.stmt):
+                    if not isinstance(v, ExtRef):
+                        continue
+                    spec = cat.llm_call(v.path)
+                    if spec is not None:
+                        out.append(LLMCall(site, v.path, spec.provider, spec.api, spec, "", v.site, v.binds, self.g))
+                        break
+                    inst, _, method = v.path.rpartition("().")
+                    model = cat.chat_model(inst) if inst else None
+                    if model is not None and method in model.call_methods:
+                        out.append(LLMCall(site, v.path, model.provider, "chat", model, method, v.site, v.binds, self.g))
+                        break
+        return out
+
+    @cached_property
+    def _llm_by_call(self) -> dict[int, LLMCall]:
+        return {id(c.call): c for c in self.llm_calls}
+
+    def llm_call_at(self, call: ir.Call) -> Optional[LLMCall]:
+        return self._llm_by_call.get(id(call))
+
+    @cached_property
+    def llm_functions(self) -> set[str]:
+        """Functions that call a model, directly or through project functions (wrappers)."""
+        direct = {c.func.qualname for c in self.llm_calls}
+        result = set(direct)
+        stack = list(direct)
+        while stack:
+            q = stack.pop()
+            f = self.g.functions.get(q)
+            if f is None:
+                continue
+            for site in self.g.callers(f):
+                if site.func.qualname not in result:
+                    result.add(site.func.qualname)
+                    stack.append(site.func.qualname)
+        return result
+
+    def calls_llm(self, site: CallSite) -> bool:
+        if id(site.call) in self._llm_by_call:
+            return True
+        return any(t in self.llm_functions for t in self.g.callees(site))
+
+    # ------------------------------------------------------------------ agent loops
+
+    @cached_property
+    def loops(self) -> list[AgentLoop]:
+        out: list[AgentLoop] = []
+        for func in self.functions():
+            if func.qualname not in self.llm_functions:
+                continue
+            for s in ir.walk_stmts(func.body):
+                if not isinstance(s, (ir.While, ir.For)):
+                    continue
+                inner = [site for site in func.calls if _inside(func, site.stmt, s) and self.calls_llm(site)]
+                if inner:
+                    calls = [self._llm_by_call[id(x.call)] for x in inner if id(x.call) in self._llm_by_call]
+                    out.append(AgentLoop(func, s, loop_info(s), calls))
+        return out
+
+    # ------------------------------------------------------------------ agents built with frameworks
+
+    @cached_property
+    def agent_constructs(self) -> list[AgentConstruct]:
+        out: list[AgentConstruct] = []
+        cat = self.g.catalog
+        for func in self.functions():
+            for site in func.calls:
+                for v in self.g.values(site.call.func, func, site.stmt):
+                    if isinstance(v, ExtRef):
+                        spec = cat.agent_constructor(v.path)
+                        if spec is not None:
+                            out.append(AgentConstruct(site, v.path, spec))
+                            break
+        return out
+
+    # ------------------------------------------------------------------ tools
+
+    @cached_property
+    def tools(self) -> list[ToolDef]:
+        from agentable.cpg.tools import discover_tools
+
+        return discover_tools(self.g, self)
+
+
+def _inside(func: FunctionInfo, node: object, container: ir.Stmt) -> bool:
+    if node is container:
+        return True
+    return any(a is container for a in func.ancestors(node))  # type: ignore[arg-type]
+
+
+__all__ = ["AgentLayer", "LLMCall", "ToolDef", "ToolParam", "AgentLoop", "AgentConstruct", "Setting",
+           "Instance", "ClassRef", "FuncRef", "LLMOutput"]

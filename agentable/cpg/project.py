@@ -1,0 +1,324 @@
+"""The project graph: every module, class and function, symbol lookup across files, the call
+graph, and lazily the agent layer. This is what rules query.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterable, Optional, Union
+
+import networkx as nx
+
+from agentable.cpg import ir
+from agentable.cpg.flow import ReachingDefs, reaching_definitions
+from agentable.cpg.resolve import Resolver, VSet
+from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module
+from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
+from agentable.findings import Span
+
+if TYPE_CHECKING:
+    from agentable.catalog import Catalog
+    from agentable.cpg.agent import AgentLayer
+    from agentable.cpg.manifests import ManifestSet
+
+_MAX_LOOKUP_DEPTH = 8
+
+
+class ProjectGraph:
+    def __init__(self, modules: Iterable[ir.Module], catalog: "Catalog", manifests: Optional["ManifestSet"] = None) -> None:
+        self.catalog = catalog
+        self.manifests = manifests
+        self.modules: dict[str, ModuleInfo] = {}
+        self.by_path: dict[str, ModuleInfo] = {}
+        self.functions: dict[str, FunctionInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}
+        for m in modules:
+            info, funcs, classes = build_module(m)
+            if m.name in self.modules:  # two files map to one dotted name (scripts in different dirs)
+                m.name = m.path.removesuffix(".py").replace("/", ".")
+                info, funcs, classes = build_module(m)
+            self.modules[m.name] = info
+            self.by_path[m.path] = info
+            for f in funcs:
+                self.functions[f.qualname] = f
+            for c in classes:
+                self.classes[c.qualname] = c
+        self._suffix_index: dict[str, list[str]] = {}
+        for name in self.modules:
+            parts = name.split(".")
+            for i in range(1, len(parts)):
+                self._suffix_index.setdefault(".".join(parts[i:]), []).append(name)
+        self._rd: dict[str, ReachingDefs] = {}
+        self._subclasses: Optional[dict[str, set[str]]] = None
+        self.shallow = Resolver(self, expand_params=False)
+        self.resolver = Resolver(self, expand_params=True)
+        self._callers: Optional[dict[str, list[CallSite]]] = None
+        self._callees: dict[int, frozenset[str]] = {}
+        self.call_graph: nx.DiGraph = nx.DiGraph()
+
+    # ------------------------------------------------------------------ positions
+
+    def span(self, path: str, pos: ir.Pos) -> Span:
+        mod = self.by_path.get(path)
+        if mod is None:
+            return Span(path, pos[0], pos[1] + 1, pos[2], pos[3] + 1)
+        return mod.ir.span(pos)
+
+    # ------------------------------------------------------------------ modules and symbols
+
+    def find_module(self, name: str, importer: Optional[ModuleInfo] = None) -> Optional[ModuleInfo]:
+        if name in self.modules:
+            return self.modules[name]
+        if importer is not None and importer.package:
+            sibling = f"{importer.package}.{name}"
+            if sibling in self.modules:
+                return self.modules[sibling]
+        cands = self._suffix_index.get(name, [])
+        if len(cands) == 1:
+            return self.modules[cands[0]]
+        if importer is not None and cands:
+            # prefer the candidate closest to the importer
+            best = max(cands, key=lambda c: _common_prefix(c, importer.name))
+            return self.modules[best]
+        return None
+
+    def lookup(self, dotted: str, importer: Optional[ModuleInfo] = None, depth: int = 0) -> VSet:
+        """What a dotted name (as imported) refers to: a project entity or an external symbol."""
+        if depth > _MAX_LOOKUP_DEPTH:
+            return frozenset({UNKNOWN})
+        parts = dotted.split(".")
+        for i in range(len(parts), 0, -1):
+            mod = self.find_module(".".join(parts[:i]), importer)
+            if mod is None:
+                continue
+            rest = parts[i:]
+            if not rest:
+                return frozenset({ModuleRef(mod.name)})
+            return self._member(mod, rest, depth)
+        return frozenset({ExtRef(dotted)})
+
+    def _member(self, mod: ModuleInfo, rest: list[str], depth: int) -> VSet:
+        head, tail = rest[0], rest[1:]
+        found: VSet
+        if head in mod.functions:
+            found = frozenset({FuncRef(mod.functions[head].qualname)})
+        elif head in mod.classes:
+            found = frozenset({ClassRef(mod.classes[head].qualname)})
+        elif head in mod.imports:
+            target = mod.imports[head]
+            found = self.lookup(target, mod, depth + 1)
+        elif head in mod.toplevel.defs:
+            found = self.resolver.values(ir.Name((0, 0, 0, 0), head), mod.toplevel, None)
+        else:
+            sub = self.find_module(f"{mod.name}.{head}")
+            found = frozenset({ModuleRef(sub.name)}) if sub else frozenset({UNKNOWN})
+        if not tail:
+            return found
+        out: set[Value] = set()
+        for v in found:
+            if isinstance(v, ModuleRef):
+                out |= self._member(self.modules[v.name], tail, depth + 1)
+            elif isinstance(v, ExtRef):
+                out.add(ExtRef(v.path + "." + ".".join(tail)))
+            elif isinstance(v, ClassRef) and len(tail) == 1:
+                out |= self.resolver.class_attr(v.qualname, tail[0], instance=False)
+        return frozenset(out) if out else frozenset({UNKNOWN})
+
+    # ------------------------------------------------------------------ classes
+
+    def mro(self, qualname: str) -> list[ClassInfo]:
+        out: list[ClassInfo] = []
+        seen: set[str] = set()
+        queue = [qualname]
+        while queue:
+            q = queue.pop(0)
+            if q in seen or q not in self.classes:
+                continue
+            seen.add(q)
+            cls = self.classes[q]
+            out.append(cls)
+            queue.extend(self.base_qualnames(cls))
+        return out
+
+    def base_qualnames(self, cls: ClassInfo) -> list[str]:
+        """Qualified names of the bases: project classes by qualname, external ones by path."""
+        if not cls.base_names and cls.node.bases:
+            names: list[str] = []
+            for b in cls.node.bases:
+                for v in self.shallow.values(b, cls.module.toplevel, None):
+                    if isinstance(v, ClassRef):
+                        names.append(v.qualname)
+                    elif isinstance(v, ExtRef):
+                        names.append(v.path)
+            cls.base_names = names or ["<unknown>"]
+        return [b for b in cls.base_names if b != "<unknown>"]
+
+    def external_bases(self, qualname: str) -> list[str]:
+        out: list[str] = []
+        for cls in self.mro(qualname):
+            out.extend(b for b in self.base_qualnames(cls) if b not in self.classes)
+        return out
+
+    def subclasses(self, qualname: str) -> set[str]:
+        if self._subclasses is None:
+            index: dict[str, set[str]] = {}
+            for q, cls in self.classes.items():
+                for b in self.base_qualnames(cls):
+                    index.setdefault(b, set()).add(q)
+            self._subclasses = index
+        out: set[str] = set()
+        stack = [qualname]
+        while stack:
+            for sub in self._subclasses.get(stack.pop(), ()):
+                if sub not in out:
+                    out.add(sub)
+                    stack.append(sub)
+        return out
+
+    # ------------------------------------------------------------------ data flow helpers
+
+    def reaching(self, func: FunctionInfo) -> ReachingDefs:
+        rd = self._rd.get(func.qualname)
+        if rd is None:
+            rd = reaching_definitions(func)
+            self._rd[func.qualname] = rd
+        return rd
+
+    def values(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object] = None) -> VSet:
+        return self.resolver.values(e, func, stmt)
+
+    def _literal_defs(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[tuple[ir.Expr, FunctionInfo, object]]:
+        """Expressions that `e` was bound to, for names, `self.x` and module globals."""
+        out: list[tuple[ir.Expr, FunctionInfo, object]] = []
+        if isinstance(e, ir.Name):
+            defs = self.resolver.local_defs(func, e.id, stmt)
+            owner = func
+            if not defs:
+                owner = func.module.toplevel
+                defs = owner.defs.get(e.id, [])
+            for d in defs:
+                if d.how in ("assign", "walrus") and d.value is not None:
+                    out.append((d.value, owner, d.stmt))
+        elif isinstance(e, ir.Attribute):
+            for v in self.shallow.values(e.value, func, stmt):
+                qual = getattr(v, "qualname", None)
+                if qual in self.classes:
+                    for cls in self.mro(qual):
+                        for value, s, method in cls.attrs.get(e.attr, []):
+                            if value is not None:
+                                out.append((value, method or cls.module.toplevel, s))
+        return out
+
+    def literal_mappings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: Resolver) -> list[dict[object, VSet]]:
+        """Dict literals (and `d[k] = v` stores) that `e` may be: key -> values."""
+        out: list[dict[object, VSet]] = []
+        for value, owner, s in self._literal_defs(e, func, stmt):
+            if isinstance(value, ir.Dict):
+                mapping: dict[object, VSet] = {}
+                for k, v in zip(value.keys, value.values):
+                    key = k.value if isinstance(k, ir.Constant) else None
+                    mapping[key] = mapping.get(key, frozenset()) | res.values(v, owner, s)
+                out.append(mapping)
+            elif isinstance(value, ir.Comp) and value.kind == "dict" and isinstance(value.elt, ir.Seq) and len(value.elt.elts) == 2:
+                val = value.elt.elts[1]
+                elems: set[Value] = set()
+                for tgt, it in zip(value.targets, value.iters):
+                    if isinstance(val, ir.Name) and isinstance(tgt, ir.Name) and tgt.id == val.id:
+                        elems |= res.elements(res.values(it, owner, s), it, owner, s)
+                if elems:
+                    out.append({None: frozenset(elems)})
+        if isinstance(e, ir.Name):
+            stores: dict[object, VSet] = {}
+            for scope in (func, func.module.toplevel):
+                for s in ir.walk_stmts(scope.body):
+                    if isinstance(s, ir.Assign):
+                        for t in s.targets:
+                            if isinstance(t, ir.Subscript) and isinstance(t.value, ir.Name) and t.value.id == e.id:
+                                key = t.index.value if isinstance(t.index, ir.Constant) else None
+                                stores[key] = stores.get(key, frozenset()) | res.values(s.value, scope, s)
+            if stores:
+                out.append(stores)
+        return out
+
+    def literal_containers(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: Resolver) -> list[list[VSet]]:
+        out: list[list[VSet]] = []
+        for value, owner, s in self._literal_defs(e, func, stmt):
+            if isinstance(value, ir.Seq):
+                out.append([res.values(elt, owner, s) for elt in value.elts])
+        return out
+
+    # ------------------------------------------------------------------ call graph
+
+    def callees(self, site: CallSite) -> frozenset[str]:
+        """Project functions a call may invoke (direct, via self/cls, instances, dict dispatch)."""
+        key = id(site.call)
+        hit = self._callees.get(key)
+        if hit is not None:
+            return hit
+        out: set[str] = set()
+        for v in self.shallow.values(site.call.func, site.func, site.stmt):
+            if isinstance(v, FuncRef):
+                out.add(v.qualname)
+            elif isinstance(v, ClassRef):
+                for cls in self.mro(v.qualname):
+                    if "__init__" in cls.methods:
+                        out.add(cls.methods["__init__"].qualname)
+                        break
+            elif getattr(v, "qualname", None) in self.classes:  # calling an instance
+                for cls in self.mro(v.qualname):  # type: ignore[union-attr]
+                    if "__call__" in cls.methods:
+                        out.add(cls.methods["__call__"].qualname)
+                        break
+        result = frozenset(out)
+        self._callees[key] = result
+        return result
+
+    def build_call_graph(self) -> None:
+        callers: dict[str, list[CallSite]] = {}
+        g = self.call_graph
+        for f in self.functions.values():
+            g.add_node(f.qualname)
+            for site in f.calls:
+                for target in self.callees(site):
+                    callers.setdefault(target, []).append(site)
+                    g.add_edge(f.qualname, target)
+        self._callers = callers
+
+    def callers(self, func: FunctionInfo) -> list[CallSite]:
+        if self._callers is None:
+            self.build_call_graph()
+        return self._callers.get(func.qualname, [])  # type: ignore[union-attr]
+
+    def function_of(self, path: str, pos: ir.Pos) -> Optional[FunctionInfo]:
+        """The innermost function whose definition spans `pos` in the file."""
+        best: Optional[FunctionInfo] = None
+        for f in self.functions.values():
+            if f.module.path != path:
+                continue
+            if f.node is None:
+                best = best or f
+                continue
+            if f.node.pos[0] <= pos[0] <= f.node.pos[2]:
+                if best is None or best.node is None or f.node.pos[0] >= best.node.pos[0]:
+                    best = f
+        return best
+
+    # ------------------------------------------------------------------ agent layer
+
+    @cached_property
+    def agent(self) -> "AgentLayer":
+        from agentable.cpg.agent import AgentLayer
+
+        return AgentLayer(self)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a.split("."), b.split(".")):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+__all__ = ["ProjectGraph", "Const", "Union"]

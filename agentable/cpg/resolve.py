@@ -1,0 +1,428 @@
+"""Data flow as value resolution: what may an expression evaluate to?
+
+Names resolve through reaching definitions inside the function, then enclosing scopes, module
+globals and imports; parameters through the arguments of every call site (arguments to
+parameters across files); calls through the return values of project functions (return values
+to call sites), `self.x` through every assignment to that attribute in the class, and external
+symbols through the framework catalog (LLM calls produce LLMOutput values).
+
+Two resolvers exist: a shallow one (parameters stay ParamRef) used to build the call graph, and a
+full one that expands parameters through that call graph.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Optional
+
+from agentable.cpg import ir
+from agentable.cpg.flow import reaching_definitions
+from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo
+from agentable.cpg.values import (
+    UNKNOWN,
+    ClassRef,
+    Const,
+    ExtRef,
+    FuncRef,
+    Instance,
+    LLMOutput,
+    ModuleRef,
+    ParamRef,
+    Parsed,
+    Typed,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from agentable.cpg.project import ProjectGraph
+
+VSet = frozenset[Value]
+EMPTY: VSet = frozenset()
+
+# Attribute names that reach the generated text of a response object.
+TEXT_ATTRS = frozenset({"content", "text", "output_text", "arguments", "final_output", "response", "completion", "answer", "output"})
+# str methods whose result is still (derived from) the model's text
+STR_METHODS = frozenset({
+    "strip", "lstrip", "rstrip", "lower", "upper", "replace", "split", "rsplit", "splitlines", "removeprefix",
+    "removesuffix", "partition", "rpartition", "casefold", "title", "expandtabs", "format", "encode", "decode",
+})
+BUILTIN_TYPES = {
+    "str": "str", "repr": "str", "int": "int", "float": "float", "bool": "bool", "len": "int", "dict": "dict",
+    "list": "list", "tuple": "tuple", "set": "set", "sorted": "list", "bytes": "bytes", "open": "file",
+    "json.dumps": "str", "range": "range", "enumerate": "iterator", "zip": "iterator", "print": "none",
+}
+PARSERS = {"json.loads": "json.loads", "ast.literal_eval": "ast.literal_eval", "eval": "eval", "yaml.safe_load": "yaml.safe_load",
+           "yaml.load": "yaml.load", "orjson.loads": "orjson.loads", "ujson.loads": "ujson.loads", "tomllib.loads": "tomllib.loads"}
+
+_MAX_DEPTH = 40
+
+
+class Resolver:
+    def __init__(self, graph: "ProjectGraph", expand_params: bool) -> None:
+        self.g = graph
+        self.expand_params = expand_params
+        self.memo: dict[int, VSet] = {}
+        self.returns_memo: dict[str, VSet] = {}
+        self.param_memo: dict[tuple[str, str], VSet] = {}
+        self.active: set[int] = set()
+        self.depth = 0
+
+    # ------------------------------------------------------------------ entry point
+
+    def values(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        if e is None:
+            return EMPTY
+        key = id(e)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self.active or self.depth > _MAX_DEPTH:
+            return EMPTY
+        self.active.add(key)
+        self.depth += 1
+        try:
+            result = self._dispatch(e, func, stmt)
+        finally:
+            self.depth -= 1
+            self.active.discard(key)
+        self.memo[key] = result
+        return result
+
+    def _dispatch(self, e: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        if isinstance(e, ir.Constant):
+            v = e.value
+            if isinstance(v, (str, int, float, bool)) or v is None:
+                return frozenset({Const(v)})
+            return frozenset({Typed(type(v).__name__)})
+        if isinstance(e, (ir.FString, ir.Concat)):
+            return frozenset({Typed("str")})
+        if isinstance(e, ir.Name):
+            return self._name(e.id, func, stmt)
+        if isinstance(e, ir.Attribute):
+            return self._attribute(e, func, stmt)
+        if isinstance(e, ir.Subscript):
+            return self._subscript(e, func, stmt)
+        if isinstance(e, ir.Call):
+            return self._call(e, func, stmt)
+        if isinstance(e, ir.Await):
+            return self.values(e.value, func, stmt)
+        if isinstance(e, ir.IfExp):
+            return self.values(e.body, func, stmt) | self.values(e.orelse, func, stmt)
+        if isinstance(e, ir.BoolOp):
+            out: set[Value] = set()
+            for v in e.values:
+                out |= self.values(v, func, stmt)
+            return frozenset(out)
+        if isinstance(e, ir.NamedExpr):
+            return self.values(e.value, func, stmt)
+        if isinstance(e, ir.Dict):
+            return frozenset({Typed("dict")})
+        if isinstance(e, ir.Seq):
+            return frozenset({Typed(e.kind)})
+        if isinstance(e, ir.Comp):
+            return frozenset({Typed("generator" if e.kind == "generator" else e.kind)})
+        if isinstance(e, ir.BinOp):
+            left = self.values(e.left, func, stmt)
+            if e.op == "%" or any(isinstance(v, Const) and isinstance(v.value, str) for v in left):
+                return frozenset({Typed("str")})
+            return frozenset({UNKNOWN})
+        if isinstance(e, ir.Compare) or (isinstance(e, ir.UnaryOp) and e.op == "not"):
+            return frozenset({Typed("bool")})
+        return frozenset({UNKNOWN})
+
+    # ------------------------------------------------------------------ names
+
+    def _name(self, name: str, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        if name in func.globals_declared:
+            return self._module_name(name, func.module.toplevel)
+        defs = self.local_defs(func, name, stmt)
+        if defs:
+            out: set[Value] = set()
+            for d in defs:
+                out |= self._def_values(d, func)
+            return frozenset(out)
+        scope = func.parent
+        while scope is not None:
+            if name in scope.defs:
+                out = set()
+                for d in scope.defs[name]:
+                    out |= self._def_values(d, scope)
+                return frozenset(out)
+            scope = scope.parent
+        return self._module_name(name, func.module.toplevel)
+
+    def local_defs(self, func: FunctionInfo, name: str, stmt: Optional[object]) -> list[DefSite]:
+        all_defs = func.defs.get(name)
+        if not all_defs:
+            return []
+        if stmt is None or len(all_defs) == 1:
+            return all_defs
+        reached = self.g.reaching(func).at(stmt, name)
+        return all_defs if reached is None else reached
+
+    def _module_name(self, name: str, top: FunctionInfo) -> VSet:
+        if name in top.defs:
+            out: set[Value] = set()
+            for d in top.defs[name]:
+                out |= self._def_values(d, top)
+            return frozenset(out)
+        for key, target in top.module.imports.items():
+            if key.startswith("*"):
+                found = self.g.lookup(f"{target}.{name}")
+                if found:
+                    return found
+        if name in _BUILTIN_NAMES:
+            return frozenset({ExtRef(name)})
+        return frozenset({UNKNOWN})
+
+    def _def_values(self, d: DefSite, func: FunctionInfo) -> VSet:
+        how = d.how
+        if how in ("assign", "walrus"):
+            return self.values(d.value, func, d.stmt)
+        if how == "augassign":
+            return self.values(d.value, func, d.stmt) | frozenset({Typed("str")}) if self._is_str(d.value, func, d.stmt) else frozenset({UNKNOWN})
+        if how in ("element", "iter"):
+            return self.elements(self.values(d.value, func, d.stmt), d.value, func, d.stmt)
+        if how == "with":
+            return self.values(d.value, func, d.stmt)
+        if how == "param":
+            return self.param_values(func, d.name)
+        if how == "import":
+            target = d.value.value if isinstance(d.value, ir.Constant) else None
+            return self.g.lookup(str(target)) if target else frozenset({UNKNOWN})
+        if how == "def":
+            nested = func.nested.get(d.name)
+            return frozenset({FuncRef(nested.qualname)}) if nested else frozenset({UNKNOWN})
+        if how == "class":
+            prefix = func.qualname.removesuffix(".<module>")
+            return frozenset({ClassRef(f"{prefix}.{d.name}")})
+        if how == "except":
+            return frozenset({Typed("exception")})
+        return frozenset({UNKNOWN})
+
+    def _is_str(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> bool:
+        return any(isinstance(v, Typed) and v.kind == "str" or isinstance(v, Const) and isinstance(v.value, str)
+                   for v in self.values(e, func, stmt))
+
+    def elements(self, container: VSet, expr: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> VSet:
+        """Values of the elements of a container (unpacking, for-loop targets)."""
+        out: set[Value] = set()
+        if isinstance(expr, ir.Seq):
+            for elt in expr.elts:
+                out |= self.values(elt, func, stmt)
+        for v in container:
+            if isinstance(v, LLMOutput) and v.text:
+                out.add(v)
+            elif isinstance(v, Parsed):
+                out.add(v)
+            elif isinstance(v, LLMOutput):
+                out.add(v)  # e.g. iterating a stream of chunks
+        for lit in self.g.literal_containers(expr, func, stmt, self):
+            for elt in lit:
+                out |= elt
+        return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def param_values(self, func: FunctionInfo, name: str) -> VSet:
+        params = func.params
+        idx = next((i for i, p in enumerate(params) if p.name == name), None)
+        if idx is None:
+            return frozenset({UNKNOWN})
+        if idx == 0 and func.cls is not None and not _is_staticmethod(func):
+            if _is_classmethod(func):
+                return frozenset({ClassRef(func.cls.qualname)})
+            return frozenset({Instance(func.cls.qualname)} | {Instance(sub) for sub in self.g.subclasses(func.cls.qualname)})
+        ref = ParamRef(func.qualname, name)
+        if not self.expand_params:
+            return frozenset({ref})
+        key = (func.qualname, name)
+        hit = self.param_memo.get(key)
+        if hit is not None:
+            return hit
+        self.param_memo[key] = frozenset({ref})  # cycle guard
+        out: set[Value] = {ref}
+        p = params[idx]
+        if p.default is not None:
+            out |= self.values(p.default, func, func.node)
+        offset = 1 if func.cls is not None and not _is_staticmethod(func) else 0
+        for site in self.g.callers(func):
+            arg = argument_for(site.call, p, idx - offset)
+            if arg is not None:
+                out |= self.values(arg, site.func, site.stmt)
+        result = frozenset(out)
+        self.param_memo[key] = result
+        return result
+
+    # ------------------------------------------------------------------ attributes and subscripts
+
+    def _attribute(self, e: ir.Attribute, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        base = self.values(e.value, func, stmt)
+        out: set[Value] = set()
+        step = (func.path, e.pos, f"`.{e.attr}` of the model's response")
+        for v in base:
+            if isinstance(v, ModuleRef):
+                out |= self.g.lookup(f"{v.name}.{e.attr}")
+            elif isinstance(v, ExtRef):
+                out.add(ExtRef(f"{v.path}.{e.attr}", v.site, v.binds))
+            elif isinstance(v, (Instance, ClassRef)):
+                out |= self.class_attr(v.qualname, e.attr, isinstance(v, Instance))
+            elif isinstance(v, LLMOutput):
+                if v.text:
+                    out.add(v)  # a str method, resolved at the call
+                else:
+                    out.add(v.with_step(step, text=e.attr in TEXT_ATTRS))
+            elif isinstance(v, Parsed):
+                out.add(v)
+            elif isinstance(v, Const) and isinstance(v.value, str):
+                out.add(Typed("str-method"))
+        return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def class_attr(self, qualname: str, attr: str, instance: bool) -> VSet:
+        out: set[Value] = set()
+        for cls in self.g.mro(qualname):
+            if attr in cls.methods:
+                return frozenset({FuncRef(cls.methods[attr].qualname)})
+            if attr in cls.attrs:
+                for value, s, method in cls.attrs[attr]:
+                    owner = method if method is not None else cls.module.toplevel
+                    out |= self.values(value, owner, s)
+                return frozenset(out)
+        for ext in self.g.external_bases(qualname):
+            out.add(ExtRef(f"{ext}(){'.' + attr}" if instance else f"{ext}.{attr}"))
+        return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def _subscript(self, e: ir.Subscript, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        base = self.values(e.value, func, stmt)
+        out: set[Value] = set()
+        key = e.index.value if isinstance(e.index, ir.Constant) else None
+        for v in base:
+            if isinstance(v, LLMOutput):
+                step = (func.path, e.pos, "item of the model's response" if not v.text else "slice of the model's text")
+                text = v.text or key in ("content", "text", "output_text", "response", "arguments")
+                out.add(v.with_step(step, text=text))
+            elif isinstance(v, Parsed):
+                out.add(v)
+        for lit in self.g.literal_mappings(e.value, func, stmt, self):
+            if key is not None and key in lit:
+                out |= lit[key]
+            else:
+                for vs in lit.values():
+                    out |= vs
+        return frozenset(out) if out else frozenset({UNKNOWN})
+
+    # ------------------------------------------------------------------ calls
+
+    def _call(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        callee = self.values(e.func, func, stmt)
+        out: set[Value] = set()
+        site = (func.path, e)
+        for v in callee:
+            if isinstance(v, FuncRef):
+                out |= self.function_returns(v.qualname)
+            elif isinstance(v, ClassRef):
+                out.add(Instance(v.qualname))
+            elif isinstance(v, Instance):
+                out |= self.class_attr_call(v.qualname)
+            elif isinstance(v, ExtRef):
+                out |= self._external_call(v, e, func, stmt, site)
+            elif isinstance(v, LLMOutput) and v.text and isinstance(e.func, ir.Attribute):
+                if e.func.attr in STR_METHODS:
+                    out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
+        return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def class_attr_call(self, qualname: str) -> VSet:
+        for cls in self.g.mro(qualname):
+            if "__call__" in cls.methods:
+                return self.function_returns(cls.methods["__call__"].qualname)
+        return frozenset({UNKNOWN})
+
+    def _external_call(self, v: ExtRef, e: ir.Call, func: FunctionInfo, stmt: Optional[object], site) -> VSet:
+        cat = self.g.catalog
+        path = v.path
+        spec = cat.llm_call(path)
+        if spec is not None:
+            return frozenset({LLMOutput(site, bool(spec.returns_text), ((func.path, e.pos, "model output"),))})
+        inst, _, method = path.rpartition("().")
+        if inst and method:
+            model = cat.chat_model(inst)
+            if model is not None:
+                if method in model.call_methods:
+                    text = method in model.returns_text_methods
+                    return frozenset({LLMOutput(site, text, ((func.path, e.pos, "model output"),))})
+                if method in model.binders:
+                    return frozenset({ExtRef(f"{inst}()", v.site, v.binds + ((func.path, e),))})
+        if cat.llm_client(path) is not None or cat.chat_model(path) is not None:
+            return frozenset({ExtRef(f"{path}()", (func.path, e))})
+        factory = cat.chat_model_factory(path)
+        if factory is not None:
+            cls = factory.classes[0] if factory.classes else path
+            return frozenset({ExtRef(f"{cls}()", (func.path, e))})
+        parser = PARSERS.get(path)
+        if parser is not None and e.args:
+            srcs = [a for a in self.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
+            if srcs:
+                return frozenset({Parsed(srcs[0].with_step((func.path, e.pos, f"parsed with {parser}")), parser)})
+        if path in BUILTIN_TYPES:
+            return frozenset({Typed(BUILTIN_TYPES[path])})
+        if path.endswith(("model_validate_json", "model_validate", "parse_raw", "parse_obj", "validate_json")):
+            return frozenset({Typed("validated")})
+        return frozenset({ExtRef(f"{path}()", (func.path, e))})
+
+    def function_returns(self, qualname: str) -> VSet:
+        hit = self.returns_memo.get(qualname)
+        if hit is not None:
+            return hit
+        func = self.g.functions.get(qualname)
+        if func is None:
+            return frozenset({UNKNOWN})
+        self.returns_memo[qualname] = EMPTY  # cycle guard
+        out: set[Value] = set()
+        if func.yields:
+            out.add(Typed("generator"))
+        for r in func.returns:
+            if r.value is None:
+                out.add(Const(None))
+            else:
+                out |= self.values(r.value, func, r)
+        result = frozenset(out) if out else frozenset({Const(None)})
+        self.returns_memo[qualname] = result
+        return result
+
+
+def argument_for(call: ir.Call, param: ir.Param, index: int) -> Optional[ir.Expr]:
+    """The argument expression that binds `param` (at positional `index`) at this call."""
+    kw = call.kwarg(param.name)
+    if kw is not None:
+        return kw
+    if param.kind in ("normal", "posonly") and 0 <= index < len(call.args):
+        arg = call.args[index]
+        if not any(isinstance(a, ir.Starred) for a in call.args[: index + 1]):
+            return arg
+    return None
+
+
+def _decorator_names(func: FunctionInfo) -> set[str]:
+    if func.node is None:
+        return set()
+    return {ir.dotted(d) or "" for d in func.node.decorators}
+
+
+def _is_staticmethod(func: FunctionInfo) -> bool:
+    return "staticmethod" in _decorator_names(func)
+
+
+def _is_classmethod(func: FunctionInfo) -> bool:
+    return "classmethod" in _decorator_names(func)
+
+
+_BUILTIN_NAMES = frozenset({
+    "str", "repr", "int", "float", "bool", "len", "dict", "list", "tuple", "set", "sorted", "bytes", "open", "eval",
+    "exec", "range", "enumerate", "zip", "print", "getattr", "setattr", "isinstance", "iter", "next", "map", "filter",
+    "min", "max", "sum", "any", "all", "abs", "round", "type", "super", "object", "Exception", "ValueError",
+    "KeyError", "TypeError", "RuntimeError", "input", "format", "hasattr", "callable", "vars", "id", "hash",
+})
+
+
+def iter_values(vs: Iterable[Value], kind: type) -> list:
+    return [v for v in vs if isinstance(v, kind)]
+
+
+__all__ = ["Resolver", "argument_for", "EMPTY", "VSet", "CallSite", "ClassInfo"]

@@ -1,0 +1,334 @@
+"""Modules, classes and functions of a project, with the per-function indexes every query uses.
+
+Module-level code is modelled as a pseudo-function `<module>` so that rules treat script code and
+function bodies alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Optional, Union
+
+from agentable.cpg import ir
+
+Container = Union[ir.Stmt, ir.Handler]
+
+
+@dataclass(eq=False)
+class CallSite:
+    call: ir.Call
+    stmt: ir.Stmt
+    func: "FunctionInfo"
+
+    def __repr__(self) -> str:
+        return f"CallSite({ir.dotted(self.call.func) or '<expr>'}() at {self.func.path}:{self.call.pos[0]})"
+
+
+@dataclass(eq=False)
+class DefSite:
+    """A binding of a local name: `value` is what was bound, `how` says how to read it."""
+
+    name: str
+    stmt: Union[ir.Stmt, ir.Handler]
+    value: Optional[ir.Expr]
+    how: str  # assign | element | iter | with | param | import | def | class | except | augassign | walrus | global
+
+    def __repr__(self) -> str:
+        return f"DefSite({self.name}, {self.how}, line {self.stmt.pos[0]})"
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    qualname: str
+    name: str
+    module: "ModuleInfo"
+    node: Optional[ir.FunctionDef]  # None for the <module> pseudo-function
+    body: list[ir.Stmt]
+    cls: Optional["ClassInfo"] = None
+    parent: Optional["FunctionInfo"] = None
+    # indexes, filled by _index_function
+    calls: list[CallSite] = field(default_factory=list)
+    defs: dict[str, list[DefSite]] = field(default_factory=dict)
+    parents: dict[int, Container] = field(default_factory=dict)  # id(stmt) -> enclosing statement/handler
+    returns: list[ir.Return] = field(default_factory=list)
+    yields: list[ir.Yield] = field(default_factory=list)
+    raises: list[ir.Raise] = field(default_factory=list)
+    globals_declared: set[str] = field(default_factory=set)
+    nested: dict[str, "FunctionInfo"] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"FunctionInfo({self.qualname})"
+
+    @property
+    def is_module(self) -> bool:
+        return self.node is None
+
+    @property
+    def params(self) -> list[ir.Param]:
+        return self.node.params if self.node is not None else []
+
+    @property
+    def pos(self) -> ir.Pos:
+        return self.node.pos if self.node is not None else (1, 0, 1, 0)
+
+    @property
+    def name_pos(self) -> ir.Pos:
+        return self.node.name_pos if self.node is not None else (1, 0, 1, 0)
+
+    @property
+    def path(self) -> str:
+        return self.module.path
+
+    def parent_of(self, node: Container) -> Optional[Container]:
+        return self.parents.get(id(node))
+
+    def ancestors(self, node: Container) -> Iterator[Container]:
+        cur = self.parents.get(id(node))
+        while cur is not None:
+            yield cur
+            cur = self.parents.get(id(cur))
+
+    def source(self) -> str:
+        if self.node is None:
+            return ""
+        lines = self.module.ir.source.splitlines()
+        return "\n".join(lines[self.node.pos[0] - 1 : self.node.pos[2]])
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    qualname: str
+    name: str
+    module: "ModuleInfo"
+    node: ir.ClassDef
+    methods: dict[str, FunctionInfo] = field(default_factory=dict)
+    # class-level assignments and `self.x = ...` in methods: name -> [(value, stmt, func)]
+    attrs: dict[str, list[tuple[Optional[ir.Expr], ir.Stmt, Optional[FunctionInfo]]]] = field(default_factory=dict)
+    base_names: list[str] = field(default_factory=list)  # resolved qualified names of bases (filled by the project)
+
+    def __repr__(self) -> str:
+        return f"ClassInfo({self.qualname})"
+
+
+@dataclass(eq=False)
+class ModuleInfo:
+    ir: ir.Module
+    toplevel: FunctionInfo = field(init=False)
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)  # top-level defs
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted target (unresolved)
+    import_stmts: list[Union[ir.Import, ir.ImportFrom]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"ModuleInfo({self.name})"
+
+    @property
+    def name(self) -> str:
+        return self.ir.name
+
+    @property
+    def path(self) -> str:
+        return self.ir.path
+
+    @property
+    def package(self) -> str:
+        if self.ir.is_package:
+            return self.ir.name
+        return self.ir.name.rpartition(".")[0]
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def build_module(mod: ir.Module) -> tuple[ModuleInfo, list[FunctionInfo], list[ClassInfo]]:
+    info = ModuleInfo(mod)
+    all_funcs: list[FunctionInfo] = []
+    all_classes: list[ClassInfo] = []
+    top = FunctionInfo(f"{mod.name}.<module>", "<module>", info, None, mod.body)
+    info.toplevel = top
+    all_funcs.append(top)
+    _index_function(top, info, all_funcs, all_classes, None)
+    for s in mod.body:
+        if isinstance(s, ir.FunctionDef):
+            info.functions[s.name] = top.nested[s.name]
+    for cls in all_classes:
+        if cls.module is info and cls.qualname == f"{mod.name}.{cls.name}":
+            info.classes[cls.name] = cls
+    return info, all_funcs, all_classes
+
+
+def _resolve_relative(info: ModuleInfo, module: str, level: int) -> str:
+    if level == 0:
+        return module
+    base = info.package.split(".") if info.package else []
+    if level > 1:
+        base = base[: max(0, len(base) - (level - 1))]
+    parts = [p for p in base if p]
+    if module:
+        parts.append(module)
+    return ".".join(parts)
+
+
+def _record_import(s: Union[ir.Import, ir.ImportFrom], info: ModuleInfo, func: FunctionInfo) -> None:
+    info.import_stmts.append(s)
+    if isinstance(s, ir.Import):
+        for a in s.names:
+            if a.asname:
+                target, local = a.name, a.asname
+            else:
+                local = a.name.split(".")[0]
+                target = local
+            _bind_import(info, func, local, target, s)
+    else:
+        base = _resolve_relative(info, s.module, s.level)
+        for a in s.names:
+            if a.name == "*":
+                info.imports.setdefault("*" + base, base)
+                continue
+            target = f"{base}.{a.name}" if base else a.name
+            _bind_import(info, func, a.asname or a.name, target, s)
+
+
+def _bind_import(info: ModuleInfo, func: FunctionInfo, local: str, target: str, s: ir.Stmt) -> None:
+    if func.is_module:
+        info.imports[local] = target
+    func.defs.setdefault(local, []).append(DefSite(local, s, ir.Constant(s.pos, target), "import"))
+
+
+def _index_function(
+    func: FunctionInfo,
+    info: ModuleInfo,
+    all_funcs: list[FunctionInfo],
+    all_classes: list[ClassInfo],
+    cls_for_methods: Optional[ClassInfo],
+) -> None:
+    """One walk over the function's own statements (nested defs get their own FunctionInfo)."""
+    if func.node is not None:
+        for p in func.node.params:
+            func.defs.setdefault(p.name, []).append(DefSite(p.name, func.node, None, "param"))
+    stack: list[tuple[list[ir.Stmt], Optional[Container]]] = [(func.body, None)]
+    while stack:
+        block, parent = stack.pop()
+        for s in block:
+            if parent is not None:
+                func.parents[id(s)] = parent
+            _index_stmt(func, s, info, all_funcs, all_classes)
+            if isinstance(s, ir.Try):
+                stack.append((s.body, s))
+                for h in s.handlers:
+                    func.parents[id(h)] = s
+                    stack.append((h.body, h))
+                stack.append((s.orelse, s))
+                stack.append((s.finalbody, s))
+            else:
+                for sub in ir.child_blocks(s):
+                    stack.append((sub, s))
+
+
+def _index_stmt(
+    func: FunctionInfo,
+    s: ir.Stmt,
+    info: ModuleInfo,
+    all_funcs: list[FunctionInfo],
+    all_classes: list[ClassInfo],
+    owner_cls: Optional[ClassInfo] = None,
+) -> None:
+    """Index one statement; `owner_cls` is set for statements directly in a class body."""
+    defs = func.defs
+    if isinstance(s, ir.FunctionDef):
+        _index_exprs(func, s, ir.stmt_exprs(s))
+        qual = f"{func.qualname.removesuffix('.<module>')}.{s.name}" if owner_cls is None else f"{owner_cls.qualname}.{s.name}"
+        child = FunctionInfo(qual, s.name, info, s, s.body, cls=owner_cls, parent=None if func.is_module else func)
+        all_funcs.append(child)
+        if owner_cls is not None:
+            owner_cls.methods[s.name] = child
+        else:
+            func.nested[s.name] = child
+            defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "def"))
+        _index_function(child, info, all_funcs, all_classes, None)
+        if owner_cls is not None:
+            _collect_self_attrs(child, owner_cls)
+        return
+    if isinstance(s, ir.ClassDef):
+        _index_exprs(func, s, ir.stmt_exprs(s))
+        prefix = func.qualname.removesuffix(".<module>")
+        cls = ClassInfo(f"{prefix}.{s.name}", s.name, info, s)
+        all_classes.append(cls)
+        defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "class"))
+        # The class body runs in its own scope; index it as part of the enclosing pseudo-function
+        # but record its assignments as class attributes.
+        for cs in s.body:
+            if isinstance(cs, ir.Assign):
+                for t in cs.targets:
+                    if isinstance(t, ir.Name):
+                        cls.attrs.setdefault(t.id, []).append((cs.value, cs, None))
+        for cs in s.body:
+            func.parents[id(cs)] = s
+            _index_stmt(func, cs, info, all_funcs, all_classes, cls)
+        return
+    if isinstance(s, (ir.Import, ir.ImportFrom)):
+        _record_import(s, info, func)
+        return
+    exprs = ir.stmt_exprs(s)
+    _index_exprs(func, s, exprs)
+    if isinstance(s, ir.Assign):
+        if owner_cls is not None:
+            return  # a class attribute (recorded on the class), not a local
+        for t in s.targets:
+            _bind_target(defs, t, s, s.value, "assign")
+    elif isinstance(s, ir.AugAssign):
+        _bind_target(defs, s.target, s, s.value, "augassign")
+    elif isinstance(s, ir.For):
+        _bind_target(defs, s.target, s, s.iter, "iter")
+    elif isinstance(s, ir.With):
+        for item in s.items:
+            if item.target is not None:
+                _bind_target(defs, item.target, s, item.context, "with")
+    elif isinstance(s, ir.Return):
+        func.returns.append(s)
+    elif isinstance(s, ir.Raise):
+        func.raises.append(s)
+    elif isinstance(s, ir.Simple) and s.kind in ("global", "nonlocal"):
+        for e in s.exprs:
+            if isinstance(e, ir.Name):
+                func.globals_declared.add(e.id)
+    elif isinstance(s, ir.Try):
+        for h in s.handlers:
+            if h.name:
+                defs.setdefault(h.name, []).append(DefSite(h.name, h, None, "except"))
+
+
+def _bind_target(defs: dict[str, list[DefSite]], t: ir.Expr, s: ir.Stmt, value: Optional[ir.Expr], how: str) -> None:
+    if isinstance(t, ir.Name):
+        defs.setdefault(t.id, []).append(DefSite(t.id, s, value, how))
+    elif isinstance(t, ir.Seq):
+        for e in t.elts:
+            _bind_target(defs, e, s, value, "element" if how == "assign" else how)
+    elif isinstance(t, ir.Starred):
+        _bind_target(defs, t.value, s, value, "element" if how == "assign" else how)
+
+
+def _index_exprs(func: FunctionInfo, s: ir.Stmt, exprs: list[ir.Expr]) -> None:
+    for root in exprs:
+        for e in ir.walk_expr(root):
+            if isinstance(e, ir.Call):
+                func.calls.append(CallSite(e, s, func))
+            elif isinstance(e, ir.Yield):
+                func.yields.append(e)
+            elif isinstance(e, ir.NamedExpr) and isinstance(e.target, ir.Name):
+                func.defs.setdefault(e.target.id, []).append(DefSite(e.target.id, s, e.value, "walrus"))
+
+
+def _collect_self_attrs(method: FunctionInfo, cls: ClassInfo) -> None:
+    if not method.params:
+        return
+    self_name = method.params[0].name
+    for s in ir.walk_stmts(method.body):
+        if isinstance(s, ir.Assign):
+            for t in s.targets:
+                if isinstance(t, ir.Attribute) and isinstance(t.value, ir.Name) and t.value.id == self_name:
+                    cls.attrs.setdefault(t.attr, []).append((s.value, s, method))
+        elif isinstance(s, ir.AugAssign):
+            t = s.target
+            if isinstance(t, ir.Attribute) and isinstance(t.value, ir.Name) and t.value.id == self_name:
+                cls.attrs.setdefault(t.attr, []).append((s.value, s, method))

@@ -1,0 +1,326 @@
+"""Tool discovery: decorated functions, tool constructors, tool base-class subclasses and raw JSON
+tool schemas, each recognised through the catalog."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Optional
+
+from agentable.cpg import ir
+from agentable.cpg.agent import ToolDef, ToolParam
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import Const, ExtRef, FuncRef
+
+if TYPE_CHECKING:
+    from agentable.cpg.agent import AgentLayer
+    from agentable.cpg.project import ProjectGraph
+
+
+def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
+    out: list[ToolDef] = []
+    cat = g.catalog
+    seen_funcs: set[str] = set()
+    for func in layer.functions():
+        if func.node is not None and func.node.decorators:
+            tool = _decorated_tool(g, func)
+            if tool is not None:
+                out.append(tool)
+                seen_funcs.add(func.qualname)
+        for site in func.calls:
+            for v in g.values(site.call.func, func, site.stmt):
+                if isinstance(v, ExtRef):
+                    spec = cat.tool_constructor(v.path)
+                    if spec is not None:
+                        out.append(_constructed_tool(g, func, site.call, site.stmt, spec))
+                        break
+        out.extend(_schema_tools(g, func))
+    mods = {m.name for m in layer.relevant_modules}
+    for cls in g.classes.values():
+        if cls.module.name not in mods:
+            continue
+        for ext in g.external_bases(cls.qualname):
+            spec = cat.tool_base(ext)
+            if spec is not None:
+                out.append(_class_tool(g, cls, spec))
+                break
+    return out
+
+
+# ----------------------------------------------------------------------------- decorators
+
+
+def _decorated_tool(g: "ProjectGraph", func: FunctionInfo) -> Optional[ToolDef]:
+    assert func.node is not None
+    scope = func.parent or func.module.toplevel
+    if func.cls is not None:
+        scope = func.module.toplevel
+    for d in func.node.decorators:
+        target = d.func if isinstance(d, ir.Call) else d
+        for v in g.values(target, scope, None):
+            if not isinstance(v, ExtRef):
+                continue
+            spec = g.catalog.tool_decorator(v.path)
+            if spec is None:
+                continue
+            call = d if isinstance(d, ir.Call) else None
+            name = _pick_name(g, spec.name_from, call, func, scope)
+            desc, source, dpos = _pick_description(g, spec.description_from, call, func, scope)
+            return ToolDef("decorator", spec.framework, func.module, func.node.pos, name, desc, source, func=func,
+                           spec=spec, params=function_params(func), description_pos=dpos)
+    return None
+
+
+def _pick_name(g: "ProjectGraph", order, call: Optional[ir.Call], func: Optional[FunctionInfo], scope: FunctionInfo) -> Optional[str]:
+    for how in order:
+        if how == "arg0" and call is not None and call.args:
+            s = const_str(g, call.args[0], scope)
+            if s is not None:
+                return s
+        elif how.startswith("kw:") and call is not None:
+            v = call.kwarg(how[3:])
+            if v is not None:
+                s = const_str(g, v, scope)
+                if s is not None:
+                    return s
+        elif how == "function" and func is not None:
+            return func.name
+    return func.name if func is not None else None
+
+
+def _pick_description(g: "ProjectGraph", order, call: Optional[ir.Call], func: Optional[FunctionInfo], scope: FunctionInfo):
+    for how in order:
+        if how.startswith("kw:") and call is not None:
+            v = call.kwarg(how[3:])
+            if v is not None:
+                s = const_str(g, v, scope)
+                return (s if s is not None else "<dynamic>"), "kwarg", v.pos
+        elif how.startswith("docstring") and func is not None and func.node is not None and func.node.docstring:
+            return func.node.docstring, "docstring", func.node.body[0].pos
+    return None, None, None
+
+
+# ----------------------------------------------------------------------------- constructors
+
+
+def _constructed_tool(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt: object, spec) -> ToolDef:
+    impl: Optional[FunctionInfo] = None
+    fexpr = call.kwarg(spec.func_param) if spec.func_param else None
+    if fexpr is None and spec.func_positional is not None and spec.func_positional < len(call.args):
+        fexpr = call.args[spec.func_positional]
+    if fexpr is not None:
+        for v in g.values(fexpr, func, stmt):
+            if isinstance(v, FuncRef) and v.qualname in g.functions:
+                impl = g.functions[v.qualname]
+                break
+    name = _arg_str(g, call, spec.name_param, spec.name_positional, func)
+    if name is None and spec.name_fallback_function and impl is not None:
+        name = impl.name
+    desc_expr = _arg_expr(call, spec.description_param, spec.description_positional)
+    desc: Optional[str] = None
+    source: Optional[str] = None
+    dpos = None
+    if desc_expr is not None:
+        desc = const_str(g, desc_expr, func)
+        desc = desc if desc is not None else "<dynamic>"
+        source, dpos = "kwarg", desc_expr.pos
+    elif spec.description_fallback_docstring and impl is not None and impl.node is not None and impl.node.docstring:
+        desc, source, dpos = impl.node.docstring, "docstring", impl.node.body[0].pos
+    params = function_params(impl) if impl is not None else []
+    return ToolDef("constructor", spec.framework, func.module, call.pos, name, desc, source, func=impl, spec=spec,
+                   params=params, description_pos=dpos)
+
+
+def _arg_expr(call: ir.Call, kw: Optional[str], positional: Optional[int]) -> Optional[ir.Expr]:
+    if kw:
+        v = call.kwarg(kw)
+        if v is not None:
+            return v
+    if positional is not None and positional < len(call.args):
+        return call.args[positional]
+    return None
+
+
+def _arg_str(g: "ProjectGraph", call: ir.Call, kw: Optional[str], positional: Optional[int], func: FunctionInfo) -> Optional[str]:
+    e = _arg_expr(call, kw, positional)
+    return const_str(g, e, func) if e is not None else None
+
+
+# ----------------------------------------------------------------------------- classes
+
+
+def _class_tool(g: "ProjectGraph", cls, spec) -> ToolDef:
+    def attr_str(attr: Optional[str]) -> tuple[Optional[str], Optional[ir.Pos]]:
+        if not attr:
+            return None, None
+        for c in g.mro(cls.qualname):
+            for value, s, method in c.attrs.get(attr, []):
+                owner = method or c.module.toplevel
+                text = const_str(g, value, owner) if value is not None else None
+                return (text if text is not None else "<dynamic>"), (value.pos if value is not None else None)
+        return None, None
+
+    name, _ = attr_str(spec.name_attr)
+    desc, dpos = attr_str(spec.description_attr)
+    if desc is None and cls.node.docstring and getattr(spec, "description_fallback_docstring", False):
+        desc, dpos = cls.node.docstring, cls.node.body[0].pos
+    impl: Optional[FunctionInfo] = None
+    for c in g.mro(cls.qualname):
+        for m in spec.impl_methods:
+            if m in c.methods:
+                impl = c.methods[m]
+                break
+        if impl is not None:
+            break
+    params = function_params(impl, skip_self=True) if impl is not None else []
+    return ToolDef("class", spec.framework, cls.module, cls.node.pos, name, desc, "attribute" if desc else None,
+                   func=impl, cls=cls, spec=spec, params=params, description_pos=dpos)
+
+
+# ----------------------------------------------------------------------------- raw JSON schemas
+
+
+def _schema_tools(g: "ProjectGraph", func: FunctionInfo) -> list[ToolDef]:
+    out: list[ToolDef] = []
+    specs = g.catalog.tool_schemas
+    for s in ir.walk_stmts(func.body):
+        for root in ir.stmt_exprs(s):
+            for e in ir.walk_expr(root):
+                if isinstance(e, ir.Dict):
+                    tool = _match_schema(g, func, e, specs)
+                    if tool is not None:
+                        out.append(tool)
+    return out
+
+
+def _match_schema(g: "ProjectGraph", func: FunctionInfo, d: ir.Dict, specs) -> Optional[ToolDef]:
+    for spec in specs:
+        body = d
+        if spec.wrapper_key:
+            inner = d.get(spec.wrapper_key)
+            if not isinstance(inner, ir.Dict):
+                continue
+            body = inner
+        name_e = body.get(spec.name_key)
+        params_e = body.get(spec.params_key)
+        if name_e is None or params_e is None:
+            continue
+        if spec.wrapper_key is None and d.get("function") is not None:
+            continue  # that is the wrapped form; another spec handles it
+        name = const_str(g, name_e, func)
+        desc_e = body.get(spec.description_key)
+        desc = const_str(g, desc_e, func) if desc_e is not None else None
+        if desc_e is not None and desc is None:
+            desc = "<dynamic>"
+        params: list[ToolParam] = []
+        if isinstance(params_e, ir.Dict):
+            props = params_e.get("properties")
+            if isinstance(props, ir.Dict):
+                for k, v in zip(props.keys, props.values):
+                    pname = k.value if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
+                    if pname is None:
+                        continue
+                    pdoc = None
+                    if isinstance(v, ir.Dict):
+                        de = v.get(spec.param_description_key)
+                        pdoc = const_str(g, de, func) if de is not None else None
+                    params.append(ToolParam(pname, None, pdoc))
+        impl = _function_named(g, func, name) if name else None
+        return ToolDef("schema", spec.provider, func.module, name_e.pos, name, desc,
+                       "schema" if desc_e is not None else None, func=impl, spec=spec, params=params,
+                       schema=d, description_pos=desc_e.pos if desc_e is not None else None)
+    return None
+
+
+def _function_named(g: "ProjectGraph", near: FunctionInfo, name: str) -> Optional[FunctionInfo]:
+    mod = near.module
+    if name in mod.functions:
+        return mod.functions[name]
+    cands = [f for f in g.functions.values() if f.name == name and f.cls is None and not f.is_module]
+    return cands[0] if len(cands) == 1 else None
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def const_str(g: "ProjectGraph", e: Optional[ir.Expr], func: FunctionInfo) -> Optional[str]:
+    """The string an expression certainly evaluates to, or None."""
+    s = ir.string_value(e)
+    if s is not None and not isinstance(e, ir.FString):
+        return s
+    if isinstance(e, (ir.Name, ir.Attribute)):
+        vals = g.values(e, func, None)
+        strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
+        if len(strs) == 1 and len(vals) == 1:
+            return strs[0]
+    if isinstance(e, ir.FString):
+        return e.literal_text()
+    return None
+
+
+def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = None) -> list[ToolParam]:
+    if func is None or func.node is None:
+        return []
+    docs = parse_param_docs(func.node.docstring or "")
+    params = list(func.node.params)
+    if (skip_self or func.cls is not None) and params and params[0].name in ("self", "cls"):
+        params = params[1:]
+    out: list[ToolParam] = []
+    for p in params:
+        if p.kind in ("vararg", "kwarg"):
+            continue
+        if p.name in ("ctx", "context", "run_context", "wrapper") and p.annotation is not None and "Context" in (ir.dotted(p.annotation) or _ann_text(p.annotation)):
+            continue  # framework-injected context parameters are not shown to the model
+        if p.name in ("run_manager", "callbacks", "config"):
+            continue
+        out.append(ToolParam(p.name, _ann_text(p.annotation) if p.annotation is not None else None, docs.get(p.name)))
+    return out
+
+
+def _ann_text(e: Optional[ir.Expr]) -> str:
+    if e is None:
+        return ""
+    d = ir.dotted(e)
+    if d:
+        return d
+    if isinstance(e, ir.Subscript):
+        return f"{_ann_text(e.value)}[{_ann_text(e.index)}]"
+    if isinstance(e, ir.Constant):
+        return str(e.value)
+    return type(e).__name__
+
+
+_SECTION_RE = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Keyword Args|Inputs)\s*:?\s*$", re.I)
+_OTHER_SECTION_RE = re.compile(r"^\s*(Returns?|Yields?|Raises|Examples?|Notes?|Output|See Also)\s*:?\s*$", re.I)
+_ARG_LINE_RE = re.compile(r"^\s*\*{0,2}([A-Za-z_][A-Za-z0-9_]*)\s*(\([^)]*\))?\s*:\s*(.*)$")
+_SPHINX_RE = re.compile(r":param\s+(?:[\w\[\], ]+\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)")
+_NUMPY_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")
+
+
+def parse_param_docs(doc: str) -> dict[str, str]:
+    """Parameter documentation from Google, Sphinx or NumPy style docstrings."""
+    out: dict[str, str] = {}
+    for m in _SPHINX_RE.finditer(doc):
+        out[m.group(1)] = m.group(2).strip()
+    lines = doc.splitlines()
+    in_args = False
+    indent = None
+    for i, line in enumerate(lines):
+        if _SECTION_RE.match(line):
+            in_args = True
+            indent = None
+            # NumPy underline
+            continue
+        if in_args and (_OTHER_SECTION_RE.match(line)):
+            in_args = False
+            continue
+        if not in_args or not line.strip() or set(line.strip()) <= {"-"}:
+            continue
+        cur_indent = len(line) - len(line.lstrip())
+        if indent is None:
+            indent = cur_indent
+        if cur_indent > indent:
+            continue  # continuation line
+        m = _ARG_LINE_RE.match(line) or _NUMPY_RE.match(line)
+        if m:
+            out.setdefault(m.group(1), (m.groups()[-1] or "").strip())
+    return out

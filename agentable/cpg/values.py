@@ -1,0 +1,99 @@
+"""Abstract values: what an expression may evaluate to, as far as static analysis can tell.
+
+The resolver (agentable.cpg.resolve) maps expressions to sets of these. They are small frozen
+dataclasses so sets of them can be memoised and compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from agentable.cpg import ir
+
+# A step of a data-flow path: (module path, position, what happened there)
+Step = tuple[str, ir.Pos, str]
+
+
+@dataclass(frozen=True)
+class Value:
+    pass
+
+
+@dataclass(frozen=True)
+class ExtRef(Value):
+    """A symbol outside the project: `path` as the catalog spells it, e.g. "openai.OpenAI()".
+
+    `site` is the call that created an instance (a client or chat model constructor), `binds`
+    the binder calls applied since (`.bind(stop=...)`, `.bind_tools(...)`), both with the
+    module path they live in.
+    """
+
+    path: str
+    site: Optional[tuple[str, ir.Call]] = None
+    binds: tuple[tuple[str, ir.Call], ...] = ()
+
+
+@dataclass(frozen=True)
+class FuncRef(Value):
+    qualname: str
+
+
+@dataclass(frozen=True)
+class ClassRef(Value):
+    qualname: str
+
+
+@dataclass(frozen=True)
+class Instance(Value):
+    qualname: str  # a project class
+
+
+@dataclass(frozen=True)
+class ModuleRef(Value):
+    name: str  # a project module
+
+
+@dataclass(frozen=True)
+class Const(Value):
+    value: object  # str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class Typed(Value):
+    """A value whose Python type is known but not its content: str, dict, list, int, float,
+    bool, bytes, none, generator, file, response, tuple, set."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class LLMOutput(Value):
+    """The result of an LLM call. `text` is True once the generated text itself is reached
+    (e.g. `.choices[0].message.content`), False for the raw response object."""
+
+    site: tuple[str, ir.Call]  # (module path, the LLM call)
+    text: bool
+    steps: tuple[Step, ...] = ()
+
+    def with_step(self, step: Step, text: Optional[bool] = None) -> "LLMOutput":
+        steps = self.steps if len(self.steps) >= 12 else self.steps + (step,)
+        return LLMOutput(self.site, self.text if text is None else text, steps)
+
+
+@dataclass(frozen=True)
+class ParamRef(Value):
+    func: str  # qualname
+    name: str
+
+
+@dataclass(frozen=True)
+class Parsed(Value):
+    """A structure parsed from model text (e.g. json.loads(llm_text)); indexing it can fail."""
+
+    source: LLMOutput
+    how: str  # the parsing call, e.g. "json.loads"
+    validated: bool = False
+
+
+UNKNOWN = Typed("unknown")

@@ -1,0 +1,218 @@
+"""The scan pipeline: discover files, parse them (in worker processes with --jobs), build the
+project graph, run the rules, apply suppressions, and return a ScanResult."""
+
+from __future__ import annotations
+
+import re
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from agentable.catalog import load_catalog
+from agentable.config import Config
+from agentable.cpg import ir
+from agentable.cpg.lower import lower_source
+from agentable.cpg.manifests import parse_manifests
+from agentable.cpg.project import ProjectGraph
+from agentable.files import SourceFile, discover, read_source
+from agentable.findings import Finding, Notification
+from agentable.rules import all_rules
+from agentable.rules.base import Rule
+from agentable.scan_result import ScanResult
+
+_SUPPRESS_RE = re.compile(r"#\s*(?:agentable:\s*ignore|noqa)(?:\s*[\[:]\s*([A-Za-z0-9_, ]+)\]?)?", re.I)
+
+
+@dataclass
+class ScanOptions:
+    jobs: int = 1
+    only_files: Optional[set[str]] = None  # report findings only in these rel paths (pre-commit)
+    progress: Optional[Callable[[int, int], None]] = None  # (done, total)
+    cache_dir: Optional[Path] = None
+    checker: object = None  # agentable.nl_check.Checker, when the LLM checker is enabled
+    extra_notifications: list[Notification] = field(default_factory=list)
+
+
+def scan_root(paths: list[Path]) -> Path:
+    """The root that finding paths are relative to: the directory scanned, or the common parent."""
+    resolved = [p.resolve() for p in paths]
+    if len(resolved) == 1:
+        return resolved[0] if resolved[0].is_dir() else resolved[0].parent
+    common = Path(*Path(resolved[0]).parts[:1])
+    parts = [p.parts for p in resolved]
+    prefix = []
+    for group in zip(*parts):
+        if all(x == group[0] for x in group):
+            prefix.append(group[0])
+        else:
+            break
+    common = Path(*prefix) if prefix else Path("/")
+    return common if common.is_dir() else common.parent
+
+
+def _lower_one(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]:
+    data = read_source(sf)
+    if data is None:
+        return None, []
+    try:
+        mod = lower_source(data, sf.rel_path, sf.module)
+    except Exception as exc:  # a parser bug must not end the scan
+        return None, [Notification(f"could not parse: {exc}", sf.rel_path, "error", "parse")]
+    notes: list[Notification] = []
+    if mod.has_error:
+        lines = ", ".join(str(n) for n in mod.error_lines[:5]) or "?"
+        notes.append(Notification(f"syntax error near line {lines}; scanned what could be recovered", sf.rel_path, "warning", "parse"))
+    return mod, notes
+
+
+def parse_files(sources: list[SourceFile], jobs: int, progress=None, cache=None) -> tuple[list[ir.Module], list[Notification]]:
+    modules: list[ir.Module] = []
+    notes: list[Notification] = []
+    todo: list[SourceFile] = []
+    for sf in sources:
+        hit = cache.get(sf) if cache is not None else None
+        if hit is not None:
+            modules.append(hit)
+        else:
+            todo.append(sf)
+    total = len(sources)
+    done = total - len(todo)
+    if jobs > 1 and len(todo) > 8:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = pool.map(_lower_one, todo, chunksize=max(1, len(todo) // (jobs * 8)))
+            for sf, (mod, n) in zip(todo, results):
+                done += 1
+                notes.extend(n)
+                if mod is not None:
+                    modules.append(mod)
+                    if cache is not None:
+                        cache.put(sf, mod)
+                if progress:
+                    progress(done, total)
+    else:
+        for sf in todo:
+            mod, n = _lower_one(sf)
+            done += 1
+            notes.extend(n)
+            if mod is not None:
+                modules.append(mod)
+                if cache is not None:
+                    cache.put(sf, mod)
+            if progress:
+                progress(done, total)
+    modules.sort(key=lambda m: m.path)
+    return modules, notes
+
+
+def run_rules(graph: ProjectGraph, rules: Iterable[type[Rule]]) -> tuple[list[Finding], list[Notification]]:
+    findings: list[Finding] = []
+    notes: list[Notification] = []
+    for rule_cls in rules:
+        try:
+            findings.extend(rule_cls().check(graph))
+        except Exception as exc:  # one broken rule must not hide the others' findings
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            notes.append(Notification(
+                f"rule {rule_cls.meta.id} failed: {type(exc).__name__}: {exc} ({Path(tb.filename).name}:{tb.lineno})",
+                "", "error", "rule"))
+    return findings, notes
+
+
+def _suppressed(f: Finding, lines: list[str], stmt_line: int) -> bool:
+    for ln in {f.span.line, stmt_line}:
+        if 0 < ln <= len(lines):
+            m = _SUPPRESS_RE.search(lines[ln - 1])
+            if m:
+                codes = m.group(1)
+                if not codes:
+                    return True
+                wanted = {c.strip().upper() for c in codes.split(",") if c.strip()}
+                if any(f.rule_id.upper().startswith(c) or f.category == c for c in wanted):
+                    return True
+    return False
+
+
+def _statement_start(mod: ir.Module, line: int) -> int:
+    best = line
+    for s in ir.walk_stmts(mod.body, into_defs=True):
+        if s.pos[0] <= line <= s.pos[2] and not isinstance(s, (ir.FunctionDef, ir.ClassDef, ir.If, ir.For, ir.While, ir.Try, ir.With)):
+            best = s.pos[0]
+    return best
+
+
+def scan(paths: list[Path], config: Config, options: Optional[ScanOptions] = None) -> ScanResult:
+    options = options or ScanOptions()
+    started = time.perf_counter()
+    root = scan_root(paths)
+    disc = discover(paths, root=root, exclude=list(config.exclude), respect_gitignore=config.respect_gitignore)
+    notifications: list[Notification] = list(options.extra_notifications) + list(disc.notifications)
+    cache = None
+    if options.cache_dir is not None:
+        from agentable.cache import ParseCache
+
+        cache = ParseCache(options.cache_dir)
+    modules, parse_notes = parse_files(disc.sources, options.jobs, options.progress, cache)
+    if cache is not None:
+        cache.flush()
+    notifications.extend(parse_notes)
+    manifests = parse_manifests(root, disc.manifests)
+    notifications.extend(manifests.notifications)
+    graph = ProjectGraph(modules, load_catalog(), manifests)
+    graph.checker = options.checker  # type: ignore[attr-defined]
+    rules = [r for r in all_rules() if config.rule_enabled(r.meta.id, r.meta.category, "")]
+    raw, rule_notes = run_rules(graph, rules)
+    notifications.extend(rule_notes)
+    if options.checker is not None:
+        notifications.extend(getattr(options.checker, "notifications", []))
+
+    findings: list[Finding] = []
+    seen: set[tuple[str, str, int, int]] = set()
+    sources: dict[str, list[str]] = {}
+    for f in sorted(raw, key=Finding.sort_key):
+        key = (f.rule_id, f.span.path, f.span.line, f.span.col)
+        if key in seen:
+            continue
+        seen.add(key)
+        if not config.rule_enabled(f.rule_id, f.category, f.span.path):
+            continue
+        if options.only_files is not None and f.span.path not in options.only_files:
+            continue
+        if f.severity < config.min_severity_level():
+            continue
+        lines = sources.get(f.span.path)
+        if lines is None:
+            mod = graph.by_path.get(f.span.path)
+            lines = mod.ir.source.splitlines() if mod is not None else _read_lines(root / f.span.path)
+            sources[f.span.path] = lines
+        mod = graph.by_path.get(f.span.path)
+        stmt_line = _statement_start(mod.ir, f.span.line) if mod is not None else f.span.line
+        f.suppressed = _suppressed(f, lines, stmt_line)
+        if 0 < f.span.line <= len(lines):
+            f.snippet = lines[f.span.line - 1]
+        findings.append(f)
+    from agentable.report.fingerprint import assign_fingerprints
+
+    result = ScanResult(
+        root=root,
+        findings=findings,
+        notifications=notifications,
+        rules=[r.meta for r in rules],
+        files_scanned=len(modules),
+        lines_scanned=sum(m.source.count("\n") + 1 for m in modules),
+        duration_s=time.perf_counter() - started,
+        sources=sources,
+    )
+    assign_fingerprints(result)
+    if options.checker is not None and hasattr(options.checker, "summary"):
+        result.llm_summary = options.checker.summary()
+    return result
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
