@@ -58,7 +58,3 @@ def full_message(finding: Finding) -> str:
     if finding.checker_reason:
         return f"{finding.message} (checker: {finding.checker_reason})"
     return finding.message
-
-
-def files_with_findings(findings: Iterable[Finding]) -> int:
-    return len({f.span.path for f in findings})

@@ -27,7 +27,7 @@ _MOD = 37
 _MASK = (1 << 64) - 1  # codeql uses a wrapping signed 64-bit Long, printed unsigned
 _FIRST_MOD = pow(_MOD, _BLOCK_SIZE, 1 << 64)
 _EOF = 0xFFFF  # JavaScript's EOF marker in the original
-_TAB, _SPACE, _LF, _CR = 9, 32, 10, 13
+_LF = 10
 
 
 def _utf16_units(text: str) -> array:
@@ -38,69 +38,33 @@ def _utf16_units(text: str) -> array:
     return units
 
 
-class _LineHasher:
-    """A direct port of codeql-action's `hash()`, kept close to it so it can be checked."""
-
-    def __init__(self) -> None:
-        self.window = [0] * _BLOCK_SIZE
-        # Line number starting at each window slot, or -1.
-        self.line_numbers = [-1] * _BLOCK_SIZE
-        self.hash = 0
-        self.index = 0
-        self.line = 0
-        self.line_start = True
-        self.prev_cr = False
-        self.counts: Counter[str] = Counter()
-        self.out: list[str] = []
-
-    def _output(self) -> None:
-        value = format(self.hash, "x")
-        self.counts[value] += 1
-        self.out.append(f"{value}:{self.counts[value]}")
-        self.line_numbers[self.index] = -1
-
-    def _update(self, current: int) -> None:
-        begin = self.window[self.index]
-        self.window[self.index] = current
-        self.hash = (_MOD * self.hash + current - _FIRST_MOD * begin) & _MASK
-        self.index = (self.index + 1) % _BLOCK_SIZE
-
-    def process(self, current: int) -> None:
-        if current in (_SPACE, _TAB) or (self.prev_cr and current == _LF):
-            self.prev_cr = False
-            return
-        self.prev_cr = current == _CR
-        if current == _CR:
-            current = _LF
-        if self.line_numbers[self.index] != -1:
-            self._output()
-        if self.line_start:
-            self.line_start = False
-            self.line += 1
-            self.line_numbers[self.index] = self.line
-        if current == _LF:
-            self.line_start = True
-        self._update(current)
-
-    def finish(self) -> list[str]:
-        self.process(_EOF)
-        for _ in range(_BLOCK_SIZE):  # flush the lines still inside the window
-            if self.line_numbers[self.index] != -1:
-                self._output()
-            self._update(0)
-        return self.out
-
-
 def text_line_hashes(text: str) -> list[str]:
     """codeql-action's hash of every line of `text`: element i belongs to line i + 1.
 
-    Each hash covers the next 100 non-blank characters from the start of its line (crossing
-    line ends), with spaces/tabs skipped and CR/CRLF read as LF; `:n` numbers repeats.
+    Each hash is a base-37 polynomial, mod 2^64, over the 100 UTF-16 units from the start of
+    its line in a stream where spaces and tabs are dropped, CR and CRLF become LF, and an EOF
+    unit (0xFFFF) then zeros follow the text; `:n` numbers repeated hashes in line order.
+    Computed from prefix hashes instead of codeql's rolling window: same values, far fewer
+    Python steps.
     """
-    hasher = _LineHasher()
-    for unit in _utf16_units(text):
-        hasher.process(unit)
-    return hasher.finish()
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
+    units = _utf16_units(normalized)
+    # A line starts at 0 and after every LF; a text ending in LF has a last line holding only EOF.
+    starts = [0] + [i + 1 for i, unit in enumerate(units) if unit == _LF]
+    units.append(_EOF)
+    units.extend([0] * _BLOCK_SIZE)
+    prefix = [0] * (len(units) + 1)
+    acc = 0
+    for i, unit in enumerate(units):
+        acc = (acc * _MOD + unit) & _MASK
+        prefix[i + 1] = acc
+    counts: Counter[str] = Counter()
+    out = []
+    for start in starts:
+        value = format((prefix[start + _BLOCK_SIZE] - prefix[start] * _FIRST_MOD) & _MASK, "x")
+        counts[value] += 1
+        out.append(f"{value}:{counts[value]}")
+    return out
 
 
 def join_lines(lines: Sequence[str]) -> str:

@@ -7,6 +7,7 @@ every None (89 schema errors, see the ecosystem notes §3.2). We use each field'
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import attr
@@ -18,14 +19,14 @@ _ALWAYS_EMIT = frozenset({"level"})
 
 def to_json_obj(value: Any) -> Any:
     """A JSON-ready copy of a sarif-om object tree (plain dicts, lists and scalars pass through)."""
-    if attr.has(type(value)):
+    fields = _fields(type(value)) if attr.has(type(value)) else None
+    if fields is not None:
         out: dict[str, Any] = {}
-        for field in attr.fields(type(value)):
-            item = getattr(value, field.name)
-            name = field.metadata.get("schema_property_name", field.name)
-            if item is None or (name not in _ALWAYS_EMIT and _is_default(field, item)):
-                continue
-            out[name] = to_json_obj(item)
+        for name, json_name, default in fields:
+            item = getattr(value, name)
+            if item is None or (type(item) is type(default) and item == default):
+                continue  # the type check keeps 0 from passing for False, or 1 for True
+            out[json_name] = to_json_obj(item)
         return out
     if isinstance(value, (list, tuple)):
         return [to_json_obj(item) for item in value]
@@ -34,11 +35,27 @@ def to_json_obj(value: Any) -> Any:
     return value
 
 
-def _is_default(field: attr.Attribute, value: Any) -> bool:
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, str, Any], ...]:
+    """(attribute, JSON name, default to drop) per field; _NO_DEFAULT when nothing is dropped."""
+    return tuple(
+        (field.name, json_name, _default(field) if json_name not in _ALWAYS_EMIT else _NO_DEFAULT)
+        for field in attr.fields(cls)
+        for json_name in [field.metadata.get("schema_property_name", field.name)]
+    )
+
+
+class _NoDefault:
+    """Compares unequal to everything, for fields whose value is always written."""
+
+
+_NO_DEFAULT = _NoDefault()
+
+
+def _default(field: attr.Attribute) -> Any:
     default = field.default
     if default is attr.NOTHING:
-        return False
+        return _NO_DEFAULT
     if isinstance(default, attr.Factory):  # type: ignore[arg-type]
-        default = default.factory()  # sarif-om factories take no `self`
-    # Compare types too, so that 0 is not taken for False nor 1 for True.
-    return type(value) is type(default) and value == default
+        return default.factory()  # sarif-om factories take no `self`
+    return default
