@@ -35,7 +35,8 @@ reviewer = Agent(
 review_task = Task(
     description=(
         "Review these comments (one per line) and decide for each whether to keep or hide it:\n{comments}\n"
-        'Answer with JSON: {{"items": [{{"index": int, "action": "keep"|"hide", "reason": str}}]}}'
+        "Answer with a JSON object whose 'items' list holds one entry per comment with the fields "
+        "index (number), action ('keep' or 'hide') and reason (short text)."
     ),
     expected_output="A JSON object with an 'items' list.",
     agent=reviewer,

@@ -55,7 +55,7 @@ class PriceTool(BaseTool):
 
 
 def build() -> AgentExecutor:
-    tools = [StockLevelTool(), ReorderTool(description="Create a purchase order"), PriceTool()]
+    tools = [StockLevelTool(), ReorderTool(), PriceTool()]
     prompt = ChatPromptTemplate.from_messages(
         [
             ("system", "You are a warehouse assistant. Reorder items that are out of stock when asked."),
