@@ -154,8 +154,8 @@ def _check_split(sep: str, fmt: PromptFormat) -> Verdict:
 
 def check_prompt_parser(q: PromptParserQuestion) -> Verdict:
     fmt = PromptFormat(q.prompt_text)
-    kind = q.parser_kind.strip()
-    if kind in ("json.loads", "json", "json.load", "pydantic", "model_validate_json"):
+    kind = q.parser_kind.lstrip()  # not rstrip: "split:\n" ends in its separator
+    if kind.strip() in ("json.loads", "json", "json.load", "pydantic", "model_validate_json"):
         return _check_json(fmt)
     if kind.startswith("regex:"):
         return _check_regex(kind[len("regex:"):], fmt)
@@ -167,6 +167,6 @@ def check_prompt_parser(q: PromptParserQuestion) -> Verdict:
             except (UnicodeError, ValueError):
                 pass
         return _check_split(sep, fmt)
-    if kind in ("int", "float"):
-        return _check_number(kind, fmt)
+    if kind.strip() in ("int", "float"):
+        return _check_number(kind.strip(), fmt)
     return Verdict.unknown(f"Parser kind {kind!r} is not analysed offline.")

@@ -1,0 +1,108 @@
+"""A scripted OpenAI-compatible server on 127.0.0.1 (ThreadingHTTPServer), for the real openai client."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    content: str = ""  # assistant message content for 200 replies
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    usage: bool = True
+    error: str = "error"  # error message for non-200 replies
+
+
+def verdict(answer: str = "no", confidence: float = 0.9, reason: str = "Scripted reason.") -> Reply:
+    return Reply(content=json.dumps({"answer": answer, "confidence": confidence, "reason": reason}))
+
+
+class FakeLLM:
+    def __init__(self) -> None:
+        self.script: deque[Reply] = deque()
+        self.default: Reply = verdict("yes", 0.8, "Default scripted verdict.")
+        self.reject_formats: set[str] = set()  # response_format types answered with HTTP 400
+        self.reject_params: set[str] = set()  # request fields answered with HTTP 400
+        self.requests: list[dict] = []
+        self.raw_bodies: list[bytes] = []
+        self.max_in_flight = 0
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
+                                       daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def push(self, *replies: Reply) -> None:
+        self.script.extend(replies)
+
+    def _next(self, body: dict) -> Reply:
+        fmt = (body.get("response_format") or {}).get("type")
+        if fmt in self.reject_formats:
+            return Reply(400, error=f"response_format type {fmt} is not supported")
+        for param in self.reject_params:
+            if param in body:
+                return Reply(400, error=f"Unsupported parameter: '{param}' is not supported with this model.")
+        with self._lock:
+            return self.script.popleft() if self.script else self.default
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = json.loads(raw or b"{}")
+                with fake._lock:
+                    fake.raw_bodies.append(raw)
+                    fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+                    fake._in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake._in_flight)
+                try:
+                    if self.path != "/v1/chat/completions":
+                        return self._send(404, {"error": {"message": "not found"}}, {})
+                    reply = fake._next(body)
+                    time.sleep(reply.delay)
+                    if reply.status != 200:
+                        return self._send(reply.status, {"error": {"message": reply.error, "type": "x"}},
+                                          reply.headers)
+                    payload = {
+                        "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+                        "model": body.get("model", ""),
+                        "choices": [{"index": 0, "finish_reason": "stop",
+                                     "message": {"role": "assistant", "content": reply.content}}],
+                    }
+                    if reply.usage:
+                        payload["usage"] = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+                    self._send(200, payload, reply.headers)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test)
+                finally:
+                    with fake._lock:
+                        fake._in_flight -= 1
+
+            def _send(self, status: int, payload: dict, headers: dict[str, str]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
