@@ -1,0 +1,170 @@
+"""Redaction, the tolerant reply parser and the verdict cache, without any server."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from agentable.nl_check.cache import VerdictCache, cache_key
+from agentable.nl_check.questions import PromptParserQuestion, ToolDescriptionQuestion, Verdict
+from agentable.nl_check.redact import MARK, redact, truncate
+from agentable.nl_check.reply import parse_reply
+from agentable.nl_check.templates import TEMPLATE_VERSION, build_messages, prepare
+
+# -- redaction --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source, secret", [
+    ('client = OpenAI(api_key="sk-proj-abcdef1234567890abcdef")', "sk-proj-abcdef1234567890abcdef"),
+    ('k = "sk-ant-api03-abcdefghijklmnop_qrstu"', "sk-ant-api03"),
+    ('aws = "AKIAIOSFODNN7EXAMPLE"', "AKIAIOSFODNN7EXAMPLE"),
+    ('t = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"', "ghp_abc"),
+    ('t = "github_pat_11ABCDEFG0123456789_abcdefghijk"', "github_pat_11"),
+    ('slack = "xoxb-1234567890-abcdefghij"', "xoxb-1234567890"),
+    ('g = "AIzaSyA1234567890abcdefghijklmnopqrstuv"', "AIzaSyA123"),
+    ('hf = "hf_abcdefghijklmnopqrstuvwxyz"', "hf_abcdef"),
+    ('headers = {"Authorization": "Bearer abc.def-ghi_jkl123"}', "abc.def-ghi_jkl123"),
+    ('jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"',
+     "dozjgNryP4J3jVmNHl0w5N"),
+    ('db_password = "hunter2"', "hunter2"),
+    ('cfg = {"api_key": "abc123xyz"}', "abc123xyz"),
+    ('os.environ["OPENAI_API_KEY"] = "whatever-value"', "whatever-value"),
+    ('e = create_engine("postgres://admin:S3cretPass@db.internal:5432/app")', "S3cretPass"),
+    ('u = "mongodb+srv://user:pa55word@cluster0.mongodb.net/test"', "pa55word"),
+    ('r = redis.from_url("redis://:redispw@localhost:6379/0")', "redispw"),
+    ('cs = "Server=myServer;Database=db;User Id=sa;Password=MyP@ss;"', "MyP@ss"),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA"),
+    ('blob = "Zx9Kq2LmN8pR4tV7wY1bC3dF6gH0jS5e"', "Zx9Kq2LmN8pR4tV7wY1bC3dF6gH0jS5e"),
+    ("OPENAI_API_KEY=abc-def", "abc-def"),
+    ('u = "https://api.example.com/v1?api_key=abcd1234&q=x"', "abcd1234"),
+])
+def test_secrets_are_redacted(source, secret):
+    out = redact(source)
+    assert secret not in out and MARK in out
+
+
+def test_redaction_keeps_code_structure():
+    assert redact('client = OpenAI(api_key="sk-proj-abcdef1234567890abcdef")') == 'client = OpenAI(api_key="<REDACTED>")'
+    assert redact('e = create_engine("postgres://admin:S3cret@db:5432/app")') == 'e = create_engine("postgres://<REDACTED>@db:5432/app")'
+
+
+@pytest.mark.parametrize("source", [
+    'resp = client.chat.completions.create(model="gpt-4o-2024-08-06", max_tokens=512)',
+    "conn = psycopg2.connect(host=h, password=pw)",
+    "password = get_password()",
+    'url = "https://api.weather.example/v1/forecast?city=Paris"',
+    "def very_long_function_name_with_words_2024(): pass",
+    "token_count = len(tokens)",
+    'stop=["\\nObservation:"]',
+    'e = create_engine("postgres://db.internal:5432/app")',
+])
+def test_ordinary_code_is_left_alone(source):
+    assert redact(source) == source
+
+
+def test_truncate_keeps_head_and_tail():
+    text = "HEAD" + "x" * 10_000 + "TAIL"
+    out = truncate(text, 500)
+    assert len(out) <= 500 and out.startswith("HEAD") and out.endswith("TAIL") and "omitted" in out
+    assert truncate("short", 500) == "short"
+
+
+def test_prepare_redacts_every_field_and_applies_budgets():
+    q = ToolDescriptionQuestion("t", "desc sk-proj-abcdef1234567890abcdef", ("p",),
+                                {"p": 'token="tok_abcdef"'}, "x" * 50_000,
+                                ("sk-ant-api03-abcdefghijklmnop_qrstu",) * 500)
+    p = prepare(q)
+    sent = json.dumps(build_messages(p))
+    assert "sk-proj" not in sent and "sk-ant" not in sent and "tok_abcdef" not in sent
+    assert len(p.implementation) <= 4000 and len(p.identifiers) == 200
+    assert q.implementation == "x" * 50_000  # the original is untouched
+
+
+# -- tolerant reply parser ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, answer, confidence", [
+    ('{"answer": "yes", "confidence": 0.9, "reason": "Fine."}', "yes", 0.9),
+    ('```json\n{"answer": "NO", "confidence": 0.6, "reason": "Bad."}\n```', "no", 0.6),
+    ('Sure! {"note": 1} then {"answer": "unknown", "confidence": 3, "reason": "x"} done', "unknown", 1.0),
+    ('{"answer": "yes", "confidence": "80%", "reason": "x"}', "yes", 0.8),
+    ('{"answer": "yes", "reason": "no confidence given"}', "yes", 0.5),
+    ('{"answer": "no", "confidence": -1, "reason": "a } inside a string"}', "no", 0.0),
+])
+def test_reply_parser_accepts(text, answer, confidence):
+    v = parse_reply(text)
+    assert isinstance(v, Verdict) and (v.answer, v.confidence, v.source) == (answer, confidence, "llm")
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "yes", '{"answer": "maybe", "confidence": 1}', '{"answer": "yes", "confidence": "high"}',
+    '{"answer": "yes", "confidence": 0.5', '{"confidence": 0.5}', '{"answer": true}',
+])
+def test_reply_parser_rejects_without_raising(text):
+    assert isinstance(parse_reply(text), str)
+
+
+def test_reason_is_cut_to_one_sentence():
+    v = parse_reply('{"answer": "yes", "confidence": 1, "reason": "First one.  Second one."}')
+    assert isinstance(v, Verdict) and v.reason == "First one."
+
+
+# -- cache ------------------------------------------------------------------------------------
+
+def test_cache_key_depends_on_inputs_template_model_and_endpoint():
+    q = prepare(PromptParserQuestion("p", "json.loads"))
+    base = cache_key(q, TEMPLATE_VERSION, "m", "u")
+    assert base == cache_key(prepare(PromptParserQuestion("p", "json.loads")), TEMPLATE_VERSION, "m", "u")
+    others = {cache_key(prepare(PromptParserQuestion("p2", "json.loads")), TEMPLATE_VERSION, "m", "u"),
+              cache_key(q, "other", "m", "u"), cache_key(q, TEMPLATE_VERSION, "m2", "u"),
+              cache_key(q, TEMPLATE_VERSION, "m", "u2")}
+    assert base not in others and len(others) == 4
+
+
+def test_cache_round_trip_and_atomic_file(tmp_path):
+    cache = VerdictCache(tmp_path / "nl")
+    cache.put("k", Verdict("no", 0.7, "Because.", "llm"))
+    cache.flush()
+    assert json.loads((tmp_path / "nl" / "verdicts.json").read_text())["entries"]["k"]["answer"] == "no"
+    assert [p.name for p in (tmp_path / "nl").iterdir() if p.suffix == ".tmp"] == []
+    again = VerdictCache(tmp_path / "nl").get("k")
+    assert again == Verdict("no", 0.7, "Because.", "cache")
+
+
+def test_corrupt_cache_starts_empty_with_a_notification(tmp_path):
+    (tmp_path / "verdicts.json").write_text("{not json")
+    cache = VerdictCache(tmp_path)
+    assert cache.get("k") is None
+    assert len(cache.notifications) == 1 and cache.notifications[0].kind == "llm"
+    cache.put("k", Verdict("yes", 1, "r", "llm"))
+    cache.flush()
+    assert VerdictCache(tmp_path).get("k") is not None
+
+
+def test_cache_merges_with_entries_written_by_another_process(tmp_path):
+    a, b = VerdictCache(tmp_path), VerdictCache(tmp_path)
+    a.put("a", Verdict("yes", 1, "r", "llm"))
+    a.flush()
+    b.put("b", Verdict("no", 1, "r", "llm"))
+    b.flush()
+    fresh = VerdictCache(tmp_path)
+    assert fresh.get("a") is not None and fresh.get("b") is not None
+
+
+def test_cache_is_thread_safe(tmp_path):
+    cache = VerdictCache(tmp_path)
+
+    def work(n: int) -> None:
+        for i in range(50):
+            cache.put(f"{n}-{i}", Verdict("yes", 1, "r", "llm"))
+            if i % 10 == 0:
+                cache.flush()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    cache.flush()
+    assert len(json.loads((tmp_path / "verdicts.json").read_text())["entries"]) == 200
