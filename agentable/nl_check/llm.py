@@ -29,6 +29,9 @@ MESSAGE_OVERHEAD_TOKENS = 8
 MAX_RETRY_AFTER_S = 60.0  # a server asking us to wait longer than this is treated as a failure
 # Structured-output modes, best first (ecosystem.md §4.2: local servers often reject json_schema).
 MODES = ("json_schema", "json_object", "plain")
+# After this many questions in a row time out, stop asking: a dead or overloaded server must not
+# cost `timeout * (1 + max_retries)` for every remaining question.
+MAX_CONSECUTIVE_TIMEOUTS = 3
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ class LLMClient:
         self._mode: str | None = None
         self._token_param = "max_tokens"
         self._send_temperature = True
+        self._timeouts_in_a_row = 0
         self._down: _Failure | None = None  # why the endpoint is unusable for the rest of the run
 
     # -- public -------------------------------------------------------------------------------
@@ -166,14 +170,22 @@ class LLMClient:
         messages = build_messages(prepared)
         try:
             text = self._complete(messages)
-        except _Failure as failure:
+        except Exception as exc:  # noqa: BLE001 - a checker problem must never end the scan
+            failure = exc if isinstance(exc, _Failure) else _Failure(
+                "internal", f"LLM checker error ({type(exc).__name__}: {str(exc)[:120]}).")
             with self._stats_lock:
                 if failure.counts:
                     self.failures += 1
                 else:
                     self.skipped += 1
+                self._timeouts_in_a_row = self._timeouts_in_a_row + 1 if failure.category == "timeout" else 0
+                if self._timeouts_in_a_row >= MAX_CONSECUTIVE_TIMEOUTS and self._down is None:
+                    self._down = _Failure("timeout", f"{failure.message} Stopped asking after "
+                                                     f"{MAX_CONSECUTIVE_TIMEOUTS} timeouts in a row.")
             self.notes.add(failure.category, failure.message)
             return Verdict.unknown(f"The LLM gave no verdict: {failure.message}", "llm"), False
+        with self._stats_lock:
+            self._timeouts_in_a_row = 0
         result = parse_reply(text)
         if isinstance(result, str):
             with self._stats_lock:
@@ -287,6 +299,9 @@ class LLMClient:
                 if classified is None:
                     continue
                 error, wait = classified
+            except BaseException:
+                self.budget.settle(reserve, 0)  # release the reservation, then let ask() report it
+                raise
             else:
                 return self._account(response, prompt_chars, reserve)
 

@@ -141,7 +141,8 @@ def _check_split(sep: str, fmt: PromptFormat) -> Verdict:
             return _verdict("yes", 0.7, f"The prompt asks for the separator {sep.strip()!r}.")
         if fmt.has_format_placeholder:
             return Verdict.unknown("Format instructions are inserted later through a placeholder.")
-        return _verdict("no", 0.7, f"The parser splits on {sep.strip()!r}, which the prompt never asks the model to write.")
+        return _verdict("no", 0.7, f"The parser splits on {sep.strip()!r}, which the prompt never "
+                                   "asks the model to write.")
     if sep == "\n":
         if fmt.asks_lines or len(fmt.model_markers) >= 2:
             return _verdict("yes", 0.6, "The prompt asks for one item per line.")

@@ -69,7 +69,8 @@ class FakeLLM:
                 body = json.loads(raw or b"{}")
                 with fake._lock:
                     fake.raw_bodies.append(raw)
-                    fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    fake.requests.append({"path": self.path, "headers": headers, "body": body})
                     fake._in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake._in_flight)
                 try:

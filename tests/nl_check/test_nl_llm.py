@@ -298,3 +298,24 @@ def test_offline_checker_does_not_import_openai():
             "Checker(None).ask(PromptParserQuestion('Summarize.', 'json.loads'))\n"
             "assert 'openai' not in sys.modules, 'openai imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent, timeout=30)
+
+
+def test_unexpected_client_errors_become_unknown(fake_llm, monkeypatch):
+    checker = Checker(config(fake_llm))
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("transport bug")
+
+    monkeypatch.setattr(checker._client, "_openai", explode)
+    assert checker.ask(vague()).answer == "unknown"
+    assert "RuntimeError" in checker.notifications[0].message
+    assert checker.ask_many([]) == []
+
+
+def test_repeated_timeouts_stop_further_requests(fake_llm):
+    fake_llm.default = Reply(content=verdict().content, delay=0.6)
+    checker = Checker(config(fake_llm, timeout=0.2, concurrency=1))
+    verdicts = checker.ask_many([vague(i) for i in range(6)])
+    assert [v.answer for v in verdicts] == ["unknown"] * 6
+    assert len(fake_llm.requests) == 3
+    assert len(checker.notifications) == 1

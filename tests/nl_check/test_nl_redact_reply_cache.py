@@ -46,8 +46,9 @@ def test_secrets_are_redacted(source, secret):
 
 
 def test_redaction_keeps_code_structure():
-    assert redact('client = OpenAI(api_key="sk-proj-abcdef1234567890abcdef")') == 'client = OpenAI(api_key="<REDACTED>")'
-    assert redact('e = create_engine("postgres://admin:S3cret@db:5432/app")') == 'e = create_engine("postgres://<REDACTED>@db:5432/app")'
+    assert redact('c = OpenAI(api_key="sk-proj-abcdef1234567890abcdef")') == 'c = OpenAI(api_key="<REDACTED>")'
+    assert (redact('e = create_engine("postgres://admin:S3cret@db:5432/app")')
+            == 'e = create_engine("postgres://<REDACTED>@db:5432/app")')
 
 
 @pytest.mark.parametrize("source", [
