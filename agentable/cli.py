@@ -212,6 +212,33 @@ def explain(rule: str) -> None:
     click.echo(f"\nHow to fix: {m.fix}")
 
 
+@main.command("eval")
+@click.argument("dataset", required=False, type=click.Path(path_type=Path, exists=True, file_okay=False),
+                default=Path("datasets/agenttest"))
+@click.option("--json-output", type=click.Path(path_type=Path), default=None, help="Also write the results as JSON.")
+@click.option("--llm", "use_llm", is_flag=True, help="Include the LLM checker (needs a configured endpoint).")
+@click.option("--llm-model", default=None)
+@click.option("--llm-base-url", default=None)
+@click.option("--quiet", "-q", is_flag=True, help="Print only the table.")
+def eval_cmd(dataset: Path, json_output: Optional[Path], use_llm: bool, llm_model: Optional[str],
+             llm_base_url: Optional[str], quiet: bool) -> None:
+    """Measure precision and recall per category on a labelled DATASET (default: datasets/agenttest)."""
+    import json
+
+    from agentable.config import Config
+    from agentable.eval import evaluate, render_report, render_table, to_json
+
+    if not (dataset / "labels.json").is_file():
+        _fail(f"{dataset} has no labels.json")
+    checker = None
+    if use_llm:
+        checker, _ = _make_checker(Config(), dataset, dataset / ".agentable_cache", True, False, llm_model, llm_base_url)
+    res = evaluate(dataset, checker)
+    click.echo(render_table(res) if quiet else render_report(res))
+    if json_output is not None:
+        json_output.write_text(json.dumps(to_json(res), indent=2) + "\n", encoding="utf-8")
+
+
 def _indent(code: str) -> str:
     return "\n".join("    " + line for line in code.strip("\n").splitlines())
 

@@ -185,7 +185,7 @@ def scan(paths: list[Path], config: Config, options: Optional[ScanOptions] = Non
         lines = sources.get(f.span.path)
         if lines is None:
             mod = graph.by_path.get(f.span.path)
-            lines = mod.ir.source.splitlines() if mod is not None else _read_lines(root / f.span.path)
+            lines = mod.ir.lines() if mod is not None else _read_lines(root / f.span.path)
             sources[f.span.path] = lines
         mod = graph.by_path.get(f.span.path)
         stmt_line = _statement_start(mod.ir, f.span.line) if mod is not None else f.span.line
@@ -201,7 +201,7 @@ def scan(paths: list[Path], config: Config, options: Optional[ScanOptions] = Non
         notifications=notifications,
         rules=[r.meta for r in rules],
         files_scanned=len(modules),
-        lines_scanned=sum(m.source.count("\n") + 1 for m in modules),
+        lines_scanned=sum(len(m.lines()) for m in modules),
         duration_s=time.perf_counter() - started,
         sources=sources,
     )
@@ -213,6 +213,6 @@ def scan(paths: list[Path], config: Config, options: Optional[ScanOptions] = Non
 
 def _read_lines(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [ln.rstrip("\r") for ln in path.read_text(encoding="utf-8", errors="replace").split("\n")]
     except OSError:
         return []

@@ -355,10 +355,16 @@ class Module:
     has_error: bool = False
     error_lines: list[int] = field(default_factory=list)
     is_package: bool = False  # an __init__.py
-    _line_starts: Optional[list[int]] = None
+    _lines: Optional[list[str]] = None
+
+    def lines(self) -> list[str]:
+        """Source lines split on "\n" only, as tree-sitter and GitHub count them."""
+        if self._lines is None:
+            self._lines = [ln.rstrip("\r") for ln in self.source.split("\n")]
+        return self._lines
 
     def line_text(self, line: int) -> str:
-        lines = self.source.splitlines()
+        lines = self.lines()
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def _char_col(self, line: int, byte_col: int) -> int:

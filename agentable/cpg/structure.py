@@ -91,7 +91,7 @@ class FunctionInfo:
     def source(self) -> str:
         if self.node is None:
             return ""
-        lines = self.module.ir.source.splitlines()
+        lines = self.module.ir.lines()
         return "\n".join(lines[self.node.pos[0] - 1 : self.node.pos[2]])
 
 

@@ -1,0 +1,204 @@
+"""`agentable eval`: precision and recall of the rules on a labelled dataset of agents.
+
+A dataset is a folder of case folders plus `labels.json`:
+  {"version": 1, "cases": {"<case>": {"framework": ..., "summary": ..., "labels": [
+      {"category": "LOPE", "required": true, "why": ...,
+       "locations": [{"file": "agent.py", "anchor": "json.loads(raw)", "occurrence": 1}]}]}}}
+A label covers the lines of the anchor's occurrence. A finding matches a label when its category
+equals the label's and its line lies in one of the label's locations. Recall counts required
+labels that some finding matches; precision counts labels matched (each once) against findings
+that match no label at all.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from agentable.findings import Finding
+from agentable.rules.categories import CATEGORIES
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    start: int
+    end: int
+
+
+@dataclass
+class Label:
+    case: str
+    category: str
+    required: bool
+    why: str
+    locations: list[Location]
+
+    def matches(self, f: Finding) -> bool:
+        return f.category == self.category and any(
+            loc.file == f.span.path and loc.start <= f.span.line <= loc.end for loc in self.locations)
+
+
+@dataclass
+class CategoryScore:
+    labelled: int = 0  # required labels
+    found: int = 0  # required labels matched
+    matched: int = 0  # labels matched (required or acceptable), each once
+    false: int = 0  # findings matching no label
+
+    @property
+    def precision(self) -> Optional[float]:
+        total = self.matched + self.false
+        return self.matched / total if total else None
+
+    @property
+    def recall(self) -> Optional[float]:
+        return self.found / self.labelled if self.labelled else None
+
+    @property
+    def f1(self) -> Optional[float]:
+        p, r = self.precision, self.recall
+        if p is None or r is None or p + r == 0:
+            return None
+        return 2 * p * r / (p + r)
+
+
+@dataclass
+class EvalResult:
+    scores: dict[str, CategoryScore]
+    misses: list[Label] = field(default_factory=list)
+    false_findings: list[tuple[str, Finding]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    cases: int = 0
+    seconds: float = 0.0
+
+    @property
+    def overall(self) -> CategoryScore:
+        total = CategoryScore()
+        for s in self.scores.values():
+            total.labelled += s.labelled
+            total.found += s.found
+            total.matched += s.matched
+            total.false += s.false
+        return total
+
+
+def anchor_lines(text: str, anchor: str, occurrence: int = 1) -> Optional[tuple[int, int]]:
+    start = -1
+    for _ in range(max(1, occurrence)):
+        start = text.find(anchor, start + 1)
+        if start < 0:
+            return None
+    first = text.count("\n", 0, start) + 1
+    last = first + anchor.rstrip("\n").count("\n")
+    return first, last
+
+
+def load_labels(dataset: Path) -> tuple[dict[str, list[Label]], list[str]]:
+    data = json.loads((dataset / "labels.json").read_text(encoding="utf-8"))
+    labels: dict[str, list[Label]] = {}
+    problems: list[str] = []
+    for case, entry in sorted(data.get("cases", {}).items()):
+        labels[case] = []
+        for raw in entry.get("labels", []):
+            locs: list[Location] = []
+            for loc in raw["locations"]:
+                path = dataset / case / loc["file"]
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except OSError:
+                    problems.append(f"{case}: missing file {loc['file']}")
+                    continue
+                span = anchor_lines(text, loc["anchor"], int(loc.get("occurrence", 1)))
+                if span is None:
+                    problems.append(f"{case}: anchor not found in {loc['file']}: {loc['anchor']!r}")
+                    continue
+                locs.append(Location(loc["file"], *span))
+            labels[case].append(Label(case, raw["category"], bool(raw.get("required", True)), raw.get("why", ""), locs))
+    return labels, problems
+
+
+def evaluate(dataset: Path, checker: object = None) -> EvalResult:
+    from agentable.config import Config
+    from agentable.scan import ScanOptions, scan
+
+    started = time.perf_counter()
+    labels, problems = load_labels(dataset)
+    scores = {code: CategoryScore() for code in CATEGORIES}
+    result = EvalResult(scores, problems=problems)
+    config = Config().merge_cli(respect_gitignore=False)
+    for case, case_labels in labels.items():
+        folder = dataset / case
+        if not folder.is_dir():
+            result.problems.append(f"{case}: no such case folder")
+            continue
+        scan_result = scan([folder], config, ScanOptions(checker=checker))
+        findings = scan_result.active
+        result.cases += 1
+        for lab in case_labels:
+            hit = any(lab.matches(f) for f in findings)
+            score = scores[lab.category]
+            if lab.required:
+                score.labelled += 1
+                score.found += hit
+                if not hit:
+                    result.misses.append(lab)
+            score.matched += hit
+        for f in findings:
+            if not any(lab.matches(f) for lab in case_labels):
+                scores.setdefault(f.category, CategoryScore()).false += 1
+                result.false_findings.append((case, f))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _pct(v: Optional[float]) -> str:
+    return "  -  " if v is None else f"{v:5.2f}"
+
+
+def render_table(res: EvalResult) -> str:
+    lines = [f"{'category':<9}{'labelled':>9}{'found':>7}{'false':>7}{'precision':>11}{'recall':>8}{'F1':>7}"]
+    rows = list(res.scores.items()) + [("overall", res.overall)]
+    for code, s in rows:
+        lines.append(f"{code:<9}{s.labelled:>9}{s.found:>7}{s.false:>7}{_pct(s.precision):>11}{_pct(s.recall):>8}{_pct(s.f1):>7}")
+    return "\n".join(lines)
+
+
+def render_report(res: EvalResult) -> str:
+    out = [render_table(res), ""]
+    if res.misses:
+        out.append(f"Missed ({len(res.misses)}):")
+        for lab in res.misses:
+            where = ", ".join(f"{l.file}:{l.start}" for l in lab.locations) or "?"
+            out.append(f"  {lab.case}/{where}  {lab.category}  {lab.why}")
+        out.append("")
+    if res.false_findings:
+        out.append(f"False findings ({len(res.false_findings)}):")
+        for case, f in res.false_findings:
+            out.append(f"  {case}/{f.span.path}:{f.span.line}  {f.rule_id}  {f.message}")
+        out.append("")
+    for p in res.problems:
+        out.append(f"label problem: {p}")
+    out.append(f"{res.cases} cases in {res.seconds:.1f}s")
+    return "\n".join(out)
+
+
+def to_json(res: EvalResult) -> dict:
+    def score(s: CategoryScore) -> dict:
+        return {"labelled": s.labelled, "found": s.found, "matched": s.matched, "false": s.false,
+                "precision": s.precision, "recall": s.recall, "f1": s.f1}
+
+    return {
+        "cases": res.cases,
+        "seconds": round(res.seconds, 2),
+        "categories": {k: score(v) for k, v in res.scores.items()},
+        "overall": score(res.overall),
+        "misses": [{"case": l.case, "category": l.category, "why": l.why,
+                    "locations": [{"file": x.file, "line": x.start} for x in l.locations]} for l in res.misses],
+        "false_findings": [{"case": c, "rule": f.rule_id, "file": f.span.path, "line": f.span.line, "message": f.message}
+                           for c, f in res.false_findings],
+        "problems": res.problems,
+    }

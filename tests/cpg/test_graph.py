@@ -1,0 +1,210 @@
+"""Edges and agent-layer facts on small programs."""
+
+from agentable import query
+from agentable.cpg import ir
+from agentable.cpg.flow import loop_info
+from agentable.cpg.values import ExtRef, FuncRef, LLMOutput, Parsed
+
+from .helpers import graph_of
+
+WRAPPER = {
+    "app/llm.py": """
+        from openai import OpenAI
+
+        class LLM:
+            def __init__(self, model: str = "gpt-4o-mini"):
+                self.client = OpenAI(timeout=20)
+                self.model = model
+
+            def generate(self, prompt: str, stop=None) -> str:
+                resp = self.client.chat.completions.create(
+                    model=self.model, messages=[{"role": "user", "content": prompt}], stop=stop)
+                return resp.choices[0].message.content
+    """,
+    "app/agent.py": """
+        import json
+        from .llm import LLM
+        from .tools import search, calculator
+
+        TOOLS = {"search": search, "calculator": calculator}
+
+        class Agent:
+            def __init__(self):
+                self.llm = LLM()
+
+            def step(self, prompt):
+                text = self.llm.generate(prompt, stop=["Observation:"])
+                data = json.loads(text)
+                return TOOLS[data["tool"]](data["input"])
+
+            def run(self, question):
+                while True:
+                    out = self.step(question)
+                    if out.startswith("Final"):
+                        return out
+
+            def run_bounded(self, question, max_steps=5):
+                for _ in range(max_steps):
+                    self.step(question)
+    """,
+    "app/tools.py": """
+        def search(q):
+            return "results for " + q
+
+        def calculator(expr):
+            return str(eval(expr))
+    """,
+    "app/__init__.py": "",
+}
+
+
+def _site(g, qualname, callee):
+    f = g.functions[qualname]
+    return f, next(s for s in f.calls if ir.dotted(s.call.func) == callee)
+
+
+def test_llm_output_of_wrapper_in_another_file_reaches_json_loads() -> None:
+    g = graph_of(WRAPPER)
+    f, site = _site(g, "app.agent.Agent.step", "json.loads")
+    sources = query.llm_outputs(g, site.call.args[0], f, site.stmt)
+    assert sources and sources[0].site[0] == "app/llm.py"
+    parsed = [v for v in g.values(site.call, f, site.stmt) if isinstance(v, Parsed)]
+    assert parsed and parsed[0].how == "json.loads"
+    steps = query.flow_steps(g, sources[0])
+    assert [s.span.path for s in steps][0] == "app/llm.py"
+
+
+def test_call_graph_resolves_methods_across_files_and_dict_dispatch() -> None:
+    g = graph_of(WRAPPER)
+    _, gen = _site(g, "app.agent.Agent.step", "self.llm.generate")
+    assert g.callees(gen) == {"app.llm.LLM.generate"}
+    step = g.functions["app.agent.Agent.step"]
+    dispatch = next(s for s in step.calls if isinstance(s.call.func, ir.Subscript))
+    assert g.callees(dispatch) == {"app.tools.search", "app.tools.calculator"}
+    assert [c.func.qualname for c in g.callers(g.functions["app.tools.search"])] == ["app.agent.Agent.step"]
+    assert g.call_graph.has_edge("app.agent.Agent.run", "app.agent.Agent.step")
+
+
+def test_llm_call_settings_come_from_call_and_client_and_params() -> None:
+    g = graph_of(WRAPPER)
+    [call] = g.agent.llm_calls
+    assert call.provider == "openai" and call.func.qualname == "app.llm.LLM.generate"
+    assert [m for m, _ in call.model_ids()] == ["gpt-4o-mini"]  # through self.model and the default
+    timeout = call.setting("timeout")
+    assert timeout is not None and timeout.where == "client"
+    stop = call.setting("stop")
+    stops = [v.value for v in g.values(stop.expr, stop.func, stop.stmt) if hasattr(v, "value")]
+    assert stops == [None] or None in stops  # the parameter default; callers pass a list
+    assert "app.agent.Agent.step" in g.agent.llm_functions  # calls the model through the wrapper
+
+
+def test_agent_loops_know_their_bounds() -> None:
+    g = graph_of(WRAPPER)
+    loops = {l.func.name: l.info for l in g.agent.loops}
+    assert loops["run"].bounded is False and loops["run"].kind == "while-true"
+    assert loops["run_bounded"].bounded is True
+
+
+def test_loop_info_counter_and_condition() -> None:
+    g = graph_of({"m.py": """
+        def a(llm):
+            steps = 0
+            while True:
+                steps += 1
+                if steps > 10:
+                    break
+                llm()
+
+        def b(llm, done):
+            while not done:
+                llm()
+    """})
+    loops = [s for f in g.functions.values() for s in ir.walk_stmts(f.body) if isinstance(s, ir.While)]
+    assert loop_info(loops[0]).bounded is True
+    assert loop_info(loops[1]).bounded is False
+
+
+def test_reaching_definitions_pick_the_right_binding() -> None:
+    g = graph_of({"m.py": """
+        import json
+        from openai import OpenAI
+        client = OpenAI()
+
+        def f(q):
+            text = "{}"
+            json.loads(text)
+            text = client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
+            return json.loads(text)
+    """})
+    f = g.functions["m.f"]
+    first, second = [s for s in f.calls if ir.dotted(s.call.func) == "json.loads"]
+    assert not query.llm_outputs(g, first.call.args[0], f, first.stmt)
+    assert query.llm_outputs(g, second.call.args[0], f, second.stmt)
+
+
+def test_protection_in_caller_counts() -> None:
+    g = graph_of({"m.py": """
+        import json
+
+        def parse(text):
+            return json.loads(text)
+
+        def guarded(text):
+            try:
+                return parse(text)
+            except json.JSONDecodeError:
+                return None
+
+        def unguarded(text):
+            return parse(text)
+    """})
+    parse = g.functions["m.parse"]
+    ret = parse.returns[0]
+    assert query.is_protected(g, parse, ret, ("JSONDecodeError",)) is False  # one caller is unguarded
+    g2 = graph_of({"m.py": """
+        import json
+
+        def parse(text):
+            return json.loads(text)
+
+        def guarded(text):
+            try:
+                return parse(text)
+            except ValueError:
+                return None
+    """})
+    parse2 = g2.functions["m.parse"]
+    assert query.is_protected(g2, parse2, parse2.returns[0], ("JSONDecodeError",)) is True
+
+
+def test_imports_aliases_and_reexports_resolve() -> None:
+    g = graph_of({
+        "pkg/__init__.py": "from .core import run as start\n",
+        "pkg/core.py": "def run():\n    return 1\n",
+        "main.py": "import pkg as p\nfrom pkg import start\np.start()\nstart()\n",
+    })
+    top = g.modules["main"].toplevel
+    targets = [g.callees(s) for s in top.calls]
+    assert targets == [{"pkg.core.run"}, {"pkg.core.run"}]
+    assert ExtRef("os.path.join") in g.lookup("os.path.join")
+    assert FuncRef("pkg.core.run") in g.lookup("pkg.start")
+
+
+def test_llm_output_through_params_into_helper() -> None:
+    g = graph_of({"m.py": """
+        import re
+        import anthropic
+
+        def extract(answer):
+            return re.search(r"Action: (.*)", answer).group(1)
+
+        def main():
+            client = anthropic.Anthropic()
+            msg = client.messages.create(model="claude-sonnet-4-20250514", max_tokens=512, messages=[])
+            return extract(msg.content[0].text)
+    """})
+    f = g.functions["m.extract"]
+    site = next(s for s in f.calls if isinstance(s.call.func, ir.Attribute) and s.call.func.attr == "search")
+    outs = query.llm_outputs(g, site.call.args[1], f, site.stmt)
+    assert outs and outs[0].text
+    assert isinstance(outs[0], LLMOutput)

@@ -1,0 +1,56 @@
+"""ruff-style fixture tests: every case folder under fixtures/<category>/ is scanned with that
+category's rules, and the findings must be exactly the `# expect: RULE` markers in its files.
+
+A marker names the rule(s) expected on its own line: `x = json.loads(text)  # expect: LOPE001`.
+A marker on a line of its own (`# expect-next: RULE`) expects the finding on the next line.
+Folders whose name starts with `ok_` are near misses and must have no markers and no findings.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from agentable.config import Config
+from agentable.scan import scan
+
+FIXTURES = Path(__file__).parent / "fixtures"
+_MARK = re.compile(r"#\s*expect(-next)?:\s*([A-Z]+[0-9]{3}(?:\s*,\s*[A-Z]+[0-9]{3})*)")
+
+
+def _cases() -> list[Path]:
+    return sorted(p for p in FIXTURES.glob("*/*") if p.is_dir())
+
+
+def expected_findings(case: Path) -> set[tuple[str, str, int]]:
+    out: set[tuple[str, str, int]] = set()
+    for f in sorted(case.rglob("*")):
+        if not f.is_file() or f.suffix not in (".py", ".txt", ".toml", ".cfg", ""):
+            continue
+        rel = f.relative_to(case).as_posix()
+        for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1):
+            m = _MARK.search(line)
+            if m:
+                target = i + 1 if m.group(1) else i
+                for rule in m.group(2).split(","):
+                    out.add((rule.strip(), rel, target))
+    return out
+
+
+def actual_findings(case: Path, category: str) -> set[tuple[str, str, int]]:
+    config = Config().merge_cli(select=[category], respect_gitignore=False)
+    result = scan([case], config)
+    crashes = [n.message for n in result.notifications if n.kind in ("rule", "parse")]
+    assert not crashes, crashes
+    return {(f.rule_id, f.span.path, f.span.line) for f in result.active}
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fixture(case: Path) -> None:
+    category = case.parent.name.upper()
+    expected = expected_findings(case)
+    if case.name.startswith("ok_"):
+        assert not expected, "near-miss fixtures carry no expect markers"
+    assert actual_findings(case, category) == expected
