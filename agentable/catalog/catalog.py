@@ -1,0 +1,147 @@
+"""The Catalog: framework knowledge loaded from TOML, with dict-based lookups."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist, read_toml,
+                     top_module)
+from .models import ModelIndex
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec,
+                    ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
+                    ToolSchemaSpec)
+
+
+class Catalog:
+    """All framework facts; build with :func:`agentable.catalog.load_catalog`."""
+
+    def __init__(self, files: dict[str, dict[str, Any]]) -> None:
+        llm, tools = files["llm_apis.toml"], files["tools.toml"]
+        agents, models = files["agents.toml"], files["models.toml"]
+        versions, dists = files["versions.toml"], files["distributions.toml"]
+
+        self.llm_calls: list[LLMCallSpec] = entries(llm, "llm_call", LLMCallSpec, "llm_apis.toml")
+        self.llm_clients: list[ClientSpec] = entries(llm, "llm_client", ClientSpec, "llm_apis.toml")
+        self.chat_models: list[ChatModelSpec] = entries(llm, "chat_model", ChatModelSpec, "llm_apis.toml")
+        self.tool_decorators: list[ToolDecoratorSpec] = entries(tools, "tool_decorator", ToolDecoratorSpec, "tools.toml")
+        self.tool_constructors: list[ToolConstructorSpec] = entries(
+            tools, "tool_constructor", ToolConstructorSpec, "tools.toml")
+        self.tool_bases: list[ToolBaseSpec] = entries(tools, "tool_base", ToolBaseSpec, "tools.toml")
+        self.tool_schemas: list[ToolSchemaSpec] = entries(tools, "tool_schema", ToolSchemaSpec, "tools.toml")
+        self.agents: list[AgentSpec] = entries(agents, "agent_constructor", AgentSpec, "agents.toml")
+        self.output_guards: list[OutputGuardSpec] = entries(agents, "output_guard", OutputGuardSpec, "agents.toml")
+        self.models: list[ModelInfo] = entries(models, "model", ModelInfo, "models.toml")
+        self.models_version: str = str(models.get("version", ""))
+        self.availability: list[ApiAvailability] = entries(versions, "api_availability", ApiAvailability,
+                                                           "versions.toml")
+        self.conflicts: list[DistConflict] = entries(versions, "conflict", DistConflict, "versions.toml")
+
+        self._llm_call = index(self.llm_calls, "callees", "llm_call")
+        self._llm_client = index(self.llm_clients, "classes", "llm_client")
+        self._chat_model = index(self.chat_models, "classes", "chat_model")
+        self._factory = index(self.chat_models, "factories", "chat_model factory")
+        self._tool_decorator = index(self.tool_decorators, "callees", "tool_decorator")
+        self._tool_constructor = index(self.tool_constructors, "callees", "tool_constructor")
+        self._tool_base = index(self.tool_bases, "classes", "tool_base")
+        self._agent = index(self.agents, "callees", "agent_constructor")
+        self._output_guard = index(self.output_guards, "callees", "output_guard")
+        self._models = ModelIndex(self.models)
+        self._availability: dict[str, list[ApiAvailability]] = {}
+        for a in self.availability:
+            for sym in a.symbols:
+                self._availability.setdefault(sym, []).append(a)
+
+        # import name -> acceptable distributions; distribution -> import names it brings
+        self._imports: dict[str, tuple[str, ...]] = {
+            k: tuple(v) if isinstance(v, list) else (v,) for k, v in dists.get("imports", {}).items()}
+        self._provides: dict[str, tuple[str, ...]] = {
+            normalize_dist(k): tuple(v) for k, v in dists.get("provides", {}).items()}
+        self._own_imports: dict[str, set[str]] = {}
+        for imp, ds in self._imports.items():
+            for d in ds:
+                self._own_imports.setdefault(normalize_dist(d), set()).add(imp)
+        self._provided_memo: dict[str, frozenset[str]] = {}
+        roots = {top_module(n) for idx in (self._llm_call, self._llm_client, self._chat_model, self._factory,
+                                           self._tool_decorator, self._tool_constructor, self._tool_base,
+                                           self._agent) for n in idx}
+        roots |= set(dists.get("framework", {}).get("roots", []))
+        self._roots = frozenset(roots)
+
+    # ------------------------------------------------------------------ name lookups
+    def llm_call(self, qualname: str) -> Optional[LLMCallSpec]:
+        return self._llm_call.get(qualname)
+
+    def llm_client(self, qualname: str) -> Optional[ClientSpec]:
+        return self._llm_client.get(qualname)
+
+    def chat_model(self, qualname: str) -> Optional[ChatModelSpec]:
+        return self._chat_model.get(qualname)
+
+    def chat_model_factory(self, qualname: str) -> Optional[ChatModelSpec]:
+        return self._factory.get(qualname)
+
+    def tool_decorator(self, qualname: str) -> Optional[ToolDecoratorSpec]:
+        return self._tool_decorator.get(qualname)
+
+    def tool_constructor(self, qualname: str) -> Optional[ToolConstructorSpec]:
+        return self._tool_constructor.get(qualname)
+
+    def tool_base(self, qualname: str) -> Optional[ToolBaseSpec]:
+        return self._tool_base.get(qualname)
+
+    def agent_constructor(self, qualname: str) -> Optional[AgentSpec]:
+        return self._agent.get(qualname)
+
+    def output_guard(self, qualname: str) -> Optional[OutputGuardSpec]:
+        return self._output_guard.get(qualname)
+
+    def model(self, model_id: str) -> Optional[ModelInfo]:
+        return self._models.lookup(model_id)
+
+    def api_availability(self, qualname: str) -> list[ApiAvailability]:
+        """Entries whose symbol is `qualname` or a dotted prefix of it (most specific first)."""
+        out: list[ApiAvailability] = []
+        for p in dotted_prefixes(qualname):
+            for a in self._availability.get(p, ()):
+                if a not in out:
+                    out.append(a)
+        return out
+
+    # ------------------------------------------------------------------ distributions
+    def distributions_for_import(self, dotted_module: str) -> tuple[str, ...]:
+        """Distributions that provide `dotted_module` (longest dotted prefix in [imports])."""
+        parts = dotted_module.split(".")
+        for i in range(len(parts), 0, -1):
+            hit = self._imports.get(".".join(parts[:i]))
+            if hit is not None:
+                return hit
+        return (normalize_dist(parts[0]),)
+
+    def provided_imports(self, dist: str) -> frozenset[str]:
+        """Import names available after installing `dist`: its own plus those of its dependencies,
+        transitively (following the first distribution of each provided import)."""
+        key = normalize_dist(dist)
+        memo = self._provided_memo.get(key)
+        if memo is not None:
+            return memo
+        seen_d: set[str] = set()
+        out: set[str] = set()
+        todo = [key]
+        while todo:
+            d = todo.pop()
+            if d in seen_d:
+                continue
+            seen_d.add(d)
+            out |= self._own_imports.get(d, set())
+            for imp in self._provides.get(d, ()):
+                out.add(imp)
+                todo.append(normalize_dist(self.distributions_for_import(imp)[0]))
+        res = frozenset(out)
+        self._provided_memo[key] = res
+        return res
+
+    def known_framework_roots(self) -> frozenset[str]:
+        return self._roots
+
+
+__all__ = ["Catalog", "CatalogError", "build", "read_toml"]

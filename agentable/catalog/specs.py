@@ -1,0 +1,183 @@
+"""Typed records of the framework catalog (one frozen dataclass per TOML entry kind)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: holds dicts
+class LLMCallSpec:
+    """A function or method that sends a request to a model."""
+
+    callees: tuple[str, ...]
+    provider: str
+    api: str  # chat | completion | responses | embedding | image | audio | moderation | generate
+    framework: str
+    params: dict[str, str] = field(default_factory=dict)  # role -> keyword name
+    positional: dict[str, int] = field(default_factory=dict)  # role -> positional index
+    required: tuple[str, ...] = ()
+    output_text: tuple[str, ...] = ()  # access paths from the return value to the text
+    returns_text: bool = False
+    structured_params: tuple[str, ...] = ()
+    guards: dict[str, Any] = field(default_factory=dict)
+    sdk: Optional[str] = None
+    available: Optional[str] = None
+    replacement: Optional[str] = None
+    notes: str = ""
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: holds dicts
+class ClientSpec:
+    """An SDK client class whose instances carry connection settings."""
+
+    classes: tuple[str, ...]
+    provider: str
+    params: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    sdk: Optional[str] = None
+    available: Optional[str] = None
+    framework: str = ""
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: holds dicts
+class ChatModelSpec:
+    """A framework model object whose methods call the model."""
+
+    classes: tuple[str, ...]
+    provider: str
+    framework: str
+    model_params: tuple[str, ...] = ()
+    model_positional: Optional[int] = None
+    default_model: Optional[str] = None
+    param_names: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    call_methods: tuple[str, ...] = ()
+    output_text: tuple[str, ...] = ()
+    returns_text_methods: tuple[str, ...] = ()
+    binders: tuple[str, ...] = ()
+    structured_methods: tuple[str, ...] = ()
+    factories: tuple[str, ...] = ()  # functions returning an instance of this model
+    sdk: Optional[str] = None
+    available: Optional[str] = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ToolDecoratorSpec:
+    callees: tuple[str, ...]
+    framework: str
+    name_from: tuple[str, ...] = ("function",)  # "arg0" | "kw:<name>" | "function"
+    description_from: tuple[str, ...] = ("docstring",)  # "kw:<name>" | "docstring" | "docstring_first_paragraph"
+    requires_param_docs: bool = False
+    parse_docstring_params: bool = False
+    return_contract: Optional[str] = None  # "str" | "json-serializable" | None
+    handles_errors: bool = False
+    error_param: Optional[str] = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ToolConstructorSpec:
+    callees: tuple[str, ...]
+    framework: str
+    func_param: str
+    func_positional: Optional[int] = None
+    name_param: Optional[str] = None
+    name_positional: Optional[int] = None
+    description_param: Optional[str] = None
+    description_positional: Optional[int] = None
+    description_fallback_docstring: bool = False
+    name_fallback_function: bool = False
+    handles_errors: bool = False
+    error_param: Optional[str] = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ToolBaseSpec:
+    classes: tuple[str, ...]
+    framework: str
+    name_attr: Optional[str] = "name"
+    description_attr: Optional[str] = "description"
+    params_attr: Optional[str] = None
+    impl_methods: tuple[str, ...] = ()
+    return_contract: Optional[str] = None
+    handles_errors: bool = False
+    error_param: Optional[str] = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ToolSchemaSpec:
+    name: str
+    provider: str
+    wrapper_key: Optional[str]
+    name_key: str = "name"
+    description_key: str = "description"
+    params_key: str = "parameters"
+    param_description_key: str = "description"
+    notes: str = ""
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: holds dicts
+class AgentSpec:
+    callees: tuple[str, ...]
+    framework: str
+    llm_param: Optional[str] = None
+    llm_positional: Optional[int] = None
+    model_param: Optional[str] = None
+    model_positional: Optional[int] = None
+    default_model: Optional[str] = None
+    tools_param: Optional[str] = None
+    tools_positional: Optional[int] = None
+    params: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    bounded_by_default: bool = True
+    text_protocol: bool = False
+    tool_calling: bool = False
+    parse_error_guard: Optional[str] = None
+    run_methods: tuple[str, ...] = ()
+    sdk: Optional[str] = None
+    available: Optional[str] = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class OutputGuardSpec:
+    callees: tuple[str, ...]
+    kind: str  # validating-parser | structured-output | lenient-parser
+    framework: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    match: str  # exact | prefix | regex
+    provider: str
+    kind: str
+    context_window: Optional[int] = None
+    max_output_tokens: Optional[int] = None
+    tools: Optional[bool] = None
+    json_mode: Optional[bool] = None
+    retired: Optional[str] = None  # ISO date the provider shut it down
+    replacement: Optional[str] = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ApiAvailability:
+    symbols: tuple[str, ...]
+    dist: str
+    available: str  # PEP 440 specifier of the versions where the symbols exist
+    message: str
+
+
+@dataclass(frozen=True)
+class DistConflict:
+    dist_a: str
+    spec_a: str
+    dist_b: str
+    spec_b: str
+    message: str
