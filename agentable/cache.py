@@ -1,0 +1,168 @@
+"""Incremental parse cache: lowered `ir.Module`s keyed by file content, so an unchanged file is
+never parsed twice.
+
+Layout: `<cache_dir>/parse/<2 hex>/<key>.pkl`, one pickle per file. One file per entry beat a
+single packed file in `benchmarks/bench_scan.py` measurements (an incremental scan rewrites
+only the changed entries instead of the whole pack; see `docs/ci.md`).
+
+The key hashes the file bytes, the agentable version, the lowering code (`cpg/lower.py`,
+`cpg/ir.py`) and the file's path and module name, so a changed file, a new release or an edited
+lowerer all miss. Anything unreadable or corrupt is a miss; the cache never makes a scan fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from agentable import __version__
+from agentable.cpg import ir
+
+if TYPE_CHECKING:
+    from agentable.files import SourceFile
+
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by agentable.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+# Prune only when the cache holds this many times the entries the scan used (and at least
+# _PRUNE_MIN), so switching between branches or sub-folders keeps its entries.
+_PRUNE_FACTOR = 2
+_PRUNE_MIN = 256
+
+
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """Hash of the code whose output is cached: editing the lowerer invalidates every entry."""
+    digest = hashlib.sha256(__version__.encode())
+    here = Path(__file__).parent / "cpg"
+    for name in ("lower.py", "ir.py"):
+        digest.update(b"\x00" + (here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_cache_dir(cache_dir: Path) -> None:
+    """Create `cache_dir` with a `.gitignore` of `*` and a CACHEDIR.TAG, as ruff does."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in ((".gitignore", "# Created by agentable automatically.\n*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+        marker = cache_dir / name
+        if not marker.exists():
+            _atomic_write(marker, text.encode())
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # A temporary file in the same folder, then a rename: readers see the old entry or the new one.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _file_digest(sf: "SourceFile") -> Optional[bytes]:
+    try:
+        return hashlib.sha256(Path(sf.abs_path).read_bytes()).digest()
+    except OSError:
+        return None
+
+
+class ParseCache:
+    def __init__(self, cache_dir: Path) -> None:
+        self.root = Path(cache_dir)
+        self.dir = self.root / "parse"
+        self.enabled = True
+        try:
+            ensure_cache_dir(self.root)
+            self.dir.mkdir(exist_ok=True)
+        except OSError:
+            self.enabled = False  # read-only checkout, full disk: scan without a cache
+        self._code = code_hash().encode()
+        self._digests: dict[str, bytes] = {}  # rel_path -> content digest seen by get()
+        self.touched: set[str] = set()  # keys used by this scan
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+
+    def _key(self, sf: "SourceFile", digest: bytes) -> str:
+        h = hashlib.sha256(self._code)
+        for part in (digest, sf.rel_path.encode(), sf.module.encode()):
+            h.update(b"\x00" + part)
+        return h.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.pkl"
+
+    def get(self, sf: "SourceFile") -> Optional[ir.Module]:
+        if not self.enabled:
+            return None
+        digest = _file_digest(sf)
+        if digest is None:
+            return None
+        self._digests[sf.rel_path] = digest
+        key = self._key(sf, digest)
+        try:
+            with open(self._path(key), "rb") as fh:
+                mod = pickle.load(fh)
+        except FileNotFoundError:
+            mod = None
+        except Exception:  # truncated, corrupt or from an incompatible Python: a miss
+            mod = None
+        if not isinstance(mod, ir.Module) or mod.path != sf.rel_path:
+            self.misses += 1
+            return None
+        self.touched.add(key)
+        self.hits += 1
+        return mod
+
+    def put(self, sf: "SourceFile", module: ir.Module) -> None:
+        if not self.enabled:
+            return
+        digest = _file_digest(sf)
+        # The file changed between get() and now: the module may come from either version.
+        if digest is None or self._digests.get(sf.rel_path, digest) != digest:
+            return
+        key = self._key(sf, digest)
+        lines, module._lines = module._lines, None  # derived from source; not worth storing
+        try:
+            data = pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
+        except (RecursionError, pickle.PicklingError, TypeError):
+            return  # pathologically deep code: parse it again next time
+        finally:
+            module._lines = lines
+        path = self._path(key)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            _atomic_write(path, data)
+        except OSError:
+            return
+        self.touched.add(key)
+        self.writes += 1
+
+    def flush(self) -> None:
+        """Finish the scan: drop stale entries once the cache outgrows what the scan used."""
+        if not self.enabled:
+            return
+        try:
+            entries = [p for sub in self.dir.iterdir() if sub.is_dir() for p in sub.iterdir()]
+        except OSError:
+            return
+        if len(entries) <= max(_PRUNE_MIN, _PRUNE_FACTOR * len(self.touched)):
+            return
+        for p in entries:
+            if p.stem not in self.touched:
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
