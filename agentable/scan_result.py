@@ -21,6 +21,7 @@ class ScanResult:
     # path -> source lines, for the files that have findings (snippets, fingerprints)
     sources: dict[str, list[str]] = field(default_factory=dict)
     llm_summary: str = ""  # one line from the NL checker, when it ran
+    baseline_hidden: int = 0  # findings removed because the --baseline file lists them
 
     @property
     def active(self) -> list[Finding]:
