@@ -105,6 +105,7 @@ class ToolBaseSpec:
     return_contract: Optional[str] = None
     handles_errors: bool = False
     error_param: Optional[str] = None
+    description_fallback_docstring: bool = False  # class docstring used when no description attr
     notes: str = ""
 
 
@@ -112,7 +113,7 @@ class ToolBaseSpec:
 class ToolSchemaSpec:
     name: str
     provider: str
-    wrapper_key: Optional[str]
+    wrapper_key: Optional[str] = None
     name_key: str = "name"
     description_key: str = "description"
     params_key: str = "parameters"
