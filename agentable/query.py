@@ -234,3 +234,341 @@ def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
         for v in g.values(e, func, stmt):
             if isinstance(v, Const) and isinstance(v.value, str):
                 out.append(v.value)
+
+
+# ----------------------------------------------------------------------------- models in use (ADAL, LARD)
+
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+
+@_dataclass(eq=False)
+class ModelUse:
+    """A model id given to a generative role: an LLM call (its own argument, a bound setting or the
+    client), a framework chat-model construction, or a framework agent construction.
+
+    `expr` is where the model is written at that use (the argument or constructor keyword); report
+    there. `api` is what the model is asked to do: the LLM call's api (chat, completion, responses,
+    embedding, …); "chat" for chat models and agents, "completion" for completion-style framework
+    LLM classes. `owner` is the LLMCall, or the construction's (module path, call, spec).
+    """
+
+    model_id: str
+    expr: ir.Expr
+    func: FunctionInfo
+    stmt: object
+    where: str  # call | client | bind | chat_model | agent
+    api: str
+    spec: object
+    call: Optional[ir.Call] = None  # the LLM call, or the chat-model / agent construction
+    llm_call: object = None  # agentable.cpg.agent.LLMCall when the use is an LLM call
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+    @property
+    def pos(self) -> ir.Pos:
+        return self.expr.pos
+
+
+def chat_model_api(spec: object) -> str:
+    """"completion" for a framework LLM class whose calls return plain text (a completion-style
+    LLM such as a text-completion wrapper), else "chat"."""
+    text_methods = set(getattr(spec, "returns_text_methods", ()) or ())
+    output_text = getattr(spec, "output_text", ()) or ()
+    if not output_text and text_methods & {"invoke", "__call__"}:
+        return "completion"
+    return "chat"
+
+
+def _const_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
+    return [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+
+
+def literal_of(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 3) -> Optional[tuple[ir.Expr, FunctionInfo, object]]:
+    """The dict/list/tuple literal an expression is (directly, or through a local/global/`self.x`
+    binding), with the scope to read its elements in; None when it is not a known literal."""
+    for _ in range(depth):
+        if isinstance(e, (ir.Dict, ir.Seq)):
+            return e, func, stmt
+        if not isinstance(e, (ir.Name, ir.Attribute)):
+            return None
+        defs = g._literal_defs(e, func, stmt)
+        if len(defs) != 1:
+            return None
+        e, func, stmt = defs[0]
+    return (e, func, stmt) if isinstance(e, (ir.Dict, ir.Seq)) else None
+
+
+def dict_values_for_key(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, key: str,
+                        depth: int = 4) -> list[tuple[ir.Expr, FunctionInfo, object]]:
+    """Values stored under `key` in a dict literal, searched through nested literal dicts and lists
+    (e.g. `{"config_list": [{"model": ...}]}`)."""
+    out: list[tuple[ir.Expr, FunctionInfo, object]] = []
+    if depth < 0:
+        return out
+    lit = literal_of(g, e, func, stmt)
+    if lit is None:
+        return out
+    node, owner, s = lit
+    if isinstance(node, ir.Dict):
+        for k, v in zip(node.keys, node.values):
+            if isinstance(k, ir.Constant) and k.value == key:
+                out.append((v, owner, s))
+            elif v is not None:
+                out.extend(dict_values_for_key(g, v, owner, s, key, depth - 1))
+    else:
+        for elt in node.elts:
+            out.extend(dict_values_for_key(g, elt, owner, s, key, depth - 1))
+    return out
+
+
+def construction_arg(call: ir.Call, names: Iterable[str], positional: Optional[int]) -> Optional[ir.Expr]:
+    """The argument of a construction call given by keyword (first of `names`) or position."""
+    for n in names:
+        if n:
+            v = call.kwarg(n)
+            if v is not None:
+                return v
+    if positional is not None and positional < len(call.args) and not any(
+            isinstance(a, ir.Starred) for a in call.args[: positional + 1]):
+        return call.args[positional]
+    return None
+
+
+def _ext_paths(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> list[str]:
+    from agentable.cpg.values import ExtRef
+
+    return [v.path for v in g.values(call.func, func, stmt) if isinstance(v, ExtRef)]
+
+
+def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
+    """Calls that construct a framework chat model (its class or a factory), with its spec."""
+    memo = getattr(g, "_q_chat_model_constructions", None)
+    if memo is not None:
+        return memo
+    out: list[tuple[CallSite, object]] = []
+    cat = g.catalog
+    for func in g.agent.functions():
+        for site in func.calls:
+            for path in _ext_paths(g, site.call, func, site.stmt):
+                spec = cat.chat_model(path) or cat.chat_model_factory(path)
+                if spec is not None:
+                    out.append((site, spec))
+                    break
+    g._q_chat_model_constructions = out  # type: ignore[attr-defined]
+    return out
+
+
+def model_uses(g: ProjectGraph) -> list[ModelUse]:
+    """Every model id (string constant) that reaches a model slot: LLM calls (argument, bound
+    setting, client), chat-model constructions, and framework agents (`model=`, a model string
+    given as the agent's `llm`, or `"model"` keys inside an `llm_config`-style dict). Each (model
+    id, expression) pair appears once."""
+    memo = getattr(g, "_q_model_uses", None)
+    if memo is not None:
+        return memo
+    out: list[ModelUse] = []
+    seen: set[tuple[int, str]] = set()
+
+    def add(mid: str, expr: ir.Expr, func: FunctionInfo, stmt: object, where: str, api: str, spec: object,
+            call: Optional[ir.Call], llm_call: object = None) -> None:
+        key = (id(expr), mid)
+        if key in seen:
+            return
+        seen.add(key)
+        out.append(ModelUse(mid, expr, func, stmt, where, api, spec, call, llm_call))
+
+    for c in g.agent.llm_calls:
+        api = chat_model_api(c.spec) if c.is_chat_model else c.api
+        for mid, s in c.model_ids():
+            add(mid, s.expr, s.func, s.stmt, s.where, api, c.spec, c.call, c)
+    for site, spec in chat_model_constructions(g):
+        e = construction_arg(site.call, getattr(spec, "model_params", ()) or (), getattr(spec, "model_positional", None))
+        if e is None:
+            continue
+        for mid in _const_strs(g, e, site.func, site.stmt):
+            add(mid, e, site.func, site.stmt, "chat_model", chat_model_api(spec), spec, site.call)
+    for ac in g.agent.agent_constructs:
+        spec, call, func, stmt = ac.spec, ac.site.call, ac.site.func, ac.site.stmt
+        for names, pos in (((spec.model_param,), spec.model_positional), ((spec.llm_param,), spec.llm_positional)):
+            e = construction_arg(call, [n for n in names if n], pos)
+            if e is None:
+                continue
+            for mid in _const_strs(g, e, func, stmt):
+                add(mid, e, func, stmt, "agent", "chat", spec, call)
+            for v, owner, s in dict_values_for_key(g, e, func, stmt, "model"):
+                for mid in _const_strs(g, v, owner, s):
+                    add(mid, v, owner, s, "agent", "chat", spec, call)
+    g._q_model_uses = out  # type: ignore[attr-defined]
+    return out
+
+
+GENERATIVE_APIS = frozenset({"chat", "responses", "completion", "generate"})
+
+
+def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
+    """Where tool calling is asked of the model at this use: a non-empty `tools`/`functions`
+    argument of the LLM call, a tool-binding binder (`.bind_tools(...)`, `.bind(tools=...)`), or
+    tools handed to an agent constructor whose framework drives them by native tool calling.
+    Returns the expression to point at, or None."""
+    from agentable.cpg.values import Const as _C
+
+    def non_empty(e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> bool:
+        if e is None:
+            return False
+        lit = literal_of(g, e, func, stmt)
+        if lit is not None and isinstance(lit[0], ir.Seq) and not lit[0].elts:
+            return False
+        vals = g.values(e, func, stmt)
+        return not (vals and all(isinstance(v, _C) and v.value in (None, False) for v in vals))
+
+    c = use.llm_call
+    if c is not None:
+        s = c.setting("tools")
+        if s is not None and non_empty(s.expr, s.func, s.stmt):
+            return s.expr
+        for path, bind in getattr(c, "binds", ()):
+            func = g.function_of(path, bind.pos)
+            name = bind.func.attr if isinstance(bind.func, ir.Attribute) else ""
+            if "tool" in name and (bind.args or bind.keywords):
+                return bind
+            for kw in ("tools", "functions"):
+                if func is not None and non_empty(bind.kwarg(kw), func, None):
+                    return bind
+        return None
+    if use.where == "agent" and use.call is not None:
+        spec = use.spec
+        if not getattr(spec, "tool_calling", False):
+            return None
+        e = construction_arg(use.call, [spec.tools_param] if spec.tools_param else [], spec.tools_positional)
+        if e is not None and non_empty(e, use.func, use.stmt):
+            return e
+    return None
+
+
+def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[int]:
+    """The integer an expression certainly is (every resolved value the same int constant)."""
+    vals = g.values(e, func, stmt)
+    ints = {v.value for v in vals if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool)}
+    if len(ints) == 1 and len(vals) == 1:
+        return ints.pop()
+    return None
+
+
+def mask_secret(s: str) -> str:
+    """A secret shown safely in a message: its first 4 characters and its length."""
+    return f"{s[:4]}… ({len(s)} chars)" if len(s) > 4 else "…"
+
+
+# ----------------------------------------------------------------------------- declared versions (LARD, EPDD)
+
+
+def versions_disjoint(declared: str, available: str) -> bool:
+    """True when no version admitted by the `declared` PEP 440 specifier set is in `available`
+    (e.g. declared ">=1.30", available "<1.0"). Checked on every boundary version either set
+    names, and the versions just around them."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        d, a = SpecifierSet(declared), SpecifierSet(available)
+    except InvalidSpecifier:
+        return False
+    cands: set[str] = {"0", "0.0.1", "9999"}
+    for spec in list(d) + list(a):
+        v = spec.version.rstrip(".*")
+        try:
+            ver = Version(v)
+        except InvalidVersion:
+            return False
+        rel = list(ver.release)
+        cands.add(str(ver))
+        for i in range(len(rel)):
+            up = rel[: i + 1]
+            up[-1] += 1
+            cands.add(".".join(map(str, up)))
+            if rel[i] > 0:
+                down = rel[: i + 1]
+                down[-1] -= 1
+                cands.add(".".join(map(str, down)) + ".999")
+        cands.add(".".join(map(str, rel + [1])))
+        cands.add(".".join(map(str, rel + [0, 1])))
+    if any(d.contains(c, prereleases=True) and a.contains(c, prereleases=True) for c in cands):
+        return False
+    # no candidate in both; require the declared range itself to be satisfiable by a candidate
+    return any(d.contains(c, prereleases=True) for c in cands)
+
+
+def api_unavailable(g: ProjectGraph, path: str, symbol: str):
+    """Is `symbol` (a catalog path such as "openai.ChatCompletion.create" or
+    "langchain.chat_models.ChatOpenAI") missing from EVERY version that the project's manifest for
+    the file `path` admits? Returns (ApiAvailability, requirement) for the most specific catalog
+    `[[api_availability]]` entry whose distribution is declared with a range disjoint from the
+    entry's `available` range, else None. Undeclared distributions, unpinned declarations and
+    unparsable ranges give None (say nothing). Shared by LARD001 (LLM APIs) and EPDD (other
+    libraries); `requirement` is whatever the manifest layer returns for the distribution (it has
+    a specifier and a location to report at)."""
+    manifests = getattr(g, "manifests", None)
+    if manifests is None:
+        return None
+    try:
+        scope = manifests.for_path(path)
+    except Exception:
+        return None
+    if scope is None:
+        return None
+    for avail in g.catalog.api_availability(symbol):
+        req = _requirement_for(scope, avail.dist)
+        if req is None:
+            continue
+        spec = _specifier_text(req)
+        if spec and versions_disjoint(spec, avail.available):
+            return avail, req
+    return None
+
+
+def declared_specifier(g: ProjectGraph, path: str, dist: str) -> Optional[str]:
+    """The version specifier (PEP 440 text) the manifest for file `path` declares for `dist`, or
+    None when undeclared or unpinned."""
+    manifests = getattr(g, "manifests", None)
+    if manifests is None:
+        return None
+    try:
+        scope = manifests.for_path(path)
+    except Exception:
+        return None
+    req = _requirement_for(scope, dist) if scope is not None else None
+    return _specifier_text(req) if req is not None else None
+
+
+def _requirement_for(scope: object, dist: str) -> object:
+    for name in ("requirement_for", "requirement", "get"):
+        fn = getattr(scope, name, None)
+        if callable(fn):
+            try:
+                req = fn(dist)
+            except Exception:
+                continue
+            if req is not None:
+                return req
+    fn = getattr(scope, "specifier_for", None)
+    if callable(fn):
+        try:
+            return fn(dist)
+        except Exception:
+            return None
+    return None
+
+
+def _specifier_text(req: object) -> Optional[str]:
+    if req is None:
+        return None
+    if isinstance(req, str):
+        return req or None
+    for attr in ("specifier", "spec", "specifiers"):
+        s = getattr(req, attr, None)
+        if s is not None:
+            text = str(s)
+            return text or None
+    return None
