@@ -66,12 +66,9 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
     """Scan PATHS (default: the current directory) for agent defects."""
     from agentable.config import ConfigError, load_config
     from agentable.report import render
-    from agentable.scan import ScanOptions, scan as run_scan, scan_root
+    from agentable.scan import ScanOptions, scan as run_scan, scan_root, scan_targets
 
-    paths = list(paths) or [Path(".")]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        _fail(f"no such file or directory: {', '.join(missing)}")
+    paths = _existing(paths)
     root = scan_root(paths)
     try:
         config = load_config(root, config_file)
@@ -89,13 +86,13 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
         jobs_n = os.cpu_count() or 1
     show_progress = progress if progress is not None else (sys.stderr.isatty() and not quiet)
     update, bar = _progress_callback(bool(show_progress))
-    explicit_files = {str(p.resolve().relative_to(root)).replace(os.sep, "/") for p in paths if p.is_file()}
+    targets, only_files = scan_targets(paths)  # named files: whole project, findings in them only
     cache = None if no_cache else (cache_dir or root / ".agentable_cache")
     checker, notes = _make_checker(config, root, cache, use_llm, no_llm, llm_model, llm_base_url)
-    options = ScanOptions(jobs=jobs_n, only_files=explicit_files or None, progress=update, cache_dir=cache,
+    options = ScanOptions(jobs=jobs_n, only_files=only_files, progress=update, cache_dir=cache,
                           checker=checker, extra_notifications=notes + list(config.notifications))
     try:
-        result = run_scan(paths, config, options)
+        result = run_scan(targets, config, options)
     except KeyboardInterrupt:
         click.echo("agentable: interrupted", err=True)
         sys.exit(130)
@@ -109,6 +106,8 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
             apply_baseline(result, baseline)
         except ValueError as exc:
             _fail(str(exc))
+        if result.baseline_hidden and not quiet:
+            click.echo(f"agentable: {result.baseline_hidden} findings hidden by the baseline {baseline}", err=True)
     text = render(result, fmt, color=(output is None and sys.stdout.isatty()), statistics=statistics)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -126,6 +125,15 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
         sys.exit(0)
     level = Severity.parse(threshold)
     sys.exit(1 if any(f.severity >= level for f in result.active) else 0)
+
+
+def _existing(paths) -> list[Path]:
+    """PATHS or the current folder; exit 2 when one does not exist."""
+    paths = list(paths) or [Path(".")]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail(f"no such file or directory: {', '.join(missing)}")
+    return paths
 
 
 def _split(value: Optional[str]) -> Optional[list[str]]:
@@ -167,6 +175,75 @@ def _make_checker(config, root: Path, cache: Optional[Path], use_llm: bool, no_l
 
     nl_cache = (cache / "nl") if cache is not None else None
     return Checker(cfg, nl_cache, model_lookup=lookup), []
+
+
+@main.group()
+def baseline() -> None:
+    """Accept the current findings so that scans report only new ones (`scan --baseline FILE`)."""
+
+
+def _baseline_scan(paths, config_file: Optional[Path], no_cache: bool):
+    """Scan PATHS as `agentable scan` would with the project's config, for a baseline."""
+    from agentable.config import ConfigError, load_config
+    from agentable.scan import ScanOptions, scan as run_scan, scan_root, scan_targets
+
+    paths = _existing(paths)
+    root = scan_root(paths)
+    try:
+        config = load_config(root, config_file)
+    except ConfigError as exc:
+        _fail(str(exc))
+    cache = None if no_cache else root / ".agentable_cache"
+    checker, notes = _make_checker(config, root, cache, False, False, None, None)
+    targets, only_files = scan_targets(paths)
+    jobs = config.jobs if config.jobs is not None else 1
+    options = ScanOptions(jobs=jobs or (os.cpu_count() or 1), only_files=only_files, cache_dir=cache, checker=checker,
+                          extra_notifications=notes + list(config.notifications))
+    return run_scan(targets, config, options)
+
+
+_baseline_scan_options = [
+    click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+    click.option("--config", "config_file", type=click.Path(path_type=Path, exists=True), default=None,
+                 help="Config file."),
+    click.option("--no-cache", is_flag=True, help="Do not read or write the cache."),
+]
+
+
+def _with_scan_options(func):
+    for decorator in reversed(_baseline_scan_options):
+        func = decorator(func)
+    return func
+
+
+@baseline.command("create")
+@_with_scan_options
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("agentable-baseline.json"),
+              show_default=True, help="Baseline file to write.")
+def baseline_create(paths, config_file: Optional[Path], no_cache: bool, output: Path) -> None:
+    """Write a baseline of every finding in PATHS."""
+    from agentable.baseline import write_baseline
+
+    doc = write_baseline(_baseline_scan(paths, config_file, no_cache), output)
+    click.echo(f"agentable: wrote {len(doc['fingerprints'])} findings to the baseline {output}")
+
+
+@baseline.command("update")
+@_with_scan_options
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path), required=True,
+              help="Baseline file to rewrite.")
+def baseline_update(paths, config_file: Optional[Path], no_cache: bool, baseline_file: Path) -> None:
+    """Rewrite a baseline with the current findings: new ones are added, fixed ones dropped."""
+    from agentable.baseline import diff_counts, load_fingerprints, write_baseline
+
+    try:
+        old = load_fingerprints(baseline_file)
+    except ValueError as exc:
+        _fail(str(exc))
+    doc = write_baseline(_baseline_scan(paths, config_file, no_cache), baseline_file)
+    added, removed = diff_counts(old, set(doc["fingerprints"]))
+    click.echo(f"agentable: updated {baseline_file}: {added} added, {removed} removed, "
+               f"{len(doc['fingerprints'])} findings in total")
 
 
 @main.command("rules")
