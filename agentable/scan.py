@@ -19,7 +19,7 @@ from agentable.cpg import ir
 from agentable.cpg.lower import lower_source
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
-from agentable.files import SourceFile, discover, read_source
+from agentable.files import SourceFile, discover, read_source, skip_reason
 from agentable.findings import Finding, Notification
 from agentable.rules import all_rules
 from agentable.rules.base import Rule
@@ -101,7 +101,7 @@ def _reported(path: str, only_files: Optional[set[str]]) -> bool:
 def _lower_one(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]:
     data = read_source(sf)
     if data is None:
-        return None, []
+        return None, [Notification(skip_reason(sf), sf.rel_path, "warning", "read")]
     try:
         mod = lower_source(data, sf.rel_path, sf.module)
     except Exception as exc:  # a parser bug must not end the scan

@@ -34,6 +34,8 @@ def lower_source(source: bytes, path: str, module_name: str) -> ir.Module:
     text = source.decode("utf-8", errors="replace")
     lowerer = _Lowerer(source)
     body = lowerer.block(tree.root_node)
+    if tree.root_node.has_error:
+        lowerer.error_lines.extend(_error_lines(tree.root_node))
     return ir.Module(
         path=path,
         name=module_name,
@@ -43,6 +45,19 @@ def lower_source(source: bytes, path: str, module_name: str) -> ir.Module:
         error_lines=sorted(set(lowerer.error_lines))[:50],
         is_package=path.endswith("__init__.py"),
     )
+
+
+def _error_lines(root: TSNode) -> list[int]:
+    """Lines of ERROR and MISSING nodes, visiting only subtrees that contain errors."""
+    out: list[int] = []
+    stack = [root]
+    while stack and len(out) < 50:
+        n = stack.pop()
+        if n.type == "ERROR" or n.is_missing:
+            out.append(n.start_point[0] + 1)
+            continue
+        stack.extend(c for c in n.children if c.has_error or c.is_missing)
+    return out
 
 
 def _pos(n: TSNode) -> ir.Pos:
@@ -273,6 +288,8 @@ class _Lowerer:
                 out.append(ir.Param(self.text(c), _pos(c), kind="kwonly" if kwonly else "normal"))
             elif t in ("typed_parameter", "default_parameter", "typed_default_parameter"):
                 name_node = c.child_by_field_name("name")
+                if name_node is None and c.named_children and c.named_children[0].type == "identifier":
+                    name_node = c.named_children[0]  # typed_parameter has no "name" field
                 if name_node is None:  # typed *args / **kwargs
                     inner = c.named_children[0] if c.named_children else None
                     if inner is not None and inner.type in ("list_splat_pattern", "dictionary_splat_pattern"):

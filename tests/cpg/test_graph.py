@@ -5,7 +5,7 @@ from agentable.cpg import ir
 from agentable.cpg.flow import loop_info
 from agentable.cpg.values import ExtRef, FuncRef, LLMOutput, Parsed
 
-from .helpers import graph_of
+from graph_helpers import graph_of
 
 WRAPPER = {
     "app/llm.py": """
