@@ -267,7 +267,7 @@ def scan(paths: list[Path], config: Config, options: Optional[ScanOptions] = Non
         sources=sources,
     )
     assign_fingerprints(result)
-    if options.checker is not None and hasattr(options.checker, "summary"):
+    if getattr(options.checker, "llm_active", False):
         result.llm_summary = options.checker.summary()
     return result
 

@@ -136,7 +136,7 @@ def _summary(result: ScanResult, active: list[Finding], rules: dict[str, RuleMet
     else:
         lines = [f"{style('No findings', fg='green', bold=True)}{extra} {where}"]
     if result.llm_summary:
-        lines.append(f"LLM checker: {result.llm_summary}")
+        lines.append(result.llm_summary)
     if result.notifications:
         lines.append("")
         lines += _notifications(result, style)
