@@ -1,0 +1,201 @@
+"""Catalog data and loader: well-formedness and key facts."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+from agentable.catalog import Catalog, CatalogError, load_catalog, normalize_dist, read_toml
+from agentable.catalog.loader import FILES, build
+from agentable.catalog.specs import LLMCallSpec
+
+DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\(\))?(\.[A-Za-z_][A-Za-z0-9_]*(\(\))?)*$")
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalog:
+    return load_catalog()
+
+
+def _all_names(cat: Catalog):
+    for kind, specs, attr in [
+        ("llm_call", cat.llm_calls, "callees"), ("llm_client", cat.llm_clients, "classes"),
+        ("chat_model", cat.chat_models, "classes"), ("factory", cat.chat_models, "factories"),
+        ("tool_decorator", cat.tool_decorators, "callees"), ("tool_constructor", cat.tool_constructors, "callees"),
+        ("tool_base", cat.tool_bases, "classes"), ("agent", cat.agents, "callees"),
+        ("output_guard", cat.output_guards, "callees"), ("availability", cat.availability, "symbols"),
+    ]:
+        for spec in specs:
+            for name in getattr(spec, attr):
+                yield kind, name
+
+
+def test_loads_and_is_cached(cat):
+    assert load_catalog() is cat
+    assert cat.llm_calls and cat.chat_models and cat.tool_decorators and cat.agents and cat.models
+
+
+def test_load_time_under_50ms():
+    t = time.perf_counter()
+    Catalog({name: read_toml(name) for name in FILES})
+    assert (time.perf_counter() - t) < 0.05
+
+
+def test_names_are_dotted_paths(cat):
+    bad = [(k, n) for k, n in _all_names(cat) if not DOTTED.match(n)]
+    assert not bad
+
+
+def test_no_duplicates_within_a_kind(cat):
+    seen: dict[tuple[str, str], int] = {}
+    for kind, name in _all_names(cat):
+        if kind == "availability":
+            continue
+        seen[(kind, name)] = seen.get((kind, name), 0) + 1
+    assert [k for k, n in seen.items() if n > 1] == []
+
+
+def test_specifiers_parse(cat):
+    specs = [s.available for s in cat.llm_calls + cat.llm_clients + cat.chat_models + cat.agents if s.available]
+    specs += [a.available for a in cat.availability]
+    specs += [c.spec_a for c in cat.conflicts] + [c.spec_b for c in cat.conflicts]
+    for s in specs:
+        SpecifierSet(s)
+
+
+def test_roles_are_known(cat):
+    roles = {"model", "messages", "prompt", "system", "stop", "max_tokens", "tools", "tool_choice", "response_format",
+             "timeout", "max_retries", "api_key", "temperature", "stream"}
+    apis = {"chat", "completion", "responses", "embedding", "image", "audio", "moderation", "generate"}
+    for spec in cat.llm_calls:
+        assert spec.api in apis
+        assert set(spec.params) <= roles, spec.callees[0]
+        assert set(spec.positional) <= roles
+        assert set(spec.required) <= roles, spec.callees[0]
+
+
+def test_model_kinds_and_dates(cat):
+    kinds = {"chat", "completion", "embedding", "moderation", "image", "audio", "tts", "transcription",
+             "code-completion", "reasoning", "rerank"}
+    for m in cat.models:
+        assert m.kind in kinds and m.match in {"exact", "prefix", "regex"}
+        if m.retired:
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.retired)
+    assert cat.models_version == "2026-11"
+
+
+def test_output_guard_kinds(cat):
+    assert {g.kind for g in cat.output_guards} <= {"validating-parser", "structured-output", "lenient-parser"}
+
+
+def test_model_examples(cat):
+    m = cat.model("openai/gpt-4o-2024-08-06")
+    assert m is not None and m.kind == "chat" and m.tools
+    assert cat.model("text-embedding-3-small").kind == "embedding"
+    assert cat.model("gpt-3.5-turbo-instruct").kind == "completion"
+    assert cat.model("gpt-4o-mini").id == "gpt-4o-mini"
+    assert cat.model("o1-mini").tools is False
+    assert cat.model("text-davinci-003").retired
+    assert cat.model("llama3.1:8b").tools is True
+    assert cat.model("ollama/llama3").tools is False
+    assert cat.model("mistral:7b").id == "mistral"
+    assert cat.model("models/gemini-1.5-flash").id == "gemini-1.5-flash"
+    assert cat.model("anthropic.claude-3-5-sonnet-20240620-v1:0").id == "claude-3-5-sonnet"
+    assert cat.model("claude-sonnet-4-5-20250929").id == "claude-sonnet-4-5"
+    assert cat.model("gpt-4o-2024-05-13").max_output_tokens == 4096
+    assert cat.model("nomic-embed-text").kind == "embedding"
+    assert cat.model("deepseek-r1:14b").kind == "reasoning"
+    assert cat.model("no-such-model") is None
+    assert cat.model("") is None
+
+
+def test_llm_call_examples(cat):
+    spec = cat.llm_call("anthropic.Anthropic().messages.create")
+    assert spec is not None and "max_tokens" in spec.required
+    v1 = cat.llm_call("openai.AsyncAzureOpenAI().chat.completions.create")
+    assert v1 is not None and v1.available == ">=1.0" and v1.guards["retries"] == 2
+    v0 = cat.llm_call("openai.ChatCompletion.create")
+    assert v0.available == "<1.0" and v0.replacement
+    assert cat.llm_call("ollama.chat").positional["model"] == 0
+    assert cat.llm_call("google.generativeai.GenerativeModel().generate_content").positional["prompt"] == 0
+    assert cat.llm_call("openai.OpenAI().responses.create").output_text == (".output_text",)
+    assert cat.llm_call("huggingface_hub.InferenceClient().text_generation").returns_text
+    assert cat.llm_call("openai.OpenAI") is None
+    assert cat.llm_client("openai.OpenAI").defaults == {"timeout": 600, "max_retries": 2}
+
+
+def test_chat_model_examples(cat):
+    for path in ("langchain_openai.ChatOpenAI", "langchain_community.chat_models.ChatOpenAI",
+                 "langchain.chat_models.ChatOpenAI"):
+        m = cat.chat_model(path)
+        assert m is not None and "invoke" in m.call_methods and "with_structured_output" in m.binders
+    llm = cat.chat_model("langchain_openai.OpenAI")
+    assert "invoke" in llm.returns_text_methods
+    f = cat.chat_model_factory("langchain.chat_models.init_chat_model")
+    assert f is not None and cat.chat_model(f.classes[0]) is f
+    assert cat.chat_model("crewai.LLM").model_positional == 0
+
+
+def test_tool_and_agent_examples(cat):
+    assert cat.tool_decorator("langchain_core.tools.tool").error_param == "handle_tool_error"
+    assert cat.tool_decorator("smolagents.tool").requires_param_docs
+    assert cat.tool_decorator("agents.function_tool").handles_errors
+    assert cat.tool_decorator("mcp.server.fastmcp.FastMCP().tool") is not None
+    assert cat.tool_decorator("pydantic_ai.Agent().tool_plain") is not None
+    assert cat.tool_constructor("langchain.agents.Tool").func_positional == 1
+    assert cat.tool_constructor("llama_index.core.tools.FunctionTool.from_defaults").func_param == "fn"
+    assert cat.tool_base("crewai.tools.BaseTool").impl_methods == ("_run", "_arun")
+    assert cat.tool_base("smolagents.Tool").params_attr == "inputs"
+    assert {s.params_key for s in cat.tool_schemas} >= {"parameters", "input_schema"}
+    ex = cat.agent_constructor("langchain.agents.AgentExecutor")
+    assert ex.defaults["max_iterations"] == 15 and ex.parse_error_guard == "handle_parsing_errors"
+    assert cat.agent_constructor("langgraph.prebuilt.create_react_agent").defaults["recursion_limit"] == 25
+    assert cat.agent_constructor("smolagents.CodeAgent").defaults["max_iterations"] == 20
+    assert cat.agent_constructor("agents.Agent").defaults["max_iterations"] == 10
+    assert not cat.agent_constructor("autogen_agentchat.teams.RoundRobinGroupChat").bounded_by_default
+    assert cat.output_guard("pydantic.BaseModel.model_validate_json").kind == "validating-parser"
+    assert cat.output_guard("json_repair.loads").kind == "lenient-parser"
+
+
+def test_api_availability(cat):
+    hits = cat.api_availability("openai.ChatCompletion.create")
+    assert hits and hits[0].available == "<1.0" and hits[0].dist == "openai"
+    assert "1.0" not in SpecifierSet(hits[0].available)
+    assert [a.available for a in cat.api_availability("openai.OpenAI().chat.completions.create")] == [">=1.0"]
+    assert cat.api_availability("openai.error.RateLimitError")[0].available == "<1.0"
+    assert cat.api_availability("pydantic.BaseModel().model_dump")[0].available == ">=2.0"
+    assert cat.api_availability("pydantic.validator") == []
+    assert cat.api_availability("langchain.chat_models.ChatOpenAI")[0].available == "<1.0"
+    assert cat.api_availability("langchain_openai.ChatOpenAI") == []
+    assert cat.conflicts and all(c.message for c in cat.conflicts)
+
+
+def test_distributions(cat):
+    assert cat.distributions_for_import("bs4") == ("beautifulsoup4",)
+    assert cat.distributions_for_import("bs4.element") == ("beautifulsoup4",)
+    assert cat.distributions_for_import("google.generativeai") == ("google-generativeai",)
+    assert cat.distributions_for_import("llama_index.core.tools") == ("llama-index-core", "llama-index")
+    assert "faiss-cpu" in cat.distributions_for_import("faiss")
+    assert cat.distributions_for_import("Some_Pkg.sub") == ("some-pkg",)
+    assert "langchain_core" in cat.provided_imports("langchain-openai")
+    assert "httpx" in cat.provided_imports("langchain_openai")  # via openai, transitively
+    assert "openai" in cat.provided_imports("openai")
+    assert cat.provided_imports("unknown-dist") == frozenset()
+    assert normalize_dist("Foo_Bar.baz") == "foo-bar-baz"
+
+
+def test_known_roots(cat):
+    roots = cat.known_framework_roots()
+    assert {"openai", "anthropic", "langchain", "langchain_openai", "crewai", "smolagents", "agents", "mcp"} <= roots
+    assert "pydantic" not in roots
+
+
+def test_expansion_and_unknown_keys():
+    spec = build(LLMCallSpec, {"clients": ["a.A", "a.B"], "paths": ["x.y"], "provider": "p", "api": "chat",
+                               "framework": "f"}, "t")
+    assert spec.callees == ("a.A().x.y", "a.B().x.y")
+    with pytest.raises(CatalogError):
+        build(LLMCallSpec, {"callees": ["a"], "provider": "p", "api": "chat", "framework": "f", "typo": 1}, "t")
