@@ -3,6 +3,8 @@
 Expansion (keeps the data short, always explicit in the entry itself):
   * ``clients = [A, B]`` x ``paths = [p, q]``  ->  ``A().p, A().q, B().p, B().q`` (added to ``callees``)
   * ``modules = [m, n]`` x ``names = [X, Y]``   ->  ``m.X, m.Y, n.X, n.Y`` (added to ``callees``/``classes``)
+  * ``template = "t"`` copies the keys of the file's ``[template.t]`` table first (the entry's own keys win),
+    so shared method lists and client lists are written once.
 Every other key must be a field of the entry's dataclass; unknown keys are an error.
 """
 
@@ -80,7 +82,18 @@ def read_toml(name: str) -> dict[str, Any]:
 
 
 def entries(data: dict[str, Any], kind: str, cls: type[T], fname: str) -> list[T]:
-    return [build(cls, raw, f"{fname}[[{kind}]] #{i}") for i, raw in enumerate(data.get(kind, []))]
+    """Build every [[kind]] table; `template = "x"` first copies the keys of [template.x] (entry keys win)."""
+    templates = data.get("template", {})
+    out: list[T] = []
+    for i, raw in enumerate(data.get(kind, [])):
+        where = f"{fname}[[{kind}]] #{i}"
+        name = raw.get("template")
+        if name is not None:
+            if name not in templates:
+                raise CatalogError(f"{where}: unknown template {name!r}")
+            raw = {**templates[name], **{k: v for k, v in raw.items() if k != "template"}}
+        out.append(build(cls, raw, where))
+    return out
 
 
 def index(specs: Iterable[Any], attr: str, kind: str) -> dict[str, Any]:
