@@ -65,6 +65,7 @@ class Resolver:
         self.param_memo: dict[tuple[str, str], VSet] = {}
         self.active: set[int] = set()
         self.depth = 0
+        self.bound_depth = 0
 
     # ------------------------------------------------------------------ entry point
 
@@ -316,11 +317,11 @@ class Resolver:
         site = (func.path, e)
         for v in callee:
             if isinstance(v, FuncRef):
-                out |= self.function_returns(v.qualname)
+                out |= self.returns_at(v.qualname, e, func, stmt)
             elif isinstance(v, ClassRef):
                 out.add(Instance(v.qualname))
             elif isinstance(v, Instance):
-                out |= self.class_attr_call(v.qualname)
+                out |= self.class_attr_call(v.qualname, e, func, stmt)
             elif isinstance(v, ExtRef):
                 out |= self._external_call(v, e, func, stmt, site)
             elif isinstance(v, LLMOutput) and v.text and isinstance(e.func, ir.Attribute):
@@ -328,11 +329,36 @@ class Resolver:
                     out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
         return frozenset(out) if out else frozenset({UNKNOWN})
 
-    def class_attr_call(self, qualname: str) -> VSet:
+    def class_attr_call(self, qualname: str, call: Optional[ir.Call] = None, func: Optional[FunctionInfo] = None,
+                        stmt: Optional[object] = None) -> VSet:
         for cls in self.g.mro(qualname):
             if "__call__" in cls.methods:
-                return self.function_returns(cls.methods["__call__"].qualname)
+                return self.returns_at(cls.methods["__call__"].qualname, call, func, stmt)
         return frozenset({UNKNOWN})
+
+    def returns_at(self, qualname: str, call: Optional[ir.Call], caller: Optional[FunctionInfo], stmt: Optional[object]) -> VSet:
+        """Return values of a call. When the callee returns (the result of calling) one of its
+        parameters, e.g. a retry helper `def retry(fn, *a): return fn(*a)`, the parameters are
+        bound to this call's arguments (one level of context sensitivity) instead of the union
+        over every caller, which would mix unrelated call sites."""
+        target = self.g.functions.get(qualname)
+        if (call is None or caller is None or target is None or not self.expand_params
+                    or self.bound_depth >= 2 or not passes_through_param(target)):
+            return self.function_returns(qualname)
+        offset = 1 if target.cls is not None and not _is_staticmethod(target) else 0
+        bindings: dict[str, VSet] = {}
+        for idx, p in enumerate(target.params):
+            if idx < offset:
+                continue
+            arg = argument_for(call, p, idx - offset)
+            if arg is not None:
+                bindings[p.name] = self.values(arg, caller, stmt)
+            elif p.kind == "vararg":
+                bindings[p.name] = frozenset({Typed("tuple")})
+            elif p.kind == "kwarg":
+                bindings[p.name] = frozenset({Typed("dict")})
+        bound = BoundResolver(self.g, target.qualname, bindings, self.bound_depth + 1)
+        return bound.function_returns(qualname)
 
     def _external_call(self, v: ExtRef, e: ir.Call, func: FunctionInfo, stmt: Optional[object], site) -> VSet:
         cat = self.g.catalog
@@ -385,6 +411,46 @@ class Resolver:
         result = frozenset(out) if out else frozenset({Const(None)})
         self.returns_memo[qualname] = result
         return result
+
+
+class BoundResolver(Resolver):
+    """A resolver in which one function's parameters are bound to one call site's arguments."""
+
+    def __init__(self, graph: "ProjectGraph", qualname: str, bindings: dict[str, VSet], bound_depth: int) -> None:
+        super().__init__(graph, expand_params=True)
+        self.target = qualname
+        self.bindings = bindings
+        self.bound_depth = bound_depth
+
+    def param_values(self, func: FunctionInfo, name: str) -> VSet:
+        if func.qualname == self.target and name in self.bindings:
+            return self.bindings[name]
+        return super().param_values(func, name)
+
+
+def passes_through_param(func: FunctionInfo) -> bool:
+    """Does the function return a parameter, or the result of calling one (directly or via a
+    local variable)? Then its result depends on what each caller passes."""
+    if func.passes_through is not None:
+        return func.passes_through
+    params = {p.name for p in func.params}
+    if func.cls is not None and func.params:
+        params.discard(func.params[0].name)
+
+    def rooted_in_param(e: Optional[ir.Expr], depth: int = 0) -> bool:
+        while isinstance(e, (ir.Call, ir.Await, ir.Attribute)):
+            e = e.func if isinstance(e, ir.Call) else e.value
+        if isinstance(e, ir.Name):
+            if e.id in params:
+                return True
+            if depth < 2:
+                for d in func.defs.get(e.id, []):
+                    if d.how == "assign" and rooted_in_param(d.value, depth + 1):
+                        return True
+        return False
+
+    func.passes_through = bool(params) and any(rooted_in_param(r.value) for r in func.returns if r.value is not None)
+    return func.passes_through
 
 
 def argument_for(call: ir.Call, param: ir.Param, index: int) -> Optional[ir.Expr]:

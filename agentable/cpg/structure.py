@@ -55,6 +55,7 @@ class FunctionInfo:
     raises: list[ir.Raise] = field(default_factory=list)
     globals_declared: set[str] = field(default_factory=set)
     nested: dict[str, "FunctionInfo"] = field(default_factory=dict)
+    passes_through: Optional[bool] = None  # cached by resolve.passes_through_param
 
     def __repr__(self) -> str:
         return f"FunctionInfo({self.qualname})"
