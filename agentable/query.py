@@ -360,46 +360,76 @@ def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
     return out
 
 
+@_dataclass(eq=False)
+class ModelSlot:
+    """An expression that gives a model its id: an LLM call's effective `model` setting, a chat-model
+    construction's model argument, or a framework agent's model/llm argument (or a `"model"` key in
+    a literal config dict given there)."""
+
+    expr: ir.Expr
+    func: FunctionInfo
+    stmt: object
+    where: str  # call | client | bind | chat_model | agent
+    api: str
+    spec: object
+    call: Optional[ir.Call] = None
+    llm_call: object = None
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+
+def model_slots(g: ProjectGraph) -> list[ModelSlot]:
+    """Every place a model id is given to a generative or API role (see ModelSlot), once per
+    expression."""
+    memo = getattr(g, "_q_model_slots", None)
+    if memo is not None:
+        return memo
+    out: list[ModelSlot] = []
+    seen: set[int] = set()
+
+    def add(slot: ModelSlot) -> None:
+        if id(slot.expr) not in seen:
+            seen.add(id(slot.expr))
+            out.append(slot)
+
+    for c in g.agent.llm_calls:
+        s = c.setting("model")
+        if s is not None:
+            api = chat_model_api(c.spec) if c.is_chat_model else c.api
+            add(ModelSlot(s.expr, s.func, s.stmt, s.where, api, c.spec, c.call, c))
+    for site, spec in chat_model_constructions(g):
+        e = construction_arg(site.call, getattr(spec, "model_params", ()) or (), getattr(spec, "model_positional", None))
+        if e is not None:
+            add(ModelSlot(e, site.func, site.stmt, "chat_model", chat_model_api(spec), spec, site.call))
+    for ac in g.agent.agent_constructs:
+        spec, call, func, stmt = ac.spec, ac.site.call, ac.site.func, ac.site.stmt
+        for name, pos in ((getattr(spec, "model_param", None), getattr(spec, "model_positional", None)),
+                          (getattr(spec, "llm_param", None), getattr(spec, "llm_positional", None))):
+            e = construction_arg(call, [name] if name else [], pos)
+            if e is None:
+                continue
+            add(ModelSlot(e, func, stmt, "agent", "chat", spec, call))
+            for v, owner, s in dict_values_for_key(g, e, func, stmt, "model"):
+                add(ModelSlot(v, owner, s, "agent", "chat", spec, call))
+    g._q_model_slots = out  # type: ignore[attr-defined]
+    return out
+
+
 def model_uses(g: ProjectGraph) -> list[ModelUse]:
-    """Every model id (string constant) that reaches a model slot: LLM calls (argument, bound
-    setting, client), chat-model constructions, and framework agents (`model=`, a model string
-    given as the agent's `llm`, or `"model"` keys inside an `llm_config`-style dict). Each (model
-    id, expression) pair appears once."""
+    """Every model id (string constant) that reaches a model slot (`model_slots`): LLM calls
+    (argument, bound setting, client), chat-model constructions, and framework agents (`model=`, a
+    model string given as the agent's `llm`, or `"model"` keys inside an `llm_config`-style dict).
+    Each (model id, expression) pair appears once."""
     memo = getattr(g, "_q_model_uses", None)
     if memo is not None:
         return memo
     out: list[ModelUse] = []
-    seen: set[tuple[int, str]] = set()
-
-    def add(mid: str, expr: ir.Expr, func: FunctionInfo, stmt: object, where: str, api: str, spec: object,
-            call: Optional[ir.Call], llm_call: object = None) -> None:
-        key = (id(expr), mid)
-        if key in seen:
-            return
-        seen.add(key)
-        out.append(ModelUse(mid, expr, func, stmt, where, api, spec, call, llm_call))
-
-    for c in g.agent.llm_calls:
-        api = chat_model_api(c.spec) if c.is_chat_model else c.api
-        for mid, s in c.model_ids():
-            add(mid, s.expr, s.func, s.stmt, s.where, api, c.spec, c.call, c)
-    for site, spec in chat_model_constructions(g):
-        e = construction_arg(site.call, getattr(spec, "model_params", ()) or (), getattr(spec, "model_positional", None))
-        if e is None:
-            continue
-        for mid in _const_strs(g, e, site.func, site.stmt):
-            add(mid, e, site.func, site.stmt, "chat_model", chat_model_api(spec), spec, site.call)
-    for ac in g.agent.agent_constructs:
-        spec, call, func, stmt = ac.spec, ac.site.call, ac.site.func, ac.site.stmt
-        for names, pos in (((spec.model_param,), spec.model_positional), ((spec.llm_param,), spec.llm_positional)):
-            e = construction_arg(call, [n for n in names if n], pos)
-            if e is None:
-                continue
-            for mid in _const_strs(g, e, func, stmt):
-                add(mid, e, func, stmt, "agent", "chat", spec, call)
-            for v, owner, s in dict_values_for_key(g, e, func, stmt, "model"):
-                for mid in _const_strs(g, v, owner, s):
-                    add(mid, v, owner, s, "agent", "chat", spec, call)
+    for slot in model_slots(g):
+        for mid in dict.fromkeys(_const_strs(g, slot.expr, slot.func, slot.stmt)):
+            out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
+                                slot.llm_call))
     g._q_model_uses = out  # type: ignore[attr-defined]
     return out
 
@@ -502,73 +532,54 @@ def versions_disjoint(declared: str, available: str) -> bool:
 
 def api_unavailable(g: ProjectGraph, path: str, symbol: str):
     """Is `symbol` (a catalog path such as "openai.ChatCompletion.create" or
-    "langchain.chat_models.ChatOpenAI") missing from EVERY version that the project's manifest for
-    the file `path` admits? Returns (ApiAvailability, requirement) for the most specific catalog
+    "langchain.chat_models.ChatOpenAI") missing from EVERY version that the project's manifests for
+    the file `path` admit? Returns (ApiAvailability, Requirement) for the most specific catalog
     `[[api_availability]]` entry whose distribution is declared with a range disjoint from the
-    entry's `available` range, else None. Undeclared distributions, unpinned declarations and
-    unparsable ranges give None (say nothing). Shared by LARD001 (LLM APIs) and EPDD (other
-    libraries); `requirement` is whatever the manifest layer returns for the distribution (it has
-    a specifier and a location to report at)."""
+    entry's `available` range, else None. The Requirement (agentable.cpg.manifests) is the
+    declaration to cite (manifest path and line). Undeclared distributions, unpinned declarations
+    and unparsable ranges give None (say nothing). Shared by LARD001 (LLM APIs) and EPDD (other
+    libraries)."""
+    for avail in g.catalog.api_availability(symbol):
+        found = declared_requirement(g, path, avail.dist)
+        if found is not None and versions_disjoint(found[1], avail.available):
+            return avail, found[0]
+    return None
+
+
+def declared_requirement(g: ProjectGraph, path: str, dist: str):
+    """(Requirement, combined specifier text) that the manifests governing file `path` declare for
+    `dist`, or None when it is undeclared or declared without a version range."""
     manifests = getattr(g, "manifests", None)
     if manifests is None:
         return None
     try:
         scope = manifests.for_path(path)
+        reqs = scope.declared(dist)
+        spec = scope.specifier_for(dist)
     except Exception:
         return None
-    if scope is None:
+    if not reqs or spec is None or not str(spec):
         return None
-    for avail in g.catalog.api_availability(symbol):
-        req = _requirement_for(scope, avail.dist)
-        if req is None:
-            continue
-        spec = _specifier_text(req)
-        if spec and versions_disjoint(spec, avail.available):
-            return avail, req
-    return None
+    main = [r for r in reqs if getattr(r, "group", "main") == "main"] or reqs
+    return main[0], str(spec)
 
 
 def declared_specifier(g: ProjectGraph, path: str, dist: str) -> Optional[str]:
-    """The version specifier (PEP 440 text) the manifest for file `path` declares for `dist`, or
+    """The version specifier (PEP 440 text) the manifests for file `path` declare for `dist`, or
     None when undeclared or unpinned."""
-    manifests = getattr(g, "manifests", None)
-    if manifests is None:
-        return None
-    try:
-        scope = manifests.for_path(path)
-    except Exception:
-        return None
-    req = _requirement_for(scope, dist) if scope is not None else None
-    return _specifier_text(req) if req is not None else None
+    found = declared_requirement(g, path, dist)
+    return found[1] if found is not None else None
 
 
-def _requirement_for(scope: object, dist: str) -> object:
-    for name in ("requirement_for", "requirement", "get"):
-        fn = getattr(scope, name, None)
-        if callable(fn):
-            try:
-                req = fn(dist)
-            except Exception:
-                continue
-            if req is not None:
-                return req
-    fn = getattr(scope, "specifier_for", None)
-    if callable(fn):
-        try:
-            return fn(dist)
-        except Exception:
-            return None
-    return None
+def env_default_empty(v: object) -> bool:
+    """Is this value an environment read (`os.getenv(NAME, "")`, `os.environ.get(NAME, "")`) whose
+    fallback is the empty string?"""
+    from agentable.cpg.values import ExtRef
 
-
-def _specifier_text(req: object) -> Optional[str]:
-    if req is None:
-        return None
-    if isinstance(req, str):
-        return req or None
-    for attr in ("specifier", "spec", "specifiers"):
-        s = getattr(req, attr, None)
-        if s is not None:
-            text = str(s)
-            return text or None
-    return None
+    if not isinstance(v, ExtRef) or v.site is None:
+        return False
+    if v.path not in ("os.getenv()", "os.environ.get()"):
+        return False
+    call = v.site[1]
+    default = call.args[1] if len(call.args) > 1 else call.kwarg("default")
+    return isinstance(default, ir.Constant) and default.value == ""

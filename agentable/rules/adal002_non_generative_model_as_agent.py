@@ -1,0 +1,49 @@
+"""ADAL002: an embedding/moderation/speech/image/rerank/code-completion model as the reasoning model."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+# Catalog model kinds that cannot act as an agent's reasoning (instruction-following chat) model.
+NARROW_KINDS = frozenset({"embedding", "moderation", "audio", "tts", "speech", "transcription", "image", "rerank",
+                          "code-completion", "classification"})
+
+
+class NarrowModelAsReasoner(Rule):
+    meta = RuleMeta(
+        id="ADAL002",
+        name="narrow-model-as-reasoning-model",
+        category="ADAL",
+        severity=Severity.ERROR,
+        short="A non-generative or narrow-purpose model is used as the agent's reasoning model.",
+        full=("Embedding, moderation, speech, image, rerank and code-completion models do not follow "
+              "instructions or produce chat replies. Put in an agent's LLM slot (a chat/completions call, a "
+              "chat model or an agent's model), the provider rejects the request or the model returns text "
+              "that cannot drive the agent's protocol, so every step fails."),
+        bad_example='llm = ChatOpenAI(model="text-embedding-3-small")',
+        good_example='llm = ChatOpenAI(model="gpt-4o-mini")\nemb = OpenAIEmbeddings(model="text-embedding-3-small")',
+        fix="Use an instruction-tuned chat model for generation; keep embedding/speech/image models for their own APIs.",
+        tags=("model", "adaptation"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        seen: set[tuple[str, int, str]] = set()
+        for use in query.model_uses(graph):
+            if use.api not in query.GENERATIVE_APIS:
+                continue
+            info = graph.catalog.model(use.model_id)
+            if info is None or info.kind not in NARROW_KINDS:
+                continue
+            key = (use.path, use.pos[0], use.model_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield self.finding(
+                graph, use.path, use.pos,
+                f"`{use.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, not a chat/instruction model, yet it is used as the "
+                f"agent's generation model; use a chat model here and keep `{use.model_id}` for its own API.",
+                model=use.model_id)

@@ -1,0 +1,47 @@
+"""ADAL003: tool calling requested from a model without tool support."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class ToolsOnModelWithoutTools(Rule):
+    meta = RuleMeta(
+        id="ADAL003",
+        name="tool-calling-model-lacks-tool-support",
+        category="ADAL",
+        severity=Severity.ERROR,
+        short="Tools are offered to a model that does not support tool (function) calling.",
+        full=("Native tool calling needs a model trained and served with function-calling support. Models "
+              "without it reject requests that carry `tools`/`functions` (\"does not support tools\"), or ignore "
+              "them so the agent never acts; a tool-calling agent built on such a model cannot work."),
+        bad_example='ChatOllama(model="llama2").bind_tools([search])',
+        good_example='ChatOllama(model="llama3.1").bind_tools([search])',
+        fix="Pick a model with tool-calling support, or use a text-protocol (ReAct) agent that parses actions from text.",
+        tags=("model", "tools", "adaptation"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        seen: set[tuple[str, int, str]] = set()
+        for use in query.model_uses(graph):
+            if use.api not in query.GENERATIVE_APIS:
+                continue
+            info = graph.catalog.model(use.model_id)
+            if info is None or info.tools is not False:
+                continue
+            where = query.tools_requested(graph, use)
+            if where is None:
+                continue
+            key = (use.path, use.pos[0], use.model_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield self.finding(
+                graph, use.path, use.pos,
+                f"Tools are requested from `{use.model_id}` (line {where.pos[0]}), which does not support tool "
+                f"calling; switch to a tool-capable model or to a text-protocol agent.",
+                model=use.model_id)

@@ -1,0 +1,101 @@
+"""LARD001: an LLM API that does not exist in the SDK version range the project declares."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from agentable import query
+from agentable.cpg import ir
+from agentable.cpg.values import ExtRef
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class ApiMissingInDeclaredSdk(Rule):
+    meta = RuleMeta(
+        id="LARD001",
+        name="llm-api-missing-in-declared-sdk",
+        category="LARD",
+        severity=Severity.ERROR,
+        short="The code uses an LLM API that the declared SDK version range does not have.",
+        full=("LLM SDKs and frameworks remove and rename their entry points between major versions (openai 1.0 "
+              "removed `openai.ChatCompletion`; LangChain moved chat models out of `langchain.chat_models`). "
+              "When every version the project's manifest admits lacks the API, the agent fails at import or on "
+              "its first model call in any fresh install."),
+        bad_example='# requirements.txt: openai>=1.30\nopenai.ChatCompletion.create(model="gpt-4o", messages=msgs)',
+        good_example='# requirements.txt: openai>=1.30\nOpenAI().chat.completions.create(model="gpt-4o", messages=msgs)',
+        fix="Use the API of the declared SDK version (see the replacement named in the message), or change the version pin.",
+        tags=("api", "version"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        if getattr(graph, "manifests", None) is None:
+            return
+        reported: set[tuple[str, int]] = set()
+        self._flagged_imports: set[tuple[str, str]] = set()
+        for mod in graph.agent.relevant_modules:
+            for stmt in mod.import_stmts:
+                for target in _import_targets(stmt):
+                    spec = _llm_symbol_spec(graph, target)
+                    if spec is None:
+                        continue
+                    for f in self._check_symbol(graph, mod.path, stmt.pos, target, spec, reported):
+                        self._flagged_imports.add((mod.path, target))
+                        yield f
+        for c in graph.agent.llm_calls:
+            yield from self._check_symbol(graph, c.func.path, c.call.pos, c.path, c.spec, reported)
+        for site, spec in query.chat_model_constructions(graph):
+            for path in query._ext_paths(graph, site.call, site.func, site.stmt):
+                yield from self._check_symbol(graph, site.func.path, site.call.pos, path, spec, reported)
+                break
+        for func in graph.agent.functions():
+            for site in func.calls:
+                for v in graph.values(site.call.func, func, site.stmt):
+                    if isinstance(v, ExtRef) and (graph.catalog.llm_client(v.path) is not None
+                                                  or graph.catalog.agent_constructor(v.path) is not None):
+                        spec = graph.catalog.llm_client(v.path) or graph.catalog.agent_constructor(v.path)
+                        yield from self._check_symbol(graph, func.path, site.call.pos, v.path, spec, reported)
+                        break
+
+    def _check_symbol(self, graph, path: str, pos: ir.Pos, symbol: str, spec: object,
+                      reported: set[tuple[str, int]]) -> Iterable[Finding]:
+        if (path, pos[0]) in reported or any(p == path and (symbol == t or symbol.startswith(t + "(") or
+                                                                 symbol.startswith(t + "."))
+                                                 for p, t in self._flagged_imports):
+            return
+        hit = query.api_unavailable(graph, path, symbol)
+        message: Optional[str] = None
+        if hit is not None:
+            avail, req = hit
+            declared = query.declared_specifier(graph, path, avail.dist)
+            message = (f"`{symbol}` does not exist in {avail.dist}{declared} as declared in "
+                       f"{req.path}:{req.line}. {avail.message}")
+        else:
+            sdk, available = getattr(spec, "sdk", None), getattr(spec, "available", None)
+            if sdk and available:
+                declared = query.declared_specifier(graph, path, sdk)
+                if declared and query.versions_disjoint(declared, available):
+                    repl = getattr(spec, "replacement", None)
+                    message = (f"`{symbol}` exists only in {sdk}{available}, but the project declares "
+                               f"{sdk}{declared}; " + (f"use `{repl}` instead." if repl else
+                                                       "use the declared version's API or change the pin."))
+        if message is not None:
+            reported.add((path, pos[0]))
+            yield self.finding(graph, path, pos, message)
+
+
+def _import_targets(stmt: object) -> list[str]:
+    out: list[str] = []
+    if isinstance(stmt, ir.ImportFrom) and stmt.level == 0 and stmt.module:
+        out.extend(f"{stmt.module}.{a.name}" for a in stmt.names if a.name != "*")
+    return out
+
+
+def _llm_symbol_spec(graph, target: str) -> object:
+    """The catalog spec when `target` is an LLM call, client, chat model (or factory) or agent."""
+    cat = graph.catalog
+    for f in (cat.llm_call, cat.llm_client, cat.chat_model, cat.chat_model_factory, cat.agent_constructor):
+        spec = f(target)
+        if spec is not None:
+            return spec
+    return None

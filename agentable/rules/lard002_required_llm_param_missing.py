@@ -1,0 +1,44 @@
+"""LARD002: a parameter the LLM API requires is missing from the call."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+_ROLE_TEXT = {"model": "the model", "messages": "the messages", "prompt": "the prompt", "max_tokens": "`max_tokens`"}
+
+
+class RequiredLlmParamMissing(Rule):
+    meta = RuleMeta(
+        id="LARD002",
+        name="required-llm-parameter-missing",
+        category="LARD",
+        severity=Severity.ERROR,
+        short="An LLM API call omits a parameter the API requires.",
+        full=("Some parameters have no default on the provider side: Anthropic's `messages.create` needs "
+              "`max_tokens`, OpenAI's chat completions need `model` and `messages`. A call without them raises "
+              "a TypeError or a 400 error on every request, so the agent never gets a reply."),
+        bad_example='client.messages.create(model="claude-3-5-sonnet-latest", messages=msgs)',
+        good_example='client.messages.create(model="claude-3-5-sonnet-latest", max_tokens=1024, messages=msgs)',
+        fix="Pass the missing parameter (at the call, on a bound model, or on the client where the SDK supports it).",
+        tags=("api",),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        for c in graph.agent.llm_calls:
+            if c.is_chat_model or c.has_kwarg_splat():
+                continue
+            required = getattr(c.spec, "required", ()) or ()
+            params = getattr(c.spec, "params", {}) or {}
+            missing = [r for r in required if c.setting(r) is None]
+            if not missing:
+                continue
+            names = ", ".join(f"`{params.get(r, r)}`" for r in missing)
+            what = " and ".join(_ROLE_TEXT.get(r, f"`{params.get(r, r)}`") for r in missing)
+            yield self.finding(
+                graph, c.func.path, c.call.pos,
+                f"`{c.path.split('().')[-1]}` is called without {names}, "
+                f"which the API requires; the request fails. Pass {what}.",
+                missing=[params.get(r, r) for r in missing])

@@ -1,0 +1,202 @@
+"""LARD004: an LLM response read in a way its SDK does not support."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional
+
+from agentable.cpg import ir
+from agentable.cpg.resolve import PARSERS, STR_METHODS
+from agentable.cpg.values import ExtRef, LLMOutput
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+_SEG = re.compile(r"""\.(\w+)(\(\))?|\[(-?\d+)\]|\[["'](\w+)["']\]""")
+
+
+def parse_path(path: str) -> list[tuple[str, object]]:
+    """'.choices[0].message.content' -> [('attr','choices'),('index',0),('attr','message'),('attr','content')]"""
+    out: list[tuple[str, object]] = []
+    for m in _SEG.finditer(path):
+        if m.group(1):
+            out.append(("attr", m.group(1)))
+            if m.group(2):
+                out.append(("call", None))
+        elif m.group(3) is not None:
+            out.append(("index", int(m.group(3))))
+        else:
+            out.append(("key", m.group(4)))
+    return out
+
+
+def _chain(e: ir.Expr) -> tuple[list[ir.Expr], list[tuple[str, object]]]:
+    """Nodes of an access chain from the root outwards, and the segment each node adds."""
+    nodes: list[ir.Expr] = []
+    segs: list[tuple[str, object]] = []
+    cur = e
+    while True:
+        if isinstance(cur, ir.Attribute):
+            nodes.append(cur); segs.append(("attr", cur.attr)); cur = cur.value
+        elif isinstance(cur, ir.Subscript):
+            idx = cur.index
+            if isinstance(idx, ir.Constant) and isinstance(idx.value, str):
+                segs.append(("key", idx.value))
+            elif isinstance(idx, ir.Constant) and isinstance(idx.value, int):
+                segs.append(("index", idx.value))
+            elif isinstance(idx, ir.UnaryOp) and idx.op == "-" and isinstance(idx.operand, ir.Constant):
+                segs.append(("index", -1))
+            else:
+                segs.append(("index", None))
+            nodes.append(cur); cur = cur.value
+        else:
+            nodes.append(cur); segs.append(("root", None))
+            break
+    nodes.reverse(); segs.reverse()
+    return nodes, segs
+
+
+def _fmt(segs: list[tuple[str, object]]) -> str:
+    out = ""
+    for kind, v in segs:
+        out += {"attr": f".{v}", "index": f"[{v}]", "key": f'["{v}"]', "call": "()"}.get(kind, "")
+    return out
+
+
+def _same(a: tuple[str, object], b: tuple[str, object]) -> bool:
+    if a[0] == "index" and b[0] == "index":
+        return a[1] is None or b[1] is None or a[1] == b[1] or (a[1] == -1 or b[1] == -1)
+    return a == b
+
+
+class ResponseReadWrongWay(Rule):
+    meta = RuleMeta(
+        id="LARD004",
+        name="llm-response-read-wrong-way",
+        category="LARD",
+        severity=Severity.ERROR,
+        short="The model's response is read in a way its SDK does not support.",
+        full=("Each SDK version returns its own response shape: openai>=1 returns typed objects (not dicts), chat "
+              "completions carry `.choices[0].message.content` while completions carry `.choices[0].text`, and "
+              "Anthropic's `.content` is a list of blocks, not a string. Reading the response the wrong way raises "
+              "TypeError/AttributeError on every call, or feeds the agent a list repr instead of the text."),
+        bad_example='resp = client.chat.completions.create(...)\ntext = resp["choices"][0]["message"]["content"]',
+        good_example='resp = client.chat.completions.create(...)\ntext = resp.choices[0].message.content',
+        fix="Read the text the way the SDK documents it (the path is named in the message).",
+        tags=("api", "version"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        all_paths: list[list[tuple[str, object]]] = []
+        for spec in list(graph.catalog.llm_calls) + list(graph.catalog.chat_models):
+            all_paths.extend(parse_path(p) for p in (getattr(spec, "output_text", ()) or ()))
+        seen: set[tuple[str, int]] = set()
+        for func in graph.agent.functions():
+            for stmt in ir.walk_stmts(func.body):
+                for top in ir.stmt_exprs(stmt):
+                    for e in ir.walk_expr(top):
+                        f = self._check_expr(graph, func, stmt, e, top, all_paths)
+                        if f is not None and (f.span.path, f.span.line) not in seen:
+                            seen.add((f.span.path, f.span.line))
+                            yield f
+
+    def _check_expr(self, graph, func, stmt, e: ir.Expr, top: ir.Expr, all_paths) -> Optional[Finding]:
+        if not isinstance(e, (ir.Attribute, ir.Subscript)):
+            return None
+        # only maximal chains: e must not be the base of a larger access
+        nodes, segs = _chain(e)
+        if len(nodes) < 2:
+            return None
+        root_i = None
+        call = None
+        for i, n in enumerate(nodes[:-1]):
+            for v in graph.values(n, func, stmt):
+                if isinstance(v, LLMOutput) and not v.text and _is_whole_response(v):
+                    call = graph.agent.llm_call_at(v.site[1])
+                    if call is not None and not call.is_chat_model:
+                        root_i = i
+                        break
+            if root_i is not None:
+                break
+        if root_i is None or call is None:
+            return None
+        if call.setting("stream") is not None:
+            return None
+        expected = [parse_path(p) for p in (getattr(call.spec, "output_text", ()) or ())]
+        if not expected:
+            return None
+        acc = segs[root_i + 1:]
+        if acc and acc[-1][0] == "attr" and acc[-1][1] in STR_METHODS:
+            return None  # a method of the text; the chain below it is checked on its own
+        if _parent_extends(top, e):
+            return None
+        api = call.path.split("().")[-1]
+        # position of first divergence against every expected path
+        best = max(_common(acc, exp) for exp in expected)
+        if best == len(acc):
+            # a prefix of a documented path: wrong only when used as text while the path goes on into a list
+            nxt = [exp[best] for exp in expected if len(exp) > best and _common(acc, exp) == best]
+            if nxt and all(s[0] == "index" for s in nxt) and _used_as_text(graph, func, stmt, top, e):
+                return self.finding(
+                    graph, func.path, e.pos,
+                    f"`{_fmt(acc)}` of the `{api}` response is a list of content blocks, not text; read "
+                    f"`{_fmt(expected[0])}` (and check the block type).")
+            return None
+        seg = acc[best]
+        exp_here = [exp[best] for exp in expected if len(exp) > best and _common(acc, exp) == best]
+        any_key_style = any(s[0] == "key" for exp in expected for s in exp)
+        if seg[0] == "key" and not any_key_style and exp_here and all(s[0] == "attr" for s in exp_here):
+            return self.finding(
+                graph, func.path, e.pos,
+                f"The `{api}` response is an object, not a dict: `{_fmt(acc)}` raises TypeError. Read "
+                f"`{_fmt(expected[0])}` instead.")
+        if seg[0] != "attr":
+            return None
+        for other in all_paths:
+            if other in expected or len(other) != len(acc):
+                continue
+            if all(_same(a, b) for a, b in zip(acc, other)):
+                return self.finding(
+                    graph, func.path, e.pos,
+                    f"The `{api}` response has no `{_fmt(acc)}` (that is another API's response shape); read "
+                    f"`{_fmt(expected[0])}` instead.")
+        return None
+
+
+def _common(acc: list, exp: list) -> int:
+    n = 0
+    for a, b in zip(acc, exp):
+        if not _same(a, b):
+            break
+        n += 1
+    return n
+
+
+def _parent_extends(top: ir.Expr, e: ir.Expr) -> bool:
+    """Is `e` the base of a longer access (other than a str method such as `.strip`)?"""
+    for x in ir.walk_expr(top):
+        if isinstance(x, ir.Subscript) and x.value is e:
+            return True
+        if isinstance(x, ir.Attribute) and x.value is e and x.attr not in STR_METHODS:
+            return True
+    return False
+
+
+def _used_as_text(graph, func, stmt, top: ir.Expr, e: ir.Expr) -> bool:
+    for x in ir.walk_expr(top):
+        if isinstance(x, ir.Call):
+            if isinstance(x.func, ir.Attribute) and x.func.value is e and x.func.attr in STR_METHODS:
+                return True
+            if x.args and x.args[0] is e:
+                for v in graph.values(x.func, func, stmt):
+                    if isinstance(v, ExtRef) and v.path in PARSERS:
+                        return True
+        if isinstance(x, ir.BinOp) and x.op == "+" and (x.left is e or x.right is e):
+            other = x.right if x.left is e else x.left
+            if isinstance(other, (ir.Constant, ir.FString)) and isinstance(getattr(other, "value", ""), str):
+                return True
+    return False
+
+
+def _is_whole_response(v: LLMOutput) -> bool:
+    """The value is the call's response object itself, not a part of it (`resp.choices[0]`)."""
+    return not any("of the model's response" in msg for _, _, msg in v.steps[1:])

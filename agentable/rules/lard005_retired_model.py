@@ -1,0 +1,44 @@
+"""LARD005: a model id the provider has retired."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Iterable
+
+from agentable import query
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class RetiredModel(Rule):
+    meta = RuleMeta(
+        id="LARD005",
+        name="retired-model-id",
+        category="LARD",
+        severity=Severity.ERROR,
+        short="The code calls a model the provider has retired.",
+        full=("Providers shut models down on announced dates (`text-davinci-003`, `gpt-4-32k`, "
+              "`claude-2.1`, `gemini-pro`, …). Requests naming a retired id fail with a model-not-found error, so "
+              "an agent that worked when it was written stops working without any code change."),
+        bad_example='client.chat.completions.create(model="gpt-4-0314", messages=msgs)',
+        good_example='client.chat.completions.create(model="gpt-4o", messages=msgs)',
+        fix="Switch to the provider's replacement model named in the message.",
+        tags=("model", "api"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        today = datetime.date.today().isoformat()
+        seen: set[tuple[str, int, str]] = set()
+        for use in query.model_uses(graph):
+            info = graph.catalog.model(use.model_id)
+            if info is None or not info.retired or str(info.retired) > today:
+                continue
+            key = (use.path, use.pos[0], use.model_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+            yield self.finding(
+                graph, use.path, use.pos,
+                f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
+                model=use.model_id)

@@ -1,0 +1,124 @@
+"""LARD006: an LLM API key written in the code, or given as an empty string."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Iterable, Optional
+
+from agentable import query
+from agentable.cpg import ir
+from agentable.cpg.values import Const, ExtRef
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+_KEY_NAME = re.compile(r"(?:^|_)api_?key$", re.I)
+_ENV_KEY_NAME = re.compile(r"(?:API_KEY|API_TOKEN|_KEY)$", re.I)
+_PLACEHOLDER = re.compile(r"your|xxx|\.\.\.|<|>|\{|\}|here|example|placeholder|dummy|fake|insert|replace|changeme|"
+                          r"redacted|api_?key|secret|not[-_ ]?needed|none|null|empty|test[-_]?key|sample", re.I)
+_BASE_URL_KW = re.compile(r"base_url|api_base|endpoint|host|base_path|openai_api_base", re.I)
+
+
+def looks_like_key(s: str) -> bool:
+    """A literal shaped like a real credential: long, no spaces, letters and digits, high entropy,
+    and not a placeholder."""
+    if len(s) < 20 or any(ch.isspace() for ch in s) or _PLACEHOLDER.search(s):
+        return False
+    if not (any(ch.isdigit() for ch in s) and any(ch.isalpha() for ch in s)):
+        return False
+    counts = Counter(s)
+    entropy = -sum(n / len(s) * math.log2(n / len(s)) for n in counts.values())
+    return entropy >= 3.5
+
+
+class HardcodedOrEmptyApiKey(Rule):
+    meta = RuleMeta(
+        id="LARD006",
+        name="hardcoded-or-empty-api-key",
+        category="LARD",
+        severity=Severity.ERROR,
+        short="An LLM API key is hard-coded in the source, or set to an empty string.",
+        full=("A key written into the code leaks with every copy of the repository and is used by whoever "
+              "finds it; providers revoke leaked keys, after which the agent stops working. An empty key "
+              "overrides the environment variable the SDK would otherwise read, so every request fails with "
+              "an authentication error."),
+        bad_example='client = OpenAI(api_key="sk-proj-9fQ2…")',
+        good_example='client = OpenAI()  # reads OPENAI_API_KEY from the environment',
+        fix="Read the key from the environment or a secret store (and rotate a key that was committed); drop an empty `api_key`.",
+        tags=("api", "security"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        roots = graph.catalog.known_framework_roots()
+        seen: set[tuple[str, int]] = set()
+        for func in graph.agent.functions():
+            for site in func.calls:
+                if not _calls_framework(graph, site, roots):
+                    continue
+                has_base_url = any(kw.name and _BASE_URL_KW.search(kw.name) for kw in site.call.keywords)
+                for kw in site.call.keywords:
+                    if kw.name and _KEY_NAME.search(kw.name):
+                        f = self._judge(graph, func, site.stmt, kw.value, kw.name, allow_empty=not has_base_url)
+                        if f is not None and (func.path, kw.value.pos[0]) not in seen:
+                            seen.add((func.path, kw.value.pos[0]))
+                            yield f
+            for stmt in ir.walk_stmts(func.body):
+                if isinstance(stmt, ir.Assign) and stmt.value is not None:
+                    for t in stmt.targets:
+                        name = _assigned_key_name(graph, func, stmt, t, roots)
+                        if name is not None:
+                            f = self._judge(graph, func, stmt, stmt.value, name, allow_empty=name.endswith("api_key"))
+                            if f is not None and (func.path, stmt.pos[0]) not in seen:
+                                seen.add((func.path, stmt.pos[0]))
+                                yield f
+                for e in ir.stmt_exprs(stmt):
+                    for d in ir.walk_expr(e):
+                        if not isinstance(d, ir.Dict):
+                            continue
+                        for k, v in zip(d.keys, d.values):
+                            if isinstance(k, ir.Constant) and isinstance(k.value, str) and _KEY_NAME.search(k.value):
+                                f = self._judge(graph, func, stmt, v, k.value, allow_empty=False)
+                                if f is not None and (func.path, v.pos[0]) not in seen:
+                                    seen.add((func.path, v.pos[0]))
+                                    yield f
+
+    def _judge(self, graph, func, stmt, value: ir.Expr, name: str, allow_empty: bool) -> Optional[Finding]:
+        vals = graph.values(value, func, stmt)
+        strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
+        if not vals or len(strs) != len(vals):
+            return None
+        keys = [s for s in strs if looks_like_key(s)]
+        if keys:
+            return self.finding(
+                graph, func.path, value.pos,
+                f"`{name}` is a hard-coded API key (`{query.mask_secret(keys[0])}`); anyone with the code can use "
+                f"it. Read it from the environment or a secret store, and revoke this key.")
+        if allow_empty and all(s == "" for s in strs):
+            return self.finding(
+                graph, func.path, value.pos,
+                f"`{name}` is set to an empty string, which overrides the key from the environment; every request "
+                f"fails authentication. Remove it or read the key from the environment.",
+                severity=Severity.WARNING)
+        return None
+
+
+def _calls_framework(graph, site, roots) -> bool:
+    for v in graph.values(site.call.func, site.func, site.stmt):
+        if isinstance(v, ExtRef) and v.path.split(".", 1)[0].split("(", 1)[0] in roots:
+            return True
+    return False
+
+
+def _assigned_key_name(graph, func, stmt, target: ir.Expr, roots) -> Optional[str]:
+    """`openai.api_key = ...` (an SDK module attribute) or `os.environ["X_API_KEY"] = ...`."""
+    if isinstance(target, ir.Attribute) and _KEY_NAME.search(target.attr):
+        for v in graph.values(target.value, func, stmt):
+            if isinstance(v, ExtRef) and v.path.split(".", 1)[0] in roots:
+                return ir.dotted(target) or target.attr
+    if isinstance(target, ir.Subscript) and isinstance(target.index, ir.Constant) and isinstance(target.index.value, str):
+        if _ENV_KEY_NAME.search(target.index.value):
+            for v in graph.values(target.value, func, stmt):
+                if isinstance(v, ExtRef) and v.path == "os.environ":
+                    return f'os.environ["{target.index.value}"]'
+    return None
