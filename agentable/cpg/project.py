@@ -55,6 +55,7 @@ class ProjectGraph:
         self._callers: Optional[dict[str, list[CallSite]]] = None
         self._callees: dict[int, frozenset[str]] = {}
         self.call_graph: nx.DiGraph = nx.DiGraph()
+        self._functions_by_path: Optional[dict[str, list[FunctionInfo]]] = None
 
     # ------------------------------------------------------------------ positions
 
@@ -292,9 +293,11 @@ class ProjectGraph:
     def function_of(self, path: str, pos: ir.Pos) -> Optional[FunctionInfo]:
         """The innermost function whose definition spans `pos` in the file."""
         best: Optional[FunctionInfo] = None
-        for f in self.functions.values():
-            if f.module.path != path:
-                continue
+        if self._functions_by_path is None:  # built once: a scan of every function per call was quadratic
+            self._functions_by_path = {}
+            for fn in self.functions.values():
+                self._functions_by_path.setdefault(fn.module.path, []).append(fn)
+        for f in self._functions_by_path.get(path, ()):
             if f.node is None:
                 best = best or f
                 continue
