@@ -420,16 +420,26 @@ def iter_child_exprs(e: Expr) -> Iterator[Expr]:
 
 
 def walk_expr(e: Optional[Expr]) -> Iterator[Expr]:
-    """Pre-order walk over an expression, lambdas included."""
+    """Pre-order walk over an expression, lambdas included. Hot: every graph layer uses it."""
     if e is None:
         return
     stack = [e]
+    pop, push, fields_of = stack.pop, stack.append, _EXPR_FIELDS.get
     while stack:
-        cur = stack.pop()
+        cur = pop()
         yield cur
-        children = list(iter_child_exprs(cur))
-        children.reverse()
-        stack.extend(children)
+        fields = fields_of(cur.__class__)
+        if not fields:
+            continue
+        for fname in reversed(fields):
+            v = getattr(cur, fname)
+            if v.__class__ is list:
+                for item in reversed(v):
+                    if item is None or item.__class__ is str:
+                        continue
+                    push(item.value if item.__class__ is Keyword else item)
+            elif v is not None:
+                push(v)
 
 
 def stmt_exprs(s: Stmt) -> list[Expr]:

@@ -54,7 +54,6 @@ class ProjectGraph:
         self.resolver = Resolver(self, expand_params=True)
         self._callers: Optional[dict[str, list[CallSite]]] = None
         self._callees: dict[int, frozenset[str]] = {}
-        self.call_graph: nx.DiGraph = nx.DiGraph()
         self._functions_by_path: Optional[dict[str, list[FunctionInfo]]] = None
 
     # ------------------------------------------------------------------ positions
@@ -274,21 +273,62 @@ class ProjectGraph:
         self._callees[key] = result
         return result
 
-    def build_call_graph(self) -> None:
-        callers: dict[str, list[CallSite]] = {}
-        g = self.call_graph
+    @cached_property
+    def call_graph(self) -> nx.DiGraph:
+        """The whole-project call graph (function qualname -> function qualname). Built on
+        first use; rules normally ask `callers()`, which resolves only candidate call sites."""
+        g = nx.DiGraph()
         for f in self.functions.values():
             g.add_node(f.qualname)
             for site in f.calls:
                 for target in self.callees(site):
-                    callers.setdefault(target, []).append(site)
                     g.add_edge(f.qualname, target)
-        self._callers = callers
+        return g
+
+    @cached_property
+    def _sites_by_name(self) -> dict[str, list[CallSite]]:
+        """Call sites indexed by the name they call (`f()`, `x.f()` -> "f"; `d[k]()` -> "[]")."""
+        index: dict[str, list[CallSite]] = {}
+        for f in self.functions.values():
+            for site in f.calls:
+                fn = site.call.func
+                key = fn.id if isinstance(fn, ir.Name) else fn.attr if isinstance(fn, ir.Attribute) else "[]"
+                index.setdefault(key, []).append(site)
+        return index
+
+    @cached_property
+    def _import_aliases(self) -> dict[str, set[str]]:
+        """Imported name -> the other local names it is bound to (`from m import f as g`)."""
+        aliases: dict[str, set[str]] = {}
+        for mod in self.modules.values():
+            for local, target in mod.imports.items():
+                last = target.rsplit(".", 1)[-1]
+                if local != last and not local.startswith("*"):
+                    aliases.setdefault(last, set()).add(local)
+        return aliases
 
     def callers(self, func: FunctionInfo) -> list[CallSite]:
+        """Call sites that may invoke `func`: candidates by name (and import alias, class name
+        for `__init__`, dict dispatch), confirmed by resolving their callee."""
         if self._callers is None:
-            self.build_call_graph()
-        return self._callers.get(func.qualname, [])  # type: ignore[union-attr]
+            self._callers = {}
+        hit = self._callers.get(func.qualname)
+        if hit is not None:
+            return hit
+        names = {func.name, *self._import_aliases.get(func.name, ())}
+        if func.name == "__init__" and func.cls is not None:
+            names |= {func.cls.name, *self._import_aliases.get(func.cls.name, ())}
+            for sub in self.subclasses(func.cls.qualname):
+                names.add(self.classes[sub].name)
+        candidates: list[CallSite] = list(self._sites_by_name.get("[]", ()))
+        if func.name == "__call__":
+            candidates = [s for sites in self._sites_by_name.values() for s in sites]
+        else:
+            for n in names:
+                candidates.extend(self._sites_by_name.get(n, ()))
+        result = [s for s in candidates if func.qualname in self.callees(s)]
+        self._callers[func.qualname] = result
+        return result
 
     def function_of(self, path: str, pos: ir.Pos) -> Optional[FunctionInfo]:
         """The innermost function whose definition spans `pos` in the file."""
