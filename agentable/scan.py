@@ -89,7 +89,8 @@ def scan_targets(paths: list[Path]) -> tuple[list[Path], Optional[set[str]]]:
         rel = p.resolve().relative_to(root).as_posix()
         # A folder named next to files keeps every finding under it ("." is the whole root).
         wanted.add(rel if p.is_file() else ("" if rel == "." else rel + "/"))
-    return [root], wanted
+    # The named files too: discovery keeps an explicitly named file that an exclude would skip.
+    return [root, *(p for p in paths if p.is_file())], wanted
 
 
 def _reported(path: str, only_files: Optional[set[str]]) -> bool:
@@ -204,7 +205,13 @@ def _statement_start(mod: ir.Module, line: int) -> int:
 
 
 def scan(paths: list[Path], config: Config, options: Optional[ScanOptions] = None) -> ScanResult:
-    options = options or ScanOptions()
+    try:
+        return _scan(paths, config, options or ScanOptions())
+    finally:
+        gc.unfreeze()  # see _scan: the frozen IR becomes collectable again
+
+
+def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult:
     started = time.perf_counter()
     root = scan_root(paths)
     disc = discover(paths, root=root, exclude=list(config.exclude), respect_gitignore=config.respect_gitignore)
@@ -218,6 +225,10 @@ def scan(paths: list[Path], config: Config, options: Optional[ScanOptions] = Non
         modules, parse_notes = parse_files(disc.sources, options.jobs, options.progress, cache)
     if cache is not None:
         cache.flush()
+    # The IR lives until the scan ends: freezing it spares the collector from traversing
+    # millions of objects during graph building and the rules (measured: graph 1.4 s -> 0.6 s,
+    # rules 5.6 s -> 3.9 s on 107k lines).
+    gc.freeze()
     notifications.extend(parse_notes)
     manifests = parse_manifests(root, disc.manifests)
     notifications.extend(manifests.notifications)
