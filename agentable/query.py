@@ -262,6 +262,9 @@ class ModelUse:
     call: Optional[ir.Call] = None  # the LLM call, or the chat-model / agent construction
     llm_call: object = None  # agentable.cpg.agent.LLMCall when the use is an LLM call
 
+    literal: Optional[tuple[str, ir.Pos]] = None  # where the model id string itself is written
+    literal_shared: bool = False  # the same literal also feeds a use of another kind (e.g. an embedding call)
+
     @property
     def path(self) -> str:
         return self.func.path
@@ -269,6 +272,20 @@ class ModelUse:
     @property
     def pos(self) -> ir.Pos:
         return self.expr.pos
+
+    @property
+    def report_at(self) -> tuple[str, ir.Pos]:
+        """Report where the id is written (the line to change) unless that literal also serves
+        other kinds of use legitimately; then at this use."""
+        if self.literal is not None and not self.literal_shared:
+            return self.literal
+        return (self.path, self.pos)
+
+    def flow(self, g: ProjectGraph) -> tuple[FlowStep, ...]:
+        if self.literal is None or self.literal == (self.path, self.pos):
+            return ()
+        return (FlowStep(g.span(*self.literal), f"model id `{self.model_id}` is set here"),
+                FlowStep(g.span(self.path, self.pos), "and used here"))
 
 
 def chat_model_api(spec: object) -> str:
@@ -429,7 +446,14 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     for slot in model_slots(g):
         for mid in dict.fromkeys(_const_strs(g, slot.expr, slot.func, slot.stmt)):
             out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
-                                slot.llm_call))
+                                slot.llm_call, literal_site(g, slot.expr, slot.func, slot.stmt, mid)))
+    apis_by_literal: dict[tuple[str, ir.Pos], set[str]] = {}
+    for use in out:
+        if use.literal is not None:
+            apis_by_literal.setdefault(use.literal, set()).add(use.api)
+    for use in out:
+        if use.literal is not None and len(apis_by_literal[use.literal]) > 1:
+            use.literal_shared = True
     g._q_model_uses = out  # type: ignore[attr-defined]
     return out
 
@@ -583,3 +607,1047 @@ def env_default_empty(v: object) -> bool:
     call = v.site[1]
     default = call.args[1] if len(call.args) > 1 else call.kwarg("default")
     return isinstance(default, ir.Constant) and default.value == ""
+
+
+# ----------------------------------------------------------------------------- model text consumers (LOPE, ALS)
+#
+# Where generated text is consumed by an operation that fails on text of the wrong shape: parsers,
+# regex match objects, indexing into split results, key access on parsed structures. Shared by the
+# LOPE rules (is the consumer guarded?) and ALS (what does the loop's parser read?).
+
+# Parsers of text and what they raise on text that is not in the expected format; catching any one
+# of these (or a parent such as ValueError / Exception) guards the parse.
+TEXT_PARSERS: dict[str, tuple[str, ...]] = {
+    "json.loads": ("JSONDecodeError",),
+    "json.JSONDecoder().decode": ("JSONDecodeError",),
+    "orjson.loads": ("JSONDecodeError",),
+    "ujson.loads": ("ValueError", "JSONDecodeError"),
+    "simplejson.loads": ("JSONDecodeError",),
+    "ast.literal_eval": ("ValueError", "SyntaxError"),
+    "eval": ("SyntaxError", "NameError", "ValueError"),
+    "yaml.safe_load": ("YAMLError",),
+    "yaml.load": ("YAMLError",),
+    "yaml.full_load": ("YAMLError",),
+    "tomllib.loads": ("TOMLDecodeError",),
+    "toml.loads": ("TomlDecodeError",),
+    "int": ("ValueError",),
+    "float": ("ValueError",),
+}
+# Regex functions returning a Match or None: path -> index of the string argument.
+REGEX_MATCHERS: dict[str, int] = {
+    "re.search": 1, "re.match": 1, "re.fullmatch": 1,
+    "re.compile().search": 0, "re.compile().match": 0, "re.compile().fullmatch": 0,
+}
+# Regex functions returning a (possibly empty) list: path -> index of the string argument.
+REGEX_LISTS: dict[str, int] = {"re.findall": 1, "re.compile().findall": 0, "re.split": 1, "re.compile().split": 0}
+MATCH_READERS = frozenset({"group", "groups", "groupdict", "start", "end", "span", "expand"})
+# str methods whose result is a list with at least one element (index 0 and -1 always exist).
+SPLITTERS = frozenset({"split", "rsplit"})
+# Response fields that carry the provider's own structured data rather than free text: JSON tool-call
+# arguments (generated under the provider's JSON constraint) and already-parsed structured output.
+_STRUCTURED_FIELDS = ("`.arguments`", "`.parsed`", "`.output_parsed`", "`.tool_calls`", "`.function_call`")
+_INDEX_ERRORS = ("IndexError", "ValueError", "TypeError")
+_MATCH_ERRORS = ("AttributeError", "TypeError", "IndexError")
+_KEY_ERRORS = ("KeyError", "TypeError", "IndexError")
+
+
+@_dataclass(eq=False)
+class TextUse:
+    """One consumption of model text (or of a structure parsed from it) that can fail on text of
+    an unexpected shape.
+
+    kind: parse (json.loads, int, …), match (a regex Match read without a None check), index
+    (`split(...)[1]`, `findall(...)[0]`), unpack (`a, b = text.split(":")`), key (`data["k"]` on
+    a parsed structure). `expr` is where to report; `op` names the operation for messages;
+    `raises` are the exceptions a handler must catch; `guard` says why the use is safe ("" when
+    it is not): "try", "check", "structured-output", "retry", "suppress".
+    """
+
+    kind: str
+    op: str
+    func: FunctionInfo
+    stmt: ir.Stmt
+    expr: ir.Expr
+    source: Union[LLMOutput, Parsed]
+    raises: tuple[str, ...]
+    guard: str = ""
+    name: Optional[str] = None  # the variable holding the result, when the use goes through one
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+    @property
+    def llm(self) -> LLMOutput:
+        return self.source.source if isinstance(self.source, Parsed) else self.source
+
+
+def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[LLMOutput]:
+    """The generated free text `e` may be (shortest data-flow path first), or None. Tool-call
+    arguments and parsed structured-output fields are not free text."""
+    for v in llm_outputs(g, e, func, stmt):
+        if not any(any(f in msg for f in _STRUCTURED_FIELDS) for _, _, msg in v.steps):
+            return v
+    return None
+
+
+def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
+    """"`client.chat.completions.create` at agent.py:12" for messages."""
+    path, call = out.site
+    name = ir.dotted(call.func) or "the model call"
+    return f"`{name}` at {path}:{call.pos[0]}"
+
+
+def _structured_names(g: ProjectGraph) -> frozenset[str]:
+    memo = getattr(g, "_q_structured_names", None)
+    if memo is None:
+        names: set[str] = set()
+        for spec in g.catalog.llm_calls:
+            names.update(spec.structured_params or ())
+            rf = (spec.params or {}).get("response_format")
+            if rf:
+                names.add(rf)
+        memo = frozenset(names)
+        g._q_structured_names = memo  # type: ignore[attr-defined]
+    return memo
+
+
+def _requests_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object) -> bool:
+    """Does a structured-output argument ask for JSON / a schema (not plain text)?"""
+    from agentable.cpg.values import ClassRef as _CR, ExtRef as _ER, Instance as _I
+
+    node = literal_of(g, e, func, stmt)
+    target = node[0] if node is not None else e
+    owner, s = (node[1], node[2]) if node is not None else (func, stmt)
+    if isinstance(target, ir.Call) and not target.keywords:
+        return True  # e.g. format=Answer.model_json_schema()
+    if isinstance(target, (ir.Dict, ir.Call)):
+        keys: list[str] = []
+        texts: list[str] = []
+        for x in ir.walk_expr(target):
+            if isinstance(x, ir.Dict):
+                keys += [k.value for k in x.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)]
+            elif isinstance(x, ir.Call):
+                keys += [kw.name for kw in x.keywords if kw.name]
+            elif isinstance(x, ir.Constant) and isinstance(x.value, str):
+                texts.append(x.value.lower())
+        if any("json" in t for t in texts):
+            return True
+        return any("schema" in k or "mime" in k for k in keys)
+    vals = g.values(e, func, stmt)
+    if not vals:
+        return True
+    if all(isinstance(v, Const) for v in vals):
+        return any(isinstance(v.value, str) and ("json" in v.value.lower() or v.value.startswith("{")) for v in vals)  # type: ignore[union-attr]
+    return any(isinstance(v, (_CR, _ER, _I, Typed)) or not isinstance(v, Const) for v in vals)
+
+
+def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
+    """The structured-output option (`response_format=…`, `format="json"`, a response schema in
+    a generation config, …) of the LLM call that produced `out`, on the call itself, a bound
+    setting or the client/model constructor; None when the call asks for free text."""
+    c = g.agent.llm_call_at(out.site[1])
+    if c is None:
+        return None
+    names = _structured_names(g)
+    places: list[tuple[ir.Call, FunctionInfo, object]] = [(c.call, c.func, c.site.stmt)]
+    for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):
+        f = g.function_of(path, call.pos)
+        if f is not None:
+            places.append((call, f, None))
+    for call, f, s in places:
+        for kw in call.keywords:
+            if kw.name in names and _requests_structure(g, kw.value, f, s):
+                return kw.name
+            if kw.name is not None and kw.name not in names:  # e.g. model_kwargs={"response_format": …}
+                for n in names:
+                    for v, owner, s2 in dict_values_for_key(g, kw.value, f, s, n, depth=2):
+                        if _requests_structure(g, v, owner, s2):
+                            return n
+    return None
+
+
+def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
+    from agentable.cpg.values import ExtRef as _ER
+
+    if func.node is None:
+        return False
+    for d in func.node.decorators:
+        target = d.func if isinstance(d, ir.Call) else d
+        for v in g.values(target, func.module.toplevel, None):
+            if isinstance(v, _ER) and v.path.rsplit(".", 1)[-1] in ("retry", "on_exception", "retry_async"):
+                return True
+    return False
+
+
+def _suppressed_here(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> bool:
+    from agentable.cpg.flow import exception_catches
+
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.With):
+            for item in anc.items:
+                c = item.context
+                if isinstance(c, ir.Call) and (ir.dotted(c.func) or "").rsplit(".", 1)[-1] == "suppress":
+                    for a in c.args:
+                        t = ir.dotted(a) or ""
+                        if any(exception_catches(t, r) for r in raised):
+                            return True
+    return False
+
+
+def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> str:
+    """Why a failing operation at `stmt` cannot crash the agent: "try" (a handler catching one of
+    `raised` here or in every caller), "suppress" (`contextlib.suppress`), "retry" (the function
+    or every caller is wrapped in a retry decorator that re-runs the model call); "" otherwise."""
+    if is_protected(g, func, stmt, raised):
+        return "try"
+    if _suppressed_here(func, stmt, raised):
+        return "suppress"
+    if _decorated_with_retry(g, func):
+        return "retry"
+    return ""
+
+
+def _expr_parents(stmt: ir.Stmt) -> dict[int, ir.Expr]:
+    parents: dict[int, ir.Expr] = {}
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            for c in ir.iter_child_exprs(e):
+                parents[id(c)] = e
+    return parents
+
+
+def _int_index(e: ir.Expr) -> Optional[int]:
+    if isinstance(e, ir.Constant) and type(e.value) is int:
+        return e.value  # type: ignore[return-value]
+    if isinstance(e, ir.UnaryOp) and e.op == "-" and isinstance(e.operand, ir.Constant) and type(e.operand.value) is int:
+        return -e.operand.value  # type: ignore[operator]
+    return None
+
+
+def _guard_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], names: set[str]) -> bool:
+    """`x.group(1) if x else …`, `x and x.group(1)`, `[… for … if len(x) > 1]`: a test on one
+    of `names` that must pass before `node` is evaluated, within the same expression."""
+    child: ir.Expr = node
+    cur = parents.get(id(node))
+    while cur is not None:
+        if isinstance(cur, ir.IfExp) and child is not cur.test and names & _names_in(cur.test):
+            return True
+        if isinstance(cur, ir.BoolOp):
+            for v in cur.values:
+                if v is child:
+                    break
+                if names & _names_in(v):
+                    return True
+        if isinstance(cur, ir.Comp) and any(names & _names_in(c) for c in cur.conds):
+            return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _checked(func: FunctionInfo, stmt: ir.Stmt, names: set[str]) -> bool:
+    return any(checked_before(func, stmt, n) for n in names if n)
+
+
+def _bound_name(stmt: ir.Stmt, call: ir.Expr) -> Optional[str]:
+    """The name a statement binds to `call` (`m = re.search(...)`, `if (m := re.search(...))`)."""
+    if isinstance(stmt, ir.Assign) and stmt.value is call and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
+        return stmt.targets[0].id
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            if isinstance(e, ir.NamedExpr) and e.value is call and isinstance(e.target, ir.Name):
+                return e.target.id
+    return None
+
+
+def _uses_of(g: ProjectGraph, func: FunctionInfo, def_stmt: ir.Stmt, name: str) -> list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]]:
+    """Reads of `name` that the binding at `def_stmt` reaches, with each statement's expression parents."""
+    out: list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]] = []
+    rd = g.reaching(func)
+    for s in ir.walk_stmts(func.body):
+        names = [e for root in ir.stmt_exprs(s) for e in ir.walk_expr(root) if isinstance(e, ir.Name) and e.id == name]
+        if not names:
+            continue
+        defs = rd.at(s, name)
+        if s is def_stmt:
+            # a walrus binds inside its own statement: `if (m := re.search(..)) and m.group(1)`
+            if not any(isinstance(e, ir.NamedExpr) for root in ir.stmt_exprs(s) for e in ir.walk_expr(root)):
+                continue
+        elif not defs or not any(d.stmt is def_stmt for d in defs):
+            continue
+        parents = _expr_parents(s)
+        for n in names:
+            p = parents.get(id(n))
+            if isinstance(p, ir.NamedExpr) and p.target is n:
+                continue
+            out.append((s, n, parents))
+    return out
+
+
+def _regex_always_matches(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object, path: str) -> bool:
+    """A pattern such as `r".*"` that matches every text (so the Match is never None)."""
+    import re as _re
+
+    pat_expr: Optional[ir.Expr] = call.args[0] if path.startswith("re.") and not path.startswith("re.compile()") and call.args else None
+    if pat_expr is None:
+        f = call.func
+        if isinstance(f, ir.Attribute):
+            for v in g.values(f.value, func, stmt):
+                site = getattr(v, "site", None)
+                if site is not None and isinstance(site[1], ir.Call) and site[1].args:
+                    pat_expr = site[1].args[0]
+                    owner = g.function_of(site[0], site[1].pos)
+                    if owner is not None:
+                        func, stmt = owner, None
+                    break
+    pats = [v.value for v in g.values(pat_expr, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)] if pat_expr is not None else []
+    if not pats:
+        return False
+    method = path.rsplit(".", 1)[-1]
+    try:
+        return all(all(getattr(_re.compile(p), method)(t) for t in ("", "zq\n#", "{}")) for p in pats)
+    except _re.error:
+        return False
+
+
+def text_uses(g: ProjectGraph) -> list[TextUse]:
+    """Every consumption of model text that fails on an unexpected shape (see TextUse), in the
+    agent modules, with its guard. Memoised on the graph."""
+    memo = getattr(g, "_q_text_uses", None)
+    if memo is not None:
+        return memo
+    out: list[TextUse] = []
+    from agentable.cpg.values import ExtRef as _ER
+
+    for func in g.agent.functions():
+        for site in func.calls:
+            call, stmt = site.call, site.stmt
+            paths = [v.path for v in g.values(call.func, func, stmt) if isinstance(v, _ER)]
+            path = next((p for p in paths if p in TEXT_PARSERS or p in REGEX_MATCHERS or p in REGEX_LISTS), None)
+            if path in TEXT_PARSERS:
+                src = model_text(g, call.args[0], func, stmt) if call.args else None
+                if src is not None:
+                    guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
+                    if not guard and structured_output(g, src) is not None and path not in ("int", "float"):
+                        guard = "structured-output"
+                    out.append(TextUse("parse", path, func, stmt, call, src, TEXT_PARSERS[path], guard))
+                continue
+            if path in REGEX_MATCHERS:
+                idx = REGEX_MATCHERS[path]
+                arg = call.args[idx] if len(call.args) > idx else call.kwarg("string")
+                src = model_text(g, arg, func, stmt)
+                if src is not None and not _regex_always_matches(g, call, func, stmt, path):
+                    out.extend(_match_uses(g, func, stmt, call, src, path))
+                continue
+            if path in REGEX_LISTS:
+                idx = REGEX_LISTS[path]
+                arg = call.args[idx] if len(call.args) > idx else call.kwarg("string")
+                src = model_text(g, arg, func, stmt)
+                if src is not None:
+                    out.extend(_index_uses(g, func, stmt, call, src, path.rsplit(".", 1)[-1], any_index=path.endswith("findall")))
+                continue
+            f = call.func
+            if isinstance(f, ir.Attribute) and f.attr in SPLITTERS:
+                src = model_text(g, f.value, func, stmt)
+                if src is not None:
+                    out.extend(_index_uses(g, func, stmt, call, src, f"{f.attr}", any_index=False,
+                                           receiver=ir.dotted(f.value)))
+    out.extend(_key_uses(g, out))
+    g._q_text_uses = out  # type: ignore[attr-defined]
+    return out
+
+
+def _match_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, src: LLMOutput, path: str) -> list[TextUse]:
+    out: list[TextUse] = []
+    op = path.replace("re.compile()", "pattern")
+    parents = _expr_parents(stmt)
+    p = parents.get(id(call))
+    if (isinstance(p, ir.Attribute) and p.attr in MATCH_READERS) or (isinstance(p, ir.Subscript) and p.value is call):
+        guard = failure_guard(g, func, stmt, _MATCH_ERRORS)
+        out.append(TextUse("match", op, func, stmt, p, src, _MATCH_ERRORS, guard))
+        return out
+    name = _bound_name(stmt, call)
+    if name is None:
+        return out
+    for s, n, ps in _uses_of(g, func, stmt, name):
+        q = ps.get(id(n))
+        if not ((isinstance(q, ir.Attribute) and q.attr in MATCH_READERS) or (isinstance(q, ir.Subscript) and q.value is n)):
+            continue
+        guard = ""
+        if _guard_in_expr(q, ps, {name}) or _checked(func, s, {name}):
+            guard = "check"
+        else:
+            guard = failure_guard(g, func, s, _MATCH_ERRORS)
+        out.append(TextUse("match", op, func, s, q, src, _MATCH_ERRORS, guard, name))
+    return out
+
+
+def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, src: LLMOutput, op: str,
+                any_index: bool, receiver: Optional[str] = None) -> list[TextUse]:
+    """Fixed-position reads of a split/findall result: `r[i]` with an index that may not exist,
+    or unpacking into a fixed number of names."""
+    out: list[TextUse] = []
+    maxsplit = None
+    if not any_index:
+        ms = call.kwarg("maxsplit") or (call.args[1] if len(call.args) > 1 else None)
+        maxsplit = _int_index(ms) if ms is not None else None
+
+    def risky(i: Optional[int]) -> bool:
+        if i is None:
+            return False
+        return True if any_index else (i >= 1 or i <= -2)
+
+    guards = {receiver} if receiver else set()
+    parents = _expr_parents(stmt)
+    p = parents.get(id(call))
+    if isinstance(p, ir.Subscript) and p.value is call and risky(_int_index(p.index)):
+        guard = "check" if (_guard_in_expr(p, parents, guards) or _checked(func, stmt, guards)) else \
+            failure_guard(g, func, stmt, _INDEX_ERRORS)
+        out.append(TextUse("index", op, func, stmt, p, src, _INDEX_ERRORS, guard))
+        return out
+    if isinstance(stmt, ir.Assign) and stmt.value is call and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
+        guard = "check" if _checked(func, stmt, guards) else failure_guard(g, func, stmt, _INDEX_ERRORS)
+        out.append(TextUse("unpack", op, func, stmt, stmt.targets[0], src, _INDEX_ERRORS, guard))
+        return out
+    name = _bound_name(stmt, call)
+    if name is None:
+        return out
+    for s, n, ps in _uses_of(g, func, stmt, name):
+        q = ps.get(id(n))
+        if isinstance(q, ir.Subscript) and q.value is n and risky(_int_index(q.index)):
+            use: ir.Expr = q
+            kind = "index"
+        elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 and _fixed_unpack(s.targets[0], maxsplit, any_index):
+            use, kind = s.targets[0], "unpack"
+        else:
+            continue
+        names = guards | {name}
+        guard = "check" if (_guard_in_expr(use, ps, names) or _checked(func, s, names)) else \
+            failure_guard(g, func, s, _INDEX_ERRORS)
+        out.append(TextUse(kind, op, func, s, use, src, _INDEX_ERRORS, guard, name))
+    return out
+
+
+def _fixed_unpack(target: ir.Expr, maxsplit: Optional[int], any_index: bool) -> bool:
+    if not isinstance(target, ir.Seq) or len(target.elts) < 2:
+        return False
+    return not any(isinstance(e, ir.Starred) for e in target.elts)
+
+
+def _key_uses(g: ProjectGraph, parses: list[TextUse]) -> list[TextUse]:
+    """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
+    themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
+    by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse"}
+    out: list[TextUse] = []
+    seen: set[int] = set()
+    for func in g.agent.functions():
+        for s in ir.walk_stmts(func.body):
+            parents: Optional[dict[int, ir.Expr]] = None
+            for root in ir.stmt_exprs(s):
+                for e in ir.walk_expr(root):
+                    if not isinstance(e, ir.Subscript) or id(e) in seen:
+                        continue
+                    idx = e.index
+                    if not (isinstance(idx, ir.Constant) and isinstance(idx.value, (str, int)) and not isinstance(idx.value, bool)):
+                        continue
+                    parsed = [v for v in g.values(e.value, func, s) if isinstance(v, Parsed) and not v.validated]
+                    if not parsed:
+                        continue
+                    pv = parsed[0]
+                    step = pv.source.steps[-1] if pv.source.steps else None
+                    parse = by_pos.get((step[0], step[1])) if step else None
+                    if parse is None or parse.guard not in ("try", "suppress"):
+                        continue
+                    if parents is None:
+                        parents = _expr_parents(s)
+                    # a store (`data["k"] = v`) is not a read
+                    if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
+                        continue
+                    seen.add(id(e))
+                    names = {n for n in [ir.dotted(e.value)] if n}
+                    if _guard_in_expr(e, parents, names) or _checked(func, s, names):
+                        guard = "check"
+                    else:
+                        guard = failure_guard(g, func, s, _KEY_ERRORS)
+                    out.append(TextUse("key", repr(idx.value), func, s, e, pv, _KEY_ERRORS, guard, ir.dotted(e.value)))
+    return out
+
+
+# ----------------------------------------------------------------------------- text protocols and stop sequences (ALS)
+
+
+def protocol_markers() -> dict[str, tuple[str, ...]]:
+    """The catalog's text-protocol markers (agents.toml [text_protocol]): action, final, thought
+    and observation markers, e.g. {"action_markers": ("Action:", "Action Input:"), …}."""
+    global _PROTOCOL
+    if _PROTOCOL is None:
+        from agentable.catalog import read_toml
+
+        raw = read_toml("agents.toml").get("text_protocol", {})
+        _PROTOCOL = {k: tuple(v) for k, v in raw.items()}
+    return _PROTOCOL
+
+
+_PROTOCOL: Optional[dict[str, tuple[str, ...]]] = None
+
+
+def control_markers() -> tuple[str, ...]:
+    """Every marker a text protocol's parser reacts to."""
+    m = protocol_markers()
+    return tuple(dict.fromkeys(m.get("final_markers", ()) + m.get("action_markers", ()) +
+                               m.get("observation_markers", ()) + m.get("thought_markers", ())))
+
+
+def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 2) -> list[str]:
+    """`strings_in`, also following a parameter to the arguments of every call site (prompts
+    passed into project wrappers) and messages appended to a list before the call."""
+    out = strings_in(g, e, func, stmt)
+    if depth <= 0 or e is None:
+        return out
+    if isinstance(e, ir.Name):
+        from agentable.cpg.resolve import argument_for
+
+        for d in func.defs.get(e.id, []):
+            if d.how == "param":
+                params = func.params
+                idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
+                if idx is None:
+                    continue
+                offset = 1 if func.cls is not None else 0
+                for site in g.callers(func)[:8]:
+                    arg = argument_for(site.call, params[idx], idx - offset)
+                    if arg is not None:
+                        out += strings_reaching(g, arg, site.func, site.stmt, depth - 1)
+        # messages.append({...}) / messages += [...] in the same function
+        for site in func.calls:
+            f = site.call.func
+            if isinstance(f, ir.Attribute) and f.attr in ("append", "extend", "insert") and ir.dotted(f.value) == e.id:
+                for a in site.call.args:
+                    out += strings_in(g, a, func, site.stmt)
+    elif isinstance(e, ir.Attribute):
+        for v in g.values(e, func, stmt):
+            if isinstance(v, Const) and isinstance(v.value, str) and v.value not in out:
+                out.append(v.value)
+    return out
+
+
+def prompt_text(g: ProjectGraph, c: object) -> str:
+    """Literal text of the prompt an LLM call sends (messages, prompt and system settings)."""
+    parts: list[str] = []
+    for role in ("messages", "prompt", "system"):
+        s = c.setting(role)  # type: ignore[attr-defined]
+        if s is not None:
+            parts += strings_reaching(g, s.expr, s.func, s.stmt)
+    if not parts and c.call.args:  # type: ignore[attr-defined]
+        parts += strings_reaching(g, c.call.args[0], c.func, c.site.stmt)  # type: ignore[attr-defined]
+    return "\n".join(dict.fromkeys(parts))
+
+
+def _stop_names(g: ProjectGraph) -> frozenset[str]:
+    memo = getattr(g, "_q_stop_names", None)
+    if memo is None:
+        names = {"stop"}
+        for spec in list(g.catalog.llm_calls) + list(g.catalog.chat_models):
+            p = getattr(spec, "params", None) or getattr(spec, "param_names", None) or {}
+            if p.get("stop"):
+                names.add(p["stop"])
+        memo = frozenset(names)
+        g._q_stop_names = memo  # type: ignore[attr-defined]
+    return memo
+
+
+@_dataclass(eq=False)
+class StopConfig:
+    """The stop sequences an LLM call uses. state: "none" (no stop sequence anywhere), "set"
+    (`stops` are all known), "unknown" (set from something we cannot read: a parameter, **kwargs).
+    `expr`/`func`/`stmt` locate the setting (to report at)."""
+
+    state: str
+    stops: tuple[str, ...] = ()
+    expr: Optional[ir.Expr] = None
+    func: Optional[FunctionInfo] = None
+    stmt: object = None
+
+
+def stop_config(g: ProjectGraph, c: object) -> StopConfig:
+    """Where and what the stop sequences of an LLM call are: its own argument, a bound setting,
+    the client/model constructor, or a `stop`/`stop_sequences` key in an options/config dict."""
+    exprs: list[tuple[ir.Expr, FunctionInfo, object]] = []
+    s = c.setting("stop")  # type: ignore[attr-defined]
+    if s is not None:
+        exprs.append((s.expr, s.func, s.stmt))
+    else:
+        names = _stop_names(g)
+        places: list[tuple[ir.Call, FunctionInfo, object]] = [(c.call, c.func, c.site.stmt)]  # type: ignore[attr-defined]
+        for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):  # type: ignore[attr-defined]
+            f = g.function_of(path, call.pos)
+            if f is not None:
+                places.append((call, f, None))
+        for call, f, st in places:
+            for kw in call.keywords:
+                if kw.name is None:
+                    return StopConfig("unknown")
+                if kw.name in names:
+                    exprs.append((kw.value, f, st))
+                    continue
+                for n in names:
+                    exprs.extend(dict_values_for_key(g, kw.value, f, st, n, depth=2))
+                lit = literal_of(g, kw.value, f, st)
+                if lit is None and isinstance(kw.value, ir.Call):
+                    for kw2 in kw.value.keywords:
+                        if kw2.name in names:
+                            exprs.append((kw2.value, f, st))
+    if not exprs:
+        return StopConfig("unknown" if c.has_kwarg_splat() else "none")  # type: ignore[attr-defined]
+    stops: list[str] = []
+    known = True
+    for e, f, st in exprs:
+        lit = literal_of(g, e, f, st)
+        elems = lit[0].elts if lit is not None and isinstance(lit[0], ir.Seq) else [e]
+        owner, s2 = (lit[1], lit[2]) if lit is not None else (f, st)
+        for x in elems:
+            vals = g.values(x, owner, s2)
+            strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
+            nones = [v for v in vals if isinstance(v, Const) and v.value in (None, False)]
+            if strs and len(strs) + len(nones) == len(vals):
+                stops += strs
+            elif vals and len(nones) == len(vals):
+                continue
+            else:
+                known = False
+    e0, f0, s0 = exprs[0]
+    if stops or not known:
+        return StopConfig("set" if known else "unknown", tuple(dict.fromkeys(stops)), e0, f0, s0)
+    return StopConfig("none", (), e0, f0, s0)
+
+
+def ask_checker(g: ProjectGraph, question: object):
+    """The NL checker's verdict (the scan's `graph.checker`, else the deterministic answer)."""
+    checker = getattr(g, "checker", None)
+    if checker is not None:
+        try:
+            return checker.ask(question)
+        except Exception:
+            pass
+    from agentable.nl_check.offline import answer_offline
+
+    return answer_offline(question, None)  # type: ignore[arg-type]
+
+
+def asks_text_protocol(prompt: str) -> bool:
+    """Does the prompt describe a Thought/Action/Observation-style protocol: an action (or final
+    answer) marker the model writes AND an observation marker the environment fills in?"""
+    m = protocol_markers()
+    model = m.get("action_markers", ()) + m.get("final_markers", ())
+    return any(x in prompt for x in model) and any(x in prompt for x in m.get("observation_markers", ()))
+
+
+_MARKER_READERS = frozenset({"split", "rsplit", "partition", "rpartition", "startswith", "endswith", "find", "rfind",
+                             "index", "rindex", "search", "match", "fullmatch", "findall", "finditer", "compile",
+                             "removeprefix", "replace", "count"})
+
+
+def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
+    """Protocol markers (catalog [text_protocol], compared without their colon) that the code of
+    `funcs` (and module-level compiled patterns of their modules) reads: string arguments of
+    split/partition/startswith/find/re.* calls and left operands of `in` tests."""
+    m = protocol_markers()
+    stems = {x.rstrip(":").strip(): x for x in m.get("action_markers", ()) + m.get("final_markers", ())}
+    texts: list[str] = []
+    seen_mods: set[str] = set()
+    todo = list(funcs)
+    for f in list(todo):
+        if f.module.name not in seen_mods:
+            seen_mods.add(f.module.name)
+            todo.append(f.module.toplevel)
+    for f in todo:
+        for s in ir.walk_stmts(f.body):
+            for root in ir.stmt_exprs(s):
+                for e in ir.walk_expr(root):
+                    if isinstance(e, ir.Call):
+                        name = e.func.attr if isinstance(e.func, ir.Attribute) else (ir.dotted(e.func) or "")
+                        if name.rsplit(".", 1)[-1] in _MARKER_READERS:
+                            texts += [t for a in e.args if (t := ir.string_value(a)) is not None]
+                    elif isinstance(e, ir.Compare) and any(op in ("in", "not in") for op in e.ops):
+                        t = ir.string_value(e.left)
+                        if t is not None:
+                            texts.append(t)
+    found: set[str] = set()
+    for t in texts:
+        for stem, marker in stems.items():
+            if stem and stem in t:
+                found.add(marker)
+    return found
+
+
+@_dataclass(eq=False)
+class ProtocolCall:
+    """An LLM call that drives a hand-written text-protocol loop: it runs inside a loop (its own
+    function's, or a caller's around a call that reaches it), its prompt asks for the protocol,
+    and the loop's code reads the protocol's markers from the reply."""
+
+    llm_call: object
+    loop_func: FunctionInfo
+    loop: ir.Stmt
+    prompt: str
+    markers_read: frozenset[str]
+
+
+def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
+    memo = getattr(g, "_q_protocol_calls", None)
+    if memo is not None:
+        return memo
+    from agentable.cpg.flow import enclosing_loops
+
+    out: list[ProtocolCall] = []
+    for c in g.agent.llm_calls:
+        prompt = prompt_text(g, c)
+        if not asks_text_protocol(prompt):
+            continue
+        found = None
+        # the loop around the call: in its own function, or around a call chain reaching it (depth 3)
+        frontier: list[tuple[FunctionInfo, ir.Stmt]] = [(c.func, c.site.stmt)]
+        seen: set[str] = set()
+        for _ in range(4):
+            nxt: list[tuple[FunctionInfo, ir.Stmt]] = []
+            for f, s in frontier:
+                loops = enclosing_loops(f, s)
+                if loops:
+                    found = (f, loops[0])
+                    break
+                if f.qualname in seen or f.is_module:
+                    continue
+                seen.add(f.qualname)
+                nxt += [(site.func, site.stmt) for site in g.callers(f)[:8]]
+            if found or not nxt:
+                break
+            frontier = nxt
+        if found is None:
+            continue
+        loop_func, loop = found
+        funcs = [loop_func, c.func]
+        for site in loop_func.calls:
+            if any(a is loop for a in loop_func.ancestors(site.stmt)) or site.stmt is loop:
+                funcs += [g.functions[q] for q in g.callees(site) if q in g.functions]
+        read = marker_reads(g, dict.fromkeys(funcs))
+        if read:
+            out.append(ProtocolCall(c, loop_func, loop, prompt, frozenset(read)))
+    g._q_protocol_calls = out  # type: ignore[attr-defined]
+    return out
+
+
+def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, value: object,
+                 depth: int = 6) -> Optional[tuple[str, ir.Pos]]:
+    """Where the literal `value` that `e` evaluates to is written: follows local and module
+    bindings, parameters (defaults and every call site's argument), `self.x` assignments and
+    imported constants. None when it cannot be found (e.g. it comes from a config file)."""
+    seen: set[int] = set()
+
+    def find(x: Optional[ir.Expr], f: FunctionInfo, st: object, d: int) -> Optional[tuple[str, ir.Pos]]:
+        if x is None or d < 0 or id(x) in seen:
+            return None
+        seen.add(id(x))
+        if isinstance(x, ir.Constant):
+            return (f.path, x.pos) if x.value == value else None
+        if isinstance(x, (ir.IfExp, ir.BoolOp, ir.Seq)):
+            parts = [x.body, x.orelse] if isinstance(x, ir.IfExp) else (x.values if isinstance(x, ir.BoolOp) else x.elts)
+            for part in parts:
+                hit = find(part, f, st, d)
+                if hit:
+                    return hit
+            return None
+        if isinstance(x, ir.Call):  # os.getenv("MODEL", "gpt-4o") and similar: the default
+            for a in list(x.args[1:]) + [kw.value for kw in x.keywords if kw.name in ("default",)]:
+                hit = find(a, f, st, d - 1)
+                if hit:
+                    return hit
+            return None
+        if isinstance(x, ir.Name):
+            defs = g.resolver.local_defs(f, x.id, st)
+            owner = f
+            if not defs:
+                owner = f.module.toplevel
+                defs = owner.defs.get(x.id, [])
+            for dfn in defs:
+                if dfn.how in ("assign", "walrus"):
+                    hit = find(dfn.value, owner, dfn.stmt, d - 1)
+                elif dfn.how == "param":
+                    hit = _param_literal(owner, x.id, find, d - 1)
+                elif dfn.how == "import":
+                    hit = _imported_literal(g, dfn, find, d - 1)
+                else:
+                    hit = None
+                if hit:
+                    return hit
+            return None
+        if isinstance(x, ir.Attribute):
+            for v in g.shallow.values(x.value, f, st):
+                q = getattr(v, "qualname", None)
+                if q in g.classes:
+                    for cls in g.mro(q):
+                        for val, s2, method in cls.attrs.get(x.attr, []):
+                            hit = find(val, method or cls.module.toplevel, s2, d - 1)
+                            if hit:
+                                return hit
+                elif getattr(v, "name", None) in g.modules:
+                    top = g.modules[v.name].toplevel  # type: ignore[union-attr]
+                    for dfn in top.defs.get(x.attr, []):
+                        if dfn.how == "assign":
+                            hit = find(dfn.value, top, dfn.stmt, d - 1)
+                            if hit:
+                                return hit
+            return None
+        return None
+
+    def _param_literal(f: FunctionInfo, name: str, finder, d: int):
+        params = f.params
+        idx = next((i for i, p in enumerate(params) if p.name == name), None)
+        if idx is None:
+            return None
+        p = params[idx]
+        offset = 1 if f.cls is not None else 0
+        for site in g.callers(f):
+            from agentable.cpg.resolve import argument_for
+
+            arg = argument_for(site.call, p, idx - offset)
+            hit = finder(arg, site.func, site.stmt, d)
+            if hit:
+                return hit
+        return finder(p.default, f, f.node, d) if p.default is not None else None
+
+    def _imported_literal(graph: ProjectGraph, dfn, finder, d: int):
+        target = dfn.value.value if isinstance(dfn.value, ir.Constant) else None
+        if not target or "." not in str(target):
+            return None
+        mod_name, _, attr = str(target).rpartition(".")
+        mod = graph.find_module(mod_name)
+        if mod is None:
+            return None
+        for inner in mod.toplevel.defs.get(attr, []):
+            if inner.how == "assign":
+                hit = finder(inner.value, mod.toplevel, inner.stmt, d)
+                if hit:
+                    return hit
+        return None
+
+    return find(e, func, stmt, depth)
+
+
+def uses_text_protocol(g: ProjectGraph) -> bool:
+    """Does the project run a text-protocol agent: a framework agent whose catalog entry says it
+    parses tool calls from text, or an LLM call whose prompt asks for the Action/Observation protocol?"""
+    memo = getattr(g, "_q_uses_text_protocol", None)
+    if memo is None:
+        memo = any(getattr(ac.spec, "text_protocol", False) for ac in g.agent.agent_constructs) or \
+            any(asks_text_protocol(prompt_text(g, c)) for c in g.agent.llm_calls)
+        g._q_uses_text_protocol = memo  # type: ignore[attr-defined]
+    return memo
+
+
+def tool_functions(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]]]:
+    """Functions that run as tools: implementations of framework tools (graph.agent.tools, with the
+    ToolDef) and functions an LLM-driven function dispatches by a computed name (`TOOLS[name](arg)`,
+    `self.tools[name].run(arg)`), with None for the ToolDef."""
+    memo = getattr(g, "_q_tool_functions", None)
+    if memo is not None:
+        return memo
+    out: dict[str, tuple[FunctionInfo, Optional[object]]] = {}
+    for t in g.agent.tools:
+        funcs: list[FunctionInfo] = [t.func] if t.func is not None else []
+        if t.cls is not None:
+            for m in getattr(t.spec, "impl_methods", ()) or ():
+                for cls in g.mro(t.cls.qualname):
+                    if m in cls.methods:
+                        funcs.append(cls.methods[m])
+                        break
+        for f in funcs:
+            out.setdefault(f.qualname, (f, t))
+    llm_funcs = g.agent.llm_functions
+    for func in g.agent.functions():
+        if func.qualname not in llm_funcs:
+            continue
+        for site in func.calls:
+            f = site.call.func
+            chain = f
+            while isinstance(chain, ir.Attribute):
+                chain = chain.value
+            targets = g.callees(site)
+            if isinstance(chain, ir.Subscript) or len(targets) >= 2:
+                for q in targets:
+                    tf = g.functions.get(q)
+                    if tf is not None and q not in llm_funcs and tf.name != "__init__":
+                        out.setdefault(q, (tf, None))
+    result = list(out.values())
+    g._q_tool_functions = result  # type: ignore[attr-defined]
+    return result
+
+
+# ----------------------------------------------------------------------------- tools (IETI)
+
+
+def tool_description_problem(g: ProjectGraph, tool: object) -> Optional[str]:
+    """What is wrong with a tool's description as the model will see it: "missing" (none at all),
+    "empty" (blank text), or None (present, dynamic, or not decidable statically: a `**kwargs`
+    splat at the definition, a constructor whose implementing function is unknown and whose
+    framework would fall back to its docstring, a class tool that is only a base for other project
+    classes, defines its description as a property, or receives it at construction)."""
+    desc = getattr(tool, "description", None)
+    if desc == "<dynamic>":
+        return None
+    if isinstance(desc, str):
+        return "empty" if not desc.strip() else None
+    spec = getattr(tool, "spec", None)
+    kind = getattr(tool, "kind", "")
+    func = getattr(tool, "func", None)
+    if func is not None and func.node is not None and func.node.docstring and kind == "decorator":
+        return None
+    if kind in ("decorator", "constructor"):
+        call = _tool_definition_call(g, tool)
+        if call is not None and call.has_kwargs_splat():
+            return None
+        if kind == "constructor" and func is None and getattr(spec, "description_fallback_docstring", False):
+            return None
+        return "missing"
+    if kind == "class":
+        cls = getattr(tool, "cls", None)
+        attr = getattr(spec, "description_attr", None)
+        if cls is None or not attr:
+            return None
+        if g.subclasses(cls.qualname):
+            return None  # a project base class: its subclasses say what they do
+        for c in g.mro(cls.qualname):
+            if attr in c.methods:
+                return None  # a property or method computes it
+            for m in c.methods.values():
+                if any(site.call.kwarg(attr) is not None or site.call.has_kwargs_splat() for site in m.calls):
+                    return None  # passed to super().__init__(...) or similar
+        if class_constructed_with(g, cls.qualname, attr):
+            return None
+        return "missing"
+    if kind == "schema":
+        schema = getattr(tool, "schema", None)
+        if schema is not None and any(k is None for k in schema.keys):
+            return None
+        body = schema
+        wrapper = getattr(spec, "wrapper_key", None)
+        if schema is not None and wrapper and isinstance(schema.get(wrapper), ir.Dict):
+            body = schema.get(wrapper)
+        if body is not None and any(k is None for k in body.keys):
+            return None
+        return "missing"
+    return None
+
+
+def _tool_definition_call(g: ProjectGraph, tool: object) -> Optional[ir.Call]:
+    """The decorator call (`@tool(...)`) or constructor call that defines a tool, if any."""
+    kind = getattr(tool, "kind", "")
+    func = getattr(tool, "func", None)
+    if kind == "decorator" and func is not None and func.node is not None:
+        for d in func.node.decorators:
+            if isinstance(d, ir.Call):
+                return d
+        return None
+    if kind == "constructor":
+        mod = getattr(tool, "module", None)
+        pos = getattr(tool, "pos", None)
+        if mod is None or pos is None:
+            return None
+        owner = g.function_of(mod.path, pos)
+        for f in ([owner] if owner is not None else []) + [mod.toplevel]:
+            for site in f.calls:
+                if site.call.pos == pos:
+                    return site.call
+    return None
+
+
+def class_constructed_with(g: ProjectGraph, qualname: str, kwarg: str) -> bool:
+    """Is the project class `qualname` (or a subclass) instantiated anywhere with keyword `kwarg`
+    (or a `**kwargs` splat)?"""
+    from agentable.cpg.values import ClassRef
+
+    targets = {qualname} | g.subclasses(qualname)
+    for f in g.functions.values():
+        for site in f.calls:
+            call = site.call
+            if call.kwarg(kwarg) is None and not call.has_kwargs_splat():
+                continue
+            d = ir.dotted(call.func) or ""
+            if d.rpartition(".")[2] not in {q.rpartition(".")[2] for q in targets}:
+                continue
+            if any(isinstance(v, ClassRef) and v.qualname in targets for v in g.shallow.values(call.func, f, site.stmt)):
+                return True
+    return False
+
+
+def tool_function_param_names(func: Optional[FunctionInfo]) -> Optional[set[str]]:
+    """Every parameter name of a tool's implementing function (self and injected context
+    included), or None when the function accepts `**kwargs` (any documented name may be valid)
+    or is unknown."""
+    if func is None or func.node is None:
+        return None
+    if any(p.kind == "kwarg" for p in func.node.params):
+        return None
+    return {p.name for p in func.node.params}
+
+
+def tool_reads_docstring(tool: object) -> bool:
+    """Does the model see the implementing function's docstring (as the description, or as parsed
+    parameter documentation)?"""
+    spec = getattr(tool, "spec", None)
+    return getattr(tool, "description_source", None) == "docstring" or bool(
+        getattr(spec, "parse_docstring_params", False) or getattr(spec, "requires_param_docs", False))
+
+
+def documented_param_names(tool: object) -> dict[str, str]:
+    """Parameter documentation in the implementing function's docstring (Google, Sphinx or NumPy
+    sections): name -> text. Empty when there is no such section."""
+    from agentable.cpg.tools import parse_param_docs
+
+    func = getattr(tool, "func", None)
+    if func is None or func.node is None or not func.node.docstring:
+        return {}
+    return parse_param_docs(func.node.docstring)
+
+
+def schema_body(tool: object) -> Optional[ir.Dict]:
+    """The dict of a JSON tool schema that holds name/description/parameters (inside the
+    wrapper key when the schema has one)."""
+    schema = getattr(tool, "schema", None)
+    if schema is None:
+        return None
+    wrapper = getattr(getattr(tool, "spec", None), "wrapper_key", None)
+    if wrapper:
+        inner = schema.get(wrapper)
+        return inner if isinstance(inner, ir.Dict) else None
+    return schema
+
+
+def schema_properties(tool: object) -> Optional[list[tuple[str, ir.Expr, Optional[ir.Dict]]]]:
+    """(name, key expression, property dict) for each property of a JSON tool schema's
+    parameters, or None when the parameters are not a literal `{"properties": {...}}`."""
+    body = schema_body(tool)
+    if body is None:
+        return None
+    params = body.get(getattr(getattr(tool, "spec", None), "params_key", "parameters"))
+    if not isinstance(params, ir.Dict) or any(k is None for k in params.keys):
+        return None
+    props = params.get("properties")
+    if not isinstance(props, ir.Dict) or any(k is None for k in props.keys):
+        return None
+    out: list[tuple[str, ir.Expr, Optional[ir.Dict]]] = []
+    for k, v in zip(props.keys, props.values):
+        if isinstance(k, ir.Constant) and isinstance(k.value, str):
+            out.append((k.value, k, v if isinstance(v, ir.Dict) else None))
+    return out
+
+
+def schema_required(tool: object) -> Optional[set[str]]:
+    """Names listed in a JSON tool schema's `required` list, or None when not a literal list."""
+    body = schema_body(tool)
+    if body is None:
+        return None
+    params = body.get(getattr(getattr(tool, "spec", None), "params_key", "parameters"))
+    req = params.get("required") if isinstance(params, ir.Dict) else None
+    if not isinstance(req, ir.Seq):
+        return None
+    return {e.value for e in req.elts if isinstance(e, ir.Constant) and isinstance(e.value, str)}

@@ -42,8 +42,8 @@ class CompletionModelAsChat(Rule):
             what = ("as an agent's model" if use.where == "agent" else
                     ("as a chat model" if use.where == "chat_model" else "through a chat API"))
             yield self.finding(
-                graph, use.path, use.pos,
+                graph, *use.report_at,
                 f"`{use.model_id}` is a completion-only model but is used {what}; chat requests to it fail. "
                 + (f"Use a chat model such as `{info.replacement}`" if info.replacement else "Use a chat model")
                 + " here, or call the completions API with a prompt.",
-                model=use.model_id)
+                model=use.model_id, flow=use.flow(graph))

@@ -43,7 +43,7 @@ class NarrowModelAsReasoner(Rule):
                 continue
             seen.add(key)
             yield self.finding(
-                graph, use.path, use.pos,
+                graph, *use.report_at,
                 f"`{use.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, not a chat/instruction model, yet it is used as the "
                 f"agent's generation model; use a chat model here and keep `{use.model_id}` for its own API.",
-                model=use.model_id)
+                model=use.model_id, flow=use.flow(graph))

@@ -41,7 +41,7 @@ class ToolsOnModelWithoutTools(Rule):
                 continue
             seen.add(key)
             yield self.finding(
-                graph, use.path, use.pos,
+                graph, *use.report_at,
                 f"Tools are requested from `{use.model_id}` (line {where.pos[0]}), which does not support tool "
                 f"calling; switch to a tool-capable model or to a text-protocol agent.",
-                model=use.model_id)
+                model=use.model_id, flow=use.flow(graph))

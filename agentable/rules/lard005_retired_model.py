@@ -39,6 +39,6 @@ class RetiredModel(Rule):
             seen.add(key)
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             yield self.finding(
-                graph, use.path, use.pos,
+                graph, *use.report_at,
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
-                model=use.model_id)
+                model=use.model_id, flow=use.flow(graph))
