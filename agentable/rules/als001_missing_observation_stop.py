@@ -1,0 +1,67 @@
+"""ALS001: a text-protocol (ReAct) loop calls the model with no stop sequence before the observation."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.cpg.values import Const
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class MissingObservationStop(Rule):
+    meta = RuleMeta(
+        id="ALS001",
+        name="react-loop-without-stop-sequence",
+        category="ALS",
+        severity=Severity.WARNING,
+        short="A Thought/Action/Observation agent loop calls the model without a stop sequence before \"Observation:\".",
+        full=("In a text-protocol agent the model writes \"Action: …\" and the program runs the tool and appends "
+              "\"Observation: …\". Without a stop sequence at the observation marker the model keeps going and "
+              "invents the observation (and often the final answer) itself, so the tool never runs or its real "
+              "result is ignored. LangChain's ReAct agents bind stop=[\"\\nObservation\"] for this reason; a "
+              "hand-written loop (or `stop_sequence=False`) must do the same."),
+        bad_example=('reply = client.chat.completions.create(model=m, messages=msgs).choices[0].message.content\n'
+                     'action = re.search(r"Action: (.*)", reply)'),
+        good_example=('reply = client.chat.completions.create(model=m, messages=msgs, stop=["\\nObservation:"])'
+                      '.choices[0].message.content'),
+        fix="Pass the observation marker as a stop sequence (e.g. stop=[\"\\nObservation:\"]) on the model call.",
+        tags=("react", "stop-sequence"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        obs = query.protocol_markers().get("observation_markers", ("Observation:",))
+        for pc in query.protocol_calls(graph):
+            c = pc.llm_call
+            sc = query.stop_config(graph, c)
+            if sc.state != "none":
+                continue
+            read = ", ".join(f'"{m}"' for m in sorted(pc.markers_read))
+            stop_name = c._param_name("stop") or "stop"
+            yield self.finding(
+                graph, c.func.path, c.call.pos,
+                f"This model call drives a Thought/Action/Observation loop (the prompt asks for the protocol and the "
+                f"loop reads {read}) but sets no stop sequence, so the model can write the \"{obs[0]}\" itself and "
+                f"the tool's real result is never used; pass {stop_name}=[\"\\n{obs[0]}\"].",
+            )
+        # framework agents whose default observation stop is switched off
+        for ac in graph.agent.agent_constructs:
+            spec = ac.spec
+            param = (getattr(spec, "params", {}) or {}).get("stop")
+            default = (getattr(spec, "defaults", {}) or {}).get("stop")
+            if not getattr(spec, "text_protocol", False) or not param or not default:
+                continue
+            e = ac.site.call.kwarg(param)
+            if e is None:
+                continue
+            lit = query.literal_of(graph, e, ac.site.func, ac.site.stmt)
+            vals = graph.values(e, ac.site.func, ac.site.stmt)
+            off = (lit is not None and hasattr(lit[0], "elts") and not lit[0].elts) or \
+                (bool(vals) and all(isinstance(v, Const) and v.value in (False, None) for v in vals))
+            if off:
+                yield self.finding(
+                    graph, ac.site.func.path, e.pos,
+                    f"`{param}` switches off the agent's default stop sequence {default!r}, so the model can write "
+                    f"the observation itself instead of waiting for the tool; keep the default (remove `{param}`).",
+                )

@@ -1,0 +1,101 @@
+"""ALS002: a stop sequence cuts off part of the output format the parser needs."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.cpg.values import ExtRef
+from agentable.findings import Finding, Severity
+from agentable.nl_check.prompt_format import PromptFormat
+from agentable.nl_check.questions import StopFormatQuestion
+from agentable.rules.base import Rule, RuleMeta
+
+_JSON_PARSERS = ("json.loads", "orjson.loads", "ujson.loads", "simplejson.loads", "json.JSONDecoder().decode")
+
+
+class StopCutsFormat(Rule):
+    meta = RuleMeta(
+        id="ALS002",
+        name="stop-sequence-cuts-output-format",
+        category="ALS",
+        severity=Severity.ERROR,
+        short="A stop sequence fires inside text the model must write for the parser (a marker, the JSON, the next line).",
+        full=("Generation ends at the first occurrence of any stop sequence, and the stop text itself is dropped. "
+              "A stop such as \"Action:\" or \"Final Answer\" in a ReAct loop, \"}\" when the reply must be a JSON "
+              "object, or \"\\n\" when the format spans several lines truncates every well-formed reply, so the "
+              "parser never sees the action or the answer and the agent fails or loops."),
+        bad_example='client.chat.completions.create(model=m, messages=msgs, stop=["Final Answer:"])',
+        good_example='client.chat.completions.create(model=m, messages=msgs, stop=["\\nObservation:"])',
+        fix="Stop only at text the model must not write (the observation marker); never at a marker, brace or line break the format needs.",
+        tags=("react", "stop-sequence"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        uses = query.text_uses(graph)
+        json_sites = {id(u.llm.site[1]) for u in uses if u.kind == "parse" and u.op in _JSON_PARSERS}
+        protocol = {id(pc.llm_call): pc for pc in query.protocol_calls(graph)}
+        for c in graph.agent.llm_calls:
+            sc = query.stop_config(graph, c)
+            if sc.state != "set" or not sc.stops or sc.expr is None:
+                continue
+            prompt = query.prompt_text(graph, c)
+            markers = list(PromptFormat(prompt).markers)
+            pc = protocol.get(id(c))
+            if pc is not None:
+                markers += [m for m in sorted(pc.markers_read) if m not in markers]
+            if id(c.call) in json_sites:
+                markers += ["{", "}"]
+            if not markers and not prompt:
+                continue
+            yield from self._judge(graph, sc, prompt, tuple(markers), "the prompt's format")
+        # framework text-protocol agents given a chat model with its own stop sequences
+        m = query.protocol_markers()
+        model_markers = m.get("thought_markers", ()) + m.get("action_markers", ()) + m.get("final_markers", ())
+        for ac in graph.agent.agent_constructs:
+            spec = ac.spec
+            if not getattr(spec, "text_protocol", False):
+                continue
+            e = query.construction_arg(ac.site.call, [spec.llm_param] if spec.llm_param else [], spec.llm_positional)
+            if e is None:
+                continue
+            for v in graph.values(e, ac.site.func, ac.site.stmt):
+                if not isinstance(v, ExtRef) or v.site is None:
+                    continue
+                sc = _model_stops(graph, v)
+                if sc is not None:
+                    yield from self._judge(graph, sc, "", model_markers, "the agent's ReAct format")
+
+    def _judge(self, graph, sc: query.StopConfig, prompt: str, markers: tuple[str, ...], fmt: str) -> Iterable[Finding]:
+        verdict = query.ask_checker(graph, StopFormatQuestion(tuple(sc.stops), prompt, markers))
+        if not verdict.defect:
+            return
+        sev = Severity.ERROR if verdict.confidence >= 0.8 else Severity.WARNING
+        f = self.finding(
+            graph, sc.func.path, sc.expr.pos,
+            f"{verdict.reason.rstrip('.')} (stop sequences {list(sc.stops)!r} against {fmt}); stop only at the "
+            f"observation marker or other text the model must not write.",
+            severity=sev)
+        f.checker_reason = verdict.reason if verdict.source != "deterministic" else ""
+        yield f
+
+
+def _model_stops(graph, v: ExtRef):
+    """Stop sequences set on a framework chat model construction (or its `.bind(stop=…)`)."""
+    path, call = v.site
+    func = graph.function_of(path, call.pos)
+    spec = graph.catalog.chat_model(v.path.removesuffix("()"))
+    if func is None or spec is None:
+        return None
+    name = (spec.param_names or {}).get("stop", "stop")
+    for where, c in ((path, call),) + tuple(v.binds):
+        f = graph.function_of(where, c.pos) or func
+        e = c.kwarg(name)
+        if e is None:
+            continue
+        lit = query.literal_of(graph, e, f, None)
+        elems = lit[0].elts if lit is not None and hasattr(lit[0], "elts") else [e]
+        stops = [s for x in elems for s in query._const_strs(graph, x, lit[1] if lit else f, lit[2] if lit else None)]
+        if stops:
+            return query.StopConfig("set", tuple(stops), e, f, None)
+    return None
