@@ -1651,3 +1651,18 @@ def schema_required(tool: object) -> Optional[set[str]]:
     if not isinstance(req, ir.Seq):
         return None
     return {e.value for e in req.elts if isinstance(e, ir.Constant) and isinstance(e.value, str)}
+
+
+def tool_anchor(tool: object) -> ir.Pos:
+    """Where to report a finding about a tool as a whole: the `def` or `class` name line for
+    decorated functions and tool classes (not the whole body), else the constructor call or
+    schema name."""
+    kind = getattr(tool, "kind", "")
+    func = getattr(tool, "func", None)
+    cls = getattr(tool, "cls", None)
+    if kind == "decorator" and func is not None and func.node is not None:
+        return func.node.name_pos
+    if kind == "class" and cls is not None:
+        return cls.node.name_pos
+    pos = getattr(tool, "pos")
+    return (pos[0], pos[1], pos[0], pos[3] if pos[2] == pos[0] else pos[1] + 1)

@@ -71,6 +71,7 @@ class ToolDecoratorSpec:
     description_from: tuple[str, ...] = ("docstring",)  # "kw:<name>" | "docstring" | "docstring_first_paragraph"
     requires_param_docs: bool = False
     parse_docstring_params: bool = False
+    requires_description: bool = False  # the framework refuses a tool without a description
     return_contract: Optional[str] = None  # "str" | "json-serializable" | None
     handles_errors: bool = False
     error_param: Optional[str] = None
@@ -89,6 +90,7 @@ class ToolConstructorSpec:
     description_positional: Optional[int] = None
     description_fallback_docstring: bool = False
     name_fallback_function: bool = False
+    requires_description: bool = False  # the framework refuses a tool without a description
     handles_errors: bool = False
     error_param: Optional[str] = None
     notes: str = ""
@@ -106,6 +108,8 @@ class ToolBaseSpec:
     handles_errors: bool = False
     error_param: Optional[str] = None
     description_fallback_docstring: bool = False  # class docstring used when no description attr
+    requires_description: bool = False  # the framework refuses a tool class without a description
+    requires_param_docs: bool = False  # every entry of params_attr needs a "description"
     notes: str = ""
 
 

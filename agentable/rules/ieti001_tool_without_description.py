@@ -1,0 +1,62 @@
+"""IETI001: a tool offered to the model has no description (or an empty one)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class ToolWithoutDescription(Rule):
+    meta = RuleMeta(
+        id="IETI001",
+        name="tool-without-description",
+        category="IETI",
+        severity=Severity.WARNING,
+        short="A tool offered to the model has no description, or an empty one.",
+        full=("The model chooses a tool and fills its arguments only from the tool's name, description and "
+              "parameter schema. A tool without a description (a decorated function without a docstring, a "
+              "constructor or class without `description`, a JSON tool schema without a `description` key, or "
+              "`description=\"\"`) is called blindly or never; several frameworks (LangChain `@tool`, CrewAI "
+              "`@tool`, smolagents, AutoGen) refuse such a tool outright and the agent fails at start-up."),
+        bad_example='@tool\ndef lookup_order(order_id: str) -> str:\n    return db.get(order_id)',
+        good_example=('@tool\ndef lookup_order(order_id: str) -> str:\n'
+                      '    """Look up an order by its id and return its status and items."""\n'
+                      '    return db.get(order_id)'),
+        fix="Give the tool a description that says what it does, when to use it and what it returns "
+            "(a docstring, or the framework's `description` argument).",
+        tags=("tools", "description"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        for tool in graph.agent.tools:
+            problem = query.tool_description_problem(graph, tool)
+            if problem is None:
+                continue
+            name = f"`{tool.name}`" if tool.name else "this tool"
+            where = _how_to_describe(tool)
+            if problem == "empty":
+                msg = (f"Tool {name} ({tool.framework}) has an empty description, so the model cannot tell "
+                       f"when to call it or what it does; {where}.")
+                pos = tool.description_pos or query.tool_anchor(tool)
+            else:
+                msg = f"Tool {name} ({tool.framework}) has no description the model can read; {where}."
+                pos = query.tool_anchor(tool)
+            required = bool(getattr(tool.spec, "requires_description", False))
+            if required:
+                msg += f" {tool.framework} rejects a tool without a description when it is built."
+            yield self.finding(graph, tool.path, pos, msg, severity=Severity.ERROR if required else None)
+
+
+def _how_to_describe(tool) -> str:
+    if tool.kind == "decorator":
+        return "add a docstring saying what it does, when to use it and what it returns"
+    if tool.kind == "constructor":
+        return "pass a `description=` that says what it does, when to use it and what it returns"
+    if tool.kind == "class":
+        attr = getattr(tool.spec, "description_attr", None) or "description"
+        return f"set the class attribute `{attr}` to what it does, when to use it and what it returns"
+    key = getattr(tool.spec, "description_key", "description")
+    return f"add a `\"{key}\"` entry to the schema saying what it does and when to use it"
