@@ -1,0 +1,166 @@
+"""IETI003: tool documentation and the implementing function disagree on the parameters."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.cpg import ir
+from agentable.cpg.tools import function_params
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class ToolDocsParameterMismatch(Rule):
+    meta = RuleMeta(
+        id="IETI003",
+        name="tool-docs-parameter-mismatch",
+        category="IETI",
+        severity=Severity.WARNING,
+        short="A tool's documentation or schema names parameters that its function does not have (or omits one it needs).",
+        full=("The model builds tool calls from the documented parameters. When the docstring's `Args:` "
+              "section, the JSON schema's `properties` or a smolagents `inputs` table names a parameter the "
+              "implementing function does not take, the model sends it and the call fails with an unexpected "
+              "keyword argument (or the argument is silently lost); when the schema omits a parameter the "
+              "function requires, every call fails with a missing argument. This usually follows a rename "
+              "that updated the code but not the tool's documentation."),
+        bad_example=('def get_weather(city: str) -> str: ...\n'
+                     'schema = {"name": "get_weather", "parameters": {"type": "object",\n'
+                     '          "properties": {"location": {"type": "string"}}}}'),
+        good_example=('def get_weather(city: str) -> str: ...\n'
+                      'schema = {"name": "get_weather", "parameters": {"type": "object",\n'
+                      '          "properties": {"city": {"type": "string"}}}}'),
+        fix="Make the documented parameter names match the function's signature (rename one side).",
+        tags=("tools", "parameters"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        for tool in graph.agent.tools:
+            if tool.kind in ("decorator", "constructor"):
+                yield from self._docstring(graph, tool)
+            elif tool.kind == "schema":
+                yield from self._schema(graph, tool)
+            elif tool.kind == "class":
+                yield from self._inputs(graph, tool)
+
+    def _docstring(self, graph, tool) -> Iterable[Finding]:
+        if not query.tool_reads_docstring(tool):
+            return
+        names = query.tool_function_param_names(tool.func)
+        docs = query.documented_param_names(tool)
+        if names is None or not docs:
+            return
+        real = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
+        for doc_name in docs:
+            if doc_name in names:
+                continue
+            pos = _docstring_line_pos(tool.func, doc_name) or query.tool_anchor(tool)
+            yield self.finding(
+                graph, tool.path, pos,
+                f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that "
+                f"`{tool.func.name}` does not have (it takes {real}); the model will send `{doc_name}` and the "
+                f"call fails. Rename the docstring entry or the parameter so they match.")
+
+    def _schema(self, graph, tool) -> Iterable[Finding]:
+        func = tool.func
+        props = query.schema_properties(tool)
+        names = query.tool_function_param_names(func)
+        if func is None or props is None or names is None or _takes_a_mapping(func):
+            return
+        params = function_params(func)
+        prop_names = [n for n, _k, _p in props]
+        real = ", ".join(f"`{p.name}`" for p in params) or "no parameters"
+        if not set(prop_names) & {p.name for p in params} and len(prop_names) != len(params):
+            return  # nothing in common and different arity: the schema may describe something else
+        missing = []
+        for p in params:
+            param = next((x for x in func.node.params if x.name == p.name), None)
+            if p.name in prop_names or param is None or param.default is not None or param.kind in ("vararg", "kwarg"):
+                continue
+            missing.append(p.name)
+        unknown = [(name, key) for name, key, _prop in props if name not in names]
+        for name, key in unknown:
+            hint = f" (it requires {', '.join(f'`{m}`' for m in missing)}, which the schema lacks)" if missing else ""
+            yield self.finding(
+                graph, tool.path, key.pos,
+                f"Schema of tool `{tool.name}` declares parameter `{name}`, but `{func.name}` "
+                f"({func.path}:{func.name_pos[0]}) takes {real}{hint}; calling it with the model's arguments "
+                f"fails with an unexpected keyword. Rename the property or the parameter.")
+        if unknown:
+            return
+        for pname in missing:
+            p = next(x for x in params if x.name == pname)
+            yield self.finding(
+                graph, tool.path, query.tool_anchor(tool),
+                f"`{func.name}` requires parameter `{p.name}`, but the schema of tool `{tool.name}` does not "
+                f"declare it, so the model never supplies it and every call fails; add `{p.name}` to the "
+                f"schema's properties (and `required`).")
+
+    def _inputs(self, graph, tool) -> Iterable[Finding]:
+        spec = tool.spec
+        attr = getattr(spec, "params_attr", None)
+        if not attr or not getattr(spec, "requires_param_docs", False) or tool.cls is None or tool.func is None:
+            return
+        names = query.tool_function_param_names(tool.func)
+        if names is None:
+            return
+        lit = None
+        for c in graph.mro(tool.cls.qualname):
+            entries = c.attrs.get(attr, [])
+            if entries:
+                lit = entries[0][0] if isinstance(entries[0][0], ir.Dict) else None
+                break
+        if lit is None or any(k is None for k in lit.keys):
+            return
+        keys = {k.value: k for k in lit.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)}
+        method = tool.func.name
+        for name, k in keys.items():
+            if name not in names:
+                yield self.finding(
+                    graph, tool.path, k.pos,
+                    f"`{attr}` of tool `{tool.name}` declares `{name}`, but `{method}` has no such parameter; "
+                    f"{tool.framework} rejects the tool (and the model's argument would be lost). Rename one side.",
+                    severity=Severity.ERROR)
+        for p in function_params(tool.func):
+            if p.name not in keys:
+                param = next((x for x in tool.func.node.params if x.name == p.name), None)
+                yield self.finding(
+                    graph, tool.path, param.pos if param is not None else query.tool_anchor(tool),
+                    f"Parameter `{p.name}` of `{method}` in tool `{tool.name}` is missing from `{attr}`, so the "
+                    f"model is never told to pass it; {tool.framework} rejects the tool. Declare it in `{attr}`.",
+                    severity=Severity.ERROR)
+
+
+def _docstring_line_pos(func, name: str):
+    """The position of the docstring line that documents `name`."""
+    node = func.node
+    if node is None or not node.body:
+        return None
+    first = node.body[0].pos
+    lines = func.module.ir.lines()
+    for ln in range(first[0], min(first[2], len(lines)) + 1):
+        text = lines[ln - 1]
+        stripped = text.lstrip().lstrip("*")
+        if stripped.startswith(name) and stripped[len(name):].lstrip()[:1] in (":", "("):
+            col = len(text) - len(text.lstrip())
+            return (ln, col, ln, len(text.encode("utf-8")))
+        if f":param {name}:" in text or f" {name}:" in text and ":param" in text:
+            col = len(text) - len(text.lstrip())
+            return (ln, col, ln, len(text.encode("utf-8")))
+    return None
+
+
+def _takes_a_mapping(func) -> bool:
+    """Does the function take the arguments as one mapping (reads `param["key"]` or `param.get(...)`)?"""
+    params = [p for p in func.node.params if p.name not in ("self", "cls")]
+    if len(params) != 1:
+        return False
+    name = params[0].name
+    for s in ir.walk_stmts(func.body):
+        for root in ir.stmt_exprs(s):
+            for e in ir.walk_expr(root):
+                if isinstance(e, ir.Subscript) and isinstance(e.value, ir.Name) and e.value.id == name:
+                    return True
+                if isinstance(e, ir.Attribute) and isinstance(e.value, ir.Name) and e.value.id == name and e.attr in ("get", "keys", "items"):
+                    return True
+    return False
