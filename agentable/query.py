@@ -1005,7 +1005,8 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
             failure_guard(g, func, stmt, _INDEX_ERRORS)
         out.append(TextUse("index", op, func, stmt, p, src, _INDEX_ERRORS, guard))
         return out
-    if isinstance(stmt, ir.Assign) and stmt.value is call and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
+    whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is call and isinstance(p.index, ir.Slice) else call
+    if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
         guard = "check" if _checked(func, stmt, guards) else failure_guard(g, func, stmt, _INDEX_ERRORS)
         out.append(TextUse("unpack", op, func, stmt, stmt.targets[0], src, _INDEX_ERRORS, guard))
         return out
