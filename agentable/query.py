@@ -1667,3 +1667,73 @@ def tool_anchor(tool: object) -> ir.Pos:
         return cls.node.name_pos
     pos = getattr(tool, "pos")
     return (pos[0], pos[1], pos[0], pos[3] if pos[2] == pos[0] else pos[1] + 1)
+
+
+def tools_offered_together(g: ProjectGraph) -> list[list[tuple[object, str, ir.Pos]]]:
+    """Groups of tools offered to one model together: the tools of each list/tuple literal (each
+    element resolved to its ToolDef through names, instances and constructor calls), and the
+    decorator tools registered on the same object (`@server.tool()`, `@agent.tool`) in one module.
+    Each entry is (ToolDef, path, position to report at: the list element or the definition)."""
+    memo = getattr(g, "_q_tools_together", None)
+    if memo is not None:
+        return memo
+    from agentable.cpg.values import ClassRef, FuncRef, Instance
+
+    tools = g.agent.tools
+    by_func = {t.func.qualname: t for t in tools if t.kind == "decorator" and t.func is not None}
+    by_cls = {t.cls.qualname: t for t in tools if t.kind == "class" and t.cls is not None}
+    by_node: dict[tuple[str, ir.Pos], object] = {}
+    for t in tools:
+        if t.kind == "constructor":
+            by_node[(t.path, t.pos)] = t
+        elif t.kind == "schema" and t.schema is not None:
+            by_node[(t.path, t.schema.pos)] = t
+
+    def resolve(e: ir.Expr, func: FunctionInfo, stmt: object, depth: int = 2) -> Optional[object]:
+        if isinstance(e, (ir.Dict, ir.Call)):
+            hit = by_node.get((func.path, e.pos))
+            if hit is not None:
+                return hit
+        if isinstance(e, (ir.Name, ir.Attribute, ir.Call)):
+            for v in g.values(e if not isinstance(e, ir.Call) else e.func, func, stmt):
+                if isinstance(v, FuncRef) and v.qualname in by_func and not isinstance(e, ir.Call):
+                    return by_func[v.qualname]
+                if isinstance(v, ClassRef) and isinstance(e, ir.Call) and v.qualname in by_cls:
+                    return by_cls[v.qualname]
+                if isinstance(v, Instance) and v.qualname in by_cls and not isinstance(e, ir.Call):
+                    return by_cls[v.qualname]
+        if depth > 0 and isinstance(e, (ir.Name, ir.Attribute)):
+            defs = g._literal_defs(e, func, stmt)
+            if len(defs) == 1:
+                value, owner, s = defs[0]
+                return resolve(value, owner, s, depth - 1)
+        return None
+
+    groups: list[list[tuple[object, str, ir.Pos]]] = []
+    for func in g.agent.functions():
+        for s in ir.walk_stmts(func.body):
+            for root in ir.stmt_exprs(s):
+                for e in ir.walk_expr(root):
+                    if not isinstance(e, ir.Seq) or len(e.elts) < 2:
+                        continue
+                    group = []
+                    for elt in e.elts:
+                        t = resolve(elt, func, s)
+                        if t is not None:
+                            group.append((t, func.path, elt.pos))
+                    if len(group) >= 2:
+                        groups.append(group)
+    registries: dict[tuple[str, str], list[tuple[object, str, ir.Pos]]] = {}
+    for t in tools:
+        if t.kind != "decorator" or t.func is None or t.func.node is None:
+            continue
+        for d in t.func.node.decorators:
+            target = d.func if isinstance(d, ir.Call) else d
+            if isinstance(target, ir.Attribute):
+                receiver = ir.dotted(target.value)
+                if receiver:
+                    registries.setdefault((t.path, receiver), []).append((t, t.path, tool_anchor(t)))
+                break
+    groups.extend(grp for grp in registries.values() if len(grp) >= 2)
+    g._q_tools_together = groups  # type: ignore[attr-defined]
+    return groups

@@ -1,0 +1,49 @@
+"""IETI004: two different tools with the same name offered to one model."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class DuplicateToolName(Rule):
+    meta = RuleMeta(
+        id="IETI004",
+        name="duplicate-tool-name",
+        category="IETI",
+        severity=Severity.ERROR,
+        short="Two different tools with the same name are offered to one model.",
+        full=("A model calls a tool by its name. When two tools in the same tools list (or registered on the "
+              "same server or agent) share a name, the provider rejects the request (OpenAI and Anthropic "
+              "require unique names), the framework raises or one registration silently replaces the other, "
+              "and the model cannot address the tool it wants."),
+        bad_example='@mcp.tool(name="search")\ndef search_docs(q: str) -> str: ...\n\n@mcp.tool(name="search")\ndef search_web(q: str) -> str: ...',
+        good_example='@mcp.tool(name="search_docs")\ndef search_docs(q: str) -> str: ...\n\n@mcp.tool(name="search_web")\ndef search_web(q: str) -> str: ...',
+        fix="Give every tool offered together a distinct name that says what it does.",
+        tags=("tools", "name"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        for group in query.tools_offered_together(graph):
+            by_name: dict[str, list] = {}
+            for tool, path, pos in group:
+                if tool.name:
+                    by_name.setdefault(tool.name, []).append((tool, path, pos))
+            for name, items in by_name.items():
+                distinct: list = []
+                for item in items:
+                    if all(item[0] is not d[0] for d in distinct):
+                        distinct.append(item)
+                if len(distinct) < 2:
+                    continue
+                first = distinct[0][0]
+                first_line = query.tool_anchor(first)[0]
+                for tool, path, pos in distinct[1:]:
+                    yield self.finding(
+                        graph, path, pos,
+                        f"Tool name `{name}` is used twice in one tool set: here and at {first.path}:{first_line}; "
+                        f"the model cannot tell them apart and the request or registration fails (or one replaces "
+                        f"the other). Rename one of them.")

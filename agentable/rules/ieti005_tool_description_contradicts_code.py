@@ -1,0 +1,105 @@
+"""IETI005: a tool's name/description promises something its implementation does not do."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from agentable.cpg import ir
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+from agentable import query
+
+
+class ToolDescriptionContradictsCode(Rule):
+    meta = RuleMeta(
+        id="IETI005",
+        name="tool-description-contradicts-code",
+        category="IETI",
+        severity=Severity.WARNING,
+        short="A tool's name or description says it does something other than what its code does.",
+        full=("The model picks tools by their descriptions. A description copied from another tool or left "
+              "over after a rewrite (\"Returns the weather forecast\" on a tool that sends e-mail) makes the "
+              "model call the wrong tool for a task, or never call the right one, and the agent acts on "
+              "observations it did not ask for. Decided by the natural-language checker: deterministically "
+              "only on strong lexical evidence, or by the configured LLM."),
+        bad_example=('@tool\ndef send_email(to: str, body: str) -> str:\n'
+                     '    """Return the weather forecast for a city."""\n'
+                     '    smtp.sendmail(SENDER, to, body)'),
+        good_example=('@tool\ndef send_email(to: str, body: str) -> str:\n'
+                      '    """Send an e-mail with the given body to one recipient."""\n'
+                      '    smtp.sendmail(SENDER, to, body)'),
+        fix="Rewrite the name and description to say what the implementation actually does.",
+        tags=("tools", "description", "nl-check"),
+        precision="medium",
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        from agentable.nl_check import ToolDescriptionQuestion
+        from agentable.nl_check.offline import answer_offline
+
+        checker = getattr(graph, "checker", None)
+        todo = []
+        for tool in graph.agent.tools:
+            desc = tool.description
+            if not tool.name or not desc or desc == "<dynamic>" or not desc.strip():
+                continue
+            func = tool.func
+            if func is None or func.node is None:
+                continue
+            q = ToolDescriptionQuestion(
+                tool_name=tool.name,
+                description=desc,
+                param_names=tuple(p.name for p in tool.params),
+                param_docs={p.name: p.doc for p in tool.params if p.doc},
+                implementation=func.source(),
+                identifiers=tuple(_identifiers(func)),
+            )
+            todo.append((tool, q))
+        if not todo:
+            return
+        questions = [q for _t, q in todo]
+        if checker is not None:
+            verdicts = checker.ask_many(questions)
+        else:
+            verdicts = [answer_offline(q) for q in questions]
+        for (tool, _q), verdict in zip(todo, verdicts):
+            if not verdict.defect:
+                continue
+            if verdict.source == "deterministic" and not _strong_lexical_evidence(tool):
+                continue
+            pos = tool.description_pos or query.tool_anchor(tool)
+            short = " ".join(tool.description.split())[:80]
+            f = self.finding(
+                graph, tool.path, pos,
+                f"The description of tool `{tool.name}` (\"{short}\") does not match what "
+                f"`{tool.func.name}` does: {verdict.reason} Describe what the code actually does, or fix the "
+                f"wiring if the wrong function was registered.")
+            f.checker_reason = verdict.reason
+            yield f
+
+
+def _identifiers(func) -> list[str]:
+    """Called names and attributes in the function body (the code's vocabulary)."""
+    out: list[str] = []
+    for site in func.calls:
+        d = ir.dotted(site.call.func)
+        if d:
+            out.append(d)
+    return out[:200]
+
+
+def _name_tokens(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [t.lower() for t in re.split(r"[^A-Za-z0-9]+", spaced) if len(t) >= 3]
+
+
+def _strong_lexical_evidence(tool) -> bool:
+    """A deterministic (word-overlap) verdict is trusted only when the implementation does real
+    work to compare with (it calls something) and no word of the tool's name appears in the
+    description, even written as a compound ("look up" for `lookup`)."""
+    func = tool.func
+    if func is None or not func.calls:
+        return False
+    squashed = re.sub(r"[^a-z0-9]", "", (tool.description or "").lower())
+    return not any(tok in squashed for tok in _name_tokens(tool.name or ""))
