@@ -235,11 +235,14 @@ class AgentLayer:
                     stack.append(user)
         return [self.g.modules[n] for n in sorted(relevant)]
 
-    def functions(self) -> Iterator[FunctionInfo]:
+    @cached_property
+    def _functions(self) -> list[FunctionInfo]:
         mods = {m.name for m in self.relevant_modules}
-        for f in self.g.functions.values():
-            if f.module.name in mods:
-                yield f
+        return [f for f in self.g.functions.values() if f.module.name in mods]
+
+    def functions(self) -> Iterator[FunctionInfo]:
+        """Functions (and module code) of the agent-relevant modules."""
+        return iter(self._functions)
 
     # ------------------------------------------------------------------ LLM calls
 

@@ -22,10 +22,16 @@ EXIT = "EXIT"
 
 
 class _CFGBuilder:
+    """Builds successor lists; networkx is only materialised when a query asks for it."""
+
     def __init__(self) -> None:
-        self.g: nx.DiGraph = nx.DiGraph()
+        self.succ: dict[object, list[object]] = {}
         self.loops: list[tuple[ir.Stmt, list[ir.Stmt]]] = []
         self.handler_stack: list[list[ir.Handler]] = []
+
+    def edge(self, a: object, b: object) -> None:
+        self.succ.setdefault(a, []).append(b)
+        self.succ.setdefault(b, [])
 
     def block(self, stmts: list[ir.Stmt], preds: list) -> list:
         for s in stmts:
@@ -33,12 +39,12 @@ class _CFGBuilder:
         return preds
 
     def _enter(self, node, preds: list) -> None:
-        self.g.add_node(node)
+        self.succ.setdefault(node, [])
         for p in preds:
-            self.g.add_edge(p, node)
+            self.edge(p, node)
         if self.handler_stack:
             for h in self.handler_stack[-1]:
-                self.g.add_edge(node, h, exceptional=True)
+                self.edge(node, h)
 
     def stmt(self, s: ir.Stmt, preds: list) -> list:
         self._enter(s, preds)
@@ -50,7 +56,7 @@ class _CFGBuilder:
             self.loops.append((s, []))
             body_exits = self.block(s.body, [s])
             for p in body_exits:
-                self.g.add_edge(p, s)
+                self.edge(p, s)
             _, breaks = self.loops.pop()
             always = isinstance(s, ir.While) and is_always_true(s.test)
             falls = [] if always else (self.block(s.orelse, [s]) if s.orelse else [s])
@@ -72,25 +78,34 @@ class _CFGBuilder:
                 exits += self.block(case, [s])
             return exits
         if isinstance(s, (ir.Return, ir.Raise)):
-            self.g.add_edge(s, EXIT)
+            self.edge(s, EXIT)
             return []
         if isinstance(s, ir.Simple) and s.kind == "break" and self.loops:
             self.loops[-1][1].append(s)
             return []
         if isinstance(s, ir.Simple) and s.kind == "continue" and self.loops:
-            self.g.add_edge(s, self.loops[-1][0])
+            self.edge(s, self.loops[-1][0])
             return []
         return [s]
 
 
-def build_cfg(func: FunctionInfo) -> nx.DiGraph:
+def _successors(func: FunctionInfo) -> dict[object, list[object]]:
     b = _CFGBuilder()
-    b.g.add_node(ENTRY)
+    b.succ[ENTRY] = []
     exits = b.block(func.body, [ENTRY])
     for p in exits:
-        b.g.add_edge(p, EXIT)
-    b.g.add_node(EXIT)
-    return b.g
+        b.edge(p, EXIT)
+    b.succ.setdefault(EXIT, [])
+    return b.succ
+
+
+def build_cfg(func: FunctionInfo) -> nx.DiGraph:
+    """The statement-level CFG as a networkx graph (ENTRY and EXIT are string nodes)."""
+    g = nx.DiGraph()
+    succ = _successors(func)
+    g.add_nodes_from(succ)
+    g.add_edges_from((a, b) for a, bs in succ.items() for b in bs)
+    return g
 
 
 def is_always_true(test: ir.Expr) -> bool:
@@ -100,53 +115,65 @@ def is_always_true(test: ir.Expr) -> bool:
 # ----------------------------------------------------------------------------- reaching definitions
 
 
-@dataclass
 class ReachingDefs:
-    cfg: nx.DiGraph
-    inputs: dict[object, dict[str, frozenset[int]]]  # node -> name -> indexes into `sites`
-    sites: list[DefSite]
+    """Reaching definitions, answered per (statement, name) by a backward search over the CFG
+    that stops at each definition of the name; answers are memoised. Cheaper than a whole-function
+    fixpoint because rules ask about few names in few functions."""
+
+    def __init__(self, func: FunctionInfo) -> None:
+        self.func = func
+        succ = _successors(func)
+        self.preds: dict[object, list[object]] = {n: [] for n in succ}
+        for a, bs in succ.items():
+            for b in bs:
+                self.preds[b].append(a)
+        self._succ = succ
+        self._defs_at: dict[tuple[int, str], list[DefSite]] = {}
+        for name, ds in func.defs.items():
+            for d in ds:
+                node = ENTRY if d.how == "param" else d.stmt
+                self._defs_at.setdefault((id(node), name), []).append(d)
+        self._memo: dict[tuple[int, str], Optional[list[DefSite]]] = {}
+        self._cfg: Optional[nx.DiGraph] = None
+
+    @property
+    def cfg(self) -> nx.DiGraph:
+        if self._cfg is None:
+            g = nx.DiGraph()
+            g.add_nodes_from(self._succ)
+            g.add_edges_from((a, b) for a, bs in self._succ.items() for b in bs)
+            self._cfg = g
+        return self._cfg
 
     def at(self, node: object, name: str) -> Optional[list[DefSite]]:
         """Definitions of `name` that reach `node`; None when the node is not in the CFG."""
-        state = self.inputs.get(node)
-        if state is None:
+        key = (id(node), name)
+        if key in self._memo:
+            return self._memo[key]
+        if node not in self.preds:
+            self._memo[key] = None
             return None
-        return [self.sites[i] for i in sorted(state.get(name, ()))]
+        found: list[DefSite] = []
+        seen: set[int] = set()
+        stack = list(self.preds[node])
+        while stack:
+            n = stack.pop()
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
+            here = self._defs_at.get((id(n), name))
+            if here:
+                found.extend(here)
+                continue
+            stack.extend(self.preds.get(n, ()))
+        order = {id(d): i for i, d in enumerate(self.func.defs.get(name, []))}
+        found.sort(key=lambda d: order.get(id(d), 0))
+        self._memo[key] = found
+        return found
 
 
 def reaching_definitions(func: FunctionInfo) -> ReachingDefs:
-    cfg = build_cfg(func)
-    sites: list[DefSite] = []
-    gen: dict[object, dict[str, set[int]]] = {}
-    for name, ds in func.defs.items():
-        for d in ds:
-            idx = len(sites)
-            sites.append(d)
-            node = ENTRY if d.how == "param" else d.stmt
-            gen.setdefault(node, {}).setdefault(name, set()).add(idx)
-    inputs: dict[object, dict[str, frozenset[int]]] = {n: {} for n in cfg.nodes}
-    outputs: dict[object, dict[str, frozenset[int]]] = {}
-    order = list(nx.dfs_preorder_nodes(cfg, ENTRY)) if ENTRY in cfg else list(cfg.nodes)
-    order += [n for n in cfg.nodes if n not in set(order)]
-    changed = True
-    rounds = 0
-    while changed and rounds < 50:
-        changed = False
-        rounds += 1
-        for n in order:
-            merged: dict[str, set[int]] = {}
-            for p in cfg.predecessors(n):
-                for name, idxs in outputs.get(p, {}).items():
-                    merged.setdefault(name, set()).update(idxs)
-            new_in = {k: frozenset(v) for k, v in merged.items()}
-            inputs[n] = new_in
-            out = dict(new_in)
-            for name, idxs in gen.get(n, {}).items():
-                out[name] = frozenset(idxs)  # a definition kills the earlier ones of that name
-            if outputs.get(n) != out:
-                outputs[n] = out
-                changed = True
-    return ReachingDefs(cfg, inputs, sites)
+    return ReachingDefs(func)
 
 
 # ----------------------------------------------------------------------------- exception handlers

@@ -230,12 +230,9 @@ class ProjectGraph:
         if isinstance(e, ir.Name):
             stores: dict[object, VSet] = {}
             for scope in (func, func.module.toplevel):
-                for s in ir.walk_stmts(scope.body):
-                    if isinstance(s, ir.Assign):
-                        for t in s.targets:
-                            if isinstance(t, ir.Subscript) and isinstance(t.value, ir.Name) and t.value.id == e.id:
-                                key = t.index.value if isinstance(t.index, ir.Constant) else None
-                                stores[key] = stores.get(key, frozenset()) | res.values(s.value, scope, s)
+                for index, value, s in scope.item_stores.get(e.id, ()):
+                    key = index.value if isinstance(index, ir.Constant) else None
+                    stores[key] = stores.get(key, frozenset()) | res.values(value, scope, s)
             if stores:
                 out.append(stores)
         return out
@@ -246,6 +243,14 @@ class ProjectGraph:
             if isinstance(value, ir.Seq):
                 out.append([res.values(elt, owner, s) for elt in value.elts])
         return out
+
+    def expressions(self, kind: type, functions: Optional[Iterable[FunctionInfo]] = None) -> Iterable[tuple[FunctionInfo, object, ir.Expr]]:
+        """Every expression of an IR class (e.g. `ir.Subscript`), with its function and statement,
+        from the index built once while the graph was constructed (no tree walks). By default over
+        the agent-relevant functions."""
+        for f in (functions if functions is not None else self.agent.functions()):
+            for e, s in f.exprs.get(kind, ()):
+                yield f, s, e
 
     # ------------------------------------------------------------------ call graph
 

@@ -56,6 +56,10 @@ class FunctionInfo:
     globals_declared: set[str] = field(default_factory=set)
     nested: dict[str, "FunctionInfo"] = field(default_factory=dict)
     passes_through: Optional[bool] = None  # cached by resolve.passes_through_param
+    # every expression the function's own statements evaluate, by IR class: [(expr, statement)]
+    exprs: dict[type, list[tuple[ir.Expr, ir.Stmt]]] = field(default_factory=dict)
+    # `d[key] = value` stores: container name -> [(key expression, value, statement)]
+    item_stores: dict[str, list[tuple[ir.Expr, ir.Expr, ir.Stmt]]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"FunctionInfo({self.qualname})"
@@ -277,6 +281,8 @@ def _index_stmt(
             return  # a class attribute (recorded on the class), not a local
         for t in s.targets:
             _bind_target(defs, t, s, s.value, "assign")
+            if isinstance(t, ir.Subscript) and isinstance(t.value, ir.Name) and s.value is not None:
+                func.item_stores.setdefault(t.value.id, []).append((t.index, s.value, s))
     elif isinstance(s, ir.AugAssign):
         _bind_target(defs, s.target, s, s.value, "augassign")
     elif isinstance(s, ir.For):
@@ -310,13 +316,19 @@ def _bind_target(defs: dict[str, list[DefSite]], t: ir.Expr, s: ir.Stmt, value: 
 
 
 def _index_exprs(func: FunctionInfo, s: ir.Stmt, exprs: list[ir.Expr]) -> None:
+    by_type = func.exprs
     for root in exprs:
         for e in ir.walk_expr(root):
-            if isinstance(e, ir.Call):
+            cls = e.__class__
+            bucket = by_type.get(cls)
+            if bucket is None:
+                bucket = by_type[cls] = []
+            bucket.append((e, s))
+            if cls is ir.Call:
                 func.calls.append(CallSite(e, s, func))
-            elif isinstance(e, ir.Yield):
+            elif cls is ir.Yield:
                 func.yields.append(e)
-            elif isinstance(e, ir.NamedExpr) and isinstance(e.target, ir.Name):
+            elif cls is ir.NamedExpr and isinstance(e.target, ir.Name):
                 func.defs.setdefault(e.target.id, []).append(DefSite(e.target.id, s, e.value, "walrus"))
 
 
