@@ -672,6 +672,7 @@ class TextUse:
     raises: tuple[str, ...]
     guard: str = ""
     name: Optional[str] = None  # the variable holding the result, when the use goes through one
+    origin: Optional[ir.Call] = None  # the consuming call (parser, regex function, split) when not `expr`
 
     @property
     def path(self) -> str:
@@ -884,23 +885,34 @@ def _uses_of(g: ProjectGraph, func: FunctionInfo, def_stmt: ir.Stmt, name: str) 
     return out
 
 
+def regex_patterns(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> list[str]:
+    """The pattern strings of a regex call: `re.search(P, …)` or `PAT.search(…)` with
+    `PAT = re.compile(P)` (resolved through names, module constants and attributes)."""
+    from agentable.cpg.values import ExtRef as _ER
+
+    paths = [v.path for v in g.values(call.func, func, stmt) if isinstance(v, _ER)]
+    pat_expr: Optional[ir.Expr] = None
+    if any(p.startswith("re.") and not p.startswith("re.compile()") for p in paths) and call.args:
+        pat_expr = call.args[0]
+    elif isinstance(call.func, ir.Attribute):
+        for v in g.values(call.func.value, func, stmt):
+            site = getattr(v, "site", None)
+            if isinstance(v, _ER) and site is not None and isinstance(site[1], ir.Call) and site[1].args:
+                pat_expr = site[1].args[0]
+                owner = g.function_of(site[0], site[1].pos)
+                if owner is not None:
+                    func, stmt = owner, None
+                break
+    if pat_expr is None:
+        return []
+    return [v.value for v in g.values(pat_expr, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+
+
 def _regex_always_matches(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object, path: str) -> bool:
     """A pattern such as `r".*"` that matches every text (so the Match is never None)."""
     import re as _re
 
-    pat_expr: Optional[ir.Expr] = call.args[0] if path.startswith("re.") and not path.startswith("re.compile()") and call.args else None
-    if pat_expr is None:
-        f = call.func
-        if isinstance(f, ir.Attribute):
-            for v in g.values(f.value, func, stmt):
-                site = getattr(v, "site", None)
-                if site is not None and isinstance(site[1], ir.Call) and site[1].args:
-                    pat_expr = site[1].args[0]
-                    owner = g.function_of(site[0], site[1].pos)
-                    if owner is not None:
-                        func, stmt = owner, None
-                    break
-    pats = [v.value for v in g.values(pat_expr, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)] if pat_expr is not None else []
+    pats = regex_patterns(g, call, func, stmt)
     if not pats:
         return False
     method = path.rsplit(".", 1)[-1]
@@ -930,7 +942,7 @@ def text_uses(g: ProjectGraph) -> list[TextUse]:
                     guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
                     if not guard and structured_output(g, src) is not None and path not in ("int", "float"):
                         guard = "structured-output"
-                    out.append(TextUse("parse", path, func, stmt, call, src, TEXT_PARSERS[path], guard))
+                    out.append(TextUse("parse", path, func, stmt, call, src, TEXT_PARSERS[path], guard, origin=call))
                 continue
             if path in REGEX_MATCHERS:
                 idx = REGEX_MATCHERS[path]
@@ -964,7 +976,7 @@ def _match_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
     p = parents.get(id(call))
     if (isinstance(p, ir.Attribute) and p.attr in MATCH_READERS) or (isinstance(p, ir.Subscript) and p.value is call):
         guard = failure_guard(g, func, stmt, _MATCH_ERRORS)
-        out.append(TextUse("match", op, func, stmt, p, src, _MATCH_ERRORS, guard))
+        out.append(TextUse("match", op, func, stmt, p, src, _MATCH_ERRORS, guard, origin=call))
         return out
     name = _bound_name(stmt, call)
     if name is None:
@@ -978,7 +990,7 @@ def _match_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
             guard = "check"
         else:
             guard = failure_guard(g, func, s, _MATCH_ERRORS)
-        out.append(TextUse("match", op, func, s, q, src, _MATCH_ERRORS, guard, name))
+        out.append(TextUse("match", op, func, s, q, src, _MATCH_ERRORS, guard, name, call))
     return out
 
 
@@ -1003,12 +1015,12 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
     if isinstance(p, ir.Subscript) and p.value is call and risky(_int_index(p.index)):
         guard = "check" if (_guard_in_expr(p, parents, guards) or _checked(func, stmt, guards)) else \
             failure_guard(g, func, stmt, _INDEX_ERRORS)
-        out.append(TextUse("index", op, func, stmt, p, src, _INDEX_ERRORS, guard))
+        out.append(TextUse("index", op, func, stmt, p, src, _INDEX_ERRORS, guard, origin=call))
         return out
     whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is call and isinstance(p.index, ir.Slice) else call
     if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
         guard = "check" if _checked(func, stmt, guards) else failure_guard(g, func, stmt, _INDEX_ERRORS)
-        out.append(TextUse("unpack", op, func, stmt, stmt.targets[0], src, _INDEX_ERRORS, guard))
+        out.append(TextUse("unpack", op, func, stmt, stmt.targets[0], src, _INDEX_ERRORS, guard, origin=call))
         return out
     name = _bound_name(stmt, call)
     if name is None:
@@ -1025,7 +1037,7 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
         names = guards | {name}
         guard = "check" if (_guard_in_expr(use, ps, names) or _checked(func, s, names)) else \
             failure_guard(g, func, s, _INDEX_ERRORS)
-        out.append(TextUse(kind, op, func, s, use, src, _INDEX_ERRORS, guard, name))
+        out.append(TextUse(kind, op, func, s, use, src, _INDEX_ERRORS, guard, name, call))
     return out
 
 
@@ -1737,3 +1749,112 @@ def tools_offered_together(g: ProjectGraph) -> list[list[tuple[object, str, ir.P
     groups.extend(grp for grp in registries.values() if len(grp) >= 2)
     g._q_tools_together = groups  # type: ignore[attr-defined]
     return groups
+
+
+# ----------------------------------------------------------------------------- dependencies (EPDD)
+
+
+def versions_within(declared: str, allowed: str) -> bool:
+    """True when the `declared` specifier set admits at least one version and every version it
+    admits is in `allowed` (checked on the boundary versions either set names and the versions
+    around them, as `versions_disjoint` does). An empty `declared` (unpinned) is never within."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not declared.strip():
+        return False
+    try:
+        d, a = SpecifierSet(declared), SpecifierSet(allowed)
+    except InvalidSpecifier:
+        return False
+    cands = _boundary_versions(list(d) + list(a))
+    if cands is None:
+        return False
+    inside = [c for c in cands if d.contains(c, prereleases=True)]
+    return bool(inside) and all(a.contains(c, prereleases=True) for c in inside)
+
+
+def _boundary_versions(specs) -> Optional[set[str]]:
+    from packaging.version import InvalidVersion, Version
+
+    cands: set[str] = {"0", "0.0.1", "9999"}
+    for spec in specs:
+        v = spec.version.rstrip(".*")
+        try:
+            ver = Version(v)
+        except InvalidVersion:
+            return None
+        rel = list(ver.release)
+        cands.add(str(ver))
+        for i in range(len(rel)):
+            up = rel[: i + 1]
+            up[-1] += 1
+            cands.add(".".join(map(str, up)))
+            if rel[i] > 0:
+                down = rel[: i + 1]
+                down[-1] -= 1
+                cands.add(".".join(map(str, down)) + ".999")
+        cands.add(".".join(map(str, rel + [1])))
+        cands.add(".".join(map(str, rel + [0, 1])))
+    return cands
+
+
+def import_targets(stmt: object) -> list[str]:
+    """Absolute dotted names an import statement brings in: `import a.b` -> a.b, `from a import b`
+    -> a.b (relative imports give nothing)."""
+    out: list[str] = []
+    if isinstance(stmt, ir.Import):
+        out.extend(a.name for a in stmt.names)
+    elif isinstance(stmt, ir.ImportFrom) and stmt.level == 0 and stmt.module:
+        out.extend(f"{stmt.module}.{a.name}" if a.name != "*" else stmt.module for a in stmt.names)
+    return out
+
+
+def import_is_optional(func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """Is an import guarded so that a missing package does not break the program: inside a `try`
+    whose handlers catch ImportError/ModuleNotFoundError (or everything), or under
+    `if TYPE_CHECKING:`?"""
+    from agentable.cpg.flow import handler_type_names
+
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.Try):
+            for h in anc.handlers:
+                names = handler_type_names(h)
+                if not names or any(n.rpartition(".")[2] in ("ImportError", "ModuleNotFoundError", "Exception",
+                                                                 "BaseException") for n in names):
+                    return True
+        if isinstance(anc, ir.If) and "TYPE_CHECKING" in (ir.dotted(anc.test) or ""):
+            return True
+    return False
+
+
+def is_project_module(g: ProjectGraph, top: str) -> bool:
+    """Is `top` (a top-level import name) a module or package of the scanned project?"""
+    if top in g.modules or g.find_module(top) is not None:
+        return True
+    return any(name.split(".")[0] == top or f".{top}." in f".{name}." for name in g.modules)
+
+
+def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
+    """Is the import `dotted` covered by the requirements in `scope` (a ManifestSet): one of the
+    distributions that provide it is declared (any group), or a declared distribution brings it
+    in as a dependency (catalog `provides`, transitively)."""
+    from agentable.cpg.manifests import normalize_dist
+
+    cat = g.catalog
+    declared = {r.dist for r in scope.requirements}
+    if any(normalize_dist(d) in declared for d in cat.distributions_for_import(dotted)):
+        return True
+    parts = dotted.split(".")
+    prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+    return any(prefixes & cat.provided_imports(d) for d in declared)
+
+
+def import_name_known(g: ProjectGraph, dotted: str) -> bool:
+    """False for an import under a namespace root whose catalog entries all name subpackages
+    (e.g. `google.colab` when only `google.genai`, `google.auth`… are known): which distribution
+    provides it cannot be guessed from its name."""
+    imports = getattr(g.catalog, "_imports", {})
+    parts = dotted.split(".")
+    if any(".".join(parts[:i]) in imports for i in range(1, len(parts) + 1)):
+        return True
+    return not any(k.startswith(parts[0] + ".") for k in imports)

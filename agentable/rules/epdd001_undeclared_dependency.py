@@ -1,0 +1,68 @@
+"""EPDD001: a third-party package imported by the code but declared by no manifest."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import PurePosixPath
+from typing import Iterable
+
+from agentable import query
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+# Files that run only in development (test suites, packaging scripts) use tools a project rarely
+# declares as runtime dependencies.
+_DEV_DIRS = frozenset({"tests", "test", "testing", "docs"})
+_DEV_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
+
+
+class UndeclaredDependency(Rule):
+    meta = RuleMeta(
+        id="EPDD001",
+        name="undeclared-third-party-import",
+        category="EPDD",
+        severity=Severity.ERROR,
+        short="A third-party package is imported but no declared dependency provides it.",
+        full=("The project declares its dependencies (requirements.txt, pyproject.toml, setup.cfg, Pipfile…), "
+              "but this import is provided by none of them, directly or through a declared package that depends "
+              "on it. It works on the author's machine and fails with ModuleNotFoundError in every fresh "
+              "install: a container, CI, a colleague's checkout, a deployed agent."),
+        bad_example='# requirements.txt: openai>=1.30\nimport yaml  # PyYAML is not declared',
+        good_example='# requirements.txt: openai>=1.30\\nPyYAML>=6\nimport yaml',
+        fix="Add the distribution named in the message to the manifest (with a version range).",
+        tags=("dependencies",),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        manifests = getattr(graph, "manifests", None)
+        if manifests is None or not manifests.has_manifest():
+            return
+        stdlib = set(sys.stdlib_module_names) | {"__future__"}
+        for mod in graph.modules.values():
+            path = PurePosixPath(mod.path)
+            if path.name in _DEV_FILES or path.name.startswith("test_") or path.name.endswith("_test.py") \
+                    or _DEV_DIRS & set(path.parts[:-1]):
+                continue
+            scope = manifests.for_path(mod.path)
+            if not scope.requirements or any(m.endswith((".yml", ".yaml")) for m in scope.manifests):
+                continue  # nothing parsed (dynamic setup.py) or conda packages we do not read
+            reported: set[str] = set()
+            for stmt in mod.import_stmts:
+                func = graph.function_of(mod.path, stmt.pos) or mod.toplevel
+                for dotted in query.import_targets(stmt):
+                    top = dotted.split(".")[0]
+                    if not top or top in stdlib or top in reported or query.is_project_module(graph, top):
+                        continue
+                    if not query.import_name_known(graph, dotted) or query.import_declared(graph, scope, dotted):
+                        continue
+                    if query.import_is_optional(func, stmt):
+                        continue
+                    reported.add(top)
+                    dists = graph.catalog.distributions_for_import(dotted)
+                    manifest = ", ".join(scope.manifests)
+                    alts = " or ".join(f"`{d}`" for d in dists)
+                    yield self.finding(
+                        graph, mod.path, stmt.pos,
+                        f"`{dotted if len(dotted.split('.')) <= 2 else top}` is imported here but no dependency "
+                        f"declared in {manifest} provides it, so a fresh install fails with ModuleNotFoundError; "
+                        f"add {alts} to {scope.manifests[0]}.")
