@@ -1446,15 +1446,46 @@ def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt
     return find(e, func, stmt, depth)
 
 
-def uses_text_protocol(g: ProjectGraph) -> bool:
-    """Does the project run a text-protocol agent: a framework agent whose catalog entry says it
-    parses tool calls from text, or an LLM call whose prompt asks for the Action/Observation protocol?"""
-    memo = getattr(g, "_q_uses_text_protocol", None)
+def _protocol_modules(g: ProjectGraph) -> set[str]:
+    memo = getattr(g, "_q_protocol_modules", None)
     if memo is None:
-        memo = any(getattr(ac.spec, "text_protocol", False) for ac in g.agent.agent_constructs) or \
-            any(asks_text_protocol(prompt_text(g, c)) for c in g.agent.llm_calls)
-        g._q_uses_text_protocol = memo  # type: ignore[attr-defined]
+        memo = {ac.site.func.module.name for ac in g.agent.agent_constructs if getattr(ac.spec, "text_protocol", False)}
+        memo |= {c.func.module.name for c in g.agent.llm_calls if asks_text_protocol(prompt_text(g, c))}
+        g._q_protocol_modules = memo  # type: ignore[attr-defined]
     return memo
+
+
+def uses_text_protocol(g: ProjectGraph, near: Optional[object] = None) -> bool:
+    """Does the project run a text-protocol agent: a framework agent whose catalog entry says it
+    parses tool calls from text, or an LLM call whose prompt asks for the Action/Observation
+    protocol? With `near` (a ModuleInfo), only evidence in that module, its directory, or a module
+    it imports or that imports it counts (so unrelated programs scanned together do not mix)."""
+    mods = _protocol_modules(g)
+    if near is None or not mods:
+        return bool(mods)
+    name = near.name  # type: ignore[attr-defined]
+    folder = near.path.rpartition("/")[0]  # type: ignore[attr-defined]
+    for m in mods:
+        other = g.modules.get(m)
+        if other is None:
+            continue
+        if m == name or other.path.rpartition("/")[0] == folder:
+            return True
+        if _imports_module(g, other, name) or _imports_module(g, near, m):
+            return True
+    return False
+
+
+def _imports_module(g: ProjectGraph, importer: object, target: str) -> bool:
+    for t in list(importer.imports.values()):  # type: ignore[attr-defined]
+        parts = t.split(".")
+        for i in range(len(parts), 0, -1):
+            found = g.find_module(".".join(parts[:i]), importer)  # type: ignore[arg-type]
+            if found is not None:
+                if found.name == target:
+                    return True
+                break
+    return False
 
 
 def tool_functions(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]]]:

@@ -35,18 +35,26 @@ class ToolEmitsControlMarker(Rule):
         returned = tuple(m for m in markers if m not in proto.get("observation_markers", ()))
         stems = {m.rstrip(":").strip().lower(): m for m in markers}
         for func, tool in query.tool_functions(graph):
+            if not query.uses_text_protocol(graph, func.module):
+                continue
             label = getattr(tool, "name", None) or func.name
-            for r in func.returns:
+            hits = []
+            for r in sorted(func.returns, key=lambda x: x.pos):
                 if r.value is None:
                     continue
                 text = "\n".join(query.strings_in(graph, r.value, func, r))
                 hit = next((m for m in returned if m in text), None)
                 if hit:
-                    yield self.finding(
-                        graph, func.path, r.pos,
-                        f"Tool `{label}` returns text containing \"{hit}\", a control marker of the agent's text "
-                        f"protocol; the observation will be read as the model's own {hit.rstrip(':')} and end or "
-                        f"derail the run. Return the data without the marker.")
+                    hits.append((r, hit))
+            if hits:
+                r, hit = hits[0]
+                more = f" (also on line{'s' if len(hits) > 2 else ''} {', '.join(str(x.pos[0]) for x, _ in hits[1:])})" \
+                    if len(hits) > 1 else ""
+                yield self.finding(
+                    graph, func.path, r.pos,
+                    f"Tool `{label}` returns text containing \"{hit}\"{more}, a control marker of the agent's text "
+                    f"protocol; the observation will be read as the model's own {hit.rstrip(':')} and end or "
+                    f"derail the run. Return the data without the marker.")
             if tool is None:
                 continue
             name = (getattr(tool, "name", None) or "").strip()

@@ -29,16 +29,25 @@ class UncheckedParsedKey(Rule):
     )
 
     def check(self, graph) -> Iterable[Finding]:
+        # one finding per parsed value and function, at its first unchecked key (the others listed)
+        groups: dict[tuple, list[query.TextUse]] = {}
         for use in query.text_uses(graph):
             if use.kind != "key" or use.guard:
                 continue
+            step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
+            groups.setdefault((use.func.qualname, step[0] if step else "", step[1] if step else None), []).append(use)
+        for uses in groups.values():
+            uses.sort(key=lambda u: u.expr.pos)
+            use = uses[0]
             var = f"`{use.name}`" if use.name else "the parsed value"
             how = getattr(use.source, "how", "a parser")
+            keys = ", ".join(dict.fromkeys(u.op for u in uses))
+            fields = f"its key {use.op} is" if len(uses) == 1 else f"its keys {keys} are"
             yield self.finding(
                 graph, use.path, use.expr.pos,
                 f"{var} is parsed from model output with `{how}` ({query.describe_llm_source(graph, use.llm)}) and "
-                f"its key {use.op} is read with no check: a reply without that field raises KeyError (TypeError if "
-                f"the JSON is not an object) outside the parse handler. Use `.get({use.op})`, check the key, or "
-                f"validate with a schema.",
+                f"{fields} read with no check: a reply without that field raises KeyError (TypeError if the JSON is "
+                f"not an object) outside the parse handler. Use `.get({use.op})`, check the key, or validate with a "
+                f"schema.",
                 flow=query.flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
             )

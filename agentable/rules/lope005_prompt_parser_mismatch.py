@@ -1,0 +1,88 @@
+"""LOPE005: the parser expects a format the prompt never asks the model for."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from agentable import query
+from agentable.cpg import ir
+from agentable.findings import Finding, Severity
+from agentable.nl_check.prompt_format import PromptFormat
+from agentable.nl_check.questions import PromptParserQuestion
+from agentable.rules.base import Rule, RuleMeta
+
+_JSON = ("json.loads", "orjson.loads", "ujson.loads", "simplejson.loads", "json.JSONDecoder().decode")
+_MIN_PROMPT = 40  # shorter literal text is too little evidence of what the prompt asks
+
+
+class PromptParserMismatch(Rule):
+    meta = RuleMeta(
+        id="LOPE005",
+        name="parser-expects-format-prompt-does-not-request",
+        category="LOPE",
+        severity=Severity.NOTE,
+        short="The code parses the reply in a format (JSON, a marker, a number) that the prompt never asks the model to produce.",
+        full=("A parser can only succeed when the prompt tells the model what to write. `json.loads` on a reply to a "
+              "prompt that never mentions JSON, a regex looking for \"Action:\" when the prompt never shows that "
+              "marker, or `int()` on a reply the prompt asks to explain, fails on most replies: the agent then "
+              "always takes its error path (or crashes). The finding rests on the literal prompt text reaching the "
+              "call, so it is a note unless the natural-language checker confirms it."),
+        bad_example=('reply = llm("Summarise the ticket and suggest a priority.")\npriority = json.loads(reply)["priority"]'),
+        good_example=('reply = llm(\'Summarise the ticket. Reply as JSON: {"summary": str, "priority": "P1"|"P2"|"P3"}\')\n'
+                      'priority = json.loads(reply)["priority"]'),
+        fix="Ask for the exact format the parser expects (or use structured output), or parse what the prompt asks for.",
+        tags=("parsing", "prompt"),
+        precision="medium",
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        seen: set[tuple[str, int]] = set()
+        for use in query.text_uses(graph):
+            # an unguarded consumer is reported by LOPE001-003 already (one root cause, one finding)
+            if not use.guard or use.guard == "structured-output" or use.kind == "key":
+                continue
+            kind = _parser_kind(graph, use)
+            if kind is None:
+                continue
+            c = graph.agent.llm_call_at(use.llm.site[1])
+            if c is None or query.structured_output(graph, use.llm) is not None:
+                continue
+            prompt = query.prompt_text(graph, c)
+            if len(prompt.strip()) < _MIN_PROMPT or PromptFormat(prompt).has_format_placeholder:
+                continue
+            origin = use.origin or use.expr
+            key = (use.path, origin.pos[0])
+            if key in seen:
+                continue
+            seen.add(key)
+            verdict = query.ask_checker(graph, PromptParserQuestion(prompt, kind))
+            if not verdict.defect:
+                continue
+            confident = verdict.source != "deterministic" and verdict.confidence >= 0.8
+            f = self.finding(
+                graph, use.path, origin.pos,
+                f"{verdict.reason.rstrip('.')} (parser `{use.op}` on the reply of "
+                f"{query.describe_llm_source(graph, use.llm)}); ask for that format in the prompt or use structured "
+                f"output, otherwise this parse fails on well-behaved replies.",
+                severity=Severity.WARNING if confident else Severity.NOTE,
+                flow=query.flow_steps(graph, use.llm, (use.path, origin.pos, f"parsed with {use.op}")),
+            )
+            f.checker_reason = verdict.reason if verdict.source != "deterministic" else ""
+            yield f
+
+
+def _parser_kind(graph, use: query.TextUse) -> Optional[str]:
+    if use.kind == "parse":
+        if use.op in _JSON:
+            return "json.loads"
+        if use.op in ("int", "float"):
+            return use.op
+        return None
+    if use.kind == "match" and use.origin is not None:
+        pats = query.regex_patterns(graph, use.origin, use.func, None)
+        return f"regex:{pats[0]}" if len(pats) == 1 else None
+    if use.kind in ("index", "unpack") and use.origin is not None and isinstance(use.origin.func, ir.Attribute):
+        if use.origin.func.attr in ("split", "rsplit") and use.origin.args:
+            sep = ir.string_value(use.origin.args[0])
+            return f"split:{sep}" if sep else None
+    return None
