@@ -1,0 +1,109 @@
+"""EPDD002: code uses a library API that the declared version range of that library lacks."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from agentable import query
+from agentable.cpg import ir
+from agentable.cpg.values import ClassRef, ExtRef, Instance
+from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.rules.base import Rule, RuleMeta
+
+
+class ApiOutsideDeclaredVersion(Rule):
+    meta = RuleMeta(
+        id="EPDD002",
+        name="api-outside-declared-version",
+        category="EPDD",
+        severity=Severity.ERROR,
+        short="The code uses a library API that no version admitted by the manifest has.",
+        full=("Libraries the agent depends on (pydantic, LangChain, LlamaIndex, AutoGen…) rename and remove "
+              "APIs between major versions. When every version the manifest admits lacks an API the code "
+              "uses (pydantic v2's `field_validator` with `pydantic<2`, `llama_index.core` with "
+              "`llama-index<0.10`), the agent fails at import or at first use in any fresh install. LLM SDK "
+              "entry points are LARD001's; this rule covers the rest."),
+        bad_example='# requirements.txt: pydantic==1.10.13\nfrom pydantic import field_validator',
+        good_example='# requirements.txt: pydantic>=2.5\nfrom pydantic import field_validator',
+        fix="Use the API of the declared version, or change the version range in the manifest.",
+        tags=("dependencies", "version"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        if getattr(graph, "manifests", None) is None or not graph.manifests.has_manifest():
+            return
+        reported: set[tuple[str, int]] = set()
+        self._flagged: set[tuple[str, str]] = set()
+        for mod in graph.modules.values():
+            for stmt in mod.import_stmts:
+                targets = query.import_targets(stmt)
+                for target in targets:
+                    f = self._report(graph, mod.path, stmt.pos, target, reported)
+                    if f is not None:
+                        yield f
+                    if query.api_unavailable(graph, mod.path, target) is not None:
+                        self._flagged.add((mod.path, target))
+        flagged = {(p, sym) for p, sym in self._flagged}
+        for func in graph.functions.values():
+            for site in func.calls:
+                for symbol in _member_symbols(graph, site):
+                    if any(p == func.path and (symbol == t or symbol.startswith(t + ".") or symbol.startswith(t + "("))
+                           for p, t in flagged):
+                        break  # its import is reported already
+                    f = self._report(graph, func.path, site.call.pos, symbol, reported)
+                    if f is not None:
+                        yield f
+                        break
+
+    def _report(self, graph, path: str, pos: ir.Pos, symbol: str, reported: set) -> Optional[Finding]:
+        if (path, pos[0]) in reported or _llm_symbol(graph, symbol):
+            return None
+        hit = query.api_unavailable(graph, path, symbol)
+        if hit is None:
+            return None
+        avail, req = hit
+        reported.add((path, pos[0]))
+        declared = query.declared_specifier(graph, path, avail.dist) or req.specifier
+        f = self.finding(
+            graph, path, pos,
+            f"`{symbol}` exists only in {avail.dist}{avail.available}, but {req.path}:{req.line} declares "
+            f"{avail.dist}{declared}. {avail.message}",
+            flow=(FlowStep(Span(req.path, req.line, req.col, req.line, req.end_col),
+                           f"{avail.dist}{declared} declared here"),))
+        return f
+
+
+def _llm_symbol(graph, symbol: str) -> bool:
+    """Symbols LARD001 owns: LLM calls, clients, chat models (and factories) and agents."""
+    cat = graph.catalog
+    base = symbol.split("()")[0]
+    return any(f(s) is not None for s in (symbol, base)
+               for f in (cat.llm_call, cat.llm_client, cat.chat_model, cat.chat_model_factory, cat.agent_constructor))
+
+
+def _member_symbols(graph, site) -> list[str]:
+    """Catalog paths of a method call on an instance (or class) of a project class derived from an
+    external class: `obj.model_dump()` -> `pydantic.BaseModel().model_dump`, `M.model_validate(...)`
+    -> `pydantic.BaseModel.model_validate`; and direct external attribute calls (`pydantic.X()`)."""
+    fn = site.call.func
+    if not isinstance(fn, ir.Attribute):
+        return []
+    out: list[str] = []
+    vals = set(graph.shallow.values(fn.value, site.func, site.stmt))
+    if isinstance(fn.value, ir.Name):
+        for p in site.func.params:  # a parameter annotated with a project class
+            if p.name == fn.value.id and p.annotation is not None:
+                ann = p.annotation
+                while isinstance(ann, ir.Other) and len(ann.children) == 1:  # the `type` wrapper node
+                    ann = ann.children[0]
+                for c in graph.shallow.values(ann, site.func.module.toplevel, None):
+                    if isinstance(c, ClassRef):
+                        vals.add(Instance(c.qualname))
+    for v in vals:
+        if isinstance(v, Instance) and v.qualname in graph.classes:
+            out.extend(f"{b}().{fn.attr}" for b in graph.external_bases(v.qualname))
+        elif isinstance(v, ClassRef) and v.qualname in graph.classes:
+            out.extend(f"{b}.{fn.attr}" for b in graph.external_bases(v.qualname))
+        elif isinstance(v, ExtRef) and "(" not in v.path:
+            out.append(f"{v.path}.{fn.attr}")
+    return out
