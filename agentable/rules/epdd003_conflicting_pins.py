@@ -1,0 +1,100 @@
+"""EPDD003: declared version ranges that cannot be installed together."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Iterable
+
+from agentable import query
+from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.rules.base import Rule, RuleMeta
+
+
+def _span(req) -> Span:
+    return Span(req.path, req.line, req.col, req.line, max(req.end_col, req.col + 1))
+
+
+class ConflictingPins(Rule):
+    meta = RuleMeta(
+        id="EPDD003",
+        name="conflicting-dependency-pins",
+        category="EPDD",
+        severity=Severity.ERROR,
+        short="Declared dependency versions contradict each other.",
+        full=("Two declarations cannot both hold: a framework pinned to a release that requires a version of "
+              "another package the manifest excludes (langchain 0.3 with pydantic<2, langchain-openai with "
+              "openai<1), or one package declared twice with ranges that share no version. The resolver fails "
+              "(`pip install` reports ResolutionImpossible) or, with legacy installs, one side is silently "
+              "overridden and the agent breaks at import."),
+        bad_example="# requirements.txt\nlangchain==0.3.7\npydantic==1.10.13",
+        good_example="# requirements.txt\nlangchain==0.3.7\npydantic>=2.7",
+        fix="Choose versions that work together: move the older pin forward (or the newer one back).",
+        tags=("dependencies", "version"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        manifests = getattr(graph, "manifests", None)
+        if manifests is None or not manifests.has_manifest():
+            return
+        dirs = sorted({str(PurePosixPath(m).parent) for m in manifests.manifests})
+        seen: set[tuple] = set()
+        for d in dirs:
+            scope = manifests.for_path(f"{d}/__probe__.py" if d not in (".", "") else "__probe__.py")
+            reqs = [r for r in scope.requirements if not r.marker]
+            yield from self._catalog_conflicts(graph, scope, reqs, seen)
+            yield from self._self_conflicts(reqs, seen)
+
+    def _catalog_conflicts(self, graph, scope, reqs, seen) -> Iterable[Finding]:
+        for c in graph.catalog.conflicts:
+            a = [r for r in reqs if r.dist == _norm(c.dist_a) and r.specifier]
+            b = [r for r in reqs if r.dist == _norm(c.dist_b) and r.specifier]
+            for ra in a:
+                for rb in b:
+                    if ra.group != rb.group and "main" not in (ra.group, rb.group):
+                        continue  # two optional groups need not be installed together
+                    if not (query.versions_within(ra.specifier, c.spec_a) and query.versions_within(rb.specifier, c.spec_b)):
+                        continue
+                    first, second = sorted((ra, rb), key=lambda r: (r.path, r.line))
+                    key = (second.path, second.line, first.path, first.line)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    yield Finding(
+                        self.meta.id,
+                        f"`{second.raw_name}{second.specifier}` ({second.path}:{second.line}) cannot be installed "
+                        f"with `{first.raw_name}{first.specifier}` ({first.path}:{first.line}): {c.message} "
+                        f"Change one of the two pins.",
+                        _span(second), self.meta.severity, self.meta.category,
+                        flow=(FlowStep(_span(first), f"{first.raw_name}{first.specifier} declared here"),))
+
+    def _self_conflicts(self, reqs, seen) -> Iterable[Finding]:
+        by_dist: dict[str, list] = {}
+        for r in reqs:
+            if r.specifier:
+                by_dist.setdefault(r.dist, []).append(r)
+        for dist, items in by_dist.items():
+            items.sort(key=lambda r: (r.path, r.line))
+            for i, second in enumerate(items):
+                for first in items[:i]:
+                    if first.group != second.group and "main" not in (first.group, second.group):
+                        continue
+                    if not query.versions_disjoint(first.specifier, second.specifier):
+                        continue
+                    key = (second.path, second.line, first.path, first.line)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    yield Finding(
+                        self.meta.id,
+                        f"`{second.raw_name}` is declared as `{second.specifier}` here and as "
+                        f"`{first.specifier}` at {first.path}:{first.line}; no version satisfies both. Keep one "
+                        f"range.",
+                        _span(second), self.meta.severity, self.meta.category,
+                        flow=(FlowStep(_span(first), f"{first.raw_name}{first.specifier} declared here"),))
+                    break
+
+
+def _norm(name: str) -> str:
+    from agentable.cpg.manifests import normalize_dist
+
+    return normalize_dist(name)
