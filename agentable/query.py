@@ -641,8 +641,9 @@ REGEX_MATCHERS: dict[str, int] = {
 # Regex functions returning a (possibly empty) list: path -> index of the string argument.
 REGEX_LISTS: dict[str, int] = {"re.findall": 1, "re.compile().findall": 0, "re.split": 1, "re.compile().split": 0}
 MATCH_READERS = frozenset({"group", "groups", "groupdict", "start", "end", "span", "expand"})
-# str methods whose result is a list with at least one element (index 0 and -1 always exist).
-SPLITTERS = frozenset({"split", "rsplit"})
+# str methods returning a list of pieces; index 0 and -1 are treated as always present (an empty reply is
+# rare and reported elsewhere), any other fixed index needs a check.
+SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
 # Response fields that carry the provider's own structured data rather than free text: JSON tool-call
 # arguments (generated under the provider's JSON constraint) and already-parsed structured output.
 _STRUCTURED_FIELDS = ("`.arguments`", "`.parsed`", "`.output_parsed`", "`.tool_calls`", "`.function_call`")
