@@ -6,6 +6,7 @@ protected by a handler, here or in every caller?"; the answers live here, once.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional, Union
 
 from agentable.cpg import ir
@@ -688,9 +689,35 @@ def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: 
     """The generated free text `e` may be (shortest data-flow path first), or None. Tool-call
     arguments and parsed structured-output fields are not free text."""
     for v in llm_outputs(g, e, func, stmt):
-        if not any(any(f in msg for f in _STRUCTURED_FIELDS) for _, _, msg in v.steps):
-            return v
+        if any(any(f in msg for f in _STRUCTURED_FIELDS) for _, _, msg in v.steps):
+            continue
+        if _stops_short_of_text(g, v):
+            continue
+        return v
     return None
+
+
+_ACCESS_SEG = re.compile(r"\.(\w+)|\[[^\]]*\]")
+
+
+def _stops_short_of_text(g: ProjectGraph, v: LLMOutput) -> bool:
+    """The response is read only part of the way to its text (e.g. Anthropic `msg.content`, a list
+    of blocks, where the catalog says `.content[0].text`): a response-reading error (LARD), not
+    model text, so the text consumers stay silent."""
+    c = g.agent.llm_call_at(v.site[1])
+    paths = list(getattr(c.spec, "output_text", ()) or ()) if c is not None else []
+    if not paths:
+        return False
+    if not v.steps or not v.steps[-1][2].endswith("of the model's response"):
+        return False  # the text was indexed or transformed after it was reached
+    got: list[str] = []
+    for _, _, msg in v.steps:
+        if msg.endswith("of the model's response"):
+            got.append(msg[2:msg.index("`", 2)] if msg.startswith("`.") else "[]")
+    expected = [["[]" if m.group(0).startswith("[") else m.group(1) for m in _ACCESS_SEG.finditer(p)] for p in paths]
+    if not got or any(got == exp for exp in expected):
+        return False
+    return any(len(got) < len(exp) and exp[:len(got)] == got for exp in expected)
 
 
 def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
@@ -1890,3 +1917,679 @@ def import_name_known(g: ProjectGraph, dotted: str) -> bool:
     if any(".".join(parts[:i]) in imports for i in range(1, len(parts) + 1)):
         return True
     return not any(k.startswith(parts[0] + ".") for k in imports)
+
+
+# ----------------------------------------------------------------------------- tool dispatch, fault tolerance, tool results (MNFT/TRE)
+
+from dataclasses import field as _field  # noqa: E402
+
+
+def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
+    """The statement of `func` (not of a nested def) whose own expressions contain `expr`."""
+    for s in ir.walk_stmts(func.body):
+        for root in ir.stmt_exprs(s):
+            for e in ir.walk_expr(root):
+                if e is expr:
+                    return s
+    return None
+
+
+def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                  depth: int = 3) -> Optional[Union[LLMOutput, Parsed]]:
+    """The model output that `e` is computed from, or None: the response or its text (any field,
+    e.g. `tool_call.function.name`, `block.name`), a structure parsed from it, or text extracted from
+    it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`).
+    Values validated by a schema (structured output, pydantic) do not count."""
+    from agentable.cpg.values import ExtRef
+
+    if e is None:
+        return None
+    vals = g.values(e, func, stmt)
+    for v in vals:
+        if isinstance(v, LLMOutput):
+            return v
+        if isinstance(v, Parsed) and not v.validated:
+            return v
+    if depth <= 0:
+        return None
+    for v in vals:
+        if isinstance(v, ExtRef) and v.site is not None:
+            path, call = v.site
+            owner = g.function_of(path, call.pos)
+            if owner is None:
+                continue
+            st = stmt_of(owner, call)
+            subs: list[ir.Expr] = list(call.args) + [kw.value for kw in call.keywords]
+            if isinstance(call.func, ir.Attribute):
+                subs.insert(0, call.func.value)
+            for sub in subs:
+                hit = model_derived(g, sub, owner, st, depth - 1)
+                if hit is not None:
+                    return hit
+    return None
+
+
+def _callee_position(stmt: ir.Stmt, e: ir.Expr) -> Optional[ir.Call]:
+    """The call that `e` is the callee of: `e(...)`, or `e.m(...)` (a method of what `e` is)."""
+    for root in ir.stmt_exprs(stmt):
+        for x in ir.walk_expr(root):
+            if isinstance(x, ir.Call):
+                f = x.func
+                if f is e or (isinstance(f, ir.Attribute) and f.value is e):
+                    return x
+    return None
+
+
+def _bound_to(stmt: ir.Stmt, e: ir.Expr) -> Optional[str]:
+    if isinstance(stmt, ir.Assign) and stmt.value is e and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
+        return stmt.targets[0].id
+    for root in ir.stmt_exprs(stmt):
+        for x in ir.walk_expr(root):
+            if isinstance(x, ir.NamedExpr) and x.value is e and isinstance(x.target, ir.Name):
+                return x.target.id
+    return None
+
+
+def _calls_of_name(func: FunctionInfo, name: str, after: ir.Stmt) -> list[CallSite]:
+    """Calls in `func` that call `name` or a method of it (`name(...)`, `name.run(...)`), at or after `after`."""
+    line = after.pos[0]
+    out: list[CallSite] = []
+    for site in func.calls:
+        f = site.call.func
+        base = f.value if isinstance(f, ir.Attribute) else f
+        if isinstance(base, ir.Name) and base.id == name and site.call.pos[0] >= line:
+            out.append(site)
+    return out
+
+
+def _callable_values(vs: Iterable[Value]) -> bool:
+    from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance
+
+    return any(isinstance(v, (FuncRef, ClassRef, Instance)) or (isinstance(v, ExtRef) and not v.path.startswith(("str", "dict", "list")))
+               for v in vs)
+
+
+@_dataclass(eq=False)
+class ToolDispatch:
+    """A tool looked up by a name the model chose: `TOOLS[name]`, `self.tools[name].run(...)`,
+    `getattr(obj, name)(...)`, `registry.get(name)(...)`.
+
+    kind: subscript | getattr | get. `lookup` is the lookup expression (where to report), `key` the
+    name expression, `source` the model output it comes from, `calls` the calls that run the
+    looked-up tool (the same statement or through the name it is bound to), `bound` that name."""
+
+    kind: str
+    func: FunctionInfo
+    stmt: ir.Stmt
+    lookup: ir.Expr
+    key: ir.Expr
+    source: Union[LLMOutput, Parsed]
+    calls: list[CallSite] = _field(default_factory=list)
+    bound: Optional[str] = None
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+    @property
+    def raises(self) -> tuple[str, ...]:
+        return {"subscript": ("KeyError",), "getattr": ("AttributeError",), "get": ("TypeError",)}[self.kind]
+
+
+def tool_dispatches(g: ProjectGraph) -> list[ToolDispatch]:
+    """Every lookup of a tool (a callable: function, tool object, method) by a model-chosen name."""
+    memo = getattr(g, "_q_tool_dispatches", None)
+    if memo is not None:
+        return memo
+    out: list[ToolDispatch] = []
+    for func in g.agent.functions():
+        for s in ir.walk_stmts(func.body):
+            for root in ir.stmt_exprs(s):
+                for e in ir.walk_expr(root):
+                    d = _dispatch_at(g, func, s, e)
+                    if d is not None:
+                        out.append(d)
+    g._q_tool_dispatches = out  # type: ignore[attr-defined]
+    return out
+
+
+def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) -> Optional[ToolDispatch]:
+    from agentable.cpg.values import ExtRef
+
+    kind = ""
+    key: Optional[ir.Expr] = None
+    container: Optional[ir.Expr] = None
+    if isinstance(e, ir.Subscript) and not isinstance(e.index, (ir.Constant, ir.Slice)):
+        kind, key, container = "subscript", e.index, e.value
+    elif isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "getattr" and len(e.args) == 2 and not e.keywords:
+        if any(isinstance(v, ExtRef) and v.path == "getattr" for v in g.values(e.func, func, s)):
+            kind, key, container = "getattr", e.args[1], e.args[0]
+    elif (isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get" and len(e.args) == 1
+          and not e.keywords):
+        kind, key, container = "get", e.args[0], e.func.value
+    if not kind or key is None or isinstance(key, ir.Constant):
+        return None
+    call = _callee_position(s, e)
+    bound = _bound_to(s, e) if call is None else None
+    calls: list[CallSite] = []
+    if call is not None:
+        calls = [site for site in func.calls if site.call is call]
+    elif bound is not None:
+        calls = _calls_of_name(func, bound, s)
+    if not calls:
+        # a lookup whose result is not called here counts only when the container holds callables
+        if kind != "subscript" or bound is None:
+            return None
+        mappings = g.literal_mappings(container, func, s, g.resolver)
+        if not any(_callable_values(vs) for m in mappings for vs in m.values()):
+            return None
+    elif kind == "get":
+        mappings = g.literal_mappings(container, func, s, g.resolver)
+        if not any(_callable_values(vs) for m in mappings for vs in m.values()):
+            return None
+    src = model_derived(g, key, func, s)
+    if src is None:
+        return None
+    return ToolDispatch(kind, func, s, e, key, src, calls, bound)
+
+
+def _key_guard(test: ir.Expr, names: set[str]) -> bool:
+    """A test that validates a looked-up name: a membership test (`name in TOOLS`,
+    `name not in registry.keys()`), a call given the name (`hasattr(obj, name)`, `is_known(name)`),
+    or a None test on the looked-up value."""
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Compare):
+            if any(op in ("in", "not in") for op in x.ops) and names & _names_in(x.left):
+                if not all(isinstance(c, ir.Constant) and isinstance(c.value, str) for c in x.comparators):
+                    return True
+            if any(op in ("is", "is not") for op in x.ops) and names & _names_in(x.left):
+                return True
+        elif isinstance(x, ir.Call) and any(names & _names_in(a) for a in x.args):
+            return True
+    if names & {ir.dotted(test) or ""}:
+        return True  # `if tool:` / `if not tool:` on the looked-up value
+    if isinstance(test, ir.UnaryOp) and test.op == "not" and names & {ir.dotted(test.operand) or ""}:
+        return True
+    return False
+
+
+def name_validated_before(func: FunctionInfo, stmt: ir.Stmt, names: set[str], expr: Optional[ir.Expr] = None) -> bool:
+    """Is one of `names` validated (see _key_guard) before `stmt` runs: in the test of an enclosing
+    if/while, an earlier `if …: return/raise/continue/break`, an assert, or within the expression
+    (`TOOLS[n] if n in TOOLS else …`)?"""
+    names = {n for n in names if n}
+    if not names:
+        return False
+    if expr is not None and _guard_in_expr(expr, _expr_parents(stmt), names) and _expr_guard_is_key_test(stmt, expr, names):
+        return True
+    child: object = stmt
+    chain = list(func.ancestors(stmt))
+    for anc in chain:
+        if isinstance(anc, (ir.If, ir.While)) and _key_guard(anc.test, names):
+            return True
+        block = _block_containing(anc, child)
+        if block is not None and _key_guard_in_prefix(block, child, names):
+            return True
+        child = anc
+    return _key_guard_in_prefix(func.body, child, names)
+
+
+def _expr_guard_is_key_test(stmt: ir.Stmt, expr: ir.Expr, names: set[str]) -> bool:
+    parents = _expr_parents(stmt)
+    child, cur = expr, parents.get(id(expr))
+    while cur is not None:
+        if isinstance(cur, ir.IfExp) and child is not cur.test and _key_guard(cur.test, names):
+            return True
+        if isinstance(cur, ir.BoolOp):
+            for v in cur.values:
+                if v is child:
+                    break
+                if _key_guard(v, names):
+                    return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _key_guard_in_prefix(block: list[ir.Stmt], child: object, names: set[str]) -> bool:
+    for s in block:
+        if s is child:
+            return False
+        if isinstance(s, ir.If) and _key_guard(s.test, names) and (_exits(s.body) or _exits(s.orelse)):
+            return True
+        if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and _key_guard(s.exprs[0], names):
+            return True
+    return False
+
+
+def dispatch_guard(g: ProjectGraph, d: ToolDispatch) -> str:
+    """Why an unknown name cannot crash this dispatch: "check" (validated before), "try" (a handler
+    for the lookup's error here or in every caller), "suppress"; "" when nothing handles it."""
+    names = {_key_name(d.key)}
+    if d.bound:
+        names_bound = {d.bound}
+        if d.kind == "get" and all(name_validated_before(d.func, site.stmt, names_bound, site.call) for site in d.calls):
+            return "check"
+    if name_validated_before(d.func, d.stmt, names, d.lookup):
+        return "check"
+    raised = d.raises + ("LookupError",) if d.kind == "subscript" else d.raises
+    guard = failure_guard(g, d.func, d.stmt, raised)
+    if guard:
+        return guard
+    if d.kind == "get":
+        if all(failure_guard(g, d.func, site.stmt, d.raises) for site in d.calls):
+            return "try"
+    return ""
+
+
+def _key_name(e: ir.Expr) -> str:
+    d = ir.dotted(e)
+    if d:
+        return d
+    for x in ir.walk_expr(e):
+        d = ir.dotted(x)
+        if d:
+            return d
+    return ""
+
+
+# Python builtins and standard-library calls that do not fail on ordinary input (used to decide
+# whether a tool can raise). Anything else a tool calls outside the project (HTTP clients, SDKs,
+# subprocesses, file I/O, parsers, conversions) can raise.
+_SAFE_CALLS = frozenset({
+    "len", "str", "repr", "print", "isinstance", "issubclass", "sorted", "sum", "abs", "round", "list", "dict",
+    "tuple", "set", "frozenset", "enumerate", "range", "zip", "map", "filter", "any", "all", "bool", "hasattr",
+    "format", "id", "type", "reversed", "hash", "super", "vars", "callable", "chr", "locals", "globals", "iter",
+    "json.dumps", "pprint.pprint", "pprint.pformat", "textwrap.dedent", "textwrap.shorten", "textwrap.fill",
+    "time.time", "time.sleep", "time.monotonic", "time.perf_counter", "uuid.uuid4", "os.getenv", "os.environ.get",
+    "os.path.join", "os.path.exists", "os.path.basename", "os.path.dirname", "os.getcwd", "re.sub", "re.search",
+    "re.match", "re.fullmatch", "re.findall", "re.escape", "random.random", "random.choice", "random.randint",
+    "random.uniform", "random.shuffle", "random.sample", "datetime.datetime.now", "datetime.datetime.utcnow",
+    "datetime.date.today", "datetime.now", "date.today", "math.floor", "math.ceil", "math.pi",
+})
+_SAFE_ROOTS = frozenset({"logging", "typing", "dataclasses", "collections", "itertools", "functools", "string"})
+
+
+def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Optional[set[str]] = None) -> Optional[str]:
+    """Why the tool function `func` can raise, or None when it cannot be seen to: a `raise` or a
+    failure-prone call (anything outside the project but pure builtins) that no try in the
+    function encloses, directly or in a project function it calls (`depth` levels)."""
+    from agentable.cpg.flow import enclosing_handlers
+    from agentable.cpg.values import ExtRef, FuncRef, Instance, ClassRef
+
+    seen = _seen if _seen is not None else set()
+    if func.qualname in seen:
+        return None
+    seen.add(func.qualname)
+
+    def handled(stmt: object) -> bool:
+        return any(not _handler_reraises(h) for h in enclosing_handlers(func, stmt))  # type: ignore[arg-type]
+
+    for r in func.raises:
+        if not handled(r) and not any(isinstance(a, ir.Handler) for a in func.ancestors(r)):
+            return f"it raises at line {r.pos[0]}"
+    for site in func.calls:
+        if handled(site.stmt):
+            continue
+        for v in g.values(site.call.func, func, site.stmt):
+            if isinstance(v, ExtRef):
+                path = v.path
+                if path in _SAFE_CALLS or path.split(".")[0] in _SAFE_ROOTS or path.endswith((".append", ".format", ".join")):
+                    continue
+                if path.startswith(("str", "dict.", "list.")):
+                    continue
+                return f"it calls `{ir.dotted(site.call.func) or path}` at line {site.call.pos[0]}"
+            if isinstance(v, (FuncRef, Instance, ClassRef)) and depth > 0:
+                for q in g.callees(site):
+                    callee = g.functions.get(q)
+                    if callee is not None and callee.name != "__init__":
+                        why = tool_can_fail(g, callee, depth - 1, seen)
+                        if why:
+                            return f"{why} in `{callee.name}`"
+            elif isinstance(v, LLMOutput):
+                continue
+    return None
+
+
+def _handler_reraises(h: ir.Handler) -> bool:
+    from agentable.cpg.flow import handler_reraises_only
+
+    return handler_reraises_only(h) or any(isinstance(s, ir.Raise) for s in h.body)
+
+
+def tool_defs_by_function(g: ProjectGraph) -> dict[str, object]:
+    """Implementing function qualname -> its ToolDef (framework tools and schema-matched functions)."""
+    memo = getattr(g, "_q_tool_defs_by_func", None)
+    if memo is None:
+        memo = {}
+        for t in g.agent.tools:
+            funcs = [t.func] if t.func is not None else []
+            if t.cls is not None:
+                for m in getattr(t.spec, "impl_methods", ()) or ():
+                    for cls in g.mro(t.cls.qualname):
+                        if m in cls.methods:
+                            funcs.append(cls.methods[m])
+                            break
+            for f in funcs:
+                memo.setdefault(f.qualname, t)
+        g._q_tool_defs_by_func = memo  # type: ignore[attr-defined]
+    return memo
+
+
+def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]]]:
+    """Functions whose return value is a tool's result for the model: implementations of framework
+    and schema tools (with their ToolDef) and project functions a loop dispatches by a model-chosen
+    name (ToolDef None)."""
+    memo = getattr(g, "_q_tool_impls", None)
+    if memo is not None:
+        return memo
+    out: dict[str, tuple[FunctionInfo, Optional[object]]] = {}
+    for q, t in tool_defs_by_function(g).items():
+        f = g.functions.get(q)
+        if f is not None:
+            out.setdefault(q, (f, t))
+    for d in tool_dispatches(g):
+        for site in d.calls:
+            for q in g.callees(site):
+                f = g.functions.get(q)
+                if f is not None and f.name != "__init__" and q not in g.agent.llm_functions:
+                    out.setdefault(q, (f, None))
+    result = list(out.values())
+    g._q_tool_impls = result  # type: ignore[attr-defined]
+    return result
+
+
+def is_stub(func: FunctionInfo) -> bool:
+    """A body of only a docstring, `pass`, `...` or `raise` (abstract methods, protocols)."""
+    body = list(func.body)
+    if body and isinstance(body[0], ir.ExprStmt) and isinstance(body[0].value, ir.Constant) and isinstance(body[0].value.value, str):
+        body = body[1:]
+    return all(isinstance(s, ir.Raise) or (isinstance(s, ir.Simple) and s.kind == "pass")
+               or (isinstance(s, ir.ExprStmt) and isinstance(s.value, ir.Constant)) for s in body)
+
+
+def tool_label(func: FunctionInfo, tool: Optional[object]) -> str:
+    name = getattr(tool, "name", None) if tool is not None else None
+    if not name and tool is not None and getattr(tool, "cls", None) is not None:
+        name = tool.cls.name  # type: ignore[union-attr]
+    return name or func.name
+
+
+def handle_kind(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[tuple[str, str]]:
+    """(kind, callee) when `e` may be a handle rather than data: a generator, an HTTP response, a
+    file, a process or connection (catalog `handle_returning`)."""
+    from agentable.cpg.values import ExtRef
+
+    if e is None:
+        return None
+    if isinstance(e, ir.Comp) and e.kind == "generator":
+        return ("generator", "a generator expression")
+    handles = g.catalog.handle_returning
+    for v in g.values(e, func, stmt):
+        if isinstance(v, Typed) and v.kind in ("generator", "file"):
+            return (v.kind, "")
+        if isinstance(v, ExtRef) and v.path.endswith("()"):
+            kind = handles.get(v.path[:-2])
+            if kind is not None and kind != "bytes":
+                return (kind, v.path[:-2])
+    return None
+
+
+@_dataclass(eq=False)
+class ToolInvocation:
+    """A call that runs a tool in a hand-written agent loop. `targets` are the project functions it
+    runs (empty when the implementation is not in the project); `tool` the ToolDef when known;
+    `dispatch` the model-chosen lookup it goes through, if any."""
+
+    site: CallSite
+    targets: list[FunctionInfo]
+    tool: Optional[object] = None
+    dispatch: Optional[ToolDispatch] = None
+
+    @property
+    def func(self) -> FunctionInfo:
+        return self.site.func
+
+    @property
+    def path(self) -> str:
+        return self.site.func.path
+
+
+def _in_agent_loop_code(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Code of a hand-written agent: a function that reaches a model call, or one called by such a function."""
+    llm = g.agent.llm_functions
+    if func.qualname in llm:
+        return True
+    return any(site.func.qualname in llm for site in g.callers(func))
+
+
+def tool_error_handling_configured(g: ProjectGraph, tool: Optional[object]) -> bool:
+    """Does the tool's definition turn on its framework's error handling (catalog `error_param`,
+    e.g. `handle_tool_error=True`)?"""
+    spec = getattr(tool, "spec", None)
+    param = getattr(spec, "error_param", None)
+    if tool is None or not param:
+        return False
+    call = _tool_definition_call(g, tool)
+    if call is not None:
+        v = call.kwarg(param)
+        if v is not None and not (isinstance(v, ir.Constant) and v.value in (None, False)):
+            return True
+    cls = getattr(tool, "cls", None)
+    if cls is not None:
+        for c in g.mro(cls.qualname):
+            for value, _s, _m in c.attrs.get(param, []):
+                if value is not None and not (isinstance(value, ir.Constant) and value.value in (None, False)):
+                    return True
+    return False
+
+
+def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
+    """The ToolDef whose framework object this call runs by hand (`search.invoke(args)`,
+    `tool.run(x)` on a framework tool object), from the catalog's `run_methods`."""
+    from agentable.cpg.values import ExtRef, FuncRef, Instance
+
+    f = site.call.func
+    if not isinstance(f, ir.Attribute):
+        return None
+    by_func = tool_defs_by_function(g)
+    for v in g.values(f.value, site.func, site.stmt):
+        tool = None
+        if isinstance(v, FuncRef):
+            tool = by_func.get(v.qualname)
+        elif isinstance(v, Instance):
+            for t in g.agent.tools:
+                if t.cls is not None and (t.cls.qualname == v.qualname or v.qualname in g.subclasses(t.cls.qualname)):
+                    tool = t
+                    break
+        elif isinstance(v, ExtRef) and v.path.endswith("()"):
+            spec = g.catalog.tool_constructor(v.path[:-2])
+            if spec is not None and f.attr in spec.run_methods:
+                return spec
+        if tool is not None and f.attr in (getattr(tool.spec, "run_methods", ()) or ()):
+            return tool
+    return None
+
+
+def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
+    """Calls that run a tool by hand in agent code: through a model-chosen lookup
+    (tool_dispatches), a direct call of a tool's implementing function, or a framework tool
+    object's run method (`tool.invoke(...)`)."""
+    memo = getattr(g, "_q_tool_invocations", None)
+    if memo is not None:
+        return memo
+    out: list[ToolInvocation] = []
+    seen: set[int] = set()
+    by_func = tool_defs_by_function(g)
+    for d in tool_dispatches(g):
+        for site in d.calls:
+            if id(site.call) in seen:
+                continue
+            seen.add(id(site.call))
+            targets = [g.functions[q] for q in sorted(g.callees(site)) if q in g.functions and g.functions[q].name != "__init__"]
+            tool = next((by_func[t.qualname] for t in targets if t.qualname in by_func), None) or _run_method_tool(g, site)
+            out.append(ToolInvocation(site, targets, tool, d))
+    tool_funcs = set(by_func)
+    for func in g.agent.functions():
+        if func.qualname in tool_funcs:
+            continue
+        for site in func.calls:
+            if id(site.call) in seen:
+                continue
+            targets = [g.functions[q] for q in sorted(g.callees(site)) if q in tool_funcs]
+            tool = by_func[targets[0].qualname] if targets else _run_method_tool(g, site)
+            if tool is None:
+                continue
+            if not _in_agent_loop_code(g, func):
+                continue
+            seen.add(id(site.call))
+            if not targets and getattr(tool, "func", None) is not None:
+                targets = [tool.func]  # type: ignore[union-attr]
+            out.append(ToolInvocation(site, targets, tool if hasattr(tool, "kind") else None, None))
+    g._q_tool_invocations = out  # type: ignore[attr-defined]
+    return out
+
+
+def source_text(g: ProjectGraph, path: str, e: Optional[ir.Expr], limit: int = 60) -> str:
+    """The source text of a one-line expression (shortened), for messages; "the value" otherwise."""
+    mod = g.by_path.get(path)
+    if mod is None or e is None:
+        return "the value"
+    line, col, end_line, end_col = e.pos
+    if line != end_line:
+        return "the value"
+    text = mod.ir.line_text(line).encode("utf-8")[col:end_col].decode("utf-8", "ignore")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+
+# ----------------------------------------------------------------------------- agent loop bounds (MNFT)
+
+# Calls that block on a person: a loop that waits for them each turn is a REPL, bounded by the user.
+_HUMAN_INPUT = frozenset({"input", "sys.stdin.readline", "sys.stdin.read", "getpass.getpass", "click.prompt",
+                          "typer.prompt", "rich.prompt.Prompt.ask", "Prompt.ask", "prompt_toolkit.prompt"})
+_HUMAN_METHODS = frozenset({"receive_text", "receive_json", "receive", "recv", "receive_bytes", "iter_text"})
+_CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now", "datetime.now",
+                     "loop.time", "asyncio.get_event_loop().time"})
+
+
+def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> bool:
+    """Does this block (or a project function it calls, `depth` levels) read a person's input each
+    time it runs: `input()`, stdin, a prompt library or a websocket receive?"""
+    from agentable.cpg.values import ExtRef
+
+    stmts = set(id(s) for s in ir.walk_stmts(body))
+    for site in func.calls:
+        if id(site.stmt) not in stmts:
+            continue
+        f = site.call.func
+        if isinstance(f, ir.Attribute) and f.attr in _HUMAN_METHODS:
+            return True
+        for v in g.values(f, func, site.stmt):
+            if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask") and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer")):
+                return True
+        if depth > 0:
+            for q in g.callees(site):
+                callee = g.functions.get(q)
+                if callee is not None and callee is not func and waits_for_human(g, callee, callee.body, depth - 1):
+                    return True
+    for s in ir.walk_stmts(body):
+        if isinstance(s, ir.For):  # `for line in sys.stdin`
+            d = ir.dotted(s.iter) or ""
+            if d in ("sys.stdin",) or d.endswith(".stdin"):
+                return True
+    return False
+
+
+def _compares_clock(g: ProjectGraph, func: FunctionInfo, test: ir.Expr) -> bool:
+    from agentable.cpg.values import ExtRef
+
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Call):
+            for v in g.values(x.func, func, None):
+                if isinstance(v, ExtRef) and v.path in _CLOCKS:
+                    return True
+    return False
+
+
+def _flag_assignments(loop: ir.Stmt, names: set[str]) -> list[tuple[ir.Stmt, list[ir.Expr]]]:
+    """Assignments in the loop body to one of `names`, with the if-tests guarding each."""
+    out: list[tuple[ir.Stmt, list[ir.Expr]]] = []
+
+    def visit(block: list[ir.Stmt], tests: list[ir.Expr]) -> None:
+        for s in block:
+            if isinstance(s, (ir.Assign, ir.AugAssign)):
+                targets = s.targets if isinstance(s, ir.Assign) else [s.target]
+                if any(ir.dotted(t) in names for t in targets):
+                    out.append((s, tests))
+            if isinstance(s, ir.If):
+                visit(s.body, tests + [s.test])
+                visit(s.orelse, tests + [s.test])
+            else:
+                for b in ir.child_blocks(s):
+                    visit(b, tests)
+
+    visit(loop.body, [])  # type: ignore[attr-defined]
+    return out
+
+
+def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
+    """Why an agent loop (graph.agent.loops item) has no iteration bound, or None when it has one:
+    a `for` over a finite iterable, a counter or step limit in the condition or guarding an exit
+    (or guarding the assignment that ends a `while not done` loop), a time limit, or a person in the
+    loop (each iteration waits for their input)."""
+    from agentable.cpg.flow import _assigned_names, _is_counter_test
+
+    info = loop.info  # type: ignore[attr-defined]
+    stmt = loop.loop  # type: ignore[attr-defined]
+    func = loop.func  # type: ignore[attr-defined]
+    if waits_for_human(g, func, stmt.body) or (isinstance(stmt, ir.While) and waits_for_human_in_test(g, func, stmt)):
+        return None
+    if isinstance(stmt, ir.For):
+        return None if info.bounded else info.reason
+    changed = _assigned_names(stmt.body)
+    exits = info.exits
+    # an exit guarded by a counter or clock bounds the loop
+    from agentable.cpg.flow import _exits_of
+
+    for e, tests in _exits_of(stmt):
+        if any(_is_counter_test(t, changed) or _compares_clock(g, func, t) for t in tests):
+            return None
+        if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test):
+            return None  # returns on the first pass that gets there: a retry loop, not an agent loop
+    if ir_is_true(stmt.test):
+        return None if info.bounded else "`while True` whose only exits depend on what the model returns, not on a step limit"
+    test = stmt.test
+    if _is_counter_test(test, changed) or _compares_clock(g, func, test):
+        return None
+    mentioned = {n for n in changed if _mentions_name(test, n)}
+    if not mentioned:
+        return "the loop condition does not change in the body, so only the model's output can end it"
+    # `while not done:` / `while resp.stop_reason == "tool_use":` — bounded only if a counter decides
+    for s, tests in _flag_assignments(stmt, mentioned):
+        if any(_is_counter_test(t, changed) or _compares_clock(g, func, t) for t in tests):
+            return None
+        if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
+            return None
+    return "the loop condition depends only on what the model returns, with no step limit"
+
+
+def waits_for_human_in_test(g: ProjectGraph, func: FunctionInfo, loop: ir.While) -> bool:
+    """`while (q := input()) != "quit":`"""
+    from agentable.cpg.values import ExtRef
+
+    for x in ir.walk_expr(loop.test):
+        if isinstance(x, ir.Call):
+            for v in g.values(x.func, func, None):
+                if isinstance(v, ExtRef) and v.path in _HUMAN_INPUT:
+                    return True
+    return False
+
+
+def ir_is_true(test: ir.Expr) -> bool:
+    from agentable.cpg.flow import is_always_true
+
+    return is_always_true(test)
+
+
+def _mentions_name(e: ir.Expr, name: str) -> bool:
+    return any(ir.dotted(x) == name for x in ir.walk_expr(e))
