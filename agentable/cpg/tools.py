@@ -273,7 +273,7 @@ def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = No
     for p in params:
         if p.kind in ("vararg", "kwarg"):
             continue
-        if p.name in ("ctx", "context", "run_context", "wrapper") and p.annotation is not None and "Context" in (ir.dotted(p.annotation) or _ann_text(p.annotation)):
+        if p.name in ("ctx", "context", "run_context", "wrapper") and p.annotation is not None and "Context" in _ann_text(p.annotation):
             continue  # framework-injected context parameters are not shown to the model
         if p.name in ("run_manager", "callbacks", "config"):
             continue
@@ -284,6 +284,8 @@ def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = No
 def _ann_text(e: Optional[ir.Expr]) -> str:
     if e is None:
         return ""
+    while isinstance(e, ir.Other) and e.kind in ("type", "generic_type") and e.children:
+        e = e.children[0]  # tree-sitter wraps annotations in `type` / `generic_type` nodes (head first)
     d = ir.dotted(e)
     if d:
         return d

@@ -61,8 +61,10 @@ class UndeclaredDependency(Rule):
                     dists = graph.catalog.distributions_for_import(dotted)
                     manifest = ", ".join(scope.manifests)
                     alts = " or ".join(f"`{d}`" for d in dists)
+                    module = getattr(stmt, "module", None)
+                    shown = module if module and query.import_name_known(graph, module) else dotted
                     yield self.finding(
                         graph, mod.path, stmt.pos,
-                        f"`{dotted if len(dotted.split('.')) <= 2 else top}` is imported here but no dependency "
+                        f"`{shown}` is imported here but no dependency "
                         f"declared in {manifest} provides it, so a fresh install fails with ModuleNotFoundError; "
                         f"add {alts} to {scope.manifests[0]}.")
