@@ -40,13 +40,16 @@ class StopCutsFormat(Rule):
             if sc.state != "set" or not sc.stops or sc.expr is None:
                 continue
             prompt = query.prompt_text(graph, c)
-            markers = list(PromptFormat(prompt).markers)
+            fmt = PromptFormat(prompt)
+            # one-letter markers ("Q:", "A:") belong to few-shot transcripts, where the next "Q:" is
+            # exactly where generation should stop; they say nothing about the reply's own format
+            markers = [m for m in fmt.markers if len(m.rstrip(":").strip()) >= 3]
             pc = protocol.get(id(c))
             if pc is not None:
                 markers += [m for m in sorted(pc.markers_read) if m not in markers]
-            if id(c.call) in json_sites:
+            if id(c.call) in json_sites or fmt.asks_json:
                 markers += ["{", "}"]
-            if not markers and not prompt:
+            if not markers:
                 continue
             yield from self._judge(graph, sc, prompt, tuple(markers), "the prompt's format")
         # framework text-protocol agents given a chat model with its own stop sequences
