@@ -970,6 +970,11 @@ def text_uses(g: ProjectGraph) -> list[TextUse]:
                     guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
                     if not guard and structured_output(g, src) is not None and path not in ("int", "float"):
                         guard = "structured-output"
+                    if not guard and path in ("int", "float"):
+                        # `if reply.strip().isdigit(): int(reply)` / `int(x) if x.isdigit() else 0`
+                        names = {d for x in ir.walk_expr(call.args[0]) if (d := ir.dotted(x))}
+                        if _guard_in_expr(call, _expr_parents(stmt), names) or _checked(func, stmt, names):
+                            guard = "check"
                     out.append(TextUse("parse", path, func, stmt, call, src, TEXT_PARSERS[path], guard, origin=call))
                 continue
             if path in REGEX_MATCHERS:
