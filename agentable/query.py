@@ -874,6 +874,23 @@ def _guard_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], names: set[str]) 
     return False
 
 
+def _key_guard_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], names: set[str]) -> bool:
+    """`d["k"] if "k" in d else …`, `"k" in d and d["k"]`: a membership test in the same expression."""
+    child: ir.Expr = node
+    cur = parents.get(id(node))
+    while cur is not None:
+        if isinstance(cur, ir.IfExp) and child is not cur.test and any(_membership_test(cur.test, n) for n in names):
+            return True
+        if isinstance(cur, ir.BoolOp):
+            for v in cur.values:
+                if v is child:
+                    break
+                if any(_membership_test(v, n) for n in names):
+                    return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
 def _checked(func: FunctionInfo, stmt: ir.Stmt, names: set[str]) -> bool:
     return any(checked_before(func, stmt, n) for n in names if n)
 
@@ -1080,6 +1097,44 @@ def _fixed_unpack(target: ir.Expr, maxsplit: Optional[int], any_index: bool) -> 
     return not any(isinstance(e, ir.Starred) for e in target.elts)
 
 
+def _membership_test(test: Optional[ir.Expr], name: str) -> bool:
+    """Does the test check keys of `name`: `"k" in name`, `name.keys() >= {...}`, `name.get(...)`,
+    `all(k in name for …)`? (A None/truthiness/isinstance test does not.)"""
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Compare) and any(op in ("in", "not in") for op in x.ops) and \
+                any(name in _names_in(c) for c in x.comparators):
+            return True
+        if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in ("get", "keys", "issubset", "issuperset") \
+                and name in _names_in(x.func.value):
+            return True
+    return False
+
+
+def membership_checked(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
+    """Are keys of `name` tested before `stmt`: an enclosing if/while with a membership test, or an
+    earlier `if "k" not in name: return/raise/continue` (see `_membership_test`)."""
+    child: object = stmt
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, (ir.If, ir.While)) and _membership_test(anc.test, name):
+            return True
+        block = _block_containing(anc, child)
+        if block is not None and _membership_prefix(block, child, name):
+            return True
+        child = anc
+    return _membership_prefix(func.body, child, name)
+
+
+def _membership_prefix(block: list[ir.Stmt], child: object, name: str) -> bool:
+    for s in block:
+        if s is child:
+            return False
+        if isinstance(s, ir.If) and _membership_test(s.test, name) and (_exits(s.body) or _exits(s.orelse)):
+            return True
+        if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and _membership_test(s.exprs[0], name):
+            return True
+    return False
+
+
 def _key_uses(g: ProjectGraph, parses: list[TextUse]) -> list[TextUse]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
     themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
@@ -1111,7 +1166,7 @@ def _key_uses(g: ProjectGraph, parses: list[TextUse]) -> list[TextUse]:
                         continue
                     seen.add(id(e))
                     names = {n for n in [ir.dotted(e.value)] if n}
-                    if _guard_in_expr(e, parents, names) or _checked(func, s, names):
+                    if _key_guard_in_expr(e, parents, names) or any(membership_checked(func, s, n) for n in names):
                         guard = "check"
                     else:
                         guard = failure_guard(g, func, s, _KEY_ERRORS)
