@@ -2349,10 +2349,12 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[o
             out.setdefault(q, (f, t))
     for d in tool_dispatches(g):
         for site in d.calls:
-            for q in g.callees(site):
-                f = g.functions.get(q)
-                if f is not None and f.name != "__init__" and q not in g.agent.llm_functions:
-                    out.setdefault(q, (f, None))
+            funcs = [g.functions[q] for q in g.callees(site) if q in g.functions]
+            if not funcs and d.kind != "getattr":
+                funcs = _dispatch_targets(g, d, site)
+            for f in funcs:
+                if f.name != "__init__" and f.qualname not in g.agent.llm_functions:
+                    out.setdefault(f.qualname, (f, None))
     result = list(out.values())
     g._q_tool_impls = result  # type: ignore[attr-defined]
     return result
@@ -2470,6 +2472,41 @@ def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
     return None
 
 
+def _dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[FunctionInfo]:
+    """Project functions a dispatch may run, from the callables stored in its container: functions,
+    or the called method of stored tool objects (`tools[name].run(x)`)."""
+    from agentable.cpg.values import FuncRef, Instance
+
+    e = d.lookup
+    out: dict[str, FunctionInfo] = {}
+    if d.kind == "getattr" and isinstance(e, ir.Call):
+        for v in g.values(e.args[0], d.func, d.stmt):
+            if isinstance(v, Instance):
+                for cls in g.mro(v.qualname):
+                    for name, m in cls.methods.items():
+                        if not name.startswith("_"):
+                            out.setdefault(name, m)
+        return list(out.values())
+    container = e.value if isinstance(e, ir.Subscript) else (
+        e.func.value if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) else None)
+    if container is None:
+        return []
+    method = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else "__call__"
+    by_func = tool_defs_by_function(g)
+    for m in g.literal_mappings(container, d.func, d.stmt, g.resolver):
+        for vs in m.values():
+            for v in vs:
+                if isinstance(v, FuncRef) and v.qualname in g.functions and (
+                        method == "__call__" or method in (getattr(getattr(by_func.get(v.qualname), "spec", None), "run_methods", ()) or ())):
+                    out[v.qualname] = g.functions[v.qualname]
+                elif isinstance(v, Instance):
+                    for cls in g.mro(v.qualname):
+                        if method in cls.methods:
+                            out[cls.methods[method].qualname] = cls.methods[method]
+                            break
+    return list(out.values())
+
+
 def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
     """Calls that run a tool by hand in agent code: through a model-chosen lookup
     (tool_dispatches), a direct call of a tool's implementing function, or a framework tool
@@ -2486,6 +2523,8 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
                 continue
             seen.add(id(site.call))
             targets = [g.functions[q] for q in sorted(g.callees(site)) if q in g.functions and g.functions[q].name != "__init__"]
+            if not targets:
+                targets = _dispatch_targets(g, d, site)
             tool = next((by_func[t.qualname] for t in targets if t.qualname in by_func), None) or _run_method_tool(g, site)
             out.append(ToolInvocation(site, targets, tool, d))
     tool_funcs = set(by_func)
@@ -2653,3 +2692,13 @@ def ir_is_true(test: ir.Expr) -> bool:
 
 def _mentions_name(e: ir.Expr, name: str) -> bool:
     return any(ir.dotted(x) == name for x in ir.walk_expr(e))
+
+
+def annotation_name(e: Optional[ir.Expr]) -> Optional[str]:
+    """`str` for an annotation `str` (the lowering wraps annotations in a `type` node); the dotted
+    name for `typing.List`; None for subscripted or other annotations."""
+    while isinstance(e, ir.Other) and e.kind == "type" and len(e.children) == 1:
+        e = e.children[0]
+    if isinstance(e, ir.Constant) and isinstance(e.value, str):
+        return e.value
+    return ir.dotted(e)

@@ -9,7 +9,7 @@ from .loader import (CatalogError, build, dotted_prefixes, entries, index, norma
 from .models import ModelIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec,
                     ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
-                    ToolSchemaSpec)
+                    ToolResultFormatSpec, ToolSchemaSpec)
 
 
 class Catalog:
@@ -28,6 +28,11 @@ class Catalog:
             tools, "tool_constructor", ToolConstructorSpec, "tools.toml")
         self.tool_bases: list[ToolBaseSpec] = entries(tools, "tool_base", ToolBaseSpec, "tools.toml")
         self.tool_schemas: list[ToolSchemaSpec] = entries(tools, "tool_schema", ToolSchemaSpec, "tools.toml")
+        self.tool_result_formats: list[ToolResultFormatSpec] = entries(
+            tools, "tool_result_format", ToolResultFormatSpec, "tools.toml")
+        # callee -> kind of handle it returns (response | file | process | connection | stream): objects
+        # that are not text and that a tool must not hand to the model as its result
+        self.handle_returning: dict[str, str] = dict(tools.get("handle_returning", {}))
         self.agents: list[AgentSpec] = entries(agents, "agent_constructor", AgentSpec, "agents.toml")
         self.output_guards: list[OutputGuardSpec] = entries(agents, "output_guard", OutputGuardSpec, "agents.toml")
         self.models: list[ModelInfo] = entries(models, "model", ModelInfo, "models.toml")
@@ -44,6 +49,8 @@ class Catalog:
         self._tool_constructor = index(self.tool_constructors, "callees", "tool_constructor")
         self._tool_base = index(self.tool_bases, "classes", "tool_base")
         self._agent = index(self.agents, "callees", "agent_constructor")
+        # static runners written as full paths in run_methods, e.g. agents.Runner.run_sync
+        self._agent_runner = {m: a for a in self.agents for m in a.run_methods if "." in m}
         self._output_guard = index(self.output_guards, "callees", "output_guard")
         self._models = ModelIndex(self.models)
         self._availability: dict[str, list[ApiAvailability]] = {}
@@ -91,6 +98,10 @@ class Catalog:
 
     def agent_constructor(self, qualname: str) -> Optional[AgentSpec]:
         return self._agent.get(qualname)
+
+    def agent_runner(self, qualname: str) -> Optional[AgentSpec]:
+        """The agent spec of a static runner function (`agents.Runner.run_sync(agent, ...)`)."""
+        return self._agent_runner.get(qualname)
 
     def output_guard(self, qualname: str) -> Optional[OutputGuardSpec]:
         return self._output_guard.get(qualname)

@@ -75,6 +75,7 @@ class ToolDecoratorSpec:
     return_contract: Optional[str] = None  # "str" | "json-serializable" | None
     handles_errors: bool = False
     error_param: Optional[str] = None
+    run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
     notes: str = ""
 
 
@@ -93,6 +94,7 @@ class ToolConstructorSpec:
     requires_description: bool = False  # the framework refuses a tool without a description
     handles_errors: bool = False
     error_param: Optional[str] = None
+    run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
     notes: str = ""
 
 
@@ -110,6 +112,21 @@ class ToolBaseSpec:
     description_fallback_docstring: bool = False  # class docstring used when no description attr
     requires_description: bool = False  # the framework refuses a tool class without a description
     requires_param_docs: bool = False  # every entry of params_attr needs a "description"
+    run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
+    notes: str = ""
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: holds dicts
+class ToolResultFormatSpec:
+    """The message a hand-written loop builds to hand a tool's result back to the model:
+    a dict literal recognised by `match` (key -> value), whose `content_key` must not hold a value
+    of one of the `rejects` kinds (coarse Python types, as query.value_kind names them)."""
+
+    provider: str
+    match: dict[str, str] = field(default_factory=dict)
+    content_key: str = "content"
+    accepts: str = ""  # for messages: what the API takes there
+    rejects: tuple[str, ...] = ()
     notes: str = ""
 
 
@@ -143,6 +160,11 @@ class AgentSpec:
     tool_calling: bool = False
     parse_error_guard: Optional[str] = None
     run_methods: tuple[str, ...] = ()
+    # run methods that return the final text itself (others return a result object whose text
+    # attribute, e.g. `.final_output`, `.raw`, `.output`, `.summary`, holds it)
+    text_run_methods: tuple[str, ...] = ()
+    # constructor keywords that make the final output schema-validated (e.g. output_type)
+    structured_params: tuple[str, ...] = ()
     sdk: Optional[str] = None
     available: Optional[str] = None
     notes: str = ""

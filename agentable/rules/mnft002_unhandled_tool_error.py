@@ -1,0 +1,63 @@
+"""MNFT002: a hand-written agent loop runs a tool that can fail, and nothing catches its exceptions."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class UnhandledToolError(Rule):
+    meta = RuleMeta(
+        id="MNFT002",
+        name="tool-exception-not-handled",
+        category="MNFT",
+        severity=Severity.WARNING,
+        short="A hand-written agent loop runs a tool that can fail, and no try/except here or in any caller catches its errors.",
+        full=("Tools do network requests, run code, read files and parse the model's arguments; they time out, "
+              "get HTTP errors and bad input. Agent frameworks catch a tool's exception and hand the error text to "
+              "the model as the observation so it can retry or change plan. A hand-written loop that calls the tool "
+              "bare lets the first failing call propagate and abort the whole run (losing the conversation so far)."),
+        bad_example=('for call in msg.tool_calls:\n    result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
+                     '    messages.append({"role": "tool", "tool_call_id": call.id, "content": result})'),
+        good_example=('for call in msg.tool_calls:\n    try:\n'
+                      '        result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
+                      '    except Exception as exc:\n        result = f"Error: {exc}"\n'
+                      '    messages.append({"role": "tool", "tool_call_id": call.id, "content": result})'),
+        fix="Wrap the tool call in try/except Exception and return the error text to the model as the tool result.",
+        tags=("tools", "robustness"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        for inv in query.tool_invocations(graph):
+            site = inv.site
+            if query.failure_guard(graph, site.func, site.stmt, ("Exception",)):
+                continue
+            if query.tool_error_handling_configured(graph, inv.tool):
+                continue
+            label = query.tool_label(inv.targets[0], inv.tool) if inv.targets else None
+            if inv.targets:
+                why = None
+                for t in inv.targets:
+                    why = query.tool_can_fail(graph, t)
+                    if why:
+                        label = query.tool_label(t, query.tool_defs_by_function(graph).get(t.qualname))
+                        break
+                if not why:
+                    continue
+                reason = f"tool `{label}` can fail ({why})"
+            else:
+                reason = "the tool it runs cannot be resolved statically, so nothing shows that it cannot fail"
+            call = query.source_text(graph, inv.path, site.call, 60)
+            flow = ()
+            if inv.dispatch is not None:
+                flow = query.flow_steps(graph, inv.dispatch.source, (inv.path, site.call.pos, "tool run here"))
+            yield self.finding(
+                graph, inv.path, site.call.pos,
+                f"`{call}` runs a tool in the agent loop with no try/except here or in any caller; {reason}, and the "
+                f"exception would abort the run. Catch Exception around the call and return the error text to the "
+                f"model as the tool result.",
+                flow=flow,
+            )

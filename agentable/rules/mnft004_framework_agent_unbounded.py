@@ -1,0 +1,71 @@
+"""MNFT004: a framework agent is configured without an iteration bound (the default bound removed, or
+a framework whose loop is unbounded unless told otherwise)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable.cpg import ir
+from agentable.cpg.values import Const
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class FrameworkAgentUnbounded(Rule):
+    meta = RuleMeta(
+        id="MNFT004",
+        name="framework-agent-iteration-limit-removed",
+        category="MNFT",
+        severity=Severity.WARNING,
+        short="A framework agent runs with no step limit: its iteration bound is set to None, or the framework needs one and none is given.",
+        full=("Agent frameworks stop a run after a number of steps (max_iterations, max_iter, max_steps, "
+              "max_turns, max_round) so that a model that never produces a final answer cannot loop forever. "
+              "Setting that parameter to None removes the bound; some multi-agent teams have no bound at all "
+              "unless given a maximum number of turns or a termination condition."),
+        bad_example="executor = AgentExecutor(agent=agent, tools=tools, max_iterations=None)",
+        good_example="executor = AgentExecutor(agent=agent, tools=tools, max_iterations=10)",
+        fix="Give the agent a finite step limit (or a termination condition / time limit).",
+        tags=("loop", "robustness"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        for ac in graph.agent.agent_constructs:
+            spec = ac.spec
+            params = getattr(spec, "params", {}) or {}
+            kw = params.get("max_iterations")
+            call = ac.site.call
+            if call.has_kwargs_splat():
+                continue
+            alt = [params[k] for k in ("max_execution_time", "stop") if k in params]
+            if kw:
+                v = call.kwarg(kw)
+                if v is not None and _is_none(graph, v, ac.site):
+                    if any(_given(graph, call.kwarg(a), ac.site) for a in alt):
+                        continue
+                    yield self.finding(
+                        graph, ac.site.func.path, v.pos,
+                        f"`{kw}=None` removes the step limit of `{ir.dotted(call.func) or ac.path}`; a model that never "
+                        f"gives a final answer keeps the agent running forever. Set a finite `{kw}`.")
+                    continue
+            if not getattr(spec, "bounded_by_default", True):
+                if kw and call.kwarg(kw) is not None:
+                    continue
+                if any(call.kwarg(a) is not None for a in alt):
+                    continue
+                if len(call.args) > 1:
+                    continue  # a termination condition may be given positionally
+                names = " or ".join(f"`{n}`" for n in [kw, *alt] if n)
+                yield self.finding(
+                    graph, ac.site.func.path, call.pos,
+                    f"`{ir.dotted(call.func) or ac.path}` has no step limit unless given {names}; without one the "
+                    f"agents keep taking turns forever when no one declares the task done. Pass a finite limit or a "
+                    f"termination condition.")
+
+
+def _is_none(graph, v, site) -> bool:
+    vals = graph.values(v, site.func, site.stmt)
+    return bool(vals) and all(isinstance(x, Const) and x.value is None for x in vals)
+
+
+def _given(graph, v, site) -> bool:
+    return v is not None and not _is_none(graph, v, site)
