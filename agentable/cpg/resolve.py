@@ -39,7 +39,8 @@ VSet = frozenset[Value]
 EMPTY: VSet = frozenset()
 
 # Attribute names that reach the generated text of a response object.
-TEXT_ATTRS = frozenset({"content", "text", "output_text", "arguments", "final_output", "response", "completion", "answer", "output"})
+TEXT_ATTRS = frozenset({"content", "text", "output_text", "arguments", "final_output", "response", "completion", "answer",
+                        "output", "raw", "summary", "data", "generated_text"})
 # str methods whose result is still (derived from) the model's text
 STR_METHODS = frozenset({
     "strip", "lstrip", "rstrip", "lower", "upper", "replace", "split", "rsplit", "splitlines", "removeprefix",
@@ -297,7 +298,7 @@ class Resolver:
         for v in base:
             if isinstance(v, LLMOutput):
                 step = (func.path, e.pos, "item of the model's response" if not v.text else "slice of the model's text")
-                text = v.text or key in ("content", "text", "output_text", "response", "arguments")
+                text = v.text or key in TEXT_ATTRS
                 out.add(v.with_step(step, text=text))
             elif isinstance(v, Parsed):
                 out.add(v)
@@ -375,6 +376,14 @@ class Resolver:
                     return frozenset({LLMOutput(site, text, ((func.path, e.pos, "model output"),))})
                 if method in model.binders:
                     return frozenset({ExtRef(f"{inst}()", v.site, v.binds + ((func.path, e),))})
+            agent = cat.agent_constructor(inst)
+            if agent is not None and method in agent.run_methods:
+                return self._agent_output(agent, v.site, method, e, func)
+        runner = cat.agent_runner(path)
+        if runner is not None:
+            agent_arg = e.kwarg("starting_agent") or (e.args[0] if e.args else None)
+            agent_site = next((a.site for a in self.values(agent_arg, func, stmt) if isinstance(a, ExtRef)), None)
+            return self._agent_output(runner, agent_site, "", e, func)
         if cat.llm_client(path) is not None or cat.chat_model(path) is not None:
             return frozenset({ExtRef(f"{path}()", (func.path, e))})
         factory = cat.chat_model_factory(path)
@@ -386,11 +395,28 @@ class Resolver:
             srcs = [a for a in self.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
             if srcs:
                 return frozenset({Parsed(srcs[0].with_step((func.path, e.pos, f"parsed with {parser}")), parser)})
+        if path == "str" and e.args:
+            outs = [a for a in self.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
+            if outs:  # str(result) of a model or agent result is its text
+                return frozenset({o.with_step((func.path, e.pos, "converted to text"), text=True) for o in outs})
         if path in BUILTIN_TYPES:
             return frozenset({Typed(BUILTIN_TYPES[path])})
         if path.endswith(("model_validate_json", "model_validate", "parse_raw", "parse_obj", "validate_json")):
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})
+
+    def _agent_output(self, agent, ctor_site, method: str, e: ir.Call, func: FunctionInfo) -> VSet:
+        """What running a framework agent returns: its final model text (or a result object
+        holding it), unless the agent was built with a structured output type."""
+        if ctor_site is not None:
+            _, ctor = ctor_site
+            for kw in agent.structured_params:
+                v = ctor.kwarg(kw)
+                if v is not None and not (isinstance(v, ir.Name) and v.id == "str") and not (
+                        isinstance(v, ir.Constant) and v.value is None):
+                    return frozenset({Typed("validated")})
+        text = method in agent.text_run_methods
+        return frozenset({LLMOutput((func.path, e), text, ((func.path, e.pos, "the agent's final output"),))})
 
     def function_returns(self, qualname: str) -> VSet:
         hit = self.returns_memo.get(qualname)

@@ -208,3 +208,37 @@ def test_llm_output_through_params_into_helper() -> None:
     outs = query.llm_outputs(g, site.call.args[1], f, site.stmt)
     assert outs and outs[0].text
     assert isinstance(outs[0], LLMOutput)
+
+
+def test_framework_agent_runs_produce_model_output_unless_structured() -> None:
+    g = graph_of({"m.py": """
+        import json
+        from agents import Agent, Runner
+        from crewai import Crew
+        from pydantic import BaseModel
+
+        class Plan(BaseModel):
+            steps: list[str]
+
+        free = Agent(name="planner", instructions="Plan.")
+        typed = Agent(name="typed", instructions="Plan.", output_type=Plan)
+
+        def a():
+            return json.loads(Runner.run_sync(free, "go").final_output)
+
+        def b():
+            return Runner.run_sync(typed, "go").final_output
+
+        def c(crew: Crew):
+            return int(str(Crew(agents=[], tasks=[]).kickoff()))
+    """})
+    def arg_of(qualname, callee):
+        f = g.functions[qualname]
+        site = next(s for s in f.calls if ir.dotted(s.call.func) == callee)
+        return f, site
+    f, site = arg_of("m.a", "json.loads")
+    assert query.llm_outputs(g, site.call.args[0], f, site.stmt)
+    fb = g.functions["m.b"]
+    assert not query.llm_outputs(g, fb.returns[0].value, fb, fb.returns[0])
+    fc, sc = arg_of("m.c", "int")
+    assert query.llm_outputs(g, sc.call.args[0], fc, sc.stmt)
