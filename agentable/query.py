@@ -280,7 +280,7 @@ class ModelUse:
         other kinds of use legitimately; then at this use."""
         if self.literal is not None and not self.literal_shared:
             return self.literal
-        return (self.path, self.pos)
+        return (self.path, self.call.pos if self.call is not None and self.path == self.func.path else self.pos)
 
     def flow(self, g: ProjectGraph) -> tuple[FlowStep, ...]:
         if self.literal is None or self.literal == (self.path, self.pos):

@@ -312,6 +312,37 @@ class ProjectGraph:
                     aliases.setdefault(last, set()).add(local)
         return aliases
 
+    def is_field_class(self, cls: ClassInfo) -> bool:
+        """A class whose instances get their attributes from constructor arguments by field name
+        (dataclasses, pydantic models, attrs, NamedTuple, TypedDict): no hand-written __init__
+        and annotated class-level fields."""
+        if any("__init__" in c.methods for c in self.mro(cls.qualname)):
+            return False
+        return any(s.annotation is not None for c in self.mro(cls.qualname) for s in c.node.body
+                   if isinstance(s, ir.Assign))
+
+    def field_names(self, cls: ClassInfo) -> list[str]:
+        names: list[str] = []
+        for c in reversed(self.mro(cls.qualname)):
+            for s in c.node.body:
+                if isinstance(s, ir.Assign) and s.annotation is not None:
+                    for t in s.targets:
+                        if isinstance(t, ir.Name) and t.id not in names:
+                            names.append(t.id)
+        return names
+
+    def constructions(self, cls_qualname: str) -> list[CallSite]:
+        """Calls that instantiate the class: by name, alias, or `cls(...)` in its classmethods."""
+        cls = self.classes[cls_qualname]
+        names = {cls.name, "cls", *self._import_aliases.get(cls.name, ())}
+        out: list[CallSite] = []
+        for n in names:
+            for site in self._sites_by_name.get(n, ()):
+                if any(isinstance(v, ClassRef) and v.qualname == cls_qualname
+                       for v in self.shallow.values(site.call.func, site.func, site.stmt)):
+                    out.append(site)
+        return out
+
     def callers(self, func: FunctionInfo) -> list[CallSite]:
         """Call sites that may invoke `func`: candidates by name (and import alias, class name
         for `__init__`, dict dispatch), confirmed by resolving their callee."""

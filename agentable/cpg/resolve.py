@@ -286,10 +286,27 @@ class Resolver:
                 for value, s, method in cls.attrs[attr]:
                     owner = method if method is not None else cls.module.toplevel
                     out |= self.values(value, owner, s)
-                return frozenset(out)
+                if instance and self.expand_params and self.g.is_field_class(cls):
+                    out |= self.field_values(cls, attr)
+                return frozenset(out - {UNKNOWN}) or frozenset({UNKNOWN})
         for ext in self.g.external_bases(qualname):
             out.add(ExtRef(f"{ext}(){'.' + attr}" if instance else f"{ext}.{attr}"))
         return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def field_values(self, cls: ClassInfo, attr: str) -> VSet:
+        """A field of a dataclass / pydantic model / NamedTuple: what constructions pass for it,
+        by keyword or by position in field order (the class has no hand-written __init__)."""
+        fields = self.g.field_names(cls)
+        idx = fields.index(attr) if attr in fields else None
+        out: set[Value] = set()
+        for site in self.g.constructions(cls.qualname):
+            arg = site.call.kwarg(attr)
+            if arg is None and idx is not None and idx < len(site.call.args) and not any(
+                    isinstance(a, ir.Starred) for a in site.call.args[: idx + 1]):
+                arg = site.call.args[idx]
+            if arg is not None:
+                out |= self.values(arg, site.func, site.stmt)
+        return frozenset(out)
 
     def _subscript(self, e: ir.Subscript, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         base = self.values(e.value, func, stmt)
