@@ -1,0 +1,76 @@
+"""TRE001: a tool returns None on some path (falls off the end, bare `return`, `return None`, or
+prints its result instead of returning it)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.cpg import ir
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class ToolReturnsNone(Rule):
+    meta = RuleMeta(
+        id="TRE001",
+        name="tool-returns-none",
+        category="TRE",
+        severity=Severity.WARNING,
+        short="A tool returns None on some path, so the model gets no result (\"None\" or an empty observation).",
+        full=("Whatever a tool returns is what the model sees as the result of its action. A path that falls "
+              "off the end of the function, a bare `return`, `return None`, or a result that is printed instead of "
+              "returned gives the model \"None\" (or nothing): it cannot tell success from failure, retries the "
+              "same call, or invents an answer. Typical causes are an `except` branch that only logs, an "
+              "if/elif chain without an else, and debugging `print` left in place of `return`."),
+        bad_example=('@tool\ndef weather(city: str) -> str:\n    """Current weather for a city."""\n'
+                     '    try:\n        return fetch(city)\n    except HTTPError as e:\n        print(e)'),
+        good_example=('@tool\ndef weather(city: str) -> str:\n    """Current weather for a city."""\n'
+                      '    try:\n        return fetch(city)\n    except HTTPError as e:\n'
+                      '        return f"Weather service failed: {e}"'),
+        fix="Return a string on every path: the result, or a message saying what went wrong or that nothing was found.",
+        tags=("tools",),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        for func, tool in query.tool_implementations(graph):
+            if func.node is None or func.name == "__init__" or func.yields or query.is_stub(func):
+                continue
+            label = query.tool_label(func, tool)
+            paths = _none_paths(graph, func)
+            if not paths:
+                continue
+            has_value = any(r.value is not None and not _is_none_const(r.value) for r in func.returns)
+            printed = _print_line(func)
+            if not has_value and printed:
+                detail = (f"it prints its result (line {printed}) instead of returning it, so the model receives "
+                          f"None; return the text instead of printing it")
+            else:
+                detail = f"{'; '.join(paths[:3])}, so the model receives None there; return a string on every path (the result or an error message)"
+            yield self.finding(
+                graph, func.path, func.name_pos,
+                f"Tool `{label}` returns None on some path: {detail}.",
+            )
+
+
+def _is_none_const(e) -> bool:
+    return isinstance(e, ir.Constant) and e.value is None
+
+
+def _none_paths(graph, func) -> list[str]:
+    out: list[str] = []
+    for r in query.bare_returns(func):
+        out.append(f"`{'return' if r.value is None else 'return None'}` at line {r.pos[0]}")
+    falls = [s for s in query.implicit_none_exits(graph, func) if s != "ENTRY"]
+    if falls:
+        lines = sorted({getattr(s, "pos", (0,))[0] for s in falls if hasattr(s, "pos")})
+        if lines:
+            out.append("it falls off the end after line " + ", ".join(str(n) for n in lines[:3]))
+    return out
+
+
+def _print_line(func) -> int:
+    for site in func.calls:
+        if ir.dotted(site.call.func) == "print":
+            return site.call.pos[0]
+    return 0

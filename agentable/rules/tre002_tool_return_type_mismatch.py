@@ -1,0 +1,120 @@
+"""TRE002: a tool's result has another type than the tool declares, or than the message that hands it
+back to the model accepts."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from agentable import query
+from agentable.cpg import ir
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+_CONCRETE = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "set", "bytes"})
+# declared annotation -> kinds compatible with it
+_COMPATIBLE = {
+    "str": {"str"},
+    "int": {"int", "bool"},
+    "float": {"float", "int", "bool"},
+    "bool": {"bool"},
+    "dict": {"dict"},
+    "list": {"list"},
+    "tuple": {"tuple"},
+    "bytes": {"bytes"},
+}
+
+
+class ToolReturnTypeMismatch(Rule):
+    meta = RuleMeta(
+        id="TRE002",
+        name="tool-result-wrong-type",
+        category="TRE",
+        severity=Severity.WARNING,
+        short="A tool returns a value of another type than it declares, or a hand-written loop sends a tool result the API does not accept.",
+        full=("The tool's declared return type is part of its contract (frameworks build schemas and "
+              "serialise the result from it), and the message that hands the result back to the model has a "
+              "fixed shape: an Anthropic `tool_result` takes a string or content blocks, an OpenAI `tool` message "
+              "takes text. A tool declared `-> str` that returns a dict, or a dict put straight into the tool "
+              "message, makes the API reject the request (400) or makes the framework fail or send a repr the "
+              "model misreads."),
+        bad_example=('messages.append({"role": "tool", "tool_call_id": call.id, "content": get_weather(**args)})  '
+                     '# get_weather returns a dict'),
+        good_example=('messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(get_weather(**args))})'),
+        fix="Serialise the result (json.dumps / str) before handing it to the model, or fix the declared return type.",
+        tags=("tools",),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        yield from self._declared(graph)
+        yield from self._result_messages(graph)
+
+    def _declared(self, graph) -> Iterable[Finding]:
+        for func, tool in query.tool_implementations(graph):
+            node = func.node
+            if node is None or node.returns is None or func.yields:
+                continue
+            declared = query.annotation_name(node.returns)
+            if declared not in _COMPATIBLE:
+                continue
+            ok = _COMPATIBLE[declared]
+            label = query.tool_label(func, tool)
+            for r in func.returns:
+                if r.value is None:
+                    continue
+                kinds = query.value_kinds(graph, r.value, func, r)
+                wrong = _wrong_kind(kinds, ok, r.value)
+                if wrong:
+                    yield self.finding(
+                        graph, func.path, r.pos,
+                        f"Tool `{label}` is declared `-> {declared}` but returns a {wrong} here; frameworks build the "
+                        f"tool's schema and serialise its result from that declaration. Return a {declared} "
+                        f"(e.g. `json.dumps(...)` for structured data) or change the annotation.")
+
+    def _result_messages(self, graph) -> Iterable[Finding]:
+        formats = graph.catalog.tool_result_formats
+        if not formats:
+            return
+        for func in graph.agent.functions():
+            for s in ir.walk_stmts(func.body):
+                for root in ir.stmt_exprs(s):
+                    for e in ir.walk_expr(root):
+                        if not isinstance(e, ir.Dict):
+                            continue
+                        fmt = _format_of(e, formats)
+                        if fmt is None:
+                            continue
+                        content = e.get(fmt.content_key)
+                        if content is None or isinstance(content, (ir.Dict, ir.Seq)) and False:
+                            continue
+                        kinds = query.value_kinds(graph, content, func, s)
+                        wrong = _wrong_kind(kinds, set(_CONCRETE) - set(fmt.rejects), content)
+                        if wrong and wrong in fmt.rejects:
+                            text = query.source_text(graph, func.path, content, 40)
+                            yield self.finding(
+                                graph, func.path, content.pos,
+                                f"`{text}` is a {wrong}, but the {fmt.provider} tool-result message takes "
+                                f"{fmt.accepts} in `{fmt.content_key}`; the API rejects the request. Serialise it "
+                                f"(`json.dumps(...)` or `str(...)`) first.")
+
+
+def _format_of(d: ir.Dict, formats) -> Optional[object]:
+    for fmt in formats:
+        if fmt.match and all(isinstance(d.get(k), ir.Constant) and d.get(k).value == v for k, v in fmt.match.items()):
+            return fmt
+    return None
+
+
+def _wrong_kind(kinds: set[str], ok: set[str], expr) -> Optional[str]:
+    """The incompatible concrete kind a value certainly or literally has, or None."""
+    if isinstance(expr, ir.Dict):
+        return "dict" if "dict" not in ok else None
+    if isinstance(expr, ir.Seq):
+        return expr.kind if expr.kind not in ok else None
+    if isinstance(expr, ir.Comp) and expr.kind in ("list", "dict", "set"):
+        return expr.kind if expr.kind not in ok else None
+    concrete = kinds & _CONCRETE
+    if not concrete or concrete & ok:
+        return None
+    if kinds - _CONCRETE:
+        return None  # may also be something else (unknown): not certain
+    return sorted(concrete)[0]
