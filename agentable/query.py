@@ -2252,21 +2252,49 @@ def _key_name(e: ir.Expr) -> str:
     return ""
 
 
-# Python builtins and standard-library calls that do not fail on ordinary input (used to decide
-# whether a tool can raise). Anything else a tool calls outside the project (HTTP clients, SDKs,
-# subprocesses, file I/O, parsers, conversions) can raise.
-_SAFE_CALLS = frozenset({
-    "len", "str", "repr", "print", "isinstance", "issubclass", "sorted", "sum", "abs", "round", "list", "dict",
-    "tuple", "set", "frozenset", "enumerate", "range", "zip", "map", "filter", "any", "all", "bool", "hasattr",
-    "format", "id", "type", "reversed", "hash", "super", "vars", "callable", "chr", "locals", "globals", "iter",
-    "json.dumps", "pprint.pprint", "pprint.pformat", "textwrap.dedent", "textwrap.shorten", "textwrap.fill",
-    "time.time", "time.sleep", "time.monotonic", "time.perf_counter", "uuid.uuid4", "os.getenv", "os.environ.get",
-    "os.path.join", "os.path.exists", "os.path.basename", "os.path.dirname", "os.getcwd", "re.sub", "re.search",
-    "re.match", "re.fullmatch", "re.findall", "re.escape", "random.random", "random.choice", "random.randint",
-    "random.uniform", "random.shuffle", "random.sample", "datetime.datetime.now", "datetime.datetime.utcnow",
-    "datetime.date.today", "datetime.now", "date.today", "math.floor", "math.ceil", "math.pi",
+# Which calls outside the project can fail on ordinary use (used to decide whether a tool can raise):
+# third-party code (HTTP clients, SDKs, databases, parsers), the standard library's I/O, processes and
+# network, and conversions/parsers of text. Pure standard-library helpers (datetime arithmetic,
+# hashlib, re, string methods, math) are not counted.
+_RISKY_STDLIB_ROOTS = frozenset({"subprocess", "socket", "urllib", "http", "sqlite3", "shutil", "smtplib", "ftplib",
+                                 "io", "ssl", "asyncio.subprocess", "tarfile", "zipfile", "csv", "pickle", "shelve",
+                                 "xml", "imaplib", "poplib", "telnetlib", "webbrowser"})
+_RISKY_STDLIB_CALLS = frozenset({
+    "open", "int", "float", "eval", "exec", "compile", "__import__", "json.loads", "json.load", "ast.literal_eval",
+    "datetime.datetime.strptime", "datetime.strptime", "datetime.datetime.fromisoformat", "datetime.fromisoformat",
+    "datetime.date.fromisoformat", "os.listdir", "os.remove", "os.unlink", "os.rename", "os.stat", "os.makedirs",
+    "os.mkdir", "os.rmdir", "os.scandir", "os.system", "os.popen", "os.path.getsize", "os.path.getmtime",
+    "decimal.Decimal", "fractions.Fraction", "zoneinfo.ZoneInfo", "statistics.mean", "statistics.median",
+    "statistics.stdev", "importlib.import_module", "base64.b64decode",
 })
-_SAFE_ROOTS = frozenset({"logging", "typing", "dataclasses", "collections", "itertools", "functools", "string"})
+_RISKY_PATH_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "mkdir",
+                                 "rename", "stat", "iterdir", "rmdir", "touch", "resolve"})
+
+
+def _imported_roots(g: ProjectGraph) -> frozenset[str]:
+    memo = getattr(g, "_q_imported_roots", None)
+    if memo is None:
+        memo = frozenset(t.split(".")[0] for m in g.modules.values() for t in m.imports.values())
+        g._q_imported_roots = memo  # type: ignore[attr-defined]
+    return memo
+
+
+def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
+    import sys as _sys
+
+    if path in _RISKY_STDLIB_CALLS:
+        return True
+    root = path.split(".")[0].split("(")[0]
+    stdlib = getattr(_sys, "stdlib_module_names", frozenset())
+    if root in ("builtins",) or (root in stdlib and root not in _RISKY_STDLIB_ROOTS):
+        if root == "pathlib" or path.startswith("Path"):
+            return path.rsplit(".", 1)[-1] in _RISKY_PATH_METHODS
+        return any(path.startswith(r + ".") or path == r for r in _RISKY_STDLIB_ROOTS)
+    if root in _RISKY_STDLIB_ROOTS or any(path.startswith(r + ".") for r in _RISKY_STDLIB_ROOTS):
+        return True
+    if "." not in path and "(" not in path:
+        return False  # a builtin function (len, max, sorted, …) or an unresolved bare name
+    return root not in stdlib and root in imported  # third-party code the project imports
 
 
 def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Optional[set[str]] = None) -> Optional[str]:
@@ -2293,9 +2321,7 @@ def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Op
         for v in g.values(site.call.func, func, site.stmt):
             if isinstance(v, ExtRef):
                 path = v.path
-                if path in _SAFE_CALLS or path.split(".")[0] in _SAFE_ROOTS or path.endswith((".append", ".format", ".join")):
-                    continue
-                if path.startswith(("str", "dict.", "list.")):
+                if not _risky_external(path, _imported_roots(g)):
                     continue
                 return f"it calls `{ir.dotted(site.call.func) or path}` at line {site.call.pos[0]}"
             if isinstance(v, (FuncRef, Instance, ClassRef)) and depth > 0:
