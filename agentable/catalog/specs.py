@@ -173,7 +173,7 @@ class AgentSpec:
 @dataclass(frozen=True)
 class OutputGuardSpec:
     callees: tuple[str, ...]
-    kind: str  # validating-parser | structured-output | lenient-parser
+    kind: str  # validating-parser | structured-output | lenient-parser | text (returns the model's text)
     framework: str
     notes: str = ""
 

@@ -122,6 +122,10 @@ class Resolver:
             return frozenset({Typed(e.kind)})
         if isinstance(e, ir.Comp):
             return frozenset({Typed("generator" if e.kind == "generator" else e.kind)})
+        if isinstance(e, ir.BinOp) and e.op == "|":
+            chain = self._lcel_chain(e, func, stmt)
+            if chain:
+                return chain
         if isinstance(e, ir.BinOp):
             left = self.values(e.left, func, stmt)
             if e.op == "%" or any(isinstance(v, Const) and isinstance(v.value, str) for v in left):
@@ -263,7 +267,7 @@ class Resolver:
             if isinstance(v, ModuleRef):
                 out |= self.g.lookup(f"{v.name}.{e.attr}")
             elif isinstance(v, ExtRef):
-                out.add(ExtRef(f"{v.path}.{e.attr}", v.site, v.binds))
+                out.add(ExtRef(f"{v.path}.{e.attr}", v.site, v.binds, v.tail))
             elif isinstance(v, (Instance, ClassRef)):
                 out |= self.class_attr(v.qualname, e.attr, isinstance(v, Instance))
             elif isinstance(v, LLMOutput):
@@ -389,10 +393,15 @@ class Resolver:
             model = cat.chat_model(inst)
             if model is not None:
                 if method in model.call_methods:
-                    text = method in model.returns_text_methods
+                    if v.tail == "validated":
+                        return frozenset({Typed("validated")})
+                    if v.tail == "unknown":
+                        return frozenset({UNKNOWN})
+                    text = method in model.returns_text_methods or v.tail == "text"
                     return frozenset({LLMOutput(site, text, ((func.path, e.pos, "model output"),))})
                 if method in model.binders:
-                    return frozenset({ExtRef(f"{inst}()", v.site, v.binds + ((func.path, e),))})
+                    tail = "validated" if method in model.structured_methods else v.tail
+                    return frozenset({ExtRef(f"{inst}()", v.site, v.binds + ((func.path, e),), tail)})
             agent = cat.agent_constructor(inst)
             if agent is not None and method in agent.run_methods:
                 return self._agent_output(agent, v.site, method, e, func)
@@ -421,6 +430,27 @@ class Resolver:
         if path.endswith(("model_validate_json", "model_validate", "parse_raw", "parse_obj", "validate_json")):
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})
+
+    def _lcel_chain(self, e: ir.BinOp, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """`prompt | model | parser`: the chain is the model, marked with what its tail returns."""
+        left = self.values(e.left, func, stmt)
+        right = self.values(e.right, func, stmt)
+        models = [v for v in left | right if isinstance(v, ExtRef) and self._is_chat_model_instance(v)]
+        if not models:
+            return EMPTY
+        tail = ""
+        if not any(v in models for v in right):
+            for v in right:
+                if isinstance(v, ExtRef):
+                    guard = self.g.catalog.output_guard(v.path.removesuffix("()"))
+                    if guard is not None:
+                        tail = "text" if guard.kind == "text" else (
+                            "validated" if guard.kind in ("validating-parser", "structured-output") else "unknown")
+        m = models[0]
+        return frozenset({ExtRef(m.path, m.site, m.binds, tail or m.tail)})
+
+    def _is_chat_model_instance(self, v: ExtRef) -> bool:
+        return v.path.endswith("()") and self.g.catalog.chat_model(v.path[:-2]) is not None
 
     def _agent_output(self, agent, ctor_site, method: str, e: ir.Call, func: FunctionInfo) -> VSet:
         """What running a framework agent returns: its final model text (or a result object

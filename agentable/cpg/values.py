@@ -32,6 +32,9 @@ class ExtRef(Value):
     path: str
     site: Optional[tuple[str, ir.Call]] = None
     binds: tuple[tuple[str, ir.Call], ...] = ()
+    # for an LCEL chain ending in this model: what the chain's last step makes of the reply
+    # ("" the message itself, "text" plain text, "validated" a schema-checked object)
+    tail: str = ""
 
 
 @dataclass(frozen=True)

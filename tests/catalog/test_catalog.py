@@ -91,7 +91,7 @@ def test_model_kinds_and_dates(cat):
 
 
 def test_output_guard_kinds(cat):
-    assert {g.kind for g in cat.output_guards} <= {"validating-parser", "structured-output", "lenient-parser"}
+    assert {g.kind for g in cat.output_guards} <= {"validating-parser", "structured-output", "lenient-parser", "text"}
 
 
 def test_model_examples(cat):

@@ -242,3 +242,37 @@ def test_framework_agent_runs_produce_model_output_unless_structured() -> None:
     assert not query.llm_outputs(g, fb.returns[0].value, fb, fb.returns[0])
     fc, sc = arg_of("m.c", "int")
     assert query.llm_outputs(g, sc.call.args[0], fc, sc.stmt)
+
+
+def test_lcel_chains_carry_model_output_and_structured_tails() -> None:
+    g = graph_of({"m.py": """
+        import json
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import ChatPromptTemplate
+        from langchain_openai import ChatOpenAI
+        from pydantic import BaseModel
+
+        class Answer(BaseModel):
+            text: str
+
+        prompt = ChatPromptTemplate.from_template("Summarize {doc}")
+        llm = ChatOpenAI(model="gpt-4o-mini")
+
+        def text_chain(doc):
+            chain = prompt | llm | StrOutputParser()
+            return json.loads(chain.invoke({"doc": doc}))
+
+        def message_chain(doc):
+            return (prompt | llm).invoke({"doc": doc}).content
+
+        def structured(doc):
+            return (prompt | llm.with_structured_output(Answer)).invoke({"doc": doc})
+    """})
+    f = g.functions["m.text_chain"]
+    site = next(s for s in f.calls if ir.dotted(s.call.func) == "json.loads")
+    assert query.llm_outputs(g, site.call.args[0], f, site.stmt)
+    m = g.functions["m.message_chain"]
+    assert query.llm_outputs(g, m.returns[0].value, m, m.returns[0])
+    st = g.functions["m.structured"]
+    assert not query.llm_outputs(g, st.returns[0].value, st, st.returns[0], text_only=False)
+    assert {c.func.name for c in g.agent.llm_calls} >= {"text_chain", "message_chain"}
