@@ -1633,6 +1633,8 @@ def tool_description_problem(g: ProjectGraph, tool: object) -> Optional[str]:
     func = getattr(tool, "func", None)
     if func is not None and func.node is not None and func.node.docstring and kind == "decorator":
         return None
+    if kind == "function":  # a plain function handed to an agent: its docstring is the description
+        return "missing"
     if kind in ("decorator", "constructor"):
         call = _tool_definition_call(g, tool)
         if call is not None and call.has_kwargs_splat():

@@ -165,6 +165,10 @@ class AgentSpec:
     text_run_methods: tuple[str, ...] = ()
     # constructor keywords that make the final output schema-validated (e.g. output_type)
     structured_params: tuple[str, ...] = ()
+    # plain functions in the tools argument become tools described by their docstring
+    function_tools: bool = False
+    handles_errors: bool = False  # the framework reports a tool's exception back to the model
+    return_contract: Optional[str] = None
     sdk: Optional[str] = None
     available: Optional[str] = None
     notes: str = ""

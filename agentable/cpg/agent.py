@@ -212,7 +212,8 @@ class AgentLayer:
 
     @cached_property
     def relevant_modules(self) -> list[ModuleInfo]:
-        """Modules that import a framework, or a project module that does (transitively)."""
+        """Modules that import a framework; project modules that import those (transitively);
+        and the project modules those import (tools, prompts and helpers live there)."""
         roots = self.g.catalog.known_framework_roots()
         relevant: set[str] = set()
         deps: dict[str, set[str]] = {}
@@ -233,6 +234,16 @@ class AgentLayer:
                 if user not in relevant:
                     relevant.add(user)
                     stack.append(user)
+        uses: dict[str, set[str]] = {}
+        for dep, users in deps.items():
+            for user in users:
+                uses.setdefault(user, set()).add(dep)
+        stack = list(relevant)
+        while stack:
+            for dep in uses.get(stack.pop(), ()):
+                if dep not in relevant:
+                    relevant.add(dep)
+                    stack.append(dep)
         return [self.g.modules[n] for n in sorted(relevant)]
 
     @cached_property

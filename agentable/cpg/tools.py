@@ -34,6 +34,7 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
                         out.append(_constructed_tool(g, func, site.call, site.stmt, spec))
                         break
         out.extend(_schema_tools(g, func))
+    out.extend(_function_tools(g, layer, seen_funcs))
     mods = {m.name for m in layer.relevant_modules}
     for cls in g.classes.values():
         if cls.module.name not in mods:
@@ -43,6 +44,41 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
             if spec is not None:
                 out.append(_class_tool(g, cls, spec))
                 break
+    return out
+
+
+# ----------------------------------------------------------------------------- plain functions
+
+
+def _function_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> list[ToolDef]:
+    """Plain functions handed to an agent whose framework turns functions into tools described
+    by their docstrings (catalog `function_tools`), e.g. `AssistantAgent(tools=[fn])`."""
+    out: list[ToolDef] = []
+    for construct in layer.agent_constructs:
+        spec = construct.spec
+        if not getattr(spec, "function_tools", False):
+            continue
+        call, func, stmt = construct.site.call, construct.site.func, construct.site.stmt
+        arg = call.kwarg(spec.tools_param) if spec.tools_param else None
+        if arg is None and spec.tools_positional is not None and spec.tools_positional < len(call.args):
+            arg = call.args[spec.tools_positional]
+        if arg is None:
+            continue
+        elements = arg.elts if isinstance(arg, ir.Seq) else None
+        values = [g.values(x, func, stmt) for x in elements] if elements is not None else \
+            [vs for lit in g.literal_containers(arg, func, stmt, g.resolver) for vs in lit]
+        for vs in values:
+            for v in vs:
+                if isinstance(v, FuncRef) and v.qualname in g.functions and v.qualname not in seen:
+                    impl = g.functions[v.qualname]
+                    if impl.node is None:
+                        continue
+                    seen.add(v.qualname)
+                    doc = impl.node.docstring
+                    out.append(ToolDef("function", spec.framework, impl.module, impl.node.pos, impl.name, doc,
+                                       "docstring" if doc else None, func=impl, spec=spec,
+                                       params=function_params(impl),
+                                       description_pos=impl.node.body[0].pos if doc else None))
     return out
 
 
