@@ -33,7 +33,7 @@ class UnhandledToolError(Rule):
     def check(self, graph) -> Iterable[Finding]:
         for inv in query.tool_invocations(graph):
             site = inv.site
-            if query.failure_guard(graph, site.func, site.stmt, ("Exception",)):
+            if query.failure_guard(graph, site.func, site.stmt, query.TOOL_FAILURES):
                 continue
             if query.tool_error_handling_configured(graph, inv.tool):
                 continue
