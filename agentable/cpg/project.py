@@ -261,7 +261,11 @@ class ProjectGraph:
         if hit is not None:
             return hit
         out: set[str] = set()
-        for v in self.shallow.values(site.call.func, site.func, site.stmt):
+        values = self.shallow.values(site.call.func, site.func, site.stmt)
+        if not any(isinstance(v, (FuncRef, ClassRef)) or getattr(v, "qualname", None) in self.classes for v in values):
+            # an injected dependency (`self.llm = llm` from a parameter): follow the arguments
+            values = self.resolver.values(site.call.func, site.func, site.stmt)
+        for v in values:
             if isinstance(v, FuncRef):
                 out.add(v.qualname)
             elif isinstance(v, ClassRef):

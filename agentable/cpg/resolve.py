@@ -237,15 +237,15 @@ class Resolver:
                 return frozenset({ClassRef(func.cls.qualname)})
             return frozenset({Instance(func.cls.qualname)} | {Instance(sub) for sub in self.g.subclasses(func.cls.qualname)})
         ref = ParamRef(func.qualname, name)
+        p = params[idx]
         if not self.expand_params:
-            return frozenset({ref})
+            return frozenset({ref}) | self._annotated_instance(p, func)
         key = (func.qualname, name)
         hit = self.param_memo.get(key)
         if hit is not None:
             return hit
         self.param_memo[key] = frozenset({ref})  # cycle guard
-        out: set[Value] = {ref}
-        p = params[idx]
+        out: set[Value] = {ref} | self._annotated_instance(p, func)
         if p.default is not None:
             out |= self.values(p.default, func, func.node)
         offset = 1 if func.cls is not None and not _is_staticmethod(func) else 0
@@ -256,6 +256,21 @@ class Resolver:
         result = frozenset(out)
         self.param_memo[key] = result
         return result
+
+    def _annotated_instance(self, p: ir.Param, func: FunctionInfo) -> VSet:
+        """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
+        when the caller is a framework or a test harness the project does not contain."""
+        ann = p.annotation
+        if ann is None or not isinstance(ann, (ir.Name, ir.Attribute)):
+            return EMPTY
+        scope = func.module.toplevel
+        out: set[Value] = set()
+        for v in self.g.shallow.values(ann, scope, None):
+            if isinstance(v, ClassRef):
+                out.add(Instance(v.qualname))
+            elif isinstance(v, ExtRef) and (self.g.catalog.llm_client(v.path) or self.g.catalog.chat_model(v.path)):
+                out.add(ExtRef(f"{v.path}()"))
+        return frozenset(out)
 
     # ------------------------------------------------------------------ attributes and subscripts
 
