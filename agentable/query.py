@@ -224,6 +224,13 @@ def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
             _strings(g, a, func, stmt, depth - 1, out, seen)
         for kw in e.keywords:
             _strings(g, kw.value, func, stmt, depth - 1, out, seen)
+        if depth > 0:  # a project function that builds the prompt: what it returns
+            from agentable.cpg.values import FuncRef
+
+            for v in g.shallow.values(e.func, func, stmt):
+                target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+                for r in (target.returns if target is not None else ()):
+                    _strings(g, r.value, target, r, depth - 1, out, seen)
     elif isinstance(e, ir.Name):
         defs = g.resolver.local_defs(func, e.id, stmt)
         owner = func
@@ -237,6 +244,15 @@ def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
                 for v in g.values(e, func, stmt):
                     if isinstance(v, Const) and isinstance(v.value, str):
                         out.append(v.value)
+            elif d.how == "param" and depth > 0:  # a prompt passed into a project wrapper
+                from agentable.cpg.resolve import argument_for
+
+                params = owner.params
+                idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
+                offset = 1 if owner.cls is not None else 0
+                for site in (g.callers(owner)[:8] if idx is not None else ()):
+                    arg = argument_for(site.call, params[idx], idx - offset)
+                    _strings(g, arg, site.func, site.stmt, depth - 1, out, seen)
     elif isinstance(e, ir.Attribute):
         for v in g.values(e, func, stmt):
             if isinstance(v, Const) and isinstance(v.value, str):
@@ -1276,6 +1292,16 @@ class StopConfig:
     stmt: object = None
 
 
+def concrete_values(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> frozenset:
+    """`g.values` without the symbolic parameter marker of functions the project calls: their
+    parameters take exactly what those callers pass (or the default)."""
+    from agentable.cpg.values import ParamRef
+
+    vals = g.values(e, func, stmt)
+    return frozenset(v for v in vals if not (isinstance(v, ParamRef) and v.func in g.functions
+                                              and g.callers(g.functions[v.func])))
+
+
 def stop_config(g: ProjectGraph, c: object) -> StopConfig:
     """Where and what the stop sequences of an LLM call are: its own argument, a bound setting,
     the client/model constructor, or a `stop`/`stop_sequences` key in an options/config dict."""
@@ -1313,7 +1339,7 @@ def stop_config(g: ProjectGraph, c: object) -> StopConfig:
         elems = lit[0].elts if lit is not None and isinstance(lit[0], ir.Seq) else [e]
         owner, s2 = (lit[1], lit[2]) if lit is not None else (f, st)
         for x in elems:
-            vals = g.values(x, owner, s2)
+            vals = concrete_values(g, x, owner, s2)
             strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
             nones = [v for v in vals if isinstance(v, Const) and v.value in (None, False)]
             if strs and len(strs) + len(nones) == len(vals):
