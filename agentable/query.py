@@ -587,15 +587,17 @@ def api_unavailable(g: ProjectGraph, path: str, symbol: str):
     and unparsable ranges give None (say nothing). Shared by LARD001 (LLM APIs) and EPDD (other
     libraries)."""
     for avail in g.catalog.api_availability(symbol):
+        if any(declared_requirement(g, path, d, pinned=False) is not None for d in avail.unless_declared):
+            continue
         found = declared_requirement(g, path, avail.dist)
         if found is not None and versions_disjoint(found[1], avail.available):
             return avail, found[0]
     return None
 
 
-def declared_requirement(g: ProjectGraph, path: str, dist: str):
+def declared_requirement(g: ProjectGraph, path: str, dist: str, pinned: bool = True):
     """(Requirement, combined specifier text) that the manifests governing file `path` declare for
-    `dist`, or None when it is undeclared or declared without a version range."""
+    `dist`, or None when it is undeclared or (with `pinned`) declared without a version range."""
     manifests = getattr(g, "manifests", None)
     if manifests is None:
         return None
@@ -605,7 +607,7 @@ def declared_requirement(g: ProjectGraph, path: str, dist: str):
         spec = scope.specifier_for(dist)
     except Exception:
         return None
-    if not reqs or spec is None or not str(spec):
+    if not reqs or spec is None or (pinned and not str(spec)):
         return None
     main = [r for r in reqs if getattr(r, "group", "main") == "main"] or reqs
     return main[0], str(spec)

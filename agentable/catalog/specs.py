@@ -34,6 +34,7 @@ class ClientSpec:
     classes: tuple[str, ...]
     provider: str
     params: dict[str, str] = field(default_factory=dict)
+    positional: dict[str, int] = field(default_factory=dict)  # role -> positional index in the constructor
     defaults: dict[str, Any] = field(default_factory=dict)
     sdk: Optional[str] = None
     available: Optional[str] = None
@@ -203,6 +204,9 @@ class ApiAvailability:
     dist: str
     available: str  # PEP 440 specifier of the versions where the symbols exist
     message: str
+    # the symbols also exist, whatever the version, when one of these distributions is declared
+    # (e.g. langchain's integration re-exports from 0.2 on need langchain-community)
+    unless_declared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

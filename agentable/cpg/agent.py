@@ -98,6 +98,10 @@ class LLMCall:
                 v = ctor.kwarg(kw)
                 if v is not None:
                     return self._setting_at(role, v, path, ctor, "client")
+            client = None if self.is_chat_model else self.graph.catalog.llm_client(_ctor_path(self))
+            pos = (getattr(client, "positional", None) or {}).get(role)
+            if pos is not None and pos < len(ctor.args):
+                return self._setting_at(role, ctor.args[pos], path, ctor, "client")
             if role == "model" and self.is_chat_model:
                 pos = getattr(self.spec, "model_positional", None)
                 if pos is not None and pos < len(ctor.args):

@@ -14,6 +14,7 @@ from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleMeta
 
 _KEY_NAME = re.compile(r"(?:^|_)api_?key$", re.I)
+_SETTER_NAME = re.compile(r"^set_\w*key$", re.I)  # set_default_openai_key(...), set_api_key(...)
 _ENV_KEY_NAME = re.compile(r"(?:API_KEY|API_TOKEN|_KEY)$", re.I)
 _PLACEHOLDER = re.compile(r"your|xxx|\.\.\.|<|>|\{|\}|here|example|placeholder|dummy|fake|insert|replace|changeme|"
                           r"redacted|api_?key|secret|not[-_ ]?needed|none|null|empty|test[-_]?key|sample", re.I)
@@ -57,6 +58,13 @@ class HardcodedOrEmptyApiKey(Rule):
                 if not _calls_framework(graph, site, roots):
                     continue
                 has_base_url = any(kw.name and _BASE_URL_KW.search(kw.name) for kw in site.call.keywords)
+                setter = _callee_name(site.call)
+                if _SETTER_NAME.search(setter):  # e.g. set_default_openai_key("sk-...")
+                    for arg in site.call.args[:1]:
+                        f = self._judge(graph, func, site.stmt, arg, setter, allow_empty=False)
+                        if f is not None and (func.path, arg.pos[0]) not in seen:
+                            seen.add((func.path, arg.pos[0]))
+                            yield f
                 for kw in site.call.keywords:
                     if kw.name and _KEY_NAME.search(kw.name):
                         f = self._judge(graph, func, site.stmt, kw.value, kw.name, allow_empty=not has_base_url)
@@ -101,6 +109,11 @@ class HardcodedOrEmptyApiKey(Rule):
                 f"fails authentication. Remove it or read the key from the environment.",
                 severity=Severity.WARNING)
         return None
+
+
+def _callee_name(call: ir.Call) -> str:
+    f = call.func
+    return f.attr if isinstance(f, ir.Attribute) else f.id if isinstance(f, ir.Name) else ""
 
 
 def _calls_framework(graph, site, roots) -> bool:
