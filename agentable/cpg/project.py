@@ -12,7 +12,7 @@ import networkx as nx
 from agentable.cpg import ir
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.resolve import Resolver, VSet
-from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module
+from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
 from agentable.findings import Span
 
@@ -207,6 +207,14 @@ class ProjectGraph:
                         for value, s, method in cls.attrs.get(e.attr, []):
                             if value is not None:
                                 out.append((value, method or cls.module.toplevel, s))
+                        prop = cls.methods.get(e.attr)
+                        if prop is not None and is_property(prop):  # what the property returns
+                            out.extend((r.value, prop, r) for r in prop.returns if r.value is not None)
+                    if self.is_field_class(self.classes[qual]):  # a field set at construction
+                        for site in self.constructions(qual):
+                            arg = site.call.kwarg(e.attr)
+                            if arg is not None:
+                                out.append((arg, site.func, site.stmt))
         return out
 
     def literal_mappings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: Resolver) -> list[dict[object, VSet]]:

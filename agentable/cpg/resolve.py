@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.flow import reaching_definitions
-from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo
+from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.values import (
     UNKNOWN,
     ClassRef,
@@ -225,6 +225,13 @@ class Resolver:
         for lit in self.g.literal_containers(expr, func, stmt, self):
             for elt in lit:
                 out |= elt
+        if isinstance(expr, ir.Call):  # `a, b = helper()` where helper returns a tuple literal
+            for callee in self.values(expr.func, func, stmt):
+                target = self.g.functions.get(callee.qualname) if isinstance(callee, FuncRef) else None
+                for r in (target.returns if target is not None else ()):
+                    if isinstance(r.value, ir.Seq):
+                        for elt in r.value.elts:
+                            out |= self.values(elt, target, r)
         return frozenset(out) if out else frozenset({UNKNOWN})
 
     def param_values(self, func: FunctionInfo, name: str) -> VSet:
@@ -300,7 +307,10 @@ class Resolver:
         out: set[Value] = set()
         for cls in self.g.mro(qualname):
             if attr in cls.methods:
-                return frozenset({FuncRef(cls.methods[attr].qualname)})
+                method = cls.methods[attr]
+                if instance and is_property(method):
+                    return self.function_returns(method.qualname)
+                return frozenset({FuncRef(method.qualname)})
             if attr in cls.attrs:
                 for value, s, method in cls.attrs[attr]:
                     owner = method if method is not None else cls.module.toplevel

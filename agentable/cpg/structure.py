@@ -345,3 +345,11 @@ def _collect_self_attrs(method: FunctionInfo, cls: ClassInfo) -> None:
             t = s.target
             if isinstance(t, ir.Attribute) and isinstance(t.value, ir.Name) and t.value.id == self_name:
                 cls.attrs.setdefault(t.attr, []).append((s.value, s, method))
+
+
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
+
+
+def is_property(func: FunctionInfo) -> bool:
+    """A method read as an attribute (`@property`, `@cached_property`)."""
+    return func.node is not None and any(ir.dotted(d) in _PROPERTY_DECORATORS for d in func.node.decorators)

@@ -276,3 +276,39 @@ def test_lcel_chains_carry_model_output_and_structured_tails() -> None:
     st = g.functions["m.structured"]
     assert not query.llm_outputs(g, st.returns[0].value, st, st.returns[0], text_only=False)
     assert {c.func.name for c in g.agent.llm_calls} >= {"text_chain", "message_chain"}
+
+
+def test_properties_fields_and_tuple_returns_carry_values() -> None:
+    g = graph_of({"m.py": """
+        import re
+        from openai import OpenAI
+        from pydantic import BaseModel
+
+        class Tool(BaseModel):
+            name: str
+
+            def use(self, arg):
+                return arg
+
+        class Agent(BaseModel):
+            tools: list[Tool]
+
+            @property
+            def by_name(self):
+                return {t.name: t for t in self.tools}
+
+            def decide(self, prompt):
+                text = OpenAI().chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
+                m = re.search(r"Action: (.*)", text)
+                return text, m.group(1)
+
+            def run(self):
+                raw, tool = self.decide("q")
+                return self.by_name[tool].use(raw)
+
+        Agent(tools=[Tool(name="search")]).run()
+    """})
+    run = g.functions["m.Agent.run"]
+    dispatch = next(s for s in run.calls if isinstance(s.call.func, ir.Attribute) and s.call.func.attr == "use")
+    assert g.callees(dispatch) == {"m.Tool.use"}  # property -> dict comprehension -> field from the construction
+    assert query.llm_outputs(g, dispatch.call.args[0], run, dispatch.stmt)  # unpacked from a tuple return
