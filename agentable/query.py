@@ -595,6 +595,32 @@ def api_unavailable(g: ProjectGraph, path: str, symbol: str):
     return None
 
 
+def api_is_newer_than_declared(available: str, declared: str) -> bool:
+    """Does the API need a newer release than any the declaration admits (the v1 client with
+    openai==0.28.1: an EPDD dependency defect), rather than being removed in the declared releases
+    (openai.ChatCompletion with openai>=1: a LARD API defect)?"""
+    import re as _re
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        avail, decl = SpecifierSet(available), SpecifierSet(declared)
+    except InvalidSpecifier:
+        return False
+    points: set[Version] = {Version("0")}
+    for text in _re.findall(r"\d+(?:\.\d+)*", available + " " + declared):
+        try:
+            v = Version(text)
+        except InvalidVersion:
+            continue
+        parts = list(v.release) + [0, 0]
+        points |= {v, Version(f"{parts[0]}.{parts[1]}.{parts[2] + 1}"), Version(f"{parts[0] + 1}.0")}
+    admitted = [v for v in points if decl.contains(v, prereleases=True)]
+    exists = [v for v in points if avail.contains(v, prereleases=True)]
+    return bool(admitted and exists) and min(exists) > max(admitted)
+
+
 def declared_requirement(g: ProjectGraph, path: str, dist: str, pinned: bool = True):
     """(Requirement, combined specifier text) that the manifests governing file `path` declare for
     `dist`, or None when it is undeclared or (with `pinned`) declared without a version range."""

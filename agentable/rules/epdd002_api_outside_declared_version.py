@@ -56,14 +56,16 @@ class ApiOutsideDeclaredVersion(Rule):
                         break
 
     def _report(self, graph, path: str, pos: ir.Pos, symbol: str, reported: set) -> Optional[Finding]:
-        if (path, pos[0]) in reported or _llm_symbol(graph, symbol):
+        if (path, pos[0]) in reported:
             return None
         hit = query.api_unavailable(graph, path, symbol)
         if hit is None:
             return None
         avail, req = hit
-        reported.add((path, pos[0]))
         declared = query.declared_specifier(graph, path, avail.dist) or req.specifier
+        if _llm_symbol(graph, symbol) and not query.api_is_newer_than_declared(avail.available, declared):
+            return None  # an LLM API removed in the declared version is LARD001's
+        reported.add((path, pos[0]))
         f = self.finding(
             graph, path, pos,
             f"`{symbol}` exists only in {avail.dist}{avail.available}, but {req.path}:{req.line} declares "
@@ -74,7 +76,8 @@ class ApiOutsideDeclaredVersion(Rule):
 
 
 def _llm_symbol(graph, symbol: str) -> bool:
-    """Symbols LARD001 owns: LLM calls, clients, chat models (and factories) and agents."""
+    """LLM calls, clients, chat models (and factories) and agents: LARD001 reports those when the
+    declared version removed them; this rule when they are newer than the declared version."""
     cat = graph.catalog
     base = symbol.split("()")[0]
     return any(f(s) is not None for s in (symbol, base)

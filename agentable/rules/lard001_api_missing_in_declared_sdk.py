@@ -68,13 +68,16 @@ class ApiMissingInDeclaredSdk(Rule):
         if hit is not None:
             avail, req = hit
             declared = query.declared_specifier(graph, path, avail.dist)
+            if declared and query.api_is_newer_than_declared(avail.available, declared):
+                return  # an API newer than the pin: a dependency defect (EPDD002)
             message = (f"`{symbol}` does not exist in {avail.dist}{declared} as declared in "
                        f"{req.path}:{req.line}. {avail.message}")
         else:
             sdk, available = getattr(spec, "sdk", None), getattr(spec, "available", None)
             if sdk and available:
                 declared = query.declared_specifier(graph, path, sdk)
-                if declared and query.versions_disjoint(declared, available):
+                if declared and query.versions_disjoint(declared, available) and \
+                        not query.api_is_newer_than_declared(available, declared):
                     repl = getattr(spec, "replacement", None)
                     message = (f"`{symbol}` exists only in {sdk}{available}, but the project declares "
                                f"{sdk}{declared}; " + (f"use `{repl}` instead." if repl else
