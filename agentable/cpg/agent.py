@@ -179,6 +179,7 @@ class ToolDef:
     params: list[ToolParam] = field(default_factory=list)
     schema: Optional[ir.Dict] = None
     description_pos: Optional[ir.Pos] = None
+    name_pos: Optional[ir.Pos] = None  # where the name the model sees is written
 
     @property
     def path(self) -> str:

@@ -78,7 +78,8 @@ def _function_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> l
                     out.append(ToolDef("function", spec.framework, impl.module, impl.node.pos, impl.name, doc,
                                        "docstring" if doc else None, func=impl, spec=spec,
                                        params=function_params(impl),
-                                       description_pos=impl.node.body[0].pos if doc else None))
+                                       description_pos=impl.node.body[0].pos if doc else None,
+                                       name_pos=impl.node.name_pos))
     return out
 
 
@@ -101,8 +102,10 @@ def _decorated_tool(g: "ProjectGraph", func: FunctionInfo) -> Optional[ToolDef]:
             call = d if isinstance(d, ir.Call) else None
             name = _pick_name(g, spec.name_from, call, func, scope)
             desc, source, dpos = _pick_description(g, spec.description_from, call, func, scope)
+            name_expr = (call.kwarg("name") or (call.args[0] if call.args else None)) if call is not None else None
+            npos = name_expr.pos if name_expr is not None and const_str(g, name_expr, scope) == name else func.node.name_pos
             return ToolDef("decorator", spec.framework, func.module, func.node.pos, name, desc, source, func=func,
-                           spec=spec, params=function_params(func), description_pos=dpos)
+                           spec=spec, params=function_params(func), description_pos=dpos, name_pos=npos)
     return None
 
 
@@ -148,9 +151,12 @@ def _constructed_tool(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt
             if isinstance(v, FuncRef) and v.qualname in g.functions:
                 impl = g.functions[v.qualname]
                 break
-    name = _arg_str(g, call, spec.name_param, spec.name_positional, func)
+    name_expr = _arg_expr(call, spec.name_param, spec.name_positional)
+    name = const_str(g, name_expr, func) if name_expr is not None else None
+    npos = name_expr.pos if name is not None and name_expr is not None else None
     if name is None and spec.name_fallback_function and impl is not None:
         name = impl.name
+        npos = impl.node.name_pos if impl.node is not None else None
     desc_expr = _arg_expr(call, spec.description_param, spec.description_positional)
     desc: Optional[str] = None
     source: Optional[str] = None
@@ -163,7 +169,7 @@ def _constructed_tool(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt
         desc, source, dpos = impl.node.docstring, "docstring", impl.node.body[0].pos
     params = function_params(impl) if impl is not None else []
     return ToolDef("constructor", spec.framework, func.module, call.pos, name, desc, source, func=impl, spec=spec,
-                   params=params, description_pos=dpos)
+                   params=params, description_pos=dpos, name_pos=npos)
 
 
 def _arg_expr(call: ir.Call, kw: Optional[str], positional: Optional[int]) -> Optional[ir.Expr]:
@@ -195,7 +201,7 @@ def _class_tool(g: "ProjectGraph", cls, spec) -> ToolDef:
                 return (text if text is not None else "<dynamic>"), (value.pos if value is not None else None)
         return None, None
 
-    name, _ = attr_str(spec.name_attr)
+    name, npos = attr_str(spec.name_attr)
     desc, dpos = attr_str(spec.description_attr)
     if desc is None and cls.node.docstring and getattr(spec, "description_fallback_docstring", False):
         desc, dpos = cls.node.docstring, cls.node.body[0].pos
@@ -209,7 +215,7 @@ def _class_tool(g: "ProjectGraph", cls, spec) -> ToolDef:
             break
     params = function_params(impl, skip_self=True) if impl is not None else []
     return ToolDef("class", spec.framework, cls.module, cls.node.pos, name, desc, "attribute" if desc else None,
-                   func=impl, cls=cls, spec=spec, params=params, description_pos=dpos)
+                   func=impl, cls=cls, spec=spec, params=params, description_pos=dpos, name_pos=npos)
 
 
 # ----------------------------------------------------------------------------- raw JSON schemas
@@ -268,7 +274,7 @@ def _match_schema(g: "ProjectGraph", func: FunctionInfo, d: ir.Dict, specs) -> O
         impl = _function_named(g, func, name) if name else None
         return ToolDef("schema", spec.provider, func.module, name_e.pos, name, desc,
                        "schema" if desc_e is not None else None, func=impl, spec=spec, params=params,
-                       schema=d, description_pos=desc_e.pos if desc_e is not None else None)
+                       schema=d, description_pos=desc_e.pos if desc_e is not None else None, name_pos=name_e.pos)
     return None
 
 

@@ -40,8 +40,10 @@ class DuplicateToolName(Rule):
                 if len(distinct) < 2:
                     continue
                 first = distinct[0][0]
-                first_line = query.tool_anchor(first)[0]
+                first_line = (first.name_pos or query.tool_anchor(first))[0]
                 for tool, path, pos in distinct[1:]:
+                    if tool.name_pos is not None:  # point at the duplicated name itself
+                        path, pos = tool.path, tool.name_pos
                     yield self.finding(
                         graph, path, pos,
                         f"Tool name `{name}` is used twice in one tool set: here and at {first.path}:{first_line}; "
