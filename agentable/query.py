@@ -595,6 +595,11 @@ def api_unavailable(g: ProjectGraph, path: str, symbol: str):
     return None
 
 
+def is_framework_symbol(g: ProjectGraph, symbol: str) -> bool:
+    """Does the symbol belong to an LLM SDK or agent framework (catalog framework roots)?"""
+    return symbol.split(".", 1)[0].split("(", 1)[0] in g.catalog.known_framework_roots()
+
+
 def api_is_newer_than_declared(available: str, declared: str) -> bool:
     """Does the API need a newer release than any the declaration admits (the v1 client with
     openai==0.28.1: an EPDD dependency defect), rather than being removed in the declared releases

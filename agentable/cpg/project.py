@@ -199,6 +199,12 @@ class ProjectGraph:
             for d in defs:
                 if d.how in ("assign", "walrus") and d.value is not None:
                     out.append((d.value, owner, d.stmt))
+                elif d.how == "import" and isinstance(d.value, ir.Constant):  # `from tools import REGISTRY`
+                    mod_name, _, attr = str(d.value.value).rpartition(".")
+                    mod = self.find_module(mod_name, owner.module) if mod_name else None
+                    if mod is not None:
+                        out.extend((x.value, mod.toplevel, x.stmt) for x in mod.toplevel.defs.get(attr, [])
+                                   if x.how == "assign" and x.value is not None)
         elif isinstance(e, ir.Attribute):
             for v in self.shallow.values(e.value, func, stmt):
                 qual = getattr(v, "qualname", None)
@@ -217,10 +223,22 @@ class ProjectGraph:
                                 out.append((arg, site.func, site.stmt))
         return out
 
+    def _built_by(self, defs: list[tuple[ir.Expr, FunctionInfo, object]]) -> list[tuple[ir.Expr, FunctionInfo, object]]:
+        """Bindings plus, for `x = make_registry()`, the literals that project factory returns."""
+        out = list(defs)
+        for value, owner, s in defs:
+            if isinstance(value, ir.Call):
+                for v in self.shallow.values(value.func, owner, s):
+                    target = self.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+                    for r in (target.returns if target is not None else ()):
+                        if isinstance(r.value, (ir.Dict, ir.Seq, ir.Comp)):
+                            out.append((r.value, target, r))
+        return out
+
     def literal_mappings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: Resolver) -> list[dict[object, VSet]]:
         """Dict literals (and `d[k] = v` stores) that `e` may be: key -> values."""
         out: list[dict[object, VSet]] = []
-        for value, owner, s in self._literal_defs(e, func, stmt):
+        for value, owner, s in self._built_by(self._literal_defs(e, func, stmt)):
             if isinstance(value, ir.Dict):
                 mapping: dict[object, VSet] = {}
                 for k, v in zip(value.keys, value.values):
@@ -247,7 +265,7 @@ class ProjectGraph:
 
     def literal_containers(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: Resolver) -> list[list[VSet]]:
         out: list[list[VSet]] = []
-        for value, owner, s in self._literal_defs(e, func, stmt):
+        for value, owner, s in self._built_by(self._literal_defs(e, func, stmt)):
             if isinstance(value, ir.Seq):
                 out.append([res.values(elt, owner, s) for elt in value.elts])
         return out

@@ -359,6 +359,10 @@ class Resolver:
     # ------------------------------------------------------------------ calls
 
     def _call(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        if isinstance(e.func, ir.Attribute) and e.func.attr in ("get", "pop", "setdefault"):
+            looked_up = self._mapping_lookup(e, func, stmt)
+            if looked_up:
+                return looked_up
         callee = self.values(e.func, func, stmt)
         out: set[Value] = set()
         site = (func.path, e)
@@ -375,6 +379,27 @@ class Resolver:
                 if e.func.attr in STR_METHODS:
                     out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
         return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def _mapping_lookup(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """`registry.get(name)` on a dict literal: its values (one key's when the key is a
+        literal), plus the default (None when absent)."""
+        assert isinstance(e.func, ir.Attribute)
+        mappings = self.g.literal_mappings(e.func.value, func, stmt, self)
+        if not mappings:
+            return EMPTY
+        key = e.args[0].value if e.args and isinstance(e.args[0], ir.Constant) else None
+        out: set[Value] = set()
+        for mapping in mappings:
+            if key is not None and key in mapping:
+                out |= mapping[key]
+            else:
+                for vs in mapping.values():
+                    out |= vs
+        if len(e.args) > 1:
+            out |= self.values(e.args[1], func, stmt)
+        elif e.func.attr == "get":
+            out.add(Const(None))
+        return frozenset(out)
 
     def class_attr_call(self, qualname: str, call: Optional[ir.Call] = None, func: Optional[FunctionInfo] = None,
                         stmt: Optional[object] = None) -> VSet:

@@ -63,8 +63,9 @@ class ApiOutsideDeclaredVersion(Rule):
             return None
         avail, req = hit
         declared = query.declared_specifier(graph, path, avail.dist) or req.specifier
-        if _llm_symbol(graph, symbol) and not query.api_is_newer_than_declared(avail.available, declared):
-            return None  # an LLM API removed in the declared version is LARD001's
+        if (_llm_symbol(graph, symbol) or query.is_framework_symbol(graph, symbol)) and \
+                not query.api_is_newer_than_declared(avail.available, declared):
+            return None  # an LLM SDK/framework API removed in the declared version is LARD001's
         reported.add((path, pos[0]))
         f = self.finding(
             graph, path, pos,

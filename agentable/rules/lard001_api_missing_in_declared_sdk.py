@@ -37,7 +37,7 @@ class ApiMissingInDeclaredSdk(Rule):
             for stmt in mod.import_stmts:
                 for target in _import_targets(stmt):
                     spec = _llm_symbol_spec(graph, target)
-                    if spec is None:
+                    if spec is None and not query.is_framework_symbol(graph, target):
                         continue
                     for f in self._check_symbol(graph, mod.path, stmt.pos, target, spec, reported):
                         self._flagged_imports.add((mod.path, target))

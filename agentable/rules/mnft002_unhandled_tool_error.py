@@ -49,7 +49,7 @@ class UnhandledToolError(Rule):
                     continue
                 reason = f"tool `{label}` can fail ({why})"
             else:
-                reason = "the tool it runs cannot be resolved statically, so nothing shows that it cannot fail"
+                continue  # the tool cannot be resolved: no evidence that it can fail (precision first)
             call = query.source_text(graph, inv.path, site.call, 60)
             flow = ()
             if inv.dispatch is not None:
