@@ -56,7 +56,12 @@ class FunctionInfo:
     globals_declared: set[str] = field(default_factory=set)
     nested: dict[str, "FunctionInfo"] = field(default_factory=dict)
     passes_through: Optional[bool] = None  # cached by resolve.passes_through_param
-    # every expression the function's own statements evaluate, by IR class: [(expr, statement)]
+    # The function's own statements in `ir.walk_stmts(body)` order (class bodies, which walk_stmts
+    # does not enter, excluded), and the expressions they evaluate in `stmt_exprs`/`walk_expr`
+    # order, all of them and by IR class: [(expr, statement)]. Queries read these instead of
+    # walking the tree again.
+    stmts: list[ir.Stmt] = field(default_factory=list)
+    expr_walk: list[tuple[ir.Expr, ir.Stmt]] = field(default_factory=list)
     exprs: dict[type, list[tuple[ir.Expr, ir.Stmt]]] = field(default_factory=dict)
     # `d[key] = value` stores: container name -> [(key expression, value, statement)]
     item_stores: dict[str, list[tuple[ir.Expr, ir.Expr, ir.Stmt]]] = field(default_factory=dict)
@@ -83,6 +88,12 @@ class FunctionInfo:
     @property
     def path(self) -> str:
         return self.module.path
+
+    def walk(self, *kinds: type) -> list[tuple[ir.Expr, ir.Stmt]]:
+        """(expression, statement) pairs of these IR classes, in walk order (see `expr_walk`)."""
+        if len(kinds) == 1:
+            return self.exprs.get(kinds[0], [])
+        return [pair for pair in self.expr_walk if pair[0].__class__ in kinds]
 
     def parent_of(self, node: Container) -> Optional[Container]:
         return self.parents.get(id(node))
@@ -211,13 +222,14 @@ def _index_function(
     if func.node is not None:
         for p in func.node.params:
             func.defs.setdefault(p.name, []).append(DefSite(p.name, func.node, None, "param"))
+    own_exprs: dict[int, list[ir.Expr]] = {}  # id(stmt) -> its expressions, for _index_walk_order
     stack: list[tuple[list[ir.Stmt], Optional[Container]]] = [(func.body, None)]
     while stack:
         block, parent = stack.pop()
         for s in block:
             if parent is not None:
                 func.parents[id(s)] = parent
-            _index_stmt(func, s, info, all_funcs, all_classes)
+            own_exprs[id(s)] = _index_stmt(func, s, info, all_funcs, all_classes)
             if isinstance(s, ir.Try):
                 stack.append((s.body, s))
                 for h in s.handlers:
@@ -228,6 +240,23 @@ def _index_function(
             else:
                 for sub in ir.child_blocks(s):
                     stack.append((sub, s))
+    _index_walk_order(func, own_exprs)
+
+
+def _index_walk_order(func: FunctionInfo, own_exprs: dict[int, list[ir.Expr]]) -> None:
+    """Fill `stmts`, `expr_walk` and `exprs` in walk order (the indexes above keep the block
+    order of the stack, on which the order of `calls`, `returns` and `defs` depends)."""
+    by_type = func.exprs
+    walk = func.expr_walk
+    for s in ir.walk_stmts(func.body):
+        func.stmts.append(s)
+        for e in own_exprs.get(id(s), ()):
+            pair = (e, s)
+            walk.append(pair)
+            bucket = by_type.get(e.__class__)
+            if bucket is None:
+                bucket = by_type[e.__class__] = []
+            bucket.append(pair)
 
 
 def _index_stmt(
@@ -237,11 +266,12 @@ def _index_stmt(
     all_funcs: list[FunctionInfo],
     all_classes: list[ClassInfo],
     owner_cls: Optional[ClassInfo] = None,
-) -> None:
-    """Index one statement; `owner_cls` is set for statements directly in a class body."""
+) -> list[ir.Expr]:
+    """Index one statement; `owner_cls` is set for statements directly in a class body. Returns
+    the expressions the statement evaluates (nested blocks excluded)."""
     defs = func.defs
     if isinstance(s, ir.FunctionDef):
-        _index_exprs(func, s, ir.stmt_exprs(s))
+        exprs = _index_exprs(func, s, ir.stmt_exprs(s))
         qual = f"{func.qualname.removesuffix('.<module>')}.{s.name}" if owner_cls is None else f"{owner_cls.qualname}.{s.name}"
         child = FunctionInfo(qual, s.name, info, s, s.body, cls=owner_cls, parent=None if func.is_module else func)
         all_funcs.append(child)
@@ -253,9 +283,9 @@ def _index_stmt(
         _index_function(child, info, all_funcs, all_classes, None)
         if owner_cls is not None:
             _collect_self_attrs(child, owner_cls)
-        return
+        return exprs
     if isinstance(s, ir.ClassDef):
-        _index_exprs(func, s, ir.stmt_exprs(s))
+        exprs = _index_exprs(func, s, ir.stmt_exprs(s))
         prefix = func.qualname.removesuffix(".<module>")
         cls = ClassInfo(f"{prefix}.{s.name}", s.name, info, s)
         all_classes.append(cls)
@@ -270,15 +300,14 @@ def _index_stmt(
         for cs in s.body:
             func.parents[id(cs)] = s
             _index_stmt(func, cs, info, all_funcs, all_classes, cls)
-        return
+        return exprs
     if isinstance(s, (ir.Import, ir.ImportFrom)):
         _record_import(s, info, func)
-        return
-    exprs = ir.stmt_exprs(s)
-    _index_exprs(func, s, exprs)
+        return []
+    exprs = _index_exprs(func, s, ir.stmt_exprs(s))
     if isinstance(s, ir.Assign):
         if owner_cls is not None:
-            return  # a class attribute (recorded on the class), not a local
+            return exprs  # a class attribute (recorded on the class), not a local
         for t in s.targets:
             _bind_target(defs, t, s, s.value, "assign")
             if isinstance(t, ir.Subscript) and isinstance(t.value, ir.Name) and s.value is not None:
@@ -303,6 +332,7 @@ def _index_stmt(
         for h in s.handlers:
             if h.name:
                 defs.setdefault(h.name, []).append(DefSite(h.name, h, None, "except"))
+    return exprs
 
 
 def _bind_target(defs: dict[str, list[DefSite]], t: ir.Expr, s: ir.Stmt, value: Optional[ir.Expr], how: str) -> None:
@@ -315,21 +345,20 @@ def _bind_target(defs: dict[str, list[DefSite]], t: ir.Expr, s: ir.Stmt, value: 
         _bind_target(defs, t.value, s, value, "element" if how == "assign" else how)
 
 
-def _index_exprs(func: FunctionInfo, s: ir.Stmt, exprs: list[ir.Expr]) -> None:
-    by_type = func.exprs
-    for root in exprs:
+def _index_exprs(func: FunctionInfo, s: ir.Stmt, roots: list[ir.Expr]) -> list[ir.Expr]:
+    """Record the calls, yields and walrus bindings of a statement; return all its expressions."""
+    out: list[ir.Expr] = []
+    for root in roots:
         for e in ir.walk_expr(root):
+            out.append(e)
             cls = e.__class__
-            bucket = by_type.get(cls)
-            if bucket is None:
-                bucket = by_type[cls] = []
-            bucket.append((e, s))
             if cls is ir.Call:
                 func.calls.append(CallSite(e, s, func))
             elif cls is ir.Yield:
                 func.yields.append(e)
             elif cls is ir.NamedExpr and isinstance(e.target, ir.Name):
                 func.defs.setdefault(e.target.id, []).append(DefSite(e.target.id, s, e.value, "walrus"))
+    return out
 
 
 def _collect_self_attrs(method: FunctionInfo, cls: ClassInfo) -> None:
