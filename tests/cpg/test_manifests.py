@@ -1,0 +1,467 @@
+"""Dependency manifests read from real files: every format with exact names, specifiers and
+1-based positions, Poetry constraint conversion, includes, version queries, the manifest that
+governs a source file, and broken input that becomes a notification instead of an exception."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+from agentable.cpg.manifests import ManifestSet, Requirement, parse_manifests, poetry_to_pep440
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+def parse(root: Path, *rels: str) -> ManifestSet:
+    return parse_manifests(root, [root / r for r in rels])
+
+
+def rows(ms: ManifestSet, path: str | None = None) -> list[tuple]:
+    """(dist, specifier, extras, marker, line, group) per requirement, in file order."""
+    reqs = [r for r in ms.requirements if path is None or r.path == path]
+    return [(r.dist, r.specifier, r.extras, r.marker, r.line, r.group) for r in reqs]
+
+
+def one(ms: ManifestSet, dist: str) -> Requirement:
+    found = ms.declared(dist)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# ----------------------------------------------------------------------------- requirements.txt
+
+REQUIREMENTS = """\
+# the SDKs
+openai==0.28.1  # pinned on purpose
+requests>=2.31 ; python_version >= "3.8"
+langchain-core>=0.2 \\
+    --hash=sha256:abcd
+pydantic[email]>=2 ; python_version >= "3.9" --hash=sha256:ffff
+-e git+https://github.com/acme/tools.git#egg=acme_tools
+--index-url https://pypi.org/simple
+
+Tiktoken
+"""
+
+
+def test_requirements_txt_names_specifiers_markers_and_lines(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", REQUIREMENTS)
+    ms = parse(tmp_path, "requirements.txt")
+    assert rows(ms) == [
+        ("openai", "==0.28.1", (), "", 2, "main"),
+        ("requests", ">=2.31", (), 'python_version >= "3.8"', 3, "main"),
+        ("langchain-core", ">=0.2", (), "", 4, "main"),
+        ("pydantic", ">=2", ("email",), 'python_version >= "3.9"', 6, "main"),
+        ("acme-tools", "", (), "", 7, "main"),
+        ("tiktoken", "", (), "", 10, "main"),
+    ]
+    assert ms.manifests == ["requirements.txt"]
+    assert ms.notifications == []
+    openai = one(ms, "openai")
+    assert (openai.path, openai.col, openai.raw_name) == ("requirements.txt", 1, "openai")
+    # the #egg= name is located on its line, and keeps the spelling it was written with
+    egg = one(ms, "acme-tools")
+    assert egg.raw_name == "acme_tools"
+    assert egg.col == REQUIREMENTS.splitlines()[6].index("acme_tools") + 1
+
+
+def test_requirements_garbage_line_is_a_notification_and_the_rest_is_read(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "openai>=1.0\nthis is not === a requirement\nanthropic==0.30.0\n")
+    ms = parse(tmp_path, "requirements.txt")
+    assert [(r.dist, r.line) for r in ms.requirements] == [("openai", 1), ("anthropic", 3)]
+    assert len(ms.notifications) == 1
+    note = ms.notifications[0]
+    assert note.path == "requirements.txt"
+    assert note.kind == "manifest"
+    assert "line 2" in note.message and "this is not === a requirement" in note.message
+
+
+def test_requirements_include_and_include_cycle(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "openai==1.30.0\n-r requirements-dev.txt\n")
+    write(tmp_path, "requirements-dev.txt", "-r requirements.txt\npytest>=8\n")
+    ms = parse(tmp_path, "requirements.txt", "requirements-dev.txt")
+    assert sorted(rows(ms)) == [
+        ("openai", "==1.30.0", (), "", 1, "main"),
+        ("pytest", ">=8", (), "", 2, "main"),
+    ]
+    assert one(ms, "pytest").path == "requirements-dev.txt"
+    assert sorted(ms.manifests) == ["requirements-dev.txt", "requirements.txt"]  # each once
+    assert ms.notifications == []
+
+
+def test_requirements_include_only_reached_through_r(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "-r requirements/base.txt\n-rrequirements/extra.txt\n")
+    write(tmp_path, "requirements/base.txt", "langchain>=0.2,<0.3\n")
+    write(tmp_path, "requirements/extra.txt", "litellm==1.40.0\n")
+    ms = parse(tmp_path, "requirements.txt")  # the included files are not passed in
+    assert sorted((r.dist, r.specifier, r.path, r.line) for r in ms.requirements) == [
+        ("langchain", "<0.3,>=0.2", "requirements/base.txt", 1),
+        ("litellm", "==1.40.0", "requirements/extra.txt", 1),
+    ]
+    assert ms.allows("langchain", "0.2.5") is True
+    assert ms.allows("langchain", "0.3.0") is False
+
+
+def test_requirements_missing_include_is_a_notification(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "-r nowhere.txt\nopenai\n")
+    ms = parse(tmp_path, "requirements.txt")
+    assert rows(ms) == [("openai", "", (), "", 2, "main")]
+    assert len(ms.notifications) == 1
+    assert "nowhere.txt" in ms.notifications[0].message
+    assert ms.notifications[0].path == "requirements.txt"
+
+
+# ----------------------------------------------------------------------------- pyproject.toml
+
+PEP621 = """\
+[project]
+name = "demo"
+version = "0.1"
+dependencies = [
+    "openai>=1.30,<2",
+    "httpx[http2]>=0.27",
+]
+
+[project.optional-dependencies]
+anthropic = ["anthropic>=0.30"]
+
+[dependency-groups]
+dev = ["pytest>=8", {include-group = "lint"}]
+lint = ["ruff==0.5.0"]
+"""
+
+
+def test_pyproject_pep621_optional_and_pep735_groups(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", PEP621)
+    ms = parse(tmp_path, "pyproject.toml")
+    assert rows(ms) == [
+        ("openai", "<2,>=1.30", (), "", 5, "main"),
+        ("httpx", ">=0.27", ("http2",), "", 6, "main"),
+        ("anthropic", ">=0.30", (), "", 10, "optional:anthropic"),
+        ("pytest", ">=8", (), "", 13, "group:dev"),
+        ("ruff", "==0.5.0", (), "", 14, "group:lint"),
+    ]
+    assert ms.notifications == []
+    assert ms.manifests == ["pyproject.toml"]
+    openai = one(ms, "openai")
+    assert openai.col == 6  # after four spaces and the opening quote
+    assert one(ms, "anthropic").col == len('anthropic = ["') + 1
+
+
+POETRY = """\
+[tool.poetry]
+name = "demo"
+
+[tool.poetry.dependencies]
+python = "^3.10"
+langchain = "^0.2.3"
+pydantic = {version = "^1.2", extras = ["email"]}
+tiktoken = {version = "~1.2", optional = true}
+numpy = "~1.2"
+requests = "*"
+openai = "1.30.0"
+
+[tool.poetry.group.test.dependencies]
+pytest = ">=8"
+"""
+
+
+def test_pyproject_poetry(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", POETRY)
+    ms = parse(tmp_path, "pyproject.toml")
+    got = {r.dist: (r.line, r.group, r.extras) for r in ms.requirements}
+    assert got == {
+        "langchain": (6, "main", ()),
+        "pydantic": (7, "main", ("email",)),
+        "tiktoken": (8, "optional:poetry", ()),
+        # an optional dependency must not make the ones after it optional too
+        "numpy": (9, "main", ()),
+        "requests": (10, "main", ()),
+        "openai": (11, "main", ()),
+        "pytest": (14, "group:test", ()),
+    }
+    assert "python" not in got
+    spec = {r.dist: SpecifierSet(r.specifier) for r in ms.requirements}
+    assert spec["langchain"] == SpecifierSet(">=0.2.3,<0.3.0")
+    assert spec["pydantic"] == SpecifierSet(">=1.2,<2.0")
+    assert spec["tiktoken"] == SpecifierSet(">=1.2,<1.3.0")
+    assert spec["openai"] == SpecifierSet("==1.30.0")
+    assert one(ms, "requests").specifier == ""
+    assert ms.allows("langchain", "0.2.9") is True
+    assert ms.allows("langchain", "0.3.0") is False
+    assert ms.allows("numpy", "1.2.7") is True
+    assert ms.allows("numpy", "1.3.0") is False
+    assert ms.notifications == []
+
+
+@pytest.mark.parametrize("poetry, pep440", [
+    ("^0.2.3", ">=0.2.3,<0.3.0"),
+    ("^1.2", ">=1.2,<2.0"),
+    ("^1.2.3", ">=1.2.3,<2.0.0"),
+    ("^0.0.3", ">=0.0.3,<0.0.4"),
+    ("1.2.3", "==1.2.3"),
+    (">=1,<2", ">=1,<2"),
+    ("*", ""),
+])
+def test_poetry_to_pep440_exact(poetry: str, pep440: str) -> None:
+    assert poetry_to_pep440(poetry) == pep440
+
+
+def test_poetry_tilde() -> None:
+    assert SpecifierSet(poetry_to_pep440("~1.2")) == SpecifierSet(">=1.2,<1.3.0")
+    assert SpecifierSet(poetry_to_pep440("~1.2.3")) == SpecifierSet(">=1.2.3,<1.3.0")
+    assert "~=" in poetry_to_pep440("~=1.2")  # PEP 440's compatible release is kept as is
+
+
+# ----------------------------------------------------------------------------- setup.cfg / setup.py / Pipfile / environment.yml
+
+
+def test_setup_cfg(tmp_path: Path) -> None:
+    write(tmp_path, "setup.cfg", """\
+        [metadata]
+        name = demo
+
+        [options]
+        install_requires =
+            openai>=1.0
+            tiktoken
+
+        [options.extras_require]
+        llm =
+            anthropic>=0.30
+        """)
+    ms = parse(tmp_path, "setup.cfg")
+    assert rows(ms) == [
+        ("openai", ">=1.0", (), "", 6, "main"),
+        ("tiktoken", "", (), "", 7, "main"),
+        ("anthropic", ">=0.30", (), "", 11, "optional:llm"),
+    ]
+    assert one(ms, "openai").col == 5
+    assert ms.notifications == []
+
+
+def test_setup_py_is_read_statically_never_executed(tmp_path: Path) -> None:
+    write(tmp_path, "setup.py", """\
+        from setuptools import setup
+        open("EXECUTED", "w").write("setup.py ran")
+        BASE = ["langchain>=0.2", "requests"]
+        setup(
+            name="demo",
+            install_requires=BASE + ["tiktoken"],
+            extras_require={"dev": ["pytest>=8"]},
+        )
+        """)
+    ms = parse(tmp_path, "setup.py")
+    assert not (tmp_path / "EXECUTED").exists()
+    assert rows(ms) == [
+        ("langchain", ">=0.2", (), "", 3, "main"),
+        ("requests", "", (), "", 3, "main"),
+        ("tiktoken", "", (), "", 6, "main"),
+        ("pytest", ">=8", (), "", 7, "optional:dev"),
+    ]
+    assert [r.col for r in ms.requirements[:2]] == [10, 28]
+    assert ms.notifications == []
+
+
+def test_pipfile(tmp_path: Path) -> None:
+    write(tmp_path, "Pipfile", """\
+        [[source]]
+        url = "https://pypi.org/simple"
+
+        [packages]
+        openai = "==1.30.0"
+        requests = "*"
+        langchain = {version = ">=0.2", extras = ["openai"]}
+
+        [dev-packages]
+        pytest = ">=8"
+        """)
+    ms = parse(tmp_path, "Pipfile")
+    assert rows(ms) == [
+        ("openai", "==1.30.0", (), "", 5, "main"),
+        ("requests", "", (), "", 6, "main"),
+        ("langchain", ">=0.2", ("openai",), "", 7, "main"),
+        ("pytest", ">=8", (), "", 10, "dev"),
+    ]
+    assert ms.notifications == []
+
+
+def test_environment_yml_pip_section(tmp_path: Path) -> None:
+    write(tmp_path, "environment.yml", """\
+        name: demo
+        dependencies:
+          - python=3.11
+          - pip
+          - pip:
+            - openai>=1.0
+            - litellm==1.40.0  # pinned
+          - numpy
+        """)
+    ms = parse(tmp_path, "environment.yml")
+    assert rows(ms) == [
+        ("openai", ">=1.0", (), "", 6, "main"),
+        ("litellm", "==1.40.0", (), "", 7, "main"),
+    ]
+    assert one(ms, "openai").col == 7
+    assert ms.declared("numpy") == []  # a conda package, not a pip one
+    assert ms.declared("python") == []
+
+
+# ----------------------------------------------------------------------------- queries
+
+
+def test_declared_specifier_for_and_allows(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "openai==0.28.1\nLangChain_Core>=0.2\nrequests\n")
+    ms = parse(tmp_path, "requirements.txt")
+    assert [r.line for r in ms.declared("OpenAI")] == [1]
+    assert [r.dist for r in ms.declared("langchain.core")] == ["langchain-core"]
+    assert ms.specifier_for("openai") == SpecifierSet("==0.28.1")
+    assert ms.specifier_for("anthropic") is None
+    assert ms.allows("openai", "1.30.0") is False
+    assert ms.allows("openai", "0.28.1") is True
+    assert ms.allows("langchain-core", "0.3.1") is True
+    assert ms.allows("langchain-core", "0.1.9") is False
+    assert ms.allows("anthropic", "0.30.0") is None  # undeclared
+    assert ms.allows("requests", "2.0.0") is None  # declared without a range
+    assert ms.has_manifest() is True
+    assert ManifestSet().has_manifest() is False
+
+
+def test_specifier_for_prefers_the_main_group(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", """\
+        [project]
+        name = "demo"
+        dependencies = ["openai>=1.30"]
+
+        [dependency-groups]
+        legacy = ["openai==0.28.1"]
+        test = ["pytest>=8"]
+        """)
+    ms = parse(tmp_path, "pyproject.toml")
+    assert ms.specifier_for("openai") == SpecifierSet(">=1.30")
+    assert ms.allows("openai", "1.40.0") is True
+    # declared only in a group: the group's range counts
+    assert ms.allows("pytest", "7.4.0") is False
+
+
+def test_for_path_picks_the_nearest_manifest_folder(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "mono"\ndependencies = ["rich>=13"]\n')
+    write(tmp_path, "services/legacy/requirements.txt", "openai==0.28.1\n")
+    write(tmp_path, "services/modern/pyproject.toml",
+          '[project]\nname = "modern"\ndependencies = ["openai>=1.30,<2"]\n')
+    ms = parse(tmp_path, "pyproject.toml", "services/legacy/requirements.txt", "services/modern/pyproject.toml")
+    assert ms.allows("openai", "1.35.0") is False  # the whole set: both ranges intersect to nothing
+
+    legacy = ms.for_path("services/legacy/app/agent.py")
+    assert legacy.manifests == ["services/legacy/requirements.txt"]
+    assert [(r.dist, r.specifier) for r in legacy.requirements] == [("openai", "==0.28.1")]
+    assert legacy.allows("openai", "1.35.0") is False
+
+    modern = ms.for_path("services/modern/src/modern/agent.py")
+    assert modern.manifests == ["services/modern/pyproject.toml"]
+    assert modern.allows("openai", "1.35.0") is True
+
+    top = ms.for_path("scripts/tool.py")  # no manifest of its own: the root's
+    assert top.manifests == ["pyproject.toml"]
+    assert top.declared("openai") == []
+    assert top.allows("openai", "1.35.0") is None
+    assert ms.for_path("main.py").manifests == ["pyproject.toml"]
+
+
+def test_for_path_without_any_governing_manifest(tmp_path: Path) -> None:
+    write(tmp_path, "a/requirements.txt", "openai==0.28.1\n")
+    ms = parse(tmp_path, "a/requirements.txt")
+    other = ms.for_path("b/agent.py")
+    assert other.manifests == []
+    assert other.requirements == []
+    assert other.allows("openai", "0.28.1") is None
+
+
+def test_for_path_requirements_folder_governs_its_project(tmp_path: Path) -> None:
+    write(tmp_path, "proj/requirements/base.txt", "openai==0.28.1\n")
+    ms = parse(tmp_path, "proj/requirements/base.txt")
+    assert ms.for_path("proj/agent.py").allows("openai", "1.0.0") is False
+
+
+def test_for_path_carries_included_files(tmp_path: Path) -> None:
+    write(tmp_path, "app/requirements.txt", "-r ../shared/pins.txt\n")
+    write(tmp_path, "shared/pins.txt", "openai==0.28.1\n")
+    ms = parse(tmp_path, "app/requirements.txt")
+    scoped = ms.for_path("app/agent.py")
+    assert [(r.dist, r.path) for r in scoped.requirements] == [("openai", "shared/pins.txt")]
+    assert scoped.allows("openai", "1.30.0") is False
+
+
+# ----------------------------------------------------------------------------- broken input
+
+
+def test_broken_input_becomes_notifications_and_the_rest_is_parsed(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project\nname = "broken"\ndependencies = ["openai"]\n')
+    write(tmp_path, "pkg/setup.py", 'from setuptools import setup\nsetup(install_requires=["x"\n')
+    write(tmp_path, "pkg2/Pipfile", "[packages\nopenai = '*'\n")
+    write(tmp_path, "pkg3/setup.cfg", "install_requires = no section header\n")
+    write(tmp_path, "pkg4/requirements.txt", b"openai==1.0\n\xff\xfe garbage\n")
+    write(tmp_path, "ok/requirements.txt", "anthropic==0.30.0\n")
+    ms = parse(tmp_path, "pyproject.toml", "pkg/setup.py", "pkg2/Pipfile", "pkg3/setup.cfg",
+               "pkg4/requirements.txt", "ok/requirements.txt")
+    assert rows(ms) == [("anthropic", "==0.30.0", (), "", 1, "main")]
+    by_path = {n.path: n for n in ms.notifications}
+    assert sorted(by_path) == ["pkg/setup.py", "pkg2/Pipfile", "pkg3/setup.cfg", "pkg4/requirements.txt",
+                               "pyproject.toml"]
+    assert len(ms.notifications) == 5
+    assert all(n.kind == "manifest" for n in ms.notifications)
+    assert "invalid TOML" in by_path["pyproject.toml"].message
+    assert "invalid TOML" in by_path["pkg2/Pipfile"].message
+    assert "setup.py does not parse" in by_path["pkg/setup.py"].message
+    assert "setup.cfg" in by_path["pkg3/setup.cfg"].message
+    assert "UTF-8" in by_path["pkg4/requirements.txt"].message
+    assert "ok/requirements.txt" in ms.manifests
+
+
+def test_huge_manifest_is_skipped_with_a_notification(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "# padding\n" * 210_000 + "openai\n")
+    ms = parse(tmp_path, "requirements.txt")
+    assert ms.requirements == []
+    assert len(ms.notifications) == 1
+    assert "larger than" in ms.notifications[0].message
+
+
+@pytest.mark.parametrize("name, text", [
+    ("pyproject.toml", 'project = "not a table"\n'),
+    ("pyproject.toml", '[project]\ndependencies = "openai"\noptional-dependencies = 3\n'),
+    ("pyproject.toml", '[project]\ndependencies = [1, {a = 2}, "openai"]\n'),
+    ("pyproject.toml", 'dependency-groups = ["x"]\n[tool]\npoetry = 5\n'),
+    ("pyproject.toml", '[tool.poetry]\ndependencies = ["openai"]\ngroup = 3\n'),
+    ("pyproject.toml", '[tool.poetry.dependencies]\nopenai = 3\nanthropic = [{version = "1"}]\nx = "^a.b"\n'),
+    ("Pipfile", 'packages = 1\n"dev-packages" = "x"\n'),
+    ("Pipfile", '[packages]\nopenai = {version = 3}\n'),
+    ("setup.py", "setup(install_requires=some_function(), extras_require=EXTRAS)\n"),
+    ("setup.py", "setup(install_requires=[1, None, f'{x}'], extras_require={1: ['a'], **d})\n"),
+    ("setup.py", "\x00\n"),
+    ("setup.cfg", "[options]\ninstall_requires = file: requirements.in\n"),
+    ("requirements.txt", "-r\n-e\n--hash\n\\\n===\n[x]\n"),
+    ("environment.yml", "dependencies:\n  - pip:\n    - [not, a, requirement]\n    -\n"),
+])
+def test_odd_manifests_never_raise(tmp_path: Path, name: str, text: str) -> None:
+    write(tmp_path, name, text)
+    ms = parse(tmp_path, name)
+    assert isinstance(ms, ManifestSet)
+    for n in ms.notifications:
+        assert n.path == name and n.kind == "manifest"
+
+
+def test_nonexistent_and_directory_paths_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").mkdir()
+    ms = parse_manifests(tmp_path, [tmp_path / "requirements.txt", tmp_path / "nope" / "Pipfile"])
+    assert ms.requirements == [] and ms.manifests == [] and ms.notifications == []
