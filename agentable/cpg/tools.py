@@ -102,11 +102,23 @@ def _decorated_tool(g: "ProjectGraph", func: FunctionInfo) -> Optional[ToolDef]:
             call = d if isinstance(d, ir.Call) else None
             name = _pick_name(g, spec.name_from, call, func, scope)
             desc, source, dpos = _pick_description(g, spec.description_from, call, func, scope)
+            if desc is None and _attribute_stored(scope, func.name, "description"):
+                desc, source = "<dynamic>", "attribute"  # `my_tool.description = ...` after the definition
             name_expr = (call.kwarg("name") or (call.args[0] if call.args else None)) if call is not None else None
             npos = name_expr.pos if name_expr is not None and const_str(g, name_expr, scope) == name else func.node.name_pos
             return ToolDef("decorator", spec.framework, func.module, func.node.pos, name, desc, source, func=func,
                            spec=spec, params=function_params(func), description_pos=dpos, name_pos=npos)
     return None
+
+
+def _attribute_stored(scope: FunctionInfo, var: str, attr: str) -> bool:
+    """Is `var.attr = ...` assigned in this scope (metadata set after a decorator ran)?"""
+    for s in ir.walk_stmts(scope.body):
+        if isinstance(s, ir.Assign):
+            for t in s.targets:
+                if isinstance(t, ir.Attribute) and t.attr == attr and isinstance(t.value, ir.Name) and t.value.id == var:
+                    return True
+    return False
 
 
 def _pick_name(g: "ProjectGraph", order, call: Optional[ir.Call], func: Optional[FunctionInfo], scope: FunctionInfo) -> Optional[str]:

@@ -78,6 +78,8 @@ class ConflictingPins(Rule):
                 for first in items[:i]:
                     if first.group != second.group and "main" not in (first.group, second.group):
                         continue
+                    if first.path == second.path and first.path.endswith("pyproject.toml"):
+                        continue  # [project] and [tool.poetry] tables: each tool reads only one of them
                     if not query.versions_disjoint(first.specifier, second.specifier):
                         continue
                     key = (second.path, second.line, first.path, first.line)
