@@ -1,5 +1,6 @@
-"""Dependency manifests: requirements files, pyproject (PEP 621, PEP 735, Poetry), setup.cfg,
-setup.py (read statically, never executed) and Pipfile, with the line of every declaration."""
+"""Dependency manifests: requirements files, pyproject (PEP 621, PEP 735, Poetry, PDM, uv, Hatch),
+setup.cfg, setup.py (read statically, never executed), Pipfile and environment.yml, with the line
+and column of every declaration. Broken input becomes a notification; nothing here raises."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from packaging.requirements import InvalidRequirement, Requirement as PkgRequirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -24,24 +25,34 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 _MAX_BYTES = 2_000_000
+# Folders that hold a project's requirement files but are not the project itself.
+_REQUIREMENT_DIRS = frozenset({"requirements", "reqs"})
 
 
 @dataclass(frozen=True)
 class Requirement:
     dist: str  # PEP 503-normalised name
-    raw_name: str
-    specifier: str
+    raw_name: str  # as written
+    specifier: str  # PEP 440 specifier, "" when unpinned
     extras: tuple[str, ...]
     marker: str
-    path: str  # manifest path relative to the root
-    line: int
-    col: int
-    end_col: int
-    group: str  # main | optional:<name> | dev | group:<name>
+    path: str  # manifest path relative to the root, forward slashes
+    line: int  # 1-based
+    col: int  # 1-based column where the name starts
+    end_col: int  # exclusive end of the requirement text on that line
+    group: str  # main | optional:<name> | dev | group:<name> | constraint
 
 
 def normalize_dist(name: str) -> str:
     return str(canonicalize_name(name))
+
+
+def governing_dir(manifest: str) -> str:
+    """The project folder a manifest belongs to: its folder, or the parent of a requirements/ folder."""
+    parent = PurePosixPath(manifest).parent
+    if parent.name in _REQUIREMENT_DIRS:
+        parent = parent.parent
+    return str(parent)
 
 
 @dataclass
@@ -49,6 +60,8 @@ class ManifestSet:
     requirements: list[Requirement] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
+    includes: dict[str, list[str]] = field(default_factory=dict)
 
     def declared(self, dist: str) -> list[Requirement]:
         d = normalize_dist(dist)
@@ -58,11 +71,16 @@ class ManifestSet:
         return bool(self.manifests)
 
     def specifier_for(self, dist: str) -> Optional[SpecifierSet]:
-        reqs = [r for r in self.declared(dist) if r.group == "main"] or self.declared(dist)
+        """Intersection of the main-group (and constraint) ranges; other groups only when the
+        distribution is declared nowhere else. None when undeclared."""
+        reqs = self.declared(dist)
         if not reqs:
             return None
+        pinned = [r for r in reqs if r.group in ("main", "constraint")]
+        if not any(r.group == "main" for r in pinned):
+            pinned = reqs
         spec = SpecifierSet()
-        for r in reqs:
+        for r in pinned:
             try:
                 spec &= SpecifierSet(r.specifier)
             except InvalidSpecifier:
@@ -79,320 +97,612 @@ class ManifestSet:
             return None
 
     def for_path(self, rel_path: str) -> "ManifestSet":
-        """The manifests governing a source file: those of its directory or the nearest ancestor that has any."""
-        dirs: dict[str, list[str]] = {}
+        """The manifests governing a source file: those of its folder or of the nearest ancestor
+        folder that has any, plus the files they include."""
+        by_dir: dict[str, list[str]] = {}
         for m in self.manifests:
-            dirs.setdefault(str(PurePosixPath(m).parent), []).append(m)
+            by_dir.setdefault(governing_dir(m), []).append(m)
         cur = PurePosixPath(rel_path).parent
         while True:
             key = str(cur)
-            if key in dirs:
-                chosen = set(dirs[key])
-                return ManifestSet([r for r in self.requirements if r.path in chosen], sorted(chosen), [])
-            if key in (".", "/", ""):
-                return ManifestSet([], [], [])
+            if key in by_dir:
+                chosen = self._with_includes(by_dir[key])
+                return ManifestSet([r for r in self.requirements if r.path in chosen],
+                                   [m for m in self.manifests if m in chosen], [],
+                                   {k: v for k, v in self.includes.items() if k in chosen})
+            if key in (".", "/", "") or cur.parent == cur:
+                return ManifestSet()
             cur = cur.parent
+
+    def _with_includes(self, start: list[str]) -> set[str]:
+        chosen: set[str] = set()
+        todo = list(start)
+        while todo:
+            m = todo.pop()
+            if m not in chosen:
+                chosen.add(m)
+                todo.extend(self.includes.get(m, ()))
+        return chosen
 
 
 def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
-    out = ManifestSet()
-    seen: set[Path] = set()
-    for p in sorted(paths):
-        _parse_one(root, p, out, seen)
-    return out
+    reader = _Reader(root)
+    for p in sorted(Path(p) for p in paths):
+        reader.parse(p)
+    reader.out.manifests.sort()
+    return reader.out
 
 
-def _rel(root: Path, p: Path) -> str:
-    try:
-        return p.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return p.as_posix()
+# ----------------------------------------------------------------------------- reading
 
 
-def _read(root: Path, p: Path, out: ManifestSet) -> Optional[str]:
-    rel = _rel(root, p)
-    try:
-        if p.stat().st_size > _MAX_BYTES:
-            out.notifications.append(Notification("manifest larger than 2 MB; skipped", rel, "warning", "manifest"))
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = _resolve(root) or root
+        self.out = ManifestSet()
+        self.seen: set[Path] = set()
+        self.failed: set[Path] = set()
+
+    def rel(self, p: Path) -> str:
+        rp = _resolve(p) or p
+        try:
+            return rp.relative_to(self.root).as_posix()
+        except ValueError:
+            return rp.as_posix()
+
+    def note(self, message: str, rel: str, line: int = 0) -> None:
+        where = f"line {line}: " if line else ""
+        self.out.notifications.append(Notification(f"{where}{message}", rel, "warning", "manifest"))
+
+    def parse(self, p: Path, group: str = "main") -> Optional[str]:
+        """Read one manifest (once); its relative path, or None when it could not be read."""
+        rp = _resolve(p)
+        rel = self.rel(p)
+        if rp is None or not rp.is_file():
             return None
-        return p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        out.notifications.append(Notification("manifest is not valid UTF-8; skipped", rel, "warning", "manifest"))
-    except OSError as exc:
-        out.notifications.append(Notification(f"manifest unreadable: {exc.strerror or exc}", rel, "warning", "manifest"))
-    return None
+        if rp in self.seen:  # read already, or being read (an include cycle)
+            return None if rp in self.failed else rel
+        self.seen.add(rp)
+        text = self._read(rp, rel)
+        ok = False
+        if text is not None:
+            try:
+                ok = self._dispatch(rp, text, rel, group)
+            except Exception as exc:  # a manifest must never stop the scan
+                self.note(f"could not read manifest: {exc}", rel)
+        if not ok:
+            self.failed.add(rp)
+            return None
+        self.out.manifests.append(rel)
+        return rel
 
+    def _read(self, p: Path, rel: str) -> Optional[str]:
+        try:
+            size = p.stat().st_size
+            if size > _MAX_BYTES:
+                self.note(f"manifest is {size // 1024} KB, larger than the {_MAX_BYTES // 1_000_000} MB limit; skipped", rel)
+                return None
+            data = p.read_bytes()
+        except OSError as exc:
+            self.note(f"manifest unreadable: {exc.strerror or exc}", rel)
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.note("manifest is not valid UTF-8; skipped", rel, line)
+            return None
 
-def _parse_one(root: Path, p: Path, out: ManifestSet, seen: set[Path]) -> None:
-    rp = p.resolve()
-    if rp in seen or not rp.is_file():
-        return
-    seen.add(rp)
-    text = _read(root, p, out)
-    if text is None:
-        return
-    rel = _rel(root, p)
-    name = p.name
-    before = len(out.notifications)
-    try:
+    def _dispatch(self, p: Path, text: str, rel: str, group: str) -> bool:
+        name = p.name
         if name == "pyproject.toml":
-            _pyproject(text, rel, out)
-        elif name == "setup.cfg":
-            _setup_cfg(text, rel, out)
-        elif name == "setup.py":
-            _setup_py(text, rel, out)
-        elif name == "Pipfile":
-            _pipfile(text, rel, out)
-        elif name.endswith((".yml", ".yaml")):
-            _environment_yml(text, rel, out)
-        else:
-            _requirements(root, p, text, rel, out, seen)
-    except Exception as exc:  # a manifest must never stop the scan
-        out.notifications.append(Notification(f"could not read manifest: {exc}", rel, "warning", "manifest"))
-    if len(out.notifications) == before or any(r.path == rel for r in out.requirements):
-        out.manifests.append(rel)
+            return _pyproject(self, text, rel)
+        if name == "setup.cfg":
+            return _setup_cfg(self, text, rel)
+        if name == "setup.py":
+            return _setup_py(self, text, rel)
+        if name == "Pipfile":
+            return _pipfile(self, text, rel)
+        if name.endswith((".yml", ".yaml")):
+            return _environment_yml(self, p, text, rel)
+        if name.startswith("constraints"):
+            group = "constraint"
+        return _requirements(self, p, text, rel, group)
+
+    def add(self, text: str, rel: str, line: int, col: int, end_col: int, group: str) -> None:
+        """Record the PEP 508 requirement `text`, which starts at (line, col) of the manifest."""
+        stripped = text.strip()
+        col += len(text) - len(text.lstrip())
+        try:
+            req = PkgRequirement(stripped)
+        except InvalidRequirement as exc:
+            self.note(f"invalid requirement {stripped!r}: {str(exc).splitlines()[0]}", rel, line)
+            return
+        self.out.requirements.append(Requirement(
+            normalize_dist(req.name), req.name, str(req.specifier), tuple(sorted(req.extras)),
+            str(req.marker) if req.marker else "", rel, line, col, max(end_col, col), group))
 
 
-def _add(out: ManifestSet, text: str, rel: str, line: int, col: int, group: str, line_text: str) -> None:
-    """Parse one PEP 508 requirement string found at (line, col)."""
+def _resolve(p: Path) -> Optional[Path]:
     try:
-        req = PkgRequirement(text.strip())
-    except InvalidRequirement as exc:
-        out.notifications.append(Notification(f"invalid requirement {text.strip()!r} at line {line}: {exc}", rel, "warning", "manifest"))
-        return
-    start = line_text.find(req.name)
-    col = start + 1 if start >= 0 else col
-    out.requirements.append(Requirement(
-        normalize_dist(req.name), req.name, str(req.specifier), tuple(sorted(req.extras)),
-        str(req.marker) if req.marker else "", rel, line, col, len(line_text.rstrip()) + 1, group))
+        return p.resolve()
+    except (OSError, RuntimeError):  # symlink loops
+        return None
 
 
 # ----------------------------------------------------------------------------- requirements.txt
 
+_COMMENT_RE = re.compile(r"(^|\s)#.*$")
+_INCLUDE_RE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=[^\s-]))(\S+)")
+_EGG_RE = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+# Per-requirement options (--hash, --config-settings, ...) end the requirement itself.
+_REQ_OPTION_RE = re.compile(r"\s--?[A-Za-z]")
 
-def _requirements(root: Path, p: Path, text: str, rel: str, out: ManifestSet, seen: set[Path]) -> None:
+
+def _logical_lines(text: str) -> Iterable[tuple[int, str, str]]:
+    """(1-based first line, joined body without comments, first physical line) per logical line."""
     lines = text.splitlines()
     i = 0
     while i < len(lines):
-        start = i
-        line = lines[i]
-        while line.rstrip().endswith("\\") and i + 1 < len(lines):
+        start, first = i, lines[i]
+        body = ""
+        while True:
+            raw = lines[i]
+            # An #egg= fragment is part of a URL, not a comment.
+            part = raw if _EGG_RE.search(raw) else _COMMENT_RE.sub("", raw)
             i += 1
-            line = line.rstrip()[:-1] + " " + lines[i]
-        i += 1
-        body = re.split(r"(^|\s)#", line, maxsplit=1)[0].strip()
-        if not body:
-            continue
-        if body.startswith(("-r", "--requirement", "-c", "--constraint")):
-            target = body.split(None, 1)[1] if " " in body else body[2:]
-            inc = (p.parent / target.strip()).resolve()
-            if inc.is_file():
-                _parse_one(root, inc, out, seen)
-                if _rel(root, inc) not in out.manifests:
-                    out.manifests.append(_rel(root, inc))
-            continue
-        if body.startswith("-e") or "://" in body or body.startswith("--editable"):
-            m = re.search(r"#egg=([A-Za-z0-9_.\-]+)", line)
-            if m:
-                _add(out, m.group(1), rel, start + 1, 1, "main", lines[start])
-            continue
-        if body.startswith("-"):
-            continue
-        body = body.split(" --hash", 1)[0].split(";", 1)[0] if " --hash" in body else body
-        _add(out, body, rel, start + 1, 1, "main", lines[start])
+            if part.rstrip().endswith("\\") and i < len(lines):
+                body += part.rstrip()[:-1] + " "
+                continue
+            body += part
+            break
+        yield start + 1, body.strip(), first
 
 
-# ----------------------------------------------------------------------------- TOML manifests
+def _requirements(reader: _Reader, p: Path, text: str, rel: str, group: str) -> bool:
+    for line_no, body, first in _logical_lines(text):
+        _requirement_line(reader, p, body, first, rel, line_no, group)
+    return True
 
 
-def _find_line(lines: list[str], needle: str, after: int = 0) -> tuple[int, str]:
-    """1-based line of the first occurrence of `needle` as a quoted string or a key, else of the name."""
-    for idx in range(after, len(lines)):
-        if needle in lines[idx]:
-            return idx + 1, lines[idx]
-    return 1, lines[0] if lines else ""
+def _requirement_line(reader: _Reader, p: Path, body: str, first: str, rel: str, line_no: int, group: str) -> None:
+    if not body:
+        return
+    inc = _INCLUDE_RE.match(body)
+    if inc:
+        target = p.parent / inc.group(2)
+        inc_group = "constraint" if inc.group(1) in ("-c", "--constraint") else group
+        included = reader.parse(target, inc_group) if target.is_file() else None
+        if included is None:
+            reader.note(f"included file {inc.group(2)!r} not found or unreadable", rel, line_no)
+        else:
+            reader.out.includes.setdefault(rel, []).append(included)
+        return
+    egg = _EGG_RE.search(body)
+    if body.startswith(("-e", "--editable")) or (egg and "@" not in body.split("#", 1)[0].split("://", 1)[0]):
+        if egg:  # a URL or VCS checkout names its distribution only through #egg=
+            col = first.find(egg.group(1)) + 1 or 1
+            reader.add(egg.group(1), rel, line_no, col, col + len(egg.group(1)), group)
+        return
+    if body.startswith("-"):
+        return  # --index-url, --pre, ...
+    if body.startswith((".", "/", "~")) or ("://" in body and "@" not in body.split("://", 1)[0]):
+        return  # a local path or bare URL without a name
+    opt = _REQ_OPTION_RE.search(body)
+    req = body[: opt.start()] if opt else body
+    col = _find_col(first, _name_prefix(req))
+    reader.add(req, rel, line_no, col, _end_col(first, col), group)
 
 
-def _section_start(lines: list[str], header: str) -> int:
-    for idx, line in enumerate(lines):
-        if line.strip().replace(" ", "") == header:
-            return idx
-    return 0
+def _name_prefix(req: str) -> str:
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)
+    return m.group(1) if m else req.strip()
 
 
-def _toml(text: str, rel: str, out: ManifestSet) -> Optional[dict]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        out.notifications.append(Notification(f"invalid TOML: {exc}", rel, "warning", "manifest"))
+def _find_col(line: str, needle: str, start: int = 0) -> int:
+    at = line.find(needle, start) if needle else -1
+    return at + 1 if at >= 0 else start + 1
+
+
+def _end_col(line: str, col: int, options: bool = True) -> int:
+    """Exclusive end of the declaration on its line: before a comment, a continuation or (in
+    requirements files) per-requirement options."""
+    text = _COMMENT_RE.sub("", line) if not _EGG_RE.search(line) else line
+    text = text.rstrip().removesuffix("\\").rstrip()
+    opt = _REQ_OPTION_RE.search(text, col) if options else None
+    if opt:
+        text = text[: opt.start()].rstrip()
+    return max(len(text) + 1, col)
+
+
+# ----------------------------------------------------------------------------- TOML locations
+
+
+class _Lines:
+    """Finds where TOML values sit, since tomllib gives no positions."""
+
+    _HEADER_RE = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(#.*)?$")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def section(self, name: str) -> Optional[tuple[int, int]]:
+        """(header, end) line indexes of table `name`; None when the file has no such header."""
+        want = name.replace(" ", "")
+        for idx, line in enumerate(self.lines):
+            m = self._HEADER_RE.match(line)
+            if m and m.group(1).replace(" ", "").replace('"', "").replace("'", "") == want:
+                end = idx + 1
+                while end < len(self.lines) and not self._HEADER_RE.match(self.lines[end]):
+                    end += 1
+                return idx, end
+        return None
+
+    def within(self, name: str, parent_key: str = "") -> tuple[int, int]:
+        """Lines to search for the keys of table `name`: its section, else from the line that
+        assigns `parent_key` (a dotted key or an inline table), else the whole file."""
+        found = self.section(name)
+        if found is not None:
+            return found
+        end = len(self.lines)
+        return (self.key(parent_key, 0, end) if parent_key else 0), end
+
+    def key(self, key: str, start: int, end: int) -> int:
+        """Index of the line assigning `key` (plain, quoted or as the last part of a dotted key)."""
+        pat = re.compile(r"^\s*(?:[\w.\"'-]+\.)?[\"']?" + re.escape(key) + r"[\"']?\s*=", re.I)
+        for idx in range(start, min(end, len(self.lines))):
+            if pat.match(self.lines[idx]):
+                return idx
+        return start
+
+    def string(self, value: str, cursor: tuple[int, int]) -> Optional[tuple[int, int, int]]:
+        """(line index, 0-based start, 0-based end) of the quoted `value` at or after `cursor`."""
+        line, col = cursor
+        for idx in range(line, len(self.lines)):
+            text = self.lines[idx]
+            for quote in ('"', "'"):
+                at = text.find(quote + value + quote, col if idx == line else 0)
+                if at >= 0:
+                    return idx, at + 1, at + 1 + len(value)
         return None
 
 
-def _pep508_list(out: ManifestSet, items, rel: str, lines: list[str], group: str, after: int) -> None:
+def _toml(reader: _Reader, text: str, rel: str) -> Optional[dict]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        reader.note(f"invalid TOML: {exc}", rel)
+        return None
+
+
+def _pep508_list(reader: _Reader, lines: _Lines, items: Any, rel: str, group: str, start: int) -> None:
     if not isinstance(items, list):
         return
+    cursor = (start, 0)
     for item in items:
         if not isinstance(item, str):
+            continue  # {include-group = ...} and other tables
+        found = lines.string(item, cursor)
+        if found is None:
+            reader.add(item, rel, start + 1, 1, 1, group)
             continue
-        line, text = _find_line(lines, item, after)
-        _add(out, item, rel, line, 1, group, text)
+        idx, begin, end = found
+        cursor = (idx, end)
+        reader.add(item, rel, idx + 1, begin + 1, end + 1, group)
 
 
-def _pyproject(text: str, rel: str, out: ManifestSet) -> None:
-    data = _toml(text, rel, out)
-    if data is None:
+def _table_lists(reader: _Reader, lines: _Lines, table: Any, rel: str, section: str, parent_key: str,
+                 prefix: str) -> None:
+    """A table of named PEP 508 lists: optional-dependencies, dependency-groups, PDM dev groups."""
+    if not isinstance(table, dict):
         return
-    lines = text.splitlines()
-    project = data.get("project", {})
-    start = _section_start(lines, "[project]")
-    _pep508_list(out, project.get("dependencies", []), rel, lines, "main", start)
-    for name, items in (project.get("optional-dependencies") or {}).items():
-        _pep508_list(out, items, rel, lines, f"optional:{name}", _section_start(lines, "[project.optional-dependencies]"))
-    for name, items in (data.get("dependency-groups") or {}).items():
-        _pep508_list(out, [i for i in items if isinstance(i, str)], rel, lines, f"group:{name}", _section_start(lines, "[dependency-groups]"))
-    poetry = data.get("tool", {}).get("poetry", {})
-    if poetry:
-        _poetry_table(out, poetry.get("dependencies", {}), rel, lines, "main", "[tool.poetry.dependencies]")
-        _poetry_table(out, poetry.get("dev-dependencies", {}), rel, lines, "dev", "[tool.poetry.dev-dependencies]")
-        for gname, group in (poetry.get("group") or {}).items():
-            _poetry_table(out, (group or {}).get("dependencies", {}), rel, lines, f"group:{gname}",
-                          f"[tool.poetry.group.{gname}.dependencies]")
+    first, end = lines.within(section, parent_key)
+    for name, items in table.items():
+        _pep508_list(reader, lines, items, rel, f"{prefix}{name}", lines.key(name, first, end))
 
 
-def poetry_to_pep440(spec: str) -> str:
-    """Poetry's ^, ~ and * constraints as PEP 440 specifiers."""
-    parts = []
-    for piece in str(spec).split(","):
-        piece = piece.strip()
+def _pyproject(reader: _Reader, text: str, rel: str) -> bool:
+    data = _toml(reader, text, rel)
+    if data is None:
+        return False
+    lines = _Lines(text)
+    project = data.get("project")
+    if isinstance(project, dict):
+        first, end = lines.within("project")
+        _pep508_list(reader, lines, project.get("dependencies"), rel, "main", lines.key("dependencies", first, end))
+        _table_lists(reader, lines, project.get("optional-dependencies"), rel, "project.optional-dependencies",
+                     "optional-dependencies", "optional:")
+    _table_lists(reader, lines, data.get("dependency-groups"), rel, "dependency-groups", "", "group:")
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    poetry = tool.get("poetry")
+    if isinstance(poetry, dict):
+        _poetry(reader, lines, poetry, rel)
+    pdm = tool.get("pdm")
+    if isinstance(pdm, dict):
+        _table_lists(reader, lines, pdm.get("dev-dependencies"), rel, "tool.pdm.dev-dependencies", "dev-dependencies",
+                     "group:")
+    uv = tool.get("uv")
+    if isinstance(uv, dict):
+        first, end = lines.within("tool.uv")
+        _pep508_list(reader, lines, uv.get("dev-dependencies"), rel, "dev", lines.key("dev-dependencies", first, end))
+    envs = (tool.get("hatch") or {}).get("envs") if isinstance(tool.get("hatch"), dict) else None
+    if isinstance(envs, dict):
+        for env, conf in envs.items():
+            if isinstance(conf, dict):
+                first, end = lines.within(f"tool.hatch.envs.{env}")
+                for key in ("dependencies", "extra-dependencies"):
+                    _pep508_list(reader, lines, conf.get(key), rel, f"group:{env}", lines.key(key, first, end))
+    return True
+
+
+# ----------------------------------------------------------------------------- Poetry
+
+
+def _release(v: str) -> list[str]:
+    m = re.match(r"^\d+(?:\.\d+)*", v)
+    return m.group(0).split(".") if m else []
+
+
+def _caret_upper(v: str) -> str:
+    """^ allows changes that keep the left-most non-zero part: ^1.2 -> <2.0, ^0.2.3 -> <0.3.0, ^0.0 -> <0.1."""
+    rel = [int(x) for x in _release(v)] or [0]
+    for i, x in enumerate(rel):
+        if x != 0:
+            return ".".join(str(y) for y in rel[:i] + [x + 1] + [0] * (len(rel) - i - 1))
+    # all zeros: ^0 -> <1, ^0.0 -> <0.1, ^0.0.0 -> <0.0.1
+    bump = len(rel) - 1
+    return ".".join(str(y) for y in rel[:bump] + [rel[bump] + 1]) if len(rel) > 1 else "1"
+
+
+def _tilde_upper(v: str) -> str:
+    """~1.2.3 -> <1.3.0, ~1.2 -> <1.3, ~1 -> <2."""
+    rel = [int(x) for x in _release(v)] or [0]
+    if len(rel) == 1:
+        return str(rel[0] + 1)
+    return ".".join(str(y) for y in rel[:1] + [rel[1] + 1] + [0] * (len(rel) - 2))
+
+
+def _pad_upper(v: str, upper: str) -> str:
+    """Give the upper bound at least as many parts as the version written: ^1.2 -> <2.0, not <2."""
+    parts = upper.split(".")
+    want = max(len(_release(v)), 2)
+    return ".".join(parts + ["0"] * (want - len(parts)))
+
+
+def poetry_to_pep440(spec: str) -> Optional[str]:
+    """Poetry's ^, ~, * and bare versions as a PEP 440 specifier; None when not expressible (`||`)."""
+    spec = str(spec).strip()
+    if "||" in spec or "|" in spec:
+        return None
+    parts: list[str] = []
+    # Poetry separates AND-ed constraints with commas or spaces (">=1.0 <2.0").
+    pieces = re.findall(r"(?:\^|~=|~|==|!=|>=|<=|>|<|=)?\s*[^\s,]+", spec)
+    for piece in pieces:
+        piece = piece.replace(" ", "")
         if not piece or piece == "*":
             continue
         if piece.startswith("^"):
-            v = piece[1:].strip()
-            nums = [int(x) if x.isdigit() else 0 for x in re.split(r"[.]", v)[:3]]
-            while len(nums) < 3:
-                nums.append(0)
-            given = len(re.split(r"[.]", v))
-            if nums[0] != 0:
-                upper = f"{nums[0] + 1}.0.0"
-            elif nums[1] != 0 or given == 2:
-                upper = f"0.{nums[1] + 1}.0"
-            else:
-                upper = f"0.0.{nums[2] + 1}" if given >= 3 else "1.0.0"
-            if nums[0] != 0 and given <= 2:
-                upper = f"{nums[0] + 1}.0"
-            parts.append(f">={v},<{upper}")
+            v = piece[1:]
+            parts.append(f">={v},<{_pad_upper(v, _caret_upper(v))}")
         elif piece.startswith("~") and not piece.startswith("~="):
-            v = piece[1:].strip()
-            nums = v.split(".")
-            upper = f"{nums[0]}.{int(nums[1]) + 1}.0" if len(nums) >= 2 and nums[1].isdigit() else f"{int(nums[0]) + 1}.0"
-            parts.append(f">={v},<{upper}")
-        elif re.match(r"^\d", piece):
+            v = piece[1:]
+            parts.append(f">={v},<{_pad_upper(v, _tilde_upper(v))}")
+        elif piece[0].isdigit():
             parts.append(f"=={piece}")
+        elif piece.startswith("=") and not piece.startswith("=="):
+            parts.append(f"={piece}")
         else:
             parts.append(piece)
     return ",".join(parts)
 
 
-def _poetry_table(out: ManifestSet, table, rel: str, lines: list[str], group: str, header: str) -> None:
+def _poetry(reader: _Reader, lines: _Lines, poetry: dict, rel: str) -> None:
+    extra_of: dict[str, str] = {}
+    extras = poetry.get("extras")
+    if isinstance(extras, dict):
+        for extra, names in extras.items():
+            for n in names if isinstance(names, list) else []:
+                extra_of.setdefault(normalize_dist(str(n)), extra)
+    tables = [("dependencies", "main", "tool.poetry.dependencies"),
+              ("dev-dependencies", "dev", "tool.poetry.dev-dependencies")]
+    for key, group, section in tables:
+        _poetry_table(reader, lines, poetry.get(key), rel, group, section, extra_of)
+    groups = poetry.get("group")
+    if isinstance(groups, dict):
+        for gname, gtable in groups.items():
+            if isinstance(gtable, dict):
+                _poetry_table(reader, lines, gtable.get("dependencies"), rel, f"group:{gname}",
+                              f"tool.poetry.group.{gname}.dependencies", extra_of)
+
+
+def _poetry_table(reader: _Reader, lines: _Lines, table: Any, rel: str, group: str, section: str,
+                  extra_of: dict[str, str]) -> None:
     if not isinstance(table, dict):
         return
-    after = _section_start(lines, header)
+    first, end = lines.within(section)
     for name, value in table.items():
         if name.lower() == "python":
             continue
-        extras: list[str] = []
-        if isinstance(value, dict):
-            spec = value.get("version", "*")
-            extras = list(value.get("extras", []))
-            if value.get("optional"):
-                group = "optional:poetry"
-        elif isinstance(value, str):
-            spec = value
-        else:
-            continue
+        spec, extras, marker, optional = _poetry_value(value)
         pep = poetry_to_pep440(spec)
-        line, text = _find_line(lines, name, after)
-        req = f"{name}[{','.join(extras)}]{pep}" if extras else f"{name}{pep}"
-        _add(out, req, rel, line, 1, group, text)
+        idx = lines.key(name, first, end)
+        line = lines.lines[idx] if idx < len(lines.lines) else ""
+        col = _find_col(line, name)
+        if pep is None:
+            reader.note(f"Poetry constraint {spec!r} for {name} cannot be written as one PEP 440 range; "
+                        "read as unpinned", rel, idx + 1)
+            pep = ""
+        text = name + (f"[{','.join(extras)}]" if extras else "") + pep + (f"; {marker}" if marker else "")
+        entry_group = f"optional:{extra_of.get(normalize_dist(name), 'poetry')}" if optional else group
+        reader.add(text, rel, idx + 1, col, _end_col(line, col, False), entry_group)
 
 
-def _pipfile(text: str, rel: str, out: ManifestSet) -> None:
-    data = _toml(text, rel, out)
+def _poetry_value(value: Any) -> tuple[str, list[str], str, bool]:
+    """(version constraint, extras, marker, optional) of one Poetry dependency value."""
+    if isinstance(value, str):
+        return value, [], "", False
+    if isinstance(value, list):  # several constraints by marker: no single range
+        return "*", [], "", all(isinstance(v, dict) and v.get("optional") for v in value)
+    if isinstance(value, dict):
+        extras = [str(e) for e in value.get("extras", []) if isinstance(e, str)]
+        marker = value.get("markers", "") if isinstance(value.get("markers"), str) else ""
+        return str(value.get("version", "*")), extras, marker, bool(value.get("optional"))
+    return "*", [], "", False
+
+
+# ----------------------------------------------------------------------------- Pipfile
+
+
+def _pipfile(reader: _Reader, text: str, rel: str) -> bool:
+    data = _toml(reader, text, rel)
     if data is None:
-        return
-    lines = text.splitlines()
+        return False
+    lines = _Lines(text)
     for section, group in (("packages", "main"), ("dev-packages", "dev")):
-        after = _section_start(lines, f"[{section}]")
-        for name, value in (data.get(section) or {}).items():
-            spec = value.get("version", "*") if isinstance(value, dict) else str(value)
-            spec = "" if spec.strip() == "*" else spec
-            line, ltext = _find_line(lines, name, after)
-            _add(out, f"{name}{spec}", rel, line, 1, group, ltext)
+        table = data.get(section)
+        if not isinstance(table, dict):
+            continue
+        first, end = lines.within(section)
+        for name, value in table.items():
+            extras: list[str] = []
+            marker = ""
+            if isinstance(value, dict):
+                spec = value.get("version", "*")
+                extras = [str(e) for e in value.get("extras", []) if isinstance(e, str)]
+                marker = value.get("markers", "") if isinstance(value.get("markers"), str) else ""
+            else:
+                spec = value
+            spec = str(spec).strip()
+            spec = "" if spec == "*" else spec
+            idx = lines.key(name, first, end)
+            line = lines.lines[idx] if idx < len(lines.lines) else ""
+            col = _find_col(line, name)
+            req = name + (f"[{','.join(extras)}]" if extras else "") + spec + (f"; {marker}" if marker else "")
+            reader.add(req, rel, idx + 1, col, _end_col(line, col, False), group)
+    return True
 
 
-# ----------------------------------------------------------------------------- setup.cfg / setup.py / environment.yml
+# ----------------------------------------------------------------------------- setup.cfg
 
 
-def _setup_cfg(text: str, rel: str, out: ManifestSet) -> None:
+def _setup_cfg(reader: _Reader, text: str, rel: str) -> bool:
     cp = configparser.ConfigParser(interpolation=None)
     try:
         cp.read_string(text)
     except configparser.Error as exc:
-        out.notifications.append(Notification(f"invalid setup.cfg: {exc}", rel, "warning", "manifest"))
-        return
-    lines = text.splitlines()
+        line = getattr(exc, "lineno", 0) or 0
+        reader.note(f"invalid setup.cfg: {str(exc).splitlines()[0]}", rel, line)
+        return False
+    lines = _Lines(text)
     if cp.has_option("options", "install_requires"):
-        items = [x for x in cp.get("options", "install_requires").splitlines() if x.strip()]
-        _pep508_list(out, [i.strip() for i in items], rel, lines, "main", 0)
+        first, end = lines.within("options")
+        _cfg_list(reader, lines, cp.get("options", "install_requires"), rel, "main",
+                  lines.key("install_requires", first, end))
     if cp.has_section("options.extras_require"):
+        first, end = lines.within("options.extras_require")
         for extra, value in cp.items("options.extras_require"):
-            _pep508_list(out, [i.strip() for i in value.splitlines() if i.strip()], rel, lines, f"optional:{extra}", 0)
+            _cfg_list(reader, lines, value, rel, f"optional:{extra}", lines.key(extra, first, end))
+    return True
 
 
-def _setup_py(text: str, rel: str, out: ManifestSet) -> None:
+def _cfg_list(reader: _Reader, lines: _Lines, value: str, rel: str, group: str, start: int) -> None:
+    items = [_COMMENT_RE.sub("", i).strip() for i in value.splitlines()]
+    items = [i for i in items if i]
+    if len(items) == 1 and all(re.match(r"\s*[A-Za-z0-9]", i) for i in items[0].split(",")):
+        items = [i.strip() for i in items[0].split(",")]  # "a, b>=1" on the key line
+    idx = start
+    for item in items:
+        if item.startswith("file:"):
+            continue  # requirements kept in another file
+        for j in range(idx, len(lines.lines)):
+            at = lines.lines[j].find(item, lines.lines[j].find("=") + 1 if j == start else 0)
+            if at >= 0:
+                idx = j
+                reader.add(item, rel, j + 1, at + 1, at + 1 + len(item), group)
+                break
+        else:
+            reader.add(item, rel, start + 1, 1, 1, group)
+
+
+# ----------------------------------------------------------------------------- setup.py
+
+
+def _setup_py(reader: _Reader, text: str, rel: str) -> bool:
     try:
         tree = ast.parse(text)
-    except SyntaxError as exc:
-        out.notifications.append(Notification(f"setup.py does not parse (line {exc.lineno}); its dependencies are unknown", rel, "warning", "manifest"))
-        return
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", 0) or 0
+        reader.note(f"setup.py does not parse ({getattr(exc, 'msg', exc)}); its dependencies are unknown", rel, line)
+        return False
     consts: dict[str, ast.expr] = {}
-    for node in tree.body:
+    for node in tree.body:  # module-level names bound to literals: REQUIRES = [...]
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             consts[node.targets[0].id] = node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            consts[node.target.id] = node.value
     lines = text.splitlines()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         for kw in node.keywords:
-            value = consts.get(kw.value.id, kw.value) if isinstance(kw.value, ast.Name) else kw.value
             if kw.arg == "install_requires":
-                _ast_list(out, value, rel, lines, "main")
-            elif kw.arg == "extras_require" and isinstance(value, ast.Dict):
-                for k, v in zip(value.keys, value.values):
-                    extra = k.value if isinstance(k, ast.Constant) else "extra"
-                    _ast_list(out, consts.get(v.id, v) if isinstance(v, ast.Name) else v, rel, lines, f"optional:{extra}")
+                _ast_list(reader, _deref(kw.value, consts), consts, lines, rel, "main")
+            elif kw.arg == "extras_require":
+                value = _deref(kw.value, consts)
+                if isinstance(value, ast.Dict):
+                    for k, v in zip(value.keys, value.values):
+                        extra = k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else "extra"
+                        _ast_list(reader, _deref(v, consts), consts, lines, rel, f"optional:{extra}")
+    return True
 
 
-def _ast_list(out: ManifestSet, node: ast.expr, rel: str, lines: list[str], group: str) -> None:
+def _deref(node: ast.expr, consts: dict[str, ast.expr]) -> ast.expr:
+    return consts.get(node.id, node) if isinstance(node, ast.Name) else node
+
+
+def _ast_list(reader: _Reader, node: ast.expr, consts: dict[str, ast.expr], lines: list[str], rel: str,
+              group: str, depth: int = 0) -> None:
+    if depth > 10:
+        return
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # BASE + ["extra"]
+        for side in (node.left, node.right):
+            _ast_list(reader, _deref(side, consts), consts, lines, rel, group, depth + 1)
+        return
     if not isinstance(node, (ast.List, ast.Tuple)):
         return
     for elt in node.elts:
-        if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-            text = lines[elt.lineno - 1] if 0 < elt.lineno <= len(lines) else ""
-            _add(out, elt.value, rel, elt.lineno, elt.col_offset + 1, group, text)
-
-
-def _environment_yml(text: str, rel: str, out: ManifestSet) -> None:
-    in_pip = False
-    pip_indent = 0
-    for i, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("- pip:"):
-            in_pip, pip_indent = True, len(line) - len(line.lstrip())
+        if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
             continue
-        if in_pip:
-            indent = len(line) - len(line.lstrip())
-            if stripped.startswith("- ") and indent > pip_indent:
-                _add(out, stripped[2:].split("#")[0], rel, i, 1, "main", line)
-            elif stripped:
-                in_pip = False
+        line = lines[elt.lineno - 1] if 0 < elt.lineno <= len(lines) else ""
+        start = _char_col(line, elt.col_offset)
+        col = _find_col(line, _name_prefix(elt.value), start)
+        end = _char_col(line, elt.end_col_offset or 0) if elt.end_lineno == elt.lineno else len(line) + 1
+        reader.add(elt.value.strip(), rel, elt.lineno, col, end, group)
+
+
+def _char_col(line: str, byte_offset: int) -> int:
+    """ast columns count UTF-8 bytes; Spans count characters."""
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "ignore"))
+
+
+# ----------------------------------------------------------------------------- environment.yml
+
+
+def _environment_yml(reader: _Reader, p: Path, text: str, rel: str) -> bool:
+    """The pip: section of a conda environment, read line by line (no YAML parser needed)."""
+    pip_indent = -1
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if re.match(r"^-\s*pip\s*:\s*$", stripped):
+            pip_indent = indent
+            continue
+        if pip_indent < 0 or not stripped or stripped.startswith("#"):
+            continue
+        if indent <= pip_indent or not stripped.startswith("-"):
+            pip_indent = -1
+            continue
+        item = stripped[1:].strip().strip("'\"")
+        body = _COMMENT_RE.sub("", item).strip()
+        _requirement_line(reader, p, body, line, rel, line_no, "main")
+    return True
