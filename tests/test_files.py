@@ -1,0 +1,349 @@
+"""File discovery on real trees: .gitignore inside and outside git, skipped folders, explicit
+files, user excludes, unreadable sources, symlinks, manifests and module names."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from agentable.files import SourceFile, discover, module_name, read_source, skip_reason
+
+HAS_GIT = shutil.which("git") is not None
+
+
+@pytest.fixture(autouse=True)
+def _no_enclosing_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """git must not find a repository above tmp_path (the "outside git" cases would be inside one)."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+
+
+def write(root: Path, rel: str, text: str | bytes = "x = 1\n") -> Path:
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8")
+    return p
+
+
+def git_init(root: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(root)], check=True, capture_output=True)
+
+
+def sources(root: Path, *paths: Path, **kw) -> list[str]:
+    disc = discover(list(paths) or [root], root=root, **kw)
+    return [s.rel_path for s in disc.sources]
+
+
+def ignore_tree(root: Path) -> None:
+    write(root, ".gitignore", "ignored.py\ngenerated/\n*.tmp.py\n")
+    write(root, "main.py")
+    write(root, "ignored.py")
+    write(root, "generated/out.py")
+    write(root, "scratch.tmp.py")
+    write(root, "sub/.gitignore", "local.py\n!keep.tmp.py\n")
+    write(root, "sub/local.py")
+    write(root, "sub/keep.py")
+    write(root, "sub/keep.tmp.py")  # re-included by the nested .gitignore
+    write(root, "other/local.py")  # the nested .gitignore does not reach here
+
+
+IGNORED_TREE_KEPT = ["main.py", "other/local.py", "sub/keep.py", "sub/keep.tmp.py"]
+IGNORED_TREE_ALL = ["generated/out.py", "ignored.py", "main.py", "other/local.py", "scratch.tmp.py",
+                    "sub/keep.py", "sub/keep.tmp.py", "sub/local.py"]
+
+
+# ----------------------------------------------------------------------------- .gitignore
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
+def test_gitignore_inside_git(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    ignore_tree(tmp_path)
+    assert sources(tmp_path) == IGNORED_TREE_KEPT
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
+def test_git_own_exclude_file_is_honoured(tmp_path: Path) -> None:
+    """.git/info/exclude is known only to git: this proves git lists the files inside a work tree."""
+    git_init(tmp_path)
+    write(tmp_path, "main.py")
+    write(tmp_path, "private.py")
+    (tmp_path / ".git" / "info").mkdir(parents=True, exist_ok=True)
+    (tmp_path / ".git" / "info" / "exclude").write_text("private.py\n")
+    assert sources(tmp_path) == ["main.py"]
+    assert sources(tmp_path, respect_gitignore=False) == ["main.py", "private.py"]
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
+def test_gitignore_inside_git_scanning_a_subfolder(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    ignore_tree(tmp_path)
+    assert sources(tmp_path, tmp_path / "sub") == ["sub/keep.py", "sub/keep.tmp.py"]
+
+
+def test_gitignore_outside_git(tmp_path: Path) -> None:
+    ignore_tree(tmp_path)
+    assert not (tmp_path / ".git").exists()
+    assert sources(tmp_path) == IGNORED_TREE_KEPT
+
+
+def test_gitignore_outside_git_scanning_a_subfolder_applies_parent_rules(tmp_path: Path) -> None:
+    ignore_tree(tmp_path)
+    write(tmp_path, "other/generated/deep.py")  # generated/ in the root .gitignore matches at any depth
+    assert sources(tmp_path, tmp_path / "other") == ["other/local.py"]
+
+
+def test_respect_gitignore_false_outside_git(tmp_path: Path) -> None:
+    ignore_tree(tmp_path)
+    assert sources(tmp_path, respect_gitignore=False) == IGNORED_TREE_ALL
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
+def test_respect_gitignore_false_inside_git(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    ignore_tree(tmp_path)
+    assert sources(tmp_path, respect_gitignore=False) == IGNORED_TREE_ALL
+
+
+# ----------------------------------------------------------------------------- skipped folders
+
+
+def skip_tree(root: Path) -> None:
+    write(root, "app.py")
+    write(root, "myenv/pyvenv.cfg", "home = /usr/bin\n")  # a virtualenv under any name
+    write(root, "myenv/lib/python3.12/site-packages/openai/__init__.py")
+    write(root, "venv/lib/mod.py")
+    write(root, ".venv/lib/mod.py")
+    write(root, "node_modules/pkg/build.py")
+    write(root, "web/node_modules/pkg/x.py")
+    write(root, "build/lib/app.py")
+    write(root, "demo.egg-info/x.py")
+    write(root, "lib/site-packages/y.py")
+    write(root, "pkg/__pycache__/z.py")
+    write(root, "pkg/core.py")
+
+
+SKIP_TREE_KEPT = ["app.py", "pkg/core.py"]
+
+
+def test_skipped_folders_outside_git(tmp_path: Path) -> None:
+    skip_tree(tmp_path)
+    assert sources(tmp_path) == SKIP_TREE_KEPT
+    assert sources(tmp_path, respect_gitignore=False) == SKIP_TREE_KEPT
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
+def test_skipped_folders_inside_git_without_gitignore(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    skip_tree(tmp_path)
+    assert sources(tmp_path) == SKIP_TREE_KEPT
+
+
+# ----------------------------------------------------------------------------- explicit files and excludes
+
+
+def test_explicit_file_is_kept_even_if_ignored(tmp_path: Path) -> None:
+    ignore_tree(tmp_path)
+    assert sources(tmp_path, tmp_path / "ignored.py") == ["ignored.py"]
+    assert sources(tmp_path, tmp_path, tmp_path / "generated" / "out.py") == sorted(IGNORED_TREE_KEPT + ["generated/out.py"])
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
+def test_explicit_file_is_kept_even_if_ignored_inside_git(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    ignore_tree(tmp_path)
+    assert sources(tmp_path, tmp_path, tmp_path / "ignored.py") == sorted(IGNORED_TREE_KEPT + ["ignored.py"])
+
+
+def test_explicit_file_in_a_skipped_folder_is_kept(tmp_path: Path) -> None:
+    skip_tree(tmp_path)
+    assert sources(tmp_path, tmp_path / "build" / "lib" / "app.py") == ["build/lib/app.py"]
+
+
+def test_user_exclude_globs(tmp_path: Path) -> None:
+    write(tmp_path, "agent.py")
+    write(tmp_path, "tests/test_agent.py")
+    write(tmp_path, "proto/api_pb2.py")
+    write(tmp_path, "pkg/legacy/old.py")
+    write(tmp_path, "pkg/new.py")
+    kept = sources(tmp_path, exclude=["tests/", "*_pb2.py", "pkg/legacy"])
+    assert kept == ["agent.py", "pkg/new.py"]
+
+
+def test_exclude_does_not_drop_an_explicit_file_unless_forced(tmp_path: Path) -> None:
+    write(tmp_path, "agent.py")
+    write(tmp_path, "tests/test_agent.py")
+    named = tmp_path / "tests" / "test_agent.py"
+    assert sources(tmp_path, named, exclude=["tests/"]) == ["tests/test_agent.py"]
+    assert sources(tmp_path, named, exclude=["tests/"], force_exclude=True) == []
+
+
+def test_missing_path_is_a_notification(tmp_path: Path) -> None:
+    write(tmp_path, "agent.py")
+    disc = discover([tmp_path / "nope.py", tmp_path], root=tmp_path)
+    assert [s.rel_path for s in disc.sources] == ["agent.py"]
+    assert len(disc.notifications) == 1
+    note = disc.notifications[0]
+    assert note.level == "error"
+    assert "no such file or directory" in note.message
+    assert "nope.py" in note.path
+
+
+# ----------------------------------------------------------------------------- reading sources
+
+
+def source_file(path: Path, root: Path) -> SourceFile:
+    rel = path.relative_to(root).as_posix()
+    return SourceFile(path, rel, module_name(rel))
+
+
+def test_utf8_source_is_read_as_is(tmp_path: Path) -> None:
+    text = 'print("héllo ✓")\n'
+    sf = source_file(write(tmp_path, "ok.py", text), tmp_path)
+    assert read_source(sf) == text.encode("utf-8")
+
+
+def test_binary_file_is_skipped(tmp_path: Path) -> None:
+    sf = source_file(write(tmp_path, "blob.py", b"x = 1\n\x00\x01\x02\x03" * 10), tmp_path)
+    assert read_source(sf) is None
+    assert skip_reason(sf) == "skipped: binary file"
+
+
+def test_file_over_two_megabytes_is_skipped(tmp_path: Path) -> None:
+    data = b"x = 1\n" * 350_000  # 2,100,000 bytes
+    sf = source_file(write(tmp_path, "huge.py", data), tmp_path)
+    assert read_source(sf) is None
+    assert skip_reason(sf) == f"skipped: {len(data) // 1024} KB is larger than the {2_000_000 // 1024} KB limit"
+    assert skip_reason(sf) == "skipped: 2050 KB is larger than the 1953 KB limit"
+
+
+def test_size_limit_is_a_parameter(tmp_path: Path) -> None:
+    sf = source_file(write(tmp_path, "mid.py", b"y = 2\n" * 400), tmp_path)  # 2400 bytes
+    assert read_source(sf) == b"y = 2\n" * 400
+    assert read_source(sf, max_bytes=1024) is None
+    assert skip_reason(sf, max_bytes=1024) == "skipped: 2 KB is larger than the 1 KB limit"
+
+
+def test_invalid_utf8_without_cookie_is_skipped(tmp_path: Path) -> None:
+    sf = source_file(write(tmp_path, "bad.py", "name = 'café'\n".encode("latin-1")), tmp_path)
+    assert read_source(sf) is None
+    assert skip_reason(sf) == "skipped: not valid UTF-8 and no coding declaration"
+
+
+@pytest.mark.parametrize("cookie", ["# -*- coding: latin-1 -*-", "# vim: set fileencoding=iso-8859-1 :"])
+def test_latin1_with_coding_cookie_is_decoded(tmp_path: Path, cookie: str) -> None:
+    text = f"#!/usr/bin/env python\n{cookie}\nname = 'café'\n"
+    sf = source_file(write(tmp_path, "legacy.py", text.encode("latin-1")), tmp_path)
+    assert read_source(sf) == text.encode("utf-8")
+
+
+def test_coding_cookie_on_the_third_line_does_not_count(tmp_path: Path) -> None:
+    text = "x = 1\ny = 2\n# -*- coding: latin-1 -*-\nname = 'café'\n"
+    sf = source_file(write(tmp_path, "late.py", text.encode("latin-1")), tmp_path)
+    assert read_source(sf) is None
+
+
+def test_unknown_coding_is_skipped_not_raised(tmp_path: Path) -> None:
+    sf = source_file(write(tmp_path, "odd.py", b"# coding: no-such-codec\nname = '\xff'\n"), tmp_path)
+    assert read_source(sf) is None
+    assert skip_reason(sf).startswith("skipped: ")
+
+
+def test_vanished_file_is_unreadable_not_raised(tmp_path: Path) -> None:
+    sf = SourceFile(tmp_path / "gone.py", "gone.py", "gone")
+    assert read_source(sf) is None
+    assert skip_reason(sf).startswith("unreadable: ")
+
+
+# ----------------------------------------------------------------------------- symlinks
+
+
+def _symlink(link: Path, target: Path | str, target_is_directory: bool = False) -> None:
+    try:
+        os.symlink(target, link, target_is_directory=target_is_directory)
+    except (OSError, NotImplementedError) as exc:
+        pytest.skip(f"symlinks unsupported here: {exc}")
+
+
+@pytest.mark.parametrize("use_git", [False, True])
+def test_symlink_loop_is_handled(tmp_path: Path, use_git: bool) -> None:
+    if use_git and not HAS_GIT:
+        pytest.skip("git is not installed")
+    root = tmp_path / "proj"
+    write(root, "pkg/mod.py")
+    _symlink(root / "pkg" / "again", root, target_is_directory=True)  # pkg/again -> proj
+    _symlink(root / "self", root / "self")  # a link to itself
+    if use_git:
+        git_init(root)
+    disc = discover([root], root=root)
+    assert [s.rel_path for s in disc.sources] == ["pkg/mod.py"]
+
+
+@pytest.mark.parametrize("use_git", [False, True])
+def test_links_out_of_the_root_are_skipped(tmp_path: Path, use_git: bool) -> None:
+    if use_git and not HAS_GIT:
+        pytest.skip("git is not installed")
+    root = tmp_path / "proj"
+    write(root, "agent.py")
+    write(tmp_path, "outside/secret.py")
+    write(tmp_path, "outside/more/deep.py")
+    _symlink(root / "ext", tmp_path / "outside", target_is_directory=True)
+    _symlink(root / "linked.py", tmp_path / "outside" / "secret.py")
+    if use_git:
+        git_init(root)
+    disc = discover([root], root=root)
+    assert [s.rel_path for s in disc.sources] == ["agent.py"]
+    assert all(str(tmp_path / "outside") not in str(s.abs_path.resolve()) for s in disc.sources)
+    notes = {n.path: n.message for n in disc.notifications}
+    assert "symlink points outside the scanned root" in notes.get("linked.py", "")
+
+
+def test_link_inside_the_root_is_followed(tmp_path: Path) -> None:
+    write(tmp_path, "real/mod.py")
+    _symlink(tmp_path / "alias.py", tmp_path / "real" / "mod.py")
+    assert sources(tmp_path) == ["alias.py", "real/mod.py"]
+
+
+# ----------------------------------------------------------------------------- manifests and module names
+
+
+def test_manifests_are_discovered(tmp_path: Path) -> None:
+    for rel in ["requirements.txt", "requirements-dev.txt", "requirements/base.txt", "pyproject.toml", "setup.py",
+                "setup.cfg", "Pipfile", "environment.yml", "services/api/pyproject.toml"]:
+        write(tmp_path, rel, "")
+    for rel in ["README.md", "notes.txt", "Pipfile.lock", "node_modules/x/requirements.txt",
+                ".venv/lib/pyproject.toml", "docs/requirements.md"]:
+        write(tmp_path, rel, "")
+    disc = discover([tmp_path], root=tmp_path)
+    got = sorted(p.relative_to(tmp_path).as_posix() for p in disc.manifests)
+    assert got == ["Pipfile", "environment.yml", "pyproject.toml", "requirements-dev.txt", "requirements.txt",
+                   "requirements/base.txt", "services/api/pyproject.toml", "setup.cfg", "setup.py"]
+    assert [s.rel_path for s in disc.sources] == ["setup.py"]  # setup.py is Python too
+
+
+@pytest.mark.parametrize("rel, module", [
+    ("src/pkg/mod.py", "pkg.mod"),
+    ("pkg/__init__.py", "pkg"),
+    ("src/pkg/__init__.py", "pkg"),
+    ("pkg/sub/deep.py", "pkg.sub.deep"),
+    ("lib/tools/x.py", "tools.x"),
+    ("agent.py", "agent"),
+    ("src.py", "src"),
+])
+def test_module_name(rel: str, module: str) -> None:
+    assert module_name(rel) == module
+
+
+def test_discovered_sources_carry_paths_and_modules(tmp_path: Path) -> None:
+    write(tmp_path, "src/pkg/__init__.py")
+    write(tmp_path, "src/pkg/mod.py")
+    disc = discover([tmp_path], root=tmp_path)
+    assert [(s.rel_path, s.module) for s in disc.sources] == [("src/pkg/__init__.py", "pkg"),
+                                                            ("src/pkg/mod.py", "pkg.mod")]
+    assert disc.sources[1].abs_path == (tmp_path / "src" / "pkg" / "mod.py").resolve()
