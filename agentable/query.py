@@ -1195,37 +1195,34 @@ def _key_uses(g: ProjectGraph, parses: list[TextUse]) -> list[TextUse]:
     themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse"}
     out: list[TextUse] = []
+    if not any(u.guard in ("try", "suppress") for u in by_pos.values()):
+        return out  # no guarded parse: no key use to report (and nothing to resolve)
     seen: set[int] = set()
     for func in g.agent.functions():
-        for s in ir.walk_stmts(func.body):
-            parents: Optional[dict[int, ir.Expr]] = None
-            for root in ir.stmt_exprs(s):
-                for e in ir.walk_expr(root):
-                    if not isinstance(e, ir.Subscript) or id(e) in seen:
-                        continue
-                    idx = e.index
-                    if not (isinstance(idx, ir.Constant) and isinstance(idx.value, (str, int)) and not isinstance(idx.value, bool)):
-                        continue
-                    parsed = [v for v in g.values(e.value, func, s) if isinstance(v, Parsed) and not v.validated]
-                    if not parsed:
-                        continue
-                    pv = parsed[0]
-                    step = pv.source.steps[-1] if pv.source.steps else None
-                    parse = by_pos.get((step[0], step[1])) if step else None
-                    if parse is None or parse.guard not in ("try", "suppress"):
-                        continue
-                    if parents is None:
-                        parents = _expr_parents(s)
-                    # a store (`data["k"] = v`) is not a read
-                    if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
-                        continue
-                    seen.add(id(e))
-                    names = {n for n in [ir.dotted(e.value)] if n}
-                    if _key_guard_in_expr(e, parents, names) or any(membership_checked(func, s, n) for n in names):
-                        guard = "check"
-                    else:
-                        guard = failure_guard(g, func, s, _KEY_ERRORS)
-                    out.append(TextUse("key", repr(idx.value), func, s, e, pv, _KEY_ERRORS, guard, ir.dotted(e.value)))
+        for e, s in func.walk(ir.Subscript):
+            if id(e) in seen:
+                continue
+            idx = e.index
+            if not (isinstance(idx, ir.Constant) and isinstance(idx.value, (str, int)) and not isinstance(idx.value, bool)):
+                continue
+            parsed = [v for v in g.values(e.value, func, s) if isinstance(v, Parsed) and not v.validated]
+            if not parsed:
+                continue
+            pv = parsed[0]
+            step = pv.source.steps[-1] if pv.source.steps else None
+            parse = by_pos.get((step[0], step[1])) if step else None
+            if parse is None or parse.guard not in ("try", "suppress"):
+                continue
+            # a store (`data["k"] = v`) is not a read
+            if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
+                continue
+            seen.add(id(e))
+            names = {n for n in [ir.dotted(e.value)] if n}
+            if _key_guard_in_expr(e, _expr_parents(s), names) or any(membership_checked(func, s, n) for n in names):
+                guard = "check"
+            else:
+                guard = failure_guard(g, func, s, _KEY_ERRORS)
+            out.append(TextUse("key", repr(idx.value), func, s, e, pv, _KEY_ERRORS, guard, ir.dotted(e.value)))
     return out
 
 
@@ -1427,17 +1424,15 @@ def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
             seen_mods.add(f.module.name)
             todo.append(f.module.toplevel)
     for f in todo:
-        for s in ir.walk_stmts(f.body):
-            for root in ir.stmt_exprs(s):
-                for e in ir.walk_expr(root):
-                    if isinstance(e, ir.Call):
-                        name = e.func.attr if isinstance(e.func, ir.Attribute) else (ir.dotted(e.func) or "")
-                        if name.rsplit(".", 1)[-1] in _MARKER_READERS:
-                            texts += [t for a in e.args if (t := ir.string_value(a)) is not None]
-                    elif isinstance(e, ir.Compare) and any(op in ("in", "not in") for op in e.ops):
-                        t = ir.string_value(e.left)
-                        if t is not None:
-                            texts.append(t)
+        for e, _ in f.walk(ir.Call, ir.Compare):
+            if isinstance(e, ir.Call):
+                name = e.func.attr if isinstance(e.func, ir.Attribute) else (ir.dotted(e.func) or "")
+                if name.rsplit(".", 1)[-1] in _MARKER_READERS:
+                    texts += [t for a in e.args if (t := ir.string_value(a)) is not None]
+            elif any(op in ("in", "not in") for op in e.ops):
+                t = ir.string_value(e.left)
+                if t is not None:
+                    texts.append(t)
     found: set[str] = set()
     for t in texts:
         for stem, marker in stems.items():
@@ -1909,18 +1904,16 @@ def tools_offered_together(g: ProjectGraph) -> list[list[tuple[object, str, ir.P
 
     groups: list[list[tuple[object, str, ir.Pos]]] = []
     for func in g.agent.functions():
-        for s in ir.walk_stmts(func.body):
-            for root in ir.stmt_exprs(s):
-                for e in ir.walk_expr(root):
-                    if not isinstance(e, ir.Seq) or len(e.elts) < 2:
-                        continue
-                    group = []
-                    for elt in e.elts:
-                        t = resolve(elt, func, s)
-                        if t is not None:
-                            group.append((t, func.path, elt.pos))
-                    if len(group) >= 2:
-                        groups.append(group)
+        for e, s in func.walk(ir.Seq):
+            if len(e.elts) < 2:
+                continue
+            group = []
+            for elt in e.elts:
+                t = resolve(elt, func, s)
+                if t is not None:
+                    group.append((t, func.path, elt.pos))
+            if len(group) >= 2:
+                groups.append(group)
     registries: dict[tuple[str, str], list[tuple[object, str, ir.Pos]]] = {}
     for t in tools:
         if t.kind != "decorator" or t.func is None or t.func.node is None:
@@ -2053,11 +2046,9 @@ from dataclasses import field as _field  # noqa: E402
 
 def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
     """The statement of `func` (not of a nested def) whose own expressions contain `expr`."""
-    for s in ir.walk_stmts(func.body):
-        for root in ir.stmt_exprs(s):
-            for e in ir.walk_expr(root):
-                if e is expr:
-                    return s
+    for e, s in func.walk(expr.__class__):
+        if e is expr:
+            return s
     return None
 
 
@@ -2170,12 +2161,10 @@ def tool_dispatches(g: ProjectGraph) -> list[ToolDispatch]:
         return memo
     out: list[ToolDispatch] = []
     for func in g.agent.functions():
-        for s in ir.walk_stmts(func.body):
-            for root in ir.stmt_exprs(s):
-                for e in ir.walk_expr(root):
-                    d = _dispatch_at(g, func, s, e)
-                    if d is not None:
-                        out.append(d)
+        for e, s in func.walk(ir.Subscript, ir.Call):
+            d = _dispatch_at(g, func, s, e)
+            if d is not None:
+                out.append(d)
     g._q_tool_dispatches = out  # type: ignore[attr-defined]
     return out
 

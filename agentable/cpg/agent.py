@@ -319,7 +319,7 @@ class AgentLayer:
         for func in self.functions():
             if func.qualname not in self.llm_functions:
                 continue
-            for s in ir.walk_stmts(func.body):
+            for s in func.stmts:
                 if not isinstance(s, (ir.While, ir.For)):
                     continue
                 inner = [site for site in func.calls if _inside(func, site.stmt, s) and self.calls_llm(site)]

@@ -365,7 +365,7 @@ def _collect_self_attrs(method: FunctionInfo, cls: ClassInfo) -> None:
     if not method.params:
         return
     self_name = method.params[0].name
-    for s in ir.walk_stmts(method.body):
+    for s in method.stmts:
         if isinstance(s, ir.Assign):
             for t in s.targets:
                 if isinstance(t, ir.Attribute) and isinstance(t.value, ir.Name) and t.value.id == self_name:

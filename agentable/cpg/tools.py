@@ -237,17 +237,15 @@ def _schema_tools(g: "ProjectGraph", func: FunctionInfo) -> list[ToolDef]:
     out: list[ToolDef] = []
     specs = g.catalog.tool_schemas
     inner: set[int] = set()  # the wrapped body of a schema already found is not a second tool
-    for s in ir.walk_stmts(func.body):
-        for root in ir.stmt_exprs(s):
-            for e in ir.walk_expr(root):
-                if isinstance(e, ir.Dict) and id(e) not in inner:
-                    tool = _match_schema(g, func, e, specs)
-                    if tool is not None:
-                        out.append(tool)
-                        wrapper = getattr(tool.spec, "wrapper_key", None)
-                        body = e.get(wrapper) if wrapper else None
-                        if isinstance(body, ir.Dict):
-                            inner.add(id(body))
+    for e, _ in func.walk(ir.Dict):
+        if id(e) not in inner:
+            tool = _match_schema(g, func, e, specs)
+            if tool is not None:
+                out.append(tool)
+                wrapper = getattr(tool.spec, "wrapper_key", None)
+                body = e.get(wrapper) if wrapper else None
+                if isinstance(body, ir.Dict):
+                    inner.add(id(body))
     return out
 
 

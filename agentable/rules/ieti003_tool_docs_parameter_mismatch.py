@@ -156,11 +156,8 @@ def _takes_a_mapping(func) -> bool:
     if len(params) != 1:
         return False
     name = params[0].name
-    for s in ir.walk_stmts(func.body):
-        for root in ir.stmt_exprs(s):
-            for e in ir.walk_expr(root):
-                if isinstance(e, ir.Subscript) and isinstance(e.value, ir.Name) and e.value.id == name:
-                    return True
-                if isinstance(e, ir.Attribute) and isinstance(e.value, ir.Name) and e.value.id == name and e.attr in ("get", "keys", "items"):
-                    return True
+    for e, _ in func.walk(ir.Subscript, ir.Attribute):
+        if isinstance(e.value, ir.Name) and e.value.id == name:
+            if isinstance(e, ir.Subscript) or e.attr in ("get", "keys", "items"):
+                return True
     return False

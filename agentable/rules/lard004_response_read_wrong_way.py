@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.resolve import PARSERS, STR_METHODS
@@ -91,17 +91,13 @@ class ResponseReadWrongWay(Rule):
             all_paths.extend(parse_path(p) for p in (getattr(spec, "output_text", ()) or ()))
         seen: set[tuple[str, int]] = set()
         for func in graph.agent.functions():
-            for stmt in ir.walk_stmts(func.body):
-                for top in ir.stmt_exprs(stmt):
-                    for e in ir.walk_expr(top):
-                        f = self._check_expr(graph, func, stmt, e, top, all_paths)
-                        if f is not None and (f.span.path, f.span.line) not in seen:
-                            seen.add((f.span.path, f.span.line))
-                            yield f
+            for e, stmt in func.walk(ir.Attribute, ir.Subscript):
+                f = self._check_expr(graph, func, stmt, e, all_paths)
+                if f is not None and (f.span.path, f.span.line) not in seen:
+                    seen.add((f.span.path, f.span.line))
+                    yield f
 
-    def _check_expr(self, graph, func, stmt, e: ir.Expr, top: ir.Expr, all_paths) -> Optional[Finding]:
-        if not isinstance(e, (ir.Attribute, ir.Subscript)):
-            return None
+    def _check_expr(self, graph, func, stmt, e: ir.Expr, all_paths) -> Optional[Finding]:
         # only maximal chains: e must not be the base of a larger access
         nodes, segs = _chain(e)
         if len(nodes) < 2:
@@ -127,7 +123,7 @@ class ResponseReadWrongWay(Rule):
         acc = segs[root_i + 1:]
         if acc and acc[-1][0] == "attr" and acc[-1][1] in STR_METHODS:
             return None  # a method of the text; the chain below it is checked on its own
-        if _parent_extends(top, e):
+        if _parent_extends(stmt, e):
             return None
         api = call.path.split("().")[-1]
         # position of first divergence against every expected path
@@ -135,7 +131,7 @@ class ResponseReadWrongWay(Rule):
         if best == len(acc):
             # a prefix of a documented path: wrong only when used as text while the path goes on into a list
             nxt = [exp[best] for exp in expected if len(exp) > best and _common(acc, exp) == best]
-            if nxt and all(s[0] == "index" for s in nxt) and _used_as_text(graph, func, stmt, top, e):
+            if nxt and all(s[0] == "index" for s in nxt) and _used_as_text(graph, func, stmt, e):
                 return self.finding(
                     graph, func.path, e.pos,
                     f"`{_fmt(acc)}` of the `{api}` response is a list of content blocks, not text; read "
@@ -171,9 +167,15 @@ def _common(acc: list, exp: list) -> int:
     return n
 
 
-def _parent_extends(top: ir.Expr, e: ir.Expr) -> bool:
+def _stmt_nodes(stmt: ir.Stmt) -> Iterator[ir.Expr]:
+    """Every expression the statement evaluates (the parent of `e` is among them)."""
+    for root in ir.stmt_exprs(stmt):
+        yield from ir.walk_expr(root)
+
+
+def _parent_extends(stmt: ir.Stmt, e: ir.Expr) -> bool:
     """Is `e` the base of a longer access (other than a str method such as `.strip`)?"""
-    for x in ir.walk_expr(top):
+    for x in _stmt_nodes(stmt):
         if isinstance(x, ir.Subscript) and x.value is e:
             return True
         if isinstance(x, ir.Attribute) and x.value is e and x.attr not in STR_METHODS:
@@ -181,8 +183,8 @@ def _parent_extends(top: ir.Expr, e: ir.Expr) -> bool:
     return False
 
 
-def _used_as_text(graph, func, stmt, top: ir.Expr, e: ir.Expr) -> bool:
-    for x in ir.walk_expr(top):
+def _used_as_text(graph, func, stmt, e: ir.Expr) -> bool:
+    for x in _stmt_nodes(stmt):
         if isinstance(x, ir.Call):
             if isinstance(x.func, ir.Attribute) and x.func.value is e and x.func.attr in STR_METHODS:
                 return True

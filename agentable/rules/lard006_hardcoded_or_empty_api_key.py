@@ -71,7 +71,10 @@ class HardcodedOrEmptyApiKey(Rule):
                         if f is not None and (func.path, kw.value.pos[0]) not in seen:
                             seen.add((func.path, kw.value.pos[0]))
                             yield f
-            for stmt in ir.walk_stmts(func.body):
+            dicts: dict[int, list[ir.Dict]] = {}  # id(statement) -> its dict literals, in walk order
+            for d, s in func.walk(ir.Dict):
+                dicts.setdefault(id(s), []).append(d)
+            for stmt in func.stmts:
                 if isinstance(stmt, ir.Assign) and stmt.value is not None:
                     for t in stmt.targets:
                         name = _assigned_key_name(graph, func, stmt, t, roots)
@@ -80,16 +83,13 @@ class HardcodedOrEmptyApiKey(Rule):
                             if f is not None and (func.path, stmt.pos[0]) not in seen:
                                 seen.add((func.path, stmt.pos[0]))
                                 yield f
-                for e in ir.stmt_exprs(stmt):
-                    for d in ir.walk_expr(e):
-                        if not isinstance(d, ir.Dict):
-                            continue
-                        for k, v in zip(d.keys, d.values):
-                            if isinstance(k, ir.Constant) and isinstance(k.value, str) and _KEY_NAME.search(k.value):
-                                f = self._judge(graph, func, stmt, v, k.value, allow_empty=False)
-                                if f is not None and (func.path, v.pos[0]) not in seen:
-                                    seen.add((func.path, v.pos[0]))
-                                    yield f
+                for d in dicts.get(id(stmt), ()):
+                    for k, v in zip(d.keys, d.values):
+                        if isinstance(k, ir.Constant) and isinstance(k.value, str) and _KEY_NAME.search(k.value):
+                            f = self._judge(graph, func, stmt, v, k.value, allow_empty=False)
+                            if f is not None and (func.path, v.pos[0]) not in seen:
+                                seen.add((func.path, v.pos[0]))
+                                yield f
 
     def _judge(self, graph, func, stmt, value: ir.Expr, name: str, allow_empty: bool) -> Optional[Finding]:
         vals = graph.values(value, func, stmt)
