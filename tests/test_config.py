@@ -1,0 +1,286 @@
+"""`[tool.agentable]` / agentable.toml: rule selection with ruff-style precedence, validation of
+every key, the API-key guard, unknown keys, command-line overrides and file lookup."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from agentable.config import Config, ConfigError, LLMSettings, load_config
+from agentable.findings import Severity
+
+
+def pyproject(root: Path, body: str) -> Path:
+    p = root / "pyproject.toml"
+    p.write_text('[project]\nname = "demo"\nversion = "0.1"\n\n' + textwrap.dedent(body), encoding="utf-8")
+    return p
+
+
+def load(tmp_path: Path, body: str) -> Config:
+    pyproject(tmp_path, "[tool.agentable]\n" + textwrap.dedent(body))
+    return load_config(tmp_path)
+
+
+# ----------------------------------------------------------------------------- selection
+
+
+def test_defaults_enable_every_rule(tmp_path: Path) -> None:
+    cfg = load_config(tmp_path)  # no configuration file at all
+    assert cfg == Config()
+    assert cfg.rule_enabled("LOPE001", "LOPE", "agent.py") is True
+    assert cfg.rule_enabled("MNFT003", "MNFT", "") is True
+    assert cfg.fail_on is None
+    assert cfg.respect_gitignore is True
+    assert cfg.min_severity_level() == Severity.NOTE
+    assert cfg.notifications == ()
+
+
+def test_select_a_category_and_ignore_one_of_its_rules(tmp_path: Path) -> None:
+    cfg = load(tmp_path, 'select = ["LOPE"]\nignore = ["LOPE002"]\n')
+    assert (cfg.select, cfg.ignore) == (("LOPE",), ("LOPE002",))
+    assert cfg.rule_enabled("LOPE001", "LOPE", "") is True
+    assert cfg.rule_enabled("LOPE002", "LOPE", "") is False
+    assert cfg.rule_enabled("LOPE003", "LOPE", "") is True
+    assert cfg.rule_enabled("MNFT001", "MNFT", "") is False  # not selected
+
+
+def test_more_specific_select_beats_a_category_ignore(tmp_path: Path) -> None:
+    cfg = load(tmp_path, 'select = ["LOPE001"]\nignore = ["LOPE"]\n')
+    assert cfg.rule_enabled("LOPE001", "LOPE", "") is True
+    assert cfg.rule_enabled("LOPE002", "LOPE", "") is False
+
+
+def test_ignore_wins_a_tie(tmp_path: Path) -> None:
+    cfg = load(tmp_path, 'select = ["LOPE001", "MNFT"]\nignore = ["LOPE001"]\n')
+    assert cfg.rule_enabled("LOPE001", "LOPE", "") is False
+    assert cfg.rule_enabled("MNFT002", "MNFT", "") is True
+
+
+def test_ignore_without_select(tmp_path: Path) -> None:
+    cfg = load(tmp_path, 'ignore = ["EPDD", "LARD006"]\n')
+    assert cfg.rule_enabled("EPDD001", "EPDD", "") is False
+    assert cfg.rule_enabled("LARD006", "LARD", "") is False
+    assert cfg.rule_enabled("LARD005", "LARD", "") is True
+    assert cfg.rule_enabled("LOPE001", "LOPE", "") is True
+
+
+def test_selectors_are_case_insensitive(tmp_path: Path) -> None:
+    cfg = load(tmp_path, 'select = ["lope"]\nignore = ["Lope004"]\n')
+    assert cfg.select == ("LOPE",)
+    assert cfg.rule_enabled("lope001", "LOPE", "") is True
+    assert cfg.rule_enabled("LOPE004", "LOPE", "") is False
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    cfg = load(tmp_path, """\
+        [tool.agentable.per-file-ignores]
+        "tests/*" = ["MNFT"]
+        "scripts/legacy.py" = ["LOPE001", "LARD"]
+        """)
+    assert cfg.per_file_ignores == (("tests/*", ("MNFT",)), ("scripts/legacy.py", ("LOPE001", "LARD")))
+    assert cfg.rule_enabled("MNFT001", "MNFT", "tests/test_agent.py") is False
+    assert cfg.rule_enabled("MNFT003", "MNFT", "tests/unit/test_loop.py") is False
+    assert cfg.rule_enabled("MNFT001", "MNFT", "src/agent.py") is True
+    assert cfg.rule_enabled("LOPE001", "LOPE", "tests/test_agent.py") is True
+    assert cfg.rule_enabled("LOPE001", "LOPE", "scripts/legacy.py") is False
+    assert cfg.rule_enabled("LOPE002", "LOPE", "scripts/legacy.py") is True
+    assert cfg.rule_enabled("LARD004", "LARD", "scripts/legacy.py") is False
+    # without a path (the rule list for the whole scan) per-file-ignores do not apply
+    assert cfg.rule_enabled("MNFT001", "MNFT", "") is True
+
+
+def test_per_file_ignores_single_string_code(tmp_path: Path) -> None:
+    cfg = load(tmp_path, '[tool.agentable.per-file-ignores]\n"gen/*.py" = "LOPE"\n')
+    assert cfg.rule_enabled("LOPE002", "LOPE", "gen/x.py") is False
+    assert cfg.rule_enabled("LOPE002", "LOPE", "src/x.py") is True
+
+
+# ----------------------------------------------------------------------------- other settings
+
+
+def test_all_settings_are_read(tmp_path: Path) -> None:
+    cfg = load(tmp_path, """\
+        fail-on = "error"
+        format = "sarif"
+        jobs = 4
+        respect-gitignore = false
+        min-severity = "warning"
+        exclude = ["tests/fixtures/", "*_pb2.py"]
+
+        [tool.agentable.llm]
+        enabled = true
+        model = "gpt-4o-mini"
+        base-url = "http://localhost:11434/v1"
+        api-key-env = "MY_LLM_KEY"
+        timeout = 1
+        max-retries = 0
+        max-calls = 50
+        max-tokens = 100000
+        concurrency = 2
+        cache-dir = ".cache/llm"
+        """)
+    assert (cfg.fail_on, cfg.format, cfg.jobs, cfg.respect_gitignore, cfg.min_severity) == (
+        "error", "sarif", 4, False, "warning")
+    assert cfg.min_severity_level() == Severity.WARNING
+    assert cfg.exclude == ("tests/fixtures/", "*_pb2.py")
+    assert cfg.llm == LLMSettings(enabled=True, model="gpt-4o-mini", base_url="http://localhost:11434/v1",
+                                  api_key_env="MY_LLM_KEY", timeout=1, max_retries=0, max_calls=50,
+                                  max_tokens_total=100000, concurrency=2, cache_dir=".cache/llm")
+    assert cfg.notifications == ()
+
+
+@pytest.mark.parametrize("level", ["error", "warning", "note", "never"])
+def test_fail_on_accepts_the_levels(tmp_path: Path, level: str) -> None:
+    assert load(tmp_path, f'fail-on = "{level}"\n').fail_on == level
+
+
+@pytest.mark.parametrize("value", ['"critical"', '"ERROR "', '""'])
+def test_fail_on_rejects_anything_else(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match="fail-on"):
+        load(tmp_path, f"fail-on = {value}\n")
+
+
+@pytest.mark.parametrize("body, key", [
+    ('min-severity = "fatal"\n', "min-severity"),
+    ('format = "xml"\n', "format"),
+])
+def test_other_choices_are_validated(tmp_path: Path, body: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=key):
+        load(tmp_path, body)
+
+
+# ----------------------------------------------------------------------------- the API-key guard
+
+
+@pytest.mark.parametrize("key", ["api-key", "api_key"])
+def test_literal_api_key_is_rejected(tmp_path: Path, key: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, f'[tool.agentable.llm]\nmodel = "gpt-4o-mini"\n{key} = "sk-proj-abc123"\n')
+    message = str(err.value)
+    assert "api-key-env" in message
+    assert "sk-proj-abc123" not in message  # the secret is not echoed back
+
+
+def test_api_key_env_is_accepted(tmp_path: Path) -> None:
+    cfg = load(tmp_path, '[tool.agentable.llm]\napi-key-env = "OPENROUTER_API_KEY"\n')
+    assert cfg.llm.api_key_env == "OPENROUTER_API_KEY"
+
+
+# ----------------------------------------------------------------------------- unknown keys and wrong types
+
+
+def test_unknown_keys_are_notifications(tmp_path: Path) -> None:
+    path = pyproject(tmp_path, '[tool.agentable]\nselekt = ["LOPE"]\nignore = ["LOPE002"]\n'
+                               '[tool.agentable.llm]\nmodle = "x"\n')
+    cfg = load_config(tmp_path)
+    assert cfg.ignore == ("LOPE002",)  # the rest still applies
+    assert len(cfg.notifications) == 2
+    first, second = cfg.notifications
+    assert "'selekt'" in first.message and "unknown" in first.message
+    assert "'modle'" in second.message and "llm" in second.message
+    assert {n.kind for n in cfg.notifications} == {"config"}
+    assert {n.path for n in cfg.notifications} == {str(path)}
+
+
+@pytest.mark.parametrize("body", [
+    'select = "LOPE"\n',
+    "select = [1, 2]\n",
+    'ignore = {LOPE = true}\n',
+    'exclude = "tests/"\n',
+    "exclude = [1]\n",
+    'jobs = "4"\n',
+    "jobs = true\n",
+    "jobs = 1.5\n",
+    'respect-gitignore = "no"\n',
+    "fail-on = 1\n",
+    'per-file-ignores = ["tests/*"]\n',
+    '[tool.agentable.per-file-ignores]\n"tests/*" = [1]\n',
+    'llm = "gpt-4o"\n',
+    '[tool.agentable.llm]\ntimeout = "1"\n',
+    '[tool.agentable.llm]\nmax-retries = 0.5\n',
+    '[tool.agentable.llm]\nenabled = "yes"\n',
+    '[tool.agentable.llm]\nmodel = 4\n',
+])
+def test_wrong_types_raise_config_error(tmp_path: Path, body: str) -> None:
+    with pytest.raises(ConfigError):
+        load(tmp_path, body)
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def test_merge_cli_overrides_the_file(tmp_path: Path) -> None:
+    cfg = load(tmp_path, 'select = ["LOPE"]\nfail-on = "error"\nformat = "json"\nexclude = ["a/"]\n')
+    merged = cfg.merge_cli(select=["mnft", "LOPE001"], ignore=["MNFT003"], fail_on="note", format=None,
+                           exclude=["b/", "c/"], jobs=None, respect_gitignore=False)
+    assert merged.select == ("MNFT", "LOPE001")
+    assert merged.ignore == ("MNFT003",)
+    assert merged.fail_on == "note"
+    assert merged.format == "json"  # None: not given on the command line
+    assert merged.exclude == ("b/", "c/")
+    assert merged.respect_gitignore is False
+    assert merged.rule_enabled("LOPE002", "LOPE", "") is False
+    assert merged.rule_enabled("MNFT003", "MNFT", "") is False
+    assert merged.rule_enabled("MNFT001", "MNFT", "") is True
+    assert cfg.select == ("LOPE",)  # the original is left alone
+
+
+def test_merge_cli_validates_fail_on() -> None:
+    with pytest.raises(ConfigError, match="fail-on"):
+        Config().merge_cli(fail_on="sometimes")
+
+
+def test_merge_cli_with_nothing_given_is_unchanged(tmp_path: Path) -> None:
+    cfg = load(tmp_path, 'select = ["LOPE"]\n')
+    assert cfg.merge_cli(select=None, ignore=None, fail_on=None, exclude=None) == cfg
+
+
+# ----------------------------------------------------------------------------- which file
+
+
+def test_agentable_toml_is_used_when_pyproject_has_no_table(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[tool.ruff]\nline-length = 100\n')
+    (tmp_path / "agentable.toml").write_text('select = ["MNFT"]\nfail-on = "error"\n', encoding="utf-8")
+    cfg = load_config(tmp_path)
+    assert cfg.select == ("MNFT",)
+    assert cfg.fail_on == "error"
+
+
+def test_agentable_toml_without_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "agentable.toml").write_text('ignore = ["LOPE"]\n[llm]\ntimeout = 2\n', encoding="utf-8")
+    cfg = load_config(tmp_path)
+    assert cfg.ignore == ("LOPE",)
+    assert cfg.llm.timeout == 2
+
+
+def test_pyproject_without_table_gives_defaults(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[tool.ruff]\nline-length = 100\n')
+    assert load_config(tmp_path) == Config()
+
+
+def test_explicit_config_file(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[tool.agentable]\nselect = ["LOPE"]\n')
+    custom = tmp_path / "ci" / "agentable-ci.toml"
+    custom.parent.mkdir()
+    custom.write_text('select = ["EPDD"]\n', encoding="utf-8")
+    assert load_config(tmp_path, custom).select == ("EPDD",)
+
+
+def test_broken_pyproject_does_not_raise(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project\nname = "broken"\n[tool.agentable]\nselect = ["LOPE"]\n')
+    assert load_config(tmp_path) == Config()
+
+
+def test_broken_agentable_toml_raises(tmp_path: Path) -> None:
+    (tmp_path / "agentable.toml").write_text('select = ["LOPE"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="agentable.toml"):
+        load_config(tmp_path)
+
+
+def test_broken_explicit_pyproject_raises(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[tool.agentable\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(tmp_path, path)
