@@ -153,16 +153,16 @@ def _make_checker(config, root: Path, cache: Optional[Path], use_llm: bool, no_l
     enabled = (use_llm or bool(getattr(llm_cfg, "enabled", False))) and not no_llm
     cfg = None
     if enabled:
+        # LLMConfig is frozen: the configured limits go in when it is made.
+        limits = {key: value for key in ("timeout", "max_retries", "max_calls", "max_tokens_total", "concurrency")
+                  if (value := getattr(llm_cfg, key, None)) is not None}
         cfg = LLMConfig(
             model=model or getattr(llm_cfg, "model", None) or "gpt-4o-mini",
             base_url=base_url or getattr(llm_cfg, "base_url", None),
             api_key_env=getattr(llm_cfg, "api_key_env", None) or "OPENAI_API_KEY",
             enabled=True,
+            **limits,
         )
-        for key in ("timeout", "max_retries", "max_calls", "max_tokens_total", "concurrency"):
-            value = getattr(llm_cfg, key, None)
-            if value is not None:
-                setattr(cfg, key, value)
     from agentable.catalog import load_catalog
 
     catalog = load_catalog()
