@@ -1,9 +1,11 @@
-"""`[tool.agentable]` configuration, merged with command-line flags."""
+"""`[tool.agentable]` configuration (or a dedicated agentable.toml), merged with command-line flags."""
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
 
@@ -21,7 +23,14 @@ class ConfigError(Exception):
     """A configuration the user must fix; the CLI exits 2 with this message."""
 
 
-_LEVELS = ("error", "warning", "note", "never")
+FAIL_ON = ("error", "warning", "note", "never")
+SEVERITIES = ("error", "warning", "note")
+FORMATS = ("text", "json", "sarif")
+# Rule ids are a category code and three digits; selectors are their prefixes, or ALL.
+_SELECTOR_RE = re.compile(r"^(ALL|[A-Z]+[0-9]{0,3})$")
+_API_KEY_KEYS = ("api-key", "api_key", "apikey")
+_API_KEY_ERROR = ("must not contain an API key (it would be committed with the project); name the environment "
+                  "variable that holds it with api-key-env instead (default OPENAI_API_KEY)")
 
 
 @dataclass(frozen=True)
@@ -33,14 +42,14 @@ class LLMSettings:
     timeout: Optional[float] = None
     max_retries: Optional[int] = None
     max_calls: Optional[int] = None
-    max_tokens_total: Optional[int] = None
+    max_tokens_total: Optional[int] = None  # key `max-tokens`: prompt + completion tokens per scan
     concurrency: Optional[int] = None
     cache_dir: Optional[str] = None
 
 
 @dataclass(frozen=True)
 class Config:
-    select: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()  # empty: every rule
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -51,6 +60,7 @@ class Config:
     min_severity: str = "note"
     llm: LLMSettings = field(default_factory=LLMSettings)
     notifications: tuple[Notification, ...] = ()
+    source: str = ""  # the file the settings came from
 
     def merge_cli(self, **overrides: Any) -> "Config":
         """Command-line values override the file; None means "not given"."""
@@ -58,10 +68,15 @@ class Config:
         for key, value in overrides.items():
             if value is None:
                 continue
-            if key in ("select", "ignore", "exclude"):
-                value = tuple(_codes(value) if key != "exclude" else value)
-            if key == "fail_on" and value not in _LEVELS:
-                raise ConfigError(f"fail-on must be one of {', '.join(_LEVELS)}, not {value!r}")
+            if key in ("select", "ignore"):
+                value = tuple(_selectors(value, f"--{key}"))
+            elif key == "exclude":
+                value = tuple([value] if isinstance(value, str) else value)
+            elif key == "per_file_ignores" and isinstance(value, dict):
+                value = _per_file(value, "--per-file-ignores")
+            _check_choice(key.replace("_", "-"), value, "command line")
+            if key == "jobs" and (not isinstance(value, int) or value < 0):
+                raise ConfigError(f"--jobs must be a whole number >= 0 (0: one per CPU), not {value!r}")
             changes[key] = value
         return replace(self, **changes)
 
@@ -69,131 +84,180 @@ class Config:
         return Severity.parse(self.min_severity)
 
     def rule_enabled(self, rule_id: str, category: str, path: str) -> bool:
-        """ruff-style selection: the most specific matching prefix wins; ignore wins ties."""
-        rid = rule_id.upper()
-        sel = max((len(p) for p in self.select if rid.startswith(p)), default=-1) if self.select else 0
-        ign = max((len(p) for p in self.ignore if rid.startswith(p)), default=-1)
-        if sel < 0 or (ign >= 0 and ign >= sel):
+        """ruff-style selection: the most specific matching selector wins, and ignore wins a tie.
+        A non-empty `path` also applies per-file-ignores."""
+        rid, cat = rule_id.upper(), category.upper()
+        sel = _specificity(self.select, rid, cat) if self.select else 0
+        ign = _specificity(self.ignore, rid, cat)
+        if sel < 0 or ign >= sel:
             return False
         if path:
-            for pattern, codes in self.per_file_ignores:
-                if any(rid.startswith(c) for c in codes) and pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(path):
+            for spec, codes in self._per_file_specs:
+                if _specificity(codes, rid, cat) >= 0 and spec.match_file(path):
                     return False
         return True
 
+    @cached_property
+    def _per_file_specs(self) -> list[tuple[pathspec.PathSpec, tuple[str, ...]]]:
+        # Compiled once: rule_enabled runs for every finding.
+        return [(pathspec.GitIgnoreSpec.from_lines([pattern]), codes) for pattern, codes in self.per_file_ignores]
 
-def _codes(values) -> list[str]:
+
+def _specificity(selectors: tuple[str, ...], rule_id: str, category: str) -> int:
+    """Length of the longest selector matching the rule (ALL counts 0), or -1."""
+    best = -1
+    for s in selectors:
+        if s == "ALL":
+            best = max(best, 0)
+        elif rule_id.startswith(s) or s == category:
+            best = max(best, len(s))
+    return best
+
+
+def _selectors(values: Any, where: str) -> list[str]:
     if isinstance(values, str):
-        values = [values]
+        values = [v for v in re.split(r"[,\s]+", values) if v]
+    if not isinstance(values, (list, tuple)):
+        raise ConfigError(f"{where} must be a list of rule ids or prefixes, not {_type(values)}")
     out = []
     for v in values:
         if not isinstance(v, str):
-            raise ConfigError(f"rule selectors must be strings, not {v!r}")
-        out.append(v.strip().upper())
+            raise ConfigError(f"{where}: rule selectors must be strings, not {v!r}")
+        code = v.strip().upper()
+        if not _SELECTOR_RE.match(code):
+            raise ConfigError(f"{where}: {v!r} is not a rule id or prefix (e.g. \"LOPE\", \"LOPE001\", \"ALL\")")
+        out.append(code)
     return out
 
 
-_KNOWN = {"select", "ignore", "exclude", "per-file-ignores", "fail-on", "format", "jobs", "respect-gitignore",
-          "min-severity", "llm"}
-_LLM_KEYS = {"enabled": bool, "model": str, "base-url": str, "api-key-env": str, "timeout": (int, float),
-             "max-retries": int, "max-calls": int, "max-tokens": int, "concurrency": int, "cache-dir": str}
+def _per_file(table: dict, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    out = []
+    for pattern, codes in table.items():
+        out.append((str(pattern), tuple(_selectors(codes, f"{where}[{pattern!r}]"))))
+    return tuple(out)
+
+
+def _check_choice(key: str, value: Any, where: str) -> None:
+    choices = {"fail-on": FAIL_ON, "min-severity": SEVERITIES, "format": FORMATS}.get(key)
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _type(value: Any) -> str:
+    return {str: "a string", bool: "a boolean", int: "an integer", float: "a number", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+_KEYS: dict[str, type | tuple[type, ...]] = {
+    "select": list, "ignore": list, "exclude": list, "per-file-ignores": dict, "fail-on": str, "format": str,
+    "jobs": int, "respect-gitignore": bool, "min-severity": str, "llm": dict,
+}
+_LLM_KEYS: dict[str, type | tuple[type, ...]] = {
+    "enabled": bool, "model": str, "base-url": str, "api-key-env": str, "timeout": (int, float), "max-retries": int,
+    "max-calls": int, "max-tokens": int, "concurrency": int, "cache-dir": str,
+}
+_LLM_FIELDS = {"max-tokens": "max_tokens_total"}
+_LLM_MINIMUM = {"timeout": 0.001, "max-retries": 0, "max-calls": 0, "max-tokens": 1, "concurrency": 1}
+_CONFIG_FILES = (".agentable.toml", "agentable.toml", "pyproject.toml")  # dedicated files win, as in ruff
 
 
 def load_config(root: Path, explicit: Optional[Path] = None) -> Config:
-    table, source = _find_table(root, explicit)
-    if table is None:
-        return Config()
-    return _from_table(table, source)
-
-
-def _find_table(root: Path, explicit: Optional[Path]) -> tuple[Optional[dict], str]:
-    candidates = [explicit] if explicit is not None else [root / "pyproject.toml", root / "agentable.toml", root / ".agentable.toml"]
+    """Settings from `explicit`, else from the first of .agentable.toml, agentable.toml and a
+    pyproject.toml with [tool.agentable] at `root`; defaults when there is none."""
+    candidates = [explicit] if explicit is not None else [root / name for name in _CONFIG_FILES]
     for path in candidates:
-        if path is None or not path.is_file():
-            continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            if explicit is not None or path.name != "pyproject.toml":
-                raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-            return None, str(path)  # a broken pyproject is reported by the manifest reader
-        except OSError as exc:
-            raise ConfigError(f"{path}: {exc}") from exc
-        if path.name == "pyproject.toml":
-            table = data.get("tool", {}).get("agentable")
-            if table is not None:
-                return table, str(path)
+        if not path.is_file():
             if explicit is not None:
-                return {}, str(path)
+                raise ConfigError(f"{path}: no such configuration file")
             continue
-        return data, str(path)
-    return None, ""
+        found = _read_table(path, explicit is not None)
+        if found is not None:
+            table, where = found
+            return _from_table(table, str(path), where)
+    return Config()
 
 
-def _from_table(t: dict, source: str) -> Config:
+def _read_table(path: Path, explicit: bool) -> Optional[tuple[dict, str]]:
+    """(settings table, its name for messages), or None when the file has none."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        if path.name == "pyproject.toml" and not explicit:
+            return None  # a broken pyproject is reported by the manifest reader
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror or exc}") from exc
+    tool = data.get("tool")
+    nested = tool.get("agentable") if isinstance(tool, dict) else None
+    if nested is not None:
+        if not isinstance(nested, dict):
+            raise ConfigError(f"{path}: [tool.agentable] must be a table")
+        return nested, "[tool.agentable]"
+    if path.name == "pyproject.toml":
+        return ({}, "[tool.agentable]") if explicit else None
+    return data, path.name  # a dedicated file: top-level keys
+
+
+def _from_table(t: dict, source: str, where: str) -> Config:
     notes: list[Notification] = []
-    for key in t:
-        if key not in _KNOWN:
-            notes.append(Notification(f"unknown configuration key {key!r} in [tool.agentable]", source, "warning", "config"))
+    prefix = f"{source}: {where}"
 
-    def get(key: str, typ, default=None):
+    def get(key: str, default: Any = None) -> Any:
         if key not in t:
             return default
-        value = t[key]
+        value, typ = t[key], _KEYS[key]
         if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
-            raise ConfigError(f"{source}: [tool.agentable] {key} has the wrong type ({type(value).__name__})")
+            raise ConfigError(f"{prefix} {key} must be {_type(typ())}, not {_type(value)}")
+        if isinstance(value, str):
+            _check_choice(key, value, prefix)
         return value
 
-    def str_list(key: str) -> tuple[str, ...]:
-        value = get(key, list, [])
-        if not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{source}: [tool.agentable] {key} must be a list of strings")
-        return tuple(value)
-
-    pfi = get("per-file-ignores", dict, {})
-    per_file: list[tuple[str, tuple[str, ...]]] = []
-    for pattern, codes in pfi.items():
-        if isinstance(codes, str):
-            codes = [codes]
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise ConfigError(f"{source}: per-file-ignores[{pattern!r}] must be a list of rule codes")
-        per_file.append((pattern, tuple(c.upper() for c in codes)))
-    fail_on = get("fail-on", str)
-    if fail_on is not None and fail_on not in _LEVELS:
-        raise ConfigError(f"{source}: fail-on must be one of {', '.join(_LEVELS)}")
-    min_sev = get("min-severity", str, "note")
-    if min_sev not in ("error", "warning", "note"):
-        raise ConfigError(f"{source}: min-severity must be error, warning or note")
-    fmt = get("format", str)
-    if fmt is not None and fmt not in ("text", "json", "sarif"):
-        raise ConfigError(f"{source}: format must be text, json or sarif")
+    for key in t:
+        if key in _API_KEY_KEYS:
+            raise ConfigError(f"{prefix} {_API_KEY_ERROR}")
+        if key not in _KEYS and key != "tool":
+            notes.append(Notification(f"unknown configuration key {key!r} in {where}; ignored", source, "warning",
+                                      "config"))
+    exclude = get("exclude", [])
+    if not all(isinstance(v, str) for v in exclude):
+        raise ConfigError(f"{prefix} exclude must be a list of glob strings")
+    jobs = get("jobs")
+    if jobs is not None and jobs < 0:
+        raise ConfigError(f"{prefix} jobs must be >= 0 (0: one per CPU), not {jobs}")
     return Config(
-        select=tuple(_codes(str_list("select"))),
-        ignore=tuple(_codes(str_list("ignore"))),
-        exclude=str_list("exclude"),
-        per_file_ignores=tuple(per_file),
-        fail_on=fail_on,
-        format=fmt,
-        jobs=get("jobs", int),
-        respect_gitignore=get("respect-gitignore", bool, True),
-        min_severity=min_sev,
-        llm=_llm(get("llm", dict, {}), source, notes),
+        select=tuple(_selectors(get("select", []), f"{prefix} select")),
+        ignore=tuple(_selectors(get("ignore", []), f"{prefix} ignore")),
+        exclude=tuple(exclude),
+        per_file_ignores=_per_file(get("per-file-ignores", {}), f"{prefix} per-file-ignores"),
+        fail_on=get("fail-on"),
+        format=get("format"),
+        jobs=jobs,
+        respect_gitignore=get("respect-gitignore", True),
+        min_severity=get("min-severity", "note"),
+        llm=_llm(get("llm", {}), source, f"{where[:-1]}.llm]" if where.endswith("]") else f"{where} [llm]", notes),
         notifications=tuple(notes),
+        source=source,
     )
 
 
-def _llm(t: dict, source: str, notes: list[Notification]) -> LLMSettings:
-    if "api-key" in t or "api_key" in t:
-        raise ConfigError(f"{source}: [tool.agentable.llm] must not contain an API key; name an environment "
-                          "variable with api-key-env (default OPENAI_API_KEY) instead")
+def _llm(t: dict, source: str, where: str, notes: list[Notification]) -> LLMSettings:
     values: dict[str, Any] = {}
     for key, value in t.items():
+        if key in _API_KEY_KEYS:
+            raise ConfigError(f"{source}: {where} {_API_KEY_ERROR}")
         typ = _LLM_KEYS.get(key)
         if typ is None:
-            notes.append(Notification(f"unknown configuration key {key!r} in [tool.agentable.llm]", source, "warning", "config"))
+            notes.append(Notification(f"unknown configuration key {key!r} in {where}; ignored", source, "warning",
+                                      "config"))
             continue
-        if not isinstance(value, typ):
-            raise ConfigError(f"{source}: [tool.agentable.llm] {key} has the wrong type ({type(value).__name__})")
-        name = {"max-tokens": "max_tokens_total"}.get(key, key.replace("-", "_"))
-        values[name] = value
+        if not isinstance(value, typ) or (typ is not bool and isinstance(value, bool)):
+            expected = "a number" if isinstance(typ, tuple) else _type(typ())
+            raise ConfigError(f"{source}: {where} {key} must be {expected}, not {_type(value)}")
+        minimum = _LLM_MINIMUM.get(key)
+        if minimum is not None and value < minimum:
+            raise ConfigError(f"{source}: {where} {key} must be at least {minimum:g}, not {value}")
+        values[_LLM_FIELDS.get(key, key.replace("-", "_"))] = value
     return LLMSettings(**values)

@@ -1,9 +1,16 @@
-"""Which files a scan reads: Python sources and dependency manifests, honouring .gitignore."""
+"""Which files a scan reads: Python sources and dependency manifests, honouring .gitignore.
+
+Inside a git work tree git itself lists the files (it knows every ignore rule); elsewhere the
+tree is walked with the .gitignore files applied. Sources that cannot be analysed (binary, too
+large, undecodable) are dropped here with a notification; `read_source` repeats the checks so
+that worker processes can read files on their own.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +25,9 @@ SKIP_DIRS = frozenset({
     ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".agentable_cache", ".eggs",
 })
 _MANIFEST_RE = re.compile(r"(^|/)(requirements[^/]*\.(txt|in)|requirements/[^/]+\.(txt|in)|constraints[^/]*\.txt|"
-                          r"pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml)$")
+                          r"(?!MANIFEST\.in$)[^/]+\.in|pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml)$")
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_GIT_TIMEOUT = 30
 
 
 @dataclass
@@ -37,6 +45,7 @@ class Discovery:
 
 
 def module_name(rel_path: str) -> str:
+    """"pkg/sub/mod.py" -> "pkg.sub.mod", "src/pkg/__init__.py" -> "pkg"."""
     parts = rel_path.removesuffix(".py").split("/")
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
@@ -45,170 +54,249 @@ def module_name(rel_path: str) -> str:
     return ".".join(p for p in parts if p) or "__init__"
 
 
-def _is_skipped_dir(path: Path, name: str) -> bool:
-    return name in SKIP_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
+def is_manifest(rel_path: str) -> bool:
+    return bool(_MANIFEST_RE.search(rel_path))
 
 
-def _git_files(root: Path) -> Optional[list[str]]:
+def _is_skipped_dir(path: str, name: str) -> bool:
+    return name in SKIP_DIRS or name.endswith(".egg-info") or os.path.exists(os.path.join(path, "pyvenv.cfg"))
+
+
+def discover(paths: Iterable[Path], *, root: Path, exclude: Iterable[str] = (), respect_gitignore: bool = True,
+             max_bytes: int = 2_000_000, force_exclude: bool = False) -> Discovery:
+    """The sources and manifests under `paths`, relative to `root`.
+
+    Files named in `paths` are kept even when ignored or excluded (like ruff), unless
+    `force_exclude` applies the exclusions to them too.
+    """
+    disc = Discovery()
+    root = root.resolve()
+    patterns = [p for p in exclude if p.strip()]
+    user_spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+    found: dict[str, bool] = {}  # rel path -> named explicitly
+    for p in paths:
+        p = Path(p)
+        if not os.path.lexists(p):
+            disc.notifications.append(Notification(f"{p}: no such file or directory", str(p), "error", "config"))
+            continue
+        rp = p.resolve()
+        if rp.is_file() or not rp.is_dir():
+            found[_rel(rp, root)] = True
+            continue
+        listed = _git_files(rp, root) if respect_gitignore else None
+        if listed is None:
+            listed = _Walker(root, respect_gitignore, user_spec, disc.notifications).walk(rp)
+        for rel in listed:
+            found.setdefault(rel, False)
+    for rel in sorted(found):
+        _classify(disc, root, rel, found[rel], user_spec, force_exclude, max_bytes)
+    return disc
+
+
+def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: Optional[pathspec.PathSpec],
+              force_exclude: bool, max_bytes: int) -> None:
+    source, manifest = rel.endswith(".py"), is_manifest(rel)
+    if not (source or manifest):
+        return
+    if not explicit or force_exclude:
+        if user_spec is not None and user_spec.match_file(rel):
+            return
+        if force_exclude and any(part in SKIP_DIRS or part.endswith(".egg-info") for part in rel.split("/")[:-1]):
+            return
+    abs_path = root / rel
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, timeout=10)
-        if top.returncode != 0:
-            return None
-        out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root, capture_output=True, timeout=30)
+        st = os.lstat(abs_path)
+        if stat.S_ISLNK(st.st_mode):
+            if not _inside(abs_path, root):
+                disc.notifications.append(Notification("symlink points outside the scanned root; skipped", rel,
+                                                       "note", "read"))
+                return
+            st = os.stat(abs_path)
+    except OSError:
+        return  # deleted but still tracked, a broken link
+    if not stat.S_ISREG(st.st_mode):
+        return  # a submodule, a fifo
+    if manifest:
+        disc.manifests.append(abs_path)
+    if source:
+        sf = SourceFile(abs_path, rel, module_name(rel))
+        _, reason = _load(abs_path, max_bytes)
+        if reason:
+            disc.notifications.append(Notification(reason, rel, "warning", "read"))
+        else:
+            disc.sources.append(sf)
+
+
+# ----------------------------------------------------------------------------- listing
+
+
+def _git_files(top: Path, root: Path) -> Optional[list[str]]:
+    """Tracked and untracked-but-not-ignored files under `top` (root-relative), or None outside git."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=top, capture_output=True,
+                             timeout=_GIT_TIMEOUT)
     except (OSError, subprocess.SubprocessError):
-        return None
+        return None  # no git, or it hangs
     if out.returncode != 0:
-        return None
-    return [p for p in out.stdout.decode("utf-8", "replace").split("\0") if p]
+        return None  # not a work tree, or git refuses it (dubious ownership)
+    base = _rel(top, root)
+    prefix = f"{base}/" if base else ""
+    skipped: dict[str, bool] = {}  # folder (relative to top) -> skipped
+    files = []
+    for name in out.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if name and not _in_skipped_dir(top, name, skipped):
+            files.append(prefix + name)
+    return files
 
 
-def _walk(root: Path, respect_gitignore: bool, notes: list[Notification]) -> list[str]:
-    """Walk the tree (outside git), applying nested .gitignore files."""
-    out: list[str] = []
-    seen_dirs: set[tuple[int, int]] = set()
-    specs: list[tuple[str, pathspec.PathSpec]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        d = Path(dirpath)
-        try:
-            st = d.stat()
-        except OSError:
-            continue
-        if (st.st_dev, st.st_ino) in seen_dirs:
-            notes.append(Notification("directory loop skipped", _rel(d, root), "warning", "read"))
-            dirnames[:] = []
-            continue
-        seen_dirs.add((st.st_dev, st.st_ino))
-        rel_dir = _rel(d, root)
-        if respect_gitignore and (d / ".gitignore").is_file():
-            try:
-                lines = (d / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
-            except OSError:
-                pass
-        keep = []
-        for name in sorted(dirnames):
-            sub = d / name
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            if _is_skipped_dir(sub, name) or _ignored(specs, rel + "/"):
-                continue
-            if sub.is_symlink() and not _inside(sub, root):
-                notes.append(Notification("symlink points outside the scanned root; skipped", rel, "note", "read"))
-                continue
-            keep.append(name)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            if not _ignored(specs, rel):
-                out.append(rel)
-    return out
-
-
-def _ignored(specs: list[tuple[str, pathspec.PathSpec]], rel: str) -> bool:
-    for base, spec in specs:
-        if base and not rel.startswith(base + "/"):
-            continue
-        sub = rel[len(base) + 1:] if base else rel
-        if spec.match_file(sub):
+def _in_skipped_dir(top: Path, rel: str, cache: dict[str, bool]) -> bool:
+    """Is any folder on `rel`'s path (below `top`) one never scanned: a virtualenv, a build output...?"""
+    parts = rel.split("/")[:-1]
+    for i in range(len(parts)):
+        key = "/".join(parts[: i + 1])
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = _is_skipped_dir(os.path.join(top, key), parts[i])
+        if hit:
             return True
     return False
+
+
+class _Walker:
+    """Walk a tree outside git: nested .gitignore files, skipped folders, symlink loops."""
+
+    def __init__(self, root: Path, respect_gitignore: bool, user_spec: Optional[pathspec.PathSpec],
+                 notes: list[Notification]) -> None:
+        self.root = root
+        self.respect_gitignore = respect_gitignore
+        self.user_spec = user_spec
+        self.notes = notes
+        self.specs: list[tuple[str, pathspec.PathSpec]] = []  # (root-relative folder, its .gitignore)
+        self.visited: set[tuple[int, int]] = set()
+        self.out: list[str] = []
+
+    def walk(self, top: Path) -> list[str]:
+        if self.respect_gitignore:  # .gitignore files between the root and `top` apply too
+            rel_top = _rel(top, self.root)
+            parts = rel_top.split("/") if rel_top and not rel_top.startswith("/") else []
+            for i in range(len(parts)):
+                self._load_gitignore(self.root.joinpath(*parts[:i]), "/".join(parts[:i]))
+        self._visit(str(top), _rel(top, self.root), ())
+        return self.out
+
+    def _load_gitignore(self, folder: Path, rel_dir: str) -> None:
+        try:
+            lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return
+        self.specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+
+    def _visit(self, path: str, rel_dir: str, ancestors: tuple[tuple[int, int], ...]) -> None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in ancestors:
+            self.notes.append(Notification("symlink loop: folder links back to a parent; skipped", rel_dir, "note", "read"))
+            return
+        if key in self.visited:
+            self.notes.append(Notification("folder already scanned through another symlink; skipped", rel_dir,
+                                           "note", "read"))
+            return
+        self.visited.add(key)
+        depth = len(self.specs)
+        if self.respect_gitignore and os.path.isfile(os.path.join(path, ".gitignore")):
+            self._load_gitignore(Path(path), rel_dir)
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError as exc:
+            self.notes.append(Notification(f"folder unreadable: {exc.strerror or exc}", rel_dir, "warning", "read"))
+            entries = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                is_dir = entry.is_dir()  # follows symlinks
+            except OSError:
+                continue
+            if not is_dir:
+                if not self._ignored(rel, False):
+                    self.out.append(rel)
+                continue
+            if _is_skipped_dir(entry.path, entry.name) or self._ignored(rel, True):
+                continue
+            if entry.is_symlink() and not _inside(Path(entry.path), self.root):
+                self.notes.append(Notification("symlink points outside the scanned root; skipped", rel, "note", "read"))
+                continue
+            self._visit(entry.path, rel, ancestors + (key,))
+        del self.specs[depth:]  # a folder's .gitignore applies below it only
+
+    def _ignored(self, rel: str, is_dir: bool) -> bool:
+        if self.user_spec is not None and self.user_spec.match_file(rel + "/" if is_dir else rel):
+            return True
+        # The deepest .gitignore with a matching rule decides (a nested `!pattern` re-includes).
+        for base, spec in reversed(self.specs):
+            if base and not rel.startswith(base + "/"):
+                continue
+            sub = rel[len(base) + 1:] if base else rel
+            result = spec.check_file(sub + "/" if is_dir else sub)
+            if result.include is not None:
+                return bool(result.include)
+        return False
 
 
 def _rel(p: Path, root: Path) -> str:
     try:
         r = p.relative_to(root).as_posix()
     except ValueError:
-        r = p.as_posix()
+        r = p.as_posix()  # outside the root: keep the absolute path
     return "" if r == "." else r
 
 
 def _inside(p: Path, root: Path) -> bool:
     try:
-        p.resolve().relative_to(root.resolve())
+        p.resolve().relative_to(root)
         return True
     except (ValueError, OSError, RuntimeError):
         return False
 
 
-def discover(paths: Iterable[Path], *, root: Path, exclude: Iterable[str] = (), respect_gitignore: bool = True,
-             max_bytes: int = 2_000_000, force_exclude: bool = False) -> Discovery:
-    disc = Discovery()
-    root = root.resolve()
-    user_spec = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
-    candidates: list[str] = []
-    explicit: set[str] = set()
-    for p in paths:
-        p = Path(p)
-        if not p.exists():
-            disc.notifications.append(Notification("no such file or directory", str(p), "error", "config"))
-            continue
-        rp = p.resolve()
-        if rp.is_file():
-            rel = _rel(rp, root)
-            explicit.add(rel)
-            candidates.append(rel)
-            continue
-        base = _rel(rp, root)
-        listed = _git_files(rp) if respect_gitignore else None
-        if listed is not None:
-            listed = [f for f in listed if not any(_is_skipped_dir(rp, part) for part in f.split("/")[:-1])]
-            candidates.extend(f"{base}/{f}" if base else f for f in listed)
-        else:
-            candidates.extend(f"{base}/{f}" if base else f for f in _walk(rp, respect_gitignore, disc.notifications))
-    for rel in sorted(set(candidates)):
-        if user_spec is not None and user_spec.match_file(rel) and (rel not in explicit or force_exclude):
-            continue
-        parts = rel.split("/")
-        if rel not in explicit and any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
-            continue
-        abs_path = root / rel
-        if abs_path.is_symlink() and not _inside(abs_path, root):
-            disc.notifications.append(Notification("symlink points outside the scanned root; skipped", rel, "note", "read"))
-            continue
-        if _MANIFEST_RE.search(rel):
-            disc.manifests.append(abs_path)
-        if rel.endswith(".py") and abs_path.is_file():
-            disc.sources.append(SourceFile(abs_path, rel, module_name(rel)))
-    return disc
+# ----------------------------------------------------------------------------- reading
 
 
-def read_source(sf: SourceFile, max_bytes: int = 2_000_000) -> Optional[bytes]:
-    """The file's bytes as UTF-8, or None (binary, too large, unreadable, undecodable)."""
+def _load(path: Path, max_bytes: int) -> tuple[Optional[bytes], str]:
+    """(UTF-8 bytes, "") or (None, why the file is skipped)."""
     try:
-        size = sf.abs_path.stat().st_size
-        if size > max_bytes:
-            return None
-        data = sf.abs_path.read_bytes()
-    except OSError:
-        return None
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                return None, f"skipped: {size // 1024} KB is larger than the {max_bytes // 1024} KB limit"
+            data = fh.read()
+    except OSError as exc:
+        return None, f"unreadable: {exc.strerror or exc}"
     if b"\0" in data[:8192]:
-        return None
+        return None, "skipped: binary file"
     try:
         data.decode("utf-8")
-        return data
+        return data, ""
     except UnicodeDecodeError:
         pass
+    # PEP 263: a coding cookie on the first or second line.
     for line in data.splitlines()[:2]:
         m = _CODING_RE.match(line)
         if m:
             try:
-                return data.decode(m.group(1).decode("ascii")).encode("utf-8")
+                return data.decode(m.group(1).decode("ascii")).encode("utf-8"), ""
             except (LookupError, UnicodeDecodeError):
-                return None
-    return None
+                return None, f"skipped: not decodable as its declared encoding {m.group(1).decode('ascii', 'replace')!r}"
+    return None, "skipped: not valid UTF-8 and no coding declaration"
+
+
+def read_source(sf: SourceFile, max_bytes: int = 2_000_000) -> Optional[bytes]:
+    """The file's text as UTF-8 bytes, or None (binary, too large, unreadable, undecodable)."""
+    return _load(sf.abs_path, max_bytes)[0]
 
 
 def skip_reason(sf: SourceFile, max_bytes: int = 2_000_000) -> str:
     """Why read_source returned None, for the notification."""
-    try:
-        size = sf.abs_path.stat().st_size
-    except OSError as exc:
-        return f"unreadable: {exc.strerror or exc}"
-    if size > max_bytes:
-        return f"skipped: {size // 1024} KB is larger than the {max_bytes // 1024} KB limit"
-    try:
-        head = sf.abs_path.read_bytes()[:8192]
-    except OSError as exc:
-        return f"unreadable: {exc.strerror or exc}"
-    if b"\0" in head:
-        return "skipped: binary file"
-    return "skipped: not valid UTF-8 and no coding declaration"
+    return _load(sf.abs_path, max_bytes)[1] or "skipped"
