@@ -7,7 +7,8 @@ protected by a handler, here or in every caller?"; the answers live here, once.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional, Union
+from functools import lru_cache, wraps
+from typing import Callable, Iterable, Optional, TypeVar, Union
 
 from agentable.cpg import ir
 from agentable.cpg.flow import EXIT, locally_protected
@@ -15,6 +16,23 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, LLMOutput, Parsed, Typed, Value
 from agentable.findings import FlowStep
+
+_F = TypeVar("_F", bound=Callable)
+
+
+def per_graph(fn: _F) -> _F:
+    """Memoise a query helper once per graph, by its (hashable) arguments: a fact several rules
+    ask for is computed once per scan. The cache lives on the graph (`ProjectGraph.facts`)."""
+
+    @wraps(fn)
+    def cached(g: ProjectGraph, *args, **kwargs):
+        key = (fn, args, tuple(kwargs.items()))
+        facts = g.facts
+        if key not in facts:
+            facts[key] = fn(g, *args, **kwargs)
+        return facts[key]
+
+    return cached  # type: ignore[return-value]
 
 # ----------------------------------------------------------------------------- LLM output
 
@@ -382,11 +400,9 @@ def _ext_paths(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object)
     return [v.path for v in g.values(call.func, func, stmt) if isinstance(v, ExtRef)]
 
 
+@per_graph
 def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
     """Calls that construct a framework chat model (its class or a factory), with its spec."""
-    memo = getattr(g, "_q_chat_model_constructions", None)
-    if memo is not None:
-        return memo
     out: list[tuple[CallSite, object]] = []
     cat = g.catalog
     for func in g.agent.functions():
@@ -396,7 +412,6 @@ def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
                 if spec is not None:
                     out.append((site, spec))
                     break
-    g._q_chat_model_constructions = out  # type: ignore[attr-defined]
     return out
 
 
@@ -420,12 +435,10 @@ class ModelSlot:
         return self.func.path
 
 
+@per_graph
 def model_slots(g: ProjectGraph) -> list[ModelSlot]:
     """Every place a model id is given to a generative or API role (see ModelSlot), once per
     expression."""
-    memo = getattr(g, "_q_model_slots", None)
-    if memo is not None:
-        return memo
     out: list[ModelSlot] = []
     seen: set[int] = set()
 
@@ -453,18 +466,15 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
             add(ModelSlot(e, func, stmt, "agent", "chat", spec, call))
             for v, owner, s in dict_values_for_key(g, e, func, stmt, "model"):
                 add(ModelSlot(v, owner, s, "agent", "chat", spec, call))
-    g._q_model_slots = out  # type: ignore[attr-defined]
     return out
 
 
+@per_graph
 def model_uses(g: ProjectGraph) -> list[ModelUse]:
     """Every model id (string constant) that reaches a model slot (`model_slots`): LLM calls
     (argument, bound setting, client), chat-model constructions, and framework agents (`model=`, a
     model string given as the agent's `llm`, or `"model"` keys inside an `llm_config`-style dict).
     Each (model id, expression) pair appears once."""
-    memo = getattr(g, "_q_model_uses", None)
-    if memo is not None:
-        return memo
     out: list[ModelUse] = []
     for slot in model_slots(g):
         for mid in dict.fromkeys(_const_strs(g, slot.expr, slot.func, slot.stmt)):
@@ -477,7 +487,6 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     for use in out:
         if use.literal is not None and len(apis_by_literal[use.literal]) > 1:
             use.literal_shared = True
-    g._q_model_uses = out  # type: ignore[attr-defined]
     return out
 
 
@@ -541,6 +550,7 @@ def mask_secret(s: str) -> str:
 # ----------------------------------------------------------------------------- declared versions (LARD, EPDD)
 
 
+@lru_cache(maxsize=None)
 def versions_disjoint(declared: str, available: str) -> bool:
     """True when no version admitted by the `declared` PEP 440 specifier set is in `available`
     (e.g. declared ">=1.30", available "<1.0"). Checked on every boundary version either set
@@ -577,6 +587,7 @@ def versions_disjoint(declared: str, available: str) -> bool:
     return any(d.contains(c, prereleases=True) for c in cands)
 
 
+@per_graph
 def api_unavailable(g: ProjectGraph, path: str, symbol: str):
     """Is `symbol` (a catalog path such as "openai.ChatCompletion.create" or
     "langchain.chat_models.ChatOpenAI") missing from EVERY version that the project's manifests for
@@ -600,6 +611,7 @@ def is_framework_symbol(g: ProjectGraph, symbol: str) -> bool:
     return symbol.split(".", 1)[0].split("(", 1)[0] in g.catalog.known_framework_roots()
 
 
+@lru_cache(maxsize=None)
 def api_is_newer_than_declared(available: str, declared: str) -> bool:
     """Does the API need a newer release than any the declaration admits (the v1 client with
     openai==0.28.1: an EPDD dependency defect), rather than being removed in the declared releases
@@ -626,6 +638,7 @@ def api_is_newer_than_declared(available: str, declared: str) -> bool:
     return bool(admitted and exists) and min(exists) > max(admitted)
 
 
+@per_graph
 def declared_requirement(g: ProjectGraph, path: str, dist: str, pinned: bool = True):
     """(Requirement, combined specifier text) that the manifests governing file `path` declare for
     `dist`, or None when it is undeclared or (with `pinned`) declared without a version range."""
@@ -782,18 +795,15 @@ def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
     return f"`{name}` at {path}:{call.pos[0]}"
 
 
+@per_graph
 def _structured_names(g: ProjectGraph) -> frozenset[str]:
-    memo = getattr(g, "_q_structured_names", None)
-    if memo is None:
-        names: set[str] = set()
-        for spec in g.catalog.llm_calls:
-            names.update(spec.structured_params or ())
-            rf = (spec.params or {}).get("response_format")
-            if rf:
-                names.add(rf)
-        memo = frozenset(names)
-        g._q_structured_names = memo  # type: ignore[attr-defined]
-    return memo
+    names: set[str] = set()
+    for spec in g.catalog.llm_calls:
+        names.update(spec.structured_params or ())
+        rf = (spec.params or {}).get("response_format")
+        if rf:
+            names.add(rf)
+    return frozenset(names)
 
 
 def _requests_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object) -> bool:
@@ -1022,12 +1032,10 @@ def _regex_always_matches(g: ProjectGraph, call: ir.Call, func: FunctionInfo, st
         return False
 
 
+@per_graph
 def text_uses(g: ProjectGraph) -> list[TextUse]:
     """Every consumption of model text that fails on an unexpected shape (see TextUse), in the
     agent modules, with its guard. Memoised on the graph."""
-    memo = getattr(g, "_q_text_uses", None)
-    if memo is not None:
-        return memo
     out: list[TextUse] = []
     from agentable.cpg.values import ExtRef as _ER
 
@@ -1070,7 +1078,6 @@ def text_uses(g: ProjectGraph) -> list[TextUse]:
                     out.extend(_index_uses(g, func, stmt, call, src, f"{f.attr}", any_index=False,
                                            receiver=ir.dotted(f.value)))
     out.extend(_key_uses(g, out))
-    g._q_text_uses = out  # type: ignore[attr-defined]
     return out
 
 
@@ -1296,17 +1303,14 @@ def prompt_text(g: ProjectGraph, c: object) -> str:
     return "\n".join(dict.fromkeys(parts))
 
 
+@per_graph
 def _stop_names(g: ProjectGraph) -> frozenset[str]:
-    memo = getattr(g, "_q_stop_names", None)
-    if memo is None:
-        names = {"stop"}
-        for spec in list(g.catalog.llm_calls) + list(g.catalog.chat_models):
-            p = getattr(spec, "params", None) or getattr(spec, "param_names", None) or {}
-            if p.get("stop"):
-                names.add(p["stop"])
-        memo = frozenset(names)
-        g._q_stop_names = memo  # type: ignore[attr-defined]
-    return memo
+    names = {"stop"}
+    for spec in list(g.catalog.llm_calls) + list(g.catalog.chat_models):
+        p = getattr(spec, "params", None) or getattr(spec, "param_names", None) or {}
+        if p.get("stop"):
+            names.add(p["stop"])
+    return frozenset(names)
 
 
 @_dataclass(eq=False)
@@ -1454,10 +1458,8 @@ class ProtocolCall:
     markers_read: frozenset[str]
 
 
+@per_graph
 def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
-    memo = getattr(g, "_q_protocol_calls", None)
-    if memo is not None:
-        return memo
     from agentable.cpg.flow import enclosing_loops
 
     out: list[ProtocolCall] = []
@@ -1493,7 +1495,6 @@ def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
         read = marker_reads(g, dict.fromkeys(funcs))
         if read:
             out.append(ProtocolCall(c, loop_func, loop, prompt, frozenset(read)))
-    g._q_protocol_calls = out  # type: ignore[attr-defined]
     return out
 
 
@@ -1594,13 +1595,10 @@ def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt
     return find(e, func, stmt, depth)
 
 
+@per_graph
 def _protocol_modules(g: ProjectGraph) -> set[str]:
-    memo = getattr(g, "_q_protocol_modules", None)
-    if memo is None:
-        memo = {ac.site.func.module.name for ac in g.agent.agent_constructs if getattr(ac.spec, "text_protocol", False)}
-        memo |= {c.func.module.name for c in g.agent.llm_calls if asks_text_protocol(prompt_text(g, c))}
-        g._q_protocol_modules = memo  # type: ignore[attr-defined]
-    return memo
+    mods = {ac.site.func.module.name for ac in g.agent.agent_constructs if getattr(ac.spec, "text_protocol", False)}
+    return mods | {c.func.module.name for c in g.agent.llm_calls if asks_text_protocol(prompt_text(g, c))}
 
 
 def uses_text_protocol(g: ProjectGraph, near: Optional[object] = None) -> bool:
@@ -1636,13 +1634,11 @@ def _imports_module(g: ProjectGraph, importer: object, target: str) -> bool:
     return False
 
 
+@per_graph
 def tool_functions(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]]]:
     """Functions that run as tools: implementations of framework tools (graph.agent.tools, with the
     ToolDef) and functions an LLM-driven function dispatches by a computed name (`TOOLS[name](arg)`,
     `self.tools[name].run(arg)`), with None for the ToolDef."""
-    memo = getattr(g, "_q_tool_functions", None)
-    if memo is not None:
-        return memo
     out: dict[str, tuple[FunctionInfo, Optional[object]]] = {}
     for t in g.agent.tools:
         funcs: list[FunctionInfo] = [t.func] if t.func is not None else []
@@ -1670,7 +1666,6 @@ def tool_functions(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]
                     if tf is not None and q not in llm_funcs and tf.name != "__init__":
                         out.setdefault(q, (tf, None))
     result = list(out.values())
-    g._q_tool_functions = result  # type: ignore[attr-defined]
     return result
 
 
@@ -1862,14 +1857,12 @@ def tool_anchor(tool: object) -> ir.Pos:
     return (pos[0], pos[1], pos[0], pos[3] if pos[2] == pos[0] else pos[1] + 1)
 
 
+@per_graph
 def tools_offered_together(g: ProjectGraph) -> list[list[tuple[object, str, ir.Pos]]]:
     """Groups of tools offered to one model together: the tools of each list/tuple literal (each
     element resolved to its ToolDef through names, instances and constructor calls), and the
     decorator tools registered on the same object (`@server.tool()`, `@agent.tool`) in one module.
     Each entry is (ToolDef, path, position to report at: the list element or the definition)."""
-    memo = getattr(g, "_q_tools_together", None)
-    if memo is not None:
-        return memo
     from agentable.cpg.values import ClassRef, FuncRef, Instance
 
     tools = g.agent.tools
@@ -1926,7 +1919,6 @@ def tools_offered_together(g: ProjectGraph) -> list[list[tuple[object, str, ir.P
                     registries.setdefault((t.path, receiver), []).append((t, t.path, tool_anchor(t)))
                 break
     groups.extend(grp for grp in registries.values() if len(grp) >= 2)
-    g._q_tools_together = groups  # type: ignore[attr-defined]
     return groups
 
 
@@ -2154,18 +2146,15 @@ class ToolDispatch:
         return {"subscript": ("KeyError",), "getattr": ("AttributeError",), "get": ("TypeError",)}[self.kind]
 
 
+@per_graph
 def tool_dispatches(g: ProjectGraph) -> list[ToolDispatch]:
     """Every lookup of a tool (a callable: function, tool object, method) by a model-chosen name."""
-    memo = getattr(g, "_q_tool_dispatches", None)
-    if memo is not None:
-        return memo
     out: list[ToolDispatch] = []
     for func in g.agent.functions():
         for e, s in func.walk(ir.Subscript, ir.Call):
             d = _dispatch_at(g, func, s, e)
             if d is not None:
                 out.append(d)
-    g._q_tool_dispatches = out  # type: ignore[attr-defined]
     return out
 
 
@@ -2327,12 +2316,9 @@ _RISKY_PATH_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write
                                  "rename", "stat", "iterdir", "rmdir", "touch", "resolve"})
 
 
+@per_graph
 def _imported_roots(g: ProjectGraph) -> frozenset[str]:
-    memo = getattr(g, "_q_imported_roots", None)
-    if memo is None:
-        memo = frozenset(t.split(".")[0] for m in g.modules.values() for t in m.imports.values())
-        g._q_imported_roots = memo  # type: ignore[attr-defined]
-    return memo
+    return frozenset(t.split(".")[0] for m in g.modules.values() for t in m.imports.values())
 
 
 def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
@@ -2398,32 +2384,28 @@ def _handler_reraises(h: ir.Handler) -> bool:
     return handler_reraises_only(h) or any(isinstance(s, ir.Raise) for s in h.body)
 
 
+@per_graph
 def tool_defs_by_function(g: ProjectGraph) -> dict[str, object]:
     """Implementing function qualname -> its ToolDef (framework tools and schema-matched functions)."""
-    memo = getattr(g, "_q_tool_defs_by_func", None)
-    if memo is None:
-        memo = {}
-        for t in g.agent.tools:
-            funcs = [t.func] if t.func is not None else []
-            if t.cls is not None:
-                for m in getattr(t.spec, "impl_methods", ()) or ():
-                    for cls in g.mro(t.cls.qualname):
-                        if m in cls.methods:
-                            funcs.append(cls.methods[m])
-                            break
-            for f in funcs:
-                memo.setdefault(f.qualname, t)
-        g._q_tool_defs_by_func = memo  # type: ignore[attr-defined]
-    return memo
+    out: dict[str, object] = {}
+    for t in g.agent.tools:
+        funcs = [t.func] if t.func is not None else []
+        if t.cls is not None:
+            for m in getattr(t.spec, "impl_methods", ()) or ():
+                for cls in g.mro(t.cls.qualname):
+                    if m in cls.methods:
+                        funcs.append(cls.methods[m])
+                        break
+        for f in funcs:
+            out.setdefault(f.qualname, t)
+    return out
 
 
+@per_graph
 def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]]]:
     """Functions whose return value is a tool's result for the model: implementations of framework
     and schema tools (with their ToolDef) and project functions a loop dispatches by a model-chosen
     name (ToolDef None)."""
-    memo = getattr(g, "_q_tool_impls", None)
-    if memo is not None:
-        return memo
     out: dict[str, tuple[FunctionInfo, Optional[object]]] = {}
     for q, t in tool_defs_by_function(g).items():
         f = g.functions.get(q)
@@ -2438,7 +2420,6 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[o
                 if f.name != "__init__" and f.qualname not in g.agent.llm_functions:
                     out.setdefault(f.qualname, (f, None))
     result = list(out.values())
-    g._q_tool_impls = result  # type: ignore[attr-defined]
     return result
 
 
@@ -2589,13 +2570,11 @@ def _dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[
     return list(out.values())
 
 
+@per_graph
 def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
     """Calls that run a tool by hand in agent code: through a model-chosen lookup
     (tool_dispatches), a direct call of a tool's implementing function, or a framework tool
     object's run method (`tool.invoke(...)`)."""
-    memo = getattr(g, "_q_tool_invocations", None)
-    if memo is not None:
-        return memo
     out: list[ToolInvocation] = []
     seen: set[int] = set()
     by_func = tool_defs_by_function(g)
@@ -2626,7 +2605,6 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             if not targets and getattr(tool, "func", None) is not None:
                 targets = [tool.func]  # type: ignore[union-attr]
             out.append(ToolInvocation(site, targets, tool if hasattr(tool, "kind") else None, None))
-    g._q_tool_invocations = out  # type: ignore[attr-defined]
     return out
 
 

@@ -55,6 +55,7 @@ class ProjectGraph:
         self._callers: Optional[dict[str, list[CallSite]]] = None
         self._callees: dict[int, frozenset[str]] = {}
         self._functions_by_path: Optional[dict[str, list[FunctionInfo]]] = None
+        self.facts: dict[object, object] = {}  # query facts memoised per graph (query.per_graph)
 
     # ------------------------------------------------------------------ positions
 
