@@ -163,16 +163,13 @@ def test_manifests_and_module_names(tmp_path: Path) -> None:
         ("setup.py", "setup"), ("src/pkg/__init__.py", "pkg"), ("src/pkg/sub/mod.py", "pkg.sub.mod")]
 
 
-def test_thousands_of_files_are_listed_quickly(tmp_path: Path) -> None:
-    import time
-
+def test_thousands_of_files_are_all_listed(tmp_path: Path) -> None:
+    # Speed is measured by benchmarks/, never by a timed assertion here.
     for d in range(10):
         folder = tmp_path / f"p{d}"
         folder.mkdir()
         for f in range(100):
             (folder / f"m{f}.py").write_bytes(b"x = 1\n")
-    started = time.perf_counter()
     disc = discover([tmp_path], root=tmp_path)
     assert len(disc.sources) == 1_000
-    # 10,000 files take about 0.3 s (git or walk, content checks included); slack for slow CI.
-    assert time.perf_counter() - started < 0.25
+    assert disc.sources[0].rel_path == "p0/m0.py" and disc.sources[-1].rel_path == "p9/m99.py"
