@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from packaging.specifiers import SpecifierSet
@@ -38,13 +37,9 @@ def test_loads_and_is_cached(cat):
     assert cat.llm_calls and cat.chat_models and cat.tool_decorators and cat.agents and cat.models
 
 
-def test_load_time_under_50ms():
-    best = float("inf")
-    for _ in range(5):  # best of 5: the shared test machine is noisy
-        t = time.perf_counter()
-        Catalog({name: read_toml(name) for name in FILES})
-        best = min(best, time.perf_counter() - t)
-    assert best < 0.05
+def test_loader_builds_a_fresh_catalog_from_the_files():
+    fresh = Catalog({name: read_toml(name) for name in FILES})  # load time: benchmarks/bench_scan.py
+    assert len(fresh.models) == len(load_catalog().models) and fresh.llm_call("openai.OpenAI().chat.completions.create")
 
 
 def test_names_are_dotted_paths(cat):

@@ -239,11 +239,8 @@ def test_concurrency_is_bounded(fake_llm):
     fake_llm.default = Reply(content=verdict().content, delay=0.15)
     checker = Checker(config(fake_llm, concurrency=3))
     checker.ask(vague(0))  # settle the format before the batch
-    start = time.monotonic()
     checker.ask_many([vague(i) for i in range(1, 10)])
-    elapsed = time.monotonic() - start
-    assert fake_llm.max_in_flight == 3
-    assert elapsed < 9 * 0.15
+    assert fake_llm.max_in_flight == 3  # requests overlapped, never more than the bound
 
 
 def test_tool_questions_go_to_the_llm_even_when_decided(fake_llm):
