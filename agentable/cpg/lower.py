@@ -6,7 +6,6 @@ could make sense of; ERROR nodes are skipped and their lines recorded on the Mod
 
 from __future__ import annotations
 
-import codecs
 import re
 from functools import lru_cache
 from typing import Optional
@@ -29,7 +28,12 @@ def parse_bytes(source: bytes):
     return _parser().parse(source)
 
 
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
 def lower_source(source: bytes, path: str, module_name: str) -> ir.Module:
+    if b"\r" in source:  # old Mac line endings: Python accepts them, tree-sitter does not (same byte length)
+        source = _LONE_CR.sub(b"\n", source)
     tree = parse_bytes(source)
     text = source.decode("utf-8", errors="replace")
     lowerer = _Lowerer(source)
