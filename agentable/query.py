@@ -166,8 +166,7 @@ def implicit_none_exits(g: ProjectGraph, func: FunctionInfo) -> list[object]:
     """Statements after which control falls off the end of the function (returning None)."""
     if func.node is None:
         return []
-    cfg = g.reaching(func).cfg
-    return [p for p in cfg.predecessors(EXIT) if not isinstance(p, (ir.Return, ir.Raise))]
+    return [p for p in g.reaching(func).predecessors(EXIT) if not isinstance(p, (ir.Return, ir.Raise))]
 
 
 def bare_returns(func: FunctionInfo) -> list[ir.Return]:
@@ -1998,6 +1997,7 @@ def import_is_optional(func: FunctionInfo, stmt: ir.Stmt) -> bool:
     return False
 
 
+@per_graph
 def is_project_module(g: ProjectGraph, top: str) -> bool:
     """Is `top` (a top-level import name) a module or package of the scanned project?"""
     if top in g.modules or g.find_module(top) is not None:

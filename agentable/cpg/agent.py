@@ -98,7 +98,7 @@ class LLMCall:
                 v = ctor.kwarg(kw)
                 if v is not None:
                     return self._setting_at(role, v, path, ctor, "client")
-            client = None if self.is_chat_model else self.graph.catalog.llm_client(_ctor_path(self))
+            client = None if self.is_chat_model else self.graph.catalog.llm_client(self.ctor_path)
             pos = (getattr(client, "positional", None) or {}).get(role)
             if pos is not None and pos < len(ctor.args):
                 return self._setting_at(role, ctor.args[pos], path, ctor, "client")
@@ -114,9 +114,14 @@ class LLMCall:
                 return list(getattr(self.spec, "model_params", ()) or ())
             names = getattr(self.spec, "param_names", {}) or {}
             return [names[role]] if role in names else [role]
-        client = self.graph.catalog.llm_client(self.client_site and _ctor_path(self) or "")
+        client = self.graph.catalog.llm_client(self.client_site and self.ctor_path or "")
         names = getattr(client, "params", {}) if client else {}
         return [names[role]] if role in names else [role]
+
+    @cached_property
+    def ctor_path(self) -> str:
+        """Catalog path of the client constructor (`openai.OpenAI`), or "" (asked per setting)."""
+        return _ctor_path(self)
 
     def _setting_at(self, role: str, v: ir.Expr, path: str, call: ir.Call, where: str) -> Setting:
         func = self.graph.function_of(path, call.pos) or self.func

@@ -145,6 +145,11 @@ class ReachingDefs:
             self._cfg = g
         return self._cfg
 
+    def predecessors(self, node: object) -> list[object]:
+        """Distinct CFG predecessors of `node`, in the order of `cfg.predecessors` (without
+        building the networkx graph)."""
+        return list(dict.fromkeys(self.preds[node]))
+
     def at(self, node: object, name: str) -> Optional[list[DefSite]]:
         """Definitions of `name` that reach `node`; None when the node is not in the CFG."""
         key = (id(node), name)

@@ -55,6 +55,7 @@ class ProjectGraph:
         self._callers: Optional[dict[str, list[CallSite]]] = None
         self._callees: dict[int, frozenset[str]] = {}
         self._functions_by_path: Optional[dict[str, list[FunctionInfo]]] = None
+        self._function_at: dict[tuple[str, int], Optional[FunctionInfo]] = {}
         self.facts: dict[object, object] = {}  # query facts memoised per graph (query.per_graph)
 
     # ------------------------------------------------------------------ positions
@@ -399,6 +400,12 @@ class ProjectGraph:
 
     def function_of(self, path: str, pos: ir.Pos) -> Optional[FunctionInfo]:
         """The innermost function whose definition spans `pos` in the file."""
+        key = (path, pos[0])  # the answer depends on the line only; settings ask for it again and again
+        if key not in self._function_at:
+            self._function_at[key] = self._innermost_function(path, pos[0])
+        return self._function_at[key]
+
+    def _innermost_function(self, path: str, line: int) -> Optional[FunctionInfo]:
         best: Optional[FunctionInfo] = None
         if self._functions_by_path is None:  # built once: a scan of every function per call was quadratic
             self._functions_by_path = {}
@@ -408,7 +415,7 @@ class ProjectGraph:
             if f.node is None:
                 best = best or f
                 continue
-            if f.node.pos[0] <= pos[0] <= f.node.pos[2]:
+            if f.node.pos[0] <= line <= f.node.pos[2]:
                 if best is None or best.node is None or f.node.pos[0] >= best.node.pos[0]:
                     best = f
         return best
