@@ -75,26 +75,22 @@ class ToolReturnTypeMismatch(Rule):
         if not formats:
             return
         for func in graph.agent.functions():
-            for s in ir.walk_stmts(func.body):
-                for root in ir.stmt_exprs(s):
-                    for e in ir.walk_expr(root):
-                        if not isinstance(e, ir.Dict):
-                            continue
-                        fmt = _format_of(e, formats)
-                        if fmt is None:
-                            continue
-                        content = e.get(fmt.content_key)
-                        if content is None or isinstance(content, (ir.Dict, ir.Seq)) and False:
-                            continue
-                        kinds = query.value_kinds(graph, content, func, s)
-                        wrong = _wrong_kind(kinds, set(_CONCRETE) - set(fmt.rejects), content)
-                        if wrong and wrong in fmt.rejects:
-                            text = query.source_text(graph, func.path, content, 40)
-                            yield self.finding(
-                                graph, func.path, content.pos,
-                                f"`{text}` is a {wrong}, but the {fmt.provider} tool-result message takes "
-                                f"{fmt.accepts} in `{fmt.content_key}`; the API rejects the request. Serialise it "
-                                f"(`json.dumps(...)` or `str(...)`) first.")
+            for e, s in func.walk(ir.Dict):
+                fmt = _format_of(e, formats)
+                if fmt is None:
+                    continue
+                content = e.get(fmt.content_key)
+                if content is None or isinstance(content, (ir.Dict, ir.Seq)) and False:
+                    continue
+                kinds = query.value_kinds(graph, content, func, s)
+                wrong = _wrong_kind(kinds, set(_CONCRETE) - set(fmt.rejects), content)
+                if wrong and wrong in fmt.rejects:
+                    text = query.source_text(graph, func.path, content, 40)
+                    yield self.finding(
+                        graph, func.path, content.pos,
+                        f"`{text}` is a {wrong}, but the {fmt.provider} tool-result message takes "
+                        f"{fmt.accepts} in `{fmt.content_key}`; the API rejects the request. Serialise it "
+                        f"(`json.dumps(...)` or `str(...)`) first.")
 
 
 def _format_of(d: ir.Dict, formats) -> Optional[object]:
