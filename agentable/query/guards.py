@@ -1,0 +1,127 @@
+"""Fault tolerance and checks: handlers here or in every caller, tests before use, None returns."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from agentable.cpg import ir
+from agentable.cpg.flow import EXIT, locally_protected
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import Const, LLMOutput, Typed, Value
+
+# What a failing tool typically raises (I/O, network, bad arguments, conversions): a handler for any
+# of them around the call shows the loop was written to survive a tool failure.
+TOOL_FAILURES = ("Exception", "OSError", "ConnectionError", "TimeoutError", "ValueError", "TypeError", "KeyError",
+                 "LookupError", "RuntimeError", "RequestException", "HTTPError", "HTTPStatusError")
+
+
+def is_protected(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...], depth: int = 4,
+                 _seen: Optional[set[str]] = None) -> bool:
+    """Is `stmt` inside a try that catches one of `raised`, in this function or (for every call
+    path) in its callers? Functions nobody in the project calls count as unprotected."""
+    if locally_protected(func, stmt, raised) is not None:
+        return True
+    if depth <= 0 or func.is_module:
+        return False
+    seen = _seen if _seen is not None else set()
+    if func.qualname in seen:
+        return False
+    seen.add(func.qualname)
+    callers = g.callers(func)
+    if not callers:
+        return False
+    return all(is_protected(g, site.func, site.stmt, raised, depth - 1, seen) for site in callers)
+
+
+def protecting_handler_names(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> list[str]:
+    from agentable.cpg.flow import enclosing_handlers, handler_type_names
+
+    names: list[str] = []
+    for h in enclosing_handlers(func, stmt):
+        names.extend(handler_type_names(h) or ["<bare except>"])
+    return names
+
+
+def _names_in(e: ir.Expr) -> set[str]:
+    out: set[str] = set()
+    for x in ir.walk_expr(e):
+        d = ir.dotted(x)
+        if d:
+            out.add(d)
+    return out
+
+
+def _exits(block: list[ir.Stmt]) -> bool:
+    return bool(block) and (isinstance(block[-1], (ir.Return, ir.Raise)) or
+                            (isinstance(block[-1], ir.Simple) and block[-1].kind in ("continue", "break")))
+
+
+def checked_before(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
+    """Is `name` tested before `stmt` runs: an enclosing `if`/`while` whose test mentions it, an
+    earlier `if not name: return/raise/continue`, an `assert name`, or a walrus in the test."""
+    child: object = stmt
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, (ir.If, ir.While)) and name in _names_in(anc.test):
+            return True
+        block = _block_containing(anc, child)
+        if block is not None and _guard_in_prefix(block, child, name):
+            return True
+        child = anc
+    return _guard_in_prefix(func.body, child, name)
+
+
+def _block_containing(anc: object, child: object) -> Optional[list[ir.Stmt]]:
+    blocks: list[list[ir.Stmt]] = []
+    if isinstance(anc, ir.Handler):
+        blocks = [anc.body]
+    elif isinstance(anc, ir.Stmt):
+        blocks = ir.child_blocks(anc)
+        if isinstance(anc, (ir.FunctionDef, ir.ClassDef)):
+            blocks = [anc.body]
+    for b in blocks:
+        if any(s is child for s in b):
+            return b
+    return None
+
+
+def _guard_in_prefix(block: list[ir.Stmt], child: object, name: str) -> bool:
+    for s in block:
+        if s is child:
+            return False
+        if isinstance(s, ir.If) and name in _names_in(s.test) and (_exits(s.body) or _exits(s.orelse)):
+            return True
+        if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and name in _names_in(s.exprs[0]):
+            return True
+    return False
+
+
+def implicit_none_exits(g: ProjectGraph, func: FunctionInfo) -> list[object]:
+    """Statements after which control falls off the end of the function (returning None)."""
+    if func.node is None:
+        return []
+    return [p for p in g.reaching(func).predecessors(EXIT) if not isinstance(p, (ir.Return, ir.Raise))]
+
+
+def bare_returns(func: FunctionInfo) -> list[ir.Return]:
+    return [r for r in func.returns if r.value is None or (isinstance(r.value, ir.Constant) and r.value.value is None)]
+
+
+def value_kinds(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> set[str]:
+    """Coarse Python types an expression may have: str, dict, list, none, int, generator, …"""
+    kinds: set[str] = set()
+    for v in g.values(e, func, stmt):
+        kinds.add(value_kind(v))
+    return kinds
+
+
+def value_kind(v: Value) -> str:
+    if isinstance(v, Const):
+        if v.value is None:
+            return "none"
+        return type(v.value).__name__
+    if isinstance(v, Typed):
+        return v.kind
+    if isinstance(v, LLMOutput):
+        return "str" if v.text else "response"
+    return "unknown"

@@ -1,0 +1,242 @@
+"""Literal values written in code: strings reaching an expression, literal bindings, where a value is written."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.values import Const
+
+
+def call_sites(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> Iterable[CallSite]:
+    for f in funcs:
+        yield from f.calls
+
+
+def strings_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 4) -> list[str]:
+    """Literal text that flows into an expression: literals, f-string parts, `.format()`
+    templates, `+` operands, list/dict literals and named constants (prompts, stop lists)."""
+    out: list[str] = []
+    _strings(g, e, func, stmt, depth, out, set())
+    return out
+
+
+def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int, out: list[str], seen: set[int]) -> None:
+    if e is None or depth < 0 or id(e) in seen:
+        return
+    seen.add(id(e))
+    if isinstance(e, ir.Constant) and isinstance(e.value, str):
+        out.append(e.value)
+    elif isinstance(e, ir.FString):
+        out.append(e.literal_text())
+        for p in e.parts:
+            if not isinstance(p, str):
+                _strings(g, p, func, stmt, depth - 1, out, seen)
+    elif isinstance(e, (ir.Concat,)):
+        for p in e.parts:
+            _strings(g, p, func, stmt, depth, out, seen)
+    elif isinstance(e, ir.BinOp):
+        _strings(g, e.left, func, stmt, depth, out, seen)
+        _strings(g, e.right, func, stmt, depth, out, seen)
+    elif isinstance(e, ir.Seq):
+        for x in e.elts:
+            _strings(g, x, func, stmt, depth, out, seen)
+    elif isinstance(e, ir.Dict):
+        for k, v in zip(e.keys, e.values):
+            if isinstance(k, ir.Constant) and k.value in ("role", "type", "name"):
+                continue
+            _strings(g, v, func, stmt, depth, out, seen)
+    elif isinstance(e, ir.Call):
+        if isinstance(e.func, ir.Attribute) and e.func.attr in ("format", "join", "format_map", "strip", "replace"):
+            _strings(g, e.func.value, func, stmt, depth - 1, out, seen)
+        for a in e.args:
+            _strings(g, a, func, stmt, depth - 1, out, seen)
+        for kw in e.keywords:
+            _strings(g, kw.value, func, stmt, depth - 1, out, seen)
+        if depth > 0:  # a project function that builds the prompt: what it returns
+            from agentable.cpg.values import FuncRef
+
+            for v in g.shallow.values(e.func, func, stmt):
+                target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+                for r in (target.returns if target is not None else ()):
+                    _strings(g, r.value, target, r, depth - 1, out, seen)
+    elif isinstance(e, ir.Name):
+        defs = g.resolver.local_defs(func, e.id, stmt)
+        owner = func
+        if not defs:
+            owner = func.module.toplevel
+            defs = owner.defs.get(e.id, [])
+        for d in defs:
+            if d.how in ("assign", "walrus") and d.value is not None:
+                _strings(g, d.value, owner, d.stmt, depth - 1, out, seen)
+            elif d.how == "import":
+                for v in g.values(e, func, stmt):
+                    if isinstance(v, Const) and isinstance(v.value, str):
+                        out.append(v.value)
+            elif d.how == "param" and depth > 0:  # a prompt passed into a project wrapper
+                from agentable.cpg.resolve import argument_for
+
+                params = owner.params
+                idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
+                offset = 1 if owner.cls is not None else 0
+                for site in (g.callers(owner)[:8] if idx is not None else ()):
+                    arg = argument_for(site.call, params[idx], idx - offset)
+                    _strings(g, arg, site.func, site.stmt, depth - 1, out, seen)
+    elif isinstance(e, ir.Attribute):
+        for v in g.values(e, func, stmt):
+            if isinstance(v, Const) and isinstance(v.value, str):
+                out.append(v.value)
+
+
+def _const_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
+    return [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+
+
+def literal_of(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 3) -> Optional[tuple[ir.Expr, FunctionInfo, object]]:
+    """The dict/list/tuple literal an expression is (directly, or through a local/global/`self.x`
+    binding), with the scope to read its elements in; None when it is not a known literal."""
+    for _ in range(depth):
+        if isinstance(e, (ir.Dict, ir.Seq)):
+            return e, func, stmt
+        if not isinstance(e, (ir.Name, ir.Attribute)):
+            return None
+        defs = g._literal_defs(e, func, stmt)
+        if len(defs) != 1:
+            return None
+        e, func, stmt = defs[0]
+    return (e, func, stmt) if isinstance(e, (ir.Dict, ir.Seq)) else None
+
+
+def dict_values_for_key(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, key: str,
+                        depth: int = 4) -> list[tuple[ir.Expr, FunctionInfo, object]]:
+    """Values stored under `key` in a dict literal, searched through nested literal dicts and lists
+    (e.g. `{"config_list": [{"model": ...}]}`)."""
+    out: list[tuple[ir.Expr, FunctionInfo, object]] = []
+    if depth < 0:
+        return out
+    lit = literal_of(g, e, func, stmt)
+    if lit is None:
+        return out
+    node, owner, s = lit
+    if isinstance(node, ir.Dict):
+        for k, v in zip(node.keys, node.values):
+            if isinstance(k, ir.Constant) and k.value == key:
+                out.append((v, owner, s))
+            elif v is not None:
+                out.extend(dict_values_for_key(g, v, owner, s, key, depth - 1))
+    else:
+        for elt in node.elts:
+            out.extend(dict_values_for_key(g, elt, owner, s, key, depth - 1))
+    return out
+
+
+def construction_arg(call: ir.Call, names: Iterable[str], positional: Optional[int]) -> Optional[ir.Expr]:
+    """The argument of a construction call given by keyword (first of `names`) or position."""
+    for n in names:
+        if n:
+            v = call.kwarg(n)
+            if v is not None:
+                return v
+    if positional is not None and positional < len(call.args) and not any(
+            isinstance(a, ir.Starred) for a in call.args[: positional + 1]):
+        return call.args[positional]
+    return None
+
+
+def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, value: object,
+                 depth: int = 6) -> Optional[tuple[str, ir.Pos]]:
+    """Where the literal `value` that `e` evaluates to is written: follows local and module
+    bindings, parameters (defaults and every call site's argument), `self.x` assignments and
+    imported constants. None when it cannot be found (e.g. it comes from a config file)."""
+    seen: set[int] = set()
+
+    def find(x: Optional[ir.Expr], f: FunctionInfo, st: object, d: int) -> Optional[tuple[str, ir.Pos]]:
+        if x is None or d < 0 or id(x) in seen:
+            return None
+        seen.add(id(x))
+        if isinstance(x, ir.Constant):
+            return (f.path, x.pos) if x.value == value else None
+        if isinstance(x, (ir.IfExp, ir.BoolOp, ir.Seq)):
+            parts = [x.body, x.orelse] if isinstance(x, ir.IfExp) else (x.values if isinstance(x, ir.BoolOp) else x.elts)
+            for part in parts:
+                hit = find(part, f, st, d)
+                if hit:
+                    return hit
+            return None
+        if isinstance(x, ir.Call):  # os.getenv("MODEL", "gpt-4o") and similar: the default
+            for a in list(x.args[1:]) + [kw.value for kw in x.keywords if kw.name in ("default",)]:
+                hit = find(a, f, st, d - 1)
+                if hit:
+                    return hit
+            return None
+        if isinstance(x, ir.Name):
+            defs = g.resolver.local_defs(f, x.id, st)
+            owner = f
+            if not defs:
+                owner = f.module.toplevel
+                defs = owner.defs.get(x.id, [])
+            for dfn in defs:
+                if dfn.how in ("assign", "walrus"):
+                    hit = find(dfn.value, owner, dfn.stmt, d - 1)
+                elif dfn.how == "param":
+                    hit = _param_literal(owner, x.id, find, d - 1)
+                elif dfn.how == "import":
+                    hit = _imported_literal(g, dfn, find, d - 1)
+                else:
+                    hit = None
+                if hit:
+                    return hit
+            return None
+        if isinstance(x, ir.Attribute):
+            for v in g.shallow.values(x.value, f, st):
+                q = getattr(v, "qualname", None)
+                if q in g.classes:
+                    for cls in g.mro(q):
+                        for val, s2, method in cls.attrs.get(x.attr, []):
+                            hit = find(val, method or cls.module.toplevel, s2, d - 1)
+                            if hit:
+                                return hit
+                elif getattr(v, "name", None) in g.modules:
+                    top = g.modules[v.name].toplevel  # type: ignore[union-attr]
+                    for dfn in top.defs.get(x.attr, []):
+                        if dfn.how == "assign":
+                            hit = find(dfn.value, top, dfn.stmt, d - 1)
+                            if hit:
+                                return hit
+            return None
+        return None
+
+    def _param_literal(f: FunctionInfo, name: str, finder, d: int):
+        params = f.params
+        idx = next((i for i, p in enumerate(params) if p.name == name), None)
+        if idx is None:
+            return None
+        p = params[idx]
+        offset = 1 if f.cls is not None else 0
+        for site in g.callers(f):
+            from agentable.cpg.resolve import argument_for
+
+            arg = argument_for(site.call, p, idx - offset)
+            hit = finder(arg, site.func, site.stmt, d)
+            if hit:
+                return hit
+        return finder(p.default, f, f.node, d) if p.default is not None else None
+
+    def _imported_literal(graph: ProjectGraph, dfn, finder, d: int):
+        target = dfn.value.value if isinstance(dfn.value, ir.Constant) else None
+        if not target or "." not in str(target):
+            return None
+        mod_name, _, attr = str(target).rpartition(".")
+        mod = graph.find_module(mod_name)
+        if mod is None:
+            return None
+        for inner in mod.toplevel.defs.get(attr, []):
+            if inner.how == "assign":
+                hit = finder(inner.value, mod.toplevel, inner.stmt, d)
+                if hit:
+                    return hit
+        return None
+
+    return find(e, func, stmt, depth)

@@ -1,0 +1,41 @@
+"""Values that come from a model: which LLM outputs an expression carries, and their data-flow path."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import LLMOutput, Parsed
+from agentable.findings import FlowStep
+
+
+def llm_outputs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, *, text_only: bool = True) -> list[LLMOutput]:
+    """LLM outputs that `e` may evaluate to (the generated text, or also raw responses)."""
+    out: list[LLMOutput] = []
+    for v in g.values(e, func, stmt):
+        if isinstance(v, LLMOutput) and (v.text or not text_only):
+            out.append(v)
+    return sorted(out, key=lambda v: (len(v.steps), v.site[0], v.site[1].pos))
+
+
+def parsed_outputs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[Parsed]:
+    return [v for v in g.values(e, func, stmt) if isinstance(v, Parsed) and not v.validated]
+
+
+def flow_steps(g: ProjectGraph, value: Union[LLMOutput, Parsed], last: Optional[tuple[str, ir.Pos, str]] = None) -> tuple[FlowStep, ...]:
+    """A value's data-flow path as FlowSteps (for messages and SARIF codeFlows)."""
+    src = value.source if isinstance(value, Parsed) else value
+    steps = list(src.steps)
+    if last is not None:
+        steps.append(last)
+    out: list[FlowStep] = []
+    seen: set[tuple[str, int]] = set()
+    for path, pos, msg in steps:
+        key = (path, pos[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(FlowStep(g.span(path, pos), msg))
+    return tuple(out)

@@ -1,0 +1,152 @@
+"""Agent loop bounds: counters, time limits, REPLs (MNFT)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+
+# Calls that block on a person: a loop that waits for them each turn is a REPL, bounded by the user.
+_HUMAN_INPUT = frozenset({"input", "sys.stdin.readline", "sys.stdin.read", "getpass.getpass", "click.prompt",
+                          "typer.prompt", "rich.prompt.Prompt.ask", "Prompt.ask", "prompt_toolkit.prompt"})
+
+
+_HUMAN_METHODS = frozenset({"receive_text", "receive_json", "receive", "recv", "receive_bytes", "iter_text"})
+
+
+_CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now", "datetime.now",
+                     "loop.time", "asyncio.get_event_loop().time"})
+
+
+def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> bool:
+    """Does this block (or a project function it calls, `depth` levels) read a person's input each
+    time it runs: `input()`, stdin, a prompt library or a websocket receive?"""
+    from agentable.cpg.values import ExtRef
+
+    stmts = set(id(s) for s in ir.walk_stmts(body))
+    for site in func.calls:
+        if id(site.stmt) not in stmts:
+            continue
+        f = site.call.func
+        if isinstance(f, ir.Attribute) and f.attr in _HUMAN_METHODS:
+            return True
+        for v in g.values(f, func, site.stmt):
+            if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask") and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer")):
+                return True
+        if depth > 0:
+            for q in g.callees(site):
+                callee = g.functions.get(q)
+                if callee is not None and callee is not func and waits_for_human(g, callee, callee.body, depth - 1):
+                    return True
+    for s in ir.walk_stmts(body):
+        if isinstance(s, ir.For):  # `for line in sys.stdin`
+            d = ir.dotted(s.iter) or ""
+            if d in ("sys.stdin",) or d.endswith(".stdin"):
+                return True
+    return False
+
+
+def _compares_clock(g: ProjectGraph, func: FunctionInfo, test: ir.Expr) -> bool:
+    from agentable.cpg.values import ExtRef
+
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Call):
+            for v in g.values(x.func, func, None):
+                if isinstance(v, ExtRef) and v.path in _CLOCKS:
+                    return True
+    return False
+
+
+def _flag_assignments(loop: ir.Stmt, names: set[str]) -> list[tuple[ir.Stmt, list[ir.Expr]]]:
+    """Assignments in the loop body to one of `names`, with the if-tests guarding each."""
+    out: list[tuple[ir.Stmt, list[ir.Expr]]] = []
+
+    def visit(block: list[ir.Stmt], tests: list[ir.Expr]) -> None:
+        for s in block:
+            if isinstance(s, (ir.Assign, ir.AugAssign)):
+                targets = s.targets if isinstance(s, ir.Assign) else [s.target]
+                if any(ir.dotted(t) in names for t in targets):
+                    out.append((s, tests))
+            if isinstance(s, ir.If):
+                visit(s.body, tests + [s.test])
+                visit(s.orelse, tests + [s.test])
+            else:
+                for b in ir.child_blocks(s):
+                    visit(b, tests)
+
+    visit(loop.body, [])  # type: ignore[attr-defined]
+    return out
+
+
+def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
+    """Why an agent loop (graph.agent.loops item) has no iteration bound, or None when it has one:
+    a `for` over a finite iterable, a counter or step limit in the condition or guarding an exit
+    (or guarding the assignment that ends a `while not done` loop), a time limit, or a person in the
+    loop (each iteration waits for their input)."""
+    from agentable.cpg.flow import _assigned_names, _is_counter_test
+
+    info = loop.info  # type: ignore[attr-defined]
+    stmt = loop.loop  # type: ignore[attr-defined]
+    func = loop.func  # type: ignore[attr-defined]
+    if waits_for_human(g, func, stmt.body) or (isinstance(stmt, ir.While) and waits_for_human_in_test(g, func, stmt)):
+        return None
+    if isinstance(stmt, ir.For):
+        return None if info.bounded else info.reason
+    changed = _assigned_names(stmt.body)
+    # an exit guarded by a counter or clock bounds the loop
+    from agentable.cpg.flow import _exits_of
+
+    for e, tests in _exits_of(stmt):
+        if any(_is_counter_test(t, changed) or _compares_clock(g, func, t) for t in tests):
+            return None
+        if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test):
+            return None  # returns on the first pass that gets there: a retry loop, not an agent loop
+    if ir_is_true(stmt.test):
+        return None if info.bounded else "`while True` whose only exits depend on what the model returns, not on a step limit"
+    test = stmt.test
+    if _is_counter_test(test, changed) or _compares_clock(g, func, test):
+        return None
+    mentioned = {n for n in changed if _mentions_name(test, n)}
+    if not mentioned:
+        return "the loop condition does not change in the body, so only the model's output can end it"
+    # `while not done:` / `while resp.stop_reason == "tool_use":` — bounded only if a counter decides
+    for s, tests in _flag_assignments(stmt, mentioned):
+        if any(_is_counter_test(t, changed) or _compares_clock(g, func, t) for t in tests):
+            return None
+        if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
+            return None
+    return "the loop condition depends only on what the model returns, with no step limit"
+
+
+def waits_for_human_in_test(g: ProjectGraph, func: FunctionInfo, loop: ir.While) -> bool:
+    """`while (q := input()) != "quit":`"""
+    from agentable.cpg.values import ExtRef
+
+    for x in ir.walk_expr(loop.test):
+        if isinstance(x, ir.Call):
+            for v in g.values(x.func, func, None):
+                if isinstance(v, ExtRef) and v.path in _HUMAN_INPUT:
+                    return True
+    return False
+
+
+def ir_is_true(test: ir.Expr) -> bool:
+    from agentable.cpg.flow import is_always_true
+
+    return is_always_true(test)
+
+
+def _mentions_name(e: ir.Expr, name: str) -> bool:
+    return any(ir.dotted(x) == name for x in ir.walk_expr(e))
+
+
+def annotation_name(e: Optional[ir.Expr]) -> Optional[str]:
+    """`str` for an annotation `str` (the lowering wraps annotations in a `type` node); the dotted
+    name for `typing.List`; None for subscripted or other annotations."""
+    while isinstance(e, ir.Other) and e.kind == "type" and len(e.children) == 1:
+        e = e.children[0]
+    if isinstance(e, ir.Constant) and isinstance(e.value, str):
+        return e.value
+    return ir.dotted(e)

@@ -1,0 +1,230 @@
+"""Model ids in use: every model slot (LLM calls, chat models, agents) and the ids that reach it (ADAL, LARD)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass as _dataclass  # noqa: E402
+from typing import Optional
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.values import Const
+from agentable.findings import FlowStep
+from agentable.query.facts import per_graph
+from agentable.query.literals import (
+    _const_strs,
+    construction_arg,
+    dict_values_for_key,
+    literal_of,
+    literal_site,
+)
+
+
+@_dataclass(eq=False)
+class ModelUse:
+    """A model id given to a generative role: an LLM call (its own argument, a bound setting or the
+    client), a framework chat-model construction, or a framework agent construction.
+
+    `expr` is where the model is written at that use (the argument or constructor keyword); report
+    there. `api` is what the model is asked to do: the LLM call's api (chat, completion, responses,
+    embedding, …); "chat" for chat models and agents, "completion" for completion-style framework
+    LLM classes. `owner` is the LLMCall, or the construction's (module path, call, spec).
+    """
+
+    model_id: str
+    expr: ir.Expr
+    func: FunctionInfo
+    stmt: object
+    where: str  # call | client | bind | chat_model | agent
+    api: str
+    spec: object
+    call: Optional[ir.Call] = None  # the LLM call, or the chat-model / agent construction
+    llm_call: object = None  # agentable.cpg.agent.LLMCall when the use is an LLM call
+
+    literal: Optional[tuple[str, ir.Pos]] = None  # where the model id string itself is written
+    literal_shared: bool = False  # the same literal also feeds a use of another kind (e.g. an embedding call)
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+    @property
+    def pos(self) -> ir.Pos:
+        return self.expr.pos
+
+    @property
+    def report_at(self) -> tuple[str, ir.Pos]:
+        """Report where the id is written (the line to change) unless that literal also serves
+        other kinds of use legitimately; then at this use."""
+        if self.literal is not None and not self.literal_shared:
+            return self.literal
+        return (self.path, self.call.pos if self.call is not None and self.path == self.func.path else self.pos)
+
+    def flow(self, g: ProjectGraph) -> tuple[FlowStep, ...]:
+        if self.literal is None or self.literal == (self.path, self.pos):
+            return ()
+        return (FlowStep(g.span(*self.literal), f"model id `{self.model_id}` is set here"),
+                FlowStep(g.span(self.path, self.pos), "and used here"))
+
+
+def chat_model_api(spec: object) -> str:
+    """"completion" for a framework LLM class whose calls return plain text (a completion-style
+    LLM such as a text-completion wrapper), else "chat"."""
+    text_methods = set(getattr(spec, "returns_text_methods", ()) or ())
+    output_text = getattr(spec, "output_text", ()) or ()
+    if not output_text and text_methods & {"invoke", "__call__"}:
+        return "completion"
+    return "chat"
+
+
+def _ext_paths(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> list[str]:
+    from agentable.cpg.values import ExtRef
+
+    return [v.path for v in g.values(call.func, func, stmt) if isinstance(v, ExtRef)]
+
+
+@per_graph
+def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
+    """Calls that construct a framework chat model (its class or a factory), with its spec."""
+    out: list[tuple[CallSite, object]] = []
+    cat = g.catalog
+    for func in g.agent.functions():
+        for site in func.calls:
+            for path in _ext_paths(g, site.call, func, site.stmt):
+                spec = cat.chat_model(path) or cat.chat_model_factory(path)
+                if spec is not None:
+                    out.append((site, spec))
+                    break
+    return out
+
+
+@_dataclass(eq=False)
+class ModelSlot:
+    """An expression that gives a model its id: an LLM call's effective `model` setting, a chat-model
+    construction's model argument, or a framework agent's model/llm argument (or a `"model"` key in
+    a literal config dict given there)."""
+
+    expr: ir.Expr
+    func: FunctionInfo
+    stmt: object
+    where: str  # call | client | bind | chat_model | agent
+    api: str
+    spec: object
+    call: Optional[ir.Call] = None
+    llm_call: object = None
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+
+@per_graph
+def model_slots(g: ProjectGraph) -> list[ModelSlot]:
+    """Every place a model id is given to a generative or API role (see ModelSlot), once per
+    expression."""
+    out: list[ModelSlot] = []
+    seen: set[int] = set()
+
+    def add(slot: ModelSlot) -> None:
+        if id(slot.expr) not in seen:
+            seen.add(id(slot.expr))
+            out.append(slot)
+
+    for c in g.agent.llm_calls:
+        s = c.setting("model")
+        if s is not None:
+            api = chat_model_api(c.spec) if c.is_chat_model else c.api
+            add(ModelSlot(s.expr, s.func, s.stmt, s.where, api, c.spec, c.call, c))
+    for site, spec in chat_model_constructions(g):
+        e = construction_arg(site.call, getattr(spec, "model_params", ()) or (), getattr(spec, "model_positional", None))
+        if e is not None:
+            add(ModelSlot(e, site.func, site.stmt, "chat_model", chat_model_api(spec), spec, site.call))
+    for ac in g.agent.agent_constructs:
+        spec, call, func, stmt = ac.spec, ac.site.call, ac.site.func, ac.site.stmt
+        for name, pos in ((getattr(spec, "model_param", None), getattr(spec, "model_positional", None)),
+                          (getattr(spec, "llm_param", None), getattr(spec, "llm_positional", None))):
+            e = construction_arg(call, [name] if name else [], pos)
+            if e is None:
+                continue
+            add(ModelSlot(e, func, stmt, "agent", "chat", spec, call))
+            for v, owner, s in dict_values_for_key(g, e, func, stmt, "model"):
+                add(ModelSlot(v, owner, s, "agent", "chat", spec, call))
+    return out
+
+
+@per_graph
+def model_uses(g: ProjectGraph) -> list[ModelUse]:
+    """Every model id (string constant) that reaches a model slot (`model_slots`): LLM calls
+    (argument, bound setting, client), chat-model constructions, and framework agents (`model=`, a
+    model string given as the agent's `llm`, or `"model"` keys inside an `llm_config`-style dict).
+    Each (model id, expression) pair appears once."""
+    out: list[ModelUse] = []
+    for slot in model_slots(g):
+        for mid in dict.fromkeys(_const_strs(g, slot.expr, slot.func, slot.stmt)):
+            out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
+                                slot.llm_call, literal_site(g, slot.expr, slot.func, slot.stmt, mid)))
+    apis_by_literal: dict[tuple[str, ir.Pos], set[str]] = {}
+    for use in out:
+        if use.literal is not None:
+            apis_by_literal.setdefault(use.literal, set()).add(use.api)
+    for use in out:
+        if use.literal is not None and len(apis_by_literal[use.literal]) > 1:
+            use.literal_shared = True
+    return out
+
+
+GENERATIVE_APIS = frozenset({"chat", "responses", "completion", "generate"})
+
+
+def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
+    """Where tool calling is asked of the model at this use: a non-empty `tools`/`functions`
+    argument of the LLM call, a tool-binding binder (`.bind_tools(...)`, `.bind(tools=...)`), or
+    tools handed to an agent constructor whose framework drives them by native tool calling.
+    Returns the expression to point at, or None."""
+    from agentable.cpg.values import Const as _C
+
+    def non_empty(e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> bool:
+        if e is None:
+            return False
+        lit = literal_of(g, e, func, stmt)
+        if lit is not None and isinstance(lit[0], ir.Seq) and not lit[0].elts:
+            return False
+        vals = g.values(e, func, stmt)
+        return not (vals and all(isinstance(v, _C) and v.value in (None, False) for v in vals))
+
+    c = use.llm_call
+    if c is not None:
+        s = c.setting("tools")
+        if s is not None and non_empty(s.expr, s.func, s.stmt):
+            return s.expr
+        for path, bind in getattr(c, "binds", ()):
+            func = g.function_of(path, bind.pos)
+            name = bind.func.attr if isinstance(bind.func, ir.Attribute) else ""
+            if "tool" in name and (bind.args or bind.keywords):
+                return bind
+            for kw in ("tools", "functions"):
+                if func is not None and non_empty(bind.kwarg(kw), func, None):
+                    return bind
+        return None
+    if use.where == "agent" and use.call is not None:
+        spec = use.spec
+        if not getattr(spec, "tool_calling", False):
+            return None
+        e = construction_arg(use.call, [spec.tools_param] if spec.tools_param else [], spec.tools_positional)
+        if e is not None and non_empty(e, use.func, use.stmt):
+            return e
+    return None
+
+
+def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[int]:
+    """The integer an expression certainly is (every resolved value the same int constant)."""
+    vals = g.values(e, func, stmt)
+    ints = {v.value for v in vals if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool)}
+    if len(ints) == 1 and len(vals) == 1:
+        return ints.pop()
+    return None
+
+
+def mask_secret(s: str) -> str:
+    """A secret shown safely in a message: its first 4 characters and its length."""
+    return f"{s[:4]}… ({len(s)} chars)" if len(s) > 4 else "…"

@@ -1,0 +1,349 @@
+"""Text protocols (Thought/Action/Observation), prompts and stop sequences (ALS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass as _dataclass  # noqa: E402
+from typing import Iterable, Optional
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import Const
+from agentable.query.facts import per_graph
+from agentable.query.literals import dict_values_for_key, literal_of, strings_in
+
+
+def protocol_markers() -> dict[str, tuple[str, ...]]:
+    """The catalog's text-protocol markers (agents.toml [text_protocol]): action, final, thought
+    and observation markers, e.g. {"action_markers": ("Action:", "Action Input:"), …}."""
+    global _PROTOCOL
+    if _PROTOCOL is None:
+        from agentable.catalog import read_toml
+
+        raw = read_toml("agents.toml").get("text_protocol", {})
+        _PROTOCOL = {k: tuple(v) for k, v in raw.items()}
+    return _PROTOCOL
+
+
+_PROTOCOL: Optional[dict[str, tuple[str, ...]]] = None
+
+
+def control_markers() -> tuple[str, ...]:
+    """Every marker a text protocol's parser reacts to."""
+    m = protocol_markers()
+    return tuple(dict.fromkeys(m.get("final_markers", ()) + m.get("action_markers", ()) +
+                               m.get("observation_markers", ()) + m.get("thought_markers", ())))
+
+
+def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 2) -> list[str]:
+    """`strings_in`, also following a parameter to the arguments of every call site (prompts
+    passed into project wrappers) and messages appended to a list before the call."""
+    out = strings_in(g, e, func, stmt)
+    if depth <= 0 or e is None:
+        return out
+    if isinstance(e, ir.Name):
+        from agentable.cpg.resolve import argument_for
+
+        for d in func.defs.get(e.id, []):
+            if d.how == "param":
+                params = func.params
+                idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
+                if idx is None:
+                    continue
+                offset = 1 if func.cls is not None else 0
+                for site in g.callers(func)[:8]:
+                    arg = argument_for(site.call, params[idx], idx - offset)
+                    if arg is not None:
+                        out += strings_reaching(g, arg, site.func, site.stmt, depth - 1)
+        # messages.append({...}) / messages += [...] in the same function
+        for site in func.calls:
+            f = site.call.func
+            if isinstance(f, ir.Attribute) and f.attr in ("append", "extend", "insert") and ir.dotted(f.value) == e.id:
+                for a in site.call.args:
+                    out += strings_in(g, a, func, site.stmt)
+    elif isinstance(e, ir.Attribute):
+        for v in g.values(e, func, stmt):
+            if isinstance(v, Const) and isinstance(v.value, str) and v.value not in out:
+                out.append(v.value)
+    return out
+
+
+def prompt_text(g: ProjectGraph, c: object) -> str:
+    """Literal text of the prompt an LLM call sends (messages, prompt and system settings)."""
+    parts: list[str] = []
+    for role in ("messages", "prompt", "system"):
+        s = c.setting(role)  # type: ignore[attr-defined]
+        if s is not None:
+            parts += strings_reaching(g, s.expr, s.func, s.stmt)
+    if not parts and c.call.args:  # type: ignore[attr-defined]
+        parts += strings_reaching(g, c.call.args[0], c.func, c.site.stmt)  # type: ignore[attr-defined]
+    return "\n".join(dict.fromkeys(parts))
+
+
+@per_graph
+def _stop_names(g: ProjectGraph) -> frozenset[str]:
+    names = {"stop"}
+    for spec in list(g.catalog.llm_calls) + list(g.catalog.chat_models):
+        p = getattr(spec, "params", None) or getattr(spec, "param_names", None) or {}
+        if p.get("stop"):
+            names.add(p["stop"])
+    return frozenset(names)
+
+
+@_dataclass(eq=False)
+class StopConfig:
+    """The stop sequences an LLM call uses. state: "none" (no stop sequence anywhere), "set"
+    (`stops` are all known), "unknown" (set from something we cannot read: a parameter, **kwargs).
+    `expr`/`func`/`stmt` locate the setting (to report at)."""
+
+    state: str
+    stops: tuple[str, ...] = ()
+    expr: Optional[ir.Expr] = None
+    func: Optional[FunctionInfo] = None
+    stmt: object = None
+
+
+def concrete_values(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> frozenset:
+    """`g.values` without the symbolic parameter marker of functions the project calls: their
+    parameters take exactly what those callers pass (or the default)."""
+    from agentable.cpg.values import ParamRef
+
+    vals = g.values(e, func, stmt)
+    return frozenset(v for v in vals if not (isinstance(v, ParamRef) and v.func in g.functions
+                                              and g.callers(g.functions[v.func])))
+
+
+def stop_config(g: ProjectGraph, c: object) -> StopConfig:
+    """Where and what the stop sequences of an LLM call are: its own argument, a bound setting,
+    the client/model constructor, or a `stop`/`stop_sequences` key in an options/config dict."""
+    exprs: list[tuple[ir.Expr, FunctionInfo, object]] = []
+    s = c.setting("stop")  # type: ignore[attr-defined]
+    if s is not None:
+        exprs.append((s.expr, s.func, s.stmt))
+    else:
+        names = _stop_names(g)
+        places: list[tuple[ir.Call, FunctionInfo, object]] = [(c.call, c.func, c.site.stmt)]  # type: ignore[attr-defined]
+        for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):  # type: ignore[attr-defined]
+            f = g.function_of(path, call.pos)
+            if f is not None:
+                places.append((call, f, None))
+        for call, f, st in places:
+            for kw in call.keywords:
+                if kw.name is None:
+                    return StopConfig("unknown")
+                if kw.name in names:
+                    exprs.append((kw.value, f, st))
+                    continue
+                for n in names:
+                    exprs.extend(dict_values_for_key(g, kw.value, f, st, n, depth=2))
+                lit = literal_of(g, kw.value, f, st)
+                if lit is None and isinstance(kw.value, ir.Call):
+                    for kw2 in kw.value.keywords:
+                        if kw2.name in names:
+                            exprs.append((kw2.value, f, st))
+    if not exprs:
+        return StopConfig("unknown" if c.has_kwarg_splat() else "none")  # type: ignore[attr-defined]
+    stops: list[str] = []
+    known = True
+    for e, f, st in exprs:
+        lit = literal_of(g, e, f, st)
+        elems = lit[0].elts if lit is not None and isinstance(lit[0], ir.Seq) else [e]
+        owner, s2 = (lit[1], lit[2]) if lit is not None else (f, st)
+        for x in elems:
+            vals = concrete_values(g, x, owner, s2)
+            strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
+            nones = [v for v in vals if isinstance(v, Const) and v.value in (None, False)]
+            if strs and len(strs) + len(nones) == len(vals):
+                stops += strs
+            elif vals and len(nones) == len(vals):
+                continue
+            else:
+                known = False
+    e0, f0, s0 = exprs[0]
+    if stops or not known:
+        return StopConfig("set" if known else "unknown", tuple(dict.fromkeys(stops)), e0, f0, s0)
+    return StopConfig("none", (), e0, f0, s0)
+
+
+def ask_checker(g: ProjectGraph, question: object):
+    """The NL checker's verdict (the scan's `graph.checker`, else the deterministic answer)."""
+    checker = getattr(g, "checker", None)
+    if checker is not None:
+        try:
+            return checker.ask(question)
+        except Exception:
+            pass
+    from agentable.nl_check.offline import answer_offline
+
+    return answer_offline(question, None)  # type: ignore[arg-type]
+
+
+def asks_text_protocol(prompt: str) -> bool:
+    """Does the prompt describe a Thought/Action/Observation-style protocol: an action (or final
+    answer) marker the model writes AND an observation marker the environment fills in?"""
+    m = protocol_markers()
+    model = m.get("action_markers", ()) + m.get("final_markers", ())
+    return any(x in prompt for x in model) and any(x in prompt for x in m.get("observation_markers", ()))
+
+
+_MARKER_READERS = frozenset({"split", "rsplit", "partition", "rpartition", "startswith", "endswith", "find", "rfind",
+                             "index", "rindex", "search", "match", "fullmatch", "findall", "finditer", "compile",
+                             "removeprefix", "replace", "count"})
+
+
+def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
+    """Protocol markers (catalog [text_protocol], compared without their colon) that the code of
+    `funcs` (and module-level compiled patterns of their modules) reads: string arguments of
+    split/partition/startswith/find/re.* calls and left operands of `in` tests."""
+    m = protocol_markers()
+    stems = {x.rstrip(":").strip(): x for x in m.get("action_markers", ()) + m.get("final_markers", ())}
+    texts: list[str] = []
+    seen_mods: set[str] = set()
+    todo = list(funcs)
+    for f in list(todo):
+        if f.module.name not in seen_mods:
+            seen_mods.add(f.module.name)
+            todo.append(f.module.toplevel)
+    for f in todo:
+        for e, _ in f.walk(ir.Call, ir.Compare):
+            if isinstance(e, ir.Call):
+                name = e.func.attr if isinstance(e.func, ir.Attribute) else (ir.dotted(e.func) or "")
+                if name.rsplit(".", 1)[-1] in _MARKER_READERS:
+                    texts += [t for a in e.args if (t := ir.string_value(a)) is not None]
+            elif any(op in ("in", "not in") for op in e.ops):
+                t = ir.string_value(e.left)
+                if t is not None:
+                    texts.append(t)
+    found: set[str] = set()
+    for t in texts:
+        for stem, marker in stems.items():
+            if stem and stem in t:
+                found.add(marker)
+    return found
+
+
+@_dataclass(eq=False)
+class ProtocolCall:
+    """An LLM call that drives a hand-written text-protocol loop: it runs inside a loop (its own
+    function's, or a caller's around a call that reaches it), its prompt asks for the protocol,
+    and the loop's code reads the protocol's markers from the reply."""
+
+    llm_call: object
+    loop_func: FunctionInfo
+    loop: ir.Stmt
+    prompt: str
+    markers_read: frozenset[str]
+
+
+@per_graph
+def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
+    from agentable.cpg.flow import enclosing_loops
+
+    out: list[ProtocolCall] = []
+    for c in g.agent.llm_calls:
+        prompt = prompt_text(g, c)
+        if not asks_text_protocol(prompt):
+            continue
+        found = None
+        # the loop around the call: in its own function, or around a call chain reaching it (depth 3)
+        frontier: list[tuple[FunctionInfo, ir.Stmt]] = [(c.func, c.site.stmt)]
+        seen: set[str] = set()
+        for _ in range(4):
+            nxt: list[tuple[FunctionInfo, ir.Stmt]] = []
+            for f, s in frontier:
+                loops = enclosing_loops(f, s)
+                if loops:
+                    found = (f, loops[0])
+                    break
+                if f.qualname in seen or f.is_module:
+                    continue
+                seen.add(f.qualname)
+                nxt += [(site.func, site.stmt) for site in g.callers(f)[:8]]
+            if found or not nxt:
+                break
+            frontier = nxt
+        if found is None:
+            continue
+        loop_func, loop = found
+        funcs = [loop_func, c.func]
+        for site in loop_func.calls:
+            if any(a is loop for a in loop_func.ancestors(site.stmt)) or site.stmt is loop:
+                funcs += [g.functions[q] for q in g.callees(site) if q in g.functions]
+        read = marker_reads(g, dict.fromkeys(funcs))
+        if read:
+            out.append(ProtocolCall(c, loop_func, loop, prompt, frozenset(read)))
+    return out
+
+
+@per_graph
+def _protocol_modules(g: ProjectGraph) -> set[str]:
+    mods = {ac.site.func.module.name for ac in g.agent.agent_constructs if getattr(ac.spec, "text_protocol", False)}
+    return mods | {c.func.module.name for c in g.agent.llm_calls if asks_text_protocol(prompt_text(g, c))}
+
+
+def uses_text_protocol(g: ProjectGraph, near: Optional[object] = None) -> bool:
+    """Does the project run a text-protocol agent: a framework agent whose catalog entry says it
+    parses tool calls from text, or an LLM call whose prompt asks for the Action/Observation
+    protocol? With `near` (a ModuleInfo), only evidence in that module, its directory, or a module
+    it imports or that imports it counts (so unrelated programs scanned together do not mix)."""
+    mods = _protocol_modules(g)
+    if near is None or not mods:
+        return bool(mods)
+    name = near.name  # type: ignore[attr-defined]
+    folder = near.path.rpartition("/")[0]  # type: ignore[attr-defined]
+    for m in mods:
+        other = g.modules.get(m)
+        if other is None:
+            continue
+        if m == name or other.path.rpartition("/")[0] == folder:
+            return True
+        if _imports_module(g, other, name) or _imports_module(g, near, m):
+            return True
+    return False
+
+
+def _imports_module(g: ProjectGraph, importer: object, target: str) -> bool:
+    for t in list(importer.imports.values()):  # type: ignore[attr-defined]
+        parts = t.split(".")
+        for i in range(len(parts), 0, -1):
+            found = g.find_module(".".join(parts[:i]), importer)  # type: ignore[arg-type]
+            if found is not None:
+                if found.name == target:
+                    return True
+                break
+    return False
+
+
+@per_graph
+def tool_functions(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]]]:
+    """Functions that run as tools: implementations of framework tools (graph.agent.tools, with the
+    ToolDef) and functions an LLM-driven function dispatches by a computed name (`TOOLS[name](arg)`,
+    `self.tools[name].run(arg)`), with None for the ToolDef."""
+    out: dict[str, tuple[FunctionInfo, Optional[object]]] = {}
+    for t in g.agent.tools:
+        funcs: list[FunctionInfo] = [t.func] if t.func is not None else []
+        if t.cls is not None:
+            for m in getattr(t.spec, "impl_methods", ()) or ():
+                for cls in g.mro(t.cls.qualname):
+                    if m in cls.methods:
+                        funcs.append(cls.methods[m])
+                        break
+        for f in funcs:
+            out.setdefault(f.qualname, (f, t))
+    llm_funcs = g.agent.llm_functions
+    for func in g.agent.functions():
+        if func.qualname not in llm_funcs:
+            continue
+        for site in func.calls:
+            f = site.call.func
+            chain = f
+            while isinstance(chain, ir.Attribute):
+                chain = chain.value
+            targets = g.callees(site)
+            if isinstance(chain, ir.Subscript) or len(targets) >= 2:
+                for q in targets:
+                    tf = g.functions.get(q)
+                    if tf is not None and q not in llm_funcs and tf.name != "__init__":
+                        out.setdefault(q, (tf, None))
+    result = list(out.values())
+    return result

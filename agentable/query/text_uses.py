@@ -1,0 +1,588 @@
+"""Where generated text is consumed by operations that fail on text of the wrong shape (LOPE, ALS)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass as _dataclass  # noqa: E402
+from typing import Optional, Union
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import Const, LLMOutput, Parsed, Typed
+from agentable.query.facts import per_graph
+from agentable.query.guards import (
+    _block_containing,
+    _exits,
+    _names_in,
+    checked_before,
+    is_protected,
+)
+from agentable.query.literals import dict_values_for_key, literal_of
+from agentable.query.llm_output import llm_outputs
+
+# Parsers of text and what they raise on text that is not in the expected format; catching any one
+# of these (or a parent such as ValueError / Exception) guards the parse.
+TEXT_PARSERS: dict[str, tuple[str, ...]] = {
+    "json.loads": ("JSONDecodeError",),
+    "json.JSONDecoder().decode": ("JSONDecodeError",),
+    "orjson.loads": ("JSONDecodeError",),
+    "ujson.loads": ("ValueError", "JSONDecodeError"),
+    "simplejson.loads": ("JSONDecodeError",),
+    "ast.literal_eval": ("ValueError", "SyntaxError"),
+    "eval": ("SyntaxError", "NameError", "ValueError"),
+    "yaml.safe_load": ("YAMLError",),
+    "yaml.load": ("YAMLError",),
+    "yaml.full_load": ("YAMLError",),
+    "tomllib.loads": ("TOMLDecodeError",),
+    "toml.loads": ("TomlDecodeError",),
+    "int": ("ValueError",),
+    "float": ("ValueError",),
+}
+
+
+# Regex functions returning a Match or None: path -> index of the string argument.
+REGEX_MATCHERS: dict[str, int] = {
+    "re.search": 1, "re.match": 1, "re.fullmatch": 1,
+    "re.compile().search": 0, "re.compile().match": 0, "re.compile().fullmatch": 0,
+}
+
+
+# Regex functions returning a (possibly empty) list: path -> index of the string argument.
+REGEX_LISTS: dict[str, int] = {"re.findall": 1, "re.compile().findall": 0, "re.split": 1, "re.compile().split": 0}
+
+
+MATCH_READERS = frozenset({"group", "groups", "groupdict", "start", "end", "span", "expand"})
+
+
+# str methods returning a list of pieces; index 0 and -1 are treated as always present (an empty reply is
+# rare and reported elsewhere), any other fixed index needs a check.
+SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
+
+
+# Response fields that carry the provider's own structured data rather than free text: JSON tool-call
+# arguments (generated under the provider's JSON constraint) and already-parsed structured output.
+_STRUCTURED_FIELDS = ("`.arguments`", "`.parsed`", "`.output_parsed`", "`.tool_calls`", "`.function_call`")
+
+
+_INDEX_ERRORS = ("IndexError", "ValueError", "TypeError")
+
+
+_MATCH_ERRORS = ("AttributeError", "TypeError", "IndexError")
+
+
+_KEY_ERRORS = ("KeyError", "TypeError", "IndexError")
+
+
+@_dataclass(eq=False)
+class TextUse:
+    """One consumption of model text (or of a structure parsed from it) that can fail on text of
+    an unexpected shape.
+
+    kind: parse (json.loads, int, …), match (a regex Match read without a None check), index
+    (`split(...)[1]`, `findall(...)[0]`), unpack (`a, b = text.split(":")`), key (`data["k"]` on
+    a parsed structure). `expr` is where to report; `op` names the operation for messages;
+    `raises` are the exceptions a handler must catch; `guard` says why the use is safe ("" when
+    it is not): "try", "check", "structured-output", "retry", "suppress".
+    """
+
+    kind: str
+    op: str
+    func: FunctionInfo
+    stmt: ir.Stmt
+    expr: ir.Expr
+    source: Union[LLMOutput, Parsed]
+    raises: tuple[str, ...]
+    guard: str = ""
+    name: Optional[str] = None  # the variable holding the result, when the use goes through one
+    origin: Optional[ir.Call] = None  # the consuming call (parser, regex function, split) when not `expr`
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+    @property
+    def llm(self) -> LLMOutput:
+        return self.source.source if isinstance(self.source, Parsed) else self.source
+
+
+def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[LLMOutput]:
+    """The generated free text `e` may be (shortest data-flow path first), or None. Tool-call
+    arguments and parsed structured-output fields are not free text."""
+    for v in llm_outputs(g, e, func, stmt):
+        if any(any(f in msg for f in _STRUCTURED_FIELDS) for _, _, msg in v.steps):
+            continue
+        if _stops_short_of_text(g, v):
+            continue
+        return v
+    return None
+
+
+_ACCESS_SEG = re.compile(r"\.(\w+)|\[[^\]]*\]")
+
+
+def _stops_short_of_text(g: ProjectGraph, v: LLMOutput) -> bool:
+    """The response is read only part of the way to its text (e.g. Anthropic `msg.content`, a list
+    of blocks, where the catalog says `.content[0].text`): a response-reading error (LARD), not
+    model text, so the text consumers stay silent."""
+    c = g.agent.llm_call_at(v.site[1])
+    paths = list(getattr(c.spec, "output_text", ()) or ()) if c is not None else []
+    if not paths:
+        return False
+    if not v.steps or not v.steps[-1][2].endswith("of the model's response"):
+        return False  # the text was indexed or transformed after it was reached
+    got: list[str] = []
+    for _, _, msg in v.steps:
+        if msg.endswith("of the model's response"):
+            got.append(msg[2:msg.index("`", 2)] if msg.startswith("`.") else "[]")
+    expected = [["[]" if m.group(0).startswith("[") else m.group(1) for m in _ACCESS_SEG.finditer(p)] for p in paths]
+    if not got or any(got == exp for exp in expected):
+        return False
+    return any(len(got) < len(exp) and exp[:len(got)] == got for exp in expected)
+
+
+def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
+    """"`client.chat.completions.create` at agent.py:12" for messages."""
+    path, call = out.site
+    name = ir.dotted(call.func) or "the model call"
+    return f"`{name}` at {path}:{call.pos[0]}"
+
+
+@per_graph
+def _structured_names(g: ProjectGraph) -> frozenset[str]:
+    names: set[str] = set()
+    for spec in g.catalog.llm_calls:
+        names.update(spec.structured_params or ())
+        rf = (spec.params or {}).get("response_format")
+        if rf:
+            names.add(rf)
+    return frozenset(names)
+
+
+def _requests_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object) -> bool:
+    """Does a structured-output argument ask for JSON / a schema (not plain text)?"""
+    from agentable.cpg.values import ClassRef as _CR
+    from agentable.cpg.values import ExtRef as _ER
+    from agentable.cpg.values import Instance as _I
+
+    node = literal_of(g, e, func, stmt)
+    target = node[0] if node is not None else e
+    owner, s = (node[1], node[2]) if node is not None else (func, stmt)
+    if isinstance(target, ir.Call) and not target.keywords:
+        return True  # e.g. format=Answer.model_json_schema()
+    if isinstance(target, (ir.Dict, ir.Call)):
+        keys: list[str] = []
+        texts: list[str] = []
+        for x in ir.walk_expr(target):
+            if isinstance(x, ir.Dict):
+                keys += [k.value for k in x.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)]
+            elif isinstance(x, ir.Call):
+                keys += [kw.name for kw in x.keywords if kw.name]
+            elif isinstance(x, ir.Constant) and isinstance(x.value, str):
+                texts.append(x.value.lower())
+        if any("json" in t for t in texts):
+            return True
+        return any("schema" in k or "mime" in k for k in keys)
+    vals = g.values(e, func, stmt)
+    if not vals:
+        return True
+    if all(isinstance(v, Const) for v in vals):
+        return any(isinstance(v.value, str) and ("json" in v.value.lower() or v.value.startswith("{")) for v in vals)  # type: ignore[union-attr]
+    return any(isinstance(v, (_CR, _ER, _I, Typed)) or not isinstance(v, Const) for v in vals)
+
+
+def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
+    """The structured-output option (`response_format=…`, `format="json"`, a response schema in
+    a generation config, …) of the LLM call that produced `out`, on the call itself, a bound
+    setting or the client/model constructor; None when the call asks for free text."""
+    c = g.agent.llm_call_at(out.site[1])
+    if c is None:
+        return None
+    names = _structured_names(g)
+    places: list[tuple[ir.Call, FunctionInfo, object]] = [(c.call, c.func, c.site.stmt)]
+    for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):
+        f = g.function_of(path, call.pos)
+        if f is not None:
+            places.append((call, f, None))
+    for call, f, s in places:
+        for kw in call.keywords:
+            if kw.name in names and _requests_structure(g, kw.value, f, s):
+                return kw.name
+            if kw.name is not None and kw.name not in names:  # e.g. model_kwargs={"response_format": …}
+                for n in names:
+                    for v, owner, s2 in dict_values_for_key(g, kw.value, f, s, n, depth=2):
+                        if _requests_structure(g, v, owner, s2):
+                            return n
+    return None
+
+
+def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
+    from agentable.cpg.values import ExtRef as _ER
+
+    if func.node is None:
+        return False
+    for d in func.node.decorators:
+        target = d.func if isinstance(d, ir.Call) else d
+        for v in g.values(target, func.module.toplevel, None):
+            if isinstance(v, _ER) and v.path.rsplit(".", 1)[-1] in ("retry", "on_exception", "retry_async"):
+                return True
+    return False
+
+
+def _suppressed_here(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> bool:
+    from agentable.cpg.flow import exception_catches
+
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.With):
+            for item in anc.items:
+                c = item.context
+                if isinstance(c, ir.Call) and (ir.dotted(c.func) or "").rsplit(".", 1)[-1] == "suppress":
+                    for a in c.args:
+                        t = ir.dotted(a) or ""
+                        if any(exception_catches(t, r) for r in raised):
+                            return True
+    return False
+
+
+def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> str:
+    """Why a failing operation at `stmt` cannot crash the agent: "try" (a handler catching one of
+    `raised` here or in every caller), "suppress" (`contextlib.suppress`), "retry" (the function
+    or every caller is wrapped in a retry decorator that re-runs the model call); "" otherwise."""
+    if is_protected(g, func, stmt, raised):
+        return "try"
+    if _suppressed_here(func, stmt, raised):
+        return "suppress"
+    if _decorated_with_retry(g, func):
+        return "retry"
+    return ""
+
+
+def _expr_parents(stmt: ir.Stmt) -> dict[int, ir.Expr]:
+    parents: dict[int, ir.Expr] = {}
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            for c in ir.iter_child_exprs(e):
+                parents[id(c)] = e
+    return parents
+
+
+def _int_index(e: ir.Expr) -> Optional[int]:
+    if isinstance(e, ir.Constant) and type(e.value) is int:
+        return e.value  # type: ignore[return-value]
+    if isinstance(e, ir.UnaryOp) and e.op == "-" and isinstance(e.operand, ir.Constant) and type(e.operand.value) is int:
+        return -e.operand.value  # type: ignore[operator]
+    return None
+
+
+def _guard_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], names: set[str]) -> bool:
+    """`x.group(1) if x else …`, `x and x.group(1)`, `[… for … if len(x) > 1]`: a test on one
+    of `names` that must pass before `node` is evaluated, within the same expression."""
+    child: ir.Expr = node
+    cur = parents.get(id(node))
+    while cur is not None:
+        if isinstance(cur, ir.IfExp) and child is not cur.test and names & _names_in(cur.test):
+            return True
+        if isinstance(cur, ir.BoolOp):
+            for v in cur.values:
+                if v is child:
+                    break
+                if names & _names_in(v):
+                    return True
+        if isinstance(cur, ir.Comp) and any(names & _names_in(c) for c in cur.conds):
+            return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _key_guard_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], names: set[str]) -> bool:
+    """`d["k"] if "k" in d else …`, `"k" in d and d["k"]`: a membership test in the same expression."""
+    child: ir.Expr = node
+    cur = parents.get(id(node))
+    while cur is not None:
+        if isinstance(cur, ir.IfExp) and child is not cur.test and any(_membership_test(cur.test, n) for n in names):
+            return True
+        if isinstance(cur, ir.BoolOp):
+            for v in cur.values:
+                if v is child:
+                    break
+                if any(_membership_test(v, n) for n in names):
+                    return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _checked(func: FunctionInfo, stmt: ir.Stmt, names: set[str]) -> bool:
+    return any(checked_before(func, stmt, n) for n in names if n)
+
+
+def _bound_name(stmt: ir.Stmt, call: ir.Expr) -> Optional[str]:
+    """The name a statement binds to `call` (`m = re.search(...)`, `if (m := re.search(...))`)."""
+    if isinstance(stmt, ir.Assign) and stmt.value is call and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
+        return stmt.targets[0].id
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            if isinstance(e, ir.NamedExpr) and e.value is call and isinstance(e.target, ir.Name):
+                return e.target.id
+    return None
+
+
+def _uses_of(g: ProjectGraph, func: FunctionInfo, def_stmt: ir.Stmt, name: str) -> list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]]:
+    """Reads of `name` that the binding at `def_stmt` reaches, with each statement's expression parents."""
+    out: list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]] = []
+    rd = g.reaching(func)
+    for s in ir.walk_stmts(func.body):
+        names = [e for root in ir.stmt_exprs(s) for e in ir.walk_expr(root) if isinstance(e, ir.Name) and e.id == name]
+        if not names:
+            continue
+        defs = rd.at(s, name)
+        if s is def_stmt:
+            # a walrus binds inside its own statement: `if (m := re.search(..)) and m.group(1)`
+            if not any(isinstance(e, ir.NamedExpr) for root in ir.stmt_exprs(s) for e in ir.walk_expr(root)):
+                continue
+        elif not defs or not any(d.stmt is def_stmt for d in defs):
+            continue
+        parents = _expr_parents(s)
+        for n in names:
+            p = parents.get(id(n))
+            if isinstance(p, ir.NamedExpr) and p.target is n:
+                continue
+            out.append((s, n, parents))
+    return out
+
+
+def regex_patterns(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> list[str]:
+    """The pattern strings of a regex call: `re.search(P, …)` or `PAT.search(…)` with
+    `PAT = re.compile(P)` (resolved through names, module constants and attributes)."""
+    from agentable.cpg.values import ExtRef as _ER
+
+    paths = [v.path for v in g.values(call.func, func, stmt) if isinstance(v, _ER)]
+    pat_expr: Optional[ir.Expr] = None
+    if any(p.startswith("re.") and not p.startswith("re.compile()") for p in paths) and call.args:
+        pat_expr = call.args[0]
+    elif isinstance(call.func, ir.Attribute):
+        for v in g.values(call.func.value, func, stmt):
+            site = getattr(v, "site", None)
+            if isinstance(v, _ER) and site is not None and isinstance(site[1], ir.Call) and site[1].args:
+                pat_expr = site[1].args[0]
+                owner = g.function_of(site[0], site[1].pos)
+                if owner is not None:
+                    func, stmt = owner, None
+                break
+    if pat_expr is None:
+        return []
+    return [v.value for v in g.values(pat_expr, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+
+
+def _regex_always_matches(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object, path: str) -> bool:
+    """A pattern such as `r".*"` that matches every text (so the Match is never None)."""
+    import re as _re
+
+    pats = regex_patterns(g, call, func, stmt)
+    if not pats:
+        return False
+    method = path.rsplit(".", 1)[-1]
+    try:
+        return all(all(getattr(_re.compile(p), method)(t) for t in ("", "zq\n#", "{}")) for p in pats)
+    except _re.error:
+        return False
+
+
+@per_graph
+def text_uses(g: ProjectGraph) -> list[TextUse]:
+    """Every consumption of model text that fails on an unexpected shape (see TextUse), in the
+    agent modules, with its guard. Memoised on the graph."""
+    out: list[TextUse] = []
+    from agentable.cpg.values import ExtRef as _ER
+
+    for func in g.agent.functions():
+        for site in func.calls:
+            call, stmt = site.call, site.stmt
+            paths = [v.path for v in g.values(call.func, func, stmt) if isinstance(v, _ER)]
+            path = next((p for p in paths if p in TEXT_PARSERS or p in REGEX_MATCHERS or p in REGEX_LISTS), None)
+            if path in TEXT_PARSERS:
+                src = model_text(g, call.args[0], func, stmt) if call.args else None
+                if src is not None:
+                    guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
+                    if not guard and structured_output(g, src) is not None and path not in ("int", "float"):
+                        guard = "structured-output"
+                    if not guard and path in ("int", "float"):
+                        # `if reply.strip().isdigit(): int(reply)` / `int(x) if x.isdigit() else 0`
+                        names = {d for x in ir.walk_expr(call.args[0]) if (d := ir.dotted(x))}
+                        if _guard_in_expr(call, _expr_parents(stmt), names) or _checked(func, stmt, names):
+                            guard = "check"
+                    out.append(TextUse("parse", path, func, stmt, call, src, TEXT_PARSERS[path], guard, origin=call))
+                continue
+            if path in REGEX_MATCHERS:
+                idx = REGEX_MATCHERS[path]
+                arg = call.args[idx] if len(call.args) > idx else call.kwarg("string")
+                src = model_text(g, arg, func, stmt)
+                if src is not None and not _regex_always_matches(g, call, func, stmt, path):
+                    out.extend(_match_uses(g, func, stmt, call, src, path))
+                continue
+            if path in REGEX_LISTS:
+                idx = REGEX_LISTS[path]
+                arg = call.args[idx] if len(call.args) > idx else call.kwarg("string")
+                src = model_text(g, arg, func, stmt)
+                if src is not None:
+                    out.extend(_index_uses(g, func, stmt, call, src, path.rsplit(".", 1)[-1], any_index=path.endswith("findall")))
+                continue
+            f = call.func
+            if isinstance(f, ir.Attribute) and f.attr in SPLITTERS:
+                src = model_text(g, f.value, func, stmt)
+                if src is not None:
+                    out.extend(_index_uses(g, func, stmt, call, src, f"{f.attr}", any_index=False,
+                                           receiver=ir.dotted(f.value)))
+    out.extend(_key_uses(g, out))
+    return out
+
+
+def _match_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, src: LLMOutput, path: str) -> list[TextUse]:
+    out: list[TextUse] = []
+    op = path.replace("re.compile()", "pattern")
+    parents = _expr_parents(stmt)
+    p = parents.get(id(call))
+    if (isinstance(p, ir.Attribute) and p.attr in MATCH_READERS) or (isinstance(p, ir.Subscript) and p.value is call):
+        guard = failure_guard(g, func, stmt, _MATCH_ERRORS)
+        out.append(TextUse("match", op, func, stmt, p, src, _MATCH_ERRORS, guard, origin=call))
+        return out
+    name = _bound_name(stmt, call)
+    if name is None:
+        return out
+    for s, n, ps in _uses_of(g, func, stmt, name):
+        q = ps.get(id(n))
+        if not ((isinstance(q, ir.Attribute) and q.attr in MATCH_READERS) or (isinstance(q, ir.Subscript) and q.value is n)):
+            continue
+        guard = ""
+        if _guard_in_expr(q, ps, {name}) or _checked(func, s, {name}):
+            guard = "check"
+        else:
+            guard = failure_guard(g, func, s, _MATCH_ERRORS)
+        out.append(TextUse("match", op, func, s, q, src, _MATCH_ERRORS, guard, name, call))
+    return out
+
+
+def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, src: LLMOutput, op: str,
+                any_index: bool, receiver: Optional[str] = None) -> list[TextUse]:
+    """Fixed-position reads of a split/findall result: `r[i]` with an index that may not exist,
+    or unpacking into a fixed number of names."""
+    out: list[TextUse] = []
+    maxsplit = None
+    if not any_index:
+        ms = call.kwarg("maxsplit") or (call.args[1] if len(call.args) > 1 else None)
+        maxsplit = _int_index(ms) if ms is not None else None
+
+    def risky(i: Optional[int]) -> bool:
+        if i is None:
+            return False
+        return True if any_index else (i >= 1 or i <= -2)
+
+    guards = {receiver} if receiver else set()
+    parents = _expr_parents(stmt)
+    p = parents.get(id(call))
+    if isinstance(p, ir.Subscript) and p.value is call and risky(_int_index(p.index)):
+        guard = "check" if (_guard_in_expr(p, parents, guards) or _checked(func, stmt, guards)) else \
+            failure_guard(g, func, stmt, _INDEX_ERRORS)
+        out.append(TextUse("index", op, func, stmt, p, src, _INDEX_ERRORS, guard, origin=call))
+        return out
+    whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is call and isinstance(p.index, ir.Slice) else call
+    if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
+        guard = "check" if _checked(func, stmt, guards) else failure_guard(g, func, stmt, _INDEX_ERRORS)
+        out.append(TextUse("unpack", op, func, stmt, stmt.targets[0], src, _INDEX_ERRORS, guard, origin=call))
+        return out
+    name = _bound_name(stmt, call)
+    if name is None:
+        return out
+    for s, n, ps in _uses_of(g, func, stmt, name):
+        q = ps.get(id(n))
+        if isinstance(q, ir.Subscript) and q.value is n and risky(_int_index(q.index)):
+            use: ir.Expr = q
+            kind = "index"
+        elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 and _fixed_unpack(s.targets[0], maxsplit, any_index):
+            use, kind = s.targets[0], "unpack"
+        else:
+            continue
+        names = guards | {name}
+        guard = "check" if (_guard_in_expr(use, ps, names) or _checked(func, s, names)) else \
+            failure_guard(g, func, s, _INDEX_ERRORS)
+        out.append(TextUse(kind, op, func, s, use, src, _INDEX_ERRORS, guard, name, call))
+    return out
+
+
+def _fixed_unpack(target: ir.Expr, maxsplit: Optional[int], any_index: bool) -> bool:
+    if not isinstance(target, ir.Seq) or len(target.elts) < 2:
+        return False
+    return not any(isinstance(e, ir.Starred) for e in target.elts)
+
+
+def _membership_test(test: Optional[ir.Expr], name: str) -> bool:
+    """Does the test check keys of `name`: `"k" in name`, `name.keys() >= {...}`, `name.get(...)`,
+    `all(k in name for …)`? (A None/truthiness/isinstance test does not.)"""
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Compare) and any(op in ("in", "not in") for op in x.ops) and \
+                any(name in _names_in(c) for c in x.comparators):
+            return True
+        if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in ("get", "keys", "issubset", "issuperset") \
+                and name in _names_in(x.func.value):
+            return True
+    return False
+
+
+def membership_checked(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
+    """Are keys of `name` tested before `stmt`: an enclosing if/while with a membership test, or an
+    earlier `if "k" not in name: return/raise/continue` (see `_membership_test`)."""
+    child: object = stmt
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, (ir.If, ir.While)) and _membership_test(anc.test, name):
+            return True
+        block = _block_containing(anc, child)
+        if block is not None and _membership_prefix(block, child, name):
+            return True
+        child = anc
+    return _membership_prefix(func.body, child, name)
+
+
+def _membership_prefix(block: list[ir.Stmt], child: object, name: str) -> bool:
+    for s in block:
+        if s is child:
+            return False
+        if isinstance(s, ir.If) and _membership_test(s.test, name) and (_exits(s.body) or _exits(s.orelse)):
+            return True
+        if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and _membership_test(s.exprs[0], name):
+            return True
+    return False
+
+
+def _key_uses(g: ProjectGraph, parses: list[TextUse]) -> list[TextUse]:
+    """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
+    themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
+    by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse"}
+    out: list[TextUse] = []
+    if not any(u.guard in ("try", "suppress") for u in by_pos.values()):
+        return out  # no guarded parse: no key use to report (and nothing to resolve)
+    seen: set[int] = set()
+    for func in g.agent.functions():
+        for e, s in func.walk(ir.Subscript):
+            if id(e) in seen:
+                continue
+            idx = e.index
+            if not (isinstance(idx, ir.Constant) and isinstance(idx.value, (str, int)) and not isinstance(idx.value, bool)):
+                continue
+            parsed = [v for v in g.values(e.value, func, s) if isinstance(v, Parsed) and not v.validated]
+            if not parsed:
+                continue
+            pv = parsed[0]
+            step = pv.source.steps[-1] if pv.source.steps else None
+            parse = by_pos.get((step[0], step[1])) if step else None
+            if parse is None or parse.guard not in ("try", "suppress"):
+                continue
+            # a store (`data["k"] = v`) is not a read
+            if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
+                continue
+            seen.add(id(e))
+            names = {n for n in [ir.dotted(e.value)] if n}
+            if _key_guard_in_expr(e, _expr_parents(s), names) or any(membership_checked(func, s, n) for n in names):
+                guard = "check"
+            else:
+                guard = failure_guard(g, func, s, _KEY_ERRORS)
+            out.append(TextUse("key", repr(idx.value), func, s, e, pv, _KEY_ERRORS, guard, ir.dotted(e.value)))
+    return out

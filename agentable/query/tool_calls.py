@@ -1,0 +1,604 @@
+"""Tool dispatch in hand-written loops, whether tools can fail, and what they return (MNFT, TRE)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass as _dataclass  # noqa: E402
+from dataclasses import field as _field  # noqa: E402
+from typing import Iterable, Optional, Union
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.values import LLMOutput, Parsed, Typed, Value
+from agentable.query.facts import per_graph
+from agentable.query.guards import _block_containing, _exits, _names_in
+from agentable.query.text_uses import _expr_parents, _guard_in_expr, failure_guard
+from agentable.query.tools import _tool_definition_call
+
+
+def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
+    """The statement of `func` (not of a nested def) whose own expressions contain `expr`."""
+    for e, s in func.walk(expr.__class__):
+        if e is expr:
+            return s
+    return None
+
+
+def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                  depth: int = 3) -> Optional[Union[LLMOutput, Parsed]]:
+    """The model output that `e` is computed from, or None: the response or its text (any field,
+    e.g. `tool_call.function.name`, `block.name`), a structure parsed from it, or text extracted from
+    it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`).
+    Values validated by a schema (structured output, pydantic) do not count."""
+    from agentable.cpg.values import ExtRef
+
+    if e is None:
+        return None
+    vals = g.values(e, func, stmt)
+    for v in vals:
+        if isinstance(v, LLMOutput):
+            return v
+        if isinstance(v, Parsed) and not v.validated:
+            return v
+    if depth <= 0:
+        return None
+    for v in vals:
+        if isinstance(v, ExtRef) and v.site is not None:
+            path, call = v.site
+            owner = g.function_of(path, call.pos)
+            if owner is None:
+                continue
+            st = stmt_of(owner, call)
+            subs: list[ir.Expr] = list(call.args) + [kw.value for kw in call.keywords]
+            if isinstance(call.func, ir.Attribute):
+                subs.insert(0, call.func.value)
+            for sub in subs:
+                hit = model_derived(g, sub, owner, st, depth - 1)
+                if hit is not None:
+                    return hit
+    return None
+
+
+def _callee_position(stmt: ir.Stmt, e: ir.Expr) -> Optional[ir.Call]:
+    """The call that `e` is the callee of: `e(...)`, or `e.m(...)` (a method of what `e` is)."""
+    for root in ir.stmt_exprs(stmt):
+        for x in ir.walk_expr(root):
+            if isinstance(x, ir.Call):
+                f = x.func
+                if f is e or (isinstance(f, ir.Attribute) and f.value is e):
+                    return x
+    return None
+
+
+def _bound_to(stmt: ir.Stmt, e: ir.Expr) -> Optional[str]:
+    if isinstance(stmt, ir.Assign) and stmt.value is e and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
+        return stmt.targets[0].id
+    for root in ir.stmt_exprs(stmt):
+        for x in ir.walk_expr(root):
+            if isinstance(x, ir.NamedExpr) and x.value is e and isinstance(x.target, ir.Name):
+                return x.target.id
+    return None
+
+
+def _calls_of_name(func: FunctionInfo, name: str, after: ir.Stmt) -> list[CallSite]:
+    """Calls in `func` that call `name` or a method of it (`name(...)`, `name.run(...)`), at or after `after`."""
+    line = after.pos[0]
+    out: list[CallSite] = []
+    for site in func.calls:
+        f = site.call.func
+        base = f.value if isinstance(f, ir.Attribute) else f
+        if isinstance(base, ir.Name) and base.id == name and site.call.pos[0] >= line:
+            out.append(site)
+    return out
+
+
+def _callable_values(vs: Iterable[Value]) -> bool:
+    from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance
+
+    return any(isinstance(v, (FuncRef, ClassRef, Instance)) or (isinstance(v, ExtRef) and not v.path.startswith(("str", "dict", "list")))
+               for v in vs)
+
+
+@_dataclass(eq=False)
+class ToolDispatch:
+    """A tool looked up by a name the model chose: `TOOLS[name]`, `self.tools[name].run(...)`,
+    `getattr(obj, name)(...)`, `registry.get(name)(...)`.
+
+    kind: subscript | getattr | get. `lookup` is the lookup expression (where to report), `key` the
+    name expression, `source` the model output it comes from, `calls` the calls that run the
+    looked-up tool (the same statement or through the name it is bound to), `bound` that name."""
+
+    kind: str
+    func: FunctionInfo
+    stmt: ir.Stmt
+    lookup: ir.Expr
+    key: ir.Expr
+    source: Union[LLMOutput, Parsed]
+    calls: list[CallSite] = _field(default_factory=list)
+    bound: Optional[str] = None
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+    @property
+    def raises(self) -> tuple[str, ...]:
+        return {"subscript": ("KeyError",), "getattr": ("AttributeError",), "get": ("TypeError",)}[self.kind]
+
+
+@per_graph
+def tool_dispatches(g: ProjectGraph) -> list[ToolDispatch]:
+    """Every lookup of a tool (a callable: function, tool object, method) by a model-chosen name."""
+    out: list[ToolDispatch] = []
+    for func in g.agent.functions():
+        for e, s in func.walk(ir.Subscript, ir.Call):
+            d = _dispatch_at(g, func, s, e)
+            if d is not None:
+                out.append(d)
+    return out
+
+
+def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) -> Optional[ToolDispatch]:
+    from agentable.cpg.values import ExtRef
+
+    kind = ""
+    key: Optional[ir.Expr] = None
+    container: Optional[ir.Expr] = None
+    if isinstance(e, ir.Subscript) and not isinstance(e.index, (ir.Constant, ir.Slice)):
+        kind, key, container = "subscript", e.index, e.value
+    elif isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "getattr" and len(e.args) == 2 and not e.keywords:
+        if any(isinstance(v, ExtRef) and v.path == "getattr" for v in g.values(e.func, func, s)):
+            kind, key, container = "getattr", e.args[1], e.args[0]
+    elif (isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get" and len(e.args) == 1
+          and not e.keywords):
+        kind, key, container = "get", e.args[0], e.func.value
+    if not kind or key is None or isinstance(key, ir.Constant):
+        return None
+    call = _callee_position(s, e)
+    bound = _bound_to(s, e) if call is None else None
+    calls: list[CallSite] = []
+    if call is not None:
+        calls = [site for site in func.calls if site.call is call]
+    elif bound is not None:
+        calls = _calls_of_name(func, bound, s)
+    if not calls:
+        # a lookup whose result is not called here counts only when the container holds callables
+        if kind != "subscript" or bound is None:
+            return None
+        mappings = g.literal_mappings(container, func, s, g.resolver)
+        if not any(_callable_values(vs) for m in mappings for vs in m.values()):
+            return None
+    elif kind == "get":
+        mappings = g.literal_mappings(container, func, s, g.resolver)
+        if not any(_callable_values(vs) for m in mappings for vs in m.values()):
+            return None
+    src = model_derived(g, key, func, s)
+    if src is None:
+        return None
+    return ToolDispatch(kind, func, s, e, key, src, calls, bound)
+
+
+def _key_guard(test: ir.Expr, names: set[str]) -> bool:
+    """A test that validates a looked-up name: a membership test (`name in TOOLS`,
+    `name not in registry.keys()`), a call given the name (`hasattr(obj, name)`, `is_known(name)`),
+    or a None test on the looked-up value."""
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Compare):
+            if any(op in ("in", "not in") for op in x.ops) and names & _names_in(x.left):
+                if not all(isinstance(c, ir.Constant) and isinstance(c.value, str) for c in x.comparators):
+                    return True
+            if any(op in ("is", "is not") for op in x.ops) and names & _names_in(x.left):
+                return True
+        elif isinstance(x, ir.Call) and any(names & _names_in(a) for a in x.args):
+            return True
+    if names & {ir.dotted(test) or ""}:
+        return True  # `if tool:` / `if not tool:` on the looked-up value
+    if isinstance(test, ir.UnaryOp) and test.op == "not" and names & {ir.dotted(test.operand) or ""}:
+        return True
+    return False
+
+
+def name_validated_before(func: FunctionInfo, stmt: ir.Stmt, names: set[str], expr: Optional[ir.Expr] = None) -> bool:
+    """Is one of `names` validated (see _key_guard) before `stmt` runs: in the test of an enclosing
+    if/while, an earlier `if …: return/raise/continue/break`, an assert, or within the expression
+    (`TOOLS[n] if n in TOOLS else …`)?"""
+    names = {n for n in names if n}
+    if not names:
+        return False
+    if expr is not None and _guard_in_expr(expr, _expr_parents(stmt), names) and _expr_guard_is_key_test(stmt, expr, names):
+        return True
+    child: object = stmt
+    chain = list(func.ancestors(stmt))
+    for anc in chain:
+        if isinstance(anc, (ir.If, ir.While)) and _key_guard(anc.test, names):
+            return True
+        block = _block_containing(anc, child)
+        if block is not None and _key_guard_in_prefix(block, child, names):
+            return True
+        child = anc
+    return _key_guard_in_prefix(func.body, child, names)
+
+
+def _expr_guard_is_key_test(stmt: ir.Stmt, expr: ir.Expr, names: set[str]) -> bool:
+    parents = _expr_parents(stmt)
+    child, cur = expr, parents.get(id(expr))
+    while cur is not None:
+        if isinstance(cur, ir.IfExp) and child is not cur.test and _key_guard(cur.test, names):
+            return True
+        if isinstance(cur, ir.BoolOp):
+            for v in cur.values:
+                if v is child:
+                    break
+                if _key_guard(v, names):
+                    return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _key_guard_in_prefix(block: list[ir.Stmt], child: object, names: set[str]) -> bool:
+    for s in block:
+        if s is child:
+            return False
+        if isinstance(s, ir.If) and _key_guard(s.test, names) and (_exits(s.body) or _exits(s.orelse)):
+            return True
+        if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and _key_guard(s.exprs[0], names):
+            return True
+    return False
+
+
+def dispatch_guard(g: ProjectGraph, d: ToolDispatch) -> str:
+    """Why an unknown name cannot crash this dispatch: "check" (validated before), "try" (a handler
+    for the lookup's error here or in every caller), "suppress"; "" when nothing handles it."""
+    names = {_key_name(d.key)}
+    if d.bound:
+        names_bound = {d.bound}
+        if d.kind == "get" and all(name_validated_before(d.func, site.stmt, names_bound, site.call) for site in d.calls):
+            return "check"
+    if name_validated_before(d.func, d.stmt, names, d.lookup):
+        return "check"
+    raised = d.raises + ("LookupError",) if d.kind == "subscript" else d.raises
+    guard = failure_guard(g, d.func, d.stmt, raised)
+    if guard:
+        return guard
+    if d.kind == "get":
+        if all(failure_guard(g, d.func, site.stmt, d.raises) for site in d.calls):
+            return "try"
+    return ""
+
+
+def _key_name(e: ir.Expr) -> str:
+    d = ir.dotted(e)
+    if d:
+        return d
+    for x in ir.walk_expr(e):
+        d = ir.dotted(x)
+        if d:
+            return d
+    return ""
+
+
+# Which calls outside the project can fail on ordinary use (used to decide whether a tool can raise):
+# third-party code (HTTP clients, SDKs, databases, parsers), the standard library's I/O, processes and
+# network, and parsers/evaluators of text. Pure standard-library helpers (datetime arithmetic,
+# hashlib, re, string methods, math) and number conversions of the model's typed arguments
+# (int, float, Decimal) are not counted: they rarely fail, and flagging them would bury the real cases.
+_RISKY_STDLIB_ROOTS = frozenset({"subprocess", "socket", "urllib", "http", "sqlite3", "shutil", "smtplib", "ftplib",
+                                 "io", "ssl", "asyncio.subprocess", "tarfile", "zipfile", "csv", "pickle", "shelve",
+                                 "xml", "imaplib", "poplib", "telnetlib", "webbrowser"})
+
+
+_RISKY_STDLIB_CALLS = frozenset({
+    "open", "eval", "exec", "compile", "__import__", "json.loads", "json.load", "ast.literal_eval",
+    "datetime.datetime.strptime", "datetime.strptime", "datetime.datetime.fromisoformat", "datetime.fromisoformat",
+    "datetime.date.fromisoformat", "os.listdir", "os.remove", "os.unlink", "os.rename", "os.stat", "os.makedirs",
+    "os.mkdir", "os.rmdir", "os.scandir", "os.system", "os.popen", "os.path.getsize", "os.path.getmtime",
+    "zoneinfo.ZoneInfo", "importlib.import_module",
+})
+
+
+_RISKY_PATH_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "mkdir",
+                                 "rename", "stat", "iterdir", "rmdir", "touch", "resolve"})
+
+
+@per_graph
+def _imported_roots(g: ProjectGraph) -> frozenset[str]:
+    return frozenset(t.split(".")[0] for m in g.modules.values() for t in m.imports.values())
+
+
+def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
+    import sys as _sys
+
+    if path in _RISKY_STDLIB_CALLS:
+        return True
+    root = path.split(".")[0].split("(")[0]
+    stdlib = getattr(_sys, "stdlib_module_names", frozenset())
+    if root in ("builtins",) or (root in stdlib and root not in _RISKY_STDLIB_ROOTS):
+        if root == "pathlib" or path.startswith("Path"):
+            return path.rsplit(".", 1)[-1] in _RISKY_PATH_METHODS
+        return any(path.startswith(r + ".") or path == r for r in _RISKY_STDLIB_ROOTS)
+    if root in _RISKY_STDLIB_ROOTS or any(path.startswith(r + ".") for r in _RISKY_STDLIB_ROOTS):
+        return True
+    if "." not in path and "(" not in path:
+        return False  # a builtin function (len, max, sorted, …) or an unresolved bare name
+    return root not in stdlib and root in imported  # third-party code the project imports
+
+
+def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Optional[set[str]] = None) -> Optional[str]:
+    """Why the tool function `func` can raise, or None when it cannot be seen to: a `raise` or a
+    failure-prone call (anything outside the project but pure builtins) that no try in the
+    function encloses, directly or in a project function it calls (`depth` levels)."""
+    from agentable.cpg.flow import enclosing_handlers
+    from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance
+
+    seen = _seen if _seen is not None else set()
+    if func.qualname in seen:
+        return None
+    seen.add(func.qualname)
+
+    def handled(stmt: object) -> bool:
+        return any(not _handler_reraises(h) for h in enclosing_handlers(func, stmt))  # type: ignore[arg-type]
+
+    for r in func.raises:
+        if not handled(r) and not any(isinstance(a, ir.Handler) for a in func.ancestors(r)):
+            return f"it raises at line {r.pos[0]}"
+    for site in func.calls:
+        if handled(site.stmt):
+            continue
+        for v in g.values(site.call.func, func, site.stmt):
+            if isinstance(v, ExtRef):
+                path = v.path
+                if not _risky_external(path, _imported_roots(g)):
+                    continue
+                return f"it calls `{ir.dotted(site.call.func) or path}` at line {site.call.pos[0]}"
+            if isinstance(v, (FuncRef, Instance, ClassRef)) and depth > 0:
+                for q in g.callees(site):
+                    callee = g.functions.get(q)
+                    if callee is not None and callee.name != "__init__":
+                        why = tool_can_fail(g, callee, depth - 1, seen)
+                        if why:
+                            return f"{why} in `{callee.name}`"
+            elif isinstance(v, LLMOutput):
+                continue
+    return None
+
+
+def _handler_reraises(h: ir.Handler) -> bool:
+    from agentable.cpg.flow import handler_reraises_only
+
+    return handler_reraises_only(h) or any(isinstance(s, ir.Raise) for s in h.body)
+
+
+@per_graph
+def tool_defs_by_function(g: ProjectGraph) -> dict[str, object]:
+    """Implementing function qualname -> its ToolDef (framework tools and schema-matched functions)."""
+    out: dict[str, object] = {}
+    for t in g.agent.tools:
+        funcs = [t.func] if t.func is not None else []
+        if t.cls is not None:
+            for m in getattr(t.spec, "impl_methods", ()) or ():
+                for cls in g.mro(t.cls.qualname):
+                    if m in cls.methods:
+                        funcs.append(cls.methods[m])
+                        break
+        for f in funcs:
+            out.setdefault(f.qualname, t)
+    return out
+
+
+@per_graph
+def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]]]:
+    """Functions whose return value is a tool's result for the model: implementations of framework
+    and schema tools (with their ToolDef) and project functions a loop dispatches by a model-chosen
+    name (ToolDef None)."""
+    out: dict[str, tuple[FunctionInfo, Optional[object]]] = {}
+    for q, t in tool_defs_by_function(g).items():
+        f = g.functions.get(q)
+        if f is not None:
+            out.setdefault(q, (f, t))
+    for d in tool_dispatches(g):
+        for site in d.calls:
+            funcs = [g.functions[q] for q in g.callees(site) if q in g.functions]
+            if not funcs and d.kind != "getattr":
+                funcs = _dispatch_targets(g, d, site)
+            for f in funcs:
+                if f.name != "__init__" and f.qualname not in g.agent.llm_functions:
+                    out.setdefault(f.qualname, (f, None))
+    result = list(out.values())
+    return result
+
+
+def is_stub(func: FunctionInfo) -> bool:
+    """A body of only a docstring, `pass`, `...` or `raise` (abstract methods, protocols)."""
+    body = list(func.body)
+    if body and isinstance(body[0], ir.ExprStmt) and isinstance(body[0].value, ir.Constant) and isinstance(body[0].value.value, str):
+        body = body[1:]
+    return all(isinstance(s, ir.Raise) or (isinstance(s, ir.Simple) and s.kind == "pass")
+               or (isinstance(s, ir.ExprStmt) and isinstance(s.value, ir.Constant)) for s in body)
+
+
+def tool_label(func: FunctionInfo, tool: Optional[object]) -> str:
+    name = getattr(tool, "name", None) if tool is not None else None
+    if not name and tool is not None and getattr(tool, "cls", None) is not None:
+        name = tool.cls.name  # type: ignore[union-attr]
+    return name or func.name
+
+
+def handle_kind(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[tuple[str, str]]:
+    """(kind, callee) when `e` may be a handle rather than data: a generator, an HTTP response, a
+    file, a process or connection (catalog `handle_returning`)."""
+    from agentable.cpg.values import ExtRef
+
+    if e is None:
+        return None
+    if isinstance(e, ir.Comp) and e.kind == "generator":
+        return ("generator", "a generator expression")
+    handles = g.catalog.handle_returning
+    for v in g.values(e, func, stmt):
+        if isinstance(v, Typed) and v.kind in ("generator", "file"):
+            return (v.kind, "")
+        if isinstance(v, ExtRef) and v.path.endswith("()"):
+            kind = handles.get(v.path[:-2])
+            if kind is not None and kind != "bytes":
+                return (kind, v.path[:-2])
+    return None
+
+
+@_dataclass(eq=False)
+class ToolInvocation:
+    """A call that runs a tool in a hand-written agent loop. `targets` are the project functions it
+    runs (empty when the implementation is not in the project); `tool` the ToolDef when known;
+    `dispatch` the model-chosen lookup it goes through, if any."""
+
+    site: CallSite
+    targets: list[FunctionInfo]
+    tool: Optional[object] = None
+    dispatch: Optional[ToolDispatch] = None
+
+    @property
+    def func(self) -> FunctionInfo:
+        return self.site.func
+
+    @property
+    def path(self) -> str:
+        return self.site.func.path
+
+
+def _in_agent_loop_code(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Code of a hand-written agent: a function that reaches a model call, or one called by such a function."""
+    llm = g.agent.llm_functions
+    if func.qualname in llm:
+        return True
+    return any(site.func.qualname in llm for site in g.callers(func))
+
+
+def tool_error_handling_configured(g: ProjectGraph, tool: Optional[object]) -> bool:
+    """Does the tool's definition turn on its framework's error handling (catalog `error_param`,
+    e.g. `handle_tool_error=True`)?"""
+    spec = getattr(tool, "spec", None)
+    param = getattr(spec, "error_param", None)
+    if tool is None or not param:
+        return False
+    call = _tool_definition_call(g, tool)
+    if call is not None:
+        v = call.kwarg(param)
+        if v is not None and not (isinstance(v, ir.Constant) and v.value in (None, False)):
+            return True
+    cls = getattr(tool, "cls", None)
+    if cls is not None:
+        for c in g.mro(cls.qualname):
+            for value, _s, _m in c.attrs.get(param, []):
+                if value is not None and not (isinstance(value, ir.Constant) and value.value in (None, False)):
+                    return True
+    return False
+
+
+def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
+    """The ToolDef whose framework object this call runs by hand (`search.invoke(args)`,
+    `tool.run(x)` on a framework tool object), from the catalog's `run_methods`."""
+    from agentable.cpg.values import ExtRef, FuncRef, Instance
+
+    f = site.call.func
+    if not isinstance(f, ir.Attribute):
+        return None
+    by_func = tool_defs_by_function(g)
+    for v in g.values(f.value, site.func, site.stmt):
+        tool = None
+        if isinstance(v, FuncRef):
+            tool = by_func.get(v.qualname)
+        elif isinstance(v, Instance):
+            for t in g.agent.tools:
+                if t.cls is not None and (t.cls.qualname == v.qualname or v.qualname in g.subclasses(t.cls.qualname)):
+                    tool = t
+                    break
+        elif isinstance(v, ExtRef) and v.path.endswith("()"):
+            spec = g.catalog.tool_constructor(v.path[:-2])
+            if spec is not None and f.attr in spec.run_methods:
+                return spec
+        if tool is not None and f.attr in (getattr(tool.spec, "run_methods", ()) or ()):
+            return tool
+    return None
+
+
+def _dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[FunctionInfo]:
+    """Project functions a dispatch may run, from the callables stored in its container: functions,
+    or the called method of stored tool objects (`tools[name].run(x)`)."""
+    from agentable.cpg.values import FuncRef, Instance
+
+    e = d.lookup
+    out: dict[str, FunctionInfo] = {}
+    if d.kind == "getattr" and isinstance(e, ir.Call):
+        for v in g.values(e.args[0], d.func, d.stmt):
+            if isinstance(v, Instance):
+                for cls in g.mro(v.qualname):
+                    for name, m in cls.methods.items():
+                        if not name.startswith("_"):
+                            out.setdefault(name, m)
+        return list(out.values())
+    container = e.value if isinstance(e, ir.Subscript) else (
+        e.func.value if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) else None)
+    if container is None:
+        return []
+    method = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else "__call__"
+    by_func = tool_defs_by_function(g)
+    for m in g.literal_mappings(container, d.func, d.stmt, g.resolver):
+        for vs in m.values():
+            for v in vs:
+                if isinstance(v, FuncRef) and v.qualname in g.functions and (
+                        method == "__call__" or method in (getattr(getattr(by_func.get(v.qualname), "spec", None), "run_methods", ()) or ())):
+                    out[v.qualname] = g.functions[v.qualname]
+                elif isinstance(v, Instance):
+                    for cls in g.mro(v.qualname):
+                        if method in cls.methods:
+                            out[cls.methods[method].qualname] = cls.methods[method]
+                            break
+    return list(out.values())
+
+
+@per_graph
+def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
+    """Calls that run a tool by hand in agent code: through a model-chosen lookup
+    (tool_dispatches), a direct call of a tool's implementing function, or a framework tool
+    object's run method (`tool.invoke(...)`)."""
+    out: list[ToolInvocation] = []
+    seen: set[int] = set()
+    by_func = tool_defs_by_function(g)
+    for d in tool_dispatches(g):
+        for site in d.calls:
+            if id(site.call) in seen:
+                continue
+            seen.add(id(site.call))
+            targets = [g.functions[q] for q in sorted(g.callees(site)) if q in g.functions and g.functions[q].name != "__init__"]
+            if not targets:
+                targets = _dispatch_targets(g, d, site)
+            tool = next((by_func[t.qualname] for t in targets if t.qualname in by_func), None) or _run_method_tool(g, site)
+            out.append(ToolInvocation(site, targets, tool, d))
+    tool_funcs = set(by_func)
+    for func in g.agent.functions():
+        if func.qualname in tool_funcs:
+            continue
+        for site in func.calls:
+            if id(site.call) in seen:
+                continue
+            targets = [g.functions[q] for q in sorted(g.callees(site)) if q in tool_funcs]
+            tool = by_func[targets[0].qualname] if targets else _run_method_tool(g, site)
+            if tool is None:
+                continue
+            if not _in_agent_loop_code(g, func):
+                continue
+            seen.add(id(site.call))
+            if not targets and getattr(tool, "func", None) is not None:
+                targets = [tool.func]  # type: ignore[union-attr]
+            out.append(ToolInvocation(site, targets, tool if hasattr(tool, "kind") else None, None))
+    return out
+
+
+def source_text(g: ProjectGraph, path: str, e: Optional[ir.Expr], limit: int = 60) -> str:
+    """The source text of a one-line expression (shortened), for messages; "the value" otherwise."""
+    mod = g.by_path.get(path)
+    if mod is None or e is None:
+        return "the value"
+    line, col, end_line, end_col = e.pos
+    if line != end_line:
+        return "the value"
+    text = mod.ir.line_text(line).encode("utf-8")[col:end_col].decode("utf-8", "ignore")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
