@@ -21,10 +21,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .models import ModelIndex
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec,
-                    ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
-                    ToolSchemaSpec)
 
 DATA_DIR = Path(__file__).resolve().parent
 FILES = ("llm_apis.toml", "tools.toml", "agents.toml", "models.toml", "versions.toml", "distributions.toml")

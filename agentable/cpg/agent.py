@@ -133,7 +133,6 @@ class LLMCall:
     def model_ids(self) -> list[tuple[str, Setting]]:
         s = self.setting("model")
         if s is None:
-            default = getattr(self.spec, "default_model", None)
             return []
         out = []
         for v in self.graph.values(s.expr, s.func, s.stmt):

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.flow import reaching_definitions
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.values import (
     UNKNOWN,
