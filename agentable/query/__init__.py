@@ -59,8 +59,10 @@ from agentable.query.versions import (  # noqa: F401
     declared_requirement,
     declared_specifier,
     env_default_empty,
+    boundary_versions,
     is_framework_symbol,
     versions_disjoint,
+    versions_within,
 )
 from agentable.query.text_uses import (  # noqa: F401
     MATCH_READERS,
@@ -136,13 +138,11 @@ from agentable.query.tools import (  # noqa: F401
     tools_offered_together,
 )
 from agentable.query.dependencies import (  # noqa: F401
-    _boundary_versions,
     import_declared,
     import_is_optional,
     import_name_known,
     import_targets,
     is_project_module,
-    versions_within,
 )
 from agentable.query.tool_calls import (  # noqa: F401
     ToolDispatch,

@@ -2,56 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Optional
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.query.facts import per_graph
-
-
-def versions_within(declared: str, allowed: str) -> bool:
-    """True when the `declared` specifier set admits at least one version and every version it
-    admits is in `allowed` (checked on the boundary versions either set names and the versions
-    around them, as `versions_disjoint` does). An empty `declared` (unpinned) is never within."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    if not declared.strip():
-        return False
-    try:
-        d, a = SpecifierSet(declared), SpecifierSet(allowed)
-    except InvalidSpecifier:
-        return False
-    cands = _boundary_versions(list(d) + list(a))
-    if cands is None:
-        return False
-    inside = [c for c in cands if d.contains(c, prereleases=True)]
-    return bool(inside) and all(a.contains(c, prereleases=True) for c in inside)
-
-
-def _boundary_versions(specs) -> Optional[set[str]]:
-    from packaging.version import InvalidVersion, Version
-
-    cands: set[str] = {"0", "0.0.1", "9999"}
-    for spec in specs:
-        v = spec.version.rstrip(".*")
-        try:
-            ver = Version(v)
-        except InvalidVersion:
-            return None
-        rel = list(ver.release)
-        cands.add(str(ver))
-        for i in range(len(rel)):
-            up = rel[: i + 1]
-            up[-1] += 1
-            cands.add(".".join(map(str, up)))
-            if rel[i] > 0:
-                down = rel[: i + 1]
-                down[-1] -= 1
-                cands.add(".".join(map(str, down)) + ".999")
-        cands.add(".".join(map(str, rel + [1])))
-        cands.add(".".join(map(str, rel + [0, 1])))
-    return cands
 
 
 def import_targets(stmt: object) -> list[str]:

@@ -10,25 +10,18 @@ from agentable.cpg.project import ProjectGraph
 from agentable.query.facts import per_graph
 
 
-@lru_cache(maxsize=None)
-def versions_disjoint(declared: str, available: str) -> bool:
-    """True when no version admitted by the `declared` PEP 440 specifier set is in `available`
-    (e.g. declared ">=1.30", available "<1.0"). Checked on every boundary version either set
-    names, and the versions just around them."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+def boundary_versions(specs) -> Optional[list]:
+    """The versions where membership in the given specifiers can change: every version they name
+    and the versions just around it (plus 0 and a far-future one). Deciding a range question on
+    these is exact for PEP 440 ranges. None when a specifier names a non-PEP 440 version."""
     from packaging.version import InvalidVersion, Version
 
-    try:
-        d, a = SpecifierSet(declared), SpecifierSet(available)
-    except InvalidSpecifier:
-        return False
     cands: set[str] = {"0", "0.0.1", "9999"}
-    for spec in list(d) + list(a):
-        v = spec.version.rstrip(".*")
+    for spec in specs:
         try:
-            ver = Version(v)
+            ver = Version(spec.version.rstrip(".*"))
         except InvalidVersion:
-            return False
+            return None
         rel = list(ver.release)
         cands.add(str(ver))
         for i in range(len(rel)):
@@ -41,10 +34,59 @@ def versions_disjoint(declared: str, available: str) -> bool:
                 cands.add(".".join(map(str, down)) + ".999")
         cands.add(".".join(map(str, rel + [1])))
         cands.add(".".join(map(str, rel + [0, 1])))
-    if any(d.contains(c, prereleases=True) and a.contains(c, prereleases=True) for c in cands):
+    return sorted((Version(c) for c in cands))
+
+
+def _specifier_pair(first: str, second: str):
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        a, b = SpecifierSet(first), SpecifierSet(second)
+    except InvalidSpecifier:
+        return None
+    points = boundary_versions(list(a) + list(b))
+    return None if points is None else (a, b, points)
+
+
+@lru_cache(maxsize=None)
+def versions_disjoint(declared: str, available: str) -> bool:
+    """True when no version admitted by the `declared` PEP 440 specifier set is in `available`
+    (e.g. declared ">=1.30", available "<1.0"), while `declared` itself admits some version."""
+    pair = _specifier_pair(declared, available)
+    if pair is None:
         return False
-    # no candidate in both; require the declared range itself to be satisfiable by a candidate
-    return any(d.contains(c, prereleases=True) for c in cands)
+    d, a, points = pair
+    if any(d.contains(c, prereleases=True) and a.contains(c, prereleases=True) for c in points):
+        return False
+    return any(d.contains(c, prereleases=True) for c in points)
+
+
+@lru_cache(maxsize=None)
+def versions_within(declared: str, allowed: str) -> bool:
+    """True when the `declared` specifier set admits at least one version and every version it
+    admits is in `allowed`. An empty `declared` (unpinned) is never within."""
+    if not declared.strip():
+        return False
+    pair = _specifier_pair(declared, allowed)
+    if pair is None:
+        return False
+    d, a, points = pair
+    inside = [c for c in points if d.contains(c, prereleases=True)]
+    return bool(inside) and all(a.contains(c, prereleases=True) for c in inside)
+
+
+@lru_cache(maxsize=None)
+def api_is_newer_than_declared(available: str, declared: str) -> bool:
+    """Does the API need a newer release than any the declaration admits (the v1 client with
+    openai==0.28.1: an EPDD dependency defect), rather than being removed in the declared releases
+    (openai.ChatCompletion with openai>=1: a LARD API defect)?"""
+    pair = _specifier_pair(available, declared)
+    if pair is None:
+        return False
+    avail, decl, points = pair
+    admitted = [v for v in points if decl.contains(v, prereleases=True)]
+    exists = [v for v in points if avail.contains(v, prereleases=True)]
+    return bool(admitted and exists) and min(exists) > max(admitted)
 
 
 @per_graph
@@ -69,33 +111,6 @@ def api_unavailable(g: ProjectGraph, path: str, symbol: str):
 def is_framework_symbol(g: ProjectGraph, symbol: str) -> bool:
     """Does the symbol belong to an LLM SDK or agent framework (catalog framework roots)?"""
     return symbol.split(".", 1)[0].split("(", 1)[0] in g.catalog.known_framework_roots()
-
-
-@lru_cache(maxsize=None)
-def api_is_newer_than_declared(available: str, declared: str) -> bool:
-    """Does the API need a newer release than any the declaration admits (the v1 client with
-    openai==0.28.1: an EPDD dependency defect), rather than being removed in the declared releases
-    (openai.ChatCompletion with openai>=1: a LARD API defect)?"""
-    import re as _re
-
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        avail, decl = SpecifierSet(available), SpecifierSet(declared)
-    except InvalidSpecifier:
-        return False
-    points: set[Version] = {Version("0")}
-    for text in _re.findall(r"\d+(?:\.\d+)*", available + " " + declared):
-        try:
-            v = Version(text)
-        except InvalidVersion:
-            continue
-        parts = list(v.release) + [0, 0]
-        points |= {v, Version(f"{parts[0]}.{parts[1]}.{parts[2] + 1}"), Version(f"{parts[0] + 1}.0")}
-    admitted = [v for v in points if decl.contains(v, prereleases=True)]
-    exists = [v for v in points if avail.contains(v, prereleases=True)]
-    return bool(admitted and exists) and min(exists) > max(admitted)
 
 
 @per_graph
