@@ -31,6 +31,7 @@ from agentable.query.guards import (  # noqa: F401
     value_kinds,
 )
 from agentable.query.literals import (  # noqa: F401
+    bound_name,
     _const_strs,
     _strings,
     call_sites,
@@ -41,6 +42,7 @@ from agentable.query.literals import (  # noqa: F401
     strings_in,
 )
 from agentable.query.models import (  # noqa: F401
+    distinct_uses,
     GENERATIVE_APIS,
     ModelSlot,
     ModelUse,
@@ -76,7 +78,6 @@ from agentable.query.text_uses import (  # noqa: F401
     _KEY_ERRORS,
     _MATCH_ERRORS,
     _STRUCTURED_FIELDS,
-    _bound_name,
     _checked,
     _decorated_with_retry,
     _expr_parents,
@@ -150,7 +151,6 @@ from agentable.query.tool_calls import (  # noqa: F401
     _RISKY_PATH_METHODS,
     _RISKY_STDLIB_CALLS,
     _RISKY_STDLIB_ROOTS,
-    _bound_to,
     _callable_values,
     _callee_position,
     _calls_of_name,

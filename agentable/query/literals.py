@@ -240,3 +240,14 @@ def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt
         return None
 
     return find(e, func, stmt, depth)
+
+
+def bound_name(stmt: ir.Stmt, expr: ir.Expr) -> Optional[str]:
+    """The name a statement binds to `expr`: `m = re.search(...)` or `if (m := re.search(...))`."""
+    if isinstance(stmt, ir.Assign) and stmt.value is expr and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
+        return stmt.targets[0].id
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            if isinstance(e, ir.NamedExpr) and e.value is expr and isinstance(e.target, ir.Name):
+                return e.target.id
+    return None

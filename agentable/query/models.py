@@ -228,3 +228,15 @@ def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
 def mask_secret(s: str) -> str:
     """A secret shown safely in a message: its first 4 characters and its length."""
     return f"{s[:4]}… ({len(s)} chars)" if len(s) > 4 else "…"
+
+
+def distinct_uses(uses) -> list:
+    """Model uses with each (file, line, model id) once: one finding per place a model is used."""
+    seen: set[tuple[str, int, str]] = set()
+    out = []
+    for use in uses:
+        key = (use.path, use.pos[0], use.model_id)
+        if key not in seen:
+            seen.add(key)
+            out.append(use)
+    return out

@@ -18,7 +18,11 @@ from agentable.query.guards import (
     checked_before,
     is_protected,
 )
-from agentable.query.literals import dict_values_for_key, literal_of
+from agentable.query.literals import (
+    bound_name,
+    dict_values_for_key,
+    literal_of,
+)
 from agentable.query.llm_output import llm_outputs
 
 # Parsers of text and what they raise on text that is not in the expected format; catching any one
@@ -315,17 +319,6 @@ def _checked(func: FunctionInfo, stmt: ir.Stmt, names: set[str]) -> bool:
     return any(checked_before(func, stmt, n) for n in names if n)
 
 
-def _bound_name(stmt: ir.Stmt, call: ir.Expr) -> Optional[str]:
-    """The name a statement binds to `call` (`m = re.search(...)`, `if (m := re.search(...))`)."""
-    if isinstance(stmt, ir.Assign) and stmt.value is call and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
-        return stmt.targets[0].id
-    for root in ir.stmt_exprs(stmt):
-        for e in ir.walk_expr(root):
-            if isinstance(e, ir.NamedExpr) and e.value is call and isinstance(e.target, ir.Name):
-                return e.target.id
-    return None
-
-
 def _uses_of(g: ProjectGraph, func: FunctionInfo, def_stmt: ir.Stmt, name: str) -> list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]]:
     """Reads of `name` that the binding at `def_stmt` reaches, with each statement's expression parents."""
     out: list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]] = []
@@ -445,7 +438,7 @@ def _match_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
         guard = failure_guard(g, func, stmt, _MATCH_ERRORS)
         out.append(TextUse("match", op, func, stmt, p, src, _MATCH_ERRORS, guard, origin=call))
         return out
-    name = _bound_name(stmt, call)
+    name = bound_name(stmt, call)
     if name is None:
         return out
     for s, n, ps in _uses_of(g, func, stmt, name):
@@ -489,7 +482,7 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
         guard = "check" if _checked(func, stmt, guards) else failure_guard(g, func, stmt, _INDEX_ERRORS)
         out.append(TextUse("unpack", op, func, stmt, stmt.targets[0], src, _INDEX_ERRORS, guard, origin=call))
         return out
-    name = _bound_name(stmt, call)
+    name = bound_name(stmt, call)
     if name is None:
         return out
     for s, n, ps in _uses_of(g, func, stmt, name):

@@ -11,6 +11,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import LLMOutput, Parsed, Typed, Value
 from agentable.query.facts import per_graph
+from agentable.query.literals import bound_name
 from agentable.query.guards import _block_containing, _exits, _names_in
 from agentable.query.text_uses import _expr_parents, _guard_in_expr, failure_guard
 from agentable.query.tools import _tool_definition_call
@@ -67,16 +68,6 @@ def _callee_position(stmt: ir.Stmt, e: ir.Expr) -> Optional[ir.Call]:
                 f = x.func
                 if f is e or (isinstance(f, ir.Attribute) and f.value is e):
                     return x
-    return None
-
-
-def _bound_to(stmt: ir.Stmt, e: ir.Expr) -> Optional[str]:
-    if isinstance(stmt, ir.Assign) and stmt.value is e and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
-        return stmt.targets[0].id
-    for root in ir.stmt_exprs(stmt):
-        for x in ir.walk_expr(root):
-            if isinstance(x, ir.NamedExpr) and x.value is e and isinstance(x.target, ir.Name):
-                return x.target.id
     return None
 
 
@@ -155,7 +146,7 @@ def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) ->
     if not kind or key is None or isinstance(key, ir.Constant):
         return None
     call = _callee_position(s, e)
-    bound = _bound_to(s, e) if call is None else None
+    bound = bound_name(s, e) if call is None else None
     calls: list[CallSite] = []
     if call is not None:
         calls = [site for site in func.calls if site.call is call]

@@ -28,17 +28,12 @@ class CompletionModelAsChat(Rule):
     )
 
     def check(self, graph) -> Iterable[Finding]:
-        seen: set[tuple[str, int, str]] = set()
-        for use in query.model_uses(graph):
+        for use in query.distinct_uses(query.model_uses(graph)):
             if use.api not in ("chat", "responses"):
                 continue
             info = graph.catalog.model(use.model_id)
             if info is None or info.kind != "completion":
                 continue
-            key = (use.path, use.pos[0], use.model_id)
-            if key in seen:
-                continue
-            seen.add(key)
             what = ("as an agent's model" if use.where == "agent" else
                     ("as a chat model" if use.where == "chat_model" else "through a chat API"))
             yield self.finding(

@@ -31,17 +31,12 @@ class NarrowModelAsReasoner(Rule):
     )
 
     def check(self, graph) -> Iterable[Finding]:
-        seen: set[tuple[str, int, str]] = set()
-        for use in query.model_uses(graph):
+        for use in query.distinct_uses(query.model_uses(graph)):
             if use.api not in query.GENERATIVE_APIS:
                 continue
             info = graph.catalog.model(use.model_id)
             if info is None or info.kind not in NARROW_KINDS:
                 continue
-            key = (use.path, use.pos[0], use.model_id)
-            if key in seen:
-                continue
-            seen.add(key)
             yield self.finding(
                 graph, *use.report_at,
                 f"`{use.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, not a chat/instruction model, yet it is used as the "

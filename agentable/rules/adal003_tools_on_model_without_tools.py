@@ -26,8 +26,7 @@ class ToolsOnModelWithoutTools(Rule):
     )
 
     def check(self, graph) -> Iterable[Finding]:
-        seen: set[tuple[str, int, str]] = set()
-        for use in query.model_uses(graph):
+        for use in query.distinct_uses(query.model_uses(graph)):
             if use.api not in query.GENERATIVE_APIS:
                 continue
             info = graph.catalog.model(use.model_id)
@@ -36,10 +35,6 @@ class ToolsOnModelWithoutTools(Rule):
             where = query.tools_requested(graph, use)
             if where is None:
                 continue
-            key = (use.path, use.pos[0], use.model_id)
-            if key in seen:
-                continue
-            seen.add(key)
             yield self.finding(
                 graph, *use.report_at,
                 f"Tools are requested from `{use.model_id}` (line {where.pos[0]}), which does not support tool "

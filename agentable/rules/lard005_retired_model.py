@@ -28,15 +28,10 @@ class RetiredModel(Rule):
 
     def check(self, graph) -> Iterable[Finding]:
         today = datetime.date.today().isoformat()
-        seen: set[tuple[str, int, str]] = set()
-        for use in query.model_uses(graph):
+        for use in query.distinct_uses(query.model_uses(graph)):
             info = graph.catalog.model(use.model_id)
             if info is None or not info.retired or str(info.retired) > today:
                 continue
-            key = (use.path, use.pos[0], use.model_id)
-            if key in seen:
-                continue
-            seen.add(key)
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             yield self.finding(
                 graph, *use.report_at,
