@@ -7,12 +7,14 @@ CFGs and reaching definitions are computed lazily, only for the functions a quer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
-import networkx as nx
 
 from agentable.cpg import ir
 from agentable.cpg.structure import Container, DefSite, FunctionInfo
+
+if TYPE_CHECKING:  # networkx is imported when a graph is built (it costs ~90 ms at start-up)
+    import networkx as nx
 
 ENTRY = "ENTRY"
 EXIT = "EXIT"
@@ -101,6 +103,8 @@ def _successors(func: FunctionInfo) -> dict[object, list[object]]:
 
 def build_cfg(func: FunctionInfo) -> nx.DiGraph:
     """The statement-level CFG as a networkx graph (ENTRY and EXIT are string nodes)."""
+    import networkx as nx
+
     g = nx.DiGraph()
     succ = _successors(func)
     g.add_nodes_from(succ)
@@ -139,6 +143,8 @@ class ReachingDefs:
     @property
     def cfg(self) -> nx.DiGraph:
         if self._cfg is None:
+            import networkx as nx
+
             g = nx.DiGraph()
             g.add_nodes_from(self._succ)
             g.add_edges_from((a, b) for a, bs in self._succ.items() for b in bs)
