@@ -60,9 +60,11 @@ def _progress_callback(enabled: bool):
 @click.option("--config", "config_file", type=click.Path(path_type=Path, exists=True), default=None, help="Config file.")
 @click.option("--no-respect-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar on stderr (default: when a terminal).")
+@click.option("--include-tests", is_flag=True, default=None,
+              help="Also report findings in test code (tests/ folders, test_*.py, conftest.py).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but findings.")
 def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, no_llm, use_llm, llm_model,
-         llm_base_url, cache_dir, no_cache, baseline, statistics, config_file, no_respect_gitignore, progress, quiet) -> None:
+         llm_base_url, cache_dir, no_cache, baseline, statistics, config_file, no_respect_gitignore, progress, include_tests, quiet) -> None:
     """Scan PATHS (default: the current directory) for agent defects."""
     from agentable.config import ConfigError, load_config
     from agentable.report import render
@@ -76,6 +78,7 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
             select=_split(select), ignore=_split(ignore), fail_on=fail_on, format=fmt,
             exclude=list(exclude) or None, jobs=jobs,
             respect_gitignore=False if no_respect_gitignore else None,
+            include_tests=include_tests,
         )
     except ConfigError as exc:
         _fail(str(exc))

@@ -58,6 +58,8 @@ class Config:
     jobs: Optional[int] = None
     respect_gitignore: bool = True
     min_severity: str = "note"
+    # test code builds fake tools, schemas and keys on purpose: its findings are noise unless asked for
+    include_tests: bool = False
     llm: LLMSettings = field(default_factory=LLMSettings)
     notifications: tuple[Notification, ...] = ()
     source: str = ""  # the file the settings came from
@@ -153,7 +155,7 @@ def _type(value: Any) -> str:
 
 _KEYS: dict[str, type | tuple[type, ...]] = {
     "select": list, "ignore": list, "exclude": list, "per-file-ignores": dict, "fail-on": str, "format": str,
-    "jobs": int, "respect-gitignore": bool, "min-severity": str, "llm": dict,
+    "jobs": int, "respect-gitignore": bool, "min-severity": str, "include-tests": bool, "llm": dict,
 }
 _LLM_KEYS: dict[str, type | tuple[type, ...]] = {
     "enabled": bool, "model": str, "base-url": str, "api-key-env": str, "timeout": (int, float), "max-retries": int,
@@ -237,6 +239,7 @@ def _from_table(t: dict, source: str, where: str) -> Config:
         jobs=jobs,
         respect_gitignore=get("respect-gitignore", True),
         min_severity=get("min-severity", "note"),
+        include_tests=get("include-tests", False),
         llm=_llm(get("llm", {}), source, f"{where[:-1]}.llm]" if where.endswith("]") else f"{where} [llm]", notes),
         notifications=tuple(notes),
         source=source,

@@ -300,3 +300,14 @@ def read_source(sf: SourceFile, max_bytes: int = 2_000_000) -> Optional[bytes]:
 def skip_reason(sf: SourceFile, max_bytes: int = 2_000_000) -> str:
     """Why read_source returned None, for the notification."""
     return _load(sf.abs_path, max_bytes)[1] or "skipped"
+
+
+_TEST_DIRS = frozenset({"tests", "test", "testing"})
+
+
+def is_test_path(rel_path: str) -> bool:
+    """Test code: under a tests/ folder, or a pytest-style file name."""
+    parts = rel_path.split("/")
+    name = parts[-1]
+    return bool(_TEST_DIRS.intersection(parts[:-1])) or name.startswith("test_") or name.endswith("_test.py") \
+        or name == "conftest.py"

@@ -19,7 +19,7 @@ from agentable.cpg import ir
 from agentable.cpg.lower import lower_source
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
-from agentable.files import SourceFile, discover, read_source, skip_reason
+from agentable.files import SourceFile, is_test_path, discover, read_source, skip_reason
 from agentable.findings import Finding, Notification
 from agentable.rules import all_rules
 from agentable.rules.base import Rule
@@ -258,6 +258,8 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
             continue
         seen.add(key)
         if not config.rule_enabled(f.rule_id, f.category, f.span.path):
+            continue
+        if not config.include_tests and is_test_path(f.span.path):
             continue
         if not _reported(f.span.path, options.only_files):
             continue

@@ -14,6 +14,9 @@ _HUMAN_INPUT = frozenset({"input", "sys.stdin.readline", "sys.stdin.read", "getp
 
 
 _HUMAN_METHODS = frozenset({"receive_text", "receive_json", "receive", "recv", "receive_bytes", "iter_text"})
+# Work queues: a loop that blocks on the next item each turn is a worker, driven by its producers.
+_QUEUE_TYPES = ("asyncio.Queue()", "queue.Queue()", "asyncio.queues.Queue()", "multiprocessing.Queue()",
+                "queue.SimpleQueue()", "asyncio.PriorityQueue()", "queue.PriorityQueue()")
 
 
 _CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now", "datetime.now",
@@ -21,8 +24,8 @@ _CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "dateti
 
 
 def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> bool:
-    """Does this block (or a project function it calls, `depth` levels) read a person's input each
-    time it runs: `input()`, stdin, a prompt library or a websocket receive?"""
+    """Does this block (or a project function it calls, `depth` levels) wait for outside input each
+    time it runs: `input()`, stdin, a prompt library, a websocket receive or a work queue's `get()`?"""
     from agentable.cpg.values import ExtRef
 
     stmts = set(id(s) for s in ir.walk_stmts(body))
@@ -31,6 +34,9 @@ def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], de
             continue
         f = site.call.func
         if isinstance(f, ir.Attribute) and f.attr in _HUMAN_METHODS:
+            return True
+        if isinstance(f, ir.Attribute) and f.attr == "get" and any(
+                isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, site.stmt)):
             return True
         for v in g.values(f, func, site.stmt):
             if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask") and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer")):
