@@ -169,6 +169,8 @@ class AgentSpec:
     # plain functions in the tools argument become tools described by their docstring
     function_tools: bool = False
     handles_errors: bool = False  # the framework reports a tool's exception back to the model
+    # documented: an exception raised by a tool propagates out of the agent's run (ends the run)
+    tool_errors_propagate: bool = False
     return_contract: Optional[str] = None
     sdk: Optional[str] = None
     available: Optional[str] = None
