@@ -225,6 +225,13 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     root = scan_root(paths)
     disc = discover(paths, root=root, exclude=list(config.exclude), respect_gitignore=config.respect_gitignore)
     notifications: list[Notification] = list(options.extra_notifications) + list(disc.notifications)
+    rules = [r for r in all_rules() if config.rule_enabled(r.meta.id, r.meta.category, "")]
+    results, key, hit = _result_cache(options, config, disc, root)
+    if hit is not None:  # nothing changed since the last scan: its result stands
+        findings, cached_notes, files_scanned, lines_scanned, sources = hit
+        return ScanResult(root=root, findings=findings, notifications=notifications + cached_notes,
+                          rules=[r.meta for r in rules], files_scanned=files_scanned, lines_scanned=lines_scanned,
+                          duration_s=time.perf_counter() - started, sources=sources)
     cache = None
     if options.cache_dir is not None:
         from agentable.cache import ParseCache
@@ -237,14 +244,13 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         gc.freeze()
         if cache is not None:
             cache.flush()
-        notifications.extend(parse_notes)
         manifests = parse_manifests(root, disc.manifests)
-        notifications.extend(manifests.notifications)
         graph = ProjectGraph(modules, load_catalog(), manifests)
         graph.checker = options.checker  # type: ignore[attr-defined]
-        rules = [r for r in all_rules() if config.rule_enabled(r.meta.id, r.meta.category, "")]
         raw, rule_notes = run_rules(graph, rules)
-    notifications.extend(rule_notes)
+    analysis_notes = parse_notes + list(manifests.notifications) + rule_notes
+    notifications.extend(analysis_notes)
+    by_path = {m.path: m for m in modules}
     if options.checker is not None:
         notifications.extend(getattr(options.checker, "notifications", []))
 
@@ -266,13 +272,12 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         if f.severity < config.min_severity_level():
             continue
         lines = sources.get(f.span.path)
+        mod = by_path.get(f.span.path)
         if lines is None:
-            mod = graph.by_path.get(f.span.path)
-            lines = mod.ir.lines() if mod is not None else _read_lines(root / f.span.path)
+            lines = mod.lines() if mod is not None else _read_lines(root / f.span.path)
             sources[f.span.path] = lines
-        mod = graph.by_path.get(f.span.path)
         if _has_suppressions(f.span.path, lines, suppress_cache):
-            stmt_line = _statement_start(mod.ir, f.span.line) if mod is not None else f.span.line
+            stmt_line = _statement_start(mod, f.span.line) if mod is not None else f.span.line
             f.suppressed = _suppressed(f, lines, stmt_line)
         if 0 < f.span.line <= len(lines):
             f.snippet = lines[f.span.line - 1]
@@ -290,9 +295,23 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         sources=sources,
     )
     assign_fingerprints(result)
+    if results is not None and key is not None:
+        results.put(key, (result.findings, analysis_notes, result.files_scanned, result.lines_scanned, sources))
     if getattr(options.checker, "llm_active", False):
         result.llm_summary = options.checker.summary()
     return result
+
+
+def _result_cache(options: ScanOptions, config: Config, disc, root: Path):
+    """(cache, key, cached raw findings or None); off without a cache dir or with the LLM checker."""
+    if options.cache_dir is None or getattr(options.checker, "llm_active", False):
+        return None, None, None
+    from agentable.result_cache import ResultCache, scan_key
+
+    results = ResultCache(options.cache_dir)
+    key = scan_key(repr(config) + repr(sorted(options.only_files or ())),
+                   [sf.abs_path for sf in disc.sources] + list(disc.manifests), root)
+    return results, key, (results.get(key) if key is not None else None)
 
 
 def _read_lines(path: Path) -> list[str]:

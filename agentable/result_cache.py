@@ -1,0 +1,65 @@
+"""Whole-scan result cache: a rescan of a project in which nothing changed (sources, manifests,
+configuration, agentable itself) returns the previous findings without building the graph.
+
+Key: the agentable version, a hash of the analysis code and catalog data, the configuration, and
+the path and content hash of every scanned file. Any difference misses. Runs with the LLM checker
+bypass it (its own verdict cache applies instead).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+from agentable import __version__
+from agentable.cache import _atomic_write, ensure_cache_dir
+
+_PACKAGE = Path(__file__).parent
+
+
+@lru_cache(maxsize=1)
+def analysis_hash() -> str:
+    """Every file whose change can change findings: the package's code and its catalog data."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def scan_key(config_repr: str, files: Iterable[Path], root: Path) -> Optional[str]:
+    digest = hashlib.sha256((analysis_hash() + "\0" + config_repr).encode())
+    for path in sorted(files):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None  # let the full scan report the unreadable file
+        rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, cache_dir: Path) -> None:
+        self.dir = cache_dir / "results"
+
+    def get(self, key: str) -> Optional[tuple]:
+        """(findings, notifications, files, lines, sources) of the scan with this key, or None."""
+        try:
+            with open(self.dir / f"{key}.pkl", "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # missing or corrupt: scan normally
+            return None
+
+    def put(self, key: str, entry: tuple) -> None:
+        try:
+            ensure_cache_dir(self.dir.parent)
+            self.dir.mkdir(parents=True, exist_ok=True)
+            for old in self.dir.glob("*.pkl"):  # one project state per cache: keep the latest only
+                old.unlink(missing_ok=True)
+            _atomic_write(self.dir / f"{key}.pkl", pickle.dumps(entry, protocol=5))
+        except OSError:
+            pass  # a read-only cache never fails the scan
