@@ -226,7 +226,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     disc = discover(paths, root=root, exclude=list(config.exclude), respect_gitignore=config.respect_gitignore)
     notifications: list[Notification] = list(options.extra_notifications) + list(disc.notifications)
     rules = [r for r in all_rules() if config.rule_enabled(r.meta.id, r.meta.category, "")]
-    results, key, hit = _result_cache(options, config, disc, root)
+    results, result_key, hit = _result_cache(options, config, disc, root)
     if hit is not None:  # nothing changed since the last scan: its result stands
         findings, cached_notes, files_scanned, lines_scanned, sources = hit
         return ScanResult(root=root, findings=findings, notifications=notifications + cached_notes,
@@ -295,8 +295,8 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         sources=sources,
     )
     assign_fingerprints(result)
-    if results is not None and key is not None:
-        results.put(key, (result.findings, analysis_notes, result.files_scanned, result.lines_scanned, sources))
+    if results is not None and result_key is not None:
+        results.put(result_key, (result.findings, analysis_notes, result.files_scanned, result.lines_scanned, sources))
     if getattr(options.checker, "llm_active", False):
         result.llm_summary = options.checker.summary()
     return result

@@ -25,14 +25,21 @@ def _findings(project: Path, cache: Path) -> list[tuple[str, str, int, str]]:
     return [(f.rule_id, f.span.path, f.span.line, f.fingerprint) for f in result.active]
 
 
-def test_unchanged_project_reuses_the_result_and_changes_are_rescanned(tmp_path: Path) -> None:
+def test_unchanged_project_reuses_the_result_and_changes_are_rescanned(tmp_path: Path, monkeypatch) -> None:
     project, cache = tmp_path / "proj", tmp_path / "cache"
     project.mkdir()
     (project / "agent.py").write_text(AGENT, encoding="utf-8")
     first = _findings(project, cache)
     assert [f[:3] for f in first] == [("LOPE001", "agent.py", 10)]
     assert len(list((cache / "results").glob("*.pkl"))) == 1
-    assert _findings(project, cache) == first  # served from the result cache, identical
+    import agentable.scan as scan_module
+
+    def no_graph(*args, **kwargs):
+        raise AssertionError("an unchanged project must not be analysed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(scan_module, "ProjectGraph", no_graph)
+        assert _findings(project, cache) == first  # served from the result cache, identical
 
     guarded = AGENT.replace("    return json.loads(reply.choices[0].message.content)",
                             "    try:\n        return json.loads(reply.choices[0].message.content)\n"
