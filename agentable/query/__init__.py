@@ -17,6 +17,7 @@ from agentable.query.llm_output import (  # noqa: F401
     parsed_outputs,
 )
 from agentable.query.guards import (  # noqa: F401
+    tested_before,
     TOOL_FAILURES,
     _block_containing,
     _exits,
@@ -88,7 +89,6 @@ from agentable.query.text_uses import (  # noqa: F401
     _key_guard_in_expr,
     _key_uses,
     _match_uses,
-    _membership_prefix,
     _membership_test,
     _regex_always_matches,
     _requests_structure,
@@ -161,7 +161,6 @@ from agentable.query.tool_calls import (  # noqa: F401
     _imported_roots,
     _in_agent_loop_code,
     _key_guard,
-    _key_guard_in_prefix,
     _key_name,
     _risky_external,
     _run_method_tool,

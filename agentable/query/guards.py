@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.flow import EXIT, locally_protected
@@ -57,18 +57,24 @@ def _exits(block: list[ir.Stmt]) -> bool:
                             (isinstance(block[-1], ir.Simple) and block[-1].kind in ("continue", "break")))
 
 
+def tested_before(func: FunctionInfo, stmt: ir.Stmt, test: Callable[[ir.Expr], bool]) -> bool:
+    """Does a condition satisfying `test` guard `stmt`: an enclosing `if`/`while` test, or an
+    earlier `if ...: return/raise/continue/break` or `assert ...` in an enclosing block?"""
+    child: object = stmt
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, (ir.If, ir.While)) and test(anc.test):
+            return True
+        block = _block_containing(anc, child)
+        if block is not None and _guard_in_prefix(block, child, test):
+            return True
+        child = anc
+    return _guard_in_prefix(func.body, child, test)
+
+
 def checked_before(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
     """Is `name` tested before `stmt` runs: an enclosing `if`/`while` whose test mentions it, an
     earlier `if not name: return/raise/continue`, an `assert name`, or a walrus in the test."""
-    child: object = stmt
-    for anc in func.ancestors(stmt):
-        if isinstance(anc, (ir.If, ir.While)) and name in _names_in(anc.test):
-            return True
-        block = _block_containing(anc, child)
-        if block is not None and _guard_in_prefix(block, child, name):
-            return True
-        child = anc
-    return _guard_in_prefix(func.body, child, name)
+    return tested_before(func, stmt, lambda t: name in _names_in(t))
 
 
 def _block_containing(anc: object, child: object) -> Optional[list[ir.Stmt]]:
@@ -85,13 +91,13 @@ def _block_containing(anc: object, child: object) -> Optional[list[ir.Stmt]]:
     return None
 
 
-def _guard_in_prefix(block: list[ir.Stmt], child: object, name: str) -> bool:
+def _guard_in_prefix(block: list[ir.Stmt], child: object, test: Callable[[ir.Expr], bool]) -> bool:
     for s in block:
         if s is child:
             return False
-        if isinstance(s, ir.If) and name in _names_in(s.test) and (_exits(s.body) or _exits(s.orelse)):
+        if isinstance(s, ir.If) and test(s.test) and (_exits(s.body) or _exits(s.orelse)):
             return True
-        if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and name in _names_in(s.exprs[0]):
+        if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and test(s.exprs[0]):
             return True
     return False
 

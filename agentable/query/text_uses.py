@@ -12,11 +12,10 @@ from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, LLMOutput, Parsed, Typed
 from agentable.query.facts import per_graph
 from agentable.query.guards import (
-    _block_containing,
-    _exits,
     _names_in,
     checked_before,
     is_protected,
+    tested_before,
 )
 from agentable.query.literals import (
     bound_name,
@@ -523,26 +522,7 @@ def _membership_test(test: Optional[ir.Expr], name: str) -> bool:
 def membership_checked(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
     """Are keys of `name` tested before `stmt`: an enclosing if/while with a membership test, or an
     earlier `if "k" not in name: return/raise/continue` (see `_membership_test`)."""
-    child: object = stmt
-    for anc in func.ancestors(stmt):
-        if isinstance(anc, (ir.If, ir.While)) and _membership_test(anc.test, name):
-            return True
-        block = _block_containing(anc, child)
-        if block is not None and _membership_prefix(block, child, name):
-            return True
-        child = anc
-    return _membership_prefix(func.body, child, name)
-
-
-def _membership_prefix(block: list[ir.Stmt], child: object, name: str) -> bool:
-    for s in block:
-        if s is child:
-            return False
-        if isinstance(s, ir.If) and _membership_test(s.test, name) and (_exits(s.body) or _exits(s.orelse)):
-            return True
-        if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and _membership_test(s.exprs[0], name):
-            return True
-    return False
+    return tested_before(func, stmt, lambda t: _membership_test(t, name))
 
 
 def _key_uses(g: ProjectGraph, parses: list[TextUse]) -> list[TextUse]:

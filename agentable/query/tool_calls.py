@@ -11,8 +11,8 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import LLMOutput, Parsed, Typed, Value
 from agentable.query.facts import per_graph
+from agentable.query.guards import _names_in, tested_before
 from agentable.query.literals import bound_name
-from agentable.query.guards import _block_containing, _exits, _names_in
 from agentable.query.text_uses import _expr_parents, _guard_in_expr, failure_guard
 from agentable.query.tools import _tool_definition_call
 
@@ -198,16 +198,7 @@ def name_validated_before(func: FunctionInfo, stmt: ir.Stmt, names: set[str], ex
         return False
     if expr is not None and _guard_in_expr(expr, _expr_parents(stmt), names) and _expr_guard_is_key_test(stmt, expr, names):
         return True
-    child: object = stmt
-    chain = list(func.ancestors(stmt))
-    for anc in chain:
-        if isinstance(anc, (ir.If, ir.While)) and _key_guard(anc.test, names):
-            return True
-        block = _block_containing(anc, child)
-        if block is not None and _key_guard_in_prefix(block, child, names):
-            return True
-        child = anc
-    return _key_guard_in_prefix(func.body, child, names)
+    return tested_before(func, stmt, lambda t: _key_guard(t, names))
 
 
 def _expr_guard_is_key_test(stmt: ir.Stmt, expr: ir.Expr, names: set[str]) -> bool:
@@ -223,17 +214,6 @@ def _expr_guard_is_key_test(stmt: ir.Stmt, expr: ir.Expr, names: set[str]) -> bo
                 if _key_guard(v, names):
                     return True
         child, cur = cur, parents.get(id(cur))
-    return False
-
-
-def _key_guard_in_prefix(block: list[ir.Stmt], child: object, names: set[str]) -> bool:
-    for s in block:
-        if s is child:
-            return False
-        if isinstance(s, ir.If) and _key_guard(s.test, names) and (_exits(s.body) or _exits(s.orelse)):
-            return True
-        if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and _key_guard(s.exprs[0], names):
-            return True
     return False
 
 
