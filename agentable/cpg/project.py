@@ -189,15 +189,20 @@ class ProjectGraph:
     def values(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object] = None) -> VSet:
         return self.resolver.values(e, func, stmt)
 
+    def name_bindings(self, func: FunctionInfo, name: str, stmt: object) -> tuple[FunctionInfo, list]:
+        """The definitions of `name` that reach `stmt` in `func`, else the module's top-level
+        ones, with the scope they belong to (syntactic, for rules that need the bound expression)."""
+        defs = self.resolver.local_defs(func, name, stmt)
+        if defs:
+            return func, defs
+        top = func.module.toplevel
+        return top, top.defs.get(name, [])
+
     def _literal_defs(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[tuple[ir.Expr, FunctionInfo, object]]:
         """Expressions that `e` was bound to, for names, `self.x` and module globals."""
         out: list[tuple[ir.Expr, FunctionInfo, object]] = []
         if isinstance(e, ir.Name):
-            defs = self.resolver.local_defs(func, e.id, stmt)
-            owner = func
-            if not defs:
-                owner = func.module.toplevel
-                defs = owner.defs.get(e.id, [])
+            owner, defs = self.name_bindings(func, e.id, stmt)
             for d in defs:
                 if d.how in ("assign", "walrus") and d.value is not None:
                     out.append((d.value, owner, d.stmt))

@@ -63,11 +63,7 @@ def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
                 for r in (target.returns if target is not None else ()):
                     _strings(g, r.value, target, r, depth - 1, out, seen)
     elif isinstance(e, ir.Name):
-        defs = g.resolver.local_defs(func, e.id, stmt)
-        owner = func
-        if not defs:
-            owner = func.module.toplevel
-            defs = owner.defs.get(e.id, [])
+        owner, defs = g.name_bindings(func, e.id, stmt)
         for d in defs:
             if d.how in ("assign", "walrus") and d.value is not None:
                 _strings(g, d.value, owner, d.stmt, depth - 1, out, seen)
@@ -172,11 +168,7 @@ def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt
                     return hit
             return None
         if isinstance(x, ir.Name):
-            defs = g.resolver.local_defs(f, x.id, st)
-            owner = f
-            if not defs:
-                owner = f.module.toplevel
-                defs = owner.defs.get(x.id, [])
+            owner, defs = g.name_bindings(f, x.id, st)
             for dfn in defs:
                 if dfn.how in ("assign", "walrus"):
                     hit = find(dfn.value, owner, dfn.stmt, d - 1)
