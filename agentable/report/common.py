@@ -55,6 +55,6 @@ def plural(n: int, word: str) -> str:
 
 def full_message(finding: Finding) -> str:
     """The message as every format shows it, with the NL checker's reason when there is one."""
-    if finding.checker_reason:
+    if finding.checker_reason and finding.checker_reason.rstrip(".") not in finding.message:
         return f"{finding.message} (checker: {finding.checker_reason})"
     return finding.message
