@@ -24,6 +24,12 @@ class LLMCallSpec:
     sdk: Optional[str] = None
     available: Optional[str] = None
     replacement: Optional[str] = None
+    # For objects built for a task (HF `pipeline("ner", ...)`): the constructor argument naming the
+    # task, and the tasks that generate text. A call on an object built for another task is not an
+    # LLM call.
+    task_param: Optional[str] = None
+    task_positional: Optional[int] = None
+    generative_tasks: tuple[str, ...] = ()
     notes: str = ""
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 from agentable.cpg import ir
 from agentable.cpg.flow import LoopInfo, loop_info
+from agentable.cpg.resolve import builds_for_generation
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput
 
@@ -276,7 +277,7 @@ class AgentLayer:
                     if not isinstance(v, ExtRef):
                         continue
                     spec = cat.llm_call(v.path)
-                    if spec is not None:
+                    if spec is not None and builds_for_generation(spec, v.site):
                         out.append(LLMCall(site, v.path, spec.provider, spec.api, spec, "", v.site, v.binds, self.g))
                         break
                     inst, _, method = v.path.rpartition("().")

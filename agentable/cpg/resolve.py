@@ -435,7 +435,7 @@ class Resolver:
         cat = self.g.catalog
         path = v.path
         spec = cat.llm_call(path)
-        if spec is not None:
+        if spec is not None and builds_for_generation(spec, v.site):
             return frozenset({LLMOutput(site, bool(spec.returns_text), ((func.path, e.pos, "model output"),))})
         inst, _, method = path.rpartition("().")
         if inst and method:
@@ -573,6 +573,21 @@ def passes_through_param(func: FunctionInfo) -> bool:
 
     func.passes_through = bool(params) and any(rooted_in_param(r.value) for r in func.returns if r.value is not None)
     return func.passes_through
+
+
+def builds_for_generation(spec, ctor_site: Optional[tuple[str, ir.Call]]) -> bool:
+    """False when the called object was built for a task that does not generate text (an HF
+    `pipeline("ner")`): the catalog lists the generative tasks; unknown tasks count as generative."""
+    tasks = getattr(spec, "generative_tasks", ())
+    if not tasks or ctor_site is None:
+        return True
+    ctor = ctor_site[1]
+    task = ctor.kwarg(spec.task_param) if spec.task_param else None
+    if task is None and spec.task_positional is not None and spec.task_positional < len(ctor.args):
+        task = ctor.args[spec.task_positional]
+    if isinstance(task, ir.Constant) and isinstance(task.value, str):
+        return task.value in tasks
+    return True
 
 
 def argument_for(call: ir.Call, param: ir.Param, index: int) -> Optional[ir.Expr]:

@@ -312,3 +312,23 @@ def test_properties_fields_and_tuple_returns_carry_values() -> None:
     dispatch = next(s for s in run.calls if isinstance(s.call.func, ir.Attribute) and s.call.func.attr == "use")
     assert g.callees(dispatch) == {"m.Tool.use"}  # property -> dict comprehension -> field from the construction
     assert query.llm_outputs(g, dispatch.call.args[0], run, dispatch.stmt)  # unpacked from a tuple return
+
+
+def test_hf_pipelines_for_non_generative_tasks_are_not_llm_calls() -> None:
+    g = graph_of({"m.py": """
+        from transformers import pipeline
+
+        ner = pipeline("ner", model="dslim/bert-base-NER")
+        writer = pipeline("text-generation", model="gpt2")
+
+        def tag(text):
+            return ner(text)
+
+        def write(text):
+            return writer(text)[0]["generated_text"]
+    """})
+    assert [c.func.name for c in g.agent.llm_calls] == ["write"]
+    tag = g.functions["m.tag"]
+    assert not query.llm_outputs(g, tag.returns[0].value, tag, tag.returns[0], text_only=False)
+    write = g.functions["m.write"]
+    assert query.llm_outputs(g, write.returns[0].value, write, write.returns[0])
