@@ -245,7 +245,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         if cache is not None:
             cache.flush()
         manifests = parse_manifests(root, disc.manifests)
-        graph = ProjectGraph(modules, load_catalog(), manifests)
+        graph = ProjectGraph(_focused(modules, options.only_files), load_catalog(), manifests)
         graph.checker = options.checker  # type: ignore[attr-defined]
         raw, rule_notes = run_rules(graph, rules)
     analysis_notes = parse_notes + list(manifests.notifications) + rule_notes
@@ -300,6 +300,16 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     if getattr(options.checker, "llm_active", False):
         result.llm_summary = options.checker.summary()
     return result
+
+
+def _focused(modules: list[ir.Module], only_files: Optional[set[str]]) -> list[ir.Module]:
+    """For named files (pre-commit), only the modules that can reach them or that they reach."""
+    if not only_files or any(w == "" or w.endswith("/") for w in only_files):
+        return modules
+    from agentable.cpg.focus import focus_modules
+
+    keep = focus_modules(modules, set(only_files))
+    return modules if keep is None else [m for m in modules if m.path in keep]
 
 
 def _result_cache(options: ScanOptions, config: Config, disc, root: Path):

@@ -1,0 +1,85 @@
+"""The modules a scan of a few named files needs: those files, every project module they import
+(transitively: what they call), and every module that imports them (transitively: their callers,
+whose handlers and arguments the rules consult). A pre-commit run on a few files of a large
+project analyses this slice instead of the whole project; findings in the named files are the
+same as a full scan's because every module that can reach or be reached from them is included.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from agentable.cpg import ir
+
+
+def imported_names(mod: ir.Module) -> set[str]:
+    """Dotted module names a module imports (absolute form; relative imports resolved)."""
+    package = mod.name if mod.is_package else mod.name.rpartition(".")[0]
+    out: set[str] = set()
+    for s in ir.walk_stmts(mod.body, into_defs=True):
+        if isinstance(s, ir.Import):
+            out.update(a.name for a in s.names)
+        elif isinstance(s, ir.ImportFrom):
+            base = s.module
+            if s.level:
+                parts = package.split(".") if package else []
+                parts = parts[: max(0, len(parts) - (s.level - 1))]
+                base = ".".join(p for p in parts + ([s.module] if s.module else []) if p)
+            out.add(base)
+            out.update(f"{base}.{a.name}" if base else a.name for a in s.names if a.name != "*")
+    return out
+
+
+def _resolve(name: str, importer: ir.Module, by_name: dict[str, ir.Module], by_suffix: dict[str, list[str]]) -> Optional[str]:
+    """The project module an import names, as ProjectGraph.find_module would pick it."""
+    package = importer.name if importer.is_package else importer.name.rpartition(".")[0]
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        head = ".".join(parts[:i])
+        for cand in (head, f"{package}.{head}" if package else head):
+            if cand in by_name:
+                return cand
+        if by_suffix.get(head):
+            return by_suffix[head][0] if len(by_suffix[head]) == 1 else None
+    return None
+
+
+def focus_modules(modules: Iterable[ir.Module], paths: set[str]) -> Optional[set[str]]:
+    """Paths of the modules needed to analyse the files in `paths`; None when that is everything
+    anyway (or a named path is not a Python module, e.g. a manifest that governs all modules)."""
+    modules = list(modules)
+    by_path = {m.path: m for m in modules}
+    if not paths or any(p not in by_path for p in paths):
+        return None
+    by_name = {m.name: m for m in modules}
+    by_suffix: dict[str, list[str]] = {}
+    for name in by_name:
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            by_suffix.setdefault(".".join(parts[i:]), []).append(name)
+    uses: dict[str, set[str]] = {}
+    used_by: dict[str, set[str]] = {}
+    for m in modules:
+        for imported in imported_names(m):
+            target = _resolve(imported, m, by_name, by_suffix)
+            if target is not None and target != m.name:
+                uses.setdefault(m.name, set()).add(target)
+                used_by.setdefault(target, set()).add(m.name)
+    start = {by_path[p].name for p in paths}
+    keep = set(start)
+    for edges in (uses, used_by):
+        stack = list(start)
+        while stack:
+            for nxt in edges.get(stack.pop(), ()):
+                if nxt not in keep:
+                    keep.add(nxt)
+                    stack.append(nxt)
+    # callees of callers: a caller's other imports can matter for values passed in, so close
+    # the set over imports once more
+    stack = list(keep)
+    while stack:
+        for nxt in uses.get(stack.pop(), ()):
+            if nxt not in keep:
+                keep.add(nxt)
+                stack.append(nxt)
+    return {by_name[n].path for n in keep} if len(keep) < len(modules) else None
