@@ -291,13 +291,35 @@ class AgentLayer:
     def _llm_by_call(self) -> dict[int, LLMCall]:
         return {id(c.call): c for c in self.llm_calls}
 
+    @cached_property
+    def agent_runs(self) -> list[CallSite]:
+        """Calls that run a framework agent (`crew.kickoff()`, `Runner.run(agent, ...)`,
+        `proxy.initiate_chat(...)`): each one asks the model, possibly many times."""
+        cat = self.g.catalog
+        out: list[CallSite] = []
+        for func in self.functions():
+            for site in func.calls:
+                for v in self.g.values(site.call.func, func, site.stmt):
+                    if not isinstance(v, ExtRef):
+                        continue
+                    inst, _, method = v.path.rpartition("().")
+                    spec = cat.agent_constructor(inst) if inst else None
+                    if (spec is not None and method in spec.run_methods) or cat.agent_runner(v.path) is not None:
+                        out.append(site)
+                        break
+        return out
+
+    @cached_property
+    def _agent_run_ids(self) -> set[int]:
+        return {id(site.call) for site in self.agent_runs}
+
     def llm_call_at(self, call: ir.Call) -> Optional[LLMCall]:
         return self._llm_by_call.get(id(call))
 
     @cached_property
     def llm_functions(self) -> set[str]:
         """Functions that call a model, directly or through project functions (wrappers)."""
-        direct = {c.func.qualname for c in self.llm_calls}
+        direct = {c.func.qualname for c in self.llm_calls} | {site.func.qualname for site in self.agent_runs}
         result = set(direct)
         stack = list(direct)
         while stack:
@@ -312,7 +334,7 @@ class AgentLayer:
         return result
 
     def calls_llm(self, site: CallSite) -> bool:
-        if id(site.call) in self._llm_by_call:
+        if id(site.call) in self._llm_by_call or id(site.call) in self._agent_run_ids:
             return True
         return any(t in self.llm_functions for t in self.g.callees(site))
 
