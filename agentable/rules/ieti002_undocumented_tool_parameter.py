@@ -111,7 +111,8 @@ class UndocumentedToolParameter(Rule):
         if tool_text is None:
             return
         for name, key, prop in props:
-            if name.lower() not in OPAQUE_PARAM_NAMES or prop is None or any(k is None for k in prop.keys):
+            opaque = name.lower() in OPAQUE_PARAM_NAMES or len(name) == 1  # `q`, `k`, `m`: a letter says nothing
+            if not opaque or prop is None or any(k is None for k in prop.keys):
                 continue
             if prop.get("description") is not None or prop.get("enum") is not None or prop.get("const") is not None:
                 continue
