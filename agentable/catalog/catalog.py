@@ -33,6 +33,9 @@ class Catalog:
         # callee -> kind of handle it returns (response | file | process | connection | stream): objects
         # that are not text and that a tool must not hand to the model as its result
         self.handle_returning: dict[str, str] = dict(tools.get("handle_returning", {}))
+        # callee -> the kind of data it returns (dict, list, json = dict or list), for calls whose
+        # result tools often hand back as if it were text
+        self.data_returning: dict[str, str] = dict(tools.get("data_returning", {}))
         self.agents: list[AgentSpec] = entries(agents, "agent_constructor", AgentSpec, "agents.toml")
         self.output_guards: list[OutputGuardSpec] = entries(agents, "output_guard", OutputGuardSpec, "agents.toml")
         self.models: list[ModelInfo] = entries(models, "model", ModelInfo, "models.toml")

@@ -476,6 +476,9 @@ class Resolver:
                 return frozenset({o.with_step((func.path, e.pos, "converted to text"), text=True) for o in outs})
         if path in BUILTIN_TYPES:
             return frozenset({Typed(BUILTIN_TYPES[path])})
+        data_kind = cat.data_returning.get(path)
+        if data_kind is not None:
+            return frozenset({Typed(data_kind)})
         if path.endswith(("model_validate_json", "model_validate", "parse_raw", "parse_obj", "validate_json")):
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})

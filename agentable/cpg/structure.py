@@ -312,6 +312,9 @@ def _index_stmt(
             _bind_target(defs, t, s, s.value, "assign")
             if isinstance(t, ir.Subscript) and isinstance(t.value, ir.Name) and s.value is not None:
                 func.item_stores.setdefault(t.value.id, []).append((t.index, s.value, s))
+            if isinstance(t, ir.Name) and t.id in func.globals_declared and not func.is_module:
+                # `global _client; _client = Client()`: a module-level binding made in a function
+                info.toplevel.defs.setdefault(t.id, []).append(DefSite(t.id, s, s.value, "assign"))
     elif isinstance(s, ir.AugAssign):
         _bind_target(defs, s.target, s, s.value, "augassign")
     elif isinstance(s, ir.For):

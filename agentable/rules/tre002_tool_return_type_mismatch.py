@@ -10,15 +10,15 @@ from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleMeta
 
-_CONCRETE = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "set", "bytes"})
+_CONCRETE = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "set", "bytes", "json"})
 # declared annotation -> kinds compatible with it
 _COMPATIBLE = {
     "str": {"str"},
     "int": {"int", "bool"},
     "float": {"float", "int", "bool"},
     "bool": {"bool"},
-    "dict": {"dict"},
-    "list": {"list"},
+    "dict": {"dict", "json"},  # json: parsed JSON, a dict or a list
+    "list": {"list", "json"},
     "tuple": {"tuple"},
     "bytes": {"bytes"},
 }
@@ -66,7 +66,7 @@ class ToolReturnTypeMismatch(Rule):
                 if wrong:
                     yield self.finding(
                         graph, func.path, r.pos,
-                        f"Tool `{label}` is declared `-> {declared}` but returns a {wrong} here; frameworks build the "
+                        f"Tool `{label}` is declared `-> {declared}` but returns {_kind_text(wrong)} here; frameworks build the "
                         f"tool's schema and serialise its result from that declaration. Return a {declared} "
                         f"(e.g. `json.dumps(...)` for structured data) or change the annotation.")
 
@@ -88,7 +88,7 @@ class ToolReturnTypeMismatch(Rule):
                     text = query.source_text(graph, func.path, content, 40)
                     yield self.finding(
                         graph, func.path, content.pos,
-                        f"`{text}` is a {wrong}, but the {fmt.provider} tool-result message takes "
+                        f"`{text}` is {_kind_text(wrong)}, but the {fmt.provider} tool-result message takes "
                         f"{fmt.accepts} in `{fmt.content_key}`; the API rejects the request. Serialise it "
                         f"(`json.dumps(...)` or `str(...)`) first.")
 
@@ -98,6 +98,10 @@ def _format_of(d: ir.Dict, formats) -> Optional[object]:
         if fmt.match and all(isinstance(d.get(k), ir.Constant) and d.get(k).value == v for k, v in fmt.match.items()):
             return fmt
     return None
+
+
+def _kind_text(kind: str) -> str:
+    return "parsed JSON (a dict or a list)" if kind == "json" else f"a {kind}"
 
 
 def _wrong_kind(kinds: set[str], ok: set[str], expr) -> Optional[str]:
