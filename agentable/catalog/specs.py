@@ -196,7 +196,7 @@ class ModelInfo:
     id: str
     match: str  # exact | prefix | regex
     provider: str
-    kind: str
+    kind: str  # chat | completion | reasoning | code-completion | embedding | encoder | moderation | image | audio | tts | transcription | rerank
     context_window: Optional[int] = None
     max_output_tokens: Optional[int] = None
     tools: Optional[bool] = None

@@ -10,7 +10,7 @@ from agentable.rules.base import Rule, RuleMeta
 
 # Catalog model kinds that cannot act as an agent's reasoning (instruction-following chat) model.
 NARROW_KINDS = frozenset({"embedding", "moderation", "audio", "tts", "speech", "transcription", "image", "rerank",
-                          "code-completion", "classification"})
+                          "code-completion", "classification", "encoder"})
 
 
 class NarrowModelAsReasoner(Rule):

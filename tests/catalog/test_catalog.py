@@ -77,7 +77,7 @@ def test_roles_are_known(cat):
 
 def test_model_kinds_and_dates(cat):
     kinds = {"chat", "completion", "embedding", "moderation", "image", "audio", "tts", "transcription",
-             "code-completion", "reasoning", "rerank"}
+             "code-completion", "reasoning", "rerank", "encoder"}
     for m in cat.models:
         assert m.kind in kinds and m.match in {"exact", "prefix", "regex"}
         if m.retired:
