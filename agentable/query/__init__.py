@@ -126,6 +126,7 @@ from agentable.query.protocol import (  # noqa: F401
     uses_text_protocol,
 )
 from agentable.query.tools import (  # noqa: F401
+    tool_functions_of,
     _tool_definition_call,
     class_constructed_with,
     documented_param_names,

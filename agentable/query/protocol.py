@@ -11,6 +11,7 @@ from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const
 from agentable.query.facts import per_graph
 from agentable.query.literals import dict_values_for_key, literal_of, strings_in
+from agentable.query.tools import tool_functions_of
 
 
 def protocol_markers() -> dict[str, tuple[str, ...]]:
@@ -321,14 +322,7 @@ def tool_functions(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]
     `self.tools[name].run(arg)`), with None for the ToolDef."""
     out: dict[str, tuple[FunctionInfo, Optional[object]]] = {}
     for t in g.agent.tools:
-        funcs: list[FunctionInfo] = [t.func] if t.func is not None else []
-        if t.cls is not None:
-            for m in getattr(t.spec, "impl_methods", ()) or ():
-                for cls in g.mro(t.cls.qualname):
-                    if m in cls.methods:
-                        funcs.append(cls.methods[m])
-                        break
-        for f in funcs:
+        for f in tool_functions_of(g, t):
             out.setdefault(f.qualname, (f, t))
     llm_funcs = g.agent.llm_functions
     for func in g.agent.functions():

@@ -14,7 +14,7 @@ from agentable.query.facts import per_graph
 from agentable.query.guards import _names_in, tested_before
 from agentable.query.literals import bound_name
 from agentable.query.text_uses import _expr_parents, _guard_in_expr, failure_guard
-from agentable.query.tools import _tool_definition_call
+from agentable.query.tools import _tool_definition_call, tool_functions_of
 
 
 def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
@@ -344,14 +344,7 @@ def tool_defs_by_function(g: ProjectGraph) -> dict[str, object]:
     """Implementing function qualname -> its ToolDef (framework tools and schema-matched functions)."""
     out: dict[str, object] = {}
     for t in g.agent.tools:
-        funcs = [t.func] if t.func is not None else []
-        if t.cls is not None:
-            for m in getattr(t.spec, "impl_methods", ()) or ():
-                for cls in g.mro(t.cls.qualname):
-                    if m in cls.methods:
-                        funcs.append(cls.methods[m])
-                        break
-        for f in funcs:
+        for f in tool_functions_of(g, t):
             out.setdefault(f.qualname, t)
     return out
 

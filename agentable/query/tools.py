@@ -258,3 +258,16 @@ def tools_offered_together(g: ProjectGraph) -> list[list[tuple[object, str, ir.P
                 break
     groups.extend(grp for grp in registries.values() if len(grp) >= 2)
     return groups
+
+
+def tool_functions_of(g: ProjectGraph, tool) -> list[FunctionInfo]:
+    """The functions that run when the model calls `tool`: its function, or for a tool class the
+    framework's implementation methods (`_run`, `forward`, …) as the class hierarchy resolves them."""
+    funcs: list[FunctionInfo] = [tool.func] if tool.func is not None else []
+    if tool.cls is not None:
+        for m in getattr(tool.spec, "impl_methods", ()) or ():
+            for cls in g.mro(tool.cls.qualname):
+                if m in cls.methods:
+                    funcs.append(cls.methods[m])
+                    break
+    return funcs
