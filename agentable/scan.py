@@ -3,6 +3,7 @@ project graph, run the rules, apply suppressions, and return a ScanResult."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 import time
@@ -142,21 +143,11 @@ def parse_files(sources: list[SourceFile], jobs: int, progress=None, cache=None)
             todo.append(sf)
     total = len(sources)
     done = total - len(todo)
-    if jobs > 1 and len(todo) > 8:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = pool.map(_lower_one, todo, chunksize=max(1, len(todo) // (jobs * 8)))
-            for sf, (mod, n) in zip(todo, results):
-                done += 1
-                notes.extend(n)
-                if mod is not None:
-                    modules.append(mod)
-                    if cache is not None:
-                        cache.put(sf, mod)
-                if progress:
-                    progress(done, total)
-    else:
-        for sf in todo:
-            mod, n = _lower_one(sf)
+    parallel = jobs > 1 and len(todo) > 8
+    with ProcessPoolExecutor(max_workers=jobs) if parallel else contextlib.nullcontext() as pool:
+        results = (pool.map(_lower_one, todo, chunksize=max(1, len(todo) // (jobs * 8))) if parallel
+                   else map(_lower_one, todo))
+        for sf, (mod, n) in zip(todo, results):
             done += 1
             notes.extend(n)
             if mod is not None:
