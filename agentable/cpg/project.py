@@ -110,7 +110,7 @@ class ProjectGraph:
             target = mod.imports[head]
             found = self.lookup(target, mod, depth + 1)
         elif head in mod.toplevel.defs:
-            found = self.resolver.values(ir.Name((0, 0, 0, 0), head), mod.toplevel, None)
+            found = self.resolver.module_global(head, mod.toplevel)
         else:
             sub = self.find_module(f"{mod.name}.{head}")
             found = frozenset({ModuleRef(sub.name)}) if sub else frozenset({UNKNOWN})
