@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 VSet = frozenset[Value]
 EMPTY: VSet = frozenset()
+_STR: VSet = frozenset({Typed("str")})
 
 # Attribute names that reach the generated text of a response object.
 TEXT_ATTRS = frozenset({"content", "text", "output_text", "arguments", "final_output", "response", "completion", "answer",
@@ -63,74 +64,76 @@ class Resolver:
         self.memo: dict[int, VSet] = {}
         self.returns_memo: dict[str, VSet] = {}
         self.param_memo: dict[tuple[str, str], VSet] = {}
-        self.active: set[int] = set()
         self.depth = 0
+        self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
         self.bound_depth = 0
 
     # ------------------------------------------------------------------ entry point
 
-    def values(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object]) -> VSet:
+    def values(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object] = None) -> VSet:
         if e is None:
             return EMPTY
         key = id(e)
-        hit = self.memo.get(key)
+        memo = self.memo
+        hit = memo.get(key)
         if hit is not None:
-            return hit
-        if key in self.active or self.depth > _MAX_DEPTH:
+            return hit  # also EMPTY while `e` is being resolved: a cycle reads nothing
+        if self.depth > _MAX_DEPTH:
             return EMPTY
-        self.active.add(key)
+        memo[key] = EMPTY
         self.depth += 1
         try:
             result = self._dispatch(e, func, stmt)
+        except BaseException:
+            del memo[key]
+            raise
         finally:
             self.depth -= 1
-            self.active.discard(key)
-        self.memo[key] = result
+        memo[key] = result
         return result
 
     def _dispatch(self, e: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> VSet:
-        if isinstance(e, ir.Constant):
+        cls = e.__class__  # IR expression classes have no subclasses: `is` tests, commonest first
+        if cls is ir.Name:
+            return self._name(e.id, func, stmt)
+        if cls is ir.Attribute:
+            return self._attribute(e, func, stmt)
+        if cls is ir.Call:
+            return self._call(e, func, stmt)
+        if cls is ir.Constant:
             v = e.value
             if isinstance(v, (str, int, float, bool)) or v is None:
                 return frozenset({Const(v)})
             return frozenset({Typed(type(v).__name__)})
-        if isinstance(e, (ir.FString, ir.Concat)):
-            return frozenset({Typed("str")})
-        if isinstance(e, ir.Name):
-            return self._name(e.id, func, stmt)
-        if isinstance(e, ir.Attribute):
-            return self._attribute(e, func, stmt)
-        if isinstance(e, ir.Subscript):
+        if cls is ir.Subscript:
             return self._subscript(e, func, stmt)
-        if isinstance(e, ir.Call):
-            return self._call(e, func, stmt)
-        if isinstance(e, ir.Await):
+        if cls is ir.FString or cls is ir.Concat:
+            return _STR
+        if cls is ir.Await or cls is ir.NamedExpr:
             return self.values(e.value, func, stmt)
-        if isinstance(e, ir.IfExp):
+        if cls is ir.IfExp:
             return self.values(e.body, func, stmt) | self.values(e.orelse, func, stmt)
-        if isinstance(e, ir.BoolOp):
+        if cls is ir.BoolOp:
             out: set[Value] = set()
             for v in e.values:
                 out |= self.values(v, func, stmt)
             return frozenset(out)
-        if isinstance(e, ir.NamedExpr):
-            return self.values(e.value, func, stmt)
-        if isinstance(e, ir.Dict):
+        if cls is ir.Dict:
             return frozenset({Typed("dict")})
-        if isinstance(e, ir.Seq):
+        if cls is ir.Seq:
             return frozenset({Typed(e.kind)})
-        if isinstance(e, ir.Comp):
+        if cls is ir.Comp:
             return frozenset({Typed("generator" if e.kind == "generator" else e.kind)})
-        if isinstance(e, ir.BinOp) and e.op == "|":
-            chain = self._lcel_chain(e, func, stmt)
-            if chain:
-                return chain
-        if isinstance(e, ir.BinOp):
+        if cls is ir.BinOp:
+            if e.op == "|":
+                chain = self._lcel_chain(e, func, stmt)
+                if chain:
+                    return chain
             left = self.values(e.left, func, stmt)
             if e.op == "%" or any(isinstance(v, Const) and isinstance(v.value, str) for v in left):
-                return frozenset({Typed("str")})
+                return _STR
             return frozenset({UNKNOWN})
-        if isinstance(e, ir.Compare) or (isinstance(e, ir.UnaryOp) and e.op == "not"):
+        if cls is ir.Compare or (cls is ir.UnaryOp and e.op == "not"):
             return frozenset({Typed("bool")})
         return frozenset({UNKNOWN})
 
@@ -155,6 +158,11 @@ class Resolver:
             scope = scope.parent
         return self._module_name(name, func.module.toplevel)
 
+    def module_global(self, name: str, top: FunctionInfo) -> VSet:
+        """A module-level name read from outside the module (`from m import name`). Not memoised
+        by expression: there is no expression node to key it on."""
+        return self._name(name, top, None)
+
     def local_defs(self, func: FunctionInfo, name: str, stmt: Optional[object]) -> list[DefSite]:
         all_defs = func.defs.get(name)
         if not all_defs:
@@ -170,14 +178,19 @@ class Resolver:
             for d in top.defs[name]:
                 out |= self._def_values(d, top)
             return frozenset(out)
-        for key, target in top.module.imports.items():
-            if key.startswith("*"):
-                found = self.g.lookup(f"{target}.{name}")
-                if found:
-                    return found
+        for target in self._star_imports(top):
+            found = self.g.lookup(f"{target}.{name}")
+            if found:
+                return found
         if name in _BUILTIN_NAMES:
             return frozenset({ExtRef(name)})
         return frozenset({UNKNOWN})
+
+    def _star_imports(self, top: FunctionInfo) -> list[str]:
+        stars = self._stars.get(top.qualname)
+        if stars is None:
+            stars = self._stars[top.qualname] = [t for k, t in top.module.imports.items() if k.startswith("*")]
+        return stars
 
     def _def_values(self, d: DefSite, func: FunctionInfo) -> VSet:
         how = d.how
@@ -283,7 +296,6 @@ class Resolver:
     def _attribute(self, e: ir.Attribute, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         base = self.values(e.value, func, stmt)
         out: set[Value] = set()
-        step = (func.path, e.pos, f"`.{e.attr}` of the model's response")
         for v in base:
             if isinstance(v, ModuleRef):
                 out |= self.g.lookup(f"{v.name}.{e.attr}")
@@ -295,6 +307,7 @@ class Resolver:
                 if v.text:
                     out.add(v)  # a str method, resolved at the call
                 else:
+                    step = (func.path, e.pos, f"`.{e.attr}` of the model's response")
                     out.add(v.with_step(step, text=e.attr in TEXT_ATTRS))
             elif isinstance(v, Parsed):
                 out.add(v)
