@@ -62,6 +62,7 @@ class ManifestSet:
     notifications: list[Notification] = field(default_factory=list)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
+    _scopes: dict[str, "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
 
     def declared(self, dist: str) -> list[Requirement]:
         d = normalize_dist(dist)
@@ -98,11 +99,18 @@ class ManifestSet:
 
     def for_path(self, rel_path: str) -> "ManifestSet":
         """The manifests governing a source file: those of its folder or of the nearest ancestor
-        folder that has any, plus the files they include."""
+        folder that has any, plus the files they include (one answer per folder, kept)."""
+        folder = str(PurePosixPath(rel_path).parent)
+        hit = self._scopes.get(folder)
+        if hit is None:
+            hit = self._scopes[folder] = self._scope_of(folder)
+        return hit
+
+    def _scope_of(self, folder: str) -> "ManifestSet":
         by_dir: dict[str, list[str]] = {}
         for m in self.manifests:
             by_dir.setdefault(governing_dir(m), []).append(m)
-        cur = PurePosixPath(rel_path).parent
+        cur = PurePosixPath(folder)
         while True:
             key = str(cur)
             if key in by_dir:

@@ -64,6 +64,7 @@ from agentable.query.versions import (  # noqa: F401
     env_default_empty,
     boundary_versions,
     is_framework_symbol,
+    unavailable_apis,
     versions_disjoint,
     versions_within,
 )

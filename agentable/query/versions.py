@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from functools import lru_cache
 from typing import Optional
 
@@ -99,13 +100,33 @@ def api_unavailable(g: ProjectGraph, path: str, symbol: str):
     declaration to cite (manifest path and line). Undeclared distributions, unpinned declarations
     and unparsable ranges give None (say nothing). Shared by LARD001 (LLM APIs) and EPDD (other
     libraries)."""
+    ruled_out = unavailable_apis(g, path)
+    if not ruled_out:
+        return None
     for avail in g.catalog.api_availability(symbol):
+        req = ruled_out.get(avail)
+        if req is not None:
+            return avail, req
+    return None
+
+
+def unavailable_apis(g: ProjectGraph, path: str) -> dict:
+    """The catalog's API entries that the declarations governing `path` rule out, each with the
+    Requirement to cite. Manifests govern whole folders, so this is computed once per folder."""
+    return _unavailable_in_folder(g, posixpath.dirname(path))
+
+
+@per_graph
+def _unavailable_in_folder(g: ProjectGraph, folder: str) -> dict:
+    path = posixpath.join(folder, "_")  # any file of the folder has the same manifests
+    out: dict = {}
+    for avail in g.catalog.availability:
         if any(declared_requirement(g, path, d, pinned=False) is not None for d in avail.unless_declared):
             continue
         found = declared_requirement(g, path, avail.dist)
         if found is not None and versions_disjoint(found[1], avail.available):
-            return avail, found[0]
-    return None
+            out[avail] = found[0]
+    return out
 
 
 def is_framework_symbol(g: ProjectGraph, symbol: str) -> bool:

@@ -45,6 +45,8 @@ class ApiOutsideDeclaredVersion(Rule):
                         self._flagged.add((mod.path, target))
         flagged = {(p, sym) for p, sym in self._flagged}
         for func in graph.functions.values():
+            if not query.unavailable_apis(graph, func.path):
+                continue  # nothing the file's declarations rule out: no call can be reported
             for site in func.calls:
                 for symbol in _member_symbols(graph, site):
                     if any(p == func.path and (symbol == t or symbol.startswith(t + ".") or symbol.startswith(t + "("))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
 from agentable.cpg import ir
@@ -14,7 +15,8 @@ from agentable.rules.base import Rule, RuleMeta
 _SEG = re.compile(r"""\.(\w+)(\(\))?|\[(-?\d+)\]|\[["'](\w+)["']\]""")
 
 
-def parse_path(path: str) -> list[tuple[str, object]]:
+@lru_cache(maxsize=None)
+def parse_path(path: str) -> tuple[tuple[str, object], ...]:
     """'.choices[0].message.content' -> [('attr','choices'),('index',0),('attr','message'),('attr','content')]"""
     out: list[tuple[str, object]] = []
     for m in _SEG.finditer(path):
@@ -26,7 +28,7 @@ def parse_path(path: str) -> list[tuple[str, object]]:
             out.append(("index", int(m.group(3))))
         else:
             out.append(("key", m.group(4)))
-    return out
+    return tuple(out)
 
 
 def _chain(e: ir.Expr) -> tuple[list[ir.Expr], list[tuple[str, object]]]:
@@ -53,6 +55,16 @@ def _chain(e: ir.Expr) -> tuple[list[ir.Expr], list[tuple[str, object]]]:
             break
     nodes.reverse(); segs.reverse()
     return nodes, segs
+
+
+def _may_read_response(e: ir.Expr, first_attrs: set[str]) -> bool:
+    """Does some step of the chain below its root subscript or read one of `first_attrs`?"""
+    cur = e
+    while isinstance(cur, (ir.Attribute, ir.Subscript)):
+        if isinstance(cur, ir.Subscript) or cur.attr in first_attrs:
+            return True
+        cur = cur.value
+    return False
 
 
 def _fmt(segs: list[tuple[str, object]]) -> str:
@@ -86,12 +98,17 @@ class ResponseReadWrongWay(Rule):
     )
 
     def check(self, graph) -> Iterable[Finding]:
-        all_paths: list[list[tuple[str, object]]] = []
+        all_paths: list[tuple[tuple[str, object], ...]] = []
         for spec in list(graph.catalog.llm_calls) + list(graph.catalog.chat_models):
             all_paths.extend(parse_path(p) for p in (getattr(spec, "output_text", ()) or ()))
+        # Every finding needs the first segment read after the response to start a catalog path
+        # (or be a subscript): chains without such a segment are skipped before any resolution.
+        first_attrs = {p[0][1] for p in all_paths if p and p[0][0] == "attr"}
         seen: set[tuple[str, int]] = set()
         for func in graph.agent.functions():
             for e, stmt in func.walk(ir.Attribute, ir.Subscript):
+                if not _may_read_response(e, first_attrs):
+                    continue
                 f = self._check_expr(graph, func, stmt, e, all_paths)
                 if f is not None and (f.span.path, f.span.line) not in seen:
                     seen.add((f.span.path, f.span.line))
