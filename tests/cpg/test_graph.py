@@ -3,7 +3,7 @@
 from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.flow import loop_info
-from agentable.cpg.values import ExtRef, FuncRef, LLMOutput, Parsed
+from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, Parsed
 
 from graph_helpers import graph_of
 
@@ -332,3 +332,17 @@ def test_hf_pipelines_for_non_generative_tasks_are_not_llm_calls() -> None:
     assert not query.llm_outputs(g, tag.returns[0].value, tag, tag.returns[0], text_only=False)
     write = g.functions["m.write"]
     assert query.llm_outputs(g, write.returns[0].value, write, write.returns[0])
+
+
+def test_imported_module_globals_each_resolve_to_their_own_value() -> None:
+    # Each `from settings import X` is resolved without an expression node; many in a row must
+    # not read one another's values (the resolver memo is keyed by node identity).
+    names = [f"NAME_{i}" for i in range(40)]
+    settings = "\n".join(f'{n} = "value-{i}"' for i, n in enumerate(names)) + "\n"
+    user = "from settings import " + ", ".join(names) + "\n\n\ndef run():\n" + "".join(
+        f"    print({n})\n" for n in names)
+    g = graph_of({"settings.py": settings, "user.py": user})
+    run = g.functions["user.run"]
+    for site, (i, n) in zip(run.calls, enumerate(names)):
+        arg = site.call.args[0]
+        assert g.values(arg, run, site.stmt) == frozenset({Const(f"value-{i}")}), n
