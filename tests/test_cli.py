@@ -71,6 +71,18 @@ def test_version() -> None:
     assert res.stdout.strip() == f"agentable {__version__}"
 
 
+def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "agent.py").write_text(DEFECTIVE)
+    res = subprocess.run([sys.executable, "-m", "agentable", "scan", str(tmp_path), "--no-cache", "-q"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1, res.stderr
+    assert "LARD004" in res.stdout
+    assert "Traceback" not in res.stderr
+
+
 def test_rules_lists_every_rule_in_text_and_json() -> None:
     from agentable.rules import rule_metas
 

@@ -1,0 +1,5 @@
+"""`python -m agentable ...`: the same command line as `agentable ...` (useful where scripts are not on PATH)."""
+
+from agentable.cli import main
+
+main(prog_name="agentable")
