@@ -55,11 +55,14 @@ class HardcodedOrEmptyApiKey(Rule):
         seen: set[tuple[str, int]] = set()
         for func in graph.agent.functions():
             for site in func.calls:
+                setter = _callee_name(site.call)
+                is_setter = _SETTER_NAME.search(setter) is not None
+                if not is_setter and not any(kw.name and _KEY_NAME.search(kw.name) for kw in site.call.keywords):
+                    continue  # no key passed: nothing to judge, whatever the callee
                 if not _calls_framework(graph, site, roots):
                     continue
                 has_base_url = any(kw.name and _BASE_URL_KW.search(kw.name) for kw in site.call.keywords)
-                setter = _callee_name(site.call)
-                if _SETTER_NAME.search(setter):  # e.g. set_default_openai_key("sk-...")
+                if is_setter:  # e.g. set_default_openai_key("sk-...")
                     for arg in site.call.args[:1]:
                         f = self._judge(graph, func, site.stmt, arg, setter, allow_empty=False)
                         if f is not None and (func.path, arg.pos[0]) not in seen:
