@@ -268,46 +268,59 @@ class AgentLayer:
     # ------------------------------------------------------------------ LLM calls
 
     @cached_property
-    def llm_calls(self) -> list[LLMCall]:
-        out: list[LLMCall] = []
+    def _call_kinds(self) -> tuple[list[LLMCall], list[CallSite], list["AgentConstruct"]]:
+        """One pass over the call sites of the agent functions: LLM calls, agent runs and agent
+        constructions (each site's callee is resolved once for the three)."""
+        llm: list[LLMCall] = []
+        runs: list[CallSite] = []
+        constructs: list[AgentConstruct] = []
         cat = self.g.catalog
         for func in self.functions():
             for site in func.calls:
-                for v in self.g.values(site.call.func, func, site.stmt):
-                    if not isinstance(v, ExtRef):
-                        continue
-                    spec = cat.llm_call(v.path)
-                    if spec is not None and builds_for_generation(spec, v.site):
-                        out.append(LLMCall(site, v.path, spec.provider, spec.api, spec, "", v.site, v.binds, self.g))
-                        break
+                exts = [v for v in self.g.values(site.call.func, func, site.stmt) if isinstance(v, ExtRef)]
+                if not exts:
+                    continue
+                call = self._as_llm_call(site, exts)
+                if call is not None:
+                    llm.append(call)
+                for v in exts:
                     inst, _, method = v.path.rpartition("().")
-                    model = cat.chat_model(inst) if inst else None
-                    if model is not None and method in model.call_methods:
-                        out.append(LLMCall(site, v.path, model.provider, "chat", model, method, v.site, v.binds, self.g))
+                    spec = cat.agent_constructor(inst) if inst else None
+                    if (spec is not None and method in spec.run_methods) or cat.agent_runner(v.path) is not None:
+                        runs.append(site)
                         break
-        return out
+                for v in exts:
+                    ctor = cat.agent_constructor(v.path)
+                    if ctor is not None:
+                        constructs.append(AgentConstruct(site, v.path, ctor))
+                        break
+        return llm, runs, constructs
+
+    def _as_llm_call(self, site: CallSite, exts: list[ExtRef]) -> Optional[LLMCall]:
+        cat = self.g.catalog
+        for v in exts:
+            spec = cat.llm_call(v.path)
+            if spec is not None and builds_for_generation(spec, v.site):
+                return LLMCall(site, v.path, spec.provider, spec.api, spec, "", v.site, v.binds, self.g)
+            inst, _, method = v.path.rpartition("().")
+            model = cat.chat_model(inst) if inst else None
+            if model is not None and method in model.call_methods:
+                return LLMCall(site, v.path, model.provider, "chat", model, method, v.site, v.binds, self.g)
+        return None
+
+    @property
+    def llm_calls(self) -> list[LLMCall]:
+        return self._call_kinds[0]
 
     @cached_property
     def _llm_by_call(self) -> dict[int, LLMCall]:
         return {id(c.call): c for c in self.llm_calls}
 
-    @cached_property
+    @property
     def agent_runs(self) -> list[CallSite]:
         """Calls that run a framework agent (`crew.kickoff()`, `Runner.run(agent, ...)`,
         `proxy.initiate_chat(...)`): each one asks the model, possibly many times."""
-        cat = self.g.catalog
-        out: list[CallSite] = []
-        for func in self.functions():
-            for site in func.calls:
-                for v in self.g.values(site.call.func, func, site.stmt):
-                    if not isinstance(v, ExtRef):
-                        continue
-                    inst, _, method = v.path.rpartition("().")
-                    spec = cat.agent_constructor(inst) if inst else None
-                    if (spec is not None and method in spec.run_methods) or cat.agent_runner(v.path) is not None:
-                        out.append(site)
-                        break
-        return out
+        return self._call_kinds[1]
 
     @cached_property
     def _agent_run_ids(self) -> set[int]:
@@ -357,19 +370,9 @@ class AgentLayer:
 
     # ------------------------------------------------------------------ agents built with frameworks
 
-    @cached_property
+    @property
     def agent_constructs(self) -> list[AgentConstruct]:
-        out: list[AgentConstruct] = []
-        cat = self.g.catalog
-        for func in self.functions():
-            for site in func.calls:
-                for v in self.g.values(site.call.func, func, site.stmt):
-                    if isinstance(v, ExtRef):
-                        spec = cat.agent_constructor(v.path)
-                        if spec is not None:
-                            out.append(AgentConstruct(site, v.path, spec))
-                            break
-        return out
+        return self._call_kinds[2]
 
     # ------------------------------------------------------------------ tools
 
