@@ -359,10 +359,18 @@ class AgentLayer:
         for func in self.functions():
             if func.qualname not in self.llm_functions:
                 continue
-            for s in func.stmts:
-                if not isinstance(s, (ir.While, ir.For)):
-                    continue
-                inner = [site for site in func.calls if _inside(func, site.stmt, s) and self.calls_llm(site)]
+            loop_stmts = [s for s in func.stmts if isinstance(s, (ir.While, ir.For))]
+            if not loop_stmts:
+                continue
+            # the LLM-calling sites inside each loop, found with one walk up from each site
+            inside: dict[int, list[CallSite]] = {id(s): [] for s in loop_stmts}
+            for site in func.calls:
+                enclosing = [a for a in (site.stmt, *func.ancestors(site.stmt)) if id(a) in inside]
+                if enclosing and self.calls_llm(site):
+                    for a in enclosing:
+                        inside[id(a)].append(site)
+            for s in loop_stmts:
+                inner = inside[id(s)]
                 if inner:
                     calls = [self._llm_by_call[id(x.call)] for x in inner if id(x.call) in self._llm_by_call]
                     out.append(AgentLoop(func, s, loop_info(s), calls))
@@ -381,12 +389,6 @@ class AgentLayer:
         from agentable.cpg.tools import discover_tools
 
         return discover_tools(self.g, self)
-
-
-def _inside(func: FunctionInfo, node: object, container: ir.Stmt) -> bool:
-    if node is container:
-        return True
-    return any(a is container for a in func.ancestors(node))  # type: ignore[arg-type]
 
 
 __all__ = ["AgentLayer", "LLMCall", "ToolDef", "ToolParam", "AgentLoop", "AgentConstruct", "Setting",

@@ -60,6 +60,7 @@ MATCH_READERS = frozenset({"group", "groups", "groupdict", "start", "end", "span
 
 # str methods returning a list of pieces; index 0 and -1 are treated as always present (an empty reply is
 # rare and reported elsewhere), any other fixed index needs a check.
+_CONSUMERS = frozenset(TEXT_PARSERS) | frozenset(REGEX_MATCHERS) | frozenset(REGEX_LISTS)
 SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
 
 
@@ -389,8 +390,8 @@ def text_uses(g: ProjectGraph) -> list[TextUse]:
     for func in g.agent.functions():
         for site in func.calls:
             call, stmt = site.call, site.stmt
-            paths = [v.path for v in g.values(call.func, func, stmt) if isinstance(v, _ER)]
-            path = next((p for p in paths if p in TEXT_PARSERS or p in REGEX_MATCHERS or p in REGEX_LISTS), None)
+            path = next((v.path for v in g.values(call.func, func, stmt)
+                         if v.__class__ is _ER and v.path in _CONSUMERS), None)
             if path in TEXT_PARSERS:
                 src = model_text(g, call.args[0], func, stmt) if call.args else None
                 if src is not None:
