@@ -48,6 +48,8 @@ class LLMCall:
     client_site: Optional[tuple[str, ir.Call]] = None
     binds: tuple[tuple[str, ir.Call], ...] = ()
     graph: "ProjectGraph" = field(default=None, repr=False)  # type: ignore[assignment]
+    # role -> effective setting: many rules ask the same call for the same roles
+    _settings: dict[str, Optional[Setting]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return f"LLMCall({self.path} at {self.func.path}:{self.call.pos[0]})"
@@ -80,6 +82,11 @@ class LLMCall:
     def setting(self, role: str) -> Optional[Setting]:
         """The effective value of a setting: the call's own argument, then bound settings, then
         the client/chat-model constructor."""
+        if role not in self._settings:
+            self._settings[role] = self._find_setting(role)
+        return self._settings[role]
+
+    def _find_setting(self, role: str) -> Optional[Setting]:
         name = self._param_name(role)
         call = self.call
         if name is not None:
@@ -268,32 +275,40 @@ class AgentLayer:
     # ------------------------------------------------------------------ LLM calls
 
     @cached_property
+    def external_calls(self) -> list[tuple[CallSite, list[ExtRef]]]:
+        """The call sites of the agent functions whose callee may be an external symbol, with
+        those symbols (in value order): the sites every catalog lookup starts from."""
+        out: list[tuple[CallSite, list[ExtRef]]] = []
+        values = self.g.values
+        for func in self.functions():
+            for site in func.calls:
+                exts = [v for v in values(site.call.func, func, site.stmt) if v.__class__ is ExtRef]
+                if exts:
+                    out.append((site, exts))
+        return out
+
+    @cached_property
     def _call_kinds(self) -> tuple[list[LLMCall], list[CallSite], list["AgentConstruct"]]:
-        """One pass over the call sites of the agent functions: LLM calls, agent runs and agent
-        constructions (each site's callee is resolved once for the three)."""
+        """One pass over the external calls: LLM calls, agent runs and agent constructions."""
         llm: list[LLMCall] = []
         runs: list[CallSite] = []
         constructs: list[AgentConstruct] = []
         cat = self.g.catalog
-        for func in self.functions():
-            for site in func.calls:
-                exts = [v for v in self.g.values(site.call.func, func, site.stmt) if isinstance(v, ExtRef)]
-                if not exts:
-                    continue
-                call = self._as_llm_call(site, exts)
-                if call is not None:
-                    llm.append(call)
-                for v in exts:
-                    inst, _, method = v.path.rpartition("().")
-                    spec = cat.agent_constructor(inst) if inst else None
-                    if (spec is not None and method in spec.run_methods) or cat.agent_runner(v.path) is not None:
-                        runs.append(site)
-                        break
-                for v in exts:
-                    ctor = cat.agent_constructor(v.path)
-                    if ctor is not None:
-                        constructs.append(AgentConstruct(site, v.path, ctor))
-                        break
+        for site, exts in self.external_calls:
+            call = self._as_llm_call(site, exts)
+            if call is not None:
+                llm.append(call)
+            for v in exts:
+                inst, _, method = v.path.rpartition("().")
+                spec = cat.agent_constructor(inst) if inst else None
+                if (spec is not None and method in spec.run_methods) or cat.agent_runner(v.path) is not None:
+                    runs.append(site)
+                    break
+            for v in exts:
+                ctor = cat.agent_constructor(v.path)
+                if ctor is not None:
+                    constructs.append(AgentConstruct(site, v.path, ctor))
+                    break
         return llm, runs, constructs
 
     def _as_llm_call(self, site: CallSite, exts: list[ExtRef]) -> Optional[LLMCall]:

@@ -88,13 +88,12 @@ def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
     """Calls that construct a framework chat model (its class or a factory), with its spec."""
     out: list[tuple[CallSite, object]] = []
     cat = g.catalog
-    for func in g.agent.functions():
-        for site in func.calls:
-            for path in _ext_paths(g, site.call, func, site.stmt):
-                spec = cat.chat_model(path) or cat.chat_model_factory(path)
-                if spec is not None:
-                    out.append((site, spec))
-                    break
+    for site, exts in g.agent.external_calls:
+        for v in exts:
+            spec = cat.chat_model(v.path) or cat.chat_model_factory(v.path)
+            if spec is not None:
+                out.append((site, spec))
+                break
     return out
 
 

@@ -6,7 +6,6 @@ from typing import Iterable, Optional
 
 from agentable import query
 from agentable.cpg import ir
-from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleMeta
 
@@ -48,14 +47,12 @@ class ApiMissingInDeclaredSdk(Rule):
             for path in query._ext_paths(graph, site.call, site.func, site.stmt):
                 yield from self._check_symbol(graph, site.func.path, site.call.pos, path, spec, reported)
                 break
-        for func in graph.agent.functions():
-            for site in func.calls:
-                for v in graph.values(site.call.func, func, site.stmt):
-                    if isinstance(v, ExtRef) and (graph.catalog.llm_client(v.path) is not None
-                                                  or graph.catalog.agent_constructor(v.path) is not None):
-                        spec = graph.catalog.llm_client(v.path) or graph.catalog.agent_constructor(v.path)
-                        yield from self._check_symbol(graph, func.path, site.call.pos, v.path, spec, reported)
-                        break
+        for site, exts in graph.agent.external_calls:
+            for v in exts:
+                spec = graph.catalog.llm_client(v.path) or graph.catalog.agent_constructor(v.path)
+                if spec is not None:
+                    yield from self._check_symbol(graph, site.func.path, site.call.pos, v.path, spec, reported)
+                    break
 
     def _check_symbol(self, graph, path: str, pos: ir.Pos, symbol: str, spec: object,
                       reported: set[tuple[str, int]]) -> Iterable[Finding]:
