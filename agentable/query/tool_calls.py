@@ -122,27 +122,53 @@ def tool_dispatches(g: ProjectGraph) -> list[ToolDispatch]:
     """Every lookup of a tool (a callable: function, tool object, method) by a model-chosen name."""
     out: list[ToolDispatch] = []
     for func in g.agent.functions():
-        for e, s in func.walk(ir.Subscript, ir.Call):
+        for e, s in _lookup_candidates(func):
             d = _dispatch_at(g, func, s, e)
             if d is not None:
                 out.append(d)
     return out
 
 
+def _lookup_candidates(func: FunctionInfo) -> list[tuple[ir.Expr, ir.Stmt]]:
+    """The subscripts and calls of `func` shaped like a lookup by name (see _lookup_shape), in walk
+    order, read from the function's per-class index instead of filtering its whole walk."""
+    subs = [pair for pair in func.exprs.get(ir.Subscript, ()) if _lookup_shape(pair[0])[0]]
+    calls = [pair for pair in func.exprs.get(ir.Call, ()) if _named_lookup_call(pair[0]) and _lookup_shape(pair[0])[0]]
+    if subs and calls:  # both kinds: restore their interleaved walk order
+        wanted = {id(e) for e, _s in subs} | {id(e) for e, _s in calls}
+        return [pair for pair in func.expr_walk if id(pair[0]) in wanted]
+    return subs or calls
+
+
+def _named_lookup_call(call: ir.Call) -> bool:
+    """A quick first test of _lookup_shape for calls: `….get(…)` or `getattr(…)`."""
+    f = call.func
+    return (isinstance(f, ir.Attribute) and f.attr == "get") or (isinstance(f, ir.Name) and f.id == "getattr")
+
+
+def _lookup_shape(e: ir.Expr) -> tuple[str, Optional[ir.Expr], Optional[ir.Expr]]:
+    """(kind, key, container) when `e` has the syntax of a lookup by a non-constant key:
+    `c[key]`, `getattr(c, key)`, `c.get(key)`; ("", None, None) otherwise."""
+    if isinstance(e, ir.Subscript):
+        if not isinstance(e.index, (ir.Constant, ir.Slice)):
+            return "subscript", e.index, e.value
+    elif isinstance(e, ir.Call) and len(e.args) in (1, 2) and not e.keywords:
+        f = e.func
+        if isinstance(f, ir.Name) and f.id == "getattr" and len(e.args) == 2:
+            if not isinstance(e.args[1], ir.Constant):
+                return "getattr", e.args[1], e.args[0]
+        elif isinstance(f, ir.Attribute) and f.attr == "get" and len(e.args) == 1:
+            if not isinstance(e.args[0], ir.Constant):
+                return "get", e.args[0], f.value
+    return "", None, None
+
+
 def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) -> Optional[ToolDispatch]:
     from agentable.cpg.values import ExtRef
 
-    kind = ""
-    key: Optional[ir.Expr] = None
-    container: Optional[ir.Expr] = None
-    if isinstance(e, ir.Subscript) and not isinstance(e.index, (ir.Constant, ir.Slice)):
-        kind, key, container = "subscript", e.index, e.value
-    elif isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "getattr" and len(e.args) == 2 and not e.keywords:
-        if any(isinstance(v, ExtRef) and v.path == "getattr" for v in g.values(e.func, func, s)):
-            kind, key, container = "getattr", e.args[1], e.args[0]
-    elif (isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get" and len(e.args) == 1
-          and not e.keywords):
-        kind, key, container = "get", e.args[0], e.func.value
+    kind, key, container = _lookup_shape(e)
+    if kind == "getattr" and not any(isinstance(v, ExtRef) and v.path == "getattr" for v in g.values(e.func, func, s)):
+        return None  # a local function or method named getattr, not the builtin
     if not kind or key is None or isinstance(key, ir.Constant):
         return None
     call = _callee_position(s, e)
@@ -456,14 +482,23 @@ def tool_error_handling_configured(g: ProjectGraph, tool: Optional[object]) -> b
     return False
 
 
+@per_graph
+def _run_method_names(g: ProjectGraph) -> frozenset[str]:
+    """Every method name that runs a tool object by hand: the run_methods of the project's tools'
+    specs and of the catalog's tool constructors (a cheap test before resolving a call)."""
+    names = {m for t in g.agent.tools for m in (getattr(t.spec, "run_methods", ()) or ())}
+    names.update(m for spec in g.catalog.tool_constructors for m in spec.run_methods)
+    return frozenset(names)
+
+
 def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
     """The ToolDef whose framework object this call runs by hand (`search.invoke(args)`,
     `tool.run(x)` on a framework tool object), from the catalog's `run_methods`."""
     from agentable.cpg.values import ExtRef, FuncRef, Instance
 
     f = site.call.func
-    if not isinstance(f, ir.Attribute):
-        return None
+    if not isinstance(f, ir.Attribute) or f.attr not in _run_method_names(g):
+        return None  # every branch below needs the method to be one of some spec's run_methods
     by_func = tool_defs_by_function(g)
     for v in g.values(f.value, site.func, site.stmt):
         tool = None
@@ -538,7 +573,8 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             out.append(ToolInvocation(site, targets, tool, d))
     tool_funcs = set(by_func)
     for func in g.agent.functions():
-        if func.qualname in tool_funcs:
+        # outside agent loop code no call counts: test that once per function, not per resolved call
+        if func.qualname in tool_funcs or not func.calls or not _in_agent_loop_code(g, func):
             continue
         for site in func.calls:
             if id(site.call) in seen:
@@ -546,8 +582,6 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             targets = [g.functions[q] for q in sorted(g.callees(site)) if q in tool_funcs]
             tool = by_func[targets[0].qualname] if targets else _run_method_tool(g, site)
             if tool is None:
-                continue
-            if not _in_agent_loop_code(g, func):
                 continue
             seen.add(id(site.call))
             if not targets and getattr(tool, "func", None) is not None:
