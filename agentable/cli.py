@@ -48,7 +48,7 @@ def _progress_callback(enabled: bool):
 @click.option("--fail-on", type=click.Choice(_FAIL_ON), default=None, help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 unless agentable itself fails.")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
-@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=None, help="Worker processes for parsing (0 = all cores).")
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=None, help="Worker processes (0 = all cores): the rules run in forked workers; parsing uses a pool from 4 workers on.")
 @click.option("--no-llm", is_flag=True, help="Never call the LLM checker, whatever the configuration says.")
 @click.option("--llm", "use_llm", is_flag=True, help="Enable the LLM checker (OpenAI-compatible endpoint).")
 @click.option("--llm-model", default=None, help="Model for the LLM checker.")

@@ -102,9 +102,9 @@ def test_scan_api_completes_and_reports_every_bad_file(bad_project: Path) -> Non
 
 
 def test_scan_api_with_worker_processes(bad_project: Path) -> None:
-    for i in range(8):  # enough files for the process pool
+    for i in range(8):  # enough files for the parsing pool (4 workers: see scan._PARSE_POOL_MIN_JOBS)
         (bad_project / f"ok{i}.py").write_text(f"VALUE_{i} = {i}\n", encoding="utf-8")
-    result = scan([bad_project], Config(), ScanOptions(jobs=2))
+    result = scan([bad_project], Config(), ScanOptions(jobs=4))
     assert [(f.rule_id, f.span.path, f.span.line) for f in result.active if f.rule_id == "LOPE001"] == [
         ("LOPE001", "agent.py", DEFECT_LINE)]
     kinds = paths_by_kind(result.notifications)
