@@ -69,8 +69,10 @@ def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
     return out
 
 
+@per_graph
 def prompt_text(g: ProjectGraph, c: object) -> str:
-    """Literal text of the prompt an LLM call sends (messages, prompt and system settings)."""
+    """Literal text of the prompt an LLM call sends (messages, prompt and system settings); asked
+    by several rules for the same call, so kept per call."""
     parts: list[str] = []
     for role in ("messages", "prompt", "system"):
         s = c.setting(role)  # type: ignore[attr-defined]
