@@ -36,15 +36,13 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
     if e is None:
         return None
     vals = g.values(e, func, stmt)
-    for v in vals:
-        if isinstance(v, LLMOutput):
-            return v
-        if isinstance(v, Parsed) and not v.validated:
-            return v
+    outputs = [v for v in vals if isinstance(v, LLMOutput) or (isinstance(v, Parsed) and not v.validated)]
+    if outputs:
+        return min(outputs, key=_output_order)
     if depth <= 0:
         return None
-    for v in vals:
-        if isinstance(v, ExtRef) and v.site is not None:
+    for v in sorted((v for v in vals if isinstance(v, ExtRef)), key=_ext_order):
+        if v.site is not None:
             path, call = v.site
             owner = g.function_of(path, call.pos)
             if owner is None:
@@ -58,6 +56,22 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
                 if hit is not None:
                     return hit
     return None
+
+
+# A value set is a frozenset whose order follows hashes of object ids, which differ from run to run:
+# when several model outputs reach an expression, pick one by content so every run reports the
+# same one (the longest derivation, i.e. the most detailed flow, then by position).
+def _output_order(v: Union[LLMOutput, Parsed]) -> tuple:
+    src = v.source if isinstance(v, Parsed) else v
+    steps = tuple((path, pos, msg) for path, pos, msg in src.steps)
+    parsed = (1, v.how) if isinstance(v, Parsed) else (0, "")
+    return (-len(steps), steps, src.site[0], src.site[1].pos, src.text, parsed)
+
+
+def _ext_order(v: Value) -> tuple:
+    site = getattr(v, "site", None)
+    where = (site[0], site[1].pos) if site is not None else ("", (0, 0, 0, 0))
+    return (where, getattr(v, "path", ""))
 
 
 def _callee_position(stmt: ir.Stmt, e: ir.Expr) -> Optional[ir.Call]:
