@@ -113,7 +113,7 @@ def _decorated_tool(g: "ProjectGraph", func: FunctionInfo) -> Optional[ToolDef]:
 
 def _attribute_stored(scope: FunctionInfo, var: str, attr: str) -> bool:
     """Is `var.attr = ...` assigned in this scope (metadata set after a decorator ran)?"""
-    for s in ir.walk_stmts(scope.body):
+    for s in scope.stmts:  # the function's statements in walk order, indexed when the graph was built
         if isinstance(s, ir.Assign):
             for t in s.targets:
                 if isinstance(t, ir.Attribute) and t.attr == attr and isinstance(t.value, ir.Name) and t.value.id == var:
@@ -236,9 +236,10 @@ def _class_tool(g: "ProjectGraph", cls, spec) -> ToolDef:
 def _schema_tools(g: "ProjectGraph", func: FunctionInfo) -> list[ToolDef]:
     out: list[ToolDef] = []
     specs = g.catalog.tool_schemas
+    first_keys = {spec.wrapper_key or spec.name_key for spec in specs}
     inner: set[int] = set()  # the wrapped body of a schema already found is not a second tool
     for e, _ in func.walk(ir.Dict):
-        if id(e) not in inner:
+        if id(e) not in inner and _has_str_key(e, first_keys):
             tool = _match_schema(g, func, e, specs)
             if tool is not None:
                 out.append(tool)
@@ -247,6 +248,13 @@ def _schema_tools(g: "ProjectGraph", func: FunctionInfo) -> list[ToolDef]:
                 if isinstance(body, ir.Dict):
                     inner.add(id(body))
     return out
+
+
+def _has_str_key(d: ir.Dict, keys: set[str]) -> bool:
+    """Does the literal have one of these constant keys? A schema spec matches a dict only when
+    it has the spec's wrapper key (or, unwrapped, its name key), so a dict without any of them
+    is skipped before trying each spec."""
+    return any(isinstance(k, ir.Constant) and isinstance(k.value, str) and k.value in keys for k in d.keys)
 
 
 def _match_schema(g: "ProjectGraph", func: FunctionInfo, d: ir.Dict, specs) -> Optional[ToolDef]:
