@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.agent import ToolDef, ToolParam
-from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, ExtRef, FuncRef
 
 if TYPE_CHECKING:
+    from agentable.catalog.specs import ToolConstructorSpec
     from agentable.cpg.agent import AgentLayer
     from agentable.cpg.project import ProjectGraph
 
@@ -20,20 +21,17 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
     out: list[ToolDef] = []
     cat = g.catalog
     seen_funcs: set[str] = set()
+    constructions = _constructor_calls(g, layer)
     for func in layer.functions():
         if func.node is not None and func.node.decorators:
             tool = _decorated_tool(g, func)
             if tool is not None:
                 out.append(tool)
                 seen_funcs.add(func.qualname)
-        for site in func.calls:
-            for v in g.values(site.call.func, func, site.stmt):
-                if isinstance(v, ExtRef):
-                    spec = cat.tool_constructor(v.path)
-                    if spec is not None:
-                        out.append(_constructed_tool(g, func, site.call, site.stmt, spec))
-                        break
-        out.extend(_schema_tools(g, func))
+        for site, spec in constructions.get(id(func), ()):
+            out.append(_constructed_tool(g, func, site.call, site.stmt, spec))
+        if func.exprs.get(ir.Dict):
+            out.extend(_schema_tools(g, func))
     out.extend(_function_tools(g, layer, seen_funcs))
     mods = {m.name for m in layer.relevant_modules}
     for cls in g.classes.values():
@@ -43,6 +41,21 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
             spec = cat.tool_base(ext)
             if spec is not None:
                 out.append(_class_tool(g, cls, spec))
+                break
+    return out
+
+
+def _constructor_calls(g: "ProjectGraph", layer: "AgentLayer") -> dict[int, list[tuple[CallSite, ToolConstructorSpec]]]:
+    """Per function (by id), its calls of a catalog tool constructor in call order, each with the
+    spec of its first external symbol the catalog knows: read from the agent layer's external
+    calls (every call's callee resolved once), not by resolving each call again."""
+    out: dict[int, list[tuple[CallSite, ToolConstructorSpec]]] = {}
+    cat = g.catalog
+    for site, exts in layer.external_calls:
+        for v in exts:
+            spec = cat.tool_constructor(v.path)
+            if spec is not None:
+                out.setdefault(id(site.func), []).append((site, spec))
                 break
     return out
 
@@ -254,7 +267,10 @@ def _has_str_key(d: ir.Dict, keys: set[str]) -> bool:
     """Does the literal have one of these constant keys? A schema spec matches a dict only when
     it has the spec's wrapper key (or, unwrapped, its name key), so a dict without any of them
     is skipped before trying each spec."""
-    return any(isinstance(k, ir.Constant) and isinstance(k.value, str) and k.value in keys for k in d.keys)
+    for k in d.keys:
+        if isinstance(k, ir.Constant) and isinstance(k.value, str) and k.value in keys:
+            return True
+    return False
 
 
 def _match_schema(g: "ProjectGraph", func: FunctionInfo, d: ir.Dict, specs) -> Optional[ToolDef]:
