@@ -239,7 +239,9 @@ def tools_offered_together(g: ProjectGraph) -> list[list[tuple[object, str, ir.P
             if len(e.elts) < 2:
                 continue
             group = []
-            for elt in e.elts:
+            for i, elt in enumerate(e.elts):
+                if len(group) + len(e.elts) - i < 2:
+                    break  # too few elements left to make a group: the rest need not be resolved
                 t = resolve(elt, func, s)
                 if t is not None:
                     group.append((t, func.path, elt.pos))
