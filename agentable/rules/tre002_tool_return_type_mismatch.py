@@ -94,8 +94,13 @@ class ToolReturnTypeMismatch(Rule):
 
 
 def _format_of(d: ir.Dict, formats) -> Optional[object]:
+    # a format matches only a dict that has every key of its `match` (TOML keys are strings):
+    # test that on the dict's constant keys, read once, before looking each key up
+    keys = {k.value for k in d.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)}
+    if not keys:
+        return None
     for fmt in formats:
-        if fmt.match and all(isinstance(d.get(k), ir.Constant) and d.get(k).value == v for k, v in fmt.match.items()):
+        if fmt.match and keys.issuperset(fmt.match) and all(isinstance(d.get(k), ir.Constant) and d.get(k).value == v for k, v in fmt.match.items()):
             return fmt
     return None
 
