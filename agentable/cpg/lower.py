@@ -2,13 +2,21 @@
 
 tree-sitter recovers from syntax errors, so a broken file still yields every statement it
 could make sense of; ERROR nodes are skipped and their lines recorded on the Module.
+
+Speed: lowering runs once per file on every scan, so the hot paths below avoid the costly
+parts of the py-tree-sitter API. `node.type` builds a new str on every access (and the dict
+lookup then hashes it), so nodes are dispatched on their integer `kind_id`; fields are read by
+id, not by name; `start_point`/`end_point` build a Point object each, so a node's position is
+read once, inline in the hot handlers. The IR must stay bit-identical (it is pickled into the
+cache): positions are always fresh tuples and texts fresh strings, exactly as before, because
+pickle writes an object shared by two fields differently from two equal objects.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Callable, Optional
 
 import tree_sitter_python
 from tree_sitter import Language, Node as TSNode, Parser
@@ -69,8 +77,93 @@ def _pos(n: TSNode) -> ir.Pos:
     return (s[0] + 1, s[1], e[0] + 1, e[1])
 
 
-_ESCAPE_RE = re.compile(rb"\\")
-_PREFIX_RE = re.compile(r"^([rRbBuUfFtT]*)")
+# ---------------------------------------------------------------------------- grammar ids
+
+
+def _kind_ids(name: str) -> frozenset[int]:
+    """Every kind id whose `node.type` is `name` (a grammar may give one name several ids)."""
+    return frozenset(i for i in range(_LANGUAGE.node_kind_count) if _LANGUAGE.node_kind_for_id(i) == name)
+
+
+def _kind_id(name: str) -> int:
+    """The kind id of `name`, for a name the grammar gives exactly one id (checked at import)."""
+    (kind,) = _kind_ids(name)
+    return kind
+
+
+def _field_id(name: str) -> int:
+    field = _LANGUAGE.field_id_for_name(name)
+    assert field is not None, name
+    return field
+
+
+_ERROR = 0xFFFF  # ts_builtin_sym_error: outside node_kind_count, its type is "ERROR"
+
+_K_ASSIGNMENT = _kind_id("assignment")
+_K_ATTRIBUTE = _kind_id("attribute")
+_K_AUGMENTED_ASSIGNMENT = _kind_id("augmented_assignment")
+_K_CASE_CLAUSE = _kind_id("case_clause")
+_K_CLASS_DEFINITION = _kind_id("class_definition")
+_K_COMMENT = _kind_id("comment")
+_K_DECORATOR = _kind_id("decorator")
+_K_DICTIONARY_SPLAT = _kind_id("dictionary_splat")
+_K_ELIF_CLAUSE = _kind_id("elif_clause")
+_K_ELSE_CLAUSE = _kind_id("else_clause")
+_K_ESCAPE_SEQUENCE = _kind_id("escape_sequence")
+_K_FINALLY_CLAUSE = _kind_id("finally_clause")
+_K_FOR_IN_CLAUSE = _kind_id("for_in_clause")
+_K_GENERATOR_EXPRESSION = _kind_id("generator_expression")
+_K_IDENTIFIER = _kind_id("identifier")
+_K_IF_CLAUSE = _kind_id("if_clause")
+_K_IMPORT_PREFIX = _kind_id("import_prefix")
+_K_INTERPOLATION = _kind_id("interpolation")
+_K_KEYWORD_ARGUMENT = _kind_id("keyword_argument")
+_K_PAIR = _kind_id("pair")
+_K_STRING_CONTENT = _kind_id("string_content")
+_K_WITH_CLAUSE = _kind_id("with_clause")
+_K_WITH_ITEM = _kind_id("with_item")
+
+_KS_ALIASED_IMPORT = _kind_ids("aliased_import")
+_KS_AS_PATTERN = _kind_ids("as_pattern")
+_KS_ASYNC = _kind_ids("async")
+_KS_BLOCK = _kind_ids("block")
+_KS_DICTIONARY_SPLAT_PATTERN = _kind_ids("dictionary_splat_pattern")
+_KS_EXCEPT = _kind_ids("except_clause") | _kind_ids("except_group_clause")
+_KS_EXC_TUPLE = _kind_ids("tuple") | _kind_ids("parenthesized_expression") | _kind_ids("expression_list")
+_KS_FROM = _kind_ids("from")
+_KS_KEYWORD_SEPARATOR = _kind_ids("keyword_separator")
+_KS_LIST_SPLAT_PATTERN = _kind_ids("list_splat_pattern")
+_KS_PARAM_WITH_FIELDS = _kind_ids("typed_parameter") | _kind_ids("default_parameter") | _kind_ids("typed_default_parameter")
+_KS_POSITIONAL_SEPARATOR = _kind_ids("positional_separator")
+_KS_RELATIVE_IMPORT = _kind_ids("relative_import")
+_KS_WILDCARD_IMPORT = _kind_ids("wildcard_import")
+
+_F_ALIAS = _field_id("alias")
+_F_ALTERNATIVE = _field_id("alternative")
+_F_ARGUMENT = _field_id("argument")
+_F_ARGUMENTS = _field_id("arguments")
+_F_ATTRIBUTE = _field_id("attribute")
+_F_BODY = _field_id("body")
+_F_CONDITION = _field_id("condition")
+_F_CONSEQUENCE = _field_id("consequence")
+_F_DEFINITION = _field_id("definition")
+_F_FUNCTION = _field_id("function")
+_F_KEY = _field_id("key")
+_F_LEFT = _field_id("left")
+_F_MODULE_NAME = _field_id("module_name")
+_F_NAME = _field_id("name")
+_F_OBJECT = _field_id("object")
+_F_OPERATOR = _field_id("operator")
+_F_PARAMETERS = _field_id("parameters")
+_F_RETURN_TYPE = _field_id("return_type")
+_F_RIGHT = _field_id("right")
+_F_SUBJECT = _field_id("subject")
+_F_SUBSCRIPT = _field_id("subscript")
+_F_SUPERCLASSES = _field_id("superclasses")
+_F_TYPE = _field_id("type")
+_F_VALUE = _field_id("value")
+
+_PREFIX_CHARS = b"rRbBuUfFtT"
 
 
 class _Lowerer:
@@ -79,7 +172,11 @@ class _Lowerer:
         self.error_lines: list[int] = []
 
     def text(self, n: TSNode) -> str:
-        return self.src[n.start_byte : n.end_byte].decode("utf-8", errors="replace")
+        return self.src[n.start_byte : n.end_byte].decode("utf-8", "replace")
+
+    def _is_async(self, n: TSNode) -> bool:
+        first = n.child(0)
+        return first is not None and first.kind_id in _KS_ASYNC
 
     # ------------------------------------------------------------------ statements
 
@@ -88,27 +185,34 @@ class _Lowerer:
         if n is None:
             return out
         for child in n.named_children:
-            self._stmt_into(child, out)
+            # the common case inline: one call less per statement
+            handler = _STMT_BY_KIND.get(child.kind_id)
+            if handler is not None and not child.is_missing:
+                stmt = handler(self, child)
+                if stmt is not None:
+                    out.append(stmt)
+            else:
+                self._stmt_into(child, out)
         return out
 
     def _stmt_into(self, n: TSNode, out: list[ir.Stmt]) -> None:
-        t = n.type
-        if t == "comment":
+        kind = n.kind_id
+        if kind == _K_COMMENT:
             return
-        if t == "ERROR" or n.is_missing:
+        if kind == _ERROR or n.is_missing:
             self.error_lines.append(n.start_point[0] + 1)
             # Keep whatever statements tree-sitter recognised inside the error region.
             for child in n.named_children:
                 if child.type.endswith("statement") or child.type in _COMPOUND:
                     self._stmt_into(child, out)
             return
-        handler = _STMT_HANDLERS.get(t)
+        handler = _STMT_BY_KIND.get(kind)
         if handler is not None:
             stmt = handler(self, n)
             if stmt is not None:
                 out.append(stmt)
             return
-        if t == "block":
+        if kind in _KS_BLOCK:
             out.extend(self.block(n))
             return
         # An expression in statement position after error recovery.
@@ -119,35 +223,37 @@ class _Lowerer:
         if not kids:
             return None
         first = kids[0]
-        if first.type == "assignment":
+        kind = first.kind_id
+        if kind == _K_ASSIGNMENT:
             return self.assignment(first, _pos(n))
-        if first.type == "augmented_assignment":
-            op = first.child_by_field_name("operator")
+        if kind == _K_AUGMENTED_ASSIGNMENT:
+            op = first.child_by_field_id(_F_OPERATOR)
             return ir.AugAssign(
                 _pos(n),
-                self.expr(first.child_by_field_name("left")),
+                self.expr(first.child_by_field_id(_F_LEFT)),
                 self.text(op) if op is not None else "+=",
-                self.expr(first.child_by_field_name("right")),
+                self.expr(first.child_by_field_id(_F_RIGHT)),
             )
         if len(kids) > 1:
             return ir.ExprStmt(_pos(n), ir.Seq(_pos(n), "tuple", [self.expr(k) for k in kids]))
         return ir.ExprStmt(_pos(n), self.expr(first))
 
     def assignment(self, n: TSNode, pos: ir.Pos) -> ir.Assign:
+        expr = self.expr
         targets: list[ir.Expr] = []
         annotation = None
         cur: Optional[TSNode] = n
         value: Optional[ir.Expr] = None
-        while cur is not None and cur.type == "assignment":
-            targets.append(self.expr(cur.child_by_field_name("left")))
-            ann = cur.child_by_field_name("type")
+        while cur is not None and cur.kind_id == _K_ASSIGNMENT:
+            targets.append(expr(cur.child_by_field_id(_F_LEFT)))
+            ann = cur.child_by_field_id(_F_TYPE)
             if ann is not None:
-                annotation = self.expr(ann)
-            right = cur.child_by_field_name("right")
-            if right is not None and right.type == "assignment":
+                annotation = expr(ann)
+            right = cur.child_by_field_id(_F_RIGHT)
+            if right is not None and right.kind_id == _K_ASSIGNMENT:
                 cur = right
                 continue
-            value = self.expr(right) if right is not None else None
+            value = expr(right) if right is not None else None
             cur = None
         return ir.Assign(pos, targets, value, annotation)
 
@@ -165,58 +271,59 @@ class _Lowerer:
         return ir.Raise(_pos(n), self.expr(kids[0]) if kids else None)
 
     def if_statement(self, n: TSNode) -> ir.Stmt:
-        test = self.expr(n.child_by_field_name("condition"))
-        body = self.block(n.child_by_field_name("consequence"))
+        test = self.expr(n.child_by_field_id(_F_CONDITION))
+        body = self.block(n.child_by_field_id(_F_CONSEQUENCE))
         orelse: list[ir.Stmt] = []
-        clauses = [c for c in n.children_by_field_name("alternative")]
         # elif chains nest as If statements in the else branch
         tail = orelse
-        for clause in clauses:
-            if clause.type == "elif_clause":
+        for clause in n.children_by_field_id(_F_ALTERNATIVE):
+            kind = clause.kind_id
+            if kind == _K_ELIF_CLAUSE:
                 nested = ir.If(
                     _pos(clause),
-                    self.expr(clause.child_by_field_name("condition")),
-                    self.block(clause.child_by_field_name("consequence")),
+                    self.expr(clause.child_by_field_id(_F_CONDITION)),
+                    self.block(clause.child_by_field_id(_F_CONSEQUENCE)),
                     [],
                 )
                 tail.append(nested)
                 tail = nested.orelse
-            elif clause.type == "else_clause":
-                tail.extend(self.block(clause.child_by_field_name("body")))
+            elif kind == _K_ELSE_CLAUSE:
+                tail.extend(self.block(clause.child_by_field_id(_F_BODY)))
         return ir.If(_pos(n), test, body, orelse)
 
     def _else(self, n: TSNode) -> list[ir.Stmt]:
-        alt = n.child_by_field_name("alternative")
-        return self.block(alt.child_by_field_name("body")) if alt is not None else []
+        alt = n.child_by_field_id(_F_ALTERNATIVE)
+        return self.block(alt.child_by_field_id(_F_BODY)) if alt is not None else []
 
     def while_statement(self, n: TSNode) -> ir.Stmt:
         return ir.While(
-            _pos(n), self.expr(n.child_by_field_name("condition")), self.block(n.child_by_field_name("body")), self._else(n)
+            _pos(n), self.expr(n.child_by_field_id(_F_CONDITION)), self.block(n.child_by_field_id(_F_BODY)), self._else(n)
         )
 
     def for_statement(self, n: TSNode) -> ir.Stmt:
-        is_async = n.child(0) is not None and n.child(0).type == "async"
+        is_async = self._is_async(n)
         return ir.For(
             _pos(n),
-            self.expr(n.child_by_field_name("left")),
-            self.expr(n.child_by_field_name("right")),
-            self.block(n.child_by_field_name("body")),
+            self.expr(n.child_by_field_id(_F_LEFT)),
+            self.expr(n.child_by_field_id(_F_RIGHT)),
+            self.block(n.child_by_field_id(_F_BODY)),
             self._else(n),
             is_async,
         )
 
     def try_statement(self, n: TSNode) -> ir.Stmt:
-        body = self.block(n.child_by_field_name("body"))
+        body = self.block(n.child_by_field_id(_F_BODY))
         handlers: list[ir.Handler] = []
         orelse: list[ir.Stmt] = []
         final: list[ir.Stmt] = []
         for c in n.named_children:
-            if c.type in ("except_clause", "except_group_clause"):
+            kind = c.kind_id
+            if kind in _KS_EXCEPT:
                 handlers.append(self.except_clause(c))
-            elif c.type == "else_clause":
-                orelse = self.block(c.child_by_field_name("body"))
-            elif c.type == "finally_clause":
-                blocks = [k for k in c.named_children if k.type == "block"]
+            elif kind == _K_ELSE_CLAUSE:
+                orelse = self.block(c.child_by_field_id(_F_BODY))
+            elif kind == _K_FINALLY_CLAUSE:
+                blocks = [k for k in c.named_children if k.kind_id in _KS_BLOCK]
                 final = self.block(blocks[0]) if blocks else []
         return ir.Try(_pos(n), body, handlers, orelse, final)
 
@@ -225,14 +332,15 @@ class _Lowerer:
         name: Optional[str] = None
         body: list[ir.Stmt] = []
         for c in n.named_children:
-            if c.type == "block":
+            kind = c.kind_id
+            if kind in _KS_BLOCK:
                 body = self.block(c)
-            elif c.type == "comment":
+            elif kind == _K_COMMENT:
                 continue
-            elif c.type == "as_pattern":
+            elif kind in _KS_AS_PATTERN:
                 inner = c.named_children[0]
                 types = self._exc_types(inner)
-                alias = c.child_by_field_name("alias")
+                alias = c.child_by_field_id(_F_ALIAS)
                 if alias is not None:
                     name = self.text(alias).strip()
             else:
@@ -240,7 +348,7 @@ class _Lowerer:
         return ir.Handler(_pos(n), types, name, body)
 
     def _exc_types(self, n: TSNode) -> list[ir.Expr]:
-        if n.type in ("tuple", "parenthesized_expression", "expression_list"):
+        if n.kind_id in _KS_EXC_TUPLE:
             out: list[ir.Expr] = []
             for k in n.named_children:
                 out.extend(self._exc_types(k))
@@ -249,35 +357,35 @@ class _Lowerer:
 
     def with_statement(self, n: TSNode) -> ir.Stmt:
         items: list[ir.WithItem] = []
-        is_async = n.child(0) is not None and n.child(0).type == "async"
+        is_async = self._is_async(n)
         for c in n.named_children:
-            if c.type == "with_clause":
+            if c.kind_id == _K_WITH_CLAUSE:
                 for item in c.named_children:
-                    if item.type != "with_item":
+                    if item.kind_id != _K_WITH_ITEM:
                         continue
-                    v = item.child_by_field_name("value")
-                    if v is not None and v.type == "as_pattern":
-                        target = v.child_by_field_name("alias")
-                        tgt = self.expr(target.named_children[0]) if target is not None and target.named_children else None
+                    v = item.child_by_field_id(_F_VALUE)
+                    if v is not None and v.kind_id in _KS_AS_PATTERN:
+                        target = v.child_by_field_id(_F_ALIAS)
+                        target_kids = target.named_children if target is not None else None
+                        tgt = self.expr(target_kids[0]) if target_kids else None
                         items.append(ir.WithItem(self.expr(v.named_children[0]), tgt))
                     elif v is not None:
                         items.append(ir.WithItem(self.expr(v), None))
-        return ir.With(_pos(n), items, self.block(n.child_by_field_name("body")), is_async)
+        return ir.With(_pos(n), items, self.block(n.child_by_field_id(_F_BODY)), is_async)
 
     def function_definition(self, n: TSNode, decorators: Optional[list[ir.Expr]] = None) -> ir.Stmt:
-        name_node = n.child_by_field_name("name")
-        body_node = n.child_by_field_name("body")
-        body = self.block(body_node)
-        ret = n.child_by_field_name("return_type")
+        name_node = n.child_by_field_id(_F_NAME)
+        body = self.block(n.child_by_field_id(_F_BODY))
+        ret = n.child_by_field_id(_F_RETURN_TYPE)
         return ir.FunctionDef(
             _pos(n),
             self.text(name_node) if name_node is not None else "<anonymous>",
-            self.parameters(n.child_by_field_name("parameters")),
+            self.parameters(n.child_by_field_id(_F_PARAMETERS)),
             body,
             decorators or [],
             self.expr(ret) if ret is not None else None,
             _docstring(body),
-            n.child(0) is not None and n.child(0).type == "async",
+            self._is_async(n),
             _pos(name_node) if name_node is not None else _pos(n),
         )
 
@@ -287,57 +395,69 @@ class _Lowerer:
             return out
         kwonly = False
         for c in n.named_children:
-            t = c.type
-            if t == "identifier":
+            kind = c.kind_id
+            if kind == _K_IDENTIFIER:
                 out.append(ir.Param(self.text(c), _pos(c), kind="kwonly" if kwonly else "normal"))
-            elif t in ("typed_parameter", "default_parameter", "typed_default_parameter"):
-                name_node = c.child_by_field_name("name")
-                if name_node is None and c.named_children and c.named_children[0].type == "identifier":
-                    name_node = c.named_children[0]  # typed_parameter has no "name" field
-                if name_node is None:  # typed *args / **kwargs
-                    inner = c.named_children[0] if c.named_children else None
-                    if inner is not None and inner.type in ("list_splat_pattern", "dictionary_splat_pattern"):
-                        kind = "vararg" if inner.type == "list_splat_pattern" else "kwarg"
-                        nm = self.text(inner).lstrip("*")
-                        ann = c.child_by_field_name("type")
-                        out.append(ir.Param(nm, _pos(c), self.expr(ann) if ann else None, None, kind))
-                        kwonly = kwonly or kind == "vararg"
-                    continue
-                ann = c.child_by_field_name("type")
-                default = c.child_by_field_name("value")
-                out.append(
-                    ir.Param(
-                        self.text(name_node),
-                        _pos(c),
-                        self.expr(ann) if ann is not None else None,
-                        self.expr(default) if default is not None else None,
-                        "kwonly" if kwonly else "normal",
-                    )
-                )
-            elif t == "list_splat_pattern":
+            elif kind in _KS_PARAM_WITH_FIELDS:
+                param, is_vararg = self._param_with_fields(c, kwonly)
+                if param is not None:
+                    out.append(param)
+                kwonly = kwonly or is_vararg
+            elif kind in _KS_LIST_SPLAT_PATTERN:
                 out.append(ir.Param(self.text(c).lstrip("*"), _pos(c), kind="vararg"))
                 kwonly = True
-            elif t == "dictionary_splat_pattern":
+            elif kind in _KS_DICTIONARY_SPLAT_PATTERN:
                 out.append(ir.Param(self.text(c).lstrip("*"), _pos(c), kind="kwarg"))
-            elif t == "keyword_separator":
+            elif kind in _KS_KEYWORD_SEPARATOR:
                 kwonly = True
-            elif t == "positional_separator":
+            elif kind in _KS_POSITIONAL_SEPARATOR:
                 for p in out:
                     p.kind = "posonly"
         return out
 
+    def _param_with_fields(self, c: TSNode, kwonly: bool) -> tuple[Optional[ir.Param], bool]:
+        """A typed and/or defaulted parameter, and whether it is a typed *args."""
+        name_node = c.child_by_field_id(_F_NAME)
+        kids = c.named_children
+        if name_node is None and kids and kids[0].kind_id == _K_IDENTIFIER:
+            name_node = kids[0]  # typed_parameter has no "name" field
+        if name_node is None:  # typed *args / **kwargs
+            inner = kids[0] if kids else None
+            if inner is None:
+                return None, False
+            if inner.kind_id in _KS_LIST_SPLAT_PATTERN:
+                kind = "vararg"
+            elif inner.kind_id in _KS_DICTIONARY_SPLAT_PATTERN:
+                kind = "kwarg"
+            else:
+                return None, False
+            ann = c.child_by_field_id(_F_TYPE)
+            param = ir.Param(self.text(inner).lstrip("*"), _pos(c), self.expr(ann) if ann else None, None, kind)
+            return param, kind == "vararg"
+        ann = c.child_by_field_id(_F_TYPE)
+        default = c.child_by_field_id(_F_VALUE)
+        param = ir.Param(
+            self.text(name_node),
+            _pos(c),
+            self.expr(ann) if ann is not None else None,
+            self.expr(default) if default is not None else None,
+            "kwonly" if kwonly else "normal",
+        )
+        return param, False
+
     def class_definition(self, n: TSNode, decorators: Optional[list[ir.Expr]] = None) -> ir.Stmt:
-        name_node = n.child_by_field_name("name")
+        name_node = n.child_by_field_id(_F_NAME)
         bases: list[ir.Expr] = []
         keywords: list[ir.Keyword] = []
-        sup = n.child_by_field_name("superclasses")
+        sup = n.child_by_field_id(_F_SUPERCLASSES)
         if sup is not None:
             for c in sup.named_children:
-                if c.type == "keyword_argument":
+                kind = c.kind_id
+                if kind == _K_KEYWORD_ARGUMENT:
                     keywords.append(self.keyword(c))
-                elif c.type != "comment":
+                elif kind != _K_COMMENT:
                     bases.append(self.expr(c))
-        body = self.block(n.child_by_field_name("body"))
+        body = self.block(n.child_by_field_id(_F_BODY))
         return ir.ClassDef(
             _pos(n),
             self.text(name_node) if name_node is not None else "<anonymous>",
@@ -352,61 +472,62 @@ class _Lowerer:
     def decorated_definition(self, n: TSNode) -> Optional[ir.Stmt]:
         decorators: list[ir.Expr] = []
         for c in n.named_children:
-            if c.type == "decorator":
-                inner = [k for k in c.named_children if k.type != "comment"]
+            if c.kind_id == _K_DECORATOR:
+                inner = [k for k in c.named_children if k.kind_id != _K_COMMENT]
                 if inner:
                     decorators.append(self.expr(inner[0]))
-        definition = n.child_by_field_name("definition")
+        definition = n.child_by_field_id(_F_DEFINITION)
         if definition is None:
             return None
-        if definition.type == "class_definition":
+        if definition.kind_id == _K_CLASS_DEFINITION:
             stmt = self.class_definition(definition, decorators)
         else:
             stmt = self.function_definition(definition, decorators)
-        stmt.pos = (_pos(n)[0], _pos(n)[1], stmt.pos[2], stmt.pos[3])
+        row, col = n.start_point
+        stmt.pos = (row + 1, col, stmt.pos[2], stmt.pos[3])
         return stmt
 
     def import_statement(self, n: TSNode) -> ir.Stmt:
-        names = [self._alias(c) for c in n.children_by_field_name("name")]
+        names = [self._alias(c) for c in n.children_by_field_id(_F_NAME)]
         return ir.Import(_pos(n), names)
 
     def import_from_statement(self, n: TSNode) -> ir.Stmt:
-        mod = n.child_by_field_name("module_name")
+        mod = n.child_by_field_id(_F_MODULE_NAME)
         module, level = "", 0
         if mod is not None:
-            if mod.type == "relative_import":
+            if mod.kind_id in _KS_RELATIVE_IMPORT:
                 for c in mod.named_children:
-                    if c.type == "import_prefix":
+                    if c.kind_id == _K_IMPORT_PREFIX:
                         level = self.text(c).count(".")
                     else:
                         module = self.text(c)
             else:
                 module = self.text(mod)
-        names = [self._alias(c) for c in n.children_by_field_name("name")]
-        if any(c.type == "wildcard_import" for c in n.named_children):
+        names = [self._alias(c) for c in n.children_by_field_id(_F_NAME)]
+        if any(c.kind_id in _KS_WILDCARD_IMPORT for c in n.named_children):
             names.append(ir.Alias("*", None))
         return ir.ImportFrom(_pos(n), module.replace(" ", ""), level, names)
 
     def _alias(self, c: TSNode) -> ir.Alias:
-        if c.type == "aliased_import":
-            name = c.child_by_field_name("name")
-            alias = c.child_by_field_name("alias")
+        if c.kind_id in _KS_ALIASED_IMPORT:
+            name = c.child_by_field_id(_F_NAME)
+            alias = c.child_by_field_id(_F_ALIAS)
             return ir.Alias(self.text(name).replace(" ", "") if name else "", self.text(alias) if alias else None)
         return ir.Alias(self.text(c).replace(" ", ""), None)
 
     def match_statement(self, n: TSNode) -> ir.Stmt:
-        subject = n.child_by_field_name("subject")
+        subject = n.child_by_field_id(_F_SUBJECT)
         cases: list[list[ir.Stmt]] = []
-        body = n.child_by_field_name("body")
+        body = n.child_by_field_id(_F_BODY)
         if body is not None:
             for c in body.named_children:
-                if c.type == "case_clause":
-                    cases.append(self.block(c.child_by_field_name("consequence")))
+                if c.kind_id == _K_CASE_CLAUSE:
+                    cases.append(self.block(c.child_by_field_id(_F_CONSEQUENCE)))
         return ir.Match(_pos(n), self.expr(subject) if subject is not None else ir.Other(_pos(n), "none", []), cases)
 
     def simple(self, n: TSNode) -> ir.Stmt:
         kind = n.type.replace("_statement", "")
-        return ir.Simple(_pos(n), kind, [self.expr(c) for c in n.named_children if c.type != "comment"])
+        return ir.Simple(_pos(n), kind, self._exprs(n))
 
     def future_import(self, n: TSNode) -> ir.Stmt:
         return ir.Simple(_pos(n), "future")
@@ -419,67 +540,94 @@ class _Lowerer:
     def expr(self, n: Optional[TSNode]) -> ir.Expr:
         if n is None:
             return ir.Other((0, 0, 0, 0), "missing", [])
-        handler = _EXPR_HANDLERS.get(n.type)
-        if handler is not None:
-            return handler(self, n)
-        return ir.Other(_pos(n), n.type, [self.expr(c) for c in n.named_children if c.type != "comment"])
+        kind = n.kind_id
+        if kind == _K_IDENTIFIER:
+            # 40% of all expressions: built here, without a handler call. A name is one token on
+            # one line, so its end is its start plus its byte length (saves an end_point Point).
+            point = n.start_point  # a Point: indexing it is cheaper than unpacking it
+            row = point[0] + 1
+            col = point[1]
+            start, end = n.start_byte, n.end_byte
+            return ir.Name((row, col, row, col + end - start), self.src[start:end].decode("utf-8", "replace"))
+        return _EXPR_BY_KIND[kind](self, n)
 
-    def identifier(self, n: TSNode) -> ir.Expr:
-        return ir.Name(_pos(n), self.text(n))
+    def other(self, n: TSNode) -> ir.Expr:
+        """Any other expression node (ERROR, type, ...): its kind and its lowered children."""
+        return ir.Other(_pos(n), n.type, self._exprs(n))
+
+    def _exprs(self, n: TSNode) -> list[ir.Expr]:
+        """The named children of `n` but comments, lowered."""
+        expr = self.expr
+        out = []
+        for c in n.named_children:  # a loop, not a comprehension: lists are short, and a comprehension is a call
+            if c.kind_id != _K_COMMENT:
+                out.append(expr(c))
+        return out
 
     def attribute(self, n: TSNode) -> ir.Expr:
-        attr = n.child_by_field_name("attribute")
-        return ir.Attribute(_pos(n), self.expr(n.child_by_field_name("object")), self.text(attr) if attr else "")
+        attr = n.child_by_field_id(_F_ATTRIBUTE)
+        first, last = n.start_point, n.end_point
+        return ir.Attribute(
+            (first[0] + 1, first[1], last[0] + 1, last[1]),
+            self.expr(n.child_by_field_id(_F_OBJECT)),
+            self.src[attr.start_byte : attr.end_byte].decode("utf-8", "replace") if attr is not None else "",
+        )
 
     def call(self, n: TSNode) -> ir.Expr:
-        func = self.expr(n.child_by_field_name("function"))
-        args_node = n.child_by_field_name("arguments")
+        expr = self.expr
+        func = expr(n.child_by_field_id(_F_FUNCTION))
+        args_node = n.child_by_field_id(_F_ARGUMENTS)
         args: list[ir.Expr] = []
         keywords: list[ir.Keyword] = []
         if args_node is not None:
-            if args_node.type == "generator_expression":
-                args.append(self.expr(args_node))
+            if args_node.kind_id == _K_GENERATOR_EXPRESSION:
+                args.append(expr(args_node))
             else:
                 for c in args_node.named_children:
-                    t = c.type
-                    if t == "keyword_argument":
+                    kind = c.kind_id
+                    if kind == _K_KEYWORD_ARGUMENT:
                         keywords.append(self.keyword(c))
-                    elif t == "dictionary_splat":
+                    elif kind == _K_DICTIONARY_SPLAT:
                         inner = c.named_children
-                        keywords.append(ir.Keyword(None, self.expr(inner[0]) if inner else ir.Other(_pos(c), "missing", [])))
-                    elif t != "comment":
-                        args.append(self.expr(c))
-        return ir.Call(_pos(n), func, args, keywords)
+                        keywords.append(ir.Keyword(None, expr(inner[0]) if inner else ir.Other(_pos(c), "missing", [])))
+                    elif kind != _K_COMMENT:
+                        args.append(expr(c))
+        first, last = n.start_point, n.end_point
+        return ir.Call((first[0] + 1, first[1], last[0] + 1, last[1]), func, args, keywords)
 
     def keyword(self, c: TSNode) -> ir.Keyword:
-        name = c.child_by_field_name("name")
-        return ir.Keyword(self.text(name) if name is not None else None, self.expr(c.child_by_field_name("value")))
+        name = c.child_by_field_id(_F_NAME)
+        return ir.Keyword(
+            self.src[name.start_byte : name.end_byte].decode("utf-8", "replace") if name is not None else None,
+            self.expr(c.child_by_field_id(_F_VALUE)),
+        )
 
     def subscript(self, n: TSNode) -> ir.Expr:
-        subs = n.children_by_field_name("subscript")
+        subs = n.children_by_field_id(_F_SUBSCRIPT)
         if len(subs) == 1:
             index = self.expr(subs[0])
         else:
             index = ir.Seq(_pos(n), "tuple", [self.expr(s) for s in subs])
-        return ir.Subscript(_pos(n), self.expr(n.child_by_field_name("value")), index)
+        return ir.Subscript(_pos(n), self.expr(n.child_by_field_id(_F_VALUE)), index)
 
     def string(self, n: TSNode) -> ir.Expr:
-        start = n.child(0)
-        prefix_text = self.text(start) if start is not None else '"'
-        prefix = _PREFIX_RE.match(prefix_text).group(1).lower()  # type: ignore[union-attr]
+        src = self.src
+        children = n.children
+        opener_node = children[0]  # string_start, e.g. `"`, `'''` or `rb"`
+        opener = src[opener_node.start_byte : opener_node.end_byte]
+        # The prefix letters, as the regex ^[rRbBuUfFtT]* gave them. (A str: `b"r" in some_bytes`
+        # raises and swallows a TypeError inside CPython before it searches.)
+        prefix = opener[: len(opener) - len(opener.lstrip(_PREFIX_CHARS))].decode("ascii").lower()
         raw = "r" in prefix
-        is_bytes = "b" in prefix
         parts: list = []
         buf: list[bytes] = []
         has_interp = False
-        for c in n.children:
-            t = c.type
-            if t == "string_content":
+        for c in children:
+            kind = c.kind_id
+            if kind == _K_STRING_CONTENT or kind == _K_ESCAPE_SEQUENCE:
                 # string_content may contain escape_sequence children; take the raw bytes.
-                buf.append(self.src[c.start_byte : c.end_byte])
-            elif t == "escape_sequence":
-                buf.append(self.src[c.start_byte : c.end_byte])
-            elif t == "interpolation":
+                buf.append(src[c.start_byte : c.end_byte])
+            elif kind == _K_INTERPOLATION:
                 has_interp = True
                 if buf:
                     parts.append(_decode(b"".join(buf), raw))
@@ -488,15 +636,17 @@ class _Lowerer:
                 parts.append(self.expr(inner[0]) if inner else ir.Other(_pos(c), "missing", []))
         if buf:
             parts.append(_decode(b"".join(buf), raw))
-        if "f" in prefix or "t" in prefix or has_interp:
-            return ir.FString(_pos(n), parts)
-        value = "".join(p for p in parts if isinstance(p, str))
-        if is_bytes:
-            return ir.Constant(_pos(n), value.encode("utf-8", "replace"))
-        return ir.Constant(_pos(n), value)
+        first, last = n.start_point, n.end_point
+        pos = (first[0] + 1, first[1], last[0] + 1, last[1])
+        if has_interp or "f" in prefix or "t" in prefix:
+            return ir.FString(pos, parts)
+        value = "".join(parts)  # no interpolation: parts holds at most one str
+        if "b" in prefix:
+            return ir.Constant(pos, value.encode("utf-8", "replace"))
+        return ir.Constant(pos, value)
 
     def concatenated_string(self, n: TSNode) -> ir.Expr:
-        parts = [self.expr(c) for c in n.named_children if c.type != "comment"]
+        parts = self._exprs(n)
         if all(isinstance(p, ir.Constant) and isinstance(p.value, str) for p in parts):
             return ir.Constant(_pos(n), "".join(p.value for p in parts))  # type: ignore[union-attr,misc]
         return ir.Concat(_pos(n), parts)
@@ -533,20 +683,22 @@ class _Lowerer:
         return ir.Constant(_pos(n), Ellipsis)
 
     def dictionary(self, n: TSNode) -> ir.Expr:
+        expr = self.expr
         keys: list[Optional[ir.Expr]] = []
         values: list[ir.Expr] = []
         for c in n.named_children:
-            if c.type == "pair":
-                keys.append(self.expr(c.child_by_field_name("key")))
-                values.append(self.expr(c.child_by_field_name("value")))
-            elif c.type == "dictionary_splat":
+            kind = c.kind_id
+            if kind == _K_PAIR:
+                keys.append(expr(c.child_by_field_id(_F_KEY)))
+                values.append(expr(c.child_by_field_id(_F_VALUE)))
+            elif kind == _K_DICTIONARY_SPLAT:
                 keys.append(None)
                 inner = c.named_children
-                values.append(self.expr(inner[0]) if inner else ir.Other(_pos(c), "missing", []))
+                values.append(expr(inner[0]) if inner else ir.Other(_pos(c), "missing", []))
         return ir.Dict(_pos(n), keys, values)
 
     def _seq(self, n: TSNode, kind: str) -> ir.Expr:
-        return ir.Seq(_pos(n), kind, [self.expr(c) for c in n.named_children if c.type != "comment"])
+        return ir.Seq(_pos(n), kind, self._exprs(n))
 
     def list_(self, n: TSNode) -> ir.Expr:
         return self._seq(n, "list")
@@ -558,80 +710,76 @@ class _Lowerer:
         return self._seq(n, "set")
 
     def parenthesized_expression(self, n: TSNode) -> ir.Expr:
-        kids = [c for c in n.named_children if c.type != "comment"]
+        kids = [c for c in n.named_children if c.kind_id != _K_COMMENT]
         if len(kids) == 1:
             return self.expr(kids[0])
         return ir.Seq(_pos(n), "tuple", [self.expr(c) for c in kids])
 
     def binary_operator(self, n: TSNode) -> ir.Expr:
-        op = n.child_by_field_name("operator")
+        op = n.child_by_field_id(_F_OPERATOR)
         return ir.BinOp(
             _pos(n),
             self.text(op) if op is not None else "?",
-            self.expr(n.child_by_field_name("left")),
-            self.expr(n.child_by_field_name("right")),
+            self.expr(n.child_by_field_id(_F_LEFT)),
+            self.expr(n.child_by_field_id(_F_RIGHT)),
         )
 
     def boolean_operator(self, n: TSNode) -> ir.Expr:
-        op = n.child_by_field_name("operator")
+        op = n.child_by_field_id(_F_OPERATOR)
         return ir.BoolOp(
             _pos(n),
             self.text(op) if op is not None else "and",
-            [self.expr(n.child_by_field_name("left")), self.expr(n.child_by_field_name("right"))],
+            [self.expr(n.child_by_field_id(_F_LEFT)), self.expr(n.child_by_field_id(_F_RIGHT))],
         )
 
     def not_operator(self, n: TSNode) -> ir.Expr:
-        return ir.UnaryOp(_pos(n), "not", self.expr(n.child_by_field_name("argument")))
+        return ir.UnaryOp(_pos(n), "not", self.expr(n.child_by_field_id(_F_ARGUMENT)))
 
     def unary_operator(self, n: TSNode) -> ir.Expr:
-        op = n.child_by_field_name("operator")
-        return ir.UnaryOp(_pos(n), self.text(op) if op is not None else "-", self.expr(n.child_by_field_name("argument")))
+        op = n.child_by_field_id(_F_OPERATOR)
+        return ir.UnaryOp(_pos(n), self.text(op) if op is not None else "-", self.expr(n.child_by_field_id(_F_ARGUMENT)))
 
     def comparison_operator(self, n: TSNode) -> ir.Expr:
         operands: list[ir.Expr] = []
         ops: list[str] = []
         pending: list[str] = []
         for c in n.children:
-            if c.is_named and c.type != "comment":
+            if not c.is_named:
+                pending.append(self.text(c))
+            elif c.kind_id != _K_COMMENT:
                 if operands and pending:
                     ops.append(" ".join(pending))
                 pending = []
                 operands.append(self.expr(c))
-            elif not c.is_named:
-                pending.append(self.text(c))
         return ir.Compare(_pos(n), operands[0] if operands else ir.Other(_pos(n), "missing", []), ops, operands[1:])
 
     def conditional_expression(self, n: TSNode) -> ir.Expr:
-        kids = [c for c in n.named_children if c.type != "comment"]
+        kids = [c for c in n.named_children if c.kind_id != _K_COMMENT]
         if len(kids) != 3:
             return ir.Other(_pos(n), n.type, [self.expr(k) for k in kids])
         return ir.IfExp(_pos(n), self.expr(kids[1]), self.expr(kids[0]), self.expr(kids[2]))
 
     def lambda_(self, n: TSNode) -> ir.Expr:
-        return ir.Lambda(_pos(n), self.parameters(n.child_by_field_name("parameters")), self.expr(n.child_by_field_name("body")))
+        return ir.Lambda(_pos(n), self.parameters(n.child_by_field_id(_F_PARAMETERS)), self.expr(n.child_by_field_id(_F_BODY)))
 
     def comprehension(self, n: TSNode) -> ir.Expr:
-        kind = {
-            "list_comprehension": "list",
-            "set_comprehension": "set",
-            "dictionary_comprehension": "dict",
-            "generator_expression": "generator",
-        }[n.type]
-        body = n.child_by_field_name("body")
+        kind = _COMPREHENSION_KIND[n.kind_id]
+        body = n.child_by_field_id(_F_BODY)
         targets: list[ir.Expr] = []
         iters: list[ir.Expr] = []
         conds: list[ir.Expr] = []
         for c in n.named_children:
-            if c.type == "for_in_clause":
-                targets.append(self.expr(c.child_by_field_name("left")))
-                iters.append(self.expr(c.child_by_field_name("right")))
-            elif c.type == "if_clause":
+            clause = c.kind_id
+            if clause == _K_FOR_IN_CLAUSE:
+                targets.append(self.expr(c.child_by_field_id(_F_LEFT)))
+                iters.append(self.expr(c.child_by_field_id(_F_RIGHT)))
+            elif clause == _K_IF_CLAUSE:
                 kids = c.named_children
                 if kids:
                     conds.append(self.expr(kids[0]))
-        if body is not None and body.type == "pair":
+        if body is not None and body.kind_id == _K_PAIR:
             elt: ir.Expr = ir.Seq(
-                _pos(body), "tuple", [self.expr(body.child_by_field_name("key")), self.expr(body.child_by_field_name("value"))]
+                _pos(body), "tuple", [self.expr(body.child_by_field_id(_F_KEY)), self.expr(body.child_by_field_id(_F_VALUE))]
             )
         else:
             elt = self.expr(body)
@@ -642,8 +790,8 @@ class _Lowerer:
         return ir.Await(_pos(n), self.expr(kids[0]) if kids else ir.Other(_pos(n), "missing", []))
 
     def yield_(self, n: TSNode) -> ir.Expr:
-        kids = [c for c in n.named_children if c.type != "comment"]
-        is_from = any(not c.is_named and c.type == "from" for c in n.children)
+        kids = [c for c in n.named_children if c.kind_id != _K_COMMENT]
+        is_from = any(not c.is_named and c.kind_id in _KS_FROM for c in n.children)
         return ir.Yield(_pos(n), self.expr(kids[0]) if kids else None, is_from)
 
     def list_splat(self, n: TSNode) -> ir.Expr:
@@ -651,13 +799,13 @@ class _Lowerer:
         return ir.Starred(_pos(n), self.expr(kids[0]) if kids else ir.Other(_pos(n), "missing", []))
 
     def named_expression(self, n: TSNode) -> ir.Expr:
-        return ir.NamedExpr(_pos(n), self.expr(n.child_by_field_name("name")), self.expr(n.child_by_field_name("value")))
+        return ir.NamedExpr(_pos(n), self.expr(n.child_by_field_id(_F_NAME)), self.expr(n.child_by_field_id(_F_VALUE)))
 
     def slice_(self, n: TSNode) -> ir.Expr:
-        return ir.Slice(_pos(n), [self.expr(c) for c in n.named_children if c.type != "comment"])
+        return ir.Slice(_pos(n), self._exprs(n))
 
     def keyword_argument(self, n: TSNode) -> ir.Expr:  # only outside calls, after error recovery
-        return ir.Other(_pos(n), "keyword_argument", [self.expr(n.child_by_field_name("value"))])
+        return ir.Other(_pos(n), "keyword_argument", [self.expr(n.child_by_field_id(_F_VALUE))])
 
 
 def _decode(raw_bytes: bytes, raw: bool) -> str:
@@ -691,6 +839,17 @@ _COMPOUND = {
     "expression_statement",
 }
 
+_COMPREHENSION_KIND = {
+    kind: name
+    for type_, name in (
+        ("list_comprehension", "list"),
+        ("set_comprehension", "set"),
+        ("dictionary_comprehension", "dict"),
+        ("generator_expression", "generator"),
+    )
+    for kind in _kind_ids(type_)
+}
+
 _STMT_HANDLERS = {
     "expression_statement": _Lowerer.expression_statement,
     "return_statement": _Lowerer.return_statement,
@@ -720,7 +879,7 @@ _STMT_HANDLERS = {
 }
 
 _EXPR_HANDLERS = {
-    "identifier": _Lowerer.identifier,
+    # identifier: built inline in _Lowerer.expr
     "attribute": _Lowerer.attribute,
     "call": _Lowerer.call,
     "subscript": _Lowerer.subscript,
@@ -760,3 +919,20 @@ _EXPR_HANDLERS = {
     "slice": _Lowerer.slice_,
     "keyword_argument": _Lowerer.keyword_argument,
 }
+
+
+def _by_kind(handlers: dict[str, Callable]) -> dict[int, Callable]:
+    """Re-key a handler table from node types to every kind id of that type."""
+    return {kind: handler for type_, handler in handlers.items() for kind in _kind_ids(type_)}
+
+
+_STMT_BY_KIND = _by_kind(_STMT_HANDLERS)
+class _KindTable(dict):
+    """kind id -> handler, `other` for every kind without one (ERROR, type, ...)."""
+
+    def __missing__(self, kind: int) -> Callable:
+        return _Lowerer.other
+
+
+_EXPR_BY_KIND = _KindTable({kind: _Lowerer.other for kind in range(_LANGUAGE.node_kind_count)})
+_EXPR_BY_KIND.update(_by_kind(_EXPR_HANDLERS))
