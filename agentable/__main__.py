@@ -1,5 +1,5 @@
 """`python -m agentable ...`: the same command line as `agentable ...` (useful where scripts are not on PATH)."""
 
-from agentable.cli import main
+from agentable.cli import entry
 
-main(prog_name="agentable")
+entry()

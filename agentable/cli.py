@@ -124,10 +124,9 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
             f"Scanned {result.files_scanned} files ({result.lines_scanned} lines) in {result.duration_s:.2f}s: "
             f"{len(result.active)} findings.", err=True)
     threshold = config.fail_on or "warning"
-    if exit_zero or threshold == "never":
-        sys.exit(0)
-    level = Severity.parse(threshold)
-    sys.exit(1 if any(f.severity >= level for f in result.active) else 0)
+    code = 0 if exit_zero or threshold == "never" else \
+        int(any(f.severity >= Severity.parse(threshold) for f in result.active))
+    sys.exit(code)
 
 
 def _existing(paths) -> list[Path]:
@@ -323,5 +322,20 @@ def _indent(code: str) -> str:
     return "\n".join("    " + line for line in code.strip("\n").splitlines())
 
 
+def entry() -> None:
+    """The `agentable` command (and `python -m agentable`): `main`, then an exit that skips
+    collecting the scan's garbage. The graph leaves millions of objects in reference cycles; the
+    collector run at interpreter exit would traverse them all only to free memory the OS reclaims
+    anyway (measured: 2.5 s after a 5.5 s scan of 107k lines). Frozen, they are skipped. Not done
+    in `main`, which tests call in-process."""
+    import gc
+
+    try:
+        main(prog_name="agentable")
+    except SystemExit as exc:
+        gc.freeze()
+        raise exc
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()
