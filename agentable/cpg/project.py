@@ -54,6 +54,7 @@ class ProjectGraph:
         self.resolver = Resolver(self, expand_params=True)
         self._callers: Optional[dict[str, list[CallSite]]] = None
         self._callees: dict[int, frozenset[str]] = {}
+        self._constructions: dict[str, list[CallSite]] = {}
         self._functions_by_path: Optional[dict[str, list[FunctionInfo]]] = None
         self._function_at: dict[tuple[str, int], Optional[FunctionInfo]] = {}
         self.facts: dict[object, object] = {}  # query facts memoised per graph (query.per_graph)
@@ -372,6 +373,12 @@ class ProjectGraph:
 
     def constructions(self, cls_qualname: str) -> list[CallSite]:
         """Calls that instantiate the class: by name, alias, or `cls(...)` in its classmethods."""
+        hit = self._constructions.get(cls_qualname)
+        if hit is None:
+            hit = self._constructions[cls_qualname] = self._find_constructions(cls_qualname)
+        return hit
+
+    def _find_constructions(self, cls_qualname: str) -> list[CallSite]:
         cls = self.classes[cls_qualname]
         names = {cls.name, "cls", *self._import_aliases.get(cls.name, ())}
         out: list[CallSite] = []
@@ -395,15 +402,27 @@ class ProjectGraph:
             names |= {func.cls.name, *self._import_aliases.get(func.cls.name, ())}
             for sub in self.subclasses(func.cls.qualname):
                 names.add(self.classes[sub].name)
-        candidates: list[CallSite] = list(self._sites_by_name.get("[]", ()))
-        if func.name == "__call__":
-            candidates = [s for sites in self._sites_by_name.values() for s in sites]
+        if func.name == "__call__":  # `obj(...)`: any call site may call an instance
+            result = self._instance_call_sites.get(func.qualname, [])
         else:
+            candidates: list[CallSite] = list(self._sites_by_name.get("[]", ()))
             for n in names:
                 candidates.extend(self._sites_by_name.get(n, ()))
-        result = [s for s in candidates if func.qualname in self.callees(s)]
+            result = [s for s in candidates if func.qualname in self.callees(s)]
         self._callers[func.qualname] = result
         return result
+
+    @cached_property
+    def _instance_call_sites(self) -> dict[str, list[CallSite]]:
+        """`__call__` method -> the call sites that may run it, from one pass over every site
+        (asking each `__call__` method in turn was quadratic in large projects)."""
+        index: dict[str, list[CallSite]] = {}
+        for sites in self._sites_by_name.values():
+            for site in sites:
+                for q in self.callees(site):
+                    if q.endswith(".__call__"):
+                        index.setdefault(q, []).append(site)
+        return index
 
     def function_of(self, path: str, pos: ir.Pos) -> Optional[FunctionInfo]:
         """The innermost function whose definition spans `pos` in the file."""

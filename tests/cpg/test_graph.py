@@ -346,3 +346,34 @@ def test_imported_module_globals_each_resolve_to_their_own_value() -> None:
     for site, (i, n) in zip(run.calls, enumerate(names)):
         arg = site.call.args[0]
         assert g.values(arg, run, site.stmt) == frozenset({Const(f"value-{i}")}), n
+
+
+def test_instances_called_like_functions_find_their_call_sites() -> None:
+    g = graph_of({
+        "tools.py": """
+            class Search:
+                def __call__(self, query):
+                    return query
+
+            class Clock:
+                def __call__(self):
+                    return 0
+        """,
+        "agent.py": """
+            from tools import Clock, Search
+
+            search = Search()
+            clock = Clock()
+
+
+            def step(q):
+                search(q)
+                clock()
+                return search(q + "!")
+        """,
+    })
+    search_callers = g.callers(g.functions["tools.Search.__call__"])
+    clock_callers = g.callers(g.functions["tools.Clock.__call__"])
+    assert [c.call.pos[0] for c in search_callers] == [9, 11]
+    assert [c.call.pos[0] for c in clock_callers] == [10]
+    assert all(c.func.qualname == "agent.step" for c in search_callers + clock_callers)
