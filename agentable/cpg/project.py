@@ -55,6 +55,7 @@ class ProjectGraph:
         self._callers: Optional[dict[str, list[CallSite]]] = None
         self._callees: dict[int, frozenset[str]] = {}
         self._constructions: dict[str, list[CallSite]] = {}
+        self._callers_by_name: dict[str, dict[str, list[CallSite]]] = {}
         self._functions_by_path: Optional[dict[str, list[FunctionInfo]]] = None
         self._function_at: dict[tuple[str, int], Optional[FunctionInfo]] = {}
         self.facts: dict[object, object] = {}  # query facts memoised per graph (query.per_graph)
@@ -405,12 +406,23 @@ class ProjectGraph:
         if func.name == "__call__":  # `obj(...)`: any call site may call an instance
             result = self._instance_call_sites.get(func.qualname, [])
         else:
-            candidates: list[CallSite] = list(self._sites_by_name.get("[]", ()))
-            for n in names:
-                candidates.extend(self._sites_by_name.get(n, ()))
-            result = [s for s in candidates if func.qualname in self.callees(s)]
+            result = []
+            for n in ("[]", *names):
+                result.extend(self._sites_calling(n).get(func.qualname, ()))
         self._callers[func.qualname] = result
         return result
+
+    def _sites_calling(self, name: str) -> dict[str, list[CallSite]]:
+        """Function qualname -> the call sites by `name` that may call it, from one pass over
+        those sites (many functions share a name such as `run` or `__init__`)."""
+        index = self._callers_by_name.get(name)
+        if index is None:
+            index = {}
+            for site in self._sites_by_name.get(name, ()):
+                for q in self.callees(site):
+                    index.setdefault(q, []).append(site)
+            self._callers_by_name[name] = index
+        return index
 
     @cached_property
     def _instance_call_sites(self) -> dict[str, list[CallSite]]:

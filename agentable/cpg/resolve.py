@@ -65,6 +65,7 @@ class Resolver:
         self.returns_memo: dict[str, VSet] = {}
         self.param_memo: dict[tuple[str, str], VSet] = {}
         self.depth = 0
+        self._field_memo: dict[tuple[str, str], VSet] = {}
         self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
         self.bound_depth = 0
 
@@ -336,7 +337,16 @@ class Resolver:
 
     def field_values(self, cls: ClassInfo, attr: str) -> VSet:
         """A field of a dataclass / pydantic model / NamedTuple: what constructions pass for it,
-        by keyword or by position in field order (the class has no hand-written __init__)."""
+        by keyword or by position in field order (the class has no hand-written __init__). Kept per
+        field: every read of the field on any instance asks the same."""
+        key = (cls.qualname, attr)
+        hit = self._field_memo.get(key)
+        if hit is None:
+            self._field_memo[key] = EMPTY  # a construction reading the field while it is resolved
+            hit = self._field_memo[key] = self._field_values(cls, attr)
+        return hit
+
+    def _field_values(self, cls: ClassInfo, attr: str) -> VSet:
         fields = self.g.field_names(cls)
         idx = fields.index(attr) if attr in fields else None
         out: set[Value] = set()
