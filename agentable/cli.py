@@ -332,9 +332,9 @@ def entry() -> None:
 
     try:
         main(prog_name="agentable")
-    except SystemExit as exc:
+    except SystemExit:
         gc.freeze()
-        raise exc
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -426,14 +426,14 @@ class ProjectGraph:
 
     @cached_property
     def _instance_call_sites(self) -> dict[str, list[CallSite]]:
-        """`__call__` method -> the call sites that may run it, from one pass over every site
-        (asking each `__call__` method in turn was quadratic in large projects)."""
+        """`__call__` method -> the call sites that may run it: any site may call an instance, so
+        the per-name indexes of every name (asking each `__call__` method to scan every site was
+        quadratic in large projects)."""
         index: dict[str, list[CallSite]] = {}
-        for sites in self._sites_by_name.values():
-            for site in sites:
-                for q in self.callees(site):
-                    if q.endswith(".__call__"):
-                        index.setdefault(q, []).append(site)
+        for name in self._sites_by_name:
+            for q, sites in self._sites_calling(name).items():
+                if q.endswith(".__call__"):
+                    index.setdefault(q, []).extend(sites)
         return index
 
     def function_of(self, path: str, pos: ir.Pos) -> Optional[FunctionInfo]:

@@ -58,9 +58,11 @@ REGEX_LISTS: dict[str, int] = {"re.findall": 1, "re.compile().findall": 0, "re.s
 MATCH_READERS = frozenset({"group", "groups", "groupdict", "start", "end", "span", "expand"})
 
 
+# every callee path text_uses looks at, for one set test per call site
+_CONSUMERS = frozenset(TEXT_PARSERS) | frozenset(REGEX_MATCHERS) | frozenset(REGEX_LISTS)
+
 # str methods returning a list of pieces; index 0 and -1 are treated as always present (an empty reply is
 # rare and reported elsewhere), any other fixed index needs a check.
-_CONSUMERS = frozenset(TEXT_PARSERS) | frozenset(REGEX_MATCHERS) | frozenset(REGEX_LISTS)
 SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
 
 

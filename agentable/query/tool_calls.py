@@ -586,7 +586,6 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             tool = next((by_func[t.qualname] for t in targets if t.qualname in by_func), None) or _run_method_tool(g, site)
             out.append(ToolInvocation(site, targets, tool, d))
     tool_funcs = set(by_func)
-    run_methods = _run_method_names(g)
     for func in g.agent.functions():
         # outside agent loop code no call counts: test that once per function, not per resolved call
         if func.qualname in tool_funcs or not func.calls or not _in_agent_loop_code(g, func):
@@ -595,12 +594,7 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             if id(site.call) in seen:
                 continue
             targets = [g.functions[q] for q in sorted(g.callees(site) & tool_funcs)]
-            if targets:
-                tool = by_func[targets[0].qualname]
-            elif isinstance(site.call.func, ir.Attribute) and site.call.func.attr in run_methods:
-                tool = _run_method_tool(g, site)
-            else:
-                continue  # neither a tool function nor a run method (see _run_method_tool)
+            tool = by_func[targets[0].qualname] if targets else _run_method_tool(g, site)
             if tool is None:
                 continue
             seen.add(id(site.call))
