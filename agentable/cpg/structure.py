@@ -218,45 +218,39 @@ def _index_function(
     all_classes: list[ClassInfo],
     cls_for_methods: Optional[ClassInfo],
 ) -> None:
-    """One walk over the function's own statements (nested defs get their own FunctionInfo)."""
+    """One pre-order walk over the function's own statements, in `ir.walk_stmts` order (nested
+    defs get their own FunctionInfo): every index, `stmts` and `expr_walk` included, is filled in
+    that one pass."""
     if func.node is not None:
         for p in func.node.params:
             func.defs.setdefault(p.name, []).append(DefSite(p.name, func.node, None, "param"))
-    own_exprs: dict[int, list[ir.Expr]] = {}  # id(stmt) -> its expressions, for _index_walk_order
-    stack: list[tuple[list[ir.Stmt], Optional[Container]]] = [(func.body, None)]
-    while stack:
-        block, parent = stack.pop()
-        for s in block:
-            if parent is not None:
-                func.parents[id(s)] = parent
-            own_exprs[id(s)] = _index_stmt(func, s, info, all_funcs, all_classes)
-            if isinstance(s, ir.Try):
-                stack.append((s.body, s))
-                for h in s.handlers:
-                    func.parents[id(h)] = s
-                    stack.append((h.body, h))
-                stack.append((s.orelse, s))
-                stack.append((s.finalbody, s))
-            else:
-                for sub in ir.child_blocks(s):
-                    stack.append((sub, s))
-    _index_walk_order(func, own_exprs)
+    _index_block(func, func.body, None, info, all_funcs, all_classes)
 
 
-def _index_walk_order(func: FunctionInfo, own_exprs: dict[int, list[ir.Expr]]) -> None:
-    """Fill `stmts`, `expr_walk` and `exprs` in walk order (the indexes above keep the block
-    order of the stack, on which the order of `calls`, `returns` and `defs` depends)."""
-    by_type = func.exprs
-    walk = func.expr_walk
-    for s in ir.walk_stmts(func.body):
+def _index_block(
+    func: FunctionInfo,
+    block: list[ir.Stmt],
+    parent: Optional[Container],
+    info: ModuleInfo,
+    all_funcs: list[FunctionInfo],
+    all_classes: list[ClassInfo],
+) -> None:
+    parents = func.parents
+    for s in block:
+        if parent is not None:
+            parents[id(s)] = parent
         func.stmts.append(s)
-        for e in own_exprs.get(id(s), ()):
-            pair = (e, s)
-            walk.append(pair)
-            bucket = by_type.get(e.__class__)
-            if bucket is None:
-                bucket = by_type[e.__class__] = []
-            bucket.append(pair)
+        _index_stmt(func, s, info, all_funcs, all_classes)
+        if s.__class__ is ir.Try:
+            _index_block(func, s.body, s, info, all_funcs, all_classes)
+            for h in s.handlers:
+                parents[id(h)] = s
+                _index_block(func, h.body, h, info, all_funcs, all_classes)
+            _index_block(func, s.orelse, s, info, all_funcs, all_classes)
+            _index_block(func, s.finalbody, s, info, all_funcs, all_classes)
+        else:
+            for sub in ir.child_blocks(s):
+                _index_block(func, sub, s, info, all_funcs, all_classes)
 
 
 def _index_stmt(
@@ -266,12 +260,14 @@ def _index_stmt(
     all_funcs: list[FunctionInfo],
     all_classes: list[ClassInfo],
     owner_cls: Optional[ClassInfo] = None,
-) -> list[ir.Expr]:
-    """Index one statement; `owner_cls` is set for statements directly in a class body. Returns
-    the expressions the statement evaluates (nested blocks excluded)."""
+) -> None:
+    """Index one statement; `owner_cls` is set for statements directly in a class body (their
+    expressions are indexed for calls but are not the function's own: `walk_stmts` does not
+    enter class bodies)."""
     defs = func.defs
+    own = owner_cls is None
     if isinstance(s, ir.FunctionDef):
-        exprs = _index_exprs(func, s, ir.stmt_exprs(s))
+        _index_exprs(func, s, ir.stmt_exprs(s), own)
         qual = f"{func.qualname.removesuffix('.<module>')}.{s.name}" if owner_cls is None else f"{owner_cls.qualname}.{s.name}"
         child = FunctionInfo(qual, s.name, info, s, s.body, cls=owner_cls, parent=None if func.is_module else func)
         all_funcs.append(child)
@@ -283,9 +279,9 @@ def _index_stmt(
         _index_function(child, info, all_funcs, all_classes, None)
         if owner_cls is not None:
             _collect_self_attrs(child, owner_cls)
-        return exprs
+        return
     if isinstance(s, ir.ClassDef):
-        exprs = _index_exprs(func, s, ir.stmt_exprs(s))
+        _index_exprs(func, s, ir.stmt_exprs(s), own)
         prefix = func.qualname.removesuffix(".<module>")
         cls = ClassInfo(f"{prefix}.{s.name}", s.name, info, s)
         all_classes.append(cls)
@@ -300,14 +296,14 @@ def _index_stmt(
         for cs in s.body:
             func.parents[id(cs)] = s
             _index_stmt(func, cs, info, all_funcs, all_classes, cls)
-        return exprs
+        return
     if isinstance(s, (ir.Import, ir.ImportFrom)):
         _record_import(s, info, func)
-        return []
-    exprs = _index_exprs(func, s, ir.stmt_exprs(s))
+        return
+    _index_exprs(func, s, ir.stmt_exprs(s), own)
     if isinstance(s, ir.Assign):
         if owner_cls is not None:
-            return exprs  # a class attribute (recorded on the class), not a local
+            return  # a class attribute (recorded on the class), not a local
         for t in s.targets:
             _bind_target(defs, t, s, s.value, "assign")
             if isinstance(t, ir.Subscript) and isinstance(t.value, ir.Name) and s.value is not None:
@@ -335,7 +331,6 @@ def _index_stmt(
         for h in s.handlers:
             if h.name:
                 defs.setdefault(h.name, []).append(DefSite(h.name, h, None, "except"))
-    return exprs
 
 
 def _bind_target(defs: dict[str, list[DefSite]], t: ir.Expr, s: ir.Stmt, value: Optional[ir.Expr], how: str) -> None:
@@ -348,20 +343,27 @@ def _bind_target(defs: dict[str, list[DefSite]], t: ir.Expr, s: ir.Stmt, value: 
         _bind_target(defs, t.value, s, value, "element" if how == "assign" else how)
 
 
-def _index_exprs(func: FunctionInfo, s: ir.Stmt, roots: list[ir.Expr]) -> list[ir.Expr]:
-    """Record the calls, yields and walrus bindings of a statement; return all its expressions."""
-    out: list[ir.Expr] = []
+def _index_exprs(func: FunctionInfo, s: ir.Stmt, roots: list[ir.Expr], own: bool) -> None:
+    """Record the calls, yields and walrus bindings of a statement, and, for the function's own
+    statements, every expression it evaluates in `expr_walk` and `exprs` (walk_expr order)."""
+    walk = func.expr_walk
+    by_type = func.exprs
     for root in roots:
         for e in ir.walk_expr(root):
-            out.append(e)
             cls = e.__class__
+            if own:
+                pair = (e, s)
+                walk.append(pair)
+                bucket = by_type.get(cls)
+                if bucket is None:
+                    bucket = by_type[cls] = []
+                bucket.append(pair)
             if cls is ir.Call:
                 func.calls.append(CallSite(e, s, func))
             elif cls is ir.Yield:
                 func.yields.append(e)
             elif cls is ir.NamedExpr and isinstance(e.target, ir.Name):
                 func.defs.setdefault(e.target.id, []).append(DefSite(e.target.id, s, e.value, "walrus"))
-    return out
 
 
 def _collect_self_attrs(method: FunctionInfo, cls: ClassInfo) -> None:
