@@ -1,5 +1,6 @@
-"""`[tool.agentable]` / agentable.toml: rule selection with ruff-style precedence, validation of
-every key, the API-key guard, unknown keys, command-line overrides and file lookup."""
+"""`[tool.agentable]` / agentable.toml: reading every setting, rule selection with ruff-style
+precedence, validation of every key with clear errors, the API-key guard, unknown keys,
+command-line overrides and file lookup."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ import pytest
 from agentable.config import Config, ConfigError, LLMSettings, load_config
 from agentable.findings import Severity
 
+PROJECT_TABLE = '[project]\nname = "demo"\nversion = "0.1"\n\n'
 
-def pyproject(root: Path, body: str) -> Path:
-    p = root / "pyproject.toml"
-    p.write_text('[project]\nname = "demo"\nversion = "0.1"\n\n' + textwrap.dedent(body), encoding="utf-8")
+
+def pyproject(root: Path, body: str, name: str = "pyproject.toml", *, project: bool = False) -> Path:
+    """Write the dedented `body` to root/name; `project=True` puts a [project] table in front of it."""
+    p = root / name
+    p.write_text((PROJECT_TABLE if project else "") + textwrap.dedent(body), encoding="utf-8")
     return p
 
 
 def load(tmp_path: Path, body: str) -> Config:
-    pyproject(tmp_path, "[tool.agentable]\n" + textwrap.dedent(body))
+    """load_config on a pyproject.toml with a [project] table and `body` under [tool.agentable]."""
+    pyproject(tmp_path, "[tool.agentable]\n" + textwrap.dedent(body), project=True)
     return load_config(tmp_path)
 
 
@@ -97,7 +102,37 @@ def test_per_file_ignores_single_string_code(tmp_path: Path) -> None:
     assert cfg.rule_enabled("LOPE002", "LOPE", "src/x.py") is True
 
 
-# ----------------------------------------------------------------------------- other settings
+@pytest.mark.parametrize("select, ignore, rule, enabled", [
+    ((), (), "LOPE001", True),
+    (("LOPE",), (), "LOPE001", True),
+    (("LOPE",), (), "IETI001", False),
+    (("LOPE0",), (), "LOPE001", True),
+    (("LOPE",), ("LOPE001",), "LOPE001", False),  # ignore more specific
+    (("LOPE",), ("LOPE001",), "LOPE002", True),
+    (("LOPE001",), ("LOPE",), "LOPE001", True),  # select more specific
+    (("LOPE001",), ("LOPE001",), "LOPE001", False),  # a tie: ignore wins
+    (("ALL",), ("MNFT",), "MNFT003", False),
+    (("ALL",), ("MNFT",), "TRE001", True),
+    ((), ("TRE",), "TRE002", False),
+])
+def test_select_and_ignore_precedence(select, ignore, rule, enabled) -> None:
+    assert Config(select=select, ignore=ignore).rule_enabled(rule, rule.rstrip("0123456789"), "a.py") is enabled
+
+
+def test_per_file_ignores_use_gitignore_globs(tmp_path: Path) -> None:
+    pyproject(tmp_path, """
+        [tool.agentable]
+        select = ["LOPE001"]
+        per-file-ignores = { "tests/" = ["LOPE"], "*_gen.py" = ["LOPE001"] }
+    """)
+    c = load_config(tmp_path)
+    assert c.rule_enabled("LOPE001", "LOPE", "pkg/agent.py") is True
+    assert c.rule_enabled("LOPE001", "LOPE", "tests/unit/test_agent.py") is False
+    assert c.rule_enabled("LOPE001", "LOPE", "pkg/deep/tools_gen.py") is False
+    assert c.rule_enabled("LOPE001", "LOPE", "") is True  # no path: per-file ignores do not apply
+
+
+# ----------------------------------------------------------------------------- reading the settings
 
 
 def test_all_settings_are_read(tmp_path: Path) -> None:
@@ -129,6 +164,45 @@ def test_all_settings_are_read(tmp_path: Path) -> None:
                                   api_key_env="MY_LLM_KEY", timeout=1, max_retries=0, max_calls=50,
                                   max_tokens_total=100000, concurrency=2, cache_dir=".cache/llm")
     assert cfg.notifications == ()
+
+
+def test_all_keys_are_read(tmp_path: Path) -> None:
+    pyproject(tmp_path, """
+        [project]
+        name = "x"
+
+        [tool.agentable]
+        select = ["lope", "IETI001"]
+        ignore = ["LOPE002"]
+        exclude = ["gen/"]
+        per-file-ignores = { "tests/**" = ["MNFT"] }
+        fail-on = "warning"
+        format = "sarif"
+        jobs = 4
+        respect-gitignore = false
+        min-severity = "warning"
+
+        [tool.agentable.llm]
+        enabled = true
+        model = "gpt-4o-mini"
+        base-url = "http://localhost:8000/v1"
+        api-key-env = "MY_KEY"
+        timeout = 12.5
+        max-retries = 1
+        max-calls = 50
+        max-tokens = 1000
+        concurrency = 2
+        cache-dir = ".cache/llm"
+    """)
+    c = load_config(tmp_path)
+    assert (c.select, c.ignore, c.exclude) == (("LOPE", "IETI001"), ("LOPE002",), ("gen/",))
+    assert c.per_file_ignores == (("tests/**", ("MNFT",)),)
+    assert (c.fail_on, c.format, c.jobs, c.respect_gitignore, c.min_severity) == ("warning", "sarif", 4, False, "warning")
+    llm = c.llm
+    assert (llm.enabled, llm.model, llm.base_url, llm.api_key_env) == (True, "gpt-4o-mini", "http://localhost:8000/v1", "MY_KEY")
+    assert (llm.timeout, llm.max_retries, llm.max_calls, llm.max_tokens_total, llm.concurrency, llm.cache_dir) == (
+        12.5, 1, 50, 1000, 2, ".cache/llm")
+    assert c.notifications == ()
 
 
 @pytest.mark.parametrize("level", ["error", "warning", "note", "never"])
@@ -168,12 +242,22 @@ def test_api_key_env_is_accepted(tmp_path: Path) -> None:
     assert cfg.llm.api_key_env == "OPENROUTER_API_KEY"
 
 
+@pytest.mark.parametrize("body", [
+    "[tool.agentable.llm]\napi-key = 'sk-123'\n",
+    "[tool.agentable]\napi_key = 'sk-123'\n",
+])
+def test_literal_api_key_is_rejected_in_either_table(tmp_path: Path, body: str) -> None:
+    pyproject(tmp_path, body)
+    with pytest.raises(ConfigError, match="api-key-env"):
+        load_config(tmp_path)
+
+
 # ----------------------------------------------------------------------------- unknown keys and wrong types
 
 
 def test_unknown_keys_are_notifications(tmp_path: Path) -> None:
     path = pyproject(tmp_path, '[tool.agentable]\nselekt = ["LOPE"]\nignore = ["LOPE002"]\n'
-                               '[tool.agentable.llm]\nmodle = "x"\n')
+                               '[tool.agentable.llm]\nmodle = "x"\n', project=True)
     cfg = load_config(tmp_path)
     assert cfg.ignore == ("LOPE002",)  # the rest still applies
     assert len(cfg.notifications) == 2
@@ -182,6 +266,15 @@ def test_unknown_keys_are_notifications(tmp_path: Path) -> None:
     assert "'modle'" in second.message and "llm" in second.message
     assert {n.kind for n in cfg.notifications} == {"config"}
     assert {n.path for n in cfg.notifications} == {str(path)}
+
+
+def test_unknown_key_notifications_name_the_key_and_its_table(tmp_path: Path) -> None:
+    pyproject(tmp_path, "[tool.agentable]\nselct = ['LOPE']\n[tool.agentable.llm]\nmodle = 'x'\n")
+    notes = load_config(tmp_path).notifications
+    assert [(n.kind, n.message) for n in notes] == [
+        ("config", "unknown configuration key 'selct' in [tool.agentable]; ignored"),
+        ("config", "unknown configuration key 'modle' in [tool.agentable.llm]; ignored"),
+    ]
 
 
 @pytest.mark.parametrize("body", [
@@ -206,6 +299,24 @@ def test_unknown_keys_are_notifications(tmp_path: Path) -> None:
 def test_wrong_types_raise_config_error(tmp_path: Path, body: str) -> None:
     with pytest.raises(ConfigError):
         load(tmp_path, body)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("select = 'LOPE'", "select must be a list, not a string"),
+    ("jobs = true", "jobs must be an integer, not a boolean"),
+    ("jobs = -1", "jobs must be >= 0"),
+    ("fail-on = 'sometimes'", "fail-on must be one of error, warning, note, never, not 'sometimes'"),
+    ("select = ['lope-1']", "'lope-1' is not a rule id or prefix"),
+    ("per-file-ignores = { 'a.py' = 3 }", "must be a list of rule ids or prefixes, not an integer"),
+    ("[tool.agentable.llm]\ntimeout = 'soon'", "timeout must be a number, not a string"),
+    ("[tool.agentable.llm]\nconcurrency = 0", "concurrency must be at least 1, not 0"),
+])
+def test_wrong_types_are_clear_errors(tmp_path: Path, body: str, message: str) -> None:
+    pyproject(tmp_path, "[tool.agentable]\n" + body + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert message in str(err.value)
+    assert str(tmp_path / "pyproject.toml") in str(err.value)
 
 
 # ----------------------------------------------------------------------------- command line
@@ -237,11 +348,19 @@ def test_merge_cli_with_nothing_given_is_unchanged(tmp_path: Path) -> None:
     assert cfg.merge_cli(select=None, ignore=None, fail_on=None, exclude=None) == cfg
 
 
+def test_merge_cli_overrides_only_given_values(tmp_path: Path) -> None:
+    base = Config(select=("LOPE",), fail_on="error", jobs=2)
+    merged = base.merge_cli(select="ieti,ADAL001", ignore=None, fail_on=None, jobs=0, exclude=["x/"])
+    assert (merged.select, merged.fail_on, merged.jobs, merged.exclude) == (("IETI", "ADAL001"), "error", 0, ("x/",))
+    with pytest.raises(ConfigError, match="fail-on"):
+        base.merge_cli(fail_on="loud")
+
+
 # ----------------------------------------------------------------------------- which file
 
 
 def test_agentable_toml_is_used_when_pyproject_has_no_table(tmp_path: Path) -> None:
-    pyproject(tmp_path, '[tool.ruff]\nline-length = 100\n')
+    pyproject(tmp_path, '[tool.ruff]\nline-length = 100\n', project=True)
     (tmp_path / "agentable.toml").write_text('select = ["MNFT"]\nfail-on = "error"\n', encoding="utf-8")
     cfg = load_config(tmp_path)
     assert cfg.select == ("MNFT",)
@@ -256,12 +375,12 @@ def test_agentable_toml_without_pyproject(tmp_path: Path) -> None:
 
 
 def test_pyproject_without_table_gives_defaults(tmp_path: Path) -> None:
-    pyproject(tmp_path, '[tool.ruff]\nline-length = 100\n')
+    pyproject(tmp_path, '[tool.ruff]\nline-length = 100\n', project=True)
     assert load_config(tmp_path) == Config()
 
 
 def test_explicit_config_file(tmp_path: Path) -> None:
-    pyproject(tmp_path, '[tool.agentable]\nselect = ["LOPE"]\n')
+    pyproject(tmp_path, '[tool.agentable]\nselect = ["LOPE"]\n', project=True)
     custom = tmp_path / "ci" / "agentable-ci.toml"
     custom.parent.mkdir()
     custom.write_text('select = ["EPDD"]\n', encoding="utf-8")
@@ -284,3 +403,23 @@ def test_broken_explicit_pyproject_raises(tmp_path: Path) -> None:
     path.write_text("[tool.agentable\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_config(tmp_path, path)
+
+
+def test_no_config_gives_defaults(tmp_path: Path) -> None:
+    pyproject(tmp_path, "[project]\nname = 'x'\n")
+    assert load_config(tmp_path) == Config()
+
+
+def test_dedicated_file_with_top_level_keys_wins_over_pyproject(tmp_path: Path) -> None:
+    pyproject(tmp_path, "[tool.agentable]\nselect = ['LOPE']\n")
+    pyproject(tmp_path, "select = ['ADAL']\n[llm]\nmodel = 'm'\n", "agentable.toml")
+    c = load_config(tmp_path)
+    assert (c.select, c.llm.model) == (("ADAL",), "m")
+    explicit = pyproject(tmp_path, "[tool.agentable]\nignore = ['TRE']\n", "other.toml")
+    assert load_config(tmp_path, explicit).ignore == ("TRE",)
+
+
+def test_invalid_toml_in_a_dedicated_file_is_an_error(tmp_path: Path) -> None:
+    pyproject(tmp_path, "select = [\n", "agentable.toml")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(tmp_path)

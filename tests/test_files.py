@@ -1,5 +1,6 @@
-"""File discovery on real trees: .gitignore inside and outside git, skipped folders, explicit
-files, user excludes, unreadable sources, symlinks, manifests and module names."""
+"""File discovery on real temporary trees: .gitignore inside and outside git (nested and negated
+patterns), skipped folders, explicit files, user excludes, unreadable sources and their
+notifications, symlinks, manifests, module names and large trees."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ HAS_GIT = shutil.which("git") is not None
 
 
 @pytest.fixture(autouse=True)
-def _no_enclosing_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """git must not find a repository above tmp_path (the "outside git" cases would be inside one)."""
+def _isolated_from_git_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """git must not find a repository above tmp_path (the "outside git" cases would be inside one),
+    and the user's global git config (global excludes) must not change what is ignored."""
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
 
 
 def write(root: Path, rel: str, text: str | bytes = "x = 1\n") -> Path:
@@ -56,6 +59,21 @@ def ignore_tree(root: Path) -> None:
 IGNORED_TREE_KEPT = ["main.py", "other/local.py", "sub/keep.py", "sub/keep.tmp.py"]
 IGNORED_TREE_ALL = ["generated/out.py", "ignored.py", "main.py", "other/local.py", "scratch.tmp.py",
                     "sub/keep.py", "sub/keep.tmp.py", "sub/local.py"]
+
+
+def negated_ignore_tree(root: Path) -> None:
+    """A second tree: a suffix pattern at the root, re-included by a nested .gitignore's negation."""
+    write(root, ".gitignore", "*.gen.py\nout/\n")
+    write(root, "app.py")
+    write(root, "model.gen.py")
+    write(root, "out/x.py")
+    write(root, "pkg/.gitignore", "local.py\n!keep.gen.py\n")
+    write(root, "pkg/local.py")
+    write(root, "pkg/keep.gen.py")
+    write(root, "pkg/mod.py")
+
+
+NEGATED_TREE_KEPT = ["app.py", "pkg/keep.gen.py", "pkg/mod.py"]
 
 
 # ----------------------------------------------------------------------------- .gitignore
@@ -111,6 +129,24 @@ def test_respect_gitignore_false_inside_git(tmp_path: Path) -> None:
     assert sources(tmp_path, respect_gitignore=False) == IGNORED_TREE_ALL
 
 
+def test_gitignore_outside_git_nested_and_negated(tmp_path: Path) -> None:
+    negated_ignore_tree(tmp_path)
+    assert sources(tmp_path) == NEGATED_TREE_KEPT
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="git not installed")
+def test_gitignore_inside_a_git_work_tree(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    negated_ignore_tree(tmp_path)
+    assert sources(tmp_path) == NEGATED_TREE_KEPT
+
+
+def test_respect_gitignore_false_scans_ignored_files(tmp_path: Path) -> None:
+    negated_ignore_tree(tmp_path)
+    assert sources(tmp_path, respect_gitignore=False) == [
+        "app.py", "model.gen.py", "out/x.py", "pkg/keep.gen.py", "pkg/local.py", "pkg/mod.py"]
+
+
 # ----------------------------------------------------------------------------- skipped folders
 
 
@@ -143,6 +179,21 @@ def test_skipped_folders_inside_git_without_gitignore(tmp_path: Path) -> None:
     git_init(tmp_path)
     skip_tree(tmp_path)
     assert sources(tmp_path) == SKIP_TREE_KEPT
+
+
+@pytest.mark.parametrize("use_git", [False, True])
+def test_virtualenvs_and_tool_folders_are_skipped(tmp_path: Path, use_git: bool) -> None:
+    if use_git:
+        if not HAS_GIT:
+            pytest.skip("git not installed")
+        git_init(tmp_path)
+    write(tmp_path, "main.py")
+    write(tmp_path, "myenv/pyvenv.cfg", "home = /usr\n")  # any name: pyvenv.cfg marks it
+    write(tmp_path, "myenv/lib/tool.py")
+    write(tmp_path, "env/plain.py")  # "env" without pyvenv.cfg is an ordinary package
+    for skipped in (".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox", "x.egg-info"):
+        write(tmp_path, f"{skipped}/m.py")
+    assert sources(tmp_path, respect_gitignore=use_git) == ["env/plain.py", "main.py"]
 
 
 # ----------------------------------------------------------------------------- explicit files and excludes
@@ -193,6 +244,24 @@ def test_missing_path_is_a_notification(tmp_path: Path) -> None:
     assert note.level == "error"
     assert "no such file or directory" in note.message
     assert "nope.py" in note.path
+
+
+def test_explicit_files_are_kept_unless_forced(tmp_path: Path) -> None:
+    write(tmp_path, ".gitignore", "ignored.py\n")
+    ignored = write(tmp_path, "ignored.py")
+    excluded = write(tmp_path, "gen/excluded.py")
+    write(tmp_path, "main.py")
+    assert sources(tmp_path, exclude=["gen/"]) == ["main.py"]
+    assert sources(tmp_path, tmp_path, ignored, excluded, exclude=["gen/"]) == [
+        "gen/excluded.py", "ignored.py", "main.py"]
+    assert sources(tmp_path, tmp_path, excluded, exclude=["gen/"], force_exclude=True) == ["main.py"]
+
+
+def test_missing_path_is_a_config_error(tmp_path: Path) -> None:
+    disc = discover([tmp_path / "nope"], root=tmp_path)
+    assert disc.sources == []
+    assert [(n.kind, n.level) for n in disc.notifications] == [("config", "error")]
+    assert "nope" in disc.notifications[0].message
 
 
 # ----------------------------------------------------------------------------- reading sources
@@ -261,6 +330,33 @@ def test_vanished_file_is_unreadable_not_raised(tmp_path: Path) -> None:
     assert skip_reason(sf).startswith("unreadable: ")
 
 
+def test_unanalysable_sources_are_notifications(tmp_path: Path) -> None:
+    write(tmp_path, "ok.py", "name = 'é'\n")
+    write(tmp_path, "empty.py", "")
+    write(tmp_path, "blob.py", b"x = 1\n\x00\x01\x02")
+    write(tmp_path, "huge.py", b"#" * 2_000_001)
+    write(tmp_path, "latin.py", "s = 'caf\xe9'\n".encode("latin-1"))
+    write(tmp_path, "cookie.py", "# -*- coding: latin-1 -*-\ns = 'caf\xe9'\n".encode("latin-1"))
+    disc = discover([tmp_path], root=tmp_path)
+    assert [s.rel_path for s in disc.sources] == ["cookie.py", "empty.py", "ok.py"]
+    notes = sorted((n.path, n.message, n.kind, n.level) for n in disc.notifications)
+    assert notes == [
+        ("blob.py", "skipped: binary file", "read", "warning"),
+        ("huge.py", "skipped: 1953 KB is larger than the 1953 KB limit", "read", "warning"),
+        ("latin.py", "skipped: not valid UTF-8 and no coding declaration", "read", "warning"),
+    ]
+
+
+def test_read_source_decodes_a_coding_cookie_and_repeats_the_checks(tmp_path: Path) -> None:
+    write(tmp_path, "cookie.py", "# coding=latin-1\ns = 'caf\xe9'\n".encode("latin-1"))
+    write(tmp_path, "big.py", "x = 1\n" * 100)
+    disc = discover([tmp_path], root=tmp_path)
+    by_name = {s.rel_path: s for s in disc.sources}
+    assert read_source(by_name["cookie.py"]) == "# coding=latin-1\ns = 'café'\n".encode("utf-8")
+    assert read_source(by_name["big.py"], max_bytes=10) is None
+    assert skip_reason(by_name["big.py"], max_bytes=10) == "skipped: 0 KB is larger than the 0 KB limit"
+
+
 # ----------------------------------------------------------------------------- symlinks
 
 
@@ -310,6 +406,25 @@ def test_link_inside_the_root_is_followed(tmp_path: Path) -> None:
     assert sources(tmp_path) == ["alias.py", "real/mod.py"]
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_symlink_loop_and_links_out_of_the_root(tmp_path: Path) -> None:
+    root, outside = tmp_path / "proj", tmp_path / "elsewhere"
+    write(root, "pkg/a.py")
+    write(outside, "secret.py")
+    os.symlink(root / "pkg", root / "pkg" / "loop")  # pkg/loop -> pkg
+    os.symlink(outside, root / "outdir")
+    os.symlink(outside / "secret.py", root / "outfile.py")
+    os.symlink(root / "pkg" / "a.py", root / "alias.py")  # inside the root: followed
+    disc = discover([root], root=root)
+    assert [s.rel_path for s in disc.sources] == ["alias.py", "pkg/a.py"]
+    notes = sorted((n.path, n.message) for n in disc.notifications)
+    assert notes == [
+        ("outdir", "symlink points outside the scanned root; skipped"),
+        ("outfile.py", "symlink points outside the scanned root; skipped"),
+        ("pkg/loop", "symlink loop: folder links back to a parent; skipped"),
+    ]
+
+
 # ----------------------------------------------------------------------------- manifests and module names
 
 
@@ -347,3 +462,33 @@ def test_discovered_sources_carry_paths_and_modules(tmp_path: Path) -> None:
     assert [(s.rel_path, s.module) for s in disc.sources] == [("src/pkg/__init__.py", "pkg"),
                                                             ("src/pkg/mod.py", "pkg.mod")]
     assert disc.sources[1].abs_path == (tmp_path / "src" / "pkg" / "mod.py").resolve()
+
+
+def test_manifests_and_module_names(tmp_path: Path) -> None:
+    for rel in ("requirements.txt", "requirements-dev.txt", "requirements/base.txt", "reqs.in", "MANIFEST.in",
+                "pyproject.toml", "setup.cfg", "sub/Pipfile", "environment.yml", "README.md"):
+        write(tmp_path, rel, "")
+    write(tmp_path, "setup.py")
+    write(tmp_path, "src/pkg/__init__.py")
+    write(tmp_path, "src/pkg/sub/mod.py")
+    disc = discover([tmp_path], root=tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in disc.manifests) == [
+        "environment.yml", "pyproject.toml", "reqs.in", "requirements-dev.txt", "requirements.txt",
+        "requirements/base.txt", "setup.cfg", "setup.py", "sub/Pipfile"]
+    assert [(s.rel_path, s.module) for s in disc.sources] == [
+        ("setup.py", "setup"), ("src/pkg/__init__.py", "pkg"), ("src/pkg/sub/mod.py", "pkg.sub.mod")]
+
+
+# ----------------------------------------------------------------------------- large trees
+
+
+def test_thousands_of_files_are_all_listed(tmp_path: Path) -> None:
+    # Speed is measured by benchmarks/, never by a timed assertion here.
+    for d in range(10):
+        folder = tmp_path / f"p{d}"
+        folder.mkdir()
+        for f in range(100):
+            (folder / f"m{f}.py").write_bytes(b"x = 1\n")
+    disc = discover([tmp_path], root=tmp_path)
+    assert len(disc.sources) == 1_000
+    assert disc.sources[0].rel_path == "p0/m0.py" and disc.sources[-1].rel_path == "p9/m99.py"

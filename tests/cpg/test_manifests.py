@@ -1,6 +1,8 @@
-"""Dependency manifests read from real files: every format with exact names, specifiers and
-1-based positions, Poetry constraint conversion, includes, version queries, the manifest that
-governs a source file, and broken input that becomes a notification instead of an exception."""
+"""Dependency manifests read from real files: every format with exact names, specifiers, extras,
+markers and 1-based positions (lines, columns, end columns), options, hashes and URLs in
+requirements files, Poetry constraint conversion and optional entries, includes and constraints,
+version queries, the manifest that governs a source file in a monorepo, and broken input that
+becomes a notification instead of an exception."""
 
 from __future__ import annotations
 
@@ -37,6 +39,18 @@ def one(ms: ManifestSet, dist: str) -> Requirement:
     found = ms.declared(dist)
     assert len(found) == 1, found
     return found[0]
+
+
+def parse_files(root: Path, files: dict[str, str | bytes]) -> ManifestSet:
+    """Write each file (text dedented, as UTF-8 bytes: no newline translation) and parse them all."""
+    for rel, text in files.items():
+        write(root, rel, text if isinstance(text, bytes) else textwrap.dedent(text).encode("utf-8"))
+    return parse(root, *files)
+
+
+def cols(ms: ManifestSet) -> list[tuple]:
+    """(raw name, specifier, marker, line, col, end col, group) per requirement, in file order."""
+    return [(r.raw_name, r.specifier, r.marker, r.line, r.col, r.end_col, r.group) for r in ms.requirements]
 
 
 # ----------------------------------------------------------------------------- requirements.txt
@@ -122,6 +136,28 @@ def test_requirements_missing_include_is_a_notification(tmp_path: Path) -> None:
     assert ms.notifications[0].path == "requirements.txt"
 
 
+def test_requirement_lines_with_options_hashes_and_urls(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"requirements.txt": """\
+        --index-url https://example.org/simple
+        openai==0.28.1  # pinned for the old client
+        httpx>=0.27; python_version >= "3.9" \\
+            --hash=sha256:aaa
+        -e git+https://github.com/o/r.git@v1#egg=my_tool
+        pydantic @ https://example.org/pydantic-2.0-py3-none-any.whl
+        https://example.org/nameless.whl
+        ./local/checkout
+    """})
+    assert cols(ms) == [
+        ("openai", "==0.28.1", "", 2, 1, 15, "main"),
+        ("httpx", ">=0.27", 'python_version >= "3.9"', 3, 1, 37, "main"),
+        ("my_tool", "", "", 5, 42, 49, "main"),
+        ("pydantic", "", "", 6, 1, 61, "main"),
+    ]
+    assert ms.notifications == []
+    assert ms.allows("openai", "1.30.0") is False
+    assert ms.allows("openai", "0.28.1") is True
+
+
 # ----------------------------------------------------------------------------- pyproject.toml
 
 PEP621 = """\
@@ -205,16 +241,37 @@ def test_pyproject_poetry(tmp_path: Path) -> None:
     assert ms.notifications == []
 
 
+def test_poetry_optional_entry_does_not_make_the_next_one_optional(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"pyproject.toml": """\
+        [tool.poetry.dependencies]
+        python = "^3.10"
+        faiss-cpu = { version = "^1.8", optional = true }
+        openai = "^1.30"
+
+        [tool.poetry.extras]
+        vector = ["faiss-cpu"]
+    """})
+    assert [(r.dist, r.specifier, r.line, r.col, r.group) for r in ms.requirements] == [
+        ("faiss-cpu", "<2.0,>=1.8", 3, 1, "optional:vector"),
+        ("openai", "<2.0,>=1.30", 4, 1, "main"),
+    ]
+    assert str(ms.specifier_for("openai")) == "<2.0,>=1.30"
+
+
 @pytest.mark.parametrize("poetry, pep440", [
     ("^0.2.3", ">=0.2.3,<0.3.0"),
     ("^1.2", ">=1.2,<2.0"),
     ("^1.2.3", ">=1.2.3,<2.0.0"),
     ("^0.0.3", ">=0.0.3,<0.0.4"),
+    ("~1.2", ">=1.2,<1.3"),
     ("1.2.3", "==1.2.3"),
+    ("1.4.2", "==1.4.2"),
     (">=1,<2", ">=1,<2"),
+    (">=1.0 <2.0", ">=1.0,<2.0"),
     ("*", ""),
+    ("^1.0 || ^2.0", None),  # not expressible in PEP 440
 ])
-def test_poetry_to_pep440_exact(poetry: str, pep440: str) -> None:
+def test_poetry_to_pep440_exact(poetry: str, pep440: str | None) -> None:
     assert poetry_to_pep440(poetry) == pep440
 
 
@@ -272,6 +329,22 @@ def test_setup_py_is_read_statically_never_executed(tmp_path: Path) -> None:
     ]
     assert [r.col for r in ms.requirements[:2]] == [10, 28]
     assert ms.notifications == []
+
+
+def test_setup_py_columns_count_characters_and_lists_are_followed(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"setup.py": """\
+        from setuptools import setup
+        BASE = ["openai>=1"]
+        setup(name="café", install_requires=BASE + ["langchain-openai", "openai<2"],
+              extras_require={"rag": ["chromadb"]})
+    """})
+    assert cols(ms) == [
+        ("openai", ">=1", "", 2, 10, 19, "main"),
+        ("langchain-openai", "", "", 3, 46, 62, "main"),
+        ("openai", "<2", "", 3, 66, 74, "main"),
+        ("chromadb", "", "", 4, 32, 40, "optional:rag"),
+    ]
+    assert str(ms.specifier_for("OpenAI")) == "<2,>=1"
 
 
 def test_pipfile(tmp_path: Path) -> None:
@@ -403,6 +476,24 @@ def test_for_path_carries_included_files(tmp_path: Path) -> None:
     assert scoped.allows("openai", "1.30.0") is False
 
 
+def test_constraints_and_monorepo_scopes(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "requirements.txt": "-c constraints.txt\nopenai>=1\n",
+        "constraints.txt": "openai<1.40\n",
+        "services/bot/pyproject.toml": '[project]\nname = "bot"\ndependencies = ["anthropic>=0.30"]\n',
+    })
+    assert [(r.dist, r.group) for r in ms.requirements] == [
+        ("openai", "constraint"), ("openai", "main"), ("anthropic", "main")]
+    root_scope = ms.for_path("app/main.py")
+    assert root_scope.manifests == ["constraints.txt", "requirements.txt"]
+    assert str(root_scope.specifier_for("openai")) == "<1.40,>=1"
+    assert root_scope.allows("openai", "1.45.0") is False
+    bot = ms.for_path("services/bot/src/bot/agent.py")
+    assert bot.manifests == ["services/bot/pyproject.toml"]
+    assert bot.declared("openai") == [] and bot.allows("anthropic", "0.31.0") is True
+    assert ms.for_path("services/other/x.py").manifests == ["constraints.txt", "requirements.txt"]
+
+
 # ----------------------------------------------------------------------------- broken input
 
 
@@ -465,3 +556,24 @@ def test_nonexistent_and_directory_paths_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").mkdir()
     ms = parse_manifests(tmp_path, [tmp_path / "requirements.txt", tmp_path / "nope" / "Pipfile"])
     assert ms.requirements == [] and ms.manifests == [] and ms.notifications == []
+
+
+def test_setup_py_that_does_not_parse_is_a_notification(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"setup.py": "setup(install_requires=[\n"})
+    assert ms.requirements == [] and ms.manifests == []
+    assert [(n.path, n.kind) for n in ms.notifications] == [("setup.py", "manifest")]
+    assert ms.notifications[0].message.startswith("line 1: setup.py does not parse")
+
+
+def test_broken_toml_beside_a_requirements_file(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "pyproject.toml": "[project]\ndependencies = [\n",
+        "requirements.txt": "openai==1.30.0\n",
+        "requirements-dev.txt": b"pytest\n\xff\xfe\n",
+    })
+    assert [(r.dist, r.path, r.line) for r in ms.requirements] == [("openai", "requirements.txt", 1)]
+    assert ms.manifests == ["requirements.txt"]
+    assert sorted((n.path, n.message.split(":")[0]) for n in ms.notifications) == [
+        ("pyproject.toml", "invalid TOML"),
+        ("requirements-dev.txt", "line 2"),
+    ]
