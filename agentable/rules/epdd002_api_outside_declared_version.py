@@ -43,14 +43,16 @@ class ApiOutsideDeclaredVersion(Rule):
                         yield f
                     if query.api_unavailable(graph, mod.path, target) is not None:
                         self._flagged.add((mod.path, target))
-        flagged = {(p, sym) for p, sym in self._flagged}
+        flagged: dict[str, list[str]] = {}  # path -> imported symbols reported (or reportable) there
+        for p, t in self._flagged:
+            flagged.setdefault(p, []).append(t)
         for func in graph.functions.values():
             if not query.unavailable_apis(graph, func.path):
                 continue  # nothing the file's declarations rule out: no call can be reported
+            imported = flagged.get(func.path, ())
             for site in func.calls:
                 for symbol in _member_symbols(graph, site):
-                    if any(p == func.path and (symbol == t or symbol.startswith(t + ".") or symbol.startswith(t + "("))
-                           for p, t in flagged):
+                    if any(symbol == t or symbol.startswith(t + ".") or symbol.startswith(t + "(") for t in imported):
                         break  # its import is reported already
                     f = self._report(graph, func.path, site.call.pos, symbol, reported)
                     if f is not None:
