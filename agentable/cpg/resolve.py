@@ -96,6 +96,9 @@ class Resolver:
     def _dispatch(self, e: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         cls = e.__class__  # IR expression classes have no subclasses: `is` tests, commonest first
         if cls is ir.Name:
+            comp = func.comp_names.get(id(e))
+            if comp is not None:  # a comprehension's own loop variable: an element of its iterable
+                return self.elements(self.values(comp[1], func, stmt), comp[1], func, stmt)
             return self._name(e.id, func, stmt)
         if cls is ir.Attribute:
             return self._attribute(e, func, stmt)
@@ -385,6 +388,10 @@ class Resolver:
             looked_up = self._mapping_lookup(e, func, stmt)
             if looked_up:
                 return looked_up
+        if isinstance(e.func, ir.Attribute) and e.func.attr == "join" and len(e.args) == 1:
+            joined = self._joined_text(e, func, stmt)
+            if joined:
+                return joined
         callee = self.values(e.func, func, stmt)
         out: set[Value] = set()
         site = (func.path, e)
@@ -401,6 +408,19 @@ class Resolver:
                 if e.func.attr in STR_METHODS:
                     out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
         return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def _joined_text(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """`"".join(block.text for block in response.content)`: a string separator joining pieces
+        of the model's text is the model's text (Anthropic content blocks, streamed deltas)."""
+        assert isinstance(e.func, ir.Attribute)
+        sep = self.values(e.func.value, func, stmt)
+        if not sep or not all(isinstance(v, Const) and isinstance(v.value, str) for v in sep):
+            return EMPTY
+        arg = e.args[0]
+        pieces = (self.values(arg.elt, func, stmt) if isinstance(arg, ir.Comp)
+                  else self.elements(self.values(arg, func, stmt), arg, func, stmt))
+        step = (func.path, e.pos, "pieces of the model's text joined")
+        return frozenset(v.with_step(step) for v in pieces if isinstance(v, LLMOutput) and v.text)
 
     def _mapping_lookup(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         """`registry.get(name)` on a dict literal: its values (one key's when the key is a

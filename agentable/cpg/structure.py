@@ -65,6 +65,9 @@ class FunctionInfo:
     exprs: dict[type, list[tuple[ir.Expr, ir.Stmt]]] = field(default_factory=dict)
     # `d[key] = value` stores: container name -> [(key expression, value, statement)]
     item_stores: dict[str, list[tuple[ir.Expr, ir.Expr, ir.Stmt]]] = field(default_factory=dict)
+    # Names read inside a comprehension that its own `for` binds: id(Name) -> (target, iterable),
+    # so `part.text for part in resp.content` reads `part` as an element of `resp.content`.
+    comp_names: dict[int, tuple[ir.Expr, ir.Expr]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"FunctionInfo({self.qualname})"
@@ -360,10 +363,33 @@ def _index_exprs(func: FunctionInfo, s: ir.Stmt, roots: list[ir.Expr], own: bool
                 bucket.append(pair)
             if cls is ir.Call:
                 func.calls.append(CallSite(e, s, func))
+            elif cls is ir.Comp:
+                _index_comprehension(func, e)
             elif cls is ir.Yield:
                 func.yields.append(e)
             elif cls is ir.NamedExpr and isinstance(e.target, ir.Name):
                 func.defs.setdefault(e.target.id, []).append(DefSite(e.target.id, s, e.value, "walrus"))
+
+
+def _index_comprehension(func: FunctionInfo, comp: ir.Comp) -> None:
+    """Bind the names a comprehension's `for` clauses introduce where the comprehension reads them:
+    in later clauses' iterables, the conditions and the element. Outer comprehensions are indexed
+    first (pre-order), so an inner one that rebinds a name overrides it for its own reads."""
+    bound: dict[str, tuple[ir.Expr, ir.Expr]] = {}
+    for j, (target, iterable) in enumerate(zip(comp.targets, comp.iters)):
+        if j:
+            _bind_comprehension_reads(func, iterable, bound)
+        for x in ir.walk_expr(target):
+            if x.__class__ is ir.Name:
+                bound[x.id] = (target, iterable)
+    for e in (comp.elt, *comp.conds):
+        _bind_comprehension_reads(func, e, bound)
+
+
+def _bind_comprehension_reads(func: FunctionInfo, e: ir.Expr, bound: dict[str, tuple[ir.Expr, ir.Expr]]) -> None:
+    for x in ir.walk_expr(e):
+        if x.__class__ is ir.Name and x.id in bound:
+            func.comp_names[id(x)] = bound[x.id]
 
 
 def _collect_self_attrs(method: FunctionInfo, cls: ClassInfo) -> None:

@@ -377,3 +377,51 @@ def test_instances_called_like_functions_find_their_call_sites() -> None:
     assert [c.call.pos[0] for c in search_callers] == [9, 11]
     assert [c.call.pos[0] for c in clock_callers] == [10]
     assert all(c.func.qualname == "agent.step" for c in search_callers + clock_callers)
+
+
+def test_comprehension_variables_and_joined_pieces_carry_model_text() -> None:
+    g = graph_of({"m.py": """
+        import json
+        import os
+        import anthropic
+        import openai
+
+        def ask(client, prompt):
+            msg = client.messages.create(model="claude-sonnet-4-20250514", max_tokens=512, messages=[])
+            text = "".join(block.text for block in msg.content if block.type == "text")
+            path = os.path.join("out", "x.json")
+            words = [w.upper() for w in ["a", "b"]]
+            return json.loads(text), path, words
+
+        def stream(client):
+            chunks = client.chat.completions.create(model="gpt-4o-mini", messages=[], stream=True)
+            return "\\n".join([c.choices[0].delta.content for c in chunks])
+
+        def main():
+            ask(anthropic.Anthropic(), "hi")
+            stream(openai.OpenAI())
+    """})
+    f = g.functions["m.ask"]
+    loads = next(s for s in f.calls if ir.dotted(s.call.func) == "json.loads")
+    outs = query.llm_outputs(g, loads.call.args[0], f, loads.stmt)
+    assert outs and outs[0].text and "joined" in outs[0].steps[-1][2]
+    # the separator must be a string: os.path.join is not model text, nor a comprehension over literals
+    join = next(s for s in f.calls if ir.dotted(s.call.func) == "os.path.join")
+    assert not any(isinstance(v, LLMOutput) for v in g.values(join.call, f, join.stmt))
+    comp = next(e for e, _ in f.walk(ir.Comp) if e.kind == "list")
+    assert not any(isinstance(v, LLMOutput) for v in g.values(comp.elt, f, None))
+    s = g.functions["m.stream"]
+    ret = s.returns[0].value
+    assert any(isinstance(v, LLMOutput) and v.text for v in g.values(ret, s, s.returns[0]))
+
+
+def test_comprehension_binding_stays_inside_the_comprehension() -> None:
+    g = graph_of({"m.py": """
+        def f(items):
+            x = "literal"
+            names = [x.name for x in items]
+            return x
+    """})
+    f = g.functions["m.f"]
+    ret = f.returns[0]
+    assert g.values(ret.value, f, ret) == frozenset({Const("literal")})
