@@ -46,6 +46,18 @@ STR_METHODS = frozenset({
     "strip", "lstrip", "rstrip", "lower", "upper", "replace", "split", "rsplit", "splitlines", "removeprefix",
     "removesuffix", "partition", "rpartition", "casefold", "title", "expandtabs", "format", "encode", "decode",
 })
+# What a method of a string literal returns (`"...".format(...)`, `PROMPT.strip()`).
+STR_METHOD_RESULTS = {
+    **{m: "str" for m in ("strip", "lstrip", "rstrip", "lower", "upper", "replace", "removeprefix", "removesuffix",
+                          "casefold", "title", "capitalize", "expandtabs", "format", "format_map", "join", "center",
+                          "ljust", "rjust", "zfill", "swapcase", "translate")},
+    **{m: "list" for m in ("split", "rsplit", "splitlines")},
+    **{m: "tuple" for m in ("partition", "rpartition")},
+    **{m: "bool" for m in ("startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper")},
+    **{m: "int" for m in ("find", "rfind", "index", "rindex", "count")},
+    "encode": "bytes",
+}
+_STR_METHOD = Typed("str-method")
 BUILTIN_TYPES = {
     "str": "str", "repr": "str", "int": "int", "float": "float", "bool": "bool", "len": "int", "dict": "dict",
     "list": "list", "tuple": "tuple", "set": "set", "sorted": "list", "bytes": "bytes", "open": "file",
@@ -316,7 +328,7 @@ class Resolver:
             elif isinstance(v, Parsed):
                 out.add(v)
             elif isinstance(v, Const) and isinstance(v.value, str):
-                out.add(Typed("str-method"))
+                out.add(_STR_METHOD)
         return frozenset(out) if out else frozenset({UNKNOWN})
 
     def class_attr(self, qualname: str, attr: str, instance: bool) -> VSet:
@@ -407,6 +419,10 @@ class Resolver:
             elif isinstance(v, LLMOutput) and v.text and isinstance(e.func, ir.Attribute):
                 if e.func.attr in STR_METHODS:
                     out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
+            elif v == _STR_METHOD and isinstance(e.func, ir.Attribute):
+                kind = STR_METHOD_RESULTS.get(e.func.attr)  # `TEMPLATE.format(q=q)` is a str
+                if kind is not None:
+                    out.add(Typed(kind))
         return frozenset(out) if out else frozenset({UNKNOWN})
 
     def _joined_text(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:

@@ -3,7 +3,7 @@
 from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.flow import loop_info
-from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, Parsed
+from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, Parsed, Typed
 
 from graph_helpers import graph_of
 
@@ -425,3 +425,23 @@ def test_comprehension_binding_stays_inside_the_comprehension() -> None:
     f = g.functions["m.f"]
     ret = f.returns[0]
     assert g.values(ret.value, f, ret) == frozenset({Const("literal")})
+
+
+def test_methods_of_string_literals_have_result_types() -> None:
+    g = graph_of({"m.py": """
+        PROMPT = "Answer: {q}"
+
+        def f(q):
+            a = PROMPT.format(q=q)
+            b = PROMPT.split(":")
+            c = PROMPT.startswith("A")
+            d = PROMPT.no_such_method()
+            return a, b, c, d
+    """})
+    f = g.functions["m.f"]
+    ret = f.returns[0]
+    a, b, c, d = ret.value.elts
+    assert g.values(a, f, ret) == frozenset({Typed("str")})
+    assert g.values(b, f, ret) == frozenset({Typed("list")})
+    assert g.values(c, f, ret) == frozenset({Typed("bool")})
+    assert not any(isinstance(v, Typed) and v.kind in ("str", "list", "bool") for v in g.values(d, f, ret))
