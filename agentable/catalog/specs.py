@@ -114,6 +114,10 @@ class ToolBaseSpec:
     params_attr: Optional[str] = None
     impl_methods: tuple[str, ...] = ()
     return_contract: Optional[str] = None
+    # the class attribute declaring the result's type, and its type names -> Python kinds
+    # (smolagents: output_type = "string")
+    output_type_attr: Optional[str] = None
+    output_types: dict[str, str] = field(default_factory=dict)
     handles_errors: bool = False
     error_param: Optional[str] = None
     description_fallback_docstring: bool = False  # class docstring used when no description attr

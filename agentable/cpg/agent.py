@@ -192,6 +192,8 @@ class ToolDef:
     schema: Optional[ir.Dict] = None
     description_pos: Optional[ir.Pos] = None
     name_pos: Optional[ir.Pos] = None  # where the name the model sees is written
+    output_type: Optional[str] = None  # the result type a framework attribute declares (smolagents output_type)
+    output_type_pos: Optional[ir.Pos] = None
 
     @property
     def path(self) -> str:

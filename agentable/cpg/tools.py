@@ -228,6 +228,7 @@ def _class_tool(g: "ProjectGraph", cls, spec) -> ToolDef:
 
     name, npos = attr_str(spec.name_attr)
     desc, dpos = attr_str(spec.description_attr)
+    output_type, opos = attr_str(getattr(spec, "output_type_attr", None))
     if desc is None and cls.node.docstring and getattr(spec, "description_fallback_docstring", False):
         desc, dpos = cls.node.docstring, cls.node.body[0].pos
     impl: Optional[FunctionInfo] = None
@@ -240,7 +241,8 @@ def _class_tool(g: "ProjectGraph", cls, spec) -> ToolDef:
             break
     params = function_params(impl, skip_self=True) if impl is not None else []
     return ToolDef("class", spec.framework, cls.module, cls.node.pos, name, desc, "attribute" if desc else None,
-                   func=impl, cls=cls, spec=spec, params=params, description_pos=dpos, name_pos=npos)
+                   func=impl, cls=cls, spec=spec, params=params, description_pos=dpos, name_pos=npos,
+                   output_type=output_type, output_type_pos=opos)
 
 
 # ----------------------------------------------------------------------------- raw JSON schemas

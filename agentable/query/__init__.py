@@ -180,6 +180,7 @@ from agentable.query.tool_calls import (  # noqa: F401
     tool_implementations,
     tool_invocations,
     tool_label,
+    declared_result,
 )
 from agentable.query.loops import (  # noqa: F401
     _CLOCKS,

@@ -427,6 +427,24 @@ def tool_label(func: FunctionInfo, tool: Optional[object]) -> str:
     return name or func.name
 
 
+def declared_result(func: FunctionInfo, tool: Optional[object]) -> Optional[tuple[str, str]]:
+    """(type name, how it is declared) of a tool's result: the implementation's return annotation
+    (`-> str`), else the framework's result-type attribute (smolagents `output_type = "string"`,
+    mapped to a Python type by the catalog). None when neither says."""
+    from agentable.query.loops import annotation_name
+
+    node = func.node
+    if node is not None and node.returns is not None:
+        name = annotation_name(node.returns)
+        return (name, f"-> {name}") if name else None
+    declared = getattr(tool, "output_type", None)
+    spec = getattr(tool, "spec", None)
+    kind = (getattr(spec, "output_types", None) or {}).get(declared or "")
+    if kind is None:
+        return None
+    return kind, f'{spec.output_type_attr} = "{declared}"'  # type: ignore[union-attr]
+
+
 def handle_kind(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[tuple[str, str]]:
     """(kind, callee) when `e` may be a handle rather than data: a generator, an HTTP response, a
     file, a process or connection (catalog `handle_returning`)."""

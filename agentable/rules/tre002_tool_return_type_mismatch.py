@@ -7,7 +7,7 @@ from typing import Iterable, Optional
 
 from agentable import query
 from agentable.cpg import ir
-from agentable.findings import Finding, Severity
+from agentable.findings import Finding, FlowStep, Severity
 from agentable.rules.base import Rule, RuleMeta
 
 _CONCRETE = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "set", "bytes", "json"})
@@ -50,12 +50,10 @@ class ToolReturnTypeMismatch(Rule):
 
     def _declared(self, graph) -> Iterable[Finding]:
         for func, tool in query.tool_implementations(graph):
-            node = func.node
-            if node is None or node.returns is None or func.yields:
+            found = query.declared_result(func, tool) if func.node is not None and not func.yields else None
+            if found is None or found[0] not in _COMPATIBLE:
                 continue
-            declared = query.annotation_name(node.returns)
-            if declared not in _COMPATIBLE:
-                continue
+            declared, how = found
             ok = _COMPATIBLE[declared]
             label = query.tool_label(func, tool)
             for r in func.returns:
@@ -63,12 +61,24 @@ class ToolReturnTypeMismatch(Rule):
                     continue
                 kinds = query.value_kinds(graph, r.value, func, r)
                 wrong = _wrong_kind(kinds, ok, r.value)
-                if wrong:
+                if not wrong:
+                    continue
+                example = " (e.g. `json.dumps(...)` for structured data)" if declared == "str" else ""
+                advice = (f"frameworks build the tool's schema and serialise its result from that declaration. Return "
+                          f"{_a(declared)}{example} or change the ")
+                if how.startswith("->"):
                     yield self.finding(
                         graph, func.path, r.pos,
-                        f"Tool `{label}` is declared `-> {declared}` but returns {_kind_text(wrong)} here; frameworks build the "
-                        f"tool's schema and serialise its result from that declaration. Return a {declared} "
-                        f"(e.g. `json.dumps(...)` for structured data) or change the annotation.")
+                        f"Tool `{label}` is declared `{how}` but returns {_kind_text(wrong)} here; {advice}annotation.")
+                    continue
+                # Declared by a class attribute: the implementing method contradicts its class, so the
+                # finding is on the method, once, with the declaration and the return as its steps.
+                yield self.finding(
+                    graph, func.path, func.name_pos,
+                    f"Tool `{label}` is declared `{how}` but `{func.name}` returns {_kind_text(wrong)} "
+                    f"(line {r.pos[0]}); {advice}declaration.",
+                    flow=_declaration_steps(graph, tool, func, r, how, wrong))
+                break
 
     def _result_messages(self, graph) -> Iterable[Finding]:
         formats = graph.catalog.tool_result_formats
@@ -93,6 +103,15 @@ class ToolReturnTypeMismatch(Rule):
                         f"(`json.dumps(...)` or `str(...)`) first.")
 
 
+def _declaration_steps(graph, tool, func, r, how: str, wrong: str) -> tuple[FlowStep, ...]:
+    steps = [FlowStep(graph.span(func.path, r.pos), f"returns {_kind_text(wrong)}")]
+    pos = getattr(tool, "output_type_pos", None)
+    cls = getattr(tool, "cls", None)
+    if pos is not None and cls is not None:
+        steps.insert(0, FlowStep(graph.span(cls.module.path, pos), f"`{how}` declared here"))
+    return tuple(steps)
+
+
 def _format_of(d: ir.Dict, formats) -> Optional[object]:
     # a format matches only a dict that has every key of its `match` (TOML keys are strings):
     # test that on the dict's constant keys, read once, before looking each key up
@@ -106,7 +125,11 @@ def _format_of(d: ir.Dict, formats) -> Optional[object]:
 
 
 def _kind_text(kind: str) -> str:
-    return "parsed JSON (a dict or a list)" if kind == "json" else f"a {kind}"
+    return "parsed JSON (a dict or a list)" if kind == "json" else _a(kind)
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[:1] in ("a", "e", "i", "o", "u") else f"a {kind}"
 
 
 def _wrong_kind(kinds: set[str], ok: set[str], expr) -> Optional[str]:
