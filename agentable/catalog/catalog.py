@@ -131,6 +131,11 @@ class Catalog:
                 return hit
         return (normalize_dist(parts[0]),)
 
+    def knows_import(self, dotted_module: str) -> bool:
+        """Does the [imports] table map `dotted_module` or a dotted prefix of it?"""
+        parts = dotted_module.split(".")
+        return any(".".join(parts[:i]) in self._imports for i in range(len(parts), 0, -1))
+
     def provided_imports(self, dist: str) -> frozenset[str]:
         """Import names available after installing `dist`: its own plus those of its dependencies,
         transitively (following the first distribution of each provided import)."""

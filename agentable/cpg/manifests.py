@@ -43,6 +43,9 @@ class Requirement:
     group: str  # main | optional:<name> | dev | group:<name> | constraint
 
 
+_PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
+
+
 def normalize_dist(name: str) -> str:
     return str(canonicalize_name(name))
 
@@ -62,7 +65,7 @@ class ManifestSet:
     notifications: list[Notification] = field(default_factory=list)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
-    _scopes: dict[str, "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
+    _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
 
     def declared(self, dist: str) -> list[Requirement]:
         d = normalize_dist(dist)
@@ -97,30 +100,50 @@ class ManifestSet:
         except InvalidVersion:
             return None
 
-    def for_path(self, rel_path: str) -> "ManifestSet":
+    def for_path(self, rel_path: str, inherit: bool = True) -> "ManifestSet":
         """The manifests governing a source file: those of its folder or of the nearest ancestor
-        folder that has any, plus the files they include (one answer per folder, kept)."""
+        folder that has any, plus the files they include; with `inherit`, also the manifests of the
+        folders above it, for distributions the nearer ones do not declare (a sub-folder's
+        requirements.txt usually adds to the root's: `pip install -r requirements.txt -r
+        sub/requirements.txt`). One answer per folder, kept."""
         folder = str(PurePosixPath(rel_path).parent)
-        hit = self._scopes.get(folder)
+        key = (folder, inherit)
+        hit = self._scopes.get(key)
         if hit is None:
-            hit = self._scopes[folder] = self._scope_of(folder)
+            hit = self._scopes[key] = self._scope_of(folder, inherit)
         return hit
 
-    def _scope_of(self, folder: str) -> "ManifestSet":
+    def _scope_of(self, folder: str, inherit: bool) -> "ManifestSet":
         by_dir: dict[str, list[str]] = {}
         for m in self.manifests:
             by_dir.setdefault(governing_dir(m), []).append(m)
+        levels: list[set[str]] = []  # nearest first: the manifests of each governing folder
         cur = PurePosixPath(folder)
         while True:
             key = str(cur)
             if key in by_dir:
-                chosen = self._with_includes(by_dir[key])
-                return ManifestSet([r for r in self.requirements if r.path in chosen],
-                                   [m for m in self.manifests if m in chosen], [],
-                                   {k: v for k, v in self.includes.items() if k in chosen})
+                levels.append(self._with_includes(by_dir[key]))
+                if not inherit or self._standalone(by_dir[key]):
+                    break
             if key in (".", "/", "") or cur.parent == cur:
-                return ManifestSet()
+                break
             cur = cur.parent
+        if not levels:
+            return ManifestSet()
+        requirements: list[Requirement] = []
+        for chosen in levels:
+            nearer = {r.dist for r in requirements}  # a nearer level's declaration of a distribution wins
+            requirements += [r for r in self.requirements if r.path in chosen and r.dist not in nearer]
+        order = [m for chosen in levels for m in self.manifests if m in chosen]
+        every = set(order)
+        return ManifestSet(requirements, list(dict.fromkeys(order)), [],
+                           {k: v for k, v in self.includes.items() if k in every})
+
+    def _standalone(self, manifests: list[str]) -> bool:
+        """A folder that is a distribution of its own (setup.py, setup.cfg, or a pyproject.toml that
+        declares dependencies): what it declares is complete, it inherits nothing from above."""
+        declaring = {r.path for r in self.requirements}
+        return any(PurePosixPath(m).name in _PROJECT_MANIFESTS and m in declaring for m in manifests)
 
     def _with_includes(self, start: list[str]) -> set[str]:
         chosen: set[str] = set()

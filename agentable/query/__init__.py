@@ -144,8 +144,10 @@ from agentable.query.dependencies import (  # noqa: F401
     import_declared,
     import_is_optional,
     import_name_known,
+    import_owner,
     import_targets,
     is_project_module,
+    optional_import_tops,
 )
 from agentable.query.tool_calls import (  # noqa: F401
     ToolDispatch,

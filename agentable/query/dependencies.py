@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
@@ -20,12 +19,16 @@ def import_targets(stmt: object) -> list[str]:
     return out
 
 
-def import_is_optional(func: FunctionInfo, stmt: ir.Stmt) -> bool:
+def import_is_optional(func: FunctionInfo, stmt: ir.Stmt, guarded_tops: frozenset[str] = frozenset()) -> bool:
     """Is an import guarded so that a missing package does not break the program: inside a `try`
-    whose handlers catch ImportError/ModuleNotFoundError (or everything), or under
-    `if TYPE_CHECKING:`?"""
+    whose handlers catch ImportError/ModuleNotFoundError (or everything), under
+    `if TYPE_CHECKING:`, under a test of the interpreter or platform (`sys.version_info`,
+    `sys.platform`, `platform.system()`: a back-port or an OS-specific package), or a package that
+    `guarded_tops` names (already imported under such a guard in the same file)?"""
     from agentable.cpg.flow import handler_type_names
 
+    if guarded_tops and any(t.split(".")[0] in guarded_tops for t in import_targets(stmt)):
+        return True
     for anc in func.ancestors(stmt):
         if isinstance(anc, ir.Try):
             for h in anc.handlers:
@@ -33,9 +36,33 @@ def import_is_optional(func: FunctionInfo, stmt: ir.Stmt) -> bool:
                 if not names or any(n.rpartition(".")[2] in ("ImportError", "ModuleNotFoundError", "Exception",
                                                                  "BaseException") for n in names):
                     return True
-        if isinstance(anc, ir.If) and "TYPE_CHECKING" in (ir.dotted(anc.test) or ""):
+        if isinstance(anc, ir.If) and _environment_test(anc.test):
             return True
     return False
+
+
+_ENVIRONMENT_NAMES = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING", "sys.version_info", "sys.platform", "os.name",
+                                "platform.system", "platform.python_version", "sys.implementation.name"})
+
+
+def _environment_test(test: ir.Expr) -> bool:
+    return any(ir.dotted(e) in _ENVIRONMENT_NAMES for e in ir.walk_expr(test))
+
+
+def import_owner(g: ProjectGraph, mod: object, stmt: ir.Stmt) -> FunctionInfo:
+    """The function (or module code) an import statement runs in."""
+    return g.function_of(mod.path, stmt.pos) or mod.toplevel  # type: ignore[attr-defined]
+
+
+def optional_import_tops(g: ProjectGraph, mod: object) -> frozenset[str]:
+    """Top-level names of the packages a module imports under a guard somewhere (see
+    `import_is_optional`): a later unguarded import of the same package in that file runs only
+    when the guarded one succeeded, or belongs to the same optional feature."""
+    out: set[str] = set()
+    for stmt in mod.import_stmts:  # type: ignore[attr-defined]
+        if import_is_optional(import_owner(g, mod, stmt), stmt):
+            out.update(t.split(".")[0] for t in import_targets(stmt))
+    return frozenset(out)
 
 
 @per_graph
@@ -48,25 +75,43 @@ def is_project_module(g: ProjectGraph, top: str) -> bool:
 
 def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
     """Is the import `dotted` covered by the requirements in `scope` (a ManifestSet): one of the
-    distributions that provide it is declared (any group), or a declared distribution brings it
-    in as a dependency (catalog `provides`, transitively)."""
+    distributions that provide it is declared (any group), a declared distribution brings it in as
+    a dependency (catalog `provides`, transitively), or, for an import the catalog does not know, a
+    declared name plausibly provides it (see `_plausible_provider`)."""
     from agentable.cpg.manifests import normalize_dist
 
     cat = g.catalog
     declared = {r.dist for r in scope.requirements}
+    # `crewai[tools]` installs crewai-tools: an extra named like a sibling distribution brings it
+    declared |= {normalize_dist(f"{r.dist}-{extra}") for r in scope.requirements for extra in r.extras}
     if any(normalize_dist(d) in declared for d in cat.distributions_for_import(dotted)):
         return True
     parts = dotted.split(".")
     prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
-    return any(prefixes & cat.provided_imports(d) for d in declared)
+    if any(prefixes & cat.provided_imports(d) for d in declared):
+        return True
+    return not cat.knows_import(dotted) and any(_plausible_provider(parts, d) for d in declared)
+
+
+def _plausible_provider(parts: list[str], dist: str) -> bool:
+    """Could the declared distribution `dist` (normalised) provide the import `parts` (dotted,
+    split), which the catalog does not map? A dotted prefix of the import spelled without
+    separators is the distribution's name (`ruamel.yaml` -> ruamel-yaml, `azure.storage.blob` ->
+    azure-storage-blob, `swerex` -> swe-rex), or the top name is a dash-separated part of it
+    (`phoenix` for arize-phoenix, `websocket` for websocket-client; a plugin such as `flask-cors`
+    depends on its host `flask`). A longer spelling is no evidence (`psycopg` is not
+    psycopg2-binary, `azure` not azureml-core)."""
+    flat = dist.replace("-", "")
+    if any("".join(parts[:i]).lower().replace("_", "") == flat for i in range(1, len(parts) + 1)):
+        return True
+    return parts[0].lower() in dist.split("-")
 
 
 def import_name_known(g: ProjectGraph, dotted: str) -> bool:
     """False for an import under a namespace root whose catalog entries all name subpackages
     (e.g. `google.colab` when only `google.genai`, `google.auth`… are known): which distribution
     provides it cannot be guessed from its name."""
-    imports = getattr(g.catalog, "_imports", {})
-    parts = dotted.split(".")
-    if any(".".join(parts[:i]) in imports for i in range(1, len(parts) + 1)):
+    if g.catalog.knows_import(dotted):
         return True
-    return not any(k.startswith(parts[0] + ".") for k in imports)
+    root = dotted.split(".")[0] + "."
+    return not any(k.startswith(root) for k in getattr(g.catalog, "_imports", {}))

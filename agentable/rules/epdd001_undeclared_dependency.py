@@ -12,7 +12,8 @@ from agentable.rules.base import Rule, RuleMeta
 
 # Files that run only in development (test suites, packaging scripts) use tools a project rarely
 # declares as runtime dependencies.
-_DEV_DIRS = frozenset({"tests", "test", "testing", "docs"})
+# CI and container folders: their scripts run where the workflow or Dockerfile installs what they need.
+_DEV_DIRS = frozenset({"tests", "test", "testing", "docs", ".github", ".gitlab", ".circleci", ".devcontainer", "docker"})
 _DEV_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
 
 
@@ -47,15 +48,16 @@ class UndeclaredDependency(Rule):
             if not scope.requirements or any(m.endswith((".yml", ".yaml")) for m in scope.manifests):
                 continue  # nothing parsed (dynamic setup.py) or conda packages we do not read
             reported: set[str] = set()
+            guarded = query.optional_import_tops(graph, mod)
             for stmt in mod.import_stmts:
-                func = graph.function_of(mod.path, stmt.pos) or mod.toplevel
+                func = query.import_owner(graph, mod, stmt)
                 for dotted in query.import_targets(stmt):
                     top = dotted.split(".")[0]
                     if not top or top in stdlib or top in reported or query.is_project_module(graph, top):
                         continue
                     if not query.import_name_known(graph, dotted) or query.import_declared(graph, scope, dotted):
                         continue
-                    if query.import_is_optional(func, stmt):
+                    if query.import_is_optional(func, stmt, guarded):
                         continue
                     reported.add(top)
                     dists = graph.catalog.distributions_for_import(dotted)

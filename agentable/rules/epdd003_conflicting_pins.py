@@ -39,7 +39,8 @@ class ConflictingPins(Rule):
         dirs = sorted({str(PurePosixPath(m).parent) for m in manifests.manifests})
         seen: set[tuple] = set()
         for d in dirs:
-            scope = manifests.for_path(f"{d}/__probe__.py" if d not in (".", "") else "__probe__.py")
+            # each folder's own declarations: a sub-project inherits undeclared names, not conflicts
+            scope = manifests.for_path(f"{d}/__probe__.py" if d not in (".", "") else "__probe__.py", inherit=False)
             reqs = [r for r in scope.requirements if not r.marker]
             yield from self._catalog_conflicts(graph, scope, reqs, seen)
             yield from self._self_conflicts(reqs, seen)

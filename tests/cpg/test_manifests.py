@@ -436,14 +436,21 @@ def test_for_path_picks_the_nearest_manifest_folder(tmp_path: Path) -> None:
     ms = parse(tmp_path, "pyproject.toml", "services/legacy/requirements.txt", "services/modern/pyproject.toml")
     assert ms.allows("openai", "1.35.0") is False  # the whole set: both ranges intersect to nothing
 
-    legacy = ms.for_path("services/legacy/app/agent.py")
+    legacy = ms.for_path("services/legacy/app/agent.py", inherit=False)
     assert legacy.manifests == ["services/legacy/requirements.txt"]
     assert [(r.dist, r.specifier) for r in legacy.requirements] == [("openai", "==0.28.1")]
     assert legacy.allows("openai", "1.35.0") is False
+    # inheriting: a requirements file adds to the root's declarations (for what it does not
+    # declare itself); a sub-project with its own pyproject inherits nothing
+    legacy = ms.for_path("services/legacy/app/agent.py")
+    assert legacy.manifests == ["services/legacy/requirements.txt", "pyproject.toml"]
+    assert [(r.dist, r.specifier) for r in legacy.requirements] == [("openai", "==0.28.1"), ("rich", ">=13")]
+    assert legacy.allows("openai", "1.35.0") is False
 
-    modern = ms.for_path("services/modern/src/modern/agent.py")
+    modern = ms.for_path("services/modern/src/modern/agent.py", inherit=False)
     assert modern.manifests == ["services/modern/pyproject.toml"]
     assert modern.allows("openai", "1.35.0") is True
+    assert ms.for_path("services/modern/src/modern/agent.py").manifests == ["services/modern/pyproject.toml"]
 
     top = ms.for_path("scripts/tool.py")  # no manifest of its own: the root's
     assert top.manifests == ["pyproject.toml"]
