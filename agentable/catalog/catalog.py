@@ -21,6 +21,8 @@ class Catalog:
         versions, dists = files["versions.toml"], files["distributions.toml"]
 
         self.llm_calls: list[LLMCallSpec] = entries(llm, "llm_call", LLMCallSpec, "llm_apis.toml")
+        # POSTs to model endpoints: several entries share the HTTP clients' callees
+        self.http_llm_calls: list[LLMCallSpec] = entries(llm, "http_llm_call", LLMCallSpec, "llm_apis.toml")
         self.llm_clients: list[ClientSpec] = entries(llm, "llm_client", ClientSpec, "llm_apis.toml")
         self.chat_models: list[ChatModelSpec] = entries(llm, "chat_model", ChatModelSpec, "llm_apis.toml")
         self.tool_decorators: list[ToolDecoratorSpec] = entries(tools, "tool_decorator", ToolDecoratorSpec, "tools.toml")
@@ -45,6 +47,10 @@ class Catalog:
         self.conflicts: list[DistConflict] = entries(versions, "conflict", DistConflict, "versions.toml")
 
         self._llm_call = index(self.llm_calls, "callees", "llm_call")
+        self._http_llm_calls: dict[str, list[LLMCallSpec]] = {}
+        for spec in self.http_llm_calls:
+            for callee in spec.callees:
+                self._http_llm_calls.setdefault(callee, []).append(spec)
         self._llm_client = index(self.llm_clients, "classes", "llm_client")
         self._chat_model = index(self.chat_models, "classes", "chat_model")
         self._factory = index(self.chat_models, "factories", "chat_model factory")
@@ -80,6 +86,15 @@ class Catalog:
     # ------------------------------------------------------------------ name lookups
     def llm_call(self, qualname: str) -> Optional[LLMCallSpec]:
         return self._llm_call.get(qualname)
+
+    def http_llm_roots(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The HTTP clients' top-level modules, and every endpoint URL fragment."""
+        roots = frozenset(top_module(c) for c in self._http_llm_calls)
+        return roots, tuple(dict.fromkeys(p for s in self.http_llm_calls for p in s.url_contains))
+
+    def http_llm_calls_for(self, qualname: str) -> list[LLMCallSpec]:
+        """The model endpoints a POST through this HTTP client function may address (the URL decides)."""
+        return self._http_llm_calls.get(qualname, [])
 
     def llm_client(self, qualname: str) -> Optional[ClientSpec]:
         return self._llm_client.get(qualname)

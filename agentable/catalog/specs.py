@@ -30,6 +30,13 @@ class LLMCallSpec:
     task_param: Optional[str] = None
     task_positional: Optional[int] = None
     generative_tasks: tuple[str, ...] = ()
+    # Raw HTTP requests (`[[http_llm_call]]`): a POST is this LLM call when its URL contains one of
+    # `url_contains`; the settings are keys of the payload passed as one of `payload_params`.
+    url_contains: tuple[str, ...] = ()
+    url_param: Optional[str] = None
+    url_positional: Optional[int] = None
+    payload_params: tuple[str, ...] = ()
+    role_messages: bool = False  # also when the URL is configured, if the payload has role messages
     notes: str = ""
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 from agentable.cpg import ir
 from agentable.cpg.flow import LoopInfo, loop_info
-from agentable.cpg.resolve import builds_for_generation
+from agentable.cpg.resolve import builds_for_generation, http_payload
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput
 
@@ -89,6 +89,8 @@ class LLMCall:
     def _find_setting(self, role: str) -> Optional[Setting]:
         name = self._param_name(role)
         call = self.call
+        if name is not None and getattr(self.spec, "payload_params", ()):
+            return self._payload_setting(role, name)
         if name is not None:
             v = call.kwarg(name)
             if v is not None:
@@ -115,6 +117,15 @@ class LLMCall:
                 if pos is not None and pos < len(ctor.args):
                     return self._setting_at(role, ctor.args[pos], path, ctor, "client")
         return None
+
+    def _payload_setting(self, role: str, key: str) -> Optional[Setting]:
+        """A setting of a raw HTTP request: a key of its JSON payload (see `http_payload`)."""
+        found = http_payload(self.graph, self.spec, self.call, self.func, self.site.stmt)
+        if found is None:
+            return None
+        d, func, stmt = found
+        v = d.get(key)
+        return Setting(role, v, func, stmt, "call") if v is not None else None
 
     def _ctor_names(self, role: str) -> list[str]:
         if self.is_chat_model:
@@ -147,6 +158,10 @@ class LLMCall:
             if isinstance(v, Const) and isinstance(v.value, str):
                 out.append((v.value, s))
         return out
+
+
+def _import_names(s: Union[ir.Import, ir.ImportFrom]) -> list[str]:
+    return [a.name for a in s.names] if isinstance(s, ir.Import) else [s.module]
 
 
 def _ctor_path(call: LLMCall) -> str:
@@ -233,12 +248,14 @@ class AgentLayer:
     def relevant_modules(self) -> list[ModuleInfo]:
         """Modules that import a framework; project modules that import those (transitively);
         and the project modules those import (tools, prompts and helpers live there)."""
-        roots = self.g.catalog.known_framework_roots()
+        cat = self.g.catalog
+        roots = cat.known_framework_roots()
+        http_roots, endpoints = cat.http_llm_roots()
         relevant: set[str] = set()
         deps: dict[str, set[str]] = {}
         for name, mod in self.g.modules.items():
             targets = set(mod.imports.values()) | {k[1:] for k in mod.imports if k.startswith("*")}
-            if any(t.split(".")[0] in roots for t in targets):
+            if {t.split(".")[0] for t in targets} & roots or self._posts_to_models(mod, http_roots, endpoints):
                 relevant.add(name)
             for t in targets:
                 parts = t.split(".")
@@ -264,6 +281,15 @@ class AgentLayer:
                     relevant.add(dep)
                     stack.append(dep)
         return [self.g.modules[n] for n in sorted(relevant)]
+
+    @staticmethod
+    def _posts_to_models(mod: ModuleInfo, http_roots: frozenset[str], endpoints: tuple[str, ...]) -> bool:
+        """A module that imports an HTTP client (anywhere in it) and holds a model endpoint's URL
+        or chat messages: it may send raw requests to a model (`[[http_llm_call]]`)."""
+        src = mod.ir.source
+        if not any(p in src for p in endpoints) and '"role"' not in src and "'role'" not in src:
+            return False
+        return any(t.split(".")[0] in http_roots for s in mod.import_stmts for t in _import_names(s))
 
     @cached_property
     def _functions(self) -> list[FunctionInfo]:
@@ -319,6 +345,9 @@ class AgentLayer:
             spec = cat.llm_call(v.path)
             if spec is not None and builds_for_generation(spec, v.site):
                 return LLMCall(site, v.path, spec.provider, spec.api, spec, "", v.site, v.binds, self.g)
+            spec = self.g.resolver.http_llm_spec(site.call, v.path, site.func, site.stmt)
+            if spec is not None:  # a POST to a model endpoint
+                return LLMCall(site, v.path, spec.provider, spec.api, spec, "", None, (), self.g)
             inst, _, method = v.path.rpartition("().")
             model = cat.chat_model(inst) if inst else None
             if model is not None and method in model.call_methods:

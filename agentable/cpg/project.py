@@ -200,6 +200,19 @@ class ProjectGraph:
         top = func.module.toplevel
         return top, top.defs.get(name, [])
 
+    def dict_literal(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                     depth: int = 3) -> Optional[tuple[ir.Dict, FunctionInfo, object]]:
+        """The dict literal `e` is, directly or through a single binding of a name or `self.x`
+        (up to `depth` bindings), with the scope to read its values in."""
+        for _ in range(depth):
+            if isinstance(e, ir.Dict):
+                return e, func, stmt
+            defs = self._literal_defs(e, func, stmt) if isinstance(e, (ir.Name, ir.Attribute)) else []
+            if len(defs) != 1:
+                return None
+            e, func, stmt = defs[0]
+        return (e, func, stmt) if isinstance(e, ir.Dict) else None
+
     def _literal_defs(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[tuple[ir.Expr, FunctionInfo, object]]:
         """Expressions that `e` was bound to, for names, `self.x` and module globals."""
         out: list[tuple[ir.Expr, FunctionInfo, object]] = []

@@ -46,6 +46,10 @@ STR_METHODS = frozenset({
     "strip", "lstrip", "rstrip", "lower", "upper", "replace", "split", "rsplit", "splitlines", "removeprefix",
     "removesuffix", "partition", "rpartition", "casefold", "title", "expandtabs", "format", "encode", "decode",
 })
+# An HTTP response from a model endpoint: the methods that decode its JSON body (`resp.json()`),
+# and the attributes that hold the raw body.
+HTTP_DECODERS = frozenset({"json"})
+HTTP_BODY_ATTRS = frozenset({"text", "content"})
 # What a method of a string literal returns (`"...".format(...)`, `PROMPT.strip()`).
 STR_METHOD_RESULTS = {
     **{m: "str" for m in ("strip", "lstrip", "rstrip", "lower", "upper", "replace", "removeprefix", "removesuffix",
@@ -79,6 +83,7 @@ class Resolver:
         self.depth = 0
         self._field_memo: dict[tuple[str, str], VSet] = {}
         self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
+        self._http_specs: dict[int, object] = {}  # id(call) -> the model endpoint a POST addresses
         self.bound_depth = 0
 
     # ------------------------------------------------------------------ entry point
@@ -296,6 +301,8 @@ class Resolver:
         """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
         when the caller is a framework or a test harness the project does not contain."""
         ann = p.annotation
+        while isinstance(ann, ir.Other) and ann.kind == "type" and len(ann.children) == 1:
+            ann = ann.children[0]  # the lowering keeps tree-sitter's `type` wrapper around annotations
         if ann is None or not isinstance(ann, (ir.Name, ir.Attribute)):
             return EMPTY
         scope = func.module.toplevel
@@ -303,7 +310,8 @@ class Resolver:
         for v in self.g.shallow.values(ann, scope, None):
             if isinstance(v, ClassRef):
                 out.add(Instance(v.qualname))
-            elif isinstance(v, ExtRef) and (self.g.catalog.llm_client(v.path) or self.g.catalog.chat_model(v.path)):
+            elif isinstance(v, ExtRef) and (self.g.catalog.llm_client(v.path) or self.g.catalog.chat_model(v.path)
+                                            or self.g.catalog.http_llm_calls_for(f"{v.path}().post")):
                 out.add(ExtRef(f"{v.path}()"))
         return frozenset(out)
 
@@ -324,7 +332,7 @@ class Resolver:
                     out.add(v)  # a str method, resolved at the call
                 else:
                     step = (func.path, e.pos, f"`.{e.attr}` of the model's response")
-                    out.add(v.with_step(step, text=e.attr in TEXT_ATTRS))
+                    out.add(v.with_step(step, text=e.attr in TEXT_ATTRS and not (v.http and e.attr in HTTP_BODY_ATTRS)))
             elif isinstance(v, Parsed):
                 out.add(v)
             elif isinstance(v, Const) and isinstance(v.value, str):
@@ -419,6 +427,8 @@ class Resolver:
             elif isinstance(v, LLMOutput) and v.text and isinstance(e.func, ir.Attribute):
                 if e.func.attr in STR_METHODS:
                     out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
+            elif isinstance(v, LLMOutput) and v.http and isinstance(e.func, ir.Attribute) and e.func.attr in HTTP_DECODERS:
+                out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's response")))
             elif v == _STR_METHOD and isinstance(e.func, ir.Attribute):
                 kind = STR_METHOD_RESULTS.get(e.func.attr)  # `TEMPLATE.format(q=q)` is a str
                 if kind is not None:
@@ -496,6 +506,8 @@ class Resolver:
         spec = cat.llm_call(path)
         if spec is not None and builds_for_generation(spec, v.site):
             return frozenset({LLMOutput(site, bool(spec.returns_text), ((func.path, e.pos, "model output"),))})
+        if self.http_llm_spec(e, path, func, stmt) is not None:
+            return frozenset({LLMOutput(site, False, ((func.path, e.pos, "model endpoint response"),), http=True)})
         inst, _, method = path.rpartition("().")
         if inst and method:
             model = cat.chat_model(inst)
@@ -527,6 +539,8 @@ class Resolver:
         parser = PARSERS.get(path)
         if parser is not None and e.args:
             srcs = [a for a in self.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
+            if srcs and all(a.http and not a.text for a in srcs):  # json.loads(resp.text): the decoded envelope
+                return frozenset(a.with_step((func.path, e.pos, f"decoded with {parser}")) for a in srcs)
             if srcs:
                 return frozenset({Parsed(srcs[0].with_step((func.path, e.pos, f"parsed with {parser}")), parser)})
         if path == "str" and e.args:
@@ -541,6 +555,51 @@ class Resolver:
         if path.endswith(("model_validate_json", "model_validate", "parse_raw", "parse_obj", "validate_json")):
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})
+
+    def http_llm_spec(self, e: ir.Call, path: str, func: FunctionInfo, stmt: Optional[object]):
+        """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, decided by the
+        literal text of its URL (`f"{BASE}/chat/completions"`, `OLLAMA + "/api/generate"`), or None."""
+        specs = self.g.catalog.http_llm_calls_for(path)
+        if not specs:
+            return None
+        key = id(e)
+        if key in self._http_specs:
+            return self._http_specs[key]
+        self._http_specs[key] = None
+        url = e.kwarg(specs[0].url_param) if specs[0].url_param else None
+        pos = specs[0].url_positional
+        if url is None and pos is not None and pos < len(e.args):
+            url = e.args[pos]
+        texts = self._literal_texts(url, func, stmt, 4) if url is not None else []
+        found = next((s for s in specs if any(p in t for t in texts for p in s.url_contains)), None)
+        if found is None:  # a configured URL: a payload in the chat wire format still says what it is
+            found = next((s for s in specs if s.role_messages and _has_role_messages(self.g, s, e, func, stmt)), None)
+        self._http_specs[key] = found
+        return found
+
+    def _literal_texts(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object], depth: int) -> list[str]:
+        """Literal text an expression is built from: string literals (f-string holes as `{}`),
+        `+` operands, `.format()` templates, path joins, and the values of names bound to them."""
+        if e is None or depth < 0:
+            return []
+        text = ir.string_value(e)
+        if text is not None:
+            return [text]
+        if isinstance(e, ir.BinOp) and e.op == "+":
+            left = self._literal_texts(e.left, func, stmt, depth)
+            right = self._literal_texts(e.right, func, stmt, depth)
+            return left + right + [a + b for a in left[:3] for b in right[:3]]
+        if isinstance(e, ir.Call):
+            parts = list(e.args)
+            if isinstance(e.func, ir.Attribute):
+                parts.insert(0, e.func.value)
+            return [t for p in parts for t in self._literal_texts(p, func, stmt, depth - 1)]
+        if isinstance(e, (ir.Name, ir.Attribute)):
+            out = [v.value for v in self.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+            for x, owner, s in self.g._literal_defs(e, func, stmt):
+                out += self._literal_texts(x, owner, s, depth - 1)
+            return out
+        return []
 
     def _lcel_chain(self, e: ir.BinOp, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         """`prompt | model | parser`: the chain is the model, marked with what its tail returns."""
@@ -650,6 +709,28 @@ def builds_for_generation(spec, ctor_site: Optional[tuple[str, ir.Call]]) -> boo
     if isinstance(task, ir.Constant) and isinstance(task.value, str):
         return task.value in tasks
     return True
+
+
+def http_payload(g: "ProjectGraph", spec, call: ir.Call, func: FunctionInfo,
+                 stmt: object) -> Optional[tuple[ir.Dict, FunctionInfo, object]]:
+    """The JSON payload literal of a raw HTTP request (`json={...}`, a name bound to a dict literal,
+    or `data=json.dumps(payload)`), with its scope; None when it is not a known literal."""
+    for kw in spec.payload_params:
+        payload = call.kwarg(kw)
+        if isinstance(payload, ir.Call) and ir.dotted(payload.func) == "json.dumps" and payload.args:
+            payload = payload.args[0]
+        found = g.dict_literal(payload, func, stmt) if payload is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+def _has_role_messages(g: "ProjectGraph", spec, call: ir.Call, func: FunctionInfo, stmt: object) -> bool:
+    """Is the payload's `messages` a list literal of `{"role": ...}` dicts (the chat wire format)?"""
+    found = http_payload(g, spec, call, func, stmt)
+    messages = found[0].get("messages") if found is not None else None
+    return (isinstance(messages, ir.Seq) and bool(messages.elts) and isinstance(messages.elts[0], ir.Dict)
+            and messages.elts[0].get("role") is not None)
 
 
 def argument_for(call: ir.Call, param: ir.Param, index: int) -> Optional[ir.Expr]:

@@ -78,10 +78,13 @@ class LLMOutput(Value):
     site: tuple[str, ir.Call]  # (module path, the LLM call)
     text: bool
     steps: tuple[Step, ...] = ()
+    # an HTTP response from a model endpoint: its `.text`/`.content` and `.json()` are the
+    # provider's JSON envelope, not yet the generated text
+    http: bool = False
 
     def with_step(self, step: Step, text: Optional[bool] = None) -> "LLMOutput":
         steps = self.steps if len(self.steps) >= 12 else self.steps + (step,)
-        return LLMOutput(self.site, self.text if text is None else text, steps)
+        return LLMOutput(self.site, self.text if text is None else text, steps, self.http)
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,8 @@ class ResponseReadWrongWay(Rule):
         call = None
         for i, n in enumerate(nodes[:-1]):
             for v in graph.values(n, func, stmt):
-                if isinstance(v, LLMOutput) and not v.text and _is_whole_response(v):
+                # an HTTP response is read as JSON by design: its envelope is not an SDK object's shape
+                if isinstance(v, LLMOutput) and not v.text and not v.http and _is_whole_response(v):
                     call = graph.agent.llm_call_at(v.site[1])
                     if call is not None and not call.is_chat_model:
                         root_i = i

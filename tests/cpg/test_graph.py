@@ -445,3 +445,37 @@ def test_methods_of_string_literals_have_result_types() -> None:
     assert g.values(b, f, ret) == frozenset({Typed("list")})
     assert g.values(c, f, ret) == frozenset({Typed("bool")})
     assert not any(isinstance(v, Typed) and v.kind in ("str", "list", "bool") for v in g.values(d, f, ret))
+
+
+def test_posts_to_model_endpoints_are_llm_calls_with_payload_settings() -> None:
+    g = graph_of({"m.py": """
+        import json
+        import httpx
+        import requests
+
+        BASE = "http://localhost:11434"
+        PAYLOAD = {"model": "llama3.1", "prompt": "hi", "options": {"stop": ["Observation:"]}}
+
+        def generate():
+            r = requests.post(BASE + "/api/generate", data=json.dumps(PAYLOAD))
+            return r.json()["response"]
+
+        def chat(client: httpx.Client, msgs):
+            body = {"model": "gpt-4o-mini", "messages": msgs, "stop": ["\\nObservation"]}
+            return client.post(url=f"{BASE}/v1/chat/completions", json=body).json()["choices"][0]["message"]["content"]
+
+        def forecast():
+            return requests.post("https://weather.example/api/v2", json={"city": "Oslo"}).json()["forecast"]
+    """})
+    calls = {c.func.name: c for c in g.agent.llm_calls}
+    assert set(calls) == {"generate", "chat"}
+    assert (calls["generate"].provider, calls["generate"].api) == ("ollama", "generate")
+    assert [m for m, _ in calls["generate"].model_ids()] == ["llama3.1"]
+    assert calls["chat"].api == "chat" and [m for m, _ in calls["chat"].model_ids()] == ["gpt-4o-mini"]
+    assert isinstance(calls["chat"].setting("stop").expr, ir.Seq)
+    for name in ("generate", "chat"):
+        f = g.functions[f"m.{name}"]
+        ret = f.returns[0]
+        assert any(isinstance(v, LLMOutput) and v.text for v in g.values(ret.value, f, ret))
+    f = g.functions["m.forecast"]
+    assert not any(isinstance(v, LLMOutput) for v in g.values(f.returns[0].value, f, f.returns[0]))
