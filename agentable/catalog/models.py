@@ -20,6 +20,9 @@ _PREFIX_RE = re.compile(r"^(?:%s)[/:]" % "|".join(re.escape(p) for p in sorted(_
 # Bedrock ids: "us.anthropic.claude-3-5-sonnet-20240620-v1:0", "meta.llama3-1-8b-instruct-v1:0".
 _BEDROCK_RE = re.compile(r"^(?:[a-z]{2}\.)?(?:anthropic|meta|mistral|amazon|cohere|ai21|deepseek)\.")
 _BEDROCK_SUFFIX_RE = re.compile(r"-v\d+(?::\d+)?$")
+# Bedrock's names of the first Claude generations, where "-v2" is the model, not a revision:
+# "anthropic.claude-v2:1" is Claude 2.1, "anthropic.claude-instant-v1" Claude Instant 1.
+_BEDROCK_LEGACY_CLAUDE_RE = re.compile(r"^claude-(instant-)?v(\d+)(?::(\d+))?$")
 # Characters after which a prefix entry may end: "gpt-4" matches "gpt-4-0613" but not "gpt-4o".
 _BOUNDARY = "-:._@/ "
 
@@ -34,6 +37,10 @@ def normalize_model_id(model_id: str) -> str:
         s = s[m.end():]
     if _BEDROCK_RE.match(s):
         s = _BEDROCK_RE.sub("", s, count=1)
+        legacy = _BEDROCK_LEGACY_CLAUDE_RE.match(s)
+        if legacy:
+            instant, major, minor = legacy.groups()
+            return f"claude-{instant or ''}{major}" + (f".{minor}" if minor and minor != "0" else "")
         s = _BEDROCK_SUFFIX_RE.sub("", s)
     return s
 

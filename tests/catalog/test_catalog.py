@@ -102,6 +102,10 @@ def test_model_examples(cat):
     assert cat.model("mistral:7b").id == "mistral"
     assert cat.model("models/gemini-1.5-flash").id == "gemini-1.5-flash"
     assert cat.model("anthropic.claude-3-5-sonnet-20240620-v1:0").id == "claude-3-5-sonnet"
+    # Bedrock's first Claude generations: "-v2" is the model (Claude 2), not a revision suffix
+    assert cat.model("anthropic.claude-v2").id == "claude-2" and cat.model("anthropic.claude-v2").retired
+    assert cat.model("anthropic.claude-v2:1").id == "claude-2.1"
+    assert cat.model("us.anthropic.claude-instant-v1").id == "claude-instant-1"
     assert cat.model("claude-sonnet-4-5-20250929").id == "claude-sonnet-4-5"
     assert cat.model("gpt-4o-2024-05-13").max_output_tokens == 4096
     assert cat.model("nomic-embed-text").kind == "embedding"
