@@ -61,8 +61,21 @@ def tool_description_problem(g: ProjectGraph, tool: object) -> Optional[str]:
             body = schema.get(wrapper)
         if body is not None and any(k is None for k in body.keys):
             return None
+        owner = g.function_of(tool.path, schema.pos) if schema is not None else None  # type: ignore[attr-defined]
+        key = getattr(spec, "description_key", None) or "description"
+        if owner is not None and _stored_after(owner, {id(schema), id(body)}, key):
+            return None
         return "missing"
     return None
+
+
+def _stored_after(func: FunctionInfo, literals: set[int], key: str) -> bool:
+    """Is `key` set on one of these dict literals after it is built (`schema["description"] = ...`)?"""
+    for name, stores in func.item_stores.items():
+        if any(isinstance(k, ir.Constant) and k.value == key for k, _, _ in stores) and any(
+                id(d.value) in literals for d in func.defs.get(name, ())):
+            return True
+    return False
 
 
 def _tool_definition_call(g: ProjectGraph, tool: object) -> Optional[ir.Call]:

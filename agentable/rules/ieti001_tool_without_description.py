@@ -35,14 +35,14 @@ class ToolWithoutDescription(Rule):
             problem = query.tool_description_problem(graph, tool)
             if problem is None:
                 continue
-            name = f"`{tool.name}`" if tool.name else "this tool"
+            name = f"Tool `{tool.name}`" if tool.name else ("This tool schema" if tool.kind == "schema" else "This tool")
             where = _how_to_describe(tool)
             if problem == "empty":
-                msg = (f"Tool {name} ({tool.framework}) has an empty description, so the model cannot tell "
+                msg = (f"{name} ({tool.framework}) has an empty description, so the model cannot tell "
                        f"when to call it or what it does; {where}.")
                 pos = tool.description_pos or query.tool_anchor(tool)
             else:
-                msg = f"Tool {name} ({tool.framework}) has no description the model can read; {where}."
+                msg = f"{name} ({tool.framework}) has no description the model can read; {where}."
                 pos = query.tool_anchor(tool)
             required = bool(getattr(tool.spec, "requires_description", False))
             if required:
