@@ -60,6 +60,12 @@ class ManifestSet:
     requirements: list[Requirement] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    # (The fields below are keyword-only: ManifestSet(requirements, manifests, notes, includes) still holds.)
+    # Manifests read fine whose runtime dependencies are computed at build time and could not be
+    # read (pyproject `dynamic = ["dependencies"]` with no hook table or file that gives them):
+    # manifest -> why. Their other requirements (extras, groups) are in `requirements`; a
+    # distribution missing from them proves nothing.
+    unknown_dependencies: dict[str, str] = field(default_factory=dict, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[str, "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
@@ -134,6 +140,7 @@ class ManifestSet:
 
 
 def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
+    """Read the files at `paths` that files.is_manifest accepts."""
     reader = _Reader(root)
     for p in sorted(Path(p) for p in paths):
         reader.parse(p)
@@ -184,6 +191,19 @@ class _Reader:
         self.out.manifests.append(rel)
         return rel
 
+    def include(self, base: Path, name: str, rel: str, group: str, line: int = 0) -> bool:
+        """Read the requirements file `name` (relative to the folder of manifest `base`) as part of
+        manifest `rel`, which then includes it. False, with a notification, when it cannot be read."""
+        target = base.parent / name
+        rt = _resolve(target)
+        inside = rt is not None and (rt == self.root or self.root in rt.parents)
+        included = self.parse(target, group) if inside and rt.is_file() else None
+        if included is None:
+            self.note(f"dependency file {name!r} not found or unreadable", rel, line)
+            return False
+        self.out.includes.setdefault(rel, []).append(included)
+        return True
+
     def _read(self, p: Path, rel: str) -> Optional[str]:
         try:
             size = p.stat().st_size
@@ -204,7 +224,7 @@ class _Reader:
     def _dispatch(self, p: Path, text: str, rel: str, group: str) -> bool:
         name = p.name
         if name == "pyproject.toml":
-            return _pyproject(self, text, rel)
+            return _pyproject(self, p, text, rel)
         if name == "setup.cfg":
             return _setup_cfg(self, text, rel)
         if name == "setup.py":
@@ -392,24 +412,53 @@ def _pep508_list(reader: _Reader, lines: _Lines, items: Any, rel: str, group: st
             continue  # {include-group = ...} and other tables
         found = lines.string(item, cursor)
         if found is None:
-            reader.add(item, rel, start + 1, 1, 1, group)
+            reader.add(_untemplated(item), rel, start + 1, 1, 1, group)
             continue
         idx, begin, end = found
         cursor = (idx, end)
-        reader.add(item, rel, idx + 1, begin + 1, end + 1, group)
+        reader.add(_untemplated(item), rel, idx + 1, begin + 1, end + 1, group)
+
+
+_TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_NAME_EXTRAS_RE = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?")
+
+
+def _untemplated(item: str) -> str:
+    """A requirement whose version is a build-time template (`mcp-types=={{ version }}`, filled in
+    by uv-dynamic-versioning and similar hooks) is read unpinned: the placeholder is no range."""
+    if "{{" not in item and "{%" not in item:
+        return item
+    head, sep, marker = item.partition(";")
+    m = _NAME_EXTRAS_RE.match(head)
+    if m and _TEMPLATE_RE.search(head, m.end()):
+        head = head[: m.end()]
+    return head + sep + marker
 
 
 def _table_lists(reader: _Reader, lines: _Lines, table: Any, rel: str, section: str, parent_key: str,
                  prefix: str) -> None:
     """A table of named PEP 508 lists: optional-dependencies, dependency-groups, PDM dev groups."""
-    if not isinstance(table, dict):
-        return
-    first, end = lines.within(section, parent_key)
+    if isinstance(table, dict):
+        _named_lists(reader, lines, table, rel, lines.within(section, parent_key), prefix)
+
+
+def _named_lists(reader: _Reader, lines: _Lines, table: dict, rel: str, where: tuple[int, int], prefix: str) -> None:
+    first, end = where
     for name, items in table.items():
         _pep508_list(reader, lines, items, rel, f"{prefix}{name}", lines.key(name, first, end))
 
 
-def _pyproject(reader: _Reader, text: str, rel: str) -> bool:
+def _subtable(lines: _Lines, section: str, key: str) -> tuple[int, int]:
+    """Lines of table `section`.`key`: its own [section.key] header, else from the line assigning
+    `key` inside [section] (an inline table), else [section] itself."""
+    found = lines.section(f"{section}.{key}")
+    if found is not None:
+        return found
+    first, end = lines.within(section)
+    return lines.key(key, first, end), end
+
+
+def _pyproject(reader: _Reader, p: Path, text: str, rel: str) -> bool:
     data = _toml(reader, text, rel)
     if data is None:
         return False
@@ -440,7 +489,80 @@ def _pyproject(reader: _Reader, text: str, rel: str) -> bool:
                 first, end = lines.within(f"tool.hatch.envs.{env}")
                 for key in ("dependencies", "extra-dependencies"):
                     _pep508_list(reader, lines, conf.get(key), rel, f"group:{env}", lines.key(key, first, end))
+    runtime_known = _dynamic_dependencies(reader, p, lines, data, rel)
+    if isinstance(project, dict):
+        dynamic = project.get("dynamic")
+        if isinstance(dynamic, list) and "dependencies" in dynamic and not runtime_known \
+                and not isinstance(project.get("dependencies"), list):
+            reader.out.unknown_dependencies[rel] = (
+                '[project] dynamic lists "dependencies" and no build hook table or file this tool reads gives them')
     return True
+
+
+def _table(data: Any, *keys: str) -> dict:
+    for k in keys:
+        data = data.get(k) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _dynamic_dependencies(reader: _Reader, p: Path, lines: _Lines, data: dict, rel: str) -> bool:
+    """Dependencies that build hooks fill in for `[project] dynamic`: Hatch metadata hooks
+    (`[tool.hatch.metadata.hooks.<name>]` dependencies / optional-dependencies, as
+    uv-dynamic-versioning takes them, or requirement files for hatch-requirements-txt) and
+    setuptools `[tool.setuptools.dynamic]` files. True when they give the runtime dependencies
+    (Poetry's own table counts too)."""
+    known = False
+    hooks = _table(data, "tool", "hatch", "metadata", "hooks")
+    for name, hook in hooks.items():
+        if not isinstance(hook, dict):
+            continue
+        section = f"tool.hatch.metadata.hooks.{name}"
+        first, end = lines.within(section)
+        optional = hook.get("optional-dependencies")
+        if name == "requirements_txt":  # hatch-requirements-txt: lists of requirement files
+            files = hook.get("files")
+            if isinstance(files, list):
+                line = lines.key("files", first, end) + 1
+                read = [reader.include(p, f, rel, "main", line) for f in files if isinstance(f, str)]
+                known = all(read) or known
+            if isinstance(optional, dict):
+                o_first, o_end = _subtable(lines, section, "optional-dependencies")
+                for extra, names in optional.items():
+                    line = lines.key(extra, o_first, o_end) + 1
+                    for f in names if isinstance(names, list) else []:
+                        if isinstance(f, str):
+                            reader.include(p, f, rel, f"optional:{extra}", line)
+            continue
+        if isinstance(hook.get("dependencies"), list):
+            known = True
+            _pep508_list(reader, lines, hook["dependencies"], rel, "main", lines.key("dependencies", first, end))
+        if isinstance(optional, dict):
+            _named_lists(reader, lines, optional, rel, _subtable(lines, section, "optional-dependencies"), "optional:")
+    dyn = _table(data, "tool", "setuptools", "dynamic")
+    if dyn:
+        first, end = lines.within("tool.setuptools.dynamic")
+        deps = dyn.get("dependencies")
+        if isinstance(deps, dict) and deps.get("file"):
+            line = lines.key("dependencies", first, end) + 1
+            read = [reader.include(p, f, rel, "main", line) for f in _str_list(deps.get("file"))]
+            known = all(read) or known
+        optional = dyn.get("optional-dependencies")
+        if isinstance(optional, dict):
+            o_first, o_end = _subtable(lines, "tool.setuptools.dynamic", "optional-dependencies")
+            for extra, spec in optional.items():
+                if isinstance(spec, dict):
+                    line = lines.key(extra, o_first, o_end) + 1
+                    for f in _str_list(spec.get("file")):
+                        reader.include(p, f, rel, f"optional:{extra}", line)
+    if isinstance(_table(data, "tool", "poetry").get("dependencies"), dict):
+        known = True
+    return known
+
+
+def _str_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 # ----------------------------------------------------------------------------- Poetry
@@ -714,3 +836,4 @@ def _environment_yml(reader: _Reader, p: Path, text: str, rel: str) -> bool:
         body = _COMMENT_RE.sub("", item).strip()
         _requirement_line(reader, p, body, line, rel, line_no, "main")
     return True
+

@@ -577,3 +577,151 @@ def test_broken_toml_beside_a_requirements_file(tmp_path: Path) -> None:
         ("pyproject.toml", "invalid TOML"),
         ("requirements-dev.txt", "line 2"),
     ]
+
+
+# ----------------------------------------------------------------------------- dynamic dependencies (build hooks)
+
+HATCH_HOOK = """\
+[project]
+name = "mcp"
+dynamic = ["version", "dependencies", "optional-dependencies"]
+
+[tool.hatch.metadata.hooks.uv-dynamic-versioning]
+dependencies = [
+    "anyio>=4.9; python_version < '3.14'",
+    "mcp-types=={{ version }}",
+    "pydantic-ai-slim[openai,mcp] == {{ version }}",
+    "httpx2>=2.5.0",
+]
+
+[tool.hatch.metadata.hooks.uv-dynamic-versioning.optional-dependencies]
+cli = ["typer>=0.16.0", "mcp-cli>={{version}}.dev0"]
+"""
+
+
+def test_hatch_metadata_hook_dependencies_are_read_and_templates_unpinned(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"pyproject.toml": HATCH_HOOK})
+    assert rows(ms) == [
+        ("anyio", ">=4.9", (), 'python_version < "3.14"', 7, "main"),
+        ("mcp-types", "", (), "", 8, "main"),
+        ("pydantic-ai-slim", "", ("mcp", "openai"), "", 9, "main"),
+        ("httpx2", ">=2.5.0", (), "", 10, "main"),
+        ("typer", ">=0.16.0", (), "", 14, "optional:cli"),
+        ("mcp-cli", "", (), "", 14, "optional:cli"),
+    ]
+    # the position is the whole string as written, placeholder included
+    assert [(r.line, r.col, r.end_col) for r in ms.requirements[1:3]] == [(8, 6, 30), (9, 6, 51)]
+    assert ms.unknown_dependencies == {} and ms.notifications == []
+    assert ms.allows("mcp-types", "0.0.1") is None  # no pin at all
+
+
+def test_hatch_hook_optional_dependencies_as_an_inline_table(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"pyproject.toml": """\
+        [project]
+        name = "p"
+        dynamic = ["dependencies"]
+        [tool.hatch.metadata.hooks.custom]
+        dependencies = ["openai>=1"]
+        optional-dependencies = {rag = ["chromadb"]}
+        """})
+    assert rows(ms) == [("openai", ">=1", (), "", 5, "main"), ("chromadb", "", (), "", 6, "optional:rag")]
+    assert ms.unknown_dependencies == {}
+
+
+def test_dynamic_dependencies_without_a_readable_list_are_unknown(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "pyproject.toml": """\
+            [project]
+            name = "p"
+            dynamic = ["version", "dependencies"]
+            [project.optional-dependencies]
+            rich = ["rich>=13"]
+            [tool.hatch.metadata.hooks.custom]
+            path = "hooks.py"
+            """,
+        "static/pyproject.toml": '[project]\nname = "s"\ndynamic = ["version"]\ndependencies = ["openai"]\n',
+        "extras_only/pyproject.toml": '[project]\nname = "e"\ndynamic = ["optional-dependencies"]\n',
+    })
+    assert list(ms.unknown_dependencies) == ["pyproject.toml"]
+    assert "dynamic" in ms.unknown_dependencies["pyproject.toml"]
+    assert rows(ms, "pyproject.toml") == [("rich", ">=13", (), "", 5, "optional:rich")]
+    assert "pyproject.toml" in ms.manifests  # still a manifest: its extras are real
+
+
+def test_dynamic_dependencies_from_setuptools_and_hatch_requirements_files(tmp_path: Path) -> None:
+    files = {
+        "a/pyproject.toml": """\
+            [project]
+            name = "a"
+            dynamic = ["dependencies", "optional-dependencies"]
+            [tool.setuptools.dynamic]
+            dependencies = {file = ["deps/base.txt"]}
+            optional-dependencies.dev = {file = "deps/dev.txt"}
+            """,
+        "a/deps/base.txt": "openai>=1\n",
+        "a/deps/dev.txt": "pytest\n",
+        "b/pyproject.toml": """\
+            [project]
+            name = "b"
+            dynamic = ["dependencies"]
+            [tool.hatch.metadata.hooks.requirements_txt]
+            files = ["requirements.txt"]
+            [tool.hatch.metadata.hooks.requirements_txt.optional-dependencies]
+            crypto = ["requirements-crypto.txt"]
+            """,
+        "b/requirements.txt": "anthropic\n",
+        "b/requirements-crypto.txt": "cryptography\n",
+        "c/pyproject.toml": """\
+            [project]
+            name = "c"
+            dynamic = ["dependencies"]
+            [tool.setuptools.dynamic]
+            dependencies = {file = ["missing.txt", "../../outside.txt"]}
+            """,
+    }
+    parse_files(tmp_path, files)
+    ms = parse(tmp_path, "a/pyproject.toml", "b/pyproject.toml", "c/pyproject.toml")  # what discovery finds
+    assert rows(ms, "a/deps/base.txt") == [("openai", ">=1", (), "", 1, "main")]
+    assert rows(ms, "a/deps/dev.txt") == [("pytest", "", (), "", 1, "optional:dev")]
+    assert rows(ms, "b/requirements-crypto.txt") == [("cryptography", "", (), "", 1, "optional:crypto")]
+    assert ms.includes["a/pyproject.toml"] == ["a/deps/base.txt", "a/deps/dev.txt"]
+    assert sorted(ms.includes["b/pyproject.toml"]) == ["b/requirements-crypto.txt", "b/requirements.txt"]
+    assert [r.dist for r in ms.for_path("a/pkg/mod.py").requirements] == ["openai", "pytest"]
+    assert list(ms.unknown_dependencies) == ["c/pyproject.toml"]
+    assert [(n.path, n.message) for n in ms.notifications] == [
+        ("c/pyproject.toml", "line 5: dependency file 'missing.txt' not found or unreadable"),
+        ("c/pyproject.toml", "line 5: dependency file '../../outside.txt' not found or unreadable"),
+    ]
+
+
+@pytest.mark.parametrize("hooks", [
+    '[tool.hatch.metadata]\nhooks = 3\n',
+    '[tool.hatch.metadata.hooks]\nx = "not a table"\n',
+    '[tool.hatch.metadata.hooks.x]\ndependencies = "openai"\noptional-dependencies = ["a"]\n',
+    '[tool.hatch.metadata.hooks.x]\ndependencies = [3, {a = 1}, "{{ name }}>=1", "ok; {{ marker }}"]\n',
+    '[tool.hatch.metadata.hooks.x]\noptional-dependencies = {a = "b", c = [1]}\n',
+    '[tool.hatch.metadata.hooks.requirements_txt]\nfiles = "requirements.txt"\noptional-dependencies = [1]\n',
+    '[tool.setuptools.dynamic]\ndependencies = {file = 3}\noptional-dependencies = {a = "x", b = {file = [1]}}\n',
+    '[tool.setuptools]\ndynamic = 3\n',
+])
+def test_malformed_hook_tables_never_raise(tmp_path: Path, hooks: str) -> None:
+    ms = parse_files(tmp_path, {"pyproject.toml": '[project]\nname = "p"\ndynamic = ["dependencies"]\n' + hooks})
+    assert ms.manifests == ["pyproject.toml"]
+    assert all(n.kind == "manifest" and n.path == "pyproject.toml" for n in ms.notifications)
+    for r in ms.requirements:
+        assert "{" not in r.specifier
+
+
+def test_templated_name_is_a_notification(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"pyproject.toml": """\
+        [project]
+        name = "p"
+        dynamic = ["dependencies"]
+        [tool.hatch.metadata.hooks.x]
+        dependencies = ["{{ name }}>=1", "anthropic>={% if x %}1{% endif %}", "openai; python_version > '{{ v }}'"]
+        """})
+    # a template in a marker is only a string to compare: the requirement stands
+    assert rows(ms) == [("anthropic", "", (), "", 5, "main"), ("openai", "", (), 'python_version > "{{ v }}"', 5, "main")]
+    assert [n.message.split(":")[0] for n in ms.notifications] == ["line 5"]
+    assert "invalid requirement '{{ name }}>=1'" in ms.notifications[0].message
+    assert ms.unknown_dependencies == {}
