@@ -725,3 +725,115 @@ def test_templated_name_is_a_notification(tmp_path: Path) -> None:
     assert [n.message.split(":")[0] for n in ms.notifications] == ["line 5"]
     assert "invalid requirement '{{ name }}>=1'" in ms.notifications[0].message
     assert ms.unknown_dependencies == {}
+
+
+# ----------------------------------------------------------------------------- setup.py: computed declarations
+
+def test_setup_py_extras_assigned_by_subscript_update_and_setdefault(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"setup.py": """\
+        from setuptools import setup
+        extras_require = {"selenium": ["selenium>4"]}
+        extras_require["test"] = [
+            *set(i for j in extras_require.values() for i in j),
+            "connexion[uvicorn]~=3.0.5",
+        ]
+        extras_require["dev"] = (["pylint~=3.0.3"],)
+        extras_require.update({"ocr": ["paddleocr"]}, )
+        extras_require.update(android=["pyshine==0.0.9"])
+        extras_require.setdefault("s3", ["aioboto3"])
+        extras_require["test"].append("pytest")
+        extras_require["test"] += ["pytest-cov"]
+        extras_require["all"] = sum(extras_require.values(), [])
+        setup(name="demo", extras_require=extras_require)
+        """})
+    got = sorted((r.dist, r.group, r.line) for r in ms.requirements)
+    assert got == [
+        ("aioboto3", "optional:s3", 10), ("connexion", "optional:test", 5), ("paddleocr", "optional:ocr", 8),
+        ("pylint", "optional:dev", 7), ("pyshine", "optional:android", 9), ("pytest", "optional:test", 11),
+        ("pytest-cov", "optional:test", 12), ("selenium", "optional:selenium", 2),
+    ]
+    con = one(ms, "connexion")
+    assert (con.col, con.end_col, con.extras) == (6, 31, ("uvicorn",))
+    assert ms.unknown_dependencies == {} and ms.notifications == []
+
+
+def test_setup_py_install_requires_built_from_pieces(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"setup.py": """\
+        import setuptools
+        REQS = ["openai"]
+        REQS += ["anthropic"]
+        REQS.append("tiktoken")
+        REQS.extend(("httpx",))
+        OPTS = dict(rag=["chromadb"], **{"web": ["playwright"]})
+        KW = {"install_requires": sorted(set(REQS)), "extras_require": OPTS}
+        setuptools.setup(name="demo", **KW)
+        """})
+    assert sorted((r.dist, r.group) for r in ms.requirements) == [
+        ("anthropic", "main"), ("chromadb", "optional:rag"), ("httpx", "main"), ("openai", "main"),
+        ("playwright", "optional:web"), ("tiktoken", "main")]
+    assert ms.unknown_dependencies == {}
+
+
+def test_setup_py_reading_a_requirements_file_includes_it(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "setup.py": """\
+            from pathlib import Path
+            from setuptools import setup
+            here = Path(__file__).resolve().parent
+            requirements = (here / "requirements.txt").read_text(encoding="utf-8").splitlines()
+            def extra(name):
+                with open(os.path.join("reqs", "extra.txt")) as fh:
+                    return fh.read().splitlines()
+            setup(name="demo", install_requires=requirements, extras_require={"x": extra("x")})
+            """,
+        "requirements.txt": "openai>=1\n",
+        "reqs/extra.txt": "chromadb\n",
+    })
+    ms = parse(tmp_path, "requirements.txt", "setup.py")  # what discovery finds: reqs/ is no requirements folder
+    assert sorted((r.dist, r.path, r.group) for r in ms.requirements) == [
+        ("chromadb", "reqs/extra.txt", "optional:x"), ("openai", "requirements.txt", "main")]
+    assert ms.includes == {"setup.py": ["requirements.txt", "reqs/extra.txt"]}
+    assert ms.unknown_dependencies == {}
+
+
+def test_setup_py_install_requires_computed_by_code_is_unknown(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "a/setup.py": """\
+            from setuptools import setup
+            import json
+            setup(name="a", install_requires=["openai"] + json.load(open("deps.json")))
+            """,
+        "b/setup.py": "from setuptools import setup\nsetup(name='b', install_requires=REQUIRED)\n",
+        "c/setup.py": "from setuptools import setup\nsetup(name='c', install_requires=[])\n",
+        "d/setup.py": "from setuptools import setup\nsetup(name='d')\n",
+    })
+    assert sorted(ms.unknown_dependencies) == ["a/setup.py", "b/setup.py"]
+    assert "line 3" in ms.unknown_dependencies["a/setup.py"]
+    assert rows(ms) == [("openai", "", (), "", 3, "main")]  # the literal part is still read
+    assert ms.manifests == ["a/setup.py", "b/setup.py", "c/setup.py", "d/setup.py"]
+
+
+@pytest.mark.parametrize("text", [
+    "extras = {}\nextras[1] = ['a']\nextras[k] = 3\nextras.update()\nextras.update(1, 2)\n"
+    "extras.setdefault('x')\nsetup(extras_require=extras)\n",
+    "a = b = ['openai']\na, c = ['x'], ['y']\na[0] = 'z'\nsetup(install_requires=a)\n",
+    "r = r + ['openai']\nr += r\nsetup(install_requires=r, extras_require={'x': r, **r})\n",
+    "setup(install_requires='openai\\nanthropic', extras_require=dict(1, **x))\n",
+    "d = {}\nd['t'].extend(3)\nd['t'].append(d)\nsetup(extras_require=d, install_requires=open(1 / 'x.txt'))\n",
+    "setup(install_requires=" + "[" * 30 + "'deep'" + "]" * 30 + ")\n",
+    "setup(install_requires=open('../../etc/requirements.txt'), extras_require={'x': open('/abs.txt')})\n",
+])
+def test_odd_setup_py_never_raises(tmp_path: Path, text: str) -> None:
+    ms = parse_files(tmp_path, {"setup.py": "from setuptools import setup\n" + text})
+    assert ms.manifests == ["setup.py"]
+    assert all(n.path == "setup.py" and n.kind == "manifest" for n in ms.notifications)
+
+
+def test_setup_py_with_syntax_errors_is_a_notification_not_a_manifest(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "setup.py": 'extras_require = {}\nextras_require["test"] = ["pytest"\nsetup(extras_require=extras_require)\n',
+        "requirements.txt": "openai\n",
+    })
+    assert rows(ms) == [("openai", "", (), "", 1, "main")]
+    assert ms.manifests == ["requirements.txt"] and ms.unknown_dependencies == {}
+    assert [(n.path, n.message.split(":")[0]) for n in ms.notifications] == [("setup.py", "line 2")]
