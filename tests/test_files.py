@@ -442,6 +442,18 @@ def test_manifests_are_discovered(tmp_path: Path) -> None:
     assert [s.rel_path for s in disc.sources] == ["setup.py"]  # setup.py is Python too
 
 
+def test_pep723_scripts_are_sources_and_manifests(tmp_path: Path) -> None:
+    write(tmp_path, "examples/memory.py", '# /// script\n# dependencies = ["numpy"]\n# ///\nimport numpy\n')
+    write(tmp_path, "examples/crlf.py", '"""doc"""\r\n# /// script\r\n# dependencies = []\r\n# ///\r\n')
+    write(tmp_path, "examples/plain.py", 'x = "# /// script"\n#  /// script\n')
+    write(tmp_path, "setup.py", "# /// script\n# ///\n")  # a manifest already, and only once
+    disc = discover([tmp_path], root=tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in disc.manifests) == [
+        "examples/crlf.py", "examples/memory.py", "setup.py"]
+    assert [s.rel_path for s in disc.sources] == ["examples/crlf.py", "examples/memory.py", "examples/plain.py",
+                                                  "setup.py"]
+
+
 @pytest.mark.parametrize("rel, module", [
     ("src/pkg/mod.py", "pkg.mod"),
     ("pkg/__init__.py", "pkg"),

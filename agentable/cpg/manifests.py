@@ -66,6 +66,11 @@ class ManifestSet:
     # setup.py whose install_requires is built by code): manifest -> why. Their other requirements
     # (extras, groups) are in `requirements`; a distribution missing from them proves nothing.
     unknown_dependencies: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # PEP 723 inline script metadata: source file -> its manifest id (the file itself). Such a file
+    # is governed by its `# /// script` block alone (tools run it in an environment of its own);
+    # its requirements are in `requirements` with `path` == the id. Scripts are not in `manifests`,
+    # which lists the files that govern folders. See `script_scope`.
+    script_manifests: dict[str, str] = field(default_factory=dict, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[str, "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
@@ -76,6 +81,14 @@ class ManifestSet:
 
     def has_manifest(self) -> bool:
         return bool(self.manifests)
+
+    def script_scope(self, rel_path: str) -> Optional["ManifestSet"]:
+        """The declarations governing `rel_path` when it is a PEP 723 script (only its own block),
+        else None: the hook a scope lookup consults first."""
+        mid = self.script_manifests.get(rel_path)
+        if mid is None:
+            return None
+        return ManifestSet([r for r in self.requirements if r.path == mid], [mid])
 
     def specifier_for(self, dist: str) -> Optional[SpecifierSet]:
         """Intersection of the main-group (and constraint) ranges; other groups only when the
@@ -148,6 +161,14 @@ def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
     return reader.out
 
 
+def manifest_kind(name: str) -> str:
+    """"script" (a Python file other than setup.py: PEP 723 metadata) or "manifest", for a file
+    name that files.is_manifest accepted."""
+    if name.endswith(".py") and name != "setup.py":
+        return "script"
+    return "manifest"
+
+
 # ----------------------------------------------------------------------------- reading
 
 
@@ -178,17 +199,21 @@ class _Reader:
         if rp in self.seen:  # read already, or being read (an include cycle)
             return None if rp in self.failed else rel
         self.seen.add(rp)
-        text = self._read(rp, rel)
+        kind = manifest_kind(rp.name)
         ok = False
-        if text is not None:
-            try:
-                ok = self._dispatch(rp, text, rel, group)
-            except Exception as exc:  # a manifest must never stop the scan
-                self.note(f"could not read manifest: {exc}", rel)
+        try:
+            text = self._read(rp, rel)
+            ok = text is not None and self._dispatch(rp, text, rel, group)
+        except Exception as exc:  # a manifest must never stop the scan
+            self.note(f"could not read manifest: {exc}", rel)
+            ok = False
         if not ok:
             self.failed.add(rp)
             return None
-        self.out.manifests.append(rel)
+        if kind == "script":
+            self.out.script_manifests[rel] = rel
+        else:
+            self.out.manifests.append(rel)
         return rel
 
     def include(self, base: Path, name: str, rel: str, group: str, line: int = 0) -> bool:
@@ -229,6 +254,8 @@ class _Reader:
             return _setup_cfg(self, text, rel)
         if name == "setup.py":
             return _setup_py(self, p, text, rel)
+        if name.endswith(".py"):
+            return _script(self, text, rel)
         if name == "Pipfile":
             return _pipfile(self, text, rel)
         if name.endswith((".yml", ".yaml")):
@@ -1000,5 +1027,46 @@ def _environment_yml(reader: _Reader, p: Path, text: str, rel: str) -> bool:
         item = stripped[1:].strip().strip("'\"")
         body = _COMMENT_RE.sub("", item).strip()
         _requirement_line(reader, p, body, line, rel, line_no, "main")
+    return True
+
+
+# ----------------------------------------------------------------------------- PEP 723 scripts
+
+# The reference expression of PEP 723: a `# /// TYPE` line, comment lines, a `# ///` line.
+_SCRIPT_BLOCK_RE = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
+
+
+def _script(reader: _Reader, text: str, rel: str) -> bool:
+    """The `# /// script` block of a Python file (PEP 723 inline script metadata): the
+    dependencies of that one file. False when there is none or it cannot be read."""
+    text = text.replace("\r\n", "\n")
+    blocks = [m for m in _SCRIPT_BLOCK_RE.finditer(text) if m.group("type") == "script"]
+    if not blocks:
+        at = re.search(r"(?m)^# /// script[ \t]*$", text)
+        if at:
+            reader.note("`# /// script` block without its closing `# ///` line; its metadata is ignored", rel,
+                        text.count("\n", 0, at.start()) + 1)
+        return False
+    first_line = text.count("\n", 0, blocks[0].start())  # 0-based index of `# /// script`
+    if len(blocks) > 1:
+        reader.note("more than one `# /// script` block (PEP 723 allows one); its metadata is ignored", rel,
+                    first_line + 1)
+        return False
+    content = "".join(line[2:] if line.startswith("# ") else line[1:]
+                      for line in blocks[0].group("content").splitlines(keepends=True))
+    try:
+        data = tomllib.loads(content)
+    except tomllib.TOMLDecodeError as exc:
+        reader.note(f"invalid TOML in the `# /// script` block: {exc}", rel, first_line + 1)
+        return False
+    deps = data.get("dependencies")
+    if deps is not None and not isinstance(deps, list):
+        reader.note("`dependencies` of the `# /// script` block is not a list; its metadata is ignored", rel,
+                    first_line + 1)
+        return False
+    inner = _Lines(content)
+    key_line = first_line + 1 + inner.key("dependencies", 0, len(inner.lines))
+    # Positions come from the file's own lines, so columns count the `# ` prefix.
+    _pep508_list(reader, _Lines(text), deps or [], rel, "main", key_line)
     return True
 

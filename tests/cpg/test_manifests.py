@@ -837,3 +837,72 @@ def test_setup_py_with_syntax_errors_is_a_notification_not_a_manifest(tmp_path: 
     assert rows(ms) == [("openai", "", (), "", 1, "main")]
     assert ms.manifests == ["requirements.txt"] and ms.unknown_dependencies == {}
     assert [(n.path, n.message.split(":")[0]) for n in ms.notifications] == [("setup.py", "line 2")]
+
+
+# ----------------------------------------------------------------------------- PEP 723 inline script metadata
+
+SCRIPT = '''\
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.11"
+# dependencies = [
+#   "pydantic-ai-slim[openai]>=0.1",
+#   'asyncpg',
+#   "numpy; python_version >= '3.11'",
+# ]
+# ///
+import asyncpg
+'''
+
+
+def test_pep723_script_block_declares_the_dependencies_of_its_file(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"examples/memory.py": SCRIPT, "requirements.txt": "openai\n"})
+    assert ms.script_manifests == {"examples/memory.py": "examples/memory.py"}
+    assert ms.manifests == ["requirements.txt"]  # a script governs no folder
+    assert [(r.raw_name, r.extras, r.marker, r.line, r.col, r.end_col, r.group)
+            for r in ms.requirements if r.path == "examples/memory.py"] == [
+        ("pydantic-ai-slim", ("openai",), "", 5, 6, 35, "main"),
+        ("asyncpg", (), "", 6, 6, 13, "main"),
+        ("numpy", (), 'python_version >= "3.11"', 7, 6, 37, "main"),
+    ]
+    assert ms.notifications == []
+    scope = ms.script_scope("examples/memory.py")
+    assert scope is not None and scope.manifests == ["examples/memory.py"]
+    assert [r.dist for r in scope.requirements] == ["pydantic-ai-slim", "asyncpg", "numpy"]
+    assert ms.script_scope("examples/other.py") is None
+    # the folder's scope does not see the script's requirements
+    assert [r.dist for r in ms.for_path("examples/other.py").requirements] == ["openai"]
+
+
+def test_pep723_one_line_list_and_no_dependencies(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "a.py": '# /// script\n# dependencies = ["pydantic-ai-slim[openai]", "asyncpg"]\n# ///\n\nimport x\n',
+        "b.py": '"""doc"""\n# /// script\n# requires-python = ">=3.12"\n# ///\r\n',
+        "c.py": '# /// pyproject\n# [run]\n# ///\n',
+    })
+    assert ms.script_manifests == {"a.py": "a.py", "b.py": "b.py"}  # b declares that it needs nothing
+    assert [(r.dist, r.line, r.col, r.end_col) for r in ms.requirements] == [
+        ("pydantic-ai-slim", 2, 20, 44), ("asyncpg", 2, 48, 55)]
+    assert ms.manifests == [] and ms.notifications == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ('# /// script\n# dependencies = ["a",\n# ///\n', "invalid TOML"),
+    ('# /// script\n# dependencies = ["a"]\n', "without its closing"),
+    ('# /// script\n# dependencies = ["a"]\n# ///\nimport a\n# /// script\n# dependencies = ["b"]\n# ///\n',
+     "more than one"),
+    ('# /// script\n# dependencies = "a"\n# ///\n', "not a list"),
+    ('# /// script\n#dependencies = ["a"]\n# ///\n', "without its closing"),  # not a block: `#` then text
+])
+def test_broken_pep723_blocks_are_notifications(tmp_path: Path, text: str, message: str) -> None:
+    ms = parse_files(tmp_path, {"tool.py": text})
+    assert ms.script_manifests == {} and ms.requirements == []
+    assert [(n.path, n.kind) for n in ms.notifications] == [("tool.py", "manifest")]
+    assert message in ms.notifications[0].message
+
+
+def test_pep723_bad_requirement_is_a_notification_and_the_rest_is_read(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"tool.py": '# /// script\n# dependencies = ["===", "httpx>=0.27"]\n# ///\n'})
+    assert [(r.dist, r.specifier) for r in ms.requirements] == [("httpx", ">=0.27")]
+    assert ms.script_manifests == {"tool.py": "tool.py"}
+    assert [n.message.split(":")[0] for n in ms.notifications] == ["line 2"]
