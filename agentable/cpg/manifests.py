@@ -875,6 +875,12 @@ class _SetupPy:
                 self._store(node.target, node.value)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 self._method(node.func.value, node.func.attr, node)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):  # with open("requirements.txt") as f
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self._store(item.optional_vars, item.context_expr)
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):  # for line in f
+                self._store(node.target, node.iter)
 
     def _store(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Name):

@@ -796,6 +796,37 @@ def test_setup_py_reading_a_requirements_file_includes_it(tmp_path: Path) -> Non
     assert ms.unknown_dependencies == {}
 
 
+def test_setup_py_reading_requirements_line_by_line(tmp_path: Path) -> None:
+    files = {
+        "a/setup.py": """\
+            import os, setuptools
+            cur_dir = os.path.dirname(os.path.abspath(__file__))
+            required_packages = []
+            with open(os.path.join(cur_dir, "requirements.txt"), "r") as f:
+                for line in f:
+                    package = line.strip()
+                    required_packages.append(package)
+            setuptools.setup(install_requires=required_packages)
+            """,
+        "a/requirements.txt": "openai\n",
+        "b/setup.py": """\
+            from setuptools import setup
+            with open("requirements.txt") as f:
+                reqs = [line.strip() for line in f if "fastapi" not in line]
+            for extra in ["rich", "typer"]:
+                reqs.append(extra)
+            setup(install_requires=reqs)
+            """,
+        "b/requirements.txt": "anthropic\n",
+    }
+    ms = parse_files(tmp_path, files)
+    assert ms.includes == {"a/setup.py": ["a/requirements.txt"], "b/setup.py": ["b/requirements.txt"]}
+    assert sorted((r.dist, r.path) for r in ms.requirements) == [
+        ("anthropic", "b/requirements.txt"), ("openai", "a/requirements.txt"), ("rich", "b/setup.py"),
+        ("typer", "b/setup.py")]
+    assert ms.unknown_dependencies == {}
+
+
 def test_setup_py_install_requires_computed_by_code_is_unknown(tmp_path: Path) -> None:
     ms = parse_files(tmp_path, {
         "a/setup.py": """\
