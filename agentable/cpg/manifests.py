@@ -1,6 +1,14 @@
-"""Dependency manifests: requirements files, pyproject (PEP 621, PEP 735, Poetry, PDM, uv, Hatch),
-setup.cfg, setup.py (read statically, never executed), Pipfile and environment.yml, with the line
-and column of every declaration. Broken input becomes a notification; nothing here raises."""
+"""Dependency manifests: requirements files, pyproject (PEP 621, PEP 735, Poetry, PDM, uv, Hatch,
+and the dependencies build hooks fill in for `dynamic`), setup.cfg, setup.py (read statically,
+never executed), Pipfile, environment.yml and PEP 723 inline script metadata, with the line and
+column of every declaration; and lock files (uv, Poetry, PDM, Pipfile.lock, PEP 751), for the
+names of the distributions they pin, which are not declarations. Broken input becomes a
+notification; nothing here raises.
+
+What the rules consult on a ManifestSet: `requirements`, `manifests` and `includes` (folder
+scopes, through `for_path`), `unknown_dependencies` (manifests whose runtime dependencies are
+computed at build time), `script_manifests` / `script_scope` (files that declare their own
+dependencies) and `locked` / `locked_for` (what a fresh install from the lock gets)."""
 
 from __future__ import annotations
 
