@@ -25,7 +25,11 @@ SKIP_DIRS = frozenset({
     ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".agentable_cache", ".eggs",
 })
 _MANIFEST_RE = re.compile(r"(^|/)(requirements[^/]*\.(txt|in)|requirements/[^/]+\.(txt|in)|constraints[^/]*\.txt|"
-                          r"(?!MANIFEST\.in$)[^/]+\.in|pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml)$")
+                          r"(?!MANIFEST\.in$)[^/]+\.in|pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml|"
+                          # lock files: what a fresh install gets (read by cpg.manifests, never as declarations)
+                          r"uv\.lock|poetry\.lock|pdm\.lock|Pipfile\.lock|pylock(\.[^/.]+)?\.toml)$")
+# PEP 723 inline script metadata: a Python file with a `# /// script` block is its own manifest.
+_SCRIPT_BLOCK_RE = re.compile(rb"(?m)^# /// script[ \t]*\r?$")
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _GIT_TIMEOUT = 30
 
@@ -120,11 +124,13 @@ def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: 
         disc.manifests.append(abs_path)
     if source:
         sf = SourceFile(abs_path, rel, module_name(rel))
-        _, reason = _load(abs_path, max_bytes)
+        data, reason = _load(abs_path, max_bytes)
         if reason:
             disc.notifications.append(Notification(reason, rel, "warning", "read"))
         else:
             disc.sources.append(sf)
+            if not manifest and data is not None and b"# /// script" in data and _SCRIPT_BLOCK_RE.search(data):
+                disc.manifests.append(abs_path)
 
 
 # ----------------------------------------------------------------------------- listing

@@ -432,7 +432,7 @@ def test_manifests_are_discovered(tmp_path: Path) -> None:
     for rel in ["requirements.txt", "requirements-dev.txt", "requirements/base.txt", "pyproject.toml", "setup.py",
                 "setup.cfg", "Pipfile", "environment.yml", "services/api/pyproject.toml"]:
         write(tmp_path, rel, "")
-    for rel in ["README.md", "notes.txt", "Pipfile.lock", "node_modules/x/requirements.txt",
+    for rel in ["README.md", "notes.txt", "yarn.lock", "node_modules/x/requirements.txt",
                 ".venv/lib/pyproject.toml", "docs/requirements.md"]:
         write(tmp_path, rel, "")
     disc = discover([tmp_path], root=tmp_path)
@@ -440,6 +440,33 @@ def test_manifests_are_discovered(tmp_path: Path) -> None:
     assert got == ["Pipfile", "environment.yml", "pyproject.toml", "requirements-dev.txt", "requirements.txt",
                    "requirements/base.txt", "services/api/pyproject.toml", "setup.cfg", "setup.py"]
     assert [s.rel_path for s in disc.sources] == ["setup.py"]  # setup.py is Python too
+
+
+def test_lock_files_are_discovered_where_manifests_are(tmp_path: Path) -> None:
+    for rel in ["uv.lock", "backend/poetry.lock", "svc/pdm.lock", "svc/Pipfile.lock", "web/pylock.toml",
+                "web/pylock.dev.toml"]:
+        write(tmp_path, rel, "")
+    for rel in ["frontend/yarn.lock", "Cargo.lock", "package-lock.json", "node_modules/x/uv.lock",
+                ".venv/poetry.lock", "build/pdm.lock", "ignored/uv.lock", "pylock.a.b.toml", "uv.lock.bak"]:
+        write(tmp_path, rel, "")
+    write(tmp_path, ".gitignore", "ignored/\n")
+    disc = discover([tmp_path], root=tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in disc.manifests) == [
+        "backend/poetry.lock", "svc/Pipfile.lock", "svc/pdm.lock", "uv.lock", "web/pylock.dev.toml",
+        "web/pylock.toml"]
+    assert disc.sources == []
+
+
+def test_pep723_scripts_are_sources_and_manifests(tmp_path: Path) -> None:
+    write(tmp_path, "examples/memory.py", '# /// script\n# dependencies = ["numpy"]\n# ///\nimport numpy\n')
+    write(tmp_path, "examples/crlf.py", '"""doc"""\r\n# /// script\r\n# dependencies = []\r\n# ///\r\n')
+    write(tmp_path, "examples/plain.py", 'x = "# /// script"\n#  /// script\n')
+    write(tmp_path, "setup.py", "# /// script\n# ///\n")  # a manifest already, and only once
+    disc = discover([tmp_path], root=tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in disc.manifests) == [
+        "examples/crlf.py", "examples/memory.py", "setup.py"]
+    assert [s.rel_path for s in disc.sources] == ["examples/crlf.py", "examples/memory.py", "examples/plain.py",
+                                                  "setup.py"]
 
 
 @pytest.mark.parametrize("rel, module", [

@@ -584,3 +584,529 @@ def test_broken_toml_beside_a_requirements_file(tmp_path: Path) -> None:
         ("pyproject.toml", "invalid TOML"),
         ("requirements-dev.txt", "line 2"),
     ]
+
+
+# ----------------------------------------------------------------------------- dynamic dependencies (build hooks)
+
+HATCH_HOOK = """\
+[project]
+name = "mcp"
+dynamic = ["version", "dependencies", "optional-dependencies"]
+
+[tool.hatch.metadata.hooks.uv-dynamic-versioning]
+dependencies = [
+    "anyio>=4.9; python_version < '3.14'",
+    "mcp-types=={{ version }}",
+    "pydantic-ai-slim[openai,mcp] == {{ version }}",
+    "httpx2>=2.5.0",
+]
+
+[tool.hatch.metadata.hooks.uv-dynamic-versioning.optional-dependencies]
+cli = ["typer>=0.16.0", "mcp-cli>={{version}}.dev0"]
+"""
+
+
+def test_hatch_metadata_hook_dependencies_are_read_and_templates_unpinned(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"pyproject.toml": HATCH_HOOK})
+    assert rows(ms) == [
+        ("anyio", ">=4.9", (), 'python_version < "3.14"', 7, "main"),
+        ("mcp-types", "", (), "", 8, "main"),
+        ("pydantic-ai-slim", "", ("mcp", "openai"), "", 9, "main"),
+        ("httpx2", ">=2.5.0", (), "", 10, "main"),
+        ("typer", ">=0.16.0", (), "", 14, "optional:cli"),
+        ("mcp-cli", "", (), "", 14, "optional:cli"),
+    ]
+    # the position is the whole string as written, placeholder included
+    assert [(r.line, r.col, r.end_col) for r in ms.requirements[1:3]] == [(8, 6, 30), (9, 6, 51)]
+    assert ms.unknown_dependencies == {} and ms.notifications == []
+    assert ms.allows("mcp-types", "0.0.1") is None  # no pin at all
+
+
+def test_hatch_hook_optional_dependencies_as_an_inline_table(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"pyproject.toml": """\
+        [project]
+        name = "p"
+        dynamic = ["dependencies"]
+        [tool.hatch.metadata.hooks.custom]
+        dependencies = ["openai>=1"]
+        optional-dependencies = {rag = ["chromadb"]}
+        """})
+    assert rows(ms) == [("openai", ">=1", (), "", 5, "main"), ("chromadb", "", (), "", 6, "optional:rag")]
+    assert ms.unknown_dependencies == {}
+
+
+def test_dynamic_dependencies_without_a_readable_list_are_unknown(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "pyproject.toml": """\
+            [project]
+            name = "p"
+            dynamic = ["version", "dependencies"]
+            [project.optional-dependencies]
+            rich = ["rich>=13"]
+            [tool.hatch.metadata.hooks.custom]
+            path = "hooks.py"
+            """,
+        "static/pyproject.toml": '[project]\nname = "s"\ndynamic = ["version"]\ndependencies = ["openai"]\n',
+        "extras_only/pyproject.toml": '[project]\nname = "e"\ndynamic = ["optional-dependencies"]\n',
+    })
+    assert list(ms.unknown_dependencies) == ["pyproject.toml"]
+    assert "dynamic" in ms.unknown_dependencies["pyproject.toml"]
+    assert rows(ms, "pyproject.toml") == [("rich", ">=13", (), "", 5, "optional:rich")]
+    assert "pyproject.toml" in ms.manifests  # still a manifest: its extras are real
+
+
+def test_dynamic_dependencies_from_setuptools_and_hatch_requirements_files(tmp_path: Path) -> None:
+    files = {
+        "a/pyproject.toml": """\
+            [project]
+            name = "a"
+            dynamic = ["dependencies", "optional-dependencies"]
+            [tool.setuptools.dynamic]
+            dependencies = {file = ["deps/base.txt"]}
+            optional-dependencies.dev = {file = "deps/dev.txt"}
+            """,
+        "a/deps/base.txt": "openai>=1\n",
+        "a/deps/dev.txt": "pytest\n",
+        "b/pyproject.toml": """\
+            [project]
+            name = "b"
+            dynamic = ["dependencies"]
+            [tool.hatch.metadata.hooks.requirements_txt]
+            files = ["requirements.txt"]
+            [tool.hatch.metadata.hooks.requirements_txt.optional-dependencies]
+            crypto = ["requirements-crypto.txt"]
+            """,
+        "b/requirements.txt": "anthropic\n",
+        "b/requirements-crypto.txt": "cryptography\n",
+        "c/pyproject.toml": """\
+            [project]
+            name = "c"
+            dynamic = ["dependencies"]
+            [tool.setuptools.dynamic]
+            dependencies = {file = ["missing.txt", "../../outside.txt"]}
+            """,
+    }
+    parse_files(tmp_path, files)
+    ms = parse(tmp_path, "a/pyproject.toml", "b/pyproject.toml", "c/pyproject.toml")  # what discovery finds
+    assert rows(ms, "a/deps/base.txt") == [("openai", ">=1", (), "", 1, "main")]
+    assert rows(ms, "a/deps/dev.txt") == [("pytest", "", (), "", 1, "optional:dev")]
+    assert rows(ms, "b/requirements-crypto.txt") == [("cryptography", "", (), "", 1, "optional:crypto")]
+    assert ms.includes["a/pyproject.toml"] == ["a/deps/base.txt", "a/deps/dev.txt"]
+    assert sorted(ms.includes["b/pyproject.toml"]) == ["b/requirements-crypto.txt", "b/requirements.txt"]
+    assert [r.dist for r in ms.for_path("a/pkg/mod.py").requirements] == ["openai", "pytest"]
+    assert list(ms.unknown_dependencies) == ["c/pyproject.toml"]
+    assert [(n.path, n.message) for n in ms.notifications] == [
+        ("c/pyproject.toml", "line 5: dependency file 'missing.txt' not found or unreadable"),
+        ("c/pyproject.toml", "line 5: dependency file '../../outside.txt' not found or unreadable"),
+    ]
+
+
+@pytest.mark.parametrize("hooks", [
+    '[tool.hatch.metadata]\nhooks = 3\n',
+    '[tool.hatch.metadata.hooks]\nx = "not a table"\n',
+    '[tool.hatch.metadata.hooks.x]\ndependencies = "openai"\noptional-dependencies = ["a"]\n',
+    '[tool.hatch.metadata.hooks.x]\ndependencies = [3, {a = 1}, "{{ name }}>=1", "ok; {{ marker }}"]\n',
+    '[tool.hatch.metadata.hooks.x]\noptional-dependencies = {a = "b", c = [1]}\n',
+    '[tool.hatch.metadata.hooks.requirements_txt]\nfiles = "requirements.txt"\noptional-dependencies = [1]\n',
+    '[tool.setuptools.dynamic]\ndependencies = {file = 3}\noptional-dependencies = {a = "x", b = {file = [1]}}\n',
+    '[tool.setuptools]\ndynamic = 3\n',
+])
+def test_malformed_hook_tables_never_raise(tmp_path: Path, hooks: str) -> None:
+    ms = parse_files(tmp_path, {"pyproject.toml": '[project]\nname = "p"\ndynamic = ["dependencies"]\n' + hooks})
+    assert ms.manifests == ["pyproject.toml"]
+    assert all(n.kind == "manifest" and n.path == "pyproject.toml" for n in ms.notifications)
+    for r in ms.requirements:
+        assert "{" not in r.specifier
+
+
+def test_templated_name_is_a_notification(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"pyproject.toml": """\
+        [project]
+        name = "p"
+        dynamic = ["dependencies"]
+        [tool.hatch.metadata.hooks.x]
+        dependencies = ["{{ name }}>=1", "anthropic>={% if x %}1{% endif %}", "openai; python_version > '{{ v }}'"]
+        """})
+    # a template in a marker is only a string to compare: the requirement stands
+    assert rows(ms) == [("anthropic", "", (), "", 5, "main"), ("openai", "", (), 'python_version > "{{ v }}"', 5, "main")]
+    assert [n.message.split(":")[0] for n in ms.notifications] == ["line 5"]
+    assert "invalid requirement '{{ name }}>=1'" in ms.notifications[0].message
+    assert ms.unknown_dependencies == {}
+
+
+# ----------------------------------------------------------------------------- setup.py: computed declarations
+
+def test_setup_py_extras_assigned_by_subscript_update_and_setdefault(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"setup.py": """\
+        from setuptools import setup
+        extras_require = {"selenium": ["selenium>4"]}
+        extras_require["test"] = [
+            *set(i for j in extras_require.values() for i in j),
+            "connexion[uvicorn]~=3.0.5",
+        ]
+        extras_require["dev"] = (["pylint~=3.0.3"],)
+        extras_require.update({"ocr": ["paddleocr"]}, )
+        extras_require.update(android=["pyshine==0.0.9"])
+        extras_require.setdefault("s3", ["aioboto3"])
+        extras_require["test"].append("pytest")
+        extras_require["test"] += ["pytest-cov"]
+        extras_require["all"] = sum(extras_require.values(), [])
+        setup(name="demo", extras_require=extras_require)
+        """})
+    got = sorted((r.dist, r.group, r.line) for r in ms.requirements)
+    assert got == [
+        ("aioboto3", "optional:s3", 10), ("connexion", "optional:test", 5), ("paddleocr", "optional:ocr", 8),
+        ("pylint", "optional:dev", 7), ("pyshine", "optional:android", 9), ("pytest", "optional:test", 11),
+        ("pytest-cov", "optional:test", 12), ("selenium", "optional:selenium", 2),
+    ]
+    con = one(ms, "connexion")
+    assert (con.col, con.end_col, con.extras) == (6, 31, ("uvicorn",))
+    assert ms.unknown_dependencies == {} and ms.notifications == []
+
+
+def test_setup_py_install_requires_built_from_pieces(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"setup.py": """\
+        import setuptools
+        REQS = ["openai"]
+        REQS += ["anthropic"]
+        REQS.append("tiktoken")
+        REQS.extend(("httpx",))
+        OPTS = dict(rag=["chromadb"], **{"web": ["playwright"]})
+        KW = {"install_requires": sorted(set(REQS)), "extras_require": OPTS}
+        setuptools.setup(name="demo", **KW)
+        """})
+    assert sorted((r.dist, r.group) for r in ms.requirements) == [
+        ("anthropic", "main"), ("chromadb", "optional:rag"), ("httpx", "main"), ("openai", "main"),
+        ("playwright", "optional:web"), ("tiktoken", "main")]
+    assert ms.unknown_dependencies == {}
+
+
+def test_setup_py_reading_a_requirements_file_includes_it(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "setup.py": """\
+            from pathlib import Path
+            from setuptools import setup
+            here = Path(__file__).resolve().parent
+            requirements = (here / "requirements.txt").read_text(encoding="utf-8").splitlines()
+            def extra(name):
+                with open(os.path.join("reqs", "extra.txt")) as fh:
+                    return fh.read().splitlines()
+            setup(name="demo", install_requires=requirements, extras_require={"x": extra("x")})
+            """,
+        "requirements.txt": "openai>=1\n",
+        "reqs/extra.txt": "chromadb\n",
+    })
+    ms = parse(tmp_path, "requirements.txt", "setup.py")  # what discovery finds: reqs/ is no requirements folder
+    assert sorted((r.dist, r.path, r.group) for r in ms.requirements) == [
+        ("chromadb", "reqs/extra.txt", "optional:x"), ("openai", "requirements.txt", "main")]
+    assert ms.includes == {"setup.py": ["requirements.txt", "reqs/extra.txt"]}
+    assert ms.unknown_dependencies == {}
+
+
+def test_setup_py_reading_requirements_line_by_line(tmp_path: Path) -> None:
+    files = {
+        "a/setup.py": """\
+            import os, setuptools
+            cur_dir = os.path.dirname(os.path.abspath(__file__))
+            required_packages = []
+            with open(os.path.join(cur_dir, "requirements.txt"), "r") as f:
+                for line in f:
+                    package = line.strip()
+                    required_packages.append(package)
+            setuptools.setup(install_requires=required_packages)
+            """,
+        "a/requirements.txt": "openai\n",
+        "b/setup.py": """\
+            from setuptools import setup
+            with open("requirements.txt") as f:
+                reqs = [line.strip() for line in f if "fastapi" not in line]
+            for extra in ["rich", "typer"]:
+                reqs.append(extra)
+            setup(install_requires=reqs)
+            """,
+        "b/requirements.txt": "anthropic\n",
+    }
+    ms = parse_files(tmp_path, files)
+    assert ms.includes == {"a/setup.py": ["a/requirements.txt"], "b/setup.py": ["b/requirements.txt"]}
+    assert sorted((r.dist, r.path) for r in ms.requirements) == [
+        ("anthropic", "b/requirements.txt"), ("openai", "a/requirements.txt"), ("rich", "b/setup.py"),
+        ("typer", "b/setup.py")]
+    assert ms.unknown_dependencies == {}
+
+
+def test_setup_py_install_requires_computed_by_code_is_unknown(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "a/setup.py": """\
+            from setuptools import setup
+            import json
+            setup(name="a", install_requires=["openai"] + json.load(open("deps.json")))
+            """,
+        "b/setup.py": "from setuptools import setup\nsetup(name='b', install_requires=REQUIRED)\n",
+        "c/setup.py": "from setuptools import setup\nsetup(name='c', install_requires=[])\n",
+        "d/setup.py": "from setuptools import setup\nsetup(name='d')\n",
+    })
+    assert sorted(ms.unknown_dependencies) == ["a/setup.py", "b/setup.py"]
+    assert "line 3" in ms.unknown_dependencies["a/setup.py"]
+    assert rows(ms) == [("openai", "", (), "", 3, "main")]  # the literal part is still read
+    assert ms.manifests == ["a/setup.py", "b/setup.py", "c/setup.py", "d/setup.py"]
+
+
+@pytest.mark.parametrize("text", [
+    "extras = {}\nextras[1] = ['a']\nextras[k] = 3\nextras.update()\nextras.update(1, 2)\n"
+    "extras.setdefault('x')\nsetup(extras_require=extras)\n",
+    "a = b = ['openai']\na, c = ['x'], ['y']\na[0] = 'z'\nsetup(install_requires=a)\n",
+    "r = r + ['openai']\nr += r\nsetup(install_requires=r, extras_require={'x': r, **r})\n",
+    "setup(install_requires='openai\\nanthropic', extras_require=dict(1, **x))\n",
+    "d = {}\nd['t'].extend(3)\nd['t'].append(d)\nsetup(extras_require=d, install_requires=open(1 / 'x.txt'))\n",
+    "setup(install_requires=" + "[" * 30 + "'deep'" + "]" * 30 + ")\n",
+    "setup(install_requires=open('../../etc/requirements.txt'), extras_require={'x': open('/abs.txt')})\n",
+])
+def test_odd_setup_py_never_raises(tmp_path: Path, text: str) -> None:
+    ms = parse_files(tmp_path, {"setup.py": "from setuptools import setup\n" + text})
+    assert ms.manifests == ["setup.py"]
+    assert all(n.path == "setup.py" and n.kind == "manifest" for n in ms.notifications)
+
+
+def test_setup_py_with_syntax_errors_is_a_notification_not_a_manifest(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "setup.py": 'extras_require = {}\nextras_require["test"] = ["pytest"\nsetup(extras_require=extras_require)\n',
+        "requirements.txt": "openai\n",
+    })
+    assert rows(ms) == [("openai", "", (), "", 1, "main")]
+    assert ms.manifests == ["requirements.txt"] and ms.unknown_dependencies == {}
+    assert [(n.path, n.message.split(":")[0]) for n in ms.notifications] == [("setup.py", "line 2")]
+
+
+# ----------------------------------------------------------------------------- PEP 723 inline script metadata
+
+SCRIPT = '''\
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.11"
+# dependencies = [
+#   "pydantic-ai-slim[openai]>=0.1",
+#   'asyncpg',
+#   "numpy; python_version >= '3.11'",
+# ]
+# ///
+import asyncpg
+'''
+
+
+def test_pep723_script_block_declares_the_dependencies_of_its_file(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"examples/memory.py": SCRIPT, "requirements.txt": "openai\n"})
+    assert ms.script_manifests == {"examples/memory.py": "examples/memory.py"}
+    assert ms.manifests == ["requirements.txt"]  # a script governs no folder
+    assert [(r.raw_name, r.extras, r.marker, r.line, r.col, r.end_col, r.group)
+            for r in ms.requirements if r.path == "examples/memory.py"] == [
+        ("pydantic-ai-slim", ("openai",), "", 5, 6, 35, "main"),
+        ("asyncpg", (), "", 6, 6, 13, "main"),
+        ("numpy", (), 'python_version >= "3.11"', 7, 6, 37, "main"),
+    ]
+    assert ms.notifications == []
+    scope = ms.script_scope("examples/memory.py")
+    assert scope is not None and scope.manifests == ["examples/memory.py"]
+    assert [r.dist for r in scope.requirements] == ["pydantic-ai-slim", "asyncpg", "numpy"]
+    assert ms.script_scope("examples/other.py") is None
+    # the folder's scope does not see the script's requirements
+    assert [r.dist for r in ms.for_path("examples/other.py").requirements] == ["openai"]
+
+
+def test_pep723_one_line_list_and_no_dependencies(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "a.py": '# /// script\n# dependencies = ["pydantic-ai-slim[openai]", "asyncpg"]\n# ///\n\nimport x\n',
+        "b.py": '"""doc"""\n# /// script\n# requires-python = ">=3.12"\n# ///\r\n',
+        "c.py": '# /// pyproject\n# [run]\n# ///\n',
+    })
+    assert ms.script_manifests == {"a.py": "a.py", "b.py": "b.py"}  # b declares that it needs nothing
+    assert [(r.dist, r.line, r.col, r.end_col) for r in ms.requirements] == [
+        ("pydantic-ai-slim", 2, 20, 44), ("asyncpg", 2, 48, 55)]
+    assert ms.manifests == [] and ms.notifications == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ('# /// script\n# dependencies = ["a",\n# ///\n', "invalid TOML"),
+    ('# /// script\n# dependencies = ["a"]\n', "without its closing"),
+    ('# /// script\n# dependencies = ["a"]\n# ///\nimport a\n# /// script\n# dependencies = ["b"]\n# ///\n',
+     "more than one"),
+    ('# /// script\n# dependencies = "a"\n# ///\n', "not a list"),
+    ('# /// script\n#dependencies = ["a"]\n# ///\n', "without its closing"),  # not a block: `#` then text
+])
+def test_broken_pep723_blocks_are_notifications(tmp_path: Path, text: str, message: str) -> None:
+    ms = parse_files(tmp_path, {"tool.py": text})
+    assert ms.script_manifests == {} and ms.requirements == []
+    assert [(n.path, n.kind) for n in ms.notifications] == [("tool.py", "manifest")]
+    assert message in ms.notifications[0].message
+
+
+def test_pep723_bad_requirement_is_a_notification_and_the_rest_is_read(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"tool.py": '# /// script\n# dependencies = ["===", "httpx>=0.27"]\n# ///\n'})
+    assert [(r.dist, r.specifier) for r in ms.requirements] == [("httpx", ">=0.27")]
+    assert ms.script_manifests == {"tool.py": "tool.py"}
+    assert [n.message.split(":")[0] for n in ms.notifications] == ["line 2"]
+
+
+# ----------------------------------------------------------------------------- lock files
+
+UV_LOCK = '''\
+version = 1
+requires-python = ">=3.10"
+resolution-markers = [
+    "python_full_version >= '3.13'",
+]
+conflicts = [[
+    { package = "demo", group = "dev" },
+], [
+    { package = "demo", extra = "x" },
+]]
+
+[options]
+exclude-newer = "2025-01-01T00:00:00Z" # a comment
+
+[manifest]
+members = ["demo", "demo-sub"]
+
+[[package]]
+name = "Langchain_Core"
+version = "0.3.1"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [
+    { name = "pydantic" },
+    { name = "pyyaml", marker = "sys_platform != 'win32'" },
+]
+sdist = { url = "https://x/langchain_core-0.3.1.tar.gz", hash = "sha256:ab", size = 1 }
+wheels = [
+    { url = "https://x/langchain_core-0.3.1-py3-none-any.whl", hash = "sha256:cd", size = 2 },
+]
+
+[package.optional-dependencies]
+name = [
+    { name = "not-a-package" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "pydantic", specifier = ">=2" }]
+
+[[package]]
+name = "pydantic"
+version = "2.9.0"
+
+[[package]]
+name = "psycopg-pool"
+version = "3.2.0"
+description = """A multi-line
+string [[package]]
+name = "fake"
+"""
+'''
+
+POETRY_LOCK = '''\
+# This file is automatically @generated by Poetry 1.8.3 and should not be changed by hand.
+
+[[package]]
+name = "psycopg"
+version = "3.2.3"
+description = "PostgreSQL database adapter for Python"
+optional = false
+python-versions = ">=3.8"
+files = [
+    {file = "psycopg-3.2.3-py3-none-any.whl", hash = "sha256:644d3973fe26908c73d4be746074f6e5224b03c1101d302d9a53bf565ad64907"},
+]
+
+[package.dependencies]
+typing-extensions = {version = ">=4.6", markers = "python_version < \\"3.13\\""}
+
+[package.extras]
+binary = ["psycopg-binary (==3.2.3)"]
+
+[[package]]
+name = "typing-extensions"
+version = "4.12.2"
+
+[metadata]
+lock-version = "2.0"
+content-hash = "abc"
+
+[metadata.files]
+psycopg = [
+    {file = "psycopg-3.2.3.tar.gz", hash = "sha256:a5764f67c27bec8bfac85764d23c534af2c27b893550377e37ce59c12aac47a2"},
+]
+'''
+
+
+def test_lock_files_give_the_locked_distributions_per_folder(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "uv.lock": UV_LOCK,
+        "backend/poetry.lock": POETRY_LOCK,
+        "backend/pyproject.toml": '[tool.poetry.dependencies]\nlanggraph-checkpoint-postgres = "^2"\n',
+        "svc/pdm.lock": '[metadata]\ngroups = ["default"]\n\n[[package]]\nname = "openai"\nversion = "1.0"\n'
+                        'dependencies = [\n    "httpx<1",\n]\n',
+        "svc/Pipfile.lock": '{"_meta": {"hash": {}}, "default": {"requests": {"version": "==2.0"}},'
+                            ' "develop": {"PyTest": {}}}',
+        "web/pylock.toml": 'lock-version = "1.0"\n[[packages]]\nname = "anthropic"\nversion = "0.40"\n',
+        "web/pylock.dev.toml": 'lock-version = "1.0"\n[[packages]]\nname = "ruff"\n',
+    })
+    assert ms.locked == {
+        ".": frozenset({"langchain-core", "pydantic", "psycopg-pool"}),
+        "backend": frozenset({"psycopg", "typing-extensions"}),
+        "svc": frozenset({"openai", "requests", "pytest"}),
+        "web": frozenset({"anthropic", "ruff"}),
+    }
+    assert ms.lock_files == ["backend/poetry.lock", "svc/Pipfile.lock", "svc/pdm.lock", "uv.lock",
+                             "web/pylock.dev.toml", "web/pylock.toml"]
+    # lock entries are no declarations, and lock files govern no folder
+    assert [r.dist for r in ms.requirements] == ["langgraph-checkpoint-postgres"]
+    assert ms.manifests == ["backend/pyproject.toml"]
+    assert ms.notifications == []
+    assert ms.locked_for("backend/app/checkpoint.py") == ms.locked["backend"]
+    assert ms.locked_for("docs/x.py") == ms.locked["."]  # the nearest lock: a workspace root's
+    assert ParseOnly().locked_for("x.py") is None
+
+
+class ParseOnly(ManifestSet):
+    pass
+
+
+@pytest.mark.parametrize("name, text, message", [
+    # truncated: in an array, in a string, in a multi-line string, in an inline table
+    ("uv.lock", UV_LOCK[: UV_LOCK.index("    { name = \"pyyaml\"")], "truncated?"),
+    ("uv.lock", UV_LOCK[: UV_LOCK.index("2.9.0") + 3], "truncated?"),
+    ("uv.lock", UV_LOCK[: UV_LOCK.index('description = """') + 20], "truncated?"),
+    ("poetry.lock", POETRY_LOCK[: POETRY_LOCK.index("{file") + 30], "truncated?"),
+    ("uv.lock", UV_LOCK + '\n[[package]]\nversion = "1"\n', "no usable [[package]] list"),
+    ("poetry.lock", "[[package]\nname = 'x'\n", "invalid TOML"),
+    ("pdm.lock", "[[package]]\nname = \"x\"\ngarbage line\n", "invalid TOML"),
+    ("Pipfile.lock", '{"default": {"requests": {"version": "==2.0"}}, "develop": {', "invalid JSON"),
+    ("Pipfile.lock", '["not", "a", "lock"]', "not a Pipfile.lock"),
+    ("uv.lock", b"version = 1\n[[package]]\nname = \"caf\xe9\"\n", "UTF-8"),
+])
+def test_broken_lock_files_are_notifications_and_not_used(tmp_path: Path, name: str, text: str | bytes,
+                                                         message: str) -> None:
+    ms = parse_files(tmp_path, {name: text if isinstance(text, bytes) else text.encode("utf-8"),
+                                "requirements.txt": "openai\n"})
+    assert ms.locked == {} and ms.lock_files == []
+    assert [(n.path, n.kind) for n in ms.notifications] == [(name, "manifest")]
+    assert message in ms.notifications[0].message
+    assert [r.dist for r in ms.requirements] == ["openai"]
+
+
+def test_lock_file_the_line_reader_cannot_follow_is_parsed_as_toml(tmp_path: Path) -> None:
+    # valid TOML in a layout no tool writes: the full parse decides
+    ms = parse_files(tmp_path, {"uv.lock": 'version = 1\npackage = [\n  {name = "openai"}, {name = "Anthropic"}]\n'})
+    assert ms.locked == {".": frozenset({"openai", "anthropic"})} and ms.notifications == []
+
+
+def test_huge_lock_file_is_skipped_with_a_notification(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import agentable.cpg.manifests as manifests
+
+    monkeypatch.setattr(manifests, "_MAX_LOCK_BYTES", 1000)
+    ms = parse_files(tmp_path, {"uv.lock": UV_LOCK * 3})
+    assert ms.locked == {} and len(ms.notifications) == 1 and "larger than" in ms.notifications[0].message
+
+
+def test_large_lock_files_are_read_beyond_the_manifest_limit(tmp_path: Path) -> None:
+    pkg = '[[package]]\nname = "p{i}"\nversion = "1.0"\nwheels = [\n    {{ url = "https://x/{pad}", hash = "h" }},\n]\n\n'
+    text = "version = 1\n" + "".join(pkg.format(i=i, pad="x" * 200) for i in range(12_000))
+    assert len(text) > 2_000_000  # larger than the limit for declaration manifests
+    ms = parse_files(tmp_path, {"uv.lock": text})
+    assert len(ms.locked["."]) == 12_000 and ms.notifications == []
