@@ -96,7 +96,7 @@ class ManifestSet:
         return [r for r in self.requirements if r.dist == d]
 
     def has_manifest(self) -> bool:
-        return bool(self.manifests)
+        return bool(self.manifests or self.script_manifests)
 
     def script_scope(self, rel_path: str) -> Optional["ManifestSet"]:
         """The declarations governing `rel_path` when it is a PEP 723 script (only its own block),
@@ -149,7 +149,11 @@ class ManifestSet:
         folder that has any, plus the files they include; with `inherit`, also the manifests of the
         folders above it, for distributions the nearer ones do not declare (a sub-folder's
         requirements.txt usually adds to the root's: `pip install -r requirements.txt -r
-        sub/requirements.txt`). One answer per folder, kept."""
+        sub/requirements.txt`). A PEP 723 script is governed by its own block alone. One answer
+        per folder, kept."""
+        script = self.script_scope(rel_path)
+        if script is not None:
+            return script
         folder = str(PurePosixPath(rel_path).parent)
         key = (folder, inherit)
         hit = self._scopes.get(key)
@@ -186,7 +190,7 @@ class ManifestSet:
     def _standalone(self, manifests: list[str]) -> bool:
         """A folder that is a distribution of its own (setup.py, setup.cfg, or a pyproject.toml that
         declares dependencies): what it declares is complete, it inherits nothing from above."""
-        declaring = {r.path for r in self.requirements}
+        declaring = {r.path for r in self.requirements} | set(self.unknown_dependencies)
         return any(PurePosixPath(m).name in _PROJECT_MANIFESTS and m in declaring for m in manifests)
 
     def _with_includes(self, start: list[str]) -> set[str]:

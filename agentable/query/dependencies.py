@@ -93,6 +93,17 @@ def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
     return not cat.knows_import(dotted) and any(_plausible_provider(parts, d) for d in declared)
 
 
+def import_locked(g: ProjectGraph, locked: frozenset[str], dotted: str) -> bool:
+    """Does the lock file governing the importer pin a distribution that provides `dotted`?"""
+    from agentable.cpg.manifests import normalize_dist
+
+    if not locked:
+        return False
+    if any(normalize_dist(d) in locked for d in g.catalog.distributions_for_import(dotted)):
+        return True
+    return not g.catalog.knows_import(dotted) and any(_plausible_provider(dotted.split("."), d) for d in locked)
+
+
 def _plausible_provider(parts: list[str], dist: str) -> bool:
     """Could the declared distribution `dist` (normalised) provide the import `parts` (dotted,
     split), which the catalog does not map? A dotted prefix of the import spelled without

@@ -45,8 +45,10 @@ class UndeclaredDependency(Rule):
                     or _DEV_DIRS & set(path.parts[:-1]):
                 continue
             scope = manifests.for_path(mod.path)
-            if not scope.requirements or any(m.endswith((".yml", ".yaml")) for m in scope.manifests):
-                continue  # nothing parsed (dynamic setup.py) or conda packages we do not read
+            if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
+                                             for m in scope.manifests):
+                continue  # nothing parsed, dependencies computed at build time, or conda packages we do not read
+            locked = manifests.locked_for(mod.path) or frozenset()
             reported: set[str] = set()
             guarded = query.optional_import_tops(graph, mod)
             for stmt in mod.import_stmts:
@@ -57,16 +59,21 @@ class UndeclaredDependency(Rule):
                         continue
                     if not query.import_name_known(graph, dotted) or query.import_declared(graph, scope, dotted):
                         continue
+                    if query.import_locked(graph, locked, dotted):
+                        continue  # a declared dependency brings it: the lock file installs it
                     if query.import_is_optional(func, stmt, guarded):
                         continue
                     reported.add(top)
                     dists = graph.catalog.distributions_for_import(dotted)
-                    manifest = ", ".join(scope.manifests)
                     alts = " or ".join(f"`{d}`" for d in dists)
                     module = getattr(stmt, "module", None)
                     shown = module if module and query.import_name_known(graph, module) else dotted
+                    if mod.path in manifests.script_manifests:
+                        where, target = "its `# /// script` block", "the block's `dependencies`"
+                    else:
+                        where, target = ", ".join(scope.manifests), scope.manifests[0]
                     yield self.finding(
                         graph, mod.path, stmt.pos,
                         f"`{shown}` is imported here but no dependency "
-                        f"declared in {manifest} provides it, so a fresh install fails with ModuleNotFoundError; "
-                        f"add {alts} to {scope.manifests[0]}.")
+                        f"declared in {where} provides it, so a fresh install fails with ModuleNotFoundError; "
+                        f"add {alts} to {target}.")
