@@ -82,8 +82,10 @@ def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
 
     cat = g.catalog
     declared = {r.dist for r in scope.requirements}
-    # `crewai[tools]` installs crewai-tools: an extra named like a sibling distribution brings it
-    declared |= {normalize_dist(f"{r.dist}-{extra}") for r in scope.requirements for extra in r.extras}
+    # an extra brings the distribution it is named after: `crewai[tools]` installs crewai-tools,
+    # `smolagents[mcp]` installs mcp, `pydantic-ai-slim[openai]` installs openai
+    for r in scope.requirements:
+        declared |= {normalize_dist(n) for extra in r.extras for n in (f"{r.dist}-{extra}", extra)}
     if any(normalize_dist(d) in declared for d in cat.distributions_for_import(dotted)):
         return True
     parts = dotted.split(".")
