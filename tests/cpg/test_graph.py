@@ -445,3 +445,148 @@ def test_methods_of_string_literals_have_result_types() -> None:
     assert g.values(b, f, ret) == frozenset({Typed("list")})
     assert g.values(c, f, ret) == frozenset({Typed("bool")})
     assert not any(isinstance(v, Typed) and v.kind in ("str", "list", "bool") for v in g.values(d, f, ret))
+
+
+PROVIDERS = {"llm/base.py": """
+    class BaseLLM:
+        def complete(self, messages):
+            resp = self._call(messages)
+            return self.get_text(resp)
+
+        def complete_logged(self, messages):
+            raw = self._raw(messages)
+            return self.get_text(raw)
+
+        def _raw(self, messages):
+            return self._call(messages)
+
+        def get_text(self, resp):
+            return resp.choices[0].message.content
+    """,
+    "llm/providers.py": """
+    import json
+    import anthropic
+    import boto3
+    from openai import OpenAI
+    from .base import BaseLLM
+
+    class OpenAILLM(BaseLLM):
+        def __init__(self):
+            self.client = OpenAI()
+
+        def _call(self, messages):
+            return self.client.chat.completions.create(model="gpt-4o", messages=messages)
+
+    class AnthropicLLM(BaseLLM):
+        def __init__(self):
+            self.client = anthropic.Anthropic()
+
+        def _call(self, messages):
+            return self.client.messages.create(model="claude-sonnet-4-5", max_tokens=100, messages=messages)
+
+        def get_text(self, resp):
+            return resp.content[0].text
+
+    class ClaudeHaiku(AnthropicLLM):
+        pass
+
+    class BedrockLLM(BaseLLM):
+        def __init__(self):
+            self.client = boto3.client("bedrock-runtime")
+
+        def _call(self, messages):
+            r = self.client.invoke_model(modelId="x", body=json.dumps({"messages": messages}))
+            return json.loads(r["body"].read())
+
+        def get_text(self, resp):
+            return resp["content"][0]["text"]
+
+        def stream_fallback(self, messages):
+            return self.get_text(self._call(messages))
+    """,
+    "llm/__init__.py": ""}
+
+
+def _llm_sites(g, qualname: str, param: str) -> set[str]:
+    """The LLM calls (by their function) whose response reaches a parameter."""
+    f = g.functions[qualname]
+    return {g.function_of(v.site[0], v.site[1].pos).qualname
+            for v in g.resolver.param_values(f, param) if isinstance(v, LLMOutput)}
+
+
+def test_self_dispatch_in_a_base_method_does_not_mix_sibling_subclasses() -> None:
+    g = graph_of(PROVIDERS)
+    # BaseLLM.complete calls self._call and then self.get_text: an override of get_text gets the
+    # response of its own class's _call only, never a sibling's
+    assert _llm_sites(g, "llm.providers.AnthropicLLM.get_text", "resp") == {"llm.providers.AnthropicLLM._call"}
+    assert _llm_sites(g, "llm.providers.BedrockLLM.get_text", "resp") == set()  # a json.loads'd dict
+    # the base implementation serves the classes that do not override it (OpenAILLM, BaseLLM)
+    assert _llm_sites(g, "llm.base.BaseLLM.get_text", "resp") == {"llm.providers.OpenAILLM._call"}
+    # `complete_logged` reaches `_call` through a base helper (`self._raw`), which dispatches on the
+    # same receiver: alone, it feeds each override its own class's response too
+    g = graph_of({**PROVIDERS, "llm/base.py": PROVIDERS["llm/base.py"].replace("return self.get_text(resp)", "return resp")})
+    assert _llm_sites(g, "llm.providers.AnthropicLLM.get_text", "resp") == {"llm.providers.AnthropicLLM._call"}
+    assert _llm_sites(g, "llm.providers.BedrockLLM.get_text", "resp") == set()
+
+
+def test_self_dispatch_keeps_flows_that_do_not_depend_on_the_receiver() -> None:
+    g = graph_of({"m.py": """
+        from openai import OpenAI
+
+        class Step:
+            def run(self, prompt):
+                resp = OpenAI().chat.completions.create(model="gpt-4o", messages=[])
+                return self.handle(resp, prompt)
+
+            def handle(self, resp, prompt):
+                return resp
+
+        class Planner(Step):
+            def handle(self, resp, prompt):
+                return resp.choices[0].message.content
+
+        class Critic(Step):
+            def handle(self, resp, prompt):
+                return resp.choices[0].message.content.strip()
+    """})
+    for q in ("m.Step.handle", "m.Planner.handle", "m.Critic.handle"):
+        assert _llm_sites(g, q, "resp") == {"m.Step.run"}, q
+    # a subclass without its own override still dispatches to the base one
+    assert "m.Step.run" in {s.func.qualname for s in g.callers(g.functions["m.Planner.handle"])}
+
+
+def test_self_dispatch_restriction_stays_on_the_same_object() -> None:
+    # a wrapper backend delegates to another backend of the same hierarchy: that object's
+    # `self` is not restricted to the wrapper's class
+    g = graph_of({"m.py": """
+        from openai import OpenAI
+
+        class Backend:
+            def answer(self, q):
+                raw = self.send(q)
+                return self.read(raw)
+
+            def send_raw(self, q):
+                return self.send(q)
+
+            def read(self, raw):
+                return raw.choices[0].message.content
+
+        class OpenAIBackend(Backend):
+            def send(self, q):
+                return OpenAI().chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+
+        class Retrying(Backend):
+            def __init__(self, inner: Backend):
+                self.inner = inner
+
+            def send(self, q):
+                return self.inner.send_raw(q)
+
+            def read(self, raw):
+                return raw.choices[0].message.content.strip()
+
+        Retrying(OpenAIBackend()).answer("hi")
+    """})
+    assert _llm_sites(g, "m.Retrying.read", "raw") == {"m.OpenAIBackend.send"}
+    assert _llm_sites(g, "m.Backend.read", "raw") == {"m.OpenAIBackend.send"}
