@@ -2,7 +2,8 @@
 
 Names resolve through reaching definitions inside the function, then enclosing scopes, module
 globals and imports; parameters through the arguments of every call site (arguments to
-parameters across files); calls through the return values of project functions (return values
+parameters across files; test code does not feed code outside it, and a call on `self` feeds an
+override only for the receivers that dispatch to it); calls through the return values of project functions (return values
 to call sites), `self.x` through every assignment to that attribute in the class, and external
 symbols through the framework catalog (LLM calls produce LLMOutput values).
 
@@ -286,7 +287,7 @@ class Resolver:
         if p.default is not None:
             out |= self.values(p.default, func, func.node)
         offset = 1 if func.cls is not None and not _is_staticmethod(func) else 0
-        for site in self.g.callers(func):
+        for site in self.g.argument_sites(func):
             arg = argument_for(site.call, p, idx - offset)
             if arg is not None:
                 out |= self._argument_values(arg, site, func)
@@ -418,7 +419,7 @@ class Resolver:
         fields = self.g.field_names(cls)
         idx = fields.index(attr) if attr in fields else None
         out: set[Value] = set()
-        for site in self.g.constructions(cls.qualname):
+        for site in self.g.field_constructions(cls.qualname):
             arg = site.call.kwarg(attr)
             if arg is None and idx is not None and idx < len(site.call.args) and not any(
                     isinstance(a, ir.Starred) for a in site.call.args[: idx + 1]):

@@ -3,7 +3,7 @@
 from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.flow import loop_info
-from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, Parsed, Typed
+from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, ParamRef, Parsed, Typed
 
 from graph_helpers import graph_of
 
@@ -590,3 +590,76 @@ def test_self_dispatch_restriction_stays_on_the_same_object() -> None:
     """})
     assert _llm_sites(g, "m.Retrying.read", "raw") == {"m.OpenAIBackend.send"}
     assert _llm_sites(g, "m.Backend.read", "raw") == {"m.OpenAIBackend.send"}
+
+
+LIBRARY_AND_TESTS = {
+    "chatlib/__init__.py": "",
+    "chatlib/client.py": """
+        from dataclasses import dataclass
+        from openai import OpenAI
+
+        @dataclass
+        class Settings:
+            model: str = "gpt-4o-mini"
+            temperature: float = 0.0
+
+        class Chat:
+            def __init__(self, model_name: str, settings: Settings = Settings()):
+                self.model_name = model_name
+                self.settings = settings
+                self.client = OpenAI()
+
+            def ask(self, prompt):
+                return self.client.chat.completions.create(
+                    model=self.model_name, messages=[{"role": "user", "content": prompt}])
+
+            def ask_with_settings(self, prompt):
+                return self.client.chat.completions.create(
+                    model=self.settings.model, messages=[{"role": "user", "content": prompt}])
+    """,
+    "app.py": """
+        from chatlib.client import Chat, Settings
+
+        Chat("gpt-4o", Settings(model="gpt-4.1")).ask("hello")
+    """,
+    "tests/__init__.py": "",
+    "tests/test_client.py": """
+        from chatlib.client import Chat, Settings
+
+        def make(model):
+            return Chat(model, Settings(model="gpt-4-32k"))
+
+        def test_reasoning_model():
+            make("o1-mini").ask("hi")
+
+        def test_audio_model():
+            Chat("gpt-4o-audio-preview").ask_with_settings("hi")
+    """,
+}
+
+
+def _models(g, func: str) -> set[str]:
+    return {m for c in g.agent.llm_calls if c.func.qualname == func for m, _ in c.model_ids()}
+
+
+def test_values_from_test_code_do_not_feed_library_code() -> None:
+    g = graph_of(LIBRARY_AND_TESTS)
+    # the library's model comes from the application, not from what the tests pass
+    assert _models(g, "chatlib.client.Chat.ask") == {"gpt-4o"}
+    assert _models(g, "chatlib.client.Chat.ask_with_settings") == {"gpt-4.1", "gpt-4o-mini"}  # field and default
+    # the call graph still has the test callers; only their values stay in test code
+    init = g.functions["chatlib.client.Chat.__init__"]
+    assert {s.func.path for s in g.callers(init)} == {"app.py", "tests/test_client.py"}
+    assert {s.func.path for s in g.argument_sites(init)} == {"app.py"}
+    # test code still feeds test code
+    make = g.functions["tests.test_client.make"]
+    assert Const("o1-mini") in g.resolver.param_values(make, "model")
+
+
+def test_library_code_called_only_from_tests_keeps_its_parameters_open() -> None:
+    files = dict(LIBRARY_AND_TESTS)
+    del files["app.py"]
+    g = graph_of(files)
+    assert _models(g, "chatlib.client.Chat.ask") == set()
+    init = g.functions["chatlib.client.Chat.__init__"]
+    assert any(isinstance(v, ParamRef) for v in g.resolver.param_values(init, "model_name"))
