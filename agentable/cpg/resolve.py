@@ -397,9 +397,10 @@ class Resolver:
                 for value, s, method in cls.attrs[attr]:
                     owner = method if method is not None else cls.module.toplevel
                     out |= self.values(value, owner, s)
+                out.discard(UNKNOWN)
                 if instance and self.expand_params and self.g.is_field_class(cls):
                     out |= self.field_values(cls, attr)
-                return frozenset(out - {UNKNOWN}) or frozenset({UNKNOWN})
+                return frozenset(out) or frozenset({UNKNOWN})
         for ext in self.g.external_bases(qualname):
             out.add(ExtRef(f"{ext}(){'.' + attr}" if instance else f"{ext}.{attr}"))
         return frozenset(out) if out else frozenset({UNKNOWN})

@@ -663,3 +663,28 @@ def test_library_code_called_only_from_tests_keeps_its_parameters_open() -> None
     assert _models(g, "chatlib.client.Chat.ask") == set()
     init = g.functions["chatlib.client.Chat.__init__"]
     assert any(isinstance(v, ParamRef) for v in g.resolver.param_values(init, "model_name"))
+
+
+def test_a_field_default_is_not_certain_when_constructions_pass_unknown_values() -> None:
+    from agentable.cpg.tools import const_str
+
+    g = graph_of({"m.py": """
+        from dataclasses import dataclass
+
+        @dataclass
+        class PluginSpec:
+            name: str = ""
+            description: str = ""
+
+            @staticmethod
+            def from_yaml(d):
+                return PluginSpec(name=d["name"], description=d["description"])
+
+            def tool_schema(self):
+                return {"name": self.name, "description": self.description}
+    """})
+    f = g.functions["m.PluginSpec.tool_schema"]
+    desc = f.returns[0].value.values[1]
+    vals = g.values(desc, f, f.returns[0])
+    assert Const("") in vals and any(not isinstance(v, Const) for v in vals)
+    assert const_str(g, desc, f) is None
