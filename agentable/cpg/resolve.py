@@ -2,13 +2,16 @@
 
 Names resolve through reaching definitions inside the function, then enclosing scopes, module
 globals and imports; parameters through the arguments of every call site (arguments to
-parameters across files; test code does not feed code outside it, and a call on `self` feeds an
-override only for the receivers that dispatch to it); calls through the return values of project functions (return values
-to call sites), `self.x` through every assignment to that attribute in the class, and external
-symbols through the framework catalog (LLM calls produce LLMOutput values).
+parameters across files; test code does not feed code outside it, and a call on `self` feeds
+an override only for the receivers that dispatch to it); calls through the return values of
+project functions (return values to call sites), `self.x` through every assignment to that
+attribute in the class, and external symbols through the framework catalog (LLM calls produce
+LLMOutput values).
 
 Two resolvers exist: a shallow one (parameters stay ParamRef) used to build the call graph, and a
-full one that expands parameters through that call graph.
+full one that expands parameters through that call graph. The full one binds parameters to one
+call's arguments where a result depends on them (BoundResolver) and resolves what runs on
+`self` for a subset of its classes (ReceiverResolver).
 """
 
 from __future__ import annotations
