@@ -12,6 +12,7 @@ from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
+from agentable.files import is_test_path
 from agentable.findings import Span
 
 if TYPE_CHECKING:  # networkx is imported when the call graph is built (it costs ~90 ms at start-up)
@@ -58,6 +59,7 @@ class ProjectGraph:
         self._callers_by_name: dict[str, dict[str, list[CallSite]]] = {}
         self._functions_by_path: Optional[dict[str, list[FunctionInfo]]] = None
         self._function_at: dict[tuple[str, int], Optional[FunctionInfo]] = {}
+        self._test_paths: dict[str, bool] = {}
         self.facts: dict[object, object] = {}  # query facts memoised per graph (query.per_graph)
 
     # ------------------------------------------------------------------ positions
@@ -239,7 +241,7 @@ class ProjectGraph:
                         if prop is not None and is_property(prop):  # what the property returns
                             out.extend((r.value, prop, r) for r in prop.returns if r.value is not None)
                     if self.is_field_class(self.classes[qual]):  # a field set at construction
-                        for site in self.constructions(qual):
+                        for site in self.field_constructions(qual):
                             arg = site.call.kwarg(e.attr)
                             if arg is not None:
                                 out.append((arg, site.func, site.stmt))
@@ -402,6 +404,36 @@ class ProjectGraph:
                        for v in self.shallow.values(site.call.func, site.func, site.stmt)):
                     out.append(site)
         return out
+
+    # ------------------------------------------------------------------ values flowing in from call sites
+
+    def is_test_code(self, path: str) -> bool:
+        """A test module (`tests/` folders, `test_*.py`, `conftest.py`): analysed as context, but
+        its findings are not reported."""
+        hit = self._test_paths.get(path)
+        if hit is None:
+            hit = self._test_paths[path] = is_test_path(path)
+        return hit
+
+    def argument_sites(self, func: FunctionInfo) -> list[CallSite]:
+        """The call sites whose arguments are the values of `func`'s parameters: `callers(func)`,
+        except that test code does not feed code outside it (see `_feeding`)."""
+        return self._feeding(self.callers(func), func.path)
+
+    def field_constructions(self, cls_qualname: str) -> list[CallSite]:
+        """The constructions whose arguments are the values of a field class's fields (dataclasses,
+        pydantic models): `constructions`, except that test code does not feed code outside it."""
+        return self._feeding(self.constructions(cls_qualname), self.classes[cls_qualname].module.path)
+
+    def _feeding(self, sites: list[CallSite], target_path: str) -> list[CallSite]:
+        """The sites whose values flow into code defined in `target_path`. Not those in test code
+        when the target is not test code: tests call library functions with the fake keys, models
+        and responses they test with, and a finding those would cause lands in the library, where
+        it is reported although test code is not. Test code still feeds test code, and the call
+        graph (`callers`) keeps every site."""
+        if self.is_test_code(target_path) or not any(self.is_test_code(s.func.path) for s in sites):
+            return sites
+        return [s for s in sites if not self.is_test_code(s.func.path)]
 
     def callers(self, func: FunctionInfo) -> list[CallSite]:
         """Call sites that may invoke `func`: candidates by name (and import alias, class name

@@ -2,12 +2,16 @@
 
 Names resolve through reaching definitions inside the function, then enclosing scopes, module
 globals and imports; parameters through the arguments of every call site (arguments to
-parameters across files); calls through the return values of project functions (return values
-to call sites), `self.x` through every assignment to that attribute in the class, and external
-symbols through the framework catalog (LLM calls produce LLMOutput values).
+parameters across files; test code does not feed code outside it, and a call on `self` feeds
+an override only for the receivers that dispatch to it); calls through the return values of
+project functions (return values to call sites), `self.x` through every assignment to that
+attribute in the class, and external symbols through the framework catalog (LLM calls produce
+LLMOutput values).
 
 Two resolvers exist: a shallow one (parameters stay ParamRef) used to build the call graph, and a
-full one that expands parameters through that call graph.
+full one that expands parameters through that call graph. The full one binds parameters to one
+call's arguments where a result depends on them (BoundResolver) and resolves what runs on
+`self` for a subset of its classes (ReceiverResolver).
 """
 
 from __future__ import annotations
@@ -85,6 +89,8 @@ class Resolver:
         self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
         self._http_specs: dict[int, object] = {}  # id(call) -> the model endpoint a POST addresses
         self.bound_depth = 0
+        self._receivers: dict[frozenset[str], "ReceiverResolver"] = {}
+        self._dispatch_memo: dict[tuple[str, str], Optional[str]] = {}
 
     # ------------------------------------------------------------------ entry point
 
@@ -289,13 +295,64 @@ class Resolver:
         if p.default is not None:
             out |= self.values(p.default, func, func.node)
         offset = 1 if func.cls is not None and not _is_staticmethod(func) else 0
-        for site in self.g.callers(func):
+        for site in self.g.argument_sites(func):
             arg = argument_for(site.call, p, idx - offset)
             if arg is not None:
-                out |= self.values(arg, site.func, site.stmt)
+                out |= self._argument_values(arg, site, func)
         result = frozenset(out)
         self.param_memo[key] = result
         return result
+
+    def _argument_values(self, arg: ir.Expr, site: CallSite, callee: FunctionInfo) -> VSet:
+        """What a call site passes for one of the callee's parameters. A `self.m(...)` call in a
+        method reaches an override of `m` only when `self` is an instance of a class that
+        dispatches `m` to it: the argument is then resolved for those receivers alone, so that in
+        a base-class template method (`resp = self._call(); self.parse(resp)`) each override of
+        `parse` sees the response of its own class's `_call`, not a sibling subclass's."""
+        receivers = self._dispatching_receivers(site, callee)
+        if receivers is None:
+            return self.values(arg, site.func, site.stmt)
+        if not receivers:
+            return EMPTY
+        return self.receiver(receivers).values(arg, site.func, site.stmt)
+
+    def _dispatching_receivers(self, site: CallSite, callee: FunctionInfo) -> Optional[frozenset[str]]:
+        """For a call on the caller's own `self` whose receiver classes do not all dispatch to
+        `callee`, the classes that do; None when every receiver does (or the call is not on `self`)."""
+        caller = site.func
+        fn = site.call.func
+        if (callee.cls is None or not isinstance(fn, ir.Attribute) or fn.attr != callee.name
+                or not isinstance(fn.value, ir.Name) or self_param(caller) != fn.value.id
+                or self_param(callee) is None):
+            return None
+        classes = [v.qualname for v in self.param_values(caller, fn.value.id) if isinstance(v, Instance)]
+        # a class whose `self.m` is another method does not call this one; one where it is an
+        # attribute (or nothing the project defines) may, and is kept
+        hits = frozenset(c for c in classes if self.dispatch(c, fn.attr) in (callee.qualname, None))
+        return None if len(hits) == len(classes) else hits
+
+    def dispatch(self, cls_qualname: str, attr: str) -> Optional[str]:
+        """The method `instance.attr` is on an instance of the class (first in its MRO; None when
+        an attribute comes first or no project class defines it)."""
+        key = (cls_qualname, attr)
+        if key not in self._dispatch_memo:
+            found: Optional[str] = None
+            for cls in self.g.mro(cls_qualname):
+                if attr in cls.methods:
+                    found = cls.methods[attr].qualname
+                    break
+                if attr in cls.attrs:
+                    break
+            self._dispatch_memo[key] = found
+        return self._dispatch_memo[key]
+
+    def receiver(self, classes: Iterable[str]) -> "ReceiverResolver":
+        """This resolver, with `self` restricted to instances of `classes` (one per set, kept)."""
+        key = frozenset(classes)
+        hit = self._receivers.get(key)
+        if hit is None:
+            hit = self._receivers[key] = ReceiverResolver(self, key)
+        return hit
 
     def _annotated_instance(self, p: ir.Param, func: FunctionInfo) -> VSet:
         """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
@@ -351,9 +408,10 @@ class Resolver:
                 for value, s, method in cls.attrs[attr]:
                     owner = method if method is not None else cls.module.toplevel
                     out |= self.values(value, owner, s)
+                out.discard(UNKNOWN)
                 if instance and self.expand_params and self.g.is_field_class(cls):
                     out |= self.field_values(cls, attr)
-                return frozenset(out - {UNKNOWN}) or frozenset({UNKNOWN})
+                return frozenset(out) or frozenset({UNKNOWN})
         for ext in self.g.external_bases(qualname):
             out.add(ExtRef(f"{ext}(){'.' + attr}" if instance else f"{ext}.{attr}"))
         return frozenset(out) if out else frozenset({UNKNOWN})
@@ -373,7 +431,7 @@ class Resolver:
         fields = self.g.field_names(cls)
         idx = fields.index(attr) if attr in fields else None
         out: set[Value] = set()
-        for site in self.g.constructions(cls.qualname):
+        for site in self.g.field_constructions(cls.qualname):
             arg = site.call.kwarg(attr)
             if arg is None and idx is not None and idx < len(site.call.args) and not any(
                     isinstance(a, ir.Starred) for a in site.call.args[: idx + 1]):
@@ -485,8 +543,13 @@ class Resolver:
         if (call is None or caller is None or target is None or not self.expand_params
                     or self.bound_depth >= 2 or not passes_through_param(target)):
             return self.function_returns(qualname)
+        return self._bound_returns(target, call, caller, stmt, {})
+
+    def _bound_returns(self, target: FunctionInfo, call: ir.Call, caller: FunctionInfo, stmt: Optional[object],
+                       bindings: dict[str, VSet]) -> VSet:
+        """The callee's return values with its parameters bound to this call's arguments."""
+        qualname = target.qualname
         offset = 1 if target.cls is not None and not _is_staticmethod(target) else 0
-        bindings: dict[str, VSet] = {}
         for idx, p in enumerate(target.params):
             if idx < offset:
                 continue
@@ -669,6 +732,89 @@ class BoundResolver(Resolver):
         if func.qualname == self.target and name in self.bindings:
             return self.bindings[name]
         return super().param_values(func, name)
+
+
+class ReceiverResolver(Resolver):
+    """The outer resolver's answers for one set of receiver classes: in the methods of those
+    classes and of their bases, `self` is an instance of one of them. It covers what runs on the
+    same object: the method a call site is in, the methods it calls on `self` (transitively) and
+    `self.x` attributes; anything else (other objects, other parameters, module code) is asked of
+    the outer resolver, so that its memo is shared and no unrelated value is narrowed.
+
+    This is what keeps sibling subclasses apart in a base-class template method: resolved for
+    `BedrockLLM`, `resp = self._call(...)` in `BaseLLM.complete` is `BedrockLLM._call`'s return
+    only."""
+
+    def __init__(self, outer: Resolver, classes: frozenset[str]) -> None:
+        self.outer = outer
+        depth = outer.depth
+        super().__init__(outer.g, expand_params=True)
+        outer.depth = depth  # the counter is shared (see `depth`): __init__ must not reset it
+        self.classes = classes
+        self.bound_depth = outer.bound_depth
+        self._self_memo: dict[str, Optional[VSet]] = {}
+
+    # One recursion budget for the outer resolver and this one, which call each other.
+    depth = property(lambda self: self.outer.depth, lambda self, v: setattr(self.outer, "depth", v))
+
+    def self_values(self, func: FunctionInfo) -> Optional[VSet]:
+        """`self` in a method of one of the receiver classes or of their bases; None elsewhere."""
+        q = func.qualname
+        if q not in self._self_memo:
+            out: Optional[VSet] = None
+            if func.cls is not None and self_param(func) is not None:
+                related = self.classes & ({func.cls.qualname} | self.g.subclasses(func.cls.qualname))
+                if related:
+                    out = frozenset(Instance(c) for c in related)
+            self._self_memo[q] = out
+        return self._self_memo[q]
+
+    def values(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object] = None) -> VSet:
+        if self.self_values(func) is None:
+            return self.outer.values(e, func, stmt)
+        return super().values(e, func, stmt)
+
+    def param_values(self, func: FunctionInfo, name: str) -> VSet:
+        own = self.self_values(func)
+        if own is not None and self_param(func) == name:
+            return own
+        return self.outer.param_values(func, name)
+
+    def function_returns(self, qualname: str) -> VSet:
+        target = self.g.functions.get(qualname)
+        if target is None or self.self_values(target) is None:
+            return self.outer.function_returns(qualname)
+        return super().function_returns(qualname)
+
+    def returns_at(self, qualname: str, call: Optional[ir.Call], caller: Optional[FunctionInfo],
+                   stmt: Optional[object]) -> VSet:
+        target = self.g.functions.get(qualname)
+        own = self.self_values(target) if target is not None else None
+        if (own is None or call is None or caller is None or self.self_values(caller) is None
+                or not isinstance(call.func, ir.Attribute) or not isinstance(call.func.value, ir.Name)
+                or call.func.value.id != self_param(caller)):
+            return self.outer.returns_at(qualname, call, caller, stmt)  # not a call on the same object
+        assert target is not None
+        if self.bound_depth < 2 and passes_through_param(target):
+            return self._bound_returns(target, call, caller, stmt, {str(self_param(target)): own})
+        return self.function_returns(qualname)
+
+    def class_attr(self, qualname: str, attr: str, instance: bool) -> VSet:
+        if instance and qualname in self.classes:
+            return super().class_attr(qualname, attr, instance)
+        return self.outer.class_attr(qualname, attr, instance)
+
+    def receiver(self, classes: Iterable[str]) -> "ReceiverResolver":
+        return self.outer.receiver(classes)
+
+
+def self_param(func: FunctionInfo) -> Optional[str]:
+    """The name of a method's receiver parameter (None for functions, static and class methods)."""
+    if func.cls is None or not func.params or func.params[0].kind not in ("normal", "posonly"):
+        return None
+    if _is_staticmethod(func) or _is_classmethod(func):
+        return None
+    return func.params[0].name
 
 
 def passes_through_param(func: FunctionInfo) -> bool:

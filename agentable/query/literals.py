@@ -77,7 +77,7 @@ def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
                 params = owner.params
                 idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
                 offset = 1 if owner.cls is not None else 0
-                for site in (g.callers(owner)[:8] if idx is not None else ()):
+                for site in (g.argument_sites(owner)[:8] if idx is not None else ()):
                     arg = argument_for(site.call, params[idx], idx - offset)
                     _strings(g, arg, site.func, site.stmt, depth - 1, out, seen)
     elif isinstance(e, ir.Attribute):
@@ -207,7 +207,7 @@ def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt
             return None
         p = params[idx]
         offset = 1 if f.cls is not None else 0
-        for site in g.callers(f):
+        for site in g.argument_sites(f):
             from agentable.cpg.resolve import argument_for
 
             arg = argument_for(site.call, p, idx - offset)

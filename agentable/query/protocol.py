@@ -52,7 +52,7 @@ def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
                 if idx is None:
                     continue
                 offset = 1 if func.cls is not None else 0
-                for site in g.callers(func)[:8]:
+                for site in g.argument_sites(func)[:8]:
                     arg = argument_for(site.call, params[idx], idx - offset)
                     if arg is not None:
                         out += strings_reaching(g, arg, site.func, site.stmt, depth - 1)
@@ -113,7 +113,7 @@ def concrete_values(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
 
     vals = g.values(e, func, stmt)
     return frozenset(v for v in vals if not (isinstance(v, ParamRef) and v.func in g.functions
-                                              and g.callers(g.functions[v.func])))
+                                              and g.argument_sites(g.functions[v.func])))
 
 
 def stop_config(g: ProjectGraph, c: object) -> StopConfig:

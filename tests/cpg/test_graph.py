@@ -3,7 +3,7 @@
 from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.flow import loop_info
-from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, Parsed, Typed
+from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, ParamRef, Parsed, Typed
 
 from graph_helpers import graph_of
 
@@ -479,3 +479,246 @@ def test_posts_to_model_endpoints_are_llm_calls_with_payload_settings() -> None:
         assert any(isinstance(v, LLMOutput) and v.text for v in g.values(ret.value, f, ret))
     f = g.functions["m.forecast"]
     assert not any(isinstance(v, LLMOutput) for v in g.values(f.returns[0].value, f, f.returns[0]))
+
+
+PROVIDERS = {"llm/base.py": """
+    class BaseLLM:
+        def complete(self, messages):
+            resp = self._call(messages)
+            return self.get_text(resp)
+
+        def complete_logged(self, messages):
+            raw = self._raw(messages)
+            return self.get_text(raw)
+
+        def _raw(self, messages):
+            return self._call(messages)
+
+        def get_text(self, resp):
+            return resp.choices[0].message.content
+    """,
+    "llm/providers.py": """
+    import json
+    import anthropic
+    import boto3
+    from openai import OpenAI
+    from .base import BaseLLM
+
+    class OpenAILLM(BaseLLM):
+        def __init__(self):
+            self.client = OpenAI()
+
+        def _call(self, messages):
+            return self.client.chat.completions.create(model="gpt-4o", messages=messages)
+
+    class AnthropicLLM(BaseLLM):
+        def __init__(self):
+            self.client = anthropic.Anthropic()
+
+        def _call(self, messages):
+            return self.client.messages.create(model="claude-sonnet-4-5", max_tokens=100, messages=messages)
+
+        def get_text(self, resp):
+            return resp.content[0].text
+
+    class ClaudeHaiku(AnthropicLLM):
+        pass
+
+    class BedrockLLM(BaseLLM):
+        def __init__(self):
+            self.client = boto3.client("bedrock-runtime")
+
+        def _call(self, messages):
+            r = self.client.invoke_model(modelId="x", body=json.dumps({"messages": messages}))
+            return json.loads(r["body"].read())
+
+        def get_text(self, resp):
+            return resp["content"][0]["text"]
+
+        def stream_fallback(self, messages):
+            return self.get_text(self._call(messages))
+    """,
+    "llm/__init__.py": ""}
+
+
+def _llm_sites(g, qualname: str, param: str) -> set[str]:
+    """The LLM calls (by their function) whose response reaches a parameter."""
+    f = g.functions[qualname]
+    return {g.function_of(v.site[0], v.site[1].pos).qualname
+            for v in g.resolver.param_values(f, param) if isinstance(v, LLMOutput)}
+
+
+def test_self_dispatch_in_a_base_method_does_not_mix_sibling_subclasses() -> None:
+    g = graph_of(PROVIDERS)
+    # BaseLLM.complete calls self._call and then self.get_text: an override of get_text gets the
+    # response of its own class's _call only, never a sibling's
+    assert _llm_sites(g, "llm.providers.AnthropicLLM.get_text", "resp") == {"llm.providers.AnthropicLLM._call"}
+    assert _llm_sites(g, "llm.providers.BedrockLLM.get_text", "resp") == set()  # a json.loads'd dict
+    # the base implementation serves the classes that do not override it (OpenAILLM, BaseLLM)
+    assert _llm_sites(g, "llm.base.BaseLLM.get_text", "resp") == {"llm.providers.OpenAILLM._call"}
+    # `complete_logged` reaches `_call` through a base helper (`self._raw`), which dispatches on the
+    # same receiver: alone, it feeds each override its own class's response too
+    g = graph_of({**PROVIDERS, "llm/base.py": PROVIDERS["llm/base.py"].replace("return self.get_text(resp)", "return resp")})
+    assert _llm_sites(g, "llm.providers.AnthropicLLM.get_text", "resp") == {"llm.providers.AnthropicLLM._call"}
+    assert _llm_sites(g, "llm.providers.BedrockLLM.get_text", "resp") == set()
+
+
+def test_self_dispatch_keeps_flows_that_do_not_depend_on_the_receiver() -> None:
+    g = graph_of({"m.py": """
+        from openai import OpenAI
+
+        class Step:
+            def run(self, prompt):
+                resp = OpenAI().chat.completions.create(model="gpt-4o", messages=[])
+                return self.handle(resp, prompt)
+
+            def handle(self, resp, prompt):
+                return resp
+
+        class Planner(Step):
+            def handle(self, resp, prompt):
+                return resp.choices[0].message.content
+
+        class Critic(Step):
+            def handle(self, resp, prompt):
+                return resp.choices[0].message.content.strip()
+    """})
+    for q in ("m.Step.handle", "m.Planner.handle", "m.Critic.handle"):
+        assert _llm_sites(g, q, "resp") == {"m.Step.run"}, q
+    # a subclass without its own override still dispatches to the base one
+    assert "m.Step.run" in {s.func.qualname for s in g.callers(g.functions["m.Planner.handle"])}
+
+
+def test_self_dispatch_restriction_stays_on_the_same_object() -> None:
+    # a wrapper backend delegates to another backend of the same hierarchy: that object's
+    # `self` is not restricted to the wrapper's class
+    g = graph_of({"m.py": """
+        from openai import OpenAI
+
+        class Backend:
+            def answer(self, q):
+                raw = self.send(q)
+                return self.read(raw)
+
+            def send_raw(self, q):
+                return self.send(q)
+
+            def read(self, raw):
+                return raw.choices[0].message.content
+
+        class OpenAIBackend(Backend):
+            def send(self, q):
+                return OpenAI().chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+
+        class Retrying(Backend):
+            def __init__(self, inner: Backend):
+                self.inner = inner
+
+            def send(self, q):
+                return self.inner.send_raw(q)
+
+            def read(self, raw):
+                return raw.choices[0].message.content.strip()
+
+        Retrying(OpenAIBackend()).answer("hi")
+    """})
+    assert _llm_sites(g, "m.Retrying.read", "raw") == {"m.OpenAIBackend.send"}
+    assert _llm_sites(g, "m.Backend.read", "raw") == {"m.OpenAIBackend.send"}
+
+
+LIBRARY_AND_TESTS = {
+    "chatlib/__init__.py": "",
+    "chatlib/client.py": """
+        from dataclasses import dataclass
+        from openai import OpenAI
+
+        @dataclass
+        class Settings:
+            model: str = "gpt-4o-mini"
+            temperature: float = 0.0
+
+        class Chat:
+            def __init__(self, model_name: str, settings: Settings = Settings()):
+                self.model_name = model_name
+                self.settings = settings
+                self.client = OpenAI()
+
+            def ask(self, prompt):
+                return self.client.chat.completions.create(
+                    model=self.model_name, messages=[{"role": "user", "content": prompt}])
+
+            def ask_with_settings(self, prompt):
+                return self.client.chat.completions.create(
+                    model=self.settings.model, messages=[{"role": "user", "content": prompt}])
+    """,
+    "app.py": """
+        from chatlib.client import Chat, Settings
+
+        Chat("gpt-4o", Settings(model="gpt-4.1")).ask("hello")
+    """,
+    "tests/__init__.py": "",
+    "tests/test_client.py": """
+        from chatlib.client import Chat, Settings
+
+        def make(model):
+            return Chat(model, Settings(model="gpt-4-32k"))
+
+        def test_reasoning_model():
+            make("o1-mini").ask("hi")
+
+        def test_audio_model():
+            Chat("gpt-4o-audio-preview").ask_with_settings("hi")
+    """,
+}
+
+
+def _models(g, func: str) -> set[str]:
+    return {m for c in g.agent.llm_calls if c.func.qualname == func for m, _ in c.model_ids()}
+
+
+def test_values_from_test_code_do_not_feed_library_code() -> None:
+    g = graph_of(LIBRARY_AND_TESTS)
+    # the library's model comes from the application, not from what the tests pass
+    assert _models(g, "chatlib.client.Chat.ask") == {"gpt-4o"}
+    assert _models(g, "chatlib.client.Chat.ask_with_settings") == {"gpt-4.1", "gpt-4o-mini"}  # field and default
+    # the call graph still has the test callers; only their values stay in test code
+    init = g.functions["chatlib.client.Chat.__init__"]
+    assert {s.func.path for s in g.callers(init)} == {"app.py", "tests/test_client.py"}
+    assert {s.func.path for s in g.argument_sites(init)} == {"app.py"}
+    # test code still feeds test code
+    make = g.functions["tests.test_client.make"]
+    assert Const("o1-mini") in g.resolver.param_values(make, "model")
+
+
+def test_library_code_called_only_from_tests_keeps_its_parameters_open() -> None:
+    files = dict(LIBRARY_AND_TESTS)
+    del files["app.py"]
+    g = graph_of(files)
+    assert _models(g, "chatlib.client.Chat.ask") == set()
+    init = g.functions["chatlib.client.Chat.__init__"]
+    assert any(isinstance(v, ParamRef) for v in g.resolver.param_values(init, "model_name"))
+
+
+def test_a_field_default_is_not_certain_when_constructions_pass_unknown_values() -> None:
+    from agentable.cpg.tools import const_str
+
+    g = graph_of({"m.py": """
+        from dataclasses import dataclass
+
+        @dataclass
+        class PluginSpec:
+            name: str = ""
+            description: str = ""
+
+            @staticmethod
+            def from_yaml(d):
+                return PluginSpec(name=d["name"], description=d["description"])
+
+            def tool_schema(self):
+                return {"name": self.name, "description": self.description}
+    """})
+    f = g.functions["m.PluginSpec.tool_schema"]
+    desc = f.returns[0].value.values[1]
+    vals = g.values(desc, f, f.returns[0])
+    assert Const("") in vals and any(not isinstance(v, Const) for v in vals)
+    assert const_str(g, desc, f) is None
