@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
+from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.resolve import PARSERS, STR_METHODS
 from agentable.cpg.values import ExtRef, LLMOutput
@@ -122,9 +123,9 @@ class ResponseReadWrongWay(Rule):
         root_i = None
         call = None
         for i, n in enumerate(nodes[:-1]):
-            for v in graph.values(n, func, stmt):
+            for v in query.llm_outputs(graph, n, func, stmt, text_only=False):  # in a stable order
                 # an HTTP response is read as JSON by design: its envelope is not an SDK object's shape
-                if isinstance(v, LLMOutput) and not v.text and not v.http and _is_whole_response(v):
+                if not v.text and not v.http and _is_whole_response(v):
                     call = graph.agent.llm_call_at(v.site[1])
                     if call is not None and not call.is_chat_model:
                         root_i = i
