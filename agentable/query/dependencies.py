@@ -80,30 +80,32 @@ def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
     declared name plausibly provides it (see `_plausible_provider`)."""
     from agentable.cpg.manifests import normalize_dist
 
-    cat = g.catalog
     declared = {r.dist for r in scope.requirements}
     # an extra brings the distribution it is named after: `crewai[tools]` installs crewai-tools,
     # `smolagents[mcp]` installs mcp, `pydantic-ai-slim[openai]` installs openai
     for r in scope.requirements:
         declared |= {normalize_dist(n) for extra in r.extras for n in (f"{r.dist}-{extra}", extra)}
-    if any(normalize_dist(d) in declared for d in cat.distributions_for_import(dotted)):
+    if _provided_by(g, declared, dotted):
         return True
     parts = dotted.split(".")
     prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
-    if any(prefixes & cat.provided_imports(d) for d in declared):
-        return True
-    return not cat.knows_import(dotted) and any(_plausible_provider(parts, d) for d in declared)
+    return any(prefixes & g.catalog.provided_imports(d) for d in declared)
 
 
 def import_locked(g: ProjectGraph, locked: frozenset[str], dotted: str) -> bool:
     """Does the lock file governing the importer pin a distribution that provides `dotted`?"""
+    return bool(locked) and _provided_by(g, locked, dotted)
+
+
+def _provided_by(g: ProjectGraph, dists: set[str] | frozenset[str], dotted: str) -> bool:
+    """Is one of these (normalised) distributions one that provides `dotted`: by the catalog's
+    import map, or, for an import the map does not know, by a plausible name?"""
     from agentable.cpg.manifests import normalize_dist
 
-    if not locked:
-        return False
-    if any(normalize_dist(d) in locked for d in g.catalog.distributions_for_import(dotted)):
+    cat = g.catalog
+    if any(normalize_dist(d) in dists for d in cat.distributions_for_import(dotted)):
         return True
-    return not g.catalog.knows_import(dotted) and any(_plausible_provider(dotted.split("."), d) for d in locked)
+    return not cat.knows_import(dotted) and any(_plausible_provider(dotted.split("."), d) for d in dists)
 
 
 def _plausible_provider(parts: list[str], dist: str) -> bool:
