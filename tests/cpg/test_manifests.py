@@ -1097,9 +1097,9 @@ def test_lock_file_the_line_reader_cannot_follow_is_parsed_as_toml(tmp_path: Pat
 
 
 def test_huge_lock_file_is_skipped_with_a_notification(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import agentable.cpg.manifests as manifests
+    import agentable.cpg.manifests.locks as locks
 
-    monkeypatch.setattr(manifests, "_MAX_LOCK_BYTES", 1000)
+    monkeypatch.setattr(locks, "_MAX_LOCK_BYTES", 1000)
     ms = parse_files(tmp_path, {"uv.lock": UV_LOCK * 3})
     assert ms.locked == {} and len(ms.notifications) == 1 and "larger than" in ms.notifications[0].message
 

@@ -1,0 +1,189 @@
+"""What is known of a project's dependencies: each declaration as a Requirement, with its
+manifest and position, and the ManifestSet that holds them, the manifests they come from and the
+folder scopes those govern. It reads no file: the readers fill it in. What the rules consult on a
+ManifestSet: `requirements`, `manifests` and `includes` (folder scopes, through `for_path`),
+`unknown_dependencies` (manifests whose runtime dependencies are computed at build time),
+`script_manifests` / `script_scope` (files that declare their own dependencies) and `locked` /
+`locked_for` (what a fresh install from the lock gets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Optional
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from agentable.findings import Notification
+
+# Folders that hold a project's requirement files but are not the project itself.
+_REQUIREMENT_DIRS = frozenset({"requirements", "reqs"})
+
+
+@dataclass(frozen=True)
+class Requirement:
+    dist: str  # PEP 503-normalised name
+    raw_name: str  # as written
+    specifier: str  # PEP 440 specifier, "" when unpinned
+    extras: tuple[str, ...]
+    marker: str
+    path: str  # manifest path relative to the root, forward slashes
+    line: int  # 1-based
+    col: int  # 1-based column where the name starts
+    end_col: int  # exclusive end of the requirement text on that line
+    group: str  # main | optional:<name> | dev | group:<name> | constraint
+
+
+_PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
+
+
+def normalize_dist(name: str) -> str:
+    return str(canonicalize_name(name))
+
+
+def governing_dir(manifest: str) -> str:
+    """The project folder a manifest belongs to: its folder, or the parent of a requirements/ folder."""
+    parent = PurePosixPath(manifest).parent
+    if parent.name in _REQUIREMENT_DIRS:
+        parent = parent.parent
+    return str(parent)
+
+
+@dataclass
+class ManifestSet:
+    requirements: list[Requirement] = field(default_factory=list)
+    manifests: list[str] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    # (The fields below are keyword-only: ManifestSet(requirements, manifests, notes, includes) still holds.)
+    # Manifests read fine whose runtime dependencies are computed at build time and could not be
+    # read (pyproject `dynamic = ["dependencies"]` with no hook table or file that gives them, a
+    # setup.py whose install_requires is built by code): manifest -> why. Their other requirements
+    # (extras, groups) are in `requirements`; a distribution missing from them proves nothing.
+    unknown_dependencies: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # PEP 723 inline script metadata: source file -> its manifest id (the file itself). Such a file
+    # is governed by its `# /// script` block alone (tools run it in an environment of its own);
+    # its requirements are in `requirements` with `path` == the id. Scripts are not in `manifests`,
+    # which lists the files that govern folders. See `script_scope`.
+    script_manifests: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # Lock files (uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pylock.toml) read without error:
+    # the lock's folder ("." for the root) -> PEP 503 names of every distribution it pins, transitive
+    # ones and every group or extra included. Not declarations: never in `requirements`.
+    locked: dict[str, frozenset[str]] = field(default_factory=dict, kw_only=True)
+    lock_files: list[str] = field(default_factory=list, kw_only=True)  # the lock files behind `locked`
+    # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
+    includes: dict[str, list[str]] = field(default_factory=dict)
+    _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
+
+    def declared(self, dist: str) -> list[Requirement]:
+        d = normalize_dist(dist)
+        return [r for r in self.requirements if r.dist == d]
+
+    def has_manifest(self) -> bool:
+        return bool(self.manifests or self.script_manifests)
+
+    def script_scope(self, rel_path: str) -> Optional["ManifestSet"]:
+        """The declarations governing `rel_path` when it is a PEP 723 script (only its own block),
+        else None: the hook a scope lookup consults first."""
+        mid = self.script_manifests.get(rel_path)
+        if mid is None:
+            return None
+        return ManifestSet([r for r in self.requirements if r.path == mid], [mid])
+
+    def locked_for(self, rel_path: str) -> Optional[frozenset[str]]:
+        """The distributions locked for a source file: the lock files of its folder or of the
+        nearest ancestor folder that has any (a uv workspace locks every member at its root)."""
+        cur = PurePosixPath(rel_path).parent
+        while True:
+            hit = self.locked.get(str(cur))
+            if hit is not None:
+                return hit
+            if str(cur) in (".", "/", "") or cur.parent == cur:
+                return None
+            cur = cur.parent
+
+    def specifier_for(self, dist: str) -> Optional[SpecifierSet]:
+        """Intersection of the main-group (and constraint) ranges; other groups only when the
+        distribution is declared nowhere else. None when undeclared."""
+        reqs = self.declared(dist)
+        if not reqs:
+            return None
+        pinned = [r for r in reqs if r.group in ("main", "constraint")]
+        if not any(r.group == "main" for r in pinned):
+            pinned = reqs
+        spec = SpecifierSet()
+        for r in pinned:
+            try:
+                spec &= SpecifierSet(r.specifier)
+            except InvalidSpecifier:
+                continue
+        return spec
+
+    def allows(self, dist: str, version: str) -> Optional[bool]:
+        spec = self.specifier_for(dist)
+        if spec is None or not str(spec):
+            return None
+        try:
+            return spec.contains(Version(version), prereleases=True)
+        except InvalidVersion:
+            return None
+
+    def for_path(self, rel_path: str, inherit: bool = True) -> "ManifestSet":
+        """The manifests governing a source file: those of its folder or of the nearest ancestor
+        folder that has any, plus the files they include; with `inherit`, also the manifests of the
+        folders above it, for distributions the nearer ones do not declare (a sub-folder's
+        requirements.txt usually adds to the root's: `pip install -r requirements.txt -r
+        sub/requirements.txt`). A PEP 723 script is governed by its own block alone. One answer
+        per folder, kept."""
+        script = self.script_scope(rel_path)
+        if script is not None:
+            return script
+        folder = str(PurePosixPath(rel_path).parent)
+        key = (folder, inherit)
+        hit = self._scopes.get(key)
+        if hit is None:
+            hit = self._scopes[key] = self._scope_of(folder, inherit)
+        return hit
+
+    def _scope_of(self, folder: str, inherit: bool) -> "ManifestSet":
+        by_dir: dict[str, list[str]] = {}
+        for m in self.manifests:
+            by_dir.setdefault(governing_dir(m), []).append(m)
+        levels: list[set[str]] = []  # nearest first: the manifests of each governing folder
+        cur = PurePosixPath(folder)
+        while True:
+            key = str(cur)
+            if key in by_dir:
+                levels.append(self._with_includes(by_dir[key]))
+                if not inherit or self._standalone(by_dir[key]):
+                    break
+            if key in (".", "/", "") or cur.parent == cur:
+                break
+            cur = cur.parent
+        if not levels:
+            return ManifestSet()
+        requirements: list[Requirement] = []
+        for chosen in levels:
+            nearer = {r.dist for r in requirements}  # a nearer level's declaration of a distribution wins
+            requirements += [r for r in self.requirements if r.path in chosen and r.dist not in nearer]
+        order = [m for chosen in levels for m in self.manifests if m in chosen]
+        every = set(order)
+        return ManifestSet(requirements, list(dict.fromkeys(order)), [],
+                           {k: v for k, v in self.includes.items() if k in every})
+
+    def _standalone(self, manifests: list[str]) -> bool:
+        """A folder that is a distribution of its own (setup.py, setup.cfg, or a pyproject.toml that
+        declares dependencies): what it declares is complete, it inherits nothing from above."""
+        declaring = {r.path for r in self.requirements} | set(self.unknown_dependencies)
+        return any(PurePosixPath(m).name in _PROJECT_MANIFESTS and m in declaring for m in manifests)
+
+    def _with_includes(self, start: list[str]) -> set[str]:
+        chosen: set[str] = set()
+        todo = list(start)
+        while todo:
+            m = todo.pop()
+            if m not in chosen:
+                chosen.add(m)
+                todo.extend(self.includes.get(m, ()))
+        return chosen

@@ -1,0 +1,168 @@
+"""Reading manifest files: `parse_manifests` reads each file once (an include cycle stops there),
+within a size limit and as UTF-8, and hands it by its kind to the module that reads that kind:
+lock files to locks, PEP 723 scripts to scripts, the others by name to pyproject, setup_files,
+pipfile, conda or requirements_txt, which record what they find through the `_Reader` they are
+given. Broken input becomes a notification; nothing here raises: a file that cannot be read is
+not listed among the manifests (or locks) read."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable, Optional
+
+from packaging.requirements import InvalidRequirement, Requirement as PkgRequirement
+
+from agentable.cpg.manifests.conda import _environment_yml
+from agentable.cpg.manifests.locks import _lock_file
+from agentable.cpg.manifests.model import ManifestSet, Requirement, normalize_dist
+from agentable.cpg.manifests.pipfile import _pipfile
+from agentable.cpg.manifests.pyproject import _pyproject
+from agentable.cpg.manifests.requirements_txt import _requirements
+from agentable.cpg.manifests.scripts import _script
+from agentable.cpg.manifests.setup_files import _setup_cfg, _setup_py
+from agentable.findings import Notification
+
+_MAX_BYTES = 2_000_000
+
+
+def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
+    """Read the files at `paths` that files.is_manifest accepts."""
+    reader = _Reader(root)
+    for p in sorted(Path(p) for p in paths):
+        reader.parse(p)
+    reader.out.manifests.sort()
+    reader.out.lock_files.sort()
+    return reader.out
+
+
+_LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"})
+_PYLOCK_RE = re.compile(r"^pylock(\.[^/.]+)?\.toml$")  # PEP 751: pylock.toml, pylock.<name>.toml
+
+
+def manifest_kind(name: str) -> str:
+    """"lock" (a lock file), "script" (a Python file other than setup.py: PEP 723 metadata) or
+    "manifest", for a file name that files.is_manifest accepted."""
+    if name in _LOCK_NAMES or _PYLOCK_RE.match(name):
+        return "lock"
+    if name.endswith(".py") and name != "setup.py":
+        return "script"
+    return "manifest"
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = _resolve(root) or root
+        self.out = ManifestSet()
+        self.seen: set[Path] = set()
+        self.failed: set[Path] = set()
+
+    def rel(self, p: Path) -> str:
+        rp = _resolve(p) or p
+        try:
+            return rp.relative_to(self.root).as_posix()
+        except ValueError:
+            return rp.as_posix()
+
+    def note(self, message: str, rel: str, line: int = 0) -> None:
+        where = f"line {line}: " if line else ""
+        self.out.notifications.append(Notification(f"{where}{message}", rel, "warning", "manifest"))
+
+    def parse(self, p: Path, group: str = "main") -> Optional[str]:
+        """Read one manifest (once); its relative path, or None when it could not be read."""
+        rp = _resolve(p)
+        rel = self.rel(p)
+        if rp is None or not rp.is_file():
+            return None
+        if rp in self.seen:  # read already, or being read (an include cycle)
+            return None if rp in self.failed else rel
+        self.seen.add(rp)
+        kind = manifest_kind(rp.name)
+        ok = False
+        try:
+            if kind == "lock":
+                ok = _lock_file(self, rp, rel)
+            else:
+                text = self._read(rp, rel)
+                ok = text is not None and self._dispatch(rp, text, rel, group)
+        except Exception as exc:  # a manifest must never stop the scan
+            self.note(f"could not read manifest: {exc}", rel)
+            ok = False
+        if not ok:
+            self.failed.add(rp)
+            return None
+        if kind == "script":
+            self.out.script_manifests[rel] = rel
+        elif kind == "lock":
+            self.out.lock_files.append(rel)
+        else:
+            self.out.manifests.append(rel)
+        return rel
+
+    def include(self, base: Path, name: str, rel: str, group: str, line: int = 0) -> bool:
+        """Read the requirements file `name` (relative to the folder of manifest `base`) as part of
+        manifest `rel`, which then includes it. False, with a notification, when it cannot be read."""
+        target = base.parent / name
+        rt = _resolve(target)
+        inside = rt is not None and (rt == self.root or self.root in rt.parents)
+        included = self.parse(target, group) if inside and rt.is_file() else None
+        if included is None:
+            self.note(f"dependency file {name!r} not found or unreadable", rel, line)
+            return False
+        self.out.includes.setdefault(rel, []).append(included)
+        return True
+
+    def _read(self, p: Path, rel: str) -> Optional[str]:
+        try:
+            size = p.stat().st_size
+            if size > _MAX_BYTES:
+                self.note(f"manifest is {size // 1024} KB, larger than the {_MAX_BYTES // 1_000_000} MB limit; skipped", rel)
+                return None
+            data = p.read_bytes()
+        except OSError as exc:
+            self.note(f"manifest unreadable: {exc.strerror or exc}", rel)
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.note("manifest is not valid UTF-8; skipped", rel, line)
+            return None
+
+    def _dispatch(self, p: Path, text: str, rel: str, group: str) -> bool:
+        name = p.name
+        if name == "pyproject.toml":
+            return _pyproject(self, p, text, rel)
+        if name == "setup.cfg":
+            return _setup_cfg(self, text, rel)
+        if name == "setup.py":
+            return _setup_py(self, p, text, rel)
+        if name.endswith(".py"):
+            return _script(self, text, rel)
+        if name == "Pipfile":
+            return _pipfile(self, text, rel)
+        if name.endswith((".yml", ".yaml")):
+            return _environment_yml(self, p, text, rel)
+        if name.startswith("constraints"):
+            group = "constraint"
+        return _requirements(self, p, text, rel, group)
+
+    def add(self, text: str, rel: str, line: int, col: int, end_col: int, group: str) -> None:
+        """Record the PEP 508 requirement `text`, which starts at (line, col) of the manifest."""
+        stripped = text.strip()
+        col += len(text) - len(text.lstrip())
+        try:
+            req = PkgRequirement(stripped)
+        except InvalidRequirement as exc:
+            self.note(f"invalid requirement {stripped!r}: {str(exc).splitlines()[0]}", rel, line)
+            return
+        self.out.requirements.append(Requirement(
+            normalize_dist(req.name), req.name, str(req.specifier), tuple(sorted(req.extras)),
+            str(req.marker) if req.marker else "", rel, line, col, max(end_col, col), group))
+
+
+def _resolve(p: Path) -> Optional[Path]:
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):  # symlink loops
+        return None

@@ -1,0 +1,97 @@
+"""requirements.txt, constraints files and every file in pip's requirements format: one
+requirement per logical line (continuations joined, comments dropped), `-r`/`-c` includes read as
+part of the including file, `-e` and URL requirements named by their `#egg=`, per-requirement
+options left out; options, local paths and unnamed URLs declare nothing. The column helpers here
+also place the declarations of the other formats."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from agentable.cpg.manifests.reader import _Reader
+
+
+_COMMENT_RE = re.compile(r"(^|\s)#.*$")
+_INCLUDE_RE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=[^\s-]))(\S+)")
+_EGG_RE = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+# Per-requirement options (--hash, --config-settings, ...) end the requirement itself.
+_REQ_OPTION_RE = re.compile(r"\s--?[A-Za-z]")
+
+
+def _logical_lines(text: str) -> Iterable[tuple[int, str, str]]:
+    """(1-based first line, joined body without comments, first physical line) per logical line."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        start, first = i, lines[i]
+        body = ""
+        while True:
+            raw = lines[i]
+            # An #egg= fragment is part of a URL, not a comment.
+            part = raw if _EGG_RE.search(raw) else _COMMENT_RE.sub("", raw)
+            i += 1
+            if part.rstrip().endswith("\\") and i < len(lines):
+                body += part.rstrip()[:-1] + " "
+                continue
+            body += part
+            break
+        yield start + 1, body.strip(), first
+
+
+def _requirements(reader: _Reader, p: Path, text: str, rel: str, group: str) -> bool:
+    for line_no, body, first in _logical_lines(text):
+        _requirement_line(reader, p, body, first, rel, line_no, group)
+    return True
+
+
+def _requirement_line(reader: _Reader, p: Path, body: str, first: str, rel: str, line_no: int, group: str) -> None:
+    if not body:
+        return
+    inc = _INCLUDE_RE.match(body)
+    if inc:
+        target = p.parent / inc.group(2)
+        inc_group = "constraint" if inc.group(1) in ("-c", "--constraint") else group
+        included = reader.parse(target, inc_group) if target.is_file() else None
+        if included is None:
+            reader.note(f"included file {inc.group(2)!r} not found or unreadable", rel, line_no)
+        else:
+            reader.out.includes.setdefault(rel, []).append(included)
+        return
+    egg = _EGG_RE.search(body)
+    if body.startswith(("-e", "--editable")) or (egg and "@" not in body.split("#", 1)[0].split("://", 1)[0]):
+        if egg:  # a URL or VCS checkout names its distribution only through #egg=
+            col = first.find(egg.group(1)) + 1 or 1
+            reader.add(egg.group(1), rel, line_no, col, col + len(egg.group(1)), group)
+        return
+    if body.startswith("-"):
+        return  # --index-url, --pre, ...
+    if body.startswith((".", "/", "~")) or ("://" in body and "@" not in body.split("://", 1)[0]):
+        return  # a local path or bare URL without a name
+    opt = _REQ_OPTION_RE.search(body)
+    req = body[: opt.start()] if opt else body
+    col = _find_col(first, _name_prefix(req))
+    reader.add(req, rel, line_no, col, _end_col(first, col), group)
+
+
+def _name_prefix(req: str) -> str:
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)
+    return m.group(1) if m else req.strip()
+
+
+def _find_col(line: str, needle: str, start: int = 0) -> int:
+    at = line.find(needle, start) if needle else -1
+    return at + 1 if at >= 0 else start + 1
+
+
+def _end_col(line: str, col: int, options: bool = True) -> int:
+    """Exclusive end of the declaration on its line: before a comment, a continuation or (in
+    requirements files) per-requirement options."""
+    text = _COMMENT_RE.sub("", line) if not _EGG_RE.search(line) else line
+    text = text.rstrip().removesuffix("\\").rstrip()
+    opt = _REQ_OPTION_RE.search(text, col) if options else None
+    if opt:
+        text = text[: opt.start()].rstrip()
+    return max(len(text) + 1, col)

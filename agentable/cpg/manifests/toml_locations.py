@@ -1,0 +1,130 @@
+"""Where TOML values sit, since tomllib gives no positions: `_Lines` finds a table's lines, the
+line assigning a key and the quoted string of a value. With it, the PEP 508 lists of TOML
+manifests (pyproject tables, PEP 723 blocks) are read with the line and column of each entry; a
+version written as a build-time template (`{{ version }}`) is read unpinned."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from agentable.cpg.manifests.reader import _Reader
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class _Lines:
+    """Finds where TOML values sit, since tomllib gives no positions."""
+
+    _HEADER_RE = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(#.*)?$")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def section(self, name: str) -> Optional[tuple[int, int]]:
+        """(header, end) line indexes of table `name`; None when the file has no such header."""
+        want = name.replace(" ", "")
+        for idx, line in enumerate(self.lines):
+            m = self._HEADER_RE.match(line)
+            if m and m.group(1).replace(" ", "").replace('"', "").replace("'", "") == want:
+                end = idx + 1
+                while end < len(self.lines) and not self._HEADER_RE.match(self.lines[end]):
+                    end += 1
+                return idx, end
+        return None
+
+    def within(self, name: str, parent_key: str = "") -> tuple[int, int]:
+        """Lines to search for the keys of table `name`: its section, else from the line that
+        assigns `parent_key` (a dotted key or an inline table), else the whole file."""
+        found = self.section(name)
+        if found is not None:
+            return found
+        end = len(self.lines)
+        return (self.key(parent_key, 0, end) if parent_key else 0), end
+
+    def key(self, key: str, start: int, end: int) -> int:
+        """Index of the line assigning `key` (plain, quoted or as the last part of a dotted key)."""
+        pat = re.compile(r"^\s*(?:[\w.\"'-]+\.)?[\"']?" + re.escape(key) + r"[\"']?\s*=", re.I)
+        for idx in range(start, min(end, len(self.lines))):
+            if pat.match(self.lines[idx]):
+                return idx
+        return start
+
+    def string(self, value: str, cursor: tuple[int, int]) -> Optional[tuple[int, int, int]]:
+        """(line index, 0-based start, 0-based end) of the quoted `value` at or after `cursor`."""
+        line, col = cursor
+        for idx in range(line, len(self.lines)):
+            text = self.lines[idx]
+            for quote in ('"', "'"):
+                at = text.find(quote + value + quote, col if idx == line else 0)
+                if at >= 0:
+                    return idx, at + 1, at + 1 + len(value)
+        return None
+
+
+def _toml(reader: _Reader, text: str, rel: str) -> Optional[dict]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        reader.note(f"invalid TOML: {exc}", rel)
+        return None
+
+
+def _pep508_list(reader: _Reader, lines: _Lines, items: Any, rel: str, group: str, start: int) -> None:
+    if not isinstance(items, list):
+        return
+    cursor = (start, 0)
+    for item in items:
+        if not isinstance(item, str):
+            continue  # {include-group = ...} and other tables
+        found = lines.string(item, cursor)
+        if found is None:
+            reader.add(_untemplated(item), rel, start + 1, 1, 1, group)
+            continue
+        idx, begin, end = found
+        cursor = (idx, end)
+        reader.add(_untemplated(item), rel, idx + 1, begin + 1, end + 1, group)
+
+
+_TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_NAME_EXTRAS_RE = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?")
+
+
+def _untemplated(item: str) -> str:
+    """A requirement whose version is a build-time template (`mcp-types=={{ version }}`, filled in
+    by uv-dynamic-versioning and similar hooks) is read unpinned: the placeholder is no range."""
+    if "{{" not in item and "{%" not in item:
+        return item
+    head, sep, marker = item.partition(";")
+    m = _NAME_EXTRAS_RE.match(head)
+    if m and _TEMPLATE_RE.search(head, m.end()):
+        head = head[: m.end()]
+    return head + sep + marker
+
+
+def _table_lists(reader: _Reader, lines: _Lines, table: Any, rel: str, section: str, parent_key: str,
+                 prefix: str) -> None:
+    """A table of named PEP 508 lists: optional-dependencies, dependency-groups, PDM dev groups."""
+    if isinstance(table, dict):
+        _named_lists(reader, lines, table, rel, lines.within(section, parent_key), prefix)
+
+
+def _named_lists(reader: _Reader, lines: _Lines, table: dict, rel: str, where: tuple[int, int], prefix: str) -> None:
+    first, end = where
+    for name, items in table.items():
+        _pep508_list(reader, lines, items, rel, f"{prefix}{name}", lines.key(name, first, end))
+
+
+def _subtable(lines: _Lines, section: str, key: str) -> tuple[int, int]:
+    """Lines of table `section`.`key`: its own [section.key] header, else from the line assigning
+    `key` inside [section] (an inline table), else [section] itself."""
+    found = lines.section(f"{section}.{key}")
+    if found is not None:
+        return found
+    first, end = lines.within(section)
+    return lines.key(key, first, end), end
