@@ -934,7 +934,11 @@ def test_pep723_one_line_list_and_no_dependencies(tmp_path: Path) -> None:
 ])
 def test_broken_pep723_blocks_are_notifications(tmp_path: Path, text: str, message: str) -> None:
     ms = parse_files(tmp_path, {"tool.py": text})
-    assert ms.script_manifests == {} and ms.requirements == []
+    # still a script with an environment of its own, whose dependencies are unknown: the folder's
+    # manifests do not govern it
+    assert ms.script_manifests == {"tool.py": "tool.py"} and ms.requirements == []
+    assert "tool.py" in ms.unknown_dependencies
+    assert ms.for_path("tool.py").manifests == ["tool.py"]
     assert [(n.path, n.kind) for n in ms.notifications] == [("tool.py", "manifest")]
     assert message in ms.notifications[0].message
 

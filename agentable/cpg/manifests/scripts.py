@@ -1,6 +1,7 @@
 """PEP 723 inline script metadata: the `# /// script` block of a Python file other than setup.py,
 whose `dependencies` govern that one file. An unclosed block, a second block, invalid TOML or
-`dependencies` that is not a list is a notification, and the file's metadata is not used."""
+`dependencies` that is not a list is a notification; the file still runs in an environment of its
+own, so its dependencies are recorded as unknown (not those of its folder)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,17 @@ _SCRIPT_BLOCK_RE = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content
 
 def _script(reader: _Reader, text: str, rel: str) -> bool:
     """The `# /// script` block of a Python file (PEP 723 inline script metadata): the
-    dependencies of that one file. False when there is none or it cannot be read."""
+    dependencies of that one file. False when there is none; a block that cannot be read makes
+    the file a script whose dependencies are unknown."""
+    if _read_block(reader, text, rel):
+        return True
+    if re.search(r"(?m)^# /// script[ \t]*$", text):
+        reader.out.unknown_dependencies[rel] = "its `# /// script` block could not be read"
+        return True
+    return False
+
+
+def _read_block(reader: _Reader, text: str, rel: str) -> bool:
     text = text.replace("\r\n", "\n")
     blocks = [m for m in _SCRIPT_BLOCK_RE.finditer(text) if m.group("type") == "script"]
     if not blocks:
