@@ -15,6 +15,7 @@ from agentable.query.llm_output import (  # noqa: F401
     flow_steps,
     llm_outputs,
     parsed_outputs,
+    stable_order,
 )
 from agentable.query.guards import (  # noqa: F401
     tested_before,

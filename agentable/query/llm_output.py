@@ -17,7 +17,13 @@ def llm_outputs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
     for v in g.values(e, func, stmt):
         if isinstance(v, LLMOutput) and (v.text or not text_only):
             out.append(v)
-    return sorted(out, key=lambda v: (len(v.steps), v.site[0], v.site[1].pos))
+    return stable_order(out)
+
+
+def stable_order(outputs: list[LLMOutput]) -> list[LLMOutput]:
+    """Model outputs shortest data-flow path first, then by call site: value sets are frozensets,
+    whose order varies between runs."""
+    return sorted(outputs, key=lambda v: (len(v.steps), v.site[0], v.site[1].pos))
 
 
 def parsed_outputs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[Parsed]:

@@ -123,9 +123,10 @@ class ResponseReadWrongWay(Rule):
         root_i = None
         call = None
         for i, n in enumerate(nodes[:-1]):
-            for v in query.llm_outputs(graph, n, func, stmt, text_only=False):  # in a stable order
-                # an HTTP response is read as JSON by design: its envelope is not an SDK object's shape
-                if not v.text and not v.http and _is_whole_response(v):
+            # an HTTP response is read as JSON by design: its envelope is not an SDK object's shape
+            responses = [v for v in graph.values(n, func, stmt)
+                         if isinstance(v, LLMOutput) and not v.text and not v.http and _is_whole_response(v)]
+            for v in (query.stable_order(responses) if len(responses) > 1 else responses):
                     call = graph.agent.llm_call_at(v.site[1])
                     if call is not None and not call.is_chat_model:
                         root_i = i
