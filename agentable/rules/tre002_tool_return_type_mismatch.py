@@ -34,8 +34,9 @@ class ToolReturnTypeMismatch(Rule):
         full=("The tool's declared return type is part of its contract (frameworks build schemas and "
               "serialise the result from it), and the message that hands the result back to the model has a "
               "fixed shape: an Anthropic `tool_result` takes a string or content blocks, an OpenAI `tool` message "
-              "takes text. A tool declared `-> str` that returns a dict, or a dict put straight into the tool "
-              "message, makes the API reject the request (400) or makes the framework fail or send a repr the "
+              "takes text. A tool declared `-> str` (or, in a smolagents Tool class, `output_type = 'string'`) "
+              "that returns a dict, or a dict put straight into the tool message, makes the API reject the "
+              "request (400) or makes the framework fail or send a repr the "
               "model misreads."),
         bad_example=('messages.append({"role": "tool", "tool_call_id": call.id, "content": get_weather(**args)})  '
                      '# get_weather returns a dict'),
