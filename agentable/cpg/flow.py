@@ -71,7 +71,12 @@ class _CFGBuilder:
             for h in s.handlers:
                 self._enter(h, [s])
                 exits = exits + self.block(h.body, [h])
-            return self.block(s.finalbody, exits) if s.finalbody else exits
+            if not s.finalbody:
+                return exits
+            # the finally block also runs on the way out of a return or raise; when no path
+            # completes normally, nothing continues after it
+            final_exits = self.block(s.finalbody, exits or [s])
+            return final_exits if exits else []
         if isinstance(s, ir.With):
             return self.block(s.body, [s])
         if isinstance(s, ir.Match):
