@@ -389,10 +389,12 @@ def parse_param_docs(doc: str) -> dict[str, str]:
     lines = doc.splitlines()
     in_args = False
     indent = None
+    header_indent = -1  # a Google-style section (`Args:`) ends at the first line not indented past it
     for i, line in enumerate(lines):
         if _SECTION_RE.match(line):
             in_args = True
             indent = None
+            header_indent = len(line) - len(line.lstrip()) if line.rstrip().endswith(":") else -1
             # NumPy underline
             continue
         if in_args and (_OTHER_SECTION_RE.match(line)):
@@ -401,6 +403,9 @@ def parse_param_docs(doc: str) -> dict[str, str]:
         if not in_args or not line.strip() or set(line.strip()) <= {"-"}:
             continue
         cur_indent = len(line) - len(line.lstrip())
+        if cur_indent <= header_indent or (indent is not None and cur_indent < indent):
+            in_args = False  # dedented: the parameter list is over (`Schema:`, `Note that ...`)
+            continue
         if indent is None:
             indent = cur_indent
         if cur_indent > indent:
