@@ -51,8 +51,9 @@ class ToolWithoutDescription(Rule):
 
 
 def _how_to_describe(tool) -> str:
-    if tool.kind == "decorator":
-        return "add a docstring saying what it does, when to use it and what it returns"
+    if tool.kind in ("decorator", "function"):
+        return ("add a docstring (the first statement of the function) saying what it does, when to use it "
+                "and what it returns")
     if tool.kind == "constructor":
         return "pass a `description=` that says what it does, when to use it and what it returns"
     if tool.kind == "class":
