@@ -21,7 +21,7 @@ _MARK = re.compile(r"#\s*expect(-next)?:\s*([A-Z]+[0-9]{3}(?:\s*,\s*[A-Z]+[0-9]{
 
 
 def _cases() -> list[Path]:
-    return sorted(p for p in FIXTURES.glob("*/*") if p.is_dir())
+    return sorted(p for p in FIXTURES.glob("*/*") if p.is_dir() and not p.name.startswith("."))  # not caches
 
 
 def expected_findings(case: Path) -> set[tuple[str, str, int]]:
