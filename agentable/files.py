@@ -48,14 +48,29 @@ class Discovery:
     notifications: list[Notification] = field(default_factory=list)
 
 
-def module_name(rel_path: str) -> str:
-    """"pkg/sub/mod.py" -> "pkg.sub.mod", "src/pkg/__init__.py" -> "pkg"."""
+def module_name(rel_path: str, package: str = "") -> str:
+    """"pkg/sub/mod.py" -> "pkg.sub.mod", "src/pkg/__init__.py" -> "pkg"; under `package` (the
+    dotted name of a scanned root that is itself a package) "mod.py" -> "package.mod"."""
     parts = rel_path.removesuffix(".py").split("/")
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
-    if len(parts) > 1 and parts[0] in ("src", "lib"):
+    if not package and len(parts) > 1 and parts[0] in ("src", "lib"):
         parts = parts[1:]
-    return ".".join(p for p in parts if p) or "__init__"
+    name = ".".join(p for p in parts if p)
+    if package:
+        return f"{package}.{name}" if name else package
+    return name or "__init__"
+
+
+def root_package(root: Path) -> str:
+    """The dotted package a scanned folder is when it (and maybe its parents) hold `__init__.py`:
+    scanning `examples/` of a project, `from examples.util import x` names a module inside it."""
+    names: list[str] = []
+    cur = root
+    while (cur / "__init__.py").is_file() and cur.name.isidentifier() and cur.parent != cur:
+        names.append(cur.name)
+        cur = cur.parent
+    return ".".join(reversed(names))
 
 
 def is_manifest(rel_path: str) -> bool:
@@ -92,13 +107,14 @@ def discover(paths: Iterable[Path], *, root: Path, exclude: Iterable[str] = (), 
             listed = _Walker(root, respect_gitignore, user_spec, disc.notifications).walk(rp)
         for rel in listed:
             found.setdefault(rel, False)
+    package = root_package(root)
     for rel in sorted(found):
-        _classify(disc, root, rel, found[rel], user_spec, force_exclude, max_bytes)
+        _classify(disc, root, rel, found[rel], user_spec, force_exclude, max_bytes, package)
     return disc
 
 
 def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: Optional[pathspec.PathSpec],
-              force_exclude: bool, max_bytes: int) -> None:
+              force_exclude: bool, max_bytes: int, package: str = "") -> None:
     source, manifest = rel.endswith(".py"), is_manifest(rel)
     if not (source or manifest):
         return
@@ -123,7 +139,7 @@ def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: 
     if manifest:
         disc.manifests.append(abs_path)
     if source:
-        sf = SourceFile(abs_path, rel, module_name(rel))
+        sf = SourceFile(abs_path, rel, module_name(rel, package))
         data, reason = _load(abs_path, max_bytes)
         if reason:
             disc.notifications.append(Notification(reason, rel, "warning", "read"))

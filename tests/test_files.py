@@ -519,3 +519,19 @@ def test_thousands_of_files_are_all_listed(tmp_path: Path) -> None:
     disc = discover([tmp_path], root=tmp_path)
     assert len(disc.sources) == 1_000
     assert disc.sources[0].rel_path == "p0/m0.py" and disc.sources[-1].rel_path == "p9/m99.py"
+
+
+def test_a_scanned_folder_that_is_a_package_names_its_modules_under_it(tmp_path: Path) -> None:
+    pkg = tmp_path / "proj" / "examples"
+    (pkg / "tools").mkdir(parents=True)
+    for rel in ("__init__.py", "chat.py", "tools/__init__.py", "tools/search.py"):
+        (pkg / rel).write_text("x = 1\n")
+    disc = discover([pkg], root=pkg, respect_gitignore=False)
+    assert sorted(sf.module for sf in disc.sources) == [
+        "examples", "examples.chat", "examples.tools", "examples.tools.search"]
+    assert [sf.rel_path for sf in disc.sources if sf.module == "examples.chat"] == ["chat.py"]
+    plain = tmp_path / "plain"  # not a package: names as before
+    plain.mkdir()
+    (plain / "agent.py").write_text("x = 1\n")
+    assert [sf.module for sf in discover([plain], root=plain, respect_gitignore=False).sources] == ["agent"]
+    assert module_name("src/pkg/mod.py", "") == "pkg.mod" and module_name("mod.py", "a.b") == "a.b.mod"
