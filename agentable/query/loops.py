@@ -109,6 +109,8 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
+    if resumes_bounded_runs(g, func, stmt):
+        return None
     if ir_is_true(stmt.test):
         return None if info.bounded else "`while True` whose only exits depend on what the model returns, not on a step limit"
     test = stmt.test
@@ -124,6 +126,38 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
             return None
     return "the loop condition depends only on what the model returns, with no step limit"
+
+
+def resumes_bounded_runs(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:
+    """Every model call in the loop resumes a framework run from a previous run's state
+    (`Runner.run(agent, result.to_state())` after approvals), and that framework keeps the turn
+    count across resumes and bounds it by default: the run's own limit ends the loop."""
+    from agentable.cpg.values import ExtRef
+
+    runs = [site for site in func.calls
+            if (site.stmt is loop or loop in func.ancestors(site.stmt)) and g.agent.calls_llm(site)]
+    if not runs:
+        return False
+    for site in runs:
+        runner = next((g.catalog.agent_runner(v.path) for v in g.values(site.call.func, func, site.stmt)
+                       if isinstance(v, ExtRef) and g.catalog.agent_runner(v.path) is not None), None)
+        if runner is None or not runner.resume_methods or not runner.bounded_by_default:
+            return False
+        state = site.call.kwarg("input") or (site.call.args[1] if len(site.call.args) > 1 else None)
+        if not _is_resume_state(g, state, func, site.stmt, runner.resume_methods):
+            return False
+    return True
+
+
+def _is_resume_state(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                     methods: tuple[str, ...], depth: int = 3) -> bool:
+    """`result.to_state()`, directly or through the names it is bound to."""
+    if isinstance(e, ir.Call):
+        return isinstance(e.func, ir.Attribute) and e.func.attr in methods
+    if depth == 0 or not isinstance(e, ir.Name):
+        return False
+    defs = g._literal_defs(e, func, stmt)
+    return bool(defs) and all(_is_resume_state(g, x, f, s, methods, depth - 1) for x, f, s in defs)
 
 
 def waits_for_human_in_test(g: ProjectGraph, func: FunctionInfo, loop: ir.While) -> bool:
