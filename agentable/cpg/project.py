@@ -202,18 +202,21 @@ class ProjectGraph:
         top = func.module.toplevel
         return top, top.defs.get(name, [])
 
-    def dict_literal(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
-                     depth: int = 3) -> Optional[tuple[ir.Dict, FunctionInfo, object]]:
-        """The dict literal `e` is, directly or through a single binding of a name or `self.x`
-        (up to `depth` bindings), with the scope to read its values in."""
+    def bound_literal(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                      kinds: tuple[type, ...] = (ir.Dict, ir.Seq),
+                      depth: int = 3) -> Optional[tuple[ir.Expr, FunctionInfo, object]]:
+        """The literal of one of `kinds` that `e` is, directly or through a single binding of a
+        name or `self.x` (up to `depth` bindings), with the scope to read its elements in."""
         for _ in range(depth):
-            if isinstance(e, ir.Dict):
+            if isinstance(e, kinds):
                 return e, func, stmt
-            defs = self._literal_defs(e, func, stmt) if isinstance(e, (ir.Name, ir.Attribute)) else []
+            if not isinstance(e, (ir.Name, ir.Attribute)):
+                return None
+            defs = self._literal_defs(e, func, stmt)
             if len(defs) != 1:
                 return None
             e, func, stmt = defs[0]
-        return (e, func, stmt) if isinstance(e, ir.Dict) else None
+        return (e, func, stmt) if isinstance(e, kinds) else None
 
     def _literal_defs(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[tuple[ir.Expr, FunctionInfo, object]]:
         """Expressions that `e` was bound to, for names, `self.x` and module globals."""

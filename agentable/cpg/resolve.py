@@ -865,7 +865,7 @@ def http_payload(g: "ProjectGraph", spec, call: ir.Call, func: FunctionInfo,
         payload = call.kwarg(kw)
         if isinstance(payload, ir.Call) and ir.dotted(payload.func) == "json.dumps" and payload.args:
             payload = payload.args[0]
-        found = g.dict_literal(payload, func, stmt) if payload is not None else None
+        found = g.bound_literal(payload, func, stmt, (ir.Dict,)) if payload is not None else None
         if found is not None:
             return found
     return None

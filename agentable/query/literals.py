@@ -93,16 +93,7 @@ def _const_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
 def literal_of(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 3) -> Optional[tuple[ir.Expr, FunctionInfo, object]]:
     """The dict/list/tuple literal an expression is (directly, or through a local/global/`self.x`
     binding), with the scope to read its elements in; None when it is not a known literal."""
-    for _ in range(depth):
-        if isinstance(e, (ir.Dict, ir.Seq)):
-            return e, func, stmt
-        if not isinstance(e, (ir.Name, ir.Attribute)):
-            return None
-        defs = g._literal_defs(e, func, stmt)
-        if len(defs) != 1:
-            return None
-        e, func, stmt = defs[0]
-    return (e, func, stmt) if isinstance(e, (ir.Dict, ir.Seq)) else None
+    return g.bound_literal(e, func, stmt, (ir.Dict, ir.Seq), depth)
 
 
 def dict_values_for_key(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, key: str,

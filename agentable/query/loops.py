@@ -139,8 +139,9 @@ def resumes_bounded_runs(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> 
     if not runs:
         return False
     for site in runs:
-        runner = next((g.catalog.agent_runner(v.path) for v in g.values(site.call.func, func, site.stmt)
-                       if isinstance(v, ExtRef) and g.catalog.agent_runner(v.path) is not None), None)
+        runners = (g.catalog.agent_runner(v.path) for v in g.values(site.call.func, func, site.stmt)
+                   if isinstance(v, ExtRef))
+        runner = next((r for r in runners if r is not None), None)
         if runner is None or not runner.resume_methods or not runner.bounded_by_default:
             return False
         state = site.call.kwarg("input") or (site.call.args[1] if len(site.call.args) > 1 else None)
