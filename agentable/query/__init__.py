@@ -66,6 +66,8 @@ from agentable.query.versions import (  # noqa: F401
     boundary_versions,
     is_framework_symbol,
     unavailable_apis,
+    version_source,
+    VersionSource,
     versions_disjoint,
     versions_within,
 )

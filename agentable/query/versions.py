@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.manifests import governing_dir
 from agentable.cpg.project import ProjectGraph
 from agentable.query.facts import per_graph
 
@@ -90,15 +92,95 @@ def api_is_newer_than_declared(available: str, declared: str) -> bool:
     return bool(admitted and exists) and min(exists) > max(admitted)
 
 
+@dataclass(frozen=True)
+class VersionSource:
+    """What decides the versions of a distribution that a fresh install of the project gets, for
+    one source file: the declared range, or, where a lock file governs the file and pins versions
+    that range admits, those pinned versions (`poetry install`, `uv sync` install exactly them)."""
+
+    dist: str
+    specifier: str  # the declared PEP 440 range ("" when only the lock names the distribution)
+    path: str  # the manifest or lock file to cite
+    line: int
+    col: int
+    end_col: int
+    locked: tuple[str, ...] = ()  # the pinned versions, when the lock decides
+    declared_at: str = ""  # `pyproject.toml:19`, when a lock decides for a declared distribution
+
+    def excludes(self, available: str) -> bool:
+        """Does no version this source admits lie in `available`?"""
+        if self.locked:
+            return all(versions_disjoint(f"=={v}", available) for v in self.locked)
+        return versions_disjoint(self.specifier, available)
+
+    def predates(self, available: str) -> bool:
+        """Is `available` newer than every version this source admits (an API added later)?"""
+        if self.locked:
+            return all(api_is_newer_than_declared(available, f"=={v}") for v in self.locked)
+        return api_is_newer_than_declared(available, self.specifier)
+
+    def versions(self) -> str:
+        """`openai>=1.30` for a declared range, `openai 1.86.0` for a lock's pin."""
+        return f"{self.dist} {' / '.join(self.locked)}" if self.locked else f"{self.dist}{self.specifier}"
+
+    def cited(self) -> str:
+        """`requirements.txt:3 declares openai>=1.30`, or `poetry.lock:827 pins openai 1.86.0
+        (pyproject.toml:19 declares openai>=0.27)`."""
+        if not self.locked:
+            return f"{self.path}:{self.line} declares {self.versions()}"
+        return f"{self.path}:{self.line} pins {self.versions()}{self.declared_note()}"
+
+    def declared_note(self) -> str:
+        """` (pyproject.toml:19 declares openai>=0.27)` when a lock decides for a declared range."""
+        return f" ({self.declared_at} declares {self.dist}{self.specifier})" if self.locked and self.specifier else ""
+
+
+@per_graph
+def version_source(g: ProjectGraph, path: str, dist: str) -> Optional[VersionSource]:
+    """The VersionSource of `dist` for the file `path`, or None when its versions are unknown
+    (undeclared and unlocked, or declared without a range and unlocked). A lock counts when it
+    governs the file, covers the declaring manifest's folder and pins versions the declaration
+    admits (a stale lock would be re-resolved or refused, not installed)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    found = declared_requirement(g, path, dist, pinned=False)
+    manifests = g.manifests
+    folder = manifests.lock_folder(path) if manifests is not None and manifests.script_scope(path) is None else None
+    pins = manifests.pins_for(path, dist) if folder is not None else ()
+    if pins and found is not None:
+        req, spec = found
+        if not _covers(folder, governing_dir(req.path)):
+            pins = ()
+        else:
+            try:
+                admitted = SpecifierSet(spec)
+                pins = tuple(p for p in pins if admitted.contains(p.version, prereleases=True))
+            except (InvalidSpecifier, ValueError):
+                pins = ()
+    if pins:
+        first = pins[0]
+        spec, at = (found[1], f"{found[0].path}:{found[0].line}") if found is not None else ("", "")
+        return VersionSource(dist, spec, first.path, first.line, 1, first.end_col,
+                             tuple(dict.fromkeys(p.version for p in pins)), at)
+    if found is None or not found[1]:
+        return None
+    req, spec = found
+    return VersionSource(dist, spec, req.path, req.line, req.col, req.end_col)
+
+
+def _covers(lock_folder: str, manifest_folder: str) -> bool:
+    return lock_folder == "." or manifest_folder == lock_folder or manifest_folder.startswith(lock_folder + "/")
+
+
 @per_graph
 def api_unavailable(g: ProjectGraph, path: str, symbol: str):
     """Is `symbol` (a catalog path such as "openai.ChatCompletion.create" or
     "langchain.chat_models.ChatOpenAI") missing from EVERY version that the project's manifests for
     the file `path` admit? Returns (ApiAvailability, Requirement) for the most specific catalog
     `[[api_availability]]` entry whose distribution is declared with a range disjoint from the
-    entry's `available` range, else None. The Requirement (agentable.cpg.manifests) is the
-    declaration to cite (manifest path and line). Undeclared distributions, unpinned declarations
-    and unparsable ranges give None (say nothing). Shared by LARD001 (LLM APIs) and EPDD (other
+    entry's `available` range (or a lock pins only versions outside it), else None. The
+    VersionSource is what to cite (a manifest's declaration or a lock's pin). Unknown versions and
+    unparsable ranges give None (say nothing). Shared by LARD001 (LLM APIs) and EPDD (other
     libraries)."""
     ruled_out = unavailable_apis(g, path)
     if not ruled_out:
@@ -111,8 +193,8 @@ def api_unavailable(g: ProjectGraph, path: str, symbol: str):
 
 
 def unavailable_apis(g: ProjectGraph, path: str) -> dict:
-    """The catalog's API entries that the declarations governing `path` rule out, each with the
-    Requirement to cite. Manifests govern whole folders, so this is computed once per folder."""
+    """The catalog's API entries that the declarations (or locks) governing `path` rule out, each
+    with the VersionSource to cite. Manifests govern whole folders: computed once per folder."""
     return _unavailable_in_folder(g, posixpath.dirname(path))
 
 
@@ -123,9 +205,9 @@ def _unavailable_in_folder(g: ProjectGraph, folder: str) -> dict:
     for avail in g.catalog.availability:
         if any(declared_requirement(g, path, d, pinned=False) is not None for d in avail.unless_declared):
             continue
-        found = declared_requirement(g, path, avail.dist)
-        if found is not None and versions_disjoint(found[1], avail.available):
-            out[avail] = found[0]
+        source = version_source(g, path, avail.dist)
+        if source is not None and source.excludes(avail.available):
+            out[avail] = source
     return out
 
 

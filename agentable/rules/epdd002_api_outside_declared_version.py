@@ -21,7 +21,8 @@ class ApiOutsideDeclaredVersion(Rule):
         full=("Libraries the agent depends on (pydantic, LangChain, LlamaIndex, AutoGen…) rename and remove "
               "APIs between major versions. When every version the manifest admits lacks an API the code "
               "uses (pydantic v2's `field_validator` with `pydantic<2`, `llama_index.core` with "
-              "`llama-index<0.10`), the agent fails at import or at first use in any fresh install. LLM SDK "
+              "`llama-index<0.10`), or the project's lock file pins only such versions, the agent fails "
+              "at import or at first use in any fresh install. LLM SDK "
               "entry points are LARD001's; this rule covers the rest."),
         bad_example='# requirements.txt: pydantic==1.10.13\nfrom pydantic import field_validator',
         good_example='# requirements.txt: pydantic>=2.5\nfrom pydantic import field_validator',
@@ -65,18 +66,16 @@ class ApiOutsideDeclaredVersion(Rule):
         hit = query.api_unavailable(graph, path, symbol)
         if hit is None:
             return None
-        avail, req = hit
-        declared = query.declared_specifier(graph, path, avail.dist) or req.specifier
+        avail, source = hit
         if (_llm_symbol(graph, symbol) or query.is_framework_symbol(graph, symbol)) and \
-                not query.api_is_newer_than_declared(avail.available, declared):
+                not source.predates(avail.available):
             return None  # an LLM SDK/framework API removed in the declared version is LARD001's
         reported.add((path, pos[0]))
         f = self.finding(
             graph, path, pos,
-            f"`{symbol}` exists only in {avail.dist}{avail.available}, but {req.path}:{req.line} declares "
-            f"{avail.dist}{declared}. {avail.message}",
-            flow=(FlowStep(Span(req.path, req.line, req.col, req.line, req.end_col),
-                           f"{avail.dist}{declared} declared here"),))
+            f"`{symbol}` exists only in {avail.dist}{avail.available}, but {source.cited()}. {avail.message}",
+            flow=(FlowStep(Span(source.path, source.line, source.col, source.line, source.end_col),
+                           f"{source.versions()} {'pinned' if source.locked else 'declared'} here"),))
         return f
 
 

@@ -19,8 +19,9 @@ class ApiMissingInDeclaredSdk(Rule):
         short="The code uses an LLM API that the declared SDK version range does not have.",
         full=("LLM SDKs and frameworks remove and rename their entry points between major versions (openai 1.0 "
               "removed `openai.ChatCompletion`; LangChain moved chat models out of `langchain.chat_models`). "
-              "When every version the project's manifest admits lacks the API, the agent fails at import or on "
-              "its first model call in any fresh install."),
+              "When every version the project's manifest admits lacks the API, or the lock file that a fresh "
+              "install follows (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, pylock.toml) pins only such "
+              "versions, the agent fails at import or on its first model call in any fresh install."),
         bad_example='# requirements.txt: openai>=1.30\nopenai.ChatCompletion.create(model="gpt-4o", messages=msgs)',
         good_example='# requirements.txt: openai>=1.30\nOpenAI().chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Use the API of the declared SDK version (see the replacement named in the message), or change the version pin.",
@@ -63,25 +64,30 @@ class ApiMissingInDeclaredSdk(Rule):
         hit = query.api_unavailable(graph, path, symbol)
         message: Optional[str] = None
         if hit is not None:
-            avail, req = hit
-            declared = query.declared_specifier(graph, path, avail.dist)
-            if declared and query.api_is_newer_than_declared(avail.available, declared):
+            avail, source = hit
+            if source.predates(avail.available):
                 return  # an API newer than the pin: a dependency defect (EPDD002)
-            message = (f"`{symbol}` does not exist in {avail.dist}{declared} as declared in "
-                       f"{req.path}:{req.line}. {avail.message}")
+            message = f"`{symbol}` does not exist in {_installed(source)}. {avail.message}"
         else:
             sdk, available = getattr(spec, "sdk", None), getattr(spec, "available", None)
-            if sdk and available:
-                declared = query.declared_specifier(graph, path, sdk)
-                if declared and query.versions_disjoint(declared, available) and \
-                        not query.api_is_newer_than_declared(available, declared):
-                    repl = getattr(spec, "replacement", None)
-                    message = (f"`{symbol}` exists only in {sdk}{available}, but the project declares "
-                               f"{sdk}{declared}; " + (f"use `{repl}` instead." if repl else
-                                                       "use the declared version's API or change the pin."))
+            source = query.version_source(graph, path, sdk) if sdk and available else None
+            if source is not None and source.excludes(available) and not source.predates(available):
+                repl = getattr(spec, "replacement", None)
+                got = source.cited() if source.locked else f"the project declares {source.versions()}"
+                other = ("use the locked version's API, or pin the SDK below it and re-lock." if source.locked
+                         else "use the declared version's API or change the pin.")
+                message = f"`{symbol}` exists only in {sdk}{available}, but {got}; " + (f"use `{repl}` instead." if repl else other)
         if message is not None:
             reported.add((path, pos[0]))
             yield self.finding(graph, path, pos, message)
+
+
+def _installed(source: "query.VersionSource") -> str:
+    """`openai>=1.30 as declared in requirements.txt:3`, or for a lock's pin `openai 1.86.0, the
+    version poetry.lock:827 pins`."""
+    if source.locked:
+        return f"{source.versions()}, the version {source.path}:{source.line} pins{source.declared_note()}"
+    return f"{source.versions()} as declared in {source.path}:{source.line}"
 
 
 def _import_targets(stmt: object) -> list[str]:

@@ -1067,6 +1067,26 @@ def test_lock_files_give_the_locked_distributions_per_folder(tmp_path: Path) -> 
     assert ParseOnly().locked_for("x.py") is None
 
 
+def test_lock_files_give_the_version_each_pins_and_its_line(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "uv.lock": UV_LOCK + '\n[[package]]\nname = "pydantic"\nversion = "1.10.13"\n',  # a second fork
+        "backend/poetry.lock": POETRY_LOCK,
+        "svc/Pipfile.lock": '{\n    "default": {\n        "requests": {\n            "version": "==2.0"\n'
+                            '        },\n        "local-pkg": {\n            "path": "."\n        }\n    }\n}\n',
+        "web/pylock.toml": 'lock-version = "1.0"\n[[packages]]\nname = "ruff"\n',  # no version: no pin
+    })
+    lines = UV_LOCK.splitlines()
+    assert [(p.version, p.path, p.line) for p in ms.pins_for("app/main.py", "Pydantic")] == [
+        ("2.9.0", "uv.lock", lines.index('version = "2.9.0"') + 1), ("1.10.13", "uv.lock", len(lines) + 4)]
+    assert [p.version for p in ms.pins_for("x.py", "langchain-core")] == ["0.3.1"]
+    assert [(p.version, p.line) for p in ms.pins_for("backend/a.py", "psycopg")] == [("3.2.3", 5)]
+    assert [(p.version, p.line) for p in ms.pins_for("svc/a.py", "requests")] == [("2.0", 3)]
+    assert ms.pins_for("svc/a.py", "local-pkg") == ()  # locked without a version
+    assert ms.locked["svc"] == frozenset({"requests", "local-pkg"})
+    assert ms.pins_for("web/a.py", "ruff") == ()
+    assert ms.pins_for("backend/a.py", "pydantic") == ()  # the nearest lock governs alone
+
+
 class ParseOnly(ManifestSet):
     pass
 

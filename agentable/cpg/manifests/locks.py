@@ -1,5 +1,6 @@
-"""Lock files (uv.lock, poetry.lock, pdm.lock, Pipfile.lock, PEP 751 pylock.toml): the names of
-the distributions they pin, kept by the lock's folder in `ManifestSet.locked`; not declarations.
+"""Lock files (uv.lock, poetry.lock, pdm.lock, Pipfile.lock, PEP 751 pylock.toml): the distributions
+they pin and their versions, kept by the lock's folder in `ManifestSet.locked` (names) and
+`ManifestSet.pins` (versions, with the line that pins each); not declarations.
 TOML locks are read as a stream, line by line, and fully parsed only to confirm a problem the line
 reader saw; a lock too large, not UTF-8, truncated or malformed is a notification and is not used."""
 
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Optional
 
-from agentable.cpg.manifests.model import normalize_dist
+from agentable.cpg.manifests.model import LockedPin, normalize_dist
 
 if TYPE_CHECKING:
     from agentable.cpg.manifests.reader import _Reader
@@ -25,6 +26,8 @@ _MAX_LOCK_BYTES = 64_000_000  # read as a stream, line by line: memory stays sma
 _MAX_LOCK_TOML_BYTES = 16_000_000  # a full TOML parse, only to confirm a problem the line reader saw
 _LOCK_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\]\[]+?)\s*(\]\]?)\s*(?:#.*)?$")
 _LOCK_NAME_RE = re.compile(r'^\s*name\s*=\s*"([A-Za-z0-9][A-Za-z0-9._-]*)"\s*(?:#.*)?$')
+_LOCK_VERSION_RE = re.compile(r'^\s*version\s*=\s*"([^"]+)"\s*(?:#.*)?$')
+_DIST_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _LOCK_KEY_RE = re.compile(r'^\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"))*\s*=\s*(.*)$')
 _LOCK_SCALAR_RE = re.compile(r'^(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_.:+-]+)\s*(?:#.*)?$')
 
@@ -43,28 +46,38 @@ def _lock_file(reader: _Reader, p: Path, rel: str) -> bool:
         return False
     try:
         if p.name == "Pipfile.lock":
-            names = _pipfile_lock(reader, p, rel)
+            pins = _pipfile_lock(reader, p, rel)
         else:
-            names = _toml_lock(reader, p, rel, "packages" if p.name.startswith("pylock") else "package")
+            pins = _toml_lock(reader, p, rel, "packages" if p.name.startswith("pylock") else "package")
     except UnicodeDecodeError:
         reader.note("lock file is not valid UTF-8; skipped", rel)
         return False
     except OSError as exc:
         reader.note(f"lock file unreadable: {exc.strerror or exc}", rel)
         return False
-    if names is None:
+    if pins is None:
         return False
     folder = str(PurePosixPath(rel).parent)
-    reader.out.locked[folder] = reader.out.locked.get(folder, frozenset()) | names
+    reader.out.locked[folder] = reader.out.locked.get(folder, frozenset()) | {pin.dist for pin in pins}
+    by_dist = reader.out.pins.setdefault(folder, {})
+    for pin in pins:
+        if pin.version:
+            by_dist[pin.dist] = (*by_dist.get(pin.dist, ()), pin)
     return True
 
 
-def _pipfile_lock(reader: _Reader, p: Path, rel: str) -> Optional[frozenset[str]]:
+def _pin(name: str, version: object, rel: str, line: int, text: str = "") -> LockedPin:
+    return LockedPin(normalize_dist(name), version.strip() if isinstance(version, str) else "", rel, line,
+                     len(text.rstrip()) + 1)
+
+
+def _pipfile_lock(reader: _Reader, p: Path, rel: str) -> Optional[list[LockedPin]]:
     import json
 
     try:
         with open(p, encoding="utf-8-sig") as fh:
-            data = json.load(fh)
+            text = fh.read()
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         reader.note(f"invalid JSON (truncated?): {exc.msg}", rel, exc.lineno)
         return None
@@ -72,15 +85,28 @@ def _pipfile_lock(reader: _Reader, p: Path, rel: str) -> Optional[frozenset[str]
     if not any(isinstance(s, dict) for s in sections):
         reader.note("not a Pipfile.lock: no \"default\" or \"develop\" table; skipped", rel)
         return None
-    return frozenset(normalize_dist(str(name)) for s in sections if isinstance(s, dict) for name in s
-                     if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", str(name)))
+    lines = {}  # name -> line of its entry: pipenv writes one key per line
+    for i, ln in enumerate(text.splitlines(), start=1):
+        m = re.match(r'^\s*"([A-Za-z0-9][A-Za-z0-9._-]*)"\s*:\s*\{', ln)
+        if m:
+            lines.setdefault(m.group(1), (i, ln))
+    out: list[LockedPin] = []
+    for s in sections:
+        for name, entry in (s.items() if isinstance(s, dict) else ()):
+            if _DIST_NAME_RE.match(str(name)):
+                version = entry.get("version") if isinstance(entry, dict) else None
+                exact = version[2:] if isinstance(version, str) and version.startswith("==") else ""
+                out.append(_pin(str(name), exact, rel, *lines.get(str(name), (1, ""))))
+    return out
 
 
-def _toml_lock(reader: _Reader, p: Path, rel: str, table: str) -> Optional[frozenset[str]]:
-    """The `name` of every [[package]] (uv, Poetry, PDM) or [[packages]] (PEP 751) table, read line
-    by line: these files are written by tools, one key per line, arrays closed by a `]` line. What
-    the line reader cannot follow is handed to a full TOML parse, which decides (and names the error)."""
-    names: set[str] = set()
+def _toml_lock(reader: _Reader, p: Path, rel: str, table: str) -> Optional[list[LockedPin]]:
+    """The `name` and `version` of every [[package]] (uv, Poetry, PDM) or [[packages]] (PEP 751)
+    table, read line by line: these files are written by tools, one key per line, arrays closed by
+    a `]` line. What the line reader cannot follow is handed to a full TOML parse, which decides
+    (and names the error)."""
+    pins: list[LockedPin] = []
+    named: Optional[tuple[str, int]] = None  # (name, line) of the package table being read, before its version
     problem = ""
     pending = 0  # line of a [[package]] header whose name is not seen yet
     in_array = 0  # line where a multi-line array opened
@@ -107,6 +133,9 @@ def _toml_lock(reader: _Reader, p: Path, rel: str, table: str) -> Optional[froze
                 continue
             header = _LOCK_HEADER_RE.match(line)
             if header:
+                if named is not None:
+                    pins.append(_pin(named[0], "", rel, named[1]))
+                    named = None
                 if pending:
                     problem = problem or f"line {pending}: [[{table}]] without a name"
                 if len(header.group(1)) != len(header.group(3)):
@@ -118,8 +147,14 @@ def _toml_lock(reader: _Reader, p: Path, rel: str, table: str) -> Optional[froze
             if pending:
                 name = _LOCK_NAME_RE.match(line)
                 if name:
-                    names.add(normalize_dist(name.group(1)))
+                    named = (name.group(1), line_no)
                     pending = 0
+                    continue
+            if named is not None:
+                version = _LOCK_VERSION_RE.match(line)
+                if version:
+                    pins.append(_pin(named[0], version.group(1), rel, line_no, line))
+                    named = None
                     continue
             kv = _LOCK_KEY_RE.match(line)
             if not kv:
@@ -148,8 +183,10 @@ def _toml_lock(reader: _Reader, p: Path, rel: str, table: str) -> Optional[froze
         problem = problem or f"the string opened at line {in_string} is never closed"
     elif pending:
         problem = problem or f"line {pending}: [[{table}]] without a name"
+    if named is not None:
+        pins.append(_pin(named[0], "", rel, named[1]))
     if not problem:
-        return frozenset(names)
+        return pins
     return _toml_lock_strict(reader, p, rel, table, problem)
 
 
@@ -164,7 +201,7 @@ def _bracket_depth(text: str) -> int:
     return bare.count("[") - bare.count("]")
 
 
-def _toml_lock_strict(reader: _Reader, p: Path, rel: str, table: str, problem: str) -> Optional[frozenset[str]]:
+def _toml_lock_strict(reader: _Reader, p: Path, rel: str, table: str, problem: str) -> Optional[list[LockedPin]]:
     """The line reader saw `problem`: a full TOML parse decides whether the lock is usable."""
     if p.stat().st_size > _MAX_LOCK_TOML_BYTES:
         reader.note(f"lock file looks truncated or malformed ({problem}); not used", rel)
@@ -179,4 +216,5 @@ def _toml_lock_strict(reader: _Reader, p: Path, rel: str, table: str, problem: s
                                                    for e in packages):
         reader.note(f"lock file has no usable [[{table}]] list ({problem}); not used", rel)
         return None
-    return frozenset(normalize_dist(e["name"]) for e in packages)
+    # A full parse keeps no positions: each pin cites the lock's first line.
+    return [_pin(e["name"], e.get("version"), rel, 1) for e in packages]

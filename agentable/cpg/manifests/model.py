@@ -23,6 +23,18 @@ _REQUIREMENT_DIRS = frozenset({"requirements", "reqs"})
 
 
 @dataclass(frozen=True)
+class LockedPin:
+    """One version of a distribution that a lock file pins (a uv lock may pin several, one per
+    resolution fork)."""
+
+    dist: str  # PEP 503-normalised name
+    version: str  # as the lock writes it, e.g. "1.86.0"
+    path: str  # lock file relative to the root
+    line: int  # 1-based line of the version (of the package entry when the lock has no such line)
+    end_col: int = 1  # exclusive 1-based end column of that line's text
+
+
+@dataclass(frozen=True)
 class Requirement:
     dist: str  # PEP 503-normalised name
     raw_name: str  # as written
@@ -72,6 +84,8 @@ class ManifestSet:
     # ones and every group or extra included. Not declarations: never in `requirements`.
     locked: dict[str, frozenset[str]] = field(default_factory=dict, kw_only=True)
     lock_files: list[str] = field(default_factory=list, kw_only=True)  # the lock files behind `locked`
+    # The versions those locks pin: the lock's folder -> distribution -> its pins (see `pins_for`).
+    pins: dict[str, dict[str, tuple[LockedPin, ...]]] = field(default_factory=dict, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
@@ -94,14 +108,23 @@ class ManifestSet:
     def locked_for(self, rel_path: str) -> Optional[frozenset[str]]:
         """The distributions locked for a source file: the lock files of its folder or of the
         nearest ancestor folder that has any (a uv workspace locks every member at its root)."""
+        folder = self.lock_folder(rel_path)
+        return None if folder is None else self.locked[folder]
+
+    def lock_folder(self, rel_path: str) -> Optional[str]:
+        """The folder of the lock files that govern a source file (see `locked_for`), or None."""
         cur = PurePosixPath(rel_path).parent
         while True:
-            hit = self.locked.get(str(cur))
-            if hit is not None:
-                return hit
+            if str(cur) in self.locked:
+                return str(cur)
             if str(cur) in (".", "/", "") or cur.parent == cur:
                 return None
             cur = cur.parent
+
+    def pins_for(self, rel_path: str, dist: str) -> tuple[LockedPin, ...]:
+        """The versions of `dist` that the locks governing a source file pin (none when unlocked)."""
+        folder = self.lock_folder(rel_path)
+        return () if folder is None else self.pins.get(folder, {}).get(normalize_dist(dist), ())
 
     def specifier_for(self, dist: str) -> Optional[SpecifierSet]:
         """Intersection of the main-group (and constraint) ranges; other groups only when the
