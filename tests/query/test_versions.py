@@ -1,0 +1,63 @@
+"""What a fresh install gets: declared ranges, narrowed by the lock file that governs a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agentable.catalog import load_catalog
+from agentable.cpg.manifests import parse_manifests
+from agentable.cpg.project import ProjectGraph
+from agentable.query.versions import version_source
+
+
+def graph_with(root: Path, files: dict[str, str]) -> ProjectGraph:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return ProjectGraph([], load_catalog(), parse_manifests(root, [root / r for r in files]))
+
+
+def lock(*pins: tuple[str, str]) -> str:
+    return "version = 1\n" + "".join(f'\n[[package]]\nname = "{n}"\nversion = "{v}"\n' for n, v in pins)
+
+
+def test_a_lock_decides_within_the_declared_range(tmp_path: Path) -> None:
+    g = graph_with(tmp_path, {"pyproject.toml": '[project]\nname = "a"\ndependencies = ["openai>=0.27"]\n',
+                              "uv.lock": lock(("openai", "1.40.0"))})
+    src = version_source(g, "app/main.py", "openai")
+    assert src is not None and src.locked == ("1.40.0",) and (src.path, src.line) == ("uv.lock", 5)
+    assert src.excludes("<1.0") and not src.excludes(">=1.0")
+    assert src.predates(">=1.66") and not src.predates("<1.0")
+    assert src.cited() == "uv.lock:5 pins openai 1.40.0 (pyproject.toml:3 declares openai>=0.27)"
+
+
+def test_every_fork_of_a_lock_must_lack_the_api(tmp_path: Path) -> None:
+    g = graph_with(tmp_path, {"pyproject.toml": '[project]\nname = "a"\ndependencies = ["pydantic"]\n',
+                              "uv.lock": lock(("pydantic", "1.10.17"), ("pydantic", "2.9.0"))})
+    src = version_source(g, "x.py", "pydantic")
+    assert src is not None and src.locked == ("1.10.17", "2.9.0")
+    assert not src.excludes(">=2.0")  # one fork has it
+    assert src.excludes(">=3")
+
+
+def test_a_stale_or_foreign_lock_is_not_what_gets_installed(tmp_path: Path) -> None:
+    g = graph_with(tmp_path, {
+        "pyproject.toml": '[project]\nname = "a"\ndependencies = ["openai>=0.27,<1"]\n',
+        "poetry.lock": lock(("openai", "1.40.0")),  # outside the declared range: re-resolved, not installed
+        "tools/requirements.txt": "openai>=1.2\n",
+        "tools/sub/pdm.lock": lock(("openai", "1.50.0")),
+    })
+    src = version_source(g, "app.py", "openai")
+    assert src is not None and not src.locked and src.specifier == "<1,>=0.27"
+    # tools/sub/ is governed by tools/requirements.txt, which a lock below it does not cover
+    below = version_source(g, "tools/sub/run.py", "openai")
+    assert below is not None and not below.locked and below.path == "tools/requirements.txt"
+
+
+def test_unknown_versions_give_nothing(tmp_path: Path) -> None:
+    g = graph_with(tmp_path, {"requirements.txt": "openai\n"})
+    assert version_source(g, "a.py", "openai") is None  # unpinned, unlocked
+    assert version_source(g, "a.py", "anthropic") is None  # undeclared
+    locked_only = graph_with(tmp_path / "b", {"requirements.txt": "langchain-openai\n", "uv.lock": lock(("openai", "1.3.0"))})
+    src = version_source(locked_only, "a.py", "openai")  # a transitive pin still decides what is installed
+    assert src is not None and src.locked == ("1.3.0",) and src.cited() == "uv.lock:5 pins openai 1.3.0"
