@@ -66,11 +66,48 @@ def optional_import_tops(g: ProjectGraph, mod: object) -> frozenset[str]:
 
 
 @per_graph
-def is_project_module(g: ProjectGraph, top: str) -> bool:
-    """Is `top` (a top-level import name) a module or package of the scanned project?"""
-    if top in g.modules or g.find_module(top) is not None:
+def is_project_module(g: ProjectGraph, top: str, importer: str = "", dotted: str = "") -> bool:
+    """Is `top` (the first name of the import `dotted`, made in the module named `importer`) a
+    module or package of the scanned project? Projects put folders on sys.path in many ways
+    (scripts, PYTHONPATH, loaders), so a project module or package of that name anywhere counts,
+    with two exceptions that no sys.path makes importable by the bare name:
+    - the importer itself and the nested packages that enclose it, unless the import goes on into
+      their own modules or names (`from functionz import func` inside `babyagi/functionz/`):
+      MetaGPT's `runner/aide.py` imports the `aide` distribution;
+    - a package or module two or more packages deep, imported from outside its parent package:
+      gpt-researcher's `gpt_researcher/scraper/pymupdf/` does not shadow PyMuPDF elsewhere."""
+    if top in g.modules:
         return True
-    return any(name.split(".")[0] == top or f".{top}." in f".{name}." for name in g.modules)
+    rest = dotted.split(".")[1:2]
+    for thing, depth in _modules_named(g).get(top, ()):
+        if depth == 0:
+            return True
+        if importer == thing or importer.startswith(thing + "."):
+            if rest and _defines(g, thing, rest[0]):
+                return True
+        elif depth < 2 or importer.startswith(thing.rpartition(".")[0] + "."):
+            return True
+    return False
+
+
+def _defines(g: ProjectGraph, module: str, name: str) -> bool:
+    """Is `module.name` a project module, or a name the project module `module` binds?"""
+    if f"{module}.{name}" in g.modules:
+        return True
+    info = g.modules.get(module)
+    return info is not None and name in info.toplevel.defs
+
+
+@per_graph
+def _modules_named(g: ProjectGraph) -> dict[str, list[tuple[str, int]]]:
+    """Name -> (module or package, how many packages enclose it) for every project module and
+    package, by its last name: `a.b.c` gives (a, 0), (a.b, 1) and (a.b.c, 2)."""
+    out: dict[str, dict[str, int]] = {}
+    for name in g.modules:
+        segs = name.split(".")
+        for i, seg in enumerate(segs):
+            out.setdefault(seg, {})[".".join(segs[: i + 1])] = i
+    return {k: list(v.items()) for k, v in out.items()}
 
 
 def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:

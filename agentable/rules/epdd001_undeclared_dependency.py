@@ -55,7 +55,7 @@ class UndeclaredDependency(Rule):
                 func = query.import_owner(graph, mod, stmt)
                 for dotted in query.import_targets(stmt):
                     top = dotted.split(".")[0]
-                    if not top or top in stdlib or top in reported or query.is_project_module(graph, top):
+                    if not top or top in stdlib or top in reported or query.is_project_module(graph, top, mod.name, dotted):
                         continue
                     if not query.import_name_known(graph, dotted) or query.import_declared(graph, scope, dotted):
                         continue
