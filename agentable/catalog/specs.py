@@ -20,6 +20,11 @@ class LLMCallSpec:
     output_text: tuple[str, ...] = ()  # access paths from the return value to the text
     returns_text: bool = False
     structured_params: tuple[str, ...] = ()
+    # Settings the SDK takes inside one config argument (google-genai's
+    # `config=types.GenerateContentConfig(stop_sequences=…)` or `config={"stop_sequences": …}`):
+    # `config_param` names that argument, `config_keys` maps roles to its keywords / dict keys.
+    config_param: Optional[str] = None
+    config_keys: dict[str, str] = field(default_factory=dict)
     guards: dict[str, Any] = field(default_factory=dict)
     sdk: Optional[str] = None
     available: Optional[str] = None

@@ -722,3 +722,33 @@ def test_a_field_default_is_not_certain_when_constructions_pass_unknown_values()
     vals = g.values(desc, f, f.returns[0])
     assert Const("") in vals and any(not isinstance(v, Const) for v in vals)
     assert const_str(g, desc, f) is None
+
+
+def test_settings_inside_a_config_argument() -> None:
+    # google-genai takes system_instruction / stop_sequences inside config=, as a
+    # GenerateContentConfig(...) or a dict, written in the call or bound to a name
+    g = graph_of({"m.py": """
+        from google import genai
+        from google.genai import types
+
+        client = genai.Client()
+        CFG = {"system_instruction": "Be brief.", "max_output_tokens": 256}
+
+        def bound(text):
+            config = types.GenerateContentConfig(stop_sequences=["\\nObservation:"], temperature=0)
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=config).text
+
+        def module_dict(text):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=CFG).text
+
+        def opaque(text, cfg):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=cfg).text
+    """})
+    calls = {c.func.name: c for c in g.agent.llm_calls}
+    stop = calls["bound"].setting("stop")
+    assert stop is not None and stop.where == "config" and isinstance(stop.expr, ir.Seq)
+    assert calls["bound"].setting("system") is None
+    system = calls["module_dict"].setting("system")
+    assert system is not None and system.expr.value == "Be brief." and system.func.is_module
+    assert calls["module_dict"].setting("stop") is None
+    assert calls["opaque"].setting("stop") is None  # a parameter: nothing to read
