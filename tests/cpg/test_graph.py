@@ -752,3 +752,25 @@ def test_settings_inside_a_config_argument() -> None:
     assert system is not None and system.expr.value == "Be brief." and system.func.is_module
     assert calls["module_dict"].setting("stop") is None
     assert calls["opaque"].setting("stop") is None  # a parameter: nothing to read
+
+
+def test_tool_constructor_mapped_over_functions() -> None:
+    # map(Ctor, functions) builds one tool per function of the literal collection
+    g = graph_of({"m.py": """
+        from llama_index.core.tools import FunctionTool
+
+        def search(q: str) -> str:
+            \"\"\"Search the wiki.\"\"\"
+            return q
+
+        def fetch(url: str) -> str:
+            \"\"\"Fetch a page.\"\"\"
+            return url
+
+        FUNCS = [search, fetch]
+        inline = list(map(FunctionTool.from_defaults, (search,)))
+        bound = {t.metadata.name: t for t in map(FunctionTool.from_defaults, FUNCS)}
+        other = list(map(str, FUNCS))
+    """})
+    tools = sorted((t.name, t.pos[0], t.description_source) for t in g.agent.tools)
+    assert tools == [("fetch", 14, "docstring"), ("search", 13, "docstring"), ("search", 14, "docstring")]
