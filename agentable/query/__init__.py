@@ -182,6 +182,7 @@ from agentable.query.tool_calls import (  # noqa: F401
     tool_dispatches,
     tool_error_handling_configured,
     tool_implementations,
+    tool_results_in,
     tool_invocations,
     tool_label,
     declared_result,

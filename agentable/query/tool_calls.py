@@ -632,3 +632,42 @@ def source_text(g: ProjectGraph, path: str, e: Optional[ir.Expr], limit: int = 6
         return "the value"
     text = mod.ir.line_text(line).encode("utf-8")[col:end_col].decode("utf-8", "ignore")
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def tool_results_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                    depth: int = 3) -> list[tuple[FunctionInfo, ToolInvocation]]:
+    """The tool functions whose own result `e` is whenever that tool runs: `e` is the call that
+    runs the tool (tool_invocations: a dispatch by the model's name, a direct call, a tool
+    object's run method), directly, through a name with a single binding, or returned as it is
+    by a project function `e` calls (`result = self._execute(block)`), up to `depth` calls.
+    A value rebound on some path (`result = json.dumps(result)`) or built in an expression
+    (`x if isinstance(x, str) else json.dumps(x)`) is not followed."""
+    by_call = {id(inv.site.call): inv for inv in tool_invocations(g)}
+    out: dict[str, tuple[FunctionInfo, ToolInvocation]] = {}
+    seen: set[int] = set()
+
+    def visit(x: Optional[ir.Expr], f: FunctionInfo, st: object, d: int) -> None:
+        found = g.bound_literal(x, f, st, (ir.Call,)) if x is not None else None
+        if found is None or d < 0:
+            return
+        call, owner, _ = found
+        if id(call) in seen:
+            return
+        seen.add(id(call))
+        inv = by_call.get(id(call))
+        if inv is not None:
+            for t in inv.targets:
+                out.setdefault(t.qualname, (t, inv))
+            return
+        site = next((s for s in owner.calls if s.call is call), None)
+        if site is None:
+            return
+        for q in sorted(g.callees(site)):
+            callee = g.functions.get(q)
+            if callee is None or callee.name == "__init__":
+                continue
+            for r in callee.returns:
+                visit(r.value, callee, r, d - 1)
+
+    visit(e, func, stmt, depth)
+    return list(out.values())
