@@ -152,6 +152,7 @@ from agentable.query.dependencies import (  # noqa: F401
     optional_import_tops,
 )
 from agentable.query.tool_calls import (  # noqa: F401
+    DroppedToolResult,
     ToolDispatch,
     ToolInvocation,
     _RISKY_PATH_METHODS,
@@ -171,6 +172,7 @@ from agentable.query.tool_calls import (  # noqa: F401
     _risky_external,
     _run_method_tool,
     dispatch_guard,
+    dropped_tool_results,
     handle_kind,
     is_stub,
     model_derived,

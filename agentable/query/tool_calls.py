@@ -671,3 +671,104 @@ def tool_results_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
 
     visit(e, func, stmt, depth)
     return list(out.values())
+
+
+@_dataclass(eq=False)
+class DroppedToolResult:
+    """A tool run in a hand-written tool-calling loop whose result never reaches the model: the
+    loop asks the model again with the same, unchanged `messages` list (`name`), so the model
+    never sees what the tool returned."""
+
+    invocation: ToolInvocation
+    llm_call: object
+    loop: ir.Stmt
+    name: str
+
+
+def _name_uses(stmts: Iterable[ir.Stmt], name: str) -> list[ir.Name]:
+    return [e for s in stmts for root in ir.stmt_exprs(s) for e in ir.walk_expr(root)
+            if isinstance(e, ir.Name) and e.id == name]
+
+
+def _mentions_in_nested(func: FunctionInfo, name: str) -> bool:
+    """Does a function defined inside `func` (a closure that may change the list) use `name`?"""
+    for inner in func.nested.values():
+        if _name_uses(ir.walk_stmts(inner.body), name) or _mentions_in_nested(inner, name):
+            return True
+    return False
+
+
+@per_graph
+def dropped_tool_results(g: ProjectGraph) -> list[DroppedToolResult]:
+    """Tool calls whose results the model never gets back. The model call offers tools (a `tools`
+    setting) and sends a local list of messages bound once; a tool runs in the same loop, and
+    control goes from it back to the loop head; and inside the (outermost) loop that list is used
+    only as the call's argument: nothing appends to it, rebinds it, stores into it or passes it to
+    other code (nor does a nested function or an alias), so every turn sends the same request."""
+    import networkx as nx
+
+    from agentable.cpg.flow import enclosing_loops
+
+    out: list[DroppedToolResult] = []
+    invocations = tool_invocations(g)
+    for c in g.agent.llm_calls:
+        if c.setting("tools") is None:  # type: ignore[attr-defined]
+            continue
+        msgs = c.setting("messages")  # type: ignore[attr-defined]
+        if msgs is None or msgs.where != "call" or not isinstance(msgs.expr, ir.Name):
+            continue
+        func, name = c.func, msgs.expr.id  # type: ignore[attr-defined]
+        loops = enclosing_loops(func, c.site.stmt)  # type: ignore[attr-defined]
+        defs = func.defs.get(name, [])
+        if not loops or func.is_module or len(defs) != 1 or defs[0].how != "assign":
+            continue
+        outer = loops[-1]
+        inside = list(ir.walk_stmts([outer]))
+        if any(d.stmt is s for d in defs for s in inside):
+            continue
+        uses = _name_uses(inside, name)
+        if len(uses) != 1 or uses[0] is not msgs.expr or _mentions_in_nested(func, name):
+            continue
+        if not _only_receiver_before(func, name, outer, defs[0].stmt):
+            continue  # stored or passed somewhere before the loop: an alias may be changed instead
+        inside_ids = {id(s) for s in inside}
+        # normal control flow only: a retry after a tool's exception is another matter
+        cfg = g.reaching(func).cfg
+        flow = nx.restricted_view(cfg, [n for n in cfg if isinstance(n, ir.Handler)], [])
+        for inv in invocations:
+            if inv.func is not func or id(inv.site.stmt) not in inside_ids or inv.site.call is c.call:  # type: ignore[attr-defined]
+                continue
+            if not _runs_on_model_request(g, inv):
+                continue
+            if inv.site.stmt in flow and nx.has_path(flow, inv.site.stmt, outer):
+                out.append(DroppedToolResult(inv, c, outer, name))
+                break
+    return out
+
+
+def _only_receiver_before(func: FunctionInfo, name: str, loop: ir.Stmt, def_stmt: ir.Stmt) -> bool:
+    """Before the loop, is `name` only the receiver of method calls (`messages.append(...)`), never
+    stored in another structure or passed to other code?"""
+    start = loop.pos[0]
+    for s in ir.walk_stmts(func.body):
+        if s.pos[0] >= start or s is def_stmt:
+            continue
+        parents = _expr_parents(s)
+        for n in _name_uses([s], name):
+            p = parents.get(id(n))
+            if not (isinstance(p, ir.Attribute) and p.value is n):
+                return False
+    # the binding itself: `messages = [...]` (not `messages = other_list`)
+    value = getattr(def_stmt, "value", None)
+    return not isinstance(value, (ir.Name, ir.Attribute))
+
+
+def _runs_on_model_request(g: ProjectGraph, inv: ToolInvocation) -> bool:
+    """Does the tool run because the model asked for it: looked up by a model-chosen name, or
+    called with arguments taken from the model's output?"""
+    if inv.dispatch is not None:
+        return True
+    call = inv.site.call
+    args = list(call.args) + [kw.value for kw in call.keywords]
+    # `args.get("city")` on the parsed arguments: the receiver is what comes from the model
+    return any(model_derived(g, x, inv.func, inv.site.stmt) is not None for a in args for x in ir.walk_expr(a))

@@ -56,3 +56,48 @@ def test_tool_results_follow_wrappers_but_not_normalised_values() -> None:
         content = e.get("content")
         found[ir.dotted(content)] = sorted(f.name for f, _ in query.tool_results_in(g, content, loop, s))
     assert found == {"direct": ["echo", "lookup"], "safe": []}
+
+
+LOOPS = {"loops.py": """
+    import json
+    from openai import OpenAI
+
+    client = OpenAI()
+    SCHEMA = [{"type": "function", "function": {"name": "weather", "description": "Weather.",
+               "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
+
+    def weather(city: str) -> str:
+        return f"sunny in {city}"
+
+    def dropped(msgs):
+        messages = [{"role": "user", "content": msgs}]
+        seen = []
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            for tc in m.tool_calls or []:
+                seen.append(weather(json.loads(tc.function.arguments)["city"]))
+        return seen
+
+    def retried_on_error(msgs):
+        messages = [{"role": "user", "content": msgs}]
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            try:
+                return weather(json.loads(m.tool_calls[0].function.arguments)["city"])
+            except (IndexError, KeyError, TypeError):
+                continue
+
+    def fed_back(msgs):
+        messages = [{"role": "user", "content": msgs}]
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            for tc in m.tool_calls or []:
+                out = weather(json.loads(tc.function.arguments)["city"])
+                messages.append({"role": "tool", "tool_call_id": tc.id, "content": out})
+"""}
+
+
+def test_dropped_tool_results_need_an_unchanged_list_and_a_normal_path_back() -> None:
+    g = graph_of(LOOPS)
+    found = [(d.llm_call.func.name, d.name, d.invocation.site.call.pos[0]) for d in query.dropped_tool_results(g)]
+    assert found == [("dropped", "messages", 18)]
