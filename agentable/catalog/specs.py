@@ -202,6 +202,21 @@ class AgentSpec:
     notes: str = ""
 
 
+@dataclass(frozen=True, eq=False)
+class GraphBuilderSpec:
+    """A framework object on which the program declares nodes (functions) and the edges between
+    them, one call at a time; running it follows the edges, so a cycle of nodes repeats its
+    functions the way a loop repeats its body (LangGraph's StateGraph)."""
+
+    classes: tuple[str, ...]
+    framework: str
+    node_methods: tuple[str, ...] = ()  # (name, function) or (function,): the name defaults to the function's
+    edge_methods: tuple[str, ...] = ()  # (source, target); a source may be a list of names
+    branch_methods: tuple[str, ...] = ()  # (source, router, path_map=None): targets from the map or the router
+    sdk: Optional[str] = None
+    notes: str = ""
+
+
 @dataclass(frozen=True)
 class OutputGuardSpec:
     callees: tuple[str, ...]

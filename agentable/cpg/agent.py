@@ -441,6 +441,14 @@ class AgentLayer:
                     out.append(AgentLoop(func, s, loop_info(s), calls))
         return out
 
+    @cached_property
+    def graph_cycles(self) -> dict[str, frozenset[str]]:
+        """Functions that run as nodes (or branch routers) of a cycle of a framework state graph
+        (LangGraph), each with every function of its cycle: they repeat like a loop's body."""
+        from agentable.cpg.state_graphs import cyclic_node_functions
+
+        return cyclic_node_functions(self.g, self)
+
     # ------------------------------------------------------------------ agents built with frameworks
 
     @property

@@ -21,7 +21,8 @@ class MissingObservationStop(Rule):
               "\"Observation: …\". Without a stop sequence at the observation marker the model keeps going and "
               "invents the observation (and often the final answer) itself, so the tool never runs or its real "
               "result is ignored. LangChain's ReAct agents bind stop=[\"\\nObservation\"] for this reason; a "
-              "hand-written loop (or `stop_sequence=False`) must do the same."),
+              "hand-written loop (a Python loop, or a cycle of LangGraph nodes that calls the model and runs "
+              "the tool) or `stop_sequence=False` must do the same."),
         bad_example=('reply = client.chat.completions.create(model=m, messages=msgs).choices[0].message.content\n'
                      'action = re.search(r"Action: (.*)", reply)'),
         good_example=('reply = client.chat.completions.create(model=m, messages=msgs, stop=["\\nObservation:"])'

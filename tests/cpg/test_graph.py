@@ -774,3 +774,38 @@ def test_tool_constructor_mapped_over_functions() -> None:
     """})
     tools = sorted((t.name, t.pos[0], t.description_source) for t in g.agent.tools)
     assert tools == [("fetch", 14, "docstring"), ("search", 13, "docstring"), ("search", 14, "docstring")]
+
+
+def test_state_graph_cycles_from_nodes_edges_and_routes() -> None:
+    g = graph_of({"flow.py": """
+        from langgraph.graph import END, StateGraph
+
+        def plan(s): return s
+        def act(s): return s
+        def check(s): return s
+        def report(s): return s
+        def again(s):
+            return "plan" if s["todo"] else END
+        def pick(s):
+            return s["next"]
+
+        loop = StateGraph(dict)
+        loop.add_node(plan)
+        loop.add_node("act", act)
+        loop.add_node("check", check)
+        loop.add_edge("plan", "act")
+        loop.add_edge(["act"], "check")
+        loop.add_conditional_edges("check", again)
+
+        line = StateGraph(dict)
+        line.add_node("plan", plan)
+        line.add_node("report", report)
+        line.add_edge("plan", "report")
+        line.add_conditional_edges("report", pick)
+        line.add_edge("report", END)
+    """})
+    cycles = g.agent.graph_cycles
+    members = frozenset({"flow.plan", "flow.act", "flow.check", "flow.again"})
+    assert cycles["flow.act"] == members and cycles["flow.again"] == members
+    assert cycles["flow.plan"] == members  # the node of the cyclic graph, not the linear one
+    assert "flow.report" not in cycles and "flow.pick" not in cycles  # a computed route adds no edge
