@@ -729,8 +729,8 @@ def dropped_tool_results(g: ProjectGraph) -> list[DroppedToolResult]:
         uses = _name_uses(inside, name)
         if len(uses) != 1 or uses[0] is not msgs.expr or _mentions_in_nested(func, name):
             continue
-        if not _only_receiver_before(func, name, outer, defs[0].stmt):
-            continue  # stored or passed somewhere before the loop: an alias may be changed instead
+        if not _fresh_list(defs[0].value, inside) or not _only_receiver_before(func, name, outer, defs[0].stmt):
+            continue  # shared with other code, or stored somewhere before the loop: an alias may change
         inside_ids = {id(s) for s in inside}
         # normal control flow only: a retry after a tool's exception is another matter
         cfg = g.reaching(func).cfg
@@ -746,6 +746,16 @@ def dropped_tool_results(g: ProjectGraph) -> list[DroppedToolResult]:
     return out
 
 
+def _fresh_list(value: Optional[ir.Expr], loop_stmts: list[ir.Stmt]) -> bool:
+    """Is the list built here (a literal, comprehension or concatenation), not one shared with other
+    code (`self.history`, `memory.messages()`), and does the loop leave alone every name its
+    elements are built from (a `parts` list inside a message could grow instead)?"""
+    if not isinstance(value, (ir.Seq, ir.Comp, ir.BinOp)):
+        return False
+    used = {x.id for x in ir.walk_expr(value) if isinstance(x, ir.Name)}
+    return not any(_name_uses(loop_stmts, n) for n in used)
+
+
 def _only_receiver_before(func: FunctionInfo, name: str, loop: ir.Stmt, def_stmt: ir.Stmt) -> bool:
     """Before the loop, is `name` only the receiver of method calls (`messages.append(...)`), never
     stored in another structure or passed to other code?"""
@@ -758,9 +768,7 @@ def _only_receiver_before(func: FunctionInfo, name: str, loop: ir.Stmt, def_stmt
             p = parents.get(id(n))
             if not (isinstance(p, ir.Attribute) and p.value is n):
                 return False
-    # the binding itself: `messages = [...]` (not `messages = other_list`)
-    value = getattr(def_stmt, "value", None)
-    return not isinstance(value, (ir.Name, ir.Attribute))
+    return True
 
 
 def _runs_on_model_request(g: ProjectGraph, inv: ToolInvocation) -> bool:

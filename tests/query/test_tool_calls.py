@@ -94,6 +94,26 @@ LOOPS = {"loops.py": """
             for tc in m.tool_calls or []:
                 out = weather(json.loads(tc.function.arguments)["city"])
                 messages.append({"role": "tool", "tool_call_id": tc.id, "content": out})
+
+    HISTORY = []
+
+    def live_history():
+        return HISTORY
+
+    def shared(msgs):
+        messages = live_history()
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            for tc in m.tool_calls or []:
+                HISTORY.append({"role": "tool", "content": weather(json.loads(tc.function.arguments)["city"])})
+
+    def grows_parts(msgs):
+        parts = [{"type": "text", "text": msgs}]
+        messages = [{"role": "user", "content": parts}]
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            for tc in m.tool_calls or []:
+                parts.append({"type": "text", "text": weather(json.loads(tc.function.arguments)["city"])})
 """}
 
 
