@@ -7,8 +7,8 @@ from typing import Any, Optional
 from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist, read_toml,
                      top_module)
 from .models import ModelIndex
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec,
-                    ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, GraphBuilderSpec,
+                    LLMCallSpec, ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
                     ToolResultFormatSpec, ToolSchemaSpec)
 
 
@@ -40,6 +40,7 @@ class Catalog:
         self.data_returning: dict[str, str] = dict(tools.get("data_returning", {}))
         self.agents: list[AgentSpec] = entries(agents, "agent_constructor", AgentSpec, "agents.toml")
         self.output_guards: list[OutputGuardSpec] = entries(agents, "output_guard", OutputGuardSpec, "agents.toml")
+        self.graph_builders: list[GraphBuilderSpec] = entries(agents, "graph_builder", GraphBuilderSpec, "agents.toml")
         self.models: list[ModelInfo] = entries(models, "model", ModelInfo, "models.toml")
         self.models_version: str = str(models.get("version", ""))
         self.availability: list[ApiAvailability] = entries(versions, "api_availability", ApiAvailability,
@@ -61,6 +62,7 @@ class Catalog:
         # static runners written as full paths in run_methods, e.g. agents.Runner.run_sync
         self._agent_runner = {m: a for a in self.agents for m in a.run_methods if "." in m}
         self._output_guard = index(self.output_guards, "callees", "output_guard")
+        self._graph_builder = index(self.graph_builders, "classes", "graph_builder")
         self._models = ModelIndex(self.models)
         self._availability: dict[str, list[ApiAvailability]] = {}
         for a in self.availability:
@@ -116,6 +118,9 @@ class Catalog:
 
     def agent_constructor(self, qualname: str) -> Optional[AgentSpec]:
         return self._agent.get(qualname)
+
+    def graph_builder(self, qualname: str) -> Optional[GraphBuilderSpec]:
+        return self._graph_builder.get(qualname)
 
     def agent_runner(self, qualname: str) -> Optional[AgentSpec]:
         """The agent spec of a static runner function (`agents.Runner.run_sync(agent, ...)`)."""

@@ -20,6 +20,11 @@ class LLMCallSpec:
     output_text: tuple[str, ...] = ()  # access paths from the return value to the text
     returns_text: bool = False
     structured_params: tuple[str, ...] = ()
+    # Settings the SDK takes inside one config argument (google-genai's
+    # `config=types.GenerateContentConfig(stop_sequences=…)` or `config={"stop_sequences": …}`):
+    # `config_param` names that argument, `config_keys` maps roles to its keywords / dict keys.
+    config_param: Optional[str] = None
+    config_keys: dict[str, str] = field(default_factory=dict)
     guards: dict[str, Any] = field(default_factory=dict)
     sdk: Optional[str] = None
     available: Optional[str] = None
@@ -194,6 +199,21 @@ class AgentSpec:
     return_contract: Optional[str] = None
     sdk: Optional[str] = None
     available: Optional[str] = None
+    notes: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class GraphBuilderSpec:
+    """A framework object on which the program declares nodes (functions) and the edges between
+    them, one call at a time; running it follows the edges, so a cycle of nodes repeats its
+    functions the way a loop repeats its body (LangGraph's StateGraph)."""
+
+    classes: tuple[str, ...]
+    framework: str
+    node_methods: tuple[str, ...] = ()  # (name, function) or (function,): the name defaults to the function's
+    edge_methods: tuple[str, ...] = ()  # (source, target); a source may be a list of names
+    branch_methods: tuple[str, ...] = ()  # (source, router, path_map=None): targets from the map or the router
+    sdk: Optional[str] = None
     notes: str = ""
 
 

@@ -27,7 +27,7 @@ class Setting:
     expr: ir.Expr
     func: FunctionInfo
     stmt: object
-    where: str  # call | client | bind | agent
+    where: str  # call | config | client | bind | agent
 
     def __repr__(self) -> str:
         return f"Setting({self.role} from {self.where} at {self.func.path}:{self.expr.pos[0]})"
@@ -98,6 +98,9 @@ class LLMCall:
             positional = getattr(self.spec, "positional", None) or {}
             if role in positional and positional[role] < len(call.args):
                 return Setting(role, call.args[positional[role]], self.func, self.site.stmt, "call")
+        inside = self._config_setting(role)
+        if inside is not None:
+            return inside
         for path, bind in reversed(self.binds):
             v = bind.kwarg(name or role)
             if v is not None:
@@ -117,6 +120,22 @@ class LLMCall:
                 if pos is not None and pos < len(ctor.args):
                     return self._setting_at(role, ctor.args[pos], path, ctor, "client")
         return None
+
+    def _config_setting(self, role: str) -> Optional[Setting]:
+        """A setting the SDK takes inside the call's config argument (catalog `config_param` /
+        `config_keys`): a keyword of the config constructor (`types.GenerateContentConfig(...)`)
+        or a key of a dict literal, written in the call or bound to the name it passes."""
+        key = (getattr(self.spec, "config_keys", None) or {}).get(role)
+        param = getattr(self.spec, "config_param", None)
+        arg = self.call.kwarg(param) if key and param else None
+        if arg is None:
+            return None
+        found = self.graph.bound_literal(arg, self.func, self.site.stmt, (ir.Dict, ir.Call))
+        if found is None:
+            return None
+        node, func, stmt = found
+        v = node.kwarg(key) if isinstance(node, ir.Call) else node.get(key)
+        return Setting(role, v, func, stmt, "config") if v is not None else None
 
     def _payload_setting(self, role: str, key: str) -> Optional[Setting]:
         """A setting of a raw HTTP request: a key of its JSON payload (see `http_payload`)."""
@@ -421,6 +440,14 @@ class AgentLayer:
                     calls = [self._llm_by_call[id(x.call)] for x in inner if id(x.call) in self._llm_by_call]
                     out.append(AgentLoop(func, s, loop_info(s), calls))
         return out
+
+    @cached_property
+    def graph_cycles(self) -> dict[str, frozenset[str]]:
+        """Functions that run as nodes (or branch routers) of a cycle of a framework state graph
+        (LangGraph), each with every function of its cycle: they repeat like a loop's body."""
+        from agentable.cpg.state_graphs import cyclic_node_functions
+
+        return cyclic_node_functions(self.g, self)
 
     # ------------------------------------------------------------------ agents built with frameworks
 

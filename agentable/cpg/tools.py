@@ -21,7 +21,7 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
     out: list[ToolDef] = []
     cat = g.catalog
     seen_funcs: set[str] = set()
-    constructions = _constructor_calls(g, layer)
+    constructions, mapped = _constructor_calls(g, layer)
     for func in layer.functions():
         if func.node is not None and func.node.decorators:
             tool = _decorated_tool(g, func)
@@ -30,6 +30,8 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
                 seen_funcs.add(func.qualname)
         for site, spec in constructions.get(id(func), ()):
             out.append(_constructed_tool(g, func, site.call, site.stmt, spec))
+        for site, spec in mapped.get(id(func), ()):
+            out.extend(_mapped_tools(g, func, site.call, site.stmt, spec))
         if func.exprs.get(ir.Dict):
             out.extend(_schema_tools(g, func))
     out.extend(_function_tools(g, layer, seen_funcs))
@@ -45,11 +47,16 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
     return out
 
 
-def _constructor_calls(g: "ProjectGraph", layer: "AgentLayer") -> dict[int, list[tuple[CallSite, ToolConstructorSpec]]]:
+_Sites = dict[int, list[tuple[CallSite, "ToolConstructorSpec"]]]
+
+
+def _constructor_calls(g: "ProjectGraph", layer: "AgentLayer") -> tuple[_Sites, _Sites]:
     """Per function (by id), its calls of a catalog tool constructor in call order, each with the
     spec of its first external symbol the catalog knows: read from the agent layer's external
-    calls (every call's callee resolved once), not by resolving each call again."""
-    out: dict[int, list[tuple[CallSite, ToolConstructorSpec]]] = {}
+    calls (every call's callee resolved once), not by resolving each call again. Second, the
+    `map(constructor, functions)` calls, with the constructor's spec."""
+    out: _Sites = {}
+    mapped: _Sites = {}
     cat = g.catalog
     for site, exts in layer.external_calls:
         for v in exts:
@@ -57,7 +64,13 @@ def _constructor_calls(g: "ProjectGraph", layer: "AgentLayer") -> dict[int, list
             if spec is not None:
                 out.setdefault(id(site.func), []).append((site, spec))
                 break
-    return out
+            if v.path == "map" and site.call.args:
+                spec = next((s for c in g.values(site.call.args[0], site.func, site.stmt)
+                             if isinstance(c, ExtRef) and (s := cat.tool_constructor(c.path)) is not None), None)
+                if spec is not None:
+                    mapped.setdefault(id(site.func), []).append((site, spec))
+                    break
+    return out, mapped
 
 
 # ----------------------------------------------------------------------------- plain functions
@@ -176,13 +189,37 @@ def _constructed_tool(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt
             if isinstance(v, FuncRef) and v.qualname in g.functions:
                 impl = g.functions[v.qualname]
                 break
-    name_expr = _arg_expr(call, spec.name_param, spec.name_positional)
+    return _tool_of_construction(g, func, call, spec, impl)
+
+
+def _mapped_tools(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt: object, spec) -> list[ToolDef]:
+    """`map(FunctionTool.from_defaults, (search, fetch))`: the constructor applied to each function
+    of a literal collection (written in the call or bound to a name), one tool per function. Only
+    for constructors that take the function as their first positional argument, as map passes it."""
+    if len(call.args) != 2 or spec.func_positional != 0:
+        return []
+    items = call.args[1]
+    value_sets = [g.values(x, func, stmt) for x in items.elts] if isinstance(items, ir.Seq) else \
+        [vs for lit in g.literal_containers(items, func, stmt, g.resolver) for vs in lit]
+    impls: dict[str, FunctionInfo] = {}
+    for vs in value_sets:
+        for v in vs:
+            if isinstance(v, FuncRef) and v.qualname in g.functions:
+                impls.setdefault(v.qualname, g.functions[v.qualname])
+    return [_tool_of_construction(g, func, None, spec, impl, call.pos) for impl in impls.values()]
+
+
+def _tool_of_construction(g: "ProjectGraph", func: FunctionInfo, call: Optional[ir.Call], spec,
+                          impl: Optional[FunctionInfo], pos: Optional[ir.Pos] = None) -> ToolDef:
+    """The ToolDef a constructor call builds around `impl`; `call` None when the constructor is
+    applied without arguments of its own (map), so name and description come from `impl`."""
+    name_expr = _arg_expr(call, spec.name_param, spec.name_positional) if call is not None else None
     name = const_str(g, name_expr, func) if name_expr is not None else None
     npos = name_expr.pos if name is not None and name_expr is not None else None
     if name is None and spec.name_fallback_function and impl is not None:
         name = impl.name
         npos = impl.node.name_pos if impl.node is not None else None
-    desc_expr = _arg_expr(call, spec.description_param, spec.description_positional)
+    desc_expr = _arg_expr(call, spec.description_param, spec.description_positional) if call is not None else None
     desc: Optional[str] = None
     source: Optional[str] = None
     dpos = None
@@ -193,7 +230,8 @@ def _constructed_tool(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt
     elif spec.description_fallback_docstring and impl is not None and impl.node is not None and impl.node.docstring:
         desc, source, dpos = impl.node.docstring, "docstring", impl.node.body[0].pos
     params = function_params(impl) if impl is not None else []
-    return ToolDef("constructor", spec.framework, func.module, call.pos, name, desc, source, func=impl, spec=spec,
+    where = pos if pos is not None else call.pos  # type: ignore[union-attr]
+    return ToolDef("constructor", spec.framework, func.module, where, name, desc, source, func=impl, spec=spec,
                    params=params, description_pos=dpos, name_pos=npos)
 
 

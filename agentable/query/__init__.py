@@ -154,6 +154,7 @@ from agentable.query.dependencies import (  # noqa: F401
     optional_import_tops,
 )
 from agentable.query.tool_calls import (  # noqa: F401
+    DroppedToolResult,
     ToolDispatch,
     ToolInvocation,
     _RISKY_PATH_METHODS,
@@ -173,6 +174,7 @@ from agentable.query.tool_calls import (  # noqa: F401
     _risky_external,
     _run_method_tool,
     dispatch_guard,
+    dropped_tool_results,
     handle_kind,
     is_stub,
     model_derived,
@@ -184,6 +186,7 @@ from agentable.query.tool_calls import (  # noqa: F401
     tool_dispatches,
     tool_error_handling_configured,
     tool_implementations,
+    tool_results_in,
     tool_invocations,
     tool_label,
     declared_result,

@@ -228,12 +228,13 @@ def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
 @_dataclass(eq=False)
 class ProtocolCall:
     """An LLM call that drives a hand-written text-protocol loop: it runs inside a loop (its own
-    function's, or a caller's around a call that reaches it), its prompt asks for the protocol,
-    and the loop's code reads the protocol's markers from the reply."""
+    function's, or a caller's around a call that reaches it; or a cycle of a framework state
+    graph whose node reaches it, `loop` None then), its prompt asks for the protocol, and the
+    loop's code reads the protocol's markers from the reply."""
 
     llm_call: object
     loop_func: FunctionInfo
-    loop: ir.Stmt
+    loop: Optional[ir.Stmt]
     prompt: str
     markers_read: frozenset[str]
 
@@ -247,8 +248,10 @@ def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
         prompt = prompt_text(g, c)
         if not asks_text_protocol(prompt):
             continue
-        found = None
-        # the loop around the call: in its own function, or around a call chain reaching it (depth 3)
+        found: Optional[tuple[FunctionInfo, Optional[ir.Stmt]]] = None
+        cycles = g.agent.graph_cycles
+        # the loop around the call: in its own function, or around a call chain reaching it (depth
+        # 3); or a state-graph cycle one of those functions runs in as a node
         frontier: list[tuple[FunctionInfo, ir.Stmt]] = [(c.func, c.site.stmt)]
         seen: set[str] = set()
         for _ in range(4):
@@ -257,6 +260,9 @@ def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
                 loops = enclosing_loops(f, s)
                 if loops:
                     found = (f, loops[0])
+                    break
+                if f.qualname in cycles:
+                    found = (f, None)
                     break
                 if f.qualname in seen or f.is_module:
                     continue
@@ -269,9 +275,15 @@ def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
             continue
         loop_func, loop = found
         funcs = [loop_func, c.func]
-        for site in loop_func.calls:
-            if any(a is loop for a in loop_func.ancestors(site.stmt)) or site.stmt is loop:
-                funcs += [g.functions[q] for q in g.callees(site) if q in g.functions]
+        if loop is None:  # the functions of the graph cycle and what they call
+            members = [g.functions[q] for q in sorted(cycles[loop_func.qualname]) if q in g.functions]
+            funcs += members
+            for m in members:
+                funcs += [g.functions[q] for site in m.calls for q in g.callees(site) if q in g.functions]
+        else:
+            for site in loop_func.calls:
+                if any(a is loop for a in loop_func.ancestors(site.stmt)) or site.stmt is loop:
+                    funcs += [g.functions[q] for q in g.callees(site) if q in g.functions]
         read = marker_reads(g, dict.fromkeys(funcs))
         if read:
             out.append(ProtocolCall(c, loop_func, loop, prompt, frozenset(read)))

@@ -632,3 +632,151 @@ def source_text(g: ProjectGraph, path: str, e: Optional[ir.Expr], limit: int = 6
         return "the value"
     text = mod.ir.line_text(line).encode("utf-8")[col:end_col].decode("utf-8", "ignore")
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def tool_results_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                    depth: int = 3) -> list[tuple[FunctionInfo, ToolInvocation]]:
+    """The tool functions whose own result `e` is whenever that tool runs: `e` is the call that
+    runs the tool (tool_invocations: a dispatch by the model's name, a direct call, a tool
+    object's run method), directly, through a name with a single binding, or returned as it is
+    by a project function `e` calls (`result = self._execute(block)`), up to `depth` calls.
+    A value rebound on some path (`result = json.dumps(result)`) or built in an expression
+    (`x if isinstance(x, str) else json.dumps(x)`) is not followed."""
+    by_call = {id(inv.site.call): inv for inv in tool_invocations(g)}
+    out: dict[str, tuple[FunctionInfo, ToolInvocation]] = {}
+    seen: set[int] = set()
+
+    def visit(x: Optional[ir.Expr], f: FunctionInfo, st: object, d: int) -> None:
+        found = g.bound_literal(x, f, st, (ir.Call,)) if x is not None else None
+        if found is None or d < 0:
+            return
+        call, owner, _ = found
+        if id(call) in seen:
+            return
+        seen.add(id(call))
+        inv = by_call.get(id(call))
+        if inv is not None:
+            for t in inv.targets:
+                out.setdefault(t.qualname, (t, inv))
+            return
+        site = next((s for s in owner.calls if s.call is call), None)
+        if site is None:
+            return
+        for q in sorted(g.callees(site)):
+            callee = g.functions.get(q)
+            if callee is None or callee.name == "__init__":
+                continue
+            for r in callee.returns:
+                visit(r.value, callee, r, d - 1)
+
+    visit(e, func, stmt, depth)
+    return list(out.values())
+
+
+@_dataclass(eq=False)
+class DroppedToolResult:
+    """A tool run in a hand-written tool-calling loop whose result never reaches the model: the
+    loop asks the model again with the same, unchanged `messages` list (`name`), so the model
+    never sees what the tool returned."""
+
+    invocation: ToolInvocation
+    llm_call: object
+    loop: ir.Stmt
+    name: str
+
+
+def _name_uses(stmts: Iterable[ir.Stmt], name: str) -> list[ir.Name]:
+    return [e for s in stmts for root in ir.stmt_exprs(s) for e in ir.walk_expr(root)
+            if isinstance(e, ir.Name) and e.id == name]
+
+
+def _mentions_in_nested(func: FunctionInfo, name: str) -> bool:
+    """Does a function defined inside `func` (a closure that may change the list) use `name`?"""
+    for inner in func.nested.values():
+        if _name_uses(ir.walk_stmts(inner.body), name) or _mentions_in_nested(inner, name):
+            return True
+    return False
+
+
+@per_graph
+def dropped_tool_results(g: ProjectGraph) -> list[DroppedToolResult]:
+    """Tool calls whose results the model never gets back. The model call offers tools (a `tools`
+    setting) and sends a local list of messages bound once; a tool runs in the same loop, and
+    control goes from it back to the loop head; and inside the (outermost) loop that list is used
+    only as the call's argument: nothing appends to it, rebinds it, stores into it or passes it to
+    other code (nor does a nested function or an alias), so every turn sends the same request."""
+    import networkx as nx
+
+    from agentable.cpg.flow import enclosing_loops
+
+    out: list[DroppedToolResult] = []
+    invocations = tool_invocations(g)
+    for c in g.agent.llm_calls:
+        if c.setting("tools") is None:  # type: ignore[attr-defined]
+            continue
+        msgs = c.setting("messages")  # type: ignore[attr-defined]
+        if msgs is None or msgs.where != "call" or not isinstance(msgs.expr, ir.Name):
+            continue
+        func, name = c.func, msgs.expr.id  # type: ignore[attr-defined]
+        loops = enclosing_loops(func, c.site.stmt)  # type: ignore[attr-defined]
+        defs = func.defs.get(name, [])
+        if not loops or func.is_module or len(defs) != 1 or defs[0].how != "assign":
+            continue
+        outer = loops[-1]
+        inside = list(ir.walk_stmts([outer]))
+        if any(d.stmt is s for d in defs for s in inside):
+            continue
+        uses = _name_uses(inside, name)
+        if len(uses) != 1 or uses[0] is not msgs.expr or _mentions_in_nested(func, name):
+            continue
+        if not _fresh_list(defs[0].value, inside) or not _only_receiver_before(func, name, outer, defs[0].stmt):
+            continue  # shared with other code, or stored somewhere before the loop: an alias may change
+        inside_ids = {id(s) for s in inside}
+        # normal control flow only: a retry after a tool's exception is another matter
+        cfg = g.reaching(func).cfg
+        flow = nx.restricted_view(cfg, [n for n in cfg if isinstance(n, ir.Handler)], [])
+        for inv in invocations:
+            if inv.func is not func or id(inv.site.stmt) not in inside_ids or inv.site.call is c.call:  # type: ignore[attr-defined]
+                continue
+            if not _runs_on_model_request(g, inv):
+                continue
+            if inv.site.stmt in flow and nx.has_path(flow, inv.site.stmt, outer):
+                out.append(DroppedToolResult(inv, c, outer, name))
+                break
+    return out
+
+
+def _fresh_list(value: Optional[ir.Expr], loop_stmts: list[ir.Stmt]) -> bool:
+    """Is the list built here (a literal, comprehension or concatenation), not one shared with other
+    code (`self.history`, `memory.messages()`), and does the loop leave alone every name its
+    elements are built from (a `parts` list inside a message could grow instead)?"""
+    if not isinstance(value, (ir.Seq, ir.Comp, ir.BinOp)):
+        return False
+    used = {x.id for x in ir.walk_expr(value) if isinstance(x, ir.Name)}
+    return not any(_name_uses(loop_stmts, n) for n in used)
+
+
+def _only_receiver_before(func: FunctionInfo, name: str, loop: ir.Stmt, def_stmt: ir.Stmt) -> bool:
+    """Before the loop, is `name` only the receiver of method calls (`messages.append(...)`), never
+    stored in another structure or passed to other code?"""
+    start = loop.pos[0]
+    for s in ir.walk_stmts(func.body):
+        if s.pos[0] >= start or s is def_stmt:
+            continue
+        parents = _expr_parents(s)
+        for n in _name_uses([s], name):
+            p = parents.get(id(n))
+            if not (isinstance(p, ir.Attribute) and p.value is n):
+                return False
+    return True
+
+
+def _runs_on_model_request(g: ProjectGraph, inv: ToolInvocation) -> bool:
+    """Does the tool run because the model asked for it: looked up by a model-chosen name, or
+    called with arguments taken from the model's output?"""
+    if inv.dispatch is not None:
+        return True
+    call = inv.site.call
+    args = list(call.args) + [kw.value for kw in call.keywords]
+    # `args.get("city")` on the parsed arguments: the receiver is what comes from the model
+    return any(model_derived(g, x, inv.func, inv.site.stmt) is not None for a in args for x in ir.walk_expr(a))

@@ -21,7 +21,8 @@ class MissingObservationStop(Rule):
               "\"Observation: …\". Without a stop sequence at the observation marker the model keeps going and "
               "invents the observation (and often the final answer) itself, so the tool never runs or its real "
               "result is ignored. LangChain's ReAct agents bind stop=[\"\\nObservation\"] for this reason; a "
-              "hand-written loop (or `stop_sequence=False`) must do the same."),
+              "hand-written loop (a Python loop, or a cycle of LangGraph nodes that calls the model and runs "
+              "the tool) or `stop_sequence=False` must do the same."),
         bad_example=('reply = client.chat.completions.create(model=m, messages=msgs).choices[0].message.content\n'
                      'action = re.search(r"Action: (.*)", reply)'),
         good_example=('reply = client.chat.completions.create(model=m, messages=msgs, stop=["\\nObservation:"])'
@@ -38,12 +39,14 @@ class MissingObservationStop(Rule):
             if sc.state != "none":
                 continue
             read = ", ".join(f'"{m}"' for m in sorted(pc.markers_read))
-            stop_name = c._param_name("stop") or "stop"
+            stop_name = c._param_name("stop")
+            in_config = (getattr(c.spec, "config_keys", None) or {}).get("stop")
+            where = f" in `{c.spec.config_param}`" if stop_name is None and in_config else ""
             yield self.finding(
                 graph, c.func.path, c.call.pos,
                 f"This model call drives a Thought/Action/Observation loop (the prompt asks for the protocol and the "
                 f"loop reads {read}) but sets no stop sequence, so the model can write the \"{obs[0]}\" itself and "
-                f"the tool's real result is never used; pass {stop_name}=[\"\\n{obs[0]}\"].",
+                f"the tool's real result is never used; pass {stop_name or in_config or 'stop'}=[\"\\n{obs[0]}\"]{where}.",
             )
         # framework agents whose default observation stop is switched off
         for ac in graph.agent.agent_constructs:

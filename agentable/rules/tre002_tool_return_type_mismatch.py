@@ -35,8 +35,9 @@ class ToolReturnTypeMismatch(Rule):
               "serialise the result from it), and the message that hands the result back to the model has a "
               "fixed shape: an Anthropic `tool_result` takes a string or content blocks, an OpenAI `tool` message "
               "takes text. A tool declared `-> str` (or, in a smolagents Tool class, `output_type = 'string'`) "
-              "that returns a dict, or a dict put straight into the tool message, makes the API reject the "
-              "request (400) or makes the framework fail or send a repr the "
+              "that returns a dict, or a dict put straight into the tool message (also when it is the result of "
+              "one of several tools dispatched by name, e.g. `REGISTRY[name](**args)` passed on through a "
+              "helper), makes the API reject the request (400) or makes the framework fail or send a repr the "
               "model misreads."),
         bad_example=('messages.append({"role": "tool", "tool_call_id": call.id, "content": get_weather(**args)})  '
                      '# get_weather returns a dict'),
@@ -94,14 +95,45 @@ class ToolReturnTypeMismatch(Rule):
                 if content is None or isinstance(content, (ir.Dict, ir.Seq)) and False:
                     continue
                 kinds = query.value_kinds(graph, content, func, s)
-                wrong = _wrong_kind(kinds, set(_CONCRETE) - set(fmt.rejects), content)
+                accepted = set(_CONCRETE) - set(fmt.rejects)
+                wrong = _wrong_kind(kinds, accepted, content)
+                text = query.source_text(graph, func.path, content, 40)
                 if wrong and wrong in fmt.rejects:
-                    text = query.source_text(graph, func.path, content, 40)
                     yield self.finding(
                         graph, func.path, content.pos,
                         f"`{text}` is {_kind_text(wrong)}, but the {fmt.provider} tool-result message takes "
                         f"{fmt.accepts} in `{fmt.content_key}`; the API rejects the request. Serialise it "
                         f"(`json.dumps(...)` or `str(...)`) first.")
+                elif kinds & set(fmt.rejects):
+                    # several tools' results meet here: one of them always hands over a rejected type
+                    hit = _rejected_tool_result(graph, content, func, s, accepted, set(fmt.rejects))
+                    if hit is None:
+                        continue
+                    tool_func, r, kind = hit
+                    yield self.finding(
+                        graph, func.path, content.pos,
+                        f"`{text}` is the result of the tool the model called, and `{tool_func.name}` returns "
+                        f"{_kind_text(kind)} (line {r.pos[0]} of {tool_func.path}), but the {fmt.provider} "
+                        f"tool-result message takes {fmt.accepts} in `{fmt.content_key}`; the API rejects the "
+                        f"request whenever the model calls `{tool_func.name}`. Serialise the result "
+                        f"(`json.dumps(...)` or `str(...)`) first.",
+                        flow=(FlowStep(graph.span(tool_func.path, r.pos), f"`{tool_func.name}` returns {_kind_text(kind)}"),
+                              FlowStep(graph.span(func.path, content.pos), f"placed in `{fmt.content_key}` as it is")))
+
+
+def _rejected_tool_result(graph, content, func, stmt, accepted: set[str], rejects: set[str]):
+    """(tool function, return, kind) for a tool whose result `content` is when it runs and that
+    returns a value of a rejected kind on some path; the first such tool by name."""
+    for tool_func, _inv in sorted(query.tool_results_in(graph, content, func, stmt), key=lambda p: p[0].qualname):
+        if tool_func.node is None or tool_func.yields:
+            continue
+        for r in tool_func.returns:
+            if r.value is None:
+                continue
+            kind = _wrong_kind(query.value_kinds(graph, r.value, tool_func, r), accepted, r.value)
+            if kind in rejects:
+                return tool_func, r, kind
+    return None
 
 
 def _declaration_steps(graph, tool, func, r, how: str, wrong: str) -> tuple[FlowStep, ...]:

@@ -722,3 +722,90 @@ def test_a_field_default_is_not_certain_when_constructions_pass_unknown_values()
     vals = g.values(desc, f, f.returns[0])
     assert Const("") in vals and any(not isinstance(v, Const) for v in vals)
     assert const_str(g, desc, f) is None
+
+
+def test_settings_inside_a_config_argument() -> None:
+    # google-genai takes system_instruction / stop_sequences inside config=, as a
+    # GenerateContentConfig(...) or a dict, written in the call or bound to a name
+    g = graph_of({"m.py": """
+        from google import genai
+        from google.genai import types
+
+        client = genai.Client()
+        CFG = {"system_instruction": "Be brief.", "max_output_tokens": 256}
+
+        def bound(text):
+            config = types.GenerateContentConfig(stop_sequences=["\\nObservation:"], temperature=0)
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=config).text
+
+        def module_dict(text):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=CFG).text
+
+        def opaque(text, cfg):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=cfg).text
+    """})
+    calls = {c.func.name: c for c in g.agent.llm_calls}
+    stop = calls["bound"].setting("stop")
+    assert stop is not None and stop.where == "config" and isinstance(stop.expr, ir.Seq)
+    assert calls["bound"].setting("system") is None
+    system = calls["module_dict"].setting("system")
+    assert system is not None and system.expr.value == "Be brief." and system.func.is_module
+    assert calls["module_dict"].setting("stop") is None
+    assert calls["opaque"].setting("stop") is None  # a parameter: nothing to read
+
+
+def test_tool_constructor_mapped_over_functions() -> None:
+    # map(Ctor, functions) builds one tool per function of the literal collection
+    g = graph_of({"m.py": """
+        from llama_index.core.tools import FunctionTool
+
+        def search(q: str) -> str:
+            \"\"\"Search the wiki.\"\"\"
+            return q
+
+        def fetch(url: str) -> str:
+            \"\"\"Fetch a page.\"\"\"
+            return url
+
+        FUNCS = [search, fetch]
+        inline = list(map(FunctionTool.from_defaults, (search,)))
+        bound = {t.metadata.name: t for t in map(FunctionTool.from_defaults, FUNCS)}
+        other = list(map(str, FUNCS))
+    """})
+    tools = sorted((t.name, t.pos[0], t.description_source) for t in g.agent.tools)
+    assert tools == [("fetch", 14, "docstring"), ("search", 13, "docstring"), ("search", 14, "docstring")]
+
+
+def test_state_graph_cycles_from_nodes_edges_and_routes() -> None:
+    g = graph_of({"flow.py": """
+        from langgraph.graph import END, StateGraph
+
+        def plan(s): return s
+        def act(s): return s
+        def check(s): return s
+        def report(s): return s
+        def again(s):
+            return "plan" if s["todo"] else END
+        def pick(s):
+            return s["next"]
+
+        loop = StateGraph(dict)
+        loop.add_node(plan)
+        loop.add_node("act", act)
+        loop.add_node("check", check)
+        loop.add_edge("plan", "act")
+        loop.add_edge(["act"], "check")
+        loop.add_conditional_edges("check", again)
+
+        line = StateGraph(dict)
+        line.add_node("plan", plan)
+        line.add_node("report", report)
+        line.add_edge("plan", "report")
+        line.add_conditional_edges("report", pick)
+        line.add_edge("report", END)
+    """})
+    cycles = g.agent.graph_cycles
+    members = frozenset({"flow.plan", "flow.act", "flow.check", "flow.again"})
+    assert cycles["flow.act"] == members and cycles["flow.again"] == members
+    assert cycles["flow.plan"] == members  # the node of the cyclic graph, not the linear one
+    assert "flow.report" not in cycles and "flow.pick" not in cycles  # a computed route adds no edge

@@ -1,0 +1,123 @@
+"""query.tool_calls: which tools' own results an expression is."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
+
+from graph_helpers import graph_of  # noqa: E402
+
+from agentable import query  # noqa: E402
+from agentable.cpg import ir  # noqa: E402
+
+SRC = {"bot.py": """
+    import json
+    from openai import OpenAI
+
+    client = OpenAI()
+
+    def lookup(key: str):
+        return {"key": key}
+
+    def echo(text: str) -> str:
+        return text
+
+    TOOLS = {"lookup": lookup, "echo": echo}
+
+    def run_tool(name, args):
+        fn = TOOLS.get(name)
+        if fn is None:
+            return "unknown tool"
+        return fn(**args)
+
+    def run_tool_safe(name, args):
+        out = TOOLS[name](**args)
+        return out if isinstance(out, str) else json.dumps(out)
+
+    def loop(msgs):
+        while True:
+            msg = client.chat.completions.create(model="gpt-4o", messages=msgs).choices[0].message
+            for tc in msg.tool_calls:
+                args = json.loads(tc.function.arguments)
+                direct = run_tool(tc.function.name, args)
+                safe = run_tool_safe(tc.function.name, args)
+                msgs.append({"role": "tool", "content": direct})
+                msgs.append({"role": "tool", "content": safe})
+"""}
+
+
+def test_tool_results_follow_wrappers_but_not_normalised_values() -> None:
+    g = graph_of(SRC)
+    loop = g.functions["bot.loop"]
+    found = {}
+    for e, s in loop.walk(ir.Dict):
+        content = e.get("content")
+        found[ir.dotted(content)] = sorted(f.name for f, _ in query.tool_results_in(g, content, loop, s))
+    assert found == {"direct": ["echo", "lookup"], "safe": []}
+
+
+LOOPS = {"loops.py": """
+    import json
+    from openai import OpenAI
+
+    client = OpenAI()
+    SCHEMA = [{"type": "function", "function": {"name": "weather", "description": "Weather.",
+               "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
+
+    def weather(city: str) -> str:
+        return f"sunny in {city}"
+
+    def dropped(msgs):
+        messages = [{"role": "user", "content": msgs}]
+        seen = []
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            for tc in m.tool_calls or []:
+                seen.append(weather(json.loads(tc.function.arguments)["city"]))
+        return seen
+
+    def retried_on_error(msgs):
+        messages = [{"role": "user", "content": msgs}]
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            try:
+                return weather(json.loads(m.tool_calls[0].function.arguments)["city"])
+            except (IndexError, KeyError, TypeError):
+                continue
+
+    def fed_back(msgs):
+        messages = [{"role": "user", "content": msgs}]
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            for tc in m.tool_calls or []:
+                out = weather(json.loads(tc.function.arguments)["city"])
+                messages.append({"role": "tool", "tool_call_id": tc.id, "content": out})
+
+    HISTORY = []
+
+    def live_history():
+        return HISTORY
+
+    def shared(msgs):
+        messages = live_history()
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            for tc in m.tool_calls or []:
+                HISTORY.append({"role": "tool", "content": weather(json.loads(tc.function.arguments)["city"])})
+
+    def grows_parts(msgs):
+        parts = [{"type": "text", "text": msgs}]
+        messages = [{"role": "user", "content": parts}]
+        for _ in range(4):
+            m = client.chat.completions.create(model="gpt-4o", messages=messages, tools=SCHEMA).choices[0].message
+            for tc in m.tool_calls or []:
+                parts.append({"type": "text", "text": weather(json.loads(tc.function.arguments)["city"])})
+"""}
+
+
+def test_dropped_tool_results_need_an_unchanged_list_and_a_normal_path_back() -> None:
+    g = graph_of(LOOPS)
+    found = [(d.llm_call.func.name, d.name, d.invocation.site.call.pos[0]) for d in query.dropped_tool_results(g)]
+    assert found == [("dropped", "messages", 18)]
