@@ -722,3 +722,29 @@ def test_a_field_default_is_not_certain_when_constructions_pass_unknown_values()
     vals = g.values(desc, f, f.returns[0])
     assert Const("") in vals and any(not isinstance(v, Const) for v in vals)
     assert const_str(g, desc, f) is None
+
+
+def test_functions_given_as_tools_to_an_llm_call_are_function_tools() -> None:
+    g = graph_of({"m.py": """
+        import ollama
+
+        def lookup(city: str) -> str:
+            \"\"\"Look up a city.\"\"\"
+            return city
+
+        def undocumented(x):
+            return x
+
+        def not_a_tool(y):
+            return y
+
+        TOOLS = {"lookup": lookup, "undocumented": undocumented}
+
+        def run(q):
+            ollama.chat(model="llama3.1", messages=[{"role": "user", "content": q}], tools=list(TOOLS.values()))
+            return not_a_tool(q)
+    """})
+    tools = {t.name: t for t in g.agent.tools}
+    assert set(tools) == {"lookup", "undocumented"}
+    assert tools["lookup"].kind == "function" and tools["lookup"].framework == "ollama"
+    assert tools["lookup"].description == "Look up a city." and tools["undocumented"].description is None
