@@ -132,6 +132,7 @@ from agentable.query.tools import (  # noqa: F401
     _tool_definition_call,
     class_constructed_with,
     documented_param_names,
+    functions_registered_by_name,
     schema_body,
     schema_properties,
     schema_required,

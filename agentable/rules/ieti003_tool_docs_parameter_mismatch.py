@@ -22,7 +22,8 @@ class ToolDocsParameterMismatch(Rule):
               "section, the JSON schema's `properties` or a smolagents `inputs` table names a parameter the "
               "implementing function does not take, the model sends it and the call fails with an unexpected "
               "keyword argument (or the argument is silently lost); when the schema omits a parameter the "
-              "function requires, every call fails with a missing argument. Where the framework builds the "
+              "function requires (or declares no parameters for a function the code dispatches under the "
+              "tool's name), every call fails with a missing argument. Where the framework builds the "
               "schema from the signature and takes each parameter's description from the docstring entry of "
               "the same name (functions passed as `tools=[fn]` to ollama), a renamed entry is dropped and the "
               "parameter reaches the model undescribed. This usually follows a rename that updated the code "
@@ -102,7 +103,10 @@ class ToolDocsParameterMismatch(Rule):
         prop_names = [n for n, _k, _p in props]
         real = ", ".join(f"`{p.name}`" for p in params) or "no parameters"
         if not set(prop_names) & {p.name for p in params} and len(prop_names) != len(params):
-            return  # nothing in common and different arity: the schema may describe something else
+            # nothing in common and different arity: the schema may describe something else, unless
+            # it declares no parameters at all for a function the code dispatches under its name
+            if prop_names or func.qualname not in query.functions_registered_by_name(graph).get(tool.name, ()):
+                return
         missing = []
         for p in params:
             param = next((x for x in func.node.params if x.name == p.name), None)
