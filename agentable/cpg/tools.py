@@ -33,6 +33,7 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
         if func.exprs.get(ir.Dict):
             out.extend(_schema_tools(g, func))
     out.extend(_function_tools(g, layer, seen_funcs))
+    out.extend(_prompt_tools(g, layer, seen_funcs))
     mods = {m.name for m in layer.relevant_modules}
     for cls in g.classes.values():
         if cls.module.name not in mods:
@@ -82,6 +83,23 @@ def _function_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> l
                                        params=function_params(impl),
                                        description_pos=impl.node.body[0].pos if doc else None,
                                        name_pos=impl.node.name_pos))
+    return out
+
+
+def _prompt_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> list[ToolDef]:
+    """Functions a hand-written agent describes in its prompt by their docstrings (see
+    `prompt_tools`): no framework, the docstring (or its absence) is what the model reads."""
+    from agentable.cpg.prompt_tools import prompt_described_functions
+
+    out: list[ToolDef] = []
+    for impl, listed_as in prompt_described_functions(g, layer):
+        if impl.qualname in seen or impl.node is None:
+            continue
+        seen.add(impl.qualname)
+        doc = impl.node.docstring
+        out.append(ToolDef("function", "", impl.module, impl.node.pos, listed_as or impl.name, doc,
+                           "docstring" if doc else None, func=impl, params=function_params(impl),
+                           description_pos=impl.node.body[0].pos if doc else None, name_pos=impl.node.name_pos))
     return out
 
 

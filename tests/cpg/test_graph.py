@@ -748,3 +748,36 @@ def test_functions_given_as_tools_to_an_llm_call_are_function_tools() -> None:
     assert set(tools) == {"lookup", "undocumented"}
     assert tools["lookup"].kind == "function" and tools["lookup"].framework == "ollama"
     assert tools["lookup"].description == "Look up a city." and tools["undocumented"].description is None
+
+
+def test_functions_whose_docstrings_the_prompt_lists_are_function_tools() -> None:
+    g = graph_of({"m.py": """
+        from openai import OpenAI
+
+        def add(q):
+            \"\"\"Add two numbers: 'a + b'.\"\"\"
+
+        def sub(q):
+            pass
+
+        def helper(q):
+            pass
+
+        def shown(q):
+            pass
+
+        TOOLS = {"plus": add, "minus": sub}
+        EXTRA = {"helper": helper}
+        FALLBACK = {"helper": "Helps."}
+
+        def run(question):
+            listing = "\\n".join(f"{name}: {fn.__doc__}" for name, fn in TOOLS.items())
+            other = "\\n".join(f"{n}: {f.__doc__ or FALLBACK[n]}" for n, f in EXTRA.items())
+            print(shown.__doc__)
+            prompt = f"Tools:\\n{listing}\\n{other}\\nQuestion: {question}"
+            return OpenAI().chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+    """})
+    tools = {t.name: t for t in g.agent.tools}
+    assert set(tools) == {"plus", "minus"}
+    assert tools["plus"].func.name == "add" and tools["plus"].description_source == "docstring"
+    assert tools["minus"].description is None and tools["minus"].framework == ""
