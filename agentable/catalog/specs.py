@@ -42,6 +42,11 @@ class LLMCallSpec:
     url_positional: Optional[int] = None
     payload_params: tuple[str, ...] = ()
     role_messages: bool = False  # also when the URL is configured, if the payload has role messages
+    # plain functions in the `tools` argument become tools described by their docstring
+    function_tools: bool = False
+    # ... whose parameter descriptions are the docstring's Args: entries named like the signature's
+    # parameters (the description is the text before that section; other entries are dropped)
+    parse_docstring_params: bool = False
     notes: str = ""
 
 

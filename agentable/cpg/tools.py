@@ -35,6 +35,7 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
         if func.exprs.get(ir.Dict):
             out.extend(_schema_tools(g, func))
     out.extend(_function_tools(g, layer, seen_funcs))
+    out.extend(_prompt_tools(g, layer, seen_funcs))
     mods = {m.name for m in layer.relevant_modules}
     for cls in g.classes.values():
         if cls.module.name not in mods:
@@ -77,23 +78,12 @@ def _constructor_calls(g: "ProjectGraph", layer: "AgentLayer") -> tuple[_Sites, 
 
 
 def _function_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> list[ToolDef]:
-    """Plain functions handed to an agent whose framework turns functions into tools described
-    by their docstrings (catalog `function_tools`), e.g. `AssistantAgent(tools=[fn])`."""
+    """Plain functions handed to an agent or an LLM call whose framework turns functions into tools
+    described by their docstrings (catalog `function_tools`), e.g. `AssistantAgent(tools=[fn])`,
+    `ollama.chat(..., tools=[fn])`."""
     out: list[ToolDef] = []
-    for construct in layer.agent_constructs:
-        spec = construct.spec
-        if not getattr(spec, "function_tools", False):
-            continue
-        call, func, stmt = construct.site.call, construct.site.func, construct.site.stmt
-        arg = call.kwarg(spec.tools_param) if spec.tools_param else None
-        if arg is None and spec.tools_positional is not None and spec.tools_positional < len(call.args):
-            arg = call.args[spec.tools_positional]
-        if arg is None:
-            continue
-        elements = arg.elts if isinstance(arg, ir.Seq) else None
-        values = [g.values(x, func, stmt) for x in elements] if elements is not None else \
-            [vs for lit in g.literal_containers(arg, func, stmt, g.resolver) for vs in lit]
-        for vs in values:
+    for spec, arg, func, stmt in _function_tool_arguments(g, layer):
+        for vs in _element_values(g, arg, func, stmt):
             for v in vs:
                 if isinstance(v, FuncRef) and v.qualname in g.functions and v.qualname not in seen:
                     impl = g.functions[v.qualname]
@@ -107,6 +97,59 @@ def _function_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> l
                                        description_pos=impl.node.body[0].pos if doc else None,
                                        name_pos=impl.node.name_pos))
     return out
+
+
+def _prompt_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> list[ToolDef]:
+    """Functions a hand-written agent describes in its prompt by their docstrings (see
+    `prompt_tools`): no framework, the docstring (or its absence) is what the model reads."""
+    from agentable.cpg.prompt_tools import prompt_described_functions
+
+    out: list[ToolDef] = []
+    for impl, listed_as in prompt_described_functions(g, layer):
+        if impl.qualname in seen or impl.node is None:
+            continue
+        seen.add(impl.qualname)
+        doc = impl.node.docstring
+        out.append(ToolDef("function", "", impl.module, impl.node.pos, listed_as or impl.name, doc,
+                           "docstring" if doc else None, func=impl, params=function_params(impl),
+                           description_pos=impl.node.body[0].pos if doc else None, name_pos=impl.node.name_pos))
+    return out
+
+
+def _function_tool_arguments(g: "ProjectGraph", layer: "AgentLayer") -> list[tuple[object, ir.Expr, FunctionInfo, object]]:
+    """The tools arguments (spec, expression, scope) of agent constructions and LLM calls whose
+    framework accepts plain functions as tools."""
+    out: list[tuple[object, ir.Expr, FunctionInfo, object]] = []
+    for construct in layer.agent_constructs:
+        spec = construct.spec
+        if not getattr(spec, "function_tools", False):
+            continue
+        call, func, stmt = construct.site.call, construct.site.func, construct.site.stmt
+        arg = call.kwarg(spec.tools_param) if spec.tools_param else None
+        if arg is None and spec.tools_positional is not None and spec.tools_positional < len(call.args):
+            arg = call.args[spec.tools_positional]
+        if arg is not None:
+            out.append((spec, arg, func, stmt))
+    for c in layer.llm_calls:
+        if getattr(c.spec, "function_tools", False):
+            s = c.setting("tools")
+            if s is not None:
+                out.append((c.spec, s.expr, s.func, s.stmt))
+    return out
+
+
+def _element_values(g: "ProjectGraph", arg: ir.Expr, func: FunctionInfo, stmt: object, depth: int = 2) -> list:
+    """The values of each element of a tools argument: a list/tuple literal (directly or through a
+    name), `list(...)` / `tuple(...)` of one, or the values of a dict literal (`TOOLS.values()`)."""
+    if isinstance(arg, ir.Seq):
+        return [g.values(x, func, stmt) for x in arg.elts]
+    if isinstance(arg, ir.Call) and depth > 0 and len(arg.args) == 1 and not arg.keywords:
+        f = arg.func
+        if isinstance(f, ir.Name) and f.id in ("list", "tuple"):
+            return _element_values(g, arg.args[0], func, stmt, depth - 1)
+    if isinstance(arg, ir.Call) and not arg.args and isinstance(arg.func, ir.Attribute) and arg.func.attr == "values":
+        return [vs for m in g.literal_mappings(arg.func.value, func, stmt, g.resolver) for vs in m.values()]
+    return [vs for lit in g.literal_containers(arg, func, stmt, g.resolver) for vs in lit]
 
 
 # ----------------------------------------------------------------------------- decorators

@@ -129,11 +129,17 @@ from agentable.query.protocol import (  # noqa: F401
     tool_functions,
     uses_text_protocol,
 )
+from agentable.query.budgets import (  # noqa: F401
+    ContextBudget,
+    context_budgets,
+    is_context_budget_name,
+)
 from agentable.query.tools import (  # noqa: F401
     tool_functions_of,
     _tool_definition_call,
     class_constructed_with,
     documented_param_names,
+    functions_registered_by_name,
     schema_body,
     schema_properties,
     schema_required,

@@ -8,6 +8,7 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const
+from agentable.query.config import config_default
 
 
 def call_sites(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> Iterable[CallSite]:
@@ -173,6 +174,11 @@ def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt
                     return hit
             return None
         if isinstance(x, ir.Attribute):
+            for v in g.values(x, f, st):  # `args.model`, `settings.model` (a Field): the default
+                found = config_default(g, v)
+                hit = find(*found, d - 1) if found is not None and found[1] is not None else None
+                if hit:
+                    return hit
             for v in g.shallow.values(x.value, f, st):
                 q = getattr(v, "qualname", None)
                 if q in g.classes:

@@ -10,6 +10,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const
 from agentable.findings import FlowStep
+from agentable.query.config import config_default_strs
 from agentable.query.facts import per_graph
 from agentable.query.literals import (
     _const_strs,
@@ -153,13 +154,15 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
 
 @per_graph
 def model_uses(g: ProjectGraph) -> list[ModelUse]:
-    """Every model id (string constant) that reaches a model slot (`model_slots`): LLM calls
-    (argument, bound setting, client), chat-model constructions, and framework agents (`model=`, a
-    model string given as the agent's `llm`, or `"model"` keys inside an `llm_config`-style dict).
-    Each (model id, expression) pair appears once."""
+    """Every model id that reaches a model slot (`model_slots`): LLM calls (argument, bound
+    setting, client), chat-model constructions, and framework agents (`model=`, a model string
+    given as the agent's `llm`, or `"model"` keys inside an `llm_config`-style dict). An id is a
+    string constant or the default of a configuration read (`os.getenv("MODEL", "gpt-4o")`, an
+    argparse option, a settings field; `query.config`). Each (model id, expression) pair appears once."""
     out: list[ModelUse] = []
     for slot in model_slots(g):
-        for mid in dict.fromkeys(_const_strs(g, slot.expr, slot.func, slot.stmt)):
+        ids = _const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
+        for mid in dict.fromkeys(ids):
             out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
                                 slot.llm_call, literal_site(g, slot.expr, slot.func, slot.stmt, mid)))
     apis_by_literal: dict[tuple[str, ir.Pos], set[str]] = {}

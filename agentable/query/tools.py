@@ -164,7 +164,8 @@ def schema_body(tool: object) -> Optional[ir.Dict]:
 
 def schema_properties(tool: object) -> Optional[list[tuple[str, ir.Expr, Optional[ir.Dict]]]]:
     """(name, key expression, property dict) for each property of a JSON tool schema's
-    parameters, or None when the parameters are not a literal `{"properties": {...}}`."""
+    parameters (none for a literal `{"type": "object"}` without properties), or None when the
+    parameters are not a literal `{"properties": {...}}`."""
     body = schema_body(tool)
     if body is None:
         return None
@@ -172,6 +173,9 @@ def schema_properties(tool: object) -> Optional[list[tuple[str, ir.Expr, Optiona
     if not isinstance(params, ir.Dict) or any(k is None for k in params.keys):
         return None
     props = params.get("properties")
+    if props is None and ir.string_value(params.get("type")) == "object" and not any(
+            isinstance(k, ir.Constant) and k.value in ("$ref", "anyOf", "oneOf", "allOf") for k in params.keys):
+        return []  # `{"type": "object"}`: an object without properties
     if not isinstance(props, ir.Dict) or any(k is None for k in props.keys):
         return None
     out: list[tuple[str, ir.Expr, Optional[ir.Dict]]] = []
@@ -273,6 +277,25 @@ def tools_offered_together(g: ProjectGraph) -> list[list[tuple[object, str, ir.P
                 break
     groups.extend(grp for grp in registries.values() if len(grp) >= 2)
     return groups
+
+
+@per_graph
+def functions_registered_by_name(g: ProjectGraph) -> dict[str, frozenset[str]]:
+    """Name -> project functions stored under that name in a dict literal of the agent code
+    (`FUNCTIONS = {"get_quote": get_quote}`): the table a hand-written loop dispatches the model's
+    tool calls through, which ties a tool schema's name to its implementation."""
+    from agentable.cpg.values import FuncRef
+
+    out: dict[str, set[str]] = {}
+    for func in g.agent.functions():
+        for d, s in func.exprs.get(ir.Dict, ()):
+            for k, v in zip(d.keys, d.values):
+                if not (isinstance(k, ir.Constant) and isinstance(k.value, str)) or not isinstance(v, (ir.Name, ir.Attribute)):
+                    continue
+                for val in g.values(v, func, s):
+                    if isinstance(val, FuncRef) and val.qualname in g.functions:
+                        out.setdefault(k.value, set()).add(val.qualname)
+    return {name: frozenset(qs) for name, qs in out.items()}
 
 
 def tool_functions_of(g: ProjectGraph, tool) -> list[FunctionInfo]:

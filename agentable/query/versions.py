@@ -245,11 +245,9 @@ def declared_specifier(g: ProjectGraph, path: str, dist: str) -> Optional[str]:
 def env_default_empty(v: object) -> bool:
     """Is this value an environment read (`os.getenv(NAME, "")`, `os.environ.get(NAME, "")`) whose
     fallback is the empty string?"""
-    from agentable.cpg.values import ExtRef
+    from agentable.query.config import is_env_read
 
-    if not isinstance(v, ExtRef) or v.site is None:
-        return False
-    if v.path not in ("os.getenv()", "os.environ.get()"):
+    if not is_env_read(v):
         return False
     call = v.site[1]
     default = call.args[1] if len(call.args) > 1 else call.kwarg("default")

@@ -20,7 +20,9 @@ class CompletionModelAsChat(Rule):
               "served only by the legacy completions endpoint. Sent to a chat endpoint, or wired into a chat "
               "model or agent, the request is rejected (\"This is not a chat model\"), so the agent fails on "
               "its first step; wrappers that fall back to a prompt template lose the message roles and tool "
-              "calls the agent depends on."),
+              "calls the agent depends on. A model given as the default of a configuration read (an "
+              "environment variable, a command-line option, a settings field) counts: the agent runs with it "
+              "unless someone configures another."),
         bad_example='client.chat.completions.create(model="gpt-3.5-turbo-instruct", messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4o-mini", messages=msgs)',
         fix="Use a chat model for chat calls and agents, or call the completions API with a prompt string.",

@@ -1,4 +1,4 @@
-"""ADAL004: max_tokens above the model's output limit or context window."""
+"""ADAL004: max_tokens above the model's output limit or context window; an input token budget above the context window."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 
 from agentable import query
 from agentable.cpg import ir
-from agentable.findings import Finding, Severity
+from agentable.findings import Finding, FlowStep, Severity
 from agentable.rules.base import Rule, RuleMeta
 
 
@@ -28,13 +28,17 @@ class TokenBudgetExceedsModel(Rule):
         name="max-tokens-exceeds-model-limit",
         category="ADAL",
         severity=Severity.WARNING,
-        short="`max_tokens` is larger than the model's output limit or context window.",
+        short="`max_tokens`, or the token budget the input is trimmed to, is larger than the model allows.",
         full=("Each model caps how many tokens it can generate (and its whole context window). Asking for more "
               "makes the provider reject every request (\"max_tokens is too large\"), so the agent never gets a "
-              "reply; above the context window there is not even room for the prompt."),
+              "reply; above the context window there is not even room for the prompt. Likewise a context budget "
+              "the code trims the conversation or prompt to (`MAX_CONTEXT_TOKENS` compared against the running "
+              "token count before the call) that exceeds the model's context window lets the input grow past "
+              "what the model accepts: once the conversation is long enough, every request fails as too long."),
         bad_example='client.chat.completions.create(model="gpt-4", max_tokens=12000, messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4", max_tokens=1024, messages=msgs)',
-        fix="Lower `max_tokens` to at most the model's output limit (leaving room for the prompt), or pick a model with a larger limit.",
+        fix=("Lower `max_tokens` to at most the model's output limit (leaving room for the prompt), and keep a context "
+             "budget below the context window minus the reply tokens; or pick a model with a larger limit."),
         tags=("model", "tokens", "adaptation"),
     )
 
@@ -66,3 +70,32 @@ class TokenBudgetExceedsModel(Rule):
                 continue
             seen.add(key)
             yield self.finding(graph, func.path, expr.pos, msg, severity=sev, model=use.model_id)
+        yield from self._context_budgets(graph, seen)
+
+    def _context_budgets(self, graph, seen: set[tuple[str, int]]) -> Iterable[Finding]:
+        """A budget the code trims the conversation (or prompt) to that is larger than the context
+        window of every model the call may use: the trimming never keeps the request within it."""
+        windows: dict[int, dict[str, Optional[int]]] = {}
+        for use in query.model_uses(graph):
+            if use.llm_call is not None:
+                info = graph.catalog.model(use.model_id)
+                windows.setdefault(id(use.llm_call), {})[use.model_id] = info.context_window if info else None
+        for b in query.context_budgets(graph):
+            models = windows.get(id(b.llm_call), {})
+            if not models or any(ctx is None or b.value <= ctx for ctx in models.values()):
+                continue
+            model, ctx = min(models.items(), key=lambda kv: kv[1])
+            key = (b.literal[0], b.literal[1][0])
+            if key in seen:
+                continue
+            seen.add(key)
+            call = b.llm_call
+            flow = (FlowStep(graph.span(*b.literal), f"`{b.name}` = {b.value}"),
+                    FlowStep(graph.span(b.func.path, b.compare.pos), "the input is trimmed against it here"),
+                    FlowStep(graph.span(call.func.path, call.call.pos), f"and sent to `{model}` here"))
+            yield self.finding(
+                graph, *b.literal,
+                f"`{b.name}` lets the input sent to `{model}` grow to {b.value} tokens, but its context window is "
+                f"{ctx} tokens; once the conversation passes that, every request is rejected as too long. Keep the "
+                f"budget below {ctx} minus the reply tokens, or use a model with a larger window.",
+                model=model, flow=flow)

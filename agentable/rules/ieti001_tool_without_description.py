@@ -18,9 +18,10 @@ class ToolWithoutDescription(Rule):
         short="A tool offered to the model has no description, or an empty one.",
         full=("The model chooses a tool and fills its arguments only from the tool's name, description and "
               "parameter schema. A tool without a description (a decorated function without a docstring, a "
-              "constructor or class without `description`, a JSON tool schema without a `description` key, or "
-              "`description=\"\"`) is called blindly or never; several frameworks (LangChain `@tool`, CrewAI "
-              "`@tool`, smolagents, AutoGen) refuse such a tool outright and the agent fails at start-up."),
+              "constructor or class without `description`, a JSON tool schema without a `description` key, "
+              "`description=\"\"`, or a function a hand-written agent lists in its prompt by its `__doc__`) is "
+              "called blindly or never; several frameworks (LangChain `@tool`, CrewAI `@tool`, smolagents, "
+              "AutoGen) refuse such a tool outright and the agent fails at start-up."),
         bad_example='@tool\ndef lookup_order(order_id: str) -> str:\n    return db.get(order_id)',
         good_example=('@tool\ndef lookup_order(order_id: str) -> str:\n'
                       '    """Look up an order by its id and return its status and items."""\n'
@@ -36,13 +37,17 @@ class ToolWithoutDescription(Rule):
             if problem is None:
                 continue
             name = f"Tool `{tool.name}`" if tool.name else ("This tool schema" if tool.kind == "schema" else "This tool")
+            if tool.framework:
+                name += f" ({tool.framework})"
+            elif tool.kind == "function":
+                name += " (listed in the prompt by its docstring)"
             where = _how_to_describe(tool)
             if problem == "empty":
-                msg = (f"{name} ({tool.framework}) has an empty description, so the model cannot tell "
+                msg = (f"{name} has an empty description, so the model cannot tell "
                        f"when to call it or what it does; {where}.")
                 pos = tool.description_pos or query.tool_anchor(tool)
             else:
-                msg = f"{name} ({tool.framework}) has no description the model can read; {where}."
+                msg = f"{name} has no description the model can read; {where}."
                 pos = query.tool_anchor(tool)
             required = bool(getattr(tool.spec, "requires_description", False))
             if required:

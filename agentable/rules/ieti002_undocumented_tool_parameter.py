@@ -43,7 +43,7 @@ class UndocumentedToolParameter(Rule):
 
     def check(self, graph) -> Iterable[Finding]:
         for tool in graph.agent.tools:
-            if tool.kind in ("decorator", "constructor"):
+            if tool.kind in ("decorator", "constructor", "function"):
                 yield from self._function_tool(graph, tool)
             elif tool.kind == "class":
                 yield from self._class_tool(graph, tool)

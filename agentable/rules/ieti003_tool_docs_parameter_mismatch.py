@@ -22,8 +22,12 @@ class ToolDocsParameterMismatch(Rule):
               "section, the JSON schema's `properties` or a smolagents `inputs` table names a parameter the "
               "implementing function does not take, the model sends it and the call fails with an unexpected "
               "keyword argument (or the argument is silently lost); when the schema omits a parameter the "
-              "function requires, every call fails with a missing argument. This usually follows a rename "
-              "that updated the code but not the tool's documentation."),
+              "function requires (or declares no parameters for a function the code dispatches under the "
+              "tool's name), every call fails with a missing argument. Where the framework builds the "
+              "schema from the signature and takes each parameter's description from the docstring entry of "
+              "the same name (functions passed as `tools=[fn]` to ollama), a renamed entry is dropped and the "
+              "parameter reaches the model undescribed. This usually follows a rename that updated the code "
+              "but not the tool's documentation."),
         bad_example=('def get_weather(city: str) -> str: ...\n'
                      'schema = {"name": "get_weather", "parameters": {"type": "object",\n'
                      '          "properties": {"location": {"type": "string"}}}}'),
@@ -36,7 +40,7 @@ class ToolDocsParameterMismatch(Rule):
 
     def check(self, graph) -> Iterable[Finding]:
         for tool in graph.agent.tools:
-            if tool.kind in ("decorator", "constructor"):
+            if tool.kind in ("decorator", "constructor", "function"):
                 yield from self._docstring(graph, tool)
             elif tool.kind == "schema":
                 yield from self._schema(graph, tool)
@@ -51,6 +55,10 @@ class ToolDocsParameterMismatch(Rule):
         if names is None or not docs:
             return
         real = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
+        unknown = [d for d in docs if d not in names]
+        if unknown and _descriptions_matched_by_name(tool):
+            yield from self._renamed_params(graph, tool, docs, unknown)
+            return
         for doc_name in docs:
             if doc_name in names:
                 continue
@@ -60,6 +68,30 @@ class ToolDocsParameterMismatch(Rule):
                 f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that "
                 f"`{tool.func.name}` does not have (it takes {real}); the model will send `{doc_name}` and the "
                 f"call fails. Rename the docstring entry or the parameter so they match.")
+
+    def _renamed_params(self, graph, tool, docs: dict[str, str], unknown: list[str]) -> Iterable[Finding]:
+        """A framework that builds the schema from the signature and takes each parameter's
+        description from the docstring entry of the same name drops the entries named otherwise:
+        the parameters they were meant for reach the model undescribed."""
+        func = tool.func
+        listed = ", ".join(f"`{n}`" for n in unknown)
+        undocumented = [p for p in function_params(func) if p.name not in docs]
+        for p in undocumented:
+            param = next((x for x in func.node.params if x.name == p.name), None)
+            yield self.finding(
+                graph, tool.path, param.pos if param is not None else query.tool_anchor(tool),
+                f"Parameter `{p.name}` of tool `{tool.name}` reaches the model without a description: the "
+                f"docstring documents {listed}, which `{func.name}` does not have, and {tool.framework} takes "
+                f"each parameter's description from the docstring entry of the same name. Rename the docstring "
+                f"entries to match the signature.")
+        if undocumented:
+            return
+        for doc_name in unknown:
+            yield self.finding(
+                graph, tool.path, _docstring_line_pos(func, doc_name) or query.tool_anchor(tool),
+                f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that `{func.name}` does "
+                f"not have; {tool.framework} drops that entry, so what it says never reaches the model. Remove it "
+                f"or rename it to the parameter it describes.")
 
     def _schema(self, graph, tool) -> Iterable[Finding]:
         func = tool.func
@@ -71,7 +103,10 @@ class ToolDocsParameterMismatch(Rule):
         prop_names = [n for n, _k, _p in props]
         real = ", ".join(f"`{p.name}`" for p in params) or "no parameters"
         if not set(prop_names) & {p.name for p in params} and len(prop_names) != len(params):
-            return  # nothing in common and different arity: the schema may describe something else
+            # nothing in common and different arity: the schema may describe something else, unless
+            # it declares no parameters at all for a function the code dispatches under its name
+            if prop_names or func.qualname not in query.functions_registered_by_name(graph).get(tool.name, ()):
+                return
         missing = []
         for p in params:
             param = next((x for x in func.node.params if x.name == p.name), None)
@@ -129,6 +164,13 @@ class ToolDocsParameterMismatch(Rule):
                     f"Parameter `{p.name}` of `{method}` in tool `{tool.name}` is missing from `{attr}`, so the "
                     f"model is never told to pass it; {tool.framework} rejects the tool. Declare it in `{attr}`.",
                     severity=Severity.ERROR)
+
+
+def _descriptions_matched_by_name(tool) -> bool:
+    """Does the framework describe the parameters of this plain-function tool with the docstring
+    entries named like them (catalog `parse_docstring_params`), showing the model the signature's
+    names rather than the docstring's?"""
+    return tool.kind == "function" and bool(getattr(tool.spec, "parse_docstring_params", False))
 
 
 def _docstring_line_pos(func, name: str):

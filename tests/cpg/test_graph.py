@@ -809,3 +809,62 @@ def test_state_graph_cycles_from_nodes_edges_and_routes() -> None:
     assert cycles["flow.act"] == members and cycles["flow.again"] == members
     assert cycles["flow.plan"] == members  # the node of the cyclic graph, not the linear one
     assert "flow.report" not in cycles and "flow.pick" not in cycles  # a computed route adds no edge
+
+
+def test_functions_given_as_tools_to_an_llm_call_are_function_tools() -> None:
+    g = graph_of({"m.py": """
+        import ollama
+
+        def lookup(city: str) -> str:
+            \"\"\"Look up a city.\"\"\"
+            return city
+
+        def undocumented(x):
+            return x
+
+        def not_a_tool(y):
+            return y
+
+        TOOLS = {"lookup": lookup, "undocumented": undocumented}
+
+        def run(q):
+            ollama.chat(model="llama3.1", messages=[{"role": "user", "content": q}], tools=list(TOOLS.values()))
+            return not_a_tool(q)
+    """})
+    tools = {t.name: t for t in g.agent.tools}
+    assert set(tools) == {"lookup", "undocumented"}
+    assert tools["lookup"].kind == "function" and tools["lookup"].framework == "ollama"
+    assert tools["lookup"].description == "Look up a city." and tools["undocumented"].description is None
+
+
+def test_functions_whose_docstrings_the_prompt_lists_are_function_tools() -> None:
+    g = graph_of({"m.py": """
+        from openai import OpenAI
+
+        def add(q):
+            \"\"\"Add two numbers: 'a + b'.\"\"\"
+
+        def sub(q):
+            pass
+
+        def helper(q):
+            pass
+
+        def shown(q):
+            pass
+
+        TOOLS = {"plus": add, "minus": sub}
+        EXTRA = {"helper": helper}
+        FALLBACK = {"helper": "Helps."}
+
+        def run(question):
+            listing = "\\n".join(f"{name}: {fn.__doc__}" for name, fn in TOOLS.items())
+            other = "\\n".join(f"{n}: {f.__doc__ or FALLBACK[n]}" for n, f in EXTRA.items())
+            print(shown.__doc__)
+            prompt = f"Tools:\\n{listing}\\n{other}\\nQuestion: {question}"
+            return OpenAI().chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+    """})
+    tools = {t.name: t for t in g.agent.tools}
+    assert set(tools) == {"plus", "minus"}
+    assert tools["plus"].func.name == "add" and tools["plus"].description_source == "docstring"
+    assert tools["minus"].description is None and tools["minus"].framework == ""

@@ -1,0 +1,153 @@
+"""Context budgets: the token limit code keeps a conversation or prompt under before it sends it to
+a model (`MAX_CONTEXT_TOKENS = 8000` compared against the running token count while trimming the
+history). A budget above the model's context window lets requests grow past what the model
+accepts (ADAL004)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import Const, FuncRef
+from agentable.query.facts import per_graph
+from agentable.query.literals import literal_site
+
+# A budget is named for what it limits: tokens of the context / prompt / history sent as input.
+# Names about the generated side, or about pieces of the input, are other limits.
+_INPUT_WORDS = ("context", "window", "prompt", "input", "history", "conversation", "memory")
+_OTHER_WORDS = ("output", "reply", "response", "completion", "generat", "answer", "new_tokens", "summary",
+                "chunk", "per_", "_per", "overlap", "doc", "tool")
+# the settings of an LLM call that carry the text the budget limits
+_INPUT_ROLES = ("messages", "prompt", "input")
+
+
+def is_context_budget_name(name: str) -> bool:
+    """Does the name say it is a token limit for the model's input (`MAX_CONTEXT_TOKENS`,
+    `history_token_limit`, `PROMPT_TOKEN_BUDGET`)?"""
+    n = name.lower()
+    return "token" in n and any(w in n for w in _INPUT_WORDS) and not any(w in n for w in _OTHER_WORDS)
+
+
+@dataclass(eq=False)
+class ContextBudget:
+    """A context-budget constant that bounds what an LLM call sends: `name = value` written at
+    `literal`, compared against the input's size at `compare` in `func`, before `llm_call`."""
+
+    name: str
+    value: int
+    literal: tuple[str, ir.Pos]
+    func: FunctionInfo
+    compare: ir.Compare
+    llm_call: object
+
+
+@per_graph
+def context_budgets(g: ProjectGraph) -> list[ContextBudget]:
+    """Context budgets that limit the input of an LLM call: an int constant named as a context
+    budget (`is_context_budget_name`), directly or as the first term of a subtraction
+    (`budget = MAX_CONTEXT_TOKENS - REPLY_TOKENS`), compared in the function that makes the call
+    or in a project function whose result (or argument) becomes the call's messages or prompt."""
+    out: list[ContextBudget] = []
+    seen: set[tuple[int, str, ir.Pos]] = set()
+    for c in g.agent.llm_calls:
+        for role in _INPUT_ROLES:
+            s = c.setting(role)
+            if s is None:
+                continue
+            for f in _input_builders(g, s.expr, s.func, s.stmt):
+                for cmp, stmt in f.exprs.get(ir.Compare, ()):
+                    for operand in (cmp.left, *cmp.comparators):
+                        for name, value, lit in _budget_constants(g, operand, f, stmt, 3):
+                            key = (id(c), lit[0], lit[1])
+                            if key not in seen:
+                                seen.add(key)
+                                out.append(ContextBudget(name, value, lit, f, cmp, c))
+    return out
+
+
+def _input_builders(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object) -> list[FunctionInfo]:
+    """The function that sends `e` and the project functions that build it: called in `e` (or in
+    the names it is bound from), or called on one of those names before (`trim(history)`)."""
+    out: dict[str, FunctionInfo] = {func.qualname: func}
+    names: set[str] = set()
+    seen: set[int] = set()
+
+    def walk(x: Optional[ir.Expr], f: FunctionInfo, st: object, depth: int) -> None:
+        if x is None or depth < 0 or id(x) in seen:
+            return
+        seen.add(id(x))
+        if isinstance(x, (ir.Starred, ir.Await)):
+            walk(x.value, f, st, depth)
+        elif isinstance(x, ir.Seq):
+            for elt in x.elts:
+                walk(elt, f, st, depth)
+        elif isinstance(x, ir.Dict):
+            for v in x.values:
+                walk(v, f, st, depth)
+        elif isinstance(x, ir.BinOp):
+            walk(x.left, f, st, depth)
+            walk(x.right, f, st, depth)
+        elif isinstance(x, ir.Subscript):
+            walk(x.value, f, st, depth)
+        elif isinstance(x, ir.Call):
+            for v in g.values(x.func, f, st):
+                target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+                if target is not None and target.node is not None:
+                    out.setdefault(target.qualname, target)
+        elif isinstance(x, ir.Name) and f is func:
+            names.add(x.id)
+            owner, defs = g.name_bindings(f, x.id, st)
+            for d in defs:
+                if d.how in ("assign", "walrus") and d.value is not None and owner is func:
+                    walk(d.value, owner, d.stmt, depth - 1)
+
+    walk(e, func, stmt, 3)
+    for site in func.calls:  # `trim_history(history)` before the call: trims the list in place
+        if any(isinstance(a, ir.Name) and a.id in names for a in site.call.args):
+            for v in g.values(site.call.func, func, site.stmt):
+                target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+                if target is not None and target.node is not None:
+                    out.setdefault(target.qualname, target)
+    return list(out.values())
+
+
+def _budget_constants(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object,
+                      depth: int, seen: Optional[set[int]] = None) -> list[tuple[str, int, tuple[str, ir.Pos]]]:
+    """(name, value, where the value is written) of the context-budget constants that bound `e`
+    from above: the budget itself, or the first term of a subtraction from it, through local names
+    (`budget = MAX - RESERVED`, then `budget -= used`, which only lowers it)."""
+    seen = set() if seen is None else seen
+    if depth < 0 or id(e) in seen:
+        return []
+    seen.add(id(e))
+    if isinstance(e, ir.BinOp) and e.op == "-":
+        return _budget_constants(g, e.left, func, stmt, depth, seen)
+    name = e.id if isinstance(e, ir.Name) else (e.attr if isinstance(e, ir.Attribute) else None)
+    if name is None:
+        return []
+    if is_context_budget_name(name):
+        value = _int_value(g, e, func, stmt)
+        lit = literal_site(g, e, func, stmt, value) if value is not None else None
+        return [(name, value, lit)] if value is not None and lit is not None else []
+    if not isinstance(e, ir.Name):
+        return []
+    out: list[tuple[str, int, tuple[str, ir.Pos]]] = []
+    owner, defs = g.name_bindings(func, e.id, stmt)
+    if owner is not func:
+        return out
+    for d in defs:
+        if d.how == "assign" and d.value is not None:
+            out += _budget_constants(g, d.value, owner, d.stmt, depth - 1, seen)
+        elif d.how == "augassign" and isinstance(d.stmt, ir.AugAssign) and d.stmt.op.startswith("-") \
+                and isinstance(d.stmt.target, ir.Name):  # the value before the decrement bounds it
+            out += _budget_constants(g, d.stmt.target, owner, d.stmt, depth - 1, seen)
+    return out
+
+
+def _int_value(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object) -> Optional[int]:
+    vals = g.values(e, func, stmt)
+    ints = {v.value for v in vals if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool)}
+    return ints.pop() if len(ints) == 1 and len(vals) == 1 else None

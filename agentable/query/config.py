@@ -1,0 +1,125 @@
+"""Configuration reads and their defaults: the value a setting takes when the environment, the
+command line or the settings source leaves it unset (`os.getenv("MODEL", "gpt-4o")`, an argparse
+`default=`, a pydantic / dataclass field default). Such a default is what the program runs with
+out of the box, so model facts (ADAL, LARD) are checked against it too."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import Const, ExtRef
+from agentable.query.facts import per_graph
+
+# Standard-library and settings-library reads that return a default when the source is unset:
+# callee -> (position of the default argument or None, its keyword).
+_DEFAULT_ARGS: dict[str, tuple[Optional[int], str]] = {
+    "os.getenv()": (1, "default"),
+    "os.environ.get()": (1, "default"),
+    "pydantic.Field()": (0, "default"),
+    "pydantic.fields.Field()": (0, "default"),
+    "dataclasses.field()": (None, "default"),
+}
+_ENV_READS = frozenset({"os.getenv()", "os.environ.get()"})
+_PARSED_ARG_RE = re.compile(r"^argparse\.ArgumentParser\(\)\.parse_args\(\)\.([A-Za-z_]\w*)$")
+
+Scoped = tuple[ir.Expr, FunctionInfo, object]
+
+
+def is_env_read(v: object) -> bool:
+    """Is this value an environment variable read (`os.getenv(...)`, `os.environ.get(...)`)?"""
+    return isinstance(v, ExtRef) and v.site is not None and v.path in _ENV_READS
+
+
+def config_default(g: ProjectGraph, v: object) -> Optional[Scoped]:
+    """The default expression of a configuration read this value is (with the scope to resolve
+    it in), or None: the second argument of an environment read, a field's `default`, or the
+    `default=` of the argparse option an `args.<dest>` attribute reads."""
+    if not isinstance(v, ExtRef) or v.site is None:
+        return None
+    path, call = v.site
+    shape = _DEFAULT_ARGS.get(v.path)
+    if shape is not None:
+        pos, kw = shape
+        e = call.kwarg(kw)
+        if e is None and pos is not None and pos < len(call.args) and not any(
+                isinstance(a, ir.Starred) for a in call.args[: pos + 1]):
+            e = call.args[pos]
+        if e is None:
+            return None
+        func = g.function_of(path, call.pos)
+        return (e, func, _stmt_of(func, call)) if func is not None else None
+    m = _PARSED_ARG_RE.match(v.path)
+    if m is not None:
+        return _argparse_default(g, path, call, m.group(1))
+    return None
+
+
+def config_default_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
+    """The string constants an expression takes as the default of a configuration read
+    (see `config_default`)."""
+    out: list[str] = []
+    for v in g.values(e, func, stmt):
+        found = config_default(g, v)
+        if found is None:
+            continue
+        d, owner, s = found
+        out += [x.value for x in g.values(d, owner, s) if isinstance(x, Const) and isinstance(x.value, str)]
+    return out
+
+
+def _argparse_default(g: ProjectGraph, path: str, parse_call: ir.Call, dest: str) -> Optional[Scoped]:
+    """The `default=` of the option `dest` on the parser whose `parse_args()` is `parse_call`."""
+    func = g.function_of(path, parse_call.pos)
+    if func is None or not isinstance(parse_call.func, ir.Attribute):
+        return None
+    stmt = _stmt_of(func, parse_call)
+    ctors = {id(v.site[1]) for v in g.values(parse_call.func.value, func, stmt)
+             if isinstance(v, ExtRef) and v.path == "argparse.ArgumentParser()" and v.site is not None}
+    found: Optional[Scoped] = None
+    for ctor in ctors:
+        for call, owner, s in _parser_options(g).get(ctor, ()):
+            if _option_dest(call) == dest and call.kwarg("default") is not None:
+                if found is not None:
+                    return None  # declared twice: which default applies is not clear statically
+                found = (call.kwarg("default"), owner, s)  # type: ignore[assignment]
+    return found
+
+
+@per_graph
+def _parser_options(g: ProjectGraph) -> dict[int, list[tuple[ir.Call, FunctionInfo, object]]]:
+    """The `add_argument(...)` calls of every argparse parser, keyed by its constructor call."""
+    out: dict[int, list[tuple[ir.Call, FunctionInfo, object]]] = {}
+    for func in g.functions.values():
+        for site in func.calls:
+            f = site.call.func
+            if not isinstance(f, ir.Attribute) or f.attr != "add_argument":
+                continue
+            for v in g.values(f.value, func, site.stmt):
+                if isinstance(v, ExtRef) and v.path == "argparse.ArgumentParser()" and v.site is not None:
+                    out.setdefault(id(v.site[1]), []).append((site.call, func, site.stmt))
+    return out
+
+
+def _option_dest(call: ir.Call) -> Optional[str]:
+    """The attribute an `add_argument(...)` option is stored under: `dest=`, else the first long
+    option (`--model-name` -> `model_name`), else the first short one, else the positional name."""
+    dest = call.kwarg("dest")
+    if dest is not None:
+        return dest.value if isinstance(dest, ir.Constant) and isinstance(dest.value, str) else None
+    names = [a.value for a in call.args if isinstance(a, ir.Constant) and isinstance(a.value, str)]
+    if not names or len(names) != len(call.args):
+        return None
+    longs = [n for n in names if n.startswith("--")]
+    chosen = longs[0] if longs else names[0]
+    return chosen.lstrip("-").replace("-", "_") or None
+
+
+def _stmt_of(func: FunctionInfo, call: ir.Call) -> object:
+    for site in func.calls:
+        if site.call is call:
+            return site.stmt
+    return None
