@@ -473,18 +473,19 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
 
     guards = {receiver} if receiver else set()
     parents = _expr_parents(stmt)
-    p = parents.get(id(call))
-    if isinstance(p, ir.Subscript) and p.value is call and risky(_int_index(p.index)):
+    pieces = _same_length_view(g, func, stmt, call, parents)
+    p = parents.get(id(pieces))
+    if isinstance(p, ir.Subscript) and p.value is pieces and risky(_int_index(p.index)):
         guard = "check" if (_guard_in_expr(p, parents, guards) or _checked(func, stmt, guards)) else \
             failure_guard(g, func, stmt, _INDEX_ERRORS)
         out.append(TextUse("index", op, func, stmt, p, src, _INDEX_ERRORS, guard, origin=call))
         return out
-    whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is call and isinstance(p.index, ir.Slice) else call
+    whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is pieces and isinstance(p.index, ir.Slice) else pieces
     if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
         guard = "check" if _checked(func, stmt, guards) else failure_guard(g, func, stmt, _INDEX_ERRORS)
         out.append(TextUse("unpack", op, func, stmt, stmt.targets[0], src, _INDEX_ERRORS, guard, origin=call))
         return out
-    name = bound_name(stmt, call)
+    name = bound_name(stmt, pieces)
     if name is None:
         return out
     for s, n, ps in _uses_of(g, func, stmt, name):
@@ -501,6 +502,37 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
             failure_guard(g, func, s, _INDEX_ERRORS)
         out.append(TextUse(kind, op, func, s, use, src, _INDEX_ERRORS, guard, name, call))
     return out
+
+
+_SAME_LENGTH_CALLS = frozenset({"list", "tuple"})
+
+
+def _same_length_view(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, pieces: ir.Expr,
+                      parents: dict[int, ir.Expr]) -> ir.Expr:
+    """The outermost expression that holds one item per piece of `pieces` (a split/findall call):
+    `[p.strip() for p in text.split(",")]`, `list(map(str.strip, text.split(",")))`,
+    `tuple(text.split())`. Indexing it at a fixed position has the same risk as indexing the split
+    itself. A filtering comprehension (`if p`) only drops items, so it counts too."""
+    from agentable.cpg.values import ExtRef as _ER
+
+    def builtin(call: ir.Call) -> Optional[str]:
+        paths = {v.path for v in g.values(call.func, func, stmt) if isinstance(v, _ER)}
+        return next(iter(paths)) if len(paths) == 1 else None
+
+    cur = pieces
+    while True:
+        p = parents.get(id(cur))
+        if isinstance(p, ir.Comp) and p.kind == "list" and len(p.iters) == 1 and p.iters[0] is cur:
+            cur = p
+        elif isinstance(p, ir.Call) and not p.keywords and len(p.args) == 1 and p.args[0] is cur \
+                and builtin(p) in _SAME_LENGTH_CALLS:
+            cur = p
+        elif isinstance(p, ir.Call) and not p.keywords and len(p.args) == 2 and p.args[1] is cur \
+                and builtin(p) == "map" and isinstance(parents.get(id(p)), ir.Call) \
+                and builtin(parents[id(p)]) in _SAME_LENGTH_CALLS:
+            cur = p  # map(f, pieces) inside list()/tuple(): a map object itself cannot be indexed
+        else:
+            return cur
 
 
 def _fixed_unpack(target: ir.Expr, maxsplit: Optional[int], any_index: bool) -> bool:
