@@ -129,8 +129,9 @@ _ACCESS_SEG = re.compile(r"\.(\w+)|\[[^\]]*\]")
 
 def _stops_short_of_text(g: ProjectGraph, v: LLMOutput) -> bool:
     """The response is read only part of the way to its text (e.g. Anthropic `msg.content`, a list
-    of blocks, where the catalog says `.content[0].text`): a response-reading error (LARD), not
-    model text, so the text consumers stay silent."""
+    of blocks, where the catalog says `.content[0].text`), or through another field than its text
+    paths start with (the Responses API's `response.output` items): not model text, so the text
+    consumers stay silent (a response-reading error is LARD's)."""
     c = g.agent.llm_call_at(v.site[1])
     paths = list(getattr(c.spec, "output_text", ()) or ()) if c is not None else []
     if not paths:
@@ -144,7 +145,12 @@ def _stops_short_of_text(g: ProjectGraph, v: LLMOutput) -> bool:
     expected = [["[]" if m.group(0).startswith("[") else m.group(1) for m in _ACCESS_SEG.finditer(p)] for p in paths]
     if not got or any(got == exp for exp in expected):
         return False
-    return any(len(got) < len(exp) and exp[:len(got)] == got for exp in expected)
+    if any(len(got) < len(exp) and exp[:len(got)] == got for exp in expected):
+        return True
+    # another field of an SDK response than any text path starts with (the Responses API's
+    # `.output`, the list of output items, where the text is `.output_text`); a raw HTTP body
+    # (`r.text`) is decoded on the way, so its paths do not apply
+    return not v.http and got[0] != "[]" and all(exp and exp[0] != got[0] for exp in expected)
 
 
 def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
