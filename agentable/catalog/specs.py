@@ -37,6 +37,9 @@ class LLMCallSpec:
     url_positional: Optional[int] = None
     payload_params: tuple[str, ...] = ()
     role_messages: bool = False  # also when the URL is configured, if the payload has role messages
+    # Tool calls whose `arguments` are a JSON string the model writes: is a function tool that omits
+    # `strict` schema-constrained (true) or best effort (false)? None: not known / not applicable.
+    tool_arguments_strict_default: Optional[bool] = None
     notes: str = ""
 
 

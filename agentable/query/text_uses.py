@@ -23,6 +23,7 @@ from agentable.query.literals import (
     literal_of,
 )
 from agentable.query.llm_output import llm_outputs
+from agentable.query.tool_arguments import unconstrained_tool_arguments
 
 # Parsers of text and what they raise on text that is not in the expected format; catching any one
 # of these (or a parent such as ValueError / Exception) guards the parse.
@@ -66,8 +67,9 @@ _CONSUMERS = frozenset(TEXT_PARSERS) | frozenset(REGEX_MATCHERS) | frozenset(REG
 SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
 
 
-# Response fields that carry the provider's own structured data rather than free text: JSON tool-call
-# arguments (generated under the provider's JSON constraint) and already-parsed structured output.
+# Response fields that carry the provider's own structured data rather than free text: tool-call
+# arguments (JSON, not prose; whether the model's JSON is schema-constrained is decided by
+# query.tool_arguments for the parsers) and already-parsed structured output.
 _STRUCTURED_FIELDS = ("`.arguments`", "`.parsed`", "`.output_parsed`", "`.tool_calls`", "`.function_call`")
 
 
@@ -102,6 +104,7 @@ class TextUse:
     guard: str = ""
     name: Optional[str] = None  # the variable holding the result, when the use goes through one
     origin: Optional[ir.Call] = None  # the consuming call (parser, regex function, split) when not `expr`
+    tool_arguments: bool = False  # the parsed text is a tool call's arguments from a non-strict tool
 
     @property
     def path(self) -> str:
@@ -402,6 +405,14 @@ def text_uses(g: ProjectGraph) -> list[TextUse]:
                          if v.__class__ is _ER and v.path in _CONSUMERS), None)
             if path in TEXT_PARSERS:
                 src = model_text(g, call.args[0], func, stmt) if call.args else None
+                args_src = None
+                if src is None and call.args and "JSONDecodeError" in TEXT_PARSERS[path]:
+                    args_src = unconstrained_tool_arguments(g, call.args[0], func, stmt)
+                if args_src is not None:
+                    guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
+                    out.append(TextUse("parse", path, func, stmt, call, args_src, TEXT_PARSERS[path], guard,
+                                       origin=call, tool_arguments=True))
+                    continue
                 if src is not None:
                     guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
                     if not guard and structured_output(g, src) is not None and path not in ("int", "float"):
@@ -569,7 +580,8 @@ def membership_checked(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
 def _key_uses(g: ProjectGraph, parses: list[TextUse]) -> list[TextUse]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
     themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
-    by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse"}
+    # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
+    by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
     out: list[TextUse] = []
     if not any(u.guard in ("try", "suppress") for u in by_pos.values()):
         return out  # no guarded parse: no key use to report (and nothing to resolve)
