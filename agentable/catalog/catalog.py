@@ -79,6 +79,10 @@ class Catalog:
             for d in ds:
                 self._own_imports.setdefault(normalize_dist(d), set()).add(imp)
         self._provided_memo: dict[str, frozenset[str]] = {}
+        # distribution -> (import root, versions): releases that shipped every module under the root,
+        # before its integrations moved to distributions of their own
+        self._whole_namespace: dict[str, tuple[str, str]] = {
+            normalize_dist(k): (str(v["root"]), str(v["versions"])) for k, v in dists.get("whole_namespace", {}).items()}
         roots = {top_module(n) for idx in (self._llm_call, self._llm_client, self._chat_model, self._factory,
                                            self._tool_decorator, self._tool_constructor, self._tool_base,
                                            self._agent) for n in idx}
@@ -150,6 +154,23 @@ class Catalog:
             if hit is not None:
                 return hit
         return (normalize_dist(parts[0]),)
+
+    def most_specific_import(self, dotted_module: str) -> Optional[str]:
+        """The longest dotted prefix of `dotted_module` that the [imports] table maps, or None."""
+        parts = dotted_module.split(".")
+        for i in range(len(parts), 0, -1):
+            name = ".".join(parts[:i])
+            if name in self._imports:
+                return name
+        return None
+
+    def whole_namespace_versions(self, dist: str, import_name: str) -> Optional[str]:
+        """The version range (PEP 440) in which `dist` shipped every module under the root of
+        `import_name` (llama-index before 0.10 held llama_index.llms.anthropic itself), or None."""
+        hit = self._whole_namespace.get(normalize_dist(dist))
+        if hit is None or hit[0] != import_name.split(".")[0]:
+            return None
+        return hit[1]
 
     def knows_import(self, dotted_module: str) -> bool:
         """Does the [imports] table map `dotted_module` or a dotted prefix of it?"""

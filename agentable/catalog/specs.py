@@ -47,6 +47,9 @@ class LLMCallSpec:
     # ... whose parameter descriptions are the docstring's Args: entries named like the signature's
     # parameters (the description is the text before that section; other entries are dropped)
     parse_docstring_params: bool = False
+    # Tool calls whose `arguments` are a JSON string the model writes: is a function tool that omits
+    # `strict` schema-constrained (true) or best effort (false)? None: not known / not applicable.
+    tool_arguments_strict_default: Optional[bool] = None
     notes: str = ""
 
 

@@ -114,7 +114,10 @@ def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
     """Is the import `dotted` covered by the requirements in `scope` (a ManifestSet): one of the
     distributions that provide it is declared (any group), a declared distribution brings it in as
     a dependency (catalog `provides`, transitively), or, for an import the catalog does not know, a
-    declared name plausibly provides it (see `_plausible_provider`)."""
+    declared name plausibly provides it (see `_plausible_provider`). A distribution that brings only
+    a shorter name than the most specific one the catalog maps (the `llama_index` namespace, for
+    `llama_index.llms.anthropic` of llama-index-llms-anthropic) does not cover it, unless it is
+    declared in versions that shipped the whole namespace (catalog `whole_namespace`)."""
     from agentable.cpg.manifests import normalize_dist
 
     declared = {r.dist for r in scope.requirements}
@@ -126,7 +129,31 @@ def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
         return True
     parts = dotted.split(".")
     prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
-    return any(prefixes & g.catalog.provided_imports(d) for d in declared)
+    specific = g.catalog.most_specific_import(dotted)
+    for d in declared:
+        names = prefixes & g.catalog.provided_imports(d)
+        if any(specific is None or len(n) >= len(specific) for n in names):
+            return True
+        if names and _whole_namespace_declared(g, scope, d, dotted):
+            return True
+    return False
+
+
+def _whole_namespace_declared(g: ProjectGraph, scope: object, dist: str, dotted: str) -> bool:
+    """Does `dist` provide only a shorter name of `dotted` (the namespace root `llama_index` of
+    `llama_index.llms.anthropic`, which the catalog assigns to its own distribution), and is it
+    declared in versions that still shipped the whole namespace (llama-index<0.10)? Any other
+    declaration installs a release without the module: the import is undeclared."""
+    from agentable.query.versions import versions_within
+
+    whole = g.catalog.whole_namespace_versions(dist, dotted)
+    if whole is None:
+        return False
+    try:
+        spec = scope.specifier_for(dist)  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    return spec is not None and versions_within(str(spec), whole)
 
 
 def import_locked(g: ProjectGraph, locked: frozenset[str], dotted: str) -> bool:

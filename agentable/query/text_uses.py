@@ -23,6 +23,7 @@ from agentable.query.literals import (
     literal_of,
 )
 from agentable.query.llm_output import llm_outputs
+from agentable.query.tool_arguments import unconstrained_tool_arguments
 
 # Parsers of text and what they raise on text that is not in the expected format; catching any one
 # of these (or a parent such as ValueError / Exception) guards the parse.
@@ -66,8 +67,9 @@ _CONSUMERS = frozenset(TEXT_PARSERS) | frozenset(REGEX_MATCHERS) | frozenset(REG
 SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
 
 
-# Response fields that carry the provider's own structured data rather than free text: JSON tool-call
-# arguments (generated under the provider's JSON constraint) and already-parsed structured output.
+# Response fields that carry the provider's own structured data rather than free text: tool-call
+# arguments (JSON, not prose; whether the model's JSON is schema-constrained is decided by
+# query.tool_arguments for the parsers) and already-parsed structured output.
 _STRUCTURED_FIELDS = ("`.arguments`", "`.parsed`", "`.output_parsed`", "`.tool_calls`", "`.function_call`")
 
 
@@ -102,6 +104,7 @@ class TextUse:
     guard: str = ""
     name: Optional[str] = None  # the variable holding the result, when the use goes through one
     origin: Optional[ir.Call] = None  # the consuming call (parser, regex function, split) when not `expr`
+    tool_arguments: bool = False  # the parsed text is a tool call's arguments from a non-strict tool
 
     @property
     def path(self) -> str:
@@ -129,8 +132,9 @@ _ACCESS_SEG = re.compile(r"\.(\w+)|\[[^\]]*\]")
 
 def _stops_short_of_text(g: ProjectGraph, v: LLMOutput) -> bool:
     """The response is read only part of the way to its text (e.g. Anthropic `msg.content`, a list
-    of blocks, where the catalog says `.content[0].text`): a response-reading error (LARD), not
-    model text, so the text consumers stay silent."""
+    of blocks, where the catalog says `.content[0].text`), or through another field than its text
+    paths start with (the Responses API's `response.output` items): not model text, so the text
+    consumers stay silent (a response-reading error is LARD's)."""
     c = g.agent.llm_call_at(v.site[1])
     paths = list(getattr(c.spec, "output_text", ()) or ()) if c is not None else []
     if not paths:
@@ -144,7 +148,12 @@ def _stops_short_of_text(g: ProjectGraph, v: LLMOutput) -> bool:
     expected = [["[]" if m.group(0).startswith("[") else m.group(1) for m in _ACCESS_SEG.finditer(p)] for p in paths]
     if not got or any(got == exp for exp in expected):
         return False
-    return any(len(got) < len(exp) and exp[:len(got)] == got for exp in expected)
+    if any(len(got) < len(exp) and exp[:len(got)] == got for exp in expected):
+        return True
+    # another field of an SDK response than any text path starts with (the Responses API's
+    # `.output`, the list of output items, where the text is `.output_text`); a raw HTTP body
+    # (`r.text`) is decoded on the way, so its paths do not apply
+    return not v.http and got[0] != "[]" and all(exp and exp[0] != got[0] for exp in expected)
 
 
 def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
@@ -396,6 +405,14 @@ def text_uses(g: ProjectGraph) -> list[TextUse]:
                          if v.__class__ is _ER and v.path in _CONSUMERS), None)
             if path in TEXT_PARSERS:
                 src = model_text(g, call.args[0], func, stmt) if call.args else None
+                args_src = None
+                if src is None and call.args and "JSONDecodeError" in TEXT_PARSERS[path]:
+                    args_src = unconstrained_tool_arguments(g, call.args[0], func, stmt)
+                if args_src is not None:
+                    guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
+                    out.append(TextUse("parse", path, func, stmt, call, args_src, TEXT_PARSERS[path], guard,
+                                       origin=call, tool_arguments=True))
+                    continue
                 if src is not None:
                     guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
                     if not guard and structured_output(g, src) is not None and path not in ("int", "float"):
@@ -473,18 +490,19 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
 
     guards = {receiver} if receiver else set()
     parents = _expr_parents(stmt)
-    p = parents.get(id(call))
-    if isinstance(p, ir.Subscript) and p.value is call and risky(_int_index(p.index)):
+    pieces = _same_length_view(g, func, stmt, call, parents)
+    p = parents.get(id(pieces))
+    if isinstance(p, ir.Subscript) and p.value is pieces and risky(_int_index(p.index)):
         guard = "check" if (_guard_in_expr(p, parents, guards) or _checked(func, stmt, guards)) else \
             failure_guard(g, func, stmt, _INDEX_ERRORS)
         out.append(TextUse("index", op, func, stmt, p, src, _INDEX_ERRORS, guard, origin=call))
         return out
-    whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is call and isinstance(p.index, ir.Slice) else call
+    whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is pieces and isinstance(p.index, ir.Slice) else pieces
     if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
         guard = "check" if _checked(func, stmt, guards) else failure_guard(g, func, stmt, _INDEX_ERRORS)
         out.append(TextUse("unpack", op, func, stmt, stmt.targets[0], src, _INDEX_ERRORS, guard, origin=call))
         return out
-    name = bound_name(stmt, call)
+    name = bound_name(stmt, pieces)
     if name is None:
         return out
     for s, n, ps in _uses_of(g, func, stmt, name):
@@ -501,6 +519,37 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
             failure_guard(g, func, s, _INDEX_ERRORS)
         out.append(TextUse(kind, op, func, s, use, src, _INDEX_ERRORS, guard, name, call))
     return out
+
+
+_SAME_LENGTH_CALLS = frozenset({"list", "tuple"})
+
+
+def _same_length_view(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, pieces: ir.Expr,
+                      parents: dict[int, ir.Expr]) -> ir.Expr:
+    """The outermost expression that holds one item per piece of `pieces` (a split/findall call):
+    `[p.strip() for p in text.split(",")]`, `list(map(str.strip, text.split(",")))`,
+    `tuple(text.split())`. Indexing it at a fixed position has the same risk as indexing the split
+    itself. A filtering comprehension (`if p`) only drops items, so it counts too."""
+    from agentable.cpg.values import ExtRef as _ER
+
+    def builtin(call: ir.Call) -> Optional[str]:
+        paths = {v.path for v in g.values(call.func, func, stmt) if isinstance(v, _ER)}
+        return next(iter(paths)) if len(paths) == 1 else None
+
+    cur = pieces
+    while True:
+        p = parents.get(id(cur))
+        if isinstance(p, ir.Comp) and p.kind == "list" and len(p.iters) == 1 and p.iters[0] is cur:
+            cur = p
+        elif isinstance(p, ir.Call) and not p.keywords and len(p.args) == 1 and p.args[0] is cur \
+                and builtin(p) in _SAME_LENGTH_CALLS:
+            cur = p
+        elif isinstance(p, ir.Call) and not p.keywords and len(p.args) == 2 and p.args[1] is cur \
+                and builtin(p) == "map" and isinstance(parents.get(id(p)), ir.Call) \
+                and builtin(parents[id(p)]) in _SAME_LENGTH_CALLS:
+            cur = p  # map(f, pieces) inside list()/tuple(): a map object itself cannot be indexed
+        else:
+            return cur
 
 
 def _fixed_unpack(target: ir.Expr, maxsplit: Optional[int], any_index: bool) -> bool:
@@ -531,7 +580,8 @@ def membership_checked(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
 def _key_uses(g: ProjectGraph, parses: list[TextUse]) -> list[TextUse]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
     themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
-    by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse"}
+    # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
+    by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
     out: list[TextUse] = []
     if not any(u.guard in ("try", "suppress") for u in by_pos.values()):
         return out  # no guarded parse: no key use to report (and nothing to resolve)

@@ -33,7 +33,9 @@ class StopCutsFormat(Rule):
 
     def check(self, graph) -> Iterable[Finding]:
         uses = query.text_uses(graph)
-        json_sites = {id(u.llm.site[1]) for u in uses if u.kind == "parse" and u.op in _JSON_PARSERS}
+        # replies parsed as JSON (tool-call arguments are not the reply text)
+        json_sites = {id(u.llm.site[1]) for u in uses if u.kind == "parse" and u.op in _JSON_PARSERS
+                      and not u.tool_arguments}
         protocol = {id(pc.llm_call): pc for pc in query.protocol_calls(graph)}
         for c in graph.agent.llm_calls:
             sc = query.stop_config(graph, c)

@@ -27,7 +27,10 @@ class UndeclaredDependency(Rule):
         full=("The project declares its dependencies (requirements.txt, pyproject.toml, setup.cfg, Pipfile…), "
               "but this import is provided by none of them, directly or through a declared package that depends "
               "on it. It works on the author's machine and fails with ModuleNotFoundError in every fresh "
-              "install: a container, CI, a colleague's checkout, a deployed agent."),
+              "install: a container, CI, a colleague's checkout, a deployed agent. A package that shares "
+              "a namespace covers only the modules it installs: the llama-index meta-package brings "
+              "`llama_index.core` and the OpenAI integrations, not `llama_index.llms.anthropic` "
+              "(llama-index-llms-anthropic), unless it is pinned to a release from before the split."),
         bad_example='# requirements.txt: openai>=1.30\nimport yaml  # PyYAML is not declared',
         good_example='# requirements.txt: openai>=1.30\\nPyYAML>=6\nimport yaml',
         fix="Add the distribution named in the message to the manifest (with a version range).",

@@ -21,9 +21,13 @@ class ApiOutsideDeclaredVersion(Rule):
         full=("Libraries the agent depends on (pydantic, LangChain, LlamaIndex, AutoGen…) rename and remove "
               "APIs between major versions. When every version the manifest admits lacks an API the code "
               "uses (pydantic v2's `field_validator` with `pydantic<2`, `llama_index.core` with "
-              "`llama-index<0.10`), or the project's lock file pins only such versions, the agent fails "
-              "at import or at first use in any fresh install. LLM SDK "
-              "entry points are LARD001's; this rule covers the rest."),
+              "`llama-index<0.10`, `client.messages.create` on an SDK client with `anthropic<0.16`), or "
+              "the project's lock file pins only such versions, the agent fails at import or at first use "
+              "in any fresh install. Imports, constructions and "
+              "method calls (on project subclasses and on SDK objects) are checked; an object whose class "
+              "the pin already rules out is reported once, where it is imported or made. An LLM SDK API "
+              "that the declared version REMOVED is LARD001's; one NEWER than the declared version is "
+              "this rule's."),
         bad_example='# requirements.txt: pydantic==1.10.13\nfrom pydantic import field_validator',
         good_example='# requirements.txt: pydantic>=2.5\nfrom pydantic import field_validator',
         fix="Use the API of the declared version, or change the version range in the manifest.",
@@ -113,4 +117,13 @@ def _member_symbols(graph, site) -> list[str]:
             out.extend(f"{b}.{fn.attr}" for b in graph.external_bases(v.qualname))
         elif isinstance(v, ExtRef) and "(" not in v.path:
             out.append(f"{v.path}.{fn.attr}")
+        elif isinstance(v, ExtRef) and not _constructor_unavailable(graph, site.func.path, v.path):
+            out.append(f"{v.path}.{fn.attr}")  # a method of an SDK object: `client.messages.create`
     return out
+
+
+def _constructor_unavailable(graph, path: str, instance_path: str) -> bool:
+    """Is the class that made this external object (`anthropic.Anthropic` of
+    `anthropic.Anthropic().messages`) itself outside the declared versions? Then its import or
+    construction is the finding, not each of its method calls."""
+    return query.api_unavailable(graph, path, instance_path.split("(", 1)[0]) is not None

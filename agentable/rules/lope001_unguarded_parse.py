@@ -26,7 +26,11 @@ class UnguardedParse(Rule):
               "`ast.literal_eval`, `eval`, `yaml.safe_load`, `int()` and `float()` raise on such text, and "
               "when nothing catches the error (here or in any caller) one off-format reply crashes the agent. "
               "Structured outputs (a JSON schema / JSON mode), a validating output parser, or a try/except "
-              "that re-prompts make the parse safe."),
+              "that re-prompts make the parse safe. Tool-call arguments are model-written JSON too: OpenAI "
+              "documents that they may be invalid JSON or carry parameters the schema does not define unless "
+              "the function tool is strict (`strict: true`; Chat Completions treats an omitted `strict` as "
+              "false, the Responses API as true), so parsing them from a call that offers a non-strict tool "
+              "needs the same handler. Arguments the SDK parses (`parsed_arguments`) are not reported."),
         bad_example=('reply = client.chat.completions.create(model=m, messages=msgs).choices[0].message.content\n'
                      'plan = json.loads(reply)'),
         good_example=('try:\n    plan = json.loads(reply)\nexcept json.JSONDecodeError:\n'
@@ -46,9 +50,14 @@ class UnguardedParse(Rule):
             raises = use.raises[0]
             fix = _FIX.get(use.op, f"wrap it in try/except {raises} and re-prompt or fall back, or request "
                                    "structured output")
+            what_kind = "model output"
+            if use.tool_arguments:
+                what_kind = "tool-call arguments the model wrote for a tool without `strict: true`"
+                fix = (f"wrap it in try/except {raises} and return the error to the model as the tool result, "
+                       "or define the function tools with `strict: true`")
             yield self.finding(
                 graph, use.path, use.expr.pos,
-                f"`{what}` is model output ({query.describe_llm_source(graph, src)}) and reaches `{use.op}` with "
+                f"`{what}` is {what_kind} ({query.describe_llm_source(graph, src)}) and reaches `{use.op}` with "
                 f"no handler for {raises} here or in any caller; {fix}.",
                 flow=query.flow_steps(graph, src, (use.path, use.expr.pos, f"parsed with {use.op}")),
             )

@@ -19,7 +19,10 @@ class UncheckedSplitIndex(Rule):
         full=("`reply.split(\"Action:\")[1]`, `re.findall(pattern, reply)[0]` and `name, arg = reply.split(\":\")` "
               "assume the model wrote the separator or pattern exactly as many times as the code expects. When it "
               "does not, the index raises IndexError or the unpacking raises ValueError, and the agent crashes on "
-              "one off-format reply."),
+              "one off-format reply. A list built item by item from the pieces (`[p.strip() for p in "
+              "reply.split(\",\")]`, `list(map(str.strip, ...))`) has the same length and the same risk. "
+              "Several fixed indexes of one result share one missing check: they are reported once, at the "
+              "index that needs the most pieces."),
         bad_example='tool, arg = reply.split("Action Input:")',
         good_example=('parts = reply.split("Action Input:", 1)\nif len(parts) != 2:\n'
                       '    return ask_again()\ntool, arg = parts'),
@@ -28,13 +31,14 @@ class UncheckedSplitIndex(Rule):
     )
 
     def check(self, graph) -> Iterable[Finding]:
-        for use in query.text_uses(graph):
-            if use.kind not in ("index", "unpack") or use.guard:
-                continue
+        uses = [u for u in query.text_uses(graph) if u.kind in ("index", "unpack") and not u.guard]
+        for use, positions in _one_per_result(uses):
             src = query.describe_llm_source(graph, use.llm)
             if use.kind == "index":
                 err = "IndexError"
                 what = f"indexes the result of `{use.op}` over model output ({src}) at a position that may not exist"
+                if len(positions) > 1:
+                    what += f" (it is read at positions {', '.join(map(str, positions))})"
             else:
                 err = "ValueError"
                 what = (f"unpacks the result of `{use.op}` over model output ({src}) into "
@@ -45,3 +49,27 @@ class UncheckedSplitIndex(Rule):
                 f"the length (or that the separator is present) first and re-prompt or fall back.",
                 flow=query.flow_steps(graph, use.llm, (use.path, use.expr.pos, f"fixed position of {use.op}()")),
             )
+
+
+def _needed_length(use) -> int:
+    """How many pieces the fixed index needs: `parts[3]` needs 4, `parts[-2]` needs 2."""
+    i = query._int_index(use.expr.index)
+    return 0 if i is None else (i + 1 if i >= 0 else -i)
+
+
+def _one_per_result(uses: list) -> list[tuple[object, list[int]]]:
+    """One report per split/findall result bound to a name: several fixed indexes of the same
+    pieces (`f[1]`, `f[2]`, `f[3]`) share one missing length check, reported at the index that
+    needs the most pieces, with every position read."""
+    out: list[tuple[object, list[int]]] = []
+    groups: dict[tuple, list] = {}
+    for u in uses:
+        if u.kind == "index" and u.name is not None and u.origin is not None:
+            groups.setdefault((u.path, id(u.origin), u.name), []).append(u)
+        else:
+            out.append((u, []))
+    for group in groups.values():
+        worst = max(group, key=_needed_length)  # max keeps the first of equals: source order
+        positions = sorted({query._int_index(u.expr.index) for u in group} - {None}, key=lambda i: (i < 0, abs(i)))
+        out.append((worst, positions))
+    return sorted(out, key=lambda x: (x[0].path, x[0].expr.pos))

@@ -39,8 +39,8 @@ class PromptParserMismatch(Rule):
         seen: set[tuple[str, int]] = set()
         for use in query.text_uses(graph):
             # an unguarded consumer is reported by LOPE001-003 already (one root cause, one finding)
-            if not use.guard or use.guard == "structured-output" or use.kind == "key":
-                continue
+            if not use.guard or use.guard == "structured-output" or use.kind == "key" or use.tool_arguments:
+                continue  # (tool-call arguments follow the tool schema, not the prompt)
             kind = _parser_kind(graph, use)
             if kind is None:
                 continue
