@@ -26,10 +26,11 @@ def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
 
 
 def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
-                  depth: int = 3) -> Optional[Union[LLMOutput, Parsed]]:
+                  depth: int = 3, _steps: int = 6) -> Optional[Union[LLMOutput, Parsed]]:
     """The model output that `e` is computed from, or None: the response or its text (any field,
     e.g. `tool_call.function.name`, `block.name`), a structure parsed from it, or text extracted from
-    it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`).
+    it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`), and an
+    item of a structure parsed from such extracted text (`json.loads(m.group(1))["tool"]`).
     Values validated by a schema (structured output, pydantic) do not count."""
     from agentable.cpg.values import ExtRef
 
@@ -41,6 +42,8 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
         return min(outputs, key=_output_order)
     if depth <= 0:
         return None
+    if not any(isinstance(v, ExtRef) for v in vals) and _steps > 0:
+        return _derived_through_structure(g, e, func, stmt, depth, _steps - 1)
     for v in sorted((v for v in vals if isinstance(v, ExtRef)), key=_ext_order):
         if v.site is not None:
             path, call = v.site
@@ -53,6 +56,42 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
                 subs.insert(0, call.func.value)
             for sub in subs:
                 hit = model_derived(g, sub, owner, st, depth - 1)
+                if hit is not None:
+                    return hit
+    return None
+
+
+# Methods whose result is still the receiver's data: a dict item (`action.get("tool")`) or the
+# receiver's text (`name.strip()`).
+_DATA_METHODS = frozenset({"get", "pop", "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "replace"})
+
+
+def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object, depth: int,
+                               steps: int) -> Optional[Union[LLMOutput, Parsed]]:
+    """model_derived for a value the resolver keeps only as a type: text the resolver does not
+    follow (a regex group of the reply) parsed into a structure (`action = json.loads(m.group(1))`)
+    and read by item (`action["tool"]`, `action.get("tool")`). Follows the expression back through
+    items, data methods, parser calls and the local assignments of names."""
+    from agentable.cpg.resolve import PARSERS
+    from agentable.cpg.values import ExtRef
+
+    if isinstance(e, ir.Subscript) and not isinstance(e.index, ir.Slice):
+        return model_derived(g, e.value, func, stmt, depth, steps)
+    if isinstance(e, ir.Call):
+        f = e.func
+        if isinstance(f, ir.Attribute) and f.attr in _DATA_METHODS:
+            return model_derived(g, f.value, func, stmt, depth, steps)
+        parser = next((PARSERS[v.path] for v in g.values(f, func, stmt) if isinstance(v, ExtRef) and v.path in PARSERS), None)
+        if parser is not None and e.args:
+            src = model_derived(g, e.args[0], func, stmt, depth, steps)
+            if isinstance(src, LLMOutput):
+                return Parsed(src.with_step((func.path, e.pos, f"parsed with {parser}")), parser)
+            return src
+        return None
+    if isinstance(e, ir.Name) and stmt is not None and e.id not in func.globals_declared:
+        for d in g.resolver.local_defs(func, e.id, stmt):
+            if d.how in ("assign", "walrus") and d.value is not None and d.value is not e:
+                hit = model_derived(g, d.value, func, d.stmt, depth, steps)
                 if hit is not None:
                     return hit
     return None
