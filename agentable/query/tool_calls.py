@@ -331,8 +331,9 @@ def _key_name(e: ir.Expr) -> str:
 # third-party code (HTTP clients, SDKs, databases, parsers), the standard library's I/O, processes and
 # network, and parsers/evaluators of text. Pure standard-library helpers (datetime arithmetic,
 # hashlib, re, string methods, math) and number conversions of the model's typed arguments
-# (int, float, Decimal) are not counted: they rarely fail, and flagging them would bury the real cases.
-_RISKY_STDLIB_ROOTS = frozenset({"subprocess", "socket", "urllib", "http", "sqlite3", "shutil", "smtplib", "ftplib",
+# (int, float, Decimal) are not counted: they rarely fail, and flagging them would bury the real cases
+# (urllib counts for urllib.request only: urllib.parse is string handling).
+_RISKY_STDLIB_ROOTS = frozenset({"subprocess", "socket", "urllib.request", "http", "sqlite3", "shutil", "smtplib", "ftplib",
                                  "io", "ssl", "asyncio.subprocess", "tarfile", "zipfile", "csv", "pickle", "shelve",
                                  "xml", "imaplib", "poplib", "telnetlib", "webbrowser"})
 
@@ -624,11 +625,74 @@ def _dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[
     return list(out.values())
 
 
+def _feeds_model(g: ProjectGraph, e: ir.Expr, stmt: ir.Stmt, markers: tuple[str, ...]) -> bool:
+    """Is `e` part of what a hand-written loop hands the model as a tool's result: text built
+    with an observation marker (`"Observation: " + e`, `f"Observation: {e}"`), or the content of
+    a tool-result message (catalog tool_result_format: `{"role": "tool", "content": e}`)?"""
+    parents = _expr_parents(stmt)
+    child, cur = e, parents.get(id(e))
+    while cur is not None:
+        if isinstance(cur, (ir.BinOp, ir.FString, ir.Concat)) and (not isinstance(cur, ir.BinOp) or cur.op == "+"):
+            texts = [p for p in cur.parts if isinstance(p, str)] if isinstance(cur, ir.FString) else []
+            texts += [x.value for x in ir.walk_expr(cur) if isinstance(x, ir.Constant) and isinstance(x.value, str)]
+            texts += [p for x in ir.walk_expr(cur) if isinstance(x, ir.FString) for p in x.parts if isinstance(p, str)]
+            if any(m in t for t in texts for m in markers):
+                return True
+        if isinstance(cur, ir.Dict):
+            for fmt in g.catalog.tool_result_formats:
+                if fmt.match and all(isinstance(cur.get(k), ir.Constant) and cur.get(k).value == v  # type: ignore[union-attr]
+                                     for k, v in fmt.match.items()) and cur.get(fmt.content_key) is child:
+                    return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _result_fed_to_model(g: ProjectGraph, site: CallSite, markers: tuple[str, ...]) -> bool:
+    """Does the call's result reach the model as a tool result (see _feeds_model): directly, or
+    through the name the statement binds it to, read in that statement or a later one?"""
+    if _feeds_model(g, site.call, site.stmt, markers):
+        return True
+    bound = bound_name(site.stmt, site.call)
+    if bound is None:
+        return False
+    line = site.stmt.pos[0]
+    return any(isinstance(x, ir.Name) and x.id == bound and s.pos[0] >= line and _feeds_model(g, x, s, markers)
+               for x, s in site.func.walk(ir.Name))
+
+
+def _observation_calls(g: ProjectGraph, func: FunctionInfo, seen: set[int], runners: set[str]) -> list[ToolInvocation]:
+    """Calls in a function that calls the model which run a project function as a tool by hand:
+    it gets arguments the model chose (`search(re.search(r"Action: (.*)", out).group(1))`) and its
+    result goes back to the model as the observation or tool result. Functions in `runners` run
+    tools themselves (dispatchers) and are left out."""
+    from agentable.query.protocol import protocol_markers
+
+    llm = g.agent.llm_functions
+    markers = protocol_markers().get("observation_markers", ())
+    out: list[ToolInvocation] = []
+    for site in func.calls:
+        if id(site.call) in seen or not (site.call.args or site.call.keywords):
+            continue
+        targets = [g.functions[q] for q in sorted(g.callees(site))
+                   if q in g.functions and q not in llm and g.functions[q].name != "__init__"]
+        if not targets or any(t.qualname in runners for t in targets):
+            continue
+        args = list(site.call.args) + [kw.value for kw in site.call.keywords]
+        if not any(model_derived(g, a, func, site.stmt) is not None for a in args):
+            continue
+        if not _result_fed_to_model(g, site, markers):
+            continue
+        seen.add(id(site.call))
+        out.append(ToolInvocation(site, targets, None, None))
+    return out
+
+
 @per_graph
 def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
     """Calls that run a tool by hand in agent code: through a model-chosen lookup
-    (tool_dispatches), a direct call of a tool's implementing function, or a framework tool
-    object's run method (`tool.invoke(...)`)."""
+    (tool_dispatches), a direct call of a tool's implementing function, a framework tool
+    object's run method (`tool.invoke(...)`), or a project function given model-chosen arguments
+    whose result goes back to the model as the observation (_observation_calls)."""
     out: list[ToolInvocation] = []
     seen: set[int] = set()
     by_func = tool_defs_by_function(g)
@@ -658,6 +722,12 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             if not targets and getattr(tool, "func", None) is not None:
                 targets = [tool.func]  # type: ignore[union-attr]
             out.append(ToolInvocation(site, targets, tool if hasattr(tool, "kind") else None, None))
+    # a function that itself runs tools (a dispatcher such as `act(name, arg)`) is checked where it
+    # runs them, not again where the loop calls it
+    runners = {inv.func.qualname for inv in out} | {d.func.qualname for d in tool_dispatches(g)}
+    for func in g.agent.functions():
+        if func.qualname in g.agent.llm_functions and func.calls:
+            out.extend(_observation_calls(g, func, seen, runners))
     return out
 
 
