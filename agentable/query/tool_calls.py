@@ -29,10 +29,13 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
                   depth: int = 3, _steps: int = 6) -> Optional[Union[LLMOutput, Parsed]]:
     """The model output that `e` is computed from, or None: the response or its text (any field,
     e.g. `tool_call.function.name`, `block.name`), a structure parsed from it, or text extracted from
-    it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`), and an
-    item of a structure parsed from such extracted text (`json.loads(m.group(1))["tool"]`).
-    Values validated by a schema (structured output, pydantic) do not count."""
+    it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`), an
+    item of a structure parsed from such extracted text (`json.loads(m.group(1))["tool"]`), and what
+    a graph node reads from a state channel its graph's nodes fill with model replies
+    (`state["messages"][-1].tool_calls`, query.graph_state). Values validated by a schema
+    (structured output, pydantic) do not count."""
     from agentable.cpg.values import ExtRef
+    from agentable.query.graph_state import channel_model_output, state_channel_read
 
     if e is None:
         return None
@@ -42,8 +45,12 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
         return min(outputs, key=_output_order)
     if depth <= 0:
         return None
-    if not any(isinstance(v, ExtRef) for v in vals) and _steps > 0:
-        return _derived_through_structure(g, e, func, stmt, depth, _steps - 1)
+    if _steps > 0:
+        channel = state_channel_read(g, e, func)
+        if channel is not None:  # a graph node reading what the graph's nodes returned under this key
+            return channel_model_output(g, func, channel)
+        if not any(isinstance(v, ExtRef) for v in vals):
+            return _derived_through_structure(g, e, func, stmt, depth, _steps - 1)
     for v in sorted((v for v in vals if isinstance(v, ExtRef)), key=_ext_order):
         if v.site is not None:
             path, call = v.site
@@ -70,12 +77,16 @@ def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, 
                                steps: int) -> Optional[Union[LLMOutput, Parsed]]:
     """model_derived for a value the resolver keeps only as a type: text the resolver does not
     follow (a regex group of the reply) parsed into a structure (`action = json.loads(m.group(1))`)
-    and read by item (`action["tool"]`, `action.get("tool")`). Follows the expression back through
-    items, data methods, parser calls and the local assignments of names."""
+    and read by item (`action["tool"]`, `action.get("tool")`), and a graph node's read of a state
+    channel its graph's nodes fill with model replies (`state["messages"][-1].tool_calls`).
+    Follows the expression back through items, fields, data methods, parser calls and the local
+    assignments and loop variables of names."""
     from agentable.cpg.resolve import PARSERS
     from agentable.cpg.values import ExtRef
 
     if isinstance(e, ir.Subscript) and not isinstance(e.index, ir.Slice):
+        return model_derived(g, e.value, func, stmt, depth, steps)
+    if isinstance(e, ir.Attribute):  # a field of a message (`last.tool_calls`)
         return model_derived(g, e.value, func, stmt, depth, steps)
     if isinstance(e, ir.Call):
         f = e.func
@@ -90,7 +101,9 @@ def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, 
         return None
     if isinstance(e, ir.Name) and stmt is not None and e.id not in func.globals_declared:
         for d in g.resolver.local_defs(func, e.id, stmt):
-            if d.how in ("assign", "walrus") and d.value is not None and d.value is not e:
+            # an assigned value, or an element of an iterated one (`for call in msg.tool_calls`); not an
+            # unpacked one: `tool, arg = m.groups()` may come from a regex whose group lists the tools
+            if d.how in ("assign", "walrus", "iter") and d.value is not None and d.value is not e:
                 hit = model_derived(g, d.value, func, d.stmt, depth, steps)
                 if hit is not None:
                     return hit
