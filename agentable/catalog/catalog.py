@@ -38,6 +38,10 @@ class Catalog:
         # callee -> the kind of data it returns (dict, list, json = dict or list), for calls whose
         # result tools often hand back as if it were text
         self.data_returning: dict[str, str] = dict(tools.get("data_returning", {}))
+        # modules whose calls do network I/O, and methods that raise on an HTTP error status
+        net = tools.get("network_io", {})
+        self.network_modules: tuple[str, ...] = tuple(net.get("modules", ()))
+        self.raising_methods: frozenset[str] = frozenset(net.get("raising_methods", ()))
         self.agents: list[AgentSpec] = entries(agents, "agent_constructor", AgentSpec, "agents.toml")
         self.output_guards: list[OutputGuardSpec] = entries(agents, "output_guard", OutputGuardSpec, "agents.toml")
         self.graph_builders: list[GraphBuilderSpec] = entries(agents, "graph_builder", GraphBuilderSpec, "agents.toml")
@@ -125,6 +129,18 @@ class Catalog:
 
     def graph_builder(self, qualname: str) -> Optional[GraphBuilderSpec]:
         return self._graph_builder.get(qualname)
+
+    def does_network_io(self, path: str) -> bool:
+        """Is a call of the external symbol `path` (`requests.get`, `httpx.Client().get`,
+        `urllib.request.urlopen`) network I/O? Constructing an object (`httpx.Client`) is not."""
+        last = path.rsplit(".", 1)[-1]
+        if not last or last[0].isupper() or "." not in path:
+            return False
+        # a method of a constructed client (`requests.Session().get`) is I/O; one of a call's result
+        # (`requests.get().json`, reading the response already fetched) is not
+        if any(not part.rsplit(".", 1)[-1][:1].isupper() for part in path.split("().")[:-1]):
+            return False
+        return any(path.startswith(m + ".") for m in self.network_modules)
 
     def agent_runner(self, qualname: str) -> Optional[AgentSpec]:
         """The agent spec of a static runner function (`agents.Runner.run_sync(agent, ...)`)."""

@@ -201,6 +201,8 @@ class AgentSpec:
     handles_errors: bool = False  # the framework reports a tool's exception back to the model
     # documented: an exception raised by a tool propagates out of the agent's run (ends the run)
     tool_errors_propagate: bool = False
+    # how a tool of this agent hands a failure to the model instead (for messages)
+    tool_error_recovery: str = ""
     # methods of a run's result that give a state the runner resumes from (input = that state), with
     # the turn count kept across resumes: a loop of such resumes stays under the run's own limit
     resume_methods: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLM
 
 if TYPE_CHECKING:
     from agentable.cpg.project import ProjectGraph
+    from agentable.cpg.state_graphs import StateGraph
 
 
 @dataclass(eq=False)
@@ -442,12 +443,19 @@ class AgentLayer:
         return out
 
     @cached_property
+    def state_graphs(self) -> list["StateGraph"]:
+        """The framework state graphs (LangGraph StateGraph builders) with their nodes and edges."""
+        from agentable.cpg.state_graphs import state_graphs
+
+        return state_graphs(self.g, self)
+
+    @cached_property
     def graph_cycles(self) -> dict[str, frozenset[str]]:
         """Functions that run as nodes (or branch routers) of a cycle of a framework state graph
         (LangGraph), each with every function of its cycle: they repeat like a loop's body."""
         from agentable.cpg.state_graphs import cyclic_node_functions
 
-        return cyclic_node_functions(self.g, self)
+        return cyclic_node_functions(self.state_graphs)
 
     # ------------------------------------------------------------------ agents built with frameworks
 

@@ -25,6 +25,8 @@ class StateGraph:
     path: str
     ctor: ir.Call
     nodes: dict[str, list[FunctionInfo]] = field(default_factory=dict)
+    # every function added as a node, also under a name that cannot be read: they share the state
+    node_functions: list[FunctionInfo] = field(default_factory=list)
     edges: set[tuple[str, str]] = field(default_factory=set)
     routers: dict[str, list[FunctionInfo]] = field(default_factory=dict)
 
@@ -66,11 +68,11 @@ def state_graphs(g: "ProjectGraph", layer: "AgentLayer") -> list[StateGraph]:
     return list(found.values())
 
 
-def cyclic_node_functions(g: "ProjectGraph", layer: "AgentLayer") -> dict[str, frozenset[str]]:
+def cyclic_node_functions(graphs: list[StateGraph]) -> dict[str, frozenset[str]]:
     """Qualname of each project function that runs as a node of a graph cycle (or routes one of
     its branches) -> the qualnames of every function of that cycle."""
     out: dict[str, frozenset[str]] = {}
-    for graph in state_graphs(g, layer):
+    for graph in graphs:
         for cycle in graph.cycles():
             funcs = {f.qualname for n in cycle for f in graph.nodes.get(n, []) + graph.routers.get(n, [])}
             members = frozenset(funcs)
@@ -118,6 +120,7 @@ def _add_node(g: "ProjectGraph", graph: StateGraph, site: CallSite) -> None:
         names = [funcs[0].name] if len(funcs) == 1 else []
     if len(names) == 1:
         graph.nodes.setdefault(names[0], []).extend(funcs)
+    graph.node_functions.extend(f for f in funcs if f not in graph.node_functions)
 
 
 def _add_edge(g: "ProjectGraph", graph: StateGraph, site: CallSite) -> None:

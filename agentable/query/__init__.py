@@ -197,6 +197,12 @@ from agentable.query.tool_calls import (  # noqa: F401
     tool_label,
     declared_result,
 )
+from agentable.query.framework_tools import (  # noqa: F401
+    NetworkCall,
+    agent_run_sites,
+    agents_running,
+    unhandled_network_io,
+)
 from agentable.query.loops import (  # noqa: F401
     _CLOCKS,
     _HUMAN_INPUT,

@@ -26,12 +26,16 @@ def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
 
 
 def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
-                  depth: int = 3) -> Optional[Union[LLMOutput, Parsed]]:
+                  depth: int = 3, _steps: int = 6) -> Optional[Union[LLMOutput, Parsed]]:
     """The model output that `e` is computed from, or None: the response or its text (any field,
     e.g. `tool_call.function.name`, `block.name`), a structure parsed from it, or text extracted from
-    it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`).
-    Values validated by a schema (structured output, pydantic) do not count."""
+    it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`), an
+    item of a structure parsed from such extracted text (`json.loads(m.group(1))["tool"]`), and what
+    a graph node reads from a state channel its graph's nodes fill with model replies
+    (`state["messages"][-1].tool_calls`, query.graph_state). Values validated by a schema
+    (structured output, pydantic) do not count."""
     from agentable.cpg.values import ExtRef
+    from agentable.query.graph_state import channel_model_output, state_channel_read
 
     if e is None:
         return None
@@ -41,6 +45,12 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
         return min(outputs, key=_output_order)
     if depth <= 0:
         return None
+    if _steps > 0:
+        channel = state_channel_read(g, e, func)
+        if channel is not None:  # a graph node reading what the graph's nodes returned under this key
+            return channel_model_output(g, func, channel)
+        if not any(isinstance(v, ExtRef) for v in vals):
+            return _derived_through_structure(g, e, func, stmt, depth, _steps - 1)
     for v in sorted((v for v in vals if isinstance(v, ExtRef)), key=_ext_order):
         if v.site is not None:
             path, call = v.site
@@ -53,6 +63,48 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
                 subs.insert(0, call.func.value)
             for sub in subs:
                 hit = model_derived(g, sub, owner, st, depth - 1)
+                if hit is not None:
+                    return hit
+    return None
+
+
+# Methods whose result is still the receiver's data: a dict item (`action.get("tool")`) or the
+# receiver's text (`name.strip()`).
+_DATA_METHODS = frozenset({"get", "pop", "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "replace"})
+
+
+def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object, depth: int,
+                               steps: int) -> Optional[Union[LLMOutput, Parsed]]:
+    """model_derived for a value the resolver keeps only as a type: text the resolver does not
+    follow (a regex group of the reply) parsed into a structure (`action = json.loads(m.group(1))`)
+    and read by item (`action["tool"]`, `action.get("tool")`), and a graph node's read of a state
+    channel its graph's nodes fill with model replies (`state["messages"][-1].tool_calls`).
+    Follows the expression back through items, fields, data methods, parser calls and the local
+    assignments and loop variables of names."""
+    from agentable.cpg.resolve import PARSERS
+    from agentable.cpg.values import ExtRef
+
+    if isinstance(e, ir.Subscript) and not isinstance(e.index, ir.Slice):
+        return model_derived(g, e.value, func, stmt, depth, steps)
+    if isinstance(e, ir.Attribute):  # a field of a message (`last.tool_calls`)
+        return model_derived(g, e.value, func, stmt, depth, steps)
+    if isinstance(e, ir.Call):
+        f = e.func
+        if isinstance(f, ir.Attribute) and f.attr in _DATA_METHODS:
+            return model_derived(g, f.value, func, stmt, depth, steps)
+        parser = next((PARSERS[v.path] for v in g.values(f, func, stmt) if isinstance(v, ExtRef) and v.path in PARSERS), None)
+        if parser is not None and e.args:
+            src = model_derived(g, e.args[0], func, stmt, depth, steps)
+            if isinstance(src, LLMOutput):
+                return Parsed(src.with_step((func.path, e.pos, f"parsed with {parser}")), parser)
+            return src
+        return None
+    if isinstance(e, ir.Name) and stmt is not None and e.id not in func.globals_declared:
+        for d in g.resolver.local_defs(func, e.id, stmt):
+            # an assigned value, or an element of an iterated one (`for call in msg.tool_calls`); not an
+            # unpacked one: `tool, arg = m.groups()` may come from a regex whose group lists the tools
+            if d.how in ("assign", "walrus", "iter") and d.value is not None and d.value is not e:
+                hit = model_derived(g, d.value, func, d.stmt, depth, steps)
                 if hit is not None:
                     return hit
     return None
@@ -292,8 +344,9 @@ def _key_name(e: ir.Expr) -> str:
 # third-party code (HTTP clients, SDKs, databases, parsers), the standard library's I/O, processes and
 # network, and parsers/evaluators of text. Pure standard-library helpers (datetime arithmetic,
 # hashlib, re, string methods, math) and number conversions of the model's typed arguments
-# (int, float, Decimal) are not counted: they rarely fail, and flagging them would bury the real cases.
-_RISKY_STDLIB_ROOTS = frozenset({"subprocess", "socket", "urllib", "http", "sqlite3", "shutil", "smtplib", "ftplib",
+# (int, float, Decimal) are not counted: they rarely fail, and flagging them would bury the real cases
+# (urllib counts for urllib.request only: urllib.parse is string handling).
+_RISKY_STDLIB_ROOTS = frozenset({"subprocess", "socket", "urllib.request", "http", "sqlite3", "shutil", "smtplib", "ftplib",
                                  "io", "ssl", "asyncio.subprocess", "tarfile", "zipfile", "csv", "pickle", "shelve",
                                  "xml", "imaplib", "poplib", "telnetlib", "webbrowser"})
 
@@ -585,11 +638,74 @@ def _dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[
     return list(out.values())
 
 
+def _feeds_model(g: ProjectGraph, e: ir.Expr, stmt: ir.Stmt, markers: tuple[str, ...]) -> bool:
+    """Is `e` part of what a hand-written loop hands the model as a tool's result: text built
+    with an observation marker (`"Observation: " + e`, `f"Observation: {e}"`), or the content of
+    a tool-result message (catalog tool_result_format: `{"role": "tool", "content": e}`)?"""
+    parents = _expr_parents(stmt)
+    child, cur = e, parents.get(id(e))
+    while cur is not None:
+        if isinstance(cur, (ir.BinOp, ir.FString, ir.Concat)) and (not isinstance(cur, ir.BinOp) or cur.op == "+"):
+            texts = [p for p in cur.parts if isinstance(p, str)] if isinstance(cur, ir.FString) else []
+            texts += [x.value for x in ir.walk_expr(cur) if isinstance(x, ir.Constant) and isinstance(x.value, str)]
+            texts += [p for x in ir.walk_expr(cur) if isinstance(x, ir.FString) for p in x.parts if isinstance(p, str)]
+            if any(m in t for t in texts for m in markers):
+                return True
+        if isinstance(cur, ir.Dict):
+            for fmt in g.catalog.tool_result_formats:
+                if fmt.match and all(isinstance(cur.get(k), ir.Constant) and cur.get(k).value == v  # type: ignore[union-attr]
+                                     for k, v in fmt.match.items()) and cur.get(fmt.content_key) is child:
+                    return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _result_fed_to_model(g: ProjectGraph, site: CallSite, markers: tuple[str, ...]) -> bool:
+    """Does the call's result reach the model as a tool result (see _feeds_model): directly, or
+    through the name the statement binds it to, read in that statement or a later one?"""
+    if _feeds_model(g, site.call, site.stmt, markers):
+        return True
+    bound = bound_name(site.stmt, site.call)
+    if bound is None:
+        return False
+    line = site.stmt.pos[0]
+    return any(isinstance(x, ir.Name) and x.id == bound and s.pos[0] >= line and _feeds_model(g, x, s, markers)
+               for x, s in site.func.walk(ir.Name))
+
+
+def _observation_calls(g: ProjectGraph, func: FunctionInfo, seen: set[int], runners: set[str]) -> list[ToolInvocation]:
+    """Calls in a function that calls the model which run a project function as a tool by hand:
+    it gets arguments the model chose (`search(re.search(r"Action: (.*)", out).group(1))`) and its
+    result goes back to the model as the observation or tool result. Functions in `runners` run
+    tools themselves (dispatchers) and are left out."""
+    from agentable.query.protocol import protocol_markers
+
+    llm = g.agent.llm_functions
+    markers = protocol_markers().get("observation_markers", ())
+    out: list[ToolInvocation] = []
+    for site in func.calls:
+        if id(site.call) in seen or not (site.call.args or site.call.keywords):
+            continue
+        targets = [g.functions[q] for q in sorted(g.callees(site))
+                   if q in g.functions and q not in llm and g.functions[q].name != "__init__"]
+        if not targets or any(t.qualname in runners for t in targets):
+            continue
+        args = list(site.call.args) + [kw.value for kw in site.call.keywords]
+        if not any(model_derived(g, a, func, site.stmt) is not None for a in args):
+            continue
+        if not _result_fed_to_model(g, site, markers):
+            continue
+        seen.add(id(site.call))
+        out.append(ToolInvocation(site, targets, None, None))
+    return out
+
+
 @per_graph
 def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
     """Calls that run a tool by hand in agent code: through a model-chosen lookup
-    (tool_dispatches), a direct call of a tool's implementing function, or a framework tool
-    object's run method (`tool.invoke(...)`)."""
+    (tool_dispatches), a direct call of a tool's implementing function, a framework tool
+    object's run method (`tool.invoke(...)`), or a project function given model-chosen arguments
+    whose result goes back to the model as the observation (_observation_calls)."""
     out: list[ToolInvocation] = []
     seen: set[int] = set()
     by_func = tool_defs_by_function(g)
@@ -619,6 +735,12 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             if not targets and getattr(tool, "func", None) is not None:
                 targets = [tool.func]  # type: ignore[union-attr]
             out.append(ToolInvocation(site, targets, tool if hasattr(tool, "kind") else None, None))
+    # a function that itself runs tools (a dispatcher such as `act(name, arg)`) is checked where it
+    # runs them, not again where the loop calls it
+    runners = {inv.func.qualname for inv in out} | {d.func.qualname for d in tool_dispatches(g)}
+    for func in g.agent.functions():
+        if func.qualname in g.agent.llm_functions and func.calls:
+            out.extend(_observation_calls(g, func, seen, runners))
     return out
 
 

@@ -27,7 +27,9 @@ class UnknownToolName(Rule):
         short="A tool is looked up by a name the model produced, with no handling of names that are not tools.",
         full=("Models misspell tool names, invent tools, or answer with a name plus punctuation. A hand-written "
               "agent loop that looks the tool up with `TOOLS[name]`, `getattr(obj, name)` or `registry.get(name)(...)` "
-              "raises KeyError / AttributeError / TypeError on such a name, and when nothing checks the name or "
+              "raises KeyError / AttributeError / TypeError on such a name (the same holds for a custom tool node of "
+              "a LangGraph graph reading the model's tool calls from the state, and for a name parsed out of the "
+              "model's text as JSON), and when nothing checks the name or "
               "catches the error (here or in any caller) the whole run aborts instead of telling the model that "
               "the tool does not exist and letting it retry."),
         bad_example=('name = tool_call.function.name\nresult = TOOLS[name](**json.loads(tool_call.function.arguments))'),

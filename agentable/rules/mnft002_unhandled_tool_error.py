@@ -19,7 +19,11 @@ class UnhandledToolError(Rule):
         full=("Tools do network requests, run code, read files and parse the model's arguments; they time out, "
               "get HTTP errors and bad input. Agent frameworks catch a tool's exception and hand the error text to "
               "the model as the observation so it can retry or change plan. A hand-written loop that calls the tool "
-              "bare lets the first failing call propagate and abort the whole run (losing the conversation so far)."),
+              "bare lets the first failing call propagate and abort the whole run (losing the conversation so far). "
+              "A tool here is a function the loop looks up by the name the model chose, a framework tool object run "
+              "by hand (`tool.invoke(args)`), or a project function the loop calls with arguments taken from the "
+              "model's reply whose result goes back to the model (`\"Observation: \" + search(action_input)`, a "
+              "`{\"role\": \"tool\"}` message); it can fail when it raises or calls I/O or third-party code."),
         bad_example=('for call in msg.tool_calls:\n    result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
                      '    messages.append({"role": "tool", "tool_call_id": call.id, "content": result})'),
         good_example=('for call in msg.tool_calls:\n    try:\n'

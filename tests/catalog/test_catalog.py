@@ -201,3 +201,21 @@ def test_expansion_and_unknown_keys():
     assert spec.callees == ("a.A().x.y", "a.B().x.y")
     with pytest.raises(CatalogError):
         build(LLMCallSpec, {"callees": ["a"], "provider": "p", "api": "chat", "framework": "f", "typo": 1}, "t")
+
+
+def test_network_io_calls(cat):
+    for path in ("requests.get", "httpx.Client().get", "httpx.AsyncClient().post", "urllib.request.urlopen",
+                 "aiohttp.ClientSession().get", "requests.Session().request"):
+        assert cat.does_network_io(path), path
+    # constructing a client, reading a response already fetched, and pure helpers do no I/O
+    for path in ("httpx.Client", "requests.get().json", "urllib.request.urlopen().read", "urllib.parse.quote",
+                 "json.loads", "requests"):
+        assert not cat.does_network_io(path), path
+    assert "raise_for_status" in cat.raising_methods
+
+
+def test_agents_whose_tool_errors_end_the_run(cat):
+    for path in ("langchain.agents.AgentExecutor", "langchain.agents.initialize_agent", "pydantic_ai.Agent"):
+        spec = cat.agent_constructor(path)
+        assert spec.tool_errors_propagate and spec.tool_error_recovery, path
+    assert not cat.agent_constructor("langgraph.prebuilt.create_react_agent").tool_errors_propagate
