@@ -79,7 +79,7 @@ def is_project_module(g: ProjectGraph, top: str, importer: str = "", dotted: str
     if top in g.modules:
         return True
     rest = dotted.split(".")[1:2]
-    for thing, depth in _modules_named(g).get(top, ()):
+    for thing, depth in _modules_named(g).get(top, {}).items():
         if depth == 0:
             return True
         if importer == thing or importer.startswith(thing + "."):
@@ -91,23 +91,25 @@ def is_project_module(g: ProjectGraph, top: str, importer: str = "", dotted: str
 
 
 def _defines(g: ProjectGraph, module: str, name: str) -> bool:
-    """Is `module.name` a project module, or a name the project module `module` binds?"""
-    if f"{module}.{name}" in g.modules:
+    """Is `module.name` a project module or folder of modules (a namespace package), or a name the
+    project module `module` binds?"""
+    if f"{module}.{name}" in _modules_named(g).get(name, {}):
         return True
     info = g.modules.get(module)
     return info is not None and name in info.toplevel.defs
 
 
 @per_graph
-def _modules_named(g: ProjectGraph) -> dict[str, list[tuple[str, int]]]:
-    """Name -> (module or package, how many packages enclose it) for every project module and
-    package, by its last name: `a.b.c` gives (a, 0), (a.b, 1) and (a.b.c, 2)."""
+def _modules_named(g: ProjectGraph) -> dict[str, dict[str, int]]:
+    """Name -> {module, package or folder of modules: how many names enclose it} for every project
+    module and every prefix of its dotted name, by its last name: `a.b.c` gives a: 0, a.b: 1 and
+    a.b.c: 2."""
     out: dict[str, dict[str, int]] = {}
     for name in g.modules:
         segs = name.split(".")
         for i, seg in enumerate(segs):
             out.setdefault(seg, {})[".".join(segs[: i + 1])] = i
-    return {k: list(v.items()) for k, v in out.items()}
+    return out
 
 
 def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
