@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.text_parts import Scoped, call_text_parts
 from agentable.cpg.values import ExtRef, FuncRef
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 _PROMPT_ROLES = ("messages", "prompt", "system", "input", "instructions")
 _DOC_READERS = frozenset({"inspect.getdoc", "pydoc.getdoc"})
 
-Scoped = tuple[ir.Expr, FunctionInfo, object]
 
 
 def prompt_described_functions(g: "ProjectGraph", layer: "AgentLayer") -> list[tuple[FunctionInfo, Optional[str]]]:
@@ -92,17 +92,8 @@ def _call_doc_reads(g: "ProjectGraph", e: ir.Call, func: FunctionInfo, stmt: obj
     if callee & _DOC_READERS and e.args:
         out.append((e.args[0], func, stmt))
         return
-    if isinstance(e.func, ir.Attribute) and e.func.attr in ("format", "join", "format_map", "strip", "replace"):
-        _doc_reads(g, e.func.value, func, stmt, depth - 1, out, seen)
-    for a in e.args:
-        _doc_reads(g, a, func, stmt, depth - 1, out, seen)
-    for kw in e.keywords:
-        _doc_reads(g, kw.value, func, stmt, depth - 1, out, seen)
-    if depth > 0:  # a project helper that builds the text: what it returns
-        for v in g.shallow.values(e.func, func, stmt):
-            target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
-            for r in (target.returns if target is not None else ()):
-                _doc_reads(g, r.value, target, r, depth - 1, out, seen)
+    for part, owner, at in call_text_parts(g, e, func, stmt, follow_helpers=depth > 0):
+        _doc_reads(g, part, owner, at, depth - 1, out, seen)
 
 
 def _name_doc_reads(g: "ProjectGraph", e: ir.Name, func: FunctionInfo, stmt: object, depth: int,

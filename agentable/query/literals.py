@@ -7,6 +7,7 @@ from typing import Iterable, Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.text_parts import call_text_parts
 from agentable.cpg.values import Const
 from agentable.query.config import config_default
 
@@ -49,20 +50,9 @@ def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
             if isinstance(k, ir.Constant) and k.value in ("role", "type", "name"):
                 continue
             _strings(g, v, func, stmt, depth, out, seen)
-    elif isinstance(e, ir.Call):
-        if isinstance(e.func, ir.Attribute) and e.func.attr in ("format", "join", "format_map", "strip", "replace"):
-            _strings(g, e.func.value, func, stmt, depth - 1, out, seen)
-        for a in e.args:
-            _strings(g, a, func, stmt, depth - 1, out, seen)
-        for kw in e.keywords:
-            _strings(g, kw.value, func, stmt, depth - 1, out, seen)
-        if depth > 0:  # a project function that builds the prompt: what it returns
-            from agentable.cpg.values import FuncRef
-
-            for v in g.shallow.values(e.func, func, stmt):
-                target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
-                for r in (target.returns if target is not None else ()):
-                    _strings(g, r.value, target, r, depth - 1, out, seen)
+    elif isinstance(e, ir.Call):  # a template's .format(), a join, a project function building the prompt
+        for part, owner, at in call_text_parts(g, e, func, stmt, follow_helpers=depth > 0):
+            _strings(g, part, owner, at, depth - 1, out, seen)
     elif isinstance(e, ir.Name):
         owner, defs = g.name_bindings(func, e.id, stmt)
         for d in defs:
