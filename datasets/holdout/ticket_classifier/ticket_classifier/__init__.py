@@ -1,0 +1,3 @@
+from .classify import classify
+
+__all__ = ["classify"]
