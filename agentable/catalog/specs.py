@@ -185,6 +185,8 @@ class AgentSpec:
     tools_param: Optional[str] = None
     tools_positional: Optional[int] = None
     params: dict[str, str] = field(default_factory=dict)
+    # limits given to each run call instead of the constructor (`Runner.run(agent, x, max_turns=...)`)
+    run_params: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     bounded_by_default: bool = True
     text_protocol: bool = False

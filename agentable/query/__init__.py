@@ -215,4 +215,5 @@ from agentable.query.loops import (  # noqa: F401
     loop_unbounded,
     waits_for_human,
     waits_for_human_in_test,
+    no_step_limit,
 )

@@ -191,3 +191,33 @@ def annotation_name(e: Optional[ir.Expr]) -> Optional[str]:
     if isinstance(e, ir.Constant) and isinstance(e.value, str):
         return e.value
     return ir.dotted(e)
+
+
+# A step limit this large is no limit: at a second per step a million steps run for eleven days.
+_NO_LIMIT = 1_000_000
+_INFINITE = frozenset({"sys.maxsize", "math.inf", "numpy.inf"})
+
+
+def no_step_limit(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[str]:
+    """How the value given as a step limit removes it, or None when it bounds the run: `sys.maxsize`,
+    `math.inf`, `float("inf")` or an int of a million or more (a limit no run reaches)."""
+    from agentable.cpg.values import Const, ExtRef
+
+    if e is None:
+        return None
+    if isinstance(e, ir.Call) and ir.dotted(e.func) == "float" and e.args and isinstance(e.args[0], ir.Constant) \
+            and str(e.args[0].value).strip().lower().lstrip("+") in ("inf", "infinity"):
+        return 'float("inf")'
+    vals = g.values(e, func, stmt)
+    if not vals:
+        return None
+    names = set()
+    for v in vals:
+        if isinstance(v, ExtRef) and v.path in _INFINITE:
+            names.add(v.path)
+        elif isinstance(v, Const) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool) \
+                and v.value >= _NO_LIMIT:
+            names.add(f"{v.value:,}" if v.value < 1e15 else "an enormous number")
+        else:
+            return None
+    return " / ".join(sorted(names)) if names else None

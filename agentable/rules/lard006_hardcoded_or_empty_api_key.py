@@ -55,6 +55,14 @@ class HardcodedOrEmptyApiKey(Rule):
         seen: set[tuple[str, int]] = set()
         for func in graph.agent.functions():
             for site in func.calls:
+                env = _env_key_set(graph, site)
+                if env is not None:  # os.environ.setdefault("OPENAI_API_KEY", "sk-...")
+                    name, value = env
+                    f = self._judge(graph, func, site.stmt, value, name, allow_empty=False)
+                    if f is not None and (func.path, value.pos[0]) not in seen:
+                        seen.add((func.path, value.pos[0]))
+                        yield f
+                    continue
                 setter = _callee_name(site.call)
                 is_setter = _SETTER_NAME.search(setter) is not None
                 if not is_setter and not any(kw.name and _KEY_NAME.search(kw.name) for kw in site.call.keywords):
@@ -124,6 +132,21 @@ def _calls_framework(graph, site, roots) -> bool:
         if isinstance(v, ExtRef) and v.path.split(".", 1)[0].split("(", 1)[0] in roots:
             return True
     return False
+
+
+_ENV_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
+
+
+def _env_key_set(graph, site) -> Optional[tuple[str, ir.Expr]]:
+    """(`os.environ["X_API_KEY"]`, the value) for a call that puts a key variable into the
+    environment: `os.environ.setdefault(NAME, value)`, `os.putenv(NAME, value)`."""
+    args = site.call.args
+    if len(args) < 2 or not isinstance(args[0], ir.Constant) or not isinstance(args[0].value, str) \
+            or not _ENV_KEY_NAME.search(args[0].value):
+        return None
+    if any(isinstance(v, ExtRef) and v.path in _ENV_SETTERS for v in graph.values(site.call.func, site.func, site.stmt)):
+        return f'os.environ["{args[0].value}"]', args[1]
+    return None
 
 
 def _assigned_key_name(graph, func, stmt, target: ir.Expr, roots) -> Optional[str]:

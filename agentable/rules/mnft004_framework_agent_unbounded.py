@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import Const
 from agentable.findings import Finding, Severity
@@ -17,10 +18,11 @@ class FrameworkAgentUnbounded(Rule):
         name="framework-agent-iteration-limit-removed",
         category="MNFT",
         severity=Severity.WARNING,
-        short="A framework agent runs with no step limit: its iteration bound is set to None, or the framework needs one and none is given.",
+        short="A framework agent runs with no step limit: its iteration bound is set to None or to a value no run reaches, or the framework needs one and none is given.",
         full=("Agent frameworks stop a run after a number of steps (max_iterations, max_iter, max_steps, "
               "max_turns, max_round) so that a model that never produces a final answer cannot loop forever. "
-              "Setting that parameter to None removes the bound; some multi-agent teams have no bound at all "
+              "Setting that parameter to None, or to `sys.maxsize`, `math.inf` or a million steps, removes the bound; "
+              "some multi-agent teams have no bound at all "
               "unless given a maximum number of turns or a termination condition."),
         bad_example="executor = AgentExecutor(agent=agent, tools=tools, max_iterations=None)",
         good_example="executor = AgentExecutor(agent=agent, tools=tools, max_iterations=10)",
@@ -29,6 +31,7 @@ class FrameworkAgentUnbounded(Rule):
     )
 
     def check(self, graph) -> Iterable[Finding]:
+        yield from self._run_limits(graph)
         for ac in graph.agent.agent_constructs:
             spec = ac.spec
             params = getattr(spec, "params", {}) or {}
@@ -39,13 +42,12 @@ class FrameworkAgentUnbounded(Rule):
             alt = [params[k] for k in ("max_execution_time", "stop") if k in params]
             if kw:
                 v = call.kwarg(kw)
-                if v is not None and _is_none(graph, v, ac.site):
+                how = "None" if v is not None and _is_none(graph, v, ac.site) else \
+                    query.no_step_limit(graph, v, ac.site.func, ac.site.stmt)
+                if how is not None:
                     if any(_given(graph, call.kwarg(a), ac.site) for a in alt):
                         continue
-                    yield self.finding(
-                        graph, ac.site.func.path, v.pos,
-                        f"`{kw}=None` removes the step limit of `{ir.dotted(call.func) or ac.path}`; a model that never "
-                        f"gives a final answer keeps the agent running forever. Set a finite `{kw}`.")
+                    yield self._removed(graph, ac.site, v, kw, how, ir.dotted(call.func) or ac.path)
                     continue
             if not getattr(spec, "bounded_by_default", True):
                 if kw and call.kwarg(kw) is not None:
@@ -60,6 +62,27 @@ class FrameworkAgentUnbounded(Rule):
                     f"`{ir.dotted(call.func) or ac.path}` has no step limit unless given {names}; without one the "
                     f"agents keep taking turns forever when no one declares the task done. Pass a finite limit or a "
                     f"termination condition.")
+
+
+    def _removed(self, graph, site, v: ir.Expr, kw: str, how: str, what: str) -> Finding:
+        return self.finding(
+            graph, site.func.path, v.pos,
+            f"`{kw}={how}` removes the step limit of `{what}`; a model that never gives a final answer "
+            f"keeps the agent running forever. Set a finite `{kw}`.")
+
+    def _run_limits(self, graph) -> Iterable[Finding]:
+        """Limits given to each run (`Runner.run(agent, task, max_turns=sys.maxsize)`)."""
+        cat = graph.catalog
+        for site in graph.agent.agent_runs:
+            for v in graph.values(site.call.func, site.func, site.stmt):
+                path = getattr(v, "path", "")
+                inst, _, method = path.rpartition("().")
+                spec = cat.agent_runner(path) or (cat.agent_constructor(inst) if inst else None)
+                kw = (getattr(spec, "run_params", {}) or {}).get("max_iterations")
+                how = query.no_step_limit(graph, site.call.kwarg(kw), site.func, site.stmt) if kw else None
+                if how is not None:
+                    yield self._removed(graph, site, site.call.kwarg(kw), kw, how, ir.dotted(site.call.func) or path)
+                    break
 
 
 def _is_none(graph, v, site) -> bool:
