@@ -19,6 +19,7 @@ from agentable.query.llm_output import (  # noqa: F401
 )
 from agentable.query.guards import (  # noqa: F401
     tested_before,
+    guarded_in_expr,
     TOOL_FAILURES,
     _block_containing,
     _exits,
@@ -171,7 +172,6 @@ from agentable.query.tool_calls import (  # noqa: F401
     _calls_of_name,
     _dispatch_at,
     _dispatch_targets,
-    _expr_guard_is_key_test,
     _handler_reraises,
     _imported_roots,
     _in_agent_loop_code,

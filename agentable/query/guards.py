@@ -77,6 +77,37 @@ def checked_before(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
     return tested_before(func, stmt, lambda t: name in _names_in(t))
 
 
+def guarded_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], test: Callable[[ir.Expr], bool]) -> bool:
+    """Does a condition satisfying `test` have to hold before `node` is evaluated, within the same
+    expression: the test of a conditional expression around it (`H[n] if n in H else …`), an earlier
+    operand of a boolean chain (`n in H and H[n](…)`), or an `if` clause of a comprehension
+    evaluated before it (`[H[b.name]() for b in blocks if b.name in H]`)? `parents` maps id(expr) to
+    its parent expression (text_uses._expr_parents)."""
+    child: ir.Expr = node
+    cur = parents.get(id(node))
+    while cur is not None:
+        if isinstance(cur, ir.IfExp) and child is not cur.test and test(cur.test):
+            return True
+        if isinstance(cur, ir.BoolOp):
+            for v in cur.values:
+                if v is child:
+                    break
+                if test(v):
+                    return True
+        if isinstance(cur, ir.Comp) and any(test(c) for c in _comp_conds_before(cur, child)):
+            return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _comp_conds_before(comp: ir.Comp, child: ir.Expr) -> list[ir.Expr]:
+    """The `if` clauses of `comp` evaluated before its part `child`: all of them for the element
+    (written first, evaluated last), else the clauses written before it (clauses run left to right)."""
+    if child is comp.elt:
+        return list(comp.conds)
+    return [c for c in comp.conds if c is not child and c.pos[:2] < child.pos[:2]]
+
+
 def _block_containing(anc: object, child: object) -> Optional[list[ir.Stmt]]:
     blocks: list[list[ir.Stmt]] = []
     if isinstance(anc, ir.Handler):
