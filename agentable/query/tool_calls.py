@@ -411,6 +411,33 @@ def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Op
     return None
 
 
+def tool_raised_errors(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
+                       _seen: Optional[set[str]] = None) -> frozenset[str]:
+    """The library exception classes (catalog `library_errors`) the tool function `func` can let
+    out: those of every call into a library that no try in the function encloses, directly or in a
+    project function it calls (`depth` levels, as tool_can_fail)."""
+    from agentable.cpg.flow import enclosing_handlers
+    from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance
+
+    seen = _seen if _seen is not None else set()
+    if func.qualname in seen:
+        return frozenset()
+    seen.add(func.qualname)
+    out: set[str] = set()
+    for site in func.calls:
+        if any(not _handler_reraises(h) for h in enclosing_handlers(func, site.stmt)):
+            continue
+        for v in g.values(site.call.func, func, site.stmt):
+            if isinstance(v, ExtRef):
+                out.update(g.catalog.errors_raised_by(v.path))
+            elif isinstance(v, (FuncRef, Instance, ClassRef)) and depth > 0:
+                for q in sorted(g.callees(site)):
+                    callee = g.functions.get(q)
+                    if callee is not None and callee.name != "__init__":
+                        out |= tool_raised_errors(g, callee, depth - 1, seen)
+    return frozenset(out)
+
+
 def _handler_reraises(h: ir.Handler) -> bool:
     from agentable.cpg.flow import handler_reraises_only
 

@@ -45,3 +45,57 @@ def test_conditional_expression_and_boolean_chain():
     assert _guarded("r = H[b.name]() if b.name in H else None\n") == [True]
     assert _guarded("r = b.name in H and H[b.name]()\n") == [True]
     assert _guarded("r = H[b.name]() and b.name in H\n") == [False]
+
+
+_LIB = '''
+import sqlite3
+
+import boto3
+import psycopg
+from requests.exceptions import RequestException
+
+s3 = boto3.client("s3")
+
+
+def run(step):
+    try:
+        step()
+    except sqlite3.Error:
+        pass
+    try:
+        step()
+    except (psycopg.Error, RequestException):
+        pass
+    try:
+        step()
+    except s3.exceptions.ClientError:
+        pass
+'''
+
+
+def _tries(src: str):
+    from tests.cpg.graph_helpers import graph_of
+
+    g = graph_of({"m.py": src})
+    func = g.functions["m.run"]
+    return g, func, [t.body[0] for t in func.body if isinstance(t, ir.Try)]
+
+
+def test_handler_for_the_library_base_error_or_an_ancestor_counts():
+    from agentable.query.guards import catches_library_errors
+
+    g, func, (a, b, c) = _tries(_LIB)
+    assert catches_library_errors(g, func, a, frozenset({"sqlite3.Error"}))
+    # requests.exceptions.HTTPError derives from RequestException, imported from requests.exceptions
+    assert catches_library_errors(g, func, b, frozenset({"requests.exceptions.HTTPError"}))
+    # a boto3 client's `exceptions.ClientError` is botocore's ClientError
+    assert catches_library_errors(g, func, c, frozenset({"botocore.exceptions.ClientError"}))
+
+
+def test_handler_for_another_library_does_not_count():
+    from agentable.query.guards import catches_library_errors
+
+    g, func, (a, b, c) = _tries(_LIB)
+    assert not catches_library_errors(g, func, b, frozenset({"sqlite3.Error"}))  # psycopg.Error has the same short name
+    assert not catches_library_errors(g, func, a, frozenset({"redis.exceptions.RedisError"}))
+    assert not catches_library_errors(g, func, c, frozenset())
