@@ -42,6 +42,12 @@ class Catalog:
         net = tools.get("network_io", {})
         self.network_modules: tuple[str, ...] = tuple(net.get("modules", ()))
         self.raising_methods: frozenset[str] = frozenset(net.get("raising_methods", ()))
+        # module -> exception classes its calls raise on ordinary failures; class -> base class;
+        # other import paths of a class -> the path the catalog names it by
+        self.library_errors: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in tools.get("library_errors", {}).items()}
+        self.exception_bases: dict[str, str] = dict(tools.get("exception_bases", {}))
+        self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
         self.agents: list[AgentSpec] = entries(agents, "agent_constructor", AgentSpec, "agents.toml")
         self.output_guards: list[OutputGuardSpec] = entries(agents, "output_guard", OutputGuardSpec, "agents.toml")
         self.graph_builders: list[GraphBuilderSpec] = entries(agents, "graph_builder", GraphBuilderSpec, "agents.toml")
@@ -141,6 +147,24 @@ class Catalog:
         if any(not part.rsplit(".", 1)[-1][:1].isupper() for part in path.split("().")[:-1]):
             return False
         return any(path.startswith(m + ".") for m in self.network_modules)
+
+    def errors_raised_by(self, path: str) -> tuple[str, ...]:
+        """The exception classes a call of the external symbol `path` raises on ordinary failures,
+        by the library it belongs to (the longest `library_errors` module that prefixes it)."""
+        best = ""
+        for m in self.library_errors:
+            if len(m) > len(best) and (path == m or path.startswith(m + ".")):
+                best = m
+        return self.library_errors.get(best, ())
+
+    def exception_lineage(self, cls: str) -> list[str]:
+        """`cls` (under the name the catalog uses for it) and its base classes, nearest first."""
+        cur: Optional[str] = self.exception_aliases.get(cls, cls)
+        out: list[str] = []
+        while cur is not None and cur not in out:
+            out.append(cur)
+            cur = self.exception_bases.get(cur)
+        return out
 
     def agent_runner(self, qualname: str) -> Optional[AgentSpec]:
         """The agent spec of a static runner function (`agents.Runner.run_sync(agent, ...)`)."""

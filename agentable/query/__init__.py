@@ -19,6 +19,9 @@ from agentable.query.llm_output import (  # noqa: F401
 )
 from agentable.query.guards import (  # noqa: F401
     tested_before,
+    catches_library_errors,
+    protected_by,
+    guarded_in_expr,
     TOOL_FAILURES,
     _block_containing,
     _exits,
@@ -171,7 +174,6 @@ from agentable.query.tool_calls import (  # noqa: F401
     _calls_of_name,
     _dispatch_at,
     _dispatch_targets,
-    _expr_guard_is_key_test,
     _handler_reraises,
     _imported_roots,
     _in_agent_loop_code,
@@ -188,6 +190,7 @@ from agentable.query.tool_calls import (  # noqa: F401
     source_text,
     stmt_of,
     tool_can_fail,
+    tool_raised_errors,
     tool_defs_by_function,
     tool_dispatches,
     tool_error_handling_configured,

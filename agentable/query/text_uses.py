@@ -14,6 +14,7 @@ from agentable.query.facts import per_graph
 from agentable.query.guards import (
     _names_in,
     checked_before,
+    guarded_in_expr,
     is_protected,
     tested_before,
 )
@@ -292,38 +293,13 @@ def _int_index(e: ir.Expr) -> Optional[int]:
 def _guard_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], names: set[str]) -> bool:
     """`x.group(1) if x else …`, `x and x.group(1)`, `[… for … if len(x) > 1]`: a test on one
     of `names` that must pass before `node` is evaluated, within the same expression."""
-    child: ir.Expr = node
-    cur = parents.get(id(node))
-    while cur is not None:
-        if isinstance(cur, ir.IfExp) and child is not cur.test and names & _names_in(cur.test):
-            return True
-        if isinstance(cur, ir.BoolOp):
-            for v in cur.values:
-                if v is child:
-                    break
-                if names & _names_in(v):
-                    return True
-        if isinstance(cur, ir.Comp) and any(names & _names_in(c) for c in cur.conds):
-            return True
-        child, cur = cur, parents.get(id(cur))
-    return False
+    return guarded_in_expr(node, parents, lambda t: bool(names & _names_in(t)))
 
 
 def _key_guard_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], names: set[str]) -> bool:
-    """`d["k"] if "k" in d else …`, `"k" in d and d["k"]`: a membership test in the same expression."""
-    child: ir.Expr = node
-    cur = parents.get(id(node))
-    while cur is not None:
-        if isinstance(cur, ir.IfExp) and child is not cur.test and any(_membership_test(cur.test, n) for n in names):
-            return True
-        if isinstance(cur, ir.BoolOp):
-            for v in cur.values:
-                if v is child:
-                    break
-                if any(_membership_test(v, n) for n in names):
-                    return True
-        child, cur = cur, parents.get(id(cur))
-    return False
+    """`d["k"] if "k" in d else …`, `"k" in d and d["k"]`, `[d["k"] for d in ds if "k" in d]`: a
+    membership test in the same expression."""
+    return guarded_in_expr(node, parents, lambda t: any(_membership_test(t, n) for n in names))
 
 
 def _checked(func: FunctionInfo, stmt: ir.Stmt, names: set[str]) -> bool:

@@ -11,9 +11,9 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import LLMOutput, Parsed, Typed, Value
 from agentable.query.facts import per_graph
-from agentable.query.guards import _names_in, tested_before
+from agentable.query.guards import _names_in, guarded_in_expr, tested_before
 from agentable.query.literals import bound_name
-from agentable.query.text_uses import _expr_parents, _guard_in_expr, failure_guard
+from agentable.query.text_uses import _expr_parents, failure_guard
 from agentable.query.tools import _tool_definition_call, tool_functions_of
 
 
@@ -284,29 +284,14 @@ def _key_guard(test: ir.Expr, names: set[str]) -> bool:
 def name_validated_before(func: FunctionInfo, stmt: ir.Stmt, names: set[str], expr: Optional[ir.Expr] = None) -> bool:
     """Is one of `names` validated (see _key_guard) before `stmt` runs: in the test of an enclosing
     if/while, an earlier `if …: return/raise/continue/break`, an assert, or within the expression
-    (`TOOLS[n] if n in TOOLS else …`)?"""
+    (`TOOLS[n] if n in TOOLS else …`, `n in TOOLS and TOOLS[n](…)`, `[TOOLS[c.name]() for c in calls
+    if c.name in TOOLS]`)?"""
     names = {n for n in names if n}
     if not names:
         return False
-    if expr is not None and _guard_in_expr(expr, _expr_parents(stmt), names) and _expr_guard_is_key_test(stmt, expr, names):
+    if expr is not None and guarded_in_expr(expr, _expr_parents(stmt), lambda t: _key_guard(t, names)):
         return True
     return tested_before(func, stmt, lambda t: _key_guard(t, names))
-
-
-def _expr_guard_is_key_test(stmt: ir.Stmt, expr: ir.Expr, names: set[str]) -> bool:
-    parents = _expr_parents(stmt)
-    child, cur = expr, parents.get(id(expr))
-    while cur is not None:
-        if isinstance(cur, ir.IfExp) and child is not cur.test and _key_guard(cur.test, names):
-            return True
-        if isinstance(cur, ir.BoolOp):
-            for v in cur.values:
-                if v is child:
-                    break
-                if _key_guard(v, names):
-                    return True
-        child, cur = cur, parents.get(id(cur))
-    return False
 
 
 def dispatch_guard(g: ProjectGraph, d: ToolDispatch) -> str:
@@ -424,6 +409,33 @@ def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Op
             elif isinstance(v, LLMOutput):
                 continue
     return None
+
+
+def tool_raised_errors(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
+                       _seen: Optional[set[str]] = None) -> frozenset[str]:
+    """The library exception classes (catalog `library_errors`) the tool function `func` can let
+    out: those of every call into a library that no try in the function encloses, directly or in a
+    project function it calls (`depth` levels, as tool_can_fail)."""
+    from agentable.cpg.flow import enclosing_handlers
+    from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance
+
+    seen = _seen if _seen is not None else set()
+    if func.qualname in seen:
+        return frozenset()
+    seen.add(func.qualname)
+    out: set[str] = set()
+    for site in func.calls:
+        if any(not _handler_reraises(h) for h in enclosing_handlers(func, site.stmt)):
+            continue
+        for v in g.values(site.call.func, func, site.stmt):
+            if isinstance(v, ExtRef):
+                out.update(g.catalog.errors_raised_by(v.path))
+            elif isinstance(v, (FuncRef, Instance, ClassRef)) and depth > 0:
+                for q in sorted(g.callees(site)):
+                    callee = g.functions.get(q)
+                    if callee is not None and callee.name != "__init__":
+                        out |= tool_raised_errors(g, callee, depth - 1, seen)
+    return frozenset(out)
 
 
 def _handler_reraises(h: ir.Handler) -> bool:

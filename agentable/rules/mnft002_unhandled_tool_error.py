@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable import query
+from agentable.cpg.flow import enclosing_handlers, handler_reraises_only, handler_type_names
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleMeta
 
@@ -23,7 +24,10 @@ class UnhandledToolError(Rule):
               "A tool here is a function the loop looks up by the name the model chose, a framework tool object run "
               "by hand (`tool.invoke(args)`), or a project function the loop calls with arguments taken from the "
               "model's reply whose result goes back to the model (`\"Observation: \" + search(action_input)`, a "
-              "`{\"role\": \"tool\"}` message); it can fail when it raises or calls I/O or third-party code."),
+              "`{\"role\": \"tool\"}` message); it can fail when it raises or calls I/O or third-party code. A handler "
+              "for Exception or a builtin I/O or value error counts, and so does one for the errors of the library "
+              "the tool calls (`except sqlite3.Error`, `except requests.RequestException`, catalog `library_errors`); "
+              "one for another library's errors does not."),
         bad_example=('for call in msg.tool_calls:\n    result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
                      '    messages.append({"role": "tool", "tool_call_id": call.id, "content": result})'),
         good_example=('for call in msg.tool_calls:\n    try:\n'
@@ -46,21 +50,29 @@ class UnhandledToolError(Rule):
                 why = None
                 for t in inv.targets:
                     why = query.tool_can_fail(graph, t)
-                    if why:
+                    # a handler for the errors of the library the tool calls (`except sqlite3.Error`)
+                    # covers this tool's failures
+                    if why and not query.catches_library_errors(graph, site.func, site.stmt,
+                                                                query.tool_raised_errors(graph, t)):
                         label = query.tool_label(t, query.tool_defs_by_function(graph).get(t.qualname))
                         break
+                    why = None
                 if not why:
                     continue
                 reason = f"tool `{label}` can fail ({why})"
             else:
                 continue  # the tool cannot be resolved: no evidence that it can fail (precision first)
             call = query.source_text(graph, inv.path, site.call, 60)
+            caught = [n for h in enclosing_handlers(site.func, site.stmt) if not handler_reraises_only(h)
+                      for n in (handler_type_names(h) or ["<bare except>"])]
+            where = ("with no try/except here or in any caller" if not caught else
+                     f"and the handlers around it (`except {', '.join(caught)}`) do not catch what it raises")
             flow = ()
             if inv.dispatch is not None:
                 flow = query.flow_steps(graph, inv.dispatch.source, (inv.path, site.call.pos, "tool run here"))
             yield self.finding(
                 graph, inv.path, site.call.pos,
-                f"`{call}` runs a tool in the agent loop with no try/except here or in any caller; {reason}, and the "
+                f"`{call}` runs a tool in the agent loop {where}; {reason}, and the "
                 f"exception would abort the run. Catch Exception around the call and return the error text to the "
                 f"model as the tool result.",
                 flow=flow,

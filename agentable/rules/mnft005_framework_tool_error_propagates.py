@@ -44,14 +44,20 @@ class FrameworkToolErrorPropagates(Rule):
                 continue
             agents = [ac for ac in query.agents_running(graph, tool) if getattr(ac.spec, "tool_errors_propagate", False)]
             runs = [site for ac in agents for site in query.agent_run_sites(graph, ac)]
-            if not runs or any(query.failure_guard(graph, s.func, s.stmt, query.TOOL_FAILURES) for s in runs):
-                continue  # no run of the agent seen, or one is guarded: no evidence the error ends the run
+            if not runs:
+                continue  # no run of the agent seen: no evidence the error ends the run
             hit = None
             for impl in query.tool_functions_of(graph, tool):
                 hit = query.unhandled_network_io(graph, impl)
                 if hit is not None:
                     break
             if hit is None:
+                continue
+            # a run guarded against the tool's failure (Exception, OSError, or the error classes of the
+            # HTTP client the tool calls, `except httpx.HTTPError`): the error does not end the program
+            raised = query.tool_raised_errors(graph, hit.func)
+            if any(query.failure_guard(graph, s.func, s.stmt, query.TOOL_FAILURES)
+                   or query.catches_library_errors(graph, s.func, s.stmt, raised) for s in runs):
                 continue
             ac = agents[0]
             agent_name = ir.dotted(ac.site.call.func) or ac.path

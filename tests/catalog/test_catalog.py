@@ -219,3 +219,23 @@ def test_agents_whose_tool_errors_end_the_run(cat):
         spec = cat.agent_constructor(path)
         assert spec.tool_errors_propagate and spec.tool_error_recovery, path
     assert not cat.agent_constructor("langgraph.prebuilt.create_react_agent").tool_errors_propagate
+
+
+def test_library_errors_have_a_lineage_to_a_builtin(cat):
+    import builtins
+
+    for module, classes in cat.library_errors.items():
+        assert DOTTED.match(module) and classes, module
+        for cls in classes:
+            lineage = cat.exception_lineage(cls)
+            assert cls in cat.exception_bases, cls  # every named class states its base
+            assert isinstance(getattr(builtins, lineage[-1], None), type), lineage
+    for alias, cls in cat.exception_aliases.items():
+        assert cls in cat.exception_bases, alias
+
+
+def test_errors_raised_by_a_library_call(cat):
+    assert cat.errors_raised_by("sqlite3.connect().execute") == ("sqlite3.Error",)
+    assert "botocore.exceptions.ClientError" in cat.errors_raised_by("boto3.client().get_object")
+    assert cat.errors_raised_by("urllib.parse.quote") == ()
+    assert cat.exception_lineage("requests.RequestException") == ["requests.exceptions.RequestException", "OSError"]
