@@ -117,43 +117,15 @@ class TextUse:
 
 def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[LLMOutput]:
     """The generated free text `e` may be (shortest data-flow path first), or None. Tool-call
-    arguments and parsed structured-output fields are not free text."""
+    arguments and parsed structured-output fields are not free text. A response read only part of
+    the way to its text (Anthropic `msg.content`, a list of blocks), or through a field other than
+    its API's text paths (the Responses API's `response.output` items), is not text at all: the
+    resolver decides that from the catalog's paths (agentable.cpg.response_paths)."""
     for v in llm_outputs(g, e, func, stmt):
         if any(any(f in msg for f in _STRUCTURED_FIELDS) for _, _, msg in v.steps):
             continue
-        if _stops_short_of_text(g, v):
-            continue
         return v
     return None
-
-
-_ACCESS_SEG = re.compile(r"\.(\w+)|\[[^\]]*\]")
-
-
-def _stops_short_of_text(g: ProjectGraph, v: LLMOutput) -> bool:
-    """The response is read only part of the way to its text (e.g. Anthropic `msg.content`, a list
-    of blocks, where the catalog says `.content[0].text`), or through another field than its text
-    paths start with (the Responses API's `response.output` items): not model text, so the text
-    consumers stay silent (a response-reading error is LARD's)."""
-    c = g.agent.llm_call_at(v.site[1])
-    paths = list(getattr(c.spec, "output_text", ()) or ()) if c is not None else []
-    if not paths:
-        return False
-    if not v.steps or not v.steps[-1][2].endswith("of the model's response"):
-        return False  # the text was indexed or transformed after it was reached
-    got: list[str] = []
-    for _, _, msg in v.steps:
-        if msg.endswith("of the model's response"):
-            got.append(msg[2:msg.index("`", 2)] if msg.startswith("`.") else "[]")
-    expected = [["[]" if m.group(0).startswith("[") else m.group(1) for m in _ACCESS_SEG.finditer(p)] for p in paths]
-    if not got or any(got == exp for exp in expected):
-        return False
-    if any(len(got) < len(exp) and exp[:len(got)] == got for exp in expected):
-        return True
-    # another field of an SDK response than any text path starts with (the Responses API's
-    # `.output`, the list of output items, where the text is `.output_text`); a raw HTTP body
-    # (`r.text`) is decoded on the way, so its paths do not apply
-    return not v.http and got[0] != "[]" and all(exp and exp[0] != got[0] for exp in expected)
 
 
 def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
