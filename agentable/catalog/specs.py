@@ -28,6 +28,7 @@ class LLMCallSpec:
     # `config_param` names that argument, `config_keys` maps roles to its keywords / dict keys.
     config_param: Optional[str] = None
     config_keys: dict[str, str] = field(default_factory=dict)
+    config_classes: tuple[str, ...] = ()  # the SDK's constructors of that config object
     guards: dict[str, Any] = field(default_factory=dict)
     sdk: Optional[str] = None
     available: Optional[str] = None

@@ -9,7 +9,7 @@ from typing import Optional, Union
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import Const, LLMOutput, Parsed, Typed
+from agentable.cpg.values import Const, ExtRef, LLMOutput, Parsed, Typed
 from agentable.query.facts import per_graph
 from agentable.query.guards import (
     _names_in,
@@ -191,8 +191,13 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
         f = g.function_of(path, call.pos)
         if f is not None:
             places.append((call, f, None))
+    config = _config_requests_structure(g, c)
     for call, f, s in places:
         for kw in call.keywords:
+            if call is c.call and config is not None and kw.name == getattr(c.spec, "config_param", None):
+                if config:
+                    return kw.name
+                continue
             if kw.name in names and _requests_structure(g, kw.value, f, s):
                 return kw.name
             if kw.name is not None and kw.name not in names:  # e.g. model_kwargs={"response_format": …}
@@ -201,6 +206,48 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
                         if _requests_structure(g, v, owner, s2):
                             return n
     return None
+
+
+# Settings inside a config argument (catalog `config_keys` roles) that constrain the reply to a
+# schema, and the one naming the reply's MIME type: google-genai's GenerateContentConfig documents
+# response_schema / response_json_schema, and response_mime_type "application/json" for JSON
+# (the default "text/plain" is free text, "text/x.enum" one enum value).
+_CONFIG_SCHEMA_ROLES = ("response_schema", "response_json_schema")
+_CONFIG_MIME_ROLE = "response_mime_type"
+
+
+def _config_requests_structure(g: ProjectGraph, c: object) -> Optional[bool]:
+    """For an SDK that takes the structured-output settings inside one config argument
+    (`config=types.GenerateContentConfig(...)`, a dict, or a name bound to either): does the
+    config ask for JSON or a schema (True also when keys are splatted in and may)? None when the
+    call has no such argument or it is not a literal (the caller then judges the argument as a
+    whole, and an unreadable one counts as asking)."""
+    spec = c.spec  # type: ignore[attr-defined]
+    param = getattr(spec, "config_param", None)
+    roles = getattr(spec, "config_keys", None) or {}
+    if not param or param not in (getattr(spec, "structured_params", ()) or ()) or _CONFIG_MIME_ROLE not in roles:
+        return None
+    found = c.config_literal()  # type: ignore[attr-defined]
+    if found is None:
+        return None
+    node, owner, s = found
+    if isinstance(node, ir.Call) and not any(
+            isinstance(v, ExtRef) and v.path in (getattr(spec, "config_classes", ()) or ())
+            for v in g.values(node.func, owner, s)):
+        return None  # built by a helper (`config=make_config()`): not readable here
+    if any(kw.name is None for kw in node.keywords) if isinstance(node, ir.Call) else any(k is None for k in node.keys):
+        return True  # `GenerateContentConfig(**settings)`: the settings may ask for JSON
+    for role in _CONFIG_SCHEMA_ROLES:
+        st = c.setting(role) if role in roles else None  # type: ignore[attr-defined]
+        if st is not None and st.where == "config" and not (isinstance(st.expr, ir.Constant) and st.expr.value is None):
+            return True
+    st = c.setting(_CONFIG_MIME_ROLE)  # type: ignore[attr-defined]
+    if st is None or st.where != "config":
+        return False
+    vals = g.values(st.expr, st.func, st.stmt)
+    if vals and all(isinstance(v, Const) for v in vals):
+        return any(isinstance(v.value, str) and "json" in v.value.lower() for v in vals)  # type: ignore[union-attr]
+    return True  # a MIME type computed at run time: may be JSON
 
 
 def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:

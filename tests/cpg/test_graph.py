@@ -937,3 +937,25 @@ def test_text_paths_follow_the_api_the_response_came_from() -> None:
     (args,) = _returned(g, "m.arguments")
     assert args.read == ("output", "[]", "arguments") and "`.arguments`" in args.steps[-1][2]
 
+
+def test_config_literal_of_an_llm_call() -> None:
+    g = graph_of({"m.py": """
+        from google import genai
+        from google.genai import types
+
+        client = genai.Client()
+        PLAIN = types.GenerateContentConfig(temperature=0.2)
+
+        def bound(text):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=PLAIN)
+
+        def opaque(text, cfg):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=cfg)
+
+        def none(text):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text)
+    """})
+    calls = {c.func.name: c for c in g.agent.llm_calls}
+    found = calls["bound"].config_literal()
+    assert found is not None and isinstance(found[0], ir.Call) and found[1].is_module
+    assert calls["opaque"].config_literal() is None and calls["none"].config_literal() is None
