@@ -18,6 +18,9 @@ class LLMCallSpec:
     positional: dict[str, int] = field(default_factory=dict)  # role -> positional index
     required: tuple[str, ...] = ()
     output_text: tuple[str, ...] = ()  # access paths from the return value to the text
+    # access paths to other model-written content: a tool call's JSON arguments, the text of one
+    # output item (with output_text, what agentable.cpg.response_paths treats as the model's)
+    output_content: tuple[str, ...] = ()
     returns_text: bool = False
     structured_params: tuple[str, ...] = ()
     # Settings the SDK takes inside one config argument (google-genai's
@@ -25,6 +28,7 @@ class LLMCallSpec:
     # `config_param` names that argument, `config_keys` maps roles to its keywords / dict keys.
     config_param: Optional[str] = None
     config_keys: dict[str, str] = field(default_factory=dict)
+    config_classes: tuple[str, ...] = ()  # the SDK's constructors of that config object
     guards: dict[str, Any] = field(default_factory=dict)
     sdk: Optional[str] = None
     available: Optional[str] = None

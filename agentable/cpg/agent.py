@@ -127,16 +127,22 @@ class LLMCall:
         `config_keys`): a keyword of the config constructor (`types.GenerateContentConfig(...)`)
         or a key of a dict literal, written in the call or bound to the name it passes."""
         key = (getattr(self.spec, "config_keys", None) or {}).get(role)
-        param = getattr(self.spec, "config_param", None)
-        arg = self.call.kwarg(param) if key and param else None
-        if arg is None:
-            return None
-        found = self.graph.bound_literal(arg, self.func, self.site.stmt, (ir.Dict, ir.Call))
+        found = self.config_literal() if key else None
         if found is None:
             return None
         node, func, stmt = found
         v = node.kwarg(key) if isinstance(node, ir.Call) else node.get(key)
         return Setting(role, v, func, stmt, "config") if v is not None else None
+
+    def config_literal(self) -> Optional[tuple[Union[ir.Dict, ir.Call], FunctionInfo, object]]:
+        """The literal passed as the call's config argument (catalog `config_param`): a config
+        constructor call or a dict, in the call or bound to the name it passes, with its scope;
+        None when there is no config argument or it cannot be read."""
+        param = getattr(self.spec, "config_param", None)
+        arg = self.call.kwarg(param) if param else None
+        if arg is None:
+            return None
+        return self.graph.bound_literal(arg, self.func, self.site.stmt, (ir.Dict, ir.Call))
 
     def _payload_setting(self, role: str, key: str) -> Optional[Setting]:
         """A setting of a raw HTTP request: a key of its JSON payload (see `http_payload`)."""

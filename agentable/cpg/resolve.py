@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
+from agentable.cpg.response_paths import CALL, INDEX, documented_paths, on_documented_path, reaches_text
 from agentable.cpg.values import (
     UNKNOWN,
     ClassRef,
@@ -260,7 +261,7 @@ class Resolver:
             elif isinstance(v, Parsed):
                 out.add(v)
             elif isinstance(v, LLMOutput):
-                out.add(v)  # e.g. iterating a stream of chunks
+                out.add(v.reading(INDEX))  # e.g. iterating a stream of chunks, or `for c in r.choices`
         for lit in self.g.literal_containers(expr, func, stmt, self):
             for elt in lit:
                 out |= elt
@@ -389,7 +390,7 @@ class Resolver:
                     out.add(v)  # a str method, resolved at the call
                 else:
                     step = (func.path, e.pos, f"`.{e.attr}` of the model's response")
-                    out.add(v.with_step(step, text=e.attr in TEXT_ATTRS and not (v.http and e.attr in HTTP_BODY_ATTRS)))
+                    out.add(v.with_step(step, text=_reaches_text(v, e.attr, e.attr, attribute=True), segment=e.attr))
             elif isinstance(v, Parsed):
                 out.add(v)
             elif isinstance(v, Const) and isinstance(v.value, str):
@@ -447,8 +448,9 @@ class Resolver:
         for v in base:
             if isinstance(v, LLMOutput):
                 step = (func.path, e.pos, "item of the model's response" if not v.text else "slice of the model's text")
-                text = v.text or key in TEXT_ATTRS
-                out.add(v.with_step(step, text=text))
+                segment = key if isinstance(key, str) and key.isidentifier() else INDEX
+                text = v.text or _reaches_text(v, segment, key, attribute=False)
+                out.add(v.with_step(step, text=text, segment=segment))
             elif isinstance(v, Parsed):
                 out.add(v)
         for lit in self.g.literal_mappings(e.value, func, stmt, self):
@@ -487,6 +489,10 @@ class Resolver:
                     out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
             elif isinstance(v, LLMOutput) and v.http and isinstance(e.func, ir.Attribute) and e.func.attr in HTTP_DECODERS:
                 out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's response")))
+            elif (isinstance(v, LLMOutput) and not v.http and isinstance(e.func, ir.Attribute)
+                  and on_documented_path(v.read + (CALL,), v.documented)):  # `stream.get_final_completion()`
+                step = (func.path, e.pos, f"`.{e.func.attr}()` of the model's response")
+                out.add(v.with_step(step, text=reaches_text(v.read + (CALL,), v.documented), segment=CALL))
             elif v == _STR_METHOD and isinstance(e.func, ir.Attribute):
                 kind = STR_METHOD_RESULTS.get(e.func.attr)  # `TEMPLATE.format(q=q)` is a str
                 if kind is not None:
@@ -568,7 +574,8 @@ class Resolver:
         path = v.path
         spec = cat.llm_call(path)
         if spec is not None and builds_for_generation(spec, v.site):
-            return frozenset({LLMOutput(site, bool(spec.returns_text), ((func.path, e.pos, "model output"),))})
+            return frozenset({LLMOutput(site, bool(spec.returns_text), ((func.path, e.pos, "model output"),),
+                                        documented=documented_paths(spec))})
         if self.http_llm_spec(e, path, func, stmt) is not None:
             return frozenset({LLMOutput(site, False, ((func.path, e.pos, "model endpoint response"),), http=True)})
         inst, _, method = path.rpartition("().")
@@ -840,6 +847,17 @@ def passes_through_param(func: FunctionInfo) -> bool:
 
     func.passes_through = bool(params) and any(rooted_in_param(r.value) for r in func.returns if r.value is not None)
     return func.passes_through
+
+
+def _reaches_text(v: LLMOutput, segment: str, name: object, *, attribute: bool) -> bool:
+    """Is the response `v` read one `segment` further the model's text? Where the call's API
+    documents its paths, they decide (`response.output`, the Responses API's list of output
+    items, is not text; `response.output[0].arguments` is); otherwise a text-like field name does
+    (`name`: the attribute or key read). A raw HTTP body (`r.text`) is the provider's envelope."""
+    if v.http:
+        return name in TEXT_ATTRS and not (attribute and name in HTTP_BODY_ATTRS)
+    documented = reaches_text(v.read + (segment,), v.documented)
+    return documented if documented is not None else name in TEXT_ATTRS
 
 
 def builds_for_generation(spec, ctor_site: Optional[tuple[str, ir.Call]]) -> bool:

@@ -81,10 +81,19 @@ class LLMOutput(Value):
     # an HTTP response from a model endpoint: its `.text`/`.content` and `.json()` are the
     # provider's JSON envelope, not yet the generated text
     http: bool = False
+    # the access paths the call's API documents as model-written (agentable.cpg.response_paths),
+    # and the segments read from the response so far, while it is not yet the text
+    documented: tuple[tuple[str, ...], ...] = ()
+    read: tuple[str, ...] = ()
 
-    def with_step(self, step: Step, text: Optional[bool] = None) -> "LLMOutput":
+    def with_step(self, step: Step, text: Optional[bool] = None, segment: Optional[str] = None) -> "LLMOutput":
         steps = self.steps if len(self.steps) >= 12 else self.steps + (step,)
-        return LLMOutput(self.site, self.text if text is None else text, steps, self.http)
+        read = self.read + (segment,) if segment is not None and not self.text else self.read
+        return LLMOutput(self.site, self.text if text is None else text, steps, self.http, self.documented, read)
+
+    def reading(self, segment: str) -> "LLMOutput":
+        """The same response one segment further in (iterating it: `for choice in r.choices`)."""
+        return LLMOutput(self.site, self.text, self.steps, self.http, self.documented, self.read + (segment,))
 
 
 @dataclass(frozen=True)

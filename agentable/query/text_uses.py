@@ -9,7 +9,7 @@ from typing import Optional, Union
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import Const, LLMOutput, Parsed, Typed
+from agentable.cpg.values import Const, ExtRef, LLMOutput, Parsed, Typed
 from agentable.query.facts import per_graph
 from agentable.query.guards import (
     _names_in,
@@ -118,43 +118,15 @@ class TextUse:
 
 def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[LLMOutput]:
     """The generated free text `e` may be (shortest data-flow path first), or None. Tool-call
-    arguments and parsed structured-output fields are not free text."""
+    arguments and parsed structured-output fields are not free text. A response read only part of
+    the way to its text (Anthropic `msg.content`, a list of blocks), or through a field other than
+    its API's text paths (the Responses API's `response.output` items), is not text at all: the
+    resolver decides that from the catalog's paths (agentable.cpg.response_paths)."""
     for v in llm_outputs(g, e, func, stmt):
         if any(any(f in msg for f in _STRUCTURED_FIELDS) for _, _, msg in v.steps):
             continue
-        if _stops_short_of_text(g, v):
-            continue
         return v
     return None
-
-
-_ACCESS_SEG = re.compile(r"\.(\w+)|\[[^\]]*\]")
-
-
-def _stops_short_of_text(g: ProjectGraph, v: LLMOutput) -> bool:
-    """The response is read only part of the way to its text (e.g. Anthropic `msg.content`, a list
-    of blocks, where the catalog says `.content[0].text`), or through another field than its text
-    paths start with (the Responses API's `response.output` items): not model text, so the text
-    consumers stay silent (a response-reading error is LARD's)."""
-    c = g.agent.llm_call_at(v.site[1])
-    paths = list(getattr(c.spec, "output_text", ()) or ()) if c is not None else []
-    if not paths:
-        return False
-    if not v.steps or not v.steps[-1][2].endswith("of the model's response"):
-        return False  # the text was indexed or transformed after it was reached
-    got: list[str] = []
-    for _, _, msg in v.steps:
-        if msg.endswith("of the model's response"):
-            got.append(msg[2:msg.index("`", 2)] if msg.startswith("`.") else "[]")
-    expected = [["[]" if m.group(0).startswith("[") else m.group(1) for m in _ACCESS_SEG.finditer(p)] for p in paths]
-    if not got or any(got == exp for exp in expected):
-        return False
-    if any(len(got) < len(exp) and exp[:len(got)] == got for exp in expected):
-        return True
-    # another field of an SDK response than any text path starts with (the Responses API's
-    # `.output`, the list of output items, where the text is `.output_text`); a raw HTTP body
-    # (`r.text`) is decoded on the way, so its paths do not apply
-    return not v.http and got[0] != "[]" and all(exp and exp[0] != got[0] for exp in expected)
 
 
 def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
@@ -220,8 +192,13 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
         f = g.function_of(path, call.pos)
         if f is not None:
             places.append((call, f, None))
+    config = _config_requests_structure(g, c)
     for call, f, s in places:
         for kw in call.keywords:
+            if call is c.call and config is not None and kw.name == getattr(c.spec, "config_param", None):
+                if config:
+                    return kw.name
+                continue
             if kw.name in names and _requests_structure(g, kw.value, f, s):
                 return kw.name
             if kw.name is not None and kw.name not in names:  # e.g. model_kwargs={"response_format": …}
@@ -230,6 +207,48 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
                         if _requests_structure(g, v, owner, s2):
                             return n
     return None
+
+
+# Settings inside a config argument (catalog `config_keys` roles) that constrain the reply to a
+# schema, and the one naming the reply's MIME type: google-genai's GenerateContentConfig documents
+# response_schema / response_json_schema, and response_mime_type "application/json" for JSON
+# (the default "text/plain" is free text, "text/x.enum" one enum value).
+_CONFIG_SCHEMA_ROLES = ("response_schema", "response_json_schema")
+_CONFIG_MIME_ROLE = "response_mime_type"
+
+
+def _config_requests_structure(g: ProjectGraph, c: object) -> Optional[bool]:
+    """For an SDK that takes the structured-output settings inside one config argument
+    (`config=types.GenerateContentConfig(...)`, a dict, or a name bound to either): does the
+    config ask for JSON or a schema (True also when keys are splatted in and may)? None when the
+    call has no such argument or it is not a literal (the caller then judges the argument as a
+    whole, and an unreadable one counts as asking)."""
+    spec = c.spec  # type: ignore[attr-defined]
+    param = getattr(spec, "config_param", None)
+    roles = getattr(spec, "config_keys", None) or {}
+    if not param or param not in (getattr(spec, "structured_params", ()) or ()) or _CONFIG_MIME_ROLE not in roles:
+        return None
+    found = c.config_literal()  # type: ignore[attr-defined]
+    if found is None:
+        return None
+    node, owner, s = found
+    if isinstance(node, ir.Call) and not any(
+            isinstance(v, ExtRef) and v.path in (getattr(spec, "config_classes", ()) or ())
+            for v in g.values(node.func, owner, s)):
+        return None  # built by a helper (`config=make_config()`): not readable here
+    if any(kw.name is None for kw in node.keywords) if isinstance(node, ir.Call) else any(k is None for k in node.keys):
+        return True  # `GenerateContentConfig(**settings)`: the settings may ask for JSON
+    for role in _CONFIG_SCHEMA_ROLES:
+        st = c.setting(role) if role in roles else None  # type: ignore[attr-defined]
+        if st is not None and st.where == "config" and not (isinstance(st.expr, ir.Constant) and st.expr.value is None):
+            return True
+    st = c.setting(_CONFIG_MIME_ROLE)  # type: ignore[attr-defined]
+    if st is None or st.where != "config":
+        return False
+    vals = g.values(st.expr, st.func, st.stmt)
+    if vals and all(isinstance(v, Const) for v in vals):
+        return any(isinstance(v.value, str) and "json" in v.value.lower() for v in vals)  # type: ignore[union-attr]
+    return True  # a MIME type computed at run time: may be JSON
 
 
 def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:

@@ -868,3 +868,94 @@ def test_functions_whose_docstrings_the_prompt_lists_are_function_tools() -> Non
     assert set(tools) == {"plus", "minus"}
     assert tools["plus"].func.name == "add" and tools["plus"].description_source == "docstring"
     assert tools["minus"].description is None and tools["minus"].framework == ""
+
+
+def _returned(g, qualname):
+    f = g.functions[qualname]
+    r = f.returns[0]
+    return [v for v in g.values(r.value, f, r) if isinstance(v, LLMOutput)]
+
+
+def test_text_paths_follow_the_api_the_response_came_from() -> None:
+    # the catalog's output_text / output_content paths decide what is text, per API: the
+    # Responses API's `.output` is the list of output items, its items' fields are not text,
+    # a function_call item's `.arguments` and a message item's text part are model-written
+    g = graph_of({"m.py": """
+        from anthropic import Anthropic
+        from openai import OpenAI
+
+        client = OpenAI()
+        claude = Anthropic()
+
+        def items(q):
+            return client.responses.create(model="gpt-4.1", input=q).output
+
+        def item_type(q):
+            return client.responses.create(model="gpt-4.1", input=q).output[0].type
+
+        def arguments(q):
+            return client.responses.create(model="gpt-4.1", input=q).output[0].arguments
+
+        def message_text(q):
+            r = client.responses.create(model="gpt-4.1", input=q)
+            for item in r.output:
+                for part in item.content:
+                    return part.text
+
+        def output_text(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+
+        def chat_text(q):
+            return client.chat.completions.create(model="gpt-4o", messages=q).choices[0].message.content
+
+        def chat_arguments(q):
+            r = client.chat.completions.create(model="gpt-4o", messages=q)
+            for call in r.choices[0].message.tool_calls:
+                return call.function.arguments
+
+        def chat_role(q):
+            return client.chat.completions.create(model="gpt-4o", messages=q).choices[0].message.role
+
+        def streamed(q):
+            for chunk in client.chat.completions.create(model="gpt-4o", messages=q, stream=True):
+                return chunk.choices[0].delta.content
+
+        def blocks(q):
+            return claude.messages.create(model="claude-sonnet-4-5", max_tokens=512, messages=q).content
+
+        def block_text(q):
+            return claude.messages.create(model="claude-sonnet-4-5", max_tokens=512, messages=q).content[0].text
+    """})
+    text = {name: [v.text for v in _returned(g, f"m.{name}")] for name in (
+        "items", "item_type", "arguments", "message_text", "output_text", "chat_text", "chat_arguments",
+        "chat_role", "streamed", "blocks", "block_text")}
+    assert text["items"] == [False] and text["item_type"] == [False] and text["chat_role"] == [False]
+    assert text["blocks"] == [False]
+    for name in ("arguments", "message_text", "output_text", "chat_text", "chat_arguments", "block_text"):
+        assert text[name] == [True], name
+    assert text["streamed"] == [True]  # chunks of a stream: the paths do not describe them
+    (args,) = _returned(g, "m.arguments")
+    assert args.read == ("output", "[]", "arguments") and "`.arguments`" in args.steps[-1][2]
+
+
+def test_config_literal_of_an_llm_call() -> None:
+    g = graph_of({"m.py": """
+        from google import genai
+        from google.genai import types
+
+        client = genai.Client()
+        PLAIN = types.GenerateContentConfig(temperature=0.2)
+
+        def bound(text):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=PLAIN)
+
+        def opaque(text, cfg):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text, config=cfg)
+
+        def none(text):
+            return client.models.generate_content(model="gemini-2.5-flash", contents=text)
+    """})
+    calls = {c.func.name: c for c in g.agent.llm_calls}
+    found = calls["bound"].config_literal()
+    assert found is not None and isinstance(found[0], ir.Call) and found[1].is_module
+    assert calls["opaque"].config_literal() is None and calls["none"].config_literal() is None
