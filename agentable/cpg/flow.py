@@ -213,17 +213,26 @@ _EXC_PARENT = {
     "FileNotFoundError": "OSError",
     "PermissionError": "OSError",
     "OSError": "Exception",
-    "IOError": "Exception",
     "RuntimeError": "Exception",
     "NotImplementedError": "RuntimeError",
     "Exception": "BaseException",
 }
 
 
+# Python 3 names of one class: `except IOError` is `except OSError`.
+_EXC_ALIAS = {"IOError": "OSError", "EnvironmentError": "OSError", "socket.error": "OSError", "select.error": "OSError",
+              "socket.timeout": "TimeoutError"}
+
+
+def _canonical_exception(name: str) -> str:
+    return _EXC_ALIAS.get(name) or _EXC_ALIAS.get(name.rsplit(".", 1)[-1]) or name.rsplit(".", 1)[-1]
+
+
 def exception_catches(handler_type: str, raised: str) -> bool:
-    """Does `except handler_type` catch `raised`? Names compare on their last dotted part."""
-    h = handler_type.rsplit(".", 1)[-1]
-    cur: Optional[str] = raised.rsplit(".", 1)[-1]
+    """Does `except handler_type` catch `raised`? Names compare on their last dotted part, aliases
+    (IOError, EnvironmentError, socket.error) as the class they name."""
+    h = _canonical_exception(handler_type)
+    cur: Optional[str] = _canonical_exception(raised)
     if h in ("Exception", "BaseException"):
         return True
     while cur is not None:

@@ -34,8 +34,8 @@ def flow_steps(g: ProjectGraph, value: Union[LLMOutput, Parsed], last: Optional[
     """A value's data-flow path as FlowSteps (for messages and SARIF codeFlows)."""
     src = value.source if isinstance(value, Parsed) else value
     steps = list(src.steps)
-    if last is not None:
-        steps.append(last)
+    if last is not None:  # the rule's own step says most about its line: it replaces an earlier one there
+        steps = [st for st in steps if (st[0], st[1][0]) != (last[0], last[1][0])] + [last]
     out: list[FlowStep] = []
     seen: set[tuple[str, int]] = set()
     for path, pos, msg in steps:
