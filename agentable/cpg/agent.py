@@ -342,10 +342,12 @@ class AgentLayer:
         return out
 
     @cached_property
-    def _call_kinds(self) -> tuple[list[LLMCall], list[CallSite], list["AgentConstruct"]]:
-        """One pass over the external calls: LLM calls, agent runs and agent constructions."""
+    def _call_kinds(self) -> tuple[list[LLMCall], list[CallSite], list["AgentConstruct"], dict[int, str]]:
+        """One pass over the external calls: LLM calls, agent runs (and the catalog path of each
+        run's callee, by id of its call) and agent constructions."""
         llm: list[LLMCall] = []
         runs: list[CallSite] = []
+        run_paths: dict[int, str] = {}
         constructs: list[AgentConstruct] = []
         cat = self.g.catalog
         for site, exts in self.external_calls:
@@ -357,13 +359,14 @@ class AgentLayer:
                 spec = cat.agent_constructor(inst) if inst else None
                 if (spec is not None and method in spec.run_methods) or cat.agent_runner(v.path) is not None:
                     runs.append(site)
+                    run_paths[id(site.call)] = v.path
                     break
             for v in exts:
                 ctor = cat.agent_constructor(v.path)
                 if ctor is not None:
                     constructs.append(AgentConstruct(site, v.path, ctor))
                     break
-        return llm, runs, constructs
+        return llm, runs, constructs, run_paths
 
     def _as_llm_call(self, site: CallSite, exts: list[ExtRef]) -> Optional[LLMCall]:
         cat = self.g.catalog
@@ -393,6 +396,10 @@ class AgentLayer:
         """Calls that run a framework agent (`crew.kickoff()`, `Runner.run(agent, ...)`,
         `proxy.initiate_chat(...)`): each one asks the model, possibly many times."""
         return self._call_kinds[1]
+
+    def run_path(self, site: CallSite) -> str:
+        """The catalog path of an agent run's callee (`pydantic_ai.Agent().run_sync`)."""
+        return self._call_kinds[3].get(id(site.call), "")
 
     @cached_property
     def _agent_run_ids(self) -> set[int]:

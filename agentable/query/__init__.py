@@ -218,3 +218,7 @@ from agentable.query.loops import (  # noqa: F401
     waits_for_human_in_test,
     no_step_limit,
 )
+from agentable.query.run_results import (  # noqa: F401
+    ResultRead,
+    run_result_reads,
+)

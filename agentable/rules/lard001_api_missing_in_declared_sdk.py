@@ -54,6 +54,8 @@ class ApiMissingInDeclaredSdk(Rule):
                 if spec is not None:
                     yield from self._check_symbol(graph, site.func.path, site.call.pos, v.path, spec, reported)
                     break
+        for r in query.run_result_reads(graph):  # `result.data` of an agent run
+            yield from self._check_symbol(graph, r.func.path, r.read.pos, r.symbol, None, reported)
 
     def _check_symbol(self, graph, path: str, pos: ir.Pos, symbol: str, spec: object,
                       reported: set[tuple[str, int]]) -> Iterable[Finding]:
