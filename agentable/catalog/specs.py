@@ -54,6 +54,10 @@ class LLMCallSpec:
     # Tool calls whose `arguments` are a JSON string the model writes: is a function tool that omits
     # `strict` schema-constrained (true) or best effort (false)? None: not known / not applicable.
     tool_arguments_strict_default: Optional[bool] = None
+    # Keywords that continue server-side state from an earlier response (Responses API
+    # `previous_response_id`): the server keeps the model's own output items, but what the client
+    # produced since (tool outputs) must still be sent in the request.
+    continuation_params: tuple[str, ...] = ()
     notes: str = ""
 
 
@@ -162,6 +166,8 @@ class ToolResultFormatSpec:
     content_key: str = "content"
     accepts: str = ""  # for messages: what the API takes there
     rejects: tuple[str, ...] = ()
+    apis: tuple[str, ...] = ()  # the LLM call APIs (catalog `api`) that take this shape
+    sent_as: str = ""  # for messages: how a loop hands the result back in this shape
     notes: str = ""
 
 

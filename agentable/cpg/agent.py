@@ -123,9 +123,9 @@ class LLMCall:
         return None
 
     def _config_setting(self, role: str) -> Optional[Setting]:
-        """A setting the SDK takes inside the call's config argument (catalog `config_param` /
+        """A setting the SDK takes inside a config argument (catalog `config_param` /
         `config_keys`): a keyword of the config constructor (`types.GenerateContentConfig(...)`)
-        or a key of a dict literal, written in the call or bound to the name it passes."""
+        or a key of a dict literal, in the config the call is made with (see `config_literal`)."""
         key = (getattr(self.spec, "config_keys", None) or {}).get(role)
         found = self.config_literal() if key else None
         if found is None:
@@ -135,14 +135,26 @@ class LLMCall:
         return Setting(role, v, func, stmt, "config") if v is not None else None
 
     def config_literal(self) -> Optional[tuple[Union[ir.Dict, ir.Call], FunctionInfo, object]]:
-        """The literal passed as the call's config argument (catalog `config_param`): a config
-        constructor call or a dict, in the call or bound to the name it passes, with its scope;
-        None when there is no config argument or it cannot be read."""
+        """The literal of the config the call is made with (catalog `config_param`): a config
+        constructor call or a dict, in the call or bound to the name it passes, with its scope.
+        A call without a config argument uses the config of the call that made the object called
+        (`client.chats.create(config=...)` for `chat.send_message(...)`); one with its own config
+        replaces that one (google-genai chats.py: `config if config else self._config`). None
+        when there is no config or it cannot be read."""
         param = getattr(self.spec, "config_param", None)
-        arg = self.call.kwarg(param) if param else None
-        if arg is None:
+        if not param:
             return None
-        return self.graph.bound_literal(arg, self.func, self.site.stmt, (ir.Dict, ir.Call))
+        arg = self.call.kwarg(param)
+        if arg is not None:
+            return self.graph.bound_literal(arg, self.func, self.site.stmt, (ir.Dict, ir.Call))
+        if self.client_site is None:
+            return None
+        path, maker = self.client_site
+        owner = self.graph.function_of(path, maker.pos)
+        arg = maker.kwarg(param)
+        if owner is None or arg is None:
+            return None
+        return self.graph.bound_literal(arg, owner, _stmt_of(owner, maker), (ir.Dict, ir.Call))
 
     def _payload_setting(self, role: str, key: str) -> Optional[Setting]:
         """A setting of a raw HTTP request: a key of its JSON payload (see `http_payload`)."""

@@ -440,7 +440,8 @@ def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = No
     return out
 
 
-def _ann_text(e: Optional[ir.Expr]) -> str:
+def annotation_text(e: Optional[ir.Expr]) -> str:
+    """The dotted text of a type annotation's head (`str`, `list` for `list[str]`), "" for none."""
     if e is None:
         return ""
     while isinstance(e, ir.Other) and e.kind in ("type", "generic_type") and e.children:
@@ -453,6 +454,9 @@ def _ann_text(e: Optional[ir.Expr]) -> str:
     if isinstance(e, ir.Constant):
         return str(e.value)
     return type(e).__name__
+
+
+_ann_text = annotation_text
 
 
 _SECTION_RE = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Keyword Args|Inputs)\s*:?\s*$", re.I)

@@ -88,6 +88,10 @@ def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, 
         return model_derived(g, e.value, func, stmt, depth, steps)
     if isinstance(e, ir.Attribute):  # a field of a message (`last.tool_calls`)
         return model_derived(g, e.value, func, stmt, depth, steps)
+    if isinstance(e, ir.Comp) and e.kind != "dict":
+        # a list filtered from the reply (`[i for i in resp.output if i.type == "function_call"]`):
+        # its elements are what the comprehension yields
+        return model_derived(g, e.elt, func, stmt, depth, steps)
     if isinstance(e, ir.Call):
         f = e.func
         if isinstance(f, ir.Attribute) and f.attr in _DATA_METHODS:
@@ -354,11 +358,19 @@ def _imported_roots(g: ProjectGraph) -> frozenset[str]:
     return frozenset(t.split(".")[0] for m in g.modules.values() for t in m.imports.values())
 
 
+# Accessors of a parsed XML tree (`ET.fromstring(text).findall("entry")`): parsing can fail, reading
+# the tree it built does not.
+_XML_TREE_READERS = frozenset({"find", "findall", "findtext", "iter", "iterfind", "itertext", "get", "items", "keys",
+                               "getroot", "getchildren"})
+
+
 def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
     import sys as _sys
 
     if path in _RISKY_STDLIB_CALLS:
         return True
+    if path.startswith("xml.") and "()." in path and path.rsplit(".", 1)[-1] in _XML_TREE_READERS:
+        return False
     root = path.split(".")[0].split("(")[0]
     stdlib = getattr(_sys, "stdlib_module_names", frozenset())
     if root in ("builtins",) or (root in stdlib and root not in _RISKY_STDLIB_ROOTS):
@@ -810,13 +822,18 @@ def tool_results_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
 @_dataclass(eq=False)
 class DroppedToolResult:
     """A tool run in a hand-written tool-calling loop whose result never reaches the model: the
-    loop asks the model again with the same, unchanged `messages` list (`name`), so the model
-    never sees what the tool returned."""
+    loop asks the model again with the same request on every turn, so the model never sees what
+    the tool returned. `name` is the unchanged messages list the call sends, or None when the
+    request is written in the call (`input=[{"role": "user", "content": "Continue."}]`, then
+    `request` is that expression); `continued` is the continuation keyword the call also passes
+    (catalog continuation_params: `previous_response_id`), if any."""
 
     invocation: ToolInvocation
     llm_call: object
     loop: ir.Stmt
-    name: str
+    name: Optional[str]
+    request: Optional[ir.Expr] = None
+    continued: Optional[str] = None
 
 
 def _name_uses(stmts: Iterable[ir.Stmt], name: str) -> list[ir.Name]:
@@ -835,10 +852,15 @@ def _mentions_in_nested(func: FunctionInfo, name: str) -> bool:
 @per_graph
 def dropped_tool_results(g: ProjectGraph) -> list[DroppedToolResult]:
     """Tool calls whose results the model never gets back. The model call offers tools (a `tools`
-    setting) and sends a local list of messages bound once; a tool runs in the same loop, and
-    control goes from it back to the loop head; and inside the (outermost) loop that list is used
-    only as the call's argument: nothing appends to it, rebinds it, stores into it or passes it to
-    other code (nor does a nested function or an alias), so every turn sends the same request."""
+    setting), sits in a loop that also runs a tool the model asked for, and control goes from the
+    tool back to the loop head; and the request is the same on every turn, either
+    - it sends a local list of messages bound once before the loop, which inside the (outermost)
+      loop is used only as the call's argument: nothing appends to it, rebinds it, stores into it
+      or passes it to other code (nor does a nested function or an alias); or
+    - every argument that can carry conversation content is written in the call from values the
+      loop cannot change (constants, names bound to text outside the loop): see _fixed_request.
+      A continuation keyword (Responses `previous_response_id`) may change: the server keeps the
+      model's function calls under it, not the tool outputs."""
     import networkx as nx
 
     from agentable.cpg.flow import enclosing_loops
@@ -849,22 +871,24 @@ def dropped_tool_results(g: ProjectGraph) -> list[DroppedToolResult]:
         if c.setting("tools") is None:  # type: ignore[attr-defined]
             continue
         msgs = c.setting("messages")  # type: ignore[attr-defined]
-        if msgs is None or msgs.where != "call" or not isinstance(msgs.expr, ir.Name):
+        if msgs is None or msgs.where != "call":
             continue
-        func, name = c.func, msgs.expr.id  # type: ignore[attr-defined]
+        func = c.func  # type: ignore[attr-defined]
         loops = enclosing_loops(func, c.site.stmt)  # type: ignore[attr-defined]
-        defs = func.defs.get(name, [])
-        if not loops or func.is_module or len(defs) != 1 or defs[0].how != "assign":
+        if not loops or func.is_module:
             continue
         outer = loops[-1]
         inside = list(ir.walk_stmts([outer]))
-        if any(d.stmt is s for d in defs for s in inside):
-            continue
-        uses = _name_uses(inside, name)
-        if len(uses) != 1 or uses[0] is not msgs.expr or _mentions_in_nested(func, name):
-            continue
-        if not _fresh_list(defs[0].value, inside) or not _only_receiver_before(func, name, outer, defs[0].stmt):
-            continue  # shared with other code, or stored somewhere before the loop: an alias may change
+        name: Optional[str] = None
+        request: Optional[ir.Expr] = None
+        continued: Optional[str] = None
+        if isinstance(msgs.expr, ir.Name) and _unchanged_list(g, func, msgs.expr, outer, inside):
+            name = msgs.expr.id
+        else:
+            fixed = _fixed_request(g, c, inside)
+            if fixed is None:
+                continue
+            request, continued = msgs.expr, fixed or None
         inside_ids = {id(s) for s in inside}
         # normal control flow only: a retry after a tool's exception is another matter
         cfg = g.reaching(func).cfg
@@ -875,9 +899,109 @@ def dropped_tool_results(g: ProjectGraph) -> list[DroppedToolResult]:
             if not _runs_on_model_request(g, inv):
                 continue
             if inv.site.stmt in flow and nx.has_path(flow, inv.site.stmt, outer):
-                out.append(DroppedToolResult(inv, c, outer, name))
+                out.append(DroppedToolResult(inv, c, outer, name, request, continued))
                 break
     return out
+
+
+def _unchanged_list(g: ProjectGraph, func: FunctionInfo, e: ir.Name, outer: ir.Stmt, inside: list[ir.Stmt]) -> bool:
+    """Is the messages list `e` bound once before the loop (a list built there), used inside the
+    loop only as this argument, and never handed to code that could keep and change it?"""
+    name = e.id
+    defs = func.defs.get(name, [])
+    if len(defs) != 1 or defs[0].how != "assign":
+        return False
+    if any(d.stmt is s for d in defs for s in inside):
+        return False
+    uses = _name_uses(inside, name)
+    if len(uses) != 1 or uses[0] is not e or _mentions_in_nested(func, name):
+        return False
+    # shared with other code, or stored somewhere before the loop: an alias may change
+    return _fresh_list(defs[0].value, inside) and _only_receiver_before(g, func, name, outer, defs[0].stmt)
+
+
+# Keyword roles of an LLM call that carry conversation content: a tool's result could only reach
+# the model through one of these (or through a keyword the catalog does not know, e.g. Cohere's
+# `tool_results`, or a positional argument), never through model, tools, temperature and the like.
+_CONTENT_ROLES = ("messages", "prompt", "system")
+
+
+def _fixed_request(g: ProjectGraph, c: object, inside: list[ir.Stmt]) -> Optional[str]:
+    """When the call's request is the same on every turn of its loop: the continuation keyword it
+    passes (catalog continuation_params, e.g. `previous_response_id`), or "" when it passes none;
+    None when something in the request may change. Every positional argument, every content
+    keyword (_CONTENT_ROLES) and every keyword the catalog does not know (`conversation=`, whose
+    server-side items other calls can add to) must be loop-invariant (_invariant); no other
+    model call may sit in the loop (it could send the results)."""
+    call: ir.Call = c.call  # type: ignore[attr-defined]
+    func: FunctionInfo = c.func  # type: ignore[attr-defined]
+    spec = c.spec  # type: ignore[attr-defined]
+    if call.has_kwargs_splat() or any(isinstance(a, ir.Starred) for a in call.args):
+        return None
+    inside_ids = {id(s) for s in inside}
+    if any(o is not c and o.func is func and id(o.site.stmt) in inside_ids for o in g.agent.llm_calls):  # type: ignore[attr-defined]
+        return None
+    params: dict[str, str] = dict(getattr(spec, "params", None) or {})
+    setting_kws = {kw for role, kw in params.items() if role not in _CONTENT_ROLES}
+    continuation = tuple(getattr(spec, "continuation_params", ()) or ())
+    config = getattr(spec, "config_param", None)
+    if config:
+        setting_kws.add(config)
+    continued = ""
+    values: list[ir.Expr] = list(call.args)
+    for kw in call.keywords:
+        if kw.name in continuation:
+            continued = kw.name or ""
+        elif kw.name not in setting_kws:
+            values.append(kw.value)
+    if not all(_invariant(g, func, v, inside, c.site.stmt) for v in values):  # type: ignore[attr-defined]
+        return None
+    return continued
+
+
+_IMMUTABLE_KINDS = frozenset({"str", "int", "float", "bool", "bytes"})
+
+
+def _invariant(g: ProjectGraph, func: FunctionInfo, e: ir.Expr, inside: list[ir.Stmt], stmt: object = None) -> bool:
+    """Is `e` the same on every turn of the loop `inside` walks: built only from constants and
+    names that no statement of the loop binds and that hold immutable values (text, numbers)?"""
+    from agentable.cpg.tools import annotation_text
+    from agentable.cpg.values import Const, ParamRef, Typed
+
+    if isinstance(e, ir.Constant):
+        return True
+    if isinstance(e, ir.FString):
+        return all(_invariant(g, func, p, inside, stmt) for p in e.parts if not isinstance(p, str))
+    if isinstance(e, ir.Concat):
+        return all(_invariant(g, func, p, inside, stmt) for p in e.parts)
+    if isinstance(e, ir.Seq):
+        return all(_invariant(g, func, x, inside, stmt) for x in e.elts)
+    if isinstance(e, ir.Dict):
+        return all(k is not None and _invariant(g, func, k, inside, stmt) and _invariant(g, func, v, inside, stmt)
+                   for k, v in zip(e.keys, e.values))
+    if not isinstance(e, ir.Name) or e.id in func.globals_declared or _mentions_in_nested(func, e.id):
+        return False
+    if any(d.stmt is s for d in func.defs.get(e.id, []) for s in inside):
+        return False  # rebound in the loop
+    vals = g.values(e, func, stmt)
+    if not vals:
+        return False
+    params = {p.name: p for p in func.params}
+    for v in vals:
+        if isinstance(v, Const):
+            if not isinstance(v.value, (str, int, float, bool, bytes, type(None))):
+                return False
+        elif isinstance(v, Typed):
+            if v.kind not in _IMMUTABLE_KINDS:
+                return False
+        elif isinstance(v, ParamRef) and v.func == func.qualname and v.name in params:
+            # a parameter: text by its annotation, or by what the callers pass (checked as values too)
+            ann = params[v.name].annotation
+            if (annotation_text(ann) not in _IMMUTABLE_KINDS) if ann is not None else len(vals) == 1:
+                return False
+        else:
+            return False
+    return True
 
 
 def _fresh_list(value: Optional[ir.Expr], loop_stmts: list[ir.Stmt]) -> bool:
@@ -890,17 +1014,20 @@ def _fresh_list(value: Optional[ir.Expr], loop_stmts: list[ir.Stmt]) -> bool:
     return not any(_name_uses(loop_stmts, n) for n in used)
 
 
-def _only_receiver_before(func: FunctionInfo, name: str, loop: ir.Stmt, def_stmt: ir.Stmt) -> bool:
-    """Before the loop, is `name` only the receiver of method calls (`messages.append(...)`), never
-    stored in another structure or passed to other code?"""
+def _only_receiver_before(g: ProjectGraph, func: FunctionInfo, name: str, loop: ir.Stmt, def_stmt: ir.Stmt) -> bool:
+    """Before the loop, is `name` only the receiver of method calls (`messages.append(...)`) or
+    what a model call is asked with (`client.responses.create(input=messages)`: the SDK sends it
+    and keeps no reference), never stored in another structure or passed to other code?"""
     start = loop.pos[0]
+    requests = {id(m.expr) for c in g.agent.llm_calls if c.func is func  # type: ignore[attr-defined]
+                for m in (c.setting("messages"),) if m is not None and m.where == "call"}  # type: ignore[attr-defined]
     for s in ir.walk_stmts(func.body):
         if s.pos[0] >= start or s is def_stmt:
             continue
         parents = _expr_parents(s)
         for n in _name_uses([s], name):
             p = parents.get(id(n))
-            if not (isinstance(p, ir.Attribute) and p.value is n):
+            if not (isinstance(p, ir.Attribute) and p.value is n) and id(n) not in requests:
                 return False
     return True
 

@@ -754,6 +754,34 @@ def test_settings_inside_a_config_argument() -> None:
     assert calls["opaque"].setting("stop") is None  # a parameter: nothing to read
 
 
+def test_chat_settings_come_from_the_config_of_the_chat_unless_the_message_has_one() -> None:
+    # google-genai chats.py: send_message(config=...) replaces the config given to chats.create
+    g = graph_of({"m.py": """
+        from google import genai
+        from google.genai import types
+
+        def lookup(city: str) -> str:
+            \"\"\"Look up a city.\"\"\"
+            return city
+
+        client = genai.Client()
+        chat = client.chats.create(model="gemini-2.5-flash", config=types.GenerateContentConfig(tools=[lookup]))
+
+        def inherited(text):
+            return chat.send_message(text).text
+
+        def replaced(text):
+            return chat.send_message(text, config={"temperature": 0}).text
+    """})
+    calls = {c.func.name: c for c in g.agent.llm_calls}
+    tools = calls["inherited"].setting("tools")
+    assert tools is not None and tools.where == "config" and tools.func.is_module and isinstance(tools.expr, ir.Seq)
+    assert calls["replaced"].setting("tools") is None
+    assert calls["replaced"].setting("temperature") is not None
+    found = {t.name: t for t in g.agent.tools}
+    assert found["lookup"].kind == "function" and found["lookup"].framework == "google-genai"
+
+
 def test_tool_constructor_mapped_over_functions() -> None:
     # map(Ctor, functions) builds one tool per function of the literal collection
     g = graph_of({"m.py": """

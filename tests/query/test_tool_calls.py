@@ -121,3 +121,51 @@ def test_dropped_tool_results_need_an_unchanged_list_and_a_normal_path_back() ->
     g = graph_of(LOOPS)
     found = [(d.llm_call.func.name, d.name, d.invocation.site.call.pos[0]) for d in query.dropped_tool_results(g)]
     assert found == [("dropped", "messages", 18)]
+
+
+RESPONSES = {"desk.py": """
+    import json
+    from openai import OpenAI
+
+    client = OpenAI()
+    TOOLS = [{"type": "function", "name": "stock", "description": "Units in stock.",
+              "parameters": {"type": "object", "properties": {"sku": {"type": "string"}}}}]
+
+    def stock(sku: str) -> str:
+        return "3"
+
+    HANDLERS = {"stock": stock}
+
+    def constant_follow_up(question: str) -> str:
+        r = client.responses.create(model="gpt-4.1", input=question, tools=TOOLS)
+        for _ in range(3):
+            calls = [o for o in r.output if o.type == "function_call"]
+            for call in calls:
+                print(HANDLERS[call.name](**json.loads(call.arguments)))
+            r = client.responses.create(model="gpt-4.1", previous_response_id=r.id, input="Go on.", tools=TOOLS)
+        return r.output_text
+
+    def outputs_sent(question: str) -> str:
+        r = client.responses.create(model="gpt-4.1", input=question, tools=TOOLS)
+        for _ in range(3):
+            outs = []
+            for call in [o for o in r.output if o.type == "function_call"]:
+                outs.append({"type": "function_call_output", "call_id": call.call_id,
+                             "output": HANDLERS[call.name](**json.loads(call.arguments))})
+            r = client.responses.create(model="gpt-4.1", previous_response_id=r.id, input=outs, tools=TOOLS)
+        return r.output_text
+"""}
+
+
+def test_a_request_written_from_constants_drops_the_tool_results() -> None:
+    g = graph_of(RESPONSES)
+    dropped = query.dropped_tool_results(g)
+    assert [(d.invocation.func.name, d.name, d.continued) for d in dropped] == [
+        ("constant_follow_up", None, "previous_response_id")]
+    assert isinstance(dropped[0].request, ir.Constant) and dropped[0].request.value == "Go on."
+
+
+def test_a_tool_name_read_from_a_filtered_list_of_the_reply_is_model_chosen() -> None:
+    g = graph_of(RESPONSES)
+    kinds = sorted((d.func.name, d.kind) for d in query.tool_dispatches(g))
+    assert kinds == [("constant_follow_up", "subscript"), ("outputs_sent", "subscript")]
