@@ -939,7 +939,8 @@ def _fixed_request(g: ProjectGraph, c: object, inside: list[ir.Stmt]) -> Optiona
     if call.has_kwargs_splat() or any(isinstance(a, ir.Starred) for a in call.args):
         return None
     inside_ids = {id(s) for s in inside}
-    if any(o is not c and o.func is func and id(o.site.stmt) in inside_ids for o in g.agent.llm_calls):  # type: ignore[attr-defined]
+    if any(site.call is not call and id(site.stmt) in inside_ids and g.agent.llm_call_at(site.call) is not None
+           for site in func.calls):
         return None
     params: dict[str, str] = dict(getattr(spec, "params", None) or {})
     setting_kws = {kw for role, kw in params.items() if role not in _CONTENT_ROLES}
