@@ -51,6 +51,8 @@ def context_budgets(g: ProjectGraph) -> list[ContextBudget]:
     (`budget = MAX_CONTEXT_TOKENS - REPLY_TOKENS`), compared in the function that makes the call
     or in a project function whose result (or argument) becomes the call's messages or prompt."""
     out: list[ContextBudget] = []
+    if not _budget_names_bound(g):
+        return out  # no name in the project is a context budget: nothing to find
     seen: set[tuple[int, str, ir.Pos]] = set()
     for c in g.agent.llm_calls:
         for role in _INPUT_ROLES:
@@ -66,6 +68,13 @@ def context_budgets(g: ProjectGraph) -> list[ContextBudget]:
                                 seen.add(key)
                                 out.append(ContextBudget(name, value, lit, f, cmp, c))
     return out
+
+
+def _budget_names_bound(g: ProjectGraph) -> bool:
+    """Does the project bind any name a context budget can have (a local, global, parameter or
+    class attribute, `self.x` included)?"""
+    return any(is_context_budget_name(n) for f in g.functions.values() for n in f.defs) or \
+        any(is_context_budget_name(n) for c in g.classes.values() for n in c.attrs)
 
 
 def _input_builders(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object) -> list[FunctionInfo]:

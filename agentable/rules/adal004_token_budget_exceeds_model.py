@@ -75,12 +75,15 @@ class TokenBudgetExceedsModel(Rule):
     def _context_budgets(self, graph, seen: set[tuple[str, int]]) -> Iterable[Finding]:
         """A budget the code trims the conversation (or prompt) to that is larger than the context
         window of every model the call may use: the trimming never keeps the request within it."""
+        budgets = query.context_budgets(graph)
+        if not budgets:
+            return
         windows: dict[int, dict[str, Optional[int]]] = {}
         for use in query.model_uses(graph):
             if use.llm_call is not None:
                 info = graph.catalog.model(use.model_id)
                 windows.setdefault(id(use.llm_call), {})[use.model_id] = info.context_window if info else None
-        for b in query.context_budgets(graph):
+        for b in budgets:
             models = windows.get(id(b.llm_call), {})
             if not models or any(ctx is None or b.value <= ctx for ctx in models.values()):
                 continue
