@@ -71,7 +71,8 @@ SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
 # Response fields that carry the provider's own structured data rather than free text: tool-call
 # arguments (JSON, not prose; whether the model's JSON is schema-constrained is decided by
 # query.tool_arguments for the parsers) and already-parsed structured output.
-_STRUCTURED_FIELDS = ("`.arguments`", "`.parsed`", "`.output_parsed`", "`.tool_calls`", "`.function_call`")
+# Fields of a response that hold tool-call arguments or SDK-parsed structure, not free text.
+_STRUCTURED_FIELDS = frozenset({"arguments", "parsed", "output_parsed", "tool_calls", "function_call"})
 
 
 _INDEX_ERRORS = ("IndexError", "ValueError", "TypeError")
@@ -123,7 +124,7 @@ def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: 
     its API's text paths (the Responses API's `response.output` items), is not text at all: the
     resolver decides that from the catalog's paths (agentable.cpg.response_paths)."""
     for v in llm_outputs(g, e, func, stmt):
-        if any(any(f in msg for f in _STRUCTURED_FIELDS) for _, _, msg in v.steps):
+        if _STRUCTURED_FIELDS.intersection(v.read):
             continue
         return v
     return None

@@ -19,10 +19,8 @@ from agentable.cpg.values import ExtRef, LLMOutput
 from agentable.query.literals import literal_of
 from agentable.query.llm_output import llm_outputs
 
-# The step an access to a tool call's JSON arguments string leaves on a model output's data-flow path.
-_ARGUMENTS_STEP = "`.arguments`"
 # Fields the SDK fills by parsing and validating the arguments (or the output) itself.
-_SDK_PARSED = ("`.parsed`", "`.parsed_arguments`", "`.output_parsed`")
+_SDK_PARSED = frozenset({"parsed", "parsed_arguments", "output_parsed"})
 # Helpers that build strict function tools (openai.pydantic_function_tool sets "strict": True).
 _STRICT_TOOL_BUILDERS = frozenset({"openai.pydantic_function_tool", "openai.lib._tools.pydantic_function_tool"})
 
@@ -33,9 +31,8 @@ def unconstrained_tool_arguments(g: ProjectGraph, e: Optional[ir.Expr], func: Fu
     tool whose arguments are not schema-constrained (see the module docstring); None otherwise,
     and when the tools cannot be read (then nothing is claimed)."""
     for v in llm_outputs(g, e, func, stmt, text_only=False):
-        msgs = [m for _, _, m in v.steps]
-        if not msgs or _ARGUMENTS_STEP not in msgs[-1] or any(p in m for m in msgs for p in _SDK_PARSED):
-            continue  # not the arguments string itself, or the SDK parsed it
+        if v.read[-1:] != ("arguments",) or _SDK_PARSED.intersection(v.read):
+            continue  # not a tool call's arguments string, or the SDK parsed it
         c = g.agent.llm_call_at(v.site[1])
         default = getattr(c.spec, "tool_arguments_strict_default", None) if c is not None else None
         if default is None:
