@@ -110,6 +110,8 @@ class ToolDecoratorSpec:
     return_contract: Optional[str] = None  # "str" | "json-serializable" | None
     handles_errors: bool = False
     error_param: Optional[str] = None
+    # the exceptions the error_param handling catches (LangChain: ToolException only); () = all
+    error_param_catches: tuple[str, ...] = ()
     run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
     notes: str = ""
 
@@ -129,6 +131,8 @@ class ToolConstructorSpec:
     requires_description: bool = False  # the framework refuses a tool without a description
     handles_errors: bool = False
     error_param: Optional[str] = None
+    # the exceptions the error_param handling catches (LangChain: ToolException only); () = all
+    error_param_catches: tuple[str, ...] = ()
     run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
     notes: str = ""
 
@@ -148,6 +152,8 @@ class ToolBaseSpec:
     output_types: dict[str, str] = field(default_factory=dict)
     handles_errors: bool = False
     error_param: Optional[str] = None
+    # the exceptions the error_param handling catches (LangChain: ToolException only); () = all
+    error_param_catches: tuple[str, ...] = ()
     description_fallback_docstring: bool = False  # class docstring used when no description attr
     requires_description: bool = False  # the framework refuses a tool class without a description
     requires_param_docs: bool = False  # every entry of params_attr needs a "description"

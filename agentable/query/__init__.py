@@ -192,6 +192,7 @@ from agentable.query.tool_calls import (  # noqa: F401
     tool_defs_by_function,
     tool_dispatches,
     tool_error_handling_configured,
+    tool_error_handling_covers,
     tool_implementations,
     tool_results_in,
     tool_invocations,

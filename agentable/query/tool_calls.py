@@ -7,6 +7,7 @@ from dataclasses import field as _field  # noqa: E402
 from typing import Iterable, Optional, Union
 
 from agentable.cpg import ir
+from agentable.cpg.flow import exception_catches
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import LLMOutput, Parsed, Typed, Value
@@ -589,6 +590,16 @@ def tool_error_handling_configured(g: ProjectGraph, tool: Optional[object]) -> b
                 if value is not None and not (isinstance(value, ir.Constant) and value.value in (None, False)):
                     return True
     return False
+
+
+def tool_error_handling_covers(g: ProjectGraph, tool: Optional[object], raised: frozenset[str]) -> bool:
+    """Does the error handling the tool's definition turns on catch one of the errors `raised`?
+    LangChain's `handle_tool_error=True` catches ToolException only (catalog
+    `error_param_catches`): a `requests` HTTPError still propagates; an empty list catches all."""
+    if not tool_error_handling_configured(g, tool):
+        return False
+    catches = getattr(getattr(tool, "spec", None), "error_param_catches", ()) or ()
+    return not catches or any(exception_catches(c, r) for c in catches for r in raised)
 
 
 @per_graph

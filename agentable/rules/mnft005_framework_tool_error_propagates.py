@@ -40,7 +40,7 @@ class FrameworkToolErrorPropagates(Rule):
 
     def check(self, graph) -> Iterable[Finding]:
         for tool in graph.agent.tools:
-            if tool.handles_errors or query.tool_error_handling_configured(graph, tool):
+            if tool.handles_errors:
                 continue
             agents = [ac for ac in query.agents_running(graph, tool) if getattr(ac.spec, "tool_errors_propagate", False)]
             runs = [site for ac in agents for site in query.agent_run_sites(graph, ac)]
@@ -56,6 +56,13 @@ class FrameworkToolErrorPropagates(Rule):
             # a run guarded against the tool's failure (Exception, OSError, or the error classes of the
             # HTTP client the tool calls, `except httpx.HTTPError`): the error does not end the program
             raised = query.tool_raised_errors(graph, hit.func)
+            if query.tool_error_handling_covers(graph, tool, raised or frozenset({"OSError"})):
+                continue  # the tool's own error handling catches these errors
+            own = ""
+            if query.tool_error_handling_configured(graph, tool):  # turned on, but for other errors
+                catches = " / ".join(getattr(tool.spec, "error_param_catches", ()) or ())
+                own = (f" The tool's `{tool.spec.error_param}` handles only {catches}, so it does not help "
+                       f"here.")
             if any(query.failure_guard(graph, s.func, s.stmt, query.TOOL_FAILURES)
                    or query.catches_library_errors(graph, s.func, s.stmt, raised) for s in runs):
                 continue
@@ -70,5 +77,5 @@ class FrameworkToolErrorPropagates(Rule):
                 f"`{query.source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network "
                 f"error, timeout or HTTP error status) and no try/except covers it; `{agent_name}` does not catch a "
                 f"tool's exception and nothing around `{run_text}` does, so one failed request ends the whole run. "
-                f"Catch the error in the tool and {recovery}.",
+                f"Catch the error in the tool and {recovery}.{own}",
             )
