@@ -478,11 +478,14 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
     if not any_index:
         ms = call.kwarg("maxsplit") or (call.args[1] if len(call.args) > 1 else None)
         maxsplit = _int_index(ms) if ms is not None else None
+    # split() on whitespace and splitlines() give [] for an empty reply: even [0] can fail there,
+    # while split(sep) always gives at least one piece
+    may_be_empty = any_index or _splits_on_whitespace(call)
 
     def risky(i: Optional[int]) -> bool:
         if i is None:
             return False
-        return True if any_index else (i >= 1 or i <= -2)
+        return True if may_be_empty else (i >= 1 or i <= -2)
 
     guards = {receiver} if receiver else set()
     parents = _expr_parents(stmt)
@@ -515,6 +518,20 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
             failure_guard(g, func, s, _INDEX_ERRORS)
         out.append(TextUse(kind, op, func, s, use, src, _INDEX_ERRORS, guard, name, call))
     return out
+
+
+def _splits_on_whitespace(call: ir.Call) -> bool:
+    """`text.split()`, `text.split(None, 1)`, `text.rsplit(maxsplit=1)`, `text.splitlines()`: a
+    split whose result is empty for an empty (or blank) text."""
+    f = call.func
+    if not isinstance(f, ir.Attribute):
+        return False
+    if f.attr == "splitlines":
+        return True
+    if f.attr not in ("split", "rsplit"):
+        return False
+    sep = call.kwarg("sep") if call.kwarg("sep") is not None else (call.args[0] if call.args else None)
+    return sep is None or (isinstance(sep, ir.Constant) and sep.value is None)
 
 
 _SAME_LENGTH_CALLS = frozenset({"list", "tuple"})
