@@ -149,6 +149,7 @@ from agentable.query.tools import (  # noqa: F401
     tool_function_param_names,
     tool_reads_docstring,
     tools_offered_together,
+    schema_class_fields,
 )
 from agentable.query.dependencies import (  # noqa: F401
     import_declared,

@@ -309,3 +309,46 @@ def tool_functions_of(g: ProjectGraph, tool) -> list[FunctionInfo]:
                     funcs.append(cls.methods[m])
                     break
     return funcs
+
+
+def schema_class_fields(g: ProjectGraph, tool: object) -> Optional[tuple[dict[str, ir.Pos], ir.Pos]]:
+    """The fields (name -> position) of the project model class a class tool gives as its
+    parameter schema (catalog `params_attr`: `args_schema: Type[BaseModel] = PeerInput`), and
+    where the tool names that class: the annotated class-level names of the class and of its
+    project bases, ClassVar ones left out. None when the schema is not such a class (a dict, a
+    computed value, a library class)."""
+    from agentable.cpg.values import ClassRef
+
+    attr = getattr(getattr(tool, "spec", None), "params_attr", None)
+    cls = getattr(tool, "cls", None)
+    if not attr or cls is None:
+        return None
+    for c in g.mro(cls.qualname):
+        entries = c.attrs.get(attr, [])
+        if not entries:
+            continue
+        value, stmt, method = entries[0]
+        scope = method or c.module.toplevel  # a class-level attribute is read in the module's scope
+        refs = [v for v in g.values(value, scope, stmt) if isinstance(v, ClassRef)] if value is not None else []
+        if len(refs) != 1 or refs[0].qualname not in g.classes:
+            return None
+        fields: dict[str, ir.Pos] = {}
+        for model in reversed(g.mro(refs[0].qualname)):  # bases first: a subclass redefines a field
+            for s in model.node.body:
+                if isinstance(s, ir.Assign) and s.annotation is not None and len(s.targets) == 1 \
+                        and isinstance(s.targets[0], ir.Name) and not _is_classvar(s.annotation):
+                    fields[s.targets[0].id] = s.targets[0].pos
+        return (fields, stmt.pos) if fields else None
+    return None
+
+
+def _is_classvar(annotation: ir.Expr) -> bool:
+    """`ClassVar[...]` / `typing.ClassVar`: a class constant, not a model field."""
+    ann = annotation
+    while isinstance(ann, ir.Other) and len(ann.children) == 1:  # the `type` wrapper node
+        ann = ann.children[0]
+    if isinstance(ann, ir.Subscript):
+        ann = ann.value
+    elif isinstance(ann, ir.Other) and ann.kind == "generic_type" and ann.children:  # `ClassVar[...]` as a type
+        ann = ann.children[0]
+    return (ir.dotted(ann) or "").rpartition(".")[2] == "ClassVar"

@@ -46,6 +46,7 @@ class ToolDocsParameterMismatch(Rule):
                 yield from self._schema(graph, tool)
             elif tool.kind == "class":
                 yield from self._inputs(graph, tool)
+                yield from self._schema_class(graph, tool)
 
     def _docstring(self, graph, tool) -> Iterable[Finding]:
         if not query.tool_reads_docstring(tool):
@@ -164,6 +165,42 @@ class ToolDocsParameterMismatch(Rule):
                     f"Parameter `{p.name}` of `{method}` in tool `{tool.name}` is missing from `{attr}`, so the "
                     f"model is never told to pass it; {tool.framework} rejects the tool. Declare it in `{attr}`.",
                     severity=Severity.ERROR)
+
+
+    def _schema_class(self, graph, tool) -> Iterable[Finding]:
+        """A model class given as the tool's schema (`args_schema = PeerInput`) whose fields are not
+        the implementing method's parameters: the framework validates the model's arguments
+        against the class, then calls the method with them as keywords."""
+        if getattr(tool.spec, "requires_param_docs", False) or tool.func is None:
+            return
+        names = query.tool_function_param_names(tool.func)
+        found = query.schema_class_fields(graph, tool)
+        if names is None or found is None:
+            return
+        fields, where = found
+        extra = [n for n in fields if n not in names]
+        missing = [p.name for p in function_params(tool.func)
+                   if p.name not in fields and _required(tool.func, p.name)]
+        if not extra and not missing:
+            return
+        attr, method = tool.spec.params_attr, tool.func.name
+        real = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
+        parts = []
+        if extra:
+            parts.append(f"declares {', '.join(f'`{n}`' for n in extra)}, which `{method}` does not take "
+                         f"(it takes {real}): the call fails with an unexpected keyword")
+        if missing:
+            parts.append(f"lacks {', '.join(f'`{n}`' for n in missing)}, which `{method}` requires: the model "
+                         f"never supplies it")
+        yield self.finding(
+            graph, tool.path, where,
+            f"`{attr}` of tool `{tool.name}` {'; and it '.join(parts)}. Make the schema's fields the "
+            f"parameters of `{method}`.")
+
+
+def _required(func, name: str) -> bool:
+    param = next((x for x in func.node.params if x.name == name), None)
+    return param is not None and param.default is None and param.kind in ("normal", "kwonly", "posonly")
 
 
 def _descriptions_matched_by_name(tool) -> bool:
