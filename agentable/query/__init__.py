@@ -108,6 +108,7 @@ from agentable.query.text_uses import (  # noqa: F401
     regex_patterns,
     structured_output,
     text_uses,
+    splits_on_whitespace,
 )
 from agentable.query.protocol import (  # noqa: F401
     ProtocolCall,

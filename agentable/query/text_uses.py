@@ -480,7 +480,7 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
         maxsplit = _int_index(ms) if ms is not None else None
     # split() on whitespace and splitlines() give [] for an empty reply: even [0] can fail there,
     # while split(sep) always gives at least one piece
-    may_be_empty = any_index or _splits_on_whitespace(call)
+    may_be_empty = any_index or splits_on_whitespace(call)
 
     def risky(i: Optional[int]) -> bool:
         if i is None:
@@ -520,7 +520,7 @@ def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Cal
     return out
 
 
-def _splits_on_whitespace(call: ir.Call) -> bool:
+def splits_on_whitespace(call: ir.Call) -> bool:
     """`text.split()`, `text.split(None, 1)`, `text.rsplit(maxsplit=1)`, `text.splitlines()`: a
     split whose result is empty for an empty (or blank) text."""
     f = call.func

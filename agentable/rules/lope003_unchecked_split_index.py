@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable import query
+from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleMeta
 
@@ -43,9 +44,13 @@ class UncheckedSplitIndex(Rule):
                 err = "ValueError"
                 what = (f"unpacks the result of `{use.op}` over model output ({src}) into "
                         f"{len(use.expr.elts)} names")  # type: ignore[attr-defined]
+            origin = getattr(use, "origin", None)
+            when = ("when the reply is empty or blank it has no pieces at all and this raises" if use.kind == "index"
+                    and isinstance(origin, ir.Call) and query.splits_on_whitespace(origin) else
+                    "when the reply lacks the expected separator or pattern it raises")
             yield self.finding(
                 graph, use.path, use.expr.pos,
-                f"This {what}; when the reply lacks the expected separator or pattern it raises {err}. Check "
+                f"This {what}; {when} {err}. Check "
                 f"the length (or that the separator is present) first and re-prompt or fall back.",
                 flow=query.flow_steps(graph, use.llm, (use.path, use.expr.pos, f"fixed position of {use.op}()")),
             )
