@@ -65,7 +65,6 @@ from agentable.query.versions import (  # noqa: F401
     api_unavailable,
     declared_requirement,
     declared_specifier,
-    env_default_empty,
     boundary_versions,
     is_framework_symbol,
     unavailable_apis,
@@ -224,4 +223,7 @@ from agentable.query.loops import (  # noqa: F401
 from agentable.query.run_results import (  # noqa: F401
     ResultRead,
     run_result_reads,
+)
+from agentable.query.config import (  # noqa: F401
+    env_default_empty,
 )

@@ -34,6 +34,16 @@ def is_env_read(v: object) -> bool:
     return isinstance(v, ExtRef) and v.site is not None and v.path in _ENV_READS
 
 
+def env_default_empty(v: object) -> bool:
+    """Is this value an environment read (`os.getenv(NAME, "")`, `os.environ.get(NAME, "")`) whose
+    fallback is the empty string?"""
+    if not is_env_read(v):
+        return False
+    call = v.site[1]  # type: ignore[attr-defined]
+    default = call.args[1] if len(call.args) > 1 else call.kwarg("default")
+    return isinstance(default, ir.Constant) and default.value == ""
+
+
 def config_default(g: ProjectGraph, v: object) -> Optional[Scoped]:
     """The default expression of a configuration read this value is (with the scope to resolve
     it in), or None: the second argument of an environment read, a field's `default`, or the

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from agentable.cpg import ir
 from agentable.cpg.manifests import governing_dir
 from agentable.cpg.project import ProjectGraph
 from agentable.query.facts import per_graph
@@ -241,14 +240,3 @@ def declared_specifier(g: ProjectGraph, path: str, dist: str) -> Optional[str]:
     found = declared_requirement(g, path, dist)
     return found[1] if found is not None else None
 
-
-def env_default_empty(v: object) -> bool:
-    """Is this value an environment read (`os.getenv(NAME, "")`, `os.environ.get(NAME, "")`) whose
-    fallback is the empty string?"""
-    from agentable.query.config import is_env_read
-
-    if not is_env_read(v):
-        return False
-    call = v.site[1]
-    default = call.args[1] if len(call.args) > 1 else call.kwarg("default")
-    return isinstance(default, ir.Constant) and default.value == ""
