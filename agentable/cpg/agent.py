@@ -154,7 +154,7 @@ class LLMCall:
         arg = maker.kwarg(param)
         if owner is None or arg is None:
             return None
-        return self.graph.bound_literal(arg, owner, _stmt_of(owner, maker), (ir.Dict, ir.Call))
+        return self.graph.bound_literal(arg, owner, owner.call_statement(maker), (ir.Dict, ir.Call))
 
     def _payload_setting(self, role: str, key: str) -> Optional[Setting]:
         """A setting of a raw HTTP request: a key of its JSON payload (see `http_payload`)."""
@@ -182,7 +182,7 @@ class LLMCall:
 
     def _setting_at(self, role: str, v: ir.Expr, path: str, call: ir.Call, where: str) -> Setting:
         func = self.graph.function_of(path, call.pos) or self.func
-        return Setting(role, v, func, _stmt_of(func, call), where)
+        return Setting(role, v, func, func.call_statement(call), where)
 
     def has_kwarg_splat(self) -> bool:
         return self.call.has_kwargs_splat()
@@ -209,17 +209,10 @@ def _ctor_path(call: LLMCall) -> str:
     func = call.graph.function_of(path, ctor.pos)
     if func is None:
         return ""
-    for v in call.graph.values(ctor.func, func, _stmt_of(func, ctor)):
+    for v in call.graph.values(ctor.func, func, func.call_statement(ctor)):
         if isinstance(v, ExtRef):
             return v.path
     return ""
-
-
-def _stmt_of(func: FunctionInfo, call: ir.Call) -> object:
-    for site in func.calls:
-        if site.call is call:
-            return site.stmt
-    return None
 
 
 @dataclass(eq=False)

@@ -98,6 +98,13 @@ class FunctionInfo:
             return self.exprs.get(kinds[0], [])
         return [pair for pair in self.expr_walk if pair[0].__class__ in kinds]
 
+    def call_statement(self, call: ir.Call) -> Optional[ir.Stmt]:
+        """The statement of this function that makes `call` (None when the call is not its own)."""
+        for site in self.calls:
+            if site.call is call:
+                return site.stmt
+        return None
+
     def parent_of(self, node: Container) -> Optional[Container]:
         return self.parents.get(id(node))
 

@@ -61,7 +61,7 @@ def config_default(g: ProjectGraph, v: object) -> Optional[Scoped]:
         if e is None:
             return None
         func = g.function_of(path, call.pos)
-        return (e, func, _stmt_of(func, call)) if func is not None else None
+        return (e, func, func.call_statement(call)) if func is not None else None
     m = _PARSED_ARG_RE.match(v.path)
     if m is not None:
         return _argparse_default(g, path, call, m.group(1))
@@ -86,7 +86,7 @@ def _argparse_default(g: ProjectGraph, path: str, parse_call: ir.Call, dest: str
     func = g.function_of(path, parse_call.pos)
     if func is None or not isinstance(parse_call.func, ir.Attribute):
         return None
-    stmt = _stmt_of(func, parse_call)
+    stmt = func.call_statement(parse_call)
     ctors = {id(v.site[1]) for v in g.values(parse_call.func.value, func, stmt)
              if isinstance(v, ExtRef) and v.path == "argparse.ArgumentParser()" and v.site is not None}
     found: Optional[Scoped] = None
@@ -126,10 +126,3 @@ def _option_dest(call: ir.Call) -> Optional[str]:
     longs = [n for n in names if n.startswith("--")]
     chosen = longs[0] if longs else names[0]
     return chosen.lstrip("-").replace("-", "_") or None
-
-
-def _stmt_of(func: FunctionInfo, call: ir.Call) -> object:
-    for site in func.calls:
-        if site.call is call:
-            return site.stmt
-    return None

@@ -68,10 +68,9 @@ _CONSUMERS = frozenset(TEXT_PARSERS) | frozenset(REGEX_MATCHERS) | frozenset(REG
 SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
 
 
-# Response fields that carry the provider's own structured data rather than free text: tool-call
-# arguments (JSON, not prose; whether the model's JSON is schema-constrained is decided by
-# query.tool_arguments for the parsers) and already-parsed structured output.
-# Fields of a response that hold tool-call arguments or SDK-parsed structure, not free text.
+# Response fields (read path segments) that carry the provider's own structured data rather than
+# free text: tool-call arguments (JSON, not prose; whether the model's JSON is schema-constrained is
+# decided by query.tool_arguments for the parsers) and already-parsed structured output.
 _STRUCTURED_FIELDS = frozenset({"arguments", "parsed", "output_parsed", "tool_calls", "function_call"})
 
 
