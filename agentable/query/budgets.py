@@ -11,9 +11,10 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import Const, FuncRef
+from agentable.cpg.values import FuncRef
 from agentable.query.facts import per_graph
 from agentable.query.literals import literal_site
+from agentable.query.models import int_setting
 
 # A budget is named for what it limits: tokens of the context / prompt / history sent as input.
 # Names about the generated side, or about pieces of the input, are other limits.
@@ -138,7 +139,7 @@ def _budget_constants(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: obj
     if name is None:
         return []
     if is_context_budget_name(name):
-        value = _int_value(g, e, func, stmt)
+        value = int_setting(g, e, func, stmt)
         lit = literal_site(g, e, func, stmt, value) if value is not None else None
         return [(name, value, lit)] if value is not None and lit is not None else []
     if not isinstance(e, ir.Name):
@@ -154,9 +155,3 @@ def _budget_constants(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: obj
                 and isinstance(d.stmt.target, ir.Name):  # the value before the decrement bounds it
             out += _budget_constants(g, d.stmt.target, owner, d.stmt, depth - 1, seen)
     return out
-
-
-def _int_value(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object) -> Optional[int]:
-    vals = g.values(e, func, stmt)
-    ints = {v.value for v in vals if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool)}
-    return ints.pop() if len(ints) == 1 and len(vals) == 1 else None
