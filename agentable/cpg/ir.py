@@ -505,6 +505,14 @@ def walk_stmts(body: list[Stmt], into_defs: bool = False) -> Iterator[Stmt]:
             stack.extend(reversed(block))
 
 
+def unwrap_type(e: Optional[Expr]) -> Optional[Expr]:
+    """The annotation itself: the lowering keeps tree-sitter's `type` node around an annotation
+    (`x: Foo` gives Other("type", [Name("Foo")]))."""
+    while isinstance(e, Other) and e.kind == "type" and len(e.children) == 1:
+        e = e.children[0]
+    return e
+
+
 def dotted(e: Optional[Expr]) -> Optional[str]:
     """`a.b.c` for Name/Attribute chains, else None."""
     parts: list[str] = []

@@ -358,9 +358,7 @@ class Resolver:
     def _annotated_instance(self, p: ir.Param, func: FunctionInfo) -> VSet:
         """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
         when the caller is a framework or a test harness the project does not contain."""
-        ann = p.annotation
-        while isinstance(ann, ir.Other) and ann.kind == "type" and len(ann.children) == 1:
-            ann = ann.children[0]  # the lowering keeps tree-sitter's `type` wrapper around annotations
+        ann = ir.unwrap_type(p.annotation)
         if ann is None or not isinstance(ann, (ir.Name, ir.Attribute)):
             return EMPTY
         scope = func.module.toplevel

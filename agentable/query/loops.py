@@ -186,8 +186,7 @@ def _mentions_name(e: ir.Expr, name: str) -> bool:
 def annotation_name(e: Optional[ir.Expr]) -> Optional[str]:
     """`str` for an annotation `str` (the lowering wraps annotations in a `type` node); the dotted
     name for `typing.List`; None for subscripted or other annotations."""
-    while isinstance(e, ir.Other) and e.kind == "type" and len(e.children) == 1:
-        e = e.children[0]
+    e = ir.unwrap_type(e)
     if isinstance(e, ir.Constant) and isinstance(e.value, str):
         return e.value
     return ir.dotted(e)

@@ -344,9 +344,7 @@ def schema_class_fields(g: ProjectGraph, tool: object) -> Optional[tuple[dict[st
 
 def _is_classvar(annotation: ir.Expr) -> bool:
     """`ClassVar[...]` / `typing.ClassVar`: a class constant, not a model field."""
-    ann = annotation
-    while isinstance(ann, ir.Other) and len(ann.children) == 1:  # the `type` wrapper node
-        ann = ann.children[0]
+    ann = ir.unwrap_type(annotation)
     if isinstance(ann, ir.Subscript):
         ann = ann.value
     elif isinstance(ann, ir.Other) and ann.kind == "generic_type" and ann.children:  # `ClassVar[...]` as a type

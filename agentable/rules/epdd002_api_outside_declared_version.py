@@ -104,9 +104,7 @@ def _member_symbols(graph, site) -> list[str]:
     if isinstance(fn.value, ir.Name):
         for p in site.func.params:  # a parameter annotated with a project class
             if p.name == fn.value.id and p.annotation is not None:
-                ann = p.annotation
-                while isinstance(ann, ir.Other) and len(ann.children) == 1:  # the `type` wrapper node
-                    ann = ann.children[0]
+                ann = ir.unwrap_type(p.annotation)
                 for c in graph.shallow.values(ann, site.func.module.toplevel, None):
                     if isinstance(c, ClassRef):
                         vals.add(Instance(c.qualname))
