@@ -1,9 +1,11 @@
 """Incremental parse cache: lowered `ir.Module`s keyed by file content, so an unchanged file is
 never parsed twice.
 
-Layout: `<cache_dir>/parse/<2 hex>/<key>.pkl`, one pickle per file. One file per entry beat a
-single packed file in `benchmarks/bench_scan.py` measurements (an incremental scan rewrites
-only the changed entries instead of the whole pack; see `docs/ci.md`).
+Layout: `<cache_dir>/parse/<2 hex>/<key>.ir`, one entry per file: the module in the data-only
+encoding of `agentable.datacodec`, sealed with this installation's key (`agentable.cachedir`),
+so an entry planted by the scanned repository is a miss and can never run code. One file per
+entry beat a single packed file in `benchmarks/bench_scan.py` measurements (an incremental scan
+rewrites only the changed entries instead of the whole pack; see `docs/ci.md`).
 
 The key hashes the file bytes, the agentable version, the lowering code (`cpg/lower.py`,
 `cpg/ir.py`) and the file's path and module name, so a changed file, a new release or an edited
@@ -14,23 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from agentable import __version__
+from agentable.cachedir import atomic_write, ensure_cache_dir, seal, signing_key, unseal
 from agentable.cpg import ir
+from agentable.datacodec import IR_CODEC, CodecError
 
 if TYPE_CHECKING:
     from agentable.files import SourceFile
 
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by agentable.\n"
-    "# For information about cache directory tags see https://bford.info/cachedir/\n"
-)
 # Prune only when the cache holds this many times the entries the scan used (and at least
 # _PRUNE_MIN), so switching between branches or sub-folders keeps its entries.
 _PRUNE_FACTOR = 2
@@ -41,34 +38,10 @@ _PRUNE_MIN = 256
 def code_hash() -> str:
     """Hash of the code whose output is cached: editing the lowerer invalidates every entry."""
     digest = hashlib.sha256(__version__.encode())
-    here = Path(__file__).parent / "cpg"
-    for name in ("lower.py", "ir.py"):
+    here = Path(__file__).parent
+    for name in ("cpg/lower.py", "cpg/ir.py", "datacodec.py"):
         digest.update(b"\x00" + (here / name).read_bytes())
     return digest.hexdigest()
-
-
-def ensure_cache_dir(cache_dir: Path) -> None:
-    """Create `cache_dir` with a `.gitignore` of `*` and a CACHEDIR.TAG, as ruff does."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in ((".gitignore", "# Created by agentable automatically.\n*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)):
-        marker = cache_dir / name
-        if not marker.exists():
-            _atomic_write(marker, text.encode())
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    # A temporary file in the same folder, then a rename: readers see the old entry or the new one.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _file_digest(sf: "SourceFile") -> Optional[bytes]:
@@ -82,7 +55,8 @@ class ParseCache:
     def __init__(self, cache_dir: Path) -> None:
         self.root = Path(cache_dir)
         self.dir = self.root / "parse"
-        self.enabled = True
+        self.key = signing_key()
+        self.enabled = self.key is not None  # no key (no writable user cache): no cache
         try:
             ensure_cache_dir(self.root)
             self.dir.mkdir(exist_ok=True)
@@ -97,12 +71,14 @@ class ParseCache:
 
     def _key(self, sf: "SourceFile", digest: bytes) -> str:
         h = hashlib.sha256(self._code)
-        for part in (digest, sf.rel_path.encode(), sf.module.encode()):
+        # surrogateescape: a file name with a byte that is not UTF-8 still has a key
+        for part in (digest, sf.rel_path.encode("utf-8", "surrogateescape"),
+                     sf.module.encode("utf-8", "surrogateescape")):
             h.update(b"\x00" + part)
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
-        return self.dir / key[:2] / f"{key}.pkl"
+        return self.dir / key[:2] / f"{key}.ir"
 
     def get(self, sf: "SourceFile") -> Optional[ir.Module]:
         if not self.enabled:
@@ -112,19 +88,22 @@ class ParseCache:
             return None
         self._digests[sf.rel_path] = digest
         key = self._key(sf, digest)
-        try:
-            with open(self._path(key), "rb") as fh:
-                mod = pickle.load(fh)
-        except FileNotFoundError:
-            mod = None
-        except Exception:  # truncated, corrupt or from an incompatible Python: a miss
-            mod = None
+        mod = self._load(self._path(key))
         if not isinstance(mod, ir.Module) or mod.path != sf.rel_path:
             self.misses += 1
             return None
         self.touched.add(key)
         self.hits += 1
         return mod
+
+    def _load(self, path: Path) -> Optional[ir.Module]:
+        """The module stored at `path`, or None: missing, truncated, or not sealed by this installation."""
+        assert self.key is not None
+        try:
+            payload = unseal(self.key, path.read_bytes())
+            return IR_CODEC.decode(payload) if payload is not None else None
+        except (OSError, CodecError):
+            return None
 
     def put(self, sf: "SourceFile", module: ir.Module) -> None:
         if not self.enabled:
@@ -135,16 +114,17 @@ class ParseCache:
             return
         key = self._key(sf, digest)
         lines, module._lines = module._lines, None  # derived from source; not worth storing
+        assert self.key is not None
         try:
-            data = pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
-        except (RecursionError, pickle.PicklingError, TypeError):
+            data = seal(self.key, IR_CODEC.encode(module))
+        except CodecError:
             return  # pathologically deep code: parse it again next time
         finally:
             module._lines = lines
         path = self._path(key)
         try:
             path.parent.mkdir(exist_ok=True)
-            _atomic_write(path, data)
+            atomic_write(path, data)
         except OSError:
             return
         self.touched.add(key)

@@ -9,13 +9,13 @@ bypass it (its own verdict cache applies instead).
 from __future__ import annotations
 
 import hashlib
-import pickle
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
 from agentable import __version__
-from agentable.cache import _atomic_write, ensure_cache_dir
+from agentable.cachedir import atomic_write, ensure_cache_dir, seal, signing_key, unseal
+from agentable.datacodec import RESULT_CODEC, CodecError
 
 _PACKAGE = Path(__file__).parent
 
@@ -38,28 +38,39 @@ def scan_key(config_repr: str, files: Iterable[Path], root: Path) -> Optional[st
         except OSError:
             return None  # let the full scan report the unreadable file
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 
 class ResultCache:
     def __init__(self, cache_dir: Path) -> None:
         self.dir = cache_dir / "results"
+        self.key = signing_key()
 
     def get(self, key: str) -> Optional[tuple]:
-        """(findings, notifications, files, lines, sources) of the scan with this key, or None."""
-        try:
-            with open(self.dir / f"{key}.pkl", "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # missing or corrupt: scan normally
+        """(findings, notifications, files, lines, sources) of the scan with this key, or None
+        (missing, corrupt, or not sealed by this installation)."""
+        if self.key is None:
             return None
+        try:
+            payload = unseal(self.key, (self.dir / f"{key}.entry").read_bytes())
+            entry = RESULT_CODEC.decode(payload) if payload is not None else None
+        except (OSError, CodecError):
+            return None
+        return tuple(entry) if isinstance(entry, list) and len(entry) == 5 else None
 
     def put(self, key: str, entry: tuple) -> None:
+        if self.key is None:
+            return
+        try:
+            data = seal(self.key, RESULT_CODEC.encode(list(entry)))
+        except CodecError:
+            return  # a value the codec does not know: no result cache for this scan
         try:
             ensure_cache_dir(self.dir.parent)
             self.dir.mkdir(parents=True, exist_ok=True)
-            for old in self.dir.glob("*.pkl"):  # one project state per cache: keep the latest only
+            for old in self.dir.glob("*.entry"):  # one project state per cache: keep the latest only
                 old.unlink(missing_ok=True)
-            _atomic_write(self.dir / f"{key}.pkl", pickle.dumps(entry, protocol=5))
+            atomic_write(self.dir / f"{key}.entry", data)
         except OSError:
             pass  # a read-only cache never fails the scan

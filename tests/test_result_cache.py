@@ -31,7 +31,7 @@ def test_unchanged_project_reuses_the_result_and_changes_are_rescanned(tmp_path:
     (project / "agent.py").write_text(AGENT, encoding="utf-8")
     first = _findings(project, cache)
     assert [f[:3] for f in first] == [("LOPE001", "agent.py", 10)]
-    assert len(list((cache / "results").glob("*.pkl"))) == 1
+    assert len(list((cache / "results").glob("*.entry"))) == 1
     import agentable.scan as scan_module
 
     def no_graph(*args, **kwargs):
@@ -48,4 +48,4 @@ def test_unchanged_project_reuses_the_result_and_changes_are_rescanned(tmp_path:
     assert _findings(project, cache) == []  # the edit is seen: the old result is not reused
     (project / "requirements.txt").write_text("openai>=1.40\n", encoding="utf-8")
     assert _findings(project, cache) == []  # a new manifest is part of the key too
-    assert len(list((cache / "results").glob("*.pkl"))) == 1  # only the latest state is kept
+    assert len(list((cache / "results").glob("*.entry"))) == 1  # only the latest state is kept

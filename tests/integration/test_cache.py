@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +42,7 @@ def _fill(cache: ParseCache, sf: SF) -> ir.Module:
 
 
 def _entries(cache_dir: Path) -> list[Path]:
-    return sorted((cache_dir / "parse").glob("*/*.pkl"))
+    return sorted((cache_dir / "parse").glob("*/*.ir"))
 
 
 def test_hit_returns_an_equal_module_and_marks_the_folder(tmp_path: Path, src: SF) -> None:

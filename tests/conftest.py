@@ -1,0 +1,32 @@
+"""Suite-wide isolation: agentable's user-level folders (the cache with its signing key, the
+user configuration) point into a temporary folder, never the real home of whoever runs the tests,
+and no AGENTABLE_LLM* variable of the caller's environment reaches a test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agentable import cachedir
+
+
+@pytest.fixture(autouse=True)
+def _user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    for name in ("AGENTABLE_LLM", "AGENTABLE_LLM_MODEL", "AGENTABLE_LLM_BASE_URL", "AGENTABLE_LLM_API_KEY_ENV",
+                 "AGENTABLE_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    cachedir._signing_key.cache_clear()
+
+
+def user_config(text: str) -> Path:
+    """Write the user-level configuration file of the current test's temporary home."""
+    from agentable.config import user_config_path
+
+    path = user_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
