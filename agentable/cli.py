@@ -11,6 +11,7 @@ import click
 
 from agentable import __version__
 from agentable.findings import Notification, Severity
+from agentable.selectors import check_selectors
 
 _FAIL_ON = ("error", "warning", "note", "never")
 
@@ -20,8 +21,45 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group, with one handler for agentable's own failures: one line and exit 2
+    (a traceback only with --debug), never exit 1, which means "findings"."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("agentable: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the catch-all the exit codes promise
+            if _debug_wanted(ctx):
+                raise
+            detail = " ".join(str(exc).split())[:300]
+            click.echo(f"agentable: internal error: {type(exc).__name__}: {detail}\n"
+                       "agentable: this is a bug in agentable; rerun with --debug to see the traceback, and "
+                       "please report it", err=True)
+            ctx.exit(2)
+
+
+def _debug_wanted(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().meta.get("agentable.debug")) or os.environ.get("AGENTABLE_DEBUG", "") not in ("", "0")
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.find_root().meta["agentable.debug"] = True
+    return value
+
+
+_debug_option = click.option("--debug", is_flag=True, expose_value=False, callback=_set_debug,
+                             help="Show the traceback of an internal error.")
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="agentable", message="%(prog)s %(version)s")
+@_debug_option
 def main() -> None:
     """agentable: find defects in the code of LLM-based agents."""
 
@@ -53,7 +91,8 @@ def _progress_callback(enabled: bool):
 @click.option("--llm", "use_llm", is_flag=True, help="Enable the LLM checker (OpenAI-compatible endpoint).")
 @click.option("--llm-model", default=None, help="Model for the LLM checker.")
 @click.option("--llm-base-url", default=None, help="Base URL of an OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
-@click.option("--cache-dir", type=click.Path(path_type=Path), default=None, help="Cache folder (default: .agentable_cache at the root).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Cache folder (default: the project's folder in the user's cache directory).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("--baseline", type=click.Path(path_type=Path), default=None, help="Report only findings not in this baseline.")
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of each finding.")
@@ -63,15 +102,16 @@ def _progress_callback(enabled: bool):
 @click.option("--include-tests", is_flag=True, default=None,
               help="Also report findings in test code (tests/ folders, test_*.py, conftest.py).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but findings.")
+@_debug_option
 def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, no_llm, use_llm, llm_model,
          llm_base_url, cache_dir, no_cache, baseline, statistics, config_file, no_respect_gitignore, progress, include_tests, quiet) -> None:
     """Scan PATHS (default: the current directory) for agent defects."""
     from agentable.config import ConfigError, load_config
     from agentable.report import render
-    from agentable.scan import ScanOptions, scan as run_scan, scan_root, scan_targets
+    from agentable.scan import ScanOptions, scan as run_scan, scan_targets
 
     paths = _existing(paths)
-    root = scan_root(paths)
+    root, targets, only_files = scan_targets(paths)  # named files or sub-folders: whole project, findings in them
     try:
         config = load_config(root, config_file)
         config = config.merge_cli(
@@ -80,25 +120,25 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
             respect_gitignore=False if no_respect_gitignore else None,
             include_tests=include_tests,
         )
+        check_selectors(config)
+        checker, notes = _make_checker(config, _cache_dir(root, cache_dir, no_cache), use_llm, no_llm, llm_model,
+                                       llm_base_url)
     except ConfigError as exc:
         _fail(str(exc))
         return
+    if output is not None:
+        _check_output(output)
     fmt = config.format or "text"
     jobs_n = config.jobs if config.jobs is not None else 1
     if jobs_n == 0:
         jobs_n = os.cpu_count() or 1
     show_progress = progress if progress is not None else (sys.stderr.isatty() and not quiet)
     update, bar = _progress_callback(bool(show_progress))
-    targets, only_files = scan_targets(paths)  # named files: whole project, findings in them only
-    cache = None if no_cache else (cache_dir or root / ".agentable_cache")
-    checker, notes = _make_checker(config, root, cache, use_llm, no_llm, llm_model, llm_base_url)
-    options = ScanOptions(jobs=jobs_n, only_files=only_files, progress=update, cache_dir=cache,
+    options = ScanOptions(jobs=jobs_n, only_files=only_files, progress=update,
+                          cache_dir=_cache_dir(root, cache_dir, no_cache),
                           checker=checker, extra_notifications=notes + list(config.notifications))
     try:
         result = run_scan(targets, config, options)
-    except KeyboardInterrupt:
-        click.echo("agentable: interrupted", err=True)
-        sys.exit(130)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -113,8 +153,10 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
             click.echo(f"agentable: {result.baseline_hidden} findings hidden by the baseline {baseline}", err=True)
     text = render(result, fmt, color=(output is None and sys.stdout.isatty()), statistics=statistics)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write the report to {output}: {exc.strerror or exc}")
         if not quiet:
             click.echo(f"agentable: wrote {fmt} report to {output} ({len(result.active)} findings)", err=True)
     else:
@@ -127,6 +169,28 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
     code = 0 if exit_zero or threshold == "never" else \
         int(any(f.severity >= Severity.parse(threshold) for f in result.active))
     sys.exit(code)
+
+
+def _cache_dir(root: Path, explicit: Optional[Path], disabled: bool) -> Optional[Path]:
+    """The cache folder: none with --no-cache, the one named, else the project's folder in the
+    user's cache directory (never inside the scanned tree unless the user names it)."""
+    from agentable.cachedir import project_cache_dir
+
+    if disabled:
+        return None
+    return explicit if explicit is not None else project_cache_dir(root)
+
+
+def _check_output(output: Path) -> None:
+    """Fail before the scan, not after it, when the report cannot be written."""
+    if output.is_dir():
+        _fail(f"--output {output} is a directory; name a file")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"cannot create the folder of --output {output}: {exc.strerror or exc}")
+    if not os.access(output.parent, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        _fail(f"cannot write the report to {output}: permission denied")
 
 
 def _existing(paths) -> list[Path]:
@@ -144,24 +208,33 @@ def _split(value: Optional[str]) -> Optional[list[str]]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _make_checker(config, root: Path, cache: Optional[Path], use_llm: bool, no_llm: bool, model: Optional[str],
+def _make_checker(config, cache: Optional[Path], use_llm: bool, no_llm: bool, model: Optional[str],
                   base_url: Optional[str]) -> tuple[object, list[Notification]]:
-    """The NL checker: offline (deterministic) unless the LLM is enabled by flag or config."""
+    """The NL checker: offline (deterministic) unless the user turns the LLM on (docs/security.md):
+    a flag, AGENTABLE_LLM or the user-level configuration. The project's configuration may pick
+    the model and the budgets only."""
     try:
         from agentable.nl_check import Checker, LLMConfig
     except ImportError:
         return None, []
-    llm_cfg = getattr(config, "llm", None)
-    enabled = (use_llm or bool(getattr(llm_cfg, "enabled", False))) and not no_llm
+    from agentable.config import env_llm, load_user_llm
+
+    user, notes = load_user_llm()
+    env = env_llm()
+    project = config.llm
+    enabled = not no_llm and (use_llm or bool(env.get("enabled", user.enabled)))
     cfg = None
     if enabled:
-        # LLMConfig is frozen: the configured limits go in when it is made.
-        limits = {key: value for key in ("timeout", "max_retries", "max_calls", "max_tokens_total", "concurrency")
-                  if (value := getattr(llm_cfg, key, None)) is not None}
+        # LLMConfig is frozen: the configured limits go in when it is made; the user's win.
+        limits = {}
+        for key in ("timeout", "max_retries", "max_calls", "max_tokens_total", "concurrency"):
+            value = getattr(user, key) if getattr(user, key) is not None else getattr(project, key)
+            if value is not None:
+                limits[key] = value
         cfg = LLMConfig(
-            model=model or getattr(llm_cfg, "model", None) or "gpt-4o-mini",
-            base_url=base_url or getattr(llm_cfg, "base_url", None),
-            api_key_env=getattr(llm_cfg, "api_key_env", None) or "OPENAI_API_KEY",
+            model=model or env.get("model") or user.model or project.model or "gpt-4o-mini",
+            base_url=base_url or env.get("base_url") or user.base_url,
+            api_key_env=env.get("api_key_env") or user.api_key_env or "OPENAI_API_KEY",
             enabled=True,
             **limits,
         )
@@ -175,8 +248,8 @@ def _make_checker(config, root: Path, cache: Optional[Path], use_llm: bool, no_l
             return None
         return {"kind": info.kind, "tools": info.tools, "retired": info.retired, "context_window": info.context_window}
 
-    nl_cache = (cache / "nl") if cache is not None else None
-    return Checker(cfg, nl_cache, model_lookup=lookup), []
+    nl_cache = Path(user.cache_dir) if user.cache_dir else (cache / "nl") if cache is not None else None
+    return Checker(cfg, nl_cache, model_lookup=lookup), notes
 
 
 @main.group()
@@ -187,17 +260,17 @@ def baseline() -> None:
 def _baseline_scan(paths, config_file: Optional[Path], no_cache: bool):
     """Scan PATHS as `agentable scan` would with the project's config, for a baseline."""
     from agentable.config import ConfigError, load_config
-    from agentable.scan import ScanOptions, scan as run_scan, scan_root, scan_targets
+    from agentable.scan import ScanOptions, scan as run_scan, scan_targets
 
     paths = _existing(paths)
-    root = scan_root(paths)
+    root, targets, only_files = scan_targets(paths)
+    cache = _cache_dir(root, None, no_cache)
     try:
         config = load_config(root, config_file)
+        check_selectors(config)
+        checker, notes = _make_checker(config, cache, False, False, None, None)
     except ConfigError as exc:
         _fail(str(exc))
-    cache = None if no_cache else root / ".agentable_cache"
-    checker, notes = _make_checker(config, root, cache, False, False, None, None)
-    targets, only_files = scan_targets(paths)
     jobs = config.jobs if config.jobs is not None else 1
     options = ScanOptions(jobs=jobs or (os.cpu_count() or 1), only_files=only_files, cache_dir=cache, checker=checker,
                           extra_notifications=notes + list(config.notifications))
@@ -311,7 +384,8 @@ def eval_cmd(dataset: Path, json_output: Optional[Path], use_llm: bool, llm_mode
         _fail(f"{dataset} has no labels.json")
     checker = None
     if use_llm:
-        checker, _ = _make_checker(Config(), dataset, dataset / ".agentable_cache", True, False, llm_model, llm_base_url)
+        checker, _ = _make_checker(Config(), _cache_dir(dataset.resolve(), None, False), True, False, llm_model,
+                                   llm_base_url)
     res = evaluate(dataset, checker)
     click.echo(render_table(res) if quiet else render_report(res))
     if json_output is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pathspec
+import platformdirs
 
 from agentable.findings import Notification, Severity
 
@@ -21,6 +23,10 @@ else:  # pragma: no cover
 
 class ConfigError(Exception):
     """A configuration the user must fix; the CLI exits 2 with this message."""
+
+
+class _BrokenPyproject(Exception):
+    """The project's pyproject.toml is not TOML: its settings cannot be read."""
 
 
 FAIL_ON = ("error", "warning", "note", "never")
@@ -77,8 +83,8 @@ class Config:
             elif key == "per_file_ignores" and isinstance(value, dict):
                 value = _per_file(value, "--per-file-ignores")
             _check_choice(key.replace("_", "-"), value, "command line")
-            if key == "jobs" and (not isinstance(value, int) or value < 0):
-                raise ConfigError(f"--jobs must be a whole number >= 0 (0: one per CPU), not {value!r}")
+            if key == "jobs" and (not isinstance(value, int) or not 0 <= value <= _JOBS_MAX):
+                raise ConfigError(f"--jobs must be a whole number from 0 to {_JOBS_MAX} (0: one per CPU), not {value!r}")
             changes[key] = value
         return replace(self, **changes)
 
@@ -162,6 +168,10 @@ _LLM_KEYS: dict[str, type | tuple[type, ...]] = {
     "max-calls": int, "max-tokens": int, "concurrency": int, "cache-dir": str,
 }
 _LLM_FIELDS = {"max-tokens": "max_tokens_total"}
+# What only the invoking user may set (docs/security.md): turning the network on, the endpoint,
+# which environment variable is sent as the key, and where verdicts are cached.
+_USER_ONLY_LLM_KEYS = ("enabled", "base-url", "api-key-env", "cache-dir")
+_JOBS_MAX = 64
 _LLM_MINIMUM = {"timeout": 0.001, "max-retries": 0, "max-calls": 0, "max-tokens": 1, "concurrency": 1}
 _CONFIG_FILES = (".agentable.toml", "agentable.toml", "pyproject.toml")  # dedicated files win, as in ruff
 
@@ -175,7 +185,12 @@ def load_config(root: Path, explicit: Optional[Path] = None) -> Config:
             if explicit is not None:
                 raise ConfigError(f"{path}: no such configuration file")
             continue
-        found = _read_table(path, explicit is not None)
+        try:
+            found = _read_table(path, explicit is not None)
+        except _BrokenPyproject as exc:
+            note = Notification(f"configuration not read: {exc}; scanned with the default settings", str(path),
+                                "error", "config")
+            return Config(notifications=(note,), source=str(path))
         if found is not None:
             table, where = found
             return _from_table(table, str(path), where)
@@ -188,7 +203,8 @@ def _read_table(path: Path, explicit: bool) -> Optional[tuple[dict, str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         if path.name == "pyproject.toml" and not explicit:
-            return None  # a broken pyproject is reported by the manifest reader
+            # The project's own file: say so, and scan with the defaults (the rest of the scan goes on).
+            raise _BrokenPyproject(f"invalid TOML: {exc}") from exc
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: {exc.strerror or exc}") from exc
@@ -227,8 +243,8 @@ def _from_table(t: dict, source: str, where: str) -> Config:
     if not all(isinstance(v, str) for v in exclude):
         raise ConfigError(f"{prefix} exclude must be a list of glob strings")
     jobs = get("jobs")
-    if jobs is not None and jobs < 0:
-        raise ConfigError(f"{prefix} jobs must be >= 0 (0: one per CPU), not {jobs}")
+    if jobs is not None and not 0 <= jobs <= _JOBS_MAX:
+        raise ConfigError(f"{prefix} jobs must be from 0 to {_JOBS_MAX} (0: one per CPU), not {jobs}")
     return Config(
         select=tuple(_selectors(get("select", []), f"{prefix} select")),
         ignore=tuple(_selectors(get("ignore", []), f"{prefix} ignore")),
@@ -240,10 +256,59 @@ def _from_table(t: dict, source: str, where: str) -> Config:
         respect_gitignore=get("respect-gitignore", True),
         min_severity=get("min-severity", "note"),
         include_tests=get("include-tests", False),
-        llm=_llm(get("llm", {}), source, f"{where[:-1]}.llm]" if where.endswith("]") else f"{where} [llm]", notes),
+        llm=_project_llm(get("llm", {}), source, f"{where[:-1]}.llm]" if where.endswith("]") else f"{where} [llm]",
+                         notes),
         notifications=tuple(notes),
         source=source,
     )
+
+
+def _project_llm(t: dict, source: str, where: str, notes: list[Notification]) -> LLMSettings:
+    """The project's LLM settings, without what only the user may set: a repository can choose
+    the model and the budgets, never whether the network is used, where to, or with which key."""
+    refused = [key for key in _USER_ONLY_LLM_KEYS if key in t]
+    if refused:
+        notes.append(Notification(
+            f"{where} {', '.join(refused)} ignored: only the user running agentable can turn the LLM checker on or "
+            f"choose its endpoint, key or cache (--llm, --llm-base-url, AGENTABLE_LLM_* variables, or "
+            f"{user_config_path()})", source, "warning", "config"))
+    return _llm({k: v for k, v in t.items() if k not in refused}, source, where, notes)
+
+
+def user_config_path() -> Path:
+    """The user-level configuration file (~/.config/agentable/config.toml on Linux)."""
+    return Path(platformdirs.user_config_dir("agentable", appauthor=False)) / "config.toml"
+
+
+def load_user_llm() -> tuple[LLMSettings, list[Notification]]:
+    """The `[llm]` table of the user-level configuration file; every key is allowed there."""
+    path = user_config_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return LLMSettings(), []
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    table = data.get("llm", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [llm] must be a table")
+    notes: list[Notification] = []
+    return _llm(table, str(path), "[llm]", notes), notes
+
+
+def env_llm(environ: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    """LLM settings from AGENTABLE_LLM (1/true/yes enables), AGENTABLE_LLM_MODEL,
+    AGENTABLE_LLM_BASE_URL and AGENTABLE_LLM_API_KEY_ENV."""
+    env = os.environ if environ is None else environ
+    out: dict[str, Any] = {}
+    flag = env.get("AGENTABLE_LLM", "").strip().lower()
+    if flag:
+        out["enabled"] = flag in ("1", "true", "yes", "on")
+    for name, key in (("AGENTABLE_LLM_MODEL", "model"), ("AGENTABLE_LLM_BASE_URL", "base_url"),
+                      ("AGENTABLE_LLM_API_KEY_ENV", "api_key_env")):
+        if env.get(name):
+            out[key] = env[name]
+    return out
 
 
 def _llm(t: dict, source: str, where: str, notes: list[Notification]) -> LLMSettings:

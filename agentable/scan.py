@@ -41,7 +41,9 @@ class ScanOptions:
 
 _PARSE_POOL_MIN_JOBS = 4
 
-_PROJECT_MARKERS = (".git", "pyproject.toml")
+# What makes a folder a project: a repository, or a dependency declaration (an app with its own
+# requirements.txt inside a larger repository is a project of its own).
+_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile")
 
 
 def _common_dir(resolved: list[Path]) -> Path:
@@ -56,7 +58,7 @@ def _common_dir(resolved: list[Path]) -> Path:
 
 
 def project_root(start: Path) -> Optional[Path]:
-    """The nearest folder at or above `start` holding `.git` or `pyproject.toml`."""
+    """The nearest folder at or above `start` holding one of `_PROJECT_MARKERS`."""
     for folder in (start, *start.parents):
         if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
             return folder
@@ -64,12 +66,9 @@ def project_root(start: Path) -> Optional[Path]:
 
 
 def scan_root(paths: list[Path]) -> Path:
-    """The root that finding paths are relative to.
-
-    Folders only: the folder scanned, or their common parent. As soon as a file is named
-    (pre-commit passes the changed files), the project holding it, so that the rest of the
-    project gives the named files their cross-file context.
-    """
+    """The root that finding paths are relative to, for the library's `scan()`: the folder
+    scanned, or the common parent of several; as soon as a file is named, the project holding
+    it, so that the rest of the project gives the named files their cross-file context."""
     resolved = [p.resolve() for p in paths]
     common = _common_dir(resolved) if len(resolved) > 1 or not resolved[0].is_dir() else resolved[0]
     if any(p.is_file() for p in resolved):
@@ -77,22 +76,28 @@ def scan_root(paths: list[Path]) -> Path:
     return common
 
 
-def scan_targets(paths: list[Path]) -> tuple[list[Path], Optional[set[str]]]:
-    """What to discover and which findings to keep for the PATHS given on the command line.
+def scan_targets(paths: list[Path]) -> tuple[Path, list[Path], Optional[set[str]]]:
+    """(project root, what to discover, which findings to keep) for the PATHS given on the
+    command line.
 
-    Named files mean: analyse the whole project (cheap with the parse cache), report only in
-    those files (manifests included). Folders only: scan them, report everything.
+    Configuration, manifests and finding paths come from the project root: the nearest folder
+    at or above the paths holding `.git` or a dependency manifest (else the paths' common folder).
+    Naming anything below it, files (pre-commit) or folders (`scan src`), analyses the whole
+    project (cheap with the cache) and reports only in what was named, so `scan src` and
+    `scan .` agree on the findings in src/.
     """
-    root = scan_root(paths)
-    if not any(p.is_file() for p in paths):
-        return list(paths), None
+    resolved = [p.resolve() for p in paths]
+    common = _common_dir(resolved) if len(resolved) > 1 or not resolved[0].is_dir() else resolved[0]
+    root = project_root(common) or common
+    if all(p == root for p in resolved):
+        return root, [root], None
     wanted = set()
-    for p in paths:
-        rel = p.resolve().relative_to(root).as_posix()
+    for p in resolved:
+        rel = p.relative_to(root).as_posix()
         # A folder named next to files keeps every finding under it ("." is the whole root).
         wanted.add(rel if p.is_file() else ("" if rel == "." else rel + "/"))
     # The named files too: discovery keeps an explicitly named file that an exclude would skip.
-    return [root, *(p for p in paths if p.is_file())], wanted
+    return root, [root, *(p for p in resolved if p.is_file())], wanted
 
 
 def _reported(path: str, only_files: Optional[set[str]]) -> bool:
@@ -109,11 +114,17 @@ def _lower_one(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]
         mod = lower_source(data, sf.rel_path, sf.module)
     except Exception as exc:  # a parser bug must not end the scan
         return None, [Notification(f"could not parse: {exc}", sf.rel_path, "error", "parse")]
-    notes: list[Notification] = []
-    if mod.has_error:
-        lines = ", ".join(str(n) for n in mod.error_lines[:5]) or "?"
-        notes.append(Notification(f"syntax error near line {lines}; scanned what could be recovered", sf.rel_path, "warning", "parse"))
-    return mod, notes
+    return mod, _syntax_notes(mod)
+
+
+def _syntax_notes(mod: ir.Module) -> list[Notification]:
+    """The notification of a file parsed with errors; made from the module, so a cached module
+    reports it on every scan too."""
+    if not mod.has_error:
+        return []
+    lines = ", ".join(str(n) for n in mod.error_lines[:5]) or "?"
+    return [Notification(f"syntax error near line {lines}; scanned what could be recovered", mod.path, "warning",
+                         "parse")]
 
 
 @contextmanager
@@ -140,6 +151,7 @@ def parse_files(sources: list[SourceFile], jobs: int, progress=None, cache=None)
         hit = cache.get(sf) if cache is not None else None
         if hit is not None:
             modules.append(hit)
+            notes.extend(_syntax_notes(hit))
         else:
             todo.append(sf)
     total = len(sources)
@@ -230,7 +242,8 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         graph.checker = options.checker  # type: ignore[attr-defined]
         forked = run_rules_forked(graph, rules, options.jobs) if options.jobs > 1 else None
         raw, rule_notes = forked if forked is not None else run_rules(graph, rules)
-    analysis_notes = parse_notes + list(manifests.notifications) + rule_notes
+    analysis_notes = [n for n in parse_notes + list(manifests.notifications) + rule_notes
+                      if not n.path or _reported(n.path, options.only_files)]
     notifications.extend(analysis_notes)
     by_path = {m.path: m for m in modules}
     if options.checker is not None:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agentable.config import Config, ConfigError, LLMSettings, load_config
+from agentable.config import Config, ConfigError, LLMSettings, env_llm, load_config, load_user_llm
+
+from tests.conftest import user_config
 from agentable.findings import Severity
 
 PROJECT_TABLE = '[project]\nname = "demo"\nversion = "0.1"\n\n'
@@ -160,10 +162,12 @@ def test_all_settings_are_read(tmp_path: Path) -> None:
         "error", "sarif", 4, False, "warning")
     assert cfg.min_severity_level() == Severity.WARNING
     assert cfg.exclude == ("tests/fixtures/", "*_pb2.py")
-    assert cfg.llm == LLMSettings(enabled=True, model="gpt-4o-mini", base_url="http://localhost:11434/v1",
-                                  api_key_env="MY_LLM_KEY", timeout=1, max_retries=0, max_calls=50,
-                                  max_tokens_total=100000, concurrency=2, cache_dir=".cache/llm")
-    assert cfg.notifications == ()
+    # The project picks the model and the budgets; turning the network on, the endpoint, the key
+    # variable and the cache folder are the user's alone (docs/security.md), and one notice says so.
+    assert cfg.llm == LLMSettings(model="gpt-4o-mini", timeout=1, max_retries=0, max_calls=50,
+                                  max_tokens_total=100000, concurrency=2)
+    [note] = cfg.notifications
+    assert "enabled, base-url, api-key-env, cache-dir ignored" in note.message and note.kind == "config"
 
 
 def test_all_keys_are_read(tmp_path: Path) -> None:
@@ -199,10 +203,10 @@ def test_all_keys_are_read(tmp_path: Path) -> None:
     assert c.per_file_ignores == (("tests/**", ("MNFT",)),)
     assert (c.fail_on, c.format, c.jobs, c.respect_gitignore, c.min_severity) == ("warning", "sarif", 4, False, "warning")
     llm = c.llm
-    assert (llm.enabled, llm.model, llm.base_url, llm.api_key_env) == (True, "gpt-4o-mini", "http://localhost:8000/v1", "MY_KEY")
+    assert (llm.enabled, llm.model, llm.base_url, llm.api_key_env) == (False, "gpt-4o-mini", None, None)
     assert (llm.timeout, llm.max_retries, llm.max_calls, llm.max_tokens_total, llm.concurrency, llm.cache_dir) == (
-        12.5, 1, 50, 1000, 2, ".cache/llm")
-    assert c.notifications == ()
+        12.5, 1, 50, 1000, 2, None)
+    assert [n.kind for n in c.notifications] == ["config"]
 
 
 @pytest.mark.parametrize("level", ["error", "warning", "note", "never"])
@@ -237,9 +241,29 @@ def test_literal_api_key_is_rejected(tmp_path: Path, key: str) -> None:
     assert "sk-proj-abc123" not in message  # the secret is not echoed back
 
 
-def test_api_key_env_is_accepted(tmp_path: Path) -> None:
-    cfg = load(tmp_path, '[tool.agentable.llm]\napi-key-env = "OPENROUTER_API_KEY"\n')
-    assert cfg.llm.api_key_env == "OPENROUTER_API_KEY"
+def test_api_key_env_is_refused_in_the_project_and_accepted_from_the_user(tmp_path: Path) -> None:
+    cfg = load(tmp_path, '[tool.agentable.llm]\napi-key-env = "AWS_SECRET_ACCESS_KEY"\n')
+    assert cfg.llm.api_key_env is None
+    assert "api-key-env ignored" in cfg.notifications[0].message
+    user_config('[llm]\napi-key-env = "OPENROUTER_API_KEY"\nbase-url = "http://127.0.0.1:9/v1"\nenabled = true\n')
+    user, notes = load_user_llm()
+    assert (user.api_key_env, user.base_url, user.enabled, notes) == (
+        "OPENROUTER_API_KEY", "http://127.0.0.1:9/v1", True, [])
+
+
+def test_user_config_errors_are_config_errors() -> None:
+    path = user_config('[llm]\nenabled = "yes"\n')
+    with pytest.raises(ConfigError, match="enabled must be a boolean"):
+        load_user_llm()
+    path.write_text("[llm\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=str(path)):
+        load_user_llm()
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("0", False), ("no", False)])
+def test_environment_turns_the_llm_on_or_off(value: str, expected: bool) -> None:
+    got = env_llm({"AGENTABLE_LLM": value, "AGENTABLE_LLM_BASE_URL": "http://127.0.0.1:8/v1", "OTHER": "x"})
+    assert got == {"enabled": expected, "base_url": "http://127.0.0.1:8/v1"}
 
 
 @pytest.mark.parametrize("body", [
@@ -293,7 +317,7 @@ def test_unknown_key_notifications_name_the_key_and_its_table(tmp_path: Path) ->
     'llm = "gpt-4o"\n',
     '[tool.agentable.llm]\ntimeout = "1"\n',
     '[tool.agentable.llm]\nmax-retries = 0.5\n',
-    '[tool.agentable.llm]\nenabled = "yes"\n',
+    '[tool.agentable.llm]\nmax-calls = "many"\n',
     '[tool.agentable.llm]\nmodel = 4\n',
 ])
 def test_wrong_types_raise_config_error(tmp_path: Path, body: str) -> None:
@@ -304,7 +328,8 @@ def test_wrong_types_raise_config_error(tmp_path: Path, body: str) -> None:
 @pytest.mark.parametrize("body, message", [
     ("select = 'LOPE'", "select must be a list, not a string"),
     ("jobs = true", "jobs must be an integer, not a boolean"),
-    ("jobs = -1", "jobs must be >= 0"),
+    ("jobs = -1", "jobs must be from 0 to 64"),
+    ("jobs = 1000", "jobs must be from 0 to 64"),
     ("fail-on = 'sometimes'", "fail-on must be one of error, warning, note, never, not 'sometimes'"),
     ("select = ['lope-1']", "'lope-1' is not a rule id or prefix"),
     ("per-file-ignores = { 'a.py' = 3 }", "must be a list of rule ids or prefixes, not an integer"),
@@ -387,9 +412,12 @@ def test_explicit_config_file(tmp_path: Path) -> None:
     assert load_config(tmp_path, custom).select == ("EPDD",)
 
 
-def test_broken_pyproject_does_not_raise(tmp_path: Path) -> None:
+def test_broken_pyproject_is_said_and_the_defaults_apply(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project\nname = "broken"\n[tool.agentable]\nselect = ["LOPE"]\n')
-    assert load_config(tmp_path) == Config()
+    cfg = load_config(tmp_path)
+    assert cfg.select == () and cfg.llm == LLMSettings()
+    [note] = cfg.notifications
+    assert note.message.startswith("configuration not read: invalid TOML") and note.level == "error"
 
 
 def test_broken_agentable_toml_raises(tmp_path: Path) -> None:

@@ -52,11 +52,14 @@ def build_sarif(result: ScanResult) -> dict:
         tool=om.Tool(driver=_driver(rules)),
         results=[_result(f, index, result.sources, hashes) for f in kept],
         invocations=[_invocation(notifications)],
-        original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=_dir_uri(result.root))},
+        original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=_dir_uri(_repository_root(result.root)))},
         column_kind="unicodeCodePoints",
         automation_details=om.RunAutomationDetails(id=AUTOMATION_ID),
     )
     log = to_json_obj(om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run]))
+    prefix = _relative_dir(result.root, _repository_root(result.root))
+    if prefix:
+        _rebase(log["runs"][0], quote(prefix, safe="/"))
     return {"$schema": log.pop("$schema"), "version": log.pop("version"), **log}
 
 
@@ -263,3 +266,27 @@ def _notification(note: Notification) -> om.Notification:
 def _dir_uri(path: Path) -> str:
     # Base URIs must end with a slash, or relative URIs resolve against the parent.
     return Path(path).resolve().as_uri().rstrip("/") + "/"
+
+
+def _repository_root(root: Path) -> Path:
+    """The folder GitHub resolves relative URIs against: the nearest one at or above the scan
+    root holding `.git` (a folder, or a file in a worktree); the scan root outside git."""
+    root = Path(root).resolve()
+    return next((folder for folder in (root, *root.parents) if (folder / ".git").exists()), root)
+
+
+def _relative_dir(root: Path, top: Path) -> str:
+    rel = Path(root).resolve().relative_to(top).as_posix()
+    return "" if rel == "." else rel + "/"
+
+
+def _rebase(node: object, prefix: str) -> None:
+    """Make every %SRCROOT%-relative URI relative to the repository root instead of the scan root."""
+    if isinstance(node, dict):
+        if node.get("uriBaseId") == SRCROOT and isinstance(node.get("uri"), str):
+            node["uri"] = prefix + node["uri"]
+        for value in node.values():
+            _rebase(value, prefix)
+    elif isinstance(node, list):
+        for item in node:
+            _rebase(item, prefix)
