@@ -272,6 +272,8 @@ def _baseline_scan(paths, config_file: Optional[Path], no_cache: bool):
     except ConfigError as exc:
         _fail(str(exc))
     jobs = config.jobs if config.jobs is not None else 1
+    for note in notes + list(config.notifications):  # a baseline has no room for them: say them here
+        click.echo(f"agentable: {note.level}: {note.path + ': ' if note.path else ''}{note.message}", err=True)
     options = ScanOptions(jobs=jobs or (os.cpu_count() or 1), only_files=only_files, cache_dir=cache, checker=checker,
                           extra_notifications=notes + list(config.notifications))
     return run_scan(targets, config, options)

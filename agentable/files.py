@@ -1,7 +1,9 @@
 """Which files a scan reads: Python sources and dependency manifests, honouring .gitignore.
 
-Inside a git work tree git itself lists the files (it knows every ignore rule); elsewhere the
-tree is walked with the .gitignore files applied. Sources that cannot be analysed (binary, too
+The tree is walked in Python with the ignore rules git would apply: every .gitignore from the
+repository's top down, and `.git/info/exclude`. git itself is never run: the scanned tree is
+untrusted, and its own `.git/config` could make git run any command (core.fsmonitor), see
+docs/security.md. (A file that is tracked although an ignore rule matches it is skipped.) Sources that cannot be analysed (binary, too
 large, undecodable) are dropped here with a notification; `read_source` repeats the checks so
 that worker processes can read files on their own.
 """
@@ -11,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
@@ -31,7 +32,6 @@ _MANIFEST_RE = re.compile(r"(^|/)(requirements[^/]*\.(txt|in)|requirements/[^/]+
 # PEP 723 inline script metadata: a Python file with a `# /// script` block is its own manifest.
 _SCRIPT_BLOCK_RE = re.compile(rb"(?m)^# /// script[ \t]*\r?$")
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_GIT_TIMEOUT = 30
 
 
 @dataclass
@@ -102,9 +102,7 @@ def discover(paths: Iterable[Path], *, root: Path, exclude: Iterable[str] = (), 
         if rp.is_file() or not rp.is_dir():
             found[_rel(rp, root)] = True
             continue
-        listed = _git_files(rp, root) if respect_gitignore else None
-        if listed is None:
-            listed = _Walker(root, respect_gitignore, user_spec, disc.notifications).walk(rp)
+        listed = _Walker(root, respect_gitignore, user_spec, disc.notifications).walk(rp)
         for rel in listed:
             found.setdefault(rel, False)
     package = root_package(root)
@@ -152,38 +150,6 @@ def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: 
 # ----------------------------------------------------------------------------- listing
 
 
-def _git_files(top: Path, root: Path) -> Optional[list[str]]:
-    """Tracked and untracked-but-not-ignored files under `top` (root-relative), or None outside git."""
-    try:
-        out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=top, capture_output=True,
-                             timeout=_GIT_TIMEOUT)
-    except (OSError, subprocess.SubprocessError):
-        return None  # no git, or it hangs
-    if out.returncode != 0:
-        return None  # not a work tree, or git refuses it (dubious ownership)
-    base = _rel(top, root)
-    prefix = f"{base}/" if base else ""
-    skipped: dict[str, bool] = {}  # folder (relative to top) -> skipped
-    files = []
-    for name in out.stdout.decode("utf-8", "surrogateescape").split("\0"):
-        if name and not _in_skipped_dir(top, name, skipped):
-            files.append(prefix + name)
-    return files
-
-
-def _in_skipped_dir(top: Path, rel: str, cache: dict[str, bool]) -> bool:
-    """Is any folder on `rel`'s path (below `top`) one never scanned: a virtualenv, a build output...?"""
-    parts = rel.split("/")[:-1]
-    for i in range(len(parts)):
-        key = "/".join(parts[: i + 1])
-        hit = cache.get(key)
-        if hit is None:
-            hit = cache[key] = _is_skipped_dir(os.path.join(top, key), parts[i])
-        if hit:
-            return True
-    return False
-
-
 class _Walker:
     """Walk a tree outside git: nested .gitignore files, skipped folders, symlink loops."""
 
@@ -193,12 +159,15 @@ class _Walker:
         self.respect_gitignore = respect_gitignore
         self.user_spec = user_spec
         self.notes = notes
-        self.specs: list[tuple[str, pathspec.PathSpec]] = []  # (root-relative folder, its .gitignore)
+        # (root-relative folder, the root's path seen from a rules file above it, the rules)
+        self.specs: list[tuple[str, str, pathspec.PathSpec]] = []
         self.visited: set[tuple[int, int]] = set()
         self.out: list[str] = []
 
     def walk(self, top: Path) -> list[str]:
-        if self.respect_gitignore:  # .gitignore files between the root and `top` apply too
+        if self.respect_gitignore:
+            self._load_outer_rules()
+            # .gitignore files between the root and `top` apply too
             rel_top = _rel(top, self.root)
             parts = rel_top.split("/") if rel_top and not rel_top.startswith("/") else []
             for i in range(len(parts)):
@@ -206,12 +175,27 @@ class _Walker:
         self._visit(str(top), _rel(top, self.root), ())
         return self.out
 
-    def _load_gitignore(self, folder: Path, rel_dir: str) -> None:
+    def _load_outer_rules(self) -> None:
+        """The rules that apply from above the root: the .gitignore files of the folders from the
+        repository's top down to the root's parent, and the repository's .git/info/exclude."""
+        chain = [self.root, *self.root.parents]
+        top = next((folder for folder in chain if os.path.exists(os.path.join(folder, ".git"))), None)
+        if top is None:
+            return  # not inside a repository: nothing above the root applies
+        for folder in reversed(chain[1:chain.index(top) + 1]):
+            self._load_gitignore(folder, "", self.root.relative_to(folder).as_posix() + "/")
+        lead = "" if top == self.root else self.root.relative_to(top).as_posix() + "/"
+        self._load_rules(top / ".git" / "info" / "exclude", "", lead)
+
+    def _load_gitignore(self, folder: Path, rel_dir: str, lead: str = "") -> None:
+        self._load_rules(folder / ".gitignore", rel_dir, lead)
+
+    def _load_rules(self, path: Path, rel_dir: str, lead: str) -> None:
         try:
-            lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             return
-        self.specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+        self.specs.append((rel_dir, lead, pathspec.GitIgnoreSpec.from_lines(lines)))
 
     def _visit(self, path: str, rel_dir: str, ancestors: tuple[tuple[int, int], ...]) -> None:
         try:
@@ -257,10 +241,10 @@ class _Walker:
         if self.user_spec is not None and self.user_spec.match_file(rel + "/" if is_dir else rel):
             return True
         # The deepest .gitignore with a matching rule decides (a nested `!pattern` re-includes).
-        for base, spec in reversed(self.specs):
+        for base, lead, spec in reversed(self.specs):
             if base and not rel.startswith(base + "/"):
                 continue
-            sub = rel[len(base) + 1:] if base else rel
+            sub = lead + (rel[len(base) + 1:] if base else rel)
             result = spec.check_file(sub + "/" if is_dir else sub)
             if result.include is not None:
                 return bool(result.include)

@@ -1134,3 +1134,15 @@ def test_large_lock_files_are_read_beyond_the_manifest_limit(tmp_path: Path) -> 
     assert len(text) > 2_000_000  # larger than the limit for declaration manifests
     ms = parse_files(tmp_path, {"uv.lock": text})
     assert len(ms.locked["."]) == 12_000 and ms.notifications == []
+
+
+@pytest.mark.parametrize("text", [
+    '[project]\nname = "x"\ndependencies = "openai"\n',
+    '[dependency-groups]\ndev = "pytest"\n',
+])
+def test_a_dependency_list_written_as_a_string_is_said(tmp_path: Path, text: str) -> None:
+    write(tmp_path, "pyproject.toml", text)
+    ms = parse(tmp_path, "pyproject.toml")
+    [note] = ms.notifications
+    assert "must be an array of strings" in note.message and note.path == "pyproject.toml"
+    assert ms.requirements == []

@@ -76,6 +76,11 @@ def _toml(reader: _Reader, text: str, rel: str) -> Optional[dict]:
 
 
 def _pep508_list(reader: _Reader, lines: _Lines, items: Any, rel: str, group: str, start: int) -> None:
+    if items is not None and not isinstance(items, list):
+        # `dependencies = "openai"`: installers refuse it, so nothing is declared; say so
+        reader.note(f"a dependency list must be an array of strings, not {type(items).__name__} {items!r:.60}; "
+                    "installers reject the file, and its entries are not read", rel, start + 1)
+        return
     if not isinstance(items, list):
         return
     cursor = (start, 0)
