@@ -72,7 +72,8 @@ def test_composite_with_the_documented_inputs(action: dict[str, Any]) -> None:
     assert {"name", "description", "inputs", "runs"} <= set(action)
     defaults = {k: v.get("default") for k, v in action["inputs"].items()}
     assert defaults == {"path": ".", "args": "", "sarif-file": "agentable.sarif", "upload-sarif": "true",
-                        "fail-on": "error", "python-version": "3.12", "category": "agentable"}
+                        "fail-on": "error", "python-version": "3.12", "category": "agentable",
+                        "llm": "false"}
     assert all("description" in v for v in action["inputs"].values())
 
 
@@ -212,3 +213,9 @@ def test_inputs_cannot_inject_shell(action: dict[str, Any], tmp_path: Path) -> N
     codes, _ = _run_action(action, ws, path=f'. ; touch "{marker}"', args=f"$(touch {marker})")
     assert not marker.exists()
     assert codes and codes[0] == 2  # a path that does not exist, and an unknown argument
+
+
+def test_the_llm_checker_is_off_unless_the_workflow_opts_in(action: dict[str, Any]) -> None:
+    [scan] = [step for step in _steps(action) if step.get("id") == "scan"]
+    assert scan["env"]["USE_LLM"] == "${{ inputs.llm }}"
+    assert 'llm_flag=--no-llm' in scan["run"] and '"$llm_flag"' in scan["run"]
