@@ -112,6 +112,7 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
 
     paths = _existing(paths)
     root, targets, only_files = scan_targets(paths)  # named files or sub-folders: whole project, findings in them
+    cache = _cache_dir(root, cache_dir, no_cache)
     try:
         config = load_config(root, config_file)
         config = config.merge_cli(
@@ -121,8 +122,7 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
             include_tests=include_tests,
         )
         check_selectors(config)
-        checker, notes = _make_checker(config, _cache_dir(root, cache_dir, no_cache), use_llm, no_llm, llm_model,
-                                       llm_base_url)
+        checker, notes = _make_checker(config, cache, use_llm, no_llm, llm_model, llm_base_url)
     except ConfigError as exc:
         _fail(str(exc))
         return
@@ -134,9 +134,7 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
         jobs_n = os.cpu_count() or 1
     show_progress = progress if progress is not None else (sys.stderr.isatty() and not quiet)
     update, bar = _progress_callback(bool(show_progress))
-    options = ScanOptions(jobs=jobs_n, only_files=only_files, progress=update,
-                          cache_dir=_cache_dir(root, cache_dir, no_cache),
-                          checker=checker, extra_notifications=notes + list(config.notifications))
+    options = ScanOptions(jobs=jobs_n, only_files=only_files, progress=update, cache_dir=cache, checker=checker, extra_notifications=notes + list(config.notifications))
     try:
         result = run_scan(targets, config, options)
     finally:
