@@ -134,7 +134,8 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, 
         jobs_n = os.cpu_count() or 1
     show_progress = progress if progress is not None else (sys.stderr.isatty() and not quiet)
     update, bar = _progress_callback(bool(show_progress))
-    options = ScanOptions(jobs=jobs_n, only_files=only_files, progress=update, cache_dir=cache, checker=checker, extra_notifications=notes + list(config.notifications))
+    options = ScanOptions(jobs=jobs_n, only_files=only_files, progress=update, cache_dir=cache, checker=checker,
+                          extra_notifications=notes + list(config.notifications))
     try:
         result = run_scan(targets, config, options)
     finally:
