@@ -373,21 +373,29 @@ def explain(rule: str) -> None:
 @click.option("--llm-model", default=None)
 @click.option("--llm-base-url", default=None)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the table.")
+@click.option("--batch", type=click.Choice(["tuning", "blind"]), default=None,
+              help="Score only this batch of a dataset whose cases have batches (default: all).")
 def eval_cmd(dataset: Path, json_output: Optional[Path], use_llm: bool, llm_model: Optional[str],
-             llm_base_url: Optional[str], quiet: bool) -> None:
+             llm_base_url: Optional[str], quiet: bool, batch: Optional[str]) -> None:
     """Measure precision and recall per category on a labelled DATASET (default: datasets/agenttest)."""
     import json
 
     from agentable.config import Config
-    from agentable.eval import evaluate, render_report, render_table, to_json
+    from agentable.eval import MissingCheckouts, batches, evaluate, render_report, render_table, to_json
 
     if not (dataset / "labels.json").is_file():
         _fail(f"{dataset} has no labels.json")
+    if batch is not None and batch not in batches(dataset):
+        _fail(f"{dataset} has no cases in batch {batch!r}")
     checker = None
     if use_llm:
         checker, _ = _make_checker(Config(), _cache_dir(dataset.resolve(), None, False), True, False, llm_model,
                                    llm_base_url)
-    res = evaluate(dataset, checker)
+    try:
+        res = evaluate(dataset, checker, batch)
+    except MissingCheckouts as exc:
+        _fail(str(exc))
+        return
     click.echo(render_table(res) if quiet else render_report(res))
     if json_output is not None:
         json_output.write_text(json.dumps(to_json(res), indent=2) + "\n", encoding="utf-8")

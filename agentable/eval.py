@@ -8,6 +8,12 @@ A label covers the lines of the anchor's occurrence. A finding matches a label w
 equals the label's and its line lies in one of the label's locations. Recall counts required
 labels that some finding matches; precision counts labels matched (each once) against findings
 that match no label at all.
+
+A real-world dataset (datasets/realworld) names a folder for checkouts at its top
+("checkouts": "checkouts") and gives each case a repository, commit, sub-folder and batch:
+  {"<case>": {"repo": "owner/name", "commit": ..., "path": "examples", "batch": "tuning", "labels": [...]}}
+Its case folder is <dataset>/<checkouts>/<case>/<path>, brought by the dataset's fetch.py, and its
+label files are relative to that folder.
 """
 
 from __future__ import annotations
@@ -97,16 +103,71 @@ def anchor_lines(text: str, anchor: str, occurrence: int = 1) -> Optional[tuple[
     return first, last
 
 
-def load_labels(dataset: Path) -> tuple[dict[str, list[Label]], list[str]]:
-    data = json.loads((dataset / "labels.json").read_text(encoding="utf-8"))
+# Written by datasets/realworld/fetch.py into a case's checkout when it is complete; names its commit.
+FETCH_MARKER = ".realworld-fetch.json"
+
+
+class MissingCheckouts(Exception):
+    """Cases of a real-world dataset whose repositories have not been fetched (or are at another commit)."""
+
+    def __init__(self, dataset: Path, missing: list[str], total: int, batch: Optional[str]) -> None:
+        self.missing = missing
+        fetch = f"python {(dataset / 'fetch.py').as_posix()}" + (f" --batch {batch}" if batch else "")
+        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+        super().__init__(f"{len(missing)} of {total} cases of {dataset.as_posix()} have no checkout at their commit "
+                         f"({shown}); fetch them with: {fetch}")
+
+
+def _read_dataset(dataset: Path) -> dict:
+    return json.loads((dataset / "labels.json").read_text(encoding="utf-8"))
+
+
+def case_folder(dataset: Path, case: str, entry: dict, checkouts: Optional[str] = None) -> Path:
+    """The folder a case is scanned in: its own folder, or for a fetched case the sub-folder of its checkout."""
+    if checkouts and "repo" in entry:
+        path = entry.get("path", "")
+        return dataset / checkouts / case / path if path else dataset / checkouts / case
+    return dataset / case
+
+
+def _checkout_present(dataset: Path, checkouts: str, case: str, entry: dict) -> bool:
+    try:
+        marker = json.loads((dataset / checkouts / case / FETCH_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return marker.get("commit") == entry.get("commit") and case_folder(dataset, case, entry, checkouts).is_dir()
+
+
+def batches(dataset: Path) -> set[str]:
+    return {e["batch"] for e in _read_dataset(dataset).get("cases", {}).values() if e.get("batch")}
+
+
+def load_labels(dataset: Path, batch: Optional[str] = None) -> tuple[dict[str, list[Label]], list[str]]:
+    """The labels of the dataset's cases (of one batch), with each location resolved to its lines.
+    Raises MissingCheckouts when a selected case of a real-world dataset has not been fetched."""
+    labels, problems, _ = _load(dataset, batch)
+    return labels, problems
+
+
+def _load(dataset: Path, batch: Optional[str]) -> tuple[dict[str, list[Label]], list[str], dict[str, Path]]:
+    data = _read_dataset(dataset)
+    checkouts = data.get("checkouts")
+    entries = {case: entry for case, entry in sorted(data.get("cases", {}).items())
+               if batch is None or entry.get("batch") == batch}
+    if checkouts:
+        missing = [c for c, e in entries.items() if "repo" in e and not _checkout_present(dataset, checkouts, c, e)]
+        if missing:
+            raise MissingCheckouts(dataset, missing, len(entries), batch)
     labels: dict[str, list[Label]] = {}
+    folders: dict[str, Path] = {}
     problems: list[str] = []
-    for case, entry in sorted(data.get("cases", {}).items()):
+    for case, entry in entries.items():
         labels[case] = []
+        folder = folders[case] = case_folder(dataset, case, entry, checkouts)
         for raw in entry.get("labels", []):
             locs: list[Location] = []
             for loc in raw["locations"]:
-                path = dataset / case / loc["file"]
+                path = folder / loc["file"]
                 try:
                     text = path.read_text(encoding="utf-8")
                 except OSError:
@@ -118,20 +179,22 @@ def load_labels(dataset: Path) -> tuple[dict[str, list[Label]], list[str]]:
                     continue
                 locs.append(Location(loc["file"], *span))
             labels[case].append(Label(case, raw["category"], bool(raw.get("required", True)), raw.get("why", ""), locs))
-    return labels, problems
+    return labels, problems, folders
 
 
-def evaluate(dataset: Path, checker: object = None) -> EvalResult:
+def evaluate(dataset: Path, checker: object = None, batch: Optional[str] = None) -> EvalResult:
+    """Score the rules on the dataset's cases (only `batch`'s, when given). Raises
+    MissingCheckouts when a selected case of a real-world dataset has not been fetched."""
     from agentable.config import Config
     from agentable.scan import ScanOptions, scan
 
     started = time.perf_counter()
-    labels, problems = load_labels(dataset)
+    labels, problems, folders = _load(dataset, batch)
     scores = {code: CategoryScore() for code in CATEGORIES}
     result = EvalResult(scores, problems=problems)
     config = Config().merge_cli(respect_gitignore=False)
     for case, case_labels in labels.items():
-        folder = dataset / case
+        folder = folders[case]
         if not folder.is_dir():
             result.problems.append(f"{case}: no such case folder")
             continue
