@@ -4,6 +4,7 @@ graph, and lazily the agent layer. This is what rules query.
 
 from __future__ import annotations
 
+from collections import deque
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Optional, Union
 
@@ -60,6 +61,12 @@ class ProjectGraph:
         self._functions_by_path: Optional[dict[str, list[FunctionInfo]]] = None
         self._function_at: dict[tuple[str, int], Optional[FunctionInfo]] = {}
         self._test_paths: dict[str, bool] = {}
+        self._nearest_index: dict[str, dict[str, str]] = {}  # suffix -> dotted prefix -> first candidate with it
+        self._found: dict[tuple[str, Optional[ModuleInfo]], Optional[ModuleInfo]] = {}
+        self._mro: dict[str, tuple[ClassInfo, ...]] = {}
+        self._imported: dict[str, frozenset[str]] = {}
+        self._argument_sites: dict[str, list[CallSite]] = {}
+        self._field_constructions: dict[str, list[CallSite]] = {}
         self.facts: dict[object, object] = {}  # query facts memoised per graph (query.per_graph)
 
     # ------------------------------------------------------------------ positions
@@ -73,8 +80,18 @@ class ProjectGraph:
     # ------------------------------------------------------------------ modules and symbols
 
     def find_module(self, name: str, importer: Optional[ModuleInfo] = None) -> Optional[ModuleInfo]:
+        """The project module a dotted name (as imported by `importer`) refers to, if any: kept per
+        (name, importer), as every symbol lookup asks it (in a monorepo of small apps, a name such
+        as `tools` has a candidate in each app)."""
         if name in self.modules:
             return self.modules[name]
+        key = (name, importer)
+        if key in self._found:
+            return self._found[key]
+        found = self._found[key] = self._find_module(name, importer)
+        return found
+
+    def _find_module(self, name: str, importer: Optional[ModuleInfo]) -> Optional[ModuleInfo]:
         if importer is not None and importer.package:
             sibling = f"{importer.package}.{name}"
             if sibling in self.modules:
@@ -83,10 +100,38 @@ class ProjectGraph:
         if len(cands) == 1:
             return self.modules[cands[0]]
         if importer is not None and cands:
-            # prefer the candidate closest to the importer
-            best = max(cands, key=lambda c: _common_prefix(c, importer.name))
-            return self.modules[best]
+            # prefer the candidate closest to the importer: the first one sharing the longest
+            # leading part of its dotted name (a scan of every candidate per lookup was quadratic
+            # in a monorepo where every app has its own `tools`)
+            by_prefix = self._nearest_index.get(name)
+            if by_prefix is None:
+                by_prefix = self._nearest_index[name] = {}
+                for c in cands:
+                    parts = c.split(".")
+                    for k in range(len(parts) + 1):
+                        by_prefix.setdefault(".".join(parts[:k]), c)
+            parts = importer.name.split(".")
+            for k in range(len(parts), -1, -1):
+                best = by_prefix.get(".".join(parts[:k]))
+                if best is not None:
+                    return self.modules[best]
         return None
+
+    def imported_modules(self, mod: ModuleInfo) -> frozenset[str]:
+        """The project modules `mod` imports (each import's longest prefix that is a project
+        module), computed once per module."""
+        hit = self._imported.get(mod.path)
+        if hit is None:
+            out: set[str] = set()
+            for t in list(mod.imports.values()):
+                parts = t.split(".")
+                for i in range(len(parts), 0, -1):
+                    found = self.find_module(".".join(parts[:i]), mod)
+                    if found is not None:
+                        out.add(found.name)
+                        break
+            hit = self._imported[mod.path] = frozenset(out)
+        return hit
 
     def lookup(self, dotted: str, importer: Optional[ModuleInfo] = None, depth: int = 0) -> VSet:
         """What a dotted name (as imported) refers to: a project entity or an external symbol."""
@@ -132,19 +177,24 @@ class ProjectGraph:
 
     # ------------------------------------------------------------------ classes
 
-    def mro(self, qualname: str) -> list[ClassInfo]:
-        out: list[ClassInfo] = []
-        seen: set[str] = set()
-        queue = [qualname]
-        while queue:
-            q = queue.pop(0)
-            if q in seen or q not in self.classes:
-                continue
-            seen.add(q)
-            cls = self.classes[q]
-            out.append(cls)
-            queue.extend(self.base_qualnames(cls))
-        return out
+    def mro(self, qualname: str) -> tuple[ClassInfo, ...]:
+        """The class and its project base classes, breadth first; computed once per class (every
+        attribute lookup on an instance asks it)."""
+        hit = self._mro.get(qualname)
+        if hit is None:
+            out: list[ClassInfo] = []
+            seen: set[str] = set()
+            queue = deque([qualname])
+            while queue:
+                q = queue.popleft()
+                if q in seen or q not in self.classes:
+                    continue
+                seen.add(q)
+                cls = self.classes[q]
+                out.append(cls)
+                queue.extend(self.base_qualnames(cls))
+            hit = self._mro[qualname] = tuple(out)
+        return hit
 
     def base_qualnames(self, cls: ClassInfo) -> list[str]:
         """Qualified names of the bases: project classes by qualname, external ones by path."""
@@ -360,6 +410,23 @@ class ProjectGraph:
                 index.setdefault(key, []).append(site)
         return index
 
+    def sites_named(self, name: str) -> list[CallSite]:
+        """The call sites that call `name` (`name(...)`, `x.name(...)`; "[]" for `d[k](...)`), in
+        the order of `functions` and their calls."""
+        return self._sites_by_name.get(name, [])
+
+    def functions_named(self, name: str) -> list[FunctionInfo]:
+        """The functions (not methods, not module code) called `name`, in the order of `functions`."""
+        return self._functions_by_name.get(name, [])
+
+    @cached_property
+    def _functions_by_name(self) -> dict[str, list[FunctionInfo]]:
+        index: dict[str, list[FunctionInfo]] = {}
+        for f in self.functions.values():
+            if f.cls is None and not f.is_module:
+                index.setdefault(f.name, []).append(f)
+        return index
+
     @cached_property
     def _import_aliases(self) -> dict[str, set[str]]:
         """Imported name -> the other local names it is bound to (`from m import f as g`)."""
@@ -421,12 +488,19 @@ class ProjectGraph:
     def argument_sites(self, func: FunctionInfo) -> list[CallSite]:
         """The call sites whose arguments are the values of `func`'s parameters: `callers(func)`,
         except that test code does not feed code outside it (see `_feeding`)."""
-        return self._feeding(self.callers(func), func.path)
+        hit = self._argument_sites.get(func.qualname)
+        if hit is None:
+            hit = self._argument_sites[func.qualname] = self._feeding(self.callers(func), func.path)
+        return hit
 
     def field_constructions(self, cls_qualname: str) -> list[CallSite]:
         """The constructions whose arguments are the values of a field class's fields (dataclasses,
         pydantic models): `constructions`, except that test code does not feed code outside it."""
-        return self._feeding(self.constructions(cls_qualname), self.classes[cls_qualname].module.path)
+        hit = self._field_constructions.get(cls_qualname)
+        if hit is None:
+            hit = self._field_constructions[cls_qualname] = self._feeding(self.constructions(cls_qualname),
+                                                                          self.classes[cls_qualname].module.path)
+        return hit
 
     def _feeding(self, sites: list[CallSite], target_path: str) -> list[CallSite]:
         """The sites whose values flow into code defined in `target_path`. Not those in test code
@@ -513,15 +587,6 @@ class ProjectGraph:
         from agentable.cpg.agent import AgentLayer
 
         return AgentLayer(self)
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a.split("."), b.split(".")):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 __all__ = ["ProjectGraph", "Const", "Union"]

@@ -399,7 +399,7 @@ def _function_named(g: "ProjectGraph", near: FunctionInfo, name: str) -> Optiona
     mod = near.module
     if name in mod.functions:
         return mod.functions[name]
-    cands = [f for f in g.functions.values() if f.name == name and f.cls is None and not f.is_module]
+    cands = g.functions_named(name)
     return cands[0] if len(cands) == 1 else None
 
 

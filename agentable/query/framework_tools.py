@@ -10,7 +10,7 @@ from agentable.cpg import ir
 from agentable.cpg.agent import AgentConstruct, ToolDef
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance, Value
+from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance
 from agentable.query.facts import per_graph
 
 
@@ -58,17 +58,6 @@ def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
     return None
 
 
-def _is_tool_value(v: Value, tool: ToolDef, g: ProjectGraph) -> bool:
-    """Does the value `v` (an element of an agent's tools argument) stand for `tool`?"""
-    if tool.kind in ("decorator", "function") and tool.func is not None:
-        return isinstance(v, FuncRef) and v.qualname == tool.func.qualname
-    if tool.kind == "constructor":
-        return isinstance(v, ExtRef) and v.site is not None and v.site[0] == tool.path and v.site[1].pos == tool.pos
-    if tool.kind == "class" and tool.cls is not None:
-        return isinstance(v, Instance) and (v.qualname == tool.cls.qualname or v.qualname in g.subclasses(tool.cls.qualname))
-    return False
-
-
 def _tools_argument(ac: AgentConstruct) -> Optional[ir.Expr]:
     from agentable.query.literals import construction_arg
 
@@ -77,34 +66,62 @@ def _tools_argument(ac: AgentConstruct) -> Optional[ir.Expr]:
     return construction_arg(ac.site.call, params, getattr(spec, "tools_positional", None))
 
 
-def _constructed_by(v: Value, ac: AgentConstruct) -> bool:
-    return isinstance(v, ExtRef) and v.site is not None and v.site[1] is ac.site.call
-
-
 def agents_running(g: ProjectGraph, tool: ToolDef) -> list[AgentConstruct]:
     """The framework agents a tool is given to: listed in the agent's tools argument
     (`AgentExecutor(tools=[search])`), or registered on the agent object by its decorator
     (`@agent.tool` on a pydantic-ai Agent)."""
-    out: list[AgentConstruct] = []
-    receivers: list[tuple[ir.Expr, FunctionInfo]] = []
+    index = _agent_tools(g)
+    hits: set[int] = set()
     if tool.kind == "decorator" and tool.func is not None and tool.func.node is not None:
         scope = tool.func.parent or tool.func.module.toplevel
         for d in tool.func.node.decorators:
             target = d.func if isinstance(d, ir.Call) else d
             if isinstance(target, ir.Attribute):
-                receivers.append((target.value, scope))
-    for ac in g.agent.agent_constructs:
-        if any(_constructed_by(v, ac) for e, scope in receivers for v in g.values(e, scope, None)):
-            out.append(ac)
-            continue
+                for v in g.values(target.value, scope, None):
+                    if isinstance(v, ExtRef) and v.site is not None:
+                        hits.update(index.by_call.get(id(v.site[1]), ()))
+    if tool.kind in ("decorator", "function") and tool.func is not None:
+        hits.update(index.by_func.get(tool.func.qualname, ()))
+    elif tool.kind == "constructor":
+        hits.update(index.by_ext.get((tool.path, tool.pos), ()))
+    elif tool.kind == "class" and tool.cls is not None:
+        for q in (tool.cls.qualname, *g.subclasses(tool.cls.qualname)):
+            hits.update(index.by_instance.get(q, ()))
+    constructs = g.agent.agent_constructs
+    return [constructs[i] for i in sorted(hits)]
+
+
+@dataclass
+class _AgentTools:
+    """The agent constructs (positions in `graph.agent.agent_constructs`) by what their tools
+    argument holds, and by their constructor call (for tools registered by a decorator on the
+    agent object)."""
+
+    by_call: dict[int, list[int]]  # id(constructor call) -> constructs
+    by_func: dict[str, list[int]]  # a project function (FuncRef) listed as a tool
+    by_ext: dict[tuple[str, ir.Pos], list[int]]  # a framework tool object, by the (path, position) that built it
+    by_instance: dict[str, list[int]]  # an instance of a project class listed as a tool
+
+
+@per_graph
+def _agent_tools(g: ProjectGraph) -> _AgentTools:
+    """Every agent construct's tools argument resolved once (asking each construct for each tool
+    cost tools x constructs resolutions)."""
+    index = _AgentTools({}, {}, {}, {})
+    for i, ac in enumerate(g.agent.agent_constructs):
+        index.by_call.setdefault(id(ac.site.call), []).append(i)
         arg = _tools_argument(ac)
         if arg is None:
             continue
         func, stmt = ac.site.func, ac.site.stmt
-        elements = g.resolver.elements(g.values(arg, func, stmt), arg, func, stmt)
-        if any(_is_tool_value(v, tool, g) for v in elements):
-            out.append(ac)
-    return out
+        for v in g.resolver.elements(g.values(arg, func, stmt), arg, func, stmt):
+            if isinstance(v, FuncRef):
+                index.by_func.setdefault(v.qualname, []).append(i)
+            elif isinstance(v, ExtRef) and v.site is not None:
+                index.by_ext.setdefault((v.site[0], v.site[1].pos), []).append(i)
+            elif isinstance(v, Instance):
+                index.by_instance.setdefault(v.qualname, []).append(i)
+    return index
 
 
 @per_graph

@@ -304,29 +304,24 @@ def uses_text_protocol(g: ProjectGraph, near: Optional[object] = None) -> bool:
     mods = _protocol_modules(g)
     if near is None or not mods:
         return bool(mods)
+    evidence, folders, imported = _protocol_reach(g)
     name = near.name  # type: ignore[attr-defined]
-    folder = near.path.rpartition("/")[0]  # type: ignore[attr-defined]
-    for m in mods:
-        other = g.modules.get(m)
-        if other is None:
-            continue
-        if m == name or other.path.rpartition("/")[0] == folder:
-            return True
-        if _imports_module(g, other, name) or _imports_module(g, near, m):
-            return True
-    return False
+    return (name in evidence or name in imported or near.path.rpartition("/")[0] in folders  # type: ignore[attr-defined]
+            or not evidence.isdisjoint(g.imported_modules(near)))  # type: ignore[arg-type]
+
+
+@per_graph
+def _protocol_reach(g: ProjectGraph) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """For `uses_text_protocol(near=...)`, computed once: the project modules with protocol
+    evidence, their folders, and the project modules they import."""
+    evidence = [g.modules[m] for m in _protocol_modules(g) if m in g.modules]
+    return (frozenset(m.name for m in evidence), frozenset(m.path.rpartition("/")[0] for m in evidence),
+            frozenset(n for m in evidence for n in g.imported_modules(m)))
 
 
 def _imports_module(g: ProjectGraph, importer: object, target: str) -> bool:
-    for t in list(importer.imports.values()):  # type: ignore[attr-defined]
-        parts = t.split(".")
-        for i in range(len(parts), 0, -1):
-            found = g.find_module(".".join(parts[:i]), importer)  # type: ignore[arg-type]
-            if found is not None:
-                if found.name == target:
-                    return True
-                break
-    return False
+    """Does `importer` (a ModuleInfo) import the project module named `target`?"""
+    return target in g.imported_modules(importer)  # type: ignore[arg-type]
 
 
 @per_graph

@@ -106,15 +106,16 @@ def class_constructed_with(g: ProjectGraph, qualname: str, kwarg: str) -> bool:
     from agentable.cpg.values import ClassRef
 
     targets = {qualname} | g.subclasses(qualname)
-    for f in g.functions.values():
-        for site in f.calls:
+    names = {q.rpartition(".")[2] for q in targets}
+    for name in sorted(names):  # a construction calls the class by its name (`Tool(...)`, `mod.Tool(...)`)
+        for site in g.sites_named(name):
             call = site.call
             if call.kwarg(kwarg) is None and not call.has_kwargs_splat():
                 continue
-            d = ir.dotted(call.func) or ""
-            if d.rpartition(".")[2] not in {q.rpartition(".")[2] for q in targets}:
+            if (ir.dotted(call.func) or "").rpartition(".")[2] not in names:
                 continue
-            if any(isinstance(v, ClassRef) and v.qualname in targets for v in g.shallow.values(call.func, f, site.stmt)):
+            if any(isinstance(v, ClassRef) and v.qualname in targets
+                   for v in g.shallow.values(call.func, site.func, site.stmt)):
                 return True
     return False
 

@@ -89,6 +89,8 @@ class ManifestSet:
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
+    # Built on the first scope lookup (the readers have filled the set in by then): see `_scope_index`.
+    _index: Optional["_ScopeIndex"] = field(default=None, init=False, repr=False, compare=False)
 
     def declared(self, dist: str) -> list[Requirement]:
         d = normalize_dist(dist)
@@ -103,7 +105,7 @@ class ManifestSet:
         mid = self.script_manifests.get(rel_path)
         if mid is None:
             return None
-        return ManifestSet([r for r in self.requirements if r.path == mid], [mid])
+        return ManifestSet([r for _, r in self._scope_index().requirements.get(mid, ())], [mid])
 
     def locked_for(self, rel_path: str) -> Optional[frozenset[str]]:
         """The distributions locked for a source file: the lock files of its folder or of the
@@ -169,37 +171,52 @@ class ManifestSet:
             hit = self._scopes[key] = self._scope_of(folder, inherit)
         return hit
 
+    def _scope_index(self) -> "_ScopeIndex":
+        """The folder -> manifests map and each manifest's requirements, computed once: rebuilding
+        them for every folder's scope cost folders x manifests (a monorepo of small apps)."""
+        if self._index is None:
+            by_dir: dict[str, list[str]] = {}
+            for m in self.manifests:
+                by_dir.setdefault(governing_dir(m), []).append(m)
+            by_path: dict[str, list[tuple[int, Requirement]]] = {}
+            for i, r in enumerate(self.requirements):
+                by_path.setdefault(r.path, []).append((i, r))
+            declaring = set(by_path) | set(self.unknown_dependencies)
+            # a folder that is a distribution of its own (setup.py, setup.cfg, or a pyproject.toml
+            # that declares dependencies): what it declares is complete, it inherits nothing from above
+            standalone = frozenset(d for d, ms in by_dir.items()
+                                   if any(PurePosixPath(m).name in _PROJECT_MANIFESTS and m in declaring for m in ms))
+            self._index = _ScopeIndex(by_dir, by_path, standalone,
+                                      {m: i for i, m in reversed(list(enumerate(self.manifests)))},
+                                      {m: i for i, m in enumerate(self.includes)})
+        return self._index
+
     def _scope_of(self, folder: str, inherit: bool) -> "ManifestSet":
-        by_dir: dict[str, list[str]] = {}
-        for m in self.manifests:
-            by_dir.setdefault(governing_dir(m), []).append(m)
+        index = self._scope_index()
         levels: list[set[str]] = []  # nearest first: the manifests of each governing folder
         cur = PurePosixPath(folder)
         while True:
             key = str(cur)
-            if key in by_dir:
-                levels.append(self._with_includes(by_dir[key]))
-                if not inherit or self._standalone(by_dir[key]):
+            if key in index.by_dir:
+                levels.append(self._with_includes(index.by_dir[key]))
+                if not inherit or key in index.standalone:
                     break
             if key in (".", "/", "") or cur.parent == cur:
                 break
             cur = cur.parent
         if not levels:
             return ManifestSet()
+        # each list in the order of the whole set's, as filtering those would give
         requirements: list[Requirement] = []
         for chosen in levels:
             nearer = {r.dist for r in requirements}  # a nearer level's declaration of a distribution wins
-            requirements += [r for r in self.requirements if r.path in chosen and r.dist not in nearer]
-        order = [m for chosen in levels for m in self.manifests if m in chosen]
+            mine = sorted((p for m in chosen for p in index.requirements.get(m, ())), key=lambda p: p[0])
+            requirements += [r for _, r in mine if r.dist not in nearer]
+        first = index.manifest_at
+        order = [m for chosen in levels for m in sorted((m for m in chosen if m in first), key=first.__getitem__)]
         every = set(order)
-        return ManifestSet(requirements, list(dict.fromkeys(order)), [],
-                           {k: v for k, v in self.includes.items() if k in every})
-
-    def _standalone(self, manifests: list[str]) -> bool:
-        """A folder that is a distribution of its own (setup.py, setup.cfg, or a pyproject.toml that
-        declares dependencies): what it declares is complete, it inherits nothing from above."""
-        declaring = {r.path for r in self.requirements} | set(self.unknown_dependencies)
-        return any(PurePosixPath(m).name in _PROJECT_MANIFESTS and m in declaring for m in manifests)
+        includes = {k: self.includes[k] for k in sorted(every & index.include_at.keys(), key=index.include_at.__getitem__)}
+        return ManifestSet(requirements, list(dict.fromkeys(order)), [], includes)
 
     def _with_includes(self, start: list[str]) -> set[str]:
         chosen: set[str] = set()
@@ -210,3 +227,14 @@ class ManifestSet:
                 chosen.add(m)
                 todo.extend(self.includes.get(m, ()))
         return chosen
+
+
+@dataclass(frozen=True)
+class _ScopeIndex:
+    """What every scope lookup of a ManifestSet needs, computed once from the whole set."""
+
+    by_dir: dict[str, list[str]]  # governing folder -> its manifests, in the set's order
+    requirements: dict[str, list[tuple[int, Requirement]]]  # manifest -> (position in the set, requirement)
+    standalone: frozenset[str]  # governing folders that are distributions of their own
+    manifest_at: dict[str, int]  # manifest -> its first position in `manifests`
+    include_at: dict[str, int]  # including manifest -> its position in `includes`
