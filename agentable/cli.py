@@ -226,7 +226,7 @@ def _make_checker(config, cache: Optional[Path], use_llm: bool, no_llm: bool, mo
     if enabled:
         # LLMConfig is frozen: the configured limits go in when it is made; the user's win.
         limits = {}
-        for key in ("timeout", "max_retries", "max_calls", "max_tokens_total", "concurrency"):
+        for key in ("timeout", "max_retries", "max_calls", "max_tokens_total", "concurrency", "max_seconds"):
             value = getattr(user, key) if getattr(user, key) is not None else getattr(project, key)
             if value is not None:
                 limits[key] = value

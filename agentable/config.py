@@ -50,6 +50,7 @@ class LLMSettings:
     max_calls: Optional[int] = None
     max_tokens_total: Optional[int] = None  # key `max-tokens`: prompt + completion tokens per scan
     concurrency: Optional[int] = None
+    max_seconds: Optional[float] = None  # wall-clock budget of the whole checker
     cache_dir: Optional[str] = None
 
 
@@ -165,14 +166,15 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
 }
 _LLM_KEYS: dict[str, type | tuple[type, ...]] = {
     "enabled": bool, "model": str, "base-url": str, "api-key-env": str, "timeout": (int, float), "max-retries": int,
-    "max-calls": int, "max-tokens": int, "concurrency": int, "cache-dir": str,
+    "max-calls": int, "max-tokens": int, "concurrency": int, "max-seconds": (int, float), "cache-dir": str,
 }
 _LLM_FIELDS = {"max-tokens": "max_tokens_total"}
 # What only the invoking user may set (docs/security.md): turning the network on, the endpoint,
 # which environment variable is sent as the key, and where verdicts are cached.
 _USER_ONLY_LLM_KEYS = ("enabled", "base-url", "api-key-env", "cache-dir")
 _JOBS_MAX = 64
-_LLM_MINIMUM = {"timeout": 0.001, "max-retries": 0, "max-calls": 0, "max-tokens": 1, "concurrency": 1}
+_LLM_MINIMUM = {"timeout": 0.001, "max-retries": 0, "max-calls": 0, "max-tokens": 1, "concurrency": 1,
+                "max-seconds": 0.001}
 _CONFIG_FILES = (".agentable.toml", "agentable.toml", "pyproject.toml")  # dedicated files win, as in ruff
 
 

@@ -251,6 +251,16 @@ def test_api_key_env_is_refused_in_the_project_and_accepted_from_the_user(tmp_pa
         "OPENROUTER_API_KEY", "http://127.0.0.1:9/v1", True, [])
 
 
+def test_max_seconds_reaches_the_checker(tmp_path: Path) -> None:
+    from agentable.cli import _make_checker
+
+    cfg = load(tmp_path, '[tool.agentable.llm]\nmax-seconds = 7.5\n')
+    assert cfg.llm.max_seconds == 7.5
+    user_config('[llm]\nenabled = true\nbase-url = "http://127.0.0.1:9/v1"\n')
+    checker, _ = _make_checker(cfg, None, False, False, None, None)
+    assert checker._client is not None and checker._client.config.max_seconds == 7.5
+
+
 def test_user_config_errors_are_config_errors() -> None:
     path = user_config('[llm]\nenabled = "yes"\n')
     with pytest.raises(ConfigError, match="enabled must be a boolean"):

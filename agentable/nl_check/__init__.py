@@ -88,7 +88,7 @@ class Checker:
             prepared[key] = ready
         if pending:
             workers = max(1, min(client.config.concurrency, len(pending)))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nl-check") as pool:
+            with client.clock.running(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nl-check") as pool:
                 futures = {key: pool.submit(client.ask, prepared[key]) for key in pending}
             for key, future in futures.items():
                 verdict, cacheable = future.result()
@@ -104,8 +104,12 @@ class Checker:
         client = self._client
         if client is None:
             return f"LLM checker: off ({self.questions_asked} questions answered deterministically)"
-        text = (f"LLM checker: {client.budget.calls:,} calls, {client.budget.tokens:,} tokens, "
+        budget = client.budget
+        # Tokens of replies received only; what requests without a reply may have cost is said apart.
+        text = (f"LLM checker: {budget.calls:,} calls, {budget.tokens:,} tokens, "
                 f"{self.cache_hits:,} cache hits, {client.failures:,} failures")
-        if client.skipped:
-            text += f", {client.skipped:,} not asked (budget reached)"
+        if budget.unanswered_tokens:
+            text += f", about {budget.unanswered_tokens:,} tokens more in requests that got no reply"
+        for reason, count in sorted(client.not_asked.items()):
+            text += f", {count:,} not asked ({reason})"
         return text

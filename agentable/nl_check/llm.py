@@ -3,22 +3,29 @@
 `openai` is imported lazily (0.5 s) and only when a question actually reaches the LLM. The
 client's own retries are switched off (max_retries=0) and done here instead, so that every HTTP
 request passes the budget check: the call budget counts requests, and it is never exceeded.
+The endpoint is not trusted to behave: a request is abandoned after `timeout` seconds however
+the server dribbles its bytes, the checker stops after a few failures of one kind in a row
+(limits.Breaker) and when its wall-clock budget is spent (limits.Clock).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 import os
 import random
+import re
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable
+from functools import partial
+from typing import Any, Callable, TypeVar
 from urllib.parse import urlparse
 
 from agentable.findings import Notification
+from agentable.nl_check.limits import Breaker, Budget, Clock
 from agentable.nl_check.questions import Question, Verdict
 from agentable.nl_check.reply import parse_reply
 from agentable.nl_check.templates import VERDICT_SCHEMA, build_messages
@@ -29,9 +36,11 @@ MESSAGE_OVERHEAD_TOKENS = 8
 MAX_RETRY_AFTER_S = 60.0  # a server asking us to wait longer than this is treated as a failure
 # Structured-output modes, best first (ecosystem.md §4.2: local servers often reject json_schema).
 MODES = ("json_schema", "json_object", "plain")
-# After this many questions in a row time out, stop asking: a dead or overloaded server must not
-# cost `timeout * (1 + max_retries)` for every remaining question.
-MAX_CONSECUTIVE_TIMEOUTS = 3
+# After this many failures of one kind in a row (timeouts, 5xx, 429 after retries, replies that
+# are not chat completions), stop asking: a dead, overloaded or misconfigured endpoint must not
+# cost `timeout * (1 + max_retries)` or the whole call budget.
+MAX_FAILURES_IN_A_ROW = 3
+BASE_URL_HINT = "is the base URL right (it usually ends in /v1)?"
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class LLMConfig:
     max_calls: int = 200  # HTTP requests per scan, retries and fallbacks included
     max_tokens_total: int = 200_000  # prompt + completion tokens per scan
     concurrency: int = 4
+    max_seconds: float = 120.0  # wall-clock seconds for the whole checker, retries and waits included
     enabled: bool = False
 
     def resolved_base_url(self) -> str:
@@ -92,36 +102,14 @@ class NoteBook:
             self._sink(Notification(message, level=level, kind="llm"))
 
 
-class Budget:
-    """Calls and tokens per scan. A request reserves its worst case first, so totals never pass the caps."""
-
-    def __init__(self, max_calls: int, max_tokens: int) -> None:
-        self.max_calls, self.max_tokens = max_calls, max_tokens
-        self.calls = 0
-        self.tokens = 0
-        self._reserved = 0
-        self._lock = threading.Lock()
-
-    def reserve(self, tokens: int) -> bool:
-        with self._lock:
-            if self.calls >= self.max_calls or self.tokens + self._reserved + tokens > self.max_tokens:
-                return False
-            self.calls += 1
-            self._reserved += tokens
-            return True
-
-    def settle(self, reserved: int, used: int) -> None:
-        with self._lock:
-            self._reserved -= reserved
-            self.tokens += min(used, reserved)  # a server ignoring max_tokens is charged our cap
-
-
 class _Failure(Exception):
-    """A question the LLM could not answer; `category` groups notifications."""
+    """A question the LLM could not answer; `category` groups notifications. `not_asked` says why
+    no request was sent for it (budget, time, checker stopped), None when one was and failed."""
 
-    def __init__(self, category: str, message: str, counts: bool = True) -> None:
+    def __init__(self, category: str, message: str, not_asked: str | None = None,
+                 status: int | None = None) -> None:
         super().__init__(message)
-        self.category, self.message, self.counts = category, message, counts
+        self.category, self.message, self.not_asked, self.status = category, message, not_asked, status
 
 
 class _FormatRejected(Exception):
@@ -133,14 +121,69 @@ def _status_message(exc: Any) -> str:
     return " ".join(text.split())[:200]
 
 
+def looks_like_html(text: str, content_type: str = "") -> bool:
+    return "html" in content_type.lower() or re.match(r"\s*<(?:!doctype\s+html|html|head|body|title)\b",
+                                                        text[:1000], re.I) is not None
+
+
+def _body_of(exc: Any) -> tuple[str, str]:
+    """(text, content type) of an error response, empty when there is none."""
+    response = getattr(exc, "response", None)
+    try:
+        return response.text or "", response.headers.get("content-type", "")
+    except Exception:  # noqa: BLE001 - an unreadable body just means no detail
+        return "", ""
+
+
+def _error_field(response: Any) -> str:
+    """The `error` a JSON reply carries instead of choices (`{"error": {"message": ...}}`), shortened."""
+    extra = getattr(response, "model_extra", None)
+    error = extra.get("error") if isinstance(extra, dict) else None
+    if isinstance(error, dict):
+        error = error.get("message", error)
+    return f"error: {' '.join(str(error).split())[:120]}" if error else ""
+
+
+T = TypeVar("T")
+
+
+class _Abandoned(Exception):
+    """The request did not finish in time; its thread is left to end on its own."""
+
+
+def _call_within(seconds: float, call: Callable[[], T]) -> T:
+    """`call()` in a daemon thread, waited for at most `seconds`. The openai client's timeout bounds
+    each socket read, not the request: a server sending a byte now and then holds it forever."""
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="nl-check-request", daemon=True).start()
+    if not done.wait(max(seconds, 0.0)):
+        raise _Abandoned()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _retry_after(exc: Any) -> float | None:
+    """The wait a server asks for, in seconds; None when it asks for none we can honour (an HTTP
+    date, or `nan` / a negative number, which time.sleep would refuse)."""
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         try:
-            return float(headers[name]) * scale
+            wait = float(headers[name]) * scale
         except (KeyError, TypeError, ValueError):
             continue
+        return wait if wait >= 0 else None  # False for nan; inf is refused later as too long
     return None
 
 
@@ -150,8 +193,10 @@ class LLMClient:
         self.base_url = config.resolved_base_url()
         self.notes = notes
         self.budget = Budget(config.max_calls, config.max_tokens_total)
-        self.failures = 0
-        self.skipped = 0  # questions not asked because the budget was spent
+        self.clock = Clock(config.max_seconds)
+        self.breaker = Breaker(MAX_FAILURES_IN_A_ROW)
+        self.failures = 0  # questions asked that got no verdict
+        self.not_asked: Counter[str] = Counter()  # questions never sent, by reason
         self._client: Any = None
         self._client_lock = threading.Lock()
         self._probe_lock = threading.Lock()
@@ -160,7 +205,6 @@ class LLMClient:
         self._mode: str | None = None
         self._token_param = "max_tokens"
         self._send_temperature = True
-        self._timeouts_in_a_row = 0
         self._down: _Failure | None = None  # why the endpoint is unusable for the rest of the run
 
     # -- public -------------------------------------------------------------------------------
@@ -174,18 +218,15 @@ class LLMClient:
             failure = exc if isinstance(exc, _Failure) else _Failure(
                 "internal", f"LLM checker error ({type(exc).__name__}: {str(exc)[:120]}).")
             with self._stats_lock:
-                if failure.counts:
-                    self.failures += 1
+                if failure.not_asked:
+                    self.not_asked[failure.not_asked] += 1
                 else:
-                    self.skipped += 1
-                self._timeouts_in_a_row = self._timeouts_in_a_row + 1 if failure.category == "timeout" else 0
-                if self._timeouts_in_a_row >= MAX_CONSECUTIVE_TIMEOUTS and self._down is None:
-                    self._down = _Failure("timeout", f"{failure.message} Stopped asking after "
-                                                     f"{MAX_CONSECUTIVE_TIMEOUTS} timeouts in a row.")
+                    self.failures += 1
             self.notes.add(failure.category, failure.message)
+            down = self._down
+            if down is not None:  # after the failure that stopped it, say once that it stopped
+                self.notes.add(down.category, down.message)
             return Verdict.unknown(f"The LLM gave no verdict: {failure.message}", "llm"), False
-        with self._stats_lock:
-            self._timeouts_in_a_row = 0
         result = parse_reply(text)
         if isinstance(result, str):
             with self._stats_lock:
@@ -194,6 +235,29 @@ class LLMClient:
                                         "such questions are answered 'unknown'.")
             return Verdict.unknown(f"The LLM reply was malformed ({result}).", "llm"), False
         return result, True
+
+    # -- stopping ----------------------------------------------------------------------------
+
+    def _failed(self, kind: str, error: _Failure) -> _Failure:
+        """Count a failure with the breaker; the one that trips it stops the checker."""
+        if self.breaker.failed(kind) and self._down is None:
+            self._down = _Failure("stopped", f"LLM checker stopped: {self.breaker.reason()} "
+                                             f"({self.base_url}); the remaining questions are "
+                                             "answered 'unknown'.", not_asked="checker stopped")
+        return error
+
+    def _time_up(self, not_asked: str | None) -> _Failure:
+        return _Failure("time", f"LLM checker time budget of {self.config.max_seconds:g} s spent; "
+                                "the remaining questions are answered 'unknown'.", not_asked)
+
+    def _refusal(self) -> _Failure | None:
+        """Why no request may be sent now, if so."""
+        down = self._down
+        if down is not None:
+            return _Failure(down.category, down.message, not_asked="checker stopped")
+        if self.clock.remaining() <= 0:
+            return self._time_up(not_asked="time budget reached")
+        return None
 
     # -- request plumbing --------------------------------------------------------------------
 
@@ -248,13 +312,21 @@ class LLMClient:
             return True
         return False
 
+    def _not_a_completion(self, body: str | None, detail: str = "") -> _Failure:
+        """A 200 reply that is not a chat completion: an HTML page, other text, or foreign JSON."""
+        if body is not None and looks_like_html(body):
+            error = _Failure("html", f"LLM endpoint {self.base_url} answered with HTML, not a chat "
+                                     f"completion: {BASE_URL_HINT}")
+        else:
+            shown = detail or (" ".join((body or "").split())[:80] if body is not None else "")
+            error = _Failure("unusable", f"LLM endpoint {self.base_url} answered with something that is "
+                                         f"not a chat completion{f' ({shown})' if shown else ''}: {BASE_URL_HINT}")
+        return self._failed("unusable", error)
+
     def _classify(self, exc: Exception, mode: str, probing: bool) -> tuple[_Failure, float | None] | None:
         """(failure, server-requested wait) for a failed request; None: adapted, send again."""
         import openai
 
-        if isinstance(exc, openai.APITimeoutError):
-            return _Failure("timeout", f"LLM request to {self.base_url} timed out after "
-                                       f"{self.config.timeout:g} s."), None
         if isinstance(exc, openai.APIConnectionError):
             return _Failure("unreachable", f"LLM endpoint {self.base_url} is unreachable "
                                            f"({_status_message(exc)})."), None
@@ -264,11 +336,16 @@ class LLMClient:
         status, message = exc.status_code, _status_message(exc)
         if status in (400, 422) and self._adapt(message):
             return None
-        if probing and mode != "plain" and (status in (400, 422) or status >= 500):
-            raise _FormatRejected() from exc  # llama.cpp answers 500 to json_schema
+        text, content_type = _body_of(exc)
+        if looks_like_html(text, content_type):
+            message = f"an HTML page, not a chat completion: {BASE_URL_HINT}"
         error = _Failure("auth" if status in (401, 403) else "http",
-                         f"LLM endpoint {self.base_url} answered HTTP {status}: {message}")
-        if status in (401, 403, 404):  # wrong key or model: every later request would fail too
+                         f"LLM endpoint {self.base_url} answered HTTP {status}: {message}", status=status)
+        if status >= 500:
+            self._failed("server_error", error)
+        if probing and mode != "plain" and (status in (400, 422) or status >= 500) and self._down is None:
+            raise _FormatRejected() from exc  # llama.cpp answers 500 to json_schema
+        if status in (401, 403, 404):  # wrong key, model or URL: every later request would fail too
             self._down = error
         if not (status in (408, 409, 429) or status >= 500):
             raise error from exc
@@ -281,43 +358,73 @@ class LLMClient:
         # Worst case: a token is at least one byte, and the reply is capped.
         reserve = (sum(len(m["content"].encode("utf-8")) for m in messages)
                    + MESSAGE_OVERHEAD_TOKENS * len(messages) + MAX_OUTPUT_TOKENS)
+        kwargs = self._kwargs(messages, mode)
         attempt = 0
         while True:
-            if self._down is not None:
-                raise _Failure(self._down.category, self._down.message)
+            refusal = self._refusal()
+            if refusal is not None:
+                raise refusal
             if not self.budget.reserve(reserve):
                 raise _Failure("budget", f"LLM budget reached ({self.config.max_calls} calls / "
                                          f"{self.config.max_tokens_total:,} tokens); remaining "
-                                         "questions are answered 'unknown'.", counts=False)
+                                         "questions are answered 'unknown'.", not_asked="budget reached")
+            # The whole request, not each read of it, ends by the timeout or the checker's deadline.
+            limit = min(self.config.timeout, self.clock.remaining())
             try:
-                response = self._openai().chat.completions.create(**self._kwargs(messages, mode))
+                client = self._openai()
+                response = _call_within(limit, partial(client.chat.completions.create, timeout=limit, **kwargs))
+            except (openai.APITimeoutError, _Abandoned):
+                # No reply, but the server may have processed (and billed) it: an estimate, kept apart.
+                self.budget.settle(reserve, 0, unanswered=math.ceil(prompt_chars / 4))
+                if limit < self.config.timeout:  # cut by the checker's deadline, not the server's slowness
+                    raise self._time_up(not_asked=None) from None
+                error, wait = self._failed("timeout", _Failure(
+                    "timeout", f"LLM request to {self.base_url} timed out after {self.config.timeout:g} s.")), None
             except openai.APIError as exc:
-                # A timed-out request may still have been processed (and billed): charge an estimate.
-                billed = math.ceil(prompt_chars / 4) if isinstance(exc, openai.APITimeoutError) else 0
-                self.budget.settle(reserve, billed)
+                self.budget.settle(reserve, 0)
                 classified = self._classify(exc, mode, probing)
                 if classified is None:
+                    kwargs = self._kwargs(messages, mode)
                     continue
                 error, wait = classified
+            except json.JSONDecodeError as exc:  # a JSON content type on a body that is not JSON
+                self.budget.settle(reserve, 0)
+                raise self._not_a_completion(exc.doc) from None
             except BaseException:
                 self.budget.settle(reserve, 0)  # release the reservation, then let ask() report it
                 raise
             else:
                 return self._account(response, prompt_chars, reserve)
 
-            if attempt >= self.config.max_retries or (wait is not None and wait > MAX_RETRY_AFTER_S):
-                if error.category == "unreachable":
-                    self._down = error
+            if self._down is not None:  # this failure stopped the checker: no retry
                 raise error
-            backoff = min(8.0, 0.5 * 2 ** attempt) * (1 - 0.25 * random.random())
-            time.sleep(wait if wait is not None else backoff)
+            retry_after_too_long = wait is not None and wait > MAX_RETRY_AFTER_S
+            if attempt >= self.config.max_retries or retry_after_too_long:
+                raise self._give_up(error)
+            pause = wait if wait is not None else min(8.0, 0.5 * 2 ** attempt) * (1 - 0.25 * random.random())
+            if pause >= self.clock.remaining():  # the retry could not be sent within the checker's time
+                raise self._give_up(error)
+            time.sleep(pause)
             attempt += 1
 
+    def _give_up(self, error: _Failure) -> _Failure:
+        if error.category == "unreachable":
+            self._down = error
+        elif error.status == 429:
+            self._failed("rate_limited", error)
+        return error
+
     def _account(self, response: Any, prompt_chars: int, reserve: int) -> str:
+        if isinstance(response, str):  # a body that is not JSON: the openai client hands back its text
+            self.budget.settle(reserve, 0)
+            raise self._not_a_completion(response)
         try:
-            text = response.choices[0].message.content or ""
+            message = response.choices[0].message
+            text = message.content or ""
         except (AttributeError, IndexError, TypeError):
-            text = ""
+            self.budget.settle(reserve, 0)  # not a model's answer: no tokens to count
+            raise self._not_a_completion(None, _error_field(response)) from None
+        self.breaker.succeeded()
         usage = getattr(response, "usage", None)
         total = getattr(usage, "total_tokens", None) if usage is not None else None
         if not isinstance(total, int):

@@ -18,6 +18,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     usage: bool = True
     error: str = "error"  # error message for non-200 replies
+    body: str | None = None  # sent as is instead of a chat completion or an error object
+    content_type: str = "application/json"
+    trickle: float = 0.0  # seconds between two 8-byte pieces of the body (headers go at once)
 
 
 def verdict(answer: str = "no", confidence: float = 0.9, reason: str = "Scripted reason.") -> Reply:
@@ -31,6 +34,7 @@ class FakeLLM:
         self.reject_formats: set[str] = set()  # response_format types answered with HTTP 400
         self.reject_params: set[str] = set()  # request fields answered with HTTP 400
         self.requests: list[dict] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each request, in order
         self.raw_bodies: list[bytes] = []
         self.max_in_flight = 0
         self._in_flight = 0
@@ -71,6 +75,7 @@ class FakeLLM:
                     fake.raw_bodies.append(raw)
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     fake.requests.append({"path": self.path, "headers": headers, "body": body})
+                    fake.arrivals.append(time.monotonic())
                     fake._in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake._in_flight)
                 try:
@@ -78,9 +83,11 @@ class FakeLLM:
                         return self._send(404, {"error": {"message": "not found"}}, {})
                     reply = fake._next(body)
                     time.sleep(reply.delay)
+                    if reply.body is not None:
+                        return self._send(reply.status, reply.body.encode(), reply)
                     if reply.status != 200:
-                        return self._send(reply.status, {"error": {"message": reply.error, "type": "x"}},
-                                          reply.headers)
+                        error = {"error": {"message": reply.error, "type": "x"}}
+                        return self._send(reply.status, json.dumps(error).encode(), reply)
                     payload = {
                         "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
                         "model": body.get("model", ""),
@@ -89,21 +96,27 @@ class FakeLLM:
                     }
                     if reply.usage:
                         payload["usage"] = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
-                    self._send(200, payload, reply.headers)
+                    self._send(200, json.dumps(payload).encode(), reply)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout test)
                 finally:
                     with fake._lock:
                         fake._in_flight -= 1
 
-            def _send(self, status: int, payload: dict, headers: dict[str, str]) -> None:
-                data = json.dumps(payload).encode()
+            def _send(self, status: int, data: bytes, reply: Reply) -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
+                for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(data)
+                if not reply.trickle:
+                    self.wfile.write(data)
+                    return
+                self.wfile.flush()
+                for start in range(0, len(data), 8):  # each piece well within the client's read timeout
+                    time.sleep(reply.trickle)
+                    self.wfile.write(data[start:start + 8])
+                    self.wfile.flush()
 
         return Handler

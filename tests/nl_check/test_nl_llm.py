@@ -315,4 +315,7 @@ def test_repeated_timeouts_stop_further_requests(fake_llm):
     verdicts = checker.ask_many([vague(i) for i in range(6)])
     assert [v.answer for v in verdicts] == ["unknown"] * 6
     assert len(fake_llm.requests) == 3
-    assert len(checker.notifications) == 1
+    # what went wrong, once, and that the checker stopped, once
+    first, stop = [n.message for n in checker.notifications]
+    assert first == f"LLM request to {fake_llm.url} timed out after 0.2 s."
+    assert stop.startswith("LLM checker stopped: 3 requests in a row timed out")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
 from agentable.nl_check.cache import VerdictCache, cache_key
 from agentable.nl_check.questions import PromptParserQuestion, ToolDescriptionQuestion, Verdict
-from agentable.nl_check.redact import MARK, redact, truncate
+from agentable.nl_check.redact import MARK, PRECUT_CHARS, precut, redact, truncate
 from agentable.nl_check.reply import parse_reply
 from agentable.nl_check.templates import TEMPLATE_VERSION, build_messages, prepare
 
@@ -63,6 +64,103 @@ def test_redaction_keeps_code_structure():
 ])
 def test_ordinary_code_is_left_alone(source):
     assert redact(source) == source
+
+
+@pytest.mark.parametrize("source, secret", [
+    # annotated assignments
+    ('db_password: str = "hunter2-Secret"', "hunter2-Secret"),
+    ('api_key: Optional[str] = "abc123xyz"', "abc123xyz"),
+    ("token: str | None = 'tok-value'", "tok-value"),
+    # HTTP basic auth: the password part
+    ('r = requests.get(url, auth=("admin", "pw"))', '"pw"'),
+    ("r = httpx.get(url, auth = ('admin', 'S3cr3t'))", "S3cr3t"),
+    ('es = Elasticsearch(hosts, basic_auth=("elastic", "changeme"))', "changeme"),
+    ('a = HTTPBasicAuth(user, "hunter2")', "hunter2"),
+    ('a = aiohttp.BasicAuth("bot", "hunter2")', "hunter2"),
+    # header dicts
+    ('headers = {"X-API-Key": "abc123def456"}', "abc123def456"),
+    ('headers = {"api-key": "abc123"}', "abc123"),
+    ('headers = {"Ocp-Apim-Subscription-Key": "abc123"}', "abc123"),
+    ('headers = {"Authorization": "Token abc"}', "abc"),
+    ('headers = {"Authorization": "abcdef"}', "abcdef"),
+    ('headers = {"Proxy-Authorization": "Basic dXNlcjpwdw"}', "dXNlcjpwdw"),
+    ('headers = {"Cookie": "sessionid=abc123"}', "abc123"),
+    # comments
+    ("# password=hunter2", "hunter2"),
+    ("x = 1  # api_key: abcd1234", "abcd1234"),
+    ("# login with user=admin password=pw1 token=t0k3n", "t0k3n"),
+    ("# login with user=admin password=pw1 token=t0k3n", "pw1"),
+    # a secret as the default of an environment read
+    ('pw = os.getenv("DB_PASSWORD", "hunter2")', "hunter2"),
+    ("k = os.environ.get('SERVICE_API_KEY', 'short-key')", "short-key"),
+])
+def test_more_secret_forms_are_redacted(source, secret):
+    out = redact(source)
+    assert secret not in out and MARK in out
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('db_password: str = "hunter2-Secret"', 'db_password: str = "<REDACTED>"'),
+    ('r = requests.get(url, auth=("admin", "pw"))', 'r = requests.get(url, auth=("admin", "<REDACTED>"))'),
+    ('h = {"Authorization": "Bearer abc.def-ghi_jkl123"}', 'h = {"Authorization": "Bearer <REDACTED>"}'),
+    ('h = {"Authorization": "Token abc"}', 'h = {"Authorization": "Token <REDACTED>"}'),
+    ("# user=admin password=pw1", "# user=admin password=<REDACTED>"),
+])
+def test_redaction_keeps_names_usernames_and_auth_schemes(source, expected):
+    assert redact(source) == expected
+
+
+@pytest.mark.parametrize("source", [
+    'password_field = form.fields["password"]',
+    'resp = client.chat.completions.create(model="gpt-4o", max_tokens=300)',
+    "max_tokens=300",
+    'model="gpt-4o"',
+    'tokenizer = "cl100k_base"',
+    'api_key_env = "OPENAI_API_KEY"',  # where the key comes from, not the key
+    'token_url = "https://auth.example.com/oauth/token"',
+    'author = ("Jane", "Doe")',
+    'authorization_url = "https://example.com/oauth/authorize"',
+    'cookie_name = "sessionid"',
+    "# api_key_env: OPENAI_API_KEY",
+    "# the password is read from the vault",
+    "auth = (USER, PASSWORD)",
+    'headers = {"Authorization": f"Bearer {self.api_key}"}',
+    'headers = {"X-API-Key": api_key, "Content-Type": "application/json"}',
+    'key = os.getenv("OPENAI_API_KEY")',
+    'if data["password"] != expected:',
+])
+def test_near_misses_are_left_alone(source):
+    assert redact(source) == source
+
+
+HOSTILE_TEXTS = {
+    "dotted-run": "a." * 20_000, "dashed-run": "x-" * 20_000, "colon-then-spaces": "password:" + " " * 20_000,
+    "secret-dotted-run": "password." * 5_000, "env-name-run": "PASSWORD" * 5_000, "comment-run": "# " + "a." * 20_000,
+    "open-quotes": 'a = "' * 8_000, "blank-lines": "\n" * 40_000, "url-schemes": "http://" * 6_000,
+    "annotation-run": "password: a" + " a" * 20_000, "unclosed-keys": "-----BEGIN RSA PRIVATE KEY-----\n" * 10_000,
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS.values(), ids=HOSTILE_TEXTS.keys())
+def test_redaction_time_is_linear_on_hostile_text(text):
+    # Each of these took from 10 s to minutes with backtracking patterns; linear ones take milliseconds.
+    start = time.perf_counter()
+    redact(text)
+    assert time.perf_counter() - start < 3.0
+
+
+def test_huge_text_is_cut_on_line_ends_before_redaction():
+    head = 'api_key = "head-secret-value"\n'
+    tail = '\npassword = "tail-secret-value"'
+    text = head + "x = 1\n" * 200_000 + "y = 2" + tail
+    cut = precut(text)
+    assert len(cut) <= PRECUT_CHARS + 1 and cut.startswith(head) and cut.endswith(tail)
+    assert all(line in ("x = 1", "y = 2", "") for line in cut.splitlines()[1:-1])  # whole lines only
+    assert precut("short\ntext") == "short\ntext"
+    q = prepare(ToolDescriptionQuestion("t", "d", (), {}, text, ()))
+    assert "head-secret-value" not in q.implementation and "tail-secret-value" not in q.implementation
+    assert q.implementation.startswith('api_key = "<REDACTED>"')
+    assert q.implementation.endswith('password = "<REDACTED>"')
 
 
 def test_truncate_keeps_head_and_tail():
