@@ -1,4 +1,6 @@
-"""On-disk cache of LLM verdicts: one JSON file, loaded once, rewritten atomically."""
+"""On-disk cache of LLM verdicts: one JSON file, loaded once, rewritten atomically, sealed with
+this installation's key (agentable.cachedir) so that verdicts planted in a cache folder the user
+pointed into a scanned tree are ignored."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+from agentable.cachedir import seal, signing_key, unseal
 from agentable.findings import Notification
 from agentable.nl_check.questions import Question, Verdict
 
 CACHE_FILE = "verdicts.json"
-FORMAT = 1
+FORMAT = 2  # 2: the JSON is sealed (HMAC-SHA256 + payload)
 CACHE_ROOT_NAME = ".agentable_cache"
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by agentable.\n"
@@ -58,11 +61,12 @@ class VerdictCache:
 
     def _load(self) -> dict[str, dict]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = self._read()
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
-            self._note(f"LLM verdict cache {self.path} is unreadable ({type(exc).__name__}); starting empty.")
+            self._note(f"LLM verdict cache {self.path} is unreadable or not written by this installation "
+                       f"({type(exc).__name__}); starting empty.")
             return {}
         entries = data.get("entries") if isinstance(data, dict) and data.get("format") == FORMAT else None
         if not isinstance(entries, dict):
@@ -70,12 +74,20 @@ class VerdictCache:
             return {}
         return entries
 
+    def _read(self) -> object:
+        """The cache file's JSON; ValueError when it is not sealed with this installation's key."""
+        key = signing_key()
+        payload = unseal(key, self.path.read_bytes()) if key is not None else None
+        if payload is None:
+            raise ValueError("signature")
+        return json.loads(payload.decode("utf-8"))
+
     def _read_quietly(self) -> dict[str, dict]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            entries = data.get("entries") if data.get("format") == FORMAT else None
+            data = self._read()
+            entries = data.get("entries") if isinstance(data, dict) and data.get("format") == FORMAT else None
             return entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError):
             return {}
 
     def _note(self, message: str) -> None:
@@ -105,6 +117,10 @@ class VerdictCache:
             # Another scan may have written meanwhile: keep its entries, ours win on conflict.
             entries = {**self._read_quietly(), **self._entries}
             payload = json.dumps({"format": FORMAT, "entries": entries}, sort_keys=True, indent=0)
+            key = signing_key()
+            if key is None:
+                self._note("LLM verdict cache not written: the user cache directory holding its key is not writable.")
+                return
             try:
                 created = not self.directory.exists()
                 self.directory.mkdir(parents=True, exist_ok=True)
@@ -112,8 +128,8 @@ class VerdictCache:
                     _mark_cache_root(self.directory)
                 fd, tmp = tempfile.mkstemp(prefix=".verdicts-", suffix=".tmp", dir=self.directory)
                 try:
-                    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                        fh.write(payload)
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(seal(key, payload.encode("utf-8")))
                     os.replace(tmp, self.path)
                 except BaseException:
                     Path(tmp).unlink(missing_ok=True)
