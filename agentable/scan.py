@@ -12,12 +12,12 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, Union
 
 from agentable.catalog import load_catalog
 from agentable.config import Config
 from agentable.cpg import ir
-from agentable.cpg.lower import lower_source
+from agentable.cpg.lower import NestingTooDeep, lower_source
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
 from agentable.deep_stack import call_deep
@@ -116,6 +116,8 @@ def _lower(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]:
         return None, [Notification(skip_reason(sf), sf.rel_path, "warning", "read")]
     try:
         mod = lower_source(data, sf.rel_path, sf.module)
+    except NestingTooDeep as exc:
+        return None, [too_deep(sf.rel_path, str(exc))]
     except RecursionError:
         raise
     except Exception as exc:  # a parser bug must not end the scan
@@ -127,8 +129,8 @@ def _lower(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]:
     return mod, notes
 
 
-def too_deep(path: str, depth: Optional[int] = None) -> Notification:
-    levels = f" ({depth:,} levels)" if depth is not None else ""
+def too_deep(path: str, depth: Union[int, str, None] = None) -> Notification:
+    levels = f" ({depth:,} levels)" if isinstance(depth, int) else f" ({depth})" if depth else ""
     return Notification(f"could not analyse: nesting too deep{levels}; no findings are reported in this file",
                         path, "warning", "parse")
 
