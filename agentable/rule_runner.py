@@ -38,6 +38,11 @@ def run_rules(graph: ProjectGraph, rules: Iterable[type[Rule]]) -> RuleResult:
     return findings, notes
 
 
+def ran_out_of_stack(note: Notification) -> bool:
+    """A rule failure of run_rules that is a RecursionError: code nested too deep for the stack."""
+    return note.kind == "rule" and ": RecursionError: " in note.message
+
+
 def rule_groups(rules: Sequence[type[Rule]], jobs: int) -> list[list[type[Rule]]]:
     """At most `jobs` non-empty groups: whole families while there are more jobs than families'
     worth, merging the smallest groups when there are fewer jobs, splitting families by category

@@ -5,24 +5,26 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import pickle
 import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, Union
 
 from agentable.catalog import load_catalog
 from agentable.config import Config
 from agentable.cpg import ir
-from agentable.cpg.lower import lower_source
+from agentable.cpg.lower import NestingTooDeep, lower_source
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
+from agentable.deep_stack import call_deep
 from agentable.files import SourceFile, is_test_path, discover, read_source, skip_reason
 from agentable.findings import Finding, Notification
 from agentable.rules import all_rules
-from agentable.rule_runner import run_rules, run_rules_forked
+from agentable.rule_runner import ran_out_of_stack, run_rules, run_rules_forked
 from agentable.scan_result import ScanResult
 
 _SUPPRESS_RE = re.compile(r"#\s*(?:agentable:\s*ignore|noqa)(?:\s*[\[:]\s*([A-Za-z0-9_, ]+)\]?)?", re.I)
@@ -107,11 +109,22 @@ def _reported(path: str, only_files: Optional[set[str]]) -> bool:
 
 
 def _lower_one(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]:
+    try:
+        return _lower(sf)
+    except RecursionError:  # nested deeper than even the deep stack allows
+        return None, [too_deep(sf.rel_path)]
+
+
+def _lower(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]:
     data = read_source(sf)
     if data is None:
         return None, [Notification(skip_reason(sf), sf.rel_path, "warning", "read")]
     try:
         mod = lower_source(data, sf.rel_path, sf.module)
+    except NestingTooDeep as exc:
+        return None, [too_deep(sf.rel_path, str(exc))]
+    except RecursionError:
+        raise
     except Exception as exc:  # a parser bug must not end the scan
         return None, [Notification(f"could not parse: {exc}", sf.rel_path, "error", "parse")]
     return mod, _syntax_notes(mod)
@@ -125,6 +138,29 @@ def _syntax_notes(mod: ir.Module) -> list[Notification]:
     lines = ", ".join(str(n) for n in mod.error_lines[:5]) or "?"
     return [Notification(f"syntax error near line {lines}; scanned what could be recovered", mod.path, "warning",
                          "parse")]
+
+
+def too_deep(path: str, depth: Union[int, str, None] = None) -> Notification:
+    levels = f" ({depth:,} levels)" if isinstance(depth, int) else f" ({depth})" if depth else ""
+    return Notification(f"could not analyse: nesting too deep{levels}; no findings are reported in this file",
+                        path, "warning", "parse")
+
+
+def _lower_pickled(sf: SourceFile) -> tuple[Optional[bytes], Optional[list[Notification]]]:
+    """`_lower` in a parse worker, its module pickled there. A worker has the usual stack: a
+    module too deep for it to lower or to pickle comes back as (None, None), to be lowered again
+    in the scan's deep thread, instead of failing the whole pool when the pool pickles it."""
+    try:
+        mod, notes = _lower(sf)
+        return (pickle.dumps(mod, protocol=pickle.HIGHEST_PROTOCOL) if mod is not None else None), notes
+    except RecursionError:
+        return None, None
+
+
+def _from_worker(sf: SourceFile, data: Optional[bytes], notes: Optional[list[Notification]]) -> tuple[Optional[ir.Module], list[Notification]]:
+    if notes is None:
+        return _lower_one(sf)
+    return (pickle.loads(data) if data is not None else None), notes
 
 
 @contextmanager
@@ -161,9 +197,10 @@ def parse_files(sources: list[SourceFile], jobs: int, progress=None, cache=None)
     # about 4 workers. Fewer jobs go to the rules instead (rule_runner).
     parallel = jobs >= _PARSE_POOL_MIN_JOBS and len(todo) > 8
     with ProcessPoolExecutor(max_workers=jobs) if parallel else contextlib.nullcontext() as pool:
-        results = (pool.map(_lower_one, todo, chunksize=max(1, len(todo) // (jobs * 8))) if parallel
+        results = (pool.map(_lower_pickled, todo, chunksize=max(1, len(todo) // (jobs * 8))) if parallel
                    else map(_lower_one, todo))
-        for sf, (mod, n) in zip(todo, results):
+        for sf, result in zip(todo, results):
+            mod, n = _from_worker(sf, *result) if parallel else result
             done += 1
             notes.extend(n)
             if mod is not None:
@@ -208,7 +245,8 @@ def _statement_start(mod: ir.Module, line: int) -> int:
 
 def scan(paths: list[Path], config: Config, options: Optional[ScanOptions] = None) -> ScanResult:
     try:
-        return _scan(paths, config, options or ScanOptions())
+        # Deeply nested code makes deep recursion in the lowering, the graph and the rules.
+        return call_deep(_scan, paths, config, options or ScanOptions())
     finally:
         gc.unfreeze()  # see _scan: the frozen IR becomes collectable again
 
@@ -238,10 +276,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         if cache is not None:
             cache.flush()
         manifests = parse_manifests(root, disc.manifests)
-        graph = ProjectGraph(_focused(modules, options.only_files), load_catalog(), manifests)
-        graph.checker = options.checker  # type: ignore[attr-defined]
-        forked = run_rules_forked(graph, rules, options.jobs) if options.jobs > 1 else None
-        raw, rule_notes = forked if forked is not None else run_rules(graph, rules)
+        raw, rule_notes, modules = _analyse(modules, manifests, rules, options)
     analysis_notes = [n for n in parse_notes + list(manifests.notifications) + rule_notes
                       if not n.path or _reported(n.path, options.only_files)]
     notifications.extend(analysis_notes)
@@ -295,6 +330,37 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     if getattr(options.checker, "llm_active", False):
         result.llm_summary = options.checker.summary()
     return result
+
+
+# IR levels that the graph and the rules are tested to analyse on the deep stack
+# (tests/test_deep_syntax.py); deeper modules are dropped only when the analysis runs out of stack.
+MAX_NESTING = 5_000
+
+
+def _analyse(modules: list[ir.Module], manifests, rules: list, options: ScanOptions) -> tuple[list[Finding], list[Notification], list[ir.Module]]:
+    """The rules' findings on the project graph, their notifications and the modules analysed.
+    Should the graph or a rule run out of stack, the modules nested deeper than MAX_NESTING are
+    left out, each with a notification, and the analysis is done again: a pathological file
+    costs its own findings only. Measuring every module's depth up front would cost ~4% of a scan."""
+    try:
+        raw, notes = _analyse_once(modules, manifests, rules, options)
+        if not any(ran_out_of_stack(n) for n in notes):
+            return raw, notes, modules
+    except RecursionError as exc:
+        raw, notes = [], [Notification(f"could not analyse the project: {exc}", "", "error", "scan")]
+    depths = {m.path: ir.nesting_depth(m) for m in modules}
+    deep = sorted(path for path, depth in depths.items() if depth > MAX_NESTING)
+    if not deep:
+        return raw, notes, modules
+    raw, notes, kept = _analyse([m for m in modules if m.path not in deep], manifests, rules, options)
+    return raw, [too_deep(path, depths[path]) for path in deep] + notes, kept
+
+
+def _analyse_once(modules: list[ir.Module], manifests, rules: list, options: ScanOptions) -> tuple[list[Finding], list[Notification]]:
+    graph = ProjectGraph(_focused(modules, options.only_files), load_catalog(), manifests)
+    graph.checker = options.checker  # type: ignore[attr-defined]
+    forked = run_rules_forked(graph, rules, options.jobs) if options.jobs > 1 else None
+    return forked if forked is not None else run_rules(graph, rules)
 
 
 def _focused(modules: list[ir.Module], only_files: Optional[set[str]]) -> list[ir.Module]:

@@ -505,6 +505,48 @@ def walk_stmts(body: list[Stmt], into_defs: bool = False) -> Iterator[Stmt]:
             stack.extend(reversed(block))
 
 
+def nesting_depth(mod: Module) -> int:
+    """How many nodes deep the module's IR goes (statements, handlers, expressions; a parameter's
+    default and annotation count as one level below its function). Iterative, for the scan to
+    find the modules that are too deep to analyse."""
+    deepest = 0
+    stack: list[tuple[list, int]] = [(mod.body, 1)]
+    while stack:
+        nodes, depth = stack.pop()
+        if nodes and depth > deepest:
+            deepest = depth
+        for node in nodes:
+            stack.extend((kids, depth + 1) for kids in _child_lists(node) if kids)
+    return deepest
+
+
+def _child_lists(node: object) -> list[list]:
+    """The nodes directly below `node`, as lists."""
+    if isinstance(node, Keyword):
+        node = node.value
+    if isinstance(node, Expr):
+        out = [[e for e in iter_child_exprs(node)]]
+        if isinstance(node, Lambda):
+            out.append(_param_exprs(node.params))
+        return out
+    if isinstance(node, Handler):
+        return [list(node.types), node.body]
+    if isinstance(node, (FunctionDef, ClassDef)):
+        params = _param_exprs(node.params) if isinstance(node, FunctionDef) else []
+        returns = [node.returns] if isinstance(node, FunctionDef) and node.returns is not None else []
+        return [stmt_exprs(node), params, returns, node.body]
+    if isinstance(node, Try):
+        return [node.body, list(node.handlers), node.orelse, node.finalbody]
+    if isinstance(node, Stmt):
+        annotation = [node.annotation] if isinstance(node, Assign) and node.annotation is not None else []
+        return [stmt_exprs(node), annotation, *child_blocks(node)]
+    return []
+
+
+def _param_exprs(params: list[Param]) -> list[Expr]:
+    return [e for p in params for e in (p.annotation, p.default) if e is not None]
+
+
 def unwrap_type(e: Optional[Expr]) -> Optional[Expr]:
     """The annotation itself: the lowering keeps tree-sitter's `type` node around an annotation
     (`x: Foo` gives Other("type", [Name("Foo")]))."""

@@ -245,22 +245,26 @@ def _index_block(
     all_funcs: list[FunctionInfo],
     all_classes: list[ClassInfo],
 ) -> None:
+    """Pre-order over the block and its nested blocks, with a stack rather than recursion: an
+    if/elif chain nests as deep as it has branches."""
     parents = func.parents
-    for s in block:
+    stmts = func.stmts
+    todo: list[tuple[Union[ir.Stmt, ir.Handler], Optional[Container]]] = [(s, parent) for s in reversed(block)]
+    while todo:
+        s, parent = todo.pop()
+        if s.__class__ is ir.Handler:  # its turn comes after the try body, as in the source
+            parents[id(s)] = parent
+            todo.extend((b, s) for b in reversed(s.body))
+            continue
         if parent is not None:
             parents[id(s)] = parent
-        func.stmts.append(s)
+        stmts.append(s)
         _index_stmt(func, s, info, all_funcs, all_classes)
         if s.__class__ is ir.Try:
-            _index_block(func, s.body, s, info, all_funcs, all_classes)
-            for h in s.handlers:
-                parents[id(h)] = s
-                _index_block(func, h.body, h, info, all_funcs, all_classes)
-            _index_block(func, s.orelse, s, info, all_funcs, all_classes)
-            _index_block(func, s.finalbody, s, info, all_funcs, all_classes)
+            inner: list[Union[ir.Stmt, ir.Handler]] = [*s.body, *s.handlers, *s.orelse, *s.finalbody]
         else:
-            for sub in ir.child_blocks(s):
-                _index_block(func, sub, s, info, all_funcs, all_classes)
+            inner = [b for sub in ir.child_blocks(s) for b in sub]
+        todo.extend((b, s) for b in reversed(inner))
 
 
 def _index_stmt(

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
+from agentable.deep_stack import shallow_threads
 from agentable.findings import Notification
 from agentable.nl_check.cache import VerdictCache, cache_key, default_cache_dir
 from agentable.nl_check.llm import LLMClient, LLMConfig, NoteBook
@@ -88,7 +89,9 @@ class Checker:
             prepared[key] = ready
         if pending:
             workers = max(1, min(client.config.concurrency, len(pending)))
-            with client.clock.running(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nl-check") as pool:
+            # The pool's threads have the usual stack: not the deep stack's recursion limit.
+            with client.clock.running(), shallow_threads(), \
+                    ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nl-check") as pool:
                 futures = {key: pool.submit(client.ask, prepared[key]) for key in pending}
             for key, future in futures.items():
                 verdict, cacheable = future.result()

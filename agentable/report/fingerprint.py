@@ -106,7 +106,8 @@ def fingerprint_key(finding: Finding, line_text: str) -> str:
     """hash(rule, normalized line, path): what identical findings share."""
     digest = hashlib.sha256()
     for part in (finding.rule_id, normalize_line(line_text), finding.span.path):
-        digest.update(part.encode("utf-8"))
+        # surrogatepass: a file name that is not UTF-8 reaches us with surrogates (os.fsdecode)
+        digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")  # separator, so ("ab", "c") and ("a", "bc") differ
     return digest.hexdigest()[:32]
 

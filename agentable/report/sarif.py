@@ -209,7 +209,8 @@ def _physical(span: Span, snippet: str = "") -> om.PhysicalLocation:
 
 def _artifact(path: str) -> om.ArtifactLocation:
     """A URI relative to %SRCROOT%: forward slashes, percent-encoded (spaces, non-ASCII)."""
-    return om.ArtifactLocation(uri=quote(path.replace("\\", "/"), safe="/"), uri_base_id=SRCROOT)
+    # surrogateescape: a file name that is not UTF-8 gets its own bytes percent-encoded
+    return om.ArtifactLocation(uri=quote(path.replace("\\", "/"), safe="/", errors="surrogateescape"), uri_base_id=SRCROOT)
 
 
 def _region(span: Span, snippet: str) -> om.Region:
