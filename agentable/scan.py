@@ -16,6 +16,7 @@ from typing import Callable, Iterator, Optional
 from agentable.catalog import load_catalog
 from agentable.config import Config
 from agentable.cpg import ir
+from agentable.cpg.artifacts import ArtifactSet, artifact_links
 from agentable.cpg.lower import lower_source
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
@@ -238,11 +239,17 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         if cache is not None:
             cache.flush()
         manifests = parse_manifests(root, disc.manifests)
-        graph = ProjectGraph(_focused(modules, options.only_files), load_catalog(), manifests)
+        artifacts = ArtifactSet(root, disc.artifacts) if disc.artifacts else None
+        only_files = _with_loaders(options.only_files, modules, disc.artifacts)
+        graph = ProjectGraph(_focused(modules, only_files), load_catalog(), manifests, artifacts)
         graph.checker = options.checker  # type: ignore[attr-defined]
+        if artifacts is not None:  # read here, not in forked rule workers, so that their notes are kept
+            artifacts.model_settings()
+            artifact_links(graph)
         forked = run_rules_forked(graph, rules, options.jobs) if options.jobs > 1 else None
         raw, rule_notes = forked if forked is not None else run_rules(graph, rules)
-    analysis_notes = [n for n in parse_notes + list(manifests.notifications) + rule_notes
+    artifact_notes = list(artifacts.notifications) if artifacts is not None else []
+    analysis_notes = [n for n in parse_notes + list(manifests.notifications) + artifact_notes + rule_notes
                       if not n.path or _reported(n.path, options.only_files)]
     notifications.extend(analysis_notes)
     by_path = {m.path: m for m in modules}
@@ -262,14 +269,16 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
             continue
         if not config.include_tests and is_test_path(f.span.path):
             continue
-        if not _reported(f.span.path, options.only_files):
+        if not _reported(f.span.path, only_files):
             continue
         if f.severity < config.min_severity_level():
             continue
         lines = sources.get(f.span.path)
         mod = by_path.get(f.span.path)
         if lines is None:
-            lines = mod.lines() if mod is not None else _read_lines(root / f.span.path)
+            art_lines = artifacts.lines(f.span.path) if artifacts is not None and mod is None else None
+            lines = mod.lines() if mod is not None else (art_lines if art_lines is not None
+                                                          else _read_lines(root / f.span.path))
             sources[f.span.path] = lines
         if _has_suppressions(f.span.path, lines, suppress_cache):
             stmt_line = _statement_start(mod, f.span.line) if mod is not None else f.span.line
@@ -297,6 +306,25 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     return result
 
 
+def _with_loaders(only_files: Optional[set[str]], modules: list[ir.Module], artifacts: list[str]) -> Optional[set[str]]:
+    """The named files plus, for each named prompt/settings file, the modules that may load it
+    (those whose source names the file, or hold a `@CrewBase` class for a CrewAI config), so
+    that a change to a prompt re-checks the code that fills it in."""
+    if not only_files:
+        return only_files
+    named = [p for p in only_files if p in set(artifacts)]
+    if not named:
+        return only_files
+    out = set(only_files)
+    for p in named:
+        base = p.rpartition("/")[2]
+        crew = base in ("agents.yaml", "agents.yml", "tasks.yaml", "tasks.yml")
+        for m in modules:
+            if base in m.source or (crew and "CrewBase" in m.source):
+                out.add(m.path)
+    return out
+
+
 def _focused(modules: list[ir.Module], only_files: Optional[set[str]]) -> list[ir.Module]:
     """For named files (pre-commit), only the modules that can reach them or that they reach."""
     if not only_files or any(w == "" or w.endswith("/") for w in only_files):
@@ -315,7 +343,8 @@ def _result_cache(options: ScanOptions, config: Config, disc, root: Path):
 
     results = ResultCache(options.cache_dir)
     key = scan_key(repr(config) + repr(sorted(options.only_files or ())),
-                   [sf.abs_path for sf in disc.sources] + list(disc.manifests), root)
+                   [sf.abs_path for sf in disc.sources] + list(disc.manifests) + [root / a for a in disc.artifacts],
+                   root)
     return results, key, (results.get(key) if key is not None else None)
 
 
