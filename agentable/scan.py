@@ -240,12 +240,19 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
             cache.flush()
         manifests = parse_manifests(root, disc.manifests)
         artifacts = ArtifactSet(root, disc.artifacts) if disc.artifacts else None
-        only_files = _with_loaders(options.only_files, modules, disc.artifacts)
-        graph = ProjectGraph(_focused(modules, only_files), load_catalog(), manifests, artifacts)
+        graph = ProjectGraph(_focused(modules, _with_loaders(options.only_files, modules, disc.artifacts)),
+                             load_catalog(), manifests, artifacts)
         graph.checker = options.checker  # type: ignore[attr-defined]
+        only_files = options.only_files
         if artifacts is not None:  # read here, not in forked rule workers, so that their notes are kept
             artifacts.model_settings()
-            artifact_links(graph)
+            links = artifact_links(graph)
+            if only_files:  # a named prompt file: report in the code that loads or fills it in too, and back
+                extra = {ld.path for ld in links.loads if ld.artifact in only_files}
+                extra |= {r.func.path for r in links.renders if r.load.artifact in only_files}
+                extra |= {ld.artifact for ld in links.loads if ld.path in only_files}
+                extra |= {r.load.artifact for r in links.renders if r.func.path in only_files}
+                only_files = only_files | extra
         forked = run_rules_forked(graph, rules, options.jobs) if options.jobs > 1 else None
         raw, rule_notes = forked if forked is not None else run_rules(graph, rules)
     artifact_notes = list(artifacts.notifications) if artifacts is not None else []
@@ -308,8 +315,9 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
 
 def _with_loaders(only_files: Optional[set[str]], modules: list[ir.Module], artifacts: list[str]) -> Optional[set[str]]:
     """The named files plus, for each named prompt/settings file, the modules that may load it
-    (those whose source names the file, or hold a `@CrewBase` class for a CrewAI config), so
-    that a change to a prompt re-checks the code that fills it in."""
+    (those whose source names the file, or hold a `@CrewBase` class for a CrewAI config): the
+    slice to analyse, so that a change to a prompt re-checks the code that fills it in (findings
+    are then reported in the modules that do load it, see `_scan`)."""
     if not only_files:
         return only_files
     named = [p for p in only_files if p in set(artifacts)]
