@@ -15,17 +15,32 @@ splat, a dict built elsewhere, a positional argument)."""
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.artifacts.parse import artifact_kind
 from agentable.cpg.values import ExtRef
 
 if TYPE_CHECKING:
     from agentable.cpg.project import ProjectGraph
     from agentable.cpg.structure import FunctionInfo
 
-_MODULE_HINTS = ("open(", "read_text", "get_template", "from_file", "load_prompt", "Template(", "CrewBase")
+# A linked path is written with literals, so a loading module names the file: the modules worth
+# resolving are those whose text mentions the base name of a discovered file (one regex pass each).
+_EXT_RE = re.compile(r"\.(?:ya?ml|json|toml|j2|jinja2?|prompty|txt|md|tmpl)\b")
+
+
+def _mentioned(src: str) -> set[str]:
+    """The file names (`x.yaml`, `plan.j2`) a module's text mentions."""
+    out: set[str] = set()
+    for m in _EXT_RE.finditer(src):
+        i = m.start()
+        while i > 0 and (src[i - 1].isalnum() or src[i - 1] in "_.-"):
+            i -= 1
+        out.add(src[i:m.end()])
+    return out
 _OPEN_FUNCS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 _RENDER_METHODS = frozenset({"render", "render_async", "format", "format_prompt", "format_messages", "invoke",
                              "ainvoke"})
@@ -89,26 +104,37 @@ class _Linker:
 
     def run(self) -> ArtifactLinks:
         g = self.g
-        paths = {m.path for m in g.by_path.values() if any(h in m.ir.source for h in _MODULE_HINTS)}
+        names = {posixpath.basename(p) for p in self.arts.paths}
+        paths = {m.path for m in g.by_path.values()
+                 if "CrewBase" in m.ir.source or not names.isdisjoint(_mentioned(m.ir.source))}
         if not paths:
             return self.out
-        funcs = [f for f in g.functions.values() if f.module.path in paths]
-        sites = []
-        for func in funcs:
+        for func in g.functions.values():
+            if func.module.path not in paths:
+                continue
             for site in func.calls:
                 exts = [v for v in g.values(site.call.func, func, site.stmt) if isinstance(v, ExtRef)]
                 attr = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else ""
                 if not exts and attr in ("read_text", "read_bytes"):  # `(Path(__file__).parent / "p.txt").read_text()`
                     exts = [ExtRef("pathlib.Path()." + attr)]
-                if exts or attr in _RENDER_METHODS:
-                    sites.append((site, exts))
                 if exts:
                     self._load(site, exts)
         for cls in g.classes.values():
             if cls.module.path in paths:
                 self._crew_base(cls)
-        for site, exts in sites:
-            self._render(site, exts)
+        if not any(ld.syntax != "data" and artifact_kind(ld.artifact) not in ("yaml", "json", "toml", "env")
+                   for ld in self.out.loads):
+            return self.out  # no prompt text is loaded
+        # a loaded template is filled in by its loader's module or one importing it
+        loaders = {ld.func.module.name for ld in self.out.loads}
+        renderers = {m.path for m in g.by_path.values() if m.name in loaders or g.imported_modules(m) & loaders}
+        for func in g.functions.values():
+            if func.module.path not in renderers:
+                continue
+            for site in func.calls:
+                if isinstance(site.call.func, ir.Attribute) and site.call.func.attr in _RENDER_METHODS:
+                    exts = [v for v in g.values(site.call.func, func, site.stmt) if isinstance(v, ExtRef)]
+                    self._render(site, exts)
         return self.out
 
     # ------------------------------------------------------------------ loads
