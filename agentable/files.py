@@ -46,6 +46,9 @@ class Discovery:
     sources: list[SourceFile] = field(default_factory=list)
     manifests: list[Path] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    # Non-Python files an agent may load (prompts, tool specs, model settings): rel paths, not read
+    # here; agentable.cpg.artifacts reads the ones it needs through `read_artifact`.
+    artifacts: list[str] = field(default_factory=list)
 
 
 def module_name(rel_path: str, package: str = "") -> str:
@@ -75,6 +78,22 @@ def root_package(root: Path) -> str:
 
 def is_manifest(rel_path: str) -> bool:
     return bool(_MANIFEST_RE.search(rel_path))
+
+
+# Prompts, tool specs and model settings kept outside .py files (issue #13).
+ARTIFACT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml", ".j2", ".jinja", ".jinja2", ".prompty", ".txt",
+                               ".md", ".tmpl"})
+ARTIFACT_NAMES = frozenset({".env.example", ".env.sample", ".env.template", "env.example"})
+ARTIFACT_MAX_BYTES = 512_000
+
+
+def is_artifact(rel_path: str) -> bool:
+    """A file that may hold a prompt, a tool spec or model settings (never a manifest)."""
+    name = rel_path.rpartition("/")[2]
+    if name in ARTIFACT_NAMES:
+        return True
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in ARTIFACT_SUFFIXES and not is_manifest(rel_path)
 
 
 def _is_skipped_dir(path: str, name: str) -> bool:
@@ -114,7 +133,8 @@ def discover(paths: Iterable[Path], *, root: Path, exclude: Iterable[str] = (), 
 def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: Optional[pathspec.PathSpec],
               force_exclude: bool, max_bytes: int, package: str = "") -> None:
     source, manifest = rel.endswith(".py"), is_manifest(rel)
-    if not (source or manifest):
+    artifact = not (source or manifest) and is_artifact(rel)
+    if not (source or manifest or artifact):
         return
     if not explicit or force_exclude:
         if user_spec is not None and user_spec.match_file(rel):
@@ -134,6 +154,10 @@ def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: 
         return  # deleted but still tracked, a broken link
     if not stat.S_ISREG(st.st_mode):
         return  # a submodule, a fifo
+    if artifact:
+        if st.st_size <= ARTIFACT_MAX_BYTES:  # larger ones are data, not prompts or settings
+            disc.artifacts.append(rel)
+        return
     if manifest:
         disc.manifests.append(abs_path)
     if source:
@@ -296,6 +320,21 @@ def _load(path: Path, max_bytes: int) -> tuple[Optional[bytes], str]:
             except (LookupError, UnicodeDecodeError):
                 return None, f"skipped: not decodable as its declared encoding {m.group(1).decode('ascii', 'replace')!r}"
     return None, "skipped: not valid UTF-8 and no coding declaration"
+
+
+def read_artifact(root: Path, rel: str, max_bytes: int = ARTIFACT_MAX_BYTES) -> tuple[Optional[str], str]:
+    """(text, "") of a discovered artifact, or (None, why not): re-checked here, as the file is
+    read after discovery (a symlink leading out of the root, too large, binary, not UTF-8)."""
+    path = root / rel
+    if not _inside(path, root.resolve()):
+        return None, "symlink points outside the scanned root; skipped"
+    data, reason = _load(path, max_bytes)
+    if data is None:
+        return None, reason
+    try:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return None, "skipped: not valid UTF-8"
 
 
 def read_source(sf: SourceFile, max_bytes: int = 2_000_000) -> Optional[bytes]:

@@ -68,4 +68,4 @@ class Notification:
     message: str
     path: str = ""
     level: str = "warning"  # SARIF notification level: error | warning | note
-    kind: str = "scan"  # parse | read | rule | llm | config | manifest
+    kind: str = "scan"  # parse | read | rule | llm | config | manifest | artifact

@@ -17,6 +17,7 @@ from typing import Callable, Iterator, Optional, Union
 from agentable.catalog import load_catalog
 from agentable.config import Config
 from agentable.cpg import ir
+from agentable.cpg.artifacts import ArtifactSet, artifact_links
 from agentable.cpg.lower import NestingTooDeep, lower_source
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
@@ -276,8 +277,10 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         if cache is not None:
             cache.flush()
         manifests = parse_manifests(root, disc.manifests)
-        raw, rule_notes, modules = _analyse(modules, manifests, rules, options)
-    analysis_notes = [n for n in parse_notes + list(manifests.notifications) + rule_notes
+        artifacts = ArtifactSet(root, disc.artifacts) if disc.artifacts else None
+        raw, rule_notes, modules, only_files = _analyse(modules, manifests, artifacts, disc.artifacts, rules, options)
+    artifact_notes = list(artifacts.notifications) if artifacts is not None else []
+    analysis_notes = [n for n in parse_notes + list(manifests.notifications) + artifact_notes + rule_notes
                       if not n.path or _reported(n.path, options.only_files)]
     notifications.extend(analysis_notes)
     by_path = {m.path: m for m in modules}
@@ -297,14 +300,16 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
             continue
         if not config.include_tests and is_test_path(f.span.path):
             continue
-        if not _reported(f.span.path, options.only_files):
+        if not _reported(f.span.path, only_files):
             continue
         if f.severity < config.min_severity_level():
             continue
         lines = sources.get(f.span.path)
         mod = by_path.get(f.span.path)
         if lines is None:
-            lines = mod.lines() if mod is not None else _read_lines(root / f.span.path)
+            art_lines = artifacts.lines(f.span.path) if artifacts is not None and mod is None else None
+            lines = mod.lines() if mod is not None else (art_lines if art_lines is not None
+                                                          else _read_lines(root / f.span.path))
             sources[f.span.path] = lines
         if _has_suppressions(f.span.path, lines, suppress_cache):
             stmt_line = _statement_start(mod, f.span.line) if mod is not None else f.span.line
@@ -337,30 +342,69 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
 MAX_NESTING = 5_000
 
 
-def _analyse(modules: list[ir.Module], manifests, rules: list, options: ScanOptions) -> tuple[list[Finding], list[Notification], list[ir.Module]]:
+def _analyse(modules: list[ir.Module], manifests, artifacts: Optional[ArtifactSet], artifact_paths: list[str],
+             rules: list, options: ScanOptions
+             ) -> tuple[list[Finding], list[Notification], list[ir.Module], Optional[set[str]]]:
     """The rules' findings on the project graph, their notifications and the modules analysed.
     Should the graph or a rule run out of stack, the modules nested deeper than MAX_NESTING are
     left out, each with a notification, and the analysis is done again: a pathological file
-    costs its own findings only. Measuring every module's depth up front would cost ~4% of a scan."""
+    costs its own findings only. Measuring every module's depth up front would cost ~4% of a scan.
+    Also returns the files to report in (the named ones, plus what named prompt files link to)."""
+    only_files = options.only_files
     try:
-        raw, notes = _analyse_once(modules, manifests, rules, options)
+        raw, notes, only_files = _analyse_once(modules, manifests, artifacts, artifact_paths, rules, options)
         if not any(ran_out_of_stack(n) for n in notes):
-            return raw, notes, modules
+            return raw, notes, modules, only_files
     except RecursionError as exc:
         raw, notes = [], [Notification(f"could not analyse the project: {exc}", "", "error", "scan")]
     depths = {m.path: ir.nesting_depth(m) for m in modules}
     deep = sorted(path for path, depth in depths.items() if depth > MAX_NESTING)
     if not deep:
-        return raw, notes, modules
-    raw, notes, kept = _analyse([m for m in modules if m.path not in deep], manifests, rules, options)
-    return raw, [too_deep(path, depths[path]) for path in deep] + notes, kept
+        return raw, notes, modules, only_files
+    raw, notes, kept, only_files = _analyse([m for m in modules if m.path not in deep], manifests, artifacts,
+                                            artifact_paths, rules, options)
+    return raw, [too_deep(path, depths[path]) for path in deep] + notes, kept, only_files
 
 
-def _analyse_once(modules: list[ir.Module], manifests, rules: list, options: ScanOptions) -> tuple[list[Finding], list[Notification]]:
-    graph = ProjectGraph(_focused(modules, options.only_files), load_catalog(), manifests)
+def _analyse_once(modules: list[ir.Module], manifests, artifacts: Optional[ArtifactSet], artifact_paths: list[str],
+                  rules: list, options: ScanOptions
+                  ) -> tuple[list[Finding], list[Notification], Optional[set[str]]]:
+    graph = ProjectGraph(_focused(modules, _with_loaders(options.only_files, modules, artifact_paths)),
+                         load_catalog(), manifests, artifacts)
     graph.checker = options.checker  # type: ignore[attr-defined]
+    only_files = options.only_files
+    if artifacts is not None:  # read here, not in forked rule workers, so that their notes are kept
+        artifacts.model_settings()
+        links = artifact_links(graph)
+        if only_files:  # a named prompt file: report in the code that loads or fills it in too, and back
+            extra = {ld.path for ld in links.loads if ld.artifact in only_files}
+            extra |= {r.func.path for r in links.renders if r.load.artifact in only_files}
+            extra |= {ld.artifact for ld in links.loads if ld.path in only_files}
+            extra |= {r.load.artifact for r in links.renders if r.func.path in only_files}
+            only_files = only_files | extra
     forked = run_rules_forked(graph, rules, options.jobs) if options.jobs > 1 else None
-    return forked if forked is not None else run_rules(graph, rules)
+    raw, notes = forked if forked is not None else run_rules(graph, rules)
+    return raw, notes, only_files
+
+
+def _with_loaders(only_files: Optional[set[str]], modules: list[ir.Module], artifacts: list[str]) -> Optional[set[str]]:
+    """The named files plus, for each named prompt/settings file, the modules that may load it
+    (those whose source names the file, or hold a `@CrewBase` class for a CrewAI config): the
+    slice to analyse, so that a change to a prompt re-checks the code that fills it in (findings
+    are then reported in the modules that do load it, see `_scan`)."""
+    if not only_files:
+        return only_files
+    named = [p for p in only_files if p in set(artifacts)]
+    if not named:
+        return only_files
+    out = set(only_files)
+    for p in named:
+        base = p.rpartition("/")[2]
+        crew = base in ("agents.yaml", "agents.yml", "tasks.yaml", "tasks.yml")
+        for m in modules:
+            if base in m.source or (crew and "CrewBase" in m.source):
+                out.add(m.path)
+    return out
 
 
 def _focused(modules: list[ir.Module], only_files: Optional[set[str]]) -> list[ir.Module]:
@@ -381,7 +425,8 @@ def _result_cache(options: ScanOptions, config: Config, disc, root: Path):
 
     results = ResultCache(options.cache_dir)
     key = scan_key(repr(config) + repr(sorted(options.only_files or ())),
-                   [sf.abs_path for sf in disc.sources] + list(disc.manifests), root)
+                   [sf.abs_path for sf in disc.sources] + list(disc.manifests) + [root / a for a in disc.artifacts],
+                   root)
     return results, key, (results.get(key) if key is not None else None)
 
 

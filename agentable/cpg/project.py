@@ -21,15 +21,18 @@ if TYPE_CHECKING:  # networkx is imported when the call graph is built (it costs
 
     from agentable.catalog import Catalog
     from agentable.cpg.agent import AgentLayer
+    from agentable.cpg.artifacts import ArtifactSet
     from agentable.cpg.manifests import ManifestSet
 
 _MAX_LOOKUP_DEPTH = 8
 
 
 class ProjectGraph:
-    def __init__(self, modules: Iterable[ir.Module], catalog: "Catalog", manifests: Optional["ManifestSet"] = None) -> None:
+    def __init__(self, modules: Iterable[ir.Module], catalog: "Catalog", manifests: Optional["ManifestSet"] = None,
+                 artifacts: Optional["ArtifactSet"] = None) -> None:
         self.catalog = catalog
         self.manifests = manifests
+        self.artifacts = artifacts  # the non-Python files of the agent (prompts, settings), read on demand
         self.modules: dict[str, ModuleInfo] = {}
         self.by_path: dict[str, ModuleInfo] = {}
         self.functions: dict[str, FunctionInfo] = {}

@@ -46,6 +46,11 @@ from agentable.query.literals import (  # noqa: F401
     literal_site,
     strings_in,
 )
+from agentable.query.artifacts import (  # noqa: F401
+    MissingVariable,
+    config_model_settings,
+    missing_template_variables,
+)
 from agentable.query.models import (  # noqa: F401
     distinct_uses,
     GENERATIVE_APIS,

@@ -44,3 +44,15 @@ class CompletionModelAsChat(Rule):
                 + (f"Use a chat model such as `{info.replacement}`" if info.replacement else "Use a chat model")
                 + " here, or call the completions API with a prompt.",
                 model=use.model_id, flow=use.flow(graph))
+        for ms in query.config_model_settings(graph):  # a CrewAI agents.yaml `llm:`, a chat .prompty
+            if ms.role not in ("agent", "chat"):
+                continue
+            info = graph.catalog.model(ms.model_id)
+            if info is None or info.kind != "completion":
+                continue
+            what = "as a CrewAI agent's `llm`" if ms.role == "agent" else "by this chat prompt"
+            yield self.finding(
+                graph, ms.path, ms.pos,
+                f"`{ms.model_id}` is a completion-only model but is used {what}; chat requests to it fail. "
+                + (f"Use a chat model such as `{info.replacement}`" if info.replacement else "Use a chat model")
+                + " here.", model=ms.model_id)

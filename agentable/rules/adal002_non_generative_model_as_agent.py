@@ -42,3 +42,13 @@ class NarrowModelAsReasoner(Rule):
                 f"`{use.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, not a chat/instruction model, yet it is used as the "
                 f"agent's generation model; use a chat model here and keep `{use.model_id}` for its own API.",
                 model=use.model_id, flow=use.flow(graph))
+        for ms in query.config_model_settings(graph):  # a CrewAI agents.yaml `llm:`, a chat .prompty
+            if ms.role not in ("agent", "chat", "completion"):
+                continue
+            info = graph.catalog.model(ms.model_id)
+            if info is None or info.kind not in NARROW_KINDS:
+                continue
+            yield self.finding(
+                graph, ms.path, ms.pos,
+                f"`{ms.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, not a chat/instruction "
+                f"model, yet this file makes it the agent's generation model; use a chat model here.", model=ms.model_id)

@@ -19,7 +19,9 @@ class RetiredModel(Rule):
         short="The code calls a model the provider has retired.",
         full=("Providers shut models down on announced dates (`text-davinci-003`, `gpt-4-32k`, "
               "`claude-2.1`, `gemini-pro`, …). Requests naming a retired id fail with a model-not-found error, so "
-              "an agent that worked when it was written stops working without any code change."),
+              "an agent that worked when it was written stops working without any code change. Model ids "
+              "written in settings files (YAML, JSON, TOML, a CrewAI `agents.yaml`, a `.prompty`, a `.env` "
+              "example) are checked too, at their line there."),
         bad_example='client.chat.completions.create(model="gpt-4-0314", messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Switch to the provider's replacement model named in the message.",
@@ -37,3 +39,12 @@ class RetiredModel(Rule):
                 graph, *use.report_at,
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
                 model=use.model_id, flow=use.flow(graph))
+        for ms in query.config_model_settings(graph):  # written in a YAML/JSON/TOML settings file
+            info = graph.catalog.model(ms.model_id)
+            if info is None or not info.retired or str(info.retired) > today:
+                continue
+            repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+            yield self.finding(
+                graph, ms.path, ms.pos,
+                f"`{ms.model_id}` (`{ms.key}` in this settings file) was retired by its provider on {info.retired}, "
+                f"so requests to it fail{repl}.", model=ms.model_id)

@@ -4,6 +4,11 @@ category's rules, and the findings must be exactly the `# expect: RULE` markers 
 A marker names the rule(s) expected on its own line: `x = json.loads(text)  # expect: LOPE001`.
 A marker on a line of its own (`# expect-next: RULE`) expects the finding on the next line.
 Folders whose name starts with `ok_` are near misses and must have no markers and no findings.
+
+Non-Python files carry the marker in their own comment syntax: `# expect: LARD005` in YAML, TOML
+and `.env` files, `{# expect: LARD007 #}` in Jinja2, `<!-- expect: LARD007 -->` in Markdown (in a
+plain `.txt` prompt the `# expect:` text simply stays part of the prompt). A format without
+comments (JSON) is listed in the case's `EXPECTED` file, one `path:line: RULE` a line.
 """
 
 from __future__ import annotations
@@ -17,7 +22,12 @@ from agentable.config import Config
 from agentable.scan import scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
-_MARK = re.compile(r"#\s*expect(-next)?:\s*([A-Z]+[0-9]{3}(?:\s*,\s*[A-Z]+[0-9]{3})*)")
+_MARK = re.compile(r"(?:#|<!--)\s*expect(-next)?:\s*([A-Z]+[0-9]{3}(?:\s*,\s*[A-Z]+[0-9]{3})*)")
+
+
+_MARKED_SUFFIXES = (".py", ".txt", ".toml", ".cfg", "", ".yaml", ".yml", ".j2", ".jinja", ".jinja2", ".md", ".prompty",
+                    ".example")
+_LISTED = re.compile(r"^(\S+):(\d+):\s*([A-Z]+[0-9]{3})$")
 
 
 def _cases() -> list[Path]:
@@ -27,9 +37,15 @@ def _cases() -> list[Path]:
 def expected_findings(case: Path) -> set[tuple[str, str, int]]:
     out: set[tuple[str, str, int]] = set()
     for f in sorted(case.rglob("*")):
-        if not f.is_file() or f.suffix not in (".py", ".txt", ".toml", ".cfg", ""):
+        if not f.is_file() or f.suffix not in _MARKED_SUFFIXES:
             continue
         rel = f.relative_to(case).as_posix()
+        if rel == "EXPECTED":
+            for line in f.read_text(encoding="utf-8").splitlines():
+                m = _LISTED.match(line.strip())
+                if m:
+                    out.add((m.group(3), m.group(1), int(m.group(2))))
+            continue
         for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1):
             m = _MARK.search(line)
             if m:

@@ -1,0 +1,366 @@
+"""Reading one non-Python file of the agent into an Artifact: data-only parsers, positions kept.
+
+The scanned tree is hostile (docs/security.md): YAML is read by ruamel.yaml's round-trip loader
+(data only: no tags are constructed into objects, no code runs) with the line and column of
+every key and value; JSON by `json`, TOML by `tomllib` (their positions are found in the text);
+a Jinja2 template is *parsed* by Jinja2's own parser, never compiled or rendered; `{var}`
+templates are scanned with a regex. A file that does not parse gives a notification, never an
+exception, and a walk stops after a bounded number of nodes (YAML aliases cannot blow it up)."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import sys
+from typing import Iterator, Optional
+
+from agentable.cpg.artifacts.model import Artifact, ModelSetting, Pos, PromptTemplate, TemplateVar
+from agentable.findings import Notification
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+# Keys whose string value names a model (lower case); keys ending in `_model` / `_llm` too.
+MODEL_KEYS = frozenset({"model", "model_name", "model_id", "modelid", "llm", "llm_model", "chat_model",
+                        "default_model", "function_calling_llm", "manager_llm", "deployment_name"})
+# Settings read beside a model id: the same table, or its `parameters`-like child table.
+SETTING_KEYS = frozenset({"max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens",
+                          "temperature", "top_p", "stop", "stop_sequences", "base_url", "api_base",
+                          "openai_api_base", "api_version", "provider"})
+_PARAM_TABLES = frozenset({"parameters", "params", "options", "model_kwargs", "generation_config"})
+_MAX_NODES = 50_000
+_MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][\w.:/@+-]{1,99}$")
+_ENV_MODEL_RE = re.compile(r"^\s*(?:export\s+)?([A-Za-z0-9_]*MODEL[A-Za-z0-9_]*)\s*=\s*([\"']?)([^\"'#\s]+)\2")
+_SETTINGS_HINT_RE = re.compile(r"(?im)^[\s\-{,]*[\"']?[\w.-]*(?:model|llm)[\w.-]*[\"']?\s*[:=]")
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$", re.S | re.M)
+
+
+def artifact_kind(rel: str) -> str:
+    name = rel.rpartition("/")[2].lower()
+    ext = posixpath.splitext(name)[1]
+    if name.startswith(".env") or name == "env.example":
+        return "env"
+    return {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".prompty": "prompty",
+            ".j2": "jinja", ".jinja": "jinja", ".jinja2": "jinja"}.get(ext, "text")
+
+
+def may_hold_settings(kind: str, text: str) -> bool:
+    """Cheap test before a parse: does a data file have a key naming a model at all?"""
+    if kind == "env":
+        return "MODEL" in text
+    if kind in ("yaml", "json", "toml", "prompty"):
+        return _SETTINGS_HINT_RE.search(text) is not None
+    return False
+
+
+def parse_artifact(rel: str, text: str) -> tuple[Artifact, list[Notification]]:
+    kind = artifact_kind(rel)
+    lines = [ln.rstrip("\r") for ln in text.split("\n")]
+    art = Artifact(rel, kind, lines)
+    notes: list[Notification] = []
+    try:
+        if kind == "yaml":
+            art.data = _load_yaml(text)
+            art.models = list(_models(art, _walk_yaml(art.data)))
+        elif kind == "json":
+            art.data = json.loads(text)
+            art.models = list(_models(art, _located(art, _walk_plain(art.data), _json_value_re)))
+        elif kind == "toml":
+            art.data = tomllib.loads(text)
+            art.models = list(_models(art, _located(art, _walk_plain(art.data), _toml_value_re)))
+        elif kind == "prompty":
+            m = _FRONT_MATTER_RE.match(text)
+            if m:
+                art.data = _load_yaml(m.group(1), line_offset=1)
+                art.body_line = text[:m.end()].count("\n") + 2
+                art.models = list(_models(art, _walk_yaml(art.data, line_offset=1)))
+        elif kind == "env":
+            art.models = list(_env_models(art))
+    except RecursionError:
+        notes.append(Notification("could not read: nested too deeply", rel, "note", "artifact"))
+    except Exception as exc:  # any parser error of hostile input: a notification, never a crash
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        notes.append(Notification(f"could not parse {kind.upper()}: {first[:200]}", rel, "note", "artifact"))
+    return art, notes
+
+
+# ----------------------------------------------------------------------------- YAML
+
+
+def _load_yaml(text: str, line_offset: int = 0):
+    from ruamel.yaml import YAML  # imported when a YAML file is read (it costs ~40 ms)
+
+    yaml = YAML(typ="rt", pure=True)  # round-trip: plain data with positions; no object construction
+    yaml.allow_duplicate_keys = True
+    return yaml.load(text)
+
+
+# A walked scalar: (key path, key, value, (line, col) of the value 0-based or None, the parent table)
+_Item = tuple[tuple[str, ...], str, object, Optional[tuple[int, int]], object]
+
+
+def _walk_yaml(doc, line_offset: int = 0) -> Iterator[_Item]:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    budget = [_MAX_NODES]
+    seen: set[int] = set()
+
+    def walk(node, keys: tuple[str, ...]) -> Iterator[_Item]:
+        if id(node) in seen or budget[0] <= 0:  # an alias visited before: once is enough
+            return
+        seen.add(id(node))
+        if isinstance(node, CommentedMap):
+            for k, v in node.items():
+                budget[0] -= 1
+                if budget[0] <= 0:
+                    return
+                try:
+                    line, col = node.lc.value(k)
+                except (KeyError, TypeError, AttributeError):
+                    line = col = None
+                at = (line + line_offset, col) if line is not None and col is not None else None
+                if isinstance(v, (CommentedMap, CommentedSeq)):
+                    yield from walk(v, keys + (str(k),))
+                else:
+                    yield keys + (str(k),), str(k), v, at, node
+        elif isinstance(node, CommentedSeq):
+            for i, v in enumerate(node):
+                budget[0] -= 1
+                if isinstance(v, (CommentedMap, CommentedSeq)):
+                    yield from walk(v, keys + (str(i),))
+
+    yield from walk(doc, ())
+
+
+# ----------------------------------------------------------------------------- JSON / TOML
+
+
+def _walk_plain(doc) -> Iterator[_Item]:
+    budget = [_MAX_NODES]
+
+    def walk(node, keys: tuple[str, ...]) -> Iterator[_Item]:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                budget[0] -= 1
+                if budget[0] <= 0:
+                    return
+                if isinstance(v, (dict, list)):
+                    yield from walk(v, keys + (str(k),))
+                else:
+                    yield keys + (str(k),), str(k), v, None, node
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                budget[0] -= 1
+                if isinstance(v, (dict, list)):
+                    yield from walk(v, keys + (str(i),))
+
+    yield from walk(doc, ())
+
+
+def _json_value_re(key: str, value: str) -> re.Pattern:
+    return re.compile(re.escape(json.dumps(key)) + r"\s*:\s*(" + re.escape(json.dumps(value)) + ")")
+
+
+def _toml_value_re(key: str, value: str) -> re.Pattern:
+    k = re.escape(key)
+    return re.compile(r"(?m)^[ \t]*(?:" + k + r'|"' + k + r"\"|'" + k + r"')[ \t]*=[ \t]*([\"']" + re.escape(value)
+                      + r"[\"'])")
+
+
+def _located(art: Artifact, items: Iterator[_Item], pattern) -> Iterator[_Item]:
+    """Give the model-id scalars of a JSON/TOML document their (line, col), found in the text in
+    document order (the parsers keep none)."""
+    text = art.text
+    starts: dict[tuple[str, str], int] = {}
+    for keys, key, value, _, parent in items:
+        at = None
+        if isinstance(value, str) and _is_model_key(key):
+            m = pattern(key, value).search(text, starts.get((key, value), 0))
+            if m:
+                starts[(key, value)] = m.end()
+                off = m.start(1)
+                line = text.count("\n", 0, off)
+                at = (line, off - (text.rfind("\n", 0, off) + 1))
+        yield keys, key, value, at, parent
+
+
+# ----------------------------------------------------------------------------- model ids
+
+
+def _is_model_key(key: str) -> bool:
+    k = key.lower()
+    return k in MODEL_KEYS or k.endswith("_model") or k.endswith("_llm")
+
+
+def _scalar_pos(art: Artifact, at: tuple[int, int], value: str) -> Pos:
+    """The span of a scalar whose first character is at `at` (0-based): quotes included."""
+    line, col = at
+    text = art.lines[line] if line < len(art.lines) else ""
+    end = col + len(value)
+    if col < len(text) and text[col] in "\"'":
+        close = text.find(text[col], col + 1 + len(value))
+        end = close + 1 if close > 0 else end + 2
+    return (line + 1, col, line + 1, min(end, max(len(text), col + 1)))
+
+
+def _models(art: Artifact, items: Iterator[_Item]) -> Iterator[ModelSetting]:
+    crew_agents = _is_crewai_agents(art)
+    prompty_api = _prompty_api(art) if art.kind == "prompty" else ""
+    for keys, key, value, at, parent in items:
+        if not isinstance(value, str) or at is None:
+            continue
+        v = value.strip()
+        if art.kind == "prompty":
+            if keys[:2] != ("model", "configuration") or key not in ("name", "model", "azure_deployment"):
+                continue
+            role = prompty_api
+        else:
+            if not _is_model_key(key):
+                continue
+            role = "agent" if crew_agents and len(keys) == 2 and key.lower() == "llm" else "setting"
+        if not _MODEL_ID_RE.match(v):
+            continue  # a template (`${MODEL}`, `{{ model }}`), a sentence, a path
+        settings = _settings_beside(parent)
+        yield ModelSetting(v, art.path, _scalar_pos(art, at, v), key, keys, role, settings)
+
+
+def _settings_beside(table) -> tuple[tuple[str, object], ...]:
+    out: list[tuple[str, object]] = []
+    if not isinstance(table, dict):
+        return ()
+    for k, v in table.items():
+        lk = str(k).lower()
+        if lk in SETTING_KEYS and isinstance(v, (str, int, float, list)) and not isinstance(v, bool):
+            out.append((lk, list(v) if isinstance(v, list) else v))
+        elif lk in _PARAM_TABLES and isinstance(v, dict):
+            out.extend((str(k2).lower(), v2) for k2, v2 in v.items()
+                       if str(k2).lower() in SETTING_KEYS and isinstance(v2, (str, int, float)))
+    return tuple(out)
+
+
+def _is_crewai_agents(art: Artifact) -> bool:
+    """CrewAI's agents.yaml: agent name -> {role, goal, backstory, llm, tools, ...}."""
+    if art.kind != "yaml" or posixpath.basename(art.path).lower() not in ("agents.yaml", "agents.yml"):
+        return False
+    data = art.data
+    return isinstance(data, dict) and any(isinstance(v, dict) and ("role" in v or "goal" in v) for v in data.values())
+
+
+def _prompty_api(art: Artifact) -> str:
+    model = art.data.get("model") if isinstance(art.data, dict) else None
+    api = model.get("api") if isinstance(model, dict) else None
+    return "completion" if api == "completion" else "chat"
+
+
+def _env_models(art: Artifact) -> Iterator[ModelSetting]:
+    for i, line in enumerate(art.lines):
+        m = _ENV_MODEL_RE.match(line)
+        if m and _MODEL_ID_RE.match(m.group(3)) and "EMBED" not in m.group(1).upper():
+            col = m.start(3)
+            yield ModelSetting(m.group(3), art.path, (i + 1, col, i + 1, col + len(m.group(3))), m.group(1),
+                               (m.group(1),), "setting")
+
+
+# ----------------------------------------------------------------------------- templates
+
+_FORMAT_FIELD_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+_IDENT_RE = re.compile(r"[A-Za-z_]\w*")
+
+
+def template_of(art: Artifact, syntax: str) -> Optional[PromptTemplate]:
+    """The template the file is in `syntax` ("jinja" or "format"), memoised; None when its text
+    is not a valid template of that syntax (a `{"json": 1}` example in an f-string prompt, a Jinja
+    syntax error): such a template already fails on its own, and its variables are not known."""
+    if syntax in art.templates:
+        return art.templates[syntax]
+    first = art.body_line if art.kind == "prompty" else 1
+    text = "\n".join(art.lines[first - 1:])
+    tpl = _jinja_template(art, text, first) if syntax == "jinja" else _format_template(art, text, first)
+    art.templates[syntax] = tpl
+    return tpl
+
+
+def _pos_of(art: Artifact, offset_text: str, off: int, first: int, length: int) -> Pos:
+    line = offset_text.count("\n", 0, off)
+    col = off - (offset_text.rfind("\n", 0, off) + 1)
+    return (first + line, col, first + line, col + length)
+
+
+def format_fields(text: str) -> Optional[list[tuple[str, int]]]:
+    """(name, offset) of each `{name}` of a str.format template; None when a field is not a
+    plain name (`{0}`, `{}`, a JSON example) or a brace is unbalanced."""
+    out: list[tuple[str, int]] = []
+    for m in _FORMAT_FIELD_RE.finditer(text):
+        body = m.group(1)
+        if body is None:
+            continue
+        name = re.split(r"[!:.\[]", body, maxsplit=1)[0].strip()
+        if not _IDENT_RE.fullmatch(name) or name != re.split(r"[!:.\[]", body, maxsplit=1)[0]:
+            return None
+        out.append((name, m.start(1)))
+    rest = _FORMAT_FIELD_RE.sub("", text)
+    if "{" in rest or "}" in rest:
+        return None
+    return out
+
+
+def _format_template(art: Artifact, text: str, first: int) -> Optional[PromptTemplate]:
+    fields = format_fields(text)
+    if fields is None:
+        return None
+    tpl = PromptTemplate(art.path, "format")
+    seen: set[str] = set()
+    for name, off in fields:
+        if name not in seen:
+            seen.add(name)
+            tpl.variables.append(TemplateVar(name, _pos_of(art, text, off, first, len(name))))
+    return tpl
+
+
+def _jinja_template(art: Artifact, text: str, first: int) -> Optional[PromptTemplate]:
+    import jinja2
+    from jinja2 import meta, nodes
+    from jinja2.defaults import DEFAULT_NAMESPACE
+
+    env = jinja2.Environment()  # only its parser is used: nothing is compiled or rendered
+    try:
+        ast = env.parse(text)
+    except Exception:  # a syntax error: the template fails by itself
+        return None
+    names = meta.find_undeclared_variables(ast) - set(DEFAULT_NAMESPACE)
+    optional: set[str] = set()
+    for t in ast.find_all(nodes.Test):
+        if t.name in ("defined", "undefined", "none") and isinstance(t.node, nodes.Name):
+            optional.add(t.node.name)
+    for f in ast.find_all(nodes.Filter):
+        if f.name in ("default", "d") and isinstance(f.node, nodes.Name):
+            optional.add(f.node.name)
+    tpl = PromptTemplate(art.path, "jinja", optional=frozenset(optional))
+    lines = text.split("\n")
+    placed: set[str] = set()
+    for n in ast.find_all(nodes.Name):
+        if n.ctx != "load" or n.name not in names or n.name in placed:
+            continue
+        placed.add(n.name)
+        line = n.lineno if 0 < n.lineno <= len(lines) else 1
+        col = _jinja_name_col(lines[line - 1], n.name)
+        tpl.variables.append(TemplateVar(n.name, (first + line - 1, col, first + line - 1, col + len(n.name))))
+    tpl.variables.sort(key=lambda v: v.pos)
+    return tpl
+
+
+_JINJA_TAG_RE = re.compile(r"\{[{%](.*?)[}%]\}")
+
+
+def _jinja_name_col(line: str, name: str) -> int:
+    """The column of `name` inside a `{{ }}` or `{% %}` tag of the line (else its first mention)."""
+    word = re.compile(r"(?<![\w.])" + re.escape(name) + r"(?!\w)")
+    for tag in _JINJA_TAG_RE.finditer(line):
+        m = word.search(line, tag.start(1), tag.end(1))
+        if m:
+            return m.start()
+    m = word.search(line)
+    return m.start() if m else 0

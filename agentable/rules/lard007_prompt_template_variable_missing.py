@@ -1,0 +1,45 @@
+"""LARD007: a prompt template file is filled in without one of its variables."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable import query
+from agentable.findings import Finding, Severity
+from agentable.rules.base import Rule, RuleMeta
+
+
+class PromptTemplateVariableMissing(Rule):
+    meta = RuleMeta(
+        id="LARD007",
+        name="prompt-template-variable-not-supplied",
+        category="LARD",
+        severity=Severity.ERROR,
+        short="A prompt template kept in a file is filled in without one of its variables.",
+        full=("Prompts kept outside the code (a Jinja2 `.j2`, a `.txt`/`.md` read and `.format()`-ed, a "
+              "LangChain `PromptTemplate.from_file`) name variables the code must supply. When the call "
+              "that fills the template in gives only literal keyword arguments and one of the template's "
+              "variables is not among them, `str.format` and LangChain raise `KeyError` before the model is "
+              "called, and Jinja2 renders the variable as an empty string, so the model gets a prompt with a "
+              "hole. Variables the template tests with `is defined` or gives a `default` are optional."),
+        bad_example='env.get_template("task.j2").render(goal=goal)   # task.j2 uses {{ goal }} and {{ context }}',
+        good_example='env.get_template("task.j2").render(goal=goal, context=context)',
+        fix="Pass the variable to the call, or remove it from the template (or give it a `default` there).",
+        tags=("prompt", "template", "api"),
+    )
+
+    def check(self, graph) -> Iterable[Finding]:
+        for mv in query.missing_template_variables(graph):
+            r = mv.render
+            line = r.call.pos[0]
+            if mv.template.syntax == "jinja":
+                effect = "Jinja2 renders it as an empty string, so the model gets a prompt with a hole"
+                sev = Severity.WARNING
+            else:
+                effect = "`format` raises KeyError before the model is called"
+                sev = Severity.ERROR
+            yield self.finding(
+                graph, mv.template.path, mv.var.pos,
+                f"`{mv.var.name}` is a variable of this prompt template, but the `{r.method}(...)` call at "
+                f"{r.func.path}:{line} does not supply it; {effect}.",
+                severity=sev, flow=mv.flow(graph), variable=mv.var.name)
