@@ -611,6 +611,16 @@ def _run_method_names(g: ProjectGraph) -> frozenset[str]:
     return frozenset(names)
 
 
+@per_graph
+def _first_tool_of_class(g: ProjectGraph) -> dict[str, int]:
+    """Class qualname -> position in graph.agent.tools of the first tool defined by that class."""
+    out: dict[str, int] = {}
+    for i, t in enumerate(g.agent.tools):
+        if t.cls is not None:
+            out.setdefault(t.cls.qualname, i)
+    return out
+
+
 def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
     """The ToolDef whose framework object this call runs by hand (`search.invoke(args)`,
     `tool.run(x)` on a framework tool object), from the catalog's `run_methods`."""
@@ -624,11 +634,10 @@ def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
         tool = None
         if isinstance(v, FuncRef):
             tool = by_func.get(v.qualname)
-        elif isinstance(v, Instance):
-            for t in g.agent.tools:
-                if t.cls is not None and (t.cls.qualname == v.qualname or v.qualname in g.subclasses(t.cls.qualname)):
-                    tool = t
-                    break
+        elif isinstance(v, Instance):  # the first tool whose class is the instance's or one of its bases
+            first = _first_tool_of_class(g)
+            hits = [first[c.qualname] for c in g.mro(v.qualname) if c.qualname in first]
+            tool = g.agent.tools[min(hits)] if hits else None
         elif isinstance(v, ExtRef) and v.path.endswith("()"):
             spec = g.catalog.tool_constructor(v.path[:-2])
             if spec is not None and f.attr in spec.run_methods:
