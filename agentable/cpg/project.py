@@ -61,6 +61,7 @@ class ProjectGraph:
         self._callees: dict[int, frozenset[str]] = {}
         self._constructions: dict[str, list[CallSite]] = {}
         self._callers_by_name: dict[str, dict[str, list[CallSite]]] = {}
+        self._constructions_by_name: dict[str, dict[str, list[CallSite]]] = {}
         self._functions_by_path: Optional[dict[str, list[FunctionInfo]]] = None
         self._function_at: dict[tuple[str, int], Optional[FunctionInfo]] = {}
         self._test_paths: dict[str, bool] = {}
@@ -472,11 +473,20 @@ class ProjectGraph:
         names = {cls.name, "cls", *self._import_aliases.get(cls.name, ())}
         out: list[CallSite] = []
         for n in names:
-            for site in self._sites_by_name.get(n, ()):
-                if any(isinstance(v, ClassRef) and v.qualname == cls_qualname
-                       for v in self.shallow.values(site.call.func, site.func, site.stmt)):
-                    out.append(site)
+            out.extend(self._classes_called(n).get(cls_qualname, ()))
         return out
+
+    def _classes_called(self, name: str) -> dict[str, list[CallSite]]:
+        """Class qualname -> the call sites by `name` whose callee may be that class, from one pass
+        over those sites (the classes of many apps share a name, and each asked for all of them)."""
+        index = self._constructions_by_name.get(name)
+        if index is None:
+            index = self._constructions_by_name[name] = {}
+            for site in self._sites_by_name.get(name, ()):
+                for q in dict.fromkeys(v.qualname for v in self.shallow.values(site.call.func, site.func, site.stmt)
+                                       if isinstance(v, ClassRef)):
+                    index.setdefault(q, []).append(site)
+        return index
 
     # ------------------------------------------------------------------ values flowing in from call sites
 

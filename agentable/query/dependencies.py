@@ -78,16 +78,37 @@ def is_project_module(g: ProjectGraph, top: str, importer: str = "", dotted: str
       gpt-researcher's `gpt_researcher/scraper/pymupdf/` does not shadow PyMuPDF elsewhere."""
     if top in g.modules:
         return True
+    things = _modules_named(g).get(top)
+    if not things:
+        return False
+    if _named_at_top(g, top):  # depth 0
+        return True
     rest = dotted.split(".")[1:2]
-    for thing, depth in _modules_named(g).get(top, {}).items():
-        if depth == 0:
-            return True
-        if importer == thing or importer.startswith(thing + "."):
-            if rest and _defines(g, thing, rest[0]):
-                return True
-        elif depth < 2 or importer.startswith(thing.rpartition(".")[0] + "."):
+    # Only the things named `top` that enclose the importer or sit in a package enclosing it can
+    # be told apart by the importer: each is `top` after a prefix of the importer's dotted name (a
+    # scan of every thing of that name per import was quadratic when every app has its `tools`).
+    segs = importer.split(".") if importer else []
+    prefixes = [".".join(segs[:k]) for k in range(len(segs) + 1)]
+    enclosing = {p for p in prefixes[1:] if p.rpartition(".")[2] == top and p in things}
+    if rest and any(_defines(g, thing, rest[0]) for thing in enclosing):
+        return True
+    if len(_named_one_deep(g, top)) > len(enclosing & set(_named_one_deep(g, top))):
+        return True  # depth 1, not enclosing the importer
+    for p in prefixes[1:]:  # depth >= 2, in a package that encloses the importer (and not enclosing it)
+        thing = f"{p}.{top}"
+        if things.get(thing, 0) >= 2 and thing not in enclosing and importer.startswith(p + "."):
             return True
     return False
+
+
+@per_graph
+def _named_at_top(g: ProjectGraph, top: str) -> bool:
+    return any(depth == 0 for depth in _modules_named(g).get(top, {}).values())
+
+
+@per_graph
+def _named_one_deep(g: ProjectGraph, top: str) -> tuple[str, ...]:
+    return tuple(thing for thing, depth in _modules_named(g).get(top, {}).items() if depth == 1)
 
 
 def _defines(g: ProjectGraph, module: str, name: str) -> bool:

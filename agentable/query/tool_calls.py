@@ -611,6 +611,16 @@ def _run_method_names(g: ProjectGraph) -> frozenset[str]:
     return frozenset(names)
 
 
+@per_graph
+def _first_tool_of_class(g: ProjectGraph) -> dict[str, int]:
+    """Class qualname -> position in graph.agent.tools of the first tool defined by that class."""
+    out: dict[str, int] = {}
+    for i, t in enumerate(g.agent.tools):
+        if t.cls is not None:
+            out.setdefault(t.cls.qualname, i)
+    return out
+
+
 def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
     """The ToolDef whose framework object this call runs by hand (`search.invoke(args)`,
     `tool.run(x)` on a framework tool object), from the catalog's `run_methods`."""
@@ -624,11 +634,10 @@ def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
         tool = None
         if isinstance(v, FuncRef):
             tool = by_func.get(v.qualname)
-        elif isinstance(v, Instance):
-            for t in g.agent.tools:
-                if t.cls is not None and (t.cls.qualname == v.qualname or v.qualname in g.subclasses(t.cls.qualname)):
-                    tool = t
-                    break
+        elif isinstance(v, Instance):  # the first tool whose class is the instance's or one of its bases
+            first = _first_tool_of_class(g)
+            hits = [first[c.qualname] for c in g.mro(v.qualname) if c.qualname in first]
+            tool = g.agent.tools[min(hits)] if hits else None
         elif isinstance(v, ExtRef) and v.path.endswith("()"):
             spec = g.catalog.tool_constructor(v.path[:-2])
             if spec is not None and f.attr in spec.run_methods:
@@ -791,6 +800,12 @@ def source_text(g: ProjectGraph, path: str, e: Optional[ir.Expr], limit: int = 6
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+@per_graph
+def _invocations_by_call(g: ProjectGraph) -> dict[int, ToolInvocation]:
+    """tool_invocations by id of the call that runs the tool."""
+    return {id(inv.site.call): inv for inv in tool_invocations(g)}
+
+
 def tool_results_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
                     depth: int = 3) -> list[tuple[FunctionInfo, ToolInvocation]]:
     """The tool functions whose own result `e` is whenever that tool runs: `e` is the call that
@@ -799,7 +814,7 @@ def tool_results_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
     by a project function `e` calls (`result = self._execute(block)`), up to `depth` calls.
     A value rebound on some path (`result = json.dumps(result)`) or built in an expression
     (`x if isinstance(x, str) else json.dumps(x)`) is not followed."""
-    by_call = {id(inv.site.call): inv for inv in tool_invocations(g)}
+    by_call = _invocations_by_call(g)
     out: dict[str, tuple[FunctionInfo, ToolInvocation]] = {}
     seen: set[int] = set()
 
@@ -1026,12 +1041,21 @@ def _fresh_list(value: Optional[ir.Expr], loop_stmts: list[ir.Stmt]) -> bool:
     return not any(_name_uses(loop_stmts, n) for n in used)
 
 
+@per_graph
+def _llm_calls_by_function(g: ProjectGraph) -> dict[str, list[object]]:
+    """The LLM calls of each function (by qualname), in the order of graph.agent.llm_calls."""
+    out: dict[str, list[object]] = {}
+    for c in g.agent.llm_calls:
+        out.setdefault(c.func.qualname, []).append(c)
+    return out
+
+
 def _only_receiver_before(g: ProjectGraph, func: FunctionInfo, name: str, loop: ir.Stmt, def_stmt: ir.Stmt) -> bool:
     """Before the loop, is `name` only the receiver of method calls (`messages.append(...)`) or
     what a model call is asked with (`client.responses.create(input=messages)`: the SDK sends it
     and keeps no reference), never stored in another structure or passed to other code?"""
     start = loop.pos[0]
-    requests = {id(m.expr) for c in g.agent.llm_calls if c.func is func  # type: ignore[attr-defined]
+    requests = {id(m.expr) for c in _llm_calls_by_function(g).get(func.qualname, ()) if c.func is func  # type: ignore[attr-defined]
                 for m in (c.setting("messages"),) if m is not None and m.where == "call"}  # type: ignore[attr-defined]
     for s in ir.walk_stmts(func.body):
         if s.pos[0] >= start or s is def_stmt:

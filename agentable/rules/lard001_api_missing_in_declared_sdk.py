@@ -32,7 +32,7 @@ class ApiMissingInDeclaredSdk(Rule):
         if getattr(graph, "manifests", None) is None:
             return
         reported: set[tuple[str, int]] = set()
-        self._flagged_imports: set[tuple[str, str]] = set()
+        self._flagged_imports: dict[str, set[str]] = {}  # file -> the import targets reported in it
         for mod in graph.agent.relevant_modules:
             for stmt in mod.import_stmts:
                 for target in _import_targets(stmt):
@@ -40,7 +40,7 @@ class ApiMissingInDeclaredSdk(Rule):
                     if spec is None and not query.is_framework_symbol(graph, target):
                         continue
                     for f in self._check_symbol(graph, mod.path, stmt.pos, target, spec, reported):
-                        self._flagged_imports.add((mod.path, target))
+                        self._flagged_imports.setdefault(mod.path, set()).add(target)
                         yield f
         for c in graph.agent.llm_calls:
             yield from self._check_symbol(graph, c.func.path, c.call.pos, c.path, c.spec, reported)
@@ -59,9 +59,8 @@ class ApiMissingInDeclaredSdk(Rule):
 
     def _check_symbol(self, graph, path: str, pos: ir.Pos, symbol: str, spec: object,
                       reported: set[tuple[str, int]]) -> Iterable[Finding]:
-        if (path, pos[0]) in reported or any(p == path and (symbol == t or symbol.startswith(t + "(") or
-                                                                 symbol.startswith(t + "."))
-                                                 for p, t in self._flagged_imports):
+        if (path, pos[0]) in reported or any(symbol == t or symbol.startswith(t + "(") or symbol.startswith(t + ".")
+                                             for t in self._flagged_imports.get(path, ())):
             return
         hit = query.api_unavailable(graph, path, symbol)
         message: Optional[str] = None

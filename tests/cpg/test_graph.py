@@ -987,3 +987,31 @@ def test_config_literal_of_an_llm_call() -> None:
     found = calls["bound"].config_literal()
     assert found is not None and isinstance(found[0], ir.Call) and found[1].is_module
     assert calls["opaque"].config_literal() is None and calls["none"].config_literal() is None
+
+
+def test_find_module_prefers_the_candidate_nearest_the_importer_among_many() -> None:
+    # a monorepo where every app has its own `tools`: the nearest by leading dotted names wins,
+    # the first of equally near ones otherwise (as a scan of every candidate would pick)
+    files = {f"apps.app{i}.tools.py".replace(".", "/", 2): "X = 1\n" for i in range(6)}
+    files.update({"apps/app3/agents/runner.py": "import tools\n", "lib/tools.py": "Y = 2\n",
+                  "other/deep/main.py": "import tools\n", "apps/app5/main.py": "from tools import X\n"})
+    g = graph_of(files)
+    runner, main, app5 = g.modules["apps.app3.agents.runner"], g.modules["other.deep.main"], g.modules["apps.app5.main"]
+    assert g.find_module("tools", runner).name == "apps.app3.tools"
+    assert g.find_module("tools", app5).name == "apps.app5.tools"  # the sibling
+    first = next(n for n in g.modules if n.endswith(".tools"))
+    assert g.find_module("tools", main).name == first  # nothing nearer: the first candidate
+    assert g.find_module("tools") is None  # ambiguous without an importer
+    assert g.imported_modules(runner) == {"apps.app3.tools"}
+    assert g.imported_modules(app5) == {"apps.app5.tools"}
+
+
+def test_mro_is_breadth_first_and_kept() -> None:
+    g = graph_of({"m.py": """
+        class A: pass
+        class B(A): pass
+        class C(A): pass
+        class D(B, C): pass
+    """})
+    assert [c.name for c in g.mro("m.D")] == ["D", "B", "C", "A"]
+    assert g.mro("m.D") is g.mro("m.D")

@@ -1146,3 +1146,58 @@ def test_a_dependency_list_written_as_a_string_is_said(tmp_path: Path, text: str
     [note] = ms.notifications
     assert "must be an array of strings" in note.message and note.path == "pyproject.toml"
     assert ms.requirements == []
+
+def _naive_scope(ms: ManifestSet, folder: str, inherit: bool = True) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """What a scope lookup must answer, computed the slow way: a filter over the whole set."""
+    from pathlib import PurePosixPath
+
+    from agentable.cpg.manifests.model import governing_dir
+
+    by_dir: dict[str, list[str]] = {}
+    for m in ms.manifests:
+        by_dir.setdefault(governing_dir(m), []).append(m)
+    declaring = {r.path for r in ms.requirements}
+    levels: list[set[str]] = []
+    cur = PurePosixPath(folder)
+    while True:
+        if str(cur) in by_dir:
+            chosen, todo = set(), list(by_dir[str(cur)])
+            while todo:
+                m = todo.pop()
+                if m not in chosen:
+                    chosen.add(m)
+                    todo.extend(ms.includes.get(m, ()))
+            levels.append(chosen)
+            if not inherit or any(PurePosixPath(m).name == "pyproject.toml" and m in declaring for m in by_dir[str(cur)]):
+                break
+        if str(cur) in (".", "") or cur.parent == cur:
+            break
+        cur = cur.parent
+    reqs: list = []
+    for chosen in levels:
+        nearer = {r.dist for r in reqs}
+        reqs += [r for r in ms.requirements if r.path in chosen and r.dist not in nearer]
+    order = list(dict.fromkeys(m for chosen in levels for m in ms.manifests if m in chosen))
+    return order, [(r.dist, r.path, r.line) for r in reqs]
+
+
+def test_for_path_in_a_monorepo_of_small_apps_matches_a_filter_over_the_whole_set(tmp_path: Path) -> None:
+    # many apps, each with its own manifest (the scope index is built once for all of them)
+    files = {"requirements.txt": "-r shared/base.txt\nrich>=13\n", "shared/base.txt": "httpx>=0.27\nopenai>=1\n"}
+    for i in range(12):
+        if i % 3 == 0:
+            files[f"apps/app{i}/pyproject.toml"] = (f'[project]\nname = "app{i}"\n'
+                                                    f'dependencies = ["openai>=1.{i}", "anthropic"]\n')
+        else:
+            files[f"apps/app{i}/requirements.txt"] = f"openai=={i}.0.0\n-r ../../shared/base.txt\npydantic\n"
+    ms = parse_files(tmp_path, files)
+    for folder in [".", "shared", "apps", "apps/app0", "apps/app1/sub", "apps/app3/src/x", "apps/app11", "other"]:
+        for inherit in (True, False):
+            scope = ms.for_path(f"{folder}/agent.py" if folder != "." else "agent.py", inherit=inherit)
+            manifests, reqs = _naive_scope(ms, folder, inherit)
+            assert scope.manifests == manifests, (folder, inherit)
+            assert [(r.dist, r.path, r.line) for r in scope.requirements] == reqs, (folder, inherit)
+    assert ms.for_path("apps/app4/agent.py").declared("OpenAI") == ms.for_path("apps/app4/x.py").declared("openai")
+    # its own pin and the shared file's range, in the order the set read them
+    assert [(r.path, r.specifier) for r in ms.for_path("apps/app4/agent.py").declared("openai")] == [
+        ("shared/base.txt", ">=1"), ("apps/app4/requirements.txt", "==4.0.0")]

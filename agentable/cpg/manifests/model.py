@@ -55,6 +55,14 @@ def normalize_dist(name: str) -> str:
     return str(canonicalize_name(name))
 
 
+def _normalized(name: str) -> str:
+    """normalize_dist, skipping the regular expression for a name already normalised (lower case,
+    runs of '-', '_' and '.' already a single '-'), as catalog and requirement names are."""
+    if name.islower() and "_" not in name and "." not in name and "--" not in name:
+        return name
+    return normalize_dist(name)
+
+
 def governing_dir(manifest: str) -> str:
     """The project folder a manifest belongs to: its folder, or the parent of a requirements/ folder."""
     parent = PurePosixPath(manifest).parent
@@ -89,12 +97,25 @@ class ManifestSet:
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
+    _path_scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, init=False, repr=False,
+                                                                compare=False)  # the same, by file
     # Built on the first scope lookup (the readers have filled the set in by then): see `_scope_index`.
     _index: Optional["_ScopeIndex"] = field(default=None, init=False, repr=False, compare=False)
+    # distribution -> its requirements (`declared`), and path -> lock folder (`lock_folder`), each
+    # with the size of what it was computed from
+    _by_dist: Optional[tuple[int, dict[str, list[Requirement]]]] = field(default=None, init=False, repr=False,
+                                                                         compare=False)
+    _lock_folders: tuple[int, dict[str, Optional[str]]] = field(default_factory=lambda: (-1, {}), init=False,
+                                                                repr=False, compare=False)
 
     def declared(self, dist: str) -> list[Requirement]:
-        d = normalize_dist(dist)
-        return [r for r in self.requirements if r.dist == d]
+        index = self._by_dist
+        if index is None or index[0] != len(self.requirements):  # built on first use, again if filled in since
+            by_dist: dict[str, list[Requirement]] = {}
+            for r in self.requirements:
+                by_dist.setdefault(r.dist, []).append(r)
+            index = self._by_dist = (len(self.requirements), by_dist)
+        return list(index[1].get(_normalized(dist), ()))
 
     def has_manifest(self) -> bool:
         return bool(self.manifests or self.script_manifests)
@@ -114,7 +135,16 @@ class ManifestSet:
         return None if folder is None else self.locked[folder]
 
     def lock_folder(self, rel_path: str) -> Optional[str]:
-        """The folder of the lock files that govern a source file (see `locked_for`), or None."""
+        """The folder of the lock files that govern a source file (see `locked_for`), or None.
+        Kept per path (every API availability check of the file's folder asks it)."""
+        if self._lock_folders[0] != len(self.locked):
+            self._lock_folders = (len(self.locked), {})
+        known = self._lock_folders[1]
+        if rel_path not in known:
+            known[rel_path] = self._find_lock_folder(rel_path)
+        return known[rel_path]
+
+    def _find_lock_folder(self, rel_path: str) -> Optional[str]:
         cur = PurePosixPath(rel_path).parent
         while True:
             if str(cur) in self.locked:
@@ -164,11 +194,14 @@ class ManifestSet:
         script = self.script_scope(rel_path)
         if script is not None:
             return script
-        folder = str(PurePosixPath(rel_path).parent)
-        key = (folder, inherit)
-        hit = self._scopes.get(key)
+        hit = self._path_scopes.get((rel_path, inherit))
         if hit is None:
-            hit = self._scopes[key] = self._scope_of(folder, inherit)
+            folder = str(PurePosixPath(rel_path).parent)
+            key = (folder, inherit)
+            hit = self._scopes.get(key)
+            if hit is None:
+                hit = self._scopes[key] = self._scope_of(folder, inherit)
+            self._path_scopes[(rel_path, inherit)] = hit
         return hit
 
     def _scope_index(self) -> "_ScopeIndex":
