@@ -73,7 +73,7 @@ from agentable.query.versions import (  # noqa: F401
     versions_disjoint,
     versions_within,
 )
-from agentable.query.dataflow import Flow, Sink, TaintConfig, config as taint_config, flows, sink_of  # noqa: F401
+from agentable.query.dataflow import Flow, Sink, TaintConfig, config as taint_config, flows, sink_of, text_argument  # noqa: F401
 from agentable.query.text_uses import (  # noqa: F401
     MATCH_READERS,
     REGEX_LISTS,

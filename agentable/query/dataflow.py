@@ -39,6 +39,7 @@ class Sink:
     schema_guards: bool = True
     test_guards: bool = False
     empty: bool = False
+    code: bool = False  # runs the text as code (eval/exec): injection, whatever the handler
 
     @property
     def name(self) -> str:
