@@ -262,6 +262,7 @@ def flows(g: ProjectGraph) -> list[Flow]:
                 continue
             out.extend(_SINK_KINDS[sink.kind](g, func, stmt, call, sink, arg))
     out.extend(_key_flows(g, out))
+    out.extend(_shape_flows(g, out))
     return out
 
 
@@ -403,6 +404,20 @@ _SINK_KINDS: dict[str, Callable[..., list[Flow]]] = {
 }
 
 
+def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: object) -> list[Parsed]:
+    """The unvalidated structures parsed from model text `e` may be, in a stable order (shortest
+    path first, then by model call and parse): value sets are frozensets, whose order varies
+    between runs."""
+    vals = [v for v in g.values(e, func, s) if isinstance(v, Parsed) and not v.validated]
+
+    def key(v: Parsed) -> tuple:
+        src = v.source
+        last = src.steps[-1] if src.steps else ("", (0, 0, 0, 0), "")
+        return (len(src.steps), src.site[0], src.site[1].pos, last[0], last[1], v.how)
+
+    return sorted(vals, key=key)
+
+
 def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
     themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
@@ -424,7 +439,7 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
             idx = e.index
             if not (isinstance(idx, ir.Constant) and isinstance(idx.value, (str, int)) and not isinstance(idx.value, bool)):
                 continue
-            parsed = [v for v in g.values(e.value, func, s) if isinstance(v, Parsed) and not v.validated]
+            parsed = _parsed_values(g, e.value, func, s)
             if not parsed:
                 continue
             pv = parsed[0]
@@ -442,4 +457,86 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
             else:
                 guard = failure_guard(g, func, s, raises, "key")
             out.append(Flow("key", repr(idx.value), func, s, e, pv, raises, guard, ir.dotted(e.value)))
+    return out
+
+
+def _guarded_parses(parses: list[Flow]) -> dict[tuple, Flow]:
+    """The parses of model text (not tool-call arguments) by (path, position) whose parse error
+    is handled: what a parsed structure is read after."""
+    return {(u.path, u.expr.pos): u for u in parses
+            if u.kind == "parse" and not u.tool_arguments and u.guard in ("try", "suppress")}
+
+
+def _parsed_from_guarded(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: ir.Stmt,
+                         by_pos: dict[tuple, Flow]) -> Optional[Parsed]:
+    for pv in _parsed_values(g, e, func, s):
+        step = pv.source.steps[-1] if pv.source.steps else None
+        if step is not None and (step[0], step[1]) in by_pos:
+            return pv
+        return None
+    return None
+
+
+def _type_tested(func: FunctionInfo, stmt: ir.Stmt, node: ir.Expr, parents: dict[int, ir.Expr], name: str) -> bool:
+    """`isinstance(name, dict)` / `type(name) is dict` tested before `node` (in its expression or
+    before `stmt`)."""
+    from agentable.query.guards import guarded_in_expr, tested_before
+
+    names = config().names.get("type_test", frozenset())
+
+    def test(t: Optional[ir.Expr]) -> bool:
+        for x in ir.walk_expr(t):
+            if isinstance(x, ir.Call) and ir.dotted(x.func) in names and x.args and ir.dotted(x.args[0]) == name:
+                return True
+        return False
+
+    return guarded_in_expr(node, parents, test) or tested_before(func, stmt, test)
+
+
+def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
+    """A structure parsed from model text used as a dict (`data.get(...)`, `**data`, `"k" in data`)
+    after a guarded parse, with no type test: valid JSON that is not an object fails there."""
+    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked
+
+    by_pos = _guarded_parses(parses)
+    if not by_pos:
+        return []
+    cfg = config()
+    raises = cfg.raises("shape")
+    methods = frozenset(cfg.kinds.get("shape", {}).get("dict_methods", ()))
+    tests = cfg.applies("type_test", "shape")
+    membership = bool(cfg.kinds.get("shape", {}).get("membership", False))
+    keys_tested = cfg.applies("membership_test", "shape")
+    out: list[Flow] = []
+    for func in g.agent.functions():
+        for s in ir.walk_stmts(func.body):
+            parents: Optional[dict[int, ir.Expr]] = None
+            for root in ir.stmt_exprs(s):
+                for x in ir.walk_expr(root):
+                    used: list[tuple[ir.Expr, ir.Expr, str]] = []  # (report at, the parsed value, how)
+                    if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in methods:
+                        used.append((x, x.func.value, f".{x.func.attr}()"))
+                    elif isinstance(x, ir.Call):
+                        used += [(x, kw.value, "**") for kw in x.keywords if kw.name is None]
+                    elif isinstance(x, ir.Dict):
+                        used += [(v, v, "**") for k, v in zip(x.keys, x.values) if k is None]
+                    elif membership and isinstance(x, ir.Compare) and x.ops and x.ops[0] in ("in", "not in"):
+                        used.append((x, x.comparators[0], "in"))
+                    for at, value, how in used:
+                        name = ir.dotted(value)
+                        if name is None:
+                            continue
+                        pv = _parsed_from_guarded(g, value, func, s, by_pos)
+                        if pv is None:
+                            continue
+                        if isinstance(s, ir.Assign) and any(t is value for t in s.targets):
+                            continue
+                        parents = parents if parents is not None else _expr_parents(s)
+                        if tests and _type_tested(func, s, at, parents, name):
+                            guard = "check"
+                        elif keys_tested and (_key_guard_in_expr(at, parents, {name}) or membership_checked(func, s, name)):
+                            guard = "check"
+                        else:
+                            guard = failure_guard(g, func, s, raises, "shape")
+                        out.append(Flow("shape", how, func, s, at, pv, raises, guard, name))
     return out
