@@ -421,7 +421,7 @@ def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: object) -
 def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
     themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
-    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked
+    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked, structured_output
 
     # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
@@ -496,7 +496,7 @@ def _type_tested(func: FunctionInfo, stmt: ir.Stmt, node: ir.Expr, parents: dict
 def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     """A structure parsed from model text used as a dict (`data.get(...)`, `**data`, `"k" in data`)
     after a guarded parse, with no type test: valid JSON that is not an object fails there."""
-    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked
+    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked, structured_output
 
     by_pos = _guarded_parses(parses)
     if not by_pos:
@@ -507,6 +507,7 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     tests = cfg.applies("type_test", "shape")
     membership = bool(cfg.kinds.get("shape", {}).get("membership", False))
     keys_tested = cfg.applies("membership_test", "shape")
+    schema = cfg.applies("structured_output", "shape")
     out: list[Flow] = []
     for func in g.agent.functions():
         for s in ir.walk_stmts(func.body):
@@ -538,5 +539,7 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                             guard = "check"
                         else:
                             guard = failure_guard(g, func, s, raises, "shape")
+                        if not guard and schema and structured_output(g, pv.source) is not None:
+                            guard = "structured-output"
                         out.append(Flow("shape", how, func, s, at, pv, raises, guard, name))
     return out
