@@ -54,7 +54,7 @@ class TaintConfig:
     methods: dict[str, Sink]  # str method -> sink
     kinds: dict[str, dict]
     barriers: dict[str, frozenset[str]]  # barrier -> sink kinds it applies to
-    names: dict[str, frozenset[str]] = field(default_factory=dict)  # barrier -> callable names
+    names: dict[str, frozenset[str]] = field(default_factory=dict)  # barrier options: callable names, …
 
     def raises(self, kind: str) -> tuple[str, ...]:
         return tuple(self.kinds.get(kind, {}).get("raises", ()))
@@ -83,12 +83,16 @@ def config() -> TaintConfig:
             s = Sink(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
             (calls if s.call else methods)[s.name] = s
         barriers = raw.get("barriers", {})
+        # `<barrier>_<option>` keys (retry_names, object_text_openers) are a barrier's options, the
+        # others the sink kinds a barrier applies to
+        options = {k for k in barriers if any(k.startswith(b + "_") for b in barriers if b != k)}
         _CONFIG = TaintConfig(
             structured_fields=frozenset(raw.get("source", {}).get("structured_fields", ())),
             tool_arguments_for=frozenset(raw.get("source", {}).get("tool_arguments_for", ())),
             calls=calls, methods=methods, kinds=raw.get("kinds", {}),
-            barriers={k: frozenset(v) for k, v in barriers.items() if not k.endswith("_names")},
-            names={k[:-len("_names")]: frozenset(v) for k, v in barriers.items() if k.endswith("_names")},
+            barriers={k: frozenset(v) for k, v in barriers.items() if k not in options},
+            names={(k[:-len("_names")] if k.endswith("_names") else k): frozenset(v) for k, v in barriers.items()
+                   if k in options},
         )
     return _CONFIG
 
@@ -508,6 +512,7 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     membership = bool(cfg.kinds.get("shape", {}).get("membership", False))
     keys_tested = cfg.applies("membership_test", "shape")
     schema = cfg.applies("structured_output", "shape")
+    objects = cfg.applies("object_text", "shape")
     out: list[Flow] = []
     for func in g.agent.functions():
         for s in ir.walk_stmts(func.body):
@@ -541,5 +546,46 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                             guard = failure_guard(g, func, s, raises, "shape")
                         if not guard and schema and structured_output(g, pv.source) is not None:
                             guard = "structured-output"
+                        if not guard and objects and _parses_object_text(g, pv, by_pos):
+                            guard = "check"
                         out.append(Flow("shape", how, func, s, at, pv, raises, guard, name))
     return out
+
+
+def _parses_object_text(g: ProjectGraph, pv: Parsed, by_pos: dict[tuple, Flow]) -> bool:
+    """Is the text `pv` was parsed from cut to start at an opening brace (taint.toml `object_text`)?"""
+    step = pv.source.steps[-1] if pv.source.steps else None
+    parse = by_pos.get((step[0], step[1])) if step is not None else None
+    if parse is None or parse.origin is None or not parse.origin.args:
+        return False
+    return _starts_with_opener(g, parse.origin.args[0], parse.func, parse.stmt, 2)
+
+
+def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object, depth: int) -> bool:
+    cfg = config()
+    openers = cfg.names.get("object_text_openers", frozenset())
+    finders = cfg.names.get("object_text_finders", frozenset())
+
+    def finds_opener(x: Optional[ir.Expr], d: int) -> bool:
+        if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in finders and x.args:
+            return isinstance(x.args[0], ir.Constant) and x.args[0].value in openers
+        if isinstance(x, ir.Name) and d > 0:
+            return any(finds_opener(v, d - 1) for v in _bound_values(g, x, func, stmt))
+        return False
+
+    if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Slice) and e.index.parts:
+        return finds_opener(e.index.parts[0], 1)
+    if isinstance(e, ir.BinOp) and e.op == "+" and isinstance(e.left, ir.Constant):
+        return isinstance(e.left.value, str) and e.left.value[:1] in openers
+    if isinstance(e, ir.Name) and depth > 0:
+        vals = _bound_values(g, e, func, stmt)
+        return bool(vals) and all(_starts_with_opener(g, v, func, stmt, depth - 1) for v in vals)
+    return False
+
+
+def _bound_values(g: ProjectGraph, name: ir.Name, func: FunctionInfo, stmt: object) -> list[ir.Expr]:
+    """The expressions assigned to `name` that reach `stmt` (plain assignments only; [] otherwise)."""
+    defs = g.reaching(func).at(stmt, name.id) or []
+    if not defs or any(d.how != "assign" or d.value is None for d in defs):
+        return []
+    return [d.value for d in defs]  # type: ignore[misc]
