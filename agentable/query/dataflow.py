@@ -40,6 +40,7 @@ class Sink:
     test_guards: bool = False
     empty: bool = False
     code: bool = False  # runs the text as code (eval/exec): injection, whatever the handler
+    unless_keyword: str = ""  # not a sink when the call passes this keyword
 
     @property
     def name(self) -> str:
@@ -263,6 +264,8 @@ def flows(g: ProjectGraph) -> list[Flow]:
                 continue
             arg = text_argument(call, sink)
             if sink.kind == "parse" and not call.args:
+                continue
+            if sink.unless_keyword and call.kwarg(sink.unless_keyword) is not None:
                 continue
             out.extend(_SINK_KINDS[sink.kind](g, func, stmt, call, sink, arg))
     out.extend(_key_flows(g, out))
