@@ -65,20 +65,23 @@ class UnguardedParse(Rule):
                 )
                 continue
             raises = use.raises[0]
+            handler = raises
             partial = ""
             if use.sink is not None and use.sink.catch_all and len(use.raises) > 1:
                 # each error must be caught: name the ones no handler catches
                 missing = [r for r in use.raises if not query.is_protected(graph, use.func, use.stmt, (r,))]
                 caught = [r for r in use.raises if r not in missing]
                 raises = " or ".join(missing or use.raises)
+                catch = missing or list(use.raises)
+                handler = catch[0] if len(catch) == 1 else f"({', '.join(catch)})"
                 if caught:
                     partial = f" (only {', '.join(caught)} is caught; {use.op} raises either, depending on the text)"
-            fix = _FIX.get(use.op, f"wrap it in try/except {raises} and re-prompt or fall back, or request "
+            fix = _FIX.get(use.op, f"wrap it in try/except {handler} and re-prompt or fall back, or request "
                                    "structured output")
             what_kind = "model output"
             if use.tool_arguments:
                 what_kind = "tool-call arguments the model wrote for a tool without `strict: true`"
-                fix = (f"wrap it in try/except {raises} and return the error to the model as the tool result, "
+                fix = (f"wrap it in try/except {handler} and return the error to the model as the tool result, "
                        "or define the function tools with `strict: true`")
             yield self.finding(
                 graph, use.path, use.expr.pos,
