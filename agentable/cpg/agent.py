@@ -286,7 +286,9 @@ class AgentLayer:
         deps: dict[str, set[str]] = {}
         for name, mod in self.g.modules.items():
             targets = set(mod.imports.values()) | {k[1:] for k in mod.imports if k.startswith("*")}
-            if {t.split(".")[0] for t in targets} & roots or self._posts_to_models(mod, http_roots, endpoints):
+            # a framework imported inside a function (`def ask(): import openai`) counts too
+            local = {t for s in mod.import_stmts if not getattr(s, "level", 0) for t in _import_names(s) if t}
+            if {t.split(".")[0] for t in targets | local} & roots or self._posts_to_models(mod, http_roots, endpoints):
                 relevant.add(name)
             for t in targets:
                 parts = t.split(".")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
+from agentable.catalog import read_toml
 from agentable.cpg import ir
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.response_paths import CALL, INDEX, documented_paths, on_documented_path, reaches_text
@@ -72,8 +73,10 @@ BUILTIN_TYPES = {
     "list": "list", "tuple": "tuple", "set": "set", "sorted": "list", "bytes": "bytes", "open": "file",
     "json.dumps": "str", "range": "range", "enumerate": "iterator", "zip": "iterator", "print": "none",
 }
-PARSERS = {"json.loads": "json.loads", "ast.literal_eval": "ast.literal_eval", "eval": "eval", "yaml.safe_load": "yaml.safe_load",
-           "yaml.load": "yaml.load", "orjson.loads": "orjson.loads", "ujson.loads": "ujson.loads", "tomllib.loads": "tomllib.loads"}
+
+# Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
+# with `structure = true` in agentable/catalog/taint.toml.
+PARSERS = {e["call"]: e["call"] for e in read_toml("taint.toml").get("sinks", ()) if e.get("structure")}
 
 _MAX_DEPTH = 40
 

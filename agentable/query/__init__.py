@@ -78,6 +78,7 @@ from agentable.query.versions import (  # noqa: F401
     versions_disjoint,
     versions_within,
 )
+from agentable.query.dataflow import Flow, Sink, TaintConfig, config as taint_config, flows, sink_of, text_argument  # noqa: F401
 from agentable.query.text_uses import (  # noqa: F401
     MATCH_READERS,
     REGEX_LISTS,
@@ -94,11 +95,8 @@ from agentable.query.text_uses import (  # noqa: F401
     _expr_parents,
     _fixed_unpack,
     _guard_in_expr,
-    _index_uses,
     _int_index,
     _key_guard_in_expr,
-    _key_uses,
-    _match_uses,
     _membership_test,
     _regex_always_matches,
     _requests_structure,

@@ -1,9 +1,9 @@
-"""Where generated text is consumed by operations that fail on text of the wrong shape (LOPE, ALS)."""
+"""Where generated text is consumed by operations that fail on text of the wrong shape (LOPE, ALS):
+the helpers of the data-flow engine (agentable/query/dataflow.py, sinks in catalog/taint.toml)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass as _dataclass  # noqa: E402
 from typing import Optional, Union
 
 from agentable.cpg import ir
@@ -24,109 +24,33 @@ from agentable.query.literals import (
     literal_of,
 )
 from agentable.query.llm_output import llm_outputs
-from agentable.query.tool_arguments import unconstrained_tool_arguments
 
-# Parsers of text and what they raise on text that is not in the expected format; catching any one
-# of these (or a parent such as ValueError / Exception) guards the parse.
-TEXT_PARSERS: dict[str, tuple[str, ...]] = {
-    "json.loads": ("JSONDecodeError",),
-    "json.JSONDecoder().decode": ("JSONDecodeError",),
-    "orjson.loads": ("JSONDecodeError",),
-    "ujson.loads": ("ValueError", "JSONDecodeError"),
-    "simplejson.loads": ("JSONDecodeError",),
-    "ast.literal_eval": ("ValueError", "SyntaxError"),
-    "eval": ("SyntaxError", "NameError", "ValueError"),
-    "yaml.safe_load": ("YAMLError",),
-    "yaml.load": ("YAMLError",),
-    "yaml.full_load": ("YAMLError",),
-    "tomllib.loads": ("TOMLDecodeError",),
-    "toml.loads": ("TomlDecodeError",),
-    "int": ("ValueError",),
-    "float": ("ValueError",),
-}
+from agentable.query.dataflow import (  # noqa: E402,F401  (the engine; these names are its historical home)
+    Flow,
+    TextUse,
+    _decorated_with_retry,
+    _suppressed_here,
+    config as _taint_config,
+    failure_guard,
+    flows as text_uses,
+    model_text,
+)
 
-
+# Views of the sinks declared in agentable/catalog/taint.toml, for code that reads the tables.
+_CFG = _taint_config()
+# Parsers of text and what they raise on text that is not in the expected format.
+TEXT_PARSERS: dict[str, tuple[str, ...]] = {p: s.raises for p, s in _CFG.calls.items() if s.kind == "parse"}
 # Regex functions returning a Match or None: path -> index of the string argument.
-REGEX_MATCHERS: dict[str, int] = {
-    "re.search": 1, "re.match": 1, "re.fullmatch": 1,
-    "re.compile().search": 0, "re.compile().match": 0, "re.compile().fullmatch": 0,
-}
-
-
+REGEX_MATCHERS: dict[str, int] = {p: s.arg for p, s in _CFG.calls.items() if s.kind == "match"}
 # Regex functions returning a (possibly empty) list: path -> index of the string argument.
-REGEX_LISTS: dict[str, int] = {"re.findall": 1, "re.compile().findall": 0, "re.split": 1, "re.compile().split": 0}
-
-
-MATCH_READERS = frozenset({"group", "groups", "groupdict", "start", "end", "span", "expand"})
-
-
-# every callee path text_uses looks at, for one set test per call site
-_CONSUMERS = frozenset(TEXT_PARSERS) | frozenset(REGEX_MATCHERS) | frozenset(REGEX_LISTS)
-
-# str methods returning a list of pieces; index 0 and -1 are treated as always present (an empty reply is
-# rare and reported elsewhere), any other fixed index needs a check.
-SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
-
-
-# Response fields (read path segments) that carry the provider's own structured data rather than
-# free text: tool-call arguments (JSON, not prose; whether the model's JSON is schema-constrained is
-# decided by query.tool_arguments for the parsers) and already-parsed structured output.
-_STRUCTURED_FIELDS = frozenset({"arguments", "parsed", "output_parsed", "tool_calls", "function_call"})
-
-
-_INDEX_ERRORS = ("IndexError", "ValueError", "TypeError")
-
-
-_MATCH_ERRORS = ("AttributeError", "TypeError", "IndexError")
-
-
-_KEY_ERRORS = ("KeyError", "TypeError", "IndexError")
-
-
-@_dataclass(eq=False)
-class TextUse:
-    """One consumption of model text (or of a structure parsed from it) that can fail on text of
-    an unexpected shape.
-
-    kind: parse (json.loads, int, …), match (a regex Match read without a None check), index
-    (`split(...)[1]`, `findall(...)[0]`), unpack (`a, b = text.split(":")`), key (`data["k"]` on
-    a parsed structure). `expr` is where to report; `op` names the operation for messages;
-    `raises` are the exceptions a handler must catch; `guard` says why the use is safe ("" when
-    it is not): "try", "check", "structured-output", "retry", "suppress".
-    """
-
-    kind: str
-    op: str
-    func: FunctionInfo
-    stmt: ir.Stmt
-    expr: ir.Expr
-    source: Union[LLMOutput, Parsed]
-    raises: tuple[str, ...]
-    guard: str = ""
-    name: Optional[str] = None  # the variable holding the result, when the use goes through one
-    origin: Optional[ir.Call] = None  # the consuming call (parser, regex function, split) when not `expr`
-    tool_arguments: bool = False  # the parsed text is a tool call's arguments from a non-strict tool
-
-    @property
-    def path(self) -> str:
-        return self.func.path
-
-    @property
-    def llm(self) -> LLMOutput:
-        return self.source.source if isinstance(self.source, Parsed) else self.source
-
-
-def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[LLMOutput]:
-    """The generated free text `e` may be (shortest data-flow path first), or None. Tool-call
-    arguments and parsed structured-output fields are not free text. A response read only part of
-    the way to its text (Anthropic `msg.content`, a list of blocks), or through a field other than
-    its API's text paths (the Responses API's `response.output` items), is not text at all: the
-    resolver decides that from the catalog's paths (agentable.cpg.response_paths)."""
-    for v in llm_outputs(g, e, func, stmt):
-        if _STRUCTURED_FIELDS.intersection(v.read):
-            continue
-        return v
-    return None
+REGEX_LISTS: dict[str, int] = {p: s.arg for p, s in _CFG.calls.items() if s.kind == "pieces"}
+MATCH_READERS = frozenset(_CFG.kinds["match"]["readers"])
+# str methods returning a list of pieces
+SPLITTERS = frozenset(_CFG.methods)
+_STRUCTURED_FIELDS = _CFG.structured_fields
+_INDEX_ERRORS = _CFG.raises("pieces")
+_MATCH_ERRORS = _CFG.raises("match")
+_KEY_ERRORS = _CFG.raises("key")
 
 
 def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
@@ -251,47 +175,6 @@ def _config_requests_structure(g: ProjectGraph, c: object) -> Optional[bool]:
     return True  # a MIME type computed at run time: may be JSON
 
 
-def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
-    from agentable.cpg.values import ExtRef as _ER
-
-    if func.node is None:
-        return False
-    for d in func.node.decorators:
-        target = d.func if isinstance(d, ir.Call) else d
-        for v in g.values(target, func.module.toplevel, None):
-            if isinstance(v, _ER) and v.path.rsplit(".", 1)[-1] in ("retry", "on_exception", "retry_async"):
-                return True
-    return False
-
-
-def _suppressed_here(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> bool:
-    from agentable.cpg.flow import exception_catches
-
-    for anc in func.ancestors(stmt):
-        if isinstance(anc, ir.With):
-            for item in anc.items:
-                c = item.context
-                if isinstance(c, ir.Call) and (ir.dotted(c.func) or "").rsplit(".", 1)[-1] == "suppress":
-                    for a in c.args:
-                        t = ir.dotted(a) or ""
-                        if any(exception_catches(t, r) for r in raised):
-                            return True
-    return False
-
-
-def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> str:
-    """Why a failing operation at `stmt` cannot crash the agent: "try" (a handler catching one of
-    `raised` here or in every caller), "suppress" (`contextlib.suppress`), "retry" (the function
-    or every caller is wrapped in a retry decorator that re-runs the model call); "" otherwise."""
-    if is_protected(g, func, stmt, raised):
-        return "try"
-    if _suppressed_here(func, stmt, raised):
-        return "suppress"
-    if _decorated_with_retry(g, func):
-        return "retry"
-    return ""
-
-
 def _expr_parents(stmt: ir.Stmt) -> dict[int, ir.Expr]:
     parents: dict[int, ir.Expr] = {}
     for root in ir.stmt_exprs(stmt):
@@ -386,139 +269,6 @@ def _regex_always_matches(g: ProjectGraph, call: ir.Call, func: FunctionInfo, st
         return False
 
 
-@per_graph
-def text_uses(g: ProjectGraph) -> list[TextUse]:
-    """Every consumption of model text that fails on an unexpected shape (see TextUse), in the
-    agent modules, with its guard. Memoised on the graph."""
-    out: list[TextUse] = []
-    from agentable.cpg.values import ExtRef as _ER
-
-    for func in g.agent.functions():
-        for site in func.calls:
-            call, stmt = site.call, site.stmt
-            path = next((v.path for v in g.values(call.func, func, stmt)
-                         if v.__class__ is _ER and v.path in _CONSUMERS), None)
-            if path in TEXT_PARSERS:
-                src = model_text(g, call.args[0], func, stmt) if call.args else None
-                args_src = None
-                if src is None and call.args and "JSONDecodeError" in TEXT_PARSERS[path]:
-                    args_src = unconstrained_tool_arguments(g, call.args[0], func, stmt)
-                if args_src is not None:
-                    guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
-                    out.append(TextUse("parse", path, func, stmt, call, args_src, TEXT_PARSERS[path], guard,
-                                       origin=call, tool_arguments=True))
-                    continue
-                if src is not None:
-                    guard = failure_guard(g, func, stmt, TEXT_PARSERS[path])
-                    if not guard and structured_output(g, src) is not None and path not in ("int", "float"):
-                        guard = "structured-output"
-                    if not guard and path in ("int", "float"):
-                        # `if reply.strip().isdigit(): int(reply)` / `int(x) if x.isdigit() else 0`
-                        names = {d for x in ir.walk_expr(call.args[0]) if (d := ir.dotted(x))}
-                        if _guard_in_expr(call, _expr_parents(stmt), names) or _checked(func, stmt, names):
-                            guard = "check"
-                    out.append(TextUse("parse", path, func, stmt, call, src, TEXT_PARSERS[path], guard, origin=call))
-                continue
-            if path in REGEX_MATCHERS:
-                idx = REGEX_MATCHERS[path]
-                arg = call.args[idx] if len(call.args) > idx else call.kwarg("string")
-                src = model_text(g, arg, func, stmt)
-                if src is not None and not _regex_always_matches(g, call, func, stmt, path):
-                    out.extend(_match_uses(g, func, stmt, call, src, path))
-                continue
-            if path in REGEX_LISTS:
-                idx = REGEX_LISTS[path]
-                arg = call.args[idx] if len(call.args) > idx else call.kwarg("string")
-                src = model_text(g, arg, func, stmt)
-                if src is not None:
-                    out.extend(_index_uses(g, func, stmt, call, src, path.rsplit(".", 1)[-1], any_index=path.endswith("findall")))
-                continue
-            f = call.func
-            if isinstance(f, ir.Attribute) and f.attr in SPLITTERS:
-                src = model_text(g, f.value, func, stmt)
-                if src is not None:
-                    out.extend(_index_uses(g, func, stmt, call, src, f"{f.attr}", any_index=False,
-                                           receiver=ir.dotted(f.value)))
-    out.extend(_key_uses(g, out))
-    return out
-
-
-def _match_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, src: LLMOutput, path: str) -> list[TextUse]:
-    out: list[TextUse] = []
-    op = path.replace("re.compile()", "pattern")
-    parents = _expr_parents(stmt)
-    p = parents.get(id(call))
-    if (isinstance(p, ir.Attribute) and p.attr in MATCH_READERS) or (isinstance(p, ir.Subscript) and p.value is call):
-        guard = failure_guard(g, func, stmt, _MATCH_ERRORS)
-        out.append(TextUse("match", op, func, stmt, p, src, _MATCH_ERRORS, guard, origin=call))
-        return out
-    name = bound_name(stmt, call)
-    if name is None:
-        return out
-    for s, n, ps in _uses_of(g, func, stmt, name):
-        q = ps.get(id(n))
-        if not ((isinstance(q, ir.Attribute) and q.attr in MATCH_READERS) or (isinstance(q, ir.Subscript) and q.value is n)):
-            continue
-        guard = ""
-        if _guard_in_expr(q, ps, {name}) or _checked(func, s, {name}):
-            guard = "check"
-        else:
-            guard = failure_guard(g, func, s, _MATCH_ERRORS)
-        out.append(TextUse("match", op, func, s, q, src, _MATCH_ERRORS, guard, name, call))
-    return out
-
-
-def _index_uses(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, src: LLMOutput, op: str,
-                any_index: bool, receiver: Optional[str] = None) -> list[TextUse]:
-    """Fixed-position reads of a split/findall result: `r[i]` with an index that may not exist,
-    or unpacking into a fixed number of names."""
-    out: list[TextUse] = []
-    maxsplit = None
-    if not any_index:
-        ms = call.kwarg("maxsplit") or (call.args[1] if len(call.args) > 1 else None)
-        maxsplit = _int_index(ms) if ms is not None else None
-    # split() on whitespace and splitlines() give [] for an empty reply: even [0] can fail there,
-    # while split(sep) always gives at least one piece
-    may_be_empty = any_index or splits_on_whitespace(call)
-
-    def risky(i: Optional[int]) -> bool:
-        if i is None:
-            return False
-        return True if may_be_empty else (i >= 1 or i <= -2)
-
-    guards = {receiver} if receiver else set()
-    parents = _expr_parents(stmt)
-    pieces = _same_length_view(g, func, stmt, call, parents)
-    p = parents.get(id(pieces))
-    if isinstance(p, ir.Subscript) and p.value is pieces and risky(_int_index(p.index)):
-        guard = "check" if (_guard_in_expr(p, parents, guards) or _checked(func, stmt, guards)) else \
-            failure_guard(g, func, stmt, _INDEX_ERRORS)
-        out.append(TextUse("index", op, func, stmt, p, src, _INDEX_ERRORS, guard, origin=call))
-        return out
-    whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is pieces and isinstance(p.index, ir.Slice) else pieces
-    if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
-        guard = "check" if _checked(func, stmt, guards) else failure_guard(g, func, stmt, _INDEX_ERRORS)
-        out.append(TextUse("unpack", op, func, stmt, stmt.targets[0], src, _INDEX_ERRORS, guard, origin=call))
-        return out
-    name = bound_name(stmt, pieces)
-    if name is None:
-        return out
-    for s, n, ps in _uses_of(g, func, stmt, name):
-        q = ps.get(id(n))
-        if isinstance(q, ir.Subscript) and q.value is n and risky(_int_index(q.index)):
-            use: ir.Expr = q
-            kind = "index"
-        elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 and _fixed_unpack(s.targets[0], maxsplit, any_index):
-            use, kind = s.targets[0], "unpack"
-        else:
-            continue
-        names = guards | {name}
-        guard = "check" if (_guard_in_expr(use, ps, names) or _checked(func, s, names)) else \
-            failure_guard(g, func, s, _INDEX_ERRORS)
-        out.append(TextUse(kind, op, func, s, use, src, _INDEX_ERRORS, guard, name, call))
-    return out
-
-
 def splits_on_whitespace(call: ir.Call) -> bool:
     """`text.split()`, `text.split(None, 1)`, `text.rsplit(maxsplit=1)`, `text.splitlines()`: a
     split whose result is empty for an empty (or blank) text."""
@@ -533,7 +283,7 @@ def splits_on_whitespace(call: ir.Call) -> bool:
     return sep is None or (isinstance(sep, ir.Constant) and sep.value is None)
 
 
-_SAME_LENGTH_CALLS = frozenset({"list", "tuple"})
+_SAME_LENGTH_CALLS = frozenset(_CFG.kinds["pieces"]["same_length"])
 
 
 def _same_length_view(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, pieces: ir.Expr,
@@ -587,40 +337,3 @@ def membership_checked(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
     """Are keys of `name` tested before `stmt`: an enclosing if/while with a membership test, or an
     earlier `if "k" not in name: return/raise/continue` (see `_membership_test`)."""
     return tested_before(func, stmt, lambda t: _membership_test(t, name))
-
-
-def _key_uses(g: ProjectGraph, parses: list[TextUse]) -> list[TextUse]:
-    """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
-    themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
-    # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
-    by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
-    out: list[TextUse] = []
-    if not any(u.guard in ("try", "suppress") for u in by_pos.values()):
-        return out  # no guarded parse: no key use to report (and nothing to resolve)
-    seen: set[int] = set()
-    for func in g.agent.functions():
-        for e, s in func.walk(ir.Subscript):
-            if id(e) in seen:
-                continue
-            idx = e.index
-            if not (isinstance(idx, ir.Constant) and isinstance(idx.value, (str, int)) and not isinstance(idx.value, bool)):
-                continue
-            parsed = [v for v in g.values(e.value, func, s) if isinstance(v, Parsed) and not v.validated]
-            if not parsed:
-                continue
-            pv = parsed[0]
-            step = pv.source.steps[-1] if pv.source.steps else None
-            parse = by_pos.get((step[0], step[1])) if step else None
-            if parse is None or parse.guard not in ("try", "suppress"):
-                continue
-            # a store (`data["k"] = v`) is not a read
-            if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
-                continue
-            seen.add(id(e))
-            names = {n for n in [ir.dotted(e.value)] if n}
-            if _key_guard_in_expr(e, _expr_parents(s), names) or any(membership_checked(func, s, n) for n in names):
-                guard = "check"
-            else:
-                guard = failure_guard(g, func, s, _KEY_ERRORS)
-            out.append(TextUse("key", repr(idx.value), func, s, e, pv, _KEY_ERRORS, guard, ir.dotted(e.value)))
-    return out

@@ -11,6 +11,8 @@ from agentable.rules.base import Rule, RuleMeta
 _FIX = {
     "int": "validate it first (e.g. extract the digits with a regex and check the match) or wrap it in try/except ValueError",
     "float": "validate it first or wrap it in try/except ValueError",
+    "index": "check that the marker is in the text first (`if marker in text:`) or use `find` and test for -1",
+    "rindex": "check that the marker is in the text first (`if marker in text:`) or use `rfind` and test for -1",
 }
 
 
@@ -30,7 +32,10 @@ class UnguardedParse(Rule):
               "documents that they may be invalid JSON or carry parameters the schema does not define unless "
               "the function tool is strict (`strict: true`; Chat Completions treats an omitted `strict` as "
               "false, the Responses API as true), so parsing them from a call that offers a non-strict tool "
-              "needs the same handler. Arguments the SDK parses (`parsed_arguments`) are not reported."),
+              "needs the same handler. Arguments the SDK parses (`parsed_arguments`) are not reported. "
+              "`ast.literal_eval` raises ValueError or SyntaxError depending on the text, so a handler must catch "
+              "both; `str.index` raises ValueError when the marker is missing. `eval`/`exec` of model text is "
+              "reported even inside a handler: it runs whatever code the reply (or a prompt injection) holds."),
         bad_example=('reply = client.chat.completions.create(model=m, messages=msgs).choices[0].message.content\n'
                      'plan = json.loads(reply)'),
         good_example=('try:\n    plan = json.loads(reply)\nexcept json.JSONDecodeError:\n'
@@ -42,25 +47,53 @@ class UnguardedParse(Rule):
 
     def check(self, graph) -> Iterable[Finding]:
         for use in query.text_uses(graph):
-            if use.kind != "parse" or use.guard:
+            code = use.sink is not None and use.sink.code and not use.tool_arguments
+            if use.kind != "parse" or (use.guard and not code):
                 continue
             src = use.llm
-            arg = use.expr.args[0] if use.expr.args else use.expr
-            what = _expr_text(graph, use.path, arg)
+            arg = query.text_argument(use.expr, use.sink) if use.sink is not None else None
+            what = _expr_text(graph, use.path, arg if arg is not None else use.expr)
+            if code:
+                yield self.finding(
+                    graph, use.path, use.expr.pos,
+                    f"`{what}` is model output ({query.describe_llm_source(graph, src)}) and is run as Python by "
+                    f"`{use.op}`: any reply that is not valid Python raises ({', '.join(use.raises)}), and a "
+                    f"reply steered by a prompt injection runs arbitrary code in the agent's process (code "
+                    f"injection). Parse it as data instead (json.loads or ast.literal_eval inside try/except), or "
+                    f"request structured output.",
+                    flow=query.flow_steps(graph, src, (use.path, use.expr.pos, f"run as code by {use.op}")),
+                )
+                continue
             raises = use.raises[0]
-            fix = _FIX.get(use.op, f"wrap it in try/except {raises} and re-prompt or fall back, or request "
+            handler = raises
+            partial = ""
+            if use.sink is not None and use.sink.catch_all and len(use.raises) > 1:
+                # each error must be caught: name the ones no handler catches
+                missing = [r for r in use.raises if not query.is_protected(graph, use.func, use.stmt, (r,))]
+                caught = [r for r in use.raises if r not in missing]
+                raises = " or ".join(missing or use.raises)
+                catch = missing or list(use.raises)
+                handler = catch[0] if len(catch) == 1 else f"({', '.join(catch)})"
+                if caught:
+                    partial = f" (only {', '.join(caught)} is caught; {use.op} raises either, depending on the text)"
+            fix = _FIX.get(use.op, f"wrap it in try/except {handler} and re-prompt or fall back, or request "
                                    "structured output")
             what_kind = "model output"
             if use.tool_arguments:
                 what_kind = "tool-call arguments the model wrote for a tool without `strict: true`"
-                fix = (f"wrap it in try/except {raises} and return the error to the model as the tool result, "
+                fix = (f"wrap it in try/except {handler} and return the error to the model as the tool result, "
                        "or define the function tools with `strict: true`")
             yield self.finding(
                 graph, use.path, use.expr.pos,
-                f"`{what}` is {what_kind} ({query.describe_llm_source(graph, src)}) and reaches `{use.op}` with "
-                f"no handler for {raises} here or in any caller; {fix}.",
-                flow=query.flow_steps(graph, src, (use.path, use.expr.pos, f"parsed with {use.op}")),
+                f"`{what}` is {what_kind} ({query.describe_llm_source(graph, src)}) and reaches `{_op(use)}` with "
+                f"no handler for {raises}{partial} here or in any caller; {fix}.",
+                flow=query.flow_steps(graph, src, (use.path, use.expr.pos, f"parsed with {_op(use)}")),
             )
+
+
+def _op(use) -> str:
+    """`json.loads`, or `str.index` for a sink that is a str method."""
+    return f"str.{use.op}" if use.sink is not None and use.sink.method else use.op
 
 
 def _expr_text(graph, path: str, e) -> str:

@@ -15,11 +15,13 @@ class UncheckedParsedKey(Rule):
         name="unchecked-key-of-parsed-llm-output",
         category="LOPE",
         severity=Severity.WARNING,
-        short="A key of JSON parsed from model text is read with `[...]` and no guard, although the parse itself is guarded.",
+        short="A key of JSON parsed from model text is read with `[...]` (or the value is used as a dict) with no check, although the parse itself is guarded.",
         full=("Guarding `json.loads` only covers text that is not JSON. A model that returns valid JSON with a "
               "missing or renamed field (\"tool\" instead of \"action\"), or a list instead of an object, makes "
               "`data[\"action\"]` raise KeyError/TypeError outside the handler. Without a schema (pydantic, "
-              "structured outputs) every field the code reads needs a check."),
+              "structured outputs) every field the code reads needs a check. Using the parsed value as a dict "
+              "(`data.get(...)`, `**data`, `Model(**data)`, `'k' in data`) needs an `isinstance(data, dict)` "
+              "check for the same reason: valid JSON that is not an object raises AttributeError/TypeError."),
         bad_example=('try:\n    step = json.loads(reply)\nexcept json.JSONDecodeError:\n    return retry()\n'
                      'tool = step["action"]'),
         good_example=('try:\n    step = Step.model_validate_json(reply)\nexcept ValidationError:\n    return retry()\n'
@@ -32,13 +34,19 @@ class UncheckedParsedKey(Rule):
         # one finding per parsed value and function, at its first unchecked key (the others listed)
         groups: dict[tuple, list[query.TextUse]] = {}
         for use in query.text_uses(graph):
-            if use.kind != "key" or use.guard:
+            if use.kind not in ("key", "shape") or use.guard:
                 continue
             step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
-            groups.setdefault((use.func.qualname, step[0] if step else "", step[1] if step else None), []).append(use)
-        for uses in groups.values():
+            groups.setdefault((use.kind, use.func.qualname, step[0] if step else "", step[1] if step else None),
+                              []).append(use)
+        for (kind, *_), uses in groups.items():
             uses.sort(key=lambda u: u.expr.pos)
             use = uses[0]
+            if kind == "shape":
+                # the same parsed value with an unchecked key is one missing check: reported once, as the key
+                if ("key", *_) not in groups:
+                    yield self._shape(graph, use, uses)
+                continue
             var = f"`{use.name}`" if use.name else "the parsed value"
             how = getattr(use.source, "how", "a parser")
             keys = ", ".join(dict.fromkeys(u.op for u in uses))
@@ -51,3 +59,20 @@ class UncheckedParsedKey(Rule):
                 f"schema.",
                 flow=query.flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
             )
+
+    def _shape(self, graph, use, uses) -> Finding:
+        var = f"`{use.name}`" if use.name else "the parsed value"
+        how = getattr(use.source, "how", "a parser")
+        ways = ", ".join(dict.fromkeys(_how(u.op) for u in uses))
+        return self.finding(
+            graph, use.path, use.expr.pos,
+            f"{var} is parsed from model output with `{how}` ({query.describe_llm_source(graph, use.llm)}) and used "
+            f"as a dict ({ways}) with no type check: a reply that is valid but not an object (a list, a string, a "
+            f"number, null) raises AttributeError/TypeError here, outside the parse handler. Check "
+            f"`isinstance({use.name or 'data'}, dict)` first or validate with a schema.",
+            flow=query.flow_steps(graph, use.source, (use.path, use.expr.pos, f"used as a dict ({_how(use.op)})")),
+        )
+
+
+def _how(op: str) -> str:
+    return {"**": "`**` unpacking", "in": "an `in` test"}.get(op, f"`{op}`")

@@ -1,0 +1,594 @@
+"""One data-flow engine for model output reaching operations that fail on text of the wrong shape.
+
+Sources, sinks and barriers are declared in agentable/catalog/taint.toml (see its comments); this
+module reads them and answers, for every sink in the agent modules: which model output reaches it
+(the graph's value resolution, agentable/cpg/resolve.py, follows helpers, wrappers, returns,
+`self.x` and imports), and which barrier (if any) makes it safe. Each answer is a `Flow` (the
+historical name `TextUse` is kept as an alias) carrying the source value, whose `.steps` are the
+path for messages and SARIF codeFlows (`query.flow_steps`).
+
+Adding a sink is one line in taint.toml when its kind exists (parse, match, pieces); a new kind is
+one handler in `_SINK_KINDS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Union
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import ExtRef, LLMOutput, Parsed
+from agentable.query.facts import per_graph
+from agentable.query.llm_output import llm_outputs
+
+
+# ---------------------------------------------------------------- configuration (taint.toml)
+
+@dataclass(frozen=True)
+class Sink:
+    kind: str  # parse | match | pieces
+    call: str = ""  # callee catalog path
+    method: str = ""  # or: a str method on the text
+    arg: int = 0
+    keyword: str = ""
+    raises: tuple[str, ...] = ()
+    catch_all: bool = False
+    structure: bool = False
+    schema_guards: bool = True
+    test_guards: bool = False
+    empty: bool = False
+    code: bool = False  # runs the text as code (eval/exec): injection, whatever the handler
+    unless_keyword: str = ""  # not a sink when the call passes this keyword
+
+    @property
+    def name(self) -> str:
+        return self.call or self.method
+
+
+@dataclass(frozen=True)
+class TaintConfig:
+    structured_fields: frozenset[str]
+    tool_arguments_for: frozenset[str]
+    calls: dict[str, Sink]  # callee path -> sink
+    methods: dict[str, Sink]  # str method -> sink
+    kinds: dict[str, dict]
+    barriers: dict[str, frozenset[str]]  # barrier -> sink kinds it applies to
+    names: dict[str, frozenset[str]] = field(default_factory=dict)  # barrier options: callable names, …
+
+    def raises(self, kind: str) -> tuple[str, ...]:
+        return tuple(self.kinds.get(kind, {}).get("raises", ()))
+
+    def applies(self, barrier: str, kind: str) -> bool:
+        return kind in self.barriers.get(barrier, ())
+
+
+_CONFIG: Optional[TaintConfig] = None
+
+
+def config() -> TaintConfig:
+    """taint.toml, read once."""
+    global _CONFIG
+    if _CONFIG is None:
+        from agentable.catalog import read_toml
+
+        raw = read_toml("taint.toml")
+        calls: dict[str, Sink] = {}
+        methods: dict[str, Sink] = {}
+        fields = {f.name for f in Sink.__dataclass_fields__.values()}
+        for entry in raw.get("sinks", []):
+            unknown = set(entry) - fields
+            if unknown:
+                raise ValueError(f"taint.toml: unknown sink key(s) {sorted(unknown)} in {entry}")
+            s = Sink(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+            (calls if s.call else methods)[s.name] = s
+        barriers = raw.get("barriers", {})
+        # `<barrier>_<option>` keys (retry_names, object_text_openers) are a barrier's options, the
+        # others the sink kinds a barrier applies to
+        options = {k for k in barriers if any(k.startswith(b + "_") for b in barriers if b != k)}
+        _CONFIG = TaintConfig(
+            structured_fields=frozenset(raw.get("source", {}).get("structured_fields", ())),
+            tool_arguments_for=frozenset(raw.get("source", {}).get("tool_arguments_for", ())),
+            calls=calls, methods=methods, kinds=raw.get("kinds", {}),
+            barriers={k: frozenset(v) for k, v in barriers.items() if k not in options},
+            names={(k[:-len("_names")] if k.endswith("_names") else k): frozenset(v) for k, v in barriers.items()
+                   if k in options},
+        )
+    return _CONFIG
+
+
+def structure_parsers() -> dict[str, str]:
+    """Callee path -> parser name for the sinks whose result is a structure parsed from the text
+    (the resolver makes such a result a `Parsed` value)."""
+    return {p: p for p, s in config().calls.items() if s.structure}
+
+
+# ---------------------------------------------------------------- flows
+
+@dataclass(eq=False)
+class Flow:
+    """Model output (or a structure parsed from it) reaching a sink that can fail on text of an
+    unexpected shape.
+
+    kind: parse (json.loads, int, …), match (a regex Match read without a None check), index
+    (`split(...)[1]`, `findall(...)[0]`), unpack (`a, b = text.split(":")`), key (`data["k"]` on
+    a parsed structure). `expr` is where to report; `op` names the operation for messages;
+    `raises` are the exceptions a handler must catch; `guard` names the barrier that makes the
+    flow safe ("" when none does): "try", "check", "structured-output", "retry", "suppress".
+    """
+
+    kind: str
+    op: str
+    func: FunctionInfo
+    stmt: ir.Stmt
+    expr: ir.Expr
+    source: Union[LLMOutput, Parsed]
+    raises: tuple[str, ...]
+    guard: str = ""
+    name: Optional[str] = None  # the variable holding the result, when the use goes through one
+    origin: Optional[ir.Call] = None  # the consuming call (parser, regex function, split) when not `expr`
+    tool_arguments: bool = False  # the parsed text is a tool call's arguments from a non-strict tool
+    sink: Optional[Sink] = None
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+    @property
+    def llm(self) -> LLMOutput:
+        return self.source.source if isinstance(self.source, Parsed) else self.source
+
+
+TextUse = Flow
+
+
+# ---------------------------------------------------------------- sources
+
+def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[LLMOutput]:
+    """The generated free text `e` may be (shortest data-flow path first), or None. Tool-call
+    arguments and parsed structured-output fields are not free text. A response read only part of
+    the way to its text (Anthropic `msg.content`, a list of blocks), or through a field other than
+    its API's text paths (the Responses API's `response.output` items), is not text at all: the
+    resolver decides that from the catalog's paths (agentable.cpg.response_paths)."""
+    fields = config().structured_fields
+    for v in llm_outputs(g, e, func, stmt):
+        if fields.intersection(v.read):
+            continue
+        return v
+    return None
+
+
+def tool_arguments_source(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                          sink: Sink) -> Optional[LLMOutput]:
+    """Tool-call arguments of a non-strict function tool, for the sinks that declare it."""
+    if not config().tool_arguments_for.intersection(sink.raises):
+        return None
+    from agentable.query.tool_arguments import unconstrained_tool_arguments
+
+    return unconstrained_tool_arguments(g, e, func, stmt)
+
+
+# ---------------------------------------------------------------- barriers
+
+def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...],
+                  kind: str = "parse", catch_all: bool = False) -> str:
+    """Why a failing operation at `stmt` cannot crash the agent: "try" (a handler catching one of
+    `raised` here or in every caller; each of them with `catch_all`), "suppress"
+    (`contextlib.suppress`), "retry" (the function or every caller is wrapped in a retry decorator
+    that re-runs the model call); "" otherwise."""
+    from agentable.query.guards import is_protected
+
+    cfg = config()
+    if cfg.applies("handler", kind):
+        if catch_all:
+            if all(is_protected(g, func, stmt, (r,)) for r in raised):
+                return "try"
+        elif is_protected(g, func, stmt, raised):
+            return "try"
+    if cfg.applies("suppress", kind) and _suppressed_here(func, stmt, raised):
+        return "suppress"
+    if cfg.applies("retry", kind) and _decorated_with_retry(g, func):
+        return "retry"
+    return ""
+
+
+def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
+    if func.node is None:
+        return False
+    names = config().names.get("retry", frozenset())
+    for d in func.node.decorators:
+        target = d.func if isinstance(d, ir.Call) else d
+        for v in g.values(target, func.module.toplevel, None):
+            if isinstance(v, ExtRef) and v.path.rsplit(".", 1)[-1] in names:
+                return True
+    return False
+
+
+def _suppressed_here(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> bool:
+    from agentable.cpg.flow import exception_catches
+
+    names = config().names.get("suppress", frozenset())
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.With):
+            for item in anc.items:
+                c = item.context
+                if isinstance(c, ir.Call) and (ir.dotted(c.func) or "").rsplit(".", 1)[-1] in names:
+                    for a in c.args:
+                        t = ir.dotted(a) or ""
+                        if any(exception_catches(t, r) for r in raised):
+                            return True
+    return False
+
+
+def _value_tested(func: FunctionInfo, stmt: ir.Stmt, node: Optional[ir.Expr], parents: dict[int, ir.Expr],
+                  names: set[str]) -> bool:
+    """A test of one of `names` before `node` in its expression, or before `stmt`."""
+    from agentable.query.text_uses import _checked, _guard_in_expr
+
+    return (node is not None and _guard_in_expr(node, parents, names)) or _checked(func, stmt, names)
+
+
+# ---------------------------------------------------------------- the engine
+
+def sink_of(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> Optional[Sink]:
+    """The declared sink `call` is, by its callee's path (or, for none, by a str method name)."""
+    cfg = config()
+    for v in g.values(call.func, func, stmt):
+        if v.__class__ is ExtRef and v.path in cfg.calls:
+            return cfg.calls[v.path]
+    f = call.func
+    if isinstance(f, ir.Attribute) and f.attr in cfg.methods:
+        return cfg.methods[f.attr]
+    return None
+
+
+def text_argument(call: ir.Call, sink: Sink) -> Optional[ir.Expr]:
+    if sink.method:
+        return call.func.value if isinstance(call.func, ir.Attribute) else None
+    if len(call.args) > sink.arg:
+        return call.args[sink.arg]
+    return call.kwarg(sink.keyword) if sink.keyword else None
+
+
+@per_graph
+def flows(g: ProjectGraph) -> list[Flow]:
+    """Every flow of model output into a declared sink, in the agent modules, with its barrier.
+    Memoised on the graph."""
+    out: list[Flow] = []
+    for func in g.agent.functions():
+        for site in func.calls:
+            call, stmt = site.call, site.stmt
+            sink = sink_of(g, call, func, stmt)
+            if sink is None:
+                continue
+            arg = text_argument(call, sink)
+            if sink.kind == "parse" and not call.args:
+                continue
+            if sink.unless_keyword and call.kwarg(sink.unless_keyword) is not None:
+                continue
+            out.extend(_SINK_KINDS[sink.kind](g, func, stmt, call, sink, arg))
+    out.extend(_key_flows(g, out))
+    out.extend(_shape_flows(g, out))
+    return out
+
+
+def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,
+                 arg: Optional[ir.Expr]) -> list[Flow]:
+    from agentable.query.text_uses import _expr_parents, structured_output
+
+    src = model_text(g, arg, func, stmt)
+    if src is None:
+        args_src = tool_arguments_source(g, arg, func, stmt, sink)
+        if args_src is not None:
+            guard = failure_guard(g, func, stmt, sink.raises, "parse", sink.catch_all)
+            return [Flow("parse", sink.name, func, stmt, call, args_src, sink.raises, guard, origin=call,
+                         tool_arguments=True, sink=sink)]
+        return []
+    cfg = config()
+    guard = failure_guard(g, func, stmt, sink.raises, "parse", sink.catch_all)
+    if not guard and sink.schema_guards and cfg.applies("structured_output", "parse") \
+            and structured_output(g, src) is not None:
+        guard = "structured-output"
+    if not guard and sink.test_guards and arg is not None:
+        # `if reply.strip().isdigit(): int(reply)` / `int(x) if x.isdigit() else 0`
+        names = {d for x in ir.walk_expr(arg) if (d := ir.dotted(x))}
+        if _value_tested(func, stmt, call, _expr_parents(stmt), names):
+            guard = "check"
+    return [Flow("parse", sink.name, func, stmt, call, src, sink.raises, guard, origin=call, sink=sink)]
+
+
+def _match_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,
+                 arg: Optional[ir.Expr]) -> list[Flow]:
+    from agentable.query.literals import bound_name
+    from agentable.query.text_uses import _expr_parents, _regex_always_matches, _uses_of
+
+    src = model_text(g, arg, func, stmt)
+    cfg = config()
+    if src is None or (cfg.applies("always_matches", "match") and _regex_always_matches(g, call, func, stmt, sink.call)):
+        return []
+    raises = cfg.raises("match")
+    readers = frozenset(cfg.kinds.get("match", {}).get("readers", ()))
+    out: list[Flow] = []
+    op = sink.call.replace("re.compile()", "pattern")
+    parents = _expr_parents(stmt)
+    p = parents.get(id(call))
+    if (isinstance(p, ir.Attribute) and p.attr in readers) or (isinstance(p, ir.Subscript) and p.value is call):
+        guard = failure_guard(g, func, stmt, raises, "match")
+        out.append(Flow("match", op, func, stmt, p, src, raises, guard, origin=call, sink=sink))
+        return out
+    name = bound_name(stmt, call)
+    if name is None:
+        return out
+    for s, n, ps in _uses_of(g, func, stmt, name):
+        q = ps.get(id(n))
+        if not ((isinstance(q, ir.Attribute) and q.attr in readers) or (isinstance(q, ir.Subscript) and q.value is n)):
+            continue
+        if cfg.applies("value_test", "match") and _value_tested(func, s, q, ps, {name}):
+            guard = "check"
+        else:
+            guard = failure_guard(g, func, s, raises, "match")
+        out.append(Flow("match", op, func, s, q, src, raises, guard, name, call, sink=sink))
+    return out
+
+
+def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,
+                  arg: Optional[ir.Expr]) -> list[Flow]:
+    """Fixed-position reads of a split/findall result: `r[i]` with an index that may not exist,
+    or unpacking into a fixed number of names."""
+    from agentable.query.literals import bound_name
+    from agentable.query.text_uses import (
+        _expr_parents,
+        _fixed_unpack,
+        _int_index,
+        _same_length_view,
+        _uses_of,
+        splits_on_whitespace,
+    )
+
+    src = model_text(g, arg, func, stmt)
+    if src is None:
+        return []
+    cfg = config()
+    raises = cfg.raises("pieces")
+    tests = cfg.applies("value_test", "pieces")
+    any_index = sink.empty
+    op = sink.method or sink.call.rsplit(".", 1)[-1]
+    receiver = ir.dotted(arg) if sink.method and arg is not None else None
+    out: list[Flow] = []
+    maxsplit = None
+    if not any_index:
+        ms = call.kwarg("maxsplit") or (call.args[1] if len(call.args) > 1 else None)
+        maxsplit = _int_index(ms) if ms is not None else None
+    # split() on whitespace and splitlines() give [] for an empty reply: even [0] can fail there,
+    # while split(sep) always gives at least one piece
+    may_be_empty = any_index or splits_on_whitespace(call)
+
+    def risky(i: Optional[int]) -> bool:
+        if i is None:
+            return False
+        return True if may_be_empty else (i >= 1 or i <= -2)
+
+    def guard_of(s: ir.Stmt, node: Optional[ir.Expr], ps: dict[int, ir.Expr], names: set[str]) -> str:
+        if tests and _value_tested(func, s, node, ps, names):
+            return "check"
+        return failure_guard(g, func, s, raises, "pieces")
+
+    guards = {receiver} if receiver else set()
+    parents = _expr_parents(stmt)
+    pieces = _same_length_view(g, func, stmt, call, parents)
+    p = parents.get(id(pieces))
+    if isinstance(p, ir.Subscript) and p.value is pieces and risky(_int_index(p.index)):
+        out.append(Flow("index", op, func, stmt, p, src, raises, guard_of(stmt, p, parents, guards), origin=call,
+                        sink=sink))
+        return out
+    whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is pieces and isinstance(p.index, ir.Slice) else pieces
+    if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
+        out.append(Flow("unpack", op, func, stmt, stmt.targets[0], src, raises, guard_of(stmt, None, parents, guards),
+                        origin=call, sink=sink))
+        return out
+    name = bound_name(stmt, pieces)
+    if name is None:
+        return out
+    for s, n, ps in _uses_of(g, func, stmt, name):
+        q = ps.get(id(n))
+        if isinstance(q, ir.Subscript) and q.value is n and risky(_int_index(q.index)):
+            use: ir.Expr = q
+            kind = "index"
+        elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 and _fixed_unpack(s.targets[0], maxsplit, any_index):
+            use, kind = s.targets[0], "unpack"
+        else:
+            continue
+        out.append(Flow(kind, op, func, s, use, src, raises, guard_of(s, use, ps, guards | {name}), name, call,
+                        sink=sink))
+    return out
+
+
+_SINK_KINDS: dict[str, Callable[..., list[Flow]]] = {
+    "parse": _parse_flows,
+    "match": _match_flows,
+    "pieces": _pieces_flows,
+}
+
+
+def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: object) -> list[Parsed]:
+    """The unvalidated structures parsed from model text `e` may be, in a stable order (shortest
+    path first, then by model call and parse): value sets are frozensets, whose order varies
+    between runs."""
+    vals = [v for v in g.values(e, func, s) if isinstance(v, Parsed) and not v.validated]
+
+    def key(v: Parsed) -> tuple:
+        src = v.source
+        last = src.steps[-1] if src.steps else ("", (0, 0, 0, 0), "")
+        return (len(src.steps), src.site[0], src.site[1].pos, last[0], last[1], v.how)
+
+    return sorted(vals, key=key)
+
+
+def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
+    """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
+    themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
+    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked, structured_output
+
+    # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
+    by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
+    out: list[Flow] = []
+    if not any(u.guard in ("try", "suppress") for u in by_pos.values()):
+        return out  # no guarded parse: no key use to report (and nothing to resolve)
+    cfg = config()
+    raises = cfg.raises("key")
+    tests = cfg.applies("membership_test", "key")
+    seen: set[int] = set()
+    for func in g.agent.functions():
+        for e, s in func.walk(ir.Subscript):
+            if id(e) in seen:
+                continue
+            idx = e.index
+            if not (isinstance(idx, ir.Constant) and isinstance(idx.value, (str, int)) and not isinstance(idx.value, bool)):
+                continue
+            parsed = _parsed_values(g, e.value, func, s)
+            if not parsed:
+                continue
+            pv = parsed[0]
+            step = pv.source.steps[-1] if pv.source.steps else None
+            parse = by_pos.get((step[0], step[1])) if step else None
+            if parse is None or parse.guard not in ("try", "suppress"):
+                continue
+            # a store (`data["k"] = v`) is not a read
+            if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
+                continue
+            seen.add(id(e))
+            names = {n for n in [ir.dotted(e.value)] if n}
+            if tests and (_key_guard_in_expr(e, _expr_parents(s), names) or any(membership_checked(func, s, n) for n in names)):
+                guard = "check"
+            else:
+                guard = failure_guard(g, func, s, raises, "key")
+            out.append(Flow("key", repr(idx.value), func, s, e, pv, raises, guard, ir.dotted(e.value)))
+    return out
+
+
+def _guarded_parses(parses: list[Flow]) -> dict[tuple, Flow]:
+    """The parses of model text (not tool-call arguments) by (path, position) whose parse error
+    is handled: what a parsed structure is read after."""
+    return {(u.path, u.expr.pos): u for u in parses
+            if u.kind == "parse" and not u.tool_arguments and u.guard in ("try", "suppress")}
+
+
+def _parsed_from_guarded(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: ir.Stmt,
+                         by_pos: dict[tuple, Flow]) -> Optional[Parsed]:
+    for pv in _parsed_values(g, e, func, s):
+        step = pv.source.steps[-1] if pv.source.steps else None
+        if step is not None and (step[0], step[1]) in by_pos:
+            return pv
+        return None
+    return None
+
+
+def _type_tested(func: FunctionInfo, stmt: ir.Stmt, node: ir.Expr, parents: dict[int, ir.Expr], name: str) -> bool:
+    """`isinstance(name, dict)` / `type(name) is dict` tested before `node` (in its expression or
+    before `stmt`)."""
+    from agentable.query.guards import guarded_in_expr, tested_before
+
+    names = config().names.get("type_test", frozenset())
+
+    def test(t: Optional[ir.Expr]) -> bool:
+        for x in ir.walk_expr(t):
+            if isinstance(x, ir.Call) and ir.dotted(x.func) in names and x.args and ir.dotted(x.args[0]) == name:
+                return True
+        return False
+
+    return guarded_in_expr(node, parents, test) or tested_before(func, stmt, test)
+
+
+def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
+    """A structure parsed from model text used as a dict (`data.get(...)`, `**data`, `"k" in data`)
+    after a guarded parse, with no type test: valid JSON that is not an object fails there."""
+    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked, structured_output
+
+    by_pos = _guarded_parses(parses)
+    if not by_pos:
+        return []
+    cfg = config()
+    raises = cfg.raises("shape")
+    methods = frozenset(cfg.kinds.get("shape", {}).get("dict_methods", ()))
+    tests = cfg.applies("type_test", "shape")
+    membership = bool(cfg.kinds.get("shape", {}).get("membership", False))
+    keys_tested = cfg.applies("membership_test", "shape")
+    schema = cfg.applies("structured_output", "shape")
+    objects = cfg.applies("object_text", "shape")
+    out: list[Flow] = []
+    for func in g.agent.functions():
+        for s in ir.walk_stmts(func.body):
+            parents: Optional[dict[int, ir.Expr]] = None
+            for root in ir.stmt_exprs(s):
+                for x in ir.walk_expr(root):
+                    used: list[tuple[ir.Expr, ir.Expr, str]] = []  # (report at, the parsed value, how)
+                    if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in methods:
+                        used.append((x, x.func.value, f".{x.func.attr}()"))
+                    elif isinstance(x, ir.Call):
+                        used += [(x, kw.value, "**") for kw in x.keywords if kw.name is None]
+                    elif isinstance(x, ir.Dict):
+                        used += [(v, v, "**") for k, v in zip(x.keys, x.values) if k is None]
+                    elif membership and isinstance(x, ir.Compare) and x.ops and x.ops[0] in ("in", "not in"):
+                        used.append((x, x.comparators[0], "in"))
+                    for at, value, how in used:
+                        name = ir.dotted(value)
+                        if name is None:
+                            continue
+                        pv = _parsed_from_guarded(g, value, func, s, by_pos)
+                        if pv is None:
+                            continue
+                        if isinstance(s, ir.Assign) and any(t is value for t in s.targets):
+                            continue
+                        parents = parents if parents is not None else _expr_parents(s)
+                        if tests and _type_tested(func, s, at, parents, name):
+                            guard = "check"
+                        elif keys_tested and (_key_guard_in_expr(at, parents, {name}) or membership_checked(func, s, name)):
+                            guard = "check"
+                        else:
+                            guard = failure_guard(g, func, s, raises, "shape")
+                        if not guard and schema and structured_output(g, pv.source) is not None:
+                            guard = "structured-output"
+                        if not guard and objects and _parses_object_text(g, pv, by_pos):
+                            guard = "check"
+                        out.append(Flow("shape", how, func, s, at, pv, raises, guard, name))
+    return out
+
+
+def _parses_object_text(g: ProjectGraph, pv: Parsed, by_pos: dict[tuple, Flow]) -> bool:
+    """Is the text `pv` was parsed from cut to start at an opening brace (taint.toml `object_text`)?"""
+    step = pv.source.steps[-1] if pv.source.steps else None
+    parse = by_pos.get((step[0], step[1])) if step is not None else None
+    if parse is None or parse.origin is None or not parse.origin.args:
+        return False
+    return _starts_with_opener(g, parse.origin.args[0], parse.func, parse.stmt, 2)
+
+
+def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object, depth: int) -> bool:
+    cfg = config()
+    openers = cfg.names.get("object_text_openers", frozenset())
+    finders = cfg.names.get("object_text_finders", frozenset())
+
+    def finds_opener(x: Optional[ir.Expr], d: int) -> bool:
+        if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in finders and x.args:
+            return isinstance(x.args[0], ir.Constant) and x.args[0].value in openers
+        if isinstance(x, ir.Name) and d > 0:
+            return any(finds_opener(v, d - 1) for v in _bound_values(g, x, func, stmt))
+        return False
+
+    if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Slice) and e.index.parts:
+        return finds_opener(e.index.parts[0], 1)
+    if isinstance(e, ir.BinOp) and e.op == "+" and isinstance(e.left, ir.Constant):
+        return isinstance(e.left.value, str) and e.left.value[:1] in openers
+    if isinstance(e, ir.Name) and depth > 0:
+        vals = _bound_values(g, e, func, stmt)
+        return bool(vals) and all(_starts_with_opener(g, v, func, stmt, depth - 1) for v in vals)
+    return False
+
+
+def _bound_values(g: ProjectGraph, name: ir.Name, func: FunctionInfo, stmt: object) -> list[ir.Expr]:
+    """The expressions assigned to `name` that reach `stmt` (plain assignments only; [] otherwise)."""
+    defs = g.reaching(func).at(stmt, name.id) or []
+    if not defs or any(d.how != "assign" or d.value is None for d in defs):
+        return []
+    return [d.value for d in defs]  # type: ignore[misc]
