@@ -125,8 +125,11 @@ def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
     declared = {r.dist for r in scope.requirements}
     # an extra brings the distribution it is named after: `crewai[tools]` installs crewai-tools,
     # `smolagents[mcp]` installs mcp, `pydantic-ai-slim[openai]` installs openai
+    # (and, where the catalog has the distribution's wheel, exactly what the extra adds:
+    # `pydantic-ai-slim[ag-ui]` installs ag-ui-protocol)
     for r in scope.requirements:
         declared |= {normalize_dist(n) for extra in r.extras for n in (f"{r.dist}-{extra}", extra)}
+        declared |= {d for extra in r.extras for d in g.catalog.extra_requires(r.dist, extra)}
     if _provided_by(g, declared, dotted):
         return True
     parts = dotted.split(".")
