@@ -123,6 +123,9 @@ def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
     from agentable.cpg.manifests import normalize_dist
 
     declared = {r.dist for r in scope.requirements}
+    # the project's own distribution, named by a manifest that governs the file: its code and its
+    # examples import it without declaring it (an example folder's requirements add to it)
+    declared |= set(getattr(scope, "project_names", {}).values())
     # an extra brings the distribution it is named after: `crewai[tools]` installs crewai-tools,
     # `smolagents[mcp]` installs mcp, `pydantic-ai-slim[openai]` installs openai
     # (and, where the catalog has the distribution's wheel, exactly what the extra adds:

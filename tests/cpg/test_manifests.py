@@ -1146,3 +1146,28 @@ def test_a_dependency_list_written_as_a_string_is_said(tmp_path: Path, text: str
     [note] = ms.notifications
     assert "must be an array of strings" in note.message and note.path == "pyproject.toml"
     assert ms.requirements == []
+
+
+def test_scanned_folder_inherits_the_enclosing_projects_manifests(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo, "pyproject.toml", '[project]\nname = "Acme-Agents"\ndependencies = ["colorama>=0.4", "openai"]\n')
+    write(repo, "requirements.txt", "aiofiles\n")
+    write(repo, "setup.py", 'from setuptools import setup\nsetup(name="acme_agents", install_requires=["mistune"])\n')
+    write(repo, "multi/requirements.txt", "langgraph\n")
+    ms = parse(repo / "multi", "requirements.txt")
+    assert sorted(ms.manifests) == ["../pyproject.toml", "../requirements.txt", "../setup.py", "requirements.txt"]
+    scope = ms.for_path("agents/writer.py")
+    assert {r.dist for r in scope.requirements} == {"langgraph", "colorama", "openai", "aiofiles", "mistune"}
+    assert set(scope.project_names.values()) == {"acme-agents"}
+    assert not ms.notifications
+
+
+def test_enclosing_manifests_stop_at_a_repository_top_and_two_levels(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "outer"\ndependencies = ["openai"]\n')
+    write(tmp_path, "a/b/c/requirements.txt", "httpx\n")
+    assert parse(tmp_path / "a/b/c", "requirements.txt").manifests == ["requirements.txt"]  # three levels up
+    (tmp_path / "a/.git").mkdir()
+    write(tmp_path, "a/pyproject.toml", '[project]\nname = "inner"\ndependencies = ["rich"]\n')
+    write(tmp_path, "a/b/requirements.txt", "httpx\n")
+    assert parse(tmp_path / "a/b", "requirements.txt").manifests == ["../pyproject.toml", "requirements.txt"]
+    assert parse(tmp_path / "a", "pyproject.toml").manifests == ["pyproject.toml"]  # a repository's top
