@@ -89,6 +89,9 @@ class ManifestSet:
     # pyproject.toml / setup.py / setup.cfg -> the PEP 503 name of the distribution it builds: the
     # project's own, which its code (and that of its sub-folders, examples) imports without declaring.
     project_names: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # The names of the scanned folder and of its parent (nearest last): where a file governed by an
+    # enclosing project's manifest ("../pyproject.toml") sits in that project.
+    root_names: tuple[str, ...] = field(default=(), kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)

@@ -33,6 +33,7 @@ def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
     for p in sorted(Path(p) for p in paths):
         reader.parse(p)
     _parse_enclosing(reader)
+    reader.out.root_names = tuple(p.name for p in (reader.root.parent, reader.root) if p.name)
     reader.out.manifests.sort()
     reader.out.lock_files.sort()
     return reader.out
