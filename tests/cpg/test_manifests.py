@@ -1171,3 +1171,10 @@ def test_enclosing_manifests_stop_at_a_repository_top_and_two_levels(tmp_path: P
     write(tmp_path, "a/b/requirements.txt", "httpx\n")
     assert parse(tmp_path / "a/b", "requirements.txt").manifests == ["../pyproject.toml", "requirements.txt"]
     assert parse(tmp_path / "a", "pyproject.toml").manifests == ["pyproject.toml"]  # a repository's top
+
+
+def test_enclosing_manifests_only_for_a_folder_with_requirements_of_its_own(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "openai\n")
+    write(tmp_path, "cases/one/pyproject.toml", '[project]\nname = "one"\ndependencies = ["rich"]\n')
+    assert parse(tmp_path / "cases").manifests == []  # a folder of projects, no manifest of its own
+    assert parse(tmp_path / "cases/one", "pyproject.toml").manifests == ["pyproject.toml"]  # a project of its own

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterable, Optional
 
 from packaging.requirements import InvalidRequirement, Requirement as PkgRequirement
 
 from agentable.cpg.manifests.conda import _environment_yml
 from agentable.cpg.manifests.locks import _lock_file
-from agentable.cpg.manifests.model import ManifestSet, Requirement, normalize_dist
+from agentable.cpg.manifests.model import ManifestSet, Requirement, governing_dir, normalize_dist
 from agentable.cpg.manifests.pipfile import _pipfile
 from agentable.cpg.manifests.pyproject import _pyproject
 from agentable.cpg.manifests.requirements_txt import _requirements
@@ -48,12 +48,18 @@ def _parse_enclosing(reader: "_Reader") -> None:
     part of one (`agentable scan multi_agents/` in a repository whose requirements.txt or
     pyproject.toml is at its top): the nearest of the `_ENCLOSING_LEVELS` folders above that holds
     any, not above a repository's top (`.git`). Their paths are relative (`../requirements.txt`);
-    the scopes inherit from them as from any folder above (ManifestSet.for_path). A scan of a
+    the scopes inherit from them as from any folder above (ManifestSet.for_path). Only for a
+    folder that has manifests of its own and no project manifest (`multi_agents/requirements.txt`). A scan of a
     folder gives its files the dependencies a scan of the whole project gives them. Notes about
     those files are dropped: they are not part of the scan."""
     from agentable.files import is_manifest
 
     if (reader.root / ".git").exists():
+        return
+    # only a folder whose own manifests add to a project's (requirements files, no pyproject.toml,
+    # setup.py or setup.cfg): a folder without any is scanned as it is (a dataset of small projects)
+    own = [PurePosixPath(m).name for m in reader.out.manifests if governing_dir(m) == "."]
+    if not own or any(n in ("pyproject.toml", "setup.py", "setup.cfg") for n in own):
         return
     for folder in list(reader.root.parents)[:_ENCLOSING_LEVELS]:
         try:
