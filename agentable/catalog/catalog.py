@@ -84,6 +84,15 @@ class Catalog:
             k: tuple(v) if isinstance(v, list) else (v,) for k, v in dists.get("imports", {}).items()}
         self._provides: dict[str, tuple[str, ...]] = {
             normalize_dist(k): tuple(v) for k, v in dists.get("provides", {}).items()}
+        # what the distributions' wheels say (scripts/dist_metadata.py): the import names each
+        # installs, its unconditional requirements and what each extra adds; the hand-written
+        # [imports] map wins where both name an import
+        self._wheels: dict[str, dict[str, Any]] = {
+            normalize_dist(k): v for k, v in files.get("wheels.toml", {}).get("wheels", {}).items()}
+        for dist, w in self._wheels.items():
+            for imp in w.get("imports", ()):
+                if imp not in self._imports:
+                    self._imports[imp] = (dist,)
         self._own_imports: dict[str, set[str]] = {}
         for imp, ds in self._imports.items():
             for d in ds:
@@ -232,13 +241,22 @@ class Catalog:
             if d in seen_d:
                 continue
             seen_d.add(d)
-            out |= self._own_imports.get(d, set())
+            own = self._own_imports.get(d)
+            # a dependency nothing maps installs the import named after it (most do)
+            out |= own if own else ({d.replace("-", "_")} if d != key else set())
             for imp in self._provides.get(d, ()):
                 out.add(imp)
                 todo.append(normalize_dist(self.distributions_for_import(imp)[0]))
+            todo.extend(normalize_dist(r) for r in self._wheels.get(d, {}).get("requires", ()))
         res = frozenset(out)
         self._provided_memo[key] = res
         return res
+
+    def extra_requires(self, dist: str, extra: str) -> tuple[str, ...]:
+        """The distributions that the extra `extra` of `dist` adds, by its wheel (empty when not
+        known): `pydantic-ai-slim[ag-ui]` brings ag-ui-protocol."""
+        extras = self._wheels.get(normalize_dist(dist), {}).get("extras", {})
+        return tuple(normalize_dist(d) for d in extras.get(normalize_dist(extra), ()))
 
     def known_framework_roots(self) -> frozenset[str]:
         return self._roots

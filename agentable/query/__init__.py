@@ -156,6 +156,7 @@ from agentable.query.tools import (  # noqa: F401
 )
 from agentable.query.dependencies import (  # noqa: F401
     import_declared,
+    import_installed_on_demand,
     import_is_optional,
     import_locked,
     import_name_known,

@@ -144,10 +144,16 @@ def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
     from agentable.cpg.manifests import normalize_dist
 
     declared = {r.dist for r in scope.requirements}
+    # the project's own distribution, named by a manifest that governs the file: its code and its
+    # examples import it without declaring it (an example folder's requirements add to it)
+    declared |= set(getattr(scope, "project_names", {}).values())
     # an extra brings the distribution it is named after: `crewai[tools]` installs crewai-tools,
     # `smolagents[mcp]` installs mcp, `pydantic-ai-slim[openai]` installs openai
+    # (and, where the catalog has the distribution's wheel, exactly what the extra adds:
+    # `pydantic-ai-slim[ag-ui]` installs ag-ui-protocol)
     for r in scope.requirements:
         declared |= {normalize_dist(n) for extra in r.extras for n in (f"{r.dist}-{extra}", extra)}
+        declared |= {d for extra in r.extras for d in g.catalog.extra_requires(r.dist, extra)}
     if _provided_by(g, declared, dotted):
         return True
     parts = dotted.split(".")
@@ -217,3 +223,58 @@ def import_name_known(g: ProjectGraph, dotted: str) -> bool:
         return True
     root = dotted.split(".")[0] + "."
     return not any(k.startswith(root) for k in getattr(g.catalog, "_imports", {}))
+
+
+def import_installed_on_demand(g: ProjectGraph, mod: object, func: FunctionInfo, top: str) -> bool:
+    """Is the package `top` installed by the program itself when it is needed: the function that
+    imports it (or one enclosing it) is registered with a decorator that lists it among string
+    literals (`@func.register_function(imports=["pyairtable"])`: the framework pip-installs what a
+    function declares before running it), or the module runs a pip install naming it
+    (`subprocess.check_call([sys.executable, "-m", "pip", "install", "pyairtable"])`)."""
+    names = {top.lower(), top.lower().replace("_", "-")}
+    names |= {d.lower() for d in g.catalog.distributions_for_import(top)}
+    f: FunctionInfo | None = func
+    while f is not None and f.node is not None:
+        for dec in f.node.decorators:
+            if isinstance(dec, ir.Call) and any(_listed(kw.value, names) for kw in dec.keywords):
+                return True
+        f = f.parent
+    return _pip_installs(mod, frozenset(names))
+
+
+def _listed(e: ir.Expr, names: set[str]) -> bool:
+    """Does a list, tuple, set or dict display hold a string literal naming one of `names`
+    (a version specifier allowed: `imports=["numpy>=1.26"]`, `imports={"name": "firecrawl"}`)?"""
+    if not hasattr(e, "elts") and not hasattr(e, "values"):
+        return False
+    return any(isinstance(x, ir.Constant) and isinstance(x.value, str) and _req_name(x.value) in names
+               for x in ir.walk_expr(e))
+
+
+def _req_name(text: str) -> str:
+    import re
+
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+    return m.group(1).lower() if m else ""
+
+
+def _pip_installs(mod: object, names: frozenset[str]) -> bool:
+    """Does the module hold a pip install that names one of `names`: a list display with the
+    literals "pip" and "install" and the name, or a string `pip install ... name`?"""
+    for e in _module_exprs(mod):
+        items = getattr(e, "elts", None)
+        if isinstance(items, list):
+            lits = [x.value for x in items if isinstance(x, ir.Constant) and isinstance(x.value, str)]
+            if "pip" in lits and "install" in lits and any(_req_name(v) in names for v in lits):
+                return True
+        elif isinstance(e, ir.Constant) and isinstance(e.value, str) and "pip install" in e.value:
+            words = e.value.split("pip install", 1)[1].split()
+            if any(_req_name(w) in names for w in words):
+                return True
+    return False
+
+
+def _module_exprs(mod: object):
+    for stmt in ir.walk_stmts(mod.ir.body, into_defs=True):  # type: ignore[attr-defined]
+        for root in ir.stmt_exprs(stmt):
+            yield from ir.walk_expr(root)

@@ -15,6 +15,47 @@ from agentable.rules.base import Rule, RuleMeta
 # CI and container folders: their scripts run where the workflow or Dockerfile installs what they need.
 _DEV_DIRS = frozenset({"tests", "test", "testing", "docs", ".github", ".gitlab", ".circleci", ".devcontainer", "docker"})
 _DEV_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
+# Folders of runnable extras that installing the project does not include (examples, maintenance
+# scripts, evaluations, notebooks' code): when the manifest that governs such a file is that of the
+# project above the folder, a missing package breaks running that file, not an install; reported
+# as a warning that says so. A folder with its own manifest is a project of its own: an error there.
+_LOOSE_DIRS = frozenset({"examples", "example", "scripts", "script", "evaluation", "evaluations", "eval", "evals",
+                         "benchmarks", "benchmark", "notebooks", "demo", "demos", "samples", "sample", "cookbook",
+                         "cookbooks", "playground", "experiments", "sandbox"})
+_MAIN_NAMES = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile")
+
+
+def loose_folder(manifests, scope, path: PurePosixPath) -> str:
+    """The examples/scripts/... folder (as `name/`) between the file and the nearest manifest
+    that governs it, or ""."""
+    from agentable.cpg.manifests import governing_dir
+
+    nearest = governing_dir(scope.manifests[0])
+    if nearest.startswith(".."):
+        above = nearest.count("..")
+        parts = tuple(getattr(manifests, "root_names", ())[-above:]) + path.parts[:-1]
+    elif nearest in (".", ""):
+        parts = path.parts[:-1]
+    else:
+        parts = path.parts[len(PurePosixPath(nearest).parts):-1] if path.is_relative_to(nearest) else ()
+    return next((f"{p}/" for p in parts if p.lower() in _LOOSE_DIRS), "")
+
+
+def target_manifest(scope) -> str:
+    """The manifest to add a requirement to: among the nearest folder's, one the build reads
+    (included by another), else one that declares runtime requirements under a main name
+    (requirements.txt, not requirements-audio.txt), else the first."""
+    from agentable.cpg.manifests import governing_dir
+
+    near = governing_dir(scope.manifests[0])
+    mine = [m for m in scope.manifests if governing_dir(m) == near]
+    included = {i for v in scope.includes.values() for i in v}
+    main = {r.path for r in scope.requirements if r.group == "main"}
+
+    def rank(m: str) -> tuple[bool, bool, bool]:
+        return (m not in included, m not in main, PurePosixPath(m).name not in _MAIN_NAMES)
+
+    return min(mine, key=lambda m: (rank(m), mine.index(m)))
 
 
 class UndeclaredDependency(Rule):
@@ -66,15 +107,31 @@ class UndeclaredDependency(Rule):
                         continue  # a declared dependency brings it: the lock file installs it
                     if query.import_is_optional(func, stmt, guarded):
                         continue
+                    if query.import_installed_on_demand(graph, mod, func, top):
+                        continue  # the program pip-installs it before it runs this import
                     reported.add(top)
                     dists = graph.catalog.distributions_for_import(dotted)
-                    alts = " or ".join(f"`{d}`" for d in dists)
+                    if graph.catalog.knows_import(dotted):
+                        alts = " or ".join(f"`{d}`" for d in dists)
+                    else:  # a guess from the import name: say so
+                        alts = f"the distribution that installs `{top}` (probably `{dists[0]}`)"
                     module = getattr(stmt, "module", None)
                     shown = module if module and query.import_name_known(graph, module) else dotted
+                    loose = ""
                     if mod.path in manifests.script_manifests:
                         where, target = "its `# /// script` block", "the block's `dependencies`"
                     else:
-                        where, target = ", ".join(scope.manifests), scope.manifests[0]
+                        where, target = ", ".join(scope.manifests), target_manifest(scope)
+                        loose = loose_folder(manifests, scope, path)
+                    if loose:
+                        yield self.finding(
+                            graph, mod.path, stmt.pos,
+                            f"`{shown}` is imported here but no dependency declared in {where} provides it. "
+                            f"This file is in `{loose}`, which installing the project does not include, so it "
+                            f"fails with ModuleNotFoundError when run in an environment made from those "
+                            f"declarations; add {alts} to {target} (or to a requirements file for `{loose}`).",
+                            severity=Severity.WARNING)
+                        continue
                     yield self.finding(
                         graph, mod.path, stmt.pos,
                         f"`{shown}` is imported here but no dependency "

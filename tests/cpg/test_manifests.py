@@ -1201,3 +1201,35 @@ def test_for_path_in_a_monorepo_of_small_apps_matches_a_filter_over_the_whole_se
     # its own pin and the shared file's range, in the order the set read them
     assert [(r.path, r.specifier) for r in ms.for_path("apps/app4/agent.py").declared("openai")] == [
         ("shared/base.txt", ">=1"), ("apps/app4/requirements.txt", "==4.0.0")]
+
+
+def test_scanned_folder_inherits_the_enclosing_projects_manifests(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo, "pyproject.toml", '[project]\nname = "Acme-Agents"\ndependencies = ["colorama>=0.4", "openai"]\n')
+    write(repo, "requirements.txt", "aiofiles\n")
+    write(repo, "setup.py", 'from setuptools import setup\nsetup(name="acme_agents", install_requires=["mistune"])\n')
+    write(repo, "multi/requirements.txt", "langgraph\n")
+    ms = parse(repo / "multi", "requirements.txt")
+    assert sorted(ms.manifests) == ["../pyproject.toml", "../requirements.txt", "../setup.py", "requirements.txt"]
+    scope = ms.for_path("agents/writer.py")
+    assert {r.dist for r in scope.requirements} == {"langgraph", "colorama", "openai", "aiofiles", "mistune"}
+    assert set(scope.project_names.values()) == {"acme-agents"}
+    assert not ms.notifications
+
+
+def test_enclosing_manifests_stop_at_a_repository_top_and_two_levels(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "outer"\ndependencies = ["openai"]\n')
+    write(tmp_path, "a/b/c/requirements.txt", "httpx\n")
+    assert parse(tmp_path / "a/b/c", "requirements.txt").manifests == ["requirements.txt"]  # three levels up
+    (tmp_path / "a/.git").mkdir()
+    write(tmp_path, "a/pyproject.toml", '[project]\nname = "inner"\ndependencies = ["rich"]\n')
+    write(tmp_path, "a/b/requirements.txt", "httpx\n")
+    assert parse(tmp_path / "a/b", "requirements.txt").manifests == ["../pyproject.toml", "requirements.txt"]
+    assert parse(tmp_path / "a", "pyproject.toml").manifests == ["pyproject.toml"]  # a repository's top
+
+
+def test_enclosing_manifests_only_for_a_folder_with_requirements_of_its_own(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "openai\n")
+    write(tmp_path, "cases/one/pyproject.toml", '[project]\nname = "one"\ndependencies = ["rich"]\n')
+    assert parse(tmp_path / "cases").manifests == []  # a folder of projects, no manifest of its own
+    assert parse(tmp_path / "cases/one", "pyproject.toml").manifests == ["pyproject.toml"]  # a project of its own

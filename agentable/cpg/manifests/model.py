@@ -94,6 +94,12 @@ class ManifestSet:
     lock_files: list[str] = field(default_factory=list, kw_only=True)  # the lock files behind `locked`
     # The versions those locks pin: the lock's folder -> distribution -> its pins (see `pins_for`).
     pins: dict[str, dict[str, tuple[LockedPin, ...]]] = field(default_factory=dict, kw_only=True)
+    # pyproject.toml / setup.py / setup.cfg -> the PEP 503 name of the distribution it builds: the
+    # project's own, which its code (and that of its sub-folders, examples) imports without declaring.
+    project_names: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # The names of the scanned folder and of its parent (nearest last): where a file governed by an
+    # enclosing project's manifest ("../pyproject.toml") sits in that project.
+    root_names: tuple[str, ...] = field(default=(), kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
@@ -227,16 +233,11 @@ class ManifestSet:
     def _scope_of(self, folder: str, inherit: bool) -> "ManifestSet":
         index = self._scope_index()
         levels: list[set[str]] = []  # nearest first: the manifests of each governing folder
-        cur = PurePosixPath(folder)
-        while True:
-            key = str(cur)
+        for key in _folder_chain(folder):
             if key in index.by_dir:
                 levels.append(self._with_includes(index.by_dir[key]))
                 if not inherit or key in index.standalone:
                     break
-            if key in (".", "/", "") or cur.parent == cur:
-                break
-            cur = cur.parent
         if not levels:
             return ManifestSet()
         # each list in the order of the whole set's, as filtering those would give
@@ -249,7 +250,8 @@ class ManifestSet:
         order = [m for chosen in levels for m in sorted((m for m in chosen if m in first), key=first.__getitem__)]
         every = set(order)
         includes = {k: self.includes[k] for k in sorted(every & index.include_at.keys(), key=index.include_at.__getitem__)}
-        return ManifestSet(requirements, list(dict.fromkeys(order)), [], includes)
+        return ManifestSet(requirements, list(dict.fromkeys(order)), [], includes,
+                           project_names={m: n for m, n in self.project_names.items() if m in every})
 
     def _with_includes(self, start: list[str]) -> set[str]:
         chosen: set[str] = set()
@@ -260,6 +262,19 @@ class ManifestSet:
                 chosen.add(m)
                 todo.extend(self.includes.get(m, ()))
         return chosen
+
+
+def _folder_chain(folder: str) -> list[str]:
+    """`folder` and the folders above it, nearest first: up to the root ("."), then the enclosing
+    project's folders the reader may have read manifests from ("..", "../..")."""
+    cur = PurePosixPath(folder)
+    out = [str(cur)]
+    while str(cur) not in (".", "/", "") and cur.parent != cur:
+        cur = cur.parent
+        out.append(str(cur))
+    if out[-1] == ".":
+        out += ["..", "../.."]
+    return out
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentable.cpg.manifests.poetry import _poetry
+from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.toml_locations import _Lines, _named_lists, _pep508_list, _subtable, _table_lists, _toml
 
 if TYPE_CHECKING:
@@ -22,6 +23,11 @@ def _pyproject(reader: _Reader, p: Path, text: str, rel: str) -> bool:
         return False
     lines = _Lines(text)
     project = data.get("project")
+    tool_table = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    for table in (project, tool_table.get("poetry")):
+        if isinstance(table, dict) and isinstance(table.get("name"), str) and table["name"].strip():
+            reader.out.project_names[rel] = normalize_dist(table["name"].strip())
+            break
     if isinstance(project, dict):
         first, end = lines.within("project")
         _pep508_list(reader, lines, project.get("dependencies"), rel, "main", lines.key("dependencies", first, end))

@@ -8,14 +8,15 @@ not listed among the manifests (or locks) read."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+import os
+from pathlib import Path, PurePosixPath
 from typing import Iterable, Optional
 
 from packaging.requirements import InvalidRequirement, Requirement as PkgRequirement
 
 from agentable.cpg.manifests.conda import _environment_yml
 from agentable.cpg.manifests.locks import _lock_file
-from agentable.cpg.manifests.model import ManifestSet, Requirement, normalize_dist
+from agentable.cpg.manifests.model import ManifestSet, Requirement, governing_dir, normalize_dist
 from agentable.cpg.manifests.pipfile import _pipfile
 from agentable.cpg.manifests.pyproject import _pyproject
 from agentable.cpg.manifests.requirements_txt import _requirements
@@ -31,9 +32,50 @@ def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
     reader = _Reader(root)
     for p in sorted(Path(p) for p in paths):
         reader.parse(p)
+    _parse_enclosing(reader)
+    reader.out.root_names = tuple(p.name for p in (reader.root.parent, reader.root) if p.name)
     reader.out.manifests.sort()
     reader.out.lock_files.sort()
     return reader.out
+
+
+# How many folders above the scanned one may hold the manifests of the project it belongs to.
+_ENCLOSING_LEVELS = 2
+
+
+def _parse_enclosing(reader: "_Reader") -> None:
+    """Read the manifests of the project that encloses the scanned folder, when that folder is a
+    part of one (`agentable scan multi_agents/` in a repository whose requirements.txt or
+    pyproject.toml is at its top): the nearest of the `_ENCLOSING_LEVELS` folders above that holds
+    any, not above a repository's top (`.git`). Their paths are relative (`../requirements.txt`);
+    the scopes inherit from them as from any folder above (ManifestSet.for_path). Only for a
+    folder that has manifests of its own and no project manifest (`multi_agents/requirements.txt`). A scan of a
+    folder gives its files the dependencies a scan of the whole project gives them. Notes about
+    those files are dropped: they are not part of the scan."""
+    from agentable.files import is_manifest
+
+    if (reader.root / ".git").exists():
+        return
+    # only a folder whose own manifests add to a project's (requirements files, no pyproject.toml,
+    # setup.py or setup.cfg): a folder without any is scanned as it is (a dataset of small projects)
+    own = [PurePosixPath(m).name for m in reader.out.manifests if governing_dir(m) == "."]
+    if not own or any(n in ("pyproject.toml", "setup.py", "setup.cfg") for n in own):
+        return
+    for folder in list(reader.root.parents)[:_ENCLOSING_LEVELS]:
+        try:
+            found = sorted(p for p in folder.iterdir()
+                           if p.is_file() and is_manifest(p.name) and manifest_kind(p.name) == "manifest")
+        except OSError:
+            return
+        if found:
+            reader.outer = folder
+            kept = len(reader.out.notifications)
+            for p in found:
+                reader.parse(p)
+            del reader.out.notifications[kept:]
+            return
+        if (folder / ".git").exists():
+            return
 
 
 _LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"})
@@ -53,6 +95,7 @@ def manifest_kind(name: str) -> str:
 class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = _resolve(root) or root
+        self.outer = self.root  # the top folder whose files may be read: the root, or an enclosing project's
         self.out = ManifestSet()
         self.seen: set[Path] = set()
         self.failed: set[Path] = set()
@@ -62,6 +105,8 @@ class _Reader:
         try:
             return rp.relative_to(self.root).as_posix()
         except ValueError:
+            if self.outer != self.root and (rp == self.outer or self.outer in rp.parents):
+                return Path(os.path.relpath(rp, self.root)).as_posix()  # an enclosing project's: ../setup.py
             return rp.as_posix()
 
     def note(self, message: str, rel: str, line: int = 0) -> None:
@@ -104,7 +149,7 @@ class _Reader:
         manifest `rel`, which then includes it. False, with a notification, when it cannot be read."""
         target = base.parent / name
         rt = _resolve(target)
-        inside = rt is not None and (rt == self.root or self.root in rt.parents)
+        inside = rt is not None and (rt == self.outer or self.outer in rt.parents)
         included = self.parse(target, group) if inside and rt.is_file() else None
         if included is None:
             self.note(f"dependency file {name!r} not found or unreadable", rel, line)

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.requirements_txt import _COMMENT_RE, _find_col, _name_prefix
 from agentable.cpg.manifests.toml_locations import _Lines
 
@@ -30,6 +31,8 @@ def _setup_cfg(reader: _Reader, text: str, rel: str) -> bool:
         reader.note(f"invalid setup.cfg: {str(exc).splitlines()[0]}", rel, line)
         return False
     lines = _Lines(text)
+    if cp.has_option("metadata", "name") and cp.get("metadata", "name").strip():
+        reader.out.project_names[rel] = normalize_dist(cp.get("metadata", "name").strip())
     if cp.has_option("options", "install_requires"):
         first, end = lines.within("options")
         _cfg_list(reader, lines, cp.get("options", "install_requires"), rel, "main",
@@ -90,7 +93,9 @@ def _setup_py(reader: _Reader, p: Path, text: str, rel: str) -> bool:
         if not isinstance(node, ast.Call):
             continue
         for arg, value in sp.keywords(node):
-            if arg == "install_requires":
+            if arg == "name" and isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.strip():
+                reader.out.project_names[rel] = normalize_dist(value.value.strip())
+            elif arg == "install_requires":
                 if not emit(value, "main"):
                     reader.out.unknown_dependencies.setdefault(
                         rel, f"install_requires (line {value.lineno}) is computed by code this tool does not run")
