@@ -120,3 +120,19 @@ class FakeLLM:
                     self.wfile.flush()
 
         return Handler
+
+
+def vague(i: int = 0):
+    """A question the deterministic pass leaves "unknown", so it goes to the LLM."""
+    from agentable.nl_check.questions import PromptParserQuestion
+
+    return PromptParserQuestion(f"Summarize document number {i} for the user.", "json.loads")
+
+
+def llm_config(fake: "FakeLLM", **overrides):
+    """An enabled LLMConfig pointing at `fake`, no retries unless overridden."""
+    from agentable.nl_check.llm import LLMConfig
+
+    values = dict(model="test-model", base_url=fake.url, max_retries=0, enabled=True)
+    values.update(overrides)
+    return LLMConfig(**values)

@@ -14,7 +14,7 @@ import pytest
 from agentable.nl_check import Checker, LLMConfig, default_cache_dir
 from agentable.nl_check.questions import PromptParserQuestion, StopFormatQuestion, ToolDescriptionQuestion
 
-from .fake_llm import Reply, verdict
+from .fake_llm import llm_config, vague, Reply, verdict
 
 SECRET_KEY = "sk-proj-abcdef1234567890abcdef"
 SECRET_DB_PASSWORD = "Hunter2Secret"
@@ -26,15 +26,8 @@ def _env(monkeypatch):
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
 
 
-def vague(i: int = 0) -> PromptParserQuestion:
-    """A question the deterministic pass leaves "unknown", so it goes to the LLM."""
-    return PromptParserQuestion(f"Summarize document number {i} for the user.", "json.loads")
-
-
 def config(fake, **overrides) -> LLMConfig:
-    values = dict(model="test-model", base_url=fake.url, timeout=0.5, max_retries=0, enabled=True)
-    values.update(overrides)
-    return LLMConfig(**values)
+    return llm_config(fake, **{"timeout": 0.5, **overrides})
 
 
 def test_structured_verdict_from_the_llm(fake_llm):

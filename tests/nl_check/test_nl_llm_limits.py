@@ -18,7 +18,7 @@ from agentable.nl_check.limits import Breaker, Budget, Clock
 from agentable.nl_check.llm import MAX_FAILURES_IN_A_ROW, looks_like_html
 from agentable.nl_check.questions import PromptParserQuestion
 
-from .fake_llm import Reply, verdict
+from .fake_llm import llm_config, vague, Reply, verdict
 
 NGINX_PAGE = "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body>...</body></html>"
 
@@ -30,15 +30,8 @@ def _env(monkeypatch):
     import openai  # noqa: F401 - imported up front so that its 0.5 s is not inside a timed budget
 
 
-def vague(i: int = 0) -> PromptParserQuestion:
-    """A question the deterministic pass leaves "unknown", so it goes to the LLM."""
-    return PromptParserQuestion(f"Summarize document number {i} for the user.", "json.loads")
-
-
 def config(fake, **overrides) -> LLMConfig:
-    values = dict(model="test-model", base_url=fake.url, timeout=2.0, max_retries=0, enabled=True)
-    values.update(overrides)
-    return LLMConfig(**values)
+    return llm_config(fake, **{"timeout": 2.0, **overrides})
 
 
 def messages(checker: Checker) -> list[str]:
