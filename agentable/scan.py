@@ -68,12 +68,17 @@ def project_root(start: Path) -> Optional[Path]:
     return None
 
 
+def _resolved_common(paths: list[Path]) -> tuple[list[Path], Path]:
+    """The paths resolved, and the folder they share (a single folder is its own)."""
+    resolved = [p.resolve() for p in paths]
+    return resolved, _common_dir(resolved) if len(resolved) > 1 or not resolved[0].is_dir() else resolved[0]
+
+
 def scan_root(paths: list[Path]) -> Path:
     """The root that finding paths are relative to, for the library's `scan()`: the folder
     scanned, or the common parent of several; as soon as a file is named, the project holding
     it, so that the rest of the project gives the named files their cross-file context."""
-    resolved = [p.resolve() for p in paths]
-    common = _common_dir(resolved) if len(resolved) > 1 or not resolved[0].is_dir() else resolved[0]
+    resolved, common = _resolved_common(paths)
     if any(p.is_file() for p in resolved):
         return project_root(common) or common
     return common
@@ -89,8 +94,7 @@ def scan_targets(paths: list[Path]) -> tuple[Path, list[Path], Optional[set[str]
     project (cheap with the cache) and reports only in what was named, so `scan src` and
     `scan .` agree on the findings in src/.
     """
-    resolved = [p.resolve() for p in paths]
-    common = _common_dir(resolved) if len(resolved) > 1 or not resolved[0].is_dir() else resolved[0]
+    resolved, common = _resolved_common(paths)
     root = project_root(common) or common
     if all(p == root for p in resolved):
         return root, [root], None

@@ -298,6 +298,12 @@ def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
     return [Flow("parse", sink.name, func, stmt, call, src, sink.raises, guard, origin=call, sink=sink)]
 
 
+def _reads_match(parent: object, value: ir.Expr, readers) -> bool:
+    """Does `parent` read a match object `value` (`m.group(...)`, `m[1]`)?"""
+    return (isinstance(parent, ir.Attribute) and parent.attr in readers) or \
+        (isinstance(parent, ir.Subscript) and parent.value is value)
+
+
 def _match_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,
                  arg: Optional[ir.Expr]) -> list[Flow]:
     from agentable.query.literals import bound_name
@@ -313,7 +319,7 @@ def _match_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
     op = sink.call.replace("re.compile()", "pattern")
     parents = _expr_parents(stmt)
     p = parents.get(id(call))
-    if (isinstance(p, ir.Attribute) and p.attr in readers) or (isinstance(p, ir.Subscript) and p.value is call):
+    if _reads_match(p, call, readers):
         guard = failure_guard(g, func, stmt, raises, "match")
         out.append(Flow("match", op, func, stmt, p, src, raises, guard, origin=call, sink=sink))
         return out
@@ -322,7 +328,7 @@ def _match_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
         return out
     for s, n, ps in _uses_of(g, func, stmt, name):
         q = ps.get(id(n))
-        if not ((isinstance(q, ir.Attribute) and q.attr in readers) or (isinstance(q, ir.Subscript) and q.value is n)):
+        if not _reads_match(q, n, readers):
             continue
         if cfg.applies("value_test", "match") and _value_tested(func, s, q, ps, {name}):
             guard = "check"
