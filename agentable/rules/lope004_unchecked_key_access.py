@@ -47,27 +47,21 @@ class UncheckedParsedKey(Rule):
                 if ("key", *_) not in groups:
                     yield self._shape(graph, use, uses)
                 continue
-            var = f"`{use.name}`" if use.name else "the parsed value"
-            how = getattr(use.source, "how", "a parser")
             keys = ", ".join(dict.fromkeys(u.op for u in uses))
             fields = f"its key {use.op} is" if len(uses) == 1 else f"its keys {keys} are"
             yield self.finding(
                 graph, use.path, use.expr.pos,
-                f"{var} is parsed from model output with `{how}` ({query.describe_llm_source(graph, use.llm)}) and "
-                f"{fields} read with no check: a reply without that field raises KeyError (TypeError if the JSON is "
+                f"{_parsed(graph, use)} and {fields} read with no check: a reply without that field raises KeyError (TypeError if the JSON is "
                 f"not an object) outside the parse handler. Use `.get({use.op})`, check the key, or validate with a "
                 f"schema.",
                 flow=query.flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
             )
 
     def _shape(self, graph, use, uses) -> Finding:
-        var = f"`{use.name}`" if use.name else "the parsed value"
-        how = getattr(use.source, "how", "a parser")
         ways = ", ".join(dict.fromkeys(_how(u.op) for u in uses))
         return self.finding(
             graph, use.path, use.expr.pos,
-            f"{var} is parsed from model output with `{how}` ({query.describe_llm_source(graph, use.llm)}) and used "
-            f"as a dict ({ways}) with no type check: a reply that is valid but not an object (a list, a string, a "
+            f"{_parsed(graph, use)} and used as a dict ({ways}) with no type check: a reply that is valid but not an object (a list, a string, a "
             f"number, null) raises AttributeError/TypeError here, outside the parse handler. Check "
             f"`isinstance({use.name or 'data'}, dict)` first or validate with a schema.",
             flow=query.flow_steps(graph, use.source, (use.path, use.expr.pos, f"used as a dict ({_how(use.op)})")),
@@ -76,3 +70,10 @@ class UncheckedParsedKey(Rule):
 
 def _how(op: str) -> str:
     return {"**": "`**` unpacking", "in": "an `in` test"}.get(op, f"`{op}`")
+
+
+def _parsed(graph, use) -> str:
+    """The start of both messages: what was parsed, with which parser, from which model call."""
+    var = f"`{use.name}`" if use.name else "the parsed value"
+    how = getattr(use.source, "how", "a parser")
+    return f"{var} is parsed from model output with `{how}` ({query.describe_llm_source(graph, use.llm)})"
