@@ -40,15 +40,20 @@ def project_cache_dir(project_root: Path) -> Path:
     return user_cache_root() / "projects" / digest
 
 
+def _read_key(path: Path) -> Optional[bytes]:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if len(data) == 32 else None
+
+
 @lru_cache(maxsize=4)
 def _signing_key(root: Path) -> Optional[bytes]:
     path = root / _KEY_FILE
-    try:
-        data = path.read_bytes()
-        if len(data) == 32:
-            return data
-    except OSError:
-        pass
+    key = _read_key(path)
+    if key is not None:
+        return key
     try:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = secrets.token_bytes(32)
@@ -57,11 +62,7 @@ def _signing_key(root: Path) -> Optional[bytes]:
             fh.write(key)
         return key
     except FileExistsError:  # another scan made it meanwhile
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        return data if len(data) == 32 else None
+        return _read_key(path)
     except OSError:
         return None  # no writable user cache: no key, no cache
 

@@ -13,16 +13,13 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from agentable.cachedir import seal, signing_key, unseal
+from agentable.cachedir import CACHEDIR_TAG, seal, signing_key, unseal
 from agentable.findings import Notification
 from agentable.nl_check.questions import Question, Verdict
 
 CACHE_FILE = "verdicts.json"
 FORMAT = 2  # 2: the JSON is sealed (HMAC-SHA256 + payload)
 CACHE_ROOT_NAME = ".agentable_cache"
-CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
-                "# This file is a cache directory tag created by agentable.\n"
-                "# For information about cache directory tags see https://bford.info/cachedir/\n")
 
 
 def default_cache_dir(scan_root: Path) -> Path:
