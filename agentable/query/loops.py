@@ -91,7 +91,7 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     a `for` over a finite iterable, a counter or step limit in the condition or guarding an exit
     (or guarding the assignment that ends a `while not done` loop), a time limit, or a person in the
     loop (each iteration waits for their input)."""
-    from agentable.cpg.flow import _assigned_names, _is_counter_test
+    from agentable.cpg.flow import _assigned_names, _counted_names, _is_counter_test
 
     info = loop.info  # type: ignore[attr-defined]
     stmt = loop.loop  # type: ignore[attr-defined]
@@ -101,11 +101,12 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     if isinstance(stmt, ir.For):
         return None if info.bounded else info.reason
     changed = _assigned_names(stmt.body)
+    counted = _counted_names(stmt.body)
     # an exit guarded by a counter or clock bounds the loop
     from agentable.cpg.flow import _exits_of
 
     for e, tests in _exits_of(stmt):
-        if any(_is_counter_test(t, changed) or _compares_clock(g, func, t) for t in tests):
+        if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) for t in tests):
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
@@ -114,14 +115,14 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     if ir_is_true(stmt.test):
         return None if info.bounded else "`while True` whose only exits depend on what the model returns, not on a step limit"
     test = stmt.test
-    if _is_counter_test(test, changed) or _compares_clock(g, func, test):
+    if _is_counter_test(test, counted) or _compares_clock(g, func, test):
         return None
     mentioned = {n for n in changed if _mentions_name(test, n)}
     if not mentioned:
         return "the loop condition does not change in the body, so only the model's output can end it"
     # `while not done:` / `while resp.stop_reason == "tool_use":` — bounded only if a counter decides
     for s, tests in _flag_assignments(stmt, mentioned):
-        if any(_is_counter_test(t, changed) or _compares_clock(g, func, t) for t in tests):
+        if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) for t in tests):
             return None
         if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
             return None
