@@ -80,8 +80,7 @@ class ProjectGraph:
         self._field_constructions: dict[str, list[CallSite]] = {}
         self.facts: dict[object, object] = {}  # query facts memoised per graph (query.per_graph)
 
-    # ------------------------------------------------------------------ positions
-
+    # ------------------------------------------------------------------ functions injected by name
 
     def injected_function(self, name: str) -> Optional[str]:
         """The module-level function named `name`, when exactly one module of the project defines
@@ -114,6 +113,9 @@ class ProjectGraph:
                 if f.node is not None and f.qualname == f"{f.module.name}.{f.name}":
                     self._top_functions.setdefault(f.name, []).append(f.qualname)
         return self._top_functions
+
+
+    # ------------------------------------------------------------------ positions
 
     def span(self, path: str, pos: ir.Pos) -> Span:
         mod = self.by_path.get(path)
