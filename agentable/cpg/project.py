@@ -114,7 +114,6 @@ class ProjectGraph:
                     self._top_functions.setdefault(f.name, []).append(f.qualname)
         return self._top_functions
 
-
     # ------------------------------------------------------------------ positions
 
     def span(self, path: str, pos: ir.Pos) -> Span:
