@@ -23,14 +23,42 @@ _CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "dateti
                      "loop.time", "asyncio.get_event_loop().time"})
 
 
+def _every_pass(body: list[ir.Stmt]) -> set[int]:
+    """The statements (by id) that run every time `body` runs: not those under an `if`, a `match`
+    case, an inner loop or an exception handler. A prompt that only some passes show (`elif
+    ask_user: input(...)`, skipped in a --continuous mode) puts nobody in the loop."""
+    out: set[int] = set()
+    todo = list(body)
+    while todo:
+        s = todo.pop()
+        out.add(id(s))
+        if isinstance(s, ir.With):
+            todo.extend(s.body)
+        elif isinstance(s, ir.Try):
+            todo.extend(s.body + s.finalbody)
+    return out
+
+
+def _short_circuited(stmt: ir.Stmt, call: ir.Call) -> bool:
+    """Is `call` evaluated only on some passes through `stmt`: after the first operand of
+    `and`/`or` (`if not auto and input(...)`) or in a branch of a conditional expression?"""
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            parts = e.values[1:] if isinstance(e, ir.BoolOp) else (
+                [e.body, e.orelse] if isinstance(e, ir.IfExp) else [])
+            if any(x is call for part in parts for x in ir.walk_expr(part)):
+                return True
+    return False
+
+
 def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> bool:
     """Does this block (or a project function it calls, `depth` levels) wait for outside input each
     time it runs: `input()`, stdin, a prompt library, a websocket receive or a work queue's `get()`?"""
     from agentable.cpg.values import ExtRef
 
-    stmts = set(id(s) for s in ir.walk_stmts(body))
+    stmts = _every_pass(body)
     for site in func.calls:
-        if id(site.stmt) not in stmts:
+        if id(site.stmt) not in stmts or _short_circuited(site.stmt, site.call):
             continue
         f = site.call.func
         if isinstance(f, ir.Attribute) and f.attr in _HUMAN_METHODS:
