@@ -298,6 +298,14 @@ _INFINITE_ITERS = {"itertools.count", "count", "itertools.cycle", "cycle", "iter
 
 
 _MUTATORS = frozenset({"append", "extend", "pop", "add", "insert", "update", "popleft", "remove", "clear"})
+_SHRINKERS = frozenset({"pop", "popleft", "remove", "clear"})
+
+
+def emptied_test(test: ir.Expr, body: list[ir.Stmt]) -> bool:
+    """`if not queue: break` where the body takes items out of `queue`: it empties, so the exit comes."""
+    shrunk = _mutated_in_place(body, _SHRINKERS)
+    return any(isinstance(e, ir.UnaryOp) and e.op == "not" and ir.dotted(e.operand) in shrunk
+               for e in ir.walk_expr(test))
 
 
 def _assigned_names(body: list[ir.Stmt]) -> set[str]:
@@ -354,12 +362,13 @@ def _target_names(targets: list[ir.Expr]) -> set[str]:
     return {d for t in targets for e in ir.walk_expr(t) if (d := ir.dotted(e))}
 
 
-def _mutated_in_place(body: list[ir.Stmt]) -> set[str]:
-    """Names whose length a method call changes: `history.append(...)`, `queue.pop()`."""
+def _mutated_in_place(body: list[ir.Stmt], methods: frozenset[str] = frozenset()) -> set[str]:
+    """Names whose length a method call changes: `history.append(...)`, `queue.pop()` (only
+    `methods`' calls when given)."""
     names: set[str] = set()
     for s in ir.walk_stmts(body):
         for e in (x for root in ir.stmt_exprs(s) for x in ir.walk_expr(root)):
-            if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in _MUTATORS:
+            if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in (methods or _MUTATORS):
                 d = ir.dotted(e.func.value)
                 if d:
                     names.add(d)
