@@ -18,6 +18,7 @@ label files are relative to that folder.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass, field
@@ -130,6 +131,29 @@ def case_folder(dataset: Path, case: str, entry: dict, checkouts: Optional[str] 
     return dataset / case
 
 
+def case_project(folder: Path, checkout: Optional[Path]) -> tuple[Path, str]:
+    """(folder to scan, sub-folder to report in) for a case, as `agentable scan <folder>` chooses
+    them: the nearest project folder at or above the case's folder, up to its checkout's top (so a
+    case in a framework's examples folder sees the framework's own manifest, as its users do), and
+    the case folder relative to it ("" when they are the same)."""
+    from agentable.scan import project_root
+
+    if checkout is None or not folder.is_relative_to(checkout):
+        return folder, ""
+    root = project_root(folder)
+    if root is None or not root.is_relative_to(checkout):
+        return folder, ""
+    inside = folder.relative_to(root).as_posix()
+    return root, "" if inside == "." else inside
+
+
+def _rebased(f: Finding, inside: str) -> Finding:
+    """A finding of a scan of the case's project, with its path relative to the case folder."""
+    if inside:
+        f.span = dataclasses.replace(f.span, path=f.span.path.removeprefix(inside + "/"))
+    return f
+
+
 def _checkout_present(dataset: Path, checkouts: str, case: str, entry: dict) -> bool:
     try:
         marker = json.loads((dataset / checkouts / case / FETCH_MARKER).read_text(encoding="utf-8"))
@@ -190,6 +214,7 @@ def evaluate(dataset: Path, checker: object = None, batch: Optional[str] = None)
 
     started = time.perf_counter()
     labels, problems, folders = _load(dataset, batch)
+    checkouts = _read_dataset(dataset).get("checkouts")
     scores = {code: CategoryScore() for code in CATEGORIES}
     result = EvalResult(scores, problems=problems)
     config = Config().merge_cli(respect_gitignore=False)
@@ -198,8 +223,9 @@ def evaluate(dataset: Path, checker: object = None, batch: Optional[str] = None)
         if not folder.is_dir():
             result.problems.append(f"{case}: no such case folder")
             continue
-        scan_result = scan([folder], config, ScanOptions(checker=checker))
-        findings = scan_result.active
+        project, inside = case_project(folder, dataset / checkouts / case if checkouts else None)
+        options = ScanOptions(checker=checker, only_files={inside + "/"} if inside else None)
+        findings = [_rebased(f, inside) for f in scan([project], config, options).active]
         result.cases += 1
         for lab in case_labels:
             hit = any(lab.matches(f) for f in findings)

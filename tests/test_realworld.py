@@ -224,3 +224,23 @@ def test_eval_takes_a_checkout_at_another_commit_as_missing(tmp_path: Path, fetc
 def test_eval_batch_needs_batches(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["eval", str(DATASET.parent / "holdout"), "--batch", "blind"])
     assert res.exit_code == 2 and "no cases in batch" in res.output
+
+
+def test_eval_scans_a_case_folder_as_part_of_its_project(tmp_path: Path, fetch) -> None:
+    """A case that is a folder of a library's repository (its examples) is scanned as `agentable
+    scan examples` scans it there: with the repository's manifests, so the examples' import of the
+    library itself is no undeclared dependency, and only findings inside the folder count."""
+    src = tmp_path / "trees" / "owner__name"
+    (src / "src" / "tidewater").mkdir(parents=True)
+    (src / "examples" / "triage").mkdir(parents=True)
+    (src / "pyproject.toml").write_text("[project]\nname = 'tidewater'\ndependencies = ['openai>=1.40']\n")
+    (src / "src" / "tidewater" / "__init__.py").write_text("import requests\n")  # outside the case folder
+    (src / "examples" / "triage" / "requirements.txt").write_text("fastapi>=0.110\n")
+    (src / "examples" / "triage" / "server.py").write_text("import fastapi\nimport tidewater\nimport yaml\n")
+    epdd = {"category": "EPDD", "required": True, "why": "PyYAML is not declared",
+            "locations": [{"file": "triage/server.py", "anchor": "import yaml", "occurrence": 1}]}
+    labels = _labels(tmp_path, {"owner__name__examples": _case("examples", labels=[epdd])})
+    assert fetch.main(["--labels", str(labels), "--from", str(tmp_path / "trees")]) == 0
+    res = evaluate(labels.parent)
+    assert res.problems == [] and res.misses == []
+    assert res.false_findings == []

@@ -297,6 +297,8 @@ class AgentLayer:
                     if m is not None:
                         deps.setdefault(m.name, set()).add(name)
                         break
+        for definer, users in self.g.injected_users().items():  # functions injected by name
+            deps.setdefault(definer, set()).update(users)
         stack = list(relevant)
         while stack:
             for user in deps.get(stack.pop(), ()):

@@ -297,6 +297,17 @@ class LoopInfo:
 _INFINITE_ITERS = {"itertools.count", "count", "itertools.cycle", "cycle", "itertools.repeat"}
 
 
+_MUTATORS = frozenset({"append", "extend", "pop", "add", "insert", "update", "popleft", "remove", "clear"})
+_SHRINKERS = frozenset({"pop", "popleft", "remove", "clear"})
+
+
+def emptied_test(test: ir.Expr, body: list[ir.Stmt]) -> bool:
+    """`if not queue: break` where the body takes items out of `queue`: it empties, so the exit comes."""
+    shrunk = _mutated_in_place(body, _SHRINKERS)
+    return any(isinstance(e, ir.UnaryOp) and e.op == "not" and ir.dotted(e.operand) in shrunk
+               for e in ir.walk_expr(test))
+
+
 def _assigned_names(body: list[ir.Stmt]) -> set[str]:
     names: set[str] = set()
     for s in ir.walk_stmts(body):
@@ -312,15 +323,61 @@ def _assigned_names(body: list[ir.Stmt]) -> set[str]:
                 d = ir.dotted(e)
                 if d:
                     names.add(d)
+    return names | _mutated_in_place(body)  # list.append(...) etc. change len(list)
+
+
+# Calls that read a clock: a test on the time elapsed ends the loop whatever the body computes.
+_CLOCKS = frozenset({"time", "monotonic", "perf_counter", "time_ns", "monotonic_ns", "now", "utcnow"})
+
+
+def _counted_names(body: list[ir.Stmt]) -> set[str]:
+    """Names the body advances step by step: augmented (`n += 1`), rebound from themselves
+    (`n = n + 1`, `node = node.next`), grown or shrunk in place (`history.append(...)`), loop
+    variables of inner `for`s, read from a clock (`elapsed = time.time() - t0`), and names computed
+    from those (`n = len(history)`). A name rebound each time from something else
+    (`title = ask(prompt)`, `done = True`) counts nothing: a test on it depends on what the body
+    computed, e.g. what a model replied."""
+    counted = _mutated_in_place(body)
+    rebound: list[tuple[set[str], ir.Expr]] = []
+    for s in ir.walk_stmts(body):
+        if isinstance(s, (ir.AugAssign, ir.For)):
+            counted |= _target_names([s.target])
+        elif isinstance(s, ir.Assign) and s.value is not None:
+            names = _target_names(s.targets)
+            if _mentions(s.value, names) or _reads_clock(s.value):
+                counted |= names
+            else:
+                rebound.append((names, s.value))
+    grew = True
+    while grew:
+        grew = False
+        for names, value in rebound:
+            if not names <= counted and _mentions(value, counted):
+                counted |= names
+                grew = True
+    return counted
+
+
+def _target_names(targets: list[ir.Expr]) -> set[str]:
+    return {d for t in targets for e in ir.walk_expr(t) if (d := ir.dotted(e))}
+
+
+def _mutated_in_place(body: list[ir.Stmt], methods: frozenset[str] = frozenset()) -> set[str]:
+    """Names whose length a method call changes: `history.append(...)`, `queue.pop()` (only
+    `methods`' calls when given)."""
+    names: set[str] = set()
+    for s in ir.walk_stmts(body):
         for e in (x for root in ir.stmt_exprs(s) for x in ir.walk_expr(root)):
-            # list.append(...) etc. change len(list)
-            if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in (
-                "append", "extend", "pop", "add", "insert", "update", "popleft", "remove", "clear"
-            ):
+            if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in (methods or _MUTATORS):
                 d = ir.dotted(e.func.value)
                 if d:
                     names.add(d)
     return names
+
+
+def _reads_clock(value: ir.Expr) -> bool:
+    return any(isinstance(e, ir.Call) and (d := ir.dotted(e.func)) is not None and "." in d
+               and d.rpartition(".")[2] in _CLOCKS for e in ir.walk_expr(value))
 
 
 def _mentions(expr: ir.Expr, names: set[str]) -> bool:
@@ -371,7 +428,7 @@ def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
             exits = _exits_of(loop)
             return LoopInfo(loop, False, "infinite", f"`for` over the unbounded iterator {callee}()", [e for e, _ in exits])
         return LoopInfo(loop, True, "for-finite", "a `for` loop ends with its iterable")
-    changed = _assigned_names(loop.body)
+    changed = _counted_names(loop.body)
     exits = _exits_of(loop)
     if not is_always_true(loop.test):
         if _mentions(loop.test, changed):

@@ -4,6 +4,8 @@ graph, and lazily the agent layer. This is what rules query.
 
 from __future__ import annotations
 
+import re
+
 from collections import deque
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Optional, Union
@@ -25,6 +27,10 @@ if TYPE_CHECKING:  # networkx is imported when the call graph is built (it costs
     from agentable.cpg.manifests import ManifestSet
 
 _MAX_LOOKUP_DEPTH = 8
+
+
+# `name(`: a call by a bare name, as the source spells it
+_CALLED_NAME = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(")
 
 
 class ProjectGraph:
@@ -54,6 +60,7 @@ class ProjectGraph:
             for i in range(1, len(parts)):
                 self._suffix_index.setdefault(".".join(parts[i:]), []).append(name)
         self._rd: dict[str, ReachingDefs] = {}
+        self._top_functions: Optional[dict[str, list[str]]] = None
         self._subclasses: Optional[dict[str, set[str]]] = None
         self.shallow = Resolver(self, expand_params=False)
         self.resolver = Resolver(self, expand_params=True)
@@ -72,6 +79,40 @@ class ProjectGraph:
         self._argument_sites: dict[str, list[CallSite]] = {}
         self._field_constructions: dict[str, list[CallSite]] = {}
         self.facts: dict[object, object] = {}  # query facts memoised per graph (query.per_graph)
+
+    # ------------------------------------------------------------------ functions injected by name
+
+    def injected_function(self, name: str) -> Optional[str]:
+        """The module-level function named `name`, when exactly one module of the project defines
+        one: what a name that its module neither defines nor imports refers to at run time, in
+        code whose framework injects functions by name (babyagi's functionz registers
+        `dependencies=["gpt_call"]` and runs the body with `gpt_call` bound), or None."""
+        found = self._top_function_names().get(name, ())
+        return found[0] if len(found) == 1 else None
+
+    def injected_users(self) -> dict[str, set[str]]:
+        """Module -> the other modules that call one of its functions by a name they neither
+        define nor import (see `injected_function`): users that no import statement shows."""
+        unique = {n: qs[0] for n, qs in self._top_function_names().items() if len(qs) == 1}
+        bound: dict[str, set[str]] = {}
+        for f in self.functions.values():
+            bound.setdefault(f.module.name, set()).update(f.defs)
+        out: dict[str, set[str]] = {}
+        for name, mod in self.modules.items():
+            called = set(_CALLED_NAME.findall(mod.ir.source)) & unique.keys()
+            for n in called - set(mod.toplevel.defs) - bound.get(name, set()):
+                definer = self.functions[unique[n]].module.name
+                if definer != name:
+                    out.setdefault(definer, set()).add(name)
+        return out
+
+    def _top_function_names(self) -> dict[str, list[str]]:
+        if self._top_functions is None:
+            self._top_functions = {}
+            for f in self.functions.values():
+                if f.node is not None and f.qualname == f"{f.module.name}.{f.name}":
+                    self._top_functions.setdefault(f.name, []).append(f.qualname)
+        return self._top_functions
 
     # ------------------------------------------------------------------ positions
 

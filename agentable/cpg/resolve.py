@@ -215,7 +215,8 @@ class Resolver:
                 return found
         if name in _BUILTIN_NAMES:
             return frozenset({ExtRef(name)})
-        return frozenset({UNKNOWN})
+        injected = self.g.injected_function(name)
+        return frozenset({FuncRef(injected)}) if injected else frozenset({UNKNOWN})
 
     def _star_imports(self, top: FunctionInfo) -> list[str]:
         stars = self._stars.get(top.qualname)

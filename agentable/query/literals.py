@@ -128,6 +128,21 @@ def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt
     """Where the literal `value` that `e` evaluates to is written: follows local and module
     bindings, parameters (defaults and every call site's argument), `self.x` assignments and
     imported constants. None when it cannot be found (e.g. it comes from a config file)."""
+    return _search_literal(g, e, func, stmt, value, depth, None)
+
+
+def literal_sites(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, value: object,
+                  depth: int = 6) -> list[tuple[str, ir.Pos]]:
+    """Every place the literal `value` that `e` may evaluate to is written (literal_site finds
+    the first): a parameter's default and a caller's argument are two places to change."""
+    found: list[tuple[str, ir.Pos]] = []
+    _search_literal(g, e, func, stmt, value, depth, found)
+    return list(dict.fromkeys(found))
+
+
+def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, value: object,
+                    depth: int, every: Optional[list[tuple[str, ir.Pos]]]) -> Optional[tuple[str, ir.Pos]]:
+    """The first site of the literal; with `every`, the search goes on and collects all sites there."""
     seen: set[int] = set()
 
     def find(x: Optional[ir.Expr], f: FunctionInfo, st: object, d: int) -> Optional[tuple[str, ir.Pos]]:
@@ -135,7 +150,12 @@ def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt
             return None
         seen.add(id(x))
         if isinstance(x, ir.Constant):
-            return (f.path, x.pos) if x.value == value else None
+            if x.value != value:
+                return None
+            if every is not None:
+                every.append((f.path, x.pos))
+                return None
+            return (f.path, x.pos)
         if isinstance(x, (ir.IfExp, ir.BoolOp, ir.Seq)):
             parts = [x.body, x.orelse] if isinstance(x, ir.IfExp) else (x.values if isinstance(x, ir.BoolOp) else x.elts)
             for part in parts:

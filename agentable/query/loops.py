@@ -23,33 +23,73 @@ _CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "dateti
                      "loop.time", "asyncio.get_event_loop().time"})
 
 
+def _always_reaches(body: list[ir.Stmt], hit: set[int]) -> bool:
+    """Does every run of `body` execute one of the statements in `hit`: one at its top level, in
+    a `with`/`try` block or an inner loop's body, or in both branches of an `if`? A prompt that only
+    some passes show (`elif ask_user: input(...)`, skipped in a --continuous mode) puts nobody in
+    the loop; `if auto: line = script.pop() else: line = input()` does."""
+    for s in body:
+        if id(s) in hit:
+            return True
+        if isinstance(s, (ir.With, ir.For, ir.While)) and _always_reaches(s.body, hit):
+            return True
+        if isinstance(s, ir.Try) and (_always_reaches(s.body, hit) or _always_reaches(s.finalbody, hit)):
+            return True
+        if isinstance(s, ir.If) and _always_reaches(s.body, hit) and _always_reaches(s.orelse, hit):
+            return True
+    return False
+
+
+def _short_circuited(stmt: ir.Stmt, call: ir.Call) -> bool:
+    """Is `call` evaluated only on some passes through `stmt`: after the first operand of
+    `and`/`or` (`if not auto and input(...)`) or in a branch of a conditional expression?"""
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            parts = e.values[1:] if isinstance(e, ir.BoolOp) else (
+                [e.body, e.orelse] if isinstance(e, ir.IfExp) else [])
+            if any(x is call for part in parts for x in ir.walk_expr(part)):
+                return True
+    return False
+
+
 def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> bool:
     """Does this block (or a project function it calls, `depth` levels) wait for outside input each
     time it runs: `input()`, stdin, a prompt library, a websocket receive or a work queue's `get()`?"""
-    from agentable.cpg.values import ExtRef
-
-    stmts = set(id(s) for s in ir.walk_stmts(body))
+    inside = {id(s) for s in ir.walk_stmts(body)}
+    waiting: set[int] = set()  # statements that wait for a person
     for site in func.calls:
-        if id(site.stmt) not in stmts:
+        if id(site.stmt) not in inside or id(site.stmt) in waiting or _short_circuited(site.stmt, site.call):
             continue
-        f = site.call.func
-        if isinstance(f, ir.Attribute) and f.attr in _HUMAN_METHODS:
-            return True
-        if isinstance(f, ir.Attribute) and f.attr == "get" and any(
-                isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, site.stmt)):
-            return True
-        for v in g.values(f, func, site.stmt):
-            if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask") and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer")):
-                return True
-        if depth > 0:
-            for q in g.callees(site):
-                callee = g.functions.get(q)
-                if callee is not None and callee is not func and waits_for_human(g, callee, callee.body, depth - 1):
-                    return True
+        if _waits(g, func, site, depth):
+            waiting.add(id(site.stmt))
+    if waiting and _always_reaches(body, waiting):
+        return True
     for s in ir.walk_stmts(body):
         if isinstance(s, ir.For):  # `for line in sys.stdin`
             d = ir.dotted(s.iter) or ""
             if d in ("sys.stdin",) or d.endswith(".stdin"):
+                return True
+    return False
+
+
+def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> bool:
+    """Does this call wait for a person (directly, or in a project function it calls)?"""
+    from agentable.cpg.values import ExtRef
+
+    f = site.call.func  # type: ignore[attr-defined]
+    stmt = site.stmt  # type: ignore[attr-defined]
+    if isinstance(f, ir.Attribute) and f.attr in _HUMAN_METHODS:
+        return True
+    if isinstance(f, ir.Attribute) and f.attr == "get" and any(
+            isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, stmt)):
+        return True
+    for v in g.values(f, func, stmt):
+        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask") and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer")):
+            return True
+    if depth > 0:
+        for q in g.callees(site):  # type: ignore[arg-type]
+            callee = g.functions.get(q)
+            if callee is not None and callee is not func and waits_for_human(g, callee, callee.body, depth - 1):
                 return True
     return False
 
@@ -91,7 +131,7 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     a `for` over a finite iterable, a counter or step limit in the condition or guarding an exit
     (or guarding the assignment that ends a `while not done` loop), a time limit, or a person in the
     loop (each iteration waits for their input)."""
-    from agentable.cpg.flow import _assigned_names, _is_counter_test
+    from agentable.cpg.flow import _assigned_names, _counted_names, _is_counter_test, emptied_test
 
     info = loop.info  # type: ignore[attr-defined]
     stmt = loop.loop  # type: ignore[attr-defined]
@@ -101,11 +141,12 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     if isinstance(stmt, ir.For):
         return None if info.bounded else info.reason
     changed = _assigned_names(stmt.body)
+    counted = _counted_names(stmt.body)
     # an exit guarded by a counter or clock bounds the loop
     from agentable.cpg.flow import _exits_of
 
     for e, tests in _exits_of(stmt):
-        if any(_is_counter_test(t, changed) or _compares_clock(g, func, t) for t in tests):
+        if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
@@ -114,14 +155,14 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     if ir_is_true(stmt.test):
         return None if info.bounded else "`while True` whose only exits depend on what the model returns, not on a step limit"
     test = stmt.test
-    if _is_counter_test(test, changed) or _compares_clock(g, func, test):
+    if _is_counter_test(test, counted) or _compares_clock(g, func, test):
         return None
     mentioned = {n for n in changed if _mentions_name(test, n)}
     if not mentioned:
         return "the loop condition does not change in the body, so only the model's output can end it"
     # `while not done:` / `while resp.stop_reason == "tool_use":` — bounded only if a counter decides
     for s, tests in _flag_assignments(stmt, mentioned):
-        if any(_is_counter_test(t, changed) or _compares_clock(g, func, t) for t in tests):
+        if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) for t in tests):
             return None
         if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
             return None

@@ -18,6 +18,7 @@ from agentable.query.literals import (
     dict_values_for_key,
     literal_of,
     literal_site,
+    literal_sites,
 )
 
 
@@ -163,8 +164,10 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     for slot in model_slots(g):
         ids = _const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
         for mid in dict.fromkeys(ids):
-            out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
-                                slot.llm_call, literal_site(g, slot.expr, slot.func, slot.stmt, mid)))
+            # one use per place the id is written: each is a line to change
+            for site in literal_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]:
+                out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
+                                    slot.llm_call, site))
     apis_by_literal: dict[tuple[str, ir.Pos], set[str]] = {}
     for use in out:
         if use.literal is not None:
@@ -233,11 +236,13 @@ def mask_secret(s: str) -> str:
 
 
 def distinct_uses(uses) -> list:
-    """Model uses with each (file, line, model id) once: one finding per place a model is used."""
+    """Model uses with each (file, line, model id) of the place they are reported once: one
+    finding per place a model id is written (or used, when it is written elsewhere too)."""
     seen: set[tuple[str, int, str]] = set()
     out = []
     for use in uses:
-        key = (use.path, use.pos[0], use.model_id)
+        path, pos = use.report_at
+        key = (path, pos[0], use.model_id)
         if key not in seen:
             seen.add(key)
             out.append(use)
