@@ -82,7 +82,7 @@ def test_model_kinds_and_dates(cat):
         assert m.kind in kinds and m.match in {"exact", "prefix", "regex"}
         if m.retired:
             assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.retired)
-    assert cat.models_version == "2026-11"
+    assert cat.models_version == "2026-12"
 
 
 def test_output_guard_kinds(cat):

@@ -18,7 +18,7 @@ def ask(question, history, retries=3):
     for attempt in range(retries):
         try:
             response = openai.ChatCompletion.create(
-                model="gpt-3.5-turbo",
+                model="gpt-4o-mini",
                 messages=messages,
                 temperature=0,
                 request_timeout=30,

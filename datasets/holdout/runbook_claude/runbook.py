@@ -7,7 +7,7 @@ import anthropic
 import psutil
 
 client = anthropic.Anthropic()
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-sonnet-4-6"
 MAX_TURNS = 8
 
 

@@ -8,7 +8,7 @@ SYSTEM = (
     "Answer with the number(s) and one sentence of interpretation."
 )
 
-model = ChatAnthropic(model="claude-sonnet-4-5", max_tokens=2048, temperature=0)
+model = ChatAnthropic(model="claude-sonnet-4-6", max_tokens=2048, temperature=0)
 analyst = create_react_agent(model, tools=[list_tables, describe_table, run_query], prompt=SYSTEM)
 
 

@@ -41,7 +41,7 @@ def find_city(name: str) -> str:
     return f"{c['name']}, {c.get('country', '')}: latitude={c['latitude']}, longitude={c['longitude']}"
 
 
-model = LiteLLMModel(model_id="anthropic/claude-sonnet-4-5", temperature=0)
+model = LiteLLMModel(model_id="anthropic/claude-sonnet-4-6", temperature=0)
 agent = ToolCallingAgent(tools=[find_city, current_weather], model=model, max_steps=6)
 
 if __name__ == "__main__":

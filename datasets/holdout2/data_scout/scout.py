@@ -56,7 +56,7 @@ def column_stats(csv_text: str, column: str) -> dict:
 
 agent = CodeAgent(
     tools=[fetch_csv, column_stats],
-    model=LiteLLMModel(model_id="anthropic/claude-sonnet-4-5"),
+    model=LiteLLMModel(model_id="anthropic/claude-sonnet-4-6"),
     max_steps=8,
     additional_authorized_imports=["statistics"],
 )

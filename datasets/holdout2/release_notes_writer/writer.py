@@ -6,7 +6,7 @@ from anthropic import Anthropic
 from gitlog import TOOLS
 
 client = Anthropic()
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-sonnet-4-6"
 
 SYSTEM = """You write release notes. Work step by step using this format:
 Thought: what to do next

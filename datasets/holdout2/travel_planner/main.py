@@ -5,7 +5,7 @@ from langgraph.prebuilt import create_react_agent
 
 from tools import trip_length, weather_outlook
 
-model = ChatAnthropic(model="claude-sonnet-4-5", max_tokens=2048, timeout=60, max_retries=2)
+model = ChatAnthropic(model="claude-sonnet-4-6", max_tokens=2048, timeout=60, max_retries=2)
 
 planner = create_react_agent(
     model,
