@@ -140,15 +140,17 @@ class ToolDocsParameterMismatch(Rule):
         names = query.tool_function_param_names(tool.func)
         if names is None:
             return
-        lit = None
+        lit, owner = None, None
         for c in graph.mro(tool.cls.qualname):
             entries = c.attrs.get(attr, [])
             if entries:
                 lit = entries[0][0] if isinstance(entries[0][0], ir.Dict) else None
+                owner = c
                 break
-        if lit is None or any(k is None for k in lit.keys):
+        if lit is None or owner is None or any(k is None for k in lit.keys):
             return
         keys = {k.value: k for k in lit.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)}
+        keys.update(_keys_added_in_class_body(owner.node.body, attr))
         method = tool.func.name
         for name, k in keys.items():
             if name not in names:
@@ -196,6 +198,18 @@ class ToolDocsParameterMismatch(Rule):
             graph, tool.path, where,
             f"`{attr}` of tool `{tool.name}` {'; and it '.join(parts)}. Make the schema's fields the "
             f"parameters of `{method}`.")
+
+
+def _keys_added_in_class_body(body: list, attr: str) -> dict:
+    """Entries the class body adds to the dict after its literal: `inputs["year"] = {...}`."""
+    out = {}
+    for st in body:
+        if isinstance(st, ir.Assign):
+            for t in st.targets:
+                if isinstance(t, ir.Subscript) and isinstance(t.value, ir.Name) and t.value.id == attr \
+                        and isinstance(t.index, ir.Constant) and isinstance(t.index.value, str):
+                    out[t.index.value] = t.index
+    return out
 
 
 def _required(func, name: str) -> bool:
