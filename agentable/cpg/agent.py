@@ -387,6 +387,8 @@ class AgentLayer:
             if spec is not None:  # a POST to a model endpoint
                 return LLMCall(site, v.path, spec.provider, spec.api, spec, "", None, (), self.g)
             inst, _, method = v.path.rpartition("().")
+            if not inst and v.path.endswith("()"):  # the instance itself is called: `llm(prompt)`
+                inst, method = v.path[:-2], "__call__"
             model = cat.chat_model(inst) if inst else None
             if model is not None and method in model.call_methods:
                 return LLMCall(site, v.path, model.provider, "chat", model, method, v.site, v.binds, self.g)
