@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .catalog import Catalog
-from .loader import FILES, CatalogError, normalize_dist, read_toml
+from .kinds import FILES
+from .loader import CatalogError, normalize_dist, read_toml
 from .models import normalize_model_id
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec,
                     ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,

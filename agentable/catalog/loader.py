@@ -23,8 +23,6 @@ else:  # pragma: no cover
 
 
 DATA_DIR = Path(__file__).resolve().parent
-FILES = ("llm_apis.toml", "tools.toml", "agents.toml", "models.toml", "versions.toml", "distributions.toml",
-         "wheels.toml")
 
 T = TypeVar("T")
 
