@@ -9,8 +9,8 @@ from .loader import (CatalogError, build, dotted_prefixes, entries, index, norma
                      top_module)
 from .models import ModelIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, GraphBuilderSpec,
-                    LLMCallSpec, ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
-                    ToolResultFormatSpec, ToolSchemaSpec)
+                    LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
+                    ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
 class Catalog:
@@ -33,6 +33,7 @@ class Catalog:
     models: list[ModelInfo]
     availability: list[ApiAvailability]
     conflicts: list[DistConflict]
+    python: PythonFacts
 
     def __init__(self, files: dict[str, dict[str, Any]]) -> None:
         roots: set[str] = set()

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, GraphBuilderSpec,
-                    LLMCallSpec, ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
-                    ToolResultFormatSpec, ToolSchemaSpec)
+                    LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
+                    ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,9 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("versions.toml", "conflict", DistConflict, "conflicts"),
 )
 
-RECORDS: tuple[Record, ...] = ()
+RECORDS: tuple[Record, ...] = (
+    Record("python.toml", PythonFacts, "python"),
+)
 
 # Every file the catalog reads: those of the kinds above, and those the Catalog reads as plain
 # tables (the distributions' import names and what their wheels install).

@@ -11,8 +11,6 @@ from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import StopFormatQuestion
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
-_JSON_PARSERS = ("json.loads", "orjson.loads", "ujson.loads", "simplejson.loads", "json.JSONDecoder().decode")
-
 
 class StopCutsFormat(Rule):
     meta = RuleMeta(
@@ -35,7 +33,8 @@ class StopCutsFormat(Rule):
         graph = ctx.graph
         uses = query.text_uses(graph)
         # replies parsed as JSON (tool-call arguments are not the reply text)
-        json_sites = {id(u.llm.site[1]) for u in uses if u.kind == "parse" and u.op in _JSON_PARSERS
+        json_parsers = ctx.catalog.python.json_parsers
+        json_sites = {id(u.llm.site[1]) for u in uses if u.kind == "parse" and u.op in json_parsers
                       and not u.tool_arguments}
         protocol = {id(pc.llm_call): pc for pc in query.protocol_calls(graph)}
         for c in graph.agent.llm_calls:

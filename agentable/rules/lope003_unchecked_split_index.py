@@ -37,12 +37,12 @@ class UncheckedSplitIndex(Rule):
         for use, positions in _one_per_result(uses):
             src = query.describe_llm_source(graph, use.llm)
             if use.kind == "index":
-                err = "IndexError"
+                err = ctx.catalog.python.lookup_errors["index"][0]
                 what = f"indexes the result of `{use.op}` over model output ({src}) at a position that may not exist"
                 if len(positions) > 1:
                     what += f" (it is read at positions {', '.join(map(str, positions))})"
             else:
-                err = "ValueError"
+                err = ctx.catalog.python.lookup_errors["unpack"][0]
                 what = (f"unpacks the result of `{use.op}` over model output ({src}) into "
                         f"{len(use.expr.elts)} names")  # type: ignore[attr-defined]
             origin = getattr(use, "origin", None)

@@ -11,7 +11,6 @@ from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import PromptParserQuestion
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
-_JSON = ("json.loads", "orjson.loads", "ujson.loads", "simplejson.loads", "json.JSONDecoder().decode")
 _MIN_PROMPT = 40  # shorter literal text is too little evidence of what the prompt asks
 
 
@@ -74,7 +73,7 @@ class PromptParserMismatch(Rule):
 
 def _parser_kind(graph, use: query.TextUse) -> Optional[str]:
     if use.kind == "parse":
-        if use.op in _JSON:
+        if use.op in graph.catalog.python.json_parsers:
             return "json.loads"
         if use.op in ("int", "float"):
             return use.op

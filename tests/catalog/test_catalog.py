@@ -7,7 +7,7 @@ import re
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from agentable.catalog import Catalog, CatalogError, load_catalog, normalize_dist, read_toml
+from agentable.catalog import Catalog, CatalogError, load_catalog, normalize_dist, python_facts, read_toml
 from agentable.catalog.kinds import ENTRIES, FILES, RECORDS
 from agentable.catalog.loader import build
 from agentable.catalog.specs import LLMCallSpec
@@ -274,3 +274,42 @@ def test_a_new_kind_needs_only_its_row(tmp_path, monkeypatch):
     files["retrievers.toml"]["retriever"].append({"classes": ["vectorlib.Retriever"], "framework": "w"})
     with pytest.raises(CatalogError, match="listed twice"):
         Catalog(files)
+
+
+def test_python_facts_are_one_record_read_through_the_loader(cat):
+    facts = python_facts()
+    assert facts is python_facts()  # read once
+    assert facts.exception_bases == cat.python.exception_bases and facts.builtin_names == cat.python.builtin_names
+    with pytest.raises(CatalogError):  # its keys are checked like every entry's
+        build(type(facts), {**read_toml("python.toml"), "typo": []}, "python.toml")
+
+
+def test_python_exception_hierarchy_is_pythons():
+    import builtins
+
+    import json
+
+    facts = python_facts()
+    defined_elsewhere = {"JSONDecodeError": json.JSONDecodeError}  # (and two libraries' parse errors)
+    for cls, base in facts.exception_bases.items():
+        if cls in ("ValidationError", "OutputParserException"):
+            continue
+        real = defined_elsewhere.get(cls) or getattr(builtins, cls)
+        assert issubclass(real, getattr(builtins, base)), cls
+    for alias, cls in facts.exception_aliases.items():
+        module, _, name = alias.rpartition(".")
+        real = getattr(__import__(module) if module else builtins, name)
+        assert real is getattr(builtins, cls), alias
+
+
+def test_python_facts_name_real_builtins_and_str_methods():
+    import builtins
+
+    facts = python_facts()
+    assert all(hasattr(builtins, name) for name in facts.builtin_names)
+    assert all(hasattr(builtins, name) for name in facts.builtin_results if "." not in name)
+    assert all(hasattr(str, m) for m in facts.str_method_results) and facts.str_method_results["encode"] == "bytes"
+    assert all(hasattr(str, m) for m in facts.text_methods if m != "decode")  # decode: of bytes, back to text
+    assert facts.lookup_errors["subscript"] == ("KeyError",) and facts.lookup_errors["unpack"] == ("ValueError",)
+    for errors in facts.lookup_errors.values():
+        assert all(isinstance(getattr(builtins, e), type) for e in errors)
