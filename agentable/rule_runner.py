@@ -11,25 +11,37 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence
 
 from agentable.cpg.project import ProjectGraph
 from agentable.findings import Finding, Notification
-from agentable.rules.base import Rule
+from agentable.rules.base import Rule, RuleContext, offline_checker
+
+if TYPE_CHECKING:
+    from agentable.nl_check import Checker
 
 # Categories whose rules share query facts: model text and its protocol; tools and their calls;
 # models, SDK APIs and dependency declarations.
 FAMILIES: tuple[tuple[str, ...], ...] = (("LOPE", "ALS"), ("MNFT", "IETI", "TRE"), ("LARD", "ADAL", "EPDD"))
 
 RuleResult = tuple[list[Finding], list[Notification]]
+# Per-rule options, by rule id: what each rule finds in `ctx.options`.
+RuleOptions = Mapping[str, Mapping[str, object]]
 
 
-def run_rules(graph: ProjectGraph, rules: Iterable[type[Rule]]) -> RuleResult:
+def run_rules(graph: ProjectGraph, rules: Iterable[type[Rule]], checker: Optional["Checker"] = None,
+              rule_options: Optional[RuleOptions] = None) -> RuleResult:
+    """Every rule's findings on `graph`; a rule that raises is reported as a notification. Each rule
+    gets a context with `checker` (the offline checker when None) and its entry of `rule_options`."""
+    checker = checker if checker is not None else offline_checker()
+    shared = RuleContext.of(graph, checker)
     findings: list[Finding] = []
     notes: list[Notification] = []
     for rule_cls in rules:
+        own = (rule_options or {}).get(rule_cls.meta.id)
+        ctx = RuleContext.of(graph, checker, own) if own else shared
         try:
-            findings.extend(rule_cls().check(graph))
+            findings.extend(rule_cls().check(ctx))
         except Exception as exc:  # one broken rule must not hide the others' findings
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             notes.append(Notification(
@@ -66,35 +78,36 @@ def rule_groups(rules: Sequence[type[Rule]], jobs: int) -> list[list[type[Rule]]
     return groups
 
 
-_FORKED: Optional[tuple[ProjectGraph, list[list[type[Rule]]]]] = None  # set in the parent, read by workers
+# Set in the parent, read by the workers: the graph, the rule groups, the checker and the options.
+_FORKED: Optional[tuple[ProjectGraph, list[list[type[Rule]]], "Checker", Optional[RuleOptions]]] = None
 
 
 def _run_group(index: int) -> tuple[list[Finding], list[Notification], list[Notification]]:
     assert _FORKED is not None
-    graph, groups = _FORKED
-    checker = getattr(graph, "checker", None)
-    before = len(getattr(checker, "notifications", []))
-    findings, notes = run_rules(graph, groups[index])
-    return findings, notes, list(getattr(checker, "notifications", [])[before:])
+    graph, groups, checker, rule_options = _FORKED
+    before = len(checker.notifications)
+    findings, notes = run_rules(graph, groups[index], checker, rule_options)
+    return findings, notes, checker.notifications[before:]
 
 
-def can_fork(graph: ProjectGraph) -> bool:
+def can_fork(checker: Optional["Checker"]) -> bool:
     """Forking is safe and useful: the platform forks, and no LLM checker with live connections,
     budgets and caches would be duplicated in the workers."""
-    return "fork" in multiprocessing.get_all_start_methods() and not getattr(
-        getattr(graph, "checker", None), "llm_active", False)
+    return "fork" in multiprocessing.get_all_start_methods() and not (checker is not None and checker.llm_active)
 
 
-def run_rules_forked(graph: ProjectGraph, rules: Sequence[type[Rule]], jobs: int) -> Optional[RuleResult]:
+def run_rules_forked(graph: ProjectGraph, rules: Sequence[type[Rule]], jobs: int, checker: Optional["Checker"] = None,
+                     rule_options: Optional[RuleOptions] = None) -> Optional[RuleResult]:
     """The rules' findings computed by `jobs` forked workers, or None when that cannot be done
     (then the caller runs them here)."""
     global _FORKED
     groups = rule_groups(rules, jobs)
-    if len(groups) < 2 or not can_fork(graph):
+    if len(groups) < 2 or not can_fork(checker):
         return None
+    checker = checker if checker is not None else offline_checker()  # one for every worker
     agent = graph.agent
     _ = (agent.llm_calls, agent.tools, agent.loops)  # every rule's starting facts, computed once
-    _FORKED = (graph, groups)
+    _FORKED = (graph, groups, checker, rule_options)
     try:
         with multiprocessing.get_context("fork").Pool(len(groups)) as pool:
             parts = pool.map(_run_group, range(len(groups)), chunksize=1)
@@ -104,10 +117,8 @@ def run_rules_forked(graph: ProjectGraph, rules: Sequence[type[Rule]], jobs: int
         _FORKED = None
     findings: list[Finding] = []
     notes: list[Notification] = []
-    checker_notes = getattr(getattr(graph, "checker", None), "notifications", None)
     for found, rule_notes, new_checker_notes in parts:
         findings.extend(found)
         notes.extend(rule_notes)
-        if checker_notes is not None:
-            checker_notes.extend(new_checker_notes)
+        checker.notifications.extend(new_checker_notes)
     return findings, notes

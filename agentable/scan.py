@@ -380,7 +380,6 @@ def _analyse_once(modules: list[ir.Module], manifests, artifacts: Optional[Artif
                   ) -> tuple[list[Finding], list[Notification], Optional[set[str]]]:
     graph = ProjectGraph(_focused(modules, _with_loaders(options.only_files, modules, artifact_paths)),
                          load_catalog(), manifests, artifacts)
-    graph.checker = options.checker  # type: ignore[attr-defined]
     only_files = options.only_files
     if artifacts is not None:  # read here, not in forked rule workers, so that their notes are kept
         artifacts.model_settings()
@@ -391,8 +390,8 @@ def _analyse_once(modules: list[ir.Module], manifests, artifacts: Optional[Artif
             extra |= {ld.artifact for ld in links.loads if ld.path in only_files}
             extra |= {r.load.artifact for r in links.renders if r.func.path in only_files}
             only_files = only_files | extra
-    forked = run_rules_forked(graph, rules, options.jobs) if options.jobs > 1 else None
-    raw, notes = forked if forked is not None else run_rules(graph, rules)
+    forked = run_rules_forked(graph, rules, options.jobs, options.checker) if options.jobs > 1 else None
+    raw, notes = forked if forked is not None else run_rules(graph, rules, options.checker)
     return raw, notes, only_files
 
 

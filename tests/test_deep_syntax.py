@@ -107,12 +107,12 @@ class _RecursiveRule(Rule):
     meta = RuleMeta("TEST901", "recursive-walk", "TEST", Severity.NOTE, "Walks every expression recursively.",
                     "", "", "", "")
 
-    def check(self, graph) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-        for info in graph.modules.values():
+    def check(self, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+        for info in ctx.graph.modules.values():
             for s in info.ir.body:
                 for e in _stmt_exprs(s):
                     _height(e)
-            yield self.finding(graph, info.ir.path, (1, 0, 1, 1), "walked")
+            yield self.finding(ctx, info.ir.path, (1, 0, 1, 1), "walked")
 
 
 def _stmt_exprs(s):  # type: ignore[no-untyped-def]

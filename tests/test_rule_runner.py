@@ -1,18 +1,22 @@
 """Rules in forked workers (--jobs): same findings as in one process, every rule run once,
-a crashing rule reported, and a fallback where forking is not possible."""
+a crashing rule reported, and a fallback where forking is not possible. The context every rule's
+`check` gets: the graph, the catalog, a checker (always) and the rule's own options."""
 
 from __future__ import annotations
 
 import multiprocessing
 import shutil
 from pathlib import Path
+from typing import Iterable
 
 import pytest
 
 from agentable.config import Config
-from agentable.findings import Finding
-from agentable.rule_runner import FAMILIES, rule_groups
+from agentable.cpg.project import ProjectGraph
+from agentable.findings import Finding, Severity
+from agentable.rule_runner import FAMILIES, rule_groups, run_rules, run_rules_forked
 from agentable.rules import all_rules
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.scan import ScanOptions, scan
 
 DATASET = Path(__file__).parent.parent / "datasets" / "agenttest"
@@ -46,8 +50,8 @@ def test_forked_rules_find_exactly_what_one_process_finds(tmp_path: Path, monkey
     ran_forked: list[bool] = []
     real = scan_module.run_rules_forked
 
-    def spy(graph, rules, jobs):  # type: ignore[no-untyped-def]
-        out = real(graph, rules, jobs)
+    def spy(graph, rules, jobs, *args):  # type: ignore[no-untyped-def]
+        out = real(graph, rules, jobs, *args)
         ran_forked.append(out is not None)
         return out
 
@@ -67,7 +71,7 @@ def test_a_rule_that_crashes_in_a_worker_is_reported_and_the_others_still_run(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from agentable.rules.lope001_unguarded_parse import UnguardedParse
 
-    def boom(self, graph):  # type: ignore[no-untyped-def]
+    def boom(self, ctx):  # type: ignore[no-untyped-def]
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(UnguardedParse, "check", boom)
@@ -91,3 +95,61 @@ def test_without_fork_the_rules_run_in_this_process(tmp_path: Path, monkeypatch:
     assert sorted(map(_key, scan([project], Config(), ScanOptions(jobs=2)).findings)) == \
         sorted(map(_key, scan([project], Config(), ScanOptions(jobs=1)).findings))
     assert contexts == []  # no worker was started
+
+
+class _Probe(Rule):
+    """Records the context it is given; finds nothing."""
+
+    meta = RuleMeta(id="TRE990", name="context-probe", category="TRE", severity=Severity.NOTE, short="probe",
+                    full="probe", bad_example="", good_example="", fix="")
+    seen: list[RuleContext] = []
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        type(self).seen.append(ctx)
+        return ()
+
+
+def _graph() -> ProjectGraph:
+    from agentable.catalog import load_catalog
+    from agentable.cpg.lower import lower_source
+
+    return ProjectGraph([lower_source(b"def f(text):\n    return text\n", "agent.py", "agent")], load_catalog())
+
+
+def test_a_rule_gets_the_graph_the_catalog_and_an_offline_checker_by_default() -> None:
+    _Probe.seen = []
+    graph = _graph()
+    assert run_rules(graph, [_Probe]) == ([], [])
+    (ctx,) = _Probe.seen
+    assert ctx.graph is graph and ctx.catalog is graph.catalog
+    assert not ctx.checker.llm_active  # the deterministic checker: no rule tests for None
+    assert dict(ctx.options) == {}
+
+
+def test_a_rule_gets_the_checker_it_is_given_and_its_own_options() -> None:
+    from agentable.nl_check import Checker
+
+    _Probe.seen = []
+    checker = Checker()
+    options = {"TRE990": {"max-depth": 3}, "LOPE001": {"other": True}}
+    run_rules(_graph(), [_Probe], checker, options)
+    (ctx,) = _Probe.seen
+    assert ctx.checker is checker
+    assert dict(ctx.options) == {"max-depth": 3}
+    with pytest.raises(TypeError):  # read-only: one rule cannot change what the next one sees
+        ctx.options["max-depth"] = 4  # type: ignore[index]
+
+
+@needs_fork
+def test_forked_workers_hand_each_rule_its_options() -> None:
+    from agentable.rules.lope001_unguarded_parse import UnguardedParse
+
+    class Reporter(_Probe):  # a finding carries the options the rule saw, out of the worker
+        def check(self, ctx: RuleContext) -> Iterable[Finding]:
+            yield self.finding(ctx, "agent.py", (1, 0, 1, 3), "options", options=dict(ctx.options))
+
+    found, notes = run_rules_forked(_graph(), [Reporter, UnguardedParse], 2, None,
+                                    {"TRE990": {"limit": 7}})  # type: ignore[list-item]
+    assert notes == []
+    seen = [f.extra["options"] for f in found if f.rule_id == "TRE990"]
+    assert seen == [{"limit": 7}]

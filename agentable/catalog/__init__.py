@@ -7,12 +7,14 @@ Names are written as users import them; a method on an instance is ``Class().att
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from .catalog import Catalog
-from .loader import FILES, CatalogError, normalize_dist, read_toml
+from .kinds import FILES, RECORDS
+from .loader import CatalogError, build, normalize_dist, read_toml
 from .models import normalize_model_id
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec,
-                    ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
+                    ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
                     ToolSchemaSpec)
 
 
@@ -22,8 +24,22 @@ def load_catalog() -> Catalog:
     return Catalog({name: read_toml(name) for name in FILES})
 
 
+@lru_cache(maxsize=None)
+def load_record(file: str) -> Any:
+    """The record of one whole-file kind (kinds.RECORDS), without reading the rest of the catalog:
+    for code that has no graph (and so no catalog) at hand, such as module-level tables."""
+    record = next(r for r in RECORDS if r.file == file)
+    return build(record.spec, read_toml(file), file)
+
+
+def python_facts() -> PythonFacts:
+    """python.toml: builtins, str methods, exceptions and failing calls of Python and its standard library."""
+    return load_record("python.toml")
+
+
 __all__ = [
     "AgentSpec", "ApiAvailability", "Catalog", "CatalogError", "ChatModelSpec", "ClientSpec", "DistConflict",
-    "LLMCallSpec", "ModelInfo", "OutputGuardSpec", "ToolBaseSpec", "ToolConstructorSpec", "ToolDecoratorSpec",
-    "ToolSchemaSpec", "load_catalog", "normalize_dist", "normalize_model_id",
+    "LLMCallSpec", "ModelInfo", "OutputGuardSpec", "PythonFacts", "ToolBaseSpec", "ToolConstructorSpec",
+    "ToolDecoratorSpec", "ToolSchemaSpec", "load_catalog", "load_record", "normalize_dist", "normalize_model_id",
+    "python_facts",
 ]

@@ -4,34 +4,52 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .kinds import ENTRIES, RECORDS
 from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist, read_toml,
                      top_module)
 from .models import ModelIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, GraphBuilderSpec,
-                    LLMCallSpec, ModelInfo, OutputGuardSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
-                    ToolResultFormatSpec, ToolSchemaSpec)
+                    LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
+                    ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
 class Catalog:
-    """All framework facts; build with :func:`agentable.catalog.load_catalog`."""
+    """All framework facts; build with :func:`agentable.catalog.load_catalog`. The kinds of data
+    and where they are kept are the rows of `kinds.py`."""
+
+    # (set from kinds.ENTRIES and kinds.RECORDS; declared here for readers and type checkers)
+    llm_calls: list[LLMCallSpec]
+    http_llm_calls: list[LLMCallSpec]
+    llm_clients: list[ClientSpec]
+    chat_models: list[ChatModelSpec]
+    tool_decorators: list[ToolDecoratorSpec]
+    tool_constructors: list[ToolConstructorSpec]
+    tool_bases: list[ToolBaseSpec]
+    tool_schemas: list[ToolSchemaSpec]
+    tool_result_formats: list[ToolResultFormatSpec]
+    agents: list[AgentSpec]
+    output_guards: list[OutputGuardSpec]
+    graph_builders: list[GraphBuilderSpec]
+    models: list[ModelInfo]
+    availability: list[ApiAvailability]
+    conflicts: list[DistConflict]
+    python: PythonFacts
 
     def __init__(self, files: dict[str, dict[str, Any]]) -> None:
-        llm, tools = files["llm_apis.toml"], files["tools.toml"]
-        agents, models = files["agents.toml"], files["models.toml"]
-        versions, dists = files["versions.toml"], files["distributions.toml"]
+        roots: set[str] = set()
+        for kind in ENTRIES:
+            specs = entries(files[kind.file], kind.table, kind.spec, kind.file)
+            setattr(self, kind.attr, specs)
+            for lookup, key in kind.index.items():
+                names = index(specs, key, f"{kind.table}.{key}")
+                setattr(self, f"_{lookup}", names)
+                if kind.framework_roots:
+                    roots.update(top_module(n) for n in names)
+        for record in RECORDS:
+            setattr(self, record.attr, build(record.spec, files[record.file], record.file))
+        tools, models = files["tools.toml"], files["models.toml"]
+        dists = files["distributions.toml"]
 
-        self.llm_calls: list[LLMCallSpec] = entries(llm, "llm_call", LLMCallSpec, "llm_apis.toml")
-        # POSTs to model endpoints: several entries share the HTTP clients' callees
-        self.http_llm_calls: list[LLMCallSpec] = entries(llm, "http_llm_call", LLMCallSpec, "llm_apis.toml")
-        self.llm_clients: list[ClientSpec] = entries(llm, "llm_client", ClientSpec, "llm_apis.toml")
-        self.chat_models: list[ChatModelSpec] = entries(llm, "chat_model", ChatModelSpec, "llm_apis.toml")
-        self.tool_decorators: list[ToolDecoratorSpec] = entries(tools, "tool_decorator", ToolDecoratorSpec, "tools.toml")
-        self.tool_constructors: list[ToolConstructorSpec] = entries(
-            tools, "tool_constructor", ToolConstructorSpec, "tools.toml")
-        self.tool_bases: list[ToolBaseSpec] = entries(tools, "tool_base", ToolBaseSpec, "tools.toml")
-        self.tool_schemas: list[ToolSchemaSpec] = entries(tools, "tool_schema", ToolSchemaSpec, "tools.toml")
-        self.tool_result_formats: list[ToolResultFormatSpec] = entries(
-            tools, "tool_result_format", ToolResultFormatSpec, "tools.toml")
         # callee -> kind of handle it returns (response | file | process | connection | stream): objects
         # that are not text and that a tool must not hand to the model as its result
         self.handle_returning: dict[str, str] = dict(tools.get("handle_returning", {}))
@@ -48,31 +66,14 @@ class Catalog:
             k: tuple(v) for k, v in tools.get("library_errors", {}).items()}
         self.exception_bases: dict[str, str] = dict(tools.get("exception_bases", {}))
         self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
-        self.agents: list[AgentSpec] = entries(agents, "agent_constructor", AgentSpec, "agents.toml")
-        self.output_guards: list[OutputGuardSpec] = entries(agents, "output_guard", OutputGuardSpec, "agents.toml")
-        self.graph_builders: list[GraphBuilderSpec] = entries(agents, "graph_builder", GraphBuilderSpec, "agents.toml")
-        self.models: list[ModelInfo] = entries(models, "model", ModelInfo, "models.toml")
         self.models_version: str = str(models.get("version", ""))
-        self.availability: list[ApiAvailability] = entries(versions, "api_availability", ApiAvailability,
-                                                           "versions.toml")
-        self.conflicts: list[DistConflict] = entries(versions, "conflict", DistConflict, "versions.toml")
 
-        self._llm_call = index(self.llm_calls, "callees", "llm_call")
         self._http_llm_calls: dict[str, list[LLMCallSpec]] = {}
         for spec in self.http_llm_calls:
             for callee in spec.callees:
                 self._http_llm_calls.setdefault(callee, []).append(spec)
-        self._llm_client = index(self.llm_clients, "classes", "llm_client")
-        self._chat_model = index(self.chat_models, "classes", "chat_model")
-        self._factory = index(self.chat_models, "factories", "chat_model factory")
-        self._tool_decorator = index(self.tool_decorators, "callees", "tool_decorator")
-        self._tool_constructor = index(self.tool_constructors, "callees", "tool_constructor")
-        self._tool_base = index(self.tool_bases, "classes", "tool_base")
-        self._agent = index(self.agents, "callees", "agent_constructor")
         # static runners written as full paths in run_methods, e.g. agents.Runner.run_sync
         self._agent_runner = {m: a for a in self.agents for m in a.run_methods if "." in m}
-        self._output_guard = index(self.output_guards, "callees", "output_guard")
-        self._graph_builder = index(self.graph_builders, "classes", "graph_builder")
         self._models = ModelIndex(self.models)
         self._availability: dict[str, list[ApiAvailability]] = {}
         for a in self.availability:
@@ -102,13 +103,14 @@ class Catalog:
         # before its integrations moved to distributions of their own
         self._whole_namespace: dict[str, tuple[str, str]] = {
             normalize_dist(k): (str(v["root"]), str(v["versions"])) for k, v in dists.get("whole_namespace", {}).items()}
-        roots = {top_module(n) for idx in (self._llm_call, self._llm_client, self._chat_model, self._factory,
-                                           self._tool_decorator, self._tool_constructor, self._tool_base,
-                                           self._agent) for n in idx}
         roots |= set(dists.get("framework", {}).get("roots", []))
         self._roots = frozenset(roots)
 
     # ------------------------------------------------------------------ name lookups
+    def lookup(self, name: str, qualname: str) -> Optional[Any]:
+        """The entry that the index `name` of kinds.ENTRIES (e.g. "tool_base") holds for `qualname`."""
+        return getattr(self, f"_{name}").get(qualname)
+
     def llm_call(self, qualname: str) -> Optional[LLMCallSpec]:
         return self._llm_call.get(qualname)
 

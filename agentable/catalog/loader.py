@@ -23,8 +23,6 @@ else:  # pragma: no cover
 
 
 DATA_DIR = Path(__file__).resolve().parent
-FILES = ("llm_apis.toml", "tools.toml", "agents.toml", "models.toml", "versions.toml", "distributions.toml",
-         "wheels.toml")
 
 T = TypeVar("T")
 
@@ -65,8 +63,11 @@ def build(cls: type[T], raw: dict[str, Any], where: str) -> T:
     if unknown:
         raise CatalogError(f"{where}: unknown keys {sorted(unknown)} for {cls.__name__}")
     for name, f in fields.items():
-        if name in data and isinstance(data[name], list) and str(f.type).startswith("tuple"):
-            data[name] = tuple(data[name])
+        if name in data and isinstance(data[name], list):
+            if str(f.type).startswith("tuple"):
+                data[name] = tuple(data[name])
+            elif str(f.type).startswith("frozenset"):
+                data[name] = frozenset(data[name])
     try:
         return cls(**data)
     except TypeError as e:

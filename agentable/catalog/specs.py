@@ -286,3 +286,32 @@ class DistConflict:
     dist_b: str
     spec_b: str
     message: str
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: holds dicts
+class PythonFacts:
+    """The Python language, its builtins and standard library (python.toml; see its comments)."""
+
+    builtin_names: frozenset[str] = frozenset()
+    text_methods: frozenset[str] = frozenset()
+    infinite_iterators: frozenset[str] = frozenset()
+    tool_failures: tuple[str, ...] = ()
+    json_parsers: tuple[str, ...] = ()
+    validation_methods: tuple[str, ...] = ()
+    failing_modules: frozenset[str] = frozenset()
+    failing_calls: frozenset[str] = frozenset()
+    failing_path_methods: frozenset[str] = frozenset()
+    xml_tree_readers: frozenset[str] = frozenset()
+    exception_bases: dict[str, str] = field(default_factory=dict)
+    exception_aliases: dict[str, str] = field(default_factory=dict)
+    lookup_errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    builtin_results: dict[str, str] = field(default_factory=dict)
+    # method -> the type it returns (the file lists them by type)
+    str_method_results: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # the file lists lookup errors as TOML arrays and str methods grouped by the type they return
+        object.__setattr__(self, "lookup_errors", {k: tuple(v) for k, v in self.lookup_errors.items()})
+        results = self.str_method_results
+        if any(isinstance(v, list) for v in results.values()):
+            object.__setattr__(self, "str_method_results", {m: t for t, ms in results.items() for m in ms})

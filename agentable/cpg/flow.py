@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional, Union
 
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.structure import Container, DefSite, FunctionInfo
 
@@ -195,33 +196,11 @@ def reaching_definitions(func: FunctionInfo) -> ReachingDefs:
 # ----------------------------------------------------------------------------- exception handlers
 
 # Builtin exception hierarchy (child -> parent) for "does this handler catch that error".
-_EXC_PARENT = {
-    "JSONDecodeError": "ValueError",
-    "UnicodeDecodeError": "ValueError",
-    "UnicodeError": "ValueError",
-    "ValueError": "Exception",
-    "KeyError": "LookupError",
-    "IndexError": "LookupError",
-    "LookupError": "Exception",
-    "TypeError": "Exception",
-    "AttributeError": "Exception",
-    "SyntaxError": "Exception",
-    "ValidationError": "ValueError",
-    "OutputParserException": "ValueError",
-    "ConnectionError": "OSError",
-    "TimeoutError": "OSError",
-    "FileNotFoundError": "OSError",
-    "PermissionError": "OSError",
-    "OSError": "Exception",
-    "RuntimeError": "Exception",
-    "NotImplementedError": "RuntimeError",
-    "Exception": "BaseException",
-}
+_EXC_PARENT = python_facts().exception_bases
 
 
 # Python 3 names of one class: `except IOError` is `except OSError`.
-_EXC_ALIAS = {"IOError": "OSError", "EnvironmentError": "OSError", "socket.error": "OSError", "select.error": "OSError",
-              "socket.timeout": "TimeoutError"}
+_EXC_ALIAS = python_facts().exception_aliases
 
 
 def _canonical_exception(name: str) -> str:
@@ -294,7 +273,7 @@ class LoopInfo:
     exits: list[ir.Stmt] = field(default_factory=list)
 
 
-_INFINITE_ITERS = {"itertools.count", "count", "itertools.cycle", "cycle", "itertools.repeat"}
+_INFINITE_ITERS = python_facts().infinite_iterators
 
 
 _MUTATORS = frozenset({"append", "extend", "pop", "add", "insert", "update", "popleft", "remove", "clear"})

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from agentable.catalog import read_toml
+from agentable.catalog import python_facts, read_toml
 from agentable.cpg import ir
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.response_paths import CALL, INDEX, documented_paths, on_documented_path, reaches_text
@@ -48,31 +48,16 @@ _STR: VSet = frozenset({Typed("str")})
 TEXT_ATTRS = frozenset({"content", "text", "output_text", "arguments", "final_output", "response", "completion", "answer",
                         "output", "raw", "summary", "data", "generated_text"})
 # str methods whose result is still (derived from) the model's text
-STR_METHODS = frozenset({
-    "strip", "lstrip", "rstrip", "lower", "upper", "replace", "split", "rsplit", "splitlines", "removeprefix",
-    "removesuffix", "partition", "rpartition", "casefold", "title", "expandtabs", "format", "encode", "decode",
-})
+STR_METHODS = python_facts().text_methods
 # An HTTP response from a model endpoint: the methods that decode its JSON body (`resp.json()`),
 # and the attributes that hold the raw body.
 HTTP_DECODERS = frozenset({"json"})
 HTTP_BODY_ATTRS = frozenset({"text", "content"})
 # What a method of a string literal returns (`"...".format(...)`, `PROMPT.strip()`).
-STR_METHOD_RESULTS = {
-    **{m: "str" for m in ("strip", "lstrip", "rstrip", "lower", "upper", "replace", "removeprefix", "removesuffix",
-                          "casefold", "title", "capitalize", "expandtabs", "format", "format_map", "join", "center",
-                          "ljust", "rjust", "zfill", "swapcase", "translate")},
-    **{m: "list" for m in ("split", "rsplit", "splitlines")},
-    **{m: "tuple" for m in ("partition", "rpartition")},
-    **{m: "bool" for m in ("startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper")},
-    **{m: "int" for m in ("find", "rfind", "index", "rindex", "count")},
-    "encode": "bytes",
-}
+STR_METHOD_RESULTS = python_facts().str_method_results
 _STR_METHOD = Typed("str-method")
-BUILTIN_TYPES = {
-    "str": "str", "repr": "str", "int": "int", "float": "float", "bool": "bool", "len": "int", "dict": "dict",
-    "list": "list", "tuple": "tuple", "set": "set", "sorted": "list", "bytes": "bytes", "open": "file",
-    "json.dumps": "str", "range": "range", "enumerate": "iterator", "zip": "iterator", "print": "none",
-}
+BUILTIN_TYPES = python_facts().builtin_results
+_VALIDATION_METHODS = python_facts().validation_methods  # `Model.model_validate_json(text)` & co.
 
 # Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
 # with `structure = true` in agentable/catalog/taint.toml.
@@ -624,7 +609,7 @@ class Resolver:
         data_kind = cat.data_returning.get(path)
         if data_kind is not None:
             return frozenset({Typed(data_kind)})
-        if path.endswith(("model_validate_json", "model_validate", "parse_raw", "parse_obj", "validate_json")):
+        if path.endswith(_VALIDATION_METHODS):
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})
 
@@ -925,12 +910,7 @@ def _is_classmethod(func: FunctionInfo) -> bool:
     return "classmethod" in _decorator_names(func)
 
 
-_BUILTIN_NAMES = frozenset({
-    "str", "repr", "int", "float", "bool", "len", "dict", "list", "tuple", "set", "sorted", "bytes", "open", "eval",
-    "exec", "range", "enumerate", "zip", "print", "getattr", "setattr", "isinstance", "iter", "next", "map", "filter",
-    "min", "max", "sum", "any", "all", "abs", "round", "type", "super", "object", "Exception", "ValueError",
-    "KeyError", "TypeError", "RuntimeError", "input", "format", "hasattr", "callable", "vars", "id", "hash",
-})
+_BUILTIN_NAMES = python_facts().builtin_names
 
 
 def iter_values(vs: Iterable[Value], kind: type) -> list:

@@ -120,7 +120,6 @@ from agentable.query.protocol import (  # noqa: F401
     _imports_module,
     _protocol_modules,
     _stop_names,
-    ask_checker,
     asks_text_protocol,
     concrete_values,
     control_markers,

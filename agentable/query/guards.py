@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.flow import EXIT, enclosing_handlers, handler_catches_any, handler_reraises_only
 from agentable.cpg.project import ProjectGraph
@@ -14,8 +15,7 @@ from agentable.cpg.values import Const, LLMOutput, Typed, Value
 # of them around the call shows the loop was written to survive a tool failure.
 # A library's own classes (requests.RequestException, sqlite3.Error) count only around a tool that
 # calls into that library: catches_library_errors, catalog `library_errors`.
-TOOL_FAILURES = ("Exception", "OSError", "ConnectionError", "TimeoutError", "ValueError", "TypeError", "KeyError",
-                 "LookupError", "RuntimeError")
+TOOL_FAILURES = python_facts().tool_failures
 
 
 def is_protected(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...], depth: int = 4,

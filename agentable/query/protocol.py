@@ -168,19 +168,6 @@ def stop_config(g: ProjectGraph, c: object) -> StopConfig:
     return StopConfig("none", (), e0, f0, s0)
 
 
-def ask_checker(g: ProjectGraph, question: object):
-    """The NL checker's verdict (the scan's `graph.checker`, else the deterministic answer)."""
-    checker = getattr(g, "checker", None)
-    if checker is not None:
-        try:
-            return checker.ask(question)
-        except Exception:
-            pass
-    from agentable.nl_check.offline import answer_offline
-
-    return answer_offline(question, None)  # type: ignore[arg-type]
-
-
 def asks_text_protocol(prompt: str) -> bool:
     """Does the prompt describe a Thought/Action/Observation-style protocol: an action (or final
     answer) marker the model writes AND an observation marker the environment fills in?"""

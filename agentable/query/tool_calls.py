@@ -6,6 +6,7 @@ from dataclasses import dataclass as _dataclass  # noqa: E402
 from dataclasses import field as _field  # noqa: E402
 from typing import Iterable, Optional, Union
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.flow import exception_catches
 from agentable.cpg.project import ProjectGraph
@@ -185,7 +186,7 @@ class ToolDispatch:
 
     @property
     def raises(self) -> tuple[str, ...]:
-        return {"subscript": ("KeyError",), "getattr": ("AttributeError",), "get": ("TypeError",)}[self.kind]
+        return python_facts().lookup_errors[self.kind]
 
 
 @per_graph
@@ -331,27 +332,15 @@ def _key_name(e: ir.Expr) -> str:
 
 
 # Which calls outside the project can fail on ordinary use (used to decide whether a tool can raise):
-# third-party code (HTTP clients, SDKs, databases, parsers), the standard library's I/O, processes and
-# network, and parsers/evaluators of text. Pure standard-library helpers (datetime arithmetic,
-# hashlib, re, string methods, math) and number conversions of the model's typed arguments
-# (int, float, Decimal) are not counted: they rarely fail, and flagging them would bury the real cases
-# (urllib counts for urllib.request only: urllib.parse is string handling).
-_RISKY_STDLIB_ROOTS = frozenset({"subprocess", "socket", "urllib.request", "http", "sqlite3", "shutil", "smtplib", "ftplib",
-                                 "io", "ssl", "asyncio.subprocess", "tarfile", "zipfile", "csv", "pickle", "shelve",
-                                 "xml", "imaplib", "poplib", "telnetlib", "webbrowser"})
+# third-party code (HTTP clients, SDKs, databases, parsers) and, from catalog python.toml, the
+# standard library's I/O, processes and network, and parsers/evaluators of text.
+_RISKY_STDLIB_ROOTS = python_facts().failing_modules
 
 
-_RISKY_STDLIB_CALLS = frozenset({
-    "open", "eval", "exec", "compile", "__import__", "json.loads", "json.load", "ast.literal_eval",
-    "datetime.datetime.strptime", "datetime.strptime", "datetime.datetime.fromisoformat", "datetime.fromisoformat",
-    "datetime.date.fromisoformat", "os.listdir", "os.remove", "os.unlink", "os.rename", "os.stat", "os.makedirs",
-    "os.mkdir", "os.rmdir", "os.scandir", "os.system", "os.popen", "os.path.getsize", "os.path.getmtime",
-    "zoneinfo.ZoneInfo", "importlib.import_module",
-})
+_RISKY_STDLIB_CALLS = python_facts().failing_calls
 
 
-_RISKY_PATH_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "mkdir",
-                                 "rename", "stat", "iterdir", "rmdir", "touch", "resolve"})
+_RISKY_PATH_METHODS = python_facts().failing_path_methods
 
 
 @per_graph
@@ -361,8 +350,7 @@ def _imported_roots(g: ProjectGraph) -> frozenset[str]:
 
 # Accessors of a parsed XML tree (`ET.fromstring(text).findall("entry")`): parsing can fail, reading
 # the tree it built does not.
-_XML_TREE_READERS = frozenset({"find", "findall", "findtext", "iter", "iterfind", "itertext", "get", "items", "keys",
-                               "getroot", "getchildren"})
+_XML_TREE_READERS = python_facts().xml_tree_readers
 
 
 def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:

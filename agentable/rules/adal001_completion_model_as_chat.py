@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class CompletionModelAsChat(Rule):
@@ -29,7 +29,8 @@ class CompletionModelAsChat(Rule):
         tags=("model", "adaptation"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for use in query.distinct_uses(query.model_uses(graph)):
             if use.api not in ("chat", "responses"):
                 continue
@@ -39,7 +40,7 @@ class CompletionModelAsChat(Rule):
             what = ("as an agent's model" if use.where == "agent" else
                     ("as a chat model" if use.where == "chat_model" else "through a chat API"))
             yield self.finding(
-                graph, *use.report_at,
+                ctx, *use.report_at,
                 f"`{use.model_id}` is a completion-only model but is used {what}; chat requests to it fail. "
                 + (f"Use a chat model such as `{info.replacement}`" if info.replacement else "Use a chat model")
                 + " here, or call the completions API with a prompt.",
@@ -52,7 +53,7 @@ class CompletionModelAsChat(Rule):
                 continue
             what = "as a CrewAI agent's `llm`" if ms.role == "agent" else "by this chat prompt"
             yield self.finding(
-                graph, ms.path, ms.pos,
+                ctx, ms.path, ms.pos,
                 f"`{ms.model_id}` is a completion-only model but is used {what}; chat requests to it fail. "
                 + (f"Use a chat model such as `{info.replacement}`" if info.replacement else "Use a chat model")
                 + " here.", model=ms.model_id)

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 # Catalog model kinds that cannot act as an agent's reasoning (instruction-following chat) model.
 NARROW_KINDS = frozenset({"embedding", "moderation", "audio", "tts", "speech", "transcription", "image", "rerank",
@@ -30,7 +30,8 @@ class NarrowModelAsReasoner(Rule):
         tags=("model", "adaptation"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for use in query.distinct_uses(query.model_uses(graph)):
             if use.api not in query.GENERATIVE_APIS:
                 continue
@@ -38,7 +39,7 @@ class NarrowModelAsReasoner(Rule):
             if info is None or info.kind not in NARROW_KINDS:
                 continue
             yield self.finding(
-                graph, *use.report_at,
+                ctx, *use.report_at,
                 f"`{use.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, not a chat/instruction model, yet it is used as the "
                 f"agent's generation model; use a chat model here and keep `{use.model_id}` for its own API.",
                 model=use.model_id, flow=use.flow(graph))
@@ -49,6 +50,6 @@ class NarrowModelAsReasoner(Rule):
             if info is None or info.kind not in NARROW_KINDS:
                 continue
             yield self.finding(
-                graph, ms.path, ms.pos,
+                ctx, ms.path, ms.pos,
                 f"`{ms.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, not a chat/instruction "
                 f"model, yet this file makes it the agent's generation model; use a chat model here.", model=ms.model_id)

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class ToolsOnModelWithoutTools(Rule):
@@ -25,7 +25,8 @@ class ToolsOnModelWithoutTools(Rule):
         tags=("model", "tools", "adaptation"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for use in query.distinct_uses(query.model_uses(graph)):
             if use.api not in query.GENERATIVE_APIS:
                 continue
@@ -36,7 +37,7 @@ class ToolsOnModelWithoutTools(Rule):
             if where is None:
                 continue
             yield self.finding(
-                graph, *use.report_at,
+                ctx, *use.report_at,
                 f"Tools are requested from `{use.model_id}` (line {where.pos[0]}), which does not support tool "
                 f"calling; switch to a tool-capable model or to a text-protocol agent.",
                 model=use.model_id, flow=use.flow(graph))

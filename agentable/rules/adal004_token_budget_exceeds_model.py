@@ -7,7 +7,7 @@ from typing import Iterable, Optional
 from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 def _max_tokens_expr(graph, use: query.ModelUse) -> Optional[tuple[ir.Expr, object, object]]:
@@ -42,7 +42,8 @@ class TokenBudgetExceedsModel(Rule):
         tags=("model", "tokens", "adaptation"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         seen: set[tuple[str, int]] = set()
         for use in query.model_uses(graph):
             info = graph.catalog.model(use.model_id)
@@ -55,11 +56,11 @@ class TokenBudgetExceedsModel(Rule):
             n = query.int_setting(graph, expr, func, stmt)
             if n is None:
                 continue
-            ctx, out = info.context_window, info.max_output_tokens
-            if ctx is not None and n > ctx:
+            window, out = info.context_window, info.max_output_tokens
+            if window is not None and n > window:
                 sev, msg = Severity.ERROR, (f"`max_tokens={n}` exceeds the whole context window of `{use.model_id}` "
-                                            f"({ctx} tokens); every request is rejected. Use at most "
-                                            f"{out or ctx} and leave room for the prompt.")
+                                            f"({window} tokens); every request is rejected. Use at most "
+                                            f"{out or window} and leave room for the prompt.")
             elif out is not None and n > out:
                 sev, msg = Severity.WARNING, (f"`max_tokens={n}` is above the output limit of `{use.model_id}` "
                                               f"({out} tokens); the provider rejects the request. Use at most {out}.")
@@ -69,12 +70,13 @@ class TokenBudgetExceedsModel(Rule):
             if key in seen:
                 continue
             seen.add(key)
-            yield self.finding(graph, func.path, expr.pos, msg, severity=sev, model=use.model_id)
-        yield from self._context_budgets(graph, seen)
+            yield self.finding(ctx, func.path, expr.pos, msg, severity=sev, model=use.model_id)
+        yield from self._context_budgets(ctx, seen)
 
-    def _context_budgets(self, graph, seen: set[tuple[str, int]]) -> Iterable[Finding]:
+    def _context_budgets(self, ctx: RuleContext, seen: set[tuple[str, int]]) -> Iterable[Finding]:
         """A budget the code trims the conversation (or prompt) to that is larger than the context
         window of every model the call may use: the trimming never keeps the request within it."""
+        graph = ctx.graph
         budgets = query.context_budgets(graph)
         if not budgets:
             return
@@ -85,9 +87,9 @@ class TokenBudgetExceedsModel(Rule):
                 windows.setdefault(id(use.llm_call), {})[use.model_id] = info.context_window if info else None
         for b in budgets:
             models = windows.get(id(b.llm_call), {})
-            if not models or any(ctx is None or b.value <= ctx for ctx in models.values()):
+            if not models or any(w is None or b.value <= w for w in models.values()):
                 continue
-            model, ctx = min(models.items(), key=lambda kv: kv[1])
+            model, window = min(models.items(), key=lambda kv: kv[1])
             key = (b.literal[0], b.literal[1][0])
             if key in seen:
                 continue
@@ -97,8 +99,8 @@ class TokenBudgetExceedsModel(Rule):
                     FlowStep(graph.span(b.func.path, b.compare.pos), "the input is trimmed against it here"),
                     FlowStep(graph.span(call.func.path, call.call.pos), f"and sent to `{model}` here"))
             yield self.finding(
-                graph, *b.literal,
+                ctx, *b.literal,
                 f"`{b.name}` lets the input sent to `{model}` grow to {b.value} tokens, but its context window is "
-                f"{ctx} tokens; once the conversation passes that, every request is rejected as too long. Keep the "
-                f"budget below {ctx} minus the reply tokens, or use a model with a larger window.",
+                f"{window} tokens; once the conversation passes that, every request is rejected as too long. Keep the "
+                f"budget below {window} minus the reply tokens, or use a model with a larger window.",
                 model=model, flow=flow)

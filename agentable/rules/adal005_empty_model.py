@@ -7,7 +7,7 @@ from typing import Iterable, Optional
 from agentable import query
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 def _empty_reason(graph, slot: query.ModelSlot) -> Optional[str]:
@@ -55,7 +55,8 @@ class EmptyModel(Rule):
         tags=("model", "configuration"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         seen: set[tuple[str, int]] = set()
         for slot in query.model_slots(graph):
             reason = _empty_reason(graph, slot)
@@ -66,6 +67,6 @@ class EmptyModel(Rule):
                 continue
             seen.add(key)
             yield self.finding(
-                graph, slot.path, slot.expr.pos,
+                ctx, slot.path, slot.expr.pos,
                 f"The model here is {reason}, so the LLM call has no model and fails; set a model id "
                 f"(or a non-empty default).")

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class UnknownModelUnsuitable(Rule):
@@ -28,12 +28,12 @@ class UnknownModelUnsuitable(Rule):
         precision="medium",
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         from agentable.nl_check import ModelSuitabilityQuestion
 
-        checker = getattr(graph, "checker", None)
-        if checker is None or not getattr(checker, "llm_active", False):
+        if not ctx.checker.llm_active:
             return  # only the LLM can judge a model the table does not know
+        graph = ctx.graph
         todo: list[tuple[query.ModelUse, object]] = []
         seen: set[tuple[str, str]] = set()
         for use in query.model_uses(graph):
@@ -47,13 +47,13 @@ class UnknownModelUnsuitable(Rule):
             todo.append((use, ModelSuitabilityQuestion(use.model_id, role, provider)))
         if not todo:
             return
-        verdicts = checker.ask_many([q for _u, q in todo])
+        verdicts = ctx.checker.ask_many([q for _u, q in todo])
         for (use, q), verdict in zip(todo, verdicts):
             if not verdict.defect or verdict.confidence < 0.6:
                 continue
             role = "a tool-calling agent" if q.role == "tool-calling-agent" else "a chat agent"
             f = self.finding(
-                graph, *use.report_at,
+                ctx, *use.report_at,
                 f"`{use.model_id}` is not in agentable's model table, and the LLM checker judges it unfit as "
                 f"{role}: {verdict.reason} Use an instruction-tuned chat model suited to the role.",
                 flow=use.flow(graph), model=use.model_id)

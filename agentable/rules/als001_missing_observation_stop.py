@@ -7,7 +7,7 @@ from typing import Iterable
 from agentable import query
 from agentable.cpg.values import Const
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class MissingObservationStop(Rule):
@@ -31,7 +31,8 @@ class MissingObservationStop(Rule):
         tags=("react", "stop-sequence"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         obs = query.protocol_markers().get("observation_markers", ("Observation:",))
         for pc in query.protocol_calls(graph):
             c = pc.llm_call
@@ -43,7 +44,7 @@ class MissingObservationStop(Rule):
             in_config = (getattr(c.spec, "config_keys", None) or {}).get("stop")
             where = f" in `{c.spec.config_param}`" if stop_name is None and in_config else ""
             yield self.finding(
-                graph, c.func.path, c.call.pos,
+                ctx, c.func.path, c.call.pos,
                 f"This model call drives a Thought/Action/Observation loop (the prompt asks for the protocol and the "
                 f"loop reads {read}) but sets no stop sequence, so the model can write the \"{obs[0]}\" itself and "
                 f"the tool's real result is never used; pass {stop_name or in_config or 'stop'}=[\"\\n{obs[0]}\"]{where}.",
@@ -64,7 +65,7 @@ class MissingObservationStop(Rule):
                 (bool(vals) and all(isinstance(v, Const) and v.value in (False, None) for v in vals))
             if off:
                 yield self.finding(
-                    graph, ac.site.func.path, e.pos,
+                    ctx, ac.site.func.path, e.pos,
                     f"`{param}` switches off the agent's default stop sequence {default!r}, so the model can write "
                     f"the observation itself instead of waiting for the tool; keep the default (remove `{param}`).",
                 )

@@ -9,9 +9,7 @@ from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, Severity
 from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import StopFormatQuestion
-from agentable.rules.base import Rule, RuleMeta
-
-_JSON_PARSERS = ("json.loads", "orjson.loads", "ujson.loads", "simplejson.loads", "json.JSONDecoder().decode")
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class StopCutsFormat(Rule):
@@ -31,10 +29,12 @@ class StopCutsFormat(Rule):
         tags=("react", "stop-sequence"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         uses = query.text_uses(graph)
         # replies parsed as JSON (tool-call arguments are not the reply text)
-        json_sites = {id(u.llm.site[1]) for u in uses if u.kind == "parse" and u.op in _JSON_PARSERS
+        json_parsers = ctx.catalog.python.json_parsers
+        json_sites = {id(u.llm.site[1]) for u in uses if u.kind == "parse" and u.op in json_parsers
                       and not u.tool_arguments}
         protocol = {id(pc.llm_call): pc for pc in query.protocol_calls(graph)}
         for c in graph.agent.llm_calls:
@@ -53,7 +53,7 @@ class StopCutsFormat(Rule):
                 markers += ["{", "}"]
             if not markers:
                 continue
-            yield from self._judge(graph, sc, prompt, tuple(markers), "the prompt's format")
+            yield from self._judge(ctx, sc, prompt, tuple(markers), "the prompt's format")
         # framework text-protocol agents given a chat model with its own stop sequences
         m = query.protocol_markers()
         model_markers = m.get("thought_markers", ()) + m.get("action_markers", ()) + m.get("final_markers", ())
@@ -69,15 +69,15 @@ class StopCutsFormat(Rule):
                     continue
                 sc = _model_stops(graph, v)
                 if sc is not None:
-                    yield from self._judge(graph, sc, "", model_markers, "the agent's ReAct format")
+                    yield from self._judge(ctx, sc, "", model_markers, "the agent's ReAct format")
 
-    def _judge(self, graph, sc: query.StopConfig, prompt: str, markers: tuple[str, ...], fmt: str) -> Iterable[Finding]:
-        verdict = query.ask_checker(graph, StopFormatQuestion(tuple(sc.stops), prompt, markers))
+    def _judge(self, ctx: RuleContext, sc: query.StopConfig, prompt: str, markers: tuple[str, ...], fmt: str) -> Iterable[Finding]:
+        verdict = ctx.checker.ask(StopFormatQuestion(tuple(sc.stops), prompt, markers))
         if not verdict.defect:
             return
         sev = Severity.ERROR if verdict.confidence >= 0.8 else Severity.WARNING
         f = self.finding(
-            graph, sc.func.path, sc.expr.pos,
+            ctx, sc.func.path, sc.expr.pos,
             f"{verdict.reason.rstrip('.')} (stop sequences {list(sc.stops)!r} against {fmt}); stop only at the "
             f"observation marker or other text the model must not write.",
             severity=sev)

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class ToolEmitsControlMarker(Rule):
@@ -26,7 +26,8 @@ class ToolEmitsControlMarker(Rule):
         tags=("react", "tools"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         if not query.uses_text_protocol(graph):
             return
         markers = query.control_markers()
@@ -51,7 +52,7 @@ class ToolEmitsControlMarker(Rule):
                 more = f" (also on line{'s' if len(hits) > 2 else ''} {', '.join(str(x.pos[0]) for x, _ in hits[1:])})" \
                     if len(hits) > 1 else ""
                 yield self.finding(
-                    graph, func.path, r.pos,
+                    ctx, func.path, r.pos,
                     f"Tool `{label}` returns text containing \"{hit}\"{more}, a control marker of the agent's text "
                     f"protocol; the observation will be read as the model's own {hit.rstrip(':')} and end or "
                     f"derail the run. Return the data without the marker.")
@@ -60,14 +61,14 @@ class ToolEmitsControlMarker(Rule):
             name = (getattr(tool, "name", None) or "").strip()
             if name and (name.lower().rstrip(":") in stems or any(m in name for m in markers)):
                 yield self.finding(
-                    graph, tool.path, tool.pos,
+                    ctx, tool.path, tool.pos,
                     f"Tool name `{name}` is a control marker of the agent's text protocol; the parser cannot tell "
                     f"a call of this tool from the protocol step. Rename the tool.")
             desc = getattr(tool, "description", None) or ""
             hit = next((m for m in markers if m in desc), None)
             if hit:
                 yield self.finding(
-                    graph, tool.path, tool.description_pos or tool.pos,
+                    ctx, tool.path, tool.description_pos or tool.pos,
                     f"The description of tool `{label}` contains \"{hit}\", a control marker of the agent's text "
                     f"protocol; descriptions are pasted into the prompt, where the marker confuses the model and the "
                     f"parser. Reword it.")

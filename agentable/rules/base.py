@@ -1,14 +1,18 @@
-"""What every rule is: its documentation (metadata) beside a query over the project graph."""
+"""What every rule is: its documentation (metadata) beside a query over the project graph, and
+the context a rule's `check` is given."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, ClassVar, Iterable, Mapping, Optional
 
 from agentable.findings import Finding, FlowStep, Severity
 
 if TYPE_CHECKING:  # the graph imports nothing from rules
+    from agentable.catalog import Catalog
     from agentable.cpg.project import ProjectGraph
+    from agentable.nl_check import Checker
 
 
 @dataclass(frozen=True)
@@ -26,17 +30,49 @@ class RuleMeta:
     precision: str = "high"  # SARIF precision: very-high | high | medium | low
 
 
+_NO_OPTIONS: Mapping[str, object] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Everything one run of one rule may use: the project graph (with the catalog), the
+    natural-language checker (always there: the offline one unless an LLM is configured) and the
+    rule's own options (read-only; empty unless the caller sets some for the rule)."""
+
+    graph: "ProjectGraph"
+    checker: "Checker"
+    options: Mapping[str, object] = field(default_factory=lambda: _NO_OPTIONS)
+
+    @property
+    def catalog(self) -> "Catalog":
+        return self.graph.catalog
+
+    @classmethod
+    def of(cls, graph: "ProjectGraph", checker: Optional["Checker"] = None,
+           options: Optional[Mapping[str, object]] = None) -> "RuleContext":
+        """The context for `graph`: the offline checker when none is given."""
+        return cls(graph, checker if checker is not None else offline_checker(),
+                   MappingProxyType(dict(options)) if options else _NO_OPTIONS)
+
+
+def offline_checker() -> "Checker":
+    """The deterministic checker: answers from evidence in the code, never calls a model."""
+    from agentable.nl_check import Checker
+
+    return Checker()
+
+
 class Rule:
     """Subclass, set `meta`, implement `check`. The registry finds it; nothing else to edit."""
 
     meta: ClassVar[RuleMeta]
 
-    def check(self, graph: "ProjectGraph") -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         raise NotImplementedError
 
     def finding(
         self,
-        graph: "ProjectGraph",
+        ctx: RuleContext,
         module_path: str,
         pos: tuple[int, int, int, int],
         message: str,
@@ -45,7 +81,7 @@ class Rule:
         flow: Iterable[FlowStep] = (),
         **extra: object,
     ) -> Finding:
-        span = graph.span(module_path, pos)
+        span = ctx.graph.span(module_path, pos)
         return Finding(
             rule_id=self.meta.id,
             message=message,

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 # Files that run only in development (test suites, packaging scripts) use tools a project rarely
 # declares as runtime dependencies.
@@ -78,7 +78,8 @@ class UndeclaredDependency(Rule):
         tags=("dependencies",),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         manifests = getattr(graph, "manifests", None)
         if manifests is None or not manifests.has_manifest():
             return
@@ -125,7 +126,7 @@ class UndeclaredDependency(Rule):
                         loose = loose_folder(manifests, scope, path)
                     if loose:
                         yield self.finding(
-                            graph, mod.path, stmt.pos,
+                            ctx, mod.path, stmt.pos,
                             f"`{shown}` is imported here but no dependency declared in {where} provides it. "
                             f"This file is in `{loose}`, which installing the project does not include, so it "
                             f"fails with ModuleNotFoundError when run in an environment made from those "
@@ -133,7 +134,7 @@ class UndeclaredDependency(Rule):
                             severity=Severity.WARNING)
                         continue
                     yield self.finding(
-                        graph, mod.path, stmt.pos,
+                        ctx, mod.path, stmt.pos,
                         f"`{shown}` is imported here but no dependency "
                         f"declared in {where} provides it, so a fresh install fails with ModuleNotFoundError; "
                         f"add {alts} to {target}.")

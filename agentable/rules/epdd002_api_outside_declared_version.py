@@ -8,7 +8,7 @@ from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import ClassRef, ExtRef, Instance
 from agentable.findings import Finding, FlowStep, Severity, Span
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class ApiOutsideDeclaredVersion(Rule):
@@ -34,7 +34,8 @@ class ApiOutsideDeclaredVersion(Rule):
         tags=("dependencies", "version"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         if getattr(graph, "manifests", None) is None or not graph.manifests.has_manifest():
             return
         reported: set[tuple[str, int]] = set()
@@ -43,7 +44,7 @@ class ApiOutsideDeclaredVersion(Rule):
             for stmt in mod.import_stmts:
                 targets = query.import_targets(stmt)
                 for target in targets:
-                    f = self._report(graph, mod.path, stmt.pos, target, reported)
+                    f = self._report(ctx, mod.path, stmt.pos, target, reported)
                     if f is not None:
                         yield f
                     if query.api_unavailable(graph, mod.path, target) is not None:
@@ -59,12 +60,13 @@ class ApiOutsideDeclaredVersion(Rule):
                 for symbol in _member_symbols(graph, site):
                     if any(symbol == t or symbol.startswith(t + ".") or symbol.startswith(t + "(") for t in imported):
                         break  # its import is reported already
-                    f = self._report(graph, func.path, site.call.pos, symbol, reported)
+                    f = self._report(ctx, func.path, site.call.pos, symbol, reported)
                     if f is not None:
                         yield f
                         break
 
-    def _report(self, graph, path: str, pos: ir.Pos, symbol: str, reported: set) -> Optional[Finding]:
+    def _report(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str, reported: set) -> Optional[Finding]:
+        graph = ctx.graph
         if (path, pos[0]) in reported:
             return None
         hit = query.api_unavailable(graph, path, symbol)
@@ -76,7 +78,7 @@ class ApiOutsideDeclaredVersion(Rule):
             return None  # an LLM SDK/framework API removed in the declared version is LARD001's
         reported.add((path, pos[0]))
         f = self.finding(
-            graph, path, pos,
+            ctx, path, pos,
             f"`{symbol}` exists only in {avail.dist}{avail.available}, but {source.cited()}. {avail.message}",
             flow=(FlowStep(Span(source.path, source.line, source.col, source.line, source.end_col),
                            f"{source.versions()} {'pinned' if source.locked else 'declared'} here"),))

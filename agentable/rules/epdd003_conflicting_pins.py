@@ -7,7 +7,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, FlowStep, Severity, Span
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 def _span(req) -> Span:
@@ -32,7 +32,8 @@ class ConflictingPins(Rule):
         tags=("dependencies", "version"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         manifests = getattr(graph, "manifests", None)
         if manifests is None or not manifests.has_manifest():
             return
@@ -42,10 +43,11 @@ class ConflictingPins(Rule):
             # each folder's own declarations: a sub-project inherits undeclared names, not conflicts
             scope = manifests.for_path(f"{d}/__probe__.py" if d not in (".", "") else "__probe__.py", inherit=False)
             reqs = [r for r in scope.requirements if not r.marker]
-            yield from self._catalog_conflicts(graph, scope, reqs, seen)
+            yield from self._catalog_conflicts(ctx, scope, reqs, seen)
             yield from self._self_conflicts(reqs, seen)
 
-    def _catalog_conflicts(self, graph, scope, reqs, seen) -> Iterable[Finding]:
+    def _catalog_conflicts(self, ctx: RuleContext, scope, reqs, seen) -> Iterable[Finding]:
+        graph = ctx.graph
         for c in graph.catalog.conflicts:
             a = [r for r in reqs if r.dist == _norm(c.dist_a) and r.specifier]
             b = [r for r in reqs if r.dist == _norm(c.dist_b) and r.specifier]

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class ToolWithoutDescription(Rule):
@@ -31,7 +31,8 @@ class ToolWithoutDescription(Rule):
         tags=("tools", "description"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for tool in graph.agent.tools:
             problem = query.tool_description_problem(graph, tool)
             if problem is None:
@@ -52,7 +53,7 @@ class ToolWithoutDescription(Rule):
             required = bool(getattr(tool.spec, "requires_description", False))
             if required:
                 msg += f" {tool.framework} rejects a tool without a description when it is built."
-            yield self.finding(graph, tool.path, pos, msg, severity=Severity.ERROR if required else None)
+            yield self.finding(ctx, tool.path, pos, msg, severity=Severity.ERROR if required else None)
 
 
 def _how_to_describe(tool) -> str:

@@ -8,7 +8,7 @@ from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.tools import function_params
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 # Parameter names that say nothing about what to pass: a JSON-schema property with such a name and
 # no description, enum or mention in the tool description leaves the model guessing.
@@ -41,16 +41,17 @@ class UndocumentedToolParameter(Rule):
         tags=("tools", "parameters"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for tool in graph.agent.tools:
             if tool.kind in ("decorator", "constructor", "function"):
-                yield from self._function_tool(graph, tool)
+                yield from self._function_tool(ctx, tool)
             elif tool.kind == "class":
-                yield from self._class_tool(graph, tool)
+                yield from self._class_tool(ctx, tool)
             elif tool.kind == "schema":
-                yield from self._schema_tool(graph, tool)
+                yield from self._schema_tool(ctx, tool)
 
-    def _function_tool(self, graph, tool) -> Iterable[Finding]:
+    def _function_tool(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         func = tool.func
         if func is None or func.node is None or not func.node.docstring or not query.tool_reads_docstring(tool):
             return
@@ -68,7 +69,7 @@ class UndocumentedToolParameter(Rule):
             pos = param.pos if param is not None else query.tool_anchor(tool)
             if required:
                 yield self.finding(
-                    graph, tool.path, pos,
+                    ctx, tool.path, pos,
                     f"Parameter `{p.name}` of tool `{tool.name}` has no entry in the docstring's `Args:` section; "
                     f"{tool.framework} requires one for every parameter and refuses to build the tool. "
                     f"Add `{p.name}: <what to pass>` under `Args:`.",
@@ -76,11 +77,12 @@ class UndocumentedToolParameter(Rule):
             else:
                 listed = ", ".join(f"`{n}`" for n in docs)
                 yield self.finding(
-                    graph, tool.path, pos,
+                    ctx, tool.path, pos,
                     f"The docstring of tool `{tool.name}` documents {listed} but not parameter `{p.name}`, so the "
                     f"model is not told what to pass for it; add `{p.name}` to the parameter section.")
 
-    def _class_tool(self, graph, tool) -> Iterable[Finding]:
+    def _class_tool(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        graph = ctx.graph
         spec = tool.spec
         attr = getattr(spec, "params_attr", None)
         if not attr or not getattr(spec, "requires_param_docs", False) or tool.cls is None:
@@ -98,12 +100,12 @@ class UndocumentedToolParameter(Rule):
             text = ir.string_value(desc) if desc is not None else None
             if desc is None or (text is not None and not text.strip()):
                 yield self.finding(
-                    graph, tool.path, k.pos,
+                    ctx, tool.path, k.pos,
                     f"Input `{k.value}` of tool `{tool.name}` has no description in `{attr}`; {tool.framework} "
                     f"requires a \"description\" for every input and refuses the tool. Say what the model should pass.",
                     severity=Severity.ERROR)
 
-    def _schema_tool(self, graph, tool) -> Iterable[Finding]:
+    def _schema_tool(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         props = query.schema_properties(tool)
         if not props:
             return
@@ -119,7 +121,7 @@ class UndocumentedToolParameter(Rule):
             if name.lower() in tool_text.replace("`", " ").split() or f"`{name.lower()}`" in tool_text:
                 continue
             yield self.finding(
-                graph, tool.path, key.pos,
+                ctx, tool.path, key.pos,
                 f"Parameter `{name}` of tool `{tool.name}` has an uninformative name and no description, so the "
                 f"model has to guess what to pass; add a \"description\" (and an enum where the values are fixed).")
 

@@ -8,7 +8,7 @@ from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.tools import function_params
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class ToolDocsParameterMismatch(Rule):
@@ -38,17 +38,18 @@ class ToolDocsParameterMismatch(Rule):
         tags=("tools", "parameters"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for tool in graph.agent.tools:
             if tool.kind in ("decorator", "constructor", "function"):
-                yield from self._docstring(graph, tool)
+                yield from self._docstring(ctx, tool)
             elif tool.kind == "schema":
-                yield from self._schema(graph, tool)
+                yield from self._schema(ctx, tool)
             elif tool.kind == "class":
-                yield from self._inputs(graph, tool)
-                yield from self._schema_class(graph, tool)
+                yield from self._inputs(ctx, tool)
+                yield from self._schema_class(ctx, tool)
 
-    def _docstring(self, graph, tool) -> Iterable[Finding]:
+    def _docstring(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         if not query.tool_reads_docstring(tool):
             return
         names = query.tool_function_param_names(tool.func)
@@ -58,19 +59,19 @@ class ToolDocsParameterMismatch(Rule):
         real = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
         unknown = [d for d in docs if d not in names]
         if unknown and _descriptions_matched_by_name(tool):
-            yield from self._renamed_params(graph, tool, docs, unknown)
+            yield from self._renamed_params(ctx, tool, docs, unknown)
             return
         for doc_name in docs:
             if doc_name in names:
                 continue
             pos = _docstring_line_pos(tool.func, doc_name) or query.tool_anchor(tool)
             yield self.finding(
-                graph, tool.path, pos,
+                ctx, tool.path, pos,
                 f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that "
                 f"`{tool.func.name}` does not have (it takes {real}); the model will send `{doc_name}` and the "
                 f"call fails. Rename the docstring entry or the parameter so they match.")
 
-    def _renamed_params(self, graph, tool, docs: dict[str, str], unknown: list[str]) -> Iterable[Finding]:
+    def _renamed_params(self, ctx: RuleContext, tool, docs: dict[str, str], unknown: list[str]) -> Iterable[Finding]:
         """A framework that builds the schema from the signature and takes each parameter's
         description from the docstring entry of the same name drops the entries named otherwise:
         the parameters they were meant for reach the model undescribed."""
@@ -80,7 +81,7 @@ class ToolDocsParameterMismatch(Rule):
         for p in undocumented:
             param = next((x for x in func.node.params if x.name == p.name), None)
             yield self.finding(
-                graph, tool.path, param.pos if param is not None else query.tool_anchor(tool),
+                ctx, tool.path, param.pos if param is not None else query.tool_anchor(tool),
                 f"Parameter `{p.name}` of tool `{tool.name}` reaches the model without a description: the "
                 f"docstring documents {listed}, which `{func.name}` does not have, and {tool.framework} takes "
                 f"each parameter's description from the docstring entry of the same name. Rename the docstring "
@@ -89,12 +90,13 @@ class ToolDocsParameterMismatch(Rule):
             return
         for doc_name in unknown:
             yield self.finding(
-                graph, tool.path, _docstring_line_pos(func, doc_name) or query.tool_anchor(tool),
+                ctx, tool.path, _docstring_line_pos(func, doc_name) or query.tool_anchor(tool),
                 f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that `{func.name}` does "
                 f"not have; {tool.framework} drops that entry, so what it says never reaches the model. Remove it "
                 f"or rename it to the parameter it describes.")
 
-    def _schema(self, graph, tool) -> Iterable[Finding]:
+    def _schema(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        graph = ctx.graph
         func = tool.func
         props = query.schema_properties(tool)
         names = query.tool_function_param_names(func)
@@ -118,7 +120,7 @@ class ToolDocsParameterMismatch(Rule):
         for name, key in unknown:
             hint = f" (it requires {', '.join(f'`{m}`' for m in missing)}, which the schema lacks)" if missing else ""
             yield self.finding(
-                graph, tool.path, key.pos,
+                ctx, tool.path, key.pos,
                 f"Schema of tool `{tool.name}` declares parameter `{name}`, but `{func.name}` "
                 f"({func.path}:{func.name_pos[0]}) takes {real}{hint}; calling it with the model's arguments "
                 f"fails with an unexpected keyword. Rename the property or the parameter.")
@@ -127,12 +129,13 @@ class ToolDocsParameterMismatch(Rule):
         for pname in missing:
             p = next(x for x in params if x.name == pname)
             yield self.finding(
-                graph, tool.path, query.tool_anchor(tool),
+                ctx, tool.path, query.tool_anchor(tool),
                 f"`{func.name}` requires parameter `{p.name}`, but the schema of tool `{tool.name}` does not "
                 f"declare it, so the model never supplies it and every call fails; add `{p.name}` to the "
                 f"schema's properties (and `required`).")
 
-    def _inputs(self, graph, tool) -> Iterable[Finding]:
+    def _inputs(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        graph = ctx.graph
         spec = tool.spec
         attr = getattr(spec, "params_attr", None)
         if not attr or not getattr(spec, "requires_param_docs", False) or tool.cls is None or tool.func is None:
@@ -155,7 +158,7 @@ class ToolDocsParameterMismatch(Rule):
         for name, k in keys.items():
             if name not in names:
                 yield self.finding(
-                    graph, tool.path, k.pos,
+                    ctx, tool.path, k.pos,
                     f"`{attr}` of tool `{tool.name}` declares `{name}`, but `{method}` has no such parameter; "
                     f"{tool.framework} rejects the tool (and the model's argument would be lost). Rename one side.",
                     severity=Severity.ERROR)
@@ -163,16 +166,17 @@ class ToolDocsParameterMismatch(Rule):
             if p.name not in keys:
                 param = next((x for x in tool.func.node.params if x.name == p.name), None)
                 yield self.finding(
-                    graph, tool.path, param.pos if param is not None else query.tool_anchor(tool),
+                    ctx, tool.path, param.pos if param is not None else query.tool_anchor(tool),
                     f"Parameter `{p.name}` of `{method}` in tool `{tool.name}` is missing from `{attr}`, so the "
                     f"model is never told to pass it; {tool.framework} rejects the tool. Declare it in `{attr}`.",
                     severity=Severity.ERROR)
 
 
-    def _schema_class(self, graph, tool) -> Iterable[Finding]:
+    def _schema_class(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         """A model class given as the tool's schema (`args_schema = PeerInput`) whose fields are not
         the implementing method's parameters: the framework validates the model's arguments
         against the class, then calls the method with them as keywords."""
+        graph = ctx.graph
         if getattr(tool.spec, "requires_param_docs", False) or tool.func is None:
             return
         names = query.tool_function_param_names(tool.func)
@@ -195,7 +199,7 @@ class ToolDocsParameterMismatch(Rule):
             parts.append(f"lacks {', '.join(f'`{n}`' for n in missing)}, which `{method}` requires: the model "
                          f"never supplies it")
         yield self.finding(
-            graph, tool.path, where,
+            ctx, tool.path, where,
             f"`{attr}` of tool `{tool.name}` {'; and it '.join(parts)}. Make the schema's fields the "
             f"parameters of `{method}`.")
 

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class DuplicateToolName(Rule):
@@ -26,7 +26,8 @@ class DuplicateToolName(Rule):
         tags=("tools", "name"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for group in query.tools_offered_together(graph):
             by_name: dict[str, list] = {}
             for tool, path, pos in group:
@@ -45,7 +46,7 @@ class DuplicateToolName(Rule):
                     if tool.name_pos is not None:  # point at the duplicated name itself
                         path, pos = tool.path, tool.name_pos
                     yield self.finding(
-                        graph, path, pos,
+                        ctx, path, pos,
                         f"Tool name `{name}` is used twice in one tool set: here and at {first.path}:{first_line}; "
                         f"the model cannot tell them apart and the request or registration fails (or one replaces "
                         f"the other). Rename one of them.")

@@ -7,7 +7,7 @@ from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable import query
 
 
@@ -34,11 +34,10 @@ class ToolDescriptionContradictsCode(Rule):
         precision="medium",
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         from agentable.nl_check import ToolDescriptionQuestion
-        from agentable.nl_check.offline import answer_offline
 
-        checker = getattr(graph, "checker", None)
+        graph = ctx.graph
         todo = []
         for tool in graph.agent.tools:
             desc = tool.description
@@ -58,11 +57,7 @@ class ToolDescriptionContradictsCode(Rule):
             todo.append((tool, q))
         if not todo:
             return
-        questions = [q for _t, q in todo]
-        if checker is not None:
-            verdicts = checker.ask_many(questions)
-        else:
-            verdicts = [answer_offline(q) for q in questions]
+        verdicts = ctx.checker.ask_many([q for _t, q in todo])
         for (tool, _q), verdict in zip(todo, verdicts):
             if not verdict.defect:
                 continue
@@ -71,7 +66,7 @@ class ToolDescriptionContradictsCode(Rule):
             pos = tool.description_pos or query.tool_anchor(tool)
             short = " ".join(tool.description.split())[:80]
             f = self.finding(
-                graph, tool.path, pos,
+                ctx, tool.path, pos,
                 f"The description of tool `{tool.name}` (\"{short}\") does not match what "
                 f"`{tool.func.name}` does: {verdict.reason} Describe what the code actually does, or fix the "
                 f"wiring if the wrong function was registered.")

@@ -7,7 +7,7 @@ from typing import Iterable, Optional
 from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class ApiMissingInDeclaredSdk(Rule):
@@ -28,7 +28,8 @@ class ApiMissingInDeclaredSdk(Rule):
         tags=("api", "version"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         if getattr(graph, "manifests", None) is None:
             return
         reported: set[tuple[str, int]] = set()
@@ -39,26 +40,27 @@ class ApiMissingInDeclaredSdk(Rule):
                     spec = _llm_symbol_spec(graph, target)
                     if spec is None and not query.is_framework_symbol(graph, target):
                         continue
-                    for f in self._check_symbol(graph, mod.path, stmt.pos, target, spec, reported):
+                    for f in self._check_symbol(ctx, mod.path, stmt.pos, target, spec, reported):
                         self._flagged_imports.setdefault(mod.path, set()).add(target)
                         yield f
         for c in graph.agent.llm_calls:
-            yield from self._check_symbol(graph, c.func.path, c.call.pos, c.path, c.spec, reported)
+            yield from self._check_symbol(ctx, c.func.path, c.call.pos, c.path, c.spec, reported)
         for site, spec in query.chat_model_constructions(graph):
             for path in query._ext_paths(graph, site.call, site.func, site.stmt):
-                yield from self._check_symbol(graph, site.func.path, site.call.pos, path, spec, reported)
+                yield from self._check_symbol(ctx, site.func.path, site.call.pos, path, spec, reported)
                 break
         for site, exts in graph.agent.external_calls:
             for v in exts:
                 spec = graph.catalog.llm_client(v.path) or graph.catalog.agent_constructor(v.path)
                 if spec is not None:
-                    yield from self._check_symbol(graph, site.func.path, site.call.pos, v.path, spec, reported)
+                    yield from self._check_symbol(ctx, site.func.path, site.call.pos, v.path, spec, reported)
                     break
         for r in query.run_result_reads(graph):  # `result.data` of an agent run
-            yield from self._check_symbol(graph, r.func.path, r.read.pos, r.symbol, None, reported)
+            yield from self._check_symbol(ctx, r.func.path, r.read.pos, r.symbol, None, reported)
 
-    def _check_symbol(self, graph, path: str, pos: ir.Pos, symbol: str, spec: object,
+    def _check_symbol(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str, spec: object,
                       reported: set[tuple[str, int]]) -> Iterable[Finding]:
+        graph = ctx.graph
         if (path, pos[0]) in reported or any(symbol == t or symbol.startswith(t + "(") or symbol.startswith(t + ".")
                                              for t in self._flagged_imports.get(path, ())):
             return
@@ -80,7 +82,7 @@ class ApiMissingInDeclaredSdk(Rule):
                 message = f"`{symbol}` exists only in {sdk}{available}, but {got}; " + (f"use `{repl}` instead." if repl else other)
         if message is not None:
             reported.add((path, pos[0]))
-            yield self.finding(graph, path, pos, message)
+            yield self.finding(ctx, path, pos, message)
 
 
 def _installed(source: "query.VersionSource") -> str:

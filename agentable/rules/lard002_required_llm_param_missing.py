@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _ROLE_TEXT = {"model": "the model", "messages": "the messages", "prompt": "the prompt", "max_tokens": "`max_tokens`"}
 
@@ -26,7 +26,8 @@ class RequiredLlmParamMissing(Rule):
         tags=("api",),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for c in graph.agent.llm_calls:
             if c.is_chat_model or c.has_kwarg_splat():
                 continue
@@ -38,7 +39,7 @@ class RequiredLlmParamMissing(Rule):
             names = ", ".join(f"`{params.get(r, r)}`" for r in missing)
             what = " and ".join(_ROLE_TEXT.get(r, f"`{params.get(r, r)}`") for r in missing)
             yield self.finding(
-                graph, c.func.path, c.call.pos,
+                ctx, c.func.path, c.call.pos,
                 f"`{c.path.split('().')[-1]}` is called without {names}, "
                 f"which the API requires; the request fails. Pass {what}.",
                 missing=[params.get(r, r) for r in missing])

@@ -8,7 +8,7 @@ from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import Const, Typed
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _TEXT_ROLES = ("user", "system", "developer")
 
@@ -29,7 +29,8 @@ class LlmArgumentWrongShape(Rule):
         tags=("api",),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for c in graph.agent.llm_calls:
             if c.is_chat_model:
                 continue
@@ -43,7 +44,7 @@ class LlmArgumentWrongShape(Rule):
             vals = graph.values(s.expr, s.func, s.stmt)
             if vals and all(_is_text(v) for v in vals):
                 yield self.finding(
-                    graph, s.path, s.expr.pos,
+                    ctx, s.path, s.expr.pos,
                     f"`{kw}` is given a string, but this API needs a list of message dicts; pass "
                     f"`[{{\"role\": \"user\", \"content\": ...}}]`.")
                 continue
@@ -53,7 +54,7 @@ class LlmArgumentWrongShape(Rule):
             for elt in lit[0].elts:
                 problem = _message_problem(elt)
                 if problem:
-                    yield self.finding(graph, lit[1].path, elt.pos, problem)
+                    yield self.finding(ctx, lit[1].path, elt.pos, problem)
 
 
 def _is_text(v: object) -> bool:

@@ -11,7 +11,7 @@ from agentable.cpg import ir
 from agentable.cpg.resolve import PARSERS, STR_METHODS
 from agentable.cpg.values import ExtRef, LLMOutput
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _SEG = re.compile(r"""\.(\w+)(\(\))?|\[(-?\d+)\]|\[["'](\w+)["']\]""")
 
@@ -98,7 +98,8 @@ class ResponseReadWrongWay(Rule):
         tags=("api", "version"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         all_paths: list[tuple[tuple[str, object], ...]] = []
         for spec in list(graph.catalog.llm_calls) + list(graph.catalog.chat_models):
             all_paths.extend(parse_path(p) for p in (getattr(spec, "output_text", ()) or ()))
@@ -110,12 +111,13 @@ class ResponseReadWrongWay(Rule):
             for e, stmt in func.walk(ir.Attribute, ir.Subscript):
                 if not _may_read_response(e, first_attrs):
                     continue
-                f = self._check_expr(graph, func, stmt, e, all_paths)
+                f = self._check_expr(ctx, func, stmt, e, all_paths)
                 if f is not None and (f.span.path, f.span.line) not in seen:
                     seen.add((f.span.path, f.span.line))
                     yield f
 
-    def _check_expr(self, graph, func, stmt, e: ir.Expr, all_paths) -> Optional[Finding]:
+    def _check_expr(self, ctx: RuleContext, func, stmt, e: ir.Expr, all_paths) -> Optional[Finding]:
+        graph = ctx.graph
         # only maximal chains: e must not be the base of a larger access
         nodes, segs = _chain(e)
         if len(nodes) < 2:
@@ -153,7 +155,7 @@ class ResponseReadWrongWay(Rule):
             nxt = [exp[best] for exp in expected if len(exp) > best and _common(acc, exp) == best]
             if nxt and all(s[0] == "index" for s in nxt) and _used_as_text(graph, func, stmt, e):
                 return self.finding(
-                    graph, func.path, e.pos,
+                    ctx, func.path, e.pos,
                     f"`{_fmt(acc)}` of the `{api}` response is a list of content blocks, not text; read "
                     f"`{_fmt(expected[0])}` (and check the block type).")
             return None
@@ -162,7 +164,7 @@ class ResponseReadWrongWay(Rule):
         any_key_style = any(s[0] == "key" for exp in expected for s in exp)
         if seg[0] == "key" and not any_key_style and exp_here and all(s[0] == "attr" for s in exp_here):
             return self.finding(
-                graph, func.path, e.pos,
+                ctx, func.path, e.pos,
                 f"The `{api}` response is an object, not a dict: `{_fmt(acc)}` raises TypeError. Read "
                 f"`{_fmt(expected[0])}` instead.")
         if seg[0] != "attr":
@@ -172,7 +174,7 @@ class ResponseReadWrongWay(Rule):
                 continue
             if all(_same(a, b) for a, b in zip(acc, other)):
                 return self.finding(
-                    graph, func.path, e.pos,
+                    ctx, func.path, e.pos,
                     f"The `{api}` response has no `{_fmt(acc)}` (that is another API's response shape); read "
                     f"`{_fmt(expected[0])}` instead.")
         return None

@@ -7,7 +7,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class RetiredModel(Rule):
@@ -28,7 +28,8 @@ class RetiredModel(Rule):
         tags=("model", "api"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         today = datetime.date.today().isoformat()
         for use in query.distinct_uses(query.model_uses(graph)):
             info = graph.catalog.model(use.model_id)
@@ -36,7 +37,7 @@ class RetiredModel(Rule):
                 continue
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             yield self.finding(
-                graph, *use.report_at,
+                ctx, *use.report_at,
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
                 model=use.model_id, flow=use.flow(graph))
         for ms in query.config_model_settings(graph):  # written in a YAML/JSON/TOML settings file
@@ -45,6 +46,6 @@ class RetiredModel(Rule):
                 continue
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             yield self.finding(
-                graph, ms.path, ms.pos,
+                ctx, ms.path, ms.pos,
                 f"`{ms.model_id}` (`{ms.key}` in this settings file) was retired by its provider on {info.retired}, "
                 f"so requests to it fail{repl}.", model=ms.model_id)

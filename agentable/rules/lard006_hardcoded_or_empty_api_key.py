@@ -11,7 +11,7 @@ from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _KEY_NAME = re.compile(r"(?:^|_)api_?key$", re.I)
 _SETTER_NAME = re.compile(r"^set_\w*key$", re.I)  # set_default_openai_key(...), set_api_key(...)
@@ -50,7 +50,8 @@ class HardcodedOrEmptyApiKey(Rule):
         tags=("api", "security"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         roots = graph.catalog.known_framework_roots()
         seen: set[tuple[str, int]] = set()
         for func in graph.agent.functions():
@@ -58,7 +59,7 @@ class HardcodedOrEmptyApiKey(Rule):
                 env = _env_key_set(graph, site)
                 if env is not None:  # os.environ.setdefault("OPENAI_API_KEY", "sk-...")
                     name, value = env
-                    f = self._judge(graph, func, site.stmt, value, name, allow_empty=False)
+                    f = self._judge(ctx, func, site.stmt, value, name, allow_empty=False)
                     if f is not None and (func.path, value.pos[0]) not in seen:
                         seen.add((func.path, value.pos[0]))
                         yield f
@@ -72,13 +73,13 @@ class HardcodedOrEmptyApiKey(Rule):
                 has_base_url = any(kw.name and _BASE_URL_KW.search(kw.name) for kw in site.call.keywords)
                 if is_setter:  # e.g. set_default_openai_key("sk-...")
                     for arg in site.call.args[:1]:
-                        f = self._judge(graph, func, site.stmt, arg, setter, allow_empty=False)
+                        f = self._judge(ctx, func, site.stmt, arg, setter, allow_empty=False)
                         if f is not None and (func.path, arg.pos[0]) not in seen:
                             seen.add((func.path, arg.pos[0]))
                             yield f
                 for kw in site.call.keywords:
                     if kw.name and _KEY_NAME.search(kw.name):
-                        f = self._judge(graph, func, site.stmt, kw.value, kw.name, allow_empty=not has_base_url)
+                        f = self._judge(ctx, func, site.stmt, kw.value, kw.name, allow_empty=not has_base_url)
                         if f is not None and (func.path, kw.value.pos[0]) not in seen:
                             seen.add((func.path, kw.value.pos[0]))
                             yield f
@@ -90,19 +91,20 @@ class HardcodedOrEmptyApiKey(Rule):
                     for t in stmt.targets:
                         name = _assigned_key_name(graph, func, stmt, t, roots)
                         if name is not None:
-                            f = self._judge(graph, func, stmt, stmt.value, name, allow_empty=name.endswith("api_key"))
+                            f = self._judge(ctx, func, stmt, stmt.value, name, allow_empty=name.endswith("api_key"))
                             if f is not None and (func.path, stmt.pos[0]) not in seen:
                                 seen.add((func.path, stmt.pos[0]))
                                 yield f
                 for d in dicts.get(id(stmt), ()):
                     for k, v in zip(d.keys, d.values):
                         if isinstance(k, ir.Constant) and isinstance(k.value, str) and _KEY_NAME.search(k.value):
-                            f = self._judge(graph, func, stmt, v, k.value, allow_empty=False)
+                            f = self._judge(ctx, func, stmt, v, k.value, allow_empty=False)
                             if f is not None and (func.path, v.pos[0]) not in seen:
                                 seen.add((func.path, v.pos[0]))
                                 yield f
 
-    def _judge(self, graph, func, stmt, value: ir.Expr, name: str, allow_empty: bool) -> Optional[Finding]:
+    def _judge(self, ctx: RuleContext, func, stmt, value: ir.Expr, name: str, allow_empty: bool) -> Optional[Finding]:
+        graph = ctx.graph
         vals = graph.values(value, func, stmt)
         strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
         if not vals or len(strs) != len(vals):
@@ -110,12 +112,12 @@ class HardcodedOrEmptyApiKey(Rule):
         keys = [s for s in strs if looks_like_key(s)]
         if keys:
             return self.finding(
-                graph, func.path, value.pos,
+                ctx, func.path, value.pos,
                 f"`{name}` is a hard-coded API key (`{query.mask_secret(keys[0])}`); anyone with the code can use "
                 f"it. Read it from the environment or a secret store, and revoke this key.")
         if allow_empty and all(s == "" for s in strs):
             return self.finding(
-                graph, func.path, value.pos,
+                ctx, func.path, value.pos,
                 f"`{name}` is set to an empty string, which overrides the key from the environment; every request "
                 f"fails authentication. Remove it or read the key from the environment.",
                 severity=Severity.WARNING)

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class PromptTemplateVariableMissing(Rule):
@@ -28,7 +28,8 @@ class PromptTemplateVariableMissing(Rule):
         tags=("prompt", "template", "api"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for mv in query.missing_template_variables(graph):
             r = mv.render
             line = r.call.pos[0]
@@ -39,7 +40,7 @@ class PromptTemplateVariableMissing(Rule):
                 effect = "`format` raises KeyError before the model is called"
                 sev = Severity.ERROR
             yield self.finding(
-                graph, mv.template.path, mv.var.pos,
+                ctx, mv.template.path, mv.var.pos,
                 f"`{mv.var.name}` is a variable of this prompt template, but the `{r.method}(...)` call at "
                 f"{r.func.path}:{line} does not supply it; {effect}.",
                 severity=sev, flow=mv.flow(graph), variable=mv.var.name)

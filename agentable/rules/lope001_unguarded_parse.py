@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _FIX = {
     "int": "validate it first (e.g. extract the digits with a regex and check the match) or wrap it in try/except ValueError",
@@ -45,7 +45,8 @@ class UnguardedParse(Rule):
         tags=("parsing", "robustness"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for use in query.text_uses(graph):
             code = use.sink is not None and use.sink.code and not use.tool_arguments
             if use.kind != "parse" or (use.guard and not code):
@@ -55,7 +56,7 @@ class UnguardedParse(Rule):
             what = _expr_text(graph, use.path, arg if arg is not None else use.expr)
             if code:
                 yield self.finding(
-                    graph, use.path, use.expr.pos,
+                    ctx, use.path, use.expr.pos,
                     f"`{what}` is model output ({query.describe_llm_source(graph, src)}) and is run as Python by "
                     f"`{use.op}`: any reply that is not valid Python raises ({', '.join(use.raises)}), and a "
                     f"reply steered by a prompt injection runs arbitrary code in the agent's process (code "
@@ -84,7 +85,7 @@ class UnguardedParse(Rule):
                 fix = (f"wrap it in try/except {handler} and return the error to the model as the tool result, "
                        "or define the function tools with `strict: true`")
             yield self.finding(
-                graph, use.path, use.expr.pos,
+                ctx, use.path, use.expr.pos,
                 f"`{what}` is {what_kind} ({query.describe_llm_source(graph, src)}) and reaches `{_op(use)}` with "
                 f"no handler for {raises}{partial} here or in any caller; {fix}.",
                 flow=query.flow_steps(graph, src, (use.path, use.expr.pos, f"parsed with {_op(use)}")),

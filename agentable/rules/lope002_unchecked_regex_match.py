@@ -7,7 +7,7 @@ from typing import Iterable
 from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class UncheckedRegexMatch(Rule):
@@ -28,14 +28,15 @@ class UncheckedRegexMatch(Rule):
         tags=("parsing", "regex"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for use in query.text_uses(graph):
             if use.kind != "match" or use.guard:
                 continue
             read = f".{use.expr.attr}()" if isinstance(use.expr, ir.Attribute) else "[...]"
             subject = f"`{use.name}`" if use.name else "the match object"
             yield self.finding(
-                graph, use.path, use.expr.pos,
+                ctx, use.path, use.expr.pos,
                 f"{subject} comes from `{use.op}` over model output ({query.describe_llm_source(graph, use.llm)}) "
                 f"and is read with `{read}` without a None check; when the reply does not match, this raises "
                 f"AttributeError. Check the match (`if m is None: ...`) and re-prompt or fall back.",

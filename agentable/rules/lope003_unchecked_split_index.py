@@ -7,7 +7,7 @@ from typing import Iterable
 from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class UncheckedSplitIndex(Rule):
@@ -31,17 +31,18 @@ class UncheckedSplitIndex(Rule):
         tags=("parsing",),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         uses = [u for u in query.text_uses(graph) if u.kind in ("index", "unpack") and not u.guard]
         for use, positions in _one_per_result(uses):
             src = query.describe_llm_source(graph, use.llm)
             if use.kind == "index":
-                err = "IndexError"
+                err = ctx.catalog.python.lookup_errors["index"][0]
                 what = f"indexes the result of `{use.op}` over model output ({src}) at a position that may not exist"
                 if len(positions) > 1:
                     what += f" (it is read at positions {', '.join(map(str, positions))})"
             else:
-                err = "ValueError"
+                err = ctx.catalog.python.lookup_errors["unpack"][0]
                 what = (f"unpacks the result of `{use.op}` over model output ({src}) into "
                         f"{len(use.expr.elts)} names")  # type: ignore[attr-defined]
             origin = getattr(use, "origin", None)
@@ -49,7 +50,7 @@ class UncheckedSplitIndex(Rule):
                     and isinstance(origin, ir.Call) and query.splits_on_whitespace(origin) else
                     "when the reply lacks the expected separator or pattern it raises")
             yield self.finding(
-                graph, use.path, use.expr.pos,
+                ctx, use.path, use.expr.pos,
                 f"This {what}; {when} {err}. Check "
                 f"the length (or that the separator is present) first and re-prompt or fall back.",
                 flow=query.flow_steps(graph, use.llm, (use.path, use.expr.pos, f"fixed position of {use.op}()")),

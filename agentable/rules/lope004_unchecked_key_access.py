@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class UncheckedParsedKey(Rule):
@@ -30,7 +30,8 @@ class UncheckedParsedKey(Rule):
         tags=("parsing", "json"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         # one finding per parsed value and function, at its first unchecked key (the others listed)
         groups: dict[tuple, list[query.TextUse]] = {}
         for use in query.text_uses(graph):
@@ -45,22 +46,23 @@ class UncheckedParsedKey(Rule):
             if kind == "shape":
                 # the same parsed value with an unchecked key is one missing check: reported once, as the key
                 if ("key", *_) not in groups:
-                    yield self._shape(graph, use, uses)
+                    yield self._shape(ctx, use, uses)
                 continue
             keys = ", ".join(dict.fromkeys(u.op for u in uses))
             fields = f"its key {use.op} is" if len(uses) == 1 else f"its keys {keys} are"
             yield self.finding(
-                graph, use.path, use.expr.pos,
+                ctx, use.path, use.expr.pos,
                 f"{_parsed(graph, use)} and {fields} read with no check: a reply without that field raises KeyError (TypeError if the JSON is "
                 f"not an object) outside the parse handler. Use `.get({use.op})`, check the key, or validate with a "
                 f"schema.",
                 flow=query.flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
             )
 
-    def _shape(self, graph, use, uses) -> Finding:
+    def _shape(self, ctx: RuleContext, use, uses) -> Finding:
+        graph = ctx.graph
         ways = ", ".join(dict.fromkeys(_how(u.op) for u in uses))
         return self.finding(
-            graph, use.path, use.expr.pos,
+            ctx, use.path, use.expr.pos,
             f"{_parsed(graph, use)} and used as a dict ({ways}) with no type check: a reply that is valid but not an object (a list, a string, a "
             f"number, null) raises AttributeError/TypeError here, outside the parse handler. Check "
             f"`isinstance({use.name or 'data'}, dict)` first or validate with a schema.",

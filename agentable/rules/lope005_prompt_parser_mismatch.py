@@ -9,9 +9,8 @@ from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import PromptParserQuestion
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
-_JSON = ("json.loads", "orjson.loads", "ujson.loads", "simplejson.loads", "json.JSONDecoder().decode")
 _MIN_PROMPT = 40  # shorter literal text is too little evidence of what the prompt asks
 
 
@@ -35,7 +34,8 @@ class PromptParserMismatch(Rule):
         precision="medium",
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         seen: set[tuple[str, int]] = set()
         for use in query.text_uses(graph):
             # an unguarded consumer is reported by LOPE001-003 already (one root cause, one finding)
@@ -55,12 +55,12 @@ class PromptParserMismatch(Rule):
             if key in seen:
                 continue
             seen.add(key)
-            verdict = query.ask_checker(graph, PromptParserQuestion(prompt, kind))
+            verdict = ctx.checker.ask(PromptParserQuestion(prompt, kind))
             if not verdict.defect:
                 continue
             confident = verdict.source != "deterministic" and verdict.confidence >= 0.8
             f = self.finding(
-                graph, use.path, origin.pos,
+                ctx, use.path, origin.pos,
                 f"{verdict.reason.rstrip('.')} (parser `{use.op}` on the reply of "
                 f"{query.describe_llm_source(graph, use.llm)}); ask for that format in the prompt or use structured "
                 f"output, otherwise this parse fails on well-behaved replies.",
@@ -73,7 +73,7 @@ class PromptParserMismatch(Rule):
 
 def _parser_kind(graph, use: query.TextUse) -> Optional[str]:
     if use.kind == "parse":
-        if use.op in _JSON:
+        if use.op in graph.catalog.python.json_parsers:
             return "json.loads"
         if use.op in ("int", "float"):
             return use.op

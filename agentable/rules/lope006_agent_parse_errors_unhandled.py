@@ -8,7 +8,7 @@ from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class AgentParseErrorsUnhandled(Rule):
@@ -28,7 +28,8 @@ class AgentParseErrorsUnhandled(Rule):
         tags=("parsing", "framework"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         constructs = graph.agent.agent_constructs
         by_call = {id(ac.site.call): ac for ac in constructs}
         tool_types = set(query.protocol_markers().get("tool_calling_agent_types", ()))
@@ -48,7 +49,7 @@ class AgentParseErrorsUnhandled(Rule):
                     continue
             setting = f"`{guard}` is off" if e is not None else f"`{guard}` is not set"
             yield self.finding(
-                graph, func.path, (e or call).pos if e is not None else call.func.pos,
+                ctx, func.path, (e or call).pos if e is not None else call.func.pos,
                 f"This agent executor runs a {kind} agent, which parses each tool call from the model's text, but "
                 f"{setting}: the first reply that misses the format raises an output-parser error and ends the run. "
                 f"Pass {guard}=True (or an error message) so the error is fed back to the model.",

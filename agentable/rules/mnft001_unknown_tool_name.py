@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _WHAT = {
     "subscript": ("KeyError", "check `{key} in {container}` first (or use `.get()`) and send the model an "
@@ -41,7 +41,8 @@ class UnknownToolName(Rule):
         tags=("tools", "robustness"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for d in query.tool_dispatches(graph):
             if query.dispatch_guard(graph, d):
                 continue
@@ -51,7 +52,7 @@ class UnknownToolName(Rule):
             lookup = query.source_text(graph, d.path, d.lookup, 60)
             src = d.source.source if hasattr(d.source, "how") else d.source
             yield self.finding(
-                graph, d.path, d.lookup.pos,
+                ctx, d.path, d.lookup.pos,
                 f"`{lookup}` looks up a tool by `{key}`, which the model chose "
                 f"({query.describe_llm_source(graph, src)}); a name that is not a tool raises {error} and nothing "
                 f"here or in any caller handles it; {fix.format(key=key, container=container)}.",

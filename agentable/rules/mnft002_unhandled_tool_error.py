@@ -7,7 +7,7 @@ from typing import Iterable
 from agentable import query
 from agentable.cpg.flow import enclosing_handlers, handler_reraises_only, handler_type_names
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class UnhandledToolError(Rule):
@@ -38,7 +38,8 @@ class UnhandledToolError(Rule):
         tags=("tools", "robustness"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for inv in query.tool_invocations(graph):
             site = inv.site
             if query.failure_guard(graph, site.func, site.stmt, query.TOOL_FAILURES):
@@ -71,7 +72,7 @@ class UnhandledToolError(Rule):
             if inv.dispatch is not None:
                 flow = query.flow_steps(graph, inv.dispatch.source, (inv.path, site.call.pos, "tool run here"))
             yield self.finding(
-                graph, inv.path, site.call.pos,
+                ctx, inv.path, site.call.pos,
                 f"`{call}` runs a tool in the agent loop {where}; {reason}, and the "
                 f"exception would abort the run. Catch Exception around the call and return the error text to the "
                 f"model as the tool result.",

@@ -7,7 +7,7 @@ from typing import Iterable
 from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class UnboundedAgentLoop(Rule):
@@ -30,7 +30,8 @@ class UnboundedAgentLoop(Rule):
         tags=("loop", "robustness"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         seen: set[int] = set()
         for loop in graph.agent.loops:
             if id(loop.loop) in seen:
@@ -44,7 +45,7 @@ class UnboundedAgentLoop(Rule):
             call = _model_call_in(graph, loop)
             header = loop.loop.pos
             yield self.finding(
-                graph, loop.func.path, (header[0], header[1], header[0], header[1] + 5),
+                ctx, loop.func.path, (header[0], header[1], header[0], header[1] + 5),
                 f"This loop calls the model ({call}) with no iteration bound: {why}. Cap it with a step limit "
                 f"(`for step in range(max_steps)` or a counter) and stop or report when the limit is reached.",
             )

@@ -9,7 +9,7 @@ from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import Const
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class FrameworkAgentUnbounded(Rule):
@@ -30,8 +30,9 @@ class FrameworkAgentUnbounded(Rule):
         tags=("loop", "robustness"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
-        yield from self._run_limits(graph)
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
+        yield from self._run_limits(ctx)
         for ac in graph.agent.agent_constructs:
             spec = ac.spec
             params = getattr(spec, "params", {}) or {}
@@ -47,7 +48,7 @@ class FrameworkAgentUnbounded(Rule):
                 if how is not None:
                     if any(_given(graph, call.kwarg(a), ac.site) for a in alt):
                         continue
-                    yield self._removed(graph, ac.site, v, kw, how, ir.dotted(call.func) or ac.path)
+                    yield self._removed(ctx, ac.site, v, kw, how, ir.dotted(call.func) or ac.path)
                     continue
             if not getattr(spec, "bounded_by_default", True):
                 if kw and call.kwarg(kw) is not None:
@@ -58,20 +59,21 @@ class FrameworkAgentUnbounded(Rule):
                     continue  # a termination condition may be given positionally
                 names = " or ".join(f"`{n}`" for n in [kw, *alt] if n)
                 yield self.finding(
-                    graph, ac.site.func.path, call.pos,
+                    ctx, ac.site.func.path, call.pos,
                     f"`{ir.dotted(call.func) or ac.path}` has no step limit unless given {names}; without one the "
                     f"agents keep taking turns forever when no one declares the task done. Pass a finite limit or a "
                     f"termination condition.")
 
 
-    def _removed(self, graph, site, v: ir.Expr, kw: str, how: str, what: str) -> Finding:
+    def _removed(self, ctx: RuleContext, site, v: ir.Expr, kw: str, how: str, what: str) -> Finding:
         return self.finding(
-            graph, site.func.path, v.pos,
+            ctx, site.func.path, v.pos,
             f"`{kw}={how}` removes the step limit of `{what}`; a model that never gives a final answer "
             f"keeps the agent running forever. Set a finite `{kw}`.")
 
-    def _run_limits(self, graph) -> Iterable[Finding]:
+    def _run_limits(self, ctx: RuleContext) -> Iterable[Finding]:
         """Limits given to each run (`Runner.run(agent, task, max_turns=sys.maxsize)`)."""
+        graph = ctx.graph
         cat = graph.catalog
         for site in graph.agent.agent_runs:
             for v in graph.values(site.call.func, site.func, site.stmt):
@@ -81,7 +83,7 @@ class FrameworkAgentUnbounded(Rule):
                 kw = (getattr(spec, "run_params", {}) or {}).get("max_iterations")
                 how = query.no_step_limit(graph, site.call.kwarg(kw), site.func, site.stmt) if kw else None
                 if how is not None:
-                    yield self._removed(graph, site, site.call.kwarg(kw), kw, how, ir.dotted(site.call.func) or path)
+                    yield self._removed(ctx, site, site.call.kwarg(kw), kw, how, ir.dotted(site.call.func) or path)
                     break
 
 

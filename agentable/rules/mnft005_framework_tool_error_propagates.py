@@ -8,7 +8,7 @@ from typing import Iterable
 from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class FrameworkToolErrorPropagates(Rule):
@@ -38,7 +38,8 @@ class FrameworkToolErrorPropagates(Rule):
         tags=("tools", "robustness"),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for tool in graph.agent.tools:
             if tool.handles_errors:
                 continue
@@ -73,7 +74,7 @@ class FrameworkToolErrorPropagates(Rule):
             recovery = getattr(ac.spec, "tool_error_recovery", "") or "return the error text as the tool result"
             label = query.tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
             yield self.finding(
-                graph, hit.func.path, hit.site.call.pos,
+                ctx, hit.func.path, hit.site.call.pos,
                 f"`{query.source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network "
                 f"error, timeout or HTTP error status) and no try/except covers it; `{agent_name}` does not catch a "
                 f"tool's exception and nothing around `{run_text}` does, so one failed request ends the whole run. "

@@ -8,7 +8,7 @@ from typing import Iterable
 from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class ToolReturnsNone(Rule):
@@ -32,7 +32,8 @@ class ToolReturnsNone(Rule):
         tags=("tools",),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for func, tool in query.tool_implementations(graph):
             if func.node is None or func.name == "__init__" or func.yields or query.is_stub(func):
                 continue
@@ -48,7 +49,7 @@ class ToolReturnsNone(Rule):
             else:
                 detail = f"{'; '.join(paths[:3])}, so the model receives None there; return a string on every path (the result or an error message)"
             yield self.finding(
-                graph, func.path, func.name_pos,
+                ctx, func.path, func.name_pos,
                 f"Tool `{label}` returns None on some path: {detail}.",
             )
 

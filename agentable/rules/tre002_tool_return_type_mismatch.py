@@ -8,7 +8,7 @@ from typing import Iterable, Optional
 from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _CONCRETE = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "set", "bytes", "json"})
 # declared annotation -> kinds compatible with it
@@ -46,11 +46,12 @@ class ToolReturnTypeMismatch(Rule):
         tags=("tools",),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
-        yield from self._declared(graph)
-        yield from self._result_messages(graph)
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        yield from self._declared(ctx)
+        yield from self._result_messages(ctx)
 
-    def _declared(self, graph) -> Iterable[Finding]:
+    def _declared(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for func, tool in query.tool_implementations(graph):
             found = query.declared_result(func, tool) if func.node is not None and not func.yields else None
             if found is None or found[0] not in _COMPATIBLE:
@@ -70,19 +71,20 @@ class ToolReturnTypeMismatch(Rule):
                           f"{_a(declared)}{example} or change the ")
                 if how.startswith("->"):
                     yield self.finding(
-                        graph, func.path, r.pos,
+                        ctx, func.path, r.pos,
                         f"Tool `{label}` is declared `{how}` but returns {_kind_text(wrong)} here; {advice}annotation.")
                     continue
                 # Declared by a class attribute: the implementing method contradicts its class, so the
                 # finding is on the method, once, with the declaration and the return as its steps.
                 yield self.finding(
-                    graph, func.path, func.name_pos,
+                    ctx, func.path, func.name_pos,
                     f"Tool `{label}` is declared `{how}` but `{func.name}` returns {_kind_text(wrong)} "
                     f"(line {r.pos[0]}); {advice}declaration.",
                     flow=_declaration_steps(graph, tool, func, r, how, wrong))
                 break
 
-    def _result_messages(self, graph) -> Iterable[Finding]:
+    def _result_messages(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         formats = graph.catalog.tool_result_formats
         if not formats:
             return
@@ -100,7 +102,7 @@ class ToolReturnTypeMismatch(Rule):
                 text = query.source_text(graph, func.path, content, 40)
                 if wrong and wrong in fmt.rejects:
                     yield self.finding(
-                        graph, func.path, content.pos,
+                        ctx, func.path, content.pos,
                         f"`{text}` is {_kind_text(wrong)}, but the {fmt.provider} tool-result message takes "
                         f"{fmt.accepts} in `{fmt.content_key}`; the API rejects the request. Serialise it "
                         f"(`json.dumps(...)` or `str(...)`) first.")
@@ -111,7 +113,7 @@ class ToolReturnTypeMismatch(Rule):
                         continue
                     tool_func, r, kind = hit
                     yield self.finding(
-                        graph, func.path, content.pos,
+                        ctx, func.path, content.pos,
                         f"`{text}` is the result of the tool the model called, and `{tool_func.name}` returns "
                         f"{_kind_text(kind)} (line {r.pos[0]} of {tool_func.path}), but the {fmt.provider} "
                         f"tool-result message takes {fmt.accepts} in `{fmt.content_key}`; the API rejects the "

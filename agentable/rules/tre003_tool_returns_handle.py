@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable import query
 from agentable.findings import Finding, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _WHAT = {
     "generator": ("a generator", "collect it first (`\"\\n\".join(...)` or `list(...)`)"),
@@ -35,7 +35,8 @@ class ToolReturnsHandle(Rule):
         tags=("tools",),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for func, tool in query.tool_implementations(graph):
             if func.node is None:
                 continue
@@ -44,7 +45,7 @@ class ToolReturnsHandle(Rule):
                 y = func.yields[0]
                 what, fix = _WHAT["generator"]
                 yield self.finding(
-                    graph, func.path, func.name_pos,
+                    ctx, func.path, func.name_pos,
                     f"Tool `{label}` is a generator function (`yield` at line {y.pos[0]}): calling it returns {what}, "
                     f"not its results, so the model never sees them; {fix} and return the text.")
                 continue
@@ -56,6 +57,6 @@ class ToolReturnsHandle(Rule):
                 what, fix = _WHAT.get(kind, (f"a {kind} object", "return the data it holds"))
                 origin = f" (from `{callee}`)" if callee and not callee.startswith("a ") else ""
                 yield self.finding(
-                    graph, func.path, r.pos,
+                    ctx, func.path, r.pos,
                     f"Tool `{label}` returns {what}{origin} instead of data; the model receives its repr, not the "
                     f"content; {fix}.")

@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 
 from agentable import query
 from agentable.findings import Finding, FlowStep, Severity
-from agentable.rules.base import Rule, RuleMeta
+from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 class ToolResultNotSentToModel(Rule):
@@ -38,7 +38,8 @@ class ToolResultNotSentToModel(Rule):
         tags=("tools",),
     )
 
-    def check(self, graph) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
         for d in query.dropped_tool_results(graph):
             inv = d.invocation
             targets = [t.name for t in inv.targets]
@@ -47,7 +48,7 @@ class ToolResultNotSentToModel(Rule):
             sent_as = _sent_as(graph, call)
             if d.name is not None:
                 yield self.finding(
-                    graph, inv.path, inv.site.call.pos,
+                    ctx, inv.path, inv.site.call.pos,
                     f"The result of {label} never reaches the model: the loop asks the model again with the same "
                     f"`{d.name}` (line {call.call.pos[0]}), and nothing in the loop appends the assistant's tool call "
                     f"or this result to it, so the model cannot see what the tool returned and repeats the call. "
@@ -61,7 +62,7 @@ class ToolResultNotSentToModel(Rule):
             kept = (f" `{d.continued}` only carries the model's previous output, not what the tools returned."
                     if d.continued else "")
             yield self.finding(
-                graph, call.func.path, request.pos,
+                ctx, call.func.path, request.pos,
                 f"The result of {label} (line {inv.site.call.pos[0]}) never reaches the model: every turn of the "
                 f"loop sends the same request (`{where}`), built from values the loop never changes, so the model "
                 f"cannot see what the tool returned and asks again.{kept} Send {sent_as or 'the tool results'} "

@@ -7,8 +7,9 @@ import re
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from agentable.catalog import Catalog, CatalogError, load_catalog, normalize_dist, read_toml
-from agentable.catalog.loader import FILES, build
+from agentable.catalog import Catalog, CatalogError, load_catalog, normalize_dist, python_facts, read_toml
+from agentable.catalog.kinds import ENTRIES, FILES, RECORDS
+from agentable.catalog.loader import build
 from agentable.catalog.specs import LLMCallSpec
 
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\(\))?(\.[A-Za-z_][A-Za-z0-9_]*(\(\))?)*$")
@@ -20,13 +21,8 @@ def cat() -> Catalog:
 
 
 def _all_names(cat: Catalog):
-    for kind, specs, attr in [
-        ("llm_call", cat.llm_calls, "callees"), ("llm_client", cat.llm_clients, "classes"),
-        ("chat_model", cat.chat_models, "classes"), ("factory", cat.chat_models, "factories"),
-        ("tool_decorator", cat.tool_decorators, "callees"), ("tool_constructor", cat.tool_constructors, "callees"),
-        ("tool_base", cat.tool_bases, "classes"), ("agent", cat.agents, "callees"),
-        ("output_guard", cat.output_guards, "callees"), ("availability", cat.availability, "symbols"),
-    ]:
+    indexed = [(lookup, getattr(cat, kind.attr), key) for kind in ENTRIES for lookup, key in kind.index.items()]
+    for kind, specs, attr in [*indexed, ("availability", cat.availability, "symbols")]:
         for spec in specs:
             for name in getattr(spec, attr):
                 yield kind, name
@@ -239,3 +235,81 @@ def test_errors_raised_by_a_library_call(cat):
     assert "botocore.exceptions.ClientError" in cat.errors_raised_by("boto3.client().get_object")
     assert cat.errors_raised_by("urllib.parse.quote") == ()
     assert cat.exception_lineage("requests.RequestException") == ["requests.exceptions.RequestException", "OSError"]
+
+
+def test_every_kind_is_one_row(cat):
+    """The Catalog keeps, indexes and looks up each row of kinds.py; the loader reads its file."""
+    for kind in ENTRIES:
+        assert kind.file in FILES and isinstance(getattr(cat, kind.attr), list), kind
+        for lookup, key in kind.index.items():
+            spec = next(spec for spec in getattr(cat, kind.attr) if getattr(spec, key))
+            name = getattr(spec, key)[0]
+            assert cat.lookup(lookup, name) is spec, (lookup, name)
+    for record in RECORDS:
+        assert record.file in FILES and isinstance(getattr(cat, record.attr), record.spec)
+
+
+def test_a_new_kind_needs_only_its_row(tmp_path, monkeypatch):
+    """A kind added as a row of kinds.ENTRIES (with its spec class) is read, built, indexed and
+    looked up with no other edit to the loader or the Catalog."""
+    from dataclasses import dataclass
+
+    import agentable.catalog.catalog as catalog_module
+    from agentable.catalog.kinds import Entries
+
+    @dataclass(frozen=True)
+    class RetrieverSpec:
+        classes: tuple[str, ...]
+        framework: str
+
+    row = Entries("retrievers.toml", "retriever", RetrieverSpec, "retrievers", {"retriever": "classes"},
+                  framework_roots=True)
+    monkeypatch.setattr(catalog_module, "ENTRIES", (*ENTRIES, row))
+    files = {name: read_toml(name) for name in FILES}
+    files["retrievers.toml"] = {"retriever": [{"modules": ["vectorlib"], "names": ["Retriever"], "framework": "v"}]}
+    cat = Catalog(files)
+    assert [r.classes for r in cat.retrievers] == [("vectorlib.Retriever",)]
+    assert cat.lookup("retriever", "vectorlib.Retriever") is cat.retrievers[0]
+    assert "vectorlib" in cat.known_framework_roots()
+    files["retrievers.toml"]["retriever"].append({"classes": ["vectorlib.Retriever"], "framework": "w"})
+    with pytest.raises(CatalogError, match="listed twice"):
+        Catalog(files)
+
+
+def test_python_facts_are_one_record_read_through_the_loader(cat):
+    facts = python_facts()
+    assert facts is python_facts()  # read once
+    assert facts.exception_bases == cat.python.exception_bases and facts.builtin_names == cat.python.builtin_names
+    with pytest.raises(CatalogError):  # its keys are checked like every entry's
+        build(type(facts), {**read_toml("python.toml"), "typo": []}, "python.toml")
+
+
+def test_python_exception_hierarchy_is_pythons():
+    import builtins
+
+    import json
+
+    facts = python_facts()
+    defined_elsewhere = {"JSONDecodeError": json.JSONDecodeError}  # (and two libraries' parse errors)
+    for cls, base in facts.exception_bases.items():
+        if cls in ("ValidationError", "OutputParserException"):
+            continue
+        real = defined_elsewhere.get(cls) or getattr(builtins, cls)
+        assert issubclass(real, getattr(builtins, base)), cls
+    for alias, cls in facts.exception_aliases.items():
+        module, _, name = alias.rpartition(".")
+        real = getattr(__import__(module) if module else builtins, name)
+        assert real is getattr(builtins, cls), alias
+
+
+def test_python_facts_name_real_builtins_and_str_methods():
+    import builtins
+
+    facts = python_facts()
+    assert all(hasattr(builtins, name) for name in facts.builtin_names)
+    assert all(hasattr(builtins, name) for name in facts.builtin_results if "." not in name)
+    assert all(hasattr(str, m) for m in facts.str_method_results) and facts.str_method_results["encode"] == "bytes"
+    assert all(hasattr(str, m) for m in facts.text_methods if m != "decode")  # decode: of bytes, back to text
+    assert facts.lookup_errors["subscript"] == ("KeyError",) and facts.lookup_errors["unpack"] == ("ValueError",)
+    for errors in facts.lookup_errors.values():
+        assert all(isinstance(getattr(builtins, e), type) for e in errors)

@@ -1,0 +1,70 @@
+"""What the catalog is made of, one row per kind of data. Adding a kind is adding its row here (and
+its record class in specs.py): the loader reads its file, and the Catalog builds it, keeps it in
+`attr`, indexes it and looks names up in it (`catalog.lookup(name, qualname)`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, GraphBuilderSpec,
+                    LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
+                    ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
+
+
+@dataclass(frozen=True)
+class Entries:
+    """The `[[table]]` entries of `file`, each built into a `spec`, kept as a list in `attr`.
+    `index`: lookup name -> the spec field whose names it indexes (a name twice is an error); the
+    Catalog keeps each index as `_<lookup name>`. `framework_roots`: the top modules of the indexed
+    names are frameworks."""
+
+    file: str
+    table: str
+    spec: type
+    attr: str
+    index: dict[str, str] = field(default_factory=dict)
+    framework_roots: bool = False
+
+
+@dataclass(frozen=True)
+class Record:
+    """The whole of `file`, built into one `spec`, kept in `attr` (unknown keys are an error)."""
+
+    file: str
+    spec: type
+    attr: str
+
+
+ENTRIES: tuple[Entries, ...] = (
+    Entries("llm_apis.toml", "llm_call", LLMCallSpec, "llm_calls", {"llm_call": "callees"}, framework_roots=True),
+    # POSTs to model endpoints: several entries share the HTTP clients' callees (indexed by the Catalog)
+    Entries("llm_apis.toml", "http_llm_call", LLMCallSpec, "http_llm_calls"),
+    Entries("llm_apis.toml", "llm_client", ClientSpec, "llm_clients", {"llm_client": "classes"},
+            framework_roots=True),
+    Entries("llm_apis.toml", "chat_model", ChatModelSpec, "chat_models",
+            {"chat_model": "classes", "factory": "factories"}, framework_roots=True),
+    Entries("tools.toml", "tool_decorator", ToolDecoratorSpec, "tool_decorators", {"tool_decorator": "callees"},
+            framework_roots=True),
+    Entries("tools.toml", "tool_constructor", ToolConstructorSpec, "tool_constructors",
+            {"tool_constructor": "callees"}, framework_roots=True),
+    Entries("tools.toml", "tool_base", ToolBaseSpec, "tool_bases", {"tool_base": "classes"}, framework_roots=True),
+    Entries("tools.toml", "tool_schema", ToolSchemaSpec, "tool_schemas"),
+    Entries("tools.toml", "tool_result_format", ToolResultFormatSpec, "tool_result_formats"),
+    Entries("agents.toml", "agent_constructor", AgentSpec, "agents", {"agent": "callees"}, framework_roots=True),
+    Entries("agents.toml", "output_guard", OutputGuardSpec, "output_guards", {"output_guard": "callees"}),
+    Entries("agents.toml", "graph_builder", GraphBuilderSpec, "graph_builders", {"graph_builder": "classes"}),
+    # looked up by exact id, longest prefix or pattern (catalog/models.py)
+    Entries("models.toml", "model", ModelInfo, "models"),
+    # several entries may name one symbol (indexed by the Catalog)
+    Entries("versions.toml", "api_availability", ApiAvailability, "availability"),
+    Entries("versions.toml", "conflict", DistConflict, "conflicts"),
+)
+
+RECORDS: tuple[Record, ...] = (
+    Record("python.toml", PythonFacts, "python"),
+)
+
+# Every file the catalog reads: those of the kinds above, and those the Catalog reads as plain
+# tables (the distributions' import names and what their wheels install).
+FILES: tuple[str, ...] = tuple(dict.fromkeys(
+    [*(k.file for k in ENTRIES), *(r.file for r in RECORDS), "distributions.toml", "wheels.toml"]))
