@@ -17,7 +17,6 @@ from agentable.query.literals import (
     construction_arg,
     dict_values_for_key,
     literal_of,
-    literal_site,
     literal_sites,
 )
 
