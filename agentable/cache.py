@@ -15,7 +15,6 @@ lowerer all miss. Anything unreadable or corrupt is a miss; the cache never make
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional

@@ -33,7 +33,7 @@ class _Main(click.Group):
         except KeyboardInterrupt:
             click.echo("agentable: interrupted", err=True)
             ctx.exit(130)
-        except Exception as exc:  # noqa: BLE001 - the catch-all the exit codes promise
+        except Exception as exc:
             if _debug_wanted(ctx):
                 raise
             detail = " ".join(str(exc).split())[:300]

@@ -29,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_scan import profile_scan, row, run_scan, touch_files, warm_up  # noqa: E402
-from gen_copies import ensure_copies  # noqa: E402
+from bench_scan import profile_scan, row, run_scan, touch_files, warm_up
+from gen_copies import ensure_copies
 
-from agentable.cpg.lower import parse_bytes  # noqa: E402
+from agentable.cpg.lower import parse_bytes
 
 
 def python_files(corpus: Path) -> tuple[list[Path], list[bytes], int]:

@@ -30,12 +30,12 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gen_corpus import DEFAULT_OUT, generate  # noqa: E402
+from gen_corpus import DEFAULT_OUT, generate
 
-from agentable.config import Config  # noqa: E402
-from agentable.cpg.lower import parse_bytes  # noqa: E402
-from agentable.scan import ScanOptions, scan  # noqa: E402
-from agentable.scan_result import ScanResult  # noqa: E402
+from agentable.config import Config
+from agentable.cpg.lower import parse_bytes
+from agentable.scan import ScanOptions, scan
+from agentable.scan_result import ScanResult
 
 
 def peak_rss_mb() -> float:

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gen_copies import ensure_copies  # noqa: E402
+from gen_copies import ensure_copies
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,15 +19,15 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent / "fuzz"))
 
-from program_gen import AGENT_HEAD, DEEP_SHAPES, DEFECT_LINE, DEFECT_RULE, deep_program  # noqa: E402
+from program_gen import AGENT_HEAD, DEEP_SHAPES, DEFECT_LINE, DEFECT_RULE, deep_program
 
-from agentable.cli import main  # noqa: E402
-from agentable.config import Config  # noqa: E402
-from agentable.cpg.lower import indent_levels  # noqa: E402
-from agentable.findings import Finding, Severity  # noqa: E402
-from agentable.rules import all_rules  # noqa: E402
-from agentable.rules.base import Rule, RuleMeta  # noqa: E402
-from agentable.scan import MAX_NESTING, ScanOptions, scan  # noqa: E402
+from agentable.cli import main
+from agentable.config import Config
+from agentable.cpg.lower import indent_levels
+from agentable.findings import Finding, Severity
+from agentable.rules import all_rules
+from agentable.rules.base import Rule, RuleMeta
+from agentable.scan import MAX_NESTING, ScanOptions, scan
 
 # Above every depth that failed before (450 nested defs did); statement nests stay under the 500
 # indentation levels that the lowering refuses (lower.MAX_INDENT_LEVELS; a match nest takes two a

@@ -171,7 +171,7 @@ class LLMCall:
                 return list(getattr(self.spec, "model_params", ()) or ())
             names = getattr(self.spec, "param_names", {}) or {}
             return [names[role]] if role in names else [role]
-        client = self.graph.catalog.llm_client(self.client_site and self.ctor_path or "")
+        client = self.graph.catalog.llm_client((self.client_site and self.ctor_path) or "")
         names = getattr(client, "params", {}) if client else {}
         return [names[role]] if role in names else [role]
 
@@ -496,5 +496,16 @@ class AgentLayer:
         return discover_tools(self.g, self)
 
 
-__all__ = ["AgentLayer", "LLMCall", "ToolDef", "ToolParam", "AgentLoop", "AgentConstruct", "Setting",
-           "Instance", "ClassRef", "FuncRef", "LLMOutput"]
+__all__ = [
+    "AgentConstruct",
+    "AgentLayer",
+    "AgentLoop",
+    "ClassRef",
+    "FuncRef",
+    "Instance",
+    "LLMCall",
+    "LLMOutput",
+    "Setting",
+    "ToolDef",
+    "ToolParam",
+]

@@ -643,4 +643,4 @@ class ProjectGraph:
         return AgentLayer(self)
 
 
-__all__ = ["ProjectGraph", "Const", "Union"]
+__all__ = ["Const", "ProjectGraph", "Union"]

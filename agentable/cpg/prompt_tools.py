@@ -81,7 +81,7 @@ def _doc_reads(g: "ProjectGraph", e: Optional[ir.Expr], func: FunctionInfo, stmt
 
 
 def _reads_doc(e: ir.Expr) -> bool:
-    return isinstance(e, ir.Attribute) and e.attr == "__doc__" or (
+    return (isinstance(e, ir.Attribute) and e.attr == "__doc__") or (
         isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "strip"
         and _reads_doc(e.func.value))
 

@@ -235,7 +235,7 @@ class Resolver:
         return frozenset({UNKNOWN})
 
     def _is_str(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> bool:
-        return any(isinstance(v, Typed) and v.kind == "str" or isinstance(v, Const) and isinstance(v.value, str)
+        return any((isinstance(v, Typed) and v.kind == "str") or (isinstance(v, Const) and isinstance(v.value, str))
                    for v in self.values(e, func, stmt))
 
     def elements(self, container: VSet, expr: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> VSet:
@@ -917,4 +917,4 @@ def iter_values(vs: Iterable[Value], kind: type) -> list:
     return [v for v in vs if isinstance(v, kind)]
 
 
-__all__ = ["Resolver", "argument_for", "EMPTY", "VSet", "CallSite", "ClassInfo"]
+__all__ = ["EMPTY", "CallSite", "ClassInfo", "Resolver", "VSet", "argument_for"]

@@ -27,8 +27,15 @@ from agentable.nl_check.questions import (
 from agentable.nl_check.templates import TEMPLATE_VERSION, prepare
 
 __all__ = [
-    "Checker", "LLMConfig", "Verdict", "Question", "ToolDescriptionQuestion",
-    "PromptParserQuestion", "StopFormatQuestion", "ModelSuitabilityQuestion", "default_cache_dir",
+    "Checker",
+    "LLMConfig",
+    "ModelSuitabilityQuestion",
+    "PromptParserQuestion",
+    "Question",
+    "StopFormatQuestion",
+    "ToolDescriptionQuestion",
+    "Verdict",
+    "default_cache_dir",
 ]
 
 

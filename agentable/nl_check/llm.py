@@ -131,7 +131,7 @@ def _body_of(exc: Any) -> tuple[str, str]:
     response = getattr(exc, "response", None)
     try:
         return response.text or "", response.headers.get("content-type", "")
-    except Exception:  # noqa: BLE001 - an unreadable body just means no detail
+    except Exception:
         return "", ""
 
 
@@ -160,7 +160,7 @@ def _call_within(seconds: float, call: Callable[[], T]) -> T:
     def run() -> None:
         try:
             outcome["value"] = call()
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+        except BaseException as exc:
             outcome["error"] = exc
         finally:
             done.set()
@@ -214,7 +214,7 @@ class LLMClient:
         messages = build_messages(prepared)
         try:
             text = self._complete(messages)
-        except Exception as exc:  # noqa: BLE001 - a checker problem must never end the scan
+        except Exception as exc:
             failure = exc if isinstance(exc, _Failure) else _Failure(
                 "internal", f"LLM checker error ({type(exc).__name__}: {str(exc)[:120]}).")
             with self._stats_lock:

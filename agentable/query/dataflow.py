@@ -434,7 +434,7 @@ def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: object) -
 def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
     themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
-    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked, structured_output
+    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked
 
     # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}

@@ -84,7 +84,7 @@ def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> boo
             isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, stmt)):
         return True
     for v in g.values(f, func, stmt):
-        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask") and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer")):
+        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or (v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask") and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer"))):
             return True
     if depth > 0:
         for q in g.callees(site):  # type: ignore[arg-type]

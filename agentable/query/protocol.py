@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass as _dataclass  # noqa: E402
+from dataclasses import dataclass as _dataclass
 from typing import Iterable, Optional
 
 from agentable.cpg import ir

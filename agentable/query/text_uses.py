@@ -3,29 +3,25 @@ the helpers of the data-flow engine (agentable/query/dataflow.py, sinks in catal
 
 from __future__ import annotations
 
-import re
-from typing import Optional, Union
+from typing import Optional
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import Const, ExtRef, LLMOutput, Parsed, Typed
+from agentable.cpg.values import Const, ExtRef, LLMOutput, Typed
 from agentable.query.facts import per_graph
 from agentable.query.guards import (
     _names_in,
     checked_before,
     guarded_in_expr,
-    is_protected,
     tested_before,
 )
 from agentable.query.literals import (
-    bound_name,
     dict_values_for_key,
     literal_of,
 )
-from agentable.query.llm_output import llm_outputs
 
-from agentable.query.dataflow import (  # noqa: E402,F401  (the engine; these names are its historical home)
+from agentable.query.dataflow import (  # noqa: F401  (the engine; these names are its historical home)
     Flow,
     TextUse,
     _decorated_with_retry,

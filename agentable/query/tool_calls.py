@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass as _dataclass  # noqa: E402
-from dataclasses import field as _field  # noqa: E402
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import Iterable, Optional, Union
 
 from agentable.catalog import python_facts

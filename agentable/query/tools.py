@@ -209,7 +209,7 @@ def tool_anchor(tool: object) -> ir.Pos:
         return func.node.name_pos
     if kind == "class" and cls is not None:
         return cls.node.name_pos
-    pos = getattr(tool, "pos")
+    pos = tool.pos
     return (pos[0], pos[1], pos[0], pos[3] if pos[2] == pos[0] else pos[1] + 1)
 
 

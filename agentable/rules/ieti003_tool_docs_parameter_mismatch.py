@@ -241,7 +241,7 @@ def _docstring_line_pos(func, name: str):
         if stripped.startswith(name) and stripped[len(name):].lstrip()[:1] in (":", "("):
             col = len(text) - len(text.lstrip())
             return (ln, col, ln, len(text.encode("utf-8")))
-        if f":param {name}:" in text or f" {name}:" in text and ":param" in text:
+        if f":param {name}:" in text or (f" {name}:" in text and ":param" in text):
             col = len(text) - len(text.lstrip())
             return (ln, col, ln, len(text.encode("utf-8")))
     return None

@@ -94,7 +94,7 @@ class ToolReturnTypeMismatch(Rule):
                 if fmt is None:
                     continue
                 content = e.get(fmt.content_key)
-                if content is None or isinstance(content, (ir.Dict, ir.Seq)) and False:
+                if content is None or (isinstance(content, (ir.Dict, ir.Seq)) and False):
                     continue
                 kinds = query.value_kinds(graph, content, func, s)
                 accepted = set(_CONCRETE) - set(fmt.rejects)

@@ -276,7 +276,7 @@ def alias_chain(d: int) -> str:
 
 def reassign_chain(d: int) -> str:
     """One name redefined d times from itself: a long def-use chain."""
-    return "text = 'x'\n" + "text = text + 'y'\n" * d + f"reply = client.chat.completions.create(model='gpt-4o', messages=[{{'role': 'user', 'content': text}}])\n"
+    return "text = 'x'\n" + "text = text + 'y'\n" * d + "reply = client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': text}])\n"
 
 
 def call_chain(d: int) -> str:

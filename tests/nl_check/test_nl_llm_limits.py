@@ -16,7 +16,6 @@ from agentable.cli import main
 from agentable.nl_check import Checker, LLMConfig
 from agentable.nl_check.limits import Breaker, Budget, Clock
 from agentable.nl_check.llm import MAX_FAILURES_IN_A_ROW, looks_like_html
-from agentable.nl_check.questions import PromptParserQuestion
 
 from .fake_llm import llm_config, vague, Reply, verdict
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
 
-from graph_helpers import graph_of  # noqa: E402
+from graph_helpers import graph_of
 
-from agentable.cpg import ir  # noqa: E402
-from agentable.query.config import config_default_strs  # noqa: E402
+from agentable.cpg import ir
+from agentable.query.config import config_default_strs
 
 SRC = '''
 import argparse

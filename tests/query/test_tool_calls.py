@@ -7,10 +7,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
 
-from graph_helpers import graph_of  # noqa: E402
+from graph_helpers import graph_of
 
-from agentable import query  # noqa: E402
-from agentable.cpg import ir  # noqa: E402
+from agentable import query
+from agentable.cpg import ir
 
 SRC = {"bot.py": """
     import json
