@@ -67,6 +67,8 @@ def test_retired_entries_have_no_stale_notes(cat):
     ("openai/gpt-3.5-turbo-0125", "2026-10-23", "gpt-4.1-mini"),
     ("gpt-4", "2026-10-23", None),
     ("gpt-4-0613", "2026-10-23", None),
+    ("gpt-4-1106-preview", "2026-03-26", "gpt-4.1"),
+    ("gpt-4-turbo-preview", "2026-03-26", "gpt-4.1"),
     ("gpt-5-chat-latest", "2026-07-23", "gpt-5.5"),
     ("chatgpt-4o-latest", "2026-02-17", "gpt-5.5"),
     ("gpt-5-2025-08-07", "2026-12-11", "gpt-6.1-sol"),
@@ -80,7 +82,7 @@ def test_retirement_examples(cat, model_id, retired, replacement):
 
 @pytest.mark.parametrize("model_id", [
     # later models that share a prefix with a retired one keep their own (active) entries
-    "gpt-4-turbo", "gpt-4-turbo-preview", "gpt-4o", "gpt-4.1", "gpt-5.1", "gpt-5.4-mini", "gpt-5.5",
+    "gpt-4-turbo", "gpt-4o", "gpt-4.1", "gpt-5.1", "gpt-5.4-mini", "gpt-5.5",
     "gpt-6.1-sol", "claude-sonnet-4-6", "claude-sonnet-5-5", "gemini-2.5-flash", "gemini-3.1-flash-lite",
 ])
 def test_not_retired(cat, model_id):
