@@ -8,8 +8,9 @@ from .kinds import ENTRIES, RECORDS
 from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist, read_toml,
                      top_module)
 from .models import ModelIndex
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, GraphBuilderSpec,
-                    LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
+from .releases import ReleaseIndex
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
+                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
                     ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
@@ -22,6 +23,7 @@ class Catalog:
     http_llm_calls: list[LLMCallSpec]
     llm_clients: list[ClientSpec]
     chat_models: list[ChatModelSpec]
+    credential_envs: list[CredentialEnvSpec]
     tool_decorators: list[ToolDecoratorSpec]
     tool_constructors: list[ToolConstructorSpec]
     tool_bases: list[ToolBaseSpec]
@@ -67,6 +69,8 @@ class Catalog:
         self.exception_bases: dict[str, str] = dict(tools.get("exception_bases", {}))
         self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
         self.models_version: str = str(models.get("version", ""))
+        # what each release of a distribution requires (mined; loaded on first use)
+        self.releases = ReleaseIndex()
 
         self._http_llm_calls: dict[str, list[LLMCallSpec]] = {}
         for spec in self.http_llm_calls:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, GraphBuilderSpec,
-                    LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
+                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
                     ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
@@ -43,6 +43,8 @@ ENTRIES: tuple[Entries, ...] = (
             framework_roots=True),
     Entries("llm_apis.toml", "chat_model", ChatModelSpec, "chat_models",
             {"chat_model": "classes", "factory": "factories"}, framework_roots=True),
+    # which environment variables the SDKs read a provider's credential from
+    Entries("llm_apis.toml", "credential_env", CredentialEnvSpec, "credential_envs"),
     Entries("tools.toml", "tool_decorator", ToolDecoratorSpec, "tool_decorators", {"tool_decorator": "callees"},
             framework_roots=True),
     Entries("tools.toml", "tool_constructor", ToolConstructorSpec, "tool_constructors",

@@ -288,6 +288,19 @@ class DistConflict:
     message: str
 
 
+@dataclass(frozen=True)
+class CredentialEnvSpec:
+    """A library that reads a provider's credential from the environment: the variable names it
+    reads (`reads`), for the provider whose variables start with one of `prefixes`, when a module
+    under one of `modules` is imported."""
+
+    provider: str
+    prefixes: tuple[str, ...]
+    modules: tuple[str, ...]
+    reads: tuple[str, ...]
+    source: str = ""
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: holds dicts
 class PythonFacts:
     """The Python language, its builtins and standard library (python.toml; see its comments)."""

@@ -1,0 +1,99 @@
+"""What each release of a distribution requires, mined from the package index's wheel metadata by
+scripts/dist_requires.py into requires.json.gz (data only; read on first use, never on a scan that
+does not ask)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from typing import Optional
+
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+DATA_FILE = "requires.json.gz"
+# Markers are evaluated for a typical environment: a requirement only for Windows or for an old
+# Python does not bind a Linux install on a current Python.
+_ENVIRONMENT = {"python_version": "3.12", "python_full_version": "3.12.0", "sys_platform": "linux",
+                "platform_system": "Linux", "os_name": "posix", "platform_machine": "x86_64",
+                "implementation_name": "cpython", "platform_python_implementation": "CPython"}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str  # PEP 503 name
+    releases: tuple[Version, ...]  # final releases, newest first
+    requires: dict[Version, tuple[str, ...]]  # the releases read: their Requires-Dist lines
+
+    def series(self, version: Version) -> tuple[Version, ...]:
+        """The releases of `version`'s minor series (1.2.0 ... 1.2.9)."""
+        key = version.release[:2]
+        return tuple(v for v in self.releases if v.release[:2] == key)
+
+    def requirement_on(self, version: Version, dist: str, extras: tuple[str, ...]) -> Optional[list[Requirement]]:
+        """What release `version` requires of `dist` (with the declared `extras` on), [] when
+        nothing; None when the release was not read."""
+        lines = self.requires.get(version)
+        if lines is None:
+            return None
+        out = []
+        for line in lines:
+            try:
+                req = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if canonicalize_name(req.name) != dist or not _applies(req, extras):
+                continue
+            out.append(req)
+        return out
+
+
+def _applies(req: Requirement, extras: tuple[str, ...]) -> bool:
+    if req.marker is None:
+        return True
+    try:
+        return any(req.marker.evaluate({**_ENVIRONMENT, "extra": e}) for e in ("", *extras))
+    except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
+        return False
+
+
+class ReleaseIndex:
+    """Distribution name -> its releases and what the mined ones require."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Optional[Distribution]] = {}
+
+    @cached_property
+    def _data(self) -> dict[str, dict]:
+        raw = resources.files("agentable.catalog").joinpath(DATA_FILE).read_bytes()
+        payload = json.loads(gzip.decompress(raw))
+        dists = payload.get("dists", {})
+        return dists if isinstance(dists, dict) else {}
+
+    def get(self, dist: str) -> Optional[Distribution]:
+        name = str(canonicalize_name(dist))
+        if name not in self._built:
+            entry = self._data.get(name)
+            self._built[name] = _distribution(name, entry) if isinstance(entry, dict) else None
+        return self._built[name]
+
+
+def _distribution(name: str, entry: dict) -> Distribution:
+    releases = []
+    for v in entry.get("releases", []):
+        try:
+            releases.append(Version(v))
+        except InvalidVersion:
+            continue
+    requires = {}
+    for v, lines in entry.get("requires", {}).items():
+        try:
+            requires[Version(v)] = tuple(lines)
+        except InvalidVersion:
+            continue
+    return Distribution(name, tuple(sorted(releases, reverse=True)), requires)
