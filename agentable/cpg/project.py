@@ -15,7 +15,7 @@ from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
-from agentable.files import is_test_path
+from agentable.paths import is_test_path
 from agentable.findings import Span
 
 if TYPE_CHECKING:  # networkx is imported when the call graph is built (it costs ~90 ms at start-up)
