@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 from agentable.cpg import ir
 from agentable.cpg.flow import LoopInfo, loop_info
-from agentable.cpg.resolve import builds_for_generation, http_payload
+from agentable.cpg.frameworks import builds_for_generation, http_payload
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from agentable.cpg import ir
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
+from agentable.cpg.graph_api import ValueResolver
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
@@ -357,7 +358,7 @@ class ProjectGraph:
                             out.append((r.value, target, r))
         return out
 
-    def literal_mappings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: Resolver) -> list[dict[object, VSet]]:
+    def literal_mappings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: ValueResolver) -> list[dict[object, VSet]]:
         """Dict literals (and `d[k] = v` stores) that `e` may be: key -> values."""
         out: list[dict[object, VSet]] = []
         for value, owner, s in self._built_by(self._literal_defs(e, func, stmt)):
@@ -385,7 +386,7 @@ class ProjectGraph:
                 out.append(stores)
         return out
 
-    def literal_containers(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: Resolver) -> list[list[VSet]]:
+    def literal_containers(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: ValueResolver) -> list[list[VSet]]:
         out: list[list[VSet]] = []
         for value, owner, s in self._built_by(self._literal_defs(e, func, stmt)):
             if isinstance(value, ir.Seq):

@@ -112,3 +112,6 @@ class Parsed(Value):
 
 
 UNKNOWN = Typed("unknown")
+
+# The values an expression may have: what every resolution returns.
+VSet = frozenset[Value]
