@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from agentable.cpg import ir
+from agentable.cpg.agent import AgentLayer
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import ValueResolver
 from agentable.cpg.resolve import Resolver, VSet
@@ -23,7 +24,6 @@ if TYPE_CHECKING:  # networkx is imported when the call graph is built (it costs
     import networkx as nx
 
     from agentable.catalog import Catalog
-    from agentable.cpg.agent import AgentLayer
     from agentable.cpg.artifacts import ArtifactSet
     from agentable.cpg.manifests import ManifestSet
 
@@ -435,7 +435,7 @@ class ProjectGraph:
     def call_graph(self) -> nx.DiGraph:
         """The whole-project call graph (function qualname -> function qualname). Built on
         first use; rules normally ask `callers()`, which resolves only candidate call sites."""
-        import networkx as nx
+        import networkx as nx  # deferred, not for a cycle: networkx costs ~90 ms at start-up and many scans never need it
 
         g = nx.DiGraph()
         for f in self.functions.values():
@@ -638,9 +638,7 @@ class ProjectGraph:
     # ------------------------------------------------------------------ agent layer
 
     @cached_property
-    def agent(self) -> "AgentLayer":
-        from agentable.cpg.agent import AgentLayer
-
+    def agent(self) -> AgentLayer:
         return AgentLayer(self)
 
 

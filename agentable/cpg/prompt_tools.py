@@ -5,16 +5,14 @@ function into a tool, so these functions are function tools with the docstring a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.agent_model import AgentView
+from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.text_parts import Scoped, call_text_parts
 from agentable.cpg.values import ExtRef, FuncRef
-
-if TYPE_CHECKING:
-    from agentable.cpg.agent import AgentLayer
-    from agentable.cpg.project import ProjectGraph
 
 # the settings of an LLM call that carry text the model reads
 _PROMPT_ROLES = ("messages", "prompt", "system", "input", "instructions")
@@ -22,7 +20,7 @@ _DOC_READERS = frozenset({"inspect.getdoc", "pydoc.getdoc"})
 
 
 
-def prompt_described_functions(g: "ProjectGraph", layer: "AgentLayer") -> list[tuple[FunctionInfo, Optional[str]]]:
+def prompt_described_functions(g: CodeGraph, layer: AgentView) -> list[tuple[FunctionInfo, Optional[str]]]:
     """The project functions whose docstring is written into the prompt of an LLM call, each with
     the name the prompt lists it under when that is a dict key (`for name, fn in TOOLS.items()`)."""
     out: dict[str, tuple[FunctionInfo, Optional[str]]] = {}
@@ -39,7 +37,7 @@ def prompt_described_functions(g: "ProjectGraph", layer: "AgentLayer") -> list[t
     return list(out.values())
 
 
-def _doc_reads(g: "ProjectGraph", e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int,
+def _doc_reads(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int,
                out: list[Scoped], seen: set[int]) -> None:
     """Collect the objects whose docstring flows into `e` (`x.__doc__`, `inspect.getdoc(x)`),
     following the text through names, f-strings, `+`, joins and `.format()`, containers and the
@@ -86,7 +84,7 @@ def _reads_doc(e: ir.Expr) -> bool:
         and _reads_doc(e.func.value))
 
 
-def _call_doc_reads(g: "ProjectGraph", e: ir.Call, func: FunctionInfo, stmt: object, depth: int,
+def _call_doc_reads(g: CodeGraph, e: ir.Call, func: FunctionInfo, stmt: object, depth: int,
                     out: list[Scoped], seen: set[int]) -> None:
     callee = {v.path for v in g.values(e.func, func, stmt) if isinstance(v, ExtRef)}
     if callee & _DOC_READERS and e.args:
@@ -96,7 +94,7 @@ def _call_doc_reads(g: "ProjectGraph", e: ir.Call, func: FunctionInfo, stmt: obj
         _doc_reads(g, part, owner, at, depth - 1, out, seen)
 
 
-def _name_doc_reads(g: "ProjectGraph", e: ir.Name, func: FunctionInfo, stmt: object, depth: int,
+def _name_doc_reads(g: CodeGraph, e: ir.Name, func: FunctionInfo, stmt: object, depth: int,
                     out: list[Scoped], seen: set[int]) -> None:
     owner, defs = g.name_bindings(func, e.id, stmt)
     for d in defs:
@@ -111,7 +109,7 @@ def _name_doc_reads(g: "ProjectGraph", e: ir.Name, func: FunctionInfo, stmt: obj
                 _doc_reads(g, a, owner, site.stmt, depth - 1, out, seen)
 
 
-def _functions_of(g: "ProjectGraph", target: ir.Expr, func: FunctionInfo, stmt: object) -> list[tuple[FunctionInfo, Optional[str]]]:
+def _functions_of(g: CodeGraph, target: ir.Expr, func: FunctionInfo, stmt: object) -> list[tuple[FunctionInfo, Optional[str]]]:
     """The project functions an expression whose docstring is read may be, with their dict key:
     the expression's own function values, or for the loop variable of a comprehension or `for`
     over a dict's `.items()` / `.values()` or a list, that container's function entries."""
@@ -141,7 +139,7 @@ def _functions_of(g: "ProjectGraph", target: ir.Expr, func: FunctionInfo, stmt: 
     return out
 
 
-def _loop_iterable(g: "ProjectGraph", target: ir.Expr, func: FunctionInfo, stmt: object) -> Optional[ir.Expr]:
+def _loop_iterable(g: CodeGraph, target: ir.Expr, func: FunctionInfo, stmt: object) -> Optional[ir.Expr]:
     """What the loop variable `target` iterates over: a comprehension's iterable or a `for` loop's."""
     if not isinstance(target, ir.Name):
         return None

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from agentable.cpg import ir
+from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import FuncRef
-
-if TYPE_CHECKING:
-    from agentable.cpg.project import ProjectGraph
 
 # str methods whose result is built from the receiver's text
 TEXT_METHODS = frozenset({"format", "join", "format_map", "strip", "replace"})
@@ -18,7 +16,7 @@ TEXT_METHODS = frozenset({"format", "join", "format_map", "strip", "replace"})
 Scoped = tuple[ir.Expr, FunctionInfo, object]
 
 
-def call_text_parts(g: "ProjectGraph", call: ir.Call, func: FunctionInfo, stmt: object,
+def call_text_parts(g: CodeGraph, call: ir.Call, func: FunctionInfo, stmt: object,
                     follow_helpers: bool) -> Iterator[Scoped]:
     """The expressions a call's text result may be made of, each with its scope: the receiver of a
     str method that builds text from it (`TEMPLATE.format(...)`, `sep.join(parts)`), every

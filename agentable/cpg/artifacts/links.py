@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.artifacts.parse import artifact_kind
+from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.values import ExtRef
 
 if TYPE_CHECKING:
-    from agentable.cpg.project import ProjectGraph
     from agentable.cpg.structure import FunctionInfo
 
 # A linked path is written with literals, so a loading module names the file: the modules worth
@@ -84,7 +84,7 @@ class ArtifactLinks:
         return [ld for ld in self.loads if ld.artifact == artifact]
 
 
-def artifact_links(g: "ProjectGraph") -> ArtifactLinks:
+def artifact_links(g: CodeGraph) -> ArtifactLinks:
     """The loads and renders of the project's artifacts (empty without discovered artifacts);
     computed once per graph."""
     arts = getattr(g, "artifacts", None)
@@ -97,7 +97,7 @@ def artifact_links(g: "ProjectGraph") -> ArtifactLinks:
 
 
 class _Linker:
-    def __init__(self, g: "ProjectGraph") -> None:
+    def __init__(self, g: CodeGraph) -> None:
         self.g = g
         self.arts = g.artifacts  # type: ignore[attr-defined]
         self.out = ArtifactLinks()
