@@ -7,17 +7,15 @@ dependencies that no table or file read here gives are recorded in `unknown_depe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agentable.cpg.manifests.poetry import _poetry
 from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.toml_locations import _Lines, _named_lists, _pep508_list, _subtable, _table_lists, _toml
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 
-def _pyproject(reader: _Reader, p: Path, text: str, rel: str) -> bool:
+def _pyproject(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
     data = _toml(reader, text, rel)
     if data is None:
         return False
@@ -69,7 +67,7 @@ def _table(data: Any, *keys: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _dynamic_dependencies(reader: _Reader, p: Path, lines: _Lines, data: dict, rel: str) -> bool:
+def _dynamic_dependencies(reader: ManifestReader, p: Path, lines: _Lines, data: dict, rel: str) -> bool:
     """Dependencies that build hooks fill in for `[project] dynamic`: Hatch metadata hooks
     (`[tool.hatch.metadata.hooks.<name>]` dependencies / optional-dependencies, as
     uv-dynamic-versioning takes them, or requirement files for hatch-requirements-txt) and
