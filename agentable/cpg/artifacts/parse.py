@@ -103,7 +103,7 @@ _Item = tuple[tuple[str, ...], str, object, Optional[tuple[int, int]], object]
 
 
 def _walk_yaml(doc, line_offset: int = 0) -> Iterator[_Item]:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # deferred like the YAML import above
 
     budget = [_MAX_NODES]
     seen: set[int] = set()
@@ -321,7 +321,7 @@ def _format_template(art: Artifact, text: str, first: int) -> Optional[PromptTem
 
 
 def _jinja_template(art: Artifact, text: str, first: int) -> Optional[PromptTemplate]:
-    import jinja2
+    import jinja2  # deferred, not for a cycle: imported when a Jinja template is read (most scans have none)
     from jinja2 import meta, nodes
     from jinja2.defaults import DEFAULT_NAMESPACE
 
