@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator, Optional, Protocol, Union
 
+from agentable.catalog.specs import LLMCallSpec
 from agentable.cpg import ir
 from agentable.cpg.flow import LoopInfo
 from agentable.cpg.frameworks import http_payload
@@ -91,7 +92,8 @@ class LLMCall:
     def _find_setting(self, role: str) -> Optional[Setting]:
         name = self._param_name(role)
         call = self.call
-        if name is not None and getattr(self.spec, "payload_params", ()):
+        payload_params: tuple[str, ...] = getattr(self.spec, "payload_params", ())
+        if name is not None and payload_params:
             return self._payload_setting(role, name)
         if name is not None:
             v = call.kwarg(name)
@@ -128,7 +130,9 @@ class LLMCall:
         `config_keys`): a keyword of the config constructor (`types.GenerateContentConfig(...)`)
         or a key of a dict literal, in the config the call is made with (see `config_literal`)."""
         key = (getattr(self.spec, "config_keys", None) or {}).get(role)
-        found = self.config_literal() if key else None
+        if not key:
+            return None
+        found = self.config_literal()
         if found is None:
             return None
         node, func, stmt = found
@@ -159,7 +163,10 @@ class LLMCall:
 
     def _payload_setting(self, role: str, key: str) -> Optional[Setting]:
         """A setting of a raw HTTP request: a key of its JSON payload (see `http_payload`)."""
-        found = http_payload(self.graph, self.spec, self.call, self.func, self.site.stmt)
+        spec = self.spec
+        if not isinstance(spec, LLMCallSpec):  # only an [[http_llm_call]] entry has payload_params
+            return None
+        found = http_payload(self.graph, spec, self.call, self.func, self.site.stmt)
         if found is None:
             return None
         d, func, stmt = found
@@ -263,6 +270,8 @@ class AgentLoop:
 class AgentConstruct:
     site: CallSite
     path: str
+    # an AgentSpec; left `object` so that the queries reading it with getattr keep type-checking
+    # as they do (narrowing it is theirs to take up)
     spec: object
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Optional
 
 from agentable.catalog import python_facts, read_toml
 from agentable.cpg import ir
-from agentable.cpg.graph_api import CodeGraph, ScopedExpr, ValueResolver
+from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
 from agentable.cpg.response_paths import documented_paths
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import UNKNOWN, Const, ExtRef, LLMOutput, Parsed, Typed, VSet
@@ -66,7 +66,7 @@ class FrameworkCalls:
                     return frozenset({LLMOutput(site, text, ((func.path, e.pos, "model output"),))})
                 if method in model.binders:
                     tail = "validated" if method in model.structured_methods else v.tail
-                    return frozenset({ExtRef(f"{inst}()", v.site, v.binds + ((func.path, e),), tail)})
+                    return frozenset({ExtRef(f"{inst}()", v.site, (*v.binds, (func.path, e)), tail)})
             agent = cat.agent_constructor(inst)
             if agent is not None and method in agent.run_methods:
                 return self._agent_output(agent, v.site, method, e, func)
@@ -198,7 +198,7 @@ def builds_for_generation(spec, ctor_site: Optional[tuple[str, ir.Call]]) -> boo
 
 
 def http_payload(g: CodeGraph, spec: LLMCallSpec, call: ir.Call, func: FunctionInfo,
-                 stmt: object) -> Optional[ScopedExpr]:
+                 stmt: object) -> Optional[Scoped[ir.Dict]]:
     """The JSON payload literal of a raw HTTP request (`json={...}`, a name bound to a dict literal,
     or `data=json.dumps(payload)`), with its scope; None when it is not a known literal."""
     for kw in spec.payload_params:

@@ -13,7 +13,7 @@ then hold a more specific type (a `Resolver` for a `ValueResolver`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Protocol
+from typing import TYPE_CHECKING, Optional, Protocol, TypeVar, Union, overload
 
 from agentable.cpg import ir
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, ModuleInfo
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 # A literal with the scope to read it in: (expression, function, statement).
 ScopedExpr = tuple[ir.Expr, FunctionInfo, object]
+_E = TypeVar("_E", bound=ir.Expr)
+Scoped = tuple[_E, FunctionInfo, object]  # the same, for one kind of expression
+Kind = TypeVar("Kind", bound=ir.Expr)
 
 
 class ValueResolver(Protocol):
@@ -106,8 +109,15 @@ class CodeGraph(Protocol):
 
     def name_bindings(self, func: FunctionInfo, name: str, stmt: object) -> tuple[FunctionInfo, list]: ...
 
+    # Without `kinds`: a dict or a list/tuple/set literal; with one kind, that kind (with several,
+    # mypy infers their common base: narrow with isinstance)
+    @overload
+    def bound_literal(self, e: Optional[ir.Expr], func: FunctionInfo,
+                      stmt: object) -> Optional[Scoped[Union[ir.Dict, ir.Seq]]]: ...
+
+    @overload
     def bound_literal(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
-                      kinds: tuple[type, ...] = ..., depth: int = 3) -> Optional[ScopedExpr]: ...
+                      kinds: tuple[type[Kind], ...], depth: int = 3) -> Optional[Scoped[Kind]]: ...
 
     def _literal_defs(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[ScopedExpr]: ...
 

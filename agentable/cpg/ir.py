@@ -98,7 +98,7 @@ class Dict(Expr):
     values: list[Expr]
 
     def get(self, key: str) -> Optional[Expr]:
-        for k, v in zip(self.keys, self.values):
+        for k, v in zip(self.keys, self.values, strict=False):
             if isinstance(k, Constant) and k.value == key:
                 return v
         return None

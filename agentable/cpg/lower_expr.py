@@ -6,7 +6,7 @@ one: an expression never contains a statement, so this half needs nothing from t
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, cast
 
 from tree_sitter import Node as TSNode
 
@@ -202,8 +202,9 @@ class ExpressionLowerer:
 
     def concatenated_string(self, n: TSNode) -> ir.Expr:
         parts = self._exprs(n)
-        if all(isinstance(p, ir.Constant) and isinstance(p.value, str) for p in parts):
-            return ir.Constant(node_pos(n), "".join(p.value for p in parts))  # type: ignore[union-attr,misc]
+        texts = [p.value for p in parts if isinstance(p, ir.Constant) and isinstance(p.value, str)]
+        if len(texts) == len(parts):  # every part a str literal: one constant
+            return ir.Constant(node_pos(n), "".join(texts))
         return ir.Concat(node_pos(n), parts)
 
     def integer(self, n: TSNode) -> ir.Expr:
@@ -357,7 +358,7 @@ class ExpressionLowerer:
         return ir.NamedExpr(node_pos(n), self.expr(n.child_by_field_id(F_NAME)), self.expr(n.child_by_field_id(F_VALUE)))
 
     def slice_(self, n: TSNode) -> ir.Expr:
-        return ir.Slice(node_pos(n), self._exprs(n))
+        return ir.Slice(node_pos(n), cast(list[Optional[ir.Expr]], self._exprs(n)))  # a list is invariant
 
     def keyword_argument(self, n: TSNode) -> ir.Expr:  # only outside calls, after error recovery
         return ir.Other(node_pos(n), "keyword_argument", [self.expr(n.child_by_field_id(F_VALUE))])

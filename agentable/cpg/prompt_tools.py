@@ -46,35 +46,34 @@ def _doc_reads(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: obj
     if e is None or depth < 0 or id(e) in seen:
         return
     seen.add(id(e))
-    cls = e.__class__
-    if cls is ir.Attribute:
+    if isinstance(e, ir.Attribute):
         if e.attr == "__doc__":
             out.append((e.value, func, stmt))
-    elif cls is ir.FString:
+    elif isinstance(e, ir.FString):
         for p in e.parts:
             if not isinstance(p, str):
                 _doc_reads(g, p, func, stmt, depth, out, seen)
-    elif cls is ir.Concat:
+    elif isinstance(e, ir.Concat):
         for p in e.parts:
             _doc_reads(g, p, func, stmt, depth, out, seen)
-    elif cls is ir.BinOp:
+    elif isinstance(e, ir.BinOp):
         _doc_reads(g, e.left, func, stmt, depth, out, seen)
         _doc_reads(g, e.right, func, stmt, depth, out, seen)
-    elif cls is ir.BoolOp:
+    elif isinstance(e, ir.BoolOp):
         if all(isinstance(v, ir.Constant) or _reads_doc(v) for v in e.values):  # `fn.__doc__ or ""`
             for v in e.values:
                 _doc_reads(g, v, func, stmt, depth, out, seen)
-    elif cls is ir.Seq:
+    elif isinstance(e, ir.Seq):
         for x in e.elts:
             _doc_reads(g, x, func, stmt, depth, out, seen)
-    elif cls is ir.Dict:
+    elif isinstance(e, ir.Dict):
         for v in e.values:
             _doc_reads(g, v, func, stmt, depth, out, seen)
-    elif cls is ir.Comp:
+    elif isinstance(e, ir.Comp):
         _doc_reads(g, e.elt, func, stmt, depth, out, seen)
-    elif cls is ir.Call:
+    elif isinstance(e, ir.Call):
         _call_doc_reads(g, e, func, stmt, depth, out, seen)
-    elif cls is ir.Name:
+    elif isinstance(e, ir.Name):
         _name_doc_reads(g, e, func, stmt, depth, out, seen)
 
 

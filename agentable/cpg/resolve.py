@@ -103,41 +103,41 @@ class Resolver:
         return result
 
     def _dispatch(self, e: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> VSet:
-        cls = e.__class__  # IR expression classes have no subclasses: `is` tests, commonest first
-        if cls is ir.Name:
+        # commonest first; the IR expression classes have no subclasses, so isinstance is an exact test
+        if isinstance(e, ir.Name):
             comp = func.comp_names.get(id(e))
             if comp is not None:  # a comprehension's own loop variable: an element of its iterable
                 return self.elements(self.values(comp[1], func, stmt), comp[1], func, stmt)
             return self._name(e.id, func, stmt)
-        if cls is ir.Attribute:
+        if isinstance(e, ir.Attribute):
             return self._attribute(e, func, stmt)
-        if cls is ir.Call:
+        if isinstance(e, ir.Call):
             return self._call(e, func, stmt)
-        if cls is ir.Constant:
+        if isinstance(e, ir.Constant):
             v = e.value
             if isinstance(v, (str, int, float, bool)) or v is None:
                 return frozenset({Const(v)})
             return frozenset({Typed(type(v).__name__)})
-        if cls is ir.Subscript:
+        if isinstance(e, ir.Subscript):
             return self._subscript(e, func, stmt)
-        if cls is ir.FString or cls is ir.Concat:
+        if isinstance(e, (ir.FString, ir.Concat)):
             return _STR
-        if cls is ir.Await or cls is ir.NamedExpr:
+        if isinstance(e, (ir.Await, ir.NamedExpr)):
             return self.values(e.value, func, stmt)
-        if cls is ir.IfExp:
+        if isinstance(e, ir.IfExp):
             return self.values(e.body, func, stmt) | self.values(e.orelse, func, stmt)
-        if cls is ir.BoolOp:
+        if isinstance(e, ir.BoolOp):
             out: set[Value] = set()
             for v in e.values:
                 out |= self.values(v, func, stmt)
             return frozenset(out)
-        if cls is ir.Dict:
+        if isinstance(e, ir.Dict):
             return frozenset({Typed("dict")})
-        if cls is ir.Seq:
+        if isinstance(e, ir.Seq):
             return frozenset({Typed(e.kind)})
-        if cls is ir.Comp:
+        if isinstance(e, ir.Comp):
             return frozenset({Typed("generator" if e.kind == "generator" else e.kind)})
-        if cls is ir.BinOp:
+        if isinstance(e, ir.BinOp):
             if e.op == "|":
                 chain = self.frameworks.lcel_chain(e, func, stmt)
                 if chain:
@@ -146,7 +146,7 @@ class Resolver:
             if e.op == "%" or any(isinstance(v, Const) and isinstance(v.value, str) for v in left):
                 return _STR
             return frozenset({UNKNOWN})
-        if cls is ir.Compare or (cls is ir.UnaryOp and e.op == "not"):
+        if isinstance(e, ir.Compare) or (isinstance(e, ir.UnaryOp) and e.op == "not"):
             return frozenset({Typed("bool")})
         return frozenset({UNKNOWN})
 
@@ -211,7 +211,9 @@ class Resolver:
         if how in ("assign", "walrus"):
             return self.values(d.value, func, d.stmt)
         if how == "augassign":
-            return self.values(d.value, func, d.stmt) | frozenset({Typed("str")}) if self._is_str(d.value, func, d.stmt) else frozenset({UNKNOWN})
+            if self._is_str(d.value, func, d.stmt):
+                return self.values(d.value, func, d.stmt) | frozenset({Typed("str")})
+            return frozenset({UNKNOWN})
         if how in ("element", "iter"):
             return self.elements(self.values(d.value, func, d.stmt), d.value, func, d.stmt)
         if how == "with":
@@ -249,12 +251,14 @@ class Resolver:
             elif isinstance(v, LLMOutput):
                 out.add(v.reading(INDEX))  # e.g. iterating a stream of chunks, or `for c in r.choices`
         for lit in self.g.literal_containers(expr, func, stmt, self):
-            for elt in lit:
-                out |= elt
+            for vs in lit:
+                out |= vs
         if isinstance(expr, ir.Call):  # `a, b = helper()` where helper returns a tuple literal
             for callee in self.values(expr.func, func, stmt):
                 target = self.g.functions.get(callee.qualname) if isinstance(callee, FuncRef) else None
-                for r in (target.returns if target is not None else ()):
+                if target is None:
+                    continue
+                for r in target.returns:
                     if isinstance(r.value, ir.Seq):
                         for elt in r.value.elts:
                             out |= self.values(elt, target, r)
@@ -390,8 +394,8 @@ class Resolver:
                     return self.function_returns(method.qualname)
                 return frozenset({FuncRef(method.qualname)})
             if attr in cls.attrs:
-                for value, s, method in cls.attrs[attr]:
-                    owner = method if method is not None else cls.module.toplevel
+                for value, s, assigner in cls.attrs[attr]:
+                    owner = assigner if assigner is not None else cls.module.toplevel
                     out |= self.values(value, owner, s)
                 out.discard(UNKNOWN)
                 if instance and self.expand_params and self.g.is_field_class(cls):
@@ -474,9 +478,9 @@ class Resolver:
             elif isinstance(v, LLMOutput) and v.http and isinstance(e.func, ir.Attribute) and e.func.attr in HTTP_DECODERS:
                 out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's response")))
             elif (isinstance(v, LLMOutput) and not v.http and isinstance(e.func, ir.Attribute)
-                  and on_documented_path(v.read + (CALL,), v.documented)):  # `stream.get_final_completion()`
+                  and on_documented_path((*v.read, CALL), v.documented)):  # `stream.get_final_completion()`
                 step = (func.path, e.pos, f"`.{e.func.attr}()` of the model's response")
-                out.add(v.with_step(step, text=reaches_text(v.read + (CALL,), v.documented), segment=CALL))
+                out.add(v.with_step(step, text=reaches_text((*v.read, CALL), v.documented), segment=CALL))
             elif v == _STR_METHOD and isinstance(e.func, ir.Attribute):
                 kind = STR_METHOD_RESULTS.get(e.func.attr)  # `TEMPLATE.format(q=q)` is a str
                 if kind is not None:
@@ -675,7 +679,7 @@ def _reaches_text(v: LLMOutput, segment: str, name: object, *, attribute: bool) 
     (`name`: the attribute or key read). A raw HTTP body (`r.text`) is the provider's envelope."""
     if v.http:
         return name in TEXT_ATTRS and not (attribute and name in HTTP_BODY_ATTRS)
-    documented = reaches_text(v.read + (segment,), v.documented)
+    documented = reaches_text((*v.read, segment), v.documented)
     return documented if documented is not None else name in TEXT_ATTRS
 
 

@@ -137,7 +137,7 @@ def _add_branch(g: CodeGraph, graph: StateGraph, site: CallSite) -> None:
     path_map = _arg(call, 2, "path_map")
     targets: list[str] = []
     if path_map is not None:
-        lit = g.bound_literal(path_map, site.func, site.stmt, (ir.Dict, ir.Seq))
+        lit = g.bound_literal(path_map, site.func, site.stmt)  # a dict or a list literal
         if lit is None:
             return
         node, owner, _ = lit

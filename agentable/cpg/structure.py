@@ -7,11 +7,16 @@ function bodies alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Union
+from typing import Any, Iterator, Optional, TypeVar, Union, cast, overload
 
 from agentable.cpg import ir
 
 Container = Union[ir.Stmt, ir.Handler]
+_X = TypeVar("_X", bound=ir.Expr)
+
+
+# (a class field named `ir` shadows the module inside ModuleInfo: the alias is spelled out here)
+ImportStmt = Union[ir.Import, ir.ImportFrom]
 
 
 @dataclass(eq=False)
@@ -92,7 +97,13 @@ class FunctionInfo:
     def path(self) -> str:
         return self.module.path
 
-    def walk(self, *kinds: type) -> list[tuple[ir.Expr, ir.Stmt]]:
+    @overload
+    def walk(self, kind: type[_X], /) -> list[tuple[_X, ir.Stmt]]: ...
+
+    @overload
+    def walk(self, *kinds: type) -> list[tuple[ir.Expr, ir.Stmt]]: ...
+
+    def walk(self, *kinds: type) -> list[tuple[Any, ir.Stmt]]:  # Any: each overload says which expressions
         """(expression, statement) pairs of these IR classes, in walk order (see `expr_walk`)."""
         if len(kinds) == 1:
             return self.exprs.get(kinds[0], [])
@@ -143,7 +154,7 @@ class ModuleInfo:
     functions: dict[str, FunctionInfo] = field(default_factory=dict)  # top-level defs
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted target (unresolved)
-    import_stmts: list[Union[ir.Import, ir.ImportFrom]] = field(default_factory=list)
+    import_stmts: list[ImportStmt] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return f"ModuleInfo({self.name})"
@@ -252,15 +263,16 @@ def _index_block(
     todo: list[tuple[Union[ir.Stmt, ir.Handler], Optional[Container]]] = [(s, parent) for s in reversed(block)]
     while todo:
         s, parent = todo.pop()
-        if s.__class__ is ir.Handler:  # its turn comes after the try body, as in the source
-            parents[id(s)] = parent
+        if isinstance(s, ir.Handler):  # its turn comes after the try body, as in the source
+            if parent is not None:  # always: a handler is pushed with its try
+                parents[id(s)] = parent
             todo.extend((b, s) for b in reversed(s.body))
             continue
         if parent is not None:
             parents[id(s)] = parent
         stmts.append(s)
         _index_stmt(func, s, info, all_funcs, all_classes)
-        if s.__class__ is ir.Try:
+        if isinstance(s, ir.Try):
             inner: list[Union[ir.Stmt, ir.Handler]] = [*s.body, *s.handlers, *s.orelse, *s.finalbody]
         else:
             inner = [b for sub in ir.child_blocks(s) for b in sub]
@@ -372,14 +384,18 @@ def _index_exprs(func: FunctionInfo, s: ir.Stmt, roots: list[ir.Expr], own: bool
                 if bucket is None:
                     bucket = by_type[cls] = []
                 bucket.append(pair)
+            # `cls is` tests (the IR classes have no subclasses) in this hot loop; mypy cannot narrow
+            # on them, hence the casts in the branches taken
             if cls is ir.Call:
-                func.calls.append(CallSite(e, s, func))
+                func.calls.append(CallSite(cast(ir.Call, e), s, func))
             elif cls is ir.Comp:
-                _index_comprehension(func, e)
+                _index_comprehension(func, cast(ir.Comp, e))
             elif cls is ir.Yield:
-                func.yields.append(e)
-            elif cls is ir.NamedExpr and isinstance(e.target, ir.Name):
-                func.defs.setdefault(e.target.id, []).append(DefSite(e.target.id, s, e.value, "walrus"))
+                func.yields.append(cast(ir.Yield, e))
+            elif cls is ir.NamedExpr:
+                named = cast(ir.NamedExpr, e)
+                if isinstance(named.target, ir.Name):
+                    func.defs.setdefault(named.target.id, []).append(DefSite(named.target.id, s, named.value, "walrus"))
 
 
 def _index_comprehension(func: FunctionInfo, comp: ir.Comp) -> None:
@@ -387,7 +403,7 @@ def _index_comprehension(func: FunctionInfo, comp: ir.Comp) -> None:
     in later clauses' iterables, the conditions and the element. Outer comprehensions are indexed
     first (pre-order), so an inner one that rebinds a name overrides it for its own reads."""
     bound: dict[str, tuple[ir.Expr, ir.Expr]] = {}
-    for j, (target, iterable) in enumerate(zip(comp.targets, comp.iters)):
+    for j, (target, iterable) in enumerate(zip(comp.targets, comp.iters, strict=False)):
         if j:
             _bind_comprehension_reads(func, iterable, bound)
         for x in ir.walk_expr(target):

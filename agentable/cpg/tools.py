@@ -4,8 +4,9 @@ tool schemas, each recognised through the catalog."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import Optional, Union, cast
 
+from agentable.catalog.specs import AgentSpec, ChatModelSpec, LLMCallSpec, ToolConstructorSpec
 from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentView, ToolDef, ToolParam
 from agentable.cpg.graph_api import CodeGraph
@@ -13,8 +14,6 @@ from agentable.cpg.prompt_tools import prompt_described_functions
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, ExtRef, FuncRef
 
-if TYPE_CHECKING:
-    from agentable.catalog.specs import ToolConstructorSpec
 
 
 def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
@@ -41,9 +40,9 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
         if cls.module.name not in mods:
             continue
         for ext in g.external_bases(cls.qualname):
-            spec = cat.tool_base(ext)
-            if spec is not None:
-                out.append(_class_tool(g, cls, spec))
+            base_spec = cat.tool_base(ext)
+            if base_spec is not None:
+                out.append(_class_tool(g, cls, base_spec))
                 break
     return out
 
@@ -114,12 +113,16 @@ def _prompt_tools(g: CodeGraph, layer: AgentView, seen: set[str]) -> list[ToolDe
     return out
 
 
-def _function_tool_arguments(g: CodeGraph, layer: AgentView) -> list[tuple[object, ir.Expr, FunctionInfo, object]]:
+# (the spec of the agent or LLM call, the tools argument, its scope)
+_ToolsArgument = tuple[Union[AgentSpec, LLMCallSpec, ChatModelSpec], ir.Expr, FunctionInfo, object]
+
+
+def _function_tool_arguments(g: CodeGraph, layer: AgentView) -> list[_ToolsArgument]:
     """The tools arguments (spec, expression, scope) of agent constructions and LLM calls whose
     framework accepts plain functions as tools."""
-    out: list[tuple[object, ir.Expr, FunctionInfo, object]] = []
+    out: list[_ToolsArgument] = []
     for construct in layer.agent_constructs:
-        spec = construct.spec
+        spec = cast(AgentSpec, construct.spec)  # what AgentLayer builds them with
         if not getattr(spec, "function_tools", False):
             continue
         call, func, stmt = construct.site.call, construct.site.func, construct.site.stmt
@@ -132,7 +135,7 @@ def _function_tool_arguments(g: CodeGraph, layer: AgentView) -> list[tuple[objec
         if getattr(c.spec, "function_tools", False):
             s = c.setting("tools")
             if s is not None:
-                out.append((c.spec, s.expr, s.func, s.stmt))
+                out.append((cast(Union[LLMCallSpec, ChatModelSpec], c.spec), s.expr, s.func, s.stmt))
     return out
 
 
@@ -299,7 +302,7 @@ def _class_tool(g: CodeGraph, cls, spec) -> ToolDef:
         if not attr:
             return None, None
         for c in g.mro(cls.qualname):
-            for value, s, method in c.attrs.get(attr, []):
+            for value, _stmt, method in c.attrs.get(attr, []):
                 owner = method or c.module.toplevel
                 text = const_str(g, value, owner) if value is not None else None
                 return (text if text is not None else "<dynamic>"), (value.pos if value is not None else None)
@@ -377,7 +380,7 @@ def _match_schema(g: CodeGraph, func: FunctionInfo, d: ir.Dict, specs) -> Option
         if isinstance(params_e, ir.Dict):
             props = params_e.get("properties")
             if isinstance(props, ir.Dict):
-                for k, v in zip(props.keys, props.values):
+                for k, v in zip(props.keys, props.values, strict=False):
                     pname = k.value if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
                     if pname is None:
                         continue
@@ -430,7 +433,8 @@ def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = No
     for p in params:
         if p.kind in ("vararg", "kwarg"):
             continue
-        if p.name in ("ctx", "context", "run_context", "wrapper") and p.annotation is not None and "Context" in _ann_text(p.annotation):
+        if (p.name in ("ctx", "context", "run_context", "wrapper") and p.annotation is not None
+                and "Context" in _ann_text(p.annotation)):
             continue  # framework-injected context parameters are not shown to the model
         if p.name in ("run_manager", "callbacks", "config"):
             continue
@@ -473,7 +477,7 @@ def parse_param_docs(doc: str) -> dict[str, str]:
     in_args = False
     indent = None
     header_indent = -1  # a Google-style section (`Args:`) ends at the first line not indented past it
-    for i, line in enumerate(lines):
+    for line in lines:
         if _SECTION_RE.match(line):
             in_args = True
             indent = None
@@ -493,7 +497,7 @@ def parse_param_docs(doc: str) -> dict[str, str]:
             indent = cur_indent
         if cur_indent > indent:
             continue  # continuation line
-        m = _ARG_LINE_RE.match(line) or _NUMPY_RE.match(line)
-        if m:
-            out.setdefault(m.group(1), (m.groups()[-1] or "").strip())
+        arg = _ARG_LINE_RE.match(line) or _NUMPY_RE.match(line)
+        if arg:
+            out.setdefault(arg.group(1), (arg.groups()[-1] or "").strip())
     return out

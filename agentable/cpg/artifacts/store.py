@@ -88,8 +88,8 @@ class ArtifactSet:
                     art, notes = parse_artifact(p, text)
                     self.notifications.extend(notes)
                     self._parsed[p] = art
-                art = self._parsed[p]
-                if art is not None:
-                    out.extend(art.models)
+                cached = self._parsed[p]
+                if cached is not None:
+                    out.extend(cached.models)
             self._settings = out
         return self._settings

@@ -82,7 +82,7 @@ def _pipfile_lock(reader: ManifestReader, p: Path, rel: str) -> Optional[list[Lo
     if not any(isinstance(s, dict) for s in sections):
         reader.note("not a Pipfile.lock: no \"default\" or \"develop\" table; skipped", rel)
         return None
-    lines = {}  # name -> line of its entry: pipenv writes one key per line
+    lines: dict[str, tuple[int, str]] = {}  # name -> line of its entry: pipenv writes one key per line
     for i, ln in enumerate(text.splitlines(), start=1):
         m = re.match(r'^\s*"([A-Za-z0-9][A-Za-z0-9._-]*)"\s*:\s*\{', ln)
         if m:

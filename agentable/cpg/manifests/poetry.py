@@ -27,7 +27,7 @@ def _caret_upper(v: str) -> str:
             return ".".join(str(y) for y in rel[:i] + [x + 1] + [0] * (len(rel) - i - 1))
     # all zeros: ^0 -> <1, ^0.0 -> <0.1, ^0.0.0 -> <0.0.1
     bump = len(rel) - 1
-    return ".".join(str(y) for y in rel[:bump] + [rel[bump] + 1]) if len(rel) > 1 else "1"
+    return ".".join(str(y) for y in [*rel[:bump], rel[bump] + 1]) if len(rel) > 1 else "1"
 
 
 def _tilde_upper(v: str) -> str:

@@ -21,7 +21,7 @@ def _pyproject(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
         return False
     lines = _Lines(text)
     project = data.get("project")
-    tool_table = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool_table = data["tool"] if isinstance(data.get("tool"), dict) else {}
     for table in (project, tool_table.get("poetry")):
         if isinstance(table, dict) and isinstance(table.get("name"), str) and table["name"].strip():
             reader.out.project_names[rel] = normalize_dist(table["name"].strip())
@@ -32,7 +32,7 @@ def _pyproject(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
         _table_lists(reader, lines, project.get("optional-dependencies"), rel, "project.optional-dependencies",
                      "optional-dependencies", "optional:")
     _table_lists(reader, lines, data.get("dependency-groups"), rel, "dependency-groups", "", "group:")
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool = data["tool"] if isinstance(data.get("tool"), dict) else {}
     poetry = tool.get("poetry")
     if isinstance(poetry, dict):
         _poetry(reader, lines, poetry, rel)

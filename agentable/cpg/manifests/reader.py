@@ -149,7 +149,7 @@ class _Reader:
         target = base.parent / name
         rt = _resolve(target)
         inside = rt is not None and (rt == self.outer or self.outer in rt.parents)
-        included = self.parse(target, group) if inside and rt.is_file() else None
+        included = self.parse(target, group) if inside and rt is not None and rt.is_file() else None
         if included is None:
             self.note(f"dependency file {name!r} not found or unreadable", rel, line)
             return False

@@ -176,7 +176,7 @@ class _SetupPy:
             return []
         out: list[tuple[str, ast.expr]] = []
         if isinstance(node, ast.Dict):
-            for k, v in zip(node.keys, node.values):
+            for k, v in zip(node.keys, node.values, strict=False):
                 if k is None:  # {**other}
                     out.extend(self.entries(v, seen, depth + 1))
                 else:
@@ -200,8 +200,10 @@ class _SetupPy:
         if depth > 20:
             return [], True
         if isinstance(node, ast.Constant):
-            ok = isinstance(node.value, str) and "\n" not in node.value.strip()
-            return ([node] if ok and node.value.strip() else []), not ok
+            value = node.value
+            if not isinstance(value, str) or "\n" in value.strip():
+                return [], True
+            return ([node] if value.strip() else []), False
         parts: list[ast.expr]
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             parts = list(node.elts)
@@ -283,6 +285,8 @@ def _path_literal(node: ast.AST) -> Optional[str]:
 
 
 def _add_const(reader: ManifestReader, elt: ast.Constant, lines: list[str], rel: str, group: str) -> None:
+    if not isinstance(elt.value, str):  # never: the constants handed here are the str ones
+        return
     line = lines[elt.lineno - 1] if 0 < elt.lineno <= len(lines) else ""
     start = _char_col(line, elt.col_offset)
     col = _find_col(line, _name_prefix(elt.value), start)
