@@ -14,6 +14,11 @@ from agentable.cpg import ir
 from agentable.cpg.structure import FunctionInfo
 
 
+def param_index(func: FunctionInfo, name: str) -> Optional[int]:
+    """The position of the parameter `name` in the function's parameter list, or None."""
+    return next((i for i, p in enumerate(func.params) if p.name == name), None)
+
+
 def self_param(func: FunctionInfo) -> Optional[str]:
     """The name of a method's receiver parameter (None for functions, static and class methods)."""
     if func.cls is None or not func.params or func.params[0].kind not in ("normal", "posonly"):

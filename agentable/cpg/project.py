@@ -14,6 +14,7 @@ from agentable.cpg import ir
 from agentable.cpg.agent import AgentLayer
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
+from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
@@ -63,8 +64,8 @@ class ProjectGraph:
         self._rd: dict[str, ReachingDefs] = {}
         self._top_functions: Optional[dict[str, list[str]]] = None
         self._subclasses: Optional[dict[str, set[str]]] = None
-        self.shallow = Resolver(self, expand_params=False)
-        self.resolver = Resolver(self, expand_params=True)
+        self.shallow = Resolver(self)  # parameters stay ParamRef: builds the call graph
+        self.resolver = ExpandingResolver(self)  # parameters through that call graph
         self._callers: Optional[dict[str, list[CallSite]]] = None
         self._callees: dict[int, frozenset[str]] = {}
         self._constructions: dict[str, list[CallSite]] = {}

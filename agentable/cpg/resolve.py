@@ -8,10 +8,11 @@ project functions (return values to call sites), `self.x` through every assignme
 attribute in the class, and external symbols through the framework catalog (`frameworks.py`:
 LLM calls produce LLMOutput values). Which argument binds which parameter is `binding.py`.
 
-Two resolvers exist: a shallow one (parameters stay ParamRef) used to build the call graph, and a
-full one that expands parameters through that call graph. The full one binds parameters to one
-call's arguments where a result depends on them (BoundResolver) and resolves what runs on
-`self` for a subset of its classes (ReceiverResolver).
+Two resolvers exist: the shallow one here (`Resolver`: parameters stay ParamRef), used to build
+the call graph, and the full one that expands parameters through that call graph
+(`interprocedural.ExpandingResolver`). The full one binds parameters to one call's arguments
+where a result depends on them (BoundResolver) and resolves what runs on `self` for a subset of
+its classes (ReceiverResolver).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from agentable.catalog import python_facts
 from agentable.cpg import ir
-from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, passes_through_param, self_param
+from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, param_index
 from agentable.cpg.frameworks import PARSERS, FrameworkCalls
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
@@ -64,19 +65,18 @@ _MAX_DEPTH = 40
 
 
 class Resolver:
-    def __init__(self, graph: CodeGraph, expand_params: bool) -> None:
+    """The shallow resolver: parameters stay ParamRef (see `interprocedural.ExpandingResolver`)."""
+
+    expand_params = False  # class-wide: the expanding resolvers say True
+
+    def __init__(self, graph: CodeGraph) -> None:
         self.g = graph
-        self.expand_params = expand_params
         self.memo: dict[int, VSet] = {}
         self.returns_memo: dict[str, VSet] = {}
-        self.param_memo: dict[tuple[str, str], VSet] = {}
         self.depth = 0
         self._field_memo: dict[tuple[str, str], VSet] = {}
         self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
         self.frameworks = FrameworkCalls(self)  # what external calls return (framework catalog)
-        self.bound_depth = 0
-        self._receivers: dict[frozenset[str], "ReceiverResolver"] = {}
-        self._dispatch_memo: dict[tuple[str, str], Optional[str]] = {}
 
     # ------------------------------------------------------------------ entry point
 
@@ -265,85 +265,25 @@ class Resolver:
         return frozenset(out) if out else frozenset({UNKNOWN})
 
     def param_values(self, func: FunctionInfo, name: str) -> VSet:
-        params = func.params
-        idx = next((i for i, p in enumerate(params) if p.name == name), None)
+        """A parameter: for a method's receiver, an instance of its class (or the class); else the
+        parameter itself (ParamRef) and the instance its annotation names. `ExpandingResolver`
+        adds what every call site passes."""
+        idx = param_index(func, name)
         if idx is None:
             return frozenset({UNKNOWN})
+        own = self._receiver_values(func, idx)
+        if own is not None:
+            return own
+        return frozenset({ParamRef(func.qualname, name)}) | self._annotated_instance(func.params[idx], func)
+
+    def _receiver_values(self, func: FunctionInfo, idx: int) -> Optional[VSet]:
+        """`self` (an instance of the class or of a subclass) or `cls` when parameter `idx` is a
+        method's receiver, else None."""
         if idx == 0 and func.cls is not None and not is_staticmethod(func):
             if is_classmethod(func):
                 return frozenset({ClassRef(func.cls.qualname)})
             return frozenset({Instance(func.cls.qualname)} | {Instance(sub) for sub in self.g.subclasses(func.cls.qualname)})
-        ref = ParamRef(func.qualname, name)
-        p = params[idx]
-        if not self.expand_params:
-            return frozenset({ref}) | self._annotated_instance(p, func)
-        key = (func.qualname, name)
-        hit = self.param_memo.get(key)
-        if hit is not None:
-            return hit
-        self.param_memo[key] = frozenset({ref})  # cycle guard
-        out: set[Value] = {ref} | self._annotated_instance(p, func)
-        if p.default is not None:
-            out |= self.values(p.default, func, func.node)
-        offset = 1 if func.cls is not None and not is_staticmethod(func) else 0
-        for site in self.g.argument_sites(func):
-            arg = argument_for(site.call, p, idx - offset)
-            if arg is not None:
-                out |= self._argument_values(arg, site, func)
-        result = frozenset(out)
-        self.param_memo[key] = result
-        return result
-
-    def _argument_values(self, arg: ir.Expr, site: CallSite, callee: FunctionInfo) -> VSet:
-        """What a call site passes for one of the callee's parameters. A `self.m(...)` call in a
-        method reaches an override of `m` only when `self` is an instance of a class that
-        dispatches `m` to it: the argument is then resolved for those receivers alone, so that in
-        a base-class template method (`resp = self._call(); self.parse(resp)`) each override of
-        `parse` sees the response of its own class's `_call`, not a sibling subclass's."""
-        receivers = self._dispatching_receivers(site, callee)
-        if receivers is None:
-            return self.values(arg, site.func, site.stmt)
-        if not receivers:
-            return EMPTY
-        return self.receiver(receivers).values(arg, site.func, site.stmt)
-
-    def _dispatching_receivers(self, site: CallSite, callee: FunctionInfo) -> Optional[frozenset[str]]:
-        """For a call on the caller's own `self` whose receiver classes do not all dispatch to
-        `callee`, the classes that do; None when every receiver does (or the call is not on `self`)."""
-        caller = site.func
-        fn = site.call.func
-        if (callee.cls is None or not isinstance(fn, ir.Attribute) or fn.attr != callee.name
-                or not isinstance(fn.value, ir.Name) or self_param(caller) != fn.value.id
-                or self_param(callee) is None):
-            return None
-        classes = [v.qualname for v in self.param_values(caller, fn.value.id) if isinstance(v, Instance)]
-        # a class whose `self.m` is another method does not call this one; one where it is an
-        # attribute (or nothing the project defines) may, and is kept
-        hits = frozenset(c for c in classes if self.dispatch(c, fn.attr) in (callee.qualname, None))
-        return None if len(hits) == len(classes) else hits
-
-    def dispatch(self, cls_qualname: str, attr: str) -> Optional[str]:
-        """The method `instance.attr` is on an instance of the class (first in its MRO; None when
-        an attribute comes first or no project class defines it)."""
-        key = (cls_qualname, attr)
-        if key not in self._dispatch_memo:
-            found: Optional[str] = None
-            for cls in self.g.mro(cls_qualname):
-                if attr in cls.methods:
-                    found = cls.methods[attr].qualname
-                    break
-                if attr in cls.attrs:
-                    break
-            self._dispatch_memo[key] = found
-        return self._dispatch_memo[key]
-
-    def receiver(self, classes: Iterable[str]) -> "ReceiverResolver":
-        """This resolver, with `self` restricted to instances of `classes` (one per set, kept)."""
-        key = frozenset(classes)
-        hit = self._receivers.get(key)
-        if hit is None:
-            hit = self._receivers[key] = ReceiverResolver(self, key)
-        return hit
+        return None
 
     def _annotated_instance(self, p: ir.Param, func: FunctionInfo) -> VSet:
         """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
@@ -529,33 +469,9 @@ class Resolver:
         return frozenset({UNKNOWN})
 
     def returns_at(self, qualname: str, call: Optional[ir.Call], caller: Optional[FunctionInfo], stmt: Optional[object]) -> VSet:
-        """Return values of a call. When the callee returns (the result of calling) one of its
-        parameters, e.g. a retry helper `def retry(fn, *a): return fn(*a)`, the parameters are
-        bound to this call's arguments (one level of context sensitivity) instead of the union
-        over every caller, which would mix unrelated call sites."""
-        target = self.g.functions.get(qualname)
-        if (call is None or caller is None or target is None or not self.expand_params
-                    or self.bound_depth >= 2 or not passes_through_param(target)):
-            return self.function_returns(qualname)
-        return self._bound_returns(target, call, caller, stmt, {})
-
-    def _bound_returns(self, target: FunctionInfo, call: ir.Call, caller: FunctionInfo, stmt: Optional[object],
-                       bindings: dict[str, VSet]) -> VSet:
-        """The callee's return values with its parameters bound to this call's arguments."""
-        qualname = target.qualname
-        offset = 1 if target.cls is not None and not is_staticmethod(target) else 0
-        for idx, p in enumerate(target.params):
-            if idx < offset:
-                continue
-            arg = argument_for(call, p, idx - offset)
-            if arg is not None:
-                bindings[p.name] = self.values(arg, caller, stmt)
-            elif p.kind == "vararg":
-                bindings[p.name] = frozenset({Typed("tuple")})
-            elif p.kind == "kwarg":
-                bindings[p.name] = frozenset({Typed("dict")})
-        bound = BoundResolver(self.g, target.qualname, bindings, self.bound_depth + 1)
-        return bound.function_returns(qualname)
+        """Return values of a call (`ExpandingResolver` binds parameters to the call's arguments
+        where the result depends on them)."""
+        return self.function_returns(qualname)
 
     def http_llm_spec(self, e: ir.Call, path: str, func: FunctionInfo, stmt: Optional[object]) -> Optional[LLMCallSpec]:
         """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, or None (see
@@ -581,95 +497,6 @@ class Resolver:
         result = frozenset(out) if out else frozenset({Const(None)})
         self.returns_memo[qualname] = result
         return result
-
-
-class BoundResolver(Resolver):
-    """A resolver in which one function's parameters are bound to one call site's arguments."""
-
-    def __init__(self, graph: CodeGraph, qualname: str, bindings: dict[str, VSet], bound_depth: int) -> None:
-        super().__init__(graph, expand_params=True)
-        self.target = qualname
-        self.bindings = bindings
-        self.bound_depth = bound_depth
-
-    def param_values(self, func: FunctionInfo, name: str) -> VSet:
-        if func.qualname == self.target and name in self.bindings:
-            return self.bindings[name]
-        return super().param_values(func, name)
-
-
-class ReceiverResolver(Resolver):
-    """The outer resolver's answers for one set of receiver classes: in the methods of those
-    classes and of their bases, `self` is an instance of one of them. It covers what runs on the
-    same object: the method a call site is in, the methods it calls on `self` (transitively) and
-    `self.x` attributes; anything else (other objects, other parameters, module code) is asked of
-    the outer resolver, so that its memo is shared and no unrelated value is narrowed.
-
-    This is what keeps sibling subclasses apart in a base-class template method: resolved for
-    `BedrockLLM`, `resp = self._call(...)` in `BaseLLM.complete` is `BedrockLLM._call`'s return
-    only."""
-
-    def __init__(self, outer: Resolver, classes: frozenset[str]) -> None:
-        self.outer = outer
-        depth = outer.depth
-        super().__init__(outer.g, expand_params=True)
-        outer.depth = depth  # the counter is shared (see `depth`): __init__ must not reset it
-        self.classes = classes
-        self.bound_depth = outer.bound_depth
-        self._self_memo: dict[str, Optional[VSet]] = {}
-
-    # One recursion budget for the outer resolver and this one, which call each other.
-    depth = property(lambda self: self.outer.depth, lambda self, v: setattr(self.outer, "depth", v))
-
-    def self_values(self, func: FunctionInfo) -> Optional[VSet]:
-        """`self` in a method of one of the receiver classes or of their bases; None elsewhere."""
-        q = func.qualname
-        if q not in self._self_memo:
-            out: Optional[VSet] = None
-            if func.cls is not None and self_param(func) is not None:
-                related = self.classes & ({func.cls.qualname} | self.g.subclasses(func.cls.qualname))
-                if related:
-                    out = frozenset(Instance(c) for c in related)
-            self._self_memo[q] = out
-        return self._self_memo[q]
-
-    def values(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object] = None) -> VSet:
-        if self.self_values(func) is None:
-            return self.outer.values(e, func, stmt)
-        return super().values(e, func, stmt)
-
-    def param_values(self, func: FunctionInfo, name: str) -> VSet:
-        own = self.self_values(func)
-        if own is not None and self_param(func) == name:
-            return own
-        return self.outer.param_values(func, name)
-
-    def function_returns(self, qualname: str) -> VSet:
-        target = self.g.functions.get(qualname)
-        if target is None or self.self_values(target) is None:
-            return self.outer.function_returns(qualname)
-        return super().function_returns(qualname)
-
-    def returns_at(self, qualname: str, call: Optional[ir.Call], caller: Optional[FunctionInfo],
-                   stmt: Optional[object]) -> VSet:
-        target = self.g.functions.get(qualname)
-        own = self.self_values(target) if target is not None else None
-        if (own is None or call is None or caller is None or self.self_values(caller) is None
-                or not isinstance(call.func, ir.Attribute) or not isinstance(call.func.value, ir.Name)
-                or call.func.value.id != self_param(caller)):
-            return self.outer.returns_at(qualname, call, caller, stmt)  # not a call on the same object
-        assert target is not None
-        if self.bound_depth < 2 and passes_through_param(target):
-            return self._bound_returns(target, call, caller, stmt, {str(self_param(target)): own})
-        return self.function_returns(qualname)
-
-    def class_attr(self, qualname: str, attr: str, instance: bool) -> VSet:
-        if instance and qualname in self.classes:
-            return super().class_attr(qualname, attr, instance)
-        return self.outer.class_attr(qualname, attr, instance)
-
-    def receiver(self, classes: Iterable[str]) -> "ReceiverResolver":
-        return self.outer.receiver(classes)
 
 
 def _reaches_text(v: LLMOutput, segment: str, name: object, *, attribute: bool) -> bool:
