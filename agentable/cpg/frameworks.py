@@ -45,6 +45,15 @@ class FrameworkCalls:
         """What calling an external symbol returns: model output for an LLM call, a POST to a model
         endpoint or an agent run; a client or chat model instance; a parsed or validated structure;
         otherwise an opaque instance of the symbol."""
+        found = self._model_call(v, e, func, stmt, site)
+        if found is not None:
+            return found
+        return self._library_call(v.path, e, func, stmt)
+
+    def _model_call(self, v: ExtRef, e: ir.Call, func: FunctionInfo, stmt: Optional[object],
+                    site: tuple[str, ir.Call]) -> Optional[VSet]:
+        """What a call the framework catalog knows returns (an LLM call, a POST to a model endpoint,
+        a chat model's method, an agent run, a client or chat model constructor), or None."""
         cat = self.g.catalog
         path = v.path
         spec = cat.llm_call(path)
@@ -81,6 +90,12 @@ class FrameworkCalls:
         if factory is not None:
             cls = factory.classes[0] if factory.classes else path
             return frozenset({ExtRef(f"{cls}()", (func.path, e))})
+        return None
+
+    def _library_call(self, path: str, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """What any other external call returns: a parser's structure, `str()` of model output, a
+        builtin's or a data library's type, a validated model, else an opaque instance."""
+        cat = self.g.catalog
         parser = PARSERS.get(path)
         if parser is not None and e.args:
             srcs = [a for a in self.res.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
@@ -100,6 +115,7 @@ class FrameworkCalls:
         if path.endswith(_VALIDATION_METHODS):
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})
+
 
     def http_llm_spec(self, e: ir.Call, path: str, func: FunctionInfo, stmt: Optional[object]) -> Optional[LLMCallSpec]:
         """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, decided by the

@@ -293,35 +293,10 @@ def _index_stmt(
     defs = func.defs
     own = owner_cls is None
     if isinstance(s, ir.FunctionDef):
-        _index_exprs(func, s, ir.stmt_exprs(s), own)
-        qual = f"{func.qualname.removesuffix('.<module>')}.{s.name}" if owner_cls is None else f"{owner_cls.qualname}.{s.name}"
-        child = FunctionInfo(qual, s.name, info, s, s.body, cls=owner_cls, parent=None if func.is_module else func)
-        all_funcs.append(child)
-        if owner_cls is not None:
-            owner_cls.methods[s.name] = child
-        else:
-            func.nested[s.name] = child
-            defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "def"))
-        _index_function(child, info, all_funcs, all_classes, None)
-        if owner_cls is not None:
-            _collect_self_attrs(child, owner_cls)
+        _index_def(func, s, info, all_funcs, all_classes, owner_cls)
         return
     if isinstance(s, ir.ClassDef):
-        _index_exprs(func, s, ir.stmt_exprs(s), own)
-        prefix = func.qualname.removesuffix(".<module>")
-        cls = ClassInfo(f"{prefix}.{s.name}", s.name, info, s)
-        all_classes.append(cls)
-        defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "class"))
-        # The class body runs in its own scope; index it as part of the enclosing pseudo-function
-        # but record its assignments as class attributes.
-        for cs in s.body:
-            if isinstance(cs, ir.Assign):
-                for t in cs.targets:
-                    if isinstance(t, ir.Name):
-                        cls.attrs.setdefault(t.id, []).append((cs.value, cs, None))
-        for cs in s.body:
-            func.parents[id(cs)] = s
-            _index_stmt(func, cs, info, all_funcs, all_classes, cls)
+        _index_class(func, s, info, all_funcs, all_classes, own)
         return
     if isinstance(s, (ir.Import, ir.ImportFrom)):
         _record_import(s, info, func)
@@ -357,6 +332,47 @@ def _index_stmt(
         for h in s.handlers:
             if h.name:
                 defs.setdefault(h.name, []).append(DefSite(h.name, h, None, "except"))
+
+
+def _index_def(func: FunctionInfo, s: ir.FunctionDef, info: ModuleInfo, all_funcs: list[FunctionInfo],
+               all_classes: list[ClassInfo], owner_cls: Optional[ClassInfo]) -> None:
+    """A `def` in `func` (or in the body of `owner_cls`): a new function, indexed in turn."""
+    defs = func.defs
+    own = owner_cls is None
+    _index_exprs(func, s, ir.stmt_exprs(s), own)
+    qual = f"{func.qualname.removesuffix('.<module>')}.{s.name}" if owner_cls is None else f"{owner_cls.qualname}.{s.name}"
+    child = FunctionInfo(qual, s.name, info, s, s.body, cls=owner_cls, parent=None if func.is_module else func)
+    all_funcs.append(child)
+    if owner_cls is not None:
+        owner_cls.methods[s.name] = child
+    else:
+        func.nested[s.name] = child
+        defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "def"))
+    _index_function(child, info, all_funcs, all_classes, None)
+    if owner_cls is not None:
+        _collect_self_attrs(child, owner_cls)
+
+
+def _index_class(func: FunctionInfo, s: ir.ClassDef, info: ModuleInfo, all_funcs: list[FunctionInfo],
+                 all_classes: list[ClassInfo], own: bool) -> None:
+    """A `class` in `func`: a new class whose body is indexed as part of `func` (`own`: see
+    `_index_stmt`)."""
+    defs = func.defs
+    _index_exprs(func, s, ir.stmt_exprs(s), own)
+    prefix = func.qualname.removesuffix(".<module>")
+    cls = ClassInfo(f"{prefix}.{s.name}", s.name, info, s)
+    all_classes.append(cls)
+    defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "class"))
+    # The class body runs in its own scope; index it as part of the enclosing pseudo-function
+    # but record its assignments as class attributes.
+    for cs in s.body:
+        if isinstance(cs, ir.Assign):
+            for t in cs.targets:
+                if isinstance(t, ir.Name):
+                    cls.attrs.setdefault(t.id, []).append((cs.value, cs, None))
+    for cs in s.body:
+        func.parents[id(cs)] = s
+        _index_stmt(func, cs, info, all_funcs, all_classes, cls)
 
 
 def _bind_target(defs: dict[str, list[DefSite]], t: ir.Expr, s: ir.Stmt, value: Optional[ir.Expr], how: str) -> None:
