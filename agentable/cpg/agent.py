@@ -1,6 +1,9 @@
 """The agent layer: LLM call sites with their effective settings, tool definitions, agent
 constructions and agent loops, all recognised through the framework catalog (data), never
 through names hard-coded here.
+
+The records the layer builds (LLMCall, Setting, ToolDef, AgentLoop, ...) are defined in
+`agent_model` and re-exported here; tool discovery is `tools`, state graphs `state_graphs`.
 """
 
 from __future__ import annotations
