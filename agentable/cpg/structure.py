@@ -60,7 +60,7 @@ class FunctionInfo:
     raises: list[ir.Raise] = field(default_factory=list)
     globals_declared: set[str] = field(default_factory=set)
     nested: dict[str, "FunctionInfo"] = field(default_factory=dict)
-    passes_through: Optional[bool] = None  # cached by resolve.passes_through_param
+    passes_through: Optional[bool] = None  # cached by binding.passes_through_param
     # The function's own statements in `ir.walk_stmts(body)` order (class bodies, which walk_stmts
     # does not enter, excluded), and the expressions they evaluate in `stmt_exprs`/`walk_expr`
     # order, all of them and by IR class: [(expr, statement)]. Queries read these instead of
