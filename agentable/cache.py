@@ -7,7 +7,7 @@ so an entry planted by the scanned repository is a miss and can never run code. 
 entry beat a single packed file in `benchmarks/bench_scan.py` measurements (an incremental scan
 rewrites only the changed entries instead of the whole pack; see `docs/ci.md`).
 
-The key hashes the file bytes, the agentable version, the lowering code (`cpg/lower.py`,
+The key hashes the file bytes, the agentable version, the lowering code (`cpg/lower.py`, `cpg/lower_expr.py`, `cpg/grammar.py`,
 `cpg/ir.py`) and the file's path and module name, so a changed file, a new release or an edited
 lowerer all miss. Anything unreadable or corrupt is a miss; the cache never makes a scan fail.
 """
@@ -38,7 +38,7 @@ def code_hash() -> str:
     """Hash of the code whose output is cached: editing the lowerer invalidates every entry."""
     digest = hashlib.sha256(__version__.encode())
     here = Path(__file__).parent
-    for name in ("cpg/lower.py", "cpg/ir.py", "datacodec.py"):
+    for name in ("cpg/lower.py", "cpg/lower_expr.py", "cpg/grammar.py", "cpg/ir.py", "datacodec.py"):
         digest.update(b"\x00" + (here / name).read_bytes())
     return digest.hexdigest()
 

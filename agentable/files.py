@@ -20,18 +20,17 @@ from typing import Iterable, Optional
 import pathspec
 
 from agentable.findings import Notification
+# what a path is and how a discovered file is read live in agentable.paths (the code graph uses them too);
+# re-exported here for the users of agentable.files
+from agentable.paths import ARTIFACT_MAX_BYTES, is_manifest, is_test_path, read_artifact  # noqa: F401
+from agentable.paths import inside_root as _inside, load_utf8 as _load
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "site-packages", "node_modules", "__pycache__", "build", "dist",
     ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".agentable_cache", ".eggs",
 })
-_MANIFEST_RE = re.compile(r"(^|/)(requirements[^/]*\.(txt|in)|requirements/[^/]+\.(txt|in)|constraints[^/]*\.txt|"
-                          r"(?!MANIFEST\.in$)[^/]+\.in|pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml|"
-                          # lock files: what a fresh install gets (read by cpg.manifests, never as declarations)
-                          r"uv\.lock|poetry\.lock|pdm\.lock|Pipfile\.lock|pylock(\.[^/.]+)?\.toml)$")
 # PEP 723 inline script metadata: a Python file with a `# /// script` block is its own manifest.
 _SCRIPT_BLOCK_RE = re.compile(rb"(?m)^# /// script[ \t]*\r?$")
-_CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
 
 @dataclass
@@ -76,15 +75,10 @@ def root_package(root: Path) -> str:
     return ".".join(reversed(names))
 
 
-def is_manifest(rel_path: str) -> bool:
-    return bool(_MANIFEST_RE.search(rel_path))
-
-
 # Prompts, tool specs and model settings kept outside .py files (issue #13).
 ARTIFACT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml", ".j2", ".jinja", ".jinja2", ".prompty", ".txt",
                                ".md", ".tmpl"})
 ARTIFACT_NAMES = frozenset({".env.example", ".env.sample", ".env.template", "env.example"})
-ARTIFACT_MAX_BYTES = 512_000
 
 
 def is_artifact(rel_path: str) -> bool:
@@ -283,58 +277,7 @@ def _rel(p: Path, root: Path) -> str:
     return "" if r == "." else r
 
 
-def _inside(p: Path, root: Path) -> bool:
-    try:
-        p.resolve().relative_to(root)
-        return True
-    except (ValueError, OSError, RuntimeError):
-        return False
-
-
 # ----------------------------------------------------------------------------- reading
-
-
-def _load(path: Path, max_bytes: int) -> tuple[Optional[bytes], str]:
-    """(UTF-8 bytes, "") or (None, why the file is skipped)."""
-    try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > max_bytes:
-                return None, f"skipped: {size // 1024} KB is larger than the {max_bytes // 1024} KB limit"
-            data = fh.read()
-    except OSError as exc:
-        return None, f"unreadable: {exc.strerror or exc}"
-    if b"\0" in data[:8192]:
-        return None, "skipped: binary file"
-    try:
-        data.decode("utf-8")
-        return data, ""
-    except UnicodeDecodeError:
-        pass
-    # PEP 263: a coding cookie on the first or second line.
-    for line in data.splitlines()[:2]:
-        m = _CODING_RE.match(line)
-        if m:
-            try:
-                return data.decode(m.group(1).decode("ascii")).encode("utf-8"), ""
-            except (LookupError, UnicodeDecodeError):
-                return None, f"skipped: not decodable as its declared encoding {m.group(1).decode('ascii', 'replace')!r}"
-    return None, "skipped: not valid UTF-8 and no coding declaration"
-
-
-def read_artifact(root: Path, rel: str, max_bytes: int = ARTIFACT_MAX_BYTES) -> tuple[Optional[str], str]:
-    """(text, "") of a discovered artifact, or (None, why not): re-checked here, as the file is
-    read after discovery (a symlink leading out of the root, too large, binary, not UTF-8)."""
-    path = root / rel
-    if not _inside(path, root.resolve()):
-        return None, "symlink points outside the scanned root; skipped"
-    data, reason = _load(path, max_bytes)
-    if data is None:
-        return None, reason
-    try:
-        return data.decode("utf-8"), ""
-    except UnicodeDecodeError:
-        return None, "skipped: not valid UTF-8"
 
 
 def read_source(sf: SourceFile, max_bytes: int = 2_000_000) -> Optional[bytes]:
@@ -345,14 +288,3 @@ def read_source(sf: SourceFile, max_bytes: int = 2_000_000) -> Optional[bytes]:
 def skip_reason(sf: SourceFile, max_bytes: int = 2_000_000) -> str:
     """Why read_source returned None, for the notification."""
     return _load(sf.abs_path, max_bytes)[1] or "skipped"
-
-
-_TEST_DIRS = frozenset({"tests", "test", "testing"})
-
-
-def is_test_path(rel_path: str) -> bool:
-    """Test code: under a tests/ folder, or a pytest-style file name."""
-    parts = rel_path.split("/")
-    name = parts[-1]
-    return bool(_TEST_DIRS.intersection(parts[:-1])) or name.startswith("test_") or name.endswith("_test.py") \
-        or name == "conftest.py"

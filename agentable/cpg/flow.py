@@ -81,10 +81,10 @@ class _CFGBuilder:
         if isinstance(s, ir.With):
             return self.block(s.body, [s])
         if isinstance(s, ir.Match):
-            exits: list = [s]
+            case_exits: list = [s]
             for case in s.cases:
-                exits += self.block(case, [s])
-            return exits
+                case_exits += self.block(case, [s])
+            return case_exits
         if isinstance(s, (ir.Return, ir.Raise)):
             self.edge(s, EXIT)
             return []
@@ -109,7 +109,7 @@ def _successors(func: FunctionInfo) -> dict[object, list[object]]:
 
 def build_cfg(func: FunctionInfo) -> nx.DiGraph:
     """The statement-level CFG as a networkx graph (ENTRY and EXIT are string nodes)."""
-    import networkx as nx
+    import networkx as nx  # deferred, not for a cycle: networkx costs ~90 ms at start-up and many scans never need it
 
     g = nx.DiGraph()
     succ = _successors(func)
@@ -149,7 +149,7 @@ class ReachingDefs:
     @property
     def cfg(self) -> nx.DiGraph:
         if self._cfg is None:
-            import networkx as nx
+            import networkx as nx  # deferred, not for a cycle: networkx costs ~90 ms at start-up and many scans never need it
 
             g = nx.DiGraph()
             g.add_nodes_from(self._succ)
@@ -376,13 +376,13 @@ def _exits_of(loop: Union[ir.While, ir.For]) -> list[tuple[ir.Stmt, list[ir.Expr
             if isinstance(s, (ir.Return, ir.Raise)) or (isinstance(s, ir.Simple) and s.kind == "break"):
                 out.append((s, tests))
             elif isinstance(s, ir.If):
-                visit(s.body, tests + [s.test])
-                visit(s.orelse, tests + [s.test])
+                visit(s.body, [*tests, s.test])
+                visit(s.orelse, [*tests, s.test])
             elif isinstance(s, (ir.While, ir.For)):
                 # a break in a nested loop leaves only that loop; returns/raises still leave ours
                 for inner in ir.walk_stmts(s.body):
                     if isinstance(inner, (ir.Return, ir.Raise)):
-                        out.append((inner, tests + [s.test] if isinstance(s, ir.While) else tests))
+                        out.append((inner, [*tests, s.test] if isinstance(s, ir.While) else tests))
             elif isinstance(s, ir.Try):
                 visit(s.body, tests)
                 for h in s.handlers:
@@ -432,7 +432,7 @@ def _is_counter_test(test: ir.Expr, changed: set[str]) -> bool:
     for e in ir.walk_expr(test):
         if not isinstance(e, ir.Compare):
             continue
-        operands = [e.left] + e.comparators
+        operands = [e.left, *e.comparators]
         if not any(_mentions(o, changed) for o in operands):
             continue
         if any(op in ("<", "<=", ">", ">=") for op in e.ops):

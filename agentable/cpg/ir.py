@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Optional, Union
 
+from agentable.findings import Span
+
 Pos = tuple[int, int, int, int]
 
 
@@ -96,7 +98,7 @@ class Dict(Expr):
     values: list[Expr]
 
     def get(self, key: str) -> Optional[Expr]:
-        for k, v in zip(self.keys, self.values):
+        for k, v in zip(self.keys, self.values, strict=False):
             if isinstance(k, Constant) and k.value == key:
                 return v
         return None
@@ -373,9 +375,7 @@ class Module:
             return byte_col + 1
         return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore")) + 1
 
-    def span(self, pos: Pos):
-        from agentable.findings import Span
-
+    def span(self, pos: Pos) -> Span:
         line, col, end_line, end_col = pos
         return Span(self.path, line, self._char_col(line, col), end_line, self._char_col(end_line, end_col))
 

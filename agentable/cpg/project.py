@@ -8,21 +8,23 @@ import re
 
 from collections import deque
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, Optional, Union
+from typing import TYPE_CHECKING, Iterable, Optional, Union, overload
 
 from agentable.cpg import ir
+from agentable.cpg.agent import AgentLayer
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
+from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
+from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
-from agentable.files import is_test_path
+from agentable.paths import is_test_path
 from agentable.findings import Span
 
 if TYPE_CHECKING:  # networkx is imported when the call graph is built (it costs ~90 ms at start-up)
     import networkx as nx
 
     from agentable.catalog import Catalog
-    from agentable.cpg.agent import AgentLayer
     from agentable.cpg.artifacts import ArtifactSet
     from agentable.cpg.manifests import ManifestSet
 
@@ -62,8 +64,8 @@ class ProjectGraph:
         self._rd: dict[str, ReachingDefs] = {}
         self._top_functions: Optional[dict[str, list[str]]] = None
         self._subclasses: Optional[dict[str, set[str]]] = None
-        self.shallow = Resolver(self, expand_params=False)
-        self.resolver = Resolver(self, expand_params=True)
+        self.shallow = Resolver(self)  # parameters stay ParamRef: builds the call graph
+        self.resolver = ExpandingResolver(self)  # parameters through that call graph
         self._callers: Optional[dict[str, list[CallSite]]] = None
         self._callees: dict[int, frozenset[str]] = {}
         self._constructions: dict[str, list[CallSite]] = {}
@@ -297,12 +299,24 @@ class ProjectGraph:
         top = func.module.toplevel
         return top, top.defs.get(name, [])
 
+    # Without `kinds`: a dict or a list/tuple/set literal; with one kind, that kind (with several,
+    # mypy infers their common base: narrow with isinstance)
+    @overload
+    def bound_literal(self, e: Optional[ir.Expr], func: FunctionInfo,
+                      stmt: object) -> Optional[Scoped[Union[ir.Dict, ir.Seq]]]: ...
+
+    @overload
+    def bound_literal(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                      kinds: tuple[type[Kind], ...], depth: int = 3) -> Optional[Scoped[Kind]]: ...
+
     def bound_literal(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
                       kinds: tuple[type, ...] = (ir.Dict, ir.Seq),
                       depth: int = 3) -> Optional[tuple[ir.Expr, FunctionInfo, object]]:
         """The literal of one of `kinds` that `e` is, directly or through a single binding of a
         name or `self.x` (up to `depth` bindings), with the scope to read its elements in."""
         for _ in range(depth):
+            if e is None:
+                return None
             if isinstance(e, kinds):
                 return e, func, stmt
             if not isinstance(e, (ir.Name, ir.Attribute)):
@@ -311,7 +325,7 @@ class ProjectGraph:
             if len(defs) != 1:
                 return None
             e, func, stmt = defs[0]
-        return (e, func, stmt) if isinstance(e, kinds) else None
+        return (e, func, stmt) if e is not None and isinstance(e, kinds) else None
 
     def _literal_defs(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[tuple[ir.Expr, FunctionInfo, object]]:
         """Expressions that `e` was bound to, for names, `self.x` and module globals."""
@@ -352,25 +366,29 @@ class ProjectGraph:
             if isinstance(value, ir.Call):
                 for v in self.shallow.values(value.func, owner, s):
                     target = self.functions.get(v.qualname) if isinstance(v, FuncRef) else None
-                    for r in (target.returns if target is not None else ()):
+                    if target is None:
+                        continue
+                    for r in target.returns:
                         if isinstance(r.value, (ir.Dict, ir.Seq, ir.Comp)):
                             out.append((r.value, target, r))
         return out
 
-    def literal_mappings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: Resolver) -> list[dict[object, VSet]]:
+    def literal_mappings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                         res: ValueResolver) -> list[dict[object, VSet]]:
         """Dict literals (and `d[k] = v` stores) that `e` may be: key -> values."""
         out: list[dict[object, VSet]] = []
         for value, owner, s in self._built_by(self._literal_defs(e, func, stmt)):
             if isinstance(value, ir.Dict):
                 mapping: dict[object, VSet] = {}
-                for k, v in zip(value.keys, value.values):
+                for k, v in zip(value.keys, value.values, strict=False):
                     key = k.value if isinstance(k, ir.Constant) else None
                     mapping[key] = mapping.get(key, frozenset()) | res.values(v, owner, s)
                 out.append(mapping)
-            elif isinstance(value, ir.Comp) and value.kind == "dict" and isinstance(value.elt, ir.Seq) and len(value.elt.elts) == 2:
+            elif (isinstance(value, ir.Comp) and value.kind == "dict" and isinstance(value.elt, ir.Seq)
+                  and len(value.elt.elts) == 2):
                 val = value.elt.elts[1]
                 elems: set[Value] = set()
-                for tgt, it in zip(value.targets, value.iters):
+                for tgt, it in zip(value.targets, value.iters, strict=False):
                     if isinstance(val, ir.Name) and isinstance(tgt, ir.Name) and tgt.id == val.id:
                         elems |= res.elements(res.values(it, owner, s), it, owner, s)
                 if elems:
@@ -385,14 +403,15 @@ class ProjectGraph:
                 out.append(stores)
         return out
 
-    def literal_containers(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: Resolver) -> list[list[VSet]]:
+    def literal_containers(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: ValueResolver) -> list[list[VSet]]:
         out: list[list[VSet]] = []
         for value, owner, s in self._built_by(self._literal_defs(e, func, stmt)):
             if isinstance(value, ir.Seq):
                 out.append([res.values(elt, owner, s) for elt in value.elts])
         return out
 
-    def expressions(self, kind: type, functions: Optional[Iterable[FunctionInfo]] = None) -> Iterable[tuple[FunctionInfo, object, ir.Expr]]:
+    def expressions(self, kind: type,
+                    functions: Optional[Iterable[FunctionInfo]] = None) -> Iterable[tuple[FunctionInfo, object, ir.Expr]]:
         """Every expression of an IR class (e.g. `ir.Subscript`), with its function and statement,
         from the index built once while the graph was constructed (no tree walks). By default over
         the agent-relevant functions."""
@@ -421,8 +440,8 @@ class ProjectGraph:
                     if "__init__" in cls.methods:
                         out.add(cls.methods["__init__"].qualname)
                         break
-            elif getattr(v, "qualname", None) in self.classes:  # calling an instance
-                for cls in self.mro(v.qualname):  # type: ignore[union-attr]
+            elif (qual := getattr(v, "qualname", None)) in self.classes:  # calling an instance
+                for cls in self.mro(qual):
                     if "__call__" in cls.methods:
                         out.add(cls.methods["__call__"].qualname)
                         break
@@ -434,7 +453,7 @@ class ProjectGraph:
     def call_graph(self) -> nx.DiGraph:
         """The whole-project call graph (function qualname -> function qualname). Built on
         first use; rules normally ask `callers()`, which resolves only candidate call sites."""
-        import networkx as nx
+        import networkx as nx  # deferred, not for a cycle: networkx costs ~90 ms at start-up and many scans never need it
 
         g = nx.DiGraph()
         for f in self.functions.values():
@@ -637,9 +656,7 @@ class ProjectGraph:
     # ------------------------------------------------------------------ agent layer
 
     @cached_property
-    def agent(self) -> "AgentLayer":
-        from agentable.cpg.agent import AgentLayer
-
+    def agent(self) -> AgentLayer:
         return AgentLayer(self)
 
 

@@ -5,16 +5,14 @@ function into a tool, so these functions are function tools with the docstring a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.agent_model import AgentView
+from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.text_parts import Scoped, call_text_parts
 from agentable.cpg.values import ExtRef, FuncRef
-
-if TYPE_CHECKING:
-    from agentable.cpg.agent import AgentLayer
-    from agentable.cpg.project import ProjectGraph
 
 # the settings of an LLM call that carry text the model reads
 _PROMPT_ROLES = ("messages", "prompt", "system", "input", "instructions")
@@ -22,7 +20,7 @@ _DOC_READERS = frozenset({"inspect.getdoc", "pydoc.getdoc"})
 
 
 
-def prompt_described_functions(g: "ProjectGraph", layer: "AgentLayer") -> list[tuple[FunctionInfo, Optional[str]]]:
+def prompt_described_functions(g: CodeGraph, layer: AgentView) -> list[tuple[FunctionInfo, Optional[str]]]:
     """The project functions whose docstring is written into the prompt of an LLM call, each with
     the name the prompt lists it under when that is a dict key (`for name, fn in TOOLS.items()`)."""
     out: dict[str, tuple[FunctionInfo, Optional[str]]] = {}
@@ -39,7 +37,7 @@ def prompt_described_functions(g: "ProjectGraph", layer: "AgentLayer") -> list[t
     return list(out.values())
 
 
-def _doc_reads(g: "ProjectGraph", e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int,
+def _doc_reads(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int,
                out: list[Scoped], seen: set[int]) -> None:
     """Collect the objects whose docstring flows into `e` (`x.__doc__`, `inspect.getdoc(x)`),
     following the text through names, f-strings, `+`, joins and `.format()`, containers and the
@@ -48,35 +46,34 @@ def _doc_reads(g: "ProjectGraph", e: Optional[ir.Expr], func: FunctionInfo, stmt
     if e is None or depth < 0 or id(e) in seen:
         return
     seen.add(id(e))
-    cls = e.__class__
-    if cls is ir.Attribute:
+    if isinstance(e, ir.Attribute):
         if e.attr == "__doc__":
             out.append((e.value, func, stmt))
-    elif cls is ir.FString:
+    elif isinstance(e, ir.FString):
         for p in e.parts:
             if not isinstance(p, str):
                 _doc_reads(g, p, func, stmt, depth, out, seen)
-    elif cls is ir.Concat:
+    elif isinstance(e, ir.Concat):
         for p in e.parts:
             _doc_reads(g, p, func, stmt, depth, out, seen)
-    elif cls is ir.BinOp:
+    elif isinstance(e, ir.BinOp):
         _doc_reads(g, e.left, func, stmt, depth, out, seen)
         _doc_reads(g, e.right, func, stmt, depth, out, seen)
-    elif cls is ir.BoolOp:
+    elif isinstance(e, ir.BoolOp):
         if all(isinstance(v, ir.Constant) or _reads_doc(v) for v in e.values):  # `fn.__doc__ or ""`
             for v in e.values:
                 _doc_reads(g, v, func, stmt, depth, out, seen)
-    elif cls is ir.Seq:
+    elif isinstance(e, ir.Seq):
         for x in e.elts:
             _doc_reads(g, x, func, stmt, depth, out, seen)
-    elif cls is ir.Dict:
+    elif isinstance(e, ir.Dict):
         for v in e.values:
             _doc_reads(g, v, func, stmt, depth, out, seen)
-    elif cls is ir.Comp:
+    elif isinstance(e, ir.Comp):
         _doc_reads(g, e.elt, func, stmt, depth, out, seen)
-    elif cls is ir.Call:
+    elif isinstance(e, ir.Call):
         _call_doc_reads(g, e, func, stmt, depth, out, seen)
-    elif cls is ir.Name:
+    elif isinstance(e, ir.Name):
         _name_doc_reads(g, e, func, stmt, depth, out, seen)
 
 
@@ -86,7 +83,7 @@ def _reads_doc(e: ir.Expr) -> bool:
         and _reads_doc(e.func.value))
 
 
-def _call_doc_reads(g: "ProjectGraph", e: ir.Call, func: FunctionInfo, stmt: object, depth: int,
+def _call_doc_reads(g: CodeGraph, e: ir.Call, func: FunctionInfo, stmt: object, depth: int,
                     out: list[Scoped], seen: set[int]) -> None:
     callee = {v.path for v in g.values(e.func, func, stmt) if isinstance(v, ExtRef)}
     if callee & _DOC_READERS and e.args:
@@ -96,7 +93,7 @@ def _call_doc_reads(g: "ProjectGraph", e: ir.Call, func: FunctionInfo, stmt: obj
         _doc_reads(g, part, owner, at, depth - 1, out, seen)
 
 
-def _name_doc_reads(g: "ProjectGraph", e: ir.Name, func: FunctionInfo, stmt: object, depth: int,
+def _name_doc_reads(g: CodeGraph, e: ir.Name, func: FunctionInfo, stmt: object, depth: int,
                     out: list[Scoped], seen: set[int]) -> None:
     owner, defs = g.name_bindings(func, e.id, stmt)
     for d in defs:
@@ -111,7 +108,7 @@ def _name_doc_reads(g: "ProjectGraph", e: ir.Name, func: FunctionInfo, stmt: obj
                 _doc_reads(g, a, owner, site.stmt, depth - 1, out, seen)
 
 
-def _functions_of(g: "ProjectGraph", target: ir.Expr, func: FunctionInfo, stmt: object) -> list[tuple[FunctionInfo, Optional[str]]]:
+def _functions_of(g: CodeGraph, target: ir.Expr, func: FunctionInfo, stmt: object) -> list[tuple[FunctionInfo, Optional[str]]]:
     """The project functions an expression whose docstring is read may be, with their dict key:
     the expression's own function values, or for the loop variable of a comprehension or `for`
     over a dict's `.items()` / `.values()` or a list, that container's function entries."""
@@ -141,7 +138,7 @@ def _functions_of(g: "ProjectGraph", target: ir.Expr, func: FunctionInfo, stmt: 
     return out
 
 
-def _loop_iterable(g: "ProjectGraph", target: ir.Expr, func: FunctionInfo, stmt: object) -> Optional[ir.Expr]:
+def _loop_iterable(g: CodeGraph, target: ir.Expr, func: FunctionInfo, stmt: object) -> Optional[ir.Expr]:
     """What the loop variable `target` iterates over: a comprehension's iterable or a `for` loop's."""
     if not isinstance(target, ir.Name):
         return None

@@ -5,23 +5,27 @@ globals and imports; parameters through the arguments of every call site (argume
 parameters across files; test code does not feed code outside it, and a call on `self` feeds
 an override only for the receivers that dispatch to it); calls through the return values of
 project functions (return values to call sites), `self.x` through every assignment to that
-attribute in the class, and external symbols through the framework catalog (LLM calls produce
-LLMOutput values).
+attribute in the class, and external symbols through the framework catalog (`frameworks.py`:
+LLM calls produce LLMOutput values). Which argument binds which parameter is `binding.py`.
 
-Two resolvers exist: a shallow one (parameters stay ParamRef) used to build the call graph, and a
-full one that expands parameters through that call graph. The full one binds parameters to one
-call's arguments where a result depends on them (BoundResolver) and resolves what runs on
-`self` for a subset of its classes (ReceiverResolver).
+Two resolvers exist: the shallow one here (`Resolver`: parameters stay ParamRef), used to build
+the call graph, and the full one that expands parameters through that call graph
+(`interprocedural.ExpandingResolver`). The full one binds parameters to one call's arguments
+where a result depends on them (BoundResolver) and resolves what runs on `self` for a subset of
+its classes (ReceiverResolver).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from agentable.catalog import python_facts, read_toml
+from agentable.catalog import python_facts
 from agentable.cpg import ir
+from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, param_index
+from agentable.cpg.frameworks import PARSERS, FrameworkCalls
+from agentable.cpg.graph_api import CodeGraph
+from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
-from agentable.cpg.response_paths import CALL, INDEX, documented_paths, on_documented_path, reaches_text
 from agentable.cpg.values import (
     UNKNOWN,
     ClassRef,
@@ -35,12 +39,12 @@ from agentable.cpg.values import (
     Parsed,
     Typed,
     Value,
+    VSet,
 )
 
 if TYPE_CHECKING:
-    from agentable.cpg.project import ProjectGraph
+    from agentable.catalog.specs import LLMCallSpec
 
-VSet = frozenset[Value]
 EMPTY: VSet = frozenset()
 _STR: VSet = frozenset({Typed("str")})
 
@@ -56,30 +60,23 @@ HTTP_BODY_ATTRS = frozenset({"text", "content"})
 # What a method of a string literal returns (`"...".format(...)`, `PROMPT.strip()`).
 STR_METHOD_RESULTS = python_facts().str_method_results
 _STR_METHOD = Typed("str-method")
-BUILTIN_TYPES = python_facts().builtin_results
-_VALIDATION_METHODS = python_facts().validation_methods  # `Model.model_validate_json(text)` & co.
-
-# Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
-# with `structure = true` in agentable/catalog/taint.toml.
-PARSERS = {e["call"]: e["call"] for e in read_toml("taint.toml").get("sinks", ()) if e.get("structure")}
 
 _MAX_DEPTH = 40
 
 
 class Resolver:
-    def __init__(self, graph: "ProjectGraph", expand_params: bool) -> None:
+    """The shallow resolver: parameters stay ParamRef (see `interprocedural.ExpandingResolver`)."""
+
+    expand_params = False  # class-wide: the expanding resolvers say True
+
+    def __init__(self, graph: CodeGraph) -> None:
         self.g = graph
-        self.expand_params = expand_params
         self.memo: dict[int, VSet] = {}
         self.returns_memo: dict[str, VSet] = {}
-        self.param_memo: dict[tuple[str, str], VSet] = {}
         self.depth = 0
         self._field_memo: dict[tuple[str, str], VSet] = {}
         self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
-        self._http_specs: dict[int, object] = {}  # id(call) -> the model endpoint a POST addresses
-        self.bound_depth = 0
-        self._receivers: dict[frozenset[str], "ReceiverResolver"] = {}
-        self._dispatch_memo: dict[tuple[str, str], Optional[str]] = {}
+        self.frameworks = FrameworkCalls(self)  # what external calls return (framework catalog)
 
     # ------------------------------------------------------------------ entry point
 
@@ -106,50 +103,50 @@ class Resolver:
         return result
 
     def _dispatch(self, e: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> VSet:
-        cls = e.__class__  # IR expression classes have no subclasses: `is` tests, commonest first
-        if cls is ir.Name:
+        # commonest first; the IR expression classes have no subclasses, so isinstance is an exact test
+        if isinstance(e, ir.Name):
             comp = func.comp_names.get(id(e))
             if comp is not None:  # a comprehension's own loop variable: an element of its iterable
                 return self.elements(self.values(comp[1], func, stmt), comp[1], func, stmt)
             return self._name(e.id, func, stmt)
-        if cls is ir.Attribute:
+        if isinstance(e, ir.Attribute):
             return self._attribute(e, func, stmt)
-        if cls is ir.Call:
+        if isinstance(e, ir.Call):
             return self._call(e, func, stmt)
-        if cls is ir.Constant:
+        if isinstance(e, ir.Constant):
             v = e.value
             if isinstance(v, (str, int, float, bool)) or v is None:
                 return frozenset({Const(v)})
             return frozenset({Typed(type(v).__name__)})
-        if cls is ir.Subscript:
+        if isinstance(e, ir.Subscript):
             return self._subscript(e, func, stmt)
-        if cls is ir.FString or cls is ir.Concat:
+        if isinstance(e, (ir.FString, ir.Concat)):
             return _STR
-        if cls is ir.Await or cls is ir.NamedExpr:
+        if isinstance(e, (ir.Await, ir.NamedExpr)):
             return self.values(e.value, func, stmt)
-        if cls is ir.IfExp:
+        if isinstance(e, ir.IfExp):
             return self.values(e.body, func, stmt) | self.values(e.orelse, func, stmt)
-        if cls is ir.BoolOp:
+        if isinstance(e, ir.BoolOp):
             out: set[Value] = set()
             for v in e.values:
                 out |= self.values(v, func, stmt)
             return frozenset(out)
-        if cls is ir.Dict:
+        if isinstance(e, ir.Dict):
             return frozenset({Typed("dict")})
-        if cls is ir.Seq:
+        if isinstance(e, ir.Seq):
             return frozenset({Typed(e.kind)})
-        if cls is ir.Comp:
+        if isinstance(e, ir.Comp):
             return frozenset({Typed("generator" if e.kind == "generator" else e.kind)})
-        if cls is ir.BinOp:
+        if isinstance(e, ir.BinOp):
             if e.op == "|":
-                chain = self._lcel_chain(e, func, stmt)
+                chain = self.frameworks.lcel_chain(e, func, stmt)
                 if chain:
                     return chain
             left = self.values(e.left, func, stmt)
             if e.op == "%" or any(isinstance(v, Const) and isinstance(v.value, str) for v in left):
                 return _STR
             return frozenset({UNKNOWN})
-        if cls is ir.Compare or (cls is ir.UnaryOp and e.op == "not"):
+        if isinstance(e, ir.Compare) or (isinstance(e, ir.UnaryOp) and e.op == "not"):
             return frozenset({Typed("bool")})
         return frozenset({UNKNOWN})
 
@@ -214,7 +211,9 @@ class Resolver:
         if how in ("assign", "walrus"):
             return self.values(d.value, func, d.stmt)
         if how == "augassign":
-            return self.values(d.value, func, d.stmt) | frozenset({Typed("str")}) if self._is_str(d.value, func, d.stmt) else frozenset({UNKNOWN})
+            if self._is_str(d.value, func, d.stmt):
+                return self.values(d.value, func, d.stmt) | frozenset({Typed("str")})
+            return frozenset({UNKNOWN})
         if how in ("element", "iter"):
             return self.elements(self.values(d.value, func, d.stmt), d.value, func, d.stmt)
         if how == "with":
@@ -252,97 +251,39 @@ class Resolver:
             elif isinstance(v, LLMOutput):
                 out.add(v.reading(INDEX))  # e.g. iterating a stream of chunks, or `for c in r.choices`
         for lit in self.g.literal_containers(expr, func, stmt, self):
-            for elt in lit:
-                out |= elt
+            for vs in lit:
+                out |= vs
         if isinstance(expr, ir.Call):  # `a, b = helper()` where helper returns a tuple literal
             for callee in self.values(expr.func, func, stmt):
                 target = self.g.functions.get(callee.qualname) if isinstance(callee, FuncRef) else None
-                for r in (target.returns if target is not None else ()):
+                if target is None:
+                    continue
+                for r in target.returns:
                     if isinstance(r.value, ir.Seq):
                         for elt in r.value.elts:
                             out |= self.values(elt, target, r)
         return frozenset(out) if out else frozenset({UNKNOWN})
 
     def param_values(self, func: FunctionInfo, name: str) -> VSet:
-        params = func.params
-        idx = next((i for i, p in enumerate(params) if p.name == name), None)
+        """A parameter: for a method's receiver, an instance of its class (or the class); else the
+        parameter itself (ParamRef) and the instance its annotation names. `ExpandingResolver`
+        adds what every call site passes."""
+        idx = param_index(func, name)
         if idx is None:
             return frozenset({UNKNOWN})
-        if idx == 0 and func.cls is not None and not _is_staticmethod(func):
-            if _is_classmethod(func):
+        own = self._receiver_values(func, idx)
+        if own is not None:
+            return own
+        return frozenset({ParamRef(func.qualname, name)}) | self._annotated_instance(func.params[idx], func)
+
+    def _receiver_values(self, func: FunctionInfo, idx: int) -> Optional[VSet]:
+        """`self` (an instance of the class or of a subclass) or `cls` when parameter `idx` is a
+        method's receiver, else None."""
+        if idx == 0 and func.cls is not None and not is_staticmethod(func):
+            if is_classmethod(func):
                 return frozenset({ClassRef(func.cls.qualname)})
             return frozenset({Instance(func.cls.qualname)} | {Instance(sub) for sub in self.g.subclasses(func.cls.qualname)})
-        ref = ParamRef(func.qualname, name)
-        p = params[idx]
-        if not self.expand_params:
-            return frozenset({ref}) | self._annotated_instance(p, func)
-        key = (func.qualname, name)
-        hit = self.param_memo.get(key)
-        if hit is not None:
-            return hit
-        self.param_memo[key] = frozenset({ref})  # cycle guard
-        out: set[Value] = {ref} | self._annotated_instance(p, func)
-        if p.default is not None:
-            out |= self.values(p.default, func, func.node)
-        offset = 1 if func.cls is not None and not _is_staticmethod(func) else 0
-        for site in self.g.argument_sites(func):
-            arg = argument_for(site.call, p, idx - offset)
-            if arg is not None:
-                out |= self._argument_values(arg, site, func)
-        result = frozenset(out)
-        self.param_memo[key] = result
-        return result
-
-    def _argument_values(self, arg: ir.Expr, site: CallSite, callee: FunctionInfo) -> VSet:
-        """What a call site passes for one of the callee's parameters. A `self.m(...)` call in a
-        method reaches an override of `m` only when `self` is an instance of a class that
-        dispatches `m` to it: the argument is then resolved for those receivers alone, so that in
-        a base-class template method (`resp = self._call(); self.parse(resp)`) each override of
-        `parse` sees the response of its own class's `_call`, not a sibling subclass's."""
-        receivers = self._dispatching_receivers(site, callee)
-        if receivers is None:
-            return self.values(arg, site.func, site.stmt)
-        if not receivers:
-            return EMPTY
-        return self.receiver(receivers).values(arg, site.func, site.stmt)
-
-    def _dispatching_receivers(self, site: CallSite, callee: FunctionInfo) -> Optional[frozenset[str]]:
-        """For a call on the caller's own `self` whose receiver classes do not all dispatch to
-        `callee`, the classes that do; None when every receiver does (or the call is not on `self`)."""
-        caller = site.func
-        fn = site.call.func
-        if (callee.cls is None or not isinstance(fn, ir.Attribute) or fn.attr != callee.name
-                or not isinstance(fn.value, ir.Name) or self_param(caller) != fn.value.id
-                or self_param(callee) is None):
-            return None
-        classes = [v.qualname for v in self.param_values(caller, fn.value.id) if isinstance(v, Instance)]
-        # a class whose `self.m` is another method does not call this one; one where it is an
-        # attribute (or nothing the project defines) may, and is kept
-        hits = frozenset(c for c in classes if self.dispatch(c, fn.attr) in (callee.qualname, None))
-        return None if len(hits) == len(classes) else hits
-
-    def dispatch(self, cls_qualname: str, attr: str) -> Optional[str]:
-        """The method `instance.attr` is on an instance of the class (first in its MRO; None when
-        an attribute comes first or no project class defines it)."""
-        key = (cls_qualname, attr)
-        if key not in self._dispatch_memo:
-            found: Optional[str] = None
-            for cls in self.g.mro(cls_qualname):
-                if attr in cls.methods:
-                    found = cls.methods[attr].qualname
-                    break
-                if attr in cls.attrs:
-                    break
-            self._dispatch_memo[key] = found
-        return self._dispatch_memo[key]
-
-    def receiver(self, classes: Iterable[str]) -> "ReceiverResolver":
-        """This resolver, with `self` restricted to instances of `classes` (one per set, kept)."""
-        key = frozenset(classes)
-        hit = self._receivers.get(key)
-        if hit is None:
-            hit = self._receivers[key] = ReceiverResolver(self, key)
-        return hit
+        return None
 
     def _annotated_instance(self, p: ir.Param, func: FunctionInfo) -> VSet:
         """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
@@ -393,8 +334,8 @@ class Resolver:
                     return self.function_returns(method.qualname)
                 return frozenset({FuncRef(method.qualname)})
             if attr in cls.attrs:
-                for value, s, method in cls.attrs[attr]:
-                    owner = method if method is not None else cls.module.toplevel
+                for value, s, assigner in cls.attrs[attr]:
+                    owner = assigner if assigner is not None else cls.module.toplevel
                     out |= self.values(value, owner, s)
                 out.discard(UNKNOWN)
                 if instance and self.expand_params and self.g.is_field_class(cls):
@@ -470,16 +411,16 @@ class Resolver:
             elif isinstance(v, Instance):
                 out |= self.class_attr_call(v.qualname, e, func, stmt)
             elif isinstance(v, ExtRef):
-                out |= self._external_call(v, e, func, stmt, site)
+                out |= self.frameworks.external_call(v, e, func, stmt, site)
             elif isinstance(v, LLMOutput) and v.text and isinstance(e.func, ir.Attribute):
                 if e.func.attr in STR_METHODS:
                     out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
             elif isinstance(v, LLMOutput) and v.http and isinstance(e.func, ir.Attribute) and e.func.attr in HTTP_DECODERS:
                 out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's response")))
             elif (isinstance(v, LLMOutput) and not v.http and isinstance(e.func, ir.Attribute)
-                  and on_documented_path(v.read + (CALL,), v.documented)):  # `stream.get_final_completion()`
+                  and on_documented_path((*v.read, CALL), v.documented)):  # `stream.get_final_completion()`
                 step = (func.path, e.pos, f"`.{e.func.attr}()` of the model's response")
-                out.add(v.with_step(step, text=reaches_text(v.read + (CALL,), v.documented), segment=CALL))
+                out.add(v.with_step(step, text=reaches_text((*v.read, CALL), v.documented), segment=CALL))
             elif v == _STR_METHOD and isinstance(e.func, ir.Attribute):
                 kind = STR_METHOD_RESULTS.get(e.func.attr)  # `TEMPLATE.format(q=q)` is a str
                 if kind is not None:
@@ -528,169 +469,14 @@ class Resolver:
         return frozenset({UNKNOWN})
 
     def returns_at(self, qualname: str, call: Optional[ir.Call], caller: Optional[FunctionInfo], stmt: Optional[object]) -> VSet:
-        """Return values of a call. When the callee returns (the result of calling) one of its
-        parameters, e.g. a retry helper `def retry(fn, *a): return fn(*a)`, the parameters are
-        bound to this call's arguments (one level of context sensitivity) instead of the union
-        over every caller, which would mix unrelated call sites."""
-        target = self.g.functions.get(qualname)
-        if (call is None or caller is None or target is None or not self.expand_params
-                    or self.bound_depth >= 2 or not passes_through_param(target)):
-            return self.function_returns(qualname)
-        return self._bound_returns(target, call, caller, stmt, {})
+        """Return values of a call (`ExpandingResolver` binds parameters to the call's arguments
+        where the result depends on them)."""
+        return self.function_returns(qualname)
 
-    def _bound_returns(self, target: FunctionInfo, call: ir.Call, caller: FunctionInfo, stmt: Optional[object],
-                       bindings: dict[str, VSet]) -> VSet:
-        """The callee's return values with its parameters bound to this call's arguments."""
-        qualname = target.qualname
-        offset = 1 if target.cls is not None and not _is_staticmethod(target) else 0
-        for idx, p in enumerate(target.params):
-            if idx < offset:
-                continue
-            arg = argument_for(call, p, idx - offset)
-            if arg is not None:
-                bindings[p.name] = self.values(arg, caller, stmt)
-            elif p.kind == "vararg":
-                bindings[p.name] = frozenset({Typed("tuple")})
-            elif p.kind == "kwarg":
-                bindings[p.name] = frozenset({Typed("dict")})
-        bound = BoundResolver(self.g, target.qualname, bindings, self.bound_depth + 1)
-        return bound.function_returns(qualname)
-
-    def _external_call(self, v: ExtRef, e: ir.Call, func: FunctionInfo, stmt: Optional[object], site) -> VSet:
-        cat = self.g.catalog
-        path = v.path
-        spec = cat.llm_call(path)
-        if spec is not None and builds_for_generation(spec, v.site):
-            return frozenset({LLMOutput(site, bool(spec.returns_text), ((func.path, e.pos, "model output"),),
-                                        documented=documented_paths(spec))})
-        if self.http_llm_spec(e, path, func, stmt) is not None:
-            return frozenset({LLMOutput(site, False, ((func.path, e.pos, "model endpoint response"),), http=True)})
-        inst, _, method = path.rpartition("().")
-        if inst and method:
-            model = cat.chat_model(inst)
-            if model is not None:
-                if method in model.call_methods:
-                    if v.tail == "validated":
-                        return frozenset({Typed("validated")})
-                    if v.tail == "unknown":
-                        return frozenset({UNKNOWN})
-                    text = method in model.returns_text_methods or v.tail == "text"
-                    return frozenset({LLMOutput(site, text, ((func.path, e.pos, "model output"),))})
-                if method in model.binders:
-                    tail = "validated" if method in model.structured_methods else v.tail
-                    return frozenset({ExtRef(f"{inst}()", v.site, v.binds + ((func.path, e),), tail)})
-            agent = cat.agent_constructor(inst)
-            if agent is not None and method in agent.run_methods:
-                return self._agent_output(agent, v.site, method, e, func)
-        runner = cat.agent_runner(path)
-        if runner is not None:
-            agent_arg = e.kwarg("starting_agent") or (e.args[0] if e.args else None)
-            agent_site = next((a.site for a in self.values(agent_arg, func, stmt) if isinstance(a, ExtRef)), None)
-            return self._agent_output(runner, agent_site, "", e, func)
-        if cat.llm_client(path) is not None or cat.chat_model(path) is not None:
-            return frozenset({ExtRef(f"{path}()", (func.path, e))})
-        factory = cat.chat_model_factory(path)
-        if factory is not None:
-            cls = factory.classes[0] if factory.classes else path
-            return frozenset({ExtRef(f"{cls}()", (func.path, e))})
-        parser = PARSERS.get(path)
-        if parser is not None and e.args:
-            srcs = [a for a in self.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
-            if srcs and all(a.http and not a.text for a in srcs):  # json.loads(resp.text): the decoded envelope
-                return frozenset(a.with_step((func.path, e.pos, f"decoded with {parser}")) for a in srcs)
-            if srcs:
-                return frozenset({Parsed(srcs[0].with_step((func.path, e.pos, f"parsed with {parser}")), parser)})
-        if path == "str" and e.args:
-            outs = [a for a in self.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
-            if outs:  # str(result) of a model or agent result is its text
-                return frozenset({o.with_step((func.path, e.pos, "converted to text"), text=True) for o in outs})
-        if path in BUILTIN_TYPES:
-            return frozenset({Typed(BUILTIN_TYPES[path])})
-        data_kind = cat.data_returning.get(path)
-        if data_kind is not None:
-            return frozenset({Typed(data_kind)})
-        if path.endswith(_VALIDATION_METHODS):
-            return frozenset({Typed("validated")})
-        return frozenset({ExtRef(f"{path}()", (func.path, e))})
-
-    def http_llm_spec(self, e: ir.Call, path: str, func: FunctionInfo, stmt: Optional[object]):
-        """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, decided by the
-        literal text of its URL (`f"{BASE}/chat/completions"`, `OLLAMA + "/api/generate"`), or None."""
-        specs = self.g.catalog.http_llm_calls_for(path)
-        if not specs:
-            return None
-        key = id(e)
-        if key in self._http_specs:
-            return self._http_specs[key]
-        self._http_specs[key] = None
-        url = e.kwarg(specs[0].url_param) if specs[0].url_param else None
-        pos = specs[0].url_positional
-        if url is None and pos is not None and pos < len(e.args):
-            url = e.args[pos]
-        texts = self._literal_texts(url, func, stmt, 4) if url is not None else []
-        found = next((s for s in specs if any(p in t for t in texts for p in s.url_contains)), None)
-        if found is None:  # a configured URL: a payload in the chat wire format still says what it is
-            found = next((s for s in specs if s.role_messages and _has_role_messages(self.g, s, e, func, stmt)), None)
-        self._http_specs[key] = found
-        return found
-
-    def _literal_texts(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object], depth: int) -> list[str]:
-        """Literal text an expression is built from: string literals (f-string holes as `{}`),
-        `+` operands, `.format()` templates, path joins, and the values of names bound to them."""
-        if e is None or depth < 0:
-            return []
-        text = ir.string_value(e)
-        if text is not None:
-            return [text]
-        if isinstance(e, ir.BinOp) and e.op == "+":
-            left = self._literal_texts(e.left, func, stmt, depth)
-            right = self._literal_texts(e.right, func, stmt, depth)
-            return left + right + [a + b for a in left[:3] for b in right[:3]]
-        if isinstance(e, ir.Call):
-            parts = list(e.args)
-            if isinstance(e.func, ir.Attribute):
-                parts.insert(0, e.func.value)
-            return [t for p in parts for t in self._literal_texts(p, func, stmt, depth - 1)]
-        if isinstance(e, (ir.Name, ir.Attribute)):
-            out = [v.value for v in self.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
-            for x, owner, s in self.g._literal_defs(e, func, stmt):
-                out += self._literal_texts(x, owner, s, depth - 1)
-            return out
-        return []
-
-    def _lcel_chain(self, e: ir.BinOp, func: FunctionInfo, stmt: Optional[object]) -> VSet:
-        """`prompt | model | parser`: the chain is the model, marked with what its tail returns."""
-        left = self.values(e.left, func, stmt)
-        right = self.values(e.right, func, stmt)
-        models = [v for v in left | right if isinstance(v, ExtRef) and self._is_chat_model_instance(v)]
-        if not models:
-            return EMPTY
-        tail = ""
-        if not any(v in models for v in right):
-            for v in right:
-                if isinstance(v, ExtRef):
-                    guard = self.g.catalog.output_guard(v.path.removesuffix("()"))
-                    if guard is not None:
-                        tail = "text" if guard.kind == "text" else (
-                            "validated" if guard.kind in ("validating-parser", "structured-output") else "unknown")
-        m = models[0]
-        return frozenset({ExtRef(m.path, m.site, m.binds, tail or m.tail)})
-
-    def _is_chat_model_instance(self, v: ExtRef) -> bool:
-        return v.path.endswith("()") and self.g.catalog.chat_model(v.path[:-2]) is not None
-
-    def _agent_output(self, agent, ctor_site, method: str, e: ir.Call, func: FunctionInfo) -> VSet:
-        """What running a framework agent returns: its final model text (or a result object
-        holding it), unless the agent was built with a structured output type."""
-        if ctor_site is not None:
-            _, ctor = ctor_site
-            for kw in agent.structured_params:
-                v = ctor.kwarg(kw)
-                if v is not None and not (isinstance(v, ir.Name) and v.id == "str") and not (
-                        isinstance(v, ir.Constant) and v.value is None):
-                    return frozenset({Typed("validated")})
-        text = method in agent.text_run_methods
-        return frozenset({LLMOutput((func.path, e), text, ((func.path, e.pos, "the agent's final output"),))})
+    def http_llm_spec(self, e: ir.Call, path: str, func: FunctionInfo, stmt: Optional[object]) -> Optional[LLMCallSpec]:
+        """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, or None (see
+        `frameworks.FrameworkCalls.http_llm_spec`)."""
+        return self.frameworks.http_llm_spec(e, path, func, stmt)
 
     def function_returns(self, qualname: str) -> VSet:
         hit = self.returns_memo.get(qualname)
@@ -713,129 +499,6 @@ class Resolver:
         return result
 
 
-class BoundResolver(Resolver):
-    """A resolver in which one function's parameters are bound to one call site's arguments."""
-
-    def __init__(self, graph: "ProjectGraph", qualname: str, bindings: dict[str, VSet], bound_depth: int) -> None:
-        super().__init__(graph, expand_params=True)
-        self.target = qualname
-        self.bindings = bindings
-        self.bound_depth = bound_depth
-
-    def param_values(self, func: FunctionInfo, name: str) -> VSet:
-        if func.qualname == self.target and name in self.bindings:
-            return self.bindings[name]
-        return super().param_values(func, name)
-
-
-class ReceiverResolver(Resolver):
-    """The outer resolver's answers for one set of receiver classes: in the methods of those
-    classes and of their bases, `self` is an instance of one of them. It covers what runs on the
-    same object: the method a call site is in, the methods it calls on `self` (transitively) and
-    `self.x` attributes; anything else (other objects, other parameters, module code) is asked of
-    the outer resolver, so that its memo is shared and no unrelated value is narrowed.
-
-    This is what keeps sibling subclasses apart in a base-class template method: resolved for
-    `BedrockLLM`, `resp = self._call(...)` in `BaseLLM.complete` is `BedrockLLM._call`'s return
-    only."""
-
-    def __init__(self, outer: Resolver, classes: frozenset[str]) -> None:
-        self.outer = outer
-        depth = outer.depth
-        super().__init__(outer.g, expand_params=True)
-        outer.depth = depth  # the counter is shared (see `depth`): __init__ must not reset it
-        self.classes = classes
-        self.bound_depth = outer.bound_depth
-        self._self_memo: dict[str, Optional[VSet]] = {}
-
-    # One recursion budget for the outer resolver and this one, which call each other.
-    depth = property(lambda self: self.outer.depth, lambda self, v: setattr(self.outer, "depth", v))
-
-    def self_values(self, func: FunctionInfo) -> Optional[VSet]:
-        """`self` in a method of one of the receiver classes or of their bases; None elsewhere."""
-        q = func.qualname
-        if q not in self._self_memo:
-            out: Optional[VSet] = None
-            if func.cls is not None and self_param(func) is not None:
-                related = self.classes & ({func.cls.qualname} | self.g.subclasses(func.cls.qualname))
-                if related:
-                    out = frozenset(Instance(c) for c in related)
-            self._self_memo[q] = out
-        return self._self_memo[q]
-
-    def values(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object] = None) -> VSet:
-        if self.self_values(func) is None:
-            return self.outer.values(e, func, stmt)
-        return super().values(e, func, stmt)
-
-    def param_values(self, func: FunctionInfo, name: str) -> VSet:
-        own = self.self_values(func)
-        if own is not None and self_param(func) == name:
-            return own
-        return self.outer.param_values(func, name)
-
-    def function_returns(self, qualname: str) -> VSet:
-        target = self.g.functions.get(qualname)
-        if target is None or self.self_values(target) is None:
-            return self.outer.function_returns(qualname)
-        return super().function_returns(qualname)
-
-    def returns_at(self, qualname: str, call: Optional[ir.Call], caller: Optional[FunctionInfo],
-                   stmt: Optional[object]) -> VSet:
-        target = self.g.functions.get(qualname)
-        own = self.self_values(target) if target is not None else None
-        if (own is None or call is None or caller is None or self.self_values(caller) is None
-                or not isinstance(call.func, ir.Attribute) or not isinstance(call.func.value, ir.Name)
-                or call.func.value.id != self_param(caller)):
-            return self.outer.returns_at(qualname, call, caller, stmt)  # not a call on the same object
-        assert target is not None
-        if self.bound_depth < 2 and passes_through_param(target):
-            return self._bound_returns(target, call, caller, stmt, {str(self_param(target)): own})
-        return self.function_returns(qualname)
-
-    def class_attr(self, qualname: str, attr: str, instance: bool) -> VSet:
-        if instance and qualname in self.classes:
-            return super().class_attr(qualname, attr, instance)
-        return self.outer.class_attr(qualname, attr, instance)
-
-    def receiver(self, classes: Iterable[str]) -> "ReceiverResolver":
-        return self.outer.receiver(classes)
-
-
-def self_param(func: FunctionInfo) -> Optional[str]:
-    """The name of a method's receiver parameter (None for functions, static and class methods)."""
-    if func.cls is None or not func.params or func.params[0].kind not in ("normal", "posonly"):
-        return None
-    if _is_staticmethod(func) or _is_classmethod(func):
-        return None
-    return func.params[0].name
-
-
-def passes_through_param(func: FunctionInfo) -> bool:
-    """Does the function return a parameter, or the result of calling one (directly or via a
-    local variable)? Then its result depends on what each caller passes."""
-    if func.passes_through is not None:
-        return func.passes_through
-    params = {p.name for p in func.params}
-    if func.cls is not None and func.params:
-        params.discard(func.params[0].name)
-
-    def rooted_in_param(e: Optional[ir.Expr], depth: int = 0) -> bool:
-        while isinstance(e, (ir.Call, ir.Await, ir.Attribute)):
-            e = e.func if isinstance(e, ir.Call) else e.value
-        if isinstance(e, ir.Name):
-            if e.id in params:
-                return True
-            if depth < 2:
-                for d in func.defs.get(e.id, []):
-                    if d.how == "assign" and rooted_in_param(d.value, depth + 1):
-                        return True
-        return False
-
-    func.passes_through = bool(params) and any(rooted_in_param(r.value) for r in func.returns if r.value is not None)
-    return func.passes_through
-
-
 def _reaches_text(v: LLMOutput, segment: str, name: object, *, attribute: bool) -> bool:
     """Is the response `v` read one `segment` further the model's text? Where the call's API
     documents its paths, they decide (`response.output`, the Responses API's list of output
@@ -843,71 +506,8 @@ def _reaches_text(v: LLMOutput, segment: str, name: object, *, attribute: bool) 
     (`name`: the attribute or key read). A raw HTTP body (`r.text`) is the provider's envelope."""
     if v.http:
         return name in TEXT_ATTRS and not (attribute and name in HTTP_BODY_ATTRS)
-    documented = reaches_text(v.read + (segment,), v.documented)
+    documented = reaches_text((*v.read, segment), v.documented)
     return documented if documented is not None else name in TEXT_ATTRS
-
-
-def builds_for_generation(spec, ctor_site: Optional[tuple[str, ir.Call]]) -> bool:
-    """False when the called object was built for a task that does not generate text (an HF
-    `pipeline("ner")`): the catalog lists the generative tasks; unknown tasks count as generative."""
-    tasks = getattr(spec, "generative_tasks", ())
-    if not tasks or ctor_site is None:
-        return True
-    ctor = ctor_site[1]
-    task = ctor.kwarg(spec.task_param) if spec.task_param else None
-    if task is None and spec.task_positional is not None and spec.task_positional < len(ctor.args):
-        task = ctor.args[spec.task_positional]
-    if isinstance(task, ir.Constant) and isinstance(task.value, str):
-        return task.value in tasks
-    return True
-
-
-def http_payload(g: "ProjectGraph", spec, call: ir.Call, func: FunctionInfo,
-                 stmt: object) -> Optional[tuple[ir.Dict, FunctionInfo, object]]:
-    """The JSON payload literal of a raw HTTP request (`json={...}`, a name bound to a dict literal,
-    or `data=json.dumps(payload)`), with its scope; None when it is not a known literal."""
-    for kw in spec.payload_params:
-        payload = call.kwarg(kw)
-        if isinstance(payload, ir.Call) and ir.dotted(payload.func) == "json.dumps" and payload.args:
-            payload = payload.args[0]
-        found = g.bound_literal(payload, func, stmt, (ir.Dict,)) if payload is not None else None
-        if found is not None:
-            return found
-    return None
-
-
-def _has_role_messages(g: "ProjectGraph", spec, call: ir.Call, func: FunctionInfo, stmt: object) -> bool:
-    """Is the payload's `messages` a list literal of `{"role": ...}` dicts (the chat wire format)?"""
-    found = http_payload(g, spec, call, func, stmt)
-    messages = found[0].get("messages") if found is not None else None
-    return (isinstance(messages, ir.Seq) and bool(messages.elts) and isinstance(messages.elts[0], ir.Dict)
-            and messages.elts[0].get("role") is not None)
-
-
-def argument_for(call: ir.Call, param: ir.Param, index: int) -> Optional[ir.Expr]:
-    """The argument expression that binds `param` (at positional `index`) at this call."""
-    kw = call.kwarg(param.name)
-    if kw is not None:
-        return kw
-    if param.kind in ("normal", "posonly") and 0 <= index < len(call.args):
-        arg = call.args[index]
-        if not any(isinstance(a, ir.Starred) for a in call.args[: index + 1]):
-            return arg
-    return None
-
-
-def _decorator_names(func: FunctionInfo) -> set[str]:
-    if func.node is None:
-        return set()
-    return {ir.dotted(d) or "" for d in func.node.decorators}
-
-
-def _is_staticmethod(func: FunctionInfo) -> bool:
-    return "staticmethod" in _decorator_names(func)
-
-
-def _is_classmethod(func: FunctionInfo) -> bool:
-    return "classmethod" in _decorator_names(func)
 
 
 _BUILTIN_NAMES = python_facts().builtin_names
@@ -917,4 +517,6 @@ def iter_values(vs: Iterable[Value], kind: type) -> list:
     return [v for v in vs if isinstance(v, kind)]
 
 
-__all__ = ["EMPTY", "CallSite", "ClassInfo", "Resolver", "VSet", "argument_for"]
+# PARSERS and argument_for live in frameworks and binding; re-exported for the queries that import them from here
+__all__ = ["EMPTY", "PARSERS", "CallSite", "ClassInfo", "Resolver", "VSet", "argument_for"]
+

@@ -5,15 +5,14 @@ of a loop. Builders and their methods come from the catalog's [[graph_builder]] 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.agent_model import AgentView
+from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.tools import const_str
 from agentable.cpg.values import Const, FuncRef
-
-if TYPE_CHECKING:
-    from agentable.cpg.agent import AgentLayer
-    from agentable.cpg.project import ProjectGraph
 
 
 @dataclass(eq=False)
@@ -33,7 +32,7 @@ class StateGraph:
     def cycles(self) -> list[set[str]]:
         """Node names of each cycle: strongly connected groups of two or more nodes, or a node
         with an edge to itself."""
-        import networkx as nx
+        import networkx as nx  # deferred, not for a cycle: networkx costs ~90 ms at start-up and many scans never need it
 
         dg = nx.DiGraph()
         dg.add_edges_from(self.edges)
@@ -44,7 +43,7 @@ class StateGraph:
         return out
 
 
-def state_graphs(g: "ProjectGraph", layer: "AgentLayer") -> list[StateGraph]:
+def state_graphs(g: CodeGraph, layer: AgentView) -> list[StateGraph]:
     """Every graph builder of the agent code with the nodes and edges declared on it."""
     cat = g.catalog
     if not cat.graph_builders:
@@ -90,17 +89,15 @@ def _arg(call: ir.Call, index: int, *names: str) -> Optional[ir.Expr]:
         isinstance(a, ir.Starred) for a in call.args[: index + 1]) else None
 
 
-def _functions(g: "ProjectGraph", e: Optional[ir.Expr], site: CallSite) -> list[FunctionInfo]:
+def _functions(g: CodeGraph, e: Optional[ir.Expr], site: CallSite) -> list[FunctionInfo]:
     if e is None:
         return []
     return [g.functions[v.qualname] for v in g.values(e, site.func, site.stmt)
             if isinstance(v, FuncRef) and v.qualname in g.functions]
 
 
-def _names(g: "ProjectGraph", e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
+def _names(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
     """The node names an expression certainly is: a string, or each string of a list literal."""
-    from agentable.cpg.tools import const_str
-
     if e is None:
         return []
     lit = g.bound_literal(e, func, stmt, (ir.Seq,))
@@ -110,7 +107,7 @@ def _names(g: "ProjectGraph", e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
     return [s] if s is not None else []
 
 
-def _add_node(g: "ProjectGraph", graph: StateGraph, site: CallSite) -> None:
+def _add_node(g: CodeGraph, graph: StateGraph, site: CallSite) -> None:
     call = site.call
     if len(call.args) >= 2 or call.kwarg("action") is not None:
         names = _names(g, _arg(call, 0, "node"), site.func, site.stmt)
@@ -123,14 +120,14 @@ def _add_node(g: "ProjectGraph", graph: StateGraph, site: CallSite) -> None:
     graph.node_functions.extend(f for f in funcs if f not in graph.node_functions)
 
 
-def _add_edge(g: "ProjectGraph", graph: StateGraph, site: CallSite) -> None:
+def _add_edge(g: CodeGraph, graph: StateGraph, site: CallSite) -> None:
     call = site.call
     sources = _names(g, _arg(call, 0, "start_key"), site.func, site.stmt)
     targets = _names(g, _arg(call, 1, "end_key"), site.func, site.stmt)
     graph.edges.update((s, t) for s in sources for t in targets[:1])
 
 
-def _add_branch(g: "ProjectGraph", graph: StateGraph, site: CallSite) -> None:
+def _add_branch(g: CodeGraph, graph: StateGraph, site: CallSite) -> None:
     call = site.call
     sources = _names(g, _arg(call, 0, "source"), site.func, site.stmt)
     if len(sources) != 1:
@@ -140,12 +137,10 @@ def _add_branch(g: "ProjectGraph", graph: StateGraph, site: CallSite) -> None:
     path_map = _arg(call, 2, "path_map")
     targets: list[str] = []
     if path_map is not None:
-        lit = g.bound_literal(path_map, site.func, site.stmt, (ir.Dict, ir.Seq))
+        lit = g.bound_literal(path_map, site.func, site.stmt)  # a dict or a list literal
         if lit is None:
             return
         node, owner, _ = lit
-        from agentable.cpg.tools import const_str
-
         elts = node.values if isinstance(node, ir.Dict) else node.elts
         targets = [s for x in elts if (s := const_str(g, x, owner)) is not None]
     else:

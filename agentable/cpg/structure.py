@@ -7,11 +7,16 @@ function bodies alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Union
+from typing import Any, Iterator, Optional, TypeVar, Union, cast, overload
 
 from agentable.cpg import ir
 
 Container = Union[ir.Stmt, ir.Handler]
+_X = TypeVar("_X", bound=ir.Expr)
+
+
+# (a class field named `ir` shadows the module inside ModuleInfo: the alias is spelled out here)
+ImportStmt = Union[ir.Import, ir.ImportFrom]
 
 
 @dataclass(eq=False)
@@ -55,7 +60,7 @@ class FunctionInfo:
     raises: list[ir.Raise] = field(default_factory=list)
     globals_declared: set[str] = field(default_factory=set)
     nested: dict[str, "FunctionInfo"] = field(default_factory=dict)
-    passes_through: Optional[bool] = None  # cached by resolve.passes_through_param
+    passes_through: Optional[bool] = None  # cached by binding.passes_through_param
     # The function's own statements in `ir.walk_stmts(body)` order (class bodies, which walk_stmts
     # does not enter, excluded), and the expressions they evaluate in `stmt_exprs`/`walk_expr`
     # order, all of them and by IR class: [(expr, statement)]. Queries read these instead of
@@ -92,7 +97,13 @@ class FunctionInfo:
     def path(self) -> str:
         return self.module.path
 
-    def walk(self, *kinds: type) -> list[tuple[ir.Expr, ir.Stmt]]:
+    @overload
+    def walk(self, kind: type[_X], /) -> list[tuple[_X, ir.Stmt]]: ...
+
+    @overload
+    def walk(self, *kinds: type) -> list[tuple[ir.Expr, ir.Stmt]]: ...
+
+    def walk(self, *kinds: type) -> list[tuple[Any, ir.Stmt]]:  # Any: each overload says which expressions
         """(expression, statement) pairs of these IR classes, in walk order (see `expr_walk`)."""
         if len(kinds) == 1:
             return self.exprs.get(kinds[0], [])
@@ -143,7 +154,7 @@ class ModuleInfo:
     functions: dict[str, FunctionInfo] = field(default_factory=dict)  # top-level defs
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted target (unresolved)
-    import_stmts: list[Union[ir.Import, ir.ImportFrom]] = field(default_factory=list)
+    import_stmts: list[ImportStmt] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return f"ModuleInfo({self.name})"
@@ -252,15 +263,16 @@ def _index_block(
     todo: list[tuple[Union[ir.Stmt, ir.Handler], Optional[Container]]] = [(s, parent) for s in reversed(block)]
     while todo:
         s, parent = todo.pop()
-        if s.__class__ is ir.Handler:  # its turn comes after the try body, as in the source
-            parents[id(s)] = parent
+        if isinstance(s, ir.Handler):  # its turn comes after the try body, as in the source
+            if parent is not None:  # always: a handler is pushed with its try
+                parents[id(s)] = parent
             todo.extend((b, s) for b in reversed(s.body))
             continue
         if parent is not None:
             parents[id(s)] = parent
         stmts.append(s)
         _index_stmt(func, s, info, all_funcs, all_classes)
-        if s.__class__ is ir.Try:
+        if isinstance(s, ir.Try):
             inner: list[Union[ir.Stmt, ir.Handler]] = [*s.body, *s.handlers, *s.orelse, *s.finalbody]
         else:
             inner = [b for sub in ir.child_blocks(s) for b in sub]
@@ -281,35 +293,10 @@ def _index_stmt(
     defs = func.defs
     own = owner_cls is None
     if isinstance(s, ir.FunctionDef):
-        _index_exprs(func, s, ir.stmt_exprs(s), own)
-        qual = f"{func.qualname.removesuffix('.<module>')}.{s.name}" if owner_cls is None else f"{owner_cls.qualname}.{s.name}"
-        child = FunctionInfo(qual, s.name, info, s, s.body, cls=owner_cls, parent=None if func.is_module else func)
-        all_funcs.append(child)
-        if owner_cls is not None:
-            owner_cls.methods[s.name] = child
-        else:
-            func.nested[s.name] = child
-            defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "def"))
-        _index_function(child, info, all_funcs, all_classes, None)
-        if owner_cls is not None:
-            _collect_self_attrs(child, owner_cls)
+        _index_def(func, s, info, all_funcs, all_classes, owner_cls)
         return
     if isinstance(s, ir.ClassDef):
-        _index_exprs(func, s, ir.stmt_exprs(s), own)
-        prefix = func.qualname.removesuffix(".<module>")
-        cls = ClassInfo(f"{prefix}.{s.name}", s.name, info, s)
-        all_classes.append(cls)
-        defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "class"))
-        # The class body runs in its own scope; index it as part of the enclosing pseudo-function
-        # but record its assignments as class attributes.
-        for cs in s.body:
-            if isinstance(cs, ir.Assign):
-                for t in cs.targets:
-                    if isinstance(t, ir.Name):
-                        cls.attrs.setdefault(t.id, []).append((cs.value, cs, None))
-        for cs in s.body:
-            func.parents[id(cs)] = s
-            _index_stmt(func, cs, info, all_funcs, all_classes, cls)
+        _index_class(func, s, info, all_funcs, all_classes, own)
         return
     if isinstance(s, (ir.Import, ir.ImportFrom)):
         _record_import(s, info, func)
@@ -347,6 +334,47 @@ def _index_stmt(
                 defs.setdefault(h.name, []).append(DefSite(h.name, h, None, "except"))
 
 
+def _index_def(func: FunctionInfo, s: ir.FunctionDef, info: ModuleInfo, all_funcs: list[FunctionInfo],
+               all_classes: list[ClassInfo], owner_cls: Optional[ClassInfo]) -> None:
+    """A `def` in `func` (or in the body of `owner_cls`): a new function, indexed in turn."""
+    defs = func.defs
+    own = owner_cls is None
+    _index_exprs(func, s, ir.stmt_exprs(s), own)
+    qual = f"{func.qualname.removesuffix('.<module>')}.{s.name}" if owner_cls is None else f"{owner_cls.qualname}.{s.name}"
+    child = FunctionInfo(qual, s.name, info, s, s.body, cls=owner_cls, parent=None if func.is_module else func)
+    all_funcs.append(child)
+    if owner_cls is not None:
+        owner_cls.methods[s.name] = child
+    else:
+        func.nested[s.name] = child
+        defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "def"))
+    _index_function(child, info, all_funcs, all_classes, None)
+    if owner_cls is not None:
+        _collect_self_attrs(child, owner_cls)
+
+
+def _index_class(func: FunctionInfo, s: ir.ClassDef, info: ModuleInfo, all_funcs: list[FunctionInfo],
+                 all_classes: list[ClassInfo], own: bool) -> None:
+    """A `class` in `func`: a new class whose body is indexed as part of `func` (`own`: see
+    `_index_stmt`)."""
+    defs = func.defs
+    _index_exprs(func, s, ir.stmt_exprs(s), own)
+    prefix = func.qualname.removesuffix(".<module>")
+    cls = ClassInfo(f"{prefix}.{s.name}", s.name, info, s)
+    all_classes.append(cls)
+    defs.setdefault(s.name, []).append(DefSite(s.name, s, None, "class"))
+    # The class body runs in its own scope; index it as part of the enclosing pseudo-function
+    # but record its assignments as class attributes.
+    for cs in s.body:
+        if isinstance(cs, ir.Assign):
+            for t in cs.targets:
+                if isinstance(t, ir.Name):
+                    cls.attrs.setdefault(t.id, []).append((cs.value, cs, None))
+    for cs in s.body:
+        func.parents[id(cs)] = s
+        _index_stmt(func, cs, info, all_funcs, all_classes, cls)
+
+
 def _bind_target(defs: dict[str, list[DefSite]], t: ir.Expr, s: ir.Stmt, value: Optional[ir.Expr], how: str) -> None:
     if isinstance(t, ir.Name):
         defs.setdefault(t.id, []).append(DefSite(t.id, s, value, how))
@@ -372,14 +400,18 @@ def _index_exprs(func: FunctionInfo, s: ir.Stmt, roots: list[ir.Expr], own: bool
                 if bucket is None:
                     bucket = by_type[cls] = []
                 bucket.append(pair)
+            # `cls is` tests (the IR classes have no subclasses) in this hot loop; mypy cannot narrow
+            # on them, hence the casts in the branches taken
             if cls is ir.Call:
-                func.calls.append(CallSite(e, s, func))
+                func.calls.append(CallSite(cast(ir.Call, e), s, func))
             elif cls is ir.Comp:
-                _index_comprehension(func, e)
+                _index_comprehension(func, cast(ir.Comp, e))
             elif cls is ir.Yield:
-                func.yields.append(e)
-            elif cls is ir.NamedExpr and isinstance(e.target, ir.Name):
-                func.defs.setdefault(e.target.id, []).append(DefSite(e.target.id, s, e.value, "walrus"))
+                func.yields.append(cast(ir.Yield, e))
+            elif cls is ir.NamedExpr:
+                named = cast(ir.NamedExpr, e)
+                if isinstance(named.target, ir.Name):
+                    func.defs.setdefault(named.target.id, []).append(DefSite(named.target.id, s, named.value, "walrus"))
 
 
 def _index_comprehension(func: FunctionInfo, comp: ir.Comp) -> None:
@@ -387,7 +419,7 @@ def _index_comprehension(func: FunctionInfo, comp: ir.Comp) -> None:
     in later clauses' iterables, the conditions and the element. Outer comprehensions are indexed
     first (pre-order), so an inner one that rebinds a name overrides it for its own reads."""
     bound: dict[str, tuple[ir.Expr, ir.Expr]] = {}
-    for j, (target, iterable) in enumerate(zip(comp.targets, comp.iters)):
+    for j, (target, iterable) in enumerate(zip(comp.targets, comp.iters, strict=False)):
         if j:
             _bind_comprehension_reads(func, iterable, bound)
         for x in ir.walk_expr(target):

@@ -4,20 +4,19 @@ tool schemas, each recognised through the catalog."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import Optional, Union, cast
 
+from agentable.catalog.specs import AgentSpec, ChatModelSpec, LLMCallSpec, ToolConstructorSpec
 from agentable.cpg import ir
-from agentable.cpg.agent import ToolDef, ToolParam
+from agentable.cpg.agent_model import AgentView, ToolDef, ToolParam
+from agentable.cpg.graph_api import CodeGraph
+from agentable.cpg.prompt_tools import prompt_described_functions
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, ExtRef, FuncRef
 
-if TYPE_CHECKING:
-    from agentable.catalog.specs import ToolConstructorSpec
-    from agentable.cpg.agent import AgentLayer
-    from agentable.cpg.project import ProjectGraph
 
 
-def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
+def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
     out: list[ToolDef] = []
     cat = g.catalog
     seen_funcs: set[str] = set()
@@ -41,9 +40,9 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
         if cls.module.name not in mods:
             continue
         for ext in g.external_bases(cls.qualname):
-            spec = cat.tool_base(ext)
-            if spec is not None:
-                out.append(_class_tool(g, cls, spec))
+            base_spec = cat.tool_base(ext)
+            if base_spec is not None:
+                out.append(_class_tool(g, cls, base_spec))
                 break
     return out
 
@@ -51,7 +50,7 @@ def discover_tools(g: "ProjectGraph", layer: "AgentLayer") -> list[ToolDef]:
 _Sites = dict[int, list[tuple[CallSite, "ToolConstructorSpec"]]]
 
 
-def _constructor_calls(g: "ProjectGraph", layer: "AgentLayer") -> tuple[_Sites, _Sites]:
+def _constructor_calls(g: CodeGraph, layer: AgentView) -> tuple[_Sites, _Sites]:
     """Per function (by id), its calls of a catalog tool constructor in call order, each with the
     spec of its first external symbol the catalog knows: read from the agent layer's external
     calls (every call's callee resolved once), not by resolving each call again. Second, the
@@ -77,7 +76,7 @@ def _constructor_calls(g: "ProjectGraph", layer: "AgentLayer") -> tuple[_Sites, 
 # ----------------------------------------------------------------------------- plain functions
 
 
-def _function_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> list[ToolDef]:
+def _function_tools(g: CodeGraph, layer: AgentView, seen: set[str]) -> list[ToolDef]:
     """Plain functions handed to an agent or an LLM call whose framework turns functions into tools
     described by their docstrings (catalog `function_tools`), e.g. `AssistantAgent(tools=[fn])`,
     `ollama.chat(..., tools=[fn])`."""
@@ -99,11 +98,9 @@ def _function_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> l
     return out
 
 
-def _prompt_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> list[ToolDef]:
+def _prompt_tools(g: CodeGraph, layer: AgentView, seen: set[str]) -> list[ToolDef]:
     """Functions a hand-written agent describes in its prompt by their docstrings (see
     `prompt_tools`): no framework, the docstring (or its absence) is what the model reads."""
-    from agentable.cpg.prompt_tools import prompt_described_functions
-
     out: list[ToolDef] = []
     for impl, listed_as in prompt_described_functions(g, layer):
         if impl.qualname in seen or impl.node is None:
@@ -116,12 +113,16 @@ def _prompt_tools(g: "ProjectGraph", layer: "AgentLayer", seen: set[str]) -> lis
     return out
 
 
-def _function_tool_arguments(g: "ProjectGraph", layer: "AgentLayer") -> list[tuple[object, ir.Expr, FunctionInfo, object]]:
+# (the spec of the agent or LLM call, the tools argument, its scope)
+_ToolsArgument = tuple[Union[AgentSpec, LLMCallSpec, ChatModelSpec], ir.Expr, FunctionInfo, object]
+
+
+def _function_tool_arguments(g: CodeGraph, layer: AgentView) -> list[_ToolsArgument]:
     """The tools arguments (spec, expression, scope) of agent constructions and LLM calls whose
     framework accepts plain functions as tools."""
-    out: list[tuple[object, ir.Expr, FunctionInfo, object]] = []
+    out: list[_ToolsArgument] = []
     for construct in layer.agent_constructs:
-        spec = construct.spec
+        spec = cast(AgentSpec, construct.spec)  # what AgentLayer builds them with
         if not getattr(spec, "function_tools", False):
             continue
         call, func, stmt = construct.site.call, construct.site.func, construct.site.stmt
@@ -134,11 +135,11 @@ def _function_tool_arguments(g: "ProjectGraph", layer: "AgentLayer") -> list[tup
         if getattr(c.spec, "function_tools", False):
             s = c.setting("tools")
             if s is not None:
-                out.append((c.spec, s.expr, s.func, s.stmt))
+                out.append((cast(Union[LLMCallSpec, ChatModelSpec], c.spec), s.expr, s.func, s.stmt))
     return out
 
 
-def _element_values(g: "ProjectGraph", arg: ir.Expr, func: FunctionInfo, stmt: object, depth: int = 2) -> list:
+def _element_values(g: CodeGraph, arg: ir.Expr, func: FunctionInfo, stmt: object, depth: int = 2) -> list:
     """The values of each element of a tools argument: a list/tuple literal (directly or through a
     name), `list(...)` / `tuple(...)` of one, or the values of a dict literal (`TOOLS.values()`)."""
     if isinstance(arg, ir.Seq):
@@ -155,7 +156,7 @@ def _element_values(g: "ProjectGraph", arg: ir.Expr, func: FunctionInfo, stmt: o
 # ----------------------------------------------------------------------------- decorators
 
 
-def _decorated_tool(g: "ProjectGraph", func: FunctionInfo) -> Optional[ToolDef]:
+def _decorated_tool(g: CodeGraph, func: FunctionInfo) -> Optional[ToolDef]:
     assert func.node is not None
     scope = func.parent or func.module.toplevel
     if func.cls is not None:
@@ -190,7 +191,7 @@ def _attribute_stored(scope: FunctionInfo, var: str, attr: str) -> bool:
     return False
 
 
-def _pick_name(g: "ProjectGraph", order, call: Optional[ir.Call], func: Optional[FunctionInfo], scope: FunctionInfo) -> Optional[str]:
+def _pick_name(g: CodeGraph, order, call: Optional[ir.Call], func: Optional[FunctionInfo], scope: FunctionInfo) -> Optional[str]:
     for how in order:
         if how == "arg0" and call is not None and call.args:
             s = const_str(g, call.args[0], scope)
@@ -207,7 +208,7 @@ def _pick_name(g: "ProjectGraph", order, call: Optional[ir.Call], func: Optional
     return func.name if func is not None else None
 
 
-def _pick_description(g: "ProjectGraph", order, call: Optional[ir.Call], func: Optional[FunctionInfo], scope: FunctionInfo):
+def _pick_description(g: CodeGraph, order, call: Optional[ir.Call], func: Optional[FunctionInfo], scope: FunctionInfo):
     for how in order:
         if how.startswith("kw:") and call is not None:
             v = call.kwarg(how[3:])
@@ -222,7 +223,7 @@ def _pick_description(g: "ProjectGraph", order, call: Optional[ir.Call], func: O
 # ----------------------------------------------------------------------------- constructors
 
 
-def _constructed_tool(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt: object, spec) -> ToolDef:
+def _constructed_tool(g: CodeGraph, func: FunctionInfo, call: ir.Call, stmt: object, spec) -> ToolDef:
     impl: Optional[FunctionInfo] = None
     fexpr = call.kwarg(spec.func_param) if spec.func_param else None
     if fexpr is None and spec.func_positional is not None and spec.func_positional < len(call.args):
@@ -235,7 +236,7 @@ def _constructed_tool(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt
     return _tool_of_construction(g, func, call, spec, impl)
 
 
-def _mapped_tools(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt: object, spec) -> list[ToolDef]:
+def _mapped_tools(g: CodeGraph, func: FunctionInfo, call: ir.Call, stmt: object, spec) -> list[ToolDef]:
     """`map(FunctionTool.from_defaults, (search, fetch))`: the constructor applied to each function
     of a literal collection (written in the call or bound to a name), one tool per function. Only
     for constructors that take the function as their first positional argument, as map passes it."""
@@ -252,7 +253,7 @@ def _mapped_tools(g: "ProjectGraph", func: FunctionInfo, call: ir.Call, stmt: ob
     return [_tool_of_construction(g, func, None, spec, impl, call.pos) for impl in impls.values()]
 
 
-def _tool_of_construction(g: "ProjectGraph", func: FunctionInfo, call: Optional[ir.Call], spec,
+def _tool_of_construction(g: CodeGraph, func: FunctionInfo, call: Optional[ir.Call], spec,
                           impl: Optional[FunctionInfo], pos: Optional[ir.Pos] = None) -> ToolDef:
     """The ToolDef a constructor call builds around `impl`; `call` None when the constructor is
     applied without arguments of its own (map), so name and description come from `impl`."""
@@ -288,7 +289,7 @@ def _arg_expr(call: ir.Call, kw: Optional[str], positional: Optional[int]) -> Op
     return None
 
 
-def _arg_str(g: "ProjectGraph", call: ir.Call, kw: Optional[str], positional: Optional[int], func: FunctionInfo) -> Optional[str]:
+def _arg_str(g: CodeGraph, call: ir.Call, kw: Optional[str], positional: Optional[int], func: FunctionInfo) -> Optional[str]:
     e = _arg_expr(call, kw, positional)
     return const_str(g, e, func) if e is not None else None
 
@@ -296,12 +297,12 @@ def _arg_str(g: "ProjectGraph", call: ir.Call, kw: Optional[str], positional: Op
 # ----------------------------------------------------------------------------- classes
 
 
-def _class_tool(g: "ProjectGraph", cls, spec) -> ToolDef:
+def _class_tool(g: CodeGraph, cls, spec) -> ToolDef:
     def attr_str(attr: Optional[str]) -> tuple[Optional[str], Optional[ir.Pos]]:
         if not attr:
             return None, None
         for c in g.mro(cls.qualname):
-            for value, s, method in c.attrs.get(attr, []):
+            for value, _stmt, method in c.attrs.get(attr, []):
                 owner = method or c.module.toplevel
                 text = const_str(g, value, owner) if value is not None else None
                 return (text if text is not None else "<dynamic>"), (value.pos if value is not None else None)
@@ -329,7 +330,7 @@ def _class_tool(g: "ProjectGraph", cls, spec) -> ToolDef:
 # ----------------------------------------------------------------------------- raw JSON schemas
 
 
-def _schema_tools(g: "ProjectGraph", func: FunctionInfo) -> list[ToolDef]:
+def _schema_tools(g: CodeGraph, func: FunctionInfo) -> list[ToolDef]:
     out: list[ToolDef] = []
     specs = g.catalog.tool_schemas
     first_keys = {spec.wrapper_key or spec.name_key for spec in specs}
@@ -356,7 +357,7 @@ def _has_str_key(d: ir.Dict, keys: set[str]) -> bool:
     return False
 
 
-def _match_schema(g: "ProjectGraph", func: FunctionInfo, d: ir.Dict, specs) -> Optional[ToolDef]:
+def _match_schema(g: CodeGraph, func: FunctionInfo, d: ir.Dict, specs) -> Optional[ToolDef]:
     for spec in specs:
         body = d
         if spec.wrapper_key:
@@ -379,7 +380,7 @@ def _match_schema(g: "ProjectGraph", func: FunctionInfo, d: ir.Dict, specs) -> O
         if isinstance(params_e, ir.Dict):
             props = params_e.get("properties")
             if isinstance(props, ir.Dict):
-                for k, v in zip(props.keys, props.values):
+                for k, v in zip(props.keys, props.values, strict=False):
                     pname = k.value if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
                     if pname is None:
                         continue
@@ -395,7 +396,7 @@ def _match_schema(g: "ProjectGraph", func: FunctionInfo, d: ir.Dict, specs) -> O
     return None
 
 
-def _function_named(g: "ProjectGraph", near: FunctionInfo, name: str) -> Optional[FunctionInfo]:
+def _function_named(g: CodeGraph, near: FunctionInfo, name: str) -> Optional[FunctionInfo]:
     mod = near.module
     if name in mod.functions:
         return mod.functions[name]
@@ -406,7 +407,7 @@ def _function_named(g: "ProjectGraph", near: FunctionInfo, name: str) -> Optiona
 # ----------------------------------------------------------------------------- helpers
 
 
-def const_str(g: "ProjectGraph", e: Optional[ir.Expr], func: FunctionInfo) -> Optional[str]:
+def const_str(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo) -> Optional[str]:
     """The string an expression certainly evaluates to, or None."""
     s = ir.string_value(e)
     if s is not None and not isinstance(e, ir.FString):
@@ -432,7 +433,8 @@ def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = No
     for p in params:
         if p.kind in ("vararg", "kwarg"):
             continue
-        if p.name in ("ctx", "context", "run_context", "wrapper") and p.annotation is not None and "Context" in _ann_text(p.annotation):
+        if (p.name in ("ctx", "context", "run_context", "wrapper") and p.annotation is not None
+                and "Context" in _ann_text(p.annotation)):
             continue  # framework-injected context parameters are not shown to the model
         if p.name in ("run_manager", "callbacks", "config"):
             continue
@@ -475,7 +477,7 @@ def parse_param_docs(doc: str) -> dict[str, str]:
     in_args = False
     indent = None
     header_indent = -1  # a Google-style section (`Args:`) ends at the first line not indented past it
-    for i, line in enumerate(lines):
+    for line in lines:
         if _SECTION_RE.match(line):
             in_args = True
             indent = None
@@ -495,7 +497,7 @@ def parse_param_docs(doc: str) -> dict[str, str]:
             indent = cur_indent
         if cur_indent > indent:
             continue  # continuation line
-        m = _ARG_LINE_RE.match(line) or _NUMPY_RE.match(line)
-        if m:
-            out.setdefault(m.group(1), (m.groups()[-1] or "").strip())
+        arg = _ARG_LINE_RE.match(line) or _NUMPY_RE.match(line)
+        if arg:
+            out.setdefault(arg.group(1), (arg.groups()[-1] or "").strip())
     return out

@@ -87,13 +87,13 @@ class LLMOutput(Value):
     read: tuple[str, ...] = ()
 
     def with_step(self, step: Step, text: Optional[bool] = None, segment: Optional[str] = None) -> "LLMOutput":
-        steps = self.steps if len(self.steps) >= 12 else self.steps + (step,)
-        read = self.read + (segment,) if segment is not None and not self.text else self.read
+        steps = self.steps if len(self.steps) >= 12 else (*self.steps, step)
+        read = (*self.read, segment) if segment is not None and not self.text else self.read
         return LLMOutput(self.site, self.text if text is None else text, steps, self.http, self.documented, read)
 
     def reading(self, segment: str) -> "LLMOutput":
         """The same response one segment further in (iterating it: `for choice in r.choices`)."""
-        return LLMOutput(self.site, self.text, self.steps, self.http, self.documented, self.read + (segment,))
+        return LLMOutput(self.site, self.text, self.steps, self.http, self.documented, (*self.read, segment))
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,6 @@ class Parsed(Value):
 
 
 UNKNOWN = Typed("unknown")
+
+# The values an expression may have: what every resolution returns.
+VSet = frozenset[Value]

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.artifacts.parse import artifact_kind
+from agentable.cpg.artifacts.store import ArtifactSet
+from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.values import ExtRef
 
 if TYPE_CHECKING:
-    from agentable.cpg.project import ProjectGraph
     from agentable.cpg.structure import FunctionInfo
 
 # A linked path is written with literals, so a loading module names the file: the modules worth
@@ -84,7 +85,7 @@ class ArtifactLinks:
         return [ld for ld in self.loads if ld.artifact == artifact]
 
 
-def artifact_links(g: "ProjectGraph") -> ArtifactLinks:
+def artifact_links(g: CodeGraph) -> ArtifactLinks:
     """The loads and renders of the project's artifacts (empty without discovered artifacts);
     computed once per graph."""
     arts = getattr(g, "artifacts", None)
@@ -92,14 +93,14 @@ def artifact_links(g: "ProjectGraph") -> ArtifactLinks:
         return ArtifactLinks()
     hit = getattr(arts, "links", None)
     if hit is None:
-        hit = arts.links = _Linker(g).run()
+        hit = arts.links = _Linker(g, arts).run()
     return hit
 
 
 class _Linker:
-    def __init__(self, g: "ProjectGraph") -> None:
+    def __init__(self, g: CodeGraph, arts: ArtifactSet) -> None:
         self.g = g
-        self.arts = g.artifacts  # type: ignore[attr-defined]
+        self.arts = arts
         self.out = ArtifactLinks()
 
     def run(self) -> ArtifactLinks:
@@ -157,8 +158,8 @@ class _Linker:
                 self._add(self._files(call.func.value, func, stmt), "read_text", "text", site)
             elif p.startswith("jinja2.") and last in ("get_template", "select_template"):
                 self._add(self._jinja_files(call, v, func, stmt), "get_template", "jinja", site)
-            elif p.endswith("PromptTemplate.from_file") or p.endswith("PromptTemplate.from_template_file") \
-                    or p.endswith(".load_prompt") or p == "load_prompt":
+            elif (p.endswith(("PromptTemplate.from_file", "PromptTemplate.from_template_file", ".load_prompt"))
+                  or p == "load_prompt"):
                 arg = call.args[0] if call.args else (call.kwarg("template_file") or call.kwarg("path"))
                 files = self._files(arg, func, stmt)
                 fmt = call.kwarg("template_format")
@@ -174,7 +175,7 @@ class _Linker:
         names = [s for s in self._strs(call.args[0] if call.args else call.kwarg("name"), func, stmt)]
         dirs: list[tuple[bool, str]] = []
         env = v.site[1] if v.site is not None else None
-        if isinstance(env, ir.Call):
+        if isinstance(env, ir.Call) and v.site is not None:
             loader = env.kwarg("loader") or (env.args[0] if env.args else None)
             lcall = self._bound_call(loader, func, stmt) if loader is not None else None
             if lcall is not None and (ir.dotted(lcall.func) or "").endswith("FileSystemLoader"):
@@ -247,7 +248,7 @@ class _Linker:
             inner = self._bound_call(call.func.value, func, None)  # `open(p).read()`, `fh.read()`
             return self._load_of(inner, func, depth - 1) if inner is not None else None
         name = ir.dotted(call.func) or ""
-        if name.endswith("Template") or name.endswith("from_string"):
+        if name.endswith(("Template", "from_string")):
             arg = call.args[0] if call.args else call.kwarg("source")
             text = self._bound_call(arg, func, None) if arg is not None else None
             hit = self._load_of(text, func, depth - 1) if text is not None else None
@@ -339,8 +340,8 @@ class _Linker:
             return []
         if isinstance(e, (ir.Name, ir.Attribute)):
             out: list[tuple[bool, str]] = []
-            for x, owner, s in self.g._literal_defs(e, func, stmt)[:_MAX_PATHS]:
-                out += self._paths(x, owner, s, depth - 1)
+            for x, owner, at in self.g._literal_defs(e, func, stmt)[:_MAX_PATHS]:
+                out += self._paths(x, owner, at, depth - 1)
             return out[:_MAX_PATHS]
         return []
 
@@ -361,8 +362,10 @@ def _joined(parts: list[list[tuple[bool, str]]]) -> list[tuple[bool, str]]:
 def _const_str(e: Optional[ir.Expr]) -> Optional[str]:
     if isinstance(e, ir.Constant) and isinstance(e.value, str):
         return e.value
-    if isinstance(e, ir.Concat) and all(isinstance(p, ir.Constant) and isinstance(p.value, str) for p in e.parts):
-        return "".join(p.value for p in e.parts)  # type: ignore[union-attr]
+    if isinstance(e, ir.Concat):
+        texts = [p.value for p in e.parts if isinstance(p, ir.Constant) and isinstance(p.value, str)]
+        if len(texts) == len(e.parts):  # every part a str literal
+            return "".join(texts)
     return None
 
 

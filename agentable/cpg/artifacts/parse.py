@@ -103,7 +103,7 @@ _Item = tuple[tuple[str, ...], str, object, Optional[tuple[int, int]], object]
 
 
 def _walk_yaml(doc, line_offset: int = 0) -> Iterator[_Item]:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # deferred like the YAML import above
 
     budget = [_MAX_NODES]
     seen: set[int] = set()
@@ -123,14 +123,14 @@ def _walk_yaml(doc, line_offset: int = 0) -> Iterator[_Item]:
                     line = col = None
                 at = (line + line_offset, col) if line is not None and col is not None else None
                 if isinstance(v, (CommentedMap, CommentedSeq)):
-                    yield from walk(v, keys + (str(k),))
+                    yield from walk(v, (*keys, str(k)))
                 else:
-                    yield keys + (str(k),), str(k), v, at, node
+                    yield (*keys, str(k)), str(k), v, at, node
         elif isinstance(node, CommentedSeq):
             for i, v in enumerate(node):
                 budget[0] -= 1
                 if isinstance(v, (CommentedMap, CommentedSeq)):
-                    yield from walk(v, keys + (str(i),))
+                    yield from walk(v, (*keys, str(i)))
 
     yield from walk(doc, ())
 
@@ -148,14 +148,14 @@ def _walk_plain(doc) -> Iterator[_Item]:
                 if budget[0] <= 0:
                     return
                 if isinstance(v, (dict, list)):
-                    yield from walk(v, keys + (str(k),))
+                    yield from walk(v, (*keys, str(k)))
                 else:
-                    yield keys + (str(k),), str(k), v, None, node
+                    yield (*keys, str(k)), str(k), v, None, node
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 budget[0] -= 1
                 if isinstance(v, (dict, list)):
-                    yield from walk(v, keys + (str(i),))
+                    yield from walk(v, (*keys, str(i)))
 
     yield from walk(doc, ())
 
@@ -192,7 +192,7 @@ def _located(art: Artifact, items: Iterator[_Item], pattern) -> Iterator[_Item]:
 
 def _is_model_key(key: str) -> bool:
     k = key.lower()
-    return k in MODEL_KEYS or k.endswith("_model") or k.endswith("_llm")
+    return k in MODEL_KEYS or k.endswith(("_model", "_llm"))
 
 
 def _scalar_pos(art: Artifact, at: tuple[int, int], value: str) -> Pos:
@@ -321,7 +321,7 @@ def _format_template(art: Artifact, text: str, first: int) -> Optional[PromptTem
 
 
 def _jinja_template(art: Artifact, text: str, first: int) -> Optional[PromptTemplate]:
-    import jinja2
+    import jinja2  # deferred, not for a cycle: imported when a Jinja template is read (most scans have none)
     from jinja2 import meta, nodes
     from jinja2.defaults import DEFAULT_NAMESPACE
 

@@ -10,8 +10,9 @@ from typing import Callable, Iterable, Optional
 from agentable.cpg.artifacts.model import Artifact, ModelSetting
 from agentable.cpg.artifacts.parse import artifact_kind, may_hold_settings, parse_artifact
 from agentable.findings import Notification
+from agentable.paths import read_artifact
 
-# (root, rel) -> (text, "") or (None, why not); agentable.files.read_artifact in a scan.
+# (root, rel) -> (text, "") or (None, why not); agentable.paths.read_artifact by default.
 Reader = Callable[[Path, str], tuple[Optional[str], str]]
 
 _SETTINGS_KINDS = frozenset({"yaml", "toml", "prompty", "env"})
@@ -21,7 +22,7 @@ _JSON_SETTINGS_HINTS = ("config", "setting", "model", "llm", "agent", "prompt")
 class ArtifactSet:
     def __init__(self, root: Path, rels: Iterable[str], reader: Optional[Reader] = None) -> None:
         if reader is None:
-            from agentable.files import read_artifact as reader  # the default: bounded, symlink-safe
+            reader = read_artifact  # the default: bounded, symlink-safe
         self.root = root
         self.paths: set[str] = set(rels)
         self.reader = reader
@@ -87,8 +88,8 @@ class ArtifactSet:
                     art, notes = parse_artifact(p, text)
                     self.notifications.extend(notes)
                     self._parsed[p] = art
-                art = self._parsed[p]
-                if art is not None:
-                    out.extend(art.models)
+                cached = self._parsed[p]
+                if cached is not None:
+                    out.extend(cached.models)
             self._settings = out
         return self._settings

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from agentable.cpg.manifests.requirements_txt import _COMMENT_RE, _requirement_line
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 
-def _environment_yml(reader: _Reader, p: Path, text: str, rel: str) -> bool:
+def _environment_yml(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
     """The pip: section of a conda environment, read line by line (no YAML parser needed)."""
     pip_indent = -1
     for line_no, line in enumerate(text.splitlines(), start=1):

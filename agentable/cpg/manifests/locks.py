@@ -6,15 +6,14 @@ reader saw; a lock too large, not UTF-8, truncated or malformed is a notificatio
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from agentable.cpg.manifests.model import LockedPin, normalize_dist
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,7 +31,7 @@ _LOCK_KEY_RE = re.compile(r'^\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')(?:\s*\.\s*
 _LOCK_SCALAR_RE = re.compile(r'^(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_.:+-]+)\s*(?:#.*)?$')
 
 
-def _lock_file(reader: _Reader, p: Path, rel: str) -> bool:
+def _lock_file(reader: ManifestReader, p: Path, rel: str) -> bool:
     """Record the distributions a lock file pins in `reader.out.locked` (by the lock's folder).
     A lock that is too large, not UTF-8, truncated or malformed is a notification and is not used."""
     try:
@@ -71,9 +70,7 @@ def _pin(name: str, version: object, rel: str, line: int, text: str = "") -> Loc
                      len(text.rstrip()) + 1)
 
 
-def _pipfile_lock(reader: _Reader, p: Path, rel: str) -> Optional[list[LockedPin]]:
-    import json
-
+def _pipfile_lock(reader: ManifestReader, p: Path, rel: str) -> Optional[list[LockedPin]]:
     try:
         with open(p, encoding="utf-8-sig") as fh:
             text = fh.read()
@@ -85,7 +82,7 @@ def _pipfile_lock(reader: _Reader, p: Path, rel: str) -> Optional[list[LockedPin
     if not any(isinstance(s, dict) for s in sections):
         reader.note("not a Pipfile.lock: no \"default\" or \"develop\" table; skipped", rel)
         return None
-    lines = {}  # name -> line of its entry: pipenv writes one key per line
+    lines: dict[str, tuple[int, str]] = {}  # name -> line of its entry: pipenv writes one key per line
     for i, ln in enumerate(text.splitlines(), start=1):
         m = re.match(r'^\s*"([A-Za-z0-9][A-Za-z0-9._-]*)"\s*:\s*\{', ln)
         if m:
@@ -100,7 +97,7 @@ def _pipfile_lock(reader: _Reader, p: Path, rel: str) -> Optional[list[LockedPin
     return out
 
 
-def _toml_lock(reader: _Reader, p: Path, rel: str, table: str) -> Optional[list[LockedPin]]:
+def _toml_lock(reader: ManifestReader, p: Path, rel: str, table: str) -> Optional[list[LockedPin]]:
     """The `name` and `version` of every [[package]] (uv, Poetry, PDM) or [[packages]] (PEP 751)
     table, read line by line: these files are written by tools, one key per line, arrays closed by
     a `]` line. What the line reader cannot follow is handed to a full TOML parse, which decides
@@ -201,7 +198,7 @@ def _bracket_depth(text: str) -> int:
     return bare.count("[") - bare.count("]")
 
 
-def _toml_lock_strict(reader: _Reader, p: Path, rel: str, table: str, problem: str) -> Optional[list[LockedPin]]:
+def _toml_lock_strict(reader: ManifestReader, p: Path, rel: str, table: str, problem: str) -> Optional[list[LockedPin]]:
     """The line reader saw `problem`: a full TOML parse decides whether the lock is usable."""
     if p.stat().st_size > _MAX_LOCK_TOML_BYTES:
         reader.note(f"lock file looks truncated or malformed ({problem}); not used", rel)

@@ -3,16 +3,13 @@ version string or a table with version, extras and markers. Pipfile.lock is read
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from agentable.cpg.manifests.requirements_txt import _end_col, _find_col
 from agentable.cpg.manifests.toml_locations import _Lines, _toml
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 
-def _pipfile(reader: _Reader, text: str, rel: str) -> bool:
+def _pipfile(reader: ManifestReader, text: str, rel: str) -> bool:
     data = _toml(reader, text, rel)
     if data is None:
         return False

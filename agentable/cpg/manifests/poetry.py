@@ -6,14 +6,12 @@ unpinned, with a notification."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.requirements_txt import _end_col, _find_col
 from agentable.cpg.manifests.toml_locations import _Lines
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 
 def _release(v: str) -> list[str]:
@@ -29,7 +27,7 @@ def _caret_upper(v: str) -> str:
             return ".".join(str(y) for y in rel[:i] + [x + 1] + [0] * (len(rel) - i - 1))
     # all zeros: ^0 -> <1, ^0.0 -> <0.1, ^0.0.0 -> <0.0.1
     bump = len(rel) - 1
-    return ".".join(str(y) for y in rel[:bump] + [rel[bump] + 1]) if len(rel) > 1 else "1"
+    return ".".join(str(y) for y in [*rel[:bump], rel[bump] + 1]) if len(rel) > 1 else "1"
 
 
 def _tilde_upper(v: str) -> str:
@@ -74,7 +72,7 @@ def poetry_to_pep440(spec: str) -> Optional[str]:
     return ",".join(parts)
 
 
-def _poetry(reader: _Reader, lines: _Lines, poetry: dict, rel: str) -> None:
+def _poetry(reader: ManifestReader, lines: _Lines, poetry: dict, rel: str) -> None:
     extra_of: dict[str, str] = {}
     extras = poetry.get("extras")
     if isinstance(extras, dict):
@@ -93,7 +91,7 @@ def _poetry(reader: _Reader, lines: _Lines, poetry: dict, rel: str) -> None:
                               f"tool.poetry.group.{gname}.dependencies", extra_of)
 
 
-def _poetry_table(reader: _Reader, lines: _Lines, table: Any, rel: str, group: str, section: str,
+def _poetry_table(reader: ManifestReader, lines: _Lines, table: Any, rel: str, group: str, section: str,
                   extra_of: dict[str, str]) -> None:
     if not isinstance(table, dict):
         return

@@ -7,23 +7,21 @@ dependencies that no table or file read here gives are recorded in `unknown_depe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agentable.cpg.manifests.poetry import _poetry
 from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.toml_locations import _Lines, _named_lists, _pep508_list, _subtable, _table_lists, _toml
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 
-def _pyproject(reader: _Reader, p: Path, text: str, rel: str) -> bool:
+def _pyproject(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
     data = _toml(reader, text, rel)
     if data is None:
         return False
     lines = _Lines(text)
     project = data.get("project")
-    tool_table = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool_table = data["tool"] if isinstance(data.get("tool"), dict) else {}
     for table in (project, tool_table.get("poetry")):
         if isinstance(table, dict) and isinstance(table.get("name"), str) and table["name"].strip():
             reader.out.project_names[rel] = normalize_dist(table["name"].strip())
@@ -34,7 +32,7 @@ def _pyproject(reader: _Reader, p: Path, text: str, rel: str) -> bool:
         _table_lists(reader, lines, project.get("optional-dependencies"), rel, "project.optional-dependencies",
                      "optional-dependencies", "optional:")
     _table_lists(reader, lines, data.get("dependency-groups"), rel, "dependency-groups", "", "group:")
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool = data["tool"] if isinstance(data.get("tool"), dict) else {}
     poetry = tool.get("poetry")
     if isinstance(poetry, dict):
         _poetry(reader, lines, poetry, rel)
@@ -69,7 +67,7 @@ def _table(data: Any, *keys: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _dynamic_dependencies(reader: _Reader, p: Path, lines: _Lines, data: dict, rel: str) -> bool:
+def _dynamic_dependencies(reader: ManifestReader, p: Path, lines: _Lines, data: dict, rel: str) -> bool:
     """Dependencies that build hooks fill in for `[project] dynamic`: Hatch metadata hooks
     (`[tool.hatch.metadata.hooks.<name>]` dependencies / optional-dependencies, as
     uv-dynamic-versioning takes them, or requirement files for hatch-requirements-txt) and

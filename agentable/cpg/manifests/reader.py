@@ -23,6 +23,7 @@ from agentable.cpg.manifests.requirements_txt import _requirements
 from agentable.cpg.manifests.scripts import _script
 from agentable.cpg.manifests.setup_files import _setup_cfg, _setup_py
 from agentable.findings import Notification
+from agentable.paths import is_manifest
 
 _MAX_BYTES = 2_000_000
 
@@ -52,8 +53,6 @@ def _parse_enclosing(reader: "_Reader") -> None:
     folder that has manifests of its own and no project manifest (`multi_agents/requirements.txt`). A scan of a
     folder gives its files the dependencies a scan of the whole project gives them. Notes about
     those files are dropped: they are not part of the scan."""
-    from agentable.files import is_manifest
-
     if (reader.root / ".git").exists():
         return
     # only a folder whose own manifests add to a project's (requirements files, no pyproject.toml,
@@ -150,7 +149,7 @@ class _Reader:
         target = base.parent / name
         rt = _resolve(target)
         inside = rt is not None and (rt == self.outer or self.outer in rt.parents)
-        included = self.parse(target, group) if inside and rt.is_file() else None
+        included = self.parse(target, group) if inside and rt is not None and rt.is_file() else None
         if included is None:
             self.note(f"dependency file {name!r} not found or unreadable", rel, line)
             return False

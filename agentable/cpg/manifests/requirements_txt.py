@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from typing import Iterable
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 
 _COMMENT_RE = re.compile(r"(^|\s)#.*$")
@@ -41,13 +39,13 @@ def _logical_lines(text: str) -> Iterable[tuple[int, str, str]]:
         yield start + 1, body.strip(), first
 
 
-def _requirements(reader: _Reader, p: Path, text: str, rel: str, group: str) -> bool:
+def _requirements(reader: ManifestReader, p: Path, text: str, rel: str, group: str) -> bool:
     for line_no, body, first in _logical_lines(text):
         _requirement_line(reader, p, body, first, rel, line_no, group)
     return True
 
 
-def _requirement_line(reader: _Reader, p: Path, body: str, first: str, rel: str, line_no: int, group: str) -> None:
+def _requirement_line(reader: ManifestReader, p: Path, body: str, first: str, rel: str, line_no: int, group: str) -> None:
     if not body:
         return
     inc = _INCLUDE_RE.match(body)

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import TYPE_CHECKING
 
 from agentable.cpg.manifests.toml_locations import _Lines, _pep508_list
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,7 +21,7 @@ else:  # pragma: no cover
 _SCRIPT_BLOCK_RE = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$")
 
 
-def _script(reader: _Reader, text: str, rel: str) -> bool:
+def _script(reader: ManifestReader, text: str, rel: str) -> bool:
     """The `# /// script` block of a Python file (PEP 723 inline script metadata): the
     dependencies of that one file. False when there is none; a block that cannot be read makes
     the file a script whose dependencies are unknown."""
@@ -36,7 +33,7 @@ def _script(reader: _Reader, text: str, rel: str) -> bool:
     return False
 
 
-def _read_block(reader: _Reader, text: str, rel: str) -> bool:
+def _read_block(reader: ManifestReader, text: str, rel: str) -> bool:
     text = text.replace("\r\n", "\n")
     blocks = [m for m in _SCRIPT_BLOCK_RE.finditer(text) if m.group("type") == "script"]
     if not blocks:

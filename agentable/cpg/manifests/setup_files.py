@@ -9,20 +9,18 @@ import ast
 import configparser
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.requirements_txt import _COMMENT_RE, _find_col, _name_prefix
 from agentable.cpg.manifests.toml_locations import _Lines
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 
 # ----------------------------------------------------------------------------- setup.cfg
 
 
-def _setup_cfg(reader: _Reader, text: str, rel: str) -> bool:
+def _setup_cfg(reader: ManifestReader, text: str, rel: str) -> bool:
     cp = configparser.ConfigParser(interpolation=None)
     try:
         cp.read_string(text)
@@ -44,7 +42,7 @@ def _setup_cfg(reader: _Reader, text: str, rel: str) -> bool:
     return True
 
 
-def _cfg_list(reader: _Reader, lines: _Lines, value: str, rel: str, group: str, start: int) -> None:
+def _cfg_list(reader: ManifestReader, lines: _Lines, value: str, rel: str, group: str, start: int) -> None:
     items = [_COMMENT_RE.sub("", i).strip() for i in value.splitlines()]
     items = [i for i in items if i]
     if len(items) == 1 and all(re.match(r"\s*[A-Za-z0-9]", i) for i in items[0].split(",")):
@@ -66,7 +64,7 @@ def _cfg_list(reader: _Reader, lines: _Lines, value: str, rel: str, group: str, 
 # ----------------------------------------------------------------------------- setup.py
 
 
-def _setup_py(reader: _Reader, p: Path, text: str, rel: str) -> bool:
+def _setup_py(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as exc:
@@ -178,7 +176,7 @@ class _SetupPy:
             return []
         out: list[tuple[str, ast.expr]] = []
         if isinstance(node, ast.Dict):
-            for k, v in zip(node.keys, node.values):
+            for k, v in zip(node.keys, node.values, strict=False):
                 if k is None:  # {**other}
                     out.extend(self.entries(v, seen, depth + 1))
                 else:
@@ -202,8 +200,10 @@ class _SetupPy:
         if depth > 20:
             return [], True
         if isinstance(node, ast.Constant):
-            ok = isinstance(node.value, str) and "\n" not in node.value.strip()
-            return ([node] if ok and node.value.strip() else []), not ok
+            value = node.value
+            if not isinstance(value, str) or "\n" in value.strip():
+                return [], True
+            return ([node] if value.strip() else []), False
         parts: list[ast.expr]
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             parts = list(node.elts)
@@ -284,7 +284,9 @@ def _path_literal(node: ast.AST) -> Optional[str]:
     return path
 
 
-def _add_const(reader: _Reader, elt: ast.Constant, lines: list[str], rel: str, group: str) -> None:
+def _add_const(reader: ManifestReader, elt: ast.Constant, lines: list[str], rel: str, group: str) -> None:
+    if not isinstance(elt.value, str):  # never: the constants handed here are the str ones
+        return
     line = lines[elt.lineno - 1] if 0 < elt.lineno <= len(lines) else ""
     start = _char_col(line, elt.col_offset)
     col = _find_col(line, _name_prefix(elt.value), start)

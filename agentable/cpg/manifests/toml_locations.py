@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Optional
-
-if TYPE_CHECKING:
-    from agentable.cpg.manifests.reader import _Reader
+from typing import Any, Optional
+from agentable.cpg.manifests.reader_api import ManifestReader
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,7 +65,7 @@ class _Lines:
         return None
 
 
-def _toml(reader: _Reader, text: str, rel: str) -> Optional[dict]:
+def _toml(reader: ManifestReader, text: str, rel: str) -> Optional[dict]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -75,7 +73,7 @@ def _toml(reader: _Reader, text: str, rel: str) -> Optional[dict]:
         return None
 
 
-def _pep508_list(reader: _Reader, lines: _Lines, items: Any, rel: str, group: str, start: int) -> None:
+def _pep508_list(reader: ManifestReader, lines: _Lines, items: Any, rel: str, group: str, start: int) -> None:
     if items is not None and not isinstance(items, list):
         # `dependencies = "openai"`: installers refuse it, so nothing is declared; say so
         reader.note(f"a dependency list must be an array of strings, not {type(items).__name__} {items!r:.60}; "
@@ -112,14 +110,14 @@ def _untemplated(item: str) -> str:
     return head + sep + marker
 
 
-def _table_lists(reader: _Reader, lines: _Lines, table: Any, rel: str, section: str, parent_key: str,
+def _table_lists(reader: ManifestReader, lines: _Lines, table: Any, rel: str, section: str, parent_key: str,
                  prefix: str) -> None:
     """A table of named PEP 508 lists: optional-dependencies, dependency-groups, PDM dev groups."""
     if isinstance(table, dict):
         _named_lists(reader, lines, table, rel, lines.within(section, parent_key), prefix)
 
 
-def _named_lists(reader: _Reader, lines: _Lines, table: dict, rel: str, where: tuple[int, int], prefix: str) -> None:
+def _named_lists(reader: ManifestReader, lines: _Lines, table: dict, rel: str, where: tuple[int, int], prefix: str) -> None:
     first, end = where
     for name, items in table.items():
         _pep508_list(reader, lines, items, rel, f"{prefix}{name}", lines.key(name, first, end))

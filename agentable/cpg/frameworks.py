@@ -1,0 +1,235 @@
+"""Framework modelling for the resolver: what calling an external symbol returns, decided by the
+framework catalog (data). An LLM call, a POST to a model endpoint or an agent run returns model
+output; a client or chat-model constructor an instance whose methods are looked up again; an
+LCEL chain (`prompt | model | parser`) the model marked with its tail; a parser a `Parsed`
+structure.
+
+Why apart from `resolve`: the resolver is generic data flow over the IR; this is the knowledge
+of frameworks it consults for external calls. It is handed the resolver (a `ValueResolver`) to
+resolve arguments with, so it does not import `resolve` back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from agentable.catalog import python_facts, read_toml
+from agentable.cpg import ir
+from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
+from agentable.cpg.response_paths import documented_paths
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import UNKNOWN, Const, ExtRef, LLMOutput, Parsed, Typed, VSet
+
+if TYPE_CHECKING:
+    from agentable.catalog.specs import AgentSpec, LLMCallSpec
+
+EMPTY: VSet = frozenset()
+BUILTIN_TYPES = python_facts().builtin_results
+_VALIDATION_METHODS = python_facts().validation_methods  # `Model.model_validate_json(text)` & co.
+
+# Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
+# with `structure = true` in agentable/catalog/taint.toml.
+PARSERS = {e["call"]: e["call"] for e in read_toml("taint.toml").get("sinks", ()) if e.get("structure")}
+
+
+class FrameworkCalls:
+    """The framework modelling one resolver consults (one per resolver, like its memos)."""
+
+    def __init__(self, res: ValueResolver) -> None:
+        self.res = res
+        self.g: CodeGraph = res.g
+        self._http_specs: dict[int, Optional[LLMCallSpec]] = {}  # id(call) -> the model endpoint a POST addresses
+
+    def external_call(self, v: ExtRef, e: ir.Call, func: FunctionInfo, stmt: Optional[object],
+                      site: tuple[str, ir.Call]) -> VSet:
+        """What calling an external symbol returns: model output for an LLM call, a POST to a model
+        endpoint or an agent run; a client or chat model instance; a parsed or validated structure;
+        otherwise an opaque instance of the symbol."""
+        found = self._model_call(v, e, func, stmt, site)
+        if found is not None:
+            return found
+        return self._library_call(v.path, e, func, stmt)
+
+    def _model_call(self, v: ExtRef, e: ir.Call, func: FunctionInfo, stmt: Optional[object],
+                    site: tuple[str, ir.Call]) -> Optional[VSet]:
+        """What a call the framework catalog knows returns (an LLM call, a POST to a model endpoint,
+        a chat model's method, an agent run, a client or chat model constructor), or None."""
+        cat = self.g.catalog
+        path = v.path
+        spec = cat.llm_call(path)
+        if spec is not None and builds_for_generation(spec, v.site):
+            return frozenset({LLMOutput(site, bool(spec.returns_text), ((func.path, e.pos, "model output"),),
+                                        documented=documented_paths(spec))})
+        if self.http_llm_spec(e, path, func, stmt) is not None:
+            return frozenset({LLMOutput(site, False, ((func.path, e.pos, "model endpoint response"),), http=True)})
+        inst, _, method = path.rpartition("().")
+        if inst and method:
+            model = cat.chat_model(inst)
+            if model is not None:
+                if method in model.call_methods:
+                    if v.tail == "validated":
+                        return frozenset({Typed("validated")})
+                    if v.tail == "unknown":
+                        return frozenset({UNKNOWN})
+                    text = method in model.returns_text_methods or v.tail == "text"
+                    return frozenset({LLMOutput(site, text, ((func.path, e.pos, "model output"),))})
+                if method in model.binders:
+                    tail = "validated" if method in model.structured_methods else v.tail
+                    return frozenset({ExtRef(f"{inst}()", v.site, (*v.binds, (func.path, e)), tail)})
+            agent = cat.agent_constructor(inst)
+            if agent is not None and method in agent.run_methods:
+                return self._agent_output(agent, v.site, method, e, func)
+        runner = cat.agent_runner(path)
+        if runner is not None:
+            agent_arg = e.kwarg("starting_agent") or (e.args[0] if e.args else None)
+            agent_site = next((a.site for a in self.res.values(agent_arg, func, stmt) if isinstance(a, ExtRef)), None)
+            return self._agent_output(runner, agent_site, "", e, func)
+        if cat.llm_client(path) is not None or cat.chat_model(path) is not None:
+            return frozenset({ExtRef(f"{path}()", (func.path, e))})
+        factory = cat.chat_model_factory(path)
+        if factory is not None:
+            cls = factory.classes[0] if factory.classes else path
+            return frozenset({ExtRef(f"{cls}()", (func.path, e))})
+        return None
+
+    def _library_call(self, path: str, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """What any other external call returns: a parser's structure, `str()` of model output, a
+        builtin's or a data library's type, a validated model, else an opaque instance."""
+        cat = self.g.catalog
+        parser = PARSERS.get(path)
+        if parser is not None and e.args:
+            srcs = [a for a in self.res.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
+            if srcs and all(a.http and not a.text for a in srcs):  # json.loads(resp.text): the decoded envelope
+                return frozenset(a.with_step((func.path, e.pos, f"decoded with {parser}")) for a in srcs)
+            if srcs:
+                return frozenset({Parsed(srcs[0].with_step((func.path, e.pos, f"parsed with {parser}")), parser)})
+        if path == "str" and e.args:
+            outs = [a for a in self.res.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
+            if outs:  # str(result) of a model or agent result is its text
+                return frozenset({o.with_step((func.path, e.pos, "converted to text"), text=True) for o in outs})
+        if path in BUILTIN_TYPES:
+            return frozenset({Typed(BUILTIN_TYPES[path])})
+        data_kind = cat.data_returning.get(path)
+        if data_kind is not None:
+            return frozenset({Typed(data_kind)})
+        if path.endswith(_VALIDATION_METHODS):
+            return frozenset({Typed("validated")})
+        return frozenset({ExtRef(f"{path}()", (func.path, e))})
+
+
+    def http_llm_spec(self, e: ir.Call, path: str, func: FunctionInfo, stmt: Optional[object]) -> Optional[LLMCallSpec]:
+        """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, decided by the
+        literal text of its URL (`f"{BASE}/chat/completions"`, `OLLAMA + "/api/generate"`), or None."""
+        specs = self.g.catalog.http_llm_calls_for(path)
+        if not specs:
+            return None
+        key = id(e)
+        if key in self._http_specs:
+            return self._http_specs[key]
+        self._http_specs[key] = None
+        url = e.kwarg(specs[0].url_param) if specs[0].url_param else None
+        pos = specs[0].url_positional
+        if url is None and pos is not None and pos < len(e.args):
+            url = e.args[pos]
+        texts = self._literal_texts(url, func, stmt, 4) if url is not None else []
+        found = next((s for s in specs if any(p in t for t in texts for p in s.url_contains)), None)
+        if found is None:  # a configured URL: a payload in the chat wire format still says what it is
+            found = next((s for s in specs if s.role_messages and _has_role_messages(self.g, s, e, func, stmt)), None)
+        self._http_specs[key] = found
+        return found
+
+    def _literal_texts(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object], depth: int) -> list[str]:
+        """Literal text an expression is built from: string literals (f-string holes as `{}`),
+        `+` operands, `.format()` templates, path joins, and the values of names bound to them."""
+        if e is None or depth < 0:
+            return []
+        text = ir.string_value(e)
+        if text is not None:
+            return [text]
+        if isinstance(e, ir.BinOp) and e.op == "+":
+            left = self._literal_texts(e.left, func, stmt, depth)
+            right = self._literal_texts(e.right, func, stmt, depth)
+            return left + right + [a + b for a in left[:3] for b in right[:3]]
+        if isinstance(e, ir.Call):
+            parts = list(e.args)
+            if isinstance(e.func, ir.Attribute):
+                parts.insert(0, e.func.value)
+            return [t for p in parts for t in self._literal_texts(p, func, stmt, depth - 1)]
+        if isinstance(e, (ir.Name, ir.Attribute)):
+            out = [v.value for v in self.res.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+            for x, owner, s in self.g._literal_defs(e, func, stmt):
+                out += self._literal_texts(x, owner, s, depth - 1)
+            return out
+        return []
+
+    def lcel_chain(self, e: ir.BinOp, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """`prompt | model | parser`: the chain is the model, marked with what its tail returns."""
+        left = self.res.values(e.left, func, stmt)
+        right = self.res.values(e.right, func, stmt)
+        models = [v for v in left | right if isinstance(v, ExtRef) and self._is_chat_model_instance(v)]
+        if not models:
+            return EMPTY
+        tail = ""
+        if not any(v in models for v in right):
+            for v in right:
+                if isinstance(v, ExtRef):
+                    guard = self.g.catalog.output_guard(v.path.removesuffix("()"))
+                    if guard is not None:
+                        tail = "text" if guard.kind == "text" else (
+                            "validated" if guard.kind in ("validating-parser", "structured-output") else "unknown")
+        m = models[0]
+        return frozenset({ExtRef(m.path, m.site, m.binds, tail or m.tail)})
+
+    def _is_chat_model_instance(self, v: ExtRef) -> bool:
+        return v.path.endswith("()") and self.g.catalog.chat_model(v.path[:-2]) is not None
+
+    def _agent_output(self, agent: AgentSpec, ctor_site: Optional[tuple[str, ir.Call]], method: str, e: ir.Call,
+                      func: FunctionInfo) -> VSet:
+        """What running a framework agent returns: its final model text (or a result object
+        holding it), unless the agent was built with a structured output type."""
+        if ctor_site is not None:
+            _, ctor = ctor_site
+            for kw in agent.structured_params:
+                v = ctor.kwarg(kw)
+                if v is not None and not (isinstance(v, ir.Name) and v.id == "str") and not (
+                        isinstance(v, ir.Constant) and v.value is None):
+                    return frozenset({Typed("validated")})
+        text = method in agent.text_run_methods
+        return frozenset({LLMOutput((func.path, e), text, ((func.path, e.pos, "the agent's final output"),))})
+
+
+def builds_for_generation(spec, ctor_site: Optional[tuple[str, ir.Call]]) -> bool:
+    """False when the called object was built for a task that does not generate text (an HF
+    `pipeline("ner")`): the catalog lists the generative tasks; unknown tasks count as generative."""
+    tasks = getattr(spec, "generative_tasks", ())
+    if not tasks or ctor_site is None:
+        return True
+    ctor = ctor_site[1]
+    task = ctor.kwarg(spec.task_param) if spec.task_param else None
+    if task is None and spec.task_positional is not None and spec.task_positional < len(ctor.args):
+        task = ctor.args[spec.task_positional]
+    if isinstance(task, ir.Constant) and isinstance(task.value, str):
+        return task.value in tasks
+    return True
+
+
+def http_payload(g: CodeGraph, spec: LLMCallSpec, call: ir.Call, func: FunctionInfo,
+                 stmt: object) -> Optional[Scoped[ir.Dict]]:
+    """The JSON payload literal of a raw HTTP request (`json={...}`, a name bound to a dict literal,
+    or `data=json.dumps(payload)`), with its scope; None when it is not a known literal."""
+    for kw in spec.payload_params:
+        payload = call.kwarg(kw)
+        if isinstance(payload, ir.Call) and ir.dotted(payload.func) == "json.dumps" and payload.args:
+            payload = payload.args[0]
+        found = g.bound_literal(payload, func, stmt, (ir.Dict,)) if payload is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+def _has_role_messages(g: CodeGraph, spec: LLMCallSpec, call: ir.Call, func: FunctionInfo, stmt: object) -> bool:
+    """Is the payload's `messages` a list literal of `{"role": ...}` dicts (the chat wire format)?"""
+    found = http_payload(g, spec, call, func, stmt)
+    messages = found[0].get("messages") if found is not None else None
+    return (isinstance(messages, ir.Seq) and bool(messages.elts) and isinstance(messages.elts[0], ir.Dict)
+            and messages.elts[0].get("role") is not None)

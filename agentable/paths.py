@@ -1,0 +1,90 @@
+"""What a project-relative path is (test code, a dependency manifest) and how a discovered file is
+read safely. Low level on purpose: both file discovery (agentable.files) and the code graph
+(agentable.cpg, which must not reach up into discovery) use these, and they import nothing of
+agentable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Optional
+
+_MANIFEST_RE = re.compile(r"(^|/)(requirements[^/]*\.(txt|in)|requirements/[^/]+\.(txt|in)|constraints[^/]*\.txt|"
+                          r"(?!MANIFEST\.in$)[^/]+\.in|pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml|"
+                          # lock files: what a fresh install gets (read by cpg.manifests, never as declarations)
+                          r"uv\.lock|poetry\.lock|pdm\.lock|Pipfile\.lock|pylock(\.[^/.]+)?\.toml)$")
+_CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+# Larger artifacts are data, not prompts or settings.
+ARTIFACT_MAX_BYTES = 512_000
+
+
+def is_manifest(rel_path: str) -> bool:
+    return bool(_MANIFEST_RE.search(rel_path))
+
+
+_TEST_DIRS = frozenset({"tests", "test", "testing"})
+
+
+def is_test_path(rel_path: str) -> bool:
+    """Test code: under a tests/ folder, or a pytest-style file name."""
+    parts = rel_path.split("/")
+    name = parts[-1]
+    return bool(_TEST_DIRS.intersection(parts[:-1])) or name.startswith("test_") or name.endswith("_test.py") \
+        or name == "conftest.py"
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def inside_root(p: Path, root: Path) -> bool:
+    try:
+        p.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+def load_utf8(path: Path, max_bytes: int) -> tuple[Optional[bytes], str]:
+    """(UTF-8 bytes, "") or (None, why the file is skipped)."""
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                return None, f"skipped: {size // 1024} KB is larger than the {max_bytes // 1024} KB limit"
+            data = fh.read()
+    except OSError as exc:
+        return None, f"unreadable: {exc.strerror or exc}"
+    if b"\0" in data[:8192]:
+        return None, "skipped: binary file"
+    try:
+        data.decode("utf-8")
+        return data, ""
+    except UnicodeDecodeError:
+        pass
+    # PEP 263: a coding cookie on the first or second line.
+    for line in data.splitlines()[:2]:
+        m = _CODING_RE.match(line)
+        if m:
+            try:
+                return data.decode(m.group(1).decode("ascii")).encode("utf-8"), ""
+            except (LookupError, UnicodeDecodeError):
+                return None, f"skipped: not decodable as its declared encoding {m.group(1).decode('ascii', 'replace')!r}"
+    return None, "skipped: not valid UTF-8 and no coding declaration"
+
+
+def read_artifact(root: Path, rel: str, max_bytes: int = ARTIFACT_MAX_BYTES) -> tuple[Optional[str], str]:
+    """(text, "") of a discovered artifact, or (None, why not): re-checked here, as the file is
+    read after discovery (a symlink leading out of the root, too large, binary, not UTF-8)."""
+    path = root / rel
+    if not inside_root(path, root.resolve()):
+        return None, "symlink points outside the scanned root; skipped"
+    data, reason = load_utf8(path, max_bytes)
+    if data is None:
+        return None, reason
+    try:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return None, "skipped: not valid UTF-8"
