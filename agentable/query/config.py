@@ -14,6 +14,7 @@ from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ExtRef
 from agentable.query.facts import per_graph
 
+
 # Standard-library and settings-library reads that return a default when the source is unset:
 # callee -> (position of the default argument or None, its keyword).
 _DEFAULT_ARGS: dict[str, tuple[Optional[int], str]] = {
@@ -23,25 +24,9 @@ _DEFAULT_ARGS: dict[str, tuple[Optional[int], str]] = {
     "pydantic.fields.Field()": (0, "default"),
     "dataclasses.field()": (None, "default"),
 }
-_ENV_READS = frozenset({"os.getenv()", "os.environ.get()"})
 _PARSED_ARG_RE = re.compile(r"^argparse\.ArgumentParser\(\)\.parse_args\(\)\.([A-Za-z_]\w*)$")
 
 Scoped = tuple[ir.Expr, FunctionInfo, object]
-
-
-def is_env_read(v: object) -> bool:
-    """Is this value an environment variable read (`os.getenv(...)`, `os.environ.get(...)`)?"""
-    return isinstance(v, ExtRef) and v.site is not None and v.path in _ENV_READS
-
-
-def env_default_empty(v: object) -> bool:
-    """Is this value an environment read (`os.getenv(NAME, "")`, `os.environ.get(NAME, "")`) whose
-    fallback is the empty string?"""
-    if not is_env_read(v):
-        return False
-    call = v.site[1]  # type: ignore[attr-defined]
-    default = call.args[1] if len(call.args) > 1 else call.kwarg("default")
-    return isinstance(default, ir.Constant) and default.value == ""
 
 
 def config_default(g: ProjectGraph, v: object) -> Optional[Scoped]:

@@ -7,6 +7,7 @@ from typing import Callable, TypeVar
 
 from agentable.cpg.project import ProjectGraph
 
+
 _F = TypeVar("_F", bound=Callable)
 
 

@@ -6,6 +6,7 @@ from typing import Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
+from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.text_parts import call_text_parts
 from agentable.cpg.values import Const
@@ -63,8 +64,6 @@ def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
                     if isinstance(v, Const) and isinstance(v.value, str):
                         out.append(v.value)
             elif d.how == "param" and depth > 0:  # a prompt passed into a project wrapper
-                from agentable.cpg.resolve import argument_for
-
                 params = owner.params
                 idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
                 offset = 1 if owner.cls is not None else 0
@@ -77,7 +76,7 @@ def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
                 out.append(v.value)
 
 
-def _const_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
+def const_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
     return [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
 
 
@@ -215,8 +214,6 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
         p = params[idx]
         offset = 1 if f.cls is not None else 0
         for site in g.argument_sites(f):
-            from agentable.cpg.resolve import argument_for
-
             arg = argument_for(site.call, p, idx - offset)
             hit = finder(arg, site.func, site.stmt, d)
             if hit:
@@ -250,3 +247,15 @@ def bound_name(stmt: ir.Stmt, expr: ir.Expr) -> Optional[str]:
             if isinstance(e, ir.NamedExpr) and e.value is expr and isinstance(e.target, ir.Name):
                 return e.target.id
     return None
+
+
+def source_text(g: ProjectGraph, path: str, e: Optional[ir.Expr], limit: int = 60) -> str:
+    """The source text of a one-line expression (shortened), for messages; "the value" otherwise."""
+    mod = g.by_path.get(path)
+    if mod is None or e is None:
+        return "the value"
+    line, col, end_line, end_col = e.pos
+    if line != end_line:
+        return "the value"
+    text = mod.ir.line_text(line).encode("utf-8")[col:end_col].decode("utf-8", "ignore")
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -45,3 +45,10 @@ def flow_steps(g: ProjectGraph, value: Union[LLMOutput, Parsed], last: Optional[
         seen.add(key)
         out.append(FlowStep(g.span(path, pos), msg))
     return tuple(out)
+
+
+def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
+    """"`client.chat.completions.create` at agent.py:12" for messages."""
+    path, call = out.site
+    name = ir.dotted(call.func) or "the model call"
+    return f"`{name}` at {path}:{call.pos[0]}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass as _dataclass
+from dataclasses import dataclass
 from typing import Optional
 
 from agentable.cpg import ir
@@ -12,16 +12,10 @@ from agentable.cpg.values import Const
 from agentable.findings import FlowStep
 from agentable.query.config import config_default_strs
 from agentable.query.facts import per_graph
-from agentable.query.literals import (
-    _const_strs,
-    construction_arg,
-    dict_values_for_key,
-    literal_of,
-    literal_sites,
-)
+from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
 
 
-@_dataclass(eq=False)
+@dataclass(eq=False)
 class ModelUse:
     """A model id given to a generative role: an LLM call (its own argument, a bound setting or the
     client), a framework chat-model construction, or a framework agent construction.
@@ -78,12 +72,6 @@ def chat_model_api(spec: object) -> str:
     return "chat"
 
 
-def _ext_paths(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> list[str]:
-    from agentable.cpg.values import ExtRef
-
-    return [v.path for v in g.values(call.func, func, stmt) if isinstance(v, ExtRef)]
-
-
 @per_graph
 def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
     """Calls that construct a framework chat model (its class or a factory), with its spec."""
@@ -98,7 +86,7 @@ def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
     return out
 
 
-@_dataclass(eq=False)
+@dataclass(eq=False)
 class ModelSlot:
     """An expression that gives a model its id: an LLM call's effective `model` setting, a chat-model
     construction's model argument, or a framework agent's model/llm argument (or a `"model"` key in
@@ -161,7 +149,7 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     argparse option, a settings field; `query.config`). Each (model id, expression) pair appears once."""
     out: list[ModelUse] = []
     for slot in model_slots(g):
-        ids = _const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
+        ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
         for mid in dict.fromkeys(ids):
             # one use per place the id is written: each is a line to change
             for site in literal_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]:
@@ -185,8 +173,6 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
     argument of the LLM call, a tool-binding binder (`.bind_tools(...)`, `.bind(tools=...)`), or
     tools handed to an agent constructor whose framework drives them by native tool calling.
     Returns the expression to point at, or None."""
-    from agentable.cpg.values import Const as _C
-
     def non_empty(e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> bool:
         if e is None:
             return False
@@ -194,7 +180,7 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
         if lit is not None and isinstance(lit[0], ir.Seq) and not lit[0].elts:
             return False
         vals = g.values(e, func, stmt)
-        return not (vals and all(isinstance(v, _C) and v.value in (None, False) for v in vals))
+        return not (vals and all(isinstance(v, Const) and v.value in (None, False) for v in vals))
 
     c = use.llm_call
     if c is not None:
@@ -227,11 +213,6 @@ def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
     if len(ints) == 1 and len(vals) == 1:
         return ints.pop()
     return None
-
-
-def mask_secret(s: str) -> str:
-    """A secret shown safely in a message: its first 4 characters and its length."""
-    return f"{s[:4]}… ({len(s)} chars)" if len(s) > 4 else "…"
 
 
 def distinct_uses(uses) -> list:

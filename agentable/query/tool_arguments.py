@@ -19,6 +19,7 @@ from agentable.cpg.values import ExtRef, LLMOutput
 from agentable.query.literals import literal_of
 from agentable.query.llm_output import llm_outputs
 
+
 # Fields the SDK fills by parsing and validating the arguments (or the output) itself.
 _SDK_PARSED = frozenset({"parsed", "parsed_arguments", "output_parsed"})
 # Helpers that build strict function tools (openai.pydantic_function_tool sets "strict": True).
