@@ -12,7 +12,7 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ExtRef
-from agentable.query.facts import per_graph
+from agentable.query.facts import EvalAt, per_graph
 
 
 # Standard-library and settings-library reads that return a default when the source is unset:
@@ -26,7 +26,7 @@ _DEFAULT_ARGS: dict[str, tuple[Optional[int], str]] = {
 }
 _PARSED_ARG_RE = re.compile(r"^argparse\.ArgumentParser\(\)\.parse_args\(\)\.([A-Za-z_]\w*)$")
 
-Scoped = tuple[ir.Expr, FunctionInfo, object]
+Scoped = tuple[ir.Expr, FunctionInfo, EvalAt]
 
 
 def config_default(g: ProjectGraph, v: object) -> Optional[Scoped]:
@@ -53,7 +53,7 @@ def config_default(g: ProjectGraph, v: object) -> Optional[Scoped]:
     return None
 
 
-def config_default_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
+def config_default_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> list[str]:
     """The string constants an expression takes as the default of a configuration read
     (see `config_default`)."""
     out: list[str] = []
@@ -85,9 +85,9 @@ def _argparse_default(g: ProjectGraph, path: str, parse_call: ir.Call, dest: str
 
 
 @per_graph
-def _parser_options(g: ProjectGraph) -> dict[int, list[tuple[ir.Call, FunctionInfo, object]]]:
+def _parser_options(g: ProjectGraph) -> dict[int, list[tuple[ir.Call, FunctionInfo, EvalAt]]]:
     """The `add_argument(...)` calls of every argparse parser, keyed by its constructor call."""
-    out: dict[int, list[tuple[ir.Call, FunctionInfo, object]]] = {}
+    out: dict[int, list[tuple[ir.Call, FunctionInfo, EvalAt]]] = {}
     for func in g.functions.values():
         for site in func.calls:
             f = site.call.func

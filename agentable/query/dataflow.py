@@ -20,7 +20,7 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef, LLMOutput, Parsed
-from agentable.query.facts import per_graph
+from agentable.query.facts import EvalAt, per_graph
 from agentable.query.guards import (
     any_checked_before,
     expr_parents,
@@ -87,7 +87,7 @@ TextUse = Flow
 
 # ---------------------------------------------------------------- sources
 
-def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[LLMOutput]:
+def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> Optional[LLMOutput]:
     """The generated free text `e` may be (shortest data-flow path first), or None. Tool-call
     arguments and parsed structured-output fields are not free text. A response read only part of
     the way to its text (Anthropic `msg.content`, a list of blocks), or through a field other than
@@ -101,7 +101,7 @@ def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: 
     return None
 
 
-def tool_arguments_source(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+def tool_arguments_source(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
                           sink: Sink) -> Optional[LLMOutput]:
     """Tool-call arguments of a non-strict function tool, for the sinks that declare it."""
     if not config().tool_arguments_for.intersection(sink.raises):
@@ -120,7 +120,7 @@ def _value_tested(func: FunctionInfo, stmt: ir.Stmt, node: Optional[ir.Expr], pa
 
 # ---------------------------------------------------------------- the engine
 
-def sink_of(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> Optional[Sink]:
+def sink_of(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt) -> Optional[Sink]:
     """The declared sink `call` is, by its callee's path (or, for none, by a str method name)."""
     cfg = config()
     for v in g.values(call.func, func, stmt):
@@ -203,7 +203,7 @@ def _match_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
     op = sink.call.replace("re.compile()", "pattern")
     parents = expr_parents(stmt)
     p = parents.get(id(call))
-    if _reads_match(p, call, readers):
+    if p is not None and _reads_match(p, call, readers):
         guard = failure_guard(g, func, stmt, raises, "match")
         out.append(Flow("match", op, func, stmt, p, src, raises, guard, origin=call, sink=sink))
         return out
@@ -212,7 +212,7 @@ def _match_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
         return out
     for s, n, ps in uses_of(g, func, stmt, name):
         q = ps.get(id(n))
-        if not _reads_match(q, n, readers):
+        if q is None or not _reads_match(q, n, readers):
             continue
         if cfg.applies("value_test", "match") and _value_tested(func, s, q, ps, {name}):
             guard = "check"
@@ -263,7 +263,8 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
                         sink=sink))
         return out
     whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is pieces and isinstance(p.index, ir.Slice) else pieces
-    if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 and fixed_unpack(stmt.targets[0], maxsplit, any_index):
+    if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 \
+            and fixed_unpack(stmt.targets[0], maxsplit, any_index):
         out.append(Flow("unpack", op, func, stmt, stmt.targets[0], src, raises, guard_of(stmt, None, parents, guards),
                         origin=call, sink=sink))
         return out
@@ -275,7 +276,8 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
         if isinstance(q, ir.Subscript) and q.value is n and risky(int_index(q.index)):
             use: ir.Expr = q
             kind = "index"
-        elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 and fixed_unpack(s.targets[0], maxsplit, any_index):
+        elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 \
+                and fixed_unpack(s.targets[0], maxsplit, any_index):
             use, kind = s.targets[0], "unpack"
         else:
             continue
@@ -291,7 +293,7 @@ _SINK_KINDS: dict[str, Callable[..., list[Flow]]] = {
 }
 
 
-def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: object) -> list[Parsed]:
+def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: EvalAt) -> list[Parsed]:
     """The unvalidated structures parsed from model text `e` may be, in a stable order (shortest
     path first, then by model call and parse): value sets are frozensets, whose order varies
     between runs."""
@@ -319,7 +321,7 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     seen: set[int] = set()
     for func in g.agent.functions():
         for e, s in func.walk(ir.Subscript):
-            if id(e) in seen:
+            if id(e) in seen or not isinstance(e, ir.Subscript):
                 continue
             idx = e.index
             if not (isinstance(idx, ir.Constant) and isinstance(idx.value, (str, int)) and not isinstance(idx.value, bool)):
@@ -402,7 +404,7 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                     elif isinstance(x, ir.Call):
                         used += [(x, kw.value, "**") for kw in x.keywords if kw.name is None]
                     elif isinstance(x, ir.Dict):
-                        used += [(v, v, "**") for k, v in zip(x.keys, x.values) if k is None]
+                        used += [(v, v, "**") for k, v in zip(x.keys, x.values, strict=False) if k is None]
                     elif membership and isinstance(x, ir.Compare) and x.ops and x.ops[0] in ("in", "not in"):
                         used.append((x, x.comparators[0], "in"))
                     for at, value, how in used:
@@ -438,7 +440,7 @@ def _parses_object_text(g: ProjectGraph, pv: Parsed, by_pos: dict[tuple, Flow]) 
     return _starts_with_opener(g, parse.origin.args[0], parse.func, parse.stmt, 2)
 
 
-def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object, depth: int) -> bool:
+def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt, depth: int) -> bool:
     cfg = config()
     openers = cfg.names.get("object_text_openers", frozenset())
     finders = cfg.names.get("object_text_finders", frozenset())
@@ -460,7 +462,7 @@ def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: o
     return False
 
 
-def _bound_values(g: ProjectGraph, name: ir.Name, func: FunctionInfo, stmt: object) -> list[ir.Expr]:
+def _bound_values(g: ProjectGraph, name: ir.Name, func: FunctionInfo, stmt: EvalAt) -> list[ir.Expr]:
     """The expressions assigned to `name` that reach `stmt` (plain assignments only; [] otherwise)."""
     defs = g.reaching(func).at(stmt, name.id) or []
     if not defs or any(d.how != "assign" or d.value is None for d in defs):

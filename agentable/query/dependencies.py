@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from agentable.cpg import ir
+from agentable.query.facts import EvalAt
 
 
-def import_targets(stmt: object) -> list[str]:
+def import_targets(stmt: EvalAt) -> list[str]:
     """Absolute dotted names an import statement brings in: `import a.b` -> a.b, `from a import b`
     -> a.b (relative imports give nothing)."""
     out: list[str] = []

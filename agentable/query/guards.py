@@ -250,7 +250,8 @@ def _membership_test(test: Optional[ir.Expr], name: str) -> bool:
         if isinstance(x, ir.Compare) and any(op in ("in", "not in") for op in x.ops) and \
                 any(name in names_in(c) for c in x.comparators):
             return True
-        if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in ("get", "keys", "issubset", "issuperset") \
+        if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) \
+                and x.func.attr in ("get", "keys", "issubset", "issuperset") \
                 and name in names_in(x.func.value):
             return True
     return False

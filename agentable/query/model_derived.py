@@ -10,6 +10,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.resolve import PARSERS
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef, LLMOutput, Parsed, Value
+from agentable.query.facts import EvalAt
 from agentable.query.graph_state import graph_nodes, state_channel_read
 
 
@@ -21,7 +22,7 @@ def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
     return None
 
 
-def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
                   depth: int = 3, _steps: int = 6) -> Optional[Union[LLMOutput, Parsed]]:
     """The model output that `e` is computed from, or None: the response or its text (any field,
     e.g. `tool_call.function.name`, `block.name`), a structure parsed from it, or text extracted from
@@ -66,7 +67,7 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
 _DATA_METHODS = frozenset({"get", "pop", "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "replace"})
 
 
-def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object, depth: int,
+def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt, depth: int,
                                steps: int) -> Optional[Union[LLMOutput, Parsed]]:
     """model_derived for a value the resolver keeps only as a type: text the resolver does not
     follow (a regex group of the reply) parsed into a structure (`action = json.loads(m.group(1))`)

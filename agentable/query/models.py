@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, cast
 
+from agentable.catalog.specs import AgentSpec
 from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const
 from agentable.findings import FlowStep
 from agentable.query.config import config_default_strs
-from agentable.query.facts import per_graph
+from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
 
 
@@ -29,12 +31,12 @@ class ModelUse:
     model_id: str
     expr: ir.Expr
     func: FunctionInfo
-    stmt: object
+    stmt: EvalAt
     where: str  # call | client | bind | chat_model | agent
     api: str
     spec: object
     call: Optional[ir.Call] = None  # the LLM call, or the chat-model / agent construction
-    llm_call: object = None  # agentable.cpg.agent.LLMCall when the use is an LLM call
+    llm_call: Optional[LLMCall] = None  # when the use is an LLM call
 
     literal: Optional[tuple[str, ir.Pos]] = None  # where the model id string itself is written
     literal_shared: bool = False  # the same literal also feeds a use of another kind (e.g. an embedding call)
@@ -94,12 +96,12 @@ class ModelSlot:
 
     expr: ir.Expr
     func: FunctionInfo
-    stmt: object
+    stmt: EvalAt
     where: str  # call | client | bind | chat_model | agent
     api: str
     spec: object
     call: Optional[ir.Call] = None
-    llm_call: object = None
+    llm_call: Optional[LLMCall] = None
 
     @property
     def path(self) -> str:
@@ -122,7 +124,7 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
         s = c.setting("model")
         if s is not None:
             api = chat_model_api(c.spec) if c.is_chat_model else c.api
-            add(ModelSlot(s.expr, s.func, s.stmt, s.where, api, c.spec, c.call, c))
+            add(ModelSlot(s.expr, s.func, cast(EvalAt, s.stmt), s.where, api, c.spec, c.call, c))
     for site, spec in chat_model_constructions(g):
         e = construction_arg(site.call, getattr(spec, "model_params", ()) or (), getattr(spec, "model_positional", None))
         if e is not None:
@@ -135,8 +137,8 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
             if e is None:
                 continue
             add(ModelSlot(e, func, stmt, "agent", "chat", spec, call))
-            for v, owner, s in dict_values_for_key(g, e, func, stmt, "model"):
-                add(ModelSlot(v, owner, s, "agent", "chat", spec, call))
+            for v, owner, at in dict_values_for_key(g, e, func, stmt, "model"):
+                add(ModelSlot(v, owner, at, "agent", "chat", spec, call))
     return out
 
 
@@ -152,7 +154,8 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
         ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
         for mid in dict.fromkeys(ids):
             # one use per place the id is written: each is a line to change
-            for site in literal_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]:
+            sites: list[Optional[tuple[str, ir.Pos]]] = list(literal_sites(g, slot.expr, slot.func, slot.stmt, mid)) or [None]
+            for site in sites:
                 out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
                                     slot.llm_call, site))
     apis_by_literal: dict[tuple[str, ir.Pos], set[str]] = {}
@@ -173,7 +176,7 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
     argument of the LLM call, a tool-binding binder (`.bind_tools(...)`, `.bind(tools=...)`), or
     tools handed to an agent constructor whose framework drives them by native tool calling.
     Returns the expression to point at, or None."""
-    def non_empty(e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> bool:
+    def non_empty(e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> bool:
         if e is None:
             return False
         lit = literal_of(g, e, func, stmt)
@@ -185,7 +188,7 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
     c = use.llm_call
     if c is not None:
         s = c.setting("tools")
-        if s is not None and non_empty(s.expr, s.func, s.stmt):
+        if s is not None and non_empty(s.expr, s.func, cast(EvalAt, s.stmt)):
             return s.expr
         for path, bind in getattr(c, "binds", ()):
             func = g.function_of(path, bind.pos)
@@ -198,7 +201,7 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
         return None
     if use.where == "agent" and use.call is not None:
         spec = use.spec
-        if not getattr(spec, "tool_calling", False):
+        if not isinstance(spec, AgentSpec) or not spec.tool_calling:
             return None
         e = construction_arg(use.call, [spec.tools_param] if spec.tools_param else [], spec.tools_positional)
         if e is not None and non_empty(e, use.func, use.stmt):
@@ -207,7 +210,8 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
 
 
 def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[int]:
-    """The integer an expression certainly is (every resolved value the same int constant)."""
+    """The integer an expression certainly is (every resolved value the same int constant).
+    `stmt` is an EvalAt, typed `object` like cpg's `Setting.stmt`."""
     vals = g.values(e, func, stmt)
     ints = {v.value for v in vals if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool)}
     if len(ints) == 1 and len(vals) == 1:

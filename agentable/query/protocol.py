@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Optional, cast
 
 from agentable.catalog import read_toml
 from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall
 from agentable.cpg.flow import enclosing_loops
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ParamRef
-from agentable.query.facts import per_graph
+from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import dict_values_for_key, literal_of, strings_in
 
 
@@ -29,7 +30,7 @@ def protocol_markers() -> dict[str, tuple[str, ...]]:
 _PROTOCOL: Optional[dict[str, tuple[str, ...]]] = None
 
 
-def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 2) -> list[str]:
+def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int = 2) -> list[str]:
     """`strings_in`, also following a parameter to the arguments of every call site (prompts
     passed into project wrappers) and messages appended to a list before the call."""
     out = strings_in(g, e, func, stmt)
@@ -61,16 +62,16 @@ def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
 
 
 @per_graph
-def prompt_text(g: ProjectGraph, c: object) -> str:
+def prompt_text(g: ProjectGraph, c: LLMCall) -> str:
     """Literal text of the prompt an LLM call sends (messages, prompt and system settings); asked
     by several rules for the same call, so kept per call."""
     parts: list[str] = []
     for role in ("messages", "prompt", "system"):
-        s = c.setting(role)  # type: ignore[attr-defined]
+        s = c.setting(role)
         if s is not None:
-            parts += strings_reaching(g, s.expr, s.func, s.stmt)
-    if not parts and c.call.args:  # type: ignore[attr-defined]
-        parts += strings_reaching(g, c.call.args[0], c.func, c.site.stmt)  # type: ignore[attr-defined]
+            parts += strings_reaching(g, s.expr, s.func, cast(EvalAt, s.stmt))
+    if not parts and c.call.args:
+        parts += strings_reaching(g, c.call.args[0], c.func, c.site.stmt)
     return "\n".join(dict.fromkeys(parts))
 
 
@@ -94,10 +95,10 @@ class StopConfig:
     stops: tuple[str, ...] = ()
     expr: Optional[ir.Expr] = None
     func: Optional[FunctionInfo] = None
-    stmt: object = None
+    stmt: EvalAt = None
 
 
-def concrete_values(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> frozenset:
+def concrete_values(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> frozenset:
     """`g.values` without the symbolic parameter marker of functions the project calls: their
     parameters take exactly what those callers pass (or the default)."""
     vals = g.values(e, func, stmt)
@@ -105,17 +106,17 @@ def concrete_values(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
                                               and g.argument_sites(g.functions[v.func])))
 
 
-def stop_config(g: ProjectGraph, c: object) -> StopConfig:
+def stop_config(g: ProjectGraph, c: LLMCall) -> StopConfig:
     """Where and what the stop sequences of an LLM call are: its own argument, a bound setting,
     the client/model constructor, or a `stop`/`stop_sequences` key in an options/config dict."""
-    exprs: list[tuple[ir.Expr, FunctionInfo, object]] = []
-    s = c.setting("stop")  # type: ignore[attr-defined]
+    exprs: list[tuple[ir.Expr, FunctionInfo, EvalAt]] = []
+    s = c.setting("stop")
     if s is not None:
-        exprs.append((s.expr, s.func, s.stmt))
+        exprs.append((s.expr, s.func, cast(EvalAt, s.stmt)))
     else:
         names = _stop_names(g)
-        places: list[tuple[ir.Call, FunctionInfo, object]] = [(c.call, c.func, c.site.stmt)]  # type: ignore[attr-defined]
-        for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):  # type: ignore[attr-defined]
+        places: list[tuple[ir.Call, FunctionInfo, EvalAt]] = [(c.call, c.func, c.site.stmt)]
+        for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):
             f = g.function_of(path, call.pos)
             if f is not None:
                 places.append((call, f, None))
@@ -134,7 +135,7 @@ def stop_config(g: ProjectGraph, c: object) -> StopConfig:
                         if kw2.name in names:
                             exprs.append((kw2.value, f, st))
     if not exprs:
-        return StopConfig("unknown" if c.has_kwarg_splat() else "none")  # type: ignore[attr-defined]
+        return StopConfig("unknown" if c.has_kwarg_splat() else "none")
     stops: list[str] = []
     known = True
     for e, f, st in exprs:
@@ -189,7 +190,7 @@ def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
                 name = e.func.attr if isinstance(e.func, ir.Attribute) else (ir.dotted(e.func) or "")
                 if name.rsplit(".", 1)[-1] in _MARKER_READERS:
                     texts += [t for a in e.args if (t := ir.string_value(a)) is not None]
-            elif any(op in ("in", "not in") for op in e.ops):
+            elif isinstance(e, ir.Compare) and any(op in ("in", "not in") for op in e.ops):
                 t = ir.string_value(e.left)
                 if t is not None:
                     texts.append(t)
@@ -208,7 +209,7 @@ class ProtocolCall:
     graph whose node reaches it, `loop` None then), its prompt asks for the protocol, and the
     loop's code reads the protocol's markers from the reply."""
 
-    llm_call: object
+    llm_call: LLMCall
     loop_func: FunctionInfo
     loop: Optional[ir.Stmt]
     prompt: str

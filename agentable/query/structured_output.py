@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, Instance, LLMOutput, Typed
-from agentable.query.facts import per_graph
+from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import dict_values_for_key, literal_of
 
 
@@ -24,11 +25,10 @@ def _structured_names(g: ProjectGraph) -> frozenset[str]:
     return frozenset(names)
 
 
-def _requests_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object) -> bool:
+def _requests_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt) -> bool:
     """Does a structured-output argument ask for JSON / a schema (not plain text)?"""
     node = literal_of(g, e, func, stmt)
     target = node[0] if node is not None else e
-    owner, s = (node[1], node[2]) if node is not None else (func, stmt)
     if isinstance(target, ir.Call) and not target.keywords:
         return True  # e.g. format=Answer.model_json_schema()
     if isinstance(target, (ir.Dict, ir.Call)):
@@ -48,7 +48,8 @@ def _requests_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: o
     if not vals:
         return True
     if all(isinstance(v, Const) for v in vals):
-        return any(isinstance(v.value, str) and ("json" in v.value.lower() or v.value.startswith("{")) for v in vals)  # type: ignore[union-attr]
+        return any(isinstance(v, Const) and isinstance(v.value, str) and ("json" in v.value.lower() or v.value.startswith("{"))
+                   for v in vals)
     return any(isinstance(v, (ClassRef, ExtRef, Instance, Typed)) or not isinstance(v, Const) for v in vals)
 
 
@@ -60,7 +61,7 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
     if c is None:
         return None
     names = _structured_names(g)
-    places: list[tuple[ir.Call, FunctionInfo, object]] = [(c.call, c.func, c.site.stmt)]
+    places: list[tuple[ir.Call, FunctionInfo, EvalAt]] = [(c.call, c.func, c.site.stmt)]
     for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):
         f = g.function_of(path, call.pos)
         if f is not None:
@@ -92,18 +93,18 @@ _CONFIG_SCHEMA_ROLES = ("response_schema", "response_json_schema")
 _CONFIG_MIME_ROLE = "response_mime_type"
 
 
-def _config_requests_structure(g: ProjectGraph, c: object) -> Optional[bool]:
+def _config_requests_structure(g: ProjectGraph, c: LLMCall) -> Optional[bool]:
     """For an SDK that takes the structured-output settings inside one config argument
     (`config=types.GenerateContentConfig(...)`, a dict, or a name bound to either): does the
     config ask for JSON or a schema (True also when keys are splatted in and may)? None when the
     call has no such argument or it is not a literal (the caller then judges the argument as a
     whole, and an unreadable one counts as asking)."""
-    spec = c.spec  # type: ignore[attr-defined]
+    spec = c.spec
     param = getattr(spec, "config_param", None)
     roles = getattr(spec, "config_keys", None) or {}
     if not param or param not in (getattr(spec, "structured_params", ()) or ()) or _CONFIG_MIME_ROLE not in roles:
         return None
-    found = c.config_literal()  # type: ignore[attr-defined]
+    found = c.config_literal()
     if found is None:
         return None
     node, owner, s = found
@@ -114,13 +115,13 @@ def _config_requests_structure(g: ProjectGraph, c: object) -> Optional[bool]:
     if any(kw.name is None for kw in node.keywords) if isinstance(node, ir.Call) else any(k is None for k in node.keys):
         return True  # `GenerateContentConfig(**settings)`: the settings may ask for JSON
     for role in _CONFIG_SCHEMA_ROLES:
-        st = c.setting(role) if role in roles else None  # type: ignore[attr-defined]
+        st = c.setting(role) if role in roles else None
         if st is not None and st.where == "config" and not (isinstance(st.expr, ir.Constant) and st.expr.value is None):
             return True
-    st = c.setting(_CONFIG_MIME_ROLE)  # type: ignore[attr-defined]
+    st = c.setting(_CONFIG_MIME_ROLE)
     if st is None or st.where != "config":
         return False
     vals = g.values(st.expr, st.func, st.stmt)
     if vals and all(isinstance(v, Const) for v in vals):
-        return any(isinstance(v.value, str) and "json" in v.value.lower() for v in vals)  # type: ignore[union-attr]
+        return any(isinstance(v, Const) and isinstance(v.value, str) and "json" in v.value.lower() for v in vals)
     return True  # a MIME type computed at run time: may be JSON

@@ -4,7 +4,7 @@ operation that fails on text of the wrong shape, and what each raises."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from agentable.catalog import read_toml
 
@@ -62,7 +62,8 @@ def config() -> TaintConfig:
             unknown = set(entry) - fields
             if unknown:
                 raise ValueError(f"taint.toml: unknown sink key(s) {sorted(unknown)} in {entry}")
-            s = Sink(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+            kwargs: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
+            s = Sink(**kwargs)
             (calls if s.call else methods)[s.name] = s
         barriers = raw.get("barriers", {})
         # `<barrier>_<option>` keys (retry_names, object_text_openers) are a barrier's options, the

@@ -10,19 +10,21 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ExtRef
+from agentable.query.facts import EvalAt
 from agentable.query.guards import expr_parents
 from agentable.query.taint import config as taint_config
 
 
 def int_index(e: ir.Expr) -> Optional[int]:
     if isinstance(e, ir.Constant) and type(e.value) is int:
-        return e.value  # type: ignore[return-value]
+        return e.value
     if isinstance(e, ir.UnaryOp) and e.op == "-" and isinstance(e.operand, ir.Constant) and type(e.operand.value) is int:
-        return -e.operand.value  # type: ignore[operator]
+        return -e.operand.value
     return None
 
 
-def uses_of(g: ProjectGraph, func: FunctionInfo, def_stmt: ir.Stmt, name: str) -> list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]]:
+def uses_of(g: ProjectGraph, func: FunctionInfo, def_stmt: ir.Stmt,
+            name: str) -> list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]]:
     """Reads of `name` that the binding at `def_stmt` reaches, with each statement's expression parents."""
     out: list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]] = []
     rd = g.reaching(func)
@@ -46,7 +48,7 @@ def uses_of(g: ProjectGraph, func: FunctionInfo, def_stmt: ir.Stmt, name: str) -
     return out
 
 
-def regex_patterns(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> list[str]:
+def regex_patterns(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt) -> list[str]:
     """The pattern strings of a regex call: `re.search(P, …)` or `PAT.search(…)` with
     `PAT = re.compile(P)` (resolved through names, module constants and attributes)."""
     paths = [v.path for v in g.values(call.func, func, stmt) if isinstance(v, ExtRef)]
@@ -67,7 +69,7 @@ def regex_patterns(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: obj
     return [v.value for v in g.values(pat_expr, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
 
 
-def regex_always_matches(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object, path: str) -> bool:
+def regex_always_matches(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt, path: str) -> bool:
     """A pattern such as `r".*"` that matches every text (so the Match is never None)."""
     pats = regex_patterns(g, call, func, stmt)
     if not pats:
@@ -115,8 +117,8 @@ def same_length_view(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, pieces:
                 and builtin(p) in _SAME_LENGTH_CALLS:
             cur = p
         elif isinstance(p, ir.Call) and not p.keywords and len(p.args) == 2 and p.args[1] is cur \
-                and builtin(p) == "map" and isinstance(parents.get(id(p)), ir.Call) \
-                and builtin(parents[id(p)]) in _SAME_LENGTH_CALLS:
+                and builtin(p) == "map" and isinstance(outer := parents.get(id(p)), ir.Call) \
+                and builtin(outer) in _SAME_LENGTH_CALLS:
             cur = p  # map(f, pieces) inside list()/tuple(): a map object itself cannot be indexed
         else:
             return cur

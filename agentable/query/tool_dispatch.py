@@ -41,7 +41,8 @@ def _calls_of_name(func: FunctionInfo, name: str, after: ir.Stmt) -> list[CallSi
 
 
 def _callable_values(vs: Iterable[Value]) -> bool:
-    return any(isinstance(v, (FuncRef, ClassRef, Instance)) or (isinstance(v, ExtRef) and not v.path.startswith(("str", "dict", "list")))
+    return any(isinstance(v, (FuncRef, ClassRef, Instance))
+               or (isinstance(v, ExtRef) and not v.path.startswith(("str", "dict", "list")))
                for v in vs)
 
 
@@ -88,7 +89,8 @@ def _lookup_candidates(func: FunctionInfo) -> list[tuple[ir.Expr, ir.Stmt]]:
     """The subscripts and calls of `func` shaped like a lookup by name (see _lookup_shape), in walk
     order, read from the function's per-class index instead of filtering its whole walk."""
     subs = [pair for pair in func.exprs.get(ir.Subscript, ()) if _lookup_shape(pair[0])[0]]
-    calls = [pair for pair in func.exprs.get(ir.Call, ()) if _named_lookup_call(pair[0]) and _lookup_shape(pair[0])[0]]
+    calls = [pair for pair in func.exprs.get(ir.Call, ())
+             if isinstance(pair[0], ir.Call) and _named_lookup_call(pair[0]) and _lookup_shape(pair[0])[0]]
     if subs and calls:  # both kinds: restore their interleaved walk order
         wanted = {id(e) for e, _s in subs} | {id(e) for e, _s in calls}
         return [pair for pair in func.expr_walk if id(pair[0]) in wanted]
@@ -120,7 +122,8 @@ def _lookup_shape(e: ir.Expr) -> tuple[str, Optional[ir.Expr], Optional[ir.Expr]
 
 def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) -> Optional[ToolDispatch]:
     kind, key, container = _lookup_shape(e)
-    if kind == "getattr" and not any(isinstance(v, ExtRef) and v.path == "getattr" for v in g.values(e.func, func, s)):
+    if kind == "getattr" and isinstance(e, ir.Call) and not any(
+            isinstance(v, ExtRef) and v.path == "getattr" for v in g.values(e.func, func, s)):
         return None  # a local function or method named getattr, not the builtin
     if not kind or key is None or isinstance(key, ir.Constant):
         return None
@@ -167,11 +170,12 @@ def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[F
         return []
     method = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else "__call__"
     by_func = tool_defs_by_function(g)
-    for m in g.literal_mappings(container, d.func, d.stmt, g.resolver):
-        for vs in m.values():
+    for mapping in g.literal_mappings(container, d.func, d.stmt, g.resolver):
+        for vs in mapping.values():
             for v in vs:
                 if isinstance(v, FuncRef) and v.qualname in g.functions and (
-                        method == "__call__" or method in (getattr(getattr(by_func.get(v.qualname), "spec", None), "run_methods", ()) or ())):
+                        method == "__call__"
+                        or method in (getattr(getattr(by_func.get(v.qualname), "spec", None), "run_methods", ()) or ())):
                     out[v.qualname] = g.functions[v.qualname]
                 elif isinstance(v, Instance):
                     for cls in g.mro(v.qualname):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
+from agentable.catalog.specs import ToolConstructorSpec
 from agentable.cpg import ir
+from agentable.cpg.agent import ToolDef
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef, FuncRef, Instance
@@ -26,7 +28,7 @@ class ToolInvocation:
 
     site: CallSite
     targets: list[FunctionInfo]
-    tool: Optional[object] = None
+    tool: Optional[Union[ToolDef, ToolConstructorSpec]] = None  # a ToolDef, or the catalog spec of a tool object run by hand
     dispatch: Optional[ToolDispatch] = None
 
     @property
@@ -65,7 +67,7 @@ def _first_tool_of_class(g: ProjectGraph) -> dict[str, int]:
     return out
 
 
-def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
+def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[Union[ToolDef, ToolConstructorSpec]]:
     """The ToolDef whose framework object this call runs by hand (`search.invoke(args)`,
     `tool.run(x)` on a framework tool object), from the catalog's `run_methods`."""
     f = site.call.func
@@ -73,7 +75,7 @@ def _run_method_tool(g: ProjectGraph, site: CallSite) -> Optional[object]:
         return None  # every branch below needs the method to be one of some spec's run_methods
     by_func = tool_defs_by_function(g)
     for v in g.values(f.value, site.func, site.stmt):
-        tool = None
+        tool: Optional[ToolDef] = None
         if isinstance(v, FuncRef):
             tool = by_func.get(v.qualname)
         elif isinstance(v, Instance):  # the first tool whose class is the instance's or one of its bases
@@ -181,9 +183,9 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             if tool is None:
                 continue
             seen.add(id(site.call))
-            if not targets and getattr(tool, "func", None) is not None:
-                targets = [tool.func]  # type: ignore[union-attr]
-            out.append(ToolInvocation(site, targets, tool if hasattr(tool, "kind") else None, None))
+            if not targets and isinstance(tool, ToolDef) and tool.func is not None:
+                targets = [tool.func]
+            out.append(ToolInvocation(site, targets, tool if isinstance(tool, ToolDef) else None, None))
     # a function that itself runs tools (a dispatcher such as `act(name, arg)`) is checked where it
     # runs them, not again where the loop calls it
     runners = {inv.func.qualname for inv in out} | {d.func.qualname for d in tool_dispatches(g)}

@@ -35,7 +35,9 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[o
 
 
 def tool_label(func: FunctionInfo, tool: Optional[object]) -> str:
+    """The name the model knows a tool by: its ToolDef's name, else its class's, else the function's."""
     name = getattr(tool, "name", None) if tool is not None else None
-    if not name and tool is not None and getattr(tool, "cls", None) is not None:
-        name = tool.cls.name  # type: ignore[union-attr]
+    cls = getattr(tool, "cls", None) if tool is not None else None
+    if not name and cls is not None:
+        name = cls.name
     return name or func.name

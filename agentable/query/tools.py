@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.agent import ToolDef
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.tools import parse_param_docs
@@ -91,7 +92,7 @@ def schema_properties(tool: object) -> Optional[list[tuple[str, ir.Expr, Optiona
     if not isinstance(props, ir.Dict) or any(k is None for k in props.keys):
         return None
     out: list[tuple[str, ir.Expr, Optional[ir.Dict]]] = []
-    for k, v in zip(props.keys, props.values):
+    for k, v in zip(props.keys, props.values, strict=False):
         if isinstance(k, ir.Constant) and isinstance(k.value, str):
             out.append((k.value, k, v if isinstance(v, ir.Dict) else None))
     return out
@@ -109,7 +110,7 @@ def schema_required(tool: object) -> Optional[set[str]]:
     return {e.value for e in req.elts if isinstance(e, ir.Constant) and isinstance(e.value, str)}
 
 
-def tool_anchor(tool: object) -> ir.Pos:
+def tool_anchor(tool: ToolDef) -> ir.Pos:
     """Where to report a finding about a tool as a whole: the `def` or `class` name line for
     decorated functions and tool classes (not the whole body), else the constructor call or
     schema name."""
@@ -138,9 +139,9 @@ def tool_functions_of(g: ProjectGraph, tool) -> list[FunctionInfo]:
 
 
 @per_graph
-def tool_defs_by_function(g: ProjectGraph) -> dict[str, object]:
+def tool_defs_by_function(g: ProjectGraph) -> dict[str, ToolDef]:
     """Implementing function qualname -> its ToolDef (framework tools and schema-matched functions)."""
-    out: dict[str, object] = {}
+    out: dict[str, ToolDef] = {}
     for t in g.agent.tools:
         for f in tool_functions_of(g, t):
             out.setdefault(f.qualname, t)

@@ -35,8 +35,8 @@ def boundary_versions(specs) -> Optional[list]:
                 down = rel[: i + 1]
                 down[-1] -= 1
                 cands.add(".".join(map(str, down)) + ".999")
-        cands.add(".".join(map(str, rel + [1])))
-        cands.add(".".join(map(str, rel + [0, 1])))
+        cands.add(".".join(map(str, [*rel, 1])))
+        cands.add(".".join(map(str, [*rel, 0, 1])))
     return sorted((Version(c) for c in cands))
 
 
@@ -142,10 +142,10 @@ def version_source(g: ProjectGraph, path: str, dist: str) -> Optional[VersionSou
     found = declared_requirement(g, path, dist, pinned=False)
     manifests = g.manifests
     folder = manifests.lock_folder(path) if manifests is not None and manifests.script_scope(path) is None else None
-    pins = manifests.pins_for(path, dist) if folder is not None else ()
+    pins = manifests.pins_for(path, dist) if folder is not None and manifests is not None else ()
     if pins and found is not None:
         req, spec = found
-        if not _covers(folder, governing_dir(req.path)):
+        if folder is None or not _covers(folder, governing_dir(req.path)):
             pins = ()
         else:
             try:
