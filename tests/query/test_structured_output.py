@@ -1,4 +1,4 @@
-"""query.text_uses.structured_output: which LLM calls ask for JSON or a schema."""
+"""query.structured_output: which LLM calls ask for JSON or a schema."""
 
 from __future__ import annotations
 

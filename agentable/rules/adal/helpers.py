@@ -51,6 +51,8 @@ def context_budgets(g: ProjectGraph) -> list[ContextBudget]:
                 continue
             for f in _input_builders(g, s.expr, s.func, s.stmt):
                 for cmp, stmt in f.exprs.get(ir.Compare, ()):
+                    if not isinstance(cmp, ir.Compare):
+                        continue
                     for operand in (cmp.left, *cmp.comparators):
                         for name, value, lit in _budget_constants(g, operand, f, stmt, 3):
                             key = (id(c), lit[0], lit[1])
@@ -92,8 +94,8 @@ def _input_builders(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: objec
         elif isinstance(x, ir.Subscript):
             walk(x.value, f, st, depth)
         elif isinstance(x, ir.Call):
-            for v in g.values(x.func, f, st):
-                target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+            for val in g.values(x.func, f, st):
+                target = g.functions.get(val.qualname) if isinstance(val, FuncRef) else None
                 if target is not None and target.node is not None:
                     out.setdefault(target.qualname, target)
         elif isinstance(x, ir.Name) and f is func:

@@ -62,8 +62,7 @@ def tool_functions(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]
         if func.qualname not in llm_funcs:
             continue
         for site in func.calls:
-            f = site.call.func
-            chain = f
+            chain = site.call.func
             while isinstance(chain, ir.Attribute):
                 chain = chain.value
             targets = g.callees(site)

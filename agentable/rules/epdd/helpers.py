@@ -6,7 +6,7 @@ import re
 
 from agentable.cpg import ir
 from agentable.cpg.flow import handler_type_names
-from agentable.cpg.manifests import normalize_dist
+from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.query.dependencies import import_targets
@@ -126,7 +126,7 @@ def _modules_named(g: ProjectGraph) -> dict[str, dict[str, int]]:
     return out
 
 
-def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
+def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
     """Is the import `dotted` covered by the requirements in `scope` (a ManifestSet): one of the
     distributions that provide it is declared (any group), a declared distribution brings it in as
     a dependency (catalog `provides`, transitively), or, for an import the catalog does not know, a
@@ -159,7 +159,7 @@ def import_declared(g: ProjectGraph, scope: object, dotted: str) -> bool:
     return False
 
 
-def _whole_namespace_declared(g: ProjectGraph, scope: object, dist: str, dotted: str) -> bool:
+def _whole_namespace_declared(g: ProjectGraph, scope: ManifestSet, dist: str, dotted: str) -> bool:
     """Does `dist` provide only a shorter name of `dotted` (the namespace root `llama_index` of
     `llama_index.llms.anthropic`, which the catalog assigns to its own distribution), and is it
     declared in versions that still shipped the whole namespace (llama-index<0.10)? Any other
@@ -168,7 +168,7 @@ def _whole_namespace_declared(g: ProjectGraph, scope: object, dist: str, dotted:
     if whole is None:
         return False
     try:
-        spec = scope.specifier_for(dist)  # type: ignore[attr-defined]
+        spec = scope.specifier_for(dist)
     except Exception:
         return False
     return spec is not None and versions_within(str(spec), whole)

@@ -137,15 +137,15 @@ def tools_offered_together(g: ProjectGraph) -> list[list[tuple[object, str, ir.P
     groups: list[list[tuple[object, str, ir.Pos]]] = []
     for func in g.agent.functions():
         for e, s in func.walk(ir.Seq):
-            if len(e.elts) < 2:
+            if not isinstance(e, ir.Seq) or len(e.elts) < 2:
                 continue
-            group = []
+            group: list[tuple[object, str, ir.Pos]] = []
             for i, elt in enumerate(e.elts):
                 if len(group) + len(e.elts) - i < 2:
                     break  # too few elements left to make a group: the rest need not be resolved
-                t = resolve(elt, func, s)
-                if t is not None:
-                    group.append((t, func.path, elt.pos))
+                hit = resolve(elt, func, s)
+                if hit is not None:
+                    group.append((hit, func.path, elt.pos))
             if len(group) >= 2:
                 groups.append(group)
     registries: dict[tuple[str, str], list[tuple[object, str, ir.Pos]]] = {}
@@ -171,7 +171,9 @@ def functions_registered_by_name(g: ProjectGraph) -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for func in g.agent.functions():
         for d, s in func.exprs.get(ir.Dict, ()):
-            for k, v in zip(d.keys, d.values):
+            if not isinstance(d, ir.Dict):
+                continue
+            for k, v in zip(d.keys, d.values, strict=False):
                 if not (isinstance(k, ir.Constant) and isinstance(k.value, str)) or not isinstance(v, (ir.Name, ir.Attribute)):
                     continue
                 for val in g.values(v, func, s):

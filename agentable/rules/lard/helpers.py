@@ -89,6 +89,8 @@ def run_result_reads(g: ProjectGraph) -> list[ResultRead]:
         func = site.func
         bound = _names_bound_to(site.call, site.stmt)
         for e, _stmt in func.exprs.get(ir.Attribute, ()):
+            if not isinstance(e, ir.Attribute):
+                continue
             target = e.value.value if isinstance(e.value, ir.Await) else e.value
             if target is site.call or (isinstance(target, ir.Name) and target.id in bound
                                        and _only_binding(func, target.id, site.stmt)):

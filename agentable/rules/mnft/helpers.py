@@ -72,7 +72,7 @@ def dispatch_guard(g: ProjectGraph, d: ToolDispatch) -> str:
             return "check"
     if name_validated_before(d.func, d.stmt, names, d.lookup):
         return "check"
-    raised = d.raises + ("LookupError",) if d.kind == "subscript" else d.raises
+    raised = (*d.raises, "LookupError") if d.kind == "subscript" else d.raises
     guard = failure_guard(g, d.func, d.stmt, raised)
     if guard:
         return guard
@@ -121,7 +121,7 @@ def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
     if path.startswith("xml.") and "()." in path and path.rsplit(".", 1)[-1] in _XML_TREE_READERS:
         return False
     root = path.split(".")[0].split("(")[0]
-    stdlib = getattr(sys, "stdlib_module_names", frozenset())
+    stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
     if root in ("builtins",) or (root in stdlib and root not in _RISKY_STDLIB_ROOTS):
         if root == "pathlib" or path.startswith("Path"):
             return path.rsplit(".", 1)[-1] in _RISKY_PATH_METHODS
@@ -255,7 +255,9 @@ def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> boo
             isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, stmt)):
         return True
     for v in g.values(f, func, stmt):
-        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or (v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask") and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer"))):
+        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or (
+                v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask")
+                and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer"))):
             return True
     if depth > 0:
         for q in g.callees(site):  # type: ignore[arg-type]
@@ -285,8 +287,8 @@ def _flag_assignments(loop: ir.Stmt, names: set[str]) -> list[tuple[ir.Stmt, lis
                 if any(ir.dotted(t) in names for t in targets):
                     out.append((s, tests))
             if isinstance(s, ir.If):
-                visit(s.body, tests + [s.test])
-                visit(s.orelse, tests + [s.test])
+                visit(s.body, [*tests, s.test])
+                visit(s.orelse, [*tests, s.test])
             else:
                 for b in ir.child_blocks(s):
                     visit(b, tests)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
 import networkx
 
@@ -62,7 +62,8 @@ def value_kind(v: Value) -> str:
 def is_stub(func: FunctionInfo) -> bool:
     """A body of only a docstring, `pass`, `...` or `raise` (abstract methods, protocols)."""
     body = list(func.body)
-    if body and isinstance(body[0], ir.ExprStmt) and isinstance(body[0].value, ir.Constant) and isinstance(body[0].value.value, str):
+    if body and isinstance(body[0], ir.ExprStmt) and isinstance(body[0].value, ir.Constant) \
+            and isinstance(body[0].value.value, str):
         body = body[1:]
     return all(isinstance(s, ir.Raise) or (isinstance(s, ir.Simple) and s.kind == "pass")
                or (isinstance(s, ir.ExprStmt) and isinstance(s.value, ir.Constant)) for s in body)
@@ -192,13 +193,13 @@ def dropped_tool_results(g: ProjectGraph) -> list[DroppedToolResult]:
     out: list[DroppedToolResult] = []
     invocations = tool_invocations(g)
     for c in g.agent.llm_calls:
-        if c.setting("tools") is None:  # type: ignore[attr-defined]
+        if c.setting("tools") is None:
             continue
-        msgs = c.setting("messages")  # type: ignore[attr-defined]
+        msgs = c.setting("messages")
         if msgs is None or msgs.where != "call":
             continue
-        func = c.func  # type: ignore[attr-defined]
-        loops = enclosing_loops(func, c.site.stmt)  # type: ignore[attr-defined]
+        func = c.func
+        loops = enclosing_loops(func, c.site.stmt)
         if not loops or func.is_module:
             continue
         outer = loops[-1]
@@ -218,7 +219,7 @@ def dropped_tool_results(g: ProjectGraph) -> list[DroppedToolResult]:
         cfg = g.reaching(func).cfg
         flow = networkx.restricted_view(cfg, [n for n in cfg if isinstance(n, ir.Handler)], [])
         for inv in invocations:
-            if inv.func is not func or id(inv.site.stmt) not in inside_ids or inv.site.call is c.call:  # type: ignore[attr-defined]
+            if inv.func is not func or id(inv.site.stmt) not in inside_ids or inv.site.call is c.call:
                 continue
             if not _runs_on_model_request(g, inv):
                 continue
@@ -300,7 +301,7 @@ def _invariant(g: ProjectGraph, func: FunctionInfo, e: ir.Expr, inside: list[ir.
         return all(_invariant(g, func, x, inside, stmt) for x in e.elts)
     if isinstance(e, ir.Dict):
         return all(k is not None and _invariant(g, func, k, inside, stmt) and _invariant(g, func, v, inside, stmt)
-                   for k, v in zip(e.keys, e.values))
+                   for k, v in zip(e.keys, e.values, strict=False))
     if not isinstance(e, ir.Name) or e.id in func.globals_declared or _mentions_in_nested(func, e.id):
         return False
     if any(d.stmt is s for d in func.defs.get(e.id, []) for s in inside):
@@ -345,7 +346,8 @@ def _llm_calls_by_function(g: ProjectGraph) -> dict[str, list[object]]:
     return out
 
 
-def _only_receiver_before(g: ProjectGraph, func: FunctionInfo, name: str, loop: ir.Stmt, def_stmt: ir.Stmt) -> bool:
+def _only_receiver_before(g: ProjectGraph, func: FunctionInfo, name: str, loop: ir.Stmt,
+                          def_stmt: Union[ir.Stmt, ir.Handler]) -> bool:
     """Before the loop, is `name` only the receiver of method calls (`messages.append(...)`) or
     what a model call is asked with (`client.responses.create(input=messages)`: the SDK sends it
     and keeps no reference), never stored in another structure or passed to other code?"""
