@@ -1,5 +1,5 @@
 """Facts from the agent's non-Python files (issue #13) for the rules: model ids written in
-settings files, and prompt templates filled in without one of their variables."""
+settings files (prompt templates missing a variable: agentable/rules/lard/helpers.py)."""
 
 from __future__ import annotations
 

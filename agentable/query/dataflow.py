@@ -5,7 +5,8 @@ module reads them and answers, for every sink in the agent modules: which model 
 (the graph's value resolution, agentable/cpg/resolve.py, follows helpers, wrappers, returns,
 `self.x` and imports), and which barrier (if any) makes it safe. Each answer is a `Flow` (the
 historical name `TextUse` is kept as an alias) carrying the source value, whose `.steps` are the
-path for messages and SARIF codeFlows (`query.flow_steps`).
+path for messages and SARIF codeFlows (`llm_output.flow_steps`). The configuration is read by
+`taint.py`; the barriers' tests live in `guards.py`, the text operations' in `text_ops.py`.
 
 Adding a sink is one line in taint.toml when its kind exists (parse, match, pieces); a new kind is
 one handler in `_SINK_KINDS`.

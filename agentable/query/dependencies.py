@@ -1,4 +1,5 @@
-"""Imports vs declared distributions (EPDD)."""
+"""Imports vs declared distributions (EPDD): what an import statement brings in. Whether it is
+declared, locked or optional is EPDD001's alone: agentable/rules/epdd/helpers.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Fault tolerance and checks: handlers here or in every caller, tests before use, None returns."""
+"""Fault tolerance and checks: handlers here or in every caller, suppress and retry (failure_guard),
+tests before use in the statements before or in the same expression, membership tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Literal values written in code: strings reaching an expression, literal bindings, where a value is written."""
+"""Literal values written in code: strings reaching an expression, literal bindings, where a value
+is written, and the source text of an expression for messages."""
 
 from __future__ import annotations
 

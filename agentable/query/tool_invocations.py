@@ -1,4 +1,6 @@
-"""Tool dispatch in hand-written loops, whether tools can fail, and what they return (MNFT, TRE)."""
+"""Tool invocations in hand-written agent loops: the calls that run a tool (through a model-chosen
+lookup, a direct call of its implementation, a framework tool object's run method, or a function
+given model-chosen arguments whose result goes back as the observation) (MNFT, TRE)."""
 
 from __future__ import annotations
 

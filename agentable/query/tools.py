@@ -1,4 +1,5 @@
-"""Tool metadata as the model sees it: descriptions, parameters, names offered together (IETI)."""
+"""Tool metadata as the model sees it: descriptions, parameters and schemas, where to report a
+tool, and the ToolDef of each implementing function (IETI, MNFT, TRE)."""
 
 from __future__ import annotations
 
