@@ -3,9 +3,11 @@ definition of the tool turns on error handling that catches it (MNFT002, MNFT005
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
+from agentable.catalog.specs import ToolConstructorSpec
 from agentable.cpg import ir
+from agentable.cpg.agent import ToolDef
 from agentable.cpg.flow import enclosing_handlers, handler_reraises_only
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
@@ -41,7 +43,7 @@ def handler_reraises(h: ir.Handler) -> bool:
     return handler_reraises_only(h) or any(isinstance(s, ir.Raise) for s in h.body)
 
 
-def tool_error_handling_configured(g: ProjectGraph, tool: Optional[object]) -> bool:
+def tool_error_handling_configured(g: ProjectGraph, tool: Optional[Union[ToolDef, ToolConstructorSpec]]) -> bool:
     """Does the tool's definition turn on its framework's error handling (catalog `error_param`,
     e.g. `handle_tool_error=True`)?"""
     spec = getattr(tool, "spec", None)

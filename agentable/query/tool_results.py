@@ -3,8 +3,10 @@ declare or hand back (TRE)."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
+from agentable.catalog.specs import ToolConstructorSpec
+from agentable.cpg.agent import ToolDef
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.query.facts import per_graph
@@ -13,11 +15,11 @@ from agentable.query.tools import tool_defs_by_function
 
 
 @per_graph
-def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]]]:
+def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[ToolDef]]]:
     """Functions whose return value is a tool's result for the model: implementations of framework
     and schema tools (with their ToolDef) and project functions a loop dispatches by a model-chosen
     name (ToolDef None)."""
-    out: dict[str, tuple[FunctionInfo, Optional[object]]] = {}
+    out: dict[str, tuple[FunctionInfo, Optional[ToolDef]]] = {}
     for q, t in tool_defs_by_function(g).items():
         f = g.functions.get(q)
         if f is not None:
@@ -34,7 +36,7 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[o
     return result
 
 
-def tool_label(func: FunctionInfo, tool: Optional[object]) -> str:
+def tool_label(func: FunctionInfo, tool: Optional[Union[ToolDef, ToolConstructorSpec]]) -> str:
     """The name the model knows a tool by: its ToolDef's name, else its class's, else the function's."""
     name = getattr(tool, "name", None) if tool is not None else None
     cls = getattr(tool, "cls", None) if tool is not None else None

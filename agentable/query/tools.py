@@ -14,7 +14,8 @@ from agentable.query.facts import per_graph
 
 
 def tool_definition_call(g: ProjectGraph, tool: object) -> Optional[ir.Call]:
-    """The decorator call (`@tool(...)`) or constructor call that defines a tool, if any."""
+    """The decorator call (`@tool(...)`) or constructor call that defines a tool, if any. `tool` is
+    a ToolDef or another tool-like object (a catalog spec), which has no definition call."""
     kind = getattr(tool, "kind", "")
     func = getattr(tool, "func", None)
     if kind == "decorator" and func is not None and func.node is not None:
@@ -46,7 +47,7 @@ def tool_function_param_names(func: Optional[FunctionInfo]) -> Optional[set[str]
     return {p.name for p in func.node.params}
 
 
-def tool_reads_docstring(tool: object) -> bool:
+def tool_reads_docstring(tool: ToolDef) -> bool:
     """Does the model see the implementing function's docstring (as the description, or as parsed
     parameter documentation)?"""
     spec = getattr(tool, "spec", None)
@@ -54,7 +55,7 @@ def tool_reads_docstring(tool: object) -> bool:
         getattr(spec, "parse_docstring_params", False) or getattr(spec, "requires_param_docs", False))
 
 
-def documented_param_names(tool: object) -> dict[str, str]:
+def documented_param_names(tool: ToolDef) -> dict[str, str]:
     """Parameter documentation in the implementing function's docstring (Google, Sphinx or NumPy
     sections): name -> text. Empty when there is no such section."""
     func = getattr(tool, "func", None)
@@ -63,7 +64,7 @@ def documented_param_names(tool: object) -> dict[str, str]:
     return parse_param_docs(func.node.docstring)
 
 
-def schema_body(tool: object) -> Optional[ir.Dict]:
+def schema_body(tool: ToolDef) -> Optional[ir.Dict]:
     """The dict of a JSON tool schema that holds name/description/parameters (inside the
     wrapper key when the schema has one)."""
     schema = getattr(tool, "schema", None)
@@ -76,7 +77,7 @@ def schema_body(tool: object) -> Optional[ir.Dict]:
     return schema
 
 
-def schema_properties(tool: object) -> Optional[list[tuple[str, ir.Expr, Optional[ir.Dict]]]]:
+def schema_properties(tool: ToolDef) -> Optional[list[tuple[str, ir.Expr, Optional[ir.Dict]]]]:
     """(name, key expression, property dict) for each property of a JSON tool schema's
     parameters (none for a literal `{"type": "object"}` without properties), or None when the
     parameters are not a literal `{"properties": {...}}`."""
@@ -99,7 +100,7 @@ def schema_properties(tool: object) -> Optional[list[tuple[str, ir.Expr, Optiona
     return out
 
 
-def schema_required(tool: object) -> Optional[set[str]]:
+def schema_required(tool: ToolDef) -> Optional[set[str]]:
     """Names listed in a JSON tool schema's `required` list, or None when not a literal list."""
     body = schema_body(tool)
     if body is None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from agentable.catalog import python_facts
+from agentable.catalog.specs import ToolConstructorSpec
 from agentable.cpg import ir
 from agentable.cpg.agent import AgentConstruct, ToolDef
 from agentable.cpg.flow import (
@@ -169,7 +170,8 @@ def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Op
     return None
 
 
-def tool_error_handling_covers(g: ProjectGraph, tool: Optional[object], raised: frozenset[str]) -> bool:
+def tool_error_handling_covers(g: ProjectGraph, tool: Optional[Union[ToolDef, ToolConstructorSpec]],
+                               raised: frozenset[str]) -> bool:
     """Does the error handling the tool's definition turns on catch one of the errors `raised`?
     LangChain's `handle_tool_error=True` catches ToolException only (catalog
     `error_param_catches`): a `requests` HTTPError still propagates; an empty list catches all."""
