@@ -12,7 +12,6 @@ from agentable.cpg.flow import (
     exception_catches,
     handler_catches_any,
     handler_reraises_only,
-    handler_type_names,
 )
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
@@ -74,13 +73,6 @@ def catches_library_errors(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e
         return False
 
     return protected_by(g, func, stmt, catches)
-
-
-def protecting_handler_names(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> list[str]:
-    names: list[str] = []
-    for h in enclosing_handlers(func, stmt):
-        names.extend(handler_type_names(h) or ["<bare except>"])
-    return names
 
 
 def names_in(e: ir.Expr) -> set[str]:

@@ -8,16 +8,11 @@ from typing import Iterable, Optional, cast
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.resolve import argument_for
-from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.text_parts import call_text_parts
 from agentable.cpg.values import Const
 from agentable.query.config import config_default
 from agentable.query.facts import EvalAt
-
-
-def call_sites(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> Iterable[CallSite]:
-    for f in funcs:
-        yield from f.calls
 
 
 def strings_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int = 4) -> list[str]:

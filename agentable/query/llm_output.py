@@ -28,10 +28,6 @@ def stable_order(outputs: list[LLMOutput]) -> list[LLMOutput]:
     return sorted(outputs, key=lambda v: (len(v.steps), v.site[0], v.site[1].pos))
 
 
-def parsed_outputs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> list[Parsed]:
-    return [v for v in g.values(e, func, stmt) if isinstance(v, Parsed) and not v.validated]
-
-
 def flow_steps(g: ProjectGraph, value: Union[LLMOutput, Parsed],
                last: Optional[tuple[str, ir.Pos, str]] = None) -> tuple[FlowStep, ...]:
     """A value's data-flow path as FlowSteps (for messages and SARIF codeFlows)."""

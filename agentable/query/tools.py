@@ -100,18 +100,6 @@ def schema_properties(tool: ToolDef) -> Optional[list[tuple[str, ir.Expr, Option
     return out
 
 
-def schema_required(tool: ToolDef) -> Optional[set[str]]:
-    """Names listed in a JSON tool schema's `required` list, or None when not a literal list."""
-    body = schema_body(tool)
-    if body is None:
-        return None
-    params = body.get(getattr(getattr(tool, "spec", None), "params_key", "parameters"))
-    req = params.get("required") if isinstance(params, ir.Dict) else None
-    if not isinstance(req, ir.Seq):
-        return None
-    return {e.value for e in req.elts if isinstance(e, ir.Constant) and isinstance(e.value, str)}
-
-
 def tool_anchor(tool: ToolDef) -> ir.Pos:
     """Where to report a finding about a tool as a whole: the `def` or `class` name line for
     decorated functions and tool classes (not the whole body), else the constructor call or

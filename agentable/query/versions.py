@@ -229,11 +229,3 @@ def declared_requirement(g: ProjectGraph, path: str, dist: str, pinned: bool = T
         return None
     main = [r for r in reqs if getattr(r, "group", "main") == "main"] or reqs
     return main[0], str(spec)
-
-
-def declared_specifier(g: ProjectGraph, path: str, dist: str) -> Optional[str]:
-    """The version specifier (PEP 440 text) the manifests for file `path` declare for `dist`, or
-    None when undeclared or unpinned."""
-    found = declared_requirement(g, path, dist)
-    return found[1] if found is not None else None
-
