@@ -32,8 +32,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.tools import tool_anchor
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -55,7 +55,7 @@ class OneWordToolDescription(Rule):
         for tool in ctx.graph.agent.tools:
             words = (tool.description or "").split()
             if len(words) == 1 and tool.description != "<dynamic>":  # (<dynamic>: not known statically)
-                yield self.finding(ctx, tool.path, query.tool_anchor(tool),
+                yield self.finding(ctx, tool.path, tool_anchor(tool),
                                    f"Tool `{tool.name}` is described in one word; say what it does.")
 '''
 

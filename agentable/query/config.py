@@ -12,7 +12,8 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ExtRef
-from agentable.query.facts import per_graph
+from agentable.query.facts import EvalAt, per_graph
+
 
 # Standard-library and settings-library reads that return a default when the source is unset:
 # callee -> (position of the default argument or None, its keyword).
@@ -23,25 +24,9 @@ _DEFAULT_ARGS: dict[str, tuple[Optional[int], str]] = {
     "pydantic.fields.Field()": (0, "default"),
     "dataclasses.field()": (None, "default"),
 }
-_ENV_READS = frozenset({"os.getenv()", "os.environ.get()"})
 _PARSED_ARG_RE = re.compile(r"^argparse\.ArgumentParser\(\)\.parse_args\(\)\.([A-Za-z_]\w*)$")
 
-Scoped = tuple[ir.Expr, FunctionInfo, object]
-
-
-def is_env_read(v: object) -> bool:
-    """Is this value an environment variable read (`os.getenv(...)`, `os.environ.get(...)`)?"""
-    return isinstance(v, ExtRef) and v.site is not None and v.path in _ENV_READS
-
-
-def env_default_empty(v: object) -> bool:
-    """Is this value an environment read (`os.getenv(NAME, "")`, `os.environ.get(NAME, "")`) whose
-    fallback is the empty string?"""
-    if not is_env_read(v):
-        return False
-    call = v.site[1]  # type: ignore[attr-defined]
-    default = call.args[1] if len(call.args) > 1 else call.kwarg("default")
-    return isinstance(default, ir.Constant) and default.value == ""
+Scoped = tuple[ir.Expr, FunctionInfo, EvalAt]
 
 
 def config_default(g: ProjectGraph, v: object) -> Optional[Scoped]:
@@ -68,7 +53,7 @@ def config_default(g: ProjectGraph, v: object) -> Optional[Scoped]:
     return None
 
 
-def config_default_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
+def config_default_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> list[str]:
     """The string constants an expression takes as the default of a configuration read
     (see `config_default`)."""
     out: list[str] = []
@@ -100,9 +85,9 @@ def _argparse_default(g: ProjectGraph, path: str, parse_call: ir.Call, dest: str
 
 
 @per_graph
-def _parser_options(g: ProjectGraph) -> dict[int, list[tuple[ir.Call, FunctionInfo, object]]]:
+def _parser_options(g: ProjectGraph) -> dict[int, list[tuple[ir.Call, FunctionInfo, EvalAt]]]:
     """The `add_argument(...)` calls of every argparse parser, keyed by its constructor call."""
-    out: dict[int, list[tuple[ir.Call, FunctionInfo, object]]] = {}
+    out: dict[int, list[tuple[ir.Call, FunctionInfo, EvalAt]]] = {}
     for func in g.functions.values():
         for site in func.calls:
             f = site.call.func

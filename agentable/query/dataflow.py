@@ -5,7 +5,8 @@ module reads them and answers, for every sink in the agent modules: which model 
 (the graph's value resolution, agentable/cpg/resolve.py, follows helpers, wrappers, returns,
 `self.x` and imports), and which barrier (if any) makes it safe. Each answer is a `Flow` (the
 historical name `TextUse` is kept as an alias) carrying the source value, whose `.steps` are the
-path for messages and SARIF codeFlows (`query.flow_steps`).
+path for messages and SARIF codeFlows (`llm_output.flow_steps`). The configuration is read by
+`taint.py`; the barriers' tests live in `guards.py`, the text operations' in `text_ops.py`.
 
 Adding a sink is one line in taint.toml when its kind exists (parse, match, pieces); a new kind is
 one handler in `_SINK_KINDS`.
@@ -13,95 +14,37 @@ one handler in `_SINK_KINDS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef, LLMOutput, Parsed
-from agentable.query.facts import per_graph
+from agentable.query.facts import EvalAt, per_graph
+from agentable.query.guards import (
+    any_checked_before,
+    expr_parents,
+    failure_guard,
+    guarded_in_expr,
+    keys_tested_in_expr,
+    membership_checked,
+    names_tested_in_expr,
+    tested_before,
+)
+from agentable.query.literals import bound_name
 from agentable.query.llm_output import llm_outputs
-
-
-# ---------------------------------------------------------------- configuration (taint.toml)
-
-@dataclass(frozen=True)
-class Sink:
-    kind: str  # parse | match | pieces
-    call: str = ""  # callee catalog path
-    method: str = ""  # or: a str method on the text
-    arg: int = 0
-    keyword: str = ""
-    raises: tuple[str, ...] = ()
-    catch_all: bool = False
-    structure: bool = False
-    schema_guards: bool = True
-    test_guards: bool = False
-    empty: bool = False
-    code: bool = False  # runs the text as code (eval/exec): injection, whatever the handler
-    unless_keyword: str = ""  # not a sink when the call passes this keyword
-
-    @property
-    def name(self) -> str:
-        return self.call or self.method
-
-
-@dataclass(frozen=True)
-class TaintConfig:
-    structured_fields: frozenset[str]
-    tool_arguments_for: frozenset[str]
-    calls: dict[str, Sink]  # callee path -> sink
-    methods: dict[str, Sink]  # str method -> sink
-    kinds: dict[str, dict]
-    barriers: dict[str, frozenset[str]]  # barrier -> sink kinds it applies to
-    names: dict[str, frozenset[str]] = field(default_factory=dict)  # barrier options: callable names, …
-
-    def raises(self, kind: str) -> tuple[str, ...]:
-        return tuple(self.kinds.get(kind, {}).get("raises", ()))
-
-    def applies(self, barrier: str, kind: str) -> bool:
-        return kind in self.barriers.get(barrier, ())
-
-
-_CONFIG: Optional[TaintConfig] = None
-
-
-def config() -> TaintConfig:
-    """taint.toml, read once."""
-    global _CONFIG
-    if _CONFIG is None:
-        from agentable.catalog import read_toml
-
-        raw = read_toml("taint.toml")
-        calls: dict[str, Sink] = {}
-        methods: dict[str, Sink] = {}
-        fields = {f.name for f in Sink.__dataclass_fields__.values()}
-        for entry in raw.get("sinks", []):
-            unknown = set(entry) - fields
-            if unknown:
-                raise ValueError(f"taint.toml: unknown sink key(s) {sorted(unknown)} in {entry}")
-            s = Sink(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
-            (calls if s.call else methods)[s.name] = s
-        barriers = raw.get("barriers", {})
-        # `<barrier>_<option>` keys (retry_names, object_text_openers) are a barrier's options, the
-        # others the sink kinds a barrier applies to
-        options = {k for k in barriers if any(k.startswith(b + "_") for b in barriers if b != k)}
-        _CONFIG = TaintConfig(
-            structured_fields=frozenset(raw.get("source", {}).get("structured_fields", ())),
-            tool_arguments_for=frozenset(raw.get("source", {}).get("tool_arguments_for", ())),
-            calls=calls, methods=methods, kinds=raw.get("kinds", {}),
-            barriers={k: frozenset(v) for k, v in barriers.items() if k not in options},
-            names={(k[:-len("_names")] if k.endswith("_names") else k): frozenset(v) for k, v in barriers.items()
-                   if k in options},
-        )
-    return _CONFIG
-
-
-def structure_parsers() -> dict[str, str]:
-    """Callee path -> parser name for the sinks whose result is a structure parsed from the text
-    (the resolver makes such a result a `Parsed` value)."""
-    return {p: p for p, s in config().calls.items() if s.structure}
+from agentable.query.structured_output import structured_output
+from agentable.query.taint import Sink, config
+from agentable.query.text_ops import (
+    fixed_unpack,
+    int_index,
+    regex_always_matches,
+    same_length_view,
+    splits_on_whitespace,
+    uses_of,
+)
+from agentable.query.tool_arguments import unconstrained_tool_arguments
 
 
 # ---------------------------------------------------------------- flows
@@ -145,7 +88,7 @@ TextUse = Flow
 
 # ---------------------------------------------------------------- sources
 
-def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[LLMOutput]:
+def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> Optional[LLMOutput]:
     """The generated free text `e` may be (shortest data-flow path first), or None. Tool-call
     arguments and parsed structured-output fields are not free text. A response read only part of
     the way to its text (Anthropic `msg.content`, a list of blocks), or through a field other than
@@ -159,79 +102,26 @@ def model_text(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: 
     return None
 
 
-def tool_arguments_source(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+def tool_arguments_source(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
                           sink: Sink) -> Optional[LLMOutput]:
     """Tool-call arguments of a non-strict function tool, for the sinks that declare it."""
     if not config().tool_arguments_for.intersection(sink.raises):
         return None
-    from agentable.query.tool_arguments import unconstrained_tool_arguments
-
     return unconstrained_tool_arguments(g, e, func, stmt)
 
 
 # ---------------------------------------------------------------- barriers
 
-def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...],
-                  kind: str = "parse", catch_all: bool = False) -> str:
-    """Why a failing operation at `stmt` cannot crash the agent: "try" (a handler catching one of
-    `raised` here or in every caller; each of them with `catch_all`), "suppress"
-    (`contextlib.suppress`), "retry" (the function or every caller is wrapped in a retry decorator
-    that re-runs the model call); "" otherwise."""
-    from agentable.query.guards import is_protected
-
-    cfg = config()
-    if cfg.applies("handler", kind):
-        if catch_all:
-            if all(is_protected(g, func, stmt, (r,)) for r in raised):
-                return "try"
-        elif is_protected(g, func, stmt, raised):
-            return "try"
-    if cfg.applies("suppress", kind) and _suppressed_here(func, stmt, raised):
-        return "suppress"
-    if cfg.applies("retry", kind) and _decorated_with_retry(g, func):
-        return "retry"
-    return ""
-
-
-def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
-    if func.node is None:
-        return False
-    names = config().names.get("retry", frozenset())
-    for d in func.node.decorators:
-        target = d.func if isinstance(d, ir.Call) else d
-        for v in g.values(target, func.module.toplevel, None):
-            if isinstance(v, ExtRef) and v.path.rsplit(".", 1)[-1] in names:
-                return True
-    return False
-
-
-def _suppressed_here(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> bool:
-    from agentable.cpg.flow import exception_catches
-
-    names = config().names.get("suppress", frozenset())
-    for anc in func.ancestors(stmt):
-        if isinstance(anc, ir.With):
-            for item in anc.items:
-                c = item.context
-                if isinstance(c, ir.Call) and (ir.dotted(c.func) or "").rsplit(".", 1)[-1] in names:
-                    for a in c.args:
-                        t = ir.dotted(a) or ""
-                        if any(exception_catches(t, r) for r in raised):
-                            return True
-    return False
-
 
 def _value_tested(func: FunctionInfo, stmt: ir.Stmt, node: Optional[ir.Expr], parents: dict[int, ir.Expr],
                   names: set[str]) -> bool:
     """A test of one of `names` before `node` in its expression, or before `stmt`."""
-    from agentable.query.text_uses import _checked, _guard_in_expr
-
-    return (node is not None and _guard_in_expr(node, parents, names)) or _checked(func, stmt, names)
+    return (node is not None and names_tested_in_expr(node, parents, names)) or any_checked_before(func, stmt, names)
 
 
 # ---------------------------------------------------------------- the engine
 
-def sink_of(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> Optional[Sink]:
+def sink_of(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt) -> Optional[Sink]:
     """The declared sink `call` is, by its callee's path (or, for none, by a str method name)."""
     cfg = config()
     for v in g.values(call.func, func, stmt):
@@ -275,8 +165,6 @@ def flows(g: ProjectGraph) -> list[Flow]:
 
 def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,
                  arg: Optional[ir.Expr]) -> list[Flow]:
-    from agentable.query.text_uses import _expr_parents, structured_output
-
     src = model_text(g, arg, func, stmt)
     if src is None:
         args_src = tool_arguments_source(g, arg, func, stmt, sink)
@@ -293,7 +181,7 @@ def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
     if not guard and sink.test_guards and arg is not None:
         # `if reply.strip().isdigit(): int(reply)` / `int(x) if x.isdigit() else 0`
         names = {d for x in ir.walk_expr(arg) if (d := ir.dotted(x))}
-        if _value_tested(func, stmt, call, _expr_parents(stmt), names):
+        if _value_tested(func, stmt, call, expr_parents(stmt), names):
             guard = "check"
     return [Flow("parse", sink.name, func, stmt, call, src, sink.raises, guard, origin=call, sink=sink)]
 
@@ -306,29 +194,26 @@ def _reads_match(parent: object, value: ir.Expr, readers) -> bool:
 
 def _match_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,
                  arg: Optional[ir.Expr]) -> list[Flow]:
-    from agentable.query.literals import bound_name
-    from agentable.query.text_uses import _expr_parents, _regex_always_matches, _uses_of
-
     src = model_text(g, arg, func, stmt)
     cfg = config()
-    if src is None or (cfg.applies("always_matches", "match") and _regex_always_matches(g, call, func, stmt, sink.call)):
+    if src is None or (cfg.applies("always_matches", "match") and regex_always_matches(g, call, func, stmt, sink.call)):
         return []
     raises = cfg.raises("match")
     readers = frozenset(cfg.kinds.get("match", {}).get("readers", ()))
     out: list[Flow] = []
     op = sink.call.replace("re.compile()", "pattern")
-    parents = _expr_parents(stmt)
+    parents = expr_parents(stmt)
     p = parents.get(id(call))
-    if _reads_match(p, call, readers):
+    if p is not None and _reads_match(p, call, readers):
         guard = failure_guard(g, func, stmt, raises, "match")
         out.append(Flow("match", op, func, stmt, p, src, raises, guard, origin=call, sink=sink))
         return out
     name = bound_name(stmt, call)
     if name is None:
         return out
-    for s, n, ps in _uses_of(g, func, stmt, name):
+    for s, n, ps in uses_of(g, func, stmt, name):
         q = ps.get(id(n))
-        if not _reads_match(q, n, readers):
+        if q is None or not _reads_match(q, n, readers):
             continue
         if cfg.applies("value_test", "match") and _value_tested(func, s, q, ps, {name}):
             guard = "check"
@@ -342,16 +227,6 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
                   arg: Optional[ir.Expr]) -> list[Flow]:
     """Fixed-position reads of a split/findall result: `r[i]` with an index that may not exist,
     or unpacking into a fixed number of names."""
-    from agentable.query.literals import bound_name
-    from agentable.query.text_uses import (
-        _expr_parents,
-        _fixed_unpack,
-        _int_index,
-        _same_length_view,
-        _uses_of,
-        splits_on_whitespace,
-    )
-
     src = model_text(g, arg, func, stmt)
     if src is None:
         return []
@@ -365,7 +240,7 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
     maxsplit = None
     if not any_index:
         ms = call.kwarg("maxsplit") or (call.args[1] if len(call.args) > 1 else None)
-        maxsplit = _int_index(ms) if ms is not None else None
+        maxsplit = int_index(ms) if ms is not None else None
     # split() on whitespace and splitlines() give [] for an empty reply: even [0] can fail there,
     # while split(sep) always gives at least one piece
     may_be_empty = any_index or splits_on_whitespace(call)
@@ -381,27 +256,29 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
         return failure_guard(g, func, s, raises, "pieces")
 
     guards = {receiver} if receiver else set()
-    parents = _expr_parents(stmt)
-    pieces = _same_length_view(g, func, stmt, call, parents)
+    parents = expr_parents(stmt)
+    pieces = same_length_view(g, func, stmt, call, parents)
     p = parents.get(id(pieces))
-    if isinstance(p, ir.Subscript) and p.value is pieces and risky(_int_index(p.index)):
+    if isinstance(p, ir.Subscript) and p.value is pieces and risky(int_index(p.index)):
         out.append(Flow("index", op, func, stmt, p, src, raises, guard_of(stmt, p, parents, guards), origin=call,
                         sink=sink))
         return out
     whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is pieces and isinstance(p.index, ir.Slice) else pieces
-    if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 and _fixed_unpack(stmt.targets[0], maxsplit, any_index):
+    if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 \
+            and fixed_unpack(stmt.targets[0], maxsplit, any_index):
         out.append(Flow("unpack", op, func, stmt, stmt.targets[0], src, raises, guard_of(stmt, None, parents, guards),
                         origin=call, sink=sink))
         return out
     name = bound_name(stmt, pieces)
     if name is None:
         return out
-    for s, n, ps in _uses_of(g, func, stmt, name):
+    for s, n, ps in uses_of(g, func, stmt, name):
         q = ps.get(id(n))
-        if isinstance(q, ir.Subscript) and q.value is n and risky(_int_index(q.index)):
+        if isinstance(q, ir.Subscript) and q.value is n and risky(int_index(q.index)):
             use: ir.Expr = q
             kind = "index"
-        elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 and _fixed_unpack(s.targets[0], maxsplit, any_index):
+        elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 \
+                and fixed_unpack(s.targets[0], maxsplit, any_index):
             use, kind = s.targets[0], "unpack"
         else:
             continue
@@ -417,7 +294,7 @@ _SINK_KINDS: dict[str, Callable[..., list[Flow]]] = {
 }
 
 
-def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: object) -> list[Parsed]:
+def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: EvalAt) -> list[Parsed]:
     """The unvalidated structures parsed from model text `e` may be, in a stable order (shortest
     path first, then by model call and parse): value sets are frozensets, whose order varies
     between runs."""
@@ -434,8 +311,6 @@ def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: object) -
 def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
     themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
-    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked
-
     # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
     out: list[Flow] = []
@@ -447,7 +322,7 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     seen: set[int] = set()
     for func in g.agent.functions():
         for e, s in func.walk(ir.Subscript):
-            if id(e) in seen:
+            if id(e) in seen or not isinstance(e, ir.Subscript):
                 continue
             idx = e.index
             if not (isinstance(idx, ir.Constant) and isinstance(idx.value, (str, int)) and not isinstance(idx.value, bool)):
@@ -465,7 +340,7 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                 continue
             seen.add(id(e))
             names = {n for n in [ir.dotted(e.value)] if n}
-            if tests and (_key_guard_in_expr(e, _expr_parents(s), names) or any(membership_checked(func, s, n) for n in names)):
+            if tests and (keys_tested_in_expr(e, expr_parents(s), names) or any(membership_checked(func, s, n) for n in names)):
                 guard = "check"
             else:
                 guard = failure_guard(g, func, s, raises, "key")
@@ -493,8 +368,6 @@ def _parsed_from_guarded(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: ir.
 def _type_tested(func: FunctionInfo, stmt: ir.Stmt, node: ir.Expr, parents: dict[int, ir.Expr], name: str) -> bool:
     """`isinstance(name, dict)` / `type(name) is dict` tested before `node` (in its expression or
     before `stmt`)."""
-    from agentable.query.guards import guarded_in_expr, tested_before
-
     names = config().names.get("type_test", frozenset())
 
     def test(t: Optional[ir.Expr]) -> bool:
@@ -509,8 +382,6 @@ def _type_tested(func: FunctionInfo, stmt: ir.Stmt, node: ir.Expr, parents: dict
 def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     """A structure parsed from model text used as a dict (`data.get(...)`, `**data`, `"k" in data`)
     after a guarded parse, with no type test: valid JSON that is not an object fails there."""
-    from agentable.query.text_uses import _expr_parents, _key_guard_in_expr, membership_checked, structured_output
-
     by_pos = _guarded_parses(parses)
     if not by_pos:
         return []
@@ -534,7 +405,7 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                     elif isinstance(x, ir.Call):
                         used += [(x, kw.value, "**") for kw in x.keywords if kw.name is None]
                     elif isinstance(x, ir.Dict):
-                        used += [(v, v, "**") for k, v in zip(x.keys, x.values) if k is None]
+                        used += [(v, v, "**") for k, v in zip(x.keys, x.values, strict=False) if k is None]
                     elif membership and isinstance(x, ir.Compare) and x.ops and x.ops[0] in ("in", "not in"):
                         used.append((x, x.comparators[0], "in"))
                     for at, value, how in used:
@@ -546,10 +417,10 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                             continue
                         if isinstance(s, ir.Assign) and any(t is value for t in s.targets):
                             continue
-                        parents = parents if parents is not None else _expr_parents(s)
+                        parents = parents if parents is not None else expr_parents(s)
                         if tests and _type_tested(func, s, at, parents, name):
                             guard = "check"
-                        elif keys_tested and (_key_guard_in_expr(at, parents, {name}) or membership_checked(func, s, name)):
+                        elif keys_tested and (keys_tested_in_expr(at, parents, {name}) or membership_checked(func, s, name)):
                             guard = "check"
                         else:
                             guard = failure_guard(g, func, s, raises, "shape")
@@ -570,7 +441,7 @@ def _parses_object_text(g: ProjectGraph, pv: Parsed, by_pos: dict[tuple, Flow]) 
     return _starts_with_opener(g, parse.origin.args[0], parse.func, parse.stmt, 2)
 
 
-def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object, depth: int) -> bool:
+def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt, depth: int) -> bool:
     cfg = config()
     openers = cfg.names.get("object_text_openers", frozenset())
     finders = cfg.names.get("object_text_finders", frozenset())
@@ -592,7 +463,7 @@ def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: o
     return False
 
 
-def _bound_values(g: ProjectGraph, name: ir.Name, func: FunctionInfo, stmt: object) -> list[ir.Expr]:
+def _bound_values(g: ProjectGraph, name: ir.Name, func: FunctionInfo, stmt: EvalAt) -> list[ir.Expr]:
     """The expressions assigned to `name` that reach `stmt` (plain assignments only; [] otherwise)."""
     defs = g.reaching(func).at(stmt, name.id) or []
     if not defs or any(d.how != "assign" or d.value is None for d in defs):

@@ -1,13 +1,19 @@
-"""Per-graph memoisation shared by the query helpers."""
+"""Per-graph memoisation shared by the query helpers, and the types their signatures share."""
 
 from __future__ import annotations
 
 from functools import wraps
-from typing import Callable, TypeVar
+from typing import Callable, Optional, TypeVar, Union
 
+from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 
+
 _F = TypeVar("_F", bound=Callable)
+
+# Where an expression is evaluated, for value resolution: the statement that holds it (the except
+# handler for the name an `except ... as e` binds), or None for anywhere in the function.
+EvalAt = Optional[Union[ir.Stmt, ir.Handler]]
 
 
 def per_graph(fn: _F) -> _F:

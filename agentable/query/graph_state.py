@@ -5,12 +5,11 @@ state (MNFT: a custom tool node reads the model's tool calls from `state["messag
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Optional
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import LLMOutput, Parsed
 from agentable.query.facts import per_graph
 
 
@@ -43,38 +42,6 @@ def state_param(g: ProjectGraph, func: FunctionInfo) -> Optional[str]:
     if func.qualname not in graph_nodes(g).graphs_of or func.node is None or not func.node.params:
         return None
     return func.node.params[0].name
-
-
-_ACTIVE: set[tuple[int, str, str]] = set()  # channel reads being resolved (a node re-returning its input)
-
-
-def channel_model_output(g: ProjectGraph, func: FunctionInfo, key: str) -> Optional[Union[LLMOutput, Parsed]]:
-    """The model output a node of the graph `func` belongs to returns under state channel `key`
-    (`return {"messages": [llm.invoke(...)]}`): what `func` reads from `state[key]`."""
-    from agentable.query.tool_calls import model_derived
-
-    nodes = graph_nodes(g)
-    for builder in nodes.graphs_of.get(func.qualname, ()):
-        mark = (id(g), str(builder), key)
-        if mark in _ACTIVE:
-            continue
-        _ACTIVE.add(mark)
-        try:
-            for node in nodes.nodes.get(builder, ()):
-                for r in node.returns:
-                    value = r.value.get(key) if isinstance(r.value, ir.Dict) else None
-                    if value is None:
-                        continue
-                    for item in (value.elts if isinstance(value, ir.Seq) else [value]):
-                        hit = model_derived(g, item, node, r)
-                        if isinstance(hit, LLMOutput):
-                            return hit.with_step((func.path, func.node.pos if func.node else r.pos,
-                                                  f"read back from the graph state's `{key}` channel"))
-                        if hit is not None:
-                            return hit
-        finally:
-            _ACTIVE.discard(mark)
-    return None
 
 
 def state_channel_read(g: ProjectGraph, e: ir.Expr, func: FunctionInfo) -> Optional[str]:

@@ -1,4 +1,5 @@
-"""Fault tolerance and checks: handlers here or in every caller, tests before use, None returns."""
+"""Fault tolerance and checks: handlers here or in every caller, suppress and retry (failure_guard),
+tests before use in the statements before or in the same expression, membership tests."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ from typing import Callable, Optional
 
 from agentable.catalog import python_facts
 from agentable.cpg import ir
-from agentable.cpg.flow import EXIT, enclosing_handlers, handler_catches_any, handler_reraises_only
+from agentable.cpg.flow import (
+    enclosing_handlers,
+    exception_catches,
+    handler_catches_any,
+    handler_reraises_only,
+)
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import Const, LLMOutput, Typed, Value
+from agentable.cpg.values import ExtRef
+from agentable.query.taint import config
+
 
 # What a failing tool typically raises (I/O, network, bad arguments, conversions): a handler for any
 # of them around the call shows the loop was written to survive a tool failure.
@@ -52,8 +60,6 @@ def catches_library_errors(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e
     exception classes, `sqlite3.Error`) or for one of their bases? The handler's classes are
     resolved to the paths they are imported from (`from redis.exceptions import RedisError`,
     `s3.exceptions.ClientError`), so another library's class of the same short name does not count."""
-    from agentable.cpg.values import ExtRef
-
     if not errors:
         return False
     cat = g.catalog
@@ -69,16 +75,7 @@ def catches_library_errors(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e
     return protected_by(g, func, stmt, catches)
 
 
-def protecting_handler_names(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> list[str]:
-    from agentable.cpg.flow import enclosing_handlers, handler_type_names
-
-    names: list[str] = []
-    for h in enclosing_handlers(func, stmt):
-        names.extend(handler_type_names(h) or ["<bare except>"])
-    return names
-
-
-def _names_in(e: ir.Expr) -> set[str]:
+def names_in(e: ir.Expr) -> set[str]:
     out: set[str] = set()
     for x in ir.walk_expr(e):
         d = ir.dotted(x)
@@ -109,7 +106,7 @@ def tested_before(func: FunctionInfo, stmt: ir.Stmt, test: Callable[[ir.Expr], b
 def checked_before(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
     """Is `name` tested before `stmt` runs: an enclosing `if`/`while` whose test mentions it, an
     earlier `if not name: return/raise/continue`, an `assert name`, or a walrus in the test."""
-    return tested_before(func, stmt, lambda t: name in _names_in(t))
+    return tested_before(func, stmt, lambda t: name in names_in(t))
 
 
 def guarded_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], test: Callable[[ir.Expr], bool]) -> bool:
@@ -117,7 +114,7 @@ def guarded_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], test: Callable[[
     expression: the test of a conditional expression around it (`H[n] if n in H else …`), an earlier
     operand of a boolean chain (`n in H and H[n](…)`), or an `if` clause of a comprehension
     evaluated before it (`[H[b.name]() for b in blocks if b.name in H]`)? `parents` maps id(expr) to
-    its parent expression (text_uses._expr_parents)."""
+    its parent expression (text_uses.expr_parents)."""
     child: ir.Expr = node
     cur = parents.get(id(node))
     while cur is not None:
@@ -168,32 +165,92 @@ def _guard_in_prefix(block: list[ir.Stmt], child: object, test: Callable[[ir.Exp
     return False
 
 
-def implicit_none_exits(g: ProjectGraph, func: FunctionInfo) -> list[object]:
-    """Statements after which control falls off the end of the function (returning None)."""
+def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...],
+                  kind: str = "parse", catch_all: bool = False) -> str:
+    """Why a failing operation at `stmt` cannot crash the agent: "try" (a handler catching one of
+    `raised` here or in every caller; each of them with `catch_all`), "suppress"
+    (`contextlib.suppress`), "retry" (the function or every caller is wrapped in a retry decorator
+    that re-runs the model call); "" otherwise."""
+    cfg = config()
+    if cfg.applies("handler", kind):
+        if catch_all:
+            if all(is_protected(g, func, stmt, (r,)) for r in raised):
+                return "try"
+        elif is_protected(g, func, stmt, raised):
+            return "try"
+    if cfg.applies("suppress", kind) and suppressed_here(func, stmt, raised):
+        return "suppress"
+    if cfg.applies("retry", kind) and _decorated_with_retry(g, func):
+        return "retry"
+    return ""
+
+
+def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
     if func.node is None:
-        return []
-    return [p for p in g.reaching(func).predecessors(EXIT) if not isinstance(p, (ir.Return, ir.Raise))]
+        return False
+    names = config().names.get("retry", frozenset())
+    for d in func.node.decorators:
+        target = d.func if isinstance(d, ir.Call) else d
+        for v in g.values(target, func.module.toplevel, None):
+            if isinstance(v, ExtRef) and v.path.rsplit(".", 1)[-1] in names:
+                return True
+    return False
 
 
-def bare_returns(func: FunctionInfo) -> list[ir.Return]:
-    return [r for r in func.returns if r.value is None or (isinstance(r.value, ir.Constant) and r.value.value is None)]
+def suppressed_here(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> bool:
+    names = config().names.get("suppress", frozenset())
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.With):
+            for item in anc.items:
+                c = item.context
+                if isinstance(c, ir.Call) and (ir.dotted(c.func) or "").rsplit(".", 1)[-1] in names:
+                    for a in c.args:
+                        t = ir.dotted(a) or ""
+                        if any(exception_catches(t, r) for r in raised):
+                            return True
+    return False
 
 
-def value_kinds(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> set[str]:
-    """Coarse Python types an expression may have: str, dict, list, none, int, generator, …"""
-    kinds: set[str] = set()
-    for v in g.values(e, func, stmt):
-        kinds.add(value_kind(v))
-    return kinds
+def expr_parents(stmt: ir.Stmt) -> dict[int, ir.Expr]:
+    parents: dict[int, ir.Expr] = {}
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            for c in ir.iter_child_exprs(e):
+                parents[id(c)] = e
+    return parents
 
 
-def value_kind(v: Value) -> str:
-    if isinstance(v, Const):
-        if v.value is None:
-            return "none"
-        return type(v.value).__name__
-    if isinstance(v, Typed):
-        return v.kind
-    if isinstance(v, LLMOutput):
-        return "str" if v.text else "response"
-    return "unknown"
+def names_tested_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], names: set[str]) -> bool:
+    """`x.group(1) if x else …`, `x and x.group(1)`, `[… for … if len(x) > 1]`: a test on one
+    of `names` that must pass before `node` is evaluated, within the same expression."""
+    return guarded_in_expr(node, parents, lambda t: bool(names & names_in(t)))
+
+
+def keys_tested_in_expr(node: ir.Expr, parents: dict[int, ir.Expr], names: set[str]) -> bool:
+    """`d["k"] if "k" in d else …`, `"k" in d and d["k"]`, `[d["k"] for d in ds if "k" in d]`: a
+    membership test in the same expression."""
+    return guarded_in_expr(node, parents, lambda t: any(_membership_test(t, n) for n in names))
+
+
+def any_checked_before(func: FunctionInfo, stmt: ir.Stmt, names: set[str]) -> bool:
+    return any(checked_before(func, stmt, n) for n in names if n)
+
+
+def _membership_test(test: Optional[ir.Expr], name: str) -> bool:
+    """Does the test check keys of `name`: `"k" in name`, `name.keys() >= {...}`, `name.get(...)`,
+    `all(k in name for …)`? (A None/truthiness/isinstance test does not.)"""
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Compare) and any(op in ("in", "not in") for op in x.ops) and \
+                any(name in names_in(c) for c in x.comparators):
+            return True
+        if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) \
+                and x.func.attr in ("get", "keys", "issubset", "issuperset") \
+                and name in names_in(x.func.value):
+            return True
+    return False
+
+
+def membership_checked(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
+    """Are keys of `name` tested before `stmt`: an enclosing if/while with a membership test, or an
+    earlier `if "k" not in name: return/raise/continue` (see `_membership_test`)."""
+    return tested_before(func, stmt, lambda t: _membership_test(t, name))

@@ -1,23 +1,21 @@
-"""Literal values written in code: strings reaching an expression, literal bindings, where a value is written."""
+"""Literal values written in code: strings reaching an expression, literal bindings, where a value
+is written, and the source text of an expression for messages."""
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, cast
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
-from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.resolve import argument_for
+from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.text_parts import call_text_parts
 from agentable.cpg.values import Const
 from agentable.query.config import config_default
+from agentable.query.facts import EvalAt
 
 
-def call_sites(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> Iterable[CallSite]:
-    for f in funcs:
-        yield from f.calls
-
-
-def strings_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 4) -> list[str]:
+def strings_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int = 4) -> list[str]:
     """Literal text that flows into an expression: literals, f-string parts, `.format()`
     templates, `+` operands, list/dict literals and named constants (prompts, stop lists)."""
     out: list[str] = []
@@ -25,7 +23,8 @@ def strings_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: 
     return out
 
 
-def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int, out: list[str], seen: set[int]) -> None:
+def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str],
+             seen: set[int]) -> None:
     if e is None or depth < 0 or id(e) in seen:
         return
     seen.add(id(e))
@@ -46,52 +45,53 @@ def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ob
         for x in e.elts:
             _strings(g, x, func, stmt, depth, out, seen)
     elif isinstance(e, ir.Dict):
-        for k, v in zip(e.keys, e.values):
+        for k, v in zip(e.keys, e.values, strict=False):
             if isinstance(k, ir.Constant) and k.value in ("role", "type", "name"):
                 continue
             _strings(g, v, func, stmt, depth, out, seen)
     elif isinstance(e, ir.Call):  # a template's .format(), a join, a project function building the prompt
         for part, owner, at in call_text_parts(g, e, func, stmt, follow_helpers=depth > 0):
-            _strings(g, part, owner, at, depth - 1, out, seen)
+            _strings(g, part, owner, cast(EvalAt, at), depth - 1, out, seen)
     elif isinstance(e, ir.Name):
         owner, defs = g.name_bindings(func, e.id, stmt)
         for d in defs:
             if d.how in ("assign", "walrus") and d.value is not None:
                 _strings(g, d.value, owner, d.stmt, depth - 1, out, seen)
             elif d.how == "import":
-                for v in g.values(e, func, stmt):
-                    if isinstance(v, Const) and isinstance(v.value, str):
-                        out.append(v.value)
+                for val in g.values(e, func, stmt):
+                    if isinstance(val, Const) and isinstance(val.value, str):
+                        out.append(val.value)
             elif d.how == "param" and depth > 0:  # a prompt passed into a project wrapper
-                from agentable.cpg.resolve import argument_for
-
                 params = owner.params
                 idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
                 offset = 1 if owner.cls is not None else 0
-                for site in (g.argument_sites(owner)[:8] if idx is not None else ()):
-                    arg = argument_for(site.call, params[idx], idx - offset)
-                    _strings(g, arg, site.func, site.stmt, depth - 1, out, seen)
+                if idx is not None:
+                    for site in g.argument_sites(owner)[:8]:
+                        arg = argument_for(site.call, params[idx], idx - offset)
+                        _strings(g, arg, site.func, site.stmt, depth - 1, out, seen)
     elif isinstance(e, ir.Attribute):
-        for v in g.values(e, func, stmt):
-            if isinstance(v, Const) and isinstance(v.value, str):
-                out.append(v.value)
+        for val in g.values(e, func, stmt):
+            if isinstance(val, Const) and isinstance(val.value, str):
+                out.append(val.value)
 
 
-def _const_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[str]:
+def const_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> list[str]:
     return [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
 
 
-def literal_of(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 3) -> Optional[tuple[ir.Expr, FunctionInfo, object]]:
+def literal_of(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+               depth: int = 3) -> Optional[tuple[ir.Expr, FunctionInfo, EvalAt]]:
     """The dict/list/tuple literal an expression is (directly, or through a local/global/`self.x`
-    binding), with the scope to read its elements in; None when it is not a known literal."""
-    return g.bound_literal(e, func, stmt, (ir.Dict, ir.Seq), depth)
+    binding), with the scope to read its elements in; None when it is not a known literal.
+    `stmt` is an EvalAt; it is typed `object` like the graph's own (cpg's `Setting.stmt`)."""
+    return cast(Optional[tuple[ir.Expr, FunctionInfo, EvalAt]], g.bound_literal(e, func, stmt, (ir.Dict, ir.Seq), depth))
 
 
-def dict_values_for_key(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, key: str,
-                        depth: int = 4) -> list[tuple[ir.Expr, FunctionInfo, object]]:
+def dict_values_for_key(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, key: str,
+                        depth: int = 4) -> list[tuple[ir.Expr, FunctionInfo, EvalAt]]:
     """Values stored under `key` in a dict literal, searched through nested literal dicts and lists
     (e.g. `{"config_list": [{"model": ...}]}`)."""
-    out: list[tuple[ir.Expr, FunctionInfo, object]] = []
+    out: list[tuple[ir.Expr, FunctionInfo, EvalAt]] = []
     if depth < 0:
         return out
     lit = literal_of(g, e, func, stmt)
@@ -99,12 +99,12 @@ def dict_values_for_key(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInf
         return out
     node, owner, s = lit
     if isinstance(node, ir.Dict):
-        for k, v in zip(node.keys, node.values):
+        for k, v in zip(node.keys, node.values, strict=False):
             if isinstance(k, ir.Constant) and k.value == key:
                 out.append((v, owner, s))
             elif v is not None:
                 out.extend(dict_values_for_key(g, v, owner, s, key, depth - 1))
-    else:
+    elif isinstance(node, ir.Seq):  # literal_of gives a Dict or a Seq
         for elt in node.elts:
             out.extend(dict_values_for_key(g, elt, owner, s, key, depth - 1))
     return out
@@ -127,11 +127,12 @@ def literal_site(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt
                  depth: int = 6) -> Optional[tuple[str, ir.Pos]]:
     """Where the literal `value` that `e` evaluates to is written: follows local and module
     bindings, parameters (defaults and every call site's argument), `self.x` assignments and
-    imported constants. None when it cannot be found (e.g. it comes from a config file)."""
-    return _search_literal(g, e, func, stmt, value, depth, None)
+    imported constants. None when it cannot be found (e.g. it comes from a config file).
+    `stmt` is an EvalAt, typed `object` like cpg's `Setting.stmt`."""
+    return _search_literal(g, e, func, cast(EvalAt, stmt), value, depth, None)
 
 
-def literal_sites(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, value: object,
+def literal_sites(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, value: object,
                   depth: int = 6) -> list[tuple[str, ir.Pos]]:
     """Every place the literal `value` that `e` may evaluate to is written (literal_site finds
     the first): a parameter's default and a caller's argument are two places to change."""
@@ -140,12 +141,12 @@ def literal_sites(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
     return list(dict.fromkeys(found))
 
 
-def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, value: object,
+def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, value: object,
                     depth: int, every: Optional[list[tuple[str, ir.Pos]]]) -> Optional[tuple[str, ir.Pos]]:
     """The first site of the literal; with `every`, the search goes on and collects all sites there."""
     seen: set[int] = set()
 
-    def find(x: Optional[ir.Expr], f: FunctionInfo, st: object, d: int) -> Optional[tuple[str, ir.Pos]]:
+    def find(x: Optional[ir.Expr], f: FunctionInfo, st: EvalAt, d: int) -> Optional[tuple[str, ir.Pos]]:
         if x is None or d < 0 or id(x) in seen:
             return None
         seen.add(id(x))
@@ -191,14 +192,15 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
                     return hit
             for v in g.shallow.values(x.value, f, st):
                 q = getattr(v, "qualname", None)
+                mod_name = getattr(v, "name", None)
                 if q in g.classes:
                     for cls in g.mro(q):
                         for val, s2, method in cls.attrs.get(x.attr, []):
                             hit = find(val, method or cls.module.toplevel, s2, d - 1)
                             if hit:
                                 return hit
-                elif getattr(v, "name", None) in g.modules:
-                    top = g.modules[v.name].toplevel  # type: ignore[union-attr]
+                elif mod_name in g.modules:
+                    top = g.modules[mod_name].toplevel
                     for dfn in top.defs.get(x.attr, []):
                         if dfn.how == "assign":
                             hit = find(dfn.value, top, dfn.stmt, d - 1)
@@ -215,8 +217,6 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
         p = params[idx]
         offset = 1 if f.cls is not None else 0
         for site in g.argument_sites(f):
-            from agentable.cpg.resolve import argument_for
-
             arg = argument_for(site.call, p, idx - offset)
             hit = finder(arg, site.func, site.stmt, d)
             if hit:
@@ -250,3 +250,15 @@ def bound_name(stmt: ir.Stmt, expr: ir.Expr) -> Optional[str]:
             if isinstance(e, ir.NamedExpr) and e.value is expr and isinstance(e.target, ir.Name):
                 return e.target.id
     return None
+
+
+def source_text(g: ProjectGraph, path: str, e: Optional[ir.Expr], limit: int = 60) -> str:
+    """The source text of a one-line expression (shortened), for messages; "the value" otherwise."""
+    mod = g.by_path.get(path)
+    if mod is None or e is None:
+        return "the value"
+    line, col, end_line, end_col = e.pos
+    if line != end_line:
+        return "the value"
+    text = mod.ir.line_text(line).encode("utf-8")[col:end_col].decode("utf-8", "ignore")
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -9,9 +9,11 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import LLMOutput, Parsed
 from agentable.findings import FlowStep
+from agentable.query.facts import EvalAt
 
 
-def llm_outputs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, *, text_only: bool = True) -> list[LLMOutput]:
+def llm_outputs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, *,
+                text_only: bool = True) -> list[LLMOutput]:
     """LLM outputs that `e` may evaluate to (the generated text, or also raw responses)."""
     out: list[LLMOutput] = []
     for v in g.values(e, func, stmt):
@@ -26,11 +28,8 @@ def stable_order(outputs: list[LLMOutput]) -> list[LLMOutput]:
     return sorted(outputs, key=lambda v: (len(v.steps), v.site[0], v.site[1].pos))
 
 
-def parsed_outputs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> list[Parsed]:
-    return [v for v in g.values(e, func, stmt) if isinstance(v, Parsed) and not v.validated]
-
-
-def flow_steps(g: ProjectGraph, value: Union[LLMOutput, Parsed], last: Optional[tuple[str, ir.Pos, str]] = None) -> tuple[FlowStep, ...]:
+def flow_steps(g: ProjectGraph, value: Union[LLMOutput, Parsed],
+               last: Optional[tuple[str, ir.Pos, str]] = None) -> tuple[FlowStep, ...]:
     """A value's data-flow path as FlowSteps (for messages and SARIF codeFlows)."""
     src = value.source if isinstance(value, Parsed) else value
     steps = list(src.steps)
@@ -45,3 +44,10 @@ def flow_steps(g: ProjectGraph, value: Union[LLMOutput, Parsed], last: Optional[
         seen.add(key)
         out.append(FlowStep(g.span(path, pos), msg))
     return tuple(out)
+
+
+def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
+    """"`client.chat.completions.create` at agent.py:12" for messages."""
+    path, call = out.site
+    name = ir.dotted(call.func) or "the model call"
+    return f"`{name}` at {path}:{call.pos[0]}"

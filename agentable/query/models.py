@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass as _dataclass
-from typing import Optional
+from dataclasses import dataclass
+from typing import Optional, cast
 
+from agentable.catalog.specs import AgentSpec
 from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const
 from agentable.findings import FlowStep
 from agentable.query.config import config_default_strs
-from agentable.query.facts import per_graph
-from agentable.query.literals import (
-    _const_strs,
-    construction_arg,
-    dict_values_for_key,
-    literal_of,
-    literal_sites,
-)
+from agentable.query.facts import EvalAt, per_graph
+from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
 
 
-@_dataclass(eq=False)
+@dataclass(eq=False)
 class ModelUse:
     """A model id given to a generative role: an LLM call (its own argument, a bound setting or the
     client), a framework chat-model construction, or a framework agent construction.
@@ -35,12 +31,12 @@ class ModelUse:
     model_id: str
     expr: ir.Expr
     func: FunctionInfo
-    stmt: object
+    stmt: EvalAt
     where: str  # call | client | bind | chat_model | agent
     api: str
     spec: object
     call: Optional[ir.Call] = None  # the LLM call, or the chat-model / agent construction
-    llm_call: object = None  # agentable.cpg.agent.LLMCall when the use is an LLM call
+    llm_call: Optional[LLMCall] = None  # when the use is an LLM call
 
     literal: Optional[tuple[str, ir.Pos]] = None  # where the model id string itself is written
     literal_shared: bool = False  # the same literal also feeds a use of another kind (e.g. an embedding call)
@@ -78,12 +74,6 @@ def chat_model_api(spec: object) -> str:
     return "chat"
 
 
-def _ext_paths(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> list[str]:
-    from agentable.cpg.values import ExtRef
-
-    return [v.path for v in g.values(call.func, func, stmt) if isinstance(v, ExtRef)]
-
-
 @per_graph
 def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
     """Calls that construct a framework chat model (its class or a factory), with its spec."""
@@ -98,7 +88,7 @@ def chat_model_constructions(g: ProjectGraph) -> list[tuple[CallSite, object]]:
     return out
 
 
-@_dataclass(eq=False)
+@dataclass(eq=False)
 class ModelSlot:
     """An expression that gives a model its id: an LLM call's effective `model` setting, a chat-model
     construction's model argument, or a framework agent's model/llm argument (or a `"model"` key in
@@ -106,12 +96,12 @@ class ModelSlot:
 
     expr: ir.Expr
     func: FunctionInfo
-    stmt: object
+    stmt: EvalAt
     where: str  # call | client | bind | chat_model | agent
     api: str
     spec: object
     call: Optional[ir.Call] = None
-    llm_call: object = None
+    llm_call: Optional[LLMCall] = None
 
     @property
     def path(self) -> str:
@@ -134,7 +124,7 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
         s = c.setting("model")
         if s is not None:
             api = chat_model_api(c.spec) if c.is_chat_model else c.api
-            add(ModelSlot(s.expr, s.func, s.stmt, s.where, api, c.spec, c.call, c))
+            add(ModelSlot(s.expr, s.func, cast(EvalAt, s.stmt), s.where, api, c.spec, c.call, c))
     for site, spec in chat_model_constructions(g):
         e = construction_arg(site.call, getattr(spec, "model_params", ()) or (), getattr(spec, "model_positional", None))
         if e is not None:
@@ -147,8 +137,8 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
             if e is None:
                 continue
             add(ModelSlot(e, func, stmt, "agent", "chat", spec, call))
-            for v, owner, s in dict_values_for_key(g, e, func, stmt, "model"):
-                add(ModelSlot(v, owner, s, "agent", "chat", spec, call))
+            for v, owner, at in dict_values_for_key(g, e, func, stmt, "model"):
+                add(ModelSlot(v, owner, at, "agent", "chat", spec, call))
     return out
 
 
@@ -161,10 +151,11 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     argparse option, a settings field; `query.config`). Each (model id, expression) pair appears once."""
     out: list[ModelUse] = []
     for slot in model_slots(g):
-        ids = _const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
+        ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
         for mid in dict.fromkeys(ids):
             # one use per place the id is written: each is a line to change
-            for site in literal_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]:
+            sites: list[Optional[tuple[str, ir.Pos]]] = list(literal_sites(g, slot.expr, slot.func, slot.stmt, mid)) or [None]
+            for site in sites:
                 out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
                                     slot.llm_call, site))
     apis_by_literal: dict[tuple[str, ir.Pos], set[str]] = {}
@@ -185,21 +176,19 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
     argument of the LLM call, a tool-binding binder (`.bind_tools(...)`, `.bind(tools=...)`), or
     tools handed to an agent constructor whose framework drives them by native tool calling.
     Returns the expression to point at, or None."""
-    from agentable.cpg.values import Const as _C
-
-    def non_empty(e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> bool:
+    def non_empty(e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> bool:
         if e is None:
             return False
         lit = literal_of(g, e, func, stmt)
         if lit is not None and isinstance(lit[0], ir.Seq) and not lit[0].elts:
             return False
         vals = g.values(e, func, stmt)
-        return not (vals and all(isinstance(v, _C) and v.value in (None, False) for v in vals))
+        return not (vals and all(isinstance(v, Const) and v.value in (None, False) for v in vals))
 
     c = use.llm_call
     if c is not None:
         s = c.setting("tools")
-        if s is not None and non_empty(s.expr, s.func, s.stmt):
+        if s is not None and non_empty(s.expr, s.func, cast(EvalAt, s.stmt)):
             return s.expr
         for path, bind in getattr(c, "binds", ()):
             func = g.function_of(path, bind.pos)
@@ -212,7 +201,7 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
         return None
     if use.where == "agent" and use.call is not None:
         spec = use.spec
-        if not getattr(spec, "tool_calling", False):
+        if not isinstance(spec, AgentSpec) or not spec.tool_calling:
             return None
         e = construction_arg(use.call, [spec.tools_param] if spec.tools_param else [], spec.tools_positional)
         if e is not None and non_empty(e, use.func, use.stmt):
@@ -221,17 +210,13 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
 
 
 def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[int]:
-    """The integer an expression certainly is (every resolved value the same int constant)."""
+    """The integer an expression certainly is (every resolved value the same int constant).
+    `stmt` is an EvalAt, typed `object` like cpg's `Setting.stmt`."""
     vals = g.values(e, func, stmt)
     ints = {v.value for v in vals if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool)}
     if len(ints) == 1 and len(vals) == 1:
         return ints.pop()
     return None
-
-
-def mask_secret(s: str) -> str:
-    """A secret shown safely in a message: its first 4 characters and its length."""
-    return f"{s[:4]}… ({len(s)} chars)" if len(s) > 4 else "…"
 
 
 def distinct_uses(uses) -> list:

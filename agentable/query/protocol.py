@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass as _dataclass
-from typing import Iterable, Optional
+from dataclasses import dataclass
+from typing import Iterable, Optional, cast
 
+from agentable.catalog import read_toml
 from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall
+from agentable.cpg.flow import enclosing_loops
 from agentable.cpg.project import ProjectGraph
+from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import Const
-from agentable.query.facts import per_graph
+from agentable.cpg.values import Const, ParamRef
+from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import dict_values_for_key, literal_of, strings_in
-from agentable.query.tools import tool_functions_of
 
 
 def protocol_markers() -> dict[str, tuple[str, ...]]:
@@ -19,8 +22,6 @@ def protocol_markers() -> dict[str, tuple[str, ...]]:
     and observation markers, e.g. {"action_markers": ("Action:", "Action Input:"), …}."""
     global _PROTOCOL
     if _PROTOCOL is None:
-        from agentable.catalog import read_toml
-
         raw = read_toml("agents.toml").get("text_protocol", {})
         _PROTOCOL = {k: tuple(v) for k, v in raw.items()}
     return _PROTOCOL
@@ -29,22 +30,13 @@ def protocol_markers() -> dict[str, tuple[str, ...]]:
 _PROTOCOL: Optional[dict[str, tuple[str, ...]]] = None
 
 
-def control_markers() -> tuple[str, ...]:
-    """Every marker a text protocol's parser reacts to."""
-    m = protocol_markers()
-    return tuple(dict.fromkeys(m.get("final_markers", ()) + m.get("action_markers", ()) +
-                               m.get("observation_markers", ()) + m.get("thought_markers", ())))
-
-
-def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, depth: int = 2) -> list[str]:
+def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int = 2) -> list[str]:
     """`strings_in`, also following a parameter to the arguments of every call site (prompts
     passed into project wrappers) and messages appended to a list before the call."""
     out = strings_in(g, e, func, stmt)
     if depth <= 0 or e is None:
         return out
     if isinstance(e, ir.Name):
-        from agentable.cpg.resolve import argument_for
-
         for d in func.defs.get(e.id, []):
             if d.how == "param":
                 params = func.params
@@ -70,16 +62,16 @@ def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
 
 
 @per_graph
-def prompt_text(g: ProjectGraph, c: object) -> str:
+def prompt_text(g: ProjectGraph, c: LLMCall) -> str:
     """Literal text of the prompt an LLM call sends (messages, prompt and system settings); asked
     by several rules for the same call, so kept per call."""
     parts: list[str] = []
     for role in ("messages", "prompt", "system"):
-        s = c.setting(role)  # type: ignore[attr-defined]
+        s = c.setting(role)
         if s is not None:
-            parts += strings_reaching(g, s.expr, s.func, s.stmt)
-    if not parts and c.call.args:  # type: ignore[attr-defined]
-        parts += strings_reaching(g, c.call.args[0], c.func, c.site.stmt)  # type: ignore[attr-defined]
+            parts += strings_reaching(g, s.expr, s.func, cast(EvalAt, s.stmt))
+    if not parts and c.call.args:
+        parts += strings_reaching(g, c.call.args[0], c.func, c.site.stmt)
     return "\n".join(dict.fromkeys(parts))
 
 
@@ -93,7 +85,7 @@ def _stop_names(g: ProjectGraph) -> frozenset[str]:
     return frozenset(names)
 
 
-@_dataclass(eq=False)
+@dataclass(eq=False)
 class StopConfig:
     """The stop sequences an LLM call uses. state: "none" (no stop sequence anywhere), "set"
     (`stops` are all known), "unknown" (set from something we cannot read: a parameter, **kwargs).
@@ -103,30 +95,28 @@ class StopConfig:
     stops: tuple[str, ...] = ()
     expr: Optional[ir.Expr] = None
     func: Optional[FunctionInfo] = None
-    stmt: object = None
+    stmt: EvalAt = None
 
 
-def concrete_values(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> frozenset:
+def concrete_values(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> frozenset:
     """`g.values` without the symbolic parameter marker of functions the project calls: their
     parameters take exactly what those callers pass (or the default)."""
-    from agentable.cpg.values import ParamRef
-
     vals = g.values(e, func, stmt)
     return frozenset(v for v in vals if not (isinstance(v, ParamRef) and v.func in g.functions
                                               and g.argument_sites(g.functions[v.func])))
 
 
-def stop_config(g: ProjectGraph, c: object) -> StopConfig:
+def stop_config(g: ProjectGraph, c: LLMCall) -> StopConfig:
     """Where and what the stop sequences of an LLM call are: its own argument, a bound setting,
     the client/model constructor, or a `stop`/`stop_sequences` key in an options/config dict."""
-    exprs: list[tuple[ir.Expr, FunctionInfo, object]] = []
-    s = c.setting("stop")  # type: ignore[attr-defined]
+    exprs: list[tuple[ir.Expr, FunctionInfo, EvalAt]] = []
+    s = c.setting("stop")
     if s is not None:
-        exprs.append((s.expr, s.func, s.stmt))
+        exprs.append((s.expr, s.func, cast(EvalAt, s.stmt)))
     else:
         names = _stop_names(g)
-        places: list[tuple[ir.Call, FunctionInfo, object]] = [(c.call, c.func, c.site.stmt)]  # type: ignore[attr-defined]
-        for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):  # type: ignore[attr-defined]
+        places: list[tuple[ir.Call, FunctionInfo, EvalAt]] = [(c.call, c.func, c.site.stmt)]
+        for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):
             f = g.function_of(path, call.pos)
             if f is not None:
                 places.append((call, f, None))
@@ -145,7 +135,7 @@ def stop_config(g: ProjectGraph, c: object) -> StopConfig:
                         if kw2.name in names:
                             exprs.append((kw2.value, f, st))
     if not exprs:
-        return StopConfig("unknown" if c.has_kwarg_splat() else "none")  # type: ignore[attr-defined]
+        return StopConfig("unknown" if c.has_kwarg_splat() else "none")
     stops: list[str] = []
     known = True
     for e, f, st in exprs:
@@ -200,7 +190,7 @@ def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
                 name = e.func.attr if isinstance(e.func, ir.Attribute) else (ir.dotted(e.func) or "")
                 if name.rsplit(".", 1)[-1] in _MARKER_READERS:
                     texts += [t for a in e.args if (t := ir.string_value(a)) is not None]
-            elif any(op in ("in", "not in") for op in e.ops):
+            elif isinstance(e, ir.Compare) and any(op in ("in", "not in") for op in e.ops):
                 t = ir.string_value(e.left)
                 if t is not None:
                     texts.append(t)
@@ -212,14 +202,14 @@ def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
     return found
 
 
-@_dataclass(eq=False)
+@dataclass(eq=False)
 class ProtocolCall:
     """An LLM call that drives a hand-written text-protocol loop: it runs inside a loop (its own
     function's, or a caller's around a call that reaches it; or a cycle of a framework state
     graph whose node reaches it, `loop` None then), its prompt asks for the protocol, and the
     loop's code reads the protocol's markers from the reply."""
 
-    llm_call: object
+    llm_call: LLMCall
     loop_func: FunctionInfo
     loop: Optional[ir.Stmt]
     prompt: str
@@ -228,8 +218,6 @@ class ProtocolCall:
 
 @per_graph
 def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
-    from agentable.cpg.flow import enclosing_loops
-
     out: list[ProtocolCall] = []
     for c in g.agent.llm_calls:
         prompt = prompt_text(g, c)
@@ -277,63 +265,6 @@ def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
     return out
 
 
-@per_graph
-def _protocol_modules(g: ProjectGraph) -> set[str]:
-    mods = {ac.site.func.module.name for ac in g.agent.agent_constructs if getattr(ac.spec, "text_protocol", False)}
-    return mods | {c.func.module.name for c in g.agent.llm_calls if asks_text_protocol(prompt_text(g, c))}
-
-
-def uses_text_protocol(g: ProjectGraph, near: Optional[object] = None) -> bool:
-    """Does the project run a text-protocol agent: a framework agent whose catalog entry says it
-    parses tool calls from text, or an LLM call whose prompt asks for the Action/Observation
-    protocol? With `near` (a ModuleInfo), only evidence in that module, its directory, or a module
-    it imports or that imports it counts (so unrelated programs scanned together do not mix)."""
-    mods = _protocol_modules(g)
-    if near is None or not mods:
-        return bool(mods)
-    evidence, folders, imported = _protocol_reach(g)
-    name = near.name  # type: ignore[attr-defined]
-    return (name in evidence or name in imported or near.path.rpartition("/")[0] in folders  # type: ignore[attr-defined]
-            or not evidence.isdisjoint(g.imported_modules(near)))  # type: ignore[arg-type]
-
-
-@per_graph
-def _protocol_reach(g: ProjectGraph) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """For `uses_text_protocol(near=...)`, computed once: the project modules with protocol
-    evidence, their folders, and the project modules they import."""
-    evidence = [g.modules[m] for m in _protocol_modules(g) if m in g.modules]
-    return (frozenset(m.name for m in evidence), frozenset(m.path.rpartition("/")[0] for m in evidence),
-            frozenset(n for m in evidence for n in g.imported_modules(m)))
-
-
 def _imports_module(g: ProjectGraph, importer: object, target: str) -> bool:
     """Does `importer` (a ModuleInfo) import the project module named `target`?"""
     return target in g.imported_modules(importer)  # type: ignore[arg-type]
-
-
-@per_graph
-def tool_functions(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[object]]]:
-    """Functions that run as tools: implementations of framework tools (graph.agent.tools, with the
-    ToolDef) and functions an LLM-driven function dispatches by a computed name (`TOOLS[name](arg)`,
-    `self.tools[name].run(arg)`), with None for the ToolDef."""
-    out: dict[str, tuple[FunctionInfo, Optional[object]]] = {}
-    for t in g.agent.tools:
-        for f in tool_functions_of(g, t):
-            out.setdefault(f.qualname, (f, t))
-    llm_funcs = g.agent.llm_functions
-    for func in g.agent.functions():
-        if func.qualname not in llm_funcs:
-            continue
-        for site in func.calls:
-            f = site.call.func
-            chain = f
-            while isinstance(chain, ir.Attribute):
-                chain = chain.value
-            targets = g.callees(site)
-            if isinstance(chain, ir.Subscript) or len(targets) >= 2:
-                for q in targets:
-                    tf = g.functions.get(q)
-                    if tf is not None and q not in llm_funcs and tf.name != "__init__":
-                        out.setdefault(q, (tf, None))
-    result = list(out.values())
-    return result

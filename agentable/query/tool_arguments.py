@@ -13,11 +13,14 @@ from __future__ import annotations
 from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef, LLMOutput
+from agentable.query.facts import EvalAt
 from agentable.query.literals import literal_of
 from agentable.query.llm_output import llm_outputs
+
 
 # Fields the SDK fills by parsing and validating the arguments (or the output) itself.
 _SDK_PARSED = frozenset({"parsed", "parsed_arguments", "output_parsed"})
@@ -26,7 +29,7 @@ _STRICT_TOOL_BUILDERS = frozenset({"openai.pydantic_function_tool", "openai.lib.
 
 
 def unconstrained_tool_arguments(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo,
-                                 stmt: object) -> Optional[LLMOutput]:
+                                 stmt: EvalAt) -> Optional[LLMOutput]:
     """The tool-call arguments string `e` may be, when the call that produced it offered a function
     tool whose arguments are not schema-constrained (see the module docstring); None otherwise,
     and when the tools cannot be read (then nothing is claimed)."""
@@ -35,24 +38,24 @@ def unconstrained_tool_arguments(g: ProjectGraph, e: Optional[ir.Expr], func: Fu
             continue  # not a tool call's arguments string, or the SDK parsed it
         c = g.agent.llm_call_at(v.site[1])
         default = getattr(c.spec, "tool_arguments_strict_default", None) if c is not None else None
-        if default is None:
+        if c is None or default is None:
             continue
         if any(strict is False or (strict is None and default is False) for strict in _tool_strictness(g, c)):
             return v
     return None
 
 
-def _tool_strictness(g: ProjectGraph, c: object) -> list[Optional[bool]]:
+def _tool_strictness(g: ProjectGraph, c: LLMCall) -> list[Optional[bool]]:
     """For each function tool the LLM call offers that can be read: its explicit `strict` value,
     or None when the definition omits it. Tools that cannot be resolved are left out."""
-    name = (c.spec.params or {}).get("tools")  # type: ignore[attr-defined]
-    arg = c.call.kwarg(name) if name else None  # type: ignore[attr-defined]
-    lit = g.bound_literal(arg, c.func, c.site.stmt, (ir.Seq, ir.Comp)) if arg is not None else None  # type: ignore[attr-defined]
+    name = (c.spec.params or {}).get("tools")  # type: ignore[attr-defined]  # cpg types LLMCall.spec as object: an LLMCallSpec
+    arg = c.call.kwarg(name) if name else None
+    lit = g.bound_literal(arg, c.func, c.site.stmt, (ir.Seq, ir.Comp)) if arg is not None else None
     if lit is None:
         return []
     seq, owner, s = lit
     # a comprehension builds every tool from one template: `[{"type": "function", ...} for n in names]`
-    elts = seq.elts if isinstance(seq, ir.Seq) else ([seq.elt] if seq.kind == "list" else [])
+    elts = seq.elts if isinstance(seq, ir.Seq) else ([seq.elt] if isinstance(seq, ir.Comp) and seq.kind == "list" else [])
     out: list[Optional[bool]] = []
     for elt in elts:
         if isinstance(elt, ir.Call):
@@ -79,5 +82,5 @@ def _tool_strictness(g: ProjectGraph, c: object) -> list[Optional[bool]]:
 
 
 def _const_keys(d: ir.Dict) -> dict[str, ir.Expr]:
-    return {k.value: v for k, v in zip(d.keys, d.values)
+    return {k.value: v for k, v in zip(d.keys, d.values, strict=False)
             if isinstance(k, ir.Constant) and isinstance(k.value, str) and v is not None}

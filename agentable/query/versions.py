@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
 from agentable.cpg.manifests import governing_dir
 from agentable.cpg.project import ProjectGraph
 from agentable.query.facts import per_graph
@@ -16,8 +19,6 @@ def boundary_versions(specs) -> Optional[list]:
     """The versions where membership in the given specifiers can change: every version they name
     and the versions just around it (plus 0 and a far-future one). Deciding a range question on
     these is exact for PEP 440 ranges. None when a specifier names a non-PEP 440 version."""
-    from packaging.version import InvalidVersion, Version
-
     cands: set[str] = {"0", "0.0.1", "9999"}
     for spec in specs:
         try:
@@ -34,14 +35,12 @@ def boundary_versions(specs) -> Optional[list]:
                 down = rel[: i + 1]
                 down[-1] -= 1
                 cands.add(".".join(map(str, down)) + ".999")
-        cands.add(".".join(map(str, rel + [1])))
-        cands.add(".".join(map(str, rel + [0, 1])))
+        cands.add(".".join(map(str, [*rel, 1])))
+        cands.add(".".join(map(str, [*rel, 0, 1])))
     return sorted((Version(c) for c in cands))
 
 
 def _specifier_pair(first: str, second: str):
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     try:
         a, b = SpecifierSet(first), SpecifierSet(second)
     except InvalidSpecifier:
@@ -140,15 +139,13 @@ def version_source(g: ProjectGraph, path: str, dist: str) -> Optional[VersionSou
     (undeclared and unlocked, or declared without a range and unlocked). A lock counts when it
     governs the file, covers the declaring manifest's folder and pins versions the declaration
     admits (a stale lock would be re-resolved or refused, not installed)."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     found = declared_requirement(g, path, dist, pinned=False)
     manifests = g.manifests
     folder = manifests.lock_folder(path) if manifests is not None and manifests.script_scope(path) is None else None
-    pins = manifests.pins_for(path, dist) if folder is not None else ()
+    pins = manifests.pins_for(path, dist) if folder is not None and manifests is not None else ()
     if pins and found is not None:
         req, spec = found
-        if not _covers(folder, governing_dir(req.path)):
+        if folder is None or not _covers(folder, governing_dir(req.path)):
             pins = ()
         else:
             try:
@@ -232,11 +229,3 @@ def declared_requirement(g: ProjectGraph, path: str, dist: str, pinned: bool = T
         return None
     main = [r for r in reqs if getattr(r, "group", "main") == "main"] or reqs
     return main[0], str(spec)
-
-
-def declared_specifier(g: ProjectGraph, path: str, dist: str) -> Optional[str]:
-    """The version specifier (PEP 440 text) the manifests for file `path` declare for `dist`, or
-    None when undeclared or unpinned."""
-    found = declared_requirement(g, path, dist)
-    return found[1] if found is not None else None
-

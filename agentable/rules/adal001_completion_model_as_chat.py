@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.artifacts import config_model_settings
+from agentable.query.models import distinct_uses, model_uses
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -31,7 +32,7 @@ class CompletionModelAsChat(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for use in query.distinct_uses(query.model_uses(graph)):
+        for use in distinct_uses(model_uses(graph)):
             if use.api not in ("chat", "responses"):
                 continue
             info = graph.catalog.model(use.model_id)
@@ -45,7 +46,7 @@ class CompletionModelAsChat(Rule):
                 + (f"Use a chat model such as `{info.replacement}`" if info.replacement else "Use a chat model")
                 + " here, or call the completions API with a prompt.",
                 model=use.model_id, flow=use.flow(graph))
-        for ms in query.config_model_settings(graph):  # a CrewAI agents.yaml `llm:`, a chat .prompty
+        for ms in config_model_settings(graph):  # a CrewAI agents.yaml `llm:`, a chat .prompty
             if ms.role not in ("agent", "chat"):
                 continue
             info = graph.catalog.model(ms.model_id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.artifacts import config_model_settings
+from agentable.query.models import GENERATIVE_APIS, distinct_uses, model_uses
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 # Catalog model kinds that cannot act as an agent's reasoning (instruction-following chat) model.
@@ -32,8 +33,8 @@ class NarrowModelAsReasoner(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for use in query.distinct_uses(query.model_uses(graph)):
-            if use.api not in query.GENERATIVE_APIS:
+        for use in distinct_uses(model_uses(graph)):
+            if use.api not in GENERATIVE_APIS:
                 continue
             info = graph.catalog.model(use.model_id)
             if info is None or info.kind not in NARROW_KINDS:
@@ -43,7 +44,7 @@ class NarrowModelAsReasoner(Rule):
                 f"`{use.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, not a chat/instruction model, yet it is used as the "
                 f"agent's generation model; use a chat model here and keep `{use.model_id}` for its own API.",
                 model=use.model_id, flow=use.flow(graph))
-        for ms in query.config_model_settings(graph):  # a CrewAI agents.yaml `llm:`, a chat .prompty
+        for ms in config_model_settings(graph):  # a CrewAI agents.yaml `llm:`, a chat .prompty
             if ms.role not in ("agent", "chat", "completion"):
                 continue
             info = graph.catalog.model(ms.model_id)

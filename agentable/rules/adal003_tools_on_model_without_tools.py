@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.models import GENERATIVE_APIS, distinct_uses, model_uses, tools_requested
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -27,13 +27,13 @@ class ToolsOnModelWithoutTools(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for use in query.distinct_uses(query.model_uses(graph)):
-            if use.api not in query.GENERATIVE_APIS:
+        for use in distinct_uses(model_uses(graph)):
+            if use.api not in GENERATIVE_APIS:
                 continue
             info = graph.catalog.model(use.model_id)
             if info is None or info.tools is not False:
                 continue
-            where = query.tools_requested(graph, use)
+            where = tools_requested(graph, use)
             if where is None:
                 continue
             yield self.finding(

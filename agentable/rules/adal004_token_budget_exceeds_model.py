@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity
+from agentable.query.models import ModelUse, int_setting, model_uses
+from agentable.rules.adal.helpers import context_budgets
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
-def _max_tokens_expr(graph, use: query.ModelUse) -> Optional[tuple[ir.Expr, object, object]]:
+def _max_tokens_expr(graph, use: ModelUse) -> Optional[tuple[ir.Expr, object, object]]:
     c = use.llm_call
     if c is not None:
         s = c.setting("max_tokens")
@@ -45,7 +46,7 @@ class TokenBudgetExceedsModel(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         seen: set[tuple[str, int]] = set()
-        for use in query.model_uses(graph):
+        for use in model_uses(graph):
             info = graph.catalog.model(use.model_id)
             if info is None or (info.max_output_tokens is None and info.context_window is None):
                 continue
@@ -53,7 +54,7 @@ class TokenBudgetExceedsModel(Rule):
             if found is None:
                 continue
             expr, func, stmt = found
-            n = query.int_setting(graph, expr, func, stmt)
+            n = int_setting(graph, expr, func, stmt)
             if n is None:
                 continue
             window, out = info.context_window, info.max_output_tokens
@@ -77,11 +78,11 @@ class TokenBudgetExceedsModel(Rule):
         """A budget the code trims the conversation (or prompt) to that is larger than the context
         window of every model the call may use: the trimming never keeps the request within it."""
         graph = ctx.graph
-        budgets = query.context_budgets(graph)
+        budgets = context_budgets(graph)
         if not budgets:
             return
         windows: dict[int, dict[str, Optional[int]]] = {}
-        for use in query.model_uses(graph):
+        for use in model_uses(graph):
             if use.llm_call is not None:
                 info = graph.catalog.model(use.model_id)
                 windows.setdefault(id(use.llm_call), {})[use.model_id] = info.context_window if info else None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from agentable import query
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
+from agentable.query.models import ModelSlot, model_slots
+from agentable.rules.adal.helpers import env_default_empty
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
-def _empty_reason(graph, slot: query.ModelSlot) -> Optional[str]:
+def _empty_reason(graph, slot: ModelSlot) -> Optional[str]:
     """Why every value the slot may take is empty, or None when some value is a real model."""
     vals = graph.values(slot.expr, slot.func, slot.stmt)
     if not vals:
@@ -23,14 +24,14 @@ def _empty_reason(graph, slot: query.ModelSlot) -> Optional[str]:
             if not _none_is_error(slot):
                 return None
             reasons.append("None")
-        elif isinstance(v, ExtRef) and v.site is not None and query.env_default_empty(v):
+        elif isinstance(v, ExtRef) and v.site is not None and env_default_empty(v):
             reasons.append(f"an environment variable that defaults to \"\" (line {v.site[1].pos[0]})")
         else:
             return None
     return " or ".join(dict.fromkeys(reasons))
 
 
-def _none_is_error(slot: query.ModelSlot) -> bool:
+def _none_is_error(slot: ModelSlot) -> bool:
     """None is an error only where the API has no default model."""
     if getattr(slot.spec, "default_model", None):
         return False
@@ -58,7 +59,7 @@ class EmptyModel(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         seen: set[tuple[str, int]] = set()
-        for slot in query.model_slots(graph):
+        for slot in model_slots(graph):
             reason = _empty_reason(graph, slot)
             if reason is None:
                 continue

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.models import GENERATIVE_APIS, ModelUse, model_uses, tools_requested
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -34,12 +34,12 @@ class UnknownModelUnsuitable(Rule):
         if not ctx.checker.llm_active:
             return  # only the LLM can judge a model the table does not know
         graph = ctx.graph
-        todo: list[tuple[query.ModelUse, object]] = []
+        todo: list[tuple[ModelUse, object]] = []
         seen: set[tuple[str, str]] = set()
-        for use in query.model_uses(graph):
-            if use.api not in query.GENERATIVE_APIS or graph.catalog.model(use.model_id) is not None:
+        for use in model_uses(graph):
+            if use.api not in GENERATIVE_APIS or graph.catalog.model(use.model_id) is not None:
                 continue
-            role = "tool-calling-agent" if query.tools_requested(graph, use) is not None else "chat-agent"
+            role = "tool-calling-agent" if tools_requested(graph, use) is not None else "chat-agent"
             if (use.model_id, role) in seen:
                 continue
             seen.add((use.model_id, role))

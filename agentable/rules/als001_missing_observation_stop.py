@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg.values import Const
 from agentable.findings import Finding, Severity
+from agentable.query.literals import literal_of
+from agentable.query.protocol import protocol_calls, protocol_markers, stop_config
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -33,10 +34,10 @@ class MissingObservationStop(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        obs = query.protocol_markers().get("observation_markers", ("Observation:",))
-        for pc in query.protocol_calls(graph):
+        obs = protocol_markers().get("observation_markers", ("Observation:",))
+        for pc in protocol_calls(graph):
             c = pc.llm_call
-            sc = query.stop_config(graph, c)
+            sc = stop_config(graph, c)
             if sc.state != "none":
                 continue
             read = ", ".join(f'"{m}"' for m in sorted(pc.markers_read))
@@ -59,7 +60,7 @@ class MissingObservationStop(Rule):
             e = ac.site.call.kwarg(param)
             if e is None:
                 continue
-            lit = query.literal_of(graph, e, ac.site.func, ac.site.stmt)
+            lit = literal_of(graph, e, ac.site.func, ac.site.stmt)
             vals = graph.values(e, ac.site.func, ac.site.stmt)
             off = (lit is not None and hasattr(lit[0], "elts") and not lit[0].elts) or \
                 (bool(vals) and all(isinstance(v, Const) and v.value in (False, None) for v in vals))

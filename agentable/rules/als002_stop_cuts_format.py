@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, Severity
 from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import StopFormatQuestion
+from agentable.query.dataflow import flows as text_uses
+from agentable.query.literals import const_strs, construction_arg, literal_of
+from agentable.query.protocol import StopConfig, prompt_text, protocol_calls, protocol_markers, stop_config
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -31,17 +33,17 @@ class StopCutsFormat(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        uses = query.text_uses(graph)
+        uses = text_uses(graph)
         # replies parsed as JSON (tool-call arguments are not the reply text)
         json_parsers = ctx.catalog.python.json_parsers
         json_sites = {id(u.llm.site[1]) for u in uses if u.kind == "parse" and u.op in json_parsers
                       and not u.tool_arguments}
-        protocol = {id(pc.llm_call): pc for pc in query.protocol_calls(graph)}
+        protocol = {id(pc.llm_call): pc for pc in protocol_calls(graph)}
         for c in graph.agent.llm_calls:
-            sc = query.stop_config(graph, c)
+            sc = stop_config(graph, c)
             if sc.state != "set" or not sc.stops or sc.expr is None:
                 continue
-            prompt = query.prompt_text(graph, c)
+            prompt = prompt_text(graph, c)
             fmt = PromptFormat(prompt)
             # one-letter markers ("Q:", "A:") belong to few-shot transcripts, where the next "Q:" is
             # exactly where generation should stop; they say nothing about the reply's own format
@@ -55,13 +57,13 @@ class StopCutsFormat(Rule):
                 continue
             yield from self._judge(ctx, sc, prompt, tuple(markers), "the prompt's format")
         # framework text-protocol agents given a chat model with its own stop sequences
-        m = query.protocol_markers()
+        m = protocol_markers()
         model_markers = m.get("thought_markers", ()) + m.get("action_markers", ()) + m.get("final_markers", ())
         for ac in graph.agent.agent_constructs:
             spec = ac.spec
             if not getattr(spec, "text_protocol", False):
                 continue
-            e = query.construction_arg(ac.site.call, [spec.llm_param] if spec.llm_param else [], spec.llm_positional)
+            e = construction_arg(ac.site.call, [spec.llm_param] if spec.llm_param else [], spec.llm_positional)
             if e is None:
                 continue
             for v in graph.values(e, ac.site.func, ac.site.stmt):
@@ -71,7 +73,7 @@ class StopCutsFormat(Rule):
                 if sc is not None:
                     yield from self._judge(ctx, sc, "", model_markers, "the agent's ReAct format")
 
-    def _judge(self, ctx: RuleContext, sc: query.StopConfig, prompt: str, markers: tuple[str, ...], fmt: str) -> Iterable[Finding]:
+    def _judge(self, ctx: RuleContext, sc: StopConfig, prompt: str, markers: tuple[str, ...], fmt: str) -> Iterable[Finding]:
         verdict = ctx.checker.ask(StopFormatQuestion(tuple(sc.stops), prompt, markers))
         if not verdict.defect:
             return
@@ -98,9 +100,9 @@ def _model_stops(graph, v: ExtRef):
         e = c.kwarg(name)
         if e is None:
             continue
-        lit = query.literal_of(graph, e, f, None)
+        lit = literal_of(graph, e, f, None)
         elems = lit[0].elts if lit is not None and hasattr(lit[0], "elts") else [e]
-        stops = [s for x in elems for s in query._const_strs(graph, x, lit[1] if lit else f, lit[2] if lit else None)]
+        stops = [s for x in elems for s in const_strs(graph, x, lit[1] if lit else f, lit[2] if lit else None)]
         if stops:
-            return query.StopConfig("set", tuple(stops), e, f, None)
+            return StopConfig("set", tuple(stops), e, f, None)
     return None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.literals import strings_in
+from agentable.query.protocol import protocol_markers
+from agentable.rules.als.helpers import control_markers, tool_functions, uses_text_protocol
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -28,22 +30,22 @@ class ToolEmitsControlMarker(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        if not query.uses_text_protocol(graph):
+        if not uses_text_protocol(graph):
             return
-        markers = query.control_markers()
-        proto = query.protocol_markers()
+        markers = control_markers()
+        proto = protocol_markers()
         # the environment writes the observation marker itself; a tool repeating it is harmless
         returned = tuple(m for m in markers if m not in proto.get("observation_markers", ()))
         stems = {m.rstrip(":").strip().lower(): m for m in markers}
-        for func, tool in query.tool_functions(graph):
-            if not query.uses_text_protocol(graph, func.module):
+        for func, tool in tool_functions(graph):
+            if not uses_text_protocol(graph, func.module):
                 continue
             label = getattr(tool, "name", None) or func.name
             hits = []
             for r in sorted(func.returns, key=lambda x: x.pos):
                 if r.value is None:
                     continue
-                text = "\n".join(query.strings_in(graph, r.value, func, r))
+                text = "\n".join(strings_in(graph, r.value, func, r))
                 hit = next((m for m in returned if m in text), None)
                 if hit:
                     hits.append((r, hit))

@@ -6,9 +6,19 @@ import sys
 from pathlib import PurePosixPath
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.dependencies import import_targets
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.epdd.helpers import (
+    import_declared,
+    import_installed_on_demand,
+    import_is_optional,
+    import_locked,
+    import_name_known,
+    import_owner,
+    is_project_module,
+    optional_import_tops,
+)
 
 # Files that run only in development (test suites, packaging scripts) use tools a project rarely
 # declares as runtime dependencies.
@@ -95,20 +105,20 @@ class UndeclaredDependency(Rule):
                 continue  # nothing parsed, dependencies computed at build time, or conda packages we do not read
             locked = manifests.locked_for(mod.path) or frozenset()
             reported: set[str] = set()
-            guarded = query.optional_import_tops(graph, mod)
+            guarded = optional_import_tops(graph, mod)
             for stmt in mod.import_stmts:
-                func = query.import_owner(graph, mod, stmt)
-                for dotted in query.import_targets(stmt):
+                func = import_owner(graph, mod, stmt)
+                for dotted in import_targets(stmt):
                     top = dotted.split(".")[0]
-                    if not top or top in stdlib or top in reported or query.is_project_module(graph, top, mod.name, dotted):
+                    if not top or top in stdlib or top in reported or is_project_module(graph, top, mod.name, dotted):
                         continue
-                    if not query.import_name_known(graph, dotted) or query.import_declared(graph, scope, dotted):
+                    if not import_name_known(graph, dotted) or import_declared(graph, scope, dotted):
                         continue
-                    if query.import_locked(graph, locked, dotted):
+                    if import_locked(graph, locked, dotted):
                         continue  # a declared dependency brings it: the lock file installs it
-                    if query.import_is_optional(func, stmt, guarded):
+                    if import_is_optional(func, stmt, guarded):
                         continue
-                    if query.import_installed_on_demand(graph, mod, func, top):
+                    if import_installed_on_demand(graph, mod, func, top):
                         continue  # the program pip-installs it before it runs this import
                     reported.add(top)
                     dists = graph.catalog.distributions_for_import(dotted)
@@ -117,7 +127,7 @@ class UndeclaredDependency(Rule):
                     else:  # a guess from the import name: say so
                         alts = f"the distribution that installs `{top}` (probably `{dists[0]}`)"
                     module = getattr(stmt, "module", None)
-                    shown = module if module and query.import_name_known(graph, module) else dotted
+                    shown = module if module and import_name_known(graph, module) else dotted
                     loose = ""
                     if mod.path in manifests.script_manifests:
                         where, target = "its `# /// script` block", "the block's `dependencies`"

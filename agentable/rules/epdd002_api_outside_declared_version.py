@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import ClassRef, ExtRef, Instance
 from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.query.dependencies import import_targets
+from agentable.query.versions import api_unavailable, is_framework_symbol, unavailable_apis
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -42,18 +43,18 @@ class ApiOutsideDeclaredVersion(Rule):
         self._flagged: set[tuple[str, str]] = set()
         for mod in graph.modules.values():
             for stmt in mod.import_stmts:
-                targets = query.import_targets(stmt)
+                targets = import_targets(stmt)
                 for target in targets:
                     f = self._report(ctx, mod.path, stmt.pos, target, reported)
                     if f is not None:
                         yield f
-                    if query.api_unavailable(graph, mod.path, target) is not None:
+                    if api_unavailable(graph, mod.path, target) is not None:
                         self._flagged.add((mod.path, target))
         flagged: dict[str, list[str]] = {}  # path -> imported symbols reported (or reportable) there
         for p, t in self._flagged:
             flagged.setdefault(p, []).append(t)
         for func in graph.functions.values():
-            if not query.unavailable_apis(graph, func.path):
+            if not unavailable_apis(graph, func.path):
                 continue  # nothing the file's declarations rule out: no call can be reported
             imported = flagged.get(func.path, ())
             for site in func.calls:
@@ -69,11 +70,11 @@ class ApiOutsideDeclaredVersion(Rule):
         graph = ctx.graph
         if (path, pos[0]) in reported:
             return None
-        hit = query.api_unavailable(graph, path, symbol)
+        hit = api_unavailable(graph, path, symbol)
         if hit is None:
             return None
         avail, source = hit
-        if (_llm_symbol(graph, symbol) or query.is_framework_symbol(graph, symbol)) and \
+        if (_llm_symbol(graph, symbol) or is_framework_symbol(graph, symbol)) and \
                 not source.predates(avail.available):
             return None  # an LLM SDK/framework API removed in the declared version is LARD001's
         reported.add((path, pos[0]))
@@ -126,4 +127,4 @@ def _constructor_unavailable(graph, path: str, instance_path: str) -> bool:
     """Is the class that made this external object (`anthropic.Anthropic` of
     `anthropic.Anthropic().messages`) itself outside the declared versions? Then its import or
     construction is the finding, not each of its method calls."""
-    return query.api_unavailable(graph, path, instance_path.split("(", 1)[0]) is not None
+    return api_unavailable(graph, path, instance_path.split("(", 1)[0]) is not None

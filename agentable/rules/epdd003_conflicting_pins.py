@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.query.versions import versions_disjoint, versions_within
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -55,7 +55,7 @@ class ConflictingPins(Rule):
                 for rb in b:
                     if ra.group != rb.group and "main" not in (ra.group, rb.group):
                         continue  # two optional groups need not be installed together
-                    if not (query.versions_within(ra.specifier, c.spec_a) and query.versions_within(rb.specifier, c.spec_b)):
+                    if not (versions_within(ra.specifier, c.spec_a) and versions_within(rb.specifier, c.spec_b)):
                         continue
                     first, second = sorted((ra, rb), key=lambda r: (r.path, r.line))
                     key = (second.path, second.line, first.path, first.line)
@@ -83,7 +83,7 @@ class ConflictingPins(Rule):
                         continue
                     if first.path == second.path and first.path.endswith("pyproject.toml"):
                         continue  # [project] and [tool.poetry] tables: each tool reads only one of them
-                    if not query.versions_disjoint(first.specifier, second.specifier):
+                    if not versions_disjoint(first.specifier, second.specifier):
                         continue
                     key = (second.path, second.line, first.path, first.line)
                     if key in seen:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.tools import tool_anchor
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.ieti.helpers import tool_description_problem
 
 
 class ToolWithoutDescription(Rule):
@@ -34,7 +35,7 @@ class ToolWithoutDescription(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         for tool in graph.agent.tools:
-            problem = query.tool_description_problem(graph, tool)
+            problem = tool_description_problem(graph, tool)
             if problem is None:
                 continue
             name = f"Tool `{tool.name}`" if tool.name else ("This tool schema" if tool.kind == "schema" else "This tool")
@@ -46,10 +47,10 @@ class ToolWithoutDescription(Rule):
             if problem == "empty":
                 msg = (f"{name} has an empty description, so the model cannot tell "
                        f"when to call it or what it does; {where}.")
-                pos = tool.description_pos or query.tool_anchor(tool)
+                pos = tool.description_pos or tool_anchor(tool)
             else:
                 msg = f"{name} has no description the model can read; {where}."
-                pos = query.tool_anchor(tool)
+                pos = tool_anchor(tool)
             required = bool(getattr(tool.spec, "requires_description", False))
             if required:
                 msg += f" {tool.framework} rejects a tool without a description when it is built."

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.tools import function_params
 from agentable.findings import Finding, Severity
+from agentable.query.tools import (
+    documented_param_names,
+    schema_properties,
+    tool_anchor,
+    tool_function_param_names,
+    tool_reads_docstring,
+)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 # Parameter names that say nothing about what to pass: a JSON-schema property with such a name and
@@ -53,20 +59,20 @@ class UndocumentedToolParameter(Rule):
 
     def _function_tool(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         func = tool.func
-        if func is None or func.node is None or not func.node.docstring or not query.tool_reads_docstring(tool):
+        if func is None or func.node is None or not func.node.docstring or not tool_reads_docstring(tool):
             return
-        docs = query.documented_param_names(tool)
+        docs = documented_param_names(tool)
         required = bool(getattr(tool.spec, "requires_param_docs", False))
         if not docs and not required:
             return  # no parameter section at all: the description may explain them in prose
-        names = query.tool_function_param_names(func)
+        names = tool_function_param_names(func)
         if not required and names is not None and any(d not in names for d in docs):
             return  # the section names a parameter the function lacks: a rename, reported by IETI003
         for p in function_params(func):
             if p.name in docs:
                 continue
             param = next((x for x in func.node.params if x.name == p.name), None)
-            pos = param.pos if param is not None else query.tool_anchor(tool)
+            pos = param.pos if param is not None else tool_anchor(tool)
             if required:
                 yield self.finding(
                     ctx, tool.path, pos,
@@ -106,7 +112,7 @@ class UndocumentedToolParameter(Rule):
                     severity=Severity.ERROR)
 
     def _schema_tool(self, ctx: RuleContext, tool) -> Iterable[Finding]:
-        props = query.schema_properties(tool)
+        props = schema_properties(tool)
         if not props:
             return
         tool_text = (tool.description or "").lower() if tool.description != "<dynamic>" else None

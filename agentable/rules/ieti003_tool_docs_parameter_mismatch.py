@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.tools import function_params
 from agentable.findings import Finding, Severity
+from agentable.query.tools import (
+    documented_param_names,
+    schema_properties,
+    tool_anchor,
+    tool_function_param_names,
+    tool_reads_docstring,
+)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.ieti.helpers import functions_registered_by_name, schema_class_fields
 
 
 class ToolDocsParameterMismatch(Rule):
@@ -50,10 +57,10 @@ class ToolDocsParameterMismatch(Rule):
                 yield from self._schema_class(ctx, tool)
 
     def _docstring(self, ctx: RuleContext, tool) -> Iterable[Finding]:
-        if not query.tool_reads_docstring(tool):
+        if not tool_reads_docstring(tool):
             return
-        names = query.tool_function_param_names(tool.func)
-        docs = query.documented_param_names(tool)
+        names = tool_function_param_names(tool.func)
+        docs = documented_param_names(tool)
         if names is None or not docs:
             return
         real = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
@@ -64,7 +71,7 @@ class ToolDocsParameterMismatch(Rule):
         for doc_name in docs:
             if doc_name in names:
                 continue
-            pos = _docstring_line_pos(tool.func, doc_name) or query.tool_anchor(tool)
+            pos = _docstring_line_pos(tool.func, doc_name) or tool_anchor(tool)
             yield self.finding(
                 ctx, tool.path, pos,
                 f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that "
@@ -81,7 +88,7 @@ class ToolDocsParameterMismatch(Rule):
         for p in undocumented:
             param = next((x for x in func.node.params if x.name == p.name), None)
             yield self.finding(
-                ctx, tool.path, param.pos if param is not None else query.tool_anchor(tool),
+                ctx, tool.path, param.pos if param is not None else tool_anchor(tool),
                 f"Parameter `{p.name}` of tool `{tool.name}` reaches the model without a description: the "
                 f"docstring documents {listed}, which `{func.name}` does not have, and {tool.framework} takes "
                 f"each parameter's description from the docstring entry of the same name. Rename the docstring "
@@ -90,7 +97,7 @@ class ToolDocsParameterMismatch(Rule):
             return
         for doc_name in unknown:
             yield self.finding(
-                ctx, tool.path, _docstring_line_pos(func, doc_name) or query.tool_anchor(tool),
+                ctx, tool.path, _docstring_line_pos(func, doc_name) or tool_anchor(tool),
                 f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that `{func.name}` does "
                 f"not have; {tool.framework} drops that entry, so what it says never reaches the model. Remove it "
                 f"or rename it to the parameter it describes.")
@@ -98,8 +105,8 @@ class ToolDocsParameterMismatch(Rule):
     def _schema(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         graph = ctx.graph
         func = tool.func
-        props = query.schema_properties(tool)
-        names = query.tool_function_param_names(func)
+        props = schema_properties(tool)
+        names = tool_function_param_names(func)
         if func is None or props is None or names is None or _takes_a_mapping(func):
             return
         params = function_params(func)
@@ -108,7 +115,7 @@ class ToolDocsParameterMismatch(Rule):
         if not set(prop_names) & {p.name for p in params} and len(prop_names) != len(params):
             # nothing in common and different arity: the schema may describe something else, unless
             # it declares no parameters at all for a function the code dispatches under its name
-            if prop_names or func.qualname not in query.functions_registered_by_name(graph).get(tool.name, ()):
+            if prop_names or func.qualname not in functions_registered_by_name(graph).get(tool.name, ()):
                 return
         missing = []
         for p in params:
@@ -129,7 +136,7 @@ class ToolDocsParameterMismatch(Rule):
         for pname in missing:
             p = next(x for x in params if x.name == pname)
             yield self.finding(
-                ctx, tool.path, query.tool_anchor(tool),
+                ctx, tool.path, tool_anchor(tool),
                 f"`{func.name}` requires parameter `{p.name}`, but the schema of tool `{tool.name}` does not "
                 f"declare it, so the model never supplies it and every call fails; add `{p.name}` to the "
                 f"schema's properties (and `required`).")
@@ -140,7 +147,7 @@ class ToolDocsParameterMismatch(Rule):
         attr = getattr(spec, "params_attr", None)
         if not attr or not getattr(spec, "requires_param_docs", False) or tool.cls is None or tool.func is None:
             return
-        names = query.tool_function_param_names(tool.func)
+        names = tool_function_param_names(tool.func)
         if names is None:
             return
         lit, owner = None, None
@@ -166,7 +173,7 @@ class ToolDocsParameterMismatch(Rule):
             if p.name not in keys:
                 param = next((x for x in tool.func.node.params if x.name == p.name), None)
                 yield self.finding(
-                    ctx, tool.path, param.pos if param is not None else query.tool_anchor(tool),
+                    ctx, tool.path, param.pos if param is not None else tool_anchor(tool),
                     f"Parameter `{p.name}` of `{method}` in tool `{tool.name}` is missing from `{attr}`, so the "
                     f"model is never told to pass it; {tool.framework} rejects the tool. Declare it in `{attr}`.",
                     severity=Severity.ERROR)
@@ -179,8 +186,8 @@ class ToolDocsParameterMismatch(Rule):
         graph = ctx.graph
         if getattr(tool.spec, "requires_param_docs", False) or tool.func is None:
             return
-        names = query.tool_function_param_names(tool.func)
-        found = query.schema_class_fields(graph, tool)
+        names = tool_function_param_names(tool.func)
+        found = schema_class_fields(graph, tool)
         if names is None or found is None:
             return
         fields, where = found

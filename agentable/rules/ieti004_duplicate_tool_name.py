@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.tools import tool_anchor
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.ieti.helpers import tools_offered_together
 
 
 class DuplicateToolName(Rule):
@@ -28,7 +29,7 @@ class DuplicateToolName(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for group in query.tools_offered_together(graph):
+        for group in tools_offered_together(graph):
             by_name: dict[str, list] = {}
             for tool, path, pos in group:
                 if tool.name:
@@ -41,7 +42,7 @@ class DuplicateToolName(Rule):
                 if len(distinct) < 2:
                     continue
                 first = distinct[0][0]
-                first_line = (first.name_pos or query.tool_anchor(first))[0]
+                first_line = (first.name_pos or tool_anchor(first))[0]
                 for tool, path, pos in distinct[1:]:
                     if tool.name_pos is not None:  # point at the duplicated name itself
                         path, pos = tool.path, tool.name_pos

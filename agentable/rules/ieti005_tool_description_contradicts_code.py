@@ -7,8 +7,8 @@ from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.query.tools import tool_anchor
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable import query
 
 
 class ToolDescriptionContradictsCode(Rule):
@@ -63,7 +63,7 @@ class ToolDescriptionContradictsCode(Rule):
                 continue
             if verdict.source == "deterministic" and not _strong_lexical_evidence(tool):
                 continue
-            pos = tool.description_pos or query.tool_anchor(tool)
+            pos = tool.description_pos or tool_anchor(tool)
             short = " ".join(tool.description.split())[:80]
             f = self.finding(
                 ctx, tool.path, pos,

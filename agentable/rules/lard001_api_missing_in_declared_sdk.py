@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.query.models import chat_model_constructions
+from agentable.query.versions import VersionSource, api_unavailable, is_framework_symbol, version_source
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.lard.helpers import ext_paths, run_result_reads
 
 
 class ApiMissingInDeclaredSdk(Rule):
@@ -38,15 +40,15 @@ class ApiMissingInDeclaredSdk(Rule):
             for stmt in mod.import_stmts:
                 for target in _import_targets(stmt):
                     spec = _llm_symbol_spec(graph, target)
-                    if spec is None and not query.is_framework_symbol(graph, target):
+                    if spec is None and not is_framework_symbol(graph, target):
                         continue
                     for f in self._check_symbol(ctx, mod.path, stmt.pos, target, spec, reported):
                         self._flagged_imports.setdefault(mod.path, set()).add(target)
                         yield f
         for c in graph.agent.llm_calls:
             yield from self._check_symbol(ctx, c.func.path, c.call.pos, c.path, c.spec, reported)
-        for site, spec in query.chat_model_constructions(graph):
-            for path in query._ext_paths(graph, site.call, site.func, site.stmt):
+        for site, spec in chat_model_constructions(graph):
+            for path in ext_paths(graph, site.call, site.func, site.stmt):
                 yield from self._check_symbol(ctx, site.func.path, site.call.pos, path, spec, reported)
                 break
         for site, exts in graph.agent.external_calls:
@@ -55,7 +57,7 @@ class ApiMissingInDeclaredSdk(Rule):
                 if spec is not None:
                     yield from self._check_symbol(ctx, site.func.path, site.call.pos, v.path, spec, reported)
                     break
-        for r in query.run_result_reads(graph):  # `result.data` of an agent run
+        for r in run_result_reads(graph):  # `result.data` of an agent run
             yield from self._check_symbol(ctx, r.func.path, r.read.pos, r.symbol, None, reported)
 
     def _check_symbol(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str, spec: object,
@@ -64,7 +66,7 @@ class ApiMissingInDeclaredSdk(Rule):
         if (path, pos[0]) in reported or any(symbol == t or symbol.startswith(t + "(") or symbol.startswith(t + ".")
                                              for t in self._flagged_imports.get(path, ())):
             return
-        hit = query.api_unavailable(graph, path, symbol)
+        hit = api_unavailable(graph, path, symbol)
         message: Optional[str] = None
         if hit is not None:
             avail, source = hit
@@ -73,7 +75,7 @@ class ApiMissingInDeclaredSdk(Rule):
             message = f"`{symbol}` does not exist in {_installed(source)}. {avail.message}"
         else:
             sdk, available = getattr(spec, "sdk", None), getattr(spec, "available", None)
-            source = query.version_source(graph, path, sdk) if sdk and available else None
+            source = version_source(graph, path, sdk) if sdk and available else None
             if source is not None and source.excludes(available) and not source.predates(available):
                 repl = getattr(spec, "replacement", None)
                 got = source.cited() if source.locked else f"the project declares {source.versions()}"
@@ -85,7 +87,7 @@ class ApiMissingInDeclaredSdk(Rule):
             yield self.finding(ctx, path, pos, message)
 
 
-def _installed(source: "query.VersionSource") -> str:
+def _installed(source: "VersionSource") -> str:
     """`openai>=1.30 as declared in requirements.txt:3`, or for a lock's pin `openai 1.86.0, the
     version poetry.lock:827 pins`."""
     if source.locked:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import Const, Typed
 from agentable.findings import Finding, Severity
+from agentable.query.literals import literal_of
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _TEXT_ROLES = ("user", "system", "developer")
@@ -48,7 +48,7 @@ class LlmArgumentWrongShape(Rule):
                     f"`{kw}` is given a string, but this API needs a list of message dicts; pass "
                     f"`[{{\"role\": \"user\", \"content\": ...}}]`.")
                 continue
-            lit = query.literal_of(graph, s.expr, s.func, s.stmt)
+            lit = literal_of(graph, s.expr, s.func, s.stmt)
             if lit is None or not isinstance(lit[0], ir.Seq):
                 continue
             for elt in lit[0].elts:

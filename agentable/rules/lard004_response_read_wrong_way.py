@@ -6,11 +6,11 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.resolve import PARSERS, STR_METHODS
 from agentable.cpg.values import ExtRef, LLMOutput
 from agentable.findings import Finding, Severity
+from agentable.query.llm_output import stable_order
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _SEG = re.compile(r"""\.(\w+)(\(\))?|\[(-?\d+)\]|\[["'](\w+)["']\]""")
@@ -128,7 +128,7 @@ class ResponseReadWrongWay(Rule):
             # an HTTP response is read as JSON by design: its envelope is not an SDK object's shape
             responses = [v for v in graph.values(n, func, stmt)
                          if isinstance(v, LLMOutput) and not v.text and not v.http and _is_whole_response(v)]
-            for v in (query.stable_order(responses) if len(responses) > 1 else responses):
+            for v in (stable_order(responses) if len(responses) > 1 else responses):
                     call = graph.agent.llm_call_at(v.site[1])
                     if call is not None and not call.is_chat_model:
                         root_i = i

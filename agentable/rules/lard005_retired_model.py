@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.artifacts import config_model_settings
+from agentable.query.models import distinct_uses, model_uses
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -31,7 +32,7 @@ class RetiredModel(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         today = datetime.date.today().isoformat()
-        for use in query.distinct_uses(query.model_uses(graph)):
+        for use in distinct_uses(model_uses(graph)):
             info = graph.catalog.model(use.model_id)
             if info is None or not info.retired or str(info.retired) > today:
                 continue
@@ -40,7 +41,7 @@ class RetiredModel(Rule):
                 ctx, *use.report_at,
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
                 model=use.model_id, flow=use.flow(graph))
-        for ms in query.config_model_settings(graph):  # written in a YAML/JSON/TOML settings file
+        for ms in config_model_settings(graph):  # written in a YAML/JSON/TOML settings file
             info = graph.catalog.model(ms.model_id)
             if info is None or not info.retired or str(info.retired) > today:
                 continue

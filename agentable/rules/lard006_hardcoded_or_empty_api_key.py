@@ -7,11 +7,11 @@ import re
 from collections import Counter
 from typing import Iterable, Optional
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.lard.helpers import mask_secret
 
 _KEY_NAME = re.compile(r"(?:^|_)api_?key$", re.I)
 _SETTER_NAME = re.compile(r"^set_\w*key$", re.I)  # set_default_openai_key(...), set_api_key(...)
@@ -113,7 +113,7 @@ class HardcodedOrEmptyApiKey(Rule):
         if keys:
             return self.finding(
                 ctx, func.path, value.pos,
-                f"`{name}` is a hard-coded API key (`{query.mask_secret(keys[0])}`); anyone with the code can use "
+                f"`{name}` is a hard-coded API key (`{mask_secret(keys[0])}`); anyone with the code can use "
                 f"it. Read it from the environment or a secret store, and revoke this key.")
         if allow_empty and all(s == "" for s in strs):
             return self.finding(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.lard.helpers import missing_template_variables
 
 
 class PromptTemplateVariableMissing(Rule):
@@ -30,7 +30,7 @@ class PromptTemplateVariableMissing(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for mv in query.missing_template_variables(graph):
+        for mv in missing_template_variables(graph):
             r = mv.render
             line = r.call.pos[0]
             if mv.template.syntax == "jinja":

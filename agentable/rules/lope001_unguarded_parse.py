@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.dataflow import flows as text_uses, text_argument
+from agentable.query.guards import is_protected
+from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _FIX = {
@@ -47,22 +49,22 @@ class UnguardedParse(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for use in query.text_uses(graph):
+        for use in text_uses(graph):
             code = use.sink is not None and use.sink.code and not use.tool_arguments
             if use.kind != "parse" or (use.guard and not code):
                 continue
             src = use.llm
-            arg = query.text_argument(use.expr, use.sink) if use.sink is not None else None
+            arg = text_argument(use.expr, use.sink) if use.sink is not None else None
             what = _expr_text(graph, use.path, arg if arg is not None else use.expr)
             if code:
                 yield self.finding(
                     ctx, use.path, use.expr.pos,
-                    f"`{what}` is model output ({query.describe_llm_source(graph, src)}) and is run as Python by "
+                    f"`{what}` is model output ({describe_llm_source(graph, src)}) and is run as Python by "
                     f"`{use.op}`: any reply that is not valid Python raises ({', '.join(use.raises)}), and a "
                     f"reply steered by a prompt injection runs arbitrary code in the agent's process (code "
                     f"injection). Parse it as data instead (json.loads or ast.literal_eval inside try/except), or "
                     f"request structured output.",
-                    flow=query.flow_steps(graph, src, (use.path, use.expr.pos, f"run as code by {use.op}")),
+                    flow=flow_steps(graph, src, (use.path, use.expr.pos, f"run as code by {use.op}")),
                 )
                 continue
             raises = use.raises[0]
@@ -70,7 +72,7 @@ class UnguardedParse(Rule):
             partial = ""
             if use.sink is not None and use.sink.catch_all and len(use.raises) > 1:
                 # each error must be caught: name the ones no handler catches
-                missing = [r for r in use.raises if not query.is_protected(graph, use.func, use.stmt, (r,))]
+                missing = [r for r in use.raises if not is_protected(graph, use.func, use.stmt, (r,))]
                 caught = [r for r in use.raises if r not in missing]
                 raises = " or ".join(missing or use.raises)
                 catch = missing or list(use.raises)
@@ -86,9 +88,9 @@ class UnguardedParse(Rule):
                        "or define the function tools with `strict: true`")
             yield self.finding(
                 ctx, use.path, use.expr.pos,
-                f"`{what}` is {what_kind} ({query.describe_llm_source(graph, src)}) and reaches `{_op(use)}` with "
+                f"`{what}` is {what_kind} ({describe_llm_source(graph, src)}) and reaches `{_op(use)}` with "
                 f"no handler for {raises}{partial} here or in any caller; {fix}.",
-                flow=query.flow_steps(graph, src, (use.path, use.expr.pos, f"parsed with {_op(use)}")),
+                flow=flow_steps(graph, src, (use.path, use.expr.pos, f"parsed with {_op(use)}")),
             )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.query.dataflow import flows as text_uses
+from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -30,15 +31,15 @@ class UncheckedRegexMatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for use in query.text_uses(graph):
+        for use in text_uses(graph):
             if use.kind != "match" or use.guard:
                 continue
             read = f".{use.expr.attr}()" if isinstance(use.expr, ir.Attribute) else "[...]"
             subject = f"`{use.name}`" if use.name else "the match object"
             yield self.finding(
                 ctx, use.path, use.expr.pos,
-                f"{subject} comes from `{use.op}` over model output ({query.describe_llm_source(graph, use.llm)}) "
+                f"{subject} comes from `{use.op}` over model output ({describe_llm_source(graph, use.llm)}) "
                 f"and is read with `{read}` without a None check; when the reply does not match, this raises "
                 f"AttributeError. Check the match (`if m is None: ...`) and re-prompt or fall back.",
-                flow=query.flow_steps(graph, use.llm, (use.path, use.expr.pos, f"match read with {read}")),
+                flow=flow_steps(graph, use.llm, (use.path, use.expr.pos, f"match read with {read}")),
             )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.query.dataflow import flows as text_uses
+from agentable.query.llm_output import describe_llm_source, flow_steps
+from agentable.query.text_ops import int_index, splits_on_whitespace
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -33,9 +35,9 @@ class UncheckedSplitIndex(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        uses = [u for u in query.text_uses(graph) if u.kind in ("index", "unpack") and not u.guard]
+        uses = [u for u in text_uses(graph) if u.kind in ("index", "unpack") and not u.guard]
         for use, positions in _one_per_result(uses):
-            src = query.describe_llm_source(graph, use.llm)
+            src = describe_llm_source(graph, use.llm)
             if use.kind == "index":
                 err = ctx.catalog.python.lookup_errors["index"][0]
                 what = f"indexes the result of `{use.op}` over model output ({src}) at a position that may not exist"
@@ -47,19 +49,19 @@ class UncheckedSplitIndex(Rule):
                         f"{len(use.expr.elts)} names")  # type: ignore[attr-defined]
             origin = getattr(use, "origin", None)
             when = ("when the reply is empty or blank it has no pieces at all and this raises" if use.kind == "index"
-                    and isinstance(origin, ir.Call) and query.splits_on_whitespace(origin) else
+                    and isinstance(origin, ir.Call) and splits_on_whitespace(origin) else
                     "when the reply lacks the expected separator or pattern it raises")
             yield self.finding(
                 ctx, use.path, use.expr.pos,
                 f"This {what}; {when} {err}. Check "
                 f"the length (or that the separator is present) first and re-prompt or fall back.",
-                flow=query.flow_steps(graph, use.llm, (use.path, use.expr.pos, f"fixed position of {use.op}()")),
+                flow=flow_steps(graph, use.llm, (use.path, use.expr.pos, f"fixed position of {use.op}()")),
             )
 
 
 def _needed_length(use) -> int:
     """How many pieces the fixed index needs: `parts[3]` needs 4, `parts[-2]` needs 2."""
-    i = query._int_index(use.expr.index)
+    i = int_index(use.expr.index)
     return 0 if i is None else (i + 1 if i >= 0 else -i)
 
 
@@ -76,6 +78,6 @@ def _one_per_result(uses: list) -> list[tuple[object, list[int]]]:
             out.append((u, []))
     for group in groups.values():
         worst = max(group, key=_needed_length)  # max keeps the first of equals: source order
-        positions = sorted({query._int_index(u.expr.index) for u in group} - {None}, key=lambda i: (i < 0, abs(i)))
+        positions = sorted({int_index(u.expr.index) for u in group} - {None}, key=lambda i: (i < 0, abs(i)))
         out.append((worst, positions))
     return sorted(out, key=lambda x: (x[0].path, x[0].expr.pos))

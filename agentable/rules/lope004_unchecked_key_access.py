@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.dataflow import TextUse, flows as text_uses
+from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -33,8 +34,8 @@ class UncheckedParsedKey(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         # one finding per parsed value and function, at its first unchecked key (the others listed)
-        groups: dict[tuple, list[query.TextUse]] = {}
-        for use in query.text_uses(graph):
+        groups: dict[tuple, list[TextUse]] = {}
+        for use in text_uses(graph):
             if use.kind not in ("key", "shape") or use.guard:
                 continue
             step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
@@ -55,7 +56,7 @@ class UncheckedParsedKey(Rule):
                 f"{_parsed(graph, use)} and {fields} read with no check: a reply without that field raises KeyError (TypeError if the JSON is "
                 f"not an object) outside the parse handler. Use `.get({use.op})`, check the key, or validate with a "
                 f"schema.",
-                flow=query.flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
+                flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
             )
 
     def _shape(self, ctx: RuleContext, use, uses) -> Finding:
@@ -66,7 +67,7 @@ class UncheckedParsedKey(Rule):
             f"{_parsed(graph, use)} and used as a dict ({ways}) with no type check: a reply that is valid but not an object (a list, a string, a "
             f"number, null) raises AttributeError/TypeError here, outside the parse handler. Check "
             f"`isinstance({use.name or 'data'}, dict)` first or validate with a schema.",
-            flow=query.flow_steps(graph, use.source, (use.path, use.expr.pos, f"used as a dict ({_how(use.op)})")),
+            flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"used as a dict ({_how(use.op)})")),
         )
 
 
@@ -78,4 +79,4 @@ def _parsed(graph, use) -> str:
     """The start of both messages: what was parsed, with which parser, from which model call."""
     var = f"`{use.name}`" if use.name else "the parsed value"
     how = getattr(use.source, "how", "a parser")
-    return f"{var} is parsed from model output with `{how}` ({query.describe_llm_source(graph, use.llm)})"
+    return f"{var} is parsed from model output with `{how}` ({describe_llm_source(graph, use.llm)})"

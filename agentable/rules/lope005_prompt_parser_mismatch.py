@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import PromptParserQuestion
+from agentable.query.dataflow import TextUse, flows as text_uses
+from agentable.query.llm_output import describe_llm_source, flow_steps
+from agentable.query.protocol import prompt_text
+from agentable.query.structured_output import structured_output
+from agentable.query.text_ops import regex_patterns
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _MIN_PROMPT = 40  # shorter literal text is too little evidence of what the prompt asks
@@ -37,7 +41,7 @@ class PromptParserMismatch(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         seen: set[tuple[str, int]] = set()
-        for use in query.text_uses(graph):
+        for use in text_uses(graph):
             # an unguarded consumer is reported by LOPE001-003 already (one root cause, one finding)
             if not use.guard or use.guard == "structured-output" or use.kind == "key" or use.tool_arguments:
                 continue  # (tool-call arguments follow the tool schema, not the prompt)
@@ -45,9 +49,9 @@ class PromptParserMismatch(Rule):
             if kind is None:
                 continue
             c = graph.agent.llm_call_at(use.llm.site[1])
-            if c is None or query.structured_output(graph, use.llm) is not None:
+            if c is None or structured_output(graph, use.llm) is not None:
                 continue
-            prompt = query.prompt_text(graph, c)
+            prompt = prompt_text(graph, c)
             if len(prompt.strip()) < _MIN_PROMPT or PromptFormat(prompt).has_format_placeholder:
                 continue
             origin = use.origin or use.expr
@@ -62,16 +66,16 @@ class PromptParserMismatch(Rule):
             f = self.finding(
                 ctx, use.path, origin.pos,
                 f"{verdict.reason.rstrip('.')} (parser `{use.op}` on the reply of "
-                f"{query.describe_llm_source(graph, use.llm)}); ask for that format in the prompt or use structured "
+                f"{describe_llm_source(graph, use.llm)}); ask for that format in the prompt or use structured "
                 f"output, otherwise this parse fails on well-behaved replies.",
                 severity=Severity.WARNING if confident else Severity.NOTE,
-                flow=query.flow_steps(graph, use.llm, (use.path, origin.pos, f"parsed with {use.op}")),
+                flow=flow_steps(graph, use.llm, (use.path, origin.pos, f"parsed with {use.op}")),
             )
             f.checker_reason = verdict.reason if verdict.source != "deterministic" else ""
             yield f
 
 
-def _parser_kind(graph, use: query.TextUse) -> Optional[str]:
+def _parser_kind(graph, use: TextUse) -> Optional[str]:
     if use.kind == "parse":
         if use.op in graph.catalog.python.json_parsers:
             return "json.loads"
@@ -79,7 +83,7 @@ def _parser_kind(graph, use: query.TextUse) -> Optional[str]:
             return use.op
         return None
     if use.kind == "match" and use.origin is not None:
-        pats = query.regex_patterns(graph, use.origin, use.func, None)
+        pats = regex_patterns(graph, use.origin, use.func, None)
         return f"regex:{pats[0]}" if len(pats) == 1 else None
     if use.kind in ("index", "unpack") and use.origin is not None and isinstance(use.origin.func, ir.Attribute):
         if use.origin.func.attr in ("split", "rsplit") and use.origin.args:

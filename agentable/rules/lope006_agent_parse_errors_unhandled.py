@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
+from agentable.query.protocol import protocol_markers
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -32,7 +32,7 @@ class AgentParseErrorsUnhandled(Rule):
         graph = ctx.graph
         constructs = graph.agent.agent_constructs
         by_call = {id(ac.site.call): ac for ac in constructs}
-        tool_types = set(query.protocol_markers().get("tool_calling_agent_types", ()))
+        tool_types = set(protocol_markers().get("tool_calling_agent_types", ()))
         for ac in constructs:
             spec = ac.spec
             guard = getattr(spec, "parse_error_guard", None)

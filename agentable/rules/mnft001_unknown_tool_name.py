@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.literals import source_text
+from agentable.query.llm_output import describe_llm_source, flow_steps
+from agentable.query.tool_dispatch import tool_dispatches
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.helpers import dispatch_guard
 
 _WHAT = {
     "subscript": ("KeyError", "check `{key} in {container}` first (or use `.get()`) and send the model an "
@@ -43,20 +46,20 @@ class UnknownToolName(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for d in query.tool_dispatches(graph):
-            if query.dispatch_guard(graph, d):
+        for d in tool_dispatches(graph):
+            if dispatch_guard(graph, d):
                 continue
             error, fix = _WHAT[d.kind]
-            key = query.source_text(graph, d.path, d.key, 40)
-            container = query.source_text(graph, d.path, _container(d), 40)
-            lookup = query.source_text(graph, d.path, d.lookup, 60)
+            key = source_text(graph, d.path, d.key, 40)
+            container = source_text(graph, d.path, _container(d), 40)
+            lookup = source_text(graph, d.path, d.lookup, 60)
             src = d.source.source if hasattr(d.source, "how") else d.source
             yield self.finding(
                 ctx, d.path, d.lookup.pos,
                 f"`{lookup}` looks up a tool by `{key}`, which the model chose "
-                f"({query.describe_llm_source(graph, src)}); a name that is not a tool raises {error} and nothing "
+                f"({describe_llm_source(graph, src)}); a name that is not a tool raises {error} and nothing "
                 f"here or in any caller handles it; {fix.format(key=key, container=container)}.",
-                flow=query.flow_steps(graph, d.source, (d.path, d.lookup.pos, "tool looked up by this name")),
+                flow=flow_steps(graph, d.source, (d.path, d.lookup.pos, "tool looked up by this name")),
             )
 
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg.flow import enclosing_handlers, handler_reraises_only, handler_type_names
 from agentable.findings import Finding, Severity
+from agentable.query.guards import TOOL_FAILURES, catches_library_errors, failure_guard
+from agentable.query.literals import source_text
+from agentable.query.llm_output import flow_steps
+from agentable.query.tool_failures import tool_error_handling_configured, tool_raised_errors
+from agentable.query.tool_invocations import tool_invocations
+from agentable.query.tool_results import tool_label
+from agentable.query.tools import tool_defs_by_function
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.helpers import tool_can_fail
 
 
 class UnhandledToolError(Rule):
@@ -40,22 +47,22 @@ class UnhandledToolError(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for inv in query.tool_invocations(graph):
+        for inv in tool_invocations(graph):
             site = inv.site
-            if query.failure_guard(graph, site.func, site.stmt, query.TOOL_FAILURES):
+            if failure_guard(graph, site.func, site.stmt, TOOL_FAILURES):
                 continue
-            if query.tool_error_handling_configured(graph, inv.tool):
+            if tool_error_handling_configured(graph, inv.tool):
                 continue
-            label = query.tool_label(inv.targets[0], inv.tool) if inv.targets else None
+            label = tool_label(inv.targets[0], inv.tool) if inv.targets else None
             if inv.targets:
                 why = None
                 for t in inv.targets:
-                    why = query.tool_can_fail(graph, t)
+                    why = tool_can_fail(graph, t)
                     # a handler for the errors of the library the tool calls (`except sqlite3.Error`)
                     # covers this tool's failures
-                    if why and not query.catches_library_errors(graph, site.func, site.stmt,
-                                                                query.tool_raised_errors(graph, t)):
-                        label = query.tool_label(t, query.tool_defs_by_function(graph).get(t.qualname))
+                    if why and not catches_library_errors(graph, site.func, site.stmt,
+                                                                tool_raised_errors(graph, t)):
+                        label = tool_label(t, tool_defs_by_function(graph).get(t.qualname))
                         break
                     why = None
                 if not why:
@@ -63,14 +70,14 @@ class UnhandledToolError(Rule):
                 reason = f"tool `{label}` can fail ({why})"
             else:
                 continue  # the tool cannot be resolved: no evidence that it can fail (precision first)
-            call = query.source_text(graph, inv.path, site.call, 60)
+            call = source_text(graph, inv.path, site.call, 60)
             caught = [n for h in enclosing_handlers(site.func, site.stmt) if not handler_reraises_only(h)
                       for n in (handler_type_names(h) or ["<bare except>"])]
             where = ("with no try/except here or in any caller" if not caught else
                      f"and the handlers around it (`except {', '.join(caught)}`) do not catch what it raises")
             flow = ()
             if inv.dispatch is not None:
-                flow = query.flow_steps(graph, inv.dispatch.source, (inv.path, site.call.pos, "tool run here"))
+                flow = flow_steps(graph, inv.dispatch.source, (inv.path, site.call.pos, "tool run here"))
             yield self.finding(
                 ctx, inv.path, site.call.pos,
                 f"`{call}` runs a tool in the agent loop {where}; {reason}, and the "

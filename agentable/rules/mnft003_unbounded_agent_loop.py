@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.helpers import loop_unbounded
 
 
 class UnboundedAgentLoop(Rule):
@@ -39,7 +39,7 @@ class UnboundedAgentLoop(Rule):
             seen.add(id(loop.loop))
             if _inner_of_reported(graph, loop, seen):
                 continue
-            why = query.loop_unbounded(graph, loop)
+            why = loop_unbounded(graph, loop)
             if not why:
                 continue
             call = _model_call_in(graph, loop)
@@ -66,6 +66,6 @@ def _inner_of_reported(graph, loop, seen) -> bool:
     for anc in loop.func.ancestors(loop.loop):
         if isinstance(anc, (ir.While, ir.For)):
             for other in graph.agent.loops:
-                if other.loop is anc and query.loop_unbounded(graph, other):
+                if other.loop is anc and loop_unbounded(graph, other):
                     return True
     return False

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.values import Const
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.helpers import no_step_limit
 
 
 class FrameworkAgentUnbounded(Rule):
@@ -44,7 +44,7 @@ class FrameworkAgentUnbounded(Rule):
             if kw:
                 v = call.kwarg(kw)
                 how = "None" if v is not None and _is_none(graph, v, ac.site) else \
-                    query.no_step_limit(graph, v, ac.site.func, ac.site.stmt)
+                    no_step_limit(graph, v, ac.site.func, ac.site.stmt)
                 if how is not None:
                     if any(_given(graph, call.kwarg(a), ac.site) for a in alt):
                         continue
@@ -81,7 +81,7 @@ class FrameworkAgentUnbounded(Rule):
                 inst, _, method = path.rpartition("().")
                 spec = cat.agent_runner(path) or (cat.agent_constructor(inst) if inst else None)
                 kw = (getattr(spec, "run_params", {}) or {}).get("max_iterations")
-                how = query.no_step_limit(graph, site.call.kwarg(kw), site.func, site.stmt) if kw else None
+                how = no_step_limit(graph, site.call.kwarg(kw), site.func, site.stmt) if kw else None
                 if how is not None:
                     yield self._removed(ctx, site, site.call.kwarg(kw), kw, how, ir.dotted(site.call.func) or path)
                     break

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.query.guards import TOOL_FAILURES, catches_library_errors, failure_guard
+from agentable.query.literals import source_text
+from agentable.query.tool_failures import tool_error_handling_configured, tool_raised_errors
+from agentable.query.tool_results import tool_label
+from agentable.query.tools import tool_functions_of
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.helpers import agent_run_sites, agents_running, tool_error_handling_covers, unhandled_network_io
 
 
 class FrameworkToolErrorPropagates(Rule):
@@ -43,39 +48,39 @@ class FrameworkToolErrorPropagates(Rule):
         for tool in graph.agent.tools:
             if tool.handles_errors:
                 continue
-            agents = [ac for ac in query.agents_running(graph, tool) if getattr(ac.spec, "tool_errors_propagate", False)]
-            runs = [site for ac in agents for site in query.agent_run_sites(graph, ac)]
+            agents = [ac for ac in agents_running(graph, tool) if getattr(ac.spec, "tool_errors_propagate", False)]
+            runs = [site for ac in agents for site in agent_run_sites(graph, ac)]
             if not runs:
                 continue  # no run of the agent seen: no evidence the error ends the run
             hit = None
-            for impl in query.tool_functions_of(graph, tool):
-                hit = query.unhandled_network_io(graph, impl)
+            for impl in tool_functions_of(graph, tool):
+                hit = unhandled_network_io(graph, impl)
                 if hit is not None:
                     break
             if hit is None:
                 continue
             # a run guarded against the tool's failure (Exception, OSError, or the error classes of the
             # HTTP client the tool calls, `except httpx.HTTPError`): the error does not end the program
-            raised = query.tool_raised_errors(graph, hit.func)
-            if query.tool_error_handling_covers(graph, tool, raised or frozenset({"OSError"})):
+            raised = tool_raised_errors(graph, hit.func)
+            if tool_error_handling_covers(graph, tool, raised or frozenset({"OSError"})):
                 continue  # the tool's own error handling catches these errors
             own = ""
-            if query.tool_error_handling_configured(graph, tool):  # turned on, but for other errors
+            if tool_error_handling_configured(graph, tool):  # turned on, but for other errors
                 catches = " / ".join(getattr(tool.spec, "error_param_catches", ()) or ())
                 own = (f" The tool's `{tool.spec.error_param}` handles only {catches}, so it does not help "
                        f"here.")
-            if any(query.failure_guard(graph, s.func, s.stmt, query.TOOL_FAILURES)
-                   or query.catches_library_errors(graph, s.func, s.stmt, raised) for s in runs):
+            if any(failure_guard(graph, s.func, s.stmt, TOOL_FAILURES)
+                   or catches_library_errors(graph, s.func, s.stmt, raised) for s in runs):
                 continue
             ac = agents[0]
             agent_name = ir.dotted(ac.site.call.func) or ac.path
             run = runs[0]
-            run_text = query.source_text(graph, run.func.path, run.call, 50)
+            run_text = source_text(graph, run.func.path, run.call, 50)
             recovery = getattr(ac.spec, "tool_error_recovery", "") or "return the error text as the tool result"
-            label = query.tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
+            label = tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
             yield self.finding(
                 ctx, hit.func.path, hit.site.call.pos,
-                f"`{query.source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network "
+                f"`{source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network "
                 f"error, timeout or HTTP error status) and no try/except covers it; `{agent_name}` does not catch a "
                 f"tool's exception and nothing around `{run_text}` does, so one failed request ends the whole run. "
                 f"Catch the error in the tool and {recovery}.{own}",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.query.tool_results import tool_implementations, tool_label
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.tre.helpers import bare_returns, implicit_none_exits, is_stub
 
 
 class ToolReturnsNone(Rule):
@@ -34,10 +35,10 @@ class ToolReturnsNone(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for func, tool in query.tool_implementations(graph):
-            if func.node is None or func.name == "__init__" or func.yields or query.is_stub(func):
+        for func, tool in tool_implementations(graph):
+            if func.node is None or func.name == "__init__" or func.yields or is_stub(func):
                 continue
-            label = query.tool_label(func, tool)
+            label = tool_label(func, tool)
             paths = _none_paths(graph, func)
             if not paths:
                 continue
@@ -60,9 +61,9 @@ def _is_none_const(e) -> bool:
 
 def _none_paths(graph, func) -> list[str]:
     out: list[str] = []
-    for r in query.bare_returns(func):
+    for r in bare_returns(func):
         out.append(f"`{'return' if r.value is None else 'return None'}` at line {r.pos[0]}")
-    falls = [s for s in query.implicit_none_exits(graph, func) if s != "ENTRY"]
+    falls = [s for s in implicit_none_exits(graph, func) if s != "ENTRY"]
     if falls:
         lines = sorted({getattr(s, "pos", (0,))[0] for s in falls if hasattr(s, "pos")})
         if lines:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity
+from agentable.query.literals import source_text
+from agentable.query.tool_results import tool_implementations, tool_label
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.tre.helpers import declared_result, tool_results_in, value_kinds
 
 _CONCRETE = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "set", "bytes", "json"})
 # declared annotation -> kinds compatible with it
@@ -52,17 +54,17 @@ class ToolReturnTypeMismatch(Rule):
 
     def _declared(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for func, tool in query.tool_implementations(graph):
-            found = query.declared_result(func, tool) if func.node is not None and not func.yields else None
+        for func, tool in tool_implementations(graph):
+            found = declared_result(func, tool) if func.node is not None and not func.yields else None
             if found is None or found[0] not in _COMPATIBLE:
                 continue
             declared, how = found
             ok = _COMPATIBLE[declared]
-            label = query.tool_label(func, tool)
+            label = tool_label(func, tool)
             for r in func.returns:
                 if r.value is None:
                     continue
-                kinds = query.value_kinds(graph, r.value, func, r)
+                kinds = value_kinds(graph, r.value, func, r)
                 wrong = _wrong_kind(kinds, ok, r.value)
                 if not wrong:
                     continue
@@ -96,10 +98,10 @@ class ToolReturnTypeMismatch(Rule):
                 content = e.get(fmt.content_key)
                 if content is None or (isinstance(content, (ir.Dict, ir.Seq)) and False):
                     continue
-                kinds = query.value_kinds(graph, content, func, s)
+                kinds = value_kinds(graph, content, func, s)
                 accepted = set(_CONCRETE) - set(fmt.rejects)
                 wrong = _wrong_kind(kinds, accepted, content)
-                text = query.source_text(graph, func.path, content, 40)
+                text = source_text(graph, func.path, content, 40)
                 if wrong and wrong in fmt.rejects:
                     yield self.finding(
                         ctx, func.path, content.pos,
@@ -126,13 +128,13 @@ class ToolReturnTypeMismatch(Rule):
 def _rejected_tool_result(graph, content, func, stmt, accepted: set[str], rejects: set[str]):
     """(tool function, return, kind) for a tool whose result `content` is when it runs and that
     returns a value of a rejected kind on some path; the first such tool by name."""
-    for tool_func, _inv in sorted(query.tool_results_in(graph, content, func, stmt), key=lambda p: p[0].qualname):
+    for tool_func, _inv in sorted(tool_results_in(graph, content, func, stmt), key=lambda p: p[0].qualname):
         if tool_func.node is None or tool_func.yields:
             continue
         for r in tool_func.returns:
             if r.value is None:
                 continue
-            kind = _wrong_kind(query.value_kinds(graph, r.value, tool_func, r), accepted, r.value)
+            kind = _wrong_kind(value_kinds(graph, r.value, tool_func, r), accepted, r.value)
             if kind in rejects:
                 return tool_func, r, kind
     return None

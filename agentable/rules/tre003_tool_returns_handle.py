@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from agentable import query
 from agentable.findings import Finding, Severity
+from agentable.query.tool_results import tool_implementations, tool_label
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.tre.helpers import handle_kind
 
 _WHAT = {
     "generator": ("a generator", "collect it first (`\"\\n\".join(...)` or `list(...)`)"),
@@ -37,10 +38,10 @@ class ToolReturnsHandle(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for func, tool in query.tool_implementations(graph):
+        for func, tool in tool_implementations(graph):
             if func.node is None:
                 continue
-            label = query.tool_label(func, tool)
+            label = tool_label(func, tool)
             if func.yields:
                 y = func.yields[0]
                 what, fix = _WHAT["generator"]
@@ -50,7 +51,7 @@ class ToolReturnsHandle(Rule):
                     f"not its results, so the model never sees them; {fix} and return the text.")
                 continue
             for r in func.returns:
-                hit = query.handle_kind(graph, r.value, func, r)
+                hit = handle_kind(graph, r.value, func, r)
                 if hit is None:
                     continue
                 kind, callee = hit

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from agentable import query
 from agentable.findings import Finding, FlowStep, Severity
+from agentable.query.literals import source_text
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.tre.helpers import dropped_tool_results
 
 
 class ToolResultNotSentToModel(Rule):
@@ -40,7 +41,7 @@ class ToolResultNotSentToModel(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for d in query.dropped_tool_results(graph):
+        for d in dropped_tool_results(graph):
             inv = d.invocation
             targets = [t.name for t in inv.targets]
             label = f"`{targets[0]}`" if len(targets) == 1 else "the tool"
@@ -57,7 +58,7 @@ class ToolResultNotSentToModel(Rule):
                           FlowStep(graph.span(inv.path, inv.site.call.pos), "the tool's result stays local")))
                 continue
             request = d.request
-            where = query.source_text(graph, call.func.path, request, 50)
+            where = source_text(graph, call.func.path, request, 50)
             param = (getattr(call.spec, "params", None) or {}).get("messages", "messages")
             kept = (f" `{d.continued}` only carries the model's previous output, not what the tools returned."
                     if d.continued else "")

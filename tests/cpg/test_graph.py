@@ -1,9 +1,10 @@
 """Edges and agent-layer facts on small programs."""
 
-from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.flow import loop_info
 from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, ParamRef, Parsed, Typed
+from agentable.query.guards import is_protected
+from agentable.query.llm_output import flow_steps, llm_outputs
 
 from graph_helpers import graph_of
 
@@ -66,11 +67,11 @@ def _site(g, qualname, callee):
 def test_llm_output_of_wrapper_in_another_file_reaches_json_loads() -> None:
     g = graph_of(WRAPPER)
     f, site = _site(g, "app.agent.Agent.step", "json.loads")
-    sources = query.llm_outputs(g, site.call.args[0], f, site.stmt)
+    sources = llm_outputs(g, site.call.args[0], f, site.stmt)
     assert sources and sources[0].site[0] == "app/llm.py"
     parsed = [v for v in g.values(site.call, f, site.stmt) if isinstance(v, Parsed)]
     assert parsed and parsed[0].how == "json.loads"
-    steps = query.flow_steps(g, sources[0])
+    steps = flow_steps(g, sources[0])
     assert [s.span.path for s in steps][0] == "app/llm.py"
 
 
@@ -138,8 +139,8 @@ def test_reaching_definitions_pick_the_right_binding() -> None:
     """})
     f = g.functions["m.f"]
     first, second = [s for s in f.calls if ir.dotted(s.call.func) == "json.loads"]
-    assert not query.llm_outputs(g, first.call.args[0], f, first.stmt)
-    assert query.llm_outputs(g, second.call.args[0], f, second.stmt)
+    assert not llm_outputs(g, first.call.args[0], f, first.stmt)
+    assert llm_outputs(g, second.call.args[0], f, second.stmt)
 
 
 def test_protection_in_caller_counts() -> None:
@@ -160,7 +161,7 @@ def test_protection_in_caller_counts() -> None:
     """})
     parse = g.functions["m.parse"]
     ret = parse.returns[0]
-    assert query.is_protected(g, parse, ret, ("JSONDecodeError",)) is False  # one caller is unguarded
+    assert is_protected(g, parse, ret, ("JSONDecodeError",)) is False  # one caller is unguarded
     g2 = graph_of({"m.py": """
         import json
 
@@ -174,7 +175,7 @@ def test_protection_in_caller_counts() -> None:
                 return None
     """})
     parse2 = g2.functions["m.parse"]
-    assert query.is_protected(g2, parse2, parse2.returns[0], ("JSONDecodeError",)) is True
+    assert is_protected(g2, parse2, parse2.returns[0], ("JSONDecodeError",)) is True
 
 
 def test_imports_aliases_and_reexports_resolve() -> None:
@@ -205,7 +206,7 @@ def test_llm_output_through_params_into_helper() -> None:
     """})
     f = g.functions["m.extract"]
     site = next(s for s in f.calls if isinstance(s.call.func, ir.Attribute) and s.call.func.attr == "search")
-    outs = query.llm_outputs(g, site.call.args[1], f, site.stmt)
+    outs = llm_outputs(g, site.call.args[1], f, site.stmt)
     assert outs and outs[0].text
     assert isinstance(outs[0], LLMOutput)
 
@@ -237,11 +238,11 @@ def test_framework_agent_runs_produce_model_output_unless_structured() -> None:
         site = next(s for s in f.calls if ir.dotted(s.call.func) == callee)
         return f, site
     f, site = arg_of("m.a", "json.loads")
-    assert query.llm_outputs(g, site.call.args[0], f, site.stmt)
+    assert llm_outputs(g, site.call.args[0], f, site.stmt)
     fb = g.functions["m.b"]
-    assert not query.llm_outputs(g, fb.returns[0].value, fb, fb.returns[0])
+    assert not llm_outputs(g, fb.returns[0].value, fb, fb.returns[0])
     fc, sc = arg_of("m.c", "int")
-    assert query.llm_outputs(g, sc.call.args[0], fc, sc.stmt)
+    assert llm_outputs(g, sc.call.args[0], fc, sc.stmt)
 
 
 def test_lcel_chains_carry_model_output_and_structured_tails() -> None:
@@ -270,11 +271,11 @@ def test_lcel_chains_carry_model_output_and_structured_tails() -> None:
     """})
     f = g.functions["m.text_chain"]
     site = next(s for s in f.calls if ir.dotted(s.call.func) == "json.loads")
-    assert query.llm_outputs(g, site.call.args[0], f, site.stmt)
+    assert llm_outputs(g, site.call.args[0], f, site.stmt)
     m = g.functions["m.message_chain"]
-    assert query.llm_outputs(g, m.returns[0].value, m, m.returns[0])
+    assert llm_outputs(g, m.returns[0].value, m, m.returns[0])
     st = g.functions["m.structured"]
-    assert not query.llm_outputs(g, st.returns[0].value, st, st.returns[0], text_only=False)
+    assert not llm_outputs(g, st.returns[0].value, st, st.returns[0], text_only=False)
     assert {c.func.name for c in g.agent.llm_calls} >= {"text_chain", "message_chain"}
 
 
@@ -311,7 +312,7 @@ def test_properties_fields_and_tuple_returns_carry_values() -> None:
     run = g.functions["m.Agent.run"]
     dispatch = next(s for s in run.calls if isinstance(s.call.func, ir.Attribute) and s.call.func.attr == "use")
     assert g.callees(dispatch) == {"m.Tool.use"}  # property -> dict comprehension -> field from the construction
-    assert query.llm_outputs(g, dispatch.call.args[0], run, dispatch.stmt)  # unpacked from a tuple return
+    assert llm_outputs(g, dispatch.call.args[0], run, dispatch.stmt)  # unpacked from a tuple return
 
 
 def test_hf_pipelines_for_non_generative_tasks_are_not_llm_calls() -> None:
@@ -329,9 +330,9 @@ def test_hf_pipelines_for_non_generative_tasks_are_not_llm_calls() -> None:
     """})
     assert [c.func.name for c in g.agent.llm_calls] == ["write"]
     tag = g.functions["m.tag"]
-    assert not query.llm_outputs(g, tag.returns[0].value, tag, tag.returns[0], text_only=False)
+    assert not llm_outputs(g, tag.returns[0].value, tag, tag.returns[0], text_only=False)
     write = g.functions["m.write"]
-    assert query.llm_outputs(g, write.returns[0].value, write, write.returns[0])
+    assert llm_outputs(g, write.returns[0].value, write, write.returns[0])
 
 
 def test_imported_module_globals_each_resolve_to_their_own_value() -> None:
@@ -403,7 +404,7 @@ def test_comprehension_variables_and_joined_pieces_carry_model_text() -> None:
     """})
     f = g.functions["m.ask"]
     loads = next(s for s in f.calls if ir.dotted(s.call.func) == "json.loads")
-    outs = query.llm_outputs(g, loads.call.args[0], f, loads.stmt)
+    outs = llm_outputs(g, loads.call.args[0], f, loads.stmt)
     assert outs and outs[0].text and "joined" in outs[0].steps[-1][2]
     # the separator must be a string: os.path.join is not model text, nor a comprehension over literals
     join = next(s for s in f.calls if ir.dotted(s.call.func) == "os.path.join")

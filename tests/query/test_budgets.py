@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
 
 from graph_helpers import graph_of
 
-from agentable.query.budgets import context_budgets, is_context_budget_name
+from agentable.rules.adal.helpers import context_budgets, is_context_budget_name
 
 
 @pytest.mark.parametrize("name", ["MAX_CONTEXT_TOKENS", "history_token_limit", "PROMPT_TOKEN_BUDGET",

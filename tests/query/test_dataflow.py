@@ -4,11 +4,11 @@ import dataclasses
 
 from agentable.catalog import read_toml
 from agentable.cpg.resolve import PARSERS
-from agentable.query import dataflow
+from agentable.query import dataflow, taint
 
 
 def test_every_sink_has_a_kind_the_engine_handles():
-    cfg = dataflow.config()
+    cfg = taint.config()
     for sink in list(cfg.calls.values()) + list(cfg.methods.values()):
         assert sink.kind in dataflow._SINK_KINDS, sink
         if sink.kind == "parse":
@@ -16,7 +16,7 @@ def test_every_sink_has_a_kind_the_engine_handles():
 
 
 def test_every_barrier_applies_to_known_kinds():
-    cfg = dataflow.config()
+    cfg = taint.config()
     kinds = set(dataflow._SINK_KINDS) | {"key", "shape"}
     for barrier, applies in cfg.barriers.items():
         assert applies <= kinds, (barrier, applies - kinds)
@@ -27,14 +27,14 @@ def test_sink_lines_are_read_one_per_line():
     raw = read_toml("taint.toml")["sinks"]
     names = [e.get("call") or e.get("method") for e in raw]
     assert len(names) == len(set(names)), "a sink is declared once"
-    cfg = dataflow.config()
+    cfg = taint.config()
     assert cfg.calls["ast.literal_eval"].catch_all
     assert cfg.calls["eval"].code and cfg.calls["exec"].code
     assert cfg.methods["index"].kind == "parse" and cfg.methods["split"].kind == "pieces"
-    fields = {f.name for f in dataclasses.fields(dataflow.Sink)}
+    fields = {f.name for f in dataclasses.fields(taint.Sink)}
     assert all(set(e) <= fields for e in raw)
 
 
 def test_the_resolver_parses_structures_with_the_declared_sinks():
-    assert PARSERS == dataflow.structure_parsers()
+    assert PARSERS == taint.structure_parsers()
     assert "json.loads" in PARSERS and "int" not in PARSERS

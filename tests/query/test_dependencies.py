@@ -2,7 +2,7 @@
 
 import pytest
 
-from agentable.query.dependencies import _plausible_provider
+from agentable.rules.epdd.helpers import _plausible_provider
 
 
 @pytest.mark.parametrize("dotted, dist", [
@@ -60,7 +60,7 @@ def _declaring(*lines: str):
 ])
 def test_a_namespace_root_covers_only_what_the_catalog_does_not_assign_elsewhere(
         declared: tuple[str, ...], dotted: str, covered: bool) -> None:
-    from agentable.query.dependencies import import_declared
+    from agentable.rules.epdd.helpers import import_declared
 
     graph, scope = _declaring(*declared)
     assert import_declared(graph, scope, dotted) is covered

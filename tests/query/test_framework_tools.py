@@ -1,6 +1,6 @@
 """Which framework agent runs a tool, where it is run, and a tool's unhandled network I/O."""
 
-from agentable.query.framework_tools import agent_run_sites, agents_running, unhandled_network_io
+from agentable.rules.mnft.helpers import agent_run_sites, agents_running, unhandled_network_io
 from tests.cpg.graph_helpers import graph_of
 
 _APP = '''

@@ -1,6 +1,7 @@
 """LangGraph state channels: node functions per graph, and model output read back from a channel."""
 
-from agentable.query.graph_state import channel_model_output, graph_nodes, state_channel_read
+from agentable.query.graph_state import graph_nodes, state_channel_read
+from agentable.query.model_derived import channel_model_output
 from tests.cpg.graph_helpers import graph_of
 
 _GRAPH = '''

@@ -2,15 +2,14 @@
 
 from agentable.cpg import ir
 from agentable.cpg.lower import lower_source
-from agentable.query.guards import _names_in, guarded_in_expr
-from agentable.query.text_uses import _expr_parents
+from agentable.query.guards import expr_parents, guarded_in_expr, names_in
 
 
 def _lookups(src: str) -> list[tuple[ir.Subscript, dict[int, ir.Expr]]]:
     mod = lower_source(src.encode(), "m.py", "m")
     out = []
     for s in ir.walk_stmts(mod.body):
-        parents = _expr_parents(s)
+        parents = expr_parents(s)
         for root in ir.stmt_exprs(s):
             out.extend((e, parents) for e in ir.walk_expr(root)
                        if isinstance(e, ir.Subscript) and ir.dotted(e.value) == "H")
@@ -18,7 +17,7 @@ def _lookups(src: str) -> list[tuple[ir.Subscript, dict[int, ir.Expr]]]:
 
 
 def _membership(t: ir.Expr) -> bool:
-    return any(isinstance(x, ir.Compare) and "in" in x.ops and "b.name" in _names_in(x.left) for x in ir.walk_expr(t))
+    return any(isinstance(x, ir.Compare) and "in" in x.ops and "b.name" in names_in(x.left) for x in ir.walk_expr(t))
 
 
 def _guarded(src: str) -> list[bool]:

@@ -1,4 +1,4 @@
-"""query.text_uses.structured_output: which LLM calls ask for JSON or a schema."""
+"""query.structured_output: which LLM calls ask for JSON or a schema."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
 from graph_helpers import graph_of
 
 from agentable.cpg.values import LLMOutput
-from agentable.query.text_uses import structured_output
+from agentable.query.structured_output import structured_output
 
 
 def test_google_genai_config_asks_for_json_only_through_its_settings() -> None:

@@ -1,4 +1,4 @@
-"""query.tool_calls: which tools' own results an expression is."""
+"""query.tool_invocations: which tools' own results an expression is."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
 
 from graph_helpers import graph_of
 
-from agentable import query
 from agentable.cpg import ir
+from agentable.query.tool_dispatch import tool_dispatches
+from agentable.rules.tre.helpers import dropped_tool_results, tool_results_in
 
 SRC = {"bot.py": """
     import json
@@ -54,7 +55,7 @@ def test_tool_results_follow_wrappers_but_not_normalised_values() -> None:
     found = {}
     for e, s in loop.walk(ir.Dict):
         content = e.get("content")
-        found[ir.dotted(content)] = sorted(f.name for f, _ in query.tool_results_in(g, content, loop, s))
+        found[ir.dotted(content)] = sorted(f.name for f, _ in tool_results_in(g, content, loop, s))
     assert found == {"direct": ["echo", "lookup"], "safe": []}
 
 
@@ -119,7 +120,7 @@ LOOPS = {"loops.py": """
 
 def test_dropped_tool_results_need_an_unchanged_list_and_a_normal_path_back() -> None:
     g = graph_of(LOOPS)
-    found = [(d.llm_call.func.name, d.name, d.invocation.site.call.pos[0]) for d in query.dropped_tool_results(g)]
+    found = [(d.llm_call.func.name, d.name, d.invocation.site.call.pos[0]) for d in dropped_tool_results(g)]
     assert found == [("dropped", "messages", 18)]
 
 
@@ -159,7 +160,7 @@ RESPONSES = {"desk.py": """
 
 def test_a_request_written_from_constants_drops_the_tool_results() -> None:
     g = graph_of(RESPONSES)
-    dropped = query.dropped_tool_results(g)
+    dropped = dropped_tool_results(g)
     assert [(d.invocation.func.name, d.name, d.continued) for d in dropped] == [
         ("constant_follow_up", None, "previous_response_id")]
     assert isinstance(dropped[0].request, ir.Constant) and dropped[0].request.value == "Go on."
@@ -167,5 +168,5 @@ def test_a_request_written_from_constants_drops_the_tool_results() -> None:
 
 def test_a_tool_name_read_from_a_filtered_list_of_the_reply_is_model_chosen() -> None:
     g = graph_of(RESPONSES)
-    kinds = sorted((d.func.name, d.kind) for d in query.tool_dispatches(g))
+    kinds = sorted((d.func.name, d.kind) for d in tool_dispatches(g))
     assert kinds == [("constant_follow_up", "subscript"), ("outputs_sent", "subscript")]

@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
 
 from graph_helpers import graph_of
 
-from agentable.query.tools import functions_registered_by_name
+from agentable.rules.ieti.helpers import functions_registered_by_name
 
 
 def test_dict_literals_map_names_to_project_functions() -> None:

@@ -1,7 +1,4 @@
-"""Context budgets: the token limit code keeps a conversation or prompt under before it sends it to
-a model (`MAX_CONTEXT_TOKENS = 8000` compared against the running token count while trimming the
-history). A budget above the model's context window lets requests grow past what the model
-accepts (ADAL004)."""
+"""Helpers of the ADAL rules that only one rule uses."""
 
 from __future__ import annotations
 
@@ -11,16 +8,21 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import FuncRef
+from agentable.cpg.values import ExtRef, FuncRef
 from agentable.query.facts import per_graph
 from agentable.query.literals import literal_site
 from agentable.query.models import int_setting
 
+
 # A budget is named for what it limits: tokens of the context / prompt / history sent as input.
 # Names about the generated side, or about pieces of the input, are other limits.
 _INPUT_WORDS = ("context", "window", "prompt", "input", "history", "conversation", "memory")
+
+
 _OTHER_WORDS = ("output", "reply", "response", "completion", "generat", "answer", "new_tokens", "summary",
                 "chunk", "per_", "_per", "overlap", "doc", "tool")
+
+
 # the settings of an LLM call that carry the text the budget limits
 _INPUT_ROLES = ("messages", "prompt", "input")
 
@@ -30,19 +32,6 @@ def is_context_budget_name(name: str) -> bool:
     `history_token_limit`, `PROMPT_TOKEN_BUDGET`)?"""
     n = name.lower()
     return "token" in n and any(w in n for w in _INPUT_WORDS) and not any(w in n for w in _OTHER_WORDS)
-
-
-@dataclass(eq=False)
-class ContextBudget:
-    """A context-budget constant that bounds what an LLM call sends: `name = value` written at
-    `literal`, compared against the input's size at `compare` in `func`, before `llm_call`."""
-
-    name: str
-    value: int
-    literal: tuple[str, ir.Pos]
-    func: FunctionInfo
-    compare: ir.Compare
-    llm_call: object
 
 
 @per_graph
@@ -62,6 +51,8 @@ def context_budgets(g: ProjectGraph) -> list[ContextBudget]:
                 continue
             for f in _input_builders(g, s.expr, s.func, s.stmt):
                 for cmp, stmt in f.exprs.get(ir.Compare, ()):
+                    if not isinstance(cmp, ir.Compare):
+                        continue
                     for operand in (cmp.left, *cmp.comparators):
                         for name, value, lit in _budget_constants(g, operand, f, stmt, 3):
                             key = (id(c), lit[0], lit[1])
@@ -103,8 +94,8 @@ def _input_builders(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: objec
         elif isinstance(x, ir.Subscript):
             walk(x.value, f, st, depth)
         elif isinstance(x, ir.Call):
-            for v in g.values(x.func, f, st):
-                target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+            for val in g.values(x.func, f, st):
+                target = g.functions.get(val.qualname) if isinstance(val, FuncRef) else None
                 if target is not None and target.node is not None:
                     out.setdefault(target.qualname, target)
         elif isinstance(x, ir.Name) and f is func:
@@ -155,3 +146,34 @@ def _budget_constants(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: obj
                 and isinstance(d.stmt.target, ir.Name):  # the value before the decrement bounds it
             out += _budget_constants(g, d.stmt.target, owner, d.stmt, depth - 1, seen)
     return out
+
+
+_ENV_READS = frozenset({"os.getenv()", "os.environ.get()"})
+
+
+def is_env_read(v: object) -> bool:
+    """Is this value an environment variable read (`os.getenv(...)`, `os.environ.get(...)`)?"""
+    return isinstance(v, ExtRef) and v.site is not None and v.path in _ENV_READS
+
+
+def env_default_empty(v: object) -> bool:
+    """Is this value an environment read (`os.getenv(NAME, "")`, `os.environ.get(NAME, "")`) whose
+    fallback is the empty string?"""
+    if not is_env_read(v):
+        return False
+    call = v.site[1]  # type: ignore[attr-defined]
+    default = call.args[1] if len(call.args) > 1 else call.kwarg("default")
+    return isinstance(default, ir.Constant) and default.value == ""
+
+
+@dataclass(eq=False)
+class ContextBudget:
+    """A context-budget constant that bounds what an LLM call sends: `name = value` written at
+    `literal`, compared against the input's size at `compare` in `func`, before `llm_call`."""
+
+    name: str
+    value: int
+    literal: tuple[str, ir.Pos]
+    func: FunctionInfo
+    compare: ir.Compare
+    llm_call: object

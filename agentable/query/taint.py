@@ -1,0 +1,86 @@
+"""The taint configuration (agentable/catalog/taint.toml): the sinks where model text meets an
+operation that fails on text of the wrong shape, and what each raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from agentable.catalog import read_toml
+
+
+@dataclass(frozen=True)
+class Sink:
+    kind: str  # parse | match | pieces
+    call: str = ""  # callee catalog path
+    method: str = ""  # or: a str method on the text
+    arg: int = 0
+    keyword: str = ""
+    raises: tuple[str, ...] = ()
+    catch_all: bool = False
+    structure: bool = False
+    schema_guards: bool = True
+    test_guards: bool = False
+    empty: bool = False
+    code: bool = False  # runs the text as code (eval/exec): injection, whatever the handler
+    unless_keyword: str = ""  # not a sink when the call passes this keyword
+
+    @property
+    def name(self) -> str:
+        return self.call or self.method
+
+
+@dataclass(frozen=True)
+class TaintConfig:
+    structured_fields: frozenset[str]
+    tool_arguments_for: frozenset[str]
+    calls: dict[str, Sink]  # callee path -> sink
+    methods: dict[str, Sink]  # str method -> sink
+    kinds: dict[str, dict]
+    barriers: dict[str, frozenset[str]]  # barrier -> sink kinds it applies to
+    names: dict[str, frozenset[str]] = field(default_factory=dict)  # barrier options: callable names, …
+
+    def raises(self, kind: str) -> tuple[str, ...]:
+        return tuple(self.kinds.get(kind, {}).get("raises", ()))
+
+    def applies(self, barrier: str, kind: str) -> bool:
+        return kind in self.barriers.get(barrier, ())
+
+
+_CONFIG: Optional[TaintConfig] = None
+
+
+def config() -> TaintConfig:
+    """taint.toml, read once."""
+    global _CONFIG
+    if _CONFIG is None:
+        raw = read_toml("taint.toml")
+        calls: dict[str, Sink] = {}
+        methods: dict[str, Sink] = {}
+        fields = {f.name for f in Sink.__dataclass_fields__.values()}
+        for entry in raw.get("sinks", []):
+            unknown = set(entry) - fields
+            if unknown:
+                raise ValueError(f"taint.toml: unknown sink key(s) {sorted(unknown)} in {entry}")
+            kwargs: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
+            s = Sink(**kwargs)
+            (calls if s.call else methods)[s.name] = s
+        barriers = raw.get("barriers", {})
+        # `<barrier>_<option>` keys (retry_names, object_text_openers) are a barrier's options, the
+        # others the sink kinds a barrier applies to
+        options = {k for k in barriers if any(k.startswith(b + "_") for b in barriers if b != k)}
+        _CONFIG = TaintConfig(
+            structured_fields=frozenset(raw.get("source", {}).get("structured_fields", ())),
+            tool_arguments_for=frozenset(raw.get("source", {}).get("tool_arguments_for", ())),
+            calls=calls, methods=methods, kinds=raw.get("kinds", {}),
+            barriers={k: frozenset(v) for k, v in barriers.items() if k not in options},
+            names={(k[:-len("_names")] if k.endswith("_names") else k): frozenset(v) for k, v in barriers.items()
+                   if k in options},
+        )
+    return _CONFIG
+
+
+def structure_parsers() -> dict[str, str]:
+    """Callee path -> parser name for the sinks whose result is a structure parsed from the text
+    (the resolver makes such a result a `Parsed` value)."""
+    return {p: p for p, s in config().calls.items() if s.structure}

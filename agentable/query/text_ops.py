@@ -1,0 +1,130 @@
+"""Text operations the data-flow engine (agentable/query/dataflow.py) asks about: what a regex
+matches, how text is split and indexed, where a bound name is used next (LOPE)."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import Const, ExtRef
+from agentable.query.facts import EvalAt
+from agentable.query.guards import expr_parents
+from agentable.query.taint import config as taint_config
+
+
+def int_index(e: ir.Expr) -> Optional[int]:
+    if isinstance(e, ir.Constant) and type(e.value) is int:
+        return e.value
+    if isinstance(e, ir.UnaryOp) and e.op == "-" and isinstance(e.operand, ir.Constant) and type(e.operand.value) is int:
+        return -e.operand.value
+    return None
+
+
+def uses_of(g: ProjectGraph, func: FunctionInfo, def_stmt: ir.Stmt,
+            name: str) -> list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]]:
+    """Reads of `name` that the binding at `def_stmt` reaches, with each statement's expression parents."""
+    out: list[tuple[ir.Stmt, ir.Name, dict[int, ir.Expr]]] = []
+    rd = g.reaching(func)
+    for s in ir.walk_stmts(func.body):
+        names = [e for root in ir.stmt_exprs(s) for e in ir.walk_expr(root) if isinstance(e, ir.Name) and e.id == name]
+        if not names:
+            continue
+        defs = rd.at(s, name)
+        if s is def_stmt:
+            # a walrus binds inside its own statement: `if (m := re.search(..)) and m.group(1)`
+            if not any(isinstance(e, ir.NamedExpr) for root in ir.stmt_exprs(s) for e in ir.walk_expr(root)):
+                continue
+        elif not defs or not any(d.stmt is def_stmt for d in defs):
+            continue
+        parents = expr_parents(s)
+        for n in names:
+            p = parents.get(id(n))
+            if isinstance(p, ir.NamedExpr) and p.target is n:
+                continue
+            out.append((s, n, parents))
+    return out
+
+
+def regex_patterns(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt) -> list[str]:
+    """The pattern strings of a regex call: `re.search(P, …)` or `PAT.search(…)` with
+    `PAT = re.compile(P)` (resolved through names, module constants and attributes)."""
+    paths = [v.path for v in g.values(call.func, func, stmt) if isinstance(v, ExtRef)]
+    pat_expr: Optional[ir.Expr] = None
+    if any(p.startswith("re.") and not p.startswith("re.compile()") for p in paths) and call.args:
+        pat_expr = call.args[0]
+    elif isinstance(call.func, ir.Attribute):
+        for v in g.values(call.func.value, func, stmt):
+            site = getattr(v, "site", None)
+            if isinstance(v, ExtRef) and site is not None and isinstance(site[1], ir.Call) and site[1].args:
+                pat_expr = site[1].args[0]
+                owner = g.function_of(site[0], site[1].pos)
+                if owner is not None:
+                    func, stmt = owner, None
+                break
+    if pat_expr is None:
+        return []
+    return [v.value for v in g.values(pat_expr, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+
+
+def regex_always_matches(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt, path: str) -> bool:
+    """A pattern such as `r".*"` that matches every text (so the Match is never None)."""
+    pats = regex_patterns(g, call, func, stmt)
+    if not pats:
+        return False
+    method = path.rsplit(".", 1)[-1]
+    try:
+        return all(all(getattr(re.compile(p), method)(t) for t in ("", "zq\n#", "{}")) for p in pats)
+    except re.error:
+        return False
+
+
+def splits_on_whitespace(call: ir.Call) -> bool:
+    """`text.split()`, `text.split(None, 1)`, `text.rsplit(maxsplit=1)`, `text.splitlines()`: a
+    split whose result is empty for an empty (or blank) text."""
+    f = call.func
+    if not isinstance(f, ir.Attribute):
+        return False
+    if f.attr == "splitlines":
+        return True
+    if f.attr not in ("split", "rsplit"):
+        return False
+    sep = call.kwarg("sep") if call.kwarg("sep") is not None else (call.args[0] if call.args else None)
+    return sep is None or (isinstance(sep, ir.Constant) and sep.value is None)
+
+
+_SAME_LENGTH_CALLS = frozenset(taint_config().kinds["pieces"]["same_length"])
+
+
+def same_length_view(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, pieces: ir.Expr,
+                      parents: dict[int, ir.Expr]) -> ir.Expr:
+    """The outermost expression that holds one item per piece of `pieces` (a split/findall call):
+    `[p.strip() for p in text.split(",")]`, `list(map(str.strip, text.split(",")))`,
+    `tuple(text.split())`. Indexing it at a fixed position has the same risk as indexing the split
+    itself. A filtering comprehension (`if p`) only drops items, so it counts too."""
+    def builtin(call: ir.Call) -> Optional[str]:
+        paths = {v.path for v in g.values(call.func, func, stmt) if isinstance(v, ExtRef)}
+        return next(iter(paths)) if len(paths) == 1 else None
+
+    cur = pieces
+    while True:
+        p = parents.get(id(cur))
+        if isinstance(p, ir.Comp) and p.kind == "list" and len(p.iters) == 1 and p.iters[0] is cur:
+            cur = p
+        elif isinstance(p, ir.Call) and not p.keywords and len(p.args) == 1 and p.args[0] is cur \
+                and builtin(p) in _SAME_LENGTH_CALLS:
+            cur = p
+        elif isinstance(p, ir.Call) and not p.keywords and len(p.args) == 2 and p.args[1] is cur \
+                and builtin(p) == "map" and isinstance(outer := parents.get(id(p)), ir.Call) \
+                and builtin(outer) in _SAME_LENGTH_CALLS:
+            cur = p  # map(f, pieces) inside list()/tuple(): a map object itself cannot be indexed
+        else:
+            return cur
+
+
+def fixed_unpack(target: ir.Expr, maxsplit: Optional[int], any_index: bool) -> bool:
+    if not isinstance(target, ir.Seq) or len(target.elts) < 2:
+        return False
+    return not any(isinstance(e, ir.Starred) for e in target.elts)

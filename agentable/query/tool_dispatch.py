@@ -1,0 +1,185 @@
+"""Tool dispatch in hand-written agent loops: where a model-chosen name selects the tool to run
+(`tools[name](args)`, `getattr(self, name)`), what it may run, and how the name is validated (MNFT001)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Union
+
+from agentable.catalog import python_facts
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance, LLMOutput, Parsed, Value
+from agentable.query.facts import per_graph
+from agentable.query.literals import bound_name
+from agentable.query.model_derived import model_derived
+from agentable.query.tools import tool_defs_by_function
+
+
+def _callee_position(stmt: ir.Stmt, e: ir.Expr) -> Optional[ir.Call]:
+    """The call that `e` is the callee of: `e(...)`, or `e.m(...)` (a method of what `e` is)."""
+    for root in ir.stmt_exprs(stmt):
+        for x in ir.walk_expr(root):
+            if isinstance(x, ir.Call):
+                f = x.func
+                if f is e or (isinstance(f, ir.Attribute) and f.value is e):
+                    return x
+    return None
+
+
+def _calls_of_name(func: FunctionInfo, name: str, after: ir.Stmt) -> list[CallSite]:
+    """Calls in `func` that call `name` or a method of it (`name(...)`, `name.run(...)`), at or after `after`."""
+    line = after.pos[0]
+    out: list[CallSite] = []
+    for site in func.calls:
+        f = site.call.func
+        base = f.value if isinstance(f, ir.Attribute) else f
+        if isinstance(base, ir.Name) and base.id == name and site.call.pos[0] >= line:
+            out.append(site)
+    return out
+
+
+def _callable_values(vs: Iterable[Value]) -> bool:
+    return any(isinstance(v, (FuncRef, ClassRef, Instance))
+               or (isinstance(v, ExtRef) and not v.path.startswith(("str", "dict", "list")))
+               for v in vs)
+
+
+@dataclass(eq=False)
+class ToolDispatch:
+    """A tool looked up by a name the model chose: `TOOLS[name]`, `self.tools[name].run(...)`,
+    `getattr(obj, name)(...)`, `registry.get(name)(...)`.
+
+    kind: subscript | getattr | get. `lookup` is the lookup expression (where to report), `key` the
+    name expression, `source` the model output it comes from, `calls` the calls that run the
+    looked-up tool (the same statement or through the name it is bound to), `bound` that name."""
+
+    kind: str
+    func: FunctionInfo
+    stmt: ir.Stmt
+    lookup: ir.Expr
+    key: ir.Expr
+    source: Union[LLMOutput, Parsed]
+    calls: list[CallSite] = field(default_factory=list)
+    bound: Optional[str] = None
+
+    @property
+    def path(self) -> str:
+        return self.func.path
+
+    @property
+    def raises(self) -> tuple[str, ...]:
+        return python_facts().lookup_errors[self.kind]
+
+
+@per_graph
+def tool_dispatches(g: ProjectGraph) -> list[ToolDispatch]:
+    """Every lookup of a tool (a callable: function, tool object, method) by a model-chosen name."""
+    out: list[ToolDispatch] = []
+    for func in g.agent.functions():
+        for e, s in _lookup_candidates(func):
+            d = _dispatch_at(g, func, s, e)
+            if d is not None:
+                out.append(d)
+    return out
+
+
+def _lookup_candidates(func: FunctionInfo) -> list[tuple[ir.Expr, ir.Stmt]]:
+    """The subscripts and calls of `func` shaped like a lookup by name (see _lookup_shape), in walk
+    order, read from the function's per-class index instead of filtering its whole walk."""
+    subs = [pair for pair in func.exprs.get(ir.Subscript, ()) if _lookup_shape(pair[0])[0]]
+    calls = [pair for pair in func.exprs.get(ir.Call, ())
+             if isinstance(pair[0], ir.Call) and _named_lookup_call(pair[0]) and _lookup_shape(pair[0])[0]]
+    if subs and calls:  # both kinds: restore their interleaved walk order
+        wanted = {id(e) for e, _s in subs} | {id(e) for e, _s in calls}
+        return [pair for pair in func.expr_walk if id(pair[0]) in wanted]
+    return subs or calls
+
+
+def _named_lookup_call(call: ir.Call) -> bool:
+    """A quick first test of _lookup_shape for calls: `….get(…)` or `getattr(…)`."""
+    f = call.func
+    return (isinstance(f, ir.Attribute) and f.attr == "get") or (isinstance(f, ir.Name) and f.id == "getattr")
+
+
+def _lookup_shape(e: ir.Expr) -> tuple[str, Optional[ir.Expr], Optional[ir.Expr]]:
+    """(kind, key, container) when `e` has the syntax of a lookup by a non-constant key:
+    `c[key]`, `getattr(c, key)`, `c.get(key)`; ("", None, None) otherwise."""
+    if isinstance(e, ir.Subscript):
+        if not isinstance(e.index, (ir.Constant, ir.Slice)):
+            return "subscript", e.index, e.value
+    elif isinstance(e, ir.Call) and len(e.args) in (1, 2) and not e.keywords:
+        f = e.func
+        if isinstance(f, ir.Name) and f.id == "getattr" and len(e.args) == 2:
+            if not isinstance(e.args[1], ir.Constant):
+                return "getattr", e.args[1], e.args[0]
+        elif isinstance(f, ir.Attribute) and f.attr == "get" and len(e.args) == 1:
+            if not isinstance(e.args[0], ir.Constant):
+                return "get", e.args[0], f.value
+    return "", None, None
+
+
+def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) -> Optional[ToolDispatch]:
+    kind, key, container = _lookup_shape(e)
+    if kind == "getattr" and isinstance(e, ir.Call) and not any(
+            isinstance(v, ExtRef) and v.path == "getattr" for v in g.values(e.func, func, s)):
+        return None  # a local function or method named getattr, not the builtin
+    if not kind or key is None or isinstance(key, ir.Constant):
+        return None
+    call = _callee_position(s, e)
+    bound = bound_name(s, e) if call is None else None
+    calls: list[CallSite] = []
+    if call is not None:
+        calls = [site for site in func.calls if site.call is call]
+    elif bound is not None:
+        calls = _calls_of_name(func, bound, s)
+    if not calls:
+        # a lookup whose result is not called here counts only when the container holds callables
+        if kind != "subscript" or bound is None:
+            return None
+        mappings = g.literal_mappings(container, func, s, g.resolver)
+        if not any(_callable_values(vs) for m in mappings for vs in m.values()):
+            return None
+    elif kind == "get":
+        mappings = g.literal_mappings(container, func, s, g.resolver)
+        if not any(_callable_values(vs) for m in mappings for vs in m.values()):
+            return None
+    src = model_derived(g, key, func, s)
+    if src is None:
+        return None
+    return ToolDispatch(kind, func, s, e, key, src, calls, bound)
+
+
+def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[FunctionInfo]:
+    """Project functions a dispatch may run, from the callables stored in its container: functions,
+    or the called method of stored tool objects (`tools[name].run(x)`)."""
+    e = d.lookup
+    out: dict[str, FunctionInfo] = {}
+    if d.kind == "getattr" and isinstance(e, ir.Call):
+        for v in g.values(e.args[0], d.func, d.stmt):
+            if isinstance(v, Instance):
+                for cls in g.mro(v.qualname):
+                    for name, m in cls.methods.items():
+                        if not name.startswith("_"):
+                            out.setdefault(name, m)
+        return list(out.values())
+    container = e.value if isinstance(e, ir.Subscript) else (
+        e.func.value if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) else None)
+    if container is None:
+        return []
+    method = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else "__call__"
+    by_func = tool_defs_by_function(g)
+    for mapping in g.literal_mappings(container, d.func, d.stmt, g.resolver):
+        for vs in mapping.values():
+            for v in vs:
+                if isinstance(v, FuncRef) and v.qualname in g.functions and (
+                        method == "__call__"
+                        or method in (getattr(getattr(by_func.get(v.qualname), "spec", None), "run_methods", ()) or ())):
+                    out[v.qualname] = g.functions[v.qualname]
+                elif isinstance(v, Instance):
+                    for cls in g.mro(v.qualname):
+                        if method in cls.methods:
+                            out[cls.methods[method].qualname] = cls.methods[method]
+                            break
+    return list(out.values())

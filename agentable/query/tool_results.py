@@ -1,0 +1,45 @@
+"""Tool results: the functions whose return value the model gets as a tool result, and what they
+declare or hand back (TRE)."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from agentable.catalog.specs import ToolConstructorSpec
+from agentable.cpg.agent import ToolDef
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.query.facts import per_graph
+from agentable.query.tool_dispatch import dispatch_targets, tool_dispatches
+from agentable.query.tools import tool_defs_by_function
+
+
+@per_graph
+def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[ToolDef]]]:
+    """Functions whose return value is a tool's result for the model: implementations of framework
+    and schema tools (with their ToolDef) and project functions a loop dispatches by a model-chosen
+    name (ToolDef None)."""
+    out: dict[str, tuple[FunctionInfo, Optional[ToolDef]]] = {}
+    for q, t in tool_defs_by_function(g).items():
+        f = g.functions.get(q)
+        if f is not None:
+            out.setdefault(q, (f, t))
+    for d in tool_dispatches(g):
+        for site in d.calls:
+            funcs = [g.functions[q] for q in g.callees(site) if q in g.functions]
+            if not funcs and d.kind != "getattr":
+                funcs = dispatch_targets(g, d, site)
+            for f in funcs:
+                if f.name != "__init__" and f.qualname not in g.agent.llm_functions:
+                    out.setdefault(f.qualname, (f, None))
+    result = list(out.values())
+    return result
+
+
+def tool_label(func: FunctionInfo, tool: Optional[Union[ToolDef, ToolConstructorSpec]]) -> str:
+    """The name the model knows a tool by: its ToolDef's name, else its class's, else the function's."""
+    name = getattr(tool, "name", None) if tool is not None else None
+    cls = getattr(tool, "cls", None) if tool is not None else None
+    if not name and cls is not None:
+        name = cls.name
+    return name or func.name

@@ -1,0 +1,265 @@
+"""Helpers of the EPDD rules that only one rule uses."""
+
+from __future__ import annotations
+
+import re
+
+from agentable.cpg import ir
+from agentable.cpg.flow import handler_type_names
+from agentable.cpg.manifests import ManifestSet, normalize_dist
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.query.dependencies import import_targets
+from agentable.query.facts import per_graph
+from agentable.query.versions import versions_within
+
+
+def import_is_optional(func: FunctionInfo, stmt: ir.Stmt, guarded_tops: frozenset[str] = frozenset()) -> bool:
+    """Is an import guarded so that a missing package does not break the program: inside a `try`
+    whose handlers catch ImportError/ModuleNotFoundError (or everything), under
+    `if TYPE_CHECKING:`, under a test of the interpreter or platform (`sys.version_info`,
+    `sys.platform`, `platform.system()`: a back-port or an OS-specific package), or a package that
+    `guarded_tops` names (already imported under such a guard in the same file)?"""
+    if guarded_tops and any(t.split(".")[0] in guarded_tops for t in import_targets(stmt)):
+        return True
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.Try):
+            for h in anc.handlers:
+                names = handler_type_names(h)
+                if not names or any(n.rpartition(".")[2] in ("ImportError", "ModuleNotFoundError", "Exception",
+                                                                 "BaseException") for n in names):
+                    return True
+        if isinstance(anc, ir.If) and _environment_test(anc.test):
+            return True
+    return False
+
+
+_ENVIRONMENT_NAMES = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING", "sys.version_info", "sys.platform", "os.name",
+                                "platform.system", "platform.python_version", "sys.implementation.name"})
+
+
+def _environment_test(test: ir.Expr) -> bool:
+    return any(ir.dotted(e) in _ENVIRONMENT_NAMES for e in ir.walk_expr(test))
+
+
+def import_owner(g: ProjectGraph, mod: object, stmt: ir.Stmt) -> FunctionInfo:
+    """The function (or module code) an import statement runs in."""
+    return g.function_of(mod.path, stmt.pos) or mod.toplevel  # type: ignore[attr-defined]
+
+
+def optional_import_tops(g: ProjectGraph, mod: object) -> frozenset[str]:
+    """Top-level names of the packages a module imports under a guard somewhere (see
+    `import_is_optional`): a later unguarded import of the same package in that file runs only
+    when the guarded one succeeded, or belongs to the same optional feature."""
+    out: set[str] = set()
+    for stmt in mod.import_stmts:  # type: ignore[attr-defined]
+        if import_is_optional(import_owner(g, mod, stmt), stmt):
+            out.update(t.split(".")[0] for t in import_targets(stmt))
+    return frozenset(out)
+
+
+@per_graph
+def is_project_module(g: ProjectGraph, top: str, importer: str = "", dotted: str = "") -> bool:
+    """Is `top` (the first name of the import `dotted`, made in the module named `importer`) a
+    module or package of the scanned project? Projects put folders on sys.path in many ways
+    (scripts, PYTHONPATH, loaders), so a project module or package of that name anywhere counts,
+    with two exceptions that no sys.path makes importable by the bare name:
+    - the importer itself and the nested packages that enclose it, unless the import goes on into
+      their own modules or names (`from functionz import func` inside `babyagi/functionz/`):
+      MetaGPT's `runner/aide.py` imports the `aide` distribution;
+    - a package or module two or more packages deep, imported from outside its parent package:
+      gpt-researcher's `gpt_researcher/scraper/pymupdf/` does not shadow PyMuPDF elsewhere."""
+    if top in g.modules:
+        return True
+    things = _modules_named(g).get(top)
+    if not things:
+        return False
+    if _named_at_top(g, top):  # depth 0
+        return True
+    rest = dotted.split(".")[1:2]
+    # Only the things named `top` that enclose the importer or sit in a package enclosing it can
+    # be told apart by the importer: each is `top` after a prefix of the importer's dotted name (a
+    # scan of every thing of that name per import was quadratic when every app has its `tools`).
+    segs = importer.split(".") if importer else []
+    prefixes = [".".join(segs[:k]) for k in range(len(segs) + 1)]
+    enclosing = {p for p in prefixes[1:] if p.rpartition(".")[2] == top and p in things}
+    if rest and any(_defines(g, thing, rest[0]) for thing in enclosing):
+        return True
+    if len(_named_one_deep(g, top)) > len(enclosing & set(_named_one_deep(g, top))):
+        return True  # depth 1, not enclosing the importer
+    for p in prefixes[1:]:  # depth >= 2, in a package that encloses the importer (and not enclosing it)
+        thing = f"{p}.{top}"
+        if things.get(thing, 0) >= 2 and thing not in enclosing and importer.startswith(p + "."):
+            return True
+    return False
+
+
+@per_graph
+def _named_at_top(g: ProjectGraph, top: str) -> bool:
+    return any(depth == 0 for depth in _modules_named(g).get(top, {}).values())
+
+
+@per_graph
+def _named_one_deep(g: ProjectGraph, top: str) -> tuple[str, ...]:
+    return tuple(thing for thing, depth in _modules_named(g).get(top, {}).items() if depth == 1)
+
+
+def _defines(g: ProjectGraph, module: str, name: str) -> bool:
+    """Is `module.name` a project module or folder of modules (a namespace package), or a name the
+    project module `module` binds?"""
+    if f"{module}.{name}" in _modules_named(g).get(name, {}):
+        return True
+    info = g.modules.get(module)
+    return info is not None and name in info.toplevel.defs
+
+
+@per_graph
+def _modules_named(g: ProjectGraph) -> dict[str, dict[str, int]]:
+    """Name -> {module, package or folder of modules: how many names enclose it} for every project
+    module and every prefix of its dotted name, by its last name: `a.b.c` gives a: 0, a.b: 1 and
+    a.b.c: 2."""
+    out: dict[str, dict[str, int]] = {}
+    for name in g.modules:
+        segs = name.split(".")
+        for i, seg in enumerate(segs):
+            out.setdefault(seg, {})[".".join(segs[: i + 1])] = i
+    return out
+
+
+def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
+    """Is the import `dotted` covered by the requirements in `scope` (a ManifestSet): one of the
+    distributions that provide it is declared (any group), a declared distribution brings it in as
+    a dependency (catalog `provides`, transitively), or, for an import the catalog does not know, a
+    declared name plausibly provides it (see `_plausible_provider`). A distribution that brings only
+    a shorter name than the most specific one the catalog maps (the `llama_index` namespace, for
+    `llama_index.llms.anthropic` of llama-index-llms-anthropic) does not cover it, unless it is
+    declared in versions that shipped the whole namespace (catalog `whole_namespace`)."""
+    declared = {r.dist for r in scope.requirements}
+    # the project's own distribution, named by a manifest that governs the file: its code and its
+    # examples import it without declaring it (an example folder's requirements add to it)
+    declared |= set(getattr(scope, "project_names", {}).values())
+    # an extra brings the distribution it is named after: `crewai[tools]` installs crewai-tools,
+    # `smolagents[mcp]` installs mcp, `pydantic-ai-slim[openai]` installs openai
+    # (and, where the catalog has the distribution's wheel, exactly what the extra adds:
+    # `pydantic-ai-slim[ag-ui]` installs ag-ui-protocol)
+    for r in scope.requirements:
+        declared |= {normalize_dist(n) for extra in r.extras for n in (f"{r.dist}-{extra}", extra)}
+        declared |= {d for extra in r.extras for d in g.catalog.extra_requires(r.dist, extra)}
+    if _provided_by(g, declared, dotted):
+        return True
+    parts = dotted.split(".")
+    prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+    specific = g.catalog.most_specific_import(dotted)
+    for d in declared:
+        names = prefixes & g.catalog.provided_imports(d)
+        if any(specific is None or len(n) >= len(specific) for n in names):
+            return True
+        if names and _whole_namespace_declared(g, scope, d, dotted):
+            return True
+    return False
+
+
+def _whole_namespace_declared(g: ProjectGraph, scope: ManifestSet, dist: str, dotted: str) -> bool:
+    """Does `dist` provide only a shorter name of `dotted` (the namespace root `llama_index` of
+    `llama_index.llms.anthropic`, which the catalog assigns to its own distribution), and is it
+    declared in versions that still shipped the whole namespace (llama-index<0.10)? Any other
+    declaration installs a release without the module: the import is undeclared."""
+    whole = g.catalog.whole_namespace_versions(dist, dotted)
+    if whole is None:
+        return False
+    try:
+        spec = scope.specifier_for(dist)
+    except Exception:
+        return False
+    return spec is not None and versions_within(str(spec), whole)
+
+
+def import_locked(g: ProjectGraph, locked: frozenset[str], dotted: str) -> bool:
+    """Does the lock file governing the importer pin a distribution that provides `dotted`?"""
+    return bool(locked) and _provided_by(g, locked, dotted)
+
+
+def _provided_by(g: ProjectGraph, dists: set[str] | frozenset[str], dotted: str) -> bool:
+    """Is one of these (normalised) distributions one that provides `dotted`: by the catalog's
+    import map, or, for an import the map does not know, by a plausible name?"""
+    cat = g.catalog
+    if any(normalize_dist(d) in dists for d in cat.distributions_for_import(dotted)):
+        return True
+    return not cat.knows_import(dotted) and any(_plausible_provider(dotted.split("."), d) for d in dists)
+
+
+def _plausible_provider(parts: list[str], dist: str) -> bool:
+    """Could the declared distribution `dist` (normalised) provide the import `parts` (dotted,
+    split), which the catalog does not map? A dotted prefix of the import spelled without
+    separators is the distribution's name (`ruamel.yaml` -> ruamel-yaml, `azure.storage.blob` ->
+    azure-storage-blob, `swerex` -> swe-rex), or the top name is a dash-separated part of it
+    (`phoenix` for arize-phoenix, `websocket` for websocket-client; a plugin such as `flask-cors`
+    depends on its host `flask`). A longer spelling is no evidence (`psycopg` is not
+    psycopg2-binary, `azure` not azureml-core)."""
+    flat = dist.replace("-", "")
+    if any("".join(parts[:i]).lower().replace("_", "") == flat for i in range(1, len(parts) + 1)):
+        return True
+    return parts[0].lower() in dist.split("-")
+
+
+def import_name_known(g: ProjectGraph, dotted: str) -> bool:
+    """False for an import under a namespace root whose catalog entries all name subpackages
+    (e.g. `google.colab` when only `google.genai`, `google.auth`… are known): which distribution
+    provides it cannot be guessed from its name."""
+    if g.catalog.knows_import(dotted):
+        return True
+    root = dotted.split(".")[0] + "."
+    return not any(k.startswith(root) for k in getattr(g.catalog, "_imports", {}))
+
+
+def import_installed_on_demand(g: ProjectGraph, mod: object, func: FunctionInfo, top: str) -> bool:
+    """Is the package `top` installed by the program itself when it is needed: the function that
+    imports it (or one enclosing it) is registered with a decorator that lists it among string
+    literals (`@func.register_function(imports=["pyairtable"])`: the framework pip-installs what a
+    function declares before running it), or the module runs a pip install naming it
+    (`subprocess.check_call([sys.executable, "-m", "pip", "install", "pyairtable"])`)."""
+    names = {top.lower(), top.lower().replace("_", "-")}
+    names |= {d.lower() for d in g.catalog.distributions_for_import(top)}
+    f: FunctionInfo | None = func
+    while f is not None and f.node is not None:
+        for dec in f.node.decorators:
+            if isinstance(dec, ir.Call) and any(_listed(kw.value, names) for kw in dec.keywords):
+                return True
+        f = f.parent
+    return _pip_installs(mod, frozenset(names))
+
+
+def _listed(e: ir.Expr, names: set[str]) -> bool:
+    """Does a list, tuple, set or dict display hold a string literal naming one of `names`
+    (a version specifier allowed: `imports=["numpy>=1.26"]`, `imports={"name": "firecrawl"}`)?"""
+    if not hasattr(e, "elts") and not hasattr(e, "values"):
+        return False
+    return any(isinstance(x, ir.Constant) and isinstance(x.value, str) and _req_name(x.value) in names
+               for x in ir.walk_expr(e))
+
+
+def _req_name(text: str) -> str:
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+    return m.group(1).lower() if m else ""
+
+
+def _pip_installs(mod: object, names: frozenset[str]) -> bool:
+    """Does the module hold a pip install that names one of `names`: a list display with the
+    literals "pip" and "install" and the name, or a string `pip install ... name`?"""
+    for e in _module_exprs(mod):
+        items = getattr(e, "elts", None)
+        if isinstance(items, list):
+            lits = [x.value for x in items if isinstance(x, ir.Constant) and isinstance(x.value, str)]
+            if "pip" in lits and "install" in lits and any(_req_name(v) in names for v in lits):
+                return True
+        elif isinstance(e, ir.Constant) and isinstance(e.value, str) and "pip install" in e.value:
+            words = e.value.split("pip install", 1)[1].split()
+            if any(_req_name(w) in names for w in words):
+                return True
+    return False
+
+
+def _module_exprs(mod: object):
+    for stmt in ir.walk_stmts(mod.ir.body, into_defs=True):  # type: ignore[attr-defined]
+        for root in ir.stmt_exprs(stmt):
+            yield from ir.walk_expr(root)

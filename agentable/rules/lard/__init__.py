@@ -1,0 +1,1 @@
+"""Helpers of the LARD rules: predicates only one rule asks (shared ones live in agentable/query)."""

@@ -1,0 +1,110 @@
+"""Helpers of the LARD rules that only one rule uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from agentable.cpg import ir
+from agentable.cpg.artifacts import PromptTemplate, TemplateRender, TemplateVar, artifact_links, template_of
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.values import ExtRef
+from agentable.findings import FlowStep
+from agentable.query.facts import per_graph
+
+
+@dataclass(eq=False)
+class MissingVariable:
+    var: TemplateVar
+    template: PromptTemplate
+    render: TemplateRender
+
+    def flow(self, g: ProjectGraph) -> tuple[FlowStep, ...]:
+        r = self.render
+        return (FlowStep(g.span(r.load.path, r.load.pos), f"the template `{self.template.path}` is loaded here"),
+                FlowStep(g.span(r.func.path, r.call.pos), f"and filled in here without `{self.var.name}`"))
+
+
+@per_graph
+def missing_template_variables(g: ProjectGraph) -> list[MissingVariable]:
+    """Variables of a loaded prompt template that a render/format/invoke call, whose supplied
+    names are all known, does not supply."""
+    arts = g.artifacts
+    if arts is None or not arts.paths:
+        return []
+    out: list[MissingVariable] = []
+    for r in artifact_links(g).renders:
+        if r.supplied is None:
+            continue
+        tpl = _template(g, r)
+        if tpl is None:
+            continue
+        if tpl.syntax == "jinja" and ".globals" in (g.by_path[r.load.path].ir.source if r.load.path in g.by_path else ""):
+            continue  # variables given to the environment's globals
+        for v in tpl.needed():
+            if v.name not in r.supplied:
+                out.append(MissingVariable(v, tpl, r))
+    return out
+
+
+def _template(g: ProjectGraph, r: TemplateRender) -> Optional[PromptTemplate]:
+    art = g.artifacts.get(r.load.artifact) if g.artifacts is not None else None
+    if art is None or art.kind in ("yaml", "json", "toml", "env"):
+        return None
+    return template_of(art, r.load.syntax)
+
+
+def ext_paths(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object) -> list[str]:
+    return [v.path for v in g.values(call.func, func, stmt) if isinstance(v, ExtRef)]
+
+
+def mask_secret(s: str) -> str:
+    """A secret shown safely in a message: its first 4 characters and its length."""
+    return f"{s[:4]}… ({len(s)} chars)" if len(s) > 4 else "…"
+
+
+@dataclass(frozen=True, eq=False)
+class ResultRead:
+    """`name.attr` where `name` holds the result of the agent run `run` (catalog path `symbol`:
+    the run's path, called, then the attribute: `pydantic_ai.Agent().run_sync().data`)."""
+
+    run: CallSite
+    read: ir.Attribute
+    func: FunctionInfo
+    symbol: str
+
+
+@per_graph
+def run_result_reads(g: ProjectGraph) -> list[ResultRead]:
+    """Attribute reads of a name bound, in the same function, to an agent run's result
+    (`result = agent.run_sync(q)` or `result = await agent.run(q)`, then `result.data`), and of the
+    run call itself (`agent.run_sync(q).data`)."""
+    out: list[ResultRead] = []
+    layer = g.agent
+    for site in layer.agent_runs:
+        path = layer.run_path(site)
+        if not path:
+            continue
+        func = site.func
+        bound = _names_bound_to(site.call, site.stmt)
+        for e, _stmt in func.exprs.get(ir.Attribute, ()):
+            if not isinstance(e, ir.Attribute):
+                continue
+            target = e.value.value if isinstance(e.value, ir.Await) else e.value
+            if target is site.call or (isinstance(target, ir.Name) and target.id in bound
+                                       and _only_binding(func, target.id, site.stmt)):
+                out.append(ResultRead(site, e, func, f"{path}().{e.attr}"))
+    return out
+
+
+def _names_bound_to(call: ir.Call, stmt: object) -> set[str]:
+    if not isinstance(stmt, ir.Assign):
+        return set()
+    value = stmt.value.value if isinstance(stmt.value, ir.Await) else stmt.value
+    return {t.id for t in stmt.targets if isinstance(t, ir.Name)} if value is call else set()
+
+
+def _only_binding(func: FunctionInfo, name: str, stmt: object) -> bool:
+    """Is `stmt` the only statement of the function that binds `name` (so every read is its result)?"""
+    return all(d.stmt is stmt for d in func.defs.get(name, ()))

@@ -1,0 +1,541 @@
+"""Helpers of the MNFT rules that only one rule uses."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from agentable.catalog import python_facts
+from agentable.catalog.specs import ToolConstructorSpec
+from agentable.cpg import ir
+from agentable.cpg.agent import AgentConstruct, ToolDef
+from agentable.cpg.flow import (
+    _assigned_names,
+    _counted_names,
+    _exits_of,
+    _is_counter_test,
+    emptied_test,
+    enclosing_handlers,
+    exception_catches,
+    is_always_true,
+)
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput
+from agentable.query.facts import per_graph
+from agentable.query.guards import expr_parents, failure_guard, guarded_in_expr, names_in, suppressed_here, tested_before
+from agentable.query.literals import construction_arg
+from agentable.query.tool_dispatch import ToolDispatch
+from agentable.query.tool_failures import handler_reraises, tool_error_handling_configured
+
+
+def _key_guard(test: ir.Expr, names: set[str]) -> bool:
+    """A test that validates a looked-up name: a membership test (`name in TOOLS`,
+    `name not in registry.keys()`), a call given the name (`hasattr(obj, name)`, `is_known(name)`),
+    or a None test on the looked-up value."""
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Compare):
+            if any(op in ("in", "not in") for op in x.ops) and names & names_in(x.left):
+                if not all(isinstance(c, ir.Constant) and isinstance(c.value, str) for c in x.comparators):
+                    return True
+            if any(op in ("is", "is not") for op in x.ops) and names & names_in(x.left):
+                return True
+        elif isinstance(x, ir.Call) and any(names & names_in(a) for a in x.args):
+            return True
+    if names & {ir.dotted(test) or ""}:
+        return True  # `if tool:` / `if not tool:` on the looked-up value
+    if isinstance(test, ir.UnaryOp) and test.op == "not" and names & {ir.dotted(test.operand) or ""}:
+        return True
+    return False
+
+
+def name_validated_before(func: FunctionInfo, stmt: ir.Stmt, names: set[str], expr: Optional[ir.Expr] = None) -> bool:
+    """Is one of `names` validated (see _key_guard) before `stmt` runs: in the test of an enclosing
+    if/while, an earlier `if …: return/raise/continue/break`, an assert, or within the expression
+    (`TOOLS[n] if n in TOOLS else …`, `n in TOOLS and TOOLS[n](…)`, `[TOOLS[c.name]() for c in calls
+    if c.name in TOOLS]`)?"""
+    names = {n for n in names if n}
+    if not names:
+        return False
+    if expr is not None and guarded_in_expr(expr, expr_parents(stmt), lambda t: _key_guard(t, names)):
+        return True
+    return tested_before(func, stmt, lambda t: _key_guard(t, names))
+
+
+def dispatch_guard(g: ProjectGraph, d: ToolDispatch) -> str:
+    """Why an unknown name cannot crash this dispatch: "check" (validated before), "try" (a handler
+    for the lookup's error here or in every caller), "suppress"; "" when nothing handles it."""
+    names = {_key_name(d.key)}
+    if d.bound:
+        names_bound = {d.bound}
+        if d.kind == "get" and all(name_validated_before(d.func, site.stmt, names_bound, site.call) for site in d.calls):
+            return "check"
+    if name_validated_before(d.func, d.stmt, names, d.lookup):
+        return "check"
+    raised = (*d.raises, "LookupError") if d.kind == "subscript" else d.raises
+    guard = failure_guard(g, d.func, d.stmt, raised)
+    if guard:
+        return guard
+    if d.kind == "get":
+        if all(failure_guard(g, d.func, site.stmt, d.raises) for site in d.calls):
+            return "try"
+    return ""
+
+
+def _key_name(e: ir.Expr) -> str:
+    d = ir.dotted(e)
+    if d:
+        return d
+    for x in ir.walk_expr(e):
+        d = ir.dotted(x)
+        if d:
+            return d
+    return ""
+
+
+# Which calls outside the project can fail on ordinary use (used to decide whether a tool can raise):
+# third-party code (HTTP clients, SDKs, databases, parsers) and, from catalog python.toml, the
+# standard library's I/O, processes and network, and parsers/evaluators of text.
+_RISKY_STDLIB_ROOTS = python_facts().failing_modules
+
+
+_RISKY_STDLIB_CALLS = python_facts().failing_calls
+
+
+_RISKY_PATH_METHODS = python_facts().failing_path_methods
+
+
+@per_graph
+def _imported_roots(g: ProjectGraph) -> frozenset[str]:
+    return frozenset(t.split(".")[0] for m in g.modules.values() for t in m.imports.values())
+
+
+# Accessors of a parsed XML tree (`ET.fromstring(text).findall("entry")`): parsing can fail, reading
+# the tree it built does not.
+_XML_TREE_READERS = python_facts().xml_tree_readers
+
+
+def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
+    if path in _RISKY_STDLIB_CALLS:
+        return True
+    if path.startswith("xml.") and "()." in path and path.rsplit(".", 1)[-1] in _XML_TREE_READERS:
+        return False
+    root = path.split(".")[0].split("(")[0]
+    stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
+    if root in ("builtins",) or (root in stdlib and root not in _RISKY_STDLIB_ROOTS):
+        if root == "pathlib" or path.startswith("Path"):
+            return path.rsplit(".", 1)[-1] in _RISKY_PATH_METHODS
+        return any(path.startswith(r + ".") or path == r for r in _RISKY_STDLIB_ROOTS)
+    if root in _RISKY_STDLIB_ROOTS or any(path.startswith(r + ".") for r in _RISKY_STDLIB_ROOTS):
+        return True
+    if "." not in path and "(" not in path:
+        return False  # a builtin function (len, max, sorted, …) or an unresolved bare name
+    return root not in stdlib and root in imported  # third-party code the project imports
+
+
+def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Optional[set[str]] = None) -> Optional[str]:
+    """Why the tool function `func` can raise, or None when it cannot be seen to: a `raise` or a
+    failure-prone call (anything outside the project but pure builtins) that no try in the
+    function encloses, directly or in a project function it calls (`depth` levels)."""
+    seen = _seen if _seen is not None else set()
+    if func.qualname in seen:
+        return None
+    seen.add(func.qualname)
+
+    def handled(stmt: object) -> bool:
+        return any(not handler_reraises(h) for h in enclosing_handlers(func, stmt))  # type: ignore[arg-type]
+
+    for r in func.raises:
+        if not handled(r) and not any(isinstance(a, ir.Handler) for a in func.ancestors(r)):
+            return f"it raises at line {r.pos[0]}"
+    for site in func.calls:
+        if handled(site.stmt):
+            continue
+        for v in g.values(site.call.func, func, site.stmt):
+            if isinstance(v, ExtRef):
+                path = v.path
+                if not _risky_external(path, _imported_roots(g)):
+                    continue
+                return f"it calls `{ir.dotted(site.call.func) or path}` at line {site.call.pos[0]}"
+            if isinstance(v, (FuncRef, Instance, ClassRef)) and depth > 0:
+                for q in g.callees(site):
+                    callee = g.functions.get(q)
+                    if callee is not None and callee.name != "__init__":
+                        why = tool_can_fail(g, callee, depth - 1, seen)
+                        if why:
+                            return f"{why} in `{callee.name}`"
+            elif isinstance(v, LLMOutput):
+                continue
+    return None
+
+
+def tool_error_handling_covers(g: ProjectGraph, tool: Optional[Union[ToolDef, ToolConstructorSpec]],
+                               raised: frozenset[str]) -> bool:
+    """Does the error handling the tool's definition turns on catch one of the errors `raised`?
+    LangChain's `handle_tool_error=True` catches ToolException only (catalog
+    `error_param_catches`): a `requests` HTTPError still propagates; an empty list catches all."""
+    if not tool_error_handling_configured(g, tool):
+        return False
+    catches = getattr(getattr(tool, "spec", None), "error_param_catches", ()) or ()
+    return not catches or any(exception_catches(c, r) for c in catches for r in raised)
+
+
+# Calls that block on a person: a loop that waits for them each turn is a REPL, bounded by the user.
+_HUMAN_INPUT = frozenset({"input", "sys.stdin.readline", "sys.stdin.read", "getpass.getpass", "click.prompt",
+                          "typer.prompt", "rich.prompt.Prompt.ask", "Prompt.ask", "prompt_toolkit.prompt"})
+
+
+_HUMAN_METHODS = frozenset({"receive_text", "receive_json", "receive", "recv", "receive_bytes", "iter_text"})
+
+
+# Work queues: a loop that blocks on the next item each turn is a worker, driven by its producers.
+_QUEUE_TYPES = ("asyncio.Queue()", "queue.Queue()", "asyncio.queues.Queue()", "multiprocessing.Queue()",
+                "queue.SimpleQueue()", "asyncio.PriorityQueue()", "queue.PriorityQueue()")
+
+
+_CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now", "datetime.now",
+                     "loop.time", "asyncio.get_event_loop().time"})
+
+
+def _always_reaches(body: list[ir.Stmt], hit: set[int]) -> bool:
+    """Does every run of `body` execute one of the statements in `hit`: one at its top level, in
+    a `with`/`try` block or an inner loop's body, or in both branches of an `if`? A prompt that only
+    some passes show (`elif ask_user: input(...)`, skipped in a --continuous mode) puts nobody in
+    the loop; `if auto: line = script.pop() else: line = input()` does."""
+    for s in body:
+        if id(s) in hit:
+            return True
+        if isinstance(s, (ir.With, ir.For, ir.While)) and _always_reaches(s.body, hit):
+            return True
+        if isinstance(s, ir.Try) and (_always_reaches(s.body, hit) or _always_reaches(s.finalbody, hit)):
+            return True
+        if isinstance(s, ir.If) and _always_reaches(s.body, hit) and _always_reaches(s.orelse, hit):
+            return True
+    return False
+
+
+def _short_circuited(stmt: ir.Stmt, call: ir.Call) -> bool:
+    """Is `call` evaluated only on some passes through `stmt`: after the first operand of
+    `and`/`or` (`if not auto and input(...)`) or in a branch of a conditional expression?"""
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            parts = e.values[1:] if isinstance(e, ir.BoolOp) else (
+                [e.body, e.orelse] if isinstance(e, ir.IfExp) else [])
+            if any(x is call for part in parts for x in ir.walk_expr(part)):
+                return True
+    return False
+
+
+def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> bool:
+    """Does this block (or a project function it calls, `depth` levels) wait for outside input each
+    time it runs: `input()`, stdin, a prompt library, a websocket receive or a work queue's `get()`?"""
+    inside = {id(s) for s in ir.walk_stmts(body)}
+    waiting: set[int] = set()  # statements that wait for a person
+    for site in func.calls:
+        if id(site.stmt) not in inside or id(site.stmt) in waiting or _short_circuited(site.stmt, site.call):
+            continue
+        if _waits(g, func, site, depth):
+            waiting.add(id(site.stmt))
+    if waiting and _always_reaches(body, waiting):
+        return True
+    for s in ir.walk_stmts(body):
+        if isinstance(s, ir.For):  # `for line in sys.stdin`
+            d = ir.dotted(s.iter) or ""
+            if d in ("sys.stdin",) or d.endswith(".stdin"):
+                return True
+    return False
+
+
+def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> bool:
+    """Does this call wait for a person (directly, or in a project function it calls)?"""
+    f = site.call.func  # type: ignore[attr-defined]
+    stmt = site.stmt  # type: ignore[attr-defined]
+    if isinstance(f, ir.Attribute) and f.attr in _HUMAN_METHODS:
+        return True
+    if isinstance(f, ir.Attribute) and f.attr == "get" and any(
+            isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, stmt)):
+        return True
+    for v in g.values(f, func, stmt):
+        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or (
+                v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask")
+                and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer"))):
+            return True
+    if depth > 0:
+        for q in g.callees(site):  # type: ignore[arg-type]
+            callee = g.functions.get(q)
+            if callee is not None and callee is not func and waits_for_human(g, callee, callee.body, depth - 1):
+                return True
+    return False
+
+
+def _compares_clock(g: ProjectGraph, func: FunctionInfo, test: ir.Expr) -> bool:
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Call):
+            for v in g.values(x.func, func, None):
+                if isinstance(v, ExtRef) and v.path in _CLOCKS:
+                    return True
+    return False
+
+
+def _flag_assignments(loop: ir.Stmt, names: set[str]) -> list[tuple[ir.Stmt, list[ir.Expr]]]:
+    """Assignments in the loop body to one of `names`, with the if-tests guarding each."""
+    out: list[tuple[ir.Stmt, list[ir.Expr]]] = []
+
+    def visit(block: list[ir.Stmt], tests: list[ir.Expr]) -> None:
+        for s in block:
+            if isinstance(s, (ir.Assign, ir.AugAssign)):
+                targets = s.targets if isinstance(s, ir.Assign) else [s.target]
+                if any(ir.dotted(t) in names for t in targets):
+                    out.append((s, tests))
+            if isinstance(s, ir.If):
+                visit(s.body, [*tests, s.test])
+                visit(s.orelse, [*tests, s.test])
+            else:
+                for b in ir.child_blocks(s):
+                    visit(b, tests)
+
+    visit(loop.body, [])  # type: ignore[attr-defined]
+    return out
+
+
+def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
+    """Why an agent loop (graph.agent.loops item) has no iteration bound, or None when it has one:
+    a `for` over a finite iterable, a counter or step limit in the condition or guarding an exit
+    (or guarding the assignment that ends a `while not done` loop), a time limit, or a person in the
+    loop (each iteration waits for their input)."""
+    info = loop.info  # type: ignore[attr-defined]
+    stmt = loop.loop  # type: ignore[attr-defined]
+    func = loop.func  # type: ignore[attr-defined]
+    if waits_for_human(g, func, stmt.body) or (isinstance(stmt, ir.While) and waits_for_human_in_test(g, func, stmt)):
+        return None
+    if isinstance(stmt, ir.For):
+        return None if info.bounded else info.reason
+    changed = _assigned_names(stmt.body)
+    counted = _counted_names(stmt.body)
+    # an exit guarded by a counter or clock bounds the loop
+    for e, tests in _exits_of(stmt):
+        if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
+            return None
+        if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test):
+            return None  # returns on the first pass that gets there: a retry loop, not an agent loop
+    if resumes_bounded_runs(g, func, stmt):
+        return None
+    if ir_is_true(stmt.test):
+        return None if info.bounded else "`while True` whose only exits depend on what the model returns, not on a step limit"
+    test = stmt.test
+    if _is_counter_test(test, counted) or _compares_clock(g, func, test):
+        return None
+    mentioned = {n for n in changed if _mentions_name(test, n)}
+    if not mentioned:
+        return "the loop condition does not change in the body, so only the model's output can end it"
+    # `while not done:` / `while resp.stop_reason == "tool_use":` — bounded only if a counter decides
+    for s, tests in _flag_assignments(stmt, mentioned):
+        if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) for t in tests):
+            return None
+        if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
+            return None
+    return "the loop condition depends only on what the model returns, with no step limit"
+
+
+def resumes_bounded_runs(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:
+    """Every model call in the loop resumes a framework run from a previous run's state
+    (`Runner.run(agent, result.to_state())` after approvals), and that framework keeps the turn
+    count across resumes and bounds it by default: the run's own limit ends the loop."""
+    runs = [site for site in func.calls
+            if (site.stmt is loop or loop in func.ancestors(site.stmt)) and g.agent.calls_llm(site)]
+    if not runs:
+        return False
+    for site in runs:
+        runners = (g.catalog.agent_runner(v.path) for v in g.values(site.call.func, func, site.stmt)
+                   if isinstance(v, ExtRef))
+        runner = next((r for r in runners if r is not None), None)
+        if runner is None or not runner.resume_methods or not runner.bounded_by_default:
+            return False
+        state = site.call.kwarg("input") or (site.call.args[1] if len(site.call.args) > 1 else None)
+        if not _is_resume_state(g, state, func, site.stmt, runner.resume_methods):
+            return False
+    return True
+
+
+def _is_resume_state(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                     methods: tuple[str, ...], depth: int = 3) -> bool:
+    """`result.to_state()`, directly or through the names it is bound to."""
+    if isinstance(e, ir.Call):
+        return isinstance(e.func, ir.Attribute) and e.func.attr in methods
+    if depth == 0 or not isinstance(e, ir.Name):
+        return False
+    defs = g._literal_defs(e, func, stmt)
+    return bool(defs) and all(_is_resume_state(g, x, f, s, methods, depth - 1) for x, f, s in defs)
+
+
+def waits_for_human_in_test(g: ProjectGraph, func: FunctionInfo, loop: ir.While) -> bool:
+    """`while (q := input()) != "quit":`"""
+    for x in ir.walk_expr(loop.test):
+        if isinstance(x, ir.Call):
+            for v in g.values(x.func, func, None):
+                if isinstance(v, ExtRef) and v.path in _HUMAN_INPUT:
+                    return True
+    return False
+
+
+def ir_is_true(test: ir.Expr) -> bool:
+    return is_always_true(test)
+
+
+def _mentions_name(e: ir.Expr, name: str) -> bool:
+    return any(ir.dotted(x) == name for x in ir.walk_expr(e))
+
+
+# A step limit this large is no limit: at a second per step a million steps run for eleven days.
+_NO_LIMIT = 1_000_000
+
+
+_INFINITE = frozenset({"sys.maxsize", "math.inf", "numpy.inf"})
+
+
+def no_step_limit(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[str]:
+    """How the value given as a step limit removes it, or None when it bounds the run: `sys.maxsize`,
+    `math.inf`, `float("inf")` or an int of a million or more (a limit no run reaches)."""
+    if e is None:
+        return None
+    if isinstance(e, ir.Call) and ir.dotted(e.func) == "float" and e.args and isinstance(e.args[0], ir.Constant) \
+            and str(e.args[0].value).strip().lower().lstrip("+") in ("inf", "infinity"):
+        return 'float("inf")'
+    vals = g.values(e, func, stmt)
+    if not vals:
+        return None
+    names = set()
+    for v in vals:
+        if isinstance(v, ExtRef) and v.path in _INFINITE:
+            names.add(v.path)
+        elif isinstance(v, Const) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool) \
+                and v.value >= _NO_LIMIT:
+            names.add(f"{v.value:,}" if v.value < 1e15 else "an enormous number")
+        else:
+            return None
+    return " / ".join(sorted(names)) if names else None
+
+
+@dataclass(eq=False)
+class NetworkCall:
+    """A call in a tool's code that fails when the network or the remote service does: `func`
+    holds it (the tool's function or a project function it calls), `what` names the callee."""
+
+    func: FunctionInfo
+    site: CallSite
+    what: str
+
+
+def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
+                         _seen: Optional[set[str]] = None) -> Optional[NetworkCall]:
+    """The first network call (catalog `network_io` modules) or HTTP-status check
+    (`resp.raise_for_status()`) in `func`, or in a project function it calls (`depth` levels),
+    that no try statement encloses. Any enclosing handler counts as handling: one that re-raises
+    turns the error into an exception chosen on purpose (pydantic-ai's ModelRetry, LangChain's
+    ToolException)."""
+    seen = _seen if _seen is not None else set()
+    if func.qualname in seen:
+        return None
+    seen.add(func.qualname)
+    cat = g.catalog
+    for site in func.calls:
+        if enclosing_handlers(func, site.stmt) or suppressed_here(func, site.stmt, ("Exception",)):
+            continue
+        f = site.call.func
+        if isinstance(f, ir.Attribute) and f.attr in cat.raising_methods:
+            return NetworkCall(func, site, ir.dotted(f) or f.attr)
+        for v in g.values(f, func, site.stmt):
+            if isinstance(v, ExtRef) and cat.does_network_io(v.path):
+                return NetworkCall(func, site, ir.dotted(f) or v.path)
+            if isinstance(v, (FuncRef, Instance, ClassRef)) and depth > 0:
+                for q in sorted(g.callees(site)):
+                    callee = g.functions.get(q)
+                    if callee is not None and callee.name != "__init__":
+                        hit = unhandled_network_io(g, callee, depth - 1, seen)
+                        if hit is not None:
+                            return hit
+    return None
+
+
+def _tools_argument(ac: AgentConstruct) -> Optional[ir.Expr]:
+    spec = ac.spec
+    params = [spec.tools_param] if getattr(spec, "tools_param", None) else []  # type: ignore[attr-defined]
+    return construction_arg(ac.site.call, params, getattr(spec, "tools_positional", None))
+
+
+def agents_running(g: ProjectGraph, tool: ToolDef) -> list[AgentConstruct]:
+    """The framework agents a tool is given to: listed in the agent's tools argument
+    (`AgentExecutor(tools=[search])`), or registered on the agent object by its decorator
+    (`@agent.tool` on a pydantic-ai Agent)."""
+    index = _agent_tools(g)
+    hits: set[int] = set()
+    if tool.kind == "decorator" and tool.func is not None and tool.func.node is not None:
+        scope = tool.func.parent or tool.func.module.toplevel
+        for d in tool.func.node.decorators:
+            target = d.func if isinstance(d, ir.Call) else d
+            if isinstance(target, ir.Attribute):
+                for v in g.values(target.value, scope, None):
+                    if isinstance(v, ExtRef) and v.site is not None:
+                        hits.update(index.by_call.get(id(v.site[1]), ()))
+    if tool.kind in ("decorator", "function") and tool.func is not None:
+        hits.update(index.by_func.get(tool.func.qualname, ()))
+    elif tool.kind == "constructor":
+        hits.update(index.by_ext.get((tool.path, tool.pos), ()))
+    elif tool.kind == "class" and tool.cls is not None:
+        for q in (tool.cls.qualname, *g.subclasses(tool.cls.qualname)):
+            hits.update(index.by_instance.get(q, ()))
+    constructs = g.agent.agent_constructs
+    return [constructs[i] for i in sorted(hits)]
+
+
+@dataclass
+class _AgentTools:
+    """The agent constructs (positions in `graph.agent.agent_constructs`) by what their tools
+    argument holds, and by their constructor call (for tools registered by a decorator on the
+    agent object)."""
+
+    by_call: dict[int, list[int]]  # id(constructor call) -> constructs
+    by_func: dict[str, list[int]]  # a project function (FuncRef) listed as a tool
+    by_ext: dict[tuple[str, ir.Pos], list[int]]  # a framework tool object, by the (path, position) that built it
+    by_instance: dict[str, list[int]]  # an instance of a project class listed as a tool
+
+
+@per_graph
+def _agent_tools(g: ProjectGraph) -> _AgentTools:
+    """Every agent construct's tools argument resolved once (asking each construct for each tool
+    cost tools x constructs resolutions)."""
+    index = _AgentTools({}, {}, {}, {})
+    for i, ac in enumerate(g.agent.agent_constructs):
+        index.by_call.setdefault(id(ac.site.call), []).append(i)
+        arg = _tools_argument(ac)
+        if arg is None:
+            continue
+        func, stmt = ac.site.func, ac.site.stmt
+        for v in g.resolver.elements(g.values(arg, func, stmt), arg, func, stmt):
+            if isinstance(v, FuncRef):
+                index.by_func.setdefault(v.qualname, []).append(i)
+            elif isinstance(v, ExtRef) and v.site is not None:
+                index.by_ext.setdefault((v.site[0], v.site[1].pos), []).append(i)
+            elif isinstance(v, Instance):
+                index.by_instance.setdefault(v.qualname, []).append(i)
+    return index
+
+
+@per_graph
+def _runs_by_construct(g: ProjectGraph) -> dict[int, list[CallSite]]:
+    """id(constructor call) -> the calls that run the agent it built (`executor.invoke(...)`)."""
+    out: dict[int, list[CallSite]] = {}
+    for site in g.agent.agent_runs:
+        f = site.call.func
+        for v in g.values(f, site.func, site.stmt):
+            if isinstance(v, ExtRef) and v.site is not None:
+                runs = out.setdefault(id(v.site[1]), [])
+                if site not in runs:
+                    runs.append(site)
+    return out
+
+
+def agent_run_sites(g: ProjectGraph, ac: AgentConstruct) -> list[CallSite]:
+    """The calls that run the agent built at `ac` (its catalog run methods on the object)."""
+    return list(_runs_by_construct(g).get(id(ac.site.call), ()))
