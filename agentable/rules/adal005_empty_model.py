@@ -9,6 +9,8 @@ from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
+from agentable.cpg.agent import LLMCall  # for narrowing
+
 
 def _empty_reason(graph, slot: query.ModelSlot) -> Optional[str]:
     """Why every value the slot may take is empty, or None when some value is a real model."""
@@ -34,7 +36,7 @@ def _none_is_error(slot: query.ModelSlot) -> bool:
     """None is an error only where the API has no default model."""
     if getattr(slot.spec, "default_model", None):
         return False
-    if slot.llm_call is not None and not slot.llm_call.is_chat_model:
+    if isinstance(slot.llm_call, LLMCall) and not slot.llm_call.is_chat_model:  # else None (typed `object`)
         return "model" in (getattr(slot.spec, "required", ()) or ())
     return False
 

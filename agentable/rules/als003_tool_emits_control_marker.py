@@ -8,6 +8,8 @@ from agentable import query
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
+from agentable.cpg.agent import ToolDef  # for narrowing
+
 
 class ToolEmitsControlMarker(Rule):
     meta = RuleMeta(
@@ -15,7 +17,8 @@ class ToolEmitsControlMarker(Rule):
         name="tool-output-contains-protocol-marker",
         category="ALS",
         severity=Severity.WARNING,
-        short="A tool returns (or is named/described with) a control marker of the agent's text protocol, such as \"Final Answer:\".",
+        short=("A tool returns (or is named/described with) a control marker of the agent's text protocol, such as "
+               "\"Final Answer:\"."),
         full=("In a Thought/Action/Observation agent the tool's result is pasted into the transcript as the "
               "observation. Text like \"Final Answer: …\" or \"Action: …\" in a tool result (or in a tool's name or "
               "description, which go into the prompt) looks like the model's own control output: the parser or the "
@@ -56,7 +59,7 @@ class ToolEmitsControlMarker(Rule):
                     f"Tool `{label}` returns text containing \"{hit}\"{more}, a control marker of the agent's text "
                     f"protocol; the observation will be read as the model's own {hit.rstrip(':')} and end or "
                     f"derail the run. Return the data without the marker.")
-            if tool is None:
+            if not isinstance(tool, ToolDef):  # None: a function dispatched by name (typed `object`)
                 continue
             name = (getattr(tool, "name", None) or "").strip()
             if name and (name.lower().rstrip(":") in stems or any(m in name for m in markers)):

@@ -85,18 +85,19 @@ class HardcodedOrEmptyApiKey(Rule):
                             yield f
             dicts: dict[int, list[ir.Dict]] = {}  # id(statement) -> its dict literals, in walk order
             for d, s in func.walk(ir.Dict):
-                dicts.setdefault(id(s), []).append(d)
+                if isinstance(d, ir.Dict):  # (walk gives only dicts; this tells the type checker)
+                    dicts.setdefault(id(s), []).append(d)
             for stmt in func.stmts:
                 if isinstance(stmt, ir.Assign) and stmt.value is not None:
                     for t in stmt.targets:
-                        name = _assigned_key_name(graph, func, stmt, t, roots)
-                        if name is not None:
-                            f = self._judge(ctx, func, stmt, stmt.value, name, allow_empty=name.endswith("api_key"))
+                        key_name = _assigned_key_name(graph, func, stmt, t, roots)
+                        if key_name is not None:
+                            f = self._judge(ctx, func, stmt, stmt.value, key_name, allow_empty=key_name.endswith("api_key"))
                             if f is not None and (func.path, stmt.pos[0]) not in seen:
                                 seen.add((func.path, stmt.pos[0]))
                                 yield f
                 for d in dicts.get(id(stmt), ()):
-                    for k, v in zip(d.keys, d.values):
+                    for k, v in zip(d.keys, d.values, strict=True):
                         if isinstance(k, ir.Constant) and isinstance(k.value, str) and _KEY_NAME.search(k.value):
                             f = self._judge(ctx, func, stmt, v, k.value, allow_empty=False)
                             if f is not None and (func.path, v.pos[0]) not in seen:

@@ -8,6 +8,8 @@ from agentable import query
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
+from agentable.cpg.values import Parsed  # for narrowing
+
 _WHAT = {
     "subscript": ("KeyError", "check `{key} in {container}` first (or use `.get()`) and send the model an "
                   "\"unknown tool\" observation listing the valid names"),
@@ -50,7 +52,7 @@ class UnknownToolName(Rule):
             key = query.source_text(graph, d.path, d.key, 40)
             container = query.source_text(graph, d.path, _container(d), 40)
             lookup = query.source_text(graph, d.path, d.lookup, 60)
-            src = d.source.source if hasattr(d.source, "how") else d.source
+            src = d.source.source if isinstance(d.source, Parsed) else d.source
             yield self.finding(
                 ctx, d.path, d.lookup.pos,
                 f"`{lookup}` looks up a tool by `{key}`, which the model chose "

@@ -10,6 +10,8 @@ from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
+from agentable.catalog.specs import ToolResultFormatSpec  # for annotations
+
 _CONCRETE = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "set", "bytes", "json"})
 # declared annotation -> kinds compatible with it
 _COMPATIBLE = {
@@ -30,7 +32,8 @@ class ToolReturnTypeMismatch(Rule):
         name="tool-result-wrong-type",
         category="TRE",
         severity=Severity.WARNING,
-        short="A tool returns a value of another type than it declares, or a hand-written loop sends a tool result the API does not accept.",
+        short=("A tool returns a value of another type than it declares, or a hand-written loop sends a tool result the "
+               "API does not accept."),
         full=("The tool's declared return type is part of its contract (frameworks build schemas and "
               "serialise the result from it), and the message that hands the result back to the model has a "
               "fixed shape: an Anthropic `tool_result` takes a string or content blocks, an OpenAI `tool` message "
@@ -90,6 +93,8 @@ class ToolReturnTypeMismatch(Rule):
             return
         for func in graph.agent.functions():
             for e, s in func.walk(ir.Dict):
+                if not isinstance(e, ir.Dict):  # (walk gives only dicts; this tells the type checker)
+                    continue
                 fmt = _format_of(e, formats)
                 if fmt is None:
                     continue
@@ -147,14 +152,15 @@ def _declaration_steps(graph, tool, func, r, how: str, wrong: str) -> tuple[Flow
     return tuple(steps)
 
 
-def _format_of(d: ir.Dict, formats) -> Optional[object]:
+def _format_of(d: ir.Dict, formats: list[ToolResultFormatSpec]) -> Optional[ToolResultFormatSpec]:
     # a format matches only a dict that has every key of its `match` (TOML keys are strings):
     # test that on the dict's constant keys, read once, before looking each key up
     keys = {k.value for k in d.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)}
     if not keys:
         return None
     for fmt in formats:
-        if fmt.match and keys.issuperset(fmt.match) and all(isinstance(d.get(k), ir.Constant) and d.get(k).value == v for k, v in fmt.match.items()):
+        if fmt.match and keys.issuperset(fmt.match) and all(
+                isinstance(c := d.get(k), ir.Constant) and c.value == v for k, v in fmt.match.items()):
             return fmt
     return None
 
