@@ -225,7 +225,7 @@ def _parent_extends(stmt: ir.Stmt, e: ir.Expr) -> bool:
     return False
 
 
-def _used_as_text(graph, func, stmt, e: ir.Expr) -> bool:
+def _used_as_text(graph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> bool:
     for x in _stmt_nodes(stmt):
         if isinstance(x, ir.Call):
             if isinstance(x.func, ir.Attribute) and x.func.value is e and x.func.attr in STR_METHODS:

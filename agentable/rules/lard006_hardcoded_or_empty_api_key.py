@@ -65,7 +65,8 @@ class HardcodedOrEmptyApiKey(Rule):
                         seen.add((func.path, line))
                         yield f
 
-    def _judge(self, ctx: RuleContext, func, stmt, value: ir.Expr, name: str, allow_empty: bool) -> Optional[Finding]:
+    def _judge(self, ctx: RuleContext, func: FunctionInfo, stmt: ir.Stmt, value: ir.Expr, name: str,
+               allow_empty: bool) -> Optional[Finding]:
         graph = ctx.graph
         vals = graph.values(value, func, stmt)
         strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
@@ -161,7 +162,7 @@ def _env_key_set(graph, site) -> Optional[tuple[str, ir.Expr]]:
     return None
 
 
-def _assigned_key_name(graph, func, stmt, target: ir.Expr, roots) -> Optional[str]:
+def _assigned_key_name(graph, func: FunctionInfo, stmt: ir.Stmt, target: ir.Expr, roots: frozenset[str]) -> Optional[str]:
     """`openai.api_key = ...` (an SDK module attribute) or `os.environ["X_API_KEY"] = ...`."""
     if isinstance(target, ir.Attribute) and _KEY_NAME.search(target.attr):
         for v in graph.values(target.value, func, stmt):

@@ -11,6 +11,7 @@ from agentable.findings import Finding, FlowStep, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 from agentable.catalog.specs import ToolResultFormatSpec  # for annotations
+from agentable.cpg.structure import FunctionInfo  # for annotations
 
 _CONCRETE = frozenset({"str", "int", "float", "bool", "dict", "list", "tuple", "set", "bytes", "json"})
 # declared annotation -> kinds compatible with it
@@ -128,7 +129,8 @@ class ToolReturnTypeMismatch(Rule):
                               FlowStep(graph.span(func.path, content.pos), f"placed in `{fmt.content_key}` as it is")))
 
 
-def _rejected_tool_result(graph, content, func, stmt, accepted: set[str], rejects: set[str]):
+def _rejected_tool_result(graph, content: ir.Expr, func: FunctionInfo, stmt: ir.Stmt, accepted: set[str],
+                          rejects: set[str]) -> Optional[tuple[FunctionInfo, ir.Return, str]]:
     """(tool function, return, kind) for a tool whose result `content` is when it runs and that
     returns a value of a rejected kind on some path; the first such tool by name."""
     for tool_func, _inv in sorted(query.tool_results_in(graph, content, func, stmt), key=lambda p: p[0].qualname):
