@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
 from agentable import __version__
 from agentable.findings import Notification, Severity
 from agentable.selectors import check_selectors
+
+if TYPE_CHECKING:  # imported when the checker is made (its client is optional)
+    from agentable.nl_check import Checker
 
 _FAIL_ON = ("error", "warning", "note", "never")
 
@@ -86,7 +89,8 @@ def _progress_callback(enabled: bool):
 @click.option("--fail-on", type=click.Choice(_FAIL_ON), default=None, help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 unless agentable itself fails.")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
-@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=None, help="Worker processes (0 = all cores): the rules run in forked workers; parsing uses a pool from 4 workers on.")
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=None,
+              help="Worker processes (0 = all cores): the rules run in forked workers; parsing uses a pool from 4 workers on.")
 @click.option("--no-llm", is_flag=True, help="Never call the LLM checker, whatever the configuration says.")
 @click.option("--llm", "use_llm", is_flag=True, help="Enable the LLM checker (OpenAI-compatible endpoint).")
 @click.option("--llm-model", default=None, help="Model for the LLM checker.")
@@ -104,7 +108,8 @@ def _progress_callback(enabled: bool):
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but findings.")
 @_debug_option
 def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, exclude, jobs, no_llm, use_llm, llm_model,
-         llm_base_url, cache_dir, no_cache, baseline, statistics, config_file, no_respect_gitignore, progress, include_tests, quiet) -> None:
+         llm_base_url, cache_dir, no_cache, baseline, statistics, config_file, no_respect_gitignore, progress, include_tests,
+         quiet) -> None:
     """Scan PATHS (default: the current directory) for agent defects."""
     from agentable.config import ConfigError, load_config
     from agentable.report import render
@@ -208,7 +213,7 @@ def _split(value: Optional[str]) -> Optional[list[str]]:
 
 
 def _make_checker(config, cache: Optional[Path], use_llm: bool, no_llm: bool, model: Optional[str],
-                  base_url: Optional[str]) -> tuple[object, list[Notification]]:
+                  base_url: Optional[str]) -> tuple[Optional[Checker], list[Notification]]:
     """The NL checker: offline (deterministic) unless the user turns the LLM on (docs/security.md):
     a flag, AGENTABLE_LLM or the user-level configuration. The project's configuration may pick
     the model and the budgets only."""

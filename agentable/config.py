@@ -160,7 +160,7 @@ def _type(value: Any) -> str:
 # ----------------------------------------------------------------------------- reading
 
 
-_KEYS: dict[str, type | tuple[type, ...]] = {
+_KEYS: dict[str, type] = {
     "select": list, "ignore": list, "exclude": list, "per-file-ignores": dict, "fail-on": str, "format": str,
     "jobs": int, "respect-gitignore": bool, "min-severity": str, "include-tests": bool, "llm": dict,
 }
@@ -327,7 +327,7 @@ def _llm(t: dict, source: str, where: str, notes: list[Notification]) -> LLMSett
             expected = "a number" if isinstance(typ, tuple) else _type(typ())
             raise ConfigError(f"{source}: {where} {key} must be {expected}, not {_type(value)}")
         minimum = _LLM_MINIMUM.get(key)
-        if minimum is not None and value < minimum:
+        if minimum is not None and isinstance(value, (int, float)) and value < minimum:
             raise ConfigError(f"{source}: {where} {key} must be at least {minimum:g}, not {value}")
         values[_LLM_FIELDS.get(key, key.replace("-", "_"))] = value
     return LLMSettings(**values)

@@ -23,7 +23,8 @@ from __future__ import annotations
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator, TypeVar
+from types import FrameType
+from typing import Callable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
 
@@ -128,7 +129,8 @@ def shallow_threads() -> Iterator[None]:
 
 
 def _depth() -> int:
-    frame, depth = sys._getframe(), 0
+    frame: Optional[FrameType] = sys._getframe()
+    depth = 0
     while frame is not None:
         depth += 1
         frame = frame.f_back

@@ -23,10 +23,13 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from agentable.findings import Finding
 from agentable.rules.categories import CATEGORIES
+
+if TYPE_CHECKING:
+    from agentable.nl_check import Checker
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,7 @@ def _load(dataset: Path, batch: Optional[str]) -> tuple[dict[str, list[Label]], 
     return labels, problems, folders
 
 
-def evaluate(dataset: Path, checker: object = None, batch: Optional[str] = None) -> EvalResult:
+def evaluate(dataset: Path, checker: Optional[Checker] = None, batch: Optional[str] = None) -> EvalResult:
     """Score the rules on the dataset's cases (only `batch`'s, when given). Raises
     MissingCheckouts when a selected case of a real-world dataset has not been fetched."""
     from agentable.config import Config
@@ -250,7 +253,7 @@ def _pct(v: Optional[float]) -> str:
 
 def render_table(res: EvalResult) -> str:
     lines = [f"{'category':<9}{'labelled':>9}{'found':>7}{'false':>7}{'precision':>11}{'recall':>8}{'F1':>7}"]
-    rows = list(res.scores.items()) + [("overall", res.overall)]
+    rows = [*res.scores.items(), ("overall", res.overall)]
     for code, s in rows:
         lines.append(f"{code:<9}{s.labelled:>9}{s.found:>7}{s.false:>7}{_pct(s.precision):>11}{_pct(s.recall):>8}{_pct(s.f1):>7}")
     return "\n".join(lines)
@@ -261,7 +264,7 @@ def render_report(res: EvalResult) -> str:
     if res.misses:
         out.append(f"Missed ({len(res.misses)}):")
         for lab in res.misses:
-            where = ", ".join(f"{l.file}:{l.start}" for l in lab.locations) or "?"
+            where = ", ".join(f"{loc.file}:{loc.start}" for loc in lab.locations) or "?"
             out.append(f"  {lab.case}/{where}  {lab.category}  {lab.why}")
         out.append("")
     if res.false_findings:
@@ -285,8 +288,8 @@ def to_json(res: EvalResult) -> dict:
         "seconds": round(res.seconds, 2),
         "categories": {k: score(v) for k, v in res.scores.items()},
         "overall": score(res.overall),
-        "misses": [{"case": l.case, "category": l.category, "why": l.why,
-                    "locations": [{"file": x.file, "line": x.start} for x in l.locations]} for l in res.misses],
+        "misses": [{"case": lab.case, "category": lab.category, "why": lab.why,
+                    "locations": [{"file": x.file, "line": x.start} for x in lab.locations]} for lab in res.misses],
         "false_findings": [{"case": c, "rule": f.rule_id, "file": f.span.path, "line": f.span.line, "message": f.message}
                            for c, f in res.false_findings],
         "problems": res.problems,

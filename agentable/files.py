@@ -3,9 +3,9 @@
 The tree is walked in Python with the ignore rules git would apply: every .gitignore from the
 repository's top down, and `.git/info/exclude`. git itself is never run: the scanned tree is
 untrusted, and its own `.git/config` could make git run any command (core.fsmonitor), see
-docs/security.md. (A file that is tracked although an ignore rule matches it is skipped.) Sources that cannot be analysed (binary, too
-large, undecodable) are dropped here with a notification; `read_source` repeats the checks so
-that worker processes can read files on their own.
+docs/security.md. (A file that is tracked although an ignore rule matches it is skipped.) Sources
+that cannot be analysed (binary, too large, undecodable) are dropped here with a notification;
+`read_source` repeats the checks so that worker processes can read files on their own.
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ class _Walker:
             if entry.is_symlink() and not _inside(Path(entry.path), self.root):
                 self.notes.append(Notification("symlink points outside the scanned root; skipped", rel, "note", "read"))
                 continue
-            self._visit(entry.path, rel, ancestors + (key,))
+            self._visit(entry.path, rel, (*ancestors, key))
         del self.specs[depth:]  # a folder's .gitignore applies below it only
 
     def _ignored(self, rel: str, is_dir: bool) -> bool:

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Union
 
 from agentable.catalog import load_catalog
 from agentable.config import Config
@@ -28,6 +28,9 @@ from agentable.rules import all_rules
 from agentable.rule_runner import ran_out_of_stack, run_rules, run_rules_forked
 from agentable.scan_result import ScanResult
 
+if TYPE_CHECKING:  # the checker (and its client) is imported only when the LLM checker is enabled
+    from agentable.nl_check import Checker
+
 _SUPPRESS_RE = re.compile(r"#\s*(?:agentable:\s*ignore|noqa)(?:\s*[\[:]\s*([A-Za-z0-9_, ]+)\]?)?", re.I)
 
 
@@ -38,7 +41,7 @@ class ScanOptions:
     only_files: Optional[set[str]] = None
     progress: Optional[Callable[[int, int], None]] = None  # (done, total)
     cache_dir: Optional[Path] = None
-    checker: object = None  # agentable.nl_check.Checker, when the LLM checker is enabled
+    checker: Optional[Checker] = None  # when the LLM checker is enabled
     extra_notifications: list[Notification] = field(default_factory=list)
 
 
@@ -51,7 +54,7 @@ _PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirem
 
 def _common_dir(resolved: list[Path]) -> Path:
     prefix = []
-    for group in zip(*(p.parts for p in resolved)):
+    for group in zip(*(p.parts for p in resolved), strict=False):  # as long as the shortest path
         if all(x == group[0] for x in group):
             prefix.append(group[0])
         else:
@@ -162,7 +165,8 @@ def _lower_pickled(sf: SourceFile) -> tuple[Optional[bytes], Optional[list[Notif
         return None, None
 
 
-def _from_worker(sf: SourceFile, data: Optional[bytes], notes: Optional[list[Notification]]) -> tuple[Optional[ir.Module], list[Notification]]:
+def _from_worker(sf: SourceFile, data: Optional[bytes], notes: Optional[list[Notification]]
+                 ) -> tuple[Optional[ir.Module], list[Notification]]:
     if notes is None:
         return _lower_one(sf)
     return (pickle.loads(data) if data is not None else None), notes
@@ -206,10 +210,13 @@ def parse_files(sources: list[SourceFile], jobs: int, progress=None, cache=None)
     # about 4 workers. Fewer jobs go to the rules instead (rule_runner).
     parallel = jobs >= _PARSE_POOL_MIN_JOBS and len(todo) > 8
     with ProcessPoolExecutor(max_workers=jobs) if parallel else contextlib.nullcontext() as pool:
-        results = (pool.map(_lower_pickled, todo, chunksize=max(1, len(todo) // (jobs * 8))) if parallel
-                   else map(_lower_one, todo))
-        for sf, result in zip(todo, results):
-            mod, n = _from_worker(sf, *result) if parallel else result
+        lowered: Iterator[tuple[Optional[ir.Module], list[Notification]]]
+        if pool is not None:
+            pickled = pool.map(_lower_pickled, todo, chunksize=max(1, len(todo) // (jobs * 8)))
+            lowered = (_from_worker(sf, *result) for sf, result in zip(todo, pickled, strict=True))
+        else:
+            lowered = map(_lower_one, todo)
+        for sf, (mod, n) in zip(todo, lowered, strict=True):
             done += 1
             notes.extend(n)
             if mod is not None:
@@ -247,7 +254,8 @@ def _has_suppressions(path: str, lines: list[str], cache: dict[str, bool]) -> bo
 def _statement_start(mod: ir.Module, line: int) -> int:
     best = line
     for s in ir.walk_stmts(mod.body, into_defs=True):
-        if s.pos[0] <= line <= s.pos[2] and not isinstance(s, (ir.FunctionDef, ir.ClassDef, ir.If, ir.For, ir.While, ir.Try, ir.With)):
+        if s.pos[0] <= line <= s.pos[2] and not isinstance(
+                s, (ir.FunctionDef, ir.ClassDef, ir.If, ir.For, ir.While, ir.Try, ir.With)):
             best = s.pos[0]
     return best
 
@@ -268,10 +276,10 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     rules = [r for r in all_rules() if config.rule_enabled(r.meta.id, r.meta.category, "")]
     results, result_key, hit = _result_cache(options, config, disc, root)
     if hit is not None:  # nothing changed since the last scan: its result stands
-        findings, cached_notes, files_scanned, lines_scanned, sources = hit
-        return ScanResult(root=root, findings=findings, notifications=notifications + cached_notes,
+        cached_findings, cached_notes, files_scanned, lines_scanned, cached_sources = hit
+        return ScanResult(root=root, findings=cached_findings, notifications=notifications + cached_notes,
                           rules=[r.meta for r in rules], files_scanned=files_scanned, lines_scanned=lines_scanned,
-                          duration_s=time.perf_counter() - started, sources=sources)
+                          duration_s=time.perf_counter() - started, sources=cached_sources)
     cache = None
     if options.cache_dir is not None:
         from agentable.cache import ParseCache
@@ -340,7 +348,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     assign_fingerprints(result)
     if results is not None and result_key is not None:
         results.put(result_key, (result.findings, analysis_notes, result.files_scanned, result.lines_scanned, sources))
-    if getattr(options.checker, "llm_active", False):
+    if options.checker is not None and options.checker.llm_active:
         result.llm_summary = options.checker.summary()
     return result
 

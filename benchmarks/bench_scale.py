@@ -112,9 +112,9 @@ def main() -> None:
         files, sources, lines = python_files(corpus)
         lines_of[copies] = lines
         print(f"{copies} copies: {corpus} - {len(files)} Python files, {lines:,} lines")
-        parses[copies] = timed(args.repeat, lambda: [parse_bytes(s) for s in sources], f"parse_{copies}")
+        parses[copies] = timed(args.repeat, lambda sources=sources: [parse_bytes(s) for s in sources], f"parse_{copies}")
         print(row("  tree-sitter parse only", lines, parses[copies], f"CPU {CPU[f'parse_{copies}']:.2f} s"))
-        scans[copies] = timed(args.repeat, lambda: run_scan(corpus, 1, None), f"scan_{copies}")
+        scans[copies] = timed(args.repeat, lambda corpus=corpus: run_scan(corpus, 1, None), f"scan_{copies}")
         print(row("  scan, no cache, --jobs 1", lines, scans[copies],
                   f"{scans[copies] / parses[copies]:.2f}x parse; CPU {CPU[f'scan_{copies}']:.2f} s = "
                   f"{CPU[f'scan_{copies}'] / CPU[f'parse_{copies}']:.2f}x parse"))

@@ -303,7 +303,7 @@ def gen_module(rng: random.Random, name: str, siblings: list[str], target_lines:
     g = Gen(rng, name, siblings)
     parts = [HEADER.format(doc=f"Synthetic agent module {name}.")]
     lines = parts[0].count("\n")
-    funcs, weights = zip(*BLOCKS)
+    funcs, weights = zip(*BLOCKS, strict=True)
     while lines < target_lines:
         block = rng.choices(funcs, weights)[0](g)
         parts.append(block)

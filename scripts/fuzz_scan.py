@@ -148,7 +148,7 @@ def check_batch(batch: list[Program], work: Path, out: Path, tally: Tally) -> No
     found = isolated_problems(folder, batch)
     if not found:
         return
-    for i, prog in enumerate(batch):  # which programs: one by one
+    for prog in batch:  # which programs: one by one
         single = work / "single"
         write_batch(single, [prog])
         for what in isolated_problems(single, [prog]):

@@ -36,11 +36,22 @@ class Catalog:
     availability: list[ApiAvailability]
     conflicts: list[DistConflict]
     python: PythonFacts
+    # the name indexes of kinds.ENTRIES (`_<lookup name>`: name -> spec), set the same way
+    _llm_call: dict[str, LLMCallSpec]
+    _llm_client: dict[str, ClientSpec]
+    _chat_model: dict[str, ChatModelSpec]
+    _factory: dict[str, ChatModelSpec]
+    _tool_decorator: dict[str, ToolDecoratorSpec]
+    _tool_constructor: dict[str, ToolConstructorSpec]
+    _tool_base: dict[str, ToolBaseSpec]
+    _agent: dict[str, AgentSpec]
+    _output_guard: dict[str, OutputGuardSpec]
+    _graph_builder: dict[str, GraphBuilderSpec]
 
     def __init__(self, files: dict[str, dict[str, Any]]) -> None:
         roots: set[str] = set()
         for kind in ENTRIES:
-            specs = entries(files[kind.file], kind.table, kind.spec, kind.file)
+            specs: list[Any] = entries(files[kind.file], kind.table, kind.spec, kind.file)
             setattr(self, kind.attr, specs)
             for lookup, key in kind.index.items():
                 names = index(specs, key, f"{kind.table}.{key}")

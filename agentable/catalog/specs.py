@@ -258,7 +258,9 @@ class ModelInfo:
     id: str
     match: str  # exact | prefix | regex
     provider: str
-    kind: str  # chat | completion | reasoning | code-completion | embedding | encoder | moderation | image | audio | tts | transcription | rerank
+    # chat | completion | reasoning | code-completion | embedding | encoder | moderation | image | audio
+    # | tts | transcription | rerank
+    kind: str
     context_window: Optional[int] = None
     max_output_tokens: Optional[int] = None
     tools: Optional[bool] = None

@@ -82,7 +82,7 @@ class Checker:
         results = list(offline)
         pending: dict[str, list[int]] = {}  # cache key -> indexes of the questions it answers
         prepared: dict[str, Question] = {}
-        for i, (question, verdict) in enumerate(zip(questions, offline)):
+        for i, (question, verdict) in enumerate(zip(questions, offline, strict=True)):
             if verdict.answer != "unknown" and not question.llm_always:
                 continue
             ready = prepare(question)

@@ -129,6 +129,8 @@ def looks_like_html(text: str, content_type: str = "") -> bool:
 def _body_of(exc: Any) -> tuple[str, str]:
     """(text, content type) of an error response, empty when there is none."""
     response = getattr(exc, "response", None)
+    if response is None:
+        return "", ""
     try:
         return response.text or "", response.headers.get("content-type", "")
     except Exception:

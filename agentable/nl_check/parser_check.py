@@ -7,9 +7,9 @@ import re
 from typing import Union
 
 try:  # the regex parser of the stdlib: private, but stable in 3.10-3.13 and the only exact reader
-    import re._parser as _sre  # type: ignore[import-not-found]
+    import re._parser as _sre
 except ImportError:  # Python 3.10
-    import sre_parse as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre
 
 from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import PromptParserQuestion, Verdict
@@ -70,7 +70,8 @@ def _missing(reqs: list[Req], prompt: str) -> tuple[list[str], int]:
             options = [_missing(alt, prompt) for alt in req]
             checked += max((n for _, n in options), default=0)
             if options and all(m for m, _ in options):
-                missing.extend(min((m for m, _ in options), key=len))
+                shortest = min((m for m, _ in options), key=len)
+                missing.extend(shortest)
     return missing, checked
 
 

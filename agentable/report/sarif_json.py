@@ -19,7 +19,8 @@ _ALWAYS_EMIT = frozenset({"level"})
 
 def to_json_obj(value: Any) -> Any:
     """A JSON-ready copy of a sarif-om object tree (plain dicts, lists and scalars pass through)."""
-    fields = _fields(type(value)) if attr.has(type(value)) else None
+    cls: type = type(value)
+    fields = _fields(cls) if attr.has(cls) else None
     if fields is not None:
         out: dict[str, Any] = {}
         for name, json_name, default in fields:
@@ -50,12 +51,15 @@ class _NoDefault:
 
 
 _NO_DEFAULT = _NoDefault()
+# attrs' stubs declare Factory as a function returning what it makes; at run time it is the class
+# of factory defaults
+_FACTORY: Any = attr.Factory
 
 
 def _default(field: attr.Attribute) -> Any:
     default = field.default
     if default is attr.NOTHING:
         return _NO_DEFAULT
-    if isinstance(default, attr.Factory):  # type: ignore[arg-type]
+    if isinstance(default, _FACTORY):
         return default.factory()  # sarif-om factories take no `self`
     return default

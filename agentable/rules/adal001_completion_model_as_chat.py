@@ -40,8 +40,9 @@ class CompletionModelAsChat(Rule):
                 continue
             what = ("as an agent's model" if use.where == "agent" else
                     ("as a chat model" if use.where == "chat_model" else "through a chat API"))
+            path, pos = use.report_at  # (distinct_uses returns an untyped list)
             yield self.finding(
-                ctx, *use.report_at,
+                ctx, path, pos,
                 f"`{use.model_id}` is a completion-only model but is used {what}; chat requests to it fail. "
                 + (f"Use a chat model such as `{info.replacement}`" if info.replacement else "Use a chat model")
                 + " here, or call the completions API with a prompt.",

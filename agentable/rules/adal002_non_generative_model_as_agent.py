@@ -39,9 +39,11 @@ class NarrowModelAsReasoner(Rule):
             info = graph.catalog.model(use.model_id)
             if info is None or info.kind not in NARROW_KINDS:
                 continue
+            path, pos = use.report_at  # (distinct_uses returns an untyped list)
             yield self.finding(
-                ctx, *use.report_at,
-                f"`{use.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, not a chat/instruction model, yet it is used as the "
+                ctx, path, pos,
+                f"`{use.model_id}` is {'an' if info.kind[0] in 'aeiou' else 'a'} {info.kind} model, "
+                f"not a chat/instruction model, yet it is used as the "
                 f"agent's generation model; use a chat model here and keep `{use.model_id}` for its own API.",
                 model=use.model_id, flow=use.flow(graph))
         for ms in config_model_settings(graph):  # a CrewAI agents.yaml `llm:`, a chat .prompty

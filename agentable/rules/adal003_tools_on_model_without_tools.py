@@ -36,8 +36,9 @@ class ToolsOnModelWithoutTools(Rule):
             where = tools_requested(graph, use)
             if where is None:
                 continue
+            path, pos = use.report_at  # (distinct_uses returns an untyped list)
             yield self.finding(
-                ctx, *use.report_at,
+                ctx, path, pos,
                 f"Tools are requested from `{use.model_id}` (line {where.pos[0]}), which does not support tool "
                 f"calling; switch to a tool-capable model or to a text-protocol agent.",
                 model=use.model_id, flow=use.flow(graph))

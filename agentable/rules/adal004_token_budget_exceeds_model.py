@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall  # for narrowing
+from agentable.cpg.structure import FunctionInfo  # for annotations
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.models import ModelUse, int_setting, model_uses
 from agentable.rules.adal.helpers import context_budgets
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
-def _max_tokens_expr(graph, use: ModelUse) -> Optional[tuple[ir.Expr, object, object]]:
+def _max_tokens_expr(graph, use: ModelUse) -> Optional[tuple[ir.Expr, FunctionInfo, object]]:
     c = use.llm_call
-    if c is not None:
+    if isinstance(c, LLMCall):  # else None (ModelUse.llm_call is typed `object`)
         s = c.setting("max_tokens")
         return (s.expr, s.func, s.stmt) if s is not None else None
     if use.where == "chat_model" and use.call is not None:
@@ -90,12 +92,15 @@ class TokenBudgetExceedsModel(Rule):
             models = windows.get(id(b.llm_call), {})
             if not models or any(w is None or b.value <= w for w in models.values()):
                 continue
-            model, window = min(models.items(), key=lambda kv: kv[1])
+            known = {m: w for m, w in models.items() if w is not None}  # all of them, after the test above
+            model, window = min(known.items(), key=lambda kv: kv[1])
             key = (b.literal[0], b.literal[1][0])
             if key in seen:
                 continue
             seen.add(key)
             call = b.llm_call
+            if not isinstance(call, LLMCall):  # (always one; ContextBudget.llm_call is typed `object`)
+                continue
             flow = (FlowStep(graph.span(*b.literal), f"`{b.name}` = {b.value}"),
                     FlowStep(graph.span(b.func.path, b.compare.pos), "the input is trimmed against it here"),
                     FlowStep(graph.span(call.func.path, call.call.pos), f"and sent to `{model}` here"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from agentable.cpg.agent import LLMCall  # for narrowing
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
 from agentable.query.models import ModelSlot, model_slots
@@ -35,7 +36,7 @@ def _none_is_error(slot: ModelSlot) -> bool:
     """None is an error only where the API has no default model."""
     if getattr(slot.spec, "default_model", None):
         return False
-    if slot.llm_call is not None and not slot.llm_call.is_chat_model:
+    if isinstance(slot.llm_call, LLMCall) and not slot.llm_call.is_chat_model:  # else None (typed `object`)
         return "model" in (getattr(slot.spec, "required", ()) or ())
     return False
 

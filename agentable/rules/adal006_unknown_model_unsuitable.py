@@ -34,7 +34,7 @@ class UnknownModelUnsuitable(Rule):
         if not ctx.checker.llm_active:
             return  # only the LLM can judge a model the table does not know
         graph = ctx.graph
-        todo: list[tuple[ModelUse, object]] = []
+        todo: list[tuple[ModelUse, ModelSuitabilityQuestion]] = []
         seen: set[tuple[str, str]] = set()
         for use in model_uses(graph):
             if use.api not in GENERATIVE_APIS or graph.catalog.model(use.model_id) is not None:
@@ -48,7 +48,7 @@ class UnknownModelUnsuitable(Rule):
         if not todo:
             return
         verdicts = ctx.checker.ask_many([q for _u, q in todo])
-        for (use, q), verdict in zip(todo, verdicts):
+        for (use, q), verdict in zip(todo, verdicts, strict=True):  # a verdict per question
             if not verdict.defect or verdict.confidence < 0.6:
                 continue
             role = "a tool-calling agent" if q.role == "tool-calling-agent" else "a chat agent"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg.agent import LLMCall  # for annotations and narrowing
 from agentable.cpg.values import Const
 from agentable.findings import Finding, Severity
 from agentable.query.literals import literal_of
@@ -37,13 +38,16 @@ class MissingObservationStop(Rule):
         obs = protocol_markers().get("observation_markers", ("Observation:",))
         for pc in protocol_calls(graph):
             c = pc.llm_call
+            if not isinstance(c, LLMCall):  # (always one; ProtocolCall.llm_call is typed `object`)
+                continue
             sc = stop_config(graph, c)
             if sc.state != "none":
                 continue
             read = ", ".join(f'"{m}"' for m in sorted(pc.markers_read))
             stop_name = c._param_name("stop")
             in_config = (getattr(c.spec, "config_keys", None) or {}).get("stop")
-            where = f" in `{c.spec.config_param}`" if stop_name is None and in_config else ""
+            config_param = getattr(c.spec, "config_param", None)  # there when config_keys is
+            where = f" in `{config_param}`" if stop_name is None and in_config else ""
             yield self.finding(
                 ctx, c.func.path, c.call.pos,
                 f"This model call drives a Thought/Action/Observation loop (the prompt asks for the protocol and the "

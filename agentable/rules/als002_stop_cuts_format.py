@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.catalog.specs import AgentSpec  # for narrowing
 from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, Severity
 from agentable.nl_check.prompt_format import PromptFormat
@@ -27,7 +28,8 @@ class StopCutsFormat(Rule):
               "parser never sees the action or the answer and the agent fails or loops."),
         bad_example='client.chat.completions.create(model=m, messages=msgs, stop=["Final Answer:"])',
         good_example='client.chat.completions.create(model=m, messages=msgs, stop=["\\nObservation:"])',
-        fix="Stop only at text the model must not write (the observation marker); never at a marker, brace or line break the format needs.",
+        fix=("Stop only at text the model must not write (the observation marker); never at a marker, brace or line "
+             "break the format needs."),
         tags=("react", "stop-sequence"),
     )
 
@@ -61,7 +63,7 @@ class StopCutsFormat(Rule):
         model_markers = m.get("thought_markers", ()) + m.get("action_markers", ()) + m.get("final_markers", ())
         for ac in graph.agent.agent_constructs:
             spec = ac.spec
-            if not getattr(spec, "text_protocol", False):
+            if not isinstance(spec, AgentSpec) or not spec.text_protocol:  # (the spec is always an AgentSpec)
                 continue
             e = construction_arg(ac.site.call, [spec.llm_param] if spec.llm_param else [], spec.llm_positional)
             if e is None:
@@ -69,11 +71,14 @@ class StopCutsFormat(Rule):
             for v in graph.values(e, ac.site.func, ac.site.stmt):
                 if not isinstance(v, ExtRef) or v.site is None:
                     continue
-                sc = _model_stops(graph, v)
-                if sc is not None:
-                    yield from self._judge(ctx, sc, "", model_markers, "the agent's ReAct format")
+                model_sc = _model_stops(graph, v)
+                if model_sc is not None:
+                    yield from self._judge(ctx, model_sc, "", model_markers, "the agent's ReAct format")
 
-    def _judge(self, ctx: RuleContext, sc: StopConfig, prompt: str, markers: tuple[str, ...], fmt: str) -> Iterable[Finding]:
+    def _judge(self, ctx: RuleContext, sc: StopConfig, prompt: str, markers: tuple[str, ...],
+               fmt: str) -> Iterable[Finding]:
+        if sc.func is None or sc.expr is None:  # (a "set" config always has both)
+            return
         verdict = ctx.checker.ask(StopFormatQuestion(tuple(sc.stops), prompt, markers))
         if not verdict.defect:
             return
@@ -87,15 +92,17 @@ class StopCutsFormat(Rule):
         yield f
 
 
-def _model_stops(graph, v: ExtRef):
+def _model_stops(graph, v: ExtRef) -> StopConfig | None:
     """Stop sequences set on a framework chat model construction (or its `.bind(stop=…)`)."""
+    if v.site is None:  # (the caller passes constructions only)
+        return None
     path, call = v.site
     func = graph.function_of(path, call.pos)
     spec = graph.catalog.chat_model(v.path.removesuffix("()"))
     if func is None or spec is None:
         return None
     name = (spec.param_names or {}).get("stop", "stop")
-    for where, c in ((path, call),) + tuple(v.binds):
+    for where, c in ((path, call), *v.binds):
         f = graph.function_of(where, c.pos) or func
         e = c.kwarg(name)
         if e is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg.agent import ToolDef  # for narrowing
 from agentable.findings import Finding, Severity
 from agentable.query.literals import strings_in
 from agentable.query.protocol import protocol_markers
@@ -17,7 +18,8 @@ class ToolEmitsControlMarker(Rule):
         name="tool-output-contains-protocol-marker",
         category="ALS",
         severity=Severity.WARNING,
-        short="A tool returns (or is named/described with) a control marker of the agent's text protocol, such as \"Final Answer:\".",
+        short=("A tool returns (or is named/described with) a control marker of the agent's text protocol, such as "
+               "\"Final Answer:\"."),
         full=("In a Thought/Action/Observation agent the tool's result is pasted into the transcript as the "
               "observation. Text like \"Final Answer: …\" or \"Action: …\" in a tool result (or in a tool's name or "
               "description, which go into the prompt) looks like the model's own control output: the parser or the "
@@ -58,7 +60,7 @@ class ToolEmitsControlMarker(Rule):
                     f"Tool `{label}` returns text containing \"{hit}\"{more}, a control marker of the agent's text "
                     f"protocol; the observation will be read as the model's own {hit.rstrip(':')} and end or "
                     f"derail the run. Return the data without the marker.")
-            if tool is None:
+            if not isinstance(tool, ToolDef):  # None: a function dispatched by name (typed `object`)
                 continue
             name = (getattr(tool, "name", None) or "").strip()
             if name and (name.lower().rstrip(":") in stems or any(m in name for m in markers)):

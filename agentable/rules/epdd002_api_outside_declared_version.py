@@ -37,7 +37,8 @@ class ApiOutsideDeclaredVersion(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        if getattr(graph, "manifests", None) is None or not graph.manifests.has_manifest():
+        manifests = getattr(graph, "manifests", None)
+        if manifests is None or not manifests.has_manifest():
             return
         reported: set[tuple[str, int]] = set()
         self._flagged: set[tuple[str, str]] = set()
@@ -59,7 +60,7 @@ class ApiOutsideDeclaredVersion(Rule):
             imported = flagged.get(func.path, ())
             for site in func.calls:
                 for symbol in _member_symbols(graph, site):
-                    if any(symbol == t or symbol.startswith(t + ".") or symbol.startswith(t + "(") for t in imported):
+                    if any(symbol == t or symbol.startswith((t + ".", t + "(")) for t in imported):
                         break  # its import is reported already
                     f = self._report(ctx, func.path, site.call.pos, symbol, reported)
                     if f is not None:

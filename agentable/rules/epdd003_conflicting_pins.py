@@ -75,7 +75,7 @@ class ConflictingPins(Rule):
         for r in reqs:
             if r.specifier:
                 by_dist.setdefault(r.dist, []).append(r)
-        for dist, items in by_dist.items():
+        for items in by_dist.values():
             items.sort(key=lambda r: (r.path, r.line))
             for i, second in enumerate(items):
                 for first in items[:i]:

@@ -97,7 +97,7 @@ class UndocumentedToolParameter(Rule):
         if lit is None:
             return
         node, _owner = lit
-        for k, v in zip(node.keys, node.values):
+        for k, v in zip(node.keys, node.values, strict=True):
             if not (isinstance(k, ir.Constant) and isinstance(k.value, str)) or not isinstance(v, ir.Dict):
                 continue
             if any(key is None for key in v.keys):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg.agent import ToolDef  # for annotations and narrowing
 from agentable.findings import Finding, Severity
 from agentable.query.tools import tool_anchor
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.ieti.helpers import tools_offered_together
+
+# a tool offered in a group, with where to report it (path, position)
+_Offered = tuple[ToolDef, str, tuple[int, int, int, int]]
 
 
 class DuplicateToolName(Rule):
@@ -21,8 +25,10 @@ class DuplicateToolName(Rule):
               "same server or agent) share a name, the provider rejects the request (OpenAI and Anthropic "
               "require unique names), the framework raises or one registration silently replaces the other, "
               "and the model cannot address the tool it wants."),
-        bad_example='@mcp.tool(name="search")\ndef search_docs(q: str) -> str: ...\n\n@mcp.tool(name="search")\ndef search_web(q: str) -> str: ...',
-        good_example='@mcp.tool(name="search_docs")\ndef search_docs(q: str) -> str: ...\n\n@mcp.tool(name="search_web")\ndef search_web(q: str) -> str: ...',
+        bad_example=('@mcp.tool(name="search")\ndef search_docs(q: str) -> str: ...\n\n'
+                     '@mcp.tool(name="search")\ndef search_web(q: str) -> str: ...'),
+        good_example=('@mcp.tool(name="search_docs")\ndef search_docs(q: str) -> str: ...\n\n'
+                      '@mcp.tool(name="search_web")\ndef search_web(q: str) -> str: ...'),
         fix="Give every tool offered together a distinct name that says what it does.",
         tags=("tools", "name"),
     )
@@ -30,12 +36,12 @@ class DuplicateToolName(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         for group in tools_offered_together(graph):
-            by_name: dict[str, list] = {}
+            by_name: dict[str, list[_Offered]] = {}
             for tool, path, pos in group:
-                if tool.name:
+                if isinstance(tool, ToolDef) and tool.name:  # (always a ToolDef; typed `object`)
                     by_name.setdefault(tool.name, []).append((tool, path, pos))
             for name, items in by_name.items():
-                distinct: list = []
+                distinct: list[_Offered] = []
                 for item in items:
                     if all(item[0] is not d[0] for d in distinct):
                         distinct.append(item)

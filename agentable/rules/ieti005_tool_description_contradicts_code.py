@@ -54,21 +54,21 @@ class ToolDescriptionContradictsCode(Rule):
                 implementation=func.source(),
                 identifiers=tuple(_identifiers(func)),
             )
-            todo.append((tool, q))
+            todo.append((tool, func, desc, q))
         if not todo:
             return
-        verdicts = ctx.checker.ask_many([q for _t, q in todo])
-        for (tool, _q), verdict in zip(todo, verdicts):
+        verdicts = ctx.checker.ask_many([q for _t, _f, _d, q in todo])
+        for (tool, func, desc, _q), verdict in zip(todo, verdicts, strict=True):  # a verdict per question
             if not verdict.defect:
                 continue
             if verdict.source == "deterministic" and not _strong_lexical_evidence(tool):
                 continue
             pos = tool.description_pos or tool_anchor(tool)
-            short = " ".join(tool.description.split())[:80]
+            short = " ".join(desc.split())[:80]
             f = self.finding(
                 ctx, tool.path, pos,
                 f"The description of tool `{tool.name}` (\"{short}\") does not match what "
-                f"`{tool.func.name}` does: {verdict.reason} Describe what the code actually does, or fix the "
+                f"`{func.name}` does: {verdict.reason} Describe what the code actually does, or fix the "
                 f"wiring if the wrong function was registered.")
             f.checker_reason = verdict.reason
             yield f

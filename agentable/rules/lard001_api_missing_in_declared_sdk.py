@@ -63,7 +63,7 @@ class ApiMissingInDeclaredSdk(Rule):
     def _check_symbol(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str, spec: object,
                       reported: set[tuple[str, int]]) -> Iterable[Finding]:
         graph = ctx.graph
-        if (path, pos[0]) in reported or any(symbol == t or symbol.startswith(t + "(") or symbol.startswith(t + ".")
+        if (path, pos[0]) in reported or any(symbol == t or symbol.startswith((t + "(", t + "."))
                                              for t in self._flagged_imports.get(path, ())):
             return
         hit = api_unavailable(graph, path, symbol)
@@ -76,12 +76,14 @@ class ApiMissingInDeclaredSdk(Rule):
         else:
             sdk, available = getattr(spec, "sdk", None), getattr(spec, "available", None)
             source = version_source(graph, path, sdk) if sdk and available else None
-            if source is not None and source.excludes(available) and not source.predates(available):
+            # (`available` is set whenever `source` is)
+            if source is not None and available and source.excludes(available) and not source.predates(available):
                 repl = getattr(spec, "replacement", None)
                 got = source.cited() if source.locked else f"the project declares {source.versions()}"
                 other = ("use the locked version's API, or pin the SDK below it and re-lock." if source.locked
                          else "use the declared version's API or change the pin.")
-                message = f"`{symbol}` exists only in {sdk}{available}, but {got}; " + (f"use `{repl}` instead." if repl else other)
+                message = (f"`{symbol}` exists only in {sdk}{available}, but {got}; "
+                           + (f"use `{repl}` instead." if repl else other))
         if message is not None:
             reported.add((path, pos[0]))
             yield self.finding(ctx, path, pos, message)
@@ -95,7 +97,7 @@ def _installed(source: "VersionSource") -> str:
     return f"{source.versions()} as declared in {source.path}:{source.line}"
 
 
-def _import_targets(stmt: object) -> list[str]:
+def _import_targets(stmt: ir.Stmt) -> list[str]:
     out: list[str] = []
     if isinstance(stmt, ir.ImportFrom) and stmt.level == 0 and stmt.module:
         out.extend(f"{stmt.module}.{a.name}" for a in stmt.names if a.name != "*")

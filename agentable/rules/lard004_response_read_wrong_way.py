@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence  # for annotations
 from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall  # for annotations
 from agentable.cpg.resolve import PARSERS, STR_METHODS
+from agentable.cpg.structure import FunctionInfo  # for annotations
 from agentable.cpg.values import ExtRef, LLMOutput
 from agentable.findings import Finding, Severity
 from agentable.query.llm_output import stable_order
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
+# A step of an access chain: ("attr", name), ("index", int or None), ("key", str), ("call", None)
+# or ("root", None); a documented way to read the text is a tuple of them.
+_Seg = tuple[str, object]
+_Path = tuple[_Seg, ...]
+
 _SEG = re.compile(r"""\.(\w+)(\(\))?|\[(-?\d+)\]|\[["'](\w+)["']\]""")
 
 
 @lru_cache(maxsize=None)
-def parse_path(path: str) -> tuple[tuple[str, object], ...]:
+def parse_path(path: str) -> _Path:
     """'.choices[0].message.content' -> [('attr','choices'),('index',0),('attr','message'),('attr','content')]"""
-    out: list[tuple[str, object]] = []
+    out: list[_Seg] = []
     for m in _SEG.finditer(path):
         if m.group(1):
             out.append(("attr", m.group(1)))
@@ -32,14 +40,16 @@ def parse_path(path: str) -> tuple[tuple[str, object], ...]:
     return tuple(out)
 
 
-def _chain(e: ir.Expr) -> tuple[list[ir.Expr], list[tuple[str, object]]]:
+def _chain(e: ir.Expr) -> tuple[list[ir.Expr], list[_Seg]]:
     """Nodes of an access chain from the root outwards, and the segment each node adds."""
     nodes: list[ir.Expr] = []
-    segs: list[tuple[str, object]] = []
+    segs: list[_Seg] = []
     cur = e
     while True:
         if isinstance(cur, ir.Attribute):
-            nodes.append(cur); segs.append(("attr", cur.attr)); cur = cur.value
+            nodes.append(cur)
+            segs.append(("attr", cur.attr))
+            cur = cur.value
         elif isinstance(cur, ir.Subscript):
             idx = cur.index
             if isinstance(idx, ir.Constant) and isinstance(idx.value, str):
@@ -50,15 +60,18 @@ def _chain(e: ir.Expr) -> tuple[list[ir.Expr], list[tuple[str, object]]]:
                 segs.append(("index", -1))
             else:
                 segs.append(("index", None))
-            nodes.append(cur); cur = cur.value
+            nodes.append(cur)
+            cur = cur.value
         else:
-            nodes.append(cur); segs.append(("root", None))
+            nodes.append(cur)
+            segs.append(("root", None))
             break
-    nodes.reverse(); segs.reverse()
+    nodes.reverse()
+    segs.reverse()
     return nodes, segs
 
 
-def _may_read_response(e: ir.Expr, first_attrs: set[str]) -> bool:
+def _may_read_response(e: ir.Expr, first_attrs: set[object]) -> bool:
     """Does some step of the chain below its root subscript or read one of `first_attrs`?"""
     cur = e
     while isinstance(cur, (ir.Attribute, ir.Subscript)):
@@ -68,14 +81,14 @@ def _may_read_response(e: ir.Expr, first_attrs: set[str]) -> bool:
     return False
 
 
-def _fmt(segs: list[tuple[str, object]]) -> str:
+def _fmt(segs: Sequence[_Seg]) -> str:
     out = ""
     for kind, v in segs:
         out += {"attr": f".{v}", "index": f"[{v}]", "key": f'["{v}"]', "call": "()"}.get(kind, "")
     return out
 
 
-def _same(a: tuple[str, object], b: tuple[str, object]) -> bool:
+def _same(a: _Seg, b: _Seg) -> bool:
     if a[0] == "index" and b[0] == "index":
         return a[1] is None or b[1] is None or a[1] == b[1] or (a[1] == -1 or b[1] == -1)
     return a == b
@@ -100,7 +113,7 @@ class ResponseReadWrongWay(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        all_paths: list[tuple[tuple[str, object], ...]] = []
+        all_paths: list[_Path] = []
         for spec in list(graph.catalog.llm_calls) + list(graph.catalog.chat_models):
             all_paths.extend(parse_path(p) for p in (getattr(spec, "output_text", ()) or ()))
         # Every finding needs the first segment read after the response to start a catalog path
@@ -116,27 +129,17 @@ class ResponseReadWrongWay(Rule):
                     seen.add((f.span.path, f.span.line))
                     yield f
 
-    def _check_expr(self, ctx: RuleContext, func, stmt, e: ir.Expr, all_paths) -> Optional[Finding]:
+    def _check_expr(self, ctx: RuleContext, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr,
+                    all_paths: list[_Path]) -> Optional[Finding]:
         graph = ctx.graph
         # only maximal chains: e must not be the base of a larger access
         nodes, segs = _chain(e)
         if len(nodes) < 2:
             return None
-        root_i = None
-        call = None
-        for i, n in enumerate(nodes[:-1]):
-            # an HTTP response is read as JSON by design: its envelope is not an SDK object's shape
-            responses = [v for v in graph.values(n, func, stmt)
-                         if isinstance(v, LLMOutput) and not v.text and not v.http and _is_whole_response(v)]
-            for v in (stable_order(responses) if len(responses) > 1 else responses):
-                    call = graph.agent.llm_call_at(v.site[1])
-                    if call is not None and not call.is_chat_model:
-                        root_i = i
-                        break
-            if root_i is not None:
-                break
-        if root_i is None or call is None:
+        root = _response_root(graph, func, stmt, nodes)
+        if root is None:
             return None
+        root_i, call = root
         if call.setting("stream") is not None:
             return None
         expected = [parse_path(p) for p in (getattr(call.spec, "output_text", ()) or ())]
@@ -148,41 +151,57 @@ class ResponseReadWrongWay(Rule):
         if _parent_extends(stmt, e):
             return None
         api = call.path.split("().")[-1]
-        # position of first divergence against every expected path
-        best = max(_common(acc, exp) for exp in expected)
-        if best == len(acc):
-            # a prefix of a documented path: wrong only when used as text while the path goes on into a list
-            nxt = [exp[best] for exp in expected if len(exp) > best and _common(acc, exp) == best]
-            if nxt and all(s[0] == "index" for s in nxt) and _used_as_text(graph, func, stmt, e):
-                return self.finding(
-                    ctx, func.path, e.pos,
-                    f"`{_fmt(acc)}` of the `{api}` response is a list of content blocks, not text; read "
+        message = _wrong_read(graph, func, stmt, e, acc, expected, all_paths, api)
+        return self.finding(ctx, func.path, e.pos, message) if message is not None else None
+
+
+def _response_root(graph, func: FunctionInfo, stmt: ir.Stmt, nodes: list[ir.Expr]) -> Optional[tuple[int, LLMCall]]:
+    """The first node of the chain (but its last) that is a whole SDK response, with the LLM call
+    (not a framework chat model) that made it. An HTTP response is read as JSON by design: its
+    envelope is not an SDK object's shape."""
+    for i, n in enumerate(nodes[:-1]):
+        responses = [v for v in graph.values(n, func, stmt)
+                     if isinstance(v, LLMOutput) and not v.text and not v.http and _is_whole_response(v)]
+        for v in (stable_order(responses) if len(responses) > 1 else responses):
+            call = graph.agent.llm_call_at(v.site[1])
+            if call is not None and not call.is_chat_model:
+                return i, call
+    return None
+
+
+def _wrong_read(graph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr, acc: list[_Seg], expected: list[_Path],
+                all_paths: list[_Path], api: str) -> Optional[str]:
+    """What is wrong with reading `acc` from the response of `api`, whose text is read as the
+    `expected` paths; None when nothing is."""
+    # position of first divergence against every expected path
+    best = max(_common(acc, exp) for exp in expected)
+    if best == len(acc):
+        # a prefix of a documented path: wrong only when used as text while the path goes on into a list
+        nxt = [exp[best] for exp in expected if len(exp) > best and _common(acc, exp) == best]
+        if nxt and all(s[0] == "index" for s in nxt) and _used_as_text(graph, func, stmt, e):
+            return (f"`{_fmt(acc)}` of the `{api}` response is a list of content blocks, not text; read "
                     f"`{_fmt(expected[0])}` (and check the block type).")
-            return None
-        seg = acc[best]
-        exp_here = [exp[best] for exp in expected if len(exp) > best and _common(acc, exp) == best]
-        any_key_style = any(s[0] == "key" for exp in expected for s in exp)
-        if seg[0] == "key" and not any_key_style and exp_here and all(s[0] == "attr" for s in exp_here):
-            return self.finding(
-                ctx, func.path, e.pos,
-                f"The `{api}` response is an object, not a dict: `{_fmt(acc)}` raises TypeError. Read "
-                f"`{_fmt(expected[0])}` instead.")
-        if seg[0] != "attr":
-            return None
-        for other in all_paths:
-            if other in expected or len(other) != len(acc):
-                continue
-            if all(_same(a, b) for a, b in zip(acc, other)):
-                return self.finding(
-                    ctx, func.path, e.pos,
-                    f"The `{api}` response has no `{_fmt(acc)}` (that is another API's response shape); read "
-                    f"`{_fmt(expected[0])}` instead.")
         return None
+    seg = acc[best]
+    exp_here = [exp[best] for exp in expected if len(exp) > best and _common(acc, exp) == best]
+    any_key_style = any(s[0] == "key" for exp in expected for s in exp)
+    if seg[0] == "key" and not any_key_style and exp_here and all(s[0] == "attr" for s in exp_here):
+        return (f"The `{api}` response is an object, not a dict: `{_fmt(acc)}` raises TypeError. Read "
+                f"`{_fmt(expected[0])}` instead.")
+    if seg[0] != "attr":
+        return None
+    for other in all_paths:
+        if other in expected or len(other) != len(acc):
+            continue
+        if all(_same(a, b) for a, b in zip(acc, other, strict=True)):
+            return (f"The `{api}` response has no `{_fmt(acc)}` (that is another API's response shape); read "
+                    f"`{_fmt(expected[0])}` instead.")
+    return None
 
 
-def _common(acc: list, exp: list) -> int:
+def _common(acc: Sequence[_Seg], exp: Sequence[_Seg]) -> int:
     n = 0
-    for a, b in zip(acc, exp):
+    for a, b in zip(acc, exp, strict=False):  # the length of the common prefix
         if not _same(a, b):
             break
         n += 1
@@ -205,7 +224,7 @@ def _parent_extends(stmt: ir.Stmt, e: ir.Expr) -> bool:
     return False
 
 
-def _used_as_text(graph, func, stmt, e: ir.Expr) -> bool:
+def _used_as_text(graph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> bool:
     for x in _stmt_nodes(stmt):
         if isinstance(x, ir.Call):
             if isinstance(x.func, ir.Attribute) and x.func.value is e and x.func.attr in STR_METHODS:

@@ -37,8 +37,9 @@ class RetiredModel(Rule):
             if info is None or not info.retired or str(info.retired) > today:
                 continue
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+            path, pos = use.report_at  # (distinct_uses returns an untyped list)
             yield self.finding(
-                ctx, *use.report_at,
+                ctx, path, pos,
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
                 model=use.model_id, flow=use.flow(graph))
         for ms in config_model_settings(graph):  # written in a YAML/JSON/TOML settings file

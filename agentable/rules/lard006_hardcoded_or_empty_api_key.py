@@ -5,9 +5,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Iterable, Optional
+from typing import (
+    Iterable,
+    Iterator,  # for annotations
+    Optional,
+)
 
 from agentable.cpg import ir
+from agentable.cpg.structure import FunctionInfo  # for annotations
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -55,55 +60,15 @@ class HardcodedOrEmptyApiKey(Rule):
         roots = graph.catalog.known_framework_roots()
         seen: set[tuple[str, int]] = set()
         for func in graph.agent.functions():
-            for site in func.calls:
-                env = _env_key_set(graph, site)
-                if env is not None:  # os.environ.setdefault("OPENAI_API_KEY", "sk-...")
-                    name, value = env
-                    f = self._judge(ctx, func, site.stmt, value, name, allow_empty=False)
-                    if f is not None and (func.path, value.pos[0]) not in seen:
-                        seen.add((func.path, value.pos[0]))
+            for keys in (_keys_passed(graph, func, roots), _keys_assigned(graph, func, roots)):
+                for stmt, value, name, allow_empty, line in keys:
+                    f = self._judge(ctx, func, stmt, value, name, allow_empty=allow_empty)
+                    if f is not None and (func.path, line) not in seen:
+                        seen.add((func.path, line))
                         yield f
-                    continue
-                setter = _callee_name(site.call)
-                is_setter = _SETTER_NAME.search(setter) is not None
-                if not is_setter and not any(kw.name and _KEY_NAME.search(kw.name) for kw in site.call.keywords):
-                    continue  # no key passed: nothing to judge, whatever the callee
-                if not _calls_framework(graph, site, roots):
-                    continue
-                has_base_url = any(kw.name and _BASE_URL_KW.search(kw.name) for kw in site.call.keywords)
-                if is_setter:  # e.g. set_default_openai_key("sk-...")
-                    for arg in site.call.args[:1]:
-                        f = self._judge(ctx, func, site.stmt, arg, setter, allow_empty=False)
-                        if f is not None and (func.path, arg.pos[0]) not in seen:
-                            seen.add((func.path, arg.pos[0]))
-                            yield f
-                for kw in site.call.keywords:
-                    if kw.name and _KEY_NAME.search(kw.name):
-                        f = self._judge(ctx, func, site.stmt, kw.value, kw.name, allow_empty=not has_base_url)
-                        if f is not None and (func.path, kw.value.pos[0]) not in seen:
-                            seen.add((func.path, kw.value.pos[0]))
-                            yield f
-            dicts: dict[int, list[ir.Dict]] = {}  # id(statement) -> its dict literals, in walk order
-            for d, s in func.walk(ir.Dict):
-                dicts.setdefault(id(s), []).append(d)
-            for stmt in func.stmts:
-                if isinstance(stmt, ir.Assign) and stmt.value is not None:
-                    for t in stmt.targets:
-                        name = _assigned_key_name(graph, func, stmt, t, roots)
-                        if name is not None:
-                            f = self._judge(ctx, func, stmt, stmt.value, name, allow_empty=name.endswith("api_key"))
-                            if f is not None and (func.path, stmt.pos[0]) not in seen:
-                                seen.add((func.path, stmt.pos[0]))
-                                yield f
-                for d in dicts.get(id(stmt), ()):
-                    for k, v in zip(d.keys, d.values):
-                        if isinstance(k, ir.Constant) and isinstance(k.value, str) and _KEY_NAME.search(k.value):
-                            f = self._judge(ctx, func, stmt, v, k.value, allow_empty=False)
-                            if f is not None and (func.path, v.pos[0]) not in seen:
-                                seen.add((func.path, v.pos[0]))
-                                yield f
 
-    def _judge(self, ctx: RuleContext, func, stmt, value: ir.Expr, name: str, allow_empty: bool) -> Optional[Finding]:
+    def _judge(self, ctx: RuleContext, func: FunctionInfo, stmt: ir.Stmt, value: ir.Expr, name: str,
+               allow_empty: bool) -> Optional[Finding]:
         graph = ctx.graph
         vals = graph.values(value, func, stmt)
         strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
@@ -122,6 +87,54 @@ class HardcodedOrEmptyApiKey(Rule):
                 f"fails authentication. Remove it or read the key from the environment.",
                 severity=Severity.WARNING)
         return None
+
+
+# A value given as an API key: (its statement, the expression, the name it is given under, whether
+# an empty string is a defect there, the line its finding is kept once for).
+_KeyValue = tuple[ir.Stmt, ir.Expr, str, bool, int]
+
+
+def _keys_passed(graph, func: FunctionInfo, roots: frozenset[str]) -> Iterator[_KeyValue]:
+    """Keys given to calls: put into the environment, passed to a framework's key setter or as a
+    key keyword of a framework call."""
+    for site in func.calls:
+        env = _env_key_set(graph, site)
+        if env is not None:  # os.environ.setdefault("OPENAI_API_KEY", "sk-...")
+            name, value = env
+            yield site.stmt, value, name, False, value.pos[0]
+            continue
+        setter = _callee_name(site.call)
+        is_setter = _SETTER_NAME.search(setter) is not None
+        if not is_setter and not any(kw.name and _KEY_NAME.search(kw.name) for kw in site.call.keywords):
+            continue  # no key passed: nothing to judge, whatever the callee
+        if not _calls_framework(graph, site, roots):
+            continue
+        has_base_url = any(kw.name and _BASE_URL_KW.search(kw.name) for kw in site.call.keywords)
+        if is_setter:  # e.g. set_default_openai_key("sk-...")
+            for arg in site.call.args[:1]:
+                yield site.stmt, arg, setter, False, arg.pos[0]
+        for kw in site.call.keywords:
+            if kw.name and _KEY_NAME.search(kw.name):
+                yield site.stmt, kw.value, kw.name, not has_base_url, kw.value.pos[0]
+
+
+def _keys_assigned(graph, func: FunctionInfo, roots: frozenset[str]) -> Iterator[_KeyValue]:
+    """Keys assigned to an SDK's key attribute or a key variable of the environment, and values of
+    key-named entries of dict literals."""
+    dicts: dict[int, list[ir.Dict]] = {}  # id(statement) -> its dict literals, in walk order
+    for d, s in func.walk(ir.Dict):
+        if isinstance(d, ir.Dict):  # (walk gives only dicts; this tells the type checker)
+            dicts.setdefault(id(s), []).append(d)
+    for stmt in func.stmts:
+        if isinstance(stmt, ir.Assign) and stmt.value is not None:
+            for t in stmt.targets:
+                key_name = _assigned_key_name(graph, func, stmt, t, roots)
+                if key_name is not None:
+                    yield stmt, stmt.value, key_name, key_name.endswith("api_key"), stmt.pos[0]
+        for d in dicts.get(id(stmt), ()):
+            for k, v in zip(d.keys, d.values, strict=True):
+                if isinstance(k, ir.Constant) and isinstance(k.value, str) and _KEY_NAME.search(k.value):
+                    yield stmt, v, k.value, False, v.pos[0]
 
 
 def _callee_name(call: ir.Call) -> str:
@@ -151,7 +164,7 @@ def _env_key_set(graph, site) -> Optional[tuple[str, ir.Expr]]:
     return None
 
 
-def _assigned_key_name(graph, func, stmt, target: ir.Expr, roots) -> Optional[str]:
+def _assigned_key_name(graph, func: FunctionInfo, stmt: ir.Stmt, target: ir.Expr, roots: frozenset[str]) -> Optional[str]:
     """`openai.api_key = ...` (an SDK module attribute) or `os.environ["X_API_KEY"] = ...`."""
     if isinstance(target, ir.Attribute) and _KEY_NAME.search(target.attr):
         for v in graph.values(target.value, func, stmt):

@@ -54,7 +54,8 @@ class UnguardedParse(Rule):
             if use.kind != "parse" or (use.guard and not code):
                 continue
             src = use.llm
-            arg = text_argument(use.expr, use.sink) if use.sink is not None else None
+            # a parse's `expr` is the parser call, which is also its typed `origin`
+            arg = text_argument(use.origin, use.sink) if use.sink is not None and use.origin is not None else None
             what = _expr_text(graph, use.path, arg if arg is not None else use.expr)
             if code:
                 yield self.finding(

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.query.dataflow import flows as text_uses
+from agentable.query.dataflow import Flow, flows as text_uses
 from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.query.text_ops import int_index, splits_on_whitespace
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -59,18 +59,23 @@ class UncheckedSplitIndex(Rule):
             )
 
 
-def _needed_length(use) -> int:
+def _position(use: Flow) -> int | None:
+    """The fixed position an "index" use reads (its expr is the subscript), None when not a constant."""
+    return int_index(use.expr.index) if isinstance(use.expr, ir.Subscript) else None
+
+
+def _needed_length(use: Flow) -> int:
     """How many pieces the fixed index needs: `parts[3]` needs 4, `parts[-2]` needs 2."""
-    i = int_index(use.expr.index)
+    i = _position(use)
     return 0 if i is None else (i + 1 if i >= 0 else -i)
 
 
-def _one_per_result(uses: list) -> list[tuple[object, list[int]]]:
+def _one_per_result(uses: list[Flow]) -> list[tuple[Flow, list[int]]]:
     """One report per split/findall result bound to a name: several fixed indexes of the same
     pieces (`f[1]`, `f[2]`, `f[3]`) share one missing length check, reported at the index that
     needs the most pieces, with every position read."""
-    out: list[tuple[object, list[int]]] = []
-    groups: dict[tuple, list] = {}
+    out: list[tuple[Flow, list[int]]] = []
+    groups: dict[tuple[str, int, str], list[Flow]] = {}
     for u in uses:
         if u.kind == "index" and u.name is not None and u.origin is not None:
             groups.setdefault((u.path, id(u.origin), u.name), []).append(u)
@@ -78,6 +83,6 @@ def _one_per_result(uses: list) -> list[tuple[object, list[int]]]:
             out.append((u, []))
     for group in groups.values():
         worst = max(group, key=_needed_length)  # max keeps the first of equals: source order
-        positions = sorted({int_index(u.expr.index) for u in group} - {None}, key=lambda i: (i < 0, abs(i)))
+        positions = sorted({i for u in group if (i := _position(u)) is not None}, key=lambda i: (i < 0, abs(i)))
         out.append((worst, positions))
     return sorted(out, key=lambda x: (x[0].path, x[0].expr.pos))

@@ -16,7 +16,8 @@ class UncheckedParsedKey(Rule):
         name="unchecked-key-of-parsed-llm-output",
         category="LOPE",
         severity=Severity.WARNING,
-        short="A key of JSON parsed from model text is read with `[...]` (or the value is used as a dict) with no check, although the parse itself is guarded.",
+        short=("A key of JSON parsed from model text is read with `[...]` (or the value is used as a dict) with no check, "
+               "although the parse itself is guarded."),
         full=("Guarding `json.loads` only covers text that is not JSON. A model that returns valid JSON with a "
               "missing or renamed field (\"tool\" instead of \"action\"), or a list instead of an object, makes "
               "`data[\"action\"]` raise KeyError/TypeError outside the handler. Without a schema (pydantic, "
@@ -53,7 +54,8 @@ class UncheckedParsedKey(Rule):
             fields = f"its key {use.op} is" if len(uses) == 1 else f"its keys {keys} are"
             yield self.finding(
                 ctx, use.path, use.expr.pos,
-                f"{_parsed(graph, use)} and {fields} read with no check: a reply without that field raises KeyError (TypeError if the JSON is "
+                f"{_parsed(graph, use)} and {fields} read with no check: a reply without that field raises KeyError "
+                f"(TypeError if the JSON is "
                 f"not an object) outside the parse handler. Use `.get({use.op})`, check the key, or validate with a "
                 f"schema.",
                 flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
@@ -64,7 +66,8 @@ class UncheckedParsedKey(Rule):
         ways = ", ".join(dict.fromkeys(_how(u.op) for u in uses))
         return self.finding(
             ctx, use.path, use.expr.pos,
-            f"{_parsed(graph, use)} and used as a dict ({ways}) with no type check: a reply that is valid but not an object (a list, a string, a "
+            f"{_parsed(graph, use)} and used as a dict ({ways}) with no type check: a reply that is valid but not "
+            f"an object (a list, a string, a "
             f"number, null) raises AttributeError/TypeError here, outside the parse handler. Check "
             f"`isinstance({use.name or 'data'}, dict)` first or validate with a schema.",
             flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"used as a dict ({_how(use.op)})")),

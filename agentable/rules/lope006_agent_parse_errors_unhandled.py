@@ -23,7 +23,8 @@ class AgentParseErrorsUnhandled(Rule):
               "output\"). The executor only feeds the error back to the model and continues when its parse-error "
               "option is enabled; by default the whole run fails on the first malformed step."),
         bad_example='executor = AgentExecutor(agent=create_react_agent(llm, tools, prompt), tools=tools)',
-        good_example='executor = AgentExecutor(agent=create_react_agent(llm, tools, prompt), tools=tools, handle_parsing_errors=True)',
+        good_example=('executor = AgentExecutor(agent=create_react_agent(llm, tools, prompt), tools=tools, '
+                      'handle_parsing_errors=True)'),
         fix="Enable the executor's parse-error handling (handle_parsing_errors=True or a message/callable).",
         tags=("parsing", "framework"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg.values import Parsed  # for narrowing
 from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
 from agentable.query.llm_output import describe_llm_source, flow_steps
@@ -53,7 +54,7 @@ class UnknownToolName(Rule):
             key = source_text(graph, d.path, d.key, 40)
             container = source_text(graph, d.path, _container(d), 40)
             lookup = source_text(graph, d.path, d.lookup, 60)
-            src = d.source.source if hasattr(d.source, "how") else d.source
+            src = d.source.source if isinstance(d.source, Parsed) else d.source
             yield self.finding(
                 ctx, d.path, d.lookup.pos,
                 f"`{lookup}` looks up a tool by `{key}`, which the model chose "

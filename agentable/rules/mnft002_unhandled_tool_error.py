@@ -35,7 +35,8 @@ class UnhandledToolError(Rule):
               "for Exception or a builtin I/O or value error counts, and so does one for the errors of the library "
               "the tool calls (`except sqlite3.Error`, `except requests.RequestException`, catalog `library_errors`); "
               "one for another library's errors does not."),
-        bad_example=('for call in msg.tool_calls:\n    result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
+        bad_example=('for call in msg.tool_calls:\n'
+                     '    result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
                      '    messages.append({"role": "tool", "tool_call_id": call.id, "content": result})'),
         good_example=('for call in msg.tool_calls:\n    try:\n'
                       '        result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
@@ -75,9 +76,8 @@ class UnhandledToolError(Rule):
                       for n in (handler_type_names(h) or ["<bare except>"])]
             where = ("with no try/except here or in any caller" if not caught else
                      f"and the handlers around it (`except {', '.join(caught)}`) do not catch what it raises")
-            flow = ()
-            if inv.dispatch is not None:
-                flow = flow_steps(graph, inv.dispatch.source, (inv.path, site.call.pos, "tool run here"))
+            flow = (flow_steps(graph, inv.dispatch.source, (inv.path, site.call.pos, "tool run here"))
+                    if inv.dispatch is not None else ())
             yield self.finding(
                 ctx, inv.path, site.call.pos,
                 f"`{call}` runs a tool in the agent loop {where}; {reason}, and the "

@@ -26,7 +26,8 @@ class UnboundedAgentLoop(Rule):
                      '    messages.append(run_tool(reply))'),
         good_example=('for step in range(MAX_STEPS):\n    reply = llm(messages)\n    if "Final Answer:" in reply:\n'
                       '        return reply\n    messages.append(run_tool(reply))\nraise RuntimeError("agent did not finish")'),
-        fix="Bound the loop (`for _ in range(max_steps)` or a step counter checked each iteration) and handle running out of steps.",
+        fix=("Bound the loop (`for _ in range(max_steps)` or a step counter checked each iteration) and handle running "
+             "out of steps."),
         tags=("loop", "robustness"),
     )
 

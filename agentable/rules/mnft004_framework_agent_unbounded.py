@@ -18,7 +18,8 @@ class FrameworkAgentUnbounded(Rule):
         name="framework-agent-iteration-limit-removed",
         category="MNFT",
         severity=Severity.WARNING,
-        short="A framework agent runs with no step limit: its iteration bound is set to None or to a value no run reaches, or the framework needs one and none is given.",
+        short=("A framework agent runs with no step limit: its iteration bound is set to None or to a value no run "
+               "reaches, or the framework needs one and none is given."),
         full=("Agent frameworks stop a run after a number of steps (max_iterations, max_iter, max_steps, "
               "max_turns, max_round) so that a model that never produces a final answer cannot loop forever. "
               "Setting that parameter to None, or to `sys.maxsize`, `math.inf` or a million steps, removes the bound; "
@@ -45,7 +46,7 @@ class FrameworkAgentUnbounded(Rule):
                 v = call.kwarg(kw)
                 how = "None" if v is not None and _is_none(graph, v, ac.site) else \
                     no_step_limit(graph, v, ac.site.func, ac.site.stmt)
-                if how is not None:
+                if how is not None and v is not None:  # (`how` is None when the keyword is not given)
                     if any(_given(graph, call.kwarg(a), ac.site) for a in alt):
                         continue
                     yield self._removed(ctx, ac.site, v, kw, how, ir.dotted(call.func) or ac.path)
@@ -78,12 +79,15 @@ class FrameworkAgentUnbounded(Rule):
         for site in graph.agent.agent_runs:
             for v in graph.values(site.call.func, site.func, site.stmt):
                 path = getattr(v, "path", "")
-                inst, _, method = path.rpartition("().")
+                inst = path.rpartition("().")[0]
                 spec = cat.agent_runner(path) or (cat.agent_constructor(inst) if inst else None)
                 kw = (getattr(spec, "run_params", {}) or {}).get("max_iterations")
-                how = no_step_limit(graph, site.call.kwarg(kw), site.func, site.stmt) if kw else None
-                if how is not None:
-                    yield self._removed(ctx, site, site.call.kwarg(kw), kw, how, ir.dotted(site.call.func) or path)
+                if not kw:
+                    continue
+                limit = site.call.kwarg(kw)
+                how = no_step_limit(graph, limit, site.func, site.stmt)
+                if how is not None and limit is not None:  # (`how` is None when the keyword is not given)
+                    yield self._removed(ctx, site, limit, kw, how, ir.dotted(site.call.func) or path)
                     break
 
 

@@ -67,7 +67,8 @@ class FrameworkToolErrorPropagates(Rule):
             own = ""
             if tool_error_handling_configured(graph, tool):  # turned on, but for other errors
                 catches = " / ".join(getattr(tool.spec, "error_param_catches", ()) or ())
-                own = (f" The tool's `{tool.spec.error_param}` handles only {catches}, so it does not help "
+                error_param = getattr(tool.spec, "error_param", None)  # (ToolDef.spec is typed `object`)
+                own = (f" The tool's `{error_param}` handles only {catches}, so it does not help "
                        f"here.")
             if any(failure_guard(graph, s.func, s.stmt, TOOL_FAILURES)
                    or catches_library_errors(graph, s.func, s.stmt, raised) for s in runs):

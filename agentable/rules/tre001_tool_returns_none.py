@@ -48,7 +48,8 @@ class ToolReturnsNone(Rule):
                 detail = (f"it prints its result (line {printed}) instead of returning it, so the model receives "
                           f"None; return the text instead of printing it")
             else:
-                detail = f"{'; '.join(paths[:3])}, so the model receives None there; return a string on every path (the result or an error message)"
+                detail = (f"{'; '.join(paths[:3])}, so the model receives None there; return a string on every path "
+                          f"(the result or an error message)")
             yield self.finding(
                 ctx, func.path, func.name_pos,
                 f"Tool `{label}` returns None on some path: {detail}.",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from agentable.catalog.specs import ToolResultFormatSpec  # for annotations
 from agentable.cpg import ir
+from agentable.cpg.structure import FunctionInfo  # for annotations
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import source_text
 from agentable.query.tool_results import tool_implementations, tool_label
@@ -32,7 +34,8 @@ class ToolReturnTypeMismatch(Rule):
         name="tool-result-wrong-type",
         category="TRE",
         severity=Severity.WARNING,
-        short="A tool returns a value of another type than it declares, or a hand-written loop sends a tool result the API does not accept.",
+        short=("A tool returns a value of another type than it declares, or a hand-written loop sends a tool result the "
+               "API does not accept."),
         full=("The tool's declared return type is part of its contract (frameworks build schemas and "
               "serialise the result from it), and the message that hands the result back to the model has a "
               "fixed shape: an Anthropic `tool_result` takes a string or content blocks, an OpenAI `tool` message "
@@ -92,6 +95,8 @@ class ToolReturnTypeMismatch(Rule):
             return
         for func in graph.agent.functions():
             for e, s in func.walk(ir.Dict):
+                if not isinstance(e, ir.Dict):  # (walk gives only dicts; this tells the type checker)
+                    continue
                 fmt = _format_of(e, formats)
                 if fmt is None:
                     continue
@@ -125,7 +130,8 @@ class ToolReturnTypeMismatch(Rule):
                               FlowStep(graph.span(func.path, content.pos), f"placed in `{fmt.content_key}` as it is")))
 
 
-def _rejected_tool_result(graph, content, func, stmt, accepted: set[str], rejects: set[str]):
+def _rejected_tool_result(graph, content: ir.Expr, func: FunctionInfo, stmt: ir.Stmt, accepted: set[str],
+                          rejects: set[str]) -> Optional[tuple[FunctionInfo, ir.Return, str]]:
     """(tool function, return, kind) for a tool whose result `content` is when it runs and that
     returns a value of a rejected kind on some path; the first such tool by name."""
     for tool_func, _inv in sorted(tool_results_in(graph, content, func, stmt), key=lambda p: p[0].qualname):
@@ -149,14 +155,15 @@ def _declaration_steps(graph, tool, func, r, how: str, wrong: str) -> tuple[Flow
     return tuple(steps)
 
 
-def _format_of(d: ir.Dict, formats) -> Optional[object]:
+def _format_of(d: ir.Dict, formats: list[ToolResultFormatSpec]) -> Optional[ToolResultFormatSpec]:
     # a format matches only a dict that has every key of its `match` (TOML keys are strings):
     # test that on the dict's constant keys, read once, before looking each key up
     keys = {k.value for k in d.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)}
     if not keys:
         return None
     for fmt in formats:
-        if fmt.match and keys.issuperset(fmt.match) and all(isinstance(d.get(k), ir.Constant) and d.get(k).value == v for k, v in fmt.match.items()):
+        if fmt.match and keys.issuperset(fmt.match) and all(
+                isinstance(c := d.get(k), ir.Constant) and c.value == v for k, v in fmt.match.items()):
             return fmt
     return None
 

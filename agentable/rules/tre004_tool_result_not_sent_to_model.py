@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from agentable.cpg.agent import LLMCall  # for annotations and narrowing
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import source_text
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -46,6 +47,8 @@ class ToolResultNotSentToModel(Rule):
             targets = [t.name for t in inv.targets]
             label = f"`{targets[0]}`" if len(targets) == 1 else "the tool"
             call = d.llm_call
+            if not isinstance(call, LLMCall):  # (always one; DroppedToolResult.llm_call is typed `object`)
+                continue
             sent_as = _sent_as(graph, call)
             if d.name is not None:
                 yield self.finding(
@@ -58,6 +61,8 @@ class ToolResultNotSentToModel(Rule):
                           FlowStep(graph.span(inv.path, inv.site.call.pos), "the tool's result stays local")))
                 continue
             request = d.request
+            if request is None:  # (set whenever `name` is not)
+                continue
             where = source_text(graph, call.func.path, request, 50)
             param = (getattr(call.spec, "params", None) or {}).get("messages", "messages")
             kept = (f" `{d.continued}` only carries the model's previous output, not what the tools returned."
@@ -72,7 +77,7 @@ class ToolResultNotSentToModel(Rule):
                       FlowStep(graph.span(call.func.path, request.pos), "the next request carries none of it")))
 
 
-def _sent_as(graph, call) -> Optional[str]:
+def _sent_as(graph, call: LLMCall) -> Optional[str]:
     """How the call's API takes a tool result back (catalog tool_result_format `sent_as`)."""
     for fmt in graph.catalog.tool_result_formats:
         if fmt.sent_as and fmt.provider == call.provider and call.api in fmt.apis:
