@@ -4,8 +4,7 @@ from agentable import query
 from agentable.cpg import ir
 from agentable.cpg.flow import loop_info
 from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, ParamRef, Parsed, Typed
-
-from graph_helpers import graph_of
+from tests.conftest import graph_of
 
 WRAPPER = {
     "app/llm.py": """

@@ -1,7 +1,7 @@
 """LangGraph state channels: node functions per graph, and model output read back from a channel."""
 
 from agentable.query.graph_state import channel_model_output, graph_nodes, state_channel_read
-from tests.cpg.graph_helpers import graph_of
+from tests.conftest import graph_of
 
 _GRAPH = '''
 from typing import TypedDict

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
-
-from graph_helpers import graph_of
-
 from agentable import query
 from agentable.cpg import ir
+from tests.conftest import graph_of
 
 SRC = {"bot.py": """
     import json

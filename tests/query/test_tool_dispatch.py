@@ -1,7 +1,7 @@
 """Tool dispatch and hand-run tools in hand-written loops: model-chosen names and observation calls."""
 
 from agentable.query.tool_calls import tool_dispatches, tool_invocations
-from tests.cpg.graph_helpers import graph_of
+from tests.conftest import graph_of
 
 _LOOP = '''
 import json
