@@ -22,10 +22,11 @@ from .fake_llm import llm_config, vague, Reply, verdict
 NGINX_PAGE = "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body>...</body></html>"
 
 
+pytestmark = pytest.mark.usefixtures("openai_env")
+
+
 @pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+def _openai_imported() -> None:
     import openai  # noqa: F401 - imported up front so that its 0.5 s is not inside a timed budget
 
 
