@@ -2,7 +2,6 @@
 
 from agentable import query
 from agentable.cpg import ir
-from agentable.cpg.flow import loop_info
 from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, ParamRef, Parsed, Typed
 from tests.conftest import graph_of
 
@@ -102,25 +101,6 @@ def test_agent_loops_know_their_bounds() -> None:
     loops = {loop.func.name: loop.info for loop in g.agent.loops}
     assert loops["run"].bounded is False and loops["run"].kind == "while-true"
     assert loops["run_bounded"].bounded is True
-
-
-def test_loop_info_counter_and_condition() -> None:
-    g = graph_of({"m.py": """
-        def a(llm):
-            steps = 0
-            while True:
-                steps += 1
-                if steps > 10:
-                    break
-                llm()
-
-        def b(llm, done):
-            while not done:
-                llm()
-    """})
-    loops = [s for f in g.functions.values() for s in ir.walk_stmts(f.body) if isinstance(s, ir.While)]
-    assert loop_info(loops[0]).bounded is True
-    assert loop_info(loops[1]).bounded is False
 
 
 def test_reaching_definitions_pick_the_right_binding() -> None:
