@@ -5,7 +5,7 @@ two versions of agentable (a speed change must not change a single finding).
 
 Scans, each as its own `agentable scan` (in this process, through the command line):
 datasets/agenttest, datasets/holdout, datasets/holdout2, datasets/examples, every rule fixture
-folder under tests/rules/fixtures/ (all rules, --include-tests) and the copies corpus of
+case, tests/rules/fixtures/<rule id>/<case>/ (all rules, --include-tests), and the copies corpus of
 `gen_copies.py`. Writes one line per finding: folder, rule id, path, line, col, message; sorted.
 The folders are those of the checkout holding this script, whichever agentable PYTHONPATH picks.
 """
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def targets(copies: int) -> list[tuple[str, Path, list[str]]]:
     out = [(f"datasets/{name}", ROOT / "datasets" / name, []) for name in ("agenttest", "holdout", "holdout2", "examples")]
     fixtures = ROOT / "tests" / "rules" / "fixtures"
-    for case in sorted(p for p in fixtures.glob("*/*") if p.is_dir() and not p.name.startswith(".")):
+    for case in sorted(p for p in fixtures.glob("*/*") if p.is_dir() and not p.name.startswith(".")):  # <rule>/<case>
         out.append((case.relative_to(ROOT).as_posix(), case, ["--include-tests"]))
     if copies:
         out.append((f"copies-{copies}", ensure_copies(copies), ["--no-respect-gitignore"]))

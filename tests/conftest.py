@@ -1,14 +1,23 @@
 """Suite-wide isolation: agentable's user-level folders (the cache with its signing key, the
 user configuration) point into a temporary folder, never the real home of whoever runs the tests,
-and no AGENTABLE_LLM* variable of the caller's environment reaches a test."""
+and no AGENTABLE_LLM* variable of the caller's environment reaches a test.
+
+Helpers the tests import (`from tests.conftest import graph_of`): `graph_of` builds a project graph
+from source text, `user_config` writes the user-level configuration file."""
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from agentable import cachedir
+from agentable.catalog import load_catalog
+from agentable.cpg.lower import lower_source
+from agentable.cpg.manifests.model import ManifestSet
+from agentable.cpg.project import ProjectGraph
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +39,14 @@ def user_config(text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def graph_of(files: Mapping[str, str], manifests: ManifestSet | None = None) -> ProjectGraph:
+    """The project graph of in-memory sources, `{path: source}` (dedented), with the real catalog and
+    `manifests` if given: `graph_of({"pkg/__init__.py": "...", "pkg/agent.py": "..."})`. A module's name
+    is its path's (`pkg/agent.py` -> `pkg.agent`, `pkg/__init__.py` -> `pkg`)."""
+    modules = []
+    for path, src in files.items():
+        name = path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+        modules.append(lower_source(textwrap.dedent(src).encode(), path, name))
+    return ProjectGraph(modules, load_catalog(), manifests)

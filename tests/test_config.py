@@ -432,7 +432,7 @@ def test_broken_pyproject_is_said_and_the_defaults_apply(tmp_path: Path) -> None
 
 def test_broken_agentable_toml_raises(tmp_path: Path) -> None:
     (tmp_path / "agentable.toml").write_text('select = ["LOPE"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="agentable.toml"):
+    with pytest.raises(ConfigError, match=r"agentable\.toml"):
         load_config(tmp_path)
 
 

@@ -202,14 +202,14 @@ def test_virtualenvs_and_tool_folders_are_skipped(tmp_path: Path, use_git: bool)
 def test_explicit_file_is_kept_even_if_ignored(tmp_path: Path) -> None:
     ignore_tree(tmp_path)
     assert sources(tmp_path, tmp_path / "ignored.py") == ["ignored.py"]
-    assert sources(tmp_path, tmp_path, tmp_path / "generated" / "out.py") == sorted(IGNORED_TREE_KEPT + ["generated/out.py"])
+    assert sources(tmp_path, tmp_path, tmp_path / "generated" / "out.py") == sorted([*IGNORED_TREE_KEPT, "generated/out.py"])
 
 
 @pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
 def test_explicit_file_is_kept_even_if_ignored_inside_git(tmp_path: Path) -> None:
     git_init(tmp_path)
     ignore_tree(tmp_path)
-    assert sources(tmp_path, tmp_path, tmp_path / "ignored.py") == sorted(IGNORED_TREE_KEPT + ["ignored.py"])
+    assert sources(tmp_path, tmp_path, tmp_path / "ignored.py") == sorted([*IGNORED_TREE_KEPT, "ignored.py"])
 
 
 def test_explicit_file_in_a_skipped_folder_is_kept(tmp_path: Path) -> None:

@@ -138,10 +138,10 @@ def test_fetch_from_copies_the_cone_of_the_case_folder(tmp_path: Path, fetch, ca
     assert (whole / "other" / "big.py").is_file() and not (whole / ".git").exists()
     # a second run leaves present cases alone; --force brings them again
     capsys.readouterr()
-    assert fetch.main(argv + ["--batch", "tuning"]) == 0
+    assert fetch.main([*argv, "--batch", "tuning"]) == 0
     assert "owner__name__app_agent: present" in capsys.readouterr().out
     (sub / "app" / "agent" / "agent.py").write_text("changed\n")
-    assert fetch.main(argv + ["--case", "owner__name__app_agent", "--force"]) == 0
+    assert fetch.main([*argv, "--case", "owner__name__app_agent", "--force"]) == 0
     assert (sub / "app" / "agent" / "agent.py").read_text() == AGENT
 
 

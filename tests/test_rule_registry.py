@@ -73,7 +73,7 @@ def throwaway_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setattr(rules_package, "__path__", [*rules_package.__path__, str(folder)])
     importlib.invalidate_caches()
     all_rules.cache_clear()
-    fixtures = tmp_path / "fixtures" / "ieti"
+    fixtures = tmp_path / "fixtures" / "ieti901"
     for case, source in (("one_word_description", POSITIVE), ("ok_described", NEAR_MISS)):
         (fixtures / case).mkdir(parents=True)
         (fixtures / case / "agent.py").write_text(source, encoding="utf-8")
@@ -107,7 +107,7 @@ def test_the_command_line_lists_explains_and_selects_it(throwaway_rule: Path) ->
     assert RULE_ID in runner.invoke(main, ["rules"]).stdout
     explained = runner.invoke(main, ["explain", RULE_ID])
     assert explained.exit_code == 0 and "Say what the tool does" in explained.stdout
-    case = throwaway_rule / "ieti" / "one_word_description"
+    case = throwaway_rule / "ieti901" / "one_word_description"
     scanned = runner.invoke(main, ["scan", str(case), "--select", RULE_ID, "--no-cache", "--no-llm", "--format",
                                    "json", "--include-tests"])
     assert scanned.exit_code == 0, scanned.output  # a note: below the default --fail-on
@@ -115,7 +115,7 @@ def test_the_command_line_lists_explains_and_selects_it(throwaway_rule: Path) ->
 
 
 def test_sarif_describes_it(throwaway_rule: Path) -> None:
-    case = throwaway_rule / "ieti" / "one_word_description"
+    case = throwaway_rule / "ieti901" / "one_word_description"
     res = CliRunner().invoke(main, ["scan", str(case), "--format", "sarif", "--no-cache", "--no-llm", "--exit-zero"])
     run = json.loads(res.stdout)["runs"][0]
     described = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
@@ -130,7 +130,7 @@ def test_the_forked_runner_runs_it(throwaway_rule: Path) -> None:
     from agentable.config import Config
     from agentable.scan import ScanOptions, scan
 
-    case = throwaway_rule / "ieti" / "one_word_description"
+    case = throwaway_rule / "ieti901" / "one_word_description"
     result = scan([case], Config(), ScanOptions(jobs=3))
     assert RULE_ID in {f.rule_id for f in result.findings}
     assert not [n for n in result.notifications if n.kind == "rule"]

@@ -18,6 +18,7 @@ from agentable.rule_runner import FAMILIES, rule_groups, run_rules, run_rules_fo
 from agentable.rules import all_rules
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.scan import ScanOptions, scan
+from tests.conftest import graph_of
 
 DATASET = Path(__file__).parent.parent / "datasets" / "agenttest"
 needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
@@ -110,10 +111,7 @@ class _Probe(Rule):
 
 
 def _graph() -> ProjectGraph:
-    from agentable.catalog import load_catalog
-    from agentable.cpg.lower import lower_source
-
-    return ProjectGraph([lower_source(b"def f(text):\n    return text\n", "agent.py", "agent")], load_catalog())
+    return graph_of({"agent.py": "def f(text):\n    return text\n"})
 
 
 def test_a_rule_gets_the_graph_the_catalog_and_an_offline_checker_by_default() -> None:

@@ -56,8 +56,9 @@ class CredentialEnvNotRead(Rule):
 def _message(name: str, readers: list[CredentialEnvSpec], libs: list[str]) -> str:
     reads = sorted({r for s in readers for r in s.reads})
     wanted = " or ".join(f"`{r}`" for r in reads)
+    used = ", ".join(f"`{lib}`" for lib in libs[:3])
     return (f"`{name}` is put into the environment here, but the {readers[0].provider} library this project uses "
-            f"({', '.join(f'`{lib}`' for lib in libs[:3])}) reads {wanted}, and nothing else in the project reads `{name}`: requests go out "
+            f"({used}) reads {wanted}, and nothing else in the project reads `{name}`: requests go out "
             f"without this key and fail to authenticate. Set {wanted} instead.")
 
 

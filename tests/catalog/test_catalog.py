@@ -15,11 +15,6 @@ from agentable.catalog.specs import LLMCallSpec
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\(\))?(\.[A-Za-z_][A-Za-z0-9_]*(\(\))?)*$")
 
 
-@pytest.fixture(scope="module")
-def cat() -> Catalog:
-    return load_catalog()
-
-
 def _all_names(cat: Catalog):
     indexed = [(lookup, getattr(cat, kind.attr), key) for kind in ENTRIES for lookup, key in kind.index.items()]
     for kind, specs, attr in [*indexed, ("availability", cat.availability, "symbols")]:

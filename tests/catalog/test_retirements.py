@@ -12,13 +12,6 @@ import datetime
 
 import pytest
 
-from agentable.catalog import Catalog, load_catalog
-
-
-@pytest.fixture(scope="module")
-def cat() -> Catalog:
-    return load_catalog()
-
 
 def _date(value: str) -> datetime.date:
     return datetime.date.fromisoformat(value)  # raises on anything but YYYY-MM-DD

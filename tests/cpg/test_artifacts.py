@@ -45,7 +45,8 @@ def test_yaml_model_ids_keep_line_and_column() -> None:
 
 
 def test_json_toml_env_and_prompty_positions() -> None:
-    art, _ = parse_artifact("a/config.json", '{\n  "execution_settings": {"default": {"model_id": "gpt-4o",\n "temperature": 0}}}')
+    art, _ = parse_artifact("a/config.json",
+                            '{\n  "execution_settings": {"default": {"model_id": "gpt-4o",\n "temperature": 0}}}')
     assert [(m.model_id, m.pos) for m in art.models] == [("gpt-4o", (2, 49, 2, 57))]
     art, _ = parse_artifact("s.toml", '[a]\nname = "x"\n[b]\nmodel = "claude-2.1"\n')
     assert [(m.model_id, m.pos) for m in art.models] == [("claude-2.1", (4, 8, 4, 20))]
@@ -79,7 +80,8 @@ def test_templates_variables_and_near_misses() -> None:
 
 def test_malformed_and_hostile_files_give_notes_not_crashes(tmp_path: Path) -> None:
     laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True))
     cases = {
         "bad.yaml": "model: [unclosed\n",
         "tagged.yaml": "model: !!python/object/apply:os.system ['touch pwned']\nllm: gpt-4o\n",
@@ -89,7 +91,7 @@ def test_malformed_and_hostile_files_give_notes_not_crashes(tmp_path: Path) -> N
         "bad.toml": "model = \n",
     }
     for rel, text in cases.items():
-        art, notes = parse_artifact(rel, text)
+        art, _notes = parse_artifact(rel, text)
         assert art.path == rel
     assert parse_artifact("bad.yaml", cases["bad.yaml"])[1][0].kind == "artifact"
     root = _write(tmp_path, {**cases, "agent.py": "import yaml\n"})

@@ -59,5 +59,6 @@ def test_syntax_errors_are_recovered_and_recorded() -> None:
 
 
 def test_new_syntax_parses_without_errors() -> None:
-    src = "type Alias[T] = list[T]\nmatch x:\n    case [a, *rest]:\n        pass\ntry:\n    pass\nexcept* ValueError:\n    pass\nf'{a!r:>{w}}'\n"
+    src = ("type Alias[T] = list[T]\nmatch x:\n    case [a, *rest]:\n        pass\n"
+           "try:\n    pass\nexcept* ValueError:\n    pass\nf'{a!r:>{w}}'\n")
     assert not lower(src).has_error

@@ -22,7 +22,7 @@ def extract(text: str) -> dict:
     return json.loads(client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": text}]).choices[0].message.content)
 
 
-'''
+'''  # noqa: E501 - a program whose lines are asserted
 DEFECT_LINE = 9
 DEFECT_RULE = "LOPE001"
 
@@ -276,13 +276,15 @@ def alias_chain(d: int) -> str:
 
 def reassign_chain(d: int) -> str:
     """One name redefined d times from itself: a long def-use chain."""
-    return "text = 'x'\n" + "text = text + 'y'\n" * d + "reply = client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': text}])\n"
+    return ("text = 'x'\n" + "text = text + 'y'\n" * d
+            + "reply = client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': text}])\n")
 
 
 def call_chain(d: int) -> str:
     """f0 calls f1 ... the last one calls the model; its reply flows back up to a parse."""
     defs = "".join(f"def f{i}(x):\n    return f{i + 1}(x)\n\n\n" for i in range(d))
-    return (defs + f"def f{d}(x):\n    return client.chat.completions.create(model='gpt-4o', messages=[{{'role': 'user', 'content': x}}])\n\n\n"
+    return (defs + f"def f{d}(x):\n"
+            "    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': x}])\n\n\n"
             "def top():\n    return json.loads(f0('hi').choices[0].message.content)\n")
 
 

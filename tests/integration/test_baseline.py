@@ -32,7 +32,7 @@ def test_baselined_findings_are_hidden_even_after_lines_move(tmp_path: Path) -> 
     entry = next(iter(doc["fingerprints"].values()))
     assert set(entry) == {"rule", "file", "line", "message"}
 
-    shifted = ["# a new comment on top"] + LINES + ["    print(json.loads(reply))"]
+    shifted = ["# a new comment on top", *LINES, "    print(json.loads(reply))"]
     later = _result(shifted, ("LOPE001", 6), ("MNFT002", 5), ("LOPE001", 7))
     apply_baseline(later, base)
     assert [(f.rule_id, f.span.line) for f in later.findings] == [("LOPE001", 7)]

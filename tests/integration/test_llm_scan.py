@@ -95,6 +95,8 @@ def _scan(project: Path, port: int) -> dict:
 
 
 def test_llm_verdicts_become_findings_cached_and_redacted(tmp_path: Path, server) -> None:
+    # the real client of the optional `llm` extra; ADAL006's logic alone: tests/rules/test_adal006.py
+    pytest.importorskip("openai")
     (tmp_path / "tools.py").write_text(TOOLS, encoding="utf-8")
     (tmp_path / "agent.py").write_text(AGENT, encoding="utf-8")
     report = _scan(tmp_path, server.server_address[1])

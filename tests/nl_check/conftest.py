@@ -1,4 +1,5 @@
-"""Fixtures of the nl_check tests: the loopback fake LLM and a socket guard."""
+"""Fixtures of the nl_check tests: the loopback fake LLM, the environment its client reads, and a
+socket guard."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ def fake_llm():
         fake.server.shutdown()
         fake.server.server_close()
         fake.thread.join(timeout=5)
+
+
+@pytest.fixture
+def openai_env(monkeypatch):
+    """An API key for the openai client, and no OPENAI_BASE_URL of the caller's."""
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
 
 
 @pytest.fixture

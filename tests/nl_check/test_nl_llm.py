@@ -20,10 +20,7 @@ SECRET_KEY = "sk-proj-abcdef1234567890abcdef"
 SECRET_DB_PASSWORD = "Hunter2Secret"
 
 
-@pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("openai_env")
 
 
 def config(fake, **overrides) -> LLMConfig:

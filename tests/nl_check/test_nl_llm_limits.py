@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from itertools import pairwise
 
 import pytest
 from click.testing import CliRunner
@@ -22,10 +23,11 @@ from .fake_llm import llm_config, vague, Reply, verdict
 NGINX_PAGE = "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body>...</body></html>"
 
 
+pytestmark = pytest.mark.usefixtures("openai_env")
+
+
 @pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+def _openai_imported() -> None:
     import openai  # noqa: F401 - imported up front so that its 0.5 s is not inside a timed budget
 
 
@@ -116,7 +118,7 @@ def test_429_with_retry_after_is_waited_for_then_stops_after_three_questions(fak
     # A 429 counts once its retries are spent: 3 questions x (1 + 2 retries); before: all 10 (30).
     assert len(fake_llm.requests) == 1 + 9
     arrivals = fake_llm.arrivals[1:]
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    gaps = [b - a for a, b in pairwise(arrivals)]
     assert min(gaps[0], gaps[1]) >= 0.06  # the retries of a question waited as the server asked
     assert stop_notes(checker) == [f"LLM checker stopped: 3 questions in a row were refused with HTTP 429 "
                                    f"after their retries ({fake_llm.url}); the remaining questions are "

@@ -1,15 +1,11 @@
 """Context budgets: token limits the input of an LLM call is trimmed to."""
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
 
-from graph_helpers import graph_of
 
 from agentable.rules.adal.helpers import context_budgets, is_context_budget_name
+from tests.conftest import graph_of
 
 
 @pytest.mark.parametrize("name", ["MAX_CONTEXT_TOKENS", "history_token_limit", "PROMPT_TOKEN_BUDGET",

@@ -1,14 +1,8 @@
 """Defaults of configuration reads: environment variables, argparse options, settings fields."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
-
-from graph_helpers import graph_of
-
 from agentable.cpg import ir
 from agentable.query.config import config_default_strs
+from tests.conftest import graph_of
 
 SRC = '''
 import argparse

@@ -3,6 +3,7 @@
 import pytest
 
 from agentable.rules.epdd.helpers import _plausible_provider
+from tests.conftest import graph_of
 
 
 @pytest.mark.parametrize("dotted, dist", [
@@ -31,17 +32,15 @@ def test_unrelated_names_do_not(dotted: str, dist: str) -> None:
 
 def _declaring(*lines: str):
     """A graph with no modules and a ManifestSet declaring `lines` in requirements.txt."""
-    from agentable.catalog import load_catalog
     from agentable.cpg.manifests import normalize_dist
     from agentable.cpg.manifests.model import ManifestSet, Requirement
-    from agentable.cpg.project import ProjectGraph
 
     reqs = []
     for i, line in enumerate(lines, 1):
         name, _, spec = line.partition(" ")
         reqs.append(Requirement(normalize_dist(name), name, spec, (), "", "requirements.txt", i, 1, len(line) + 1, "main"))
     manifests = ManifestSet(reqs, ["requirements.txt"])
-    return ProjectGraph([], load_catalog(), manifests), manifests.for_path("app.py")
+    return graph_of({}, manifests), manifests.for_path("app.py")
 
 
 @pytest.mark.parametrize("declared, dotted, covered", [

@@ -1,7 +1,7 @@
 """Which framework agent runs a tool, where it is run, and a tool's unhandled network I/O."""
 
 from agentable.rules.mnft.helpers import agent_run_sites, agents_running, unhandled_network_io
-from tests.cpg.graph_helpers import graph_of
+from tests.conftest import graph_of
 
 _APP = '''
 import httpx

@@ -2,7 +2,7 @@
 
 from agentable.query.graph_state import graph_nodes, state_channel_read
 from agentable.query.model_derived import channel_model_output
-from tests.cpg.graph_helpers import graph_of
+from tests.conftest import graph_of
 
 _GRAPH = '''
 from typing import TypedDict

@@ -3,6 +3,7 @@
 from agentable.cpg import ir
 from agentable.cpg.lower import lower_source
 from agentable.query.guards import expr_parents, guarded_in_expr, names_in
+from tests.conftest import graph_of
 
 
 def _lookups(src: str) -> list[tuple[ir.Subscript, dict[int, ir.Expr]]]:
@@ -73,8 +74,6 @@ def run(step):
 
 
 def _tries(src: str):
-    from tests.cpg.graph_helpers import graph_of
-
     g = graph_of({"m.py": src})
     func = g.functions["m.run"]
     return g, func, [t.body[0] for t in func.body if isinstance(t, ir.Try)]

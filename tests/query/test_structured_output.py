@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
-
-from graph_helpers import graph_of
-
 from agentable.cpg.values import LLMOutput
 from agentable.query.structured_output import structured_output
+from tests.conftest import graph_of
 
 
 def test_google_genai_config_asks_for_json_only_through_its_settings() -> None:

@@ -1,13 +1,10 @@
 """Tool facts: the name -> function tables hand-written tool loops dispatch through."""
 
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cpg"))
 
-from graph_helpers import graph_of
 
 from agentable.rules.ieti.helpers import functions_registered_by_name
+from tests.conftest import graph_of
 
 
 def test_dict_literals_map_names_to_project_functions() -> None:

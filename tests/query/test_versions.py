@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentable.catalog import load_catalog
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
 from agentable.query.versions import version_source
+from tests.conftest import graph_of
 
 
 def graph_with(root: Path, files: dict[str, str]) -> ProjectGraph:
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
-    return ProjectGraph([], load_catalog(), parse_manifests(root, [root / r for r in files]))
+    return graph_of({}, parse_manifests(root, [root / r for r in files]))
 
 
 def lock(*pins: tuple[str, str]) -> str:

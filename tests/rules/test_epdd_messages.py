@@ -8,7 +8,7 @@ from agentable.config import Config
 from agentable.findings import Severity
 from agentable.scan import scan
 
-FIXTURES = Path(__file__).parent / "fixtures" / "epdd"
+FIXTURES = Path(__file__).parent / "fixtures" / "epdd001"
 
 
 def _findings(folder: Path) -> dict[str, object]:

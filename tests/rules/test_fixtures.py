@@ -1,5 +1,10 @@
-"""ruff-style fixture tests: every case folder under fixtures/<category>/ is scanned with that
-category's rules, and the findings must be exactly the `# expect: RULE` markers in its files.
+"""ruff-style fixture tests: every case folder under fixtures/<rule id>/ is scanned with all the rules
+of that rule's category, and the findings must be exactly the `# expect: RULE` markers in its files.
+
+Case folders sit under the rule they were written for, in lower case (`fixtures/lope001/<case>/`);
+a folder named by a category alone (`fixtures/lope/<case>/`) is read the same way. A case may expect
+other rules of its category too (fixtures/README.md lists those). A positive case expects its
+folder's rule at least once.
 
 A marker names the rule(s) expected on its own line: `x = json.loads(text)  # expect: LOPE001`.
 A marker on a line of its own (`# expect-next: RULE`) expects the finding on the next line.
@@ -23,6 +28,7 @@ from agentable.scan import scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _MARK = re.compile(r"(?:#|<!--)\s*expect(-next)?:\s*([A-Z]+[0-9]{3}(?:\s*,\s*[A-Z]+[0-9]{3})*)")
+_FOLDER = re.compile(r"^([a-z]+)([0-9]{3})?$")  # a rule id or a category, in lower case
 
 
 _MARKED_SUFFIXES = (".py", ".txt", ".toml", ".cfg", "", ".yaml", ".yml", ".j2", ".jinja", ".jinja2", ".md", ".prompty",
@@ -32,6 +38,14 @@ _LISTED = re.compile(r"^(\S+):(\d+):\s*([A-Z]+[0-9]{3})$")
 
 def _cases() -> list[Path]:
     return sorted(p for p in FIXTURES.glob("*/*") if p.is_dir() and not p.name.startswith("."))  # not caches
+
+
+def folder_rule(case: Path) -> tuple[str, str | None]:
+    """(category, rule id or None) named by the folder holding `case`: `lope001` -> ("LOPE", "LOPE001")."""
+    m = _FOLDER.match(case.parent.name)
+    assert m, f"fixture folder {case.parent.name!r} is neither a rule id nor a category in lower case"
+    category = m.group(1).upper()
+    return category, category + m.group(2) if m.group(2) else None
 
 
 def expected_findings(case: Path) -> set[tuple[str, str, int]]:
@@ -65,8 +79,10 @@ def actual_findings(case: Path, category: str) -> set[tuple[str, str, int]]:
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fixture(case: Path) -> None:
-    category = case.parent.name.upper()
+    category, rule = folder_rule(case)
     expected = expected_findings(case)
     if case.name.startswith("ok_"):
         assert not expected, "near-miss fixtures carry no expect markers"
+    elif rule is not None:
+        assert rule in {r for r, _path, _line in expected}, f"a case under {case.parent.name}/ expects {rule}"
     assert actual_findings(case, category) == expected

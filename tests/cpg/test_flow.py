@@ -1,0 +1,49 @@
+"""cpg.flow: which handler catches which error (exception_catches), and whether a loop is bounded
+(loop_info)."""
+
+import pytest
+
+from agentable.cpg import ir
+from agentable.cpg.flow import exception_catches, loop_info
+from tests.conftest import graph_of
+
+
+@pytest.mark.parametrize("handler, raised", [
+    ("IOError", "FileNotFoundError"),  # IOError is OSError in Python 3
+    ("EnvironmentError", "ConnectionError"),
+    ("socket.error", "TimeoutError"),
+    ("OSError", "IOError"),
+    ("ValueError", "json.JSONDecodeError"),
+    ("Exception", "KeyError"),
+])
+def test_handler_catches(handler: str, raised: str) -> None:
+    assert exception_catches(handler, raised)
+
+
+@pytest.mark.parametrize("handler, raised", [
+    ("IOError", "ValueError"),
+    ("KeyError", "IndexError"),
+    ("TimeoutError", "ConnectionError"),
+    ("socket.timeout", "ConnectionError"),
+])
+def test_handler_does_not_catch(handler: str, raised: str) -> None:
+    assert not exception_catches(handler, raised)
+
+
+def test_loop_info_counter_and_condition() -> None:
+    g = graph_of({"m.py": """
+        def a(llm):
+            steps = 0
+            while True:
+                steps += 1
+                if steps > 10:
+                    break
+                llm()
+
+        def b(llm, done):
+            while not done:
+                llm()
+    """})
+    loops = [s for f in g.functions.values() for s in ir.walk_stmts(f.body) if isinstance(s, ir.While)]
+    assert loop_info(loops[0]).bounded is True
+    assert loop_info(loops[1]).bounded is False
