@@ -80,6 +80,10 @@ class Catalog:
         self.exception_bases: dict[str, str] = dict(tools.get("exception_bases", {}))
         self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
         self.models_version: str = str(models.get("version", ""))
+        # text-protocol markers (ReAct's Action:/Final Answer:/Observation:, the agent types that
+        # parse no text): marker kind -> markers
+        self.text_protocol: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in files["agents.toml"].get("text_protocol", {}).items()}
         # what each release of a distribution requires (mined; loaded on first use)
         self.releases = ReleaseIndex()
 

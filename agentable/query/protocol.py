@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Optional, cast
 
-from agentable.catalog import read_toml
 from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall
 from agentable.cpg.flow import enclosing_loops
@@ -17,17 +16,10 @@ from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import dict_values_for_key, literal_of, strings_in
 
 
-def protocol_markers() -> dict[str, tuple[str, ...]]:
+def protocol_markers(g: ProjectGraph) -> dict[str, tuple[str, ...]]:
     """The catalog's text-protocol markers (agents.toml [text_protocol]): action, final, thought
     and observation markers, e.g. {"action_markers": ("Action:", "Action Input:"), …}."""
-    global _PROTOCOL
-    if _PROTOCOL is None:
-        raw = read_toml("agents.toml").get("text_protocol", {})
-        _PROTOCOL = {k: tuple(v) for k, v in raw.items()}
-    return _PROTOCOL
-
-
-_PROTOCOL: Optional[dict[str, tuple[str, ...]]] = None
+    return g.catalog.text_protocol
 
 
 def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int = 2) -> list[str]:
@@ -158,10 +150,10 @@ def stop_config(g: ProjectGraph, c: LLMCall) -> StopConfig:
     return StopConfig("none", (), e0, f0, s0)
 
 
-def asks_text_protocol(prompt: str) -> bool:
+def asks_text_protocol(g: ProjectGraph, prompt: str) -> bool:
     """Does the prompt describe a Thought/Action/Observation-style protocol: an action (or final
     answer) marker the model writes AND an observation marker the environment fills in?"""
-    m = protocol_markers()
+    m = protocol_markers(g)
     model = m.get("action_markers", ()) + m.get("final_markers", ())
     return any(x in prompt for x in model) and any(x in prompt for x in m.get("observation_markers", ()))
 
@@ -175,7 +167,7 @@ def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
     """Protocol markers (catalog [text_protocol], compared without their colon) that the code of
     `funcs` (and module-level compiled patterns of their modules) reads: string arguments of
     split/partition/startswith/find/re.* calls and left operands of `in` tests."""
-    m = protocol_markers()
+    m = protocol_markers(g)
     stems = {x.rstrip(":").strip(): x for x in m.get("action_markers", ()) + m.get("final_markers", ())}
     texts: list[str] = []
     seen_mods: set[str] = set()
@@ -221,7 +213,7 @@ def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
     out: list[ProtocolCall] = []
     for c in g.agent.llm_calls:
         prompt = prompt_text(g, c)
-        if not asks_text_protocol(prompt):
+        if not asks_text_protocol(g, prompt):
             continue
         found: Optional[tuple[FunctionInfo, Optional[ir.Stmt]]] = None
         cycles = g.agent.graph_cycles

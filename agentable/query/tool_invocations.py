@@ -134,7 +134,7 @@ def _observation_calls(g: ProjectGraph, func: FunctionInfo, seen: set[int], runn
     result goes back to the model as the observation or tool result. Functions in `runners` run
     tools themselves (dispatchers) and are left out."""
     llm = g.agent.llm_functions
-    markers = protocol_markers().get("observation_markers", ())
+    markers = protocol_markers(g).get("observation_markers", ())
     out: list[ToolInvocation] = []
     for site in func.calls:
         if id(site.call) in seen or not (site.call.args or site.call.keywords):

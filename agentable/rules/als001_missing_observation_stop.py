@@ -35,7 +35,7 @@ class MissingObservationStop(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        obs = protocol_markers().get("observation_markers", ("Observation:",))
+        obs = protocol_markers(graph).get("observation_markers", ("Observation:",))
         for pc in protocol_calls(graph):
             c = pc.llm_call
             if not isinstance(c, LLMCall):  # (always one; ProtocolCall.llm_call is typed `object`)

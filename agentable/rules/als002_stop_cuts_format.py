@@ -59,7 +59,7 @@ class StopCutsFormat(Rule):
                 continue
             yield from self._judge(ctx, sc, prompt, tuple(markers), "the prompt's format")
         # framework text-protocol agents given a chat model with its own stop sequences
-        m = protocol_markers()
+        m = protocol_markers(graph)
         model_markers = m.get("thought_markers", ()) + m.get("action_markers", ()) + m.get("final_markers", ())
         for ac in graph.agent.agent_constructs:
             spec = ac.spec

@@ -34,8 +34,8 @@ class ToolEmitsControlMarker(Rule):
         graph = ctx.graph
         if not uses_text_protocol(graph):
             return
-        markers = control_markers()
-        proto = protocol_markers()
+        markers = control_markers(graph)
+        proto = protocol_markers(graph)
         # the environment writes the observation marker itself; a tool repeating it is harmless
         returned = tuple(m for m in markers if m not in proto.get("observation_markers", ()))
         stems = {m.rstrip(":").strip().lower(): m for m in markers}

@@ -33,7 +33,7 @@ class AgentParseErrorsUnhandled(Rule):
         graph = ctx.graph
         constructs = graph.agent.agent_constructs
         by_call = {id(ac.site.call): ac for ac in constructs}
-        tool_types = set(protocol_markers().get("tool_calling_agent_types", ()))
+        tool_types = set(protocol_markers(ctx.graph).get("tool_calling_agent_types", ()))
         for ac in constructs:
             spec = ac.spec
             guard = getattr(spec, "parse_error_guard", None)

@@ -12,9 +12,9 @@ from agentable.query.protocol import asks_text_protocol, prompt_text, protocol_m
 from agentable.query.tools import tool_functions_of
 
 
-def control_markers() -> tuple[str, ...]:
+def control_markers(g: ProjectGraph) -> tuple[str, ...]:
     """Every marker a text protocol's parser reacts to."""
-    m = protocol_markers()
+    m = protocol_markers(g)
     return tuple(dict.fromkeys(m.get("final_markers", ()) + m.get("action_markers", ()) +
                                m.get("observation_markers", ()) + m.get("thought_markers", ())))
 
@@ -22,7 +22,7 @@ def control_markers() -> tuple[str, ...]:
 @per_graph
 def _protocol_modules(g: ProjectGraph) -> set[str]:
     mods = {ac.site.func.module.name for ac in g.agent.agent_constructs if getattr(ac.spec, "text_protocol", False)}
-    return mods | {c.func.module.name for c in g.agent.llm_calls if asks_text_protocol(prompt_text(g, c))}
+    return mods | {c.func.module.name for c in g.agent.llm_calls if asks_text_protocol(g, prompt_text(g, c))}
 
 
 def uses_text_protocol(g: ProjectGraph, near: Optional[object] = None) -> bool:
