@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Iterable
+from typing import Iterable, Optional
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from agentable.catalog.releases import Distribution
 from agentable.findings import Finding, FlowStep, Severity, Span
 from agentable.query.versions import versions_disjoint, versions_within
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -44,6 +48,7 @@ class ConflictingPins(Rule):
             scope = manifests.for_path(f"{d}/__probe__.py" if d not in (".", "") else "__probe__.py", inherit=False)
             reqs = [r for r in scope.requirements if not r.marker]
             yield from self._catalog_conflicts(ctx, scope, reqs, seen)
+            yield from self._release_conflicts(ctx, reqs, seen)
             yield from self._self_conflicts(reqs, seen)
 
     def _catalog_conflicts(self, ctx: RuleContext, scope, reqs, seen) -> Iterable[Finding]:
@@ -58,7 +63,7 @@ class ConflictingPins(Rule):
                     if not (versions_within(ra.specifier, c.spec_a) and versions_within(rb.specifier, c.spec_b)):
                         continue
                     first, second = sorted((ra, rb), key=lambda r: (r.path, r.line))
-                    key = (second.path, second.line, first.path, first.line)
+                    key = tuple(sorted(((second.path, second.line), (first.path, first.line))))
                     if key in seen:
                         continue
                     seen.add(key)
@@ -69,6 +74,39 @@ class ConflictingPins(Rule):
                         f"Change one of the two pins.",
                         _span(second), self.meta.severity, self.meta.category,
                         flow=(FlowStep(_span(first), f"{first.raw_name}{first.specifier} declared here"),))
+
+    def _release_conflicts(self, ctx: RuleContext, reqs, seen) -> Iterable[Finding]:
+        """A declared range of A whose every release requires of B what B's declared range excludes,
+        from the releases' own metadata (catalog.releases)."""
+        pinned = [r for r in reqs if r.specifier]
+        for ra in pinned:
+            mined = ctx.graph.catalog.releases.get(ra.dist)
+            if mined is None:
+                continue
+            for rb in pinned:
+                if rb.dist == ra.dist or (ra.group != rb.group and "main" not in (ra.group, rb.group)):
+                    continue
+                if (rb.path, rb.table) != (ra.path, ra.table):
+                    continue  # two manifests (or a pyproject's two tools' tables) are read by different installs
+                other = ctx.graph.catalog.releases.get(rb.dist)
+                if other is None:
+                    continue
+                clash = release_conflict(mined, ra.specifier, ra.extras, other, rb.specifier)
+                if clash is None:
+                    continue
+                key = tuple(sorted(((ra.path, ra.line), (rb.path, rb.line))))
+                if key in seen:
+                    continue
+                seen.add(key)
+                allowed, newest, needed = clash
+                yield Finding(
+                    self.meta.id,
+                    f"`{ra.raw_name}{ra.specifier}` cannot be installed with `{rb.raw_name}{rb.specifier}` "
+                    f"({rb.path}:{rb.line}): every {ra.raw_name} release this allows ({allowed}) requires a "
+                    f"{rb.raw_name} release that range excludes ({ra.raw_name} {newest} requires "
+                    f"`{rb.raw_name}{needed}`, per its wheel metadata). Change one of the two ranges.",
+                    _span(ra), self.meta.severity, self.meta.category,
+                    flow=(FlowStep(_span(rb), f"{rb.raw_name}{rb.specifier} declared here"),))
 
     def _self_conflicts(self, reqs, seen) -> Iterable[Finding]:
         by_dist: dict[str, list] = {}
@@ -97,6 +135,49 @@ class ConflictingPins(Rule):
                         _span(second), self.meta.severity, self.meta.category,
                         flow=(FlowStep(_span(first), f"{first.raw_name}{first.specifier} declared here"),))
                     break
+
+
+def release_conflict(a: Distribution, spec_a: str, extras: tuple[str, ...], b: Distribution,
+                     spec_b: str) -> Optional[tuple[str, str, str]]:
+    """(the releases of `a` that `spec_a` allows, the newest of them read, what it requires of `b`) when each of them
+    requires of `b` a range that shares no release with `spec_b`; None otherwise or when unknown.
+    A release that was not read counts as its minor series when the series' first and last
+    releases were read and both conflict (requirements move between series, rarely inside one)."""
+    try:
+        allowed = [v for v in a.releases if SpecifierSet(spec_a).contains(v)]
+        declared_b = SpecifierSet(spec_b)
+    except InvalidSpecifier:
+        return None
+    if not allowed:
+        return None
+    verdicts: dict[Version, Optional[SpecifierSet]] = {}
+
+    def needs(version: Version) -> Optional[SpecifierSet]:
+        """What `version` requires of b when that excludes all of spec_b, else None."""
+        if version not in verdicts:
+            reqs = a.requirement_on(version, b.name, extras)
+            spec = SpecifierSet(",".join(str(r.specifier) for r in reqs if str(r.specifier))) if reqs else None
+            clash = spec is not None and not any(spec.contains(v) and declared_b.contains(v) for v in b.releases)
+            verdicts[version] = spec if clash else None
+        return verdicts[version]
+
+    shown: Optional[tuple[Version, SpecifierSet]] = None  # the newest release read, and what it requires
+    for version in allowed:
+        witness = version
+        if version not in a.requires:
+            series = a.series(version)
+            if {series[0], series[-1]} - set(a.requires) or needs(series[-1]) is None:
+                return None  # the series was not read (unknown), or its oldest release fits
+            witness = series[0]
+        spec = needs(witness)
+        if spec is None:
+            return None
+        shown = shown or (witness, spec)
+    if shown is None:
+        return None
+    span = str(allowed[-1]) if len(allowed) == 1 else f"{allowed[-1]} to {allowed[0]}"
+    readable = ",".join(str(s) for s in sorted(shown[1], key=str) if s.operator != "!=")
+    return span, str(shown[0]), readable
 
 
 def _norm(name: str) -> str:

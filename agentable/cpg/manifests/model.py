@@ -46,6 +46,9 @@ class Requirement:
     col: int  # 1-based column where the name starts
     end_col: int  # exclusive end of the requirement text on that line
     group: str  # main | optional:<name> | dev | group:<name> | constraint
+    # the tool's table the declaration sits in when one file holds several tools' ("tool.poetry" in a
+    # pyproject.toml that also has [project]): each tool installs from its own table only
+    table: str = ""
 
 
 _PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})

@@ -110,7 +110,7 @@ def _poetry_table(reader: ManifestReader, lines: _Lines, table: Any, rel: str, g
             pep = ""
         text = name + (f"[{','.join(extras)}]" if extras else "") + pep + (f"; {marker}" if marker else "")
         entry_group = f"optional:{extra_of.get(normalize_dist(name), 'poetry')}" if optional else group
-        reader.add(text, rel, idx + 1, col, _end_col(line, col, False), entry_group)
+        reader.add(text, rel, idx + 1, col, _end_col(line, col, False), entry_group, table="tool.poetry")
 
 
 def _poetry_value(value: Any) -> tuple[str, list[str], str, bool]:

@@ -191,7 +191,7 @@ class _Reader:
             group = "constraint"
         return _requirements(self, p, text, rel, group)
 
-    def add(self, text: str, rel: str, line: int, col: int, end_col: int, group: str) -> None:
+    def add(self, text: str, rel: str, line: int, col: int, end_col: int, group: str, table: str = "") -> None:
         """Record the PEP 508 requirement `text`, which starts at (line, col) of the manifest."""
         stripped = text.strip()
         col += len(text) - len(text.lstrip())
@@ -202,7 +202,7 @@ class _Reader:
             return
         self.out.requirements.append(Requirement(
             normalize_dist(req.name), req.name, str(req.specifier), tuple(sorted(req.extras)),
-            str(req.marker) if req.marker else "", rel, line, col, max(end_col, col), group))
+            str(req.marker) if req.marker else "", rel, line, col, max(end_col, col), group, table))
 
 
 def _resolve(p: Path) -> Optional[Path]:
