@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import PurePosixPath
 from typing import Iterable, Optional
 
@@ -43,12 +44,15 @@ class ConflictingPins(Rule):
             return
         dirs = sorted({str(PurePosixPath(m).parent) for m in manifests.manifests})
         seen: set[tuple] = set()
+        reported: set[tuple[str, int]] = set()  # manifest lines a conflict is reported at
         for d in dirs:
             # each folder's own declarations: a sub-project inherits undeclared names, not conflicts
             scope = manifests.for_path(f"{d}/__probe__.py" if d not in (".", "") else "__probe__.py", inherit=False)
             reqs = [r for r in scope.requirements if not r.marker]
-            yield from self._catalog_conflicts(ctx, scope, reqs, seen)
-            yield from self._release_conflicts(ctx, reqs, seen)
+            for f in self._catalog_conflicts(ctx, scope, reqs, seen):
+                reported.add((f.span.path, f.span.line))
+                yield f
+            yield from self._release_conflicts(ctx, reqs, seen, reported)
             yield from self._self_conflicts(reqs, seen)
 
     def _catalog_conflicts(self, ctx: RuleContext, scope, reqs, seen) -> Iterable[Finding]:
@@ -75,10 +79,12 @@ class ConflictingPins(Rule):
                         _span(second), self.meta.severity, self.meta.category,
                         flow=(FlowStep(_span(first), f"{first.raw_name}{first.specifier} declared here"),))
 
-    def _release_conflicts(self, ctx: RuleContext, reqs, seen) -> Iterable[Finding]:
+    def _release_conflicts(self, ctx: RuleContext, reqs, seen, reported: set[tuple[str, int]]) -> Iterable[Finding]:
         """A declared range of A whose every release requires of B what B's declared range excludes,
-        from the releases' own metadata (catalog.releases)."""
+        from the releases' own metadata (catalog.releases). A declaration in several such pairs (or
+        already reported) is the one to change: each pair is reported there, once per line."""
         pinned = [r for r in reqs if r.specifier]
+        clashes = []
         for ra in pinned:
             mined = ctx.graph.catalog.releases.get(ra.dist)
             if mined is None:
@@ -89,24 +95,29 @@ class ConflictingPins(Rule):
                 if (rb.path, rb.table) != (ra.path, ra.table):
                     continue  # two manifests (or a pyproject's two tools' tables) are read by different installs
                 other = ctx.graph.catalog.releases.get(rb.dist)
-                if other is None:
-                    continue
-                clash = release_conflict(mined, ra.specifier, ra.extras, other, rb.specifier)
-                if clash is None:
-                    continue
+                clash = release_conflict(mined, ra.specifier, ra.extras, other, rb.specifier) if other else None
                 key = tuple(sorted(((ra.path, ra.line), (rb.path, rb.line))))
-                if key in seen:
-                    continue
-                seen.add(key)
-                allowed, newest, needed = clash
-                yield Finding(
-                    self.meta.id,
-                    f"`{ra.raw_name}{ra.specifier}` cannot be installed with `{rb.raw_name}{rb.specifier}` "
-                    f"({rb.path}:{rb.line}): every {ra.raw_name} release this allows ({allowed}) requires a "
-                    f"{rb.raw_name} release that range excludes ({ra.raw_name} {newest} requires "
-                    f"`{rb.raw_name}{needed}`, per its wheel metadata). Change one of the two ranges.",
-                    _span(ra), self.meta.severity, self.meta.category,
-                    flow=(FlowStep(_span(rb), f"{rb.raw_name}{rb.specifier} declared here"),))
+                if clash is not None and key not in seen:
+                    seen.add(key)
+                    clashes.append((ra, rb, clash))
+        pairs = Counter(loc for ra, rb, _ in clashes for loc in ((ra.path, ra.line), (rb.path, rb.line)))
+
+        def weight(r) -> tuple[bool, int]:
+            return (r.path, r.line) in reported, pairs[(r.path, r.line)]
+
+        for ra, rb, (allowed, newest, needed) in clashes:
+            at, partner = (rb, ra) if weight(rb) > weight(ra) else (ra, rb)
+            if (at.path, at.line) in reported:
+                continue
+            reported.add((at.path, at.line))
+            yield Finding(
+                self.meta.id,
+                f"`{at.raw_name}{at.specifier}` cannot be installed with `{partner.raw_name}{partner.specifier}` "
+                f"({partner.path}:{partner.line}): every {ra.raw_name} release `{ra.specifier}` allows ({allowed}) "
+                f"requires a {rb.raw_name} release that `{rb.specifier}` excludes ({ra.raw_name} {newest} requires "
+                f"`{rb.raw_name}{needed}`, per its wheel metadata). Change one of the two ranges.",
+                _span(at), self.meta.severity, self.meta.category,
+                flow=(FlowStep(_span(partner), f"{partner.raw_name}{partner.specifier} declared here"),))
 
     def _self_conflicts(self, reqs, seen) -> Iterable[Finding]:
         by_dist: dict[str, list] = {}
