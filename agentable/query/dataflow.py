@@ -14,7 +14,7 @@ one handler in `_SINK_KINDS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Optional, Union
 
 from agentable.cpg import ir
@@ -58,7 +58,8 @@ class Flow:
     (`split(...)[1]`, `findall(...)[0]`), unpack (`a, b = text.split(":")`), key (`data["k"]` on
     a parsed structure). `expr` is where to report; `op` names the operation for messages;
     `raises` are the exceptions a handler must catch; `guard` names the barrier that makes the
-    flow safe ("" when none does): "try", "check", "structured-output", "retry", "suppress".
+    flow safe ("" when none does): "try", "check", "structured-output", "retry", "suppress", or
+    "lenient" for a parser that never raises (json_repair), whose result may still be any shape.
     """
 
     kind: str
@@ -155,9 +156,12 @@ def flows(g: ProjectGraph) -> list[Flow]:
             arg = text_argument(call, sink)
             if sink.kind == "parse" and not call.args:
                 continue
-            if sink.unless_keyword and call.kwarg(sink.unless_keyword) is not None:
-                continue
-            out.extend(_SINK_KINDS[sink.kind](g, func, stmt, call, sink, arg))
+            found = _SINK_KINDS[sink.kind](g, func, stmt, call, sink, arg)
+            if sink.lenient or (sink.unless_keyword and call.kwarg(sink.unless_keyword) is not None):
+                # parse_json_markdown(parser=json_repair.loads), json_repair.loads: nothing to catch,
+                # but the structure it returns still needs a shape check
+                found = [replace(f, guard="lenient") for f in found if f.kind == "parse"]
+            out.extend(found)
     out.extend(_key_flows(g, out))
     out.extend(_shape_flows(g, out))
     return out
@@ -314,7 +318,7 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
     out: list[Flow] = []
-    if not any(u.guard in ("try", "suppress") for u in by_pos.values()):
+    if not any(u.guard in ("try", "suppress", "lenient") for u in by_pos.values()):
         return out  # no guarded parse: no key use to report (and nothing to resolve)
     cfg = config()
     raises = cfg.raises("key")
@@ -352,7 +356,7 @@ def _guarded_parses(parses: list[Flow]) -> dict[tuple, Flow]:
     """The parses of model text (not tool-call arguments) by (path, position) whose parse error
     is handled: what a parsed structure is read after."""
     return {(u.path, u.expr.pos): u for u in parses
-            if u.kind == "parse" and not u.tool_arguments and u.guard in ("try", "suppress")}
+            if u.kind == "parse" and not u.tool_arguments and u.guard in ("try", "suppress", "lenient")}
 
 
 def _parsed_from_guarded(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: ir.Stmt,

@@ -23,7 +23,8 @@ class Sink:
     test_guards: bool = False
     empty: bool = False
     code: bool = False  # runs the text as code (eval/exec): injection, whatever the handler
-    unless_keyword: str = ""  # not a sink when the call passes this keyword
+    unless_keyword: str = ""  # lenient (below) when the call passes this keyword
+    lenient: bool = False  # never raises: the parse is safe, but what it returns may be any shape
 
     @property
     def name(self) -> str:
