@@ -111,7 +111,7 @@ def build_cfg(func: FunctionInfo) -> nx.DiGraph:
     """The statement-level CFG as a networkx graph (ENTRY and EXIT are string nodes)."""
     import networkx as nx  # deferred, not for a cycle: networkx costs ~90 ms at start-up and many scans never need it
 
-    g = nx.DiGraph()
+    g: nx.DiGraph[object] = nx.DiGraph()
     succ = _successors(func)
     g.add_nodes_from(succ)
     g.add_edges_from((a, b) for a, bs in succ.items() for b in bs)
@@ -151,7 +151,7 @@ class ReachingDefs:
         if self._cfg is None:
             import networkx as nx  # deferred, not for a cycle: networkx costs ~90 ms at start-up and many scans never need it
 
-            g = nx.DiGraph()
+            g: nx.DiGraph[object] = nx.DiGraph()
             g.add_nodes_from(self._succ)
             g.add_edges_from((a, b) for a, bs in self._succ.items() for b in bs)
             self._cfg = g

@@ -455,7 +455,7 @@ class ProjectGraph:
         first use; rules normally ask `callers()`, which resolves only candidate call sites."""
         import networkx as nx  # deferred, not for a cycle: networkx costs ~90 ms at start-up and many scans never need it
 
-        g = nx.DiGraph()
+        g: nx.DiGraph[str] = nx.DiGraph()
         for f in self.functions.values():
             g.add_node(f.qualname)
             for site in f.calls:

@@ -34,7 +34,7 @@ class StateGraph:
         with an edge to itself."""
         import networkx as nx  # deferred, not for a cycle: networkx costs ~90 ms at start-up and many scans never need it
 
-        dg = nx.DiGraph()
+        dg: nx.DiGraph[str] = nx.DiGraph()
         dg.add_edges_from(self.edges)
         out = []
         for comp in nx.strongly_connected_components(dg):
