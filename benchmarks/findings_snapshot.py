@@ -6,7 +6,9 @@ two versions of agentable (a speed change must not change a single finding).
 Scans, each as its own `agentable scan` (in this process, through the command line):
 datasets/agenttest, datasets/holdout, datasets/holdout2, datasets/examples, every rule fixture
 case, tests/rules/fixtures/<rule id>/<case>/ (all rules, --include-tests), and the copies corpus of
-`gen_copies.py`. Writes one line per finding: folder, rule id, path, line, col, message; sorted.
+`gen_copies.py`. Each folder is copied out of the repository first and scanned as a project of its
+own, as the suite scans fixtures (inside the repository, `scan <folder>` analyses the enclosing
+project). Writes one line per finding: folder, rule id, path, line, col, message; sorted.
 The folders are those of the checkout holding this script, whichever agentable PYTHONPATH picks.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -42,7 +45,11 @@ def scan_findings(path: Path, extra: list[str]) -> list[str]:
 
     with tempfile.TemporaryDirectory(prefix="agentable-snap-") as tmp:
         report = Path(tmp) / "report.json"
-        args = ["scan", str(path), "--format", "json", "--no-cache", "--no-llm", "--jobs", "1",
+        # a copy outside this repository: scanning a folder inside it would analyse the whole
+        # repository (the enclosing project), with agentable's own pyproject as the manifest
+        isolated = Path(tmp) / "project" / path.name
+        shutil.copytree(path, isolated, symlinks=True)
+        args = ["scan", str(isolated), "--format", "json", "--no-cache", "--no-llm", "--jobs", "1",
                 "-o", str(report), "-q", "--exit-zero", *extra]
         res = CliRunner().invoke(main, args, catch_exceptions=False)
         if res.exit_code != 0 or not report.exists():
