@@ -155,8 +155,8 @@ def release_conflict(a: Distribution, spec_a: str, extras: tuple[str, ...], b: D
     A release that was not read counts as its minor series when the series' first and last
     releases were read and both conflict (requirements move between series, rarely inside one)."""
     try:
-        allowed = [v for v in a.releases if SpecifierSet(spec_a).contains(v)]
-        declared_b = SpecifierSet(spec_b)
+        declared_a, declared_b = SpecifierSet(spec_a), SpecifierSet(spec_b)
+        allowed = [v for v in a.releases if declared_a.contains(v)]
     except InvalidSpecifier:
         return None
     if not allowed:

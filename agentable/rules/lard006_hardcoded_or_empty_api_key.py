@@ -16,7 +16,7 @@ from agentable.cpg.structure import FunctionInfo  # for annotations
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.lard.helpers import mask_secret
+from agentable.rules.lard.helpers import env_item_assigned, env_set_by_call, mask_secret
 
 _KEY_NAME = re.compile(r"(?:^|_)api_?key$", re.I)
 _SETTER_NAME = re.compile(r"^set_\w*key$", re.I)  # set_default_openai_key(...), set_api_key(...)
@@ -149,19 +149,13 @@ def _calls_framework(graph, site, roots) -> bool:
     return False
 
 
-_ENV_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
-
-
 def _env_key_set(graph, site) -> Optional[tuple[str, ir.Expr]]:
     """(`os.environ["X_API_KEY"]`, the value) for a call that puts a key variable into the
     environment: `os.environ.setdefault(NAME, value)`, `os.putenv(NAME, value)`."""
-    args = site.call.args
-    if len(args) < 2 or not isinstance(args[0], ir.Constant) or not isinstance(args[0].value, str) \
-            or not _ENV_KEY_NAME.search(args[0].value):
+    env = env_set_by_call(graph, site)
+    if env is None or not _ENV_KEY_NAME.search(str(env[0].value)):
         return None
-    if any(isinstance(v, ExtRef) and v.path in _ENV_SETTERS for v in graph.values(site.call.func, site.func, site.stmt)):
-        return f'os.environ["{args[0].value}"]', args[1]
-    return None
+    return f'os.environ["{env[0].value}"]', env[1]
 
 
 def _assigned_key_name(graph, func: FunctionInfo, stmt: ir.Stmt, target: ir.Expr, roots: frozenset[str]) -> Optional[str]:
@@ -170,9 +164,7 @@ def _assigned_key_name(graph, func: FunctionInfo, stmt: ir.Stmt, target: ir.Expr
         for v in graph.values(target.value, func, stmt):
             if isinstance(v, ExtRef) and v.path.split(".", 1)[0] in roots:
                 return ir.dotted(target) or target.attr
-    if isinstance(target, ir.Subscript) and isinstance(target.index, ir.Constant) and isinstance(target.index.value, str):
-        if _ENV_KEY_NAME.search(target.index.value):
-            for v in graph.values(target.value, func, stmt):
-                if isinstance(v, ExtRef) and v.path == "os.environ":
-                    return f'os.environ["{target.index.value}"]'
+    name = env_item_assigned(graph, func, stmt, target)
+    if name is not None and _ENV_KEY_NAME.search(str(name.value)):
+        return f'os.environ["{name.value}"]'
     return None

@@ -8,12 +8,11 @@ from typing import Iterable, Optional
 from agentable.catalog.specs import CredentialEnvSpec
 from agentable.cpg import ir
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.lard.helpers import env_item_assigned, env_set_by_call
 
 _CREDENTIAL_NAME = re.compile(r"(?:API_KEY|API_TOKEN|_KEY|_TOKEN)$")
-_ENV_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
 
 
 class CredentialEnvNotRead(Rule):
@@ -71,21 +70,16 @@ def _env_writes(graph) -> Iterable[tuple[FunctionInfo, ir.Expr, str]]:
     `os.environ.setdefault("X", ...)` and `os.putenv("X", ...)` whose X looks like a credential."""
     for func in graph.agent.functions():
         for site in func.calls:
-            args = site.call.args
-            name = _credential_constant(args[0]) if len(args) >= 2 else None
-            if name and any(isinstance(v, ExtRef) and v.path in _ENV_SETTERS
-                            for v in graph.values(site.call.func, site.func, site.stmt)):
-                yield func, args[0], name
+            env = env_set_by_call(graph, site)
+            name = _credential_constant(env[0]) if env is not None else None
+            if env is not None and name:
+                yield func, env[0], name
         for stmt in func.stmts:
-            if not isinstance(stmt, ir.Assign):
-                continue
-            for target in stmt.targets:
-                if not isinstance(target, ir.Subscript):
-                    continue
-                name = _credential_constant(target.index)
-                if name and any(isinstance(v, ExtRef) and v.path == "os.environ"
-                                for v in graph.values(target.value, func, stmt)):
-                    yield func, target.index, name
+            for target in stmt.targets if isinstance(stmt, ir.Assign) else ():
+                key = env_item_assigned(graph, func, stmt, target)
+                name = _credential_constant(key) if key is not None else None
+                if key is not None and name:
+                    yield func, key, name
 
 
 def _credential_constant(expr: ir.Expr) -> Optional[str]:

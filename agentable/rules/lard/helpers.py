@@ -1,9 +1,10 @@
-"""Helpers of the LARD rules that only one rule uses."""
+"""Helpers of the LARD rules: what only one of them asks, and the environment writes that LARD006
+(a key written in the code) and LARD008 (a key under a name its SDK does not read) both read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from agentable.cpg import ir
 from agentable.cpg.artifacts import PromptTemplate, TemplateRender, TemplateVar, artifact_links, template_of
@@ -12,6 +13,30 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef
 from agentable.findings import FlowStep
 from agentable.query.facts import per_graph
+
+
+_ENV_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
+
+
+def env_set_by_call(g: ProjectGraph, site: CallSite) -> Optional[tuple[ir.Constant, ir.Expr]]:
+    """(the variable's name, the value) for `os.environ.setdefault(NAME, value)` or
+    `os.putenv(NAME, value)` with NAME a string literal."""
+    args = site.call.args
+    if len(args) < 2 or not isinstance(args[0], ir.Constant) or not isinstance(args[0].value, str):
+        return None
+    if any(isinstance(v, ExtRef) and v.path in _ENV_SETTERS for v in g.values(site.call.func, site.func, site.stmt)):
+        return args[0], args[1]
+    return None
+
+
+def env_item_assigned(g: ProjectGraph, func: FunctionInfo, stmt: Union[ir.Stmt, object],
+                      target: ir.Expr) -> Optional[ir.Constant]:
+    """The variable's name when `target` is `os.environ[NAME]` with NAME a string literal."""
+    if isinstance(target, ir.Subscript) and isinstance(target.index, ir.Constant) \
+            and isinstance(target.index.value, str) \
+            and any(isinstance(v, ExtRef) and v.path == "os.environ" for v in g.values(target.value, func, stmt)):
+        return target.index
+    return None
 
 
 @dataclass(eq=False)
