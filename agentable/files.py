@@ -190,8 +190,17 @@ class _Walker:
             parts = rel_top.split("/") if rel_top and not rel_top.startswith("/") else []
             for i in range(len(parts)):
                 self._load_gitignore(self.root.joinpath(*parts[:i]), "/".join(parts[:i]))
+            if self._named_but_ignored(parts):
+                # Like a file named on the command line, a folder named there is scanned (ruff
+                # does the same); only the .gitignore files inside it still apply.
+                self.specs.clear()
+                self.notes.append(Notification("this folder is ignored by .gitignore; scanned because it was named",
+                                               rel_top, "note", "read"))
         self._visit(str(top), _rel(top, self.root), ())
         return self.out
+
+    def _named_but_ignored(self, parts: list[str]) -> bool:
+        return any(self._ignored("/".join(parts[:i]), True) for i in range(1, len(parts) + 1))
 
     def _load_outer_rules(self) -> None:
         """The rules that apply from above the root: the .gitignore files of the folders from the

@@ -106,8 +106,9 @@ def scan_targets(paths: list[Path]) -> tuple[Path, list[Path], Optional[set[str]
         rel = p.relative_to(root).as_posix()
         # A folder named next to files keeps every finding under it ("." is the whole root).
         wanted.add(rel if p.is_file() else ("" if rel == "." else rel + "/"))
-    # The named files too: discovery keeps an explicitly named file that an exclude would skip.
-    return root, [root, *(p for p in resolved if p.is_file())], wanted
+    # The named paths too: discovery keeps an explicitly named file that an exclude would skip,
+    # and walks a named folder that .gitignore would skip.
+    return root, [root, *resolved], wanted
 
 
 def _reported(path: str, only_files: Optional[set[str]]) -> bool:

@@ -326,3 +326,22 @@ def test_sarif_uris_are_relative_to_the_repository_root(example_project: Path, m
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
     assert uris and all(uri.startswith("src/agent/") for uri in uris)
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == example_project.resolve().as_uri() + "/"
+
+
+def test_a_named_folder_that_gitignore_skips_is_scanned(project: Path, rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like a named file, a named folder is scanned even when .gitignore skips it (ruff does the
+    same), with a note; the .gitignore files inside it still apply, and a scan of the whole
+    project still skips it."""
+    monkeypatch.chdir(project)
+    (project / ".gitignore").write_text("build/\n")
+    (project / "build" / "app").mkdir(parents=True)
+    (project / "agent.py").rename(project / "build" / "app" / "agent.py")
+    (project / "build" / "app" / "draft").mkdir()
+    (project / "build" / "app" / "draft" / "agent.py").write_text(DEFECTIVE)
+    (project / "build" / "app" / ".gitignore").write_text("draft/\n")
+    assert _findings(project, ".") == []
+    named = _findings(project, "build/app")
+    assert ("build/app/agent.py", rule, 13) in named
+    assert {path for path, _, _ in named} == {"build/app/agent.py"}  # not draft/, which its .gitignore skips
+    report = scan_json("build/app")
+    assert any("ignored by .gitignore; scanned because it was named" in n["message"] for n in report["notifications"])
