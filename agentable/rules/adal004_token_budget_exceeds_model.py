@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, cast
 
 from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall  # for narrowing
 from agentable.cpg.structure import FunctionInfo  # for annotations
 from agentable.findings import Finding, FlowStep, Severity
+from agentable.query.facts import EvalAt
+from agentable.query.literals import literal_sites
 from agentable.query.models import ModelUse, int_setting, model_uses
 from agentable.rules.adal.helpers import context_budgets
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -31,13 +33,16 @@ class TokenBudgetExceedsModel(Rule):
         name="max-tokens-exceeds-model-limit",
         category="ADAL",
         severity=Severity.WARNING,
-        short="`max_tokens`, or the token budget the input is trimmed to, is larger than the model allows.",
+        short=("`max_tokens`, the token budget the input is trimmed to, or the context a local model is loaded "
+               "with, is larger than the model allows."),
         full=("Each model caps how many tokens it can generate (and its whole context window). Asking for more "
               "makes the provider reject every request (\"max_tokens is too large\"), so the agent never gets a "
               "reply; above the context window there is not even room for the prompt. Likewise a context budget "
               "the code trims the conversation or prompt to (`MAX_CONTEXT_TOKENS` compared against the running "
               "token count before the call) that exceeds the model's context window lets the input grow past "
-              "what the model accepts: once the conversation is long enough, every request fails as too long."),
+              "what the model accepts: once the conversation is long enough, every request fails as too long. "
+              "A local model (llama.cpp) loaded with a context (`n_ctx`) larger than the one it was trained "
+              "with accepts the longer prompts, but its replies degrade into repetition or noise past that length."),
         bad_example='client.chat.completions.create(model="gpt-4", max_tokens=12000, messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4", max_tokens=1024, messages=msgs)',
         fix=("Lower `max_tokens` to at most the model's output limit (leaving room for the prompt), and keep a context "
@@ -75,6 +80,7 @@ class TokenBudgetExceedsModel(Rule):
             seen.add(key)
             yield self.finding(ctx, func.path, expr.pos, msg, severity=sev, model=use.model_id)
         yield from self._context_budgets(ctx, seen)
+        yield from self._loaded_context(ctx, seen)
 
     def _context_budgets(self, ctx: RuleContext, seen: set[tuple[str, int]]) -> Iterable[Finding]:
         """A budget the code trims the conversation (or prompt) to that is larger than the context
@@ -110,3 +116,34 @@ class TokenBudgetExceedsModel(Rule):
                 f"{window} tokens; once the conversation passes that, every request is rejected as too long. Keep the "
                 f"budget below {window} minus the reply tokens, or use a model with a larger window.",
                 model=model, flow=flow)
+
+    def _loaded_context(self, ctx: RuleContext, seen: set[tuple[str, int]]) -> Iterable[Finding]:
+        """A local model loaded with a context (`Llama(model_path=..., n_ctx=16384)`) larger than
+        the one it was trained with: llama.cpp accepts it with a log warning, and once the prompt
+        passes the trained length the model's output degrades into repetition or noise."""
+        graph = ctx.graph
+        for use in model_uses(graph):
+            info = graph.catalog.model(use.model_id)
+            c = use.llm_call
+            if info is None or info.context_window is None or not isinstance(c, LLMCall):
+                continue
+            s = c.setting("context_size")
+            if s is None:
+                continue
+            n = int_setting(graph, s.expr, s.func, s.stmt)
+            if n is None or n <= info.context_window:
+                continue
+            path, pos = (literal_sites(graph, s.expr, s.func, cast(EvalAt, s.stmt), n) or [(s.func.path, s.expr.pos)])[0]
+            if (path, pos[0]) in seen:
+                continue
+            seen.add((path, pos[0]))
+            flow = (FlowStep(graph.span(path, pos), f"the model is loaded with a {n}-token context"),
+                    FlowStep(graph.span(s.func.path, s.expr.pos), "passed to the model's loader here"),
+                    FlowStep(graph.span(use.func.path, use.expr.pos), f"`{use.model_id}` is the model"))
+            yield self.finding(
+                ctx, path, pos,
+                f"The model `{use.model_id}` is loaded with a {n}-token context, but it was trained with "
+                f"{info.context_window} tokens: prompts past that length are accepted (llama.cpp only logs a "
+                f"warning) and the replies degrade into repetition or noise. Load it with at most "
+                f"{info.context_window} and trim prompts to fit, or use a model trained with a longer context.",
+                model=use.model_id, flow=flow)
