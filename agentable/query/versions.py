@@ -104,12 +104,25 @@ class VersionSource:
     end_col: int
     locked: tuple[str, ...] = ()  # the pinned versions, when the lock decides
     declared_at: str = ""  # `pyproject.toml:19`, when a lock decides for a declared distribution
+    # Without a lock, the newest known release the range admits: what `pip install` picks.
+    newest: str = ""
 
     def excludes(self, available: str) -> bool:
-        """Does no version this source admits lie in `available`?"""
+        """Does a fresh install get no version in `available`: no version this source admits is
+        in it, or (without a lock) the newest release the range admits is not?"""
         if self.locked:
             return all(versions_disjoint(f"=={v}", available) for v in self.locked)
-        return versions_disjoint(self.specifier, available)
+        return versions_disjoint(self.specifier, available) or self.newest_decides(available)
+
+    def newest_decides(self, available: str) -> bool:
+        """Do older releases the range admits have the API, while the newest, which a fresh
+        install gets, lacks it (`openai` declared with no upper bound, `openai.ChatCompletion`)?"""
+        if self.locked or not self.newest or versions_disjoint(self.specifier, available):
+            return False
+        try:
+            return not SpecifierSet(available).contains(self.newest, prereleases=True)
+        except InvalidSpecifier:
+            return False
 
     def predates(self, available: str) -> bool:
         """Is `available` newer than every version this source admits (an API added later)?"""
@@ -121,9 +134,19 @@ class VersionSource:
         """`openai>=1.30` for a declared range, `openai 1.86.0` for a lock's pin."""
         return f"{self.dist} {' / '.join(self.locked)}" if self.locked else f"{self.dist}{self.specifier}"
 
-    def cited(self) -> str:
+    def fresh_install(self) -> str:
+        """`openai 3.63.0, the newest release, which a fresh install gets: requirements.txt:3
+        declares `openai` with no upper bound`."""
+        bounded = any(op in self.specifier for op in ("<", "==", "~=", "!="))
+        return (f"{self.dist} {self.newest}, the newest release, which a fresh install gets: "
+                f"{self.path}:{self.line} declares `{self.versions()}`" + ("" if bounded else " with no upper bound"))
+
+    def cited(self, available: str = "") -> str:
         """`requirements.txt:3 declares openai>=1.30`, or `poetry.lock:827 pins openai 1.86.0
-        (pyproject.toml:19 declares openai>=0.27)`."""
+        (pyproject.toml:19 declares openai>=0.27)`; when the newest admitted release decides,
+        `requirements.txt:3 declares openai, so a fresh install gets openai 3.63.0`."""
+        if not self.locked and available and self.newest_decides(available):
+            return f"{self.path}:{self.line} declares {self.versions()}, so a fresh install gets {self.dist} {self.newest}"
         if not self.locked:
             return f"{self.path}:{self.line} declares {self.versions()}"
         return f"{self.path}:{self.line} pins {self.versions()}{self.declared_note()}"
@@ -158,10 +181,25 @@ def version_source(g: ProjectGraph, path: str, dist: str) -> Optional[VersionSou
         spec, at = (found[1], f"{found[0].path}:{found[0].line}") if found is not None else ("", "")
         return VersionSource(dist, spec, first.path, first.line, 1, first.end_col,
                              tuple(dict.fromkeys(p.version for p in pins)), at)
-    if found is None or not found[1]:
+    if found is None:
         return None
     req, spec = found
-    return VersionSource(dist, spec, req.path, req.line, req.col, req.end_col)
+    newest = _newest_admitted(g, dist, spec)
+    if not spec and not newest:
+        return None  # unpinned, and its releases unknown
+    return VersionSource(dist, spec, req.path, req.line, req.col, req.end_col, newest=newest)
+
+
+def _newest_admitted(g: ProjectGraph, dist: str, spec: str) -> str:
+    """The newest known final release of `dist` that `spec` admits ("" when unknown)."""
+    known = g.catalog.releases.get(dist)
+    if known is None:
+        return ""
+    try:
+        admitted = SpecifierSet(spec)
+    except InvalidSpecifier:
+        return ""
+    return next((str(v) for v in known.releases if admitted.contains(v)), "")
 
 
 def _covers(lock_folder: str, manifest_folder: str) -> bool:

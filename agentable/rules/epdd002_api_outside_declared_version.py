@@ -81,7 +81,7 @@ class ApiOutsideDeclaredVersion(Rule):
         reported.add((path, pos[0]))
         f = self.finding(
             ctx, path, pos,
-            f"`{symbol}` exists only in {avail.dist}{avail.available}, but {source.cited()}. {avail.message}",
+            f"`{symbol}` exists only in {avail.dist}{avail.available}, but {source.cited(avail.available)}. {avail.message}",
             flow=(FlowStep(Span(source.path, source.line, source.col, source.line, source.end_col),
                            f"{source.versions()} {'pinned' if source.locked else 'declared'} here"),))
         return f

@@ -21,9 +21,12 @@ class ApiMissingInDeclaredSdk(Rule):
         short="The code uses an LLM API that the declared SDK version range does not have.",
         full=("LLM SDKs and frameworks remove and rename their entry points between major versions (openai 1.0 "
               "removed `openai.ChatCompletion`; LangChain moved chat models out of `langchain.chat_models`). "
-              "When every version the project's manifest admits lacks the API, or the lock file that a fresh "
-              "install follows (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, pylock.toml) pins only such "
-              "versions, the agent fails at import or on its first model call in any fresh install."),
+              "When every version the project's manifest admits lacks the API, when the newest release it admits "
+              "(what pip installs into a fresh environment: `openai` or `openai>=0.27` gets the current "
+              "major version) lacks it, or when the lock file that a fresh install follows (poetry.lock, "
+              "uv.lock, pdm.lock, Pipfile.lock, pylock.toml) pins only such versions, the agent fails at "
+              "import or on its first model call in any fresh install. Releases come from the catalog's "
+              "mined release list; a distribution it does not list is judged on the declared range only."),
         bad_example='# requirements.txt: openai>=1.30\nopenai.ChatCompletion.create(model="gpt-4o", messages=msgs)',
         good_example='# requirements.txt: openai>=1.30\nOpenAI().chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Use the API of the declared SDK version (see the replacement named in the message), or change the version pin.",
@@ -42,9 +45,12 @@ class ApiMissingInDeclaredSdk(Rule):
                     spec = _llm_symbol_spec(graph, target)
                     if spec is None and not is_framework_symbol(graph, target):
                         continue
-                    for f in self._check_symbol(ctx, mod.path, stmt.pos, target, spec, reported):
+                    line_reported = (mod.path, stmt.pos[0]) in reported
+                    found = list(self._check_symbol(ctx, mod.path, stmt.pos, target, spec, reported))
+                    # a second name of an import already reported on its line: its uses are covered too
+                    if found or (line_reported and api_unavailable(graph, mod.path, target) is not None):
                         self._flagged_imports.setdefault(mod.path, set()).add(target)
-                        yield f
+                    yield from found
         for c in graph.agent.llm_calls:
             yield from self._check_symbol(ctx, c.func.path, c.call.pos, c.path, c.spec, reported)
         for site, spec in chat_model_constructions(graph):
@@ -72,14 +78,15 @@ class ApiMissingInDeclaredSdk(Rule):
             avail, source = hit
             if source.predates(avail.available):
                 return  # an API newer than the pin: a dependency defect (EPDD002)
-            message = f"`{symbol}` does not exist in {_installed(source)}. {avail.message}"
+            message = f"`{symbol}` does not exist in {_installed(source, avail.available)}. {avail.message}"
         else:
             sdk, available = getattr(spec, "sdk", None), getattr(spec, "available", None)
             source = version_source(graph, path, sdk) if sdk and available else None
             # (`available` is set whenever `source` is)
             if source is not None and available and source.excludes(available) and not source.predates(available):
                 repl = getattr(spec, "replacement", None)
-                got = source.cited() if source.locked else f"the project declares {source.versions()}"
+                got = source.cited(available) if source.locked or source.newest_decides(available) \
+                    else f"the project declares {source.versions()}"
                 other = ("use the locked version's API, or pin the SDK below it and re-lock." if source.locked
                          else "use the declared version's API or change the pin.")
                 message = (f"`{symbol}` exists only in {sdk}{available}, but {got}; "
@@ -89,9 +96,11 @@ class ApiMissingInDeclaredSdk(Rule):
             yield self.finding(ctx, path, pos, message)
 
 
-def _installed(source: "VersionSource") -> str:
-    """`openai>=1.30 as declared in requirements.txt:3`, or for a lock's pin `openai 1.86.0, the
-    version poetry.lock:827 pins`."""
+def _installed(source: "VersionSource", available: str) -> str:
+    """`openai>=1.30 as declared in requirements.txt:3`, for a lock's pin `openai 1.86.0, the
+    version poetry.lock:827 pins`, or the newest release a range without a lock installs."""
+    if source.newest_decides(available):
+        return source.fresh_install()
     if source.locked:
         return f"{source.versions()}, the version {source.path}:{source.line} pins{source.declared_note()}"
     return f"{source.versions()} as declared in {source.path}:{source.line}"

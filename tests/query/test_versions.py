@@ -55,9 +55,27 @@ def test_a_stale_or_foreign_lock_is_not_what_gets_installed(tmp_path: Path) -> N
 
 
 def test_unknown_versions_give_nothing(tmp_path: Path) -> None:
-    g = graph_with(tmp_path, {"requirements.txt": "openai\n"})
-    assert version_source(g, "a.py", "openai") is None  # unpinned, unlocked
+    g = graph_with(tmp_path, {"requirements.txt": "acme-llm-sdk\n"})
+    assert version_source(g, "a.py", "acme-llm-sdk") is None  # unpinned, unlocked, releases unknown
     assert version_source(g, "a.py", "anthropic") is None  # undeclared
     locked_only = graph_with(tmp_path / "b", {"requirements.txt": "langchain-openai\n", "uv.lock": lock(("openai", "1.3.0"))})
     src = version_source(locked_only, "a.py", "openai")  # a transitive pin still decides what is installed
     assert src is not None and src.locked == ("1.3.0",) and src.cited() == "uv.lock:5 pins openai 1.3.0"
+
+
+def test_without_a_lock_the_newest_admitted_release_is_what_gets_installed(tmp_path: Path) -> None:
+    g = graph_with(tmp_path, {"requirements.txt": "openai\nlangchain>=0.3\nanthropic<0.40\n"})
+    releases = g.catalog.releases.get("openai")
+    assert releases is not None
+    src = version_source(g, "a.py", "openai")
+    assert src is not None and src.specifier == "" and src.newest == str(releases.releases[0])
+    # every release before 1.0 had the module-level API; the newest does not
+    assert src.excludes("<1.0") and src.newest_decides("<1.0") and not src.excludes(">=1.0")
+    assert "so a fresh install gets openai " + src.newest in src.cited("<1.0")
+    assert src.fresh_install().endswith("requirements.txt:1 declares `openai` with no upper bound")
+    capped = version_source(g, "a.py", "anthropic")
+    assert capped is not None and capped.newest.startswith("0.")  # the newest 0.39.x
+    assert not capped.newest_decides(">=0.20")
+    # a range that rules the API out altogether is judged on the range, not the newest release
+    lc = version_source(g, "a.py", "langchain")
+    assert lc is not None and lc.excludes("<0.1") and not lc.newest_decides("<0.1")
