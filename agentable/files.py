@@ -23,13 +23,15 @@ from agentable.findings import Notification
 # what a path is and how a discovered file is read live in agentable.paths (the code graph uses them too);
 # re-exported here for the users of agentable.files
 from agentable.paths import ARTIFACT_MAX_BYTES, is_manifest, is_test_path, read_artifact  # noqa: F401
+from agentable.paths import MODAL_IMAGE_HINTS
 from agentable.paths import inside_root as _inside, load_utf8 as _load
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "site-packages", "node_modules", "__pycache__", "build", "dist",
     ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".agentable_cache", ".eggs",
 })
-# PEP 723 inline script metadata: a Python file with a `# /// script` block is its own manifest.
+# PEP 723 inline script metadata: a Python file with a `# /// script` block is its own manifest;
+# so may be a file that builds the Modal image its code runs in (read by cpg.manifests.modal_images).
 _SCRIPT_BLOCK_RE = re.compile(rb"(?m)^# /// script[ \t]*\r?$")
 
 
@@ -161,8 +163,15 @@ def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: 
             disc.notifications.append(Notification(reason, rel, "warning", "read"))
         else:
             disc.sources.append(sf)
-            if not manifest and data is not None and b"# /// script" in data and _SCRIPT_BLOCK_RE.search(data):
+            if not manifest and data is not None and _declares_own_dependencies(data):
                 disc.manifests.append(abs_path)
+
+
+def _declares_own_dependencies(data: bytes) -> bool:
+    """A PEP 723 block, or perhaps the Modal image the file's code runs in (cheap byte checks)."""
+    if b"# /// script" in data and _SCRIPT_BLOCK_RE.search(data):
+        return True
+    return all(h in data for h in MODAL_IMAGE_HINTS)
 
 
 # ----------------------------------------------------------------------------- listing

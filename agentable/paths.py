@@ -21,6 +21,11 @@ _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 ARTIFACT_MAX_BYTES = 512_000
 
 
+# A Python file that may build the Modal image its code runs in (cpg.manifests.modal_images reads
+# it as a manifest): discovery's cheap byte check, all of these occur in it.
+MODAL_IMAGE_HINTS = (b"modal", b"pip_install")
+
+
 def is_manifest(rel_path: str) -> bool:
     return bool(_MANIFEST_RE.search(rel_path))
 

@@ -129,7 +129,9 @@ class UndeclaredDependency(Rule):
                     module = getattr(stmt, "module", None)
                     shown = module if module and import_name_known(graph, module) else dotted
                     loose = ""
-                    if mod.path in manifests.script_manifests:
+                    if manifests.script_kinds.get(mod.path) == "modal":
+                        where, target = "the Modal image its code runs in", "the image's `pip_install(...)`"
+                    elif mod.path in manifests.script_manifests:
                         where, target = "its `# /// script` block", "the block's `dependencies`"
                     else:
                         where, target = ", ".join(scope.manifests), target_manifest(scope)

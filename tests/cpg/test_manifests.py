@@ -1233,3 +1233,55 @@ def test_enclosing_manifests_only_for_a_folder_with_requirements_of_its_own(tmp_
     write(tmp_path, "cases/one/pyproject.toml", '[project]\nname = "one"\ndependencies = ["rich"]\n')
     assert parse(tmp_path / "cases").manifests == []  # a folder of projects, no manifest of its own
     assert parse(tmp_path / "cases/one", "pyproject.toml").manifests == ["pyproject.toml"]  # a project of its own
+
+
+# ----------------------------------------------------------------------------- Modal images
+
+
+def test_a_modal_image_declares_what_its_app_and_functions_run_with(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "requirements.txt": "modal\n",
+        "jobs/digest.py": """\
+            import modal
+            from modal import Image as Img
+
+            base = modal.Image.debian_slim().pip_install("openai>=1.40", ["httpx", "tiktoken==0.7.0"])
+            app = modal.App("digest")
+
+            @app.function(image=base)
+            def run() -> None: ...
+
+            @app.function(image=Img.debian_slim().uv_pip_install("anthropic"))
+            def other() -> None: ...
+            """,
+        # an image handed to a sandbox runs other code: the file is not governed by it
+        "sandbox.py": """\
+            import modal
+            sb = modal.Sandbox.create(image=modal.Image.debian_slim().pip_install("jupyter"), app=None)
+            """,
+    })
+    assert ms.script_manifests == {"jobs/digest.py": "jobs/digest.py"}
+    assert ms.script_kinds == {"jobs/digest.py": "modal"}
+    scope = ms.for_path("jobs/digest.py")
+    assert sorted(r.dist for r in scope.requirements) == ["anthropic", "httpx", "modal", "openai", "tiktoken"]
+    openai = one(scope, "openai")
+    assert (openai.specifier, openai.line, openai.col) == (">=1.40", 4, 47)  # inside the quotes, 1-based
+    assert ms.for_path("sandbox.py").manifests == ["requirements.txt"]
+
+
+def test_a_modal_image_with_packages_not_written_out_is_unknown(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "reqs.txt": "pandas\n",
+        "a.py": """\
+            import modal
+            PKGS = ["openai"]
+            app = modal.App(image=modal.Image.debian_slim().pip_install(*PKGS))
+            """,
+        "b.py": """\
+            import modal
+            app = modal.App(image=modal.Image.debian_slim().pip_install_from_requirements("reqs.txt"))
+            """,
+    })
+    assert "a.py" in ms.unknown_dependencies
+    assert "b.py" not in ms.unknown_dependencies
+    assert sorted(r.dist for r in ms.for_path("b.py").requirements) == ["modal", "pandas"]

@@ -90,6 +90,8 @@ class ManifestSet:
     # its requirements are in `requirements` with `path` == the id. Scripts are not in `manifests`,
     # which lists the files that govern folders. See `script_scope`.
     script_manifests: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # how such a file declares them, when not by a PEP 723 block: "modal" (the Modal image it runs in)
+    script_kinds: dict[str, str] = field(default_factory=dict, kw_only=True)
     # Lock files (uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pylock.toml) read without error:
     # the lock's folder ("." for the root) -> PEP 503 names of every distribution it pins, transitive
     # ones and every group or extra included. Not declarations: never in `requirements`.
@@ -130,12 +132,15 @@ class ManifestSet:
         return bool(self.manifests or self.script_manifests)
 
     def script_scope(self, rel_path: str) -> Optional["ManifestSet"]:
-        """The declarations governing `rel_path` when it is a PEP 723 script (only its own block),
-        else None: the hook a scope lookup consults first."""
+        """The declarations governing `rel_path` when it declares its own (a PEP 723 block, a
+        Modal image, with the requirements files that image installs), else None: the hook a
+        scope lookup consults first."""
         mid = self.script_manifests.get(rel_path)
         if mid is None:
             return None
-        return ManifestSet([r for _, r in self._scope_index().requirements.get(mid, ())], [mid])
+        index = self._scope_index()
+        own = sorted(self._with_includes([mid]), key=lambda m: m != mid)
+        return ManifestSet([r for m in own for _, r in index.requirements.get(m, ())], [mid])
 
     def locked_for(self, rel_path: str) -> Optional[frozenset[str]]:
         """The distributions locked for a source file: the lock files of its folder or of the

@@ -20,6 +20,7 @@ from agentable.cpg.manifests.model import ManifestSet, Requirement, governing_di
 from agentable.cpg.manifests.pipfile import _pipfile
 from agentable.cpg.manifests.pyproject import _pyproject
 from agentable.cpg.manifests.requirements_txt import _requirements
+from agentable.cpg.manifests.modal_images import modal_image
 from agentable.cpg.manifests.scripts import _script
 from agentable.cpg.manifests.setup_files import _setup_cfg, _setup_py
 from agentable.findings import Notification
@@ -182,7 +183,12 @@ class _Reader:
         if name == "setup.py":
             return _setup_py(self, p, text, rel)
         if name.endswith(".py"):
-            return _script(self, text, rel)
+            if _script(self, text, rel):
+                return True
+            if modal_image(self, p, text, rel):
+                self.out.script_kinds[rel] = "modal"
+                return True
+            return False
         if name == "Pipfile":
             return _pipfile(self, text, rel)
         if name.endswith((".yml", ".yaml")):
