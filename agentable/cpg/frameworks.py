@@ -63,6 +63,8 @@ class FrameworkCalls:
         if self.http_llm_spec(e, path, func, stmt) is not None:
             return frozenset({LLMOutput(site, False, ((func.path, e.pos, "model endpoint response"),), http=True)})
         inst, _, method = path.rpartition("().")
+        if not inst and path.endswith("()"):  # an instance called: `llm(prompt)` is its __call__
+            inst, method = path[:-2], "__call__"
         if inst and method:
             model = cat.chat_model(inst)
             if model is not None:
