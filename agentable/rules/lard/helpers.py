@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from agentable.cpg import ir
-from agentable.cpg.artifacts import PromptTemplate, TemplateRender, TemplateVar, artifact_links, template_of
+from agentable.cpg.artifacts import (ArtifactLoad, PromptTemplate, TemplateRender, TemplateVar, artifact_links,
+                                     template_of)
+from agentable.cpg.artifacts.crew_inputs import crew_kickoffs, crew_template
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef
@@ -70,7 +72,37 @@ def missing_template_variables(g: ProjectGraph) -> list[MissingVariable]:
         for v in tpl.needed():
             if v.name not in r.supplied:
                 out.append(MissingVariable(v, tpl, r))
+    return out + _crew_missing(g)
+
+
+def _crew_missing(g: ProjectGraph) -> list[MissingVariable]:
+    """CrewAI `{var}` placeholders of a crew's tasks/agents YAML that a kickoff's inputs lack."""
+    loads = [ld for ld in artifact_links(g).loads if ld.how == "crew_config" and ld.owner in g.classes]
+    if not loads:
+        return []
+    out: list[MissingVariable] = []
+    for k in crew_kickoffs(g, loads):
+        for ld in loads:
+            if ld.owner != k.crew_class:
+                continue
+            tpl = _crew_template(g, ld)
+            if tpl is None:
+                continue
+            render = TemplateRender(ld, k.call, k.func, k.stmt, k.method, k.supplied)  # type: ignore[arg-type]
+            out += [MissingVariable(v, tpl, render) for v in tpl.needed() if v.name not in k.supplied]
     return out
+
+
+def _crew_template(g: ProjectGraph, ld: ArtifactLoad) -> Optional[PromptTemplate]:
+    art = g.artifacts.get(ld.artifact) if g.artifacts is not None else None
+    cls = g.classes.get(ld.owner or "")
+    if art is None or cls is None or not ld.config:
+        return None
+    key = f"crewai:{ld.config}:{ld.owner}"  # the entries used depend on the class
+    if key not in art.templates:
+        lines = cls.module.ir.source.split("\n")[cls.node.pos[0] - 1:cls.node.pos[2]]
+        art.templates[key] = crew_template(art, ld.config, "\n".join(lines))
+    return art.templates[key]
 
 
 def _template(g: ProjectGraph, r: TemplateRender) -> Optional[PromptTemplate]:
