@@ -54,9 +54,9 @@ class TokenBudgetExceedsModel(Rule):
               "reply; above the context window there is not even room for the prompt. Likewise a context budget "
               "the code trims the conversation or prompt to (`MAX_CONTEXT_TOKENS` compared against the running "
               "token count before the call) that exceeds the model's context window lets the input grow past "
-              "what the model accepts: once the conversation is long enough, every request fails as too long. A `max_tokens` (`max_output_tokens`, `max_completion_tokens`, "
-              "`num_predict`) written beside a model id in a YAML/JSON/TOML settings file is checked too, at its "
-              "line there."),
+              "what the model accepts: once the conversation is long enough, every request fails as too long. "
+              "A `max_tokens` (`max_output_tokens`, `max_completion_tokens`, `num_predict`) written beside a "
+              "model id in a YAML/JSON/TOML settings file is checked too, at its line there."),
         bad_example='client.chat.completions.create(model="gpt-4", max_tokens=12000, messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4", max_tokens=1024, messages=msgs)',
         fix=("Lower `max_tokens` to at most the model's output limit (leaving room for the prompt), and keep a context "

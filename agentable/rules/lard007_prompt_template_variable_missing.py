@@ -9,7 +9,7 @@ from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import missing_template_variables
 
 
-_WHAT = {"crewai": "placeholder of this CrewAI config"}
+_WHAT = {"crewai": "placeholder of this CrewAI config", "sk": "variable of this Semantic Kernel prompt"}
 
 
 class PromptTemplateVariableMissing(Rule):
@@ -40,6 +40,10 @@ class PromptTemplateVariableMissing(Rule):
             line = r.call.pos[0]
             if mv.template.syntax == "jinja":
                 effect = "Jinja2 renders it as an empty string, so the model gets a prompt with a hole"
+                sev = Severity.WARNING
+            elif mv.template.syntax == "sk":
+                effect = ("Semantic Kernel renders it as an empty string (logging a warning), so the model gets a "
+                          "prompt with a hole")
                 sev = Severity.WARNING
             elif mv.template.syntax == "crewai":
                 effect = "CrewAI raises (\"Template variable not found in inputs\") before any agent runs"

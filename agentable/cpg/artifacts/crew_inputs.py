@@ -166,7 +166,7 @@ def _bound_keys(g, e: ir.Expr, func, stmt, many: bool, kickoff: ir.Call, depth: 
         owner, defs = g.name_bindings(func, e.id, stmt)
         if not defs or any(d.how != "assign" or d.value is None for d in defs):
             return None
-        added = _added_keys(owner, e.id, kickoff)
+        added = added_keys(owner, e.id, kickoff)
         parts = [_input_keys(g, d.value, owner, d.stmt, many, kickoff, depth - 1) for d in defs]
         if added is None or any(p is None for p in parts):
             return None
@@ -183,7 +183,7 @@ def _bound_keys(g, e: ir.Expr, func, stmt, many: bool, kickoff: ir.Call, depth: 
     return None
 
 
-def _added_keys(func, name: str, kickoff: ir.Call) -> Optional[frozenset[str]]:
+def added_keys(func, name: str, kickoff: ir.Call) -> Optional[frozenset[str]]:
     """The literal keys `name[key] = ...` stores in the dict bound to `name`; None when it is
     stored under a computed key, changed in place, or handed to another call (unknown)."""
     added: set[str] = set()

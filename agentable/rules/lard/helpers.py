@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -10,6 +11,7 @@ from agentable.cpg import ir
 from agentable.cpg.artifacts import (ArtifactLoad, PromptTemplate, TemplateRender, TemplateVar, artifact_links,
                                      template_of)
 from agentable.cpg.artifacts.crew_inputs import crew_kickoffs, crew_template
+from agentable.cpg.artifacts.sk_prompts import sk_runs, sk_template
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef
@@ -72,7 +74,27 @@ def missing_template_variables(g: ProjectGraph) -> list[MissingVariable]:
         for v in tpl.needed():
             if v.name not in r.supplied:
                 out.append(MissingVariable(v, tpl, r))
-    return out + _crew_missing(g)
+    return out + _crew_missing(g) + _sk_missing(g)
+
+
+def _sk_missing(g: ProjectGraph) -> list[MissingVariable]:
+    """`{{$var}}` variables of a Semantic Kernel skprompt.txt that a `kernel.invoke(...)` of its
+    function does not pass."""
+    arts = g.artifacts
+    out: list[MissingVariable] = []
+    for run in sk_runs(g, arts) if arts is not None else []:
+        art = arts.get(run.load.artifact) if arts is not None else None
+        if art is None or arts is None:
+            continue
+        if "sk" not in art.templates:
+            config = posixpath.join(posixpath.dirname(art.path), "config.json")
+            art.templates["sk"] = sk_template(art, arts.get(config) if config in arts else None)
+        tpl = art.templates["sk"]
+        if tpl is None:
+            continue
+        render = TemplateRender(run.load, run.call, run.func, run.stmt, run.method, run.supplied)  # type: ignore[arg-type]
+        out += [MissingVariable(v, tpl, render) for v in tpl.needed() if v.name not in run.supplied]
+    return out
 
 
 def _crew_missing(g: ProjectGraph) -> list[MissingVariable]:
