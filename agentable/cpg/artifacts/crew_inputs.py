@@ -117,7 +117,7 @@ def crew_kickoffs(g, loads: list[ArtifactLoad]) -> list[CrewKickoff]:
             f = site.call.func
             if not isinstance(f, ir.Attribute) or f.attr not in _KICKOFFS:
                 continue
-            owners = {_crew_class(g, v) for v in g.values(f.value, func, site.stmt)}
+            owners = {_crew_class(g, v, func.path, crews) for v in g.values(f.value, func, site.stmt)}
             if len(owners) != 1:
                 continue
             owner = owners.pop()
@@ -132,8 +132,20 @@ def crew_kickoffs(g, loads: list[ArtifactLoad]) -> list[CrewKickoff]:
     return out
 
 
-def _crew_class(g, v) -> Optional[str]:
-    """The @CrewBase class whose method builds the `Crew(...)` value `v`."""
+def _crew_class(g, v, caller: str, crews: set[str]) -> Optional[str]:
+    """The @CrewBase class whose method builds the `Crew(...)` value `v`; or, for an import the
+    resolver did not find (`from crew import ResearchCrew` run from the package's own folder:
+    `crew.ResearchCrew().crew()`), the crew class of that name in the module the dotted path names
+    from a folder holding the caller, else the only such class in the project."""
+    if isinstance(v, ExtRef) and v.path.endswith("().crew()"):
+        mod, _, name = v.path[: -len("().crew()")].rpartition(".")
+        rel = mod.replace(".", "/") + ".py"
+        cands = [c for c in crews if c in g.classes and g.classes[c].name == name
+                 and ("/" + g.classes[c].module.path).endswith("/" + rel)]
+        # beside: the module's folder, less the dotted path, holds the caller (an import root)
+        beside = [c for c in cands if ("/" + caller).startswith("/" + g.classes[c].module.path[: -len(rel)])]
+        pick = beside or cands
+        return pick[0] if len(pick) == 1 else None
     if not isinstance(v, ExtRef) or v.path != _CREW_CTOR or v.site is None:
         return None
     owner = g.function_of(v.site[0], v.site[1].pos)
