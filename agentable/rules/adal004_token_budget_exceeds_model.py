@@ -27,6 +27,7 @@ def _max_tokens_expr(graph, use: ModelUse) -> Optional[tuple[ir.Expr, FunctionIn
 
 
 # The settings-file keys that cap the reply's length (their meaning is the same for every provider).
+_GENERATIVE = frozenset({"chat", "completion", "reasoning", "code-completion"})
 _OUTPUT_KEYS = frozenset({"max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens", "num_predict"})
 
 
@@ -98,8 +99,8 @@ class TokenBudgetExceedsModel(Rule):
             if not ms.setting_pos:
                 continue
             info = graph.catalog.model(ms.model_id)
-            if info is None:
-                continue
+            if info is None or info.kind not in _GENERATIVE:
+                continue  # beside an embedding model, `max_tokens` is a chunk size, not a reply length
             values = dict(ms.settings)
             for key, pos in ms.setting_pos:
                 n = values.get(key)
