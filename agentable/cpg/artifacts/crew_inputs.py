@@ -74,6 +74,13 @@ def crew_template(art: Artifact, config_attr: str, class_src: str) -> Optional[P
     return tpl
 
 
+def placeholders_in(text: str) -> frozenset[str]:
+    """Every `{name}` in a file's text: a superset of its fields' placeholders (a name has no
+    space, so YAML line folding never splits one), so a crew whose inputs hold all of them
+    needs no parse."""
+    return frozenset(_PLACEHOLDER_RE.findall(text))
+
+
 def _named(entry: str, class_src: str) -> bool:
     return re.search(r"[\"']" + re.escape(entry) + r"[\"']", class_src) is not None
 

@@ -10,7 +10,7 @@ from typing import Optional, Union
 from agentable.cpg import ir
 from agentable.cpg.artifacts import (ArtifactLoad, PromptTemplate, TemplateRender, TemplateVar, artifact_links,
                                      template_of)
-from agentable.cpg.artifacts.crew_inputs import crew_kickoffs, crew_template
+from agentable.cpg.artifacts.crew_inputs import crew_kickoffs, crew_template, placeholders_in
 from agentable.cpg.artifacts.sk_prompts import sk_runs, sk_template
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
@@ -107,7 +107,7 @@ def _crew_missing(g: ProjectGraph) -> list[MissingVariable]:
         for ld in loads:
             if ld.owner != k.crew_class:
                 continue
-            tpl = _crew_template(g, ld)
+            tpl = _crew_template(g, ld, k.supplied)
             if tpl is None:
                 continue
             render = TemplateRender(ld, k.call, k.func, k.stmt, k.method, k.supplied)  # type: ignore[arg-type]
@@ -115,7 +115,10 @@ def _crew_missing(g: ProjectGraph) -> list[MissingVariable]:
     return out
 
 
-def _crew_template(g: ProjectGraph, ld: ArtifactLoad) -> Optional[PromptTemplate]:
+def _crew_template(g: ProjectGraph, ld: ArtifactLoad, supplied: frozenset[str]) -> Optional[PromptTemplate]:
+    text = g.artifacts.text(ld.artifact) if g.artifacts is not None else None
+    if text is None or placeholders_in(text) <= supplied:
+        return None  # not parsed: every `{name}` anywhere in its text is supplied
     art = g.artifacts.get(ld.artifact) if g.artifacts is not None else None
     cls = g.classes.get(ld.owner or "")
     if art is None or cls is None or not ld.config:
