@@ -252,6 +252,13 @@ def _has_suppressions(path: str, lines: list[str], cache: dict[str, bool]) -> bo
     return hit
 
 
+def _comment_above(lines: list[str], line: int) -> int:
+    """In a non-Python file (YAML, TOML, .env, requirements, Jinja), a suppression may stand on a
+    comment line of its own just above the reported line (a long YAML value, a Jinja line)."""
+    above = lines[line - 2].lstrip() if 1 < line <= len(lines) + 1 else ""
+    return line - 1 if above.startswith(("#", "{#")) else line
+
+
 def _statement_start(mod: ir.Module, line: int) -> int:
     best = line
     for s in ir.walk_stmts(mod.body, into_defs=True):
@@ -329,7 +336,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
                                                           else _read_lines(root / f.span.path))
             sources[f.span.path] = lines
         if _has_suppressions(f.span.path, lines, suppress_cache):
-            stmt_line = _statement_start(mod, f.span.line) if mod is not None else f.span.line
+            stmt_line = _statement_start(mod, f.span.line) if mod is not None else _comment_above(lines, f.span.line)
             f.suppressed = _suppressed(f, lines, stmt_line)
         if 0 < f.span.line <= len(lines):
             f.snippet = lines[f.span.line - 1]

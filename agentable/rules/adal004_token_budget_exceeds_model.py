@@ -8,6 +8,7 @@ from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall  # for narrowing
 from agentable.cpg.structure import FunctionInfo  # for annotations
 from agentable.findings import Finding, FlowStep, Severity
+from agentable.query.artifacts import config_model_settings
 from agentable.query.facts import EvalAt
 from agentable.query.literals import literal_sites
 from agentable.query.models import ModelUse, int_setting, model_uses
@@ -27,6 +28,23 @@ def _max_tokens_expr(graph, use: ModelUse) -> Optional[tuple[ir.Expr, FunctionIn
     return None
 
 
+# The settings-file keys that cap the reply's length (their meaning is the same for every provider).
+_GENERATIVE = frozenset({"chat", "completion", "reasoning", "code-completion"})
+_OUTPUT_KEYS = frozenset({"max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens", "num_predict"})
+
+
+def _judge(n: int, model_id: str, info, name: str) -> Optional[tuple[Severity, str]]:
+    """(severity, message) when `n` reply tokens exceed the model's context window or output limit."""
+    window, out = info.context_window, info.max_output_tokens
+    if window is not None and n > window:
+        return Severity.ERROR, (f"`{name}={n}` exceeds the whole context window of `{model_id}` ({window} tokens); "
+                                f"every request is rejected. Use at most {out or window} and leave room for the prompt.")
+    if out is not None and n > out:
+        return Severity.WARNING, (f"`{name}={n}` is above the output limit of `{model_id}` ({out} tokens); the "
+                                  f"provider rejects the request. Use at most {out}.")
+    return None
+
+
 class TokenBudgetExceedsModel(Rule):
     meta = RuleMeta(
         id="ADAL004",
@@ -42,7 +60,9 @@ class TokenBudgetExceedsModel(Rule):
               "token count before the call) that exceeds the model's context window lets the input grow past "
               "what the model accepts: once the conversation is long enough, every request fails as too long. "
               "A local model (llama.cpp) loaded with a context (`n_ctx`) larger than the one it was trained "
-              "with accepts the longer prompts, but its replies degrade into repetition or noise past that length."),
+              "with accepts the longer prompts, but its replies degrade into repetition or noise past that length. "
+              "A `max_tokens` (`max_output_tokens`, `max_completion_tokens`, `num_predict`) written beside a "
+              "model id in a YAML/JSON/TOML settings file is checked too, at its line there."),
         bad_example='client.chat.completions.create(model="gpt-4", max_tokens=12000, messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4", max_tokens=1024, messages=msgs)',
         fix=("Lower `max_tokens` to at most the model's output limit (leaving room for the prompt), and keep a context "
@@ -64,16 +84,10 @@ class TokenBudgetExceedsModel(Rule):
             n = int_setting(graph, expr, func, stmt)
             if n is None:
                 continue
-            window, out = info.context_window, info.max_output_tokens
-            if window is not None and n > window:
-                sev, msg = Severity.ERROR, (f"`max_tokens={n}` exceeds the whole context window of `{use.model_id}` "
-                                            f"({window} tokens); every request is rejected. Use at most "
-                                            f"{out or window} and leave room for the prompt.")
-            elif out is not None and n > out:
-                sev, msg = Severity.WARNING, (f"`max_tokens={n}` is above the output limit of `{use.model_id}` "
-                                              f"({out} tokens); the provider rejects the request. Use at most {out}.")
-            else:
+            judged = _judge(n, use.model_id, info, "max_tokens")
+            if judged is None:
                 continue
+            sev, msg = judged
             key = (func.path, expr.pos[0])
             if key in seen:
                 continue
@@ -81,6 +95,28 @@ class TokenBudgetExceedsModel(Rule):
             yield self.finding(ctx, func.path, expr.pos, msg, severity=sev, model=use.model_id)
         yield from self._context_budgets(ctx, seen)
         yield from self._loaded_context(ctx, seen)
+        yield from self._settings_files(ctx)
+
+    def _settings_files(self, ctx: RuleContext) -> Iterable[Finding]:
+        """`max_tokens` (or `max_output_tokens`, `num_predict`, ...) written beside a model id in a
+        YAML/JSON/TOML settings file, above what that model allows."""
+        graph = ctx.graph
+        for ms in config_model_settings(graph):
+            if not ms.setting_pos:
+                continue
+            info = graph.catalog.model(ms.model_id)
+            if info is None or info.kind not in _GENERATIVE:
+                continue  # beside an embedding model, `max_tokens` is a chunk size, not a reply length
+            values = dict(ms.settings)
+            for key, pos in ms.setting_pos:
+                n = values.get(key)
+                if key not in _OUTPUT_KEYS or not isinstance(n, int):
+                    continue
+                judged = _judge(n, ms.model_id, info, key)
+                if judged is not None:
+                    sev, msg = judged
+                    flow = (FlowStep(graph.span(ms.path, ms.pos), f"the model `{ms.model_id}` is set here"),)
+                    yield self.finding(ctx, ms.path, pos, msg, severity=sev, model=ms.model_id, flow=flow)
 
     def _context_budgets(self, ctx: RuleContext, seen: set[tuple[str, int]]) -> Iterable[Finding]:
         """A budget the code trims the conversation (or prompt) to that is larger than the context

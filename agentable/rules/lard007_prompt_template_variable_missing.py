@@ -9,6 +9,9 @@ from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import missing_template_variables
 
 
+_WHAT = {"crewai": "placeholder of this CrewAI config", "sk": "variable of this Semantic Kernel prompt"}
+
+
 class PromptTemplateVariableMissing(Rule):
     meta = RuleMeta(
         id="LARD007",
@@ -17,9 +20,11 @@ class PromptTemplateVariableMissing(Rule):
         severity=Severity.ERROR,
         short="A prompt template kept in a file is filled in without one of its variables.",
         full=("Prompts kept outside the code (a Jinja2 `.j2`, a `.txt`/`.md` read and `.format()`-ed, a "
-              "LangChain `PromptTemplate.from_file`) name variables the code must supply. When the call "
-              "that fills the template in gives only literal keyword arguments and one of the template's "
-              "variables is not among them, `str.format` and LangChain raise `KeyError` before the model is "
+              "LangChain `PromptTemplate.from_file`, the `{var}` placeholders of a CrewAI crew's `config/tasks.yaml` "
+              "and `agents.yaml`) name variables the code must supply. When the call that fills the "
+              "template in (`render`, `format`, `invoke`, a crew's `kickoff(inputs=...)`) gives only literal "
+              "keys and one of the template's "
+              "variables is not among them, `str.format`, LangChain and CrewAI raise before the model is "
               "called, and Jinja2 renders the variable as an empty string, so the model gets a prompt with a "
               "hole. Variables the template tests with `is defined` or gives a `default` are optional."),
         bad_example='env.get_template("task.j2").render(goal=goal)   # task.j2 uses {{ goal }} and {{ context }}',
@@ -36,11 +41,19 @@ class PromptTemplateVariableMissing(Rule):
             if mv.template.syntax == "jinja":
                 effect = "Jinja2 renders it as an empty string, so the model gets a prompt with a hole"
                 sev = Severity.WARNING
+            elif mv.template.syntax == "sk":
+                effect = ("Semantic Kernel renders it as an empty string (logging a warning), so the model gets a "
+                          "prompt with a hole")
+                sev = Severity.WARNING
+            elif mv.template.syntax == "crewai":
+                effect = "CrewAI raises (\"Template variable not found in inputs\") before any agent runs"
+                sev = Severity.ERROR
             else:
                 effect = "`format` raises KeyError before the model is called"
                 sev = Severity.ERROR
+            what = _WHAT.get(mv.template.syntax, "variable of this prompt template")
             yield self.finding(
                 ctx, mv.template.path, mv.var.pos,
-                f"`{mv.var.name}` is a variable of this prompt template, but the `{r.method}(...)` call at "
+                f"`{mv.var.name}` is a {what}, but the `{r.method}(...)` call at "
                 f"{r.func.path}:{line} does not supply it; {effect}.",
                 severity=sev, flow=mv.flow(graph), variable=mv.var.name)

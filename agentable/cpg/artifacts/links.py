@@ -59,6 +59,8 @@ class ArtifactLoad:
     stmt: object
     call: Optional[ir.Call]  # the loading call (None for a CrewAI convention)
     pos: ir.Pos  # where the load is written
+    owner: Optional[str] = None  # the @CrewBase class's qualname, for a crew_config load
+    config: str = ""  # and the class attribute naming it: agents_config | tasks_config
 
     @property
     def path(self) -> str:
@@ -207,7 +209,7 @@ class _Linker:
                 target = posixpath.normpath(posixpath.join(folder, rel))
                 if target in self.arts.paths:
                     pos = s.pos if s is not None else cls.node.name_pos
-                    ld = ArtifactLoad(target, "crew_config", "format", func, s, None, pos)
+                    ld = ArtifactLoad(target, "crew_config", "format", func, s, None, pos, cls.qualname, attr)
                     self.out.loads.append(ld)
 
     # ------------------------------------------------------------------ renders

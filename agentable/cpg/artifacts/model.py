@@ -26,6 +26,7 @@ class ModelSetting:
     # with a chat api), "completion", or "setting" (a settings file: the use is not known)
     role: str = "setting"
     settings: tuple[tuple[str, object], ...] = ()  # max_tokens, temperature, stop, base_url, ... beside it
+    setting_pos: tuple[tuple[str, Pos], ...] = ()  # where each integer setting among them is written
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ else:  # pragma: no cover
 MODEL_KEYS = frozenset({"model", "model_name", "model_id", "modelid", "llm", "llm_model", "chat_model",
                         "default_model", "function_calling_llm", "manager_llm", "deployment_name"})
 # Settings read beside a model id: the same table, or its `parameters`-like child table.
-SETTING_KEYS = frozenset({"max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens",
+SETTING_KEYS = frozenset({"max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens", "num_predict",
                           "temperature", "top_p", "stop", "stop_sequences", "base_url", "api_base",
                           "openai_api_base", "api_version", "provider"})
 _PARAM_TABLES = frozenset({"parameters", "params", "options", "model_kwargs", "generation_config"})
@@ -224,7 +224,9 @@ def _models(art: Artifact, items: Iterator[_Item]) -> Iterator[ModelSetting]:
         if not _MODEL_ID_RE.match(v):
             continue  # a template (`${MODEL}`, `{{ model }}`), a sentence, a path
         settings = _settings_beside(parent)
-        yield ModelSetting(v, art.path, _scalar_pos(art, at, v), key, keys, role, settings)
+        where = tuple((k, p) for k, val in settings if isinstance(val, int)
+                      for p in [_setting_pos(art, parent, k, val, at[0])] if p is not None)
+        yield ModelSetting(v, art.path, _scalar_pos(art, at, v), key, keys, role, settings, where)
 
 
 def _settings_beside(table) -> tuple[tuple[str, object], ...]:
@@ -239,6 +241,32 @@ def _settings_beside(table) -> tuple[tuple[str, object], ...]:
             out.extend((str(k2).lower(), v2) for k2, v2 in v.items()
                        if str(k2).lower() in SETTING_KEYS and isinstance(v2, (str, int, float)))
     return tuple(out)
+
+
+def _setting_pos(art: Artifact, table, key: str, value: int, near: int) -> Optional[Pos]:
+    """Where a numeric setting beside a model id is written: from the YAML node's position, or
+    (JSON/TOML keep none) its `key: value` in the text nearest the model id's line (0-based)."""
+    if art.kind == "yaml":
+        for t in (table, *(v for k, v in table.items() if str(k).lower() in _PARAM_TABLES and isinstance(v, dict))):
+            k = next((k for k in t if str(k).lower() == key), None)
+            if k is not None and hasattr(t, "lc"):
+                try:
+                    line, col = t.lc.value(k)
+                except (KeyError, TypeError, AttributeError):
+                    return None
+                return _scalar_pos(art, (line, col), str(value))
+        return None
+    if art.kind not in ("json", "toml"):
+        return None
+    sep = ":" if art.kind == "json" else "="
+    pat = re.compile(r"[\"']?" + re.escape(key) + r"[\"']?\s*" + sep + r"\s*(" + str(value) + r")(?![\w.])", re.I)
+    best: Optional[Pos] = None
+    for m in pat.finditer(art.text):
+        line = art.text.count("\n", 0, m.start(1))
+        col = m.start(1) - (art.text.rfind("\n", 0, m.start(1)) + 1)
+        if best is None or abs(line - near) < abs(best[0] - 1 - near):
+            best = (line + 1, col, line + 1, col + len(m.group(1)))
+    return best
 
 
 def _is_crewai_agents(art: Artifact) -> bool:

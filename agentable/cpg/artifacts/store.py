@@ -28,6 +28,7 @@ class ArtifactSet:
         self.reader = reader
         self.notifications: list[Notification] = []
         self._parsed: dict[str, Optional[Artifact]] = {}
+        self._texts: dict[str, Optional[str]] = {}
         self._settings: Optional[list[ModelSetting]] = None
         self._by_name: Optional[dict[str, list[str]]] = None
 
@@ -39,15 +40,24 @@ class ArtifactSet:
         if rel in self._parsed:
             return self._parsed[rel]
         art = None
+        text = self.text(rel)
+        if text is not None:
+            art, notes = parse_artifact(rel, text)
+            self.notifications.extend(notes)
+        self._parsed[rel] = art
+        return art
+
+    def text(self, rel: str) -> Optional[str]:
+        """The file's text, read once (None: not discovered, unreadable), for a cheap test before a parse."""
+        if rel in self._texts:
+            return self._texts[rel]
+        text = None
         if rel in self.paths:
             text, reason = self.reader(self.root, rel)
             if text is None:
                 self.notifications.append(Notification(reason, rel, "warning", "read"))
-            else:
-                art, notes = parse_artifact(rel, text)
-                self.notifications.extend(notes)
-        self._parsed[rel] = art
-        return art
+        self._texts[rel] = text
+        return text
 
     def lines(self, rel: str) -> Optional[list[str]]:
         art = self._parsed.get(rel)
@@ -78,9 +88,8 @@ class ArtifactSet:
             out: list[ModelSetting] = []
             for p in self.settings_files():
                 if p not in self._parsed:
-                    text, reason = self.reader(self.root, p)
+                    text = self.text(p)
                     if text is None:
-                        self.notifications.append(Notification(reason, p, "warning", "read"))
                         self._parsed[p] = None
                         continue
                     if not may_hold_settings(artifact_kind(p), text):

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from typing import Optional, Union
 
 from agentable.cpg import ir
-from agentable.cpg.artifacts import PromptTemplate, TemplateRender, TemplateVar, artifact_links, template_of
+from agentable.cpg.artifacts import (ArtifactLoad, PromptTemplate, TemplateRender, TemplateVar, artifact_links,
+                                     template_of)
+from agentable.cpg.artifacts.crew_inputs import crew_kickoffs, crew_template, placeholders_in
+from agentable.cpg.artifacts.sk_prompts import sk_runs, sk_template
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef
@@ -70,7 +74,60 @@ def missing_template_variables(g: ProjectGraph) -> list[MissingVariable]:
         for v in tpl.needed():
             if v.name not in r.supplied:
                 out.append(MissingVariable(v, tpl, r))
+    return out + _crew_missing(g) + _sk_missing(g)
+
+
+def _sk_missing(g: ProjectGraph) -> list[MissingVariable]:
+    """`{{$var}}` variables of a Semantic Kernel skprompt.txt that a `kernel.invoke(...)` of its
+    function does not pass."""
+    arts = g.artifacts
+    out: list[MissingVariable] = []
+    for run in sk_runs(g, arts) if arts is not None else []:
+        art = arts.get(run.load.artifact) if arts is not None else None
+        if art is None or arts is None:
+            continue
+        if "sk" not in art.templates:
+            config = posixpath.join(posixpath.dirname(art.path), "config.json")
+            art.templates["sk"] = sk_template(art, arts.get(config) if config in arts else None)
+        tpl = art.templates["sk"]
+        if tpl is None:
+            continue
+        render = TemplateRender(run.load, run.call, run.func, run.stmt, run.method, run.supplied)  # type: ignore[arg-type]
+        out += [MissingVariable(v, tpl, render) for v in tpl.needed() if v.name not in run.supplied]
     return out
+
+
+def _crew_missing(g: ProjectGraph) -> list[MissingVariable]:
+    """CrewAI `{var}` placeholders of a crew's tasks/agents YAML that a kickoff's inputs lack."""
+    loads = [ld for ld in artifact_links(g).loads if ld.how == "crew_config" and ld.owner in g.classes]
+    if not loads:
+        return []
+    out: list[MissingVariable] = []
+    for k in crew_kickoffs(g, loads):
+        for ld in loads:
+            if ld.owner != k.crew_class:
+                continue
+            tpl = _crew_template(g, ld, k.supplied)
+            if tpl is None:
+                continue
+            render = TemplateRender(ld, k.call, k.func, k.stmt, k.method, k.supplied)  # type: ignore[arg-type]
+            out += [MissingVariable(v, tpl, render) for v in tpl.needed() if v.name not in k.supplied]
+    return out
+
+
+def _crew_template(g: ProjectGraph, ld: ArtifactLoad, supplied: frozenset[str]) -> Optional[PromptTemplate]:
+    text = g.artifacts.text(ld.artifact) if g.artifacts is not None else None
+    if text is None or placeholders_in(text) <= supplied:
+        return None  # not parsed: every `{name}` anywhere in its text is supplied
+    art = g.artifacts.get(ld.artifact) if g.artifacts is not None else None
+    cls = g.classes.get(ld.owner or "")
+    if art is None or cls is None or not ld.config:
+        return None
+    key = f"crewai:{ld.config}:{ld.owner}"  # the entries used depend on the class
+    if key not in art.templates:
+        lines = cls.module.ir.source.split("\n")[cls.node.pos[0] - 1:cls.node.pos[2]]
+        art.templates[key] = crew_template(art, ld.config, "\n".join(lines))
+    return art.templates[key]
 
 
 def _template(g: ProjectGraph, r: TemplateRender) -> Optional[PromptTemplate]:
