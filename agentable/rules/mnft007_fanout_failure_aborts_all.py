@@ -48,6 +48,8 @@ class FanoutFailureAbortsAll(Rule):
             tool = tools.get(func.qualname)
             if tool is not None and getattr(tool.spec, "handles_errors", False):
                 continue  # the framework hands the tool's error to the model, which can call it again
+            if _entry_point(graph, func):
+                continue  # a script's main(): the traceback ending the run is how it reports a failure
             by_call = {id(s.call): s for s in func.calls}
             submits = [s for s in func.calls if _executor_call(graph, s, "submit", facts.executor_classes)]
             model_submits = [s for s in submits if s.call.args and _model_target(graph, func, s.stmt, s.call.args[0])]
@@ -77,6 +79,15 @@ class FanoutFailureAbortsAll(Rule):
                     f"reply aborts the whole fan-out and the results of the calls that succeeded are lost. Catch "
                     f"errors per call (in the worker, around each result, or with `return_exceptions=True`).",
                 )
+
+
+def _entry_point(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Module code, or a function only module code calls (`asyncio.run(main())` under
+    `if __name__ == "__main__":`): the program itself, not a step of a longer agent run."""
+    if func.is_module:
+        return True
+    callers = g.callers(func)
+    return bool(callers) and all(site.func.is_module for site in callers)
 
 
 def _handled_here(func: FunctionInfo, stmt: ir.Stmt) -> bool:
