@@ -53,9 +53,6 @@ class AgentLayer:
                     m = self.g.find_module(".".join(parts[:i]), mod)
                     if m is not None:
                         deps.setdefault(m.name, set()).add(name)
-                        # `from pkg import cli` may read the name pkg/__init__ binds, not pkg/cli.py
-                        if i == len(parts) and (pkg := self.g.rebinding_package(m.name)) is not None:
-                            deps.setdefault(pkg.name, set()).add(name)
                         break
         for definer, users in self.g.injected_users().items():  # functions injected by name
             deps.setdefault(definer, set()).update(users)

@@ -191,27 +191,9 @@ class ProjectGraph:
                 continue
             rest = parts[i:]
             if not rest:
-                return frozenset({ModuleRef(mod.name)}) | self._rebound_in_package(parts, depth)
+                return frozenset({ModuleRef(mod.name)})
             return self._member(mod, rest, depth)
         return frozenset({ExtRef(dotted)})
-
-    def _rebound_in_package(self, parts: list[str], depth: int) -> VSet:
-        """`from pkg import cli` where pkg/cli.py exists and pkg/__init__.py binds `cli` itself
-        (`from .repl import cli`): the import reads the package's attribute, which is that binding
-        (until something imports the submodule), so both are possible values."""
-        parent = self.rebinding_package(".".join(parts))
-        if parent is None:
-            return frozenset()
-        return frozenset(v for v in self._member(parent, [parts[-1]], depth + 1) if v is not UNKNOWN)
-
-    def rebinding_package(self, dotted: str) -> Optional[ModuleInfo]:
-        """The package whose __init__ binds the name of its submodule `dotted` to something else
-        (`from .repl import cli` beside cli.py), or None."""
-        pkg, _, head = dotted.rpartition(".")
-        parent = self.find_module(pkg) if pkg else None
-        if parent is None or not (head in parent.functions or head in parent.classes or head in parent.imports):
-            return None
-        return None if parent.imports.get(head) == dotted else parent
 
     def _member(self, mod: ModuleInfo, rest: list[str], depth: int) -> VSet:
         head, tail = rest[0], rest[1:]

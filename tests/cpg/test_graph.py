@@ -1,7 +1,7 @@
 """Edges and agent-layer facts on small programs."""
 
 from agentable.cpg import ir
-from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, ModuleRef, ParamRef, Parsed, Typed
+from agentable.cpg.values import Const, ExtRef, FuncRef, LLMOutput, ParamRef, Parsed, Typed
 from agentable.query.guards import is_protected
 from agentable.query.llm_output import flow_steps, llm_outputs
 
@@ -169,21 +169,6 @@ def test_imports_aliases_and_reexports_resolve() -> None:
     assert targets == [{"pkg.core.run"}, {"pkg.core.run"}]
     assert ExtRef("os.path.join") in g.lookup("os.path.join")
     assert FuncRef("pkg.core.run") in g.lookup("pkg.start")
-
-
-def test_package_binding_that_shadows_a_submodule_resolves_to_both() -> None:
-    # pkg/cli.py exists, and pkg/__init__.py binds `cli` to a function: `from pkg import cli` reads
-    # the package's attribute (the function) until something imports the submodule
-    g = graph_of({
-        "pkg/__init__.py": "from pkg.repl import cli\n",
-        "pkg/repl.py": "def cli(agent):\n    return agent\n",
-        "pkg/cli.py": "def main():\n    return 0\n",
-        "pkg/other.py": "def helper():\n    return 1\n",
-        "main.py": "from pkg import cli\nfrom pkg import other\ncli(1)\n",
-    })
-    assert g.lookup("pkg.cli") == {FuncRef("pkg.repl.cli"), ModuleRef("pkg.cli")}
-    assert g.lookup("pkg.other") == {ModuleRef("pkg.other")}  # nothing in __init__ shadows it
-    assert [g.callees(s) for s in g.modules["main"].toplevel.calls] == [{"pkg.repl.cli"}]
 
 
 def test_llm_output_through_params_into_helper() -> None:
