@@ -51,12 +51,13 @@ class RecursiveRetryUnbounded(Rule):
                 if model_call is None or _bounded(func, site):
                     continue
                 held = _handler_of(func, site.stmt)
-                caught = ", ".join(handler_type_names(held[1])) if held else ""
+                names = ", ".join(handler_type_names(held[1])) if held else ""
+                handler = f"except {names}" if names else "except:"
                 call = source_text(graph, func.path, site.call, 60)
                 what = source_text(graph, func.path, model_call.call.func, 50)
                 yield self.finding(
                     ctx, func.path, site.call.pos,
-                    f"`{call}` retries `{func.name}` by calling it again from its `except {caught or ''}` handler "
+                    f"`{call}` retries `{func.name}` by calling it again from its `{handler}` handler "
                     f"with no attempt limit: every failure it catches (an unparsable reply, a rate limit, an error "
                     f"that never goes away) re-sends the model request (`{what}` at line {model_call.call.pos[0]}) "
                     f"until RecursionError. Pass an attempt counter and give up after a few tries.",
