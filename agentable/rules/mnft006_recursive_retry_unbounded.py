@@ -119,7 +119,13 @@ def _bounded(func: FunctionInfo, site: CallSite) -> bool:
     if counted & tested:
         return True
     for anc in func.ancestors(site.stmt):
-        if isinstance(anc, ir.If) and params & {d for x in ir.walk_expr(anc.test) if (d := ir.dotted(x))}:
+        if not isinstance(anc, ir.If):
+            continue
+        if params & {d for x in ir.walk_expr(anc.test) if (d := ir.dotted(x))}:
+            return True
+        # `if self.attempts < MAX:` — an ordering test around the retry reads as a count
+        if any(isinstance(x, ir.Compare) and any(op in ("<", "<=", ">", ">=") for op in x.ops)
+               for x in ir.walk_expr(anc.test)):
             return True
     return False
 
