@@ -18,6 +18,7 @@ from agentable.cpg.flow import (
     emptied_test,
     enclosing_handlers,
     exception_catches,
+    handler_type_names,
     is_always_true,
 )
 from agentable.cpg.project import ProjectGraph
@@ -212,7 +213,18 @@ def _always_reaches(body: list[ir.Stmt], hit: set[int]) -> bool:
             return True
         if isinstance(s, ir.If) and _always_reaches(s.body, hit) and _always_reaches(s.orelse, hit):
             return True
+        if _may_continue(s):
+            return False  # a pass that takes this `continue` skips what follows (a --continuous mode)
     return False
+
+
+def _may_continue(s: ir.Stmt) -> bool:
+    """Does `s` hold a `continue` of the loop around it (not one of a loop nested in `s`)?"""
+    if isinstance(s, ir.Simple):
+        return s.kind == "continue"
+    if isinstance(s, (ir.While, ir.For, ir.FunctionDef, ir.ClassDef)):
+        return False
+    return any(_may_continue(x) for b in ir.child_blocks(s) for x in b)
 
 
 def _short_circuited(stmt: ir.Stmt, call: ir.Call) -> bool:
@@ -317,7 +329,7 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     for e, tests in _exits_of(stmt):
         if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
             return None
-        if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test):
+        if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
     if resumes_bounded_runs(g, func, stmt):
         return None
@@ -336,6 +348,48 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
             return None
     return "the loop condition depends only on what the model returns, with no step limit"
+
+
+def _retried_on_failure(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt, ret: ir.Stmt) -> bool:
+    """Does the return come only on some passes: inside an except handler, or inside a try whose
+    handler goes round the loop again (ends in `continue` or falls through) after a reply that did
+    not parse (a JSON or schema parse in the try) or after any error (`except Exception`)? Then the
+    pass that reaches the return may never come, and each failed pass asks the model again."""
+    child: object = ret
+    for anc in func.ancestors(ret):
+        if anc is loop or isinstance(anc, (ir.While, ir.For, ir.FunctionDef)):
+            return False
+        if isinstance(anc, ir.Handler):
+            return True  # returns only when that error comes, not on every pass
+        if isinstance(anc, ir.Try) and any(c is child for c in anc.body):
+            again = [h for h in anc.handlers if not _leaves_loop(h.body)]
+            if any(not handler_type_names(h) or any(n in ("Exception", "BaseException") for n in handler_type_names(h))
+                   for h in again) or (again and _parses_reply(g, func, anc.body)):
+                return True
+        child = anc
+    return False
+
+
+def _leaves_loop(block: list[ir.Stmt]) -> bool:
+    last = block[-1] if block else None
+    return isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind == "break")
+
+
+def _parses_reply(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt]) -> bool:
+    """Does the block parse text as JSON or validate it against a schema (catalog json_parsers,
+    validation_methods)?"""
+    facts = g.catalog.python
+    inside = {id(s) for s in ir.walk_stmts(body)}
+    for site in func.calls:
+        if id(site.stmt) not in inside:
+            continue
+        f = site.call.func
+        if isinstance(f, ir.Attribute) and f.attr in facts.validation_methods:
+            return True
+        if ir.dotted(f) in facts.json_parsers or any(
+                isinstance(v, ExtRef) and v.path in facts.json_parsers for v in g.values(f, func, site.stmt)):
+            return True
+    return False
 
 
 def resumes_bounded_runs(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:

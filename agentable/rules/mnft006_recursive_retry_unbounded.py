@@ -1,0 +1,134 @@
+"""MNFT006: a function that calls the model retries by calling itself from its except handler, with no limit."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from agentable.cpg import ir
+from agentable.cpg.flow import handler_type_names
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.findings import Finding, Severity
+from agentable.query.literals import source_text
+from agentable.rules.base import Rule, RuleContext, RuleMeta
+
+
+class RecursiveRetryUnbounded(Rule):
+    meta = RuleMeta(
+        id="MNFT006",
+        name="recursive-retry-without-limit",
+        category="MNFT",
+        severity=Severity.WARNING,
+        short="A function that calls the model retries by calling itself from its except handler, with no attempt limit.",
+        full=("`except Exception: return self.ask(prompt)` re-sends the model request whenever anything in the try "
+              "fails: a reply that does not parse, a rate limit, a missing key. Nothing counts the attempts, so a "
+              "model that keeps answering in the wrong format, or an error that never goes away (an invalid key, a "
+              "context that is too long), repeats the paid request until the process hits RecursionError, each level "
+              "holding its own copy of the request. A retry needs a bound: an attempt counter passed down and "
+              "checked, a retry library with a stop condition, or a loop over a fixed number of attempts."),
+        bad_example=('def ask(messages):\n    try:\n        reply = client.chat.completions.create(model=M, messages=messages)\n'
+                     '        return json.loads(reply.choices[0].message.content)\n    except Exception:\n'
+                     '        return ask(messages)'),
+        good_example=('def ask(messages, attempt=0):\n    try:\n        reply = client.chat.completions.create(model=M, '
+                      'messages=messages)\n        return json.loads(reply.choices[0].message.content)\n'
+                      '    except Exception:\n        if attempt >= 3:\n            raise\n'
+                      '        return ask(messages, attempt + 1)'),
+        fix=("Count the attempts (a parameter incremented on each retry and checked, or a loop over a fixed number "
+             "of attempts) and raise or return an error once they are used up."),
+        tags=("loop", "robustness", "retry"),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
+        for q in sorted(graph.agent.llm_functions):
+            func = graph.functions.get(q)
+            if func is None or func.node is None:
+                continue
+            for site in func.calls:
+                if q not in graph.callees(site):
+                    continue
+                model_call = _retried_model_call(graph, func, site)
+                if model_call is None or _bounded(func, site):
+                    continue
+                held = _handler_of(func, site.stmt)
+                names = ", ".join(handler_type_names(held[1])) if held else ""
+                handler = f"except {names}" if names else "except:"
+                call = source_text(graph, func.path, site.call, 60)
+                what = source_text(graph, func.path, model_call.call.func, 50)
+                yield self.finding(
+                    ctx, func.path, site.call.pos,
+                    f"`{call}` retries `{func.name}` by calling it again from its `{handler}` handler "
+                    f"with no attempt limit: every failure it catches (an unparsable reply, a rate limit, an error "
+                    f"that never goes away) re-sends the model request (`{what}` at line {model_call.call.pos[0]}) "
+                    f"until RecursionError. Pass an attempt counter and give up after a few tries.",
+                )
+
+
+def _handler_of(func: FunctionInfo, stmt: ir.Stmt) -> Optional[tuple[ir.Try, ir.Handler]]:
+    """The innermost except handler that holds `stmt`, with its try statement (none when a nested
+    function or loop lies between them: a loop retry is MNFT003's)."""
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.Handler):
+            parent = func.parents.get(id(anc))
+            return (parent, anc) if isinstance(parent, ir.Try) else None
+        if isinstance(anc, (ir.While, ir.For, ir.FunctionDef)):
+            return None
+    return None
+
+
+def _retried_model_call(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> Optional[CallSite]:
+    """The model call in the try body whose handler holds the recursive call `site`."""
+    held = _handler_of(func, site.stmt)
+    if held is None:
+        return None
+    try_stmt, _ = held
+    for other in func.calls:
+        if other is site or func.qualname in g.callees(other):
+            continue
+        if try_stmt in enclosing_try_bodies(func, other.stmt) and g.agent.calls_llm(other):
+            return other
+    return None
+
+
+def enclosing_try_bodies(func: FunctionInfo, stmt: ir.Stmt) -> list[ir.Try]:
+    """The try statements whose body (not handlers) holds `stmt`."""
+    out: list[ir.Try] = []
+    child: object = stmt
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.Try) and any(c is child for c in anc.body):
+            out.append(anc)
+        child = anc
+    return out
+
+
+def _bounded(func: FunctionInfo, site: CallSite) -> bool:
+    """Does something limit the recursion: an argument that is not a parameter passed on unchanged
+    (`attempt + 1`, `depth=depth - 1`, `retry=False`, a shortened history), a test on a parameter
+    around the call, or a counter the function increments and tests (`self.retries += 1`)?"""
+    params = {p.name for p in func.params if p.name not in ("self", "cls")}
+    for a in [*site.call.args, *(k.value for k in site.call.keywords)]:
+        inner = a.value if isinstance(a, ir.Starred) else a
+        if isinstance(inner, ir.Name) and (inner.id in params or inner.id not in _assigned(func)):
+            continue
+        return True
+    counted = {ir.dotted(s.target) for s in func.stmts if isinstance(s, ir.AugAssign)} - {None}
+    tested: set[str] = set()
+    for s in func.stmts:
+        if isinstance(s, (ir.If, ir.While)):
+            tested |= {d for x in ir.walk_expr(s.test) if (d := ir.dotted(x))}
+    if counted & tested:
+        return True
+    for anc in func.ancestors(site.stmt):
+        if not isinstance(anc, ir.If):
+            continue
+        if params & {d for x in ir.walk_expr(anc.test) if (d := ir.dotted(x))}:
+            return True
+        # `if self.attempts < MAX:` — an ordering test around the retry reads as a count
+        if any(isinstance(x, ir.Compare) and any(op in ("<", "<=", ">", ">=") for op in x.ops)
+               for x in ir.walk_expr(anc.test)):
+            return True
+    return False
+
+
+def _assigned(func: FunctionInfo) -> set[str]:
+    return set(func.defs)
