@@ -63,3 +63,14 @@ def state_channel_read(g: ProjectGraph, e: ir.Expr, func: FunctionInfo) -> Optio
 
 def _rebound(func: FunctionInfo, name: str) -> bool:
     return any(d.how != "param" for d in func.defs.get(name, ()))
+
+
+def returned_update(value: Optional[ir.Expr]) -> Optional[ir.Dict]:
+    """The state update a node returns: a dict (`return {"messages": [reply]}`), or the `update=` of
+    a LangGraph `Command` (`return Command(goto="tools", update={"messages": [reply]})`)."""
+    if isinstance(value, ir.Dict):
+        return value
+    if isinstance(value, ir.Call) and (ir.dotted(value.func) or "").rpartition(".")[2] == "Command":
+        update = value.kwarg("update")
+        return update if isinstance(update, ir.Dict) else None
+    return None

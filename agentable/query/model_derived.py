@@ -11,7 +11,7 @@ from agentable.cpg.resolve import PARSERS
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef, LLMOutput, Parsed, Value
 from agentable.query.facts import EvalAt
-from agentable.query.graph_state import graph_nodes, state_channel_read
+from agentable.query.graph_state import graph_nodes, returned_update, state_channel_read
 
 
 def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
@@ -23,7 +23,7 @@ def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
 
 
 def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
-                  depth: int = 3, _steps: int = 6) -> Optional[Union[LLMOutput, Parsed]]:
+                  depth: int = 3, _steps: int = 9) -> Optional[Union[LLMOutput, Parsed]]:
     """The model output that `e` is computed from, or None: the response or its text (any field,
     e.g. `tool_call.function.name`, `block.name`), a structure parsed from it, or text extracted from
     it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`), an
@@ -43,7 +43,7 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
         channel = state_channel_read(g, e, func)
         if channel is not None:  # a graph node reading what the graph's nodes returned under this key
             return channel_model_output(g, func, channel)
-        if not any(isinstance(v, ExtRef) for v in vals):
+        if not any(isinstance(v, ExtRef) and not _typed_read(v) for v in vals):
             return _derived_through_structure(g, e, func, stmt, depth, _steps - 1)
     for v in sorted((v for v in vals if isinstance(v, ExtRef)), key=_ext_order):
         if v.site is not None:
@@ -60,6 +60,12 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
                 if hit is not None:
                     return hit
     return None
+
+
+def _typed_read(v: ExtRef) -> bool:
+    """An item read from a typed dict (a graph state declared as a TypedDict: `state.get("k")`),
+    which says nothing about what was stored under the key."""
+    return v.path.endswith("TypedDict().get()")
 
 
 # Methods whose result is still the receiver's data: a dict item (`action.get("tool")`) or the
@@ -95,6 +101,9 @@ def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, 
             return src
         return None
     if isinstance(e, ir.Name) and stmt is not None and e.id not in func.globals_declared:
+        iterated = _comprehension_iter(stmt, e)
+        if iterated is not None:  # `[run(call["name"]) for call in msg.tool_calls]`: an element of it
+            return model_derived(g, iterated, func, stmt, depth, steps)
         for d in g.resolver.local_defs(func, e.id, stmt):
             # an assigned value, or an element of an iterated one (`for call in msg.tool_calls`); not an
             # unpacked one: `tool, arg = m.groups()` may come from a regex whose group lists the tools
@@ -102,6 +111,22 @@ def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, 
                 hit = model_derived(g, d.value, func, d.stmt, depth, steps)
                 if hit is not None:
                     return hit
+    return None
+
+
+def _comprehension_iter(stmt: EvalAt, name: ir.Name) -> Optional[ir.Expr]:
+    """What a comprehension of `stmt` iterates when `name` is read inside it and is its (single)
+    loop variable."""
+    if not isinstance(stmt, ir.Stmt):
+        return None
+    for root in ir.stmt_exprs(stmt):
+        for x in ir.walk_expr(root):
+            if not isinstance(x, ir.Comp) or x is name:
+                continue
+            for target, it in zip(x.targets, x.iters, strict=False):
+                if isinstance(target, ir.Name) and target.id == name.id and any(
+                        y is name for part in (x.elt, *x.conds) for y in ir.walk_expr(part)):
+                    return it
     return None
 
 
@@ -136,7 +161,8 @@ def channel_model_output(g: ProjectGraph, func: FunctionInfo, key: str) -> Optio
         try:
             for node in nodes.nodes.get(builder, ()):
                 for r in node.returns:
-                    value = r.value.get(key) if isinstance(r.value, ir.Dict) else None
+                    update = returned_update(r.value)
+                    value = update.get(key) if update is not None else None
                     if value is None:
                         continue
                     for item in (value.elts if isinstance(value, ir.Seq) else [value]):

@@ -127,7 +127,7 @@ def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) ->
         return None  # a local function or method named getattr, not the builtin
     if not kind or key is None or isinstance(key, ir.Constant):
         return None
-    call = _callee_position(s, e)
+    call = _callee_position(s, e) or _runner_call(g, func, s, e)
     bound = bound_name(s, e) if call is None else None
     calls: list[CallSite] = []
     if call is not None:
@@ -149,6 +149,33 @@ def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) ->
     if src is None:
         return None
     return ToolDispatch(kind, func, s, e, key, src, calls, bound)
+
+
+def _runner_call(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> Optional[ir.Call]:
+    """The call that hands the looked-up tool to a project function which runs it:
+    `run_tool(tools[name], args)` where `run_tool(tool, args)` calls `tool(...)` or `tool.invoke(...)`."""
+    for root in ir.stmt_exprs(stmt):
+        for x in ir.walk_expr(root):
+            if not isinstance(x, ir.Call):
+                continue
+            index = next((i for i, a in enumerate(x.args) if a is e), None)
+            if index is None:
+                continue
+            for v in g.values(x.func, func, stmt):
+                callee = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+                params = [p.name for p in callee.node.params] if callee is not None and callee.node else []
+                if index < len(params) and _calls_param(callee, params[index]):
+                    return x
+    return None
+
+
+def _calls_param(callee: Optional[FunctionInfo], param: str) -> bool:
+    for site in callee.calls if callee is not None else ():
+        f = site.call.func
+        base = f.value if isinstance(f, ir.Attribute) else f
+        if isinstance(base, ir.Name) and base.id == param:
+            return True
+    return False
 
 
 def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[FunctionInfo]:
