@@ -306,6 +306,12 @@ class Catalog:
                 continue
             seen_d.add(d)
             own = self._own_imports.get(d)
+            w = self._wheels.get(d)
+            if d != key and w and w.get("imports") and w.get("imports_from", "wheel") == "wheel":
+                # a dependency installs its newest release: a hand-written name under a root its
+                # wheel no longer installs was an older release's (setuptools 81 dropped pkg_resources)
+                roots = {i.split(".")[0] for i in w["imports"]}
+                own = {i for i in own or () if i.split(".")[0] in roots} | set(w["imports"])
             # a dependency nothing maps installs the import named after it (most do)
             out |= own if own else ({d.replace("-", "_")} if d != key else set())
             for imp in self._provides.get(d, ()):

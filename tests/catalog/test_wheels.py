@@ -102,3 +102,12 @@ def test_optional_miner_reads_install_hints():
     assert got["exports"] == {"kit.LanceStore": "kit.stores.lance.LanceStore",
                               "kit.stores.LanceStore": "kit.stores.lance.LanceStore",
                               "kit.stores.Qdrant": "kit.stores.qdrant.Qdrant"}
+
+
+def test_a_dependency_installs_its_newest_wheel(cat):
+    # declared setuptools may be pinned below 81 (which still shipped pkg_resources); one that a
+    # dependency brings is the newest, whose wheel has no pkg_resources
+    assert "pkg_resources" in cat.provided_imports("setuptools")
+    assert "torch" in cat.provided_imports("accelerate") and "pkg_resources" not in cat.provided_imports("torch")
+    assert "langgraph.checkpoint" in cat.provided_imports("langgraph")  # a hand name under the wheel's root stays
+    assert "python3-xlib" in cat.distributions_for_import("Xlib.display")  # a fork without a wheel
