@@ -1,53 +1,75 @@
-"""Maintainer script: derive the catalog's wheel table (agentable/catalog/wheels.toml) from the
+"""Maintainer script: derive the catalog's wheel table (agentable/catalog/wheels.json.gz) from the
 distributions' own wheels, instead of writing import names and dependencies by hand.
 
 For each distribution named (on the command line, or one a line in --list), it downloads the
-newest wheel with `pip download --no-deps --only-binary=:all:` (PyPI through pip, nothing else),
+newest wheel with `pip download --no-deps --only-binary=:all:` (PyPI through pip, nothing else; the
+machine's pip configuration is not read, so local mirrors or constraints do not change the result),
 and reads from it:
 - the import names it installs: the top-level packages and modules in RECORD (a namespace folder
   without `__init__.py`, such as `google/`, gives its sub-packages: `google.genai`); `top_level.txt`
   when RECORD is missing. Private names (`_x`), tests, docs and examples are left out;
 - its unconditional `Requires-Dist` (what installing it brings), and per extra the distributions
-  the extra adds (`pydantic-ai-slim[ag-ui]` -> ag-ui-protocol).
+  the extra adds (`pydantic-ai-slim[ag-ui]` -> ag-ui-protocol);
+- for a list line marked `optional` (langchain-community, crewai-tools...), which public classes,
+  functions and modules import a package the distribution does not bring, behind an ImportError
+  that says `pip install <name>` (scripts/dist_optional.py).
 Markers other than `extra == ...` (python_version, sys_platform) are kept as unconditional: the
 table answers "can a declared distribution bring this import", not "on which platform".
 
-The output is sorted and compact (one inline table per distribution); rerun it with the old list
-plus the new names to add distributions, and commit the wheels.toml it writes:
+Huge wheels (torch, tensorflow, nvidia-*, ... hundreds of MB; `_HUGE`) are not downloaded: their
+METADATA comes from `pip install --dry-run --report` (the index serves it apart from the wheel), and
+their import names from `_HUGE_IMPORTS` or the distribution's name; the entry says so
+(`imports_from = "name"`). Downloads run `--jobs` at a time; finished distributions are appended to
+`<output>.partial.jsonl`, so an interrupted run resumes where it stopped.
 
-    python scripts/dist_metadata.py --list scripts/dist_metadata.txt -o agentable/catalog/wheels.toml
+    python scripts/dist_metadata.py --list scripts/dist_metadata.txt -o agentable/catalog/wheels.json.gz
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import datetime
+import email.message
 import email.parser
+import gzip
+import json
+import os
+import re
 import subprocess
 import sys
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dist_optional import mine
+
+_PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+_ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("PIP_") or k == "PIP_CERT"},
+        "PIP_CONFIG_FILE": os.devnull}
+# Wheels of hundreds of MB: read their METADATA only. Their import names are the ones below, or the
+# distribution's name with `_` for `-`.
+_HUGE = re.compile(r"^(torch|torchvision|torchaudio|tensorflow.*|tf-nightly.*|tf-keras|nvidia-.*|cuda-.*|jaxlib|"
+                   r"jax-cuda.*|onnxruntime.*|triton|xformers|vllm|bitsandbytes|flash-attn|deepspeed|pyarrow|"
+                   r"opencv-.*|paddlepaddle.*|mxnet.*|cupy.*|ray|ctranslate2|llvmlite|polars|duckdb|playwright|"
+                   r"faiss-gpu.*|tensorrt.*|intel-.*|mkl.*|torch-.*)$")
+_HUGE_IMPORTS: dict[str, list[str]] = {
+    "torch": ["functorch", "torch", "torchgen"], "tensorflow": ["tensorflow"], "tf-keras": ["tf_keras"],
+    "opencv-python": ["cv2"], "opencv-python-headless": ["cv2"], "opencv-contrib-python": ["cv2"],
+    "opencv-contrib-python-headless": ["cv2"], "faiss-gpu": ["faiss"], "faiss-gpu-cu12": ["faiss"],
+    "pyarrow": ["pyarrow"], "ray": ["ray"], "onnxruntime": ["onnxruntime"], "onnxruntime-gpu": ["onnxruntime"],
+}
 
 # Extras for the project's own development (tests, docs, linters): never what a user installs.
 _DEV_EXTRA = re.compile(r"^(dev|develop|development|tests?|testing|quality|docs?|lint|linting|typing|style|benchmarks?|"
                         r"all|full|complete|benchmarking|compare|cover|coverage|profiling|rtd|check|enabler|type|mypy|pre-commit)"
                         r"([-_].*)?$|.*-(dev|tests?|testing)$")
 _SKIP = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks", "scripts"})
-
-
-def _wheel(dist: str, where: Path) -> Path | None:
-    before = set(where.glob("*.whl"))
-    r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
-                        "-d", str(where), dist], capture_output=True, text=True)
-    new = sorted(set(where.glob("*.whl")) - before)
-    if r.returncode != 0 or not new:
-        print(f"{dist}: no wheel ({r.stderr.strip().splitlines()[-1:] or r.returncode})", file=sys.stderr)
-        return None
-    return new[0]
 
 
 def _imports(z: zipfile.ZipFile, info_dir: str) -> list[str]:
@@ -64,96 +86,220 @@ def _imports(z: zipfile.ZipFile, info_dir: str) -> list[str]:
             folders.setdefault(parts[0], set()).add("/".join(parts[1:]))
     for top, inner in folders.items():
         if "__init__.py" in inner or any(i.startswith("__init__.") for i in inner):
-            tops.add(top)
+            tops.add(_below_stubs(z, top, inner))
             continue
-        # a namespace folder: its sub-packages (and modules) are what it installs
+        # a namespace folder (PEP 420, at any depth: azure/storage/blob/): the shallowest packages
+        # under it, and the modules that sit in its namespace folders, are what it installs
         for i in inner:
             sub = i.split("/")
-            if len(sub) > 1 and sub[1].startswith("__init__."):
-                tops.add(f"{top}.{sub[0]}")
-            elif len(sub) == 1 and sub[0].endswith(".py"):
-                tops.add(f"{top}.{sub[0][:-3]}")
+            for k in range(1, len(sub)):
+                if f"{'/'.join(sub[:k])}/__init__.py" in inner:
+                    tops.add(".".join([top, *sub[:k]]))
+                    break
+            else:
+                if sub[-1].endswith((".py", ".so", ".pyd")) and not sub[-1].startswith("__init__."):
+                    tops.add(".".join([top, *sub[:-1], sub[-1].split(".")[0]]))
     if not tops:
         tl = f"{info_dir}top_level.txt"
         if tl in names:
             tops = {t.strip() for t in z.read(tl).decode().splitlines() if t.strip()}
-    return sorted(t for t in tops if not t.split(".")[-1].startswith("_") and t.split(".")[0] not in _SKIP
+    return sorted(t for t in tops if not any(p.startswith("_") for p in t.split(".")) and t.split(".")[0] not in _SKIP
                   and t.replace(".", "").replace("_", "").isalnum())
 
 
-def read_wheel(path: Path) -> dict:
-    with zipfile.ZipFile(path) as z:
-        info_dir = next(n.split("/")[0] + "/" for n in z.namelist() if n.split("/")[0].endswith(".dist-info"))
-        meta = email.parser.Parser().parsestr(z.read(f"{info_dir}METADATA").decode("utf-8", "replace"))
-        imports = _imports(z, info_dir)
+def _below_stubs(z: zipfile.ZipFile, top: str, inner: set[str]) -> str:
+    """`top`, or the dotted package below it when `top` and the packages on the way hold nothing
+    but a namespace stub `__init__.py` (pkgutil/pkg_resources style) and one sub-package:
+    azure-storage-blob installs `azure.storage.blob`, not the whole `azure`."""
+    name = top
+    while True:
+        subs = {i.split("/")[0] for i in inner if "/" in i}
+        others = {i for i in inner if "/" not in i} - {"__init__.py"}
+        stub = z.read(f"{name.replace('.', '/')}/__init__.py") if "__init__.py" in inner else b""
+        if len(subs) != 1 or others or not (b"extend_path" in stub or b"declare_namespace" in stub):
+            return name
+        sub = subs.pop()
+        name, inner = f"{name}.{sub}", {i.split("/", 1)[1] for i in inner if i.startswith(sub + "/")}
+
+
+def _metadata(meta: email.message.Message | dict[str, Any]) -> dict[str, Any]:
+    """Name, version, unconditional requirements and extras from a wheel's METADATA (parsed
+    email headers, or the JSON form of pip's report)."""
+    if isinstance(meta, dict):
+        name, version = meta.get("name", ""), meta.get("version", "")
+        reqs, provided = meta.get("requires_dist") or [], meta.get("provides_extra") or []
+    else:
+        name, version = meta["Name"], meta["Version"]
+        reqs, provided = meta.get_all("Requires-Dist") or [], meta.get_all("Provides-Extra") or []
     requires: set[str] = set()
     extras: dict[str, set[str]] = {}
-    for raw in meta.get_all("Requires-Dist") or []:
+    env = {"python_version": "3.12", "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64",
+           "implementation_name": "cpython", "os_name": "posix", "platform_python_implementation": "CPython",
+           "python_full_version": "3.12.0"}
+    for raw in reqs:
         try:
             req = Requirement(raw)
         except InvalidRequirement:
             continue
-        name = str(canonicalize_name(req.name))
-        marker = str(req.marker or "")
-        if "extra" in marker:
-            for extra in {e for e in (meta.get_all("Provides-Extra") or [])
-                          if req.marker.evaluate({"extra": e, "python_version": "3.12", "sys_platform": "linux",
-                                                  "platform_system": "Linux", "platform_machine": "x86_64",
-                                                  "implementation_name": "cpython", "os_name": "posix",
-                                                  "platform_python_implementation": "CPython",
-                                                  "python_full_version": "3.12.0"})}:
-                extras.setdefault(str(canonicalize_name(extra)), set()).add(name)
+        dist = str(canonicalize_name(req.name))
+        if req.marker is not None and "extra" in str(req.marker):
+            for extra in (e for e in provided if req.marker.evaluate({**env, "extra": e})):
+                extras.setdefault(str(canonicalize_name(extra)), set()).add(dist)
         else:
-            requires.add(name)
-    own = str(canonicalize_name(meta["Name"]))
+            requires.add(dist)
+    own = str(canonicalize_name(name))
     extras = {e: v for e, v in extras.items() if not _DEV_EXTRA.match(e)}
-    return {"name": own, "version": meta["Version"], "imports": imports, "requires": sorted(requires - {own}),
+    return {"name": own, "version": version, "requires": sorted(requires - {own}),
             "extras": {e: sorted(v - {own}) for e, v in sorted(extras.items()) if v - {own}}}
 
 
-def _toml_list(items: list[str]) -> str:
-    return "[" + ", ".join(f'"{i}"' for i in items) + "]"
+def read_wheel(path: Path, optional: bool = False) -> dict[str, Any]:
+    with zipfile.ZipFile(path) as z:
+        info_dir = next(n.split("/")[0] + "/" for n in z.namelist() if n.split("/")[0].endswith(".dist-info"))
+        meta = email.parser.Parser().parsestr(z.read(f"{info_dir}METADATA").decode("utf-8", "replace"))
+        entry = {**_metadata(meta), "imports": _imports(z, info_dir)}
+        if optional:
+            entry["optional"] = mine(z)
+    return entry
 
 
-def render(entries: list[dict]) -> str:
-    lines = ["# Generated by scripts/dist_metadata.py from each distribution's newest wheel on PyPI: do not edit",
-             "# by hand, rerun it. imports = the top-level packages and modules the wheel installs; requires =",
-             "# its unconditional Requires-Dist; extras = what each extra adds (only extras that add something).",
-             "", "[wheels]"]
-    for e in sorted(entries, key=lambda e: e["name"]):
-        fields = [f'version = "{e["version"]}"', f"imports = {_toml_list(e['imports'])}",
-                  f"requires = {_toml_list(e['requires'])}"]
-        if e["extras"]:
-            fields.append("extras = { " + ", ".join(f'"{k}" = {_toml_list(v)}' for k, v in e["extras"].items()) + " }")
-        lines.append(f'"{e["name"]}" = {{ ' + ", ".join(fields) + " }")
-    return "\n".join(lines) + "\n"
+def _download(dist: str, where: Path) -> Path | None:
+    with tempfile.TemporaryDirectory(dir=where) as tmp:
+        r = subprocess.run([*_PIP, "download", "--no-deps", "--only-binary=:all:", "-q", "-d", tmp, dist],
+                           capture_output=True, text=True, timeout=600, env=_ENV)
+        new = sorted(Path(tmp).glob("*.whl"))
+        if r.returncode != 0 or not new:
+            print(f"{dist}: no wheel ({r.stderr.strip().splitlines()[-1:] or r.returncode})", file=sys.stderr)
+            return None
+        return new[0].rename(where / new[0].name)
+
+
+def _report(dist: str) -> dict[str, Any] | None:
+    """The METADATA of `dist`'s newest wheel from pip's install report, without the wheel."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        r = subprocess.run([*_PIP, "install", "--dry-run", "--no-deps", "--ignore-installed", "--only-binary=:all:",
+                            "--ignore-requires-python", "-q", "--report", str(report), dist],
+                           capture_output=True, text=True, timeout=600, env=_ENV)
+        if r.returncode != 0 or not report.exists():
+            print(f"{dist}: no metadata ({r.stderr.strip().splitlines()[-1:] or r.returncode})", file=sys.stderr)
+            return None
+        items = json.loads(report.read_text(encoding="utf-8")).get("install", [])
+        return items[0].get("metadata") if items else None
+
+
+def one(dist: str, where: Path, optional: bool, keep: bool) -> dict[str, Any] | None:
+    key = str(canonicalize_name(dist))
+    if _HUGE.match(key):
+        meta = _report(dist)
+        if meta is None:
+            return None
+        entry = _metadata(meta)
+        return {**entry, "imports": _HUGE_IMPORTS.get(entry["name"], [entry["name"].replace("-", "_")]),
+                "imports_from": "name"}
+    cached = sorted(w for w in where.glob("*.whl") if canonicalize_name(w.name.split("-")[0]) == key)
+    path = cached[-1] if cached else _download(dist, where)
+    if path is None:
+        return None
+    entry = read_wheel(path, optional)
+    if not keep:
+        path.unlink()
+    return entry
+
+
+def finish(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The shipped payload: wheels (without their raw optional data), and per distribution mined
+    for optional dependencies, the public names that need a package it does not bring."""
+    wheels = {n: {k: v for k, v in e.items() if k != "optional"} for n, e in entries.items()}
+
+    def brought(dist: str) -> set[str]:
+        out, todo, seen = set(), [dist], set()
+        while todo:
+            d = todo.pop()
+            if d in seen:
+                continue
+            seen.add(d)
+            e = wheels.get(d)
+            out |= set(e["imports"]) if e else {d.replace("-", "_")}
+            todo.extend(e["requires"] if e else [])
+        return out
+
+    optional: dict[str, Any] = {}
+    for n, e in entries.items():
+        if "optional" not in e:
+            continue
+        have = brought(n)
+        stdlib = set(sys.stdlib_module_names)
+        needs: dict[str, dict[str, list[str]]] = {}
+        for where, imports in e["optional"]["needs"].items():
+            kept = {}
+            for imp, dists in imports.items():
+                parts = imp.split(".")
+                prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+                if parts[0] in stdlib or prefixes & have:
+                    continue  # the distribution brings it: not optional
+                ds = [d for d in dists if d != n]  # "pip install -U <itself>" is no answer (an extra is)
+                if ds:
+                    kept[imp] = ds
+            if kept:
+                needs[where] = kept
+        exports = {k: v for k, v in e["optional"]["exports"].items() if v in needs}
+        optional[n] = {"version": e["version"], "needs": needs, "exports": exports}
+    return {"version": 1, "mined": datetime.date.today().isoformat(), "wheels": wheels, "optional": optional}
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("dists", nargs="*")
-    ap.add_argument("--list", type=Path, help="file with one distribution a line (# comments)")
+    ap.add_argument("--list", type=Path, help="file with one distribution a line (# comments; `name optional`)")
     ap.add_argument("--wheels", type=Path, help="folder to keep the downloaded wheels in (default: a temporary one)")
-    ap.add_argument("-o", "--output", type=Path, help="write here (default: stdout)")
+    ap.add_argument("--jobs", type=int, default=4)
+    ap.add_argument("-o", "--output", type=Path, required=True, help="the .json.gz to write")
     args = ap.parse_args(argv)
-    dists = list(args.dists)
+    wanted: dict[str, bool] = {str(canonicalize_name(d)): False for d in args.dists}
     if args.list:
-        dists += [ln.split("#")[0].strip() for ln in args.list.read_text().splitlines() if ln.split("#")[0].strip()]
-    entries: list[dict] = []
-    with tempfile.TemporaryDirectory() as tmp:
+        for ln in args.list.read_text().splitlines():
+            words = ln.split("#")[0].split()
+            if words:
+                key = str(canonicalize_name(words[0]))
+                wanted[key] = wanted.get(key, False) or "optional" in words[1:]
+    partial = args.output.with_name(args.output.name + ".partial.jsonl")
+    entries: dict[str, dict[str, Any]] = {}
+    done: set[str] = set()
+    if partial.exists():
+        for line in partial.read_text(encoding="utf-8").splitlines():
+            asked, entry = json.loads(line)
+            done.add(asked)
+            if entry:
+                entries[entry["name"]] = entry
+    todo = [d for d in wanted if d not in done]
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(args.jobs) as pool, \
+            partial.open("a", encoding="utf-8") as log:
         where = args.wheels or Path(tmp)
         where.mkdir(parents=True, exist_ok=True)
-        for d in dict.fromkeys(dists):
-            cached = sorted(w for w in where.glob("*.whl") if canonicalize_name(w.name.split("-")[0]) == canonicalize_name(d))
-            path = cached[-1] if cached else _wheel(d, where)
-            if path is not None:
-                entries.append(read_wheel(path))
-    text = render(entries)
-    if args.output:
-        args.output.write_text(text)
-    else:
-        sys.stdout.write(text)
+        keep = args.wheels is not None
+        results = pool.map(lambda d: _safe(d, where, wanted[d], keep), todo)
+        for i, (d, entry) in enumerate(zip(todo, results, strict=True), 1):
+            if entry:
+                entries[entry["name"]] = entry
+            log.write(json.dumps([d, entry]) + "\n")
+            log.flush()
+            print(f"{i}/{len(todo)} {d}", file=sys.stderr)
+    payload = finish(entries)
+    raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    with open(args.output, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as gz:
+        gz.write(raw)  # mtime=0: the same data gives the same bytes
+    partial.unlink()
+    print(f"{len(payload['wheels'])} wheels, {len(payload['optional'])} mined for optional imports -> {args.output}")
     return 0
+
+
+def _safe(dist: str, where: Path, optional: bool, keep: bool) -> dict[str, Any] | None:
+    try:
+        return one(dist, where, optional, keep)
+    except Exception as e:  # one bad wheel must not stop a 40-minute run
+        print(f"{dist}: {type(e).__name__}: {e}", file=sys.stderr)
+        return None
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Optional
 
-from .kinds import ENTRIES, RECORDS
-from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist, read_toml,
-                     top_module)
+from .kinds import ENTRIES, RECORDS, WHEELS_FILE
+from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist, read_json_gz,
+                     read_toml, top_module)
 from .models import ModelIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
@@ -99,24 +100,12 @@ class Catalog:
             for sym in a.symbols:
                 self._availability.setdefault(sym, []).append(a)
 
-        # import name -> acceptable distributions; distribution -> import names it brings
-        self._imports: dict[str, tuple[str, ...]] = {
+        # import name -> acceptable distributions, written by hand; merged with the mined wheel table
+        # on first use (see `_imports`)
+        self._hand_imports: dict[str, tuple[str, ...]] = {
             k: tuple(v) if isinstance(v, list) else (v,) for k, v in dists.get("imports", {}).items()}
         self._provides: dict[str, tuple[str, ...]] = {
             normalize_dist(k): tuple(v) for k, v in dists.get("provides", {}).items()}
-        # what the distributions' wheels say (scripts/dist_metadata.py): the import names each
-        # installs, its unconditional requirements and what each extra adds; the hand-written
-        # [imports] map wins where both name an import
-        self._wheels: dict[str, dict[str, Any]] = {
-            normalize_dist(k): v for k, v in files.get("wheels.toml", {}).get("wheels", {}).items()}
-        for dist, w in self._wheels.items():
-            for imp in w.get("imports", ()):
-                if imp not in self._imports:
-                    self._imports[imp] = (dist,)
-        self._own_imports: dict[str, set[str]] = {}
-        for imp, ds in self._imports.items():
-            for d in ds:
-                self._own_imports.setdefault(normalize_dist(d), set()).add(imp)
         self._provided_memo: dict[str, frozenset[str]] = {}
         # distribution -> (import root, versions): releases that shipped every module under the root,
         # before its integrations moved to distributions of their own
@@ -216,6 +205,60 @@ class Catalog:
         return out
 
     # ------------------------------------------------------------------ distributions
+    @cached_property
+    def _mined(self) -> dict[str, Any]:
+        """wheels.json.gz (scripts/dist_metadata.py), read on the first distribution question."""
+        return read_json_gz(WHEELS_FILE)
+
+    @cached_property
+    def _wheels(self) -> dict[str, dict[str, Any]]:
+        """Distribution -> what its newest wheel says: the import names it installs, its
+        unconditional requirements, what each extra adds, the version read."""
+        return {normalize_dist(k): v for k, v in self._mined.get("wheels", {}).items()}
+
+    @cached_property
+    def _imports(self) -> dict[str, tuple[str, ...]]:
+        """Import name -> acceptable distributions: the hand-written [imports] map of
+        distributions.toml wins where it and the wheels both name an import."""
+        mined: dict[str, list[str]] = {}
+        for dist, w in self._wheels.items():
+            for imp in w.get("imports", ()):
+                mined.setdefault(imp, []).append(dist)  # firecrawl and firecrawl-py both install firecrawl
+        out = dict(self._hand_imports)
+        for imp, dists in mined.items():
+            out.setdefault(imp, tuple(dists))
+        return out
+
+    @cached_property
+    def _own_imports(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for imp, ds in self._imports.items():
+            for d in ds:
+                out.setdefault(normalize_dist(d), set()).add(imp)
+        return out
+
+    @cached_property
+    def _optional(self) -> dict[str, tuple[str, str, dict[str, tuple[str, ...]]]]:
+        """Public name (and its re-exports) -> (distribution, version, {import: distributions
+        that provide it}) for names of integration packages that need a package their
+        distribution does not install (mined from the wheels' sources)."""
+        out: dict[str, tuple[str, str, dict[str, tuple[str, ...]]]] = {}
+        for dist, o in self._mined.get("optional", {}).items():
+            needs = o.get("needs", {})
+            for name, imports in needs.items():
+                out[name] = (dist, str(o.get("version", "")), {k: tuple(v) for k, v in imports.items()})
+            for alias, target in o.get("exports", {}).items():
+                if target in out:
+                    out.setdefault(alias, out[target])
+        return out
+
+    def optional_needs(self, dotted: str) -> Optional[tuple[str, str, dict[str, tuple[str, ...]]]]:
+        """For an imported name of an integration package (`langchain_community.vectorstores.FAISS`
+        or one of its modules), the distribution that ships it, the version mined, and the packages
+        it imports on demand that its distribution does not install ({"faiss": ("faiss-gpu",
+        "faiss-cpu")}); None when it needs nothing more, or is not known."""
+        return self._optional.get(dotted)
+
     def distributions_for_import(self, dotted_module: str) -> tuple[str, ...]:
         """Distributions that provide `dotted_module` (longest dotted prefix in [imports])."""
         parts = dotted_module.split(".")
@@ -263,6 +306,12 @@ class Catalog:
                 continue
             seen_d.add(d)
             own = self._own_imports.get(d)
+            w = self._wheels.get(d)
+            if d != key and w and w.get("imports") and w.get("imports_from", "wheel") == "wheel":
+                # a dependency installs its newest release: a hand-written name under a root its
+                # wheel no longer installs was an older release's (setuptools 81 dropped pkg_resources)
+                roots = {i.split(".")[0] for i in w["imports"]}
+                own = {i for i in own or () if i.split(".")[0] in roots} | set(w["imports"])
             # a dependency nothing maps installs the import named after it (most do)
             out |= own if own else ({d.replace("-", "_")} if d != key else set())
             for imp in self._provides.get(d, ()):

@@ -66,7 +66,12 @@ RECORDS: tuple[Record, ...] = (
     Record("python.toml", PythonFacts, "python"),
 )
 
-# Every file the catalog reads: those of the kinds above, and those the Catalog reads as plain
-# tables (the distributions' import names and what their wheels install).
+# Every TOML file the catalog reads: those of the kinds above, and the one the Catalog reads as plain
+# tables (the hand-written import names of distributions).
 FILES: tuple[str, ...] = tuple(dict.fromkeys(
-    [*(k.file for k in ENTRIES), *(r.file for r in RECORDS), "distributions.toml", "wheels.toml"]))
+    [*(k.file for k in ENTRIES), *(r.file for r in RECORDS), "distributions.toml"]))
+
+# Mined by scripts/dist_metadata.py: what each distribution's wheel installs, requires and adds per
+# extra, and the public names of integration packages that need a package they do not install.
+# Read on the first distribution question, not with the TOML files.
+WHEELS_FILE = "wheels.json.gz"

@@ -10,6 +10,7 @@ from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.helpers import (
+    dev_only_file,
     import_declared,
     import_installed_on_demand,
     import_is_optional,
@@ -17,56 +18,10 @@ from agentable.rules.epdd.helpers import (
     import_name_known,
     import_owner,
     is_project_module,
+    loose_folder,
     optional_import_tops,
+    target_manifest,
 )
-
-# Files that run only in development (test suites, packaging scripts) use tools a project rarely
-# declares as runtime dependencies.
-# CI and container folders: their scripts run where the workflow or Dockerfile installs what they need.
-_DEV_DIRS = frozenset({"tests", "test", "testing", "docs", ".github", ".gitlab", ".circleci", ".devcontainer", "docker"})
-_DEV_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
-# Folders of runnable extras that installing the project does not include (examples, maintenance
-# scripts, evaluations, notebooks' code): when the manifest that governs such a file is that of the
-# project above the folder, a missing package breaks running that file, not an install; reported
-# as a warning that says so. A folder with its own manifest is a project of its own: an error there.
-_LOOSE_DIRS = frozenset({"examples", "example", "scripts", "script", "evaluation", "evaluations", "eval", "evals",
-                         "benchmarks", "benchmark", "notebooks", "demo", "demos", "samples", "sample", "cookbook",
-                         "cookbooks", "playground", "experiments", "sandbox"})
-_MAIN_NAMES = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile")
-
-
-def loose_folder(manifests, scope, path: PurePosixPath) -> str:
-    """The examples/scripts/... folder (as `name/`) between the file and the nearest manifest
-    that governs it, or ""."""
-    from agentable.cpg.manifests import governing_dir
-
-    nearest = governing_dir(scope.manifests[0])
-    if nearest.startswith(".."):
-        above = nearest.count("..")
-        parts = tuple(getattr(manifests, "root_names", ())[-above:]) + path.parts[:-1]
-    elif nearest in (".", ""):
-        parts = path.parts[:-1]
-    else:
-        parts = path.parts[len(PurePosixPath(nearest).parts):-1] if path.is_relative_to(nearest) else ()
-    return next((f"{p}/" for p in parts if p.lower() in _LOOSE_DIRS), "")
-
-
-def target_manifest(scope) -> str:
-    """The manifest to add a requirement to: among the nearest folder's, one the build reads
-    (included by another), else one that declares runtime requirements under a main name
-    (requirements.txt, not requirements-audio.txt), else the first."""
-    from agentable.cpg.manifests import governing_dir
-
-    near = governing_dir(scope.manifests[0])
-    mine = [m for m in scope.manifests if governing_dir(m) == near]
-    included = {i for v in scope.includes.values() for i in v}
-    main = {r.path for r in scope.requirements if r.group == "main"}
-
-    def rank(m: str) -> tuple[bool, bool, bool]:
-        return (m not in included, m not in main, PurePosixPath(m).name not in _MAIN_NAMES)
-
-    return min(mine, key=lambda m: (rank(m), mine.index(m)))
-
 
 class UndeclaredDependency(Rule):
     meta = RuleMeta(
@@ -96,8 +51,7 @@ class UndeclaredDependency(Rule):
         stdlib = set(sys.stdlib_module_names) | {"__future__"}
         for mod in graph.modules.values():
             path = PurePosixPath(mod.path)
-            if path.name in _DEV_FILES or path.name.startswith("test_") or path.name.endswith("_test.py") \
-                    or _DEV_DIRS & set(path.parts[:-1]):
+            if dev_only_file(path):
                 continue
             scope = manifests.for_path(mod.path)
             if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies

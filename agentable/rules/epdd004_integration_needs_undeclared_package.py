@@ -1,0 +1,98 @@
+"""EPDD004: an integration class of a declared package needs a package that nothing declared installs."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Iterable
+
+from agentable.cpg import ir
+from agentable.cpg.manifests import normalize_dist
+from agentable.findings import Finding, Severity
+from agentable.query.dependencies import import_targets
+from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.epdd.helpers import (
+    dev_only_file,
+    import_declared,
+    import_is_optional,
+    import_locked,
+    import_owner,
+    loose_folder,
+    optional_import_tops,
+    target_manifest,
+)
+
+
+class IntegrationNeedsUndeclaredPackage(Rule):
+    meta = RuleMeta(
+        id="EPDD004",
+        name="integration-needs-undeclared-package",
+        category="EPDD",
+        severity=Severity.ERROR,
+        short="An integration of a declared package needs a package that no declared dependency installs.",
+        full=("Integration packages (langchain-community, crewai-tools, autogen-ext, llama-index-core...) "
+              "import the client library of each integration only when it is used, and do not install it: "
+              "`from langchain_community.vectorstores import FAISS` succeeds, and the first use raises "
+              "ImportError('... pip install faiss-cpu'). The project declares the integration package but "
+              "not the library the imported class needs, so every fresh install fails there. Which public "
+              "names need which package is mined from the packages' wheels (an ImportError handler that "
+              "says `pip install ...`)."),
+        bad_example=("# requirements.txt: langchain-community\n"
+                     "from langchain_community.vectorstores import FAISS  # needs faiss-cpu"),
+        good_example="# requirements.txt: langchain-community\\nfaiss-cpu\nfrom langchain_community.vectorstores import FAISS",
+        fix="Declare the distribution named in the message (the one the package's own error message asks for).",
+        tags=("dependencies",),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
+        manifests = getattr(graph, "manifests", None)
+        if manifests is None or not manifests.has_manifest():
+            return
+        cat = graph.catalog
+        for mod in graph.modules.values():
+            path = PurePosixPath(mod.path)
+            if dev_only_file(path):
+                continue
+            scope = manifests.for_path(mod.path)
+            if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
+                                             for m in scope.manifests):
+                continue
+            locked = manifests.locked_for(mod.path) or frozenset()
+            guarded = optional_import_tops(graph, mod)
+            # the file's own imports of a package: EPDD001 judges those
+            direct = {t.split(".")[0] for s in mod.import_stmts for t in import_targets(s)}
+            declared = {r.dist for r in scope.requirements}
+            reported: set[str] = set()
+            for stmt in mod.import_stmts:
+                if import_is_optional(import_owner(graph, mod, stmt), stmt, guarded):
+                    continue
+                for dotted in import_targets(stmt):
+                    hit = cat.optional_needs(dotted)
+                    if hit is None or not import_declared(graph, scope, dotted):
+                        continue  # not an integration name, or its package is undeclared (EPDD001)
+                    host, version, needs = hit
+                    for imp, dists in needs.items():
+                        top = imp.split(".")[0]
+                        if top in direct or top in reported or any(normalize_dist(d) in declared for d in dists):
+                            continue
+                        if import_declared(graph, scope, imp) or import_locked(graph, locked, imp):
+                            continue
+                        reported.add(top)
+                        # the catalog's usual distribution for the import first (faiss-cpu, not faiss-gpu)
+                        usual = [normalize_dist(d) for d in cat.distributions_for_import(imp)]
+                        dists = tuple(sorted(dists, key=lambda d: usual.index(d) if d in usual else len(usual)))
+                        yield self._finding(ctx, mod.path, stmt, dotted, host, version, imp, dists,
+                                            scope, loose_folder(manifests, scope, path))
+
+    def _finding(self, ctx: RuleContext, path: str, stmt: ir.Stmt, dotted: str, host: str, version: str, imp: str,
+                 dists: tuple[str, ...], scope, loose: str) -> Finding:
+        alts = " or ".join(f"`{d}`" for d in dists)
+        shown = dotted.rpartition(".")[2] if isinstance(stmt, ir.ImportFrom) else dotted
+        text = (f"`{shown}` ({host}) imports `{imp}` when it is used, and {host} does not install it "
+                f"(the ImportError in its {version} wheel asks for {alts}); no dependency declared in "
+                f"{', '.join(scope.manifests)} provides it, so the first use raises ImportError in a fresh "
+                f"install. Add {alts} to {target_manifest(scope)}")
+        if loose:
+            return self.finding(ctx, path, stmt.pos, f"{text} (or to a requirements file for `{loose}`, which "
+                                f"installing the project does not include).", severity=Severity.WARNING)
+        return self.finding(ctx, path, stmt.pos, text + ".")
