@@ -17,7 +17,7 @@ from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
 from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
-from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
+from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, ParamRef, Value
 from agentable.paths import is_test_path
 from agentable.findings import Span
 
@@ -432,6 +432,9 @@ class ProjectGraph:
         if not any(isinstance(v, (FuncRef, ClassRef)) or getattr(v, "qualname", None) in self.classes for v in values):
             # an injected dependency (`self.llm = llm` from a parameter): follow the arguments
             values = self.resolver.values(site.call.func, site.func, site.stmt)
+        elif _calls_own_param(site) and any(isinstance(v, ParamRef) for v in values):
+            # a callback parameter with a default (`cb = cb or self._default`): the callers' functions too
+            values = values | self.resolver.values(site.call.func, site.func, site.stmt)
         for v in values:
             if isinstance(v, FuncRef):
                 out.add(v.qualname)
@@ -473,6 +476,23 @@ class ProjectGraph:
                 key = fn.id if isinstance(fn, ir.Name) else fn.attr if isinstance(fn, ir.Attribute) else "[]"
                 index.setdefault(key, []).append(site)
         return index
+
+    @cached_property
+    def _called_params(self) -> frozenset[str]:
+        """Names of parameters that their own function calls (`def run(cb): cb(x)`): callbacks."""
+        return frozenset(site.call.func.id for f in self.functions.values() for site in f.calls
+                         if _calls_own_param(site) and isinstance(site.call.func, ir.Name))
+
+    @cached_property
+    def _value_names(self) -> frozenset[str]:
+        """Names used other than as a callee (`run(cb=on_reply)`, `f = self.parse`): the functions
+        that may be called through a callback parameter."""
+        out: set[str] = set()
+        for f in self.functions.values():
+            callees = {id(site.call.func) for site in f.calls}
+            out.update(e.id for e, _ in f.walk(ir.Name) if id(e) not in callees)
+            out.update(e.attr for e, _ in f.walk(ir.Attribute) if id(e) not in callees)
+        return frozenset(out)
 
     def sites_named(self, name: str) -> list[CallSite]:
         """The call sites that call `name` (`name(...)`, `x.name(...)`; "[]" for `d[k](...)`), in
@@ -595,12 +615,15 @@ class ProjectGraph:
             return hit
         names = {func.name, *self._import_aliases.get(func.name, ())}
         if func.name == "__init__" and func.cls is not None:
-            names |= {func.cls.name, *self._import_aliases.get(func.cls.name, ())}
+            # `cls(...)` in an alternate constructor (`@classmethod def from_config(cls, ...)`)
+            names |= {func.cls.name, "cls", *self._import_aliases.get(func.cls.name, ())}
             for sub in self.subclasses(func.cls.qualname):
                 names.add(self.classes[sub].name)
         if func.name == "__call__":  # `obj(...)`: any call site may call an instance
             result = self._instance_call_sites.get(func.qualname, [])
         else:
+            if func.name != "__init__" and func.name in self._value_names:
+                names |= self._called_params  # a function passed as a callback: `def run(cb): cb(x)`
             result = []
             for n in ("[]", *names):
                 result.extend(self._sites_calling(n).get(func.qualname, ()))
@@ -661,3 +684,9 @@ class ProjectGraph:
 
 
 __all__ = ["Const", "ProjectGraph", "Union"]
+
+
+def _calls_own_param(site: CallSite) -> bool:
+    """`cb(x)` where `cb` is a parameter of the calling function."""
+    fn = site.call.func
+    return isinstance(fn, ir.Name) and any(p.name == fn.id for p in site.func.params)
