@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Union, overload
 
 from agentable.cpg import ir
 from agentable.cpg.agent import AgentLayer
+from agentable.cpg.callbacks import Callbacks, calls_own_param
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
 from agentable.cpg.interprocedural import ExpandingResolver
@@ -432,9 +433,9 @@ class ProjectGraph:
         if not any(isinstance(v, (FuncRef, ClassRef)) or getattr(v, "qualname", None) in self.classes for v in values):
             # an injected dependency (`self.llm = llm` from a parameter): follow the arguments
             values = self.resolver.values(site.call.func, site.func, site.stmt)
-        elif _calls_own_param(site) and any(isinstance(v, ParamRef) for v in values):
+        elif calls_own_param(site) and any(isinstance(v, ParamRef) for v in values):
             # a callback parameter with a default (`cb = cb or self._default`): the callers' functions too
-            values = values | self.resolver.values(site.call.func, site.func, site.stmt)
+            values = values | {FuncRef(q) for q in self._callbacks.passed_for(site)}
         for v in values:
             if isinstance(v, FuncRef):
                 out.add(v.qualname)
@@ -478,21 +479,8 @@ class ProjectGraph:
         return index
 
     @cached_property
-    def _called_params(self) -> frozenset[str]:
-        """Names of parameters that their own function calls (`def run(cb): cb(x)`): callbacks."""
-        return frozenset(site.call.func.id for f in self.functions.values() for site in f.calls
-                         if _calls_own_param(site) and isinstance(site.call.func, ir.Name))
-
-    @cached_property
-    def _value_names(self) -> frozenset[str]:
-        """Names used other than as a callee (`run(cb=on_reply)`, `f = self.parse`): the functions
-        that may be called through a callback parameter."""
-        out: set[str] = set()
-        for f in self.functions.values():
-            callees = {id(site.call.func) for site in f.calls}
-            out.update(e.id for e, _ in f.walk(ir.Name) if id(e) not in callees)
-            out.update(e.attr for e, _ in f.walk(ir.Attribute) if id(e) not in callees)
-        return frozenset(out)
+    def _callbacks(self) -> Callbacks:
+        return Callbacks(self)
 
     def sites_named(self, name: str) -> list[CallSite]:
         """The call sites that call `name` (`name(...)`, `x.name(...)`; "[]" for `d[k](...)`), in
@@ -622,11 +610,11 @@ class ProjectGraph:
         if func.name == "__call__":  # `obj(...)`: any call site may call an instance
             result = self._instance_call_sites.get(func.qualname, [])
         else:
-            if func.name != "__init__" and func.name in self._value_names:
-                names |= self._called_params  # a function passed as a callback: `def run(cb): cb(x)`
             result = []
             for n in ("[]", *names):
                 result.extend(self._sites_calling(n).get(func.qualname, ()))
+            # a function passed as a callback: `def run(cb): cb(x)`
+            result += [site for site in self._callbacks.sites_calling(func) if site not in result]
         self._callers[func.qualname] = result
         return result
 
@@ -685,8 +673,3 @@ class ProjectGraph:
 
 __all__ = ["Const", "ProjectGraph", "Union"]
 
-
-def _calls_own_param(site: CallSite) -> bool:
-    """`cb(x)` where `cb` is a parameter of the calling function."""
-    fn = site.call.func
-    return isinstance(fn, ir.Name) and any(p.name == fn.id for p in site.func.params)
