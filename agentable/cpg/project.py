@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING, Iterable, Optional, Union, overload
 
 from agentable.cpg import ir
 from agentable.cpg.agent import AgentLayer
-from agentable.cpg.callbacks import Callbacks, calls_own_param
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
 from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
-from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, ParamRef, Value
+from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
 from agentable.paths import is_test_path
 from agentable.findings import Span
 
@@ -433,9 +432,6 @@ class ProjectGraph:
         if not any(isinstance(v, (FuncRef, ClassRef)) or getattr(v, "qualname", None) in self.classes for v in values):
             # an injected dependency (`self.llm = llm` from a parameter): follow the arguments
             values = self.resolver.values(site.call.func, site.func, site.stmt)
-        elif calls_own_param(site) and any(isinstance(v, ParamRef) for v in values):
-            # a callback parameter with a default (`cb = cb or self._default`): the callers' functions too
-            values = values | {FuncRef(q) for q in self._callbacks.passed_for(site)}
         for v in values:
             if isinstance(v, FuncRef):
                 out.add(v.qualname)
@@ -477,10 +473,6 @@ class ProjectGraph:
                 key = fn.id if isinstance(fn, ir.Name) else fn.attr if isinstance(fn, ir.Attribute) else "[]"
                 index.setdefault(key, []).append(site)
         return index
-
-    @cached_property
-    def _callbacks(self) -> Callbacks:
-        return Callbacks(self)
 
     def sites_named(self, name: str) -> list[CallSite]:
         """The call sites that call `name` (`name(...)`, `x.name(...)`; "[]" for `d[k](...)`), in
@@ -613,8 +605,6 @@ class ProjectGraph:
             result = []
             for n in ("[]", *names):
                 result.extend(self._sites_calling(n).get(func.qualname, ()))
-            # a function passed as a callback: `def run(cb): cb(x)`
-            result += [site for site in self._callbacks.sites_calling(func) if site not in result]
         self._callers[func.qualname] = result
         return result
 
@@ -672,4 +662,3 @@ class ProjectGraph:
 
 
 __all__ = ["Const", "ProjectGraph", "Union"]
-
