@@ -30,6 +30,9 @@ _VALIDATION_METHODS = python_facts().validation_methods  # `Model.model_validate
 # Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
 # with `structure = true` in agentable/catalog/taint.toml.
 PARSERS = {e["call"]: e["call"] for e in read_toml("taint.toml").get("sinks", ()) if e.get("structure")}
+# Calls whose result is one argument's text rewritten (`re.sub(p, r, text)`): taint.toml [propagators].
+PROPAGATORS: dict[str, tuple[int, str]] = {
+    path: (int(p.get("arg", 0)), str(p.get("keyword", ""))) for path, p in read_toml("taint.toml").get("propagators", {}).items()}
 
 
 class FrameworkCalls:
@@ -105,6 +108,13 @@ class FrameworkCalls:
                 return frozenset(a.with_step((func.path, e.pos, f"decoded with {parser}")) for a in srcs)
             if srcs:
                 return frozenset({Parsed(srcs[0].with_step((func.path, e.pos, f"parsed with {parser}")), parser)})
+        prop = PROPAGATORS.get(path)
+        if prop is not None:
+            arg = e.kwarg(prop[1]) if prop[1] else None
+            arg = arg if arg is not None else (e.args[prop[0]] if prop[0] < len(e.args) else None)
+            outs = [a for a in self.res.values(arg, func, stmt) if isinstance(a, LLMOutput) and a.text] if arg is not None else []
+            if outs:
+                return frozenset(o.with_step((func.path, e.pos, f"rewritten with {path}")) for o in outs)
         if path == "str" and e.args:
             outs = [a for a in self.res.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
             if outs:  # str(result) of a model or agent result is its text

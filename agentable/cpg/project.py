@@ -595,7 +595,8 @@ class ProjectGraph:
             return hit
         names = {func.name, *self._import_aliases.get(func.name, ())}
         if func.name == "__init__" and func.cls is not None:
-            names |= {func.cls.name, *self._import_aliases.get(func.cls.name, ())}
+            # `cls(...)` in an alternate constructor (`@classmethod def from_config(cls, ...)`)
+            names |= {func.cls.name, "cls", *self._import_aliases.get(func.cls.name, ())}
             for sub in self.subclasses(func.cls.qualname):
                 names.add(self.classes[sub].name)
         if func.name == "__call__":  # `obj(...)`: any call site may call an instance

@@ -38,6 +38,7 @@ from agentable.query.structured_output import structured_output
 from agentable.query.taint import Sink, config
 from agentable.query.text_ops import (
     fixed_unpack,
+    text_kept_on_parse_failure,
     int_index,
     regex_always_matches,
     same_length_view,
@@ -359,6 +360,15 @@ def _guarded_parses(parses: list[Flow]) -> dict[tuple, Flow]:
             if u.kind == "parse" and not u.tool_arguments and u.guard in ("try", "suppress", "lenient")}
 
 
+def _prose_allowed(pv: Parsed, by_pos: dict[tuple, Flow]) -> bool:
+    """An `in` test fails on a parsed number, boolean or null, which comes from a reply that may be
+    prose: one whose parse handler keeps the unparsed text (see text_kept_on_parse_failure)."""
+    step = pv.source.steps[-1] if pv.source.steps else None
+    parse = by_pos.get((step[0], step[1])) if step is not None else None
+    return (parse is not None and isinstance(parse.origin, ir.Call)
+            and text_kept_on_parse_failure(parse.func, parse.stmt, parse.origin, parse.raises))
+
+
 def _parsed_from_guarded(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: ir.Stmt,
                          by_pos: dict[tuple, Flow]) -> Optional[Parsed]:
     for pv in _parsed_values(g, e, func, s):
@@ -420,6 +430,8 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                         if pv is None:
                             continue
                         if isinstance(s, ir.Assign) and any(t is value for t in s.targets):
+                            continue
+                        if how == "in" and not _prose_allowed(pv, by_pos):
                             continue
                         parents = parents if parents is not None else expr_parents(s)
                         if tests and _type_tested(func, s, at, parents, name):

@@ -7,6 +7,7 @@ import re
 from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.flow import enclosing_handlers, locally_protected
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ExtRef
@@ -128,3 +129,20 @@ def fixed_unpack(target: ir.Expr, maxsplit: Optional[int], any_index: bool) -> b
     if not isinstance(target, ir.Seq) or len(target.elts) < 2:
         return False
     return not any(isinstance(e, ir.Starred) for e in target.elts)
+
+
+def text_kept_on_parse_failure(func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, raised: tuple[str, ...]) -> bool:
+    """Does the handler of a parse give back the unparsed text (`except JSONDecodeError: return
+    reply`)? Then the reply may be prose as well as JSON, and prose such as `42`, `true` or `null`
+    parses into a number, a boolean or None, not the object the code then tests (`"tool" in data`)."""
+    if not call.args:
+        return False
+    texts = {n.id for n in ir.walk_expr(call.args[0]) if isinstance(n, ir.Name)}
+    handler = locally_protected(func, stmt, raised)
+    handlers = [handler] if handler is not None else enclosing_handlers(func, stmt)
+    for h in handlers:
+        for s in ir.walk_stmts(h.body):
+            value = s.value if isinstance(s, (ir.Return, ir.Assign)) else None
+            if isinstance(value, ir.Name) and value.id in texts:
+                return True
+    return False

@@ -7,6 +7,7 @@ from typing import Iterable
 from agentable.findings import Finding, Severity
 from agentable.query.dataflow import TextUse, flows as text_uses
 from agentable.query.llm_output import describe_llm_source, flow_steps
+from agentable.query.parsed_paths import protected_where_passed
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -39,6 +40,8 @@ class UncheckedParsedKey(Rule):
         for use in text_uses(graph):
             if use.kind not in ("key", "shape") or use.guard:
                 continue
+            if protected_where_passed(graph, use.func, use.stmt, use.name, use.raises):
+                continue  # a helper's parameter: the callers that pass it the parsed reply handle the error
             step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
             groups.setdefault((use.kind, use.func.qualname, step[0] if step else "", step[1] if step else None),
                               []).append(use)

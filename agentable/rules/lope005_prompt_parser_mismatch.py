@@ -51,6 +51,8 @@ class PromptParserMismatch(Rule):
             c = graph.agent.llm_call_at(use.llm.site[1])
             if c is None or structured_output(graph, use.llm) is not None:
                 continue
+            if _prompt_from_several_callers(graph, c):
+                continue  # a shared wrapper's prompt: the literal text found may be another caller's
             prompt = prompt_text(graph, c)
             if len(prompt.strip()) < _MIN_PROMPT or PromptFormat(prompt).has_format_placeholder:
                 continue
@@ -90,3 +92,28 @@ def _parser_kind(graph, use: TextUse) -> Optional[str]:
             sep = ir.string_value(use.origin.args[0])
             return f"split:{sep}" if sep else None
     return None
+
+
+def _prompt_from_several_callers(graph, c) -> bool:
+    """Is the call's prompt a parameter of a wrapper (`def chat(self, messages): ...create(messages=
+    messages)`) that several functions call, each with a prompt of its own? The literal prompt text
+    reaching it is then the union of unrelated prompts, not the one this reply answers."""
+    for role in ("messages", "prompt", "system"):
+        s = c.setting(role)
+        if s is not None and s.func is not None and _from_params(graph, s.expr, s.func, s.stmt):
+            return True
+    return bool(c.call.args) and _from_params(graph, c.call.args[0], c.func, c.site.stmt)
+
+
+def _from_params(graph, e: Optional[ir.Expr], func, stmt) -> bool:
+    if e is None or func is None:
+        return False
+    names = {x.id for x in ir.walk_expr(e) if isinstance(x, ir.Name)}
+    for n in list(names):  # one level of local assignment: `msgs = [{"role": "user", "content": prompt}]`
+        for d in (graph.resolver.local_defs(func, n, stmt) if stmt is not None else ()):
+            if d.value is not None:
+                names |= {x.id for x in ir.walk_expr(d.value) if isinstance(x, ir.Name)}
+    params = {p.name for p in func.params}
+    if not names & params:
+        return False
+    return len({site.func.qualname for site in graph.argument_sites(func)}) >= 2
