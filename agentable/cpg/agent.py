@@ -19,7 +19,7 @@ from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.state_graphs import StateGraph, cyclic_node_functions, state_graphs
 from agentable.cpg.structure import CallSite, FunctionInfo, ModuleInfo
 from agentable.cpg.tools import discover_tools
-from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance, LLMOutput
+from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance, LLMOutput, ordered
 
 
 def _import_names(s: Union[ir.Import, ir.ImportFrom]) -> list[str]:
@@ -97,12 +97,12 @@ class AgentLayer:
     @cached_property
     def external_calls(self) -> list[tuple[CallSite, list[ExtRef]]]:
         """The call sites of the agent functions whose callee may be an external symbol, with
-        those symbols (in value order): the sites every catalog lookup starts from."""
+        those symbols (in `values.ordered` order: a constructor's site first in source order): the sites every catalog lookup starts from."""
         out: list[tuple[CallSite, list[ExtRef]]] = []
         values = self.g.values
         for func in self.functions():
             for site in func.calls:
-                exts = [v for v in values(site.call.func, func, site.stmt) if v.__class__ is ExtRef]
+                exts = ordered(v for v in values(site.call.func, func, site.stmt) if v.__class__ is ExtRef)
                 if exts:
                     out.append((site, exts))
         return out

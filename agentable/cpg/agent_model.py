@@ -19,7 +19,7 @@ from agentable.cpg.flow import LoopInfo
 from agentable.cpg.frameworks import http_payload
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo
-from agentable.cpg.values import Const, ExtRef
+from agentable.cpg.values import Const, ExtRef, ordered
 
 
 @dataclass(eq=False)
@@ -200,7 +200,7 @@ class LLMCall:
         if s is None:
             return []
         out = []
-        for v in self.graph.values(s.expr, s.func, s.stmt):
+        for v in ordered(self.graph.values(s.expr, s.func, s.stmt)):
             if isinstance(v, Const) and isinstance(v.value, str):
                 out.append((v.value, s))
         return out
@@ -213,7 +213,7 @@ def _ctor_path(call: LLMCall) -> str:
     func = call.graph.function_of(path, ctor.pos)
     if func is None:
         return ""
-    for v in call.graph.values(ctor.func, func, func.call_statement(ctor)):
+    for v in ordered(call.graph.values(ctor.func, func, func.call_statement(ctor))):
         if isinstance(v, ExtRef):
             return v.path
     return ""

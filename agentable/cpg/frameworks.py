@@ -18,7 +18,7 @@ from agentable.cpg import ir
 from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
 from agentable.cpg.response_paths import documented_paths
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import UNKNOWN, Const, ExtRef, LLMOutput, Parsed, Typed, VSet
+from agentable.cpg.values import UNKNOWN, Const, ExtRef, LLMOutput, Parsed, Typed, VSet, ordered
 
 if TYPE_CHECKING:
     from agentable.catalog.specs import AgentSpec, LLMCallSpec
@@ -87,7 +87,7 @@ class FrameworkCalls:
         runner = cat.agent_runner(path)
         if runner is not None:
             agent_arg = e.kwarg("starting_agent") or (e.args[0] if e.args else None)
-            agent_site = next((a.site for a in self.res.values(agent_arg, func, stmt) if isinstance(a, ExtRef)), None)
+            agent_site = next((a.site for a in ordered(self.res.values(agent_arg, func, stmt)) if isinstance(a, ExtRef)), None)
             return self._agent_output(runner, agent_site, "", e, func)
         if cat.llm_client(path) is not None or cat.chat_model(path) is not None:
             return frozenset({ExtRef(f"{path}()", (func.path, e))})
@@ -103,7 +103,7 @@ class FrameworkCalls:
         cat = self.g.catalog
         parser = PARSERS.get(path)
         if parser is not None and e.args:
-            srcs = [a for a in self.res.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
+            srcs = ordered(a for a in self.res.values(e.args[0], func, stmt) if isinstance(a, LLMOutput))
             if srcs and all(a.http and not a.text for a in srcs):  # json.loads(resp.text): the decoded envelope
                 return frozenset(a.with_step((func.path, e.pos, f"decoded with {parser}")) for a in srcs)
             if srcs:

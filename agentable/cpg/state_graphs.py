@@ -12,7 +12,7 @@ from agentable.cpg.agent_model import AgentView
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.tools import const_str
-from agentable.cpg.values import Const, FuncRef
+from agentable.cpg.values import Const, FuncRef, ordered
 
 
 @dataclass(eq=False)
@@ -92,7 +92,7 @@ def _arg(call: ir.Call, index: int, *names: str) -> Optional[ir.Expr]:
 def _functions(g: CodeGraph, e: Optional[ir.Expr], site: CallSite) -> list[FunctionInfo]:
     if e is None:
         return []
-    return [g.functions[v.qualname] for v in g.values(e, site.func, site.stmt)
+    return [g.functions[v.qualname] for v in ordered(g.values(e, site.func, site.stmt))
             if isinstance(v, FuncRef) and v.qualname in g.functions]
 
 

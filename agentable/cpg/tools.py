@@ -12,7 +12,7 @@ from agentable.cpg.agent_model import AgentView, ToolDef, ToolParam
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.prompt_tools import prompt_described_functions
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import Const, ExtRef, FuncRef
+from agentable.cpg.values import Const, ExtRef, FuncRef, ordered
 
 
 
@@ -65,7 +65,7 @@ def _constructor_calls(g: CodeGraph, layer: AgentView) -> tuple[_Sites, _Sites]:
                 out.setdefault(id(site.func), []).append((site, spec))
                 break
             if v.path == "map" and site.call.args:
-                spec = next((s for c in g.values(site.call.args[0], site.func, site.stmt)
+                spec = next((s for c in ordered(g.values(site.call.args[0], site.func, site.stmt))
                              if isinstance(c, ExtRef) and (s := cat.tool_constructor(c.path)) is not None), None)
                 if spec is not None:
                     mapped.setdefault(id(site.func), []).append((site, spec))
@@ -229,7 +229,7 @@ def _constructed_tool(g: CodeGraph, func: FunctionInfo, call: ir.Call, stmt: obj
     if fexpr is None and spec.func_positional is not None and spec.func_positional < len(call.args):
         fexpr = call.args[spec.func_positional]
     if fexpr is not None:
-        for v in g.values(fexpr, func, stmt):
+        for v in ordered(g.values(fexpr, func, stmt)):
             if isinstance(v, FuncRef) and v.qualname in g.functions:
                 impl = g.functions[v.qualname]
                 break

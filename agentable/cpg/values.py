@@ -7,7 +7,7 @@ dataclasses so sets of them can be memoised and compared.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional, TypeVar
 
 from agentable.cpg import ir
 
@@ -115,3 +115,45 @@ UNKNOWN = Typed("unknown")
 
 # The values an expression may have: what every resolution returns.
 VSet = frozenset[Value]
+
+
+# ---------------------------------------------------------------- a stable order
+
+_NO_POS: ir.Pos = (0, 0, 0, 0)
+
+
+def _site_key(site: Optional[tuple[str, ir.Call]]) -> tuple:
+    return (1, "", _NO_POS) if site is None else (0, site[0], site[1].pos)
+
+
+def _llm_key(v: LLMOutput) -> tuple:
+    # shortest data-flow path first, then by model call, then the path itself
+    return (len(v.steps), _site_key(v.site), tuple((p, pos, m) for p, pos, m in v.steps), v.read, v.documented,
+            v.text, v.http)
+
+
+def value_key(v: Value) -> tuple:
+    """A total order on values that depends on their content only. A value set is a frozenset,
+    whose iteration order follows hashes (string hashes vary with PYTHONHASHSEED, IR nodes hash by
+    address): where one value is chosen among several, choose the first in this order (a
+    constructor's call site first in source order, a model output's shortest path first)."""
+    name = v.__class__.__name__
+    if isinstance(v, ExtRef):
+        return (name, _site_key(v.site), v.path, tuple(_site_key(b) for b in v.binds), v.tail)
+    if isinstance(v, LLMOutput):
+        return (name, _llm_key(v))
+    if isinstance(v, Parsed):
+        return (name, _llm_key(v.source), v.how, v.validated)
+    if isinstance(v, Const):
+        return (name, type(v.value).__name__, repr(v.value))
+    if isinstance(v, ParamRef):
+        return (name, v.func, v.name)
+    return (name, repr(v))
+
+
+_V = TypeVar("_V", bound=Value)
+
+
+def ordered(values: Iterable[_V]) -> list[_V]:
+    """`values` in the stable order of `value_key`."""
+    return sorted(values, key=value_key)

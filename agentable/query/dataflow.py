@@ -20,7 +20,7 @@ from typing import Callable, Optional, Union
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ExtRef, LLMOutput, Parsed
+from agentable.cpg.values import ExtRef, LLMOutput, Parsed, value_key
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.guards import (
     any_checked_before,
@@ -310,7 +310,7 @@ def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: EvalAt) -
         last = src.steps[-1] if src.steps else ("", (0, 0, 0, 0), "")
         return (len(src.steps), src.site[0], src.site[1].pos, last[0], last[1], v.how)
 
-    return sorted(vals, key=key)
+    return sorted(vals, key=lambda v: (key(v), value_key(v)))
 
 
 def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:

@@ -7,7 +7,7 @@ from typing import Optional, Union
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import LLMOutput, Parsed
+from agentable.cpg.values import LLMOutput, Parsed, ordered
 from agentable.findings import FlowStep
 from agentable.query.facts import EvalAt
 
@@ -25,7 +25,7 @@ def llm_outputs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
 def stable_order(outputs: list[LLMOutput]) -> list[LLMOutput]:
     """Model outputs shortest data-flow path first, then by call site: value sets are frozensets,
     whose order varies between runs."""
-    return sorted(outputs, key=lambda v: (len(v.steps), v.site[0], v.site[1].pos))
+    return ordered(outputs)
 
 
 def flow_steps(g: ProjectGraph, value: Union[LLMOutput, Parsed],

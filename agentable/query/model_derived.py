@@ -9,7 +9,7 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.resolve import PARSERS
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ExtRef, LLMOutput, Parsed, Value
+from agentable.cpg.values import ExtRef, LLMOutput, Parsed, Value, ordered
 from agentable.query.facts import EvalAt
 from agentable.query.graph_state import graph_nodes, returned_update, state_channel_read
 
@@ -93,7 +93,7 @@ def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, 
         f = e.func
         if isinstance(f, ir.Attribute) and f.attr in _DATA_METHODS:
             return model_derived(g, f.value, func, stmt, depth, steps)
-        parser = next((PARSERS[v.path] for v in g.values(f, func, stmt) if isinstance(v, ExtRef) and v.path in PARSERS), None)
+        parser = next((PARSERS[v.path] for v in ordered(g.values(f, func, stmt)) if isinstance(v, ExtRef) and v.path in PARSERS), None)
         if parser is not None and e.args:
             src = model_derived(g, e.args[0], func, stmt, depth, steps)
             if isinstance(src, LLMOutput):
