@@ -97,7 +97,8 @@ class AgentLayer:
     @cached_property
     def external_calls(self) -> list[tuple[CallSite, list[ExtRef]]]:
         """The call sites of the agent functions whose callee may be an external symbol, with
-        those symbols (in `values.ordered` order: a constructor's site first in source order): the sites every catalog lookup starts from."""
+        those symbols in `values.ordered` order (a constructor's site first in source order): the
+        sites every catalog lookup starts from."""
         out: list[tuple[CallSite, list[ExtRef]]] = []
         values = self.g.values
         for func in self.functions():

@@ -93,7 +93,8 @@ def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, 
         f = e.func
         if isinstance(f, ir.Attribute) and f.attr in _DATA_METHODS:
             return model_derived(g, f.value, func, stmt, depth, steps)
-        parser = next((PARSERS[v.path] for v in ordered(g.values(f, func, stmt)) if isinstance(v, ExtRef) and v.path in PARSERS), None)
+        parser = next((PARSERS[v.path] for v in ordered(g.values(f, func, stmt))
+                       if isinstance(v, ExtRef) and v.path in PARSERS), None)
         if parser is not None and e.args:
             src = model_derived(g, e.args[0], func, stmt, depth, steps)
             if isinstance(src, LLMOutput):
