@@ -13,8 +13,8 @@ For each distribution named (one a line in --list; `#` starts a comment):
   per class its members and whether a base outside the wheel may add more; per function/method its
   parameters.
 
-Output (gzip'd JSON, data only): {"version": 1, "mined": date, "roots": {import root: [names]},
-"dists": {name: "<JSON text>"}}, each distribution's text decoded on first use:
+Output (gzip'd JSON, data only): {"version": 2, "mined": date, "roots": {import root: [names]},
+"dists": {name: "<base64 of the gzip'd JSON text>"}}, each distribution decoded on first use:
     {"versions": [read releases, newest first], "releases": [all final releases], "skipped": {v: why},
      "modules": {mod: mask}, "lazy": {mod: mask}, "open": {"mod:Class": mask},
      "symbols": {"mod:Name" | "mod:Class.member": mask}, "params": {"mod:name": [[signature, mask]]}}
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import base64
 import datetime
 import gzip
 import json
@@ -333,6 +334,41 @@ def combine(versions: list[str], read: dict[str, dict]) -> dict:
     return out
 
 
+def compact(entry: dict) -> dict:
+    """Keep a class's members (and their parameters) under one of its public paths only, the
+    shortest (`anthropic.Anthropic`, not each module that re-exports it): the re-exported copies
+    made the data ten times larger. A path without members is judged unknown, never missing."""
+    owners: dict[str, set[str]] = {}  # "mod:Class" -> member names, for classes with members
+    for key in entry["symbols"]:
+        mod, rest = key.split(":", 1)
+        if "." in rest:
+            owners.setdefault(f"{mod}:{rest.split('.', 1)[0]}", set()).add(rest.split(".", 1)[1])
+    by_name: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for owner, members in owners.items():
+        by_name.setdefault((owner.split(":", 1)[1], frozenset(members)), []).append(owner)
+    drop = {o for group in by_name.values() for o in sorted(group, key=lambda o: (o.count("."), len(o), o))[1:]}
+    # members that hundreds of classes inherit from one base of the wheel (a pydantic-style model's
+    # model_dump, to_dict, ...): dropped, and the classes that had them marked open (members unknown)
+    count: dict[str, int] = {}
+    for owner, members in owners.items():
+        if owner not in drop:
+            for m in members:
+                count[m] = count.get(m, 0) + 1
+    common = {m for m, n in count.items() if n > 100}
+    opened = dict(entry["open"])
+    for owner, members in owners.items():
+        if owner not in drop and members & common:
+            opened[owner] = opened.get(owner, 0) | entry["symbols"].get(owner, 0)
+
+    def kept(key: str) -> bool:
+        owner, _, member = key.rpartition(".")
+        return "." not in key.split(":", 1)[1] or (owner not in drop and member not in common)
+
+    keep = {k: m for k, m in entry["symbols"].items() if kept(k)}
+    return {**entry, "symbols": keep, "open": {k: m for k, m in opened.items() if k not in drop},
+            "params": {k: v for k, v in entry["params"].items() if k in keep}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--list", type=Path, required=True)
@@ -375,12 +411,15 @@ def main() -> None:
             dists[d] = json.dumps(entry, sort_keys=True, separators=(",", ":"))
             log.write(json.dumps([d, dists[d]]) + "\n")
             log.flush()
-    dists = {d: dists[d] for d in names if d in dists}
+    dists = {d: json.dumps(compact(json.loads(dists[d])), sort_keys=True, separators=(",", ":"))
+             for d in names if d in dists}
     roots: dict[str, list[str]] = {}  # import root -> the distributions whose modules start with it
     for d, text in dists.items():
         for r in sorted({m.split(".")[0] for m in json.loads(text)["modules"]}):
             roots.setdefault(r, []).append(d)
-    payload = {"version": 1, "mined": datetime.date.today().isoformat(), "roots": roots, "dists": dists}
+    # each distribution gzip'd on its own (base64 text): a scan decompresses only those it asks about
+    packed = {d: base64.b64encode(gzip.compress(t.encode("utf-8"), 9, mtime=0)).decode("ascii") for d, t in dists.items()}
+    payload = {"version": 2, "mined": datetime.date.today().isoformat(), "roots": roots, "dists": packed}
     raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
     with open(args.out, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as gz:
         gz.write(raw)  # mtime=0: the same data gives the same bytes
