@@ -235,6 +235,7 @@ def _follow_stars(mods: dict[str, Module]) -> None:
             for src in m.stars:
                 t = mods.get(src)
                 if t is None:
+                    m.lazy = True  # `from another_package import *`: names the wheel cannot show
                     continue
                 for n in (t.all if t.all is not None else [k for k in t.names if not k.startswith("_")]):
                     if n not in m.names:

@@ -52,27 +52,30 @@ class ApiSurface:
         A release counts as having it when it cannot be told (the module exports names lazily, or
         a class has bases outside the wheel). None when no prefix of it is a module in the data."""
         parts = symbol.split(".")
-        for i in range(len(parts), 0, -1):
-            mod = ".".join(parts[:i])
-            if mod in self.modules:
-                break
-        else:
+        splits = [i for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in self.modules]
+        if not splits:
             return None
-        # where `mod` is gone, its nearest package that is there decides (`langchain.llms` is not a
-        # module of langchain 1.x, whose `langchain` package is): a namespace root has no entry
+        # where the longest module is gone, its nearest package that is there decides (`langchain.llms`
+        # is not a module of langchain 1.x, whose `langchain` package is); a namespace root has no entry
         mod_mask = 0
-        for j in range(1, i + 1):
+        for j in range(1, splits[0] + 1):
             mod_mask |= self.modules.get(".".join(parts[:j]), 0)
-        rest = parts[i:]
+        # every reading counts: `pydantic.validate_call` was a module once and is a function now
+        have = 0
+        for i in splits:
+            have |= self._have(".".join(parts[:i]), parts[i:])
+        return Presence(symbol, ".".join(parts[:splits[0]]), have, mod_mask)
+
+    def _have(self, mod: str, rest: list[str]) -> int:
         if not rest:
-            return Presence(symbol, mod, self.modules[mod], mod_mask)
+            return self.modules[mod]
         key = f"{mod}:{rest[0]}"
         have = self.symbols.get(key, 0) | self.lazy.get(mod, 0)
         if len(rest) >= 2:
             # a member: judged only in releases where the name is a class whose members are known
             classes = self._class_masks().get(key, 0) & ~self.open_classes.get(key, 0)
             have = (have & ~classes) | (classes & self.symbols.get(f"{key}.{rest[1]}", 0)) | self.lazy.get(mod, 0)
-        return Presence(symbol, mod, have, mod_mask)
+        return have
 
     def _class_masks(self) -> dict[str, int]:
         """`mod:Class` -> the releases where it has at least one member recorded."""

@@ -54,7 +54,8 @@ class ApiMissingInDeclaredSdk(Rule):
                     line_reported = (mod.path, stmt.pos[0]) in reported
                     found = list(self._check_symbol(ctx, mod.path, stmt.pos, target, spec, reported))
                     # a second name of an import already reported on its line: its uses are covered too
-                    if found or (line_reported and api_unavailable(graph, mod.path, target) is not None):
+                    if found or (line_reported and (api_unavailable(graph, mod.path, target) is not None
+                                                    or mined_api_gap(graph, mod.path, target) is not None)):
                         self._flagged_imports.setdefault(mod.path, set()).add(target)
                     yield from found
                 for target in _module_imports(stmt):  # `import langchain.llms`: the mined API only

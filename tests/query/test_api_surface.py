@@ -18,13 +18,13 @@ from tests.query.test_versions import graph_with, lock
 _ACME = {
     "versions": ["2.1.0", "2.0.0", "1.5.0", "1.0.0"],
     "releases": ["2.1.0", "2.0.1", "2.0.0", "1.5.2", "1.5.0", "1.0.0", "0.9.0"],
-    "modules": {"acme": 0b1111, "acme.chains": 0b1111, "acme.legacy": 0b1100, "acme.lazy": 0b1111},
+    "modules": {"acme": 0b1111, "acme.chains": 0b1111, "acme.legacy": 0b1100, "acme.lazy": 0b1111, "acme.was_module": 0b1100},
     "lazy": {"acme.lazy": 0b0011},
     "open": {"acme.chains:Open": 0b1111},
     "symbols": {"acme:Client": 0b1111, "acme:old_helper": 0b1100, "acme:new_helper": 0b0011,
                 "acme.chains:Chain": 0b1111, "acme.chains:Chain.run": 0b1100, "acme.chains:Chain.invoke": 0b1111,
                 "acme.chains:Open": 0b1111, "acme.chains:Open.x": 0b0001, "acme.lazy:Thing": 0b1100,
-                "acme.legacy:Agent": 0b1100},
+                "acme.legacy:Agent": 0b1100, "acme:was_module": 0b0011},
     "params": {"acme:Client": [["api_key,*,timeout,**", 0b0011], ["api_key", 0b1100]]},
 }
 
@@ -51,6 +51,7 @@ def test_presence_per_read_release(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     # a lazy module-level __getattr__ (in 2.x) may give any name
     assert surface.presence("acme.lazy.Anything").have == 0b0011  # type: ignore[union-attr]
     assert surface.presence("other.mod") is None
+    assert surface.presence("acme.was_module").have == 0b1111  # a module once, a function now
     assert surface.signatures("acme.Client")[0] == ("api_key,*,timeout,**", 0b0011)
     assert index_of(tmp_path, monkeypatch).get("unknown-dist") is None
 
