@@ -9,6 +9,7 @@ from .kinds import ENTRIES, RECORDS, WHEELS_FILE
 from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist, read_json_gz,
                      read_toml, top_module)
 from .models import ModelIndex
+from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
@@ -87,6 +88,8 @@ class Catalog:
             k: tuple(v) for k, v in files["agents.toml"].get("text_protocol", {}).items()}
         # what each release of a distribution requires (mined; loaded on first use)
         self.releases = ReleaseIndex()
+        # the public API of each read release of LLM SDKs and frameworks (mined; loaded on first use)
+        self.api_surface = ApiSurfaceIndex()
 
         self._http_llm_calls: dict[str, list[LLMCallSpec]] = {}
         for spec in self.http_llm_calls:

@@ -267,3 +267,128 @@ def declared_requirement(g: ProjectGraph, path: str, dist: str, pinned: bool = T
         return None
     main = [r for r in reqs if getattr(r, "group", "main") == "main"] or reqs
     return main[0], str(spec)
+
+
+@dataclass(frozen=True)
+class MinedGap:
+    """A symbol that the mined API data (catalog api_surface) has in some read releases of `dist`,
+    but not in the ones a fresh install of the project gets."""
+
+    symbol: str
+    dist: str
+    source: VersionSource
+    installed: tuple[str, ...]  # the versions a fresh install gets (a lock's pins, or the newest admitted)
+    has: str  # the read releases that have it, as ranges: `>=0.1.0,<1.0.0`
+    read: str  # the read releases: `0.0.354 to 1.5.2`
+    newer: bool  # every read release that has it is newer than the installed ones
+
+    def installed_text(self) -> str:
+        """`langchain 1.5.2, the newest release that requirements.txt:3 admits (`langchain`), which a
+        fresh install gets`, or `langchain 0.3.1, the version uv.lock:5 pins (...)`."""
+        src = self.source
+        if src.locked:
+            return f"{src.versions()}, the version {src.path}:{src.line} pins{src.declared_note()}"
+        return (f"{self.dist} {self.installed[0]}, the newest release that {src.path}:{src.line} admits "
+                f"(`{src.versions()}`), which a fresh install gets")
+
+    def message(self) -> str:
+        return (f"`{self.symbol}` is not in {self.installed_text()}; of the releases read ({self.read}), "
+                f"only {self.dist}{self.has} has it.")
+
+
+@per_graph
+def mined_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[MinedGap]:
+    """Is `symbol` (`pkg.mod`, `pkg.mod.Name`, `pkg.mod.Class.method`) absent from every version of
+    its distribution that a fresh install of the file `path` gets (each locked pin, or without a
+    lock the newest release the declared range admits), while its module is there and some other
+    read release has it (a removal or rename, not a typo)? Unknown is never a gap: a module with a
+    lazy `__getattr__`, a class with bases outside the wheel, a version that was not read (a
+    release between two read ones counts only when both lack it), a module not in the data."""
+    if "(" in symbol or _project_root(g, symbol.split(".", 1)[0]):
+        return None  # the project's own package of that name (a local `agents/`) shadows it
+    index = g.catalog.api_surface
+    for dist in index.dists_for(symbol.split(".", 1)[0]):
+        surface = index.get(dist)
+        pres = surface.presence(symbol) if surface is not None else None
+        if surface is None or pres is None or not pres.have:
+            continue
+        fresh = _fresh_install(g, path, dist, surface)
+        if fresh is None:
+            continue
+        source, installed = fresh
+        bits = [_read_bits(surface.versions, v) for v in installed]
+        if not bits or any(b is None for b in bits):
+            continue  # a version that was not read: unknown
+        judged = [i for b in bits for i in (b or ())]
+        if any(pres.have >> i & 1 or not pres.module_mask >> i & 1 for i in judged):
+            continue
+        has = surface.versions_in(pres.have)
+        newer = min(has) > max(installed)
+        return MinedGap(symbol, surface.name, source, tuple(str(v) for v in installed),
+                        _ranges(surface.versions, pres.have), f"{surface.versions[-1]} to {surface.versions[0]}", newer)
+    return None
+
+
+@per_graph
+def _project_root(g: ProjectGraph, root: str) -> bool:
+    return any(name == root or name.startswith(root + ".") for name in g.modules)
+
+
+def mined_dists_declared(g: ProjectGraph, path: str) -> bool:
+    """Do the manifests governing `path` declare a distribution whose API was mined? (Else no
+    mined gap can be found in the file.) Computed once per folder."""
+    return _mined_declared_in(g, posixpath.dirname(path))
+
+
+@per_graph
+def _mined_declared_in(g: ProjectGraph, folder: str) -> bool:
+    path = posixpath.join(folder, "_")
+    return any(declared_requirement(g, path, d, pinned=False) is not None for d in g.catalog.api_surface.names())
+
+
+def _fresh_install(g: ProjectGraph, path: str, dist: str, surface) -> Optional[tuple[VersionSource, list[Version]]]:
+    source = version_source(g, path, dist)
+    if source is not None and source.locked:
+        try:
+            return source, [Version(v) for v in source.locked]
+        except InvalidVersion:
+            return None
+    found = declared_requirement(g, path, dist, pinned=False)
+    if found is None:
+        return None
+    req, spec = found
+    try:
+        admitted = SpecifierSet(spec)
+    except InvalidSpecifier:
+        return None
+    newest = next((v for v in surface.releases if admitted.contains(v)), None)
+    if newest is None or (source is not None and source.newest and Version(source.newest) > newest):
+        return None  # a release newer than the data: unknown
+    return VersionSource(dist, spec, req.path, req.line, req.col, req.end_col, newest=str(newest)), [newest]
+
+
+def _read_bits(versions: tuple[Version, ...], v: Version) -> Optional[tuple[int, ...]]:
+    """The indexes of the read releases that stand for `v`: itself, or the read releases just
+    below and just above it (both needed). None when `v` is outside what was read."""
+    if v in versions:
+        return (versions.index(v),)
+    below = [i for i, r in enumerate(versions) if r < v]
+    above = [i for i, r in enumerate(versions) if r > v]
+    return (below[0], above[-1]) if below and above else None
+
+
+def _ranges(versions: tuple[Version, ...], mask: int) -> str:
+    """The read releases in `mask` as PEP 440 ranges (versions newest first): `>=0.1.0,<1.0.0`."""
+    runs: list[str] = []
+    asc = list(reversed(versions))
+    i = 0
+    while i < len(asc):
+        if not mask >> (len(asc) - 1 - i) & 1:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(asc) and mask >> (len(asc) - 2 - j) & 1:
+            j += 1
+        runs.append(f">={asc[i]}" + (f",<{asc[j + 1]}" if j + 1 < len(asc) else ""))
+        i = j + 1
+    return " or ".join(runs)

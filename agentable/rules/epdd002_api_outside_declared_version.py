@@ -8,7 +8,8 @@ from agentable.cpg import ir
 from agentable.cpg.values import ClassRef, ExtRef, Instance
 from agentable.findings import Finding, FlowStep, Severity, Span
 from agentable.query.dependencies import import_targets
-from agentable.query.versions import api_unavailable, is_framework_symbol, unavailable_apis
+from agentable.query.versions import (MinedGap, api_unavailable, is_framework_symbol, mined_api_gap,
+                                      mined_dists_declared, unavailable_apis)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -28,7 +29,10 @@ class ApiOutsideDeclaredVersion(Rule):
               "method calls (on project subclasses and on SDK objects) are checked; an object whose class "
               "the pin already rules out is reported once, where it is imported or made. An LLM SDK API "
               "that the declared version REMOVED is LARD001's; one NEWER than the declared version is "
-              "this rule's."),
+              "this rule's. Besides the catalog's hand-written entries, imports and module-attribute calls "
+              "are checked against the public API mined from the wheels of the catalogued libraries' "
+              "releases (api_surface.json.gz), for what a fresh install gets (the newest admitted release "
+              "without a lock)."),
         bad_example='# requirements.txt: pydantic==1.10.13\nfrom pydantic import field_validator',
         good_example='# requirements.txt: pydantic>=2.5\nfrom pydantic import field_validator',
         fix="Use the API of the declared version, or change the version range in the manifest.",
@@ -49,13 +53,13 @@ class ApiOutsideDeclaredVersion(Rule):
                     f = self._report(ctx, mod.path, stmt.pos, target, reported)
                     if f is not None:
                         yield f
-                    if api_unavailable(graph, mod.path, target) is not None:
+                    if api_unavailable(graph, mod.path, target) is not None or f is not None:
                         self._flagged.add((mod.path, target))
         flagged: dict[str, list[str]] = {}  # path -> imported symbols reported (or reportable) there
         for p, t in self._flagged:
             flagged.setdefault(p, []).append(t)
         for func in graph.functions.values():
-            if not unavailable_apis(graph, func.path):
+            if not unavailable_apis(graph, func.path) and not mined_dists_declared(graph, func.path):
                 continue  # nothing the file's declarations rule out: no call can be reported
             imported = flagged.get(func.path, ())
             for site in func.calls:
@@ -73,7 +77,7 @@ class ApiOutsideDeclaredVersion(Rule):
             return None
         hit = api_unavailable(graph, path, symbol)
         if hit is None:
-            return None
+            return self._report_mined(ctx, path, pos, mined_api_gap(graph, path, symbol), reported)
         avail, source = hit
         if (_llm_symbol(graph, symbol) or is_framework_symbol(graph, symbol)) and \
                 not source.predates(avail.available):
@@ -85,6 +89,18 @@ class ApiOutsideDeclaredVersion(Rule):
             flow=(FlowStep(Span(source.path, source.line, source.col, source.line, source.end_col),
                            f"{source.versions()} {'pinned' if source.locked else 'declared'} here"),))
         return f
+
+    def _report_mined(self, ctx: RuleContext, path: str, pos: ir.Pos, gap: Optional[MinedGap],
+                      reported: set) -> Optional[Finding]:
+        """A gap found in the API mined from the wheels (no hand-written catalog entry applies)."""
+        if gap is None or (not gap.newer and (_llm_symbol(ctx.graph, gap.symbol)
+                                              or is_framework_symbol(ctx.graph, gap.symbol))):
+            return None  # an LLM SDK/framework API removed in the installed version is LARD001's
+        reported.add((path, pos[0]))
+        src = gap.source
+        return self.finding(ctx, path, pos, gap.message(),
+                            flow=(FlowStep(Span(src.path, src.line, src.col, src.line, src.end_col),
+                                           f"{src.versions()} {'pinned' if src.locked else 'declared'} here"),))
 
 
 def _llm_symbol(graph, symbol: str) -> bool:

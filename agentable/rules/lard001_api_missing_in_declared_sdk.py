@@ -7,7 +7,8 @@ from typing import Iterable, Optional
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.models import chat_model_constructions
-from agentable.query.versions import VersionSource, api_unavailable, is_framework_symbol, version_source
+from agentable.query.versions import (VersionSource, api_unavailable, is_framework_symbol, mined_api_gap,
+                                      version_source)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import ext_paths, run_result_reads
 
@@ -26,7 +27,12 @@ class ApiMissingInDeclaredSdk(Rule):
               "major version) lacks it, or when the lock file that a fresh install follows (poetry.lock, "
               "uv.lock, pdm.lock, Pipfile.lock, pylock.toml) pins only such versions, the agent fails at "
               "import or on its first model call in any fresh install. Releases come from the catalog's "
-              "mined release list; a distribution it does not list is judged on the declared range only."),
+              "mined release list; a distribution it does not list is judged on the declared range only. "
+              "Besides the catalog's hand-written entries (which carry replacement advice), any import or "
+              "module-attribute call of an SDK or framework is checked against the public API mined from the "
+              "wheels of its releases (catalog api_surface.json.gz): it is reported when the releases a fresh "
+              "install gets lack it while other releases read have it; unknown releases and lazily exported "
+              "names are never reported."),
         bad_example='# requirements.txt: openai>=1.30\nopenai.ChatCompletion.create(model="gpt-4o", messages=msgs)',
         good_example='# requirements.txt: openai>=1.30\nOpenAI().chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Use the API of the declared SDK version (see the replacement named in the message), or change the version pin.",
@@ -48,9 +54,16 @@ class ApiMissingInDeclaredSdk(Rule):
                     line_reported = (mod.path, stmt.pos[0]) in reported
                     found = list(self._check_symbol(ctx, mod.path, stmt.pos, target, spec, reported))
                     # a second name of an import already reported on its line: its uses are covered too
-                    if found or (line_reported and api_unavailable(graph, mod.path, target) is not None):
+                    if found or (line_reported and (api_unavailable(graph, mod.path, target) is not None
+                                                    or mined_api_gap(graph, mod.path, target) is not None)):
                         self._flagged_imports.setdefault(mod.path, set()).add(target)
                     yield from found
+                for target in _module_imports(stmt):  # `import langchain.llms`: the mined API only
+                    if is_framework_symbol(graph, target):
+                        found = list(self._check_symbol(ctx, mod.path, stmt.pos, target, None, reported))
+                        if found:
+                            self._flagged_imports.setdefault(mod.path, set()).add(target)
+                        yield from found
         for c in graph.agent.llm_calls:
             yield from self._check_symbol(ctx, c.func.path, c.call.pos, c.path, c.spec, reported)
         for site, spec in chat_model_constructions(graph):
@@ -60,7 +73,7 @@ class ApiMissingInDeclaredSdk(Rule):
         for site, exts in graph.agent.external_calls:
             for v in exts:
                 spec = graph.catalog.llm_client(v.path) or graph.catalog.agent_constructor(v.path)
-                if spec is not None:
+                if spec is not None or ("(" not in v.path and is_framework_symbol(graph, v.path)):
                     yield from self._check_symbol(ctx, site.func.path, site.call.pos, v.path, spec, reported)
                     break
         for r in run_result_reads(graph):  # `result.data` of an agent run
@@ -91,6 +104,10 @@ class ApiMissingInDeclaredSdk(Rule):
                          else "use the declared version's API or change the pin.")
                 message = (f"`{symbol}` exists only in {sdk}{available}, but {got}; "
                            + (f"use `{repl}` instead." if repl else other))
+            elif is_framework_symbol(graph, symbol):
+                gap = mined_api_gap(graph, path, symbol)  # the API mined from the SDK's wheels
+                if gap is not None and not gap.newer:  # (a newer API is a dependency defect: EPDD002)
+                    message = gap.message()
         if message is not None:
             reported.add((path, pos[0]))
             yield self.finding(ctx, path, pos, message)
@@ -111,6 +128,10 @@ def _import_targets(stmt: ir.Stmt) -> list[str]:
     if isinstance(stmt, ir.ImportFrom) and stmt.level == 0 and stmt.module:
         out.extend(f"{stmt.module}.{a.name}" for a in stmt.names if a.name != "*")
     return out
+
+
+def _module_imports(stmt: ir.Stmt) -> list[str]:
+    return [a.name for a in stmt.names if "." in a.name] if isinstance(stmt, ir.Import) else []
 
 
 def _llm_symbol_spec(graph, target: str) -> object:

@@ -1,0 +1,156 @@
+"""The public API of releases of LLM SDKs and agent frameworks (modules, their top-level names,
+class members, parameters), mined from their wheels by scripts/dist_api.py into
+api_surface.json.gz (data only; read on first use, each distribution decoded when first asked)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from typing import Optional
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+DATA_FILE = "api_surface.json.gz"
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Which read releases have a dotted symbol: bit i of `have` is versions[i]; `module` is the
+    longest prefix of the symbol that is a module in some read release, `module_mask` the releases
+    that have that module or a package above it (where the symbol's absence is an ImportError or
+    AttributeError, not a module the data does not cover)."""
+
+    symbol: str
+    module: str
+    have: int
+    module_mask: int
+
+
+@dataclass
+class ApiSurface:
+    """One distribution's mined API."""
+
+    name: str
+    versions: tuple[Version, ...]  # the releases read, newest first
+    releases: tuple[Version, ...]  # every final release known when mined, newest first
+    mined: str
+    modules: dict[str, int]
+    lazy: dict[str, int]
+    open_classes: dict[str, int]
+    symbols: dict[str, int]
+    params: dict[str, list]
+    skipped: dict[str, str] = field(default_factory=dict)
+    _classes: Optional[dict[str, int]] = field(default=None, repr=False)
+
+    def presence(self, symbol: str) -> Optional[Presence]:
+        """Which read releases have `symbol` (`pkg.mod`, `pkg.mod.Name`, `pkg.mod.Class.method`).
+        A release counts as having it when it cannot be told (the module exports names lazily, or
+        a class has bases outside the wheel). None when no prefix of it is a module in the data."""
+        parts = symbol.split(".")
+        splits = [i for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in self.modules]
+        if not splits:
+            return None
+        # where the longest module is gone, its nearest package that is there decides (`langchain.llms`
+        # is not a module of langchain 1.x, whose `langchain` package is); a namespace root has no entry
+        mod_mask = 0
+        for j in range(1, splits[0] + 1):
+            mod_mask |= self.modules.get(".".join(parts[:j]), 0)
+        # every reading counts: `pydantic.validate_call` was a module once and is a function now
+        have = 0
+        for i in splits:
+            have |= self._have(".".join(parts[:i]), parts[i:])
+        return Presence(symbol, ".".join(parts[:splits[0]]), have, mod_mask)
+
+    def _have(self, mod: str, rest: list[str]) -> int:
+        if not rest:
+            return self.modules[mod]
+        key = f"{mod}:{rest[0]}"
+        have = self.symbols.get(key, 0) | self.lazy.get(mod, 0)
+        if len(rest) >= 2:
+            # a member: judged only in releases where the name is a class whose members are known
+            classes = self._class_masks().get(key, 0) & ~self.open_classes.get(key, 0)
+            have = (have & ~classes) | (classes & self.symbols.get(f"{key}.{rest[1]}", 0)) | self.lazy.get(mod, 0)
+        return have
+
+    def _class_masks(self) -> dict[str, int]:
+        """`mod:Class` -> the releases where it has at least one member recorded."""
+        cached = self._classes
+        if cached is None:
+            cached = {}
+            for k, m in self.symbols.items():
+                if "." in k.split(":", 1)[1]:
+                    owner = k.rsplit(".", 1)[0]
+                    cached[owner] = cached.get(owner, 0) | m
+            self._classes = cached
+        return cached
+
+    def versions_in(self, mask: int) -> list[Version]:
+        return [v for i, v in enumerate(self.versions) if mask >> i & 1]
+
+    def signatures(self, symbol: str) -> list[tuple[str, int]]:
+        """The parameter lists ("a,b,*,c,**") of a function or method, each with its release mask."""
+        pres = self.presence(symbol)
+        if pres is None:
+            return []
+        key = pres.module + ":" + symbol[len(pres.module) + 1:]
+        return [(s, m) for s, m in self.params.get(key, [])]
+
+
+class ApiSurfaceIndex:
+    """Distribution name -> its mined API; import root -> the distributions that ship it."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Optional[ApiSurface]] = {}
+
+    @cached_property
+    def _payload(self) -> dict:
+        try:
+            raw = resources.files("agentable.catalog").joinpath(DATA_FILE).read_bytes()
+        except FileNotFoundError:
+            return {}
+        payload = json.loads(gzip.decompress(raw))
+        return payload if isinstance(payload, dict) else {}
+
+    @property
+    def mined(self) -> str:
+        return str(self._payload.get("mined", ""))
+
+    def names(self) -> tuple[str, ...]:
+        """The distributions mined."""
+        dists = self._payload.get("dists", {})
+        return tuple(dists) if isinstance(dists, dict) else ()
+
+    def dists_for(self, root: str) -> tuple[str, ...]:
+        """The distributions whose read releases have modules under the import root `root`."""
+        roots = self._payload.get("roots", {})
+        return tuple(roots.get(root, ())) if isinstance(roots, dict) else ()
+
+    def get(self, dist: str) -> Optional[ApiSurface]:
+        name = str(canonicalize_name(dist))
+        if name not in self._built:
+            packed = self._payload.get("dists", {}).get(name)
+            self._built[name] = _surface(name, json.loads(gzip.decompress(base64.b64decode(packed))), self.mined) \
+                if isinstance(packed, str) else None
+        return self._built[name]
+
+
+def _versions(items: list) -> tuple[Version, ...]:
+    out = []
+    for v in items:
+        try:
+            out.append(Version(v))
+        except InvalidVersion:
+            continue
+    return tuple(out)
+
+
+def _surface(name: str, entry: dict, mined: str) -> ApiSurface:
+    return ApiSurface(name, _versions(entry.get("versions", [])),
+                      tuple(sorted(_versions(entry.get("releases", [])), reverse=True)), mined,
+                      entry.get("modules", {}), entry.get("lazy", {}), entry.get("open", {}),
+                      entry.get("symbols", {}), entry.get("params", {}), entry.get("skipped", {}))

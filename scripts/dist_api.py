@@ -1,0 +1,432 @@
+"""Maintainer script: mine the public API of releases of LLM SDKs and agent frameworks from their
+wheels into agentable/catalog/api_surface.json.gz (read by LARD001/EPDD002 to find an import or
+call of a symbol that the version a fresh install gets no longer has). Never run during a scan.
+
+For each distribution named (one a line in --list; `#` starts a comment):
+- `pip index versions` gives its final releases (newest first);
+- the first release of each of the newest --minors minor series, and the newest release, are
+  downloaded with `pip download --no-deps --only-binary=:all:` (pip is the only network client);
+  wheels over --max-mb are skipped and recorded as such;
+- the wheel's .py files are read with `ast` only (never imported or run): every module path; per
+  module its top-level names (defs, classes, assignments, imports, `__all__`, `from .x import *`
+  followed within the wheel) and whether it defines a module-level `__getattr__` (lazy exports);
+  per class its members and whether a base outside the wheel may add more; per function/method its
+  parameters.
+
+Output (gzip'd JSON, data only): {"version": 2, "mined": date, "roots": {import root: [names]},
+"dists": {name: "<base64 of the gzip'd JSON text>"}}, each distribution decoded on first use:
+    {"versions": [read releases, newest first], "releases": [all final releases], "skipped": {v: why},
+     "modules": {mod: mask}, "lazy": {mod: mask}, "open": {"mod:Class": mask},
+     "symbols": {"mod:Name" | "mod:Class.member": mask}, "params": {"mod:name": [[signature, mask]]}}
+where bit i of a mask is versions[i], and a signature is "a,b,*,c,**" (`*x` varargs, `**` kwargs).
+
+    python scripts/dist_api.py --list scripts/dist_api.txt -o agentable/catalog/api_surface.json.gz
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import base64
+import datetime
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Optional
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dist_requires import _ENV, _PIP, releases  # the same pip settings and release list
+
+_CLOSED_BASES = {"object", "ABC", "Generic", "Protocol", "NamedTuple", "TypedDict"}
+_KEEP_DUNDER = {"__init__", "__call__"}
+
+
+def selected(versions: list[str], minors: int) -> list[str]:
+    """The newest release and the first release of each of the newest `minors` minor series."""
+    series: dict[tuple[int, ...], list[str]] = {}
+    for v in versions:
+        rel = Version(v).release
+        series.setdefault((rel[0], rel[1] if len(rel) > 1 else 0), []).append(v)
+    picked = [min(series[k], key=Version) for k in sorted(series, reverse=True)[:minors]]
+    return sorted(set(picked + versions[:1]), key=Version, reverse=True)
+
+
+def signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    a = fn.args
+    parts = [p.arg for p in (*a.posonlyargs, *a.args)]
+    if a.vararg is not None:
+        parts.append("*" + a.vararg.arg)
+    elif a.kwonlyargs:
+        parts.append("*")
+    parts += [p.arg for p in a.kwonlyargs]
+    if a.kwarg is not None:
+        parts.append("**")
+    return ",".join(parts)
+
+
+def _toplevel(body: list[ast.stmt]):
+    """Statements bound at module level, through `if`/`try`/`with` blocks."""
+    for s in body:
+        if isinstance(s, ast.If):
+            yield from _toplevel(s.body)
+            yield from _toplevel(s.orelse)
+        elif isinstance(s, ast.Try):
+            for part in (s.body, *[h.body for h in s.handlers], s.orelse, s.finalbody):
+                yield from _toplevel(part)
+        elif isinstance(s, ast.With):
+            yield from _toplevel(s.body)
+        else:
+            yield s
+
+
+def _resolve(mod: str, is_pkg: bool, level: int, target: Optional[str]) -> str:
+    if not level:
+        return target or ""
+    base = mod.split(".") if is_pkg else mod.split(".")[:-1]
+    base = base[: len(base) - (level - 1)] if level > 1 else base
+    return ".".join([*base, target] if target else base)
+
+
+class Module:
+    def __init__(self, name: str, is_pkg: bool, tree: ast.Module) -> None:
+        self.name, self.lazy = name, False
+        self.names: dict[str, str] = {}  # name -> signature ("" for a non-function)
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.imported: dict[str, tuple[str, str]] = {}  # name -> (module, name) it comes from
+        self.stars: list[str] = []
+        self.all: Optional[list[str]] = None
+        getattr_fn: Optional[ast.FunctionDef | ast.AsyncFunctionDef] = None
+        for s in _toplevel(tree.body):
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.names[s.name] = signature(s)
+                if s.name == "__getattr__":
+                    getattr_fn = s
+            elif isinstance(s, ast.ClassDef):
+                self.names[s.name] = ""
+                self.classes[s.name] = s
+            elif isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+                for t in targets:
+                    for n in ast.walk(t):
+                        if isinstance(n, ast.Name):
+                            self.names.setdefault(n.id, "")
+                        elif isinstance(n, ast.Subscript) and "sys.modules" in ast.unparse(n.value):
+                            self.lazy = True  # sys.modules[__name__] = a lazy module object
+                if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                    self._all(s.value, isinstance(s, ast.AugAssign))
+            elif isinstance(s, ast.Import):
+                for a in s.names:
+                    self.names.setdefault(a.asname or a.name.split(".")[0], "")
+            elif isinstance(s, ast.ImportFrom):
+                src = _resolve(name, is_pkg, s.level, s.module)
+                for a in s.names:
+                    if a.name == "*":
+                        self.stars.append(src)
+                    else:
+                        self.names.setdefault(a.asname or a.name, "")
+                        self.imported[a.asname or a.name] = (src, a.name)
+
+        if getattr_fn is not None:
+            served = _served_names(getattr_fn, tree)
+            if served is None:
+                self.lazy = True  # any name may come from it
+            else:
+                for n in served:
+                    self.names.setdefault(n, "")
+
+    def _all(self, value: Optional[ast.expr], extend: bool) -> None:
+        if isinstance(value, (ast.List, ast.Tuple)):
+            items = [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            self.all = (self.all or []) + items if extend else items
+
+
+def _served_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, tree: ast.Module) -> Optional[set[str]]:
+    """The names a module-level `__getattr__` can return, when it returns only under tests of its
+    parameter against string literals (or a module-level literal dict/list of them) and ends by
+    raising (swarms' `if name == "__version__": ...; raise AttributeError`); else None (lazy)."""
+    if not fn.args.args or not fn.body or not isinstance(fn.body[-1], ast.Raise):
+        return None
+    param = fn.args.args[0].arg
+    literals: dict[str, set[str]] = {}
+    for s in tree.body:
+        if isinstance(s, (ast.Assign, ast.AnnAssign)) and isinstance(s.value, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+            elts = s.value.keys if isinstance(s.value, ast.Dict) else s.value.elts
+            strs = {e.value for e in elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+            for t in (s.targets if isinstance(s, ast.Assign) else [s.target]):
+                if isinstance(t, ast.Name):
+                    literals[t.id] = strs
+    served: set[str] = set()
+    for s in fn.body:
+        if isinstance(s, ast.Return) or not isinstance(s, (ast.If, ast.Raise, ast.Expr, ast.Assign, ast.AnnAssign)):
+            return None
+        if isinstance(s, ast.If):
+            names = _compared(s.test, param, literals)
+            if names is None:
+                return None
+            served |= names
+    return served
+
+
+def _compared(test: ast.expr, param: str, literals: dict[str, set[str]]) -> Optional[set[str]]:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        parts = [_compared(v, param, literals) for v in test.values]
+        return None if any(p is None for p in parts) else set().union(*[p for p in parts if p])
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
+            and test.left.id == param):
+        return None
+    op, right = test.ops[0], test.comparators[0]
+    if isinstance(op, ast.Eq) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+        return {right.value}
+    if isinstance(op, ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+        return {e.value for e in right.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    if isinstance(op, ast.In) and isinstance(right, ast.Name) and right.id in literals:
+        return literals[right.id]
+    return None
+
+
+def read_wheel(path: Path) -> dict:
+    """{module: {"lazy": bool, "names": {name: sig}, "members": {Class: {member: sig}}, "open": [Class]}}"""
+    mods: dict[str, Module] = {}
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            parts = info.filename.split("/")
+            if not info.filename.endswith(".py") or ".dist-info" in parts[0] or parts[0].endswith(".data"):
+                continue
+            is_pkg = parts[-1] == "__init__.py"
+            name = ".".join(parts[:-1] if is_pkg else [*parts[:-1], parts[-1][:-3]])
+            if not name or not all(p.isidentifier() for p in name.split(".")):
+                continue
+            try:
+                tree = ast.parse(z.read(info).decode("utf-8", "replace"))
+            except (SyntaxError, ValueError):
+                continue
+            mods[name] = Module(name, is_pkg, tree)
+    _follow_stars(mods)
+    out = {}
+    for name, m in mods.items():
+        if any(p.startswith("_") for p in name.split(".")):
+            continue  # private modules: their names reach the data through public re-exports
+        public = {n: s for n, s in m.names.items() if not n.startswith("_") or n in (m.all or ())}
+        members, opened = {}, []
+        for n in public:
+            found = _class_of(mods, m, n)
+            if found is None:
+                continue
+            mem, is_open = _members(mods, *found, depth=0)
+            members[n] = mem
+            if is_open:
+                opened.append(n)
+        out[name] = {"lazy": m.lazy, "names": public, "members": members, "open": opened}
+    return out
+
+
+def _follow_stars(mods: dict[str, Module]) -> None:
+    for _ in range(8):  # star chains are short; a bound on rounds guards cycles
+        changed = False
+        for m in mods.values():
+            for src in m.stars:
+                t = mods.get(src)
+                if t is None:
+                    m.lazy = True  # `from another_package import *`: names the wheel cannot show
+                    continue
+                for n in (t.all if t.all is not None else [k for k in t.names if not k.startswith("_")]):
+                    if n not in m.names:
+                        m.names[n] = t.names.get(n, "")
+                        m.imported.setdefault(n, (src, n))
+                        changed = True
+        if not changed:
+            return
+
+
+def _class_of(mods: dict[str, Module], m: Module, name: str, depth: int = 0) -> Optional[tuple[Module, ast.ClassDef]]:
+    if name in m.classes:
+        return m, m.classes[name]
+    src = m.imported.get(name)
+    if src is None or depth > 6:
+        return None
+    t = mods.get(src[0])
+    return _class_of(mods, t, src[1], depth + 1) if t is not None else None
+
+
+def _members(mods: dict[str, Module], m: Module, cls: ast.ClassDef, depth: int) -> tuple[dict[str, str], bool]:
+    """A class's members (with those of bases defined in the wheel) and whether some base or a
+    metaclass outside the wheel may add members the data cannot see."""
+    out: dict[str, str] = {}
+    is_open = depth > 8 or any(k.arg == "metaclass" for k in cls.keywords)
+    for base in cls.bases:
+        b = base.value if isinstance(base, ast.Subscript) else base
+        if isinstance(b, ast.Name) and b.id in _CLOSED_BASES:
+            continue
+        found = _class_of(mods, m, b.id) if isinstance(b, ast.Name) else None
+        if found is None or depth > 8:
+            is_open = True
+            continue
+        mem, sub_open = _members(mods, *found, depth=depth + 1)
+        out.update(mem)
+        is_open |= sub_open
+    for s in _toplevel(cls.body):
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if not s.name.startswith("_") or s.name in _KEEP_DUNDER:
+                out[s.name] = signature(s)
+            is_open |= s.name in ("__getattr__", "__getattribute__")
+        elif isinstance(s, ast.ClassDef) and not s.name.startswith("_"):
+            out[s.name] = ""
+        elif isinstance(s, ast.Assign):  # class constants and aliases; annotated fields are per instance
+            for t in s.targets:
+                if isinstance(t, ast.Name) and not t.id.startswith("_"):
+                    out[t.id] = ""
+    return out, is_open
+
+
+def mine_one(dist: str, version: str, max_mb: float) -> tuple[str, str, object]:
+    """(dist, version, the wheel's API or a reason it was skipped)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        r = subprocess.run([*_PIP, "download", "--no-deps", "--only-binary=:all:", "--ignore-requires-python",
+                            "-q", "-d", tmp, f"{dist}=={version}"], capture_output=True, text=True, timeout=900, env=_ENV)
+        wheels = list(Path(tmp).glob("*.whl"))
+        if r.returncode or not wheels:
+            return dist, version, "no wheel"
+        size = wheels[0].stat().st_size / 1e6
+        if size > max_mb:
+            return dist, version, f"wheel {size:.0f} MB over {max_mb:.0f} MB"
+        try:
+            return dist, version, read_wheel(wheels[0])
+        except (zipfile.BadZipFile, OSError) as e:
+            return dist, version, f"unreadable wheel: {e}"
+
+
+def combine(versions: list[str], read: dict[str, dict]) -> dict:
+    """Per symbol, the bitmask of the read versions that have it (bit i: versions[i])."""
+    out: dict[str, dict] = {"modules": {}, "lazy": {}, "open": {}, "symbols": {}, "params": {}}
+    params: dict[str, dict[str, int]] = {}
+
+    def add(table: str, key: str, bit: int) -> None:
+        out[table][key] = out[table].get(key, 0) | bit
+
+    for i, v in enumerate(versions):
+        bit = 1 << i
+        for mod, info in read[v].items():
+            add("modules", mod, bit)
+            if info["lazy"]:
+                add("lazy", mod, bit)
+            for n, sig in info["names"].items():
+                add("symbols", f"{mod}:{n}", bit)
+                if sig:
+                    params.setdefault(f"{mod}:{n}", {})
+                    params[f"{mod}:{n}"][sig] = params[f"{mod}:{n}"].get(sig, 0) | bit
+            for cls, mem in info["members"].items():
+                if cls in info["open"]:
+                    add("open", f"{mod}:{cls}", bit)
+                for n, sig in mem.items():
+                    add("symbols", f"{mod}:{cls}.{n}", bit)
+                    if sig:
+                        key = f"{mod}:{cls}.{n}"
+                        params.setdefault(key, {})
+                        params[key][sig] = params[key].get(sig, 0) | bit
+    out["params"] = {k: sorted(([s, m] for s, m in v.items()), key=lambda x: -x[1]) for k, v in params.items()}
+    return out
+
+
+def compact(entry: dict) -> dict:
+    """Keep a class's members (and their parameters) under one of its public paths only, the
+    shortest (`anthropic.Anthropic`, not each module that re-exports it): the re-exported copies
+    made the data ten times larger. A path without members is judged unknown, never missing."""
+    owners: dict[str, set[str]] = {}  # "mod:Class" -> member names, for classes with members
+    for key in entry["symbols"]:
+        mod, rest = key.split(":", 1)
+        if "." in rest:
+            owners.setdefault(f"{mod}:{rest.split('.', 1)[0]}", set()).add(rest.split(".", 1)[1])
+    by_name: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for owner, members in owners.items():
+        by_name.setdefault((owner.split(":", 1)[1], frozenset(members)), []).append(owner)
+    drop = {o for group in by_name.values() for o in sorted(group, key=lambda o: (o.count("."), len(o), o))[1:]}
+    # members that hundreds of classes inherit from one base of the wheel (a pydantic-style model's
+    # model_dump, to_dict, ...): dropped, and the classes that had them marked open (members unknown)
+    count: dict[str, int] = {}
+    for owner, members in owners.items():
+        if owner not in drop:
+            for m in members:
+                count[m] = count.get(m, 0) + 1
+    common = {m for m, n in count.items() if n > 100}
+    opened = dict(entry["open"])
+    for owner, members in owners.items():
+        if owner not in drop and members & common:
+            opened[owner] = opened.get(owner, 0) | entry["symbols"].get(owner, 0)
+
+    def kept(key: str) -> bool:
+        owner, _, member = key.rpartition(".")
+        return "." not in key.split(":", 1)[1] or (owner not in drop and member not in common)
+
+    keep = {k: m for k, m in entry["symbols"].items() if kept(k)}
+    return {**entry, "symbols": keep, "open": {k: m for k, m in opened.items() if k not in drop},
+            "params": {k: v for k, v in entry["params"].items() if k in keep}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--list", type=Path, required=True)
+    ap.add_argument("-o", "--out", type=Path, required=True)
+    ap.add_argument("--minors", type=int, default=12, help="Newest minor series per distribution (first release of each).")
+    ap.add_argument("--jobs", type=int, default=4)
+    ap.add_argument("--max-mb", type=float, default=30.0, help="Skip wheels larger than this.")
+    ap.add_argument("--partial", type=Path, help="Resume file (default: next to the output).")
+    ap.add_argument("--write-only", action="store_true", help="Write the output from what the resume file holds.")
+    args = ap.parse_args()
+    names: list[str] = []
+    for line in args.list.read_text(encoding="utf-8").splitlines():
+        name = line.split("#", 1)[0].strip()
+        if name and str(canonicalize_name(name)) not in names:
+            names.append(str(canonicalize_name(name)))
+    partial = args.partial or args.out.with_name(args.out.name + ".partial.jsonl")
+    dists: dict[str, str] = {}  # a distribution's entry, once all its picked releases are read
+    if partial.exists():
+        for line in partial.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            dists[rec[0]] = rec[1]
+    todo = [] if args.write_only else [n for n in names if n not in dists]
+    with partial.open("a", encoding="utf-8") as log, ThreadPoolExecutor(args.jobs) as pool:
+        all_releases = dict(zip(todo, pool.map(releases, todo), strict=True))
+        picks = {d: selected(all_releases[d], args.minors) for d in todo}
+        jobs = [(d, v) for d in todo for v in picks[d]]
+        got: dict[str, dict[str, object]] = {}
+        for k, (d, v, res) in enumerate(pool.map(lambda j: mine_one(*j, args.max_mb), jobs), 1):
+            print(f"{k}/{len(jobs)} {d} {v}" + (f": {res}" if isinstance(res, str) else ""), file=sys.stderr)
+            got.setdefault(d, {})[v] = res
+            if len(got[d]) < len(picks[d]):
+                continue
+            results = got.pop(d)
+            read = {u: r for u, r in results.items() if isinstance(r, dict)}
+            if not read:
+                continue
+            versions = [u for u in picks[d] if u in read]
+            entry = {"versions": versions, "releases": all_releases[d],
+                     "skipped": {u: r for u, r in results.items() if isinstance(r, str)}, **combine(versions, read)}
+            dists[d] = json.dumps(entry, sort_keys=True, separators=(",", ":"))
+            log.write(json.dumps([d, dists[d]]) + "\n")
+            log.flush()
+    dists = {d: json.dumps(compact(json.loads(dists[d])), sort_keys=True, separators=(",", ":"))
+             for d in names if d in dists}
+    roots: dict[str, list[str]] = {}  # import root -> the distributions whose modules start with it
+    for d, text in dists.items():
+        for r in sorted({m.split(".")[0] for m in json.loads(text)["modules"]}):
+            roots.setdefault(r, []).append(d)
+    # each distribution gzip'd on its own (base64 text): a scan decompresses only those it asks about
+    packed = {d: base64.b64encode(gzip.compress(t.encode("utf-8"), 9, mtime=0)).decode("ascii") for d, t in dists.items()}
+    payload = {"version": 2, "mined": datetime.date.today().isoformat(), "roots": roots, "dists": packed}
+    raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    with open(args.out, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as gz:
+        gz.write(raw)  # mtime=0: the same data gives the same bytes
+    print(f"{len(dists)} distributions, {sum(len(json.loads(t)['versions']) for t in dists.values())} releases "
+          f"read -> {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The API mined from wheels (catalog/api_surface.py) and the gaps it shows (query/versions.py)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from agentable.catalog.api_surface import ApiSurfaceIndex
+from agentable.query.versions import _ranges, _read_bits, mined_api_gap
+from tests.query.test_versions import graph_with, lock
+
+# versions newest first: bit 0 = 2.1.0, bit 1 = 2.0.0, bit 2 = 1.5.0, bit 3 = 1.0.0
+_ACME = {
+    "versions": ["2.1.0", "2.0.0", "1.5.0", "1.0.0"],
+    "releases": ["2.1.0", "2.0.1", "2.0.0", "1.5.2", "1.5.0", "1.0.0", "0.9.0"],
+    "modules": {"acme": 0b1111, "acme.chains": 0b1111, "acme.legacy": 0b1100, "acme.lazy": 0b1111, "acme.was_module": 0b1100},
+    "lazy": {"acme.lazy": 0b0011},
+    "open": {"acme.chains:Open": 0b1111},
+    "symbols": {"acme:Client": 0b1111, "acme:old_helper": 0b1100, "acme:new_helper": 0b0011,
+                "acme.chains:Chain": 0b1111, "acme.chains:Chain.run": 0b1100, "acme.chains:Chain.invoke": 0b1111,
+                "acme.chains:Open": 0b1111, "acme.chains:Open.x": 0b0001, "acme.lazy:Thing": 0b1100,
+                "acme.legacy:Agent": 0b1100, "acme:was_module": 0b0011},
+    "params": {"acme:Client": [["api_key,*,timeout,**", 0b0011], ["api_key", 0b1100]]},
+}
+
+
+def index_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ApiSurfaceIndex:
+    payload = {"version": 1, "mined": "2026-12-06", "roots": {"acme": ["acme-sdk"]},
+               "dists": {"acme-sdk": base64.b64encode(gzip.compress(json.dumps(_ACME).encode())).decode()}}
+    data = tmp_path / "api.json.gz"
+    data.write_bytes(gzip.compress(json.dumps(payload).encode()))
+    index = ApiSurfaceIndex()
+    monkeypatch.setattr(ApiSurfaceIndex, "_payload", json.loads(gzip.decompress(data.read_bytes())))
+    return index
+
+
+def test_presence_per_read_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    surface = index_of(tmp_path, monkeypatch).get("Acme_SDK")
+    assert surface is not None and surface.versions[0] == Version("2.1.0") and surface.mined == "2026-12-06"
+    assert surface.presence("acme.old_helper").have == 0b1100  # type: ignore[union-attr]
+    assert surface.presence("acme.legacy.Agent").module == "acme.legacy"  # type: ignore[union-attr]
+    assert surface.presence("acme.legacy").have == 0b1100  # type: ignore[union-attr]  (a module)
+    assert surface.presence("acme.chains.Chain.run").have == 0b1100  # type: ignore[union-attr]
+    # a class with bases outside the wheel: its members are unknown, so it counts as having them
+    assert surface.presence("acme.chains.Open.y").have == 0b1111  # type: ignore[union-attr]
+    # a lazy module-level __getattr__ (in 2.x) may give any name
+    assert surface.presence("acme.lazy.Anything").have == 0b0011  # type: ignore[union-attr]
+    assert surface.presence("other.mod") is None
+    assert surface.presence("acme.was_module").have == 0b1111  # a module once, a function now
+    assert surface.signatures("acme.Client")[0] == ("api_key,*,timeout,**", 0b0011)
+    assert index_of(tmp_path, monkeypatch).get("unknown-dist") is None
+
+
+def test_read_bits_and_ranges() -> None:
+    vs = tuple(Version(v) for v in _ACME["versions"])
+    assert _read_bits(vs, Version("2.0.0")) == (1,)
+    assert _read_bits(vs, Version("2.0.1")) == (1, 0)  # a release between two read ones: both
+    assert _read_bits(vs, Version("0.9.0")) is None and _read_bits(vs, Version("3.0")) is None
+    assert _ranges(vs, 0b1100) == ">=1.0.0,<2.0.0"
+    assert _ranges(vs, 0b0011) == ">=2.0.0"
+    assert _ranges(vs, 0b1010) == ">=1.0.0,<1.5.0 or >=2.0.0,<2.1.0"
+
+
+def test_a_gap_needs_the_installed_release_read_and_the_symbol_elsewhere(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    index = index_of(tmp_path, monkeypatch)
+    g = graph_with(tmp_path / "a", {"requirements.txt": "acme-sdk\n"})
+    monkeypatch.setattr(g.catalog, "api_surface", index)
+    gap = mined_api_gap(g, "app.py", "acme.old_helper")
+    assert gap is not None and gap.installed == ("2.1.0",) and not gap.newer
+    assert gap.message() == ("`acme.old_helper` is not in acme-sdk 2.1.0, the newest release that requirements.txt:1 "
+                             "admits (`acme-sdk`), which a fresh install gets; of the releases read (1.0.0 to 2.1.0), "
+                             "only acme-sdk>=1.0.0,<2.0.0 has it.")
+    assert mined_api_gap(g, "app.py", "acme.legacy.Agent") is not None  # its module is gone from the package
+    assert mined_api_gap(g, "app.py", "acme.legacy") is not None
+    assert mined_api_gap(g, "app.py", "acme.chains.Chain.run") is not None
+    for silent in ("acme.Client", "acme.no_such_name", "acme.lazy.Thing", "acme.chains.Open.x", "other.x"):
+        assert mined_api_gap(g, "app.py", silent) is None, silent
+
+
+def test_pins_and_ranges_decide_what_is_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = index_of(tmp_path, monkeypatch)
+    old = graph_with(tmp_path / "old", {"requirements.txt": "acme-sdk<2\n"})
+    monkeypatch.setattr(old.catalog, "api_surface", index)
+    assert mined_api_gap(old, "a.py", "acme.old_helper") is None
+    # 1.5.2 was not read: 1.5.0 lacks the 2.x API but 2.0.0 has it, so 1.5.2 is unknown
+    assert mined_api_gap(old, "a.py", "acme.new_helper") is None
+    older = graph_with(tmp_path / "older", {"requirements.txt": "acme-sdk<1.5.1\n"})
+    monkeypatch.setattr(older.catalog, "api_surface", index)
+    gap = mined_api_gap(older, "a.py", "acme.new_helper")  # 1.5.0 was read: an API newer than the range
+    assert gap is not None and gap.newer and gap.installed == ("1.5.0",)
+    locked = graph_with(tmp_path / "lk", {"pyproject.toml": '[project]\nname = "a"\ndependencies = ["acme-sdk"]\n',
+                                          "uv.lock": lock(("acme-sdk", "2.0.1"))})
+    monkeypatch.setattr(locked.catalog, "api_surface", index)
+    gap = mined_api_gap(locked, "a.py", "acme.old_helper")
+    assert gap is not None and gap.installed == ("2.0.1",)
+    assert gap.installed_text() == "acme-sdk 2.0.1, the version uv.lock:5 pins"
+    ancient = graph_with(tmp_path / "an", {"requirements.txt": "acme-sdk==0.9.0\n"})
+    monkeypatch.setattr(ancient.catalog, "api_surface", index)
+    assert mined_api_gap(ancient, "a.py", "acme.new_helper") is None  # 0.9.0 was not read: unknown
+
+
+def test_the_shipped_data_knows_a_real_removal() -> None:
+    index = ApiSurfaceIndex()
+    assert index.mined and "langchain" in index.dists_for("langchain")
+    lc = index.get("langchain")
+    assert lc is not None and {Version("0.3.0"), Version("1.0.0")} <= set(lc.versions)
+    before, after = lc.versions.index(Version("0.3.0")), lc.versions.index(Version("1.0.0"))
+    pres = lc.presence("langchain.agents.initialize_agent")  # removed by langchain 1.0
+    assert pres is not None and pres.have >> before & 1 and not pres.have >> after & 1
+    assert pres.module_mask >> after & 1  # while langchain.agents is still there
