@@ -322,6 +322,16 @@ class Catalog:
         self._provided_memo[key] = res
         return res
 
+    def wheel_requires(self, dist: str) -> Optional[tuple[str, ...]]:
+        """The distributions the newest wheel of `dist` requires unconditionally (names only);
+        None when the wheel was not read."""
+        w = self._wheels.get(normalize_dist(dist))
+        return None if w is None else tuple(normalize_dist(r) for r in w.get("requires", ()))
+
+    def own_imports(self, dist: str) -> frozenset[str]:
+        """The import names `dist` itself installs, by the import map (empty when not known)."""
+        return frozenset(self._own_imports.get(normalize_dist(dist), ()))
+
     def extra_requires(self, dist: str, extra: str) -> tuple[str, ...]:
         """The distributions that the extra `extra` of `dist` adds, by its wheel (empty when not
         known): `pydantic-ai-slim[ag-ui]` brings ag-ui-protocol."""
