@@ -226,23 +226,38 @@ def _installed_along(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
     name, for an import the map does not know) counts here: no guess from a part of a name."""
     closure = installed_closure(g, scope)
     provider = {normalize_dist(d) for d in g.catalog.distributions_for_import(dotted)}
-    if provider & closure:
+    if any(_ships(g, d, closure[d], dotted) for d in provider & closure.keys()):
         return True
     specific = g.catalog.most_specific_import(dotted)
     parts = dotted.split(".")
     prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
-    return any(n in prefixes and (specific is None or len(n) >= len(specific))
-               for d in closure for n in g.catalog.own_imports(d))
+    return any(n in prefixes and (specific is None or len(n) >= len(specific)) and _ships(g, d, spec, dotted)
+               for d, spec in closure.items() for n in g.catalog.own_imports(d))
 
 
-def installed_closure(g: ProjectGraph, scope: ManifestSet) -> frozenset[str]:
+def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
+    """Does `dist`, installed as `spec` asks, still ship `dotted`? A name the newest wheel no longer
+    installs (pkg_resources, gone from setuptools 81) belonged to older releases: it counts only
+    when `spec` keeps that newest release out."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    wheel = g.catalog.wheel_imports(dist)
+    if wheel is None or dotted.split(".")[0] in {i.split(".")[0] for i in wheel[0]}:
+        return True
+    try:
+        return bool(spec) and not SpecifierSet(spec).contains(wheel[1], prereleases=True)
+    except InvalidSpecifier:
+        return False
+
+
+def installed_closure(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
     """The distributions that installing the declarations of `scope` brings, several levels deep
     (`_DEPTH`), each read at the release its requirement resolves to: the lock's pin, else the
     newest release the range admits, by the mined Requires-Dist of that exact release
     (catalog/requires.json.gz, markers and extras applied); where that release was not read, the
     newest wheel's requirements (wheels.json.gz, names only). A distribution neither file knows
     ends the walk there: what it installs is unknown, so an import only it could bring is still
-    reported."""
+    reported. Each distribution maps to the range it was first reached with ("" when unpinned)."""
     key = tuple(sorted((r.dist, r.specifier, r.extras) for r in scope.requirements))
     memo = _closures(g)
     if key not in memo:
@@ -251,15 +266,15 @@ def installed_closure(g: ProjectGraph, scope: ManifestSet) -> frozenset[str]:
 
 
 @per_graph
-def _closures(g: ProjectGraph) -> dict[tuple, frozenset[str]]:
+def _closures(g: ProjectGraph) -> dict[tuple, dict[str, str]]:
     return {}
 
 
-def _walk(g: ProjectGraph, scope: ManifestSet) -> frozenset[str]:
+def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
     from packaging.version import InvalidVersion, Version
 
     seen: set[tuple[str, tuple[str, ...]]] = set()
-    out: set[str] = set()
+    out: dict[str, str] = {}
     pins = {r.dist: scope.pins_for(r.path, r.dist) for r in scope.requirements} if hasattr(scope, "pins_for") else {}
     todo: list[tuple[str, str, tuple[str, ...], int]] = [
         (r.dist, r.specifier, tuple(normalize_dist(e) for e in r.extras), 0) for r in scope.requirements]
@@ -268,7 +283,7 @@ def _walk(g: ProjectGraph, scope: ManifestSet) -> frozenset[str]:
         if (dist, extras) in seen:
             continue
         seen.add((dist, extras))
-        out.add(dist)
+        out.setdefault(dist, spec)
         if depth >= _DEPTH:
             continue
         mined = g.catalog.releases.get(dist)
@@ -287,7 +302,7 @@ def _walk(g: ProjectGraph, scope: ManifestSet) -> frozenset[str]:
         names = list(g.catalog.wheel_requires(dist) or ())
         names += [d for e in extras for d in g.catalog.extra_requires(dist, e)]
         todo.extend((n, "", (), depth + 1) for n in names)
-    return frozenset(out)
+    return out
 
 
 def _whole_namespace_declared(g: ProjectGraph, scope: ManifestSet, dist: str, dotted: str) -> bool:
