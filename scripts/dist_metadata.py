@@ -255,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wheels", type=Path, help="folder to keep the downloaded wheels in (default: a temporary one)")
     ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("-o", "--output", type=Path, required=True, help="the .json.gz to write")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the output's other entries: mine only the names given and add (or replace) them")
     args = ap.parse_args(argv)
     wanted: dict[str, bool] = {str(canonicalize_name(d)): False for d in args.dists}
     if args.list:
@@ -286,6 +288,10 @@ def main(argv: list[str] | None = None) -> int:
             log.flush()
             print(f"{i}/{len(todo)} {d}", file=sys.stderr)
     payload = finish(entries)
+    if args.merge and args.output.exists():
+        old = json.loads(gzip.decompress(args.output.read_bytes()))
+        payload["wheels"] = {**old.get("wheels", {}), **payload["wheels"]}
+        payload["optional"] = {**old.get("optional", {}), **payload["optional"]}
     raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
     with open(args.output, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as gz:
         gz.write(raw)  # mtime=0: the same data gives the same bytes

@@ -2,7 +2,8 @@
 own metadata, into agentable/catalog/requires.json.gz (read by EPDD003 to find declared ranges
 that no release can satisfy together, e.g. `langgraph<0.3` with `langchain-core^1.0`).
 
-For each distribution named (one a line in --list; `#` starts a comment):
+For each distribution named (one a line in --list; `#` starts a comment; `name==1.2.3` also reads
+that exact release, e.g. an old pin that real projects declare, outside the selection below):
 - `pip index versions` gives its final releases (newest first);
 - for the newest --minors minor series (1.2.x, 1.3.x, ...) the first and the last release of each
   series are read with `pip install --dry-run --no-deps --only-binary=:all: --report`, which takes
@@ -112,17 +113,26 @@ def main() -> None:
     ap.add_argument("--minors", type=int, default=12,
                     help="Newest minor series per distribution (first and last release of each).")
     ap.add_argument("--jobs", type=int, default=4)
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the output's other distributions (and releases read): add the listed ones")
     args = ap.parse_args()
-    names = []
+    names: list[str] = []
+    exact: dict[str, list[str]] = {}
     for line in args.list.read_text(encoding="utf-8").splitlines():
-        name = line.split("#", 1)[0].strip()
-        if name and str(canonicalize_name(name)) not in names:
-            names.append(str(canonicalize_name(name)))
+        name, _, pin = line.split("#", 1)[0].strip().partition("==")
+        name = str(canonicalize_name(name)) if name else ""
+        if pin:
+            exact.setdefault(name, []).append(pin.strip())
+        if name and name not in names:
+            names.append(name)
     if args.top:
         names = names[:args.top]
     with ThreadPoolExecutor(args.jobs) as pool:
         all_releases = dict(zip(names, pool.map(releases, names), strict=True))
     picks = {d: selected(vs, args.minors) for d, vs in all_releases.items() if vs}
+    for d, pins in exact.items():  # exact releases asked for (a pre-release pin included)
+        picks.setdefault(d, []).extend(v for v in pins if v not in picks.get(d, []))
+        all_releases.setdefault(d, []).extend(v for v in pins if v not in all_releases[d] and not Version(v).is_prerelease)
     rounds = max((len(p) for p in picks.values()), default=0)
     batches = [[(d, p[k]) for d, p in picks.items() if k < len(p)] for k in range(rounds)]
     # smaller batches keep one bad pin from costing a whole round of retries
@@ -143,6 +153,11 @@ def main() -> None:
             log.flush()
             print(f"{done}/{len(chunks)} batches", file=sys.stderr)
     dists = {d: {"releases": all_releases[d], "requires": requires.get(d, {})} for d in sorted(picks)}
+    if args.merge and args.out.exists():
+        old = json.loads(gzip.decompress(args.out.read_bytes())).get("dists", {})
+        for d, e in dists.items():  # releases known before stay read
+            e["requires"] = {**old.get(d, {}).get("requires", {}), **e["requires"]}
+        dists = dict(sorted({**old, **dists}.items()))
     payload = {"version": 1, "mined": datetime.date.today().isoformat(), "dists": dists}
     raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
     with open(args.out, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as gz:

@@ -325,6 +325,24 @@ class Catalog:
         self._provided_memo[key] = res
         return res
 
+    def wheel_requires(self, dist: str) -> Optional[tuple[str, ...]]:
+        """The distributions the newest wheel of `dist` requires unconditionally (names only);
+        None when the wheel was not read."""
+        w = self._wheels.get(normalize_dist(dist))
+        return None if w is None else tuple(normalize_dist(r) for r in w.get("requires", ()))
+
+    def wheel_imports(self, dist: str) -> Optional[tuple[frozenset[str], str]]:
+        """(the import names the newest wheel of `dist` installs, that wheel's version), or None
+        when the wheel was not read (or its names were guessed from the distribution's name)."""
+        w = self._wheels.get(normalize_dist(dist))
+        if not w or not w.get("imports") or w.get("imports_from", "wheel") != "wheel":
+            return None
+        return frozenset(w["imports"]), str(w.get("version", ""))
+
+    def own_imports(self, dist: str) -> frozenset[str]:
+        """The import names `dist` itself installs, by the import map (empty when not known)."""
+        return frozenset(self._own_imports.get(normalize_dist(dist), ()))
+
     def extra_requires(self, dist: str, extra: str) -> tuple[str, ...]:
         """The distributions that the extra `extra` of `dist` adds, by its wheel (empty when not
         known): `pydantic-ai-slim[ag-ui]` brings ag-ui-protocol."""

@@ -13,6 +13,7 @@ from typing import Optional
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -50,6 +51,35 @@ class Distribution:
             if canonicalize_name(req.name) != dist or not _applies(req, extras):
                 continue
             out.append(req)
+        return out
+
+
+    def resolve(self, spec: str) -> Optional[Version]:
+        """The release an install of `spec` takes: the newest final release it admits (an exact
+        pin of a pre-release that was read counts too); None when none is known."""
+        try:
+            specs = SpecifierSet(spec)
+        except InvalidSpecifier:
+            return None
+        known = sorted(set(self.releases) | set(self.requires), reverse=True)
+        exact = [v for v in known if v.is_prerelease and specs.contains(v, prereleases=True)]
+        final = [v for v in known if not v.is_prerelease and specs.contains(v)]
+        return final[0] if final else (exact[0] if exact else None)
+
+    def requirements_at(self, version: Version, extras: tuple[str, ...]) -> Optional[list[Requirement]]:
+        """What release `version` installs with it (the declared `extras` on, markers evaluated for
+        a typical environment); None when the release was not read."""
+        lines = self.requires.get(version)
+        if lines is None:
+            return None
+        out = []
+        for line in lines:
+            try:
+                req = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if _applies(req, extras):
+                out.append(req)
         return out
 
 

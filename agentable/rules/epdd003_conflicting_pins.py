@@ -153,7 +153,9 @@ def release_conflict(a: Distribution, spec_a: str, extras: tuple[str, ...], b: D
     """(the releases of `a` that `spec_a` allows, the newest of them read, what it requires of `b`) when each of them
     requires of `b` a range that shares no release with `spec_b`; None otherwise or when unknown.
     A release that was not read counts as its minor series when the series' first and last
-    releases were read and both conflict (requirements move between series, rarely inside one)."""
+    releases were read and both conflict (requirements move between series, rarely inside one),
+    but not when it is the only release `spec_a` allows: an exact pin is judged by that release's
+    own metadata alone (chromadb 0.3.0 and 0.3.29 pin fastapi==0.85.1; 0.3.26 asks >=0.85.1)."""
     try:
         declared_a, declared_b = SpecifierSet(spec_a), SpecifierSet(spec_b)
         allowed = [v for v in a.releases if declared_a.contains(v)]
@@ -176,6 +178,8 @@ def release_conflict(a: Distribution, spec_a: str, extras: tuple[str, ...], b: D
     for version in allowed:
         witness = version
         if version not in a.requires:
+            if len(allowed) == 1:
+                return None  # an exact pin whose own metadata was not read: not judged
             series = a.series(version)
             if {series[0], series[-1]} - set(a.requires) or needs(series[-1]) is None:
                 return None  # the series was not read (unknown), or its oldest release fits
