@@ -124,6 +124,8 @@ def _is_text(ann: Optional[ir.Expr]) -> bool:
 
 
 def _annotation_text(e: ir.Expr) -> str:
+    if isinstance(e, ir.Other) and len(e.children) == 1:
+        return _annotation_text(e.children[0])  # the `type` node around an annotation
     if isinstance(e, ir.Subscript):
         return f"{ir.dotted(e.value)}[{_annotation_text(e.index)}]"
     if isinstance(e, ir.BinOp):
