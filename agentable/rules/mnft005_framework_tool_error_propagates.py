@@ -50,13 +50,18 @@ class FrameworkToolErrorPropagates(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
+        handed_to: dict[int, list] = {}  # id(agent construct) -> library calls it is handed to
         for tool in graph.agent.tools:
             if tool.handles_errors:
                 continue
             agents = [ac for ac in agents_running(graph, tool) if getattr(ac.spec, "tool_errors_propagate", False)]
             runs = [site for ac in agents for site in agent_run_sites(graph, ac)]
             # the agent may also run in a library adapter it is handed to (an AG-UI or A2A server)
-            handed = runs or [site for ac in agents for site in agent_handed_to(graph, ac)]
+            if not runs:
+                for ac in agents:
+                    if id(ac) not in handed_to:
+                        handed_to[id(ac)] = agent_handed_to(graph, ac)
+            handed = runs or [site for ac in agents for site in handed_to[id(ac)]]
             arg_hit = self._argument_hit(graph, tool, handed) if handed else None
             if arg_hit is not None:
                 yield self._argument_finding(ctx, tool, agents[0], handed[0], arg_hit)
