@@ -3,7 +3,7 @@ lets the tool's exception end the run."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
@@ -14,6 +14,7 @@ from agentable.query.tool_results import tool_label
 from agentable.query.tools import tool_functions_of
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.helpers import agent_run_sites, agents_running, tool_error_handling_covers, unhandled_network_io
+from agentable.rules.mnft.tool_inputs import ArgumentHit, agent_handed_to, model_params, unhandled_model_argument
 
 
 class FrameworkToolErrorPropagates(Rule):
@@ -22,7 +23,8 @@ class FrameworkToolErrorPropagates(Rule):
         name="framework-tool-error-ends-run",
         category="MNFT",
         severity=Severity.WARNING,
-        short="A tool makes a network call with no try/except, and its agent framework lets the exception end the whole run.",
+        short=("A tool makes a network call, or hands an argument the model wrote to a call that raises on a bad value, "
+               "with no try/except, and its agent framework lets the exception end the whole run."),
         full=("Some agent frameworks do not turn a tool's exception into an observation for the model: LangChain's "
               "AgentExecutor re-raises anything but a ToolException (and that one only with handle_tool_error set), "
               "pydantic-ai sends back only ModelRetry and argument validation errors. A tool that calls a web API "
@@ -30,7 +32,10 @@ class FrameworkToolErrorPropagates(Rule):
               "chose), and when nothing around the agent's run catches it either, the run aborts and the work done so "
               "far is lost instead of letting the model retry or change plan. Reported when the tool's network call "
               "(or `raise_for_status()`) has no enclosing try, the tool's own error handling is not configured, and "
-              "no call that runs the agent is inside a try."),
+              "no call that runs the agent is inside a try. The same holds for the tool's own arguments: SQL the model "
+              "wrote, a time zone, a date, a path or a number as text, handed to a call that raises on a bad value "
+              "(catalog taint.toml [tool_inputs]) with no handler, no check of the value first, and no annotation "
+              "the framework validates (Literal, an enum, a Field pattern or bound)."),
         bad_example=('@agent.tool\ndef repo_info(ctx: RunContext[Deps], repo: str) -> str:\n'
                      '    resp = ctx.deps.client.get(f"{API}/repos/{repo}")\n    resp.raise_for_status()\n'
                      '    return resp.text'),
@@ -45,11 +50,21 @@ class FrameworkToolErrorPropagates(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
+        handed_to: dict[int, list] = {}  # id(agent construct) -> library calls it is handed to
         for tool in graph.agent.tools:
             if tool.handles_errors:
                 continue
             agents = [ac for ac in agents_running(graph, tool) if getattr(ac.spec, "tool_errors_propagate", False)]
             runs = [site for ac in agents for site in agent_run_sites(graph, ac)]
+            # the agent may also run in a library adapter it is handed to (an AG-UI or A2A server)
+            if not runs:
+                for ac in agents:
+                    if id(ac) not in handed_to:
+                        handed_to[id(ac)] = agent_handed_to(graph, ac)
+            handed = runs or [site for ac in agents for site in handed_to[id(ac)]]
+            arg_hit = self._argument_hit(graph, tool, handed) if handed else None
+            if arg_hit is not None:
+                yield self._argument_finding(ctx, tool, agents[0], handed[0], arg_hit)
             if not runs:
                 continue  # no run of the agent seen: no evidence the error ends the run
             hit = None
@@ -57,8 +72,8 @@ class FrameworkToolErrorPropagates(Rule):
                 hit = unhandled_network_io(graph, impl)
                 if hit is not None:
                     break
-            if hit is None:
-                continue
+            if hit is None or (arg_hit is not None and arg_hit.site.call is hit.site.call):
+                continue  # (one finding per call)
             # a run guarded against the tool's failure (Exception, OSError, or the error classes of the
             # HTTP client the tool calls, `except httpx.HTTPError`): the error does not end the program
             raised = tool_raised_errors(graph, hit.func)
@@ -86,3 +101,36 @@ class FrameworkToolErrorPropagates(Rule):
                 f"tool's exception and nothing around `{run_text}` does, so one failed request ends the whole run. "
                 f"Catch the error in the tool and {recovery}.{own}",
             )
+
+    @staticmethod
+    def _argument_hit(graph, tool, runs) -> Optional[ArgumentHit]:
+        """A model-filled parameter reaching a call that raises on a bad value, handled nowhere:
+        not in the tool, not by its configured error handling, not around any run of the agent."""
+        visible = {p.name for p in tool.params}
+        for impl in tool_functions_of(graph, tool):
+            hit = unhandled_model_argument(graph, impl, model_params(graph, impl, visible))
+            if hit is None:
+                continue
+            errors = frozenset(hit.raises)
+            if tool_error_handling_covers(graph, tool, errors):
+                continue
+            if any(failure_guard(graph, s.func, s.stmt, hit.raises) for s in runs):
+                continue
+            return hit
+        return None
+
+    def _argument_finding(self, ctx: RuleContext, tool, ac, run, hit: ArgumentHit) -> Finding:
+        graph = ctx.graph
+        agent_name = ir.dotted(ac.site.call.func) or ac.path
+        recovery = getattr(ac.spec, "tool_error_recovery", "") or "return the error text as the tool result"
+        label = tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
+        call_text = source_text(graph, hit.func.path, hit.site.call, 50)
+        run_text = source_text(graph, run.func.path, run.call, 50)
+        around = f"around `{run_text}`" if run_text != "the value" else "around the agent's run"
+        return self.finding(
+            ctx, hit.func.path, hit.site.call.pos,
+            f"The model writes `{hit.param}` of tool `{label}`, and `{call_text}` raises {hit.sink.what} on a bad "
+            f"value; no try/except or check before the call covers it, `{agent_name}` does not catch a tool's "
+            f"exception and nothing {around} does, so one "
+            f"malformed argument ends the whole run. Catch the error in the tool and {recovery}.",
+        )

@@ -283,9 +283,11 @@ def test_python_exception_hierarchy_is_pythons():
     import builtins
 
     import json
+    import zoneinfo
 
     facts = python_facts()
-    defined_elsewhere = {"JSONDecodeError": json.JSONDecodeError}  # (and two libraries' parse errors)
+    defined_elsewhere = {"JSONDecodeError": json.JSONDecodeError,  # (and two libraries' parse errors)
+                         "ZoneInfoNotFoundError": zoneinfo.ZoneInfoNotFoundError}
     for cls, base in facts.exception_bases.items():
         if cls in ("ValidationError", "OutputParserException"):
             continue
