@@ -251,7 +251,8 @@ def _in_callee(g: ProjectGraph, func: FunctionInfo, site: CallSite, params: dict
             (p, k.value) for k in site.call.keywords for p in cparams if p.name == k.name]
         for p, a in bound:
             src = carried_param(g, a, func, site.stmt, set(params))
-            if src is not None and not isinstance(a, ir.Starred):
+            # a value tested here before it is handed down (`if table not in tables(): return`) is checked
+            if src is not None and not isinstance(a, ir.Starred) and not _validated(func, site.stmt, src):
                 passed[p.name] = p.annotation if p.annotation is not None else params[src]
         hit = unhandled_model_argument(g, callee, passed, depth - 1) if passed else None
         if hit is not None:
