@@ -459,15 +459,20 @@ def calls_limit_check(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> boo
             continue
         for q in g.callees(site):
             callee = g.functions.get(q)
-            if callee is not None and callee is not func and _raises_past_count(callee.body):
+            if callee is not None and callee is not func and _raises_past_count(callee):
                 return True
     return False
 
 
-def _raises_past_count(body: list[ir.Stmt]) -> bool:
-    counted = _counted_names(body)
-    return any(isinstance(s, ir.If) and _is_counter_test(s.test, counted)
-               and any(isinstance(x, ir.Raise) for x in s.body) for s in ir.walk_stmts(body))
+def _raises_past_count(callee: FunctionInfo) -> bool:
+    """`self.steps += 1; if self.steps > self.max_steps: raise` (or a count passed in and handed
+    back): a counter that lives across calls, not a local loop index."""
+    params = {p.name for p in callee.node.params} if callee.node is not None else set()
+    counters = {d for s in ir.walk_stmts(callee.body) if isinstance(s, ir.AugAssign)
+                for d in [ir.dotted(s.target) or ""] if d.startswith("self.") or d in params}
+    return bool(counters) and any(
+        isinstance(s, ir.If) and _is_counter_test(s.test, counters) and any(isinstance(x, ir.Raise) for x in s.body)
+        for s in ir.walk_stmts(callee.body))
 
 
 def _is_resume_state(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
