@@ -82,6 +82,8 @@ class Catalog:
         self.exception_bases: dict[str, str] = dict(tools.get("exception_bases", {}))
         self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
         self.models_version: str = str(models.get("version", ""))
+        # api types under which a settings file's `model` names a deployment, not a model id
+        self.deployment_api_types: frozenset[str] = frozenset(models.get("deployment_api_types", ()))
         # text-protocol markers (ReAct's Action:/Final Answer:/Observation:, the agent types that
         # parse no text): marker kind -> markers
         self.text_protocol: dict[str, tuple[str, ...]] = {

@@ -224,6 +224,9 @@ class AgentSpec:
     # methods of a run's result that give a state the runner resumes from (input = that state), with
     # the turn count kept across resumes: a loop of such resumes stays under the run's own limit
     resume_methods: tuple[str, ...] = ()
+    # fields of a run's result that list what the run paused on for a person or a policy to decide
+    # (tool approvals); a loop `while result.<field>:` that re-runs after each decision ends with them
+    pause_fields: tuple[str, ...] = ()
     return_contract: Optional[str] = None
     sdk: Optional[str] = None
     available: Optional[str] = None

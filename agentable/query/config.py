@@ -111,3 +111,27 @@ def _option_dest(call: ir.Call) -> Optional[str]:
     longs = [n for n in names if n.startswith("--")]
     chosen = longs[0] if longs else names[0]
     return chosen.lstrip("-").replace("-", "_") or None
+
+
+@per_graph
+def _code_strings(g: ProjectGraph) -> frozenset[str]:
+    """Every string constant written in the project's code."""
+    return frozenset(e.value for _, _, e in g.expressions(ir.Constant, g.functions.values())
+                     if isinstance(e, ir.Constant) and isinstance(e.value, str))
+
+
+def unread_setting(g: ProjectGraph, path: str, keys: tuple[str, ...]) -> bool:
+    """Is this top-level key of a settings file read by nothing: the code reads the file's
+    settings one by one by their exact names (`get_config("DB_HOST")` for at least two other keys
+    of the file) but never names this one?"""
+    arts = g.artifacts
+    if len(keys) != 1 or arts is None:
+        return False
+    art = arts.get(path)
+    data = art.data if art is not None else None
+    if not isinstance(data, dict):
+        return False
+    named = _code_strings(g)
+    if keys[0] in named:
+        return False
+    return sum(1 for k in data if isinstance(k, str) and k != keys[0] and k in named) >= 2

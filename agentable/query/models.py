@@ -231,3 +231,11 @@ def distinct_uses(uses) -> list:
             seen.add(key)
             out.append(use)
     return out
+
+
+def names_deployment(g: ProjectGraph, settings: tuple[tuple[str, object], ...]) -> bool:
+    """Does a settings table (its `api_type` / `provider` beside the model) make its `model` the
+    name of the user's deployment (catalog deployment_api_types) rather than a model id?"""
+    kinds = g.catalog.deployment_api_types
+    return any(k in ("api_type", "provider") and isinstance(v, str) and v.strip().lower() in kinds
+               for k, v in settings)

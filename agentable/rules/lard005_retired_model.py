@@ -7,7 +7,9 @@ from typing import Iterable
 
 from agentable.findings import Finding, Severity
 from agentable.query.artifacts import config_model_settings
-from agentable.query.models import distinct_uses, model_uses
+from agentable.query.config import unread_setting
+from agentable.query.model_defaults import unused_default
+from agentable.query.models import distinct_uses, model_uses, names_deployment
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -36,6 +38,8 @@ class RetiredModel(Rule):
             info = graph.catalog.model(use.model_id)
             if info is None or not info.retired or str(info.retired) > today:
                 continue
+            if use.literal is not None and unused_default(graph, use.literal, use.func):
+                continue  # a constructor default every construction reaching the call overrides
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             path, pos = use.report_at  # (distinct_uses returns an untyped list)
             yield self.finding(
@@ -46,6 +50,8 @@ class RetiredModel(Rule):
             info = graph.catalog.model(ms.model_id)
             if info is None or not info.retired or str(info.retired) > today:
                 continue
+            if names_deployment(graph, ms.settings) or unread_setting(graph, ms.path, ms.keys):
+                continue  # a deployment's name, or a key nothing reads
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             yield self.finding(
                 ctx, ms.path, ms.pos,

@@ -29,7 +29,7 @@ MODEL_KEYS = frozenset({"model", "model_name", "model_id", "modelid", "llm", "ll
 # Settings read beside a model id: the same table, or its `parameters`-like child table.
 SETTING_KEYS = frozenset({"max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens", "num_predict",
                           "temperature", "top_p", "stop", "stop_sequences", "base_url", "api_base",
-                          "openai_api_base", "api_version", "provider"})
+                          "openai_api_base", "api_version", "provider", "api_type"})
 _PARAM_TABLES = frozenset({"parameters", "params", "options", "model_kwargs", "generation_config"})
 _MAX_NODES = 50_000
 _MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][\w.:/@+-]{1,99}$")

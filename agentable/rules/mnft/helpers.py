@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from agentable.catalog import python_facts
-from agentable.catalog.specs import ToolConstructorSpec
+from agentable.catalog.specs import AgentSpec, ToolConstructorSpec
 from agentable.cpg import ir
 from agentable.cpg.agent import AgentConstruct, ToolDef
 from agentable.cpg.flow import (
@@ -184,7 +184,9 @@ def tool_error_handling_covers(g: ProjectGraph, tool: Optional[Union[ToolDef, To
 
 # Calls that block on a person: a loop that waits for them each turn is a REPL, bounded by the user.
 _HUMAN_INPUT = frozenset({"input", "sys.stdin.readline", "sys.stdin.read", "getpass.getpass", "click.prompt",
-                          "typer.prompt", "rich.prompt.Prompt.ask", "Prompt.ask", "prompt_toolkit.prompt"})
+                          "typer.prompt", "rich.prompt.Prompt.ask", "Prompt.ask", "prompt_toolkit.prompt",
+                          # a durable workflow blocks until a signal (the user's next message) arrives
+                          "temporalio.workflow.wait_condition"})
 
 
 _HUMAN_METHODS = frozenset({"receive_text", "receive_json", "receive", "recv", "receive_bytes", "iter_text"})
@@ -331,7 +333,7 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
-    if resumes_bounded_runs(g, func, stmt):
+    if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt):
         return None
     if ir_is_true(stmt.test):
         return None if info.bounded else "`while True` whose only exits depend on what the model returns, not on a step limit"
@@ -393,23 +395,84 @@ def _parses_reply(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt]) -> b
 
 
 def resumes_bounded_runs(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:
-    """Every model call in the loop resumes a framework run from a previous run's state
-    (`Runner.run(agent, result.to_state())` after approvals), and that framework keeps the turn
-    count across resumes and bounds it by default: the run's own limit ends the loop."""
+    """Every model call in the loop is a framework run that the framework bounds by default, and
+    the loop goes round again only to resume after a pause: each run resumes from a previous run's
+    state (`Runner.run(agent, result.to_state())`, the turn count kept across resumes), or the loop
+    condition is the run's pause list (`while result.interruptions:`, emptied once a person or a
+    policy has decided on each paused call)."""
     runs = [site for site in func.calls
             if (site.stmt is loop or loop in func.ancestors(site.stmt)) and g.agent.calls_llm(site)]
     if not runs:
         return False
     for site in runs:
-        runners = (g.catalog.agent_runner(v.path) for v in g.values(site.call.func, func, site.stmt)
-                   if isinstance(v, ExtRef))
-        runner = next((r for r in runners if r is not None), None)
-        if runner is None or not runner.resume_methods or not runner.bounded_by_default:
+        runner = _runner_of(g, func, site)
+        if runner is None or not runner.bounded_by_default:
             return False
+        if isinstance(loop, ir.While) and _tests_pause(loop.test, runner.pause_fields):
+            continue
         state = site.call.kwarg("input") or (site.call.args[1] if len(site.call.args) > 1 else None)
-        if not _is_resume_state(g, state, func, site.stmt, runner.resume_methods):
+        if not runner.resume_methods or not _is_resume_state(g, state, func, site.stmt, runner.resume_methods):
             return False
     return True
+
+
+def _runner_of(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> Optional[AgentSpec]:
+    """The catalog runner a call runs: an imported one, or the project's own definition of it
+    when the project is that framework (its examples import the runner from the package)."""
+    own = _own_runners(g)
+    for v in g.values(site.call.func, func, site.stmt):
+        spec = g.catalog.agent_runner(v.path) if isinstance(v, ExtRef) else (
+            own.get(v.qualname) if isinstance(v, FuncRef) else None)
+        if spec is not None:
+            return spec
+    return None
+
+
+@per_graph
+def _own_runners(g: ProjectGraph) -> dict[str, AgentSpec]:
+    """Project functions that a catalog runner's public name resolves to (`agents.Runner.run` ->
+    `agents.run.Runner.run` in the framework's own repository)."""
+    out: dict[str, AgentSpec] = {}
+    for spec in g.catalog.agents:
+        # the project is the framework only when its agent class is the project's too
+        if not any(isinstance(v, ClassRef) for c in spec.callees for v in g.lookup(c)):
+            continue
+        for m in spec.run_methods:
+            if "." in m:
+                for v in g.lookup(m):
+                    if isinstance(v, FuncRef):
+                        out[v.qualname] = spec
+    return out
+
+
+def _tests_pause(test: ir.Expr, fields: tuple[str, ...]) -> bool:
+    """`while result.interruptions:` / `while len(r.interruptions) > 0:` on a pause field."""
+    return bool(fields) and any(isinstance(x, ir.Attribute) and x.attr in fields for x in ir.walk_expr(test))
+
+
+def calls_limit_check(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:
+    """Does the loop call a project function that counts and raises past a limit
+    (`self._count_step()` with `self.steps += 1; if self.steps > self.max_steps: raise ...`)?
+    The raise leaves the loop as a guarded exit would."""
+    for site in func.calls:
+        if not (site.stmt is loop or loop in func.ancestors(site.stmt)):
+            continue
+        for q in g.callees(site):
+            callee = g.functions.get(q)
+            if callee is not None and callee is not func and _raises_past_count(callee):
+                return True
+    return False
+
+
+def _raises_past_count(callee: FunctionInfo) -> bool:
+    """`self.steps += 1; if self.steps > self.max_steps: raise` (or a count passed in and handed
+    back): a counter that lives across calls, not a local loop index."""
+    params = {p.name for p in callee.node.params} if callee.node is not None else set()
+    counters = {d for s in ir.walk_stmts(callee.body) if isinstance(s, ir.AugAssign)
+                for d in [ir.dotted(s.target) or ""] if d.startswith("self.") or d in params}
+    return bool(counters) and any(
+        isinstance(s, ir.If) and _is_counter_test(s.test, counters) and any(isinstance(x, ir.Raise) for x in s.body)
+        for s in ir.walk_stmts(callee.body))
 
 
 def _is_resume_state(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
