@@ -182,14 +182,9 @@ def tool_error_handling_covers(g: ProjectGraph, tool: Optional[Union[ToolDef, To
     return not catches or any(exception_catches(c, r) for c in catches for r in raised)
 
 
-# Calls that block on a person: a loop that waits for them each turn is a REPL, bounded by the user.
-_HUMAN_INPUT = frozenset({"input", "sys.stdin.readline", "sys.stdin.read", "getpass.getpass", "click.prompt",
-                          "typer.prompt", "rich.prompt.Prompt.ask", "Prompt.ask", "prompt_toolkit.prompt",
-                          # a durable workflow blocks until a signal (the user's next message) arrives
-                          "temporalio.workflow.wait_condition"})
-
-
-_HUMAN_METHODS = frozenset({"receive_text", "receive_json", "receive", "recv", "receive_bytes", "iter_text"})
+# Calls and methods that block on a person (catalog python.toml).
+_HUMAN_INPUT = python_facts().human_input_calls
+_HUMAN_METHODS = python_facts().human_input_methods
 
 
 # Work queues: a loop that blocks on the next item each turn is a worker, driven by its producers.
