@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import PurePosixPath
 from typing import Iterable
 
 from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.helpers import (
-    dev_only_file,
     import_declared,
     import_installed_on_demand,
     import_is_optional,
@@ -18,6 +16,7 @@ from agentable.rules.epdd.helpers import (
     import_name_known,
     import_owner,
     is_project_module,
+    judged_modules,
     loose_folder,
     optional_import_tops,
     target_manifest,
@@ -45,19 +44,10 @@ class UndeclaredDependency(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        manifests = getattr(graph, "manifests", None)
-        if manifests is None or not manifests.has_manifest():
-            return
         stdlib = set(sys.stdlib_module_names) | {"__future__"}
-        for mod in graph.modules.values():
-            path = PurePosixPath(mod.path)
-            if dev_only_file(path):
-                continue
-            scope = manifests.for_path(mod.path)
-            if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
-                                             for m in scope.manifests):
-                continue  # nothing parsed, dependencies computed at build time, or conda packages we do not read
-            locked = manifests.locked_for(mod.path) or frozenset()
+        for judged in judged_modules(graph):
+            manifests, mod, path, scope, locked = (judged.manifests, judged.mod, judged.path, judged.scope,
+                                                   judged.locked)
             reported: set[str] = set()
             guarded = optional_import_tops(graph, mod)
             for stmt in mod.import_stmts:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Iterable
 
 from agentable.cpg import ir
@@ -11,11 +10,11 @@ from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.helpers import (
-    dev_only_file,
     import_declared,
     import_is_optional,
     import_locked,
     import_owner,
+    judged_modules,
     loose_folder,
     optional_import_tops,
     target_manifest,
@@ -45,19 +44,10 @@ class IntegrationNeedsUndeclaredPackage(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        manifests = getattr(graph, "manifests", None)
-        if manifests is None or not manifests.has_manifest():
-            return
         cat = graph.catalog
-        for mod in graph.modules.values():
-            path = PurePosixPath(mod.path)
-            if dev_only_file(path):
-                continue
-            scope = manifests.for_path(mod.path)
-            if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
-                                             for m in scope.manifests):
-                continue
-            locked = manifests.locked_for(mod.path) or frozenset()
+        for judged in judged_modules(graph):
+            manifests, mod, path, scope, locked = (judged.manifests, judged.mod, judged.path, judged.scope,
+                                                   judged.locked)
             guarded = optional_import_tops(graph, mod)
             # the file's own imports of a package: EPDD001 judges those
             direct = {t.split(".")[0] for s in mod.import_stmts for t in import_targets(s)}

@@ -1,15 +1,17 @@
-"""Helpers of the EPDD rules that only one rule uses."""
+"""Helpers of the EPDD rules."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Iterator
 
 from agentable.cpg import ir
 from agentable.cpg.flow import handler_type_names
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
-from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.structure import FunctionInfo, ModuleInfo
 from agentable.query.dependencies import import_targets
 from agentable.query.facts import per_graph
 from agentable.query.versions import versions_within
@@ -27,6 +29,35 @@ _LOOSE_DIRS = frozenset({"examples", "example", "scripts", "script", "evaluation
                          "benchmarks", "benchmark", "notebooks", "demo", "demos", "samples", "sample", "cookbook",
                          "cookbooks", "playground", "experiments", "sandbox"})
 _MAIN_NAMES = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile")
+
+
+@dataclass(frozen=True)
+class JudgedModule:
+    """A runtime source file whose dependencies the manifests say: the declarations that govern it
+    (`scope`) and what the lock file governing it pins (`locked`), out of all of them (`manifests`)."""
+
+    manifests: ManifestSet
+    mod: ModuleInfo
+    path: PurePosixPath
+    scope: ManifestSet
+    locked: frozenset[str]
+
+
+def judged_modules(g: ProjectGraph) -> Iterator[JudgedModule]:
+    """The modules EPDD001 and EPDD004 judge: not development-only, governed by manifests that were
+    parsed (not computed at build time, not conda files we do not read)."""
+    manifests = getattr(g, "manifests", None)
+    if manifests is None or not manifests.has_manifest():
+        return
+    for mod in g.modules.values():
+        path = PurePosixPath(mod.path)
+        if dev_only_file(path):
+            continue
+        scope = manifests.for_path(mod.path)
+        if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
+                                         for m in scope.manifests):
+            continue
+        yield JudgedModule(manifests, mod, path, scope, manifests.locked_for(mod.path) or frozenset())
 
 
 def dev_only_file(path: PurePosixPath) -> bool:
