@@ -39,19 +39,8 @@ class Distribution:
     def requirement_on(self, version: Version, dist: str, extras: tuple[str, ...]) -> Optional[list[Requirement]]:
         """What release `version` requires of `dist` (with the declared `extras` on), [] when
         nothing; None when the release was not read."""
-        lines = self.requires.get(version)
-        if lines is None:
-            return None
-        out = []
-        for line in lines:
-            try:
-                req = Requirement(line)
-            except InvalidRequirement:
-                continue
-            if canonicalize_name(req.name) != dist or not _applies(req, extras):
-                continue
-            out.append(req)
-        return out
+        reqs = self.requirements_at(version, extras)
+        return None if reqs is None else [r for r in reqs if canonicalize_name(r.name) == dist]
 
 
     def resolve(self, spec: str) -> Optional[Version]:

@@ -193,13 +193,8 @@ def version_source(g: ProjectGraph, path: str, dist: str) -> Optional[VersionSou
 def _newest_admitted(g: ProjectGraph, dist: str, spec: str) -> str:
     """The newest known final release of `dist` that `spec` admits ("" when unknown)."""
     known = g.catalog.releases.get(dist)
-    if known is None:
-        return ""
-    try:
-        admitted = SpecifierSet(spec)
-    except InvalidSpecifier:
-        return ""
-    return next((str(v) for v in known.releases if admitted.contains(v)), "")
+    v = known.resolve(spec) if known is not None else None
+    return str(v) if v is not None and not v.is_prerelease else ""
 
 
 def _covers(lock_folder: str, manifest_folder: str) -> bool:
