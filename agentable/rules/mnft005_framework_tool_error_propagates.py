@@ -88,12 +88,7 @@ class FrameworkToolErrorPropagates(Rule):
             if any(failure_guard(graph, s.func, s.stmt, TOOL_FAILURES)
                    or catches_library_errors(graph, s.func, s.stmt, raised) for s in runs):
                 continue
-            ac = agents[0]
-            agent_name = ir.dotted(ac.site.call.func) or ac.path
-            run = runs[0]
-            run_text = source_text(graph, run.func.path, run.call, 50)
-            recovery = getattr(ac.spec, "tool_error_recovery", "") or "return the error text as the tool result"
-            label = tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
+            agent_name, recovery, label, run_text = _described(graph, tool, agents[0], runs[0])
             yield self.finding(
                 ctx, hit.func.path, hit.site.call.pos,
                 f"`{source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network "
@@ -121,11 +116,8 @@ class FrameworkToolErrorPropagates(Rule):
 
     def _argument_finding(self, ctx: RuleContext, tool, ac, run, hit: ArgumentHit) -> Finding:
         graph = ctx.graph
-        agent_name = ir.dotted(ac.site.call.func) or ac.path
-        recovery = getattr(ac.spec, "tool_error_recovery", "") or "return the error text as the tool result"
-        label = tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
+        agent_name, recovery, label, run_text = _described(graph, tool, ac, run)
         call_text = source_text(graph, hit.func.path, hit.site.call, 50)
-        run_text = source_text(graph, run.func.path, run.call, 50)
         around = f"around `{run_text}`" if run_text != "the value" else "around the agent's run"
         return self.finding(
             ctx, hit.func.path, hit.site.call.pos,
@@ -134,3 +126,12 @@ class FrameworkToolErrorPropagates(Rule):
             f"exception and nothing {around} does, so one "
             f"malformed argument ends the whole run. Catch the error in the tool and {recovery}.",
         )
+
+
+def _described(graph, tool, ac, run) -> tuple[str, str, str, str]:
+    """What both messages name: the agent's constructor, the framework's way to hand an error back,
+    the tool, and the call that runs the agent."""
+    agent_name = ir.dotted(ac.site.call.func) or ac.path
+    recovery = getattr(ac.spec, "tool_error_recovery", "") or "return the error text as the tool result"
+    label = tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
+    return agent_name, recovery, label, source_text(graph, run.func.path, run.call, 50)
