@@ -28,9 +28,10 @@ def _callee_position(stmt: ir.Stmt, e: ir.Expr) -> Optional[ir.Call]:
     return None
 
 
-def _calls_of_name(func: FunctionInfo, name: str, after: ir.Stmt) -> list[CallSite]:
-    """Calls in `func` that call `name` or a method of it (`name(...)`, `name.run(...)`), at or after `after`."""
-    line = after.pos[0]
+def _calls_of_name(func: FunctionInfo, name: str, after: Optional[ir.Stmt] = None) -> list[CallSite]:
+    """Calls in `func` that call `name` or a method of it (`name(...)`, `name.run(...)`), at or after
+    `after` (anywhere without it)."""
+    line = after.pos[0] if after is not None else 0
     out: list[CallSite] = []
     for site in func.calls:
         f = site.call.func
@@ -164,18 +165,9 @@ def _runner_call(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr)
             for v in g.values(x.func, func, stmt):
                 callee = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
                 params = [p.name for p in callee.node.params] if callee is not None and callee.node else []
-                if index < len(params) and _calls_param(callee, params[index]):
+                if callee is not None and index < len(params) and _calls_of_name(callee, params[index]):
                     return x
     return None
-
-
-def _calls_param(callee: Optional[FunctionInfo], param: str) -> bool:
-    for site in callee.calls if callee is not None else ():
-        f = site.call.func
-        base = f.value if isinstance(f, ir.Attribute) else f
-        if isinstance(base, ir.Name) and base.id == param:
-            return True
-    return False
 
 
 def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[FunctionInfo]:
