@@ -102,9 +102,10 @@ def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, 
             return src
         return None
     if isinstance(e, ir.Name) and stmt is not None and e.id not in func.globals_declared:
-        iterated = _comprehension_iter(stmt, e)
-        if iterated is not None:  # `[run(call["name"]) for call in msg.tool_calls]`: an element of it
-            return model_derived(g, iterated, func, stmt, depth, steps)
+        bound = func.comp_names.get(id(e))  # a comprehension's loop variable (indexed by cpg.structure)
+        if bound is not None and isinstance(bound[0], ir.Name):
+            # `[run(call["name"]) for call in msg.tool_calls]`: an element of what it iterates
+            return model_derived(g, bound[1], func, stmt, depth, steps)
         for d in g.resolver.local_defs(func, e.id, stmt):
             # an assigned value, or an element of an iterated one (`for call in msg.tool_calls`); not an
             # unpacked one: `tool, arg = m.groups()` may come from a regex whose group lists the tools
@@ -112,22 +113,6 @@ def _derived_through_structure(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, 
                 hit = model_derived(g, d.value, func, d.stmt, depth, steps)
                 if hit is not None:
                     return hit
-    return None
-
-
-def _comprehension_iter(stmt: EvalAt, name: ir.Name) -> Optional[ir.Expr]:
-    """What a comprehension of `stmt` iterates when `name` is read inside it and is its (single)
-    loop variable."""
-    if not isinstance(stmt, ir.Stmt):
-        return None
-    for root in ir.stmt_exprs(stmt):
-        for x in ir.walk_expr(root):
-            if not isinstance(x, ir.Comp) or x is name:
-                continue
-            for target, it in zip(x.targets, x.iters, strict=False):
-                if isinstance(target, ir.Name) and target.id == name.id and any(
-                        y is name for part in (x.elt, *x.conds) for y in ir.walk_expr(part)):
-                    return it
     return None
 
 
