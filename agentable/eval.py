@@ -14,10 +14,16 @@ A real-world dataset (datasets/realworld) names a folder for checkouts at its to
   {"<case>": {"repo": "owner/name", "commit": ..., "path": "examples", "batch": "tuning", "labels": [...]}}
 Its case folder is <dataset>/<checkouts>/<case>/<path>, brought by the dataset's fetch.py, and its
 label files are relative to that folder.
+
+A dataset may also hold `judgements.tsv` (case, rule, file, line, verdict, reason): a reviewer's
+verdict (true / debatable / false) on a finding that no label names. Scores never use it; the
+report says how the unlabelled findings were judged, so a reader can tell a wrong finding from a
+defect the labels left out.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import time
@@ -81,6 +87,7 @@ class EvalResult:
     scores: dict[str, CategoryScore]
     misses: list[Label] = field(default_factory=list)
     false_findings: list[tuple[str, Finding]] = field(default_factory=list)
+    verdicts: dict[tuple[str, str, str, int], str] = field(default_factory=dict)  # from judgements.tsv
     problems: list[str] = field(default_factory=list)
     cases: int = 0
     seconds: float = 0.0
@@ -94,6 +101,39 @@ class EvalResult:
             total.matched += s.matched
             total.false += s.false
         return total
+
+
+VERDICTS = ("true", "debatable", "false")
+
+
+def load_judgements(dataset: Path) -> tuple[dict[tuple[str, str, str, int], str], list[str]]:
+    """(case, rule, file, line) -> verdict from the dataset's judgements.tsv (empty when absent),
+    and a problem per malformed row."""
+    path = dataset / "judgements.tsv"
+    if not path.is_file():
+        return {}, []
+    verdicts: dict[tuple[str, str, str, int], str] = {}
+    problems: list[str] = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
+            verdict, line = (row.get("verdict") or "").strip(), (row.get("line") or "").strip()
+            if verdict not in VERDICTS or not line.isdigit():
+                problems.append(f"judgements.tsv:{n}: needs a verdict in {VERDICTS} and a line number")
+                continue
+            verdicts[(row.get("case") or "", row.get("rule") or "", row.get("file") or "", int(line))] = verdict
+    return verdicts, problems
+
+
+def verdict_of(res: EvalResult, case: str, f: Finding) -> Optional[str]:
+    return res.verdicts.get((case, f.rule_id, f.span.path, f.span.line))
+
+
+def judged_counts(res: EvalResult) -> dict[str, int]:
+    """How the findings no label names were judged: verdict (or "not judged") -> count."""
+    counts = dict.fromkeys((*VERDICTS, "not judged"), 0)
+    for case, f in res.false_findings:
+        counts[verdict_of(res, case, f) or "not judged"] += 1
+    return counts
 
 
 def anchor_lines(text: str, anchor: str, occurrence: int = 1) -> Optional[tuple[int, int]]:
@@ -219,7 +259,8 @@ def evaluate(dataset: Path, checker: Optional[Checker] = None, batch: Optional[s
     labels, problems, folders = _load(dataset, batch)
     checkouts = _read_dataset(dataset).get("checkouts")
     scores = {code: CategoryScore() for code in CATEGORIES}
-    result = EvalResult(scores, problems=problems)
+    verdicts, bad_rows = load_judgements(dataset)
+    result = EvalResult(scores, verdicts=verdicts, problems=problems + bad_rows)
     config = Config().merge_cli(respect_gitignore=False)
     for case, case_labels in labels.items():
         folder = folders[case]
@@ -270,12 +311,30 @@ def render_report(res: EvalResult) -> str:
     if res.false_findings:
         out.append(f"False findings ({len(res.false_findings)}):")
         for case, f in res.false_findings:
-            out.append(f"  {case}/{f.span.path}:{f.span.line}  {f.rule_id}  {f.message}")
+            judged = verdict_of(res, case, f)
+            mark = f"  [judged {judged}]" if judged else ""
+            out.append(f"  {case}/{f.span.path}:{f.span.line}  {f.rule_id}{mark}  {f.message}")
         out.append("")
+        if res.verdicts:
+            out.append(render_judged(res))
+            out.append("")
     for p in res.problems:
         out.append(f"label problem: {p}")
     out.append(f"{res.cases} cases in {res.seconds:.1f}s")
     return "\n".join(out)
+
+
+def render_judged(res: EvalResult) -> str:
+    """One paragraph: how a reviewer judged the findings no label names, and the precision if those
+    judged true counted as true (the table's precision counts only labels)."""
+    counts = judged_counts(res)
+    overall = res.overall
+    true_extra = counts["true"]
+    found = overall.matched + overall.false
+    widened = (overall.matched + true_extra) / found if found else None
+    return (f"Of the {len(res.false_findings)} findings no label names, a reviewer judged {counts['true']} true, "
+            f"{counts['debatable']} debatable, {counts['false']} false ({counts['not judged']} not judged); "
+            f"counting those judged true, precision would be {_pct(widened).strip()}.")
 
 
 def to_json(res: EvalResult) -> dict:
@@ -290,7 +349,8 @@ def to_json(res: EvalResult) -> dict:
         "overall": score(res.overall),
         "misses": [{"case": lab.case, "category": lab.category, "why": lab.why,
                     "locations": [{"file": x.file, "line": x.start} for x in lab.locations]} for lab in res.misses],
-        "false_findings": [{"case": c, "rule": f.rule_id, "file": f.span.path, "line": f.span.line, "message": f.message}
-                           for c, f in res.false_findings],
+        "false_findings": [{"case": c, "rule": f.rule_id, "file": f.span.path, "line": f.span.line, "message": f.message,
+                            "verdict": verdict_of(res, c, f)} for c, f in res.false_findings],
+        "judged": judged_counts(res),
         "problems": res.problems,
     }

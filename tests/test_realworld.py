@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from agentable.cli import main
-from agentable.eval import FETCH_MARKER, evaluate
+from agentable.eval import FETCH_MARKER, evaluate, render_report, to_json
 from agentable.rules.categories import CATEGORIES
 
 DATASET = Path(__file__).resolve().parent.parent / "datasets" / "realworld"
@@ -200,6 +200,29 @@ def test_eval_scores_the_case_sub_folder_of_one_batch(tmp_path: Path, fetch) -> 
     assert res.scores["LOPE"].found == 1
     assert [m.category for m in res.misses] == ["EPDD"]
     assert all(case == "owner__name__app_agent" for case, _ in res.false_findings)
+
+
+def test_eval_reports_how_unlabelled_findings_were_judged(tmp_path: Path, fetch) -> None:
+    ds = _dataset(tmp_path, fetch)
+    first = evaluate(ds, batch="tuning")
+    case, lope = next((c, f) for c, f in first.false_findings if f.category == "LOPE")
+    rows = ["case\trule\tfile\tline\tverdict\treason",
+            f"{case}\t{lope.rule_id}\t{lope.span.path}\t{lope.span.line}\ttrue\tthe reply may not be JSON",
+            f"{case}\t{lope.rule_id}\t{lope.span.path}\tten\tfalse\tmalformed: no line number"]
+    (ds / "judgements.tsv").write_text("\n".join(rows) + "\n")
+    res = evaluate(ds, batch="tuning")
+    # Scores never use verdicts: the same findings count as false.
+    assert res.overall.false == first.overall.false and res.overall.precision == first.overall.precision
+    assert res.problems == ["judgements.tsv:3: needs a verdict in ('true', 'debatable', 'false') and a line number"]
+    report = render_report(res)
+    assert f"{lope.span.path}:{lope.span.line}  {lope.rule_id}  [judged true]" in report
+    unjudged = len(res.false_findings) - 1
+    assert f"a reviewer judged 1 true, 0 debatable, 0 false ({unjudged} not judged)" in report
+    matched, found = res.overall.matched, res.overall.matched + res.overall.false
+    assert f"precision would be {(matched + 1) / found:.2f}" in report
+    data = to_json(res)
+    assert data["judged"] == {"true": 1, "debatable": 0, "false": 0, "not judged": unjudged}
+    assert [f["verdict"] for f in data["false_findings"]].count("true") == 1
 
 
 def test_eval_says_how_to_fetch_missing_checkouts(tmp_path: Path, fetch) -> None:
