@@ -25,8 +25,8 @@ class MissingObservationStop(Rule):
               "invents the observation (and often the final answer) itself, so the tool never runs or its real "
               "result is ignored. LangChain's ReAct agents bind stop=[\"\\nObservation\"] for this reason; a "
               "hand-written loop (a Python loop, or a cycle of LangGraph nodes that calls the model and runs "
-              "the tool) or `stop_sequence=False` must do the same. When the call takes its settings from a YAML/JSON/TOML file the "
-              "code loads (`**cfg[\"params\"]`), the missing stop is reported in that file."),
+              "the tool) or `stop_sequence=False` must do the same. When the call takes its settings from a "
+              "YAML/JSON/TOML file the code loads (`**cfg[\"params\"]`), the missing stop is reported in that file."),
         bad_example=('reply = client.chat.completions.create(model=m, messages=msgs).choices[0].message.content\n'
                      'action = re.search(r"Action: (.*)", reply)'),
         good_example=('reply = client.chat.completions.create(model=m, messages=msgs, stop=["\\nObservation:"])'
