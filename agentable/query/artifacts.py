@@ -58,7 +58,18 @@ def settings_stops(g: ProjectGraph, c: LLMCall) -> Optional[FileStops]:
     file the code loads (`stop=cfg["llm"]["stop"]`, `**cfg["params"]` with `cfg =
     yaml.safe_load(open(p))`, p a path agentable resolves), instead of a Python literal; None when
     they are not (stop_config's answer stands)."""
-    if stop_config(g, c).state != "unknown":
+    state = stop_config(g, c).state
+    if g.artifacts is None or not g.artifacts.paths or state == "set":
+        return None
+    names = tuple(dict.fromkeys((*_STOP_KEYS, c._param_name("stop") or "stop")))
+    if state == "none":  # an options table read from a file (`options=cfg["ollama"]`) may hold the stop
+        for kw in c.call.keywords:
+            found = _file_value(g, kw.value, c.func, c.site.stmt, 4) if kw.name is not None else None
+            table = _lookup(found[0].data, found[1]) if found is not None else None
+            if found is not None and isinstance(table, dict):
+                for k in names:
+                    if k in table:
+                        return _stops_at(g, (found[0], (*found[1], k)))
         return None
     s = c.setting("stop")
     if s is not None:
@@ -73,10 +84,11 @@ def settings_stops(g: ProjectGraph, c: LLMCall) -> Optional[FileStops]:
         if found is None or not isinstance(table, dict):
             return None  # a `**` of something else: unknown
         tables.append((found[0], found[1], table))
-    if not tables or any(kw.name is None for place in _other_places(g, c) for kw in place.keywords):
-        return None
+    if not tables or any(kw.name is None or kw.name in _STOP_KEYS or kw.name == c._param_name("stop")
+                         for place in _other_places(g, c) for kw in place.keywords):
+        return None  # set (or maybe set) where the call is bound or its client built
     for art, keys, table in tables:
-        for k in _STOP_KEYS:
+        for k in names:
             if k in table:  # type: ignore[operator]
                 return _stops_at(g, (art, (*keys, k)))
     art, keys, _ = tables[0]

@@ -44,7 +44,7 @@ class MissingObservationStop(Rule):
                 continue
             sc = stop_config(graph, c)
             read = ", ".join(f'"{m}"' for m in sorted(pc.markers_read))
-            fs = settings_stops(graph, c) if sc.state == "unknown" else None
+            fs = settings_stops(graph, c) if sc.state != "set" else None
             if fs is not None and fs.state == "none":  # the settings file the call is given sets none
                 flow = (FlowStep(graph.span(c.func.path, c.call.pos), f"this model call takes its settings from "
                                                                        f"{fs.where}"),)
@@ -54,6 +54,18 @@ class MissingObservationStop(Rule):
                     f"Thought/Action/Observation loop (the loop reads {read}), but it sets no stop sequence, so the "
                     f"model can write the \"{obs[0]}\" itself and the tool's real result is never used; add "
                     f"stop: [\"\\n{obs[0]}\"] there.", flow=flow)
+                continue
+            set_stops = fs.stops if fs is not None and fs.state == "set" else sc.stops if sc.state == "set" else ()
+            if set_stops:
+                at = (fs.path, fs.pos) if fs is not None and fs.state == "set" else (
+                    (sc.func.path, sc.expr.pos) if sc.func is not None and sc.expr is not None else None)
+                if at is not None and not _stops_before_observation(graph, set_stops):
+                    yield self.finding(
+                        ctx, *at,
+                        f"These stop sequences ({list(set_stops)!r}) are for a model call that drives a "
+                        f"Thought/Action/Observation loop (the loop reads {read}), but none of them occurs before the "
+                        f"observation, so the model can write the \"{obs[0]}\" itself and the tool's real result is "
+                        f"never used; add \"\\n{obs[0]}\" to them.")
                 continue
             if sc.state != "none":
                 continue
@@ -87,3 +99,12 @@ class MissingObservationStop(Rule):
                     f"`{param}` switches off the agent's default stop sequence {default!r}, so the model can write "
                     f"the observation itself instead of waiting for the tool; keep the default (remove `{param}`).",
                 )
+
+
+def _stops_before_observation(graph, stops: tuple[str, ...]) -> bool:
+    """Does one of the stop sequences occur in a protocol turn up to its observation marker (so
+    generation ends there, or earlier: cutting earlier is ALS002's finding)?"""
+    m = protocol_markers(graph)
+    head = "\n".join(f"{k} …" for k in m.get("thought_markers", ())[:1] + m.get("action_markers", ()))
+    turns = [f"{head}\n{o}" for o in m.get("observation_markers", ("Observation:",))]
+    return any(s and s in t for s in stops for t in turns)

@@ -45,7 +45,7 @@ class StopCutsFormat(Rule):
         protocol = {id(pc.llm_call): pc for pc in protocol_calls(graph)}
         for c in graph.agent.llm_calls:
             sc = stop_config(graph, c)
-            fs = settings_stops(graph, c) if sc.state == "unknown" else None
+            fs = settings_stops(graph, c) if sc.state != "set" else None
             if fs is not None and fs.state == "set":
                 where: tuple[str, tuple[int, int, int, int]] = (fs.path, fs.pos)
                 stops = fs.stops
