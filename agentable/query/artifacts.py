@@ -194,19 +194,19 @@ def _key_pos(art: Artifact, keys: tuple[Key, ...]) -> Pos:
             pass
     # JSON / TOML keep no positions: the key's first occurrence after its parent keys' in the text
     text, start = art.text, 0
-    for k in keys:
+    for i, k in enumerate(keys):
         if not isinstance(k, str):
             continue
         q = r"[\"']?" + re.escape(k) + r"[\"']?"
-        last = k is keys[-1]
-        # a key (`"stop":`, `stop =`), or for a parent a TOML table header (`[model]`, `[agent.model]`)
-        m = re.search(q + r"\s*[:=]" + ("" if last else r"|\[[ \t]*(?:[^\]\n]*\.)?" + q + r"[ \t]*\]"), text[start:])
+        # a key (`"stop":`, `stop =`), or a TOML table header (`[model]`, `[agent.model]`)
+        header = r"|^[ \t]*\[[ \t]*(?:[^\]\n]*\.)?" + q + r"[ \t]*\]" if art.kind == "toml" else ""
+        m = re.search(q + r"\s*[:=]" + header, text[start:], re.M)
         if m is None:
             break
         start += m.start()
-        if last:
+        if i == len(keys) - 1:
             line = text.count("\n", 0, start)
             col = start - (text.rfind("\n", 0, start) + 1)
-            return (line + 1, col, line + 1, col + len(m.group(0).rstrip(":= \t")))
+            return (line + 1, col, line + 1, col + len(m.group(0).rstrip(":= \t]")))
         start += len(m.group(0))
     return (1, 0, 1, 0)
