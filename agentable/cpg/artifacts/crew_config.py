@@ -69,7 +69,7 @@ def _gaps(g) -> list[CrewConfigGap]:
         cls = g.classes[owner]
         data: dict[str, object] = {}
         for attr, loads in configs.items():
-            if len(loads) != 1 or _changed(cls, attr):
+            if len(loads) != 1 or _changed(g, cls, attr):
                 continue  # two candidate files, or entries added at run time
             art = g.artifacts.get(loads[0].artifact)
             if art is not None and isinstance(art.data, dict) and hasattr(art.data, "lc") and art.data:
@@ -85,13 +85,15 @@ def _gaps(g) -> list[CrewConfigGap]:
     return out
 
 
-def _changed(cls, attr: str) -> bool:
-    """Does the class set the config in a method or change its entries in place?"""
-    if any(func is not None for _e, _s, func in cls.attrs.get(attr, [])):
-        return True
-    src = "\n".join(cls.module.ir.source.split("\n")[cls.node.pos[0] - 1:cls.node.pos[2]])
-    return re.search(re.escape(attr) + r"\s*(?:\[[^\]\n]*\]\s*(?:=(?!=)|\|=)|\.(?:update|setdefault|__setitem__)\()",
-                     src) is not None
+def _changed(g, cls, attr: str) -> bool:
+    """Does the class or a project base set the config in a method or change its entries in place?"""
+    pattern = re.compile(re.escape(attr) + r"\s*(?:\[[^\]\n]*\]\s*(?:=(?!=)|\|=)|\.(?:update|setdefault|__setitem__)\()")
+    for c in g.mro(cls.qualname):
+        if any(func is not None for _e, _s, func in c.attrs.get(attr, [])):
+            return True
+        if pattern.search("\n".join(c.module.ir.source.split("\n")[c.node.pos[0] - 1:c.node.pos[2]])):
+            return True
+    return False
 
 
 def _crewai_role(g, func) -> Optional[str]:
