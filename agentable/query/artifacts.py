@@ -185,11 +185,13 @@ def _key_pos(art: Artifact, keys: tuple[Key, ...]) -> Pos:
         return (1, 0, 1, len(art.lines[0]) if art.lines else 0)
     parent = _lookup(art.data, keys[:-1])
     last = keys[-1]
-    if art.kind == "yaml" and hasattr(parent, "lc"):
+    if art.kind in ("yaml", "prompty") and hasattr(parent, "lc"):
+        first = 1 if art.kind == "prompty" else 0  # a prompty's front matter starts below its `---`
         try:
             line, col = (parent.lc.key(last) if isinstance(last, str) else parent.lc.item(last))
             text = str(last) if isinstance(last, str) else ""
-            return (int(line) + 1, int(col), int(line) + 1, int(col) + max(len(text), 1))
+            line = int(line) + first
+            return (line + 1, int(col), line + 1, int(col) + max(len(text), 1))
         except (KeyError, TypeError, AttributeError, IndexError):
             pass
     # JSON / TOML keep no positions: the key's first occurrence after its parent keys' in the text
@@ -210,3 +212,78 @@ def _key_pos(art: Artifact, keys: tuple[Key, ...]) -> Pos:
             return (line + 1, col, line + 1, col + len(m.group(0).rstrip(":= \t]")))
         start += len(m.group(0))
     return (1, 0, 1, 0)
+
+
+# ----------------------------------------------------------------------------- prompt files with their own settings
+
+
+@dataclass(frozen=True)
+class PromptFileStops:
+    """Stop sequences a prompt file's framework sends with the prompt it holds: a `.prompty`'s
+    `model.parameters.stop`, or the `stop_sequences` of a Semantic Kernel function's `config.json`
+    beside its `skprompt.txt`."""
+
+    path: str  # where the stops are written
+    pos: Pos
+    stops: tuple[str, ...]
+    prompt_path: str
+    prompt: str
+
+
+_SK_PROMPT, _SK_CONFIG = "skprompt.txt", "config.json"
+_ROLE_RE = re.compile(r"^\s*(system|user|assistant|developer)\s*:\s*$", re.I)
+_TEMPLATE_TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+@per_graph
+def prompt_file_stops(g: ProjectGraph) -> list[PromptFileStops]:
+    arts = g.artifacts
+    if arts is None or not arts.paths:
+        return []
+    out: list[PromptFileStops] = []
+    for p in sorted(arts.paths):
+        if p.endswith(".prompty"):
+            art = arts.get(p)
+            if art is None or not isinstance(art.data, dict):
+                continue
+            out += _file_stops(art, ("model", "parameters"), ("stop",), p, _instructions(art.lines[art.body_line - 1:]))
+        elif p.rpartition("/")[2] == _SK_PROMPT:
+            config = p[: -len(_SK_PROMPT)] + _SK_CONFIG
+            art, text = (arts.get(config), arts.text(p)) if config in arts else (None, None)
+            if art is None or text is None or not isinstance(art.data, dict):
+                continue
+            settings = art.data.get("execution_settings")
+            tables = [("execution_settings", str(k)) for k, v in settings.items() if isinstance(v, dict)] \
+                if isinstance(settings, dict) else []
+            for keys in [*tables, ("completion",)]:
+                out += _file_stops(art, keys, ("stop_sequences", "stop"), p, text)
+    return out
+
+
+def _instructions(lines: list[str]) -> str:
+    """A chat prompty's system sections (the user's and assistant's turns are the inputs and examples
+    it is filled with, not the format asked for); the whole body when it has no role lines."""
+    out: list[str] = []
+    role = ""
+    for line in lines:
+        m = _ROLE_RE.match(line)
+        if m:
+            role = m.group(1).lower()
+            continue
+        if role in ("", "system"):
+            out.append(line)
+    return "\n".join(out) if any(_ROLE_RE.match(x) for x in lines) else "\n".join(lines)
+
+
+def _file_stops(art: Artifact, table_keys: tuple[str, ...], names: tuple[str, ...], prompt_path: str,
+                prompt: str) -> list[PromptFileStops]:
+    table = _lookup(art.data, table_keys)
+    for k in names:
+        value = table.get(k) if isinstance(table, dict) else None
+        items = [value] if isinstance(value, str) and value else value if isinstance(value, list) else []
+        if items and all(isinstance(x, str) for x in items):
+            pos = _key_pos(art, (*table_keys, k))
+            # the template's tags stand for text the caller fills in, not text the prompt ends with
+            text = _TEMPLATE_TAG_RE.sub("…", prompt)
+            return [PromptFileStops(art.path, pos, tuple(dict.fromkeys(items)), prompt_path, text)]
+    return []
