@@ -320,6 +320,7 @@ class PythonFacts:
     gather_calls: frozenset[str] = frozenset()
     tool_failures: tuple[str, ...] = ()
     json_parsers: tuple[str, ...] = ()
+    settings_loaders: tuple[str, ...] = ()
     validation_methods: tuple[str, ...] = ()
     failing_modules: frozenset[str] = frozenset()
     failing_calls: frozenset[str] = frozenset()

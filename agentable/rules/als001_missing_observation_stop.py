@@ -6,7 +6,8 @@ from typing import Iterable
 
 from agentable.cpg.agent import LLMCall  # for annotations and narrowing
 from agentable.cpg.values import Const
-from agentable.findings import Finding, Severity
+from agentable.findings import Finding, FlowStep, Severity
+from agentable.query.artifacts import settings_stops
 from agentable.query.literals import literal_of
 from agentable.query.protocol import protocol_calls, protocol_markers, stop_config
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -24,7 +25,8 @@ class MissingObservationStop(Rule):
               "invents the observation (and often the final answer) itself, so the tool never runs or its real "
               "result is ignored. LangChain's ReAct agents bind stop=[\"\\nObservation\"] for this reason; a "
               "hand-written loop (a Python loop, or a cycle of LangGraph nodes that calls the model and runs "
-              "the tool) or `stop_sequence=False` must do the same."),
+              "the tool) or `stop_sequence=False` must do the same. When the call takes its settings from a "
+              "YAML/JSON/TOML file the code loads (`**cfg[\"params\"]`), the missing stop is reported in that file."),
         bad_example=('reply = client.chat.completions.create(model=m, messages=msgs).choices[0].message.content\n'
                      'action = re.search(r"Action: (.*)", reply)'),
         good_example=('reply = client.chat.completions.create(model=m, messages=msgs, stop=["\\nObservation:"])'
@@ -41,9 +43,32 @@ class MissingObservationStop(Rule):
             if not isinstance(c, LLMCall):  # (always one; ProtocolCall.llm_call is typed `object`)
                 continue
             sc = stop_config(graph, c)
+            read = ", ".join(f'"{m}"' for m in sorted(pc.markers_read))
+            fs = settings_stops(graph, c) if sc.state != "set" else None
+            if fs is not None and fs.state == "none":  # the settings file the call is given sets none
+                flow = (FlowStep(graph.span(c.func.path, c.call.pos), f"this model call takes its settings from "
+                                                                       f"{fs.where}"),)
+                yield self.finding(
+                    ctx, fs.path, fs.pos,
+                    f"{fs.where} configures the model call at {c.func.path}:{c.call.pos[0]}, which drives a "
+                    f"Thought/Action/Observation loop (the loop reads {read}), but it sets no stop sequence, so the "
+                    f"model can write the \"{obs[0]}\" itself and the tool's real result is never used; add "
+                    f"stop: [\"\\n{obs[0]}\"] there.", flow=flow)
+                continue
+            set_stops = fs.stops if fs is not None and fs.state == "set" else sc.stops if sc.state == "set" else ()
+            if set_stops:
+                at = (fs.path, fs.pos) if fs is not None and fs.state == "set" else (
+                    (sc.func.path, sc.expr.pos) if sc.func is not None and sc.expr is not None else None)
+                if at is not None and not _stops_before_observation(graph, set_stops):
+                    yield self.finding(
+                        ctx, *at,
+                        f"These stop sequences ({list(set_stops)!r}) are for a model call that drives a "
+                        f"Thought/Action/Observation loop (the loop reads {read}), but none of them occurs before the "
+                        f"observation, so the model can write the \"{obs[0]}\" itself and the tool's real result is "
+                        f"never used; add \"\\n{obs[0]}\" to them.")
+                continue
             if sc.state != "none":
                 continue
-            read = ", ".join(f'"{m}"' for m in sorted(pc.markers_read))
             stop_name = c._param_name("stop")
             in_config = (getattr(c.spec, "config_keys", None) or {}).get("stop")
             config_param = getattr(c.spec, "config_param", None)  # there when config_keys is
@@ -74,3 +99,12 @@ class MissingObservationStop(Rule):
                     f"`{param}` switches off the agent's default stop sequence {default!r}, so the model can write "
                     f"the observation itself instead of waiting for the tool; keep the default (remove `{param}`).",
                 )
+
+
+def _stops_before_observation(graph, stops: tuple[str, ...]) -> bool:
+    """Does one of the stop sequences occur in a protocol turn up to its observation marker (so
+    generation ends there, or earlier: cutting earlier is ALS002's finding)?"""
+    m = protocol_markers(graph)
+    head = "\n".join(f"{k} …" for k in m.get("thought_markers", ())[:1] + m.get("action_markers", ()))
+    turns = [f"{head}\n{o}" for o in m.get("observation_markers", ("Observation:",))]
+    return any(s and s in t for s in stops for t in turns)

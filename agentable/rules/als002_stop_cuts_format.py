@@ -6,9 +6,10 @@ from typing import Iterable
 
 from agentable.catalog.specs import AgentSpec  # for narrowing
 from agentable.cpg.values import ExtRef
-from agentable.findings import Finding, Severity
+from agentable.findings import Finding, FlowStep, Severity
 from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import StopFormatQuestion
+from agentable.query.artifacts import prompt_file_stops, settings_stops
 from agentable.query.dataflow import flows as text_uses
 from agentable.query.literals import const_strs, construction_arg, literal_of
 from agentable.query.protocol import StopConfig, prompt_text, protocol_calls, protocol_markers, stop_config
@@ -25,7 +26,9 @@ class StopCutsFormat(Rule):
         full=("Generation ends at the first occurrence of any stop sequence, and the stop text itself is dropped. "
               "A stop such as \"Action:\" or \"Final Answer\" in a ReAct loop, \"}\" when the reply must be a JSON "
               "object, or \"\\n\" when the format spans several lines truncates every well-formed reply, so the "
-              "parser never sees the action or the answer and the agent fails or loops."),
+              "parser never sees the action or the answer and the agent fails or loops. Stop sequences the call "
+              "takes from a YAML/JSON/TOML settings file the code loads, and those a `.prompty` or a Semantic Kernel "
+              "`config.json` sends with its own prompt, are judged too, at their line there."),
         bad_example='client.chat.completions.create(model=m, messages=msgs, stop=["Final Answer:"])',
         good_example='client.chat.completions.create(model=m, messages=msgs, stop=["\\nObservation:"])',
         fix=("Stop only at text the model must not write (the observation marker); never at a marker, brace or line "
@@ -43,21 +46,32 @@ class StopCutsFormat(Rule):
         protocol = {id(pc.llm_call): pc for pc in protocol_calls(graph)}
         for c in graph.agent.llm_calls:
             sc = stop_config(graph, c)
-            if sc.state != "set" or not sc.stops or sc.expr is None:
+            fs = settings_stops(graph, c) if sc.state != "set" else None
+            if fs is not None and fs.state == "set":
+                where: tuple[str, tuple[int, int, int, int]] = (fs.path, fs.pos)
+                stops = fs.stops
+            elif sc.state == "set" and sc.stops and sc.expr is not None and sc.func is not None:
+                where, stops = (sc.func.path, sc.expr.pos), sc.stops
+            else:
                 continue
             prompt = prompt_text(graph, c)
-            fmt = PromptFormat(prompt)
-            # one-letter markers ("Q:", "A:") belong to few-shot transcripts, where the next "Q:" is
-            # exactly where generation should stop; they say nothing about the reply's own format
-            markers = [m for m in fmt.markers if len(m.rstrip(":").strip()) >= 3]
             pc = protocol.get(id(c))
-            if pc is not None:
-                markers += [m for m in sorted(pc.markers_read) if m not in markers]
-            if id(c.call) in json_sites or fmt.asks_json:
-                markers += ["{", "}"]
+            markers = _format_markers(prompt, sorted(pc.markers_read) if pc is not None else [],
+                                      id(c.call) in json_sites)
             if not markers:
                 continue
-            yield from self._judge(ctx, sc, prompt, tuple(markers), "the prompt's format")
+            flow = () if fs is None else (
+                FlowStep(graph.span(fs.path, fs.pos), f"the stop sequences are written at {fs.where}"),
+                FlowStep(graph.span(c.func.path, c.call.pos), "and used by this model call"))
+            yield from self._judge(ctx, where, stops, prompt, tuple(markers), "the prompt's format", flow)
+        # a prompt file whose framework sends it with its own stop sequences (.prompty, Semantic Kernel)
+        for pf in prompt_file_stops(graph):
+            markers = _format_markers(pf.prompt, [], False)
+            if markers:
+                sent = (FlowStep(graph.span(pf.prompt_path, (1, 0, 1, 0)), f"the prompt they are sent with is "
+                                                                          f"`{pf.prompt_path}`"),)
+                yield from self._judge(ctx, (pf.path, pf.pos), pf.stops, pf.prompt, tuple(markers),
+                                       "the prompt's format", sent)
         # framework text-protocol agents given a chat model with its own stop sequences
         m = protocol_markers(graph)
         model_markers = m.get("thought_markers", ()) + m.get("action_markers", ()) + m.get("final_markers", ())
@@ -72,24 +86,36 @@ class StopCutsFormat(Rule):
                 if not isinstance(v, ExtRef) or v.site is None:
                     continue
                 model_sc = _model_stops(graph, v)
-                if model_sc is not None:
-                    yield from self._judge(ctx, model_sc, "", model_markers, "the agent's ReAct format")
+                if model_sc is not None and model_sc.func is not None and model_sc.expr is not None:
+                    yield from self._judge(ctx, (model_sc.func.path, model_sc.expr.pos), model_sc.stops, "",
+                                           model_markers, "the agent's ReAct format")
 
-    def _judge(self, ctx: RuleContext, sc: StopConfig, prompt: str, markers: tuple[str, ...],
-               fmt: str) -> Iterable[Finding]:
-        if sc.func is None or sc.expr is None:  # (a "set" config always has both)
-            return
-        verdict = ctx.checker.ask(StopFormatQuestion(tuple(sc.stops), prompt, markers))
+    def _judge(self, ctx: RuleContext, where: tuple[str, tuple[int, int, int, int]], stops: tuple[str, ...],
+               prompt: str, markers: tuple[str, ...], fmt: str, flow: tuple[FlowStep, ...] = ()) -> Iterable[Finding]:
+        verdict = ctx.checker.ask(StopFormatQuestion(tuple(stops), prompt, markers))
         if not verdict.defect:
             return
         sev = Severity.ERROR if verdict.confidence >= 0.8 else Severity.WARNING
         f = self.finding(
-            ctx, sc.func.path, sc.expr.pos,
-            f"{verdict.reason.rstrip('.')} (stop sequences {list(sc.stops)!r} against {fmt}); stop only at the "
+            ctx, *where,
+            f"{verdict.reason.rstrip('.')} (stop sequences {list(stops)!r} against {fmt}); stop only at the "
             f"observation marker or other text the model must not write.",
-            severity=sev)
+            severity=sev, flow=flow)
         f.checker_reason = verdict.reason if verdict.source != "deterministic" else ""
         yield f
+
+
+def _format_markers(prompt: str, read: list[str], parsed_as_json: bool) -> list[str]:
+    """The text the reply must hold: the prompt's format markers, those the parser reads, and
+    braces when the reply must be JSON."""
+    fmt = PromptFormat(prompt)
+    # one-letter markers ("Q:", "A:") belong to few-shot transcripts, where the next "Q:" is
+    # exactly where generation should stop; they say nothing about the reply's own format
+    markers = [m for m in fmt.markers if len(m.rstrip(":").strip()) >= 3]
+    markers += [m for m in read if m not in markers]
+    if parsed_as_json or fmt.asks_json:
+        markers += ["{", "}"]
+    return markers
 
 
 def _model_stops(graph, v: ExtRef) -> StopConfig | None:
