@@ -29,7 +29,8 @@ class FixedOffsetCut(Rule):
               "reads the wrong value) on replies that were fine. Test the edge first (`startswith(\"```\")`), "
               "strip the fence with a pattern, or find the JSON's own brackets."),
         bad_example='plan = json.loads(reply[1:])',
-        good_example='text = reply.strip()\nif text.startswith("```"):\n    text = text.strip("`").removeprefix("json")\nplan = json.loads(text)',
+        good_example=('text = reply.strip()\nif text.startswith("```"):\n'
+                      '    text = text.strip("`").removeprefix("json")\nplan = json.loads(text)'),
         fix="Test what the reply starts with before cutting it, or locate the JSON itself (its brackets, a regex).",
         tags=("parsing", "json"),
     )
