@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict, FunctionRunnerSpec,
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
                     ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
@@ -55,6 +55,7 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("agents.toml", "agent_constructor", AgentSpec, "agents", {"agent": "callees"}, framework_roots=True),
     Entries("agents.toml", "output_guard", OutputGuardSpec, "output_guards", {"output_guard": "callees"}),
     Entries("agents.toml", "graph_builder", GraphBuilderSpec, "graph_builders", {"graph_builder": "classes"}),
+    Entries("agents.toml", "function_runner", FunctionRunnerSpec, "function_runners", {"function_runner": "callees"}),
     # looked up by exact id, longest prefix or pattern (catalog/models.py)
     Entries("models.toml", "model", ModelInfo, "models"),
     # several entries may name one symbol (indexed by the Catalog)

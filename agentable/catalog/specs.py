@@ -257,6 +257,17 @@ class OutputGuardSpec:
 
 
 @dataclass(frozen=True)
+class FunctionRunnerSpec:
+    """A decorator (`callees`: the decorator's path, called or not) whose result keeps the function
+    and runs it through `methods` (`fn.remote(...)` returns what `fn` returns)."""
+
+    callees: tuple[str, ...]
+    methods: tuple[str, ...]
+    framework: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     id: str
     match: str  # exact | prefix | regex

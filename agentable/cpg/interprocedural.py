@@ -16,11 +16,12 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.callbacks import callback_sites
 from agentable.cpg.binding import argument_for, is_staticmethod, param_index, passes_through_param, self_param
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.resolve import EMPTY, Resolver
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import UNKNOWN, Instance, ParamRef, Typed, Value, VSet
+from agentable.cpg.values import UNKNOWN, FuncRef, Instance, ParamRef, Typed, Value, VSet
 
 
 class ExpandingResolver(Resolver):
@@ -59,6 +60,10 @@ class ExpandingResolver(Resolver):
             arg = argument_for(site.call, p, idx - offset)
             if arg is not None:
                 out |= self._argument_values(arg, site, func)
+        for inner, passing, passed in callback_sites(self.g, func):  # `on_reply(text)` with on_reply=func
+            arg = argument_for(inner.call, p, idx - offset)
+            if arg is not None and FuncRef(func.qualname) in self.values(passed, passing.func, passing.stmt):
+                out |= self.values(arg, inner.func, inner.stmt)
         result = frozenset(out)
         self.param_memo[key] = result
         return result

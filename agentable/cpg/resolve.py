@@ -323,7 +323,23 @@ class Resolver:
                 out.add(v)
             elif isinstance(v, Const) and isinstance(v.value, str):
                 out.add(_STR_METHOD)
+            elif isinstance(v, FuncRef) and self._runs_function(v.qualname, e.attr):
+                out.add(v)  # `generate.remote(...)` of a runtime-decorated function calls it
         return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def _runs_function(self, qualname: str, method: str) -> bool:
+        """Is `method` of the function a decorator wrapped it in a call of the function itself
+        (catalog `function_runner`, e.g. Modal's `@app.function()` and `.remote`)?"""
+        f = self.g.functions.get(qualname)
+        if f is None or f.node is None or not f.node.decorators:
+            return False
+        scope = f.module.toplevel if f.cls is not None or f.parent is None else f.parent
+        for d in f.node.decorators:
+            for dv in self.values(d, scope, None):
+                spec = self.g.catalog.lookup("function_runner", dv.path) if isinstance(dv, ExtRef) else None
+                if spec is not None and method in spec.methods:
+                    return True
+        return False
 
     def class_attr(self, qualname: str, attr: str, instance: bool) -> VSet:
         out: set[Value] = set()

@@ -62,7 +62,7 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
         return None
     names = _structured_names(g)
     places: list[tuple[ir.Call, FunctionInfo, EvalAt]] = [(c.call, c.func, c.site.stmt)]
-    for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):
+    for path, call in tuple(c.binds) + _client_sites(g, c):
         f = g.function_of(path, call.pos)
         if f is not None:
             places.append((call, f, None))
@@ -81,6 +81,18 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
                         if _requests_structure(g, v, owner, s2):
                             return n
     return None
+
+
+def _client_sites(g: ProjectGraph, c: LLMCall) -> tuple[tuple[str, ir.Call], ...]:
+    """Every constructor the called client may come from, the LLMCall's own first. A helper that
+    builds the client per configuration (`ChatOllama(format="json")` in one branch, a plain one
+    for tool calling in another) reaches the call with each: the code that parses this reply as
+    JSON was written for the one that asks for it."""
+    sites: list[tuple[str, ir.Call]] = [c.client_site] if c.client_site else []
+    for v in g.values(c.call.func, c.func, c.site.stmt):
+        if isinstance(v, ExtRef) and v.path == c.path and v.site is not None and v.site not in sites:
+            sites.append(v.site)
+    return tuple(sites)
 
 
 # Settings inside a config argument (catalog `config_keys` roles) that constrain the reply to a

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.dataflow import TextUse, flows as text_uses
 from agentable.query.llm_output import describe_llm_source, flow_steps
@@ -46,7 +47,9 @@ class UncheckedParsedKey(Rule):
             groups.setdefault((use.kind, use.func.qualname, step[0] if step else "", step[1] if step else None),
                               []).append(use)
         for (kind, *_), uses in groups.items():
-            uses.sort(key=lambda u: u.expr.pos)
+            # reported at the first use that runs whenever the function does (one inside an `if`, a
+            # verbose log say, fails only on that branch), in source order among equals
+            uses.sort(key=lambda u: (_branch_depth(u), u.expr.pos))
             use = uses[0]
             if kind == "shape":
                 # the same parsed value with an unchecked key is one missing check: reported once, as the key
@@ -75,6 +78,11 @@ class UncheckedParsedKey(Rule):
             f"`isinstance({use.name or 'data'}, dict)` first or validate with a schema.",
             flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"used as a dict ({_how(use.op)})")),
         )
+
+
+def _branch_depth(use: TextUse) -> int:
+    """How many conditional statements (if, for, while) enclose the use in its function."""
+    return sum(1 for a in use.func.ancestors(use.stmt) if isinstance(a, (ir.If, ir.For, ir.While)))
 
 
 def _how(op: str) -> str:
