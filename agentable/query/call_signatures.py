@@ -11,14 +11,19 @@ from typing import Optional
 
 from packaging.version import Version
 
+from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite
 from agentable.cpg.values import ExtRef
 from agentable.query.facts import per_graph
+from agentable.query.guards import is_protected
 from agentable.query.versions import (VersionSource, installed_read_bits, is_framework_symbol, mined_ranges,
                                       shadowed_by_project)
 
 _RECEIVERS = frozenset({"self", "cls"})
+# names in a test that make a branch a check of the library's version or of the callee's signature
+_VERSION_TESTS = frozenset({"__version__", "version", "VERSION", "version_info", "signature", "parameters",
+                            "getfullargspec", "getargspec", "hasattr"})
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,40 @@ def rejected_keywords(g: ProjectGraph) -> list[RejectedKeyword]:
         if not vals or any(v.__class__ is not ExtRef for v in vals):
             continue  # the callee may be something else: unknown
         for kw in dict.fromkeys(names):
+            if _compat_shim(g, site, kw):
+                break
             found = [_judge(g, site, v, kw) for v in vals if isinstance(v, ExtRef)]
             if found and all(f is not None for f in found):
                 out.append(found[0])  # type: ignore[arg-type]
     return out
+
+
+def _compat_shim(g: ProjectGraph, site: CallSite, kw: str) -> bool:
+    """Is the call written for several releases: under a branch that tests the library's version or
+    the callee's signature, or inside a `try` whose handler takes the TypeError (here or in every
+    caller)?"""
+    if is_protected(g, site.func, site.stmt, ("TypeError",)):
+        return True
+    for anc in site.func.ancestors(site.stmt):
+        if isinstance(anc, (ir.If, ir.While)) and _tests_version(site.func, anc.test, kw, 2):
+            return True
+    return False
+
+
+def _tests_version(func, test: Optional[ir.Expr], kw: str, depth: int) -> bool:
+    """Does the test read a version or a signature (itself, or through a variable assigned here or
+    at module level from one: `NEW_API = Version(lib.__version__) >= ...`), or name the keyword?"""
+    for e in ir.walk_expr(test):
+        if (isinstance(e, ir.Name) and e.id in _VERSION_TESTS) or \
+                (isinstance(e, ir.Attribute) and e.attr in _VERSION_TESTS) or \
+                (isinstance(e, ir.Constant) and e.value == kw):
+            return True
+        if isinstance(e, ir.Name) and depth > 0:
+            for scope in (func, func.module.toplevel):
+                if any(d.value is not None and _tests_version(scope, d.value, kw, depth - 1)
+                       for d in scope.defs.get(e.id, ())):
+                    return True
+    return False
 
 
 def callee_of(path: str) -> Optional[tuple[str, str]]:

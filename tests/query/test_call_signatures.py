@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agentable.catalog.api_surface import ApiSurfaceIndex
+from agentable.catalog import load_catalog
 from agentable.cpg.manifests import parse_manifests
 from agentable.query.call_signatures import Signature, callee_of, rejected_keywords
 from tests.conftest import graph_of
@@ -45,8 +45,10 @@ _SDK = {
 @pytest.fixture
 def sdk(monkeypatch: pytest.MonkeyPatch) -> None:
     packed = base64.b64encode(gzip.compress(json.dumps(_SDK).encode())).decode()
-    monkeypatch.setattr(ApiSurfaceIndex, "_payload", {"version": 2, "mined": "2026-12-06",
-                                                      "roots": {"marvin": ["marvin-sdk"]}, "dists": {"marvin-sdk": packed}})
+    index = load_catalog().api_surface  # the instance graph_of's catalog holds (its payload may be read already)
+    monkeypatch.setattr(index, "_payload", {"version": 2, "mined": "2026-12-06",
+                                            "roots": {"marvin": ["marvin-sdk"]}, "dists": {"marvin-sdk": packed}})
+    monkeypatch.setattr(index, "_built", {})
 
 
 def findings(tmp_path: Path, requirement: str, source: str) -> list[tuple[int, str, str]]:
