@@ -25,8 +25,10 @@ class UnknownKeywordArgument(Rule):
               "resolved to a mined function, a constructor or a method of an object the project made; its "
               "class has no base outside the wheel, metaclass or `__getattr__` (a pydantic model's fields, "
               "a dataclass's, are never judged); its signature in the installed release is recorded and has "
-              "no `**kwargs`; and an older release read named the keyword explicitly. The message names the "
-              "releases that accepted it and, where the data shows one, the parameter that replaced it."),
+              "no `**kwargs`; and an older release read named the keyword explicitly. A call written for several "
+              "releases (under a branch that tests the library's version or the callee's signature, or with a "
+              "`TypeError` fallback) is left alone. The message names the releases that accepted it and, where "
+              "the data shows one, the parameter that took its place."),
         bad_example=("# requirements.txt: acme-llm (newest release renamed `temp` to `temperature`)\n"
                      "from acme_llm import complete\ncomplete(prompt, temp=0.2)"),
         good_example=("# requirements.txt: acme-llm\n"
