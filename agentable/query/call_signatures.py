@@ -108,6 +108,11 @@ def _compat_shim(g: ProjectGraph, site: CallSite, kw: str) -> bool:
     for anc in site.func.ancestors(site.stmt):
         if isinstance(anc, (ir.If, ir.While)) and _tests_version(site.func, anc.test, kw, 2):
             return True
+    for top in ir.stmt_exprs(site.stmt):  # `f(new=x) if NEW_API else f(old=x)`
+        for e in ir.walk_expr(top):
+            if isinstance(e, ir.IfExp) and any(c is site.call for c in (*ir.walk_expr(e.body), *ir.walk_expr(e.orelse))) \
+                    and _tests_version(site.func, e.test, kw, 2):
+                return True
     return False
 
 

@@ -119,6 +119,22 @@ def test_unknown_callees_stay_silent(sdk, tmp_path: Path) -> None:
             return fn(q, temp=0.1)
     """
     assert findings(tmp_path, "marvin-sdk", textwrap.dedent(src)) == []
+    shims = """\
+        import marvin
+        from marvin import complete
+
+        OLD = marvin.__version__.startswith("1.")
+
+        def run(q):
+            a = complete(q, temp=0.1) if OLD else complete(q, temperature=0.1)
+            try:
+                b = complete(q, temp=0.1)
+            except TypeError:
+                b = complete(q, temperature=0.1)
+            return a, b, complete(q, temp=0.2)
+    """
+    # a version-tested branch and a TypeError fallback are written for both releases; the last call is not
+    assert findings(tmp_path, "marvin-sdk", textwrap.dedent(shims)) == [(12, "temp", "temperature")]
     shadow = """\
         from marvin import complete
         complete("q", temp=0.1)
