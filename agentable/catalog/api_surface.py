@@ -89,6 +89,11 @@ class ApiSurface:
             self._classes = cached
         return cached
 
+    def closed_class(self, owner: str) -> int:
+        """The read releases where `owner` (`mod:Class`) is a class whose members are all known: some
+        recorded, and no base outside the wheel, metaclass or `__getattr__` that could add more."""
+        return self._class_masks().get(owner, 0) & ~self.open_classes.get(owner, 0)
+
     def versions_in(self, mask: int) -> list[Version]:
         return [v for i, v in enumerate(self.versions) if mask >> i & 1]
 

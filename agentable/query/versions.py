@@ -362,6 +362,31 @@ def _fresh_install(g: ProjectGraph, path: str, dist: str, surface) -> Optional[t
     return VersionSource(dist, spec, req.path, req.line, req.col, req.end_col, newest=str(newest)), [newest]
 
 
+def installed_read_bits(g: ProjectGraph, path: str, dist: str,
+                        surface) -> Optional[tuple[VersionSource, list[Version], list[int]]]:
+    """What a fresh install of the file `path` gets of the mined `dist` (each locked pin, or the
+    newest release the declared range admits), with the indexes of the read releases that stand
+    for it (a release between two read ones needs both). None when unknown."""
+    fresh = _fresh_install(g, path, dist, surface)
+    if fresh is None:
+        return None
+    source, installed = fresh
+    bits = [_read_bits(surface.versions, v) for v in installed]
+    if not bits or any(b is None for b in bits):
+        return None
+    return source, installed, sorted({i for b in bits for i in (b or ())})
+
+
+def mined_ranges(versions: tuple[Version, ...], mask: int) -> str:
+    """The read releases in `mask` as PEP 440 ranges: `>=0.1.0,<1.0.0`."""
+    return _ranges(versions, mask)
+
+
+def shadowed_by_project(g: ProjectGraph, root: str) -> bool:
+    """Does a package of the project named `root` shadow the library's?"""
+    return _project_root(g, root)
+
+
 def _read_bits(versions: tuple[Version, ...], v: Version) -> Optional[tuple[int, ...]]:
     """The indexes of the read releases that stand for `v`: itself, or the read releases just
     below and just above it (both needed). None when `v` is outside what was read."""

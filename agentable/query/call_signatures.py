@@ -1,0 +1,278 @@
+"""Keyword arguments that a call into a mined library passes and that the callee's signature, in
+the release a fresh install gets, does not accept (catalog api_surface: parameters mined from the
+wheels). Only what the data proves: a keyword one of the read releases named explicitly, a callee
+whose installed signature is known and has no `**kwargs`, on an object whose class is known."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Optional
+
+from packaging.version import Version
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite
+from agentable.cpg.values import ExtRef
+from agentable.query.facts import per_graph
+from agentable.query.guards import is_protected
+from agentable.query.versions import (VersionSource, installed_read_bits, is_framework_symbol, mined_ranges,
+                                      shadowed_by_project)
+
+_RECEIVERS = frozenset({"self", "cls"})
+# names in a test that make a branch a check of the library's version or of the callee's signature
+_VERSION_TESTS = frozenset({"__version__", "version", "VERSION", "version_info", "signature", "parameters",
+                            "getfullargspec", "getargspec", "hasattr"})
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A mined parameter list ("self,a,*,b,**"): the names a keyword can bind, and `**kwargs`."""
+
+    names: tuple[str, ...]
+    var_kw: bool
+
+    @classmethod
+    def parse(cls, text: str) -> "Signature":
+        parts = text.split(",") if text else []
+        return cls(tuple(p for p in parts if p and not p.startswith("*")), "**" in parts)
+
+    def accepts(self, keyword: str) -> bool:
+        return self.var_kw or keyword in self.names
+
+    def shown(self, most: int = 8) -> str:
+        """`prompt, model, stop, …` (the first `most` names a keyword can bind)."""
+        names = [n for n in self.names if n not in _RECEIVERS]
+        return ", ".join(names[:most]) + (f", … ({len(names)} in all)" if len(names) > most else "")
+
+
+@dataclass(frozen=True)
+class Callee:
+    """Where a callee's parameters are in the mined data: `key` in `params`, and for a member, the
+    class (`mod:Class`) whose members must be known (closed) in the releases judged."""
+
+    symbol: str  # how the project names it: `langchain_x.Chat.__init__`
+    key: str
+    owner: Optional[str]
+
+
+@dataclass(frozen=True)
+class RejectedKeyword:
+    site: CallSite
+    keyword: str
+    callee: str
+    dist: str
+    source: VersionSource
+    installed: tuple[str, ...]
+    signature: Signature  # in the (first) installed release
+    accepted: str  # the read releases that named the keyword, as ranges
+    read: str  # `0.1.0 to 1.8.1`
+    renamed_to: str = ""
+
+    def installed_text(self) -> str:
+        src = self.source
+        if src.locked:
+            return f"{src.versions()}, the version {src.path}:{src.line} pins{src.declared_note()}"
+        return (f"{self.dist} {self.installed[0]}, the newest release that {src.path}:{src.line} admits "
+                f"(`{src.versions()}`), which a fresh install gets")
+
+
+@per_graph
+def rejected_keywords(g: ProjectGraph) -> list[RejectedKeyword]:
+    """Calls of the agent's code into a mined LLM SDK or framework that pass a keyword the callee
+    does not accept in the release a fresh install gets, while an older read release accepted it."""
+    out: list[RejectedKeyword] = []
+    for site, _ in g.agent.external_calls:
+        names = [kw.name for kw in site.call.keywords if kw.name and kw.name not in _RECEIVERS]
+        if not names:
+            continue
+        vals = g.values(site.call.func, site.func, site.stmt)
+        if not vals or any(v.__class__ is not ExtRef for v in vals):
+            continue  # the callee may be something else: unknown
+        for kw in dict.fromkeys(names):
+            if _compat_shim(g, site, kw):
+                break
+            found = [_judge(g, site, v, kw) for v in vals if isinstance(v, ExtRef)]
+            if found and all(f is not None for f in found):
+                out.append(found[0])  # type: ignore[arg-type]
+    return out
+
+
+def _compat_shim(g: ProjectGraph, site: CallSite, kw: str) -> bool:
+    """Is the call written for several releases: under a branch that tests the library's version or
+    the callee's signature, or inside a `try` whose handler takes the TypeError (here or in every
+    caller)?"""
+    if is_protected(g, site.func, site.stmt, ("TypeError",)):
+        return True
+    for anc in site.func.ancestors(site.stmt):
+        if isinstance(anc, (ir.If, ir.While)) and _tests_version(site.func, anc.test, kw, 2):
+            return True
+    for top in ir.stmt_exprs(site.stmt):  # `f(new=x) if NEW_API else f(old=x)`
+        for e in ir.walk_expr(top):
+            if isinstance(e, ir.IfExp) and any(c is site.call for c in (*ir.walk_expr(e.body), *ir.walk_expr(e.orelse))) \
+                    and _tests_version(site.func, e.test, kw, 2):
+                return True
+    return False
+
+
+def _tests_version(func, test: Optional[ir.Expr], kw: str, depth: int) -> bool:
+    """Does the test read a version or a signature (itself, or through a variable assigned here or
+    at module level from one: `NEW_API = Version(lib.__version__) >= ...`), or name the keyword?"""
+    for e in ir.walk_expr(test):
+        if (isinstance(e, ir.Name) and e.id in _VERSION_TESTS) or \
+                (isinstance(e, ir.Attribute) and e.attr in _VERSION_TESTS) or \
+                (isinstance(e, ir.Constant) and e.value == kw):
+            return True
+        if isinstance(e, ir.Name) and depth > 0:
+            for scope in (func, func.module.toplevel):
+                if any(d.value is not None and _tests_version(scope, d.value, kw, depth - 1)
+                       for d in scope.defs.get(e.id, ())):
+                    return True
+    return False
+
+
+def callee_of(path: str) -> Optional[tuple[str, str]]:
+    """(`pkg.mod.Name` or `pkg.mod.Class`, member) of an external callee's catalog path: a function
+    or constructor (member ""), a method on the class (`pkg.Class.meth`) or on an instance made in
+    the project (`pkg.Class().meth`), or an instance called (`pkg.Class()` -> `__call__`)."""
+    if path.endswith("()") and path.count("(") == 1:
+        return path[:-2], "__call__"
+    if "(" not in path:
+        return path, ""
+    head, _, member = path.rpartition("().")
+    if head and "(" not in head and member and "." not in member and "(" not in member:
+        return head, member
+    return None
+
+
+def _judge(g: ProjectGraph, site: CallSite, ext: ExtRef, kw: str) -> Optional[RejectedKeyword]:
+    if ext.binds or ext.tail:
+        return None  # a bound or chained object is another class's instance
+    target = callee_of(ext.path)
+    if target is None or not is_framework_symbol(g, target[0]):
+        return None
+    if target[1] and ext.site is None:
+        return None  # a receiver known by annotation or inheritance only: a subclass may widen it
+    root = target[0].split(".", 1)[0]
+    if shadowed_by_project(g, root):
+        return None
+    index = g.catalog.api_surface
+    verdicts: list[Optional[RejectedKeyword]] = []
+    for dist in index.dists_for(root):
+        surface = index.get(dist)
+        if surface is None or surface.presence(target[0]) is None:
+            continue
+        fresh = installed_read_bits(g, site.func.path, dist, surface)
+        if fresh is None:
+            continue
+        verdicts.append(_judge_in(site, surface, fresh, target, kw))
+    return verdicts[0] if verdicts and all(v is not None for v in verdicts) else None
+
+
+def _locate(surface, name: str, member: str, bit: int) -> Optional[Callee]:
+    """The callee in one read release (bit), or None when the data cannot tell."""
+    pres = surface.presence(name)
+    if pres is None or pres.module == name or surface.lazy.get(pres.module, 0) & bit:
+        return None
+    rest = name[len(pres.module) + 1:]
+    top, _, attr = rest.partition(".")
+    if attr and member:
+        return None
+    member = attr or member
+    if not member:
+        home = _home(surface, pres.module, top, "function")
+        if home is not None and any(m & bit for _, m in surface.params.get(f"{home}:{top}", ())):
+            return Callee(name, f"{home}:{top}", None)  # a module-level function
+    home = _home(surface, pres.module, top, "class")
+    if home is None:
+        return None
+    owner = f"{home}:{top}"
+    shown = name if attr else f"{name}.{member or '__init__'}"
+    return Callee(shown, f"{owner}.{member or '__init__'}", owner)
+
+
+_HOMES: dict[tuple[str, str, str, str], Optional[str]] = {}
+
+
+def _home(surface, mod: str, name: str, kind: str) -> Optional[str]:
+    """The module whose entry holds `name`'s parameters (a function) or members (a class): `mod`
+    itself, or the one module reached through a chain of packages that each re-export the name
+    (`pkg` -> `pkg.sub` -> `pkg.sub.impl`; the data keeps a class's members under its shortest
+    path only, and a re-exported function's parameters where it is defined)."""
+    key = (surface.name, mod, name, kind)
+    if key not in _HOMES:
+        found = [m for m in surface.modules if (m == mod or m.startswith(mod + ".") or mod.startswith(m + "."))
+                 and _holds(surface, f"{m}:{name}", kind) and _chained(surface, mod, m, name)]
+        _HOMES[key] = mod if mod in found else (found[0] if len(found) == 1 else None)
+    return _HOMES[key]
+
+
+def _holds(surface, key: str, kind: str) -> bool:
+    if kind == "function":
+        return bool(surface.params.get(key))
+    return bool(surface.closed_class(key) | surface.open_classes.get(key, 0))
+
+
+def _chained(surface, a: str, b: str, name: str) -> bool:
+    """Does every package between modules `a` and `b` (one inside the other) bind `name`?"""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    parts = long.split(".")
+    return all(f"{'.'.join(parts[:i])}:{name}" in surface.symbols for i in range(short.count(".") + 1, len(parts) + 1))
+
+
+def _signature(surface, callee: Callee, bit: int) -> Optional[Signature]:
+    """The callee's parameters in one read release, when known: its members are all visible (no
+    base outside the wheel, no metaclass, no `__getattr__`) and its signature was recorded."""
+    if callee.owner is not None:
+        if not surface.closed_class(callee.owner) & bit:
+            return None
+        if not surface.symbols.get(callee.key, 0) & bit:
+            return None  # an `__init__` the data does not show (a dataclass, attrs, `object`)
+    sigs = [s for s, m in surface.params.get(callee.key, ()) if m & bit]
+    return Signature.parse(sigs[0]) if len(sigs) == 1 else None
+
+
+def _judge_in(site: CallSite, surface, fresh, target: tuple[str, str], kw: str) -> Optional[RejectedKeyword]:
+    source, installed, bits = fresh
+    sig: Optional[Signature] = None
+    callee: Optional[Callee] = None
+    for i in bits:
+        callee = _locate(surface, target[0], target[1], 1 << i)
+        s = _signature(surface, callee, 1 << i) if callee is not None else None
+        if s is None or s.accepts(kw):
+            return None
+        sig = sig or s
+    if callee is None or sig is None:
+        return None
+    accepted = 0
+    for i in range(len(surface.versions)):
+        c = _locate(surface, target[0], target[1], 1 << i)
+        old = [Signature.parse(s) for s, m in surface.params.get(c.key, ()) if m >> i & 1] if c is not None else []
+        if c is not None and c.key == callee.key and any(kw in o.names for o in old):
+            accepted |= 1 << i
+    has = surface.versions_in(accepted)
+    if not has or min(has) > max(installed):
+        return None  # never named (no evidence), or only newer releases name it (EPDD002's)
+    older = max(v for v in has if v < max(installed)) if any(v < max(installed) for v in has) else None
+    return RejectedKeyword(site, kw, callee.symbol, surface.name, source, tuple(str(v) for v in installed), sig,
+                           mined_ranges(surface.versions, accepted), f"{surface.versions[-1]} to {surface.versions[0]}",
+                           _renamed(surface, callee.key, older, sig, kw) if older is not None else "")
+
+
+def _renamed(surface, key: str, older: Version, new: Signature, kw: str) -> str:
+    """The parameter that took the keyword's place: new in the installed signature and at the
+    keyword's position in the older one, or the one closest in spelling."""
+    i = surface.versions.index(older)
+    olds = [Signature.parse(s) for s, m in surface.params.get(key, ()) if m >> i & 1]
+    if not olds:
+        return ""
+    old = olds[0]
+    fresh = [n for n in new.names if n not in old.names]
+    if not fresh:
+        return ""
+    pos = old.names.index(kw)
+    if pos < len(new.names) and new.names[pos] in fresh and len(new.names) == len(old.names):
+        return new.names[pos]
+    close = difflib.get_close_matches(kw, fresh, n=1, cutoff=0.6)
+    return close[0] if close else ""

@@ -1,0 +1,59 @@
+"""LARD009: a call into an LLM SDK or framework passes a keyword the installed release no longer accepts."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.query.call_signatures import rejected_keywords
+from agentable.rules.base import Rule, RuleContext, RuleMeta
+
+
+class UnknownKeywordArgument(Rule):
+    meta = RuleMeta(
+        id="LARD009",
+        name="keyword-argument-not-accepted",
+        category="LARD",
+        severity=Severity.ERROR,
+        short="A call into an LLM SDK or framework passes a keyword argument the installed release does not accept.",
+        full=("SDKs and agent frameworks rename and drop keyword arguments between releases. Code written "
+              "against an older release still passes the old name; when the release a fresh install gets "
+              "(the newest release the manifest admits, or the lock's pin) has no such parameter and no "
+              "`**kwargs` to absorb it, the call raises `TypeError: unexpected keyword argument` the first "
+              "time it runs. Parameters come from the wheels of the catalogued releases (catalog "
+              "api_surface.json.gz). A call is reported only when the data proves it fails: the callee is "
+              "resolved to a mined function, a constructor or a method of an object the project made; its "
+              "class has no base outside the wheel, metaclass or `__getattr__` (a pydantic model's fields, "
+              "a dataclass's, are never judged); its signature in the installed release is recorded and has "
+              "no `**kwargs`; and an older release read named the keyword explicitly. A call written for several "
+              "releases (under a branch that tests the library's version or the callee's signature, or with a "
+              "`TypeError` fallback) is left alone. The message names the releases that accepted it and, where "
+              "the data shows one, the parameter that took its place."),
+        bad_example=("# requirements.txt: acme-llm (newest release renamed `temp` to `temperature`)\n"
+                     "from acme_llm import complete\ncomplete(prompt, temp=0.2)"),
+        good_example=("# requirements.txt: acme-llm\n"
+                      "from acme_llm import complete\ncomplete(prompt, temperature=0.2)"),
+        fix="Pass the parameter under the installed release's name, or bound the version range to the releases that accept it.",
+        tags=("api", "version", "signature"),
+        precision="high",
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
+        if getattr(graph, "manifests", None) is None:
+            return
+        seen: set[tuple[str, int, str]] = set()
+        for r in rejected_keywords(graph):
+            path = r.site.func.path
+            key = (path, r.site.call.pos[0], r.keyword)
+            if key in seen:
+                continue
+            seen.add(key)
+            instead = (f" The installed release has `{r.renamed_to}` in its place (a rename?)." if r.renamed_to else "")
+            msg = (f"`{r.callee}` does not accept the keyword `{r.keyword}` in {r.installed_text()}: its parameters "
+                   f"there ({r.signature.shown()}) have no `**kwargs`. Of the releases read ({r.read}), "
+                   f"{r.dist}{r.accepted} accepted it.{instead}")
+            src = r.source
+            yield self.finding(ctx, path, r.site.call.pos, msg,
+                               flow=(FlowStep(Span(src.path, src.line, src.col, src.line, src.end_col),
+                                              f"{src.versions()} {'pinned' if src.locked else 'declared'} here"),))
