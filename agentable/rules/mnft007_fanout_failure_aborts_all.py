@@ -132,13 +132,16 @@ def _wrapper_handles(g: ProjectGraph, site: CallSite, depth: int) -> bool:
 def _graph_handles(g: ProjectGraph, v: ExtRef) -> bool:
     """`chain.ainvoke(...)` on a graph compiled from a state graph of the project whose model-calling
     nodes each handle their own model calls: a failed call does not leave the graph run."""
-    if v.site is None or not isinstance(v.site[1].func, ir.Attribute):
+    if v.site is None:
         return False
     path, compiled = v.site
+    receiver = compiled.func
+    if not isinstance(receiver, ir.Attribute):
+        return False
     owner = next((s for f in g.functions.values() if f.path == path for s in f.calls if s.call is compiled), None)
     if owner is None:
         return False
-    builders = {(b.site[0], id(b.site[1])) for b in g.values(compiled.func.value, owner.func, owner.stmt)  # type: ignore[union-attr]
+    builders = {(b.site[0], id(b.site[1])) for b in g.values(receiver.value, owner.func, owner.stmt)
                 if isinstance(b, ExtRef) and b.site is not None}
     for sg in g.agent.state_graphs:
         if (sg.path, id(sg.ctor)) in builders:
