@@ -23,12 +23,13 @@ from agentable.cpg.flow import (
 )
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput
+from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput, Typed
 from agentable.query.facts import per_graph
 from agentable.query.guards import expr_parents, failure_guard, guarded_in_expr, names_in, suppressed_here, tested_before
 from agentable.query.literals import construction_arg
 from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import handler_reraises, tool_error_handling_configured
+from agentable.rules.mnft.declared_types import declared_external
 
 
 def _key_guard(test: ir.Expr, names: set[str]) -> bool:
@@ -557,7 +558,13 @@ def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
         f = site.call.func
         if isinstance(f, ir.Attribute) and f.attr in cat.raising_methods:
             return NetworkCall(func, site, ir.dotted(f) or f.attr)
-        for v in g.values(f, func, site.stmt):
+        values = g.values(f, func, site.stmt)
+        if isinstance(f, ir.Attribute) and all(isinstance(v, Typed) and v.kind == "unknown" for v in values):
+            # an object the framework builds (`ctx.deps.client`): its class is in the annotations
+            declared = declared_external(g, func, f.value)
+            if declared is not None and cat.does_network_io(f"{declared}().{f.attr}"):
+                return NetworkCall(func, site, ir.dotted(f) or f.attr)
+        for v in values:
             if isinstance(v, ExtRef) and cat.does_network_io(v.path):
                 return NetworkCall(func, site, ir.dotted(f) or v.path)
             if isinstance(v, (FuncRef, Instance, ClassRef)) and depth > 0:
