@@ -134,6 +134,9 @@ class ToolConstructorSpec:
     # the exceptions the error_param handling catches (LangChain: ToolException only); () = all
     error_param_catches: tuple[str, ...] = ()
     run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
+    # run methods that check the model's arguments against the function's signature and raise on a
+    # mismatch (a pydantic ValidationError), then let the function's own errors through
+    validating_run_methods: tuple[str, ...] = ()
     notes: str = ""
 
 
