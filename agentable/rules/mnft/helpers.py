@@ -240,13 +240,7 @@ def _short_circuited(stmt: ir.Stmt, call: ir.Call) -> bool:
 def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> bool:
     """Does this block (or a project function it calls, `depth` levels) wait for outside input each
     time it runs: `input()`, stdin, a prompt library, a websocket receive or a work queue's `get()`?"""
-    inside = {id(s) for s in ir.walk_stmts(body)}
-    waiting: set[int] = set()  # statements that wait for a person
-    for site in func.calls:
-        if id(site.stmt) not in inside or id(site.stmt) in waiting or _short_circuited(site.stmt, site.call):
-            continue
-        if _waits(g, func, site, depth):
-            waiting.add(id(site.stmt))
+    waiting = human_wait_stmts(g, func, body, depth)
     if waiting and _always_reaches(body, waiting):
         return True
     for s in ir.walk_stmts(body):
@@ -255,6 +249,18 @@ def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], de
             if d in ("sys.stdin",) or d.endswith(".stdin"):
                 return True
     return False
+
+
+def human_wait_stmts(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> set[int]:
+    """ids of the statements of the block that wait for outside input (see waits_for_human)."""
+    inside = {id(s) for s in ir.walk_stmts(body)}
+    waiting: set[int] = set()
+    for site in func.calls:
+        if id(site.stmt) not in inside or id(site.stmt) in waiting or _short_circuited(site.stmt, site.call):
+            continue
+        if _waits(g, func, site, depth):
+            waiting.add(id(site.stmt))
+    return waiting
 
 
 def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> bool:
@@ -325,14 +331,18 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     counted = _counted_names(stmt.body)
     # an exit guarded by a counter or clock bounds the loop
     for e, tests in _exits_of(stmt):
-        if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
+        # a counter bounds the loop when it decides the exit (the innermost test), not when it only
+        # picks the branch in which the model or a person then decides (`if auto or n > 1: ... else:
+        # ... if answer == "exit": return`)
+        if (tests and _is_counter_test(tests[-1], counted)) or any(
+                _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
     if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt):
         return None
-    if ir_is_true(stmt.test):
-        return None if info.bounded else "`while True` whose only exits depend on what the model returns, not on a step limit"
+    if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above)
+        return "`while True` whose only exits depend on what the model returns, not on a step limit"
     test = stmt.test
     if _is_counter_test(test, counted) or _compares_clock(g, func, test):
         return None
