@@ -247,6 +247,7 @@ class GraphBuilderSpec:
     node_methods: tuple[str, ...] = ()  # (name, function) or (function,): the name defaults to the function's
     edge_methods: tuple[str, ...] = ()  # (source, target); a source may be a list of names
     branch_methods: tuple[str, ...] = ()  # (source, router, path_map=None): targets from the map or the router
+    node_retry_params: tuple[str, ...] = ()  # node-method keywords giving the node a retry policy
     sdk: Optional[str] = None
     notes: str = ""
 
