@@ -180,11 +180,8 @@ class ProjectGraph:
             hit = self._imported[mod.path] = frozenset(out)
         return hit
 
-    def lookup(self, dotted: str, importer: Optional[ModuleInfo] = None, depth: int = 0,
-               from_import: bool = False) -> VSet:
-        """What a dotted name (as imported) refers to: a project entity or an external symbol.
-        `from_import`: the name comes from `from pkg import name`, which gets what pkg/__init__
-        binds to `name` before a submodule of that name."""
+    def lookup(self, dotted: str, importer: Optional[ModuleInfo] = None, depth: int = 0) -> VSet:
+        """What a dotted name (as imported) refers to: a project entity or an external symbol."""
         if depth > _MAX_LOOKUP_DEPTH:
             return frozenset({UNKNOWN})
         parts = dotted.split(".")
@@ -194,9 +191,6 @@ class ProjectGraph:
                 continue
             rest = parts[i:]
             if not rest:
-                parent = self.find_module(".".join(parts[:-1]), importer) if i > 1 and from_import else None
-                if parent is not None and mod.name == f"{parent.name}.{parts[-1]}" and _binds(parent, parts[-1]):
-                    return self._member(parent, parts[-1:], depth)
                 return frozenset({ModuleRef(mod.name)})
             return self._member(mod, rest, depth)
         return frozenset({ExtRef(dotted)})
@@ -668,11 +662,3 @@ class ProjectGraph:
 
 
 __all__ = ["Const", "ProjectGraph", "Union"]
-
-
-def _binds(mod: ModuleInfo, name: str) -> bool:
-    """Does the module's own code bind `name` (a def, class, import of something else, assignment)?"""
-    if name in mod.functions or name in mod.classes or name in mod.toplevel.defs:
-        return True
-    target = mod.imports.get(name)
-    return target is not None and target != f"{mod.name}.{name}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.flow import _counted_names, _is_counter_test
+from agentable.cpg.flow import _assigned_names, _counted_names, _is_counter_test, build_cfg
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.query.literals import source_text
@@ -94,15 +94,16 @@ def _human_bypass(graph, loop) -> Optional[tuple[ir.If, int, bool]]:
     (`if continuous: answer = "y" else: answer = input(...)`), the line of the wait and whether it is
     the `if` branch that waits: the loop waits for a person only on some passes."""
     waiting = human_wait_stmts(graph, loop.func, loop.loop.body)
+    changed = _assigned_names(loop.loop.body)
     for stmt in sorted((s for s in ir.walk_stmts(loop.loop.body) if id(s) in waiting), key=lambda s: s.pos):
         child: object = stmt
         for anc in loop.func.ancestors(stmt):
             if anc is loop.loop:
                 break
-            if isinstance(anc, ir.If):
+            if isinstance(anc, ir.If) and _mode_test(anc.test, changed):
                 mine = anc.body if any(c is child for c in anc.body) else anc.orelse
                 other = anc.orelse if mine is anc.body else anc.body
-                if not any(id(s) in waiting for s in ir.walk_stmts(other)):
+                if not any(id(s) in waiting for s in ir.walk_stmts(other)) and _every_pass_waits(loop, waiting, anc):
                     return anc, stmt.pos[0], mine is anc.body
             child = anc
     return None
@@ -119,3 +120,24 @@ def _counts_skips(test: ir.Expr, holds: bool, counted: set[str]) -> bool:
         # `a and b` holds only when both do; `a or b` is false only when both are
         return any(parts) if (test.op == "and") == holds else all(parts)
     return _is_counter_test(test, counted)
+
+
+def _mode_test(test: ir.Expr, changed: set[str]) -> bool:
+    """Does the test read a setting fixed before the loop (a flag, a parameter, an attribute the loop
+    does not assign: `continuous`, `self.auto`)? A test on what each pass computes (the model's
+    command) is the model deciding, not a mode."""
+    names = {d for e in ir.walk_expr(test) if isinstance(e, (ir.Name, ir.Attribute)) and (d := ir.dotted(e))}
+    return any(n not in changed and not any(n.startswith(c + ".") for c in changed) for n in names)
+
+
+def _every_pass_waits(loop, waiting: set[int], branch: ir.If) -> bool:
+    """With the mode set so that `branch` takes its waiting side (the `if` itself counted as a
+    wait), does every pass of the loop wait for the person: no path of the function's CFG goes
+    from the start of the body back to the loop head around the waits?"""
+    import networkx as nx  # deferred, as in cpg.flow: a scan that never gets here does not pay for it
+
+    cfg = build_cfg(loop.func)
+    blocked = [n for n in cfg if id(n) in waiting or n is branch]
+    cfg.remove_nodes_from(blocked)
+    first = loop.loop.body[0] if loop.loop.body else None
+    return first is None or first not in cfg or not nx.has_path(cfg, first, loop.loop)
