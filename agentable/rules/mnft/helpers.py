@@ -562,6 +562,7 @@ def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
         return None
     seen.add(func.qualname)
     cat = g.catalog
+    declared_hit: Optional[NetworkCall] = None  # reported only when nothing else is (`raise_for_status` first)
     for site in func.calls:
         if enclosing_handlers(func, site.stmt) or suppressed_here(func, site.stmt, ("Exception",)):
             continue
@@ -569,11 +570,12 @@ def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
         if isinstance(f, ir.Attribute) and f.attr in cat.raising_methods:
             return NetworkCall(func, site, ir.dotted(f) or f.attr)
         values = g.values(f, func, site.stmt)
-        if isinstance(f, ir.Attribute) and all(isinstance(v, Typed) and v.kind == "unknown" for v in values):
+        if declared_hit is None and isinstance(f, ir.Attribute) and all(
+                isinstance(v, Typed) and v.kind == "unknown" for v in values):
             # an object the framework builds (`ctx.deps.client`): its class is in the annotations
             declared = declared_external(g, func, f.value)
             if declared is not None and cat.does_network_io(f"{declared}().{f.attr}"):
-                return NetworkCall(func, site, ir.dotted(f) or f.attr)
+                declared_hit = NetworkCall(func, site, ir.dotted(f) or f.attr)
         for v in values:
             if isinstance(v, ExtRef) and cat.does_network_io(v.path):
                 return NetworkCall(func, site, ir.dotted(f) or v.path)
@@ -584,7 +586,7 @@ def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
                         hit = unhandled_network_io(g, callee, depth - 1, seen)
                         if hit is not None:
                             return hit
-    return None
+    return declared_hit
 
 
 def _tools_argument(ac: AgentConstruct) -> Optional[ir.Expr]:
