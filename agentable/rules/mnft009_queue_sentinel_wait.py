@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.flow import _exits_of
+from agentable.cpg.flow import _exits_of, enclosing_handlers
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, ExtRef, Value
@@ -111,14 +111,15 @@ def _identity(vs: Iterable[Value]) -> set[object]:
 
 def _unguarded_marker_put(g: ProjectGraph, wait: CallSite, marker: ir.Expr, puts: list[CallSite]) -> Optional[CallSite]:
     """The put of the marker on the same queue, when no put of it is in a `finally` block, no put on
-    the queue is in an `except` block (an error marker), and model-calling code feeds the queue."""
+    the queue is in an `except` block (an error marker), and some put on it comes after a model call
+    (a model call that fails stops the work before the marker)."""
     queue = _queue_of(g, wait)
     wanted = _identity(g.values(marker, wait.func, wait.stmt))
     if not wanted:
         return None
     same = [p for p in puts if _queue_of(g, p) & queue]
     markers = [p for p in same if _identity(g.values(p.call.args[0], p.func, p.stmt)) & wanted]
-    if not markers or not any(p.func.qualname in g.agent.llm_functions for p in same):
+    if not markers or not any(_after_model_call(g, p, wait.func.qualname) for p in same):
         return None
     if any(_in_block(p, "finally") for p in markers) or any(_in_block(p, "except") for p in same):
         return None
@@ -134,3 +135,18 @@ def _in_block(site: CallSite, kind: str) -> bool:
             return True
         child = anc
     return False
+
+
+def _after_model_call(g: ProjectGraph, put: CallSite, consumer: str) -> bool:
+    """Does the function call the model (or a wrapper of it) before this put, outside a try? A call
+    that only starts the consumer (`create_task(self._worker())`) does not count: its model calls
+    are the consumer's own."""
+    return any(g.agent.calls_llm(s) and s.call.pos < put.call.pos and not enclosing_handlers(s.func, s.stmt)
+               and not any(_reaches(g, q, consumer, 2) for q in g.callees(s)) for s in put.func.calls)
+
+
+def _reaches(g: ProjectGraph, q: str, target: str, depth: int) -> bool:
+    if q == target:
+        return True
+    f = g.functions.get(q)
+    return depth > 0 and f is not None and any(_reaches(g, c, target, depth - 1) for s in f.calls for c in g.callees(s))
