@@ -75,6 +75,8 @@ class Catalog:
         net = tools.get("network_io", {})
         self.network_modules: tuple[str, ...] = tuple(net.get("modules", ()))
         self.raising_methods: frozenset[str] = frozenset(net.get("raising_methods", ()))
+        # framework context type -> its attribute holding an object of the type argument (RunContext[D].deps)
+        self.context_attributes: dict[str, str] = dict(net.get("context_attributes", {}))
         # module -> exception classes its calls raise on ordinary failures; class -> base class;
         # other import paths of a class -> the path the catalog names it by
         self.library_errors: dict[str, tuple[str, ...]] = {

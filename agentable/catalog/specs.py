@@ -134,6 +134,9 @@ class ToolConstructorSpec:
     # the exceptions the error_param handling catches (LangChain: ToolException only); () = all
     error_param_catches: tuple[str, ...] = ()
     run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
+    # run methods that check the model's arguments against the function's signature and raise on a
+    # mismatch (a pydantic ValidationError), then let the function's own errors through
+    validating_run_methods: tuple[str, ...] = ()
     notes: str = ""
 
 
@@ -244,6 +247,7 @@ class GraphBuilderSpec:
     node_methods: tuple[str, ...] = ()  # (name, function) or (function,): the name defaults to the function's
     edge_methods: tuple[str, ...] = ()  # (source, target); a source may be a list of names
     branch_methods: tuple[str, ...] = ()  # (source, router, path_map=None): targets from the map or the router
+    node_retry_params: tuple[str, ...] = ()  # node-method keywords giving the node a retry policy
     sdk: Optional[str] = None
     notes: str = ""
 

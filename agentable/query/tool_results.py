@@ -10,6 +10,7 @@ from agentable.cpg.agent import ToolDef
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.query.facts import per_graph
+from agentable.query.tool_classes import home_made_tool_methods
 from agentable.query.tool_dispatch import dispatch_targets, tool_dispatches
 from agentable.query.tools import tool_defs_by_function
 
@@ -32,14 +33,21 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[T
             for f in funcs:
                 if f.name != "__init__" and f.qualname not in g.agent.llm_functions:
                     out.setdefault(f.qualname, (f, None))
+    for q in home_made_tool_methods(g):
+        f = g.functions.get(q)
+        if f is not None and q not in g.agent.llm_functions:
+            out.setdefault(q, (f, None))
     result = list(out.values())
     return result
 
 
-def tool_label(func: FunctionInfo, tool: Optional[Union[ToolDef, ToolConstructorSpec]]) -> str:
+def tool_label(func: FunctionInfo, tool: Optional[Union[ToolDef, ToolConstructorSpec]],
+               g: Optional[ProjectGraph] = None) -> str:
     """The name the model knows a tool by: its ToolDef's name, else its class's, else the function's."""
     name = getattr(tool, "name", None) if tool is not None else None
     cls = getattr(tool, "cls", None) if tool is not None else None
     if not name and cls is not None:
         name = cls.name
+    if not name and g is not None and func.cls is not None and func.qualname in home_made_tool_methods(g):
+        name = func.cls.name  # a home-made tool class: the model knows the tool by its class
     return name or func.name

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
+from agentable.cpg import ir
+from agentable.cpg.values import ExtRef
 from agentable.cpg.flow import enclosing_handlers, handler_reraises_only, handler_type_names
 from agentable.findings import Finding, Severity
 from agentable.query.guards import TOOL_FAILURES, catches_library_errors, failure_guard
 from agentable.query.literals import source_text
 from agentable.query.llm_output import flow_steps
 from agentable.query.tool_failures import tool_error_handling_configured, tool_raised_errors
-from agentable.query.tool_invocations import tool_invocations
+from agentable.query.tool_invocations import ToolInvocation, tool_invocations
 from agentable.query.tool_results import tool_label
 from agentable.query.tools import tool_defs_by_function
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -70,7 +72,14 @@ class UnhandledToolError(Rule):
                     continue
                 reason = f"tool `{label}` can fail ({why})"
             else:
-                continue  # the tool cannot be resolved: no evidence that it can fail (precision first)
+                # the tool cannot be resolved: only a run method that validates the model's arguments
+                # is evidence that it can fail (precision first)
+                method = _validating_run_method(graph, inv)
+                if method is None:
+                    continue
+                reason = (f"the tool object's `{method}` checks the model's arguments against the tool's signature "
+                          f"and raises on a mismatch (a wrong type, a missing argument), then lets the tool's own "
+                          f"errors through")
             call = source_text(graph, inv.path, site.call, 60)
             caught = [n for h in enclosing_handlers(site.func, site.stmt) if not handler_reraises_only(h)
                       for n in (handler_type_names(h) or ["<bare except>"])]
@@ -85,3 +94,50 @@ class UnhandledToolError(Rule):
                 f"model as the tool result.",
                 flow=flow,
             )
+
+
+
+def _validating_run_method(graph, inv: ToolInvocation) -> Optional[str]:
+    """`tools[name].run_json(args)`: a model-chosen lookup whose run method validates the model's
+    arguments (catalog `validating_run_methods`) on tool objects that take arguments: the tools
+    stored in the container when they can be traced (`self._tools` built from a constructor
+    argument), else the project's tools of that kind."""
+    f = inv.site.call.func
+    if inv.dispatch is None or not isinstance(f, ir.Attribute):
+        return None
+    stored = _stored_tools(graph, inv.dispatch)
+    candidates = stored if stored is not None else graph.agent.tools
+    if any(f.attr in (getattr(t.spec, "validating_run_methods", ()) or ()) and t.params for t in candidates):
+        return f.attr
+    return None
+
+
+def _stored_tools(graph, d) -> Optional[list]:
+    """The ToolDefs stored in the container a dispatch looks up, when it is an attribute the class
+    builds from a constructor parameter (`self._tools = {t.name: t for t in tools}`) and every
+    construction passes a list of tool objects; None when that cannot be traced."""
+    container = d.lookup.value if isinstance(d.lookup, ir.Subscript) else None
+    cls = d.func.cls
+    if not (isinstance(container, ir.Attribute) and isinstance(container.value, ir.Name) and cls is not None):
+        return None
+    params: set[tuple[str, int]] = set()
+    for value, _stmt, assigner in cls.attrs.get(container.attr, []):
+        if assigner is None or assigner.name != "__init__":
+            return None
+        names = {x.id for x in ir.walk_expr(value) if isinstance(x, ir.Name)}
+        params |= {(p.name, i - 1) for i, p in enumerate(assigner.params) if p.name in names and i > 0}
+    sites = graph.constructions(cls.qualname)
+    if not params or not sites:
+        return None
+    by_pos = {(t.path, t.pos): t for t in graph.agent.tools}
+    out = []
+    for site in sites:
+        for name, idx in params:
+            arg = site.call.kwarg(name) or (site.call.args[idx] if idx < len(site.call.args) else None)
+            if not isinstance(arg, ir.Seq):
+                return None
+            for e in arg.elts:
+                for v in graph.values(e, site.func, site.stmt):
+                    if isinstance(v, ExtRef) and v.site is not None and (v.site[0], v.site[1].pos) in by_pos:
+                        out.append(by_pos[(v.site[0], v.site[1].pos)])
+    return out

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.flow import _assigned_names, _counted_names, _is_counter_test, build_cfg
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.mnft.helpers import loop_unbounded
+from agentable.query.literals import source_text
+from agentable.rules.mnft.helpers import human_wait_stmts, loop_unbounded
 
 
 class UnboundedAgentLoop(Rule):
@@ -45,6 +47,21 @@ class UnboundedAgentLoop(Rule):
                 continue
             call = _model_call_in(graph, loop)
             header = loop.loop.pos
+            bypass = _human_bypass(graph, loop)
+            if bypass is not None and _counts_skips(bypass[0].test, not bypass[2], _counted_names(loop.loop.body)):
+                continue  # `if auto and auto_steps < 5:` the person is asked again after a few steps
+            if bypass is not None:  # where the person is taken out of the loop is the defect
+                branch, wait_line, waits_if_true = bypass
+                test = source_text(graph, loop.func.path, branch.test, 40)
+                when, other = ("holds", "it does not") if waits_if_true else ("is false", "it holds")
+                yield self.finding(
+                    ctx, loop.func.path, branch.test.pos,
+                    f"This loop calls the model ({call}) and waits for a person (line {wait_line}) only when "
+                    f"`{test}` {when}; when {other} (an automatic or continuous mode) nothing bounds the loop: "
+                    f"{why}. Cap the automatic steps with a step limit and stop or hand back to the person when it "
+                    f"is reached.",
+                )
+                continue
             yield self.finding(
                 ctx, loop.func.path, (header[0], header[1], header[0], header[1] + 5),
                 f"This loop calls the model ({call}) with no iteration bound: {why}. Cap it with a step limit "
@@ -70,3 +87,57 @@ def _inner_of_reported(graph, loop, seen) -> bool:
                 if other.loop is anc and loop_unbounded(graph, other):
                     return True
     return False
+
+
+def _human_bypass(graph, loop) -> Optional[tuple[ir.If, int, bool]]:
+    """The `if` inside the loop whose one branch waits for a person and whose other branch does not
+    (`if continuous: answer = "y" else: answer = input(...)`), the line of the wait and whether it is
+    the `if` branch that waits: the loop waits for a person only on some passes."""
+    waiting = human_wait_stmts(graph, loop.func, loop.loop.body)
+    changed = _assigned_names(loop.loop.body)
+    for stmt in sorted((s for s in ir.walk_stmts(loop.loop.body) if id(s) in waiting), key=lambda s: s.pos):
+        child: object = stmt
+        for anc in loop.func.ancestors(stmt):
+            if anc is loop.loop:
+                break
+            if isinstance(anc, ir.If) and _mode_test(anc.test, changed):
+                mine = anc.body if any(c is child for c in anc.body) else anc.orelse
+                other = anc.orelse if mine is anc.body else anc.body
+                if not any(id(s) in waiting for s in ir.walk_stmts(other)) and _every_pass_waits(loop, waiting, anc):
+                    return anc, stmt.pos[0], mine is anc.body
+            child = anc
+    return None
+
+
+def _counts_skips(test: ir.Expr, holds: bool, counted: set[str]) -> bool:
+    """Does a counter bound the passes that skip the person: those where `test` is `holds`? True
+    when that needs a counter comparison (`auto and steps < 5`), not when a flag alone does
+    (`continuous or n > 1`)."""
+    if isinstance(test, ir.UnaryOp) and test.op == "not":
+        return _counts_skips(test.operand, not holds, counted)
+    if isinstance(test, ir.BoolOp):
+        parts = [_counts_skips(v, holds, counted) for v in test.values]
+        # `a and b` holds only when both do; `a or b` is false only when both are
+        return any(parts) if (test.op == "and") == holds else all(parts)
+    return _is_counter_test(test, counted)
+
+
+def _mode_test(test: ir.Expr, changed: set[str]) -> bool:
+    """Does the test read a setting fixed before the loop (a flag, a parameter, an attribute the loop
+    does not assign: `continuous`, `self.auto`)? A test on what each pass computes (the model's
+    command) is the model deciding, not a mode."""
+    names = {d for e in ir.walk_expr(test) if isinstance(e, (ir.Name, ir.Attribute)) and (d := ir.dotted(e))}
+    return any(n not in changed and not any(n.startswith(c + ".") for c in changed) for n in names)
+
+
+def _every_pass_waits(loop, waiting: set[int], branch: ir.If) -> bool:
+    """With the mode set so that `branch` takes its waiting side (the `if` itself counted as a
+    wait), does every pass of the loop wait for the person: no path of the function's CFG goes
+    from the start of the body back to the loop head around the waits?"""
+    import networkx as nx  # deferred, as in cpg.flow: a scan that never gets here does not pay for it
+
+    cfg = build_cfg(loop.func)
+    blocked = [n for n in cfg if id(n) in waiting or n is branch]
+    cfg.remove_nodes_from(blocked)
+    first = loop.loop.body[0] if loop.loop.body else None
+    return first is None or first not in cfg or not nx.has_path(cfg, first, loop.loop)

@@ -109,14 +109,45 @@ def _is_gather(g: ProjectGraph, site: CallSite, gathers: frozenset[str]) -> bool
     return flag is None or (isinstance(flag, ir.Constant) and flag.value is False)
 
 
-def _worker_handles(g: ProjectGraph, q: str) -> bool:
+def _worker_handles(g: ProjectGraph, q: str, depth: int = 3) -> bool:
     """Does the project function catch errors around each of its model calls (a worker that returns
-    None or an error marker instead of raising)?"""
+    None or an error marker instead of raising)? A call of a project wrapper counts as handled when
+    the wrapper handles its own model calls (`depth` levels down)."""
     f = g.functions.get(q)
     if f is None:
         return False
     sites = [s for s in f.calls if g.agent.calls_llm(s)]
-    return bool(sites) and all(_handled_here(f, s.stmt) for s in sites)
+    return bool(sites) and all(_handled_here(f, s.stmt) or _wrapper_handles(g, s, depth) for s in sites)
+
+
+def _wrapper_handles(g: ProjectGraph, site: CallSite, depth: int) -> bool:
+    """A call of project functions that call the model (not a model call itself), each of which
+    handles the failures of its own model calls."""
+    if depth <= 0:
+        return False
+    wrappers = [q for q in g.callees(site) if q in g.agent.llm_functions]
+    return bool(wrappers) and all(_worker_handles(g, q, depth - 1) for q in wrappers)
+
+
+def _graph_handles(g: ProjectGraph, v: ExtRef) -> bool:
+    """`chain.ainvoke(...)` on a graph compiled from a state graph of the project whose model-calling
+    nodes each handle their own model calls: a failed call does not leave the graph run."""
+    if v.site is None:
+        return False
+    path, compiled = v.site
+    receiver = compiled.func
+    if not isinstance(receiver, ir.Attribute):
+        return False
+    owner = next((s for f in g.functions.values() if f.path == path for s in f.calls if s.call is compiled), None)
+    if owner is None:
+        return False
+    builders = {(b.site[0], id(b.site[1])) for b in g.values(receiver.value, owner.func, owner.stmt)
+                if isinstance(b, ExtRef) and b.site is not None}
+    for sg in g.agent.state_graphs:
+        if (sg.path, id(sg.ctor)) in builders:
+            callers = [f for f in sg.node_functions if f.qualname in g.agent.llm_functions]
+            return bool(callers) and all(_worker_handles(g, f.qualname) for f in callers)
+    return False
 
 
 def _model_target(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> Optional[str]:
@@ -142,6 +173,8 @@ def _gathered_model_call(g: ProjectGraph, func: FunctionInfo, site: CallSite,
                 continue
             callees = g.callees(inner)
             if callees and all(_worker_handles(g, q) for q in callees):
+                continue
+            if any(isinstance(v, ExtRef) and _graph_handles(g, v) for v in g.values(call.func, func, inner.stmt)):
                 continue
             return ir.dotted(call.func) or "a model call"
     return None

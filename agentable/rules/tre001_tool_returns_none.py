@@ -38,7 +38,7 @@ class ToolReturnsNone(Rule):
         for func, tool in tool_implementations(graph):
             if func.node is None or func.name == "__init__" or func.yields or is_stub(func):
                 continue
-            label = tool_label(func, tool)
+            label = tool_label(func, tool, graph)
             paths = _none_paths(graph, func)
             if not paths:
                 continue

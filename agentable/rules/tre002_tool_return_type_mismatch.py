@@ -63,7 +63,7 @@ class ToolReturnTypeMismatch(Rule):
                 continue
             declared, how = found
             ok = _COMPATIBLE[declared]
-            label = tool_label(func, tool)
+            label = tool_label(func, tool, graph)
             for r in func.returns:
                 if r.value is None:
                     continue

@@ -41,7 +41,7 @@ class ToolReturnsHandle(Rule):
         for func, tool in tool_implementations(graph):
             if func.node is None:
                 continue
-            label = tool_label(func, tool)
+            label = tool_label(func, tool, graph)
             if func.yields:
                 y = func.yields[0]
                 what, fix = _WHAT["generator"]

@@ -23,12 +23,13 @@ from agentable.cpg.flow import (
 )
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput
+from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput, Typed
 from agentable.query.facts import per_graph
 from agentable.query.guards import expr_parents, failure_guard, guarded_in_expr, names_in, suppressed_here, tested_before
 from agentable.query.literals import construction_arg
 from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import handler_reraises, tool_error_handling_configured
+from agentable.rules.mnft.declared_types import declared_external
 
 
 def _key_guard(test: ir.Expr, names: set[str]) -> bool:
@@ -239,13 +240,7 @@ def _short_circuited(stmt: ir.Stmt, call: ir.Call) -> bool:
 def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> bool:
     """Does this block (or a project function it calls, `depth` levels) wait for outside input each
     time it runs: `input()`, stdin, a prompt library, a websocket receive or a work queue's `get()`?"""
-    inside = {id(s) for s in ir.walk_stmts(body)}
-    waiting: set[int] = set()  # statements that wait for a person
-    for site in func.calls:
-        if id(site.stmt) not in inside or id(site.stmt) in waiting or _short_circuited(site.stmt, site.call):
-            continue
-        if _waits(g, func, site, depth):
-            waiting.add(id(site.stmt))
+    waiting = human_wait_stmts(g, func, body, depth)
     if waiting and _always_reaches(body, waiting):
         return True
     for s in ir.walk_stmts(body):
@@ -254,6 +249,18 @@ def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], de
             if d in ("sys.stdin",) or d.endswith(".stdin"):
                 return True
     return False
+
+
+def human_wait_stmts(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], depth: int = 2) -> set[int]:
+    """ids of the statements of the block that wait for outside input (see waits_for_human)."""
+    inside = {id(s) for s in ir.walk_stmts(body)}
+    waiting: set[int] = set()
+    for site in func.calls:
+        if id(site.stmt) not in inside or id(site.stmt) in waiting or _short_circuited(site.stmt, site.call):
+            continue
+        if _waits(g, func, site, depth):
+            waiting.add(id(site.stmt))
+    return waiting
 
 
 def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> bool:
@@ -324,14 +331,18 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     counted = _counted_names(stmt.body)
     # an exit guarded by a counter or clock bounds the loop
     for e, tests in _exits_of(stmt):
-        if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
+        # a counter bounds the loop when it decides the exit (the innermost test), not when it only
+        # picks the branch in which the model or a person then decides (`if auto or n > 1: ... else:
+        # ... if answer == "exit": return`)
+        if (tests and _is_counter_test(tests[-1], counted)) or any(
+                _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
     if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt):
         return None
-    if ir_is_true(stmt.test):
-        return None if info.bounded else "`while True` whose only exits depend on what the model returns, not on a step limit"
+    if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above)
+        return "`while True` whose only exits depend on what the model returns, not on a step limit"
     test = stmt.test
     if _is_counter_test(test, counted) or _compares_clock(g, func, test):
         return None
@@ -551,13 +562,21 @@ def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
         return None
     seen.add(func.qualname)
     cat = g.catalog
+    declared_hit: Optional[NetworkCall] = None  # reported only when nothing else is (`raise_for_status` first)
     for site in func.calls:
         if enclosing_handlers(func, site.stmt) or suppressed_here(func, site.stmt, ("Exception",)):
             continue
         f = site.call.func
         if isinstance(f, ir.Attribute) and f.attr in cat.raising_methods:
             return NetworkCall(func, site, ir.dotted(f) or f.attr)
-        for v in g.values(f, func, site.stmt):
+        values = g.values(f, func, site.stmt)
+        if declared_hit is None and isinstance(f, ir.Attribute) and all(
+                isinstance(v, Typed) and v.kind == "unknown" for v in values):
+            # an object the framework builds (`ctx.deps.client`): its class is in the annotations
+            declared = declared_external(g, func, f.value)
+            if declared is not None and cat.does_network_io(f"{declared}().{f.attr}"):
+                declared_hit = NetworkCall(func, site, ir.dotted(f) or f.attr)
+        for v in values:
             if isinstance(v, ExtRef) and cat.does_network_io(v.path):
                 return NetworkCall(func, site, ir.dotted(f) or v.path)
             if isinstance(v, (FuncRef, Instance, ClassRef)) and depth > 0:
@@ -567,7 +586,7 @@ def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
                         hit = unhandled_network_io(g, callee, depth - 1, seen)
                         if hit is not None:
                             return hit
-    return None
+    return declared_hit
 
 
 def _tools_argument(ac: AgentConstruct) -> Optional[ir.Expr]:
