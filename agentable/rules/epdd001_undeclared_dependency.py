@@ -60,7 +60,7 @@ class UndeclaredDependency(Rule):
                         continue
                     if import_locked(graph, locked, dotted):
                         continue  # a declared dependency brings it: the lock file installs it
-                    if import_is_optional(func, stmt, guarded):
+                    if import_is_optional(func, stmt, guarded, graph.catalog.python.running_library_probes):
                         continue
                     if import_installed_on_demand(graph, mod, func, top):
                         continue  # the program pip-installs it before it runs this import

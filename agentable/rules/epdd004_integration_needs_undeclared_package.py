@@ -54,7 +54,8 @@ class IntegrationNeedsUndeclaredPackage(Rule):
             declared = {r.dist for r in scope.requirements}
             reported: set[str] = set()
             for stmt in mod.import_stmts:
-                if import_is_optional(import_owner(graph, mod, stmt), stmt, guarded):
+                if import_is_optional(import_owner(graph, mod, stmt), stmt, guarded,
+                                      cat.python.running_library_probes):
                     continue
                 for dotted in import_targets(stmt):
                     hit = cat.optional_needs(dotted)

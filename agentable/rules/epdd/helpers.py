@@ -99,15 +99,21 @@ def target_manifest(scope) -> str:
     return min(mine, key=lambda m: (rank(m), mine.index(m)))
 
 
-def import_is_optional(func: FunctionInfo, stmt: ir.Stmt, guarded_tops: frozenset[str] = frozenset()) -> bool:
+def import_is_optional(func: FunctionInfo, stmt: ir.Stmt, guarded_tops: frozenset[str] = frozenset(),
+                       probes: frozenset[str] = frozenset()) -> bool:
     """Is an import guarded so that a missing package does not break the program: inside a `try`
     whose handlers catch ImportError/ModuleNotFoundError (or everything), under
     `if TYPE_CHECKING:`, under a test of the interpreter or platform (`sys.version_info`,
-    `sys.platform`, `platform.system()`: a back-port or an OS-specific package), or a package that
-    `guarded_tops` names (already imported under such a guard in the same file)?"""
-    if guarded_tops and any(t.split(".")[0] in guarded_tops for t in import_targets(stmt)):
+    `sys.platform`, `platform.system()`: a back-port or an OS-specific package), under a test that
+    the package is the one already running (`probes`: `sniffio.current_async_library() == "trio"`,
+    or `"trio" in sys.modules`), or a package that `guarded_tops` names (already imported under
+    such a guard in the same file)?"""
+    tops = {t.split(".")[0] for t in import_targets(stmt)}
+    if guarded_tops and tops & guarded_tops:
         return True
     for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.If) and _running_library_test(anc.test, func, tops, probes):
+            return True
         if isinstance(anc, ir.Try):
             for h in anc.handlers:
                 names = handler_type_names(h)
@@ -127,6 +133,25 @@ def _environment_test(test: ir.Expr) -> bool:
     return any(ir.dotted(e) in _ENVIRONMENT_NAMES for e in ir.walk_expr(test))
 
 
+def _running_library_test(test: ir.Expr, func: FunctionInfo, tops: set[str], probes: frozenset[str]) -> bool:
+    """Does `test` compare the name of the library running the code with one of `tops`: a string
+    literal naming the package, beside `sys.modules` or a probe call (directly, or through a local
+    name bound to one: `library = sniffio.current_async_library()`)?"""
+    exprs = list(ir.walk_expr(test))
+    if not any(isinstance(e, ir.Constant) and e.value in tops for e in exprs):
+        return False
+    for e in exprs:
+        if ir.dotted(e) == "sys.modules" or _probe_call(e, probes):
+            return True
+        if isinstance(e, ir.Name) and any(_probe_call(d.value, probes) for d in func.defs.get(e.id, ())):
+            return True
+    return False
+
+
+def _probe_call(e: ir.Expr | None, probes: frozenset[str]) -> bool:
+    return isinstance(e, ir.Call) and ir.dotted(e.func) in probes
+
+
 def import_owner(g: ProjectGraph, mod: object, stmt: ir.Stmt) -> FunctionInfo:
     """The function (or module code) an import statement runs in."""
     return g.function_of(mod.path, stmt.pos) or mod.toplevel  # type: ignore[attr-defined]
@@ -137,8 +162,9 @@ def optional_import_tops(g: ProjectGraph, mod: object) -> frozenset[str]:
     `import_is_optional`): a later unguarded import of the same package in that file runs only
     when the guarded one succeeded, or belongs to the same optional feature."""
     out: set[str] = set()
+    probes = g.catalog.python.running_library_probes
     for stmt in mod.import_stmts:  # type: ignore[attr-defined]
-        if import_is_optional(import_owner(g, mod, stmt), stmt):
+        if import_is_optional(import_owner(g, mod, stmt), stmt, probes=probes):
             out.update(t.split(".")[0] for t in import_targets(stmt))
     return frozenset(out)
 
