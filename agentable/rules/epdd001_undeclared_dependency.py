@@ -7,6 +7,7 @@ from typing import Iterable
 
 from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
+from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.helpers import (
     import_declared,
@@ -70,6 +71,11 @@ class UndeclaredDependency(Rule):
                         alts = " or ".join(f"`{d}`" for d in dists)
                     else:  # a guess from the import name: say so
                         alts = f"the distribution that installs `{top}` (probably `{dists[0]}`)"
+                    gap = next((gp for t in import_targets(stmt) if t.split(".")[0] == top
+                                for gp in [undeclared_api_gap(graph, mod.path, t)] if gp is not None), None)
+                    if gap is not None:  # the newest release lacks it (LARD001): a bare declaration is no fix
+                        alts = (f"`{gap.dist}{gap.has}` (the newest release, {gap.newest}, no longer has "
+                                f"`{gap.symbol}`)")
                     module = getattr(stmt, "module", None)
                     shown = module if module and import_name_known(graph, module) else dotted
                     loose = ""

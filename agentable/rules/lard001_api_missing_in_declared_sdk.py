@@ -8,7 +8,7 @@ from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.models import chat_model_constructions
 from agentable.query.versions import (VersionSource, api_unavailable, is_framework_symbol, mined_api_gap,
-                                      version_source)
+                                      undeclared_api_gap, version_source)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import ext_paths, run_result_reads
 
@@ -53,6 +53,8 @@ class ApiMissingInDeclaredSdk(Rule):
                         continue
                     line_reported = (mod.path, stmt.pos[0]) in reported
                     found = list(self._check_symbol(ctx, mod.path, stmt.pos, target, spec, reported))
+                    if not found and not line_reported:
+                        found = list(self._undeclared_gap(ctx, mod.path, stmt.pos, target, reported))
                     # a second name of an import already reported on its line: its uses are covered too
                     if found or (line_reported and (api_unavailable(graph, mod.path, target) is not None
                                                     or mined_api_gap(graph, mod.path, target) is not None)):
@@ -61,6 +63,8 @@ class ApiMissingInDeclaredSdk(Rule):
                 for target in _module_imports(stmt):  # `import langchain.llms`: the mined API only
                     if is_framework_symbol(graph, target):
                         found = list(self._check_symbol(ctx, mod.path, stmt.pos, target, None, reported))
+                        if not found:
+                            found = list(self._undeclared_gap(ctx, mod.path, stmt.pos, target, reported))
                         if found:
                             self._flagged_imports.setdefault(mod.path, set()).add(target)
                         yield from found
@@ -78,6 +82,25 @@ class ApiMissingInDeclaredSdk(Rule):
                     break
         for r in run_result_reads(graph):  # `result.data` of an agent run
             yield from self._check_symbol(ctx, r.func.path, r.read.pos, r.symbol, None, reported)
+
+    def _undeclared_gap(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str,
+                        reported: set[tuple[str, int]]) -> Iterable[Finding]:
+        """An import of an API that the newest release of its SDK lacks, from an SDK the file's
+        declarations leave out (EPDD001 reports that it is undeclared): declaring the SDK without
+        an upper bound, as a user fixing that would, installs the newest release, and the import
+        still fails."""
+        if (path, pos[0]) in reported:
+            return
+        gap = undeclared_api_gap(ctx.graph, path, symbol)
+        if gap is None:
+            return
+        reported.add((path, pos[0]))
+        yield self.finding(
+            ctx, path, pos,
+            f"`{gap.symbol}` is not in {gap.dist} {gap.newest}, the newest release, which `pip install "
+            f"{gap.dist}` gets: no declared dependency installs {gap.dist}, and declaring it without an upper "
+            f"bound still fails here. Of the releases read ({gap.read}), only {gap.dist}{gap.has} has it: "
+            f"declare such a range, or import it from where newer releases moved it.")
 
     def _check_symbol(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str, spec: object,
                       reported: set[tuple[str, int]]) -> Iterable[Finding]:

@@ -12,7 +12,7 @@ from agentable.cpg.flow import handler_type_names
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo, ModuleInfo
-from agentable.query.dependencies import import_targets
+from agentable.query.dependencies import import_targets, installed_closure
 from agentable.query.facts import per_graph
 from agentable.query.versions import versions_within
 
@@ -272,10 +272,6 @@ def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
     return False
 
 
-# How many requirement levels below a declaration are followed (ipykernel -> ipython -> prompt-toolkit
-# is two; semantic-kernel -> prance -> chardet is two).
-_DEPTH = 5
-
 
 def _installed_along(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
     """Does a distribution that a declaration installs along with it, at the release it resolves
@@ -305,61 +301,6 @@ def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
         return bool(spec) and not SpecifierSet(spec).contains(wheel[1], prereleases=True)
     except InvalidSpecifier:
         return False
-
-
-def installed_closure(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
-    """The distributions that installing the declarations of `scope` brings, several levels deep
-    (`_DEPTH`), each read at the release its requirement resolves to: the lock's pin, else the
-    newest release the range admits, by the mined Requires-Dist of that exact release
-    (catalog/requires.json.gz, markers and extras applied); where that release was not read, the
-    newest wheel's requirements (wheels.json.gz, names only). A distribution neither file knows
-    ends the walk there: what it installs is unknown, so an import only it could bring is still
-    reported. Each distribution maps to the range it was first reached with ("" when unpinned)."""
-    key = tuple(sorted((r.dist, r.specifier, r.extras) for r in scope.requirements))
-    memo = _closures(g)
-    if key not in memo:
-        memo[key] = _walk(g, scope)
-    return memo[key]
-
-
-@per_graph
-def _closures(g: ProjectGraph) -> dict[tuple, dict[str, str]]:
-    return {}
-
-
-def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
-    from packaging.version import InvalidVersion, Version
-
-    seen: set[tuple[str, tuple[str, ...]]] = set()
-    out: dict[str, str] = {}
-    pins = {r.dist: scope.pins_for(r.path, r.dist) for r in scope.requirements} if hasattr(scope, "pins_for") else {}
-    todo: list[tuple[str, str, tuple[str, ...], int]] = [
-        (r.dist, r.specifier, tuple(normalize_dist(e) for e in r.extras), 0) for r in scope.requirements]
-    while todo:
-        dist, spec, extras, depth = todo.pop()
-        if (dist, extras) in seen:
-            continue
-        seen.add((dist, extras))
-        out.setdefault(dist, spec)
-        if depth >= _DEPTH:
-            continue
-        mined = g.catalog.releases.get(dist)
-        version = None
-        locked = [p.version for p in pins.get(dist, ()) if p.version]
-        if mined is not None:
-            try:
-                version = Version(locked[0]) if locked else mined.resolve(spec)
-            except InvalidVersion:
-                version = mined.resolve(spec)
-        reqs = mined.requirements_at(version, extras) if mined is not None and version is not None else None
-        if reqs is not None:
-            todo.extend((normalize_dist(r.name), str(r.specifier), tuple(normalize_dist(e) for e in r.extras),
-                         depth + 1) for r in reqs)
-            continue
-        names = list(g.catalog.wheel_requires(dist) or ())
-        names += [d for e in extras for d in g.catalog.extra_requires(dist, e)]
-        todo.extend((n, "", (), depth + 1) for n in names)
-    return out
 
 
 def _whole_namespace_declared(g: ProjectGraph, scope: ManifestSet, dist: str, dotted: str) -> bool:
