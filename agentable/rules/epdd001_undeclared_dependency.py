@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterable
+from typing import Iterable, Optional
 
+from agentable.cpg import ir
+from agentable.cpg.manifests import normalize_dist
 from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
 from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
 from agentable.rules.epdd.helpers import (
+    JudgedModule,
     import_declared,
     import_installed_on_demand,
     import_is_optional,
@@ -51,17 +55,26 @@ class UndeclaredDependency(Rule):
                                                    judged.locked)
             reported: set[str] = set()
             guarded = optional_import_tops(graph, mod)
+            probes = graph.catalog.python.running_library_probes
+            feature = feature_scope(graph, scope, mod)
             for stmt in mod.import_stmts:
                 func = import_owner(graph, mod, stmt)
                 for dotted in import_targets(stmt):
                     top = dotted.split(".")[0]
                     if not top or top in stdlib or top in reported or is_project_module(graph, top, mod.name, dotted):
                         continue
-                    if not import_name_known(graph, dotted) or import_declared(graph, scope, dotted):
+                    if not import_name_known(graph, dotted):
+                        continue
+                    if import_declared(graph, scope, dotted, feature):
+                        if func is mod.toplevel and not import_is_optional(func, stmt, guarded, probes):
+                            found = self._extra_at_import_time(ctx, judged, stmt, dotted, probes)
+                            if found is not None:
+                                reported.add(top)
+                                yield found
                         continue
                     if import_locked(graph, locked, dotted):
                         continue  # a declared dependency brings it: the lock file installs it
-                    if import_is_optional(func, stmt, guarded, graph.catalog.python.running_library_probes):
+                    if import_is_optional(func, stmt, guarded, probes):
                         continue
                     if import_installed_on_demand(graph, mod, func, top):
                         continue  # the program pip-installs it before it runs this import
@@ -100,3 +113,25 @@ class UndeclaredDependency(Rule):
                         f"`{shown}` is imported here but no dependency "
                         f"declared in {where} provides it, so a fresh install fails with ModuleNotFoundError; "
                         f"add {alts} to {target}.")
+
+    def _extra_at_import_time(self, ctx: RuleContext, judged: JudgedModule, stmt: ir.Stmt, dotted: str,
+                              probes: frozenset[str]) -> Optional[Finding]:
+        """An unguarded module-level import, run when the project's package is imported, of a
+        package that only an extra declares: `pip install <project>` without that extra, then
+        `import <project>`, fails."""
+        graph, manifests, scope = ctx.graph, judged.manifests, judged.scope
+        if not is_installed_package(manifests, scope) or import_declared(graph, package_scope(manifests, scope), dotted):
+            return None
+        chain = import_time_chain(graph, judged.mod, probes)
+        dists = {normalize_dist(d) for d in graph.catalog.distributions_for_import(dotted)}
+        extra, dist = extra_of(manifests, scope, dists) if chain else ("", "")
+        if not chain or not extra:
+            return None
+        package = chain[0].split("/")[-2] if "/" in chain[0] else chain[0]
+        via = " -> ".join(chain)
+        return self.finding(
+            ctx, judged.mod.path, stmt.pos,
+            f"`{dotted}` is imported when `{package}` is imported ({via}), but the project declares `{dist}` "
+            f"only in the `{extra}` extra, so `pip install` of the project without that extra followed by "
+            f"`import {package}` fails with ModuleNotFoundError; declare it as a required dependency, or "
+            f"import it only where the `{extra}` feature runs (inside the function, or guarded).")

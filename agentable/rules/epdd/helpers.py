@@ -237,14 +237,16 @@ def _modules_named(g: ProjectGraph) -> dict[str, dict[str, int]]:
     return out
 
 
-def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
+def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str, along: ManifestSet | None = None) -> bool:
     """Is the import `dotted` covered by the requirements in `scope` (a ManifestSet): one of the
     distributions that provide it is declared (any group), a declared distribution brings it in as
     a dependency (catalog `provides`, transitively), or, for an import the catalog does not know, a
     declared name plausibly provides it (see `_plausible_provider`). A distribution that brings only
     a shorter name than the most specific one the catalog maps (the `llama_index` namespace, for
     `llama_index.llms.anthropic` of llama-index-llms-anthropic) does not cover it, unless it is
-    declared in versions that shipped the whole namespace (catalog `whole_namespace`)."""
+    declared in versions that shipped the whole namespace (catalog `whole_namespace`). What the
+    declarations bring along is read from `along` when given (the extras the importer belongs to:
+    see packages.feature_scope), else from `scope`."""
     declared = {r.dist for r in scope.requirements}
     # the project's own distribution, named by a manifest that governs the file: its code and its
     # examples import it without declaring it (an example folder's requirements add to it)
@@ -258,19 +260,21 @@ def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
         declared |= {d for extra in r.extras for d in g.catalog.extra_requires(r.dist, extra)}
     if _provided_by(g, declared, dotted):
         return True
-    if _installed_along(g, scope, dotted):
+    if _installed_along(g, along if along is not None else scope, dotted):
         return True
     parts = dotted.split(".")
     prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
     specific = g.catalog.most_specific_import(dotted)
+    # an extra left out of `along` counts for its own distributions, not for what they bring
+    left_out = {r.dist for r in scope.requirements} - {r.dist for r in along.requirements} if along is not None \
+        else set()
     for d in declared:
-        names = prefixes & g.catalog.provided_imports(d)
+        names = prefixes & (g.catalog.own_imports(d) if d in left_out else g.catalog.provided_imports(d))
         if any(specific is None or len(n) >= len(specific) for n in names):
             return True
         if names and _whole_namespace_declared(g, scope, d, dotted):
             return True
     return False
-
 
 
 def _installed_along(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
