@@ -34,7 +34,8 @@ class IntegrationNeedsUndeclaredPackage(Rule):
               "ImportError('... pip install faiss-cpu'). The project declares the integration package but "
               "not the library the imported class needs, so every fresh install fails there. Which public "
               "names need which package is mined from the packages' wheels (an ImportError handler that "
-              "says `pip install ...`)."),
+              "says `pip install ...`, or, in a hub that ships a requirements.txt per integration, an import "
+              "of a package listed there)."),
         bad_example=("# requirements.txt: langchain-community\n"
                      "from langchain_community.vectorstores import FAISS  # needs faiss-cpu"),
         good_example="# requirements.txt: langchain-community\\nfaiss-cpu\nfrom langchain_community.vectorstores import FAISS",
@@ -79,11 +80,16 @@ class IntegrationNeedsUndeclaredPackage(Rule):
                  dists: tuple[str, ...], scope, loose: str) -> Finding:
         alts = " or ".join(f"`{d}`" for d in dists)
         shown = dotted.rpartition(".")[2] if isinstance(stmt, ir.ImportFrom) else dotted
+        wheels = "wheels" if " to " in version else "wheel"
         text = (f"`{shown}` ({host}) imports `{imp}` when it is used, and {host} does not install it "
-                f"(the ImportError in its {version} wheel asks for {alts}); no dependency declared in "
-                f"{', '.join(scope.manifests)} provides it, so the first use raises ImportError in a fresh "
-                f"install. Add {alts} to {target_manifest(scope)}")
-        if loose:
-            return self.finding(ctx, path, stmt.pos, f"{text} (or to a requirements file for `{loose}`, which "
-                                f"installing the project does not include).", severity=Severity.WARNING)
-        return self.finding(ctx, path, stmt.pos, text + ".")
+                f"(in the {host} {version} {wheels} read, it needs {alts}); no dependency declared in "
+                f"{', '.join(scope.manifests)} provides it")
+        if loose:  # not installed with the project: a fresh install of it does not fail, running this file does
+            return self.finding(
+                ctx, path, stmt.pos,
+                f"{text}. This file is in `{loose}`, which installing the project does not include, so the first "
+                f"use raises ImportError when it runs in an environment made from those declarations. Add "
+                f"{alts} to {target_manifest(scope)} (or to a requirements file for `{loose}`).",
+                severity=Severity.WARNING)
+        return self.finding(ctx, path, stmt.pos, f"{text}, so the first use raises ImportError in a fresh install. "
+                            f"Add {alts} to {target_manifest(scope)}.")
