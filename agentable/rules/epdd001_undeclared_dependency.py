@@ -23,6 +23,7 @@ from agentable.rules.epdd.helpers import (
     is_project_module,
     judged_modules,
     loose_folder,
+    package_dirs,
     optional_import_tops,
     target_manifest,
 )
@@ -98,7 +99,7 @@ class UndeclaredDependency(Rule):
                         where, target = "its `# /// script` block", "the block's `dependencies`"
                     else:
                         where, target = ", ".join(scope.manifests), target_manifest(scope)
-                        loose = loose_folder(manifests, scope, path)
+                        loose = loose_folder(manifests, scope, path, package_dirs(graph))
                     if loose:
                         yield self.finding(
                             ctx, mod.path, stmt.pos,

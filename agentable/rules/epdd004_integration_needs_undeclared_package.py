@@ -16,6 +16,7 @@ from agentable.rules.epdd.helpers import (
     import_owner,
     judged_modules,
     loose_folder,
+    package_dirs,
     optional_import_tops,
     target_manifest,
 )
@@ -74,7 +75,7 @@ class IntegrationNeedsUndeclaredPackage(Rule):
                         usual = [normalize_dist(d) for d in cat.distributions_for_import(imp)]
                         dists = tuple(sorted(dists, key=lambda d: usual.index(d) if d in usual else len(usual)))
                         yield self._finding(ctx, mod.path, stmt, dotted, host, version, imp, dists,
-                                            scope, loose_folder(manifests, scope, path))
+                                            scope, loose_folder(manifests, scope, path, package_dirs(graph)))
 
     def _finding(self, ctx: RuleContext, path: str, stmt: ir.Stmt, dotted: str, host: str, version: str, imp: str,
                  dists: tuple[str, ...], scope, loose: str) -> Finding:

@@ -66,9 +66,10 @@ def dev_only_file(path: PurePosixPath) -> bool:
             or bool(_DEV_DIRS & set(path.parts[:-1])))
 
 
-def loose_folder(manifests, scope, path: PurePosixPath) -> str:
+def loose_folder(manifests, scope, path: PurePosixPath, packages: frozenset[str] = frozenset()) -> str:
     """The examples/scripts/... folder (as `name/`) between the file and the nearest manifest
-    that governs it, or ""."""
+    that governs it, or "". A sub-package of a package (`metagpt/rag/benchmark/`, whose folder
+    and parent folder both have an `__init__.py`: `packages`) is installed with it: not loose."""
     from agentable.cpg.manifests import governing_dir
 
     nearest = governing_dir(scope.manifests[0])
@@ -79,7 +80,20 @@ def loose_folder(manifests, scope, path: PurePosixPath) -> str:
         parts = path.parts[:-1]
     else:
         parts = path.parts[len(PurePosixPath(nearest).parts):-1] if path.is_relative_to(nearest) else ()
-    return next((f"{p}/" for p in parts if p.lower() in _LOOSE_DIRS), "")
+    first = len(path.parts) - 1 - len(parts)  # where `parts` starts in the file's path
+    return next((f"{p}/" for i, p in enumerate(parts) if p.lower() in _LOOSE_DIRS
+                 and not (first + i >= 0 and _subpackage(path.parts[: first + i + 1], packages))), "")
+
+
+def _subpackage(folder: tuple[str, ...], packages: frozenset[str]) -> bool:
+    return len(folder) >= 2 and "/".join(folder) in packages and "/".join(folder[:-1]) in packages
+
+
+@per_graph
+def package_dirs(g: ProjectGraph) -> frozenset[str]:
+    """The project's folders that hold an `__init__.py` (packages)."""
+    return frozenset(str(PurePosixPath(m.path).parent) for m in g.modules.values()
+                     if PurePosixPath(m.path).name == "__init__.py")
 
 
 def target_manifest(scope) -> str:
