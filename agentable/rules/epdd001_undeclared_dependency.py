@@ -6,11 +6,12 @@ import sys
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.manifests import normalize_dist
+from agentable.cpg.manifests import governing_dir, normalize_dist
 from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
 from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.epdd.documented import documented_install
 from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
 from agentable.rules.epdd.helpers import (
     JudgedModule,
@@ -79,8 +80,12 @@ class UndeclaredDependency(Rule):
                         continue
                     if import_installed_on_demand(graph, mod, func, top):
                         continue  # the program pip-installs it before it runs this import
-                    reported.add(top)
                     dists = graph.catalog.distributions_for_import(dotted)
+                    if mod.path not in manifests.script_manifests and documented_install(
+                            graph, mod.path, governing_dir(scope.manifests[0]),
+                            {normalize_dist(d) for d in (*dists, top)}):
+                        continue  # a README of the feature tells the user to pip-install it
+                    reported.add(top)
                     if graph.catalog.knows_import(dotted):
                         alts = " or ".join(f"`{d}`" for d in dists)
                     else:  # a guess from the import name: say so

@@ -45,6 +45,7 @@ class ApiMissingInDeclaredSdk(Rule):
             return
         reported: set[tuple[str, int]] = set()
         self._flagged_imports: dict[str, set[str]] = {}  # file -> the import targets reported in it
+        self._gap_dists: set[tuple[str, str]] = set()  # (file, SDK) reported by _undeclared_gap
         for mod in graph.agent.relevant_modules:
             for stmt in mod.import_stmts:
                 for target in _import_targets(stmt):
@@ -92,14 +93,21 @@ class ApiMissingInDeclaredSdk(Rule):
         if (path, pos[0]) in reported:
             return
         gap = undeclared_api_gap(ctx.graph, path, symbol)
-        if gap is None:
-            return
+        if gap is None or (path, gap.dist) in self._gap_dists:
+            return  # one finding per file and SDK: the first import, naming the others
+        self._gap_dists.add((path, gap.dist))
         reported.add((path, pos[0]))
+        mod = ctx.graph.by_path.get(path)
+        others = [f"`{t}` (line {s.pos[0]})" for s in (mod.import_stmts if mod is not None else ())
+                  if s.pos[0] > pos[0] for t in _import_targets(s) + _module_imports(s)
+                  for g in [undeclared_api_gap(ctx.graph, path, t)] if g is not None and g.dist == gap.dist]
+        others = list(dict.fromkeys(others))
+        also = f" Nor {'is' if len(others) == 1 else 'are'} {', '.join(others)}." if others else ""
         yield self.finding(
             ctx, path, pos,
             f"`{gap.symbol}` is not in {gap.dist} {gap.newest}, the newest release, which `pip install "
             f"{gap.dist}` gets: no declared dependency installs {gap.dist}, and declaring it without an upper "
-            f"bound still fails here. Of the releases read ({gap.read}), only {gap.dist}{gap.has} has it: "
+            f"bound still fails here.{also} Of the releases read ({gap.read}), only {gap.dist}{gap.has} has it: "
             f"declare such a range, or import it from where newer releases moved it.")
 
     def _check_symbol(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str, spec: object,
