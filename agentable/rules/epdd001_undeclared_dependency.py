@@ -86,6 +86,15 @@ class UndeclaredDependency(Rule):
                             {normalize_dist(d) for d in (*dists, top)}):
                         continue  # a README of the feature tells the user to pip-install it
                     reported.add(top)
+                    own = None if graph.catalog.knows_import(dotted) else _own_module_renamed(graph, dotted)
+                    if own is not None:
+                        yield self.finding(
+                            ctx, mod.path, stmt.pos,
+                            f"`{getattr(stmt, 'module', None) or dotted}` is imported here, but no declared dependency "
+                            f"provides `{top}` and the project has no such package: the rest of the name is the "
+                            f"project's own `{own}`, so this looks like an old name of its package, and the import "
+                            f"fails with ModuleNotFoundError; import `{own}` instead.")
+                        continue
                     if graph.catalog.knows_import(dotted):
                         alts = " or ".join(f"`{d}`" for d in dists)
                     else:  # a guess from the import name: say so
@@ -141,3 +150,16 @@ class UndeclaredDependency(Rule):
             f"only in the `{extra}` extra, so `pip install` of the project without that extra followed by "
             f"`import {package}` fails with ModuleNotFoundError; declare it as a required dependency, or "
             f"import it only where the `{extra}` feature runs (inside the function, or guarded).")
+
+
+def _own_module_renamed(graph, dotted: str) -> Optional[str]:
+    """The project module whose dotted name ends with the part of `dotted` after its first name,
+    two names or more (`PythonFunc.core.framework` -> `babyagi.functionz.core.framework`): the
+    import names the project's own module under a package name that no longer exists."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 2, -1):  # the module part: `from a.b.c import name` gives a.b.c.name
+        rest = ".".join(parts[1:cut])
+        hits = sorted(m for m in graph.modules if m.endswith("." + rest))
+        if hits:
+            return hits[0]
+    return None
