@@ -58,7 +58,6 @@ class UndeclaredDependency(Rule):
             reported: set[str] = set()
             guarded = optional_import_tops(graph, mod)
             probes = graph.catalog.python.running_library_probes
-            feature = feature_scope(graph, scope, mod)
             for stmt in mod.import_stmts:
                 func = import_owner(graph, mod, stmt)
                 for dotted in import_targets(stmt):
@@ -67,7 +66,7 @@ class UndeclaredDependency(Rule):
                         continue
                     if not import_name_known(graph, dotted):
                         continue
-                    if import_declared(graph, scope, dotted, feature):
+                    if import_declared(graph, scope, dotted, feature_scope(graph, scope, mod, top)):
                         if func is mod.toplevel and not import_is_optional(func, stmt, guarded, probes):
                             found = self._extra_at_import_time(ctx, judged, stmt, dotted, probes)
                             if found is not None:

@@ -29,6 +29,7 @@ def documented_install(g: ProjectGraph, path: str, governing: str, names: set[st
                                                              not folder.startswith(governing + "/")):
         own.add(folder)
         folder = posixpath.dirname(folder)
+    names = names | {n.replace("-", "") for n in names}  # `autosklearn` for auto-sklearn
     for doc, (named, text) in installs.items():
         if not named & names:
             continue
@@ -51,9 +52,9 @@ def _doc_installs(g: ProjectGraph) -> dict[str, tuple[frozenset[str], str]]:
         text = arts.text(rel)
         if not text or "install" not in text:
             continue
-        named = {normalize_dist(m.group(0)) for cmd in _PIP.finditer(text)
-                 for word in cmd.group(1).split() if not word.startswith("-")
-                 for m in [_NAME.match(word.strip("'\""))] if m is not None}
+        named = {n for cmd in _PIP.finditer(text) for word in cmd.group(1).split() if not word.startswith("-")
+                 for m in [_NAME.match(word.strip("'\""))] if m is not None
+                 for n in (normalize_dist(m.group(0)), normalize_dist(m.group(0)).replace("-", ""))}
         if named:
             out[rel] = (frozenset(named), text)
     return out

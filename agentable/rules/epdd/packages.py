@@ -87,12 +87,14 @@ def extra_of(manifests: ManifestSet, scope: ManifestSet, dists: set[str]) -> tup
     return "", ""
 
 
-def feature_scope(g: ProjectGraph, scope: ManifestSet, mod: ModuleInfo) -> ManifestSet:
-    """`scope` without the extras whose feature code `mod` is not: an extra counts for a module
-    when the module, or a project module it imports, imports a distribution the extra declares
-    directly. What an extra brings along (its dependencies' dependencies) is installed only by
-    those who ask for that extra, for the code that needs it: MetaGPT's `android_assistant` extra
-    brings sympy through torch, which does not declare sympy for an unrelated benchmark module."""
+def feature_scope(g: ProjectGraph, scope: ManifestSet, mod: ModuleInfo, top: str = "") -> ManifestSet:
+    """`scope` without the extras that do not cover the import of `top` in `mod`. What an extra
+    brings along (its dependencies' dependencies) is installed only by those who ask for that
+    extra, for the code that needs it: MetaGPT's `android_assistant` extra brings sympy through
+    torch, which does not declare sympy for an unrelated benchmark module. An extra counts when
+    `mod` is its feature code (it, or a project module it imports, imports a distribution the
+    extra declares directly), or when the extra's feature code elsewhere imports `top` too (the
+    `rag` extra's modules import chromadb, which its vector-store integration brings)."""
     extras: dict[str, set[str]] = {}
     for r in scope.requirements:
         if r.group.startswith("optional:"):
@@ -108,7 +110,7 @@ def feature_scope(g: ProjectGraph, scope: ManifestSet, mod: ModuleInfo) -> Manif
                 if other is not None:
                     used = used | _imported_dists(g, other)
                     break
-    keep = {grp for grp, ds in extras.items() if ds & used}
+    keep = {grp for grp, ds in extras.items() if ds & used or (top and top in _feature_tops(g, frozenset(ds)))}
     if len(keep) == len(extras):
         return scope
     kept = [r for r in scope.requirements if not r.group.startswith("optional:") or r.group in keep]
@@ -122,4 +124,14 @@ def _imported_dists(g: ProjectGraph, mod: ModuleInfo) -> frozenset[str]:
     for stmt in mod.import_stmts:
         for target in import_targets(stmt):
             out.update(normalize_dist(d) for d in g.catalog.distributions_for_import(target))
+    return frozenset(out)
+
+
+@per_graph
+def _feature_tops(g: ProjectGraph, dists: frozenset[str]) -> frozenset[str]:
+    """The top-level names imported by the project modules that import one of `dists`."""
+    out: set[str] = set()
+    for m in g.modules.values():
+        if _imported_dists(g, m) & dists:
+            out.update(t.split(".")[0] for s in m.import_stmts for t in import_targets(s))
     return frozenset(out)
