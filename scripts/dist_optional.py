@@ -177,7 +177,7 @@ _CORE = frozenset({"__init__", "__post_init__", "__new__", "__call__", "_run", "
 _Blocks = list[tuple[list[str], list[str]]]
 
 
-def _blocks(fn: ast.FunctionDef | ast.AsyncFunctionDef, listed: list[str] = ()) -> _Blocks:  # type: ignore[assignment]
+def _blocks(fn: ast.FunctionDef | ast.AsyncFunctionDef, listed: tuple[str, ...] | list[str] = ()) -> _Blocks:
     """The guarded import blocks of a function (and its imports of `listed` distributions), unless
     it is a dispatcher that imports one of several backends by its argument (three or more blocks
     naming different distributions)."""
@@ -185,7 +185,7 @@ def _blocks(fn: ast.FunctionDef | ast.AsyncFunctionDef, listed: list[str] = ()) 
     return [] if len({tuple(d) for _, d in blocks}) >= 3 else blocks
 
 
-def _class_blocks(cls: ast.ClassDef, funcs: dict[str, _Blocks], listed: list[str] = ()) -> _Blocks:  # type: ignore[assignment]
+def _class_blocks(cls: ast.ClassDef, funcs: dict[str, _Blocks], listed: tuple[str, ...] | list[str] = ()) -> _Blocks:
     per_method: dict[str, _Blocks] = {}
     for m in cls.body:
         if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
