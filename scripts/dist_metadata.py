@@ -207,10 +207,12 @@ def one(dist: str, where: Path, optional: bool, keep: bool) -> dict[str, Any] | 
     return entry
 
 
-def finish(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def finish(entries: dict[str, dict[str, Any]], known: dict[str, Any] | None = None) -> dict[str, Any]:
     """The shipped payload: wheels (without their raw optional data), and per distribution mined
-    for optional dependencies, the public names that need a package it does not bring."""
+    for optional dependencies, the public names that need a package it does not bring (judged with
+    the wheels of `known` too: those a --merge run keeps)."""
     wheels = {n: {k: v for k, v in e.items() if k != "optional"} for n, e in entries.items()}
+    every = {**(known or {}), **wheels}
 
     def brought(dist: str) -> set[str]:
         out, todo, seen = set(), [dist], set()
@@ -219,7 +221,7 @@ def finish(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if d in seen:
                 continue
             seen.add(d)
-            e = wheels.get(d)
+            e = every.get(d)
             out |= set(e["imports"]) if e else {d.replace("-", "_")}
             todo.extend(e["requires"] if e else [])
         return out
@@ -244,8 +246,29 @@ def finish(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if kept:
                 needs[where] = kept
         exports = {k: v for k, v in e["optional"]["exports"].items() if v in needs}
-        optional[n] = {"version": e["version"], "needs": needs, "exports": exports}
+        versions = e["optional"].get("versions", [e["version"]])
+        version = versions[0] if len(versions) == 1 else f"{versions[0]} to {versions[-1]}"  # the releases read
+        optional[n] = {"version": version, "needs": needs, "exports": exports}
     return {"version": 1, "mined": datetime.date.today().isoformat(), "wheels": wheels, "optional": optional}
+
+
+def _merged(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """Two releases of one distribution (a list line `name==version` besides `name`): the newer
+    one's metadata, and the union of what both were mined for (optional imports differ between
+    releases: an integration a hub dropped is still in the release a project pins)."""
+    if old is None:
+        return new
+    from packaging.version import Version
+
+    newer, older = (new, old) if Version(new["version"]) > Version(old["version"]) else (old, new)
+    out = dict(newer)
+    if "optional" in old or "optional" in new:
+        a, b = older.get("optional", {}), newer.get("optional", {})
+        out["optional"] = {"needs": {**a.get("needs", {}), **b.get("needs", {})},
+                           "exports": {**a.get("exports", {}), **b.get("exports", {})},
+                           "versions": sorted({*a.get("versions", [older["version"]]), *b.get("versions", [newer["version"]])},
+                                              key=Version)}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,8 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for ln in args.list.read_text().splitlines():
             words = ln.split("#")[0].split()
-            if words:
-                key = str(canonicalize_name(words[0]))
+            if words:  # `name==1.2` asks for that release (mined besides the newest: see _merged)
+                key = words[0] if "==" in words[0] else str(canonicalize_name(words[0]))
                 wanted[key] = wanted.get(key, False) or "optional" in words[1:]
     partial = args.output.with_name(args.output.name + ".partial.jsonl")
     entries: dict[str, dict[str, Any]] = {}
@@ -273,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             asked, entry = json.loads(line)
             done.add(asked)
             if entry:
-                entries[entry["name"]] = entry
+                entries[entry["name"]] = _merged(entries.get(entry["name"]), entry)
     todo = [d for d in wanted if d not in done]
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(args.jobs) as pool, \
             partial.open("a", encoding="utf-8") as log:
@@ -283,13 +306,13 @@ def main(argv: list[str] | None = None) -> int:
         results = pool.map(lambda d: _safe(d, where, wanted[d], keep), todo)
         for i, (d, entry) in enumerate(zip(todo, results, strict=True), 1):
             if entry:
-                entries[entry["name"]] = entry
+                entries[entry["name"]] = _merged(entries.get(entry["name"]), entry)
             log.write(json.dumps([d, entry]) + "\n")
             log.flush()
             print(f"{i}/{len(todo)} {d}", file=sys.stderr)
-    payload = finish(entries)
-    if args.merge and args.output.exists():
-        old = json.loads(gzip.decompress(args.output.read_bytes()))
+    old = json.loads(gzip.decompress(args.output.read_bytes())) if args.merge and args.output.exists() else None
+    payload = finish(entries, old.get("wheels", {}) if old else None)
+    if old is not None:
         payload["wheels"] = {**old.get("wheels", {}), **payload["wheels"]}
         payload["optional"] = {**old.get("optional", {}), **payload["optional"]}
     raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -103,12 +103,41 @@ def _module_name(path: str) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _listed_requirements(z: zipfile.ZipFile) -> dict[str, list[str]]:
+    """Folder -> the distributions its own `requirements.txt` lists: a hub of integrations
+    (llama-hub) ships one per integration and installs none of them."""
+    out: dict[str, list[str]] = {}
+    for path in z.namelist():
+        if path.endswith("/requirements.txt") and ".dist-info/" not in path:
+            names = [_NAME.match(ln.split("#")[0].strip()) for ln in z.read(path).decode("utf-8", "replace").splitlines()]
+            out[path.rpartition("/")[0]] = [str(canonicalize_name(n.group(1))) for n in names if n]
+    return out
+
+
+def _listed_imports(body: list[ast.stmt], listed: list[str]) -> list[tuple[list[str], list[str]]]:
+    """(imported names, the listed distribution) of each unguarded absolute import under `body`
+    whose top-level name is a distribution of its folder's requirements.txt, by name
+    (`metaphor_python` for metaphor-python)."""
+    out = []
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+        for name in names:
+            top = str(canonicalize_name(name.split(".")[0]))
+            dist = next((d for d in listed if top in (d, d.removesuffix("-python"), d.removeprefix("python-"))), None)
+            if dist is not None:
+                out.append(([name], [dist]))
+    return out
+
+
 def mine(z: zipfile.ZipFile) -> dict[str, dict]:
     """{"needs": {public name: {import: [distributions]}}, "exports": {re-exported name: defining
     name}} of a wheel; imports are returned unfiltered (the caller drops those the distribution
-    itself brings)."""
+    itself brings). Besides the guarded imports (`_guarded`), in a folder that lists its own
+    requirements (`_listed_requirements`) an unguarded import of a listed distribution counts."""
     needs: dict[str, dict[str, list[str]]] = {}
     inits: dict[str, ast.Module] = {}
+    listed = _listed_requirements(z)
     for path in z.namelist():
         # private modules too: their public classes are re-exported by the package (`from
         # ._openai_client import OpenAIChatCompletionClient`), and a guard at their top runs on import
@@ -122,14 +151,15 @@ def mine(z: zipfile.ZipFile) -> dict[str, dict]:
         if path.endswith("/__init__.py"):
             inits[module] = tree
         top_level = [s for s in tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-        for names, dists in _guarded(top_level):
+        here = listed.get(path.rpartition("/")[0], [])
+        for names, dists in _guarded(top_level) + (_listed_imports(top_level, here) if here else []):
             _add(needs, module, names, dists)
-        funcs = {s.name: _blocks(s) for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        funcs = {s.name: _blocks(s, here) for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
         for s in tree.body:
             if s.name.startswith("_") if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else True:
                 continue
             if isinstance(s, ast.ClassDef):
-                blocks = _class_blocks(s, funcs)
+                blocks = _class_blocks(s, funcs, here)
             else:
                 blocks = funcs[s.name]
             for names, dists in blocks:
@@ -147,19 +177,20 @@ _CORE = frozenset({"__init__", "__post_init__", "__new__", "__call__", "_run", "
 _Blocks = list[tuple[list[str], list[str]]]
 
 
-def _blocks(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> _Blocks:
-    """The guarded import blocks of a function, unless it is a dispatcher that imports one of
-    several backends by its argument (three or more blocks naming different distributions)."""
-    blocks = _guarded(fn.body)
+def _blocks(fn: ast.FunctionDef | ast.AsyncFunctionDef, listed: tuple[str, ...] | list[str] = ()) -> _Blocks:
+    """The guarded import blocks of a function (and its imports of `listed` distributions), unless
+    it is a dispatcher that imports one of several backends by its argument (three or more blocks
+    naming different distributions)."""
+    blocks = _guarded(fn.body) + (_listed_imports(fn.body, list(listed)) if listed else [])
     return [] if len({tuple(d) for _, d in blocks}) >= 3 else blocks
 
 
-def _class_blocks(cls: ast.ClassDef, funcs: dict[str, _Blocks]) -> _Blocks:
+def _class_blocks(cls: ast.ClassDef, funcs: dict[str, _Blocks], listed: tuple[str, ...] | list[str] = ()) -> _Blocks:
     per_method: dict[str, _Blocks] = {}
     for m in cls.body:
         if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        own = _blocks(m)
+        own = _blocks(m, listed)
         called = {x.func.id for x in ast.walk(m) if isinstance(x, ast.Call) and isinstance(x.func, ast.Name)}
         own += [b for f in sorted(called & set(funcs)) for b in funcs[f]]
         core = m.name in _CORE or any(

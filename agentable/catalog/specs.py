@@ -333,6 +333,7 @@ class PythonFacts:
     executor_classes: frozenset[str] = frozenset()
     future_iterators: frozenset[str] = frozenset()
     gather_calls: frozenset[str] = frozenset()
+    running_library_probes: frozenset[str] = frozenset()
     tool_failures: tuple[str, ...] = ()
     json_parsers: tuple[str, ...] = ()
     settings_loaders: tuple[str, ...] = ()

@@ -1,10 +1,13 @@
-"""Imports vs declared distributions (EPDD): what an import statement brings in. Whether it is
-declared, locked or optional is EPDD001's alone: agentable/rules/epdd/helpers.py."""
+"""Imports vs declared distributions (EPDD, LARD001): what an import statement brings in, and what
+installing a file's declarations brings along (`installed_closure`). Whether an import is declared,
+locked or optional is EPDD001's alone: agentable/rules/epdd/helpers.py."""
 
 from __future__ import annotations
 
 from agentable.cpg import ir
-from agentable.query.facts import EvalAt
+from agentable.cpg.manifests import ManifestSet, normalize_dist
+from agentable.cpg.project import ProjectGraph
+from agentable.query.facts import EvalAt, per_graph
 
 
 def import_targets(stmt: EvalAt) -> list[str]:
@@ -16,3 +19,89 @@ def import_targets(stmt: EvalAt) -> list[str]:
     elif isinstance(stmt, ir.ImportFrom) and stmt.level == 0 and stmt.module:
         out.extend(f"{stmt.module}.{a.name}" if a.name != "*" else stmt.module for a in stmt.names)
     return out
+
+
+# How many requirement levels below a declaration are followed (ipykernel -> ipython -> prompt-toolkit
+# is two; semantic-kernel -> prance -> chardet is two).
+_DEPTH = 5
+
+
+def installed_closure(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
+    """The distributions that installing the declarations of `scope` brings, several levels deep
+    (`_DEPTH`), each read at the release its requirement resolves to: the lock's pin, else the
+    newest release the range admits, by the mined Requires-Dist of that exact release
+    (catalog/requires.json.gz, markers and extras applied); where that release was not read, the
+    newest wheel's requirements (wheels.json.gz, names only). A distribution neither file knows
+    ends the walk there: what it installs is unknown, so an import only it could bring is still
+    reported. Each distribution maps to the range it was first reached with ("" when unpinned)."""
+    key = tuple(sorted((r.dist, r.specifier, r.extras) for r in scope.requirements))
+    memo = _closures(g)
+    if key not in memo:
+        memo[key] = _walk(g, scope)
+    return memo[key]
+
+
+@per_graph
+def _closures(g: ProjectGraph) -> dict[tuple, dict[str, str]]:
+    return {}
+
+
+def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
+    from packaging.version import InvalidVersion, Version
+
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    out: dict[str, str] = {}
+    pins = {r.dist: scope.pins_for(r.path, r.dist) for r in scope.requirements} if hasattr(scope, "pins_for") else {}
+    todo: list[tuple[str, str, tuple[str, ...], int]] = [
+        (r.dist, r.specifier, tuple(normalize_dist(e) for e in r.extras), 0) for r in scope.requirements]
+    while todo:
+        dist, spec, extras, depth = todo.pop()
+        if (dist, extras) in seen:
+            continue
+        seen.add((dist, extras))
+        out.setdefault(dist, spec)
+        if depth >= _DEPTH:
+            continue
+        mined = g.catalog.releases.get(dist)
+        version = None
+        locked = [p.version for p in pins.get(dist, ()) if p.version]
+        if mined is not None:
+            try:
+                version = Version(locked[0]) if locked else mined.resolve(spec)
+            except InvalidVersion:
+                version = mined.resolve(spec)
+        reqs = mined.requirements_at(version, extras) if mined is not None and version is not None else None
+        if reqs is not None:
+            todo.extend((normalize_dist(r.name), str(r.specifier), tuple(normalize_dist(e) for e in r.extras),
+                         depth + 1) for r in reqs)
+            continue
+        names = list(g.catalog.wheel_requires(dist) or ())
+        names += [d for e in extras for d in g.catalog.extra_requires(dist, e)]
+        todo.extend((n, "", (), depth + 1) for n in names)
+    return out
+
+
+
+
+def left_out_by_declarations(g: ProjectGraph, path: str, dist: str) -> bool:
+    """Does a fresh install made from the declarations governing the file `path` leave the
+    distribution `dist` out: the file is governed by manifests that were read (not a build-time
+    list), none of them names it (any group, or an extra named after it), no lock governing the
+    file pins it, and nothing they declare brings it along (`installed_closure`)? Then the file's
+    import of it fails, and `pip install <dist>`, the fix a user makes, gets its newest release."""
+    manifests = getattr(g, "manifests", None)
+    if manifests is None or not manifests.has_manifest():
+        return False
+    dist = normalize_dist(dist)
+    scope = manifests.for_path(path)
+    if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
+                                     for m in scope.manifests):
+        return False
+    if scope.declared(dist) or dist in scope.project_names.values() or dist in (manifests.locked_for(path) or ()):
+        return False
+    for r in scope.requirements:
+        for extra in r.extras:
+            if dist in (normalize_dist(f"{r.dist}-{extra}"), normalize_dist(extra)) \
+                    or dist in g.catalog.extra_requires(r.dist, extra):
+                return False
+    return dist not in installed_closure(g, scope)

@@ -12,6 +12,7 @@ from packaging.version import InvalidVersion, Version
 
 from agentable.cpg.manifests import governing_dir
 from agentable.cpg.project import ProjectGraph
+from agentable.query.dependencies import left_out_by_declarations
 from agentable.query.facts import per_graph
 
 
@@ -321,6 +322,49 @@ def mined_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[MinedGap]
         newer = min(has) > max(installed)
         return MinedGap(symbol, surface.name, source, tuple(str(v) for v in installed),
                         _ranges(surface.versions, pres.have), f"{surface.versions[-1]} to {surface.versions[0]}", newer)
+    return None
+
+
+@dataclass(frozen=True)
+class NewestGap:
+    """A symbol that the newest release of its distribution lacks while older read releases have
+    it, imported by a file whose declarations leave that distribution out (see
+    `undeclared_api_gap`)."""
+
+    symbol: str
+    dist: str
+    newest: str
+    has: str  # the read releases that have it, as ranges
+    read: str
+
+
+@per_graph
+def undeclared_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[NewestGap]:
+    """Is `symbol` missing from the newest release of its distribution, which the file `path`
+    imports while its declarations leave that distribution out (`left_out_by_declarations`): the
+    import fails today, and declaring the distribution without an upper bound, the obvious fix,
+    installs that newest release, which lacks it too. Judged as `mined_api_gap` judges one
+    release; a newest release the data did not read is unknown."""
+    if "(" in symbol or _project_root(g, symbol.split(".", 1)[0]):
+        return None
+    index = g.catalog.api_surface
+    for dist in index.dists_for(symbol.split(".", 1)[0]):
+        surface = index.get(dist)
+        pres = surface.presence(symbol) if surface is not None else None
+        if surface is None or pres is None or not pres.have or not surface.releases:
+            continue
+        newest = surface.releases[0]
+        known = g.catalog.releases.get(dist)
+        latest = known.resolve("") if known is not None else None
+        if latest is not None and latest > newest:
+            continue  # a release newer than the data: unknown
+        bits = _read_bits(surface.versions, newest)
+        if bits is None or any(pres.have >> i & 1 or not pres.module_mask >> i & 1 for i in bits):
+            continue
+        if not left_out_by_declarations(g, path, dist):
+            continue
+        return NewestGap(symbol, surface.name, str(newest), _ranges(surface.versions, pres.have),
+                         f"{surface.versions[-1]} to {surface.versions[0]}")
     return None
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterable
+from typing import Iterable, Optional
 
+from agentable.cpg import ir
+from agentable.cpg.manifests import governing_dir, normalize_dist
 from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
+from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.epdd.documented import documented_install
+from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
 from agentable.rules.epdd.helpers import (
+    JudgedModule,
     import_declared,
     import_installed_on_demand,
     import_is_optional,
@@ -18,6 +24,7 @@ from agentable.rules.epdd.helpers import (
     is_project_module,
     judged_modules,
     loose_folder,
+    package_dirs,
     optional_import_tops,
     target_manifest,
 )
@@ -50,26 +57,52 @@ class UndeclaredDependency(Rule):
                                                    judged.locked)
             reported: set[str] = set()
             guarded = optional_import_tops(graph, mod)
+            probes = graph.catalog.python.running_library_probes
             for stmt in mod.import_stmts:
                 func = import_owner(graph, mod, stmt)
                 for dotted in import_targets(stmt):
                     top = dotted.split(".")[0]
                     if not top or top in stdlib or top in reported or is_project_module(graph, top, mod.name, dotted):
                         continue
-                    if not import_name_known(graph, dotted) or import_declared(graph, scope, dotted):
+                    if not import_name_known(graph, dotted):
+                        continue
+                    if import_declared(graph, scope, dotted, feature_scope(graph, scope, mod, top)):
+                        if func is mod.toplevel and not import_is_optional(func, stmt, guarded, probes):
+                            found = self._extra_at_import_time(ctx, judged, stmt, dotted, probes)
+                            if found is not None:
+                                reported.add(top)
+                                yield found
                         continue
                     if import_locked(graph, locked, dotted):
                         continue  # a declared dependency brings it: the lock file installs it
-                    if import_is_optional(func, stmt, guarded):
+                    if import_is_optional(func, stmt, guarded, probes):
                         continue
                     if import_installed_on_demand(graph, mod, func, top):
                         continue  # the program pip-installs it before it runs this import
-                    reported.add(top)
                     dists = graph.catalog.distributions_for_import(dotted)
+                    if mod.path not in manifests.script_manifests and documented_install(
+                            graph, mod.path, governing_dir(scope.manifests[0]),
+                            {normalize_dist(d) for d in (*dists, top)}):
+                        continue  # a README of the feature tells the user to pip-install it
+                    reported.add(top)
+                    own = None if graph.catalog.knows_import(dotted) else _own_module_renamed(graph, dotted)
+                    if own is not None:
+                        yield self.finding(
+                            ctx, mod.path, stmt.pos,
+                            f"`{getattr(stmt, 'module', None) or dotted}` is imported here, but no declared dependency "
+                            f"provides `{top}` and the project has no such package: the rest of the name is the "
+                            f"project's own `{own}`, so this looks like an old name of its package, and the import "
+                            f"fails with ModuleNotFoundError; import `{own}` instead.")
+                        continue
                     if graph.catalog.knows_import(dotted):
                         alts = " or ".join(f"`{d}`" for d in dists)
                     else:  # a guess from the import name: say so
                         alts = f"the distribution that installs `{top}` (probably `{dists[0]}`)"
+                    gap = next((gp for t in import_targets(stmt) if t.split(".")[0] == top
+                                for gp in [undeclared_api_gap(graph, mod.path, t)] if gp is not None), None)
+                    if gap is not None:  # the newest release lacks it (LARD001): a bare declaration is no fix
+                        alts = (f"`{gap.dist}{gap.has}` (the newest release, {gap.newest}, no longer has "
+                                f"`{gap.symbol}`)")
                     module = getattr(stmt, "module", None)
                     shown = module if module and import_name_known(graph, module) else dotted
                     loose = ""
@@ -79,7 +112,7 @@ class UndeclaredDependency(Rule):
                         where, target = "its `# /// script` block", "the block's `dependencies`"
                     else:
                         where, target = ", ".join(scope.manifests), target_manifest(scope)
-                        loose = loose_folder(manifests, scope, path)
+                        loose = loose_folder(manifests, scope, path, package_dirs(graph))
                     if loose:
                         yield self.finding(
                             ctx, mod.path, stmt.pos,
@@ -94,3 +127,38 @@ class UndeclaredDependency(Rule):
                         f"`{shown}` is imported here but no dependency "
                         f"declared in {where} provides it, so a fresh install fails with ModuleNotFoundError; "
                         f"add {alts} to {target}.")
+
+    def _extra_at_import_time(self, ctx: RuleContext, judged: JudgedModule, stmt: ir.Stmt, dotted: str,
+                              probes: frozenset[str]) -> Optional[Finding]:
+        """An unguarded module-level import, run when the project's package is imported, of a
+        package that only an extra declares: `pip install <project>` without that extra, then
+        `import <project>`, fails."""
+        graph, manifests, scope = ctx.graph, judged.manifests, judged.scope
+        if not is_installed_package(manifests, scope) or import_declared(graph, package_scope(manifests, scope), dotted):
+            return None
+        chain = import_time_chain(graph, judged.mod, probes)
+        dists = {normalize_dist(d) for d in graph.catalog.distributions_for_import(dotted)}
+        extra, dist = extra_of(manifests, scope, dists) if chain else ("", "")
+        if not chain or not extra:
+            return None
+        package = chain[0].split("/")[-2] if "/" in chain[0] else chain[0]
+        via = " -> ".join(chain)
+        return self.finding(
+            ctx, judged.mod.path, stmt.pos,
+            f"`{dotted}` is imported when `{package}` is imported ({via}), but the project declares `{dist}` "
+            f"only in the `{extra}` extra, so `pip install` of the project without that extra followed by "
+            f"`import {package}` fails with ModuleNotFoundError; declare it as a required dependency, or "
+            f"import it only where the `{extra}` feature runs (inside the function, or guarded).")
+
+
+def _own_module_renamed(graph, dotted: str) -> Optional[str]:
+    """The project module whose dotted name ends with the part of `dotted` after its first name,
+    two names or more (`PythonFunc.core.framework` -> `babyagi.functionz.core.framework`): the
+    import names the project's own module under a package name that no longer exists."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 2, -1):  # the module part: `from a.b.c import name` gives a.b.c.name
+        rest = ".".join(parts[1:cut])
+        hits = sorted(m for m in graph.modules if m.endswith("." + rest))
+        if hits:
+            return hits[0]
+    return None

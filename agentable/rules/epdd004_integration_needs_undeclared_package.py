@@ -16,6 +16,7 @@ from agentable.rules.epdd.helpers import (
     import_owner,
     judged_modules,
     loose_folder,
+    package_dirs,
     optional_import_tops,
     target_manifest,
 )
@@ -34,7 +35,8 @@ class IntegrationNeedsUndeclaredPackage(Rule):
               "ImportError('... pip install faiss-cpu'). The project declares the integration package but "
               "not the library the imported class needs, so every fresh install fails there. Which public "
               "names need which package is mined from the packages' wheels (an ImportError handler that "
-              "says `pip install ...`)."),
+              "says `pip install ...`, or, in a hub that ships a requirements.txt per integration, an import "
+              "of a package listed there)."),
         bad_example=("# requirements.txt: langchain-community\n"
                      "from langchain_community.vectorstores import FAISS  # needs faiss-cpu"),
         good_example="# requirements.txt: langchain-community\\nfaiss-cpu\nfrom langchain_community.vectorstores import FAISS",
@@ -54,7 +56,8 @@ class IntegrationNeedsUndeclaredPackage(Rule):
             declared = {r.dist for r in scope.requirements}
             reported: set[str] = set()
             for stmt in mod.import_stmts:
-                if import_is_optional(import_owner(graph, mod, stmt), stmt, guarded):
+                if import_is_optional(import_owner(graph, mod, stmt), stmt, guarded,
+                                      cat.python.running_library_probes):
                     continue
                 for dotted in import_targets(stmt):
                     hit = cat.optional_needs(dotted)
@@ -72,17 +75,22 @@ class IntegrationNeedsUndeclaredPackage(Rule):
                         usual = [normalize_dist(d) for d in cat.distributions_for_import(imp)]
                         dists = tuple(sorted(dists, key=lambda d: usual.index(d) if d in usual else len(usual)))
                         yield self._finding(ctx, mod.path, stmt, dotted, host, version, imp, dists,
-                                            scope, loose_folder(manifests, scope, path))
+                                            scope, loose_folder(manifests, scope, path, package_dirs(graph)))
 
     def _finding(self, ctx: RuleContext, path: str, stmt: ir.Stmt, dotted: str, host: str, version: str, imp: str,
                  dists: tuple[str, ...], scope, loose: str) -> Finding:
         alts = " or ".join(f"`{d}`" for d in dists)
         shown = dotted.rpartition(".")[2] if isinstance(stmt, ir.ImportFrom) else dotted
+        wheels = "wheels" if " to " in version else "wheel"
         text = (f"`{shown}` ({host}) imports `{imp}` when it is used, and {host} does not install it "
-                f"(the ImportError in its {version} wheel asks for {alts}); no dependency declared in "
-                f"{', '.join(scope.manifests)} provides it, so the first use raises ImportError in a fresh "
-                f"install. Add {alts} to {target_manifest(scope)}")
-        if loose:
-            return self.finding(ctx, path, stmt.pos, f"{text} (or to a requirements file for `{loose}`, which "
-                                f"installing the project does not include).", severity=Severity.WARNING)
-        return self.finding(ctx, path, stmt.pos, text + ".")
+                f"(in the {host} {version} {wheels} read, it needs {alts}); no dependency declared in "
+                f"{', '.join(scope.manifests)} provides it")
+        if loose:  # not installed with the project: a fresh install of it does not fail, running this file does
+            return self.finding(
+                ctx, path, stmt.pos,
+                f"{text}. This file is in `{loose}`, which installing the project does not include, so the first "
+                f"use raises ImportError when it runs in an environment made from those declarations. Add "
+                f"{alts} to {target_manifest(scope)} (or to a requirements file for `{loose}`).",
+                severity=Severity.WARNING)
+        return self.finding(ctx, path, stmt.pos, f"{text}, so the first use raises ImportError in a fresh install. "
+                            f"Add {alts} to {target_manifest(scope)}.")

@@ -8,7 +8,7 @@ from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.models import chat_model_constructions
 from agentable.query.versions import (VersionSource, api_unavailable, is_framework_symbol, mined_api_gap,
-                                      version_source)
+                                      undeclared_api_gap, version_source)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import ext_paths, run_result_reads
 
@@ -45,6 +45,7 @@ class ApiMissingInDeclaredSdk(Rule):
             return
         reported: set[tuple[str, int]] = set()
         self._flagged_imports: dict[str, set[str]] = {}  # file -> the import targets reported in it
+        self._gap_dists: set[tuple[str, str]] = set()  # (file, SDK) reported by _undeclared_gap
         for mod in graph.agent.relevant_modules:
             for stmt in mod.import_stmts:
                 for target in _import_targets(stmt):
@@ -53,6 +54,8 @@ class ApiMissingInDeclaredSdk(Rule):
                         continue
                     line_reported = (mod.path, stmt.pos[0]) in reported
                     found = list(self._check_symbol(ctx, mod.path, stmt.pos, target, spec, reported))
+                    if not found and not line_reported:
+                        found = list(self._undeclared_gap(ctx, mod.path, stmt.pos, target, reported))
                     # a second name of an import already reported on its line: its uses are covered too
                     if found or (line_reported and (api_unavailable(graph, mod.path, target) is not None
                                                     or mined_api_gap(graph, mod.path, target) is not None)):
@@ -61,6 +64,8 @@ class ApiMissingInDeclaredSdk(Rule):
                 for target in _module_imports(stmt):  # `import langchain.llms`: the mined API only
                     if is_framework_symbol(graph, target):
                         found = list(self._check_symbol(ctx, mod.path, stmt.pos, target, None, reported))
+                        if not found:
+                            found = list(self._undeclared_gap(ctx, mod.path, stmt.pos, target, reported))
                         if found:
                             self._flagged_imports.setdefault(mod.path, set()).add(target)
                         yield from found
@@ -78,6 +83,32 @@ class ApiMissingInDeclaredSdk(Rule):
                     break
         for r in run_result_reads(graph):  # `result.data` of an agent run
             yield from self._check_symbol(ctx, r.func.path, r.read.pos, r.symbol, None, reported)
+
+    def _undeclared_gap(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str,
+                        reported: set[tuple[str, int]]) -> Iterable[Finding]:
+        """An import of an API that the newest release of its SDK lacks, from an SDK the file's
+        declarations leave out (EPDD001 reports that it is undeclared): declaring the SDK without
+        an upper bound, as a user fixing that would, installs the newest release, and the import
+        still fails."""
+        if (path, pos[0]) in reported:
+            return
+        gap = undeclared_api_gap(ctx.graph, path, symbol)
+        if gap is None or (path, gap.dist) in self._gap_dists:
+            return  # one finding per file and SDK: the first import, naming the others
+        self._gap_dists.add((path, gap.dist))
+        reported.add((path, pos[0]))
+        mod = ctx.graph.by_path.get(path)
+        others = [f"`{t}` (line {s.pos[0]})" for s in (mod.import_stmts if mod is not None else ())
+                  if s.pos[0] > pos[0] for t in _import_targets(s) + _module_imports(s)
+                  for g in [undeclared_api_gap(ctx.graph, path, t)] if g is not None and g.dist == gap.dist]
+        others = list(dict.fromkeys(others))
+        also = f" Nor {'is' if len(others) == 1 else 'are'} {', '.join(others)}." if others else ""
+        yield self.finding(
+            ctx, path, pos,
+            f"`{gap.symbol}` is not in {gap.dist} {gap.newest}, the newest release, which `pip install "
+            f"{gap.dist}` gets: no declared dependency installs {gap.dist}, and declaring it without an upper "
+            f"bound still fails here.{also} Of the releases read ({gap.read}), only {gap.dist}{gap.has} has it: "
+            f"declare such a range, or import it from where newer releases moved it.")
 
     def _check_symbol(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str, spec: object,
                       reported: set[tuple[str, int]]) -> Iterable[Finding]:

@@ -28,7 +28,8 @@ def test_size_budget_and_provenance():
         assert w["version"] and isinstance(w["imports"], list), name
         assert w.get("imports_from", "wheel") in ("wheel", "name"), name
     for name, o in payload["optional"].items():
-        assert o["version"] == wheels[name]["version"] and isinstance(o["needs"], dict), name
+        # one release, or several ("0.0.44 to 0.0.79.post1") up to the newest, which the wheel entry describes
+        assert o["version"].rpartition(" to ")[2] == wheels[name]["version"] and isinstance(o["needs"], dict), name
 
 
 def test_top_distributions_are_mined():
@@ -102,6 +103,30 @@ def test_optional_miner_reads_install_hints():
     assert got["exports"] == {"kit.LanceStore": "kit.stores.lance.LanceStore",
                               "kit.stores.LanceStore": "kit.stores.lance.LanceStore",
                               "kit.stores.Qdrant": "kit.stores.qdrant.Qdrant"}
+
+
+def test_optional_miner_reads_per_integration_requirements():
+    """A hub that ships a requirements.txt per integration: an unguarded import of a package listed
+    there, in a method every use runs, is the class's need; an unlisted one (the hub's own
+    dependency) and one in a folder without such a file are not."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from dist_optional import mine
+    finally:
+        sys.path.pop(0)
+    z = _wheel({
+        "hub/tools/search/__init__.py": "from hub.tools.search.base import SearchToolSpec\n",
+        "hub/tools/search/requirements.txt": "acme-search-python>=1.2\n# comment\n",
+        "hub/tools/search/base.py": (
+            "import requests\n"
+            "class SearchToolSpec:\n    def __init__(self, key):\n"
+            "        from acme_search import Client\n        self.client = Client(key)\n"
+            "    def _helper(self):\n        import yaml\n"),
+        "hub/tools/plain/base.py": "class Plain:\n    def __init__(self):\n        import acme_search\n",
+    })
+    got = mine(z)
+    assert got["needs"] == {"hub.tools.search.base.SearchToolSpec": {"acme_search": ["acme-search-python"]}}
+    assert got["exports"] == {"hub.tools.search.SearchToolSpec": "hub.tools.search.base.SearchToolSpec"}
 
 
 def test_a_dependency_installs_its_newest_wheel(cat):

@@ -105,6 +105,9 @@ class ManifestSet:
     # The names of the scanned folder and of its parent (nearest last): where a file governed by an
     # enclosing project's manifest ("../pyproject.toml") sits in that project.
     root_names: tuple[str, ...] = field(default=(), kw_only=True)
+    # Requirement files that a setup.py splits by code between install_requires and extras named on
+    # the lines (`torch[hf]` is extra `hf`'s): file -> that setup.py. See `installs_with_package`.
+    bracket_extras: dict[str, str] = field(default_factory=dict, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
@@ -127,6 +130,11 @@ class ManifestSet:
                 by_dist.setdefault(r.dist, []).append(r)
             index = self._by_dist = (len(self.requirements), by_dist)
         return list(index[1].get(_normalized(dist), ()))
+
+    def installs_with_package(self, r: Requirement) -> bool:
+        """Does installing the project's distribution install `r` (a main-group declaration, not a
+        line a setup.py turns into an extra: see `bracket_extras`)?"""
+        return r.group == "main" and not (r.extras and r.path in self.bracket_extras)
 
     def has_manifest(self) -> bool:
         return bool(self.manifests or self.script_manifests)

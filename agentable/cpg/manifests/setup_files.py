@@ -74,6 +74,7 @@ def _setup_py(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
     sp = _SetupPy(tree)
     lines = text.splitlines()
     emitted: set[tuple[int, str]] = set()
+    read_by: dict[str, set[str]] = {}  # requirement file read -> the groups that read it
 
     def emit(node: ast.expr, group: str) -> bool:
         """Declare the requirements `node` evaluates to; True when all of it could be read (a
@@ -85,6 +86,8 @@ def _setup_py(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
                 _add_const(reader, c, lines, rel, group)
         files = [f for f in sp.file_refs(node) if (p.parent / f).is_file()]
         read = [reader.include(p, f, rel, group, getattr(node, "lineno", 0)) for f in files]
+        for f in files:
+            read_by.setdefault(f, set()).add(group)
         return not opaque or (bool(read) and all(read))
 
     for node in ast.walk(tree):
@@ -100,6 +103,12 @@ def _setup_py(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
             elif arg == "extras_require":
                 for extra, v in sp.entries(value):
                     emit(v, f"optional:{extra}")
+    # A requirement file that install_requires and an extra under a computed name both read is split
+    # by code between them: the lines that name an extra in brackets (`torch[hf]`) are taken as that
+    # extra's (the name cannot come from anything else on the line), the others as install_requires.
+    for f, groups in read_by.items():
+        if "main" in groups and f"optional:{_COMPUTED}" in groups:
+            reader.out.bracket_extras[reader.rel(p.parent / f)] = rel
     return True
 
 
@@ -136,7 +145,14 @@ class _SetupPy:
                 self._store(node.target, node.iter)
 
     def _store(self, target: ast.expr, value: ast.expr) -> None:
-        if isinstance(target, ast.Name):
+        if isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                for elt, part in zip(target.elts, value.elts, strict=True):  # a, b = [...], {...}
+                    self._store(elt, part)
+                return
+            for elt in target.elts:  # name, _, group = line.rpartition("["): each is a part of the value
+                self._store(elt.value if isinstance(elt, ast.Starred) else elt, value)
+        elif isinstance(target, ast.Name):
             self.bound.setdefault(target.id, []).append(value)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             self.items.setdefault(target.value.id, []).append((_key(target.slice), value))
@@ -158,6 +174,10 @@ class _SetupPy:
         elif isinstance(obj, ast.Subscript) and isinstance(obj.value, ast.Name):
             if attr in ("extend", "append") and len(call.args) == 1:  # extras["test"].extend([...])
                 self.items.setdefault(obj.value.id, []).append((_key(obj.slice), call.args[0]))
+        elif isinstance(obj, ast.Call) and isinstance(obj.func, ast.Attribute) and obj.func.attr == "setdefault" \
+                and isinstance(obj.func.value, ast.Name) and obj.args and attr in ("extend", "append") \
+                and len(call.args) == 1:  # extras.setdefault(name, []).append(req)
+            self.items.setdefault(obj.func.value.id, []).append((_key(obj.args[0]), call.args[0]))
 
     def keywords(self, call: ast.Call) -> list[tuple[str, ast.expr]]:
         """The keyword arguments of a call, `**kwargs` of a dict it can read included."""
@@ -258,8 +278,11 @@ class _SetupPy:
         return out
 
 
+_COMPUTED = "extra"  # the name given to an extra whose name is computed by code
+
+
 def _key(node: ast.expr) -> str:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else "extra"
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else _COMPUTED
 
 
 def _path_literal(node: ast.AST) -> Optional[str]:

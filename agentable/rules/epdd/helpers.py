@@ -12,7 +12,7 @@ from agentable.cpg.flow import handler_type_names
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo, ModuleInfo
-from agentable.query.dependencies import import_targets
+from agentable.query.dependencies import import_targets, installed_closure
 from agentable.query.facts import per_graph
 from agentable.query.versions import versions_within
 
@@ -66,9 +66,10 @@ def dev_only_file(path: PurePosixPath) -> bool:
             or bool(_DEV_DIRS & set(path.parts[:-1])))
 
 
-def loose_folder(manifests, scope, path: PurePosixPath) -> str:
+def loose_folder(manifests, scope, path: PurePosixPath, packages: frozenset[str] = frozenset()) -> str:
     """The examples/scripts/... folder (as `name/`) between the file and the nearest manifest
-    that governs it, or ""."""
+    that governs it, or "". A sub-package of a package (`metagpt/rag/benchmark/`, whose folder
+    and parent folder both have an `__init__.py`: `packages`) is installed with it: not loose."""
     from agentable.cpg.manifests import governing_dir
 
     nearest = governing_dir(scope.manifests[0])
@@ -79,7 +80,20 @@ def loose_folder(manifests, scope, path: PurePosixPath) -> str:
         parts = path.parts[:-1]
     else:
         parts = path.parts[len(PurePosixPath(nearest).parts):-1] if path.is_relative_to(nearest) else ()
-    return next((f"{p}/" for p in parts if p.lower() in _LOOSE_DIRS), "")
+    first = len(path.parts) - 1 - len(parts)  # where `parts` starts in the file's path
+    return next((f"{p}/" for i, p in enumerate(parts) if p.lower() in _LOOSE_DIRS
+                 and not (first + i >= 0 and _subpackage(path.parts[: first + i + 1], packages))), "")
+
+
+def _subpackage(folder: tuple[str, ...], packages: frozenset[str]) -> bool:
+    return len(folder) >= 2 and "/".join(folder) in packages and "/".join(folder[:-1]) in packages
+
+
+@per_graph
+def package_dirs(g: ProjectGraph) -> frozenset[str]:
+    """The project's folders that hold an `__init__.py` (packages)."""
+    return frozenset(str(PurePosixPath(m.path).parent) for m in g.modules.values()
+                     if PurePosixPath(m.path).name == "__init__.py")
 
 
 def target_manifest(scope) -> str:
@@ -99,15 +113,21 @@ def target_manifest(scope) -> str:
     return min(mine, key=lambda m: (rank(m), mine.index(m)))
 
 
-def import_is_optional(func: FunctionInfo, stmt: ir.Stmt, guarded_tops: frozenset[str] = frozenset()) -> bool:
+def import_is_optional(func: FunctionInfo, stmt: ir.Stmt, guarded_tops: frozenset[str] = frozenset(),
+                       probes: frozenset[str] = frozenset()) -> bool:
     """Is an import guarded so that a missing package does not break the program: inside a `try`
     whose handlers catch ImportError/ModuleNotFoundError (or everything), under
     `if TYPE_CHECKING:`, under a test of the interpreter or platform (`sys.version_info`,
-    `sys.platform`, `platform.system()`: a back-port or an OS-specific package), or a package that
-    `guarded_tops` names (already imported under such a guard in the same file)?"""
-    if guarded_tops and any(t.split(".")[0] in guarded_tops for t in import_targets(stmt)):
+    `sys.platform`, `platform.system()`: a back-port or an OS-specific package), under a test that
+    the package is the one already running (`probes`: `sniffio.current_async_library() == "trio"`,
+    or `"trio" in sys.modules`), or a package that `guarded_tops` names (already imported under
+    such a guard in the same file)?"""
+    tops = {t.split(".")[0] for t in import_targets(stmt)}
+    if guarded_tops and tops & guarded_tops:
         return True
     for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.If) and _running_library_test(anc.test, func, tops, probes):
+            return True
         if isinstance(anc, ir.Try):
             for h in anc.handlers:
                 names = handler_type_names(h)
@@ -127,6 +147,25 @@ def _environment_test(test: ir.Expr) -> bool:
     return any(ir.dotted(e) in _ENVIRONMENT_NAMES for e in ir.walk_expr(test))
 
 
+def _running_library_test(test: ir.Expr, func: FunctionInfo, tops: set[str], probes: frozenset[str]) -> bool:
+    """Does `test` compare the name of the library running the code with one of `tops`: a string
+    literal naming the package, beside `sys.modules` or a probe call (directly, or through a local
+    name bound to one: `library = sniffio.current_async_library()`)?"""
+    exprs = list(ir.walk_expr(test))
+    if not any(isinstance(e, ir.Constant) and e.value in tops for e in exprs):
+        return False
+    for e in exprs:
+        if ir.dotted(e) == "sys.modules" or _probe_call(e, probes):
+            return True
+        if isinstance(e, ir.Name) and any(_probe_call(d.value, probes) for d in func.defs.get(e.id, ())):
+            return True
+    return False
+
+
+def _probe_call(e: ir.Expr | None, probes: frozenset[str]) -> bool:
+    return isinstance(e, ir.Call) and ir.dotted(e.func) in probes
+
+
 def import_owner(g: ProjectGraph, mod: object, stmt: ir.Stmt) -> FunctionInfo:
     """The function (or module code) an import statement runs in."""
     return g.function_of(mod.path, stmt.pos) or mod.toplevel  # type: ignore[attr-defined]
@@ -137,8 +176,9 @@ def optional_import_tops(g: ProjectGraph, mod: object) -> frozenset[str]:
     `import_is_optional`): a later unguarded import of the same package in that file runs only
     when the guarded one succeeded, or belongs to the same optional feature."""
     out: set[str] = set()
+    probes = g.catalog.python.running_library_probes
     for stmt in mod.import_stmts:  # type: ignore[attr-defined]
-        if import_is_optional(import_owner(g, mod, stmt), stmt):
+        if import_is_optional(import_owner(g, mod, stmt), stmt, probes=probes):
             out.update(t.split(".")[0] for t in import_targets(stmt))
     return frozenset(out)
 
@@ -211,14 +251,16 @@ def _modules_named(g: ProjectGraph) -> dict[str, dict[str, int]]:
     return out
 
 
-def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
+def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str, along: ManifestSet | None = None) -> bool:
     """Is the import `dotted` covered by the requirements in `scope` (a ManifestSet): one of the
     distributions that provide it is declared (any group), a declared distribution brings it in as
     a dependency (catalog `provides`, transitively), or, for an import the catalog does not know, a
     declared name plausibly provides it (see `_plausible_provider`). A distribution that brings only
     a shorter name than the most specific one the catalog maps (the `llama_index` namespace, for
     `llama_index.llms.anthropic` of llama-index-llms-anthropic) does not cover it, unless it is
-    declared in versions that shipped the whole namespace (catalog `whole_namespace`)."""
+    declared in versions that shipped the whole namespace (catalog `whole_namespace`). What the
+    declarations bring along is read from `along` when given (the extras the importer belongs to:
+    see packages.feature_scope), else from `scope`."""
     declared = {r.dist for r in scope.requirements}
     # the project's own distribution, named by a manifest that governs the file: its code and its
     # examples import it without declaring it (an example folder's requirements add to it)
@@ -232,23 +274,21 @@ def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
         declared |= {d for extra in r.extras for d in g.catalog.extra_requires(r.dist, extra)}
     if _provided_by(g, declared, dotted):
         return True
-    if _installed_along(g, scope, dotted):
+    if _installed_along(g, along if along is not None else scope, dotted):
         return True
     parts = dotted.split(".")
     prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
     specific = g.catalog.most_specific_import(dotted)
+    # an extra left out of `along` counts for its own distributions, not for what they bring
+    left_out = {r.dist for r in scope.requirements} - {r.dist for r in along.requirements} if along is not None \
+        else set()
     for d in declared:
-        names = prefixes & g.catalog.provided_imports(d)
+        names = prefixes & (g.catalog.own_imports(d) if d in left_out else g.catalog.provided_imports(d))
         if any(specific is None or len(n) >= len(specific) for n in names):
             return True
         if names and _whole_namespace_declared(g, scope, d, dotted):
             return True
     return False
-
-
-# How many requirement levels below a declaration are followed (ipykernel -> ipython -> prompt-toolkit
-# is two; semantic-kernel -> prance -> chardet is two).
-_DEPTH = 5
 
 
 def _installed_along(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
@@ -279,61 +319,6 @@ def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
         return bool(spec) and not SpecifierSet(spec).contains(wheel[1], prereleases=True)
     except InvalidSpecifier:
         return False
-
-
-def installed_closure(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
-    """The distributions that installing the declarations of `scope` brings, several levels deep
-    (`_DEPTH`), each read at the release its requirement resolves to: the lock's pin, else the
-    newest release the range admits, by the mined Requires-Dist of that exact release
-    (catalog/requires.json.gz, markers and extras applied); where that release was not read, the
-    newest wheel's requirements (wheels.json.gz, names only). A distribution neither file knows
-    ends the walk there: what it installs is unknown, so an import only it could bring is still
-    reported. Each distribution maps to the range it was first reached with ("" when unpinned)."""
-    key = tuple(sorted((r.dist, r.specifier, r.extras) for r in scope.requirements))
-    memo = _closures(g)
-    if key not in memo:
-        memo[key] = _walk(g, scope)
-    return memo[key]
-
-
-@per_graph
-def _closures(g: ProjectGraph) -> dict[tuple, dict[str, str]]:
-    return {}
-
-
-def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
-    from packaging.version import InvalidVersion, Version
-
-    seen: set[tuple[str, tuple[str, ...]]] = set()
-    out: dict[str, str] = {}
-    pins = {r.dist: scope.pins_for(r.path, r.dist) for r in scope.requirements} if hasattr(scope, "pins_for") else {}
-    todo: list[tuple[str, str, tuple[str, ...], int]] = [
-        (r.dist, r.specifier, tuple(normalize_dist(e) for e in r.extras), 0) for r in scope.requirements]
-    while todo:
-        dist, spec, extras, depth = todo.pop()
-        if (dist, extras) in seen:
-            continue
-        seen.add((dist, extras))
-        out.setdefault(dist, spec)
-        if depth >= _DEPTH:
-            continue
-        mined = g.catalog.releases.get(dist)
-        version = None
-        locked = [p.version for p in pins.get(dist, ()) if p.version]
-        if mined is not None:
-            try:
-                version = Version(locked[0]) if locked else mined.resolve(spec)
-            except InvalidVersion:
-                version = mined.resolve(spec)
-        reqs = mined.requirements_at(version, extras) if mined is not None and version is not None else None
-        if reqs is not None:
-            todo.extend((normalize_dist(r.name), str(r.specifier), tuple(normalize_dist(e) for e in r.extras),
-                         depth + 1) for r in reqs)
-            continue
-        names = list(g.catalog.wheel_requires(dist) or ())
-        names += [d for e in extras for d in g.catalog.extra_requires(dist, e)]
-        todo.extend((n, "", (), depth + 1) for n in names)
-    return out
 
 
 def _whole_namespace_declared(g: ProjectGraph, scope: ManifestSet, dist: str, dotted: str) -> bool:
