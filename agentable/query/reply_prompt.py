@@ -167,6 +167,12 @@ class _Walker:
                 if idx is None:
                     continue
                 arg = argument_for(sites[0].call, params[idx], idx - (1 if owner.cls is not None else 0))
-                if arg is None:
-                    self.complete = False
-                self.strings(arg, sites[0].func, sites[0].stmt, depth - 1, out)
+                if arg is not None:
+                    self.strings(arg, sites[0].func, sites[0].stmt, depth - 1, out)
+                elif params[idx].default is not None:  # not passed: the default is sent
+                    self.strings(params[idx].default, owner, None, depth - 1, out)
+                elif not any(isinstance(a, ir.Starred) for a in sites[0].call.args) and \
+                        not any(kw.name is None for kw in sites[0].call.keywords):
+                    continue  # (a parameter left out without a default is a call error, not text)
+                else:
+                    self.complete = False  # passed through *args / **kwargs
