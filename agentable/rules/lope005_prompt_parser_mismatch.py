@@ -79,8 +79,10 @@ class PromptParserMismatch(Rule):
             if others:
                 detail = (detail + " The same reply is also parsed in this function with "
                           f"{', '.join(others)}: this parser may be a fallback for replies that one rejects.").strip()
+            doubt = bool(detail)  # part of the prompt unseen, or another parser first
+            detail = (detail + "\nThe code that parses the reply:\n" + _code_around(use)).strip()
             verdict = ctx.checker.ask(PromptParserQuestion(prompt, kind, detail))
-            if verdict.defect and verdict.source == "deterministic" and detail:
+            if verdict.defect and verdict.source == "deterministic" and doubt:
                 continue  # the missing words may be in the part not shown, or the parse is a fallback
             if not verdict.defect:
                 continue
@@ -95,6 +97,16 @@ class PromptParserMismatch(Rule):
             )
             f.checker_reason = verdict.reason if verdict.source != "deterministic" else ""
             yield f
+
+
+def _code_around(use: TextUse, before: int = 12, after: int = 8) -> str:
+    """The lines of the parsing function around the parse: what else the code does with the reply
+    (a first parser this one is the fallback of, a check before it) is part of the question."""
+    lines = use.func.module.ir.lines()
+    node = use.func.node
+    lo, hi = (node.pos[0] - 1, node.pos[2]) if node is not None else (0, len(lines))
+    at = use.expr.pos[0] - 1
+    return "\n".join(lines[max(lo, at - before):min(hi, at + after + 1)])
 
 
 def _parser_kind(graph, use: TextUse) -> Optional[str]:

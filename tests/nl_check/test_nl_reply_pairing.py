@@ -78,6 +78,7 @@ def test_the_question_carries_the_prompt_of_its_own_chain(fake_llm, tmp_path):
     assert len(asked) == 1  # json.loads on the JSON-array prompt is answered deterministically
     assert "first train of" in asked[0] and "You help travellers" in asked[0]
     assert "JSON array" not in asked[0]  # the other caller's prompt is not mixed in
+    assert "m = re.search(" in asked[0]  # the parsing code goes with the question
     assert [(f.span.path, f.span.line) for f in found] == [("planner.py", 22)]
     assert found[0].checker_reason.startswith("The prompt asks for a sentence")
 
