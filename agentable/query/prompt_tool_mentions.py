@@ -92,7 +92,7 @@ def _only_conditional(g: ProjectGraph, tool: FunctionInfo) -> Optional[tuple[Fun
         if g.is_test_code(f.path) or name not in f.module.ir.source or not _sees(f, tool):
             continue
         for e, stmt in f.walk(ir.Name, ir.Attribute):
-            ref = e.id if isinstance(e, ir.Name) else e.attr
+            ref = e.id if isinstance(e, ir.Name) else cast(ir.Attribute, e).attr
             if ref != name:
                 continue
             ifs = _conditions(f, stmt)

@@ -155,8 +155,8 @@ class _Walker:
             elif d.how == "import":
                 out += [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
             elif d.how == "param":
-                site = self.binds.get(owner.qualname)
-                sites = [site] if site is not None else g.argument_sites(owner)
+                bound = self.binds.get(owner.qualname)
+                sites = [bound] if bound is not None else g.argument_sites(owner)
                 if len(sites) != 1:
                     # several callers: one of their texts is this prompt's, which one is unknown
                     # (no caller: an entry point's input, data rather than instructions)
