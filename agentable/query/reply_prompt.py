@@ -55,7 +55,7 @@ def reply_prompt(g: ProjectGraph, c: LLMCall, func: FunctionInfo, stmt: ir.Stmt)
     walker = _Walker(g, binds)
     parts: list[str] = []
     exprs = [(s.expr, s.func, s.stmt) for role in _PROMPT_ROLES if (s := c.setting(role)) is not None]
-    if not exprs:  # a chat model's input: its first argument, or a keyword named for it
+    if not exprs and c.is_chat_model:  # a chat model's input: its first argument, or a keyword named for it
         first = c.call.args[0] if c.call.args else next(
             (kw.value for kw in c.call.keywords if kw.name in _PROMPT_ROLES), None)
         exprs = [(first, c.func, c.site.stmt)] if first is not None else []
@@ -148,7 +148,8 @@ class _Walker:
             f = site.call.func
             if isinstance(f, ir.Attribute) and f.attr in ("append", "extend", "insert") and ir.dotted(f.value) == e.id:
                 for a in site.call.args:
-                    self.strings(a, func, site.stmt, depth - 1, out)
+                    if not _assistant_turn(a):  # the model's own earlier reply is no instruction
+                        self.strings(a, func, site.stmt, depth - 1, out)
         for d in defs:
             if d.how in ("assign", "walrus") and d.value is not None:
                 self.strings(d.value, owner, d.stmt, depth - 1, out)
@@ -176,3 +177,11 @@ class _Walker:
                     continue  # (a parameter left out without a default is a call error, not text)
                 else:
                     self.complete = False  # passed through *args / **kwargs
+
+
+def _assistant_turn(e: ir.Expr) -> bool:
+    """A message literal of the assistant's role (`{"role": "assistant", "content": reply}`)."""
+    if not isinstance(e, ir.Dict):
+        return False
+    return any(isinstance(k, ir.Constant) and k.value == "role" and isinstance(v, ir.Constant)
+               and v.value == "assistant" for k, v in zip(e.keys, e.values, strict=False))
