@@ -15,7 +15,7 @@ from agentable.nl_check.questions import (
 )
 from agentable.nl_check.redact import redact_question
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 
 # Characters sent per field after redaction: enough to judge, no more.
 FIELD_BUDGETS: dict[str, int] = {
@@ -24,7 +24,7 @@ FIELD_BUDGETS: dict[str, int] = {
     "identifiers": 120,  # per item
     "param_docs": 400,
     "prompt_text": 6000,
-    "parser_detail": 1000,
+    "parser_detail": 2000,
     "stop_sequences": 100,
     "format_markers": 100,
 }

@@ -39,6 +39,8 @@ class UnknownModelUnsuitable(Rule):
         for use in model_uses(graph):
             if use.api not in GENERATIVE_APIS or graph.catalog.model(use.model_id) is not None:
                 continue
+            if _local_weights(use.model_id):
+                continue  # a file of local weights: no model, however good, knows what it holds
             role = "tool-calling-agent" if tools_requested(graph, use) is not None else "chat-agent"
             if (use.model_id, role) in seen:
                 continue
@@ -59,3 +61,8 @@ class UnknownModelUnsuitable(Rule):
                 flow=use.flow(graph), model=use.model_id)
             f.checker_reason = verdict.reason
             yield f
+
+
+def _local_weights(model_id: str) -> bool:
+    """A path to model weights on disk ("/models/x.gguf", "./weights"), not a model name."""
+    return model_id.startswith(("/", "./", "../", "~")) or model_id.endswith((".gguf", ".bin", ".safetensors"))

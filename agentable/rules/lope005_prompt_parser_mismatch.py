@@ -11,6 +11,7 @@ from agentable.nl_check.questions import PromptParserQuestion
 from agentable.query.dataflow import TextUse, flows as text_uses
 from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.query.protocol import prompt_text
+from agentable.query.reply_prompt import reply_prompt
 from agentable.query.structured_output import structured_output
 from agentable.query.text_ops import regex_patterns
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -41,6 +42,12 @@ class PromptParserMismatch(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         seen: set[tuple[str, int]] = set()
+        # every parser each function applies to one call's reply: a second one is often a fallback
+        parsers: dict[tuple[int, str], set[str]] = {}
+        for use in text_uses(graph):
+            kind = _parser_kind(graph, use) if not use.tool_arguments else None
+            if kind is not None:
+                parsers.setdefault((id(use.llm.site[1]), use.func.qualname), set()).add(kind.split(":")[0])
         for use in text_uses(graph):
             # an unguarded consumer is reported by LOPE001-003 already (one root cause, one finding)
             if not use.guard or use.guard == "structured-output" or use.kind == "key" or use.tool_arguments:
@@ -51,9 +58,16 @@ class PromptParserMismatch(Rule):
             c = graph.agent.llm_call_at(use.llm.site[1])
             if c is None or structured_output(graph, use.llm) is not None:
                 continue
-            if _prompt_from_several_callers(graph, c):
+            detail = ""
+            rp = reply_prompt(graph, c, use.func, use.stmt)
+            if rp is not None:  # the prompt of this reply's own call chain
+                prompt = rp.text
+                if not rp.complete:
+                    detail = "Parts of the prompt are built at run time and are not shown."
+            elif _prompt_from_several_callers(graph, c):
                 continue  # a shared wrapper's prompt: the literal text found may be another caller's
-            prompt = prompt_text(graph, c)
+            else:
+                prompt = prompt_text(graph, c)
             if len(prompt.strip()) < _MIN_PROMPT or PromptFormat(prompt).has_format_placeholder:
                 continue
             origin = use.origin or use.expr
@@ -61,7 +75,15 @@ class PromptParserMismatch(Rule):
             if key in seen:
                 continue
             seen.add(key)
-            verdict = ctx.checker.ask(PromptParserQuestion(prompt, kind))
+            others = sorted(parsers.get((id(use.llm.site[1]), use.func.qualname), set()) - {kind.split(":")[0]})
+            if others:
+                detail = (detail + " The same reply is also parsed in this function with "
+                          f"{', '.join(others)}: this parser may be a fallback for replies that one rejects.").strip()
+            doubt = bool(detail)  # part of the prompt unseen, or another parser first
+            detail = (detail + "\nThe code that parses the reply:\n" + _code_around(use)).strip()
+            verdict = ctx.checker.ask(PromptParserQuestion(prompt, kind, detail))
+            if verdict.defect and verdict.source == "deterministic" and doubt:
+                continue  # the missing words may be in the part not shown, or the parse is a fallback
             if not verdict.defect:
                 continue
             confident = verdict.source != "deterministic" and verdict.confidence >= 0.8
@@ -75,6 +97,16 @@ class PromptParserMismatch(Rule):
             )
             f.checker_reason = verdict.reason if verdict.source != "deterministic" else ""
             yield f
+
+
+def _code_around(use: TextUse, before: int = 12, after: int = 8) -> str:
+    """The lines of the parsing function around the parse: what else the code does with the reply
+    (a first parser this one is the fallback of, a check before it) is part of the question."""
+    lines = use.func.module.ir.lines()
+    node = use.func.node
+    lo, hi = (node.pos[0] - 1, node.pos[2]) if node is not None else (0, len(lines))
+    at = use.expr.pos[0] - 1
+    return "\n".join(lines[max(lo, at - before):min(hi, at + after + 1)])
 
 
 def _parser_kind(graph, use: TextUse) -> Optional[str]:

@@ -98,3 +98,24 @@ def test_the_role_is_named_and_a_confidence_of_0_6_is_enough() -> None:
     (finding,) = _run(stub)
     assert (finding.span.line, finding.extra.get("model")) == (16, "acme-coder-1b")
     assert "judges it unfit as a tool-calling agent: A code-completion model without tool calls." in finding.message
+
+
+def test_a_path_to_local_weights_is_not_asked():
+    files = {"agent.py": '''
+        from llama_cpp import Llama
+        from langchain_ollama import ChatOllama
+
+        local = Llama(model_path="/srv/models/support-7b.Q4_K_M.gguf", n_ctx=4096)
+        named = ChatOllama(model="acme-support-7b")
+
+
+        def reply(text: str) -> str:
+            out = local.create_chat_completion(messages=[{"role": "user", "content": text}])
+            return out["choices"][0]["message"]["content"] + named.invoke(text).content
+    '''}
+    checker = StubChecker({})
+    assert ADAL006 is not None
+    run_rules(graph_of(files), [ADAL006], checker)  # type: ignore[arg-type]
+    asked = [q.model_id for q in checker.asked]  # type: ignore[union-attr]
+    assert "acme-support-7b" in asked
+    assert not any(m.startswith("/") or m.endswith(".gguf") for m in asked)

@@ -1,0 +1,155 @@
+"""Tools a prompt names by name, paired with where the code binds them (IETI006).
+
+A prompt sent to a tool-calling model often lists its tools ("1. **web_search**: ..."). When the
+prompt text is fixed but every reference to one listed tool's function sits inside an `if` branch
+(one provider of several, a feature flag), the prompt names a tool that the other settings never
+bind. Code alone answers this, so no checker question is asked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, cast
+
+from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.query.facts import EvalAt, per_graph
+from agentable.query.literals import source_text
+from agentable.query.protocol import strings_reaching
+
+_PROMPT_ROLES = ("messages", "prompt", "system", "input", "instructions")
+# tests that do not choose a configuration: a script's entry point, imports for type checkers
+_NOT_SETTINGS = ("__name__", "TYPE_CHECKING")
+
+
+@dataclass(frozen=True)
+class ToolMention:
+    tool_name: str
+    func_name: str
+    prompt_path: str
+    prompt_pos: ir.Pos  # the line of the prompt that names the tool
+    call_path: str
+    call_line: int
+    condition: str  # source text of the `if` test the only references sit under
+    ref_path: str
+    ref_line: int
+
+
+def _binds_tools(c: LLMCall) -> bool:
+    if c.setting("tools") is not None:
+        return True
+    return any(isinstance(b.func, ir.Attribute) and "tool" in b.func.attr and (b.args or b.keywords)
+               for _path, b in c.binds)
+
+
+def _prompt_parts(g: ProjectGraph, c: LLMCall) -> list[str]:
+    parts: list[str] = []
+    for role in _PROMPT_ROLES:
+        s = c.setting(role)
+        if s is not None:
+            parts += strings_reaching(g, s.expr, s.func, cast(EvalAt, s.stmt))
+    if not parts and c.call.args:
+        parts += strings_reaching(g, c.call.args[0], c.func, c.site.stmt)
+    return parts
+
+
+def _word(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w(])")
+
+
+def _conditions(func: FunctionInfo, stmt: ir.Stmt) -> list[ir.If]:
+    return [a for a in func.ancestors(stmt) if isinstance(a, ir.If)]
+
+
+def _sees(f: FunctionInfo, tool: FunctionInfo) -> bool:
+    """Does `f`'s module define the tool function or import it by name from the tool's module?"""
+    if f.module is tool.module:
+        return True
+    target = f.module.imports.get(tool.name, "")
+    mod, _, last = target.rpartition(".")
+    if last != tool.name or not mod:
+        return False
+    rest = mod.lstrip(".")
+    if len(rest) < len(mod):  # relative: from the importing module's package, one level up per extra dot
+        pkg = f.module.name.split(".")
+        if not f.module.ir.is_package:
+            pkg = pkg[:-1]
+        up = len(mod) - len(rest) - 1
+        pkg = pkg[:len(pkg) - up] if up else pkg
+        mod = ".".join([*pkg, rest] if rest else pkg)
+    return tool.module.name == mod or tool.module.name.endswith("." + mod)
+
+
+def _only_conditional(g: ProjectGraph, tool: FunctionInfo) -> Optional[tuple[FunctionInfo, ir.If]]:
+    """The `if` the references to the tool function all sit under (the first found), or None
+    when one reference is unconditional or there is none outside the tool's definition."""
+    name = tool.name
+    found: Optional[tuple[FunctionInfo, ir.If]] = None
+    for f in g.functions.values():
+        if g.is_test_code(f.path) or name not in f.module.ir.source or not _sees(f, tool):
+            continue
+        for e, stmt in f.walk(ir.Name, ir.Attribute):
+            ref = e.id if isinstance(e, ir.Name) else cast(ir.Attribute, e).attr
+            if ref != name:
+                continue
+            ifs = _conditions(f, stmt)
+            if isinstance(stmt, ir.If) and any(x is e for x in ir.walk_expr(stmt.test)):
+                continue  # a test of the tool itself, not a binding
+            if not ifs:
+                return None
+            test = source_text(g, f.path, ifs[0].test)
+            if any(s in test for s in _NOT_SETTINGS):
+                return None
+            found = found or (f, ifs[0])
+    return found
+
+
+@per_graph
+def conditional_tool_mentions(g: ProjectGraph) -> list[ToolMention]:
+    tools = {t.name: t for t in g.agent.tools
+             if t.name and t.func is not None and re.fullmatch(r"[A-Za-z]\w*_\w+", t.name)}
+    if not tools:
+        return []
+    out: list[ToolMention] = []
+    seen: set[tuple[str, str]] = set()
+    for c in g.agent.llm_calls:
+        if not _binds_tools(c):
+            continue
+        parts = [p for p in dict.fromkeys(_prompt_parts(g, c)) if len(p) >= 40]
+        for name, tool in sorted(tools.items()):
+            pattern = _word(name)
+            texts = [p for p in parts if pattern.search(p)]
+            if not texts or tool.func is None:
+                continue
+            cond = _only_conditional(g, tool.func)
+            if cond is None:
+                continue
+            ref_func, branch = cond
+            test = source_text(g, ref_func.path, branch.test)
+            if any(source_text(g, c.func.path, i.test) == test for i in _conditions(c.func, c.site.stmt)):
+                continue  # the prompt is sent under the same condition
+            where = _prompt_line(g, texts, pattern)
+            if where is None or (where[0], name) in seen:
+                continue
+            seen.add((where[0], name))
+            out.append(ToolMention(name, tool.func.name, where[0], where[1], c.func.path, c.call.pos[0], test,
+                                   ref_func.path, branch.pos[0]))
+    return out
+
+
+def _prompt_line(g: ProjectGraph, texts: list[str], pattern: re.Pattern[str]) -> Optional[tuple[str, ir.Pos]]:
+    """The line of the string literal that names the tool first."""
+    wanted = set(texts)
+    for f in g.functions.values():
+        for e, _stmt in f.walk(ir.Constant):
+            if not isinstance(e.value, str) or e.value not in wanted:
+                continue
+            m = pattern.search(e.value)
+            if m is None:
+                continue
+            line = e.pos[0] + e.value.count("\n", 0, m.start())
+            return f.path, (line, 0, line, 0)
+    return None

@@ -1,0 +1,187 @@
+"""The prompt one parsed reply answers.
+
+`protocol.prompt_text` reads an LLM call's prompt on its own: behind a shared wrapper
+(`def ask(prompt): ...create(messages=[..., prompt])`) that is the union of every caller's
+prompt. Here the reply's parse is paired with the one call chain that produced it: from the
+function that parses it (or, when the reply arrives as a parameter of a parse helper, from that
+helper's single caller) down through project wrappers to the LLM call, each wrapper's parameters
+bound to the arguments of that chain only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, cast
+
+from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.resolve import argument_for
+from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.text_parts import call_text_parts
+from agentable.cpg.values import Const
+from agentable.query.facts import EvalAt
+
+_CHAIN_DEPTH = 4  # wrappers between the parsing function and the LLM call
+_PROMPT_ROLES = ("messages", "prompt", "system", "input", "instructions")
+_HELPER_CALLERS = 4  # callers of a parse helper looked at
+
+
+@dataclass(frozen=True)
+class ReplyPrompt:
+    text: str
+    complete: bool  # every parameter on the way was bound: no part of the prompt is unknown
+    site: Optional[CallSite]  # the call that asks for this reply (the top of the chain), if not the LLM call
+
+
+def reply_prompt(g: ProjectGraph, c: LLMCall, func: FunctionInfo, stmt: ir.Stmt) -> Optional[ReplyPrompt]:
+    """The prompt of the reply of `c` parsed at `stmt` in `func`, or None when no single chain
+    from the parse to the call is found (several callers of a helper, no path in the call graph)."""
+    chain = _chain_before(g, func, stmt, c.func)
+    if chain is None and func is not c.func:
+        # the reply is a parameter of a parse helper: its caller asked for it (the one caller, or
+        # the one in the helper's own module: an example script calling it too is not its pairing)
+        found = [(s, ch) for s in g.argument_sites(func)[:_HELPER_CALLERS]
+                 if (ch := _chain_before(g, s.func, s.stmt, c.func)) is not None]
+        if len(found) > 1:
+            found = [(s, ch) for s, ch in found if s.func.path == func.path]
+        if len(found) != 1:
+            return None
+        chain = found[0][1]
+    binds = {}
+    for site in chain or ():
+        for q in g.callees(site):
+            binds[q] = site
+    walker = _Walker(g, binds)
+    parts: list[str] = []
+    exprs = [(s.expr, s.func, s.stmt) for role in _PROMPT_ROLES if (s := c.setting(role)) is not None]
+    if not exprs and c.is_chat_model:  # a chat model's input: its first argument, or a keyword named for it
+        first = c.call.args[0] if c.call.args else next(
+            (kw.value for kw in c.call.keywords if kw.name in _PROMPT_ROLES), None)
+        exprs = [(first, c.func, c.site.stmt)] if first is not None else []
+    for e, f, st in exprs:
+        walker.strings(e, f, cast(EvalAt, st), 5, parts)
+    text = "\n".join(dict.fromkeys(p for p in parts if p.strip()))
+    return ReplyPrompt(text, walker.complete, chain[0] if chain else None)
+
+
+def _chain_before(g: ProjectGraph, start: FunctionInfo, stmt: ir.Stmt, target: FunctionInfo) -> Optional[list[CallSite]]:
+    """The call sites from `start` down to `target`: [] when `start` is `target`; else the chain of
+    the last call in `start` at or before `stmt` that reaches it (the one whose reply is parsed)."""
+    if start is target:
+        return []
+    line = stmt.pos[0]
+    best: Optional[list[CallSite]] = None
+    failed: set[str] = set()
+    for site in start.calls:
+        if site.call.pos[0] > line:
+            continue
+        rest = _chain_from(g, site, target, _CHAIN_DEPTH, failed)
+        if rest is not None and (best is None or site.call.pos >= best[0].call.pos):
+            best = rest
+    return best
+
+
+def _chain_from(g: ProjectGraph, site: CallSite, target: FunctionInfo, depth: int,
+                failed: set[str]) -> Optional[list[CallSite]]:
+    for q in sorted(g.callees(site)):
+        if q == target.qualname:
+            return [site]
+        f = g.functions.get(q)
+        if f is None or depth <= 1 or q in failed:
+            continue
+        for inner in f.calls:
+            rest = _chain_from(g, inner, target, depth - 1, failed)
+            if rest is not None:
+                return [site, *rest]
+        failed.add(q)
+    return None
+
+
+class _Walker:
+    """`literals.strings_in` with the parameters of the chain's functions bound to its arguments;
+    a parameter of another function is followed only when that function has a single caller."""
+
+    def __init__(self, g: ProjectGraph, binds: dict[str, CallSite]) -> None:
+        self.g = g
+        self.binds = binds
+        self.complete = True
+        self._seen: set[int] = set()
+
+    def strings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
+        if e is None or depth < 0 or id(e) in self._seen:
+            return
+        self._seen.add(id(e))
+        g = self.g
+        if isinstance(e, ir.Constant) and isinstance(e.value, str):
+            out.append(e.value)
+        elif isinstance(e, ir.FString):
+            out.append(e.literal_text())
+            for p in e.parts:
+                if not isinstance(p, str):
+                    self.strings(p, func, stmt, depth - 1, out)
+        elif isinstance(e, ir.Concat):
+            for p in e.parts:
+                self.strings(p, func, stmt, depth, out)
+        elif isinstance(e, ir.BinOp):
+            self.strings(e.left, func, stmt, depth, out)
+            self.strings(e.right, func, stmt, depth, out)
+        elif isinstance(e, ir.Seq):
+            for x in e.elts:
+                self.strings(x, func, stmt, depth, out)
+        elif isinstance(e, ir.Dict):
+            for k, v in zip(e.keys, e.values, strict=False):
+                if not (isinstance(k, ir.Constant) and k.value in ("role", "type", "name")):
+                    self.strings(v, func, stmt, depth, out)
+        elif isinstance(e, ir.Call):
+            for part, owner, at in call_text_parts(g, e, func, stmt, follow_helpers=depth > 0):
+                self.strings(part, owner, cast(EvalAt, at), depth - 1, out)
+        elif isinstance(e, ir.Name):
+            self._name(e, func, stmt, depth, out)
+        elif isinstance(e, ir.Attribute):
+            out += [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+
+    def _name(self, e: ir.Name, func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
+        g = self.g
+        owner, defs = g.name_bindings(func, e.id, stmt)
+        for site in func.calls:  # messages.append({...}) / .extend([...]) in the same function
+            f = site.call.func
+            if isinstance(f, ir.Attribute) and f.attr in ("append", "extend", "insert") and ir.dotted(f.value) == e.id:
+                for a in site.call.args:
+                    if not _assistant_turn(a):  # the model's own earlier reply is no instruction
+                        self.strings(a, func, site.stmt, depth - 1, out)
+        for d in defs:
+            if d.how in ("assign", "walrus") and d.value is not None:
+                self.strings(d.value, owner, d.stmt, depth - 1, out)
+            elif d.how == "import":
+                out += [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+            elif d.how == "param":
+                bound = self.binds.get(owner.qualname)
+                sites = [bound] if bound is not None else g.argument_sites(owner)
+                if len(sites) != 1:
+                    # several callers: one of their texts is this prompt's, which one is unknown
+                    # (no caller: an entry point's input, data rather than instructions)
+                    self.complete = self.complete and not sites
+                    continue
+                params = owner.params
+                idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
+                if idx is None:
+                    continue
+                arg = argument_for(sites[0].call, params[idx], idx - (1 if owner.cls is not None else 0))
+                if arg is not None:
+                    self.strings(arg, sites[0].func, sites[0].stmt, depth - 1, out)
+                elif params[idx].default is not None:  # not passed: the default is sent
+                    self.strings(params[idx].default, owner, None, depth - 1, out)
+                elif not any(isinstance(a, ir.Starred) for a in sites[0].call.args) and \
+                        not any(kw.name is None for kw in sites[0].call.keywords):
+                    continue  # (a parameter left out without a default is a call error, not text)
+                else:
+                    self.complete = False  # passed through *args / **kwargs
+
+
+def _assistant_turn(e: ir.Expr) -> bool:
+    """A message literal of the assistant's role (`{"role": "assistant", "content": reply}`)."""
+    if not isinstance(e, ir.Dict):
+        return False
+    return any(isinstance(k, ir.Constant) and k.value == "role" and isinstance(v, ir.Constant)
+               and v.value == "assistant" for k, v in zip(e.keys, e.values, strict=False))
