@@ -19,7 +19,7 @@ _X = TypeVar("_X", bound=ir.Expr)
 ImportStmt = Union[ir.Import, ir.ImportFrom]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # one per call/binding of the project: no __dict__ each
 class CallSite:
     call: ir.Call
     stmt: ir.Stmt
@@ -29,7 +29,7 @@ class CallSite:
         return f"CallSite({ir.dotted(self.call.func) or '<expr>'}() at {self.func.path}:{self.call.pos[0]})"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # one per call/binding of the project: no __dict__ each
 class DefSite:
     """A binding of a local name: `value` is what was bound, `how` says how to read it."""
 
