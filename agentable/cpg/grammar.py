@@ -27,7 +27,8 @@ def parse_bytes(source: bytes):
 
 # Line numbers as shared int objects: LINES[row] is row + 1 (tree-sitter rows are 0-based). An int
 # above 256 is a 32-byte object of its own, and every position holds two: one object per line
-# number instead saves ~30 MB of IR per 100k lines. `reserve_lines` grows it before each file.
+# number instead of two per node (with the interned names: the IR of openai-agents-python, 425k
+# lines, 324 -> 245 MB traced). `reserve_lines` grows it before each file.
 LINES: list[int] = [1]
 
 
