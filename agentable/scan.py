@@ -349,7 +349,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         notifications=notifications,
         rules=[r.meta for r in rules],
         files_scanned=len(modules),
-        lines_scanned=sum(len(m.lines()) for m in modules),
+        lines_scanned=sum(m.line_count() for m in modules),
         duration_s=time.perf_counter() - started,
         sources=sources,
     )

@@ -25,9 +25,22 @@ def parse_bytes(source: bytes):
     return parser().parse(source)
 
 
+# Line numbers as shared int objects: LINES[row] is row + 1 (tree-sitter rows are 0-based). An int
+# above 256 is a 32-byte object of its own, and every position holds two: one object per line
+# number instead of two per node (with the interned names: the IR of openai-agents-python, 425k
+# lines, 324 -> 245 MB traced). `reserve_lines` grows it before each file.
+LINES: list[int] = [1]
+
+
+def reserve_lines(count: int) -> None:
+    """Make LINES hold the line numbers of a file of `count` lines (it only grows)."""
+    if len(LINES) < count:
+        LINES.extend(range(len(LINES) + 1, count + 1))
+
+
 def node_pos(n: TSNode) -> ir.Pos:
     s, e = n.start_point, n.end_point
-    return (s[0] + 1, s[1], e[0] + 1, e[1])
+    return (LINES[s[0]], s[1], LINES[e[0]], e[1])
 
 
 # ---------------------------------------------------------------------------- grammar ids

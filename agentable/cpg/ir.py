@@ -365,6 +365,10 @@ class Module:
             self._lines = [ln.rstrip("\r") for ln in self.source.split("\n")]
         return self._lines
 
+    def line_count(self) -> int:
+        """len(self.lines()), without splitting (and keeping) the lines of every module."""
+        return self.source.count("\n") + 1
+
     def line_text(self, line: int) -> str:
         lines = self.lines()
         return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -7,9 +7,12 @@ Speed: lowering runs once per file on every scan, so the hot paths below avoid t
 parts of the py-tree-sitter API. `node.type` builds a new str on every access (and the dict
 lookup then hashes it), so nodes are dispatched on their integer `kind_id`; fields are read by
 id, not by name; `start_point`/`end_point` build a Point object each, so a node's position is
-read once, inline in the hot handlers. The IR must stay bit-identical (it is pickled into the
-cache): positions are always fresh tuples and texts fresh strings, exactly as before, because
-pickle writes an object shared by two fields differently from two equal objects.
+read once, inline in the hot handlers.
+
+Memory: the IR of a project is held for the whole scan, so names are interned (`ident`) and
+positions share one int object per line number (`grammar.LINES`) instead of allocating a copy
+per node. Positions are still fresh tuples; the IR is equal to one built without the sharing
+(its pickles are not byte-identical: pickle writes a shared object as a back-reference).
 
 This module lowers statements; expressions are lowered in `lower_expr.py` and the grammar's ids
 are read once in `grammar.py`.
@@ -18,6 +21,7 @@ are read once in `grammar.py`.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Optional
 
 from tree_sitter import Node as TSNode
@@ -29,7 +33,7 @@ from agentable.cpg.grammar import (
     F_TYPE, F_VALUE, KS_ALIASED_IMPORT, KS_ASYNC, KS_AS_PATTERN, KS_BLOCK, KS_EXCEPT, KS_EXC_TUPLE,
     KS_RELATIVE_IMPORT, KS_WILDCARD_IMPORT, K_ASSIGNMENT, K_AUGMENTED_ASSIGNMENT, K_CASE_CLAUSE,
     K_CLASS_DEFINITION, K_COMMENT, K_DECORATOR, K_ELIF_CLAUSE, K_ELSE_CLAUSE, K_FINALLY_CLAUSE,
-    K_IMPORT_PREFIX, K_KEYWORD_ARGUMENT, K_WITH_CLAUSE, K_WITH_ITEM, node_pos, parse_bytes,
+    K_IMPORT_PREFIX, K_KEYWORD_ARGUMENT, K_WITH_CLAUSE, K_WITH_ITEM, LINES, node_pos, parse_bytes, reserve_lines,
 )
 from agentable.cpg.lower_expr import ExpressionLowerer, by_kind
 
@@ -55,6 +59,7 @@ def lower_source(source: bytes, path: str, module_name: str) -> ir.Module:
         if levels >= MAX_INDENT_LEVELS:
             raise NestingTooDeep(f"{levels:,} indentation levels")
     tree = parse_bytes(source)
+    reserve_lines(source.count(b"\n") + 2)
     text = source.decode("utf-8", errors="replace")
     lowerer = _Lowerer(source)
     body = lowerer.block(tree.root_node)
@@ -311,7 +316,7 @@ class _Lowerer(ExpressionLowerer):
         ret = n.child_by_field_id(F_RETURN_TYPE)
         return ir.FunctionDef(
             node_pos(n),
-            self.text(name_node) if name_node is not None else "<anonymous>",
+            self.ident(name_node) if name_node is not None else "<anonymous>",
             self.parameters(n.child_by_field_id(F_PARAMETERS)),
             body,
             decorators or [],
@@ -336,7 +341,7 @@ class _Lowerer(ExpressionLowerer):
         body = self.block(n.child_by_field_id(F_BODY))
         return ir.ClassDef(
             node_pos(n),
-            self.text(name_node) if name_node is not None else "<anonymous>",
+            self.ident(name_node) if name_node is not None else "<anonymous>",
             bases,
             keywords,
             body,
@@ -360,7 +365,7 @@ class _Lowerer(ExpressionLowerer):
         else:
             stmt = self.function_definition(definition, decorators)
         row, col = n.start_point
-        stmt.pos = (row + 1, col, stmt.pos[2], stmt.pos[3])
+        stmt.pos = (LINES[row], col, stmt.pos[2], stmt.pos[3])
         return stmt
 
     def import_statement(self, n: TSNode) -> ir.Stmt:
@@ -376,20 +381,20 @@ class _Lowerer(ExpressionLowerer):
                     if c.kind_id == K_IMPORT_PREFIX:
                         level = self.text(c).count(".")
                     else:
-                        module = self.text(c)
+                        module = self.ident(c)
             else:
-                module = self.text(mod)
+                module = self.ident(mod)
         names = [self._alias(c) for c in n.children_by_field_id(F_NAME)]
         if any(c.kind_id in KS_WILDCARD_IMPORT for c in n.named_children):
             names.append(ir.Alias("*", None))
-        return ir.ImportFrom(node_pos(n), module.replace(" ", ""), level, names)
+        return ir.ImportFrom(node_pos(n), sys.intern(module.replace(" ", "")), level, names)
 
     def _alias(self, c: TSNode) -> ir.Alias:
         if c.kind_id in KS_ALIASED_IMPORT:
             name = c.child_by_field_id(F_NAME)
             alias = c.child_by_field_id(F_ALIAS)
-            return ir.Alias(self.text(name).replace(" ", "") if name else "", self.text(alias) if alias else None)
-        return ir.Alias(self.text(c).replace(" ", ""), None)
+            return ir.Alias(sys.intern(self.text(name).replace(" ", "")) if name else "", self.ident(alias) if alias else None)
+        return ir.Alias(sys.intern(self.text(c).replace(" ", "")), None)
 
     def match_statement(self, n: TSNode) -> ir.Stmt:
         subject = n.child_by_field_id(F_SUBJECT)

@@ -6,6 +6,7 @@ one: an expression never contains a statement, so this half needs nothing from t
 
 from __future__ import annotations
 
+import sys
 from typing import Callable, Optional, cast
 
 from tree_sitter import Node as TSNode
@@ -16,7 +17,7 @@ from agentable.cpg.grammar import (
     F_PARAMETERS, F_RIGHT, F_SUBSCRIPT, F_TYPE, F_VALUE, KS_DICTIONARY_SPLAT_PATTERN, KS_FROM,
     KS_KEYWORD_SEPARATOR, KS_LIST_SPLAT_PATTERN, KS_PARAM_WITH_FIELDS, KS_POSITIONAL_SEPARATOR, K_COMMENT,
     K_DICTIONARY_SPLAT, K_ESCAPE_SEQUENCE, K_FOR_IN_CLAUSE, K_GENERATOR_EXPRESSION, K_IDENTIFIER, K_IF_CLAUSE,
-    K_INTERPOLATION, K_KEYWORD_ARGUMENT, K_PAIR, K_STRING_CONTENT, LANGUAGE, kind_ids, node_pos,
+    K_INTERPOLATION, K_KEYWORD_ARGUMENT, K_PAIR, K_STRING_CONTENT, LANGUAGE, LINES, kind_ids, node_pos,
 )
 
 _PREFIX_CHARS = b"rRbBuUfFtT"
@@ -32,6 +33,11 @@ class ExpressionLowerer:
     def text(self, n: TSNode) -> str:
         return self.src[n.start_byte : n.end_byte].decode("utf-8", "replace")
 
+    def ident(self, n: TSNode) -> str:
+        """The text of a name (identifier, dotted module): interned, as the same few names recur
+        on every line of a project and each copy would cost ~55 bytes of IR."""
+        return sys.intern(self.src[n.start_byte : n.end_byte].decode("utf-8", "replace"))
+
     # ------------------------------------------------------------------ parameters (def and lambda)
 
     def parameters(self, n: Optional[TSNode]) -> list[ir.Param]:
@@ -42,17 +48,17 @@ class ExpressionLowerer:
         for c in n.named_children:
             kind = c.kind_id
             if kind == K_IDENTIFIER:
-                out.append(ir.Param(self.text(c), node_pos(c), kind="kwonly" if kwonly else "normal"))
+                out.append(ir.Param(self.ident(c), node_pos(c), kind="kwonly" if kwonly else "normal"))
             elif kind in KS_PARAM_WITH_FIELDS:
                 param, is_vararg = self._param_with_fields(c, kwonly)
                 if param is not None:
                     out.append(param)
                 kwonly = kwonly or is_vararg
             elif kind in KS_LIST_SPLAT_PATTERN:
-                out.append(ir.Param(self.text(c).lstrip("*"), node_pos(c), kind="vararg"))
+                out.append(ir.Param(sys.intern(self.text(c).lstrip("*")), node_pos(c), kind="vararg"))
                 kwonly = True
             elif kind in KS_DICTIONARY_SPLAT_PATTERN:
-                out.append(ir.Param(self.text(c).lstrip("*"), node_pos(c), kind="kwarg"))
+                out.append(ir.Param(sys.intern(self.text(c).lstrip("*")), node_pos(c), kind="kwarg"))
             elif kind in KS_KEYWORD_SEPARATOR:
                 kwonly = True
             elif kind in KS_POSITIONAL_SEPARATOR:
@@ -77,12 +83,12 @@ class ExpressionLowerer:
             else:
                 return None, False
             ann = c.child_by_field_id(F_TYPE)
-            param = ir.Param(self.text(inner).lstrip("*"), node_pos(c), self.expr(ann) if ann else None, None, kind)
+            param = ir.Param(sys.intern(self.text(inner).lstrip("*")), node_pos(c), self.expr(ann) if ann else None, None, kind)
             return param, kind == "vararg"
         ann = c.child_by_field_id(F_TYPE)
         default = c.child_by_field_id(F_VALUE)
         param = ir.Param(
-            self.text(name_node),
+            self.ident(name_node),
             node_pos(c),
             self.expr(ann) if ann is not None else None,
             self.expr(default) if default is not None else None,
@@ -100,10 +106,10 @@ class ExpressionLowerer:
             # 40% of all expressions: built here, without a handler call. A name is one token on
             # one line, so its end is its start plus its byte length (saves an end_point Point).
             point = n.start_point  # a Point: indexing it is cheaper than unpacking it
-            row = point[0] + 1
+            row = LINES[point[0]]
             col = point[1]
             start, end = n.start_byte, n.end_byte
-            return ir.Name((row, col, row, col + end - start), self.src[start:end].decode("utf-8", "replace"))
+            return ir.Name((row, col, row, col + end - start), sys.intern(self.src[start:end].decode("utf-8", "replace")))
         return _EXPR_BY_KIND[kind](self, n)
 
     def other(self, n: TSNode) -> ir.Expr:
@@ -123,9 +129,9 @@ class ExpressionLowerer:
         attr = n.child_by_field_id(F_ATTRIBUTE)
         first, last = n.start_point, n.end_point
         return ir.Attribute(
-            (first[0] + 1, first[1], last[0] + 1, last[1]),
+            (LINES[first[0]], first[1], LINES[last[0]], last[1]),
             self.expr(n.child_by_field_id(F_OBJECT)),
-            self.src[attr.start_byte : attr.end_byte].decode("utf-8", "replace") if attr is not None else "",
+            self.ident(attr) if attr is not None else "",
         )
 
     def call(self, n: TSNode) -> ir.Expr:
@@ -148,12 +154,12 @@ class ExpressionLowerer:
                     elif kind != K_COMMENT:
                         args.append(expr(c))
         first, last = n.start_point, n.end_point
-        return ir.Call((first[0] + 1, first[1], last[0] + 1, last[1]), func, args, keywords)
+        return ir.Call((LINES[first[0]], first[1], LINES[last[0]], last[1]), func, args, keywords)
 
     def keyword(self, c: TSNode) -> ir.Keyword:
         name = c.child_by_field_id(F_NAME)
         return ir.Keyword(
-            self.src[name.start_byte : name.end_byte].decode("utf-8", "replace") if name is not None else None,
+            self.ident(name) if name is not None else None,
             self.expr(c.child_by_field_id(F_VALUE)),
         )
 
@@ -192,7 +198,7 @@ class ExpressionLowerer:
         if buf:
             parts.append(_decode(b"".join(buf), raw))
         first, last = n.start_point, n.end_point
-        pos = (first[0] + 1, first[1], last[0] + 1, last[1])
+        pos = (LINES[first[0]], first[1], LINES[last[0]], last[1])
         if has_interp or "f" in prefix or "t" in prefix:
             return ir.FString(pos, parts)
         value = "".join(parts)  # no interpolation: parts holds at most one str

@@ -71,7 +71,10 @@ class Resolver:
 
     def __init__(self, graph: CodeGraph) -> None:
         self.g = graph
-        self.memo: dict[int, VSet] = {}
+        self.memo: dict[ir.Expr, VSet] = {}  # keyed by the node (identity): an id() would be an int object more
+        # One object per distinct value set: the memo holds one set per expression, most of them
+        # equal ({unknown}, {str}, {self's class}), and a frozenset costs ~220 bytes.
+        self._sets: dict[VSet, VSet] = {EMPTY: EMPTY}
         self.returns_memo: dict[str, VSet] = {}
         self.depth = 0
         self._field_memo: dict[tuple[str, str], VSet] = {}
@@ -83,7 +86,7 @@ class Resolver:
     def values(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object] = None) -> VSet:
         if e is None:
             return EMPTY
-        key = id(e)
+        key = e
         memo = self.memo
         hit = memo.get(key)
         if hit is not None:
@@ -99,7 +102,7 @@ class Resolver:
             raise
         finally:
             self.depth -= 1
-        memo[key] = result
+        result = memo[key] = self._sets.setdefault(result, result)
         return result
 
     def _dispatch(self, e: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> VSet:

@@ -19,7 +19,7 @@ _X = TypeVar("_X", bound=ir.Expr)
 ImportStmt = Union[ir.Import, ir.ImportFrom]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # one per call/binding of the project: no __dict__ each
 class CallSite:
     call: ir.Call
     stmt: ir.Stmt
@@ -29,7 +29,7 @@ class CallSite:
         return f"CallSite({ir.dotted(self.call.func) or '<expr>'}() at {self.func.path}:{self.call.pos[0]})"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # one per call/binding of the project: no __dict__ each
 class DefSite:
     """A binding of a local name: `value` is what was bound, `how` says how to read it."""
 
@@ -58,7 +58,7 @@ class FunctionInfo:
     returns: list[ir.Return] = field(default_factory=list)
     yields: list[ir.Yield] = field(default_factory=list)
     raises: list[ir.Raise] = field(default_factory=list)
-    globals_declared: set[str] = field(default_factory=set)
+    globals_declared: frozenset[str] = frozenset()  # `global` names; rare, so a shared empty default
     nested: dict[str, "FunctionInfo"] = field(default_factory=dict)
     passes_through: Optional[bool] = None  # cached by binding.passes_through_param
     # The function's own statements in `ir.walk_stmts(body)` order (class bodies, which walk_stmts
@@ -327,7 +327,7 @@ def _index_stmt(
     elif isinstance(s, ir.Simple) and s.kind in ("global", "nonlocal"):
         for e in s.exprs:
             if isinstance(e, ir.Name):
-                func.globals_declared.add(e.id)
+                func.globals_declared = func.globals_declared | {e.id}
     elif isinstance(s, ir.Try):
         for h in s.handlers:
             if h.name:
