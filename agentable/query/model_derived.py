@@ -19,13 +19,13 @@ def stmt_of(g: ProjectGraph, func: FunctionInfo, expr: ir.Expr) -> Optional[ir.S
     index of `func`'s expressions of that class built once per graph (a walk per ask was the
     costliest part of model_derived on large repositories)."""
     key = (stmt_of, id(func), expr.__class__)
-    index = g.facts.get(key)
+    index: Optional[dict[int, ir.Stmt]] = g.facts.get(key)  # type: ignore[assignment]
     if index is None:
         index = {}
         for e, s in func.walk(expr.__class__):
             index.setdefault(id(e), s)  # the first statement, as a walk would find
         g.facts[key] = index
-    return index.get(id(expr))  # type: ignore[attr-defined]
+    return index.get(id(expr))
 
 
 def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
@@ -36,14 +36,14 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
         return None
     if _ACTIVE:
         return _model_derived(g, e, func, stmt, depth, _steps)
-    memo = g.facts.get(model_derived)
+    memo: Optional[dict[tuple[int, ...], Optional[Union[LLMOutput, Parsed]]]] = g.facts.get(model_derived)  # type: ignore[assignment]
     if memo is None:
-        memo = g.facts[model_derived] = {}
+        memo = {}
+        g.facts[model_derived] = memo
     key = (id(e), id(func), id(stmt), depth, _steps)
-    if key in memo:  # type: ignore[operator]
-        return memo[key]  # type: ignore[index]
-    hit = memo[key] = _model_derived(g, e, func, stmt, depth, _steps)  # type: ignore[index]
-    return hit
+    if key not in memo:
+        memo[key] = _model_derived(g, e, func, stmt, depth, _steps)
+    return memo[key]
 
 
 def _model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
