@@ -46,9 +46,9 @@ def _load_fast(text: str) -> Any:
         import yaml as pyyaml  # PyYAML, optional
     except ImportError:
         raise _Fallback from None
-    if not getattr(pyyaml, "__with_libyaml__", False):
+    if not getattr(pyyaml, "__with_libyaml__", False) or not hasattr(pyyaml, "CSafeLoader"):
         raise _Fallback
-    events = list(_converted(pyyaml, pyyaml.CParser(text)))  # all of them: a syntax error falls back here
+    events = list(_converted(pyyaml, pyyaml.CSafeLoader(text)))  # all of them: a syntax error falls back here
     loader = _new_loader()
     loader.doc_infos.append(_doc_info(loader))  # as ruamel's `load` sets up before composing
     loader.tags = {}
