@@ -71,6 +71,8 @@ def _converted(pyyaml: Any, parser: Any) -> Iterator[Any]:
             start, end = e.start_mark, e.end_mark
             if isinstance(e, pyyaml.ScalarEvent):
                 _no_tag(e.tag)
+                if not e.value and not e.style:  # an empty value (`key:`): libyaml places it after the
+                    raise _Fallback  # colon, ruamel at the next token
                 yield ev.ScalarEvent(e.anchor, None, e.implicit, e.value, start, end, style=e.style or None)
             elif isinstance(e, pyyaml.MappingStartEvent):
                 _no_tag(e.tag)
