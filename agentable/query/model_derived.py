@@ -14,16 +14,40 @@ from agentable.query.facts import EvalAt
 from agentable.query.graph_state import graph_nodes, returned_update, state_channel_read
 
 
-def stmt_of(func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
-    """The statement of `func` (not of a nested def) whose own expressions contain `expr`."""
-    for e, s in func.walk(expr.__class__):
-        if e is expr:
-            return s
-    return None
+def stmt_of(g: ProjectGraph, func: FunctionInfo, expr: ir.Expr) -> Optional[ir.Stmt]:
+    """The statement of `func` (not of a nested def) whose own expressions contain `expr`, from an
+    index of `func`'s expressions of that class built once per graph (a walk per ask was the
+    costliest part of model_derived on large repositories)."""
+    key = (stmt_of, id(func), expr.__class__)
+    index: Optional[dict[int, ir.Stmt]] = g.facts.get(key)  # type: ignore[assignment]
+    if index is None:
+        index = {}
+        for e, s in func.walk(expr.__class__):
+            index.setdefault(id(e), s)  # the first statement, as a walk would find
+        g.facts[key] = index
+    return index.get(id(expr))
 
 
 def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
                   depth: int = 3, _steps: int = 9) -> Optional[Union[LLMOutput, Parsed]]:
+    """See `_model_derived`. Kept per graph by its arguments, except while a state channel read is
+    being followed (`_ACTIVE`): then an answer depends on which reads are in progress."""
+    if e is None:
+        return None
+    if _ACTIVE:
+        return _model_derived(g, e, func, stmt, depth, _steps)
+    memo: Optional[dict[tuple[int, ...], Optional[Union[LLMOutput, Parsed]]]] = g.facts.get(model_derived)  # type: ignore[assignment]
+    if memo is None:
+        memo = {}
+        g.facts[model_derived] = memo
+    key = (id(e), id(func), id(stmt), depth, _steps)
+    if key not in memo:
+        memo[key] = _model_derived(g, e, func, stmt, depth, _steps)
+    return memo[key]
+
+
+def _model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
+                   depth: int, _steps: int) -> Optional[Union[LLMOutput, Parsed]]:
     """The model output that `e` is computed from, or None: the response or its text (any field,
     e.g. `tool_call.function.name`, `block.name`), a structure parsed from it, or text extracted from
     it by a regex or string operation (`re.search(r"Action: (.*)", text).group(1).strip()`), an
@@ -51,7 +75,7 @@ def model_derived(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
             owner = g.function_of(path, call.pos)
             if owner is None:
                 continue
-            st = stmt_of(owner, call)
+            st = stmt_of(g, owner, call)
             subs: list[ir.Expr] = list(call.args) + [kw.value for kw in call.keywords]
             if isinstance(call.func, ir.Attribute):
                 subs.insert(0, call.func.value)

@@ -16,6 +16,7 @@ import sys
 from typing import Iterator, Optional
 
 from agentable.cpg.artifacts.model import Artifact, ModelSetting, Pos, PromptTemplate, TemplateVar
+from agentable.cpg.artifacts.yaml_fast import load_yaml
 from agentable.findings import Notification
 
 if sys.version_info >= (3, 11):
@@ -91,11 +92,9 @@ def parse_artifact(rel: str, text: str) -> tuple[Artifact, list[Notification]]:
 
 
 def _load_yaml(text: str, line_offset: int = 0):
-    from ruamel.yaml import YAML  # imported when a YAML file is read (it costs ~40 ms)
-
-    yaml = YAML(typ="rt", pure=True)  # round-trip: plain data with positions; no object construction
-    yaml.allow_duplicate_keys = True
-    return yaml.load(text)
+    # ruamel's round-trip load (plain data with positions; no object construction), scanned by
+    # libyaml where it can be (yaml_fast)
+    return load_yaml(text)
 
 
 # A walked scalar: (key path, key, value, (line, col) of the value 0-based or None, the parent table)
