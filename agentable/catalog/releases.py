@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from typing import Optional
@@ -30,6 +30,10 @@ class Distribution:
     name: str  # PEP 503 name
     releases: tuple[Version, ...]  # final releases, newest first
     requires: dict[Version, tuple[str, ...]]  # the releases read: their Requires-Dist lines
+    # answers asked again and again (every app of a monorepo declares the same packages)
+    _resolved: dict[str, Optional[Version]] = field(default_factory=dict, repr=False, compare=False)
+    _required: dict[tuple[Version, tuple[str, ...]], Optional[list[Requirement]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def series(self, version: Version) -> tuple[Version, ...]:
         """The releases of `version`'s minor series (1.2.0 ... 1.2.9)."""
@@ -46,18 +50,31 @@ class Distribution:
     def resolve(self, spec: str) -> Optional[Version]:
         """The release an install of `spec` takes: the newest final release it admits (an exact
         pin of a pre-release that was read counts too); None when none is known."""
+        if spec not in self._resolved:
+            self._resolved[spec] = self._resolve(spec)
+        return self._resolved[spec]
+
+    def _resolve(self, spec: str) -> Optional[Version]:
         try:
             specs = SpecifierSet(spec)
         except InvalidSpecifier:
             return None
         known = sorted(set(self.releases) | set(self.requires), reverse=True)
-        exact = [v for v in known if v.is_prerelease and specs.contains(v, prereleases=True)]
-        final = [v for v in known if not v.is_prerelease and specs.contains(v)]
-        return final[0] if final else (exact[0] if exact else None)
+        final = next((v for v in known if not v.is_prerelease and specs.contains(v)), None)
+        if final is not None:
+            return final
+        return next((v for v in known if v.is_prerelease and specs.contains(v, prereleases=True)), None)
 
     def requirements_at(self, version: Version, extras: tuple[str, ...]) -> Optional[list[Requirement]]:
         """What release `version` installs with it (the declared `extras` on, markers evaluated for
         a typical environment); None when the release was not read."""
+        key = (version, extras)
+        if key not in self._required:
+            self._required[key] = self._requirements_at(version, extras)
+        found = self._required[key]
+        return None if found is None else list(found)
+
+    def _requirements_at(self, version: Version, extras: tuple[str, ...]) -> Optional[list[Requirement]]:
         lines = self.requires.get(version)
         if lines is None:
             return None

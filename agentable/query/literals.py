@@ -19,60 +19,65 @@ def strings_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: 
     """Literal text that flows into an expression: literals, f-string parts, `.format()`
     templates, `+` operands, list/dict literals and named constants (prompts, stop lists)."""
     out: list[str] = []
-    _strings(g, e, func, stmt, depth, out, set())
+    TextWalker(g).strings(e, func, stmt, depth, out)
     return out
 
 
-def _strings(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str],
-             seen: set[int]) -> None:
-    if e is None or depth < 0 or id(e) in seen:
-        return
-    seen.add(id(e))
-    if isinstance(e, ir.Constant) and isinstance(e.value, str):
-        out.append(e.value)
-    elif isinstance(e, ir.FString):
-        out.append(e.literal_text())
-        for p in e.parts:
-            if not isinstance(p, str):
-                _strings(g, p, func, stmt, depth - 1, out, seen)
-    elif isinstance(e, (ir.Concat,)):
-        for p in e.parts:
-            _strings(g, p, func, stmt, depth, out, seen)
-    elif isinstance(e, ir.BinOp):
-        _strings(g, e.left, func, stmt, depth, out, seen)
-        _strings(g, e.right, func, stmt, depth, out, seen)
-    elif isinstance(e, ir.Seq):
-        for x in e.elts:
-            _strings(g, x, func, stmt, depth, out, seen)
-    elif isinstance(e, ir.Dict):
-        for k, v in zip(e.keys, e.values, strict=False):
-            if isinstance(k, ir.Constant) and k.value in ("role", "type", "name"):
-                continue
-            _strings(g, v, func, stmt, depth, out, seen)
-    elif isinstance(e, ir.Call):  # a template's .format(), a join, a project function building the prompt
-        for part, owner, at in call_text_parts(g, e, func, stmt, follow_helpers=depth > 0):
-            _strings(g, part, owner, cast(EvalAt, at), depth - 1, out, seen)
-    elif isinstance(e, ir.Name):
-        owner, defs = g.name_bindings(func, e.id, stmt)
+class TextWalker:
+    """The walk behind `strings_in`. A name's bindings are read by `name`, which a subclass may
+    override (query/reply_prompt binds a call chain's parameters to that chain's arguments)."""
+
+    def __init__(self, g: ProjectGraph) -> None:
+        self.g = g
+        self._seen: set[int] = set()
+
+    def strings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
+        if e is None or depth < 0 or id(e) in self._seen:
+            return
+        self._seen.add(id(e))
+        if isinstance(e, ir.Constant) and isinstance(e.value, str):
+            out.append(e.value)
+        elif isinstance(e, ir.FString):
+            out.append(e.literal_text())
+            for p in e.parts:
+                if not isinstance(p, str):
+                    self.strings(p, func, stmt, depth - 1, out)
+        elif isinstance(e, ir.Concat):
+            for p in e.parts:
+                self.strings(p, func, stmt, depth, out)
+        elif isinstance(e, ir.BinOp):
+            self.strings(e.left, func, stmt, depth, out)
+            self.strings(e.right, func, stmt, depth, out)
+        elif isinstance(e, ir.Seq):
+            for x in e.elts:
+                self.strings(x, func, stmt, depth, out)
+        elif isinstance(e, ir.Dict):
+            for k, v in zip(e.keys, e.values, strict=False):
+                if not (isinstance(k, ir.Constant) and k.value in ("role", "type", "name")):
+                    self.strings(v, func, stmt, depth, out)
+        elif isinstance(e, ir.Call):  # a template's .format(), a join, a project function building the prompt
+            for part, owner, at in call_text_parts(self.g, e, func, stmt, follow_helpers=depth > 0):
+                self.strings(part, owner, cast(EvalAt, at), depth - 1, out)
+        elif isinstance(e, ir.Name):
+            self.name(e, func, stmt, depth, out)
+        elif isinstance(e, ir.Attribute):
+            out += const_strs(self.g, e, func, stmt)
+
+    def name(self, e: ir.Name, func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
+        owner, defs = self.g.name_bindings(func, e.id, stmt)
         for d in defs:
             if d.how in ("assign", "walrus") and d.value is not None:
-                _strings(g, d.value, owner, d.stmt, depth - 1, out, seen)
+                self.strings(d.value, owner, d.stmt, depth - 1, out)
             elif d.how == "import":
-                for val in g.values(e, func, stmt):
-                    if isinstance(val, Const) and isinstance(val.value, str):
-                        out.append(val.value)
+                out += const_strs(self.g, e, func, stmt)
             elif d.how == "param" and depth > 0:  # a prompt passed into a project wrapper
                 params = owner.params
                 idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
                 offset = 1 if owner.cls is not None else 0
                 if idx is not None:
-                    for site in g.argument_sites(owner)[:8]:
+                    for site in self.g.argument_sites(owner)[:8]:
                         arg = argument_for(site.call, params[idx], idx - offset)
-                        _strings(g, arg, site.func, site.stmt, depth - 1, out, seen)
-    elif isinstance(e, ir.Attribute):
-        for val in g.values(e, func, stmt):
-            if isinstance(val, Const) and isinstance(val.value, str):
-                out.append(val.value)
+                        self.strings(arg, site.func, site.stmt, depth - 1, out)
 
 
 def const_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.query.facts import per_graph
 
 
 def unused_default(g: ProjectGraph, literal: tuple[str, ir.Pos], model_func: FunctionInfo) -> bool:
@@ -25,14 +26,18 @@ def unused_default(g: ProjectGraph, literal: tuple[str, ir.Pos], model_func: Fun
 
 
 def _default_owner(g: ProjectGraph, literal: tuple[str, ir.Pos]) -> tuple[Optional[FunctionInfo], str]:
-    path, pos = literal
+    return _param_defaults(g).get(literal, (None, ""))
+
+
+@per_graph
+def _param_defaults(g: ProjectGraph) -> dict[tuple[str, ir.Pos], tuple[FunctionInfo, str]]:
+    """(path, position of a parameter's default) -> (its function, the parameter's name)."""
+    out: dict[tuple[str, ir.Pos], tuple[FunctionInfo, str]] = {}
     for f in g.functions.values():
-        if f.path != path or f.node is None:
-            continue
-        for p in f.node.params:
-            if p.default is not None and p.default.pos == pos:
-                return f, p.name
-    return None, ""
+        for p in f.node.params if f.node is not None else []:
+            if p.default is not None:
+                out.setdefault((f.path, p.default.pos), (f, p.name))
+    return out
 
 
 def _methods_reaching(cls_q: str, model_func: FunctionInfo, g: ProjectGraph) -> set[str]:

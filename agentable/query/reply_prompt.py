@@ -18,9 +18,8 @@ from agentable.cpg.agent import LLMCall
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.text_parts import call_text_parts
-from agentable.cpg.values import Const
 from agentable.query.facts import EvalAt
+from agentable.query.literals import TextWalker, const_strs
 
 _CHAIN_DEPTH = 4  # wrappers between the parsing function and the LLM call
 _PROMPT_ROLES = ("messages", "prompt", "system", "input", "instructions")
@@ -98,50 +97,16 @@ def _chain_from(g: ProjectGraph, site: CallSite, target: FunctionInfo, depth: in
     return None
 
 
-class _Walker:
+class _Walker(TextWalker):
     """`literals.strings_in` with the parameters of the chain's functions bound to its arguments;
     a parameter of another function is followed only when that function has a single caller."""
 
     def __init__(self, g: ProjectGraph, binds: dict[str, CallSite]) -> None:
-        self.g = g
+        super().__init__(g)
         self.binds = binds
         self.complete = True
-        self._seen: set[int] = set()
 
-    def strings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
-        if e is None or depth < 0 or id(e) in self._seen:
-            return
-        self._seen.add(id(e))
-        g = self.g
-        if isinstance(e, ir.Constant) and isinstance(e.value, str):
-            out.append(e.value)
-        elif isinstance(e, ir.FString):
-            out.append(e.literal_text())
-            for p in e.parts:
-                if not isinstance(p, str):
-                    self.strings(p, func, stmt, depth - 1, out)
-        elif isinstance(e, ir.Concat):
-            for p in e.parts:
-                self.strings(p, func, stmt, depth, out)
-        elif isinstance(e, ir.BinOp):
-            self.strings(e.left, func, stmt, depth, out)
-            self.strings(e.right, func, stmt, depth, out)
-        elif isinstance(e, ir.Seq):
-            for x in e.elts:
-                self.strings(x, func, stmt, depth, out)
-        elif isinstance(e, ir.Dict):
-            for k, v in zip(e.keys, e.values, strict=False):
-                if not (isinstance(k, ir.Constant) and k.value in ("role", "type", "name")):
-                    self.strings(v, func, stmt, depth, out)
-        elif isinstance(e, ir.Call):
-            for part, owner, at in call_text_parts(g, e, func, stmt, follow_helpers=depth > 0):
-                self.strings(part, owner, cast(EvalAt, at), depth - 1, out)
-        elif isinstance(e, ir.Name):
-            self._name(e, func, stmt, depth, out)
-        elif isinstance(e, ir.Attribute):
-            out += [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
-
-    def _name(self, e: ir.Name, func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
+    def name(self, e: ir.Name, func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
         g = self.g
         owner, defs = g.name_bindings(func, e.id, stmt)
         for site in func.calls:  # messages.append({...}) / .extend([...]) in the same function
@@ -154,7 +119,7 @@ class _Walker:
             if d.how in ("assign", "walrus") and d.value is not None:
                 self.strings(d.value, owner, d.stmt, depth - 1, out)
             elif d.how == "import":
-                out += [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+                out += const_strs(g, e, func, stmt)
             elif d.how == "param":
                 bound = self.binds.get(owner.qualname)
                 sites = [bound] if bound is not None else g.argument_sites(owner)

@@ -10,7 +10,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from agentable.catalog.releases import Distribution
+from agentable.cpg.project import ProjectGraph
 from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.query.facts import per_graph
 from agentable.query.versions import versions_disjoint, versions_within
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -94,8 +96,7 @@ class ConflictingPins(Rule):
                     continue
                 if (rb.path, rb.table) != (ra.path, ra.table):
                     continue  # two manifests (or a pyproject's two tools' tables) are read by different installs
-                other = ctx.graph.catalog.releases.get(rb.dist)
-                clash = release_conflict(mined, ra.specifier, ra.extras, other, rb.specifier) if other else None
+                clash = _conflict_between(ctx.graph, ra.dist, ra.specifier, tuple(ra.extras), rb.dist, rb.specifier)
                 key = tuple(sorted(((ra.path, ra.line), (rb.path, rb.line))))
                 if clash is not None and key not in seen:
                     seen.add(key)
@@ -146,6 +147,14 @@ class ConflictingPins(Rule):
                         _span(second), self.meta.severity, self.meta.category,
                         flow=(FlowStep(_span(first), f"{first.raw_name}{first.specifier} declared here"),))
                     break
+
+
+@per_graph
+def _conflict_between(g: ProjectGraph, dist_a: str, spec_a: str, extras: tuple[str, ...], dist_b: str,
+                      spec_b: str) -> Optional[tuple[str, str, str]]:
+    """`release_conflict` by names, once per graph: a monorepo's apps declare the same pairs."""
+    a, b = g.catalog.releases.get(dist_a), g.catalog.releases.get(dist_b)
+    return release_conflict(a, spec_a, extras, b, spec_b) if a is not None and b is not None else None
 
 
 def release_conflict(a: Distribution, spec_a: str, extras: tuple[str, ...], b: Distribution,

@@ -12,6 +12,7 @@ from agentable.cpg.state_graphs import StateGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef, FuncRef
 from agentable.findings import Finding, Severity
+from agentable.query.facts import per_graph
 from agentable.query.guards import TOOL_FAILURES, catches_library_errors, failure_guard
 from agentable.query.literals import source_text
 from agentable.query.tool_failures import tool_raised_errors
@@ -96,11 +97,18 @@ def _graph_runs(g: ProjectGraph, sg: StateGraph) -> list[CallSite]:
 
 
 def _retried_nodes(g: ProjectGraph, sg: StateGraph) -> set[str]:
-    """Functions added as nodes with a retry policy (catalog graph_builder `node_retry_params`)."""
+    """Functions added as nodes of this builder with a retry policy (catalog graph_builder
+    `node_retry_params`)."""
+    return {q for ctor, q in _retried_node_adds(g) if ctor is sg.ctor}
+
+
+@per_graph
+def _retried_node_adds(g: ProjectGraph) -> list[tuple[object, str]]:
+    """(builder constructor call, function qualname) for every node added with a retry policy."""
     spec = next((s for s in g.catalog.graph_builders if s.node_retry_params), None)
     if spec is None:
-        return set()
-    out: set[str] = set()
+        return []
+    out: list[tuple[object, str]] = []
     for func in g.agent.functions():
         for site in func.calls:
             f = site.call.func
@@ -108,11 +116,10 @@ def _retried_nodes(g: ProjectGraph, sg: StateGraph) -> set[str]:
                 continue
             if not any(site.call.kwarg(p) is not None for p in spec.node_retry_params):
                 continue
-            if not any(isinstance(v, ExtRef) and v.site is not None and v.site[1] is sg.ctor
-                       for v in g.values(f.value, func, site.stmt)):
-                continue
+            ctors = [v.site[1] for v in g.values(f.value, func, site.stmt) if isinstance(v, ExtRef) and v.site is not None]
             for a in [*site.call.args, *(k.value for k in site.call.keywords)]:
-                out |= {v.qualname for v in g.values(a, func, site.stmt) if isinstance(v, FuncRef)}
+                names = [v.qualname for v in g.values(a, func, site.stmt) if isinstance(v, FuncRef)]
+                out += [(ctor, q) for ctor in ctors for q in names]
     return out
 
 
