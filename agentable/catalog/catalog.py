@@ -111,6 +111,8 @@ class Catalog:
         # on first use (see `_imports`)
         self._hand_imports: dict[str, tuple[str, ...]] = {
             k: tuple(v) if isinstance(v, list) else (v,) for k, v in dists.get("imports", {}).items()}
+        # import name -> the declaration that still installs it (`pkg_resources` -> `setuptools<82`)
+        self.removed_imports: dict[str, str] = dict(dists.get("removed_imports", {}))
         self._provides: dict[str, tuple[str, ...]] = {
             normalize_dist(k): tuple(v) for k, v in dists.get("provides", {}).items()}
         self._provided_memo: dict[str, frozenset[str]] = {}

@@ -98,6 +98,8 @@ class UndeclaredDependency(Rule):
                         alts = " or ".join(f"`{d}`" for d in dists)
                     else:  # a guess from the import name: say so
                         alts = f"the distribution that installs `{top}` (probably `{dists[0]}`)"
+                    if top in graph.catalog.removed_imports:  # a bare name installs a release without it
+                        alts = f"`{graph.catalog.removed_imports[top]}` (newer releases no longer install `{top}`)"
                     gap = next((gp for t in import_targets(stmt) if t.split(".")[0] == top
                                 for gp in [undeclared_api_gap(graph, mod.path, t)] if gp is not None), None)
                     if gap is not None:  # the newest release lacks it (LARD001): a bare declaration is no fix

@@ -31,7 +31,9 @@ def test_fix_names_the_manifest_the_build_reads(tmp_path: Path) -> None:
         'from setuptools import setup\nsetup(name="operate", install_requires=open("requirements.txt").read().split())\n')
     (tmp_path / "agent.py").write_text("import pkg_resources\nimport openai\n")
     (finding,) = _findings(tmp_path).values()
-    assert finding.message.endswith("add `setuptools` to requirements.txt.")
+    # setuptools 82 removed pkg_resources: a bare `setuptools` would install a release without it
+    assert finding.message.endswith(
+        "add `setuptools<82` (newer releases no longer install `pkg_resources`) to requirements.txt.")
 
 
 def test_unknown_import_name_is_not_asserted_as_the_distribution(tmp_path: Path) -> None:
