@@ -150,7 +150,7 @@ def tool_received_nowhere(g: ProjectGraph, tool: ToolDef) -> bool:
     if not g.agent.agent_constructs:
         return False
     ident = _tool_identifier(tool)
-    return ident is not None and _code_mentions(g, ident) <= 1
+    return ident is not None and _code_mentions(g, ident) == 0
 
 
 def _tool_identifier(tool: ToolDef) -> Optional[str]:
@@ -168,19 +168,24 @@ def _tool_identifier(tool: ToolDef) -> Optional[str]:
 
 
 def _code_mentions(g: ProjectGraph, ident: str) -> int:
-    """How often `ident` occurs in the project's code as a name or a whole string literal
-    (comments excluded); a module that cannot be tokenized counts as mentioning it twice."""
+    """How often the project's code uses `ident` as a name or a whole string literal, outside the
+    `class`/`def` statements that define something of that name (a template copied into several
+    folders defines it several times) and outside comments; a module that cannot be tokenized
+    counts as using it."""
     quoted = {f'"{ident}"', f"'{ident}'"}
     count = 0
     for mod in g.modules.values():
         source = mod.ir.source
         if ident not in source:
             continue
+        previous = ""
         try:
             for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-                if (tok.type == tokenize.NAME and tok.string == ident) or (
-                        tok.type == tokenize.STRING and tok.string in quoted):
+                if tok.type == tokenize.NAME and tok.string == ident and previous not in ("class", "def"):
                     count += 1
+                elif tok.type == tokenize.STRING and tok.string in quoted:
+                    count += 1
+                previous = tok.string
         except (tokenize.TokenError, SyntaxError):
-            count += 2
+            count += 1
     return count

@@ -92,3 +92,11 @@ def test_tools_no_agent_receives_are_not_asked_about() -> None:
 def test_a_library_without_agents_keeps_every_tool() -> None:
     asked = _asked({"app/__init__.py": "", "app/tools.py": TOOLS})
     assert asked == ["Name of my tool", "fetch_invoice", "ping", "unused_helper"]
+
+
+def test_a_template_copied_into_two_folders_is_still_not_received() -> None:
+    files = {"app/__init__.py": "", "app/tools.py": TOOLS, "app/crew.py": CREW,
+             "other/__init__.py": "", "other/tools.py": TOOLS.replace("FetchInvoice", "FetchOrder")}
+    # StarterTool and unused_helper are now defined twice and still used nowhere; FetchOrder (also
+    # named "fetch_invoice") is given to no agent; the copy's MCP tool is registered like the first
+    assert _asked(files) == ["fetch_invoice", "ping", "ping"]
