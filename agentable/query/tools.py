@@ -3,6 +3,8 @@ tool, and the ToolDef of each implementing function (IETI, MNFT, TRE)."""
 
 from __future__ import annotations
 
+import io
+import tokenize
 from typing import Optional
 
 from agentable.cpg import ir
@@ -136,3 +138,54 @@ def tool_defs_by_function(g: ProjectGraph) -> dict[str, ToolDef]:
         for f in tool_functions_of(g, t):
             out.setdefault(f.qualname, t)
     return out
+
+
+def tool_received_nowhere(g: ProjectGraph, tool: ToolDef) -> bool:
+    """True when nothing in the project can hand `tool` to a model: the project builds agents of
+    its own (a project with none may be a library whose users pass its tools, so its tools stay
+    in), and the tool class or plainly decorated function is named nowhere in the code but at its
+    own definition (no `tools=[...]`, crew, registry, import or `__all__` reaches it; a comment
+    does not). Tools registered by a decorator on an object (`@mcp.tool()`, `@agent.tool`) and
+    constructed tool objects count as received."""
+    if not g.agent.agent_constructs:
+        return False
+    ident = _tool_identifier(tool)
+    return ident is not None and _code_mentions(g, ident) == 0
+
+
+def _tool_identifier(tool: ToolDef) -> Optional[str]:
+    """The name the code would use to hand the tool over, when handing it over needs that name."""
+    if tool.kind == "class" and tool.cls is not None:
+        return tool.cls.name
+    func = tool.func
+    if tool.kind == "decorator" and func is not None and func.node is not None and func.parent is None:
+        for d in func.node.decorators:
+            target = d.func if isinstance(d, ir.Call) else d
+            if not isinstance(target, ir.Name):  # `@server.tool()` registers the function itself
+                return None
+        return func.name
+    return None
+
+
+def _code_mentions(g: ProjectGraph, ident: str) -> int:
+    """How often the project's code uses `ident` as a name or a whole string literal, outside the
+    `class`/`def` statements that define something of that name (a template copied into several
+    folders defines it several times) and outside comments; a module that cannot be tokenized
+    counts as using it."""
+    quoted = {f'"{ident}"', f"'{ident}'"}
+    count = 0
+    for mod in g.modules.values():
+        source = mod.ir.source
+        if ident not in source:
+            continue
+        previous = ""
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+                if tok.type == tokenize.NAME and tok.string == ident and previous not in ("class", "def"):
+                    count += 1
+                elif tok.type == tokenize.STRING and tok.string in quoted:
+                    count += 1
+                previous = tok.string
+        except (tokenize.TokenError, SyntaxError):
+            count += 1
+    return count

@@ -7,7 +7,7 @@ from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.query.tools import tool_anchor
+from agentable.query.tools import tool_anchor, tool_received_nowhere
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -45,6 +45,8 @@ class ToolDescriptionContradictsCode(Rule):
                 continue
             func = tool.func
             if func is None or func.node is None:
+                continue
+            if tool_received_nowhere(graph, tool):  # a template no agent is given: the model never reads it
                 continue
             q = ToolDescriptionQuestion(
                 tool_name=tool.name,
