@@ -300,7 +300,7 @@ def mined_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[MinedGap]
     read release has it (a removal or rename, not a typo)? Unknown is never a gap: a module with a
     lazy `__getattr__`, a class with bases outside the wheel, a version that was not read (a
     release between two read ones counts only when both lack it), a module not in the data."""
-    if "(" in symbol or _project_root(g, symbol.split(".", 1)[0]):
+    if "(" in symbol or shadowed_by_project(g, symbol.split(".", 1)[0]):
         return None  # the project's own package of that name (a local `agents/`) shadows it
     index = g.catalog.api_surface
     for dist in index.dists_for(symbol.split(".", 1)[0]):
@@ -321,7 +321,7 @@ def mined_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[MinedGap]
         has = surface.versions_in(pres.have)
         newer = min(has) > max(installed)
         return MinedGap(symbol, surface.name, source, tuple(str(v) for v in installed),
-                        _ranges(surface.versions, pres.have), f"{surface.versions[-1]} to {surface.versions[0]}", newer)
+                        mined_ranges(surface.versions, pres.have), f"{surface.versions[-1]} to {surface.versions[0]}", newer)
     return None
 
 
@@ -345,7 +345,7 @@ def undeclared_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[Newe
     import fails today, and declaring the distribution without an upper bound, the obvious fix,
     installs that newest release, which lacks it too. Judged as `mined_api_gap` judges one
     release; a newest release the data did not read is unknown."""
-    if "(" in symbol or _project_root(g, symbol.split(".", 1)[0]):
+    if "(" in symbol or shadowed_by_project(g, symbol.split(".", 1)[0]):
         return None
     index = g.catalog.api_surface
     for dist in index.dists_for(symbol.split(".", 1)[0]):
@@ -363,13 +363,14 @@ def undeclared_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[Newe
             continue
         if not left_out_by_declarations(g, path, dist):
             continue
-        return NewestGap(symbol, surface.name, str(newest), _ranges(surface.versions, pres.have),
+        return NewestGap(symbol, surface.name, str(newest), mined_ranges(surface.versions, pres.have),
                          f"{surface.versions[-1]} to {surface.versions[0]}")
     return None
 
 
 @per_graph
-def _project_root(g: ProjectGraph, root: str) -> bool:
+def shadowed_by_project(g: ProjectGraph, root: str) -> bool:
+    """Does a package of the project named `root` shadow the library's?"""
     return any(name == root or name.startswith(root + ".") for name in g.modules)
 
 
@@ -421,16 +422,6 @@ def installed_read_bits(g: ProjectGraph, path: str, dist: str,
     return source, installed, sorted({i for b in bits for i in (b or ())})
 
 
-def mined_ranges(versions: tuple[Version, ...], mask: int) -> str:
-    """The read releases in `mask` as PEP 440 ranges: `>=0.1.0,<1.0.0`."""
-    return _ranges(versions, mask)
-
-
-def shadowed_by_project(g: ProjectGraph, root: str) -> bool:
-    """Does a package of the project named `root` shadow the library's?"""
-    return _project_root(g, root)
-
-
 def _read_bits(versions: tuple[Version, ...], v: Version) -> Optional[tuple[int, ...]]:
     """The indexes of the read releases that stand for `v`: itself, or the read releases just
     below and just above it (both needed). None when `v` is outside what was read."""
@@ -441,7 +432,7 @@ def _read_bits(versions: tuple[Version, ...], v: Version) -> Optional[tuple[int,
     return (below[0], above[-1]) if below and above else None
 
 
-def _ranges(versions: tuple[Version, ...], mask: int) -> str:
+def mined_ranges(versions: tuple[Version, ...], mask: int) -> str:
     """The read releases in `mask` as PEP 440 ranges (versions newest first): `>=0.1.0,<1.0.0`."""
     runs: list[str] = []
     asc = list(reversed(versions))

@@ -11,7 +11,7 @@ import pytest
 from packaging.version import Version
 
 from agentable.catalog.api_surface import ApiSurfaceIndex
-from agentable.query.versions import _ranges, _read_bits, mined_api_gap
+from agentable.query.versions import _read_bits, mined_api_gap, mined_ranges
 from tests.query.test_versions import graph_with, lock
 
 # versions newest first: bit 0 = 2.1.0, bit 1 = 2.0.0, bit 2 = 1.5.0, bit 3 = 1.0.0
@@ -61,9 +61,9 @@ def test_read_bits_and_ranges() -> None:
     assert _read_bits(vs, Version("2.0.0")) == (1,)
     assert _read_bits(vs, Version("2.0.1")) == (1, 0)  # a release between two read ones: both
     assert _read_bits(vs, Version("0.9.0")) is None and _read_bits(vs, Version("3.0")) is None
-    assert _ranges(vs, 0b1100) == ">=1.0.0,<2.0.0"
-    assert _ranges(vs, 0b0011) == ">=2.0.0"
-    assert _ranges(vs, 0b1010) == ">=1.0.0,<1.5.0 or >=2.0.0,<2.1.0"
+    assert mined_ranges(vs, 0b1100) == ">=1.0.0,<2.0.0"
+    assert mined_ranges(vs, 0b0011) == ">=2.0.0"
+    assert mined_ranges(vs, 0b1010) == ">=1.0.0,<1.5.0 or >=2.0.0,<2.1.0"
 
 
 def test_a_gap_needs_the_installed_release_read_and_the_symbol_elsewhere(tmp_path: Path,
