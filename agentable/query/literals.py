@@ -80,6 +80,16 @@ class TextWalker:
                         self.strings(arg, site.func, site.stmt, depth - 1, out)
 
 
+def list_additions(func: FunctionInfo, name: str) -> Iterable[tuple[ir.Expr, EvalAt]]:
+    """What `name.append(...)` / `.extend(...)` / `.insert(...)` calls in `func` add to the list
+    `name` (a prompt's messages built up before the call), with the statement of each call."""
+    for site in func.calls:
+        f = site.call.func
+        if isinstance(f, ir.Attribute) and f.attr in ("append", "extend", "insert") and ir.dotted(f.value) == name:
+            for a in site.call.args:
+                yield a, site.stmt
+
+
 def const_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> list[str]:
     return [v.value for v in g.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
 

@@ -13,7 +13,7 @@ from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ParamRef
 from agentable.query.facts import EvalAt, per_graph
-from agentable.query.literals import dict_values_for_key, literal_of, strings_in
+from agentable.query.literals import dict_values_for_key, list_additions, literal_of, strings_in
 
 
 def protocol_markers(g: ProjectGraph) -> dict[str, tuple[str, ...]]:
@@ -41,11 +41,8 @@ def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
                     if arg is not None:
                         out += strings_reaching(g, arg, site.func, site.stmt, depth - 1)
         # messages.append({...}) / messages += [...] in the same function
-        for site in func.calls:
-            f = site.call.func
-            if isinstance(f, ir.Attribute) and f.attr in ("append", "extend", "insert") and ir.dotted(f.value) == e.id:
-                for a in site.call.args:
-                    out += strings_in(g, a, func, site.stmt)
+        for a, at in list_additions(func, e.id):
+            out += strings_in(g, a, func, at)
     elif isinstance(e, ir.Attribute):
         for v in g.values(e, func, stmt):
             if isinstance(v, Const) and isinstance(v.value, str) and v.value not in out:

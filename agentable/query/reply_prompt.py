@@ -19,7 +19,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.query.facts import EvalAt
-from agentable.query.literals import TextWalker, const_strs
+from agentable.query.literals import TextWalker, const_strs, list_additions
 
 _CHAIN_DEPTH = 4  # wrappers between the parsing function and the LLM call
 _PROMPT_ROLES = ("messages", "prompt", "system", "input", "instructions")
@@ -109,12 +109,9 @@ class _Walker(TextWalker):
     def name(self, e: ir.Name, func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
         g = self.g
         owner, defs = g.name_bindings(func, e.id, stmt)
-        for site in func.calls:  # messages.append({...}) / .extend([...]) in the same function
-            f = site.call.func
-            if isinstance(f, ir.Attribute) and f.attr in ("append", "extend", "insert") and ir.dotted(f.value) == e.id:
-                for a in site.call.args:
-                    if not _assistant_turn(a):  # the model's own earlier reply is no instruction
-                        self.strings(a, func, site.stmt, depth - 1, out)
+        for a, at in list_additions(func, e.id):  # messages.append({...}) in the same function
+            if not _assistant_turn(a):  # the model's own earlier reply is no instruction
+                self.strings(a, func, at, depth - 1, out)
         for d in defs:
             if d.how in ("assign", "walrus") and d.value is not None:
                 self.strings(d.value, owner, d.stmt, depth - 1, out)
