@@ -53,6 +53,11 @@ class Label:
     why: str
     locations: list[Location]
 
+    @property
+    def outside_python(self) -> bool:
+        """Is the defect located (also) in a file that is not Python: a prompt, config or manifest?"""
+        return any(not loc.file.endswith(".py") for loc in self.locations)
+
     def matches(self, f: Finding) -> bool:
         return f.category == self.category and any(
             loc.file == f.span.path and loc.start <= f.span.line <= loc.end for loc in self.locations)
@@ -89,6 +94,9 @@ class EvalResult:
     false_findings: list[tuple[str, Finding]] = field(default_factory=list)
     verdicts: dict[tuple[str, str, str, int], str] = field(default_factory=dict)  # from judgements.tsv
     problems: list[str] = field(default_factory=list)
+    # (located outside .py files, required) -> [labels matched, labels]: issue-level question of
+    # whether defects in prompts, configs and manifests are found at the rate of the others
+    by_place: dict[tuple[bool, bool], list[int]] = field(default_factory=dict)
     cases: int = 0
     seconds: float = 0.0
 
@@ -280,6 +288,9 @@ def evaluate(dataset: Path, checker: Optional[Checker] = None, batch: Optional[s
                 if not hit:
                     result.misses.append(lab)
             score.matched += hit
+            tally = result.by_place.setdefault((lab.outside_python, lab.required), [0, 0])
+            tally[0] += hit
+            tally[1] += 1
         for f in findings:
             if not any(lab.matches(f) for lab in case_labels):
                 scores.setdefault(f.category, CategoryScore()).false += 1
@@ -318,10 +329,22 @@ def render_report(res: EvalResult) -> str:
         if res.verdicts:
             out.append(render_judged(res))
             out.append("")
+    if res.by_place:
+        out.append(render_places(res))
+        out.append("")
     for p in res.problems:
         out.append(f"label problem: {p}")
     out.append(f"{res.cases} cases in {res.seconds:.1f}s")
     return "\n".join(out)
+
+
+def render_places(res: EvalResult) -> str:
+    """Labels found by where the defect lies: Python files, or prompt, config and manifest files."""
+    def part(outside: bool) -> str:
+        req = res.by_place.get((outside, True), [0, 0])
+        opt = res.by_place.get((outside, False), [0, 0])
+        return f"{req[0]}/{req[1]} required, {req[0] + opt[0]}/{req[1] + opt[1]} with the acceptable ones"
+    return f"Labels found, in .py files: {part(False)}; in other files (prompts, configs, manifests): {part(True)}."
 
 
 def render_judged(res: EvalResult) -> str:
@@ -352,5 +375,7 @@ def to_json(res: EvalResult) -> dict:
         "false_findings": [{"case": c, "rule": f.rule_id, "file": f.span.path, "line": f.span.line, "message": f.message,
                             "verdict": verdict_of(res, c, f)} for c, f in res.false_findings],
         "judged": judged_counts(res),
+        "labels_by_place": [{"outside_python": o, "required": r, "found": n[0], "labels": n[1]}
+                            for (o, r), n in sorted(res.by_place.items())],
         "problems": res.problems,
     }

@@ -200,6 +200,11 @@ def test_eval_scores_the_case_sub_folder_of_one_batch(tmp_path: Path, fetch) -> 
     assert res.scores["LOPE"].found == 1
     assert [m.category for m in res.misses] == ["EPDD"]
     assert all(case == "owner__name__app_agent" for case, _ in res.false_findings)
+    # the LOPE label lies in agent.py and is found; the EPDD one in a requirements file, missed
+    assert res.by_place == {(False, True): [1, 1], (True, True): [0, 1]}
+    assert ("Labels found, in .py files: 1/1 required, 1/1 with the acceptable ones; in other files "
+            "(prompts, configs, manifests): 0/1 required, 0/1 with the acceptable ones.") in render_report(res)
+    assert {"outside_python": True, "required": True, "found": 0, "labels": 1} in to_json(res)["labels_by_place"]
 
 
 def test_eval_reports_how_unlabelled_findings_were_judged(tmp_path: Path, fetch) -> None:
