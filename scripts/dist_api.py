@@ -46,7 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dist_requires import _ENV, _PIP, releases  # the same pip settings and release list
 
 _CLOSED_BASES = {"object", "ABC", "Generic", "Protocol", "NamedTuple", "TypedDict"}
-_KEEP_DUNDER = {"__init__", "__call__"}
+# `__enter__`/`__aenter__`: `with DDGS() as d` needs a context manager, which early releases lack
+_KEEP_DUNDER = {"__init__", "__call__", "__enter__", "__aenter__"}
 
 
 def selected(versions: list[str], minors: int, ends: bool = False) -> list[str]:

@@ -447,3 +447,61 @@ def mined_ranges(versions: tuple[Version, ...], mask: int) -> str:
         runs.append(f">={asc[i]}" + (f",<{asc[j + 1]}" if j + 1 < len(asc) else ""))
         i = j + 1
     return " or ".join(runs)
+
+
+@dataclass(frozen=True)
+class LowerGap:
+    """A symbol that the release a fresh install gets has, while read releases at the low end of
+    the declared range lack it (`duckduckgo_search>=2.9.4` with `DDGS`, which 2.9.x lacks): an
+    environment holding such a release satisfies the declaration, and pip leaves it in place."""
+
+    symbol: str
+    dist: str
+    source: VersionSource
+    lacking: tuple[str, ...]  # the read releases the range admits that lack it, oldest first
+    since: str  # the oldest read release from which every read release the range admits has it
+
+
+@per_graph
+def lower_bound_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[LowerGap]:
+    """Does the range declared for the distribution of `symbol` (for the file `path`) state a lower
+    bound that admits read releases lacking `symbol` (its module there: an ImportError or
+    AttributeError, not a module the data does not cover), while the newest admitted release, which
+    a fresh install gets, has it (else `mined_api_gap` speaks)? A range with no lower bound states
+    no minimum and is not judged; a lock decides the version instead of the range."""
+    if "(" in symbol or shadowed_by_project(g, symbol.split(".", 1)[0]):
+        return None
+    index = g.catalog.api_surface
+    for dist in index.dists_for(symbol.split(".", 1)[0]):
+        surface = index.get(dist)
+        pres = surface.presence(symbol) if surface is not None else None
+        if surface is None or pres is None or not pres.have:
+            continue
+        fresh = installed_read_bits(g, path, dist, surface)
+        if fresh is None or fresh[0].locked or not _has_lower_bound(fresh[0].specifier):
+            continue
+        source, _, bits = fresh
+        if not all(pres.have >> i & 1 for i in bits):
+            continue  # the newest admitted release lacks it too: mined_api_gap's
+        admitted = SpecifierSet(source.specifier)
+        inside = [i for i, v in enumerate(surface.versions) if admitted.contains(v, prereleases=True)]
+        since = None  # walk down from the newest: the oldest release of the run that has it
+        for i in sorted(inside):
+            if not pres.have >> i & 1:
+                break
+            since = i
+        lacking = [i for i in inside if not pres.have >> i & 1 and pres.module_mask >> i & 1]
+        if since is None or not lacking:
+            continue
+        return LowerGap(symbol, surface.name, source, tuple(str(surface.versions[i]) for i in reversed(lacking)),
+                        str(surface.versions[since]))
+    return None
+
+
+def _has_lower_bound(spec: str) -> bool:
+    """Does a PEP 440 range state a minimum (`>=`, `>`, `~=`), other than a single pin?"""
+    try:
+        specs = list(SpecifierSet(spec))
+    except InvalidSpecifier:
+        return False
+    return any(s.operator in (">=", ">", "~=") for s in specs) and not any(s.operator in ("==", "===") for s in specs)

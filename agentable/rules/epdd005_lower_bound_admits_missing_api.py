@@ -1,0 +1,156 @@
+"""EPDD005: a declared lower bound admits releases that lack an API the code uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from packaging.version import Version
+
+from agentable.cpg import ir
+from agentable.cpg.values import ExtRef
+from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.query.dependencies import import_targets
+from agentable.query.versions import LowerGap, lower_bound_gap, mined_dists_declared
+from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.cpg.flow import handler_type_names
+from agentable.rules.epdd.helpers import import_is_optional, import_owner
+
+# Handlers that make a missing name a handled case (a fallback), not a crash.
+_CATCHING = ("ImportError", "ModuleNotFoundError", "AttributeError", "Exception", "BaseException")
+
+
+@dataclass
+class _Line:
+    """One manifest line and what the code uses that the low end of its range lacks."""
+
+    gap: LowerGap
+    uses: list[tuple[LowerGap, Span]] = field(default_factory=list)
+
+
+class LowerBoundAdmitsMissingApi(Rule):
+    meta = RuleMeta(
+        id="EPDD005",
+        name="lower-bound-admits-missing-api",
+        category="EPDD",
+        severity=Severity.WARNING,
+        short="The declared minimum version of a library lacks an API the code uses.",
+        full=("A requirement such as `duckduckgo_search>=2.9.4` states the oldest release the code works "
+              "with. When the code imports or calls a name that only later releases have (`DDGS`, added in "
+              "3.x), an environment that already holds an older admitted release satisfies the "
+              "declaration, `pip install -r` leaves it in place, and the agent fails with ImportError or "
+              "AttributeError at that use. A fresh install works, which hides the defect from its authors. "
+              "Judged from the public API mined from the wheels of the library's releases "
+              "(api_surface.json.gz): the finding is at the manifest line, names the read releases the "
+              "range admits that lack the name, and the bound from which every read admitted release has "
+              "it. A range without a lower bound, a lock file's pin and an import guarded by "
+              "`except ImportError` (or a `hasattr` test) are not judged."),
+        bad_example='# requirements.txt: duckduckgo_search>=2.9.4\nfrom duckduckgo_search import DDGS',
+        good_example='# requirements.txt: duckduckgo_search>=3.0.2\nfrom duckduckgo_search import DDGS',
+        fix="Raise the lower bound to the first release that has the API, or guard the use.",
+        tags=("dependencies", "version", "manifest"),
+        precision="high",
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
+        manifests = getattr(graph, "manifests", None)
+        if manifests is None or not manifests.has_manifest():
+            return
+        lines: dict[tuple[str, int], _Line] = {}
+        for path, pos, symbol in _used_symbols(graph):
+            gap = lower_bound_gap(graph, path, symbol)
+            if gap is None:
+                continue
+            line = lines.setdefault((gap.source.path, gap.source.line), _Line(gap))
+            if all(g.symbol != symbol for g, _ in line.uses):
+                line.uses.append((gap, graph.span(path, pos)))
+        for _, line in sorted(lines.items(), key=lambda kv: kv[0]):
+            yield self._finding(line)
+
+    def _finding(self, line: _Line) -> Finding:
+        src = line.gap.source
+        since = max((g.since for g, _ in line.uses), key=Version)
+        parts = [f"{_shown(g.symbol)} ({span.path}:{span.line}) "
+                 + ("needs a context manager, which" if g.symbol.endswith("enter__") else "is missing from")
+                 + f" {g.dist} {_listed(g.lacking)}" + (" lack" if g.symbol.endswith("enter__") else "")
+                 for g, span in line.uses[:3]]
+        more = f" (and {len(line.uses) - 3} more)" if len(line.uses) > 3 else ""
+        return Finding(
+            self.meta.id,
+            f"`{src.dist}{src.specifier}` admits releases that lack what the code uses; of the releases read, "
+            f"{'; '.join(parts)}{more}. An environment holding such a release satisfies this line and pip keeps "
+            f"it, so the use fails there. Raise the lower bound to `>={since}`, from which every read release "
+            f"the range admits has it.",
+            Span(src.path, src.line, src.col, src.line, max(src.end_col, src.col + 1)),
+            self.meta.severity, self.meta.category,
+            flow=tuple(FlowStep(span, f"{_shown(g.symbol)} used here") for g, span in line.uses))
+
+
+def _listed(versions: tuple[str, ...]) -> str:
+    return ", ".join(versions) if len(versions) <= 3 else f"{versions[0]} to {versions[-1]} ({len(versions)} read)"
+
+
+def _used_symbols(graph) -> Iterable[tuple[str, ir.Pos, str]]:
+    """(file, position, dotted name) of each unguarded import and module-attribute call of a file
+    whose manifests declare a mined distribution."""
+    for mod in graph.modules.values():
+        if not mined_dists_declared(graph, mod.path):
+            continue
+        for stmt in mod.import_stmts:
+            owner = import_owner(graph, mod, stmt)
+            targets = import_targets(stmt)
+            if import_is_optional(owner, stmt) or _guarded(owner, stmt, tuple(t.rpartition(".")[2] for t in targets)):
+                continue
+            for target in targets:
+                yield mod.path, stmt.pos, target
+    for func in graph.functions.values():
+        if not mined_dists_declared(graph, func.path):
+            continue
+        yield from _context_managers(graph, func)
+        for site in func.calls:
+            fn = site.call.func
+            if not isinstance(fn, ir.Attribute):
+                continue
+            for v in graph.shallow.values(fn.value, site.func, site.stmt):
+                if isinstance(v, ExtRef) and "(" not in v.path and not _guarded(func, site.stmt, (fn.attr,)):
+                    yield func.path, site.call.pos, f"{v.path}.{fn.attr}"
+
+
+def _context_managers(graph, func) -> Iterable[tuple[str, ir.Pos, str]]:
+    """`with pkg.Client() as c` needs `pkg.Client.__enter__` (`__aenter__` for `async with`)."""
+    for stmt in func.stmts:
+        if not isinstance(stmt, ir.With) or _guarded(func, stmt, ()):
+            continue
+        dunder = "__aenter__" if stmt.is_async else "__enter__"
+        for item in stmt.items:
+            made = item.context
+            if not isinstance(made, ir.Call):
+                continue
+            for v in graph.shallow.values(made.func, func, stmt):
+                if isinstance(v, ExtRef) and "(" not in v.path:
+                    yield func.path, made.pos, f"{v.path}.{dunder}"
+
+
+def _shown(symbol: str) -> str:
+    """`with duckduckgo_search.DDGS()` for a context-manager use, else the dotted name."""
+    base, _, last = symbol.rpartition(".")
+    if last == "__enter__":
+        return f"`with {base}()`"
+    return f"`async with {base}()`" if last == "__aenter__" else f"`{symbol}`"
+
+
+def _guarded(func, stmt: ir.Stmt, attrs: tuple[str, ...]) -> bool:
+    """Is the use inside a `try` that catches its failure, or under a `hasattr(..., "name")` test
+    of one of `attrs` (a feature check that picks another path on older releases)?"""
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.Try) and any(
+                not names or any(n.rpartition(".")[2] in _CATCHING for n in names)
+                for names in (handler_type_names(h) for h in anc.handlers)):
+            return True
+        if isinstance(anc, ir.If) and any(
+                isinstance(e, ir.Call) and ir.dotted(e.func) in ("hasattr", "getattr")
+                and any(isinstance(a, ir.Constant) and a.value in attrs for a in e.args)
+                for e in ir.walk_expr(anc.test)):
+            return True
+    return False
