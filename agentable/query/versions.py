@@ -8,11 +8,12 @@ from functools import lru_cache
 from typing import Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from agentable.cpg.manifests import governing_dir
+from agentable.cpg.manifests import ManifestSet, Requirement, governing_dir
 from agentable.cpg.project import ProjectGraph
-from agentable.query.dependencies import left_out_by_declarations
+from agentable.query.dependencies import installed_closure, left_out_by_declarations
 from agentable.query.facts import per_graph
 
 
@@ -505,3 +506,68 @@ def _has_lower_bound(spec: str) -> bool:
     except InvalidSpecifier:
         return False
     return any(s.operator in (">=", ">", "~=") for s in specs) and not any(s.operator in ("==", "===") for s in specs)
+
+
+@dataclass(frozen=True)
+class ProviderGap:
+    """An import that no declaration names, installed only as a requirement of one declared
+    distribution, whose lower bound admits read releases that do not require it (`import httpx2`
+    with `mcp>=1.0.0`: mcp 2.x requires httpx2, mcp 1.x does not)."""
+
+    dist: str  # the declared distribution that brings it
+    provider: str  # the distribution that ships the import
+    requirement: Requirement  # the manifest line of `dist`
+    lacking: tuple[str, ...]  # read releases the range admits that do not require `provider`
+    since: str  # the oldest read release from which every read admitted release requires it
+
+
+@per_graph
+def lower_bound_provider_gap(g: ProjectGraph, path: str, dotted: str) -> Optional[ProviderGap]:
+    """Is the import `dotted`, which no declaration governing `path` names (nor a lock pins), there
+    only because the newest release of ONE declared distribution requires its provider directly
+    (by the mined Requires-Dist of each release, requires.json.gz), while that declaration's lower
+    bound admits read releases that do not require it? Unknown provider, a read release missing,
+    several declarations that could bring it, or an unbounded range: None."""
+    manifests = g.manifests
+    top = dotted.split(".", 1)[0]
+    if manifests is None or shadowed_by_project(g, top) or manifests.script_scope(path) is not None:
+        return None
+    providers = {str(canonicalize_name(d)) for d in g.catalog.distributions_for_import(dotted)}
+    try:
+        scope = manifests.for_path(path)
+    except Exception:
+        return None
+    reqs = [r for r in scope.requirements if not r.marker]
+    if scope.unknown_dependencies or not providers or manifests.lock_folder(path) is not None:
+        return None
+    if any(r.dist in providers for r in scope.requirements):
+        return None  # declared: EPDD005's API check and EPDD001 judge it
+    bringers = []
+    for r in reqs:
+        known = g.catalog.releases.get(r.dist)
+        newest = known.resolve(r.specifier) if known is not None else None
+        if known is not None and newest is not None and any(
+                known.requirement_on(newest, p, tuple(r.extras)) for p in providers):
+            bringers.append((r, known, newest))
+    if len(bringers) != 1:
+        return None
+    r, known, newest = bringers[0]
+    if r.group != "main" or not _has_lower_bound(r.specifier):
+        return None
+    # what the other declarations install, several levels deep, must not bring it too
+    rest = ManifestSet([x for x in scope.requirements if x.dist != r.dist], list(scope.manifests))
+    if providers & installed_closure(g, rest).keys():
+        return None
+    admitted = SpecifierSet(r.specifier)
+    read = sorted((v for v in known.requires if not v.is_prerelease and admitted.contains(v)), reverse=True)
+    needs = {v: any(known.requirement_on(v, p, tuple(r.extras)) for p in providers) for v in read}
+    since = None
+    for v in read:  # newest first: the oldest release of the run that requires it
+        if not needs[v]:
+            break
+        since = v
+    lacking = [v for v in reversed(read) if not needs[v]]
+    provider = next(p for p in sorted(providers) if known.requirement_on(newest, p, tuple(r.extras)))
+    if since is None or not lacking:
+        return None
+    return ProviderGap(r.dist, provider, r, tuple(str(v) for v in lacking), str(since))

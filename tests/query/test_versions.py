@@ -6,7 +6,7 @@ from pathlib import Path
 
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
-from agentable.query.versions import lower_bound_gap, version_source
+from agentable.query.versions import lower_bound_gap, lower_bound_provider_gap, version_source
 from tests.conftest import graph_of
 
 
@@ -102,3 +102,17 @@ def test_a_pin_or_a_lock_states_no_lower_bound(tmp_path: Path) -> None:
                               "other/requirements.txt": "tavily-python==0.3.0\n"})
     assert lower_bound_gap(g, "app.py", "tavily.AsyncTavilyClient") is None
     assert lower_bound_gap(g, "other/app.py", "tavily.AsyncTavilyClient") is None
+
+
+def test_an_import_only_a_requirement_brings_needs_releases_that_require_it(tmp_path: Path) -> None:
+    # huggingface-hub 2.x requires httpx2, the 1.x releases read do not
+    g = graph_with(tmp_path, {"requirements.txt": "huggingface-hub>=1.28\n",
+                              "both/requirements.txt": "huggingface-hub>=1.28\nhttpx2\n",
+                              "high/requirements.txt": "huggingface-hub>=2.0\n",
+                              "bare/requirements.txt": "huggingface-hub\n"})
+    gap = lower_bound_provider_gap(g, "app.py", "httpx2")
+    assert gap is not None and (gap.dist, gap.provider, gap.since) == ("huggingface-hub", "httpx2", "2.0.0")
+    assert gap.lacking[0] == "1.28.0" and gap.requirement.line == 1
+    assert lower_bound_provider_gap(g, "both/app.py", "httpx2") is None  # declared itself
+    assert lower_bound_provider_gap(g, "high/app.py", "httpx2") is None  # every admitted release brings it
+    assert lower_bound_provider_gap(g, "bare/app.py", "httpx2") is None  # no minimum stated
