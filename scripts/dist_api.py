@@ -46,16 +46,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dist_requires import _ENV, _PIP, releases  # the same pip settings and release list
 
 _CLOSED_BASES = {"object", "ABC", "Generic", "Protocol", "NamedTuple", "TypedDict"}
-_KEEP_DUNDER = {"__init__", "__call__"}
+# `__enter__`/`__aenter__`: `with DDGS() as d` needs a context manager, which early releases lack
+_KEEP_DUNDER = {"__init__", "__call__", "__enter__", "__aenter__"}
 
 
-def selected(versions: list[str], minors: int) -> list[str]:
-    """The newest release and the first release of each of the newest `minors` minor series."""
+def selected(versions: list[str], minors: int, ends: bool = False) -> list[str]:
+    """The newest release and the first release of each of the newest `minors` minor series (with
+    `ends`, the last one of each series too: a lower bound inside a series, `>=2.9.4`, then falls
+    between two read releases of that series, and what it admits can be judged)."""
     series: dict[tuple[int, ...], list[str]] = {}
     for v in versions:
         rel = Version(v).release
         series.setdefault((rel[0], rel[1] if len(rel) > 1 else 0), []).append(v)
-    picked = [min(series[k], key=Version) for k in sorted(series, reverse=True)[:minors]]
+    keys = sorted(series, reverse=True)[:minors]
+    picked = [min(series[k], key=Version) for k in keys] + ([max(series[k], key=Version) for k in keys] if ends else [])
     return sorted(set(picked + versions[:1]), key=Version, reverse=True)
 
 
@@ -379,6 +383,9 @@ def main() -> None:
     ap.add_argument("--max-mb", type=float, default=30.0, help="Skip wheels larger than this.")
     ap.add_argument("--partial", type=Path, help="Resume file (default: next to the output).")
     ap.add_argument("--write-only", action="store_true", help="Write the output from what the resume file holds.")
+    ap.add_argument("--series-ends", action="store_true", help="Read the last release of each minor series too.")
+    ap.add_argument("--keep", type=Path, help="An earlier output whose distributions not in --list are kept "
+                                              "(re-mine a few distributions without re-reading the others).")
     args = ap.parse_args()
     names: list[str] = []
     for line in args.list.read_text(encoding="utf-8").splitlines():
@@ -394,7 +401,7 @@ def main() -> None:
     todo = [] if args.write_only else [n for n in names if n not in dists]
     with partial.open("a", encoding="utf-8") as log, ThreadPoolExecutor(args.jobs) as pool:
         all_releases = dict(zip(todo, pool.map(releases, todo), strict=True))
-        picks = {d: selected(all_releases[d], args.minors) for d in todo}
+        picks = {d: selected(all_releases[d], args.minors, args.series_ends) for d in todo}
         jobs = [(d, v) for d in todo for v in picks[d]]
         got: dict[str, dict[str, object]] = {}
         for k, (d, v, res) in enumerate(pool.map(lambda j: mine_one(*j, args.max_mb), jobs), 1):
@@ -414,6 +421,10 @@ def main() -> None:
             log.flush()
     dists = {d: json.dumps(compact(json.loads(dists[d])), sort_keys=True, separators=(",", ":"))
              for d in names if d in dists}
+    if args.keep is not None:  # the earlier output's other distributions, as they were packed
+        kept = json.loads(gzip.decompress(args.keep.read_bytes()))["dists"]
+        dists = {d: (dists[d] if d in dists else gzip.decompress(base64.b64decode(kept[d])).decode("utf-8"))
+                 for d in [*kept, *(d for d in dists if d not in kept)]}  # the earlier order: roots list dists in it
     roots: dict[str, list[str]] = {}  # import root -> the distributions whose modules start with it
     for d, text in dists.items():
         for r in sorted({m.split(".")[0] for m in json.loads(text)["modules"]}):

@@ -8,11 +8,12 @@ from functools import lru_cache
 from typing import Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from agentable.cpg.manifests import governing_dir
+from agentable.cpg.manifests import ManifestSet, Requirement, governing_dir
 from agentable.cpg.project import ProjectGraph
-from agentable.query.dependencies import left_out_by_declarations
+from agentable.query.dependencies import installed_closure, left_out_by_declarations
 from agentable.query.facts import per_graph
 
 
@@ -447,3 +448,126 @@ def mined_ranges(versions: tuple[Version, ...], mask: int) -> str:
         runs.append(f">={asc[i]}" + (f",<{asc[j + 1]}" if j + 1 < len(asc) else ""))
         i = j + 1
     return " or ".join(runs)
+
+
+@dataclass(frozen=True)
+class LowerGap:
+    """A symbol that the release a fresh install gets has, while read releases at the low end of
+    the declared range lack it (`duckduckgo_search>=2.9.4` with `DDGS`, which 2.9.x lacks): an
+    environment holding such a release satisfies the declaration, and pip leaves it in place."""
+
+    symbol: str
+    dist: str
+    source: VersionSource
+    lacking: tuple[str, ...]  # the read releases the range admits that lack it, oldest first
+    since: str  # the oldest read release from which every read release the range admits has it
+
+
+@per_graph
+def lower_bound_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[LowerGap]:
+    """Does the range declared for the distribution of `symbol` (for the file `path`) state a lower
+    bound that admits read releases lacking `symbol` (its module there: an ImportError or
+    AttributeError, not a module the data does not cover), while the newest admitted release, which
+    a fresh install gets, has it (else `mined_api_gap` speaks)? A range with no lower bound states
+    no minimum and is not judged; a lock decides the version instead of the range."""
+    if "(" in symbol or shadowed_by_project(g, symbol.split(".", 1)[0]):
+        return None
+    index = g.catalog.api_surface
+    for dist in index.dists_for(symbol.split(".", 1)[0]):
+        surface = index.get(dist)
+        pres = surface.presence(symbol) if surface is not None else None
+        if surface is None or pres is None or not pres.have:
+            continue
+        fresh = installed_read_bits(g, path, dist, surface)
+        if fresh is None or fresh[0].locked or not _has_lower_bound(fresh[0].specifier):
+            continue
+        source, _, bits = fresh
+        if not all(pres.have >> i & 1 for i in bits):
+            continue  # the newest admitted release lacks it too: mined_api_gap's
+        admitted = SpecifierSet(source.specifier)
+        inside = [i for i, v in enumerate(surface.versions) if admitted.contains(v, prereleases=True)]
+        since = None  # walk down from the newest: the oldest release of the run that has it
+        for i in sorted(inside):
+            if not pres.have >> i & 1:
+                break
+            since = i
+        lacking = [i for i in inside if not pres.have >> i & 1 and pres.module_mask >> i & 1]
+        if since is None or not lacking:
+            continue
+        return LowerGap(symbol, surface.name, source, tuple(str(surface.versions[i]) for i in reversed(lacking)),
+                        str(surface.versions[since]))
+    return None
+
+
+def _has_lower_bound(spec: str) -> bool:
+    """Does a PEP 440 range state a minimum (`>=`, `>`, `~=`), other than a single pin?"""
+    try:
+        specs = list(SpecifierSet(spec))
+    except InvalidSpecifier:
+        return False
+    return any(s.operator in (">=", ">", "~=") for s in specs) and not any(s.operator in ("==", "===") for s in specs)
+
+
+@dataclass(frozen=True)
+class ProviderGap:
+    """An import that no declaration names, installed only as a requirement of one declared
+    distribution, whose lower bound admits read releases that do not require it (`import httpx2`
+    with `mcp>=1.0.0`: mcp 2.x requires httpx2, mcp 1.x does not)."""
+
+    dist: str  # the declared distribution that brings it
+    provider: str  # the distribution that ships the import
+    requirement: Requirement  # the manifest line of `dist`
+    lacking: tuple[str, ...]  # read releases the range admits that do not require `provider`
+    since: str  # the oldest read release from which every read admitted release requires it
+
+
+@per_graph
+def lower_bound_provider_gap(g: ProjectGraph, path: str, dotted: str) -> Optional[ProviderGap]:
+    """Is the import `dotted`, which no declaration governing `path` names (nor a lock pins), there
+    only because the newest release of ONE declared distribution requires its provider directly
+    (by the mined Requires-Dist of each release, requires.json.gz), while that declaration's lower
+    bound admits read releases that do not require it? Unknown provider, a read release missing,
+    several declarations that could bring it, or an unbounded range: None."""
+    manifests = g.manifests
+    top = dotted.split(".", 1)[0]
+    if manifests is None or shadowed_by_project(g, top) or manifests.script_scope(path) is not None:
+        return None
+    providers = {str(canonicalize_name(d)) for d in g.catalog.distributions_for_import(dotted)}
+    try:
+        scope = manifests.for_path(path)
+    except Exception:
+        return None
+    reqs = [r for r in scope.requirements if not r.marker]
+    if scope.unknown_dependencies or not providers or manifests.lock_folder(path) is not None:
+        return None
+    if any(r.dist in providers for r in scope.requirements):
+        return None  # declared: EPDD005's API check and EPDD001 judge it
+    bringers = []
+    for r in reqs:
+        known = g.catalog.releases.get(r.dist)
+        newest = known.resolve(r.specifier) if known is not None else None
+        if known is not None and newest is not None and any(
+                known.requirement_on(newest, p, tuple(r.extras)) for p in providers):
+            bringers.append((r, known, newest))
+    if len(bringers) != 1:
+        return None
+    r, known, newest = bringers[0]
+    if r.group != "main" or not _has_lower_bound(r.specifier):
+        return None
+    # what the other declarations install, several levels deep, must not bring it too
+    rest = ManifestSet([x for x in scope.requirements if x.dist != r.dist], list(scope.manifests))
+    if providers & installed_closure(g, rest).keys():
+        return None
+    admitted = SpecifierSet(r.specifier)
+    read = sorted((v for v in known.requires if not v.is_prerelease and admitted.contains(v)), reverse=True)
+    needs = {v: any(known.requirement_on(v, p, tuple(r.extras)) for p in providers) for v in read}
+    since = None
+    for v in read:  # newest first: the oldest release of the run that requires it
+        if not needs[v]:
+            break
+        since = v
+    lacking = [v for v in reversed(read) if not needs[v]]
+    provider = next(p for p in sorted(providers) if known.requirement_on(newest, p, tuple(r.extras)))
+    if since is None or not lacking:
+        return None
+    return ProviderGap(r.dist, provider, r, tuple(str(v) for v in lacking), str(since))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
-from agentable.query.versions import version_source
+from agentable.query.versions import lower_bound_gap, lower_bound_provider_gap, version_source
 from tests.conftest import graph_of
 
 
@@ -79,3 +79,40 @@ def test_without_a_lock_the_newest_admitted_release_is_what_gets_installed(tmp_p
     # a range that rules the API out altogether is judged on the range, not the newest release
     lc = version_source(g, "a.py", "langchain")
     assert lc is not None and lc.excludes("<0.1") and not lc.newest_decides("<0.1")
+
+
+def test_a_lower_bound_is_judged_by_the_read_releases_it_admits(tmp_path: Path) -> None:
+    g = graph_with(tmp_path, {"requirements.txt": "tavily-python>=0.3.0\ntiktoken\nduckduckgo-search>=2.9.4,<3.9\n"})
+    gap = lower_bound_gap(g, "app.py", "tavily.AsyncTavilyClient")
+    assert gap is not None and gap.lacking == ("0.3.0",) and gap.since == "0.4.0"
+    assert gap.source.line == 1 and gap.source.specifier == ">=0.3.0"
+    assert lower_bound_gap(g, "app.py", "tavily.TavilyClient") is None  # every admitted release has it
+    assert lower_bound_gap(g, "app.py", "tiktoken.encoding_name_for_model") is None  # no minimum stated
+    ddgs = lower_bound_gap(g, "app.py", "duckduckgo_search.DDGS")
+    assert ddgs is not None and ddgs.lacking == ("2.9.5",) and ddgs.since == "3.0.2"
+    entered = lower_bound_gap(g, "app.py", "duckduckgo_search.DDGS.__enter__")  # `with DDGS() as d`: 3.6 on
+    assert entered is not None and entered.lacking[0] == "2.9.5" and entered.since == "3.6.0"
+    # AsyncDDGS is missing from the newest admitted release too (3.8.6): mined_api_gap's, not a lower bound's
+    assert lower_bound_gap(g, "app.py", "duckduckgo_search.AsyncDDGS") is None
+
+
+def test_a_pin_or_a_lock_states_no_lower_bound(tmp_path: Path) -> None:
+    g = graph_with(tmp_path, {"pyproject.toml": '[project]\nname = "a"\ndependencies = ["tavily-python>=0.3"]\n',
+                              "uv.lock": lock(("tavily-python", "0.3.0")),
+                              "other/requirements.txt": "tavily-python==0.3.0\n"})
+    assert lower_bound_gap(g, "app.py", "tavily.AsyncTavilyClient") is None
+    assert lower_bound_gap(g, "other/app.py", "tavily.AsyncTavilyClient") is None
+
+
+def test_an_import_only_a_requirement_brings_needs_releases_that_require_it(tmp_path: Path) -> None:
+    # huggingface-hub 2.x requires httpx2, the 1.x releases read do not
+    g = graph_with(tmp_path, {"requirements.txt": "huggingface-hub>=1.28\n",
+                              "both/requirements.txt": "huggingface-hub>=1.28\nhttpx2\n",
+                              "high/requirements.txt": "huggingface-hub>=2.0\n",
+                              "bare/requirements.txt": "huggingface-hub\n"})
+    gap = lower_bound_provider_gap(g, "app.py", "httpx2")
+    assert gap is not None and (gap.dist, gap.provider, gap.since) == ("huggingface-hub", "httpx2", "2.0.0")
+    assert gap.lacking[0] == "1.28.0" and gap.requirement.line == 1
+    assert lower_bound_provider_gap(g, "both/app.py", "httpx2") is None  # declared itself
+    assert lower_bound_provider_gap(g, "high/app.py", "httpx2") is None  # every admitted release brings it
+    assert lower_bound_provider_gap(g, "bare/app.py", "httpx2") is None  # no minimum stated
