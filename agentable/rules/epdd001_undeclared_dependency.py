@@ -1,4 +1,11 @@
-"""EPDD001: a third-party package imported by the code but declared by no manifest."""
+"""EPDD001: a third-party package imported by the code but declared by no manifest.
+
+Not reported: an import the project documents as a manual install (a README of the feature that
+`pip install`s it, or clones its repository and installs the checkout); an import that runs only
+in a component its own README says is off until enabled (see `epdd/optional.py`); an undeclared
+import of a maintainer script or of a script that asks its user to install its packages, outside
+the installed package. A lazy import under an `if` (or past an early return) is a warning that
+names the test it runs under. docs/catalog-data.md (EPDD001) gives the policy."""
 
 from __future__ import annotations
 
