@@ -22,9 +22,10 @@ _LOCAL = re.compile(r"^(?:-e|--editable)?\s*\.{1,2}(?:/\S*)?$|^(?:-e|--editable)
 def documented_install(g: ProjectGraph, path: str, governing: str, names: set[str]) -> bool:
     """Does a document tell the user to `pip install` one of `names` (distributions, normalised),
     or to clone a repository named after one of them (`aideml` for `aide`) and `pip install` a
-    local folder (`pip install -e .`), for the file `path`: a document in the file's folder or a folder above it below `governing`
-    (the folder of the manifest that governs the file: the feature's own folders, not the
-    project's README), or a document anywhere that names the file's path (`examples/rag.py`)?"""
+    local folder (`pip install -e .`), for the file `path`: a document in the file's folder or a
+    folder above it below `governing` (the folder of the manifest that governs the file: the
+    feature's own folders, not the project's README), or a document anywhere that names the
+    file's path (`examples/rag.py`)?"""
     installs = _doc_installs(g)
     if not installs:
         return False
