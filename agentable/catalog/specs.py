@@ -334,6 +334,8 @@ class PythonFacts:
     future_iterators: frozenset[str] = frozenset()
     gather_calls: frozenset[str] = frozenset()
     running_library_probes: frozenset[str] = frozenset()
+    opt_in_phrases: tuple[str, ...] = ()
+    development_tree_names: frozenset[str] = frozenset()
     tool_failures: tuple[str, ...] = ()
     json_parsers: tuple[str, ...] = ()
     settings_loaders: tuple[str, ...] = ()

@@ -1,4 +1,11 @@
-"""EPDD001: a third-party package imported by the code but declared by no manifest."""
+"""EPDD001: a third-party package imported by the code but declared by no manifest.
+
+Not reported: an import the project documents as a manual install (a README of the feature that
+`pip install`s it, or clones its repository and installs the checkout); an import that runs only
+in a component its own README says is off until enabled (see `epdd/optional.py`); an undeclared
+import of a maintainer script or of a script that asks its user to install its packages, outside
+the installed package. A lazy import under an `if` (or past an early return) is a warning that
+names the test it runs under. docs/catalog-data.md (EPDD001) gives the policy."""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from agentable.query.dependencies import import_targets
 from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.documented import documented_install
+from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
 from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
 from agentable.rules.epdd.helpers import (
     JudgedModule,
@@ -80,10 +88,18 @@ class UndeclaredDependency(Rule):
                     if import_installed_on_demand(graph, mod, func, top):
                         continue  # the program pip-installs it before it runs this import
                     dists = graph.catalog.distributions_for_import(dotted)
-                    if mod.path not in manifests.script_manifests and documented_install(
+                    own_block = mod.path in manifests.script_manifests
+                    if not own_block and documented_install(
                             graph, mod.path, governing_dir(scope.manifests[0]),
                             {normalize_dist(d) for d in (*dists, top)}):
                         continue  # a README of the feature tells the user to pip-install it
+                    lazy = func is not mod.toplevel
+                    if not own_block and opt_in_component(graph, mod, lazy):
+                        continue  # its README says the component is off until a user enables it
+                    loose = "" if own_block or manifests.script_kinds.get(mod.path) == "modal" else \
+                        loose_folder(manifests, scope, path, package_dirs(graph))
+                    if loose and (maintainer_script(graph, mod) or asks_for_install(mod)):
+                        continue  # the maintainers' tooling, or a script that asks for a manual install
                     reported.add(top)
                     own = None if graph.catalog.knows_import(dotted) else _own_module_renamed(graph, dotted)
                     if own is not None:
@@ -107,22 +123,29 @@ class UndeclaredDependency(Rule):
                                 f"`{gap.symbol}`)")
                     module = getattr(stmt, "module", None)
                     shown = module if module and import_name_known(graph, module) else dotted
-                    loose = ""
                     if manifests.script_kinds.get(mod.path) == "modal":
                         where, target = "the Modal image its code runs in", "the image's `pip_install(...)`"
-                    elif mod.path in manifests.script_manifests:
+                    elif own_block:
                         where, target = "its `# /// script` block", "the block's `dependencies`"
                     else:
                         where, target = ", ".join(scope.manifests), target_manifest(scope)
-                        loose = loose_folder(manifests, scope, path, package_dirs(graph))
+                    cond = run_condition(graph, func, stmt) if lazy else None
+                    here = "here" if cond is None else f"here, {cond} (in `{func.name}`),"
                     if loose:
                         yield self.finding(
                             ctx, mod.path, stmt.pos,
-                            f"`{shown}` is imported here but no dependency declared in {where} provides it. "
+                            f"`{shown}` is imported {here} but no dependency declared in {where} provides it. "
                             f"This file is in `{loose}`, which installing the project does not include, so it "
                             f"fails with ModuleNotFoundError when run in an environment made from those "
                             f"declarations; add {alts} to {target} (or to a requirements file for `{loose}`).",
                             severity=Severity.WARNING)
+                        continue
+                    if cond is not None:  # a fresh install fails on that path only
+                        yield self.finding(
+                            ctx, mod.path, stmt.pos,
+                            f"`{shown}` is imported {here} but no dependency declared in {where} provides it, "
+                            f"so in a fresh install that case fails with ModuleNotFoundError; add {alts} to "
+                            f"{target}.", severity=Severity.WARNING)
                         continue
                     yield self.finding(
                         ctx, mod.path, stmt.pos,

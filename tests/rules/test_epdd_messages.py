@@ -41,3 +41,23 @@ def test_unknown_import_name_is_not_asserted_as_the_distribution(tmp_path: Path)
     (tmp_path / "agent.py").write_text("import openai\nimport frobnicator\n")
     (finding,) = _findings(tmp_path).values()
     assert "add the distribution that installs `frobnicator` (probably `frobnicator`)" in finding.message
+
+
+def test_lazy_import_under_a_test_says_when_it_fails() -> None:
+    found = _findings(FIXTURES / "components_run_without_being_enabled")
+    scanner = found["frontdesk/skills/scanner/scanner.py"]
+    # the function returns early for text receipts: only the other case imports pytesseract
+    assert scanner.severity is Severity.WARNING
+    assert ('only when `Path(path).suffix.lower() in (".txt", ".csv")` is false (in `read_receipt`)'
+            in scanner.message)
+    assert "so in a fresh install that case fails with ModuleNotFoundError" in scanner.message
+    # a module-level import runs whenever the module does: no condition, an error
+    plugin = found["frontdesk/plugins/weather.py"]
+    assert plugin.severity is Severity.ERROR and "only when" not in plugin.message
+
+
+def test_script_branch_names_its_test() -> None:
+    found = _findings(FIXTURES / "scripts_for_users_of_the_project")
+    assert 'imported here, only when `src.endswith(".ofx")` (in `convert`)' in \
+        found["scripts/import_bank_export.py"].message
+    assert "only when" not in found["scripts/monthly_report.py"].message

@@ -1,5 +1,7 @@
 """Installs a project documents instead of declaring them: a README that tells the user to
-`pip install` a package an optional feature needs (a UI example, a baseline runner, a plugin)."""
+`pip install` a package an optional feature needs (a UI example, a baseline runner, a plugin), or
+to clone the package's repository and install that checkout (`git clone .../aideml.git`, then
+`pip install -e .`)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,17 @@ from agentable.query.facts import per_graph
 _DOC_SUFFIXES = (".md", ".rst", ".mdx")
 _PIP = re.compile(r"pip3?\s+install\s+([^\n`]*)")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_CLONE = re.compile(r"git\s+clone\s+(?:-\S+\s+)*(\S+)")
+_LOCAL = re.compile(r"^(?:-e|--editable)?\s*\.{1,2}(?:/\S*)?$|^(?:-e|--editable)\s+\S+$")
 
 
 def documented_install(g: ProjectGraph, path: str, governing: str, names: set[str]) -> bool:
-    """Does a document tell the user to `pip install` one of `names` (distributions, normalised)
-    for the file `path`: a document in the file's folder or a folder above it below `governing`
-    (the folder of the manifest that governs the file: the feature's own folders, not the
-    project's README), or a document anywhere that names the file's path (`examples/rag.py`)?"""
+    """Does a document tell the user to `pip install` one of `names` (distributions, normalised),
+    or to clone a repository named after one of them (`aideml` for `aide`) and `pip install` a
+    local folder (`pip install -e .`), for the file `path`: a document in the file's folder or a
+    folder above it below `governing` (the folder of the manifest that governs the file: the
+    feature's own folders, not the project's README), or a document anywhere that names the
+    file's path (`examples/rag.py`)?"""
     installs = _doc_installs(g)
     if not installs:
         return False
@@ -31,7 +37,7 @@ def documented_install(g: ProjectGraph, path: str, governing: str, names: set[st
         folder = posixpath.dirname(folder)
     names = names | {n.replace("-", "") for n in names}  # `autosklearn` for auto-sklearn
     for doc, (named, text) in installs.items():
-        if not named & names:
+        if not named & names and not any(c.startswith(n) for c in _clones(text) for n in names if len(n) > 2):
             continue
         if posixpath.dirname(doc) in own or path in text:
             return True
@@ -55,6 +61,15 @@ def _doc_installs(g: ProjectGraph) -> dict[str, tuple[frozenset[str], str]]:
         named = {n for cmd in _PIP.finditer(text) for word in cmd.group(1).split() if not word.startswith("-")
                  for m in [_NAME.match(word.strip("'\""))] if m is not None
                  for n in (normalize_dist(m.group(0)), normalize_dist(m.group(0)).replace("-", ""))}
-        if named:
+        if named or _clones(text):
             out[rel] = (frozenset(named), text)
     return out
+
+
+def _clones(text: str) -> list[str]:
+    """The names (normalised, no `.git`) of the repositories a document clones, when it also
+    `pip install`s a local folder: the install of a checkout."""
+    if not any(_LOCAL.match(cmd.group(1).strip()) for cmd in _PIP.finditer(text)):
+        return []
+    return [normalize_dist(m.group(1).rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")).replace("-", "")
+            for m in _CLONE.finditer(text)]

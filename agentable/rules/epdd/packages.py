@@ -45,7 +45,7 @@ def _import_time_parents(g: ProjectGraph, probes: frozenset[str]) -> dict[str, O
         for stmt in m.import_stmts:
             if import_owner(g, m, stmt) is not m.toplevel or import_is_optional(m.toplevel, stmt, probes=probes):
                 continue
-            for target in _targets(m, stmt):
+            for target in absolute_targets(m, stmt):
                 parts = target.split(".")
                 for i in range(1, len(parts) + 1):
                     hit = ".".join(parts[:i])
@@ -55,7 +55,7 @@ def _import_time_parents(g: ProjectGraph, probes: frozenset[str]) -> dict[str, O
     return parents
 
 
-def _targets(m: ModuleInfo, stmt: ir.Stmt) -> list[str]:
+def absolute_targets(m: ModuleInfo, stmt: ir.Stmt) -> list[str]:
     """import_targets, with relative imports made absolute from the importing module's package."""
     if isinstance(stmt, ir.ImportFrom) and stmt.level:
         pkg = m.name.split(".") if PurePosixPath(m.path).name == "__init__.py" else m.name.split(".")[:-1]
@@ -103,7 +103,7 @@ def feature_scope(g: ProjectGraph, scope: ManifestSet, mod: ModuleInfo, top: str
         return scope
     used = _imported_dists(g, mod)
     for stmt in mod.import_stmts:
-        for target in _targets(mod, stmt):
+        for target in absolute_targets(mod, stmt):
             parts = target.split(".")
             for i in range(len(parts), 0, -1):
                 other = g.modules.get(".".join(parts[:i]))
