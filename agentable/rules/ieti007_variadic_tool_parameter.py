@@ -1,4 +1,4 @@
-"""IETI007: a tool's `**kwargs` that the framework's schema turns into one object argument."""
+"""IETI007: a tool's `*args` / `**kwargs` that the framework's schema offers as one argument of that name."""
 
 from __future__ import annotations
 
@@ -13,22 +13,23 @@ from agentable.query.tools import tool_definition_call
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
-class VarKeywordToolParameter(Rule):
+class VariadicToolParameter(Rule):
     meta = RuleMeta(
         id="IETI007",
-        name="var-keyword-tool-parameter",
+        name="variadic-tool-parameter",
         category="IETI",
         severity=Severity.WARNING,
-        short="A tool function takes `**kwargs` and its framework's schema offers them as one object argument "
-              "that reaches the function nested under its own name.",
+        short="A tool function takes `**kwargs` or `*args`, and its framework's schema offers that as one argument "
+              "handed back under its own name, which the function cannot use.",
         full=("Several schema generators (LangChain `@tool` / `StructuredTool.from_function`, llama_index "
               "`FunctionTool.from_defaults`, smolagents `@tool`, AutoGen `FunctionTool`) read a `**settings` "
-              "parameter as an ordinary parameter named `settings`: the model is shown one object argument "
+              "parameter as an ordinary parameter named `settings`: the model is shown one argument "
               "`settings` and, following the schema, calls `tool(settings={...})`. The framework passes that "
               "back as a keyword, so the function's `settings` is `{'settings': {...}}`: every key it looks "
               "for is missing and the values the model chose are silently dropped (or handed on one level too "
-              "deep). Frameworks that unpack the object into `**kwargs` (OpenAI Agents SDK, pydantic-ai) do not "
-              "have this problem."),
+              "deep). A `*items` parameter is shown the same way and handed back as `items=[...]`, which "
+              "Python refuses for a `*items` parameter: every call that fills it fails with a TypeError. "
+              "Frameworks that unpack the argument (OpenAI Agents SDK, pydantic-ai) do not have this problem."),
         bad_example=('def configure(**settings: dict) -> str:\n'
                      '    """Update the search settings."""\n'
                      '    CONFIG.update(settings)\n'
@@ -37,8 +38,8 @@ class VarKeywordToolParameter(Rule):
                       '    """Update the search settings."""\n'
                       '    CONFIG.update(top_k=top_k, chunk_size=chunk_size)\n'
                       'tools = [FunctionTool.from_defaults(fn=configure)]'),
-        fix="Give the tool function named parameters (or one explicit `dict` parameter that it reads as such), "
-            "or define the arguments schema yourself.",
+        fix="Give the tool function named parameters (or one explicit `dict` / `list` parameter), or define the "
+            "arguments schema yourself.",
         tags=("tools", "parameters", "schema"),
         precision="high",
     )
@@ -48,22 +49,36 @@ class VarKeywordToolParameter(Rule):
         seen: set[str] = set()
         for tool in g.agent.tools:
             spec = tool.spec
-            if getattr(spec, "var_keyword", None) != "object_param":
+            nests = getattr(spec, "var_keyword", None) == "object_param"
+            refuses = getattr(spec, "var_positional", None) == "keyword_param"
+            if not nests and not refuses:
                 continue
-            requires = tuple(getattr(spec, "var_keyword_requires", ()) or ())
+            requires = tuple(getattr(spec, "variadic_requires", ()) or ())
+            required = bool(getattr(spec, "variadic_required", False))
             for func in _implementations(g, tool):
                 if func.qualname in seen or func.node is None:
                     continue
-                param = next((p for p in func.node.params if p.kind == "kwarg"), None)
-                if param is None or not _accepted(param, func, requires) or not _reads(func, param.name):
+                problems: list[str] = []
+                for p in func.node.params:
+                    if not _accepted(p, func, requires):
+                        continue
+                    fw = tool.framework
+                    if p.kind == "kwarg" and nests and _reads(func, p.name):
+                        problems.append(
+                            f"{fw} offers `**{p.name}` to the model as one argument named `{p.name}`; a call that "
+                            f"follows the schema reaches the function as `{p.name} == {{'{p.name}': ...}}`, so the "
+                            f"keys it reads are missing")
+                    elif p.kind == "vararg" and refuses and (required or _reads(func, p.name)):
+                        problems.append(
+                            f"{fw} offers `*{p.name}` as one argument named `{p.name}` and passes it back as the "
+                            f"keyword `{p.name}=`, which Python refuses for `*{p.name}`: "
+                            f"{'every call' if required else 'a call that fills it'} fails with a TypeError")
+                if not problems:
                     continue
                 seen.add(func.qualname)
                 name = tool.name if func is tool.func else func.name
-                yield self.finding(
-                    ctx, func.path, func.node.name_pos,
-                    f"Tool `{name or func.name}` takes `**{param.name}`, which {tool.framework} offers the "
-                    f"model as a single argument named `{param.name}`; a call that follows the schema reaches the "
-                    f"function as `{param.name} == {{'{param.name}': ...}}`, so the keys it reads are missing.")
+                yield self.finding(ctx, func.path, func.node.name_pos,
+                                   f"Tool `{name or func.name}`: " + "; ".join(problems) + ".")
 
 
 def _implementations(g, tool) -> list[FunctionInfo]:
@@ -92,8 +107,10 @@ def _implementations(g, tool) -> list[FunctionInfo]:
 
 
 def _accepted(param: ir.Param, func: FunctionInfo, requires: tuple[str, ...]) -> bool:
-    """Does the generator accept this `**kwargs` (else it raises when the tool is defined, a crash
-    on the first run rather than a wrong call)?"""
+    """Is this a `*args` / `**kwargs` the generator accepts (else it raises when the tool is
+    defined, a crash on the first run rather than a wrong call)?"""
+    if param.kind not in ("vararg", "kwarg"):
+        return False
     if "annotation" in requires and param.annotation is None:
         return False
     if "docs" in requires:
@@ -105,6 +122,6 @@ def _accepted(param: ir.Param, func: FunctionInfo, requires: tuple[str, ...]) ->
 
 
 def _reads(func: FunctionInfo, name: str) -> bool:
-    """Does the function body use its `**name` mapping at all (a function that ignores it loses
-    nothing)?"""
+    """Does the function body use its `*name` / `**name` at all (a function that ignores an
+    optional one loses nothing)?"""
     return any(isinstance(e, ir.Name) and e.id == name for e, _ in func.exprs.get(ir.Name, ()))
