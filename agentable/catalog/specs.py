@@ -112,6 +112,17 @@ class ToolDecoratorSpec:
     error_param: Optional[str] = None
     # the exceptions the error_param handling catches (LangChain: ToolException only); () = all
     error_param_catches: tuple[str, ...] = ()
+    # what the framework's schema generator makes of the implementing function's `**kwargs` (VAR_KEYWORD):
+    # "object_param" (one argument named after it, passed back as that keyword, so the function
+    # receives {name: {...}}), "unpacked" (the values reach **kwargs), "dropped" (left out of the
+    # schema); and of its `*args` (VAR_POSITIONAL): "keyword_param" (one argument named after it,
+    # passed back as a keyword, which Python refuses for `*args`), "unpacked", "dropped". None: not known
+    var_keyword: Optional[str] = None
+    var_positional: Optional[str] = None
+    variadic_required: bool = False  # that argument is required in the schema (the model must fill it)
+    # what the generator refuses `*args` / `**kwargs` without, raising when the tool is defined:
+    # "annotation" (a type hint), "docs" (an Args: entry under its bare name)
+    variadic_requires: tuple[str, ...] = ()
     run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
     notes: str = ""
 
@@ -133,6 +144,17 @@ class ToolConstructorSpec:
     error_param: Optional[str] = None
     # the exceptions the error_param handling catches (LangChain: ToolException only); () = all
     error_param_catches: tuple[str, ...] = ()
+    # what the framework's schema generator makes of the implementing function's `**kwargs` (VAR_KEYWORD):
+    # "object_param" (one argument named after it, passed back as that keyword, so the function
+    # receives {name: {...}}), "unpacked" (the values reach **kwargs), "dropped" (left out of the
+    # schema); and of its `*args` (VAR_POSITIONAL): "keyword_param" (one argument named after it,
+    # passed back as a keyword, which Python refuses for `*args`), "unpacked", "dropped". None: not known
+    var_keyword: Optional[str] = None
+    var_positional: Optional[str] = None
+    variadic_required: bool = False  # that argument is required in the schema (the model must fill it)
+    # what the generator refuses `*args` / `**kwargs` without, raising when the tool is defined:
+    # "annotation" (a type hint), "docs" (an Args: entry under its bare name)
+    variadic_requires: tuple[str, ...] = ()
     run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
     # run methods that check the model's arguments against the function's signature and raise on a
     # mismatch (a pydantic ValidationError), then let the function's own errors through
@@ -219,6 +241,17 @@ class AgentSpec:
     structured_params: tuple[str, ...] = ()
     # plain functions in the tools argument become tools described by their docstring
     function_tools: bool = False
+    # what the framework's schema generator makes of a plain function's `**kwargs` (VAR_KEYWORD):
+    # "object_param" (one argument named after it, passed back as that keyword, so the function
+    # receives {name: {...}}), "unpacked" (the values reach **kwargs), "dropped" (left out of the
+    # schema); and of its `*args` (VAR_POSITIONAL): "keyword_param" (one argument named after it,
+    # passed back as a keyword, which Python refuses for `*args`), "unpacked", "dropped". None: not known
+    var_keyword: Optional[str] = None
+    var_positional: Optional[str] = None
+    variadic_required: bool = False  # that argument is required in the schema (the model must fill it)
+    # what the generator refuses `*args` / `**kwargs` without, raising when the tool is defined:
+    # "annotation" (a type hint), "docs" (an Args: entry under its bare name)
+    variadic_requires: tuple[str, ...] = ()
     handles_errors: bool = False  # the framework reports a tool's exception back to the model
     # documented: an exception raised by a tool propagates out of the agent's run (ends the run)
     tool_errors_propagate: bool = False

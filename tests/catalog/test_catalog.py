@@ -310,3 +310,14 @@ def test_python_facts_name_real_builtins_and_str_methods():
     assert facts.lookup_errors["subscript"] == ("KeyError",) and facts.lookup_errors["unpack"] == ("ValueError",)
     for errors in facts.lookup_errors.values():
         assert all(isinstance(getattr(builtins, e), type) for e in errors)
+
+
+def test_variadic_parameter_handling_uses_known_words(cat):
+    specs = [*cat.tool_decorators, *cat.tool_constructors, *cat.agents]
+    assert {s.var_keyword for s in specs} <= {None, "object_param", "unpacked", "dropped"}
+    assert {s.var_positional for s in specs} <= {None, "keyword_param", "unpacked", "dropped"}
+    assert {r for s in specs for r in s.variadic_requires} <= {"annotation", "docs"}
+    # a spec that says what happens to **kwargs also says what happens to *args
+    assert all((s.var_keyword is None) == (s.var_positional is None) for s in specs)
+    assert cat.tool_constructor("llama_index.core.tools.FunctionTool.from_defaults").var_keyword == "object_param"
+    assert cat.tool_decorator("agents.function_tool").var_keyword == "unpacked"
