@@ -166,19 +166,30 @@ class ProjectGraph:
 
     def imported_modules(self, mod: ModuleInfo) -> frozenset[str]:
         """The project modules `mod` imports (each import's longest prefix that is a project
-        module), computed once per module."""
+        module; the package for `from pkg import name` that reads pkg's own binding), computed
+        once per module."""
         hit = self._imported.get(mod.path)
         if hit is None:
             out: set[str] = set()
-            for t in list(mod.imports.values()):
+            for local, t in list(mod.imports.items()):
                 parts = t.split(".")
+                pkg = self._binding_package(parts, mod) if _imported_from(mod, local) else None
                 for i in range(len(parts), 0, -1):
-                    found = self.find_module(".".join(parts[:i]), mod)
+                    found = pkg or self.find_module(".".join(parts[:i]), mod)
                     if found is not None:
                         out.add(found.name)
                         break
             hit = self._imported[mod.path] = frozenset(out)
         return hit
+
+    def _binding_package(self, parts: list[str], importer: Optional[ModuleInfo]) -> Optional[ModuleInfo]:
+        """For `from pkg import name` (`parts`: pkg's and then name) where pkg/name.py exists: pkg,
+        when its __init__ binds `name` itself, as Python reads the package's attribute first."""
+        parent = self.find_module(".".join(parts[:-1]), importer) if len(parts) > 1 else None
+        sub = self.find_module(".".join(parts), importer) if parent is not None else None
+        if parent is None or sub is None or sub.name != f"{parent.name}.{parts[-1]}":
+            return None
+        return parent if _binds(parent, parts[-1]) else None
 
     def lookup(self, dotted: str, importer: Optional[ModuleInfo] = None, depth: int = 0,
                from_import: bool = False) -> VSet:
@@ -195,8 +206,8 @@ class ProjectGraph:
                 continue
             rest = parts[i:]
             if not rest:
-                parent = self.find_module(".".join(parts[:-1]), importer) if i > 1 and from_import else None
-                if parent is not None and mod.name == f"{parent.name}.{parts[-1]}" and _binds(parent, parts[-1]):
+                parent = self._binding_package(parts, importer) if from_import else None
+                if parent is not None:
                     return self._member(parent, parts[-1:], depth)
                 return frozenset({ModuleRef(mod.name)})
             return self._member(mod, rest, depth)
