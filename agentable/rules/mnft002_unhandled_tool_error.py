@@ -37,7 +37,9 @@ class UnhandledToolError(Rule):
               "`{\"role\": \"tool\"}` message); it can fail when it raises or calls I/O or third-party code. A handler "
               "for Exception or a builtin I/O or value error counts, and so does one for the errors of the library "
               "the tool calls (`except sqlite3.Error`, `except requests.RequestException`, catalog `library_errors`); "
-              "one for another library's errors does not."),
+              "one for another library's errors does not. A tool that reads the file its argument names as text "
+              "(`open(path)`, `Path(path).read_text()`) fails on a binary or non-UTF-8 file with UnicodeDecodeError, "
+              "a ValueError: handlers for OSError or URLError, in the tool or around the call, do not catch it."),
         bad_example=('for call in msg.tool_calls:\n'
                      '    result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
                      '    messages.append({"role": "tool", "tool_call_id": call.id, "content": result})'),
