@@ -83,15 +83,15 @@ def _text_read_path(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> Opti
                     return None  # a mode the code computes: not known to be text
                 if "b" in mode.value or _WRITE_MODES & set(mode.value):
                     return None
-            return call.args[0] if _strict(call, 3) else None  # open(file, mode, buffering, encoding, errors)
+            return call.args[0] if strict_decoding(call, 3) else None  # open(file, mode, buffering, encoding, errors)
         if v.path in _FACTS.text_read_methods and v.site is not None and v.site[1].args:
-            return v.site[1].args[0] if _strict(call, 0) else None  # read_text(encoding, errors)
+            return v.site[1].args[0] if strict_decoding(call, 0) else None  # read_text(encoding, errors)
     return None
 
 
-def _strict(call: ir.Call, enc_at: int) -> bool:
+def strict_decoding(call: ir.Call, enc_at: int = 3) -> bool:
     """Does the call decode strictly: no `errors=` other than "strict", no encoding that decodes
-    any byte? (`enc_at`: the position of the encoding argument; errors comes next.)"""
+    any byte? (`enc_at`: the position of the encoding argument, errors comes next; 3 for open().)"""
     def arg(name: str, at: int) -> Optional[ir.Expr]:
         return call.kwarg(name) or (call.args[at] if len(call.args) > at else None)
 
