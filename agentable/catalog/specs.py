@@ -377,6 +377,10 @@ class PythonFacts:
     failing_calls: frozenset[str] = frozenset()
     failing_path_methods: frozenset[str] = frozenset()
     xml_tree_readers: frozenset[str] = frozenset()
+    text_open_calls: frozenset[str] = frozenset()
+    text_read_methods: frozenset[str] = frozenset()
+    byte_transparent_encodings: frozenset[str] = frozenset()
+    text_read_error: str = "UnicodeDecodeError"
     exception_bases: dict[str, str] = field(default_factory=dict)
     exception_aliases: dict[str, str] = field(default_factory=dict)
     lookup_errors: dict[str, tuple[str, ...]] = field(default_factory=dict)

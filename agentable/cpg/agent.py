@@ -47,13 +47,8 @@ class AgentLayer:
             local = {t for s in mod.import_stmts if not getattr(s, "level", 0) for t in _import_names(s) if t}
             if {t.split(".")[0] for t in targets | local} & roots or self._posts_to_models(mod, http_roots, endpoints):
                 relevant.add(name)
-            for t in targets:
-                parts = t.split(".")
-                for i in range(len(parts), 0, -1):
-                    m = self.g.find_module(".".join(parts[:i]), mod)
-                    if m is not None:
-                        deps.setdefault(m.name, set()).add(name)
-                        break
+            for dep in self.g.imported_modules(mod):
+                deps.setdefault(dep, set()).add(name)
         for definer, users in self.g.injected_users().items():  # functions injected by name
             deps.setdefault(definer, set()).update(users)
         stack = list(relevant)

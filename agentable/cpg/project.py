@@ -166,22 +166,37 @@ class ProjectGraph:
 
     def imported_modules(self, mod: ModuleInfo) -> frozenset[str]:
         """The project modules `mod` imports (each import's longest prefix that is a project
-        module), computed once per module."""
+        module; the package for `from pkg import name` that reads pkg's own binding), computed
+        once per module."""
         hit = self._imported.get(mod.path)
         if hit is None:
             out: set[str] = set()
-            for t in list(mod.imports.values()):
+            for local, t in list(mod.imports.items()):
                 parts = t.split(".")
+                pkg = self._binding_package(parts, mod) if _imported_from(mod, local) else None
                 for i in range(len(parts), 0, -1):
-                    found = self.find_module(".".join(parts[:i]), mod)
+                    found = pkg or self.find_module(".".join(parts[:i]), mod)
                     if found is not None:
                         out.add(found.name)
                         break
             hit = self._imported[mod.path] = frozenset(out)
         return hit
 
-    def lookup(self, dotted: str, importer: Optional[ModuleInfo] = None, depth: int = 0) -> VSet:
-        """What a dotted name (as imported) refers to: a project entity or an external symbol."""
+    def _binding_package(self, parts: list[str], importer: Optional[ModuleInfo]) -> Optional[ModuleInfo]:
+        """For `from pkg import name` (`parts`: pkg's and then name) where pkg/name.py exists: pkg,
+        when its __init__ binds `name` itself, as Python reads the package's attribute first."""
+        parent = self.find_module(".".join(parts[:-1]), importer) if len(parts) > 1 else None
+        sub = self.find_module(".".join(parts), importer) if parent is not None else None
+        if parent is None or sub is None or sub.name != f"{parent.name}.{parts[-1]}":
+            return None
+        return parent if _binds(parent, parts[-1]) else None
+
+    def lookup(self, dotted: str, importer: Optional[ModuleInfo] = None, depth: int = 0,
+               from_import: bool = False) -> VSet:
+        """What a dotted name (as imported) refers to: a project entity or an external symbol.
+        `from_import`: the name comes from `from pkg import name`, which reads the attribute of
+        pkg: what pkg/__init__ binds to `name` comes before a submodule pkg/name.py (`import
+        pkg.name` names the submodule)."""
         if depth > _MAX_LOOKUP_DEPTH:
             return frozenset({UNKNOWN})
         parts = dotted.split(".")
@@ -191,6 +206,9 @@ class ProjectGraph:
                 continue
             rest = parts[i:]
             if not rest:
+                parent = self._binding_package(parts, importer) if from_import else None
+                if parent is not None:
+                    return self._member(parent, parts[-1:], depth)
                 return frozenset({ModuleRef(mod.name)})
             return self._member(mod, rest, depth)
         return frozenset({ExtRef(dotted)})
@@ -204,7 +222,7 @@ class ProjectGraph:
             found = frozenset({ClassRef(mod.classes[head].qualname)})
         elif head in mod.imports:
             target = mod.imports[head]
-            found = self.lookup(target, mod, depth + 1)
+            found = self.lookup(target, mod, depth + 1, from_import=_imported_from(mod, head))
         elif head in mod.toplevel.defs:
             found = self.resolver.module_global(head, mod.toplevel)
         else:
@@ -662,3 +680,17 @@ class ProjectGraph:
 
 
 __all__ = ["Const", "ProjectGraph", "Union"]
+
+
+def _binds(mod: ModuleInfo, name: str) -> bool:
+    """Does the module's own code bind `name` to something other than its submodule of that name
+    (a def, a class, an assignment, an import of something else)?"""
+    target = mod.imports.get(name)
+    if target is not None:
+        return target != f"{mod.name}.{name}"
+    return name in mod.functions or name in mod.classes or name in mod.toplevel.defs
+
+
+def _imported_from(mod: ModuleInfo, name: str) -> bool:
+    """Is the module's top-level `name` bound by `from ... import name` (a re-export)?"""
+    return any(d.how == "import" and isinstance(d.stmt, ir.ImportFrom) for d in mod.toplevel.defs.get(name, ()))

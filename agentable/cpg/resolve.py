@@ -225,7 +225,8 @@ class Resolver:
             return self.param_values(func, d.name)
         if how == "import":
             target = d.value.value if isinstance(d.value, ir.Constant) else None
-            return self.g.lookup(str(target)) if target else frozenset({UNKNOWN})
+            return (self.g.lookup(str(target), from_import=isinstance(d.stmt, ir.ImportFrom)) if target
+                    else frozenset({UNKNOWN}))
         if how == "def":
             nested = func.nested.get(d.name)
             return frozenset({FuncRef(nested.qualname)}) if nested else frozenset({UNKNOWN})

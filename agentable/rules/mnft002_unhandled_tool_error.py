@@ -8,7 +8,7 @@ from agentable.cpg import ir
 from agentable.cpg.values import ExtRef
 from agentable.cpg.flow import enclosing_handlers, handler_reraises_only, handler_type_names
 from agentable.findings import Finding, Severity
-from agentable.query.guards import TOOL_FAILURES, catches_library_errors, failure_guard
+from agentable.query.guards import TOOL_FAILURES, catches_library_errors, failure_guard, is_protected
 from agentable.query.literals import source_text
 from agentable.query.llm_output import flow_steps
 from agentable.query.tool_failures import tool_error_handling_configured, tool_raised_errors
@@ -17,6 +17,7 @@ from agentable.query.tool_results import tool_label
 from agentable.query.tools import tool_defs_by_function
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.helpers import tool_can_fail
+from agentable.rules.mnft.text_reads import TEXT_READ_ERROR, undecodable_read
 
 
 class UnhandledToolError(Rule):
@@ -36,7 +37,9 @@ class UnhandledToolError(Rule):
               "`{\"role\": \"tool\"}` message); it can fail when it raises or calls I/O or third-party code. A handler "
               "for Exception or a builtin I/O or value error counts, and so does one for the errors of the library "
               "the tool calls (`except sqlite3.Error`, `except requests.RequestException`, catalog `library_errors`); "
-              "one for another library's errors does not."),
+              "one for another library's errors does not. A tool that reads the file its argument names as text "
+              "(`open(path)`, `Path(path).read_text()`) fails on a binary or non-UTF-8 file with UnicodeDecodeError, "
+              "a ValueError: handlers for OSError or URLError, in the tool or around the call, do not catch it."),
         bad_example=('for call in msg.tool_calls:\n'
                      '    result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
                      '    messages.append({"role": "tool", "tool_call_id": call.id, "content": result})'),
@@ -52,22 +55,27 @@ class UnhandledToolError(Rule):
         graph = ctx.graph
         for inv in tool_invocations(graph):
             site = inv.site
-            if failure_guard(graph, site.func, site.stmt, TOOL_FAILURES):
-                continue
             if tool_error_handling_configured(graph, inv.tool):
+                continue
+            # handlers for I/O errors around the call still let out a failed decode of a file the
+            # model named (a ValueError): that reason alone is left when the call is guarded
+            guarded = bool(failure_guard(graph, site.func, site.stmt, TOOL_FAILURES))
+            if guarded and (not inv.targets or is_protected(graph, site.func, site.stmt, (TEXT_READ_ERROR,))):
                 continue
             label = tool_label(inv.targets[0], inv.tool) if inv.targets else None
             if inv.targets:
                 why = None
                 for t in inv.targets:
-                    why = tool_can_fail(graph, t)
+                    why = None if guarded else tool_can_fail(graph, t)
                     # a handler for the errors of the library the tool calls (`except sqlite3.Error`)
                     # covers this tool's failures
-                    if why and not catches_library_errors(graph, site.func, site.stmt,
-                                                                tool_raised_errors(graph, t)):
+                    if why and catches_library_errors(graph, site.func, site.stmt, tool_raised_errors(graph, t)):
+                        why = None
+                    if not why and not is_protected(graph, site.func, site.stmt, (TEXT_READ_ERROR,)):
+                        why = undecodable_read(graph, t)
+                    if why:
                         label = tool_label(t, tool_defs_by_function(graph).get(t.qualname))
                         break
-                    why = None
                 if not why:
                     continue
                 reason = f"tool `{label}` can fail ({why})"

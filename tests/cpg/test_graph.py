@@ -171,6 +171,23 @@ def test_imports_aliases_and_reexports_resolve() -> None:
     assert FuncRef("pkg.core.run") in g.lookup("pkg.start")
 
 
+def test_a_package_binding_wins_over_a_submodule_of_the_same_name() -> None:
+    # `from pkg import shell` reads pkg's attribute: what pkg/__init__ binds (the function
+    # re-exported from pkg.repl), not the submodule pkg/shell.py; `import pkg.shell` names the
+    # module, and so does `from pkg import tools` where pkg/__init__ binds no `tools`
+    g = graph_of({
+        "pkg/__init__.py": "from pkg.repl import shell\n",
+        "pkg/repl.py": "def shell(agent):\n    return agent\n",
+        "pkg/shell.py": "def main():\n    return 0\n",
+        "pkg/tools.py": "def search():\n    return 0\n",
+        "top/__init__.py": "from pkg import shell\n",
+        "app.py": ("import pkg.shell\nfrom pkg import shell, tools\nfrom top import shell as again\n"
+                   "shell(1)\npkg.shell.main()\ntools.search()\nagain(2)\n"),
+    })
+    targets = [g.callees(s) for s in g.modules["app"].toplevel.calls]
+    assert targets == [{"pkg.repl.shell"}, {"pkg.shell.main"}, {"pkg.tools.search"}, {"pkg.repl.shell"}]
+
+
 def test_llm_output_through_params_into_helper() -> None:
     g = graph_of({"m.py": """
         import re

@@ -16,6 +16,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef, FuncRef, ParamRef
 from agentable.query.guards import failure_guard, names_in, tested_before
+from agentable.rules.mnft.text_reads import strict_decoding
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,9 @@ def unhandled_model_argument(g: ProjectGraph, func: FunctionInfo, params: dict[s
             continue
         if sink.text_only and not _is_text(params[param]):
             continue  # a number (or an unknown type) the framework validated: int() of it cannot fail
-        raises = sink.binary_raises if sink.binary_raises and _binary_mode(site.call) else sink.raises
+        # binary mode, `errors="replace"` or a byte-transparent encoding: reading cannot fail to decode
+        lenient = _binary_mode(site.call) or not strict_decoding(site.call)
+        raises = sink.binary_raises if sink.binary_raises and lenient else sink.raises
         if failure_guard(g, func, site.stmt, raises, catch_all=sink.catch_all and len(raises) > 1):
             continue
         if _validated(func, site.stmt, param):
