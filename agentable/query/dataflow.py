@@ -315,12 +315,14 @@ def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: EvalAt) -
 
 def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
-    themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
+    themselves guarded by a handler (an unguarded parse is the root cause to report instead), and
+    in functions other than an unguarded parse's (its callers): guarding that parse leaves them
+    reading fields a valid reply may lack."""
     # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
     out: list[Flow] = []
-    if not any(u.guard in ("try", "suppress", "lenient") for u in by_pos.values()):
-        return out  # no guarded parse: no key use to report (and nothing to resolve)
+    if not any(u.guard in ("try", "suppress", "lenient", "") for u in by_pos.values()):
+        return out  # no parse a key read may follow (and nothing to resolve)
     cfg = config()
     raises = cfg.raises("key")
     tests = cfg.applies("membership_test", "key")
@@ -338,7 +340,9 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
             pv = parsed[0]
             step = pv.source.steps[-1] if pv.source.steps else None
             parse = by_pos.get((step[0], step[1])) if step else None
-            if parse is None or parse.guard not in ("try", "suppress"):
+            # after an unguarded parse, only a read in another function (a caller of the parsing
+            # helper, say): in the parse's own function, the parse is the root cause to report
+            if parse is None or not (parse.guard in ("try", "suppress") or (parse.guard == "" and parse.func is not func)):
                 continue
             # a store (`data["k"] = v`) is not a read
             if isinstance(s, ir.Assign) and any(t is e for t in s.targets):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import Parsed
+from agentable.cpg.values import LLMOutput, Parsed
 from agentable.findings import Finding, Severity
 from agentable.query.dataflow import flows, text_argument
 from agentable.query.facts import per_graph
@@ -42,40 +42,57 @@ class UncheckedMarkerPosition(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        cfg = config().kinds.get("position", {})
-        finders = frozenset(cfg.get("finders", ()))
+        finders = frozenset(config().kinds.get("position", {}).get("finders", ()))
         for func in graph.agent.functions():
+            cuts: list[tuple[ir.Subscript, ir.Stmt, ir.Call, set[str]]] = []
             for sub, stmt in func.walk(ir.Subscript):
                 bounds = sub.index.parts if isinstance(sub.index, ir.Slice) else [sub.index]
                 for bound in bounds:
                     hit = position_call(graph, bound, func, stmt, 2, finders)
-                    if hit is None:
-                        continue
-                    finder, names, added = hit
-                    marker = _marker(finder)
-                    if not isinstance(finder.func, ir.Attribute):
-                        continue
-                    method, recv = finder.func.attr, finder.func.value
-                    if marker is None or (len(marker) == 1 and marker.isalnum()):
-                        continue  # a computed marker; a letter or digit is LOPE007's (not a marker at all)
-                    if _lower_bound(sub.index, bound) and added == 1:
-                        continue  # `text[text.find(":") + 1:]`: without the marker, the whole text
-                    at = func.call_statement(finder) or stmt
-                    derived = model_derived(graph, recv, func, at)
-                    if derived is None or _checked(func, stmt, sub, names, recv, marker):
-                        continue
-                    if _ends_in_handled_parse(graph, func, stmt, sub, 2):
-                        continue  # a missing marker makes the parse fail, and that is handled
-                    out = derived.source if isinstance(derived, Parsed) else derived
-                    yield self.finding(
-                        ctx, func.path, sub.pos,
-                        f"Model output ({describe_llm_source(graph, out)}) is cut at `{method}({marker!r})` "
-                        f"with no test that the reply contains {marker!r}: for a reply without it `{method}` "
-                        f"returns -1, a valid slice bound, so the cut is silently empty or the wrong piece "
-                        f"and the agent goes on with it. Test the position against -1 (or `{marker!r} in` "
-                        f"the text) first and handle the off-format reply.",
-                        flow=flow_steps(graph, out, (func.path, sub.pos, f"cut at {method}({marker!r})")))
-                    break  # one finding per cut
+                    if hit is not None and not (_lower_bound(sub.index, bound) and hit[2] == 1):
+                        # (`text[text.find(":") + 1:]`: without the marker, the whole text)
+                        cuts.append((sub, stmt, hit[0], hit[1]))
+            # a cut whose parse is handled: without the marker that parse fails. Another cut at a
+            # position whose cut is parsed is made after the parse succeeded, with the marker.
+            handled = {id(finder) for sub, stmt, finder, _ in cuts if _ends_in_parse(graph, func, stmt, sub, 2, True)}
+            parsed = {id(finder) for sub, stmt, finder, _ in cuts if _ends_in_parse(graph, func, stmt, sub, 2, False)}
+            reported: set[int] = set()
+            for sub, stmt, finder, names in cuts:
+                if id(sub) in reported or id(finder) in handled or \
+                        (id(finder) in parsed and not _ends_in_parse(graph, func, stmt, sub, 2, False)):
+                    continue
+                derived = _unchecked(graph, func, stmt, sub, finder, names)
+                if derived is not None:
+                    reported.add(id(sub))
+                    yield self._finding(ctx, func, sub, finder, derived)
+
+    def _finding(self, ctx: RuleContext, func: FunctionInfo, sub: ir.Subscript, finder: ir.Call,
+                 derived: Union[LLMOutput, Parsed]) -> Finding:
+        graph = ctx.graph
+        out = derived.source if isinstance(derived, Parsed) else derived
+        method = finder.func.attr if isinstance(finder.func, ir.Attribute) else "find"
+        marker = _marker(finder)
+        return self.finding(
+            ctx, func.path, sub.pos,
+            f"Model output ({describe_llm_source(graph, out)}) is cut at `{method}({marker!r})` "
+            f"with no test that the reply contains {marker!r}: for a reply without it `{method}` "
+            f"returns -1, a valid slice bound, so the cut is silently empty or the wrong piece "
+            f"and the agent goes on with it. Test the position against -1 (or `{marker!r} in` "
+            f"the text) first and handle the off-format reply.",
+            flow=flow_steps(graph, out, (func.path, sub.pos, f"cut at {method}({marker!r})")))
+
+
+def _unchecked(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, sub: ir.Subscript, finder: ir.Call,
+               names: set[str]) -> Optional[Union[LLMOutput, Parsed]]:
+    """The model output a cut at `finder` (a find() call, reached through `names`) is made in with
+    no test of the position or the marker, or None."""
+    marker = _marker(finder)
+    if marker is None or (len(marker) == 1 and marker.isalnum()) or not isinstance(finder.func, ir.Attribute):
+        return None  # a computed marker; a letter or digit is LOPE007's (not a marker at all)
+    derived = model_derived(g, finder.func.value, func, func.call_statement(finder) or stmt)
+    if derived is None or _checked(func, stmt, sub, names, finder.func.value, marker):
+        return None
+    return derived
 
 
 def _lower_bound(index: ir.Expr, bound: Optional[ir.Expr]) -> bool:
@@ -118,13 +135,13 @@ def _checked(func: FunctionInfo, stmt: ir.Stmt, sub: ir.Subscript, names: set[st
 
 
 @per_graph
-def _handled_parse_args(g: ProjectGraph) -> frozenset[int]:
-    """ids of the text expressions (and what they strip) of the parses of model text whose failure
-    is handled (a handler, a retry, a lenient parser)."""
+def _parse_args(g: ProjectGraph, handled: bool) -> frozenset[int]:
+    """ids of the text expressions (and what they strip) of the parses of model text (`handled`:
+    only those whose failure is handled: a handler, a retry, a lenient parser)."""
     carriers = frozenset(config().kinds.get("cut", {}).get("carriers", ()))
     out: set[int] = set()
     for f in flows(g):
-        if f.kind != "parse" or not f.guard or f.tool_arguments or f.origin is None or f.sink is None:
+        if f.kind != "parse" or (handled and not f.guard) or f.tool_arguments or f.origin is None or f.sink is None:
             continue
         arg = text_argument(f.origin, f.sink)
         while arg is not None:
@@ -134,14 +151,14 @@ def _handled_parse_args(g: ProjectGraph) -> frozenset[int]:
     return frozenset(out)
 
 
-def _ends_in_handled_parse(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr, depth: int) -> bool:
+def _ends_in_parse(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr, depth: int, handled: bool) -> bool:
     """Does the cut text `e` go (itself, through a local name, or returned to a caller) into a
-    parse whose failure is handled?"""
-    handled = _handled_parse_args(g)
+    parse (`handled`: one whose failure is handled)?"""
+    args = _parse_args(g, handled)
     carriers = frozenset(config().kinds.get("cut", {}).get("carriers", ()))
     parents = expr_parents(stmt)
     while True:  # `text[a:b].strip()`: the stripped cut
-        if id(e) in handled:
+        if id(e) in args:
             return True
         p = parents.get(id(e))
         if not (isinstance(p, ir.Attribute) and p.attr in carriers and isinstance(q := parents.get(id(p)), ir.Call)
@@ -151,11 +168,11 @@ def _ends_in_handled_parse(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e
     if depth < 0:
         return False
     if isinstance(stmt, ir.Return) and stmt.value is e:
-        return any(_ends_in_handled_parse(g, site.func, site.stmt, site.call, depth - 1) for site in g.callers(func))
+        return any(_ends_in_parse(g, site.func, site.stmt, site.call, depth - 1, handled) for site in g.callers(func))
     name = bound_name(stmt, e)
     if name is None:
         return False
     for s, n, _ in uses_of(g, func, stmt, name):
-        if _ends_in_handled_parse(g, func, s, n, depth - 1):
+        if _ends_in_parse(g, func, s, n, depth - 1, handled):
             return True
     return False
