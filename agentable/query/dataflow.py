@@ -316,17 +316,20 @@ def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: EvalAt) -
 def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
     themselves guarded by a handler (an unguarded parse is the root cause to report instead), and
-    in functions other than an unguarded parse's (its callers): guarding that parse leaves them
-    reading fields a valid reply may lack."""
+    in the callers of a parsing helper that only returns what an unguarded parse gave: they, not
+    the helper, assume its fields, and guarding the parse leaves them reading fields a valid reply
+    may lack."""
     # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
     out: list[Flow] = []
-    if not any(u.guard in ("try", "suppress", "lenient", "") for u in by_pos.values()):
+    if not by_pos:
         return out  # no parse a key read may follow (and nothing to resolve)
     cfg = config()
     raises = cfg.raises("key")
     tests = cfg.applies("membership_test", "key")
     seen: set[int] = set()
+    read_where_parsed: set[int] = set()  # unguarded parses whose own function reads their keys
+    elsewhere: list[tuple[Flow, Flow]] = []  # (read, unguarded parse) in another function
     for func in g.agent.functions():
         for e, s in func.walk(ir.Subscript):
             if id(e) in seen or not isinstance(e, ir.Subscript):
@@ -340,12 +343,13 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
             pv = parsed[0]
             step = pv.source.steps[-1] if pv.source.steps else None
             parse = by_pos.get((step[0], step[1])) if step else None
-            # after an unguarded parse, only a read in another function (a caller of the parsing
-            # helper, say): in the parse's own function, the parse is the root cause to report
-            if parse is None or not (parse.guard in ("try", "suppress") or (parse.guard == "" and parse.func is not func)):
+            if parse is None or parse.guard not in ("try", "suppress", ""):
                 continue
             # a store (`data["k"] = v`) is not a read
             if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
+                continue
+            if parse.guard == "" and parse.func is func:
+                read_where_parsed.add(id(parse))
                 continue
             seen.add(id(e))
             names = {n for n in [ir.dotted(e.value)] if n}
@@ -353,7 +357,12 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                 guard = "check"
             else:
                 guard = failure_guard(g, func, s, raises, "key")
-            out.append(Flow("key", repr(idx.value), func, s, e, pv, raises, guard, ir.dotted(e.value)))
+            flow = Flow("key", repr(idx.value), func, s, e, pv, raises, guard, ir.dotted(e.value))
+            if parse.guard:
+                out.append(flow)
+            else:
+                elsewhere.append((flow, parse))
+    out.extend(flow for flow, parse in elsewhere if id(parse) not in read_where_parsed)
     return out
 
 
