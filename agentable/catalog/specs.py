@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: holds dicts
@@ -385,12 +385,15 @@ class PythonFacts:
     exception_aliases: dict[str, str] = field(default_factory=dict)
     lookup_errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     builtin_results: dict[str, str] = field(default_factory=dict)
+    item_keepers: frozenset[str] = frozenset()
+    item_callbacks: dict[str, tuple[Union[int, str], Union[int, str]]] = field(default_factory=dict)
     # method -> the type it returns (the file lists them by type)
     str_method_results: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # the file lists lookup errors as TOML arrays and str methods grouped by the type they return
         object.__setattr__(self, "lookup_errors", {k: tuple(v) for k, v in self.lookup_errors.items()})
+        object.__setattr__(self, "item_callbacks", {k: tuple(v) for k, v in self.item_callbacks.items()})
         results = self.str_method_results
         if any(isinstance(v, list) for v in results.values()):
             object.__setattr__(self, "str_method_results", {m: t for t, ms in results.items() for m in ms})

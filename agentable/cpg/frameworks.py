@@ -18,7 +18,7 @@ from agentable.cpg import ir
 from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
 from agentable.cpg.response_paths import documented_paths
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import UNKNOWN, Const, ExtRef, LLMOutput, Parsed, Typed, VSet, ordered
+from agentable.cpg.values import UNKNOWN, Const, ExtRef, FuncRef, LLMOutput, Parsed, Typed, VSet, ordered
 
 if TYPE_CHECKING:
     from agentable.catalog.specs import AgentSpec, LLMCallSpec
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 EMPTY: VSet = frozenset()
 BUILTIN_TYPES = python_facts().builtin_results
 _VALIDATION_METHODS = python_facts().validation_methods  # `Model.model_validate_json(text)` & co.
+_ITEM_KEEPERS = python_facts().item_keepers
+_EXECUTOR_MAPS = frozenset(f"{c}().map" for c in python_facts().executor_classes)
 
 # Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
 # with `structure = true` in agentable/catalog/taint.toml.
@@ -119,6 +121,9 @@ class FrameworkCalls:
             outs = [a for a in self.res.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
             if outs:  # str(result) of a model or agent result is its text
                 return frozenset({o.with_step((func.path, e.pos, "converted to text"), text=True) for o in outs})
+        items = self._items_kept(path, e, func, stmt)
+        if items:
+            return items
         if path in BUILTIN_TYPES:
             return frozenset({Typed(BUILTIN_TYPES[path])})
         data_kind = cat.data_returning.get(path)
@@ -128,6 +133,19 @@ class FrameworkCalls:
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})
 
+
+    def _items_kept(self, path: str, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """The structures parsed from model output that `list(xs)`, `sorted(xs)` (python.toml
+        `item_keepers`) hold, or that `map(f, xs)` / `executor.map(f, xs)` gives back from each call
+        of `f`; empty for anything else. (A Parsed value stands for its items too.)"""
+        if path in _ITEM_KEEPERS and e.args:
+            vals = self.res.values(e.args[0], func, stmt)
+        elif (path == "map" or path in _EXECUTOR_MAPS) and len(e.args) > 1:
+            vals = frozenset(v for f in self.res.values(e.args[0], func, stmt) if isinstance(f, FuncRef)
+                             for v in self.res.function_returns(f.qualname))
+        else:
+            return EMPTY
+        return frozenset(v for v in vals if isinstance(v, Parsed) and not v.validated)
 
     def http_llm_spec(self, e: ir.Call, path: str, func: FunctionInfo, stmt: Optional[object]) -> Optional[LLMCallSpec]:
         """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, decided by the

@@ -139,7 +139,11 @@ class Resolver:
         if isinstance(e, ir.Seq):
             return frozenset({Typed(e.kind)})
         if isinstance(e, ir.Comp):
-            return frozenset({Typed("generator" if e.kind == "generator" else e.kind)})
+            # `[classify(t) for t in tickets]`: a list of structures parsed from model output holds them
+            # (one with an `if` clause is taken to test them: `if isinstance(v, dict)`)
+            kept = frozenset(v for v in self.values(e.elt, func, stmt) if isinstance(v, Parsed) and not v.validated) \
+                if e.kind in ("list", "generator") and not e.conds else frozenset()
+            return kept | {Typed("generator" if e.kind == "generator" else e.kind)}
         if isinstance(e, ir.BinOp):
             if e.op == "|":
                 chain = self.frameworks.lcel_chain(e, func, stmt)

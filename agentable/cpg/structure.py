@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, TypeVar, Union, cast, overload
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 
 Container = Union[ir.Stmt, ir.Handler]
 _X = TypeVar("_X", bound=ir.Expr)
+_ITEM_CALLBACKS = python_facts().item_callbacks  # name -> (where the function is, where the items are)
 
 
 # (a class field named `ir` shadows the module inside ModuleInfo: the alias is spelled out here)
@@ -404,6 +406,8 @@ def _index_exprs(func: FunctionInfo, s: ir.Stmt, roots: list[ir.Expr], own: bool
             # on them, hence the casts in the branches taken
             if cls is ir.Call:
                 func.calls.append(CallSite(cast(ir.Call, e), s, func))
+                if cast(ir.Call, e).keywords or len(cast(ir.Call, e).args) > 1:
+                    _index_item_lambda(func, cast(ir.Call, e))
             elif cls is ir.Comp:
                 _index_comprehension(func, cast(ir.Comp, e))
             elif cls is ir.Yield:
@@ -427,6 +431,29 @@ def _index_comprehension(func: FunctionInfo, comp: ir.Comp) -> None:
                 bound[x.id] = (target, iterable)
     for e in (comp.elt, *comp.conds):
         _bind_comprehension_reads(func, e, bound)
+
+
+def _index_item_lambda(func: FunctionInfo, call: ir.Call) -> None:
+    """`sorted(xs, key=lambda x: x["score"])`, `xs.sort(key=lambda x: ...)`, `map(lambda x: ..., xs)`
+    (python.toml `item_callbacks`): the lambda's parameter is read as an item of `xs`, as a
+    comprehension's loop variable is. Builtins by their bare name, methods (`sort`) by attribute."""
+    f = call.func
+    name = f.attr if isinstance(f, ir.Attribute) else f.id if isinstance(f, ir.Name) else ""
+    spec = _ITEM_CALLBACKS.get(name)
+    if spec is None or (spec[1] == "self") != isinstance(f, ir.Attribute):
+        return
+
+    def part(at: Union[int, str]) -> Optional[ir.Expr]:
+        if at == "self":
+            return f.value if isinstance(f, ir.Attribute) else None
+        if isinstance(at, str):
+            return call.kwarg(at)
+        return call.args[at] if at < len(call.args) else None
+
+    fn, items = part(spec[0]), part(spec[1])
+    if isinstance(fn, ir.Lambda) and items is not None and len(fn.params) == 1 and fn.params[0].kind == "normal":
+        p = fn.params[0]
+        _bind_comprehension_reads(func, fn.body, {p.name: (ir.Name(p.pos, p.name), items)})
 
 
 def _bind_comprehension_reads(func: FunctionInfo, e: ir.Expr, bound: dict[str, tuple[ir.Expr, ir.Expr]]) -> None:

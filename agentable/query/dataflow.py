@@ -24,11 +24,13 @@ from agentable.cpg.values import ExtRef, LLMOutput, Parsed, value_key
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.guards import (
     any_checked_before,
+    checked_before,
     expr_parents,
     failure_guard,
     guarded_in_expr,
     keys_tested_in_expr,
     membership_checked,
+    names_in,
     names_tested_in_expr,
     tested_before,
 )
@@ -315,16 +317,21 @@ def _parsed_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: EvalAt) -
 
 def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     """`data["action"]` / `data[0]` on a structure parsed from model text, for parses that are
-    themselves guarded by a handler (an unguarded parse is the root cause to report instead)."""
+    themselves guarded by a handler (an unguarded parse is the root cause to report instead), and
+    in the callers of a parsing helper that only returns what an unguarded parse gave: they, not
+    the helper, assume its fields, and guarding the parse leaves them reading fields a valid reply
+    may lack."""
     # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
     out: list[Flow] = []
-    if not any(u.guard in ("try", "suppress", "lenient") for u in by_pos.values()):
-        return out  # no guarded parse: no key use to report (and nothing to resolve)
+    if not by_pos:
+        return out  # no parse a key read may follow (and nothing to resolve)
     cfg = config()
     raises = cfg.raises("key")
     tests = cfg.applies("membership_test", "key")
     seen: set[int] = set()
+    read_where_parsed: set[int] = set()  # unguarded parses whose own function reads their keys
+    elsewhere: list[tuple[Flow, Flow]] = []  # (read, unguarded parse) in another function
     for func in g.agent.functions():
         for e, s in func.walk(ir.Subscript):
             if id(e) in seen or not isinstance(e, ir.Subscript):
@@ -338,19 +345,48 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
             pv = parsed[0]
             step = pv.source.steps[-1] if pv.source.steps else None
             parse = by_pos.get((step[0], step[1])) if step else None
-            if parse is None or parse.guard not in ("try", "suppress"):
+            if parse is None or parse.guard not in ("try", "suppress", ""):
                 continue
             # a store (`data["k"] = v`) is not a read
             if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
+                continue
+            if parse.guard == "" and parse.func is func:
+                read_where_parsed.add(id(parse))
                 continue
             seen.add(id(e))
             names = {n for n in [ir.dotted(e.value)] if n}
             if tests and (keys_tested_in_expr(e, expr_parents(s), names) or any(membership_checked(func, s, n) for n in names)):
                 guard = "check"
+            elif parse.func is not func and tested_before_return(parse):
+                guard = "check"
             else:
                 guard = failure_guard(g, func, s, raises, "key")
-            out.append(Flow("key", repr(idx.value), func, s, e, pv, raises, guard, ir.dotted(e.value)))
+            flow = Flow("key", repr(idx.value), func, s, e, pv, raises, guard, ir.dotted(e.value))
+            if parse.guard:
+                out.append(flow)
+            else:
+                elsewhere.append((flow, parse))
+    out.extend(flow for flow, parse in elsewhere if id(parse) not in read_where_parsed)
     return out
+
+
+def tested_before_return(parse: Flow) -> bool:
+    """Does the function of `parse` test what it parsed before it returns it (`if "name" in data:
+    return data`, `if isinstance(data, dict): return data["args"]`)? Then its callers get a checked
+    structure (precision first: any test of the name counts)."""
+    if not isinstance(parse.origin, ir.Call):
+        return False
+    name = bound_name(parse.stmt, parse.origin)
+    if name is None:
+        return False
+    rets = [r for r in parse.func.returns if r.value is not None and name in names_in(r.value)]
+    return bool(rets) and all(checked_before(parse.func, r, name) for r in rets)
+
+
+def _tested_in_parsing_helper(pv: Parsed, func: FunctionInfo, by_pos: dict[tuple, Flow]) -> bool:
+    step = pv.source.steps[-1] if pv.source.steps else None
+    parse = by_pos.get((step[0], step[1])) if step is not None else None
+    return parse is not None and parse.func is not func and tested_before_return(parse)
 
 
 def _guarded_parses(parses: list[Flow]) -> dict[tuple, Flow]:
@@ -443,6 +479,8 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                         if not guard and schema and structured_output(g, pv.source) is not None:
                             guard = "structured-output"
                         if not guard and objects and _parses_object_text(g, pv, by_pos):
+                            guard = "check"
+                        if not guard and _tested_in_parsing_helper(pv, func, by_pos):
                             guard = "check"
                         out.append(Flow("shape", how, func, s, at, pv, raises, guard, name))
     return out

@@ -15,7 +15,7 @@ from agentable.cpg.flow import (
 )
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ExtRef
+from agentable.cpg.values import ExtRef, Instance
 from agentable.query.taint import config
 
 
@@ -27,17 +27,19 @@ TOOL_FAILURES = python_facts().tool_failures
 
 
 def is_protected(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...], depth: int = 4,
-                 _seen: Optional[set[str]] = None) -> bool:
+                 _seen: Optional[set[str]] = None, registered: bool = False) -> bool:
     """Is `stmt` inside a try that catches one of `raised`, in this function or (for every call
-    path) in its callers? Functions nobody in the project calls count as unprotected."""
-    return protected_by(g, func, stmt, lambda f, s, h: handler_catches_any(h, raised), depth, _seen)
+    path) in its callers? Functions nobody in the project calls count as unprotected; with
+    `registered`, so do functions a decorator registers with a framework (`registered_function`)."""
+    catches: HandlerTest = lambda f, s, h: handler_catches_any(h, raised)  # noqa: E731
+    return protected_by(g, func, stmt, catches, depth, _seen, registered)
 
 
 HandlerTest = Callable[[FunctionInfo, ir.Stmt, ir.Handler], bool]
 
 
 def protected_by(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, catches: HandlerTest, depth: int = 4,
-                 _seen: Optional[set[str]] = None) -> bool:
+                 _seen: Optional[set[str]] = None, registered: bool = False) -> bool:
     """is_protected for any test of a handler: is `stmt` inside a try with a handler that
     `catches(function, protected statement, handler)` accepts and that does not only re-raise, here
     or (for every call path) in the callers?"""
@@ -50,9 +52,24 @@ def protected_by(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, catches: Ha
         return False
     seen.add(func.qualname)
     callers = g.callers(func)
-    if not callers:
+    if not callers or (registered and registered_function(g, func)):
         return False
-    return all(protected_by(g, site.func, site.stmt, catches, depth - 1, seen) for site in callers)
+    return all(protected_by(g, site.func, site.stmt, catches, depth - 1, seen, registered) for site in callers)
+
+
+def registered_function(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Is `func` decorated by a method of an object (`@app.get("/")`, `@mcp.tool()`,
+    `@registry.register_function(...)`), not of a module (`@functools.lru_cache`)? Such a
+    decorator registers it with a framework, which calls it too, beyond the project's callers."""
+    if func.node is None:
+        return False
+    for d in func.node.decorators:
+        target = d.func if isinstance(d, ir.Call) else d
+        if isinstance(target, ir.Attribute):
+            for v in g.values(target.value, func.module.toplevel, None):
+                if isinstance(v, Instance) or (isinstance(v, ExtRef) and v.path.endswith("()")):
+                    return True
+    return False
 
 
 def catches_library_errors(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, errors: frozenset[str]) -> bool:
@@ -173,10 +190,11 @@ def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tu
     that re-runs the model call); "" otherwise."""
     cfg = config()
     if cfg.applies("handler", kind):
+        registered = cfg.applies("registered_callers", kind)
         if catch_all:
-            if all(is_protected(g, func, stmt, (r,)) for r in raised):
+            if all(is_protected(g, func, stmt, (r,), registered=registered) for r in raised):
                 return "try"
-        elif is_protected(g, func, stmt, raised):
+        elif is_protected(g, func, stmt, raised, registered=registered):
             return "try"
     if cfg.applies("suppress", kind) and suppressed_here(func, stmt, raised):
         return "suppress"

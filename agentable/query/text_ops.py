@@ -146,3 +146,39 @@ def text_kept_on_parse_failure(func: FunctionInfo, stmt: ir.Stmt, call: ir.Call,
             if isinstance(value, ir.Name) and value.id in texts:
                 return True
     return False
+
+
+def position_call(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ir.Stmt, depth: int,
+                  methods: frozenset[str]) -> Optional[tuple[ir.Call, set[str], Optional[int]]]:
+    """The `text.find(s)` call (a str method in `methods`) that a slice bound or index `e` is
+    computed from: the call itself, arithmetic on it (`pos - 1`, `end + 1`), or a local name bound
+    to either (up to `depth` names). With it, the names passed through (`{"pos"}`) and the constant
+    `e` adds to the call's result (`find("[") + 1` -> 1, `+ len("Answer:")` -> 7, `pos - 1` -> -1,
+    the call itself -> 0; None when not a constant)."""
+    if e is None or depth < 0:
+        return None
+    if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in methods:
+        return e, set(), 0
+    if isinstance(e, ir.BinOp):
+        for part, other, sign in ((e.left, e.right, 1), (e.right, e.left, 0)):
+            hit = position_call(g, part, func, stmt, depth, methods)
+            if hit is not None:
+                v = _int_value(other)
+                step = v if e.op == "+" and v is not None else -v if e.op == "-" and sign and v is not None else None
+                return hit[0], hit[1], hit[2] + step if hit[2] is not None and step is not None else None
+        return None
+    if isinstance(e, ir.Name):
+        for d in g.reaching(func).at(stmt, e.id) or ():
+            if d.how == "assign" and isinstance(d.stmt, ir.Stmt):
+                hit = position_call(g, d.value, func, d.stmt, depth - 1, methods)
+                if hit is not None:
+                    return hit[0], hit[1] | {e.id}, hit[2]
+    return None
+
+
+def _int_value(e: ir.Expr) -> Optional[int]:
+    """An int literal, or `len("...")` of a string literal."""
+    if isinstance(e, ir.Call) and ir.dotted(e.func) == "len" and len(e.args) == 1 \
+            and isinstance(e.args[0], ir.Constant) and isinstance(e.args[0].value, str):
+        return len(e.args[0].value)
+    return int_index(e)

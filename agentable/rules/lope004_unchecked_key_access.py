@@ -62,7 +62,7 @@ class UncheckedParsedKey(Rule):
                 ctx, use.path, use.expr.pos,
                 f"{_parsed(graph, use)} and {fields} read with no check: a reply without that field raises KeyError "
                 f"(TypeError if the JSON is "
-                f"not an object) outside the parse handler. Use `.get({use.op})`, check the key, or validate with a "
+                f"not an object) {_where(graph, use)}. Use `.get({use.op})`, check the key, or validate with a "
                 f"schema.",
                 flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
             )
@@ -83,6 +83,15 @@ class UncheckedParsedKey(Rule):
 def _branch_depth(use: TextUse) -> int:
     """How many conditional statements (if, for, while) enclose the use in its function."""
     return sum(1 for a in use.func.ancestors(use.stmt) if isinstance(a, (ir.If, ir.For, ir.While)))
+
+
+def _where(graph, use: TextUse) -> str:
+    """Where the error escapes: outside the parse's handler, or (a caller of an unguarded parsing
+    helper) in a function that does not handle it either."""
+    step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
+    parse = next((f for f in text_uses(graph) if f.kind == "parse" and step is not None
+                  and (f.path, f.expr.pos) == (step[0], step[1])), None)
+    return "where nothing handles it" if parse is not None and not parse.guard else "outside the parse handler"
 
 
 def _how(op: str) -> str:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.project import ProjectGraph
-from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Parsed
 from agentable.findings import Finding, Severity
 from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.query.model_derived import model_derived
+from agentable.query.text_ops import position_call
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _FINDERS = frozenset({"find", "rfind", "index", "rindex"})
@@ -42,7 +41,8 @@ class CutAtOrdinaryCharacter(Rule):
                 if not isinstance(sub.index, ir.Slice):
                     continue
                 for bound in sub.index.parts:
-                    finder = _finder(graph, bound, func, stmt, 2)
+                    hit = position_call(graph, bound, func, stmt, 2, _FINDERS)
+                    finder = hit[0] if hit is not None else None
                     if finder is None or id(finder) in seen:
                         continue
                     char = _single_char(finder)
@@ -71,22 +71,4 @@ def _single_char(call: ir.Call) -> Optional[str]:
     arg = call.args[0]
     if isinstance(arg, ir.Constant) and isinstance(arg.value, str) and len(arg.value) == 1 and arg.value.isalnum():
         return arg.value
-    return None
-
-
-def _finder(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: ir.Stmt, depth: int) -> Optional[ir.Call]:
-    """The `text.find(c)` (rfind, index, rindex) call a slice bound is computed from: the call
-    itself, arithmetic on it (`pos - 1`), or a local name bound to either."""
-    if e is None or depth < 0:
-        return None
-    if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in _FINDERS:
-        return e
-    if isinstance(e, ir.BinOp):
-        return _finder(g, e.left, func, stmt, depth) or _finder(g, e.right, func, stmt, depth)
-    if isinstance(e, ir.Name):
-        for d in g.reaching(func).at(stmt, e.id) or ():
-            if d.how == "assign" and isinstance(d.stmt, ir.Stmt):
-                hit = _finder(g, d.value, func, d.stmt, depth - 1)
-                if hit is not None:
-                    return hit
     return None
