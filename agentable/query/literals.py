@@ -303,14 +303,12 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
         return None
 
     def _param_literal(f: FunctionInfo, name: str, finder, d: int):
-        params = f.params
-        idx = next((i for i, p in enumerate(params) if p.name == name), None)
-        if idx is None:
+        found = param_named(f, name)
+        if found is None:
             return None
-        p = params[idx]
-        offset = 1 if f.cls is not None else 0
+        idx, p = found
         for site in g.argument_sites(f):
-            arg = argument_for(site.call, p, idx - offset)
+            arg = argument_for(site.call, p, idx)
             hit = finder(arg, site.func, site.stmt, d)
             if hit:
                 return hit
