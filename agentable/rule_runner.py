@@ -30,16 +30,17 @@ RuleOptions = Mapping[str, Mapping[str, object]]
 
 
 def run_rules(graph: ProjectGraph, rules: Iterable[type[Rule]], checker: Optional["Checker"] = None,
-              rule_options: Optional[RuleOptions] = None) -> RuleResult:
+              rule_options: Optional[RuleOptions] = None, include_tests: bool = False) -> RuleResult:
     """Every rule's findings on `graph`; a rule that raises is reported as a notification. Each rule
-    gets a context with `checker` (the offline checker when None) and its entry of `rule_options`."""
+    gets a context with `checker` (the offline checker when None), its entry of `rule_options` and
+    `include_tests` (are findings in test code reported)."""
     checker = checker if checker is not None else offline_checker()
-    shared = RuleContext.of(graph, checker)
+    shared = RuleContext.of(graph, checker, include_tests=include_tests)
     findings: list[Finding] = []
     notes: list[Notification] = []
     for rule_cls in rules:
         own = (rule_options or {}).get(rule_cls.meta.id)
-        ctx = RuleContext.of(graph, checker, own) if own else shared
+        ctx = RuleContext.of(graph, checker, own, include_tests) if own else shared
         try:
             findings.extend(rule_cls().check(ctx))
         except Exception as exc:  # one broken rule must not hide the others' findings
@@ -78,15 +79,16 @@ def rule_groups(rules: Sequence[type[Rule]], jobs: int) -> list[list[type[Rule]]
     return groups
 
 
-# Set in the parent, read by the workers: the graph, the rule groups, the checker and the options.
-_FORKED: Optional[tuple[ProjectGraph, list[list[type[Rule]]], "Checker", Optional[RuleOptions]]] = None
+# Set in the parent, read by the workers: the graph, the rule groups, the checker, the options and
+# include_tests.
+_FORKED: Optional[tuple[ProjectGraph, list[list[type[Rule]]], "Checker", Optional[RuleOptions], bool]] = None
 
 
 def _run_group(index: int) -> tuple[list[Finding], list[Notification], list[Notification]]:
     assert _FORKED is not None
-    graph, groups, checker, rule_options = _FORKED
+    graph, groups, checker, rule_options, include_tests = _FORKED
     before = len(checker.notifications)
-    findings, notes = run_rules(graph, groups[index], checker, rule_options)
+    findings, notes = run_rules(graph, groups[index], checker, rule_options, include_tests)
     return findings, notes, checker.notifications[before:]
 
 
@@ -97,7 +99,7 @@ def can_fork(checker: Optional["Checker"]) -> bool:
 
 
 def run_rules_forked(graph: ProjectGraph, rules: Sequence[type[Rule]], jobs: int, checker: Optional["Checker"] = None,
-                     rule_options: Optional[RuleOptions] = None) -> Optional[RuleResult]:
+                     rule_options: Optional[RuleOptions] = None, include_tests: bool = False) -> Optional[RuleResult]:
     """The rules' findings computed by `jobs` forked workers, or None when that cannot be done
     (then the caller runs them here)."""
     global _FORKED
@@ -107,7 +109,7 @@ def run_rules_forked(graph: ProjectGraph, rules: Sequence[type[Rule]], jobs: int
     checker = checker if checker is not None else offline_checker()  # one for every worker
     agent = graph.agent
     _ = (agent.llm_calls, agent.tools, agent.loops)  # every rule's starting facts, computed once
-    _FORKED = (graph, groups, checker, rule_options)
+    _FORKED = (graph, groups, checker, rule_options, include_tests)
     try:
         with multiprocessing.get_context("fork").Pool(len(groups)) as pool:
             parts = pool.map(_run_group, range(len(groups)), chunksize=1)

@@ -302,7 +302,8 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
             cache.flush()
         manifests = parse_manifests(root, disc.manifests)
         artifacts = ArtifactSet(root, disc.artifacts) if disc.artifacts else None
-        raw, rule_notes, modules, only_files = _analyse(modules, manifests, artifacts, disc.artifacts, rules, options)
+        raw, rule_notes, modules, only_files = _analyse(modules, manifests, artifacts, disc.artifacts, rules, options,
+                                                        config.include_tests)
     artifact_notes = list(artifacts.notifications) if artifacts is not None else []
     analysis_notes = [n for n in parse_notes + list(manifests.notifications) + artifact_notes + rule_notes
                       if not n.path or _reported(n.path, options.only_files)]
@@ -368,7 +369,7 @@ MAX_NESTING = 5_000
 
 
 def _analyse(modules: list[ir.Module], manifests, artifacts: Optional[ArtifactSet], artifact_paths: list[str],
-             rules: list, options: ScanOptions
+             rules: list, options: ScanOptions, include_tests: bool = False
              ) -> tuple[list[Finding], list[Notification], list[ir.Module], Optional[set[str]]]:
     """The rules' findings on the project graph, their notifications and the modules analysed.
     Should the graph or a rule run out of stack, the modules nested deeper than MAX_NESTING are
@@ -377,7 +378,8 @@ def _analyse(modules: list[ir.Module], manifests, artifacts: Optional[ArtifactSe
     Also returns the files to report in (the named ones, plus what named prompt files link to)."""
     only_files = options.only_files
     try:
-        raw, notes, only_files = _analyse_once(modules, manifests, artifacts, artifact_paths, rules, options)
+        raw, notes, only_files = _analyse_once(modules, manifests, artifacts, artifact_paths, rules, options,
+                                               include_tests)
         if not any(ran_out_of_stack(n) for n in notes):
             return raw, notes, modules, only_files
     except RecursionError as exc:
@@ -387,12 +389,12 @@ def _analyse(modules: list[ir.Module], manifests, artifacts: Optional[ArtifactSe
     if not deep:
         return raw, notes, modules, only_files
     raw, notes, kept, only_files = _analyse([m for m in modules if m.path not in deep], manifests, artifacts,
-                                            artifact_paths, rules, options)
+                                            artifact_paths, rules, options, include_tests)
     return raw, [too_deep(path, depths[path]) for path in deep] + notes, kept, only_files
 
 
 def _analyse_once(modules: list[ir.Module], manifests, artifacts: Optional[ArtifactSet], artifact_paths: list[str],
-                  rules: list, options: ScanOptions
+                  rules: list, options: ScanOptions, include_tests: bool = False
                   ) -> tuple[list[Finding], list[Notification], Optional[set[str]]]:
     graph = ProjectGraph(_focused(modules, _with_loaders(options.only_files, modules, artifact_paths)),
                          load_catalog(), manifests, artifacts)
@@ -406,8 +408,9 @@ def _analyse_once(modules: list[ir.Module], manifests, artifacts: Optional[Artif
             extra |= {ld.artifact for ld in links.loads if ld.path in only_files}
             extra |= {r.load.artifact for r in links.renders if r.func.path in only_files}
             only_files = only_files | extra
-    forked = run_rules_forked(graph, rules, options.jobs, options.checker) if options.jobs > 1 else None
-    raw, notes = forked if forked is not None else run_rules(graph, rules, options.checker)
+    forked = run_rules_forked(graph, rules, options.jobs, options.checker,
+                              include_tests=include_tests) if options.jobs > 1 else None
+    raw, notes = forked if forked is not None else run_rules(graph, rules, options.checker, include_tests=include_tests)
     return raw, notes, only_files
 
 

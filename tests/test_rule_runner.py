@@ -51,8 +51,8 @@ def test_forked_rules_find_exactly_what_one_process_finds(tmp_path: Path, monkey
     ran_forked: list[bool] = []
     real = scan_module.run_rules_forked
 
-    def spy(graph, rules, jobs, *args):  # type: ignore[no-untyped-def]
-        out = real(graph, rules, jobs, *args)
+    def spy(graph, rules, jobs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        out = real(graph, rules, jobs, *args, **kwargs)
         ran_forked.append(out is not None)
         return out
 
@@ -122,6 +122,21 @@ def test_a_rule_gets_the_graph_the_catalog_and_an_offline_checker_by_default() -
     assert ctx.graph is graph and ctx.catalog is graph.catalog
     assert not ctx.checker.llm_active  # the deterministic checker: no rule tests for None
     assert dict(ctx.options) == {}
+    assert ctx.include_tests is False  # as a scan without --include-tests
+
+
+def test_a_scan_tells_every_rule_whether_test_code_findings_are_reported(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import agentable.scan as scan_module
+
+    monkeypatch.setattr(scan_module, "all_rules", lambda: [_Probe])
+    (tmp_path / "agent.py").write_text("def f(text):\n    return text\n", encoding="utf-8")
+    seen = []
+    for include in (False, True):
+        _Probe.seen = []
+        scan([tmp_path], Config(include_tests=include), ScanOptions(jobs=1))
+        seen += [ctx.include_tests for ctx in _Probe.seen]
+    assert seen == [False, True]
 
 
 def test_a_rule_gets_the_checker_it_is_given_and_its_own_options() -> None:
@@ -151,3 +166,18 @@ def test_forked_workers_hand_each_rule_its_options() -> None:
     assert notes == []
     seen = [f.extra["options"] for f in found if f.rule_id == "TRE990"]
     assert seen == [{"limit": 7}]
+
+
+@needs_fork
+def test_forked_workers_hand_each_rule_the_include_tests_flag() -> None:
+    from agentable.rules.lope001_unguarded_parse import UnguardedParse
+
+    class Reporter(_Probe):
+        def check(self, ctx: RuleContext) -> Iterable[Finding]:
+            yield self.finding(ctx, "agent.py", (1, 0, 1, 3), "flag", include_tests=ctx.include_tests)
+
+    for include in (False, True):
+        result = run_rules_forked(_graph(), [Reporter, UnguardedParse], 2,  # type: ignore[list-item]
+                                  include_tests=include)
+        assert result is not None
+        assert [f.extra["include_tests"] for f in result[0] if f.rule_id == "TRE990"] == [include]

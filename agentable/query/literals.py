@@ -3,12 +3,12 @@ is written, and the source text of an expression for messages."""
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, cast
+from typing import Iterable, Optional, Sequence, cast
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.resolve import argument_for
-from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.text_parts import call_text_parts
 from agentable.cpg.values import Const
 from agentable.query.config import config_default
@@ -24,17 +24,18 @@ def strings_in(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: 
 
 
 class TextWalker:
-    """The walk behind `strings_in`. A name's bindings are read by `name`, which a subclass may
-    override (query/reply_prompt binds a call chain's parameters to that chain's arguments)."""
+    """The walk behind `strings_in`. A parameter is followed to its call sites' arguments by
+    `param`; a subclass picks those call sites (`callers`) and what a call leaving the argument
+    out sends (`not_passed`): query/reply_prompt binds a call chain's parameters to that chain's
+    arguments."""
 
     def __init__(self, g: ProjectGraph) -> None:
         self.g = g
         self._seen: set[int] = set()
 
     def strings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
-        if e is None or depth < 0 or id(e) in self._seen:
+        if e is None or depth < 0 or not self.first_visit(e, depth):
             return
-        self._seen.add(id(e))
         if isinstance(e, ir.Constant) and isinstance(e.value, str):
             out.append(e.value)
         elif isinstance(e, ir.FString):
@@ -63,6 +64,13 @@ class TextWalker:
         elif isinstance(e, ir.Attribute):
             out += const_strs(self.g, e, func, stmt)
 
+    def first_visit(self, e: ir.Expr, depth: int) -> bool:
+        """Is `e` walked now: the first time it is reached."""
+        if id(e) in self._seen:
+            return False
+        self._seen.add(id(e))
+        return True
+
     def name(self, e: ir.Name, func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
         owner, defs = self.g.name_bindings(func, e.id, stmt)
         for d in defs:
@@ -70,14 +78,84 @@ class TextWalker:
                 self.strings(d.value, owner, d.stmt, depth - 1, out)
             elif d.how == "import":
                 out += const_strs(self.g, e, func, stmt)
-            elif d.how == "param" and depth > 0:  # a prompt passed into a project wrapper
-                params = owner.params
-                idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
-                offset = 1 if owner.cls is not None else 0
-                if idx is not None:
-                    for site in self.g.argument_sites(owner)[:8]:
-                        arg = argument_for(site.call, params[idx], idx - offset)
-                        self.strings(arg, site.func, site.stmt, depth - 1, out)
+            elif d.how == "param":
+                self.param(owner, e.id, depth, out)
+
+    def param(self, owner: FunctionInfo, name: str, depth: int, out: list[str]) -> None:
+        """A parameter's text: what the call sites `callers` picks pass for it (a prompt passed
+        into a project wrapper), or what `not_passed` says a call leaving it out sends."""
+        for site in self.callers(owner, depth):
+            arg = param_argument(site.call, owner, name)
+            if arg is not None:
+                self.argument(arg, site, depth, out)
+            else:
+                self.not_passed(owner, name, site, depth, out)
+
+    def argument(self, arg: ir.Expr, site: CallSite, depth: int, out: list[str]) -> None:
+        """The text of the argument a call site passes for a parameter."""
+        self.strings(arg, site.func, site.stmt, depth - 1, out)
+
+    def callers(self, owner: FunctionInfo, depth: int) -> Sequence[CallSite]:
+        """The call sites a parameter of `owner` is read at: the first 8, while depth is left."""
+        return self.g.argument_sites(owner)[:8] if depth > 0 else ()
+
+    def not_passed(self, owner: FunctionInfo, name: str, site: CallSite, depth: int, out: list[str]) -> None:
+        """A call site that does not pass the parameter: no text here."""
+
+
+class PromptWalker(TextWalker):
+    """The text of a prompt: `TextWalker`, also reading what is appended to a list named on the
+    way (`messages.append({...})` before the call) when `sent` says the model reads it as
+    instructions (every addition here). Through the first `wrappers` project wrappers on a path
+    (a prompt passed down as a parameter) the walk of the caller's argument starts afresh with
+    `depth` left: a wrapper does not use up the budget for building the text."""
+
+    def __init__(self, g: ProjectGraph, wrappers: int = 0, depth: int = 0) -> None:
+        super().__init__(g)
+        self.wrappers = wrappers
+        self.fresh = depth
+        self._depth_seen: dict[int, int] = {}
+
+    def first_visit(self, e: ir.Expr, depth: int) -> bool:
+        # an expression reached again with more depth left (through a wrapper) is walked again
+        if self._depth_seen.get(id(e), -1) >= depth:
+            return False
+        self._depth_seen[id(e)] = depth
+        return True
+
+    def name(self, e: ir.Name, func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
+        for a, at in list_additions(func, e.id):
+            if self.sent(a):
+                self.strings(a, func, at, depth - 1, out)
+        super().name(e, func, stmt, depth, out)
+
+    def sent(self, added: ir.Expr) -> bool:
+        return True
+
+    def argument(self, arg: ir.Expr, site: CallSite, depth: int, out: list[str]) -> None:
+        if self.wrappers <= 0:
+            super().argument(arg, site, depth, out)
+            return
+        self.wrappers -= 1
+        try:
+            self.strings(arg, site.func, site.stmt, max(depth - 1, self.fresh), out)
+        finally:
+            self.wrappers += 1
+
+
+def param_named(func: FunctionInfo, name: str) -> Optional[tuple[int, ir.Param]]:
+    """The parameter `name` of `func` with its positional index at a call (`self` not counted)."""
+    params = func.params
+    idx = next((i for i, p in enumerate(params) if p.name == name), None)
+    if idx is None:
+        return None
+    return idx - (1 if func.cls is not None else 0), params[idx]
+
+
+def param_argument(call: ir.Call, func: FunctionInfo, name: str) -> Optional[ir.Expr]:
+    """The argument `call` passes for the parameter `name` of `func`, if it passes one."""
+    found = param_named(func, name)
+    return argument_for(call, found[1], found[0]) if found is not None else None
 
 
 def list_additions(func: FunctionInfo, name: str) -> Iterable[tuple[ir.Expr, EvalAt]]:
@@ -225,14 +303,12 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
         return None
 
     def _param_literal(f: FunctionInfo, name: str, finder, d: int):
-        params = f.params
-        idx = next((i for i, p in enumerate(params) if p.name == name), None)
-        if idx is None:
+        found = param_named(f, name)
+        if found is None:
             return None
-        p = params[idx]
-        offset = 1 if f.cls is not None else 0
+        idx, p = found
         for site in g.argument_sites(f):
-            arg = argument_for(site.call, p, idx - offset)
+            arg = argument_for(site.call, p, idx)
             hit = finder(arg, site.func, site.stmt, d)
             if hit:
                 return hit

@@ -9,11 +9,10 @@ from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall
 from agentable.cpg.flow import enclosing_loops
 from agentable.cpg.project import ProjectGraph
-from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ParamRef
 from agentable.query.facts import EvalAt, per_graph
-from agentable.query.literals import dict_values_for_key, list_additions, literal_of, strings_in
+from agentable.query.literals import PromptWalker, dict_values_for_key, literal_of
 
 
 def protocol_markers(g: ProjectGraph) -> dict[str, tuple[str, ...]]:
@@ -22,31 +21,12 @@ def protocol_markers(g: ProjectGraph) -> dict[str, tuple[str, ...]]:
     return g.catalog.text_protocol
 
 
-def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, depth: int = 2) -> list[str]:
+def strings_reaching(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt) -> list[str]:
     """`strings_in`, also following a parameter to the arguments of every call site (prompts
-    passed into project wrappers) and messages appended to a list before the call."""
-    out = strings_in(g, e, func, stmt)
-    if depth <= 0 or e is None:
-        return out
-    if isinstance(e, ir.Name):
-        for d in func.defs.get(e.id, []):
-            if d.how == "param":
-                params = func.params
-                idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
-                if idx is None:
-                    continue
-                offset = 1 if func.cls is not None else 0
-                for site in g.argument_sites(func)[:8]:
-                    arg = argument_for(site.call, params[idx], idx - offset)
-                    if arg is not None:
-                        out += strings_reaching(g, arg, site.func, site.stmt, depth - 1)
-        # messages.append({...}) / messages += [...] in the same function
-        for a, at in list_additions(func, e.id):
-            out += strings_in(g, a, func, at)
-    elif isinstance(e, ir.Attribute):
-        for v in g.values(e, func, stmt):
-            if isinstance(v, Const) and isinstance(v.value, str) and v.value not in out:
-                out.append(v.value)
+    passed into project wrappers: two of them on a path without using up the depth) and messages
+    appended to a list before the call."""
+    out: list[str] = []
+    PromptWalker(g, wrappers=2, depth=5).strings(e, func, stmt, 5, out)
     return out
 
 

@@ -11,15 +11,14 @@ bound to the arguments of that chain only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, cast
+from typing import Optional, Sequence, cast
 
 from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall
 from agentable.cpg.project import ProjectGraph
-from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.query.facts import EvalAt
-from agentable.query.literals import TextWalker, const_strs, list_additions
+from agentable.query.literals import PromptWalker, param_named
 
 _CHAIN_DEPTH = 4  # wrappers between the parsing function and the LLM call
 _PROMPT_ROLES = ("messages", "prompt", "system", "input", "instructions")
@@ -97,8 +96,8 @@ def _chain_from(g: ProjectGraph, site: CallSite, target: FunctionInfo, depth: in
     return None
 
 
-class _Walker(TextWalker):
-    """`literals.strings_in` with the parameters of the chain's functions bound to its arguments;
+class _Walker(PromptWalker):
+    """`literals.PromptWalker` with the parameters of the chain's functions bound to its arguments;
     a parameter of another function is followed only when that function has a single caller."""
 
     def __init__(self, g: ProjectGraph, binds: dict[str, CallSite]) -> None:
@@ -106,39 +105,29 @@ class _Walker(TextWalker):
         self.binds = binds
         self.complete = True
 
-    def name(self, e: ir.Name, func: FunctionInfo, stmt: EvalAt, depth: int, out: list[str]) -> None:
-        g = self.g
-        owner, defs = g.name_bindings(func, e.id, stmt)
-        for a, at in list_additions(func, e.id):  # messages.append({...}) in the same function
-            if not _assistant_turn(a):  # the model's own earlier reply is no instruction
-                self.strings(a, func, at, depth - 1, out)
-        for d in defs:
-            if d.how in ("assign", "walrus") and d.value is not None:
-                self.strings(d.value, owner, d.stmt, depth - 1, out)
-            elif d.how == "import":
-                out += const_strs(g, e, func, stmt)
-            elif d.how == "param":
-                bound = self.binds.get(owner.qualname)
-                sites = [bound] if bound is not None else g.argument_sites(owner)
-                if len(sites) != 1:
-                    # several callers: one of their texts is this prompt's, which one is unknown
-                    # (no caller: an entry point's input, data rather than instructions)
-                    self.complete = self.complete and not sites
-                    continue
-                params = owner.params
-                idx = next((i for i, p in enumerate(params) if p.name == e.id), None)
-                if idx is None:
-                    continue
-                arg = argument_for(sites[0].call, params[idx], idx - (1 if owner.cls is not None else 0))
-                if arg is not None:
-                    self.strings(arg, sites[0].func, sites[0].stmt, depth - 1, out)
-                elif params[idx].default is not None:  # not passed: the default is sent
-                    self.strings(params[idx].default, owner, None, depth - 1, out)
-                elif not any(isinstance(a, ir.Starred) for a in sites[0].call.args) and \
-                        not any(kw.name is None for kw in sites[0].call.keywords):
-                    continue  # (a parameter left out without a default is a call error, not text)
-                else:
-                    self.complete = False  # passed through *args / **kwargs
+    def sent(self, added: ir.Expr) -> bool:
+        return not _assistant_turn(added)  # the model's own earlier reply is no instruction
+
+    def callers(self, owner: FunctionInfo, depth: int) -> Sequence[CallSite]:
+        bound = self.binds.get(owner.qualname)
+        sites = [bound] if bound is not None else self.g.argument_sites(owner)
+        if len(sites) != 1:
+            # several callers: one of their texts is this prompt's, which one is unknown
+            # (no caller: an entry point's input, data rather than instructions)
+            self.complete = self.complete and not sites
+            return ()
+        return sites
+
+    def not_passed(self, owner: FunctionInfo, name: str, site: CallSite, depth: int, out: list[str]) -> None:
+        found = param_named(owner, name)
+        if found is None:
+            return
+        default = found[1].default
+        if default is not None:  # not passed: the default is sent
+            self.strings(default, owner, None, depth - 1, out)
+        elif any(isinstance(a, ir.Starred) for a in site.call.args) or any(kw.name is None for kw in site.call.keywords):
+            self.complete = False  # passed through *args / **kwargs
+        # (else a parameter left out without a default is a call error, not text)
 
 
 def _assistant_turn(e: ir.Expr) -> bool:

@@ -3,9 +3,7 @@ tool, and the ToolDef of each implementing function (IETI, MNFT, TRE)."""
 
 from __future__ import annotations
 
-import io
-import tokenize
-from typing import Optional
+from typing import Optional, cast
 
 from agentable.cpg import ir
 from agentable.cpg.agent import ToolDef
@@ -145,12 +143,13 @@ def tool_received_nowhere(g: ProjectGraph, tool: ToolDef) -> bool:
     its own (a project with none may be a library whose users pass its tools, so its tools stay
     in), and the tool class or plainly decorated function is named nowhere in the code but at its
     own definition (no `tools=[...]`, crew, registry, import or `__all__` reaches it; a comment
-    does not). Tools registered by a decorator on an object (`@mcp.tool()`, `@agent.tool`) and
-    constructed tool objects count as received."""
+    does not; a template copied into several folders is still named nowhere). Tools registered
+    by a decorator on an object (`@mcp.tool()`, `@agent.tool`) and constructed tool objects
+    count as received."""
     if not g.agent.agent_constructs:
         return False
     ident = _tool_identifier(tool)
-    return ident is not None and _code_mentions(g, ident) == 0
+    return ident is not None and ident not in _named_in_code(g)
 
 
 def _tool_identifier(tool: ToolDef) -> Optional[str]:
@@ -167,25 +166,46 @@ def _tool_identifier(tool: ToolDef) -> Optional[str]:
     return None
 
 
-def _code_mentions(g: ProjectGraph, ident: str) -> int:
-    """How often the project's code uses `ident` as a name or a whole string literal, outside the
-    `class`/`def` statements that define something of that name (a template copied into several
-    folders defines it several times) and outside comments; a module that cannot be tokenized
-    counts as using it."""
-    quoted = {f'"{ident}"', f"'{ident}'"}
-    count = 0
+@per_graph
+def _named_in_code(g: ProjectGraph) -> frozenset[str]:
+    """Every identifier the project's code uses, read from its modules' IR: names, attributes and
+    keyword names of expressions (decorators, defaults, annotations and `except` clauses
+    included), imported names, and whole string literals (a registry's `"Name"`, `__all__`). A
+    `class` or `def` statement's own name is not a use (it is no expression), nor is a comment."""
+    out: set[str] = set()
     for mod in g.modules.values():
-        source = mod.ir.source
-        if ident not in source:
-            continue
-        previous = ""
-        try:
-            for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-                if tok.type == tokenize.NAME and tok.string == ident and previous not in ("class", "def"):
-                    count += 1
-                elif tok.type == tokenize.STRING and tok.string in quoted:
-                    count += 1
-                previous = tok.string
-        except (tokenize.TokenError, SyntaxError):
-            count += 1
-    return count
+        for s in ir.walk_stmts(mod.ir.body, into_defs=True):
+            roots: list[Optional[ir.Expr]] = list(ir.stmt_exprs(s))
+            if isinstance(s, ir.FunctionDef):
+                roots += [p.annotation for p in s.params] + [s.returns]
+                out.update(p.name for p in s.params)
+            elif isinstance(s, ir.Assign):
+                roots.append(s.annotation)
+            elif isinstance(s, ir.Try):
+                roots += [t for h in s.handlers for t in h.types]
+            elif isinstance(s, (ir.Import, ir.ImportFrom)):
+                if isinstance(s, ir.ImportFrom):
+                    out.update(s.module.split("."))
+                for a in s.names:
+                    out.update(a.name.split("."))
+                    if a.asname:
+                        out.add(a.asname)
+            for root in roots:
+                for e in ir.walk_expr(root):
+                    _note(e, out)
+    return frozenset(out)
+
+
+def _note(e: ir.Expr, out: set[str]) -> None:
+    """The identifier one expression node itself names (not its sub-expressions')."""
+    cls = e.__class__
+    if cls is ir.Name:
+        out.add(cast(ir.Name, e).id)
+    elif cls is ir.Attribute:
+        out.add(cast(ir.Attribute, e).attr)
+    elif cls is ir.Constant:
+        v = cast(ir.Constant, e).value
+        if isinstance(v, str):
+            out.add(v)
+    elif cls is ir.Call:
+        out.update(kw.name for kw in cast(ir.Call, e).keywords if kw.name)

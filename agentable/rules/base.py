@@ -36,12 +36,15 @@ _NO_OPTIONS: Mapping[str, object] = MappingProxyType({})
 @dataclass(frozen=True)
 class RuleContext:
     """Everything one run of one rule may use: the project graph (with the catalog), the
-    natural-language checker (always there: the offline one unless an LLM is configured) and the
-    rule's own options (read-only; empty unless the caller sets some for the rule)."""
+    natural-language checker (always there: the offline one unless an LLM is configured), the
+    rule's own options (read-only; empty unless the caller sets some for the rule) and whether
+    findings in test code are reported (`--include-tests`): when not, the scan drops them, so a
+    rule need not ask the checker about test code."""
 
     graph: "ProjectGraph"
     checker: "Checker"
     options: Mapping[str, object] = field(default_factory=lambda: _NO_OPTIONS)
+    include_tests: bool = False
 
     @property
     def catalog(self) -> "Catalog":
@@ -49,10 +52,10 @@ class RuleContext:
 
     @classmethod
     def of(cls, graph: "ProjectGraph", checker: Optional["Checker"] = None,
-           options: Optional[Mapping[str, object]] = None) -> "RuleContext":
+           options: Optional[Mapping[str, object]] = None, include_tests: bool = False) -> "RuleContext":
         """The context for `graph`: the offline checker when none is given."""
         return cls(graph, checker if checker is not None else offline_checker(),
-                   MappingProxyType(dict(options)) if options else _NO_OPTIONS)
+                   MappingProxyType(dict(options)) if options else _NO_OPTIONS, include_tests)
 
 
 def offline_checker() -> "Checker":

@@ -46,6 +46,8 @@ class ToolDescriptionContradictsCode(Rule):
             func = tool.func
             if func is None or func.node is None:
                 continue
+            if not ctx.include_tests and graph.is_test_code(tool.path):  # its finding would not be reported
+                continue
             if tool_received_nowhere(graph, tool):  # a template no agent is given: the model never reads it
                 continue
             q = ToolDescriptionQuestion(

@@ -85,10 +85,10 @@ def server():
     srv.server_close()
 
 
-def _scan(project: Path, port: int) -> dict:
+def _scan(project: Path, port: int, *extra: str) -> dict:
     result = CliRunner().invoke(
         main, ["scan", str(project), "--llm", "--llm-model", "judge", "--llm-base-url",
-               f"http://127.0.0.1:{port}/v1", "--format", "json", "--select", "IETI005,ADAL"],
+               f"http://127.0.0.1:{port}/v1", "--format", "json", "--select", "IETI005,ADAL", *extra],
         env={"OPENAI_API_KEY": "test-key"}, catch_exceptions=False)
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
@@ -123,3 +123,51 @@ def test_offline_scan_sends_nothing(tmp_path: Path, server) -> None:
                                      "OPENAI_API_KEY": "test-key"})
     assert result.exit_code in (0, 1)
     assert server.bodies == []
+
+
+FAKE_TOOLS = '''
+from langchain_core.tools import tool
+
+
+@tool
+def fake_weather(city: str) -> str:
+    """Return a canned forecast for a city, for the agent tests."""
+    return f"sunny in {city}"
+'''
+
+AGENT_TEST = '''
+from langgraph.prebuilt import create_react_agent
+
+from tests.fake_tools import fake_weather
+
+
+def test_agent_answers(llm):
+    agent = create_react_agent(llm, [fake_weather])
+    assert agent is not None
+'''
+
+
+def _questions_about(server, tool_name: str) -> int:
+    return sum(tool_name in json.dumps(b) for b in server.bodies)
+
+
+def test_tools_in_test_code_are_asked_about_only_with_include_tests(tmp_path: Path, server) -> None:
+    # a tool defined in test code: its finding is not reported unless --include-tests is given, so
+    # the checker is not asked about it either (and a question costs a model call)
+    pytest.importorskip("openai")
+    (tmp_path / "tools.py").write_text(TOOLS, encoding="utf-8")
+    (tmp_path / "agent.py").write_text(AGENT, encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "tests" / "fake_tools.py").write_text(FAKE_TOOLS, encoding="utf-8")
+    (tmp_path / "tests" / "test_agent.py").write_text(AGENT_TEST, encoding="utf-8")
+    port = server.server_address[1]
+
+    _scan(tmp_path, port, "--cache-dir", str(tmp_path / "cache-a"))
+    assert _questions_about(server, "find_flights") == 1
+    assert _questions_about(server, "fake_weather") == 0
+
+    server.bodies.clear()
+    _scan(tmp_path, port, "--cache-dir", str(tmp_path / "cache-b"), "--include-tests")
+    assert _questions_about(server, "find_flights") == 1
+    assert _questions_about(server, "fake_weather") == 1

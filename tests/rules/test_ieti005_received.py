@@ -74,10 +74,10 @@ class StubChecker:
         return [Verdict("yes", 0.9, "Consistent.", "llm") for _q in questions]
 
 
-def _asked(files: dict[str, str]) -> list[str]:
+def _asked(files: dict[str, str], include_tests: bool = False) -> list[str]:
     assert IETI005 is not None
     stub = StubChecker()
-    findings, notes = run_rules(graph_of(files), [IETI005], stub)  # type: ignore[arg-type]
+    findings, notes = run_rules(graph_of(files), [IETI005], stub, include_tests=include_tests)  # type: ignore[arg-type]
     assert findings == [] and notes == []
     return sorted(q.tool_name for q in stub.asked if isinstance(q, ToolDescriptionQuestion))
 
@@ -100,3 +100,28 @@ def test_a_template_copied_into_two_folders_is_still_not_received() -> None:
     # StarterTool and unused_helper are now defined twice and still used nowhere; FetchOrder (also
     # named "fetch_invoice") is given to no agent; the copy's MCP tool is registered like the first
     assert _asked(files) == ["fetch_invoice", "ping", "ping"]
+
+
+TEST_TOOLS = '''
+    from crewai import Agent
+    from crewai.tools import BaseTool
+
+
+    class CannedInvoice(BaseTool):
+        name: str = "canned_invoice"
+        description: str = "Return a fixed invoice for the tests."
+
+        def _run(self, number: str) -> str:
+            return "INV-1: 10 EUR"
+
+
+    def test_clerk_reads_an_invoice():
+        clerk = Agent(role="Clerk", goal="Read invoices", backstory="Test double.", tools=[CannedInvoice()])
+        assert clerk.tools
+'''
+
+
+def test_tools_in_test_code_are_asked_about_only_when_test_findings_are_reported() -> None:
+    files = {"app/__init__.py": "", "app/tools.py": TOOLS, "app/crew.py": CREW, "tests/test_clerk.py": TEST_TOOLS}
+    assert _asked(files) == ["fetch_invoice", "ping"]
+    assert _asked(files, include_tests=True) == ["canned_invoice", "fetch_invoice", "ping"]
