@@ -2,8 +2,12 @@
 
 Forked workers inherit the built graph (copy-on-write), so nothing but the findings crosses a
 process boundary; sending the graph would cost more than the rules (measured: pickling the IR of
-107k lines takes longer than lowering it). Rules are grouped by the facts they share, so that a
-fact is computed in one worker only; the agent layer every rule needs is computed before the fork.
+107k lines takes longer than lowering it). The agent layer every rule needs is computed before the
+fork. Each worker starts on a queue of rules that share facts (a family group, slowest rules
+first), so that a fact is mostly computed in one worker only; a worker whose queue is empty takes
+the last rule of the fullest other queue. The cost of a rule depends on the project (on 10 copies
+of datasets/agenttest one rule, IETI005, took more CPU than the other 49; on autogen two EPDD rules
+took half), so fixed groups left one worker idle for most of the run.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 
 from agentable.cpg.project import ProjectGraph
 from agentable.findings import Finding, Notification
@@ -79,17 +84,66 @@ def rule_groups(rules: Sequence[type[Rule]], jobs: int) -> list[list[type[Rule]]
     return groups
 
 
-# Set in the parent, read by the workers: the graph, the rule groups, the checker, the options and
-# include_tests.
-_FORKED: Optional[tuple[ProjectGraph, list[list[type[Rule]]], "Checker", Optional[RuleOptions], bool]] = None
+# Rules that measured slowest on the benchmarks (bench_scale.py copies, large real repositories):
+# a worker starts with them, so that what is left for the end, and for stealing, is small.
+SLOW_FIRST: tuple[str, ...] = ("IETI005", "EPDD001", "EPDD002", "ALS002", "LARD009", "EPDD003")
 
 
-def _run_group(index: int) -> tuple[list[Finding], list[Notification], list[Notification]]:
-    assert _FORKED is not None
-    graph, groups, checker, rule_options, include_tests = _FORKED
-    before = len(checker.notifications)
-    findings, notes = run_rules(graph, groups[index], checker, rule_options, include_tests)
-    return findings, notes, checker.notifications[before:]
+def _slow_first(group: list[type[Rule]]) -> list[type[Rule]]:
+    rank = {rid: i for i, rid in enumerate(SLOW_FIRST)}
+    return sorted(group, key=lambda r: rank.get(r.meta.id, len(rank)))  # stable: the rest keep their order
+
+
+@dataclass
+class _Shared:
+    """Set in the parent before the fork, inherited by the workers: the graph, the queues of rules
+    (one per worker, each a family group, slowest first), the next and the end position of each
+    queue in shared memory, and the checker and options."""
+
+    graph: ProjectGraph
+    queues: list[list[type[Rule]]]
+    bounds: Any  # multiprocessing Array of ints: head of queue i at 2i, end (exclusive) at 2i+1
+    lock: Any
+    checker: "Checker"
+    rule_options: Optional[RuleOptions]
+    include_tests: bool = False
+
+
+_FORKED: Optional[_Shared] = None
+
+# One rule's results out of a worker: (queue, position, findings, notes, checker notes).
+_Done = tuple[int, int, list[Finding], list[Notification], list[Notification]]
+
+
+def _next_rule(shared: _Shared, own: int) -> Optional[tuple[int, int]]:
+    """(queue, position) of the next rule for the worker that owns queue `own`: the head of its own
+    queue, else the last rule of the queue with the most left (work stealing: a worker whose
+    family turned out cheap on this project takes over the other's remaining rules, the cheapest
+    first, so no worker idles while rules are left), else None."""
+    b = shared.bounds
+    with shared.lock:
+        if b[2 * own] < b[2 * own + 1]:
+            b[2 * own] += 1
+            return own, b[2 * own] - 1
+        left = [(b[2 * q + 1] - b[2 * q], q) for q in range(len(shared.queues))]
+        most, q = max(left)
+        if most <= 0:
+            return None
+        b[2 * q + 1] -= 1
+        return q, b[2 * q + 1]
+
+
+def _run_queue(own: int) -> list[_Done]:
+    shared = _FORKED
+    assert shared is not None
+    done: list[_Done] = []
+    while (task := _next_rule(shared, own)) is not None:
+        q, i = task
+        before = len(shared.checker.notifications)
+        findings, notes = run_rules(shared.graph, [shared.queues[q][i]], shared.checker, shared.rule_options,
+                                    shared.include_tests)
+        done.append((q, i, findings, notes, shared.checker.notifications[before:]))
+    return done
 
 
 def can_fork(checker: Optional["Checker"]) -> bool:
@@ -103,23 +157,28 @@ def run_rules_forked(graph: ProjectGraph, rules: Sequence[type[Rule]], jobs: int
     """The rules' findings computed by `jobs` forked workers, or None when that cannot be done
     (then the caller runs them here)."""
     global _FORKED
-    groups = rule_groups(rules, jobs)
-    if len(groups) < 2 or not can_fork(checker):
+    queues = [_slow_first(g) for g in rule_groups(rules, jobs)]
+    if len(queues) < 2 or not can_fork(checker):
         return None
     checker = checker if checker is not None else offline_checker()  # one for every worker
     agent = graph.agent
     _ = (agent.llm_calls, agent.tools, agent.loops)  # every rule's starting facts, computed once
-    _FORKED = (graph, groups, checker, rule_options, include_tests)
+    ctx = multiprocessing.get_context("fork")
+    bounds = ctx.Array("i", [n for q in queues for n in (0, len(q))], lock=False)
+    _FORKED = _Shared(graph, queues, bounds, ctx.Lock(), checker, rule_options, include_tests)
     try:
-        with multiprocessing.get_context("fork").Pool(len(groups)) as pool:
-            parts = pool.map(_run_group, range(len(groups)), chunksize=1)
+        with ctx.Pool(len(queues)) as pool:
+            parts = pool.map(_run_queue, range(len(queues)), chunksize=1)
     except Exception:  # a worker died (out of memory, a signal): run them here instead
         return None
     finally:
         _FORKED = None
+    # In the order of `rules`, whichever worker ran each: the same order as in one process.
+    order = {r: i for i, r in enumerate(rules)}
+    ran = sorted((d for part in parts for d in part), key=lambda d: order[queues[d[0]][d[1]]])
     findings: list[Finding] = []
     notes: list[Notification] = []
-    for found, rule_notes, new_checker_notes in parts:
+    for _q, _i, found, rule_notes, new_checker_notes in ran:
         findings.extend(found)
         notes.extend(rule_notes)
         checker.notifications.extend(new_checker_notes)

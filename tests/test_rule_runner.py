@@ -181,3 +181,63 @@ def test_forked_workers_hand_each_rule_the_include_tests_flag() -> None:
                                   include_tests=include)
         assert result is not None
         assert [f.extra["include_tests"] for f in result[0] if f.rule_id == "TRE990"] == [include]
+
+
+def test_work_stealing_hands_out_every_rule_once_own_queue_first() -> None:
+    import threading
+
+    from agentable.rule_runner import _next_rule, _Shared
+
+    queues: list[list] = [[object()] * 5, [object()], [object()] * 3]
+    bounds = [n for q in queues for n in (0, len(q))]
+    shared = _Shared(None, queues, bounds, threading.Lock(), None, None)  # type: ignore[arg-type]
+    taken: dict[int, list[tuple[int, int]]] = {0: [], 1: [], 2: []}
+    for worker in [1, 1, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2]:  # worker 1 runs out first
+        task = _next_rule(shared, worker)
+        if task is not None:
+            taken[worker].append(task)
+    flat = sorted(t for ts in taken.values() for t in ts)
+    assert flat == sorted((q, i) for q, rules in enumerate(queues) for i in range(len(rules)))
+    assert taken[1][0] == (1, 0)  # its own queue first
+    assert taken[1][1:3] == [(0, 4), (0, 3)]  # then the tail of the fullest queue, (0) with 5
+    assert taken[0] == [(0, 0), (0, 1)]  # its heads, in order; the others took (0, 2) to (0, 4)
+    assert taken[2] == [(2, 0), (2, 1)] and (2, 2) in taken[1]
+    assert _next_rule(shared, 0) is None
+
+
+@needs_fork
+def test_a_worker_that_ran_out_of_rules_takes_over_the_rest_of_another_queue(tmp_path: Path) -> None:
+    """The first rule of one queue waits until the second rule of the same queue has run: only
+    the other worker, whose own queue holds one rule, can run it (a timeout keeps a failure from
+    hanging the suite)."""
+    import time
+
+    marker = tmp_path / "second-ran"
+
+    class Waits(_Probe):
+        meta = RuleMeta(id="LOPE990", name="waits", category="LOPE", severity=Severity.NOTE, short="w", full="w",
+                        bad_example="", good_example="", fix="")
+
+        def check(self, ctx: RuleContext) -> Iterable[Finding]:
+            deadline = time.monotonic() + 60
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            yield self.finding(ctx, "agent.py", (1, 0, 1, 3), "saw it" if marker.exists() else "alone")
+
+    class Second(_Probe):
+        meta = RuleMeta(id="ALS990", name="second", category="ALS", severity=Severity.NOTE, short="s", full="s",
+                        bad_example="", good_example="", fix="")
+
+        def check(self, ctx: RuleContext) -> Iterable[Finding]:
+            marker.write_text("x")
+            return ()
+
+    class Other(_Probe):
+        meta = RuleMeta(id="MNFT990", name="other", category="MNFT", severity=Severity.NOTE, short="o", full="o",
+                        bad_example="", good_example="", fix="")
+
+    rules = [Waits, Second, Other]
+    assert [[r.meta.id for r in g] for g in rule_groups(rules, 2)] == [["LOPE990", "ALS990"], ["MNFT990"]]
+    found, notes = run_rules_forked(_graph(), rules, 2)  # type: ignore[misc]
+    assert notes == []
+    assert [f.message for f in found] == ["saw it"]
