@@ -24,8 +24,10 @@ class UncheckedParsedKey(Rule):
               "missing or renamed field (\"tool\" instead of \"action\"), or a list instead of an object, makes "
               "`data[\"action\"]` raise KeyError/TypeError outside the handler. Without a schema (pydantic, "
               "structured outputs) every field the code reads needs a check. Using the parsed value as a dict "
-              "(`data.get(...)`, `**data`, `Model(**data)`, `'k' in data`) needs an `isinstance(data, dict)` "
-              "check for the same reason: valid JSON that is not an object raises AttributeError/TypeError."),
+              "(`data.get(...)`, `**data`, `Model(**data)`) needs an `isinstance(data, dict)` "
+              "check for the same reason: valid JSON that is not an object raises AttributeError/TypeError. "
+              "`'k' in data` raises only for a bare number, boolean or null, which a prose reply can parse "
+              "to; a field inside the reply tested with `in` is the code checking its keys."),
         bad_example=('try:\n    step = json.loads(reply)\nexcept json.JSONDecodeError:\n    return retry()\n'
                      'tool = step["action"]'),
         good_example=('try:\n    step = Step.model_validate_json(reply)\nexcept ValidationError:\n    return retry()\n'
