@@ -35,6 +35,7 @@ from agentable.query.guards import (
     tested_before,
 )
 from agentable.query.literals import bound_name
+from agentable.query.parsed_fields import key_path, same_field
 from agentable.query.llm_output import llm_outputs
 from agentable.query.structured_output import structured_output
 from agentable.query.taint import Sink, config
@@ -415,14 +416,17 @@ def _parsed_from_guarded(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: ir.
     return None
 
 
-def _type_tested(func: FunctionInfo, stmt: ir.Stmt, node: ir.Expr, parents: dict[int, ir.Expr], name: str) -> bool:
+def _type_tested(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, node: ir.Expr, parents: dict[int, ir.Expr],
+                  value: ir.Expr, name: str) -> bool:
     """`isinstance(name, dict)` / `type(name) is dict` tested before `node` (in its expression or
-    before `stmt`)."""
+    before `stmt`), or the same test of another name for the same field of the same reply
+    (`command = reply["command"]` tested, `agent.pending`, stored from `reply["command"]`, used)."""
     names = config().names.get("type_test", frozenset())
 
     def test(t: Optional[ir.Expr]) -> bool:
         for x in ir.walk_expr(t):
-            if isinstance(x, ir.Call) and ir.dotted(x.func) in names and x.args and ir.dotted(x.args[0]) == name:
+            if isinstance(x, ir.Call) and ir.dotted(x.func) in names and x.args and (
+                    ir.dotted(x.args[0]) == name or same_field(g, x.args[0], value, func, stmt)):
                 return True
         return False
 
@@ -467,10 +471,12 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                             continue
                         if isinstance(s, ir.Assign) and any(t is value for t in s.targets):
                             continue
-                        if how == "in" and not _prose_allowed(pv, by_pos):
+                        if how == "in" and (not _prose_allowed(pv, by_pos) or key_path(g, value, func, s)):
+                            # only a bare number/true/null reply makes `in` raise; a field inside the
+                            # reply tested with `in` is the code checking its keys
                             continue
                         parents = parents if parents is not None else expr_parents(s)
-                        if tests and _type_tested(func, s, at, parents, name):
+                        if tests and _type_tested(g, func, s, at, parents, value, name):
                             guard = "check"
                         elif keys_tested and (keys_tested_in_expr(at, parents, {name}) or membership_checked(func, s, name)):
                             guard = "check"

@@ -59,3 +59,20 @@ def _root_name(e: ir.Expr) -> Optional[str]:
     while isinstance(e, (ir.Subscript, ir.Attribute)):
         e = e.value
     return e.id if isinstance(e, ir.Name) else None
+
+
+def passing_functions(g: ProjectGraph, func: FunctionInfo, name: Optional[str]) -> Optional[list[FunctionInfo]]:
+    """The functions whose calls pass parsed model output for the parameter `name` (its root) of
+    `func`, or None when `name` is not a parameter or no call passes a parsed value."""
+    root = name.split(".", 1)[0] if name else None
+    idx = param_index(func, root) if root else None
+    if idx is None:
+        return None
+    param = func.params[idx]
+    offset = 1 if func.cls is not None and not is_staticmethod(func) else 0
+    out: dict[str, FunctionInfo] = {}
+    for site in g.argument_sites(func):
+        arg = argument_for(site.call, param, idx - offset)
+        if arg is not None and any(isinstance(v, Parsed) and not v.validated for v in g.values(arg, site.func, site.stmt)):
+            out.setdefault(site.func.qualname, site.func)
+    return list(out.values()) or None

@@ -8,7 +8,7 @@ from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.dataflow import TextUse, flows as text_uses
 from agentable.query.llm_output import describe_llm_source, flow_steps
-from agentable.query.parsed_paths import protected_where_passed
+from agentable.query.parsed_paths import passing_functions, protected_where_passed
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -24,8 +24,10 @@ class UncheckedParsedKey(Rule):
               "missing or renamed field (\"tool\" instead of \"action\"), or a list instead of an object, makes "
               "`data[\"action\"]` raise KeyError/TypeError outside the handler. Without a schema (pydantic, "
               "structured outputs) every field the code reads needs a check. Using the parsed value as a dict "
-              "(`data.get(...)`, `**data`, `Model(**data)`, `'k' in data`) needs an `isinstance(data, dict)` "
-              "check for the same reason: valid JSON that is not an object raises AttributeError/TypeError."),
+              "(`data.get(...)`, `**data`, `Model(**data)`) needs an `isinstance(data, dict)` "
+              "check for the same reason: valid JSON that is not an object raises AttributeError/TypeError. "
+              "`'k' in data` raises only for a bare number, boolean or null, which a prose reply can parse "
+              "to; a field inside the reply tested with `in` is the code checking its keys."),
         bad_example=('try:\n    step = json.loads(reply)\nexcept json.JSONDecodeError:\n    return retry()\n'
                      'tool = step["action"]'),
         good_example=('try:\n    step = Step.model_validate_json(reply)\nexcept ValidationError:\n    return retry()\n'
@@ -46,6 +48,7 @@ class UncheckedParsedKey(Rule):
             step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
             groups.setdefault((use.kind, use.func.qualname, step[0] if step else "", step[1] if step else None),
                               []).append(use)
+        extra = _fold_into_callers(graph, groups)
         for (kind, *_), uses in groups.items():
             # reported at the first use that runs whenever the function does (one inside an `if`, a
             # verbose log say, fails only on that branch), in source order among equals
@@ -54,10 +57,10 @@ class UncheckedParsedKey(Rule):
             if kind == "shape":
                 # the same parsed value with an unchecked key is one missing check: reported once, as the key
                 if ("key", *_) not in groups:
-                    yield self._shape(ctx, use, uses)
+                    yield self._shape(ctx, use, uses, extra.get((kind, *_), []))
                 continue
-            keys = ", ".join(dict.fromkeys(u.op for u in uses))
-            fields = f"its key {use.op} is" if len(uses) == 1 else f"its keys {keys} are"
+            ops = list(dict.fromkeys([*(u.op for u in uses), *extra.get((kind, *_), ())]))
+            fields = f"its key {use.op} is" if len(ops) == 1 else f"its keys {', '.join(ops)} are"
             yield self.finding(
                 ctx, use.path, use.expr.pos,
                 f"{_parsed(graph, use)} and {fields} read with no check: a reply without that field raises KeyError "
@@ -67,17 +70,44 @@ class UncheckedParsedKey(Rule):
                 flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
             )
 
-    def _shape(self, ctx: RuleContext, use, uses) -> Finding:
+    def _shape(self, ctx: RuleContext, use, uses, extra: list[str]) -> Finding:
         graph = ctx.graph
-        ways = ", ".join(dict.fromkeys(_how(u.op) for u in uses))
+        ops = [*(u.op for u in uses), *extra]
+        ways = ", ".join(dict.fromkeys(_how(op) for op in ops))
         return self.finding(
             ctx, use.path, use.expr.pos,
-            f"{_parsed(graph, use)} and used as a dict ({ways}) with no type check: a reply that is valid but not "
-            f"an object (a list, a string, a "
-            f"number, null) raises AttributeError/TypeError here, outside the parse handler. Check "
+            f"{_parsed(graph, use)} and used as a dict ({ways}) with no type check: {_fails(ops)}, outside the "
+            f"parse handler. Check "
             f"`isinstance({use.name or 'data'}, dict)` first or validate with a schema.",
             flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"used as a dict ({_how(use.op)})")),
         )
+
+
+def _fold_into_callers(graph, groups: dict[tuple, list[TextUse]]) -> dict[tuple, list[str]]:
+    """A helper reading fields of the parsed value its caller hands it (`_prune(thought)`) where the
+    caller reads that value unchecked too: one missing check, reported once at the caller, which
+    lists the helper's keys. Removes such groups; returns the keys each remaining group takes on."""
+    into: dict[tuple, tuple] = {}
+    for key, uses in groups.items():
+        kind, _, *step = key
+        roots = {u.name.split(".", 1)[0] if u.name else None for u in uses}
+        if len(roots) != 1:
+            continue
+        callers = passing_functions(graph, uses[0].func, roots.pop())
+        targets = [(kind, f.qualname, *step) for f in callers or ()]
+        if targets and all(t in groups and t != key for t in targets):
+            into[key] = targets[0]
+    extra: dict[tuple, list[str]] = {}
+    for key in list(into):
+        root, seen = into[key], {key}
+        while root in into and root not in seen:  # a helper's helper: to the outermost reader
+            seen.add(root)
+            root = into[root]
+        if root in into:
+            continue  # functions that only hand the value to each other: each keeps its finding
+        extra.setdefault(root, []).extend(u.op for u in groups[key])
+        groups.pop(key)
+    return extra
 
 
 def _branch_depth(use: TextUse) -> int:
@@ -92,6 +122,15 @@ def _where(graph, use: TextUse) -> str:
     parse = next((f for f in text_uses(graph) if f.kind == "parse" and step is not None
                   and (f.path, f.expr.pos) == (step[0], step[1])), None)
     return "where nothing handles it" if parse is not None and not parse.guard else "outside the parse handler"
+
+
+def _fails(ops: list[str]) -> str:
+    """What a valid reply that is not an object does to these dict uses: `in` raises only on a
+    number, a boolean or null (on a string or a list it answers, wrongly)."""
+    if all(op == "in" for op in ops):
+        return ("a reply that is a bare number, true/false or null raises TypeError here (a string or a list "
+                "gives a wrong answer)")
+    return "a reply that is valid but not an object (a list, a string, a number, null) raises AttributeError/TypeError here"
 
 
 def _how(op: str) -> str:
