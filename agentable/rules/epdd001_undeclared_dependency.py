@@ -18,7 +18,9 @@ from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
 from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.cpg.manifests.model import DeployUnit
 from agentable.rules.epdd.documented import documented_install
+from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
 from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
 from agentable.rules.epdd.helpers import (
@@ -70,7 +72,15 @@ class UndeclaredDependency(Rule):
                 func = import_owner(graph, mod, stmt)
                 for dotted in import_targets(stmt):
                     top = dotted.split(".")[0]
-                    if not top or top in stdlib or top in reported or is_project_module(graph, top, mod.name, dotted):
+                    if not top or top in stdlib or top in reported:
+                        continue
+                    if is_project_module(graph, top, mod.name, dotted):
+                        left_out = package_left_out(graph, top, scope.deployed_by)
+                        if left_out is not None and scope.deployed_by is not None:
+                            found = self._own_package_left_out(ctx, judged, stmt, dotted, left_out, scope.deployed_by)
+                            if found is not None:
+                                reported.add(top)
+                                yield found
                         continue
                     if not import_name_known(graph, dotted):
                         continue
@@ -129,6 +139,8 @@ class UndeclaredDependency(Rule):
                         where, target = "its `# /// script` block", "the block's `dependencies`"
                     else:
                         where, target = ", ".join(scope.manifests), target_manifest(scope)
+                        if scope.deployed_by is not None:
+                            where += f" ({unit_clause(scope.deployed_by, governing_dir(scope.manifests[0]))})"
                     cond = run_condition(graph, func, stmt) if lazy else None
                     here = "here" if cond is None else f"here, {cond} (in `{func.name}`),"
                     if loose:
@@ -152,6 +164,27 @@ class UndeclaredDependency(Rule):
                         f"`{shown}` is imported here but no dependency "
                         f"declared in {where} provides it, so a fresh install fails with ModuleNotFoundError; "
                         f"add {alts} to {target}.")
+
+    def _own_package_left_out(self, ctx: RuleContext, judged: JudgedModule, stmt: ir.Stmt, dotted: str,
+                              location: str, unit: DeployUnit) -> Optional[Finding]:
+        """An import of the project's own package from a folder that a deployment descriptor
+        builds without that package's folder: only a declaration of its distribution brings it."""
+        graph, manifests, scope = ctx.graph, judged.manifests, judged.scope
+        dist = project_distribution(manifests, location)
+        if import_declared(graph, scope, dotted) or any(r.dist == dist for r in scope.requirements):
+            return None  # the unit installs the project's distribution
+        func = import_owner(graph, judged.mod, stmt)
+        if import_is_optional(func, stmt, optional_import_tops(graph, judged.mod),
+                              graph.catalog.python.running_library_probes) or func is not judged.mod.toplevel:
+            return None  # a lazy or guarded import: a feature the deployment may not run
+        folder = governing_dir(scope.manifests[0])
+        fix = f"add `{dist}` to {target_manifest(scope)}" if dist else f"declare the package in {target_manifest(scope)}"
+        return self.finding(
+            ctx, judged.mod.path, stmt.pos,
+            f"`{getattr(stmt, 'module', None) or dotted}` is imported here from the project's own `{location}`, "
+            f"but {unit_clause(unit, folder)}: `{location}` is neither copied into that deployment nor declared "
+            f"in {', '.join(scope.manifests)}, so the import fails with ModuleNotFoundError there; {fix}, "
+            f"or list the folder that holds `{location}` in the descriptor's `dependencies`.")
 
     def _extra_at_import_time(self, ctx: RuleContext, judged: JudgedModule, stmt: ir.Stmt, dotted: str,
                               probes: frozenset[str]) -> Optional[Finding]:

@@ -51,6 +51,14 @@ class Requirement:
     table: str = ""
 
 
+@dataclass(frozen=True)
+class DeployUnit:
+    """A folder that a deployment descriptor builds on its own (see manifests.deploy_units)."""
+
+    descriptors: tuple[str, ...]  # the descriptors that list it, relative to the root
+    members: tuple[str, ...]  # every folder they install with it (itself included)
+
+
 _PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
 
@@ -108,6 +116,12 @@ class ManifestSet:
     # Requirement files that a setup.py splits by code between install_requires and extras named on
     # the lines (`torch[hf]` is extra `hf`'s): file -> that setup.py. See `installs_with_package`.
     bracket_extras: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # Folders a deployment descriptor (langgraph.json) builds on its own: folder -> its unit. A file
+    # whose nearest manifests are such a folder's is governed by the manifests of the unit's folders
+    # and the packages the descriptors name, nothing above (see `for_path`, `deployed_by`).
+    deploy_units: dict[str, DeployUnit] = field(default_factory=dict, kw_only=True)
+    # in a scope that `for_path` made for a file of such a folder: its unit (else None)
+    deployed_by: Optional[DeployUnit] = field(default=None, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
@@ -249,8 +263,14 @@ class ManifestSet:
     def _scope_of(self, folder: str, inherit: bool) -> "ManifestSet":
         index = self._scope_index()
         levels: list[set[str]] = []  # nearest first: the manifests of each governing folder
+        unit: Optional[DeployUnit] = None
         for key in _folder_chain(folder):
             if key in index.by_dir:
+                unit = self.deploy_units.get(key) if not levels else None
+                if unit is not None:  # built on its own: its unit's folders and descriptors, nothing above
+                    levels = [self._with_includes(index.by_dir[d]) for d in dict.fromkeys((key, *unit.members))
+                              if d in index.by_dir] + [set(unit.descriptors)]
+                    break
                 levels.append(self._with_includes(index.by_dir[key]))
                 if not inherit or key in index.standalone:
                     break
@@ -267,7 +287,8 @@ class ManifestSet:
         every = set(order)
         includes = {k: self.includes[k] for k in sorted(every & index.include_at.keys(), key=index.include_at.__getitem__)}
         return ManifestSet(requirements, list(dict.fromkeys(order)), [], includes,
-                           project_names={m: n for m, n in self.project_names.items() if m in every})
+                           project_names={m: n for m, n in self.project_names.items() if m in every},
+                           deployed_by=unit)
 
     def _with_includes(self, start: list[str]) -> set[str]:
         chosen: set[str] = set()
