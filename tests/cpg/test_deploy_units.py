@@ -23,11 +23,16 @@ FILES = {"requirements.txt": "openai\nrich\n", "agent/requirements.txt": "langgr
 
 
 def test_a_listed_folder_is_governed_by_its_own_manifests_only(tmp_path: Path) -> None:
-    ms = project(tmp_path, FILES, {"langgraph.json": {"dependencies": ["./agent"], "graphs": {}}})
-    assert ms.deploy_units == {"agent": DeployUnit(("langgraph.json",), ("agent",))}
+    graphs = {"chat": "./agent/graph.py:app", "review": {"path": "./agent/review.py:graph"}}
+    ms = project(tmp_path, FILES, {"langgraph.json": {"dependencies": ["./agent"], "graphs": graphs}})
+    assert ms.deploy_units == {"agent": DeployUnit(("langgraph.json",), ("agent",),
+                                                   ("agent/graph.py", "agent/review.py"))}
     scope = ms.for_path("agent/graph.py")
     assert [r.dist for r in scope.requirements] == ["langgraph"]
     assert scope.deployed_by == ms.deploy_units["agent"]
+    # a file the deployment does not run, asked for as such: governed as if there were no descriptor
+    outside = ms.for_path("agent/cli.py", deployed=False)
+    assert (outside.deployed_by, [r.dist for r in outside.requirements]) == (None, ["langgraph", "openai", "rich"])
     # the root, and a sub-folder with manifests of its own, are governed as before
     assert ms.for_path("cli.py").deployed_by is None
     assert [r.dist for r in ms.for_path("agent/tools/search.py").requirements] == [
@@ -49,5 +54,7 @@ def test_a_descriptor_with_build_steps_of_its_own_or_unreadable_makes_no_unit(tm
                                                       "dockerfile_lines": ["RUN pip install -r requirements.txt"]}})
     assert ms.deploy_units == {}
     assert "openai" in {r.dist for r in ms.for_path("agent/graph.py").requirements}
+    (tmp_path / "langgraph.json").write_text(json.dumps({"dependencies": ["./agent"], "dockerfile_lines": []}))
+    assert parse_manifests(tmp_path, [tmp_path / r for r in FILES]).deploy_units["agent"].members == ("agent",)
     (tmp_path / "langgraph.json").write_text("{not json", encoding="utf-8")
     assert parse_manifests(tmp_path, [tmp_path / r for r in FILES]).deploy_units == {}

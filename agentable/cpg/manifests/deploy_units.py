@@ -8,7 +8,7 @@ install unit of its own (`ManifestSet.deploy_units`, used by `for_path`).
 
 Read only where manifests are: the folders of the manifests read and the folders above them, up to
 the scanned root. A descriptor with `dockerfile_lines` (arbitrary build steps that may install
-more) or that cannot be read defines no unit."""
+more; an empty list adds none) or that cannot be read defines no unit."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def _descriptor(reader: ManifestReader, path: Path, folder: str, name: str, key:
         data = json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError):
         return
-    if not isinstance(data, dict) or _OPEN_KEYS & data.keys():
+    if not isinstance(data, dict) or any(data.get(k) for k in _OPEN_KEYS):  # `"dockerfile_lines": []` adds none
         return
     deps = data.get(key)
     if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
@@ -67,11 +67,25 @@ def _descriptor(reader: ManifestReader, path: Path, folder: str, name: str, key:
             line = _line_of(text, dep)
             col = text.splitlines()[line - 1].find(dep) + 1 if line else 1
             reader.add(dep, rel, line or 1, col, col + len(dep), "main")
+    entries = _graph_files(data.get("graphs"), folder)
     for member in members:
         known = reader.out.deploy_units.get(member, DeployUnit((), ()))
         # several descriptors list the folder: what any of them installs along with it counts
         reader.out.deploy_units[member] = DeployUnit((*known.descriptors, rel),
-                                                     tuple(dict.fromkeys((*known.members, *members))))
+                                                     tuple(dict.fromkeys((*known.members, *members))),
+                                                     tuple(dict.fromkeys((*known.entries, *entries))))
+
+
+def _graph_files(graphs: object, folder: str) -> list[str]:
+    """The Python files of `"graphs": {"id": "./path/file.py:variable"}`, relative to the root."""
+    if not isinstance(graphs, dict):
+        return []
+    out = []
+    for target in graphs.values():
+        spec = target.get("path") if isinstance(target, dict) else target  # {"path": ..., "description": ...}
+        if isinstance(spec, str) and spec.partition(":")[0].endswith(".py"):
+            out.append(posixpath.normpath(posixpath.join(folder, spec.partition(":")[0])))
+    return out
 
 
 def _line_of(text: str, value: str) -> int:

@@ -57,6 +57,7 @@ class DeployUnit:
 
     descriptors: tuple[str, ...]  # the descriptors that list it, relative to the root
     members: tuple[str, ...]  # every folder they install with it (itself included)
+    entries: tuple[str, ...] = ()  # the source files of the graphs they serve (the code that runs there)
 
 
 _PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
@@ -124,8 +125,8 @@ class ManifestSet:
     deployed_by: Optional[DeployUnit] = field(default=None, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
-    _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
-    _path_scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, init=False, repr=False,
+    _scopes: dict[tuple[str, bool, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
+    _path_scopes: dict[tuple[str, bool, bool], "ManifestSet"] = field(default_factory=dict, init=False, repr=False,
                                                                 compare=False)  # the same, by file
     # Built on the first scope lookup (the readers have filled the set in by then): see `_scope_index`.
     _index: Optional["_ScopeIndex"] = field(default=None, init=False, repr=False, compare=False)
@@ -220,24 +221,26 @@ class ManifestSet:
         except InvalidVersion:
             return None
 
-    def for_path(self, rel_path: str, inherit: bool = True) -> "ManifestSet":
+    def for_path(self, rel_path: str, inherit: bool = True, deployed: bool = True) -> "ManifestSet":
         """The manifests governing a source file: those of its folder or of the nearest ancestor
         folder that has any, plus the files they include; with `inherit`, also the manifests of the
         folders above it, for distributions the nearer ones do not declare (a sub-folder's
         requirements.txt usually adds to the root's: `pip install -r requirements.txt -r
-        sub/requirements.txt`). A PEP 723 script is governed by its own block alone. One answer
-        per folder, kept."""
+        sub/requirements.txt`). A PEP 723 script is governed by its own block alone, a file of a
+        folder a deployment descriptor builds on its own by that unit's declarations (see
+        `deploy_units`; not with `deployed=False`, for a file the deployment does not run). One
+        answer per folder, kept."""
         script = self.script_scope(rel_path)
         if script is not None:
             return script
-        hit = self._path_scopes.get((rel_path, inherit))
+        hit = self._path_scopes.get((rel_path, inherit, deployed))
         if hit is None:
             folder = str(PurePosixPath(rel_path).parent)
-            key = (folder, inherit)
+            key = (folder, inherit, deployed)
             hit = self._scopes.get(key)
             if hit is None:
-                hit = self._scopes[key] = self._scope_of(folder, inherit)
-            self._path_scopes[(rel_path, inherit)] = hit
+                hit = self._scopes[key] = self._scope_of(folder, inherit, deployed)
+            self._path_scopes[(rel_path, inherit, deployed)] = hit
         return hit
 
     def _scope_index(self) -> "_ScopeIndex":
@@ -260,13 +263,13 @@ class ManifestSet:
                                       {m: i for i, m in enumerate(self.includes)})
         return self._index
 
-    def _scope_of(self, folder: str, inherit: bool) -> "ManifestSet":
+    def _scope_of(self, folder: str, inherit: bool, deployed: bool = True) -> "ManifestSet":
         index = self._scope_index()
         levels: list[set[str]] = []  # nearest first: the manifests of each governing folder
         unit: Optional[DeployUnit] = None
         for key in _folder_chain(folder):
             if key in index.by_dir:
-                unit = self.deploy_units.get(key) if not levels else None
+                unit = self.deploy_units.get(key) if deployed and not levels else None
                 if unit is not None:  # built on its own: its unit's folders and descriptors, nothing above
                     levels = [self._with_includes(index.by_dir[d]) for d in dict.fromkeys((key, *unit.members))
                               if d in index.by_dir] + [set(unit.descriptors)]

@@ -10,6 +10,7 @@ from typing import Optional
 from agentable.cpg.manifests import ManifestSet, governing_dir
 from agentable.cpg.manifests.model import DeployUnit
 from agentable.cpg.project import ProjectGraph
+from agentable.query.dependencies import absolute_targets
 from agentable.query.facts import per_graph
 
 
@@ -56,3 +57,36 @@ def _locations(g: ProjectGraph) -> dict[str, frozenset[str]]:
             name = part[:-3] if i == len(parts) - 1 and part.endswith(".py") else part
             out.setdefault(name, set()).add("/".join(parts[: i + 1]))
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def runs_in_deployment(g: ProjectGraph, mod_name: str, unit: DeployUnit) -> bool:
+    """Does the deployment run this module: one the graphs it serves import, directly or not (any
+    import, in a function too: the graph's nodes run)? True when the descriptor names no graph file
+    the scan has."""
+    reached = _reached(g, unit.entries)
+    return reached is None or mod_name in reached
+
+
+@per_graph
+def _reached(g: ProjectGraph, entries: tuple[str, ...]) -> Optional[frozenset[str]]:
+    by_path = {m.path: name for name, m in g.modules.items()}
+    todo = [by_path[e] for e in entries if e in by_path]
+    if not todo:
+        return None
+    by_suffix: dict[str, list[str]] = {}  # `agents.editor` -> `multi_agents.agents.editor`: a folder on sys.path
+    for name in g.modules:
+        segs = name.split(".")
+        for k in range(len(segs)):
+            by_suffix.setdefault(".".join(segs[k:]), []).append(name)
+    seen = set(todo)
+    while todo:
+        m = g.modules[todo.pop()]
+        for stmt in m.import_stmts:
+            for target in absolute_targets(m, stmt):
+                parts = target.split(".")
+                for i in range(1, len(parts) + 1):
+                    for hit in by_suffix.get(".".join(parts[:i]), ()):
+                        if hit not in seen:
+                            seen.add(hit)
+                            todo.append(hit)
+    return frozenset(seen)
