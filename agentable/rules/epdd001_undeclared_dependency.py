@@ -5,7 +5,10 @@ Not reported: an import the project documents as a manual install (a README of t
 in a component its own README says is off until enabled (see `epdd/optional.py`); an undeclared
 import of a maintainer script or of a script that asks its user to install its packages, outside
 the installed package. A lazy import under an `if` (or past an early return) is a warning that
-names the test it runs under. docs/catalog-data.md (EPDD001) gives the policy."""
+names the test it runs under. In a folder that a deployment descriptor (langgraph.json) builds on
+its own, the code its graphs run is judged against that unit's declarations alone, and the
+project's packages the image leaves out count as undeclared (`epdd/units.py`).
+docs/catalog-data.md (EPDD001) gives the policy."""
 
 from __future__ import annotations
 
