@@ -26,7 +26,8 @@ def test_a_listed_folder_is_governed_by_its_own_manifests_only(tmp_path: Path) -
     graphs = {"chat": "./agent/graph.py:app", "review": {"path": "./agent/review.py:graph"}}
     ms = project(tmp_path, FILES, {"langgraph.json": {"dependencies": ["./agent"], "graphs": graphs}})
     assert ms.deploy_units == {"agent": DeployUnit(("langgraph.json",), ("agent",),
-                                                   ("agent/graph.py", "agent/review.py"))}
+                                                   ("agent/graph.py", "agent/review.py"),
+                                                   (("langgraph.json", 3),))}  # the line of "./agent"
     scope = ms.for_path("agent/graph.py")
     assert [r.dist for r in scope.requirements] == ["langgraph"]
     assert scope.deployed_by == ms.deploy_units["agent"]
@@ -58,3 +59,13 @@ def test_a_descriptor_with_build_steps_of_its_own_or_unreadable_makes_no_unit(tm
     assert parse_manifests(tmp_path, [tmp_path / r for r in FILES]).deploy_units["agent"].members == ("agent",)
     (tmp_path / "langgraph.json").write_text("{not json", encoding="utf-8")
     assert parse_manifests(tmp_path, [tmp_path / r for r in FILES]).deploy_units == {}
+
+
+def test_a_listed_folder_without_a_manifest_gets_the_descriptors_packages(tmp_path: Path) -> None:
+    files = {"requirements.txt": "openai\nfeedparser\n"}
+    ms = project(tmp_path, files, {"langgraph.json": {"dependencies": ["./digest", "openai"],
+                                                      "graphs": {"d": "./digest/graph.py:graph"}}})
+    scope = ms.for_path("digest/graph.py")
+    assert scope.deployed_by == ms.deploy_units["digest"]
+    assert ([r.dist for r in scope.requirements], scope.manifests) == (["openai"], ["langgraph.json"])
+    assert ms.for_path("digest/graph.py", deployed=False).deployed_by is None

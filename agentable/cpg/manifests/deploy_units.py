@@ -60,9 +60,11 @@ def _descriptor(reader: ManifestReader, path: Path, folder: str, name: str, key:
     if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
         return
     members: list[str] = []
+    listed_at: dict[str, int] = {}
     for dep in deps:
         if dep.startswith("."):
             members.append(posixpath.normpath(posixpath.join(folder, dep)))
+            listed_at.setdefault(members[-1], _line_of(text, dep) or 1)
         else:  # a package name the image installs
             line = _line_of(text, dep)
             col = text.splitlines()[line - 1].find(dep) + 1 if line else 1
@@ -73,7 +75,8 @@ def _descriptor(reader: ManifestReader, path: Path, folder: str, name: str, key:
         # several descriptors list the folder: what any of them installs along with it counts
         reader.out.deploy_units[member] = DeployUnit((*known.descriptors, rel),
                                                      tuple(dict.fromkeys((*known.members, *members))),
-                                                     tuple(dict.fromkeys((*known.entries, *entries))))
+                                                     tuple(dict.fromkeys((*known.entries, *entries))),
+                                                     (*known.listed_at, (rel, listed_at[member])))
 
 
 def _graph_files(graphs: object, folder: str) -> list[str]:

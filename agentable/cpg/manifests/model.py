@@ -58,6 +58,7 @@ class DeployUnit:
     descriptors: tuple[str, ...]  # the descriptors that list it, relative to the root
     members: tuple[str, ...]  # every folder they install with it (itself included)
     entries: tuple[str, ...] = ()  # the source files of the graphs they serve (the code that runs there)
+    listed_at: tuple[tuple[str, int], ...] = ()  # (descriptor, line) of the `dependencies` entries naming it
 
 
 _PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
@@ -268,7 +269,8 @@ class ManifestSet:
         levels: list[set[str]] = []  # nearest first: the manifests of each governing folder
         unit: Optional[DeployUnit] = None
         for key in _folder_chain(folder):
-            if key in index.by_dir:
+            if key in index.by_dir or (deployed and not levels and key in self.deploy_units):
+                # a listed folder with no manifest of its own gets the descriptors' packages alone
                 unit = self.deploy_units.get(key) if deployed and not levels else None
                 if unit is not None:  # built on its own: its unit's folders and descriptors, nothing above
                     levels = [self._with_includes(index.by_dir[d]) for d in dict.fromkeys((key, *unit.members))
@@ -286,7 +288,9 @@ class ManifestSet:
             mine = sorted((p for m in chosen for p in index.requirements.get(m, ())), key=lambda p: p[0])
             requirements += [r for _, r in mine if r.dist not in nearer]
         first = index.manifest_at
-        order = [m for chosen in levels for m in sorted((m for m in chosen if m in first), key=first.__getitem__)]
+        # (a descriptor that names packages declares them even where it is not a manifest read)
+        order = [m for chosen in levels for m in sorted((m for m in chosen if m in first or m in index.requirements),
+                                                        key=lambda m: (first.get(m, len(first)), m))]
         every = set(order)
         includes = {k: self.includes[k] for k in sorted(every & index.include_at.keys(), key=index.include_at.__getitem__)}
         return ManifestSet(requirements, list(dict.fromkeys(order)), [], includes,
