@@ -13,7 +13,7 @@ docs/catalog-data.md (EPDD001) gives the policy."""
 from __future__ import annotations
 
 import sys
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.manifests import governing_dir, normalize_dist
@@ -21,8 +21,8 @@ from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
 from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.cpg.manifests.model import DeployUnit
 from agentable.rules.epdd.documented import documented_install
+from agentable.rules.epdd.unit_gaps import UnitGaps
 from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
 from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
@@ -65,6 +65,14 @@ class UndeclaredDependency(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         stdlib = set(sys.stdlib_module_names) | {"__future__"}
+        gaps = UnitGaps()  # unit-only gaps: one finding per deployment unit, at its manifest
+        yield from self._per_import(ctx, gaps, stdlib)
+        manifests = getattr(graph, "manifests", None)
+        for gap, span, message in gaps.located(manifests) if manifests is not None else ():
+            yield Finding(self.meta.id, message, span, self.meta.severity, self.meta.category, flow=tuple(gap.steps))
+
+    def _per_import(self, ctx: RuleContext, gaps: UnitGaps, stdlib: set[str]) -> Iterator[Finding]:
+        graph = ctx.graph
         for judged in judged_modules(graph):
             manifests, mod, path, scope, locked = (judged.manifests, judged.mod, judged.path, judged.scope,
                                                    judged.locked)
@@ -80,10 +88,10 @@ class UndeclaredDependency(Rule):
                     if is_project_module(graph, top, mod.name, dotted):
                         left_out = package_left_out(graph, top, scope.deployed_by)
                         if left_out is not None and scope.deployed_by is not None:
-                            found = self._own_package_left_out(ctx, judged, stmt, dotted, left_out, scope.deployed_by)
-                            if found is not None:
+                            fix = self._own_package_left_out(ctx, judged, stmt, dotted, left_out)
+                            if fix is not None:
                                 reported.add(top)
-                                yield found
+                                gaps.add(scope, scope.deployed_by, mod, stmt, top, fix)
                         continue
                     if not import_name_known(graph, dotted):
                         continue
@@ -145,6 +153,14 @@ class UndeclaredDependency(Rule):
                         if scope.deployed_by is not None:
                             where += f" ({unit_clause(scope.deployed_by, governing_dir(scope.manifests[0]))})"
                     cond = run_condition(graph, func, stmt) if lazy else None
+                    full = manifests.for_path(mod.path, deployed=False) if scope.deployed_by is not None else None
+                    if full is not None and scope.deployed_by is not None and not loose and cond is None \
+                            and import_declared(graph, full, dotted):
+                        # the whole project declares it: a gap of the unit's manifest, reported there once
+                        named = {normalize_dist(d) for d in dists}
+                        decl = next((r.dist for r in full.requirements if normalize_dist(r.dist) in named), None)
+                        gaps.add(scope, scope.deployed_by, mod, stmt, top, f"add `{decl or dists[0]}`")
+                        continue
                     here = "here" if cond is None else f"here, {cond} (in `{func.name}`),"
                     if loose:
                         yield self.finding(
@@ -169,9 +185,10 @@ class UndeclaredDependency(Rule):
                         f"add {alts} to {target}.")
 
     def _own_package_left_out(self, ctx: RuleContext, judged: JudgedModule, stmt: ir.Stmt, dotted: str,
-                              location: str, unit: DeployUnit) -> Optional[Finding]:
+                              location: str) -> Optional[str]:
         """An import of the project's own package from a folder that a deployment descriptor
-        builds without that package's folder: only a declaration of its distribution brings it."""
+        builds without that package's folder: only a declaration of its distribution brings it.
+        The fix to name, else None (declared, or a lazy or guarded import)."""
         graph, manifests, scope = ctx.graph, judged.manifests, judged.scope
         dist = project_distribution(manifests, location)
         if import_declared(graph, scope, dotted) or any(r.dist == dist for r in scope.requirements):
@@ -180,14 +197,8 @@ class UndeclaredDependency(Rule):
         if import_is_optional(func, stmt, optional_import_tops(graph, judged.mod),
                               graph.catalog.python.running_library_probes) or func is not judged.mod.toplevel:
             return None  # a lazy or guarded import: a feature the deployment may not run
-        folder = governing_dir(scope.manifests[0])
-        fix = f"add `{dist}` to {target_manifest(scope)}" if dist else f"declare the package in {target_manifest(scope)}"
-        return self.finding(
-            ctx, judged.mod.path, stmt.pos,
-            f"`{getattr(stmt, 'module', None) or dotted}` is imported here from the project's own `{location}`, "
-            f"but {unit_clause(unit, folder)}: `{location}` is neither copied into that deployment nor declared "
-            f"in {', '.join(scope.manifests)}, so the import fails with ModuleNotFoundError there; {fix}, "
-            f"or list the folder that holds `{location}` in the descriptor's `dependencies`.")
+        where = f"the project's own `{location}`, not copied into the image"
+        return f"{where}: add `{dist}`" if dist else f"{where}: declare its distribution or list its folder"
 
     def _extra_at_import_time(self, ctx: RuleContext, judged: JudgedModule, stmt: ir.Stmt, dotted: str,
                               probes: frozenset[str]) -> Optional[Finding]:
