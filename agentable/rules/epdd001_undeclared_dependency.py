@@ -7,7 +7,8 @@ import of a maintainer script or of a script that asks its user to install its p
 the installed package. A lazy import under an `if` (or past an early return) is a warning that
 names the test it runs under. In a folder that a deployment descriptor (langgraph.json) builds on
 its own, the code its graphs run is judged against that unit's declarations alone, and the
-project's packages the image leaves out count as undeclared (`epdd/units.py`).
+project's packages the image leaves out count as undeclared (`epdd/units.py`); what a full install
+has but the unit lacks is one finding at the unit's manifest (`epdd/unit_gaps.py`).
 docs/catalog-data.md (EPDD001) gives the policy."""
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ class UndeclaredDependency(Rule):
               "install: a container, CI, a colleague's checkout, a deployed agent. A package that shares "
               "a namespace covers only the modules it installs: the llama-index meta-package brings "
               "`llama_index.core` and the OpenAI integrations, not `llama_index.llms.anthropic` "
-              "(llama-index-llms-anthropic), unless it is pinned to a release from before the split."),
+              "(llama-index-llms-anthropic), unless it is pinned to a release from before the split. In a "
+              "folder a langgraph.json builds on its own, what the project declares but the folder's own "
+              "manifest does not is one finding at that manifest, with each import as a flow step."),
         bad_example='# requirements.txt: openai>=1.30\nimport yaml  # PyYAML is not declared',
         good_example='# requirements.txt: openai>=1.30\\nPyYAML>=6\nimport yaml',
         fix="Add the distribution named in the message to the manifest (with a version range).",
