@@ -74,3 +74,27 @@ def test_a_directive_after_a_value_covers_only_its_own_line(tmp_path: Path) -> N
     result = _scan(tmp_path, {"config/llm.yaml": text, "app.py": "x = 1\n"})
     assert sorted((f.span.line, f.suppressed) for f in result.findings if f.rule_id == "LARD005") == [
         (2, True), (4, False)]
+
+
+UNIT_FILES = {
+    "pyproject.toml": '[project]\nname = "desk"\nversion = "1.0"\ndependencies = ["openai>=1.40", "tiktoken>=0.7"]\n',
+    "langgraph.json": '{"dependencies": ["./bot"], "graphs": {"bot": "./bot/graph.py:graph"}}\n',
+    "bot/graph.py": ("import tiktoken\nfrom openai import OpenAI\n\ngraph = None\nclient = OpenAI()\n"
+                     "ENC = tiktoken.get_encoding(\"o200k_base\")\n"),
+}
+
+
+@pytest.mark.parametrize("where", ["same_line", "line_above"])
+def test_directive_suppresses_a_deployment_unit_finding(tmp_path: Path, where: str) -> None:
+    """EPDD001's one finding for a folder langgraph.json builds on its own is at the unit's
+    requirements file (its last declaration), where the directive goes."""
+    line = "openai>=1.40"
+    plain = _scan(tmp_path / "plain", {**UNIT_FILES, "bot/requirements.txt": f"langgraph>=0.2\n{line}\n"})
+    found = [f for f in plain.findings if f.rule_id == "EPDD001"]
+    assert [(f.span.path, f.span.line, f.suppressed) for f in found] == [("bot/requirements.txt", 2, False)]
+    assert [s.span.path for s in found[0].flow] == ["bot/graph.py"]
+    directive = "# agentable: ignore[EPDD001]"
+    text = f"langgraph>=0.2\n{line}  {directive}\n" if where == "same_line" else \
+        f"langgraph>=0.2\n{directive}\n{line}\n"
+    hidden = _scan(tmp_path / "hidden", {**UNIT_FILES, "bot/requirements.txt": text})
+    assert _states(hidden, "EPDD001") == [True]

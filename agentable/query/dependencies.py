@@ -4,9 +4,12 @@ locked or optional is EPDD001's alone: agentable/rules/epdd/helpers.py."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from agentable.cpg import ir
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import ModuleInfo
 from agentable.query.facts import EvalAt, per_graph
 
 
@@ -19,6 +22,15 @@ def import_targets(stmt: EvalAt) -> list[str]:
     elif isinstance(stmt, ir.ImportFrom) and stmt.level == 0 and stmt.module:
         out.extend(f"{stmt.module}.{a.name}" if a.name != "*" else stmt.module for a in stmt.names)
     return out
+
+
+def absolute_targets(m: ModuleInfo, stmt: ir.Stmt) -> list[str]:
+    """import_targets, with relative imports made absolute from the importing module's package."""
+    if isinstance(stmt, ir.ImportFrom) and stmt.level:
+        pkg = m.name.split(".") if PurePosixPath(m.path).name == "__init__.py" else m.name.split(".")[:-1]
+        base = pkg[: len(pkg) - (stmt.level - 1)] + ([stmt.module] if stmt.module else [])
+        return [".".join([*base, a.name]) for a in stmt.names if a.name != "*"] + [".".join(base)]
+    return import_targets(stmt)
 
 
 # How many requirement levels below a declaration are followed (ipykernel -> ipython -> prompt-toolkit

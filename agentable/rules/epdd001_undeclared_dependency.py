@@ -5,12 +5,16 @@ Not reported: an import the project documents as a manual install (a README of t
 in a component its own README says is off until enabled (see `epdd/optional.py`); an undeclared
 import of a maintainer script or of a script that asks its user to install its packages, outside
 the installed package. A lazy import under an `if` (or past an early return) is a warning that
-names the test it runs under. docs/catalog-data.md (EPDD001) gives the policy."""
+names the test it runs under. In a folder that a deployment descriptor (langgraph.json) builds on
+its own, the code its graphs run is judged against that unit's declarations alone, and the
+project's packages the image leaves out count as undeclared (`epdd/units.py`); what a full install
+has but the unit lacks is one finding at the unit's manifest (`epdd/unit_gaps.py`).
+docs/catalog-data.md (EPDD001) gives the policy."""
 
 from __future__ import annotations
 
 import sys
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.manifests import governing_dir, normalize_dist
@@ -19,6 +23,8 @@ from agentable.query.dependencies import import_targets
 from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.documented import documented_install
+from agentable.rules.epdd.unit_gaps import UnitGaps
+from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
 from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
 from agentable.rules.epdd.helpers import (
@@ -50,7 +56,9 @@ class UndeclaredDependency(Rule):
               "install: a container, CI, a colleague's checkout, a deployed agent. A package that shares "
               "a namespace covers only the modules it installs: the llama-index meta-package brings "
               "`llama_index.core` and the OpenAI integrations, not `llama_index.llms.anthropic` "
-              "(llama-index-llms-anthropic), unless it is pinned to a release from before the split."),
+              "(llama-index-llms-anthropic), unless it is pinned to a release from before the split. In a "
+              "folder a langgraph.json builds on its own, what the project declares but the folder's own "
+              "manifest does not is one finding at that manifest, with each import as a flow step."),
         bad_example='# requirements.txt: openai>=1.30\nimport yaml  # PyYAML is not declared',
         good_example='# requirements.txt: openai>=1.30\\nPyYAML>=6\nimport yaml',
         fix="Add the distribution named in the message to the manifest (with a version range).",
@@ -60,6 +68,14 @@ class UndeclaredDependency(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         stdlib = set(sys.stdlib_module_names) | {"__future__"}
+        gaps = UnitGaps()  # unit-only gaps: one finding per deployment unit, at its manifest
+        yield from self._per_import(ctx, gaps, stdlib)
+        manifests = getattr(graph, "manifests", None)
+        for gap, span, message in gaps.located(manifests) if manifests is not None else ():
+            yield Finding(self.meta.id, message, span, self.meta.severity, self.meta.category, flow=tuple(gap.steps))
+
+    def _per_import(self, ctx: RuleContext, gaps: UnitGaps, stdlib: set[str]) -> Iterator[Finding]:
+        graph = ctx.graph
         for judged in judged_modules(graph):
             manifests, mod, path, scope, locked = (judged.manifests, judged.mod, judged.path, judged.scope,
                                                    judged.locked)
@@ -70,7 +86,15 @@ class UndeclaredDependency(Rule):
                 func = import_owner(graph, mod, stmt)
                 for dotted in import_targets(stmt):
                     top = dotted.split(".")[0]
-                    if not top or top in stdlib or top in reported or is_project_module(graph, top, mod.name, dotted):
+                    if not top or top in stdlib or top in reported:
+                        continue
+                    if is_project_module(graph, top, mod.name, dotted):
+                        left_out = package_left_out(graph, top, scope.deployed_by)
+                        if left_out is not None and scope.deployed_by is not None:
+                            fix = self._own_package_left_out(ctx, judged, stmt, dotted, left_out)
+                            if fix is not None:
+                                reported.add(top)
+                                gaps.add(scope, scope.deployed_by, mod, stmt, top, fix)
                         continue
                     if not import_name_known(graph, dotted):
                         continue
@@ -129,7 +153,17 @@ class UndeclaredDependency(Rule):
                         where, target = "its `# /// script` block", "the block's `dependencies`"
                     else:
                         where, target = ", ".join(scope.manifests), target_manifest(scope)
+                        if scope.deployed_by is not None:
+                            where += f" ({unit_clause(scope.deployed_by, governing_dir(scope.manifests[0]))})"
                     cond = run_condition(graph, func, stmt) if lazy else None
+                    full = manifests.for_path(mod.path, deployed=False) if scope.deployed_by is not None else None
+                    if full is not None and scope.deployed_by is not None and not loose and cond is None \
+                            and import_declared(graph, full, dotted):
+                        # the whole project declares it: a gap of the unit's manifest, reported there once
+                        named = {normalize_dist(d) for d in dists}
+                        decl = next((r.dist for r in full.requirements if normalize_dist(r.dist) in named), None)
+                        gaps.add(scope, scope.deployed_by, mod, stmt, top, f"add `{decl or dists[0]}`")
+                        continue
                     here = "here" if cond is None else f"here, {cond} (in `{func.name}`),"
                     if loose:
                         yield self.finding(
@@ -152,6 +186,22 @@ class UndeclaredDependency(Rule):
                         f"`{shown}` is imported here but no dependency "
                         f"declared in {where} provides it, so a fresh install fails with ModuleNotFoundError; "
                         f"add {alts} to {target}.")
+
+    def _own_package_left_out(self, ctx: RuleContext, judged: JudgedModule, stmt: ir.Stmt, dotted: str,
+                              location: str) -> Optional[str]:
+        """An import of the project's own package from a folder that a deployment descriptor
+        builds without that package's folder: only a declaration of its distribution brings it.
+        The fix to name, else None (declared, or a lazy or guarded import)."""
+        graph, manifests, scope = ctx.graph, judged.manifests, judged.scope
+        dist = project_distribution(manifests, location)
+        if import_declared(graph, scope, dotted) or any(r.dist == dist for r in scope.requirements):
+            return None  # the unit installs the project's distribution
+        func = import_owner(graph, judged.mod, stmt)
+        if import_is_optional(func, stmt, optional_import_tops(graph, judged.mod),
+                              graph.catalog.python.running_library_probes) or func is not judged.mod.toplevel:
+            return None  # a lazy or guarded import: a feature the deployment may not run
+        where = f"the project's own `{location}`, not copied into the image"
+        return f"{where}: add `{dist}`" if dist else f"{where}: declare its distribution or list its folder"
 
     def _extra_at_import_time(self, ctx: RuleContext, judged: JudgedModule, stmt: ir.Stmt, dotted: str,
                               probes: frozenset[str]) -> Optional[Finding]:

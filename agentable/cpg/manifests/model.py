@@ -51,6 +51,16 @@ class Requirement:
     table: str = ""
 
 
+@dataclass(frozen=True)
+class DeployUnit:
+    """A folder that a deployment descriptor builds on its own (see manifests.deploy_units)."""
+
+    descriptors: tuple[str, ...]  # the descriptors that list it, relative to the root
+    members: tuple[str, ...]  # every folder they install with it (itself included)
+    entries: tuple[str, ...] = ()  # the source files of the graphs they serve (the code that runs there)
+    listed_at: tuple[tuple[str, int], ...] = ()  # (descriptor, line) of the `dependencies` entries naming it
+
+
 _PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
 
@@ -108,10 +118,16 @@ class ManifestSet:
     # Requirement files that a setup.py splits by code between install_requires and extras named on
     # the lines (`torch[hf]` is extra `hf`'s): file -> that setup.py. See `installs_with_package`.
     bracket_extras: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # Folders a deployment descriptor (langgraph.json) builds on its own: folder -> its unit. A file
+    # whose nearest manifests are such a folder's is governed by the manifests of the unit's folders
+    # and the packages the descriptors name, nothing above (see `for_path`, `deployed_by`).
+    deploy_units: dict[str, DeployUnit] = field(default_factory=dict, kw_only=True)
+    # in a scope that `for_path` made for a file of such a folder: its unit (else None)
+    deployed_by: Optional[DeployUnit] = field(default=None, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
-    _scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
-    _path_scopes: dict[tuple[str, bool], "ManifestSet"] = field(default_factory=dict, init=False, repr=False,
+    _scopes: dict[tuple[str, bool, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)
+    _path_scopes: dict[tuple[str, bool, bool], "ManifestSet"] = field(default_factory=dict, init=False, repr=False,
                                                                 compare=False)  # the same, by file
     # Built on the first scope lookup (the readers have filled the set in by then): see `_scope_index`.
     _index: Optional["_ScopeIndex"] = field(default=None, init=False, repr=False, compare=False)
@@ -206,24 +222,26 @@ class ManifestSet:
         except InvalidVersion:
             return None
 
-    def for_path(self, rel_path: str, inherit: bool = True) -> "ManifestSet":
+    def for_path(self, rel_path: str, inherit: bool = True, deployed: bool = True) -> "ManifestSet":
         """The manifests governing a source file: those of its folder or of the nearest ancestor
         folder that has any, plus the files they include; with `inherit`, also the manifests of the
         folders above it, for distributions the nearer ones do not declare (a sub-folder's
         requirements.txt usually adds to the root's: `pip install -r requirements.txt -r
-        sub/requirements.txt`). A PEP 723 script is governed by its own block alone. One answer
-        per folder, kept."""
+        sub/requirements.txt`). A PEP 723 script is governed by its own block alone, a file of a
+        folder a deployment descriptor builds on its own by that unit's declarations (see
+        `deploy_units`; not with `deployed=False`, for a file the deployment does not run). One
+        answer per folder, kept."""
         script = self.script_scope(rel_path)
         if script is not None:
             return script
-        hit = self._path_scopes.get((rel_path, inherit))
+        hit = self._path_scopes.get((rel_path, inherit, deployed))
         if hit is None:
             folder = str(PurePosixPath(rel_path).parent)
-            key = (folder, inherit)
+            key = (folder, inherit, deployed)
             hit = self._scopes.get(key)
             if hit is None:
-                hit = self._scopes[key] = self._scope_of(folder, inherit)
-            self._path_scopes[(rel_path, inherit)] = hit
+                hit = self._scopes[key] = self._scope_of(folder, inherit, deployed)
+            self._path_scopes[(rel_path, inherit, deployed)] = hit
         return hit
 
     def _scope_index(self) -> "_ScopeIndex":
@@ -246,11 +264,18 @@ class ManifestSet:
                                       {m: i for i, m in enumerate(self.includes)})
         return self._index
 
-    def _scope_of(self, folder: str, inherit: bool) -> "ManifestSet":
+    def _scope_of(self, folder: str, inherit: bool, deployed: bool = True) -> "ManifestSet":
         index = self._scope_index()
         levels: list[set[str]] = []  # nearest first: the manifests of each governing folder
+        unit: Optional[DeployUnit] = None
         for key in _folder_chain(folder):
-            if key in index.by_dir:
+            if key in index.by_dir or (deployed and not levels and key in self.deploy_units):
+                # a listed folder with no manifest of its own gets the descriptors' packages alone
+                unit = self.deploy_units.get(key) if deployed and not levels else None
+                if unit is not None:  # built on its own: its unit's folders and descriptors, nothing above
+                    levels = [self._with_includes(index.by_dir[d]) for d in dict.fromkeys((key, *unit.members))
+                              if d in index.by_dir] + [set(unit.descriptors)]
+                    break
                 levels.append(self._with_includes(index.by_dir[key]))
                 if not inherit or key in index.standalone:
                     break
@@ -263,11 +288,14 @@ class ManifestSet:
             mine = sorted((p for m in chosen for p in index.requirements.get(m, ())), key=lambda p: p[0])
             requirements += [r for _, r in mine if r.dist not in nearer]
         first = index.manifest_at
-        order = [m for chosen in levels for m in sorted((m for m in chosen if m in first), key=first.__getitem__)]
+        # (a descriptor that names packages declares them even where it is not a manifest read)
+        order = [m for chosen in levels for m in sorted((m for m in chosen if m in first or m in index.requirements),
+                                                        key=lambda m: (first.get(m, len(first)), m))]
         every = set(order)
         includes = {k: self.includes[k] for k in sorted(every & index.include_at.keys(), key=index.include_at.__getitem__)}
         return ManifestSet(requirements, list(dict.fromkeys(order)), [], includes,
-                           project_names={m: n for m, n in self.project_names.items() if m in every})
+                           project_names={m: n for m, n in self.project_names.items() if m in every},
+                           deployed_by=unit)
 
     def _with_includes(self, start: list[str]) -> set[str]:
         chosen: set[str] = set()

@@ -15,6 +15,7 @@ from typing import Iterable, Optional
 from packaging.requirements import InvalidRequirement, Requirement as PkgRequirement
 
 from agentable.cpg.manifests.conda import _environment_yml
+from agentable.cpg.manifests.deploy_units import read_deploy_units
 from agentable.cpg.manifests.locks import _lock_file
 from agentable.cpg.manifests.model import ManifestSet, Requirement, governing_dir, normalize_dist
 from agentable.cpg.manifests.pipfile import _pipfile
@@ -34,6 +35,7 @@ def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
     reader = _Reader(root)
     for p in sorted(Path(p) for p in paths):
         reader.parse(p)
+    read_deploy_units(reader, reader.root)
     _parse_enclosing(reader)
     reader.out.root_names = tuple(p.name for p in (reader.root.parent, reader.root) if p.name)
     reader.out.manifests.sort()

@@ -15,6 +15,7 @@ from agentable.cpg.structure import FunctionInfo, ModuleInfo
 from agentable.query.dependencies import import_targets, installed_closure
 from agentable.query.facts import per_graph
 from agentable.query.versions import versions_within
+from agentable.rules.epdd.units import runs_in_deployment
 
 # Files that run only in development (test suites, packaging scripts) use tools a project rarely
 # declares as runtime dependencies.
@@ -54,6 +55,8 @@ def judged_modules(g: ProjectGraph) -> Iterator[JudgedModule]:
         if dev_only_file(path):
             continue
         scope = manifests.for_path(mod.path)
+        if scope.deployed_by is not None and not runs_in_deployment(g, mod.name, scope.deployed_by):
+            scope = manifests.for_path(mod.path, deployed=False)  # in the folder, not run by the deployment
         if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
                                          for m in scope.manifests):
             continue

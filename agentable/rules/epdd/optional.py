@@ -13,7 +13,7 @@ from agentable.cpg.flow import handler_type_names
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo, ModuleInfo
 from agentable.query.facts import per_graph
-from agentable.rules.epdd.packages import absolute_targets
+from agentable.query.dependencies import absolute_targets
 
 _DOC_SUFFIXES = (".md", ".rst", ".mdx")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$|^(.+)\n[=-]{3,}\s*$", re.M)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Optional
 
-from agentable.cpg import ir
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ModuleInfo
-from agentable.query.dependencies import import_targets
+from agentable.query.dependencies import absolute_targets, import_targets
 from agentable.query.facts import per_graph
 
 _PROJECT_MANIFESTS = ("setup.py", "pyproject.toml", "setup.cfg")
@@ -53,15 +52,6 @@ def _import_time_parents(g: ProjectGraph, probes: frozenset[str]) -> dict[str, O
                         parents[hit] = name
                         todo.append(hit)
     return parents
-
-
-def absolute_targets(m: ModuleInfo, stmt: ir.Stmt) -> list[str]:
-    """import_targets, with relative imports made absolute from the importing module's package."""
-    if isinstance(stmt, ir.ImportFrom) and stmt.level:
-        pkg = m.name.split(".") if PurePosixPath(m.path).name == "__init__.py" else m.name.split(".")[:-1]
-        base = pkg[: len(pkg) - (stmt.level - 1)] + ([stmt.module] if stmt.module else [])
-        return [".".join([*base, a.name]) for a in stmt.names if a.name != "*"] + [".".join(base)]
-    return import_targets(stmt)
 
 
 def is_installed_package(manifests: ManifestSet, scope: ManifestSet) -> bool:
