@@ -7,6 +7,7 @@ these tests guard against takes several times the bound)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from itertools import pairwise
 
@@ -208,7 +209,10 @@ def test_wall_clock_budget_ends_the_checker_with_one_notification(fake_llm):
     assert sum(v.answer == "yes" for v in verdicts) <= sent
     assert messages(checker) == ["LLM checker time budget of 0.6 s spent; the remaining questions are "
                                  "answered 'unknown'."]
-    assert f"{20 - sent} not asked (time budget reached)" in checker.summary()
+    # a request cut by the timeout under load may never reach the server's log: questions asked
+    # lie between the requests the server saw and the calls the checker made
+    not_asked = int(re.search(r"(\d+) not asked \(time budget reached\)", checker.summary()).group(1))
+    assert 20 - checker._client.budget.calls <= not_asked <= 20 - sent
     checker.ask_many([vague(30)])  # the budget stays spent
     assert len(fake_llm.requests) == sent
 
