@@ -6,8 +6,9 @@ Each run is a fresh `agentable scan FOLDER --jobs 1 --no-cache --no-llm` process
 PYTHONPATH=CHECKOUT; its CPU seconds (user + system, from the rusage of a helper process's
 children) and its number of findings are printed. On a shared machine the wall clock follows the
 load and the CPU time less so: rounds alternate the checkouts, so that a change of load hits each
-about equally; read the per-round pairs and the minima. Folders inside benchmarks/ (gitignored
-corpora) are scanned with --no-respect-gitignore.
+about equally; read the per-round pairs and the minima. The folder is copied to a temporary
+folder first and scanned there as a project of its own (inside a repository, `scan FOLDER` would
+analyse the whole enclosing project), with --no-respect-gitignore.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,9 +33,7 @@ def scan_cpu(folder: Path, checkout: Path) -> tuple[float, int]:
     with tempfile.TemporaryDirectory(prefix="agentable-cpu-") as tmp:
         report = Path(tmp) / "report.json"
         args = [str(folder), "--jobs", "1", "--no-cache", "--no-llm", "--format", "json", "-o", str(report),
-                "-q", "--exit-zero"]
-        if Path(__file__).resolve().parent in folder.resolve().parents:
-            args.append("--no-respect-gitignore")
+                "-q", "--exit-zero", "--no-respect-gitignore"]
         env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
         res = subprocess.run([sys.executable, "-c", _CHILD, *args], env=env, capture_output=True, text=True, check=True)
         findings = len(json.loads(report.read_text(encoding="utf-8"))["findings"])
@@ -47,11 +47,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
     cpu: dict[Path, list[float]] = {c: [] for c in args.checkouts}
-    for r in range(args.rounds):
-        for c in (args.checkouts if r % 2 == 0 else list(reversed(args.checkouts))):
-            seconds, findings = scan_cpu(args.folder, c)
-            cpu[c].append(seconds)
-            print(f"round {r}  {c}: {seconds:8.2f} s CPU  {findings} findings", flush=True)
+    with tempfile.TemporaryDirectory(prefix="agentable-cpu-project-") as tmp:
+        folder = Path(tmp) / args.folder.resolve().name
+        shutil.copytree(args.folder, folder, symlinks=True)
+        for r in range(args.rounds):
+            for c in (args.checkouts if r % 2 == 0 else list(reversed(args.checkouts))):
+                seconds, findings = scan_cpu(folder, c)
+                cpu[c].append(seconds)
+                print(f"round {r}  {c}: {seconds:8.2f} s CPU  {findings} findings", flush=True)
     for c, runs in cpu.items():
         print(f"{c}: min {min(runs):.2f} s CPU  ({' '.join(f'{x:.2f}' for x in runs)})")
 
