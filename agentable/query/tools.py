@@ -173,8 +173,8 @@ def _code_mentions(g: ProjectGraph, ident: str) -> int:
     """How often the project's code uses `ident` as a name or a whole string literal, outside the
     `class`/`def` statements that define something of that name (a template copied into several
     folders defines it several times) and outside comments; a module that cannot be tokenized
-    counts as using it. Each module is tokenized once per graph (`_module_tokens`): asking every
-    module again per tool was tools x modules, 70% of a scan of 40 copies of a set of agents."""
+    counts as using it. Each module is tokenized once per graph (`_module_tokens`), not again per
+    tool (tools x modules that hold the name)."""
     count = 0
     for mod in g.modules.values():
         if ident not in mod.ir.source:
