@@ -388,6 +388,19 @@ def _mined_declared_in(g: ProjectGraph, folder: str) -> bool:
 
 
 def _fresh_install(g: ProjectGraph, path: str, dist: str, surface) -> Optional[tuple[VersionSource, list[Version]]]:
+    """What a fresh install of the file `path` gets of the mined `dist`: each locked pin, or the
+    newest read-or-known release the declared range admits. Kept per graph by (path, dist): every
+    mined symbol and keyword of the file asks it, and the newest admitted release is a walk over
+    the releases testing the specifier (the surface is `dist`'s, an unhashable record: by id)."""
+    key = (_fresh_install, path, dist, id(surface))
+    facts = g.facts
+    if key not in facts:
+        facts[key] = _fresh_install_uncached(g, path, dist, surface)
+    return facts[key]  # type: ignore[return-value]
+
+
+def _fresh_install_uncached(g: ProjectGraph, path: str, dist: str,
+                            surface) -> Optional[tuple[VersionSource, list[Version]]]:
     source = version_source(g, path, dist)
     if source is not None and source.locked:
         try:
