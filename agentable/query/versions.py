@@ -5,12 +5,13 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import Iterator, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from agentable.catalog.api_surface import ApiSurface, Presence
 from agentable.cpg.manifests import ManifestSet, Requirement, governing_dir
 from agentable.cpg.project import ProjectGraph
 from agentable.query.dependencies import installed_closure, left_out_by_declarations
@@ -293,6 +294,19 @@ class MinedGap:
                 f"only {self.dist}{self.has} has it.")
 
 
+def _surfaces_having(g: ProjectGraph, symbol: str) -> Iterator[tuple[str, ApiSurface, Presence]]:
+    """The mined distributions of `symbol`'s import root in which some read release has it; none
+    when the project's own package of that name (a local `agents/`) shadows the library."""
+    if "(" in symbol or shadowed_by_project(g, symbol.split(".", 1)[0]):
+        return
+    index = g.catalog.api_surface
+    for dist in index.dists_for(symbol.split(".", 1)[0]):
+        surface = index.get(dist)
+        pres = surface.presence(symbol) if surface is not None else None
+        if surface is not None and pres is not None and pres.have:
+            yield dist, surface, pres
+
+
 @per_graph
 def mined_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[MinedGap]:
     """Is `symbol` (`pkg.mod`, `pkg.mod.Name`, `pkg.mod.Class.method`) absent from every version of
@@ -301,14 +315,7 @@ def mined_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[MinedGap]
     read release has it (a removal or rename, not a typo)? Unknown is never a gap: a module with a
     lazy `__getattr__`, a class with bases outside the wheel, a version that was not read (a
     release between two read ones counts only when both lack it), a module not in the data."""
-    if "(" in symbol or shadowed_by_project(g, symbol.split(".", 1)[0]):
-        return None  # the project's own package of that name (a local `agents/`) shadows it
-    index = g.catalog.api_surface
-    for dist in index.dists_for(symbol.split(".", 1)[0]):
-        surface = index.get(dist)
-        pres = surface.presence(symbol) if surface is not None else None
-        if surface is None or pres is None or not pres.have:
-            continue
+    for dist, surface, pres in _surfaces_having(g, symbol):
         fresh = _fresh_install(g, path, dist, surface)
         if fresh is None:
             continue
@@ -483,14 +490,7 @@ def lower_bound_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[LowerGa
     AttributeError, not a module the data does not cover), while the newest admitted release, which
     a fresh install gets, has it (else `mined_api_gap` speaks)? A range with no lower bound states
     no minimum and is not judged; a lock decides the version instead of the range."""
-    if "(" in symbol or shadowed_by_project(g, symbol.split(".", 1)[0]):
-        return None
-    index = g.catalog.api_surface
-    for dist in index.dists_for(symbol.split(".", 1)[0]):
-        surface = index.get(dist)
-        pres = surface.presence(symbol) if surface is not None else None
-        if surface is None or pres is None or not pres.have:
-            continue
+    for dist, surface, pres in _surfaces_having(g, symbol):
         fresh = installed_read_bits(g, path, dist, surface)
         if fresh is None or fresh[0].locked or not _has_lower_bound(fresh[0].specifier):
             continue
