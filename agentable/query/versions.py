@@ -567,6 +567,8 @@ def lower_bound_provider_gap(g: ProjectGraph, path: str, dotted: str) -> Optiona
     r, known, newest = bringers[0]
     if r.group != "main" or not _has_lower_bound(r.specifier):
         return None
+    if str(canonicalize_name(r.dist)) in {str(canonicalize_name(d)) for d in g.catalog.distributions_for_import(top)}:
+        return None  # its own namespace (langgraph.prebuilt, split into langgraph-prebuilt): older releases ship it
     # what the other declarations install, several levels deep, must not bring it too
     rest = ManifestSet([x for x in scope.requirements if x.dist != r.dist], list(scope.manifests))
     if providers & installed_closure(g, rest).keys():
