@@ -553,8 +553,11 @@ def lower_bound_provider_gap(g: ProjectGraph, path: str, dotted: str) -> Optiona
     reqs = [r for r in scope.requirements if not r.marker]
     if scope.unknown_dependencies or not providers or manifests.lock_folder(path) is not None:
         return None
-    if any(r.dist in providers for r in scope.requirements):
-        return None  # declared: EPDD005's API check and EPDD001 judge it
+    # a declared provider, or a declared distribution whose own namespace it is (`langgraph.prebuilt`,
+    # which langgraph shipped before langgraph-prebuilt split it out): EPDD005's API check and EPDD001 judge it
+    owners = providers | {str(canonicalize_name(d)) for d in g.catalog.distributions_for_import(top)}
+    if any(r.dist in owners for r in scope.requirements):
+        return None
     bringers = []
     for r in reqs:
         known = g.catalog.releases.get(r.dist)
@@ -567,8 +570,6 @@ def lower_bound_provider_gap(g: ProjectGraph, path: str, dotted: str) -> Optiona
     r, known, newest = bringers[0]
     if r.group != "main" or not _has_lower_bound(r.specifier):
         return None
-    if str(canonicalize_name(r.dist)) in {str(canonicalize_name(d)) for d in g.catalog.distributions_for_import(top)}:
-        return None  # its own namespace (langgraph.prebuilt, split into langgraph-prebuilt): older releases ship it
     # what the other declarations install, several levels deep, must not bring it too
     rest = ManifestSet([x for x in scope.requirements if x.dist != r.dist], list(scope.manifests))
     if providers & installed_closure(g, rest).keys():
