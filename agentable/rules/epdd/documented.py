@@ -19,6 +19,16 @@ _CLONE = re.compile(r"git\s+clone\s+(?:-\S+\s+)*(\S+)")
 _LOCAL = re.compile(r"^(?:-e|--editable)?\s*\.{1,2}(?:/\S*)?$|^(?:-e|--editable)\s+\S+$")
 
 
+@per_graph
+def project_documents(g: ProjectGraph) -> tuple[tuple[str, str], ...]:
+    """(path, text) of the project's Markdown and reStructuredText documents, in path order."""
+    arts = getattr(g, "artifacts", None)
+    if arts is None:
+        return ()
+    docs = ((rel, arts.text(rel)) for rel in sorted(arts.paths) if rel.lower().endswith(_DOC_SUFFIXES))
+    return tuple((rel, text) for rel, text in docs if text)
+
+
 def documented_install(g: ProjectGraph, path: str, governing: str, names: set[str]) -> bool:
     """Does a document tell the user to `pip install` one of `names` (distributions, normalised),
     or to clone a repository named after one of them (`aideml` for `aide`) and `pip install` a
@@ -48,15 +58,9 @@ def documented_install(g: ProjectGraph, path: str, governing: str, names: set[st
 def _doc_installs(g: ProjectGraph) -> dict[str, tuple[frozenset[str], str]]:
     """Document -> (the distributions its `pip install` commands name, its text), for the
     project's documents that have such a command."""
-    arts = getattr(g, "artifacts", None)
     out: dict[str, tuple[frozenset[str], str]] = {}
-    if arts is None:
-        return out
-    for rel in sorted(arts.paths):
-        if not rel.lower().endswith(_DOC_SUFFIXES):
-            continue
-        text = arts.text(rel)
-        if not text or "install" not in text:
+    for rel, text in project_documents(g):
+        if "install" not in text:
             continue
         named = {n for cmd in _PIP.finditer(text) for word in cmd.group(1).split() if not word.startswith("-")
                  for m in [_NAME.match(word.strip("'\""))] if m is not None

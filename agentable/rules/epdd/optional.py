@@ -14,8 +14,8 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo, ModuleInfo
 from agentable.query.facts import per_graph
 from agentable.query.dependencies import absolute_targets
+from agentable.rules.epdd.documented import project_documents
 
-_DOC_SUFFIXES = (".md", ".rst", ".mdx")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$|^(.+)\n[=-]{3,}\s*$", re.M)
 _EMPHASIS = re.compile(r"[*`]+")
 
@@ -91,20 +91,14 @@ def _component_doc(g: ProjectGraph, mod: ModuleInfo) -> tuple[str, bool]:
     """The text (lower-cased, no Markdown emphasis) of the documents in the module's folder that
     speak of it, and whether one speaks of it alone: a document whose headings name the folder's
     modules gives only its sections about this one; a document named after the module counts whole."""
-    arts = getattr(g, "artifacts", None)
-    if arts is None:
-        return "", False
     folder = posixpath.dirname(mod.path)
     stem = posixpath.basename(mod.path).rsplit(".", 1)[0]
     siblings = {posixpath.basename(m.path).rsplit(".", 1)[0] for m in g.modules.values()
                 if posixpath.dirname(m.path) == folder} - {"__init__"}
     parts: list[str] = []
     specific = False
-    for rel in sorted(arts.paths):
-        if posixpath.dirname(rel) != folder or not rel.lower().endswith(_DOC_SUFFIXES):
-            continue
-        text = arts.text(rel)
-        if not text:
+    for rel, text in project_documents(g):
+        if posixpath.dirname(rel) != folder:
             continue
         text = _EMPHASIS.sub("", text).lower()
         if posixpath.basename(rel).rsplit(".", 1)[0].lower() == stem.lower():
