@@ -88,7 +88,7 @@ class FrameworkCalls:
                 return self._agent_output(agent, v.site, method, e, func)
         runner = cat.agent_runner(path)
         if runner is not None:
-            agent_arg = e.kwarg("starting_agent") or (e.args[0] if e.args else None)
+            agent_arg = e.argument("starting_agent", 0)
             agent_site = next((a.site for a in ordered(self.res.values(agent_arg, func, stmt)) if isinstance(a, ExtRef)), None)
             return self._agent_output(runner, agent_site, "", e, func)
         if cat.llm_client(path) is not None or cat.chat_model(path) is not None:

@@ -62,6 +62,10 @@ class Call(Expr):
                 return kw.value
         return None
 
+    def argument(self, name: str, index: int) -> Optional[Expr]:
+        """The argument passed as `name=`, else the one at position `index`, else None."""
+        return self.kwarg(name) or (self.args[index] if len(self.args) > index else None)
+
     def has_kwargs_splat(self) -> bool:
         return any(kw.name is None for kw in self.keywords) or any(isinstance(a, Starred) for a in self.args)
 

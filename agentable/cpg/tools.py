@@ -174,7 +174,7 @@ def _decorated_tool(g: CodeGraph, func: FunctionInfo) -> Optional[ToolDef]:
             desc, source, dpos = _pick_description(g, spec.description_from, call, func, scope)
             if desc is None and _attribute_stored(scope, func.name, "description"):
                 desc, source = "<dynamic>", "attribute"  # `my_tool.description = ...` after the definition
-            name_expr = (call.kwarg("name") or (call.args[0] if call.args else None)) if call is not None else None
+            name_expr = call.argument("name", 0) if call is not None else None
             npos = name_expr.pos if name_expr is not None and const_str(g, name_expr, scope) == name else func.node.name_pos
             return ToolDef("decorator", spec.framework, func.module, func.node.pos, name, desc, source, func=func,
                            spec=spec, params=function_params(func), description_pos=dpos, name_pos=npos)

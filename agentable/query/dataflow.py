@@ -247,7 +247,7 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
     out: list[Flow] = []
     maxsplit = None
     if not any_index:
-        ms = call.kwarg("maxsplit") or (call.args[1] if len(call.args) > 1 else None)
+        ms = call.argument("maxsplit", 1)
         maxsplit = int_index(ms) if ms is not None else None
     # split() on whitespace and splitlines() give [] for an empty reply: even [0] can fail there,
     # while split(sep) always gives at least one piece

@@ -178,7 +178,7 @@ class _Linker:
         dirs: list[tuple[bool, str]] = []
         env = v.site[1] if v.site is not None else None
         if isinstance(env, ir.Call) and v.site is not None:
-            loader = env.kwarg("loader") or (env.args[0] if env.args else None)
+            loader = env.argument("loader", 0)
             lcall = self._bound_call(loader, func, stmt) if loader is not None else None
             if lcall is not None and (ir.dotted(lcall.func) or "").endswith("FileSystemLoader"):
                 arg = lcall.args[0] if lcall.args else lcall.kwarg("searchpath")

@@ -102,7 +102,7 @@ def _plugin(linker: _Linker, site, attr: str, prompts: list[str]) -> Optional[tu
 
 def _target(linker: _Linker, site, plugins: dict[int, tuple[str, dict[str, ArtifactLoad]]]) -> Optional[ArtifactLoad]:
     call, func = site.call, site.func
-    fn_e = call.kwarg("function") or (call.args[0] if call.args else None)
+    fn_e = call.argument("function", 0)
     if fn_e is None:  # `invoke(plugin_name="Writer", function_name="Summarize")`
         pname, fname = _const_str(call.kwarg("plugin_name")), _const_str(call.kwarg("function_name"))
         hits = [loads[fname] for name, loads in plugins.values() if name == pname and fname in loads]

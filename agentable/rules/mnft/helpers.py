@@ -416,7 +416,7 @@ def resumes_bounded_runs(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> 
             return False
         if isinstance(loop, ir.While) and _tests_pause(loop.test, runner.pause_fields):
             continue
-        state = site.call.kwarg("input") or (site.call.args[1] if len(site.call.args) > 1 else None)
+        state = site.call.argument("input", 1)
         if not runner.resume_methods or not _is_resume_state(g, state, func, site.stmt, runner.resume_methods):
             return False
     return True

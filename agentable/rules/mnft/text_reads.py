@@ -77,7 +77,7 @@ def _text_read_path(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> Opti
         if not isinstance(v, ExtRef):
             continue
         if v.path in _FACTS.text_open_calls and call.args:
-            mode = call.kwarg("mode") or (call.args[1] if len(call.args) > 1 else None)
+            mode = call.argument("mode", 1)
             if mode is not None:
                 if not (isinstance(mode, ir.Constant) and isinstance(mode.value, str)):
                     return None  # a mode the code computes: not known to be text
@@ -92,10 +92,7 @@ def _text_read_path(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> Opti
 def strict_decoding(call: ir.Call, enc_at: int = 3) -> bool:
     """Does the call decode strictly: no `errors=` other than "strict", no encoding that decodes
     any byte? (`enc_at`: the position of the encoding argument, errors comes next; 3 for open().)"""
-    def arg(name: str, at: int) -> Optional[ir.Expr]:
-        return call.kwarg(name) or (call.args[at] if len(call.args) > at else None)
-
-    errors, enc = arg("errors", enc_at + 1), arg("encoding", enc_at)
+    errors, enc = call.argument("errors", enc_at + 1), call.argument("encoding", enc_at)
     if errors is not None and not (isinstance(errors, ir.Constant) and errors.value == "strict"):
         return False
     return not (isinstance(enc, ir.Constant) and isinstance(enc.value, str)
@@ -142,7 +139,7 @@ def _written_here(g: ProjectGraph, func: FunctionInfo, path: ir.Expr) -> bool:
         call = site.call
         if not call.args or ir.dotted(call.args[0]) != name:
             continue
-        mode = call.kwarg("mode") or (call.args[1] if len(call.args) > 1 else None)
+        mode = call.argument("mode", 1)
         if isinstance(mode, ir.Constant) and isinstance(mode.value, str) and _WRITE_MODES & set(mode.value):
             if any(isinstance(v, ExtRef) and v.path in _FACTS.text_open_calls
                    for v in g.values(call.func, func, site.stmt)):

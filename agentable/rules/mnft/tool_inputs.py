@@ -188,7 +188,7 @@ def _argument(call: ir.Call, sink: ArgSink) -> Optional[ir.Expr]:
 
 
 def _binary_mode(call: ir.Call) -> bool:
-    mode = call.kwarg("mode") or (call.args[1] if len(call.args) > 1 else None)
+    mode = call.argument("mode", 1)
     return isinstance(mode, ir.Constant) and isinstance(mode.value, str) and "b" in mode.value
 
 
