@@ -145,6 +145,23 @@ def test_fetch_from_copies_the_cone_of_the_case_folder(tmp_path: Path, fetch, ca
     assert (sub / "app" / "agent" / "agent.py").read_text() == AGENT
 
 
+def test_fetch_whole_brings_the_sibling_folders_too(tmp_path: Path, fetch, capsys) -> None:
+    _source_tree(tmp_path)
+    labels = _labels(tmp_path, {"owner__name__app_agent": _case("app/agent")})
+    argv = ["--labels", str(labels), "--from", str(tmp_path / "trees")]
+    assert fetch.main([*argv, "--whole"]) == 0
+    sub = tmp_path / "ds" / "checkouts" / "owner__name__app_agent"
+    assert (sub / "other" / "big.py").is_file() and (sub / "app" / "agent" / "agent.py").is_file()
+    assert not (sub / ".git").exists() and json.loads((sub / FETCH_MARKER).read_text())["whole"] is True
+    # a cone checkout is not the whole one the caller asked for, nor the reverse
+    capsys.readouterr()
+    assert fetch.main(argv) == 0 and "present" not in capsys.readouterr().out
+    assert not (sub / "other").exists()
+    assert fetch.main([*argv, "--whole"]) == 0 and (sub / "other" / "big.py").is_file()
+    assert fetch.main([*argv, "--batch", "nosuch"]) == 2
+    assert "no case is in batch 'nosuch' (batches: tuning)" in capsys.readouterr().err
+
+
 def test_fetch_from_reports_what_it_cannot_bring(tmp_path: Path, fetch, capsys) -> None:
     _source_tree(tmp_path)
     labels = _labels(tmp_path, {"owner__name__nope": _case("nope"), "owner__name__up": _case("../x"),

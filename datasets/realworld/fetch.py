@@ -5,11 +5,15 @@ Each case of labels.json (next to this file) gets its own folder, checkouts/<cas
 repository at the case's commit; `agentable eval datasets/realworld` scans the case's sub-folder
 (`path`) of it. Only what a scan of that sub-folder can need is brought: the sub-folder whole, and
 the files (not folders) of each folder above it up to the repository root, which hold the
-repository's manifests (a git "cone" sparse checkout).
+repository's manifests (a git "cone" sparse checkout). With --whole a case gets its whole
+repository instead: a scan then also sees the sibling packages the sub-folder imports (a partial
+checkout makes `from services.x import y` look like an undeclared dependency), as a user scanning
+their own repository does; the eval still reports only inside the sub-folder.
 
     python datasets/realworld/fetch.py                       # all cases, from https://github.com/<repo>
     python datasets/realworld/fetch.py --batch tuning        # one batch
     python datasets/realworld/fetch.py --from DIR            # copy DIR/<owner>__<name>/ instead of git
+    python datasets/realworld/fetch.py --batch blind2 --whole # whole repositories, not cones
 
 Without --from it runs git (partial clone: `git fetch --depth 1 --filter=blob:none origin <commit>`,
 falling back to fetching all branches when the server refuses a fetch by commit), with hooks and
@@ -46,16 +50,20 @@ def load_cases(labels: Path, batch: Optional[str], only: list[str]) -> dict[str,
     unknown = [c for c in only if c not in cases]
     if unknown:
         raise FetchError(f"unknown case(s): {', '.join(unknown)}")
+    if batch is not None and not any(c.get("batch") == batch for c in cases.values()):
+        known = sorted({str(c.get("batch")) for c in cases.values()})
+        raise FetchError(f"no case is in batch {batch!r} (batches: {', '.join(known)})")
     return {cid: c for cid, c in cases.items()
             if (not only or cid in only) and (batch is None or c.get("batch") == batch)}
 
 
-def is_present(folder: Path, case: dict) -> bool:
+def is_present(folder: Path, case: dict, whole: bool = False) -> bool:
     try:
         marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return marker.get("commit") == case["commit"] and marker.get("path", "") == case.get("path", "")
+    return (marker.get("commit") == case["commit"] and marker.get("path", "") == case.get("path", "")
+            and marker.get("whole", False) == whole)
 
 
 def _cone(path: str) -> tuple[list[str], str]:
@@ -66,10 +74,11 @@ def _cone(path: str) -> tuple[list[str], str]:
     return ["/".join(parts[:i]) for i in range(len(parts))], "/".join(parts)
 
 
-def copy_tree(source: Path, dest: Path, path: str) -> int:
-    """Copy the cone of `path` from an already-present tree; symlinks are copied as links, never
-    followed; .git folders are not copied. Returns the number of files copied."""
-    above, whole = _cone(path)
+def copy_tree(source: Path, dest: Path, path: str, everything: bool = False) -> int:
+    """Copy the cone of `path` (or with `everything` the whole tree) from an already-present tree;
+    symlinks are copied as links, never followed; .git folders are not copied. Returns the number
+    of files copied."""
+    above, whole = _cone("" if everything else path)
     count = 0
     for rel in above:
         folder = source / rel
@@ -109,8 +118,8 @@ def _git(args: list[str], cwd: Optional[Path] = None) -> str:
     return proc.stdout.strip()
 
 
-def git_fetch(url: str, commit: str, dest: Path, path: str) -> None:
-    _, whole = _cone(path)
+def git_fetch(url: str, commit: str, dest: Path, path: str, everything: bool = False) -> None:
+    _, whole = _cone("" if everything else path)
     _git(["init", "-q", str(dest)])
     _git(["remote", "add", "origin", url], cwd=dest)
     common = ["fetch", "-q", "--filter=blob:none", "--no-tags", "--no-recurse-submodules", "origin"]
@@ -126,29 +135,33 @@ def git_fetch(url: str, commit: str, dest: Path, path: str) -> None:
         raise FetchError(f"checked out {head}, expected {commit}")
 
 
-def fetch_case(cid: str, case: dict, checkouts: Path, source_dir: Optional[Path], remote_base: str) -> str:
+def fetch_case(cid: str, case: dict, checkouts: Path, source_dir: Optional[Path], remote_base: str,
+               whole: bool = False) -> str:
     dest = checkouts / cid
     tmp = checkouts / f".{cid}.partial"
     if tmp.exists():
         shutil.rmtree(tmp)
     path = case.get("path", "")
+    _cone(path)  # a path that leaves the repository fails even when the whole tree is brought
     try:
         if source_dir is not None:
             source = source_dir / case["repo"].replace("/", "__")
             if not source.is_dir():
                 raise FetchError(f"no tree at {source}")
             tmp.mkdir(parents=True)
-            copy_tree(source, tmp, path)
+            copy_tree(source, tmp, path, whole)
             how = f"copied from {source}"
         else:
             tmp.parent.mkdir(parents=True, exist_ok=True)
             url = f"{remote_base.rstrip('/')}/{case['repo']}"
-            git_fetch(url, case["commit"], tmp, path)
+            git_fetch(url, case["commit"], tmp, path, whole)
             how = f"git {url}"
         scanned = tmp / path if path else tmp
         if not scanned.is_dir():
             raise FetchError(f"the repository has no folder {path!r}")
         marker = {"repo": case["repo"], "commit": case["commit"], "path": path, "source": how}
+        if whole:
+            marker["whole"] = True
         (tmp / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         if dest.exists() or dest.is_symlink():
             if dest.is_symlink() or not dest.is_dir():
@@ -166,7 +179,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--from", dest="source_dir", type=Path, default=None,
                     help="copy already-present trees from DIR/<owner>__<name>/ instead of running git")
-    ap.add_argument("--batch", choices=["tuning", "blind"], default=None, help="only this batch's cases")
+    ap.add_argument("--batch", default=None, help="only this batch's cases (tuning, blind, blind2, ...)")
+    ap.add_argument("--whole", action="store_true",
+                    help="bring each case's whole repository, not only its sub-folder and the files above it")
     ap.add_argument("--case", action="append", default=[], help="only this case (repeatable)")
     ap.add_argument("--force", action="store_true", help="bring cases again even when present")
     ap.add_argument("--labels", type=Path, default=HERE / "labels.json", help=argparse.SUPPRESS)
@@ -185,11 +200,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     failed = 0
     for cid, case in cases.items():
         dest = checkouts / cid
-        if not args.force and is_present(dest, case):
+        if not args.force and is_present(dest, case, args.whole):
             print(f"{cid}: present")
             continue
         try:
-            how = fetch_case(cid, case, checkouts, args.source_dir, args.remote_base)
+            how = fetch_case(cid, case, checkouts, args.source_dir, args.remote_base, args.whole)
         except (OSError, FetchError) as exc:
             failed += 1
             print(f"{cid}: FAILED: {exc}", file=sys.stderr)
