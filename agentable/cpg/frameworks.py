@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Optional
 from agentable.catalog import python_facts, read_toml
 from agentable.cpg import ir
 from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
-from agentable.cpg.http_endpoints import EndpointTexts, shape_spec
+from agentable.cpg.http_endpoints import EndpointTexts, names_endpoint, shape_spec
 from agentable.cpg.response_paths import documented_paths
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import UNKNOWN, ExtRef, FuncRef, LLMOutput, Parsed, Typed, VSet, ordered
@@ -164,8 +164,8 @@ class FrameworkCalls:
         pos = specs[0].url_positional
         if url is None and pos is not None and pos < len(e.args):
             url = e.args[pos]
-        texts = EndpointTexts(self.g).of(url, func, stmt) if url is not None else []
-        found = next((s for s in specs if any(p in t for t in texts for p in s.url_contains)), None)
+        texts = EndpointTexts(self.res).of(url, func, stmt) if url is not None else []
+        found = next((s for s in specs if any(names_endpoint(t, p) for t in texts for p in s.url_contains)), None)
         if found is None:  # a configured URL: a payload in the chat wire format still says what it is
             found = next((s for s in specs if s.role_messages and _has_role_messages(self.g, s, e, func, stmt)), None)
         if found is None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 from agentable.cpg import ir
 from agentable.cpg.binding import argument_for, is_staticmethod, param_index
-from agentable.cpg.graph_api import CodeGraph, Scoped
+from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
 from agentable.cpg.response_paths import CALL, INDEX, Segments, parse_access
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const
@@ -34,11 +34,24 @@ _DICT_READS = frozenset({"pop", "get", "setdefault"})  # `d.get("k")`: the entry
 _BODY_ATTRS = frozenset({"text", "content"})
 
 
+def names_endpoint(url: str, fragment: str) -> bool:
+    """Does the URL text hold the endpoint path `fragment` ending at a path boundary (the end, `/`,
+    `?`, `#` or a hole)? `https://slack.com/api/chat.postMessage` does not name Ollama's `api/chat`."""
+    start = url.find(fragment)
+    while start >= 0:
+        end = start + len(fragment)
+        if end == len(url) or url[end] in "/?#{":
+            return True
+        start = url.find(fragment, start + 1)
+    return False
+
+
 class EndpointTexts:
     """The literal texts an expression may be built from, for one question (its own memo)."""
 
-    def __init__(self, g: CodeGraph, depth: int = 10) -> None:
-        self.g = g
+    def __init__(self, res: ValueResolver, depth: int = 10) -> None:
+        self.res = res
+        self.g = res.g
         self.depth = depth
         self._memo: dict[int, list[str]] = {}
 
@@ -75,15 +88,19 @@ class EndpointTexts:
             key = ir.string_value(e.index)
             return self._entry(e.value, key, func, stmt, depth) if key is not None else []
         if isinstance(e, ir.Call):
-            return self._call(e, func, stmt, depth)
+            return self._call(e, func, stmt, depth) + self._constants(e, func, stmt)
         if isinstance(e, ir.Name):
-            return self._name(e, func, stmt, depth)
+            return self._name(e, func, stmt, depth) + self._constants(e, func, stmt)
         if isinstance(e, ir.Attribute):
-            out = [v.value for v in self.g.shallow.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+            out = self._constants(e, func, stmt)
             for x, owner, s in self.g._literal_defs(e, func, stmt):
                 out += self._texts(x, owner, s, depth - 1)
             return out
         return []
+
+    def _constants(self, e: ir.Expr, func: FunctionInfo, stmt: object) -> list[str]:
+        """The string constants the resolver says `e` holds (a project function's returned URL)."""
+        return [v.value for v in self.res.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
 
     def _fstring(self, e: ir.FString, func: FunctionInfo, stmt: object, depth: int) -> list[str]:
         """The literal parts with `{}` for each hole, and the hole filled with each text it may hold

@@ -3,6 +3,7 @@ the exchange's shape when the URL says nothing, and the POSTs that are not model
 
 from __future__ import annotations
 
+from agentable.cpg.http_endpoints import names_endpoint
 from agentable.cpg.values import LLMOutput
 from tests.conftest import graph_of
 
@@ -136,5 +137,35 @@ def test_a_written_out_messages_value_must_be_role_dicts() -> None:
         def history(user):
             body = {"model": "inbox", "messages": "unread"}
             return requests.post(os.environ["MAIL_URL"], json=body).json()["message"]["content"]
+    """})
+    assert calls == {}
+
+
+def test_url_returned_by_a_project_function() -> None:
+    calls = _calls({"m.py": """
+        import requests
+
+        def chat_url():
+            return "http://localhost:8080/v1/chat/completions"
+
+        def ask(msgs):
+            url = chat_url()
+            return requests.post(url, json={"messages": msgs}).json()
+    """})
+    assert calls == {"ask": ("openai-compatible", "chat")}
+
+
+def test_an_endpoint_fragment_ends_at_a_path_boundary() -> None:
+    assert names_endpoint("http://localhost:11434/api/chat", "api/chat")
+    assert names_endpoint("{}/openai/deployments/{}/chat/completions?api-version={}", "chat/completions")
+    assert names_endpoint("{}/api/generate{}", "api/generate")
+    assert not names_endpoint("https://slack.com/api/chat.postMessage", "api/chat")
+    calls = _calls({"m.py": """
+        import httpx
+
+        async def post_update(channel, blocks):
+            r = await httpx.AsyncClient().post("https://slack.com/api/chat.postMessage",
+                                               json={"channel": channel, "blocks": blocks})
+            return r.json()["message"]["text"]
     """})
     assert calls == {}
