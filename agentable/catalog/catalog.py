@@ -136,6 +136,10 @@ class Catalog:
         roots = frozenset(top_module(c) for c in self._http_llm_calls)
         return roots, tuple(dict.fromkeys(p for s in self.http_llm_calls for p in s.url_contains))
 
+    def http_payload_keys(self) -> tuple[tuple[str, ...], ...]:
+        """The key sets of model request bodies (`payload_keys`: model and messages, model and prompt)."""
+        return tuple(dict.fromkeys(s.payload_keys for s in self.http_llm_calls if s.payload_keys))
+
     def http_llm_calls_for(self, qualname: str) -> list[LLMCallSpec]:
         """The model endpoints a POST through this HTTP client function may address (the URL decides)."""
         return self._http_llm_calls.get(qualname, [])

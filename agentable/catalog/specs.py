@@ -46,6 +46,11 @@ class LLMCallSpec:
     url_positional: Optional[int] = None
     payload_params: tuple[str, ...] = ()
     role_messages: bool = False  # also when the URL is configured, if the payload has role messages
+    # When the URL says nothing (configured, built at runtime): a POST whose JSON body has every
+    # one of `payload_keys` and whose response is read along one of `reply_reads` (access paths
+    # from the response, `.json()["choices"][0]`) is this call (cpg/http_endpoints.py).
+    payload_keys: tuple[str, ...] = ()
+    reply_reads: tuple[str, ...] = ()
     # plain functions in the `tools` argument become tools described by their docstring
     function_tools: bool = False
     # ... whose parameter descriptions are the docstring's Args: entries named like the signature's

@@ -39,13 +39,14 @@ class AgentLayer:
         cat = self.g.catalog
         roots = cat.known_framework_roots()
         http_roots, endpoints = cat.http_llm_roots()
+        bodies = cat.http_payload_keys()
         relevant: set[str] = set()
         deps: dict[str, set[str]] = {}
         for name, mod in self.g.modules.items():
             targets = set(mod.imports.values()) | {k[1:] for k in mod.imports if k.startswith("*")}
             # a framework imported inside a function (`def ask(): import openai`) counts too
             local = {t for s in mod.import_stmts if not getattr(s, "level", 0) for t in _import_names(s) if t}
-            if {t.split(".")[0] for t in targets | local} & roots or self._posts_to_models(mod, http_roots, endpoints):
+            if {t.split(".")[0] for t in targets | local} & roots or self._posts_to_models(mod, http_roots, endpoints, bodies):
                 relevant.add(name)
             for dep in self.g.imported_modules(mod):
                 deps.setdefault(dep, set()).add(name)
@@ -70,11 +71,14 @@ class AgentLayer:
         return [self.g.modules[n] for n in sorted(relevant)]
 
     @staticmethod
-    def _posts_to_models(mod: ModuleInfo, http_roots: frozenset[str], endpoints: tuple[str, ...]) -> bool:
-        """A module that imports an HTTP client (anywhere in it) and holds a model endpoint's URL
-        or chat messages: it may send raw requests to a model (`[[http_llm_call]]`)."""
+    def _posts_to_models(mod: ModuleInfo, http_roots: frozenset[str], endpoints: tuple[str, ...],
+                         bodies: tuple[tuple[str, ...], ...]) -> bool:
+        """A module that imports an HTTP client (anywhere in it) and holds a model endpoint's URL,
+        chat messages, or the keys of a model request body (`"model"` and `"prompt"`): it may send
+        raw requests to a model (`[[http_llm_call]]`)."""
         src = mod.ir.source
-        if not any(p in src for p in endpoints) and '"role"' not in src and "'role'" not in src:
+        if (not any(p in src for p in endpoints) and '"role"' not in src and "'role'" not in src
+                and not any(all(f'"{k}"' in src or f"'{k}'" in src for k in keys) for keys in bodies)):
             return False
         return any(t.split(".")[0] in http_roots for s in mod.import_stmts for t in _import_names(s))
 

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Optional
 from agentable.catalog import python_facts, read_toml
 from agentable.cpg import ir
 from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
+from agentable.cpg.http_endpoints import EndpointTexts, names_endpoint, shape_spec
 from agentable.cpg.response_paths import documented_paths
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import UNKNOWN, Const, ExtRef, FuncRef, LLMOutput, Parsed, Typed, VSet, ordered
+from agentable.cpg.values import UNKNOWN, ExtRef, FuncRef, LLMOutput, Parsed, Typed, VSet, ordered
 
 if TYPE_CHECKING:
     from agentable.catalog.specs import AgentSpec, LLMCallSpec
@@ -148,8 +149,10 @@ class FrameworkCalls:
         return frozenset(v for v in vals if isinstance(v, Parsed) and not v.validated)
 
     def http_llm_spec(self, e: ir.Call, path: str, func: FunctionInfo, stmt: Optional[object]) -> Optional[LLMCallSpec]:
-        """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, decided by the
-        literal text of its URL (`f"{BASE}/chat/completions"`, `OLLAMA + "/api/generate"`), or None."""
+        """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, or None: decided by
+        the literal text its URL is built from (`f"{BASE}/chat/completions"`, a URL a caller puts in
+        the payload dict), else by a chat-format payload, else by the shape of the exchange (see
+        `http_endpoints`)."""
         specs = self.g.catalog.http_llm_calls_for(path)
         if not specs:
             return None
@@ -161,36 +164,14 @@ class FrameworkCalls:
         pos = specs[0].url_positional
         if url is None and pos is not None and pos < len(e.args):
             url = e.args[pos]
-        texts = self._literal_texts(url, func, stmt, 4) if url is not None else []
-        found = next((s for s in specs if any(p in t for t in texts for p in s.url_contains)), None)
+        texts = EndpointTexts(self.res).of(url, func, stmt) if url is not None else []
+        found = next((s for s in specs if any(names_endpoint(t, p) for t in texts for p in s.url_contains)), None)
         if found is None:  # a configured URL: a payload in the chat wire format still says what it is
             found = next((s for s in specs if s.role_messages and _has_role_messages(self.g, s, e, func, stmt)), None)
+        if found is None:
+            found = shape_spec(self.g, specs, e, func, stmt)
         self._http_specs[key] = found
         return found
-
-    def _literal_texts(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: Optional[object], depth: int) -> list[str]:
-        """Literal text an expression is built from: string literals (f-string holes as `{}`),
-        `+` operands, `.format()` templates, path joins, and the values of names bound to them."""
-        if e is None or depth < 0:
-            return []
-        text = ir.string_value(e)
-        if text is not None:
-            return [text]
-        if isinstance(e, ir.BinOp) and e.op == "+":
-            left = self._literal_texts(e.left, func, stmt, depth)
-            right = self._literal_texts(e.right, func, stmt, depth)
-            return left + right + [a + b for a in left[:3] for b in right[:3]]
-        if isinstance(e, ir.Call):
-            parts = list(e.args)
-            if isinstance(e.func, ir.Attribute):
-                parts.insert(0, e.func.value)
-            return [t for p in parts for t in self._literal_texts(p, func, stmt, depth - 1)]
-        if isinstance(e, (ir.Name, ir.Attribute)):
-            out = [v.value for v in self.res.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
-            for x, owner, s in self.g._literal_defs(e, func, stmt):
-                out += self._literal_texts(x, owner, s, depth - 1)
-            return out
-        return []
 
     def lcel_chain(self, e: ir.BinOp, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         """`prompt | model | parser`: the chain is the model, marked with what its tail returns."""
