@@ -219,3 +219,25 @@ def _is_classvar(annotation: ir.Expr) -> bool:
     elif isinstance(ann, ir.Other) and ann.kind == "generic_type" and ann.children:  # `ClassVar[...]` as a type
         ann = ann.children[0]
     return (ir.dotted(ann) or "").rpartition(".")[2] == "ClassVar"
+
+
+def misplaced_required(tool: object) -> Optional[tuple[ir.Expr, tuple[str, ...]]]:
+    """A hand-written schema in code whose `required` list sits beside its parameters (`{"name",
+    "parameters": {...}, "required": [...]}`) while the parameters' own schema has none: (the
+    `required` key, the names it lists), else None."""
+    schema = getattr(tool, "schema", None)
+    spec = getattr(tool, "spec", None)
+    if not isinstance(schema, ir.Dict) or spec is None:
+        return None
+    wrapper = getattr(spec, "wrapper_key", None)
+    body = schema.get(wrapper) if wrapper else schema
+    params = body.get(getattr(spec, "params_key", "parameters")) if isinstance(body, ir.Dict) else None
+    if not isinstance(body, ir.Dict) or not isinstance(params, ir.Dict) or any(k is None for k in params.keys):
+        return None
+    if params.get("required") is not None:
+        return None
+    for k, v in zip(body.keys, body.values, strict=False):
+        if isinstance(k, ir.Constant) and k.value == "required" and isinstance(v, ir.Seq) and v.elts:
+            names = tuple(e.value for e in v.elts if isinstance(e, ir.Constant) and isinstance(e.value, str))
+            return (k, names) if len(names) == len(v.elts) else None
+    return None
