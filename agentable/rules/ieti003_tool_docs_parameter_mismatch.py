@@ -103,6 +103,161 @@ class ToolDocsParameterMismatch(Rule):
                     f"fails; add `{name}` to its properties (and `required`).")
 
 
+    def _docstring(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        if not tool_reads_docstring(tool):
+            return
+        names = tool_function_param_names(tool.func)
+        docs = documented_param_names(tool)
+        if names is None or not docs:
+            return
+        real = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
+        unknown = [d for d in docs if d not in names]
+        if unknown and _descriptions_matched_by_name(tool):
+            yield from self._renamed_params(ctx, tool, docs, unknown)
+            return
+        for doc_name in docs:
+            if doc_name in names:
+                continue
+            pos = _docstring_line_pos(tool.func, doc_name) or tool_anchor(tool)
+            yield self.finding(
+                ctx, tool.path, pos,
+                f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that "
+                f"`{tool.func.name}` does not have (it takes {real}); the model will send `{doc_name}` and the "
+                f"call fails. Rename the docstring entry or the parameter so they match.")
+
+    def _renamed_params(self, ctx: RuleContext, tool, docs: dict[str, str], unknown: list[str]) -> Iterable[Finding]:
+        """A framework that builds the schema from the signature and takes each parameter's
+        description from the docstring entry of the same name drops the entries named otherwise:
+        the parameters they were meant for reach the model undescribed."""
+        func = tool.func
+        listed = ", ".join(f"`{n}`" for n in unknown)
+        undocumented = [p for p in function_params(func) if p.name not in docs]
+        for p in undocumented:
+            param = next((x for x in func.node.params if x.name == p.name), None)
+            yield self.finding(
+                ctx, tool.path, param.pos if param is not None else tool_anchor(tool),
+                f"Parameter `{p.name}` of tool `{tool.name}` reaches the model without a description: the "
+                f"docstring documents {listed}, which `{func.name}` does not have, and {tool.framework} takes "
+                f"each parameter's description from the docstring entry of the same name. Rename the docstring "
+                f"entries to match the signature.")
+        if undocumented:
+            return
+        for doc_name in unknown:
+            yield self.finding(
+                ctx, tool.path, _docstring_line_pos(func, doc_name) or tool_anchor(tool),
+                f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that `{func.name}` does "
+                f"not have; {tool.framework} drops that entry, so what it says never reaches the model. Remove it "
+                f"or rename it to the parameter it describes.")
+
+    def _schema(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        graph = ctx.graph
+        func = tool.func
+        props = schema_properties(tool)
+        names = tool_function_param_names(func)
+        if func is None or props is None or names is None or _takes_a_mapping(func):
+            return
+        params = function_params(func)
+        prop_names = [n for n, _k, _p in props]
+        real = ", ".join(f"`{p.name}`" for p in params) or "no parameters"
+        if not set(prop_names) & {p.name for p in params} and len(prop_names) != len(params):
+            # nothing in common and different arity: the schema may describe something else, unless
+            # it declares no parameters at all for a function the code dispatches under its name
+            if prop_names or func.qualname not in functions_registered_by_name(graph).get(tool.name, ()):
+                return
+        missing = []
+        for p in params:
+            param = next((x for x in func.node.params if x.name == p.name), None)
+            if p.name in prop_names or param is None or param.default is not None or param.kind in ("vararg", "kwarg"):
+                continue
+            missing.append(p.name)
+        unknown = [(name, key) for name, key, _prop in props if name not in names]
+        for name, key in unknown:
+            hint = f" (it requires {', '.join(f'`{m}`' for m in missing)}, which the schema lacks)" if missing else ""
+            yield self.finding(
+                ctx, tool.path, key.pos,
+                f"Schema of tool `{tool.name}` declares parameter `{name}`, but `{func.name}` "
+                f"({func.path}:{func.name_pos[0]}) takes {real}{hint}; calling it with the model's arguments "
+                f"fails with an unexpected keyword. Rename the property or the parameter.")
+        if unknown:
+            return
+        for pname in missing:
+            p = next(x for x in params if x.name == pname)
+            yield self.finding(
+                ctx, tool.path, tool_anchor(tool),
+                f"`{func.name}` requires parameter `{p.name}`, but the schema of tool `{tool.name}` does not "
+                f"declare it, so the model never supplies it and every call fails; add `{p.name}` to the "
+                f"schema's properties (and `required`).")
+
+    def _inputs(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        graph = ctx.graph
+        spec = tool.spec
+        attr = getattr(spec, "params_attr", None)
+        if not attr or not getattr(spec, "requires_param_docs", False) or tool.cls is None or tool.func is None:
+            return
+        names = tool_function_param_names(tool.func)
+        if names is None:
+            return
+        lit, owner = None, None
+        for c in graph.mro(tool.cls.qualname):
+            entries = c.attrs.get(attr, [])
+            if entries:
+                lit = entries[0][0] if isinstance(entries[0][0], ir.Dict) else None
+                owner = c
+                break
+        if lit is None or owner is None or any(k is None for k in lit.keys):
+            return
+        keys = {k.value: k for k in lit.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)}
+        keys.update(_keys_added_in_class_body(owner.node.body, attr))
+        method = tool.func.name
+        for name, k in keys.items():
+            if name not in names:
+                yield self.finding(
+                    ctx, tool.path, k.pos,
+                    f"`{attr}` of tool `{tool.name}` declares `{name}`, but `{method}` has no such parameter; "
+                    f"{tool.framework} rejects the tool (and the model's argument would be lost). Rename one side.",
+                    severity=Severity.ERROR)
+        for p in function_params(tool.func):
+            if p.name not in keys:
+                param = next((x for x in tool.func.node.params if x.name == p.name), None)
+                yield self.finding(
+                    ctx, tool.path, param.pos if param is not None else tool_anchor(tool),
+                    f"Parameter `{p.name}` of `{method}` in tool `{tool.name}` is missing from `{attr}`, so the "
+                    f"model is never told to pass it; {tool.framework} rejects the tool. Declare it in `{attr}`.",
+                    severity=Severity.ERROR)
+
+
+    def _schema_class(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        """A model class given as the tool's schema (`args_schema = PeerInput`) whose fields are not
+        the implementing method's parameters: the framework validates the model's arguments
+        against the class, then calls the method with them as keywords."""
+        graph = ctx.graph
+        if getattr(tool.spec, "requires_param_docs", False) or tool.func is None:
+            return
+        names = tool_function_param_names(tool.func)
+        found = schema_class_fields(graph, tool)
+        if names is None or found is None:
+            return
+        fields, where = found
+        extra = [n for n in fields if n not in names]
+        missing = [p.name for p in function_params(tool.func)
+                   if p.name not in fields and _required(tool.func, p.name)]
+        if not extra and not missing:
+            return
+        attr, method = tool.spec.params_attr, tool.func.name
+        real = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
+        parts = []
+        if extra:
+            parts.append(f"declares {', '.join(f'`{n}`' for n in extra)}, which `{method}` does not take "
+                         f"(it takes {real}): the call fails with an unexpected keyword")
+        if missing:
+            parts.append(f"lacks {', '.join(f'`{n}`' for n in missing)}, which `{method}` requires: the model "
+                         f"never supplies it")
+        yield self.finding(
+            ctx, tool.path, where,
+            f"`{attr}` of tool `{tool.name}` {'; and it '.join(parts)}. Make the schema's fields the "
+            f"parameters of `{method}`.")
+
+
 def _beside_message(name, names, params_key: str) -> str:
     listed = ", ".join(f"`{n}`" for n in names)
     return (f"The schema of tool `{name}` lists {listed} in a `required` written beside `{params_key}` instead of "

@@ -9,7 +9,7 @@ item). A text that is not JSON keeps the positions read before the error."""
 from __future__ import annotations
 
 import re
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # (not in typeshed; the C scanner json uses)
 from typing import Union
 
 Key = Union[str, int]
@@ -81,11 +81,12 @@ class _Reader:
             if self.text[i:i + 1] != '"':
                 raise _Stop
             key, end = scanstring(self.text, i + 1)
-            self.out[(*keys, key)] = self.where(i)  # a duplicate key: json keeps the last one, so does this
+            path = (*keys, key)
+            self.out[path] = self.where(i)  # a duplicate key: json keeps the last one, so does this
             i = self.skip(end)
             if self.text[i:i + 1] != ":":
                 raise _Stop
-            i = self.skip(self.value(self.skip(i + 1), (*keys, key), depth + 1))
+            i = self.skip(self.value(self.skip(i + 1), path, depth + 1))
             ch = self.text[i:i + 1]
             if ch == "}":
                 return i + 1
@@ -99,8 +100,9 @@ class _Reader:
             return i + 1
         n = 0
         while True:
-            self.out[(*keys, n)] = self.where(i)
-            i = self.skip(self.value(i, (*keys, n), depth + 1))
+            item = (*keys, n)
+            self.out[item] = self.where(i)
+            i = self.skip(self.value(i, item, depth + 1))
             n += 1
             ch = self.text[i:i + 1]
             if ch == "]":
