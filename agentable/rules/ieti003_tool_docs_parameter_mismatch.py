@@ -259,8 +259,9 @@ class ToolDocsParameterMismatch(Rule):
 
 
 def _beside_message(name, names, params_key: str) -> str:
-    listed = ", ".join(f"`{n}`" for n in names)
-    return (f"The schema of tool `{name}` lists {listed} in a `required` written beside `{params_key}` instead of "
+    listed = ", ".join(f"`{n}`" for n in names) or "its required parameters"
+    tool = f"tool `{name}`" if name else "this tool"
+    return (f"The schema of {tool} lists {listed} in a `required` written beside `{params_key}` instead of "
             f"inside it: there it is not part of the parameters' JSON schema, which then requires nothing, so the "
             f"model may leave those arguments out and the call fails. Move `required` into `{params_key}`.")
 

@@ -237,7 +237,11 @@ def misplaced_required(tool: object) -> Optional[tuple[ir.Expr, tuple[str, ...]]
     if params.get("required") is not None:
         return None
     for k, v in zip(body.keys, body.values, strict=False):
-        if isinstance(k, ir.Constant) and k.value == "required" and isinstance(v, ir.Seq) and v.elts:
+        if not (isinstance(k, ir.Constant) and k.value == "required"):
+            continue
+        if isinstance(v, ir.Seq):  # a literal list: its names (an empty one requires nothing anyway)
             names = tuple(e.value for e in v.elts if isinstance(e, ir.Constant) and isinstance(e.value, str))
-            return (k, names) if len(names) == len(v.elts) else None
+            return (k, names) if v.elts and len(names) == len(v.elts) else None
+        if isinstance(v, (ir.Name, ir.Attribute, ir.Call, ir.BoolOp)):  # `self.required`, `required or []`: computed
+            return (k, ())
     return None
