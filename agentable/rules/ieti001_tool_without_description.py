@@ -21,7 +21,8 @@ class ToolWithoutDescription(Rule):
         short="A tool offered to the model has no description, or an empty one.",
         full=("The model chooses a tool and fills its arguments only from the tool's name, description and "
               "parameter schema. A tool without a description (a decorated function without a docstring, a "
-              "constructor or class without `description`, a JSON tool schema without a `description` key, "
+              "constructor or class without `description`, a JSON tool schema (in code, or in a YAML/JSON file "
+              "the code loads) without a `description` key, "
               "`description=\"\"`, or a function a hand-written agent lists in its prompt by its `__doc__`) is "
               "called blindly or never; several frameworks (LangChain `@tool`, CrewAI `@tool`, smolagents, "
               "AutoGen) refuse such a tool outright and the agent fails at start-up."),

@@ -36,7 +36,10 @@ class ToolDocsParameterMismatch(Rule):
               "schema from the signature and takes each parameter's description from the docstring entry of "
               "the same name (functions passed as `tools=[fn]` to ollama), a renamed entry is dropped and the "
               "parameter reaches the model undescribed. This usually follows a rename that updated the code "
-              "but not the tool's documentation."),
+              "but not the tool's documentation. The same holds for a schema kept in a YAML/JSON file the code "
+              "loads (a required property the function does not take, a required parameter the schema lacks). "
+              "A `required` list written beside `parameters` (or `input_schema`) instead of inside that JSON "
+              "schema is not part of it: the schema then requires nothing and the model may omit any argument."),
         bad_example=('def get_weather(city: str) -> str: ...\n'
                      'schema = {"name": "get_weather", "parameters": {"type": "object",\n'
                      '          "properties": {"location": {"type": "string"}}}}'),

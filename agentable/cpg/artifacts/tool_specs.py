@@ -60,10 +60,14 @@ def tool_specs_of(art: Artifact, shapes) -> list[FileToolSpec]:
     out: list[FileToolSpec] = []
     if art.kind in ("yaml", "json") and isinstance(art.data, (dict, list)):
         where = _Locator(art)
+        inner: set[int] = set()  # the body of a wrapped schema found is not a second tool
         for keys, d in _dicts(art.data):
-            spec = _match(art, where, keys, d, shapes)
+            spec = _match(art, where, keys, d, shapes) if id(d) not in inner else None
             if spec is not None:
                 out.append(spec)
+                wrapper = next((sh.wrapper_key for sh in shapes if sh.name == spec.shape), None)
+                if wrapper:
+                    inner.add(id(d.get(wrapper)))
     art._tool_specs = out  # type: ignore[attr-defined]
     return out
 
