@@ -128,6 +128,13 @@ def _lookup(data: object, keys: tuple[Key, ...]) -> object:
     return data
 
 
+def file_value(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo,
+               stmt: EvalAt) -> Optional[tuple[Artifact, tuple[Key, ...]]]:
+    """(the loaded YAML/JSON/TOML file, the literal key path) an expression reads, or None:
+    `cfg["tools"]` with `cfg = json.load(open(p))`, p a path the artifact linker resolves."""
+    return _file_value(g, e, func, stmt, 4)
+
+
 def _file_value(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
                 depth: int) -> Optional[tuple[Artifact, tuple[Key, ...]]]:
     """(the loaded settings file, the literal key path) an expression reads, or None."""

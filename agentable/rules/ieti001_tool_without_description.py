@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.findings import Finding, Severity
+from agentable.query.tool_specs import file_tool_specs
 from agentable.query.tools import tool_anchor
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.ieti.file_specs import loaded_at, spec_label
 from agentable.rules.ieti.helpers import tool_description_problem
 
 
@@ -19,7 +21,8 @@ class ToolWithoutDescription(Rule):
         short="A tool offered to the model has no description, or an empty one.",
         full=("The model chooses a tool and fills its arguments only from the tool's name, description and "
               "parameter schema. A tool without a description (a decorated function without a docstring, a "
-              "constructor or class without `description`, a JSON tool schema without a `description` key, "
+              "constructor or class without `description`, a JSON tool schema (in code, or in a YAML/JSON file "
+              "the code loads) without a `description` key, "
               "`description=\"\"`, or a function a hand-written agent lists in its prompt by its `__doc__`) is "
               "called blindly or never; several frameworks (LangChain `@tool`, CrewAI `@tool`, smolagents, "
               "AutoGen) refuse such a tool outright and the agent fails at start-up."),
@@ -55,6 +58,20 @@ class ToolWithoutDescription(Rule):
             if required:
                 msg += f" {tool.framework} rejects a tool without a description when it is built."
             yield self.finding(ctx, tool.path, pos, msg, severity=Severity.ERROR if required else None)
+        yield from self._file_specs(ctx)
+
+    def _file_specs(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Tool schemas kept in a YAML/JSON file the code loads."""
+        for loaded in file_tool_specs(ctx.graph):
+            spec = loaded.spec
+            if spec.description == "<dynamic>" or (spec.description or "").strip():
+                continue
+            what = "an empty description" if spec.description is not None else "no description"
+            yield self.finding(
+                ctx, spec.path, (spec.description_pos if spec.description is not None else None) or spec.pos,
+                f"{spec_label(loaded)} in `{spec.path}` ({loaded_at(loaded)}) has {what}, so the model cannot tell "
+                f"when to call it or what it does; add a `{spec.description_key}` saying what it does, when to use "
+                f"it and what it returns.")
 
 
 def _how_to_describe(tool) -> str:

@@ -7,6 +7,7 @@ from typing import Iterable
 from agentable.cpg import ir
 from agentable.cpg.tools import function_params
 from agentable.findings import Finding, Severity
+from agentable.query.tool_specs import file_tool_specs
 from agentable.query.tools import (
     documented_param_names,
     schema_properties,
@@ -56,6 +57,7 @@ class UndocumentedToolParameter(Rule):
                 yield from self._class_tool(ctx, tool)
             elif tool.kind == "schema":
                 yield from self._schema_tool(ctx, tool)
+        yield from self._file_specs(ctx)
 
     def _function_tool(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         func = tool.func
@@ -119,8 +121,7 @@ class UndocumentedToolParameter(Rule):
         if tool_text is None:
             return
         for name, key, prop in props:
-            opaque = name.lower() in OPAQUE_PARAM_NAMES or len(name) == 1  # `q`, `k`, `m`: a letter says nothing
-            if not opaque or prop is None or any(k is None for k in prop.keys):
+            if not _opaque(name) or prop is None or any(k is None for k in prop.keys):
                 continue
             if prop.get("description") is not None or prop.get("enum") is not None or prop.get("const") is not None:
                 continue
@@ -130,6 +131,27 @@ class UndocumentedToolParameter(Rule):
                 ctx, tool.path, key.pos,
                 f"Parameter `{name}` of tool `{tool.name}` has an uninformative name and no description, so the "
                 f"model has to guess what to pass; add a \"description\" (and an enum where the values are fixed).")
+
+
+    def _file_specs(self, ctx: RuleContext) -> Iterable[Finding]:
+        """A tool schema in a YAML/JSON file the code loads: the same test as a schema in code."""
+        for loaded in file_tool_specs(ctx.graph):
+            spec = loaded.spec
+            if spec.description == "<dynamic>":
+                continue
+            tool_text = (spec.description or "").lower().replace("`", " ")
+            for p in spec.params:
+                if p.described or not _opaque(p.name) or p.name.lower() in tool_text.split():
+                    continue
+                yield self.finding(
+                    ctx, spec.path, p.pos,
+                    f"Parameter `{p.name}` of tool `{spec.name}` has an uninformative name and no description, so "
+                    f"the model has to guess what to pass; add a \"description\" (and an enum where the values are "
+                    f"fixed).")
+
+
+def _opaque(name: str) -> bool:
+    return name.lower() in OPAQUE_PARAM_NAMES or len(name) == 1  # `q`, `k`, `m`: a letter says nothing
 
 
 def _class_attr_literal(graph, cls, attr: str):

@@ -7,6 +7,7 @@ from typing import Iterable
 from agentable.cpg import ir
 from agentable.cpg.tools import function_params
 from agentable.findings import Finding, Severity
+from agentable.query.tool_specs import file_tool_specs
 from agentable.query.tools import (
     documented_param_names,
     schema_properties,
@@ -15,7 +16,8 @@ from agentable.query.tools import (
     tool_reads_docstring,
 )
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.ieti.helpers import functions_registered_by_name, schema_class_fields
+from agentable.rules.ieti.file_specs import loaded_at, spec_function
+from agentable.rules.ieti.helpers import functions_registered_by_name, misplaced_required, schema_class_fields
 
 
 class ToolDocsParameterMismatch(Rule):
@@ -34,7 +36,10 @@ class ToolDocsParameterMismatch(Rule):
               "schema from the signature and takes each parameter's description from the docstring entry of "
               "the same name (functions passed as `tools=[fn]` to ollama), a renamed entry is dropped and the "
               "parameter reaches the model undescribed. This usually follows a rename that updated the code "
-              "but not the tool's documentation."),
+              "but not the tool's documentation. The same holds for a schema kept in a YAML/JSON file the code "
+              "loads (a required property the function does not take, a required parameter the schema lacks). "
+              "A `required` list written beside `parameters` (or `input_schema`) instead of inside that JSON "
+              "schema is not part of it: the schema then requires nothing and the model may omit any argument."),
         bad_example=('def get_weather(city: str) -> str: ...\n'
                      'schema = {"name": "get_weather", "parameters": {"type": "object",\n'
                      '          "properties": {"location": {"type": "string"}}}}'),
@@ -52,9 +57,54 @@ class ToolDocsParameterMismatch(Rule):
                 yield from self._docstring(ctx, tool)
             elif tool.kind == "schema":
                 yield from self._schema(ctx, tool)
+                yield from self._required_beside(ctx, tool)
             elif tool.kind == "class":
                 yield from self._inputs(ctx, tool)
                 yield from self._schema_class(ctx, tool)
+        yield from self._file_specs(ctx)
+
+    def _required_beside(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        """`required` written beside the parameters of a hand-written schema, not inside them."""
+        found = misplaced_required(tool)
+        if found is not None:
+            key, names = found
+            yield self.finding(ctx, tool.path, key.pos, _beside_message(tool.name, names,
+                                                                        getattr(tool.spec, "params_key", "parameters")))
+
+    def _file_specs(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Tool schemas in a YAML/JSON file the code loads, against the function that implements them."""
+        graph = ctx.graph
+        for loaded in file_tool_specs(graph):
+            spec = loaded.spec
+            if spec.misplaced_required is not None:
+                yield self.finding(ctx, spec.path, spec.misplaced_required,
+                                   _beside_message(spec.name, spec.misplaced_names, spec.params_key))
+            func = spec_function(graph, loaded)
+            names = tool_function_param_names(func)
+            if func is None or names is None or _takes_a_mapping(func):
+                continue
+            params = function_params(func)
+            props = {p.name for p in spec.params}
+            if not props & {p.name for p in params} and len(props) != len(params):
+                continue  # nothing in common: the schema may describe something else
+            real = ", ".join(f"`{p.name}`" for p in params) or "no parameters"
+            where = f"`{func.name}` ({func.path}:{func.name_pos[0]})"
+            missing = [p.name for p in params if p.name not in props and _required(func, p.name)]
+            unknown = [p for p in spec.params if (p.required or p.name in spec.misplaced_names) and p.name not in names]
+            for p in unknown:  # a rename: one finding, at the schema's side of it
+                hint = f" (it requires {', '.join(f'`{m}`' for m in missing)}, which the schema lacks)" if missing else ""
+                yield self.finding(
+                    ctx, spec.path, p.pos,
+                    f"Tool `{spec.name}` in `{spec.path}` ({loaded_at(loaded)}) requires parameter `{p.name}`, "
+                    f"but {where} takes {real}{hint}; the model always sends `{p.name}` and the call fails with an "
+                    f"unexpected keyword. Rename the property or the parameter.")
+            for name in [] if unknown else missing:
+                yield self.finding(
+                    ctx, spec.path, spec.pos,
+                    f"{where} requires parameter `{name}`, but the schema of tool `{spec.name}` in `{spec.path}` "
+                    f"({loaded_at(loaded)}) does not declare it, so the model never supplies it and every call "
+                    f"fails; add `{name}` to its properties (and `required`).")
+
 
     def _docstring(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         if not tool_reads_docstring(tool):
@@ -209,6 +259,14 @@ class ToolDocsParameterMismatch(Rule):
             ctx, tool.path, where,
             f"`{attr}` of tool `{tool.name}` {'; and it '.join(parts)}. Make the schema's fields the "
             f"parameters of `{method}`.")
+
+
+def _beside_message(name, names, params_key: str) -> str:
+    listed = ", ".join(f"`{n}`" for n in names) or "its required parameters"
+    tool = f"tool `{name}`" if name else "this tool"
+    return (f"The schema of {tool} lists {listed} in a `required` written beside `{params_key}` instead of "
+            f"inside it: there it is not part of the parameters' JSON schema, which then requires nothing, so the "
+            f"model may leave those arguments out and the call fails. Move `required` into `{params_key}`.")
 
 
 def _keys_added_in_class_body(body: list, attr: str) -> dict:

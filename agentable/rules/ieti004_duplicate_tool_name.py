@@ -6,6 +6,7 @@ from typing import Iterable
 
 from agentable.cpg.agent import ToolDef  # for annotations and narrowing
 from agentable.findings import Finding, Severity
+from agentable.query.tool_specs import file_tool_specs
 from agentable.query.tools import tool_anchor
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.ieti.helpers import tools_offered_together
@@ -57,3 +58,21 @@ class DuplicateToolName(Rule):
                         f"Tool name `{name}` is used twice in one tool set: here and at {first.path}:{first_line}; "
                         f"the model cannot tell them apart and the request or registration fails (or one replaces "
                         f"the other). Rename one of them.")
+        yield from self._file_specs(ctx)
+
+    def _file_specs(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Two schemas of one name in one list of a YAML/JSON tool file the code loads."""
+        first: dict[tuple[str, tuple, str], int] = {}
+        for loaded in file_tool_specs(ctx.graph):
+            spec = loaded.spec
+            if not spec.name:
+                continue
+            key = (spec.path, spec.group, spec.name)
+            if key not in first:
+                first[key] = spec.pos[0]
+                continue
+            yield self.finding(
+                ctx, spec.path, spec.pos,
+                f"Tool name `{spec.name}` is used twice in one tool list of `{spec.path}`: here and at line "
+                f"{first[key]}; the model cannot tell them apart and the request fails (or one replaces the "
+                f"other). Rename one of them.")

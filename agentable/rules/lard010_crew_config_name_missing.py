@@ -21,6 +21,12 @@ def _message(gap: CrewConfigGap) -> str:
         return (f"`{gap.name}` is not an entry of `{gap.config}` (its entries: {_names(gap.known)}), so this lookup "
                 f"raises KeyError when the crew is built and every run fails; add a `{gap.name}:` entry to "
                 f"`{gap.config}` or read one of its keys here{hint}.")
+    if gap.kind == "tools":
+        return (f"{gap.entry_kind.capitalize()} `{gap.entry}` lists tool `{gap.name}` in its `tools:`, but the crew "
+                f"class has no `@tool` method of that name (it has: {_names(gap.known)}); CrewAI looks each name up "
+                f"among the class's `@tool` methods and raises KeyError when the crew is created. Define a `@tool` "
+                f"method `{gap.name}` that returns the tool{hint}, or pass the tool in the `@{gap.entry_kind}` "
+                f"method instead.")
     what = "`@agent`" if gap.kind == "agent" else "`@task`"
     return (f"Task `{gap.entry}` names `{gap.name}` as its `{gap.kind}`, but the crew class has no {what} method of "
             f"that name "
@@ -40,7 +46,8 @@ class CrewConfigNameMissing(Rule):
               "loads them as plain dicts: `self.agents_config[\"researcher\"]` in an `@agent` method raises KeyError "
               "when the YAML has no `researcher:` entry. When the crew class is created, every task entry's "
               "`agent:` is looked up among the class's `@agent` methods and every name of its `context:` among its "
-              "`@task` methods, by method name, and a name that is not there raises KeyError. Either way the crew "
+              "`@task` methods, by method name, and each name of an agent's or task's `tools:` among its `@tool` methods; a name "
+              "that is not there raises KeyError. Either way the crew "
               "is never built: every run fails before any agent works. CrewAI does no renaming, so a key spelled "
               "differently (`Researcher`, `research-agent`) is missing too."),
         bad_example=('@agent\ndef researcher(self) -> Agent:\n'

@@ -4,8 +4,10 @@ CrewAI (crewai.project.crew_base) loads both files into plain dicts with `yaml.s
 crew class is instantiated, then, for *every* entry of tasks.yaml, looks up its `agent:` among the
 class's `@agent` methods and each name of its `context:` among its `@task` methods, by method name
 (`agents[agent_name]()`, `tasks[name]()`): a name that is not there raises KeyError before any
-agent runs. When the crew is built, every `@agent` and `@task` method runs, so a method's
-`self.agents_config["researcher"]` whose key the YAML lacks raises KeyError too. CrewAI does no
+agent runs. The same is done for the names of every agent's (and task's) `tools:` list, looked up
+among the class's `@tool` methods (`tool_functions[tool]()`). When the crew is built, every
+`@agent` and `@task` method runs, so a method's `self.agents_config["researcher"]` whose key the
+YAML lacks raises KeyError too. CrewAI does no
 renaming: keys and names match exactly.
 
 Only what is certain is reported: the YAML is the one the class names by a literal path (or the
@@ -25,22 +27,24 @@ from agentable.cpg.artifacts.model import Pos
 from agentable.cpg.values import ExtRef
 
 # The crewai.project decorators that make a method an agent or a task of the crew (by its name).
-_DECORATOR_ROLES = {"agent": "agent", "task": "task"}
+_DECORATOR_ROLES = {"agent": "agent", "task": "task", "tool": "tool"}
 _CREWAI_ROOT = "crewai"
-# task entry key -> the decorator role the names it holds must have
-_TASK_REFS = {"agent": "agent", "context": "task"}
+# entry key -> the decorator role the names it holds must have, for tasks.yaml and agents.yaml
+_TASK_REFS = {"agent": "agent", "context": "task", "tools": "tool"}
+_AGENT_REFS = {"tools": "tool"}
 
 
 @dataclass(frozen=True)
 class CrewConfigGap:
-    kind: str  # key (a method reads a missing entry) | agent (a task's `agent:`) | context (a `context:` name)
+    kind: str  # key (a method reads a missing entry) | agent (a task's `agent:`) | context | tools (a name listed there)
     name: str  # the name that is not there
     path: str  # where it is written (a .py file for `key`, the tasks YAML otherwise)
     pos: Pos  # ir.Pos for a .py file; artifact Pos (0-based character columns) for a YAML file
     config: str  # the YAML file (for `key`: the one lacking the entry)
     crew_class: str
     known: tuple[str, ...]  # the names that do exist there
-    entry: str = ""  # for agent/context: the task entry naming it
+    entry: str = ""  # for agent/context/tools: the task (or agent) entry naming it
+    entry_kind: str = "task"  # or "agent": an agents.yaml entry's `tools:`
 
     def suggestion(self) -> Optional[str]:
         close = difflib.get_close_matches(self.name, self.known, n=1, cutoff=0.68)
@@ -78,10 +82,13 @@ def _gaps(g) -> list[CrewConfigGap]:
             continue
         methods = _crew_methods(g, cls)
         out += _key_gaps(g, cls, data, methods)
-        tasks = data.get("tasks_config")
-        roles = _roles(g, cls) if tasks is not None else None
-        if tasks is not None and roles is not None:
-            out += _reference_gaps(tasks, owner, roles)
+        roles = _roles(g, cls)
+        if roles is None:
+            continue
+        if "tasks_config" in data:
+            out += _reference_gaps(data["tasks_config"], owner, roles, _TASK_REFS, "task")
+        if "agents_config" in data:
+            out += _reference_gaps(data["agents_config"], owner, roles, _AGENT_REFS, "agent")
     return out
 
 
@@ -118,13 +125,13 @@ def _crew_methods(g, cls) -> list:
         for name, m in c.methods.items():
             if name not in out:
                 out[name] = m
-    return [m for m in out.values() if _crewai_role(g, m) is not None]
+    return [m for m in out.values() if _crewai_role(g, m) in ("agent", "task")]
 
 
 def _roles(g, cls) -> Optional[dict[str, set[str]]]:
     """The method names by role over the class and its bases; None when a base is not a project
     class (it may define more)."""
-    out: dict[str, set[str]] = {"agent": set(), "task": set()}
+    out: dict[str, set[str]] = {"agent": set(), "task": set(), "tool": set()}
     for c in g.mro(cls.qualname):
         written = [b for b in c.node.bases if ir.dotted(b) != "object"]
         bases = g.base_qualnames(c)
@@ -157,28 +164,30 @@ def _key_gaps(g, cls, data: dict[str, object], methods: list) -> list[CrewConfig
     return out
 
 
-def _reference_gaps(art, owner: str, roles: dict[str, set[str]]) -> list[CrewConfigGap]:
+def _reference_gaps(art, owner: str, roles: dict[str, set[str]], refs: dict[str, str],
+                    entry_kind: str) -> list[CrewConfigGap]:
     out: list[CrewConfigGap] = []
     for entry, info in art.data.items():
         if not isinstance(info, dict) or not hasattr(info, "lc"):
             continue
-        for key, role in _TASK_REFS.items():
+        for key, role in refs.items():
             value = info.get(key)
             known = tuple(sorted(roles[role]))
-            if isinstance(value, str) and value and value not in roles[role]:
+            if isinstance(value, str) and value and key != "tools" and value not in roles[role]:
                 at = _value_at(info, key)
                 if at is not None:
                     out.append(CrewConfigGap(key, value, art.path, _span(art, at, value), art.path, owner, known,
-                                             str(entry)))
-            elif key == "context" and isinstance(value, list) and hasattr(value, "lc"):
+                                             str(entry), entry_kind))
+            elif isinstance(value, list) and hasattr(value, "lc") and all(isinstance(n, str) for n in value):
+                # (a `tools:` list of anything but names is left as it is by CrewAI)
                 for i, name in enumerate(value):
-                    if isinstance(name, str) and name not in roles[role]:
+                    if name not in roles[role]:
                         try:
                             at = tuple(value.lc.item(i))
                         except (KeyError, TypeError, AttributeError, IndexError):
                             continue
                         out.append(CrewConfigGap(key, name, art.path, _span(art, at, name), art.path, owner, known,
-                                                 str(entry)))
+                                                 str(entry), entry_kind))
     return out
 
 

@@ -219,3 +219,29 @@ def _is_classvar(annotation: ir.Expr) -> bool:
     elif isinstance(ann, ir.Other) and ann.kind == "generic_type" and ann.children:  # `ClassVar[...]` as a type
         ann = ann.children[0]
     return (ir.dotted(ann) or "").rpartition(".")[2] == "ClassVar"
+
+
+def misplaced_required(tool: object) -> Optional[tuple[ir.Expr, tuple[str, ...]]]:
+    """A hand-written schema in code whose `required` list sits beside its parameters (`{"name",
+    "parameters": {...}, "required": [...]}`) while the parameters' own schema has none: (the
+    `required` key, the names it lists), else None."""
+    schema = getattr(tool, "schema", None)
+    spec = getattr(tool, "spec", None)
+    if not isinstance(schema, ir.Dict) or spec is None:
+        return None
+    wrapper = getattr(spec, "wrapper_key", None)
+    body = schema.get(wrapper) if wrapper else schema
+    params = body.get(getattr(spec, "params_key", "parameters")) if isinstance(body, ir.Dict) else None
+    if not isinstance(body, ir.Dict) or not isinstance(params, ir.Dict) or any(k is None for k in params.keys):
+        return None
+    if params.get("required") is not None:
+        return None
+    for k, v in zip(body.keys, body.values, strict=False):
+        if not (isinstance(k, ir.Constant) and k.value == "required"):
+            continue
+        if isinstance(v, ir.Seq):  # a literal list: its names (an empty one requires nothing anyway)
+            names = tuple(e.value for e in v.elts if isinstance(e, ir.Constant) and isinstance(e.value, str))
+            return (k, names) if v.elts and len(names) == len(v.elts) else None
+        if isinstance(v, (ir.Name, ir.Attribute, ir.Call, ir.BoolOp)):  # `self.required`, `required or []`: computed
+            return (k, ())
+    return None
