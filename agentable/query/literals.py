@@ -297,7 +297,7 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
             for v in g.shallow.values(x.value, f, st):
                 q = getattr(v, "qualname", None)
                 mod_name = getattr(v, "name", None)
-                if q in g.classes:
+                if q in g.classes and not _runs_elsewhere(g, q, f):
                     for cls in g.mro(q):
                         for val, s2, method in cls.attrs.get(x.attr, []):
                             hit = find(val, method or cls.module.toplevel, s2, d - 1)
@@ -341,6 +341,24 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
         return None
 
     return find(e, func, stmt, depth)
+
+
+def _runs_elsewhere(g: ProjectGraph, cls_q: str, method: FunctionInfo) -> bool:
+    """Is `cls_q` a subclass of `method`'s class that overrides it without calling it through
+    `super()`? Then an instance of it never runs `method`, and what it stores in `self` does not
+    reach this line."""
+    own = method.cls
+    if own is None or cls_q == own.qualname:
+        return False
+    for c in g.mro(cls_q):
+        if c is own:
+            return False
+        override = c.methods.get(method.name)
+        if override is not None:
+            return not any(isinstance(s.call.func, ir.Attribute) and s.call.func.attr == method.name
+                           and isinstance(s.call.func.value, ir.Call) and ir.dotted(s.call.func.value.func) == "super"
+                           for s in override.calls)
+    return False
 
 
 def _project_callees(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt) -> list[FunctionInfo]:
