@@ -78,7 +78,10 @@ class TokenBudgetExceedsModel(Rule):
               "A local model (llama.cpp) loaded with a context (`n_ctx`) larger than the one it was trained "
               "with accepts the longer prompts, but its replies degrade into repetition or noise past that length. "
               "A `max_tokens` (`max_output_tokens`, `max_completion_tokens`, `num_predict`) written beside a "
-              "model id in a YAML/JSON/TOML settings file is checked too, at its line there."),
+              "model id in a YAML/JSON/TOML settings file is checked too, at its line there. A fixed limit is "
+              "checked against every model the project lists for the call's model field, not only the default: "
+              "a `Literal[...]` or string-Enum annotation of the parameter or field the model comes from, or a "
+              "table the same value is looked up in (`SUPPORTED_MODELS[model]`)."),
         bad_example='client.chat.completions.create(model="gpt-4", max_tokens=12000, messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4", max_tokens=1024, messages=msgs)',
         fix=("Lower `max_tokens` to at most the model's output limit (leaving room for the prompt), and keep a context "
