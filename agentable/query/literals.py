@@ -10,7 +10,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.text_parts import call_text_parts
-from agentable.cpg.values import Const
+from agentable.cpg.values import Const, FuncRef
 from agentable.query.config import config_default
 from agentable.query.facts import EvalAt
 
@@ -262,6 +262,17 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
                 hit = find(a, f, st, d - 1)
                 if hit:
                     return hit
+            for callee in _project_callees(g, x, f, st):  # `return "gpt-3.5-turbo"` in a helper it calls
+                for ret in callee.returns:
+                    hit = find(ret.value, callee, ret, d - 1)
+                    if hit:
+                        return hit
+            return None
+        if isinstance(x, ir.Subscript):  # an entry of a literal table: `MODELS[kind]`, `MODELS["fast"]`
+            for part, owner, at in _table_entries(g, x, f, st):
+                hit = find(part, owner, at, d - 1)
+                if hit:
+                    return hit
             return None
         if isinstance(x, ir.Name):
             owner, defs = g.name_bindings(f, x.id, st)
@@ -286,7 +297,7 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
             for v in g.shallow.values(x.value, f, st):
                 q = getattr(v, "qualname", None)
                 mod_name = getattr(v, "name", None)
-                if q in g.classes:
+                if q in g.classes and not _runs_elsewhere(g, q, f):
                     for cls in g.mro(q):
                         for val, s2, method in cls.attrs.get(x.attr, []):
                             hit = find(val, method or cls.module.toplevel, s2, d - 1)
@@ -330,6 +341,52 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
         return None
 
     return find(e, func, stmt, depth)
+
+
+def _runs_elsewhere(g: ProjectGraph, cls_q: str, method: FunctionInfo) -> bool:
+    """Is `cls_q` a subclass of `method`'s class that overrides it without calling it through
+    `super()`? Then an instance of it never runs `method`, and what it stores in `self` does not
+    reach this line."""
+    own = method.cls
+    if own is None or cls_q == own.qualname:
+        return False
+    for c in g.mro(cls_q):
+        if c is own:
+            return False
+        override = c.methods.get(method.name)
+        if override is not None:
+            return not any(isinstance(s.call.func, ir.Attribute) and s.call.func.attr == method.name
+                           and isinstance(s.call.func.value, ir.Call) and ir.dotted(s.call.func.value.func) == "super"
+                           for s in override.calls)
+    return False
+
+
+def _project_callees(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt) -> list[FunctionInfo]:
+    """The project functions (not classes) a call invokes, read from its callee expression."""
+    return [g.functions[v.qualname] for v in g.shallow.values(call.func, func, stmt)
+            if isinstance(v, FuncRef) and v.qualname in g.functions]
+
+
+def _table_entries(g: ProjectGraph, sub: ir.Subscript, func: FunctionInfo,
+                   stmt: EvalAt) -> list[tuple[ir.Expr, FunctionInfo, EvalAt]]:
+    """The entries of a literal dict/list a subscript may read: the one under a constant key,
+    else every value."""
+    lit = literal_of(g, sub.value, func, stmt)
+    if lit is None:
+        return []
+    node, owner, at = lit
+    key = sub.index.value if isinstance(sub.index, ir.Constant) else None
+    if isinstance(node, ir.Dict):
+        pairs = [(k, v) for k, v in zip(node.keys, node.values, strict=False) if v is not None]
+        if key is not None:
+            pairs = [(k, v) for k, v in pairs if isinstance(k, ir.Constant) and k.value == key]
+        return [(v, owner, at) for _, v in pairs]
+    if isinstance(node, ir.Seq):
+        elts = node.elts
+        if isinstance(key, int) and not isinstance(key, bool) and -len(elts) <= key < len(elts):
+            elts = [elts[key]]
+        return [(v, owner, at) for v in elts]
+    return []
 
 
 def bound_name(stmt: ir.Stmt, expr: ir.Expr) -> Optional[str]:

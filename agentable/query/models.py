@@ -17,6 +17,9 @@ from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
 
 
+MAX_USES_SHOWN = 6  # uses of one literal listed with its finding
+
+
 @dataclass(eq=False)
 class ModelUse:
     """A model id given to a generative role: an LLM call (its own argument, a bound setting or the
@@ -58,10 +61,19 @@ class ModelUse:
         return (self.path, self.call.pos if self.call is not None and self.path == self.func.path else self.pos)
 
     def flow(self, g: ProjectGraph) -> tuple[FlowStep, ...]:
+        """The literal, then each place it is used (the related locations of a finding reported at
+        the literal): every use of this id written there, once per line, the first few."""
         if self.literal is None or self.literal == (self.path, self.pos):
             return ()
-        return (FlowStep(g.span(*self.literal), f"model id `{self.model_id}` is set here"),
-                FlowStep(g.span(self.path, self.pos), "and used here"))
+        used: dict[tuple[str, int], ir.Pos] = {(self.path, self.pos[0]): self.pos}
+        if not self.literal_shared:
+            for other in model_uses(g):
+                if other.literal == self.literal and other.model_id == self.model_id and other.pos != self.literal[1]:
+                    used.setdefault((other.path, other.pos[0]), other.pos)
+        steps = [FlowStep(g.span(*self.literal), f"model id `{self.model_id}` is set here")]
+        for (path, _), pos in list(used.items())[:MAX_USES_SHOWN]:
+            steps.append(FlowStep(g.span(path, pos), "and used here" if len(steps) == 1 else "also used here"))
+        return tuple(steps)
 
 
 def chat_model_api(spec: object) -> str:

@@ -11,6 +11,7 @@ from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.artifacts import config_model_settings
 from agentable.query.facts import EvalAt
 from agentable.query.literals import literal_sites
+from agentable.query.model_choices import ListedId, listed_model_ids
 from agentable.query.models import ModelUse, int_setting, model_uses
 from agentable.rules.adal.helpers import context_budgets
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -33,16 +34,31 @@ _GENERATIVE = frozenset({"chat", "completion", "reasoning", "code-completion"})
 _OUTPUT_KEYS = frozenset({"max_tokens", "max_completion_tokens", "max_output_tokens", "max_new_tokens", "num_predict"})
 
 
-def _judge(n: int, model_id: str, info, name: str) -> Optional[tuple[Severity, str]]:
+def _judge(n: int, model_id: str, info, name: str,
+           listed: Optional[ListedId] = None) -> Optional[tuple[Severity, str]]:
     """(severity, message) when `n` reply tokens exceed the model's context window or output limit."""
     window, out = info.context_window, info.max_output_tokens
+    which = f"`{model_id}`" if listed is None else f"`{model_id}`, one of the models the project accepts here,"
     if window is not None and n > window:
-        return Severity.ERROR, (f"`{name}={n}` exceeds the whole context window of `{model_id}` ({window} tokens); "
+        return Severity.ERROR, (f"`{name}={n}` exceeds the whole context window of {which} ({window} tokens); "
                                 f"every request is rejected. Use at most {out or window} and leave room for the prompt.")
     if out is not None and n > out:
-        return Severity.WARNING, (f"`{name}={n}` is above the output limit of `{model_id}` ({out} tokens); the "
+        return Severity.WARNING, (f"`{name}={n}` is above the output limit of {which} ({out} tokens); the "
                                   f"provider rejects the request. Use at most {out}.")
     return None
+
+
+def _candidates(graph) -> list[tuple[ModelUse, Optional[ListedId]]]:
+    """Each model use, then the other ids the project lists for its model slot (a `Literal`
+    annotation, a string Enum, a table the id is looked up in): a fixed limit must suit each."""
+    out: list[tuple[ModelUse, Optional[ListedId]]] = []
+    slots: dict[int, tuple[ModelUse, set[str]]] = {}
+    for use in model_uses(graph):
+        out.append((use, None))
+        slots.setdefault(id(use.expr), (use, set()))[1].add(use.model_id)
+    for use, ids in slots.values():
+        out += [(use, x) for x in listed_model_ids(graph, use.expr, use.func, use.stmt) if x.model_id not in ids]
+    return out
 
 
 class TokenBudgetExceedsModel(Rule):
@@ -62,7 +78,10 @@ class TokenBudgetExceedsModel(Rule):
               "A local model (llama.cpp) loaded with a context (`n_ctx`) larger than the one it was trained "
               "with accepts the longer prompts, but its replies degrade into repetition or noise past that length. "
               "A `max_tokens` (`max_output_tokens`, `max_completion_tokens`, `num_predict`) written beside a "
-              "model id in a YAML/JSON/TOML settings file is checked too, at its line there."),
+              "model id in a YAML/JSON/TOML settings file is checked too, at its line there. A fixed limit is "
+              "checked against every model the project lists for the call's model field, not only the default: "
+              "a `Literal[...]` or string-Enum annotation of the parameter or field the model comes from, or a "
+              "table the same value is looked up in (`SUPPORTED_MODELS[model]`)."),
         bad_example='client.chat.completions.create(model="gpt-4", max_tokens=12000, messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4", max_tokens=1024, messages=msgs)',
         fix=("Lower `max_tokens` to at most the model's output limit (leaving room for the prompt), and keep a context "
@@ -73,8 +92,8 @@ class TokenBudgetExceedsModel(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         seen: set[tuple[str, int]] = set()
-        for use in model_uses(graph):
-            info = graph.catalog.model(use.model_id)
+        for use, listed in _candidates(graph):
+            info = graph.catalog.model(use.model_id if listed is None else listed.model_id)
             if info is None or (info.max_output_tokens is None and info.context_window is None):
                 continue
             found = _max_tokens_expr(graph, use)
@@ -84,7 +103,7 @@ class TokenBudgetExceedsModel(Rule):
             n = int_setting(graph, expr, func, stmt)
             if n is None:
                 continue
-            judged = _judge(n, use.model_id, info, "max_tokens")
+            judged = _judge(n, use.model_id if listed is None else listed.model_id, info, "max_tokens", listed)
             if judged is None:
                 continue
             sev, msg = judged
@@ -92,7 +111,10 @@ class TokenBudgetExceedsModel(Rule):
             if key in seen:
                 continue
             seen.add(key)
-            yield self.finding(ctx, func.path, expr.pos, msg, severity=sev, model=use.model_id)
+            flow = () if listed is None else (
+                FlowStep(graph.span(listed.path, listed.pos), f"`{listed.model_id}` is listed for the model here"),)
+            yield self.finding(ctx, func.path, expr.pos, msg, severity=sev,
+                               model=use.model_id if listed is None else listed.model_id, flow=flow)
         yield from self._context_budgets(ctx, seen)
         yield from self._loaded_context(ctx, seen)
         yield from self._settings_files(ctx)
@@ -126,16 +148,27 @@ class TokenBudgetExceedsModel(Rule):
         if not budgets:
             return
         windows: dict[int, dict[str, Optional[int]]] = {}
-        for use in model_uses(graph):
+        listed: dict[int, dict[str, tuple[int, ListedId]]] = {}
+        for use, alt in _candidates(graph):
             if use.llm_call is not None:
-                info = graph.catalog.model(use.model_id)
-                windows.setdefault(id(use.llm_call), {})[use.model_id] = info.context_window if info else None
+                info = graph.catalog.model(use.model_id if alt is None else alt.model_id)
+                if alt is None:
+                    windows.setdefault(id(use.llm_call), {})[use.model_id] = info.context_window if info else None
+                elif info is not None and info.context_window is not None:
+                    listed.setdefault(id(use.llm_call), {})[alt.model_id] = (info.context_window, alt)
         for b in budgets:
             models = windows.get(id(b.llm_call), {})
-            if not models or any(w is None or b.value <= w for w in models.values()):
+            # too large for every model that reaches the call, or for one the project lists as accepted there
+            over = {m: w for m, (w, _) in listed.get(id(b.llm_call), {}).items() if b.value > w}
+            alt_at: Optional[ListedId] = None
+            if models and not any(w is None or b.value <= w for w in models.values()):
+                known = {m: w for m, w in models.items() if w is not None}  # all of them, after the test above
+                model, window = min(known.items(), key=lambda kv: kv[1])
+            elif over:
+                model, window = min(over.items(), key=lambda kv: kv[1])
+                alt_at = listed[id(b.llm_call)][model][1]
+            else:
                 continue
-            known = {m: w for m, w in models.items() if w is not None}  # all of them, after the test above
-            model, window = min(known.items(), key=lambda kv: kv[1])
             key = (b.literal[0], b.literal[1][0])
             if key in seen:
                 continue
@@ -143,12 +176,16 @@ class TokenBudgetExceedsModel(Rule):
             call = b.llm_call
             if not isinstance(call, LLMCall):  # (always one; ContextBudget.llm_call is typed `object`)
                 continue
-            flow = (FlowStep(graph.span(*b.literal), f"`{b.name}` = {b.value}"),
+            flow: tuple[FlowStep, ...] = (FlowStep(graph.span(*b.literal), f"`{b.name}` = {b.value}"),
                     FlowStep(graph.span(b.func.path, b.compare.pos), "the input is trimmed against it here"),
                     FlowStep(graph.span(call.func.path, call.call.pos), f"and sent to `{model}` here"))
+            which = f"`{model}`"
+            if alt_at is not None:
+                flow += (FlowStep(graph.span(alt_at.path, alt_at.pos), f"`{model}` is listed as a model the project accepts"),)
+                which = f"`{model}` (one of the models the project accepts for this call)"
             yield self.finding(
                 ctx, *b.literal,
-                f"`{b.name}` lets the input sent to `{model}` grow to {b.value} tokens, but its context window is "
+                f"`{b.name}` lets the input sent to {which} grow to {b.value} tokens, but its context window is "
                 f"{window} tokens; once the conversation passes that, every request is rejected as too long. Keep the "
                 f"budget below {window} minus the reply tokens, or use a model with a larger window.",
                 model=model, flow=flow)

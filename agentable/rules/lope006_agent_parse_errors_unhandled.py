@@ -40,37 +40,41 @@ class AgentParseErrorsUnhandled(Rule):
             call, func, stmt = ac.site.call, ac.site.func, ac.site.stmt
             if not guard or call.has_kwargs_splat():
                 continue
-            kind = _text_agent(graph, ac, by_call, tool_types)
-            if kind is None:
+            picked = _text_agent(graph, ac, by_call, tool_types)
+            if picked is None:
                 continue
+            kind, chooser = picked
             e = call.kwarg(guard)
             if e is not None:
                 vals = graph.values(e, func, stmt)
                 if not vals or not all(isinstance(v, Const) and v.value in (False, None) for v in vals):
                     continue
             setting = f"`{guard}` is off" if e is not None else f"`{guard}` is not set"
+            # the line to edit: the option turned off, else the argument that picks the text-parsing agent
+            at = e if e is not None else chooser if chooser is not None else call.func
             yield self.finding(
-                ctx, func.path, (e or call).pos if e is not None else call.func.pos,
+                ctx, func.path, at.pos,
                 f"This agent executor runs a {kind} agent, which parses each tool call from the model's text, but "
                 f"{setting}: the first reply that misses the format raises an output-parser error and ends the run. "
                 f"Pass {guard}=True (or an error message) so the error is fed back to the model.",
             )
 
 
-def _text_agent(graph, ac, by_call: dict, tool_types: set) -> Optional[str]:
-    """"text-protocol" when the executor's agent parses tool calls from text, else None."""
+def _text_agent(graph, ac, by_call: dict, tool_types: set) -> Optional[tuple[str, Optional[ir.Expr]]]:
+    """(what kind of agent, the argument that picks it or None for the default) when the
+    executor's agent parses tool calls from text, else None."""
     spec, call, func, stmt = ac.spec, ac.site.call, ac.site.func, ac.site.stmt
     if getattr(spec, "text_protocol", False):
         type_param = (getattr(spec, "params", {}) or {}).get("agent_type")
         e = call.kwarg(type_param) if type_param else None
         if e is None:
-            return "ReAct (the default agent type)"
+            return "ReAct (the default agent type)", None
         name = ir.dotted(e)
         if name is not None and "." in name:
-            return None if name.rsplit(".", 1)[-1] in tool_types else f"`{name.rsplit('.', 1)[-1]}`"
+            return None if name.rsplit(".", 1)[-1] in tool_types else (f"`{name.rsplit('.', 1)[-1]}`", e)
         strs = [v.value for v in graph.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
         if strs and not any(s in tool_types for s in strs):
-            return f"`{strs[0]}`"
+            return f"`{strs[0]}`", e
         return None
     e = call.kwarg("agent")
     if e is None:
@@ -79,5 +83,5 @@ def _text_agent(graph, ac, by_call: dict, tool_types: set) -> Optional[str]:
         if isinstance(v, ExtRef) and v.site is not None:
             inner = by_call.get(id(v.site[1]))
             if inner is not None and getattr(inner.spec, "text_protocol", False):
-                return "text-protocol"
+                return "text-protocol", None  # the agent object is built elsewhere; the executor's line
     return None

@@ -1,0 +1,167 @@
+"""The model ids a model field can take by the project's own listing, beyond the default: a
+`Literal[...]` or string Enum annotation of the parameter or field the id comes from, or a literal
+table the same value is looked up in (`SUPPORTED_MODELS[model]`, a KeyError for any other id).
+ADAL pairs a fixed token budget with each of them, not only with the default model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import ClassInfo, FunctionInfo
+from agentable.cpg.values import ClassRef
+from agentable.query.facts import EvalAt
+from agentable.query.literals import dict_values_for_key, literal_of, param_argument
+
+
+@dataclass(frozen=True)
+class ListedId:
+    """A model id the project lists for a field, and where it is listed."""
+
+    model_id: str
+    path: str
+    pos: ir.Pos
+    how: str  # "annotation" | "table"
+
+
+def listed_model_ids(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                     depth: int = 6) -> list[ListedId]:
+    """The ids the project lists for the value `e` (a model slot): found on the way back from `e`
+    through local and module bindings, parameters (and the arguments every call site passes),
+    `self.x` / `config.x` fields (and the keyword or `**dict` entry a construction gives them).
+    `stmt` is an EvalAt, typed `object` like cpg's `Setting.stmt`."""
+    out: dict[str, ListedId] = {}
+    seen: set[int] = set()
+
+    def add(found: list[ListedId]) -> None:
+        for x in found:
+            out.setdefault(x.model_id, x)
+
+    def walk(x: Optional[ir.Expr], f: FunctionInfo, st: EvalAt, d: int) -> None:
+        if x is None or d < 0 or id(x) in seen:
+            return
+        seen.add(id(x))
+        if isinstance(x, ir.Name):
+            owner, defs = g.name_bindings(f, x.id, st)
+            for dfn in defs:
+                if dfn.how in ("assign", "walrus"):
+                    walk(dfn.value, owner, dfn.stmt, d - 1)
+                elif dfn.how == "param":
+                    _param(owner, x.id, d)
+        elif isinstance(x, ir.Attribute):
+            for v in g.shallow.values(x.value, f, st):
+                q = getattr(v, "qualname", None)
+                if q in g.classes and not isinstance(v, ClassRef):
+                    for cls in g.mro(q):
+                        _field(cls, x.attr, d)
+                    _constructed(q, x.attr, d)
+
+    def _param(owner: FunctionInfo, name: str, d: int) -> None:
+        p = next((p for p in owner.params if p.name == name), None)
+        if p is None:
+            return
+        add(_annotation_ids(g, p.annotation, owner))
+        add(_table_lookups(g, owner, name))
+        for site in g.argument_sites(owner)[:8]:
+            walk(param_argument(site.call, owner, name), site.func, site.stmt, d - 1)
+
+    def _field(cls: ClassInfo, attr: str, d: int) -> None:
+        for value, s, method in cls.attrs.get(attr, []):
+            if method is None and isinstance(s, ir.Assign):
+                add(_annotation_ids(g, s.annotation, cls.module.toplevel))
+            walk(value, method or cls.module.toplevel, s, d - 1)
+
+    def _constructed(q: str, attr: str, d: int) -> None:
+        """A field set by the construction: `Config(model=m)` or `Config(**settings)`."""
+        if any("__init__" in c.methods for c in g.mro(q)):
+            return  # an own constructor: its parameters are followed through `self.x = x`
+        for site in g.constructions(q)[:8]:
+            given = site.call.kwarg(attr)
+            if given is not None:
+                walk(given, site.func, site.stmt, d - 1)
+            for kw in site.call.keywords:
+                if kw.name is None:
+                    for v, owner, at in dict_values_for_key(g, kw.value, site.func, site.stmt, attr, 2):
+                        walk(v, owner, at, d - 1)
+                    for v, owner, at in _returned_dict_values(g, kw.value, site.func, site.stmt, attr):
+                        walk(v, owner, at, d - 1)
+
+    walk(e, func, stmt, depth)  # type: ignore[arg-type]
+    return list(out.values())
+
+
+def _returned_dict_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
+                          key: str) -> list[tuple[ir.Expr, FunctionInfo, EvalAt]]:
+    """`key`'s values in the dict literal a project function returns, when `e` is bound to its
+    call (`settings = make_settings(...)`)."""
+    out: list[tuple[ir.Expr, FunctionInfo, EvalAt]] = []
+    if not isinstance(e, ir.Name):
+        return out
+    owner, defs = g.name_bindings(func, e.id, stmt)
+    for dfn in defs:
+        site = next((s for s in owner.calls if s.call is dfn.value), None) if dfn.how == "assign" else None
+        for q in g.callees(site) if site is not None else ():
+            callee = g.functions.get(q)
+            if callee is not None:
+                for ret in callee.returns:
+                    out += dict_values_for_key(g, ret.value, callee, ret, key, 2)
+    return out
+
+
+_ENUM_BASES = frozenset({"Enum", "StrEnum"})
+
+
+def _is_literal_type(x: ir.Expr) -> bool:
+    """`Literal[...]`: a subscript, or the generic type node an annotation is lowered to."""
+    head = x.value if isinstance(x, ir.Subscript) else (
+        x.children[0] if isinstance(x, ir.Other) and x.kind == "generic_type" and x.children else None)
+    return (ir.dotted(head) or "").rsplit(".", 1)[-1] == "Literal"
+
+
+def _annotation_ids(g: ProjectGraph, ann: Optional[ir.Expr], func: FunctionInfo, alias: int = 1) -> list[ListedId]:
+    """The strings of a `Literal["a", "b"]` annotation (also inside Optional[...], or through a
+    type alias `Tier = Literal[...]`), or the string values of a project Enum class it names."""
+    if ann is None:
+        return []
+    bare = ir.unwrap_type(ann)
+    if isinstance(bare, ir.Name) and alias > 0:
+        owner, defs = g.name_bindings(func, bare.id, func.node)
+        for dfn in defs:
+            if dfn.how == "assign" and dfn.value is not None and any(_is_literal_type(x) for x in ir.walk_expr(dfn.value)):
+                return _annotation_ids(g, dfn.value, owner, alias - 1)
+    out: list[ListedId] = []
+    for x in ir.walk_expr(ann):
+        if _is_literal_type(x):
+            out += [ListedId(c.value, func.path, c.pos, "annotation") for c in ir.walk_expr(x)
+                    if isinstance(c, ir.Constant) and isinstance(c.value, str)]
+            break
+    ann = ir.unwrap_type(ann)
+    if out or not isinstance(ann, (ir.Name, ir.Attribute)):
+        return out
+    for v in g.shallow.values(ann, func, func.node):
+        if isinstance(v, ClassRef) and v.qualname in g.classes:
+            cls = g.classes[v.qualname]
+            if any((ir.dotted(b) or "").rsplit(".", 1)[-1] in _ENUM_BASES for b in cls.node.bases):
+                out += [ListedId(val.value, cls.module.path, val.pos, "annotation")
+                        for vals in cls.attrs.values() for val, _s, m in vals
+                        if m is None and isinstance(val, ir.Constant) and isinstance(val.value, str)]
+    return out
+
+
+def _table_lookups(g: ProjectGraph, func: FunctionInfo, name: str) -> list[ListedId]:
+    """The string keys of a literal dict that `func` indexes with the parameter `name`
+    (`TABLE[name]`): any other id raises KeyError there, so the table lists what `name` can be."""
+    out: list[ListedId] = []
+    for sub, st in func.exprs.get(ir.Subscript, ()):
+        if not (isinstance(sub, ir.Subscript) and isinstance(sub.index, ir.Name) and sub.index.id == name):
+            continue
+        if isinstance(st, ir.Assign) and any(t is sub for t in st.targets):
+            continue  # `table[name] = ...` stores, it does not look up
+        lit = literal_of(g, sub.value, func, st)
+        if lit is None or not isinstance(lit[0], ir.Dict):
+            continue
+        out += [ListedId(k.value, lit[1].path, k.pos, "table") for k in lit[0].keys
+                if isinstance(k, ir.Constant) and isinstance(k.value, str)]
+    return out
