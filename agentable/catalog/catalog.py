@@ -83,6 +83,9 @@ class Catalog:
             k: tuple(v) for k, v in tools.get("library_errors", {}).items()}
         self.exception_bases: dict[str, str] = dict(tools.get("exception_bases", {}))
         self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
+        # "<framework>.<api>" -> access path read from an LLM call's response -> the SDK type there
+        self.sdk_response_types: dict[str, dict[str, str]] = {
+            k: dict(v) for k, v in tools.get("sdk_response_types", {}).items()}
         # module -> the module whose public tool names it re-exports (checked against the mined API)
         self.reexports: dict[str, str] = dict(tools.get("reexports", {}))
         self._reexport_memo: dict[str, Optional[str]] = {}
