@@ -86,6 +86,8 @@ class Catalog:
         # "<framework>.<api>" -> access path read from an LLM call's response -> the SDK type there
         self.sdk_response_types: dict[str, dict[str, str]] = {
             k: dict(v) for k, v in tools.get("sdk_response_types", {}).items()}
+        # what a loader that turns every module of a package into tools calls (cpg.module_tools)
+        self.module_tool_loader: dict[str, list[str]] = dict(tools.get("module_tool_loader", {}))
         # module -> the module whose public tool names it re-exports (checked against the mined API)
         self.reexports: dict[str, str] = dict(tools.get("reexports", {}))
         self._reexport_memo: dict[str, Optional[str]] = {}
