@@ -83,6 +83,14 @@ class Catalog:
             k: tuple(v) for k, v in tools.get("library_errors", {}).items()}
         self.exception_bases: dict[str, str] = dict(tools.get("exception_bases", {}))
         self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
+        # "<framework>.<api>" -> access path read from an LLM call's response -> the SDK type there
+        self.sdk_response_types: dict[str, dict[str, str]] = {
+            k: dict(v) for k, v in tools.get("sdk_response_types", {}).items()}
+        # what a loader that turns every module of a package into tools calls (cpg.module_tools)
+        self.module_tool_loader: dict[str, list[str]] = dict(tools.get("module_tool_loader", {}))
+        # module -> the module whose public tool names it re-exports (checked against the mined API)
+        self.reexports: dict[str, str] = dict(tools.get("reexports", {}))
+        self._reexport_memo: dict[str, Optional[str]] = {}
         self.models_version: str = str(models.get("version", ""))
         # api types under which a settings file's `model` names a deployment, not a model id
         self.deployment_api_types: frozenset[str] = frozenset(models.get("deployment_api_types", ()))
@@ -154,13 +162,48 @@ class Catalog:
         return self._factory.get(qualname)
 
     def tool_decorator(self, qualname: str) -> Optional[ToolDecoratorSpec]:
-        return self._tool_decorator.get(qualname)
+        return self._tool_decorator.get(qualname) or self._tool_decorator.get(self.reexported(qualname) or "")
 
     def tool_constructor(self, qualname: str) -> Optional[ToolConstructorSpec]:
-        return self._tool_constructor.get(qualname)
+        return self._tool_constructor.get(qualname) or self._tool_constructor.get(self.reexported(qualname) or "")
 
     def tool_base(self, qualname: str) -> Optional[ToolBaseSpec]:
-        return self._tool_base.get(qualname)
+        return self._tool_base.get(qualname) or self._tool_base.get(self.reexported(qualname) or "")
+
+    def reexported(self, qualname: str) -> Optional[str]:
+        """The path a name imported through a re-exporting module ([reexports] of tools.toml) has in
+        the module it comes from: `langchain_community.tools.BaseTool` ->
+        `langchain_core.tools.BaseTool`, `langchain.agents.Tool.from_function` ->
+        `langchain_core.tools.Tool.from_function`. None when no module of the path re-exports, or
+        when the mined API surface covers that module and none of its read releases has the name."""
+        if qualname in self._reexport_memo:
+            return self._reexport_memo[qualname]
+        out: Optional[str] = None
+        parts = qualname.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:i])
+            target = self.reexports.get(module)
+            if target is not None:
+                name = parts[i].removesuffix("()")
+                if self._module_exports(module, name):
+                    out = ".".join([target, *parts[i:]])
+                break
+        self._reexport_memo[qualname] = out
+        return out
+
+    def _module_exports(self, module: str, name: str) -> bool:
+        """Does some read release of a distribution shipping `module` define or import `name` at its
+        top level (a lazily exporting release, which the wheel cannot show, does not count)? True
+        when no mined surface has the module (the hand-written table is then the only word)."""
+        covered = False
+        for dist in self.api_surface.dists_for(top_module(module)):
+            surface = self.api_surface.get(dist)
+            if surface is None or module not in surface.modules:
+                continue
+            covered = True
+            if surface.symbols.get(f"{module}:{name}", 0):
+                return True
+        return not covered
 
     def agent_constructor(self, qualname: str) -> Optional[AgentSpec]:
         return self._agent.get(qualname)

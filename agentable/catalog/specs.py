@@ -129,6 +129,9 @@ class ToolDecoratorSpec:
     # "annotation" (a type hint), "docs" (an Args: entry under its bare name)
     variadic_requires: tuple[str, ...] = ()
     run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
+    # a tool no agent of the scanned code runs (a tool library) is judged by the framework's usual
+    # runner: True when that runner lets the tool's exception end the run (LangChain's AgentExecutor)
+    unrun_errors_propagate: bool = False
     notes: str = ""
 
 
@@ -164,6 +167,9 @@ class ToolConstructorSpec:
     # run methods that check the model's arguments against the function's signature and raise on a
     # mismatch (a pydantic ValidationError), then let the function's own errors through
     validating_run_methods: tuple[str, ...] = ()
+    # a tool no agent of the scanned code runs (a tool library) is judged by the framework's usual
+    # runner: True when that runner lets the tool's exception end the run (LangChain's AgentExecutor)
+    unrun_errors_propagate: bool = False
     notes: str = ""
 
 
@@ -188,6 +194,9 @@ class ToolBaseSpec:
     requires_description: bool = False  # the framework refuses a tool class without a description
     requires_param_docs: bool = False  # every entry of params_attr needs a "description"
     run_methods: tuple[str, ...] = ()  # methods of the tool object that run it when called by hand
+    # a tool no agent of the scanned code runs (a tool library) is judged by the framework's usual
+    # runner: True when that runner lets the tool's exception end the run (LangChain's AgentExecutor)
+    unrun_errors_propagate: bool = False
     notes: str = ""
 
 

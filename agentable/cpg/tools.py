@@ -10,6 +10,7 @@ from agentable.catalog.specs import AgentSpec, ChatModelSpec, LLMCallSpec, ToolC
 from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentView, ToolDef, ToolParam
 from agentable.cpg.graph_api import CodeGraph
+from agentable.cpg.module_tools import module_convention_tools
 from agentable.cpg.prompt_tools import prompt_described_functions
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, ExtRef, FuncRef, ordered
@@ -35,6 +36,7 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
             out.extend(_schema_tools(g, func))
     out.extend(_function_tools(g, layer, seen_funcs))
     out.extend(_prompt_tools(g, layer, seen_funcs))
+    out.extend(module_convention_tools(g, layer.functions(), seen_funcs, function_params))
     mods = {m.name for m in layer.relevant_modules}
     for cls in g.classes.values():
         if cls.module.name not in mods:

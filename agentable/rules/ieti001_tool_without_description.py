@@ -25,7 +25,9 @@ class ToolWithoutDescription(Rule):
               "the code loads) without a `description` key, "
               "`description=\"\"`, or a function a hand-written agent lists in its prompt by its `__doc__`) is "
               "called blindly or never; several frameworks (LangChain `@tool`, CrewAI `@tool`, smolagents, "
-              "AutoGen) refuse such a tool outright and the agent fails at start-up."),
+              "AutoGen) refuse such a tool outright and the agent fails at start-up. "
+              "A property of the tool alone: judged whether or not the scanned code builds the agent that "
+              "runs it (a tool library is checked too)."),
         bad_example='@tool\ndef lookup_order(order_id: str) -> str:\n    return db.get(order_id)',
         good_example=('@tool\ndef lookup_order(order_id: str) -> str:\n'
                       '    """Look up an order by its id and return its status and items."""\n'

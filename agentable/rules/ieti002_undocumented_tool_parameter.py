@@ -37,7 +37,9 @@ class UndocumentedToolParameter(Rule):
               "entry has no description; a docstring whose `Args:` section documents some parameters but not "
               "another leaves that one unexplained; a JSON tool schema property with an opaque name (`input`, "
               "`data`, `x`) and no description or enum gives the model nothing to go on. The model then "
-              "guesses, passes the wrong thing, or the tool fails to load."),
+              "guesses, passes the wrong thing, or the tool fails to load. "
+              "A property of the tool alone: judged whether or not the scanned code builds the agent that "
+              "runs it (a tool library is checked too)."),
         bad_example=('@tool\ndef convert(amount: float, currency: str) -> str:\n'
                      '    """Convert money.\n\n    Args:\n        amount: how much\n    """'),
         good_example=('@tool\ndef convert(amount: float, currency: str) -> str:\n'

@@ -3,7 +3,7 @@ lets the tool's exception end the run."""
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
@@ -14,6 +14,7 @@ from agentable.query.tool_results import tool_label
 from agentable.query.tools import tool_functions_of
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.helpers import agent_run_sites, agents_running, tool_error_handling_covers, unhandled_network_io
+from agentable.rules.mnft.unrun import unrun_tool_judged_by_default
 from agentable.rules.mnft.tool_inputs import ArgumentHit, agent_handed_to, model_params, unhandled_model_argument
 
 
@@ -35,7 +36,15 @@ class FrameworkToolErrorPropagates(Rule):
               "no call that runs the agent is inside a try. The same holds for the tool's own arguments: SQL the model "
               "wrote, a time zone, a date, a path or a number as text, handed to a call that raises on a bad value "
               "(catalog taint.toml [tool_inputs]) with no handler, no check of the value first, and no annotation "
-              "the framework validates (Literal, an enum, a Field pattern or bound)."),
+              "the framework validates (Literal, an enum, a Field pattern or bound). Each function that runs the "
+              "tool (LangChain's `_run` and `_arun`) is judged on its own. A tool that no agent of the scanned code is "
+              "given (a tool library whose agents are built elsewhere, or a partial checkout) is judged by its "
+              "framework's usual runner (catalog tools.toml `unrun_errors_propagate`): LangChain's AgentExecutor does "
+              "not catch a tool's exception unless handle_tool_error is set and the error is a ToolException, so an "
+              "unhandled network call is reported. Not when the project itself builds a runner that may run the tool "
+              "and catch (an agent that handles tool errors, a LangGraph state graph with its ToolNode) or runs the "
+              "tool in a hand-written loop (MNFT002's case); an unhandled model-written argument is reported only "
+              "with an agent run in view."),
         bad_example=('@agent.tool\ndef repo_info(ctx: RunContext[Deps], repo: str) -> str:\n'
                      '    resp = ctx.deps.client.get(f"{API}/repos/{repo}")\n    resp.raise_for_status()\n'
                      '    return resp.text'),
@@ -54,7 +63,12 @@ class FrameworkToolErrorPropagates(Rule):
         for tool in graph.agent.tools:
             if tool.handles_errors:
                 continue
-            agents = [ac for ac in agents_running(graph, tool) if getattr(ac.spec, "tool_errors_propagate", False)]
+            running = agents_running(graph, tool)
+            if not running and unrun_tool_judged_by_default(graph, tool):
+                for hit, _raised, own in _unhandled_requests(graph, tool):
+                    yield self._unrun_finding(ctx, tool, hit, own)
+                continue
+            agents = [ac for ac in running if getattr(ac.spec, "tool_errors_propagate", False)]
             runs = [site for ac in agents for site in agent_run_sites(graph, ac)]
             # the agent may also run in a library adapter it is handed to (an AG-UI or A2A server)
             if not runs:
@@ -67,35 +81,41 @@ class FrameworkToolErrorPropagates(Rule):
                 yield self._argument_finding(ctx, tool, agents[0], handed[0], arg_hit)
             if not runs:
                 continue  # no run of the agent seen: no evidence the error ends the run
-            hit = None
-            for impl in tool_functions_of(graph, tool):
-                hit = unhandled_network_io(graph, impl)
-                if hit is not None:
+            for hit, raised, own in _unhandled_requests(graph, tool):
+                if arg_hit is not None and arg_hit.site.call is hit.site.call:
+                    continue  # (one finding per call)
+                # a run guarded against the tool's failure (Exception, OSError, or the error classes of the
+                # HTTP client the tool calls, `except httpx.HTTPError`): the error does not end the program
+                if any(failure_guard(graph, s.func, s.stmt, TOOL_FAILURES)
+                       or catches_library_errors(graph, s.func, s.stmt, raised) for s in runs):
                     break
-            if hit is None or (arg_hit is not None and arg_hit.site.call is hit.site.call):
-                continue  # (one finding per call)
-            # a run guarded against the tool's failure (Exception, OSError, or the error classes of the
-            # HTTP client the tool calls, `except httpx.HTTPError`): the error does not end the program
-            raised = tool_raised_errors(graph, hit.func)
-            if tool_error_handling_covers(graph, tool, raised or frozenset({"OSError"})):
-                continue  # the tool's own error handling catches these errors
-            own = ""
-            if tool_error_handling_configured(graph, tool):  # turned on, but for other errors
-                catches = " / ".join(getattr(tool.spec, "error_param_catches", ()) or ())
-                error_param = getattr(tool.spec, "error_param", None)  # (ToolDef.spec is typed `object`)
-                own = (f" The tool's `{error_param}` handles only {catches}, so it does not help "
-                       f"here.")
-            if any(failure_guard(graph, s.func, s.stmt, TOOL_FAILURES)
-                   or catches_library_errors(graph, s.func, s.stmt, raised) for s in runs):
-                continue
-            agent_name, recovery, label, run_text = _described(graph, tool, agents[0], runs[0])
-            yield self.finding(
-                ctx, hit.func.path, hit.site.call.pos,
-                f"`{source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network "
-                f"error, timeout or HTTP error status) and no try/except covers it; `{agent_name}` does not catch a "
-                f"tool's exception and nothing around `{run_text}` does, so one failed request ends the whole run. "
-                f"Catch the error in the tool and {recovery}.{own}",
-            )
+                yield self._run_finding(ctx, tool, agents[0], runs[0], hit, own)
+
+    def _run_finding(self, ctx: RuleContext, tool, ac, run, hit, own: str) -> Finding:
+        graph = ctx.graph
+        agent_name, recovery, label, run_text = _described(graph, tool, ac, run)
+        return self.finding(
+            ctx, hit.func.path, hit.site.call.pos,
+            f"`{source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network "
+            f"error, timeout or HTTP error status) and no try/except covers it; `{agent_name}` does not catch a "
+            f"tool's exception and nothing around `{run_text}` does, so one failed request ends the whole run. "
+            f"Catch the error in the tool and {recovery}.{own}",
+        )
+
+    def _unrun_finding(self, ctx: RuleContext, tool, hit, own: str) -> Finding:
+        """A tool no agent of the scanned code runs (a tool library), judged by its framework's usual
+        runner, which lets the exception end the run (catalog `unrun_errors_propagate`)."""
+        graph = ctx.graph
+        framework = getattr(tool.spec, "framework", "") or "its framework"
+        label = tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
+        return self.finding(
+            ctx, hit.func.path, hit.site.call.pos,
+            f"`{source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network error, "
+            f"timeout or HTTP error status) and no try/except covers it. No agent in the scanned code runs the tool, "
+            f"and {framework}'s usual agent runner does not catch a tool's exception, so one failed request ends the "
+            f"whole run wherever the tool is used. Catch the error in the tool and return the error text as the tool "
+            f"result.{own}",
+        )
 
     @staticmethod
     def _argument_hit(graph, tool, runs) -> Optional[ArgumentHit]:
@@ -126,6 +146,28 @@ class FrameworkToolErrorPropagates(Rule):
             f"exception and nothing {around} does, so one "
             f"malformed argument ends the whole run. Catch the error in the tool and {recovery}.",
         )
+
+
+def _unhandled_requests(graph, tool) -> list[tuple[Any, frozenset[str], str]]:
+    """Per function that runs the tool (`_run`, `_arun`), its first network call with no handler,
+    the errors it raises, and a note when the tool's error handling is on but for other errors.
+    None at all when the tool's own error handling covers the first one."""
+    out: list[tuple[Any, frozenset[str], str]] = []
+    for impl in tool_functions_of(graph, tool):
+        hit = unhandled_network_io(graph, impl)
+        if hit is None:
+            continue
+        raised = tool_raised_errors(graph, hit.func)
+        if tool_error_handling_covers(graph, tool, raised or frozenset({"OSError"})):
+            return []  # the tool's own error handling catches these errors
+        own = ""
+        if tool_error_handling_configured(graph, tool):  # turned on, but for other errors
+            catches = " / ".join(getattr(tool.spec, "error_param_catches", ()) or ())
+            error_param = getattr(tool.spec, "error_param", None)  # (ToolDef.spec is typed `object`)
+            own = f" The tool's `{error_param}` handles only {catches}, so it does not help here."
+        if all(hit.site.call is not h.site.call for h, _, _ in out):  # (a helper both run)
+            out.append((hit, raised, own))
+    return out
 
 
 def _described(graph, tool, ac, run) -> tuple[str, str, str, str]:

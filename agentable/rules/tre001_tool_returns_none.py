@@ -23,7 +23,9 @@ class ToolReturnsNone(Rule):
               "off the end of the function, a bare `return`, `return None`, or a result that is printed instead of "
               "returned gives the model \"None\" (or nothing): it cannot tell success from failure, retries the "
               "same call, or invents an answer. Typical causes are an `except` branch that only logs, an "
-              "if/elif chain without an else, and debugging `print` left in place of `return`."),
+              "if/elif chain without an else, and debugging `print` left in place of `return`. "
+              "A property of the tool alone: judged whether or not the scanned code builds the agent that "
+              "runs it (a tool library is checked too)."),
         bad_example=('@tool\ndef weather(city: str) -> str:\n    """Current weather for a city."""\n'
                      '    try:\n        return fetch(city)\n    except HTTPError as e:\n        print(e)'),
         good_example=('@tool\ndef weather(city: str) -> str:\n    """Current weather for a city."""\n'

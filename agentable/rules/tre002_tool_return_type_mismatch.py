@@ -43,7 +43,9 @@ class ToolReturnTypeMismatch(Rule):
               "that returns a dict, or a dict put straight into the tool message (also when it is the result of "
               "one of several tools dispatched by name, e.g. `REGISTRY[name](**args)` passed on through a "
               "helper), makes the API reject the request (400) or makes the framework fail or send a repr the "
-              "model misreads."),
+              "model misreads. "
+              "A property of the tool alone: judged whether or not the scanned code builds the agent that "
+              "runs it (a tool library is checked too)."),
         bad_example=('messages.append({"role": "tool", "tool_call_id": call.id, "content": get_weather(**args)})  '
                      '# get_weather returns a dict'),
         good_example=('messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(get_weather(**args))})'),

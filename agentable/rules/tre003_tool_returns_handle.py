@@ -7,7 +7,7 @@ from typing import Iterable
 from agentable.findings import Finding, Severity
 from agentable.query.tool_results import tool_implementations, tool_label
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.tre.helpers import handle_kind
+from agentable.rules.tre.helpers import ResponsePart, handle_kind, sdk_response_part
 
 _WHAT = {
     "generator": ("a generator", "collect it first (`\"\\n\".join(...)` or `list(...)`)"),
@@ -25,11 +25,15 @@ class ToolReturnsHandle(Rule):
         name="tool-returns-non-data-object",
         category="TRE",
         severity=Severity.WARNING,
-        short="A tool returns a generator, file, HTTP response, process or connection object instead of the data in it.",
+        short=("A tool returns a generator, file, HTTP response, process or connection object, or a model SDK's response "
+               "object, instead of the data in it."),
         full=("The model only sees a tool's result as text. A generator, an open file, a `requests` Response or "
               "a subprocess result is turned into its repr (\"<generator object ...>\", \"<Response [200]>\") or "
               "fails JSON serialisation, so the data the tool fetched never reaches the model (and a file or "
-              "connection handle leaks)."),
+              "connection handle leaks). The same holds for a model call's response or a part of it short of the text "
+              "(`response.choices[0]`, a `ChatCompletionMessage`, a LangChain `AIMessage`; catalog tools.toml "
+              "[sdk_response_types]): the answer reaches the model wrapped in the object's repr. Judged on the tool "
+              "alone, whether or not the scanned code builds the agent that runs it."),
         bad_example='def fetch_page(url: str) -> str:\n    return requests.get(url, timeout=10)',
         good_example='def fetch_page(url: str) -> str:\n    return requests.get(url, timeout=10).text',
         fix="Return the data (text, JSON-serialisable values), not the object that holds it.",
@@ -42,6 +46,7 @@ class ToolReturnsHandle(Rule):
             if func.node is None:
                 continue
             label = tool_label(func, tool, graph)
+            reported: set[tuple[str, tuple[int, int, int, int]]] = set()
             if func.yields:
                 y = func.yields[0]
                 what, fix = _WHAT["generator"]
@@ -53,6 +58,10 @@ class ToolReturnsHandle(Rule):
             for r in func.returns:
                 hit = handle_kind(graph, r.value, func, r)
                 if hit is None:
+                    part = sdk_response_part(graph, r.value, func, r)
+                    if part is not None and (anchor := _response_anchor(func, r, part)) not in reported:
+                        reported.add(anchor)
+                        yield self._response_finding(ctx, func, anchor, r, label, part)
                     continue
                 kind, callee = hit
                 what, fix = _WHAT.get(kind, (f"a {kind} object", "return the data it holds"))
@@ -61,3 +70,21 @@ class ToolReturnsHandle(Rule):
                     ctx, func.path, r.pos,
                     f"Tool `{label}` returns {what}{origin} instead of data; the model receives its repr, not the "
                     f"content; {fix}.")
+
+    def _response_finding(self, ctx: RuleContext, func, anchor, r, label: str, part: ResponsePart) -> Finding:
+        what = f"the model SDK's `{part.type_name}` object" if part.type_name else "the model SDK's response object"
+        where = f" (`response{part.read}`)" if part.read else ""
+        returned = f", returned at line {r.pos[0]}," if anchor[1][0] != r.pos[0] else ","
+        return self.finding(
+            ctx, anchor[0], anchor[1],
+            f"Tool `{label}` returns {what}{where}{returned} not the text in it; the agent's model receives the object's repr "
+            f"(its fields, ids and token counts around the answer) or a serialisation error. Return its text, "
+            f"`{part.rest}`.")
+
+
+def _response_anchor(func, r, part: ResponsePart) -> tuple[str, tuple[int, int, int, int]]:
+    """Where the tool takes the response part it returns (`output = response.choices[0]`), when
+    that is in the tool's own file; else the return."""
+    if part.where is not None and part.where[0] == func.path:
+        return part.where
+    return func.path, r.pos

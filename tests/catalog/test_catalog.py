@@ -321,3 +321,19 @@ def test_variadic_parameter_handling_uses_known_words(cat):
     assert all((s.var_keyword is None) == (s.var_positional is None) for s in specs)
     assert cat.tool_constructor("llama_index.core.tools.FunctionTool.from_defaults").var_keyword == "object_param"
     assert cat.tool_decorator("agents.function_tool").var_keyword == "unpacked"
+
+
+def test_reexporting_modules_resolve_to_the_defining_module(cat):
+    # langchain_community.tools and langchain.tools import BaseTool/Tool/tool from langchain_core.tools
+    assert cat.reexported("langchain_community.tools.BaseTool") == "langchain_core.tools.BaseTool"
+    assert cat.tool_base("langchain_community.tools.BaseTool") is cat.tool_base("langchain_core.tools.BaseTool")
+    assert cat.tool_decorator("langchain_community.tools.tool") is cat.tool_decorator("langchain_core.tools.tool")
+    assert cat.tool_constructor("langchain_community.tools.StructuredTool.from_function") is \
+        cat.tool_constructor("langchain_core.tools.StructuredTool.from_function")
+    # a name the mined API surface never saw in the re-exporting module is not re-exported
+    assert cat.reexported("langchain_community.tools.NoSuchToolBase") is None
+    assert cat.tool_base("langchain_community.tools.NoSuchToolBase") is None
+    # a module that is not in the table re-exports nothing
+    assert cat.reexported("plugin_kit.base.BaseTool") is None
+    for module, target in cat.reexports.items():
+        assert DOTTED.match(module) and DOTTED.match(target)

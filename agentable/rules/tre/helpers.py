@@ -10,6 +10,7 @@ import networkx
 from agentable.cpg import ir
 from agentable.cpg.flow import EXIT, enclosing_loops
 from agentable.cpg.project import ProjectGraph
+from agentable.cpg.response_paths import CALL, INDEX, documented_paths
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.tools import annotation_text
 from agentable.cpg.values import Const, ExtRef, LLMOutput, ParamRef, Typed, Value
@@ -101,6 +102,48 @@ def handle_kind(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
             if kind is not None and kind != "bytes":
                 return (kind, v.path[:-2])
     return None
+
+
+@dataclass(frozen=True)
+class ResponsePart:
+    """An SDK response object, or a part of it short of the model's text, that a value may be."""
+
+    type_name: str  # the SDK's type there (catalog sdk_response_types), "" when not catalogued
+    read: str  # the access path read from the response so far (`.choices[0]`)
+    rest: str  # the documented path on from there to the text (`.message.content`)
+    where: Optional[tuple[str, ir.Pos]]  # where that part is read from the response (none: the call's result itself)
+
+
+def sdk_response_part(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[ResponsePart]:
+    """What `e` is when it may be an LLM SDK call's response or a part of it (a `Choice`, a
+    `ChatCompletionMessage`, an `AIMessage`) rather than the text in it: a read of the response
+    that is a proper prefix of an access path its API documents as the model's text. Raw HTTP
+    replies (the provider's JSON envelope) are data, judged by TRE002."""
+    if e is None:
+        return None
+    for v in g.values(e, func, stmt):
+        if not isinstance(v, LLMOutput) or v.text or v.http or CALL in v.read:
+            continue
+        llm = g.agent.llm_call_at(v.site[1])
+        spec = getattr(llm, "spec", None)
+        # (a chat model's output carries no paths; its catalog entry has them)
+        documented = v.documented or (documented_paths(spec) if spec is not None else ())
+        rest = next((doc[len(v.read):] for doc in documented
+                     if len(doc) > len(v.read) and doc[:len(v.read)] == v.read), None)
+        if rest is None:
+            continue
+        family = f"{getattr(spec, 'framework', '')}.{getattr(llm, 'api', '')}"
+        known = g.catalog.sdk_response_types
+        types = known.get(f"{family}.{getattr(llm, 'method', '')}") or known.get(family, {})
+        read = access_text(v.read)
+        where = (v.steps[-1][0], v.steps[-1][1]) if v.read and v.steps else None
+        return ResponsePart(types.get(read, ""), read, access_text(rest), where)
+    return None
+
+
+def access_text(segments: tuple[str, ...]) -> str:
+    """("choices", "[]", "message") -> ".choices[0].message" (an index is shown as the first one)."""
+    return "".join("[0]" if s == INDEX else "()" if s == CALL else f".{s}" for s in segments)
 
 
 @per_graph
