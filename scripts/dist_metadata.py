@@ -188,6 +188,60 @@ def _report(dist: str) -> dict[str, Any] | None:
         return items[0].get("metadata") if items else None
 
 
+_NOT_FOUND = re.compile(r"(?:No matching distribution found for|satisfies the requirement) ([A-Za-z0-9_.\-\[\]=<>!~]+)")
+
+
+def _download_batch(dists: list[str], where: Path) -> dict[str, Path]:
+    """The newest wheel of each of `dists`, one pip run for all (a run per name costs a pip start
+    each: most of the time for small wheels); a name pip finds no wheel for is dropped and the
+    rest asked again."""
+    pending = list(dists)
+    while pending:
+        with tempfile.TemporaryDirectory(dir=where) as tmp:
+            r = subprocess.run([*_PIP, "download", "--no-deps", "--only-binary=:all:", "-q", "-d", tmp, *pending],
+                               capture_output=True, text=True, timeout=1800, env=_ENV)
+            if r.returncode == 0:
+                out: dict[str, Path] = {}
+                for w in Path(tmp).glob("*.whl"):
+                    key = str(canonicalize_name(w.name.split("-")[0]))
+                    out[key] = w.rename(where / w.name)
+                return {d: out[str(canonicalize_name(d.split("==")[0]))] for d in pending
+                        if str(canonicalize_name(d.split("==")[0])) in out}
+        bad = _NOT_FOUND.search(r.stderr)
+        drop = str(canonicalize_name(re.split(r"[=<>!~\[]", bad.group(1))[0])) if bad else None
+        if drop is None or not any(str(canonicalize_name(d.split("==")[0])) == drop for d in pending):
+            print(f"batch of {len(pending)} failed: {r.stderr.strip()[-300:]}", file=sys.stderr)
+            return {}
+        print(f"{drop}: no wheel", file=sys.stderr)
+        pending = [d for d in pending if str(canonicalize_name(d.split("==")[0])) != drop]
+    return {}
+
+
+def batch(dists: list[str], where: Path, optional: dict[str, bool], keep: bool) -> list[dict[str, Any] | None]:
+    """`one` for many names: the huge ones by their metadata, the others downloaded together."""
+    small = [d for d in dists if not _HUGE.match(str(canonicalize_name(d.split("==")[0])))]
+    try:
+        paths = _download_batch(small, where) if small else {}
+    except Exception as e:  # a timeout: each name alone
+        print(f"batch: {type(e).__name__}: {e}", file=sys.stderr)
+        paths = {}
+    out: list[dict[str, Any] | None] = []
+    for d in dists:
+        if d in paths:
+            try:
+                out.append(read_wheel(paths[d], optional[d]))
+            except Exception as e:
+                print(f"{d}: {type(e).__name__}: {e}", file=sys.stderr)
+                out.append(None)
+            if not keep:
+                paths[d].unlink()
+        elif d in small and paths:
+            out.append(None)  # pip had no wheel for it
+        else:
+            out.append(_safe(d, where, optional[d], keep))
+    return out
+
+
 def one(dist: str, where: Path, optional: bool, keep: bool) -> dict[str, Any] | None:
     key = str(canonicalize_name(dist))
     if _HUGE.match(key):
@@ -277,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--list", type=Path, help="file with one distribution a line (# comments; `name optional`)")
     ap.add_argument("--wheels", type=Path, help="folder to keep the downloaded wheels in (default: a temporary one)")
     ap.add_argument("--jobs", type=int, default=4)
+    ap.add_argument("--batch", type=int, default=1, help="names per pip download run (1: one run per name)")
     ap.add_argument("-o", "--output", type=Path, required=True, help="the .json.gz to write")
     ap.add_argument("--merge", action="store_true",
                     help="keep the output's other entries: mine only the names given and add (or replace) them")
@@ -303,7 +358,11 @@ def main(argv: list[str] | None = None) -> int:
         where = args.wheels or Path(tmp)
         where.mkdir(parents=True, exist_ok=True)
         keep = args.wheels is not None
-        results = pool.map(lambda d: _safe(d, where, wanted[d], keep), todo)
+        if args.batch > 1:  # several names per pip run
+            chunks = [todo[i:i + args.batch] for i in range(0, len(todo), args.batch)]
+            results = (e for es in pool.map(lambda c: batch(c, where, wanted, keep), chunks) for e in es)
+        else:
+            results = pool.map(lambda d: _safe(d, where, wanted[d], keep), todo)
         for i, (d, entry) in enumerate(zip(todo, results, strict=True), 1):
             if entry:
                 entries[entry["name"]] = _merged(entries.get(entry["name"]), entry)

@@ -128,6 +128,10 @@ class Catalog:
         # before its integrations moved to distributions of their own
         self._whole_namespace: dict[str, tuple[str, str]] = {
             normalize_dist(k): (str(v["root"]), str(v["versions"])) for k, v in dists.get("whole_namespace", {}).items()}
+        # words of a distribution's name that say nothing about what it installs (`sdk`, `python`)
+        unknown = dists.get("unknown_distributions", {})
+        self.generic_dist_words: frozenset[str] = frozenset(unknown.get("generic_words", ()))
+        self.development_extras: frozenset[str] = frozenset(unknown.get("development_extras", ()))
         roots |= set(dists.get("framework", {}).get("roots", []))
         self._roots = frozenset(roots)
 
@@ -377,6 +381,26 @@ class Catalog:
         res = frozenset(out)
         self._provided_memo[key] = res
         return res
+
+    def knows_distribution(self, dist: str) -> bool:
+        """Does any table say what `dist` installs or requires: a mined wheel, mined releases, or a
+        hand-written import or [provides] entry? When none does, what it brings is unknown."""
+        key = normalize_dist(dist)
+        return key in self._wheels or key in self._own_imports or key in self._provides \
+            or self.releases.get(key) is not None
+
+    @cached_property
+    def _required_by(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for w in self._wheels.values():
+            for r in set(w.get("requires", ())):
+                out[normalize_dist(r)] = out.get(normalize_dist(r), 0) + 1
+        return out
+
+    def required_by(self, dist: str) -> int:
+        """How many of the mined wheels require `dist` unconditionally: 0 for a package that
+        projects install themselves and no library brings along (langchain-nomic, paddleocr)."""
+        return self._required_by.get(normalize_dist(dist), 0)
 
     def wheel_requires(self, dist: str) -> Optional[tuple[str, ...]]:
         """The distributions the newest wheel of `dist` requires unconditionally (names only);

@@ -26,6 +26,7 @@ from agentable.rules.epdd.documented import documented_install
 from agentable.rules.epdd.unit_gaps import UnitGaps
 from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
+from agentable.rules.epdd.unverified import unknown_distributions, unknown_name_provider
 from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
 from agentable.rules.epdd.helpers import (
     JudgedModule,
@@ -111,6 +112,8 @@ class UndeclaredDependency(Rule):
                         continue
                     if import_installed_on_demand(graph, mod, func, top):
                         continue  # the program pip-installs it before it runs this import
+                    if unknown_name_provider(graph, scope, dotted):
+                        continue  # named like a declared distribution no table holds: most likely its package
                     dists = graph.catalog.distributions_for_import(dotted)
                     own_block = mod.path in manifests.script_manifests
                     if not own_block and documented_install(
@@ -165,6 +168,17 @@ class UndeclaredDependency(Rule):
                         gaps.add(scope, scope.deployed_by, mod, stmt, top, f"add `{decl or dists[0]}`")
                         continue
                     here = "here" if cond is None else f"here, {cond} (in `{func.name}`),"
+                    unknown = unknown_distributions(graph, feature_scope(graph, scope, mod, top), dotted)
+                    if unknown:  # what they bring is not known: one of them may install it
+                        unread = ", ".join(f"`{d}`" for d in unknown[:3]) + (" ..." if len(unknown) > 3 else "")
+                        yield self.finding(
+                            ctx, mod.path, stmt.pos,
+                            f"`{shown}` is imported {here} and agentable could not verify that a dependency "
+                            f"declared in {where} provides it: no table of its catalog says what {unread} "
+                            f"install{'s' if len(unknown) == 1 else ''}, and {'it' if len(unknown) == 1 else 'they'} "
+                            f"may bring it. If not, a fresh install fails with ModuleNotFoundError; add {alts} to "
+                            f"{target}.", severity=Severity.NOTE)
+                        continue
                     if loose:
                         yield self.finding(
                             ctx, mod.path, stmt.pos,

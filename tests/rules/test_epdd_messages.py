@@ -61,3 +61,24 @@ def test_script_branch_names_its_test() -> None:
     assert 'imported here, only when `src.endswith(".ofx")` (in `convert`)' in \
         found["scripts/import_bank_export.py"].message
     assert "only when" not in found["scripts/monthly_report.py"].message
+
+
+def test_import_an_unread_declaration_may_bring_is_a_note_that_says_so() -> None:
+    result = scan([FIXTURES / "undeclared_beside_an_unread_distribution"],
+                  Config().merge_cli(select=["EPDD001"], respect_gitignore=False))
+    (joblib,) = [f for f in result.active if f.message.startswith("`joblib`")]
+    # marrowbyte-speech and glimmer-ai-agents are in no table: either may install joblib
+    assert joblib.severity is Severity.NOTE
+    assert "agentable could not verify that a dependency declared in requirements.txt provides it" in joblib.message
+    assert "`glimmer-ai-agents`, `marrowbyte-speech`" in joblib.message
+    # no mined library requires openai-agents: projects install it themselves, so the unread
+    # declarations are no excuse and the import stays an error
+    (agents,) = [f for f in result.active if f.message.startswith("`agents`")]
+    assert agents.severity is Severity.ERROR and "could not verify" not in agents.message
+
+
+def test_import_is_an_error_when_every_declaration_is_known(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("requests>=2.31\n")
+    (tmp_path / "agent.py").write_text("import requests\nimport joblib\n")
+    (finding,) = _findings(tmp_path).values()
+    assert finding.severity is Severity.ERROR and "could not verify" not in finding.message
