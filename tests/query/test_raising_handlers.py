@@ -62,7 +62,8 @@ def test_next_on_an_iterator_agent_reaches_its_dunder_next():
                 self.messages = []
 
             def __next__(self):
-                text = client.chat.completions.create(model="gpt-4o", messages=self.messages).choices[0].message.content
+                reply = client.chat.completions.create(model="gpt-4o", messages=self.messages)
+                text = reply.choices[0].message.content
                 try:
                     return json.loads(text)
                 except ValueError:
@@ -84,7 +85,8 @@ def test_no_model_loop_above_the_raise_is_a_library_parser():
         from openai import OpenAI
 
         def summarize(client: OpenAI, doc: str) -> dict:
-            text = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": doc}]).choices[0].message.content
+            messages = [{"role": "user", "content": doc}]
+            text = client.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message.content
             try:
                 return json.loads(text)
             except json.JSONDecodeError as e:
