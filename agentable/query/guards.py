@@ -203,6 +203,11 @@ def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tu
     return ""
 
 
+def decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Is `func` wrapped in a retry decorator of the catalog (tenacity's `retry`, backoff's …)?"""
+    return _decorated_with_retry(g, func)
+
+
 def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
     if func.node is None:
         return False

@@ -45,6 +45,22 @@ def unconstrained_tool_arguments(g: ProjectGraph, e: Optional[ir.Expr], func: Fu
     return None
 
 
+def model_written_arguments(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo,
+                            stmt: EvalAt) -> Optional[LLMOutput]:
+    """The tool-call arguments string `e` may be, unless the SDK parsed it or every function tool
+    the call offers is known to be strict. Unlike `unconstrained_tool_arguments`, tools that cannot
+    be read count as not strict: a caller that wraps the parse in a handler expects it to fail."""
+    for v in llm_outputs(g, e, func, stmt, text_only=False):
+        if v.read[-1:] != ("arguments",) or _SDK_PARSED.intersection(v.read):
+            continue
+        c = g.agent.llm_call_at(v.site[1])
+        strictness = _tool_strictness(g, c) if c is not None else []
+        default = getattr(c.spec, "tool_arguments_strict_default", None) if c is not None else None
+        if not strictness or not all(s is True or (s is None and default is True) for s in strictness):
+            return v
+    return None
+
+
 def _tool_strictness(g: ProjectGraph, c: LLMCall) -> list[Optional[bool]]:
     """For each function tool the LLM call offers that can be read: its explicit `strict` value,
     or None when the definition omits it. Tools that cannot be resolved are left out."""
