@@ -47,16 +47,13 @@ def call_retries(g: ProjectGraph, call: LLMCall) -> Optional[Retries]:
         if len(counts) != 1 or len(values) != 1:
             return None
         n = counts.pop()
-        return Retries(n, f"`{setting.expr and _kw_text(setting)}` at {setting.path}:{setting.expr.pos[0]}")
+        return Retries(n, f"`max_retries={n}` at {setting.path}:{setting.expr.pos[0]}")
     if not isinstance(spec, LLMCallSpec):
-        n = getattr(spec, "defaults", {}).get("max_retries")
-        return Retries(n, f"`{call.path.split('(')[0]}` retries {n} times by default") if isinstance(n, int) else None
+        default = getattr(spec, "defaults", {}).get("max_retries")
+        if not isinstance(default, int):
+            return None
+        return Retries(default, f"`{call.path.split('(')[0]}` re-sends a failed request {default} times by default")
     return _default_retries(g, call, spec)
-
-
-def _kw_text(setting) -> str:
-    e = setting.expr
-    return f"max_retries={e.value!r}" if isinstance(e, ir.Constant) else "max_retries=..."
 
 
 def _default_retries(g: ProjectGraph, call: LLMCall, spec: LLMCallSpec) -> Optional[Retries]:
