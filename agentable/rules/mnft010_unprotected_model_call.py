@@ -15,6 +15,14 @@ from agentable.rules.base import Rule, RuleContext, RuleMeta
 _STEP_APIS = frozenset({"chat", "completion", "responses", "generate"})
 
 
+def _sends_model_request(call: LLMCall) -> bool:
+    """A raw HTTP POST is taken for a model call by its URL; its payload must also carry the
+    conversation or the prompt (a Slack `api/chat.postMessage` post carries neither)."""
+    if not getattr(call.spec, "payload_params", ()):
+        return True
+    return call.setting("messages") is not None or call.setting("prompt") is not None
+
+
 class UnprotectedModelCall(Rule):
     meta = RuleMeta(
         id="MNFT010",
@@ -50,7 +58,7 @@ class UnprotectedModelCall(Rule):
         g = ctx.graph
         done: set[str] = set()
         for call in sorted(g.agent.llm_calls, key=lambda c: (c.func.path, c.call.pos)):
-            if call.api not in _STEP_APIS or call.func.qualname in done:
+            if call.api not in _STEP_APIS or call.func.qualname in done or not _sends_model_request(call):
                 continue
             retries = call_retries(g, call)
             if retries is None or retries.count > 0:
