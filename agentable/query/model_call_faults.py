@@ -94,9 +94,9 @@ class Unguarded:
 def unguarded_path(g: ProjectGraph, call: LLMCall, depth: int = 8) -> Optional[Unguarded]:
     """A chain of callers from `call` up to an entry point (module code, or a function no project
     code outside tests calls) with no try that catches the SDK's errors and no retry decorator on
-    the way; None when every path is guarded, or leads to a function a framework runs (a tool, a
-    graph node, a handler registered by decorator, which decide themselves), or is longer than
-    `depth` (not known)."""
+    the way; None when every path is guarded, or leads to a function something else runs (a tool,
+    a graph node, a handler registered by decorator, a function handed to a call as
+    `tools=[f]`/`target=f`, whose runner decides), or is longer than `depth` (not known)."""
     catches = _model_error_handler(g, call.path)
     if _caught(g, call.func, call.site.stmt, catches):
         return None
@@ -121,7 +121,7 @@ def _path_up(g: ProjectGraph, func: FunctionInfo, catches, depth: int,
     if func.is_module:
         memo[q] = ()
         return ()
-    if registered_function(g, func):
+    if registered_function(g, func) or _passed_to_a_call(g, func):
         return None
     callers = g.callers(func)
     if not g.is_test_code(func.path):
@@ -204,3 +204,32 @@ def _framework_run_functions(g: ProjectGraph) -> frozenset[str]:
     for sg in g.agent.state_graphs:
         out.update(f.qualname for f in sg.node_functions)
     return frozenset(out)
+
+
+def _passed_to_a_call(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Is `func` handed to a call as an argument, alone or in a list, tuple or dict literal
+    (`Agent(tools=[f])`, `Thread(target=f)`, `setup(handler)`)? Whoever receives it runs it."""
+    return any(isinstance(v, FuncRef) and v.qualname == func.qualname
+               for owner, stmt, e in _callable_arguments(g).get(func.name, ())
+               for v in g.values(e, owner, stmt))
+
+
+@per_graph
+def _callable_arguments(g: ProjectGraph) -> dict[str, list[tuple[FunctionInfo, ir.Stmt, ir.Expr]]]:
+    """Names (and attributes, by their last part) given as call arguments, directly or as elements
+    of a literal list, tuple, set or dict: name -> (function, statement, expression)."""
+    out: dict[str, list[tuple[FunctionInfo, ir.Stmt, ir.Expr]]] = {}
+    for func in g.functions.values():
+        for site in func.calls:
+            todo = [*site.call.args, *(k.value for k in site.call.keywords)]
+            while todo:
+                e = todo.pop()
+                if isinstance(e, ir.Starred):
+                    todo.append(e.value)
+                elif isinstance(e, ir.Seq):
+                    todo += e.elts
+                elif isinstance(e, ir.Dict):
+                    todo += e.values
+                elif isinstance(e, (ir.Name, ir.Attribute)):
+                    out.setdefault(e.id if isinstance(e, ir.Name) else e.attr, []).append((func, site.stmt, e))
+    return out

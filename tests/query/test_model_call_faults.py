@@ -98,3 +98,16 @@ def test_retry_decorator_and_registered_handler_guard() -> None:
     assert _path("from tenacity import retry\n" + LEGACY.replace("def f", "@retry\ndef f") + "f([])\n") is None
     web = "from fastapi import FastAPI\napp = FastAPI()\n" + LEGACY.replace("def f", "@app.post('/')\ndef f")
     assert _path(web) is None
+
+
+@pytest.mark.parametrize("tail", [
+    "import threading\nthreading.Thread(target=f, args=([],)).start()\n",
+    "class Runner:\n    def __init__(self, tools):\n        self.tools = tools\nRunner(tools=[f])\n",
+])
+def test_a_function_handed_to_a_call_is_left_to_its_runner(tail: str) -> None:
+    assert _path(LEGACY + tail) is None
+
+
+def test_a_function_kept_in_a_project_table_is_still_a_root() -> None:
+    p = _path(LEGACY + "STEPS = {'default': [f]}\n")
+    assert p is not None and p.root.name == "f" and not p.chain
