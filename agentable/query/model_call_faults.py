@@ -17,7 +17,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, ExtRef, FuncRef
 from agentable.query.facts import per_graph
-from agentable.query.guards import decorated_with_retry, registered_function
+from agentable.query.guards import HandlerTest, decorated_with_retry, registered_function
 from agentable.query.tool_failures import handler_reraises
 from agentable.query.versions import VersionSource, version_source, versions_disjoint
 
@@ -27,7 +27,7 @@ class Retries:
     """The automatic retries of one model call: `count`, and where it comes from (`why`)."""
 
     count: int
-    why: str  # "openai<1.0 makes none" / "`max_retries=0` at agent.py:12"
+    why: str  # "openai<1.0 sends it once, with no retry" / "`max_retries=0` at agent.py:12"
     declared: Optional[VersionSource] = None  # the SDK version that picked the catalog row
 
 
@@ -84,8 +84,8 @@ def _row_text(row: RetryDefaultSpec, root: str) -> str:
 @dataclass(frozen=True)
 class Unguarded:
     """A path from a model call up to an entry point with nothing that catches its error: the
-    call sites from the function holding the call to the root (`chain`, innermost first) and
-    what the root is (`root`: the function, or None for module code)."""
+    call sites from the function holding the call to the root (`chain`, innermost first) and the
+    root (a function nothing in the project calls, or a module's `<module>` code)."""
 
     chain: tuple[CallSite, ...]
     root: FunctionInfo
@@ -109,7 +109,7 @@ def unguarded_path(g: ProjectGraph, call: LLMCall, depth: int = 8) -> Optional[U
     return Unguarded(chain, root)
 
 
-def _path_up(g: ProjectGraph, func: FunctionInfo, catches, depth: int,
+def _path_up(g: ProjectGraph, func: FunctionInfo, catches: HandlerTest, depth: int,
              memo: dict[str, Optional[tuple[CallSite, ...]]], framework_run: frozenset[str]) -> Optional[tuple[CallSite, ...]]:
     """The caller sites from `func` to a root with no guard, () when `func` is itself a root."""
     q = func.qualname
@@ -149,13 +149,13 @@ def _path_up(g: ProjectGraph, func: FunctionInfo, catches, depth: int,
     return found
 
 
-def _caught(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, catches) -> bool:
+def _caught(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, catches: HandlerTest) -> bool:
     """A handler around `stmt` that catches the error and does not pass it on (a `raise` in its
     body, re-raising or raising another error, still ends the run)."""
     return any(catches(func, stmt, h) and not handler_reraises(h) for h in enclosing_handlers(func, stmt))
 
 
-def _model_error_handler(g: ProjectGraph, call_path: str):
+def _model_error_handler(g: ProjectGraph, call_path: str) -> HandlerTest:
     """A handler test for the errors of a call into `call_path`'s library: a bare `except`,
     `Exception`/`BaseException`, any class of that library (`openai.error.RateLimitError`,
     `requests.exceptions.Timeout`), or a builtin base of its errors (`OSError` for requests)."""
@@ -163,7 +163,7 @@ def _model_error_handler(g: ProjectGraph, call_path: str):
     root = top_module(call_path)
     lineage = {b for e in cat.errors_raised_by(call_path) for b in cat.exception_lineage(e)}
 
-    def catches(func: FunctionInfo, stmt: object, h: ir.Handler) -> bool:
+    def catches(func: FunctionInfo, stmt: ir.Stmt, h: ir.Handler) -> bool:
         if handler_catches_any(h, ("Exception",)):
             return True
         if any(n in lineage for n in handler_type_names(h)):
@@ -179,7 +179,7 @@ def _model_error_handler(g: ProjectGraph, call_path: str):
     return catches
 
 
-def _catching_decorator(g: ProjectGraph, func: FunctionInfo, catches) -> bool:
+def _catching_decorator(g: ProjectGraph, func: FunctionInfo, catches: HandlerTest) -> bool:
     """Is `func` wrapped by a decorator of the project that calls it inside a try catching the
     error (a hand-written `@retry_on_rate_limit` or `@log_errors`)?"""
     if func.node is None:
