@@ -12,8 +12,8 @@ from .models import ModelIndex
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
-                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
-                    ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
+                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetryDefaultSpec, ToolBaseSpec,
+                    ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
 class Catalog:
@@ -25,6 +25,7 @@ class Catalog:
     http_llm_calls: list[LLMCallSpec]
     llm_clients: list[ClientSpec]
     chat_models: list[ChatModelSpec]
+    retry_defaults: list[RetryDefaultSpec]
     credential_envs: list[CredentialEnvSpec]
     tool_decorators: list[ToolDecoratorSpec]
     tool_constructors: list[ToolConstructorSpec]

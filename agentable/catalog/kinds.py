@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict, FunctionRunnerSpec,
-                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec,
-                    ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
+                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetryDefaultSpec, ToolBaseSpec,
+                    ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ ENTRIES: tuple[Entries, ...] = (
             framework_roots=True),
     Entries("llm_apis.toml", "chat_model", ChatModelSpec, "chat_models",
             {"chat_model": "classes", "factory": "factories"}, framework_roots=True),
+    # how many times a model client retries a failed request by itself, per SDK release range
+    Entries("llm_apis.toml", "retry_default", RetryDefaultSpec, "retry_defaults"),
     # which environment variables the SDKs read a provider's credential from
     Entries("llm_apis.toml", "credential_env", CredentialEnvSpec, "credential_envs"),
     Entries("tools.toml", "tool_decorator", ToolDecoratorSpec, "tool_decorators", {"tool_decorator": "callees"},

@@ -80,6 +80,20 @@ class ClientSpec:
     framework: str = ""
 
 
+@dataclass(frozen=True)
+class RetryDefaultSpec:
+    """How many times a model client re-sends a request that failed (rate limit, timeout, server
+    error, dropped connection) before it raises, for calls under `modules` in the releases
+    `versions` of `sdk` (None: every release)."""
+
+    modules: tuple[str, ...]  # import roots of the calls (`openai`, `requests`)
+    retries: int
+    sdk: Optional[str] = None  # the distribution whose declared version picks the row
+    versions: Optional[str] = None  # PEP 440 range
+    param: Optional[str] = None  # the client or call keyword that changes it (`max_retries`)
+    notes: str = ""
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: holds dicts
 class ChatModelSpec:
     """A framework model object whose methods call the model."""
@@ -96,6 +110,7 @@ class ChatModelSpec:
     output_text: tuple[str, ...] = ()
     returns_text_methods: tuple[str, ...] = ()
     binders: tuple[str, ...] = ()
+    retry_binders: tuple[str, ...] = ()  # binders that re-send a failed request (`with_retry`)
     structured_methods: tuple[str, ...] = ()
     factories: tuple[str, ...] = ()  # functions returning an instance of this model
     sdk: Optional[str] = None

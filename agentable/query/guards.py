@@ -198,17 +198,14 @@ def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tu
             return "try"
     if cfg.applies("suppress", kind) and suppressed_here(func, stmt, raised):
         return "suppress"
-    if cfg.applies("retry", kind) and _decorated_with_retry(g, func):
+    if cfg.applies("retry", kind) and decorated_with_retry(g, func):
         return "retry"
     return ""
 
 
 def decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
-    """Is `func` wrapped in a retry decorator of the catalog (tenacity's `retry`, backoff's …)?"""
-    return _decorated_with_retry(g, func)
-
-
-def _decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Is `func` wrapped in a retry decorator of a library (tenacity `@retry`, backoff
+    `@backoff.on_exception`: taint.toml `retry_names`)?"""
     if func.node is None:
         return False
     names = config().names.get("retry", frozenset())
