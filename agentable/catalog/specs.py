@@ -147,6 +147,9 @@ class ToolDecoratorSpec:
     # a tool no agent of the scanned code runs (a tool library) is judged by the framework's usual
     # runner: True when that runner lets the tool's exception end the run (LangChain's AgentExecutor)
     unrun_errors_propagate: bool = False
+    # the framework turns any result into text itself (json.dumps or str), whatever the return
+    # annotation says, so a `-> str` tool returning a list is not a defect (TRE002)
+    results_stringified: bool = False
     notes: str = ""
 
 
@@ -185,6 +188,9 @@ class ToolConstructorSpec:
     # a tool no agent of the scanned code runs (a tool library) is judged by the framework's usual
     # runner: True when that runner lets the tool's exception end the run (LangChain's AgentExecutor)
     unrun_errors_propagate: bool = False
+    # the framework turns any result into text itself (json.dumps or str), whatever the return
+    # annotation says, so a `-> str` tool returning a list is not a defect (TRE002)
+    results_stringified: bool = False
     notes: str = ""
 
 
@@ -212,6 +218,9 @@ class ToolBaseSpec:
     # a tool no agent of the scanned code runs (a tool library) is judged by the framework's usual
     # runner: True when that runner lets the tool's exception end the run (LangChain's AgentExecutor)
     unrun_errors_propagate: bool = False
+    # the framework turns any result into text itself (json.dumps or str), whatever the return
+    # annotation says, so a `-> str` tool returning a list is not a defect (TRE002)
+    results_stringified: bool = False
     notes: str = ""
 
 

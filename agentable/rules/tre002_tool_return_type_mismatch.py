@@ -45,7 +45,8 @@ class ToolReturnTypeMismatch(Rule):
               "helper), makes the API reject the request (400) or makes the framework fail or send a repr the "
               "model misreads. "
               "A property of the tool alone: judged whether or not the scanned code builds the agent that "
-              "runs it (a tool library is checked too)."),
+              "runs it (a tool library is checked too). A framework that turns any result into text itself "
+              "(LangChain tools: catalog `results_stringified`) is not judged by the annotation."),
         bad_example=('messages.append({"role": "tool", "tool_call_id": call.id, "content": get_weather(**args)})  '
                      '# get_weather returns a dict'),
         good_example=('messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(get_weather(**args))})'),
@@ -60,6 +61,8 @@ class ToolReturnTypeMismatch(Rule):
     def _declared(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         for func, tool in tool_implementations(graph):
+            if getattr(getattr(tool, "spec", None), "results_stringified", False):
+                continue  # the framework turns any result into text (catalog `results_stringified`)
             found = declared_result(func, tool) if func.node is not None and not func.yields else None
             if found is None or found[0] not in _COMPATIBLE:
                 continue
