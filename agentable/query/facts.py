@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import wraps
-from typing import Callable, Optional, TypeVar, Union
+from typing import Callable, Optional, TypeVar, Union, cast
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
@@ -18,14 +18,26 @@ EvalAt = Optional[Union[ir.Stmt, ir.Handler]]
 
 def per_graph(fn: _F) -> _F:
     """Memoise a query helper once per graph, by its (hashable) arguments: a fact several rules
-    ask for is computed once per scan. The cache lives on the graph (`ProjectGraph.facts`)."""
+    ask for is computed once per scan. The cache lives on the graph (`ProjectGraph.facts`): one
+    dict per helper, keyed by the positional-argument tuple of the call itself (no key tuple
+    built per call; a hit is one lookup), calls with keywords in a second dict."""
+    slot, slot_kw = object(), object()  # this helper's keys in `g.facts`
 
     @wraps(fn)
     def cached(g: ProjectGraph, *args, **kwargs):
-        key = (fn, args, tuple(kwargs.items()))
         facts = g.facts
-        if key not in facts:
-            facts[key] = fn(g, *args, **kwargs)
-        return facts[key]
+        at = slot_kw if kwargs else slot
+        memo = cast(Optional[dict[object, object]], facts.get(at))
+        if memo is None:
+            memo = {}
+            facts[at] = memo
+        key: object = (args, tuple(kwargs.items())) if kwargs else args
+        hit = memo.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = memo[key] = fn(g, *args, **kwargs)
+        return hit
 
     return cached  # type: ignore[return-value]
+
+
+_MISSING = object()
