@@ -136,6 +136,8 @@ class ApiSurfaceIndex:
         return tuple(roots.get(root, ())) if isinstance(roots, dict) else ()
 
     def get(self, dist: str) -> Optional[ApiSurface]:
+        if dist in self._built:  # the keys are canonical names: `dist` is one
+            return self._built[dist]
         name = str(canonicalize_name(dist))
         if name not in self._built:
             packed = self._payload.get("dists", {}).get(name)
