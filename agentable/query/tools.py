@@ -193,7 +193,7 @@ def _named_in_code(g: ProjectGraph) -> frozenset[str]:
             for root in roots:
                 for e in ir.walk_expr(root):
                     if e.__class__ is ir.Name:  # the commonest node: noted here, without a call
-                        out.add(e.id)  # type: ignore[attr-defined]
+                        out.add(e.id)
                     else:
                         _note(e, out)
     return frozenset(out)
