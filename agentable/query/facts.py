@@ -20,18 +20,19 @@ def per_graph(fn: _F) -> _F:
     """Memoise a query helper once per graph, by its (hashable) arguments: a fact several rules
     ask for is computed once per scan. The cache lives on the graph (`ProjectGraph.facts`): one
     dict per helper, keyed by the positional-argument tuple of the call itself (no key tuple
-    built per call; a hit is one lookup), calls with keywords in a second dict."""
+    built per call; a hit is one lookup)."""
     slot, slot_kw = object(), object()  # this helper's keys in `g.facts`
 
     @wraps(fn)
     def cached(g: ProjectGraph, *args, **kwargs):
         facts = g.facts
-        at = slot_kw if kwargs else slot
+        # with keywords: a dict per set of keyword names, keyed by one flat tuple of the values
+        at = (slot_kw, tuple(kwargs)) if kwargs else slot
         memo = cast(Optional[dict[object, object]], facts.get(at))
         if memo is None:
             memo = {}
             facts[at] = memo
-        key: object = (args, tuple(kwargs.items())) if kwargs else args
+        key: object = args + tuple(kwargs.values()) if kwargs else args
         hit = memo.get(key, _MISSING)
         if hit is _MISSING:
             hit = memo[key] = fn(g, *args, **kwargs)
