@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import wraps
-from typing import Callable, Optional, TypeVar, Union, cast
+from typing import Callable, Optional, TypeVar, Union
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
@@ -28,7 +28,7 @@ def per_graph(fn: _F) -> _F:
         facts = g.facts
         # with keywords: a dict per set of keyword names, keyed by one flat tuple of the values
         at = (slot_kw, tuple(kwargs)) if kwargs else slot
-        memo = cast(Optional[dict[object, object]], facts.get(at))
+        memo: Optional[dict[object, object]] = facts.get(at)  # type: ignore[assignment]  # no cast(): hot
         if memo is None:
             memo = {}
             facts[at] = memo
