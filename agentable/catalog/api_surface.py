@@ -46,11 +46,19 @@ class ApiSurface:
     params: dict[str, list]
     skipped: dict[str, str] = field(default_factory=dict)
     _classes: Optional[dict[str, int]] = field(default=None, repr=False)
+    # symbol -> its presence: every file importing a symbol asks again (a Presence is immutable)
+    _presence: dict[str, Optional[Presence]] = field(default_factory=dict, repr=False, compare=False)
 
     def presence(self, symbol: str) -> Optional[Presence]:
         """Which read releases have `symbol` (`pkg.mod`, `pkg.mod.Name`, `pkg.mod.Class.method`).
         A release counts as having it when it cannot be told (the module exports names lazily, or
         a class has bases outside the wheel). None when no prefix of it is a module in the data."""
+        memo = self._presence
+        if symbol not in memo:
+            memo[symbol] = self._presence_of(symbol)
+        return memo[symbol]
+
+    def _presence_of(self, symbol: str) -> Optional[Presence]:
         parts = symbol.split(".")
         splits = [i for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in self.modules]
         if not splits:
