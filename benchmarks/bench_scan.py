@@ -34,6 +34,7 @@ from gen_corpus import DEFAULT_OUT, generate
 
 from agentable.config import Config
 from agentable.cpg.lower import parse_bytes
+from agentable.deep_stack import call_deep
 from agentable.scan import ScanOptions, scan
 from agentable.scan_result import ScanResult
 
@@ -49,7 +50,9 @@ def offline_checker(root: Path) -> object:
     try:
         from agentable.cli import _make_checker
 
-        return _make_checker(Config(), root, None, False, True, None, None)[0]
+        # (config, cache, use_llm, no_llm, model, base_url), as `agentable scan --no-llm` makes it (the
+        # call had one argument too many and failed, leaving the rule runner's default checker)
+        return _make_checker(Config(), None, False, True, None, None)[0]
     except Exception:  # the checker is optional; time the scan without it
         return None
 
@@ -103,9 +106,9 @@ def touch_files(files: list[Path], n: int) -> list[tuple[Path, bytes]]:
 
 def profile_scan(corpus: Path, top: int = 25) -> str:
     prof = cProfile.Profile()
-    prof.enable()
-    run_scan(corpus, 1, None)
-    prof.disable()
+    # scan() runs on a deep-stack thread, which a profiler enabled here would not see: profile on
+    # that thread (the scan, finding itself on one, then runs in place)
+    call_deep(prof.runcall, run_scan, corpus, 1, None)
     out = io.StringIO()
     stats = pstats.Stats(prof, stream=out).sort_stats("tottime")
     stats.print_stats(r"agentable", top)

@@ -7,15 +7,18 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
-from typing import Optional
+from typing import Generic, Optional, TypeVar, Union, overload
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 DATA_FILE = "api_surface.json.gz"
+_V = TypeVar("_V")
+_D = TypeVar("_D")
 
 
 @dataclass(frozen=True)
@@ -42,15 +45,25 @@ class ApiSurface:
     modules: dict[str, int]
     lazy: dict[str, int]
     open_classes: dict[str, int]
-    symbols: dict[str, int]
-    params: dict[str, list]
+    # `mod:Name` and `mod:Class.member` -> release mask, and `mod:function` -> [(params, mask)]:
+    # read like dicts, held by module (see `ByModule`)
+    symbols: "ByModule[int]"
+    params: "ByModule[list]"
     skipped: dict[str, str] = field(default_factory=dict)
     _classes: Optional[dict[str, int]] = field(default=None, repr=False)
+    # symbol -> its presence: every file importing a symbol asks again (a Presence is immutable)
+    _presence: dict[str, Optional[Presence]] = field(default_factory=dict, repr=False, compare=False)
 
     def presence(self, symbol: str) -> Optional[Presence]:
         """Which read releases have `symbol` (`pkg.mod`, `pkg.mod.Name`, `pkg.mod.Class.method`).
         A release counts as having it when it cannot be told (the module exports names lazily, or
         a class has bases outside the wheel). None when no prefix of it is a module in the data."""
+        memo = self._presence
+        if symbol not in memo:
+            memo[symbol] = self._presence_of(symbol)
+        return memo[symbol]
+
+    def _presence_of(self, symbol: str) -> Optional[Presence]:
         parts = symbol.split(".")
         splits = [i for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in self.modules]
         if not splits:
@@ -70,11 +83,12 @@ class ApiSurface:
         if not rest:
             return self.modules[mod]
         key = f"{mod}:{rest[0]}"
-        have = self.symbols.get(key, 0) | self.lazy.get(mod, 0)
+        names = self.symbols.by_module.get(mod, _NONE)
+        have = names.get(rest[0], 0) | self.lazy.get(mod, 0)
         if len(rest) >= 2:
             # a member: judged only in releases where the name is a class whose members are known
             classes = self._class_masks().get(key, 0) & ~self.open_classes.get(key, 0)
-            have = (have & ~classes) | (classes & self.symbols.get(f"{key}.{rest[1]}", 0)) | self.lazy.get(mod, 0)
+            have = (have & ~classes) | (classes & names.get(f"{rest[0]}.{rest[1]}", 0)) | self.lazy.get(mod, 0)
         return have
 
     def _class_masks(self) -> dict[str, int]:
@@ -82,10 +96,11 @@ class ApiSurface:
         cached = self._classes
         if cached is None:
             cached = {}
-            for k, m in self.symbols.items():
-                if "." in k.split(":", 1)[1]:
-                    owner = k.rsplit(".", 1)[0]
-                    cached[owner] = cached.get(owner, 0) | m
+            for mod, names in self.symbols.by_module.items():
+                for rest, m in names.items():
+                    if "." in rest:
+                        owner = f"{mod}:{rest.rsplit('.', 1)[0]}"
+                        cached[owner] = cached.get(owner, 0) | m
             self._classes = cached
         return cached
 
@@ -136,6 +151,8 @@ class ApiSurfaceIndex:
         return tuple(roots.get(root, ())) if isinstance(roots, dict) else ()
 
     def get(self, dist: str) -> Optional[ApiSurface]:
+        if dist in self._built:  # the keys are canonical names: `dist` is one
+            return self._built[dist]
         name = str(canonicalize_name(dist))
         if name not in self._built:
             packed = self._payload.get("dists", {}).get(name)
@@ -158,4 +175,41 @@ def _surface(name: str, entry: dict, mined: str) -> ApiSurface:
     return ApiSurface(name, _versions(entry.get("versions", [])),
                       tuple(sorted(_versions(entry.get("releases", [])), reverse=True)), mined,
                       entry.get("modules", {}), entry.get("lazy", {}), entry.get("open", {}),
-                      entry.get("symbols", {}), entry.get("params", {}), entry.get("skipped", {}))
+                      ByModule(entry.get("symbols", {})), ByModule(entry.get("params", {})),
+                      entry.get("skipped", {}))
+
+
+_NONE: dict = {}
+
+
+class ByModule(Generic[_V]):
+    """A read-only `{"mod:rest": value}` mapping held as `{"mod": {"rest": value}}`, the strings
+    interned: an SDK's mined data has ~10^5 keys, and the module prefix repeated in every one was
+    half their memory (`__init__`, `model_config`, ... recur across modules and distributions)."""
+
+    __slots__ = ("by_module",)
+
+    def __init__(self, flat: dict[str, _V]) -> None:
+        self.by_module: dict[str, dict[str, _V]] = {}
+        for key, value in flat.items():
+            mod, _, rest = key.partition(":")
+            names = self.by_module.get(mod)
+            if names is None:
+                names = self.by_module[sys.intern(mod)] = {}
+            names[sys.intern(rest)] = value
+
+    @overload
+    def get(self, key: str) -> Optional[_V]: ...
+
+    @overload
+    def get(self, key: str, default: _D) -> Union[_V, _D]: ...
+
+    def get(self, key: str, default: object = None) -> object:
+        mod, _, rest = key.partition(":")
+        return self.by_module.get(mod, _NONE).get(rest, default)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        mod, _, rest = key.partition(":")
+        return rest in self.by_module.get(mod, _NONE)

@@ -54,12 +54,17 @@ class Distribution:
             self._resolved[spec] = self._resolve(spec)
         return self._resolved[spec]
 
+    @cached_property
+    def _known(self) -> list[Version]:
+        """Every release known (final or read), newest first: sorted once, not per specifier."""
+        return sorted(set(self.releases) | set(self.requires), reverse=True)
+
     def _resolve(self, spec: str) -> Optional[Version]:
         try:
             specs = SpecifierSet(spec)
         except InvalidSpecifier:
             return None
-        known = sorted(set(self.releases) | set(self.requires), reverse=True)
+        known = self._known
         final = next((v for v in known if not v.is_prerelease and specs.contains(v)), None)
         if final is not None:
             return final
@@ -112,6 +117,8 @@ class ReleaseIndex:
         return dists if isinstance(dists, dict) else {}
 
     def get(self, dist: str) -> Optional[Distribution]:
+        if dist in self._built:  # the keys are canonical names: `dist` is one
+            return self._built[dist]
         name = str(canonicalize_name(dist))
         if name not in self._built:
             entry = self._data.get(name)

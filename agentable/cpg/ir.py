@@ -412,6 +412,8 @@ _EXPR_FIELDS: dict[type, tuple[str, ...]] = {
     Slice: ("parts",),
     Other: ("children",),
 }
+# the same fields last first, as walk_expr pushes them (not reversed again for every node)
+_EXPR_FIELDS_PUSHED: dict[type, tuple[str, ...]] = {cls: fields[::-1] for cls, fields in _EXPR_FIELDS.items()}
 
 
 def iter_child_exprs(e: Expr) -> Iterator[Expr]:
@@ -432,14 +434,14 @@ def walk_expr(e: Optional[Expr]) -> Iterator[Expr]:
     if e is None:
         return
     stack = [e]
-    pop, push, fields_of = stack.pop, stack.append, _EXPR_FIELDS.get
+    pop, push, fields_of = stack.pop, stack.append, _EXPR_FIELDS_PUSHED.get
     while stack:
         cur = pop()
         yield cur
         fields = fields_of(cur.__class__)
         if not fields:
             continue
-        for fname in reversed(fields):
+        for fname in fields:
             v = getattr(cur, fname)
             if v.__class__ is list:
                 for item in reversed(v):

@@ -449,46 +449,48 @@ def _shape_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     objects = cfg.applies("object_text", "shape")
     out: list[Flow] = []
     for func in g.agent.functions():
-        for s in ir.walk_stmts(func.body):
-            parents: Optional[dict[int, ir.Expr]] = None
-            for root in ir.stmt_exprs(s):
-                for x in ir.walk_expr(root):
-                    used: list[tuple[ir.Expr, ir.Expr, str]] = []  # (report at, the parsed value, how)
-                    if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in methods:
-                        used.append((x, x.func.value, f".{x.func.attr}()"))
-                    elif isinstance(x, ir.Call):
-                        used += [(x, kw.value, "**") for kw in x.keywords if kw.name is None]
-                    elif isinstance(x, ir.Dict):
-                        used += [(v, v, "**") for k, v in zip(x.keys, x.values, strict=False) if k is None]
-                    elif membership and isinstance(x, ir.Compare) and x.ops and x.ops[0] in ("in", "not in"):
-                        used.append((x, x.comparators[0], "in"))
-                    for at, value, how in used:
-                        name = ir.dotted(value)
-                        if name is None:
-                            continue
-                        pv = _parsed_from_guarded(g, value, func, s, by_pos)
-                        if pv is None:
-                            continue
-                        if isinstance(s, ir.Assign) and any(t is value for t in s.targets):
-                            continue
-                        if how == "in" and (not _prose_allowed(pv, by_pos) or key_path(g, value, func, s)):
-                            # only a bare number/true/null reply makes `in` raise; a field inside the
-                            # reply tested with `in` is the code checking its keys
-                            continue
-                        parents = parents if parents is not None else expr_parents(s)
-                        if tests and _type_tested(g, func, s, at, parents, value, name):
-                            guard = "check"
-                        elif keys_tested and (keys_tested_in_expr(at, parents, {name}) or membership_checked(func, s, name)):
-                            guard = "check"
-                        else:
-                            guard = failure_guard(g, func, s, raises, "shape")
-                        if not guard and schema and structured_output(g, pv.source) is not None:
-                            guard = "structured-output"
-                        if not guard and objects and _parses_object_text(g, pv, by_pos):
-                            guard = "check"
-                        if not guard and _tested_in_parsing_helper(pv, func, by_pos):
-                            guard = "check"
-                        out.append(Flow("shape", how, func, s, at, pv, raises, guard, name))
+        parents: Optional[dict[int, ir.Expr]] = None
+        at_stmt: Optional[ir.Stmt] = None
+        # the function's own expressions of these classes, in walk order (the graph's index)
+        for x, s in func.walk(ir.Call, ir.Dict, ir.Compare):
+            if s is not at_stmt:
+                at_stmt, parents = s, None
+            used: list[tuple[ir.Expr, ir.Expr, str]] = []  # (report at, the parsed value, how)
+            if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in methods:
+                used.append((x, x.func.value, f".{x.func.attr}()"))
+            elif isinstance(x, ir.Call):
+                used += [(x, kw.value, "**") for kw in x.keywords if kw.name is None]
+            elif isinstance(x, ir.Dict):
+                used += [(v, v, "**") for k, v in zip(x.keys, x.values, strict=False) if k is None]
+            elif membership and isinstance(x, ir.Compare) and x.ops and x.ops[0] in ("in", "not in"):
+                used.append((x, x.comparators[0], "in"))
+            for at, value, how in used:
+                name = ir.dotted(value)
+                if name is None:
+                    continue
+                pv = _parsed_from_guarded(g, value, func, s, by_pos)
+                if pv is None:
+                    continue
+                if isinstance(s, ir.Assign) and any(t is value for t in s.targets):
+                    continue
+                if how == "in" and (not _prose_allowed(pv, by_pos) or key_path(g, value, func, s)):
+                    # only a bare number/true/null reply makes `in` raise; a field inside the
+                    # reply tested with `in` is the code checking its keys
+                    continue
+                parents = parents if parents is not None else expr_parents(s)
+                if tests and _type_tested(g, func, s, at, parents, value, name):
+                    guard = "check"
+                elif keys_tested and (keys_tested_in_expr(at, parents, {name}) or membership_checked(func, s, name)):
+                    guard = "check"
+                else:
+                    guard = failure_guard(g, func, s, raises, "shape")
+                if not guard and schema and structured_output(g, pv.source) is not None:
+                    guard = "structured-output"
+                if not guard and objects and _parses_object_text(g, pv, by_pos):
+                    guard = "check"
+                if not guard and _tested_in_parsing_helper(pv, func, by_pos):
+                    guard = "check"
+                out.append(Flow("shape", how, func, s, at, pv, raises, guard, name))
     return out
 
 

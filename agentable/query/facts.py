@@ -18,14 +18,27 @@ EvalAt = Optional[Union[ir.Stmt, ir.Handler]]
 
 def per_graph(fn: _F) -> _F:
     """Memoise a query helper once per graph, by its (hashable) arguments: a fact several rules
-    ask for is computed once per scan. The cache lives on the graph (`ProjectGraph.facts`)."""
+    ask for is computed once per scan. The cache lives on the graph (`ProjectGraph.facts`): one
+    dict per helper, keyed by the positional-argument tuple of the call itself (no key tuple
+    built per call; a hit is one lookup)."""
+    slot, slot_kw = object(), object()  # this helper's keys in `g.facts`
 
     @wraps(fn)
     def cached(g: ProjectGraph, *args, **kwargs):
-        key = (fn, args, tuple(kwargs.items()))
         facts = g.facts
-        if key not in facts:
-            facts[key] = fn(g, *args, **kwargs)
-        return facts[key]
+        # with keywords: a dict per set of keyword names, keyed by one flat tuple of the values
+        at = (slot_kw, tuple(kwargs)) if kwargs else slot
+        memo: Optional[dict[object, object]] = facts.get(at)  # type: ignore[assignment]  # no cast(): hot
+        if memo is None:
+            memo = {}
+            facts[at] = memo
+        key: object = args + tuple(kwargs.values()) if kwargs else args
+        hit = memo.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = memo[key] = fn(g, *args, **kwargs)
+        return hit
 
     return cached  # type: ignore[return-value]
+
+
+_MISSING = object()

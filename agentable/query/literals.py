@@ -177,7 +177,8 @@ def literal_of(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: 
     """The dict/list/tuple literal an expression is (directly, or through a local/global/`self.x`
     binding), with the scope to read its elements in; None when it is not a known literal.
     `stmt` is an EvalAt; it is typed `object` like the graph's own (cpg's `Setting.stmt`)."""
-    return cast(Optional[tuple[ir.Expr, FunctionInfo, EvalAt]], g.bound_literal(e, func, stmt, (ir.Dict, ir.Seq), depth))
+    # a quoted type: cast() would subscript Optional[tuple[...]] at run time on every call (hot)
+    return cast("Optional[tuple[ir.Expr, FunctionInfo, EvalAt]]", g.bound_literal(e, func, stmt, (ir.Dict, ir.Seq), depth))
 
 
 def dict_values_for_key(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt, key: str,

@@ -192,7 +192,10 @@ def _named_in_code(g: ProjectGraph) -> frozenset[str]:
                         out.add(a.asname)
             for root in roots:
                 for e in ir.walk_expr(root):
-                    _note(e, out)
+                    if e.__class__ is ir.Name:  # the commonest node: noted here, without a call
+                        out.add(e.id)
+                    else:
+                        _note(e, out)
     return frozenset(out)
 
 

@@ -9,6 +9,7 @@ ManifestSet: `requirements`, `manifests` and `includes` (folder scopes, through 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Optional
 
@@ -64,6 +65,7 @@ class DeployUnit:
 _PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
 
+@lru_cache(maxsize=4096)  # the same few names, asked for every file and manifest
 def normalize_dist(name: str) -> str:
     return str(canonicalize_name(name))
 

@@ -87,14 +87,22 @@ def _importers(g: ProjectGraph) -> dict[str, list[tuple[str, bool]]]:
     return out
 
 
+@per_graph
+def _stems_by_folder(g: ProjectGraph) -> dict[str, frozenset[str]]:
+    """Folder -> the file stems of the project's modules in it (built once, not per module)."""
+    out: dict[str, set[str]] = {}
+    for m in g.modules.values():
+        out.setdefault(posixpath.dirname(m.path), set()).add(posixpath.basename(m.path).rsplit(".", 1)[0])
+    return {folder: frozenset(stems) for folder, stems in out.items()}
+
+
 def _component_doc(g: ProjectGraph, mod: ModuleInfo) -> tuple[str, bool]:
     """The text (lower-cased, no Markdown emphasis) of the documents in the module's folder that
     speak of it, and whether one speaks of it alone: a document whose headings name the folder's
     modules gives only its sections about this one; a document named after the module counts whole."""
     folder = posixpath.dirname(mod.path)
     stem = posixpath.basename(mod.path).rsplit(".", 1)[0]
-    siblings = {posixpath.basename(m.path).rsplit(".", 1)[0] for m in g.modules.values()
-                if posixpath.dirname(m.path) == folder} - {"__init__"}
+    siblings = _stems_by_folder(g).get(folder, frozenset()) - {"__init__"}
     parts: list[str] = []
     specific = False
     for rel, text in project_documents(g):
