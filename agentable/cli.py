@@ -378,8 +378,9 @@ def explain(rule: str) -> None:
 @click.option("--llm-model", default=None)
 @click.option("--llm-base-url", default=None)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the table.")
-@click.option("--batch", type=click.Choice(["tuning", "blind"]), default=None,
-              help="Score only this batch of a dataset whose cases have batches (default: all).")
+@click.option("--batch", default=None, metavar="NAME",
+              help="Score only this batch (tuning, blind, blind2, ...) of a dataset whose cases have batches "
+                   "(default: all).")
 def eval_cmd(dataset: Path, json_output: Optional[Path], use_llm: bool, llm_model: Optional[str],
              llm_base_url: Optional[str], quiet: bool, batch: Optional[str]) -> None:
     """Measure precision and recall per category on a labelled DATASET (default: datasets/agenttest)."""
@@ -391,7 +392,8 @@ def eval_cmd(dataset: Path, json_output: Optional[Path], use_llm: bool, llm_mode
     if not (dataset / "labels.json").is_file():
         _fail(f"{dataset} has no labels.json")
     if batch is not None and batch not in batches(dataset):
-        _fail(f"{dataset} has no cases in batch {batch!r}")
+        known = ", ".join(sorted(batches(dataset))) or "none"
+        _fail(f"{dataset} has no cases in batch {batch!r} (its batches: {known})")
     checker = None
     if use_llm:
         checker, _ = _make_checker(Config(), _cache_dir(dataset.resolve(), None, False), True, False, llm_model,

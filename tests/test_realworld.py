@@ -271,6 +271,18 @@ def test_eval_batch_needs_batches(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "no cases in batch" in res.output
 
 
+def test_eval_takes_any_batch_the_dataset_has(tmp_path: Path, fetch) -> None:
+    ds = _dataset(tmp_path, fetch)
+    data = json.loads((ds / "labels.json").read_text())
+    data["cases"]["owner__name__app_agent"]["batch"] = "held-out-3"
+    (ds / "labels.json").write_text(json.dumps(data))
+    runner = CliRunner()
+    res = runner.invoke(main, ["eval", str(ds), "--batch", "held-out-3"])
+    assert res.exit_code == 0 and "1 case" in res.output, res.output
+    res = runner.invoke(main, ["eval", str(ds), "--batch", "nosuch"])
+    assert res.exit_code == 2 and "its batches: blind, held-out-3" in res.output
+
+
 def test_eval_scans_a_case_folder_as_part_of_its_project(tmp_path: Path, fetch) -> None:
     """A case that is a folder of a library's repository (its examples) is scanned as `agentable
     scan examples` scans it there: with the repository's manifests, so the examples' import of the
