@@ -29,6 +29,7 @@ from agentable.query.guards import expr_parents, failure_guard, guarded_in_expr,
 from agentable.query.literals import construction_arg
 from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import handler_reraises, tool_error_handling_configured
+from agentable.rules.mnft.callee_counters import counted_in_self_callees
 from agentable.rules.mnft.declared_types import declared_external
 
 
@@ -347,6 +348,8 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     if _is_counter_test(test, counted) or _compares_clock(g, func, test):
         return None
     mentioned = {n for n in changed if _mentions_name(test, n)}
+    if not mentioned and counted_in_self_callees(g, func, stmt, test):
+        return None
     if not mentioned:
         return "the loop condition does not change in the body, so only the model's output can end it"
     # `while not done:` / `while resp.stop_reason == "tool_use":` — bounded only if a counter decides

@@ -1,0 +1,41 @@
+"""A loop whose condition reads a counter on `self` that a method the body calls counts up:
+`while self.state.n_steps <= max_steps: await self._execute_step()`, where `_execute_step` ->
+`step` -> `_finalize` does `self.state.n_steps += 1`. The body itself assigns nothing the test
+reads, yet each pass moves the counter towards the bound."""
+
+from __future__ import annotations
+
+from agentable.cpg import ir
+from agentable.cpg.flow import _is_counter_test
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+
+_DEPTH = 4  # self-method calls followed from the loop body
+
+
+def counted_in_self_callees(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt, test: ir.Expr) -> bool:
+    """Does a method the loop body calls on `self` (directly or through further `self.` calls)
+    count up (`+=`/`-=`) an attribute of `self` that the loop test compares against a bound?"""
+    counters: set[str] = set()
+    seen: set[str] = {func.qualname}
+    frontier = [site for site in func.calls if site.stmt is loop or loop in func.ancestors(site.stmt)]
+    for _ in range(_DEPTH):
+        nxt = []
+        for site in frontier:
+            if not _on_self(site.call):
+                continue
+            for q in g.callees(site):
+                callee = g.functions.get(q)
+                if callee is None or q in seen or callee.cls is None or callee.node is None:
+                    continue
+                seen.add(q)
+                counters |= {d for s in ir.walk_stmts(callee.body) if isinstance(s, ir.AugAssign)
+                             and s.op in ("+=", "-=") for d in [ir.dotted(s.target) or ""] if d.startswith("self.")}
+                nxt.extend(callee.calls)
+        frontier = nxt
+    return bool(counters) and _is_counter_test(test, counters)
+
+
+def _on_self(call: ir.Call) -> bool:
+    f = call.func
+    return isinstance(f, ir.Attribute) and isinstance(f.value, ir.Name) and f.value.id == "self"
