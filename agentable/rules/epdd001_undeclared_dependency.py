@@ -221,10 +221,13 @@ class UndeclaredDependency(Rule):
                               probes: frozenset[str]) -> Optional[Finding]:
         """An unguarded module-level import, run when the project's package is imported, of a
         package that only an extra declares: `pip install <project>` without that extra, then
-        `import <project>`, fails."""
+        `import <project>`, fails. An import under an `if` on a setting is the extra's feature
+        switched on, not an import every `import <project>` runs."""
         graph, manifests, scope = ctx.graph, judged.manifests, judged.scope
         if not is_installed_package(manifests, scope) or import_declared(graph, package_scope(manifests, scope), dotted):
             return None
+        if any(isinstance(a, ir.If) for a in import_owner(graph, judged.mod, stmt).ancestors(stmt)):
+            return None  # `if settings.use_litellm: import litellm`: runs only when the feature is switched on
         chain = import_time_chain(graph, judged.mod, probes)
         dists = {normalize_dist(d) for d in graph.catalog.distributions_for_import(dotted)}
         extra, dist = extra_of(manifests, scope, dists) if chain else ("", "")
