@@ -11,6 +11,7 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.switch_once import switched_once
 
 
 class RecursiveRetryUnbounded(Rule):
@@ -51,6 +52,8 @@ class RecursiveRetryUnbounded(Rule):
                 if model_call is None or _bounded(func, site):
                     continue
                 held = _handler_of(func, site.stmt)
+                if switched_once(graph, func, site, held[1] if held else None):
+                    continue  # a one-way switch (to a fallback model) allows one retry
                 names = ", ".join(handler_type_names(held[1])) if held else ""
                 handler = f"except {names}" if names else "except:"
                 call = source_text(graph, func.path, site.call, 60)
