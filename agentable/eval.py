@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import posixpath
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,10 +200,21 @@ def case_project(folder: Path, checkout: Optional[Path]) -> tuple[Path, str]:
 
 
 def _rebased(f: Finding, inside: str) -> Finding:
-    """A finding of a scan of the case's project, with its path relative to the case folder."""
+    """A finding of a scan of the case's project, with its path relative to the case folder (a
+    file outside it as the labels write one: `../llm.py`)."""
     if inside:
-        f.span = dataclasses.replace(f.span, path=f.span.path.removeprefix(inside + "/"))
+        f.span = dataclasses.replace(f.span, path=posixpath.relpath(f.span.path, inside))
     return f
+
+
+def _reported_files(inside: str, case_labels: list[Label]) -> Optional[set[str]]:
+    """What a case's scan reports: its folder, and the files outside it that its labels name
+    (`../llm.py`: reviewers who read the folder also labelled defects in the modules it uses, and
+    a finding there is scored like any other; other files outside the folder are not scored)."""
+    if not inside:
+        return None
+    named = {posixpath.normpath(posixpath.join(inside, loc.file)) for lab in case_labels for loc in lab.locations}
+    return {inside + "/", *(p for p in named if not p.startswith(inside + "/") and not p.startswith(".."))}
 
 
 def _checkout_present(dataset: Path, checkouts: str, case: str, entry: dict) -> bool:
@@ -276,7 +288,7 @@ def evaluate(dataset: Path, checker: Optional[Checker] = None, batch: Optional[s
             result.problems.append(f"{case}: no such case folder")
             continue
         project, inside = case_project(folder, dataset / checkouts / case if checkouts else None)
-        options = ScanOptions(checker=checker, only_files={inside + "/"} if inside else None)
+        options = ScanOptions(checker=checker, only_files=_reported_files(inside, case_labels))
         findings = [_rebased(f, inside) for f in scan([project], config, options).active]
         result.cases += 1
         for lab in case_labels:

@@ -266,6 +266,23 @@ def test_eval_takes_a_checkout_at_another_commit_as_missing(tmp_path: Path, fetc
     assert res.exit_code == 2 and "owner__name__app_agent" in res.output
 
 
+def test_eval_scores_findings_in_files_outside_the_folder_that_labels_name(tmp_path: Path, fetch) -> None:
+    src = _source_tree(tmp_path)
+    # app/ (with its requirements.txt) is the project the case folder app/agent belongs to
+    (src / "app" / "planner.py").write_text(AGENT)  # labelled, outside the case folder
+    (src / "app" / "unread.py").write_text(AGENT)  # the same defect in a file no label names
+    lope = {"category": "LOPE", "required": True, "why": "unguarded json.loads of the reply in a module the agent uses",
+            "locations": [{"file": "../planner.py", "anchor": "plan = json.loads(", "occurrence": 1}]}
+    labels = _labels(tmp_path, {"owner__name__app_agent": _case("app/agent", labels=[lope])})
+    shutil.copy(DATASET / "fetch.py", labels.parent / "fetch.py")
+    assert fetch.main(["--labels", str(labels), "--from", str(tmp_path / "trees"), "--whole"]) == 0
+    res = evaluate(labels.parent)
+    assert res.scores["LOPE"].found == 1 and res.misses == []
+    paths = {f.span.path for _case_id, f in res.false_findings}
+    assert "../unread.py" not in paths and "../planner.py" not in paths
+    assert "agent.py" in paths  # the folder's own finding still counts (no label names it here)
+
+
 def test_eval_batch_needs_batches(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["eval", str(DATASET.parent / "holdout"), "--batch", "blind"])
     assert res.exit_code == 2 and "no cases in batch" in res.output
