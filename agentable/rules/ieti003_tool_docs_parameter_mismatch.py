@@ -92,7 +92,7 @@ class ToolDocsParameterMismatch(Rule):
             missing = [p.name for p in params if p.name not in props and _required(func, p.name)]
             unknown = [p for p in spec.params if (p.required or p.name in spec.misplaced_names) and p.name not in names]
             for p in unknown:  # a rename: one finding, at the schema's side of it
-                hint = f" (it requires {', '.join(f'`{m}`' for m in missing)}, which the schema lacks)" if missing else ""
+                hint = _requires_hint(missing)
                 yield self.finding(
                     ctx, spec.path, p.pos,
                     f"Tool `{spec.name}` in `{spec.path}` ({loaded_at(loaded)}) requires parameter `{p.name}`, "
@@ -175,7 +175,7 @@ class ToolDocsParameterMismatch(Rule):
             missing.append(p.name)
         unknown = [(name, key) for name, key, _prop in props if name not in names]
         for name, key in unknown:
-            hint = f" (it requires {', '.join(f'`{m}`' for m in missing)}, which the schema lacks)" if missing else ""
+            hint = _requires_hint(missing)
             yield self.finding(
                 ctx, tool.path, key.pos,
                 f"Schema of tool `{tool.name}` declares parameter `{name}`, but `{func.name}` "
@@ -323,3 +323,9 @@ def _takes_a_mapping(func) -> bool:
             if isinstance(e, ir.Subscript) or e.attr in ("get", "keys", "items"):
                 return True
     return False
+
+
+def _requires_hint(missing: Iterable[str]) -> str:
+    """` (it requires `a`, `b`, which the schema lacks)` for the function's required parameters the schema lacks."""
+    names = list(missing)
+    return f" (it requires {', '.join(f'`{m}`' for m in names)}, which the schema lacks)" if names else ""
