@@ -102,6 +102,9 @@ class LLMCall:
             positional = getattr(self.spec, "positional", None) or {}
             if role in positional and positional[role] < len(call.args):
                 return Setting(role, call.args[positional[role]], self.func, self.site.stmt, "call")
+            splat = self._splat_setting(role, name)
+            if splat is not None:
+                return splat
         inside = self._config_setting(role)
         if inside is not None:
             return inside
@@ -123,6 +126,27 @@ class LLMCall:
                 pos = getattr(self.spec, "model_positional", None)
                 if pos is not None and pos < len(ctor.args):
                     return self._setting_at(role, ctor.args[pos], path, ctor, "client")
+        return None
+
+    def _splat_setting(self, role: str, name: str) -> Optional[Setting]:
+        """A setting passed inside a `**params` dict: a key of the dict literal the name is bound
+        to (`create_params = {"model": ..., "tools": tools}`), or an item the calling function
+        stores in it (`kwargs["tools"] = functions`)."""
+        for kw in self.call.keywords:
+            if kw.name is not None:
+                continue
+            if isinstance(kw.value, ir.Name):
+                for s in ir.walk_stmts(self.func.body):
+                    if isinstance(s, ir.Assign) and s.value is not None and any(
+                            isinstance(t, ir.Subscript) and isinstance(t.value, ir.Name) and t.value.id == kw.value.id
+                            and isinstance(t.index, ir.Constant) and t.index.value == name for t in s.targets):
+                        return Setting(role, s.value, self.func, s, "call")
+            found = self.graph.bound_literal(kw.value, self.func, self.site.stmt, (ir.Dict,))
+            if found is not None:
+                d, func, stmt = found
+                v = d.get(name) if isinstance(d, ir.Dict) else None
+                if v is not None:
+                    return Setting(role, v, func, stmt, "call")
         return None
 
     def _config_setting(self, role: str) -> Optional[Setting]:
