@@ -8,6 +8,7 @@ from agentable.cpg import ir
 from agentable.cpg.flow import _assigned_names, _counted_names, _is_counter_test, build_cfg
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.infinite_limit import infinite_step_limit
 from agentable.query.literals import source_text
 from agentable.rules.mnft.helpers import human_wait_stmts, loop_unbounded
 
@@ -43,6 +44,14 @@ class UnboundedAgentLoop(Rule):
             if _inner_of_reported(graph, loop, seen):
                 continue
             why = loop_unbounded(graph, loop)
+            limit = None if why else infinite_step_limit(graph, loop.func, loop.loop)
+            if limit is not None and limit.default is not None:
+                yield self.finding(
+                    ctx, loop.func.path, limit.default.pos,
+                    f"The step limit `{limit.name}` of this agent loop (line {loop.loop.pos[0]}) defaults to "
+                    f"infinity, and a call that leaves it out runs the loop until the model stops asking for "
+                    f"tools or turns. Give `{limit.name}` a finite default (and stop or report when it is reached).")
+                continue
             if not why:
                 continue
             call = _model_call_in(graph, loop)
