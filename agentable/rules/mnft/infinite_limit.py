@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.binding import argument_for, is_staticmethod
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 
@@ -36,6 +37,6 @@ def _is_infinite(e: Optional[ir.Expr]) -> bool:
 
 def _omitted_somewhere(g: ProjectGraph, func: FunctionInfo, p: ir.Param, index: int) -> bool:
     sites = g.callers(func)
-    bound_self = 1 if func.cls is not None and func.params and func.params[0].name in ("self", "cls") else 0
-    return not sites or any(s.call.argument(p.name, index - bound_self) is None and not s.call.has_kwargs_splat()
+    offset = 1 if func.cls is not None and not is_staticmethod(func) else 0  # as the resolver binds them
+    return not sites or any(argument_for(s.call, p, index - offset) is None and not s.call.has_kwargs_splat()
                             for s in sites)

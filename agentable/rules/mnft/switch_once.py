@@ -10,6 +10,7 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.query.guards import names_in
 
 
 def switched_once(g: ProjectGraph, func: FunctionInfo, site: CallSite, handler: Optional[ir.Handler]) -> bool:
@@ -23,7 +24,7 @@ def switched_once(g: ProjectGraph, func: FunctionInfo, site: CallSite, handler: 
             return False
         if not (isinstance(s, ir.If) and any(isinstance(x, ir.Raise) for x in s.body)):
             continue
-        if set_here & _dotted_in(s.test):
+        if set_here & names_in(s.test):
             return True
         for e in ir.walk_expr(s.test):
             if isinstance(e, ir.Call) and _guard_switches(g, func, e):
@@ -42,7 +43,7 @@ def _guard_switches(g: ProjectGraph, func: FunctionInfo, call: ir.Call) -> bool:
                 continue
             flags = _set_true(callee.body)
             for s in ir.walk_stmts(callee.body):
-                if (isinstance(s, ir.If) and flags & _dotted_in(s.test)
+                if (isinstance(s, ir.If) and flags & names_in(s.test)
                         and any(isinstance(x, ir.Return) and isinstance(x.value, ir.Constant) and x.value.value is False
                                 for x in s.body)):
                     return True
@@ -52,7 +53,3 @@ def _guard_switches(g: ProjectGraph, func: FunctionInfo, call: ir.Call) -> bool:
 def _set_true(block: list[ir.Stmt]) -> set[str]:
     return {d for s in ir.walk_stmts(block) if isinstance(s, ir.Assign) and isinstance(s.value, ir.Constant)
             and s.value.value is True for t in s.targets for d in [ir.dotted(t) or ""] if d.startswith("self.")}
-
-
-def _dotted_in(e: ir.Expr) -> set[str]:
-    return {d for x in ir.walk_expr(e) if (d := ir.dotted(x))}
