@@ -392,6 +392,19 @@ class CredentialEnvSpec:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class RetiredApiSpec:
+    """SDK methods whose endpoints the provider has shut down (`retired`, an ISO date): every
+    request fails, whatever the model or the SDK version."""
+
+    callees: tuple[str, ...]
+    provider: str
+    name: str
+    retired: str
+    replacement: str = ""
+    source: str = ""
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: holds dicts
 class PythonFacts:
     """The Python language, its builtins and standard library (python.toml; see its comments)."""
