@@ -95,6 +95,8 @@ class Catalog:
         # module -> the module whose public tool names it re-exports (checked against the mined API)
         self.reexports: dict[str, str] = dict(tools.get("reexports", {}))
         self._reexport_memo: dict[str, Optional[str]] = {}
+        # the fields and settings of parallel tool calls in one model turn (llm_apis.toml [parallel_tool_calls])
+        self.parallel_tool_calls: dict[str, Any] = dict(files["llm_apis.toml"].get("parallel_tool_calls", {}))
         self.models_version: str = str(models.get("version", ""))
         # api types under which a settings file's `model` names a deployment, not a model id
         self.deployment_api_types: frozenset[str] = frozenset(models.get("deployment_api_types", ()))
