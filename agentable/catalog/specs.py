@@ -437,6 +437,7 @@ class PythonFacts:
     lookup_errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     builtin_results: dict[str, str] = field(default_factory=dict)
     item_keepers: frozenset[str] = frozenset()
+    field_factory_keywords: frozenset[str] = frozenset()
     item_callbacks: dict[str, tuple[Union[int, str], Union[int, str]]] = field(default_factory=dict)
     # method -> the type it returns (the file lists them by type)
     str_method_results: dict[str, str] = field(default_factory=dict)
