@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Iterable
 
-from agentable.findings import Finding, Severity
+from agentable.catalog.specs import RetiredApiSpec
+from agentable.cpg.structure import CallSite
+from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import source_text
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -33,13 +35,26 @@ class RetiredApi(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         today = datetime.date.today().isoformat()
+        # one finding per file and retired API, at its first call: moving off the API is one change
+        # of that file, and each further call is a related location
+        by_file: dict[tuple[str, str], list[tuple[CallSite, RetiredApiSpec]]] = {}
         for site, exts in graph.agent.external_calls:
             spec = next((s for v in exts if (s := graph.catalog.retired_api(v.path)) is not None), None)
-            if spec is None or spec.retired > today:
-                continue
-            call = source_text(graph, site.func.path, site.call.func, 60)
+            if spec is not None and spec.retired <= today:
+                by_file.setdefault((site.func.path, spec.name), []).append((site, spec))
+        for (path, _), uses in sorted(by_file.items()):
+            uses.sort(key=lambda u: u[0].call.pos)
+            site, spec = uses[0]
+            call = source_text(graph, path, site.call.func, 60)
             instead = f"; move to {spec.replacement}" if spec.replacement else ""
+            more = ""
+            if len(uses) > 1:
+                lines = ", ".join(str(u[0].call.pos[0]) for u in uses[1:])
+                plural = "s" if len(uses) > 2 else ""
+                more = f" This file calls it {len(uses) - 1} more time{plural} (line{plural} {lines})."
+            flow = tuple(FlowStep(graph.span(path, u[0].call.pos), f"`{source_text(graph, path, u[0].call.func, 60)}`"
+                                           f" calls the retired API") for u in uses[1:])
             yield self.finding(
-                ctx, site.func.path, site.call.pos,
+                ctx, path, site.call.pos,
                 f"`{call}` belongs to the {spec.name}, which the provider shut down on {spec.retired}, so this "
-                f"request fails{instead}.")
+                f"request fails{instead}.{more}", flow=flow)
