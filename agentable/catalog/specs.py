@@ -12,7 +12,7 @@ class LLMCallSpec:
 
     callees: tuple[str, ...]
     provider: str
-    api: str  # chat | completion | responses | embedding | image | audio | moderation | generate
+    api: str  # chat | completion | responses | embedding | image | audio | moderation | generate | assistants
     framework: str
     params: dict[str, str] = field(default_factory=dict)  # role -> keyword name
     positional: dict[str, int] = field(default_factory=dict)  # role -> positional index
