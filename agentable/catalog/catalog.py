@@ -12,7 +12,8 @@ from .models import ModelIndex
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
-                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetryDefaultSpec, ToolBaseSpec,
+                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec, RetryDefaultSpec,
+                    ToolBaseSpec,
                     ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
@@ -27,6 +28,7 @@ class Catalog:
     chat_models: list[ChatModelSpec]
     retry_defaults: list[RetryDefaultSpec]
     credential_envs: list[CredentialEnvSpec]
+    retired_apis: list[RetiredApiSpec]
     tool_decorators: list[ToolDecoratorSpec]
     tool_constructors: list[ToolConstructorSpec]
     tool_bases: list[ToolBaseSpec]
@@ -50,6 +52,7 @@ class Catalog:
     _agent: dict[str, AgentSpec]
     _output_guard: dict[str, OutputGuardSpec]
     _graph_builder: dict[str, GraphBuilderSpec]
+    _retired_api: dict[str, RetiredApiSpec]
 
     def __init__(self, files: dict[str, dict[str, Any]]) -> None:
         roots: set[str] = set()
@@ -92,6 +95,8 @@ class Catalog:
         # module -> the module whose public tool names it re-exports (checked against the mined API)
         self.reexports: dict[str, str] = dict(tools.get("reexports", {}))
         self._reexport_memo: dict[str, Optional[str]] = {}
+        # the fields and settings of parallel tool calls in one model turn (llm_apis.toml [parallel_tool_calls])
+        self.parallel_tool_calls: dict[str, Any] = dict(files["llm_apis.toml"].get("parallel_tool_calls", {}))
         self.models_version: str = str(models.get("version", ""))
         # api types under which a settings file's `model` names a deployment, not a model id
         self.deployment_api_types: frozenset[str] = frozenset(models.get("deployment_api_types", ()))
@@ -143,6 +148,9 @@ class Catalog:
 
     def llm_call(self, qualname: str) -> Optional[LLMCallSpec]:
         return self._llm_call.get(qualname)
+
+    def retired_api(self, qualname: str) -> Optional[RetiredApiSpec]:
+        return self._retired_api.get(qualname)
 
     def http_llm_roots(self) -> tuple[frozenset[str], tuple[str, ...]]:
         """The HTTP clients' top-level modules, and every endpoint URL fragment."""

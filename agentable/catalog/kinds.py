@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict, FunctionRunnerSpec,
-                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetryDefaultSpec, ToolBaseSpec,
+                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec, RetryDefaultSpec,
+                    ToolBaseSpec,
                     ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
@@ -47,6 +48,8 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("llm_apis.toml", "retry_default", RetryDefaultSpec, "retry_defaults"),
     # which environment variables the SDKs read a provider's credential from
     Entries("llm_apis.toml", "credential_env", CredentialEnvSpec, "credential_envs"),
+    # endpoints the provider has shut down (the OpenAI Assistants API)
+    Entries("llm_apis.toml", "retired_api", RetiredApiSpec, "retired_apis", {"retired_api": "callees"}),
     Entries("tools.toml", "tool_decorator", ToolDecoratorSpec, "tool_decorators", {"tool_decorator": "callees"},
             framework_roots=True),
     Entries("tools.toml", "tool_constructor", ToolConstructorSpec, "tool_constructors",

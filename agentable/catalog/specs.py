@@ -12,7 +12,7 @@ class LLMCallSpec:
 
     callees: tuple[str, ...]
     provider: str
-    api: str  # chat | completion | responses | embedding | image | audio | moderation | generate
+    api: str  # chat | completion | responses | embedding | image | audio | moderation | generate | assistants
     framework: str
     params: dict[str, str] = field(default_factory=dict)  # role -> keyword name
     positional: dict[str, int] = field(default_factory=dict)  # role -> positional index
@@ -392,6 +392,19 @@ class CredentialEnvSpec:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class RetiredApiSpec:
+    """SDK methods whose endpoints the provider has shut down (`retired`, an ISO date): every
+    request fails, whatever the model or the SDK version."""
+
+    callees: tuple[str, ...]
+    provider: str
+    name: str
+    retired: str
+    replacement: str = ""
+    source: str = ""
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: holds dicts
 class PythonFacts:
     """The Python language, its builtins and standard library (python.toml; see its comments)."""
@@ -424,6 +437,7 @@ class PythonFacts:
     lookup_errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     builtin_results: dict[str, str] = field(default_factory=dict)
     item_keepers: frozenset[str] = frozenset()
+    field_factory_keywords: frozenset[str] = frozenset()
     item_callbacks: dict[str, tuple[Union[int, str], Union[int, str]]] = field(default_factory=dict)
     # method -> the type it returns (the file lists them by type)
     str_method_results: dict[str, str] = field(default_factory=dict)

@@ -361,6 +361,8 @@ class Resolver:
                 for value, s, assigner in cls.attrs[attr]:
                     owner = assigner if assigner is not None else cls.module.toplevel
                     out |= self.values(value, owner, s)
+                    if instance and isinstance(value, ir.Call):
+                        out |= self._field_default(value, owner, s)
                 out.discard(UNKNOWN)
                 if instance and self.expand_params and self.g.is_field_class(cls):
                     out |= self.field_values(cls, attr)
@@ -368,6 +370,20 @@ class Resolver:
         for ext in self.g.external_bases(qualname):
             out.add(ExtRef(f"{ext}(){'.' + attr}" if instance else f"{ext}.{attr}"))
         return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def _field_default(self, decl: ir.Call, owner: FunctionInfo, stmt: object) -> VSet:
+        """What a field declaration's factory builds (`Field(default_factory=LLM)`): an instance of a
+        project class, or a catalogued model client or chat model."""
+        out: set[Value] = set()
+        for kw in decl.keywords:
+            if kw.name is None or kw.name not in self.g.catalog.python.field_factory_keywords:
+                continue
+            for v in self.values(kw.value, owner, stmt):
+                if isinstance(v, ClassRef):
+                    out.add(Instance(v.qualname))
+                elif isinstance(v, ExtRef) and (self.g.catalog.llm_client(v.path) or self.g.catalog.chat_model(v.path)):
+                    out.add(ExtRef(f"{v.path}()"))
+        return frozenset(out)
 
     def field_values(self, cls: ClassInfo, attr: str) -> VSet:
         """A field of a dataclass / pydantic model / NamedTuple: what constructions pass for it,

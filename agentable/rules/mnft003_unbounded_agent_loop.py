@@ -11,6 +11,7 @@ from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.infinite_limit import infinite_step_limit
 from agentable.query.literals import source_text
 from agentable.rules.mnft.helpers import human_wait_stmts, loop_unbounded
+from agentable.rules.mnft.recursion import recursive_agent_loops
 
 
 class UnboundedAgentLoop(Rule):
@@ -76,6 +77,23 @@ class UnboundedAgentLoop(Rule):
                 f"This loop calls the model ({call}) with no iteration bound: {why}. Cap it with a step limit "
                 f"(`for step in range(max_steps)` or a counter) and stop or report when the limit is reached.",
             )
+        yield from _recursion_findings(self, ctx)
+
+
+def _recursion_findings(rule: Rule, ctx: RuleContext) -> Iterable[Finding]:
+    """The agent loop written as recursion: the function asks the model and, when the reply asks
+    for more (tool calls), calls itself again, with no depth or step parameter."""
+    graph = ctx.graph
+    for rec in recursive_agent_loops(graph):
+        call = f"{ir.dotted(rec.site.call.func) or rec.func.name}(...)"
+        model = ir.dotted(rec.model_call.call.func) or "the model call"
+        yield rule.finding(
+            ctx, rec.func.path, rec.site.call.pos,
+            f"`{call}` makes `{rec.func.name}` an agent loop by recursion: it asks the model (`{model}` at line "
+            f"{rec.model_call.call.pos[0]}) and calls itself again whenever the reply (tested at line "
+            f"{rec.decided_at.pos[0]}) asks for more, with no depth or step limit, so a model that keeps asking "
+            f"for tools runs until RecursionError. Pass a step counter, stop or report when it reaches a limit, "
+            f"or turn the recursion into a bounded loop.")
 
 
 def _model_call_in(graph, loop) -> str:

@@ -11,6 +11,7 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.recursion import recursion_bounded
 from agentable.rules.mnft.switch_once import switched_once
 
 
@@ -49,7 +50,7 @@ class RecursiveRetryUnbounded(Rule):
                 if q not in graph.callees(site):
                     continue
                 model_call = _retried_model_call(graph, func, site)
-                if model_call is None or _bounded(func, site):
+                if model_call is None or recursion_bounded(func, site):
                     continue
                 held = _handler_of(func, site.stmt)
                 if switched_once(graph, func, site, held[1] if held else None):
@@ -102,36 +103,3 @@ def enclosing_try_bodies(func: FunctionInfo, stmt: ir.Stmt) -> list[ir.Try]:
             out.append(anc)
         child = anc
     return out
-
-
-def _bounded(func: FunctionInfo, site: CallSite) -> bool:
-    """Does something limit the recursion: an argument that is not a parameter passed on unchanged
-    (`attempt + 1`, `depth=depth - 1`, `retry=False`, a shortened history), a test on a parameter
-    around the call, or a counter the function increments and tests (`self.retries += 1`)?"""
-    params = {p.name for p in func.params if p.name not in ("self", "cls")}
-    for a in [*site.call.args, *(k.value for k in site.call.keywords)]:
-        inner = a.value if isinstance(a, ir.Starred) else a
-        if isinstance(inner, ir.Name) and (inner.id in params or inner.id not in _assigned(func)):
-            continue
-        return True
-    counted = {ir.dotted(s.target) for s in func.stmts if isinstance(s, ir.AugAssign)} - {None}
-    tested: set[str] = set()
-    for s in func.stmts:
-        if isinstance(s, (ir.If, ir.While)):
-            tested |= {d for x in ir.walk_expr(s.test) if (d := ir.dotted(x))}
-    if counted & tested:
-        return True
-    for anc in func.ancestors(site.stmt):
-        if not isinstance(anc, ir.If):
-            continue
-        if params & {d for x in ir.walk_expr(anc.test) if (d := ir.dotted(x))}:
-            return True
-        # `if self.attempts < MAX:` — an ordering test around the retry reads as a count
-        if any(isinstance(x, ir.Compare) and any(op in ("<", "<=", ">", ">=") for op in x.ops)
-               for x in ir.walk_expr(anc.test)):
-            return True
-    return False
-
-
-def _assigned(func: FunctionInfo) -> set[str]:
-    return set(func.defs)

@@ -57,8 +57,8 @@ def test_specifiers_parse(cat):
 
 def test_roles_are_known(cat):
     roles = {"model", "messages", "prompt", "system", "stop", "max_tokens", "tools", "tool_choice", "response_format",
-             "timeout", "max_retries", "api_key", "temperature", "stream"}
-    apis = {"chat", "completion", "responses", "embedding", "image", "audio", "moderation", "generate"}
+             "timeout", "max_retries", "api_key", "temperature", "stream", "parallel_tool_calls"}
+    apis = {"chat", "completion", "responses", "embedding", "image", "audio", "moderation", "generate", "assistants"}
     for spec in cat.llm_calls:
         assert spec.api in apis
         assert set(spec.params) <= roles, spec.callees[0]
