@@ -12,8 +12,8 @@ from .models import ModelIndex
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
-                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetryDefaultSpec, ToolBaseSpec,
-                    ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
+                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetryDefaultSpec, ServiceClientSpec,
+                    ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
 
 
 class Catalog:
@@ -38,6 +38,7 @@ class Catalog:
     models: list[ModelInfo]
     availability: list[ApiAvailability]
     conflicts: list[DistConflict]
+    service_clients: list[ServiceClientSpec]
     python: PythonFacts
     # the name indexes of kinds.ENTRIES (`_<lookup name>`: name -> spec), set the same way
     _llm_call: dict[str, LLMCallSpec]
