@@ -25,7 +25,8 @@ services:
 
 
 def test_compose_file_names() -> None:
-    assert all(is_compose_file(p) for p in ("docker-compose.yml", "a/compose.yaml", "docker-compose.dev.yaml"))
+    assert all(is_compose_file(p) for p in ("docker-compose.yml", "a/compose.yaml", "docker-compose.dev.yaml",
+                                            "docker-compose-gpu.yml"))
     assert not any(is_compose_file(p) for p in ("config.yaml", "compose_notes.yaml", "docker-compose.json"))
 
 

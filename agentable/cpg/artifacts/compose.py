@@ -11,11 +11,11 @@ from typing import Optional
 
 from agentable.cpg.artifacts.model import Artifact, Pos
 
-_COMPOSE_NAME_RE = re.compile(r"^(?:docker-)?compose(?:\.[\w.-]+)?\.ya?ml$", re.I)
+_COMPOSE_NAME_RE = re.compile(r"^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$", re.I)
 
 
 def is_compose_file(rel: str) -> bool:
-    """docker-compose.yml, compose.yaml, docker-compose.dev.yml, ..."""
+    """docker-compose.yml, compose.yaml, docker-compose.dev.yml, docker-compose-gpu.yml, ..."""
     return _COMPOSE_NAME_RE.match(posixpath.basename(rel)) is not None
 
 
