@@ -69,6 +69,8 @@ class ServicePortNotPublished(Rule):
         unreachable: dict[tuple[str, str, int], list[_Client]] = {}
         found: dict[tuple[str, str, int], ComposeService] = {}
         for client in _clients(graph, specs):
+            if not ctx.include_tests and graph.is_test_code(client.func.path):
+                continue  # a test's own server: its finding would land in the (non-test) compose file
             svc = _unpublished(services, client)
             if svc is not None:
                 key = (svc.path, svc.name, client.port)
