@@ -1,4 +1,4 @@
-"""Docker Compose services: images and published ports, with positions (LARD011's facts)."""
+"""Docker Compose services: images and published ports, with positions (LARD013's facts)."""
 
 from agentable.cpg.artifacts.compose import compose_services, image_matches, is_compose_file
 from agentable.cpg.artifacts.parse import parse_artifact

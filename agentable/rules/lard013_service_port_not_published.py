@@ -1,4 +1,4 @@
-"""LARD011: code connects to a containerised server on a port its compose file does not publish."""
+"""LARD013: code connects to a containerised server on a port its compose file does not publish."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class _Client:
 
 class ServicePortNotPublished(Rule):
     meta = RuleMeta(
-        id="LARD011",
+        id="LARD013",
         name="service-port-not-published",
         category="LARD",
         severity=Severity.ERROR,
