@@ -14,8 +14,8 @@ from .kinds import FILES, RECORDS
 from .loader import CatalogError, build, normalize_dist, read_toml
 from .models import normalize_model_id
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec,
-                    ModelInfo, OutputGuardSpec, PythonFacts, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
-                    ToolSchemaSpec)
+                    ModelInfo, OutputGuardSpec, PythonFacts, ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec,
+                    ToolDecoratorSpec, ToolSchemaSpec)
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +39,7 @@ def python_facts() -> PythonFacts:
 
 __all__ = [
     "AgentSpec", "ApiAvailability", "Catalog", "CatalogError", "ChatModelSpec", "ClientSpec", "DistConflict",
-    "LLMCallSpec", "ModelInfo", "OutputGuardSpec", "PythonFacts", "ToolBaseSpec", "ToolConstructorSpec",
+    "LLMCallSpec", "ModelInfo", "OutputGuardSpec", "PythonFacts", "ServiceClientSpec", "ToolBaseSpec", "ToolConstructorSpec",
     "ToolDecoratorSpec", "ToolSchemaSpec", "load_catalog", "load_record", "normalize_dist", "normalize_model_id",
     "python_facts",
 ]

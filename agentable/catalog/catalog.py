@@ -13,8 +13,8 @@ from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec, RetryDefaultSpec,
-                    ToolBaseSpec,
-                    ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
+                    ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
+                    ToolSchemaSpec)
 
 
 class Catalog:
@@ -40,6 +40,7 @@ class Catalog:
     models: list[ModelInfo]
     availability: list[ApiAvailability]
     conflicts: list[DistConflict]
+    service_clients: list[ServiceClientSpec]
     python: PythonFacts
     # the name indexes of kinds.ENTRIES (`_<lookup name>`: name -> spec), set the same way
     _llm_call: dict[str, LLMCallSpec]

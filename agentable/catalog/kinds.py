@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict, FunctionRunnerSpec,
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec, RetryDefaultSpec,
-                    ToolBaseSpec,
-                    ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec)
+                    ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
+                    ToolSchemaSpec)
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ ENTRIES: tuple[Entries, ...] = (
     # several entries may name one symbol (indexed by the Catalog)
     Entries("versions.toml", "api_availability", ApiAvailability, "availability"),
     Entries("versions.toml", "conflict", DistConflict, "conflicts"),
+    # clients of servers run in containers (vector stores, caches, local model servers), by image
+    Entries("services.toml", "service_client", ServiceClientSpec, "service_clients"),
 )
 
 RECORDS: tuple[Record, ...] = (

@@ -405,6 +405,31 @@ class RetiredApiSpec:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class ServiceClientSpec:
+    """A client of a server that projects run in a container (a vector store, a cache, a local model
+    server): the constructors, the Docker images of the server, the container port the client
+    speaks to and the port it connects to when none is given. `host_param` / `port_param` /
+    `url_param` name the constructor's arguments (`*_positional`: their index); a `host` value with
+    a scheme is read as a URL. `default_host`: the host used when none is given ("" when the
+    constructor then does something else, such as an in-memory store). A call passing one of
+    `other_ports` connects elsewhere (gRPC), so its port is not known."""
+
+    service: str
+    classes: tuple[str, ...]
+    images: tuple[str, ...]
+    port: int
+    host_param: str = "host"
+    port_param: str = "port"
+    url_param: str = ""
+    host_positional: Optional[int] = None
+    port_positional: Optional[int] = None
+    url_positional: Optional[int] = None
+    default_host: str = ""
+    other_ports: tuple[str, ...] = ()
+    source: str = ""
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: holds dicts
 class PythonFacts:
     """The Python language, its builtins and standard library (python.toml; see its comments)."""

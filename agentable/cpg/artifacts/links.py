@@ -1,7 +1,8 @@
 """Which code loads which non-Python file, and which calls fill in a loaded prompt template.
 
 A load is linked when the file's path is a literal, or is built from literals and the module's
-own location with `os.path.join`/`dirname`, `pathlib.Path` `/`, `.parent` and `.joinpath`: `open(p)`,
+own location with `os.path.join`/`dirname`, `pathlib.Path` `/`, `.parent`, `.joinpath`, `.with_name`/`.with_suffix`
+and `importlib.resources.files("package")`: `open(p)`,
 `Path(p).read_text()`, Jinja2 `Environment(loader=FileSystemLoader(d)).get_template(name)`,
 `jinja2.Template(<text read from p>)`, LangChain `PromptTemplate.from_file(p)` / `load_prompt(p)`,
 and CrewAI's `agents_config` / `tasks_config` of a `@CrewBase` class (by default
@@ -118,8 +119,9 @@ class _Linker:
             for site in func.calls:
                 exts = [v for v in g.values(site.call.func, func, site.stmt) if isinstance(v, ExtRef)]
                 attr = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else ""
-                if not exts and attr in ("read_text", "read_bytes"):  # `(Path(__file__).parent / "p.txt").read_text()`
-                    exts = [ExtRef("pathlib.Path()." + attr)]
+                if attr in ("read_text", "read_bytes") and not any(v.path.startswith("pathlib.") for v in exts):
+                    # `(Path(__file__).parent / "p.txt").read_text()`, a Traversable of importlib.resources
+                    exts = [*exts, ExtRef("pathlib.Path()." + attr)]
                 if exts:
                     self._load(site, exts)
         for cls in g.classes.values():
@@ -339,6 +341,15 @@ class _Linker:
                 return self._paths(e.func.value, func, stmt, depth - 1)
             if last in ("Path", "PurePath", "PosixPath") and e.args:
                 return _joined([self._paths(a, func, stmt, depth - 1) for a in e.args])
+            if last in ("with_name", "with_suffix") and isinstance(e.func, ir.Attribute) and len(e.args) == 1:
+                part = _const_str(e.args[0])
+                base = self._paths(e.func.value, func, stmt, depth - 1) if part is not None else []
+                return [(a, _with(p, last, part)) for a, p in base if part is not None]
+            if last == "files" and e.args and (name.endswith(_RESOURCE_FILES) or any(
+                    isinstance(v, ExtRef) and v.path.endswith(_RESOURCE_FILES)
+                    for v in self.g.values(e.func, func, stmt))):
+                folder = self._package_folder(e.args[0], func)
+                return [(True, folder)] if folder is not None else []
             return []
         if isinstance(e, (ir.Name, ir.Attribute)):
             out: list[tuple[bool, str]] = []
@@ -346,6 +357,33 @@ class _Linker:
                 out += self._paths(x, owner, at, depth - 1)
             return out[:_MAX_PATHS]
         return []
+
+    def _package_folder(self, e: ir.Expr, func) -> Optional[str]:
+        """The folder of the package `importlib.resources.files(...)` names: a dotted literal, or
+        `__package__` / `__name__` of the calling module. A folder with no `__init__.py` under a
+        project package (a folder of prompt files) is found from that package."""
+        mod = func.module
+        if isinstance(e, ir.Name) and e.id in ("__package__", "__name__"):
+            here = posixpath.dirname(mod.path)
+            return here if e.id == "__package__" or mod.path.endswith("__init__.py") else None
+        pkg = _const_str(e)
+        if not pkg or not all(p.isidentifier() for p in pkg.split(".")):
+            return None
+        parts = pkg.split(".")
+        for i in range(len(parts), 0, -1):
+            found = self.g.find_module(".".join(parts[:i]), mod)
+            if found is not None and found.path.endswith("__init__.py"):
+                return posixpath.join(posixpath.dirname(found.path), *parts[i:])
+        return None
+
+
+_RESOURCE_FILES = ("importlib.resources.files", "importlib_resources.files")
+
+
+def _with(path: str, how: str, part: str) -> str:
+    if how == "with_name":
+        return posixpath.join(posixpath.dirname(path), part)
+    return posixpath.splitext(path)[0] + part
 
 
 def _joined(parts: list[list[tuple[bool, str]]]) -> list[tuple[bool, str]]:
