@@ -294,15 +294,26 @@ class MinedGap:
                 f"only {self.dist}{self.has} has it.")
 
 
+def _mined_form(symbol: str) -> Optional[str]:
+    """The mined data's name of `symbol`: a method of an instance (`qdrant_client.QdrantClient().search`)
+    is its class's member (`qdrant_client.QdrantClient.search`); a longer chain through an instance
+    (`openai.OpenAI().chat.completions`) has attribute types the data does not hold: None."""
+    head, sep, member = symbol.partition("().")
+    if not sep:
+        return None if "(" in symbol else symbol
+    return f"{head}.{member}" if "(" not in head and member.isidentifier() else None
+
+
 def _surfaces_having(g: ProjectGraph, symbol: str) -> Iterator[tuple[str, ApiSurface, Presence]]:
     """The mined distributions of `symbol`'s import root in which some read release has it; none
     when the project's own package of that name (a local `agents/`) shadows the library."""
-    if "(" in symbol or shadowed_by_project(g, symbol.split(".", 1)[0]):
+    mined = _mined_form(symbol)
+    if mined is None or shadowed_by_project(g, mined.split(".", 1)[0]):
         return
     index = g.catalog.api_surface
-    for dist in index.dists_for(symbol.split(".", 1)[0]):
+    for dist in index.dists_for(mined.split(".", 1)[0]):
         surface = index.get(dist)
-        pres = surface.presence(symbol) if surface is not None else None
+        pres = surface.presence(mined) if surface is not None else None
         if surface is not None and pres is not None and pres.have:
             yield dist, surface, pres
 
