@@ -17,7 +17,7 @@ from agentable.cpg.structure import CallSite
 from agentable.cpg.values import ExtRef
 from agentable.query.facts import per_graph
 from agentable.query.guards import is_protected
-from agentable.query.versions import (VersionSource, installed_read_bits, is_framework_symbol, mined_ranges,
+from agentable.query.versions import (VersionSource, callee_of, installed_read_bits, is_framework_symbol, mined_ranges,
                                       shadowed_by_project)
 
 _RECEIVERS = frozenset({"self", "cls"})
@@ -130,20 +130,6 @@ def _tests_version(func, test: Optional[ir.Expr], kw: str, depth: int) -> bool:
                        for d in scope.defs.get(e.id, ())):
                     return True
     return False
-
-
-def callee_of(path: str) -> Optional[tuple[str, str]]:
-    """(`pkg.mod.Name` or `pkg.mod.Class`, member) of an external callee's catalog path: a function
-    or constructor (member ""), a method on the class (`pkg.Class.meth`) or on an instance made in
-    the project (`pkg.Class().meth`), or an instance called (`pkg.Class()` -> `__call__`)."""
-    if path.endswith("()") and path.count("(") == 1:
-        return path[:-2], "__call__"
-    if "(" not in path:
-        return path, ""
-    head, _, member = path.rpartition("().")
-    if head and "(" not in head and member and "." not in member and "(" not in member:
-        return head, member
-    return None
 
 
 def _judge(g: ProjectGraph, site: CallSite, ext: ExtRef, kw: str) -> Optional[RejectedKeyword]:

@@ -294,15 +294,40 @@ class MinedGap:
                 f"only {self.dist}{self.has} has it.")
 
 
+def callee_of(path: str) -> Optional[tuple[str, str]]:
+    """(`pkg.mod.Name` or `pkg.mod.Class`, member) of an external callee's catalog path: a function
+    or constructor (member ""), a method on the class (`pkg.Class.meth`) or on an instance made in
+    the project (`pkg.Class().meth`), or an instance called (`pkg.Class()` -> `__call__`)."""
+    if path.endswith("()") and path.count("(") == 1:
+        return path[:-2], "__call__"
+    if "(" not in path:
+        return path, ""
+    head, _, member = path.rpartition("().")
+    if head and "(" not in head and member and "." not in member and "(" not in member:
+        return head, member
+    return None
+
+
+def _mined_form(symbol: str) -> Optional[str]:
+    """The mined data's name of `symbol`: a method of an instance (`qdrant_client.QdrantClient().search`)
+    is its class's member (`qdrant_client.QdrantClient.search`); a longer chain through an instance
+    (`openai.OpenAI().chat.completions`) has attribute types the data does not hold: None."""
+    callee = callee_of(symbol)
+    if callee is None or callee[1] == "__call__":
+        return None
+    return ".".join(p for p in callee if p)
+
+
 def _surfaces_having(g: ProjectGraph, symbol: str) -> Iterator[tuple[str, ApiSurface, Presence]]:
     """The mined distributions of `symbol`'s import root in which some read release has it; none
     when the project's own package of that name (a local `agents/`) shadows the library."""
-    if "(" in symbol or shadowed_by_project(g, symbol.split(".", 1)[0]):
+    mined = _mined_form(symbol)
+    if mined is None or shadowed_by_project(g, mined.split(".", 1)[0]):
         return
     index = g.catalog.api_surface
-    for dist in index.dists_for(symbol.split(".", 1)[0]):
+    for dist in index.dists_for(mined.split(".", 1)[0]):
         surface = index.get(dist)
-        pres = surface.presence(symbol) if surface is not None else None
+        pres = surface.presence(mined) if surface is not None else None
         if surface is not None and pres is not None and pres.have:
             yield dist, surface, pres
 
