@@ -1,7 +1,8 @@
 """EPDD001: a third-party package imported by the code but declared by no manifest.
 
 Not reported: an import the project documents as a manual install (a README of the feature that
-`pip install`s it, or clones its repository and installs the checkout); an import that runs only
+`pip install`s it, or clones its repository and installs the checkout) that only the documented
+feature runs (no module outside its folder imports the file at module level); an import that runs only
 in a component its own README says is off until enabled (see `epdd/optional.py`); an undeclared
 import of a maintainer script or of a script that asks its user to install its packages, outside
 the installed package. A lazy import under an `if` (or past an early return) is a warning that
@@ -27,7 +28,8 @@ from agentable.rules.epdd.unit_gaps import UnitGaps
 from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
 from agentable.rules.epdd.unverified import unknown_distributions, unknown_name_provider
-from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
+from agentable.rules.epdd.packages import (extra_of, feature_scope, import_time_chain, import_time_importers,
+                                           is_installed_package, package_scope)
 from agentable.rules.epdd.helpers import (
     JudgedModule,
     import_declared,
@@ -118,7 +120,8 @@ class UndeclaredDependency(Rule):
                     own_block = mod.path in manifests.script_manifests
                     if not own_block and documented_install(
                             graph, mod.path, governing_dir(scope.manifests[0]),
-                            {normalize_dist(d) for d in (*dists, top)}):
+                            {normalize_dist(d) for d in (*dists, top)},
+                            import_time_importers(graph, mod, probes) if func is mod.toplevel else frozenset()):
                         continue  # a README of the feature tells the user to pip-install it
                     lazy = func is not mod.toplevel
                     if not own_block and opt_in_component(graph, mod, lazy):
