@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from agentable.catalog import python_facts
 from agentable.cpg import ir
+from agentable.cpg.containers import appended_items
 from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, param_index
 from agentable.cpg.frameworks import PARSED_ITEM_METHODS, PARSERS, FrameworkCalls
 from agentable.cpg.graph_api import CodeGraph
@@ -261,6 +262,7 @@ class Resolver:
         for lit in self.g.literal_containers(expr, func, stmt, self):
             for vs in lit:
                 out |= vs
+        out |= appended_items(self, expr, func, stmt)  # `self.judges.append(Judge(n))` elsewhere
         if isinstance(expr, ir.Call):  # `a, b = helper()` where helper returns a tuple literal
             for callee in self.values(expr.func, func, stmt):
                 target = self.g.functions.get(callee.qualname) if isinstance(callee, FuncRef) else None
