@@ -1,7 +1,8 @@
 """Items a list gains after it is made: `self.judges = []` in `__init__`, then
 `self.judges.append(Judge(n))` in another method, then `for judge in self.judges: return judge`.
-The value resolution reads a container's literal; these are the items added to it by a method call
-(python.toml `item_adders`), so iterating the list finds the objects (and parsed replies) put in it."""
+The value resolution reads a container's literal; these are the project objects added to it by a
+method call (python.toml `item_adders`), so iterating the list finds the objects put in it and
+their methods resolve."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import Instance, Parsed, Value
+from agentable.cpg.values import Instance, Value
 
 if TYPE_CHECKING:
     from agentable.cpg.graph_api import ValueResolver
@@ -19,14 +20,15 @@ _ADDERS = python_facts().item_adders  # method -> index of the item argument
 
 
 def appended_items(res: "ValueResolver", e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> set[Value]:
-    """The project objects and parsed model replies added with `append`/`insert`/`add` to the list
-    `e` (a local name, in its function; `self.x`, in every method of the class). Other items (text,
-    functions) are left to the literal: what a list of them holds is read where it is built."""
+    """The project objects added with `append`/`insert`/`add` to the list `e` (a local name, in its
+    function; `self.x`, in every method of the class). Other items are left out: a parsed reply
+    appended is most often one whose fields the appending code already read, and what a list of
+    functions or text holds is read where it is built."""
     out: set[Value] = set()
     for call, owner, s in _adder_calls(res, e, func):
         idx = _ADDERS[call.func.attr]  # type: ignore[attr-defined]
         if idx < len(call.args):
-            out |= {v for v in res.values(call.args[idx], owner, s) if isinstance(v, (Instance, Parsed))}
+            out |= {v for v in res.values(call.args[idx], owner, s) if isinstance(v, Instance)}
     return out
 
 

@@ -56,8 +56,8 @@ def _read_by(scope: ManifestSet, manifest: str) -> set[str]:
 
 def in_installed_package(g: ProjectGraph, mod: ModuleInfo, manifest: str) -> bool:
     """Is `mod` part of the package the manifest installs: inside a folder with an `__init__.py`
-    below the manifest's folder whose top folder is a package too (not a root script, a loose
-    folder or test code)?"""
+    below the manifest's folder (or its `src/`) whose top folder is a package too (not a root
+    script, a loose folder or test code)?"""
     if g.is_test_code(mod.path):
         return False
     root = PurePosixPath(manifest).parent
@@ -65,6 +65,8 @@ def in_installed_package(g: ProjectGraph, mod: ModuleInfo, manifest: str) -> boo
     if not path.is_relative_to(root):
         return False
     rel = path.relative_to(root)
+    if rel.parts[:1] == ("src",):  # the src layout: the packages are one folder down
+        root, rel = root / "src", PurePosixPath(*rel.parts[1:])
     if len(rel.parts) < 2:
         return False
     inits = {str(PurePosixPath(m.path).parent) for m in g.modules.values() if PurePosixPath(m.path).name == "__init__.py"}
