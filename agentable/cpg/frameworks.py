@@ -36,6 +36,8 @@ PARSERS = {e["call"]: e["call"] for e in read_toml("taint.toml").get("sinks", ()
 # Calls whose result is one argument's text rewritten (`re.sub(p, r, text)`): taint.toml [propagators].
 PROPAGATORS: dict[str, tuple[int, str]] = {
     path: (int(p.get("arg", 0)), str(p.get("keyword", ""))) for path, p in read_toml("taint.toml").get("propagators", {}).items()}
+# Methods of a parsed structure whose result is it or one of its items: taint.toml [parsed_propagators].
+PARSED_ITEM_METHODS = frozenset(read_toml("taint.toml").get("parsed_propagators", {}).get("methods", ()))
 
 
 class FrameworkCalls:

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from agentable.catalog import python_facts
 from agentable.cpg import ir
+from agentable.cpg.containers import appended_items
 from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, param_index
-from agentable.cpg.frameworks import PARSERS, FrameworkCalls
+from agentable.cpg.frameworks import PARSED_ITEM_METHODS, PARSERS, FrameworkCalls
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
@@ -261,6 +262,7 @@ class Resolver:
         for lit in self.g.literal_containers(expr, func, stmt, self):
             for vs in lit:
                 out |= vs
+        out |= appended_items(self, expr, func, stmt)  # `self.judges.append(Judge(n))` elsewhere
         if isinstance(expr, ir.Call):  # `a, b = helper()` where helper returns a tuple literal
             for callee in self.values(expr.func, func, stmt):
                 target = self.g.functions.get(callee.qualname) if isinstance(callee, FuncRef) else None
@@ -461,6 +463,8 @@ class Resolver:
                   and on_documented_path((*v.read, CALL), v.documented)):  # `stream.get_final_completion()`
                 step = (func.path, e.pos, f"`.{e.func.attr}()` of the model's response")
                 out.add(v.with_step(step, text=reaches_text((*v.read, CALL), v.documented), segment=CALL))
+            elif isinstance(v, Parsed) and isinstance(e.func, ir.Attribute) and e.func.attr in PARSED_ITEM_METHODS:
+                out.add(v)  # `plan.pop(0)`: an item of the parsed reply, as unchecked as the reply
             elif v == _STR_METHOD and isinstance(e.func, ir.Attribute):
                 kind = STR_METHOD_RESULTS.get(e.func.attr)  # `TEMPLATE.format(q=q)` is a str
                 if kind is not None:

@@ -1,14 +1,17 @@
 """EPDD001: a third-party package imported by the code but declared by no manifest.
 
 Not reported: an import the project documents as a manual install (a README of the feature that
-`pip install`s it, or clones its repository and installs the checkout); an import that runs only
+`pip install`s it, or clones its repository and installs the checkout) that only the documented
+feature runs (no module outside its folder imports the file at module level); an import that runs only
 in a component its own README says is off until enabled (see `epdd/optional.py`); an undeclared
 import of a maintainer script or of a script that asks its user to install its packages, outside
 the installed package. A lazy import under an `if` (or past an early return) is a warning that
 names the test it runs under. In a folder that a deployment descriptor (langgraph.json) builds on
 its own, the code its graphs run is judged against that unit's declarations alone, and the
 project's packages the image leaves out count as undeclared (`epdd/units.py`); what a full install
-has but the unit lacks is one finding at the unit's manifest (`epdd/unit_gaps.py`).
+has but the unit lacks is one finding at the unit's manifest (`epdd/unit_gaps.py`). What only a
+requirements file declares, beside a setup.py/pyproject that `pip install` reads instead, is one
+finding at that install manifest (`epdd/install_gaps.py`).
 docs/catalog-data.md (EPDD001) gives the policy."""
 
 from __future__ import annotations
@@ -17,17 +20,19 @@ import sys
 from typing import Iterable, Iterator, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.manifests import governing_dir, normalize_dist
+from agentable.cpg.manifests import ManifestSet, governing_dir, normalize_dist
 from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
 from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.documented import documented_install
+from agentable.rules.epdd.install_gaps import InstallGaps, in_installed_package, install_manifest, install_scope
 from agentable.rules.epdd.unit_gaps import UnitGaps
 from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
 from agentable.rules.epdd.unverified import unknown_distributions, unknown_name_provider
-from agentable.rules.epdd.packages import extra_of, feature_scope, import_time_chain, is_installed_package, package_scope
+from agentable.rules.epdd.packages import (extra_of, feature_scope, import_time_chain, import_time_importers,
+                                           is_installed_package, package_scope)
 from agentable.rules.epdd.helpers import (
     JudgedModule,
     import_declared,
@@ -70,12 +75,17 @@ class UndeclaredDependency(Rule):
         graph = ctx.graph
         stdlib = set(sys.stdlib_module_names) | {"__future__"}
         gaps = UnitGaps()  # unit-only gaps: one finding per deployment unit, at its manifest
-        yield from self._per_import(ctx, gaps, stdlib)
+        installs = InstallGaps()  # declared only beside the install manifest: one finding at that manifest
+        yield from self._per_import(ctx, gaps, installs, stdlib)
         manifests = getattr(graph, "manifests", None)
         for gap, span, message in gaps.located(manifests) if manifests is not None else ():
             yield Finding(self.meta.id, message, span, self.meta.severity, self.meta.category, flow=tuple(gap.steps))
+        for steps, span, message, verified in installs.located(manifests) if manifests is not None else ():
+            yield Finding(self.meta.id, message, span, Severity.WARNING if verified else Severity.NOTE,
+                          self.meta.category, flow=tuple(steps))
 
-    def _per_import(self, ctx: RuleContext, gaps: UnitGaps, stdlib: set[str]) -> Iterator[Finding]:
+    def _per_import(self, ctx: RuleContext, gaps: UnitGaps, installs: InstallGaps,
+                    stdlib: set[str]) -> Iterator[Finding]:
         graph = ctx.graph
         for judged in judged_modules(graph):
             manifests, mod, path, scope, locked = (judged.manifests, judged.mod, judged.path, judged.scope,
@@ -105,6 +115,11 @@ class UndeclaredDependency(Rule):
                             if found is not None:
                                 reported.add(top)
                                 yield found
+                            elif (dist := _install_gap(graph, judged, dotted)) is not None:
+                                reported.add(top)
+                                inst = install_scope(manifests, scope, install_manifest(manifests, scope) or "")
+                                installs.add(inst.manifests[0], mod, stmt, top, dist,
+                                             unknown_distributions(graph, inst, dotted))
                         continue
                     if import_locked(graph, locked, dotted):
                         continue  # a declared dependency brings it: the lock file installs it
@@ -118,7 +133,8 @@ class UndeclaredDependency(Rule):
                     own_block = mod.path in manifests.script_manifests
                     if not own_block and documented_install(
                             graph, mod.path, governing_dir(scope.manifests[0]),
-                            {normalize_dist(d) for d in (*dists, top)}):
+                            {normalize_dist(d) for d in (*dists, top)},
+                            import_time_importers(graph, mod, probes) if func is mod.toplevel else frozenset()):
                         continue  # a README of the feature tells the user to pip-install it
                     lazy = func is not mod.toplevel
                     if not own_block and opt_in_component(graph, mod, lazy):
@@ -241,6 +257,27 @@ class UndeclaredDependency(Rule):
             f"only in the `{extra}` extra, so `pip install` of the project without that extra followed by "
             f"`import {package}` fails with ModuleNotFoundError; declare it as a required dependency, or "
             f"import it only where the `{extra}` feature runs (inside the function, or guarded).")
+
+
+def _install_gap(graph, judged: JudgedModule, dotted: str) -> Optional[str]:
+    """The distribution to add when the module-level import `dotted`, which the scope declares, is
+    missing from what installing the package installs: a module of the installed package whose
+    install manifest (setup.py, pyproject) declares it in no group while a requirements file beside
+    it names it (directly, not through what a package it names brings). Else None."""
+    manifests, scope, mod = judged.manifests, judged.scope, judged.mod
+    if scope.deployed_by is not None or mod.path in manifests.script_manifests:
+        return None
+    manifest = install_manifest(manifests, scope)
+    if manifest is None or not in_installed_package(graph, mod, manifest):
+        return None
+    inst = install_scope(manifests, scope, manifest)
+    every = ManifestSet([r for r in scope.requirements if r.path in {manifest, *scope.includes.get(manifest, ())}],
+                        [manifest], [], scope.includes, project_names=scope.project_names)
+    if import_declared(graph, inst, dotted) or import_declared(graph, every, dotted):
+        return None
+    top = dotted.split(".")[0]
+    names = {normalize_dist(d) for d in (*graph.catalog.distributions_for_import(dotted), top)}
+    return next((r.raw_name for r in scope.requirements if r.dist in names and r.group == "main"), None)
 
 
 def _own_module_renamed(graph, dotted: str) -> Optional[str]:

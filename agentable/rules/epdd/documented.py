@@ -29,13 +29,17 @@ def project_documents(g: ProjectGraph) -> tuple[tuple[str, str], ...]:
     return tuple((rel, text) for rel, text in docs if text)
 
 
-def documented_install(g: ProjectGraph, path: str, governing: str, names: set[str]) -> bool:
+def documented_install(g: ProjectGraph, path: str, governing: str, names: set[str],
+                       importers: frozenset[str] = frozenset()) -> bool:
     """Does a document tell the user to `pip install` one of `names` (distributions, normalised),
     or to clone a repository named after one of them (`aideml` for `aide`) and `pip install` a
     local folder (`pip install -e .`), for the file `path`: a document in the file's folder or a
     folder above it below `governing` (the folder of the manifest that governs the file: the
     feature's own folders, not the project's README), or a document anywhere that names the
-    file's path (`examples/rag.py`)?"""
+    file's path (`examples/rag.py`)? A manual install excuses only an optional feature: not
+    when `importers` (the modules whose module-level imports run the file) reach outside the
+    documented folder (the file's own folder, for a document that names it), since then the
+    rest of the project needs the package too."""
     installs = _doc_installs(g)
     if not installs:
         return False
@@ -49,7 +53,9 @@ def documented_install(g: ProjectGraph, path: str, governing: str, names: set[st
     for doc, (named, text) in installs.items():
         if not named & names and not any(c.startswith(n) for c in _clones(text) for n in names if len(n) > 2):
             continue
-        if posixpath.dirname(doc) in own or path in text:
+        home = posixpath.dirname(doc) if posixpath.dirname(doc) in own else posixpath.dirname(path) \
+            if path in text else None
+        if home is not None and all(i.startswith(home + "/") if home else True for i in importers):
             return True
     return False
 

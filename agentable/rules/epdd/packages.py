@@ -54,6 +54,41 @@ def _import_time_parents(g: ProjectGraph, probes: frozenset[str]) -> dict[str, O
     return parents
 
 
+def import_time_importers(g: ProjectGraph, mod: ModuleInfo, probes: frozenset[str]) -> frozenset[str]:
+    """The paths of the project modules (test code left out) whose unguarded module-level imports
+    run `mod`, directly or through others: importing any of them imports `mod`'s packages too."""
+    edges = _import_time_edges(g, probes)
+    seen: set[str] = set()
+    todo = [mod.name]
+    while todo:
+        for importer in edges.get(todo.pop(), ()):
+            if importer not in seen:
+                seen.add(importer)
+                todo.append(importer)
+    paths = (g.modules[m].path for m in seen if m != mod.name)
+    return frozenset(p for p in paths if not g.is_test_code(p))
+
+
+@per_graph
+def _import_time_edges(g: ProjectGraph, probes: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Module -> the project modules whose unguarded module-level imports run it (`import a.b.c`
+    runs `a`, `a.b` and `a.b.c`)."""
+    from agentable.rules.epdd.helpers import import_is_optional, import_owner
+
+    out: dict[str, set[str]] = {}
+    for name, m in g.modules.items():
+        for stmt in m.import_stmts:
+            if import_owner(g, m, stmt) is not m.toplevel or import_is_optional(m.toplevel, stmt, probes=probes):
+                continue
+            for target in absolute_targets(m, stmt):
+                parts = target.split(".")
+                for i in range(1, len(parts) + 1):
+                    hit = ".".join(parts[:i])
+                    if hit in g.modules and hit != name:
+                        out.setdefault(hit, set()).add(name)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def is_installed_package(manifests: ManifestSet, scope: ManifestSet) -> bool:
     """Is the code governed by a manifest that builds a distribution (setup.py, pyproject.toml,
     setup.cfg): is there a package install whose dependencies are its main group?"""
