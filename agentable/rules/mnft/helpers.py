@@ -76,6 +76,9 @@ def dispatch_guard(g: ProjectGraph, d: ToolDispatch) -> str:
             return "check"
     if name_validated_before(d.func, d.stmt, names, d.lookup):
         return "check"
+    built = _built_from(d.func, names)
+    if built and tested_before(d.func, d.stmt, lambda t: _passed_to_call(t, built)):
+        return "check"  # `if os.path.isfile(path_of(name)):` finds out whether the tool exists
     raised = (*d.raises, "LookupError") if d.kind == "subscript" else d.raises
     guard = failure_guard(g, d.func, d.stmt, raised)
     if guard:
@@ -84,6 +87,23 @@ def dispatch_guard(g: ProjectGraph, d: ToolDispatch) -> str:
         if all(failure_guard(g, d.func, site.stmt, d.raises) for site in d.calls):
             return "try"
     return ""
+
+
+def _built_from(func: FunctionInfo, names: set[str]) -> set[str]:
+    """Local names the function builds from one of `names` (`tool_dir = os.path.join(root, name)`,
+    then `handler = os.path.join(tool_dir, "handler.py")`), the names themselves excluded."""
+    names = {n for n in names if n}
+    built: set[str] = set()
+    for _ in range(3):  # a path built in a few steps
+        for s in func.stmts:
+            if isinstance(s, ir.Assign) and s.value is not None and names_in(s.value) & (names | built):
+                built |= {t.id for t in s.targets if isinstance(t, ir.Name)}
+    return built - names
+
+
+def _passed_to_call(test: ir.Expr, built: set[str]) -> bool:
+    """A test that calls something with a value built from the name (`os.path.isfile(handler)`)."""
+    return any(isinstance(x, ir.Call) and any(built & names_in(a) for a in x.args) for x in ir.walk_expr(test))
 
 
 def _key_name(e: ir.Expr) -> str:
