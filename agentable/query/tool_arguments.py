@@ -31,8 +31,9 @@ _STRICT_TOOL_BUILDERS = frozenset({"openai.pydantic_function_tool", "openai.lib.
 def unconstrained_tool_arguments(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo,
                                  stmt: EvalAt) -> Optional[LLMOutput]:
     """The tool-call arguments string `e` may be, when the call that produced it offered a function
-    tool whose arguments are not schema-constrained (see the module docstring); None otherwise,
-    and when the tools cannot be read (then nothing is claimed)."""
+    tool whose arguments are not schema-constrained (see the module docstring); None otherwise.
+    Tools passed where they cannot be read (`tools=build_specs()`, a `**options` dict) take the
+    API's default: not strict for Chat Completions, strict for the Responses API."""
     for v in llm_outputs(g, e, func, stmt, text_only=False):
         if v.read[-1:] != ("arguments",) or _SDK_PARSED.intersection(v.read):
             continue  # not a tool call's arguments string, or the SDK parsed it
@@ -40,8 +41,11 @@ def unconstrained_tool_arguments(g: ProjectGraph, e: Optional[ir.Expr], func: Fu
         default = getattr(c.spec, "tool_arguments_strict_default", None) if c is not None else None
         if c is None or default is None:
             continue
-        if any(strict is False or (strict is None and default is False) for strict in _tool_strictness(g, c)):
+        strictness = _tool_strictness(g, c)
+        if any(strict is False or (strict is None and default is False) for strict in strictness):
             return v
+        if not strictness and default is False and _tools_passed_unread(c):
+            return v  # tools offered but built where they cannot be read: the API's default holds
     return None
 
 
@@ -95,6 +99,15 @@ def _tool_strictness(g: ProjectGraph, c: LLMCall) -> list[Optional[bool]]:
             out.append(strict.value)
         # a computed `strict` value: unknown, left out
     return out
+
+
+def _tools_passed_unread(c: LLMCall) -> bool:
+    """Does the call offer tools that `_tool_strictness` could not read: a `tools=` argument that
+    is not a literal list, or a `**options` mapping (which may carry `tools`)?"""
+    name = (c.spec.params or {}).get("tools")  # type: ignore[attr-defined]
+    if not isinstance(name, str):
+        return False
+    return c.call.kwarg(name) is not None or any(kw.name is None for kw in c.call.keywords)
 
 
 def _const_keys(d: ir.Dict) -> dict[str, ir.Expr]:
