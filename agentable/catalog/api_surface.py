@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
-from typing import Generic, Optional, TypeVar, Union, overload
+from typing import Any, Generic, Optional, TypeVar, Union, overload
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -180,6 +180,23 @@ def _surface(name: str, entry: dict, mined: str) -> ApiSurface:
 
 
 _NONE: dict = {}
+# One object per distinct value of the mined data: release masks above 256 (not cached by Python)
+# and parameter lists ([["self,a,**", mask]], as JSON lists) recur across symbols and distributions.
+_SHARED: dict[object, object] = {}
+
+
+def _shared(value: Any) -> Any:
+    """`value` (read only once built) with its lists as tuples, strings interned, equal parts shared."""
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, list):
+        value = tuple(_shared(v) for v in value)
+    elif not isinstance(value, int) or -5 <= value <= 256:
+        return value
+    try:
+        return _SHARED.setdefault(value, value)
+    except TypeError:  # a dict inside: kept as it is
+        return value
 
 
 class ByModule(Generic[_V]):
@@ -196,7 +213,7 @@ class ByModule(Generic[_V]):
             names = self.by_module.get(mod)
             if names is None:
                 names = self.by_module[sys.intern(mod)] = {}
-            names[sys.intern(rest)] = value
+            names[sys.intern(rest)] = _shared(value)
 
     @overload
     def get(self, key: str) -> Optional[_V]: ...

@@ -67,7 +67,8 @@ class ProjectGraph:
         self.shallow = Resolver(self)  # parameters stay ParamRef: builds the call graph
         self.resolver = ExpandingResolver(self)  # parameters through that call graph
         self._callers: Optional[dict[str, list[CallSite]]] = None
-        self._callees: dict[int, frozenset[str]] = {}
+        self._callees: dict[ir.Call, frozenset[str]] = {}  # by node, one object per distinct set:
+        self._callee_sets: dict[frozenset[str], frozenset[str]] = {}  # most are empty or one function
         self._constructions: dict[str, list[CallSite]] = {}
         self._callers_by_name: dict[str, dict[str, list[CallSite]]] = {}
         self._constructions_by_name: dict[str, dict[str, list[CallSite]]] = {}
@@ -441,7 +442,7 @@ class ProjectGraph:
 
     def callees(self, site: CallSite) -> frozenset[str]:
         """Project functions a call may invoke (direct, via self/cls, instances, dict dispatch)."""
-        key = id(site.call)
+        key = site.call
         hit = self._callees.get(key)
         if hit is not None:
             return hit
@@ -464,7 +465,7 @@ class ProjectGraph:
                         out.add(cls.methods["__call__"].qualname)
                         break
         result = frozenset(out)
-        self._callees[key] = result
+        result = self._callees[key] = self._callee_sets.setdefault(result, result)
         return result
 
     @cached_property

@@ -44,7 +44,7 @@ class DefSite:
         return f"DefSite({self.name}, {self.how}, line {self.stmt.pos[0]})"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # one per function of the project: no __dict__ each
 class FunctionInfo:
     qualname: str
     name: str
@@ -134,7 +134,7 @@ class FunctionInfo:
         return "\n".join(lines[self.node.pos[0] - 1 : self.node.pos[2]])
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ClassInfo:
     qualname: str
     name: str
@@ -149,7 +149,7 @@ class ClassInfo:
         return f"ClassInfo({self.qualname})"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ModuleInfo:
     ir: ir.Module
     toplevel: FunctionInfo = field(init=False)

@@ -114,3 +114,17 @@ def test_the_shipped_data_knows_a_real_removal() -> None:
     pres = lc.presence("langchain.agents.initialize_agent")  # removed by langchain 1.0
     assert pres is not None and pres.have >> before & 1 and not pres.have >> after & 1
     assert pres.module_mask >> after & 1  # while langchain.agents is still there
+
+
+def test_mined_values_are_shared_and_read_alike() -> None:
+    """The mined data is held compact (tuples, one object per equal value) and reads as before."""
+    from agentable.catalog.api_surface import ByModule
+
+    mask = 2 ** 40 + 3  # above 256: an int object of its own per JSON value unless shared
+    params = ByModule({"pkg.mod:Client.create": [["self,*,model,**", mask]],
+                       "pkg.other:Client.create": [["self,*,model,**", mask]]})
+    first, second = params.get("pkg.mod:Client.create"), params.get("pkg.other:Client.create")
+    assert first == (("self,*,model,**", mask),) and first is second
+    symbols = ByModule({"pkg.mod:Client": mask, "pkg.other:Client": int(str(mask)), "pkg.mod:x": 7})
+    assert symbols.get("pkg.mod:Client") is symbols.get("pkg.other:Client") == mask
+    assert symbols.get("pkg.mod:x") == 7 and symbols.get("pkg.mod:y") is None
