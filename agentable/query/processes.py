@@ -76,7 +76,7 @@ def process_calls(g: ProjectGraph, func: FunctionInfo, paths: frozenset[str], de
             for q in sorted(g.callees(site)):
                 callee = g.functions.get(q)
                 if callee is not None and callee.name != "__init__" and callee.node is not None:
-                    yield from visit(callee, d - 1, via + (site,))
+                    yield from visit(callee, d - 1, (*via, site))
 
     yield from visit(func, depth, ())
 

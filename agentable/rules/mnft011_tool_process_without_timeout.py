@@ -54,7 +54,8 @@ class ToolProcessWithoutTimeout(Rule):
                 how = (f"pass `{bound}=` and return a message when it expires" if bound else
                        "bound it (`asyncio.wait_for(..., timeout)` for an asyncio wait, or `subprocess.run(..., "
                        "timeout=)` instead of a call that takes none) and return a message when it expires")
-                where = "" if not pc.via else f" (reached from the tool through `{pc.via[0].func.name}` line {pc.via[0].call.pos[0]})"
+                first = pc.via[0] if pc.via else None
+                where = "" if first is None else f" (reached from the tool through line {first.call.pos[0]})"
                 flow = tuple(FlowStep(graph.span(s.func.path, s.call.pos), "the tool calls this") for s in pc.via)
                 yield self.finding(
                     ctx, pc.func.path, pc.site.call.pos,
