@@ -84,6 +84,9 @@ class Catalog:
         self.process_waits: dict[str, str] = dict(waits.get("calls", {}))
         self.process_limiters: frozenset[str] = frozenset(waits.get("limiters", ()))
         self.process_enders: frozenset[str] = frozenset(waits.get("enders", ()))
+        self.process_shell_calls: frozenset[str] = frozenset(waits.get("shell_calls", ()))
+        self.process_shell_keyword: str = str(waits.get("shell_keyword", ""))
+        self.process_interpreters: frozenset[str] = frozenset(waits.get("interpreters", ()))
         self.process_output: dict[str, Any] = dict(tools.get("process_output", {}))
         # SDK result type -> its content field, error flag and part types (text and others)
         self.content_results: dict[str, dict[str, Any]] = {

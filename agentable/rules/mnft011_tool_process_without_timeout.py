@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import source_text
 from agentable.query.processes import unbounded_process_waits
 from agentable.query.tool_results import tool_implementations, tool_label
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.process_commands import model_written_command
 
 
 class ToolProcessWithoutTimeout(Rule):
@@ -17,7 +19,8 @@ class ToolProcessWithoutTimeout(Rule):
         name="tool-process-without-timeout",
         category="MNFT",
         severity=Severity.WARNING,
-        short="A tool runs a command and waits for it with no timeout, so a command that never ends hangs the agent.",
+        short=("A tool runs a command the model wrote and waits for it with no timeout, so a command that never ends "
+               "hangs the agent."),
         full=("A tool that runs a shell command, a script or a program and waits for it to end "
               "(`subprocess.run`, `check_output`, `Popen.communicate()`/`wait()`, `os.system`, asyncio's "
               "`create_subprocess_*` with `communicate()`/`wait()`) blocks until the process exits. A command "
@@ -25,8 +28,11 @@ class ToolProcessWithoutTimeout(Rule):
               "waiting on stdin, a pager, a server, `tail -f`, a network stall. With no `timeout=` (or, for "
               "asyncio, no `asyncio.wait_for`/`asyncio.timeout` around the wait) the tool never returns, the "
               "agent's step never ends and the run hangs with no error the model or the user could act on. "
-              "Judged in the tool's body and in the project functions it calls (two levels); catalog tools.toml "
-              "[process_waits]."),
+              "Reported when the command is the model's: a shell command made of a tool argument, or an "
+              "interpreter (python, bash, node, osascript...) run on the model's code, script or file; a fixed "
+              "program given a model-chosen argument (`git diff <ref>`) is left alone. Judged in the tool's body "
+              "and in the project functions it calls (two levels); catalog tools.toml "
+              "[process_waits] (the interpreters and shell calls too)."),
         bad_example=('@tool\ndef shell(command: str) -> str:\n    """Run a shell command."""\n'
                      '    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout'),
         good_example=('@tool\ndef shell(command: str) -> str:\n    """Run a shell command."""\n    try:\n'
@@ -48,8 +54,11 @@ class ToolProcessWithoutTimeout(Rule):
             for pc in unbounded_process_waits(graph, func):
                 if id(pc.site.call) in reported:
                     continue
+                param = model_written_command(graph, func, tool, pc)
+                if param is None:
+                    continue  # a fixed program: it may well end
                 reported.add(id(pc.site.call))
-                text = source_text(graph, pc.func.path, pc.site.call, 50)
+                text = _call_text(graph, pc.func.path, pc.site.call)
                 bound = graph.catalog.process_waits[pc.path].partition(":")[0]
                 how = (f"pass `{bound}=` and return a message when it expires" if bound else
                        "bound it (`asyncio.wait_for(..., timeout)` for an asyncio wait, or `subprocess.run(..., "
@@ -59,7 +68,13 @@ class ToolProcessWithoutTimeout(Rule):
                 flow = tuple(FlowStep(graph.span(s.func.path, s.call.pos), "the tool calls this") for s in pc.via)
                 yield self.finding(
                     ctx, pc.func.path, pc.site.call.pos,
-                    f"Tool `{label}` waits for a child process with no timeout: `{text}`{where} blocks until the "
-                    f"command ends, so a command that never does (an interactive prompt, a server, a pager) hangs "
-                    f"the agent; {how}.",
+                    f"Tool `{label}` runs a command the model wrote (from `{param}`) and waits for it with no "
+                    f"timeout: `{text}`{where} blocks until the command ends, so a command that never does (an "
+                    f"interactive prompt, a server, a pager) hangs the agent; {how}.",
                     flow=flow)
+
+
+def _call_text(graph, path: str, call: ir.Call) -> str:
+    """The call as written, or `callee(...)` when it spans several lines."""
+    text = source_text(graph, path, call, 50)
+    return text if text != "the value" else f"{ir.dotted(call.func) or 'the call'}(...)"

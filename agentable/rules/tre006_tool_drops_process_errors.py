@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
 from agentable.query.processes import dropped_error_streams
@@ -49,6 +50,8 @@ class ToolDropsProcessErrors(Rule):
                     continue
                 reported.add(id(call))
                 start = source_text(graph, d.start.func.path, call, 40)
+                if start == "the value":  # (a call over several lines)
+                    start = f"{ir.dotted(call.func) or 'the call'}(...)"
                 yield self.finding(
                     ctx, d.start.func.path, d.at.pos,
                     f"Tool `{label}` captures the command's errors (`{d.how}` in `{start}`, line {call.pos[0]}) and "
