@@ -82,6 +82,19 @@ class Catalog:
         self.raising_methods: frozenset[str] = frozenset(net.get("raising_methods", ()))
         # framework context type -> its attribute holding an object of the type argument (RunContext[D].deps)
         self.context_attributes: dict[str, str] = dict(net.get("context_attributes", {}))
+        # child processes: wait call -> the keyword bounding it ("" none), calls that bound a wait from
+        # outside, methods that end the process; how a started process keeps its error stream
+        waits = tools.get("process_waits", {})
+        self.process_waits: dict[str, str] = dict(waits.get("calls", {}))
+        self.process_limiters: frozenset[str] = frozenset(waits.get("limiters", ()))
+        self.process_enders: frozenset[str] = frozenset(waits.get("enders", ()))
+        self.process_shell_calls: frozenset[str] = frozenset(waits.get("shell_calls", ()))
+        self.process_shell_keyword: str = str(waits.get("shell_keyword", ""))
+        self.process_interpreters: frozenset[str] = frozenset(waits.get("interpreters", ()))
+        self.process_output: dict[str, Any] = dict(tools.get("process_output", {}))
+        # SDK result type -> its content field, error flag and part types (text and others)
+        self.content_results: dict[str, dict[str, Any]] = {
+            k: dict(v) for k, v in tools.get("content_results", {}).items()}
         # module -> exception classes its calls raise on ordinary failures; class -> base class;
         # other import paths of a class -> the path the catalog names it by
         self.library_errors: dict[str, tuple[str, ...]] = {

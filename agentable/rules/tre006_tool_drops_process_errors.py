@@ -1,0 +1,59 @@
+"""TRE006: a tool captures a process's error stream and returns only its output."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable.cpg import ir
+from agentable.findings import Finding, Severity
+from agentable.query.literals import source_text
+from agentable.query.processes import dropped_error_streams
+from agentable.query.tool_results import tool_implementations, tool_label
+from agentable.rules.base import Rule, RuleContext, RuleMeta
+
+
+class ToolDropsProcessErrors(Rule):
+    meta = RuleMeta(
+        id="TRE006",
+        name="tool-drops-process-errors",
+        category="TRE",
+        severity=Severity.WARNING,
+        short=("A tool captures a command's stderr and returns only its stdout, never reading the exit code, so a "
+               "failed command reads as an empty or successful result."),
+        full=("A tool that runs a command with `stderr=PIPE` or `capture_output=True` takes the command's error "
+              "messages away from the console; when it then returns only `stdout` (`out, _ = proc.communicate()`, "
+              "`result.stdout`) and never looks at the exit status (`returncode`, `wait()`, `check=True`), a "
+              "command that fails (a syntax error, a missing file, a permission error) gives the model an empty "
+              "or partial output that reads as success. The model cannot tell what went wrong, and retries the "
+              "same command or reports a result that does not exist. Judged in the tool's body and in the project "
+              "functions it calls; catalog tools.toml [process_output]."),
+        bad_example=('@tool\ndef run_script(path: str) -> str:\n    """Run a Python script."""\n'
+                     '    p = subprocess.Popen(["python", path], stdout=PIPE, stderr=PIPE)\n'
+                     '    out, _ = p.communicate(timeout=60)\n    return out.decode()'),
+        good_example=('    out, err = p.communicate(timeout=60)\n'
+                      '    if p.returncode != 0:\n        return f"Failed (exit {p.returncode}): {err.decode()}"\n'
+                      '    return out.decode()'),
+        fix="Return the exit code and stderr along with stdout, or an error message built from them when the exit code is not 0.",
+        tags=("tools", "subprocess"),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
+        reported: set[int] = set()
+        for func, tool in tool_implementations(graph):
+            if func.node is None:
+                continue
+            label = tool_label(func, tool, graph)
+            for d in dropped_error_streams(graph, func):
+                call = d.start.site.call
+                if id(call) in reported:
+                    continue
+                reported.add(id(call))
+                start = source_text(graph, d.start.func.path, call, 40)
+                if start == "the value":  # (a call over several lines)
+                    start = f"{ir.dotted(call.func) or 'the call'}(...)"
+                yield self.finding(
+                    ctx, d.start.func.path, d.at.pos,
+                    f"Tool `{label}` captures the command's errors (`{d.how}` in `{start}`, line {call.pos[0]}) and "
+                    f"keeps only its output, never reading stderr or the exit code: a failed command gives the model "
+                    f"an empty or partial result that reads as success. Return the exit code and stderr too.")
