@@ -81,7 +81,10 @@ def _base_spec(g: CodeGraph, cls: ClassInfo, shape: dict) -> Optional[tuple[Tool
         and isinstance(s.call.func.value, ir.Name) and s.call.func.value.id == "self" for s in m.calls)]
     spec = ToolBaseSpec(classes=(cls.qualname,), framework="", name_attr=name_attr, description_attr=desc_attr,
                         params_attr=params_attr, impl_methods=(impl,), run_methods=(impl, *runners),
-                        notes="a tool base class of the scanned project")
+                        # the schema is the parameters attribute, not the method's annotations, and
+                        # the project's own loop turns results into text: a `-> str` is no contract
+                        results_stringified=True,
+                        notes=f"the scanned project's tool base class `{cls.name}`")
     return spec, tools
 
 

@@ -9,6 +9,7 @@ a tool set. What counts as reading a function's name, docstring or signature is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from agentable.cpg import ir
@@ -16,6 +17,14 @@ from agentable.cpg.agent_model import AgentView, ToolDef
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ClassRef, ExtRef, FuncRef
+
+
+@dataclass(frozen=True)
+class OwnAgentToolSpec:
+    """How a function became a tool: listed in `<agent>(<field>=[...])`, a project class."""
+
+    own_agent: str
+    field: str
 
 
 def _introspects(g: CodeGraph, func: FunctionInfo, param: str, spec: dict) -> bool:
@@ -73,10 +82,10 @@ def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], ele
     """The functions listed in `<ProjectAgent>(<field>=[...])` constructions in the agent layer,
     where <field> is a class-level field of that project class whose elements a generator of the
     project turns into tool schemas. `element_values` and `params` are cpg.tools' helpers."""
-    spec = g.catalog.own_function_tools
-    if not spec:
+    shape = g.catalog.own_function_tools
+    if not shape:
         return []
-    gens = _generators(g, spec)
+    gens = _generators(g, shape)
     fields = _tool_fields(g, gens) if gens else set()
     if not fields:
         return []
@@ -90,9 +99,10 @@ def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], ele
                 continue
             classes = {v.qualname for v in g.values(site.call.func, func, site.stmt) if isinstance(v, ClassRef)}
             for kw in kws:
-                if not any(owners.get(q) == kw.name or any(owners.get(c.qualname) == kw.name for c in g.mro(q))
-                           for q in classes):
+                owner = next((q for q in sorted(classes) if any(owners.get(c.qualname) == kw.name for c in g.mro(q))), None)
+                if owner is None:
                     continue
+                spec = OwnAgentToolSpec(owner.rsplit(".", 1)[-1], kw.name or "")
                 for vs in element_values(g, kw.value, func, site.stmt):
                     for v in vs:
                         if not (isinstance(v, FuncRef) and v.qualname in g.functions) or v.qualname in seen:
@@ -103,7 +113,7 @@ def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], ele
                         seen.add(v.qualname)
                         doc = impl.node.docstring
                         out.append(ToolDef("function", "", impl.module, impl.node.pos, impl.name, doc,
-                                           "docstring" if doc else None, func=impl, params=params(impl),
+                                           "docstring" if doc else None, func=impl, spec=spec, params=params(impl),
                                            description_pos=impl.node.body[0].pos if doc else None,
                                            name_pos=impl.node.name_pos))
     return out
