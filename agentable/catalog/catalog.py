@@ -106,6 +106,10 @@ class Catalog:
             k: dict(v) for k, v in tools.get("sdk_response_types", {}).items()}
         # what a loader that turns every module of a package into tools calls (cpg.module_tools)
         self.module_tool_loader: dict[str, list[str]] = dict(tools.get("module_tool_loader", {}))
+        # the shape of a project's own tool base class (cpg.home_tools)
+        self.home_made_tool_base: dict = dict(tools.get("home_made_tool_base", {}))
+        # how a project's own schema generator reads a function it turns into a tool (cpg.own_agent_tools)
+        self.own_function_tools: dict = dict(tools.get("own_function_tools", {}))
         # module -> the module whose public tool names it re-exports (checked against the mined API)
         self.reexports: dict[str, str] = dict(tools.get("reexports", {}))
         self._reexport_memo: dict[str, Optional[str]] = {}

@@ -10,6 +10,8 @@ from agentable.catalog.specs import AgentSpec, ChatModelSpec, LLMCallSpec, ToolC
 from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentView, ToolDef, ToolParam
 from agentable.cpg.graph_api import CodeGraph
+from agentable.cpg.home_tools import home_made_class_tools
+from agentable.cpg.own_agent_tools import own_agent_function_tools
 from agentable.cpg.module_tools import module_convention_tools
 from agentable.cpg.prompt_tools import prompt_described_functions
 from agentable.cpg.structure import CallSite, FunctionInfo
@@ -35,6 +37,7 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
         if func.exprs.get(ir.Dict):
             out.extend(_schema_tools(g, func))
     out.extend(_function_tools(g, layer, seen_funcs))
+    out.extend(own_agent_function_tools(g, layer, seen_funcs, _element_values, function_params))
     out.extend(_prompt_tools(g, layer, seen_funcs))
     out.extend(module_convention_tools(g, layer.functions(), seen_funcs, function_params))
     mods = {m.name for m in layer.relevant_modules}
@@ -46,6 +49,7 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
             if base_spec is not None:
                 out.append(_class_tool(g, cls, base_spec))
                 break
+    out.extend(home_made_class_tools(g, mods, const_str, function_params))
     return out
 
 

@@ -153,6 +153,48 @@ def _observation_calls(g: ProjectGraph, func: FunctionInfo, seen: set[int], runn
     return out
 
 
+def _looks_up_by(func: FunctionInfo, param: str) -> bool:
+    """Does a project function find what it returns by its parameter: `X[param]`, `X.get(param)`,
+    `getattr(x, param)`, or a loop that returns the entry whose field equals it (`if f.name == param`)?"""
+    def named(e: ir.Expr) -> bool:
+        return isinstance(e, ir.Name) and e.id == param
+    for e, _s in func.expr_walk:
+        if isinstance(e, ir.Subscript) and named(e.index):
+            return True
+        if isinstance(e, ir.Call) and e.args and (
+                (isinstance(e.func, ir.Attribute) and e.func.attr == "get" and named(e.args[0]))
+                or (isinstance(e.func, ir.Name) and e.func.id == "getattr" and len(e.args) == 2 and named(e.args[1]))):
+            return True
+        if isinstance(e, ir.Compare) and e.ops == ["=="] and (named(e.left) or any(named(c) for c in e.comparators)):
+            return True
+    return False
+
+
+def _getter_calls(g: ProjectGraph, seen: set[int]) -> list[ToolInvocation]:
+    """`get_function(name)(**args)` in agent loop code: the callee is what a project function
+    returns for a name the model chose, found by that name (_looks_up_by), and it is called at
+    once. What runs is not known statically (no targets)."""
+    out: list[ToolInvocation] = []
+    for func in g.agent.functions():
+        if not func.calls or not _in_agent_loop_code(g, func):
+            continue
+        for site in func.calls:
+            inner = site.call.func
+            if id(site.call) in seen or not isinstance(inner, ir.Call) or len(inner.args) != 1 or inner.keywords:
+                continue
+            if model_derived(g, inner.args[0], func, site.stmt) is None:
+                continue
+            for v in g.values(inner.func, func, site.stmt):
+                getter = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+                params = [p.name for p in getter.node.params if p.name not in ("self", "cls")] \
+                    if getter is not None and getter.node is not None else []
+                if getter is not None and len(params) == 1 and _looks_up_by(getter, params[0]):
+                    seen.add(id(site.call))
+                    out.append(ToolInvocation(site, [], None, None))
+                    break
+    return out
+
+
 @per_graph
 def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
     """Calls that run a tool by hand in agent code: through a model-chosen lookup
@@ -188,6 +230,7 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             if not targets and isinstance(tool, ToolDef) and tool.func is not None:
                 targets = [tool.func]
             out.append(ToolInvocation(site, targets, tool if isinstance(tool, ToolDef) else None, None))
+    out.extend(_getter_calls(g, seen))
     # a function that itself runs tools (a dispatcher such as `act(name, arg)`) is checked where it
     # runs them, not again where the loop calls it
     runners = {inv.func.qualname for inv in out} | {d.func.qualname for d in tool_dispatches(g)}

@@ -44,8 +44,11 @@ class ToolWithoutDescription(Rule):
             if problem is None:
                 continue
             name = f"Tool `{tool.name}`" if tool.name else ("This tool schema" if tool.kind == "schema" else "This tool")
+            own = getattr(tool.spec, "own_agent", None)  # a function listed in the project's own agent class
             if tool.framework:
                 name += f" ({tool.framework})"
+            elif own:
+                name += f" (listed in `{own}({getattr(tool.spec, 'field', '')}=[...])`, whose tool schema takes its docstring)"
             elif tool.kind == "function":
                 name += " (listed in the prompt by its docstring)"
             where = _how_to_describe(tool)

@@ -10,6 +10,7 @@ from agentable.cpg.flow import enclosing_handlers, handler_reraises_only, handle
 from agentable.findings import Finding, Severity
 from agentable.query.guards import TOOL_FAILURES, catches_library_errors, failure_guard, is_protected
 from agentable.query.literals import source_text
+from agentable.query.model_derived import model_derived
 from agentable.query.llm_output import flow_steps
 from agentable.query.tool_failures import tool_error_handling_configured, tool_raised_errors
 from agentable.query.tool_invocations import ToolInvocation, tool_invocations
@@ -83,11 +84,16 @@ class UnhandledToolError(Rule):
                 # the tool cannot be resolved: only a run method that validates the model's arguments
                 # is evidence that it can fail (precision first)
                 method = _validating_run_method(graph, inv)
-                if method is None:
+                spread = _model_spread(graph, inv) if method is None else None
+                if method is None and spread is None:
                     continue
-                reason = (f"the tool object's `{method}` checks the model's arguments against the tool's signature "
-                          f"and raises on a mismatch (a wrong type, a missing argument), then lets the tool's own "
-                          f"errors through")
+                if method is not None:
+                    reason = (f"the tool object's `{method}` checks the model's arguments against the tool's "
+                              f"signature and raises on a mismatch (a wrong type, a missing argument), then lets "
+                              f"the tool's own errors through")
+                else:
+                    reason = (f"the arguments the model wrote are spread into it (`**{spread}`), so an argument the "
+                              f"function does not take, or a missing one, raises TypeError before the tool runs")
             call = source_text(graph, inv.path, site.call, 60)
             caught = [n for h in enclosing_handlers(site.func, site.stmt) if not handler_reraises_only(h)
                       for n in (handler_type_names(h) or ["<bare except>"])]
@@ -103,6 +109,16 @@ class UnhandledToolError(Rule):
                 flow=flow,
             )
 
+
+
+def _model_spread(graph, inv: ToolInvocation) -> Optional[str]:
+    """The source text of a `**args` of the call that the model wrote (its tool-call arguments
+    parsed), for a tool that cannot be resolved: any key the function lacks is a TypeError."""
+    site = inv.site
+    for kw in site.call.keywords:
+        if kw.name is None and model_derived(graph, kw.value, site.func, site.stmt) is not None:
+            return source_text(graph, inv.path, kw.value, 30)
+    return None
 
 
 def _validating_run_method(graph, inv: ToolInvocation) -> Optional[str]:

@@ -1,0 +1,119 @@
+"""Functions handed to an agent class of the project's own framework: `Agent(functions=[f, g])`
+where the project's code turns each element of that field into a tool schema with a generator of
+its own that reads the function's name, docstring and signature (`[function_to_json(f) for f in
+agent.functions]`, `function_to_json` reading `func.__name__`, `func.__doc__`,
+`inspect.signature(func)`). Each function listed is a tool described by its docstring, with its
+signature as parameters. Without such a generator in the scanned code a `functions=` list is not
+a tool set. What counts as reading a function's name, docstring or signature is catalog data
+(tools.toml [own_function_tools])."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from agentable.cpg import ir
+from agentable.cpg.agent_model import AgentView, ToolDef
+from agentable.cpg.graph_api import CodeGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import ClassRef, ExtRef, FuncRef
+
+
+@dataclass(frozen=True)
+class OwnAgentToolSpec:
+    """How a function became a tool: listed in `<agent>(<field>=[...])`, a project class."""
+
+    own_agent: str
+    field: str
+
+
+def _introspects(g: CodeGraph, func: FunctionInfo, param: str, spec: dict) -> bool:
+    """Does `func` read its parameter's docstring and its name or signature?"""
+    attrs: set[str] = set()
+    signature = False
+    readers = tuple(spec.get("signature_readers", ()))
+    for e, s in func.expr_walk:
+        if isinstance(e, ir.Attribute) and isinstance(e.value, ir.Name) and e.value.id == param:
+            attrs.add(e.attr)
+        elif isinstance(e, ir.Call) and e.args and isinstance(e.args[0], ir.Name) and e.args[0].id == param \
+                and any(isinstance(v, ExtRef) and v.path in readers for v in g.values(e.func, func, s)):
+            signature = True
+    doc = bool(attrs & set(spec.get("doc_attrs", ())))
+    return doc and (signature or bool(attrs & set(spec.get("name_attrs", ()))))
+
+
+def _generators(g: CodeGraph, spec: dict) -> set[str]:
+    """Project functions whose first parameter they introspect as a tool (see _introspects)."""
+    out: set[str] = set()
+    for q, f in g.functions.items():
+        params = [p.name for p in f.node.params if p.name not in ("self", "cls")] if f.node is not None else []
+        if params and _introspects(g, f, params[0], spec):
+            out.add(q)
+    return out
+
+
+def _tool_fields(g: CodeGraph, gens: set[str]) -> set[str]:
+    """Attribute names whose elements are handed to a generator: `function_to_json(f) for f in
+    agent.functions` (a comprehension or a for loop over `<x>.<field>`)."""
+    out: set[str] = set()
+    for func in g.functions.values():
+        loops: dict[str, str] = {}  # loop variable -> field iterated
+        for c, _s in func.exprs.get(ir.Comp, ()):
+            assert isinstance(c, ir.Comp)
+            for t, it in zip(c.targets, c.iters, strict=False):
+                if isinstance(t, ir.Name) and isinstance(it, ir.Attribute):
+                    loops[t.id] = it.attr
+        for st in func.stmts:
+            if isinstance(st, ir.For) and isinstance(st.target, ir.Name) and isinstance(st.iter, ir.Attribute):
+                loops[st.target.id] = st.iter.attr
+        if not loops:
+            continue
+        for site in func.calls:
+            arg = site.call.args[0] if site.call.args else None
+            if not isinstance(arg, ir.Name) or arg.id not in loops:
+                continue
+            if any(isinstance(v, FuncRef) and v.qualname in gens for v in g.values(site.call.func, func, site.stmt)):
+                out.add(loops[arg.id])
+    return out
+
+
+def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], element_values: Callable,
+                             params: Callable) -> list[ToolDef]:
+    """The functions listed in `<ProjectAgent>(<field>=[...])` constructions in the agent layer,
+    where <field> is a class-level field of that project class whose elements a generator of the
+    project turns into tool schemas. `element_values` and `params` are cpg.tools' helpers."""
+    shape = g.catalog.own_function_tools
+    if not shape:
+        return []
+    gens = _generators(g, shape)
+    fields = _tool_fields(g, gens) if gens else set()
+    if not fields:
+        return []
+    owners = {cls.qualname: f for cls in g.classes.values() for f in fields
+              if any(m is None for _v, _s, m in cls.attrs.get(f, []))}
+    out: list[ToolDef] = []
+    for func in layer.functions():
+        for site in func.calls:
+            kws = [k for k in site.call.keywords if k.name in fields]
+            if not kws:
+                continue
+            classes = {v.qualname for v in g.values(site.call.func, func, site.stmt) if isinstance(v, ClassRef)}
+            for kw in kws:
+                owner = next((q for q in sorted(classes) if any(owners.get(c.qualname) == kw.name for c in g.mro(q))), None)
+                if owner is None:
+                    continue
+                spec = OwnAgentToolSpec(owner.rsplit(".", 1)[-1], kw.name or "")
+                for vs in element_values(g, kw.value, func, site.stmt):
+                    for v in vs:
+                        if not (isinstance(v, FuncRef) and v.qualname in g.functions) or v.qualname in seen:
+                            continue
+                        impl = g.functions[v.qualname]
+                        if impl.node is None:
+                            continue
+                        seen.add(v.qualname)
+                        doc = impl.node.docstring
+                        out.append(ToolDef("function", "", impl.module, impl.node.pos, impl.name, doc,
+                                           "docstring" if doc else None, func=impl, spec=spec, params=params(impl),
+                                           description_pos=impl.node.body[0].pos if doc else None,
+                                           name_pos=impl.node.name_pos))
+    return out
