@@ -71,6 +71,8 @@ def _library_tools_in_play(g: ProjectGraph) -> bool:
             parts = target.lstrip(".").split(".")
             if not parts or parts[0] in own or target.startswith("."):
                 continue
+            if g.find_module(target, mod) is not None or g.find_module(target.rpartition(".")[0], mod) is not None:
+                continue  # the project's own module, imported by a path relative to a script's folder
             last = parts[-1]
             if any(p in _TOOL_PACKAGES for p in parts) or last.endswith(_TOOL_CLASS_ENDINGS) \
                     or last in _TOOL_LOADERS:
