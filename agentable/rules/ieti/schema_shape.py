@@ -109,7 +109,8 @@ def arrays_without_items(schema: ir.Dict) -> Iterator[ir.Expr]:
 def stray_dependencies(d: ir.Dict) -> Optional[tuple[ir.Expr, list[str]]]:
     """A JSON object schema literal whose `dependencies` (or `dependentRequired`) is keyed by names
     that are not among its literal `properties`: (the keyword's key, those names). JSON Schema
-    applies such an entry only when a property of that name is present, so it constrains nothing."""
+    applies such an entry only when a property of that name is present, so it constrains nothing
+    (an entry whose names the schema requires anyway loses nothing and is left out)."""
     props = d.get("properties")
     if not isinstance(props, ir.Dict) or any(k is None for k in props.keys):
         return None
@@ -119,8 +120,11 @@ def stray_dependencies(d: ir.Dict) -> Optional[tuple[ir.Expr, list[str]]]:
             continue
         if not isinstance(v, ir.Dict) or any(x is None for x in v.keys):
             return None
-        stray = [x.value for x in v.keys if isinstance(x, ir.Constant) and isinstance(x.value, str)
-                 and x.value not in names]
+        required = d.get("required")
+        always = {ir.string_value(e) for e in required.elts} if isinstance(required, ir.Seq) else set()
+        stray = [x.value for x, need in zip(v.keys, v.values, strict=False)
+                 if isinstance(x, ir.Constant) and isinstance(x.value, str) and x.value not in names
+                 and not (isinstance(need, ir.Seq) and {ir.string_value(e) for e in need.elts} <= always)]
         return (k, stray) if stray else None
     return None
 
