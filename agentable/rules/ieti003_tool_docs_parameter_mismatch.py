@@ -16,6 +16,7 @@ from agentable.query.tools import (
     tool_reads_docstring,
 )
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.ieti.description_params import quoted_missing_params
 from agentable.rules.ieti.file_specs import loaded_at, spec_function
 from agentable.rules.ieti.helpers import functions_registered_by_name, misplaced_required, schema_class_fields
 
@@ -109,6 +110,7 @@ class ToolDocsParameterMismatch(Rule):
     def _docstring(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         if not tool_reads_docstring(tool):
             return
+        yield from self._quoted_in_description(ctx, tool)
         names = tool_function_param_names(tool.func)
         docs = documented_param_names(tool)
         if names is None or not docs:
@@ -127,6 +129,21 @@ class ToolDocsParameterMismatch(Rule):
                 f"The docstring of tool `{tool.name}` documents a parameter `{doc_name}` that "
                 f"`{tool.func.name}` does not have (it takes {real}); the model will send `{doc_name}` and the "
                 f"call fails. Rename the docstring entry or the parameter so they match.")
+
+    def _quoted_in_description(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        """The description's summary quotes a parameter name the function does not have."""
+        found = quoted_missing_params(ctx.graph, tool)
+        if found is None or getattr(tool, "description_source", None) != "docstring":
+            return
+        missing, real = found
+        params = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
+        for name in missing:
+            yield self.finding(
+                ctx, tool.path, _docstring_summary_pos(tool.func, name) or tool_anchor(tool),
+                f"The description of tool `{tool.name}` names `{name}` the way it names the parameter "
+                f"`{real[0]}`, but `{tool.func.name}` has no parameter `{name}` (it takes {params}); the model "
+                f"may send `{name}` and the call fails, or it cannot tell which argument carries that value. "
+                f"Use the parameter's real name in the description.")
 
     def _renamed_params(self, ctx: RuleContext, tool, docs: dict[str, str], unknown: list[str]) -> Iterable[Finding]:
         """A framework that builds the schema from the signature and takes each parameter's
@@ -291,6 +308,21 @@ def _descriptions_matched_by_name(tool) -> bool:
     entries named like them (catalog `parse_docstring_params`), showing the model the signature's
     names rather than the docstring's?"""
     return tool.kind == "function" and bool(getattr(tool.spec, "parse_docstring_params", False))
+
+
+def _docstring_summary_pos(func, name: str):
+    """The position of the first docstring line that quotes `name`."""
+    node = func.node
+    if node is None or not node.body:
+        return None
+    first = node.body[0].pos
+    lines = func.module.ir.lines()
+    for ln in range(first[0], min(first[2], len(lines)) + 1):
+        text = lines[ln - 1]
+        if f"`{name}`" in text:
+            col = len(text) - len(text.lstrip())
+            return (ln, col, ln, len(text.encode("utf-8")))
+    return None
 
 
 def _docstring_line_pos(func, name: str):
