@@ -56,7 +56,7 @@ class UnhandledToolError(Rule):
         graph = ctx.graph
         for inv in tool_invocations(graph):
             site = inv.site
-            if tool_error_handling_configured(graph, inv.tool):
+            if tool_error_handling_configured(graph, inv.tool) or _delegation_in_tool_class(graph, inv):
                 continue
             # handlers for I/O errors around the call still let out a failed decode of a file the
             # model named (a ValueError): that reason alone is left when the call is guarded
@@ -109,6 +109,16 @@ class UnhandledToolError(Rule):
                 flow=flow,
             )
 
+
+
+def _delegation_in_tool_class(graph, inv: ToolInvocation) -> bool:
+    """`self.execute(**kwargs)` in a tool base class's own `__call__`: the tool object passing the
+    call on to its implementation. Whether a failure is handled is decided where the agent calls
+    the tool object, not here (its callers are other tools' callers too)."""
+    fn, cls = inv.site.call.func, inv.func.cls
+    if cls is None or not (isinstance(fn, ir.Attribute) and isinstance(fn.value, ir.Name) and fn.value.id == "self"):
+        return False
+    return bool(inv.targets) and all(t.cls is not None and cls in graph.mro(t.cls.qualname) for t in inv.targets)
 
 
 def _model_spread(graph, inv: ToolInvocation) -> Optional[str]:
