@@ -83,6 +83,12 @@ def _sees(f: FunctionInfo, tool: FunctionInfo) -> bool:
     return tool.module.name == mod or tool.module.name.endswith("." + mod)
 
 
+def _tests_for_name(test: ir.Expr, name: str) -> bool:
+    """Does the test compare something with the literal `name` (a dispatch on the tool's name)?"""
+    return any(isinstance(x, ir.Compare) and any(ir.string_value(c) == name for c in (x.left, *x.comparators))
+               for x in ir.walk_expr(test))
+
+
 def _only_conditional(g: ProjectGraph, tool: FunctionInfo) -> Optional[tuple[FunctionInfo, ir.If]]:
     """The `if` the references to the tool function all sit under (the first found), or None
     when one reference is unconditional or there is none outside the tool's definition."""
@@ -98,6 +104,8 @@ def _only_conditional(g: ProjectGraph, tool: FunctionInfo) -> Optional[tuple[Fun
             ifs = _conditions(f, stmt)
             if isinstance(stmt, ir.If) and any(x is e for x in ir.walk_expr(stmt.test)):
                 continue  # a test of the tool itself, not a binding
+            if any(_tests_for_name(i.test, name) for i in ifs):
+                continue  # `if tool_name == "search": search(...)`: a dispatch runs it, nothing binds it here
             if not ifs:
                 return None
             test = source_text(g, f.path, ifs[0].test)
