@@ -17,6 +17,7 @@ from agentable.nl_check.questions import PromptParserQuestion, Verdict
 # A requirement is a literal chunk, or a list of alternatives (each a list of requirements).
 Req = Union[str, list]
 _LETTERS = re.compile(r"[A-Za-z].*[A-Za-z]", re.S)
+_CLOSING_TAG = re.compile(r"</([\w.:-]+)>")
 
 
 def _verdict(answer: str, confidence: float, reason: str) -> Verdict:
@@ -64,7 +65,7 @@ def _missing(reqs: list[Req], prompt: str) -> tuple[list[str], int]:
             if not _LETTERS.search(chunk):
                 continue  # punctuation and whitespace say nothing about the prompt
             checked += 1
-            if chunk.lower() not in low:
+            if chunk.lower() not in low and not _opened_in(chunk.lower(), low):
                 missing.append(chunk)
         else:
             options = [_missing(alt, prompt) for alt in req]
@@ -73,6 +74,13 @@ def _missing(reqs: list[Req], prompt: str) -> tuple[list[str], int]:
                 shortest = min((m for m, _ in options), key=len)
                 missing.extend(shortest)
     return missing, checked
+
+
+def _opened_in(chunk: str, prompt: str) -> bool:
+    """A closing tag (`</plan>`) that the prompt asks for by naming its opening tag ("wrap the plan
+    in <plan> tags"): a tag the model is told to open, it closes."""
+    m = _CLOSING_TAG.fullmatch(chunk)
+    return m is not None and f"<{m.group(1)}>" in prompt
 
 
 def _check_regex(pattern: str, fmt: PromptFormat) -> Verdict:

@@ -162,6 +162,10 @@ def test_docstring_is_not_counted_as_code_evidence():
     ("List three cities, comma-separated.", "split:,", "yes"),
     ("List three cities.", "split:,", "unknown"),
     ("Anything.", "xml", "unknown"),
+    # a closing tag is asked for by naming the tag the model is told to wrap its answer in
+    ("Plan the project. Wrap the JSON object in <folder_structure> tags.",
+     r"regex:<folder_structure>(.*?)</folder_structure>", "yes"),
+    ("Plan the project. Reply with the JSON object only.", r"regex:<folder_structure>(.*?)</folder_structure>", "no"),
 ])
 def test_prompt_parser(prompt, parser, expected):
     v = answer_offline(PromptParserQuestion(prompt, parser))
