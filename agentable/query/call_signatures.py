@@ -116,13 +116,19 @@ def _compat_shim(g: ProjectGraph, site: CallSite, kw: str) -> bool:
     return False
 
 
-def _tests_version(func, test: Optional[ir.Expr], kw: str, depth: int) -> bool:
+def under_version_test(func, stmt: ir.Stmt) -> bool:
+    """Does `stmt` run only under a branch that tests a library's version (`if metadata.version("openai")
+    < "1.0": from openai.error import ...`): code written for the other releases too?"""
+    return any(isinstance(anc, ir.If) and _tests_version(func, anc.test, None, 2) for anc in func.ancestors(stmt))
+
+
+def _tests_version(func, test: Optional[ir.Expr], kw: Optional[str], depth: int) -> bool:
     """Does the test read a version or a signature (itself, or through a variable assigned here or
     at module level from one: `NEW_API = Version(lib.__version__) >= ...`), or name the keyword?"""
     for e in ir.walk_expr(test):
         if (isinstance(e, ir.Name) and e.id in _VERSION_TESTS) or \
                 (isinstance(e, ir.Attribute) and e.attr in _VERSION_TESTS) or \
-                (isinstance(e, ir.Constant) and e.value == kw):
+                (kw is not None and isinstance(e, ir.Constant) and e.value == kw):
             return True
         if isinstance(e, ir.Name) and depth > 0:
             for scope in (func, func.module.toplevel):

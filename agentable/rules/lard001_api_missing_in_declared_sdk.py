@@ -6,6 +6,7 @@ from typing import Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.query.call_signatures import under_version_test
 from agentable.query.models import chat_model_constructions
 from agentable.query.versions import (VersionSource, api_unavailable, is_framework_symbol, mined_api_gap,
                                       undeclared_api_gap, version_source)
@@ -48,6 +49,8 @@ class ApiMissingInDeclaredSdk(Rule):
         self._gap_dists: set[tuple[str, str]] = set()  # (file, SDK) reported by _undeclared_gap
         for mod in graph.agent.relevant_modules:
             for stmt in mod.import_stmts:
+                if under_version_test(mod.toplevel, stmt):
+                    continue  # the branch for the releases that have it
                 for target in _import_targets(stmt):
                     spec = _llm_symbol_spec(graph, target)
                     if spec is None and not is_framework_symbol(graph, target):
