@@ -161,3 +161,63 @@ def _prompt_line(g: ProjectGraph, texts: list[str], pattern: re.Pattern[str]) ->
             line = e.pos[0] + e.value.count("\n", 0, m.start())
             return f.path, (line, 0, line, 0)
     return None
+
+
+@dataclass(frozen=True)
+class UnboundMention:
+    """A project tool that a call's prompt names while the tools passed to that call leave it out."""
+
+    tool_name: str
+    prompt_path: str
+    prompt_pos: ir.Pos
+    call_path: str
+    call_line: int
+    bound: tuple[str, ...]  # the tools the call does pass, by name
+
+
+def _bound_names(g: ProjectGraph, c: LLMCall) -> Optional[set[str]]:
+    """The names of the tools a call passes, when `tools=` is a list literal of schema dicts that
+    each name their tool (`{"name": ...}` or `{"function": {"name": ...}}`); None when any is unknown."""
+    s = c.setting("tools")
+    if s is None or s.func is None:
+        return None
+    found = g.bound_literal(s.expr, s.func, s.stmt, (ir.Seq,))
+    if found is None:
+        return None
+    seq, owner, at = found
+    names: set[str] = set()
+    for el in seq.elts:
+        lit = g.bound_literal(el, owner, at, (ir.Dict,))
+        if lit is None:
+            return None
+        fn = lit[0].get("function")
+        name = ir.string_value((fn if isinstance(fn, ir.Dict) else lit[0]).get("name"))
+        if name is None:
+            return None
+        names.add(name)
+    return names or None
+
+
+@per_graph
+def unbound_tool_mentions(g: ProjectGraph) -> list[UnboundMention]:
+    """Project tools (defined for another call or another script of the project) that a call's
+    prompt lists beside tools the call does pass, while its written-out tool list leaves them out."""
+    tools = {t.name for t in g.agent.tools if t.name and re.fullmatch(r"[A-Za-z]\w*_\w+", t.name)}
+    out: list[UnboundMention] = []
+    seen: set[tuple[str, str]] = set()
+    for c in g.agent.llm_calls:
+        bound = _bound_names(g, c)
+        if not bound:
+            continue
+        parts = [p for p in dict.fromkeys(_prompt_parts(g, c)) if len(p) >= 40]
+        if not any(_word(n).search(p) for n in bound for p in parts):
+            continue  # a prompt that names none of the call's tools is not its tool list
+        for name in sorted(tools - bound):
+            pattern = _word(name)
+            texts = [p for p in parts if pattern.search(p)]
+            where = _prompt_line(g, texts, pattern) if texts else None
+            if where is None or (where[0], name) in seen:
+                continue
+            seen.add((where[0], name))
+            out.append(UnboundMention(name, where[0], where[1], c.func.path, c.call.pos[0], tuple(sorted(bound))))
+    return out

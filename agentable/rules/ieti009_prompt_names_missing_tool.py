@@ -6,6 +6,7 @@ from typing import Iterable
 
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.query.prompt_tool_mentions import unbound_tool_mentions
 from agentable.rules.ieti.prompt_names import missing_tools
 
 
@@ -15,14 +16,16 @@ class PromptNamesMissingTool(Rule):
         name="prompt-names-missing-tool",
         category="IETI",
         severity=Severity.WARNING,
-        short="A prompt tells the model to call a tool that no code defines.",
+        short="A prompt tells the model to call a tool that no code defines, or that the call does not pass.",
         full=("Instructions such as \"if the request is off-topic, call the `change_intent` function\" are the "
               "model's procedure. When the project defines the other tools the prompt names but none by this "
               "name (a tool renamed or removed, a routine copied from another agent), the model follows the "
               "procedure and calls a tool it was never given: the call is refused as an unknown function, or "
               "the model gives up on that step. Decided from the code: the prompt names at least one tool the "
               "project defines, and the missing name occurs nowhere in the project's code or files except in "
-              "such instructions."),
+              "such instructions. Also reported: a prompt that lists, beside the tools its call passes, a tool of "
+              "the project that the call's written-out tool list leaves out (a tool dropped from one script's "
+              "list while its system prompt still describes it)."),
         bad_example=('def escalate_to_agent(reason: str): ...\n'
                      'PROMPT = "If unsure, call the escalate_to_agent function. If off-topic, call the '
                      'change_intent function."'),
@@ -42,3 +45,10 @@ class PromptNamesMissingTool(Rule):
                 f"defines a tool by that name (it also names {known}, which the project does define); the model "
                 f"calls a tool it was "
                 f"never given and the call fails as unknown. Name a tool the agent has, or add `{m.name}`.")
+        for u in unbound_tool_mentions(ctx.graph):
+            given = ", ".join(f"`{n}`" for n in u.bound[:4]) + (", ..." if len(u.bound) > 4 else "")
+            yield self.finding(
+                ctx, u.prompt_path, u.prompt_pos,
+                f"The prompt sent at {u.call_path}:{u.call_line} tells the model it has `{u.tool_name}`, but the "
+                f"tools passed to that call are {given}: `{u.tool_name}` is not among them, so the model calls a "
+                f"tool it was never given and the call fails as unknown. Pass the tool, or drop it from the prompt.")
