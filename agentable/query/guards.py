@@ -51,7 +51,8 @@ def protected_by(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, catches: Ha
     if func.qualname in seen:
         return False
     seen.add(func.qualname)
-    callers = g.callers(func)
+    # a call of the function from its own body is protected as the outer calls are
+    callers = [site for site in g.callers(func) if site.func is not func]
     if not callers or (registered and registered_function(g, func)):
         return False
     return all(protected_by(g, site.func, site.stmt, catches, depth - 1, seen, registered) for site in callers)
