@@ -33,9 +33,16 @@ _EXECUTOR_MAPS = frozenset(f"{c}().map" for c in python_facts().executor_classes
 # Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
 # with `structure = true` in agentable/catalog/taint.toml.
 PARSERS = {e["call"]: e["call"] for e in read_toml("taint.toml").get("sinks", ()) if e.get("structure")}
+def _text_arguments(table: str) -> dict[str, tuple[int, str]]:
+    """A taint.toml table of calls, each with the index and keyword of its text argument."""
+    return {path: (int(p.get("arg", 0)), str(p.get("keyword", ""))) for path, p in read_toml("taint.toml").get(table, {}).items()}
+
+
 # Calls whose result is one argument's text rewritten (`re.sub(p, r, text)`): taint.toml [propagators].
-PROPAGATORS: dict[str, tuple[int, str]] = {
-    path: (int(p.get("arg", 0)), str(p.get("keyword", ""))) for path, p in read_toml("taint.toml").get("propagators", {}).items()}
+PROPAGATORS = _text_arguments("propagators")
+# Readers of a regex match whose result is a piece of the matched text: taint.toml [match_readers].
+MATCH_READERS = _text_arguments("match_readers")
+MATCH_PIECE = "a piece taken with a regex match"  # the step it adds: the pattern shaped that text
 # Methods of a parsed structure whose result is it or one of its items: taint.toml [parsed_propagators].
 PARSED_ITEM_METHODS = frozenset(read_toml("taint.toml").get("parsed_propagators", {}).get("methods", ()))
 
@@ -120,6 +127,11 @@ class FrameworkCalls:
             outs = [a for a in self.res.values(arg, func, stmt) if isinstance(a, LLMOutput) and a.text] if arg is not None else []
             if outs:
                 return frozenset(o.with_step((func.path, e.pos, f"rewritten with {path}")) for o in outs)
+        reader = MATCH_READERS.get(path)
+        if reader is not None and isinstance(e.func, ir.Attribute):
+            outs = self._matched_text(e.func.value, reader, func, stmt)
+            if outs:
+                return frozenset(o.with_step((func.path, e.pos, MATCH_PIECE)) for o in outs)
         if path == "str" and e.args:
             outs = [a for a in self.res.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
             if outs:  # str(result) of a model or agent result is its text
@@ -136,6 +148,21 @@ class FrameworkCalls:
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})
 
+
+    def _matched_text(self, match: ir.Expr, reader: tuple[int, str], func: FunctionInfo,
+                      stmt: Optional[object]) -> list[LLMOutput]:
+        """The model text a regex match was made on: the text argument of the `re.search(...)` call
+        that `match` is, or that the name `match` is bound to."""
+        made = [(match, func, stmt)] if isinstance(match, ir.Call) else self.g._literal_defs(match, func, stmt)
+        out: list[LLMOutput] = []
+        for call, owner, at in made:
+            if not isinstance(call, ir.Call):
+                continue
+            arg = call.kwarg(reader[1]) if reader[1] else None
+            arg = arg if arg is not None else (call.args[reader[0]] if reader[0] < len(call.args) else None)
+            if arg is not None:
+                out += [a for a in self.res.values(arg, owner, at) if isinstance(a, LLMOutput) and a.text]
+        return out
 
     def _items_kept(self, path: str, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         """The structures parsed from model output that `list(xs)`, `sorted(xs)` (python.toml

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Optional, Union
 
 from agentable.cpg import ir
+from agentable.cpg.frameworks import MATCH_PIECE
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef, LLMOutput, Parsed, value_key
@@ -181,6 +182,8 @@ def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
             return [Flow("parse", sink.name, func, stmt, call, args_src, sink.raises, guard, origin=call,
                          tool_arguments=True, sink=sink)]
         return []
+    if not sink.schema_guards and src.steps and src.steps[-1][2] == MATCH_PIECE:
+        return []  # `int(m.group(1))`: the pattern (`\d+`) shaped the piece; the match itself is LOPE002's
     cfg = config()
     guard = failure_guard(g, func, stmt, sink.raises, "parse", sink.catch_all)
     if not guard and sink.schema_guards and cfg.applies("structured_output", "parse") \

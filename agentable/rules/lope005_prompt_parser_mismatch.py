@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.frameworks import MATCH_PIECE
 from agentable.findings import Finding, Severity
 from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import PromptParserQuestion
@@ -53,8 +54,8 @@ class PromptParserMismatch(Rule):
             if not use.guard or use.guard == "structured-output" or use.kind == "key" or use.tool_arguments:
                 continue  # (tool-call arguments follow the tool schema, not the prompt)
             kind = _parser_kind(graph, use)
-            if kind is None:
-                continue
+            if kind is None or any(step[2] == MATCH_PIECE for step in use.llm.steps):
+                continue  # a regex over a piece another regex cut out: that first one reads the format
             c = graph.agent.llm_call_at(use.llm.site[1])
             if c is None or structured_output(graph, use.llm) is not None:
                 continue
