@@ -312,21 +312,21 @@ def _descriptions_matched_by_name(tool) -> bool:
 
 def _docstring_summary_pos(func, name: str):
     """The position of the first docstring line that quotes `name`."""
-    node = func.node
-    if node is None or not node.body:
-        return None
-    first = node.body[0].pos
-    lines = func.module.ir.lines()
-    for ln in range(first[0], min(first[2], len(lines)) + 1):
-        text = lines[ln - 1]
-        if f"`{name}`" in text:
-            col = len(text) - len(text.lstrip())
-            return (ln, col, ln, len(text.encode("utf-8")))
-    return None
+    return _docstring_line_where(func, lambda text: f"`{name}`" in text)
 
 
 def _docstring_line_pos(func, name: str):
     """The position of the docstring line that documents `name`."""
+    def documents(text: str) -> bool:
+        stripped = text.lstrip().lstrip("*")
+        if stripped.startswith(name) and stripped[len(name):].lstrip()[:1] in (":", "("):
+            return True
+        return f":param {name}:" in text or (f" {name}:" in text and ":param" in text)
+    return _docstring_line_where(func, documents)
+
+
+def _docstring_line_where(func, wanted):
+    """The position of the first line of the function's docstring that `wanted(text)` accepts."""
     node = func.node
     if node is None or not node.body:
         return None
@@ -334,11 +334,7 @@ def _docstring_line_pos(func, name: str):
     lines = func.module.ir.lines()
     for ln in range(first[0], min(first[2], len(lines)) + 1):
         text = lines[ln - 1]
-        stripped = text.lstrip().lstrip("*")
-        if stripped.startswith(name) and stripped[len(name):].lstrip()[:1] in (":", "("):
-            col = len(text) - len(text.lstrip())
-            return (ln, col, ln, len(text.encode("utf-8")))
-        if f":param {name}:" in text or (f" {name}:" in text and ":param" in text):
+        if wanted(text):
             col = len(text) - len(text.lstrip())
             return (ln, col, ln, len(text.encode("utf-8")))
     return None

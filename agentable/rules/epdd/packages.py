@@ -4,7 +4,7 @@ to: what EPDD001 asks when a package is declared only in an extra (optional depe
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Optional
+from typing import Iterator, Optional
 
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
@@ -33,25 +33,32 @@ def import_time_chain(g: ProjectGraph, mod: ModuleInfo, probes: frozenset[str]) 
 
 @per_graph
 def _import_time_parents(g: ProjectGraph, probes: frozenset[str]) -> dict[str, Optional[str]]:
-    from agentable.rules.epdd.helpers import import_is_optional, import_owner
-
     parents: dict[str, Optional[str]] = {name: None for name, m in g.modules.items()
                                          if "." not in name and PurePosixPath(m.path).name == "__init__.py"}
     todo = list(parents)
     while todo:
         name = todo.pop(0)
-        m = g.modules[name]
-        for stmt in m.import_stmts:
-            if import_owner(g, m, stmt) is not m.toplevel or import_is_optional(m.toplevel, stmt, probes=probes):
-                continue
-            for target in absolute_targets(m, stmt):
-                parts = target.split(".")
-                for i in range(1, len(parts) + 1):
-                    hit = ".".join(parts[:i])
-                    if hit in g.modules and hit not in parents:
-                        parents[hit] = name
-                        todo.append(hit)
+        for hit in _run_on_import(g, g.modules[name], probes):
+            if hit not in parents:
+                parents[hit] = name
+                todo.append(hit)
     return parents
+
+
+def _run_on_import(g: ProjectGraph, m: ModuleInfo, probes: frozenset[str]) -> Iterator[str]:
+    """The project modules that `m`'s unguarded module-level imports run (`import a.b.c` runs `a`,
+    `a.b` and `a.b.c`)."""
+    from agentable.rules.epdd.helpers import import_is_optional, import_owner
+
+    for stmt in m.import_stmts:
+        if import_owner(g, m, stmt) is not m.toplevel or import_is_optional(m.toplevel, stmt, probes=probes):
+            continue
+        for target in absolute_targets(m, stmt):
+            parts = target.split(".")
+            for i in range(1, len(parts) + 1):
+                hit = ".".join(parts[:i])
+                if hit in g.modules:
+                    yield hit
 
 
 def import_time_importers(g: ProjectGraph, mod: ModuleInfo, probes: frozenset[str]) -> frozenset[str]:
@@ -73,19 +80,11 @@ def import_time_importers(g: ProjectGraph, mod: ModuleInfo, probes: frozenset[st
 def _import_time_edges(g: ProjectGraph, probes: frozenset[str]) -> dict[str, frozenset[str]]:
     """Module -> the project modules whose unguarded module-level imports run it (`import a.b.c`
     runs `a`, `a.b` and `a.b.c`)."""
-    from agentable.rules.epdd.helpers import import_is_optional, import_owner
-
     out: dict[str, set[str]] = {}
     for name, m in g.modules.items():
-        for stmt in m.import_stmts:
-            if import_owner(g, m, stmt) is not m.toplevel or import_is_optional(m.toplevel, stmt, probes=probes):
-                continue
-            for target in absolute_targets(m, stmt):
-                parts = target.split(".")
-                for i in range(1, len(parts) + 1):
-                    hit = ".".join(parts[:i])
-                    if hit in g.modules and hit != name:
-                        out.setdefault(hit, set()).add(name)
+        for hit in _run_on_import(g, m, probes):
+            if hit != name:
+                out.setdefault(hit, set()).add(name)
     return {k: frozenset(v) for k, v in out.items()}
 
 
