@@ -13,7 +13,7 @@ from agentable.query.facts import EvalAt
 from agentable.query.literals import literal_sites
 from agentable.query.model_choices import ListedId, listed_model_ids
 from agentable.query.models import ModelUse, int_setting, model_uses
-from agentable.rules.adal.helpers import context_budgets
+from agentable.rules.adal.helpers import context_budgets, set_for_other_models
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -27,6 +27,14 @@ def _max_tokens_expr(graph, use: ModelUse) -> Optional[tuple[ir.Expr, FunctionIn
         e = use.call.kwarg(names.get("max_tokens", "max_tokens"))
         return (e, use.func, use.stmt) if e is not None else None
     return None
+
+
+def _model_names(use: ModelUse, func: FunctionInfo) -> frozenset[str]:
+    """The name the call's model is given by in `func` (`model=model`, `kwargs = {"model": model}`)."""
+    c = use.llm_call
+    s = c.setting("model") if isinstance(c, LLMCall) else None
+    name = ir.dotted(s.expr) if s is not None and s.func is func else None
+    return frozenset({name}) if name else frozenset()
 
 
 # The settings-file keys that cap the reply's length (their meaning is the same for every provider).
@@ -100,10 +108,13 @@ class TokenBudgetExceedsModel(Rule):
             if found is None:
                 continue
             expr, func, stmt = found
+            model_id = use.model_id if listed is None else listed.model_id
+            if isinstance(stmt, ir.Stmt) and set_for_other_models(graph, func, stmt, model_id, _model_names(use, func)):
+                continue  # `if "sonnet" in model: max_tokens = 8192`: never sent with this model
             n = int_setting(graph, expr, func, stmt)
             if n is None:
                 continue
-            judged = _judge(n, use.model_id if listed is None else listed.model_id, info, "max_tokens", listed)
+            judged = _judge(n, model_id, info, "max_tokens", listed)
             if judged is None:
                 continue
             sev, msg = judged

@@ -8,7 +8,7 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ExtRef, FuncRef
+from agentable.cpg.values import Const, ExtRef, FuncRef
 from agentable.query.facts import per_graph
 from agentable.query.literals import literal_site
 from agentable.query.models import int_setting
@@ -177,3 +177,37 @@ class ContextBudget:
     func: FunctionInfo
     compare: ir.Compare
     llm_call: object
+
+
+def set_for_other_models(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, model_id: str,
+                         model_names: frozenset[str] = frozenset()) -> bool:
+    """Is `stmt` (where a setting is given) inside the body of an `if "sonnet" in model:` /
+    `if model.startswith("o1"):` whose model expression is the one the call is given (named as in
+    `model_names`) or may hold `model_id`, with a name test that `model_id` fails? Then the setting
+    is for other models, never sent with this one."""
+    for anc in func.ancestors(stmt):
+        if not isinstance(anc, ir.If) or not any(x is stmt for s in anc.body for x in ir.walk_stmts([s])):
+            continue
+        test = _name_test(anc.test)
+        if test is None:
+            continue
+        fragment, subject, starts = test
+        held = {v.value for v in g.values(subject, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)}
+        passes = model_id.startswith(fragment) if starts else fragment in model_id
+        if (model_id in held or ir.dotted(subject) in model_names) and not passes:
+            return True
+    return False
+
+
+def _name_test(test: ir.Expr) -> Optional[tuple[str, ir.Expr, bool]]:
+    """(fragment, model expression, is a prefix test) of `"x" in model` or `model.startswith("x")`."""
+    if isinstance(test, ir.Compare) and test.ops == ["in"] and len(test.comparators) == 1:
+        fragment = ir.string_value(test.left)
+        if fragment:
+            return fragment, test.comparators[0], False
+    if isinstance(test, ir.Call) and isinstance(test.func, ir.Attribute) and test.func.attr == "startswith" \
+            and len(test.args) == 1:
+        fragment = ir.string_value(test.args[0])
+        if fragment:
+            return fragment, test.func.value, True
+    return None
