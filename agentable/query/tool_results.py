@@ -3,7 +3,7 @@ declare or hand back (TRE)."""
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
 from agentable.catalog.specs import ToolConstructorSpec
 from agentable.cpg.agent import ToolDef
@@ -39,6 +39,13 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[T
             out.setdefault(q, (f, None))
     result = list(out.values())
     return result
+
+
+def tool_bodies(g: ProjectGraph) -> Iterator[tuple[FunctionInfo, Optional[ToolDef], str]]:
+    """The tool implementations whose body is in the project, each with the name the model knows it by."""
+    for func, tool in tool_implementations(g):
+        if func.node is not None:
+            yield func, tool, tool_label(func, tool, g)
 
 
 def tool_label(func: FunctionInfo, tool: Optional[Union[ToolDef, ToolConstructorSpec]],

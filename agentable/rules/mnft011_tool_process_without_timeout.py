@@ -8,7 +8,7 @@ from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import source_text
 from agentable.query.processes import unbounded_process_waits
-from agentable.query.tool_results import tool_implementations, tool_label
+from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.process_commands import model_written_command
 
@@ -47,10 +47,7 @@ class ToolProcessWithoutTimeout(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         reported: set[int] = set()
-        for func, tool in tool_implementations(graph):
-            if func.node is None:
-                continue
-            label = tool_label(func, tool, graph)
+        for func, tool, label in tool_bodies(graph):
             for pc in unbounded_process_waits(graph, func):
                 if id(pc.site.call) in reported:
                     continue

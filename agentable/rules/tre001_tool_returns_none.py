@@ -7,7 +7,7 @@ from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.query.tool_results import tool_implementations, tool_label
+from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.tre.helpers import bare_returns, implicit_none_exits, is_stub
 
@@ -37,10 +37,9 @@ class ToolReturnsNone(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for func, tool in tool_implementations(graph):
-            if func.node is None or func.name == "__init__" or func.yields or is_stub(func):
+        for func, _tool, label in tool_bodies(graph):
+            if func.name == "__init__" or func.yields or is_stub(func):
                 continue
-            label = tool_label(func, tool, graph)
             paths = _none_paths(graph, func)
             if not paths:
                 continue

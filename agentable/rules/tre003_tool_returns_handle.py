@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.findings import Finding, Severity
-from agentable.query.tool_results import tool_implementations, tool_label
+from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.tre.helpers import ResponsePart, handle_kind, sdk_response_part
 
@@ -42,10 +42,7 @@ class ToolReturnsHandle(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        for func, tool in tool_implementations(graph):
-            if func.node is None:
-                continue
-            label = tool_label(func, tool, graph)
+        for func, _tool, label in tool_bodies(graph):
             reported: set[tuple[str, tuple[int, int, int, int]]] = set()
             if func.yields:
                 y = func.yields[0]

@@ -8,7 +8,7 @@ from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
 from agentable.query.processes import dropped_error_streams
-from agentable.query.tool_results import tool_implementations, tool_label
+from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -40,10 +40,7 @@ class ToolDropsProcessErrors(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         reported: set[int] = set()
-        for func, tool in tool_implementations(graph):
-            if func.node is None:
-                continue
-            label = tool_label(func, tool, graph)
+        for func, _tool, label in tool_bodies(graph):
             for d in dropped_error_streams(graph, func):
                 call = d.start.site.call
                 if id(call) in reported:

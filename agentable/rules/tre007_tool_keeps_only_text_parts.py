@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
-from agentable.query.tool_results import tool_implementations, tool_label
+from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.tre.content_parts import text_only_results
 
@@ -38,10 +38,7 @@ class ToolKeepsOnlyTextParts(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         reported: set[int] = set()
-        for func, tool in tool_implementations(graph):
-            if func.node is None:
-                continue
-            label = tool_label(func, tool, graph)
+        for func, _tool, label in tool_bodies(graph):
             funcs = [func] + [graph.functions[q] for site in func.calls for q in sorted(graph.callees(site))
                               if q in graph.functions and graph.functions[q].node is not None]
             for f in funcs:
