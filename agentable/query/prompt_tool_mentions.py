@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional, cast
 
 from agentable.cpg import ir
-from agentable.cpg.agent import LLMCall
+from agentable.cpg.agent import LLMCall, ToolDef
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.query.facts import EvalAt, per_graph
@@ -176,8 +176,8 @@ class UnboundMention:
 
 
 def _bound_names(g: ProjectGraph, c: LLMCall) -> Optional[set[str]]:
-    """The names of the tools a call passes, when `tools=` is a list literal of schema dicts that
-    each name their tool (`{"name": ...}` or `{"function": {"name": ...}}`); None when any is unknown."""
+    """The names of the tools a call passes, when `tools=` is a list literal whose every item is a
+    tool schema the graph recognised (catalog tool schema forms) with a known name; else None."""
     s = c.setting("tools")
     if s is None or s.func is None:
         return None
@@ -185,17 +185,21 @@ def _bound_names(g: ProjectGraph, c: LLMCall) -> Optional[set[str]]:
     if found is None:
         return None
     seq, owner, at = found
+    schemas = _schema_tools(g)
     names: set[str] = set()
     for el in seq.elts:
         lit = g.bound_literal(el, owner, at, (ir.Dict,))
-        if lit is None:
+        tool = schemas.get(id(lit[0])) if lit is not None else None
+        if tool is None or not tool.name:
             return None
-        fn = lit[0].get("function")
-        name = ir.string_value((fn if isinstance(fn, ir.Dict) else lit[0]).get("name"))
-        if name is None:
-            return None
-        names.add(name)
+        names.add(tool.name)
     return names or None
+
+
+@per_graph
+def _schema_tools(g: ProjectGraph) -> dict[int, ToolDef]:
+    """The project's schema tools, by the identity of their schema dict literal."""
+    return {id(t.schema): t for t in g.agent.tools if t.schema is not None}
 
 
 @per_graph
