@@ -79,7 +79,7 @@ def root_package(root: Path) -> str:
 
 # Prompts, tool specs and model settings kept outside .py files (issue #13).
 ARTIFACT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml", ".j2", ".jinja", ".jinja2", ".prompty", ".txt",
-                               ".md", ".tmpl"})
+                               ".md", ".tmpl", ".ini", ".cfg"})
 ARTIFACT_NAMES = frozenset({".env.example", ".env.sample", ".env.template", "env.example"})
 
 

@@ -59,6 +59,25 @@ def test_json_toml_env_and_prompty_positions() -> None:
     assert [(v.name, v.pos) for v in tpl.variables] == [("name", (10, 5, 10, 9))]
 
 
+def test_ini_positions_sections_and_settings_beside_one_model() -> None:
+    text = ("; comment\n[OpenAI]\nMODEL = 'gpt-4o'  # main\nMAX_TOKENS=900\n  continued: not-a-key\n"
+            "[two]\nmodel: o4-mini\nsummary_model = gpt-4o-mini\nmax_tokens = 50000\n")
+    art, notes = parse_artifact("conf/config.ini", text)
+    assert not notes and art.kind == "ini"
+    assert [(m.model_id, m.pos, m.keys) for m in art.models] == [
+        ("gpt-4o", (3, 8, 3, 16), ("OpenAI", "MODEL")), ("o4-mini", (7, 7, 7, 14), ("two", "model")),
+        ("gpt-4o-mini", (8, 16, 8, 27), ("two", "summary_model"))]
+    # a limit goes with a section's model only when the section has one model
+    assert [dict(m.settings) for m in art.models] == [{"max_tokens": 900}, {}, {}]
+    flat, notes = parse_artifact("summarizer.cfg", "model = gpt-4o\nchunk = 9\n")
+    assert not notes and [(m.model_id, m.keys) for m in flat.models] == [("gpt-4o", ("", "model"))]
+    _, notes = parse_artifact("broken.cfg", "[openai\nmodel = gpt-4o\n")
+    assert [n.message for n in notes] == ["could not parse INI: line 1: '[openai' is neither a [section] nor a key = value"]
+    # `%(x)s` is read as written: no interpolation
+    art, notes = parse_artifact("i.ini", "[a]\nmodel = %(base)s-mini\nbase = gpt-4o\n")
+    assert not notes and art.models == [] and art.data == {"a": {"model": "%(base)s-mini", "base": "gpt-4o"}}
+
+
 def test_crewai_agents_yaml_llm_is_an_agent_model() -> None:
     text = "researcher:\n  role: R\n  goal: G\n  llm: openai/gpt-4o\n"
     art, _ = parse_artifact("src/crew/config/agents.yaml", text)
@@ -89,6 +108,7 @@ def test_malformed_and_hostile_files_give_notes_not_crashes(tmp_path: Path) -> N
         "llm_bad.json": '{"model": ',
         "deep_config.json": '{"model": "x", "a": ' + "[" * 5000 + "]" * 5000 + "}",
         "bad.toml": "model = \n",
+        "bad.ini": "[llm\nmodel = gpt-4o\n",
     }
     for rel, text in cases.items():
         art, _notes = parse_artifact(rel, text)
@@ -97,7 +117,7 @@ def test_malformed_and_hostile_files_give_notes_not_crashes(tmp_path: Path) -> N
     root = _write(tmp_path, {**cases, "agent.py": "import yaml\n"})
     result = _scan(root)
     assert not (root / "pwned").exists()
-    assert {n.path for n in result.notifications if n.kind == "artifact"} >= {"bad.yaml", "llm_bad.json", "bad.toml"}
+    assert {n.path for n in result.notifications if n.kind == "artifact"} >= {"bad.yaml", "llm_bad.json", "bad.toml", "bad.ini"}
 
 
 def test_discovery_lists_artifacts_without_reading_and_skips_large(tmp_path: Path) -> None:
@@ -176,7 +196,8 @@ def test_precommit_hook_passes_prompt_and_settings_files() -> None:
     assert {"yaml", "json", "jinja", "text"} <= set(hook["types_or"])
     files = re.compile(hook["files"])
     for rel in ("config/agents.yaml", "plugins/Sum/config.json", "prompts/task.j2", "prompts/a.jinja", "p/skprompt.txt",
-                "chat.prompty", "prompts/qa.md", ".env.example", "agent.py", "requirements.txt"):
+                "chat.prompty", "prompts/qa.md", ".env.example", "agent.py", "requirements.txt", "config.ini",
+                "conf/settings.cfg"):
         assert files.search(rel), rel
 
 

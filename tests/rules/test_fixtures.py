@@ -10,8 +10,8 @@ A marker names the rule(s) expected on its own line: `x = json.loads(text)  # ex
 A marker on a line of its own (`# expect-next: RULE`) expects the finding on the next line.
 Folders whose name starts with `ok_` are near misses and must have no markers and no findings.
 
-Non-Python files carry the marker in their own comment syntax: `# expect: LARD005` in YAML, TOML
-and `.env` files, `{# expect: LARD007 #}` in Jinja2, `<!-- expect: LARD007 -->` in Markdown (in a
+Non-Python files carry the marker in their own comment syntax: `# expect: LARD005` in YAML, TOML,
+INI and `.env` files, `{# expect: LARD007 #}` in Jinja2, `<!-- expect: LARD007 -->` in Markdown (in a
 plain `.txt` prompt the `# expect:` text simply stays part of the prompt). A format without
 comments (JSON) is listed in the case's `EXPECTED` file, one `path:line: RULE` a line.
 """
@@ -31,7 +31,7 @@ _MARK = re.compile(r"(?:#|<!--)\s*expect(-next)?:\s*([A-Z]+[0-9]{3}(?:\s*,\s*[A-
 _FOLDER = re.compile(r"^([a-z]+)([0-9]{3})?$")  # a rule id or a category, in lower case
 
 
-_MARKED_SUFFIXES = (".py", ".txt", ".toml", ".cfg", "", ".yaml", ".yml", ".j2", ".jinja", ".jinja2", ".md", ".prompty",
+_MARKED_SUFFIXES = (".py", ".txt", ".toml", ".cfg", ".ini", "", ".yaml", ".yml", ".j2", ".jinja", ".jinja2", ".md", ".prompty",
                     ".example")
 _LISTED = re.compile(r"^(\S+):(\d+):\s*([A-Z]+[0-9]{3})$")
 

@@ -127,7 +127,7 @@ class _Linker:
         for cls in g.classes.values():
             if cls.module.path in paths:
                 self._crew_base(cls)
-        if not any(ld.syntax != "data" and artifact_kind(ld.artifact) not in ("yaml", "json", "toml", "env")
+        if not any(ld.syntax != "data" and artifact_kind(ld.artifact) not in ("yaml", "json", "toml", "env", "ini")
                    for ld in self.out.loads):
             return self.out  # no prompt text is loaded
         # a loaded template is filled in by its loader's module or one importing it

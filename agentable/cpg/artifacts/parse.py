@@ -4,11 +4,14 @@ The scanned tree is hostile (docs/security.md): YAML is read by ruamel.yaml's ro
 (data only: no tags are constructed into objects, no code runs) with the line and column of
 every key and value; JSON by `json`, TOML by `tomllib` (their positions are found in the text);
 a Jinja2 template is *parsed* by Jinja2's own parser, never compiled or rendered; `{var}`
-templates are scanned with a regex. A file that does not parse gives a notification, never an
-exception, and a walk stops after a bounded number of nodes (YAML aliases cannot blow it up)."""
+templates are scanned with a regex; an INI file (`config.ini`, `settings.cfg`) is checked by
+`configparser` (no interpolation) and its keys located line by line (a flat `key = value` file
+is read as one section). A file that does not parse gives a notification, never an exception,
+and a walk stops after a bounded number of nodes (YAML aliases cannot blow it up)."""
 
 from __future__ import annotations
 
+import configparser
 import json
 import posixpath
 import re
@@ -45,14 +48,14 @@ def artifact_kind(rel: str) -> str:
     if name.startswith(".env") or name == "env.example":
         return "env"
     return {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".prompty": "prompty",
-            ".j2": "jinja", ".jinja": "jinja", ".jinja2": "jinja"}.get(ext, "text")
+            ".j2": "jinja", ".jinja": "jinja", ".jinja2": "jinja", ".ini": "ini", ".cfg": "ini"}.get(ext, "text")
 
 
 def may_hold_settings(kind: str, text: str) -> bool:
     """Cheap test before a parse: does a data file have a key naming a model at all?"""
     if kind == "env":
         return "MODEL" in text
-    if kind in ("yaml", "json", "toml", "prompty"):
+    if kind in ("yaml", "json", "toml", "prompty", "ini"):
         return _SETTINGS_HINT_RE.search(text) is not None
     return False
 
@@ -80,6 +83,9 @@ def parse_artifact(rel: str, text: str) -> tuple[Artifact, list[Notification]]:
                 art.models = list(_models(art, _walk_yaml(art.data, line_offset=1)))
         elif kind == "env":
             art.models = list(_env_models(art))
+        elif kind == "ini":
+            art.data = _load_ini(text)
+            art.models = list(_models(art, _walk_ini(art)))
     except RecursionError:
         notes.append(Notification("could not read: nested too deeply", rel, "note", "artifact"))
     except Exception as exc:  # any parser error of hostile input: a notification, never a crash
@@ -186,6 +192,70 @@ def _located(art: Artifact, items: Iterator[_Item], pattern) -> Iterator[_Item]:
         yield keys, key, value, at, parent
 
 
+# ----------------------------------------------------------------------------- INI
+
+_INI_SECTION_RE = re.compile(r"^\s*\[([^\]]+)\]")
+_INI_KEY_RE = re.compile(r"^([^\s=:#;\[][^=:]*?)\s*[=:]\s*(.*?)\s*(?:\s[#;].*)?$")
+
+
+def _load_ini(text: str) -> dict[str, dict[str, str]]:
+    """The sections of an INI file as plain data; configparser raises on a malformed file (the
+    notification), and reads `%(x)s` literally (no interpolation: the values are never expanded)."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False, inline_comment_prefixes=("#", ";"))
+    try:
+        parser.read_string(text)
+    except configparser.MissingSectionHeaderError:  # a flat `key = value` file is still settings
+        parser = configparser.ConfigParser(interpolation=None, strict=False, inline_comment_prefixes=("#", ";"))
+        try:
+            parser.read_string("[top]\n" + text)
+        except configparser.ParsingError as exc:
+            raise ValueError(_ini_error(exc, text, -1)) from None
+    except configparser.ParsingError as exc:
+        raise ValueError(_ini_error(exc, text, 0)) from None
+    return {name: dict(parser.items(name, raw=True)) for name in parser.sections()}
+
+
+def _ini_error(exc: configparser.ParsingError, text: str, shift: int) -> str:
+    lineno = exc.errors[0][0] + shift if exc.errors else 0
+    lines = text.split("\n")
+    line = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+    return f"line {lineno}: {line[:80]!r} is neither a [section] nor a key = value"
+
+
+def _ini_value(raw: str) -> object:
+    v = raw.strip().strip("\"'")
+    return int(v) if v.isdigit() else v
+
+
+def _walk_ini(art: Artifact) -> Iterator[_Item]:
+    """Each `key = value` of an INI file with the value's position; an indented line continues
+    the value above it and is not a key."""
+    section = ""
+    tables: dict[str, dict[str, object]] = {}
+    rows: list[tuple[str, str, str, tuple[int, int]]] = []
+    for i, line in enumerate(art.lines):
+        if not line or line[0] in " \t" or line.lstrip().startswith(("#", ";")):
+            continue
+        head = _INI_SECTION_RE.match(line)
+        if head:
+            section = head.group(1).strip()
+            continue
+        m = _INI_KEY_RE.match(line)
+        if m is None:
+            continue
+        key, raw = m.group(1).strip(), m.group(2)
+        value = raw.strip("\"'")
+        col = m.start(2)  # a quoted value's span includes its quotes, as in YAML and TOML
+        tables.setdefault(section, {})[key.lower()] = _ini_value(raw)
+        rows.append((section, key, value, (i, col)))
+    for section, key, value, at in rows:
+        # one section often holds several models (`MODEL`, `REASONING_MODEL`) and one set of
+        # limits whose code decides which model they go with: they are beside a model only
+        # when it is the section's one model
+        one = sum(_is_model_key(k) for k in tables[section]) == 1
+        yield (section, key), key, value, at, tables[section] if one else {}
+
+
 # ----------------------------------------------------------------------------- model ids
 
 
@@ -255,9 +325,9 @@ def _setting_pos(art: Artifact, table, key: str, value: int, near: int) -> Optio
                     return None
                 return _scalar_pos(art, (line, col), str(value))
         return None
-    if art.kind not in ("json", "toml"):
+    if art.kind not in ("json", "toml", "ini"):
         return None
-    sep = ":" if art.kind == "json" else "="
+    sep = {"json": ":", "toml": "="}.get(art.kind, "[=:]")
     pat = re.compile(r"[\"']?" + re.escape(key) + r"[\"']?\s*" + sep + r"\s*(" + str(value) + r")(?![\w.])", re.I)
     best: Optional[Pos] = None
     for m in pat.finditer(art.text):

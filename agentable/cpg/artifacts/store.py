@@ -15,7 +15,7 @@ from agentable.paths import read_artifact
 # (root, rel) -> (text, "") or (None, why not); agentable.paths.read_artifact by default.
 Reader = Callable[[Path, str], tuple[Optional[str], str]]
 
-_SETTINGS_KINDS = frozenset({"yaml", "toml", "prompty", "env"})
+_SETTINGS_KINDS = frozenset({"yaml", "toml", "prompty", "env", "ini"})
 _JSON_SETTINGS_HINTS = ("config", "setting", "model", "llm", "agent", "prompt")
 
 

@@ -132,7 +132,7 @@ def _crew_template(g: ProjectGraph, ld: ArtifactLoad, supplied: frozenset[str]) 
 
 def _template(g: ProjectGraph, r: TemplateRender) -> Optional[PromptTemplate]:
     art = g.artifacts.get(r.load.artifact) if g.artifacts is not None else None
-    if art is None or art.kind in ("yaml", "json", "toml", "env"):
+    if art is None or art.kind in ("yaml", "json", "toml", "env", "ini"):
         return None
     return template_of(art, r.load.syntax)
 
