@@ -107,7 +107,6 @@ class _Linker:
         self.g = g
         self.arts = arts
         self.out = ArtifactLinks()
-        self._globbed = False  # the last _existing() answered a glob pattern
 
     def run(self) -> ArtifactLinks:
         g = self.g
@@ -150,9 +149,7 @@ class _Linker:
     # ------------------------------------------------------------------ loads
 
     def _add(self, rels: list[str], how: str, syntax: str, site, pos: Optional[ir.Pos] = None) -> None:
-        # the first candidate that exists (a relative path is looked up from the module's folder
-        # up); every file a glob pattern matches
-        for rel in rels if self._globbed else rels[:1]:
+        for rel in rels:
             ld = ArtifactLoad(rel, how, syntax, site.func, site.stmt, site.call, pos or site.call.pos)
             self.out.loads.append(ld)
             self.out.by_call.setdefault(id(site.call), ld)
@@ -201,7 +198,7 @@ class _Linker:
                 same = [p for p in self.arts.paths if p == name or p.endswith("/" + name)]
                 if len(same) == 1:
                     out.append(same[0])
-        return out
+        return out[:1]  # `select_template([a, b])` reads the first that exists
 
     def _crew_base(self, cls) -> None:
         if not any((ir.dotted(d.func if isinstance(d, ir.Call) else d) or "").endswith("CrewBase")
@@ -297,15 +294,15 @@ class _Linker:
         return self._existing(self._paths(e, func, stmt, 4), func) if e is not None else []
 
     def _existing(self, cands: list[tuple[bool, str]], func) -> list[str]:
-        """The discovered files the candidate paths name: anchored ones from the root, relative
-        ones from the module's folder up to the root."""
+        """The discovered files a load reads: the first candidate path that names one (anchored
+        ones from the root, relative ones from the module's folder up to the root), or every file
+        a glob pattern matches."""
         out: list[str] = []
         here = posixpath.dirname(func.module.path)
-        self._globbed = any(_is_pattern(p) for _, p in cands)
+        if any(_is_pattern(p) for _, p in cands):
+            return list(dict.fromkeys(f for anchored, p in cands if _is_pattern(p)
+                                      for f in self._matching(anchored, p, here)))
         for anchored, p in cands:
-            if _is_pattern(p):
-                out += self._matching(anchored, p, here)
-                continue
             if anchored:
                 rel = posixpath.normpath(p) if p else ""
                 if rel in self.arts.paths:
@@ -320,7 +317,7 @@ class _Linker:
                 if not folder:
                     break
                 folder = posixpath.dirname(folder)
-        return list(dict.fromkeys(out))
+        return out[:1]
 
     def _matching(self, anchored: bool, pattern: str, here: str) -> list[str]:
         """The discovered files a glob pattern with a folder part matches: anchored from the root,
