@@ -92,13 +92,23 @@ def module_glob():
 
 def working_directory():
     return [open(f).read() for f in glob.glob("*.yaml")]
+
+
+class Registry:
+    def __init__(self, folder=os.path.join(os.path.dirname(__file__), "skills")):
+        self.folder = folder
+        self.skills = {}
+        for cfg in glob.glob(os.path.join(self.folder, "*.yaml")) + glob.glob(os.path.join(self.folder, "*.yml")):
+            with open(cfg) as fh:
+                self.skills[cfg] = yaml.safe_load(fh)
 '''
 
 
 def test_loop_variables_over_folder_listings_load_every_match() -> None:
     texts = {"pkg/tools/a.yaml": "name: a\n", "pkg/tools/b.yaml": "name: b\n", "pkg/tools/sub/c.yaml": "name: c\n",
              "pkg/tools/readme.md": "x", "pkg/specs/x.json": "{}", "pkg/specs/deep/y.json": "{}",
-             "pkg/prompts/plan.txt": "p", "pkg/prompts/act.txt": "q", "pkg/notes/n.md": "n", "pkg/top.yaml": "t: 1\n"}
+             "pkg/prompts/plan.txt": "p", "pkg/prompts/act.txt": "q", "pkg/notes/n.md": "n", "pkg/top.yaml": "t: 1\n",
+             "pkg/skills/a.yaml": "s: 1\n", "pkg/skills/b.yml": "s: 2\n"}
     g = graph_of({"pkg/__init__.py": "", "pkg/agent.py": _LISTINGS})
     g.artifacts = ArtifactSet(Path("/nonexistent"), texts, reader=lambda root, rel: (texts.get(rel), ""))
     loads: dict[str, set[str]] = {}
@@ -109,4 +119,6 @@ def test_loop_variables_over_folder_listings_load_every_match() -> None:
     assert loads == {"tool_specs": {"pkg/tools/a.yaml", "pkg/tools/b.yaml"},
                      "nested_specs": {"pkg/specs/x.json", "pkg/specs/deep/y.json"},
                      "prompt_files": {"pkg/prompts/plan.txt", "pkg/prompts/act.txt"},
-                     "module_glob": {"pkg/notes/n.md"}}
+                     "module_glob": {"pkg/notes/n.md"},
+                     # two listings joined with `+`, the folder a parameter's default stored on `self`
+                     "__init__": {"pkg/skills/a.yaml", "pkg/skills/b.yml"}}

@@ -2,9 +2,9 @@
 
 A load is linked when the file's path is a literal, or is built from literals and the module's
 own location with `os.path.join`/`dirname`, `pathlib.Path` `/`, `.parent`, `.joinpath`, `.with_name`/`.with_suffix`
-and `importlib.resources.files("package")`, or is a loop variable over a folder listing
-(`folder.glob("*.yaml")`, `rglob`, `glob.glob(...)`, `os.listdir(folder)` joined to its folder;
-every matching file is loaded): `open(p)`,
+and `importlib.resources.files("package")` (also through a parameter's default), or is a loop
+variable over a folder listing (`folder.glob("*.yaml")`, `rglob`, `glob.glob(...)`, two listings
+joined with `+`, `os.listdir(folder)` joined to its folder; every matching file is loaded): `open(p)`,
 `Path(p).read_text()`, Jinja2 `Environment(loader=FileSystemLoader(d)).get_template(name)`,
 `jinja2.Template(<text read from p>)`, LangChain `PromptTemplate.from_file(p)` / `load_prompt(p)`,
 and CrewAI's `agents_config` / `tasks_config` of a `@CrewBase` class (by default
@@ -291,7 +291,7 @@ class _Linker:
         return [p for anchored, p in self._paths(e, func, stmt, 3) if not anchored]
 
     def _files(self, e: Optional[ir.Expr], func, stmt) -> list[str]:
-        return self._existing(self._paths(e, func, stmt, 4), func) if e is not None else []
+        return self._existing(self._paths(e, func, stmt, 6), func) if e is not None else []
 
     def _existing(self, cands: list[tuple[bool, str]], func) -> list[str]:
         """The discovered files a load reads: the first candidate path that names one (anchored
@@ -335,6 +335,8 @@ class _Linker:
     def _listing(self, it: Optional[ir.Expr], func, stmt, depth: int) -> list[tuple[bool, str]]:
         """The paths a loop variable takes over `folder.glob(pattern)` / `rglob`, `glob.glob(pattern)`,
         or `os.listdir(folder)` (a name, joined to its folder later), through `sorted`/`list`."""
+        if isinstance(it, ir.BinOp) and it.op == "+":  # `glob.glob(a) + glob.glob(b)`
+            return self._listing(it.left, func, stmt, depth) + self._listing(it.right, func, stmt, depth)
         if not isinstance(it, ir.Call) or depth < 0:
             return []
         name = ir.dotted(it.func) or ""
@@ -405,6 +407,9 @@ class _Linker:
                     for d in defs:
                         if d.how == "iter":
                             out += self._listing(d.value, owner, d.stmt, depth - 1)
+                        elif d.how == "param" and owner.node is not None:  # `folder=os.path.join(HERE, "x")`
+                            default = next((p.default for p in owner.node.params if p.name == e.id), None)
+                            out += self._paths(default, owner, None, depth - 1) if default is not None else []
             return out[:_MAX_PATHS]
         return []
 
