@@ -1,5 +1,5 @@
-"""Loads of prompt and settings files whose path is built with importlib.resources or
-Path.with_name / with_suffix (cpg/artifacts/links.py)."""
+"""Loads of prompt and settings files whose path is built with importlib.resources,
+Path.with_name / with_suffix, or taken from a folder listing (cpg/artifacts/links.py)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,71 @@ def test_resource_files_and_with_name_paths_are_linked() -> None:
 
 def test_a_missing_file_is_not_linked() -> None:
     assert _loads({"prompts/system.yaml": "a: 1\n"}) == {}
+
+
+_LISTINGS = '''
+import glob
+import os
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).parent
+PROMPTS = os.path.join(os.path.dirname(__file__), "prompts")
+
+
+def tool_specs():
+    return [yaml.safe_load(p.read_text()) for p in sorted((HERE / "tools").glob("*.yaml"))]
+
+
+def nested_specs():
+    out = []
+    for path in HERE.joinpath("specs").rglob("*.json"):
+        out.append(path.read_text())
+    return out
+
+
+def prompt_files():
+    texts = {}
+    for name in os.listdir(PROMPTS):
+        with open(os.path.join(PROMPTS, name)) as fh:
+            texts[name] = fh.read()
+    return texts
+
+
+def module_glob():
+    return [open(f).read() for f in glob.glob(os.path.join(os.path.dirname(__file__), "notes", "*.md"))]
+
+
+def working_directory():
+    return [open(f).read() for f in glob.glob("*.yaml")]
+
+
+class Registry:
+    def __init__(self, folder=os.path.join(os.path.dirname(__file__), "skills")):
+        self.folder = folder
+        self.skills = {}
+        for cfg in glob.glob(os.path.join(self.folder, "*.yaml")) + glob.glob(os.path.join(self.folder, "*.yml")):
+            with open(cfg) as fh:
+                self.skills[cfg] = yaml.safe_load(fh)
+'''
+
+
+def test_loop_variables_over_folder_listings_load_every_match() -> None:
+    texts = {"pkg/tools/a.yaml": "name: a\n", "pkg/tools/b.yaml": "name: b\n", "pkg/tools/sub/c.yaml": "name: c\n",
+             "pkg/tools/readme.md": "x", "pkg/specs/x.json": "{}", "pkg/specs/deep/y.json": "{}",
+             "pkg/prompts/plan.txt": "p", "pkg/prompts/act.txt": "q", "pkg/notes/n.md": "n", "pkg/top.yaml": "t: 1\n",
+             "pkg/skills/a.yaml": "s: 1\n", "pkg/skills/b.yml": "s: 2\n"}
+    g = graph_of({"pkg/__init__.py": "", "pkg/agent.py": _LISTINGS})
+    g.artifacts = ArtifactSet(Path("/nonexistent"), texts, reader=lambda root, rel: (texts.get(rel), ""))
+    loads: dict[str, set[str]] = {}
+    for ld in artifact_links(g).loads:
+        loads.setdefault(ld.func.qualname.rpartition(".")[2], set()).add(ld.artifact)
+    # `*` stays within its folder, `rglob` and `**/` span folders; a bare pattern names the
+    # working directory, which is unknown
+    assert loads == {"tool_specs": {"pkg/tools/a.yaml", "pkg/tools/b.yaml"},
+                     "nested_specs": {"pkg/specs/x.json", "pkg/specs/deep/y.json"},
+                     "prompt_files": {"pkg/prompts/plan.txt", "pkg/prompts/act.txt"},
+                     "module_glob": {"pkg/notes/n.md"},
+                     # two listings joined with `+`, the folder a parameter's default stored on `self`
+                     "__init__": {"pkg/skills/a.yaml", "pkg/skills/b.yml"}}

@@ -2,7 +2,9 @@
 
 A load is linked when the file's path is a literal, or is built from literals and the module's
 own location with `os.path.join`/`dirname`, `pathlib.Path` `/`, `.parent`, `.joinpath`, `.with_name`/`.with_suffix`
-and `importlib.resources.files("package")`: `open(p)`,
+and `importlib.resources.files("package")` (also through a parameter's default), or is a loop
+variable over a folder listing (`folder.glob("*.yaml")`, `rglob`, `glob.glob(...)`, two listings
+joined with `+`, `os.listdir(folder)` joined to its folder; every matching file is loaded): `open(p)`,
 `Path(p).read_text()`, Jinja2 `Environment(loader=FileSystemLoader(d)).get_template(name)`,
 `jinja2.Template(<text read from p>)`, LangChain `PromptTemplate.from_file(p)` / `load_prompt(p)`,
 and CrewAI's `agents_config` / `tasks_config` of a `@CrewBase` class (by default
@@ -109,6 +111,8 @@ class _Linker:
     def run(self) -> ArtifactLinks:
         g = self.g
         names = {posixpath.basename(p) for p in self.arts.paths}
+        # a bare extension is a glob pattern's (`"*.yaml"`) or a suffix test's
+        names |= {posixpath.splitext(n)[1] for n in names}
         paths = {m.path for m in g.by_path.values()
                  if "CrewBase" in m.ir.source or not names.isdisjoint(_mentioned(m.ir.source))}
         if not paths:
@@ -145,7 +149,7 @@ class _Linker:
     # ------------------------------------------------------------------ loads
 
     def _add(self, rels: list[str], how: str, syntax: str, site, pos: Optional[ir.Pos] = None) -> None:
-        for rel in rels[:1]:  # the first candidate that exists
+        for rel in rels:
             ld = ArtifactLoad(rel, how, syntax, site.func, site.stmt, site.call, pos or site.call.pos)
             self.out.loads.append(ld)
             self.out.by_call.setdefault(id(site.call), ld)
@@ -194,7 +198,7 @@ class _Linker:
                 same = [p for p in self.arts.paths if p == name or p.endswith("/" + name)]
                 if len(same) == 1:
                     out.append(same[0])
-        return out
+        return out[:1]  # `select_template([a, b])` reads the first that exists
 
     def _crew_base(self, cls) -> None:
         if not any((ir.dotted(d.func if isinstance(d, ir.Call) else d) or "").endswith("CrewBase")
@@ -287,13 +291,17 @@ class _Linker:
         return [p for anchored, p in self._paths(e, func, stmt, 3) if not anchored]
 
     def _files(self, e: Optional[ir.Expr], func, stmt) -> list[str]:
-        return self._existing(self._paths(e, func, stmt, 4), func) if e is not None else []
+        return self._existing(self._paths(e, func, stmt, 6), func) if e is not None else []
 
     def _existing(self, cands: list[tuple[bool, str]], func) -> list[str]:
-        """The discovered files the candidate paths name: anchored ones from the root, relative
-        ones from the module's folder up to the root."""
+        """The discovered files a load reads: the first candidate path that names one (anchored
+        ones from the root, relative ones from the module's folder up to the root), or every file
+        a glob pattern matches."""
         out: list[str] = []
         here = posixpath.dirname(func.module.path)
+        if any(_is_pattern(p) for _, p in cands):
+            return list(dict.fromkeys(f for anchored, p in cands if _is_pattern(p)
+                                      for f in self._matching(anchored, p, here)))
         for anchored, p in cands:
             if anchored:
                 rel = posixpath.normpath(p) if p else ""
@@ -309,7 +317,42 @@ class _Linker:
                 if not folder:
                     break
                 folder = posixpath.dirname(folder)
-        return list(dict.fromkeys(out))
+        return out[:1]
+
+    def _matching(self, anchored: bool, pattern: str, here: str) -> list[str]:
+        """The discovered files a glob pattern with a folder part matches: anchored from the root,
+        relative from the module's folder up to the root (the first folder with a match wins)."""
+        if "/" not in pattern.lstrip("./"):
+            return []  # a bare `*.yaml` is relative to the working directory, which is unknown
+        folders = [""] if anchored else _ancestors(here)
+        for folder in folders:
+            rx = _glob_re(posixpath.normpath(posixpath.join(folder, pattern)))
+            hits = sorted(p for p in self.arts.paths if rx.fullmatch(p))
+            if hits:
+                return hits[:_MAX_GLOB]
+        return []
+
+    def _listing(self, it: Optional[ir.Expr], func, stmt, depth: int) -> list[tuple[bool, str]]:
+        """The paths a loop variable takes over `folder.glob(pattern)` / `rglob`, `glob.glob(pattern)`,
+        or `os.listdir(folder)` (a name, joined to its folder later), through `sorted`/`list`."""
+        if isinstance(it, ir.BinOp) and it.op == "+":  # `glob.glob(a) + glob.glob(b)`
+            return self._listing(it.left, func, stmt, depth) + self._listing(it.right, func, stmt, depth)
+        if not isinstance(it, ir.Call) or depth < 0:
+            return []
+        name = ir.dotted(it.func) or ""
+        last = name.rpartition(".")[2] if name else (it.func.attr if isinstance(it.func, ir.Attribute) else "")
+        if last in ("sorted", "list", "tuple", "reversed") and it.args:
+            return self._listing(it.args[0], func, stmt, depth)
+        pattern = _const_str(it.args[0]) if it.args else None
+        if last in ("glob", "rglob") and isinstance(it.func, ir.Attribute) and pattern is not None \
+                and not name.startswith("glob."):
+            pattern = "**/" + pattern if last == "rglob" else pattern
+            return _joined([self._paths(it.func.value, func, stmt, depth), [(False, pattern)]])
+        if name in ("glob.glob", "glob.iglob") and it.args:
+            return [(a, p) for a, p in self._paths(it.args[0], func, stmt, depth) if _is_pattern(p)]
+        if name == "os.listdir":
+            return [(False, "*")]  # a bare name: a file only once joined to a folder
+        return []
 
     def _paths(self, e: Optional[ir.Expr], func, stmt, depth: int) -> list[tuple[bool, str]]:
         """The paths an expression may be: (anchored, path), anchored ones relative to the root
@@ -355,6 +398,18 @@ class _Linker:
             out: list[tuple[bool, str]] = []
             for x, owner, at in self.g._literal_defs(e, func, stmt)[:_MAX_PATHS]:
                 out += self._paths(x, owner, at, depth - 1)
+            if isinstance(e, ir.Name):  # a loop variable over a folder listing
+                comp = func.comp_names.get(id(e))
+                if comp is not None:
+                    out += self._listing(comp[1], func, stmt, depth - 1)
+                else:
+                    owner, defs = self.g.name_bindings(func, e.id, stmt)
+                    for d in defs:
+                        if d.how == "iter":
+                            out += self._listing(d.value, owner, d.stmt, depth - 1)
+                        elif d.how == "param" and owner.node is not None:  # `folder=os.path.join(HERE, "x")`
+                            default = next((p.default for p in owner.node.params if p.name == e.id), None)
+                            out += self._paths(default, owner, None, depth - 1) if default is not None else []
             return out[:_MAX_PATHS]
         return []
 
@@ -378,6 +433,38 @@ class _Linker:
 
 
 _RESOURCE_FILES = ("importlib.resources.files", "importlib_resources.files")
+_MAX_GLOB = 64  # files one glob load links (a folder of tool specs or prompts)
+
+
+def _is_pattern(path: str) -> bool:
+    return any(c in path for c in "*?[")
+
+
+def _glob_re(pattern: str) -> re.Pattern:
+    """pathlib/glob semantics: `*` and `?` stay within one folder, `**/` spans folders."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def _ancestors(folder: str) -> list[str]:
+    out = [folder]
+    while folder:
+        folder = posixpath.dirname(folder)
+        out.append(folder)
+    return out
 
 
 def _with(path: str, how: str, part: str) -> str:
