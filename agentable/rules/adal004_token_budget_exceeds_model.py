@@ -13,7 +13,7 @@ from agentable.query.facts import EvalAt
 from agentable.query.literals import literal_sites
 from agentable.query.model_choices import ListedId, listed_model_ids
 from agentable.query.models import ModelUse, int_setting, model_uses
-from agentable.rules.adal.helpers import context_budgets, set_for_other_models
+from agentable.rules.adal.helpers import context_budgets, prompt_floor_chars, set_for_other_models, window_table
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -54,6 +54,30 @@ def _judge(n: int, model_id: str, info, name: str,
         return Severity.WARNING, (f"`{name}={n}` is above the output limit of {which} ({out} tokens); the "
                                   f"provider rejects the request. Use at most {out}.")
     return None
+
+
+# characters per token of the estimate of a prompt's fixed text (rounded down: English prose
+# runs about 4 characters a token, code and other languages fewer, so the estimate stays low)
+_CHARS_PER_TOKEN = 4
+
+
+def _judge_with_prompt(n: int, model_id: str, info, floor: int, name: str,
+                       listed: Optional[ListedId] = None) -> Optional[tuple[Severity, str]]:
+    """(severity, message) when `n` reply tokens and the prompt's fixed text (`floor` tokens at
+    least; a request always holds one) cannot both fit in the model's context window."""
+    window = info.context_window
+    if window is None or n + max(floor, 1) <= window:
+        return None
+    which = f"`{model_id}`" if listed is None else f"`{model_id}`, one of the models the project accepts here,"
+    if floor <= 0:
+        return Severity.ERROR, (f"`{name}={n}` asks for the whole context window of {which} ({window} tokens) "
+                                f"as the reply, leaving no room for the prompt; every request is rejected as too long. "
+                                "Lower it to what the reply needs and leave room for the prompt.")
+    return Severity.WARNING, (
+        f"`{name}={n}` leaves {window - n} tokens of the {window}-token context window of {which} for the "
+        f"prompt, but the text written for this request alone is about {floor} tokens; the prompt and the "
+        f"reply cannot both fit, so the request is rejected as too long. Lower `{name}` below "
+        f"{window - floor} minus the variable part of the prompt, or use a model with a larger window.")
 
 
 def _candidates(graph) -> list[tuple[ModelUse, Optional[ListedId]]]:
@@ -100,6 +124,7 @@ class TokenBudgetExceedsModel(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         seen: set[tuple[str, int]] = set()
+        floors: dict[int, int] = {}  # LLM call -> its prompt's fixed text, in tokens
         for use, listed in _candidates(graph):
             info = graph.catalog.model(use.model_id if listed is None else listed.model_id)
             if info is None or (info.max_output_tokens is None and info.context_window is None):
@@ -115,6 +140,11 @@ class TokenBudgetExceedsModel(Rule):
             if n is None:
                 continue
             judged = _judge(n, model_id, info, "max_tokens", listed)
+            if judged is None and isinstance(use.llm_call, LLMCall):
+                c = use.llm_call
+                if id(c) not in floors:
+                    floors[id(c)] = prompt_floor_chars(graph, c) // _CHARS_PER_TOKEN
+                judged = _judge_with_prompt(n, model_id, info, floors[id(c)], "max_tokens", listed)
             if judged is None:
                 continue
             sev, msg = judged
@@ -126,9 +156,34 @@ class TokenBudgetExceedsModel(Rule):
                 FlowStep(graph.span(listed.path, listed.pos), f"`{listed.model_id}` is listed for the model here"),)
             yield self.finding(ctx, func.path, expr.pos, msg, severity=sev,
                                model=use.model_id if listed is None else listed.model_id, flow=flow)
+        yield from self._window_tables(ctx, seen)
         yield from self._context_budgets(ctx, seen)
         yield from self._loaded_context(ctx, seen)
         yield from self._settings_files(ctx)
+
+    def _window_tables(self, ctx: RuleContext, seen: set[tuple[str, int]]) -> Iterable[Finding]:
+        """`max_tokens=CONTEXT_SIZES[model]`: the reply budget looked up in a table of the models'
+        whole context windows, so the reply may take the entire window and no prompt fits."""
+        graph = ctx.graph
+        for c in graph.agent.llm_calls:
+            s = c.setting("max_tokens")
+            if s is None or (s.path, s.expr.pos[0]) in seen:
+                continue
+            table = window_table(graph, s.expr, s.func, s.stmt)
+            if table is None:
+                continue
+            seen.add((s.path, s.expr.pos[0]))
+            model = table.entries[0][0]
+            sizes = ", ".join(f"`{m}`: {v}" for m, v, _, _ in table.entries[:3])
+            flow = tuple(FlowStep(graph.span(table.path, p), f"`{m}`: {v}, its context window is {w} tokens")
+                         for m, v, w, p in table.entries[:3])
+            yield self.finding(
+                ctx, s.path, s.expr.pos,
+                f"The reply budget is looked up in `{table.name}`, a table of the models' whole context windows "
+                f"({sizes}): the reply may take the entire window, leaving no room for the prompt, so requests "
+                f"are rejected as too long. Look the budget up in a table of reply limits, or subtract the "
+                f"prompt's tokens from the window.",
+                severity=Severity.ERROR, model=model, flow=flow)
 
     def _settings_files(self, ctx: RuleContext) -> Iterable[Finding]:
         """`max_tokens` (or `max_output_tokens`, `num_predict`, ...) written beside a model id in a
