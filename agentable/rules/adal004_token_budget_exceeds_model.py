@@ -48,8 +48,9 @@ def _judge(n: int, model_id: str, info, name: str,
     window, out = info.context_window, info.max_output_tokens
     which = f"`{model_id}`" if listed is None else f"`{model_id}`, one of the models the project accepts here,"
     if window is not None and n > window:
+        advice = f"Use at most {out}" if out is not None and out < window else f"Use well under {window}"
         return Severity.ERROR, (f"`{name}={n}` exceeds the whole context window of {which} ({window} tokens); "
-                                f"every request is rejected. Use at most {out or window} and leave room for the prompt.")
+                                f"every request is rejected. {advice} and leave room for the prompt.")
     if out is not None and n > out:
         return Severity.WARNING, (f"`{name}={n}` is above the output limit of {which} ({out} tokens); the "
                                   f"provider rejects the request. Use at most {out}.")
@@ -76,8 +77,9 @@ def _judge_with_prompt(n: int, model_id: str, info, floor: int, name: str,
     return Severity.WARNING, (
         f"`{name}={n}` leaves {window - n} tokens of the {window}-token context window of {which} for the "
         f"prompt, but the text written for this request alone is about {floor} tokens; the prompt and the "
-        f"reply cannot both fit, so the request is rejected as too long. Lower `{name}` below "
-        f"{window - floor} minus the variable part of the prompt, or use a model with a larger window.")
+        f"reply cannot both fit, so the request is rejected as too long (a local server cuts the prompt "
+        f"instead). Lower `{name}` below {window - floor} minus the variable part of the prompt, or use a "
+        f"model with a larger window.")
 
 
 def _candidates(graph) -> list[tuple[ModelUse, Optional[ListedId]]]:
@@ -140,11 +142,11 @@ class TokenBudgetExceedsModel(Rule):
             if n is None:
                 continue
             judged = _judge(n, model_id, info, "max_tokens", listed)
-            if judged is None and isinstance(use.llm_call, LLMCall):
+            if judged is None:
                 c = use.llm_call
-                if id(c) not in floors:
+                if isinstance(c, LLMCall) and id(c) not in floors:
                     floors[id(c)] = prompt_floor_chars(graph, c) // _CHARS_PER_TOKEN
-                judged = _judge_with_prompt(n, model_id, info, floors[id(c)], "max_tokens", listed)
+                judged = _judge_with_prompt(n, model_id, info, floors.get(id(c), 0), "max_tokens", listed)
             if judged is None:
                 continue
             sev, msg = judged
@@ -200,7 +202,7 @@ class TokenBudgetExceedsModel(Rule):
                 n = values.get(key)
                 if key not in _OUTPUT_KEYS or not isinstance(n, int):
                     continue
-                judged = _judge(n, ms.model_id, info, key)
+                judged = _judge(n, ms.model_id, info, key) or _judge_with_prompt(n, ms.model_id, info, 0, key)
                 if judged is not None:
                     sev, msg = judged
                     flow = (FlowStep(graph.span(ms.path, ms.pos), f"the model `{ms.model_id}` is set here"),)
