@@ -315,6 +315,8 @@ def window_table(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object,
         table = e.value
     elif isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get":
         table = e.func.value
+    elif isinstance(e, ir.Call):  # `context_length(model)`, a project function that looks it up
+        return _returned_window_table(g, e, func, stmt, depth - 1)
     else:
         return None
     lit = g.bound_literal(table, func, stmt, (ir.Dict,))
@@ -333,3 +335,17 @@ def window_table(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object,
     if not entries:
         return None
     return WindowTable(ir.dotted(table) or "the table", lit[1].path, entries)
+
+
+def _returned_window_table(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object,
+                           depth: int) -> Optional[WindowTable]:
+    """The context-size table a project function returns a lookup of, on every `return`."""
+    targets = [g.functions.get(v.qualname) for v in g.values(call.func, func, stmt) if isinstance(v, FuncRef)]
+    if len(targets) != 1 or targets[0] is None or targets[0].node is None:
+        return None
+    f = targets[0]
+    found = [(s, window_table(g, s.value, f, s, depth)) for s in ir.walk_stmts(f.body)
+             if isinstance(s, ir.Return) and s.value is not None]
+    if not found or any(t is None for _, t in found):
+        return None
+    return found[0][1]
