@@ -324,14 +324,15 @@ def window_table(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object,
         return None
     entries: list[tuple[str, int, int, ir.Pos]] = []
     for k, v in zip(lit[0].keys, lit[0].values, strict=False):
-        info = g.catalog.model(k.value) if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
-        if info is None or info.context_window is None:
+        key = k.value if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
+        info = g.catalog.model(key) if key is not None else None
+        if key is None or info is None or info.context_window is None:
             continue
         if not (isinstance(v, ir.Constant) and isinstance(v.value, int) and not isinstance(v.value, bool)):
             return None
         if v.value < _WINDOW_SHARE * info.context_window:
             return None  # a table of other limits (output caps, budgets)
-        entries.append((str(k.value), v.value, info.context_window, v.pos))
+        entries.append((key, v.value, info.context_window, v.pos))
     if not entries:
         return None
     return WindowTable(ir.dotted(table) or "the table", lit[1].path, entries)
