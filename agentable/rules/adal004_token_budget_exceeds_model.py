@@ -1,4 +1,5 @@
-"""ADAL004: max_tokens above the model's output limit or context window; an input token budget above the context window."""
+"""ADAL004: max_tokens above the model's output limit or context window (alone or with the prompt's fixed text);
+an input token budget above the context window."""
 
 from __future__ import annotations
 
@@ -101,11 +102,15 @@ class TokenBudgetExceedsModel(Rule):
         name="max-tokens-exceeds-model-limit",
         category="ADAL",
         severity=Severity.WARNING,
-        short=("`max_tokens`, the token budget the input is trimmed to, or the context a local model is loaded "
-               "with, is larger than the model allows."),
+        short=("`max_tokens` (alone, or with the prompt's fixed text), the token budget the input is trimmed to, "
+               "or the context a local model is loaded with, is larger than the model allows."),
         full=("Each model caps how many tokens it can generate (and its whole context window). Asking for more "
               "makes the provider reject every request (\"max_tokens is too large\"), so the agent never gets a "
-              "reply; above the context window there is not even room for the prompt. Likewise a context budget "
+              "reply; above the context window there is not even room for the prompt. The prompt and the reply share the "
+              "window: a `max_tokens` equal to the whole window, or one that leaves less room than the text written "
+              "for the request takes (its string literals, about 4 characters a token, the variable parts counted "
+              "as empty), fails on every request, and so does a reply budget looked up in a table of the models' "
+              "context windows (`max_tokens=CONTEXT_SIZES[model]`). Likewise a context budget "
               "the code trims the conversation or prompt to (`MAX_CONTEXT_TOKENS` compared against the running "
               "token count before the call) that exceeds the model's context window lets the input grow past "
               "what the model accepts: once the conversation is long enough, every request fails as too long. "
