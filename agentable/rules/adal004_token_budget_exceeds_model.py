@@ -1,4 +1,5 @@
-"""ADAL004: max_tokens above the model's output limit or context window; an input token budget above the context window."""
+"""ADAL004: max_tokens above the model's output limit or context window (alone or with the prompt's fixed text);
+an input token budget above the context window."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from agentable.query.facts import EvalAt
 from agentable.query.literals import literal_sites
 from agentable.query.model_choices import ListedId, listed_model_ids
 from agentable.query.models import ModelUse, int_setting, model_uses
-from agentable.rules.adal.helpers import context_budgets, set_for_other_models
+from agentable.rules.adal.helpers import context_budgets, prompt_floor_chars, set_for_other_models, window_table
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -48,12 +49,38 @@ def _judge(n: int, model_id: str, info, name: str,
     window, out = info.context_window, info.max_output_tokens
     which = f"`{model_id}`" if listed is None else f"`{model_id}`, one of the models the project accepts here,"
     if window is not None and n > window:
+        advice = f"Use at most {out}" if out is not None and out < window else f"Use well under {window}"
         return Severity.ERROR, (f"`{name}={n}` exceeds the whole context window of {which} ({window} tokens); "
-                                f"every request is rejected. Use at most {out or window} and leave room for the prompt.")
+                                f"every request is rejected. {advice} and leave room for the prompt.")
     if out is not None and n > out:
         return Severity.WARNING, (f"`{name}={n}` is above the output limit of {which} ({out} tokens); the "
                                   f"provider rejects the request. Use at most {out}.")
     return None
+
+
+# characters per token of the estimate of a prompt's fixed text (rounded down: English prose
+# runs about 4 characters a token, code and other languages fewer, so the estimate stays low)
+_CHARS_PER_TOKEN = 4
+
+
+def _judge_with_prompt(n: int, model_id: str, info, floor: int, name: str,
+                       listed: Optional[ListedId] = None) -> Optional[tuple[Severity, str]]:
+    """(severity, message) when `n` reply tokens and the prompt's fixed text (`floor` tokens at
+    least; a request always holds one) cannot both fit in the model's context window."""
+    window = info.context_window
+    if window is None or n + max(floor, 1) <= window:
+        return None
+    which = f"`{model_id}`" if listed is None else f"`{model_id}`, one of the models the project accepts here,"
+    if floor <= 0:
+        return Severity.ERROR, (f"`{name}={n}` asks for the whole context window of {which} ({window} tokens) "
+                                f"as the reply, leaving no room for the prompt; every request is rejected as too long. "
+                                "Lower it to what the reply needs and leave room for the prompt.")
+    return Severity.WARNING, (
+        f"`{name}={n}` leaves {window - n} tokens of the {window}-token context window of {which} for the "
+        f"prompt, but the text written for this request alone is about {floor} tokens; the prompt and the "
+        f"reply cannot both fit, so the request is rejected as too long (a local server cuts the prompt "
+        f"instead). Lower `{name}` below {window - floor} minus the variable part of the prompt, or use a "
+        f"model with a larger window.")
 
 
 def _candidates(graph) -> list[tuple[ModelUse, Optional[ListedId]]]:
@@ -75,11 +102,15 @@ class TokenBudgetExceedsModel(Rule):
         name="max-tokens-exceeds-model-limit",
         category="ADAL",
         severity=Severity.WARNING,
-        short=("`max_tokens`, the token budget the input is trimmed to, or the context a local model is loaded "
-               "with, is larger than the model allows."),
+        short=("`max_tokens` (alone, or with the prompt's fixed text), the token budget the input is trimmed to, "
+               "or the context a local model is loaded with, is larger than the model allows."),
         full=("Each model caps how many tokens it can generate (and its whole context window). Asking for more "
               "makes the provider reject every request (\"max_tokens is too large\"), so the agent never gets a "
-              "reply; above the context window there is not even room for the prompt. Likewise a context budget "
+              "reply; above the context window there is not even room for the prompt. The prompt and the reply share the "
+              "window: a `max_tokens` equal to the whole window, or one that leaves less room than the text written "
+              "for the request takes (its string literals, about 4 characters a token, the variable parts counted "
+              "as empty), fails on every request, and so does a reply budget looked up in a table of the models' "
+              "context windows (`max_tokens=CONTEXT_SIZES[model]`). Likewise a context budget "
               "the code trims the conversation or prompt to (`MAX_CONTEXT_TOKENS` compared against the running "
               "token count before the call) that exceeds the model's context window lets the input grow past "
               "what the model accepts: once the conversation is long enough, every request fails as too long. "
@@ -100,6 +131,7 @@ class TokenBudgetExceedsModel(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         seen: set[tuple[str, int]] = set()
+        floors: dict[int, int] = {}  # LLM call -> its prompt's fixed text, in tokens
         for use, listed in _candidates(graph):
             info = graph.catalog.model(use.model_id if listed is None else listed.model_id)
             if info is None or (info.max_output_tokens is None and info.context_window is None):
@@ -116,6 +148,11 @@ class TokenBudgetExceedsModel(Rule):
                 continue
             judged = _judge(n, model_id, info, "max_tokens", listed)
             if judged is None:
+                c = use.llm_call
+                if isinstance(c, LLMCall) and id(c) not in floors:
+                    floors[id(c)] = prompt_floor_chars(graph, c) // _CHARS_PER_TOKEN
+                judged = _judge_with_prompt(n, model_id, info, floors.get(id(c), 0), "max_tokens", listed)
+            if judged is None:
                 continue
             sev, msg = judged
             key = (func.path, expr.pos[0])
@@ -126,9 +163,34 @@ class TokenBudgetExceedsModel(Rule):
                 FlowStep(graph.span(listed.path, listed.pos), f"`{listed.model_id}` is listed for the model here"),)
             yield self.finding(ctx, func.path, expr.pos, msg, severity=sev,
                                model=use.model_id if listed is None else listed.model_id, flow=flow)
+        yield from self._window_tables(ctx, seen)
         yield from self._context_budgets(ctx, seen)
         yield from self._loaded_context(ctx, seen)
         yield from self._settings_files(ctx)
+
+    def _window_tables(self, ctx: RuleContext, seen: set[tuple[str, int]]) -> Iterable[Finding]:
+        """`max_tokens=CONTEXT_SIZES[model]`: the reply budget looked up in a table of the models'
+        whole context windows, so the reply may take the entire window and no prompt fits."""
+        graph = ctx.graph
+        for c in graph.agent.llm_calls:
+            s = c.setting("max_tokens")
+            if s is None or (s.path, s.expr.pos[0]) in seen:
+                continue
+            table = window_table(graph, s.expr, s.func, s.stmt)
+            if table is None:
+                continue
+            seen.add((s.path, s.expr.pos[0]))
+            model = table.entries[0][0]
+            sizes = ", ".join(f"`{m}`: {v}" for m, v, _, _ in table.entries[:3])
+            flow = tuple(FlowStep(graph.span(table.path, p), f"`{m}`: {v}, its context window is {w} tokens")
+                         for m, v, w, p in table.entries[:3])
+            yield self.finding(
+                ctx, s.path, s.expr.pos,
+                f"The reply budget is looked up in `{table.name}`, a table of the models' whole context windows "
+                f"({sizes}): the reply may take the entire window, leaving no room for the prompt, so requests "
+                f"are rejected as too long. Look the budget up in a table of reply limits, or subtract the "
+                f"prompt's tokens from the window.",
+                severity=Severity.ERROR, model=model, flow=flow)
 
     def _settings_files(self, ctx: RuleContext) -> Iterable[Finding]:
         """`max_tokens` (or `max_output_tokens`, `num_predict`, ...) written beside a model id in a
@@ -145,7 +207,7 @@ class TokenBudgetExceedsModel(Rule):
                 n = values.get(key)
                 if key not in _OUTPUT_KEYS or not isinstance(n, int):
                     continue
-                judged = _judge(n, ms.model_id, info, key)
+                judged = _judge(n, ms.model_id, info, key) or _judge_with_prompt(n, ms.model_id, info, 0, key)
                 if judged is not None:
                     sev, msg = judged
                     flow = (FlowStep(graph.span(ms.path, ms.pos), f"the model `{ms.model_id}` is set here"),)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.agent_model import LLMCall
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ExtRef, FuncRef
@@ -211,3 +213,140 @@ def _name_test(test: ir.Expr) -> Optional[tuple[str, ir.Expr, bool]]:
         if fragment:
             return fragment, test.func.value, True
     return None
+
+
+# ---------------------------------------------------------------- the prompt's fixed text
+
+# the settings of an LLM call that carry prompt text, and the message keys that hold it
+_PROMPT_ROLES = ("messages", "prompt", "system")
+_TEXT_KEYS = ("content", "text", "parts")
+# list methods that shrink a list: after one, a literal's length is no lower bound
+_SHRINKS = frozenset({"pop", "remove", "clear"})
+_FIELD = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
+
+
+def prompt_floor_chars(g: ProjectGraph, call: LLMCall) -> int:
+    """A lower bound on the characters of prompt text `call` sends: the string literals written in
+    its messages / prompt / system settings (through local and module names, `+`, f-strings,
+    `.format`), each unknown piece counted as empty."""
+    seen: set[int] = set()
+    total = 0
+    for role in _PROMPT_ROLES:
+        s = call.setting(role)
+        if s is None or id(s.expr) in seen:
+            continue
+        seen.add(id(s.expr))
+        total += _min_text(g, s.expr, s.func, s.stmt, 4)
+    return total
+
+
+def _min_text(g: ProjectGraph, e: Optional[ir.Expr], f: FunctionInfo, st: object, depth: int,
+              fields: bool = False) -> int:
+    """The fewest characters of text `e` certainly holds (0 when unknown). `fields`: `e` is a
+    template whose `{x}` / `%s` fields are replaced, so they count as empty."""
+    if e is None or depth < 0:
+        return 0
+    if isinstance(e, ir.Constant):
+        return len(_FIELD.sub("", e.value) if fields else e.value) if isinstance(e.value, str) else 0
+    if isinstance(e, ir.FString):
+        return sum(len(p) if isinstance(p, str) else _min_text(g, p, f, st, depth - 1) for p in e.parts)
+    if isinstance(e, (ir.Concat, ir.Seq)):
+        return sum(_min_text(g, p, f, st, depth, fields) for p in (e.parts if isinstance(e, ir.Concat) else e.elts))
+    if isinstance(e, (ir.Starred, ir.Await)):
+        return _min_text(g, e.value, f, st, depth, fields)
+    if isinstance(e, ir.BinOp) and e.op == "+":
+        return _min_text(g, e.left, f, st, depth, fields) + _min_text(g, e.right, f, st, depth, fields)
+    if isinstance(e, ir.BinOp) and e.op == "%":
+        return _min_text(g, e.left, f, st, depth, True)
+    if isinstance(e, ir.IfExp):
+        return min(_min_text(g, e.body, f, st, depth, fields), _min_text(g, e.orelse, f, st, depth, fields))
+    if isinstance(e, ir.Dict):
+        return sum(_min_text(g, e.get(k), f, st, depth) for k in _TEXT_KEYS)
+    if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "format":
+        return _min_text(g, e.func.value, f, st, depth, True)
+    if isinstance(e, ir.Name):
+        owner, defs = g.name_bindings(f, e.id, st)
+        if not defs or any(d.how != "assign" or d.value is None for d in defs) or _shrunk(owner, e.id):
+            return 0
+        return min(_min_text(g, d.value, owner, d.stmt, depth - 1, fields) for d in defs)
+    return 0
+
+
+def _shrunk(f: FunctionInfo, name: str) -> bool:
+    """Is the list `name` shrunk in `f` (`name.pop()`, `del name[0]`)?"""
+    for c, _ in f.exprs.get(ir.Call, ()):
+        if isinstance(c, ir.Call) and isinstance(c.func, ir.Attribute) and c.func.attr in _SHRINKS \
+                and isinstance(c.func.value, ir.Name) and c.func.value.id == name:
+            return True
+    return any(isinstance(s, ir.Simple) and s.kind == "del" and any(
+        isinstance(x, ir.Name) and x.id == name for e in s.exprs for x in ir.walk_expr(e))
+        for s in ir.walk_stmts(f.body))
+
+
+# ---------------------------------------------------------------- tables of context sizes
+
+# a table's value counts as the model's context size when it is at least this share of it
+# (tables round down: `"gpt-4": 8000`)
+_WINDOW_SHARE = 0.95
+
+
+@dataclass(eq=False)
+class WindowTable:
+    """A dict literal from model ids to their context sizes, looked up for a reply budget."""
+
+    name: str
+    path: str
+    entries: list[tuple[str, int, int, ir.Pos]]  # (model id, value, catalog context window, where)
+
+
+def window_table(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object,
+                 depth: int = 3) -> Optional[WindowTable]:
+    """The context-size table `e` is looked up in (`CONTEXT_SIZES[model]`, `.get(model)`, directly
+    or through a local name): a dict literal whose every value for a model the catalog knows is
+    that model's whole context window (rounded down at most 5%), with at least one such model."""
+    if depth < 0:
+        return None
+    if isinstance(e, ir.Name):
+        owner, defs = g.name_bindings(func, e.id, stmt)
+        if owner is not func or len(defs) != 1 or defs[0].how != "assign" or defs[0].value is None:
+            return None
+        return window_table(g, defs[0].value, owner, defs[0].stmt, depth - 1)
+    if isinstance(e, ir.Subscript):
+        table = e.value
+    elif isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get":
+        table = e.func.value
+    elif isinstance(e, ir.Call):  # `context_length(model)`, a project function that looks it up
+        return _returned_window_table(g, e, func, stmt, depth - 1)
+    else:
+        return None
+    lit = g.bound_literal(table, func, stmt, (ir.Dict,))
+    if lit is None or not isinstance(lit[0], ir.Dict):
+        return None
+    entries: list[tuple[str, int, int, ir.Pos]] = []
+    for k, v in zip(lit[0].keys, lit[0].values, strict=False):
+        key = k.value if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
+        info = g.catalog.model(key) if key is not None else None
+        if key is None or info is None or info.context_window is None:
+            continue
+        if not (isinstance(v, ir.Constant) and isinstance(v.value, int) and not isinstance(v.value, bool)):
+            return None
+        if v.value < _WINDOW_SHARE * info.context_window:
+            return None  # a table of other limits (output caps, budgets)
+        entries.append((key, v.value, info.context_window, v.pos))
+    if not entries:
+        return None
+    return WindowTable(ir.dotted(table) or "the table", lit[1].path, entries)
+
+
+def _returned_window_table(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: object,
+                           depth: int) -> Optional[WindowTable]:
+    """The context-size table a project function returns a lookup of, on every `return`."""
+    targets = [g.functions.get(v.qualname) for v in g.values(call.func, func, stmt) if isinstance(v, FuncRef)]
+    if len(targets) != 1 or targets[0] is None or targets[0].node is None:
+        return None
+    f = targets[0]
+    found = [(s, window_table(g, s.value, f, s, depth)) for s in ir.walk_stmts(f.body)
+             if isinstance(s, ir.Return) and s.value is not None]
+    if not found or any(t is None for _, t in found):
+        return None
+    return found[0][1]
