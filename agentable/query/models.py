@@ -233,10 +233,12 @@ def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
 
 def distinct_uses(uses) -> list:
     """Model uses with each (file, line, model id) of the place they are reported once: one
-    finding per place a model id is written (or used, when it is written elsewhere too)."""
+    finding per place a model id is written (or used, when it is written elsewhere too). In
+    (file, position, model id) order: the uses come from value sets, whose order varies with the
+    hash seed, and a report keeps one finding per rule and line."""
     seen: set[tuple[str, int, str]] = set()
     out = []
-    for use in uses:
+    for use in sorted(uses, key=lambda u: (u.report_at[0], tuple(u.report_at[1]), u.model_id)):
         path, pos = use.report_at
         key = (path, pos[0], use.model_id)
         if key not in seen:
