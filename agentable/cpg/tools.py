@@ -36,7 +36,9 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
             out.extend(_mapped_tools(g, func, site.call, site.stmt, spec))
         if func.exprs.get(ir.Dict):
             out.extend(_schema_tools(g, func))
-    out.extend(_typed_schema_tools(g, layer))
+    typed, parts = _typed_schema_tools(g, layer)
+    # a dict literal written as a keyword of a typed schema (`function={"name": ...}`) is part of it
+    out = [t for t in out if not (t.kind == "schema" and id(t.schema) in parts)] + typed
     out.extend(_function_tools(g, layer, seen_funcs))
     out.extend(own_agent_function_tools(g, layer, seen_funcs, _element_values, function_params))
     out.extend(_prompt_tools(g, layer, seen_funcs))
@@ -354,14 +356,15 @@ def _schema_tools(g: CodeGraph, func: FunctionInfo) -> list[ToolDef]:
     return out
 
 
-def _typed_schema_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
+def _typed_schema_tools(g: CodeGraph, layer: AgentView) -> tuple[list[ToolDef], set[int]]:
     """Tool schemas built by calling an SDK's TypedDict (catalog tool_schema_constructors):
     `ChatCompletionToolParam(type="function", function=FunctionDefinition(name=..., ...))` is the
     dict `{"type": "function", "function": {"name": ..., ...}}`, matched as a literal would be.
-    A constructor call that is a keyword of another one is part of that schema, not a second one."""
+    A constructor call that is a keyword of another one is part of that schema, not a second one.
+    Second result: the ids of the expressions written as their keywords (parts of a schema)."""
     names = g.catalog.tool_schema_constructors
     if not names:
-        return []
+        return [], set()
     calls = {id(site.call): site for site, exts in layer.external_calls if any(v.path in names for v in exts)}
     inner = {id(kw.value) for site in calls.values() for kw in site.call.keywords}
     out: list[ToolDef] = []
@@ -373,7 +376,7 @@ def _typed_schema_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
             tool = _match_schema(g, site.func, d, g.catalog.tool_schemas)
             if tool is not None:
                 out.append(tool)
-    return out
+    return out, inner
 
 
 def _typed_dict(call: ir.Call, calls: dict[int, CallSite]) -> ir.Dict:
