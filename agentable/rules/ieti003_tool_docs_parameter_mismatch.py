@@ -42,7 +42,10 @@ class ToolDocsParameterMismatch(Rule):
               "but not the tool's documentation. The same holds for a schema kept in a YAML/JSON file the code "
               "loads (a required property the function does not take, a required parameter the schema lacks). "
               "A `required` list written beside `parameters` (or `input_schema`) instead of inside that JSON "
-              "schema is not part of it: the schema then requires nothing and the model may omit any argument."),
+              "schema is not part of it: the schema then requires nothing and the model may omit any argument. "
+              "A tool class whose method takes `**kwargs` and reads each argument by name is compared key by key "
+              "with the class's literal schema: a key it reads that the schema lacks is never sent, and a property "
+              "it never reads is filled in by the model for nothing."),
         bad_example=('def get_weather(city: str) -> str: ...\n'
                      'schema = {"name": "get_weather", "parameters": {"type": "object",\n'
                      '          "properties": {"location": {"type": "string"}}}}'),
