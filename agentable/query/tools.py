@@ -268,5 +268,5 @@ def class_schema_properties(g: ProjectGraph, tool: ToolDef) -> Optional[dict[str
         props = entries[0].get("properties") if isinstance(entries[0], ir.Dict) else None
         if not isinstance(props, ir.Dict) or any(not isinstance(k, ir.Constant) for k in props.keys):
             return None
-        return {cast(str, k.value): k for k in props.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)}
+        return {k.value: k for k in props.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)}
     return None
