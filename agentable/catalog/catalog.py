@@ -106,6 +106,9 @@ class Catalog:
             k: dict(v) for k, v in tools.get("sdk_response_types", {}).items()}
         # what a loader that turns every module of a package into tools calls (cpg.module_tools)
         self.module_tool_loader: dict[str, list[str]] = dict(tools.get("module_tool_loader", {}))
+        # SDK TypedDict classes whose call builds a tool schema dict from its keywords (cpg.tools)
+        self.tool_schema_constructors: frozenset[str] = frozenset(
+            tools.get("tool_schema_constructors", {}).get("callees", ()))
         # the shape of a project's own tool base class (cpg.home_tools)
         self.home_made_tool_base: dict = dict(tools.get("home_made_tool_base", {}))
         # how a project's own schema generator reads a function it turns into a tool (cpg.own_agent_tools)

@@ -16,7 +16,7 @@ from agentable.catalog.specs import ToolBaseSpec
 from agentable.cpg import ir
 from agentable.cpg.agent_model import ToolDef, ToolParam
 from agentable.cpg.graph_api import CodeGraph
-from agentable.cpg.structure import ClassInfo, FunctionInfo
+from agentable.cpg.structure import ClassInfo, FunctionInfo, is_property
 
 
 def stub_body(func: FunctionInfo) -> bool:
@@ -29,8 +29,22 @@ def stub_body(func: FunctionInfo) -> bool:
 
 
 def _class_level(cls: ClassInfo, attrs: tuple[str, ...]) -> Optional[str]:
-    """The first of `attrs` the class body itself declares (an assignment or annotated field)."""
-    return next((a for a in attrs if any(m is None for _v, _s, m in cls.attrs.get(a, []))), None)
+    """The first of `attrs` the class body itself declares: an assignment or annotated field, or a
+    property (`@property @abstractmethod def input_schema(self)`, the abstract-base spelling)."""
+    return next((a for a in attrs if any(m is None for _v, _s, m in cls.attrs.get(a, []))
+                 or (a in cls.methods and is_property(cls.methods[a]))), None)
+
+
+def _property_value(cls: ClassInfo, attr: str) -> Optional[tuple[ir.Expr, FunctionInfo]]:
+    """What a concrete property of the class returns (`def name(self): return "search"`): the
+    expression of its only return, with the method; None for a stub or another body."""
+    m = cls.methods.get(attr)
+    if m is None or not is_property(m) or stub_body(m):
+        return None
+    rets = [s for s in m.body if isinstance(s, ir.Return)]
+    if len(rets) == 1 and rets[0].value is not None:
+        return rets[0].value, m
+    return None
 
 
 def _is_framework_class(g: CodeGraph, cls: ClassInfo) -> bool:
@@ -116,6 +130,10 @@ def _attr(g: CodeGraph, cls: ClassInfo, attr: str, const_str) -> tuple[Optional[
             init = c.methods["__init__"]
             text = const_str(g, kw, init)
             return (text if text is not None else "<dynamic>"), kw.pos, kw
+        prop = _property_value(c, attr)
+        if prop is not None:
+            text = const_str(g, prop[0], prop[1])
+            return (text if text is not None else "<dynamic>"), prop[0].pos, prop[0]
         for value, _stmt, method in c.attrs.get(attr, []):
             if method is not None or value is None:
                 continue
@@ -153,7 +171,9 @@ def home_made_class_tools(g: CodeGraph, modules: set[str], const_str, function_p
             continue
         spec, tools = found
         for cls in tools:
-            if cls.qualname in done or cls.module.name not in modules:
+            # a subclass outside the agent layer counts when the base is in it: such tools are
+            # often found at run time (importlib over a tools/ folder, `__subclasses__()`)
+            if cls.qualname in done or (cls.module.name not in modules and base.module.name not in modules):
                 continue
             done.add(cls.qualname)
             name, npos, _ = _attr(g, cls, spec.name_attr or "", const_str)

@@ -36,6 +36,9 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
             out.extend(_mapped_tools(g, func, site.call, site.stmt, spec))
         if func.exprs.get(ir.Dict):
             out.extend(_schema_tools(g, func))
+    typed, parts = _typed_schema_tools(g, layer)
+    # a dict literal written as a keyword of a typed schema (`function={"name": ...}`) is part of it
+    out = [t for t in out if not (t.kind == "schema" and id(t.schema) in parts)] + typed
     out.extend(_function_tools(g, layer, seen_funcs))
     out.extend(own_agent_function_tools(g, layer, seen_funcs, _element_values, function_params))
     out.extend(_prompt_tools(g, layer, seen_funcs))
@@ -351,6 +354,43 @@ def _schema_tools(g: CodeGraph, func: FunctionInfo) -> list[ToolDef]:
                 if isinstance(body, ir.Dict):
                     inner.add(id(body))
     return out
+
+
+def _typed_schema_tools(g: CodeGraph, layer: AgentView) -> tuple[list[ToolDef], set[int]]:
+    """Tool schemas built by calling an SDK's TypedDict (catalog tool_schema_constructors):
+    `ChatCompletionToolParam(type="function", function=FunctionDefinition(name=..., ...))` is the
+    dict `{"type": "function", "function": {"name": ..., ...}}`, matched as a literal would be.
+    A constructor call that is a keyword of another one is part of that schema, not a second one.
+    Second result: the ids of the expressions written as their keywords (parts of a schema)."""
+    names = g.catalog.tool_schema_constructors
+    if not names:
+        return [], set()
+    calls = {id(site.call): site for site, exts in layer.external_calls if any(v.path in names for v in exts)}
+    inner = {id(kw.value) for site in calls.values() for kw in site.call.keywords}
+    out: list[ToolDef] = []
+    for key, site in calls.items():
+        if key in inner:
+            continue
+        d = _typed_dict(site.call, calls)
+        if _has_str_key(d, {spec.wrapper_key or spec.name_key for spec in g.catalog.tool_schemas}):
+            tool = _match_schema(g, site.func, d, g.catalog.tool_schemas)
+            if tool is not None:
+                out.append(tool)
+    return out, inner
+
+
+def _typed_dict(call: ir.Call, calls: dict[int, CallSite]) -> ir.Dict:
+    """The dict a TypedDict call builds from its keywords, nested constructor calls included
+    (each key placed where its value is written, as the literal's key would be)."""
+    keys: list[Optional[ir.Expr]] = []
+    values: list[ir.Expr] = []
+    for kw in call.keywords:
+        if kw.name is None:
+            continue
+        keys.append(ir.Constant(kw.value.pos, kw.name))
+        v = kw.value
+        values.append(_typed_dict(v, calls) if isinstance(v, ir.Call) and id(v) in calls else v)
+    return ir.Dict(call.pos, keys, values)
 
 
 def _has_str_key(d: ir.Dict, keys: set[str]) -> bool:

@@ -144,12 +144,21 @@ def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) ->
             return None
     elif kind == "get":
         mappings = g.literal_mappings(container, func, s, g.resolver)
-        if not any(_callable_values(vs) for m in mappings for vs in m.values()):
+        # a registry the graph cannot read (`{t.name: t for t in tools}` built from a constructor
+        # argument) counts when what it returns is called with arguments the model wrote
+        if not any(_callable_values(vs) for m in mappings for vs in m.values()) \
+                and not any(_model_arguments(g, site) for site in calls):
             return None
     src = model_derived(g, key, func, s)
     if src is None:
         return None
     return ToolDispatch(kind, func, s, e, key, src, calls, bound)
+
+
+def _model_arguments(g: ProjectGraph, site: CallSite) -> bool:
+    """Does the call pass an argument the model wrote (`tool(**block.input)`, `tool.run(args)`)?"""
+    return any(model_derived(g, a, site.func, site.stmt) is not None
+               for a in [*site.call.args, *(k.value for k in site.call.keywords)])
 
 
 def _runner_call(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> Optional[ir.Call]:
@@ -188,6 +197,11 @@ def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[F
     if container is None:
         return []
     method = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else "__call__"
+    for v in _registry_objects(g, d.func, container):
+        for cls in g.mro(v.qualname):
+            if method in cls.methods:
+                out[cls.methods[method].qualname] = cls.methods[method]
+                break
     by_func = tool_defs_by_function(g)
     for mapping in g.literal_mappings(container, d.func, d.stmt, g.resolver):
         for vs in mapping.values():
@@ -202,3 +216,40 @@ def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[F
                             out[cls.methods[method].qualname] = cls.methods[method]
                             break
     return list(out.values())
+
+
+def _registry_objects(g: ProjectGraph, func: FunctionInfo, container: ir.Expr) -> list[Instance]:
+    """The objects of a registry a class builds in `__init__` from a constructor argument, keyed by
+    a name each one gives (`self.tool_map = {t.name: t for t in tools}`, `def __init__(self, *tools)`):
+    the project objects passed for that parameter at each construction (`Toolbox(Shell(), Git())`,
+    `Toolbox([Shell(), Git()])`). Empty when the registry is not built that way."""
+    cls = func.cls
+    if cls is None or not (isinstance(container, ir.Attribute) and isinstance(container.value, ir.Name)
+                           and container.value.id == "self"):
+        return []
+    init = cls.methods.get("__init__")
+    if init is None or init.node is None:
+        return []
+    params = list(init.node.params)[1:]  # without self
+    out: list[Instance] = []
+    for value, _stmt, method in cls.attrs.get(container.attr, []):
+        if method is not init or not (isinstance(value, ir.Comp) and value.kind == "dict" and len(value.iters) == 1):
+            continue
+        elt, target, it = value.elt, value.targets[0], value.iters[0]
+        if not (isinstance(elt, ir.Seq) and len(elt.elts) == 2 and isinstance(target, ir.Name)
+                and isinstance(elt.elts[1], ir.Name) and elt.elts[1].id == target.id and isinstance(it, ir.Name)):
+            continue  # not {key: x for x in <param>}
+        index = next((i for i, p in enumerate(params) if p.name == it.id), None)
+        if index is None:
+            continue
+        param = params[index]
+        for site in g.constructions(cls.qualname):
+            args: list[ir.Expr] = []
+            if param.kind == "vararg":
+                args = list(site.call.args[index:])
+            else:
+                given = site.call.kwarg(param.name) or (site.call.args[index] if index < len(site.call.args) else None)
+                args = list(given.elts) if isinstance(given, ir.Seq) else []
+            for a in args:
+                out.extend(v for v in g.values(a, site.func, site.stmt) if isinstance(v, Instance))
+    return out

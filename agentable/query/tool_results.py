@@ -57,4 +57,6 @@ def tool_label(func: FunctionInfo, tool: Optional[Union[ToolDef, ToolConstructor
         name = cls.name
     if not name and g is not None and func.cls is not None and func.qualname in home_made_tool_methods(g):
         name = func.cls.name  # a home-made tool class: the model knows the tool by its class
+    if not name and func.cls is not None and func.name.startswith("__"):
+        name = func.cls.name  # a tool object's `__call__`: the object is the tool
     return name or func.name

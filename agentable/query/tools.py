@@ -212,3 +212,61 @@ def _note(e: ir.Expr, out: set[str]) -> None:
             out.add(v)
     elif cls is ir.Call:
         out.update(kw.name for kw in cast(ir.Call, e).keywords if kw.name)
+
+
+def kwargs_key_reads(func: Optional[FunctionInfo]) -> Optional[dict[str, ir.Expr]]:
+    """The keys a tool function reads by name from its `**kwargs` (`kwargs["path"]`,
+    `kwargs.get("path", ".")`, `"path" in kwargs`): key -> its first read. None when the function
+    takes no `**kwargs` or uses the mapping another way (passes it on, iterates it, stores it), so
+    that which keys it needs is not known."""
+    if func is None or func.node is None:
+        return None
+    var = next((p.name for p in func.node.params if p.kind == "kwarg"), None)
+    if var is None:
+        return None
+
+    def named(e: object) -> bool:
+        return isinstance(e, ir.Name) and e.id == var
+
+    reads: dict[str, ir.Expr] = {}
+    allowed: set[int] = set()
+    uses = 0
+    for e, _s in func.expr_walk:
+        if named(e):
+            uses += 1
+        key: Optional[ir.Expr] = None
+        holder: Optional[ir.Expr] = None
+        if isinstance(e, ir.Subscript) and named(e.value):
+            key, holder = e.index, e.value
+        elif isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get" \
+                and named(e.func.value) and e.args:
+            key, holder = e.args[0], e.func.value
+        elif isinstance(e, ir.Compare) and len(e.comparators) == 1 and named(e.comparators[0]) \
+                and e.ops[0] in ("in", "not in"):
+            key, holder = e.left, e.comparators[0]
+        if key is None or holder is None:
+            continue
+        name = ir.string_value(key)
+        if name is None or isinstance(key, ir.FString):
+            return None  # a computed key: any name may be read
+        allowed.add(id(holder))
+        reads.setdefault(name, e)
+    return reads if uses == len(allowed) else None
+
+
+def class_schema_properties(g: ProjectGraph, tool: ToolDef) -> Optional[dict[str, ir.Expr]]:
+    """Property name -> key expression of the literal JSON schema a tool class gives as its
+    parameters (its spec's `params_attr`: `input_schema = {"type": "object", "properties": {...}}`,
+    the nearest class of its hierarchy that sets it). None when the schema is not such a literal."""
+    attr = getattr(getattr(tool, "spec", None), "params_attr", None)
+    if not attr or tool.cls is None:
+        return None
+    for c in g.mro(tool.cls.qualname):
+        entries = [v for v, _s, m in c.attrs.get(attr, []) if m is None]
+        if not entries:
+            continue
+        props = entries[0].get("properties") if isinstance(entries[0], ir.Dict) else None
+        if not isinstance(props, ir.Dict) or any(not isinstance(k, ir.Constant) for k in props.keys):
+            return None
+        return {k.value: k for k in props.keys if isinstance(k, ir.Constant) and isinstance(k.value, str)}
+    return None

@@ -9,7 +9,9 @@ from agentable.cpg.tools import function_params
 from agentable.findings import Finding, Severity
 from agentable.query.tool_specs import file_tool_specs
 from agentable.query.tools import (
+    class_schema_properties,
     documented_param_names,
+    kwargs_key_reads,
     schema_properties,
     tool_anchor,
     tool_function_param_names,
@@ -40,7 +42,10 @@ class ToolDocsParameterMismatch(Rule):
               "but not the tool's documentation. The same holds for a schema kept in a YAML/JSON file the code "
               "loads (a required property the function does not take, a required parameter the schema lacks). "
               "A `required` list written beside `parameters` (or `input_schema`) instead of inside that JSON "
-              "schema is not part of it: the schema then requires nothing and the model may omit any argument."),
+              "schema is not part of it: the schema then requires nothing and the model may omit any argument. "
+              "A tool class whose method takes `**kwargs` and reads each argument by name is compared key by key "
+              "with the class's literal schema: a key it reads that the schema lacks is never sent, and a property "
+              "it never reads is filled in by the model for nothing."),
         bad_example=('def get_weather(city: str) -> str: ...\n'
                      'schema = {"name": "get_weather", "parameters": {"type": "object",\n'
                      '          "properties": {"location": {"type": "string"}}}}'),
@@ -62,6 +67,7 @@ class ToolDocsParameterMismatch(Rule):
             elif tool.kind == "class":
                 yield from self._inputs(ctx, tool)
                 yield from self._schema_class(ctx, tool)
+                yield from self._kwargs_reads(ctx, tool)
         yield from self._file_specs(ctx)
 
     def _required_beside(self, ctx: RuleContext, tool) -> Iterable[Finding]:
@@ -245,6 +251,32 @@ class ToolDocsParameterMismatch(Rule):
                     f"model is never told to pass it; {tool.framework} rejects the tool. Declare it in `{attr}`.",
                     severity=Severity.ERROR)
 
+
+    def _kwargs_reads(self, ctx: RuleContext, tool) -> Iterable[Finding]:
+        """A tool class whose method takes `**kwargs` and reads each argument by name from it,
+        against the literal JSON schema the class gives as its parameters: a key it reads that the
+        schema lacks is never sent (the read gets its default or raises), and a property it never
+        reads is an argument the model fills in for nothing."""
+        reads = kwargs_key_reads(tool.func)
+        props = class_schema_properties(ctx.graph, tool) if reads is not None else None
+        if reads is None or props is None or not reads or not props or not set(reads) & set(props):
+            return  # nothing in common: the schema may describe something else
+        attr, method = tool.spec.params_attr, tool.func.name
+        for name, e in reads.items():
+            if name not in props:
+                yield self.finding(
+                    ctx, tool.path, e.pos,
+                    f"`{method}` of tool `{tool.name}` reads `{name}` from its keyword arguments, but `{attr}` "
+                    f"declares no property `{name}`, so the model never sends it and this read always "
+                    f"{'raises KeyError' if isinstance(e, ir.Subscript) else 'gets its default'}. Declare "
+                    f"`{name}` in `{attr}`, or stop reading it.")
+        for name, k in props.items():
+            if name not in reads:
+                yield self.finding(
+                    ctx, tool.path, k.pos,
+                    f"`{attr}` of tool `{tool.name}` offers `{name}`, but `{method}` never reads it from its "
+                    f"keyword arguments: what the model sends there is ignored without a word. Use it, or drop "
+                    f"it from `{attr}`.")
 
     def _schema_class(self, ctx: RuleContext, tool) -> Iterable[Finding]:
         """A model class given as the tool's schema (`args_schema = PeerInput`) whose fields are not
