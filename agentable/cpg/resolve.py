@@ -61,6 +61,7 @@ HTTP_BODY_ATTRS = frozenset({"text", "content"})
 # What a method of a string literal returns (`"...".format(...)`, `PROMPT.strip()`).
 STR_METHOD_RESULTS = python_facts().str_method_results
 _STR_METHOD = Typed("str-method")
+_BINDERS = python_facts().argument_binders
 
 _MAX_DEPTH = 40
 
@@ -433,6 +434,17 @@ class Resolver:
 
     # ------------------------------------------------------------------ calls
 
+    def _bound(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """`partial(f, model=m)`: called as `f`; an external `f` carries the call's keywords as bound
+        settings (an LLM call through it reads `model` there, as from `llm.bind(model=m)`)."""
+        out: set[Value] = set()
+        for v in self.values(e.args[0], func, stmt):
+            if isinstance(v, ExtRef):
+                out.add(ExtRef(v.path, v.site, (*v.binds, (func.path, e)), v.tail))
+            else:
+                out.add(v)
+        return frozenset(out)
+
     def _call(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         if isinstance(e.func, ir.Attribute) and e.func.attr in ("get", "pop", "setdefault"):
             looked_up = self._mapping_lookup(e, func, stmt)
@@ -443,6 +455,8 @@ class Resolver:
             if joined:
                 return joined
         callee = self.values(e.func, func, stmt)
+        if e.args and any(isinstance(v, ExtRef) and v.path in _BINDERS for v in callee):
+            return self._bound(e, func, stmt)
         out: set[Value] = set()
         site = (func.path, e)
         for v in callee:
