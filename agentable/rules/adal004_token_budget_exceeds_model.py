@@ -61,32 +61,11 @@ def _candidates(graph) -> list[tuple[ModelUse, Optional[ListedId]]]:
     annotation, a string Enum, a table the id is looked up in): a fixed limit must suit each."""
     out: list[tuple[ModelUse, Optional[ListedId]]] = []
     slots: dict[int, tuple[ModelUse, set[str]]] = {}
-    for use in _own_provider(graph, model_uses(graph)):
+    for use in model_uses(graph):
         out.append((use, None))
         slots.setdefault(id(use.expr), (use, set()))[1].add(use.model_id)
     for use, ids in slots.values():
         out += [(use, x) for x in listed_model_ids(graph, use.expr, use.func, use.stmt) if x.model_id not in ids]
-    return out
-
-
-def _own_provider(graph, uses: list[ModelUse]) -> list[ModelUse]:
-    """The model uses, less the ids of another provider at a provider's own SDK call that some id of
-    that provider also reaches: a client class of a provider router (`AnthropicClient(BaseClient)`
-    whose `self.config.model` is every agent's configured model) is only ever given its own
-    provider's models; the others go to the router's other clients."""
-    providers: dict[int, set[str]] = {}
-    for use in uses:
-        if use.llm_call is not None:
-            info = graph.catalog.model(use.model_id)
-            if info is not None:
-                providers.setdefault(id(use.llm_call), set()).add(info.provider)
-    out = []
-    for use in uses:
-        own = getattr(use.spec, "provider", None) if use.llm_call is not None else None
-        info = graph.catalog.model(use.model_id)
-        if own and info is not None and info.provider != own and own in providers.get(id(use.llm_call), ()):
-            continue
-        out.append(use)
     return out
 
 
