@@ -13,6 +13,7 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.values import Const, LLMOutput, Typed
 from agentable.query.guards import checked_before
 from agentable.query.model_derived import model_derived
 
@@ -49,9 +50,9 @@ def recursion_bounded(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> bo
                 return True  # a flag that turns the recursion off
             continue
         return True
-    # a counter: `n += 1` (not `text += more`, which grows the answer)
+    # a counter or budget: `n += 1`, `self.tokens_used += usage` (not `text += more`, which grows the answer)
     counted = {ir.dotted(s.target) for s in func.stmts if isinstance(s, ir.AugAssign)
-               and isinstance(s.value, ir.Constant) and isinstance(s.value.value, int)} - {None}
+               and not _grows_text(g, func, s)} - {None}
     tested: set[str] = set()
     for s in func.stmts:
         if isinstance(s, (ir.If, ir.While)):
@@ -67,6 +68,16 @@ def recursion_bounded(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> bo
         # what it compares is the model's reply (its length, its token usage)
         if any(isinstance(x, ir.Compare) and any(op in ("<", "<=", ">", ">=") for op in x.ops)
                and not reply_size_test(g, func, anc, x) for x in ir.walk_expr(anc.test)):
+            return True
+    return False
+
+
+def _grows_text(g: ProjectGraph, func: FunctionInfo, s: ir.AugAssign) -> bool:
+    """Does `s` add text (a string, the model's text) rather than count: its value or its target
+    is text (the target, when the value is the function's own result, still being resolved)?"""
+    for v in g.values(s.value, func, s) | g.values(s.target, func, s):
+        if (isinstance(v, LLMOutput) and v.text) or (isinstance(v, Const) and isinstance(v.value, str)) \
+                or v == Typed("str"):
             return True
     return False
 
