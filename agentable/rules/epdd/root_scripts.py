@@ -22,13 +22,14 @@ _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 
 def unmanaged_root_imports(g: ProjectGraph) -> Iterator[tuple[ModuleInfo, ir.Stmt, str, list[str]]]:
     """(module, import statement, dotted name, the sub-folder manifests) for each third-party
-    package (its first import at module level) of each root script that no manifest governs, as
-    EPDD001 reports each undeclared package of a file a manifest governs."""
+    package the root scripts that no manifest governs import at module level, once, at its first
+    import (scripts in path order): one missing root manifest, one line to add per package."""
     manifests = getattr(g, "manifests", None)
     if manifests is None or not manifests.manifests or manifests.script_manifests:
         return
     if any("/" not in m for m in manifests.manifests):
         return  # a root manifest: EPDD001's judged modules cover the root
+    seen: set[str] = set()  # one finding per package, at its first root script (path order)
     for mod in sorted(g.modules.values(), key=lambda m: m.path):
         path = PurePosixPath(mod.path)
         if len(path.parts) != 1 or dev_only_file(path) or mod.ir.is_package:
@@ -41,7 +42,9 @@ def unmanaged_root_imports(g: ProjectGraph) -> Iterator[tuple[ModuleInfo, ir.Stm
         guarded = optional_import_tops(g, mod)
         probes = g.catalog.python.running_library_probes
         for stmt, dotted in _third_party(g, mod, guarded, probes):
-            yield mod, stmt, dotted, sorted(manifests.manifests)
+            if dotted.split(".")[0] not in seen:
+                seen.add(dotted.split(".")[0])
+                yield mod, stmt, dotted, sorted(manifests.manifests)
 
 
 def _third_party(g: ProjectGraph, mod: ModuleInfo, guarded: frozenset[str],
