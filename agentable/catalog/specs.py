@@ -437,6 +437,7 @@ class PythonFacts:
     builtin_names: frozenset[str] = frozenset()
     text_methods: frozenset[str] = frozenset()
     infinite_iterators: frozenset[str] = frozenset()
+    argument_binders: frozenset[str] = frozenset()
     human_input_calls: frozenset[str] = frozenset()
     human_input_methods: frozenset[str] = frozenset()
     executor_classes: frozenset[str] = frozenset()

@@ -57,3 +57,18 @@ def _key(e: Optional[ir.Expr]) -> Optional[tuple[str, str]]:
     if isinstance(e, ir.Attribute) and isinstance(e.value, ir.Name) and e.value.id == "self":
         return ("self", e.attr)
     return None
+
+
+def item_store_scopes(func: FunctionInfo, name: str) -> list[FunctionInfo]:
+    """The functions whose `name[k] = v` stores fill the dict `name` read in `func`: `func` and its
+    module's top level, and, for a module-level dict (`_clients = {}` that `func` does not rebind),
+    every function and method of that module (a registry filled by `register(kind, client)`)."""
+    top = func.module.toplevel
+    scopes = [func] if func is top else [func, top]
+    if (name in func.defs and func is not top) or name not in top.defs:
+        return scopes
+    module = func.module
+    for f in [*module.functions.values(), *(m for c in module.classes.values() for m in c.methods.values())]:
+        if f not in scopes and name not in f.defs:
+            scopes.append(f)
+    return scopes

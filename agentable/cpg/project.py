@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Union, overload
 
 from agentable.cpg import ir
 from agentable.cpg.agent import AgentLayer
+from agentable.cpg.containers import item_store_scopes
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
 from agentable.cpg.interprocedural import ExpandingResolver
@@ -414,7 +415,7 @@ class ProjectGraph:
                     out.append({None: frozenset(elems)})
         if isinstance(e, ir.Name):
             stores: dict[object, VSet] = {}
-            for scope in (func, func.module.toplevel):
+            for scope in item_store_scopes(func, e.id):
                 for index, value, s in scope.item_stores.get(e.id, ()):
                     key = index.value if isinstance(index, ir.Constant) else None
                     stores[key] = stores.get(key, frozenset()) | res.values(value, scope, s)

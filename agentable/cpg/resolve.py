@@ -61,6 +61,7 @@ HTTP_BODY_ATTRS = frozenset({"text", "content"})
 # What a method of a string literal returns (`"...".format(...)`, `PROMPT.strip()`).
 STR_METHOD_RESULTS = python_facts().str_method_results
 _STR_METHOD = Typed("str-method")
+_BINDERS = python_facts().argument_binders
 
 _MAX_DEPTH = 40
 
@@ -78,6 +79,8 @@ class Resolver:
         self._sets: dict[VSet, VSet] = {EMPTY: EMPTY}
         self.returns_memo: dict[str, VSet] = {}
         self.depth = 0
+        self.cut = 0  # how many times the depth limit cut a resolution short
+        self.cut_short: list[tuple[dict, object]] = []  # (memo, key) to forget
         self._field_memo: dict[tuple[str, str], VSet] = {}
         self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
         self.frameworks = FrameworkCalls(self)  # what external calls return (framework catalog)
@@ -93,9 +96,11 @@ class Resolver:
         if hit is not None:
             return hit  # also EMPTY while `e` is being resolved: a cycle reads nothing
         if self.depth > _MAX_DEPTH:
+            self.cut += 1
             return EMPTY
         memo[key] = EMPTY
         self.depth += 1
+        cut = self.cut
         try:
             result = self._dispatch(e, func, stmt)
         except BaseException:
@@ -104,7 +109,19 @@ class Resolver:
         finally:
             self.depth -= 1
         result = memo[key] = self._sets.setdefault(result, result)
+        if self.cut != cut and self.depth:
+            self.cut_short.append((memo, key))  # resolved past the depth limit: see _forget_cut_short
+        elif not self.depth and self.cut_short:
+            self._forget_cut_short()
         return result
+
+    def _forget_cut_short(self) -> None:
+        """Drop the memo entries a query made deep inside another, where the depth limit cut them
+        short: asked on their own (a production call first reached from a test's mock setup), they
+        resolve in full."""
+        for memo, k in self.cut_short:
+            memo.pop(k, None)
+        self.cut_short.clear()
 
     def _dispatch(self, e: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         # commonest first; the IR expression classes have no subclasses, so isinstance is an exact test
@@ -433,6 +450,17 @@ class Resolver:
 
     # ------------------------------------------------------------------ calls
 
+    def _bound(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """`partial(f, model=m)`: called as `f`; an external `f` carries the call's keywords as bound
+        settings (an LLM call through it reads `model` there, as from `llm.bind(model=m)`)."""
+        out: set[Value] = set()
+        for v in self.values(e.args[0], func, stmt):
+            if isinstance(v, ExtRef):
+                out.add(ExtRef(v.path, v.site, (*v.binds, (func.path, e)), v.tail))
+            else:
+                out.add(v)
+        return frozenset(out)
+
     def _call(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         if isinstance(e.func, ir.Attribute) and e.func.attr in ("get", "pop", "setdefault"):
             looked_up = self._mapping_lookup(e, func, stmt)
@@ -443,6 +471,8 @@ class Resolver:
             if joined:
                 return joined
         callee = self.values(e.func, func, stmt)
+        if e.args and any(isinstance(v, ExtRef) and v.path in _BINDERS for v in callee):
+            return self._bound(e, func, stmt)
         out: set[Value] = set()
         site = (func.path, e)
         for v in callee:
@@ -531,6 +561,7 @@ class Resolver:
             return frozenset({UNKNOWN})
         self.returns_memo[qualname] = EMPTY  # cycle guard
         out: set[Value] = set()
+        cut = self.cut
         if func.yields:
             out.add(Typed("generator"))
         for r in func.returns:
@@ -540,6 +571,8 @@ class Resolver:
                 out |= self.values(r.value, func, r)
         result = frozenset(out) if out else frozenset({Const(None)})
         self.returns_memo[qualname] = result
+        if self.cut != cut and self.depth:
+            self.cut_short.append((self.returns_memo, qualname))
         return result
 
 

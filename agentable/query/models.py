@@ -170,6 +170,7 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
             for site in sites:
                 out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
                                     slot.llm_call, site))
+    out = _routed_to_own_provider(g, out)
     apis_by_literal: dict[tuple[str, ir.Pos], set[str]] = {}
     for use in out:
         if use.literal is not None:
@@ -177,6 +178,26 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     for use in out:
         if use.literal is not None and len(apis_by_literal[use.literal]) > 1:
             use.literal_shared = True
+    return out
+
+
+def _routed_to_own_provider(g: ProjectGraph, uses: list[ModelUse]) -> list[ModelUse]:
+    """The uses, less an id of one provider at another provider's own SDK call when a call of its
+    own provider's SDK also receives it: a provider router (`BaseClient.for_provider(...)`, one
+    client class per provider sharing `self.config.model`) sends each id to its own provider's
+    client, though every client's call is reached by the union of the configured ids. An id no call
+    of its provider receives (an OpenAI-compatible endpoint serving another vendor's model) stays."""
+    received: dict[str, set[str]] = {}
+    for use in uses:
+        if use.llm_call is not None:
+            received.setdefault(use.llm_call.provider, set()).add(use.model_id)
+    out: list[ModelUse] = []
+    for use in uses:
+        info = g.catalog.model(use.model_id) if use.llm_call is not None else None
+        if info is not None and use.llm_call is not None and info.provider != use.llm_call.provider \
+                and use.model_id in received.get(info.provider, ()):
+            continue
+        out.append(use)
     return out
 
 

@@ -27,6 +27,7 @@ from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.documented import documented_install
 from agentable.rules.epdd.install_gaps import InstallGaps, in_installed_package, install_manifest, install_scope
+from agentable.rules.epdd.root_scripts import unmanaged_root_imports
 from agentable.rules.epdd.unit_gaps import UnitGaps
 from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
@@ -77,6 +78,15 @@ class UndeclaredDependency(Rule):
         gaps = UnitGaps()  # unit-only gaps: one finding per deployment unit, at its manifest
         installs = InstallGaps()  # declared only beside the install manifest: one finding at that manifest
         yield from self._per_import(ctx, gaps, installs, stdlib)
+        for mod, stmt, dotted, elsewhere in unmanaged_root_imports(graph):
+            where = ", ".join(elsewhere[:3]) + (", ..." if len(elsewhere) > 3 else "")
+            yield self.finding(
+                ctx, mod.path, stmt.pos,
+                f"`{dotted}` is imported by this script at the repository root, but no manifest governs the root: "
+                f"the project's only dependency declarations are in sub-folders ({where}), so installing them "
+                f"never installs it and the script fails with ModuleNotFoundError on a fresh install. Add a "
+                f"requirements.txt (or pyproject.toml) at the root that declares what the root scripts import.",
+                severity=Severity.WARNING)
         manifests = getattr(graph, "manifests", None)
         for gap, span, message in gaps.located(manifests) if manifests is not None else ():
             yield Finding(self.meta.id, message, span, self.meta.severity, self.meta.category, flow=tuple(gap.steps))

@@ -85,6 +85,8 @@ def _recursion_findings(rule: Rule, ctx: RuleContext) -> Iterable[Finding]:
     for more (tool calls), calls itself again, with no depth or step parameter."""
     graph = ctx.graph
     for rec in recursive_agent_loops(graph):
+        if rec.continuation:
+            continue  # a re-request to continue a long answer: MNFT006's
         call = f"{ir.dotted(rec.site.call.func) or rec.func.name}(...)"
         model = ir.dotted(rec.model_call.call.func) or "the model call"
         yield rule.finding(

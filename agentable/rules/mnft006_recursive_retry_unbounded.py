@@ -11,7 +11,7 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.mnft.recursion import recursion_bounded
+from agentable.rules.mnft.recursion import recursion_bounded, recursive_agent_loops
 from agentable.rules.mnft.switch_once import switched_once
 
 
@@ -21,13 +21,17 @@ class RecursiveRetryUnbounded(Rule):
         name="recursive-retry-without-limit",
         category="MNFT",
         severity=Severity.WARNING,
-        short="A function that calls the model retries by calling itself from its except handler, with no attempt limit.",
+        short=("A function that calls the model calls itself again, from its except handler or to continue a long "
+               "answer, with no attempt or depth limit."),
         full=("`except Exception: return self.ask(prompt)` re-sends the model request whenever anything in the try "
               "fails: a reply that does not parse, a rate limit, a missing key. Nothing counts the attempts, so a "
               "model that keeps answering in the wrong format, or an error that never goes away (an invalid key, a "
               "context that is too long), repeats the paid request until the process hits RecursionError, each level "
               "holding its own copy of the request. A retry needs a bound: an attempt counter passed down and "
-              "checked, a retry library with a stop condition, or a loop over a fixed number of attempts."),
+              "checked, a retry library with a stop condition, or a loop over a fixed number of attempts. The same holds "
+              "for a function that asks the model to continue a long answer by calling itself when the reply is "
+              "long (`if len(text) >= 4000: text += ask(prompt, continuation=True)`): a flag that only changes "
+              "the prompt stops nothing, and a continuation that is long again asks again, without end."),
         bad_example=('def ask(messages):\n    try:\n        reply = client.chat.completions.create(model=M, messages=messages)\n'
                      '        return json.loads(reply.choices[0].message.content)\n    except Exception:\n'
                      '        return ask(messages)'),
@@ -50,7 +54,7 @@ class RecursiveRetryUnbounded(Rule):
                 if q not in graph.callees(site):
                     continue
                 model_call = _retried_model_call(graph, func, site)
-                if model_call is None or recursion_bounded(func, site):
+                if model_call is None or recursion_bounded(graph, func, site):
                     continue
                 held = _handler_of(func, site.stmt)
                 if switched_once(graph, func, site, held[1] if held else None):
@@ -66,6 +70,19 @@ class RecursiveRetryUnbounded(Rule):
                     f"that never goes away) re-sends the model request (`{what}` at line {model_call.call.pos[0]}) "
                     f"until RecursionError. Pass an attempt counter and give up after a few tries.",
                 )
+        for rec in recursive_agent_loops(graph):
+            if not rec.continuation:
+                continue
+            call = source_text(graph, rec.func.path, rec.site.call, 60)
+            what = source_text(graph, rec.func.path, rec.model_call.call.func, 50)
+            yield self.finding(
+                ctx, rec.func.path, rec.site.call.pos,
+                f"`{call}` asks `{rec.func.name}` to continue a long answer by calling itself when the reply is "
+                f"long (tested at line {rec.decided_at.pos[0]}), with no depth limit: nothing on the way to this call "
+                f"stops a continuation that is long again, so each one re-sends the model request (`{what}` at line "
+                f"{rec.model_call.call.pos[0]}) until RecursionError. Pass a depth counter (or test the flag "
+                f"before recursing) and stop after a few continuations.",
+            )
 
 
 def _handler_of(func: FunctionInfo, stmt: ir.Stmt) -> Optional[tuple[ir.Try, ir.Handler]]:
