@@ -20,6 +20,7 @@ from agentable.query.literals import param_argument, strings_in
 from agentable.query.taint import CodeSink, code_config
 
 _QUOTES = "'\""
+_SHORT = 80  # characters: a cleaning pattern or marker, not a prompt
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
 
 
@@ -297,7 +298,8 @@ def _cleaned_or_checked(g: ProjectGraph, src: LLMOutput, sink_func: FunctionInfo
                if f is not sink_func}
     for func in [sink_func, *helpers.values()]:
         for site in func.calls:
-            if not _cleans(g, site.call, func, site.stmt):
+            # a model call (its prompt may show a fenced example) is not a cleaning step
+            if g.agent.calls_llm(site) or not _cleans(g, site.call, func, site.stmt):
                 continue
             if func is not sink_func or (func.path, site.call.pos) in steps:
                 return True
@@ -326,12 +328,16 @@ def _building_helpers(g: ProjectGraph, func: FunctionInfo, stmt: EvalAt, e: ir.E
 
 def _cleans(g: ProjectGraph, c: ir.Call, func: FunctionInfo, stmt: EvalAt) -> bool:
     cfg = code_config()
-    # the literals given to the call, or held by its receiver (a pattern compiled elsewhere)
+    # a literal given to the call, or a named one (a pattern compiled elsewhere, `FENCE.search(t)`);
+    # short ones only: a prompt that shows a fenced example is not a cleaning step
     given = [*c.args, *(k.value for k in c.keywords)]
     if isinstance(c.func, ir.Attribute):
         given.append(c.func.value)
-    if any(cfg.fence in t for a in given for t in strings_in(g, a, func, stmt, 2)):
-        return True
+    for a in given:
+        texts = [ir.string_value(a)] if isinstance(a, (ir.Constant, ir.FString, ir.Concat)) else \
+            strings_in(g, a, func, stmt, 2) if isinstance(a, (ir.Name, ir.Attribute)) else []
+        if any(t is not None and cfg.fence in t and len(t) <= _SHORT for t in texts):
+            return True
     return any(v.__class__ is ExtRef and v.path in cfg.checkers  # type: ignore[attr-defined]
                for v in g.values(c.func, func, stmt))
 
