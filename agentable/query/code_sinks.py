@@ -66,8 +66,8 @@ def _sink_of(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt) -
     if isinstance(f, ir.Attribute) and f.attr in cfg.methods:
         return cfg.methods[f.attr]
     for v in g.values(f, func, stmt):
-        if v.__class__ is ExtRef and v.path in cfg.calls:  # type: ignore[attr-defined]
-            sink = cfg.calls[v.path]  # type: ignore[attr-defined]
+        if v.__class__ is ExtRef and v.path in cfg.calls:
+            sink = cfg.calls[v.path]
             if sink.when_keyword:
                 flag = call.kwarg(sink.when_keyword)
                 if not (isinstance(flag, ir.Constant) and flag.value is True):
@@ -114,10 +114,11 @@ def _quoted_holes(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
     parts = _parts(e)
     if parts is not None:
         for i, p in enumerate(parts):
-            if isinstance(p, str):
+            if not isinstance(p, ir.Expr):
                 continue
-            left = parts[i - 1] if i > 0 and isinstance(parts[i - 1], str) else ""
-            right = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ""
+            before, after = parts[i - 1] if i > 0 else "", parts[i + 1] if i + 1 < len(parts) else ""
+            left = before if isinstance(before, str) else ""
+            right = after if isinstance(after, str) else ""
             if left and right and left[-1] in _QUOTES and right[0] == left[-1]:
                 yield _Hole(p, func, stmt, left[-1], e)
         return
@@ -264,7 +265,7 @@ def _written_path(g: ProjectGraph, target: ir.Expr, func: FunctionInfo, stmt: Ev
         return _opened_path(g, target, func, stmt)
     if not isinstance(target, ir.Name):
         return None
-    for s in func.stmts:
+    for s in func.ancestors(stmt) if isinstance(stmt, ir.Stmt) else ():
         if isinstance(s, ir.With):
             for item in s.items:
                 if isinstance(item.target, ir.Name) and item.target.id == target.id \
@@ -279,7 +280,7 @@ def _written_path(g: ProjectGraph, target: ir.Expr, func: FunctionInfo, stmt: Ev
 
 def _opened_path(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt) -> Optional[ir.Expr]:
     openers = code_config().openers
-    if any(v.__class__ is ExtRef and v.path in openers for v in g.values(call.func, func, stmt)):  # type: ignore[attr-defined]
+    if any(v.__class__ is ExtRef and v.path in openers for v in g.values(call.func, func, stmt)):
         return call.argument("file", 0)
     if isinstance(call.func, ir.Attribute) and call.func.attr == "open":  # Path(p).open("w")
         return call.func.value
@@ -338,7 +339,7 @@ def _cleans(g: ProjectGraph, c: ir.Call, func: FunctionInfo, stmt: EvalAt) -> bo
             strings_in(g, a, func, stmt, 2) if isinstance(a, (ir.Name, ir.Attribute)) else []
         if any(t is not None and cfg.fence in t and len(t) <= _SHORT for t in texts):
             return True
-    return any(v.__class__ is ExtRef and v.path in cfg.checkers  # type: ignore[attr-defined]
+    return any(v.__class__ is ExtRef and v.path in cfg.checkers
                for v in g.values(c.func, func, stmt))
 
 
