@@ -85,3 +85,53 @@ def structure_parsers() -> dict[str, str]:
     """Callee path -> parser name for the sinks whose result is a structure parsed from the text
     (the resolver makes such a result a `Parsed` value)."""
     return {p: p for p, s in config().calls.items() if s.structure}
+
+
+@dataclass(frozen=True)
+class CodeSink:
+    """A place where model text is run or interpreted (taint.toml [code], LOPE012)."""
+
+    kind: str  # shell | template | module
+    call: str = ""
+    method: str = ""
+    arg: int = 0
+    keyword: str = ""
+    when_keyword: str = ""  # a sink only when the call passes this keyword as True (shell=True)
+
+    @property
+    def name(self) -> str:
+        return self.call or self.method
+
+
+@dataclass(frozen=True)
+class CodeConfig:
+    calls: dict[str, CodeSink]
+    methods: dict[str, CodeSink]
+    openers: frozenset[str]
+    suffixes: tuple[str, ...]
+    quoters: tuple[str, ...]
+    fence: str
+    checkers: frozenset[str]
+
+
+_CODE: Optional[CodeConfig] = None
+
+
+def code_config() -> CodeConfig:
+    """taint.toml's [code] table, read once."""
+    global _CODE
+    if _CODE is None:
+        raw = read_toml("taint.toml").get("code", {})
+        fields = {f.name for f in CodeSink.__dataclass_fields__.values()}
+        calls: dict[str, CodeSink] = {}
+        methods: dict[str, CodeSink] = {}
+        for entry in raw.get("sinks", []):
+            unknown = set(entry) - fields
+            if unknown:
+                raise ValueError(f"taint.toml: unknown [code] sink key(s) {sorted(unknown)} in {entry}")
+            s = CodeSink(**entry)
+            (calls if s.call else methods)[s.name] = s
+        _CODE = CodeConfig(calls, methods, frozenset(raw.get("openers", ())), tuple(raw.get("suffixes", ())),
+                           tuple(raw.get("quoters", ())), str(raw.get("fence", "`")),
+                           frozenset(raw.get("checkers", ())))
+    return _CODE
