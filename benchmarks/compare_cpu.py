@@ -35,7 +35,10 @@ def scan_cpu(folder: Path, checkout: Path) -> tuple[float, int]:
         args = [str(folder), "--jobs", "1", "--no-cache", "--no-llm", "--format", "json", "-o", str(report),
                 "-q", "--exit-zero", "--no-respect-gitignore"]
         env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
-        res = subprocess.run([sys.executable, "-c", _CHILD, *args], env=env, capture_output=True, text=True, check=True)
+        # cwd: `python -m` puts the working directory before PYTHONPATH on sys.path, so run from a
+        # checkout every child would import that checkout's agentable
+        res = subprocess.run([sys.executable, "-c", _CHILD, *args], env=env, capture_output=True, text=True, check=True,
+                             cwd=tmp)
         findings = len(json.loads(report.read_text(encoding="utf-8"))["findings"])
     return float(res.stdout.strip().splitlines()[-1]), findings
 

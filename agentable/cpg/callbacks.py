@@ -22,6 +22,7 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 Callback = tuple[CallSite, CallSite, ir.Expr]
 
 _INDEX: "WeakKeyDictionary[object, dict[str, list[Callback]]]" = WeakKeyDictionary()
+_PASSING: "WeakKeyDictionary[object, list[tuple[CallSite, Optional[int], Optional[str], ir.Expr, str]]]" = WeakKeyDictionary()
 
 
 def callback_sites(g: CodeGraph, func: FunctionInfo) -> list[Callback]:
@@ -33,25 +34,43 @@ def callback_sites(g: CodeGraph, func: FunctionInfo) -> list[Callback]:
     return index.get(func.name, []) if func.node is not None else []
 
 
-def _build(g: CodeGraph) -> dict[str, list[Callback]]:
+def _passing(g: CodeGraph) -> list[tuple[CallSite, Optional[int], Optional[str], ir.Expr, str]]:
+    """The arguments that name a project function (`on_reply=parse_plan`), with their sites, in
+    the order of functions, sites and arguments: syntax only, so computed once per graph (a
+    `_build` may run again inside itself, through the resolver, while the index is incomplete)."""
+    found = _PASSING.get(g)
+    if found is not None:
+        return found
     names = {f.name for f in g.functions.values() if f.node is not None}
-    index: dict[str, list[Callback]] = {}
+    found = []
     for caller in g.functions.values():
         for site in caller.calls:
-            passed: list[tuple[Optional[int], Optional[str], ir.Expr]] = [(i, None, a) for i, a in enumerate(site.call.args)]
-            passed += [(None, kw.name, kw.value) for kw in site.call.keywords if kw.name]
-            for i, kw, a in passed:
+            call = site.call
+            for i, a in enumerate(call.args):
                 name = a.id if isinstance(a, ir.Name) else a.attr if isinstance(a, ir.Attribute) else None
-                if name is None or name not in names:
-                    continue
-                for q in g.callees(site):
-                    hof = g.functions.get(q)
-                    param = _param_bound(hof, i, kw) if hof is not None else None
-                    if hof is None or param is None:
-                        continue
-                    for inner in hof.calls:
-                        if isinstance(inner.call.func, ir.Name) and inner.call.func.id == param:
-                            index.setdefault(name, []).append((inner, site, a))
+                if name is not None and name in names:
+                    found.append((site, i, None, a, name))
+            for kw in call.keywords:
+                a = kw.value
+                if kw.name:
+                    name = a.id if isinstance(a, ir.Name) else a.attr if isinstance(a, ir.Attribute) else None
+                    if name is not None and name in names:
+                        found.append((site, None, kw.name, a, name))
+    _PASSING[g] = found
+    return found
+
+
+def _build(g: CodeGraph) -> dict[str, list[Callback]]:
+    index: dict[str, list[Callback]] = {}
+    for site, i, kw, a, name in _passing(g):
+        for q in g.callees(site):
+            hof = g.functions.get(q)
+            param = _param_bound(hof, i, kw) if hof is not None else None
+            if hof is None or param is None:
+                continue
+            for inner in hof.calls:
+                if isinstance(inner.call.func, ir.Name) and inner.call.func.id == param:
+                    index.setdefault(name, []).append((inner, site, a))
     return index
 
 

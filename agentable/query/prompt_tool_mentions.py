@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional, cast
 
 from agentable.cpg import ir
@@ -56,6 +57,7 @@ def _prompt_parts(g: ProjectGraph, c: LLMCall) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=None)  # one per tool name: re's own cache (512 patterns) thrashed on projects with more tools
 def _word(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w(])")
 
