@@ -15,6 +15,8 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance
 from agentable.query.guards import decorated_with_retry, suppressed_here
 from agentable.query.model_call_faults import Unguarded, caught_at, run_by_framework, unguarded_from
+from agentable.query.tool_dispatch import tool_dispatches
+from agentable.query.tool_invocations import tool_invocations
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,10 @@ def loop_network_calls(g: ProjectGraph, depth: int = 3) -> Iterator[LoopNetworkC
     """Each unhandled network call of each agent loop, once per call site (the first loop that
     reaches it)."""
     seen: set[int] = set()
-    llm_ids = {id(c.call) for c in g.agent.llm_calls}
+    # model calls, and tool runs (a tool's failures are MNFT002's)
+    skip = {id(c.call) for c in g.agent.llm_calls}
+    skip.update(id(t.site.call) for t in tool_invocations(g))
+    skip.update(id(c.call) for d in tool_dispatches(g) for c in d.calls)
     for loop in g.agent.loops:
         func = loop.func
         if g.is_test_code(func.path) or run_by_framework(g, func):
@@ -42,7 +47,7 @@ def loop_network_calls(g: ProjectGraph, depth: int = 3) -> Iterator[LoopNetworkC
         for site in func.calls:
             if not _in_body(func, site.stmt, loop.loop):
                 continue
-            for chain, hit, path in _network_below(g, site, llm_ids, depth, set()):
+            for chain, hit, path in _network_below(g, site, skip, depth, set()):
                 if id(hit.call) in seen or not _unguarded_chain(g, (site, *chain), hit, path):
                     continue
                 up = unguarded_from(g, func, site.stmt, path)
@@ -61,13 +66,13 @@ def _in_body(func: FunctionInfo, stmt: ir.Stmt, loop: ir.Stmt) -> bool:
         s is stmt or any(a is s for a in func.ancestors(stmt)) for s in body)
 
 
-def _network_below(g: ProjectGraph, site: CallSite, llm_ids: set[int], depth: int,
+def _network_below(g: ProjectGraph, site: CallSite, skip: set[int], depth: int,
                    seen: set[str]) -> Iterator[tuple[tuple[CallSite, ...], CallSite, str]]:
     """(call sites between `site` and the hit, the network call site, its catalog path) for `site`
     itself when it is a network call, else for the project functions it calls (`depth` levels),
-    skipping calls inside a try (handled there), functions a framework runs (tools, graph nodes:
-    rules of their own) and functions with a retry decorator."""
-    if id(site.call) in llm_ids:
+    skipping calls inside a try (handled there), model calls, tool runs and functions a framework
+    runs (tools, graph nodes: rules of their own) and functions with a retry decorator."""
+    if id(site.call) in skip:
         return
     f = site.call.func
     values = g.values(f, site.func, site.stmt)
@@ -87,7 +92,7 @@ def _network_below(g: ProjectGraph, site: CallSite, llm_ids: set[int], depth: in
         for inner in callee.calls:
             if enclosing_handlers(callee, inner.stmt) or suppressed_here(callee, inner.stmt, ("Exception",)):
                 continue
-            for chain, hit, path in _network_below(g, inner, llm_ids, depth - 1, seen):
+            for chain, hit, path in _network_below(g, inner, skip, depth - 1, seen):
                 yield (inner, *chain) if inner is not hit else chain, hit, path
 
 
