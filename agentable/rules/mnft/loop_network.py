@@ -9,7 +9,7 @@ from typing import Iterator
 
 from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentLoop
-from agentable.cpg.flow import enclosing_handlers
+from agentable.cpg.flow import enclosing_handlers, handler_reraises_only
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance
@@ -45,7 +45,7 @@ def loop_network_calls(g: ProjectGraph, depth: int = 3) -> Iterator[LoopNetworkC
         if g.is_test_code(func.path) or run_by_framework(g, func):
             continue
         for site in func.calls:
-            if not _in_body(func, site.stmt, loop.loop):
+            if not _in_body(func, site.stmt, loop.loop) or _handled(func, site.stmt):
                 continue
             for chain, hit, path in _network_below(g, site, skip, depth, set()):
                 if id(hit.call) in seen or not _unguarded_chain(g, (site, *chain), hit, path):
@@ -70,7 +70,7 @@ def _network_below(g: ProjectGraph, site: CallSite, skip: set[int], depth: int,
                    seen: set[str]) -> Iterator[tuple[tuple[CallSite, ...], CallSite, str]]:
     """(call sites between `site` and the hit, the network call site, its catalog path) for `site`
     itself when it is a network call, else for the project functions it calls (`depth` levels),
-    skipping calls inside a try (handled there), model calls, tool runs and functions a framework
+    skipping calls inside a try that handles the error (`_handled`), model calls, tool runs and functions a framework
     runs (tools, graph nodes: rules of their own) and functions with a retry decorator."""
     if id(site.call) in skip:
         return
@@ -90,10 +90,17 @@ def _network_below(g: ProjectGraph, site: CallSite, skip: set[int], depth: int,
             continue
         seen.add(q)
         for inner in callee.calls:
-            if enclosing_handlers(callee, inner.stmt) or suppressed_here(callee, inner.stmt, ("Exception",)):
+            if _handled(callee, inner.stmt):
                 continue
             for chain, hit, path in _network_below(g, inner, skip, depth - 1, seen):
                 yield (inner, *chain) if inner is not hit else chain, hit, path
+
+
+def _handled(func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """A try around `stmt` whose handler does more than hand the error on unchanged (`except X:
+    raise`): it goes on, or raises an error of its own that a caller may catch by name."""
+    return (any(not handler_reraises_only(h) for h in enclosing_handlers(func, stmt))
+            or suppressed_here(func, stmt, ("Exception",)))
 
 
 def _unguarded_chain(g: ProjectGraph, chain: tuple[CallSite, ...], hit: CallSite, path: str) -> bool:
