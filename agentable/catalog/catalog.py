@@ -92,6 +92,10 @@ class Catalog:
         self.process_shell_keyword: str = str(waits.get("shell_keyword", ""))
         self.process_interpreters: frozenset[str] = frozenset(waits.get("interpreters", ()))
         self.process_output: dict[str, Any] = dict(tools.get("process_output", {}))
+        # run call -> the fields of its result holding the output and those holding the failure
+        self.result_errors: dict[str, dict[str, tuple[str, ...]]] = {
+            k: {f: tuple(v.get(f, ())) for f in ("output", "errors")}
+            for k, v in tools.get("result_errors", {}).items()}
         # SDK result type -> its content field, error flag and part types (text and others)
         self.content_results: dict[str, dict[str, Any]] = {
             k: dict(v) for k, v in tools.get("content_results", {}).items()}

@@ -97,15 +97,21 @@ def unguarded_path(g: ProjectGraph, call: LLMCall, depth: int = 8) -> Optional[U
     the way; None when every path is guarded, or leads to a function something else runs (a tool,
     a graph node, a handler registered by decorator, a function handed to a call as
     `tools=[f]`/`target=f`, whose runner decides), or is longer than `depth` (not known)."""
-    catches = _model_error_handler(g, call.path)
-    if _caught(g, call.func, call.site.stmt, catches):
+    return unguarded_from(g, call.func, call.site.stmt, call.path, depth)
+
+
+def unguarded_from(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call_path: str,
+                   depth: int = 8) -> Optional[Unguarded]:
+    """`unguarded_path` for any call into the library of `call_path` made at `stmt` in `func`."""
+    catches = _model_error_handler(g, call_path)
+    if _caught(g, func, stmt, catches):
         return None
     memo: dict[str, Optional[tuple[CallSite, ...]]] = {}
     framework_run = _framework_run_functions(g)
-    chain = _path_up(g, call.func, catches, depth, memo, framework_run)
+    chain = _path_up(g, func, catches, depth, memo, framework_run)
     if chain is None:
         return None
-    root = chain[-1].func if chain else call.func
+    root = chain[-1].func if chain else func
     return Unguarded(chain, root)
 
 
@@ -147,6 +153,16 @@ def _path_up(g: ProjectGraph, func: FunctionInfo, catches: HandlerTest, depth: i
         found = found or chain
     memo[q] = found
     return found
+
+
+def caught_at(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call_path: str) -> bool:
+    """Does a handler around `stmt` catch the errors of a call into `call_path`'s library?"""
+    return _caught(g, func, stmt, _model_error_handler(g, call_path))
+
+
+def run_by_framework(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Is `func` run by an agent framework (a tool, a graph node), which judges its errors?"""
+    return func.qualname in _framework_run_functions(g)
 
 
 def _caught(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, catches: HandlerTest) -> bool:

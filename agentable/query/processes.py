@@ -252,3 +252,29 @@ def dropped_error_streams(g: ProjectGraph, func: FunctionInfo, depth: int = 2) -
             continue
         out.append(DroppedErrors(pc, dropped_at or read_output, how))
     return out
+
+
+def dropped_result_errors(g: ProjectGraph, func: FunctionInfo, depth: int = 2) -> list[DroppedErrors]:
+    """Runs (catalog tools.toml [result_errors]) in `func` or a project function it calls whose
+    result object keeps the failure in a field of its own (e2b `Execution.error`), where the code
+    reads output fields and never an error field: every use of the bound result is a read of one of
+    its listed fields (any other use may read the error elsewhere)."""
+    table = g.catalog.result_errors
+    out: list[DroppedErrors] = []
+    for pc in process_calls(g, func, frozenset(table), depth):
+        name = _bound_name(pc)
+        if name is None:
+            continue
+        fields = table[pc.path]
+        read_output: Optional[ir.Expr] = None
+        for e, s in pc.func.walk(ir.Name):
+            if e.id != name or s is pc.site.stmt:
+                continue
+            up = expr_parents(s).get(id(e))
+            if not isinstance(up, ir.Attribute) or up.value is not e or up.attr not in fields["output"]:
+                read_output = None  # the error field, or a use that may read it
+                break
+            read_output = read_output or up
+        if read_output is not None:
+            out.append(DroppedErrors(pc, read_output, f"`.{'`/`.'.join(fields['errors'])}` of its result"))
+    return out

@@ -1,5 +1,6 @@
-"""MNFT010: a model API call whose client makes no retries, with no try around it and no handler
-in any caller up to the entry point, so one rate-limit error or timeout ends the agent run."""
+"""MNFT010: a model API call whose client makes no retries, or a web API call (search, HTTP) that
+an agent loop makes on every iteration, with no try around it and no handler in any caller up to
+the entry point, so one rate-limit error or timeout ends the agent run."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from agentable.cpg.agent_model import LLMCall
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.model_call_faults import Retries, Unguarded, call_retries, unguarded_path
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.loop_network import LoopNetworkCall, loop_network_calls
 
 # model calls an agent step makes (not embeddings, moderation, images or audio)
 _STEP_APIS = frozenset({"chat", "completion", "responses", "generate"})
@@ -29,8 +31,9 @@ class UnprotectedModelCall(Rule):
         name="model-call-without-fault-tolerance",
         category="MNFT",
         severity=Severity.WARNING,
-        short=("A model API call is sent once (the client makes no retries) and nothing catches its error, "
-               "neither around the call nor in any caller up to the entry point."),
+        short=("A model API call is sent once (the client makes no retries), or an agent loop calls a web API "
+               "(search, HTTP) on every iteration, and nothing catches its error, neither around the call nor in "
+               "any caller up to the entry point."),
         full=("Model APIs fail routinely: a 429 rate limit, a 5xx or overloaded error, a timeout, a dropped "
               "connection. Current SDKs (openai>=1.0, anthropic, LangChain chat models) re-send such requests "
               "a few times by themselves; openai<1.0 (`openai.ChatCompletion.create`), a raw HTTP POST to a "
@@ -38,8 +41,12 @@ class UnprotectedModelCall(Rule):
               "wrapper (tenacity/backoff decorator, hand-written retry loop, `with_retry()`), no try around it "
               "and no caller up to the script, CLI or agent loop that catches the error, the first failure ends "
               "the whole agent run and loses its work. Reported once per function that makes the call, where "
-              "the fix goes, with the call chain. Functions a framework runs (tools, graph nodes, web handlers "
-              "registered by decorator) are left to it and to the rules about them."),
+              "the fix goes, with the call chain. The same holds for a web API call that is not a model call "
+              "(a Tavily or SerpAPI search, a `requests`/`httpx` request: catalog tools.toml [network_io]) made "
+              "on every iteration of an agent loop, in the loop or in a project function it calls: one timeout "
+              "or rate limit of the search service ends the run; reported at the call. Functions a framework "
+              "runs (tools, graph nodes, web handlers registered by decorator) are left to it and to the rules "
+              "about them (MNFT002, MNFT005, MNFT008)."),
         bad_example=('def next_step(messages):\n'
                      '    resp = openai.ChatCompletion.create(model="gpt-4", messages=messages)  # openai<1.0\n'
                      '    return resp["choices"][0]["message"]["content"]\n\n'
@@ -68,6 +75,37 @@ class UnprotectedModelCall(Rule):
                 continue
             done.add(call.func.qualname)
             yield self._finding(ctx, call, retries, path)
+        for hit in loop_network_calls(g):
+            yield self._network_finding(ctx, hit)
+
+    def _network_finding(self, ctx: RuleContext, hit: LoopNetworkCall) -> Finding:
+        g = ctx.graph
+        site = hit.site
+        name = ir.dotted(site.call.func) or hit.path
+        loop = hit.loop
+        loop_at = f"{loop.func.path}:{loop.loop.pos[0]}"
+        where = (f"the agent loop at {loop_at}" if not hit.chain
+                 else f"`{site.func.name}`, which the agent loop at {loop_at} calls,")
+        root = hit.up.root
+        if not hit.up.chain:
+            owner = "the module code" if root.is_module else f"`{root.name}`"
+            up = f"nothing in {owner} around the loop catches the error"
+        elif root.is_module:
+            up = f"no caller up to the module code of {root.path} catches the error"
+        else:
+            up = f"no caller up to `{root.name}` (not called in the project) catches the error"
+        flow = [FlowStep(g.span(loop.func.path, loop.loop.pos), "the agent loop, which calls the model")]
+        for s in hit.chain:
+            flow.append(FlowStep(g.span(s.func.path, s.call.pos), "runs on every iteration, with no handler"))
+        flow.append(FlowStep(g.span(site.func.path, site.call.pos), f"`{name}(...)`: a request to a web API"))
+        return self.finding(
+            ctx, site.func.path, site.call.pos,
+            f"`{name}(...)` in {where} is a web API request made on every iteration with "
+            f"no try around it and no retry, and {up}, so one timeout, connection error, rate limit or error "
+            f"status of that service ends the agent run and loses its work. Catch the request's errors where "
+            f"the step can go on without its result (return an error text the model can read), or retry it.",
+            flow=flow,
+        )
 
     def _finding(self, ctx: RuleContext, call: LLMCall, retries: Retries, path: Unguarded) -> Finding:
         g = ctx.graph

@@ -8,6 +8,7 @@ from agentable.findings import Finding, Severity
 from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.tre.helpers import ResponsePart, handle_kind, sdk_response_part
+from agentable.rules.tre.interpolated import interpolated_objects
 
 _WHAT = {
     "generator": ("a generator", "collect it first (`\"\\n\".join(...)` or `list(...)`)"),
@@ -16,6 +17,7 @@ _WHAT = {
     "process": ("a process object", "return its output (`result.stdout`)"),
     "connection": ("a database connection/cursor", "return the fetched rows (`cursor.fetchall()`) as text"),
     "iterator": ("an iterator", "collect it into a list or text first"),
+    "display": ("a display object (a `rich` renderable, whose repr is not its text)", "return the text it shows"),
 }
 
 
@@ -26,14 +28,16 @@ class ToolReturnsHandle(Rule):
         category="TRE",
         severity=Severity.WARNING,
         short=("A tool returns a generator, file, HTTP response, process or connection object, or a model SDK's response "
-               "object, instead of the data in it."),
+               "object, instead of the data in it, or writes such an object (or a rich `Panel`) into its result text."),
         full=("The model only sees a tool's result as text. A generator, an open file, a `requests` Response or "
               "a subprocess result is turned into its repr (\"<generator object ...>\", \"<Response [200]>\") or "
               "fails JSON serialisation, so the data the tool fetched never reaches the model (and a file or "
               "connection handle leaks). The same holds for a model call's response or a part of it short of the text "
               "(`response.choices[0]`, a `ChatCompletionMessage`, a LangChain `AIMessage`; catalog tools.toml "
-              "[sdk_response_types]): the answer reaches the model wrapped in the object's repr. Judged on the tool "
-              "alone, whether or not the scanned code builds the agent that runs it."),
+              "[sdk_response_types]): the answer reaches the model wrapped in the object's repr. An object of these "
+              "kinds, or a display object such as a rich `Panel`, written into the f-string the tool returns gives "
+              "the same repr in the middle of the text. Judged on the tool alone, whether or not the scanned code "
+              "builds the agent that runs it."),
         bad_example='def fetch_page(url: str) -> str:\n    return requests.get(url, timeout=10)',
         good_example='def fetch_page(url: str) -> str:\n    return requests.get(url, timeout=10).text',
         fix="Return the data (text, JSON-serialisable values), not the object that holds it.",
@@ -67,6 +71,14 @@ class ToolReturnsHandle(Rule):
                     ctx, func.path, r.pos,
                     f"Tool `{label}` returns {what}{origin} instead of data; the model receives its repr, not the "
                     f"content; {fix}.")
+            for obj in interpolated_objects(graph, func):
+                what, fix = _WHAT.get(obj.kind, (f"a {obj.kind} object", "write the data it holds"))
+                origin = f" (from `{obj.callee}`)" if obj.callee and not obj.callee.startswith("a ") else ""
+                yield self.finding(
+                    ctx, func.path, obj.hole.pos,
+                    f"Tool `{label}` writes {what}{origin} into the text it returns: the f-string puts the object's "
+                    f"repr (\"<Response [200]>\", \"<... object at 0x...>\") there, not its content, so the model never sees it; "
+                    f"{fix} instead.")
 
     def _response_finding(self, ctx: RuleContext, func, anchor, r, label: str, part: ResponsePart) -> Finding:
         what = f"the model SDK's `{part.type_name}` object" if part.type_name else "the model SDK's response object"

@@ -1,4 +1,5 @@
-"""TRE006: a tool captures a process's error stream and returns only its output."""
+"""TRE006: a tool captures a process's error stream, or runs code through a library whose result
+keeps the failure in a field of its own, and returns only the output."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Iterable
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
-from agentable.query.processes import dropped_error_streams
+from agentable.query.processes import dropped_error_streams, dropped_result_errors
 from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -18,15 +19,19 @@ class ToolDropsProcessErrors(Rule):
         name="tool-drops-process-errors",
         category="TRE",
         severity=Severity.WARNING,
-        short=("A tool captures a command's stderr and returns only its stdout, never reading the exit code, so a "
-               "failed command reads as an empty or successful result."),
+        short=("A tool captures a command's stderr and returns only its stdout, never reading the exit code (or "
+               "reads only the output of a code run whose error is kept apart), so a failed run reads as an empty "
+               "or successful result."),
         full=("A tool that runs a command with `stderr=PIPE` or `capture_output=True` takes the command's error "
               "messages away from the console; when it then returns only `stdout` (`out, _ = proc.communicate()`, "
               "`result.stdout`) and never looks at the exit status (`returncode`, `wait()`, `check=True`), a "
               "command that fails (a syntax error, a missing file, a permission error) gives the model an empty "
               "or partial output that reads as success. The model cannot tell what went wrong, and retries the "
-              "same command or reports a result that does not exist. Judged in the tool's body and in the project "
-              "functions it calls; catalog tools.toml [process_output]."),
+              "same command or reports a result that does not exist. The same holds for a library that runs code "
+              "and returns a result object with the failure in a field of its own (e2b `run_code` puts the "
+              "exception raised by the code in `Execution.error`, not in `.logs` or `.results`) when the tool reads "
+              "only the output fields. Judged in the tool's body and in the project functions it calls; catalog "
+              "tools.toml [process_output] and [result_errors]."),
         bad_example=('@tool\ndef run_script(path: str) -> str:\n    """Run a Python script."""\n'
                      '    p = subprocess.Popen(["python", path], stdout=PIPE, stderr=PIPE)\n'
                      '    out, _ = p.communicate(timeout=60)\n    return out.decode()'),
@@ -54,3 +59,15 @@ class ToolDropsProcessErrors(Rule):
                     f"Tool `{label}` captures the command's errors (`{d.how}` in `{start}`, line {call.pos[0]}) and "
                     f"keeps only its output, never reading stderr or the exit code: a failed command gives the model "
                     f"an empty or partial result that reads as success. Return the exit code and stderr too.")
+            for d in dropped_result_errors(graph, func):
+                call = d.start.site.call
+                if id(call) in reported:
+                    continue
+                reported.add(id(call))
+                name = ir.dotted(call.func) or "the call"
+                yield self.finding(
+                    ctx, d.start.func.path, d.at.pos,
+                    f"Tool `{label}` runs code with `{name}(...)` (line {call.pos[0]}) and reads only its output, "
+                    f"never {d.how}, where the run's failure goes (an exception raised by the code is not in the "
+                    f"output): a failed run gives the model an empty or partial result that reads as success. "
+                    f"Return the error too (its name, value and traceback).")
