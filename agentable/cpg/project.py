@@ -400,7 +400,7 @@ class ProjectGraph:
             if isinstance(value, ir.Dict):
                 mapping: dict[object, VSet] = {}
                 for k, v in zip(value.keys, value.values, strict=False):
-                    key = k.value if isinstance(k, ir.Constant) else None
+                    key = k.value if isinstance(k, ir.Constant) else ir.named_key(k)
                     mapping[key] = mapping.get(key, frozenset()) | res.values(v, owner, s)
                 out.append(mapping)
             elif (isinstance(value, ir.Comp) and value.kind == "dict" and isinstance(value.elt, ir.Seq)
