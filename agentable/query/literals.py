@@ -381,11 +381,6 @@ def _table_entries(g: ProjectGraph, sub: ir.Subscript, func: FunctionInfo,
         pairs = [(k, v) for k, v in zip(node.keys, node.values, strict=False) if v is not None]
         if key is not None:
             pairs = [(k, v) for k, v in pairs if isinstance(k, ir.Constant) and k.value == key]
-        elif isinstance(sub.index, (ir.Name, ir.Attribute)):
-            # a named key (`MODELS[Provider.ANTHROPIC]`) written as one of the literal's own keys reads that entry
-            named = ir.dotted(sub.index)
-            same = [(k, v) for k, v in pairs if named and isinstance(k, (ir.Name, ir.Attribute)) and ir.dotted(k) == named]
-            pairs = same or pairs
         return [(v, owner, at) for _, v in pairs]
     if isinstance(node, ir.Seq):
         elts = node.elts
