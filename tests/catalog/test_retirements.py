@@ -84,7 +84,8 @@ def test_retirement_examples(cat, model_id, retired, replacement):
     # later models that share a prefix with a retired one keep their own (active) entries
     "gpt-4o", "gpt-4o-2024-08-06", "gpt-4.1", "gpt-5.1", "gpt-5.4-mini", "gpt-5.5",
     "gpt-6.1-sol", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8-20260101",
-    "gpt-image-2", "anthropic/claude-sonnet-4.5", "claude-opus-4.1", "claude-sonnet-5-5", "gemini-2.5-flash", "gemini-3.1-flash-lite",
+    "gpt-image-2",
+    "anthropic/claude-sonnet-4.5", "claude-opus-4.1", "claude-sonnet-5-5", "gemini-2.5-flash", "gemini-3.1-flash-lite",
 ])
 def test_not_retired(cat, model_id):
     m = cat.model(model_id)
