@@ -307,7 +307,7 @@ def _findings(project: Path, *paths: str) -> list[tuple[str, str, int]]:
 def test_sub_folder_scan_matches_the_project_scan(example_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(example_project)
     whole = _findings(example_project, ".")
-    assert len(whole) == 8 and all(path.startswith("src/agent/") for path, _, _ in whole)
+    assert len(whole) == 9 and all(path.startswith("src/agent/") for path, _, _ in whole)
     assert _findings(example_project, "src") == whole
     assert _findings(example_project, "src/agent") == whole
     # the manifest at the project root governs the sub-folder, in both scans

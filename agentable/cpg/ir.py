@@ -577,6 +577,14 @@ def dotted(e: Optional[Expr]) -> Optional[str]:
     return None
 
 
+def named_key(e: Optional[Expr]) -> Optional[tuple[str, str]]:
+    """The key a dict entry written under a named constant (`{Provider.OPENAI: ...}`) is stored
+    under, and a subscript with the same name (`table[Provider.OPENAI]`) reads: distinct from
+    every literal key. None for other expressions."""
+    name = dotted(e)
+    return ("name", name) if name else None
+
+
 def string_value(e: Optional[Expr]) -> Optional[str]:
     """The text of a string literal; f-string holes become `{}`; None when not a string."""
     if isinstance(e, Constant) and isinstance(e.value, str):

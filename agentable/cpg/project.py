@@ -141,13 +141,16 @@ class ProjectGraph:
         return found
 
     def _find_module(self, name: str, importer: Optional[ModuleInfo]) -> Optional[ModuleInfo]:
+        # Python 3 imports are absolute: a module named like a library (services/anthropic.py)
+        # importing that library (`from anthropic import ...`) gets the library, never itself
+        own = importer.name if importer is not None else None
         if importer is not None and importer.package:
             sibling = f"{importer.package}.{name}"
-            if sibling in self.modules:
+            if sibling in self.modules and sibling != own:
                 return self.modules[sibling]
         cands = self._suffix_index.get(name, [])
-        if len(cands) == 1:
-            return self.modules[cands[0]]
+        if len(cands) - (own in cands) == 1:
+            return self.modules[next(c for c in cands if c != own)]
         if importer is not None and cands:
             # prefer the candidate closest to the importer: the first one sharing the longest
             # leading part of its dotted name (a scan of every candidate per lookup was quadratic
@@ -162,7 +165,7 @@ class ProjectGraph:
             parts = importer.name.split(".")
             for k in range(len(parts), -1, -1):
                 best = by_prefix.get(".".join(parts[:k]))
-                if best is not None:
+                if best is not None and best != own:
                     return self.modules[best]
         return None
 
@@ -401,7 +404,7 @@ class ProjectGraph:
             if isinstance(value, ir.Dict):
                 mapping: dict[object, VSet] = {}
                 for k, v in zip(value.keys, value.values, strict=False):
-                    key = k.value if isinstance(k, ir.Constant) else None
+                    key = k.value if isinstance(k, ir.Constant) else ir.named_key(k)
                     mapping[key] = mapping.get(key, frozenset()) | res.values(v, owner, s)
                 out.append(mapping)
             elif (isinstance(value, ir.Comp) and value.kind == "dict" and isinstance(value.elt, ir.Seq)

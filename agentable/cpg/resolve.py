@@ -440,9 +440,10 @@ class Resolver:
                 out.add(v.with_step(step, text=text, segment=segment))
             elif isinstance(v, Parsed):
                 out.add(v)
+        entry = key if key is not None else ir.named_key(e.index)  # `MODELS[Provider.X]` reads that entry
         for lit in self.g.literal_mappings(e.value, func, stmt, self):
-            if key is not None and key in lit:
-                out |= lit[key]
+            if entry is not None and entry in lit:
+                out |= lit[entry]
             else:
                 for vs in lit.values():
                     out |= vs
@@ -521,7 +522,7 @@ class Resolver:
         mappings = self.g.literal_mappings(e.func.value, func, stmt, self)
         if not mappings:
             return EMPTY
-        key = e.args[0].value if e.args and isinstance(e.args[0], ir.Constant) else None
+        key = (e.args[0].value if isinstance(e.args[0], ir.Constant) else ir.named_key(e.args[0])) if e.args else None
         out: set[Value] = set()
         for mapping in mappings:
             if key is not None and key in mapping:

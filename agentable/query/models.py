@@ -8,6 +8,7 @@ from typing import Optional, cast
 from agentable.catalog.specs import AgentSpec
 from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall
+from agentable.cpg.http_endpoints import EndpointTexts
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const
@@ -274,3 +275,20 @@ def names_deployment(g: ProjectGraph, settings: tuple[tuple[str, object], ...]) 
     kinds = g.catalog.deployment_api_types
     return any(k in ("api_type", "provider") and isinstance(v, str) and v.strip().lower() in kinds
                for k, v in settings)
+
+
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]")
+
+
+def self_hosted(g: ProjectGraph, c: Optional[LLMCall]) -> bool:
+    """Does a raw HTTP LLM call only ever address a server on this machine: every URL text it may
+    be built from names a local host (`http://127.0.0.1:8000/chat/completions`)? The model ids it
+    sends are that server's names, not a provider's, so provider retirements do not apply."""
+    spec = getattr(c, "spec", None) if c is not None else None
+    if c is None or getattr(spec, "framework", "") != "http":
+        return False
+    url = construction_arg(c.call, [getattr(spec, "url_param", None) or ""], getattr(spec, "url_positional", None))
+    texts = EndpointTexts(g.resolver).of(url, c.func, c.site.stmt) if url is not None else []
+    hosts = [t.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0] for t in texts if "://" in t]
+    return bool(hosts) and len(hosts) == len(texts) and all(h in _LOCAL_HOSTS for h in hosts)
+

@@ -171,7 +171,7 @@ def version_source(g: ProjectGraph, path: str, dist: str) -> Optional[VersionSou
     pins = manifests.pins_for(path, dist) if folder is not None and manifests is not None else ()
     if pins and found is not None:
         req, spec = found
-        if folder is None or not _covers(folder, governing_dir(req.path)):
+        if folder is None or not _covers(folder, governing_dir(req.path)) or _pip_route(req.path, folder):
             pins = ()
         else:
             try:
@@ -198,6 +198,12 @@ def _newest_admitted(g: ProjectGraph, dist: str, spec: str) -> str:
     known = g.catalog.releases.get(dist)
     v = known.resolve(spec) if known is not None else None
     return str(v) if v is not None and not v.is_prerelease else ""
+
+
+def _pip_route(manifest: str, lock_folder: str) -> bool:
+    """Is the declaring manifest a requirements file of a subfolder of the lock's project? It is
+    installed with `pip install -r`, which reads no lock of the enclosing project."""
+    return manifest.endswith(".txt") and governing_dir(manifest) != lock_folder
 
 
 def _covers(lock_folder: str, manifest_folder: str) -> bool:

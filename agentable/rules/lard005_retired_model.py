@@ -6,10 +6,10 @@ import datetime
 from typing import Iterable
 
 from agentable.findings import Finding, Severity
-from agentable.query.artifacts import config_model_settings
+from agentable.query.artifacts import config_model_settings, uncalled_function_spec
 from agentable.query.config import unread_setting
 from agentable.query.model_defaults import unused_default
-from agentable.query.models import distinct_uses, model_uses, names_deployment
+from agentable.query.models import distinct_uses, model_uses, names_deployment, self_hosted
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -34,7 +34,8 @@ class RetiredModel(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         today = datetime.date.today().isoformat()
-        for use in distinct_uses(model_uses(graph)):
+        # a request to a server on this machine names that server's models (not a provider's)
+        for use in distinct_uses([u for u in model_uses(graph) if not self_hosted(graph, u.llm_call)]):
             info = graph.catalog.model(use.model_id)
             if info is None or not info.retired or str(info.retired) > today:
                 continue
@@ -50,8 +51,9 @@ class RetiredModel(Rule):
             info = graph.catalog.model(ms.model_id)
             if info is None or not info.retired or str(info.retired) > today:
                 continue
-            if names_deployment(graph, ms.settings) or unread_setting(graph, ms.path, ms.keys):
-                continue  # a deployment's name, or a key nothing reads
+            if names_deployment(graph, ms.settings) or unread_setting(graph, ms.path, ms.keys) \
+                    or uncalled_function_spec(graph, ms.path):
+                continue  # a deployment's name, a key nothing reads, or a function spec nothing runs
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             yield self.finding(
                 ctx, ms.path, ms.pos,

@@ -67,6 +67,13 @@ def test_retired_entries_have_no_stale_notes(cat):
     ("gpt-5-2025-08-07", "2026-12-11", "gpt-6.1-sol"),
     ("claude-sonnet-4-5-20250929", "2026-11-30", "claude-sonnet-5-5"),
     ("gemini-2.0-flash-001", "2026-06-01", "gemini-3.1-flash-lite"),
+    ("o3-mini-2025-01-31", "2026-10-23", "gpt-5.6-sol"),
+    ("gpt-4o-2024-05-13", "2026-10-23", "gpt-5.6-sol"),
+    ("gpt-4-turbo-2024-04-09", "2026-10-23", "gpt-5.6-sol"),
+    ("dall-e-3", "2026-05-12", "gpt-image-2"),
+    ("claude-sonnet-4-20250514", "2026-06-15", "claude-sonnet-4-6"),
+    ("claude-opus-4-0", "2026-06-15", "claude-opus-4-8"),
+    ("claude-opus-4-1-20250805", "2026-08-05", "claude-opus-4-8"),
 ])
 def test_retirement_examples(cat, model_id, retired, replacement):
     m = cat.model(model_id)
@@ -75,8 +82,10 @@ def test_retirement_examples(cat, model_id, retired, replacement):
 
 @pytest.mark.parametrize("model_id", [
     # later models that share a prefix with a retired one keep their own (active) entries
-    "gpt-4-turbo", "gpt-4o", "gpt-4.1", "gpt-5.1", "gpt-5.4-mini", "gpt-5.5",
-    "gpt-6.1-sol", "claude-sonnet-4-6", "claude-sonnet-5-5", "gemini-2.5-flash", "gemini-3.1-flash-lite",
+    "gpt-4o", "gpt-4o-2024-08-06", "gpt-4.1", "gpt-5.1", "gpt-5.4-mini", "gpt-5.5",
+    "gpt-6.1-sol", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8-20260101",
+    "gpt-image-2",
+    "anthropic/claude-sonnet-4.5", "claude-opus-4.1", "claude-sonnet-5-5", "gemini-2.5-flash", "gemini-3.1-flash-lite",
 ])
 def test_not_retired(cat, model_id):
     m = cat.model(model_id)

@@ -137,7 +137,7 @@ def test_planted_cache_files_run_nothing(project: Path, tmp_path: Path, cache_fl
         proc, events = run_agentable(tmp_path, *args)
         _no_traceback(proc)
         assert proc.returncode == 1  # the example's findings, reported as usual
-        assert len(json.loads(proc.stdout)["findings"]) == 8
+        assert len(json.loads(proc.stdout)["findings"]) == 9
     assert not marker.exists()
     assert [e for e in events if e[0] == "pickle.find_class"] == []
 
@@ -153,7 +153,7 @@ def test_forged_signed_looking_entries_are_misses(project: Path, tmp_path: Path)
     empty = IR_CODEC.encode(lower_source(b"", "tools.py", "tools"))
     _plant_everywhere(cache_dir, sources, b"\0" * 32 + empty)
     proc, _ = run_agentable(tmp_path, "scan", str(project), "--format", "json", "--cache-dir", str(cache_dir))
-    assert len(json.loads(proc.stdout)["findings"]) == 8
+    assert len(json.loads(proc.stdout)["findings"]) == 9
 
 
 # ----------------------------------------------------------------------------- the tree's own git
@@ -262,4 +262,4 @@ def test_non_utf8_file_name_survives_cached_rescans(project: Path, tmp_path: Pat
         proc, _ = run_agentable(tmp_path, "scan", str(project), "--format", "json")
         _no_traceback(proc)
         assert proc.returncode == 1
-        assert len(json.loads(proc.stdout)["findings"]) >= 8
+        assert len(json.loads(proc.stdout)["findings"]) >= 9

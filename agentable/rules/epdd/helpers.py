@@ -238,7 +238,14 @@ def _defines(g: ProjectGraph, module: str, name: str) -> bool:
     if f"{module}.{name}" in _modules_named(g).get(name, {}):
         return True
     info = g.modules.get(module)
-    return info is not None and name in info.toplevel.defs
+    if info is None:
+        return False
+    # `from anthropic import AsyncAnthropic` inside services/anthropic.py binds the name by importing
+    # it from the library of the same name (Python 3 imports are absolute), not from this module
+    last = "" if info.ir.is_package else module.rpartition(".")[2]  # a package's own name is itself
+    return any(not (d.how == "import" and isinstance(d.value, ir.Constant)
+                    and str(d.value.value).split(".")[0] == last)
+               for d in info.toplevel.defs.get(name, ()))
 
 
 @per_graph
