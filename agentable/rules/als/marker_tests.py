@@ -32,17 +32,35 @@ class MarkerTest:
     case_folded: bool
 
 
-def _in_test(stmt: ir.Stmt, e: ir.Expr) -> bool:
-    return isinstance(stmt, (ir.If, ir.While)) and any(x is e for x in ir.walk_expr(stmt.test))
+def _ends(s: ir.Stmt) -> bool:
+    return isinstance(s, (ir.Return, ir.Raise)) or (isinstance(s, ir.Simple) and s.kind == "break")
+
+
+def _negated(test: ir.Expr, e: ir.Expr) -> bool:
+    if isinstance(e, ir.Compare) and e.ops == ["not in"]:
+        return True
+    return any(isinstance(x, ir.UnaryOp) and x.op == "not" and any(y is e for y in ir.walk_expr(x.operand))
+               for x in ir.walk_expr(test))
+
+
+def _waits(stmt: ir.Stmt, e: ir.Expr) -> bool:
+    """Is `e` a wait for the marker: an `if` whose branch ends the loop or the function (break,
+    return, raise), or a `while` that runs until the marker appears? (`while "<think>" in text:`
+    that cuts tokens out, or an `if` that only rewrites the text, is text processing.)"""
+    if not any(x is e for x in ir.walk_expr(getattr(stmt, "test", None))):
+        return False
+    if isinstance(stmt, ir.If):
+        return any(_ends(s) for s in stmt.body) or any(_ends(s) for s in stmt.orelse)
+    return isinstance(stmt, ir.While) and _negated(stmt.test, e)
 
 
 def marker_tests(g: ProjectGraph, func: FunctionInfo) -> Iterator[MarkerTest]:
-    """Tests in an `if`/`while` condition of `func` that look for a literal marker in the whole
-    generated text (not a parsed field, not structured output)."""
+    """Waits (see `_waits`) in `func` for a literal marker in the whole generated text (not a
+    parsed field, not structured output)."""
     case_m = frozenset(config().kinds.get("exact_word", {}).get("case", ()))
     fields = config().structured_fields
     for e, stmt in func.walk(ir.Compare, ir.Call):
-        if not _in_test(stmt, e):
+        if not isinstance(stmt, (ir.If, ir.While)) or not _waits(stmt, e):
             continue
         if isinstance(e, ir.Compare):
             if len(e.ops) != 1 or e.ops[0] not in ("in", "not in"):
