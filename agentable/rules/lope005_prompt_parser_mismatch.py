@@ -118,7 +118,8 @@ _MAX_FIELDS = 12
 def _fields_read(graph, use: TextUse) -> tuple[str, ...]:
     """The constant keys the parsing function reads from this reply's parse (`data["action"]`,
     `data.get("args")`): whether the prompt asks for those keys is the model's judgement."""
-    site = use.llm.site[1]
+    # this parse's result only: a shared wrapper's call site parses other replies in the function too
+    parse = (use.path, (use.origin or use.expr).pos)
     out: dict[str, None] = {}
     for e, stmt in use.func.walk(ir.Subscript, ir.Call):
         if isinstance(e, ir.Subscript):
@@ -130,11 +131,15 @@ def _fields_read(graph, use: TextUse) -> tuple[str, ...]:
         k = ir.string_value(key)
         if not k or k in out:
             continue
-        if any(isinstance(v, Parsed) and v.source.site[1] is site for v in graph.values(base, use.func, stmt)):
+        if any(isinstance(v, Parsed) and _parsed_at(v, parse) for v in graph.values(base, use.func, stmt)):
             out[k] = None
             if len(out) >= _MAX_FIELDS:
                 break
     return tuple(out)
+
+
+def _parsed_at(v: Parsed, parse: tuple[str, tuple[int, int, int, int]]) -> bool:
+    return any((path, pos) == parse and msg.startswith("parsed with") for path, pos, msg in v.source.steps)
 
 
 def _parser_kind(graph, use: TextUse) -> Optional[str]:

@@ -220,3 +220,34 @@ def test_unknown_or_malformed_answers_leave_the_deterministic_findings(fake_llm,
     result = scan([tmp_path], Config(), ScanOptions(checker=Checker(llm_config(fake_llm))))
     assert _key(result.findings) == offline
     assert _users(fake_llm)  # the questions were asked
+
+
+def test_the_keys_are_those_of_this_parse_not_of_another_reply_of_the_same_wrapper():
+    from agentable.query.dataflow import flows
+    from agentable.rules.lope005_prompt_parser_mismatch import _fields_read
+    from tests.conftest import graph_of
+
+    g = graph_of({"menu.py": '''
+import json
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def ask(prompt):
+    return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]).choices[0].message.content
+
+
+def menu(guests):
+    dishes = json.loads(ask("Propose dishes as a JSON array of objects with title and diet: " + guests))
+    recipes = []
+    for dish in dishes:
+        reply = ask("Write a recipe as JSON with keys steps and minutes for " + dish["title"] + dish["diet"])
+        try:
+            recipes.append(json.loads(reply)["steps"])
+        except ValueError:
+            continue
+    return recipes
+'''})
+    keys = {u.expr.pos[0]: _fields_read(g, u) for u in flows(g) if u.kind == "parse"}
+    assert keys == {13: ("title", "diet"), 18: ("steps",)}
