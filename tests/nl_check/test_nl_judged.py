@@ -235,7 +235,8 @@ client = OpenAI()
 
 
 def ask(prompt):
-    return client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]).choices[0].message.content
+    out = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}])
+    return out.choices[0].message.content
 
 
 def menu(guests):
@@ -250,4 +251,4 @@ def menu(guests):
     return recipes
 '''})
     keys = {u.expr.pos[0]: _fields_read(g, u) for u in flows(g) if u.kind == "parse"}
-    assert keys == {13: ("title", "diet"), 18: ("steps",)}
+    assert keys == {14: ("title", "diet"), 19: ("steps",)}
