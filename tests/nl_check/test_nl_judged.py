@@ -75,6 +75,7 @@ def review(draft: str) -> tuple:
     "worker.py": '''
 from llm import chat
 
+FINISHED = "TASK_COMPLETE"
 WORK = ("You resolve a customer's order problem step by step, one step per message. "
         "When nothing is left to do, finish your message with: Task complete.")
 
@@ -85,7 +86,7 @@ def resolve(problem: str) -> list:
     for _ in range(8):
         reply = chat(WORK, note)
         steps.append(reply)
-        if "TASK_COMPLETE" in reply:
+        if FINISHED in reply:
             break
         note = "Continue with the next step."
     return steps
@@ -182,7 +183,7 @@ def test_judged_answers_decide_the_findings(fake_llm, tmp_path):
     checker = Checker(llm_config(fake_llm))
     result = scan([tmp_path], Config(), ScanOptions(checker=checker))
     new = _key(result.findings) - offline
-    assert new == {("LOPE005", "triage.py", 15), ("ALS005", "worker.py", 14), ("IETI005", "desk.py", 16)}
+    assert new == {("LOPE005", "triage.py", 15), ("ALS005", "worker.py", 15), ("IETI005", "desk.py", 16)}
     assert offline <= _key(result.findings)
     by_rule = {f.rule_id: f for f in result.findings if (f.rule_id, f.span.path, f.span.line) in new}
     assert "final_answer" in by_rule["LOPE005"].checker_reason

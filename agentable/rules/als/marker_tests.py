@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import LLMOutput
+from agentable.query.literals import const_strs
 from agentable.query.llm_output import llm_outputs
 from agentable.query.structured_output import structured_output
 from agentable.query.taint import config
@@ -54,6 +55,17 @@ def _waits(stmt: ir.Stmt, e: ir.Expr) -> bool:
     return isinstance(stmt, ir.While) and _negated(stmt.test, e)
 
 
+def _marker(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: ir.Stmt) -> Optional[str]:
+    """The literal marker, written in the test or held by a name with one constant string value
+    (`EXIT_PHRASE = "ALL_DONE"` at module level)."""
+    if isinstance(e, ir.Constant):
+        return ir.string_value(e)
+    if not isinstance(e, (ir.Name, ir.Attribute)):
+        return None
+    values = set(const_strs(g, e, func, stmt))
+    return values.pop() if len(values) == 1 else None
+
+
 def marker_tests(g: ProjectGraph, func: FunctionInfo) -> Iterator[MarkerTest]:
     """Waits (see `_waits`) in `func` for a literal marker in the whole generated text (not a
     parsed field, not structured output)."""
@@ -65,10 +77,10 @@ def marker_tests(g: ProjectGraph, func: FunctionInfo) -> Iterator[MarkerTest]:
         if isinstance(e, ir.Compare):
             if len(e.ops) != 1 or e.ops[0] not in ("in", "not in"):
                 continue
-            marker, reply = ir.string_value(e.left), e.comparators[0]
+            marker, reply = _marker(g, e.left, func, stmt), e.comparators[0]
         elif isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in _POSITION_TESTS \
                 and len(e.args) == 1:
-            marker, reply = ir.string_value(e.args[0]), e.func.value
+            marker, reply = _marker(g, e.args[0], func, stmt), e.func.value
         else:
             continue
         if marker is None or "{}" in marker or not _MARKER.match(marker.strip()):
