@@ -253,3 +253,33 @@ def menu(guests):
 '''})
     keys = {u.expr.pos[0]: _fields_read(g, u) for u in flows(g) if u.kind == "parse"}
     assert keys == {14: ("title", "diet"), 19: ("steps",)}
+
+
+def test_waits_for_a_marker_are_told_from_text_processing():
+    from agentable.rules.als.marker_tests import marker_tests
+    from tests.conftest import graph_of
+
+    g = graph_of({"pilot.py": '''
+from openai import OpenAI
+
+client = OpenAI()
+STOP_WORD = "LANDED"
+
+
+def fly(plan):
+    history = [{"role": "user", "content": plan}]
+    landed = False
+    while not landed:
+        text = client.chat.completions.create(model="gpt-4o-mini", messages=history).choices[0].message.content
+        if "MAYDAY" in text:
+            landed = True
+        landed = landed or STOP_WORD in text
+        while "<scratch>" in text:
+            text = text.replace("<scratch>", "", 1)
+        if "ALTITUDE" in text:
+            text = text.lower()
+        history.append({"role": "assistant", "content": text})
+    return history
+'''})
+    found = {(t.expr.pos[0], t.marker) for f in g.functions.values() for t in marker_tests(g, f)}
+    assert found == {(13, "MAYDAY"), (15, "LANDED")}

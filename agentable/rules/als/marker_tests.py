@@ -44,14 +44,22 @@ def _negated(test: ir.Expr, e: ir.Expr) -> bool:
                for x in ir.walk_expr(test))
 
 
+def _sets_flag(s: ir.Stmt) -> bool:
+    return isinstance(s, ir.Assign) and isinstance(s.value, ir.Constant) and isinstance(s.value.value, bool)
+
+
 def _waits(stmt: ir.Stmt, e: ir.Expr) -> bool:
     """Is `e` a wait for the marker: an `if` whose branch ends the loop or the function (break,
-    return, raise), or a `while` that runs until the marker appears? (`while "<think>" in text:`
-    that cuts tokens out, or an `if` that only rewrites the text, is text processing.)"""
+    return, raise) or sets a flag (`done = True`), a flag assigned the test itself (`done = MARK in
+    reply`, `done = done or MARK in reply`), or a `while` that runs until the marker appears? (`while "<think>" in text:` that
+    cuts tokens out, or an `if` that only rewrites the text, is text processing.)"""
+    if isinstance(stmt, ir.Assign):
+        v = stmt.value
+        return v is e or (isinstance(v, ir.BoolOp) and any(x is e for x in v.values))
     if not any(x is e for x in ir.walk_expr(getattr(stmt, "test", None))):
         return False
     if isinstance(stmt, ir.If):
-        return any(_ends(s) for s in stmt.body) or any(_ends(s) for s in stmt.orelse)
+        return any(_ends(s) or _sets_flag(s) for s in (*stmt.body, *stmt.orelse))
     return isinstance(stmt, ir.While) and _negated(stmt.test, e)
 
 
@@ -72,7 +80,7 @@ def marker_tests(g: ProjectGraph, func: FunctionInfo) -> Iterator[MarkerTest]:
     case_m = frozenset(config().kinds.get("exact_word", {}).get("case", ()))
     fields = config().structured_fields
     for e, stmt in func.walk(ir.Compare, ir.Call):
-        if not isinstance(stmt, (ir.If, ir.While)) or not _waits(stmt, e):
+        if not isinstance(stmt, (ir.If, ir.While, ir.Assign)) or not _waits(stmt, e):
             continue
         if isinstance(e, ir.Compare):
             if len(e.ops) != 1 or e.ops[0] not in ("in", "not in"):
