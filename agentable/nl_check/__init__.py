@@ -1,7 +1,8 @@
 """The natural-language checker: rules hand it typed questions and get verdicts back.
 
 Deterministic answers come first. The LLM is asked only when it is configured and enabled, and
-only for questions the deterministic pass left "unknown" (or kinds with `llm_always`). Without
+only for questions the deterministic pass left "unknown" (or that want the model's judgement anyway,
+`questions.wants_llm`: a tool's description, a parsed reply whose fields are read). Without
 an enabled LLMConfig nothing leaves the machine and `openai` is never imported.
 """
 
@@ -17,18 +18,21 @@ from agentable.nl_check.cache import VerdictCache, cache_key, default_cache_dir
 from agentable.nl_check.llm import LLMClient, LLMConfig, NoteBook
 from agentable.nl_check.offline import ModelLookup, answer_offline
 from agentable.nl_check.questions import (
+    MarkerPromptQuestion,
     ModelSuitabilityQuestion,
     PromptParserQuestion,
     Question,
     StopFormatQuestion,
     ToolDescriptionQuestion,
     Verdict,
+    wants_llm,
 )
 from agentable.nl_check.templates import TEMPLATE_VERSION, prepare
 
 __all__ = [
     "Checker",
     "LLMConfig",
+    "MarkerPromptQuestion",
     "ModelSuitabilityQuestion",
     "PromptParserQuestion",
     "Question",
@@ -55,6 +59,7 @@ class Checker:
         self._client: LLMClient | None = None
         self._cache: VerdictCache | None = None
         self.questions_asked = 0
+        self.sent_by_kind: dict[str, int] = {}  # questions put to the model (cache hits included), per kind
         self.cache_hits = 0
         if config is None or not config.enabled:
             return
@@ -83,9 +88,10 @@ class Checker:
         pending: dict[str, list[int]] = {}  # cache key -> indexes of the questions it answers
         prepared: dict[str, Question] = {}
         for i, (question, verdict) in enumerate(zip(questions, offline, strict=True)):
-            if verdict.answer != "unknown" and not question.llm_always:
+            if verdict.answer != "unknown" and not wants_llm(question):
                 continue
             ready = prepare(question)
+            self.sent_by_kind[question.kind] = self.sent_by_kind.get(question.kind, 0) + 1
             key = cache_key(ready, TEMPLATE_VERSION, client.config.model, client.base_url)
             hit = self._cache.get(key) if self._cache else None
             if hit is not None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Callable, Mapping, Optional
 
+from agentable.nl_check.marker_check import check_marker_prompt
 from agentable.nl_check.parser_check import check_prompt_parser
 from agentable.nl_check.questions import (
+    MarkerPromptQuestion,
     ModelSuitabilityQuestion,
     PromptParserQuestion,
     Question,
@@ -87,4 +89,6 @@ def answer_offline(question: Question, model_lookup: ModelLookup | None = None) 
         return check_stop_format(question)
     if isinstance(question, ModelSuitabilityQuestion):
         return check_model_suitability(question, model_lookup)
+    if isinstance(question, MarkerPromptQuestion):
+        return check_marker_prompt(question)
     raise TypeError(f"not a checker question: {type(question).__name__}")

@@ -49,6 +49,13 @@ class PromptParserQuestion:
     prompt_text: str
     parser_kind: str
     parser_detail: str = ""  # free text: e.g. keys read from the parsed object, regex flags
+    # the keys the code reads from the parsed reply: the deterministic pass compares only the
+    # format ("asks for JSON"), so with these a "yes" of its own is still put to the model
+    fields_read: tuple[str, ...] = ()
+
+    @property
+    def wants_llm(self) -> bool:
+        return bool(self.fields_read)
 
 
 @dataclass(frozen=True)
@@ -84,15 +91,42 @@ class ModelSuitabilityQuestion:
     provider: str = ""
 
 
+@dataclass(frozen=True)
+class MarkerPromptQuestion:
+    """Does a reply that follows the prompt contain the marker the code waits for, in the form the
+    code's test needs (`"TERMINATE" in reply`, `reply.startswith("FINAL ANSWER:")`)?
+
+    test: the source text of the test; code: the lines around it.
+    yes = a well-behaved reply passes the test when it should; no = the prompt asks for other
+    wording (another spelling, case or marker), so the branch the test guards never runs (defect).
+    """
+
+    kind: ClassVar[str] = "marker_prompt"
+    llm_always: ClassVar[bool] = False
+
+    marker: str
+    test: str
+    prompt_text: str
+    code: str = ""
+    case_folded: bool = False  # the code lowers (or uppers) the reply before the test
+
+
 Question = Union[
-    ToolDescriptionQuestion, PromptParserQuestion, StopFormatQuestion, ModelSuitabilityQuestion
+    ToolDescriptionQuestion, PromptParserQuestion, StopFormatQuestion, ModelSuitabilityQuestion,
+    MarkerPromptQuestion,
 ]
 QUESTION_TYPES: tuple[type, ...] = (
     ToolDescriptionQuestion,
     PromptParserQuestion,
     StopFormatQuestion,
     ModelSuitabilityQuestion,
+    MarkerPromptQuestion,
 )
+
+
+def wants_llm(question: Question) -> bool:
+    """Is the question put to the model even when the deterministic pass answered it?"""
+    return question.llm_always or bool(getattr(question, "wants_llm", False))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import json
 from typing import Callable
 
 from agentable.nl_check.questions import (
+    MarkerPromptQuestion,
     ModelSuitabilityQuestion,
     PromptParserQuestion,
     Question,
@@ -15,7 +16,7 @@ from agentable.nl_check.questions import (
 )
 from agentable.nl_check.redact import redact_question
 
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 
 # Characters sent per field after redaction: enough to judge, no more.
 FIELD_BUDGETS: dict[str, int] = {
@@ -27,6 +28,10 @@ FIELD_BUDGETS: dict[str, int] = {
     "parser_detail": 2000,
     "stop_sequences": 100,
     "format_markers": 100,
+    "fields_read": 100,  # per item
+    "marker": 200,
+    "test": 300,
+    "code": 2000,
 }
 
 VERDICT_SCHEMA: dict[str, object] = {
@@ -75,6 +80,22 @@ def _parser(q: PromptParserQuestion) -> str:
         _data("Prompt", q.prompt_text),
         _data("Parser", q.parser_kind),
         _data("Parser details", q.parser_detail or "(none)"),
+        *([_data("Keys the code reads from the parsed reply (each must be in what the prompt asks for)",
+                 list(q.fields_read))] if q.fields_read else []),
+    ])
+
+
+def _marker(q: MarkerPromptQuestion) -> str:
+    return "\n\n".join([
+        "A program sends the prompt below to an LLM and waits for a marker in the reply: the test "
+        "below decides a branch (an end of the loop, an acceptance). Would a reply that follows the "
+        "prompt's instructions contain the marker in the form the test needs (the same spelling, "
+        'case and place)? Answer "yes" if it would, "no" if the prompt asks for other wording so '
+        'that the test misses a well-behaved reply, "unknown" if the prompt is silent on it.',
+        _data("Marker", q.marker),
+        _data("Test", q.test + (" (the reply is case-folded first)" if q.case_folded else "")),
+        _data("Prompt", q.prompt_text),
+        _data("Code around the test", q.code or "(none)"),
     ])
 
 
@@ -108,6 +129,7 @@ _BUILDERS: dict[str, Callable] = {
     PromptParserQuestion.kind: _parser,
     StopFormatQuestion.kind: _stop,
     ModelSuitabilityQuestion.kind: _model,
+    MarkerPromptQuestion.kind: _marker,
 }
 
 

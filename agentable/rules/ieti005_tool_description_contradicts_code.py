@@ -7,7 +7,8 @@ from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
-from agentable.query.tools import tool_anchor, tool_received_nowhere
+from agentable.query.tools import tool_anchor, tool_defs_by_function, tool_received_nowhere
+from agentable.rules.ieti.prompt_listed_tools import prompt_listed_tools
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -59,6 +60,7 @@ class ToolDescriptionContradictsCode(Rule):
                 identifiers=tuple(_identifiers(func)),
             )
             todo.append((tool, func, desc, q))
+        yield from self._prompt_listed(ctx)
         if not todo:
             return
         verdicts = ctx.checker.ask_many([q for _t, _f, _d, q in todo])
@@ -76,6 +78,41 @@ class ToolDescriptionContradictsCode(Rule):
                 f"wiring if the wrong function was registered.")
             f.checker_reason = verdict.reason
             yield f
+
+    def _prompt_listed(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Tools a hand-written agent lists in its prompt as text, against the function its dispatch
+        runs for that name. Only the model judges these (the lexical pass reads tool descriptions)."""
+        from agentable.nl_check import ToolDescriptionQuestion
+
+        if not ctx.checker.llm_active:
+            return
+        graph = ctx.graph
+        described = tool_defs_by_function(graph)
+        todo = [(t, ToolDescriptionQuestion(
+            tool_name=t.name, description=t.description, param_names=tuple(p.name for p in t.func.params),
+            implementation=t.func.source(), identifiers=tuple(_identifiers(t.func))))
+            for t in prompt_listed_tools(graph)
+            if t.func.qualname not in described  # a described tool is asked about above
+            and (ctx.include_tests or not graph.is_test_code(t.func.path))]
+        if not todo:
+            return
+        verdicts = ctx.checker.ask_many([q for _t, q in todo])
+        for (t, _q), verdict in zip(todo, verdicts, strict=True):
+            if not verdict.defect or verdict.source == "deterministic":
+                continue
+            short = " ".join(t.description.split())[:80]
+            f = self.finding(
+                ctx, t.func.path, _first_line(t.func),
+                f"The prompt lists tool `{t.name}` (\"{short}\"), and the dispatch at {t.dispatch.path}:"
+                f"{t.dispatch.lookup.pos[0]} runs `{t.func.name}` for it, which does not do that: {verdict.reason} "
+                f"Describe in the prompt what the function does, or dispatch the name to the right function.")
+            f.checker_reason = verdict.reason
+            yield f
+
+
+def _first_line(func) -> tuple[int, int, int, int]:
+    p = func.node.pos if func.node is not None else (1, 0, 1, 0)
+    return (p[0], p[1], p[0], p[1])
 
 
 def _identifiers(func) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.frameworks import MATCH_PIECE
+from agentable.cpg.values import Parsed
 from agentable.findings import Finding, Severity
 from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import PromptParserQuestion
@@ -82,7 +83,8 @@ class PromptParserMismatch(Rule):
                           f"{', '.join(others)}: this parser may be a fallback for replies that one rejects.").strip()
             doubt = bool(detail)  # part of the prompt unseen, or another parser first
             detail = (detail + "\nThe code that parses the reply:\n" + _code_around(use)).strip()
-            verdict = ctx.checker.ask(PromptParserQuestion(prompt, kind, detail))
+            fields = _fields_read(graph, use) if kind == "json.loads" else ()
+            verdict = ctx.checker.ask(PromptParserQuestion(prompt, kind, detail, fields))
             if verdict.defect and verdict.source == "deterministic" and doubt:
                 continue  # the missing words may be in the part not shown, or the parse is a fallback
             if not verdict.defect:
@@ -108,6 +110,36 @@ def _code_around(use: TextUse, before: int = 12, after: int = 8) -> str:
     lo, hi = (node.pos[0] - 1, node.pos[2]) if node is not None else (0, len(lines))
     at = use.expr.pos[0] - 1
     return "\n".join(lines[max(lo, at - before):min(hi, at + after + 1)])
+
+
+_MAX_FIELDS = 12
+
+
+def _fields_read(graph, use: TextUse) -> tuple[str, ...]:
+    """The constant keys the parsing function reads from this reply's parse (`data["action"]`,
+    `data.get("args")`): whether the prompt asks for those keys is the model's judgement."""
+    # this parse's result only: a shared wrapper's call site parses other replies in the function too
+    parse = (use.path, (use.origin or use.expr).pos)
+    out: dict[str, None] = {}
+    for e, stmt in use.func.walk(ir.Subscript, ir.Call):
+        if isinstance(e, ir.Subscript):
+            base, key = e.value, e.index
+        elif isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get" and e.args:
+            base, key = e.func.value, e.args[0]
+        else:
+            continue
+        k = ir.string_value(key)
+        if not k or k in out:
+            continue
+        if any(isinstance(v, Parsed) and _parsed_at(v, parse) for v in graph.values(base, use.func, stmt)):
+            out[k] = None
+            if len(out) >= _MAX_FIELDS:
+                break
+    return tuple(out)
+
+
+def _parsed_at(v: Parsed, parse: tuple[str, tuple[int, int, int, int]]) -> bool:
+    return any((path, pos) == parse and msg.startswith("parsed with") for path, pos, msg in v.source.steps)
 
 
 def _parser_kind(graph, use: TextUse) -> Optional[str]:

@@ -34,6 +34,8 @@ class FakeLLM:
         self.reject_formats: set[str] = set()  # response_format types answered with HTTP 400
         self.reject_params: set[str] = set()  # request fields answered with HTTP 400
         self.requests: list[dict] = []
+        # judged answers: the first (texts, reply) whose every text is in the question's user message
+        self.judged: list[tuple[tuple[str, ...], Reply]] = []
         self.arrivals: list[float] = []  # time.monotonic() of each request, in order
         self.raw_bodies: list[bytes] = []
         self.max_in_flight = 0
@@ -58,6 +60,10 @@ class FakeLLM:
         for param in self.reject_params:
             if param in body:
                 return Reply(400, error=f"Unsupported parameter: '{param}' is not supported with this model.")
+        user = next((m.get("content", "") for m in body.get("messages", []) if m.get("role") == "user"), "")
+        for texts, reply in self.judged:
+            if all(t in user for t in texts):
+                return reply
         with self._lock:
             return self.script.popleft() if self.script else self.default
 

@@ -52,7 +52,7 @@ def exact_tests(g: ProjectGraph, func: FunctionInfo) -> Iterator[ExactTest]:
                 continue
             outs = [v for v in llm_outputs(g, reply, func, stmt)
                     if not fields.intersection(v.read) and structured_output(g, v) is None]
-            methods = [_methods(v) for v in outs]
+            methods = [reply_methods(v) for v in outs]
             if not outs or any(m is None or not m <= space_m | case_m for m in methods):
                 continue
             yield ExactTest(e, stmt, reply, word, tuple(outs),
@@ -60,7 +60,7 @@ def exact_tests(g: ProjectGraph, func: FunctionInfo) -> Iterator[ExactTest]:
                             all(bool(m and m & case_m) for m in methods))
 
 
-def _methods(v: LLMOutput) -> Optional[set[str]]:
+def reply_methods(v: LLMOutput) -> Optional[set[str]]:
     """The str methods applied to the model's text on this path; None when it was sliced or
     indexed (a piece of the reply), or the path is too long to know."""
     if len(v.steps) >= _MAX_STEPS:
