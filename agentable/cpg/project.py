@@ -141,8 +141,7 @@ class ProjectGraph:
         return found
 
     def _find_module(self, name: str, importer: Optional[ModuleInfo]) -> Optional[ModuleInfo]:
-        # Python 3 imports are absolute: a module named like a library (services/anthropic.py)
-        # importing that library (`from anthropic import ...`) gets the library, never itself
+        # imports are absolute: services/anthropic.py importing `anthropic` gets the library, not itself
         own = importer.name if importer is not None else None
         if importer is not None and importer.package:
             sibling = f"{importer.package}.{name}"
