@@ -440,6 +440,7 @@ class PythonFacts:
     argument_binders: frozenset[str] = frozenset()
     human_input_calls: frozenset[str] = frozenset()
     human_input_methods: frozenset[str] = frozenset()
+    user_interrupts: frozenset[str] = frozenset()
     executor_classes: frozenset[str] = frozenset()
     future_iterators: frozenset[str] = frozenset()
     gather_calls: frozenset[str] = frozenset()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.flow import handler_type_names
 from agentable.cpg.project import ProjectGraph
@@ -13,6 +14,8 @@ from agentable.query.literals import source_text
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.recursion import recursion_bounded, recursive_agent_loops
 from agentable.rules.mnft.switch_once import switched_once
+
+_USER_INTERRUPTS = python_facts().user_interrupts
 
 
 class RecursiveRetryUnbounded(Rule):
@@ -59,7 +62,10 @@ class RecursiveRetryUnbounded(Rule):
                 held = _handler_of(func, site.stmt)
                 if switched_once(graph, func, site, held[1] if held else None):
                     continue  # a one-way switch (to a fallback model) allows one retry
-                names = ", ".join(handler_type_names(held[1])) if held else ""
+                caught = handler_type_names(held[1]) if held else []
+                if caught and set(caught) <= _USER_INTERRUPTS:
+                    continue  # Ctrl-C to give feedback and go on: no failure is retried
+                names = ", ".join(caught)
                 handler = f"except {names}" if names else "except:"
                 call = source_text(graph, func.path, site.call, 60)
                 what = source_text(graph, func.path, model_call.call.func, 50)
