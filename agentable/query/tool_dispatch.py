@@ -179,21 +179,35 @@ def _runner_call(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr)
     return None
 
 
-def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[FunctionInfo]:
-    """Project functions a dispatch may run, from the callables stored in its container: functions,
-    or the called method of stored tool objects (`tools[name].run(x)`)."""
-    e = d.lookup
+def getattr_methods(g: ProjectGraph, d: ToolDispatch) -> dict[str, FunctionInfo]:
+    """Name -> method for a `getattr(obj, name)` dispatch: the public methods of the objects it reads."""
     out: dict[str, FunctionInfo] = {}
-    if d.kind == "getattr" and isinstance(e, ir.Call):
+    e = d.lookup
+    if d.kind == "getattr" and isinstance(e, ir.Call) and e.args:
         for v in g.values(e.args[0], d.func, d.stmt):
             if isinstance(v, Instance):
                 for cls in g.mro(v.qualname):
                     for name, m in cls.methods.items():
                         if not name.startswith("_"):
                             out.setdefault(name, m)
-        return list(out.values())
-    container = e.value if isinstance(e, ir.Subscript) else (
-        e.func.value if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) else None)
+    return out
+
+
+def dispatch_container(d: ToolDispatch) -> Optional[ir.Expr]:
+    """The container a dispatch looks the name up in: `TOOLS` of `TOOLS[name]` / `TOOLS.get(name)`."""
+    e = d.lookup
+    if isinstance(e, ir.Subscript):
+        return e.value
+    return e.func.value if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) else None
+
+
+def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[FunctionInfo]:
+    """Project functions a dispatch may run, from the callables stored in its container: functions,
+    or the called method of stored tool objects (`tools[name].run(x)`)."""
+    if d.kind == "getattr":
+        return list(getattr_methods(g, d).values())
+    out: dict[str, FunctionInfo] = {}
+    container = dispatch_container(d)
     if container is None:
         return []
     method = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else "__call__"

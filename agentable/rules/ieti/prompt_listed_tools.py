@@ -8,13 +8,12 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import FuncRef, Instance, Parsed
+from agentable.cpg.values import FuncRef, Parsed
 from agentable.query.protocol import prompt_text
 from agentable.query.reply_prompt import reply_prompt
-from agentable.query.tool_dispatch import ToolDispatch, tool_dispatches
+from agentable.query.tool_dispatch import ToolDispatch, dispatch_container, getattr_methods, tool_dispatches
 
 _MAX_LINES = 3  # lines of the prompt kept per mention: the listing line and its continuation
 _MAX_CHARS = 600
@@ -31,18 +30,10 @@ class PromptListedTool:
 def _named_targets(g: ProjectGraph, d: ToolDispatch) -> dict[str, FunctionInfo]:
     """Name the model writes -> project function run for it: the string keys of the dispatch's dict
     literal, or the public methods of the object `getattr` reads."""
+    if d.kind == "getattr":
+        return getattr_methods(g, d)
     out: dict[str, FunctionInfo] = {}
-    e = d.lookup
-    if d.kind == "getattr" and isinstance(e, ir.Call) and e.args:
-        for v in g.values(e.args[0], d.func, d.stmt):
-            if isinstance(v, Instance):
-                for cls in g.mro(v.qualname):
-                    for name, m in cls.methods.items():
-                        if not name.startswith("_"):
-                            out.setdefault(name, m)
-        return out
-    container = e.value if isinstance(e, ir.Subscript) else (
-        e.func.value if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) else None)
+    container = dispatch_container(d)
     if container is None:
         return out
     for mapping in g.literal_mappings(container, d.func, d.stmt, g.resolver):
