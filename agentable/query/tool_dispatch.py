@@ -211,8 +211,8 @@ def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[F
     if container is None:
         return []
     method = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else "__call__"
-    for v in _registry_objects(g, d.func, container):
-        for cls in g.mro(v.qualname):
+    for obj in _registry_objects(g, d.func, container):
+        for cls in g.mro(obj.qualname):
             if method in cls.methods:
                 out[cls.methods[method].qualname] = cls.methods[method]
                 break
