@@ -1,7 +1,9 @@
 """A loop whose condition reads a counter on `self` that a method the body calls counts up:
 `while self.state.n_steps <= max_steps: await self._execute_step()`, where `_execute_step` ->
 `step` -> `_finalize` does `self.state.n_steps += 1`. The body itself assigns nothing the test
-reads, yet each pass moves the counter towards the bound."""
+reads, yet each pass moves the counter towards the bound. The comparison may also sit in a
+method the condition calls: `while not self.is_halted(): self.step()` with `is_halted` returning
+`self.step_n > self.max_steps`."""
 
 from __future__ import annotations
 
@@ -33,7 +35,23 @@ def counted_in_self_callees(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt, 
                              and s.op in ("+=", "-=") for d in [ir.dotted(s.target) or ""] if d.startswith("self.")}
                 nxt.extend(callee.calls)
         frontier = nxt
-    return bool(counters) and _is_counter_test(test, counters)
+    if not counters:
+        return False
+    return any(_is_counter_test(t, counters) for t in (test, *_returned_by_test_calls(g, func, test)))
+
+
+def _returned_by_test_calls(g: ProjectGraph, func: FunctionInfo, test: ir.Expr) -> list[ir.Expr]:
+    """What the methods the loop condition calls on `self` return (`self.is_halted()`)."""
+    calls = {id(e) for e in ir.walk_expr(test) if isinstance(e, ir.Call) and _on_self(e)}
+    out: list[ir.Expr] = []
+    for site in func.calls:
+        if id(site.call) not in calls:
+            continue
+        for q in g.callees(site):
+            callee = g.functions.get(q)
+            if callee is not None and callee.cls is not None:
+                out.extend(r.value for r in callee.returns if r.value is not None)
+    return out
 
 
 def _on_self(call: ir.Call) -> bool:
