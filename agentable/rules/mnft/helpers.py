@@ -290,9 +290,9 @@ def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> boo
     stmt = site.stmt  # type: ignore[attr-defined]
     if isinstance(f, ir.Attribute) and f.attr in _HUMAN_METHODS:
         return True
-    if isinstance(f, ir.Attribute) and f.attr == "get" and any(
-            isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, stmt)):
-        return True
+    if isinstance(f, ir.Attribute) and f.attr == "get" and (not site.call.args or any(  # type: ignore[attr-defined]
+            isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, stmt))):
+        return True  # a work queue's get(); with no key, `.get()` is never a dict's (a queue passed in)
     for v in g.values(f, func, stmt):
         if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or (
                 v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask")
