@@ -21,10 +21,17 @@ def tool_description_problem(g: ProjectGraph, tool: object) -> Optional[str]:
     desc = getattr(tool, "description", None)
     if desc == "<dynamic>":
         return None
-    if isinstance(desc, str):
-        return "empty" if not desc.strip() else None
     spec = getattr(tool, "spec", None)
     kind = getattr(tool, "kind", "")
+    if isinstance(desc, str):
+        if desc.strip():
+            return None
+        cls = getattr(tool, "cls", None)
+        attr = getattr(spec, "description_attr", None)
+        if kind == "class" and cls is not None and attr and (
+                g.subclasses(cls.qualname) or class_constructed_with(g, cls.qualname, attr)):
+            return None  # an empty default of a generic tool class whose uses give the description
+        return "empty"
     func = getattr(tool, "func", None)
     if func is not None and func.node is not None and func.node.docstring and kind == "decorator":
         return None
