@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import FuncRef
+from agentable.cpg.values import ExtRef, FuncRef
 from agentable.findings import Finding, Severity
 from agentable.query.tools import tool_definition_call
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -56,7 +57,7 @@ class VariadicToolParameter(Rule):
             requires = tuple(getattr(spec, "variadic_requires", ()) or ())
             required = bool(getattr(spec, "variadic_required", False))
             for func in _implementations(g, tool):
-                if func.qualname in seen or func.node is None:
+                if func.qualname in seen or func.node is None or _copies_signature(g, func):
                     continue
                 problems: list[str] = []
                 for p in func.node.params:
@@ -79,6 +80,19 @@ class VariadicToolParameter(Rule):
                 name = tool.name if func is tool.func else func.name
                 yield self.finding(ctx, func.path, func.node.name_pos,
                                    f"Tool `{name or func.name}`: " + "; ".join(problems) + ".")
+
+
+_SIGNATURE_COPIERS = python_facts().signature_copiers
+
+
+def _copies_signature(g, func: FunctionInfo) -> bool:
+    """Is `func` a wrapper decorated with `functools.wraps(f)`: its schema is `f`'s signature."""
+    outer = func.parent or func.module.toplevel
+    for dec in func.node.decorators if func.node is not None else []:
+        target = dec.func if isinstance(dec, ir.Call) else dec
+        if any(isinstance(v, ExtRef) and v.path in _SIGNATURE_COPIERS for v in g.values(target, outer, func.node)):
+            return True
+    return False
 
 
 def _implementations(g, tool) -> list[FunctionInfo]:
