@@ -15,7 +15,7 @@ from agentable.cpg.flow import (
 )
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ExtRef, Instance
+from agentable.cpg.values import ExtRef, Instance, Value
 from agentable.query.taint import config
 
 
@@ -204,18 +204,20 @@ def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tu
     return ""
 
 
+def decorator_values(g: ProjectGraph, func: FunctionInfo) -> list[Value]:
+    """What `func`'s decorators are (the called one for `@deco(...)`), resolved in the scope that
+    defines `func`."""
+    if func.node is None:
+        return []
+    scope = func.parent or func.module.toplevel
+    return [v for d in func.node.decorators for v in g.values(d.func if isinstance(d, ir.Call) else d, scope, None)]
+
+
 def decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
     """Is `func` wrapped in a retry decorator of a library (tenacity `@retry`, backoff
     `@backoff.on_exception`: taint.toml `retry_names`)?"""
-    if func.node is None:
-        return False
     names = config().names.get("retry", frozenset())
-    for d in func.node.decorators:
-        target = d.func if isinstance(d, ir.Call) else d
-        for v in g.values(target, func.module.toplevel, None):
-            if isinstance(v, ExtRef) and v.path.rsplit(".", 1)[-1] in names:
-                return True
-    return False
+    return any(isinstance(v, ExtRef) and v.path.rsplit(".", 1)[-1] in names for v in decorator_values(g, func))
 
 
 def suppressed_here(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> bool:

@@ -17,7 +17,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, ExtRef, FuncRef
 from agentable.query.facts import per_graph
-from agentable.query.guards import HandlerTest, decorated_with_retry, registered_function
+from agentable.query.guards import HandlerTest, decorated_with_retry, decorator_values, registered_function
 from agentable.query.tool_failures import handler_reraises
 from agentable.query.versions import VersionSource, version_source, versions_disjoint
 
@@ -198,17 +198,12 @@ def _model_error_handler(g: ProjectGraph, call_path: str) -> HandlerTest:
 def _catching_decorator(g: ProjectGraph, func: FunctionInfo, catches: HandlerTest) -> bool:
     """Is `func` wrapped by a decorator of the project that calls it inside a try catching the
     error (a hand-written `@retry_on_rate_limit` or `@log_errors`)?"""
-    if func.node is None:
-        return False
-    scope = func.parent or func.module.toplevel
-    for d in func.node.decorators:
-        target = d.func if isinstance(d, ir.Call) else d
-        for v in g.values(target, scope, None):
-            if not isinstance(v, FuncRef):
-                continue
-            inner = [f for f in g.functions.values() if f.qualname == v.qualname or f.qualname.startswith(v.qualname + ".")]
-            if any(_caught(g, f, s.stmt, catches) for f in inner for s in f.calls):
-                return True
+    for v in decorator_values(g, func):
+        if not isinstance(v, FuncRef):
+            continue
+        inner = [f for f in g.functions.values() if f.qualname == v.qualname or f.qualname.startswith(v.qualname + ".")]
+        if any(_caught(g, f, s.stmt, catches) for f in inner for s in f.calls):
+            return True
     return False
 
 

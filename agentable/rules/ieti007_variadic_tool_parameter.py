@@ -10,6 +10,7 @@ from agentable.cpg import ir
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef, FuncRef
 from agentable.findings import Finding, Severity
+from agentable.query.guards import decorator_values
 from agentable.query.tools import tool_definition_call
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -87,12 +88,7 @@ _SIGNATURE_COPIERS = python_facts().signature_copiers
 
 def _copies_signature(g, func: FunctionInfo) -> bool:
     """Is `func` a wrapper decorated with `functools.wraps(f)`: its schema is `f`'s signature."""
-    outer = func.parent or func.module.toplevel
-    for dec in func.node.decorators if func.node is not None else []:
-        target = dec.func if isinstance(dec, ir.Call) else dec
-        if any(isinstance(v, ExtRef) and v.path in _SIGNATURE_COPIERS for v in g.values(target, outer, func.node)):
-            return True
-    return False
+    return any(isinstance(v, ExtRef) and v.path in _SIGNATURE_COPIERS for v in decorator_values(g, func))
 
 
 def _implementations(g, tool) -> list[FunctionInfo]:
