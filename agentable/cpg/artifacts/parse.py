@@ -194,29 +194,28 @@ def _located(art: Artifact, items: Iterator[_Item], pattern) -> Iterator[_Item]:
 
 # ----------------------------------------------------------------------------- INI
 
+_INI_TOP = "top"  # the section keys above the first header are read into
 _INI_SECTION_RE = re.compile(r"^\s*\[([^\]]+)\]")
 _INI_KEY_RE = re.compile(r"^([^\s=:#;\[][^=:]*?)\s*[=:]\s*(.*?)\s*(?:\s[#;].*)?$")
 
 
 def _load_ini(text: str) -> dict[str, dict[str, str]]:
     """The sections of an INI file as plain data; configparser raises on a malformed file (the
-    notification), and reads `%(x)s` literally (no interpolation: the values are never expanded)."""
+    notification), and reads `%(x)s` literally (no interpolation: the values are never expanded).
+    Keys above the first `[section]` (a flat `key = value` file) are read as a section of their own."""
     parser = configparser.ConfigParser(interpolation=None, strict=False, inline_comment_prefixes=("#", ";"))
     try:
-        parser.read_string(text)
-    except configparser.MissingSectionHeaderError:  # a flat `key = value` file is still settings
-        parser = configparser.ConfigParser(interpolation=None, strict=False, inline_comment_prefixes=("#", ";"))
-        try:
-            parser.read_string("[top]\n" + text)
-        except configparser.ParsingError as exc:
-            raise ValueError(_ini_error(exc, text, -1)) from None
+        parser.read_string(f"[{_INI_TOP}]\n" + text)
     except configparser.ParsingError as exc:
-        raise ValueError(_ini_error(exc, text, 0)) from None
-    return {name: dict(parser.items(name, raw=True)) for name in parser.sections()}
+        raise ValueError(_ini_error(exc, text)) from None
+    sections = {name: dict(parser.items(name, raw=True)) for name in parser.sections()}
+    if not sections.get(_INI_TOP):
+        sections.pop(_INI_TOP, None)  # a file that starts with its first section
+    return sections
 
 
-def _ini_error(exc: configparser.ParsingError, text: str, shift: int) -> str:
-    lineno = exc.errors[0][0] + shift if exc.errors else 0
+def _ini_error(exc: configparser.ParsingError, text: str) -> str:
+    lineno = exc.errors[0][0] - 1 if exc.errors else 0  # the added header line is not the file's
     lines = text.split("\n")
     line = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
     return f"line {lineno}: {line[:80]!r} is neither a [section] nor a key = value"
