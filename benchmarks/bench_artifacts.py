@@ -25,19 +25,18 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_scan import offline_checker
+from bench_scan import run_scan as bench_run_scan
 from gen_corpus import DEFAULT_OUT, generate
 
 from agentable import files
-from agentable.config import Config
 from agentable.paths import is_manifest
-from agentable.scan import ScanOptions, scan
 from agentable.scan_result import ScanResult
 
 
 def run_scan(root: Path) -> ScanResult:
-    config = Config().merge_cli(respect_gitignore=False)
-    return scan([root], config, ScanOptions(jobs=1, cache_dir=None, checker=offline_checker(root)))
+    return bench_run_scan(root, 1, None)  # one process, no cache, the offline checker
+
+
 
 
 def without_layer(fn: Callable[[], ScanResult]) -> ScanResult:
