@@ -60,11 +60,14 @@ def _spreads(call: Optional[ir.Call]) -> bool:
 def _never_stops(g: ProjectGraph, func: FunctionInfo, use: RetryUse, expr: ir.Expr) -> bool:
     """Does this value of a bound never stop (every value it may take is one of the entry's
     unbounded literals or names)? A value that is not known bounds it, as far as we can tell."""
+    spec = use.spec
+    if isinstance(expr, ir.UnaryOp) and expr.op == "-" and isinstance(expr.operand, ir.Constant) \
+            and isinstance(expr.operand.value, int):
+        return -expr.operand.value in spec.unbounded_values  # `tries=-1` (a literal, not a value the graph folds)
     scope = func.parent or func.module.toplevel
     values = g.values(expr, scope, None)
     if not values:
         return False
-    spec = use.spec
     for v in values:
         if isinstance(v, Const):
             lit = "None" if v.value is None else v.value
