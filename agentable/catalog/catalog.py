@@ -108,6 +108,8 @@ class Catalog:
             k: tuple(v) for k, v in tools.get("library_errors", {}).items()}
         self.exception_bases: dict[str, str] = dict(tools.get("exception_bases", {}))
         self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
+        # classes of libraries the API data does not mine that SDKs re-export, and are not exceptions
+        self.plain_classes: frozenset[str] = frozenset(tools.get("plain_classes", {}).get("classes", ()))
         # "<framework>.<api>" -> access path read from an LLM call's response -> the SDK type there
         self.sdk_response_types: dict[str, dict[str, str]] = {
             k: dict(v) for k, v in tools.get("sdk_response_types", {}).items()}
