@@ -26,7 +26,10 @@ class UnboundedRetryDecorator(Rule):
               "prompt over the context window is an APIError, a search service that rejects the query keeps "
               "rejecting it. The agent then hangs with no error, or sends paid requests for hours, instead of "
               "failing where the caller could fall back, report or stop. A retry is fault tolerance only with a "
-              "bound. What bounds each library's decorator, and its default, is catalog data (retry.toml)."),
+              "bound. What bounds each library's decorator, and its default, is catalog data (retry.toml); a "
+              "bound given as a value that is not a literal counts. Reported at the argument naming what is "
+              "retried (the decorator when there is none), on functions that reach a model call, implement a "
+              "tool or make a web request (two levels down)."),
         bad_example=('@backoff.on_exception(backoff.expo, (openai.RateLimitError, openai.APITimeoutError))\n'
                      'def ask(client, messages):\n'
                      '    return client.chat.completions.create(model=MODEL, messages=messages)'),
