@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import builtins
 import base64
 import datetime
 import gzip
@@ -74,6 +75,66 @@ def signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     if a.kwarg is not None:
         parts.append("**")
     return ",".join(parts)
+
+
+def signature_defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """`signature` with `=` after each parameter that has a default ("self,message,request,*,body",
+    "self,message="): which arguments a call must pass."""
+    a = fn.args
+    pos = [*a.posonlyargs, *a.args]
+    first_default = len(pos) - len(a.defaults)
+    parts = [p.arg + ("=" if i >= first_default else "") for i, p in enumerate(pos)]
+    if a.vararg is not None:
+        parts.append("*" + a.vararg.arg)
+    elif a.kwonlyargs:
+        parts.append("*")
+    parts += [p.arg + ("" if d is None else "=") for p, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)]
+    if a.kwarg is not None:
+        parts.append("**")
+    return ",".join(parts)
+
+
+# builtin exception classes, which a base class of the wheel may name
+_BUILTIN_EXCEPTIONS = {n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)}
+
+
+def _exception_facts(mods: dict[str, "Module"], m: "Module", cls: ast.ClassDef,
+                     depth: int = 0) -> tuple[Optional[bool], Optional[str]]:
+    """(is the class an exception: True, False, or None when a base outside the wheel leaves it
+    unknown; the `signature_defaults` of the `__init__` it gets, None when not known)."""
+    init = next((signature_defaults(s) for s in _toplevel(cls.body)
+                 if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__init__"), None)
+    if depth > 8 or any(k.arg == "metaclass" for k in cls.keywords):
+        return None, init
+    exc: Optional[bool] = False
+    for base in cls.bases:
+        b = base.value if isinstance(base, ast.Subscript) else base
+        if isinstance(b, ast.Name) and b.id in _CLOSED_BASES:
+            continue
+        if isinstance(b, ast.Name) and b.id in _BUILTIN_EXCEPTIONS and b.id not in m.names:
+            exc = True
+            init = init or "self,*args"  # BaseException takes any positional arguments
+            continue
+        found = _class_of(mods, m, b.id) if isinstance(b, ast.Name) else None
+        if found is None:
+            return (True if exc else None), None if init is None else init
+        sub_exc, sub_init = _exception_facts(mods, *found, depth=depth + 1)
+        if sub_exc is None:
+            return (True if exc else None), init
+        exc = exc or sub_exc
+        init = init or sub_init
+    return exc, init
+
+
+def _origin(mods: dict[str, "Module"], m: "Module", name: str, depth: int = 0) -> Optional[str]:
+    """`pkg.Name` when `name` in `m` is imported (through modules of the wheel) from outside the wheel."""
+    src = m.imported.get(name)
+    if src is None or depth > 8 or name in m.classes:
+        return None
+    t = mods.get(src[0])
+    if t is None:
+        return f"{src[0]}.{src[1]}"
+    return _origin(mods, t, src[1], depth + 1)
 
 
 def _toplevel(body: list[ast.stmt]):
@@ -220,6 +281,8 @@ def read_wheel(path: Path) -> dict:
             continue  # private modules: their names reach the data through public re-exports
         public = {n: s for n, s in m.names.items() if not n.startswith("_") or n in (m.all or ())}
         members, opened = {}, []
+        exceptions: dict[str, str] = {}  # exception class -> its __init__ (`signature_defaults`, "" unknown)
+        plain: list[str] = []  # classes that are not exceptions
         for n in public:
             found = _class_of(mods, m, n)
             if found is None:
@@ -228,7 +291,14 @@ def read_wheel(path: Path) -> dict:
             members[n] = mem
             if is_open:
                 opened.append(n)
-        out[name] = {"lazy": m.lazy, "names": public, "members": members, "open": opened}
+            exc, init = _exception_facts(mods, *found)
+            if exc:
+                exceptions[n] = init or ""
+            elif exc is False:
+                plain.append(n)
+        foreign = {n: o for n in public if (o := _origin(mods, m, n)) is not None and not o.startswith("__future__.")}
+        out[name] = {"lazy": m.lazy, "names": public, "members": members, "open": opened,
+                     "exceptions": exceptions, "plain": plain, "foreign": foreign}
     return out
 
 
@@ -309,8 +379,11 @@ def mine_one(dist: str, version: str, max_mb: float) -> tuple[str, str, object]:
 
 def combine(versions: list[str], read: dict[str, dict]) -> dict:
     """Per symbol, the bitmask of the read versions that have it (bit i: versions[i])."""
-    out: dict[str, dict] = {"modules": {}, "lazy": {}, "open": {}, "symbols": {}, "params": {}}
+    out: dict[str, dict] = {"modules": {}, "lazy": {}, "open": {}, "symbols": {}, "params": {},
+                            "exceptions": {}, "plain": {}, "foreign": {}, "exc_init": {}}
     params: dict[str, dict[str, int]] = {}
+    inits: dict[str, dict[str, int]] = {}
+    foreign: dict[str, dict[str, int]] = {}
 
     def add(table: str, key: str, bit: int) -> None:
         out[table][key] = out[table].get(key, 0) | bit
@@ -326,6 +399,19 @@ def combine(versions: list[str], read: dict[str, dict]) -> dict:
                 if sig:
                     params.setdefault(f"{mod}:{n}", {})
                     params[f"{mod}:{n}"][sig] = params[f"{mod}:{n}"].get(sig, 0) | bit
+            # exceptions, plain classes and foreign names: only in modules that export an exception
+            # (the SDK's error module and its package), which is where `except`/`raise` name them
+            if info.get("exceptions"):
+                for n, init in info["exceptions"].items():
+                    add("exceptions", f"{mod}:{n}", bit)
+                    if init:
+                        inits.setdefault(f"{mod}:{n}", {})
+                        inits[f"{mod}:{n}"][init] = inits[f"{mod}:{n}"].get(init, 0) | bit
+                for n in info["plain"]:
+                    add("plain", f"{mod}:{n}", bit)
+                for n, origin in info["foreign"].items():
+                    foreign.setdefault(f"{mod}:{n}", {})
+                    foreign[f"{mod}:{n}"][origin] = foreign[f"{mod}:{n}"].get(origin, 0) | bit
             for cls, mem in info["members"].items():
                 if cls in info["open"]:
                     add("open", f"{mod}:{cls}", bit)
@@ -336,6 +422,8 @@ def combine(versions: list[str], read: dict[str, dict]) -> dict:
                         params.setdefault(key, {})
                         params[key][sig] = params[key].get(sig, 0) | bit
     out["params"] = {k: sorted(([s, m] for s, m in v.items()), key=lambda x: -x[1]) for k, v in params.items()}
+    out["exc_init"] = {k: sorted(([s, m] for s, m in v.items()), key=lambda x: -x[1]) for k, v in inits.items()}
+    out["foreign"] = {k: sorted(([o, m] for o, m in v.items()), key=lambda x: -x[1]) for k, v in foreign.items()}
     return out
 
 

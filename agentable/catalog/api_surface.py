@@ -50,6 +50,13 @@ class ApiSurface:
     symbols: "ByModule[int]"
     params: "ByModule[list]"
     skipped: dict[str, str] = field(default_factory=dict)
+    # in modules that export an exception class: `mod:Name` -> the releases where it is an exception
+    # class, a class that is not one, imported from another distribution ([[origin, mask]]), and
+    # an exception's `__init__` with defaults marked ([["self,message,*,body=", mask]])
+    exceptions: dict[str, int] = field(default_factory=dict)
+    plain: dict[str, int] = field(default_factory=dict)
+    foreign: dict[str, list] = field(default_factory=dict)
+    exc_init: dict[str, list] = field(default_factory=dict)
     _classes: Optional[dict[str, int]] = field(default=None, repr=False)
     # symbol -> its presence: every file importing a symbol asks again (a Presence is immutable)
     _presence: dict[str, Optional[Presence]] = field(default_factory=dict, repr=False, compare=False)
@@ -109,6 +116,20 @@ class ApiSurface:
         recorded, and no base outside the wheel, metaclass or `__getattr__` that could add more."""
         return self._class_masks().get(owner, 0) & ~self.open_classes.get(owner, 0)
 
+    def class_facts(self, symbol: str) -> Optional["ClassFacts"]:
+        """What the data says about `pkg.mod.Name` as a class (see `ClassFacts`); None when its
+        module exports no exception class in any read release (nothing recorded there)."""
+        mod, _, name = symbol.rpartition(".")
+        if mod not in self.modules or not name:
+            return None
+        key = f"{mod}:{name}"
+        if not any(k.startswith(mod + ":") for k in self.exceptions):
+            return None
+        return ClassFacts(self.exceptions.get(key, 0), self.plain.get(key, 0),
+                          tuple((str(o), int(m)) for o, m in self.foreign.get(key, ())),
+                          tuple((str(sg), int(m)) for sg, m in self.exc_init.get(key, ())),
+                          self.modules[mod], self.lazy.get(mod, 0))
+
     def versions_in(self, mask: int) -> list[Version]:
         return [v for i, v in enumerate(self.versions) if mask >> i & 1]
 
@@ -119,6 +140,21 @@ class ApiSurface:
             return []
         key = pres.module + ":" + symbol[len(pres.module) + 1:]
         return [(s, m) for s, m in self.params.get(key, [])]
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    """Release masks for one exported name of a module that exports exception classes: `exception`
+    (an exception class), `plain` (a class of the wheel that is not one), `foreign` (imported from
+    another distribution, by origin), `inits` (an exception's `__init__` parameters, `=` after those
+    with a default), `module` (the releases having the module) and `lazy` (names it cannot show)."""
+
+    exception: int
+    plain: int
+    foreign: tuple[tuple[str, int], ...]
+    inits: tuple[tuple[str, int], ...]
+    module: int
+    lazy: int
 
 
 class ApiSurfaceIndex:
@@ -176,7 +212,8 @@ def _surface(name: str, entry: dict, mined: str) -> ApiSurface:
                       tuple(sorted(_versions(entry.get("releases", [])), reverse=True)), mined,
                       entry.get("modules", {}), entry.get("lazy", {}), entry.get("open", {}),
                       ByModule(entry.get("symbols", {})), ByModule(entry.get("params", {})),
-                      entry.get("skipped", {}))
+                      entry.get("skipped", {}), entry.get("exceptions", {}), entry.get("plain", {}),
+                      entry.get("foreign", {}), entry.get("exc_init", {}))
 
 
 _NONE: dict = {}

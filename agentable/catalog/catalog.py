@@ -12,7 +12,8 @@ from .models import ModelIndex
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
-                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec, RetryDefaultSpec,
+                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
+                    RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec)
 
@@ -29,6 +30,7 @@ class Catalog:
     retry_defaults: list[RetryDefaultSpec]
     credential_envs: list[CredentialEnvSpec]
     retired_apis: list[RetiredApiSpec]
+    retry_decorators: list[RetryDecoratorSpec]
     tool_decorators: list[ToolDecoratorSpec]
     tool_constructors: list[ToolConstructorSpec]
     tool_bases: list[ToolBaseSpec]
@@ -54,6 +56,7 @@ class Catalog:
     _output_guard: dict[str, OutputGuardSpec]
     _graph_builder: dict[str, GraphBuilderSpec]
     _retired_api: dict[str, RetiredApiSpec]
+    _retry_decorator: dict[str, RetryDecoratorSpec]
 
     def __init__(self, files: dict[str, dict[str, Any]]) -> None:
         roots: set[str] = set()
@@ -105,6 +108,8 @@ class Catalog:
             k: tuple(v) for k, v in tools.get("library_errors", {}).items()}
         self.exception_bases: dict[str, str] = dict(tools.get("exception_bases", {}))
         self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
+        # classes of libraries the API data does not mine that SDKs re-export, and are not exceptions
+        self.plain_classes: frozenset[str] = frozenset(tools.get("plain_classes", {}).get("classes", ()))
         # "<framework>.<api>" -> access path read from an LLM call's response -> the SDK type there
         self.sdk_response_types: dict[str, dict[str, str]] = {
             k: dict(v) for k, v in tools.get("sdk_response_types", {}).items()}

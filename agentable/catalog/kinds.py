@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict, FunctionRunnerSpec,
-                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec, RetryDefaultSpec,
+                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
+                    RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec)
 
@@ -46,6 +47,8 @@ ENTRIES: tuple[Entries, ...] = (
             {"chat_model": "classes", "factory": "factories"}, framework_roots=True),
     # how many times a model client retries a failed request by itself, per SDK release range
     Entries("llm_apis.toml", "retry_default", RetryDefaultSpec, "retry_defaults"),
+    # library decorators that re-run the function they wrap: what bounds them, whether they await coroutines
+    Entries("retry.toml", "retry_decorator", RetryDecoratorSpec, "retry_decorators", {"retry_decorator": "callees"}),
     # which environment variables the SDKs read a provider's credential from
     Entries("llm_apis.toml", "credential_env", CredentialEnvSpec, "credential_envs"),
     # endpoints the provider has shut down (the OpenAI Assistants API)

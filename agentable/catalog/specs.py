@@ -94,6 +94,31 @@ class RetryDefaultSpec:
     notes: str = ""
 
 
+@dataclass(frozen=True)
+class RetryDecoratorSpec:
+    """A library decorator that calls the function it wraps again when it raises (`on_predicate`:
+    when it returns a falsy value), and what limits it: `bounds`, keywords any of which caps the
+    attempts or the time (`positions`: the positional index of those that can be passed so); a
+    bound whose literal value is in `unbounded_values` (an int, or "None") or names one of
+    `unbounded_names` does not. With no bound the decorator stops only when `default_bounded`.
+    `async_aware`: on an `async def` it awaits the coroutine inside its retry loop (a decorator that
+    is not calls the function, gets the coroutine back without an error and returns it, so the
+    error is raised at the caller's `await`, never retried). `retried`: the keyword (and position)
+    naming what is retried, where a finding points."""
+
+    callees: tuple[str, ...]
+    package: str
+    bounds: tuple[str, ...] = ()
+    positions: dict[str, int] = field(default_factory=dict)
+    unbounded_values: tuple[Any, ...] = ()
+    unbounded_names: tuple[str, ...] = ()
+    default_bounded: bool = False
+    async_aware: bool = True
+    retried: str = ""
+    retried_position: Optional[int] = None
+    notes: str = ""
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: holds dicts
 class ChatModelSpec:
     """A framework model object whose methods call the model."""
@@ -437,6 +462,7 @@ class PythonFacts:
     builtin_names: frozenset[str] = frozenset()
     text_methods: frozenset[str] = frozenset()
     infinite_iterators: frozenset[str] = frozenset()
+    coroutine_tests: frozenset[str] = frozenset()
     argument_binders: frozenset[str] = frozenset()
     human_input_calls: frozenset[str] = frozenset()
     human_input_methods: frozenset[str] = frozenset()

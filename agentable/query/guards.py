@@ -204,20 +204,33 @@ def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tu
     return ""
 
 
-def decorator_values(g: ProjectGraph, func: FunctionInfo) -> list[Value]:
-    """What `func`'s decorators are (the called one for `@deco(...)`), resolved in the scope that
-    defines `func`."""
+def decorator_uses(g: ProjectGraph, func: FunctionInfo) -> list[tuple[ir.Expr, frozenset[Value]]]:
+    """Each of `func`'s decorators with what it is (the called one for `@deco(...)`), resolved in
+    the scope that defines `func`."""
     if func.node is None:
         return []
     scope = func.parent or func.module.toplevel
-    return [v for d in func.node.decorators for v in g.values(d.func if isinstance(d, ir.Call) else d, scope, None)]
+    return [(d, g.values(d.func if isinstance(d, ir.Call) else d, scope, None)) for d in func.node.decorators]
+
+
+def decorator_values(g: ProjectGraph, func: FunctionInfo) -> list[Value]:
+    """What `func`'s decorators are (the called one for `@deco(...)`), resolved in the scope that
+    defines `func`."""
+    return [v for _, values in decorator_uses(g, func) for v in values]
 
 
 def decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
     """Is `func` wrapped in a retry decorator of a library (tenacity `@retry`, backoff
-    `@backoff.on_exception`: taint.toml `retry_names`)?"""
+    `@backoff.on_exception`: taint.toml `retry_names`)? On an `async def`, a decorator that
+    retry.toml says does not await coroutines (`retry.retry`) re-runs nothing: it does not count."""
     names = config().names.get("retry", frozenset())
-    return any(isinstance(v, ExtRef) and v.path.rsplit(".", 1)[-1] in names for v in decorator_values(g, func))
+    coroutine = func.node is not None and func.node.is_async
+    for v in decorator_values(g, func):
+        if isinstance(v, ExtRef) and v.path.rsplit(".", 1)[-1] in names:
+            spec = g.catalog.lookup("retry_decorator", v.path) if coroutine else None
+            if spec is None or spec.async_aware:
+                return True
+    return False
 
 
 def suppressed_here(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> bool:

@@ -46,7 +46,8 @@ class UnprotectedModelCall(Rule):
               "on every iteration of an agent loop, in the loop or in a project function it calls: one timeout "
               "or rate limit of the search service ends the run; reported at the call. Functions a framework "
               "runs (tools, graph nodes, web handlers registered by decorator) are left to it and to the rules "
-              "about them (MNFT002, MNFT005, MNFT008)."),
+              "about them (MNFT002, MNFT005, MNFT008). A retry decorator that does not await coroutines (the `retry` "
+              "package's) on an `async def` re-sends nothing and does not count (MNFT014 reports it)."),
         bad_example=('def next_step(messages):\n'
                      '    resp = openai.ChatCompletion.create(model="gpt-4", messages=messages)  # openai<1.0\n'
                      '    return resp["choices"][0]["message"]["content"]\n\n'
