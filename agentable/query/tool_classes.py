@@ -78,9 +78,10 @@ def home_made_tool_methods(g: ProjectGraph) -> dict[str, ClassInfo]:
 
 def _chosen_by_model(g: ProjectGraph, receiver: ir.Expr, func: FunctionInfo, stmt: ir.Stmt) -> bool:
     """May the model have picked `receiver`? Not when it is `reg[key]` / `reg.get(key)` with a key
-    taken from `reg` itself (query.registry_keys), nor an object built here (`x = Parser()`), nor when it is the variable of a loop that runs
-    every entry (a chain of parsers or strategies tried in turn) with no test of model output
-    between the loop and the call, nor `self` (a tool class calling its own method)."""
+    taken from `reg` itself (query.registry_keys), nor an object built here (`x = Parser()`), nor
+    the variable of a loop that runs every entry (a chain of parsers or strategies tried in turn)
+    with no test of model output between the loop and the call, nor `self` (a tool class calling
+    its own method)."""
     if isinstance(receiver, ir.Name) and receiver.id in ("self", "cls"):
         return False
     if not isinstance(receiver, ir.Name):
@@ -107,8 +108,8 @@ def _model_test_between(g: ProjectGraph, func: FunctionInfo, loop: ir.For, stmt:
     """Is `stmt` inside an `if` (within `loop`) whose test reads model output (`if t.name == action`)?"""
     node: object = func.parents.get(id(stmt))
     while node is not None and node is not loop:
-        if isinstance(node, ir.If) and any(model_derived(g, x, func, node) is not None
-                                           for x in ir.walk_expr(node.test) if isinstance(x, (ir.Name, ir.Attribute, ir.Subscript, ir.Call))):
+        if isinstance(node, ir.If) and any(model_derived(g, x, func, node) is not None for x in ir.walk_expr(node.test)
+                                           if isinstance(x, (ir.Name, ir.Attribute, ir.Subscript, ir.Call))):
             return True
         node = func.parents.get(id(node))
     return False
