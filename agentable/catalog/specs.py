@@ -138,6 +138,9 @@ class ChatModelSpec:
     retry_binders: tuple[str, ...] = ()  # binders that re-send a failed request (`with_retry`)
     structured_methods: tuple[str, ...] = ()
     factories: tuple[str, ...] = ()  # functions returning an instance of this model
+    # every attribute of what a call returns is a field the model wrote (a DSPy Prediction holds
+    # the signature's output fields): no field-name test
+    fields_are_text: bool = False
     sdk: Optional[str] = None
     available: Optional[str] = None
     notes: str = ""

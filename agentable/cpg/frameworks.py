@@ -17,7 +17,7 @@ from agentable.catalog import python_facts, read_toml
 from agentable.cpg import ir
 from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
 from agentable.cpg.http_endpoints import EndpointTexts, names_endpoint, shape_spec
-from agentable.cpg.response_paths import documented_paths
+from agentable.cpg.response_paths import ANY_FIELD, documented_paths
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import UNKNOWN, ExtRef, FuncRef, LLMOutput, Parsed, Typed, VSet, ordered
 
@@ -89,7 +89,8 @@ class FrameworkCalls:
                     if v.tail == "unknown":
                         return frozenset({UNKNOWN})
                     text = method in model.returns_text_methods or v.tail == "text"
-                    return frozenset({LLMOutput(site, text, ((func.path, e.pos, "model output"),))})
+                    fields = ((ANY_FIELD,),) if model.fields_are_text else ()
+                    return frozenset({LLMOutput(site, text, ((func.path, e.pos, "model output"),), documented=fields)})
                 if method in model.binders:
                     tail = "validated" if method in model.structured_methods else v.tail
                     return frozenset({ExtRef(f"{inst}()", v.site, (*v.binds, (func.path, e)), tail)})

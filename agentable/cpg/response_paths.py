@@ -18,6 +18,7 @@ Segments = tuple[str, ...]
 
 INDEX = "[]"
 CALL = "()"
+ANY_FIELD = "*"
 
 _SEG = re.compile(r"""\.(\w+)|\[\s*["'](\w+)["']\s*\]|\[[^\]]*\]|\(\)""")
 
@@ -52,7 +53,9 @@ def reaches_text(read: Segments, documented: tuple[Segments, ...]) -> Optional[b
         return None
     if read in documented:
         return True
-    return False
+    # ANY_FIELD: every attribute of the result is a field the model wrote (a DSPy Prediction)
+    return any(len(d) == len(read) and all(x == y or (x == ANY_FIELD and y not in (INDEX, CALL))
+                                           for x, y in zip(d, read, strict=True)) for d in documented)
 
 
 def on_documented_path(read: Segments, documented: tuple[Segments, ...]) -> bool:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ClassInfo, FunctionInfo
-from agentable.cpg.values import Const, Instance, Typed
+from agentable.cpg.values import ClassRef, Const, Instance, Typed
 from agentable.query.facts import per_graph
 from agentable.query.model_derived import model_derived
+from agentable.query.registry_keys import own_key
+from agentable.query.tool_dispatch import lookup_shape
 
 # an interface method with fewer implementations is a hook, not a tool system
 _MIN_IMPLEMENTATIONS = 2
@@ -56,6 +58,8 @@ def home_made_tool_methods(g: ProjectGraph) -> dict[str, ClassInfo]:
             args = [*site.call.args, *(k.value for k in site.call.keywords)]
             if not args or not any(model_derived(g, a, func, site.stmt) is not None for a in args):
                 continue
+            if not _chosen_by_model(g, f.value, func, site.stmt):
+                continue  # every entry tried in turn, or a lookup by the registry's own key: not a tool choice
             bases = interfaces[f.attr]
             receiver = g.values(f.value, func, site.stmt)
             # (None: a registry's `.get(name)` that found nothing, checked before the call)
@@ -70,3 +74,42 @@ def home_made_tool_methods(g: ProjectGraph) -> dict[str, ClassInfo]:
                     if m.cls is not None:
                         out.setdefault(m.qualname, m.cls)
     return out
+
+
+def _chosen_by_model(g: ProjectGraph, receiver: ir.Expr, func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """May the model have picked `receiver`? Not when it is `reg[key]` / `reg.get(key)` with a key
+    taken from `reg` itself (query.registry_keys), nor an object built here (`x = Parser()`), nor
+    the variable of a loop that runs every entry (a chain of parsers or strategies tried in turn)
+    with no test of model output between the loop and the call, nor `self` (a tool class calling
+    its own method)."""
+    if isinstance(receiver, ir.Name) and receiver.id in ("self", "cls"):
+        return False
+    if not isinstance(receiver, ir.Name):
+        return not _fixed_object(g, receiver, func, stmt)
+    defs = g.reaching(func).at(stmt, receiver.id) or []
+    for d in defs:
+        if d.how == "assign" and d.value is not None and isinstance(d.stmt, ir.Stmt):
+            if _fixed_object(g, d.value, func, d.stmt):
+                return False
+        elif d.how == "iter" and isinstance(d.stmt, ir.For) and not _model_test_between(g, func, d.stmt, stmt):
+            return False
+    return True
+
+
+def _fixed_object(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """`reg[key]` with a key taken from `reg` itself, or an object of one class built here (`Parser()`)."""
+    _kind, key, container = lookup_shape(e)
+    if key is not None:
+        return own_key(g, key, container, func, stmt)
+    return isinstance(e, ir.Call) and any(isinstance(v, ClassRef) for v in g.values(e.func, func, stmt))
+
+
+def _model_test_between(g: ProjectGraph, func: FunctionInfo, loop: ir.For, stmt: ir.Stmt) -> bool:
+    """Is `stmt` inside an `if` (within `loop`) whose test reads model output (`if t.name == action`)?"""
+    node: object = func.parents.get(id(stmt))
+    while node is not None and node is not loop:
+        if isinstance(node, ir.If) and any(model_derived(g, x, func, node) is not None for x in ir.walk_expr(node.test)
+                                           if isinstance(x, (ir.Name, ir.Attribute, ir.Subscript, ir.Call))):
+            return True
+        node = func.parents.get(id(node))
+    return False

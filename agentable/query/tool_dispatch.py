@@ -14,6 +14,7 @@ from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance, LLMOutput,
 from agentable.query.facts import per_graph
 from agentable.query.literals import bound_name
 from agentable.query.model_derived import model_derived
+from agentable.query.registry_keys import own_key
 from agentable.query.tools import tool_defs_by_function
 
 
@@ -87,11 +88,11 @@ def tool_dispatches(g: ProjectGraph) -> list[ToolDispatch]:
 
 
 def _lookup_candidates(func: FunctionInfo) -> list[tuple[ir.Expr, ir.Stmt]]:
-    """The subscripts and calls of `func` shaped like a lookup by name (see _lookup_shape), in walk
+    """The subscripts and calls of `func` shaped like a lookup by name (see lookup_shape), in walk
     order, read from the function's per-class index instead of filtering its whole walk."""
-    subs = [pair for pair in func.exprs.get(ir.Subscript, ()) if _lookup_shape(pair[0])[0]]
+    subs = [pair for pair in func.exprs.get(ir.Subscript, ()) if lookup_shape(pair[0])[0]]
     calls = [pair for pair in func.exprs.get(ir.Call, ())
-             if isinstance(pair[0], ir.Call) and _named_lookup_call(pair[0]) and _lookup_shape(pair[0])[0]]
+             if isinstance(pair[0], ir.Call) and _named_lookup_call(pair[0]) and lookup_shape(pair[0])[0]]
     if subs and calls:  # both kinds: restore their interleaved walk order
         wanted = {id(e) for e, _s in subs} | {id(e) for e, _s in calls}
         return [pair for pair in func.expr_walk if id(pair[0]) in wanted]
@@ -99,12 +100,12 @@ def _lookup_candidates(func: FunctionInfo) -> list[tuple[ir.Expr, ir.Stmt]]:
 
 
 def _named_lookup_call(call: ir.Call) -> bool:
-    """A quick first test of _lookup_shape for calls: `….get(…)` or `getattr(…)`."""
+    """A quick first test of lookup_shape for calls: `….get(…)` or `getattr(…)`."""
     f = call.func
     return (isinstance(f, ir.Attribute) and f.attr == "get") or (isinstance(f, ir.Name) and f.id == "getattr")
 
 
-def _lookup_shape(e: ir.Expr) -> tuple[str, Optional[ir.Expr], Optional[ir.Expr]]:
+def lookup_shape(e: ir.Expr) -> tuple[str, Optional[ir.Expr], Optional[ir.Expr]]:
     """(kind, key, container) when `e` has the syntax of a lookup by a non-constant key:
     `c[key]`, `getattr(c, key)`, `c.get(key)`; ("", None, None) otherwise."""
     if isinstance(e, ir.Subscript):
@@ -122,7 +123,7 @@ def _lookup_shape(e: ir.Expr) -> tuple[str, Optional[ir.Expr], Optional[ir.Expr]
 
 
 def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) -> Optional[ToolDispatch]:
-    kind, key, container = _lookup_shape(e)
+    kind, key, container = lookup_shape(e)
     if kind == "getattr" and isinstance(e, ir.Call) and not any(
             isinstance(v, ExtRef) and v.path == "getattr" for v in g.values(e.func, func, s)):
         return None  # a local function or method named getattr, not the builtin
@@ -150,8 +151,8 @@ def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) ->
                 and not any(_model_arguments(g, site) for site in calls):
             return None
     src = model_derived(g, key, func, s)
-    if src is None:
-        return None
+    if src is None or own_key(g, key, container, func, s):
+        return None  # (own_key: a key taken from the registry itself cannot miss, nor did the model choose it)
     return ToolDispatch(kind, func, s, e, key, src, calls, bound)
 
 

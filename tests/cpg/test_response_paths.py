@@ -21,3 +21,12 @@ def test_reaches_text_per_api() -> None:
     assert reaches_text(("[]", "delta"), responses) is None  # a stream's events: not described
     assert reaches_text(("text",), ()) is None
     assert on_documented_path(("output", "[]"), responses) and not on_documented_path(("status",), responses)
+
+
+def test_any_field_reaches_text_one_attribute_deep() -> None:
+    prediction = (("*",),)  # a DSPy Prediction: every output field is model-written
+    assert reaches_text(("rating",), prediction) is True
+    assert reaches_text(("completions", "rating"), prediction) is False
+    assert reaches_text(("toDict", "()"), prediction) is False
+    assert load_catalog().chat_model("dspy.Predict").fields_are_text
+    assert not load_catalog().chat_model("dspy.LM").fields_are_text

@@ -3,7 +3,9 @@
 `step` -> `_finalize` does `self.state.n_steps += 1`. The body itself assigns nothing the test
 reads, yet each pass moves the counter towards the bound. The comparison may also sit in a
 method the condition calls: `while not self.is_halted(): self.step()` with `is_halted` returning
-`self.step_n > self.max_steps`."""
+`self.step_n > self.max_steps`. A component the object holds counts as part of it: the body calls
+`self.env.step(a)`, which does `self.curr_step += 1`, and the condition `self.is_truncated()` returns
+`self.env.is_truncated()`, which compares `self.curr_step >= self.max_steps`."""
 
 from __future__ import annotations
 
@@ -40,8 +42,9 @@ def counted_in_self_callees(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt, 
     return any(_is_counter_test(t, counters) for t in (test, *_returned_by_test_calls(g, func, test)))
 
 
-def _returned_by_test_calls(g: ProjectGraph, func: FunctionInfo, test: ir.Expr) -> list[ir.Expr]:
-    """What the methods the loop condition calls on `self` return (`self.is_halted()`)."""
+def _returned_by_test_calls(g: ProjectGraph, func: FunctionInfo, test: ir.Expr, depth: int = 2) -> list[ir.Expr]:
+    """What the methods the loop condition calls on `self` (or on a component, `self.env`) return
+    (`self.is_halted()`), and what the methods those returns call return in turn."""
     calls = {id(e) for e in ir.walk_expr(test) if isinstance(e, ir.Call) and _on_self(e)}
     out: list[ir.Expr] = []
     for site in func.calls:
@@ -50,10 +53,18 @@ def _returned_by_test_calls(g: ProjectGraph, func: FunctionInfo, test: ir.Expr) 
         for q in g.callees(site):
             callee = g.functions.get(q)
             if callee is not None and callee.cls is not None:
-                out.extend(r.value for r in callee.returns if r.value is not None)
+                returned = [r.value for r in callee.returns if r.value is not None]
+                out.extend(returned)
+                if depth > 1:
+                    for r in returned:
+                        out.extend(_returned_by_test_calls(g, callee, r, depth - 1))
     return out
 
 
 def _on_self(call: ir.Call) -> bool:
+    """`self.m(...)` or `self.part.m(...)`."""
     f = call.func
-    return isinstance(f, ir.Attribute) and isinstance(f.value, ir.Name) and f.value.id == "self"
+    if not isinstance(f, ir.Attribute):
+        return False
+    owner = f.value.value if isinstance(f.value, ir.Attribute) else f.value
+    return isinstance(owner, ir.Name) and owner.id == "self"

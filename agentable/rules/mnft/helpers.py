@@ -30,6 +30,7 @@ from agentable.query.literals import construction_arg
 from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import handler_reraises, tool_error_handling_configured
 from agentable.rules.mnft.callee_counters import counted_in_self_callees
+from agentable.rules.mnft.descent import descends_tree
 from agentable.rules.mnft.declared_types import declared_external
 
 
@@ -362,8 +363,9 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
     if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt):
         return None
-    if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above)
-        return "`while True` whose only exits depend on what the model returns, not on a step limit"
+    if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above; a walk down a tree ends)
+        return None if descends_tree(stmt) else (
+            "`while True` whose only exits depend on what the model returns, not on a step limit")
     test = stmt.test
     if _is_counter_test(test, counted) or _compares_clock(g, func, test):
         return None
