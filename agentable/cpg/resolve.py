@@ -23,7 +23,14 @@ from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.containers import appended_items
 from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, param_index
-from agentable.cpg.frameworks import PARSED_ITEM_METHODS, PARSERS, FrameworkCalls
+from agentable.cpg.frameworks import (
+    MATCH_ITEM_READERS,
+    MATCH_PIECE,
+    MATCHES_FOUND,
+    PARSED_ITEM_METHODS,
+    PARSERS,
+    FrameworkCalls,
+)
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
@@ -488,6 +495,8 @@ class Resolver:
             elif isinstance(v, LLMOutput) and v.text and isinstance(e.func, ir.Attribute):
                 if e.func.attr in STR_METHODS:
                     out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
+                elif e.func.attr in MATCH_ITEM_READERS and v.steps and v.steps[-1][2] == MATCHES_FOUND:
+                    out.add(v.with_step((func.path, e.pos, MATCH_PIECE)))  # `m.group(1)` of `re.finditer(p, reply)`
             elif isinstance(v, LLMOutput) and v.http and isinstance(e.func, ir.Attribute) and e.func.attr in HTTP_DECODERS:
                 out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's response")))
             elif (isinstance(v, LLMOutput) and not v.http and isinstance(e.func, ir.Attribute)
