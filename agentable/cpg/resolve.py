@@ -574,6 +574,7 @@ class Resolver:
         cut = self.cut
         if func.yields:
             out.add(Typed("generator"))
+            out |= self._yielded(func)
         for r in func.returns:
             if r.value is None:
                 out.add(Const(None))
@@ -584,6 +585,18 @@ class Resolver:
         if self.cut != cut and self.depth:
             self.cut_short.append((self.returns_memo, qualname))
         return result
+
+    def _yielded(self, func: FunctionInfo) -> VSet:
+        """The model text and parsed structures a generator yields (`yield reply`, `yield from
+        replies()`): its call stands for them, so `for r in gen()`, `*_, last = gen()` and
+        `"".join(gen())` reach them. (A raw response yielded stays unread: iterating it would read
+        an item of the response instead.)"""
+        out: set[Value] = set()
+        for y in func.yields:
+            for v in self.values(y.value, func, None):
+                if (isinstance(v, LLMOutput) and v.text) or isinstance(v, Parsed):
+                    out.add(v)
+        return frozenset(out)
 
 
 def _reaches_text(v: LLMOutput, segment: str, name: object, *, attribute: bool) -> bool:
