@@ -32,6 +32,7 @@ from agentable.cpg.frameworks import (
     FrameworkCalls,
 )
 from agentable.cpg.graph_api import CodeGraph
+from agentable.cpg.hook_sources import hooked_text
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.values import (
@@ -322,6 +323,9 @@ class Resolver:
     def _annotated_instance(self, p: ir.Param, func: FunctionInfo) -> VSet:
         """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
         when the caller is a framework or a test harness the project does not contain."""
+        hooked = hooked_text(self.g, func, p)  # `parse(self, text)` of an output parser: the model's reply
+        if hooked is not None:
+            return frozenset({hooked})
         ann = ir.unwrap_type(p.annotation)
         if ann is None or not isinstance(ann, (ir.Name, ir.Attribute)):
             return EMPTY
