@@ -11,7 +11,7 @@ from agentable.catalog import read_toml
 from agentable.cpg import ir
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import LLMOutput
+from agentable.cpg.values import ExtRef, LLMOutput
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,22 @@ def _hook_of(g: CodeGraph, func: FunctionInfo, idx: int) -> Optional[tuple[Hook,
     for hook in HOOKS:
         if func.name not in hook.methods or idx != hook.param:
             continue
-        for base in g.external_bases(func.cls.qualname):
+        for base in _external_bases(g, func.cls.qualname):
             name = base.rsplit(".", 1)[-1]
             if base.split(".", 1)[0] in hook.packages and name in hook.bases:
                 return hook, name
     return None
+
+
+def _external_bases(g: CodeGraph, qualname: str) -> list[str]:
+    """The external bases of a class and of its project bases, generic ones included
+    (`BaseOutputParser[dict]` is `BaseOutputParser`)."""
+    out = list(g.external_bases(qualname))
+    for cls in g.mro(qualname):
+        for b in cls.node.bases:
+            if isinstance(b, ir.Subscript):
+                out += [v.path for v in g.shallow.values(b.value, cls.module.toplevel, None) if isinstance(v, ExtRef)]
+    return out
 
 
 def hooked_text(g: CodeGraph, func: FunctionInfo, p: ir.Param) -> Optional[LLMOutput]:
