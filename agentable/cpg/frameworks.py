@@ -43,6 +43,13 @@ PROPAGATORS = _text_arguments("propagators")
 # Readers of a regex match whose result is a piece of the matched text: taint.toml [match_readers].
 MATCH_READERS = _text_arguments("match_readers")
 MATCH_PIECE = "a piece taken with a regex match"  # the step it adds: the pattern shaped that text
+# Calls whose result is the pieces of one argument's text (`re.findall`): taint.toml [piece_lists].
+PIECE_LISTS = _text_arguments("piece_lists")
+_PIECES_RAW = read_toml("taint.toml").get("piece_lists", {})
+PIECES_FOUND = frozenset(p for p, e in _PIECES_RAW.items() if e.get("found"))  # the pattern shaped each piece
+MATCH_ITERATORS = frozenset(p for p, e in _PIECES_RAW.items() if e.get("matches"))  # items are Match objects
+MATCHES_FOUND = "matches found with a regex"  # their step: a reader of one (`m.group(1)`) is a MATCH_PIECE
+MATCH_ITEM_READERS = frozenset(read_toml("taint.toml").get("kinds", {}).get("match", {}).get("readers", ()))
 # Methods of a parsed structure whose result is it or one of its items: taint.toml [parsed_propagators].
 PARSED_ITEM_METHODS = frozenset(read_toml("taint.toml").get("parsed_propagators", {}).get("methods", ()))
 
@@ -123,11 +130,16 @@ class FrameworkCalls:
                 return frozenset({Parsed(srcs[0].with_step((func.path, e.pos, f"parsed with {parser}")), parser)})
         prop = PROPAGATORS.get(path)
         if prop is not None:
-            arg = e.kwarg(prop[1]) if prop[1] else None
-            arg = arg if arg is not None else (e.args[prop[0]] if prop[0] < len(e.args) else None)
-            outs = [a for a in self.res.values(arg, func, stmt) if isinstance(a, LLMOutput) and a.text] if arg is not None else []
+            outs = self._text_argument(e, prop, func, stmt)
             if outs:
                 return frozenset(o.with_step((func.path, e.pos, f"rewritten with {path}")) for o in outs)
+        pieces = PIECE_LISTS.get(path)
+        if pieces is not None:
+            outs = self._text_argument(e, pieces, func, stmt)
+            if outs:
+                msg = MATCHES_FOUND if path in MATCH_ITERATORS else MATCH_PIECE if path in PIECES_FOUND \
+                    else f"pieces cut with {path}"
+                return frozenset(o.with_step((func.path, e.pos, msg)) for o in outs)
         reader = MATCH_READERS.get(path)
         if reader is not None and isinstance(e.func, ir.Attribute):
             outs = self._matched_text(e.func.value, reader, func, stmt)
@@ -149,6 +161,13 @@ class FrameworkCalls:
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})
 
+
+    def _text_argument(self, e: ir.Call, where: tuple[int, str], func: FunctionInfo,
+                       stmt: Optional[object]) -> list[LLMOutput]:
+        """The model texts the call's text argument (`where`: its index and keyword) may be."""
+        arg = e.kwarg(where[1]) if where[1] else None
+        arg = arg if arg is not None else (e.args[where[0]] if where[0] < len(e.args) else None)
+        return [a for a in self.res.values(arg, func, stmt) if isinstance(a, LLMOutput) and a.text] if arg is not None else []
 
     def _matched_text(self, match: ir.Expr, reader: tuple[int, str], func: FunctionInfo,
                       stmt: Optional[object]) -> list[LLMOutput]:

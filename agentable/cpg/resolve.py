@@ -23,8 +23,16 @@ from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.containers import appended_items
 from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, param_index
-from agentable.cpg.frameworks import PARSED_ITEM_METHODS, PARSERS, FrameworkCalls
+from agentable.cpg.frameworks import (
+    MATCH_ITEM_READERS,
+    MATCH_PIECE,
+    MATCHES_FOUND,
+    PARSED_ITEM_METHODS,
+    PARSERS,
+    FrameworkCalls,
+)
 from agentable.cpg.graph_api import CodeGraph
+from agentable.cpg.hook_sources import hooked_text
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.values import (
@@ -315,6 +323,9 @@ class Resolver:
     def _annotated_instance(self, p: ir.Param, func: FunctionInfo) -> VSet:
         """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
         when the caller is a framework or a test harness the project does not contain."""
+        hooked = hooked_text(self.g, func, p)  # `parse(self, text)` of an output parser: the model's reply
+        if hooked is not None:
+            return frozenset({hooked})
         ann = ir.unwrap_type(p.annotation)
         if ann is None or not isinstance(ann, (ir.Name, ir.Attribute)):
             return EMPTY
@@ -488,6 +499,8 @@ class Resolver:
             elif isinstance(v, LLMOutput) and v.text and isinstance(e.func, ir.Attribute):
                 if e.func.attr in STR_METHODS:
                     out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's text")))
+                elif e.func.attr in MATCH_ITEM_READERS and v.steps and v.steps[-1][2] == MATCHES_FOUND:
+                    out.add(v.with_step((func.path, e.pos, MATCH_PIECE)))  # `m.group(1)` of `re.finditer(p, reply)`
             elif isinstance(v, LLMOutput) and v.http and isinstance(e.func, ir.Attribute) and e.func.attr in HTTP_DECODERS:
                 out.add(v.with_step((func.path, e.pos, f"`.{e.func.attr}()` of the model's response")))
             elif (isinstance(v, LLMOutput) and not v.http and isinstance(e.func, ir.Attribute)
@@ -565,6 +578,7 @@ class Resolver:
         cut = self.cut
         if func.yields:
             out.add(Typed("generator"))
+            out |= self._yielded(func)
         for r in func.returns:
             if r.value is None:
                 out.add(Const(None))
@@ -575,6 +589,18 @@ class Resolver:
         if self.cut != cut and self.depth:
             self.cut_short.append((self.returns_memo, qualname))
         return result
+
+    def _yielded(self, func: FunctionInfo) -> VSet:
+        """The model text and parsed structures a generator yields (`yield reply`, `yield from
+        replies()`): its call stands for them, so `for r in gen()`, `*_, last = gen()` and
+        `"".join(gen())` reach them. (A raw response yielded stays unread: iterating it would read
+        an item of the response instead.)"""
+        out: set[Value] = set()
+        for y in func.yields:
+            for v in self.values(y.value, func, None):
+                if (isinstance(v, LLMOutput) and v.text) or isinstance(v, Parsed):
+                    out.add(v)
+        return frozenset(out)
 
 
 def _reaches_text(v: LLMOutput, segment: str, name: object, *, attribute: bool) -> bool:

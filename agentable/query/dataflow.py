@@ -182,7 +182,7 @@ def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
             return [Flow("parse", sink.name, func, stmt, call, args_src, sink.raises, guard, origin=call,
                          tool_arguments=True, sink=sink)]
         return []
-    if not sink.schema_guards and src.steps and src.steps[-1][2] == MATCH_PIECE:
+    if not sink.schema_guards and any(st[2] == MATCH_PIECE for st in src.steps):
         return []  # `int(m.group(1))`: the pattern (`\d+`) shaped the piece; the match itself is LOPE002's
     cfg = config()
     guard = failure_guard(g, func, stmt, sink.raises, "parse", sink.catch_all)
