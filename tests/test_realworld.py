@@ -82,8 +82,9 @@ def test_labels_well_formed() -> None:
 
 def test_both_batches_and_distinct_cases() -> None:
     cases = _cases()
-    by_batch = {b: [c for c in cases.values() if c["batch"] == b] for b in ("tuning", "blind", "blind2", "blind3", "blind4", "blind5")}
-    assert by_batch["tuning"] and by_batch["blind"] and by_batch["blind2"] and by_batch["blind3"] and by_batch["blind4"] and by_batch["blind5"]
+    batches = ("tuning", "blind", "blind2", "blind3", "blind4", "blind5")
+    by_batch = {b: [c for c in cases.values() if c["batch"] == b] for b in batches}
+    assert all(by_batch[b] for b in batches)
     assert len({(c["repo"], c["path"]) for c in cases.values()}) == len(cases)
 
 
