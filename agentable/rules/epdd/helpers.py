@@ -282,6 +282,9 @@ def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str, along: Man
     for r in scope.requirements:
         declared |= {normalize_dist(n) for extra in r.extras for n in (f"{r.dist}-{extra}", extra)}
         declared |= {d for extra in r.extras for d in g.catalog.extra_requires(r.dist, extra)}
+    # a declared release whose wheel was read and lacks the name does not install it (dspy-ai>=2.6
+    # has no `dsp`); what it requires may still bring it (below)
+    declared = {d for d in declared if not _release_lacks(g, d, str(scope.specifier_for(d) or ""), dotted)}
     if _provided_by(g, declared, dotted):
         return True
     if _installed_along(g, along if along is not None else scope, dotted):
@@ -317,11 +320,15 @@ def _installed_along(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
 
 
 def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
-    """Does `dist`, installed as `spec` asks, still ship `dotted`? A name the newest wheel no longer
-    installs (pkg_resources, gone from setuptools 81) belonged to older releases: it counts only
-    when `spec` keeps that newest release out."""
+    """Does `dist`, installed as `spec` asks, still ship `dotted`? Where the wheel of the release
+    `spec` resolves to was read (requires.json.gz), by its import names. Else a name the newest
+    wheel no longer installs (pkg_resources, gone from setuptools 81) belonged to older releases:
+    it counts only when `spec` keeps that newest release out."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+    tops = _release_imports(g, dist, spec)
+    if tops is not None:  # the wheel of the release `spec` installs was read
+        return dotted.split(".")[0] in tops
     wheel = g.catalog.wheel_imports(dist)
     if wheel is None or dotted.split(".")[0] in {i.split(".")[0] for i in wheel[0]}:
         return True
@@ -329,6 +336,21 @@ def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
         return bool(spec) and not SpecifierSet(spec).contains(wheel[1], prereleases=True)
     except InvalidSpecifier:
         return False
+
+
+def _release_imports(g: ProjectGraph, dist: str, spec: str) -> frozenset[str] | None:
+    """The top-level names the wheel of the release `spec` resolves to installs, None when that
+    wheel was not read (requires.json.gz)."""
+    mined = g.catalog.releases.get(dist)
+    release = mined.resolve(spec) if mined is not None else None
+    tops = mined.imports_at(release) if mined is not None and release is not None else None
+    return None if tops is None else frozenset(i.split(".")[0] for i in tops)
+
+
+def _release_lacks(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
+    """Was the wheel of the release `spec` resolves to read, and does it lack `dotted`'s top name?"""
+    tops = _release_imports(g, dist, spec)
+    return tops is not None and dotted.split(".")[0] not in tops
 
 
 def _whole_namespace_declared(g: ProjectGraph, scope: ManifestSet, dist: str, dotted: str) -> bool:
