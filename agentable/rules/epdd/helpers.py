@@ -60,7 +60,10 @@ def judged_modules(g: ProjectGraph) -> Iterator[JudgedModule]:
         if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
                                          for m in scope.manifests):
             continue
-        yield JudgedModule(manifests, mod, path, scope, manifests.locked_for(mod.path) or frozenset())
+        # a lock beside a distribution users pip-install pins nothing for them (AutoPR's poetry.lock)
+        published = any(m in manifests.published for m in scope.manifests)
+        yield JudgedModule(manifests, mod, path, scope,
+                           frozenset() if published else manifests.locked_for(mod.path) or frozenset())
 
 
 def dev_only_file(path: PurePosixPath) -> bool:
