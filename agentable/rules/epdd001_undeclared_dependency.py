@@ -33,6 +33,7 @@ from agentable.rules.epdd.units import package_left_out, project_distribution, u
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
 from agentable.rules.epdd.unverified import unknown_distributions, unknown_name_provider
 from agentable.rules.epdd.packages import (extra_of, feature_scope, import_time_chain, import_time_importers,
+                                           imported_only_by_declaring_siblings,
                                            is_installed_package, package_scope)
 from agentable.rules.epdd.helpers import (
     JudgedModule,
@@ -137,6 +138,8 @@ class UndeclaredDependency(Rule):
                         continue
                     if import_installed_on_demand(graph, mod, func, top):
                         continue  # the program pip-installs it before it runs this import
+                    if func is mod.toplevel and imported_only_by_declaring_siblings(graph, mod, scope, dotted, probes):
+                        continue  # only sibling packages that declare it import this module
                     if unknown_name_provider(graph, scope, dotted):
                         continue  # named like a declared distribution no table holds: most likely its package
                     dists = graph.catalog.distributions_for_import(dotted)
