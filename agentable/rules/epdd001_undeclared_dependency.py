@@ -41,6 +41,7 @@ from agentable.rules.epdd.helpers import (
     import_installed_on_demand,
     import_is_optional,
     import_locked,
+    stale_lock_pin,
     import_name_known,
     import_owner,
     is_project_module,
@@ -133,7 +134,20 @@ class UndeclaredDependency(Rule):
                                              unknown_distributions(graph, inst, dotted))
                         continue
                     if import_locked(graph, locked, dotted):
-                        continue  # a declared dependency brings it: the lock file installs it
+                        # the lock file installs it; users who pip-install a published package do not get
+                        # the lock, which matters when a fresh resolution lacks the name
+                        stale = stale_lock_pin(graph, manifests, mod.path, dotted) if judged.published else None
+                        if stale is None or import_is_optional(func, stmt, guarded, probes):
+                            continue
+                        reported.add(top)
+                        yield self.finding(
+                            ctx, mod.path, stmt.pos,
+                            f"`{getattr(stmt, 'module', None) or dotted}` is imported here and no dependency declared "
+                            f"in {', '.join(scope.manifests)} provides it: only the lock file does ({stale[0]}). Users "
+                            f"who pip-install this package resolve its declarations without the lock, so the import "
+                            f"fails for them; declare `{stale[1]}` in {target_manifest(scope)}.",
+                            severity=Severity.WARNING)
+                        continue
                     if import_is_optional(func, stmt, guarded, probes):
                         continue
                     if import_installed_on_demand(graph, mod, func, top):

@@ -42,6 +42,8 @@ class JudgedModule:
     path: PurePosixPath
     scope: ManifestSet
     locked: frozenset[str]
+    # governed by a manifest that builds a distribution users pip-install: they never get its lock
+    published: bool = False
 
 
 def judged_modules(g: ProjectGraph) -> Iterator[JudgedModule]:
@@ -60,10 +62,8 @@ def judged_modules(g: ProjectGraph) -> Iterator[JudgedModule]:
         if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
                                          for m in scope.manifests):
             continue
-        # a lock beside a distribution users pip-install pins nothing for them (AutoPR's poetry.lock)
-        published = any(m in manifests.published for m in scope.manifests)
-        yield JudgedModule(manifests, mod, path, scope,
-                           frozenset() if published else manifests.locked_for(mod.path) or frozenset())
+        yield JudgedModule(manifests, mod, path, scope, manifests.locked_for(mod.path) or frozenset(),
+                           any(m in manifests.published for m in scope.manifests))
 
 
 def dev_only_file(path: PurePosixPath) -> bool:
@@ -374,6 +374,39 @@ def _whole_namespace_declared(g: ProjectGraph, scope: ManifestSet, dist: str, do
 def import_locked(g: ProjectGraph, locked: frozenset[str], dotted: str) -> bool:
     """Does the lock file governing the importer pin a distribution that provides `dotted`?"""
     return bool(locked) and _provided_by(g, locked, dotted)
+
+
+def stale_lock_pin(g: ProjectGraph, manifests: ManifestSet, path: str, dotted: str) -> tuple[str, str] | None:
+    """For a distribution users pip-install, whose lock installs `dotted` but no declaration does:
+    why a fresh resolution, which those users get, lacks it, or None when it would not. The newest
+    release of the providing distribution no longer installs the name (pkg_resources in setuptools
+    82+, dsp in dspy-ai 2.6+), or lacks the module or attribute (api_surface.json.gz: openai 1.0+ has
+    no `openai.error`) while the lock pins an older major release. Returns (why, the declaration
+    that keeps the lock's major)."""
+    from packaging.version import InvalidVersion, Version
+
+    top = dotted.split(".")[0]
+    for dist in {normalize_dist(d) for d in g.catalog.distributions_for_import(dotted)}:
+        pin = next((p for p in manifests.pins_for(path, dist) if p.version), None)
+        if pin is None:
+            continue
+        try:
+            major = Version(pin.version).release[0]
+        except InvalidVersion:
+            continue
+        keep = g.catalog.removed_imports.get(top) or f"{dist}<{major + 1}"
+        if not _ships(g, dist, "", dotted):
+            return (f"{pin.path} pins {dist} {pin.version}; a fresh install gets a release that no longer installs "
+                    f"`{top}`", keep)
+        surface = g.catalog.api_surface.get(dist)
+        pres = surface.presence(dotted) if surface is not None and "." in dotted else None
+        if surface is None or pres is None or not surface.releases:
+            continue
+        newest = surface.releases[0]
+        bit = surface.versions.index(newest) if newest in surface.versions else -1
+        if bit >= 0 and major < newest.release[0] and pres.module_mask >> bit & 1 and not pres.have >> bit & 1:
+            return f"{pin.path} pins {dist} {pin.version}; a fresh install gets {dist} {newest}, which has no `{dotted}`", keep
+    return None
 
 
 def _provided_by(g: ProjectGraph, dists: set[str] | frozenset[str], dotted: str) -> bool:
