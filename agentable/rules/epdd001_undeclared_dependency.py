@@ -67,7 +67,13 @@ class UndeclaredDependency(Rule):
               "`llama_index.core` and the OpenAI integrations, not `llama_index.llms.anthropic` "
               "(llama-index-llms-anthropic), unless it is pinned to a release from before the split. In a "
               "folder a langgraph.json builds on its own, what the project declares but the folder's own "
-              "manifest does not is one finding at that manifest, with each import as a flow step."),
+              "manifest does not is one finding at that manifest, with each import as a flow step. A lock file "
+              "(poetry.lock, uv.lock) installs what it pins for an application; a package published to be "
+              "pip-installed (a build backend with `[project]` or Poetry's `packages`) is resolved without it, so "
+              "its lock excuses an undeclared import only while a fresh resolution still has it (not "
+              "`pkg_resources` from setuptools 82+, not `openai.error` from openai 1+). In a monorepo, a sibling "
+              "package the project builds installs what its own manifest declares, and a module that only "
+              "sibling packages declaring the import use is not its own package's gap."),
         bad_example='# requirements.txt: openai>=1.30\nimport yaml  # PyYAML is not declared',
         good_example='# requirements.txt: openai>=1.30\\nPyYAML>=6\nimport yaml',
         fix="Add the distribution named in the message to the manifest (with a version range).",
