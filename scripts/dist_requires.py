@@ -9,13 +9,19 @@ that exact release, e.g. an old pin that real projects declare, outside the sele
   series are read with `pip install --dry-run --no-deps --only-binary=:all: --report`, which takes
   the wheel's METADATA (PEP 658) and never builds, imports or runs the package; releases without
   a wheel are skipped;
-- each read release keeps its `Requires-Dist` lines as written (markers and extras included).
+- each read release keeps its `Requires-Dist` lines as written (markers and extras included);
+- with --imports, each read release's wheel is also downloaded (`pip download --no-deps
+  --only-binary=:all:`) for the top-level import names it installs (RECORD, else top_level.txt; the
+  reader of scripts/dist_metadata.py): names that differ per release, such as the `dsp` package
+  that dspy-ai wheels up to 2.5 install beside `dspy`, and that its newest wheel (a shim) lacks.
+  `--minors 0` reads only the exact `name==version` releases of the list.
 
 Requests go to the index through pip only, several distributions per pip run (the k-th selected
 release of each distribution in run k). The output is data only (gzip'd JSON):
 
     {"version": 1, "mined": "<date>", "dists": {"<name>": {"releases": [...newest first],
-     "requires": {"<release>": ["<Requires-Dist>", ...]}}}}
+     "requires": {"<release>": ["<Requires-Dist>", ...]},
+     "imports": {"<release>": ["<top-level import name>", ...]}}}}   (imports: --imports only)
 
     python scripts/dist_requires.py --list scripts/dist_requires.txt -o agentable/catalog/requires.json.gz
 """
@@ -36,6 +42,8 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # dist_metadata's wheel reader (--imports)
 
 _PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 # The machine's pip settings may pin a constraint file or add local indexes: no configuration file
@@ -105,6 +113,25 @@ def read_batch(pins: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
     return {}
 
 
+def read_imports(pin: tuple[str, str]) -> list[str] | None:
+    """The top-level import names the wheel of `dist==version` installs, None without a wheel."""
+    import zipfile
+
+    from dist_metadata import _imports
+
+    dist, version = pin
+    with tempfile.TemporaryDirectory() as tmp:
+        r = subprocess.run([*_PIP, "download", "--no-deps", "--only-binary=:all:", "--ignore-requires-python", "-q",
+                            "-d", tmp, f"{dist}=={version}"], capture_output=True, text=True, timeout=600, env=_ENV)
+        wheels = sorted(Path(tmp).glob("*.whl"))
+        if r.returncode != 0 or not wheels:
+            print(f"{dist}=={version}: no wheel", file=sys.stderr)
+            return None
+        with zipfile.ZipFile(wheels[0]) as z:
+            info = next(n.split("/")[0] + "/" for n in z.namelist() if n.split("/")[0].endswith(".dist-info"))
+            return _imports(z, info)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--list", type=Path, required=True)
@@ -113,6 +140,8 @@ def main() -> None:
     ap.add_argument("--minors", type=int, default=12,
                     help="Newest minor series per distribution (first and last release of each).")
     ap.add_argument("--jobs", type=int, default=4)
+    ap.add_argument("--imports", action="store_true",
+                    help="also download each read release's wheel for the import names it installs")
     ap.add_argument("--merge", action="store_true",
                     help="keep the output's other distributions (and releases read): add the listed ones")
     args = ap.parse_args()
@@ -152,11 +181,20 @@ def main() -> None:
                 log.write(json.dumps([dist, version, sorted(reqs)]) + "\n")
             log.flush()
             print(f"{done}/{len(chunks)} batches", file=sys.stderr)
-    dists = {d: {"releases": all_releases[d], "requires": requires.get(d, {})} for d in sorted(picks)}
+    dists: dict[str, dict] = {d: {"releases": all_releases[d], "requires": requires.get(d, {})} for d in sorted(picks)}
+    if args.imports:
+        pins = [(d, v) for d in sorted(picks) for v in requires.get(d, {})]
+        with ThreadPoolExecutor(args.jobs) as pool:
+            for (d, v), tops in zip(pins, pool.map(read_imports, pins), strict=True):
+                if tops is not None:
+                    dists[d].setdefault("imports", {})[v] = tops
     if args.merge and args.out.exists():
         old = json.loads(gzip.decompress(args.out.read_bytes())).get("dists", {})
         for d, e in dists.items():  # releases known before stay read
             e["requires"] = {**old.get(d, {}).get("requires", {}), **e["requires"]}
+            imports = {**old.get(d, {}).get("imports", {}), **e.get("imports", {})}
+            if imports:
+                e["imports"] = imports
         dists = dict(sorted({**old, **dists}.items()))
     payload = {"version": 1, "mined": datetime.date.today().isoformat(), "dists": dists}
     raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -155,8 +155,9 @@ class Catalog:
         # on first use (see `_imports`)
         self._hand_imports: dict[str, tuple[str, ...]] = {
             k: tuple(v) if isinstance(v, list) else (v,) for k, v in dists.get("imports", {}).items()}
-        # import name -> the declaration that still installs it (`pkg_resources` -> `setuptools<82`)
-        self.removed_imports: dict[str, str] = dict(dists.get("removed_imports", {}))
+        # import name -> the declaration that still installs it (`pkg_resources` -> `setuptools<82`);
+        # with those the mined releases show (see `removed_imports`)
+        self._hand_removed: dict[str, str] = dict(dists.get("removed_imports", {}))
         self._provides: dict[str, tuple[str, ...]] = {
             normalize_dist(k): tuple(v) for k, v in dists.get("provides", {}).items()}
         self._provided_memo: dict[str, frozenset[str]] = {}
@@ -326,6 +327,20 @@ class Catalog:
         out = dict(self._hand_imports)
         for imp, dists in mined.items():
             out.setdefault(imp, tuple(dists))
+        # names only older releases install (dspy-ai <2.6 installs `dsp`): requires.json.gz
+        for imp, older in self.releases.release_imports.items():
+            out.setdefault(imp, older)
+        return out
+
+    @cached_property
+    def removed_imports(self) -> dict[str, str]:
+        """Import name -> the declaration that still installs it: [removed_imports] of
+        distributions.toml, and the names whose last read releases stopped installing them
+        (`dsp` -> `dspy-ai<2.6`), unless a newest wheel installs them."""
+        in_wheels = {imp.split(".")[0] for w in self._wheels.values() for imp in w.get("imports", ())}
+        out = {imp: f"{dist}<{bound}" for imp, (dist, bound) in self.releases.dropped_imports.items()
+               if imp not in in_wheels and imp not in self._hand_imports}
+        out.update(self._hand_removed)
         return out
 
     @cached_property

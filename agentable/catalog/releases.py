@@ -30,6 +30,9 @@ class Distribution:
     name: str  # PEP 503 name
     releases: tuple[Version, ...]  # final releases, newest first
     requires: dict[Version, tuple[str, ...]]  # the releases read: their Requires-Dist lines
+    # the releases whose wheel was read: the top-level import names it installs (dspy-ai 2.4.9:
+    # dsp and dspy; 3.x, a shim requiring dspy: none)
+    imports: dict[Version, tuple[str, ...]] = field(default_factory=dict)
     # answers asked again and again (every app of a monorepo declares the same packages)
     _resolved: dict[str, Optional[Version]] = field(default_factory=dict, repr=False, compare=False)
     _required: dict[tuple[Version, tuple[str, ...]], Optional[list[Requirement]]] = field(
@@ -46,6 +49,10 @@ class Distribution:
         reqs = self.requirements_at(version, extras)
         return None if reqs is None else [r for r in reqs if canonicalize_name(r.name) == dist]
 
+
+    def imports_at(self, version: Version) -> Optional[tuple[str, ...]]:
+        """The import names the wheel of release `version` installs; None when it was not read."""
+        return self.imports.get(version)
 
     def resolve(self, spec: str) -> Optional[Version]:
         """The release an install of `spec` takes: the newest final release it admits (an exact
@@ -116,6 +123,35 @@ class ReleaseIndex:
         dists = payload.get("dists", {})
         return dists if isinstance(dists, dict) else {}
 
+    @cached_property
+    def release_imports(self) -> dict[str, tuple[str, ...]]:
+        """Import name -> the distributions some read release of which installs it (`dsp` ->
+        dspy-ai), for names no newest wheel installs any more."""
+        out: dict[str, list[str]] = {}
+        for name, entry in self._data.items():
+            for names in (entry.get("imports") or {}).values() if isinstance(entry, dict) else ():
+                for imp in names:
+                    if name not in out.setdefault(imp, []):
+                        out[imp].append(name)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def dropped_imports(self) -> dict[str, tuple[str, str]]:
+        """Import name -> (distribution, the first read release after the last that installs it),
+        for names the newest read release no longer installs."""
+        out: dict[str, tuple[str, str]] = {}
+        for name in sorted(self._data):
+            entry = self._data[name]
+            read = (entry.get("imports") or {}) if isinstance(entry, dict) else {}
+            try:
+                ordered = sorted(((Version(v), set(n)) for v, n in read.items()), key=lambda x: x[0])
+            except InvalidVersion:
+                continue
+            for imp in {i for _, names in ordered for i in names} - (ordered[-1][1] if ordered else set()):
+                last = max(i for i, (_, names) in enumerate(ordered) if imp in names)
+                out.setdefault(imp, (name, str(ordered[last + 1][0])))
+        return out
+
     def get(self, dist: str) -> Optional[Distribution]:
         if dist in self._built:  # the keys are canonical names: `dist` is one
             return self._built[dist]
@@ -139,4 +175,10 @@ def _distribution(name: str, entry: dict) -> Distribution:
             requires[Version(v)] = tuple(lines)
         except InvalidVersion:
             continue
-    return Distribution(name, tuple(sorted(releases, reverse=True)), requires)
+    imports = {}
+    for v, names in entry.get("imports", {}).items():
+        try:
+            imports[Version(v)] = tuple(names)
+        except InvalidVersion:
+            continue
+    return Distribution(name, tuple(sorted(releases, reverse=True)), requires, imports)

@@ -74,6 +74,13 @@ def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
         out.setdefault(dist, spec)
         if depth >= _DEPTH:
             continue
+        sibling = _sibling_requirements(g).get(dist)
+        if sibling is not None:  # a distribution the project's own code builds: its manifest says
+            groups = {"main", *(f"optional:{e}" for e in extras)}
+            bracket = getattr(g.manifests, "bracket_extras", {})  # setup.py lines that are extras' lines
+            todo.extend((r.dist, r.specifier, tuple(normalize_dist(e) for e in r.extras), depth + 1)
+                        for r in sibling if r.group in groups and not (r.extras and r.path in bracket))
+            continue
         mined = g.catalog.releases.get(dist)
         version = None
         locked = [p.version for p in pins.get(dist, ()) if p.version]
@@ -93,6 +100,20 @@ def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
     return out
 
 
+
+
+@per_graph
+def _sibling_requirements(g: ProjectGraph) -> dict[str, tuple]:
+    """The distributions the project's own manifests build (a monorepo's lavague-core, declared by
+    its sibling lavague-drivers-selenium) -> their manifest's requirements, main group and extras
+    (`browser-use[examples]` in its own `all` extra installs what the examples extra declares)."""
+    manifests = getattr(g, "manifests", None)
+    if manifests is None:
+        return {}
+    out: dict[str, tuple] = {}
+    for path, name in manifests.project_names.items():
+        out.setdefault(name, tuple(r for r in manifests.requirements if r.path == path))
+    return out
 
 
 def left_out_by_declarations(g: ProjectGraph, path: str, dist: str) -> bool:

@@ -33,6 +33,7 @@ from agentable.rules.epdd.units import package_left_out, project_distribution, u
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
 from agentable.rules.epdd.unverified import unknown_distributions, unknown_name_provider
 from agentable.rules.epdd.packages import (extra_of, feature_scope, import_time_chain, import_time_importers,
+                                           imported_only_by_declaring_siblings,
                                            is_installed_package, package_scope)
 from agentable.rules.epdd.helpers import (
     JudgedModule,
@@ -40,6 +41,7 @@ from agentable.rules.epdd.helpers import (
     import_installed_on_demand,
     import_is_optional,
     import_locked,
+    stale_lock_pin,
     import_name_known,
     import_owner,
     is_project_module,
@@ -65,7 +67,13 @@ class UndeclaredDependency(Rule):
               "`llama_index.core` and the OpenAI integrations, not `llama_index.llms.anthropic` "
               "(llama-index-llms-anthropic), unless it is pinned to a release from before the split. In a "
               "folder a langgraph.json builds on its own, what the project declares but the folder's own "
-              "manifest does not is one finding at that manifest, with each import as a flow step."),
+              "manifest does not is one finding at that manifest, with each import as a flow step. A lock file "
+              "(poetry.lock, uv.lock) installs what it pins for an application; a package published to be "
+              "pip-installed (a build backend with `[project]` or Poetry's `packages`) is resolved without it, so "
+              "its lock excuses an undeclared import only while a fresh resolution still has it (not "
+              "`pkg_resources` from setuptools 82+, not `openai.error` from openai 1+). In a monorepo, a sibling "
+              "package the project builds installs what its own manifest declares, and a module that only "
+              "sibling packages declaring the import use is not its own package's gap."),
         bad_example='# requirements.txt: openai>=1.30\nimport yaml  # PyYAML is not declared',
         good_example='# requirements.txt: openai>=1.30\\nPyYAML>=6\nimport yaml',
         fix="Add the distribution named in the message to the manifest (with a version range).",
@@ -132,11 +140,26 @@ class UndeclaredDependency(Rule):
                                              unknown_distributions(graph, inst, dotted))
                         continue
                     if import_locked(graph, locked, dotted):
-                        continue  # a declared dependency brings it: the lock file installs it
+                        # the lock file installs it; users who pip-install a published package do not get
+                        # the lock, which matters when a fresh resolution lacks the name
+                        stale = stale_lock_pin(graph, manifests, mod.path, dotted) if judged.published else None
+                        if stale is None or import_is_optional(func, stmt, guarded, probes):
+                            continue
+                        reported.add(top)
+                        yield self.finding(
+                            ctx, mod.path, stmt.pos,
+                            f"`{getattr(stmt, 'module', None) or dotted}` is imported here and no dependency declared "
+                            f"in {', '.join(scope.manifests)} provides it: only the lock file does ({stale[0]}). Users "
+                            f"who pip-install this package resolve its declarations without the lock, so the import "
+                            f"fails for them; declare `{stale[1]}` in {target_manifest(scope)}.",
+                            severity=Severity.WARNING)
+                        continue
                     if import_is_optional(func, stmt, guarded, probes):
                         continue
                     if import_installed_on_demand(graph, mod, func, top):
                         continue  # the program pip-installs it before it runs this import
+                    if func is mod.toplevel and imported_only_by_declaring_siblings(graph, mod, scope, dotted, probes):
+                        continue  # only sibling packages that declare it import this module
                     if unknown_name_provider(graph, scope, dotted):
                         continue  # named like a declared distribution no table holds: most likely its package
                     dists = graph.catalog.distributions_for_import(dotted)

@@ -136,3 +136,19 @@ def test_a_dependency_installs_its_newest_wheel(cat):
     assert "torch" in cat.provided_imports("accelerate") and "pkg_resources" not in cat.provided_imports("torch")
     assert "langgraph.checkpoint" in cat.provided_imports("langgraph")  # a hand name under the wheel's root stays
     assert "python3-xlib" in cat.distributions_for_import("Xlib.display")  # a fork without a wheel
+
+
+def test_import_names_per_release(cat):
+    """requires.json.gz's per-release import names (dist_requires.py --imports): the dspy-ai 2.4
+    wheels install `dsp` beside `dspy`, the 2.6+ shims neither."""
+    from packaging.version import Version
+
+    dspy_ai = cat.releases.get("dspy-ai")
+    assert dspy_ai is not None
+    assert set(dspy_ai.imports_at(Version("2.4.9")) or ()) == {"dsp", "dspy"}
+    assert dspy_ai.imports_at(Version("3.4.1")) == ()
+    assert dspy_ai.imports_at(Version("0.1.9")) is None  # not read
+    assert cat.distributions_for_import("dsp.utils") == ("dspy-ai",)
+    assert cat.removed_imports["dsp"] == "dspy-ai<2.6.0"
+    assert cat.removed_imports["pkg_resources"] == "setuptools<82"  # the hand-written entry stays
+    assert "dspy" not in cat.removed_imports  # the dspy distribution's newest wheel installs it

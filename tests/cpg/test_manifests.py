@@ -1285,3 +1285,20 @@ def test_a_modal_image_with_packages_not_written_out_is_unknown(tmp_path: Path) 
     assert "a.py" in ms.unknown_dependencies
     assert "b.py" not in ms.unknown_dependencies
     assert sorted(r.dist for r in ms.for_path("b.py").requirements) == ["modal", "pandas"]
+
+
+@pytest.mark.parametrize(("text", "published"), [
+    # a build backend and Poetry's explicit packages: a library users pip-install
+    ('[tool.poetry]\nname = "notes-bot"\npackages = [{include = "notes"}]\n'
+     '[build-system]\nbuild-backend = "poetry.core.masonry.api"\n', True),
+    # Poetry's application mode, or no `packages` list: the lock is what installs it
+    ('[tool.poetry]\nname = "notes-bot"\npackage-mode = false\npackages = [{include = "notes"}]\n'
+     '[build-system]\nbuild-backend = "poetry.core.masonry.api"\n', False),
+    ('[tool.poetry]\nname = "notes-bot"\n[build-system]\nbuild-backend = "poetry.core.masonry.api"\n', False),
+    # PEP 621 with a backend is built; without one (a uv application) it is not
+    ('[project]\nname = "notes-bot"\ndependencies = []\n[build-system]\nbuild-backend = "hatchling.build"\n', True),
+    ('[project]\nname = "notes-bot"\ndependencies = []\n', False),
+])
+def test_published_distributions(tmp_path: Path, text: str, published: bool) -> None:
+    write(tmp_path, "pyproject.toml", text)
+    assert ("pyproject.toml" in parse(tmp_path, "pyproject.toml").published) is published

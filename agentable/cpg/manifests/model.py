@@ -114,6 +114,10 @@ class ManifestSet:
     # pyproject.toml / setup.py / setup.cfg -> the PEP 503 name of the distribution it builds: the
     # project's own, which its code (and that of its sub-folders, examples) imports without declaring.
     project_names: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # pyproject.toml files that build a distribution for users to pip-install (a build backend and
+    # the packages it ships: `[tool.poetry] packages`, a PEP 621 `[project]`): such users resolve its
+    # declarations afresh, so a lock file beside it (poetry.lock, uv.lock) installs nothing for them.
+    published: set[str] = field(default_factory=set, kw_only=True)
     # The names of the scanned folder and of its parent (nearest last): where a file governed by an
     # enclosing project's manifest ("../pyproject.toml") sits in that project.
     root_names: tuple[str, ...] = field(default=(), kw_only=True)

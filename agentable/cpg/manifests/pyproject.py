@@ -15,6 +15,18 @@ from agentable.cpg.manifests.toml_locations import _Lines, _named_lists, _pep508
 from agentable.cpg.manifests.reader_api import ManifestReader
 
 
+def _published(data: dict[str, Any], project: Any, poetry: Any) -> bool:
+    """Does this pyproject.toml build a distribution for users to install: a build backend, and
+    a PEP 621 `[project]` or Poetry's explicit `packages` (not `package-mode = false`, Poetry's
+    application mode)? A Poetry table without `packages` is often an application's."""
+    build = data.get("build-system")
+    if not isinstance(build, dict) or not isinstance(build.get("build-backend"), str):
+        return False
+    if isinstance(poetry, dict):
+        return poetry.get("package-mode", True) is not False and isinstance(poetry.get("packages"), list)
+    return isinstance(project, dict) and isinstance(project.get("name"), str)
+
+
 def _pyproject(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
     data = _toml(reader, text, rel)
     if data is None:
@@ -26,6 +38,8 @@ def _pyproject(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
         if isinstance(table, dict) and isinstance(table.get("name"), str) and table["name"].strip():
             reader.out.project_names[rel] = normalize_dist(table["name"].strip())
             break
+    if _published(data, project, tool_table.get("poetry")):
+        reader.out.published.add(rel)
     if isinstance(project, dict):
         first, end = lines.within("project")
         _pep508_list(reader, lines, project.get("dependencies"), rel, "main", lines.key("dependencies", first, end))

@@ -42,6 +42,8 @@ class JudgedModule:
     path: PurePosixPath
     scope: ManifestSet
     locked: frozenset[str]
+    # governed by a manifest that builds a distribution users pip-install: they never get its lock
+    published: bool = False
 
 
 def judged_modules(g: ProjectGraph) -> Iterator[JudgedModule]:
@@ -60,7 +62,8 @@ def judged_modules(g: ProjectGraph) -> Iterator[JudgedModule]:
         if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
                                          for m in scope.manifests):
             continue
-        yield JudgedModule(manifests, mod, path, scope, manifests.locked_for(mod.path) or frozenset())
+        yield JudgedModule(manifests, mod, path, scope, manifests.locked_for(mod.path) or frozenset(),
+                           any(m in manifests.published for m in scope.manifests))
 
 
 def dev_only_file(path: PurePosixPath) -> bool:
@@ -282,6 +285,9 @@ def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str, along: Man
     for r in scope.requirements:
         declared |= {normalize_dist(n) for extra in r.extras for n in (f"{r.dist}-{extra}", extra)}
         declared |= {d for extra in r.extras for d in g.catalog.extra_requires(r.dist, extra)}
+    # a declared release whose wheel was read and lacks the name does not install it (dspy-ai>=2.6
+    # has no `dsp`); what it requires may still bring it (below)
+    declared = {d for d in declared if not _release_lacks(g, d, str(scope.specifier_for(d) or ""), dotted)}
     if _provided_by(g, declared, dotted):
         return True
     if _installed_along(g, along if along is not None else scope, dotted):
@@ -317,11 +323,15 @@ def _installed_along(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
 
 
 def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
-    """Does `dist`, installed as `spec` asks, still ship `dotted`? A name the newest wheel no longer
-    installs (pkg_resources, gone from setuptools 81) belonged to older releases: it counts only
-    when `spec` keeps that newest release out."""
+    """Does `dist`, installed as `spec` asks, still ship `dotted`? Where the wheel of the release
+    `spec` resolves to was read (requires.json.gz), by its import names. Else a name the newest
+    wheel no longer installs (pkg_resources, gone from setuptools 81) belonged to older releases:
+    it counts only when `spec` keeps that newest release out."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+    tops = _release_imports(g, dist, spec)
+    if tops is not None:  # the wheel of the release `spec` installs was read
+        return dotted.split(".")[0] in tops
     wheel = g.catalog.wheel_imports(dist)
     if wheel is None or dotted.split(".")[0] in {i.split(".")[0] for i in wheel[0]}:
         return True
@@ -329,6 +339,21 @@ def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
         return bool(spec) and not SpecifierSet(spec).contains(wheel[1], prereleases=True)
     except InvalidSpecifier:
         return False
+
+
+def _release_imports(g: ProjectGraph, dist: str, spec: str) -> frozenset[str] | None:
+    """The top-level names the wheel of the release `spec` resolves to installs, None when that
+    wheel was not read (requires.json.gz)."""
+    mined = g.catalog.releases.get(dist)
+    release = mined.resolve(spec) if mined is not None else None
+    tops = mined.imports_at(release) if mined is not None and release is not None else None
+    return None if tops is None else frozenset(i.split(".")[0] for i in tops)
+
+
+def _release_lacks(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
+    """Was the wheel of the release `spec` resolves to read, and does it lack `dotted`'s top name?"""
+    tops = _release_imports(g, dist, spec)
+    return tops is not None and dotted.split(".")[0] not in tops
 
 
 def _whole_namespace_declared(g: ProjectGraph, scope: ManifestSet, dist: str, dotted: str) -> bool:
@@ -349,6 +374,39 @@ def _whole_namespace_declared(g: ProjectGraph, scope: ManifestSet, dist: str, do
 def import_locked(g: ProjectGraph, locked: frozenset[str], dotted: str) -> bool:
     """Does the lock file governing the importer pin a distribution that provides `dotted`?"""
     return bool(locked) and _provided_by(g, locked, dotted)
+
+
+def stale_lock_pin(g: ProjectGraph, manifests: ManifestSet, path: str, dotted: str) -> tuple[str, str] | None:
+    """For a distribution users pip-install, whose lock installs `dotted` but no declaration does:
+    why a fresh resolution, which those users get, lacks it, or None when it would not. The newest
+    release of the providing distribution no longer installs the name (pkg_resources in setuptools
+    82+, dsp in dspy-ai 2.6+), or lacks the module or attribute (api_surface.json.gz: openai 1.0+ has
+    no `openai.error`) while the lock pins an older major release. Returns (why, the declaration
+    that keeps the lock's major)."""
+    from packaging.version import InvalidVersion, Version
+
+    top = dotted.split(".")[0]
+    for dist in {normalize_dist(d) for d in g.catalog.distributions_for_import(dotted)}:
+        pin = next((p for p in manifests.pins_for(path, dist) if p.version), None)
+        if pin is None:
+            continue
+        try:
+            major = Version(pin.version).release[0]
+        except InvalidVersion:
+            continue
+        keep = g.catalog.removed_imports.get(top) or f"{dist}<{major + 1}"
+        if not _ships(g, dist, "", dotted):
+            return (f"{pin.path} pins {dist} {pin.version}; a fresh install gets a release that no longer installs "
+                    f"`{top}`", keep)
+        surface = g.catalog.api_surface.get(dist)
+        pres = surface.presence(dotted) if surface is not None and "." in dotted else None
+        if surface is None or pres is None or not surface.releases:
+            continue
+        newest = surface.releases[0]
+        bit = surface.versions.index(newest) if newest in surface.versions else -1
+        if bit >= 0 and major < newest.release[0] and pres.module_mask >> bit & 1 and not pres.have >> bit & 1:
+            return f"{pin.path} pins {dist} {pin.version}; a fresh install gets {dist} {newest}, which has no `{dotted}`", keep
+    return None
 
 
 def _provided_by(g: ProjectGraph, dists: set[str] | frozenset[str], dotted: str) -> bool:

@@ -159,3 +159,47 @@ def _feature_tops(g: ProjectGraph, dists: frozenset[str]) -> frozenset[str]:
         if _imported_dists(g, m) & dists:
             out.update(t.split(".")[0] for s in m.import_stmts for t in import_targets(s))
     return frozenset(out)
+
+
+
+def imported_only_by_declaring_siblings(g: ProjectGraph, mod: ModuleInfo, scope: ManifestSet, dotted: str,
+                                        probes: frozenset[str]) -> bool:
+    """Is `mod` imported only by the code of other packages of the project, each of which declares
+    `dotted`? A monorepo's core package holds a base class that only its selenium driver package
+    imports, and that package declares selenium: the core's users never run the module without it.
+    Importers are found by the module's dotted names (`lavague.core.listener` for
+    lavague-core/lavague/core/listener.py) and by the importer graph; none may be governed by `scope`."""
+    from agentable.rules.epdd.helpers import import_declared
+
+    index = _importers_by_name(g)
+    parts = mod.name.split(".")
+    importers = {p for i in range(len(parts) - 1) for p in index.get(".".join(parts[i:]), ())}
+    importers |= import_time_importers(g, mod, probes)
+    importers.discard(mod.path)
+    if not importers:
+        return False
+    manifests = g.manifests
+    if manifests is None:
+        return False
+    for path in importers:
+        other = manifests.for_path(path)
+        if not other.requirements or set(other.manifests) & set(scope.manifests) \
+                or not import_declared(g, other, dotted):
+            return False
+    return True
+
+
+@per_graph
+def _importers_by_name(g: ProjectGraph) -> dict[str, frozenset[str]]:
+    """Dotted name (and each dotted prefix of it) an import statement names -> the paths of the
+    modules (test code left out) with such a statement."""
+    out: dict[str, set[str]] = {}
+    for m in g.modules.values():
+        if g.is_test_code(m.path):
+            continue
+        for stmt in m.import_stmts:
+            for target in absolute_targets(m, stmt):
+                parts = target.split(".")
+                for i in range(2, len(parts) + 1):
+                    out.setdefault(".".join(parts[:i]), set()).add(m.path)
+    return {k: frozenset(v) for k, v in out.items()}

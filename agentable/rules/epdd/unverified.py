@@ -30,6 +30,9 @@ def unknown_distributions(g: ProjectGraph, scope: ManifestSet, dotted: str) -> t
     if not any(g.catalog.required_by(d) for d in g.catalog.distributions_for_import(dotted)):
         return ()
     own = set(getattr(scope, "project_names", {}).values())
+    # a sibling distribution of the project (a monorepo's packages): its own manifest says what it brings
+    manifests = getattr(g, "manifests", None)
+    own |= set(getattr(manifests, "project_names", {}).values())
     dev = g.catalog.development_extras
     return tuple(sorted({r.dist for r in scope.requirements
                          if (r.group == "main" or (r.group.startswith("optional:") and r.group[9:] not in dev))
