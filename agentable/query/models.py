@@ -13,9 +13,10 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const
 from agentable.findings import FlowStep
-from agentable.query.config import config_default_strs
+from agentable.query.config import config_default, config_default_strs
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
+from agentable.query.model_forwarding import forwarded_keywords
 
 
 MAX_USES_SHOWN = 6  # uses of one literal listed with its finding
@@ -135,13 +136,21 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
 
     for c in g.agent.llm_calls:
         s = c.setting("model")
+        api = chat_model_api(c.spec) if c.is_chat_model else c.api
         if s is not None:
-            api = chat_model_api(c.spec) if c.is_chat_model else c.api
             add(ModelSlot(s.expr, s.func, cast(EvalAt, s.stmt), s.where, api, c.spec, c.call, c))
+        elif not c.is_chat_model:  # `litellm.completion(**kwargs)` in a wrapper: its callers' `model=`
+            name = (getattr(c.spec, "params", None) or {}).get("model")
+            for fe, owner, at in forwarded_keywords(g, c.call, c.func, [name] if name else []):
+                add(ModelSlot(fe, owner, at, "call", api, c.spec, c.call, c))
     for site, spec in chat_model_constructions(g):
-        e = construction_arg(site.call, getattr(spec, "model_params", ()) or (), getattr(spec, "model_positional", None))
-        if e is not None:
-            add(ModelSlot(e, site.func, site.stmt, "chat_model", chat_model_api(spec), spec, site.call))
+        names = getattr(spec, "model_params", ()) or ()
+        ce = construction_arg(site.call, names, getattr(spec, "model_positional", None))
+        if ce is not None:
+            add(ModelSlot(ce, site.func, site.stmt, "chat_model", chat_model_api(spec), spec, site.call))
+        else:  # `ChatOpenAI(*args, **kwargs)` in a wrapper class: the keyword its constructions pass
+            for fe, owner, at in forwarded_keywords(g, site.call, site.func, names):
+                add(ModelSlot(fe, owner, at, "chat_model", chat_model_api(spec), spec, site.call))
     for ac in g.agent.agent_constructs:
         spec, call, func, stmt = ac.spec, ac.site.call, ac.site.func, ac.site.stmt
         for name, pos in ((getattr(spec, "model_param", None), getattr(spec, "model_positional", None)),
@@ -167,7 +176,8 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
         ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
         for mid in dict.fromkeys(ids):
             # one use per place the id is written: each is a line to change
-            sites: list[Optional[tuple[str, ir.Pos]]] = list(literal_sites(g, slot.expr, slot.func, slot.stmt, mid)) or [None]
+            sites: list[Optional[tuple[str, ir.Pos]]] = list(literal_sites(g, slot.expr, slot.func, slot.stmt, mid)) \
+                or config_default_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]
             for site in sites:
                 out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
                                     slot.llm_call, site))
@@ -179,6 +189,19 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     for use in out:
         if use.literal is not None and len(apis_by_literal[use.literal]) > 1:
             use.literal_shared = True
+    return out
+
+
+def config_default_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
+                         model_id: str) -> list[Optional[tuple[str, ir.Pos]]]:
+    """Where `model_id` is written as the default of a configuration read `e` takes its value
+    from (an argparse `default=`, `os.getenv("MODEL", ...)`), when the way from there to `e` is one
+    the literal search does not follow (a tuple a helper returns, a container)."""
+    out: list[Optional[tuple[str, ir.Pos]]] = []
+    for v in g.values(e, func, stmt):
+        found = config_default(g, v)
+        if found is not None:
+            out += [x for x in literal_sites(g, found[0], found[1], found[2], model_id) if x not in out]
     return out
 
 
