@@ -45,6 +45,7 @@ class ModelUse:
 
     literal: Optional[tuple[str, ir.Pos]] = None  # where the model id string itself is written
     literal_shared: bool = False  # the same literal also feeds a use of another kind (e.g. an embedding call)
+    via: Optional[tuple[str, ir.Pos]] = None  # the model call a keyword reaches through `**kwargs`
 
     @property
     def path(self) -> str:
@@ -60,11 +61,17 @@ class ModelUse:
         other kinds of use legitimately; then at this use."""
         if self.literal is not None and not self.literal_shared:
             return self.literal
+        if self.via is not None:  # the call is in the wrapper, not where this keyword is given
+            return (self.path, self.pos)
         return (self.path, self.call.pos if self.call is not None and self.path == self.func.path else self.pos)
 
     def flow(self, g: ProjectGraph) -> tuple[FlowStep, ...]:
         """The literal, then each place it is used (the related locations of a finding reported at
         the literal): every use of this id written there, once per line, the first few."""
+        if self.via is not None:  # the id is written at the wrapper's caller: show the call it reaches
+            first = self.literal or (self.path, self.pos)
+            return (FlowStep(g.span(*first), f"model id `{self.model_id}` is set here"),
+                    FlowStep(g.span(*self.via), "and passed on through `**kwargs` to this model call"))
         if self.literal is None or self.literal == (self.path, self.pos):
             return ()
         used: dict[tuple[str, int], ir.Pos] = {(self.path, self.pos[0]): self.pos}
@@ -116,6 +123,7 @@ class ModelSlot:
     spec: object
     call: Optional[ir.Call] = None
     llm_call: Optional[LLMCall] = None
+    via: Optional[tuple[str, ir.Pos]] = None  # see ModelUse.via
 
     @property
     def path(self) -> str:
@@ -142,7 +150,7 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
         elif not c.is_chat_model:  # `litellm.completion(**kwargs)` in a wrapper: its callers' `model=`
             name = (getattr(c.spec, "params", None) or {}).get("model")
             for fe, owner, at in forwarded_keywords(g, c.call, c.func, [name] if name else []):
-                add(ModelSlot(fe, owner, at, "call", api, c.spec, c.call, c))
+                add(ModelSlot(fe, owner, at, "call", api, c.spec, c.call, c, (c.func.path, c.call.pos)))
     for site, spec in chat_model_constructions(g):
         names = getattr(spec, "model_params", ()) or ()
         ce = construction_arg(site.call, names, getattr(spec, "model_positional", None))
@@ -150,7 +158,8 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
             add(ModelSlot(ce, site.func, site.stmt, "chat_model", chat_model_api(spec), spec, site.call))
         else:  # `ChatOpenAI(*args, **kwargs)` in a wrapper class: the keyword its constructions pass
             for fe, owner, at in forwarded_keywords(g, site.call, site.func, names):
-                add(ModelSlot(fe, owner, at, "chat_model", chat_model_api(spec), spec, site.call))
+                add(ModelSlot(fe, owner, at, "chat_model", chat_model_api(spec), spec, site.call,
+                              via=(site.func.path, site.call.pos)))
     for ac in g.agent.agent_constructs:
         spec, call, func, stmt = ac.spec, ac.site.call, ac.site.func, ac.site.stmt
         for name, pos in ((getattr(spec, "model_param", None), getattr(spec, "model_positional", None)),
@@ -180,7 +189,7 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
                 or config_default_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]
             for site in sites:
                 out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
-                                    slot.llm_call, site))
+                                    slot.llm_call, site, via=slot.via))
     out = _routed_to_own_provider(g, out)
     apis_by_literal: dict[tuple[str, ir.Pos], set[str]] = {}
     for use in out:

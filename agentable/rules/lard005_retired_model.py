@@ -82,9 +82,9 @@ class RetiredModel(Rule):
                 reported.add((x.path, x.pos[0], x.model_id))
                 repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
                 kind = _KINDS.get(x.how, "one of the models the project offers here")
-                at = slot.call if slot.call is not None and slot.path == slot.func.path else slot.expr
+                call = slot.via or (slot.path, (slot.call or slot.expr).pos)
                 flow = (FlowStep(graph.span(x.path, x.pos), f"model id `{x.model_id}` is offered here"),
-                        FlowStep(graph.span(slot.func.path, at.pos), "for this model call"))
+                        FlowStep(graph.span(*call), "for this model call"))
                 yield self.finding(
                     ctx, x.path, x.pos,
                     f"`{x.model_id}` ({kind}) was retired by its provider on {info.retired}, so requests to it "
