@@ -11,7 +11,7 @@ from agentable.cpg.agent import LLMCall
 from agentable.cpg.http_endpoints import EndpointTexts
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import Const
+from agentable.cpg.values import ClassRef, Const
 from agentable.findings import FlowStep
 from agentable.query.config import config_default, config_default_strs
 from agentable.query.facts import EvalAt, per_graph
@@ -186,7 +186,8 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
         for mid in dict.fromkeys(ids):
             # one use per place the id is written: each is a line to change
             sites: list[Optional[tuple[str, ir.Pos]]] = list(literal_sites(g, slot.expr, slot.func, slot.stmt, mid)) \
-                or config_default_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]
+                or config_default_sites(g, slot.expr, slot.func, slot.stmt, mid) \
+                or field_construction_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]
             for site in sites:
                 out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
                                     slot.llm_call, site, via=slot.via))
@@ -211,6 +212,25 @@ def config_default_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: 
         found = config_default(g, v)
         if found is not None:
             out += [x for x in literal_sites(g, found[0], found[1], found[2], model_id) if x not in out]
+    return out
+
+
+def field_construction_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
+                             model_id: str) -> list[Optional[tuple[str, ir.Pos]]]:
+    """Where `model_id` is written as the keyword a construction gives the field `e` reads
+    (`self.model` of a dataclass or pydantic model, set by `ChatX(model="...")`): the line to
+    change, rather than the model call inside the class that every construction shares."""
+    if not isinstance(e, ir.Attribute):
+        return []
+    out: list[Optional[tuple[str, ir.Pos]]] = []
+    for v in g.shallow.values(e.value, func, stmt):
+        q = getattr(v, "qualname", None)
+        if q not in g.classes or isinstance(v, ClassRef) or any("__init__" in c.methods for c in g.mro(q)):
+            continue  # an own constructor: literal_sites follows its parameters
+        for site in g.field_constructions(q)[:8]:
+            given = site.call.kwarg(e.attr)
+            if given is not None:
+                out += [x for x in literal_sites(g, given, site.func, site.stmt, model_id) if x not in out]
     return out
 
 
