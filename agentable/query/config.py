@@ -68,6 +68,19 @@ def config_default_strs(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInf
 
 def _argparse_default(g: ProjectGraph, path: str, parse_call: ir.Call, dest: str) -> Optional[Scoped]:
     """The `default=` of the option `dest` on the parser whose `parse_args()` is `parse_call`."""
+    return _argparse_keyword(g, path, parse_call, dest, "default")
+
+
+def argparse_choices(g: ProjectGraph, v: object) -> Optional[Scoped]:
+    """The `choices=` of the argparse option an `args.<dest>` value reads (with its scope)."""
+    if not isinstance(v, ExtRef) or v.site is None:
+        return None
+    m = _PARSED_ARG_RE.match(v.path)
+    return _argparse_keyword(g, v.site[0], v.site[1], m.group(1), "choices") if m is not None else None
+
+
+def _argparse_keyword(g: ProjectGraph, path: str, parse_call: ir.Call, dest: str, keyword: str) -> Optional[Scoped]:
+    """The `keyword=` argument of the option `dest` on the parser whose `parse_args()` is `parse_call`."""
     func = g.function_of(path, parse_call.pos)
     if func is None or not isinstance(parse_call.func, ir.Attribute):
         return None
@@ -77,10 +90,10 @@ def _argparse_default(g: ProjectGraph, path: str, parse_call: ir.Call, dest: str
     found: Optional[Scoped] = None
     for ctor in ctors:
         for call, owner, s in _parser_options(g).get(ctor, ()):
-            if _option_dest(call) == dest and call.kwarg("default") is not None:
+            if _option_dest(call) == dest and call.kwarg(keyword) is not None:
                 if found is not None:
-                    return None  # declared twice: which default applies is not clear statically
-                found = (call.kwarg("default"), owner, s)  # type: ignore[assignment]
+                    return None  # declared twice: which one applies is not clear statically
+                found = (call.kwarg(keyword), owner, s)  # type: ignore[assignment]
     return found
 
 

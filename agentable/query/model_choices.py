@@ -1,7 +1,9 @@
 """The model ids a model field can take by the project's own listing, beyond the default: a
-`Literal[...]` or string Enum annotation of the parameter or field the id comes from, or a literal
-table the same value is looked up in (`SUPPORTED_MODELS[model]`, a KeyError for any other id).
-ADAL pairs a fixed token budget with each of them, not only with the default model."""
+`Literal[...]` or string Enum annotation of the parameter or field the id comes from, a literal
+table the same value is looked up in (`SUPPORTED_MODELS[model]`, a KeyError for any other id), the
+`choices=` of the argparse option it is read from, or an allow-list that guards it
+(`if model in ["gpt-4o", "gpt-4-turbo"]: return Engine(model=model)`). ADAL pairs a fixed token
+budget with each of them, not only with the default model; LARD reports a retired one at its entry."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ClassInfo, FunctionInfo
 from agentable.cpg.values import ClassRef
 from agentable.query.facts import EvalAt
+from agentable.query.config import argparse_choices
 from agentable.query.literals import dict_values_for_key, literal_of, param_argument
+from agentable.query.model_forwarding import feeding_sites, forwarded_keywords
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class ListedId:
     model_id: str
     path: str
     pos: ir.Pos
-    how: str  # "annotation" | "table"
+    how: str  # "annotation" | "table" | "choices" | "allowlist"
 
 
 def listed_model_ids(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
@@ -39,39 +43,49 @@ def listed_model_ids(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
         for x in found:
             out.setdefault(x.model_id, x)
 
-    def walk(x: Optional[ir.Expr], f: FunctionInfo, st: EvalAt, d: int) -> None:
+    def walk(x: Optional[ir.Expr], f: FunctionInfo, st: EvalAt, d: int, recv: Optional[str] = None) -> None:
         if x is None or d < 0 or id(x) in seen:
             return
         seen.add(id(x))
-        if isinstance(x, ir.Name):
+        if isinstance(x, (ir.IfExp, ir.BoolOp)):
+            for part in ([x.body, x.orelse] if isinstance(x, ir.IfExp) else x.values):
+                walk(part, f, st, d, recv)
+        elif isinstance(x, ir.Name):
+            add(_allow_list(g, f, x.id, st))
             owner, defs = g.name_bindings(f, x.id, st)
             for dfn in defs:
                 if dfn.how in ("assign", "walrus"):
                     walk(dfn.value, owner, dfn.stmt, d - 1)
                 elif dfn.how == "param":
-                    _param(owner, x.id, d)
+                    _param(owner, x.id, d, recv)
         elif isinstance(x, ir.Attribute):
             for v in g.shallow.values(x.value, f, st):
                 q = getattr(v, "qualname", None)
                 if q in g.classes and not isinstance(v, ClassRef):
                     for cls in g.mro(q):
-                        _field(cls, x.attr, d)
+                        _field(cls, x.attr, d, q)
                     _constructed(q, x.attr, d)
 
-    def _param(owner: FunctionInfo, name: str, d: int) -> None:
+    def _param(owner: FunctionInfo, name: str, d: int, recv: Optional[str] = None) -> None:
         p = next((p for p in owner.params if p.name == name), None)
         if p is None:
             return
-        add(_annotation_ids(g, p.annotation, owner))
-        add(_table_lookups(g, owner, name))
-        for site in g.argument_sites(owner)[:8]:
-            walk(param_argument(site.call, owner, name), site.func, site.stmt, d - 1)
+        ruled_out = _asserted_not(owner, name)
+        add([x for x in _annotation_ids(g, p.annotation, owner) + _table_lookups(g, owner, name)
+             if x.model_id not in ruled_out])
+        for site in feeding_sites(g, owner, recv):
+            arg = param_argument(site.call, owner, name)
+            if arg is not None:
+                walk(arg, site.func, site.stmt, d - 1)
+            else:  # `super().__init__(**kwargs)`: the keyword the caller's own callers give
+                for fe, f2, st2 in forwarded_keywords(g, site.call, site.func, [name]):
+                    walk(fe, f2, st2, d - 1)
 
-    def _field(cls: ClassInfo, attr: str, d: int) -> None:
+    def _field(cls: ClassInfo, attr: str, d: int, recv: str) -> None:
         for value, s, method in cls.attrs.get(attr, []):
             if method is None and isinstance(s, ir.Assign):
                 add(_annotation_ids(g, s.annotation, cls.module.toplevel))
-            walk(value, method or cls.module.toplevel, s, d - 1)
+            walk(value, method or cls.module.toplevel, s, d - 1, recv)
 
     def _constructed(q: str, attr: str, d: int) -> None:
         """A field set by the construction: `Config(model=m)` or `Config(**settings)`."""
@@ -88,8 +102,48 @@ def listed_model_ids(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
                     for v, owner, at in _returned_dict_values(g, kw.value, site.func, site.stmt, attr):
                         walk(v, owner, at, d - 1)
 
+    for v in g.values(e, func, stmt):  # `args.model` of an option with `choices=AVAILABLE_LLMS`
+        found = argparse_choices(g, v)
+        if found is not None:
+            add(_entries(g, found[0], found[1], found[2], "choices"))
     walk(e, func, stmt, depth)  # type: ignore[arg-type]
     return list(out.values())
+
+
+def _entries(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt, how: str) -> list[ListedId]:
+    """The string entries of the list/tuple/set literal `e` is (or is bound to)."""
+    lit = literal_of(g, e, func, stmt)
+    if lit is None or not isinstance(lit[0], ir.Seq):
+        return []
+    return [ListedId(c.value, lit[1].path, c.pos, how) for c in lit[0].elts
+            if isinstance(c, ir.Constant) and isinstance(c.value, str)]
+
+
+def _allow_list(g: ProjectGraph, func: FunctionInfo, name: str, stmt: EvalAt) -> list[ListedId]:
+    """The entries of a literal list that admits `name` where `stmt` runs: `stmt` is in the body
+    of `if name in [...]:`, or follows `if name not in [...]: raise ...` in the same function."""
+    if not isinstance(stmt, ir.Stmt):
+        return []
+    out: list[ListedId] = []
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.If) and any(x is stmt for s in anc.body for x in ir.walk_stmts([s])):
+            listed = _membership(anc.test, name, "in")
+            if listed is not None:
+                out += _entries(g, listed, func, anc, "allowlist")
+    for s in ir.walk_stmts(func.body):
+        if isinstance(s, ir.If) and s.body and isinstance(s.body[-1], ir.Raise) and s.pos < stmt.pos:
+            listed = _membership(s.test, name, "not in")
+            if listed is not None:
+                out += _entries(g, listed, func, s, "allowlist")
+    return out
+
+
+def _membership(test: ir.Expr, name: str, op: str) -> Optional[ir.Expr]:
+    """The container of `name <op> container` (`model in MODELS`), or None."""
+    if isinstance(test, ir.Compare) and test.ops == [op] and len(test.comparators) == 1 \
+            and isinstance(test.left, ir.Name) and test.left.id == name:
+        return test.comparators[0]
+    return None
 
 
 def _returned_dict_values(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
@@ -164,4 +218,18 @@ def _table_lookups(g: ProjectGraph, func: FunctionInfo, name: str) -> list[Liste
             continue
         out += [ListedId(k.value, lit[1].path, k.pos, "table") for k in lit[0].keys
                 if isinstance(k, ir.Constant) and isinstance(k.value, str)]
+    return out
+
+
+def _asserted_not(func: FunctionInfo, name: str) -> set[str]:
+    """The strings `func` asserts `name` is not (`assert model != "text-davinci-003"`): a type
+    shared with other functions may list them, but this one rejects them."""
+    out: set[str] = set()
+    for s in ir.walk_stmts(func.body):
+        test = s.exprs[0] if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs else None
+        if isinstance(test, ir.Compare) and isinstance(test.left, ir.Name) and test.left.id == name \
+                and test.ops in (["!="], ["not in"]) and len(test.comparators) == 1:
+            right = test.comparators[0]
+            out |= {c.value for c in (right.elts if isinstance(right, ir.Seq) else [right])
+                    if isinstance(c, ir.Constant) and isinstance(c.value, str)}
     return out

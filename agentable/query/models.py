@@ -11,11 +11,12 @@ from agentable.cpg.agent import LLMCall
 from agentable.cpg.http_endpoints import EndpointTexts
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import Const
+from agentable.cpg.values import ClassRef, Const
 from agentable.findings import FlowStep
-from agentable.query.config import config_default_strs
+from agentable.query.config import config_default, config_default_strs
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
+from agentable.query.model_forwarding import forwarded_keywords
 
 
 MAX_USES_SHOWN = 6  # uses of one literal listed with its finding
@@ -44,6 +45,7 @@ class ModelUse:
 
     literal: Optional[tuple[str, ir.Pos]] = None  # where the model id string itself is written
     literal_shared: bool = False  # the same literal also feeds a use of another kind (e.g. an embedding call)
+    via: Optional[tuple[str, ir.Pos]] = None  # the model call a keyword reaches through `**kwargs`
 
     @property
     def path(self) -> str:
@@ -59,11 +61,17 @@ class ModelUse:
         other kinds of use legitimately; then at this use."""
         if self.literal is not None and not self.literal_shared:
             return self.literal
+        if self.via is not None:  # the call is in the wrapper, not where this keyword is given
+            return (self.path, self.pos)
         return (self.path, self.call.pos if self.call is not None and self.path == self.func.path else self.pos)
 
     def flow(self, g: ProjectGraph) -> tuple[FlowStep, ...]:
         """The literal, then each place it is used (the related locations of a finding reported at
         the literal): every use of this id written there, once per line, the first few."""
+        if self.via is not None:  # the id is written at the wrapper's caller: show the call it reaches
+            first = self.literal or (self.path, self.pos)
+            return (FlowStep(g.span(*first), f"model id `{self.model_id}` is set here"),
+                    FlowStep(g.span(*self.via), "and passed on through `**kwargs` to this model call"))
         if self.literal is None or self.literal == (self.path, self.pos):
             return ()
         used: dict[tuple[str, int], ir.Pos] = {(self.path, self.pos[0]): self.pos}
@@ -115,6 +123,7 @@ class ModelSlot:
     spec: object
     call: Optional[ir.Call] = None
     llm_call: Optional[LLMCall] = None
+    via: Optional[tuple[str, ir.Pos]] = None  # see ModelUse.via
 
     @property
     def path(self) -> str:
@@ -135,13 +144,22 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
 
     for c in g.agent.llm_calls:
         s = c.setting("model")
+        api = chat_model_api(c.spec) if c.is_chat_model else c.api
         if s is not None:
-            api = chat_model_api(c.spec) if c.is_chat_model else c.api
             add(ModelSlot(s.expr, s.func, cast(EvalAt, s.stmt), s.where, api, c.spec, c.call, c))
+        elif not c.is_chat_model:  # `litellm.completion(**kwargs)` in a wrapper: its callers' `model=`
+            name = (getattr(c.spec, "params", None) or {}).get("model")
+            for fe, owner, at in forwarded_keywords(g, c.call, c.func, [name] if name else []):
+                add(ModelSlot(fe, owner, at, "call", api, c.spec, c.call, c, (c.func.path, c.call.pos)))
     for site, spec in chat_model_constructions(g):
-        e = construction_arg(site.call, getattr(spec, "model_params", ()) or (), getattr(spec, "model_positional", None))
-        if e is not None:
-            add(ModelSlot(e, site.func, site.stmt, "chat_model", chat_model_api(spec), spec, site.call))
+        names = getattr(spec, "model_params", ()) or ()
+        ce = construction_arg(site.call, names, getattr(spec, "model_positional", None))
+        if ce is not None:
+            add(ModelSlot(ce, site.func, site.stmt, "chat_model", chat_model_api(spec), spec, site.call))
+        else:  # `ChatOpenAI(*args, **kwargs)` in a wrapper class: the keyword its constructions pass
+            for fe, owner, at in forwarded_keywords(g, site.call, site.func, names):
+                add(ModelSlot(fe, owner, at, "chat_model", chat_model_api(spec), spec, site.call,
+                              via=(site.func.path, site.call.pos)))
     for ac in g.agent.agent_constructs:
         spec, call, func, stmt = ac.spec, ac.site.call, ac.site.func, ac.site.stmt
         for name, pos in ((getattr(spec, "model_param", None), getattr(spec, "model_positional", None)),
@@ -167,10 +185,12 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
         ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
         for mid in dict.fromkeys(ids):
             # one use per place the id is written: each is a line to change
-            sites: list[Optional[tuple[str, ir.Pos]]] = list(literal_sites(g, slot.expr, slot.func, slot.stmt, mid)) or [None]
+            sites: list[Optional[tuple[str, ir.Pos]]] = list(literal_sites(g, slot.expr, slot.func, slot.stmt, mid)) \
+                or config_default_sites(g, slot.expr, slot.func, slot.stmt, mid) \
+                or field_construction_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]
             for site in sites:
                 out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
-                                    slot.llm_call, site))
+                                    slot.llm_call, site, via=slot.via))
     out = _routed_to_own_provider(g, out)
     apis_by_literal: dict[tuple[str, ir.Pos], set[str]] = {}
     for use in out:
@@ -179,6 +199,38 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     for use in out:
         if use.literal is not None and len(apis_by_literal[use.literal]) > 1:
             use.literal_shared = True
+    return out
+
+
+def config_default_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
+                         model_id: str) -> list[Optional[tuple[str, ir.Pos]]]:
+    """Where `model_id` is written as the default of a configuration read `e` takes its value
+    from (an argparse `default=`, `os.getenv("MODEL", ...)`), when the way from there to `e` is one
+    the literal search does not follow (a tuple a helper returns, a container)."""
+    out: list[Optional[tuple[str, ir.Pos]]] = []
+    for v in g.values(e, func, stmt):
+        found = config_default(g, v)
+        if found is not None:
+            out += [x for x in literal_sites(g, found[0], found[1], found[2], model_id) if x not in out]
+    return out
+
+
+def field_construction_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
+                             model_id: str) -> list[Optional[tuple[str, ir.Pos]]]:
+    """Where `model_id` is written as the keyword a construction gives the field `e` reads
+    (`self.model` of a dataclass or pydantic model, set by `ChatX(model="...")`): the line to
+    change, rather than the model call inside the class that every construction shares."""
+    if not isinstance(e, ir.Attribute):
+        return []
+    out: list[Optional[tuple[str, ir.Pos]]] = []
+    for v in g.shallow.values(e.value, func, stmt):
+        q = getattr(v, "qualname", None)
+        if q not in g.classes or isinstance(v, ClassRef) or any("__init__" in c.methods for c in g.mro(q)):
+            continue  # an own constructor: literal_sites follows its parameters
+        for site in g.field_constructions(q)[:8]:
+            given = site.call.kwarg(e.attr)
+            if given is not None:
+                out += [x for x in literal_sites(g, given, site.func, site.stmt, model_id) if x not in out]
     return out
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from typing import Iterable
 
-from agentable.findings import Finding, Severity
+from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.artifacts import config_model_settings, uncalled_function_spec
 from agentable.query.config import unread_setting
+from agentable.query.model_choices import listed_model_ids
 from agentable.query.model_defaults import unused_default
-from agentable.query.models import distinct_uses, model_uses, names_deployment, self_hosted
+from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, self_hosted
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -24,7 +25,10 @@ class RetiredModel(Rule):
               "`claude-2.1`, `gemini-pro`, …). Requests naming a retired id fail with a model-not-found error, so "
               "an agent that worked when it was written stops working without any code change. Model ids "
               "written in settings files (YAML, JSON, TOML, a CrewAI `agents.yaml`, a `.prompty`, a `.env` "
-              "example) are checked too, at their line there."),
+              "example) are checked too, at their line there. So are the other ids the project offers for the "
+              "same model field (a `choices=` list of the option it is read from, an allow-list `if model in "
+              "[...]` that guards it, a `Literal[...]` annotation, a table it is looked up in): each is a value "
+              "a user can pick, reported once at its entry with the call it reaches."),
         bad_example='client.chat.completions.create(model="gpt-4-0314", messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Switch to the provider's replacement model named in the message.",
@@ -35,6 +39,7 @@ class RetiredModel(Rule):
         graph = ctx.graph
         today = datetime.date.today().isoformat()
         # a request to a server on this machine names that server's models (not a provider's)
+        reported: set[tuple[str, int, str]] = set()
         for use in distinct_uses([u for u in model_uses(graph) if not self_hosted(graph, u.llm_call)]):
             info = graph.catalog.model(use.model_id)
             if info is None or not info.retired or str(info.retired) > today:
@@ -43,10 +48,12 @@ class RetiredModel(Rule):
                 continue  # a constructor default every construction reaching the call overrides
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             path, pos = use.report_at  # (distinct_uses returns an untyped list)
+            reported.add((path, pos[0], use.model_id))
             yield self.finding(
                 ctx, path, pos,
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
                 model=use.model_id, flow=use.flow(graph))
+        yield from self._listed(ctx, today, reported)
         for ms in config_model_settings(graph):  # written in a YAML/JSON/TOML settings file
             info = graph.catalog.model(ms.model_id)
             if info is None or not info.retired or str(info.retired) > today:
@@ -59,3 +66,32 @@ class RetiredModel(Rule):
                 ctx, ms.path, ms.pos,
                 f"`{ms.model_id}` (`{ms.key}` in this settings file) was retired by its provider on {info.retired}, "
                 f"so requests to it fail{repl}.", model=ms.model_id)
+
+    def _listed(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
+        """A retired id among the ids the project offers for a model field (model_choices), once
+        per entry, with the model call it can reach as the flow."""
+        graph = ctx.graph
+        for slot in model_slots(graph):
+            if self_hosted(graph, slot.llm_call):
+                continue
+            for x in sorted(listed_model_ids(graph, slot.expr, slot.func, slot.stmt), key=lambda x: (x.path, x.pos)):
+                info = graph.catalog.model(x.model_id)
+                if info is None or not info.retired or str(info.retired) > today \
+                        or (x.path, x.pos[0], x.model_id) in reported:
+                    continue
+                reported.add((x.path, x.pos[0], x.model_id))
+                repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+                kind = _KINDS.get(x.how, "one of the models the project offers here")
+                call = slot.via or (slot.path, (slot.call or slot.expr).pos)
+                flow = (FlowStep(graph.span(x.path, x.pos), f"model id `{x.model_id}` is offered here"),
+                        FlowStep(graph.span(*call), "for this model call"))
+                yield self.finding(
+                    ctx, x.path, x.pos,
+                    f"`{x.model_id}` ({kind}) was retired by its provider on {info.retired}, so requests to it "
+                    f"fail when it is picked{repl}.", model=x.model_id, flow=flow)
+
+
+_KINDS = {"choices": "one of the `choices` of the option the model is read from",
+          "allowlist": "in the list of models the code accepts for this call",
+          "annotation": "one of the values the model field's type allows",
+          "table": "a key of the table the model is looked up in"}

@@ -82,3 +82,63 @@ def test_lookups_that_do_not_restrict_the_model_list_nothing():
             SEEN[model] = True
             return OpenAI().chat.completions.create(model=model, messages=q)
         """) == []
+
+
+def test_choices_of_the_argparse_option_the_model_is_read_from():
+    assert _listed("""
+        import argparse
+        import openai
+
+        MODELS = ["gpt-4o", "o3"]
+        p = argparse.ArgumentParser()
+        p.add_argument("--model", default="gpt-4o", choices=MODELS)
+        p.add_argument("--style", default="short", choices=["short", "long"])
+        args = p.parse_args()
+        openai.OpenAI().chat.completions.create(model=args.model, messages=[])
+        """) == [("gpt-4o", 5, "choices"), ("o3", 5, "choices")]
+
+
+def test_allow_list_guarding_the_construction_through_super_init_kwargs():
+    assert _listed("""
+        import litellm
+
+        class Engine:
+            def __init__(self, model=None, **kwargs):
+                self.model = model
+
+        class Chat(Engine):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+
+            def generate(self, msgs):
+                return litellm.completion(model=self.model, messages=msgs)
+
+        class Local(Engine):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+
+        def build(model, **kwargs):
+            if model in ["gpt-4o", "gpt-4-turbo"]:
+                return Chat(model=model, **kwargs)
+            if model in ["llava"]:
+                return Local(model=model, **kwargs)
+            if model not in ["never-read"]:
+                print(model)
+            raise ValueError(model)
+        """) == [("gpt-4-turbo", 20, "allowlist"), ("gpt-4o", 20, "allowlist")]
+
+
+def test_not_in_guard_that_raises_and_asserted_exclusions():
+    assert _listed("""
+        from typing import Literal
+        import openai
+
+        Name = Literal["gpt-4o", "text-davinci-003"]
+        ALLOWED = ("gpt-4o", "o3")
+
+        def ask(q, model: Name):
+            assert model != "text-davinci-003"
+            if model not in ALLOWED:
+                raise ValueError(model)
+            return openai.OpenAI().chat.completions.create(model=model, messages=q)
+        """) == [("gpt-4o", 6, "allowlist"), ("o3", 6, "allowlist")]

@@ -1,0 +1,92 @@
+"""Keyword arguments forwarded through `**kwargs`: a wrapper `def __init__(self, *args, **kwargs)`
+that builds `ChatOpenAI(*args, **kwargs)` gets its model id from what its own callers pass
+(`AnyOpenAILLM(model_name="gpt-3.5-turbo")`). The resolver keeps no value for a `**kwargs`
+parameter, so model facts (LARD, ADAL) look for the keyword at the callers."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.query.facts import EvalAt
+
+Scoped = tuple[ir.Expr, FunctionInfo, EvalAt]
+
+_MAX_SITES = 8  # callers followed per forwarding function
+
+
+def spread_kwargs_param(call: ir.Call, func: FunctionInfo) -> Optional[str]:
+    """The name of `func`'s `**kwargs` parameter when `call` spreads it unchanged (`**kwargs`):
+    never rebound in `func`, nor emptied of keys (`kwargs.pop(...)`, `del kwargs[...]` count
+    as changes only for the keys they name, see `_removed_keys`)."""
+    if func.node is None:
+        return None
+    var = next((p.name for p in func.node.params if p.kind == "kwarg"), None)
+    if var is None:
+        return None
+    if not any(kw.name is None and isinstance(kw.value, ir.Name) and kw.value.id == var for kw in call.keywords):
+        return None
+    if any(d.how != "param" for d in func.defs.get(var, [])):
+        return None  # `kwargs = {...}` in the body: what is spread is not what the callers passed
+    return var
+
+
+def _removed_keys(func: FunctionInfo, var: str) -> set[str]:
+    """Keys taken out of `var` in `func` before it is spread (`kwargs.pop("model")`)."""
+    out: set[str] = set()
+    for site in func.calls:
+        f = site.call.func
+        if isinstance(f, ir.Attribute) and f.attr == "pop" and isinstance(f.value, ir.Name) and f.value.id == var \
+                and site.call.args and isinstance(site.call.args[0], ir.Constant):
+            out.add(str(site.call.args[0].value))
+    return out
+
+
+def forwarded_keywords(g: ProjectGraph, call: ir.Call, func: FunctionInfo, names: Iterable[str],
+                       depth: int = 3) -> list[Scoped]:
+    """The arguments given as keyword `names[i]` (the first name a caller uses) that reach `call`
+    through `**kwargs` spreads: each caller of `func` that passes the keyword, and, when a caller
+    itself forwards its own `**kwargs` to `func`, that caller's callers (up to `depth` levels)."""
+    wanted = tuple(n for n in names if n)
+    out: list[Scoped] = []
+    seen: set[int] = set()
+
+    def walk(c: ir.Call, f: FunctionInfo, d: int) -> None:
+        var = spread_kwargs_param(c, f)
+        if var is None or d <= 0 or id(f) in seen:
+            return
+        seen.add(id(f))
+        if set(wanted) & _removed_keys(f, var):
+            return
+        for site in feeding_sites(g, f):
+            given = next((site.call.kwarg(n) for n in wanted if site.call.kwarg(n) is not None), None)
+            if given is not None:
+                out.append((given, site.func, site.stmt))
+            else:
+                walk(site.call, site.func, d - 1)
+
+    walk(call, func, depth)
+    return out
+
+
+def feeding_sites(g: ProjectGraph, func: FunctionInfo, receiver: Optional[str] = None) -> list[CallSite]:
+    """The calls whose arguments become `func`'s parameters (`g.argument_sites`), and for a
+    constructor the `super().__init__(...)` calls of its subclasses' constructors, which the
+    call graph does not list as its callers: with `receiver` (the class of the object whose
+    field is read), only those of that class and the classes between it and `func`'s."""
+    sites = list(g.argument_sites(func)[:_MAX_SITES])
+    if func.name != "__init__" or func.cls is None:
+        return sites
+    chain = {c.qualname for c in g.mro(receiver)} if receiver is not None else None
+    for q in sorted(g.subclasses(func.cls.qualname)):
+        if chain is not None and q not in chain:
+            continue
+        init = g.classes[q].methods.get("__init__")
+        for site in init.calls if init is not None else ():
+            f = site.call.func
+            if isinstance(f, ir.Attribute) and f.attr == "__init__" and isinstance(f.value, ir.Call) \
+                    and ir.dotted(f.value.func) == "super" and all(s.call is not site.call for s in sites):
+                sites.append(site)
+    return sites[: 2 * _MAX_SITES]
