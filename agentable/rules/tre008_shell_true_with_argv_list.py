@@ -57,8 +57,10 @@ class ShellTrueWithArgvList(Rule):
                 reported.add(id(call))
                 first = source_text(graph, pc.func.path, argv.elts[0], 30)
                 flow = tuple(FlowStep(graph.span(s.func.path, s.call.pos), "the tool calls this") for s in pc.via)
+                # at the list when it is written in the call (what to change), else at the call
+                at = argv.pos if any(a is argv for a in (*call.args, *(k.value for k in call.keywords))) else call.pos
                 yield self.finding(
-                    ctx, pc.func.path, call.pos,
+                    ctx, pc.func.path, at,
                     f"Tool `{label}` runs a command given as a list of {len(argv.elts)} items with `shell=True`: on "
                     f"POSIX the shell runs only the first item (`{first}`) and drops the rest, so the tool returns "
                     f"what that alone prints (or waits on stdin) instead of the command's output. Drop "
