@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg import ir
 from agentable.cpg.flow import handler_type_names
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import source_text
@@ -67,7 +68,10 @@ class ModelWrapperNoneUsed(Rule):
             if key in seen:
                 continue
             seen.add(key)
-            bound = source_text(graph, f.func.path, f.bound, 50)
+            bound = source_text(graph, f.func.path, f.bound.value, 50)
+            if bound == "the value":  # (a call over several lines)
+                call_expr = f.bound.value.value if isinstance(f.bound.value, ir.Await) else f.bound.value
+                bound = f"{ir.dotted(getattr(call_expr, 'func', None)) or 'the call'}(...)"
             caught = ", ".join(handler_type_names(f.handler)) or "<bare except>"
             then = ("is unbound there, so this raises UnboundLocalError" if f.unbound and not f.func.is_module else
                     "is not defined there, so this raises NameError" if f.unbound else
@@ -77,9 +81,9 @@ class ModelWrapperNoneUsed(Rule):
                     FlowStep(graph.span(f.func.path, f.use.pos), f"`{f.name}` read after the failed call"))
             yield self.finding(
                 ctx, f.func.path, f.use.pos,
-                f"`{f.name}` is read here after `{bound}` (line {f.bound.pos[0]}), whose failure the handler "
-                f"`except {caught}` (line {f.handler.pos[0]}) only reports before going on: when the call fails, "
-                f"`{f.name}` {then} in place of the handled error. Assign a fallback in the handler, or leave the "
+                f"`{f.name}` is read here, but when `{bound}` (line {f.bound.pos[0]}) fails, the handler "
+                f"`except {caught}` (line {f.handler.pos[0]}) only reports the error and goes on: `{f.name}` "
+                f"{then} in place of the handled error. Assign a fallback in the handler, or leave the "
                 f"step there (return, continue, raise).",
                 flow=flow,
             )

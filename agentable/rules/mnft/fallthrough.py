@@ -5,7 +5,7 @@ None), so the use raises in place of the handled error."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Union
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
@@ -17,7 +17,7 @@ from agentable.query.guards import checked_before
 class FallThroughUse:
     func: FunctionInfo
     handler: ir.Handler  # reports the error and goes on
-    bound: ir.Stmt  # the statement in the try that binds `name`
+    bound: ir.Assign  # the statement in the try that binds `name`
     name: str
     use: ir.Expr  # the first read of `name` after the try
     unbound: bool  # no other binding reaches the use (else only `name = None`)
@@ -29,7 +29,7 @@ def _only_reports(h: ir.Handler) -> bool:
     return all(isinstance(s, ir.ExprStmt) or (isinstance(s, ir.Simple) and s.kind == "pass") for s in h.body)
 
 
-def _in_block(func: FunctionInfo, node: ir.Stmt, block: list[ir.Stmt]) -> bool:
+def _in_block(func: FunctionInfo, node: Union[ir.Stmt, ir.Handler], block: list[ir.Stmt]) -> bool:
     child: object = node
     for anc in [*func.ancestors(node), None]:
         if any(s is child for s in block):
