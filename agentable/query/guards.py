@@ -91,22 +91,28 @@ def first_catching_handler(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt,
 
 
 def fault_handled(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: str, depth: int = 4,
-                  _seen: Optional[frozenset[str]] = None) -> bool:
+                  _seen: Optional[frozenset[str]] = None, open_world: bool = False) -> bool:
     """Does an error of class `raised` at `stmt` end in a handler, here or in every caller? Each try
     around it is judged by its first handler that catches the class (Python's order); a handler that
     raises again (`raise`, `raise exc`, `raise ToolError(...) from exc`) hands on what it raises,
-    which the tries around that try and the callers must then catch."""
+    which the tries around that try and the callers must then catch. With `open_world`, the call
+    chain must be seen to end uncaught: a loop in the function that the error ends, or the module's
+    code; a function nobody in the project calls (a thread pool, a framework) may be caught there."""
     hit = first_catching_handler(g, func, stmt, raised)
     if hit is not None:
         anc, h = hit
         out = handler_raises_on(h)
-        return out is None or any(fault_handled(g, func, anc, o, depth, _seen) for o in out)
+        return out is None or any(fault_handled(g, func, anc, o, depth, _seen, open_world) for o in out)
+    if open_world and any(isinstance(a, (ir.For, ir.While)) for a in func.ancestors(stmt)):
+        return False  # the loop ends here
     seen = _seen or frozenset()
     if depth <= 0 or func.is_module or func.qualname in seen:
-        return False
+        return open_world and not func.is_module
     callers = [site for site in g.callers(func) if site.func is not func]
-    return bool(callers) and all(fault_handled(g, site.func, site.stmt, raised, depth - 1, seen | {func.qualname})
-                                 for site in callers)
+    if not callers:
+        return open_world
+    return all(fault_handled(g, site.func, site.stmt, raised, depth - 1, seen | {func.qualname}, open_world)
+               for site in callers)
 
 
 def exception_lineage(g: ProjectGraph, name: str) -> tuple[str, ...]:

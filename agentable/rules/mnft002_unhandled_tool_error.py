@@ -75,8 +75,8 @@ class UnhandledToolError(Rule):
             guarded = bool(failure_guard(graph, site.func, site.stmt, TOOL_FAILURES))
             # a handler that raises again (`raise`, `raise exc`, `raise ToolError(...) from exc`) with
             # nothing up to the loop catching what it raises is no tolerance for the run
-            passed_on = guarded and (not any(fault_handled(graph, site.func, site.stmt, r) for r in TOOL_FAILURES)
-                                     or _picked_out_and_passed_on(graph, inv))
+            passed_on = guarded and (not any(fault_handled(graph, site.func, site.stmt, r, open_world=True)
+                                             for r in TOOL_FAILURES) or _picked_out_and_passed_on(graph, inv))
             guarded = guarded and not passed_on
             if guarded and (not inv.targets or is_protected(graph, site.func, site.stmt, (TEXT_READ_ERROR,))):
                 continue
@@ -142,7 +142,7 @@ def _picked_out_and_passed_on(graph, inv: ToolInvocation) -> bool:
         for r in sorted(tool_raised_errors(graph, t) | tool_raised_classes(graph, t)):
             hit = first_catching_handler(graph, site.func, site.stmt, r)
             if hit is not None and handler_raises_on(hit[1]) is not None \
-                    and not fault_handled(graph, site.func, site.stmt, r):
+                    and not fault_handled(graph, site.func, site.stmt, r, open_world=True):
                 return True
     return False
 

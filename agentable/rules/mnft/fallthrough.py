@@ -10,6 +10,7 @@ from typing import Iterator, Optional, Union
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import ExtRef
 from agentable.query.guards import checked_before
 
 
@@ -23,10 +24,34 @@ class FallThroughUse:
     unbound: bool  # no other binding reaches the use (else only `name = None`)
 
 
-def _only_reports(h: ir.Handler) -> bool:
+def _only_reports(g: ProjectGraph, func: FunctionInfo, h: ir.Handler) -> bool:
     """A handler body of calls (print, logging, traceback) and `pass` only: nothing bound, nothing
-    returned or raised, no loop left."""
-    return all(isinstance(s, ir.ExprStmt) or (isinstance(s, ir.Simple) and s.kind == "pass") for s in h.body)
+    returned or raised, no loop left, and no call that never returns (`sys.exit`, `parser.error`,
+    python.toml `terminating_calls`, or a project function that ends in one or in a raise)."""
+    return all((isinstance(s, ir.ExprStmt) and not _terminates(g, func, s)) or
+               (isinstance(s, ir.Simple) and s.kind == "pass") for s in h.body)
+
+
+def _terminates(g: ProjectGraph, func: FunctionInfo, s: ir.ExprStmt, depth: int = 1) -> bool:
+    call = s.value.value if isinstance(s.value, ir.Await) else s.value
+    if not isinstance(call, ir.Call):
+        return False
+    ends = g.catalog.python.terminating_calls
+    if isinstance(call.func, ir.Name) and call.func.id in ends and call.func.id not in func.defs:
+        return True  # a builtin (`exit`, `quit`)
+    site = next((c for c in func.calls if c.call is call), None)
+    for v in g.values(call.func, func, site.stmt if site else s):
+        if isinstance(v, ExtRef) and v.path in ends:
+            return True
+    if site is None or depth <= 0:
+        return False
+    for q in g.callees(site):
+        callee = g.functions.get(q)
+        last = callee.body[-1] if callee is not None and callee.body else None
+        if isinstance(last, ir.Raise) or (isinstance(last, ir.ExprStmt) and callee is not None
+                                          and _terminates(g, callee, last, depth - 1)):
+            return True
+    return False
 
 
 def _in_block(func: FunctionInfo, node: Union[ir.Stmt, ir.Handler], block: list[ir.Stmt]) -> bool:
@@ -58,7 +83,7 @@ def _reads(s: ir.Stmt) -> list[ir.Expr]:
     return ir.stmt_exprs(s)
 
 
-def _first_read(func: FunctionInfo, try_stmt: ir.Try, name: str) -> Optional[tuple[ir.Stmt, ir.Expr]]:
+def _first_read(func: FunctionInfo, try_stmt: ir.Try, name: str) -> Optional[tuple[ir.Stmt, ir.Name]]:
     """The first read of `name` in the statements after the try in its block, before any rebinding;
     a compound statement is looked into only for its own header (its test, iterable, context)."""
     block = _enclosing_block(func, try_stmt)
@@ -102,6 +127,19 @@ def _prior_binding_is_none_only(func: FunctionInfo, try_stmt: ir.Try, name: str)
     return unbound
 
 
+def _dereferenced(stmt: ir.Stmt, name: ir.Name) -> bool:
+    """Is the name used in a way None fails at once: `x.attr`, `x[...]`, `x(...)`, `for _ in x`?"""
+    if isinstance(stmt, ir.For) and stmt.iter is name:
+        return True
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            if isinstance(e, (ir.Attribute, ir.Subscript)) and e.value is name:
+                return True
+            if isinstance(e, ir.Call) and e.func is name:
+                return True
+    return False
+
+
 def fall_through_uses(g: ProjectGraph) -> Iterator[FallThroughUse]:
     """In every project function: `try: x = call() except E: log(...)` followed by a read of `x`
     that runs when the call failed."""
@@ -111,7 +149,7 @@ def fall_through_uses(g: ProjectGraph) -> Iterator[FallThroughUse]:
         for s in ir.walk_stmts(func.body):
             if not isinstance(s, ir.Try) or s.orelse or not s.handlers:
                 continue
-            quiet = [h for h in s.handlers if _only_reports(h)]
+            quiet = [h for h in s.handlers if _only_reports(g, func, h)]
             if not quiet:
                 continue
             for b in ir.walk_stmts(s.body):
@@ -123,11 +161,13 @@ def fall_through_uses(g: ProjectGraph) -> Iterator[FallThroughUse]:
                             continue
                         if isinstance(t, (ir.Attribute, ir.Subscript)):
                             break  # `self.x = call()` binds no local
+                        if x.id in func.globals_declared:
+                            continue  # a global or nonlocal: bound elsewhere
                         hit = _first_read(func, s, x.id)
                         state = _prior_binding_is_none_only(func, s, x.id) if hit else None
                         if hit is None or state is None:
                             continue
                         use_stmt, use = hit
-                        if not state and (checked_before(func, use_stmt, x.id) or isinstance(use_stmt, (ir.If, ir.While))):
-                            continue  # still None there: tested first
+                        if not state and (checked_before(func, use_stmt, x.id) or not _dereferenced(use_stmt, use)):
+                            continue  # still None there: tested first, or handed on as a value
                         yield FallThroughUse(func, quiet[0], b, x.id, use, state)
