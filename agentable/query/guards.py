@@ -96,15 +96,15 @@ def fault_handled(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: st
     around it is judged by its first handler that catches the class (Python's order); a handler that
     raises again (`raise`, `raise exc`, `raise ToolError(...) from exc`) hands on what it raises,
     which the tries around that try and the callers must then catch. With `open_world`, the call
-    chain must be seen to end uncaught: a loop in the function that the error ends, or the module's
-    code; a function nobody in the project calls (a thread pool, a framework) may be caught there."""
+    chain must be seen to end uncaught: an agent loop (one that calls the model) that the error
+    ends, or the module's code; a function nobody in the project calls (a thread pool, a framework) may be caught there."""
     hit = first_catching_handler(g, func, stmt, raised)
     if hit is not None:
         anc, h = hit
         out = handler_raises_on(h)
         return out is None or any(fault_handled(g, func, anc, o, depth, _seen, open_world) for o in out)
-    if open_world and any(isinstance(a, (ir.For, ir.While)) for a in func.ancestors(stmt)):
-        return False  # the loop ends here
+    if open_world and _in_model_loop(g, func, stmt):
+        return False  # the agent loop ends here
     seen = _seen or frozenset()
     if depth <= 0 or func.is_module or func.qualname in seen:
         return open_world and not func.is_module
@@ -125,6 +125,13 @@ def exception_lineage(g: ProjectGraph, name: str) -> tuple[str, ...]:
             for c in g.mro(q):
                 out += [b.rsplit(".", 1)[-1] for b in c.base_names if b.rsplit(".", 1)[-1] not in out]
     return tuple(out)
+
+
+def _in_model_loop(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """Is `stmt` in a loop of `func` whose body calls the model (an agent loop)?"""
+    loops = [a for a in func.ancestors(stmt) if isinstance(a, (ir.For, ir.While))]
+    return any(any(a is lp for a in func.ancestors(site.stmt)) and g.agent.calls_llm(site)
+               for lp in loops for site in func.calls)
 
 
 def registered_function(g: ProjectGraph, func: FunctionInfo) -> bool:

@@ -75,8 +75,9 @@ class UnhandledToolError(Rule):
             guarded = bool(failure_guard(graph, site.func, site.stmt, TOOL_FAILURES))
             # a handler that raises again (`raise`, `raise exc`, `raise ToolError(...) from exc`) with
             # nothing up to the loop catching what it raises is no tolerance for the run
-            passed_on = guarded and (not any(fault_handled(graph, site.func, site.stmt, r, open_world=True)
-                                             for r in TOOL_FAILURES) or _picked_out_and_passed_on(graph, inv))
+            passed_on = guarded and _reraised_here(graph, site) and (
+                not any(fault_handled(graph, site.func, site.stmt, r, open_world=True) for r in TOOL_FAILURES)
+                or _picked_out_and_passed_on(graph, inv))
             guarded = guarded and not passed_on
             if guarded and (not inv.targets or is_protected(graph, site.func, site.stmt, (TEXT_READ_ERROR,))):
                 continue
@@ -131,6 +132,11 @@ class UnhandledToolError(Rule):
                 flow=flow,
             )
 
+
+
+def _reraised_here(graph, site) -> bool:
+    """Does a handler of the innermost try around the call raise again?"""
+    return any(handler_raises_on(h) is not None for h in enclosing_handlers(site.func, site.stmt))
 
 
 def _picked_out_and_passed_on(graph, inv: ToolInvocation) -> bool:
