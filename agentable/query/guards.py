@@ -12,6 +12,7 @@ from agentable.cpg.flow import (
     exception_catches,
     handler_catches_any,
     handler_reraises_only,
+    handler_type_names,
 )
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
@@ -56,6 +57,81 @@ def protected_by(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, catches: Ha
     if not callers or (registered and registered_function(g, func)):
         return False
     return all(protected_by(g, site.func, site.stmt, catches, depth - 1, seen, registered) for site in callers)
+
+
+def handler_raises_on(h: ir.Handler) -> Optional[tuple[str, ...]]:
+    """The exception classes a handler lets out when its body ends in a `raise`: its own classes for
+    a bare `raise` or `raise exc` of the caught name, the raised class for `raise Other(...) from
+    exc`; None when it ends the error (returns, assigns a fallback, logs and goes on, or raises only
+    on some branch)."""
+    body = [s for s in h.body if not isinstance(s, ir.ExprStmt)]
+    last = body[-1] if body else None
+    if not isinstance(last, ir.Raise):
+        return None
+    exc = last.exc
+    if exc is None or (isinstance(exc, ir.Name) and exc.id == h.name):
+        return tuple(handler_type_names(h)) or ("BaseException",)
+    name = ir.dotted(exc.func if isinstance(exc, ir.Call) else exc)
+    return (name,) if name else ("Exception",)
+
+
+def first_catching_handler(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt,
+                           raised: str) -> Optional[tuple[ir.Try, ir.Handler]]:
+    """The innermost try of `func` around `stmt` with a handler for `raised`, and the first such
+    handler of it (the one Python runs)."""
+    lineage = exception_lineage(g, raised)
+    child: object = stmt
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.Try) and any(c is child for c in anc.body):
+            h = next((h for h in anc.handlers if handler_catches_any(h, lineage)), None)
+            if h is not None:
+                return anc, h
+        child = anc
+    return None
+
+
+def fault_handled(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: str, depth: int = 4,
+                  _seen: Optional[frozenset[str]] = None, open_world: bool = False) -> bool:
+    """Does an error of class `raised` at `stmt` end in a handler, here or in every caller? Each try
+    around it is judged by its first handler that catches the class (Python's order); a handler that
+    raises again (`raise`, `raise exc`, `raise ToolError(...) from exc`) hands on what it raises,
+    which the tries around that try and the callers must then catch. With `open_world`, the call
+    chain must be seen to end uncaught: an agent loop (one that calls the model) that the error
+    ends, or the module's code; a function nobody in the project calls (a thread pool, a framework) may be caught there."""
+    hit = first_catching_handler(g, func, stmt, raised)
+    if hit is not None:
+        anc, h = hit
+        out = handler_raises_on(h)
+        return out is None or any(fault_handled(g, func, anc, o, depth, _seen, open_world) for o in out)
+    if open_world and _in_model_loop(g, func, stmt):
+        return False  # the agent loop ends here
+    seen = _seen or frozenset()
+    if depth <= 0 or func.is_module or func.qualname in seen:
+        return open_world and not func.is_module
+    callers = [site for site in g.callers(func) if site.func is not func]
+    if not callers:
+        return open_world
+    return all(fault_handled(g, site.func, site.stmt, raised, depth - 1, seen | {func.qualname}, open_world)
+               for site in callers)
+
+
+def exception_lineage(g: ProjectGraph, name: str) -> tuple[str, ...]:
+    """`name` and, for a class the project defines (`class ToolError(ValueError)`), the names of
+    its bases, so that `except ValueError` is seen to catch it."""
+    short = name.rsplit(".", 1)[-1]
+    out = [name]
+    for q, cls in g.classes.items():
+        if cls.name == short:
+            for c in g.mro(q):
+                out += [b.rsplit(".", 1)[-1] for b in c.base_names if b.rsplit(".", 1)[-1] not in out]
+    return tuple(out)
+
+
+def _in_model_loop(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """Is `stmt` in a loop of `func` whose body calls the model (an agent loop)?"""
+    loops = [a for a in func.ancestors(stmt) if isinstance(a, (ir.For, ir.While))]
+    return any(any(a is lp for a in func.ancestors(site.stmt)) and g.agent.calls_llm(site)
+               for lp in loops for site in func.calls)
 
 
 def registered_function(g: ProjectGraph, func: FunctionInfo) -> bool:

@@ -16,13 +16,19 @@ from dataclasses import dataclass
 from typing import Collection, Iterator, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.flow import enclosing_handlers, exception_catches, handler_catches_any, handler_reraises_only
+from agentable.cpg.flow import (
+    enclosing_handlers,
+    exception_catches,
+    handler_catches_any,
+    handler_reraises_only,
+    handler_type_names,
+)
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, LLMOutput, Parsed
-from agentable.query.dataflow import model_text, sink_of, text_argument
+from agentable.query.dataflow import flows, model_text, sink_of, text_argument
 from agentable.query.facts import per_graph
-from agentable.query.guards import decorated_with_retry
+from agentable.query.guards import decorated_with_retry, handler_raises_on
 from agentable.query.taint import Sink
 from agentable.query.tool_arguments import model_written_arguments
 
@@ -44,6 +50,7 @@ class RaisingHandler:
     loop_func: FunctionInfo  # the loop that the exception ends
     loop: ir.Stmt
     marker: Optional[str] = None  # the handler returns this marker, and a test of it raises
+    no_match: bool = False  # the raise is the path taken when a regex finds nothing in the reply
 
 
 @per_graph
@@ -53,13 +60,14 @@ def raising_handlers(g: ProjectGraph) -> list[RaisingHandler]:
     markers: dict[str, tuple[CallSite, Sink, LLMOutput, bool]] = {}
 
     def add(func: FunctionInfo, r: ir.Raise, lineage: Optional[tuple[str, ...]],
-            parse: tuple[CallSite, Sink, LLMOutput, bool], marker: Optional[str] = None) -> None:
+            parse: tuple[CallSite, Sink, LLMOutput, bool], marker: Optional[str] = None,
+            no_match: bool = False) -> None:
         if id(r) in seen or not lineage:
             return
         escaped = _escaped_loop(g, func, r, lineage, _DEPTH, frozenset())
         if escaped is not None:
             seen.add(id(r))
-            out.append(RaisingHandler(func, _report_at(func, r), lineage[0], *parse, *escaped, marker))
+            out.append(RaisingHandler(func, _report_at(func, r), lineage[0], *parse, *escaped, marker, no_match))
 
     for parse in _parses(g):
         site, sink = parse[0], parse[1]
@@ -73,7 +81,48 @@ def raising_handlers(g: ProjectGraph) -> list[RaisingHandler]:
     if markers:
         for func, r, m in _marker_raises(g, markers):
             add(func, r, _raised_lineage(g, func, r, None, ()), markers[m], m)
+    for site, sink, src, func, r in _no_match_raises(g):
+        add(func, r, _raised_lineage(g, func, r, None, ()), (site, sink, src, False), no_match=True)
     return out
+
+
+def _no_match_raises(g: ProjectGraph) -> Iterator[tuple[CallSite, Sink, LLMOutput, FunctionInfo, ir.Raise]]:
+    """Raises taken when a regex search of model text finds nothing: `if not m: raise ...` (or
+    `if m is None`) after `m = re.search(pattern, reply)`, and the `raise` that ends a function
+    whose match branch (`if m: ... return ...`) is the only way out."""
+    for flow in flows(g):
+        if flow.kind != "match" or not flow.name or flow.sink is None or not isinstance(flow.source, LLMOutput):
+            continue
+        func, name = flow.func, flow.name
+        site = next((c for c in func.calls if c.call is flow.origin or c.call is flow.expr), None)
+        if site is None:
+            continue
+        for s in ir.walk_stmts(func.body):
+            if isinstance(s, ir.If) and s.body and isinstance(s.body[-1], ir.Raise) and _tests_absent(s.test, name):
+                yield site, flow.sink, flow.source, func, s.body[-1]
+        last = func.body[-1] if func.body else None
+        if isinstance(last, ir.Raise) and any(
+                isinstance(s, ir.If) and _tests_present(s.test, name)
+                and any(isinstance(b, ir.Return) for b in ir.walk_stmts(s.body)) for s in ir.walk_stmts(func.body)):
+            yield site, flow.sink, flow.source, func, last
+
+
+def _tests_absent(test: ir.Expr, name: str) -> bool:
+    """`not m`, `m is None`, `m == None`."""
+    if isinstance(test, ir.UnaryOp) and test.op == "not":
+        return isinstance(test.operand, ir.Name) and test.operand.id == name
+    return (isinstance(test, ir.Compare) and isinstance(test.left, ir.Name) and test.left.id == name
+            and test.ops in (["is"], ["=="]) and isinstance(test.comparators[0], ir.Constant)
+            and test.comparators[0].value is None)
+
+
+def _tests_present(test: ir.Expr, name: str) -> bool:
+    """`m`, `m is not None`, `m != None`."""
+    if isinstance(test, ir.Name):
+        return test.id == name
+    return (isinstance(test, ir.Compare) and isinstance(test.left, ir.Name) and test.left.id == name
+            and test.ops in (["is not"], ["!="]) and isinstance(test.comparators[0], ir.Constant)
+            and test.comparators[0].value is None)
 
 
 def _returned_markers(body: list[ir.Stmt]) -> Iterator[str]:
@@ -207,7 +256,7 @@ def _escaped_loop(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, lineage: t
     """The model loop that an exception raised at `stmt` ends, on some call path on which nothing
     catches it first (a handler that only re-raises does not). A retry decorator on a function
     that calls the model catches it."""
-    if any(_caught_by(h, lineage) and not handler_reraises_only(h) for h in enclosing_handlers(func, stmt)):
+    if any(_caught_by(h, lineage) and not _passes_on(h) for h in enclosing_handlers(func, stmt)):
         return None
     loop = _model_loop(g, func, stmt)
     if loop is not None:
@@ -221,6 +270,12 @@ def _escaped_loop(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, lineage: t
         if found is not None:
             return found
     return None
+
+
+def _passes_on(h: ir.Handler) -> bool:
+    """`except E: raise` or `except E as e: log(e); raise e`: the same error goes on up."""
+    out = handler_raises_on(h)
+    return handler_reraises_only(h) or (out is not None and out == (tuple(handler_type_names(h)) or ("BaseException",)))
 
 
 def _model_loop(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> Optional[ir.Stmt]:

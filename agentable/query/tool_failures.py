@@ -39,6 +39,34 @@ def tool_raised_errors(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
     return frozenset(out)
 
 
+def tool_raised_classes(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
+                        _seen: Optional[set[str]] = None) -> frozenset[str]:
+    """The exception classes the tool function `func` raises itself (`raise QuotaExceeded(...)`)
+    outside any handler and any try that ends the error, directly or in a project function it
+    calls (`depth` levels)."""
+    seen = _seen if _seen is not None else set()
+    if func.qualname in seen:
+        return frozenset()
+    seen.add(func.qualname)
+    out: set[str] = set()
+    for r in func.raises:
+        if r.exc is None or any(isinstance(a, ir.Handler) for a in func.ancestors(r)) \
+                or any(not handler_reraises(h) for h in enclosing_handlers(func, r)):
+            continue
+        name = ir.dotted(r.exc.func if isinstance(r.exc, ir.Call) else r.exc)
+        if name:
+            out.add(name)
+    if depth > 0:
+        for site in func.calls:
+            if any(not handler_reraises(h) for h in enclosing_handlers(func, site.stmt)):
+                continue
+            for q in sorted(g.callees(site)):
+                callee = g.functions.get(q)
+                if callee is not None and callee.name != "__init__":
+                    out |= tool_raised_classes(g, callee, depth - 1, seen)
+    return frozenset(out)
+
+
 def handler_reraises(h: ir.Handler) -> bool:
     return handler_reraises_only(h) or any(isinstance(s, ir.Raise) for s in h.body)
 

@@ -26,7 +26,9 @@ class ParseErrorHandlerRaises(Rule):
               "error back to the model (as the next message or as the tool result) and asking again, or falling "
               "back to a default, keeps the agent going. A raise that a caller catches (a retry loop, a handler "
               "that reports the error to the model) is not reported, nor is one that no model loop receives, "
-              "such as a parser in a library's API."),
+              "such as a parser in a library's API. The same holds for a regex search of the reply whose no-match "
+              "path raises (`if not m: raise ValueError(...)`, or a `raise` after the loop over patterns): a reply "
+              "that words the marker a little differently ends the run."),
         bad_example=('while not done:\n    reply = chat(messages)\n    try:\n        action = json.loads(reply)\n'
                      '    except json.JSONDecodeError as e:\n        raise AgentError("bad reply") from e'),
         good_example=('while not done:\n    reply = chat(messages)\n    try:\n        action = json.loads(reply)\n'
@@ -46,7 +48,10 @@ class ParseErrorHandlerRaises(Rule):
             what = "tool-call arguments the model wrote" if h.tool_arguments else "model output"
             where = f"{parse.func.path}:{parse.call.pos[0]}"
             loop = f"the loop at {h.loop_func.path}:{h.loop.pos[0]} (`{h.loop_func.name}`)"
-            if h.marker is not None:
+            if h.no_match:
+                how = (f"When `{h.sink.name}` at {where} finds nothing in the model's reply (a reply worded a little "
+                       f"differently), this raises `{h.raised}`")
+            elif h.marker is not None:
                 how = (f"The handler of `{h.sink.name}` at {where} returns the marker `{h.marker!r}` for a malformed "
                        f"reply, and this check turns the marker into `{h.raised}`")
             else:

@@ -8,11 +8,19 @@ from agentable.cpg import ir
 from agentable.cpg.values import ExtRef
 from agentable.cpg.flow import enclosing_handlers, handler_reraises_only, handler_type_names
 from agentable.findings import Finding, Severity
-from agentable.query.guards import TOOL_FAILURES, catches_library_errors, failure_guard, is_protected
+from agentable.query.guards import (
+    TOOL_FAILURES,
+    catches_library_errors,
+    failure_guard,
+    fault_handled,
+    first_catching_handler,
+    handler_raises_on,
+    is_protected,
+)
 from agentable.query.literals import source_text
 from agentable.query.model_derived import model_derived
 from agentable.query.llm_output import flow_steps
-from agentable.query.tool_failures import tool_error_handling_configured, tool_raised_errors
+from agentable.query.tool_failures import tool_error_handling_configured, tool_raised_classes, tool_raised_errors
 from agentable.query.tool_invocations import ToolInvocation, tool_invocations
 from agentable.query.tool_results import tool_label
 from agentable.query.tools import tool_defs_by_function
@@ -40,7 +48,11 @@ class UnhandledToolError(Rule):
               "the tool calls (`except sqlite3.Error`, `except requests.RequestException`, catalog `library_errors`); "
               "one for another library's errors does not. A tool that reads the file its argument names as text "
               "(`open(path)`, `Path(path).read_text()`) fails on a binary or non-UTF-8 file with UnicodeDecodeError, "
-              "a ValueError: handlers for OSError or URLError, in the tool or around the call, do not catch it."),
+              "a ValueError: handlers for OSError or URLError, in the tool or around the call, do not catch it. A handler "
+              "that raises again (`raise`, `raise exc`, `raise StepFailed(...) from exc`) is no tolerance unless a "
+              "try further up, up to the loop, catches what it raises; nor is one that picks out an error the tool "
+              "raises (its own class, its library's) to raise it again before an `except Exception` that returns "
+              "the error text."),
         bad_example=('for call in msg.tool_calls:\n'
                      '    result = TOOLS[call.function.name](**json.loads(call.function.arguments))\n'
                      '    messages.append({"role": "tool", "tool_call_id": call.id, "content": result})'),
@@ -61,6 +73,12 @@ class UnhandledToolError(Rule):
             # handlers for I/O errors around the call still let out a failed decode of a file the
             # model named (a ValueError): that reason alone is left when the call is guarded
             guarded = bool(failure_guard(graph, site.func, site.stmt, TOOL_FAILURES))
+            # a handler that raises again (`raise`, `raise exc`, `raise ToolError(...) from exc`) with
+            # nothing up to the loop catching what it raises is no tolerance for the run
+            passed_on = guarded and _reraised_here(graph, site) and (
+                not any(fault_handled(graph, site.func, site.stmt, r, open_world=True) for r in TOOL_FAILURES)
+                or _picked_out_and_passed_on(graph, inv))
+            guarded = guarded and not passed_on
             if guarded and (not inv.targets or is_protected(graph, site.func, site.stmt, (TEXT_READ_ERROR,))):
                 continue
             label = tool_label(inv.targets[0], inv.tool) if inv.targets else None
@@ -70,7 +88,8 @@ class UnhandledToolError(Rule):
                     why = None if guarded else tool_can_fail(graph, t)
                     # a handler for the errors of the library the tool calls (`except sqlite3.Error`)
                     # covers this tool's failures
-                    if why and catches_library_errors(graph, site.func, site.stmt, tool_raised_errors(graph, t)):
+                    if why and not passed_on and \
+                            catches_library_errors(graph, site.func, site.stmt, tool_raised_errors(graph, t)):
                         why = None
                     if not why and not is_protected(graph, site.func, site.stmt, (TEXT_READ_ERROR,)):
                         why = undecodable_read(graph, t)
@@ -95,20 +114,55 @@ class UnhandledToolError(Rule):
                     reason = (f"the arguments the model wrote are spread into it (`**{spread}`), so an argument the "
                               f"function does not take, or a missing one, raises TypeError before the tool runs")
             call = source_text(graph, inv.path, site.call, 60)
+            fix = ("Return the error text to the model as the tool result from that handler instead of raising."
+                   if passed_on else
+                   "Catch Exception around the call and return the error text to the model as the tool result.")
             caught = [n for h in enclosing_handlers(site.func, site.stmt) if not handler_reraises_only(h)
                       for n in (handler_type_names(h) or ["<bare except>"])]
             where = ("with no try/except here or in any caller" if not caught else
                      f"and the handlers around it (`except {', '.join(caught)}`) do not catch what it raises")
+            if passed_on:
+                where = _passed_on_text(site.func, site.stmt) or where
             flow = (flow_steps(graph, inv.dispatch.source, (inv.path, site.call.pos, "tool run here"))
                     if inv.dispatch is not None else ())
             yield self.finding(
                 ctx, inv.path, site.call.pos,
                 f"`{call}` runs a tool in the agent loop {where}; {reason}, and the "
-                f"exception would abort the run. Catch Exception around the call and return the error text to the "
-                f"model as the tool result.",
+                f"exception would abort the run. {fix}",
                 flow=flow,
             )
 
+
+
+def _reraised_here(graph, site) -> bool:
+    """Does a handler of the innermost try around the call raise again?"""
+    return any(handler_raises_on(h) is not None for h in enclosing_handlers(site.func, site.stmt))
+
+
+def _picked_out_and_passed_on(graph, inv: ToolInvocation) -> bool:
+    """Does a handler around the call pick out an error the tool raises (its own class, or its
+    library's) and raise it again (`except (QuotaExceeded, requests.RequestException): raise`,
+    before an `except Exception` that returns the error text), with nothing up to the loop catching it?"""
+    site = inv.site
+    for t in inv.targets:
+        for r in sorted(tool_raised_errors(graph, t) | tool_raised_classes(graph, t)):
+            hit = first_catching_handler(graph, site.func, site.stmt, r)
+            if hit is not None and handler_raises_on(hit[1]) is not None \
+                    and not fault_handled(graph, site.func, site.stmt, r, open_world=True):
+                return True
+    return False
+
+
+def _passed_on_text(func, stmt) -> Optional[str]:
+    """How the handlers around the call hand the error on, when one here does."""
+    for h in enclosing_handlers(func, stmt):
+        out = handler_raises_on(h)
+        if out is not None:
+            names = ", ".join(handler_type_names(h)) or "<bare except>"
+            again = "raises it again" if out == tuple(handler_type_names(h)) else f"raises `{out[0]}` instead"
+            return (f"and its handler (`except {names}`, line {h.pos[0]}) {again}, which nothing up to the agent "
+                    f"loop catches")
+    return None
 
 
 def _delegation_in_tool_class(graph, inv: ToolInvocation) -> bool:

@@ -14,8 +14,13 @@ from agentable.query.tool_results import tool_label
 from agentable.query.tools import tool_functions_of
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.helpers import agent_run_sites, agents_running, tool_error_handling_covers, unhandled_network_io
+from agentable.rules.mnft.process_failures import ProcessFailure, unhandled_process_failure
 from agentable.rules.mnft.unrun import unrun_tool_judged_by_default
 from agentable.rules.mnft.tool_inputs import ArgumentHit, agent_handed_to, model_params, unhandled_model_argument
+
+
+# what a process start with a missing working folder, or a strict decode of its output, raises
+_PROCESS_ERRORS = frozenset({"OSError", "ValueError"})
 
 
 class FrameworkToolErrorPropagates(Rule):
@@ -44,7 +49,10 @@ class FrameworkToolErrorPropagates(Rule):
               "unhandled network call is reported. Not when the project itself builds a runner that may run the tool "
               "and catch (an agent that handles tool errors, a LangGraph state graph with its ToolNode) or runs the "
               "tool in a hand-written loop (MNFT002's case); an unhandled model-written argument is reported only "
-              "with an agent run in view."),
+              "with an agent run in view. A tool that runs a command fails in its own code too when the working "
+              "folder it passes (`cwd=`) is not there (FileNotFoundError) or when it decodes the captured output "
+              "strictly (`.stdout.decode()`: UnicodeDecodeError on bytes that are not UTF-8); with an agent run in "
+              "view and nothing catching, that is reported as well (catalog tools.toml [process_output])."),
         bad_example=('@agent.tool\ndef repo_info(ctx: RunContext[Deps], repo: str) -> str:\n'
                      '    resp = ctx.deps.client.get(f"{API}/repos/{repo}")\n    resp.raise_for_status()\n'
                      '    return resp.text'),
@@ -60,13 +68,18 @@ class FrameworkToolErrorPropagates(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         handed_to: dict[int, list] = {}  # id(agent construct) -> library calls it is handed to
+        process_seen: set[int] = set()
         for tool in graph.agent.tools:
             if tool.handles_errors:
                 continue
             running = agents_running(graph, tool)
             if not running and unrun_tool_judged_by_default(graph, tool):
-                for hit, _raised, own in _unhandled_requests(graph, tool):
+                requests = _unhandled_requests(graph, tool)
+                for hit, _raised, own in requests:
                     yield self._unrun_finding(ctx, tool, hit, own)
+                pf = None if requests else self._process_failure(graph, tool, process_seen)
+                if pf is not None:
+                    yield self._process_finding(ctx, tool, None, None, pf)
                 continue
             agents = [ac for ac in running if getattr(ac.spec, "tool_errors_propagate", False)]
             runs = [site for ac in agents for site in agent_run_sites(graph, ac)]
@@ -81,7 +94,8 @@ class FrameworkToolErrorPropagates(Rule):
                 yield self._argument_finding(ctx, tool, agents[0], handed[0], arg_hit)
             if not runs:
                 continue  # no run of the agent seen: no evidence the error ends the run
-            for hit, raised, own in _unhandled_requests(graph, tool):
+            requests = _unhandled_requests(graph, tool)
+            for hit, raised, own in requests:
                 if arg_hit is not None and arg_hit.site.call is hit.site.call:
                     continue  # (one finding per call)
                 # a run guarded against the tool's failure (Exception, OSError, or the error classes of the
@@ -90,6 +104,43 @@ class FrameworkToolErrorPropagates(Rule):
                        or catches_library_errors(graph, s.func, s.stmt, raised) for s in runs):
                     break
                 yield self._run_finding(ctx, tool, agents[0], runs[0], hit, own)
+            if requests or arg_hit is not None or any(failure_guard(graph, s.func, s.stmt, TOOL_FAILURES) for s in runs):
+                continue
+            pf = self._process_failure(graph, tool, process_seen)
+            if pf is not None:
+                yield self._process_finding(ctx, tool, agents[0], runs[0], pf)
+
+    @staticmethod
+    def _process_failure(graph, tool, seen: set[int]) -> Optional[ProcessFailure]:
+        """The tool's first process run that raises in the tool (catalog [process_output]), once per call."""
+        if tool_error_handling_covers(graph, tool, _PROCESS_ERRORS):
+            return None
+        pf = next((p for impl in tool_functions_of(graph, tool)
+                   if (p := unhandled_process_failure(graph, impl, tool)) is not None), None)
+        if pf is None or id(pf.site.call) in seen:
+            return None
+        seen.add(id(pf.site.call))
+        return pf
+
+    def _process_finding(self, ctx: RuleContext, tool, ac, run, pf: ProcessFailure) -> Finding:
+        """With `ac` None, the tool no agent of the scanned code runs, judged by its framework's runner."""
+        graph = ctx.graph
+        if ac is None:
+            framework = getattr(tool.spec, "framework", "") or "its framework"
+            label = tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
+            why = (f"no agent in the scanned code runs the tool, and {framework}'s usual agent runner does not "
+                   f"catch a tool's exception, so one such command ends the whole run wherever the tool is used")
+            recovery = "return the error text as the tool result"
+        else:
+            agent_name, recovery, label, run_text = _described(graph, tool, ac, run)
+            why = (f"`{agent_name}` does not catch a tool's exception and nothing around `{run_text}` does, so one "
+                   f"such command ends the whole run")
+        return self.finding(
+            ctx, pf.func.path, pf.site.call.pos,
+            f"`{source_text(graph, pf.func.path, pf.site.call, 50)}` in tool `{label}` raises {pf.why}, and no "
+            f"try/except covers it; {why}. Catch the error in the tool (or decode with `errors=\"replace\"`, check "
+            f"the folder first) and {recovery}.",
+        )
 
     def _run_finding(self, ctx: RuleContext, tool, ac, run, hit, own: str) -> Finding:
         graph = ctx.graph

@@ -97,3 +97,55 @@ def test_handler_for_another_library_does_not_count():
     assert not catches_library_errors(g, func, b, frozenset({"sqlite3.Error"}))  # psycopg.Error has the same short name
     assert not catches_library_errors(g, func, a, frozenset({"redis.exceptions.RedisError"}))
     assert not catches_library_errors(g, func, c, frozenset())
+
+
+_RERAISE = '''
+class StepFailed(RuntimeError):
+    pass
+
+
+def step(call):
+    try:
+        call()
+    except OSError as exc:
+        raise exc
+    except Exception as exc:
+        raise StepFailed(str(exc)) from exc
+
+
+def quiet(call):
+    try:
+        call()
+    except OSError:
+        print("failed")
+
+
+def loop(call):
+    for _ in range(3):
+        try:
+            step(call)
+        except RuntimeError:
+            continue
+'''
+
+
+def test_handler_raises_on_names_what_goes_on():
+    from agentable.query.guards import handler_raises_on
+
+    g = graph_of({"m.py": _RERAISE})
+    (t,) = [s for s in g.functions["m.step"].body if isinstance(s, ir.Try)]
+    assert [handler_raises_on(h) for h in t.handlers] == [("OSError",), ("StepFailed",)]
+    (q,) = [s for s in g.functions["m.quiet"].body if isinstance(s, ir.Try)]
+    assert handler_raises_on(q.handlers[0]) is None
+
+
+def test_fault_handled_follows_what_a_handler_raises():
+    from agentable.query.guards import fault_handled
+
+    g = graph_of({"m.py": _RERAISE})
+    func = g.functions["m.step"]
+    call = func.calls[0].stmt
+    # ValueError becomes StepFailed, a RuntimeError the loop catches
+    assert fault_handled(g, func, call, "ValueError")
+    # OSError is raised again as it is, and nothing catches it
+    assert not fault_handled(g, func, call, "OSError")

@@ -104,3 +104,10 @@ def model_written_command(g: ProjectGraph, tool_func: FunctionInfo, tool: object
         if hit:
             return hit
     return None
+
+
+def model_written_argument(g: ProjectGraph, tool_func: FunctionInfo, tool: object, pc: ProcessCall,
+                           e: ir.Expr) -> Optional[str]:
+    """The tool parameter an argument `e` of the process call carries (`cwd=folder`), or None."""
+    params = _params_down(g, tool_func, tool, pc)
+    return carried_param(g, e, pc.func, pc.site.stmt, params) if params else None

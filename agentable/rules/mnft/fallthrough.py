@@ -1,0 +1,173 @@
+"""Handlers that only report a failed call and go on, and the statement after the try that uses
+the name the call would have bound (MNFT012): with the call failed, the name is unbound (or still
+None), so the use raises in place of the handled error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Optional, Union
+
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import ExtRef
+from agentable.query.guards import checked_before
+
+
+@dataclass(frozen=True, eq=False)
+class FallThroughUse:
+    func: FunctionInfo
+    handler: ir.Handler  # reports the error and goes on
+    bound: ir.Assign  # the statement in the try that binds `name`
+    name: str
+    use: ir.Expr  # the first read of `name` after the try
+    unbound: bool  # no other binding reaches the use (else only `name = None`)
+
+
+def _only_reports(g: ProjectGraph, func: FunctionInfo, h: ir.Handler) -> bool:
+    """A handler body of calls (print, logging, traceback) and `pass` only: nothing bound, nothing
+    returned or raised, no loop left, and no call that never returns (`sys.exit`, `parser.error`,
+    python.toml `terminating_calls`, or a project function that ends in one or in a raise)."""
+    return all((isinstance(s, ir.ExprStmt) and not _terminates(g, func, s)) or
+               (isinstance(s, ir.Simple) and s.kind == "pass") for s in h.body)
+
+
+def _terminates(g: ProjectGraph, func: FunctionInfo, s: ir.ExprStmt, depth: int = 1) -> bool:
+    call = s.value.value if isinstance(s.value, ir.Await) else s.value
+    if not isinstance(call, ir.Call):
+        return False
+    ends = g.catalog.python.terminating_calls
+    if isinstance(call.func, ir.Name) and call.func.id in ends and call.func.id not in func.defs:
+        return True  # a builtin (`exit`, `quit`)
+    site = next((c for c in func.calls if c.call is call), None)
+    for v in g.values(call.func, func, site.stmt if site else s):
+        if isinstance(v, ExtRef) and v.path in ends:
+            return True
+    if site is None or depth <= 0:
+        return False
+    for q in g.callees(site):
+        callee = g.functions.get(q)
+        last = callee.body[-1] if callee is not None and callee.body else None
+        if isinstance(last, ir.Raise) or (isinstance(last, ir.ExprStmt) and callee is not None
+                                          and _terminates(g, callee, last, depth - 1)):
+            return True
+    return False
+
+
+def _in_block(func: FunctionInfo, node: Union[ir.Stmt, ir.Handler], block: list[ir.Stmt]) -> bool:
+    child: object = node
+    for anc in [*func.ancestors(node), None]:
+        if any(s is child for s in block):
+            return True
+        if anc is None:
+            return False
+        child = anc
+    return False
+
+
+def _enclosing_block(func: FunctionInfo, stmt: ir.Stmt) -> Optional[list[ir.Stmt]]:
+    parent = next(iter(func.ancestors(stmt)), None)
+    if parent is None:
+        return func.body
+    blocks = [parent.body] if isinstance(parent, (ir.Handler, ir.FunctionDef, ir.ClassDef)) else \
+        ir.child_blocks(parent) if isinstance(parent, ir.Stmt) else []
+    return next((b for b in blocks if any(s is stmt for s in b)), None)
+
+
+def _reads(s: ir.Stmt) -> list[ir.Expr]:
+    """The expressions `s` evaluates for their value (a plain name target is written, not read)."""
+    if isinstance(s, ir.Assign):
+        return [t for t in s.targets if not isinstance(t, ir.Name)] + ([s.value] if s.value is not None else [])
+    if isinstance(s, ir.For):
+        return [s.iter]
+    return ir.stmt_exprs(s)
+
+
+def _first_read(func: FunctionInfo, try_stmt: ir.Try, name: str) -> Optional[tuple[ir.Stmt, ir.Name]]:
+    """The first read of `name` in the statements after the try in its block, before any rebinding;
+    a compound statement is looked into only for its own header (its test, iterable, context)."""
+    block = _enclosing_block(func, try_stmt)
+    if block is None:
+        return None
+    after = False
+    rebinds = {id(d.stmt) for d in func.defs.get(name, [])}
+    for s in block:
+        if s is try_stmt:
+            after = True
+            continue
+        if not after:
+            continue
+        for e in _reads(s):
+            for x in ir.walk_expr(e):
+                if isinstance(x, ir.Name) and x.id == name:
+                    return s, x
+        if id(s) in rebinds or ir.child_blocks(s) or isinstance(s, (ir.FunctionDef, ir.ClassDef)):
+            return None
+    return None
+
+
+def _prior_binding_is_none_only(func: FunctionInfo, try_stmt: ir.Try, name: str) -> Optional[bool]:
+    """True when no binding of `name` outside the try's body may reach the statements after it,
+    False when the only other bindings are `name = None`, None when another value may (a parameter,
+    a fallback, a binding later in an enclosing loop)."""
+    loops = [a for a in func.ancestors(try_stmt) if isinstance(a, (ir.For, ir.While))]
+    others = [d for d in func.defs.get(name, []) if not _in_block(func, d.stmt, try_stmt.body)]
+    unbound = True
+    for d in others:
+        if d.how in ("global", "import", "def", "class", "param") or not isinstance(d.stmt, ir.Stmt):
+            return None
+        before = d.stmt.pos[:2] < try_stmt.pos[:2]
+        in_loop = any(_in_block(func, d.stmt, lp.body) for lp in loops)
+        if not before and not in_loop:
+            continue  # bound only after the use
+        if d.how == "assign" and isinstance(d.value, ir.Constant) and d.value.value is None:
+            unbound = False
+            continue
+        return None
+    return unbound
+
+
+def _dereferenced(stmt: ir.Stmt, name: ir.Name) -> bool:
+    """Is the name used in a way None fails at once: `x.attr`, `x[...]`, `x(...)`, `for _ in x`?"""
+    if isinstance(stmt, ir.For) and stmt.iter is name:
+        return True
+    for root in ir.stmt_exprs(stmt):
+        for e in ir.walk_expr(root):
+            if isinstance(e, (ir.Attribute, ir.Subscript)) and e.value is name:
+                return True
+            if isinstance(e, ir.Call) and e.func is name:
+                return True
+    return False
+
+
+def fall_through_uses(g: ProjectGraph) -> Iterator[FallThroughUse]:
+    """In every project function: `try: x = call() except E: log(...)` followed by a read of `x`
+    that runs when the call failed."""
+    for func in g.functions.values():
+        if func.node is None and not func.is_module:
+            continue
+        for s in ir.walk_stmts(func.body):
+            if not isinstance(s, ir.Try) or s.orelse or not s.handlers:
+                continue
+            quiet = [h for h in s.handlers if _only_reports(g, func, h)]
+            if not quiet:
+                continue
+            for b in ir.walk_stmts(s.body):
+                if not (isinstance(b, ir.Assign) and isinstance(b.value, (ir.Call, ir.Await))):
+                    continue
+                for t in b.targets:
+                    for x in ir.walk_expr(t):
+                        if not isinstance(x, ir.Name):
+                            continue
+                        if isinstance(t, (ir.Attribute, ir.Subscript)):
+                            break  # `self.x = call()` binds no local
+                        if x.id in func.globals_declared:
+                            continue  # a global or nonlocal: bound elsewhere
+                        hit = _first_read(func, s, x.id)
+                        state = _prior_binding_is_none_only(func, s, x.id) if hit else None
+                        if hit is None or state is None:
+                            continue
+                        use_stmt, use = hit
+                        if not state and (checked_before(func, use_stmt, x.id) or not _dereferenced(use_stmt, use)):
+                            continue  # still None there: tested first, or handed on as a value
+                        yield FallThroughUse(func, quiet[0], b, x.id, use, state)
