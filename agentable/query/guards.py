@@ -217,7 +217,10 @@ def decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
     """Is `func` wrapped in a retry decorator of a library (tenacity `@retry`, backoff
     `@backoff.on_exception`: taint.toml `retry_names`)?"""
     names = config().names.get("retry", frozenset())
-    return any(isinstance(v, ExtRef) and v.path.rsplit(".", 1)[-1] in names for v in decorator_values(g, func))
+    # a decorator made earlier (`deco = retry(stop=...)`, a `_create_retry_decorator()` helper) is
+    # the result of calling the library's decorator: `tenacity.retry()`
+    return any(isinstance(v, ExtRef) and v.path.removesuffix("()").rsplit(".", 1)[-1] in names
+               for v in decorator_values(g, func))
 
 
 def suppressed_here(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]) -> bool:
