@@ -16,15 +16,16 @@ are python.toml data.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from agentable.catalog import python_facts
 from agentable.cpg import ir
+from agentable.cpg.graph_api import ValueResolver
 from agentable.cpg.structure import ClassInfo, FunctionInfo
 from agentable.cpg.values import BuildSpec, ClassRef, Const, ExtRef, Value, VSet
 
-if TYPE_CHECKING:
-    from agentable.cpg.resolve import Resolver
+# what a class's field-dict validators store, by key: one table per class, kept by the resolver
+Stores = dict[object, list[tuple[ir.Expr, FunctionInfo, ir.Stmt]]]
 
 _FACTS = python_facts()
 TYPE_KEYS = _FACTS.builder_type_keys
@@ -33,7 +34,7 @@ _VALIDATORS = _FACTS.field_dict_validators
 EMPTY: VSet = frozenset()
 
 
-def spec_of(res: "Resolver", entries: list[tuple[object, ir.Expr]], func: FunctionInfo,
+def spec_of(res: ValueResolver, entries: list[tuple[object, ir.Expr]], func: FunctionInfo,
             stmt: Optional[object]) -> VSet:
     """A BuildSpec for a dict (literal or `dict(...)` call) with these (key, value) entries, when
     its type key names a project class (the class itself or its dotted path)."""
@@ -49,12 +50,12 @@ def spec_of(res: "Resolver", entries: list[tuple[object, ir.Expr]], func: Functi
     return frozenset({BuildSpec(frozenset(classes))}) if classes else EMPTY
 
 
-def dict_literal_spec(res: "Resolver", e: ir.Dict, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+def dict_literal_spec(res: ValueResolver, e: ir.Dict, func: FunctionInfo, stmt: Optional[object]) -> VSet:
     entries = [(k.value, v) for k, v in zip(e.keys, e.values, strict=False) if isinstance(k, ir.Constant)]
     return spec_of(res, entries, func, stmt) if entries else EMPTY
 
 
-def dict_call_spec(res: "Resolver", e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+def dict_call_spec(res: ValueResolver, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
     """`dict(type=ChatAPI, ...)`."""
     entries: list[tuple[object, ir.Expr]] = [(kw.name, kw.value) for kw in e.keywords if kw.name is not None]
     return spec_of(res, entries, func, stmt) if entries else EMPTY
@@ -71,7 +72,7 @@ def spec_method(spec: BuildSpec, e: ir.Call) -> VSet:
     return EMPTY
 
 
-def class_objects(res: "Resolver", ann: Optional[ir.Expr], func: FunctionInfo) -> VSet:
+def class_objects(res: ValueResolver, ann: Optional[ir.Expr], func: FunctionInfo) -> VSet:
     """`type[Engine]`, `Type[Engine]`, `partial[Engine]`: the class and every project subclass of
     it (what a caller may pass to be instantiated later)."""
     if not isinstance(ann, ir.Other) or ann.kind != "generic_type" or len(ann.children) != 2:
@@ -91,19 +92,19 @@ def class_objects(res: "Resolver", ann: Optional[ir.Expr], func: FunctionInfo) -
     return frozenset(out)
 
 
-def validator_stores(res: "Resolver", cls: ClassInfo, attr: str) -> VSet:
+def validator_stores(res: ValueResolver, cls: ClassInfo, attr: str, memo: dict[str, Stores]) -> VSet:
     """What the class's field-dict validators store under `attr` (`values["client"] = X`)."""
-    stores = res.validator_memo.get(cls.qualname)
+    stores = memo.get(cls.qualname)
     if stores is None:
-        stores = res.validator_memo[cls.qualname] = _stores(res, cls)
+        stores = memo[cls.qualname] = _stores(res, cls)
     out: set[Value] = set()
     for value, method, s in stores.get(attr, ()):
         out |= res.values(value, method, s)
     return frozenset(out)
 
 
-def _stores(res: "Resolver", cls: ClassInfo) -> dict[object, list[tuple[ir.Expr, FunctionInfo, ir.Stmt]]]:
-    out: dict[object, list[tuple[ir.Expr, FunctionInfo, ir.Stmt]]] = {}
+def _stores(res: ValueResolver, cls: ClassInfo) -> Stores:
+    out: Stores = {}
     for method in cls.methods.values():
         if method.node is None or not method.node.decorators or len(method.params) < 2:
             continue
@@ -116,7 +117,7 @@ def _stores(res: "Resolver", cls: ClassInfo) -> dict[object, list[tuple[ir.Expr,
     return out
 
 
-def _is_validator(res: "Resolver", method: FunctionInfo, cls: ClassInfo) -> bool:
+def _is_validator(res: ValueResolver, method: FunctionInfo, cls: ClassInfo) -> bool:
     assert method.node is not None
     scope = cls.module.toplevel
     for d in method.node.decorators:

@@ -83,7 +83,7 @@ class Resolver:
         self.cut = 0  # how many times the depth limit cut a resolution short
         self.cut_short: list[tuple[dict, object]] = []  # (memo, key) to forget
         self._field_memo: dict[tuple[str, str], VSet] = {}
-        self.validator_memo: dict[str, dict] = {}  # class -> what its field-dict validators store, by key
+        self.validator_memo: dict[str, built_objects.Stores] = {}  # class -> what its field-dict validators store
         self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
         self.frameworks = FrameworkCalls(self)  # what external calls return (framework catalog)
 
@@ -408,7 +408,7 @@ class Resolver:
         """What a validator of the class or a base stores for the field (`values["client"] = X`)."""
         out: VSet = EMPTY
         for cls in self.g.mro(qualname):
-            out |= built_objects.validator_stores(self, cls, attr)
+            out |= built_objects.validator_stores(self, cls, attr, self.validator_memo)
         return out
 
     def _field_default(self, decl: ir.Call, owner: FunctionInfo, stmt: object) -> VSet:
