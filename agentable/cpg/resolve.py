@@ -251,9 +251,11 @@ class Resolver:
             return self.param_values(func, d.name)
         if how == "import":
             target = d.value.value if isinstance(d.value, ir.Constant) else None
-            # as the module imports it (a library `openai` imported in project file openai.py is not that file)
-            return (self.g.lookup(str(target), func.module, from_import=isinstance(d.stmt, ir.ImportFrom)) if target
-                    else frozenset({UNKNOWN}))
+            if not target:
+                return frozenset({UNKNOWN})
+            found = self.g.lookup(str(target), from_import=isinstance(d.stmt, ir.ImportFrom))
+            # project file openai.py importing `openai` imports the library, not itself
+            return frozenset({ExtRef(str(target))}) if ModuleRef(func.module.name) in found else found
         if how == "def":
             nested = func.nested.get(d.name)
             return frozenset({FuncRef(nested.qualname)}) if nested else frozenset({UNKNOWN})
