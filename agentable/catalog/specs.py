@@ -496,6 +496,9 @@ class PythonFacts:
     builtin_results: dict[str, str] = field(default_factory=dict)
     item_keepers: frozenset[str] = frozenset()
     field_factory_keywords: frozenset[str] = frozenset()
+    builder_type_keys: frozenset[str] = frozenset()
+    class_object_generics: frozenset[str] = frozenset()
+    field_dict_validators: frozenset[str] = frozenset()
     item_adders: dict[str, int] = field(default_factory=dict)  # list method -> index of the item argument
     item_callbacks: dict[str, tuple[Union[int, str], Union[int, str]]] = field(default_factory=dict)
     # method -> the type it returns (the file lists them by type)

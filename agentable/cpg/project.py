@@ -5,7 +5,7 @@ graph, and lazily the agent layer. This is what rules query.
 from __future__ import annotations
 
 import re
-
+import sys
 from collections import deque
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Optional, Union, overload
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # networkx is imported when the call graph is built (it costs
     from agentable.cpg.manifests import ManifestSet
 
 _MAX_LOOKUP_DEPTH = 8
-
+_STDLIB = frozenset(sys.stdlib_module_names)
 
 # `name(`: a call by a bare name, as the source spells it
 _CALLED_NAME = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(")
@@ -141,13 +141,14 @@ class ProjectGraph:
         return found
 
     def _find_module(self, name: str, importer: Optional[ModuleInfo]) -> Optional[ModuleInfo]:
-        # imports are absolute: services/anthropic.py importing `anthropic` gets the library, not itself
-        own = importer.name if importer is not None else None
-        if importer is not None and importer.package:
+        # imports are absolute: services/anthropic.py importing `anthropic` gets the library, not itself,
+        # and a package's io/json.py is not every module's `json` (only a script folder's sibling shadows it)
+        own, stdlib = (importer.name if importer is not None else None), name.partition(".")[0] in _STDLIB
+        if importer is not None and importer.package and not (stdlib and importer.package in self.modules):
             sibling = f"{importer.package}.{name}"
             if sibling in self.modules and sibling != own:
                 return self.modules[sibling]
-        cands = self._suffix_index.get(name, [])
+        cands = [] if stdlib else self._suffix_index.get(name, [])
         if len(cands) - (own in cands) == 1:
             return self.modules[next(c for c in cands if c != own)]
         if importer is not None and cands:
@@ -681,7 +682,6 @@ class ProjectGraph:
     @cached_property
     def agent(self) -> AgentLayer:
         return AgentLayer(self)
-
 
 __all__ = ["Const", "ProjectGraph", "Union"]
 

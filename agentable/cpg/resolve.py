@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from agentable.catalog import python_facts
-from agentable.cpg import ir
+from agentable.cpg import built_objects, ir
 from agentable.cpg.containers import appended_items
 from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, param_index
 from agentable.cpg.frameworks import (
@@ -37,6 +37,7 @@ from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reache
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.values import (
     UNKNOWN,
+    BuildSpec,
     ClassRef,
     Const,
     ExtRef,
@@ -90,6 +91,7 @@ class Resolver:
         self.cut = 0  # how many times the depth limit cut a resolution short
         self.cut_short: list[tuple[dict, object]] = []  # (memo, key) to forget
         self._field_memo: dict[tuple[str, str], VSet] = {}
+        self.validator_memo: dict[str, built_objects.Stores] = {}  # class -> what its field-dict validators store
         self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
         self.frameworks = FrameworkCalls(self)  # what external calls return (framework catalog)
 
@@ -161,13 +163,15 @@ class Resolver:
                 out |= self.values(v, func, stmt)
             return frozenset(out)
         if isinstance(e, ir.Dict):
-            return frozenset({Typed("dict")})
+            return frozenset({Typed("dict")}) | built_objects.dict_literal_spec(self, e, func, stmt)
         if isinstance(e, ir.Seq):
             return frozenset({Typed(e.kind)})
         if isinstance(e, ir.Comp):
             # `[classify(t) for t in tickets]`: a list of structures parsed from model output holds them
-            # (one with an `if` clause is taken to test them: `if isinstance(v, dict)`)
-            kept = frozenset(v for v in self.values(e.elt, func, stmt) if isinstance(v, Parsed) and not v.validated) \
+            # (one with an `if` clause is taken to test them: `if isinstance(v, dict)`); so does a list
+            # of the model's texts (`[c.message.content for c in r.choices][0]`)
+            kept = frozenset(v for v in self.values(e.elt, func, stmt)
+                             if (isinstance(v, Parsed) and not v.validated) or (isinstance(v, LLMOutput) and v.text)) \
                 if e.kind in ("list", "generator") and not e.conds else frozenset()
             return kept | {Typed("generator" if e.kind == "generator" else e.kind)}
         if isinstance(e, ir.BinOp):
@@ -255,8 +259,11 @@ class Resolver:
             return self.param_values(func, d.name)
         if how == "import":
             target = d.value.value if isinstance(d.value, ir.Constant) else None
-            return (self.g.lookup(str(target), from_import=isinstance(d.stmt, ir.ImportFrom)) if target
-                    else frozenset({UNKNOWN}))
+            if not target:
+                return frozenset({UNKNOWN})
+            found = self.g.lookup(str(target), from_import=isinstance(d.stmt, ir.ImportFrom))
+            # project file openai.py importing `openai` imports the library, not itself
+            return frozenset({ExtRef(str(target))}) if ModuleRef(func.module.name) in found else found
         if how == "def":
             nested = func.nested.get(d.name)
             return frozenset({FuncRef(nested.qualname)}) if nested else frozenset({UNKNOWN})
@@ -288,8 +295,9 @@ class Resolver:
             for vs in lit:
                 out |= vs
         out |= appended_items(self, expr, func, stmt)  # `self.judges.append(Judge(n))` elsewhere
-        if isinstance(expr, ir.Call):  # `a, b = helper()` where helper returns a tuple literal
-            for callee in self.values(expr.func, func, stmt):
+        call = expr.value if isinstance(expr, ir.Await) else expr  # `a, b = await helper()` too
+        if isinstance(call, ir.Call):  # `a, b = helper()` where helper returns a tuple literal
+            for callee in self.values(call.func, func, stmt):
                 target = self.g.functions.get(callee.qualname) if isinstance(callee, FuncRef) else None
                 if target is None:
                     continue
@@ -327,6 +335,8 @@ class Resolver:
         if hooked is not None:
             return frozenset({hooked})
         ann = ir.unwrap_type(p.annotation)
+        if isinstance(ann, ir.Other):  # `engine_cls: type[Engine]`: the class object, to be called
+            return built_objects.class_objects(self, ann, func)
         if ann is None or not isinstance(ann, (ir.Name, ir.Attribute)):
             return EMPTY
         scope = func.module.toplevel
@@ -363,6 +373,8 @@ class Resolver:
                 out.add(_STR_METHOD)
             elif isinstance(v, FuncRef) and self._runs_function(v.qualname, e.attr):
                 out.add(v)  # `generate.remote(...)` of a runtime-decorated function calls it
+            elif isinstance(v, BuildSpec):
+                out.add(v)  # a dict method, resolved at the call
         return frozenset(out) if out else frozenset({UNKNOWN})
 
     def _runs_function(self, qualname: str, method: str) -> bool:
@@ -393,13 +405,24 @@ class Resolver:
                     out |= self.values(value, owner, s)
                     if instance and isinstance(value, ir.Call):
                         out |= self._field_default(value, owner, s)
+                if instance:
+                    out |= self._validated_field(qualname, attr)
                 out.discard(UNKNOWN)
                 if instance and self.expand_params and self.g.is_field_class(cls):
                     out |= self.field_values(cls, attr)
                 return frozenset(out) or frozenset({UNKNOWN})
+        if instance:
+            out |= self._validated_field(qualname, attr)
         for ext in self.g.external_bases(qualname):
             out.add(ExtRef(f"{ext}(){'.' + attr}" if instance else f"{ext}.{attr}"))
         return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def _validated_field(self, qualname: str, attr: str) -> VSet:
+        """What a validator of the class or a base stores for the field (`values["client"] = X`)."""
+        out: VSet = EMPTY
+        for cls in self.g.mro(qualname):
+            out |= built_objects.validator_stores(self, cls, attr, self.validator_memo)
+        return out
 
     def _field_default(self, decl: ir.Call, owner: FunctionInfo, stmt: object) -> VSet:
         """What a field declaration's factory builds (`Field(default_factory=LLM)`): an instance of a
@@ -451,6 +474,8 @@ class Resolver:
                 out.add(v.with_step(step, text=text, segment=segment))
             elif isinstance(v, Parsed):
                 out.add(v)
+            elif isinstance(v, BuildSpec) and key in built_objects.TYPE_KEYS:
+                out |= v.class_refs()  # `cfg["type"]`: the class the config names
         entry = key if key is not None else ir.named_key(e.index)  # `MODELS[Provider.X]` reads that entry
         for lit in self.g.literal_mappings(e.value, func, stmt, self):
             if entry is not None and entry in lit:
@@ -487,6 +512,8 @@ class Resolver:
             return self._bound(e, func, stmt)
         out: set[Value] = set()
         site = (func.path, e)
+        if any(isinstance(v, ExtRef) and v.path == "dict" for v in callee):
+            out |= built_objects.dict_call_spec(self, e, func, stmt)  # `dict(type=ChatAPI, ...)`
         for v in callee:
             if isinstance(v, FuncRef):
                 out |= self.returns_at(v.qualname, e, func, stmt)
@@ -507,6 +534,8 @@ class Resolver:
                   and on_documented_path((*v.read, CALL), v.documented)):  # `stream.get_final_completion()`
                 step = (func.path, e.pos, f"`.{e.func.attr}()` of the model's response")
                 out.add(v.with_step(step, text=reaches_text((*v.read, CALL), v.documented), segment=CALL))
+            elif isinstance(v, BuildSpec):
+                out |= built_objects.spec_method(v, e)
             elif isinstance(v, Parsed) and isinstance(e.func, ir.Attribute) and e.func.attr in PARSED_ITEM_METHODS:
                 out.add(v)  # `plan.pop(0)`: an item of the parsed reply, as unchecked as the reply
             elif v == _STR_METHOD and isinstance(e.func, ir.Attribute):

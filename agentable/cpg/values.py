@@ -97,6 +97,17 @@ class LLMOutput(Value):
 
 
 @dataclass(frozen=True)
+class BuildSpec(Value):
+    """A config dict naming the class to build under a type key (`dict(type=ChatAPI, model=m)`):
+    a registry builder (`cls = cfg.pop("type"); return cls(**cfg)`) makes one of `classes`."""
+
+    classes: frozenset[str]  # project class qualnames
+
+    def class_refs(self) -> frozenset["ClassRef"]:
+        return frozenset(ClassRef(c) for c in self.classes)
+
+
+@dataclass(frozen=True)
 class ParamRef(Value):
     func: str  # qualname
     name: str

@@ -302,8 +302,11 @@ def decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
     names = config().names.get("retry", frozenset())
     coroutine = func.node is not None and func.node.is_async
     for v in decorator_values(g, func):
-        if isinstance(v, ExtRef) and v.path.rsplit(".", 1)[-1] in names:
-            spec = g.catalog.lookup("retry_decorator", v.path) if coroutine else None
+        # a decorator made earlier (`deco = retry(stop=...)`, a `_create_retry_decorator()` helper) is
+        # the result of calling the library's decorator: `tenacity.retry()`
+        path = v.path.removesuffix("()") if isinstance(v, ExtRef) else ""
+        if path and path.rsplit(".", 1)[-1] in names:
+            spec = g.catalog.lookup("retry_decorator", path) if coroutine else None
             if spec is None or spec.async_aware:
                 return True
     return False

@@ -69,6 +69,8 @@ def home_made_tool_methods(g: ProjectGraph) -> dict[str, ClassInfo]:
                 q for base, _ in bases for q in g.subclasses(base.qualname)}
             if any(not (isinstance(v, Instance) and v.qualname in members) for v in typed):
                 continue  # an object of another type: not one of these tools
+            if typed and isinstance(f.value, ir.Attribute):
+                continue  # an object the agent holds (`self.store.save(reply)`), not one the model picked by name
             for _base, impls in bases:
                 for m in impls:
                     if m.cls is not None:
