@@ -15,6 +15,7 @@ from agentable.query.facts import per_graph
 from agentable.query.literals import bound_name
 from agentable.query.model_derived import model_derived
 from agentable.query.registry_keys import own_key
+from agentable.query.tool_dispatch_registry import named_registry_targets
 from agentable.query.tools import tool_defs_by_function
 
 
@@ -148,12 +149,19 @@ def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) ->
         # a registry the graph cannot read (`{t.name: t for t in tools}` built from a constructor
         # argument) counts when what it returns is called with arguments the model wrote
         if not any(_callable_values(vs) for m in mappings for vs in m.values()) \
-                and not any(_model_arguments(g, site) for site in calls):
+                and not any(_model_arguments(g, site) for site in calls) \
+                and not any(named_registry_targets(g, func, container, _called_method(site)) for site in calls):
             return None
     src = model_derived(g, key, func, s)
     if src is None or own_key(g, key, container, func, s):
         return None  # (own_key: a key taken from the registry itself cannot miss, nor did the model choose it)
     return ToolDispatch(kind, func, s, e, key, src, calls, bound)
+
+
+def _called_method(site: CallSite) -> str:
+    """`run` of `tool.run(...)`, `__call__` of `tool(...)`."""
+    f = site.call.func
+    return f.attr if isinstance(f, ir.Attribute) else "__call__"
 
 
 def _model_arguments(g: ProjectGraph, site: CallSite) -> bool:
@@ -211,7 +219,7 @@ def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[F
     container = dispatch_container(d)
     if container is None:
         return []
-    method = site.call.func.attr if isinstance(site.call.func, ir.Attribute) else "__call__"
+    method = _called_method(site)
     for obj in _registry_objects(g, d.func, container):
         for cls in g.mro(obj.qualname):
             if method in cls.methods:
@@ -230,6 +238,8 @@ def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[F
                         if method in cls.methods:
                             out[cls.methods[method].qualname] = cls.methods[method]
                             break
+    if not out:  # a registry of the project's tool objects filled by their names, untyped here
+        out.update((f.qualname, f) for f in named_registry_targets(g, d.func, container, method))
     return list(out.values())
 
 
