@@ -104,8 +104,8 @@ def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
 
 @per_graph
 def _sibling_requirements(g: ProjectGraph) -> dict[str, tuple]:
-    """The distributions the project's own manifests build (a monorepo's lavague-core, declared by
-    its sibling lavague-drivers-selenium) -> their manifest's requirements, main group and extras
+    """The distributions the project's own manifests build (a monorepo's shop-core, declared by
+    its sibling shop-drivers-chromium) -> their manifest's requirements, main group and extras
     (`browser-use[examples]` in its own `all` extra installs what the examples extra declares)."""
     manifests = getattr(g, "manifests", None)
     if manifests is None:

@@ -167,8 +167,8 @@ def imported_only_by_declaring_siblings(g: ProjectGraph, mod: ModuleInfo, scope:
     """Is `mod` imported only by the code of other packages of the project, each of which declares
     `dotted`? A monorepo's core package holds a base class that only its selenium driver package
     imports, and that package declares selenium: the core's users never run the module without it.
-    Importers are found by the module's dotted names (`lavague.core.listener` for
-    lavague-core/lavague/core/listener.py) and by the importer graph; none may be governed by `scope`."""
+    Importers are found by the module's dotted names (`shop.core.listener` for
+    shop-core/shop/core/listener.py) and by the importer graph; none may be governed by `scope`."""
     from agentable.rules.epdd.helpers import import_declared
 
     index = _importers_by_name(g)
