@@ -295,6 +295,10 @@ class Catalog:
     def model(self, model_id: str) -> Optional[ModelInfo]:
         return self._models.lookup(model_id)
 
+    def model_exact(self, model_id: str) -> Optional[ModelInfo]:
+        """The entry naming `model_id` itself or a dated snapshot of it, not a longer id it starts."""
+        return self._models.lookup_exact(model_id)
+
     def api_availability(self, qualname: str) -> list[ApiAvailability]:
         """Entries whose symbol is `qualname` or a dotted prefix of it (most specific first)."""
         out: list[ApiAvailability] = []

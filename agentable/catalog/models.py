@@ -25,6 +25,9 @@ _BEDROCK_SUFFIX_RE = re.compile(r"-v\d+(?::\d+)?$")
 _BEDROCK_LEGACY_CLAUDE_RE = re.compile(r"^claude-(instant-)?v(\d+)(?::(\d+))?$")
 # Characters after which a prefix entry may end: "gpt-4" matches "gpt-4-0613" but not "gpt-4o".
 _BOUNDARY = "-:._@/ "
+# A dated snapshot or alias written after a model's id: "-0613", "-20240229", "-2024-08-06", "-latest",
+# "@20240620" (Vertex), "-v1:0" (Bedrock is stripped by normalize_model_id).
+_SNAPSHOT_RE = re.compile(r"(?:[-@](?:\d{4}|\d{8}|\d{4}-\d{2}-\d{2}|\d{3}|latest|exp))$")
 
 
 def normalize_model_id(model_id: str) -> str:
@@ -84,6 +87,26 @@ class ModelIndex:
             hit = self.prefix.get(s[:i])
             if hit is not None and (i == len(s) or s[i] in _BOUNDARY):
                 return i, hit
+        return None
+
+    def lookup_exact(self, model_id: str) -> Optional[ModelInfo]:
+        """The entry naming `model_id` itself: an exact entry, a prefix entry's own id, that id with
+        a dated snapshot or alias suffix (`gpt-4-0613`, `claude-3-opus-20240229`, `-latest`), or a
+        regex entry; None for a longer id a prefix entry merely starts (`gpt-4-1106-preview-0613`)."""
+        if not model_id:
+            return None
+        cands = _candidates(model_id)
+        for c in cands:
+            if c in self.exact:
+                return self.exact[c]
+            stem = _SNAPSHOT_RE.sub("", c)
+            for key in (c, stem):
+                if key in self.prefix:
+                    return self.prefix[key]
+        for c in cands:
+            for rx, m in self.regex:
+                if rx.fullmatch(c):
+                    return m
         return None
 
     def lookup(self, model_id: str) -> Optional[ModelInfo]:

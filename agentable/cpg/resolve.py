@@ -37,6 +37,7 @@ from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reache
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.values import (
     UNKNOWN,
+    Composed,
     BuildSpec,
     ClassRef,
     Const,
@@ -50,6 +51,7 @@ from agentable.cpg.values import (
     Typed,
     Value,
     VSet,
+    compose,
 )
 
 if TYPE_CHECKING:
@@ -151,7 +153,11 @@ class Resolver:
             return frozenset({Typed(type(v).__name__)})
         if isinstance(e, ir.Subscript):
             return self._subscript(e, func, stmt)
-        if isinstance(e, (ir.FString, ir.Concat)):
+        if isinstance(e, ir.FString):  # f"{m}-instruct": also the strings it composes
+            parts = [frozenset({Const(p)}) if isinstance(p, str) else self.values(p, func, stmt) for p in e.parts]
+            first = next((i for i, p in enumerate(e.parts) if not isinstance(p, str)), -1)
+            return _STR | compose(parts, first, (func.path, e.pos)) if first >= 0 else _STR
+        if isinstance(e, ir.Concat):
             return _STR
         if isinstance(e, (ir.Await, ir.NamedExpr)):
             return self.values(e.value, func, stmt)
@@ -180,8 +186,12 @@ class Resolver:
                 if chain:
                     return chain
             left = self.values(e.left, func, stmt)
+            if e.op == "+" and any(isinstance(v, Composed) for v in left):
+                return _STR | compose([left, self.values(e.right, func, stmt)], 0, (func.path, e.pos))
             if e.op == "%" or any(isinstance(v, Const) and isinstance(v.value, str) for v in left):
-                return _STR
+                composed = compose([left, self.values(e.right, func, stmt)], 0, (func.path, e.pos)) \
+                    if e.op == "+" else EMPTY
+                return _STR | composed
             return frozenset({UNKNOWN})
         if isinstance(e, ir.Compare) or (isinstance(e, ir.UnaryOp) and e.op == "not"):
             return frozenset({Typed("bool")})
@@ -249,7 +259,12 @@ class Resolver:
             return self.values(d.value, func, d.stmt)
         if how == "augassign":
             if self._is_str(d.value, func, d.stmt):
-                return self.values(d.value, func, d.stmt) | frozenset({Typed("str")})
+                # `x += "-0613"`: the suffix as before, and the strings x and it compose
+                stmt = d.stmt
+                composed = compose([self.values(stmt.target, func, stmt), self.values(d.value, func, stmt)], 0,
+                                   (func.path, stmt.pos)) \
+                    if isinstance(stmt, ir.AugAssign) and stmt.op.startswith("+") else EMPTY
+                return self.values(d.value, func, d.stmt) | frozenset({Typed("str")}) | composed
             return frozenset({UNKNOWN})
         if how in ("element", "iter"):
             return self.elements(self.values(d.value, func, d.stmt), d.value, func, d.stmt)

@@ -122,6 +122,48 @@ class Parsed(Value):
     validated: bool = False
 
 
+@dataclass(frozen=True)
+class Composed(Value):
+    """A string the code builds from a known string and more text (`model += "-0613"`,
+    `m + "-preview"`, `f"{m}-instruct"`): `value` the whole, `base` the known string it started
+    from, `at` (module path, position) where it was built. A separate kind, not a Const, so that
+    checks over written literals keep seeing what they saw before."""
+
+    value: str
+    base: str
+    at: tuple[str, ir.Pos]
+
+
+# How many composed strings one concatenation may give (each side's values multiply).
+MAX_COMPOSED = 8
+
+
+def compose(parts: list[frozenset[Value]], base: int, at: tuple[str, ir.Pos]) -> frozenset[Composed]:
+    """The strings `parts` concatenate to, each with the string its part `base` contributed (the
+    base of a part already composed); none unless every part is known to be strings, or past
+    MAX_COMPOSED."""
+    out: list[tuple[str, str]] = [("", "")]
+    for i, vs in enumerate(parts):
+        strs = [v for v in ordered(vs) if isinstance(v, (Const, Composed)) and isinstance(v.value, str)]
+        # a parameter's own marker (callers outside the project) does not hide its known values
+        if not strs or len(strs) != len([v for v in vs if not isinstance(v, ParamRef)]):
+            return frozenset()
+        step = []
+        for whole, b in out:
+            for v in strs:
+                own = v.base if isinstance(v, Composed) else str(v.value)
+                step.append((whole + str(v.value), own if i == base else b))
+        out = list(dict.fromkeys(step))
+        if len(out) > MAX_COMPOSED:
+            return frozenset()
+    return frozenset(Composed(w, b, at) for w, b in out if b and w != b)
+
+
+def const_strs_of(values: Iterable[Value]) -> list[str]:
+    """The string constants (and composed strings) among `values`, in a stable order."""
+    return [v.value for v in ordered(values) if isinstance(v, (Const, Composed)) and isinstance(v.value, str)]
+
+
 UNKNOWN = Typed("unknown")
 
 # The values an expression may have: what every resolution returns.
@@ -157,6 +199,8 @@ def value_key(v: Value) -> tuple:
         return (name, _llm_key(v.source), v.how, v.validated)
     if isinstance(v, Const):
         return (name, type(v.value).__name__, repr(v.value))
+    if isinstance(v, Composed):
+        return (name, v.value, v.base, v.at)
     if isinstance(v, ParamRef):
         return (name, v.func, v.name)
     return (name, repr(v))
