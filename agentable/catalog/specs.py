@@ -475,6 +475,9 @@ class PythonFacts:
     executor_classes: frozenset[str] = frozenset()
     future_iterators: frozenset[str] = frozenset()
     gather_calls: frozenset[str] = frozenset()
+    function_runners: dict[str, int] = field(default_factory=dict)  # call -> index of the function it runs
+    future_submitters: frozenset[str] = frozenset()  # executor methods returning a future of a call
+    future_results: frozenset[str] = frozenset()  # future methods giving that call's return
     running_library_probes: frozenset[str] = frozenset()
     opt_in_phrases: tuple[str, ...] = ()
     development_tree_names: frozenset[str] = frozenset()

@@ -29,6 +29,9 @@ BUILTIN_TYPES = python_facts().builtin_results
 _VALIDATION_METHODS = python_facts().validation_methods  # `Model.model_validate_json(text)` & co.
 _ITEM_KEEPERS = python_facts().item_keepers
 _EXECUTOR_MAPS = frozenset(f"{c}().map" for c in python_facts().executor_classes)
+_RUNNERS = python_facts().function_runners  # `asyncio.to_thread(fn, x)`: awaited, fn's return
+_SUBMITS = frozenset(f"{c}().{m}" for c in python_facts().executor_classes for m in python_facts().future_submitters)
+_FUTURE_RESULTS = python_facts().future_results
 
 # Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
 # with `structure = true` in agentable/catalog/taint.toml.
@@ -54,6 +57,12 @@ MATCH_ITEM_READERS = frozenset(read_toml("taint.toml").get("kinds", {}).get("mat
 PARSED_ITEM_METHODS = frozenset(read_toml("taint.toml").get("parsed_propagators", {}).get("methods", ()))
 
 
+def is_future(v: object) -> bool:
+    """Is `v` the future an executor's submit returned (`executor.submit(fn, x)`)? A list of them
+    holds them, so that `[f.result() for f in futures]` reaches what `fn` returns."""
+    return isinstance(v, ExtRef) and v.path.endswith("()") and v.path[:-2] in _SUBMITS
+
+
 class FrameworkCalls:
     """The framework modelling one resolver consults (one per resolver, like its memos)."""
 
@@ -70,7 +79,28 @@ class FrameworkCalls:
         found = self._model_call(v, e, func, stmt, site)
         if found is not None:
             return found
+        ran = self._ran_function(v, e, func, stmt)
+        if ran:
+            return ran
         return self._library_call(v.path, e, func, stmt)
+
+    def _ran_function(self, v: ExtRef, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """What the project function a runner call was handed returns: `await asyncio.to_thread(fn, x)`,
+        `await loop.run_in_executor(None, fn, x)`, or `fut.result()` of `fut = executor.submit(fn, x)`
+        (python.toml `function_runners`, `future_submitters`); empty for any other call."""
+        path = v.path
+        inst, _, method = path.rpartition("().")
+        index = _RUNNERS.get(path, _RUNNERS.get(f"().{method}") if inst else None)
+        handed: Optional[ir.Expr] = e.args[index] if index is not None and index < len(e.args) else None
+        owner: Optional[FunctionInfo] = func
+        if handed is None and method in _FUTURE_RESULTS and inst in _SUBMITS and v.site is not None:
+            submit = v.site[1]  # the submit call that made the future
+            owner = self.g.function_of(v.site[0], submit.pos)
+            handed = submit.args[0] if submit.args else None
+        if handed is None or owner is None:
+            return EMPTY
+        return frozenset(r for f in self.res.values(handed, owner, stmt if owner is func else None)
+                         if isinstance(f, FuncRef) for r in self.res.function_returns(f.qualname))
 
     def _model_call(self, v: ExtRef, e: ir.Call, func: FunctionInfo, stmt: Optional[object],
                     site: tuple[str, ir.Call]) -> Optional[VSet]:
@@ -187,12 +217,15 @@ class FrameworkCalls:
     def _items_kept(self, path: str, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         """The structures parsed from model output that `list(xs)`, `sorted(xs)` (python.toml
         `item_keepers`) hold, or that `map(f, xs)` / `executor.map(f, xs)` gives back from each call
-        of `f`; empty for anything else. (A Parsed value stands for its items too.)"""
+        of `f` (its model text too); empty for anything else. (A Parsed value stands for its items too.)"""
         if path in _ITEM_KEEPERS and e.args:
             vals = self.res.values(e.args[0], func, stmt)
         elif (path == "map" or path in _EXECUTOR_MAPS) and len(e.args) > 1:
             vals = frozenset(v for f in self.res.values(e.args[0], func, stmt) if isinstance(f, FuncRef)
                              for v in self.res.function_returns(f.qualname))
+            # each item is a call's return: the model's text too (`for reply in pool.map(ask, qs)`)
+            return frozenset(v for v in vals if (isinstance(v, Parsed) and not v.validated)
+                             or (isinstance(v, LLMOutput) and v.text))
         else:
             return EMPTY
         return frozenset(v for v in vals if isinstance(v, Parsed) and not v.validated)

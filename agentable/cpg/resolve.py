@@ -30,6 +30,7 @@ from agentable.cpg.frameworks import (
     PARSED_ITEM_METHODS,
     PARSERS,
     FrameworkCalls,
+    is_future,
 )
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.hook_sources import hooked_text
@@ -177,7 +178,8 @@ class Resolver:
             # (one with an `if` clause is taken to test them: `if isinstance(v, dict)`); so does a list
             # of the model's texts (`[c.message.content for c in r.choices][0]`)
             kept = frozenset(v for v in self.values(e.elt, func, stmt)
-                             if (isinstance(v, Parsed) and not v.validated) or (isinstance(v, LLMOutput) and v.text)) \
+                             if (isinstance(v, Parsed) and not v.validated) or (isinstance(v, LLMOutput) and v.text)
+                             or is_future(v)) \
                 if e.kind in ("list", "generator") and not e.conds else frozenset()
             return kept | {Typed("generator" if e.kind == "generator" else e.kind)}
         if isinstance(e, ir.BinOp):
@@ -302,7 +304,7 @@ class Resolver:
         for v in container:
             if isinstance(v, LLMOutput) and v.text:
                 out.add(v)
-            elif isinstance(v, Parsed):
+            elif isinstance(v, Parsed) or is_future(v):
                 out.add(v)
             elif isinstance(v, LLMOutput):
                 out.add(v.reading(INDEX))  # e.g. iterating a stream of chunks, or `for c in r.choices`
