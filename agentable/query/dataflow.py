@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Optional, Union
 
 from agentable.cpg import ir
+from agentable.cpg.flow import locally_protected
 from agentable.cpg.frameworks import MATCH_PIECE
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
@@ -29,11 +30,13 @@ from agentable.query.guards import (
     expr_parents,
     failure_guard,
     guarded_in_expr,
+    is_protected,
     keys_tested_in_expr,
     membership_checked,
     names_in,
     names_tested_in_expr,
     tested_before,
+    unreached_branch,
 )
 from agentable.query.literals import bound_name
 from agentable.query.parsed_fields import key_path, same_field
@@ -169,7 +172,8 @@ def flows(g: ProjectGraph) -> list[Flow]:
             out.extend(found)
     out.extend(_key_flows(g, out))
     out.extend(_shape_flows(g, out))
-    return out
+    # a branch guarded by a parameter every caller leaves at its default never runs
+    return [f for f in out if not unreached_branch(g, f.func, f.stmt)]
 
 
 def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,
@@ -186,6 +190,13 @@ def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
         return []  # `int(m.group(1))`: the pattern (`\d+`) shaped the piece; the match itself is LOPE002's
     cfg = config()
     guard = failure_guard(g, func, stmt, sink.raises, "parse", sink.catch_all)
+    if not guard and cfg.applies("handler", "parse"):
+        # credit the model output whose call path has no handler; none such: every path catches it
+        uncaught = _uncaught_source(g, func, stmt, arg, sink)
+        if uncaught is None:
+            guard = "try"
+        else:
+            src = uncaught
     if not guard and sink.schema_guards and cfg.applies("structured_output", "parse") \
             and structured_output(g, src) is not None:
         guard = "structured-output"
@@ -195,6 +206,52 @@ def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
         if _value_tested(func, stmt, call, expr_parents(stmt), names):
             guard = "check"
     return [Flow("parse", sink.name, func, stmt, call, src, sink.raises, guard, origin=call, sink=sink)]
+
+
+def _uncaught_source(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, arg: Optional[ir.Expr],
+                     sink: Sink) -> Optional[LLMOutput]:
+    """A model output that reaches the parse on a call path with no handler, or None when every
+    path catches it. Text made in a caller (passed down as an argument) travels only the chains
+    from that caller down to here, and up that caller's own callers: a call path that passes other
+    text (a file, a cached value) cannot raise on model output. A source not found up the callers
+    (returned by a helper, made here) counts as uncaught."""
+    fields = config().structured_fields
+    errors = [(r,) for r in sink.raises] if sink.catch_all else [sink.raises]
+    unknown: Optional[LLMOutput] = None
+    for src in llm_outputs(g, arg, func, stmt):
+        if fields.intersection(src.read):
+            continue
+        home = _function_of(g, *src.site)
+        caught = [_chain_caught(g, func, stmt, home, raised, 4, frozenset()) if home is not None and home is not func
+                  else None for raised in errors]
+        if False in caught:
+            return src  # a path seen to have no handler says most
+        if None in caught and unknown is None:
+            unknown = src
+    return unknown
+
+
+def _chain_caught(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, home: FunctionInfo,
+                  raised: tuple[str, ...], depth: int, seen: frozenset[str]) -> Optional[bool]:
+    """Caught on every chain of callers from `func` up to `home` (then as `is_protected` from the
+    call in `home`); None when no chain reaches `home` within `depth` calls."""
+    if func is home:
+        return is_protected(g, func, stmt, raised)
+    if depth <= 0 or func.is_module or func.qualname in seen:
+        return None
+    results = [_chain_caught(g, site.func, site.stmt, home, raised, depth - 1, seen | {func.qualname})
+               for site in g.callers(func) if site.func is not func]
+    reached = [r for r in results if r is not None]
+    if not reached:
+        return None
+    return all(reached) or locally_protected(func, stmt, raised) is not None
+
+
+def _function_of(g: ProjectGraph, path: str, call: ir.Call) -> Optional[FunctionInfo]:
+    mod = g.by_path.get(path)
+    if mod is None:
+        return None
+    return next((f for f in g.functions.values() if f.module is mod and any(c.call is call for c in f.calls)), None)
 
 
 def _reads_match(parent: object, value: ir.Expr, readers) -> bool:

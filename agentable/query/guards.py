@@ -16,7 +16,8 @@ from agentable.cpg.flow import (
 )
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ExtRef, Instance, Value
+from agentable.cpg.values import ExtRef, FuncRef, Instance, Value
+from agentable.query.facts import per_graph
 from agentable.query.taint import config
 
 
@@ -369,3 +370,93 @@ def membership_checked(func: FunctionInfo, stmt: ir.Stmt, name: str) -> bool:
     """Are keys of `name` tested before `stmt`: an enclosing if/while with a membership test, or an
     earlier `if "k" not in name: return/raise/continue` (see `_membership_test`)."""
     return tested_before(func, stmt, lambda t: _membership_test(t, name))
+
+
+# ---------------------------------------------------------------- branches no caller takes
+
+_UNKNOWN = object()
+
+
+def unreached_branch(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """Is `stmt` in a branch that no call in the project takes: under `if p:` / `if p is not None:`
+    (or the else of `if not p:` / `if p is None:`) where `p` is a parameter that every caller leaves
+    at its literal default (`validator=None`)? A function no one calls, one a decorator wraps, one
+    referenced as a value (a callback may pass anything), or one that rebinds `p` keeps its branches."""
+    if func.node is None:
+        return False
+    child: object = stmt
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.If) and (any(c is child for c in anc.body) or any(c is child for c in anc.orelse)):
+            taken = _static_test(g, func, anc.test)
+            if taken is not None and taken != any(c is child for c in anc.body):
+                return True
+        child = anc
+    return False
+
+
+def _static_test(g: ProjectGraph, func: FunctionInfo, test: ir.Expr) -> Optional[bool]:
+    """The value of a branch test on a parameter that keeps its default, or None when unknown."""
+    if isinstance(test, ir.UnaryOp) and test.op == "not":
+        inner = _static_test(g, func, test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ir.Name):
+        v = _fixed_param(g, func, test.id)
+        return None if v is _UNKNOWN else bool(v)
+    if isinstance(test, ir.Compare) and len(test.ops) == 1 and isinstance(test.left, ir.Name) \
+            and test.ops[0] in ("is", "is not") and isinstance(test.comparators[0], ir.Constant) \
+            and test.comparators[0].value is None:
+        v = _fixed_param(g, func, test.left.id)
+        return None if v is _UNKNOWN else (v is None) == (test.ops[0] == "is")
+    return None
+
+
+def _fixed_param(g: ProjectGraph, func: FunctionInfo, name: str) -> object:
+    """The literal default of parameter `name` when no call in the project passes it, else _UNKNOWN."""
+    assert func.node is not None
+    params = func.node.params
+    idx = next((i for i, p in enumerate(params) if p.name == name), None)
+    if idx is None:
+        return _UNKNOWN
+    p = params[idx]
+    if not isinstance(p.default, ir.Constant) or p.kind in ("vararg", "kwarg") or func.node.decorators:
+        return _UNKNOWN
+    if any(d.how != "param" for d in func.defs.get(name, ())):
+        return _UNKNOWN  # rebound in the body
+    callers = g.callers(func)
+    if not callers or _referenced(g, func):
+        return _UNKNOWN
+    # a method called through its instance receives `self` implicitly: count positions from 0 anyway
+    # (a call that fills `idx - 1` positions may reach the parameter)
+    first = idx - 1 if func.cls is not None and idx > 0 else idx
+    for site in callers:
+        c = site.call
+        if c.has_kwargs_splat() or any(isinstance(a, ir.Starred) for a in c.args):
+            return _UNKNOWN
+        if c.kwarg(name) is not None or len(c.args) > first:
+            return _UNKNOWN
+    return p.default.value
+
+
+def _referenced(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Is `func` used other than as a call's callee (`callback=self.extract`, `partial(f, ...)`,
+    `tools=[f]`)? Then it may be called with any arguments. A use that does not resolve counts."""
+    for f, s, e in _value_uses(g).get(func.name, ()):
+        vals = g.values(e, f, s)
+        if not vals or any(isinstance(v, FuncRef) and v.qualname == func.qualname for v in vals):
+            return True
+    return False
+
+
+@per_graph
+def _value_uses(g: ProjectGraph) -> dict[str, list[tuple[FunctionInfo, ir.Stmt, ir.Expr]]]:
+    """Name -> the names and attributes so spelled that are not a call's callee."""
+    out: dict[str, list[tuple[FunctionInfo, ir.Stmt, ir.Expr]]] = {}
+    for f in g.functions.values():
+        for s in ir.walk_stmts(f.body):
+            for top in ir.stmt_exprs(s):
+                callees = {id(e.func) for e in ir.walk_expr(top) if isinstance(e, ir.Call)}
+                for e in ir.walk_expr(top):
+                    name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attribute) else None
+                    if name is not None and id(e) not in callees:
+                        out.setdefault(name, []).append((f, s, e))
+    return out

@@ -28,7 +28,7 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, LLMOutput, Parsed
 from agentable.query.dataflow import flows, model_text, sink_of, text_argument
 from agentable.query.facts import per_graph
-from agentable.query.guards import decorated_with_retry, handler_raises_on
+from agentable.query.guards import decorated_with_retry, handler_raises_on, unreached_branch
 from agentable.query.taint import Sink
 from agentable.query.tool_arguments import model_written_arguments
 
@@ -167,7 +167,8 @@ def _parses(g: ProjectGraph) -> Iterator[tuple[CallSite, Sink, LLMOutput, bool]]
     for func in g.agent.functions():
         for site in func.calls:
             sink = sink_of(g, site.call, func, site.stmt)
-            if sink is None or sink.kind != "parse" or sink.lenient or sink.code or not site.call.args:
+            if sink is None or sink.kind != "parse" or sink.lenient or sink.code or not site.call.args \
+                    or unreached_branch(g, func, site.stmt):
                 continue
             arg = text_argument(site.call, sink)
             src = model_text(g, arg, func, site.stmt)
