@@ -25,7 +25,8 @@ class RetiredModel(Rule):
               "`claude-2.1`, `gemini-pro`, …). Requests naming a retired id fail with a model-not-found error, so "
               "an agent that worked when it was written stops working without any code change. Model ids "
               "written in settings files (YAML, JSON, TOML, a CrewAI `agents.yaml`, a `.prompty`, a `.env` "
-              "example) are checked too, at their line there. So are the other ids the project offers for the "
+              "example) are checked too, at their line there (one finding per id per file, at its first line, "
+              "listing the file's other lines that set it). So are the other ids the project offers for the "
               "same model field (a `choices=` list of the option it is read from, an allow-list `if model in "
               "[...]` that guards it, a `Literal[...]` annotation, a table it is looked up in): each is a value "
               "a user can pick, reported once at its entry with the call it reaches."),
@@ -54,6 +55,9 @@ class RetiredModel(Rule):
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
                 model=use.model_id, flow=use.flow(graph))
         yield from self._listed(ctx, today, reported)
+        # one finding per retired id per settings file, at its first line: a task config that gives
+        # six agents `model: gpt-4` is one edit to make, not six reports (the other lines are steps)
+        settings: dict[tuple[str, str], list] = {}
         for ms in config_model_settings(graph):  # written in a YAML/JSON/TOML settings file
             info = graph.catalog.model(ms.model_id)
             if info is None or not info.retired or str(info.retired) > today:
@@ -61,11 +65,19 @@ class RetiredModel(Rule):
             if names_deployment(graph, ms.settings) or unread_setting(graph, ms.path, ms.keys) \
                     or uncalled_function_spec(graph, ms.path):
                 continue  # a deployment's name, a key nothing reads, or a function spec nothing runs
+            settings.setdefault((ms.path, ms.model_id), []).append(ms)
+        for (path, model_id), places in settings.items():
+            places.sort(key=lambda ms: ms.pos)
+            first, more = places[0], places[1:]
+            info = graph.catalog.model(model_id)
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+            also = (f" It is also set on line{'s' if len(more) > 1 else ''} "
+                    f"{', '.join(str(ms.pos[0]) for ms in more)} of this file." if more else "")
+            flow = tuple(FlowStep(graph.span(path, ms.pos), f"`{ms.key}` sets `{model_id}` here too") for ms in more)
             yield self.finding(
-                ctx, ms.path, ms.pos,
-                f"`{ms.model_id}` (`{ms.key}` in this settings file) was retired by its provider on {info.retired}, "
-                f"so requests to it fail{repl}.", model=ms.model_id)
+                ctx, path, first.pos,
+                f"`{model_id}` (`{first.key}` in this settings file) was retired by its provider on {info.retired}, "
+                f"so requests to it fail{repl}.{also}", model=model_id, flow=flow)
 
     def _listed(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
         """A retired id among the ids the project offers for a model field (model_choices), once
