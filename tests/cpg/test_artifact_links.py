@@ -122,3 +122,36 @@ def test_loop_variables_over_folder_listings_load_every_match() -> None:
                      "module_glob": {"pkg/notes/n.md"},
                      # two listings joined with `+`, the folder a parameter's default stored on `self`
                      "__init__": {"pkg/skills/a.yaml", "pkg/skills/b.yml"}}
+
+
+_INI_READER = '''
+import configparser
+import os
+
+HERE = os.path.dirname(__file__)
+
+
+def settings():
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(os.path.join(HERE, "settings.ini"))
+    return cfg
+
+
+def overrides():
+    cfg = configparser.ConfigParser()
+    cfg.read(["defaults.cfg", "local.cfg"], encoding="utf-8")
+    return cfg
+
+
+def not_a_parser(store):
+    return store.read("settings.ini")
+'''
+
+
+def test_configparser_reads_are_loads() -> None:
+    g = graph_of({"app/__init__.py": "", "app/config.py": _INI_READER})
+    texts = {"app/settings.ini": "[llm]\nmodel = gpt-4o\n", "app/defaults.cfg": "[llm]\n", "local.cfg": "[llm]\n"}
+    g.artifacts = ArtifactSet(Path("/nonexistent"), texts, reader=lambda root, rel: (texts.get(rel), ""))
+    loads = sorted((ld.func.qualname.rpartition(".")[2], ld.artifact, ld.how) for ld in artifact_links(g).loads)
+    assert loads == [("overrides", "app/defaults.cfg", "configparser"), ("overrides", "local.cfg", "configparser"),
+                     ("settings", "app/settings.ini", "configparser")]

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 # A linked path is written with literals, so a loading module names the file: the modules worth
 # resolving are those whose text mentions the base name of a discovered file (one regex pass each).
-_EXT_RE = re.compile(r"\.(?:ya?ml|json|toml|j2|jinja2?|prompty|txt|md|tmpl)\b")
+_EXT_RE = re.compile(r"\.(?:ya?ml|json|toml|j2|jinja2?|prompty|txt|md|tmpl|ini|cfg)\b")
 
 
 def _mentioned(src: str) -> set[str]:
@@ -56,7 +56,7 @@ _MAX_PATHS = 8
 @dataclass(eq=False)
 class ArtifactLoad:
     artifact: str  # the file's path, relative to the root
-    how: str  # open | read_text | get_template | jinja_template | prompt_file | load_prompt | crew_config
+    how: str  # open | read_text | get_template | jinja_template | prompt_file | load_prompt | crew_config | configparser
     syntax: str  # the template syntax the code reads it in: jinja | format | data | text
     func: "FunctionInfo"
     stmt: object
@@ -164,6 +164,11 @@ class _Linker:
                 self._add(self._files(arg, func, stmt), "open", "text", site)
             elif p.startswith("pathlib.") and last in ("read_text", "open", "read_bytes") and isinstance(call.func, ir.Attribute):
                 self._add(self._files(call.func.value, func, stmt), "read_text", "text", site)
+            elif p.startswith("configparser.") and last == "read":
+                # `cfg.read("settings.ini")` / `cfg.read(["a.ini", "b.ini"])` (`read_file(open(p))` is an `open` load)
+                arg = call.args[0] if call.args else call.kwarg("filenames")
+                items = arg.elts if isinstance(arg, ir.Seq) else [arg]
+                self._add([f for x in items for f in self._files(x, func, stmt)], "configparser", "data", site)
             elif p.startswith("jinja2.") and last in ("get_template", "select_template"):
                 self._add(self._jinja_files(call, v, func, stmt), "get_template", "jinja", site)
             elif (p.endswith(("PromptTemplate.from_file", "PromptTemplate.from_template_file", ".load_prompt"))
