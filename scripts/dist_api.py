@@ -2,7 +2,8 @@
 wheels into agentable/catalog/api_surface.json.gz (read by LARD001/EPDD002 to find an import or
 call of a symbol that the version a fresh install gets no longer has). Never run during a scan.
 
-For each distribution named (one a line in --list; `#` starts a comment):
+For each distribution named (one a line in --list; `#` starts a comment; `name==1.2.3` also reads
+that exact release, e.g. the last one with an API that an old range still admits):
 - `pip index versions` gives its final releases (newest first);
 - the first release of each of the newest --minors minor series, and the newest release, are
   downloaded with `pip download --no-deps --only-binary=:all:` (pip is the only network client);
@@ -462,6 +463,28 @@ def compact(entry: dict) -> dict:
             "params": {k: v for k, v in entry["params"].items() if k in keep}}
 
 
+def picked(versions: list[str], minors: int, ends: bool, exact: list[str]) -> list[str]:
+    """`selected` and the exact releases asked for, newest first."""
+    return sorted({*selected(versions, minors, ends), *exact}, key=Version, reverse=True)
+
+
+def read_list(text: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The distributions of a --list text, in order, and the exact releases asked for per
+    distribution (`name==1.2.3`: read beside the selection, e.g. an old API real code still uses)."""
+    names: list[str] = []
+    exact: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        name, _, pin = line.split("#", 1)[0].strip().partition("==")
+        if not name.strip():
+            continue
+        name = str(canonicalize_name(name.strip()))
+        if pin.strip():
+            exact.setdefault(name, []).append(pin.strip())
+        if name not in names:
+            names.append(name)
+    return names, exact
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--list", type=Path, required=True)
@@ -475,11 +498,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="An earlier output whose distributions not in --list are kept "
                                               "(re-mine a few distributions without re-reading the others).")
     args = ap.parse_args()
-    names: list[str] = []
-    for line in args.list.read_text(encoding="utf-8").splitlines():
-        name = line.split("#", 1)[0].strip()
-        if name and str(canonicalize_name(name)) not in names:
-            names.append(str(canonicalize_name(name)))
+    names, exact = read_list(args.list.read_text(encoding="utf-8"))
     partial = args.partial or args.out.with_name(args.out.name + ".partial.jsonl")
     dists: dict[str, str] = {}  # a distribution's entry, once all its picked releases are read
     if partial.exists():
@@ -489,7 +508,7 @@ def main() -> None:
     todo = [] if args.write_only else [n for n in names if n not in dists]
     with partial.open("a", encoding="utf-8") as log, ThreadPoolExecutor(args.jobs) as pool:
         all_releases = dict(zip(todo, pool.map(releases, todo), strict=True))
-        picks = {d: selected(all_releases[d], args.minors, args.series_ends) for d in todo}
+        picks = {d: picked(all_releases[d], args.minors, args.series_ends, exact.get(d, [])) for d in todo}
         jobs = [(d, v) for d in todo for v in picks[d]]
         got: dict[str, dict[str, object]] = {}
         for k, (d, v, res) in enumerate(pool.map(lambda j: mine_one(*j, args.max_mb), jobs), 1):
