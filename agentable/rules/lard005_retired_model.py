@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Iterable
 
+from agentable.catalog.specs import ModelInfo
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.artifacts import config_model_settings, uncalled_function_spec
 from agentable.query.config import unread_setting
@@ -57,7 +58,7 @@ class RetiredModel(Rule):
         yield from self._listed(ctx, today, reported)
         # one finding per retired id per settings file, at its first line: a task config that gives
         # six agents `model: gpt-4` is one edit to make, not six reports (the other lines are steps)
-        settings: dict[tuple[str, str], list] = {}
+        settings: dict[tuple[str, str], tuple[ModelInfo, list]] = {}
         for ms in config_model_settings(graph):  # written in a YAML/JSON/TOML settings file
             info = graph.catalog.model(ms.model_id)
             if info is None or not info.retired or str(info.retired) > today:
@@ -65,11 +66,10 @@ class RetiredModel(Rule):
             if names_deployment(graph, ms.settings) or unread_setting(graph, ms.path, ms.keys) \
                     or uncalled_function_spec(graph, ms.path):
                 continue  # a deployment's name, a key nothing reads, or a function spec nothing runs
-            settings.setdefault((ms.path, ms.model_id), []).append(ms)
-        for (path, model_id), places in settings.items():
+            settings.setdefault((ms.path, ms.model_id), (info, []))[1].append(ms)
+        for (path, model_id), (info, places) in settings.items():
             places.sort(key=lambda ms: ms.pos)
             first, more = places[0], places[1:]
-            info = graph.catalog.model(model_id)
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             also = (f" It is also set on line{'s' if len(more) > 1 else ''} "
                     f"{', '.join(str(ms.pos[0]) for ms in more)} of this file." if more else "")
