@@ -50,3 +50,16 @@ def graph_of(files: Mapping[str, str], manifests: ManifestSet | None = None) -> 
         name = path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
         modules.append(lower_source(textwrap.dedent(src).encode(), path, name))
     return ProjectGraph(modules, load_catalog(), manifests)
+
+
+def returned_name_values(g: ProjectGraph, func_name: str, name: str) -> list:
+    """The values the graph gives `name` where it appears in the last `return` of the function
+    `func_name` of module `agent` (tests of what a value resolves to)."""
+    from agentable.cpg import ir
+
+    func = next(f for f in g.agent.functions() if f.name == func_name)
+    ret = func.returns[-1]
+    for e in ir.walk_expr(ret.value):
+        if isinstance(e, ir.Name) and e.id == name:
+            return list(g.values(e, func, ret))
+    raise AssertionError(name)

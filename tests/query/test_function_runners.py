@@ -2,9 +2,8 @@
 future_submitters, future_results): the future of `executor.submit(fn, x)` read with `.result()`,
 `asyncio.to_thread(fn, x)`, `loop.run_in_executor(None, fn, x)` give what `fn` returns."""
 
-from agentable.cpg import ir
 from agentable.cpg.values import LLMOutput, Typed
-from tests.conftest import graph_of
+from tests.conftest import graph_of, returned_name_values
 
 _SRC = '''
 import asyncio
@@ -38,14 +37,8 @@ async def threaded(q):
 '''
 
 
-def _values(func_name: str, name: str):
-    g = graph_of({"agent.py": _SRC})
-    func = next(f for f in g.agent.functions() if f.name == func_name)
-    ret = func.returns[-1]
-    for e in ir.walk_expr(ret.value):
-        if isinstance(e, ir.Name) and e.id == name:
-            return g.values(e, func, ret)
-    raise AssertionError(name)
+def _values(func_name: str, name: str) -> list:
+    return returned_name_values(graph_of({"agent.py": _SRC}), func_name, name)
 
 
 def _text(vals) -> bool:

@@ -5,7 +5,7 @@ from agentable.cpg import ir
 from agentable.cpg.values import Parsed
 from agentable.query.guards import registered_function
 from agentable.query.text_ops import position_call
-from tests.conftest import graph_of
+from tests.conftest import graph_of, returned_name_values
 
 _SRC = '''
 import json
@@ -30,15 +30,6 @@ def rank(texts):
 '''
 
 
-def _values(g, func_name: str, name: str):
-    func = next(f for f in g.agent.functions() if f.name == func_name)
-    ret = func.returns[-1]
-    for e in ir.walk_expr(ret.value):
-        if isinstance(e, ir.Name) and e.id == name:
-            return g.values(e, func, ret)
-    raise AssertionError(name)
-
-
 def _parsed(vals) -> bool:
     return any(isinstance(v, Parsed) for v in vals)
 
@@ -46,10 +37,10 @@ def _parsed(vals) -> bool:
 def test_items_kept_through_map_list_sorted_and_comprehensions():
     g = graph_of({"agent.py": _SRC})
     for name in ("pooled", "mapped", "listed"):
-        assert _parsed(_values(g, "rank", name)), name
+        assert _parsed(returned_name_values(g, "rank", name)), name
     # a filtering comprehension is taken to test its items; len() results are not parsed
-    assert not _parsed(_values(g, "rank", "filtered"))
-    assert not _parsed(_values(g, "rank", "lengths"))
+    assert not _parsed(returned_name_values(g, "rank", "filtered"))
+    assert not _parsed(returned_name_values(g, "rank", "lengths"))
 
 
 def test_key_lambda_parameter_is_an_item():
