@@ -59,9 +59,11 @@ class Label:
         """Is the defect located (also) in a file that is not Python: a prompt, config or manifest?"""
         return any(not loc.file.endswith(".py") for loc in self.locations)
 
+    def located_at(self, f: Finding) -> bool:
+        return any(loc.file == f.span.path and loc.start <= f.span.line <= loc.end for loc in self.locations)
+
     def matches(self, f: Finding) -> bool:
-        return f.category == self.category and any(
-            loc.file == f.span.path and loc.start <= f.span.line <= loc.end for loc in self.locations)
+        return f.category == self.category and self.located_at(f)
 
 
 @dataclass
@@ -98,6 +100,9 @@ class EvalResult:
     # (located outside .py files, required) -> [labels matched, labels]: issue-level question of
     # whether defects in prompts, configs and manifests are found at the rate of the others
     by_place: dict[tuple[bool, bool], list[int]] = field(default_factory=dict)
+    # missed required labels with a finding of another category on their lines: reported beside the
+    # scores, never counted as found (the category is part of what a label says)
+    other_category: list[tuple[Label, Finding]] = field(default_factory=list)
     cases: int = 0
     seconds: float = 0.0
 
@@ -299,6 +304,7 @@ def evaluate(dataset: Path, checker: Optional[Checker] = None, batch: Optional[s
                 score.found += hit
                 if not hit:
                     result.misses.append(lab)
+                    result.other_category += [(lab, f) for f in findings if lab.located_at(f)][:1]
             score.matched += hit
             tally = result.by_place.setdefault((lab.outside_python, lab.required), [0, 0])
             tally[0] += hit
@@ -343,6 +349,12 @@ def render_report(res: EvalResult) -> str:
             out.append("")
     if res.by_place:
         out.append(render_places(res))
+        out.append("")
+    if res.other_category:
+        out.append(f"Missed labels with a finding of another category on their lines ({len(res.other_category)}; "
+                   "not counted as found):")
+        for lab, f in res.other_category:
+            out.append(f"  {lab.case}/{f.span.path}:{f.span.line}  label {lab.category}, finding {f.rule_id}")
         out.append("")
     for p in res.problems:
         out.append(f"label problem: {p}")
@@ -389,5 +401,7 @@ def to_json(res: EvalResult) -> dict:
         "judged": judged_counts(res),
         "labels_by_place": [{"outside_python": o, "required": r, "found": n[0], "labels": n[1]}
                             for (o, r), n in sorted(res.by_place.items())],
+        "missed_other_category": [{"case": lab.case, "category": lab.category, "rule": f.rule_id, "file": f.span.path,
+                                   "line": f.span.line} for lab, f in res.other_category],
         "problems": res.problems,
     }

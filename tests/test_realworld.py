@@ -225,6 +225,21 @@ def test_eval_scores_the_case_sub_folder_of_one_batch(tmp_path: Path, fetch) -> 
     assert {"outside_python": True, "required": True, "found": 0, "labels": 1} in to_json(res)["labels_by_place"]
 
 
+def test_eval_reports_a_missed_label_with_a_finding_of_another_category_on_its_line(tmp_path: Path, fetch) -> None:
+    _source_tree(tmp_path)
+    # the reviewer filed the unguarded parse under another category: it stays a miss, reported beside the scores
+    tre = {"category": "TRE", "required": True, "why": "filed under another category",
+           "locations": [{"file": "agent.py", "anchor": "plan = json.loads(", "occurrence": 1}]}
+    labels = _labels(tmp_path, {"owner__name__app_agent": _case("app/agent", labels=[tre])})
+    assert fetch.main(["--labels", str(labels), "--from", str(tmp_path / "trees")]) == 0
+    res = evaluate(labels.parent, batch="tuning")
+    assert res.scores["TRE"].found == 0 and [m.category for m in res.misses] == ["TRE"]
+    assert [(lab.category, f.category) for lab, f in res.other_category] == [("TRE", "LOPE")]
+    assert "Missed labels with a finding of another category on their lines (1; not counted as found):" in render_report(res)
+    [row] = to_json(res)["missed_other_category"]
+    assert row["category"] == "TRE" and row["rule"].startswith("LOPE") and row["file"] == "agent.py"
+
+
 def test_eval_reports_how_unlabelled_findings_were_judged(tmp_path: Path, fetch) -> None:
     ds = _dataset(tmp_path, fetch)
     first = evaluate(ds, batch="tuning")
