@@ -44,7 +44,10 @@ from agentable.query.llm_output import llm_outputs
 from agentable.query.structured_output import structured_output
 from agentable.query.taint import Sink, config
 from agentable.query.text_ops import (
+    cut_from_marker,
     fixed_unpack,
+    split_separator,
+    tests_separator,
     text_kept_on_parse_failure,
     int_index,
     regex_always_matches,
@@ -313,15 +316,41 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
     # while split(sep) always gives at least one piece
     may_be_empty = any_index or splits_on_whitespace(call)
 
+    # `rest = reply[reply.find("SCORES:"):]`: `rest.split(":")` has two pieces at least (LOPE010 has the find)
+    two = bool(receiver and (sep := split_separator(call)) and cut_from_marker(g, func, stmt, arg, sep))
+
     def risky(i: Optional[int]) -> bool:
         if i is None:
             return False
+        if two:
+            return i >= 2 or i <= -3
         return True if may_be_empty else (i >= 1 or i <= -2)
 
+    def unpacks(target: ir.Expr) -> bool:
+        return fixed_unpack(target, maxsplit, any_index) and not (two and isinstance(target, ir.Seq)
+                                                                  and len(target.elts) == 2)
+
+    # with a literal separator, a test of the text counts only if it can tell whether the text holds
+    # it (`"Answer:" in reply`), not `reply.startswith("Action")` before `splitlines()[1]`
+    sep = split_separator(call) if receiver else None
+
+    def tested(s: ir.Stmt, node: Optional[ir.Expr], ps: dict[int, ir.Expr], names: set[str]) -> bool:
+        strict = {receiver} if receiver and sep else set()
+        if names - strict and _value_tested(func, s, node, ps, names - strict):
+            return True
+        if not (strict and receiver and sep):
+            return False
+        text, separator = receiver, sep
+
+        def holds(t: ir.Expr) -> bool:
+            return tests_separator(t, text, separator)
+        return (node is not None and guarded_in_expr(node, ps, holds)) or tested_before(func, s, holds)
+
     def guard_of(s: ir.Stmt, node: Optional[ir.Expr], ps: dict[int, ir.Expr], names: set[str]) -> str:
-        if tests and _value_tested(func, s, node, ps, names):
+        if tests and tested(s, node, ps, names):
             return "check"
         return failure_guard(g, func, s, raises, "pieces")
+
 
     guards = {receiver} if receiver else set()
     parents = expr_parents(stmt)
@@ -333,7 +362,7 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
         return out
     whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is pieces and isinstance(p.index, ir.Slice) else pieces
     if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 \
-            and fixed_unpack(stmt.targets[0], maxsplit, any_index):
+            and unpacks(stmt.targets[0]):
         out.append(Flow("unpack", op, func, stmt, stmt.targets[0], src, raises, guard_of(stmt, None, parents, guards),
                         origin=call, sink=sink))
         return out
@@ -346,7 +375,7 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
             use: ir.Expr = q
             kind = "index"
         elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 \
-                and fixed_unpack(s.targets[0], maxsplit, any_index):
+                and unpacks(s.targets[0]):
             use, kind = s.targets[0], "unpack"
         else:
             continue
