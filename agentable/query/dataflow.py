@@ -445,13 +445,17 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                 continue
             seen.add(id(e))
             names = {n for n in [ir.dotted(e.value)] if n}
+            # YAML reads prose as a string (a key read raises TypeError): a KeyError handler does not cover it
+            need = cfg.raises("prose_key") if parse.sink is not None and parse.sink.prose else raises
             if tests and (keys_tested_in_expr(e, expr_parents(s), names) or any(membership_checked(func, s, n) for n in names)):
                 guard = "check"
             elif parse.func is not func and tested_before_return(parse):
                 guard = "check"
+            elif need is not raises and names and _type_tested(g, func, s, e, expr_parents(s), e.value, min(names)):
+                guard = "check"  # `isinstance(data, dict)` before a key of what YAML gave
             else:
-                guard = failure_guard(g, func, s, raises, "key")
-            flow = Flow("key", repr(idx.value), func, s, e, pv, raises, guard, ir.dotted(e.value))
+                guard = failure_guard(g, func, s, need, "key")
+            flow = Flow("key", repr(idx.value), func, s, e, pv, need, guard, ir.dotted(e.value), sink=parse.sink)
             if parse.guard:
                 out.append(flow)
             else:
