@@ -55,7 +55,7 @@ from agentable.query.text_ops import (
     splits_on_whitespace,
     uses_of,
 )
-from agentable.query.tool_arguments import unconstrained_tool_arguments
+from agentable.query.tool_arguments import model_written_arguments, unconstrained_tool_arguments
 
 
 # ---------------------------------------------------------------- flows
@@ -84,6 +84,7 @@ class Flow:
     name: Optional[str] = None  # the variable holding the result, when the use goes through one
     origin: Optional[ir.Call] = None  # the consuming call (parser, regex function, split) when not `expr`
     tool_arguments: bool = False  # the parsed text is a tool call's arguments from a non-strict tool
+    misread: bool = False  # tool-call arguments (JSON) parsed as a Python literal (sink json_misread)
     sink: Optional[Sink] = None
 
     @property
@@ -182,6 +183,11 @@ def flows(g: ProjectGraph) -> list[Flow]:
 def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,
                  arg: Optional[ir.Expr]) -> list[Flow]:
     src = model_text(g, arg, func, stmt)
+    if src is None and sink.json_misread:
+        json_args = model_written_arguments(g, arg, func, stmt)
+        if json_args is not None:  # wrong for valid arguments too: no handler makes it right
+            return [Flow("parse", sink.name, func, stmt, call, json_args, ("ValueError",), "", origin=call,
+                         tool_arguments=True, misread=True, sink=sink)]
     if src is None:
         args_src = tool_arguments_source(g, arg, func, stmt, sink)
         if args_src is not None:
