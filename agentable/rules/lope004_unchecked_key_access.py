@@ -63,13 +63,15 @@ class UncheckedParsedKey(Rule):
                 continue
             ops = list(dict.fromkeys([*(u.op for u in uses), *extra.get((kind, *_), ())]))
             fields = f"its key {use.op} is" if len(ops) == 1 else f"its keys {', '.join(ops)} are"
+            prose = use.sink is not None and use.sink.prose
             fails = ("a reply that is prose, not a mapping, parses into a string (an empty one into None), and "
-                     "reading a key of it raises TypeError" if use.sink is not None and use.sink.prose else
+                     "reading a key of it raises TypeError" if prose else
                      "a reply without that field raises KeyError (TypeError if the JSON is not an object)")
+            fix = ("Check `isinstance(..., dict)` first, catch TypeError too, or validate with a schema" if prose
+                   else f"Use `.get({use.op})`, check the key, or validate with a schema")
             yield self.finding(
                 ctx, use.path, use.expr.pos,
-                f"{_parsed(graph, use)} and {fields} read with no check: {fails} {_where(graph, use)}. Use "
-                f"`.get({use.op})` after `isinstance(..., dict)`, check the key, or validate with a schema.",
+                f"{_parsed(graph, use)} and {fields} read with no check: {fails} {_where(graph, use)}. {fix}.",
                 flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
             )
 
