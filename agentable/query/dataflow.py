@@ -44,7 +44,10 @@ from agentable.query.llm_output import llm_outputs
 from agentable.query.structured_output import structured_output
 from agentable.query.taint import Sink, config
 from agentable.query.text_ops import (
+    cut_from_marker,
     fixed_unpack,
+    split_separator,
+    tests_separator,
     text_kept_on_parse_failure,
     int_index,
     regex_always_matches,
@@ -52,7 +55,7 @@ from agentable.query.text_ops import (
     splits_on_whitespace,
     uses_of,
 )
-from agentable.query.tool_arguments import unconstrained_tool_arguments
+from agentable.query.tool_arguments import model_written_arguments, unconstrained_tool_arguments
 
 
 # ---------------------------------------------------------------- flows
@@ -81,6 +84,7 @@ class Flow:
     name: Optional[str] = None  # the variable holding the result, when the use goes through one
     origin: Optional[ir.Call] = None  # the consuming call (parser, regex function, split) when not `expr`
     tool_arguments: bool = False  # the parsed text is a tool call's arguments from a non-strict tool
+    misread: bool = False  # tool-call arguments (JSON) parsed as a Python literal (sink json_misread)
     sink: Optional[Sink] = None
 
     @property
@@ -179,6 +183,11 @@ def flows(g: ProjectGraph) -> list[Flow]:
 def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,
                  arg: Optional[ir.Expr]) -> list[Flow]:
     src = model_text(g, arg, func, stmt)
+    if src is None and sink.json_misread:
+        json_args = model_written_arguments(g, arg, func, stmt)
+        if json_args is not None:  # wrong for valid arguments too: no handler makes it right
+            return [Flow("parse", sink.name, func, stmt, call, json_args, ("ValueError",), "", origin=call,
+                         tool_arguments=True, misread=True, sink=sink)]
     if src is None:
         args_src = tool_arguments_source(g, arg, func, stmt, sink)
         if args_src is not None:
@@ -313,15 +322,41 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
     # while split(sep) always gives at least one piece
     may_be_empty = any_index or splits_on_whitespace(call)
 
+    # `rest = reply[reply.find("SCORES:"):]`: `rest.split(":")` has two pieces at least (LOPE010 has the find)
+    two = bool(receiver and (sep := split_separator(call)) and cut_from_marker(g, func, stmt, arg, sep))
+
     def risky(i: Optional[int]) -> bool:
         if i is None:
             return False
+        if two:
+            return i >= 2 or i <= -3
         return True if may_be_empty else (i >= 1 or i <= -2)
 
+    def unpacks(target: ir.Expr) -> bool:
+        return fixed_unpack(target, maxsplit, any_index) and not (two and isinstance(target, ir.Seq)
+                                                                  and len(target.elts) == 2)
+
+    # with a literal separator, a test of the text counts only if it can tell whether the text holds
+    # it (`"Answer:" in reply`), not `reply.startswith("Action")` before `splitlines()[1]`
+    sep = split_separator(call) if receiver else None
+
+    def tested(s: ir.Stmt, node: Optional[ir.Expr], ps: dict[int, ir.Expr], names: set[str]) -> bool:
+        strict = {receiver} if receiver and sep else set()
+        if names - strict and _value_tested(func, s, node, ps, names - strict):
+            return True
+        if not (strict and receiver and sep):
+            return False
+        text, separator = receiver, sep
+
+        def holds(t: ir.Expr) -> bool:
+            return tests_separator(t, text, separator)
+        return (node is not None and guarded_in_expr(node, ps, holds)) or tested_before(func, s, holds)
+
     def guard_of(s: ir.Stmt, node: Optional[ir.Expr], ps: dict[int, ir.Expr], names: set[str]) -> str:
-        if tests and _value_tested(func, s, node, ps, names):
+        if tests and tested(s, node, ps, names):
             return "check"
         return failure_guard(g, func, s, raises, "pieces")
+
 
     guards = {receiver} if receiver else set()
     parents = expr_parents(stmt)
@@ -333,7 +368,7 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
         return out
     whole: ir.Expr = p if isinstance(p, ir.Subscript) and p.value is pieces and isinstance(p.index, ir.Slice) else pieces
     if isinstance(stmt, ir.Assign) and stmt.value is whole and len(stmt.targets) == 1 \
-            and fixed_unpack(stmt.targets[0], maxsplit, any_index):
+            and unpacks(stmt.targets[0]):
         out.append(Flow("unpack", op, func, stmt, stmt.targets[0], src, raises, guard_of(stmt, None, parents, guards),
                         origin=call, sink=sink))
         return out
@@ -346,7 +381,7 @@ def _pieces_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.C
             use: ir.Expr = q
             kind = "index"
         elif isinstance(s, ir.Assign) and s.value is n and len(s.targets) == 1 \
-                and fixed_unpack(s.targets[0], maxsplit, any_index):
+                and unpacks(s.targets[0]):
             use, kind = s.targets[0], "unpack"
         else:
             continue
@@ -416,13 +451,17 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                 continue
             seen.add(id(e))
             names = {n for n in [ir.dotted(e.value)] if n}
+            # YAML reads prose as a string (a key read raises TypeError): a KeyError handler does not cover it
+            need = cfg.raises("prose_key") if parse.sink is not None and parse.sink.prose else raises
             if tests and (keys_tested_in_expr(e, expr_parents(s), names) or any(membership_checked(func, s, n) for n in names)):
                 guard = "check"
             elif parse.func is not func and tested_before_return(parse):
                 guard = "check"
+            elif need is not raises and names and _type_tested(g, func, s, e, expr_parents(s), e.value, min(names)):
+                guard = "check"  # `isinstance(data, dict)` before a key of what YAML gave
             else:
-                guard = failure_guard(g, func, s, raises, "key")
-            flow = Flow("key", repr(idx.value), func, s, e, pv, raises, guard, ir.dotted(e.value))
+                guard = failure_guard(g, func, s, need, "key")
+            flow = Flow("key", repr(idx.value), func, s, e, pv, need, guard, ir.dotted(e.value), sink=parse.sink)
             if parse.guard:
                 out.append(flow)
             else:

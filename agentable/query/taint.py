@@ -25,6 +25,8 @@ class Sink:
     code: bool = False  # runs the text as code (eval/exec): injection, whatever the handler
     unless_keyword: str = ""  # lenient (below) when the call passes this keyword
     lenient: bool = False  # never raises: the parse is safe, but what it returns may be any shape
+    json_misread: bool = False  # reads Python literals: JSON's true/false/null in tool-call arguments raise
+    prose: bool = False  # reads any prose as a plain string (YAML): a key read on it raises TypeError
 
     @property
     def name(self) -> str:

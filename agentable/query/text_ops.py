@@ -182,3 +182,90 @@ def _int_value(e: ir.Expr) -> Optional[int]:
             and isinstance(e.args[0], ir.Constant) and isinstance(e.args[0].value, str):
         return len(e.args[0].value)
     return int_index(e)
+
+
+def split_separator(call: ir.Call) -> Optional[str]:
+    """The literal separator of `text.split(sep)` / `rsplit(sep)` ("\\n" for `splitlines()`), or
+    None: a whitespace split, a separator in a variable, or another pieces call (findall)."""
+    f = call.func
+    if not isinstance(f, ir.Attribute):
+        return None
+    if f.attr == "splitlines":
+        return "\n"
+    if f.attr not in ("split", "rsplit"):
+        return None
+    sep = call.argument("sep", 0)
+    return sep.value if isinstance(sep, ir.Constant) and isinstance(sep.value, str) and sep.value else None
+
+
+_MARKER_TESTS = frozenset(("startswith", "endswith", "find", "rfind", "index", "rindex", "count"))
+
+
+def _text_base(e: ir.Expr) -> Optional[str]:
+    """The name a text expression is read from, through str methods that keep its separators
+    (`reply.strip().lower()` -> "reply")."""
+    carriers = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold"}
+    while isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in carriers and not e.args:
+        e = e.func.value
+    return ir.dotted(e)
+
+
+def _literals(e: Optional[ir.Expr]) -> Optional[list[str]]:
+    if isinstance(e, ir.Constant) and isinstance(e.value, str):
+        return [e.value]
+    if isinstance(e, ir.Seq) and all(isinstance(x, ir.Constant) and isinstance(x.value, str) for x in e.elts):
+        return [x.value for x in e.elts if isinstance(x, ir.Constant) and isinstance(x.value, str)]
+    return None
+
+
+def tests_separator(test: ir.Expr, text: str, sep: str) -> bool:
+    """Can the condition `test` on the text named `text` tell whether it holds the separator `sep`
+    of a split? A test of a literal marker holding `sep` can (`"Action:" in text`,
+    `text.startswith("Answer:")` before `split(":")[1]`), and so can any test this cannot read (a
+    variable marker, `len(text)`, a call taking the text). A truthiness or None test, or a literal
+    marker without `sep` (`text.startswith("Action")` before `splitlines()[1]`), cannot: the text
+    passes it with one piece."""
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Compare):
+            ops = list(zip([x.left, *x.comparators[:-1]], x.ops, x.comparators, strict=True))
+            for left, op, right in ops:
+                if op in ("in", "not in") and _text_base(right) == text:
+                    lits = _literals(left)
+                    if lits is None or any(sep in s for s in lits):
+                        return True
+        elif isinstance(x, ir.Call):
+            f = x.func
+            if isinstance(f, ir.Attribute) and _text_base(f.value) == text:
+                if f.attr in _MARKER_TESTS:
+                    lits = _literals(x.args[0] if x.args else None)
+                    if lits is None or any(sep in s for s in lits):
+                        return True
+                elif f.attr not in ("strip", "lstrip", "rstrip", "lower", "upper", "casefold"):
+                    return True  # a test this does not read
+            elif any(_text_base(a) == text for a in x.args):
+                return True  # len(text), re.search(p, text), a validator
+    return False
+
+
+def cut_from_marker(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, text: Optional[ir.Expr], sep: str) -> bool:
+    """Is `text` a name bound to a slice that starts at a literal marker holding `sep`
+    (`rest = reply[reply.find("SCORES:"):]` before `rest.split(":", 1)[1]`)? The slice then holds
+    the separator (a missing marker is LOPE010's)."""
+    if not isinstance(text, ir.Name):
+        return False
+    finders = frozenset(("find", "index"))
+    defs = g.reaching(func).at(stmt, text.id) or ()
+    if not defs:
+        return False
+    for d in defs:
+        v = d.value if d.how == "assign" else None
+        if not (isinstance(v, ir.Subscript) and isinstance(v.index, ir.Slice) and v.index.parts
+                and isinstance(d.stmt, ir.Stmt)):
+            return False
+        hit = position_call(g, v.index.parts[0], func, d.stmt, 2, finders)
+        if hit is None or hit[2] != 0:
+            return False
+        lits = _literals(hit[0].args[0] if hit[0].args else None)
+        if lits is None or not any(sep in s for s in lits):
+            return False
+    return True

@@ -57,6 +57,16 @@ class UnguardedParse(Rule):
             # a parse's `expr` is the parser call, which is also its typed `origin`
             arg = text_argument(use.origin, use.sink) if use.sink is not None and use.origin is not None else None
             what = _expr_text(graph, use.path, arg if arg is not None else use.expr)
+            if use.misread:
+                yield self.finding(
+                    ctx, use.path, use.expr.pos,
+                    f"`{what}` is tool-call arguments ({describe_llm_source(graph, src)}), which the API returns "
+                    f"as JSON, parsed as a Python literal by `{use.op}`: JSON's `true`, `false` and `null` are not "
+                    f"Python literals, so a valid call with a boolean or null argument raises ValueError (a "
+                    f"handler only turns it into a failed call). Parse it with `json.loads`.",
+                    flow=flow_steps(graph, src, (use.path, use.expr.pos, f"parsed as a Python literal by {use.op}")),
+                )
+                continue
             if code:
                 yield self.finding(
                     ctx, use.path, use.expr.pos,

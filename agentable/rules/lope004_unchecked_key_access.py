@@ -8,7 +8,9 @@ from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.dataflow import TextUse, flows as text_uses
 from agentable.query.llm_output import describe_llm_source, flow_steps
+from agentable.query.guards import failure_guard
 from agentable.query.parsed_paths import passing_functions, protected_where_passed
+from agentable.query.taint import config
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -61,12 +63,15 @@ class UncheckedParsedKey(Rule):
                 continue
             ops = list(dict.fromkeys([*(u.op for u in uses), *extra.get((kind, *_), ())]))
             fields = f"its key {use.op} is" if len(ops) == 1 else f"its keys {', '.join(ops)} are"
+            prose = use.sink is not None and use.sink.prose
+            fails = ("a reply that is prose, not a mapping, parses into a string (an empty one into None), and "
+                     "reading a key of it raises TypeError" if prose else
+                     "a reply without that field raises KeyError (TypeError if the JSON is not an object)")
+            fix = ("Check `isinstance(..., dict)` first, catch TypeError too, or validate with a schema" if prose
+                   else f"Use `.get({use.op})`, check the key, or validate with a schema")
             yield self.finding(
                 ctx, use.path, use.expr.pos,
-                f"{_parsed(graph, use)} and {fields} read with no check: a reply without that field raises KeyError "
-                f"(TypeError if the JSON is "
-                f"not an object) {_where(graph, use)}. Use `.get({use.op})`, check the key, or validate with a "
-                f"schema.",
+                f"{_parsed(graph, use)} and {fields} read with no check: {fails} {_where(graph, use)}. {fix}.",
                 flow=flow_steps(graph, use.source, (use.path, use.expr.pos, f"key {use.op} read")),
             )
 
@@ -118,6 +123,9 @@ def _branch_depth(use: TextUse) -> int:
 def _where(graph, use: TextUse) -> str:
     """Where the error escapes: outside the parse's handler, or (a caller of an unguarded parsing
     helper) in a function that does not handle it either."""
+    if use.sink is not None and use.sink.prose and \
+            failure_guard(graph, use.func, use.stmt, config().raises("key"), "key") == "try":
+        return "that the handler around it (for KeyError) does not catch"
     step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
     parse = next((f for f in text_uses(graph) if f.kind == "parse" and step is not None
                   and (f.path, f.expr.pos) == (step[0], step[1])), None)
