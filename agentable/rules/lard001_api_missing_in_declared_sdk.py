@@ -8,6 +8,7 @@ from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.call_signatures import under_version_test
 from agentable.query.models import chat_model_constructions
+from agentable.query.range_gaps import range_gap, spec_range_gap
 from agentable.query.versions import (VersionSource, api_unavailable, is_framework_symbol, mined_api_gap,
                                       undeclared_api_gap, version_source)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -119,6 +120,8 @@ class ApiMissingInDeclaredSdk(Rule):
         if (path, pos[0]) in reported or any(symbol == t or symbol.startswith((t + "(", t + "."))
                                              for t in self._flagged_imports.get(path, ())):
             return
+        if range_gap(graph, path, symbol) is not None or spec_range_gap(graph, path, symbol, spec) is not None:
+            return  # older releases the range admits have it: the declaration wants a bound (EPDD006)
         hit = api_unavailable(graph, path, symbol)
         message: Optional[str] = None
         if hit is not None:

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from agentable.findings import Finding, FlowStep, Severity, Span
 from agentable.query.call_signatures import rejected_keywords
+from agentable.query.range_gaps import keyword_range_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -46,8 +47,8 @@ class UnknownKeywordArgument(Rule):
         for r in rejected_keywords(graph):
             path = r.site.func.path
             key = (path, r.site.call.pos[0], r.keyword)
-            if key in seen:
-                continue
+            if key in seen or keyword_range_gap(graph, r.source, r.accepted) is not None:
+                continue  # (older releases the range admits accept it: EPDD006)
             seen.add(key)
             instead = (f" The installed release has `{r.renamed_to}` in its place (a rename?)." if r.renamed_to else "")
             msg = (f"`{r.callee}` does not accept the keyword `{r.keyword}` in {r.installed_text()}: its parameters "
