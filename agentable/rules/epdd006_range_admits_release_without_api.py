@@ -13,8 +13,13 @@ from agentable.query.dependencies import import_targets
 from agentable.query.range_gaps import RangeGap, keyword_range_gap, range_gap, spec_range_gap
 from agentable.query.versions import mined_dists_declared, unavailable_apis
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.epdd.api_uses import member_symbols, use_is_guarded
+from agentable.rules.epdd.api_uses import member_symbols, use_has_fallback, use_is_guarded
 from agentable.rules.epdd.helpers import import_is_optional, import_owner
+
+
+# A handler that names one of these makes a missing callable or keyword a handled case (a
+# fallback); `except Exception` around a model call only logs the failure.
+_CALL_ERRORS = ("AttributeError", "TypeError", "ImportError", "ModuleNotFoundError")
 
 
 @dataclass
@@ -60,7 +65,8 @@ class RangeAdmitsReleaseWithoutApi(Rule):
         if getattr(graph, "manifests", None) is None:
             return  # (a declaration in code counts too: a Modal image's `pip_install("openai")`)
         self._guarded: dict[str, set[str]] = {}  # file -> names bound by its guarded imports
-        uses = list(self._imports(graph)) + list(self._calls(graph)) + list(self._keywords(graph))
+        uses = list(self._imports(graph)) + list(self._calls(graph)) \
+            + sorted(self._keywords(graph), key=lambda u: (u.path, u.pos, u.keyword))
         kept: dict[tuple[str, int, str], _Use] = {}
         reported: list[tuple[str, int, str]] = []  # (manifest, line, symbol) of the kept uses
         counts: dict[tuple[str, int, str], int] = {}
@@ -75,17 +81,20 @@ class RangeAdmitsReleaseWithoutApi(Rule):
                 continue
             kept[key] = u
             reported.append(key)
-        lines: set[tuple[str, int]] = set()
+        by_line: dict[tuple[str, int], list[tuple[str, int, str]]] = {}
         for key in sorted(kept, key=lambda k: (kept[k].path, kept[k].pos, k)):
-            u = kept[key]
-            if (u.path, u.pos[0]) in lines:
-                continue
-            lines.add((u.path, u.pos[0]))
-            yield self._finding(ctx, u, counts.get(key, 0))
+            by_line.setdefault((kept[key].path, kept[key].pos[0]), []).append(key)
+        for keys in by_line.values():  # one finding a line: the first gap, naming the others there
+            first = keys[0]
+            others = [f"`{kept[k].gap.symbol}`" for k in keys[1:] if not kept[k].keyword]
+            yield self._finding(ctx, kept[first], sum(counts.get(k, 0) for k in keys), others)
 
-    def _finding(self, ctx: RuleContext, u: _Use, more: int) -> Finding:
+    def _finding(self, ctx: RuleContext, u: _Use, more: int, others: list[str]) -> Finding:
         gap, src = u.gap, u.gap.source
-        also = f" It is used {more} more time{'s' if more > 1 else ''} under the same declaration." if more else ""
+        also = f" Nor {'is' if len(others) == 1 else 'are'} {', '.join(others)}." if others else ""
+        also += f" They are used {more} more time{'s' if more > 1 else ''} under the same declaration." \
+            if more and others else (f" It is used {more} more time{'s' if more > 1 else ''} under the same "
+                                     "declaration." if more else "")
         if u.keyword:
             head = f"`{gap.symbol}` does not accept the keyword `{u.keyword}` in {gap.installed()}."
         else:
@@ -99,7 +108,9 @@ class RangeAdmitsReleaseWithoutApi(Rule):
             for stmt in mod.import_stmts:
                 owner = import_owner(graph, mod, stmt)
                 targets = import_targets(stmt)
-                if not targets or import_is_optional(owner, stmt) or under_version_test(owner, stmt) \
+                if not targets:
+                    continue
+                if import_is_optional(owner, stmt) or under_version_test(owner, stmt) \
                         or use_is_guarded(owner, stmt, tuple(t.rpartition(".")[2] for t in targets)):
                     # its names may be None or another release's (a fallback): their calls are left alone too
                     self._guarded.setdefault(mod.path, set()).update(
@@ -119,8 +130,8 @@ class RangeAdmitsReleaseWithoutApi(Rule):
                 continue  # nothing the file's declarations rule out (a script's own, inline, aside)
             guarded = self._guarded.get(func.path, set())
             for site in func.calls:
-                if use_is_guarded(func, site.stmt, ()) or under_version_test(func, site.stmt) \
-                        or _root_name(site.call.func) in guarded:
+                if use_has_fallback(func, site.stmt, _attrs(site.call.func), _CALL_ERRORS) \
+                        or under_version_test(func, site.stmt) or _root_name(site.call.func) in guarded:
                     continue
                 made = _called(graph, site)
                 gap = next((g for g in (range_gap(graph, func.path, p, True) for p in made) if g is not None), None)
@@ -140,7 +151,7 @@ class RangeAdmitsReleaseWithoutApi(Rule):
     def _keywords(self, graph) -> Iterable[_Use]:
         for r in rejected_keywords(graph, any_dist=True):
             bound = keyword_range_gap(graph, r.source, r.accepted)
-            if bound is None or use_is_guarded(r.site.func, r.site.stmt, ()) \
+            if bound is None or use_has_fallback(r.site.func, r.site.stmt, (), _CALL_ERRORS) \
                     or _root_name(r.site.call.func) in self._guarded.get(r.site.func.path, set()):
                 continue
             gap = RangeGap(r.callee, r.dist, r.source, r.installed[0], r.accepted, bound)
@@ -158,3 +169,12 @@ def _root_name(e: ir.Expr) -> str:
     while isinstance(e, ir.Attribute):
         e = e.value
     return e.id if isinstance(e, ir.Name) else ""
+
+
+def _attrs(e: ir.Expr) -> tuple[str, ...]:
+    """The attribute names along a callee (`beta`, `prompt_caching`, ... of `client.beta.prompt_caching.create`)."""
+    out: list[str] = []
+    while isinstance(e, ir.Attribute):
+        out.append(e.attr)
+        e = e.value
+    return tuple(out)

@@ -21,12 +21,25 @@ def use_is_guarded(func, stmt: ir.Stmt, attrs: tuple[str, ...]) -> bool:
                 not names or any(n.rpartition(".")[2] in _CATCHING for n in names)
                 for names in (handler_type_names(h) for h in anc.handlers)):
             return True
-        if isinstance(anc, ir.If) and any(
-                isinstance(e, ir.Call) and ir.dotted(e.func) in ("hasattr", "getattr")
-                and any(isinstance(a, ir.Constant) and a.value in attrs for a in e.args)
-                for e in ir.walk_expr(anc.test)):
+    return use_is_guarded_by_test(func, stmt, attrs)
+
+
+def use_has_fallback(func, stmt: ir.Stmt, attrs: tuple[str, ...], errors: tuple[str, ...]) -> bool:
+    """`use_is_guarded` for handlers that name one of `errors` itself (`except AttributeError:`),
+    not `except Exception:` around a model call, which logs the failure and goes on broken."""
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.Try) and any(n.rpartition(".")[2] in errors for h in anc.handlers
+                                           for n in handler_type_names(h)):
             return True
-    return False
+    return use_is_guarded_by_test(func, stmt, attrs)
+
+
+def use_is_guarded_by_test(func, stmt: ir.Stmt, attrs: tuple[str, ...]) -> bool:
+    """Is the use under a `hasattr(..., "name")` (or `getattr`) test of one of `attrs`?"""
+    return any(isinstance(anc, ir.If) and any(
+        isinstance(e, ir.Call) and ir.dotted(e.func) in ("hasattr", "getattr")
+        and any(isinstance(a, ir.Constant) and a.value in attrs for a in e.args)
+        for e in ir.walk_expr(anc.test)) for anc in func.ancestors(stmt))
 
 
 def member_symbols(graph, site) -> list[str]:
