@@ -34,7 +34,9 @@ class ApiMissingInDeclaredSdk(Rule):
               "module-attribute call of an SDK or framework is checked against the public API mined from the "
               "wheels of its releases (catalog api_surface.json.gz): it is reported when the releases a fresh "
               "install gets lack it while other releases read have it; unknown releases and lazily exported "
-              "names are never reported."),
+              "names are never reported. Where the range has no lock and admits releases that have the API while "
+              "its newest admitted release lacks it, the declaration is what is wrong: EPDD006 reports that, with "
+              "the upper bound to add."),
         bad_example='# requirements.txt: openai>=1.30\nopenai.ChatCompletion.create(model="gpt-4o", messages=msgs)',
         good_example='# requirements.txt: openai>=1.30\nOpenAI().chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Use the API of the declared SDK version (see the replacement named in the message), or change the version pin.",

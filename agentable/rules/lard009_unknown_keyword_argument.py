@@ -29,7 +29,9 @@ class UnknownKeywordArgument(Rule):
               "no `**kwargs`; and an older release read named the keyword explicitly. A call written for several "
               "releases (under a branch that tests the library's version or the callee's signature, or with a "
               "`TypeError` fallback) is left alone. The message names the releases that accepted it and, where "
-              "the data shows one, the parameter that took its place."),
+              "the data shows one, the parameter that took its place. A keyword that releases an unlocked range "
+              "admits accepted, which only its newest admitted release rejects, is EPDD006's (the fix is an upper "
+              "bound)."),
         bad_example=("# requirements.txt: acme-llm (newest release renamed `temp` to `temperature`)\n"
                      "from acme_llm import complete\ncomplete(prompt, temp=0.2)"),
         good_example=("# requirements.txt: acme-llm\n"
