@@ -70,6 +70,19 @@ class ApiSurface:
             memo[symbol] = self._presence_of(symbol)
         return memo[symbol]
 
+    def name_presence(self, symbol: str) -> Optional[Presence]:
+        """`presence` of `symbol` as a name its parent module binds, leaving out the reading of it as
+        a module: what a call of it finds (`pettingzoo.utils.agent_selector` was a class that
+        `pettingzoo.utils` exported; from 1.25 only the submodule of that name is there, which is
+        not callable). The same as `presence` for a name that is no module in any read release."""
+        pres = self.presence(symbol)
+        if pres is None or pres.module != symbol:
+            return pres
+        parent, _, name = symbol.rpartition(".")
+        if parent not in self.modules:
+            return None
+        return Presence(symbol, parent, self._have(parent, [name]), self.modules[parent])
+
     def _presence_of(self, symbol: str) -> Optional[Presence]:
         parts = symbol.split(".")
         splits = [i for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in self.modules]

@@ -79,9 +79,10 @@ class RejectedKeyword:
 
 
 @per_graph
-def rejected_keywords(g: ProjectGraph) -> list[RejectedKeyword]:
-    """Calls of the agent's code into a mined LLM SDK or framework that pass a keyword the callee
-    does not accept in the release a fresh install gets, while an older read release accepted it."""
+def rejected_keywords(g: ProjectGraph, any_dist: bool = False) -> list[RejectedKeyword]:
+    """Calls of the agent's code into a mined LLM SDK or framework (with `any_dist`, any mined
+    library: httpx, pettingzoo) that pass a keyword the callee does not accept in the release a
+    fresh install gets, while an older read release accepted it."""
     out: list[RejectedKeyword] = []
     for site, _ in g.agent.external_calls:
         names = [kw.name for kw in site.call.keywords if kw.name and kw.name not in _RECEIVERS]
@@ -93,7 +94,7 @@ def rejected_keywords(g: ProjectGraph) -> list[RejectedKeyword]:
         for kw in dict.fromkeys(names):
             if _compat_shim(g, site, kw):
                 break
-            found = [_judge(g, site, v, kw) for v in vals if isinstance(v, ExtRef)]
+            found = [_judge(g, site, v, kw, any_dist) for v in vals if isinstance(v, ExtRef)]
             if found and all(f is not None for f in found):
                 out.append(found[0])  # type: ignore[arg-type]
     return out
@@ -138,11 +139,11 @@ def _tests_version(func, test: Optional[ir.Expr], kw: Optional[str], depth: int)
     return False
 
 
-def _judge(g: ProjectGraph, site: CallSite, ext: ExtRef, kw: str) -> Optional[RejectedKeyword]:
+def _judge(g: ProjectGraph, site: CallSite, ext: ExtRef, kw: str, any_dist: bool) -> Optional[RejectedKeyword]:
     if ext.binds or ext.tail:
         return None  # a bound or chained object is another class's instance
     target = callee_of(ext.path)
-    if target is None or not is_framework_symbol(g, target[0]):
+    if target is None or not (any_dist or is_framework_symbol(g, target[0])):
         return None
     if target[1] and ext.site is None:
         return None  # a receiver known by annotation or inheritance only: a subclass may widen it

@@ -324,29 +324,31 @@ def _mined_form(symbol: str) -> Optional[str]:
     return ".".join(p for p in callee if p)
 
 
-def _surfaces_having(g: ProjectGraph, symbol: str) -> Iterator[tuple[str, ApiSurface, Presence]]:
-    """The mined distributions of `symbol`'s import root in which some read release has it; none
-    when the project's own package of that name (a local `agents/`) shadows the library."""
+def _surfaces_having(g: ProjectGraph, symbol: str, call: bool = False) -> Iterator[tuple[str, ApiSurface, Presence]]:
+    """The mined distributions of `symbol`'s import root in which some read release has it (with
+    `call`, as a name, not a module: see `ApiSurface.name_presence`); none when the project's own
+    package of that name (a local `agents/`) shadows the library."""
     mined = _mined_form(symbol)
     if mined is None or shadowed_by_project(g, mined.split(".", 1)[0]):
         return
     index = g.catalog.api_surface
     for dist in index.dists_for(mined.split(".", 1)[0]):
         surface = index.get(dist)
-        pres = surface.presence(mined) if surface is not None else None
+        pres = (surface.name_presence(mined) if call else surface.presence(mined)) if surface is not None else None
         if surface is not None and pres is not None and pres.have:
             yield dist, surface, pres
 
 
 @per_graph
-def mined_api_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[MinedGap]:
+def mined_api_gap(g: ProjectGraph, path: str, symbol: str, call: bool = False) -> Optional[MinedGap]:
     """Is `symbol` (`pkg.mod`, `pkg.mod.Name`, `pkg.mod.Class.method`) absent from every version of
     its distribution that a fresh install of the file `path` gets (each locked pin, or without a
     lock the newest release the declared range admits), while its module is there and some other
     read release has it (a removal or rename, not a typo)? Unknown is never a gap: a module with a
     lazy `__getattr__`, a class with bases outside the wheel, a version that was not read (a
-    release between two read ones counts only when both lack it), a module not in the data."""
-    for dist, surface, pres in _surfaces_having(g, symbol):
+    release between two read ones counts only when both lack it), a module not in the data. With
+    `call`, the symbol is called: a module of that name does not count as having it."""
+    for dist, surface, pres in _surfaces_having(g, symbol, call):
         fresh = _fresh_install(g, path, dist, surface)
         if fresh is None:
             continue

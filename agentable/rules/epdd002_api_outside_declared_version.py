@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.values import ClassRef, ExtRef, Instance
 from agentable.findings import Finding, FlowStep, Severity, Span
 from agentable.query.dependencies import import_targets
+from agentable.query.range_gaps import range_gap
 from agentable.query.versions import (MinedGap, api_unavailable, is_framework_symbol, mined_api_gap,
                                       mined_dists_declared, unavailable_apis)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.epdd.api_uses import member_symbols
 
 
 class ApiOutsideDeclaredVersion(Rule):
@@ -32,7 +33,8 @@ class ApiOutsideDeclaredVersion(Rule):
               "this rule's. Besides the catalog's hand-written entries, imports and module-attribute calls "
               "are checked against the public API mined from the wheels of the catalogued libraries' "
               "releases (api_surface.json.gz), for what a fresh install gets (the newest admitted release "
-              "without a lock)."),
+              "without a lock). A range with no lock that admits releases having the API, while its newest "
+              "admitted release lacks it, is EPDD006's (the fix is an upper bound)."),
         bad_example='# requirements.txt: pydantic==1.10.13\nfrom pydantic import field_validator',
         good_example='# requirements.txt: pydantic>=2.5\nfrom pydantic import field_validator',
         fix="Use the API of the declared version, or change the version range in the manifest.",
@@ -63,7 +65,7 @@ class ApiOutsideDeclaredVersion(Rule):
                 continue  # nothing the file's declarations rule out: no call can be reported
             imported = flagged.get(func.path, ())
             for site in func.calls:
-                for symbol in _member_symbols(graph, site):
+                for symbol in member_symbols(graph, site):
                     if any(symbol == t or symbol.startswith((t + ".", t + "(")) for t in imported):
                         break  # its import is reported already
                     f = self._report(ctx, func.path, site.call.pos, symbol, reported)
@@ -73,8 +75,8 @@ class ApiOutsideDeclaredVersion(Rule):
 
     def _report(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str, reported: set) -> Optional[Finding]:
         graph = ctx.graph
-        if (path, pos[0]) in reported:
-            return None
+        if (path, pos[0]) in reported or range_gap(graph, path, symbol) is not None:
+            return None  # (a range that admits releases having it: EPDD006)
         hit = api_unavailable(graph, path, symbol)
         if hit is None:
             return self._report_mined(ctx, path, pos, mined_api_gap(graph, path, symbol), reported)
@@ -110,38 +112,3 @@ def _llm_symbol(graph, symbol: str) -> bool:
     base = symbol.split("()")[0]
     return any(f(s) is not None for s in (symbol, base)
                for f in (cat.llm_call, cat.llm_client, cat.chat_model, cat.chat_model_factory, cat.agent_constructor))
-
-
-def _member_symbols(graph, site) -> list[str]:
-    """Catalog paths of a method call on an instance (or class) of a project class derived from an
-    external class: `obj.model_dump()` -> `pydantic.BaseModel().model_dump`, `M.model_validate(...)`
-    -> `pydantic.BaseModel.model_validate`; and direct external attribute calls (`pydantic.X()`)."""
-    fn = site.call.func
-    if not isinstance(fn, ir.Attribute):
-        return []
-    out: list[str] = []
-    vals = set(graph.shallow.values(fn.value, site.func, site.stmt))
-    if isinstance(fn.value, ir.Name):
-        for p in site.func.params:  # a parameter annotated with a project class
-            if p.name == fn.value.id and p.annotation is not None:
-                ann = ir.unwrap_type(p.annotation)
-                for c in graph.shallow.values(ann, site.func.module.toplevel, None):
-                    if isinstance(c, ClassRef):
-                        vals.add(Instance(c.qualname))
-    for v in vals:
-        if isinstance(v, Instance) and v.qualname in graph.classes:
-            out.extend(f"{b}().{fn.attr}" for b in graph.external_bases(v.qualname))
-        elif isinstance(v, ClassRef) and v.qualname in graph.classes:
-            out.extend(f"{b}.{fn.attr}" for b in graph.external_bases(v.qualname))
-        elif isinstance(v, ExtRef) and "(" not in v.path:
-            out.append(f"{v.path}.{fn.attr}")
-        elif isinstance(v, ExtRef) and not _constructor_unavailable(graph, site.func.path, v.path):
-            out.append(f"{v.path}.{fn.attr}")  # a method of an SDK object: `client.messages.create`
-    return out
-
-
-def _constructor_unavailable(graph, path: str, instance_path: str) -> bool:
-    """Is the class that made this external object (`anthropic.Anthropic` of
-    `anthropic.Anthropic().messages`) itself outside the declared versions? Then its import or
-    construction is the finding, not each of its method calls."""
-    return api_unavailable(graph, path, instance_path.split("(", 1)[0]) is not None

@@ -15,11 +15,9 @@ from agentable.cpg.manifests import Requirement
 from agentable.query.versions import (LowerGap, ProviderGap, VersionSource, lower_bound_gap, lower_bound_provider_gap,
                                       mined_dists_declared)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.cpg.flow import handler_type_names
+from agentable.rules.epdd.api_uses import use_is_guarded
 from agentable.rules.epdd.helpers import import_is_optional, import_owner
 
-# Handlers that make a missing name a handled case (a fallback), not a crash.
-_CATCHING = ("ImportError", "ModuleNotFoundError", "AttributeError", "Exception", "BaseException")
 
 
 @dataclass
@@ -121,7 +119,7 @@ def _used_symbols(graph) -> Iterable[tuple[str, ir.Pos, str, bool]]:
         for stmt in mod.import_stmts:
             owner = import_owner(graph, mod, stmt)
             targets = import_targets(stmt)
-            if import_is_optional(owner, stmt) or _guarded(owner, stmt, tuple(t.rpartition(".")[2] for t in targets)):
+            if import_is_optional(owner, stmt) or use_is_guarded(owner, stmt, tuple(t.rpartition(".")[2] for t in targets)):
                 continue
             for target in targets:
                 yield mod.path, stmt.pos, target, True
@@ -135,14 +133,14 @@ def _used_symbols(graph) -> Iterable[tuple[str, ir.Pos, str, bool]]:
             if not isinstance(fn, ir.Attribute):
                 continue
             for v in graph.shallow.values(fn.value, site.func, site.stmt):
-                if isinstance(v, ExtRef) and "(" not in v.path and not _guarded(func, site.stmt, (fn.attr,)):
+                if isinstance(v, ExtRef) and "(" not in v.path and not use_is_guarded(func, site.stmt, (fn.attr,)):
                     yield func.path, site.call.pos, f"{v.path}.{fn.attr}", False
 
 
 def _context_managers(graph, func) -> Iterable[tuple[str, ir.Pos, str]]:
     """`with pkg.Client() as c` needs `pkg.Client.__enter__` (`__aenter__` for `async with`)."""
     for stmt in func.stmts:
-        if not isinstance(stmt, ir.With) or _guarded(func, stmt, ()):
+        if not isinstance(stmt, ir.With) or use_is_guarded(func, stmt, ()):
             continue
         dunder = "__aenter__" if stmt.is_async else "__enter__"
         for item in stmt.items:
@@ -160,19 +158,3 @@ def _shown(symbol: str) -> str:
     if last == "__enter__":
         return f"`with {base}()`"
     return f"`async with {base}()`" if last == "__aenter__" else f"`{symbol}`"
-
-
-def _guarded(func, stmt: ir.Stmt, attrs: tuple[str, ...]) -> bool:
-    """Is the use inside a `try` that catches its failure, or under a `hasattr(..., "name")` test
-    of one of `attrs` (a feature check that picks another path on older releases)?"""
-    for anc in func.ancestors(stmt):
-        if isinstance(anc, ir.Try) and any(
-                not names or any(n.rpartition(".")[2] in _CATCHING for n in names)
-                for names in (handler_type_names(h) for h in anc.handlers)):
-            return True
-        if isinstance(anc, ir.If) and any(
-                isinstance(e, ir.Call) and ir.dotted(e.func) in ("hasattr", "getattr")
-                and any(isinstance(a, ir.Constant) and a.value in attrs for a in e.args)
-                for e in ir.walk_expr(anc.test)):
-            return True
-    return False

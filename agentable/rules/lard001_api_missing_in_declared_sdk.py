@@ -8,6 +8,7 @@ from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.call_signatures import under_version_test
 from agentable.query.models import chat_model_constructions
+from agentable.query.range_gaps import range_gap, spec_range_gap
 from agentable.query.versions import (VersionSource, api_unavailable, is_framework_symbol, mined_api_gap,
                                       undeclared_api_gap, version_source)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -33,7 +34,9 @@ class ApiMissingInDeclaredSdk(Rule):
               "module-attribute call of an SDK or framework is checked against the public API mined from the "
               "wheels of its releases (catalog api_surface.json.gz): it is reported when the releases a fresh "
               "install gets lack it while other releases read have it; unknown releases and lazily exported "
-              "names are never reported."),
+              "names are never reported. Where the range has no lock and admits releases that have the API while "
+              "its newest admitted release lacks it, the declaration is what is wrong: EPDD006 reports that, with "
+              "the upper bound to add."),
         bad_example='# requirements.txt: openai>=1.30\nopenai.ChatCompletion.create(model="gpt-4o", messages=msgs)',
         good_example='# requirements.txt: openai>=1.30\nOpenAI().chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Use the API of the declared SDK version (see the replacement named in the message), or change the version pin.",
@@ -119,6 +122,8 @@ class ApiMissingInDeclaredSdk(Rule):
         if (path, pos[0]) in reported or any(symbol == t or symbol.startswith((t + "(", t + "."))
                                              for t in self._flagged_imports.get(path, ())):
             return
+        if range_gap(graph, path, symbol) is not None or spec_range_gap(graph, path, symbol, spec) is not None:
+            return  # older releases the range admits have it: the declaration wants a bound (EPDD006)
         hit = api_unavailable(graph, path, symbol)
         message: Optional[str] = None
         if hit is not None:

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from agentable.findings import Finding, FlowStep, Severity, Span
 from agentable.query.call_signatures import rejected_keywords
+from agentable.query.range_gaps import keyword_range_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -28,7 +29,9 @@ class UnknownKeywordArgument(Rule):
               "no `**kwargs`; and an older release read named the keyword explicitly. A call written for several "
               "releases (under a branch that tests the library's version or the callee's signature, or with a "
               "`TypeError` fallback) is left alone. The message names the releases that accepted it and, where "
-              "the data shows one, the parameter that took its place."),
+              "the data shows one, the parameter that took its place. A keyword that releases an unlocked range "
+              "admits accepted, which only its newest admitted release rejects, is EPDD006's (the fix is an upper "
+              "bound)."),
         bad_example=("# requirements.txt: acme-llm (newest release renamed `temp` to `temperature`)\n"
                      "from acme_llm import complete\ncomplete(prompt, temp=0.2)"),
         good_example=("# requirements.txt: acme-llm\n"
@@ -46,8 +49,8 @@ class UnknownKeywordArgument(Rule):
         for r in rejected_keywords(graph):
             path = r.site.func.path
             key = (path, r.site.call.pos[0], r.keyword)
-            if key in seen:
-                continue
+            if key in seen or keyword_range_gap(graph, r.source, r.accepted) is not None:
+                continue  # (older releases the range admits accept it: EPDD006)
             seen.add(key)
             instead = (f" The installed release has `{r.renamed_to}` in its place (a rename?)." if r.renamed_to else "")
             msg = (f"`{r.callee}` does not accept the keyword `{r.keyword}` in {r.installed_text()}: its parameters "

@@ -1,0 +1,180 @@
+"""EPDD006: a declared range admits a newest release without an API the code uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from agentable.cpg import ir
+from agentable.cpg.values import ExtRef
+from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.query.call_signatures import rejected_keywords, under_version_test
+from agentable.query.dependencies import import_targets
+from agentable.query.range_gaps import RangeGap, keyword_range_gap, range_gap, spec_range_gap
+from agentable.query.versions import mined_dists_declared, unavailable_apis
+from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.epdd.api_uses import member_symbols, use_has_fallback, use_is_guarded
+from agentable.rules.epdd.helpers import import_is_optional, import_owner
+
+
+# A handler that names one of these makes a missing callable or keyword a handled case (a
+# fallback); `except Exception` around a model call only logs the failure.
+_CALL_ERRORS = ("AttributeError", "TypeError", "ImportError", "ModuleNotFoundError")
+
+
+@dataclass
+class _Use:
+    path: str
+    pos: ir.Pos
+    gap: RangeGap
+    keyword: str = ""  # a keyword argument the newest admitted release does not accept
+
+
+class RangeAdmitsReleaseWithoutApi(Rule):
+    meta = RuleMeta(
+        id="EPDD006",
+        name="range-admits-release-without-api",
+        category="EPDD",
+        severity=Severity.ERROR,
+        short="A declared version range admits a newest release that lacks an API the code uses.",
+        full=("A requirement with no upper bound (`cohere>=4.3.1`, `httpx>=0.24.1`, or a bare `mistralai`) "
+              "admits every later release, and a fresh install without a lock gets the newest one. When the "
+              "code uses a name, a class or a keyword argument that releases the range admits have but the "
+              "newest has removed (`mistralai.client.MistralClient` gone in 1.0, `httpx.Client(proxies=...)` "
+              "in 0.28, `pettingzoo.utils.agent_selector` a module from 1.25), the agent fails at import, "
+              "construction or call on every new install, though it worked when the range was written. The "
+              "declaration is what is wrong: the message names the upper bound to add (the first release "
+              "read without the API) and the manifest line. Judged from the catalog's hand-written API "
+              "entries and the public API and parameters mined from the wheels of each library's releases "
+              "(api_surface.json.gz). One finding per manifest line and API, at its first import or use; an "
+              "object whose class the newest release lacks is reported where it is made, not at each "
+              "method call. A lock file's or an exact pin's version, a range under which no release has "
+              "the API (LARD001, EPDD002, LARD009) and a use guarded by `except ImportError` (or "
+              "`AttributeError`, or a version test) are not this rule's."),
+        bad_example=('# requirements.txt: httpx>=0.24.1\n'
+                     'client = httpx.Client(proxies=proxy_url)  # httpx 0.28 removed `proxies`'),
+        good_example=('# requirements.txt: httpx>=0.24.1,<0.28\n'
+                      'client = httpx.Client(proxies=proxy_url)'),
+        fix="Add the upper bound the message names to the manifest line, or move the code to the newer API.",
+        tags=("dependencies", "version", "manifest"),
+        precision="high",
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
+        if getattr(graph, "manifests", None) is None:
+            return  # (a declaration in code counts too: a Modal image's `pip_install("openai")`)
+        self._guarded: dict[str, set[str]] = {}  # file -> names bound by its guarded imports
+        uses = list(self._imports(graph)) + list(self._calls(graph)) \
+            + sorted(self._keywords(graph), key=lambda u: (u.path, u.pos, u.keyword))
+        kept: dict[tuple[str, int, str], _Use] = {}
+        reported: list[tuple[str, int, str]] = []  # (manifest, line, symbol) of the kept uses
+        counts: dict[tuple[str, int, str], int] = {}
+        for u in uses:  # imports, then constructions and calls, then members and keywords
+            src = u.gap.source
+            key = (src.path, src.line, u.gap.symbol + (f"({u.keyword}=" if u.keyword else ""))
+            prior = next((k for k in reported if k[:2] == key[:2] and not u.keyword
+                          and (key[2] == k[2] or key[2].startswith((k[2] + ".", k[2] + "("))) and "=" not in k[2]),
+                         None)
+            if prior is not None:
+                counts[prior] = counts.get(prior, 0) + 1
+                continue
+            kept[key] = u
+            reported.append(key)
+        by_line: dict[tuple[str, int], list[tuple[str, int, str]]] = {}
+        for key in sorted(kept, key=lambda k: (kept[k].path, kept[k].pos, k)):
+            by_line.setdefault((kept[key].path, kept[key].pos[0]), []).append(key)
+        for keys in by_line.values():  # one finding a line: the first gap, naming the others there
+            first = keys[0]
+            others = [f"`{kept[k].gap.symbol}`" for k in keys[1:] if not kept[k].keyword]
+            yield self._finding(ctx, kept[first], sum(counts.get(k, 0) for k in keys), others)
+
+    def _finding(self, ctx: RuleContext, u: _Use, more: int, others: list[str]) -> Finding:
+        gap, src = u.gap, u.gap.source
+        also = f" Nor {'is' if len(others) == 1 else 'are'} {', '.join(others)}." if others else ""
+        also += f" They are used {more} more time{'s' if more > 1 else ''} under the same declaration." \
+            if more and others else (f" It is used {more} more time{'s' if more > 1 else ''} under the same "
+                                     "declaration." if more else "")
+        if u.keyword:
+            head = f"`{gap.symbol}` does not accept the keyword `{u.keyword}` in {gap.installed()}."
+        else:
+            head = f"`{gap.symbol}` is not in {gap.installed()}."
+        return self.finding(ctx, u.path, u.pos, f"{head} {gap.advice()}{also}",
+                            flow=(FlowStep(Span(src.path, src.line, src.col, src.line, max(src.end_col, src.col + 1)),
+                                           f"`{src.versions()}` declared here: add `{gap.bound}`"),))
+
+    def _imports(self, graph) -> Iterable[_Use]:
+        for mod in sorted(graph.modules.values(), key=lambda m: m.path):
+            for stmt in mod.import_stmts:
+                owner = import_owner(graph, mod, stmt)
+                targets = import_targets(stmt)
+                if not targets:
+                    continue
+                if import_is_optional(owner, stmt) or under_version_test(owner, stmt) \
+                        or use_is_guarded(owner, stmt, tuple(t.rpartition(".")[2] for t in targets)):
+                    # its names may be None or another release's (a fallback): their calls are left alone too
+                    self._guarded.setdefault(mod.path, set()).update(
+                        (a.asname or a.name).split(".", 1)[0] for a in getattr(stmt, "names", ()))
+                    continue
+                for target in targets:
+                    gap = range_gap(graph, mod.path, target)
+                    if gap is not None:
+                        yield _Use(mod.path, stmt.pos, gap)
+
+    def _calls(self, graph) -> Iterable[_Use]:
+        members: list[_Use] = []
+        specs = {(c.func.path, c.call.pos): (c.path, c.spec) for c in graph.agent.llm_calls}
+        for func in sorted(graph.functions.values(), key=lambda f: (f.path, f.pos)):
+            if not unavailable_apis(graph, func.path) and not mined_dists_declared(graph, func.path) \
+                    and graph.manifests.script_scope(func.path) is None:
+                continue  # nothing the file's declarations rule out (a script's own, inline, aside)
+            guarded = self._guarded.get(func.path, set())
+            for site in func.calls:
+                if use_has_fallback(func, site.stmt, _attrs(site.call.func), _CALL_ERRORS) \
+                        or under_version_test(func, site.stmt) or _root_name(site.call.func) in guarded:
+                    continue
+                made = _called(graph, site)
+                gap = next((g for g in (range_gap(graph, func.path, p, True) for p in made) if g is not None), None)
+                spec = specs.get((func.path, site.call.pos))
+                if gap is None and spec is not None:
+                    gap = spec_range_gap(graph, func.path, spec[0], spec[1])
+                if gap is not None:
+                    yield _Use(func.path, site.call.pos, gap)
+                    continue
+                for symbol in member_symbols(graph, site):
+                    found = range_gap(graph, func.path, symbol)
+                    if found is not None:
+                        members.append(_Use(func.path, site.call.pos, found))
+                        break
+        yield from members
+
+    def _keywords(self, graph) -> Iterable[_Use]:
+        for r in rejected_keywords(graph, any_dist=True):
+            bound = keyword_range_gap(graph, r.source, r.accepted)
+            if bound is None or use_has_fallback(r.site.func, r.site.stmt, (), _CALL_ERRORS) \
+                    or _root_name(r.site.call.func) in self._guarded.get(r.site.func.path, set()):
+                continue
+            gap = RangeGap(r.callee, r.dist, r.source, r.installed[0], r.accepted, bound)
+            yield _Use(r.site.func.path, r.site.call.pos, gap, r.keyword)
+
+
+def _called(graph, site) -> list[str]:
+    """The library callables a call reaches (`pkg.func`, `pkg.Class`, `pkg.Class.method`)."""
+    return [v.path for v in graph.shallow.values(site.call.func, site.func, site.stmt)
+            if isinstance(v, ExtRef) and "(" not in v.path]
+
+
+def _root_name(e: ir.Expr) -> str:
+    """`client` of `client.chat.complete`, `MistralClient` of `MistralClient`: the name a callee hangs from."""
+    while isinstance(e, ir.Attribute):
+        e = e.value
+    return e.id if isinstance(e, ir.Name) else ""
+
+
+def _attrs(e: ir.Expr) -> tuple[str, ...]:
+    """The attribute names along a callee (`beta`, `prompt_caching`, ... of `client.beta.prompt_caching.create`)."""
+    out: list[str] = []
+    while isinstance(e, ir.Attribute):
+        out.append(e.attr)
+        e = e.value
+    return tuple(out)
