@@ -103,7 +103,12 @@ def _passes_stop(site: CallSite, names: frozenset[str]) -> bool:
 
 
 def _takes_stop(f: FunctionInfo, names: frozenset[str]) -> bool:
-    return any(p.kind in ("vararg", "kwarg") or p.name in names for p in f.params)
+    """Does `f` take a stop sequence, or set one itself (a `stop=` keyword, a "stop" key in a
+    request body it posts)?"""
+    if any(p.kind in ("vararg", "kwarg") or p.name in names for p in f.params):
+        return True
+    return any(kw.name in names for e, _ in f.walk(ir.Call) for kw in e.keywords) or \
+        any(isinstance(e.value, str) and e.value in names for e, _ in f.walk(ir.Constant))
 
 
 def _wrapper_chain(g: ProjectGraph, site: CallSite, names: frozenset[str],
