@@ -204,7 +204,8 @@ class TokenBudgetExceedsModel(Rule):
                 ctx, e.path, e.pos,
                 f"`{e.table}` is a table of context windows ({e.matching} of its models get exactly theirs) but "
                 f"gives `{e.model_id}` {e.value} tokens; its context window is {e.window}. A prompt or history "
-                f"trimmed to this size is rejected as too long. Use {e.window}.",
+                f"trimmed to this size does not fit: the provider rejects it as too long, or a local server cuts "
+                f"it. Use {e.window}.",
                 severity=Severity.ERROR, model=e.model_id)
 
     def _settings_files(self, ctx: RuleContext) -> Iterable[Finding]:

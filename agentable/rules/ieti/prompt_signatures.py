@@ -66,8 +66,8 @@ def signature_mismatches(g: ProjectGraph) -> list[SignatureMismatch]:
         for m in _SIGNATURE.finditer(text):
             name, documented = m.group(1), _params(m.group(2))
             impls = by_name.get(name, []) + by_name.get("_" + name, [])
-            if not impls or len(set(documented)) != len(documented):
-                continue
+            if not impls or len(set(documented)) != len(documented) or {"self", "cls"} & set(documented):
+                continue  # (a method documented with self/cls is API documentation, not a prompt)
             judged = [_missing(f, documented) for f in impls]
             if any(j is None or not j for j in judged):
                 continue  # one implementation takes the documented names (or any keyword)
