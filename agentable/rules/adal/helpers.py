@@ -384,6 +384,8 @@ def oversized_window_entries(g: ProjectGraph) -> list[OversizedEntry]:
                 info = g.catalog.model(key) if key else None
                 if key is None or info is None or info.context_window is None:
                     continue
+                if info.provider not in g.catalog.fixed_window_providers:
+                    continue
                 if info.id != key and not _SNAPSHOT.match(key[len(info.id):] if key.startswith(info.id) else "x"):
                     continue  # a variant the catalog only matches by prefix may have another window
                 if not (isinstance(v, ir.Constant) and isinstance(v.value, int) and not isinstance(v.value, bool)):
