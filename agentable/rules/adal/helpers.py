@@ -352,8 +352,6 @@ def _returned_window_table(g: ProjectGraph, call: ir.Call, func: FunctionInfo, s
     return found[0][1]
 
 
-# a dated snapshot of a catalog model (`gpt-4-0613`, `claude-3-opus-20240229`) has its window
-_SNAPSHOT = re.compile(r"^-(\d{4}|\d{8}|\d{4}-\d{2}-\d{2}|latest)$")
 _OVER_SHARE = 1.05  # a value this far above the window is not rounding (131072 for 128000 is)
 
 
@@ -381,13 +379,13 @@ def oversized_window_entries(g: ProjectGraph) -> list[OversizedEntry]:
             known: list[tuple[str, int, int, ir.Pos]] = []
             for k, v in zip(d.keys, d.values, strict=False):
                 key = k.value if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
-                info = g.catalog.model(key) if key else None
+                # the model itself or a dated snapshot of it (`gpt-4-0613`): a longer id the catalog only
+                # matches by prefix (`gpt-4-vision-preview`) may have another window
+                info = g.catalog.model_exact(key) if key else None
                 if key is None or info is None or info.context_window is None:
                     continue
                 if info.provider not in g.catalog.fixed_window_providers:
                     continue
-                if info.id != key and not _SNAPSHOT.match(key[len(info.id):] if key.startswith(info.id) else "x"):
-                    continue  # a variant the catalog only matches by prefix may have another window
                 if not (isinstance(v, ir.Constant) and isinstance(v.value, int) and not isinstance(v.value, bool)):
                     break
                 known.append((key, v.value, info.context_window, v.pos))
