@@ -87,7 +87,7 @@ class MissingObservationStop(Rule):
         # call the model through project wrappers none of which takes a stop sequence
         for w in wrapped_react_calls(graph):
             read = ", ".join(f'"{m}"' for m in sorted(w.markers_read))
-            flow = () if w.site is w.reply_site else (
+            steps: tuple[FlowStep, ...] = () if w.site is w.reply_site else (
                 FlowStep(graph.span(w.loop_func.path, w.reply_site.call.pos),
                          "the loop takes the model's reply from this call"),)
             yield self.finding(
@@ -97,7 +97,7 @@ class MissingObservationStop(Rule):
                 f"but `{w.wrapper.name}` takes no stop parameter and sets no stop sequence, so the model can "
                 f"write the \"{w.observation}\" itself and the tool's real result is never used; give "
                 f"`{w.wrapper.name}` a stop parameter and pass [\"\\n{w.observation}\"] from the loop.",
-                flow=flow)
+                flow=steps)
         # framework agents whose default observation stop is switched off
         for ac in graph.agent.agent_constructs:
             spec = ac.spec

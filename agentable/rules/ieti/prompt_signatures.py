@@ -47,8 +47,10 @@ def _texts(g: ProjectGraph) -> Iterator[tuple[str, int, str]]:
             for e, _ in f.walk(ir.Constant):
                 if isinstance(e.value, str) and len(e.value) >= _MIN_PROMPT and "(" in e.value:
                     yield mod.path, e.pos[0], e.value
-    arts = g.artifacts
-    for rel in sorted(arts.paths) if arts is not None else ():
+    arts = g.artifacts  # None: the scan found no prompt, settings or spec files
+    if arts is None:
+        return
+    for rel in sorted(arts.paths):
         text = arts.text(rel)
         if text and "(" in text and not g.is_test_code(rel):
             yield rel, 1, text
