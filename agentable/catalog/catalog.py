@@ -130,6 +130,7 @@ class Catalog:
         self.models_version: str = str(models.get("version", ""))
         # api types under which a settings file's `model` names a deployment, not a model id
         self.deployment_api_types: frozenset[str] = frozenset(models.get("deployment_api_types", ()))
+        self.fixed_window_providers: frozenset[str] = frozenset(models.get("fixed_window_providers", ()))
         # text-protocol markers (ReAct's Action:/Final Answer:/Observation:, the agent types that
         # parse no text): marker kind -> markers
         self.text_protocol: dict[str, tuple[str, ...]] = {

@@ -45,7 +45,8 @@ def prompt_text(g: ProjectGraph, c: LLMCall) -> str:
 
 
 @per_graph
-def _stop_names(g: ProjectGraph) -> frozenset[str]:
+def stop_names(g: ProjectGraph) -> frozenset[str]:
+    """The keyword names a stop sequence goes by (`stop`, `stop_sequences`, …) in the catalog's calls."""
     names = {"stop"}
     for spec in list(g.catalog.llm_calls) + list(g.catalog.chat_models):
         p = getattr(spec, "params", None) or getattr(spec, "param_names", None) or {}
@@ -83,7 +84,7 @@ def stop_config(g: ProjectGraph, c: LLMCall) -> StopConfig:
     if s is not None:
         exprs.append((s.expr, s.func, cast(EvalAt, s.stmt)))
     else:
-        names = _stop_names(g)
+        names = stop_names(g)
         places: list[tuple[ir.Call, FunctionInfo, EvalAt]] = [(c.call, c.func, c.site.stmt)]
         for path, call in tuple(c.binds) + ((c.client_site,) if c.client_site else ()):
             f = g.function_of(path, call.pos)
@@ -140,6 +141,10 @@ _MARKER_READERS = frozenset({"split", "rsplit", "partition", "rpartition", "star
                              "removeprefix", "replace", "count"})
 
 
+def _call_name(e: ir.Call) -> str:
+    return e.func.attr if isinstance(e.func, ir.Attribute) else (ir.dotted(e.func) or "")
+
+
 def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
     """Protocol markers (catalog [text_protocol], compared without their colon) that the code of
     `funcs` (and module-level compiled patterns of their modules) reads: string arguments of
@@ -153,11 +158,18 @@ def marker_reads(g: ProjectGraph, funcs: Iterable[FunctionInfo]) -> set[str]:
         if f.module.name not in seen_mods:
             seen_mods.add(f.module.name)
             todo.append(f.module.toplevel)
+    # patterns compiled in a class body (`action_re = re.compile(r"^Action: (.*)$")`), which the
+    # module's top level does not walk
+    for mod in {f.module.name: f.module for f in todo}.values():
+        for cls in mod.classes.values():
+            for values in cls.attrs.values():
+                texts += [t for v, _s, owner in values if owner is None and isinstance(v, ir.Call)
+                          and _call_name(v).rsplit(".", 1)[-1] in _MARKER_READERS
+                          for a in v.args if (t := ir.string_value(a)) is not None]
     for f in todo:
         for e, _ in f.walk(ir.Call, ir.Compare):
             if isinstance(e, ir.Call):
-                name = e.func.attr if isinstance(e.func, ir.Attribute) else (ir.dotted(e.func) or "")
-                if name.rsplit(".", 1)[-1] in _MARKER_READERS:
+                if _call_name(e).rsplit(".", 1)[-1] in _MARKER_READERS:
                     texts += [t for a in e.args if (t := ir.string_value(a)) is not None]
             elif isinstance(e, ir.Compare) and any(op in ("in", "not in") for op in e.ops):
                 t = ir.string_value(e.left)

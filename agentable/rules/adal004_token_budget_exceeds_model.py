@@ -1,5 +1,5 @@
 """ADAL004: max_tokens above the model's output limit or context window (alone or with the prompt's fixed text);
-an input token budget above the context window."""
+an input token budget above the context window; a table of context windows giving a model more than it has."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from agentable.query.facts import EvalAt
 from agentable.query.literals import literal_sites
 from agentable.query.model_choices import ListedId, listed_model_ids
 from agentable.query.models import ModelUse, int_setting, model_uses
-from agentable.rules.adal.helpers import context_budgets, prompt_floor_chars, set_for_other_models, window_table
+from agentable.rules.adal.helpers import (context_budgets, oversized_window_entries, prompt_floor_chars,
+                                         set_for_other_models, window_table)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -114,6 +115,8 @@ class TokenBudgetExceedsModel(Rule):
               "the code trims the conversation or prompt to (`MAX_CONTEXT_TOKENS` compared against the running "
               "token count before the call) that exceeds the model's context window lets the input grow past "
               "what the model accepts: once the conversation is long enough, every request fails as too long. "
+              "So does a table of context windows the project writes (most of its models get exactly theirs) "
+              "that gives one model a larger window than it has (`\"gpt-4-0613\": 32768`). "
               "A local model (llama.cpp) loaded with a context (`n_ctx`) larger than the one it was trained "
               "with accepts the longer prompts, but its replies degrade into repetition or noise past that length. "
               "A `max_tokens` (`max_output_tokens`, `max_completion_tokens`, `num_predict`) written beside a "
@@ -164,6 +167,7 @@ class TokenBudgetExceedsModel(Rule):
             yield self.finding(ctx, func.path, expr.pos, msg, severity=sev,
                                model=use.model_id if listed is None else listed.model_id, flow=flow)
         yield from self._window_tables(ctx, seen)
+        yield from self._oversized_windows(ctx)
         yield from self._context_budgets(ctx, seen)
         yield from self._loaded_context(ctx, seen)
         yield from self._settings_files(ctx)
@@ -191,6 +195,18 @@ class TokenBudgetExceedsModel(Rule):
                 f"are rejected as too long. Look the budget up in a table of reply limits, or subtract the "
                 f"prompt's tokens from the window.",
                 severity=Severity.ERROR, model=model, flow=flow)
+
+    def _oversized_windows(self, ctx: RuleContext) -> Iterable[Finding]:
+        """`{"gpt-4": 8192, "gpt-4-0613": 32768, ...}`: a table of context windows that gives a model
+        more than it has, so the history or prompt trimmed to it overflows the real window."""
+        for e in oversized_window_entries(ctx.graph):
+            yield self.finding(
+                ctx, e.path, e.pos,
+                f"`{e.table}` is a table of context windows ({e.matching} of its models get exactly theirs) but "
+                f"gives `{e.model_id}` {e.value} tokens; its context window is {e.window}. A prompt or history "
+                f"trimmed to this size does not fit: the provider rejects it as too long, or a local server cuts "
+                f"it. Use {e.window}.",
+                severity=Severity.ERROR, model=e.model_id)
 
     def _settings_files(self, ctx: RuleContext) -> Iterable[Finding]:
         """`max_tokens` (or `max_output_tokens`, `num_predict`, ...) written beside a model id in a

@@ -10,6 +10,7 @@ from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.artifacts import settings_stops
 from agentable.query.literals import literal_of
 from agentable.query.protocol import protocol_calls, protocol_markers, stop_config
+from agentable.rules.als.react_loops import wrapped_react_calls
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -26,7 +27,10 @@ class MissingObservationStop(Rule):
               "result is ignored. LangChain's ReAct agents bind stop=[\"\\nObservation\"] for this reason; a "
               "hand-written loop (a Python loop, or a cycle of LangGraph nodes that calls the model and runs "
               "the tool) or `stop_sequence=False` must do the same. When the call takes its settings from a "
-              "YAML/JSON/TOML file the code loads (`**cfg[\"params\"]`), the missing stop is reported in that file."),
+              "YAML/JSON/TOML file the code loads (`**cfg[\"params\"]`), the missing stop is reported in that file. "
+              "A loop whose own code reads the \"Action:\" from the reply and writes \"Observation:\" into the "
+              "next turn is such a loop even when its prompt cannot be read; when it reaches the model through "
+              "project wrappers none of which takes a stop parameter, no stop sequence can be given."),
         bad_example=('reply = client.chat.completions.create(model=m, messages=msgs).choices[0].message.content\n'
                      'action = re.search(r"Action: (.*)", reply)'),
         good_example=('reply = client.chat.completions.create(model=m, messages=msgs, stop=["\\nObservation:"])'
@@ -79,6 +83,21 @@ class MissingObservationStop(Rule):
                 f"loop reads {read}) but sets no stop sequence, so the model can write the \"{obs[0]}\" itself and "
                 f"the tool's real result is never used; pass {stop_name or in_config or 'stop'}=[\"\\n{obs[0]}\"]{where}.",
             )
+        # loops that show the protocol in their own code (read "Action:", write "Observation:") and
+        # call the model through project wrappers none of which takes a stop sequence
+        for w in wrapped_react_calls(graph):
+            read = ", ".join(f'"{m}"' for m in sorted(w.markers_read))
+            steps: tuple[FlowStep, ...] = () if w.site is w.reply_site else (
+                FlowStep(graph.span(w.loop_func.path, w.reply_site.call.pos),
+                         "the loop takes the model's reply from this call"),)
+            yield self.finding(
+                ctx, w.site.func.path, w.site.call.pos,
+                f"This call reaches the model for a Thought/Action/Observation loop in `{w.loop_func.name}` "
+                f"(the loop reads {read} from the reply and writes \"{w.observation}\" into the next turn itself), "
+                f"but `{w.wrapper.name}` takes no stop parameter and sets no stop sequence, so the model can "
+                f"write the \"{w.observation}\" itself and the tool's real result is never used; give "
+                f"`{w.wrapper.name}` a stop parameter and pass [\"\\n{w.observation}\"] from the loop.",
+                flow=steps)
         # framework agents whose default observation stop is switched off
         for ac in graph.agent.agent_constructs:
             spec = ac.spec

@@ -350,3 +350,56 @@ def _returned_window_table(g: ProjectGraph, call: ir.Call, func: FunctionInfo, s
     if not found or any(t is None for _, t in found):
         return None
     return found[0][1]
+
+
+_OVER_SHARE = 1.05  # a value this far above the window is not rounding (131072 for 128000 is)
+
+
+@dataclass(eq=False)
+class OversizedEntry:
+    table: str
+    path: str
+    model_id: str
+    value: int
+    window: int
+    pos: ir.Pos
+    matching: int  # how many of the table's entries are their model's window
+
+
+@per_graph
+def oversized_window_entries(g: ProjectGraph) -> list[OversizedEntry]:
+    """Entries of the project's context-size tables (dict literals from model ids to ints, most of
+    whose known models get their own context window) that give a model a larger window than it has:
+    budgets computed from them let the request outgrow the model."""
+    out: list[OversizedEntry] = []
+    for func in g.functions.values():
+        if g.is_test_code(func.path):
+            continue
+        for d, stmt in func.walk(ir.Dict):
+            known: list[tuple[str, int, int, ir.Pos]] = []
+            for k, v in zip(d.keys, d.values, strict=False):
+                key = k.value if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
+                # the model itself or a dated snapshot of it (`gpt-4-0613`): a longer id the catalog only
+                # matches by prefix (`gpt-4-vision-preview`) may have another window
+                info = g.catalog.model_exact(key) if key else None
+                if key is None or info is None or info.context_window is None:
+                    continue
+                if info.provider not in g.catalog.fixed_window_providers:
+                    continue
+                if not (isinstance(v, ir.Constant) and isinstance(v.value, int) and not isinstance(v.value, bool)):
+                    break
+                known.append((key, v.value, info.context_window, v.pos))
+            else:
+                matching = sum(1 for _k, n, w, _p in known if _WINDOW_SHARE * w <= n <= _OVER_SHARE * w)
+                if len(known) < 3 or 2 * matching < len(known):
+                    continue  # not a table of context windows
+                name = _dict_name(stmt)
+                out += [OversizedEntry(name, func.path, key, n, w, p, matching)
+                        for key, n, w, p in known if n > _OVER_SHARE * w]
+    return out
+
+
+def _dict_name(stmt: ir.Stmt) -> str:
+    if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1:
+        return ir.dotted(stmt.targets[0]) or "the table"
+    return "the table"

@@ -1,0 +1,47 @@
+"""IETI010: a prompt documents a callable's parameters by names the implementation does not take."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from agentable.findings import Finding, FlowStep, Severity
+from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.ieti.prompt_signatures import signature_mismatches
+
+
+class PromptSignatureParameterNames(Rule):
+    meta = RuleMeta(
+        id="IETI010",
+        name="prompt-signature-parameter-names",
+        category="IETI",
+        severity=Severity.WARNING,
+        short="A prompt lists a function the model may call with parameter names the project's function does not take.",
+        full=("Agents that let the model write calls as text (`Action: say(\"hi\", target=\"Bob\")`, run with "
+              "eval or a small parser) describe each callable in the prompt as a signature. When the documented "
+              "parameter names differ from those of the function that runs the call (the prompt says "
+              "`say(content, target=None)`, the code defines `_say(self, description, target=None)`), a call that "
+              "uses the documented keyword fails with \"unexpected keyword argument\" and the action is lost. "
+              "Decided from the code: a list item of a prompt (a string literal or a prompt/settings file) of the "
+              "form `name(param, other=default): description`, and the project's functions named `name` or "
+              "`_name`, none of which takes every documented name or **kwargs."),
+        bad_example=('PROMPT = """Functions you can call:\n- say(content, target=None): say something"""\n'
+                     'def _say(self, description, target=None): ...'),
+        good_example=('PROMPT = """Functions you can call:\n- say(content, target=None): say something"""\n'
+                      'def _say(self, content, target=None): ...'),
+        fix="Document the parameters under the names the function takes (or rename the function's parameters).",
+        tags=("tools", "prompt"),
+        precision="medium",
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        g = ctx.graph
+        for m in signature_mismatches(g):
+            f = m.func
+            params = ", ".join(p.name for p in f.params if p.name not in ("self", "cls"))
+            missing = ", ".join(f"`{n}`" for n in m.missing)
+            yield self.finding(
+                ctx, m.path, (m.line, 0, m.line, 0),
+                f"The prompt documents `{m.name}({', '.join(m.documented)})`, but `{f.qualname}`, which runs it, "
+                f"takes ({params}): it has no parameter {missing}, so a call written with the documented keyword "
+                f"fails with an unexpected keyword argument. Document the names the function takes.",
+                flow=(FlowStep(g.span(f.path, f.name_pos), f"`{f.name}` is defined here"),))
