@@ -10,7 +10,7 @@ from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ClassRef, FuncRef, Instance
 from agentable.query.facts import per_graph
 from agentable.query.model_derived import model_derived
-from agentable.query.tool_dispatch import dispatch_targets, tool_dispatches
+from agentable.query.tool_dispatch import dispatch_targets, narrowed_to_branch, tool_dispatches
 from agentable.query.tools import tool_anchor, tool_definition_call
 
 
@@ -208,7 +208,7 @@ def dispatcher_supplied_params(g: ProjectGraph) -> dict[str, frozenset[str]]:
                         if k.name is not None and model_derived(g, k.value, site.func, site.stmt) is None}
             if not given and not keywords:
                 continue
-            for target in dispatch_targets(g, d, site):
+            for target in narrowed_to_branch(g, d, site, dispatch_targets(g, d, site)):
                 params = [p.name for p in target.node.params if p.kind in ("normal", "posonly")] \
                     if target.node is not None else []
                 if target.cls is not None and params[:1] in (["self"], ["cls"]):
