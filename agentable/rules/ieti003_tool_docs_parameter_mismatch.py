@@ -201,7 +201,8 @@ class ToolDocsParameterMismatch(Rule):
         supplied = dispatcher_supplied_params(graph).get(func.qualname, frozenset())
         for p in params:
             param = next((x for x in func.node.params if x.name == p.name), None)
-            if p.name in prop_names or p.name in supplied or param is None or param.default is not None or param.kind in ("vararg", "kwarg"):
+            if p.name in prop_names or p.name in supplied or param is None or param.default is not None \
+                    or param.kind in ("vararg", "kwarg"):
                 continue
             missing.append(p.name)
         unknown = [(name, key) for name, key, _prop in props if name not in names]
