@@ -132,6 +132,11 @@ def _path_up(g: ProjectGraph, func: FunctionInfo, catches: HandlerTest, depth: i
     callers = g.callers(func)
     if not g.is_test_code(func.path):
         callers = [s for s in callers if not g.is_test_code(s.func.path)]
+    # a module's own `if __name__ == "__main__":` block that tries its functions out is not how
+    # the rest of the project runs them: when the project calls them elsewhere, those calls count
+    app = [s for s in callers if not _self_test_call(s, func)]
+    if app:
+        callers = app
     if not callers:
         if g.callers(func):
             return None  # only tests call it
@@ -153,6 +158,22 @@ def _path_up(g: ProjectGraph, func: FunctionInfo, catches: HandlerTest, depth: i
         found = found or chain
     memo[q] = found
     return found
+
+
+def _self_test_call(site: CallSite, func: FunctionInfo) -> bool:
+    """Is `site` in the `if __name__ == "__main__":` block of the module that defines `func`?"""
+    if not site.func.is_module or site.func.path != func.path:
+        return False
+    return any(isinstance(a, ir.If) and _main_test(a.test) for a in site.func.ancestors(site.stmt))
+
+
+def _main_test(test: ir.Expr) -> bool:
+    """`__name__ == "__main__"` (either way round)."""
+    if not (isinstance(test, ir.Compare) and test.ops == ["=="]):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(x, ir.Name) and x.id == "__name__" for x in sides) and any(
+        isinstance(x, ir.Constant) and x.value == "__main__" for x in sides)
 
 
 def caught_at(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call_path: str) -> bool:

@@ -227,10 +227,17 @@ def field_construction_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, st
         q = getattr(v, "qualname", None)
         if q not in g.classes or isinstance(v, ClassRef) or any("__init__" in c.methods for c in g.mro(q)):
             continue  # an own constructor: literal_sites follows its parameters
-        for site in g.field_constructions(q)[:8]:
+        followed = 0  # keywords given as an expression are followed for the first 8 constructions;
+        for site in g.field_constructions(q):  # one written as the id itself is read in every one
             given = site.call.kwarg(e.attr)
-            if given is not None:
-                out += [x for x in literal_sites(g, given, site.func, site.stmt, model_id) if x not in out]
+            if given is None or (not isinstance(given, ir.Constant) and followed >= 8):
+                continue
+            if isinstance(given, ir.Constant):
+                if given.value != model_id:
+                    continue
+            else:
+                followed += 1
+            out += [x for x in literal_sites(g, given, site.func, site.stmt, model_id) if x not in out]
     return out
 
 

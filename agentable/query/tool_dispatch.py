@@ -243,6 +243,67 @@ def dispatch_targets(g: ProjectGraph, d: ToolDispatch, site: CallSite) -> list[F
     return list(out.values())
 
 
+def branch_tool_names(d: ToolDispatch, site: CallSite) -> tuple[Optional[set[str]], set[str]]:
+    """The tool names a dispatch call is limited to by the branches it sits in, where a test names
+    the key the tool was looked up by: (only, never). `only` is `{"search"}` for a call under
+    `if name == "search":` (or `if name in ("search", "fetch"):`), None when no such test encloses
+    it; `never` holds the names tested by the `if` whose `else` the call is in."""
+    key = ir.dotted(d.key)
+    never: set[str] = set()
+    if key is None:
+        return None, never
+    child: object = site.stmt
+    for anc in d.func.ancestors(site.stmt):
+        if isinstance(anc, ir.If):
+            names = _names_tested(anc.test, key)
+            if names is not None and any(c is child for c in anc.body):
+                return names, never
+            if names is not None and any(c is child for c in anc.orelse):
+                never |= names
+        child = anc
+    return None, never
+
+
+def narrowed_to_branch(g: ProjectGraph, d: ToolDispatch, site: CallSite,
+                       funcs: list[FunctionInfo]) -> list[FunctionInfo]:
+    """`funcs` (what a dispatch call may run) without those stored only under names of the
+    registry that the enclosing branches rule out (branch_tool_names)."""
+    only, never = branch_tool_names(d, site)
+    container = dispatch_container(d)
+    if (only is None and not never) or container is None or len(funcs) < 2:
+        return funcs
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for mapping in g.literal_mappings(container, d.func, d.stmt, g.resolver):
+        for k, vs in mapping.items():
+            owners = {v.qualname for v in vs if isinstance(v, (FuncRef, Instance))}
+            ruled_out = k in never or (only is not None and k not in only)
+            (outside if ruled_out else inside).update(owners)
+    if not inside:
+        return funcs
+
+    def owner(f: FunctionInfo) -> set[str]:
+        return {f.qualname} | ({c.qualname for c in g.mro(f.cls.qualname)} if f.cls is not None else set())
+    return [f for f in funcs if owner(f) & inside or not owner(f) & outside]
+
+
+def _names_tested(test: ir.Expr, key: str) -> Optional[set[str]]:
+    """`{"a"}` for `key == "a"` / `"a" == key`, `{"a", "b"}` for `key in ("a", "b")`, else None."""
+    if not (isinstance(test, ir.Compare) and len(test.ops) == 1):
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if op == "==" and ir.dotted(right) == key:
+        left, right = right, left
+    if ir.dotted(left) != key:
+        return None
+    if op == "==" and isinstance(right, ir.Constant) and isinstance(right.value, str):
+        return {right.value}
+    if op == "in" and isinstance(right, ir.Seq) and right.elts and all(
+            isinstance(x, ir.Constant) and isinstance(x.value, str) for x in right.elts):
+        return {str(x.value) for x in right.elts if isinstance(x, ir.Constant)}
+    return None
+
+
 def _registry_objects(g: ProjectGraph, func: FunctionInfo, container: ir.Expr) -> list[Instance]:
     """The objects of a registry a class builds in `__init__` from a constructor argument, keyed by
     a name each one gives (`self.tool_map = {t.name: t for t in tools}`, `def __init__(self, *tools)`):

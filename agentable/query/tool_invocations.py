@@ -18,7 +18,7 @@ from agentable.query.guards import expr_parents
 from agentable.query.literals import bound_name
 from agentable.query.model_derived import model_derived
 from agentable.query.protocol import protocol_markers
-from agentable.query.tool_dispatch import ToolDispatch, dispatch_targets, tool_dispatches
+from agentable.query.tool_dispatch import ToolDispatch, dispatch_targets, narrowed_to_branch, tool_dispatches
 from agentable.query.tools import tool_defs_by_function
 
 
@@ -212,6 +212,7 @@ def tool_invocations(g: ProjectGraph) -> list[ToolInvocation]:
             targets = [g.functions[q] for q in sorted(g.callees(site)) if q in g.functions and g.functions[q].name != "__init__"]
             if not targets:
                 targets = dispatch_targets(g, d, site)
+            targets = narrowed_to_branch(g, d, site, targets)
             tool = next((by_func[t.qualname] for t in targets if t.qualname in by_func), None) or _run_method_tool(g, site)
             out.append(ToolInvocation(site, targets, tool, d))
     tool_funcs = set(by_func)

@@ -11,7 +11,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.query.facts import per_graph
 from agentable.query.tool_classes import home_made_tool_methods
-from agentable.query.tool_dispatch import dispatch_targets, tool_dispatches
+from agentable.query.tool_dispatch import dispatch_targets, narrowed_to_branch, tool_dispatches
 from agentable.query.tools import tool_defs_by_function
 
 
@@ -30,6 +30,7 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[T
             funcs = [g.functions[q] for q in g.callees(site) if q in g.functions]
             if not funcs and d.kind != "getattr":
                 funcs = dispatch_targets(g, d, site)
+            funcs = narrowed_to_branch(g, d, site, funcs)
             for f in funcs:
                 if f.name != "__init__" and f.qualname not in g.agent.llm_functions:
                     out.setdefault(f.qualname, (f, None))

@@ -20,7 +20,12 @@ from agentable.query.tools import (
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.ieti.description_params import quoted_missing_params
 from agentable.rules.ieti.file_specs import loaded_at, spec_function
-from agentable.rules.ieti.helpers import functions_registered_by_name, misplaced_required, schema_class_fields
+from agentable.rules.ieti.helpers import (
+    dispatcher_supplied_params,
+    functions_registered_by_name,
+    misplaced_required,
+    schema_class_fields,
+)
 
 
 class ToolDocsParameterMismatch(Rule):
@@ -96,7 +101,9 @@ class ToolDocsParameterMismatch(Rule):
                 continue  # nothing in common: the schema may describe something else
             real = ", ".join(f"`{p.name}`" for p in params) or "no parameters"
             where = f"`{func.name}` ({func.path}:{func.name_pos[0]})"
-            missing = [p.name for p in params if p.name not in props and _required(func, p.name)]
+            supplied = dispatcher_supplied_params(graph).get(func.qualname, frozenset())
+            missing = [p.name for p in params if p.name not in props and p.name not in supplied
+                       and _required(func, p.name)]
             unknown = [p for p in spec.params if (p.required or p.name in spec.misplaced_names) and p.name not in names]
             for p in unknown:  # a rename: one finding, at the schema's side of it
                 hint = _requires_hint(missing)
@@ -191,9 +198,11 @@ class ToolDocsParameterMismatch(Rule):
             if prop_names or func.qualname not in functions_registered_by_name(graph).get(tool.name, ()):
                 return
         missing = []
+        supplied = dispatcher_supplied_params(graph).get(func.qualname, frozenset())
         for p in params:
             param = next((x for x in func.node.params if x.name == p.name), None)
-            if p.name in prop_names or param is None or param.default is not None or param.kind in ("vararg", "kwarg"):
+            if p.name in prop_names or p.name in supplied or param is None or param.default is not None \
+                    or param.kind in ("vararg", "kwarg"):
                 continue
             missing.append(p.name)
         unknown = [(name, key) for name, key, _prop in props if name not in names]

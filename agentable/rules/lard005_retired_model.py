@@ -49,7 +49,11 @@ class RetiredModel(Rule):
             if use.literal is not None and unused_default(graph, use.literal, use.func):
                 continue  # a constructor default every construction reaching the call overrides
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
-            path, pos = use.report_at  # (distinct_uses returns an untyped list)
+            # a retired id fails whatever API it is sent to: report where it is written even when that
+            # literal also feeds another kind of call (report_at would name each call then)
+            path, pos = use.literal if use.literal is not None else use.report_at
+            if (path, pos[0], use.model_id) in reported:
+                continue
             reported.add((path, pos[0], use.model_id))
             yield self.finding(
                 ctx, path, pos,

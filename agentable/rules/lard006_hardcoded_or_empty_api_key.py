@@ -21,6 +21,8 @@ from agentable.rules.lard.helpers import env_item_assigned, env_set_by_call, mas
 _KEY_NAME = re.compile(r"(?:^|_)api_?key$", re.I)
 _SETTER_NAME = re.compile(r"^set_\w*key$", re.I)  # set_default_openai_key(...), set_api_key(...)
 _ENV_KEY_NAME = re.compile(r"(?:API_KEY|API_TOKEN|_KEY)$", re.I)
+# the public half of a key pair (tracing, payments) is meant to ship with the client: not a secret
+_PUBLIC_KEY_NAME = re.compile(r"(?:PUBLIC|PUBLISHABLE)_KEY$", re.I)
 _PLACEHOLDER = re.compile(r"your|xxx|\.\.\.|<|>|\{|\}|here|example|placeholder|dummy|fake|insert|replace|changeme|"
                           r"redacted|api_?key|secret|not[-_ ]?needed|none|null|empty|test[-_]?key|sample", re.I)
 _BASE_URL_KW = re.compile(r"base_url|api_base|endpoint|host|base_path|openai_api_base", re.I)
@@ -153,7 +155,7 @@ def _env_key_set(graph, site) -> Optional[tuple[str, ir.Expr]]:
     """(`os.environ["X_API_KEY"]`, the value) for a call that puts a key variable into the
     environment: `os.environ.setdefault(NAME, value)`, `os.putenv(NAME, value)`."""
     env = env_set_by_call(graph, site)
-    if env is None or not _ENV_KEY_NAME.search(str(env[0].value)):
+    if env is None or not _ENV_KEY_NAME.search(str(env[0].value)) or _PUBLIC_KEY_NAME.search(str(env[0].value)):
         return None
     return f'os.environ["{env[0].value}"]', env[1]
 
@@ -165,6 +167,6 @@ def _assigned_key_name(graph, func: FunctionInfo, stmt: ir.Stmt, target: ir.Expr
             if isinstance(v, ExtRef) and v.path.split(".", 1)[0] in roots:
                 return ir.dotted(target) or target.attr
     name = env_item_assigned(graph, func, stmt, target)
-    if name is not None and _ENV_KEY_NAME.search(str(name.value)):
+    if name is not None and _ENV_KEY_NAME.search(str(name.value)) and not _PUBLIC_KEY_NAME.search(str(name.value)):
         return f'os.environ["{name.value}"]'
     return None

@@ -58,10 +58,11 @@ class UnboundedAgentLoop(Rule):
             call = _model_call_in(graph, loop)
             header = loop.loop.pos
             bypass = _human_bypass(graph, loop)
-            if bypass is not None and _counts_skips(bypass[0].test, not bypass[2], _counted_names(loop.loop.body)):
+            if bypass is not None and (bypass[3] or _counts_skips(bypass[0].test, not bypass[2],
+                                                                  _counted_names(loop.loop.body))):
                 continue  # `if auto and auto_steps < 5:` the person is asked again after a few steps
             if bypass is not None:  # where the person is taken out of the loop is the defect
-                branch, wait_line, waits_if_true = bypass
+                branch, wait_line, waits_if_true, _leaves = bypass
                 test = source_text(graph, loop.func.path, branch.test, 40)
                 when, other = ("holds", "it does not") if waits_if_true else ("is false", "it holds")
                 yield self.finding(
@@ -118,10 +119,11 @@ def _inner_of_reported(graph, loop, seen) -> bool:
     return False
 
 
-def _human_bypass(graph, loop) -> Optional[tuple[ir.If, int, bool]]:
+def _human_bypass(graph, loop) -> Optional[tuple[ir.If, int, bool, bool]]:
     """The `if` inside the loop whose one branch waits for a person and whose other branch does not
-    (`if continuous: answer = "y" else: answer = input(...)`), the line of the wait and whether it is
-    the `if` branch that waits: the loop waits for a person only on some passes."""
+    (`if continuous: answer = "y" else: answer = input(...)`), the line of the wait, whether it is
+    the `if` branch that waits, and whether the other branch leaves the loop: the loop waits for a
+    person only on some passes."""
     waiting = human_wait_stmts(graph, loop.func, loop.loop.body)
     changed = _assigned_names(loop.loop.body)
     for stmt in sorted((s for s in ir.walk_stmts(loop.loop.body) if id(s) in waiting), key=lambda s: s.pos):
@@ -133,9 +135,28 @@ def _human_bypass(graph, loop) -> Optional[tuple[ir.If, int, bool]]:
                 mine = anc.body if any(c is child for c in anc.body) else anc.orelse
                 other = anc.orelse if mine is anc.body else anc.body
                 if not any(id(s) in waiting for s in ir.walk_stmts(other)) and _every_pass_waits(loop, waiting, anc):
-                    return anc, stmt.pos[0], mine is anc.body
+                    # (a mode without the person that runs one pass and leaves, `return`, is bounded)
+                    return anc, stmt.pos[0], mine is anc.body, _leaves_loop(other, loop.loop, loop.func, anc)
             child = anc
     return None
+
+
+def _leaves_loop(block: list[ir.Stmt], loop: ir.Stmt, func, branch: ir.If) -> bool:
+    """Does the branch end by leaving the loop on every path: a last `return` or `raise`, or a
+    `break` when no inner loop lies between the branch and `loop`?"""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, (ir.Return, ir.Raise)):
+        return True
+    if not (isinstance(last, ir.Simple) and last.kind == "break"):
+        return False
+    for anc in func.ancestors(branch):
+        if anc is loop:
+            return True
+        if isinstance(anc, (ir.While, ir.For)):
+            return False
+    return False
 
 
 def _counts_skips(test: ir.Expr, holds: bool, counted: set[str]) -> bool:

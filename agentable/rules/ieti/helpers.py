@@ -9,6 +9,8 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ClassRef, FuncRef, Instance
 from agentable.query.facts import per_graph
+from agentable.query.model_derived import model_derived
+from agentable.query.tool_dispatch import dispatch_targets, narrowed_to_branch, tool_dispatches
 from agentable.query.tools import tool_anchor, tool_definition_call
 
 
@@ -187,6 +189,33 @@ def functions_registered_by_name(g: ProjectGraph) -> dict[str, frozenset[str]]:
                     if isinstance(val, FuncRef) and val.qualname in g.functions:
                         out.setdefault(k.value, set()).add(val.qualname)
     return {name: frozenset(qs) for name, qs in out.items()}
+
+
+@per_graph
+def dispatcher_supplied_params(g: ProjectGraph) -> dict[str, frozenset[str]]:
+    """Function qualname -> the parameters a hand-written dispatch of the model's tool calls passes
+    itself, with a value the model did not write (`handler(ui, session_id, args["question"])`
+    supplies `ui` and `session_id`): the app injects them, so a schema rightly leaves them out."""
+    out: dict[str, set[str]] = {}
+    for d in tool_dispatches(g):
+        for site in d.calls:
+            call = site.call
+            given = [i for i, a in enumerate(call.args) if not isinstance(a, ir.Starred)
+                     and model_derived(g, a, site.func, site.stmt) is None]
+            if any(isinstance(a, ir.Starred) for a in call.args[:max(given, default=-1) + 1]):
+                given = []  # positions after a `*args` are unknown
+            keywords = {k.name for k in call.keywords
+                        if k.name is not None and model_derived(g, k.value, site.func, site.stmt) is None}
+            if not given and not keywords:
+                continue
+            for target in narrowed_to_branch(g, d, site, dispatch_targets(g, d, site)):
+                params = [p.name for p in target.node.params if p.kind in ("normal", "posonly")] \
+                    if target.node is not None else []
+                if target.cls is not None and params[:1] in (["self"], ["cls"]):
+                    params = params[1:]
+                names = {params[i] for i in given if i < len(params)} | keywords
+                out.setdefault(target.qualname, set()).update(names)
+    return {q: frozenset(ns) for q, ns in out.items()}
 
 
 def schema_class_fields(g: ProjectGraph, tool: object) -> Optional[tuple[dict[str, ir.Pos], ir.Pos]]:
