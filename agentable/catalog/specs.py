@@ -470,6 +470,7 @@ class PythonFacts:
     human_input_calls: frozenset[str] = frozenset()
     human_input_methods: frozenset[str] = frozenset()
     user_interrupts: frozenset[str] = frozenset()
+    base_only_exceptions: frozenset[str] = frozenset()  # not caught by `except Exception`
     terminating_calls: frozenset[str] = frozenset()
     signature_copiers: frozenset[str] = frozenset()
     executor_classes: frozenset[str] = frozenset()

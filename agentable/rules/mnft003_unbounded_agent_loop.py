@@ -11,6 +11,7 @@ from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.infinite_limit import infinite_step_limit
 from agentable.query.literals import source_text
 from agentable.rules.mnft.helpers import human_wait_stmts, loop_unbounded
+from agentable.rules.mnft.dispatch import dispatched_call, dispatched_loops
 from agentable.rules.mnft.recursion import recursive_agent_loops
 
 
@@ -38,7 +39,7 @@ class UnboundedAgentLoop(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         seen: set[int] = set()
-        for loop in graph.agent.loops:
+        for loop in [*graph.agent.loops, *dispatched_loops(graph)]:
             if id(loop.loop) in seen:
                 continue
             seen.add(id(loop.loop))
@@ -106,6 +107,9 @@ def _model_call_in(graph, loop) -> str:
     for site in loop.func.calls:
         if graph.agent.calls_llm(site) and any(a is loop.loop for a in loop.func.ancestors(site.stmt)):
             return f"through `{ir.dotted(site.call.func) or 'a wrapper'}` at line {site.call.pos[0]}"
+    site = dispatched_call(graph, loop)
+    if site is not None:  # a method of a declared class whose subclasses' overrides call the model
+        return f"through `{source_text(graph, loop.func.path, site.call.func, 40)}` at line {site.call.pos[0]}"
     return "through a wrapper"
 
 

@@ -8,7 +8,8 @@ from typing import Iterable
 from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.mnft.retry_counters import skipped_counters
+from agentable.query.literals import source_text
+from agentable.rules.mnft.retry_counters import skipped_counters, uncounted_bounds
 
 
 class RetryContinueSkipsCounter(Rule):
@@ -26,7 +27,9 @@ class RetryContinueSkipsCounter(Rule):
               "a quota that is used up, the loop spins forever, often with no pause, and never raises the error "
               "the caller could handle. Reported at the first condition (`except` clause or `if`) whose "
               "`continue` skips the counter, with the others as steps; a loop with no model call, project "
-              "function reaching one or web request in it is left alone."),
+              "function reaching one or web request in it is left alone. The same holds, on every path, for a "
+              "counter that the loop compares with its limit (`if retry > 3: raise`) but never increases: it is "
+              "reported at that test."),
         bad_example=('attempt = 0\nwhile attempt < 5:\n    try:\n'
                      '        return requests.post(URL, json=body, timeout=30).json()\n'
                      '    except requests.ConnectionError:\n        continue\n    attempt += 1'),
@@ -59,5 +62,21 @@ class RetryContinueSkipsCounter(Rule):
                 f"`{hit.counter}` is increased (line {inc.pos[0]}){others}, so this error is retried forever and the "
                 f"bound never applies. Increase `{hit.counter}` at the top of the loop or in a `finally`, or loop "
                 f"over `range(n)`.",
+                flow=flow,
+            )
+        for u in sorted(uncounted_bounds(g), key=lambda u: (u.func.path, u.loop.pos)):
+            path = u.func.path
+            test = source_text(g, path, u.test.test, 40)
+            retried = u.retried
+            flow = [FlowStep(g.span(path, u.start.pos), f"`{u.counter}` set here, and never changed after"),
+                    FlowStep(g.span(path, u.loop.pos), f"the retry loop around `{retried}(...)`"),
+                    FlowStep(g.span(path, u.test.pos), "the limit that never comes")]
+            yield self.finding(
+                ctx, path, u.test.pos,
+                f"`if {test}:` is meant to end the loop at line {u.loop.pos[0]} (which calls `{retried}(...)`) after a "
+                f"few attempts, but nothing in the loop increases `{u.counter}` (set once at line "
+                f"{u.start.pos[0]}), so the test never holds and a failure that persists is retried forever. "
+                f"Increase `{u.counter}` on every attempt (or loop over `range(n)`) and raise or report when the "
+                f"attempts run out.",
                 flow=flow,
             )

@@ -24,6 +24,20 @@ def declared_external(g: ProjectGraph, func: FunctionInfo, e: ir.Expr) -> Option
     return d[1] if d is not None and d[0] is None and d[1] else None
 
 
+def declared_class(g: ProjectGraph, func: FunctionInfo, e: ir.Expr, element: bool = False) -> Optional[ClassInfo]:
+    """The project class `e` is declared as (`self.llm` with a field `llm: BaseLLM`), or with
+    `element`, the class of its items (`agents: list[BaseAgent]` -> BaseAgent); None otherwise."""
+    d = _declared(g, func, e, 4)
+    if d is None:
+        return None
+    if not element:
+        return d[0]
+    if d[0] is not None or d[2] is None:
+        return None
+    item = _of_annotation(g, d[3], d[2])
+    return item[0] if item is not None else None
+
+
 def _declared(g: ProjectGraph, func: FunctionInfo, e: ir.Expr, depth: int) -> Optional[Declared]:
     if depth <= 0:
         return None

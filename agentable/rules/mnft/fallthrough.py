@@ -85,25 +85,29 @@ def _reads(s: ir.Stmt) -> list[ir.Expr]:
 
 def _first_read(func: FunctionInfo, try_stmt: ir.Try, name: str) -> Optional[tuple[ir.Stmt, ir.Name]]:
     """The first read of `name` in the statements after the try in its block, before any rebinding;
-    a compound statement is looked into only for its own header (its test, iterable, context)."""
-    block = _enclosing_block(func, try_stmt)
-    if block is None:
-        return None
-    after = False
+    a compound statement is looked into only for its own header (its test, iterable, context). When
+    the rest of the block neither reads nor leaves, the search goes on after the `if` or `with` that
+    holds the block (`if azure: try: r = call() except E: print(e)` and `r.content` after the `if`)."""
     rebinds = {id(d.stmt) for d in func.defs.get(name, [])}
-    for s in block:
-        if s is try_stmt:
-            after = True
-            continue
-        if not after:
-            continue
-        for e in _reads(s):
-            for x in ir.walk_expr(e):
-                if isinstance(x, ir.Name) and x.id == name:
-                    return s, x
-        if id(s) in rebinds or ir.child_blocks(s) or isinstance(s, (ir.FunctionDef, ir.ClassDef)):
+    stmt: ir.Stmt = try_stmt
+    while True:
+        block = _enclosing_block(func, stmt)
+        if block is None:
             return None
-    return None
+        rest = block[next(i for i, s in enumerate(block) if s is stmt) + 1:]
+        for s in rest:
+            for e in _reads(s):
+                for x in ir.walk_expr(e):
+                    if isinstance(x, ir.Name) and x.id == name:
+                        return s, x
+            if id(s) in rebinds or ir.child_blocks(s) or isinstance(s, (ir.FunctionDef, ir.ClassDef)):
+                return None
+            if isinstance(s, (ir.Return, ir.Raise)) or (isinstance(s, ir.Simple) and s.kind in ("break", "continue")):
+                return None  # the rest is not reached
+        parent = next(iter(func.ancestors(stmt)), None)
+        if not isinstance(parent, (ir.If, ir.With)):
+            return None
+        stmt = parent
 
 
 def _prior_binding_is_none_only(func: FunctionInfo, try_stmt: ir.Try, name: str) -> Optional[bool]:

@@ -123,3 +123,78 @@ def skipped_counters(g: ProjectGraph) -> Iterator[SkippedCounter]:
             retried = _retried_call(g, func, loop)
             if retried:
                 yield SkippedCounter(func, loop, counter, retried, tuple(increments), skips)
+
+
+@dataclass(frozen=True)
+class UncountedBound:
+    """A `while` loop that retries `retried` and gives up on an attempt counter (`if retry > 3:
+    raise` in the body) that nothing in the loop increases: the limit never comes."""
+
+    func: FunctionInfo
+    loop: ir.While
+    counter: str
+    retried: str
+    start: ir.Stmt  # `retry = 0` before the loop
+    test: ir.If  # the guard that would end the retries
+
+
+def _guard_counter(test: ir.Expr) -> Optional[str]:
+    """`retry > 3` / `3 <= retry` / `tries == limit`: the plain name counted up to a limit."""
+    if not isinstance(test, ir.Compare) or len(test.ops) != 1:
+        return None
+    op, left, right = test.ops[0], test.left, test.comparators[0]
+    if op in (">", ">=", "==") and isinstance(left, ir.Name):
+        return left.id
+    if op in ("<", "<=", "==") and isinstance(right, ir.Name):
+        return right.id
+    return None
+
+
+def _leaves(body: list[ir.Stmt]) -> bool:
+    last = body[-1] if body else None
+    return isinstance(last, (ir.Raise, ir.Return)) or (isinstance(last, ir.Simple) and last.kind == "break")
+
+
+def _int_start(func: FunctionInfo, name: str, loop: ir.While) -> Optional[ir.Stmt]:
+    """The one binding of `name` in the function, an int literal before the loop (`retry = 0`)."""
+    defs = func.defs.get(name, [])
+    if len(defs) != 1 or name in func.globals_declared:
+        return None
+    d = defs[0]
+    ok = (d.how == "assign" and isinstance(d.value, ir.Constant) and type(d.value.value) is int
+          and d.stmt.pos < loop.pos)
+    return d.stmt if ok and isinstance(d.stmt, ir.Stmt) else None
+
+
+def _goes_round(func: FunctionInfo, loop: ir.While, body: list[ir.Stmt]) -> bool:
+    """Can a pass start the next one: a `continue` of this loop, or a body that does not end by leaving?"""
+    return not _leaves(loop.body) or any(isinstance(s, ir.Simple) and s.kind == "continue" for s in body)
+
+
+def uncounted_bounds(g: ProjectGraph) -> Iterator[UncountedBound]:
+    agent_loops = {id(a.loop) for a in g.agent.loops}  # a loop that calls the model is MNFT003's to bound
+    for func in g.functions.values():
+        for loop in func.stmts:
+            if not isinstance(loop, ir.While) or id(loop) in agent_loops:
+                continue
+            body = [s for s in func.stmts if _within(func, s, loop) and _own_loop(func, s) is loop]
+            if not _goes_round(func, loop, body):
+                continue
+            for s in body:
+                if not isinstance(s, ir.If) or not _leaves(s.body):
+                    continue
+                name = _guard_counter(s.test)
+                start = _int_start(func, name, loop) if name else None
+                if name is None or start is None or _nested_def_uses(func, name):
+                    continue
+                retried = _retried_call(g, func, loop)
+                if retried:
+                    yield UncountedBound(func, loop, name, retried, start, s)
+                    break
+
+
+def _nested_def_uses(func: FunctionInfo, name: str) -> bool:
+    """A nested function that declares `name` nonlocal may count it."""
+    return any(isinstance(s, ir.FunctionDef) for s in ir.walk_stmts(func.body)) and any(
+        isinstance(s, ir.Simple) and s.kind == "nonlocal" and any(isinstance(e, ir.Name) and e.id == name for e in s.exprs)
+        for s in ir.walk_stmts(func.body, into_defs=True))
