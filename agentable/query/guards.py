@@ -455,7 +455,7 @@ def _value_uses(g: ProjectGraph) -> dict[str, list[tuple[FunctionInfo, ir.Stmt, 
     # stmt_exprs/walk_expr order), rather than walking its statements again
     name_cls, attr_cls = ir.Name, ir.Attribute
     for f in g.functions.values():
-        callees = {id(c.func) for c, _s in f.exprs.get(ir.Call, ())}
+        callees = {id(cast(ir.Call, c).func) for c, _s in f.exprs.get(ir.Call, ())}
         for e, s in f.expr_walk:
             cls = e.__class__
             if cls is name_cls:
