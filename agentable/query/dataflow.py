@@ -260,7 +260,20 @@ def _function_of(g: ProjectGraph, path: str, call: ir.Call) -> Optional[Function
     mod = g.by_path.get(path)
     if mod is None:
         return None
-    return next((f for f in g.functions.values() if f.module is mod and any(c.call is call for c in f.calls)), None)
+    return next((f for f in _functions_calling(g).get(id(call), ()) if f.module is mod), None)
+
+
+@per_graph
+def _functions_calling(g: ProjectGraph) -> dict[int, list[FunctionInfo]]:
+    """id(call) -> the functions whose call sites hold that call, in `g.functions` order: built
+    once, not a scan of every function's calls per model output (quadratic on large projects)."""
+    out: dict[int, list[FunctionInfo]] = {}
+    for f in g.functions.values():
+        for c in f.calls:
+            bucket = out.setdefault(id(c.call), [])
+            if not bucket or bucket[-1] is not f:
+                bucket.append(f)
+    return out
 
 
 def _reads_match(parent: object, value: ir.Expr, readers) -> bool:

@@ -3,7 +3,7 @@ tests before use in the statements before or in the same expression, membership 
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, cast
 
 from agentable.catalog import python_facts
 from agentable.cpg import ir
@@ -451,12 +451,19 @@ def _referenced(g: ProjectGraph, func: FunctionInfo) -> bool:
 def _value_uses(g: ProjectGraph) -> dict[str, list[tuple[FunctionInfo, ir.Stmt, ir.Expr]]]:
     """Name -> the names and attributes so spelled that are not a call's callee."""
     out: dict[str, list[tuple[FunctionInfo, ir.Stmt, ir.Expr]]] = {}
+    # the function's own expressions as the graph indexed them (`expr_walk`: walk_stmts, then
+    # stmt_exprs/walk_expr order), rather than walking its statements again
+    name_cls, attr_cls = ir.Name, ir.Attribute
     for f in g.functions.values():
-        for s in ir.walk_stmts(f.body):
-            for top in ir.stmt_exprs(s):
-                callees = {id(e.func) for e in ir.walk_expr(top) if isinstance(e, ir.Call)}
-                for e in ir.walk_expr(top):
-                    name = e.id if isinstance(e, ir.Name) else e.attr if isinstance(e, ir.Attribute) else None
-                    if name is not None and id(e) not in callees:
-                        out.setdefault(name, []).append((f, s, e))
+        callees = {id(cast(ir.Call, c).func) for c, _s in f.exprs.get(ir.Call, ())}
+        for e, s in f.expr_walk:
+            cls = e.__class__
+            if cls is name_cls:
+                name = cast(ir.Name, e).id
+            elif cls is attr_cls:
+                name = cast(ir.Attribute, e).attr
+            else:
+                continue
+            if id(e) not in callees:
+                out.setdefault(name, []).append((f, s, e))
     return out

@@ -43,15 +43,27 @@ def _param_defaults(g: ProjectGraph) -> dict[tuple[str, ir.Pos], tuple[FunctionI
 def _methods_reaching(cls_q: str, model_func: FunctionInfo, g: ProjectGraph) -> set[str]:
     """The method making the model call and the methods of the class that call it (`self.m()`)."""
     names = {model_func.name}
+    methods = _methods_by_class(g).get(cls_q, ())
     grew = True
     while grew:
         grew = False
-        for f in g.functions.values():
-            if f.cls is not None and f.cls.qualname == cls_q and f.name not in names and any(
+        for f in methods:
+            if f.name not in names and any(
                     isinstance(s.call.func, ir.Attribute) and s.call.func.attr in names for s in f.calls):
                 names.add(f.name)
                 grew = True
     return names
+
+
+@per_graph
+def _methods_by_class(g: ProjectGraph) -> dict[str, list[FunctionInfo]]:
+    """Class qualname -> the functions whose class has that qualname, in `g.functions` order:
+    built once, not a scan of every function per model call and round."""
+    out: dict[str, list[FunctionInfo]] = {}
+    for f in g.functions.values():
+        if f.cls is not None:
+            out.setdefault(f.cls.qualname, []).append(f)
+    return out
 
 
 def _omits(call: ir.Call, init: FunctionInfo, param: str) -> bool:

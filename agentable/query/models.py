@@ -76,13 +76,24 @@ class ModelUse:
             return ()
         used: dict[tuple[str, int], ir.Pos] = {(self.path, self.pos[0]): self.pos}
         if not self.literal_shared:
-            for other in model_uses(g):
-                if other.literal == self.literal and other.model_id == self.model_id and other.pos != self.literal[1]:
+            for other in _uses_by_literal(g).get((self.literal, self.model_id), ()):
+                if other.pos != self.literal[1]:
                     used.setdefault((other.path, other.pos[0]), other.pos)
         steps = [FlowStep(g.span(*self.literal), f"model id `{self.model_id}` is set here")]
         for (path, _), pos in list(used.items())[:MAX_USES_SHOWN]:
             steps.append(FlowStep(g.span(path, pos), "and used here" if len(steps) == 1 else "also used here"))
         return tuple(steps)
+
+
+@per_graph
+def _uses_by_literal(g: ProjectGraph) -> dict[tuple[tuple[str, ir.Pos], str], list[ModelUse]]:
+    """(literal, model id) -> the model uses of that id written at that literal, in `model_uses`
+    order: built once, a scan of every use per reported use was quadratic in the model ids."""
+    out: dict[tuple[tuple[str, ir.Pos], str], list[ModelUse]] = {}
+    for use in model_uses(g):
+        if use.literal is not None:
+            out.setdefault((use.literal, use.model_id), []).append(use)
+    return out
 
 
 def chat_model_api(spec: object) -> str:
