@@ -1,0 +1,35 @@
+"""Project modules named like a library they do not replace. Imports are absolute: a module
+inside a project package (chatarena/backends/langchain.py) is `langchain` only to code run with
+its folder on sys.path, and a file langchain.py importing `langchain.llms` gets the library."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agentable.cpg.graph_api import CodeGraph
+    from agentable.cpg.project import ProjectGraph
+    from agentable.cpg.structure import ModuleInfo
+
+
+def library_candidates(g: "ProjectGraph", name: str, cands: list[str]) -> list[str]:
+    """The suffix candidates for an import of `name` less those nested in a project package, when
+    the top of `name` is an LLM library the catalog knows and the project declares (the library
+    is what the import gets); `cands` unchanged otherwise."""
+    top = name.partition(".")[0]
+    if g.manifests is None or top not in g.catalog.known_framework_roots():
+        return cands
+    if not any(g.manifests.declared(d) for d in g.catalog.distributions_for_import(top)):
+        return cands
+    return [c for c in cands if c == name or c[:-len(name) - 1] not in g.modules]
+
+
+def imports_itself(g: "CodeGraph", target: str, module: "ModuleInfo") -> bool:
+    """Is the longest project-module prefix of the dotted import `target` the importing module
+    itself (`from langchain.llms import OpenAI` in a project file langchain.py)?"""
+    parts = target.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        mod = g.find_module(".".join(parts[:i]))
+        if mod is not None:
+            return mod is module
+    return False
