@@ -134,6 +134,9 @@ class ChatModelSpec:
     call_methods: tuple[str, ...] = ()
     output_text: tuple[str, ...] = ()
     returns_text_methods: tuple[str, ...] = ()
+    # method -> keyword of the one prompt string it takes (else its first argument); a list of
+    # chat messages there raises or is sent as its repr (LARD003)
+    text_inputs: dict[str, str] = field(default_factory=dict)
     binders: tuple[str, ...] = ()
     retry_binders: tuple[str, ...] = ()  # binders that re-send a failed request (`with_retry`)
     structured_methods: tuple[str, ...] = ()
