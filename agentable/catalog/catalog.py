@@ -130,6 +130,9 @@ class Catalog:
         self.models_version: str = str(models.get("version", ""))
         # api types under which a settings file's `model` names a deployment, not a model id
         self.deployment_api_types: frozenset[str] = frozenset(models.get("deployment_api_types", ()))
+        # classes whose class-level fields are settings (dataclasses, pydantic models): `bases`, `decorators`
+        self.settings_records: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in models.get("settings_records", {}).items()}
         # text-protocol markers (ReAct's Action:/Final Answer:/Observation:, the agent types that
         # parse no text): marker kind -> markers
         self.text_protocol: dict[str, tuple[str, ...]] = {
