@@ -75,6 +75,9 @@ class ClientSpec:
     params: dict[str, str] = field(default_factory=dict)
     positional: dict[str, int] = field(default_factory=dict)  # role -> positional index in the constructor
     defaults: dict[str, Any] = field(default_factory=dict)
+    # environment variable -> the constructor arguments that stand for it: with none of them given
+    # and the variable unset, the constructor raises (LARD002)
+    required_env: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sdk: Optional[str] = None
     available: Optional[str] = None
     framework: str = ""
