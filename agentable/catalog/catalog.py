@@ -11,7 +11,7 @@ from .loader import (CatalogError, build, dotted_prefixes, entries, index, norma
 from .models import ModelIndex
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
@@ -26,6 +26,7 @@ class Catalog:
     llm_calls: list[LLMCallSpec]
     http_llm_calls: list[LLMCallSpec]
     llm_clients: list[ClientSpec]
+    client_kinds: list[ClientKindSpec]
     chat_models: list[ChatModelSpec]
     retry_defaults: list[RetryDefaultSpec]
     credential_envs: list[CredentialEnvSpec]

@@ -84,6 +84,18 @@ class ClientSpec:
 
 
 @dataclass(frozen=True)
+class ClientKindSpec:
+    """An SDK factory that builds a different client per service name (`boto3.client("bedrock-runtime")`):
+    `methods` maps a service to the model-call methods only its client has (LARD016)."""
+
+    factories: tuple[str, ...]
+    kind_param: str
+    kind_positional: Optional[int] = None
+    methods: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class RetryDefaultSpec:
     """How many times a model client re-sends a request that failed (rate limit, timeout, server
     error, dropped connection) before it raises, for calls under `modules` in the releases
