@@ -92,6 +92,9 @@ class ClientKindSpec:
     kind_param: str
     kind_positional: Optional[int] = None
     methods: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # service -> {method: its parameter that takes one JSON object in the model's own format (LARD003)}
+    object_bodies: dict[str, dict[str, str]] = field(default_factory=dict)
+    body_encoders: tuple[str, ...] = ()  # the calls that serialise such a body (json.dumps)
     source: str = ""
 
 

@@ -34,6 +34,12 @@ def role_messages(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
     if isinstance(e, ir.Subscript) and _int_index(e.index):  # `history[-1]`: one item of a message list
         found = role_messages(g, e.value, func, stmt, depth)
         return RoleMessages(found.path, found.pos, False) if found is not None and found.whole_list else None
+    if isinstance(e, ir.BinOp) and e.op == "+":  # `[system] + history`: a list made of both
+        return role_messages(g, e.left, func, stmt, depth) or role_messages(g, e.right, func, stmt, depth)
+    if isinstance(e, ir.Name):  # `conversation = [system] + self.turns`
+        defs = func.defs.get(e.id, [])
+        for d in defs if len(defs) == 1 and defs[0].how == "assign" and isinstance(defs[0].value, ir.BinOp) else []:
+            return role_messages(g, d.value, func, d.stmt, depth - 1)
     lit = literal_of(g, e, func, stmt)
     if lit is not None:
         node, owner, _at = lit

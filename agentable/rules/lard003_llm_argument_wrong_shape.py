@@ -6,9 +6,10 @@ from typing import Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall
-from agentable.cpg.values import Const, Typed
+from agentable.cpg.values import Const, ExtRef, Typed
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import literal_of
+from agentable.query.model_clients import receiver_clients
 from agentable.query.model_messages import role_messages
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -36,6 +37,7 @@ class LlmArgumentWrongShape(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
+        yield from self._message_list_bodies(ctx)
         for c in graph.agent.llm_calls:
             yield from self._messages_as_text(ctx, c)
             if c.is_chat_model:
@@ -63,6 +65,36 @@ class LlmArgumentWrongShape(Rule):
                     yield self.finding(ctx, lit[1].path, elt.pos, problem)
 
 
+    def _message_list_bodies(self, ctx: RuleContext) -> Iterable[Finding]:
+        """A JSON list of chat messages given as the body of a call that takes one JSON object in the
+        model's own format (Bedrock's invoke_model: llm_apis.toml [[client_kind]] object_bodies)."""
+        graph = ctx.graph
+        params = {m: p for spec in graph.catalog.client_kinds for ms in spec.object_bodies.values()
+                  for m, p in ms.items()}
+        if not params:
+            return
+        for func in [*graph.functions.values(), *(m.toplevel for m in graph.modules.values())]:
+            for site in func.calls:
+                f = site.call.func
+                if not isinstance(f, ir.Attribute) or f.attr not in params:
+                    continue
+                # any client of the factory: the method is the runtime's even when the client is built wrong (LARD016)
+                clients = [b for b in receiver_clients(graph, site.call, func, site.stmt)
+                           if any(f.attr in ms for ms in b.spec.object_bodies.values())]
+                body = site.call.kwarg(params[f.attr])
+                encoded = _encoded_value(graph, body, func, site.stmt, clients[0].spec.body_encoders) \
+                    if clients and body is not None else None
+                found = role_messages(graph, encoded[1], func, site.stmt) if encoded is not None else None
+                if encoded is None or found is None or not found.whole_list:
+                    continue
+                yield self.finding(  # at the serialisation: the line that builds the body
+                    ctx, func.path, encoded[0].pos,
+                    f"`{params[f.attr]}` of `{f.attr}` is a JSON list of chat messages, but the model takes one JSON "
+                    f"object in its own format (Titan: `{{\"inputText\": ...}}`, Claude: `{{\"messages\": [...], "
+                    f"\"anthropic_version\": ...}}`); the request is rejected. Build the body the model's format "
+                    f"asks for.",
+                    flow=(FlowStep(graph.span(found.path, found.pos), "the chat messages are written here"),))
+
     def _messages_as_text(self, ctx: RuleContext, c: LLMCall) -> Iterable[Finding]:
         """Chat messages given as the one prompt string of a completion-style call."""
         arg, name = _text_input(c)
@@ -79,6 +111,18 @@ class LlmArgumentWrongShape(Rule):
             f"`{name}` of `{method}` takes one prompt string, but it is given {what}; the call raises or the "
             f"model is sent its repr. {fix}.",
             flow=flow)
+
+
+def _encoded_value(graph, e: ir.Expr, func, stmt, encoders: tuple[str, ...]) -> Optional[tuple[ir.Call, ir.Expr]]:
+    """The call serialising `e` with one of `encoders` (`json.dumps(history)`, or the call a local
+    is bound to) and the value it serialises, else None."""
+    calls = [e] if isinstance(e, ir.Call) else [
+        d.value for d in func.defs.get(e.id, []) if d.how == "assign"] if isinstance(e, ir.Name) else []
+    for c in calls:
+        if isinstance(c, ir.Call) and c.args and any(
+                isinstance(v, ExtRef) and v.path in encoders for v in graph.values(c.func, func, stmt)):
+            return c, c.args[0]
+    return None
 
 
 def _text_input(c: LLMCall) -> tuple[Optional[ir.Expr], str]:
