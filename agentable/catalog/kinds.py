@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict, FunctionRunnerSpec,
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
+                    FunctionRunnerSpec,
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,

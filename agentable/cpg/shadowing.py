@@ -4,22 +4,23 @@ its folder on sys.path, and a file langchain.py importing `langchain.llms` gets 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
     from agentable.cpg.graph_api import CodeGraph
-    from agentable.cpg.project import ProjectGraph
+    from agentable.cpg.manifests.model import ManifestSet
     from agentable.cpg.structure import ModuleInfo
 
 
-def library_candidates(g: "ProjectGraph", name: str, cands: list[str]) -> list[str]:
+def library_candidates(g: "CodeGraph", name: str, cands: list[str]) -> list[str]:
     """The suffix candidates for an import of `name` less those nested in a project package, when
     the top of `name` is an LLM library the catalog knows and the project declares (the library
     is what the import gets); `cands` unchanged otherwise."""
     top = name.partition(".")[0]
-    if g.manifests is None or top not in g.catalog.known_framework_roots():
+    manifests: "Optional[ManifestSet]" = getattr(g, "manifests", None)  # (the project graph's; not in CodeGraph)
+    if not cands or manifests is None or top not in g.catalog.known_framework_roots():
         return cands
-    if not any(g.manifests.declared(d) for d in g.catalog.distributions_for_import(top)):
+    if not any(manifests.declared(d) for d in g.catalog.distributions_for_import(top)):
         return cands
     return [c for c in cands if c == name or c[:-len(name) - 1] not in g.modules]
 
