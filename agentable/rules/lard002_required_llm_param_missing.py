@@ -50,14 +50,16 @@ class RequiredLlmParamMissing(Rule):
         yield from self._client_settings(ctx)
 
     def _client_settings(self, ctx: RuleContext) -> Iterable[Finding]:
-        """An SDK client built without a setting it cannot do without (the Azure OpenAI client's
-        `api_version`), whose environment variable the project never names: the constructor raises
-        unless the user happens to export it."""
+        """An SDK client the code configures itself (some arguments given) but without a setting it
+        cannot do without (the Azure OpenAI client's `api_version`), whose environment variable the
+        project never names: the constructor raises unless the user happens to export it."""
         graph = ctx.graph
         for site, exts in graph.agent.external_calls:
             spec = next((s for s in (graph.catalog.llm_client(v.path) for v in exts) if s is not None), None)
             if spec is None or not spec.required_env or site.call.has_kwargs_splat() or graph.is_test_code(site.func.path):
                 continue
+            if not site.call.keywords and not site.call.args:
+                continue  # `AzureOpenAI()`: configured from the environment as a whole, by design
             for env, names in spec.required_env.items():
                 if any(site.call.kwarg(n) is not None for n in names) or project_mentions(graph, env):
                     continue
