@@ -1,6 +1,6 @@
-"""Project modules named like a library they do not replace. Imports are absolute: a module below
-the project's root (chatarena/backends/langchain.py, examples/mcp.py) is `langchain` only to code
-run with its folder on sys.path, and a file langchain.py importing `langchain.llms` gets the library."""
+"""Project modules named like a library they do not replace. Imports are absolute: a module inside
+a project package (chatarena/backends/langchain.py) is `langchain` only to code run with its folder
+on sys.path, and a file langchain.py importing `langchain.llms` gets the library."""
 
 from __future__ import annotations
 
@@ -13,18 +13,18 @@ if TYPE_CHECKING:
 
 
 def library_candidates(g: "CodeGraph", name: str, cands: list[str]) -> list[str]:
-    """The suffix candidates for an import of `name`, less those below the project's root, when the
-    top of `name` is an LLM library the catalog knows and the project declares (the library is what
-    the import gets); `cands` unchanged otherwise."""
-    top = name.partition(".")[0]
+    """The suffix candidates for an import of `name`, less a lone one nested in a project package
+    (chatarena.backends.langchain for `langchain`), when the top of `name` is an LLM library the
+    catalog knows and the project declares: the import gets the library. A candidate at a source
+    root (src/autogen_core, the library's own source in its monorepo) stays, and several candidates
+    already leave the name to the library."""
+    if len(cands) != 1 or "." not in cands[0] or cands[0][:-len(name) - 1] not in g.modules:
+        return cands
     manifests: "Optional[ManifestSet]" = getattr(g, "manifests", None)  # (the project graph's; not in CodeGraph)
-    if not cands or manifests is None or top not in g.catalog.known_framework_roots():
+    top = name.partition(".")[0]
+    if manifests is None or top not in g.catalog.known_framework_roots():
         return cands
-    if not any(manifests.declared(d) for d in g.catalog.distributions_for_import(top)):
-        return cands
-    # only a module at the project's root is importable under the library's name from anywhere (a
-    # script folder's sibling is found before this, by the importer's package)
-    return [c for c in cands if c == name]
+    return [] if any(manifests.declared(d) for d in g.catalog.distributions_for_import(top)) else cands
 
 
 def imports_itself(g: "CodeGraph", target: str, module: "ModuleInfo") -> bool:
