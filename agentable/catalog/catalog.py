@@ -11,7 +11,7 @@ from .loader import (CatalogError, build, dotted_prefixes, entries, index, norma
 from .models import ModelIndex
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict,
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
@@ -26,6 +26,7 @@ class Catalog:
     llm_calls: list[LLMCallSpec]
     http_llm_calls: list[LLMCallSpec]
     llm_clients: list[ClientSpec]
+    client_kinds: list[ClientKindSpec]
     chat_models: list[ChatModelSpec]
     retry_defaults: list[RetryDefaultSpec]
     credential_envs: list[CredentialEnvSpec]
@@ -131,6 +132,9 @@ class Catalog:
         # api types under which a settings file's `model` names a deployment, not a model id
         self.deployment_api_types: frozenset[str] = frozenset(models.get("deployment_api_types", ()))
         self.fixed_window_providers: frozenset[str] = frozenset(models.get("fixed_window_providers", ()))
+        # classes whose class-level fields are settings (dataclasses, pydantic models): `bases`, `decorators`
+        self.settings_records: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in models.get("settings_records", {}).items()}
         # text-protocol markers (ReAct's Action:/Final Answer:/Observation:, the agent types that
         # parse no text): marker kind -> markers
         self.text_protocol: dict[str, tuple[str, ...]] = {

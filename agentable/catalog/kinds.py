@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, CredentialEnvSpec, DistConflict, FunctionRunnerSpec,
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
+                    FunctionRunnerSpec,
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
@@ -45,6 +46,8 @@ ENTRIES: tuple[Entries, ...] = (
             framework_roots=True),
     Entries("llm_apis.toml", "chat_model", ChatModelSpec, "chat_models",
             {"chat_model": "classes", "factory": "factories"}, framework_roots=True),
+    # factories whose client (and its methods) depends on a service name: boto3.client("bedrock-runtime")
+    Entries("llm_apis.toml", "client_kind", ClientKindSpec, "client_kinds"),
     # how many times a model client retries a failed request by itself, per SDK release range
     Entries("llm_apis.toml", "retry_default", RetryDefaultSpec, "retry_defaults"),
     # library decorators that re-run the function they wrap: what bounds them, whether they await coroutines

@@ -75,9 +75,27 @@ class ClientSpec:
     params: dict[str, str] = field(default_factory=dict)
     positional: dict[str, int] = field(default_factory=dict)  # role -> positional index in the constructor
     defaults: dict[str, Any] = field(default_factory=dict)
+    # environment variable -> the constructor arguments that stand for it: with none of them given
+    # and the variable unset, the constructor raises (LARD002)
+    required_env: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sdk: Optional[str] = None
     available: Optional[str] = None
     framework: str = ""
+
+
+@dataclass(frozen=True)
+class ClientKindSpec:
+    """An SDK factory that builds a different client per service name (`boto3.client("bedrock-runtime")`):
+    `methods` maps a service to the model-call methods only its client has (LARD016)."""
+
+    factories: tuple[str, ...]
+    kind_param: str
+    kind_positional: Optional[int] = None
+    methods: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # service -> {method: its parameter that takes one JSON object in the model's own format (LARD003)}
+    object_bodies: dict[str, dict[str, str]] = field(default_factory=dict)
+    body_encoders: tuple[str, ...] = ()  # the calls that serialise such a body (json.dumps)
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +152,9 @@ class ChatModelSpec:
     call_methods: tuple[str, ...] = ()
     output_text: tuple[str, ...] = ()
     returns_text_methods: tuple[str, ...] = ()
+    # method -> keyword of the one prompt string it takes (else its first argument); a list of
+    # chat messages there raises or is sent as its repr (LARD003)
+    text_inputs: dict[str, str] = field(default_factory=dict)
     binders: tuple[str, ...] = ()
     retry_binders: tuple[str, ...] = ()  # binders that re-send a failed request (`with_retry`)
     structured_methods: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
 from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
+from agentable.cpg.shadowing import library_candidates
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
 from agentable.paths import is_test_path
@@ -148,13 +149,12 @@ class ProjectGraph:
             sibling = f"{importer.package}.{name}"
             if sibling in self.modules and sibling != own:
                 return self.modules[sibling]
-        cands = [] if stdlib else self._suffix_index.get(name, [])
+        cands = [] if stdlib else library_candidates(self, name, self._suffix_index.get(name, []))
         if len(cands) - (own in cands) == 1:
             return self.modules[next(c for c in cands if c != own)]
         if importer is not None and cands:
-            # prefer the candidate closest to the importer: the first one sharing the longest
-            # leading part of its dotted name (a scan of every candidate per lookup was quadratic
-            # in a monorepo where every app has its own `tools`)
+            # prefer the candidate closest to the importer: the first sharing the longest leading part of its
+            # dotted name (scanning every candidate per lookup was quadratic in a monorepo of apps with own `tools`)
             by_prefix = self._nearest_index.get(name)
             if by_prefix is None:
                 by_prefix = self._nearest_index[name] = {}

@@ -35,6 +35,7 @@ from agentable.cpg.frameworks import (
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.hook_sources import hooked_text
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
+from agentable.cpg.shadowing import imports_itself
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.values import (
     UNKNOWN,
@@ -279,8 +280,9 @@ class Resolver:
             if not target:
                 return frozenset({UNKNOWN})
             found = self.g.lookup(str(target), from_import=isinstance(d.stmt, ir.ImportFrom))
-            # project file openai.py importing `openai` imports the library, not itself
-            return frozenset({ExtRef(str(target))}) if ModuleRef(func.module.name) in found else found
+            # project file openai.py importing `openai` (langchain.py: `langchain.llms`) imports the library
+            own = ModuleRef(func.module.name) in found or imports_itself(self.g, str(target), func.module)
+            return frozenset({ExtRef(str(target))}) if own else found
         if how == "def":
             nested = func.nested.get(d.name)
             return frozenset({FuncRef(nested.qualname)}) if nested else frozenset({UNKNOWN})

@@ -11,6 +11,7 @@ from agentable.query.artifacts import config_model_settings, uncalled_function_s
 from agentable.query.config import unread_setting
 from agentable.query.model_choices import listed_model_ids
 from agentable.query.model_defaults import unused_default
+from agentable.query.model_fields import field_model_defaults
 from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, self_hosted
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -27,7 +28,9 @@ class RetiredModel(Rule):
               "an agent that worked when it was written stops working without any code change. Model ids "
               "written in settings files (YAML, JSON, TOML, a CrewAI `agents.yaml`, a `.prompty`, a `.env` "
               "example) are checked too, at their line there (one finding per id per file, at its first line, "
-              "listing the file's other lines that set it). So are the other ids the project offers for the "
+              "listing the file's other lines that set it), and so are the defaults of the model fields of a "
+              "settings class in code (a dataclass or pydantic model the project uses). So are the other ids "
+              "the project offers for the "
               "same model field (a `choices=` list of the option it is read from, an allow-list `if model in "
               "[...]` that guards it, a `Literal[...]` annotation, a table it is looked up in): each is a value "
               "a user can pick, reported once at its entry with the call it reaches."),
@@ -60,6 +63,7 @@ class RetiredModel(Rule):
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
                 model=use.model_id, flow=use.flow(graph))
         yield from self._listed(ctx, today, reported)
+        yield from self._field_defaults(ctx, today, reported)
         # one finding per retired id per settings file, at its first line: a task config that gives
         # six agents `model: gpt-4` is one edit to make, not six reports (the other lines are steps)
         settings: dict[tuple[str, str], tuple[ModelInfo, list]] = {}
@@ -82,6 +86,22 @@ class RetiredModel(Rule):
                 ctx, path, first.pos,
                 f"`{model_id}` (`{first.key}` in this settings file) was retired by its provider on {info.retired}, "
                 f"so requests to it fail{repl}.{also}", model=model_id, flow=flow)
+
+    def _field_defaults(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
+        """A retired id that is the default of a model field of a settings record in code (a
+        dataclass or pydantic settings class the project uses), as a settings file's would be."""
+        graph = ctx.graph
+        for fm in field_model_defaults(graph):
+            info = graph.catalog.model(fm.model_id)
+            if info is None or not info.retired or str(info.retired) > today \
+                    or (fm.path, fm.pos[0], fm.model_id) in reported or names_deployment(graph, fm.settings):
+                continue
+            reported.add((fm.path, fm.pos[0], fm.model_id))
+            repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+            yield self.finding(
+                ctx, fm.path, fm.pos,
+                f"`{fm.model_id}` (the default of `{fm.cls}.{fm.key}`, a settings class) was retired by its "
+                f"provider on {info.retired}, so requests to it fail{repl}.", model=fm.model_id)
 
     def _listed(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
         """A retired id among the ids the project offers for a model field (model_choices), once

@@ -15,6 +15,9 @@ from agentable.cpg import ir
 from agentable.cpg.structure import FunctionInfo  # for annotations
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
+from agentable.query.guards import checked_before
+from agentable.query.literals import param_argument
+from agentable.query.model_forwarding import feeding_sites
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import env_item_assigned, env_set_by_call, mask_secret
 
@@ -50,7 +53,8 @@ class HardcodedOrEmptyApiKey(Rule):
         full=("A key written into the code leaks with every copy of the repository and is used by whoever "
               "finds it; providers revoke leaked keys, after which the agent stops working. An empty key "
               "overrides the environment variable the SDK would otherwise read, so every request fails with "
-              "an authentication error."),
+              "an authentication error. A key parameter whose default is None written into `os.environ` raises "
+              "TypeError whenever the caller leaves it out."),
         bad_example='client = OpenAI(api_key="sk-proj-9fQ2…")',
         good_example='client = OpenAI()  # reads OPENAI_API_KEY from the environment',
         fix="Read the key from the environment or a secret store (and rotate a key that was committed); drop an empty `api_key`.",
@@ -72,6 +76,12 @@ class HardcodedOrEmptyApiKey(Rule):
     def _judge(self, ctx: RuleContext, func: FunctionInfo, stmt: ir.Stmt, value: ir.Expr, name: str,
                allow_empty: bool) -> Optional[Finding]:
         graph = ctx.graph
+        if name.startswith("os.environ[") and _none_default_kept(graph, func, stmt, value):
+            return self.finding(
+                ctx, func.path, value.pos,
+                f"`{name}` is assigned `{ir.dotted(value)}`, whose default is None; the environment takes only "
+                f"strings, so a call that leaves it out raises TypeError instead of using the key already in the "
+                f"environment. Assign it only when a key is given (`if {ir.dotted(value)}:`).")
         vals = graph.values(value, func, stmt)
         strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
         if not vals or len(strs) != len(vals):
@@ -137,6 +147,19 @@ def _keys_assigned(graph, func: FunctionInfo, roots: frozenset[str]) -> Iterator
             for k, v in zip(d.keys, d.values, strict=True):
                 if isinstance(k, ir.Constant) and isinstance(k.value, str) and _KEY_NAME.search(k.value):
                     yield stmt, v, k.value, False, v.pos[0]
+
+
+def _none_default_kept(graph, func: FunctionInfo, stmt: ir.Stmt, value: ir.Expr) -> bool:
+    """Is `value` a parameter whose default is None, not tested before `stmt`, that some call in
+    the project leaves out (or that nothing in the project passes: a public constructor)?"""
+    if not isinstance(value, ir.Name) or checked_before(func, stmt, value.id) \
+            or any(d.how != "param" for d in func.defs.get(value.id, [])):
+        return False
+    p = next((p for p in func.params if p.name == value.id), None)
+    if p is None or not (isinstance(p.default, ir.Constant) and p.default.value is None):
+        return False
+    sites = feeding_sites(graph, func)
+    return not sites or any(param_argument(site.call, func, value.id) is None for site in sites)
 
 
 def _callee_name(call: ir.Call) -> str:

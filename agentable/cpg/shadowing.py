@@ -1,0 +1,38 @@
+"""Project modules named like a library they do not replace. Imports are absolute: a module inside
+a project package (chatarena/backends/langchain.py) is `langchain` only to code run with its folder
+on sys.path, and a file langchain.py importing `langchain.llms` gets the library."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from agentable.cpg.graph_api import CodeGraph
+    from agentable.cpg.manifests.model import ManifestSet
+    from agentable.cpg.structure import ModuleInfo
+
+
+def library_candidates(g: "CodeGraph", name: str, cands: list[str]) -> list[str]:
+    """The suffix candidates for an import of `name`, less a lone one nested in a project package
+    (chatarena.backends.langchain for `langchain`), when the top of `name` is an LLM library the
+    catalog knows and the project declares: the import gets the library. A candidate at a source
+    root (src/autogen_core, the library's own source in its monorepo) stays, and several candidates
+    already leave the name to the library."""
+    if len(cands) != 1 or "." not in cands[0] or cands[0][:-len(name) - 1] not in g.modules:
+        return cands
+    manifests: "Optional[ManifestSet]" = getattr(g, "manifests", None)  # (the project graph's; not in CodeGraph)
+    top = name.partition(".")[0]
+    if manifests is None or top not in g.catalog.known_framework_roots():
+        return cands
+    return [] if any(manifests.declared(d) for d in g.catalog.distributions_for_import(top)) else cands
+
+
+def imports_itself(g: "CodeGraph", target: str, module: "ModuleInfo") -> bool:
+    """Is the longest project-module prefix of the dotted import `target` the importing module
+    itself (`from langchain.llms import OpenAI` in a project file langchain.py)?"""
+    parts = target.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        mod = g.find_module(".".join(parts[:i]))
+        if mod is not None:
+            return mod is module
+    return False
