@@ -7,8 +7,14 @@ from typing import Iterable, Optional
 from agentable.cpg import ir
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
+from agentable.query.agent_runs import agent_run_sites
+from agentable.query.guards import is_protected
 from agentable.query.protocol import protocol_markers
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+
+
+# What a framework's output parser raises (a ValueError: python.toml's exception table).
+PARSE_ERROR = "OutputParserException"
 
 
 class AgentParseErrorsUnhandled(Rule):
@@ -21,7 +27,8 @@ class AgentParseErrorsUnhandled(Rule):
         full=("Agents that read the tool call from the model's text (ReAct, structured-chat, JSON and XML agents) "
               "raise an output-parser exception as soon as one reply misses the format (\"Could not parse LLM "
               "output\"). The executor only feeds the error back to the model and continues when its parse-error "
-              "option is enabled; by default the whole run fails on the first malformed step."),
+              "option is enabled; by default the whole run fails on the first malformed step. An executor every "
+              "run of which catches the parser's error (a ValueError) around the run is not reported."),
         bad_example='executor = AgentExecutor(agent=create_react_agent(llm, tools, prompt), tools=tools)',
         good_example=('executor = AgentExecutor(agent=create_react_agent(llm, tools, prompt), tools=tools, '
                       'handle_parsing_errors=True)'),
@@ -49,6 +56,9 @@ class AgentParseErrorsUnhandled(Rule):
                 vals = graph.values(e, func, stmt)
                 if not vals or not all(isinstance(v, Const) and v.value in (False, None) for v in vals):
                     continue
+            runs = agent_run_sites(graph, ac)
+            if runs and all(is_protected(graph, r.func, r.stmt, (PARSE_ERROR,)) for r in runs):
+                continue  # every run catches the parser's error itself (and keeps going)
             setting = f"`{guard}` is off" if e is not None else f"`{guard}` is not set"
             # the line to edit: the option turned off, else the argument that picks the text-parsing agent
             at = e if e is not None else chooser if chooser is not None else call.func

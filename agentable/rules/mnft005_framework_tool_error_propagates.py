@@ -13,7 +13,8 @@ from agentable.query.tool_failures import tool_error_handling_configured, tool_r
 from agentable.query.tool_results import tool_label
 from agentable.query.tools import tool_functions_of
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.mnft.helpers import agent_run_sites, agents_running, tool_error_handling_covers, unhandled_network_io
+from agentable.query.agent_runs import agent_run_sites
+from agentable.rules.mnft.helpers import agents_running, tool_error_handling_covers, unhandled_network_io
 from agentable.rules.mnft.process_failures import ProcessFailure, unhandled_process_failure
 from agentable.rules.mnft.unrun import unrun_tool_judged_by_default
 from agentable.rules.mnft.tool_inputs import ArgumentHit, agent_handed_to, model_params, unhandled_model_argument

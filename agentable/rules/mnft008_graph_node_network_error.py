@@ -17,7 +17,8 @@ from agentable.query.guards import TOOL_FAILURES, catches_library_errors, failur
 from agentable.query.literals import source_text
 from agentable.query.tool_failures import tool_raised_errors
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.mnft.helpers import NetworkCall, agent_run_sites, unhandled_network_io
+from agentable.query.agent_runs import agent_run_sites
+from agentable.rules.mnft.helpers import NetworkCall, unhandled_network_io
 
 
 class GraphNodeNetworkError(Rule):
