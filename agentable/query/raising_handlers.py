@@ -25,7 +25,7 @@ from agentable.cpg.flow import (
 )
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import ClassRef, Const, ExtRef, LLMOutput, Parsed
+from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, LLMOutput, ParamRef, Parsed, Typed
 from agentable.query.dataflow import flows, model_text, sink_of, text_argument
 from agentable.query.facts import per_graph
 from agentable.query.guards import decorated_with_retry, handler_raises_on, unreached_branch
@@ -74,7 +74,7 @@ def raising_handlers(g: ProjectGraph) -> list[RaisingHandler]:
         for func, try_stmt, handler in _first_catchers(g, site.func, site.stmt, sink.raises, _DEPTH, frozenset()):
             if _retries(g, func, try_stmt, handler):
                 continue
-            for r in _raises_in(handler.body):
+            for r in _raises_in(handler.body, g, func):
                 add(func, r, _raised_lineage(g, func, r, handler, sink.raises), parse)
             for m in _returned_markers(handler.body):
                 markers.setdefault(m, parse)
@@ -200,10 +200,28 @@ def _first_catchers(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: 
     return out
 
 
-def _raises_in(body: list[ir.Stmt]) -> Iterator[ir.Raise]:
-    for s in ir.walk_stmts(body):
+def _raises_in(body: list[ir.Stmt], g: Optional[ProjectGraph] = None,
+               func: Optional[FunctionInfo] = None) -> Iterator[ir.Raise]:
+    """The raises of a handler body; with `g`, not those under an opt-in flag that is off by
+    default (`if self.raise_on_error: raise`): the user asked for the exception."""
+    stack = list(reversed(body))
+    while stack:
+        s = stack.pop()
         if isinstance(s, ir.Raise):
             yield s
+        if g is not None and func is not None and isinstance(s, ir.If) and _off_by_default(g, func, s):
+            stack.extend(reversed(s.orelse))
+            continue
+        for block in reversed(ir.child_blocks(s)):
+            stack.extend(reversed(block))
+
+
+def _off_by_default(g: ProjectGraph, func: FunctionInfo, s: ir.If) -> bool:
+    """`if flag:` / `if self.flag:` where the flag is a setting whose default is False."""
+    if not isinstance(s.test, (ir.Name, ir.Attribute)):
+        return False
+    values = g.values(s.test, func, s)
+    return Const(False) in values and all(isinstance(v, (Const, ParamRef, Typed)) or v == UNKNOWN for v in values)
 
 
 def _retries(g: ProjectGraph, func: FunctionInfo, try_stmt: ir.Try, handler: ir.Handler) -> bool:
