@@ -1,6 +1,7 @@
 """Which framework agent runs a tool, where it is run, and a tool's unhandled network I/O."""
 
-from agentable.rules.mnft.helpers import agent_run_sites, agents_running, unhandled_network_io
+from agentable.query.agent_runs import agent_run_sites
+from agentable.rules.mnft.helpers import agents_running, unhandled_network_io
 from tests.conftest import graph_of
 
 _APP = '''
