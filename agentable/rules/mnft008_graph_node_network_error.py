@@ -86,14 +86,24 @@ class GraphNodeNetworkError(Rule):
 
 def _graph_runs(g: ProjectGraph, sg: StateGraph) -> list[CallSite]:
     """The calls that run a graph compiled from this builder (`builder.compile().invoke(...)`)."""
-    out: list[CallSite] = []
+    return list(_runs_by_builder(g).get(id(sg.ctor), ()))
+
+
+@per_graph
+def _runs_by_builder(g: ProjectGraph) -> dict[int, list[CallSite]]:
+    """Builder constructor call (by id) -> the calls that run a graph compiled from it, in the order
+    of the agent constructs: one pass over them per graph (one per builder was quadratic in a
+    project of many graphs)."""
+    builders = {id(sg.ctor) for sg in g.agent.state_graphs}
+    out: dict[int, list[CallSite]] = {}
     for ac in g.agent.agent_constructs:
         f = ac.site.call.func
         if not isinstance(f, ir.Attribute):
             continue
-        if any(isinstance(v, ExtRef) and v.site is not None and v.site[1] is sg.ctor
-               for v in g.values(f.value, ac.site.func, ac.site.stmt)):
-            out += agent_run_sites(g, ac)
+        made = {id(v.site[1]) for v in g.values(f.value, ac.site.func, ac.site.stmt)
+                if isinstance(v, ExtRef) and v.site is not None}
+        for ctor in made & builders:
+            out.setdefault(ctor, []).extend(agent_run_sites(g, ac))
     return out
 
 

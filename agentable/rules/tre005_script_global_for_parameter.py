@@ -40,10 +40,13 @@ class ScriptGlobalForParameter(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
+        by_module: dict[int, dict[str, DefSite]] = {}  # a module's script-only names, once per module
         for func in graph.agent.functions():
             if func.node is None or not func.params:
                 continue
-            script_only = _script_only_names(func.module)
+            script_only = by_module.get(id(func.module))
+            if script_only is None:
+                script_only = by_module[id(func.module)] = _script_only_names(func.module)
             if not script_only:
                 continue
             params = {p.name for p in func.params}

@@ -265,6 +265,43 @@ def _modules_named(g: ProjectGraph) -> dict[str, dict[str, int]]:
 
 
 def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str, along: ManifestSet | None = None) -> bool:
+    """`_import_declared`, memoised per graph by what it reads of the scopes (their requirements and
+    project names) and the import: every module of a folder asks the same questions of the same
+    declarations (on autogen, a third of the scan). The scopes are often built afresh per import
+    (package_scope, install_scope), so the key is their content, interned once per scope object."""
+    key = (_scope_token(g, scope), None if along is None else _scope_token(g, along), dotted)
+    memo = _declared_memo(g)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _import_declared(g, scope, dotted, along)
+    return hit
+
+
+@per_graph
+def _declared_memo(g: ProjectGraph) -> dict[tuple[int, int | None, str], bool]:
+    return {}
+
+
+@per_graph
+def _scope_tokens(g: ProjectGraph) -> tuple[dict[int, tuple[ManifestSet, int, int]], dict[tuple, int]]:
+    """(id of a scope -> (the scope, kept alive so its id is not reused; its number of requirements;
+    its token), content -> token)."""
+    return {}, {}
+
+
+def _scope_token(g: ProjectGraph, scope: ManifestSet) -> int:
+    """A number per distinct (requirements, project names) content of a scope."""
+    by_id, by_content = _scope_tokens(g)
+    hit = by_id.get(id(scope))
+    if hit is not None and hit[0] is scope and hit[1] == len(scope.requirements):
+        return hit[2]
+    content = (tuple(scope.requirements), frozenset(getattr(scope, "project_names", {}).values()))
+    token = by_content.setdefault(content, len(by_content))
+    by_id[id(scope)] = (scope, len(scope.requirements), token)
+    return token
+
+
+def _import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str, along: ManifestSet | None = None) -> bool:
     """Is the import `dotted` covered by the requirements in `scope` (a ManifestSet): one of the
     distributions that provide it is declared (any group), a declared distribution brings it in as
     a dependency (catalog `provides`, transitively), or, for an import the catalog does not know, a
@@ -274,20 +311,7 @@ def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str, along: Man
     declared in versions that shipped the whole namespace (catalog `whole_namespace`). What the
     declarations bring along is read from `along` when given (the extras the importer belongs to:
     see packages.feature_scope), else from `scope`."""
-    declared = {r.dist for r in scope.requirements}
-    # the project's own distribution, named by a manifest that governs the file: its code and its
-    # examples import it without declaring it (an example folder's requirements add to it)
-    declared |= set(getattr(scope, "project_names", {}).values())
-    # an extra brings the distribution it is named after: `crewai[tools]` installs crewai-tools,
-    # `smolagents[mcp]` installs mcp, `pydantic-ai-slim[openai]` installs openai
-    # (and, where the catalog has the distribution's wheel, exactly what the extra adds:
-    # `pydantic-ai-slim[ag-ui]` installs ag-ui-protocol)
-    for r in scope.requirements:
-        declared |= {normalize_dist(n) for extra in r.extras for n in (f"{r.dist}-{extra}", extra)}
-        declared |= {d for extra in r.extras for d in g.catalog.extra_requires(r.dist, extra)}
-    # a declared release whose wheel was read and lacks the name does not install it (dspy-ai>=2.6
-    # has no `dsp`); what it requires may still bring it (below)
-    declared = {d for d in declared if not _release_lacks(g, d, str(scope.specifier_for(d) or ""), dotted)}
+    declared = _declared_for(g, scope, dotted.split(".")[0])
     if _provided_by(g, declared, dotted):
         return True
     if _installed_along(g, along if along is not None else scope, dotted):
@@ -305,6 +329,41 @@ def import_declared(g: ProjectGraph, scope: ManifestSet, dotted: str, along: Man
         if names and _whole_namespace_declared(g, scope, d, dotted):
             return True
     return False
+
+
+def _declared_for(g: ProjectGraph, scope: ManifestSet, top: str) -> set[str]:
+    """The distributions `scope` declares, or installs by naming them, that may install the top
+    name `top`; per scope content and top name (the same for every import of a folder)."""
+    key = (_scope_token(g, scope), top)
+    memo = _declared_memo_by_top(g)
+    hit = memo.get(key)
+    if hit is None:
+        # a declared release whose wheel was read and lacks the name does not install it (dspy-ai>=2.6
+        # has no `dsp`); what it requires may still bring it (see _import_declared)
+        hit = memo[key] = frozenset(d for d in _declared_names(g, scope)
+                                    if not _release_lacks(g, d, str(scope.specifier_for(d) or ""), top))
+    return set(hit)
+
+
+@per_graph
+def _declared_memo_by_top(g: ProjectGraph) -> dict[tuple[int, str], frozenset[str]]:
+    return {}
+
+
+def _declared_names(g: ProjectGraph, scope: ManifestSet) -> set[str]:
+    """The distributions `scope` declares, its project's own, and those its extras name."""
+    declared = {r.dist for r in scope.requirements}
+    # the project's own distribution, named by a manifest that governs the file: its code and its
+    # examples import it without declaring it (an example folder's requirements add to it)
+    declared |= set(getattr(scope, "project_names", {}).values())
+    # an extra brings the distribution it is named after: `crewai[tools]` installs crewai-tools,
+    # `smolagents[mcp]` installs mcp, `pydantic-ai-slim[openai]` installs openai
+    # (and, where the catalog has the distribution's wheel, exactly what the extra adds:
+    # `pydantic-ai-slim[ag-ui]` installs ag-ui-protocol)
+    for r in scope.requirements:
+        declared |= {normalize_dist(n) for extra in r.extras for n in (f"{r.dist}-{extra}", extra)}
+        declared |= {d for extra in r.extras for d in g.catalog.extra_requires(r.dist, extra)}
+    return declared
 
 
 def _installed_along(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
@@ -341,6 +400,7 @@ def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
         return False
 
 
+@per_graph
 def _release_imports(g: ProjectGraph, dist: str, spec: str) -> frozenset[str] | None:
     """The top-level names the wheel of the release `spec` resolves to installs, None when that
     wheel was not read (requires.json.gz)."""

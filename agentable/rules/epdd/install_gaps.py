@@ -16,6 +16,7 @@ from agentable.cpg.manifests import ManifestSet
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ModuleInfo
 from agentable.findings import FlowStep, Span
+from agentable.rules.epdd.helpers import package_dirs
 
 _PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
@@ -55,6 +56,7 @@ def _read_by(scope: ManifestSet, manifest: str) -> set[str]:
 
 
 def in_installed_package(g: ProjectGraph, mod: ModuleInfo, manifest: str) -> bool:
+
     """Is `mod` part of the package the manifest installs: inside a folder with an `__init__.py`
     below the manifest's folder (or its `src/`) whose top folder is a package too (not a root
     script, a loose folder or test code)?"""
@@ -69,7 +71,7 @@ def in_installed_package(g: ProjectGraph, mod: ModuleInfo, manifest: str) -> boo
         root, rel = root / "src", PurePosixPath(*rel.parts[1:])
     if len(rel.parts) < 2:
         return False
-    inits = {str(PurePosixPath(m.path).parent) for m in g.modules.values() if PurePosixPath(m.path).name == "__init__.py"}
+    inits = package_dirs(g)  # once per graph, not per import
     top = root / rel.parts[0]
     return str(path.parent) in inits and str(top) in inits
 
