@@ -200,7 +200,7 @@ def is_project_module(g: ProjectGraph, top: str, importer: str = "", dotted: str
       MetaGPT's `runner/aide.py` imports the `aide` distribution;
     - a package or module two or more packages deep, imported from outside its parent package:
       gpt-researcher's `gpt_researcher/scraper/pymupdf/` does not shadow PyMuPDF elsewhere."""
-    if top in g.modules:
+    if top in g.modules or _through_layout_folder(g, top, dotted):
         return True
     things = _modules_named(g).get(top)
     if not things:
@@ -223,6 +223,26 @@ def is_project_module(g: ProjectGraph, top: str, importer: str = "", dotted: str
         if things.get(thing, 0) >= 2 and thing not in enclosing and importer.startswith(p + "."):
             return True
     return False
+
+
+def _through_layout_folder(g: ProjectGraph, top: str, dotted: str) -> bool:
+    """Is `dotted` a project module imported through the folder its name leaves out (`src.utils.x`
+    for `src/utils/x.py`, named `utils.x` as the src layout installs it): run from the repository
+    root, `src` is a namespace package and the import works."""
+    rest = dotted.partition(".")[2]
+    return bool(rest) and any(rest == m or rest.startswith(m + ".") or m.startswith(rest + ".")
+                              for m in _layout_modules(g).get(top, ()))
+
+
+@per_graph
+def _layout_modules(g: ProjectGraph) -> dict[str, tuple[str, ...]]:
+    """Folder -> the project modules whose file lies in it but whose dotted name leaves it out."""
+    out: dict[str, list[str]] = {}
+    for name, info in g.modules.items():
+        folder, _, below = info.path.partition("/")
+        if below and not name.startswith(folder + ".") and name != folder:
+            out.setdefault(folder, []).append(name)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @per_graph
