@@ -15,7 +15,7 @@ from agentable.cpg.artifacts.model import Pos
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef
-from agentable.query.facts import EvalAt, per_graph
+from agentable.query.facts import EvalAt, code_strings, per_graph
 from agentable.query.protocol import stop_config
 
 
@@ -29,14 +29,6 @@ def config_model_settings(g: ProjectGraph) -> list[ModelSetting]:
     return list(arts.model_settings())
 
 
-@per_graph
-def _code_strings(g: ProjectGraph) -> frozenset[str]:
-    """Every string constant written in the project's Python code."""
-    funcs = list(g.functions.values()) + [m.toplevel for m in g.modules.values()]
-    return frozenset(e.value for _f, _s, e in g.expressions(ir.Constant, funcs)
-                     if isinstance(e, ir.Constant) and isinstance(e.value, str))
-
-
 def uncalled_function_spec(g: ProjectGraph, path: str) -> bool:
     """Is a settings file a function spec (a `function:` table with a `name` and `parameters`, as
     folders of YAML-defined AI functions hold) whose name no code mentions? Such files are loaded
@@ -45,7 +37,7 @@ def uncalled_function_spec(g: ProjectGraph, path: str) -> bool:
     data = art.data if art is not None else None
     fn = data.get("function") if isinstance(data, dict) else None
     name = fn.get("name") if isinstance(fn, dict) and "parameters" in fn else None
-    return isinstance(name, str) and bool(name) and name not in _code_strings(g)
+    return isinstance(name, str) and bool(name) and name not in code_strings(g)
 
 
 # ----------------------------------------------------------------------------- values read from settings files

@@ -42,3 +42,11 @@ def per_graph(fn: _F) -> _F:
 
 
 _MISSING = object()
+
+
+@per_graph
+def code_strings(g: ProjectGraph) -> frozenset[str]:
+    """Every string constant written in the project's Python code, module level included."""
+    funcs = list(g.functions.values()) + [m.toplevel for m in g.modules.values()]
+    return frozenset(e.value for _f, _s, e in g.expressions(ir.Constant, funcs)
+                     if isinstance(e, ir.Constant) and isinstance(e.value, str))

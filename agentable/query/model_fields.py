@@ -15,7 +15,7 @@ from agentable.cpg.artifacts.parse import MODEL_KEYS
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ClassInfo
 from agentable.cpg.values import ExtRef
-from agentable.query.facts import per_graph
+from agentable.query.facts import code_strings, per_graph
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _used(g: ProjectGraph, cls: ClassInfo) -> bool:
 
 
 def _named(g: ProjectGraph, cls: ClassInfo) -> bool:
-    return cls.name in _names_read(g) or cls.name in _code_strings(g)
+    return cls.name in _names_read(g) or cls.name in code_strings(g)
 
 
 def _always_given(g: ProjectGraph, cls: ClassInfo, key: str) -> bool:
@@ -98,18 +98,12 @@ def _all_functions(g: ProjectGraph) -> list:
 def _field_reads(g: ProjectGraph) -> frozenset[str]:
     """Every attribute name read in the project's code, and every string constant (a key)."""
     attrs = {e.attr for _f, _s, e in g.expressions(ir.Attribute, _all_functions(g)) if isinstance(e, ir.Attribute)}
-    return frozenset(attrs) | _code_strings(g)
+    return frozenset(attrs) | code_strings(g)
 
 
 def _read(g: ProjectGraph, key: str) -> bool:
     """Is the field read anywhere (`config.model`, `getattr(cfg, "model")`, `data["model"]`)?"""
     return key in _field_reads(g)
-
-
-@per_graph
-def _code_strings(g: ProjectGraph) -> frozenset[str]:
-    return frozenset(e.value for _f, _s, e in g.expressions(ir.Constant, _all_functions(g))
-                     if isinstance(e, ir.Constant) and isinstance(e.value, str))
 
 
 @per_graph

@@ -16,7 +16,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef
 from agentable.findings import FlowStep
-from agentable.query.facts import per_graph
+from agentable.query.facts import code_strings, per_graph
 
 
 _ENV_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
@@ -192,18 +192,10 @@ def _only_binding(func: FunctionInfo, name: str, stmt: object) -> bool:
     return all(d.stmt is stmt for d in func.defs.get(name, ()))
 
 
-@per_graph
-def _project_texts(g: ProjectGraph) -> tuple[str, ...]:
-    """Every string constant of the project's code; the texts of its other files are read on demand."""
-    funcs = list(g.functions.values()) + [m.toplevel for m in g.modules.values()]
-    return tuple({e.value for _f, _s, e in g.expressions(ir.Constant, funcs)
-                  if isinstance(e, ir.Constant) and isinstance(e.value, str)})
-
-
 def project_mentions(g: ProjectGraph, word: str) -> bool:
     """Does the project name `word` anywhere: a string of its code (`os.getenv("OPENAI_API_VERSION")`)
     or one of its other files (a `.env` example, a README, a settings file)?"""
-    if any(word in s for s in _project_texts(g)):
+    if any(word in s for s in code_strings(g)):
         return True
     arts = g.artifacts
     return arts is not None and any(word in (arts.text(p) or "") for p in sorted(arts.paths))
