@@ -127,6 +127,10 @@ class FunctionInfo:
             yield cur
             cur = self.parents.get(id(cur))
 
+    def inside(self, node: Container, outer: Container) -> bool:
+        """Is `node` nested in `outer` (a loop, a try, a block's statement), not `outer` itself?"""
+        return any(a is outer for a in self.ancestors(node))
+
     def source(self) -> str:
         if self.node is None:
             return ""

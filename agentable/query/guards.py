@@ -131,7 +131,7 @@ def exception_lineage(g: ProjectGraph, name: str) -> tuple[str, ...]:
 def _in_model_loop(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> bool:
     """Is `stmt` in a loop of `func` whose body calls the model (an agent loop)?"""
     loops = [a for a in func.ancestors(stmt) if isinstance(a, (ir.For, ir.While))]
-    return any(any(a is lp for a in func.ancestors(site.stmt)) and g.agent.calls_llm(site)
+    return any(func.inside(site.stmt, lp) and g.agent.calls_llm(site)
                for lp in loops for site in func.calls)
 
 

@@ -238,7 +238,7 @@ def protocol_calls(g: ProjectGraph) -> list[ProtocolCall]:
                 funcs += [g.functions[q] for site in m.calls for q in g.callees(site) if q in g.functions]
         else:
             for site in loop_func.calls:
-                if any(a is loop for a in loop_func.ancestors(site.stmt)) or site.stmt is loop:
+                if loop_func.inside(site.stmt, loop) or site.stmt is loop:
                     funcs += [g.functions[q] for q in g.callees(site) if q in g.functions]
         read = marker_reads(g, dict.fromkeys(funcs))
         if read:

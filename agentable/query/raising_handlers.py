@@ -305,7 +305,7 @@ def _model_loop(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> Optional[
         return None
     calling = [s for s in func.calls if _calls_model(g, s)]
     for loop in loops:
-        if any(any(a is loop for a in func.ancestors(s.stmt)) for s in calling):
+        if any(func.inside(s.stmt, loop) for s in calling):
             return loop
     return None
 

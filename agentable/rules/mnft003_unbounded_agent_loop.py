@@ -105,7 +105,7 @@ def _model_call_in(graph, loop) -> str:
         c = loop.llm_calls[0]
         return f"`{ir.dotted(c.call.func) or 'the model call'}` at line {c.call.pos[0]}"
     for site in loop.func.calls:
-        if graph.agent.calls_llm(site) and any(a is loop.loop for a in loop.func.ancestors(site.stmt)):
+        if graph.agent.calls_llm(site) and loop.func.inside(site.stmt, loop.loop):
             return f"through `{ir.dotted(site.call.func) or 'a wrapper'}` at line {site.call.pos[0]}"
     site = dispatched_call(graph, loop)
     if site is not None:  # a method of a declared class whose subclasses' overrides call the model

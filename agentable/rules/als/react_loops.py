@@ -51,7 +51,7 @@ def _observation_text(e: ir.Expr, markers: tuple[str, ...]) -> Optional[str]:
 
 
 def _inside(func: FunctionInfo, stmt: ir.Stmt, loop: Union[ir.While, ir.For]) -> bool:
-    return stmt is loop or any(a is loop for a in func.ancestors(stmt))
+    return stmt is loop or func.inside(stmt, loop)
 
 
 def _assigned_name(stmt: ir.Stmt, call: ir.Call) -> Optional[str]:

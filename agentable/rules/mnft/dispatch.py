@@ -118,7 +118,7 @@ def dispatched_loops(g: ProjectGraph) -> list[AgentLoop]:
                 continue  # `while not self.env.is_done():` may count in a method the annotation hides
             if not _reply_decides(s):
                 continue
-            if any(_model_site(g, site, reach, by_call) and any(a is s for a in func.ancestors(site.stmt))
+            if any(_model_site(g, site, reach, by_call) and func.inside(site.stmt, s)
                    for site in func.calls):
                 out.append(AgentLoop(func, s, loop_info(s), []))
     return out
@@ -155,6 +155,6 @@ def dispatched_call(g: ProjectGraph, loop: AgentLoop) -> Optional[CallSite]:
     reach = dispatched_model_functions(g)
     _, by_call = _targets(g)
     for site in loop.func.calls:
-        if any(a is loop.loop for a in loop.func.ancestors(site.stmt)) and _model_site(g, site, reach, by_call):
+        if loop.func.inside(site.stmt, loop.loop) and _model_site(g, site, reach, by_call):
             return site
     return None

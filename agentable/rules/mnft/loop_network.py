@@ -62,8 +62,7 @@ def _in_body(func: FunctionInfo, stmt: ir.Stmt, loop: ir.Stmt) -> bool:
     if stmt is loop:
         return False
     body = getattr(loop, "body", [])
-    return any(a is loop for a in func.ancestors(stmt)) and any(
-        s is stmt or any(a is s for a in func.ancestors(stmt)) for s in body)
+    return func.inside(stmt, loop) and any(s is stmt or func.inside(stmt, s) for s in body)
 
 
 def _network_below(g: ProjectGraph, site: CallSite, skip: set[int], depth: int,

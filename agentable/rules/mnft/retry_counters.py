@@ -59,15 +59,11 @@ def _own_loop(func: FunctionInfo, s: ir.Stmt) -> Optional[object]:
     return None
 
 
-def _within(func: FunctionInfo, s: ir.Stmt, loop: ir.While) -> bool:
-    return any(anc is loop for anc in func.ancestors(s))
-
-
 def _retried_call(g: ProjectGraph, func: FunctionInfo, loop: ir.While) -> str:
     """A model call, a project function reaching one, or a web request made in the loop."""
     llm_sites = {id(c.call) for c in g.agent.llm_calls}
     for site in func.calls:
-        if not _within(func, site.stmt, loop):
+        if not func.inside(site.stmt, loop):
             continue
         name = ir.dotted(site.call.func) or "the call"
         if id(site.call) in llm_sites or g.callees(site) & g.agent.llm_functions:
@@ -112,7 +108,7 @@ def skipped_counters(g: ProjectGraph) -> Iterator[SkippedCounter]:
             counter = _counter(loop.test)
             if counter is None:
                 continue
-            body = [s for s in func.stmts if _within(func, s, loop) and _own_loop(func, s) is loop]
+            body = [s for s in func.stmts if func.inside(s, loop) and _own_loop(func, s) is loop]
             increments = [s for s in body if _is_increment(s, counter)]
             conts = [s for s in body if isinstance(s, ir.Simple) and s.kind == "continue"]
             if not increments or not conts:
@@ -177,7 +173,7 @@ def uncounted_bounds(g: ProjectGraph) -> Iterator[UncountedBound]:
         for loop in func.stmts:
             if not isinstance(loop, ir.While) or id(loop) in agent_loops:
                 continue
-            body = [s for s in func.stmts if _within(func, s, loop) and _own_loop(func, s) is loop]
+            body = [s for s in func.stmts if func.inside(s, loop) and _own_loop(func, s) is loop]
             if not _goes_round(func, loop, body):
                 continue
             for s in body:
