@@ -304,7 +304,9 @@ def evaluate(dataset: Path, checker: Optional[Checker] = None, batch: Optional[s
                 score.found += hit
                 if not hit:
                     result.misses.append(lab)
-                    result.other_category += [(lab, f) for f in findings if lab.located_at(f)][:1]
+                    near = next((f for f in findings if lab.located_at(f)), None)
+                    if near is not None:
+                        result.other_category.append((lab, near))
             score.matched += hit
             tally = result.by_place.setdefault((lab.outside_python, lab.required), [0, 0])
             tally[0] += hit
