@@ -507,6 +507,7 @@ class PythonFacts:
     json_parsers: tuple[str, ...] = ()
     settings_loaders: tuple[str, ...] = ()
     validation_methods: tuple[str, ...] = ()
+    stdlib_modules: frozenset[str] = frozenset()  # in any supported Python, not only the running one
     failing_modules: frozenset[str] = frozenset()
     failing_calls: frozenset[str] = frozenset()
     failing_path_methods: frozenset[str] = frozenset()

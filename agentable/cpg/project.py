@@ -5,11 +5,11 @@ graph, and lazily the agent layer. This is what rules query.
 from __future__ import annotations
 
 import re
-import sys
 from collections import deque
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Optional, Union, overload
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.agent import AgentLayer
 from agentable.cpg.containers import item_store_scopes
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # networkx is imported when the call graph is built (it costs
     from agentable.cpg.manifests import ManifestSet
 
 _MAX_LOOKUP_DEPTH = 8
-_STDLIB = frozenset(sys.stdlib_module_names)
+_STDLIB = python_facts().stdlib_modules
 
 # `name(`: a call by a bare name, as the source spells it
 _CALLED_NAME = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(")

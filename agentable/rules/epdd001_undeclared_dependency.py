@@ -16,9 +16,9 @@ docs/catalog-data.md (EPDD001) gives the policy."""
 
 from __future__ import annotations
 
-import sys
 from typing import Iterable, Iterator, Optional
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.manifests import ManifestSet, governing_dir, normalize_dist
 from agentable.findings import Finding, Severity
@@ -82,7 +82,7 @@ class UndeclaredDependency(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        stdlib = set(sys.stdlib_module_names) | {"__future__"}
+        stdlib = python_facts().stdlib_modules
         gaps = UnitGaps()  # unit-only gaps: one finding per deployment unit, at its manifest
         installs = InstallGaps()  # declared only beside the install manifest: one finding at that manifest
         yield from self._per_import(ctx, gaps, installs, stdlib)
@@ -103,7 +103,7 @@ class UndeclaredDependency(Rule):
                           self.meta.category, flow=tuple(steps))
 
     def _per_import(self, ctx: RuleContext, gaps: UnitGaps, installs: InstallGaps,
-                    stdlib: set[str]) -> Iterator[Finding]:
+                    stdlib: frozenset[str]) -> Iterator[Finding]:
         graph = ctx.graph
         for judged in judged_modules(graph):
             manifests, mod, path, scope, locked = (judged.manifests, judged.mod, judged.path, judged.scope,

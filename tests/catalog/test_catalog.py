@@ -337,3 +337,13 @@ def test_reexporting_modules_resolve_to_the_defining_module(cat):
     assert cat.reexported("plugin_kit.base.BaseTool") is None
     for module, target in cat.reexports.items():
         assert DOTTED.match(module) and DOTTED.match(target)
+
+
+def test_stdlib_modules_do_not_depend_on_the_running_interpreter():
+    import sys
+
+    stdlib = python_facts().stdlib_modules
+    assert set(sys.stdlib_module_names) <= stdlib
+    # removed in 3.12 / 3.13, added in 3.11 / 3.14: every interpreter agentable runs on sees all of them
+    assert {"distutils", "imp", "asyncore", "telnetlib", "cgi", "tomllib", "annotationlib"} <= stdlib
+    assert not stdlib & {"yaml", "requests", "openai", "setuptools"}

@@ -5,10 +5,10 @@ the third-party packages they import are declared nowhere a user installing the 
 
 from __future__ import annotations
 
-import sys
 from pathlib import PurePosixPath
 from typing import Iterator
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ModuleInfo
@@ -17,7 +17,7 @@ from agentable.rules.epdd.helpers import (dev_only_file, import_is_optional, imp
                                           is_project_module, optional_import_tops)
 from agentable.rules.epdd.optional import asks_for_install, maintainer_script
 
-_STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+_STDLIB = python_facts().stdlib_modules
 
 
 def unmanaged_root_imports(g: ProjectGraph) -> Iterator[tuple[ModuleInfo, ir.Stmt, str, list[str]]]:

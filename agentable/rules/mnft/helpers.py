@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -138,6 +137,7 @@ def _imported_roots(g: ProjectGraph) -> frozenset[str]:
 # Accessors of a parsed XML tree (`ET.fromstring(text).findall("entry")`): parsing can fail, reading
 # the tree it built does not.
 _XML_TREE_READERS = python_facts().xml_tree_readers
+_STDLIB = python_facts().stdlib_modules
 
 
 def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
@@ -146,8 +146,7 @@ def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
     if path.startswith("xml.") and "()." in path and path.rsplit(".", 1)[-1] in _XML_TREE_READERS:
         return False
     root = path.split(".")[0].split("(")[0]
-    stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
-    if root in ("builtins",) or (root in stdlib and root not in _RISKY_STDLIB_ROOTS):
+    if root in ("builtins",) or (root in _STDLIB and root not in _RISKY_STDLIB_ROOTS):
         if root == "pathlib" or path.startswith("Path"):
             return path.rsplit(".", 1)[-1] in _RISKY_PATH_METHODS
         return any(path.startswith(r + ".") or path == r for r in _RISKY_STDLIB_ROOTS)
@@ -155,7 +154,7 @@ def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
         return True
     if "." not in path and "(" not in path:
         return False  # a builtin function (len, max, sorted, …) or an unresolved bare name
-    return root not in stdlib and root in imported  # third-party code the project imports
+    return root not in _STDLIB and root in imported  # third-party code the project imports
 
 
 def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Optional[set[str]] = None) -> Optional[str]:

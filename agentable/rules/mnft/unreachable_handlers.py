@@ -4,17 +4,17 @@ web call. The recovery written for that error is dead code."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
+from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.flow import exception_catches
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, ExtRef
 
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
+_STDLIB = python_facts().stdlib_modules
 
 
 @dataclass(frozen=True)
