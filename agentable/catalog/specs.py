@@ -508,6 +508,8 @@ class PythonFacts:
     settings_loaders: tuple[str, ...] = ()
     validation_methods: tuple[str, ...] = ()
     stdlib_modules: frozenset[str] = frozenset()  # in any supported Python, not only the running one
+    python_added_in: dict[str, str] = field(default_factory=dict)  # module or dotted name -> first Python with it
+    python_syntax_added_in: dict[str, str] = field(default_factory=dict)  # syntax feature -> first Python with it
     failing_modules: frozenset[str] = frozenset()
     failing_calls: frozenset[str] = frozenset()
     failing_path_methods: frozenset[str] = frozenset()

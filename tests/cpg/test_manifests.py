@@ -1302,3 +1302,19 @@ def test_a_modal_image_with_packages_not_written_out_is_unknown(tmp_path: Path) 
 def test_published_distributions(tmp_path: Path, text: str, published: bool) -> None:
     write(tmp_path, "pyproject.toml", text)
     assert ("pyproject.toml" in parse(tmp_path, "pyproject.toml").published) is published
+
+
+def test_declared_python_versions_of_each_manifest_kind(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {
+        "a/pyproject.toml": '[project]\nname = "a"\nrequires-python = ">=3.9"\ndependencies = []\n',
+        "b/pyproject.toml": '[tool.poetry]\nname = "b"\n[tool.poetry.dependencies]\npython = "^3.10"\nhttpx = "*"\n',
+        "c/setup.py": 'from setuptools import setup\nsetup(\n    name="c",\n    python_requires=">=3.8",\n)\n',
+        "d/setup.cfg": "[metadata]\nname = d\n[options]\npython_requires = >=3.11\ninstall_requires = httpx\n",
+        "e/pyproject.toml": '[project]\nname = "e"\nrequires-python = "three"\n',
+    })
+    got = {p: (r.specifier, r.line, r.col, r.end_col) for p, r in ms.python_ranges.items()}
+    assert got == {"a/pyproject.toml": (">=3.9", 3, 20, 25),
+                   "b/pyproject.toml": (">=3.10,<4.0", 4, 11, 16),  # Poetry's caret, located as written
+                   "c/setup.py": (">=3.8", 4, 22, 27),
+                   "d/setup.cfg": (">=3.11", 4, 19, 25)}
+    assert any("'three'" in n.message and n.path == "e/pyproject.toml" for n in ms.notifications)

@@ -86,6 +86,18 @@ def governing_dir(manifest: str) -> str:
     return str(parent)
 
 
+@dataclass(frozen=True)
+class PythonRange:
+    """The Python versions a manifest says the project runs on (`[project] requires-python`,
+    Poetry's `python` dependency, `python_requires` of setup.py or setup.cfg), and where."""
+
+    specifier: str  # PEP 440, Poetry carets already converted
+    path: str  # manifest path relative to the root
+    line: int  # 1-based
+    col: int = 1
+    end_col: int = 1
+
+
 @dataclass
 class ManifestSet:
     requirements: list[Requirement] = field(default_factory=list)
@@ -130,6 +142,8 @@ class ManifestSet:
     deploy_units: dict[str, DeployUnit] = field(default_factory=dict, kw_only=True)
     # in a scope that `for_path` made for a file of such a folder: its unit (else None)
     deployed_by: Optional[DeployUnit] = field(default=None, kw_only=True)
+    # manifest -> the Python versions it declares (the whole project's; scopes do not narrow it)
+    python_ranges: dict[str, PythonRange] = field(default_factory=dict, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[tuple[str, bool, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)

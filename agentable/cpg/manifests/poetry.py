@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.requirements_txt import _end_col, _find_col
-from agentable.cpg.manifests.toml_locations import _Lines
+from agentable.cpg.manifests.toml_locations import _Lines, _python_range
 from agentable.cpg.manifests.reader_api import ManifestReader
 
 
@@ -98,6 +98,12 @@ def _poetry_table(reader: ManifestReader, lines: _Lines, table: Any, rel: str, g
     first, end = lines.within(section)
     for name, value in table.items():
         if name.lower() == "python":
+            if group == "main" and rel not in reader.out.python_ranges:  # [project] requires-python comes first
+                idx = lines.key(name, first, end)
+                written = _poetry_value(value)[0]
+                python = poetry_to_pep440(written)
+                if python:
+                    _python_range(reader, python, rel, idx, lines.lines[idx] if idx < len(lines.lines) else "", written)
             continue
         spec, extras, marker, optional = _poetry_value(value)
         pep = poetry_to_pep440(spec)

@@ -11,7 +11,9 @@ from typing import Any
 
 from agentable.cpg.manifests.poetry import _poetry
 from agentable.cpg.manifests.model import normalize_dist
-from agentable.cpg.manifests.toml_locations import _Lines, _named_lists, _pep508_list, _subtable, _table_lists, _toml
+from agentable.cpg.manifests.toml_locations import (
+    _Lines, _named_lists, _pep508_list, _python_range, _subtable, _table_lists, _toml,
+)
 from agentable.cpg.manifests.reader_api import ManifestReader
 
 
@@ -43,6 +45,9 @@ def _pyproject(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
     if isinstance(project, dict):
         first, end = lines.within("project")
         _pep508_list(reader, lines, project.get("dependencies"), rel, "main", lines.key("dependencies", first, end))
+        if isinstance(project.get("requires-python"), str):
+            idx = lines.key("requires-python", first, end)
+            _python_range(reader, project["requires-python"], rel, idx, lines.lines[idx] if idx < len(lines.lines) else "")
         _table_lists(reader, lines, project.get("optional-dependencies"), rel, "project.optional-dependencies",
                      "optional-dependencies", "optional:")
     _table_lists(reader, lines, data.get("dependency-groups"), rel, "dependency-groups", "", "group:")

@@ -13,7 +13,7 @@ from typing import Optional
 
 from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.requirements_txt import _COMMENT_RE, _find_col, _name_prefix
-from agentable.cpg.manifests.toml_locations import _Lines
+from agentable.cpg.manifests.toml_locations import _Lines, _python_range
 from agentable.cpg.manifests.reader_api import ManifestReader
 
 
@@ -35,6 +35,10 @@ def _setup_cfg(reader: ManifestReader, text: str, rel: str) -> bool:
         first, end = lines.within("options")
         _cfg_list(reader, lines, cp.get("options", "install_requires"), rel, "main",
                   lines.key("install_requires", first, end))
+    if cp.has_option("options", "python_requires"):
+        idx = lines.key("python_requires", *lines.within("options"))
+        _python_range(reader, cp.get("options", "python_requires"), rel, idx,
+                      lines.lines[idx] if idx < len(lines.lines) else "")
     if cp.has_section("options.extras_require"):
         first, end = lines.within("options.extras_require")
         for extra, value in cp.items("options.extras_require"):
@@ -100,6 +104,9 @@ def _setup_py(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
                 if not emit(value, "main"):
                     reader.out.unknown_dependencies.setdefault(
                         rel, f"install_requires (line {value.lineno}) is computed by code this tool does not run")
+            elif arg == "python_requires" and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                idx = value.lineno - 1
+                _python_range(reader, value.value, rel, idx, lines[idx] if idx < len(lines) else "")
             elif arg == "extras_require":
                 for extra, v in sp.entries(value):
                     emit(v, f"optional:{extra}")

@@ -8,6 +8,10 @@ from __future__ import annotations
 import re
 import sys
 from typing import Any, Optional
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from agentable.cpg.manifests.model import PythonRange
 from agentable.cpg.manifests.reader_api import ManifestReader
 
 if sys.version_info >= (3, 11):
@@ -131,3 +135,20 @@ def _subtable(lines: _Lines, section: str, key: str) -> tuple[int, int]:
         return found
     first, end = lines.within(section)
     return lines.key(key, first, end), end
+
+
+def _python_range(reader: ManifestReader, spec: str, rel: str, idx: int, line_text: str, written: str = "") -> None:
+    """Record the Python versions a manifest declares (`spec` in PEP 440; `written` as the file
+    writes it, when that differs) at 0-based line `idx`; a range no installer can read is noted."""
+    spec = spec.strip()
+    try:
+        SpecifierSet(spec)
+    except InvalidSpecifier:
+        reader.note(f"the declared Python versions {spec!r} are not a PEP 440 range; not read", rel, idx + 1)
+        return
+    if not spec:
+        return
+    shown = (written or spec).strip()
+    at = line_text.find(shown)
+    col = at + 1 if at >= 0 else 1
+    reader.out.python_ranges[rel] = PythonRange(spec, rel, idx + 1, col, col + len(shown) if at >= 0 else 1)

@@ -140,7 +140,7 @@ def import_is_optional(func: FunctionInfo, stmt: ir.Stmt, guarded_tops: frozense
                 if not names or any(n.rpartition(".")[2] in ("ImportError", "ModuleNotFoundError", "Exception",
                                                                  "BaseException") for n in names):
                     return True
-        if isinstance(anc, ir.If) and _environment_test(anc.test):
+        if isinstance(anc, ir.If) and environment_test(anc.test):
             return True
     return False
 
@@ -149,7 +149,8 @@ _ENVIRONMENT_NAMES = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING", "sys.ve
                                 "platform.system", "platform.python_version", "sys.implementation.name"})
 
 
-def _environment_test(test: ir.Expr) -> bool:
+def environment_test(test: ir.Expr) -> bool:
+    """Does `test` read the interpreter, the platform or TYPE_CHECKING (`sys.version_info`, ...)?"""
     return any(ir.dotted(e) in _ENVIRONMENT_NAMES for e in ir.walk_expr(test))
 
 

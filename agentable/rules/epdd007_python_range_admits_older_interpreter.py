@@ -1,0 +1,104 @@
+"""EPDD007: the declared Python versions admit an interpreter the code cannot run on."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Iterable, Optional
+
+from packaging.specifiers import SpecifierSet
+
+from agentable.cpg.manifests.model import PythonRange, governing_dir
+from agentable.findings import Finding, FlowStep, Span
+from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.epdd.helpers import dev_only_file, loose_folder, package_dirs
+from agentable.rules.epdd.python_features import FeatureUse, feature_uses
+from agentable.findings import Severity
+
+_MINORS = range(20)  # Python 3.0 .. 3.19
+_OLDEST_INSTALLABLE = (3, 8)  # below it pip and the SDKs agents use no longer install: not worth naming
+
+
+def oldest_admitted(specifier: str) -> Optional[tuple[int, int]]:
+    """The oldest Python 3 minor version the range admits (at least 3.8), or None if none."""
+    spec = SpecifierSet(specifier)
+    for minor in _MINORS:
+        if (3, minor) < _OLDEST_INSTALLABLE:
+            continue
+        if any(spec.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 99)):
+            return 3, minor
+    return None
+
+
+class PythonRangeAdmitsOlderInterpreter(Rule):
+    meta = RuleMeta(
+        id="EPDD007",
+        name="python-range-admits-older-interpreter",
+        category="EPDD",
+        severity=Severity.ERROR,
+        short="The declared Python versions admit an interpreter the code cannot run on.",
+        full=("`requires-python` (or Poetry's `python`, or `python_requires`) tells installers which "
+              "interpreters the project runs on, and pip installs it on any of them. When the code needs a "
+              "newer one (a `match` statement, `int | None` or `list[str]` in an annotation Python evaluates, "
+              "`import tomllib`, `from typing import Self`), the install succeeds on the oldest admitted "
+              "Python and the agent fails there at import with a SyntaxError, TypeError or ImportError. One "
+              "finding per declaration, naming the oldest admitted version, the newest feature the code "
+              "needs and where. Uses under `if sys.version_info >= ...` or `if TYPE_CHECKING:`, imports "
+              "with an ImportError fallback, annotations under `from __future__ import annotations`, tests "
+              "and example folders are not counted."),
+        bad_example='# pyproject.toml: requires-python = ">=3.8"\ndef ask(prompt: str, model: str | None = None): ...',
+        good_example='# pyproject.toml: requires-python = ">=3.10"\ndef ask(prompt: str, model: str | None = None): ...',
+        fix="Raise the declared lower bound to the version the message names, or make the code run on the older one.",
+        tags=("dependencies", "python", "manifest"),
+        precision="high",
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
+        manifests = getattr(graph, "manifests", None)
+        if manifests is None or not manifests.python_ranges:
+            return
+        packages = package_dirs(graph)
+        uses: dict[str, list[FeatureUse]] = {}
+        for mod in sorted(graph.modules.values(), key=lambda m: m.path):
+            path = PurePosixPath(mod.path)
+            if dev_only_file(path):
+                continue
+            scope = manifests.for_path(mod.path)
+            if not scope.manifests:
+                continue
+            # the nearest project's declaration: a folder with its own manifest (a template, a
+            # deployment) is not installed by the project above it
+            nearest = governing_dir(scope.manifests[0])
+            ranges = [manifests.python_ranges[m] for m in scope.manifests
+                      if m in manifests.python_ranges and governing_dir(m) == nearest]
+            if not ranges or loose_folder(manifests, scope, path, packages):
+                continue
+            found = feature_uses(graph, mod)
+            for r in ranges:
+                uses.setdefault(r.path, []).extend(found)
+        for manifest in sorted(uses):
+            finding = self._finding(manifests.python_ranges[manifest], uses[manifest])
+            if finding is not None:
+                yield finding
+
+    def _finding(self, declared: PythonRange, uses: list[FeatureUse]) -> Optional[Finding]:
+        oldest = oldest_admitted(declared.specifier)
+        too_new = [u for u in uses if oldest is not None and u.needs > oldest]
+        if oldest is None or not too_new:
+            return None
+        needs = max(u.needs for u in too_new)
+        newest = sorted((u for u in too_new if u.needs == needs), key=lambda u: (u.path, u.line))
+        first = newest[0]
+        more = len(too_new) - 1
+        shown = ".".join(map(str, needs))
+        message = (f"`{declared.specifier}` admits Python {oldest[0]}.{oldest[1]}, but the code needs Python "
+                   f"{shown}: {first.what} at {first.path}:{first.line}"
+                   + (f" ({more} more use{'s' if more > 1 else ''} of features newer than "
+                      f"{oldest[0]}.{oldest[1]})" if more else "")
+                   + f". pip installs the project on {oldest[0]}.{oldest[1]} (unless a dependency refuses it), and "
+                   f"there the code fails: a SyntaxError, TypeError or ImportError at import, an AttributeError "
+                   f"where a newer name is used. Declare `>={shown}` or make the code run on {oldest[0]}.{oldest[1]}.")
+        span = Span(declared.path, declared.line, declared.col, declared.line, max(declared.end_col, declared.col + 1))
+        flow = tuple(FlowStep(Span(u.path, u.line, 1, u.line, 2), f"{u.what} needs Python {'.'.join(map(str, u.needs))}")
+                     for u in newest[:3])
+        return Finding(self.meta.id, message, span, self.meta.severity, self.meta.category, flow=flow)
