@@ -1,19 +1,22 @@
-"""SDK exception classes named in `except` and `raise` (LARD014), judged on the release a fresh
-install of the file gets, from the API mined from the SDK's wheels (api_surface.json.gz: which
+"""SDK exception classes named in `except`, `isinstance` and `raise` (LARD014), judged on the
+release a fresh install of the file gets, from the API mined from the SDK's wheels (api_surface.json.gz: which
 exported names are exception classes, which are plain classes or come from another library, and
 each exception's `__init__`)."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
-from agentable.catalog.api_surface import ClassFacts
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from agentable.catalog.api_surface import ApiSurface, ClassFacts
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef
-from agentable.query.versions import VersionSource, installed_read_bits
+from agentable.query.versions import VersionSource, declared_requirement, installed_read_bits
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,87 @@ def caught_names(g: ProjectGraph) -> Iterator[SdkClassUse]:
                     for t in h.types:
                         for e in (t.elts if isinstance(t, ir.Seq) else [t]):
                             yield from _sdk_class(g, func, stmt, e)
+
+
+@dataclass(frozen=True)
+class AbsentName:
+    """An SDK name in an `except` clause or an `isinstance`/`issubclass` check that no read release
+    of the SDK has, with the close names its module does have."""
+
+    func: FunctionInfo
+    expr: ir.Expr
+    path: str
+    dist: str
+    close: tuple[str, ...]
+    read: str  # the releases read, "1.98.0 to 1.103.0"
+
+
+def absent_names(g: ProjectGraph) -> Iterator[AbsentName]:
+    """Each SDK name that is checked against an error (`except X`, `isinstance(e, X)`) while no read
+    release of its module binds it: evaluating it raises AttributeError, and only when an error
+    reaches the check. Judged on every read release (a misspelling is not fixed by a release the
+    data did not read); never when the module exports names lazily in some release, when the
+    newest read release lacks the module, or when no exported name is close to it."""
+    index = g.catalog.api_surface
+    for func, stmt, e in _error_checks(g):
+        if not isinstance(e, ir.Attribute):
+            continue  # `sdk.Name` spelled out: a bare name comes from an import (that fails first) or a star
+        paths = {v.path for v in g.values(e, func, stmt) if isinstance(v, ExtRef) and "(" not in v.path}
+        if len(paths) != 1:
+            continue
+        path = paths.pop()
+        for dist in index.dists_for(path.split(".", 1)[0]):
+            surface = index.get(dist)
+            if surface is None or not _installs_read_release(g, func.path, surface):
+                continue
+            close = _absent(surface, path)
+            if close:
+                yield AbsentName(func, e, path, surface.name, tuple(close),
+                                 f"{surface.versions[-1]} to {surface.versions[0]}")
+                break
+
+
+def _error_checks(g: ProjectGraph) -> Iterator[tuple[FunctionInfo, ir.Stmt, ir.Expr]]:
+    """The class expressions of `except` clauses and of `isinstance`/`issubclass` calls."""
+    for func in g.functions.values():
+        for stmt in func.stmts:
+            if isinstance(stmt, ir.Try):
+                for h in stmt.handlers:
+                    for t in h.types:
+                        for e in (t.elts if isinstance(t, ir.Seq) else [t]):
+                            yield func, stmt, e
+        for site in func.calls:
+            call = site.call
+            if isinstance(call.func, ir.Name) and call.func.id in ("isinstance", "issubclass") and len(call.args) == 2:
+                t = call.args[1]
+                for e in (t.elts if isinstance(t, ir.Seq) else [t]):
+                    yield func, site.stmt, e
+
+
+def _installs_read_release(g: ProjectGraph, path: str, surface: ApiSurface) -> bool:
+    """Does a fresh install of the file `path` get a release the data read (or a newer one): the
+    declared range (or lock) must not pin the SDK below what was read (`openai==0.27.7` had names
+    the 1.x releases read here dropped). An undeclared SDK is EPDD001's."""
+    if installed_read_bits(g, path, surface.name, surface) is not None:
+        return True
+    found = declared_requirement(g, path, surface.name, pinned=False)
+    if found is None or not surface.versions:
+        return False
+    try:
+        return SpecifierSet(found[1]).contains(surface.versions[0], prereleases=True)
+    except InvalidSpecifier:
+        return False
+
+
+def _absent(surface: ApiSurface, path: str) -> Optional[list[str]]:
+    mod, _, name = path.rpartition(".")
+    if not surface.modules.get(mod, 0) & 1 or surface.lazy.get(mod, 0) or path in surface.modules:
+        return None  # bit 0 is the newest read release
+    names = surface.symbols.by_module.get(mod, {})
+    if name in names:
+        return None
+    exported = sorted(n for n in names if "." not in n)
+    return difflib.get_close_matches(name, exported, n=2, cutoff=0.6) or [n for n in exported if n.startswith(name)][:2]
 
 
 def raised_classes(g: ProjectGraph) -> Iterator[tuple[SdkClassUse, Optional[ir.Call]]]:

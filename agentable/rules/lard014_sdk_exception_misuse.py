@@ -1,5 +1,6 @@
-"""LARD014: an SDK name caught that is not an exception class, or an SDK exception raised without the
-arguments its constructor requires, in the SDK release a fresh install gets."""
+"""LARD014: an SDK name caught that is not an exception class or not a name of the SDK at all, or an
+SDK exception raised without the arguments its constructor requires, in the SDK release a fresh
+install gets."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Iterable
 
 from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
-from agentable.query.sdk_exceptions import SdkClassUse, caught_names, missing_arguments, not_an_exception, raised_classes
+from agentable.query.sdk_exceptions import (
+    SdkClassUse, absent_names, caught_names, missing_arguments, not_an_exception, raised_classes,
+)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -66,6 +69,18 @@ class SdkExceptionMisuse(Rule):
                 f"`{name}` (`{use.path}`) is {why} in {_release(use)}, so this `except` raises TypeError "
                 f"(catching classes that do not inherit from BaseException) whenever an error reaches it, and the "
                 f"handler never runs. Catch the SDK's exception class instead (for a timeout, `APITimeoutError`).",
+            )
+        for absent in sorted(absent_names(g), key=lambda a: (a.func.path, a.expr.pos)):
+            key = (absent.func.path, absent.expr.pos)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield self.finding(
+                ctx, absent.func.path, absent.expr.pos,
+                f"`{absent.path}` is not a name of {absent.dist} (no release read, {absent.read}, has it), so "
+                f"evaluating it raises AttributeError, and here that happens only when an error reaches this "
+                f"check: it fails instead of handling the error. The module has "
+                f"{' and '.join(f'`{n}`' for n in absent.close)}.",
             )
         for use, call in sorted(raised_classes(g), key=lambda p: (p[0].func.path, p[0].stmt.pos)):
             wrong = missing_arguments(use, call)
