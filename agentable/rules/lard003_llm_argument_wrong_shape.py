@@ -11,6 +11,7 @@ from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import literal_of
 from agentable.query.model_clients import receiver_clients
 from agentable.query.model_messages import role_messages
+from agentable.query.text_tuples import accidental_text_tuple
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 _TEXT_ROLES = ("user", "system", "developer")
@@ -37,9 +38,11 @@ class LlmArgumentWrongShape(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
+        self._tuples_seen: set[tuple[str, ir.Pos]] = set()
         yield from self._message_list_bodies(ctx)
         for c in graph.agent.llm_calls:
             yield from self._messages_as_text(ctx, c)
+            yield from self._text_tuples(ctx, c)
             if c.is_chat_model:
                 continue
             params = getattr(c.spec, "params", {}) or {}
@@ -111,6 +114,29 @@ class LlmArgumentWrongShape(Rule):
             f"`{name}` of `{method}` takes one prompt string, but it is given {what}; the call raises or the "
             f"model is sent its repr. {fix}.",
             flow=flow)
+
+    def _text_tuples(self, ctx: RuleContext, c: LLMCall) -> Iterable[Finding]:
+        """A prompt or message content that is a one-text tuple made by a trailing comma."""
+        graph = ctx.graph
+        inputs: list[tuple[ir.Expr, object, object]] = []
+        arg, _name = _text_input(c)
+        if arg is not None:
+            inputs.append((arg, c.func, c.site.stmt))
+        s = c.setting("messages")
+        lit = literal_of(graph, s.expr, s.func, s.stmt) if s is not None else None
+        if lit is not None and isinstance(lit[0], ir.Seq):
+            inputs.extend((content, lit[1], lit[2]) for elt in lit[0].elts if isinstance(elt, ir.Dict)
+                          and (content := elt.get("content")) is not None)
+        for expr, func, stmt in inputs:
+            found = accidental_text_tuple(graph, expr, func, stmt)  # type: ignore[arg-type]
+            if found is None or (found.path, found.pos) in self._tuples_seen:
+                continue
+            self._tuples_seen.add((found.path, found.pos))
+            yield self.finding(
+                ctx, found.path, found.pos,
+                "The trailing comma makes this prompt a one-element tuple, and the model is sent its repr "
+                "(\"('...\\n...',)\": quotes, brackets and escaped newlines) instead of the text. Remove the comma.",
+                flow=(FlowStep(graph.span(c.func.path, c.call.pos), "the prompt is sent here"),))
 
 
 def _encoded_value(graph, e: ir.Expr, func, stmt, encoders: tuple[str, ...]) -> Optional[tuple[ir.Call, ir.Expr]]:
