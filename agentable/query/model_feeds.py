@@ -88,3 +88,18 @@ def _super_init_sites(g: ProjectGraph, f: FunctionInfo, line: Optional[set[str]]
                     and ir.dotted(fn.value.func) == "super":
                 out.append(site)
     return out[:_MAX_SITES]
+
+
+def settled_param(g: ProjectGraph, ref: ParamRef) -> bool:
+    """Is every value of the parameter among those the resolver lists beside its ParamRef: the
+    function is called in the project, every call binds its arguments plainly (no `*args` /
+    `**kwargs` spread, which may carry it), and no subclass constructor passes it up through
+    `super().__init__(...)`? Then `def __init__(self, max_tokens=10000)` built without
+    `max_tokens` certainly has 10000."""
+    f = g.functions.get(ref.func)
+    if f is None:
+        return False
+    sites = g.argument_sites(f)
+    return bool(sites) and not _super_init_sites(g, f, None) and all(
+        not any(kw.name is None for kw in s.call.keywords) and not any(isinstance(a, ir.Starred) for a in s.call.args)
+        for s in sites)

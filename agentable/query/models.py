@@ -11,12 +11,12 @@ from agentable.cpg.agent import LLMCall
 from agentable.cpg.http_endpoints import EndpointTexts
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import ClassRef, Const
+from agentable.cpg.values import ClassRef, Const, ParamRef
 from agentable.findings import FlowStep
 from agentable.query.config import config_default, config_default_strs
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
-from agentable.query.model_feeds import fed_arguments
+from agentable.query.model_feeds import fed_arguments, settled_param
 from agentable.query.model_forwarding import forwarded_keywords
 
 
@@ -339,7 +339,8 @@ def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
     `stmt` is an EvalAt, typed `object` like cpg's `Setting.stmt`."""
     vals = g.values(e, func, stmt)
     ints = {v.value for v in vals if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool)}
-    if len(ints) == 1 and len(vals) == 1:
+    rest = [v for v in vals if not (isinstance(v, ParamRef) and settled_param(g, v))]
+    if len(ints) == 1 and len(rest) == 1:
         return ints.pop()
     return None
 
