@@ -86,9 +86,11 @@ def _dict_param_entries(g: ProjectGraph, call: ir.Call, func: FunctionInfo, want
     for var in spread:
         if var not in params or any(d.how != "param" for d in func.defs.get(var, [])):
             continue
-        p = func.node.params[params[var]] if func.node is not None else None
+        if func.node is None:
+            continue
+        p = func.node.params[params[var]]
         idx = params[var] - (1 if func.cls is not None else 0)
-        for site in feeding_sites(g, func) if p is not None else ():
+        for site in feeding_sites(g, func):
             arg = argument_for(site.call, p, idx)
             if isinstance(arg, ir.Dict):
                 out += [(v, site.func, site.stmt) for k, v in zip(arg.keys, arg.values, strict=False)

@@ -166,7 +166,7 @@ class TokenBudgetExceedsModel(Rule):
             if key in seen:
                 continue
             seen.add(key)
-            flow = () if listed is None else (
+            flow: tuple[FlowStep, ...] = () if listed is None else (
                 FlowStep(graph.span(listed.path, listed.pos), f"`{listed.model_id}` is listed for the model here"),)
             if path != func.path or pos != expr.pos:
                 flow += (FlowStep(graph.span(func.path, expr.pos), f"`{n}` is sent as the reply limit here"),)
