@@ -13,7 +13,7 @@ from agentable.cpg import ir
 from agentable.cpg.binding import argument_for
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import ParamRef
+from agentable.cpg.values import ParamRef, Value
 from agentable.query.facts import EvalAt
 from agentable.query.literals import param_named
 from agentable.query.model_forwarding import forwarded_keywords, spread_kwargs_param
@@ -77,29 +77,57 @@ def _unfollowed(g: ProjectGraph, f: FunctionInfo, name: str, line: Optional[set[
 def _super_init_sites(g: ProjectGraph, f: FunctionInfo, line: Optional[set[str]]) -> list[CallSite]:
     """The `super().__init__(...)` calls in the constructors of the subclasses of `f`'s class
     (within `line` when given), which the call graph does not list among `f`'s callers."""
-    if f.name != "__init__" or f.cls is None:
+    return _super_sites(g, f, line) if f.name == "__init__" else []
+
+
+def _super_sites(g: ProjectGraph, f: FunctionInfo, line: Optional[set[str]]) -> list[CallSite]:
+    """The `super().<name>(...)` calls in the overrides of method `f` in the subclasses of its
+    class (within `line` when given): callers of `f` the call graph does not list."""
+    if f.cls is None:
         return []
     out: list[CallSite] = []
     for q in sorted(g.subclasses(f.cls.qualname)):
-        init = g.classes[q].methods.get("__init__") if line is None or q in line else None
-        for site in init.calls if init is not None else ():
+        own = g.classes[q].methods.get(f.name) if line is None or q in line else None
+        for site in own.calls if own is not None else ():
             fn = site.call.func
-            if isinstance(fn, ir.Attribute) and fn.attr == "__init__" and isinstance(fn.value, ir.Call) \
+            if isinstance(fn, ir.Attribute) and fn.attr == f.name and isinstance(fn.value, ir.Call) \
                     and ir.dotted(fn.value.func) == "super":
                 out.append(site)
     return out[:_MAX_SITES]
 
 
-def settled_param(g: ProjectGraph, ref: ParamRef) -> bool:
-    """Is every value of the parameter among those the resolver lists beside its ParamRef: the
-    function is called in the project, every call binds its arguments plainly (no `*args` /
-    `**kwargs` spread, which may carry it), and no subclass constructor passes it up through
-    `super().__init__(...)`? Then `def __init__(self, max_tokens=10000)` built without
-    `max_tokens` certainly has 10000."""
-    f = g.functions.get(ref.func)
-    if f is None:
-        return False
-    sites = g.argument_sites(f)
-    return bool(sites) and not _super_init_sites(g, f, None) and all(
-        not any(kw.name is None for kw in s.call.keywords) and not any(isinstance(a, ir.Starred) for a in s.call.args)
-        for s in sites)
+def _plain(site: CallSite) -> bool:
+    """Does the call bind its arguments without a `*args` / `**kwargs` spread (which may carry
+    any it does not name)?"""
+    return not any(kw.name is None for kw in site.call.keywords) and not any(
+        isinstance(a, ir.Starred) for a in site.call.args)
+
+
+def closed_values(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
+                  depth: int = 3) -> Optional[set[Value]]:
+    """The values `e` may take when they are all known: each parameter it may hold (a ParamRef)
+    belongs to a function the project calls, always binding its arguments plainly, and its
+    subclasses' `super().m(...)` calls (which the resolver does not list) give known values too.
+    None when some value may come from outside (an uncalled function, a spread `**kwargs`)."""
+    out: set[Value] = set()
+    for v in g.values(e, func, stmt):
+        if not isinstance(v, ParamRef):
+            out.add(v)
+            continue
+        f = g.functions.get(v.func)
+        found = param_named(f, v.name) if f is not None else None
+        if f is None or found is None or depth <= 0:
+            return None
+        sites, supers = g.argument_sites(f), _super_sites(g, f, None)
+        if not (sites or supers):
+            return None
+        for site in [*sites, *supers]:
+            arg = argument_for(site.call, found[1], found[0])
+            if arg is None and not _plain(site):
+                return None  # a spread may carry it
+            if arg is not None and site in supers:
+                more = closed_values(g, arg, site.func, site.stmt, depth - 1)
+                if more is None:
+                    return None
+                out |= more
+    return out

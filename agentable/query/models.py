@@ -11,12 +11,12 @@ from agentable.cpg.agent import LLMCall
 from agentable.cpg.http_endpoints import EndpointTexts
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import ClassRef, Const, ParamRef
+from agentable.cpg.values import ClassRef, Const
 from agentable.findings import FlowStep
 from agentable.query.config import config_default, config_default_strs
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
-from agentable.query.model_feeds import fed_arguments, settled_param
+from agentable.query.model_feeds import closed_values, fed_arguments
 from agentable.query.model_forwarding import forwarded_keywords
 
 
@@ -307,7 +307,9 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
         lit = literal_of(g, e, func, stmt)
         if lit is not None and isinstance(lit[0], ir.Seq) and not lit[0].elts:
             return False
-        vals = g.values(e, func, stmt)
+        vals = closed_values(g, e, func, stmt)  # `tools=None` that no project call ever fills
+        if vals is None:
+            vals = set(g.values(e, func, stmt))
         return not (vals and all(isinstance(v, Const) and v.value in (None, False) for v in vals))
 
     c = use.llm_call
@@ -337,10 +339,11 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
 def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[int]:
     """The integer an expression certainly is (every resolved value the same int constant).
     `stmt` is an EvalAt, typed `object` like cpg's `Setting.stmt`."""
-    vals = g.values(e, func, stmt)
+    vals = closed_values(g, e, func, stmt)  # a default no project call overrides is certain
+    if vals is None:
+        vals = set(g.values(e, func, stmt))
     ints = {v.value for v in vals if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool)}
-    rest = [v for v in vals if not (isinstance(v, ParamRef) and settled_param(g, v))]
-    if len(ints) == 1 and len(rest) == 1:
+    if len(ints) == 1 and len(vals) == 1:
         return ints.pop()
     return None
 
