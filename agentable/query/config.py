@@ -23,6 +23,11 @@ _DEFAULT_ARGS: dict[str, tuple[Optional[int], str]] = {
     "pydantic.Field()": (0, "default"),
     "pydantic.fields.Field()": (0, "default"),
     "dataclasses.field()": (None, "default"),
+    # a typer command's parameter default: `model: str = typer.Option("gpt-4", help=...)`
+    "typer.Option()": (0, "default"),
+    "typer.Argument()": (0, "default"),
+    "typer.params.Option()": (0, "default"),
+    "typer.params.Argument()": (0, "default"),
 }
 _PARSED_ARG_RE = re.compile(r"^argparse\.ArgumentParser\(\)\.parse_args\(\)\.([A-Za-z_]\w*)$")
 

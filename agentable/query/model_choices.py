@@ -59,6 +59,8 @@ def listed_model_ids(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
                 elif dfn.how == "param":
                     _param(owner, x.id, d, recv)
         elif isinstance(x, ir.Attribute):
+            if x.attr == "value" and isinstance(x.value, ir.Name):  # `name.value` of an Enum member
+                walk(x.value, f, st, d, recv)
             for v in g.shallow.values(x.value, f, st):
                 q = getattr(v, "qualname", None)
                 if q in g.classes and not isinstance(v, ClassRef):

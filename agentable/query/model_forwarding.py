@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.binding import argument_for
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.query.facts import EvalAt
@@ -55,6 +56,10 @@ def forwarded_keywords(g: ProjectGraph, call: ir.Call, func: FunctionInfo, names
 
     def walk(c: ir.Call, f: FunctionInfo, d: int) -> None:
         var = spread_kwargs_param(c, f)
+        if var is None and d > 0 and id(f) not in seen:
+            seen.add(id(f))
+            out.extend(_dict_param_entries(g, c, f, wanted))
+            return
         if var is None or d <= 0 or id(f) in seen:
             return
         seen.add(id(f))
@@ -68,6 +73,28 @@ def forwarded_keywords(g: ProjectGraph, call: ir.Call, func: FunctionInfo, names
                 walk(site.call, site.func, d - 1)
 
     walk(call, func, depth)
+    return out
+
+
+def _dict_param_entries(g: ProjectGraph, call: ir.Call, func: FunctionInfo, wanted: tuple[str, ...]) -> list[Scoped]:
+    """`call(**opts)` where `opts` is a plain parameter of `func` never rebound there: the
+    `wanted` keys of the dict literals `func`'s callers pass as `opts` (`llm_kwargs={"model": m}`)."""
+    spread = [kw.value.id for kw in call.keywords if kw.name is None and isinstance(kw.value, ir.Name)]
+    params = {p.name: i for i, p in enumerate(func.node.params if func.node is not None else [])
+              if p.kind in ("normal", "kwonly")}
+    out: list[Scoped] = []
+    for var in spread:
+        if var not in params or any(d.how != "param" for d in func.defs.get(var, [])):
+            continue
+        if func.node is None:
+            continue
+        p = func.node.params[params[var]]
+        idx = params[var] - (1 if func.cls is not None else 0)
+        for site in feeding_sites(g, func):
+            arg = argument_for(site.call, p, idx)
+            if isinstance(arg, ir.Dict):
+                out += [(v, site.func, site.stmt) for k, v in zip(arg.keys, arg.values, strict=False)
+                        if isinstance(k, ir.Constant) and k.value in wanted and v is not None]
     return out
 
 

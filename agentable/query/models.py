@@ -16,6 +16,7 @@ from agentable.findings import FlowStep
 from agentable.query.config import config_default, config_default_strs
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
+from agentable.query.model_feeds import closed_values, fed_arguments
 from agentable.query.model_forwarding import forwarded_keywords
 
 
@@ -194,12 +195,18 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     out: list[ModelUse] = []
     for slot in model_slots(g):
         ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
+        fed = [(fe, owner, at, const_strs(g, fe, owner, at) + config_default_strs(g, fe, owner, at))
+               for fe, owner, at in fed_arguments(g, slot.expr, slot.func, slot.stmt)]
+        for *_, fed_ids in fed:
+            ids += fed_ids
         for mid in dict.fromkeys(ids):
             # one use per place the id is written: each is a line to change
             sites: list[Optional[tuple[str, ir.Pos]]] = list(literal_sites(g, slot.expr, slot.func, slot.stmt, mid)) \
                 or config_default_sites(g, slot.expr, slot.func, slot.stmt, mid) \
-                or field_construction_sites(g, slot.expr, slot.func, slot.stmt, mid) or [None]
-            for site in sites:
+                or field_construction_sites(g, slot.expr, slot.func, slot.stmt, mid)
+            # the same id may also be written where a parameter is fed that the resolver does not follow
+            sites += [x for x in _fed_sites(g, fed, mid) if x not in sites]
+            for site in sites or [None]:
                 out.append(ModelUse(mid, slot.expr, slot.func, slot.stmt, slot.where, slot.api, slot.spec, slot.call,
                                     slot.llm_call, site, via=slot.via))
     out = _routed_to_own_provider(g, out)
@@ -210,6 +217,20 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     for use in out:
         if use.literal is not None and len(apis_by_literal[use.literal]) > 1:
             use.literal_shared = True
+    return out
+
+
+def _fed_sites(g: ProjectGraph, fed: list[tuple[ir.Expr, FunctionInfo, EvalAt, list[str]]],
+               model_id: str) -> list[Optional[tuple[str, ir.Pos]]]:
+    """Where `model_id` is written among the arguments `fed_arguments` found (with the ids each
+    may be), or as the default of a configuration read one of them takes."""
+    out: list[Optional[tuple[str, ir.Pos]]] = []
+    for fe, owner, at, fed_ids in fed:
+        if model_id not in fed_ids:
+            continue
+        for x in list(literal_sites(g, fe, owner, at, model_id)) or config_default_sites(g, fe, owner, at, model_id):
+            if x not in out:
+                out.append(x)
     return out
 
 
@@ -286,7 +307,9 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
         lit = literal_of(g, e, func, stmt)
         if lit is not None and isinstance(lit[0], ir.Seq) and not lit[0].elts:
             return False
-        vals = g.values(e, func, stmt)
+        vals = closed_values(g, e, func, stmt)  # `tools=None` that no project call ever fills
+        if vals is None:
+            vals = set(g.values(e, func, stmt))
         return not (vals and all(isinstance(v, Const) and v.value in (None, False) for v in vals))
 
     c = use.llm_call
@@ -316,7 +339,9 @@ def tools_requested(g: ProjectGraph, use: ModelUse) -> Optional[ir.Expr]:
 def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object) -> Optional[int]:
     """The integer an expression certainly is (every resolved value the same int constant).
     `stmt` is an EvalAt, typed `object` like cpg's `Setting.stmt`."""
-    vals = g.values(e, func, stmt)
+    vals = closed_values(g, e, func, stmt)  # a default no project call overrides is certain
+    if vals is None:
+        vals = set(g.values(e, func, stmt))
     ints = {v.value for v in vals if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool)}
     if len(ints) == 1 and len(vals) == 1:
         return ints.pop()

@@ -158,13 +158,19 @@ class TokenBudgetExceedsModel(Rule):
             if judged is None:
                 continue
             sev, msg = judged
-            key = (func.path, expr.pos[0])
+            # a number written once elsewhere (a constructor's default, a constant) is the line to
+            # change: reported there once, with the calls it reaches as steps
+            written = literal_sites(graph, expr, func, cast(EvalAt, stmt), n)
+            path, pos = written[0] if len(written) == 1 and written[0] != (func.path, expr.pos) else (func.path, expr.pos)
+            key = (path, pos[0])
             if key in seen:
                 continue
             seen.add(key)
-            flow = () if listed is None else (
+            flow: tuple[FlowStep, ...] = () if listed is None else (
                 FlowStep(graph.span(listed.path, listed.pos), f"`{listed.model_id}` is listed for the model here"),)
-            yield self.finding(ctx, func.path, expr.pos, msg, severity=sev,
+            if path != func.path or pos != expr.pos:
+                flow += (FlowStep(graph.span(func.path, expr.pos), f"`{n}` is sent as the reply limit here"),)
+            yield self.finding(ctx, path, pos, msg, severity=sev,
                                model=use.model_id if listed is None else listed.model_id, flow=flow)
         yield from self._window_tables(ctx, seen)
         yield from self._oversized_windows(ctx)
