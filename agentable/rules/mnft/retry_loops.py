@@ -30,8 +30,7 @@ def _transient() -> frozenset[str]:
 
 
 def _always_true(test: ir.Expr) -> bool:
-    return isinstance(test, ir.Constant) and test.value is True or (
-        isinstance(test, ir.Constant) and test.value == 1 and not isinstance(test.value, bool))
+    return isinstance(test, ir.Constant) and (test.value is True or (test.value == 1 and not isinstance(test.value, bool)))
 
 
 def _leaves(body: list[ir.Stmt]) -> bool:
