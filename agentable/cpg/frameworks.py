@@ -55,6 +55,13 @@ MATCHES_FOUND = "matches found with a regex"  # their step: a reader of one (`m.
 MATCH_ITEM_READERS = frozenset(read_toml("taint.toml").get("kinds", {}).get("match", {}).get("readers", ()))
 # Methods of a parsed structure whose result is it or one of its items: taint.toml [parsed_propagators].
 PARSED_ITEM_METHODS = frozenset(read_toml("taint.toml").get("parsed_propagators", {}).get("methods", ()))
+# Last steps of an LCEL chain that parse the reply as JSON (taint.toml [source.chain_parsers]): the
+# chain's result is a `Parsed` structure, marked on the chain's model as the tail "parsed:<parser>".
+CHAIN_PARSERS = frozenset(read_toml("taint.toml").get("source", {}).get("chain_parsers", {}))
+PARSED_TAIL = "parsed:"
+# The model of a chain whose model step the resolver cannot name (`prompt | self.llm | parser`, the
+# model a constructor parameter): any chat model, which is what sits between a prompt and a parser.
+_ANY_CHAT_MODEL = "langchain_core.language_models.BaseChatModel()"
 
 
 def is_future(v: object) -> bool:
@@ -125,6 +132,12 @@ class FrameworkCalls:
                         return frozenset({Typed("validated")})
                     if v.tail == "unknown":
                         return frozenset({UNKNOWN})
+                    if v.tail.startswith(PARSED_TAIL):
+                        parser = v.tail[len(PARSED_TAIL):]
+                        if method not in ("invoke", "ainvoke"):
+                            return frozenset({UNKNOWN})  # batch, stream: lists and chunks of it
+                        step = (func.path, e.pos, f"model output parsed by {parser.rpartition('.')[2]}")
+                        return frozenset({Parsed(LLMOutput(site, True, (step,)), parser)})
                     text = method in model.returns_text_methods or v.tail == "text"
                     fields = ((ANY_FIELD,),) if model.fields_are_text else ()
                     return frozenset({LLMOutput(site, text, ((func.path, e.pos, "model output"),), documented=fields)})
@@ -260,18 +273,38 @@ class FrameworkCalls:
         left = self.res.values(e.left, func, stmt)
         right = self.res.values(e.right, func, stmt)
         models = [v for v in left | right if isinstance(v, ExtRef) and self._is_chat_model_instance(v)]
+        if not models and self._unnamed_model_chain(e, right, func, stmt):
+            models = [ExtRef(_ANY_CHAT_MODEL)]
         if not models:
             return EMPTY
         tail = ""
         if not any(v in models for v in right):
             for v in right:
                 if isinstance(v, ExtRef):
-                    guard = self.g.catalog.output_guard(v.path.removesuffix("()"))
-                    if guard is not None:
+                    parser = v.path.removesuffix("()")
+                    guard = self.g.catalog.output_guard(parser)
+                    if parser in CHAIN_PARSERS:
+                        tail = PARSED_TAIL + parser
+                    elif guard is not None:
                         tail = "text" if guard.kind == "text" else (
                             "validated" if guard.kind in ("validating-parser", "structured-output") else "unknown")
         m = models[0]
         return frozenset({ExtRef(m.path, m.site, m.binds, tail or m.tail)})
+
+    def _unnamed_model_chain(self, e: ir.BinOp, right: VSet, func: FunctionInfo, stmt: Optional[object]) -> bool:
+        """`prompt | llm | parser` where `llm` resolves to nothing known: the chain ends in a
+        framework output parser (a catalog output guard, or a JSON chain parser) after at least two
+        steps that start with a framework object (the prompt template)."""
+        if not (isinstance(e.left, ir.BinOp) and e.left.op == "|"):
+            return False
+        if not any(isinstance(v, ExtRef) and (v.path.removesuffix("()") in CHAIN_PARSERS or
+                                              self.g.catalog.output_guard(v.path.removesuffix("()")) is not None)
+                   for v in right):
+            return False
+        first: ir.Expr = e.left
+        while isinstance(first, ir.BinOp) and first.op == "|":
+            first = first.left
+        return any(isinstance(v, ExtRef) and v.path.startswith("langchain") for v in self.res.values(first, func, stmt))
 
     def _is_chat_model_instance(self, v: ExtRef) -> bool:
         return v.path.endswith("()") and self.g.catalog.chat_model(v.path[:-2]) is not None

@@ -519,7 +519,7 @@ class Resolver:
 
     def _call(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         if isinstance(e.func, ir.Attribute) and e.func.attr in ("get", "pop", "setdefault"):
-            looked_up = self._mapping_lookup(e, func, stmt)
+            looked_up = self._mapping_lookup(e, func, stmt) or self._response_get(e, func, stmt)
             if looked_up:
                 return looked_up
         if isinstance(e.func, ir.Attribute) and e.func.attr == "join" and len(e.args) == 1:
@@ -575,6 +575,18 @@ class Resolver:
                   else self.elements(self.values(arg, func, stmt), arg, func, stmt))
         step = (func.path, e.pos, "pieces of the model's text joined")
         return frozenset(v.with_step(step) for v in pieces if isinstance(v, LLMOutput) and v.text)
+
+    def _response_get(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        """`delta.get("content", "")`: a dict-style read of a model response (a streamed chunk, a
+        litellm response) is its `["content"]`, plus the default."""
+        assert isinstance(e.func, ir.Attribute)
+        key = e.args[0].value if e.args and isinstance(e.args[0], ir.Constant) else None
+        if not isinstance(key, str) or not key.isidentifier():
+            return EMPTY
+        step = (func.path, e.pos, "item of the model's response")
+        out: set[Value] = {v.with_step(step, text=_reaches_text(v, key, key, attribute=False), segment=key)
+                           for v in self.values(e.func.value, func, stmt) if isinstance(v, LLMOutput) and not v.text}
+        return frozenset(out | (self.values(e.args[1], func, stmt) if out and len(e.args) > 1 else set()))
 
     def _mapping_lookup(self, e: ir.Call, func: FunctionInfo, stmt: Optional[object]) -> VSet:
         """`registry.get(name)` on a dict literal: its values (one key's when the key is a

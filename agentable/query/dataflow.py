@@ -164,6 +164,7 @@ def flows(g: ProjectGraph) -> list[Flow]:
             call, stmt = site.call, site.stmt
             sink = sink_of(g, call, func, stmt)
             if sink is None:
+                out.extend(_chain_parse_flows(g, func, stmt, call))
                 continue
             arg = text_argument(call, sink)
             if sink.kind == "parse" and not call.args:
@@ -178,6 +179,20 @@ def flows(g: ProjectGraph) -> list[Flow]:
     out.extend(_shape_flows(g, out))
     # a branch guarded by a parameter every caller leaves at its default never runs
     return [f for f in out if not unreached_branch(g, f.func, f.stmt)]
+
+
+def _chain_parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call) -> list[Flow]:
+    """`chain.invoke(...)` of an LCEL chain whose last step parses the reply as JSON (taint.toml
+    [source.chain_parsers]): the call is the parse, and raises for a reply that is not JSON."""
+    if not (isinstance(call.func, ir.Attribute) and call.func.attr in ("invoke", "ainvoke")):
+        return []
+    parsers = config().chain_parsers
+    for v in g.values(call, func, stmt):
+        if isinstance(v, Parsed) and v.source.site[1] is call and v.how in parsers:
+            raises = parsers[v.how]
+            guard = failure_guard(g, func, stmt, raises, "parse")
+            return [Flow("parse", v.how.rpartition(".")[2], func, stmt, call, v.source, raises, guard, origin=call)]
+    return []
 
 
 def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call, sink: Sink,

@@ -42,6 +42,8 @@ class TaintConfig:
     kinds: dict[str, dict]
     barriers: dict[str, frozenset[str]]  # barrier -> sink kinds it applies to
     names: dict[str, frozenset[str]] = field(default_factory=dict)  # barrier options: callable names, …
+    # LCEL chain parsers (`prompt | llm | JsonOutputParser()`) -> what the chain's invoke raises
+    chain_parsers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def raises(self, kind: str) -> tuple[str, ...]:
         return tuple(self.kinds.get(kind, {}).get("raises", ()))
@@ -79,6 +81,7 @@ def config() -> TaintConfig:
             barriers={k: frozenset(v) for k, v in barriers.items() if k not in options},
             names={(k[:-len("_names")] if k.endswith("_names") else k): frozenset(v) for k, v in barriers.items()
                    if k in options},
+            chain_parsers={p: tuple(e.get("raises", ())) for p, e in raw.get("source", {}).get("chain_parsers", {}).items()},
         )
     return _CONFIG
 

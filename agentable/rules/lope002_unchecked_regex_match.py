@@ -7,8 +7,10 @@ from typing import Iterable
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.dataflow import flows as text_uses
+from agentable.query.literals import source_text
 from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.lope.optional_pieces import optional_pieces
 
 
 class UncheckedRegexMatch(Rule):
@@ -21,7 +23,9 @@ class UncheckedRegexMatch(Rule):
         full=("`re.search`, `re.match` and `re.fullmatch` return None when the text does not contain the "
               "pattern. A model that skips a marker (\"Action:\"), changes its case or answers in prose makes "
               "the match None, and `.group(...)` on it raises AttributeError, crashing the agent loop instead "
-              "of re-prompting."),
+              "of re-prompting. The same holds one call away: a helper that takes a piece of the reply with a "
+              "regex and returns None when the reply lacks the pattern (`extract_tag(reply, \"answer\")`), whose "
+              "caller uses the result as text (`.split()`, `[...]`) with no None check."),
         bad_example=('m = re.search(r"Action: (.*)", reply)\ntool = m.group(1)'),
         good_example=('m = re.search(r"Action: (.*)", reply)\nif m is None:\n'
                       '    return ask_again("Use the format Action: <tool>")\ntool = m.group(1)'),
@@ -42,4 +46,21 @@ class UncheckedRegexMatch(Rule):
                 f"and is read with `{read}` without a None check; when the reply does not match, this raises "
                 f"AttributeError. Check the match (`if m is None: ...`) and re-prompt or fall back.",
                 flow=flow_steps(graph, use.llm, (use.path, use.expr.pos, f"match read with {read}")),
+            )
+        yield from self._helpers(ctx)
+
+    def _helpers(self, ctx: RuleContext) -> Iterable[Finding]:
+        graph = ctx.graph
+        for hit in optional_pieces(graph):
+            caller = hit.site.func
+            call = source_text(graph, caller.path, hit.site.call) or f"{hit.helper.name}(...)"
+            read = f".{hit.use.attr}" if isinstance(hit.use, ir.Attribute) else "[...]"
+            line = hit.gives_none.pos[0]
+            yield self.finding(
+                ctx, caller.path, hit.use.pos,
+                f"`{call}` takes a piece of model output ({describe_llm_source(graph, hit.piece)}) with a regex and "
+                f"returns None when the reply does not match ({hit.helper.path}:{line}), and its result is read "
+                f"with `{read}` without a None check; a reply without the expected pattern raises AttributeError "
+                f"(TypeError) here. Check the result for None and re-prompt or fall back.",
+                flow=flow_steps(graph, hit.piece, (caller.path, hit.use.pos, f"result read with {read}")),
             )

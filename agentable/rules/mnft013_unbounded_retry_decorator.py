@@ -8,6 +8,7 @@ from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import source_text
 from agentable.query.retry_policies import remote_work, retried_argument, retry_uses, unbounded
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.mnft.retry_loops import forever_retry_loops
 
 
 class UnboundedRetryDecorator(Rule):
@@ -17,7 +18,8 @@ class UnboundedRetryDecorator(Rule):
         category="MNFT",
         severity=Severity.WARNING,
         short=("A function that calls the model, runs a tool or makes a web request is wrapped in a retry decorator "
-               "with no limit on attempts or time, so an error that does not go away is retried forever."),
+               "with no limit on attempts or time (or a `while True` loop retries such a call by hand), so an error "
+               "that does not go away is retried forever."),
         full=("`@backoff.on_exception(backoff.expo, RateLimitError)` with neither `max_tries` nor `max_time`, "
               "tenacity's `@retry` with no `stop=` (its default is `stop_never`, and with no `wait=` it re-sends "
               "at once), `@retry()` of the `retry` package (its default `tries=-1` never stops) and retrying's "
@@ -29,7 +31,10 @@ class UnboundedRetryDecorator(Rule):
               "bound. What bounds each library's decorator, and its default, is catalog data (retry.toml); a "
               "bound given as a value that is not a literal counts. Reported at the argument naming what is "
               "retried (the decorator when there is none), on functions that reach a model call, implement a "
-              "tool or make a web request (two levels down)."),
+              "tool or make a web request (two levels down). The same holds for a hand-written retry: `while True:` "
+              "around a try that leaves the loop when the call succeeds and whose handler for a network error "
+              "(URLError, ConnectionError, a timeout: retry.toml `[retry_loops]`) only waits and goes round again, "
+              "with no count of attempts and no deadline."),
         bad_example=('@backoff.on_exception(backoff.expo, (openai.RateLimitError, openai.APITimeoutError))\n'
                      'def ask(client, messages):\n'
                      '    return client.chat.completions.create(model=MODEL, messages=messages)'),
@@ -45,6 +50,7 @@ class UnboundedRetryDecorator(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         g = ctx.graph
+        yield from self._loops(ctx)
         for func in sorted(g.functions.values(), key=lambda f: (f.path, f.node.pos if f.node else (0, 0, 0, 0))):
             if func.node is None:
                 continue
@@ -70,3 +76,18 @@ class UnboundedRetryDecorator(Rule):
                     flow=[FlowStep(g.span(func.path, use.decorator.pos), f"`@{deco}`: no bound"),
                           FlowStep(g.span(func.path, func.node.name_pos), f"`{func.name}` {work}")],
                 )
+
+    def _loops(self, ctx: RuleContext) -> Iterable[Finding]:
+        g = ctx.graph
+        for hit in forever_retry_loops(g):
+            path = hit.func.path
+            yield self.finding(
+                ctx, path, hit.loop.pos,
+                f"This `while True` loop retries on `{hit.caught}` with no limit: the handler only waits and goes "
+                f"round again, and nothing counts the attempts or checks a deadline, so a service that is down for "
+                f"good, a URL that moved or a host that refuses the connection keeps the agent here forever. Count "
+                f"the attempts (`for attempt in range(n)`) or give it a deadline, and raise or fall back once it is "
+                f"reached.",
+                flow=[FlowStep(g.span(path, hit.loop.pos), "`while True`: no bound"),
+                      FlowStep(g.span(path, hit.handler.pos), f"`except {hit.caught}`: goes round again")],
+            )

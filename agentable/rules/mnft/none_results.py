@@ -10,11 +10,7 @@ from typing import Iterator, Optional, TypeGuard
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.query.guards import checked_before, expr_parents, is_protected, names_tested_in_expr
-
-# what using None as a value raises: a handler for one of them around the use guards it
-_NONE_USE_ERRORS = ("TypeError", "AttributeError")
-
+from agentable.query.none_uses import first_unguarded_use
 
 @dataclass(frozen=True, eq=False)
 class NoneUse:
@@ -101,44 +97,7 @@ def unguarded_none_uses(g: ProjectGraph) -> list[NoneUse]:
         for site in g.callers(func):
             if site.func is func:
                 continue
-            use = _first_unguarded_use(g, site)
+            use = first_unguarded_use(g, site)
             if use is not None:
                 out.append(NoneUse(func, ret, model_site, site.func, site, *use))
     return out
-
-
-def _first_unguarded_use(g: ProjectGraph, site: CallSite) -> Optional[tuple[ir.Expr, ir.Stmt]]:
-    caller, stmt = site.func, site.stmt
-    parents = expr_parents(stmt)
-    inner: ir.Expr = site.call
-    holder = parents.get(id(inner))
-    if isinstance(holder, ir.Await):
-        inner, holder = holder, parents.get(id(holder))
-    if holder is not None and _uses_as_value(holder, inner):
-        return None if is_protected(g, caller, stmt, _NONE_USE_ERRORS) else (holder, stmt)
-    if not (isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name)):
-        return None
-    value = stmt.value.value if isinstance(stmt.value, ir.Await) else stmt.value
-    if value is not site.call:
-        return None
-    name = stmt.targets[0].id
-    rebinds = sorted(d.stmt.pos for d in caller.defs.get(name, ()) if d.stmt is not stmt and d.stmt.pos > stmt.pos)
-    end = rebinds[0] if rebinds else None
-    for e, s in sorted(caller.walk(ir.Subscript, ir.Attribute), key=lambda p: p[0].pos):
-        base = e.value  # type: ignore[attr-defined]
-        if not (isinstance(base, ir.Name) and base.id == name) or s.pos <= stmt.pos or (end and s.pos >= end):
-            continue
-        if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
-            continue
-        if checked_before(caller, s, name) or names_tested_in_expr(e, expr_parents(s), {name}):
-            return None  # the caller tests the result (once is enough to show it knows)
-        if is_protected(g, caller, s, _NONE_USE_ERRORS):
-            return None
-        return e, s
-    return None
-
-
-def _uses_as_value(parent: Optional[ir.Expr], child: ir.Expr) -> bool:
-    """`call()[k]` or `call().attr`: the result read as a value in the same expression."""
-    return (isinstance(parent, ir.Subscript) and parent.value is child) or \
-        (isinstance(parent, ir.Attribute) and parent.value is child)
