@@ -129,9 +129,10 @@ class RangeAdmitsReleaseWithoutApi(Rule):
                     and graph.manifests.script_scope(func.path) is None:
                 continue  # nothing the file's declarations rule out (a script's own, inline, aside)
             guarded = self._guarded.get(func.path, set())
+            tested: dict[int, bool] = {}  # the function's `if`s: does the test read a version?
             for site in func.calls:
                 if use_has_fallback(func, site.stmt, _attrs(site.call.func), _CALL_ERRORS) \
-                        or under_version_test(func, site.stmt) or _root_name(site.call.func) in guarded:
+                        or under_version_test(func, site.stmt, tested) or _root_name(site.call.func) in guarded:
                     continue
                 made = _called(graph, site)
                 gap = next((g for g in (range_gap(graph, func.path, p, True) for p in made) if g is not None), None)
