@@ -6,6 +6,7 @@ from __future__ import annotations
 from agentable.cpg import ir
 from agentable.cpg.flow import handler_type_names
 from agentable.cpg.values import ClassRef, ExtRef, Instance
+from agentable.query.facts import per_graph
 from agentable.query.range_gaps import range_gap
 from agentable.query.versions import api_unavailable
 
@@ -42,6 +43,7 @@ def use_is_guarded_by_test(func, stmt: ir.Stmt, attrs: tuple[str, ...]) -> bool:
         for e in ir.walk_expr(anc.test)) for anc in func.ancestors(stmt))
 
 
+@per_graph  # EPDD002 and EPDD006 each ask it for every call site of the project
 def member_symbols(graph, site) -> list[str]:
     """Catalog paths of a method call on an instance (or class) of a project class derived from an
     external class: `obj.model_dump()` -> `pydantic.BaseModel().model_dump`, `M.model_validate(...)`
