@@ -117,10 +117,20 @@ def _compat_shim(g: ProjectGraph, site: CallSite, kw: str) -> bool:
     return False
 
 
-def under_version_test(func, stmt: ir.Stmt) -> bool:
+def under_version_test(func, stmt: ir.Stmt, memo: Optional[dict[int, bool]] = None) -> bool:
     """Does `stmt` run only under a branch that tests a library's version (`if metadata.version("openai")
-    < "1.0": from openai.error import ...`): code written for the other releases too?"""
-    return any(isinstance(anc, ir.If) and _tests_version(func, anc.test, None, 2) for anc in func.ancestors(stmt))
+    < "1.0": from openai.error import ...`): code written for the other releases too? `memo` (id of
+    an `if` of `func` -> its verdict) serves a caller asking about many statements of one function."""
+    if memo is None:
+        return any(isinstance(anc, ir.If) and _tests_version(func, anc.test, None, 2) for anc in func.ancestors(stmt))
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.If):
+            hit = memo.get(id(anc))
+            if hit is None:
+                hit = memo[id(anc)] = _tests_version(func, anc.test, None, 2)
+            if hit:
+                return True
+    return False
 
 
 def _tests_version(func, test: Optional[ir.Expr], kw: Optional[str], depth: int) -> bool:

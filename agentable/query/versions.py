@@ -324,10 +324,15 @@ def _mined_form(symbol: str) -> Optional[str]:
     return ".".join(p for p in callee if p)
 
 
-def _surfaces_having(g: ProjectGraph, symbol: str, call: bool = False) -> Iterator[tuple[str, ApiSurface, Presence]]:
+@per_graph  # the same for every file: mined_api_gap asks it per (file, symbol)
+def _surfaces_having(g: ProjectGraph, symbol: str, call: bool = False) -> tuple[tuple[str, ApiSurface, Presence], ...]:
     """The mined distributions of `symbol`'s import root in which some read release has it (with
     `call`, as a name, not a module: see `ApiSurface.name_presence`); none when the project's own
     package of that name (a local `agents/`) shadows the library."""
+    return tuple(_surfaces_having_uncached(g, symbol, call))
+
+
+def _surfaces_having_uncached(g: ProjectGraph, symbol: str, call: bool) -> Iterator[tuple[str, ApiSurface, Presence]]:
     mined = _mined_form(symbol)
     if mined is None or shadowed_by_project(g, mined.split(".", 1)[0]):
         return

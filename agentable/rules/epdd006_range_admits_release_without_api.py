@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from agentable.cpg import ir
 from agentable.cpg.values import ExtRef
@@ -129,9 +129,11 @@ class RangeAdmitsReleaseWithoutApi(Rule):
                     and graph.manifests.script_scope(func.path) is None:
                 continue  # nothing the file's declarations rule out (a script's own, inline, aside)
             guarded = self._guarded.get(func.path, set())
+            tested: dict[int, bool] = {}  # the function's `if`s: does the test read a version?
+            fallbacks: dict[int, Any] = {}  # its `try`s and `if`s, for use_has_fallback
             for site in func.calls:
-                if use_has_fallback(func, site.stmt, _attrs(site.call.func), _CALL_ERRORS) \
-                        or under_version_test(func, site.stmt) or _root_name(site.call.func) in guarded:
+                if use_has_fallback(func, site.stmt, _attrs(site.call.func), _CALL_ERRORS, fallbacks) \
+                        or under_version_test(func, site.stmt, tested) or _root_name(site.call.func) in guarded:
                     continue
                 made = _called(graph, site)
                 gap = next((g for g in (range_gap(graph, func.path, p, True) for p in made) if g is not None), None)

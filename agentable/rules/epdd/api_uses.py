@@ -3,9 +3,12 @@ catalog paths of method calls (shared by EPDD002, EPDD005 and EPDD006)."""
 
 from __future__ import annotations
 
+from typing import Any, Optional
+
 from agentable.cpg import ir
 from agentable.cpg.flow import handler_type_names
 from agentable.cpg.values import ClassRef, ExtRef, Instance
+from agentable.query.facts import per_graph
 from agentable.query.range_gaps import range_gap
 from agentable.query.versions import api_unavailable
 
@@ -24,14 +27,42 @@ def use_is_guarded(func, stmt: ir.Stmt, attrs: tuple[str, ...]) -> bool:
     return use_is_guarded_by_test(func, stmt, attrs)
 
 
-def use_has_fallback(func, stmt: ir.Stmt, attrs: tuple[str, ...], errors: tuple[str, ...]) -> bool:
+def use_has_fallback(func, stmt: ir.Stmt, attrs: tuple[str, ...], errors: tuple[str, ...],
+                     memo: Optional[dict[int, Any]] = None) -> bool:
     """`use_is_guarded` for handlers that name one of `errors` itself (`except AttributeError:`),
-    not `except Exception:` around a model call, which logs the failure and goes on broken."""
+    not `except Exception:` around a model call, which logs the failure and goes on broken.
+    `memo` (for one `errors`, across the statements of `func`) keeps what each `try` and `if` says."""
+    if memo is not None:
+        return _has_fallback_memo(func, stmt, attrs, errors, memo)
     for anc in func.ancestors(stmt):
         if isinstance(anc, ir.Try) and any(n.rpartition(".")[2] in errors for h in anc.handlers
                                            for n in handler_type_names(h)):
             return True
     return use_is_guarded_by_test(func, stmt, attrs)
+
+
+def _has_fallback_memo(func, stmt: ir.Stmt, attrs: tuple[str, ...], errors: tuple[str, ...],
+                       memo: dict[int, Any]) -> bool:
+    """`use_has_fallback`, each `try` (catches one of `errors`?) and `if` (the names its `hasattr`/
+    `getattr` tests) read once per memo."""
+    tested: list[Any] = []
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.Try):
+            hit = memo.get(id(anc))
+            if hit is None:
+                hit = memo[id(anc)] = any(n.rpartition(".")[2] in errors for h in anc.handlers
+                                          for n in handler_type_names(h))
+            if hit:
+                return True
+        elif isinstance(anc, ir.If):
+            names = memo.get(id(anc))
+            if names is None:
+                names = memo[id(anc)] = tuple(
+                    a.value for e in ir.walk_expr(anc.test)
+                    if isinstance(e, ir.Call) and ir.dotted(e.func) in ("hasattr", "getattr")
+                    for a in e.args if isinstance(a, ir.Constant))
+            tested.extend(names)
+    return any(v in attrs for v in tested)
 
 
 def use_is_guarded_by_test(func, stmt: ir.Stmt, attrs: tuple[str, ...]) -> bool:
@@ -42,6 +73,7 @@ def use_is_guarded_by_test(func, stmt: ir.Stmt, attrs: tuple[str, ...]) -> bool:
         for e in ir.walk_expr(anc.test)) for anc in func.ancestors(stmt))
 
 
+@per_graph  # EPDD002 and EPDD006 each ask it for every call site of the project
 def member_symbols(graph, site) -> list[str]:
     """Catalog paths of a method call on an instance (or class) of a project class derived from an
     external class: `obj.model_dump()` -> `pydantic.BaseModel().model_dump`, `M.model_validate(...)`

@@ -125,6 +125,18 @@ def feature_scope(g: ProjectGraph, scope: ManifestSet, mod: ModuleInfo, top: str
             extras.setdefault(r.group, set()).add(r.dist)
     if not extras:
         return scope
+    used = _feature_dists(g, mod)
+    keep = {grp for grp, ds in extras.items() if ds & used or (top and top in _feature_tops(g, frozenset(ds)))}
+    if len(keep) == len(extras):
+        return scope
+    kept = [r for r in scope.requirements if not r.group.startswith("optional:") or r.group in keep]
+    return ManifestSet(kept, scope.manifests, [], scope.includes, project_names=scope.project_names)
+
+
+@per_graph
+def _feature_dists(g: ProjectGraph, mod: ModuleInfo) -> frozenset[str]:
+    """The distributions `mod` imports, and those the project modules it imports import: per
+    module (feature_scope asks it for each of the module's imports)."""
     used = _imported_dists(g, mod)
     for stmt in mod.import_stmts:
         for target in absolute_targets(mod, stmt):
@@ -134,11 +146,7 @@ def feature_scope(g: ProjectGraph, scope: ManifestSet, mod: ModuleInfo, top: str
                 if other is not None:
                     used = used | _imported_dists(g, other)
                     break
-    keep = {grp for grp, ds in extras.items() if ds & used or (top and top in _feature_tops(g, frozenset(ds)))}
-    if len(keep) == len(extras):
-        return scope
-    kept = [r for r in scope.requirements if not r.group.startswith("optional:") or r.group in keep]
-    return ManifestSet(kept, scope.manifests, [], scope.includes, project_names=scope.project_names)
+    return used
 
 
 @per_graph

@@ -40,10 +40,13 @@ def _params(text: str) -> tuple[str, ...]:
 def _texts(g: ProjectGraph) -> Iterator[tuple[str, int, str]]:
     """(path, first line, text) of the prompts: long string literals of the code (outside tests)
     and the prompt and settings files the project keeps beside it."""
+    own: dict[int, list[FunctionInfo]] = {}  # module -> its functions, in `functions` order (one pass)
+    for x in g.functions.values():
+        own.setdefault(id(x.module), []).append(x)
     for mod in g.modules.values():
         if g.is_test_code(mod.path):
             continue
-        for f in [mod.toplevel, *[x for x in g.functions.values() if x.module is mod]]:
+        for f in [mod.toplevel, *own.get(id(mod), ())]:
             for e, _ in f.walk(ir.Constant):
                 if isinstance(e.value, str) and len(e.value) >= _MIN_PROMPT and "(" in e.value:
                     yield mod.path, e.pos[0], e.value
