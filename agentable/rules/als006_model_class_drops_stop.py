@@ -54,8 +54,8 @@ class ModelClassDropsStop(Rule):
                    f"them" if d.forwarded_by is not None else f"`{d.method.name}` takes `stop` and never uses it")
             yield self.finding(
                 ctx, *d.at,
-                f"In model class `{d.cls.name}`, {how}: the request goes out without them, so the model does not "
-                f"stop where the caller asked. The project relies on a stop sequence ({r.what} at "
+                f"In model class `{d.cls.name}`, {how}: the request goes out without the stop sequences, so the "
+                f"model does not stop where the caller asked. The project relies on a stop sequence ({r.what} at "
                 f"{r.path}:{r.line}){effect}. Send `stop` with the request or cut the reply at the first stop "
                 f"sequence.",
                 flow=flow)
