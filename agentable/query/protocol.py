@@ -112,7 +112,8 @@ def stop_config(g: ProjectGraph, c: LLMCall) -> StopConfig:
     known = True
     for e, f, st in exprs:
         for x, owner, s2 in _list_items(g, e, f, st):
-            vals = concrete_values(g, x, owner, s2)
+            rep = repeated_text(x)
+            vals = frozenset({Const(rep)}) if rep is not None else concrete_values(g, x, owner, s2)
             strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
             nones = [v for v in vals if isinstance(v, Const) and v.value in (None, False)]
             if strs and len(strs) + len(nones) == len(vals):
@@ -125,6 +126,17 @@ def stop_config(g: ProjectGraph, c: LLMCall) -> StopConfig:
     if stops or not known:
         return StopConfig("set" if known else "unknown", tuple(dict.fromkeys(stops)), e0, f0, s0)
     return StopConfig("none", (), e0, f0, s0)
+
+
+def repeated_text(e: ir.Expr) -> Optional[str]:
+    """`" " * 10` written in a stop list: the text it makes (short repeats only)."""
+    if not (isinstance(e, ir.BinOp) and e.op == "*"):
+        return None
+    text, n = (e.left, e.right) if isinstance(e.left, ir.Constant) and isinstance(e.left.value, str) else (e.right, e.left)
+    if isinstance(text, ir.Constant) and isinstance(text.value, str) and isinstance(n, ir.Constant) \
+            and type(n.value) is int and 0 < n.value <= 64:
+        return text.value * n.value
+    return None
 
 
 def _passed_value(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt) -> ir.Expr:

@@ -15,7 +15,8 @@ from agentable.nl_check.questions import StopFormatQuestion
 from agentable.query.artifacts import prompt_file_stops, settings_stops
 from agentable.query.dataflow import flows as text_uses
 from agentable.query.literals import const_strs, construction_arg, literal_of, literal_site
-from agentable.query.protocol import StopConfig, prompt_text, protocol_calls, protocol_markers, stop_config
+from agentable.query.protocol import (StopConfig, prompt_text, protocol_calls, protocol_markers, repeated_text,
+                                      stop_config)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -110,14 +111,15 @@ class StopCutsFormat(Rule):
                     continue
                 site = literal_site(graph, sc.expr, sc.func, sc.stmt, stop)
                 if site is None:  # an item appended to the list in the function that sets it
-                    site = next(((sc.func.path, x.pos) for x, _ in sc.func.walk(ir.Constant) if x.value == stop), None)
+                    site = next(((sc.func.path, x.pos) for x, _ in sc.func.walk(ir.Constant, ir.BinOp)
+                                 if (x.value if isinstance(x, ir.Constant) else repeated_text(x)) == stop), None)
                 key = (sc.func.qualname, stop)
                 if key not in found or (site is not None and not found[key][3]):
                     found[key] = (site or (sc.func.path, sc.expr.pos), c, what, site is not None)
         for (_q, stop), (at, c, what, _exact) in found.items():
             yield self.finding(
                 ctx, *at,
-                f"The stop sequence {stop!r} is {what}, so generation ends at its first occurrence in an "
+                f"The stop sequence {_shown(stop)} is {what}, so generation ends at its first occurrence in an "
                 f"ordinary reply (for the model call at {c.func.path}:{c.call.pos[0]}) and the rest of the "
                 f"answer is lost; stop only at a marker the model must not write (a role tag with its "
                 f"newline, the observation marker).",
@@ -149,6 +151,10 @@ def _ordinary_text(stop: str) -> Optional[str]:
     if _SPACES.match(stop):
         return "a run of spaces that indented text (code, nested JSON) contains"
     return None
+
+
+def _shown(stop: str) -> str:
+    return f"' ' * {len(stop)}" if len(stop) > 3 and set(stop) == {" "} else repr(stop)
 
 
 def _format_markers(prompt: str, read: list[str], parsed_as_json: bool) -> list[str]:
