@@ -128,6 +128,8 @@ class Catalog:
         self._reexport_memo: dict[str, Optional[str]] = {}
         # the fields and settings of parallel tool calls in one model turn (llm_apis.toml [parallel_tool_calls])
         self.parallel_tool_calls: dict[str, Any] = dict(files["llm_apis.toml"].get("parallel_tool_calls", {}))
+        # framework model bases a project subclasses, and the methods given the stop sequences (llm_apis.toml [model_subclasses])
+        self.model_subclasses: dict[str, Any] = dict(files["llm_apis.toml"].get("model_subclasses", {}))
         self.models_version: str = str(models.get("version", ""))
         # api types under which a settings file's `model` names a deployment, not a model id
         self.deployment_api_types: frozenset[str] = frozenset(models.get("deployment_api_types", ()))

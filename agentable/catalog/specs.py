@@ -523,6 +523,8 @@ class PythonFacts:
     lookup_errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     builtin_results: dict[str, str] = field(default_factory=dict)
     item_keepers: frozenset[str] = frozenset()
+    value_passers: dict[str, int] = field(default_factory=dict)  # call -> index of the argument it returns
+    container_copiers: frozenset[str] = frozenset()
     field_factory_keywords: frozenset[str] = frozenset()
     builder_type_keys: frozenset[str] = frozenset()
     class_object_generics: frozenset[str] = frozenset()

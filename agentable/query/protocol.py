@@ -12,7 +12,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ParamRef
 from agentable.query.facts import EvalAt, per_graph
-from agentable.query.literals import PromptWalker, dict_values_for_key, literal_of
+from agentable.query.literals import PromptWalker, dict_values_for_key, list_additions, literal_of
 
 
 def protocol_markers(g: ProjectGraph) -> dict[str, tuple[str, ...]]:
@@ -97,8 +97,10 @@ def stop_config(g: ProjectGraph, c: LLMCall) -> StopConfig:
                 if kw.name in names:
                     exprs.append((kw.value, f, st))
                     continue
+                value = _passed_value(g, kw.value, f, st)
                 for n in names:
-                    exprs.extend(dict_values_for_key(g, kw.value, f, st, n, depth=2))
+                    exprs.extend(dict_values_for_key(g, value, f, st, n, depth=2))
+                exprs.extend(_dict_updates(value, f, names, st))
                 lit = literal_of(g, kw.value, f, st)
                 if lit is None and isinstance(kw.value, ir.Call):
                     for kw2 in kw.value.keywords:
@@ -109,11 +111,9 @@ def stop_config(g: ProjectGraph, c: LLMCall) -> StopConfig:
     stops: list[str] = []
     known = True
     for e, f, st in exprs:
-        lit = literal_of(g, e, f, st)
-        elems = lit[0].elts if lit is not None and isinstance(lit[0], ir.Seq) else [e]
-        owner, s2 = (lit[1], lit[2]) if lit is not None else (f, st)
-        for x in elems:
-            vals = concrete_values(g, x, owner, s2)
+        for x, owner, s2 in _list_items(g, e, f, st):
+            rep = repeated_text(x)
+            vals = frozenset({Const(rep)}) if rep is not None else concrete_values(g, x, owner, s2)
             strs = [v.value for v in vals if isinstance(v, Const) and isinstance(v.value, str)]
             nones = [v for v in vals if isinstance(v, Const) and v.value in (None, False)]
             if strs and len(strs) + len(nones) == len(vals):
@@ -126,6 +126,88 @@ def stop_config(g: ProjectGraph, c: LLMCall) -> StopConfig:
     if stops or not known:
         return StopConfig("set" if known else "unknown", tuple(dict.fromkeys(stops)), e0, f0, s0)
     return StopConfig("none", (), e0, f0, s0)
+
+
+def repeated_text(e: ir.Expr) -> Optional[str]:
+    """`" " * 10` written in a stop list: the text it makes (short repeats only)."""
+    if not (isinstance(e, ir.BinOp) and e.op == "*"):
+        return None
+    text, n = (e.left, e.right) if isinstance(e.left, ir.Constant) and isinstance(e.left.value, str) else (e.right, e.left)
+    if isinstance(text, ir.Constant) and isinstance(text.value, str) and isinstance(n, ir.Constant) \
+            and type(n.value) is int and 0 < n.value <= 64:
+        return text.value * n.value
+    return None
+
+
+def _passed_value(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt) -> ir.Expr:
+    """`e` without a call that gives back its argument unchanged (`cast(Options, options)`)."""
+    passers = g.catalog.python.value_passers
+    while isinstance(e, ir.Call):
+        paths = {getattr(v, "path", None) for v in g.shallow.values(e.func, func, stmt)}
+        idx = next((passers[p] for p in paths if p in passers), None)
+        if idx is None or idx >= len(e.args):
+            break
+        e = e.args[idx]
+    return e
+
+
+def _blocks(func: FunctionInfo, stmt: ir.Stmt) -> set[tuple[int, bool]]:
+    """The statements `stmt` is nested in, with whether it is in the `else` branch of each."""
+    out: set[tuple[int, bool]] = set()
+    child: object = stmt
+    node = func.parents.get(id(stmt))
+    while node is not None and len(out) < 50:
+        out.add((id(node), isinstance(node, ir.If) and any(x is child for x in node.orelse)))
+        child, node = node, func.parents.get(id(node))
+    return out
+
+
+def _dict_updates(e: ir.Expr, func: FunctionInfo, names: frozenset[str],
+                  at: EvalAt) -> list[tuple[ir.Expr, FunctionInfo, EvalAt]]:
+    """Values a settings dict held by a local name gets under a stop key after it is built:
+    `options.update({"stop": words})`, `options.update(stop=words)`, `options["stop"] = words`;
+    with `at` (the call's statement), only those in a block that holds it (not the other branch
+    of an `if`)."""
+    if not isinstance(e, ir.Name):
+        return []
+    out: list[tuple[ir.Expr, FunctionInfo, EvalAt]] = []
+    if isinstance(at, ir.Stmt):
+        outer = _blocks(func, at)
+        return [x for x in _dict_updates(e, func, names, None)
+                if isinstance(x[2], ir.Stmt) and _blocks(func, x[2]) <= outer]
+    for site in func.calls:
+        c = site.call
+        if isinstance(c.func, ir.Attribute) and c.func.attr == "update" and ir.dotted(c.func.value) == e.id:
+            out += [(kw.value, func, site.stmt) for kw in c.keywords if kw.name in names]
+            out += [(v, func, site.stmt) for a in c.args if isinstance(a, ir.Dict)
+                    for k, v in zip(a.keys, a.values, strict=False)
+                    if isinstance(k, ir.Constant) and k.value in names and v is not None]
+    out += [(v, func, st) for k, v, st in func.item_stores.get(e.id, ())
+            if isinstance(k, ir.Constant) and k.value in names]
+    return out
+
+
+def _list_items(g: ProjectGraph, e: ir.Expr, func: FunctionInfo,
+                stmt: EvalAt, depth: int = 2) -> list[tuple[ir.Expr, FunctionInfo, EvalAt]]:
+    """The items of a stop list: a list literal (or a name bound to one, or to a copy of one:
+    `deepcopy(stop_words)`) with what `.append(...)` adds to that name; `[e]` when not a list."""
+    lit = literal_of(g, e, func, stmt)
+    if lit is not None and isinstance(lit[0], ir.Seq):
+        items = [(x, lit[1], lit[2]) for x in lit[0].elts]
+    elif isinstance(e, ir.Name) and depth > 0:
+        _owner, defs = g.name_bindings(func, e.id, stmt)
+        src = [d.value for d in defs if d.how == "assign" and isinstance(d.value, ir.Call) and len(d.value.args) == 1]
+        copiers = g.catalog.python.container_copiers
+        if len(defs) != 1 or len(src) != 1 or not any(
+                getattr(v, "path", None) in copiers or getattr(v, "name", None) in copiers
+                for v in g.shallow.values(src[0].func, func, defs[0].stmt)):
+            return [(e, func, stmt)]
+        items = _list_items(g, src[0].args[0], func, defs[0].stmt, depth - 1)
+    else:
+        return [(e, func, stmt)]
+    if isinstance(e, ir.Name):
+        items += [(a, func, at) for a, at in list_additions(func, e.id)]
+    return items
 
 
 def asks_text_protocol(g: ProjectGraph, prompt: str) -> bool:

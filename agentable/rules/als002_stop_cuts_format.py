@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+import re
+from typing import Iterable, Optional
 
 from agentable.catalog.specs import AgentSpec  # for narrowing
+from agentable.cpg import ir
+from agentable.cpg.agent import LLMCall
 from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.nl_check.prompt_format import PromptFormat
 from agentable.nl_check.questions import StopFormatQuestion
 from agentable.query.artifacts import prompt_file_stops, settings_stops
 from agentable.query.dataflow import flows as text_uses
-from agentable.query.literals import const_strs, construction_arg, literal_of
-from agentable.query.protocol import StopConfig, prompt_text, protocol_calls, protocol_markers, stop_config
+from agentable.query.literals import const_strs, construction_arg, literal_of, literal_site
+from agentable.query.protocol import (StopConfig, prompt_text, protocol_calls, protocol_markers, repeated_text,
+                                      stop_config)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -64,6 +68,7 @@ class StopCutsFormat(Rule):
                 FlowStep(graph.span(fs.path, fs.pos), f"the stop sequences are written at {fs.where}"),
                 FlowStep(graph.span(c.func.path, c.call.pos), "and used by this model call"))
             yield from self._judge(ctx, where, stops, prompt, tuple(markers), "the prompt's format", flow)
+        yield from self._ordinary_text_stops(ctx)
         # a prompt file whose framework sends it with its own stop sequences (.prompty, Semantic Kernel)
         for pf in prompt_file_stops(graph):
             markers = _format_markers(pf.prompt, [], False)
@@ -90,6 +95,36 @@ class StopCutsFormat(Rule):
                     yield from self._judge(ctx, (model_sc.func.path, model_sc.expr.pos), model_sc.stops, "",
                                            model_markers, "the agent's ReAct format")
 
+    def _ordinary_text_stops(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Stop sequences any reply may hold, whatever its format: a bare lowercase word (`assistant`),
+        a run of spaces (indentation). Reported where the stop text is written, once."""
+        graph = ctx.graph
+        # one finding per function and stop text, where the text is written when that is found
+        found: dict[tuple[str, str], tuple[tuple[str, ir.Pos], LLMCall, str, bool]] = {}
+        for c in graph.agent.llm_calls:
+            sc = stop_config(graph, c)
+            if sc.expr is None or sc.func is None or graph.is_test_code(c.func.path):
+                continue
+            for stop in sc.stops:
+                what = _ordinary_text(stop)
+                if what is None:
+                    continue
+                site = literal_site(graph, sc.expr, sc.func, sc.stmt, stop)
+                if site is None:  # an item appended to the list in the function that sets it
+                    site = next(((sc.func.path, x.pos) for x, _ in sc.func.walk(ir.Constant, ir.BinOp)
+                                 if (x.value if isinstance(x, ir.Constant) else repeated_text(x)) == stop), None)
+                key = (sc.func.qualname, stop)
+                if key not in found or (site is not None and not found[key][3]):
+                    found[key] = (site or (sc.func.path, sc.expr.pos), c, what, site is not None)
+        for (_q, stop), (at, c, what, _exact) in found.items():
+            yield self.finding(
+                ctx, *at,
+                f"The stop sequence {_shown(stop)} is {what}, so generation ends at its first occurrence in an "
+                f"ordinary reply (for the model call at {c.func.path}:{c.call.pos[0]}) and the rest of the "
+                f"answer is lost; stop only at a marker the model must not write (a role tag with its "
+                f"newline, the observation marker).",
+                flow=(FlowStep(graph.span(c.func.path, c.call.pos), "the model call given this stop sequence"),))
+
     def _judge(self, ctx: RuleContext, where: tuple[str, tuple[int, int, int, int]], stops: tuple[str, ...],
                prompt: str, markers: tuple[str, ...], fmt: str, flow: tuple[FlowStep, ...] = ()) -> Iterable[Finding]:
         verdict = ctx.checker.ask(StopFormatQuestion(tuple(stops), prompt, markers))
@@ -103,6 +138,23 @@ class StopCutsFormat(Rule):
             severity=sev, flow=flow)
         f.checker_reason = verdict.reason if verdict.source != "deterministic" else ""
         yield f
+
+
+_WORD = re.compile(r"^[a-z]{3,}$")
+_SPACES = re.compile(r"^[ \t]+$")
+
+
+def _ordinary_text(stop: str) -> Optional[str]:
+    """What makes a stop sequence text any reply may hold, or None."""
+    if _WORD.match(stop):
+        return "a bare lowercase word that ordinary prose contains"
+    if _SPACES.match(stop):
+        return "a run of spaces that indented text (code, nested JSON) contains"
+    return None
+
+
+def _shown(stop: str) -> str:
+    return f"' ' * {len(stop)}" if len(stop) > 3 and set(stop) == {" "} else repr(stop)
 
 
 def _format_markers(prompt: str, read: list[str], parsed_as_json: bool) -> list[str]:
