@@ -1302,3 +1302,14 @@ def test_a_modal_image_with_packages_not_written_out_is_unknown(tmp_path: Path) 
 def test_published_distributions(tmp_path: Path, text: str, published: bool) -> None:
     write(tmp_path, "pyproject.toml", text)
     assert ("pyproject.toml" in parse(tmp_path, "pyproject.toml").published) is published
+
+
+def test_vcs_url_without_egg_is_named_by_its_repository(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"requirements.txt": """\
+        git+https://github.com/org/Cerulean.git@v2
+        -e git+ssh://git@gitlab.com/org/field-kit
+        git+https://github.com/org/mono.git#subdirectory=pkgs/core
+        git+https://github.com/org/other.git#egg=other_dist
+    """})
+    assert [(r.dist, r.line, r.col) for r in ms.requirements] == [
+        ("cerulean", 1, 28), ("field-kit", 2, 33), ("other-dist", 4, 42)]
