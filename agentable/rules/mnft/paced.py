@@ -16,6 +16,8 @@ def consumer_paces(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:
     project drain the generator (iterate it in a `for`, a comprehension, `yield from` of a drained
     generator, `list(...)`)? Then each pass runs only when a consumer asks for it (`gen.send(...)`
     in `for _ in range(retries)`), and the consumer's loop is the one to bound."""
+    if not isinstance(loop, (ir.While, ir.For)):
+        return False
     yields = {id(s) for s in ir.walk_stmts(loop.body)
               if any(isinstance(e, ir.Yield) for x in ir.stmt_exprs(s) for e in ir.walk_expr(x))}
     if not yields or not _every_pass_yields(func, loop, yields):
@@ -23,13 +25,13 @@ def consumer_paces(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:
     return not _drained(g, func, 0)
 
 
-def _every_pass_yields(func: FunctionInfo, loop: ir.Stmt, yields: set[int]) -> bool:
+def _every_pass_yields(func: FunctionInfo, loop: ir.While | ir.For, yields: set[int]) -> bool:
     """No path of the CFG goes from the start of the body back to the loop head around the yields."""
     import networkx as nx  # deferred, as in cpg.flow
 
     cfg = build_cfg(func)
     cfg.remove_nodes_from([n for n in list(cfg) if id(n) in yields])
-    first = loop.body[0] if loop.body else None  # type: ignore[attr-defined]
+    first = loop.body[0] if loop.body else None
     return first is not None and (first not in cfg or not nx.has_path(cfg, first, loop))
 
 
