@@ -22,6 +22,7 @@ class LLMCallSpec:
     # output item (with output_text, what agentable.cpg.response_paths treats as the model's)
     output_content: tuple[str, ...] = ()
     returns_text: bool = False
+    str_is_envelope: bool = False  # str() of the raw response is its JSON envelope (openai<1's OpenAIObject)
     structured_params: tuple[str, ...] = ()
     # Settings the SDK takes inside one config argument (google-genai's
     # `config=types.GenerateContentConfig(stop_sequences=…)` or `config={"stop_sequences": …}`):

@@ -190,6 +190,9 @@ class FrameworkCalls:
                 return frozenset(o.with_step((func.path, e.pos, MATCH_PIECE)) for o in outs)
         if path == "str" and e.args:
             outs = [a for a in self.res.values(e.args[0], func, stmt) if isinstance(a, LLMOutput)]
+            if outs and all(self._str_is_envelope(o) for o in outs):  # json.loads(str(resp)): openai<1's JSON
+                return frozenset({LLMOutput(o.site, False, (*o.steps, (func.path, e.pos, "its JSON envelope")),
+                                            True, o.documented, o.read) for o in outs})
             if outs:  # str(result) of a model or agent result is its text
                 return frozenset({o.with_step((func.path, e.pos, "converted to text"), text=True) for o in outs})
         items = self._items_kept(path, e, func, stmt)
@@ -204,6 +207,16 @@ class FrameworkCalls:
             return frozenset({Typed("validated")})
         return frozenset({ExtRef(f"{path}()", (func.path, e))})
 
+
+    def _str_is_envelope(self, o: LLMOutput) -> bool:
+        """Is `o` a raw response whose str() is the provider's JSON envelope, not the model's text
+        (catalog `str_is_envelope`: openai<1's OpenAIObject prints as the response's JSON)?"""
+        if o.text or o.http:
+            return False
+        owner = self.g.function_of(o.site[0], o.site[1].pos)
+        return owner is not None and any(
+            isinstance(v, ExtRef) and getattr(self.g.catalog.llm_call(v.path), "str_is_envelope", False)
+            for v in self.res.values(o.site[1].func, owner, None))
 
     def _text_argument(self, e: ir.Call, where: tuple[int, str], func: FunctionInfo,
                        stmt: Optional[object]) -> list[LLMOutput]:

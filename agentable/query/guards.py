@@ -253,11 +253,22 @@ def _guard_in_prefix(block: list[ir.Stmt], child: object, test: Callable[[ir.Exp
     for s in block:
         if s is child:
             return False
-        if isinstance(s, ir.If) and test(s.test) and (_exits(s.body) or _exits(s.orelse)):
+        if isinstance(s, ir.If) and test(s.test) and (_settles(s.body, test) or _settles(s.orelse, test)):
             return True
         if isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs and test(s.exprs[0]):
             return True
     return False
+
+
+def _settles(block: list[ir.Stmt], test: Callable[[ir.Expr], bool]) -> bool:
+    """Does the branch of a guard leave, or end in a guard of its own (`if not m: m = retry(); if
+    not m: raise`: the value it recomputes is tested again before the code after the `if` runs)?"""
+    last = block[-1] if block else None
+    if isinstance(last, ir.If) and test(last.test):
+        return _settles(last.body, test) or _settles(last.orelse, test)
+    if isinstance(last, ir.Simple) and last.kind == "assert" and last.exprs and test(last.exprs[0]):
+        return True
+    return _exits(block)
 
 
 def failure_guard(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...],

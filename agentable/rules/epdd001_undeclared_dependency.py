@@ -156,7 +156,7 @@ class UndeclaredDependency(Rule):
                         continue
                     if import_is_optional(func, stmt, guarded, probes):
                         continue
-                    if import_installed_on_demand(graph, mod, func, top):
+                    if import_installed_on_demand(graph, mod, func, dotted):
                         continue  # the program pip-installs it before it runs this import
                     if func is mod.toplevel and imported_only_by_declaring_siblings(graph, mod, scope, dotted, probes):
                         continue  # only sibling packages that declare it import this module

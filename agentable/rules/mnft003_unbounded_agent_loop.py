@@ -12,6 +12,7 @@ from agentable.rules.mnft.infinite_limit import infinite_step_limit
 from agentable.query.literals import source_text
 from agentable.rules.mnft.helpers import human_wait_stmts, loop_unbounded
 from agentable.rules.mnft.dispatch import dispatched_call, dispatched_loops
+from agentable.rules.mnft.paced import consumer_paces
 from agentable.rules.mnft.recursion import recursive_agent_loops
 
 
@@ -54,8 +55,8 @@ class UnboundedAgentLoop(Rule):
                     f"infinity, and a call that leaves it out runs the loop until the model stops asking for "
                     f"tools or turns. Give `{limit.name}` a finite default (and stop or report when it is reached).")
                 continue
-            if not why:
-                continue
+            if not why or consumer_paces(graph, loop.func, loop.loop):
+                continue  # (a generator that yields every pass runs as many passes as its consumer asks for)
             call = _model_call_in(graph, loop)
             header = loop.loop.pos
             bypass = _human_bypass(graph, loop)

@@ -1318,3 +1318,14 @@ def test_declared_python_versions_of_each_manifest_kind(tmp_path: Path) -> None:
                    "c/setup.py": (">=3.8", 4, 22, 27),
                    "d/setup.cfg": (">=3.11", 4, 19, 25)}
     assert any("'three'" in n.message and n.path == "e/pyproject.toml" for n in ms.notifications)
+
+
+def test_vcs_url_without_egg_is_named_by_its_repository(tmp_path: Path) -> None:
+    ms = parse_files(tmp_path, {"requirements.txt": """\
+        git+https://github.com/org/Cerulean.git@v2
+        -e git+ssh://git@gitlab.com/org/field-kit
+        git+https://github.com/org/mono.git#subdirectory=pkgs/core
+        git+https://github.com/org/other.git#egg=other_dist
+    """})
+    assert [(r.dist, r.line, r.col) for r in ms.requirements] == [
+        ("cerulean", 1, 28), ("field-kit", 2, 33), ("other-dist", 4, 42)]

@@ -1,8 +1,9 @@
 """requirements.txt, constraints files and every file in pip's requirements format: one
 requirement per logical line (continuations joined, comments dropped), `-r`/`-c` includes read as
-part of the including file, `-e` and URL requirements named by their `#egg=`, per-requirement
-options left out; options, local paths and unnamed URLs declare nothing. The column helpers here
-also place the declarations of the other formats."""
+part of the including file, `-e` and URL requirements named by their `#egg=` (a VCS URL without
+one, nor a subdirectory, by its repository), per-requirement options left out; options, local paths
+and unnamed URLs declare nothing. The column helpers here also place the declarations of the other
+formats."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ _INCLUDE_RE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=
 _EGG_RE = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 # Per-requirement options (--hash, --config-settings, ...) end the requirement itself.
 _REQ_OPTION_RE = re.compile(r"\s--?[A-Za-z]")
+# A VCS checkout named by no #egg=: pip builds the repository, whose distribution is nearly always
+# named after it (`git+https://github.com/org/Toolkit.git@v2` -> Toolkit).
+_VCS_REPO_RE = re.compile(r"^(?:(?:-e|--editable)\s+)?(?:git|hg|svn|bzr)\+[^\s#]*?/([A-Za-z0-9][A-Za-z0-9._-]*?)"
+                          r"(?:\.git)?/?(?:@[^\s#/]*)?$")
 
 
 def _logical_lines(text: str) -> Iterable[tuple[int, str, str]]:
@@ -59,6 +64,11 @@ def _requirement_line(reader: ManifestReader, p: Path, body: str, first: str, re
             reader.out.includes.setdefault(rel, []).append(included)
         return
     egg = _EGG_RE.search(body)
+    repo = None if egg else _VCS_REPO_RE.match(body)
+    if repo is not None:
+        col = first.find(repo.group(1)) + 1 or 1
+        reader.add(repo.group(1), rel, line_no, col, col + len(repo.group(1)), group)
+        return
     if body.startswith(("-e", "--editable")) or (egg and "@" not in body.split("#", 1)[0].split("://", 1)[0]):
         if egg:  # a URL or VCS checkout names its distribution only through #egg=
             col = first.find(egg.group(1)) + 1 or 1

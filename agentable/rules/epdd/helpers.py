@@ -523,14 +523,17 @@ def import_name_known(g: ProjectGraph, dotted: str) -> bool:
     return not any(k.startswith(root) for k in getattr(g.catalog, "_imports", {}))
 
 
-def import_installed_on_demand(g: ProjectGraph, mod: object, func: FunctionInfo, top: str) -> bool:
-    """Is the package `top` installed by the program itself when it is needed: the function that
-    imports it (or one enclosing it) is registered with a decorator that lists it among string
-    literals (`@func.register_function(imports=["pyairtable"])`: the framework pip-installs what a
-    function declares before running it), or the module runs a pip install naming it
-    (`subprocess.check_call([sys.executable, "-m", "pip", "install", "pyairtable"])`)."""
-    names = {top.lower(), top.lower().replace("_", "-")}
-    names |= {d.lower() for d in g.catalog.distributions_for_import(top)}
+def import_installed_on_demand(g: ProjectGraph, mod: object, func: FunctionInfo, dotted: str) -> bool:
+    """Is the package of the import `dotted` installed by the program itself when it is needed: the
+    function that imports it (or one enclosing it) is registered with a decorator that lists it
+    among string literals (`@func.register_function(imports=["pyairtable"])`: the framework
+    pip-installs what a function declares before running it), or the module runs or documents a pip
+    install naming it (`subprocess.check_call([sys.executable, "-m", "pip", "install",
+    "pyairtable"])`, a docstring "`pip install flufl.lock`"). Names compare as PEP 503 names, and the
+    distributions of the whole dotted name count (`flufl.lock` is flufl-lock's, not `flufl`'s)."""
+    top = dotted.split(".")[0]
+    names = {normalize_dist(n) for n in (top, *g.catalog.distributions_for_import(top),
+                                         *g.catalog.distributions_for_import(dotted))}
     f: FunctionInfo | None = func
     while f is not None and f.node is not None:
         for dec in f.node.decorators:
@@ -551,7 +554,7 @@ def _listed(e: ir.Expr, names: set[str]) -> bool:
 
 def _req_name(text: str) -> str:
     m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
-    return m.group(1).lower() if m else ""
+    return normalize_dist(m.group(1)) if m else ""
 
 
 def _pip_installs(mod: object, names: frozenset[str]) -> bool:

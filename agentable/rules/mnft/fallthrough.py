@@ -131,6 +131,30 @@ def _prior_binding_is_none_only(func: FunctionInfo, try_stmt: ir.Try, name: str)
     return unbound
 
 
+def _bound_first(try_stmt: ir.Try, name: str) -> Optional[bool]:
+    """Is `name` bound by the opening statements of the try's body, which cannot raise (`out = []`,
+    `reply = None`): True for a value, False for None; None when the body does not start so."""
+    found: Optional[bool] = None
+    for s in try_stmt.body:
+        if not (isinstance(s, ir.Assign) and s.value is not None and _cannot_raise(s.value)
+                and all(isinstance(t, ir.Name) for t in s.targets)):
+            break
+        if any(isinstance(t, ir.Name) and t.id == name for t in s.targets):
+            found = not (isinstance(s.value, ir.Constant) and s.value.value is None)
+    return found
+
+
+def _cannot_raise(e: ir.Expr) -> bool:
+    """A literal, or a display of literals (`[]`, `{"ok": False}`, `("", 0)`)."""
+    if isinstance(e, ir.Constant):
+        return True
+    if isinstance(e, ir.Seq):
+        return all(_cannot_raise(x) for x in e.elts)
+    if isinstance(e, ir.Dict):
+        return all(k is not None and _cannot_raise(k) for k in e.keys) and all(_cannot_raise(v) for v in e.values)
+    return False
+
+
 def _dereferenced(stmt: ir.Stmt, name: ir.Name) -> bool:
     """Is the name used in a way None fails at once: `x.attr`, `x[...]`, `x(...)`, `for _ in x`?"""
     if isinstance(stmt, ir.For) and stmt.iter is name:
@@ -169,6 +193,9 @@ def fall_through_uses(g: ProjectGraph) -> Iterator[FallThroughUse]:
                             continue  # a global or nonlocal: bound elsewhere
                         hit = _first_read(func, s, x.id)
                         state = _prior_binding_is_none_only(func, s, x.id) if hit else None
+                        first = _bound_first(s, x.id) if state is not None else None
+                        if first is not None:  # bound at the top of the try, before anything can fail
+                            state = None if first else False
                         if hit is None or state is None:
                             continue
                         use_stmt, use = hit
