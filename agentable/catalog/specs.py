@@ -208,6 +208,9 @@ class ToolConstructorSpec:
     framework: str
     func_param: str
     func_positional: Optional[int] = None
+    # the keyword that takes the tool's async implementation (LangChain `coroutine=`), run instead
+    # of `func` by an async agent
+    coroutine_param: Optional[str] = None
     name_param: Optional[str] = None
     name_positional: Optional[int] = None
     description_param: Optional[str] = None

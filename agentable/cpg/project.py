@@ -63,6 +63,13 @@ class ProjectGraph:
             parts = name.split(".")
             for i in range(1, len(parts)):
                 self._suffix_index.setdefault(".".join(parts[i:]), []).append(name)
+        # a src layout imported through its folder (`from src.tools.human import ask`, the module
+        # named `tools.human`): the dotted path of each module whose name drops a leading folder
+        self._by_folder_path: dict[str, str] = {}
+        for name, info in self.modules.items():
+            dotted = info.path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+            if dotted != name and dotted.endswith("." + name):
+                self._by_folder_path.setdefault(dotted, name)
         self._rd: dict[str, ReachingDefs] = {}
         self._top_functions: Optional[dict[str, list[str]]] = None
         self._subclasses: Optional[dict[str, set[str]]] = None
@@ -167,7 +174,8 @@ class ProjectGraph:
                 best = by_prefix.get(".".join(parts[:k]))
                 if best is not None and best != own:
                     return self.modules[best]
-        return None
+        by_path = self._by_folder_path.get(name)
+        return self.modules[by_path] if by_path is not None and by_path != own else None
 
     def imported_modules(self, mod: ModuleInfo) -> frozenset[str]:
         """The project modules `mod` imports (each import's longest prefix that is a project
