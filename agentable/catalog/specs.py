@@ -527,6 +527,8 @@ class PythonFacts:
     builder_type_keys: frozenset[str] = frozenset()
     class_object_generics: frozenset[str] = frozenset()
     field_dict_validators: frozenset[str] = frozenset()
+    object_copiers: frozenset[str] = frozenset()  # calls whose result is a copy of their first argument
+    copy_methods: frozenset[str] = frozenset()  # methods whose result is a copy of their object
     item_adders: dict[str, int] = field(default_factory=dict)  # list method -> index of the item argument
     item_callbacks: dict[str, tuple[Union[int, str], Union[int, str]]] = field(default_factory=dict)
     # method -> the type it returns (the file lists them by type)
