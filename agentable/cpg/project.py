@@ -17,7 +17,7 @@ from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
 from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
-from agentable.cpg.shadowing import library_candidates
+from agentable.cpg.shadowing import folder_module, library_candidates
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
 from agentable.paths import is_test_path
@@ -63,13 +63,6 @@ class ProjectGraph:
             parts = name.split(".")
             for i in range(1, len(parts)):
                 self._suffix_index.setdefault(".".join(parts[i:]), []).append(name)
-        # a src layout imported through its folder (`from src.tools.human import ask`, the module
-        # named `tools.human`): the dotted path of each module whose name drops a leading folder
-        self._by_folder_path: dict[str, str] = {}
-        for name, info in self.modules.items():
-            dotted = info.path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-            if dotted != name and dotted.endswith("." + name):
-                self._by_folder_path.setdefault(dotted, name)
         self._rd: dict[str, ReachingDefs] = {}
         self._top_functions: Optional[dict[str, list[str]]] = None
         self._subclasses: Optional[dict[str, set[str]]] = None
@@ -174,8 +167,7 @@ class ProjectGraph:
                 best = by_prefix.get(".".join(parts[:k]))
                 if best is not None and best != own:
                     return self.modules[best]
-        by_path = self._by_folder_path.get(name)
-        return self.modules[by_path] if by_path is not None and by_path != own else None
+        return folder_module(self, name, own)
 
     def imported_modules(self, mod: ModuleInfo) -> frozenset[str]:
         """The project modules `mod` imports (each import's longest prefix that is a project
