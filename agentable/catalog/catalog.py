@@ -111,6 +111,8 @@ class Catalog:
         self.exception_aliases: dict[str, str] = dict(tools.get("exception_aliases", {}))
         # classes of libraries the API data does not mine that SDKs re-export, and are not exceptions
         self.plain_classes: frozenset[str] = frozenset(tools.get("plain_classes", {}).get("classes", ()))
+        # words of a tool's error message that blame the model's input (TRE012)
+        self.input_blame_phrases: tuple[str, ...] = tuple(tools.get("input_blame", {}).get("phrases", ()))
         # "<framework>.<api>" -> access path read from an LLM call's response -> the SDK type there
         self.sdk_response_types: dict[str, dict[str, str]] = {
             k: dict(v) for k, v in tools.get("sdk_response_types", {}).items()}

@@ -209,6 +209,9 @@ class ToolConstructorSpec:
     framework: str
     func_param: str
     func_positional: Optional[int] = None
+    # the keyword that takes the tool's async implementation (LangChain `coroutine=`), run instead
+    # of `func` by an async agent
+    coroutine_param: Optional[str] = None
     name_param: Optional[str] = None
     name_positional: Optional[int] = None
     description_param: Optional[str] = None
@@ -530,6 +533,8 @@ class PythonFacts:
     builder_type_keys: frozenset[str] = frozenset()
     class_object_generics: frozenset[str] = frozenset()
     field_dict_validators: frozenset[str] = frozenset()
+    object_copiers: frozenset[str] = frozenset()  # calls whose result is a copy of their first argument
+    copy_methods: frozenset[str] = frozenset()  # methods whose result is a copy of their object
     item_adders: dict[str, int] = field(default_factory=dict)  # list method -> index of the item argument
     item_callbacks: dict[str, tuple[Union[int, str], Union[int, str]]] = field(default_factory=dict)
     # method -> the type it returns (the file lists them by type)

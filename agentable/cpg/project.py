@@ -17,7 +17,7 @@ from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
 from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
-from agentable.cpg.shadowing import library_candidates
+from agentable.cpg.shadowing import folder_module, library_candidates
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
 from agentable.paths import is_test_path
@@ -167,7 +167,7 @@ class ProjectGraph:
                 best = by_prefix.get(".".join(parts[:k]))
                 if best is not None and best != own:
                     return self.modules[best]
-        return None
+        return folder_module(self, name, own)
 
     def imported_modules(self, mod: ModuleInfo) -> frozenset[str]:
         """The project modules `mod` imports (each import's longest prefix that is a project

@@ -4,6 +4,7 @@ on sys.path, and a file langchain.py importing `langchain.llms` gets the library
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
@@ -36,3 +37,22 @@ def imports_itself(g: "CodeGraph", target: str, module: "ModuleInfo") -> bool:
         if mod is not None:
             return mod is module
     return False
+
+
+# per graph: the dotted path of each module whose name drops a leading folder (`src.tools.x`)
+_FOLDER_PATHS: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def folder_module(g: "CodeGraph", name: str, own: Optional[str]) -> Optional["ModuleInfo"]:
+    """The module a src layout's import through its folder names (`from src.tools.human import
+    ask`, where the module is `tools.human`), if no other candidate took the name."""
+    index = _FOLDER_PATHS.get(g)
+    if index is None:
+        index = {}
+        for mname, info in g.modules.items():
+            dotted = info.path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+            if dotted != mname and dotted.endswith("." + mname):
+                index.setdefault(dotted, mname)
+        _FOLDER_PATHS[g] = index
+    found = index.get(name)
+    return g.modules[found] if found is not None and found != own else None

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Iterator, Optional, Union
 
 from agentable.catalog.specs import ToolConstructorSpec
+from agentable.cpg import ir
 from agentable.cpg.agent import ToolDef
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import ClassRef, ExtRef, FuncRef
 from agentable.query.facts import per_graph
 from agentable.query.tool_classes import home_made_tool_methods
 from agentable.query.tool_dispatch import dispatch_targets, narrowed_to_branch, tool_dispatches
@@ -38,6 +40,8 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[T
         f = g.functions.get(q)
         if f is not None and q not in g.agent.llm_functions:
             out.setdefault(q, (f, None))
+    for f in constructed_tool_functions(g):
+        out.setdefault(f.qualname, (f, None))
     result = list(out.values())
     return result
 
@@ -61,3 +65,42 @@ def tool_label(func: FunctionInfo, tool: Optional[Union[ToolDef, ToolConstructor
     if not name and func.cls is not None and func.name.startswith("__"):
         name = func.cls.name  # a tool object's `__call__`: the object is the tool
     return name or func.name
+
+
+@per_graph
+def constructed_tool_functions(g: ProjectGraph) -> list[FunctionInfo]:
+    """Project functions handed as the implementation (`func=`, or the async one, `coroutine=`) to
+    a catalog tool constructor or to a project subclass of one (`class MyTool(Tool)` built with
+    `MyTool(name=..., coroutine=fn)`). A subclass's own `__init__` may reorder the positional
+    parameters, so only keywords count there."""
+    cat = g.catalog
+    subclass_specs: dict[str, ToolConstructorSpec] = {}
+    for q in g.classes:
+        spec = next((s for b in g.external_bases(q) if (s := cat.tool_constructor(b)) is not None), None)
+        if spec is not None:
+            subclass_specs[q] = spec
+    names = {q.rsplit(".", 1)[-1] for q in subclass_specs}
+    names |= {c.rsplit(".", 1)[-1] for s in cat.tool_constructors for c in s.callees}
+    out: dict[str, FunctionInfo] = {}
+    for func in g.agent.functions():
+        for site in func.calls:
+            callee = ir.dotted(site.call.func)
+            if callee is None or callee.rsplit(".", 1)[-1] not in names:
+                continue
+            for v in g.values(site.call.func, func, site.stmt):
+                spec = subclass_specs.get(v.qualname) if isinstance(v, ClassRef) else (
+                    cat.tool_constructor(v.path) if isinstance(v, ExtRef) else None)
+                if spec is None:
+                    continue
+                keywords = (spec.func_param, spec.coroutine_param)
+                args = [kw.value for kw in site.call.keywords if kw.name and kw.name in keywords]
+                pos = spec.func_positional
+                if isinstance(v, ExtRef) and pos is not None and pos < len(site.call.args):
+                    args.append(site.call.args[pos])
+                for a in args:
+                    for fv in g.values(a, func, site.stmt):
+                        f = g.functions.get(fv.qualname) if isinstance(fv, FuncRef) else None
+                        if f is not None and f.node is not None:
+                            out.setdefault(f.qualname, f)
+                break
+    return list(out.values())
