@@ -110,9 +110,10 @@ def prompts_naming_missing_tools(g: ProjectGraph) -> list[MissingTool]:
                 continue
             if known:
                 candidates.setdefault(name, []).append((path, const, known, False))
-            elif _close_name(name, defined) == owner:
+            elif _close_name(name, defined) == owner and not any(
+                    o and c is not const and p == path for p, c, _, o in candidates.get(name, ())):
                 # a tool's own text (its error message) names it with a slip: "call the
-                # `add_file_to_context` tool again" returned by add_files_to_context
+                # `add_file_to_context` tool again" returned by add_files_to_context (once a file)
                 candidates.setdefault(name, []).append((path, const, (owner,), True))
             # else none of the named tools is the project's own: it may use a library's or a server's
     out: list[MissingTool] = []
