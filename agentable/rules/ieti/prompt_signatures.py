@@ -121,14 +121,14 @@ def signature_mismatches(g: ProjectGraph) -> list[SignatureMismatch]:
     seen: set[tuple[str, int, str]] = set()
     for path, first, text in _texts(g):
         docs = _documented(text)
-        plain = any(d.kind != "xml" and not _RECEIVERS & set(d.params) for d in docs)
+        plain = _slip_possible(docs, by_name)
         for d in docs:
             impls = by_name.get(d.name, []) + by_name.get("_" + d.name, [])
             if not impls or len(set(d.params)) != len(d.params):
                 continue
             if _RECEIVERS & set(d.params):
-                # one listed signature keeps `self` among others that do not: a slip, not a document of
-                # methods (API documentation lists self in every item)
+                # a signature that keeps `self` among more methods listed without it: a slip, not a
+                # document of methods (API documentation lists self in every item)
                 method = _receiver_documented(impls, d.params) if plain and d.kind != "xml" else None
                 if method is not None:
                     _add(out, seen, SignatureMismatch(path, first + text.count("\n", 0, d.at), d.name, d.params,
@@ -148,6 +148,22 @@ def signature_mismatches(g: ProjectGraph) -> list[SignatureMismatch]:
             _add(out, seen, SignatureMismatch(path, first + text.count("\n", 0, at), d.name, d.params, own[0],
                                               missing))
     return out
+
+
+def _slip_possible(docs: list[_Doc], by_name: dict[str, list[FunctionInfo]]) -> bool:
+    """Does the text list more methods without their receiver (at least two) than with it? Then
+    the convention it teaches is to leave `self` out, and an item that keeps it is a slip."""
+    with_receiver = without = 0
+    for d in docs:
+        if d.kind == "xml":
+            continue
+        if _RECEIVERS & set(d.params):
+            with_receiver += 1
+            continue
+        impls = by_name.get(d.name, [])
+        if impls and all(f.params and f.params[0].name in _RECEIVERS for f in impls):
+            without += 1
+    return without >= 2 and without > with_receiver
 
 
 def _add(out: list[SignatureMismatch], seen: set[tuple[str, int, str]], m: SignatureMismatch) -> None:

@@ -34,18 +34,31 @@ def _keeps_receiver(g: ProjectGraph, func: FunctionInfo, param: str, readers: tu
     reads = schema = False
     for e, s in func.expr_walk:
         if isinstance(e, ir.Constant) and isinstance(e.value, str):
-            if e.value in _RECEIVERS:
-                return False
             schema = schema or e.value in _SCHEMA_KEYS
-        elif isinstance(e, ir.Slice) and e.parts and isinstance(e.parts[0], ir.Constant) and e.parts[0].value == 1:
-            return False
-        elif (isinstance(e, ir.Attribute) and e.attr in _RECEIVER_AWARE) or (
-                isinstance(e, ir.Name) and e.id in _RECEIVER_AWARE):
-            return False
         elif isinstance(e, ir.Call) and e.args and isinstance(e.args[0], ir.Name) and e.args[0].id == param \
                 and any(isinstance(v, ExtRef) and v.path in readers for v in g.values(e.func, func, s)):
             reads = True
-    return reads and schema
+    if not (reads and schema):
+        return False
+    scope: Optional[FunctionInfo] = func
+    while scope is not None:  # the decorator factory around it may set up the exclusion (`exclude.add("self")`)
+        if _drops_receiver(scope):
+            return False
+        scope = scope.parent
+    return True
+
+
+def _drops_receiver(func: FunctionInfo) -> bool:
+    """A string `"self"`/`"cls"`, a slice from 1 or a bound-method test: code that leaves the receiver out."""
+    for e, _ in func.expr_walk:
+        if isinstance(e, ir.Constant) and e.value in _RECEIVERS:
+            return True
+        if isinstance(e, ir.Slice) and e.parts and isinstance(e.parts[0], ir.Constant) and e.parts[0].value == 1:
+            return True
+        if (isinstance(e, ir.Attribute) and e.attr in _RECEIVER_AWARE) or (
+                isinstance(e, ir.Name) and e.id in _RECEIVER_AWARE):
+            return True
+    return False
 
 
 def _schema_decorator(g: ProjectGraph, dec: ir.Expr, site: FunctionInfo, readers: tuple[str, ...]
