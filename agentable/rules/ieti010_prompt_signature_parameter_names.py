@@ -42,11 +42,12 @@ class PromptSignatureParameterNames(Rule):
             f = m.func
             params = ", ".join(p.name for p in f.params if p.name not in ("self", "cls"))
             if m.receiver:
+                n = len(m.documented)
                 yield self.finding(
                     ctx, m.path, (m.line, 0, m.line, 0),
                     f"The prompt documents `{m.name}({', '.join(m.documented)})` with the method's own "
                     f"`{m.documented[0]}`, unlike the other callables it lists: the model is told to pass "
-                    f"{len(m.documented)} arguments, but `{f.qualname}` is called on its object and takes "
+                    f"{n} argument{'s' if n != 1 else ''}, but `{f.qualname}` is called on its object and takes "
                     f"({params}), so a call written as documented has one argument too many. Drop "
                     f"`{m.documented[0]}` from the documented signature.",
                     flow=(FlowStep(g.span(f.path, f.name_pos), f"`{f.name}` is defined here"),))
