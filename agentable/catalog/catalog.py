@@ -121,6 +121,11 @@ class Catalog:
         # SDK TypedDict classes whose call builds a tool schema dict from its keywords (cpg.tools)
         self.tool_schema_constructors: frozenset[str] = frozenset(
             tools.get("tool_schema_constructors", {}).get("callees", ()))
+        # keys of a tool call read back from a reply, which no tool schema has (cpg.tools)
+        self.tool_call_record_keys: frozenset[str] = frozenset(tools.get("tool_call_records", {}).get("keys", ()))
+        # imports that bring tools defined outside the project (rules.ieti.prompt_names)
+        self.external_tool_imports: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in tools.get("external_tool_imports", {}).items()}
         # the shape of a project's own tool base class (cpg.home_tools)
         self.home_made_tool_base: dict = dict(tools.get("home_made_tool_base", {}))
         # how a project's own schema generator reads a function it turns into a tool (cpg.own_agent_tools)

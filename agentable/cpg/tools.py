@@ -417,6 +417,8 @@ def _match_schema(g: CodeGraph, func: FunctionInfo, d: ir.Dict, specs) -> Option
             continue
         if spec.wrapper_key is None and d.get("function") is not None:
             continue  # that is the wrapped form; another spec handles it
+        if _has_str_key(body, set(g.catalog.tool_call_record_keys)):
+            continue  # a tool call read back from a reply ({"name", "parameters", "id"}), not a schema
         name = const_str(g, name_e, func)
         desc_e = body.get(spec.description_key)
         desc = const_str(g, desc_e, func) if desc_e is not None else None

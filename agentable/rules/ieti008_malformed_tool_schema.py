@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.cpg import ir
-from agentable.findings import Finding, Severity
+from agentable.findings import Finding, FlowStep, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.ieti.schema_branches import branched_parameters
+from agentable.rules.ieti.signature_receivers import receivers_in_schemas
 from agentable.rules.ieti.schema_shape import (
     arrays_without_items,
     object_schemas,
@@ -31,7 +33,11 @@ class MalformedToolSchema(Rule):
               "`items` (written by hand, or what such a map gives a bare `list`) is refused by OpenAI's function "
               "calling as an invalid schema, so every request offering the tool fails. A `dependencies` keyword "
               "keyed by names that are not properties (action values, say) constrains nothing, so the "
-              "per-case required parameters it was meant to state never reach the model."),
+              "per-case required parameters it was meant to state never reach the model. A generator that adds one "
+              "kind of parameters (optional ones) only inside the branch taken for another kind (`if "
+              "required_parameters:`) offers a tool with only the first kind with no parameters at all. A project "
+              "decorator that builds the schema from `inspect.signature` of what it decorates, applied to a "
+              "method, offers `self`."),
         bad_example=('type_map = {str: "string", int: "integer", list: "array"}\n'
                      'props[p.name] = {"type": type_map.get(p.annotation, "string")}'),
         good_example=('from pydantic import TypeAdapter\n'
@@ -69,6 +75,24 @@ class MalformedToolSchema(Rule):
                     f"An array in the parameter schema of {name} has no `items`: OpenAI rejects the function "
                     f"schema as invalid (\"array schema missing items\") and other providers leave the model to "
                     f"guess what the list holds. Add `\"items\": {{...}}` saying what each element is.")
+        for r in receivers_in_schemas(graph):
+            m = r.method
+            yield self.finding(
+                ctx, m.path, m.node.name_pos if m.node is not None else (0, 0, 0, 0),
+                f"`{r.decorator.qualname}` builds the tool schema from the signature of the function it decorates, "
+                f"keeping every parameter, and here it decorates the method `{m.qualname}`: in the class body the "
+                f"function still has `{r.receiver}`, so the schema offers the model a `{r.receiver}` parameter it "
+                f"must fill (and the bound call then receives twice). Skip the first parameter of methods, or "
+                f"register the bound method (`obj.{m.name}`) instead.",
+                flow=(FlowStep(graph.span(r.decorator.path, r.decorator.node.name_pos), "the schema is built here"),)
+                if r.decorator.node is not None else ())
+        for b in branched_parameters(graph):
+            yield self.finding(
+                ctx, b.path, b.branch.pos,
+                f"The parameters under `{b.other}` are added to the schema's properties only inside this branch, "
+                f"which tests `{b.tested}` (the loop at line {b.loop.pos[0]}): a tool with `{b.other}` and no "
+                f"`{b.tested}` is offered with none of its parameters, so the model can never pass them. Move the "
+                f"loop out of the branch.")
         for path, d in object_schemas(graph):
             found = stray_dependencies(d)
             if found is None or (path, found[0].pos) in seen:

@@ -22,7 +22,8 @@ class PromptNamesMissingTool(Rule):
               "name (a tool renamed or removed, a routine copied from another agent), the model follows the "
               "procedure and calls a tool it was never given: the call is refused as an unknown function, or "
               "the model gives up on that step. Decided from the code: the prompt names at least one tool the "
-              "project defines, and the missing name occurs nowhere in the project's code or files except in "
+              "project defines (or is the error text of a tool whose name the missing one is a slip of), and the "
+              "missing name occurs nowhere in the project's code or files except in "
               "such instructions. Also reported: a prompt that lists, beside the tools its call passes, a tool of "
               "the project that the call's written-out tool list leaves out (a tool dropped from one script's "
               "list while its system prompt still describes it)."),
@@ -39,12 +40,14 @@ class PromptNamesMissingTool(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         for m in missing_tools(ctx.graph):
             known = ", ".join(f"`{n}`" for n in m.known[:3])
+            slip = f" (the project has `{m.close}`: a slip of that name?)" if m.close else ""
+            where = (f"this text is `{m.close}`'s own" if m.own_text
+                     else f"it also names {known}, which the project does define")
             yield self.finding(
                 ctx, m.path, m.pos,
-                f"The prompt tells the model to call `{m.name}`, but no function, tool or file of the project "
-                f"defines a tool by that name (it also names {known}, which the project does define); the model "
-                f"calls a tool it was "
-                f"never given and the call fails as unknown. Name a tool the agent has, or add `{m.name}`.")
+                f"The text tells the model to call `{m.name}`, but no function, tool or file of the project "
+                f"defines a tool by that name{slip} ({where}); the model calls a tool it was never given and the "
+                f"call fails as unknown. Name a tool the agent has, or add `{m.name}`.")
         for u in unbound_tool_mentions(ctx.graph):
             given = ", ".join(f"`{n}`" for n in u.bound[:4]) + (", ..." if len(u.bound) > 4 else "")
             yield self.finding(

@@ -15,7 +15,7 @@ class PromptSignatureParameterNames(Rule):
         name="prompt-signature-parameter-names",
         category="IETI",
         severity=Severity.WARNING,
-        short="A prompt lists a function the model may call with parameter names the project's function does not take.",
+        short="A prompt documents a function the model may call with parameters the project's function does not take.",
         full=("Agents that let the model write calls as text (`Action: say(\"hi\", target=\"Bob\")`, run with "
               "eval or a small parser) describe each callable in the prompt as a signature. When the documented "
               "parameter names differ from those of the function that runs the call (the prompt says "
@@ -23,7 +23,10 @@ class PromptSignatureParameterNames(Rule):
               "uses the documented keyword fails with \"unexpected keyword argument\" and the action is lost. "
               "Decided from the code: a list item of a prompt (a string literal or a prompt/settings file) of the "
               "form `name(param, other=default): description`, and the project's functions named `name` or "
-              "`_name`, none of which takes every documented name or **kwargs."),
+              "`_name`, none of which takes every documented name or **kwargs. The same holds for an example call "
+              "written in XML inside a `<function_call>` (or `<tool_call>`, `<invoke>`) tag, whose inner tags are the "
+              "parameters, and for a listed signature that keeps a method's `self` or `cls` while the other "
+              "callables of the list do not: the model passes one argument more than the method takes."),
         bad_example=('PROMPT = """Functions you can call:\n- say(content, target=None): say something"""\n'
                      'def _say(self, description, target=None): ...'),
         good_example=('PROMPT = """Functions you can call:\n- say(content, target=None): say something"""\n'
@@ -38,6 +41,17 @@ class PromptSignatureParameterNames(Rule):
         for m in signature_mismatches(g):
             f = m.func
             params = ", ".join(p.name for p in f.params if p.name not in ("self", "cls"))
+            if m.receiver:
+                n = len(m.documented)
+                yield self.finding(
+                    ctx, m.path, (m.line, 0, m.line, 0),
+                    f"The prompt documents `{m.name}({', '.join(m.documented)})` with the method's own "
+                    f"`{m.documented[0]}`, unlike the other callables it lists: the model is told to pass "
+                    f"{n} argument{'s' if n != 1 else ''}, but `{f.qualname}` is called on its object and takes "
+                    f"({params}), so a call written as documented has one argument too many. Drop "
+                    f"`{m.documented[0]}` from the documented signature.",
+                    flow=(FlowStep(g.span(f.path, f.name_pos), f"`{f.name}` is defined here"),))
+                continue
             missing = ", ".join(f"`{n}`" for n in m.missing)
             yield self.finding(
                 ctx, m.path, (m.line, 0, m.line, 0),

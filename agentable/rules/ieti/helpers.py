@@ -33,6 +33,8 @@ def tool_description_problem(g: ProjectGraph, tool: object) -> Optional[str]:
         if kind == "class" and cls is not None and attr and (
                 g.subclasses(cls.qualname) or class_constructed_with(g, cls.qualname, attr)):
             return None  # an empty default of a generic tool class whose uses give the description
+        if kind == "schema" and _schema_filled_later(g, tool, spec):
+            return None  # a template: `schema["description"] = ...` fills it in before it is sent
         return "empty"
     func = getattr(tool, "func", None)
     if func is not None and func.node is not None and func.node.docstring and kind == "decorator":
@@ -72,12 +74,22 @@ def tool_description_problem(g: ProjectGraph, tool: object) -> Optional[str]:
             body = schema.get(wrapper)
         if body is not None and any(k is None for k in body.keys):
             return None
-        owner = g.function_of(tool.path, schema.pos) if schema is not None else None  # type: ignore[attr-defined]
-        key = getattr(spec, "description_key", None) or "description"
-        if owner is not None and _stored_after(owner, {id(schema), id(body)}, key):
-            return None
-        return "missing"
+        return None if _schema_filled_later(g, tool, spec) else "missing"
     return None
+
+
+def _schema_filled_later(g: ProjectGraph, tool: object, spec: object) -> bool:
+    """Is the description key of this schema literal set after it is built (a template)?"""
+    schema = getattr(tool, "schema", None)
+    if schema is None:
+        return False
+    body = schema
+    wrapper = getattr(spec, "wrapper_key", None)
+    if wrapper and isinstance(schema.get(wrapper), ir.Dict):
+        body = schema.get(wrapper)
+    owner = g.function_of(getattr(tool, "path", ""), schema.pos)
+    key = getattr(spec, "description_key", None) or "description"
+    return owner is not None and _stored_after(owner, {id(schema), id(body)}, key)
 
 
 def _stored_after(func: FunctionInfo, literals: set[int], key: str) -> bool:

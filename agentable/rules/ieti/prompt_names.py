@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from difflib import SequenceMatcher
+from typing import Iterator, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
@@ -20,22 +21,26 @@ _INSTRUCTION = re.compile(
     r"\b(?:call|calling|use|using|invoke|invoking|run)\s+(?:the\s+)?[`'\"*]{0,2}"
     r"([a-z][a-z0-9]*(?:_[a-z0-9]+)+)[`'\"*]{0,2}(?:\(\))?\s+(?:function|tool)\b", re.IGNORECASE)
 
-# Import paths and names that bring tools defined outside the project.
-_TOOL_PACKAGES = frozenset({"tools", "tool", "toolkits", "toolkit", "mcp", "agent_toolkits"})
-_TOOL_CLASS_ENDINGS = ("Tool", "Tools", "Toolkit", "ToolSpec", "SearchResults", "Search", "Run")
-_TOOL_LOADERS = frozenset({"load_tools", "get_tools", "load_mcp_tools", "MCPServerStdio", "MCPServerSse"})
-
-
 @dataclass(frozen=True)
 class MissingTool:
     name: str
     path: str
     pos: ir.Pos        # the prompt line that names it
     known: tuple[str, ...]  # tools the same prompt names that the project does define
+    close: Optional[str] = None  # a tool or function of the project the name is a slip of
+    own_text: bool = False  # the text is the `close` tool's own (its error message), naming no other tool
 
 
 def _mentions(text: str) -> list[tuple[str, int]]:
     return [(m.group(1), m.start(1)) for m in _INSTRUCTION.finditer(text)]
+
+
+def _literal(e: ir.Expr) -> Optional[str]:
+    """The text of a string literal; an f-string's with `{}` for each value (error texts the tool
+    returns are f-strings as often as not)."""
+    if isinstance(e, ir.Constant):
+        return e.value if isinstance(e.value, str) else None
+    return e.literal_text() if isinstance(e, ir.FString) else None
 
 
 def _defined_names(g: ProjectGraph) -> set[str]:
@@ -65,6 +70,9 @@ def _library_tools_in_play(g: ProjectGraph) -> bool:
     """Does the project import tools from a library or a tool server (`TavilySearchResults`,
     `WebSearchTool`, `load_tools`, an MCP client)? Their names live outside the project, so a name
     the project lacks may be one of theirs."""
+    shapes = g.catalog.external_tool_imports
+    packages = frozenset(shapes.get("packages", ()))
+    endings, loaders = tuple(shapes.get("class_endings", ())), frozenset(shapes.get("loaders", ()))
     own = {name.split(".")[0] for name in g.modules}
     for mod in g.modules.values():
         for target in mod.imports.values():
@@ -74,8 +82,7 @@ def _library_tools_in_play(g: ProjectGraph) -> bool:
             if g.find_module(target, mod) is not None or g.find_module(target.rpartition(".")[0], mod) is not None:
                 continue  # the project's own module, imported by a path relative to a script's folder
             last = parts[-1]
-            if any(p in _TOOL_PACKAGES for p in parts) or last.endswith(_TOOL_CLASS_ENDINGS) \
-                    or last in _TOOL_LOADERS:
+            if any(p in packages for p in parts) or (endings and last.endswith(endings)) or last in loaders:
                 return True
     return False
 
@@ -85,35 +92,54 @@ def prompts_naming_missing_tools(g: ProjectGraph) -> list[MissingTool]:
     if _library_tools_in_play(g):
         return []
     defined = _defined_names(g)
-    by_text: dict[str, list[tuple[str, ir.Constant]]] = {}
+    by_text: dict[str, list[tuple[str, ir.Expr, str]]] = {}
     for func in g.agent.functions():
         if g.is_test_code(func.path):
             continue
-        for e, _ in func.walk(ir.Constant):
-            if isinstance(e, ir.Constant) and isinstance(e.value, str) and len(e.value) >= 40 \
-                    and _INSTRUCTION.search(e.value):
-                by_text.setdefault(e.value, []).append((func.path, e))
-    candidates: dict[str, list[tuple[str, ir.Constant, tuple[str, ...]]]] = {}
+        for e, _ in func.walk(ir.Constant, ir.FString):
+            text = _literal(e)
+            if text is not None and len(text) >= 40 and _INSTRUCTION.search(text):
+                by_text.setdefault(text, []).append((func.path, e, func.name))
+    candidates: dict[str, list[tuple[str, ir.Expr, tuple[str, ...], bool]]] = {}
     for text, sites in by_text.items():
         names = dict.fromkeys(n for n, _ in _mentions(text))
         known = tuple(n for n in names if n in defined)
-        if not known:
-            continue  # none of the named tools is the project's own: it may use a library's or a server's
+        path, const, owner = sites[0]
         for name in names:
-            if name not in defined:
-                path, const = sites[0]
-                candidates.setdefault(name, []).append((path, const, known))
+            if name in defined:
+                continue
+            if known:
+                candidates.setdefault(name, []).append((path, const, known, False))
+            elif _close_name(name, defined) == owner and not any(
+                    o and c is not const and p == path for p, c, _, o in candidates.get(name, ())):
+                # a tool's own text (its error message) names it with a slip: "call the
+                # `add_file_to_context` tool again" returned by add_files_to_context (once a file)
+                candidates.setdefault(name, []).append((path, const, (owner,), True))
+            # else none of the named tools is the project's own: it may use a library's or a server's
     out: list[MissingTool] = []
     all_prompts = set(by_text)
     for name, hits in sorted(candidates.items()):
         if _occurs_elsewhere(g, name, {t for t in all_prompts if name in t}):
             continue
-        for path, const, known in hits:
-            text = str(const.value)
+        for path, const, known, own_text in hits:
+            text = _literal(const) or ""
             offset = next(off for n, off in _mentions(text) if n == name)
             line = const.pos[0] + text.count("\n", 0, offset)
-            out.append(MissingTool(name, path, (line, 0, line, 0), known))
+            out.append(MissingTool(name, path, (line, 0, line, 0), known, _close_name(name, defined), own_text))
     return out
+
+
+_CLOSE = 0.85  # add_file_to_context / add_files_to_context: 0.98; search_web / web_search: 0.5
+
+
+def _close_name(name: str, defined: set[str]) -> Optional[str]:
+    """The project's name `name` most looks like a slip of (a letter dropped or added, a plural)."""
+    best, score = None, _CLOSE
+    for other in sorted(defined):
+        r = SequenceMatcher(None, name, other).ratio()
+        if r > score:
+            best, score = other, r
+    return best
 
 
 def missing_tools(g: ProjectGraph) -> Iterator[MissingTool]:
