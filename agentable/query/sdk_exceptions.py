@@ -56,13 +56,19 @@ def _sdk_class(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -
 
 def caught_names(g: ProjectGraph) -> Iterator[SdkClassUse]:
     """Each mined SDK name in an `except` clause of the project."""
+    for func, stmt, e in _except_types(g):
+        yield from _sdk_class(g, func, stmt, e)
+
+
+def _except_types(g: ProjectGraph) -> Iterator[tuple[FunctionInfo, ir.Stmt, ir.Expr]]:
+    """The class expressions of the project's `except` clauses, a tuple's items one by one."""
     for func in g.functions.values():
         for stmt in func.stmts:
             if isinstance(stmt, ir.Try):
                 for h in stmt.handlers:
                     for t in h.types:
                         for e in (t.elts if isinstance(t, ir.Seq) else [t]):
-                            yield from _sdk_class(g, func, stmt, e)
+                            yield func, stmt, e
 
 
 @dataclass(frozen=True)
@@ -105,13 +111,8 @@ def absent_names(g: ProjectGraph) -> Iterator[AbsentName]:
 
 def _error_checks(g: ProjectGraph) -> Iterator[tuple[FunctionInfo, ir.Stmt, ir.Expr]]:
     """The class expressions of `except` clauses and of `isinstance`/`issubclass` calls."""
+    yield from _except_types(g)
     for func in g.functions.values():
-        for stmt in func.stmts:
-            if isinstance(stmt, ir.Try):
-                for h in stmt.handlers:
-                    for t in h.types:
-                        for e in (t.elts if isinstance(t, ir.Seq) else [t]):
-                            yield func, stmt, e
         for site in func.calls:
             call = site.call
             if isinstance(call.func, ir.Name) and call.func.id in ("isinstance", "issubclass") and len(call.args) == 2:
