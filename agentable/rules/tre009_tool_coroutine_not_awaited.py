@@ -7,9 +7,8 @@ from typing import Iterable
 from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.literals import source_text
-from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.tre.tool_paths import coroutine_callee, tool_path
+from agentable.rules.tre.tool_paths import coroutine_callee, path_steps, tools_and_paths
 
 
 class ToolCoroutineNotAwaited(Rule):
@@ -43,25 +42,23 @@ class ToolCoroutineNotAwaited(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         reported: set[int] = set()
-        for tool, _t, label in tool_bodies(graph):
-            for func, via in tool_path(graph, tool):
-                for site in func.calls:
-                    stmt = site.stmt
-                    if id(site.call) in reported or not (isinstance(stmt, ir.ExprStmt) and stmt.value is site.call):
-                        continue
-                    target = coroutine_callee(graph, func, site)
-                    if target is None:
-                        continue
-                    reported.add(id(site.call))
-                    text = source_text(graph, func.path, site.call, 50)
-                    where = "" if func is tool else f" (in `{func.name}`, which the tool calls)"
-                    flow = tuple(FlowStep(graph.span(s.func.path, s.call.pos), "the tool calls this") for s in via)
-                    flow += (FlowStep(graph.span(target.path, target.name_pos),
-                                      f"`{target.name}` is a coroutine function"),)
-                    yield self.finding(
-                        ctx, func.path, site.call.pos,
-                        f"Tool `{label}` calls the coroutine function `{target.name}` without `await`{where}: "
-                        f"`{text}` only creates a coroutine that is dropped, so `{target.name}` never runs and "
-                        f"the tool's result reports an effect that did not happen. Await it (or schedule it with "
-                        f"`asyncio.create_task`).",
-                        flow=flow)
+        for tool, label, func, via in tools_and_paths(graph):
+            for site in func.calls:
+                stmt = site.stmt
+                if id(site.call) in reported or not (isinstance(stmt, ir.ExprStmt) and stmt.value is site.call):
+                    continue
+                target = coroutine_callee(graph, func, site)
+                if target is None:
+                    continue
+                reported.add(id(site.call))
+                text = source_text(graph, func.path, site.call, 50)
+                where = "" if func is tool else f" (in `{func.name}`, which the tool calls)"
+                flow = (*path_steps(graph, via), FlowStep(graph.span(target.path, target.name_pos),
+                                                          f"`{target.name}` is a coroutine function"))
+                yield self.finding(
+                    ctx, func.path, site.call.pos,
+                    f"Tool `{label}` calls the coroutine function `{target.name}` without `await`{where}: "
+                    f"`{text}` only creates a coroutine that is dropped, so `{target.name}` never runs and "
+                    f"the tool's result reports an effect that did not happen. Await it (or schedule it with "
+                    f"`asyncio.create_task`).",
+                    flow=flow)

@@ -9,10 +9,9 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ClassRef
-from agentable.findings import Finding, FlowStep, Severity
-from agentable.query.tool_results import tool_bodies
+from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.tre.tool_paths import tool_path
+from agentable.rules.tre.tool_paths import path_steps, tools_and_paths
 
 
 class ToolReturnsException(Rule):
@@ -43,27 +42,25 @@ class ToolReturnsException(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         reported: set[int] = set()
-        for tool, _t, label in tool_bodies(graph):
-            for func, via in tool_path(graph, tool):
-                for r in func.returns:
-                    if id(r) in reported or r.value is None:
-                        continue
-                    what = _exception_class(graph, func, r.value)
-                    kind = "class"
-                    if what is None and func is not tool and not _builds_errors(graph, func):
-                        what, kind = _exception_object(graph, func, r.value), "object"
-                    if what is None:
-                        continue
-                    reported.add(id(r))
-                    where = "" if func is tool else f" (`{func.name}`, which the tool calls)"
-                    flow = tuple(FlowStep(graph.span(s.func.path, s.call.pos), "the tool calls this") for s in via)
-                    got = (f"the class `{what}` itself" if kind == "class" else f"a `{what}` object")
-                    yield self.finding(
-                        ctx, func.path, r.pos,
-                        f"Tool `{label}` returns the exception {kind} `{what}` instead of raising it{where}: no "
-                        f"`except` or retry sees an error, and the caller gets {got} as the result. Write `raise "
-                        f"{what}(...)`.",
-                        flow=flow)
+        for tool, label, func, via in tools_and_paths(graph):
+            for r in func.returns:
+                if id(r) in reported or r.value is None:
+                    continue
+                what = _exception_class(graph, func, r.value)
+                kind = "class"
+                if what is None and func is not tool and not _builds_errors(graph, func):
+                    what, kind = _exception_object(graph, func, r.value), "object"
+                if what is None:
+                    continue
+                reported.add(id(r))
+                where = "" if func is tool else f" (`{func.name}`, which the tool calls)"
+                got = (f"the class `{what}` itself" if kind == "class" else f"a `{what}` object")
+                yield self.finding(
+                    ctx, func.path, r.pos,
+                    f"Tool `{label}` returns the exception {kind} `{what}` instead of raising it{where}: no "
+                    f"`except` or retry sees an error, and the caller gets {got} as the result. Write `raise "
+                    f"{what}(...)`.",
+                    flow=path_steps(graph, via))
 
 
 def _builtin_exception(graph: ProjectGraph, func: FunctionInfo, name: str) -> bool:

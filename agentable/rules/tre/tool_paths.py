@@ -9,6 +9,8 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo
 from agentable.cpg.values import ClassRef, Instance
+from agentable.findings import FlowStep
+from agentable.query.tool_results import tool_bodies
 
 
 def tool_path(g: ProjectGraph, tool: FunctionInfo, depth: int = 2) -> Iterator[tuple[FunctionInfo, tuple[CallSite, ...]]]:
@@ -29,6 +31,19 @@ def tool_path(g: ProjectGraph, tool: FunctionInfo, depth: int = 2) -> Iterator[t
                     nxt.append((callee, (*via, site)))
                     yield callee, (*via, site)
         frontier = nxt
+
+
+def tools_and_paths(g: ProjectGraph) -> Iterator[tuple[FunctionInfo, str, FunctionInfo, tuple[CallSite, ...]]]:
+    """Every tool of the project (with the name the model sees) and each function on its path
+    (`tool_path`), with the calls that lead there."""
+    for tool, _t, label in tool_bodies(g):
+        for func, via in tool_path(g, tool):
+            yield tool, label, func, via
+
+
+def path_steps(g: ProjectGraph, via: tuple[CallSite, ...]) -> tuple[FlowStep, ...]:
+    """The calls from a tool down to a function on its path, as flow steps of a finding."""
+    return tuple(FlowStep(g.span(s.func.path, s.call.pos), "the tool calls this") for s in via)
 
 
 def callees_of(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> set[str]:
