@@ -12,6 +12,7 @@ from agentable.cpg.binding import argument_for
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.query.facts import EvalAt
+from agentable.query.literals import param_argument
 
 Scoped = tuple[ir.Expr, FunctionInfo, EvalAt]
 
@@ -117,3 +118,14 @@ def feeding_sites(g: ProjectGraph, func: FunctionInfo, receiver: Optional[str] =
                     and ir.dotted(f.value.func) == "super" and all(s.call is not site.call for s in sites):
                 sites.append(site)
     return sites[: 2 * _MAX_SITES]
+
+
+def caller_arguments(g: ProjectGraph, func: FunctionInfo, e: ir.Expr) -> list[tuple[ir.Expr, CallSite]]:
+    """When `e` names a parameter of `func` that its body never rebinds, the argument each call
+    feeding `func` passes for it (`feeding_sites`), with that call; else nothing."""
+    if not isinstance(e, ir.Name) or not any(p.name == e.id for p in func.params) \
+            or any(d.how != "param" for d in func.defs.get(e.id, [])):
+        return []
+    return [(arg, site) for site in feeding_sites(g, func)
+            if (arg := param_argument(site.call, func, e.id)) is not None]
+

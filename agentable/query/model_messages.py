@@ -12,8 +12,8 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.query.facts import EvalAt
-from agentable.query.literals import list_additions, literal_of, param_argument
-from agentable.query.model_forwarding import feeding_sites
+from agentable.query.literals import list_additions, literal_of
+from agentable.query.model_forwarding import caller_arguments
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,10 @@ def role_messages(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
                 if item is not None and isinstance(item[0], ir.Dict) and _is_role_dict(item[0]):
                     return RoleMessages(item[1].path, item[0].pos, True)
             return None
-    if isinstance(e, ir.Name) and any(p.name == e.id for p in func.params) \
-            and all(d.how == "param" for d in func.defs.get(e.id, [])):
-        for site in feeding_sites(g, func):
-            arg = param_argument(site.call, func, e.id)
-            found = role_messages(g, arg, site.func, site.stmt, depth - 1) if arg is not None else None
-            if found is not None:
-                return found
+    for arg, site in caller_arguments(g, func, e):
+        found = role_messages(g, arg, site.func, site.stmt, depth - 1)
+        if found is not None:
+            return found
     return None
 
 

@@ -13,8 +13,8 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.query.facts import EvalAt
-from agentable.query.literals import literal_of, param_argument
-from agentable.query.model_forwarding import feeding_sites
+from agentable.query.literals import literal_of
+from agentable.query.model_forwarding import caller_arguments
 
 _TEXT_METHODS = frozenset({"format", "join", "strip", "replace", "format_map"})
 
@@ -45,13 +45,10 @@ def accidental_text_tuple(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionI
                 and node.pos[:2] == node.elts[0].pos[:2] and _text(node.elts[0]):
             return TextTuple(owner.path, node.pos)
         return None
-    if isinstance(e, ir.Name) and any(p.name == e.id for p in func.params) \
-            and all(d.how == "param" for d in func.defs.get(e.id, [])):
-        for site in feeding_sites(g, func):
-            arg = param_argument(site.call, func, e.id)
-            found = accidental_text_tuple(g, arg, site.func, site.stmt, depth - 1) if arg is not None else None
-            if found is not None:
-                return found
+    for arg, site in caller_arguments(g, func, e):
+        found = accidental_text_tuple(g, arg, site.func, site.stmt, depth - 1)
+        if found is not None:
+            return found
     return None
 
 
