@@ -35,12 +35,17 @@ class SdkClassUse:
     bits: tuple[int, ...]
 
 
+def _library_path(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: ir.Stmt) -> Optional[str]:
+    """The one library name (`openai.APIError`) the expression can be, or None."""
+    paths = {v.path for v in g.values(e, func, stmt) if isinstance(v, ExtRef) and "(" not in v.path}
+    return paths.pop() if len(paths) == 1 else None
+
+
 def _sdk_class(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> Iterator[SdkClassUse]:
     index = g.catalog.api_surface
-    paths = {v.path for v in g.values(e, func, stmt) if isinstance(v, ExtRef) and "(" not in v.path}
-    if len(paths) != 1:
+    path = _library_path(g, e, func, stmt)
+    if path is None:
         return
-    path = paths.pop()
     for dist in index.dists_for(path.split(".", 1)[0]):
         surface = index.get(dist)
         facts = surface.class_facts(path) if surface is not None else None
@@ -94,10 +99,9 @@ def absent_names(g: ProjectGraph) -> Iterator[AbsentName]:
     for func, stmt, e in _error_checks(g):
         if not isinstance(e, ir.Attribute):
             continue  # `sdk.Name` spelled out: a bare name comes from an import (that fails first) or a star
-        paths = {v.path for v in g.values(e, func, stmt) if isinstance(v, ExtRef) and "(" not in v.path}
-        if len(paths) != 1:
+        path = _library_path(g, e, func, stmt)
+        if path is None:
             continue
-        path = paths.pop()
         for dist in index.dists_for(path.split(".", 1)[0]):
             surface = index.get(dist)
             if surface is None or not _installs_read_release(g, func.path, surface):
