@@ -3,9 +3,11 @@ where the project's code turns each element of that field into a tool schema wit
 its own that reads the function's name, docstring and signature (`[function_to_json(f) for f in
 agent.functions]`, `function_to_json` reading `func.__name__`, `func.__doc__`,
 `inspect.signature(func)`). Each function listed is a tool described by its docstring, with its
-signature as parameters. Without such a generator in the scanned code a `functions=` list is not
-a tool set. What counts as reading a function's name, docstring or signature is catalog data
-(tools.toml [own_function_tools])."""
+signature as parameters, less those the project hides from the model: a name the generator skips
+(`if param.name == "context_variables": continue`) or pops from every schema's properties
+(`params["properties"].pop(CTX_VARS, None)`); the agent loop passes those itself. Without such a
+generator in the scanned code a `functions=` list is not a tool set. What counts as reading a
+function's name, docstring or signature is catalog data (tools.toml [own_function_tools])."""
 
 from __future__ import annotations
 
@@ -16,15 +18,17 @@ from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentView, ToolDef
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ClassRef, ExtRef, FuncRef
+from agentable.cpg.values import ClassRef, ExtRef, FuncRef, const_strs_of
 
 
 @dataclass(frozen=True)
 class OwnAgentToolSpec:
-    """How a function became a tool: listed in `<agent>(<field>=[...])`, a project class."""
+    """How a function became a tool: listed in `<agent>(<field>=[...])`, a project class.
+    `hidden_params`: parameters the project leaves out of every schema (see the module doc)."""
 
     own_agent: str
     field: str
+    hidden_params: frozenset[str] = frozenset()
 
 
 def _introspects(g: CodeGraph, func: FunctionInfo, param: str, spec: dict) -> bool:
@@ -49,6 +53,38 @@ def _generators(g: CodeGraph, spec: dict) -> set[str]:
         params = [p.name for p in f.node.params if p.name not in ("self", "cls")] if f.node is not None else []
         if params and _introspects(g, f, params[0], spec):
             out.add(q)
+    return out
+
+
+def _skipped_names(func: FunctionInfo) -> set[str]:
+    """Names a generator skips while it walks a signature: `if p.name == "x": continue` (or
+    `in ("x", "y")`)."""
+    out: set[str] = set()
+    for st in ir.walk_stmts(func.node.body if func.node is not None else []):
+        if not (isinstance(st, ir.If) and len(st.body) == 1 and isinstance(st.body[0], ir.Simple)
+                and st.body[0].kind == "continue" and isinstance(st.test, ir.Compare)):
+            continue
+        test = st.test
+        if not (isinstance(test.left, ir.Attribute) and test.left.attr == "name" and len(test.ops) == 1
+                and test.ops[0] in ("==", "in")):
+            continue
+        right = test.comparators[0]
+        items = right.elts if isinstance(right, ir.Seq) else [right]
+        out.update(t for t in (ir.string_value(e) for e in items) if t is not None)
+    return out
+
+
+def _popped_properties(g: CodeGraph) -> set[str]:
+    """Names removed from a schema's properties anywhere in the project:
+    `schema["properties"].pop(NAME, None)`."""
+    out: set[str] = set()
+    for func in g.functions.values():
+        for site in func.calls:
+            f = site.call.func
+            if not (isinstance(f, ir.Attribute) and f.attr == "pop" and isinstance(f.value, ir.Subscript)
+                    and ir.string_value(f.value.index) == "properties" and site.call.args):
+                continue
+            out.update(const_strs_of(g.values(site.call.args[0], func, site.stmt)))
     return out
 
 
@@ -91,6 +127,7 @@ def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], ele
         return []
     owners = {cls.qualname: f for cls in g.classes.values() for f in fields
               if any(m is None for _v, _s, m in cls.attrs.get(f, []))}
+    hidden = frozenset(_popped_properties(g).union(*(_skipped_names(g.functions[q]) for q in gens)))
     out: list[ToolDef] = []
     for func in layer.functions():
         for site in func.calls:
@@ -102,7 +139,7 @@ def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], ele
                 owner = next((q for q in sorted(classes) if any(owners.get(c.qualname) == kw.name for c in g.mro(q))), None)
                 if owner is None:
                     continue
-                spec = OwnAgentToolSpec(owner.rsplit(".", 1)[-1], kw.name or "")
+                spec = OwnAgentToolSpec(owner.rsplit(".", 1)[-1], kw.name or "", hidden)
                 for vs in element_values(g, kw.value, func, site.stmt):
                     for v in vs:
                         if not (isinstance(v, FuncRef) and v.qualname in g.functions) or v.qualname in seen:
@@ -113,7 +150,8 @@ def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], ele
                         seen.add(v.qualname)
                         doc = impl.node.docstring
                         out.append(ToolDef("function", "", impl.module, impl.node.pos, impl.name, doc,
-                                           "docstring" if doc else None, func=impl, spec=spec, params=params(impl),
+                                           "docstring" if doc else None, func=impl, spec=spec,
+                                           params=[p for p in params(impl) if p.name not in hidden],
                                            description_pos=impl.node.body[0].pos if doc else None,
                                            name_pos=impl.node.name_pos))
     return out

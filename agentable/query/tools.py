@@ -9,7 +9,7 @@ from agentable.cpg import ir
 from agentable.cpg.agent import ToolDef
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.tools import parse_param_docs
+from agentable.cpg.tools import ToolParam, function_params, parse_param_docs
 from agentable.query.facts import per_graph
 
 
@@ -45,6 +45,14 @@ def tool_function_param_names(func: Optional[FunctionInfo]) -> Optional[set[str]
     if any(p.kind == "kwarg" for p in func.node.params):
         return None
     return {p.name for p in func.node.params}
+
+
+def shown_params(tool: ToolDef) -> list[ToolParam]:
+    """The parameters of a tool's implementing function that its schema shows the model: less the
+    framework's injected ones (function_params) and those the project hides from every schema
+    (`hidden_params` of its spec, e.g. swarm-style `context_variables`)."""
+    hidden: frozenset[str] = getattr(tool.spec, "hidden_params", frozenset())
+    return [p for p in function_params(tool.func) if p.name not in hidden]
 
 
 def tool_reads_docstring(tool: ToolDef) -> bool:

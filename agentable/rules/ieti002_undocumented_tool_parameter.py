@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.cpg import ir
-from agentable.cpg.tools import function_params
 from agentable.findings import Finding, Severity
 from agentable.query.tool_specs import file_tool_specs
 from agentable.query.tools import (
     documented_param_names,
     schema_properties,
+    shown_params,
     tool_anchor,
     tool_function_param_names,
     tool_reads_docstring,
@@ -72,7 +72,7 @@ class UndocumentedToolParameter(Rule):
         names = tool_function_param_names(func)
         if not required and names is not None and any(d not in names for d in docs):
             return  # the section names a parameter the function lacks: a rename, reported by IETI003
-        for p in function_params(func):
+        for p in shown_params(tool):
             if p.name in docs:
                 continue
             param = next((x for x in func.node.params if x.name == p.name), None)

@@ -13,6 +13,7 @@ from agentable.query.tools import (
     documented_param_names,
     kwargs_key_reads,
     schema_properties,
+    shown_params,
     tool_anchor,
     tool_function_param_names,
     tool_reads_docstring,
@@ -128,7 +129,7 @@ class ToolDocsParameterMismatch(Rule):
         docs = documented_param_names(tool)
         if names is None or not docs:
             return
-        real = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
+        real = ", ".join(f"`{p.name}`" for p in shown_params(tool)) or "no parameters"
         unknown = [d for d in docs if d not in names]
         if unknown and _descriptions_matched_by_name(tool):
             yield from self._renamed_params(ctx, tool, docs, unknown)
@@ -149,7 +150,7 @@ class ToolDocsParameterMismatch(Rule):
         if found is None or getattr(tool, "description_source", None) != "docstring":
             return
         missing, real = found
-        params = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
+        params = ", ".join(f"`{p.name}`" for p in shown_params(tool)) or "no parameters"
         for name in missing:
             yield self.finding(
                 ctx, tool.path, _docstring_summary_pos(tool.func, name) or tool_anchor(tool),
@@ -164,7 +165,7 @@ class ToolDocsParameterMismatch(Rule):
         the parameters they were meant for reach the model undescribed."""
         func = tool.func
         listed = ", ".join(f"`{n}`" for n in unknown)
-        undocumented = [p for p in function_params(func) if p.name not in docs]
+        undocumented = [p for p in shown_params(tool) if p.name not in docs]
         for p in undocumented:
             param = next((x for x in func.node.params if x.name == p.name), None)
             yield self.finding(
@@ -189,7 +190,7 @@ class ToolDocsParameterMismatch(Rule):
         names = tool_function_param_names(func)
         if func is None or props is None or names is None or _takes_a_mapping(func):
             return
-        params = function_params(func)
+        params = shown_params(tool)
         prop_names = [n for n, _k, _p in props]
         real = ", ".join(f"`{p.name}`" for p in params) or "no parameters"
         if not set(prop_names) & {p.name for p in params} and len(prop_names) != len(params):
@@ -251,7 +252,7 @@ class ToolDocsParameterMismatch(Rule):
                     f"`{attr}` of tool `{tool.name}` declares `{name}`, but `{method}` has no such parameter; "
                     f"{tool.framework} rejects the tool (and the model's argument would be lost). Rename one side.",
                     severity=Severity.ERROR)
-        for p in function_params(tool.func):
+        for p in shown_params(tool):
             if p.name not in keys:
                 param = next((x for x in tool.func.node.params if x.name == p.name), None)
                 yield self.finding(
@@ -300,12 +301,12 @@ class ToolDocsParameterMismatch(Rule):
             return
         fields, where = found
         extra = [n for n in fields if n not in names]
-        missing = [p.name for p in function_params(tool.func)
+        missing = [p.name for p in shown_params(tool)
                    if p.name not in fields and _required(tool.func, p.name)]
         if not extra and not missing:
             return
         attr, method = tool.spec.params_attr, tool.func.name
-        real = ", ".join(f"`{p.name}`" for p in function_params(tool.func)) or "no parameters"
+        real = ", ".join(f"`{p.name}`" for p in shown_params(tool)) or "no parameters"
         parts = []
         if extra:
             parts.append(f"declares {', '.join(f'`{n}`' for n in extra)}, which `{method}` does not take "
