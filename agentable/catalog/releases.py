@@ -86,6 +86,20 @@ class Distribution:
         found = self._required[key]
         return None if found is None else list(found)
 
+    def series_requirements(self, version: Version, extras: tuple[str, ...]) -> Optional[list[Requirement]]:
+        """What release `version` installs with it, or, when it was not read, what the nearest read
+        release of its minor series does (the one below it, else above): the miner reads the first
+        and last release of a series, and the distributions a series requires stay the same within
+        it, though their bounds may move. None when no release of the series was read. For what
+        an install brings along, not for a pin's exact bounds."""
+        exact = self.requirements_at(version, extras)
+        if exact is not None:
+            return exact
+        read = [v for v in self.requires if v.release[:2] == version.release[:2]]
+        below = [v for v in read if v < version]
+        near = max(below) if below else min(read, default=None)
+        return None if near is None else self.requirements_at(near, extras)
+
     def _requirements_at(self, version: Version, extras: tuple[str, ...]) -> Optional[list[Requirement]]:
         lines = self.requires.get(version)
         if lines is None:

@@ -89,7 +89,7 @@ def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
                 version = Version(locked[0]) if locked else mined.resolve(spec)
             except InvalidVersion:
                 version = mined.resolve(spec)
-        reqs = mined.requirements_at(version, extras) if mined is not None and version is not None else None
+        reqs = mined.series_requirements(version, extras) if mined is not None and version is not None else None
         if reqs is not None:
             todo.extend((normalize_dist(r.name), str(r.specifier), tuple(normalize_dist(e) for e in r.extras),
                          depth + 1) for r in reqs)
