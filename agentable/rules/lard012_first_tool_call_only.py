@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.binding import argument_for
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import LLMOutput
@@ -47,7 +48,8 @@ class FirstToolCallOnly(Rule):
                 if not (isinstance(e.value, ir.Attribute) and e.value.attr == field and _is_zero(e.index)):
                     continue
                 src = model_derived(graph, e.value, func, stmt)
-                if not isinstance(src, LLMOutput) or _all_calls_handled(func, field):
+                if not isinstance(src, LLMOutput) or _all_calls_handled(func, field) \
+                        or _hands_all_calls_on(graph, func, field):
                     continue
                 if _parallel_off(graph, func, src, facts):
                     continue
@@ -88,6 +90,27 @@ def _all_calls_handled(func: FunctionInfo, field: str) -> bool:
         if isinstance(call.func, ir.Name) and call.func.id == "len" and any(names_field(a) for a in call.args):
             return True
     return False
+
+
+def _hands_all_calls_on(g: ProjectGraph, func: FunctionInfo, field: str) -> bool:
+    """Does the function pass the whole list (`handle_tool_calls(msg.tool_calls, ...)`) to a
+    project function that loops over the parameter it binds? Then `tool_calls[0]` here only
+    looks at the first call (to test for a finishing tool), and every call is answered there."""
+    for site in func.calls:
+        for q in g.callees(site):
+            callee = g.functions.get(q)
+            if callee is None or callee.node is None:
+                continue
+            for index, param in enumerate(p for p in callee.node.params if p.name not in ("self", "cls")):
+                arg = argument_for(site.call, param, index)
+                if isinstance(arg, ir.Attribute) and arg.attr == field and _loops_over(callee, param.name):
+                    return True
+    return False
+
+
+def _loops_over(func: FunctionInfo, name: str) -> bool:
+    return any(isinstance(s, ir.For) and isinstance(s.iter, ir.Name) and s.iter.id == name for s in func.stmts) \
+        or any(isinstance(i, ir.Name) and i.id == name for c, _ in func.walk(ir.Comp) for i in c.iters)
 
 
 def _parallel_off(g: ProjectGraph, func: FunctionInfo, src: LLMOutput, facts: dict[str, Any]) -> bool:
