@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg import ir
+from agentable.cpg.project import ProjectGraph
+from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.findings import Finding, Severity
+from agentable.query.tool_classes import home_made_tool_methods
 from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.tre.helpers import ResponsePart, handle_kind, sdk_response_part
 from agentable.rules.tre.interpolated import interpolated_objects
+
+# builtins that iterate their argument to the end
+_DRAINERS = frozenset({"list", "tuple", "set", "sorted", "sum", "dict"})
 
 _WHAT = {
     "generator": ("a generator", "collect it first (`\"\\n\".join(...)` or `list(...)`)"),
@@ -48,6 +55,8 @@ class ToolReturnsHandle(Rule):
         graph = ctx.graph
         for func, _tool, label in tool_bodies(graph):
             reported: set[tuple[str, tuple[int, int, int, int]]] = set()
+            if func.yields and _runs_drain_it(graph, func):
+                continue  # the project's own runner iterates the generator and hands on what it collected
             if func.yields:
                 y = func.yields[0]
                 what, fix = _WHAT["generator"]
@@ -97,3 +106,27 @@ def _response_anchor(func, r, part: ResponsePart) -> tuple[str, tuple[int, int, 
     if part.where is not None and part.where[0] == func.path:
         return part.where
     return func.path, r.pos
+
+
+def _runs_drain_it(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Is `func` a home-made tool method whose interface streams: somewhere the project iterates
+    the result of a call of that method (`for line in lang.step(code): ...`, `list(x.step(code))`),
+    so the runner collects what the generator yields before the model reads it?"""
+    if func.qualname not in home_made_tool_methods(g):
+        return False
+    return any(isinstance(site.call.func, ir.Attribute) and site.call.func.attr == func.name and _drains(caller, site)
+               for caller in g.functions.values() for site in caller.calls)
+
+
+def _drains(caller: FunctionInfo, site: CallSite) -> bool:
+    call = site.call
+    if isinstance(site.stmt, ir.For) and site.stmt.iter is call:
+        return True
+    if any(call in c.iters for c, _ in caller.walk(ir.Comp)):
+        return True
+    for outer, _ in caller.walk(ir.Call):
+        if call in outer.args and (ir.dotted(outer.func) in _DRAINERS
+                                   or (isinstance(outer.func, ir.Attribute) and outer.func.attr == "join")):
+            return True
+    return False
+
