@@ -75,7 +75,7 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
                 continue
             if kw.name in names and _requests_structure(g, kw.value, f, s):
                 return kw.name
-            if kw.name is not None and kw.name not in names:  # e.g. model_kwargs={"response_format": …}
+            if kw.name not in names:  # model_kwargs={"response_format": …}, or `**params` holding it
                 for n in names:
                     for v, owner, s2 in dict_values_for_key(g, kw.value, f, s, n, depth=2):
                         if _requests_structure(g, v, owner, s2):
