@@ -15,7 +15,7 @@ from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, C
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
-                    ToolSchemaSpec)
+                    ToolSchemaSpec, UnboundedDependency)
 
 
 class Catalog:
@@ -42,6 +42,7 @@ class Catalog:
     graph_builders: list[GraphBuilderSpec]
     models: list[ModelInfo]
     availability: list[ApiAvailability]
+    unbounded_dependencies: list[UnboundedDependency]
     conflicts: list[DistConflict]
     service_clients: list[ServiceClientSpec]
     python: PythonFacts

@@ -11,7 +11,7 @@ from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, C
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
-                    ToolSchemaSpec)
+                    ToolSchemaSpec, UnboundedDependency)
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ ENTRIES: tuple[Entries, ...] = (
     # several entries may name one symbol (indexed by the Catalog)
     Entries("versions.toml", "api_availability", ApiAvailability, "availability"),
     Entries("versions.toml", "conflict", DistConflict, "conflicts"),
+    Entries("versions.toml", "unbounded_dependency", UnboundedDependency, "unbounded_dependencies"),
     # clients of servers run in containers (vector stores, caches, local model servers), by image
     Entries("services.toml", "service_client", ServiceClientSpec, "service_clients"),
 )

@@ -424,6 +424,21 @@ class ApiAvailability:
 
 
 @dataclass(frozen=True)
+class UnboundedDependency:
+    """Releases of `dist` that call an API (`calls`) of `needs` that releases of it outside
+    `needs_spec` removed, without bounding `needs` in their main requirements (versions.toml)."""
+
+    dist: str
+    releases: str  # PEP 440 specifier of the library's affected releases
+    symbols: tuple[str, ...]  # import paths whose use reaches the API
+    needs: str
+    needs_spec: str
+    calls: str
+    fails: str  # what the first call does with a release outside needs_spec
+    source: str
+
+
+@dataclass(frozen=True)
 class DistConflict:
     dist_a: str
     spec_a: str
