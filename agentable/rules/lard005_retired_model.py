@@ -10,7 +10,7 @@ from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.artifacts import config_model_settings, uncalled_function_spec
 from agentable.query.config import unread_setting
 from agentable.query.model_choices import listed_model_ids
-from agentable.query.model_defaults import unused_default
+from agentable.query.model_defaults import overridden_default, unused_default
 from agentable.query.model_fields import field_model_defaults
 from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, self_hosted
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -49,8 +49,9 @@ class RetiredModel(Rule):
             info = graph.catalog.model(use.model_id)
             if info is None or not info.retired or str(info.retired) > today:
                 continue
-            if use.literal is not None and unused_default(graph, use.literal, use.func):
-                continue  # a constructor default every construction reaching the call overrides
+            if use.literal is not None and (unused_default(graph, use.literal, use.func)
+                                            or overridden_default(graph, use.literal)):
+                continue  # a default every construction reaching the call, or every call, overrides
             repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
             # a retired id fails whatever API it is sent to: report where it is written even when that
             # literal also feeds another kind of call (report_at would name each call then)
