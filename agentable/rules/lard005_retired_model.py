@@ -16,6 +16,7 @@ from agentable.query.model_fields import field_model_defaults
 from agentable.query.model_version_defaults import default_model_constructions
 from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, self_hosted
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.lard.helpers import strings_set_outside_tests
 
 
 class RetiredModel(Rule):
@@ -54,17 +55,25 @@ class RetiredModel(Rule):
             if use.literal is not None and (unused_default(graph, use.literal, use.func)
                                             or overridden_default(graph, use.literal)):
                 continue  # a default every construction reaching the call, or every call, overrides
+            written = strings_set_outside_tests(graph).get(use.model_id, [])
+            if use.literal is None and not written:
+                continue  # where the id is set is not known, and only test code writes it
             repl = _use_instead(ctx.catalog, info, today)
             # a retired id fails whatever API it is sent to: report where it is written even when that
-            # literal also feeds another kind of call (report_at would name each call then)
-            path, pos = use.literal if use.literal is not None else use.report_at
+            # literal also feeds another kind of call (report_at would name each call then); an id the
+            # value flow brought from a place it did not record is written in one place at most
+            literal = use.literal if use.literal is not None else written[0] if len(written) == 1 else None
+            path, pos = literal if literal is not None else use.report_at
+            flow = use.flow(graph) if use.literal is not None or literal is None else (
+                FlowStep(graph.span(*literal), f"model id `{use.model_id}` is set here"),
+                FlowStep(graph.span(*use.report_at), "and reaches this model call"))
             if (path, pos[0], use.model_id) in reported:
                 continue
             reported.add((path, pos[0], use.model_id))
             yield self.finding(
                 ctx, path, pos,
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
-                model=use.model_id, flow=use.flow(graph))
+                model=use.model_id, flow=flow)
         yield from self._listed(ctx, today, reported)
         yield from self._field_defaults(ctx, today, reported)
         yield from self._release_defaults(ctx, today)

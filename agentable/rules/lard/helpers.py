@@ -199,3 +199,23 @@ def project_mentions(g: ProjectGraph, word: str) -> bool:
         return True
     arts = g.artifacts
     return arts is not None and any(word in (arts.text(p) or "") for p in sorted(arts.paths))
+
+
+
+@per_graph
+def strings_set_outside_tests(g: ProjectGraph) -> dict[str, list[tuple[str, ir.Pos]]]:
+    """Where each string constant is written in the project's non-test Python code other than as an
+    operand of a comparison (`if model in ["o1-mini", ...]` tests an id, it does not choose it)."""
+    funcs = [f for f in list(g.functions.values()) + [m.toplevel for m in g.modules.values()]
+             if not g.is_test_code(f.path)]
+    compared: set[int] = set()
+    for _f, _s, c in g.expressions(ir.Compare, funcs):
+        if isinstance(c, ir.Compare):
+            compared.update(id(x) for side in [c.left, *c.comparators] for x in ir.walk_expr(side))
+    out: dict[str, list[tuple[str, ir.Pos]]] = {}
+    for f, _s, e in g.expressions(ir.Constant, funcs):
+        if isinstance(e, ir.Constant) and isinstance(e.value, str) and id(e) not in compared:
+            places = out.setdefault(e.value, [])
+            if (f.path, e.pos) not in places:
+                places.append((f.path, e.pos))
+    return out
