@@ -62,7 +62,8 @@ class RetiredModel(Rule):
             # a retired id fails whatever API it is sent to: report where it is written even when that
             # literal also feeds another kind of call (report_at would name each call then); an id the
             # value flow brought from a place it did not record is written in one place at most
-            literal = use.literal if use.literal is not None else written[0] if len(written) == 1 else None
+            literal = use.literal if use.literal is not None else \
+                written[0][:2] if len(written) == 1 and not written[0][2] else None
             path, pos = literal if literal is not None else use.report_at
             flow = use.flow(graph) if use.literal is not None or literal is None else (
                 FlowStep(graph.span(*literal), f"model id `{use.model_id}` is set here"),
