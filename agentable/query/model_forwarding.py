@@ -118,7 +118,9 @@ def built_dicts(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
     elif isinstance(e, ir.Call):
         for v in g.shallow.values(e.func, func, stmt):
             helper = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
-            for r in helper.returns if helper is not None else ():
+            if helper is None:
+                continue
+            for r in helper.returns:
                 out += built_dicts(g, r.value, helper, r, depth - 1)
     return out
 
