@@ -23,7 +23,7 @@ from agentable.findings import Notification
 # what a path is and how a discovered file is read live in agentable.paths (the code graph uses them too);
 # re-exported here for the users of agentable.files
 from agentable.paths import ARTIFACT_MAX_BYTES, is_manifest, is_test_path, read_artifact  # noqa: F401
-from agentable.paths import MODAL_IMAGE_HINTS
+from agentable.paths import MODAL_IMAGE_HINTS, is_env_example
 from agentable.paths import inside_root as _inside, load_utf8 as _load
 
 SKIP_DIRS = frozenset({
@@ -80,13 +80,12 @@ def root_package(root: Path) -> str:
 # Prompts, tool specs and model settings kept outside .py files (issue #13).
 ARTIFACT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml", ".j2", ".jinja", ".jinja2", ".prompty", ".txt",
                                ".md", ".tmpl", ".ini", ".cfg"})
-ARTIFACT_NAMES = frozenset({".env.example", ".env.sample", ".env.template", "env.example"})
 
 
 def is_artifact(rel_path: str) -> bool:
     """A file that may hold a prompt, a tool spec or model settings (never a manifest)."""
     name = rel_path.rpartition("/")[2]
-    if name in ARTIFACT_NAMES:
+    if is_env_example(name):
         return True
     dot = name.rfind(".")
     return dot > 0 and name[dot:].lower() in ARTIFACT_SUFFIXES and not is_manifest(rel_path)

@@ -26,8 +26,20 @@ ARTIFACT_MAX_BYTES = 512_000
 MODAL_IMAGE_HINTS = (b"modal", b"pip_install")
 
 
+# An example of the environment a project reads (`.env.example`, `.env_template`, `.env-sample`,
+# `.env.local.example`, `env.template`, `example.env`): the settings it documents for a user to copy.
+# A real `.env` (or `.env.local`) is the user's own, and not read as the project's documentation.
+_ENV_EXAMPLE_RE = re.compile(r"^(?:\.?env[._-](?:[\w.-]*[._-])?(?:example|sample|template|tmpl|dist|defaults?)"
+                             r"|(?:example|sample|template)[._-]?\.env)$", re.IGNORECASE)
+
+
 def is_manifest(rel_path: str) -> bool:
     return bool(_MANIFEST_RE.search(rel_path))
+
+
+def is_env_example(rel_path: str) -> bool:
+    """Is the file an example `.env` the project ships (see _ENV_EXAMPLE_RE)?"""
+    return bool(_ENV_EXAMPLE_RE.match(rel_path.rpartition("/")[2]))
 
 
 _TEST_DIRS = frozenset({"tests", "test", "testing"})

@@ -535,3 +535,16 @@ def test_a_scanned_folder_that_is_a_package_names_its_modules_under_it(tmp_path:
     (plain / "agent.py").write_text("x = 1\n")
     assert [sf.module for sf in discover([plain], root=plain, respect_gitignore=False).sources] == ["agent"]
     assert module_name("src/pkg/mod.py", "") == "pkg.mod" and module_name("mod.py", "a.b") == "a.b.mod"
+
+
+@pytest.mark.parametrize("name, example", [
+    (".env.example", True), (".env_template", True), (".env-sample", True), (".env.local.example", True),
+    ("env.template", True), ("example.env", True), ("config/.env.dist", True),
+    (".env", False), (".env.local", False), (".env.production", False), (".envrc", False),
+])
+def test_env_examples_by_their_usual_names(name: str, example: bool) -> None:
+    from agentable.files import is_artifact
+    from agentable.paths import is_env_example
+
+    assert is_env_example(name) is example
+    assert is_artifact(name) is example

@@ -148,6 +148,11 @@ class ChatModelSpec:
     model_params: tuple[str, ...] = ()
     model_positional: Optional[int] = None
     default_model: Optional[str] = None
+    # The model a construction without one sends, by the release installed: rows `{ modules = [...],
+    # dist = "...", versions = "<PEP 440 range>", model = "..." }`, for the classes imported from one of
+    # `modules` (or a sub-module); the first row whose `dist` a fresh install of the project gets at a
+    # version in `versions` decides. Only releases read are listed (no guess for the others).
+    version_defaults: tuple[dict[str, Any], ...] = ()
     param_names: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     call_methods: tuple[str, ...] = ()

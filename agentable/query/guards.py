@@ -448,6 +448,11 @@ def _fixed_param(g: ProjectGraph, func: FunctionInfo, name: str) -> object:
     return p.default.value
 
 
+def referenced_as_value(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Is `func` used other than as a call's callee, so that it may be called with any arguments?"""
+    return _referenced(g, func)
+
+
 def _referenced(g: ProjectGraph, func: FunctionInfo) -> bool:
     """Is `func` used other than as a call's callee (`callback=self.extract`, `partial(f, ...)`,
     `tools=[f]`)? Then it may be called with any arguments. A use that does not resolve counts."""

@@ -10,6 +10,7 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.query.facts import per_graph
+from agentable.query.guards import referenced_as_value
 
 
 def unused_default(g: ProjectGraph, literal: tuple[str, ir.Pos], model_func: FunctionInfo) -> bool:
@@ -23,6 +24,34 @@ def unused_default(g: ProjectGraph, literal: tuple[str, ir.Pos], model_func: Fun
     if not sites:
         return False
     return all(not _omits(site.call, init, param) or not _instance_reaches(g, site, reaching) for site in sites)
+
+
+def overridden_default(g: ProjectGraph, literal: tuple[str, ir.Pos]) -> bool:
+    """Is the literal the default of a parameter of a plain function (not a constructor, see
+    unused_default) that every call in the project passes explicitly, so that no call sends it?
+    (`def make_config(..., model="gpt-3.5-turbo")` always called with `model=self.name`.) A function
+    no one calls, one a decorator wraps, one referenced as a value, or one called with `*args` or
+    `**kwargs` keeps its default."""
+    func, param = _default_owner(g, literal)
+    if func is None or func.node is None or func.name == "__init__" or func.node.decorators:
+        return False
+    params = func.node.params
+    idx = next((i for i, p in enumerate(params) if p.name == param), None)
+    if idx is None or params[idx].kind not in ("normal", "posonly", "kwonly"):
+        return False
+    callers = g.callers(func)
+    if not callers or referenced_as_value(g, func):
+        return False
+    # a method called through its instance receives `self` implicitly
+    first = idx - 1 if func.cls is not None and idx > 0 else idx
+    positional = params[idx].kind != "kwonly"
+    for site in callers:
+        c = site.call
+        if c.has_kwargs_splat() or any(isinstance(a, ir.Starred) for a in c.args):
+            return False
+        if c.kwarg(param) is None and not (positional and len(c.args) > first):
+            return False
+    return True
 
 
 def _default_owner(g: ProjectGraph, literal: tuple[str, ir.Pos]) -> tuple[Optional[FunctionInfo], str]:

@@ -11,6 +11,7 @@ from agentable.cpg import ir
 from agentable.cpg.binding import argument_for
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.values import FuncRef
 from agentable.query.facts import EvalAt
 from agentable.query.literals import param_argument
 
@@ -92,10 +93,35 @@ def _dict_param_entries(g: ProjectGraph, call: ir.Call, func: FunctionInfo, want
         p = func.node.params[params[var]]
         idx = params[var] - (1 if func.cls is not None else 0)
         for site in feeding_sites(g, func):
-            arg = argument_for(site.call, p, idx)
-            if isinstance(arg, ir.Dict):
-                out += [(v, site.func, site.stmt) for k, v in zip(arg.keys, arg.values, strict=False)
+            for d, owner, at in built_dicts(g, argument_for(site.call, p, idx), site.func, site.stmt):
+                out += [(v, owner, at) for k, v in zip(d.keys, d.values, strict=False)
                         if isinstance(k, ir.Constant) and k.value in wanted and v is not None]
+    return out
+
+
+def built_dicts(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
+                depth: int = 5) -> list[tuple[ir.Dict, FunctionInfo, EvalAt]]:
+    """The dict literals `e` may be, with the scope to read their entries in: the literal itself, the
+    literals a local name is assigned (each branch's: `if ...: config = {...} else: config = {...}`),
+    and those a project helper returns (`config = make_config(model=m, ...)` with
+    `def make_config(...): ... return {"model": model, ...}`), up to `depth` names, calls and returns."""
+    if e is None or depth <= 0:
+        return []
+    if isinstance(e, ir.Dict):
+        return [(e, func, stmt)]
+    out: list[tuple[ir.Dict, FunctionInfo, EvalAt]] = []
+    if isinstance(e, ir.Name):
+        owner, defs = g.name_bindings(func, e.id, stmt)
+        for d in defs:
+            if d.how == "assign" and d.value is not None:
+                out += built_dicts(g, d.value, owner, d.stmt, depth - 1)
+    elif isinstance(e, ir.Call):
+        for v in g.shallow.values(e.func, func, stmt):
+            helper = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+            if helper is None:
+                continue
+            for r in helper.returns:
+                out += built_dicts(g, r.value, helper, r, depth - 1)
     return out
 
 

@@ -72,7 +72,7 @@ class ModelUse:
         if self.via is not None:  # the id is written at the wrapper's caller: show the call it reaches
             first = self.literal or (self.path, self.pos)
             return (FlowStep(g.span(*first), f"model id `{self.model_id}` is set here"),
-                    FlowStep(g.span(*self.via), "and passed on through `**kwargs` to this model call"))
+                    FlowStep(g.span(*self.via), "and passed on, inside a `**` argument, to this model call"))
         if self.literal is None or self.literal == (self.path, self.pos):
             return ()
         used: dict[tuple[str, int], ir.Pos] = {(self.path, self.pos[0]): self.pos}

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime
 from typing import Iterable
 
+from agentable.catalog.catalog import Catalog
 from agentable.catalog.specs import ModelInfo
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.artifacts import config_model_settings, uncalled_function_spec
 from agentable.query.config import unread_setting
 from agentable.query.model_choices import listed_model_ids
-from agentable.query.model_defaults import unused_default
+from agentable.query.model_defaults import overridden_default, unused_default
 from agentable.query.model_fields import field_model_defaults
+from agentable.query.model_version_defaults import default_model_constructions
 from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, self_hosted
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.lard.helpers import strings_set_outside_tests
 
 
 class RetiredModel(Rule):
@@ -49,21 +52,32 @@ class RetiredModel(Rule):
             info = graph.catalog.model(use.model_id)
             if info is None or not info.retired or str(info.retired) > today:
                 continue
-            if use.literal is not None and unused_default(graph, use.literal, use.func):
-                continue  # a constructor default every construction reaching the call overrides
-            repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+            if use.literal is not None and (unused_default(graph, use.literal, use.func)
+                                            or overridden_default(graph, use.literal)):
+                continue  # a default every construction reaching the call, or every call, overrides
+            written = strings_set_outside_tests(graph).get(use.model_id, [])
+            if use.literal is None and not written:
+                continue  # where the id is set is not known, and only test code writes it
+            repl = _use_instead(ctx.catalog, info, today)
             # a retired id fails whatever API it is sent to: report where it is written even when that
-            # literal also feeds another kind of call (report_at would name each call then)
-            path, pos = use.literal if use.literal is not None else use.report_at
+            # literal also feeds another kind of call (report_at would name each call then); an id the
+            # value flow brought from a place it did not record is written in one place at most
+            literal = use.literal if use.literal is not None else \
+                written[0][:2] if len(written) == 1 and not written[0][2] else None
+            path, pos = literal if literal is not None else use.report_at
+            flow = use.flow(graph) if use.literal is not None or literal is None else (
+                FlowStep(graph.span(*literal), f"model id `{use.model_id}` is set here"),
+                FlowStep(graph.span(*use.report_at), "and reaches this model call"))
             if (path, pos[0], use.model_id) in reported:
                 continue
             reported.add((path, pos[0], use.model_id))
             yield self.finding(
                 ctx, path, pos,
                 f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
-                model=use.model_id, flow=use.flow(graph))
+                model=use.model_id, flow=flow)
         yield from self._listed(ctx, today, reported)
         yield from self._field_defaults(ctx, today, reported)
+        yield from self._release_defaults(ctx, today)
         # one finding per retired id per settings file, at its first line: a task config that gives
         # six agents `model: gpt-4` is one edit to make, not six reports (the other lines are steps)
         settings: dict[tuple[str, str], tuple[ModelInfo, list]] = {}
@@ -78,7 +92,7 @@ class RetiredModel(Rule):
         for (path, model_id), (info, places) in settings.items():
             places.sort(key=lambda ms: ms.pos)
             first, more = places[0], places[1:]
-            repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+            repl = _use_instead(ctx.catalog, info, today)
             also = (f" It is also set on line{'s' if len(more) > 1 else ''} "
                     f"{', '.join(str(ms.pos[0]) for ms in more)} of this file." if more else "")
             flow = tuple(FlowStep(graph.span(path, ms.pos), f"`{ms.key}` sets `{model_id}` here too") for ms in more)
@@ -97,11 +111,28 @@ class RetiredModel(Rule):
                     or (fm.path, fm.pos[0], fm.model_id) in reported or names_deployment(graph, fm.settings):
                 continue
             reported.add((fm.path, fm.pos[0], fm.model_id))
-            repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+            repl = _use_instead(ctx.catalog, info, today)
             yield self.finding(
                 ctx, fm.path, fm.pos,
                 f"`{fm.model_id}` (the default of `{fm.cls}.{fm.key}`, a settings class) was retired by its "
                 f"provider on {info.retired}, so requests to it fail{repl}.", model=fm.model_id)
+
+    def _release_defaults(self, ctx: RuleContext, today: str) -> Iterable[Finding]:
+        """A model object built with no model, whose installed release sends a retired default
+        (`OpenAI(temperature=0)` of langchain 0.0.x sends text-davinci-003)."""
+        graph = ctx.graph
+        for d in default_model_constructions(graph):
+            info = graph.catalog.model(d.model_id)
+            if info is None or not info.retired or str(info.retired) > today:
+                continue
+            name = d.cls.rpartition(".")[2]
+            now = _current_replacement(ctx.catalog, info, today)
+            repl = f" (e.g. `{now}`)" if now else ""
+            yield self.finding(
+                ctx, d.path, d.site.call.pos,
+                f"`{name}(...)` names no model, so it sends its default, `{d.model_id}`, in the release installed "
+                f"({d.source.cited()}); `{d.model_id}` was retired by its provider on {info.retired}, so requests "
+                f"to it fail. Pass the model explicitly, a current one{repl}.", model=d.model_id)
 
     def _listed(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
         """A retired id among the ids the project offers for a model field (model_choices), once
@@ -116,7 +147,7 @@ class RetiredModel(Rule):
                         or (x.path, x.pos[0], x.model_id) in reported:
                     continue
                 reported.add((x.path, x.pos[0], x.model_id))
-                repl = f"; use `{info.replacement}` instead" if info.replacement else "; use a current model"
+                repl = _use_instead(ctx.catalog, info, today)
                 kind = _KINDS.get(x.how, "one of the models the project offers here")
                 call = slot.via or (slot.path, (slot.call or slot.expr).pos)
                 flow = (FlowStep(graph.span(x.path, x.pos), f"model id `{x.model_id}` is offered here"),
@@ -125,6 +156,25 @@ class RetiredModel(Rule):
                     ctx, x.path, x.pos,
                     f"`{x.model_id}` ({kind}) was retired by its provider on {info.retired}, so requests to it "
                     f"fail when it is picked{repl}.", model=x.model_id, flow=flow)
+
+
+def _current_replacement(catalog: Catalog, info: ModelInfo, today: str) -> str:
+    """The provider's replacement for the model, followed on while that one has been retired by
+    today too (text-davinci-003 -> gpt-3.5-turbo-instruct -> ...); "" when none is known."""
+    seen: set[str] = set()
+    repl = info.replacement or ""
+    while repl and repl not in seen:
+        seen.add(repl)
+        nxt = catalog.model(repl)
+        if nxt is None or not nxt.retired or str(nxt.retired) > today:
+            return repl
+        repl = nxt.replacement or ""
+    return ""
+
+
+def _use_instead(catalog: Catalog, info: ModelInfo, today: str) -> str:
+    repl = _current_replacement(catalog, info, today)
+    return f"; use `{repl}` instead" if repl else "; use a current model"
 
 
 _KINDS = {"choices": "one of the `choices` of the option the model is read from",

@@ -74,6 +74,11 @@ def test_retired_entries_have_no_stale_notes(cat):
     ("claude-sonnet-4-20250514", "2026-06-15", "claude-sonnet-4-6"),
     ("claude-opus-4-0", "2026-06-15", "claude-opus-4-8"),
     ("claude-opus-4-1-20250805", "2026-08-05", "claude-opus-4-8"),
+    ("o1-preview", "2025-07-28", "o3"),
+    ("o1-mini-2024-09-12", "2025-10-27", "gpt-5.6-terra"),
+    ("groq/llama-3.1-70b-versatile", "2025-01-24", "gpt-oss-120b"),
+    ("llama3-70b-8192", "2025-08-30", "gpt-oss-120b"),
+    ("llama-3.1-8b-instant", "2026-08-16", "gpt-oss-20b"),
 ])
 def test_retirement_examples(cat, model_id, retired, replacement):
     m = cat.model(model_id)
@@ -86,6 +91,8 @@ def test_retirement_examples(cat, model_id, retired, replacement):
     "gpt-6.1-sol", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8-20260101",
     "gpt-image-2",
     "anthropic/claude-sonnet-4.5", "claude-opus-4.1", "claude-sonnet-5-5", "gemini-2.5-flash", "gemini-3.1-flash-lite",
+    # the same open weights under other hosts' names keep the generic (not retired) rows of Groq's ids
+    "meta-llama/Llama-3.1-70B-Instruct", "llama3:70b", "llama-3.1-8b", "gemma2:9b",
 ])
 def test_not_retired(cat, model_id):
     m = cat.model(model_id)

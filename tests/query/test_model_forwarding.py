@@ -53,3 +53,30 @@ def test_rebound_or_popped_kwargs_are_not_followed():
         complete([], model="gpt-4o")
         Wrapper(model_name="o3")
         """) == []
+
+
+def test_dict_param_built_by_a_helper_per_branch():
+    # `create(**request)` with `request` a parameter its callers fill from a helper that returns
+    # one of two dict literals: the model comes from the helper's callers
+    assert _uses("""
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def build(prompt, model, long=False):
+            if long:
+                request = {"model": model, "max_tokens": 2048, "messages": [prompt]}
+            else:
+                request = {"model": model, "messages": [prompt]}
+            return request
+
+        def send(request):
+            return client.chat.completions.create(**request)
+
+        def ask(prompt):
+            return send(build(prompt, model="gpt-4.1-mini"))
+
+        def ask_later(prompt):
+            req = build(prompt, model="o3", long=True)
+            return send(req)
+        """) == [("gpt-4.1-mini", 17), ("gpt-4.1-mini", 17), ("o3", 20), ("o3", 20)]  # one slot per branch

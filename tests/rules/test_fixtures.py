@@ -32,7 +32,7 @@ _FOLDER = re.compile(r"^([a-z]+)([0-9]{3})?$")  # a rule id or a category, in lo
 
 
 _MARKED_SUFFIXES = (".py", ".txt", ".toml", ".cfg", ".ini", "", ".yaml", ".yml", ".j2", ".jinja", ".jinja2", ".md", ".prompty",
-                    ".example")
+                    ".example", ".template", ".sample", ".env")
 _LISTED = re.compile(r"^(\S+):(\d+):\s*([A-Z]+[0-9]{3})$")
 
 

@@ -21,6 +21,7 @@ from typing import Iterator, Optional
 from agentable.cpg.artifacts.model import Artifact, ModelSetting, Pos, PromptTemplate, TemplateVar
 from agentable.cpg.artifacts.yaml_fast import load_yaml
 from agentable.findings import Notification
+from agentable.paths import is_env_example
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,7 +46,7 @@ _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$", re.S | re.
 def artifact_kind(rel: str) -> str:
     name = rel.rpartition("/")[2].lower()
     ext = posixpath.splitext(name)[1]
-    if name.startswith(".env") or name == "env.example":
+    if name.startswith(".env") or is_env_example(name):
         return "env"
     return {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".prompty": "prompty",
             ".j2": "jinja", ".jinja": "jinja", ".jinja2": "jinja", ".ini": "ini", ".cfg": "ini"}.get(ext, "text")

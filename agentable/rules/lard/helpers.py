@@ -199,3 +199,33 @@ def project_mentions(g: ProjectGraph, word: str) -> bool:
         return True
     arts = g.artifacts
     return arts is not None and any(word in (arts.text(p) or "") for p in sorted(arts.paths))
+
+
+
+
+@per_graph
+def strings_set_outside_tests(g: ProjectGraph) -> dict[str, list[tuple[str, ir.Pos, bool]]]:
+    """Where each string constant is written in the project's non-test Python code (class bodies
+    and field defaults included), other than as an operand of a comparison (`if model in
+    ["o1-mini", ...]` tests an id, it does not choose it): (path, position, whether it is a dict
+    key, `{"old-id": "new-id"}` maps an id rather than choosing it)."""
+    out: dict[str, list[tuple[str, ir.Pos, bool]]] = {}
+    for path, mod in g.by_path.items():
+        if g.is_test_code(path):
+            continue
+        compared: set[int] = set()
+        keys: set[int] = set()
+        constants: list[ir.Constant] = []
+        for stmt in ir.walk_stmts(mod.ir.body, into_defs=True):
+            for root in ir.stmt_exprs(stmt):
+                for x in ir.walk_expr(root):
+                    if isinstance(x, ir.Compare):
+                        compared.update(id(y) for side in [x.left, *x.comparators] for y in ir.walk_expr(side))
+                    elif isinstance(x, ir.Dict):
+                        keys.update(id(k) for k in x.keys if k is not None)
+                    elif isinstance(x, ir.Constant) and isinstance(x.value, str):
+                        constants.append(x)
+        for c in constants:
+            if id(c) not in compared:
+                out.setdefault(str(c.value), []).append((path, c.pos, id(c) in keys))
+    return out
