@@ -100,8 +100,9 @@ class FallbackErrorText(Rule):
         here = "here" if at[0] == use.func.path and at[1] == use.expr.pos else \
             f"at {use.func.path}:{use.expr.pos[0]}"
         msg = (f"{lead}; `{use.how}` {here} then raises {use.raises} exactly when the model leaves the format, "
-               f"instead of reaching a retry. Test `isinstance({name}, dict)` before using it and ask the model "
-               f"again, or have `{helper.name}` raise (or return None) and handle that.")
+               f"so the fallback meant for that reply crashes the step instead. Test `isinstance({name}, dict)` "
+               f"before using it and ask the model again, or have `{helper.name}` raise (or return None) and "
+               f"handle that.")
         flow = (FlowStep(graph.span(helper.path, fb.ret.pos), f"fallback returns {text}"),
                 FlowStep(graph.span(site.func.path, site.stmt.pos), f"`{name}` holds what `{helper.name}` returns"),
                 FlowStep(graph.span(use.func.path, use.expr.pos), f"used as a dict ({use.how})"))

@@ -70,14 +70,14 @@ class ModelChosenIndex(Rule):
         llm = src.source if isinstance(src, Parsed) else src
         container = ir.dotted(e.value) or "the collection"
         index = ir.dotted(e.index) or "the index"
-        fails = {"list": "an index past the end (or counted from 1) raises IndexError, and a negative one silently "
-                         "picks from the end",
+        fails = {"list": "an index past the end (or counted from 1) raises IndexError (a negative one silently "
+                         "picks from the end)",
                  "dict": "a key it trimmed, normalised or invented raises KeyError"}.get(
             kind, "an index out of range raises IndexError, a key that is not there KeyError")
         fix = (f"`0 <= {index} < len({container})`" if kind == "list" else f"`{index} in {container}`"
                if kind == "dict" else f"that `{index}` is a valid index or key of `{container}`")
         msg = (f"`{index}` is the model's answer ({describe_llm_source(graph, llm)}) and selects an item of "
-               f"`{container}` with no check: {fails}, and nothing here or in the callers handles it. Check {fix} "
+               f"`{container}` with no check: {fails}; no handler here or in the callers catches it. Check {fix} "
                f"and ask the model again when it is not.")
         return self.finding(ctx, func.path, e.pos, msg,
                             flow=flow_steps(graph, src, (func.path, e.pos, f"selects an item of `{container}`")))
