@@ -51,6 +51,7 @@ from agentable.query.text_ops import (
     text_kept_on_parse_failure,
     int_index,
     regex_always_matches,
+    regex_piece_opens,
     same_length_view,
     splits_on_whitespace,
     uses_of,
@@ -642,6 +643,8 @@ def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: E
             return any(finds_opener(v, d - 1) for v in _bound_values(g, x, func, stmt))
         return False
 
+    if regex_piece_opens(g, e, func, stmt, openers):
+        return True  # `re.search(r"\{.*\}", reply).group()`: the pattern starts the text at a brace
     if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Slice) and e.index.parts:
         return finds_opener(e.index.parts[0], 1)
     if isinstance(e, ir.BinOp) and e.op == "+" and isinstance(e.left, ir.Constant):

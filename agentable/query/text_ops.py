@@ -269,3 +269,148 @@ def cut_from_marker(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, text: Op
         if lits is None or not any(sep in s for s in lits):
             return False
     return True
+
+
+# ---------------------------------------------------------------- a regex piece that opens with a brace
+
+# what may precede the opener in a pattern: whitespace escapes or a space, or a class of them, each
+# with an optional quantifier, and anchors (a JSON parser skips leading whitespace)
+_SPACE_TOKEN = re.compile(r"(?:\\[snrt]|\\A|\^| |\[(?:\\[snrt]| )+\])(?:[*+?]|\{\d*,?\d*\})?\??")
+# a code fence (```json) the code removes with `replace`
+_FENCE_TOKEN = re.compile(r"(?:`|\\`){3}[A-Za-z]*")
+
+
+def regex_piece_opens(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
+                      openers: frozenset[str], depth: int = 2) -> bool:
+    """Is text `e` a piece a regex took (`m.group(1)`, `re.findall(P, reply)[0]`, cleaned with
+    `strip`/`replace`) whose pattern puts one of `openers` first: `r"\\{.*\\}"`, or
+    r"```json\\s*(\\{.*\\})```" read as group 1? Then valid JSON in it is an object. A fence before the
+    opener counts only when the code replaces it away."""
+    fence_removed = False
+    while isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in ("strip", "lstrip", "replace"):
+        if e.func.attr == "replace":
+            old, new = [*e.args, None, None][:2]
+            if not (isinstance(old, ir.Constant) and isinstance(old.value, str) and "```" in old.value
+                    and isinstance(new, ir.Constant) and new.value == ""):
+                return False
+            fence_removed = True
+        elif e.args or e.keywords:
+            return False  # strip("{") may take the opener away
+        e = e.func.value
+    found = _regex_piece(g, e, func, stmt, depth)
+    if found is None:
+        return False
+    pats, group = found
+    return bool(pats) and all(_pattern_opens(p, group, openers, fence_removed) for p in pats)
+
+
+def _regex_piece(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: EvalAt,
+                 depth: int) -> Optional[tuple[list[str], Optional[int]]]:
+    """The patterns of the regex call `e` reads a piece of, and which group (0 the whole match,
+    None: findall's item, the whole match or its one group)."""
+    if isinstance(e, ir.Name) and depth > 0:
+        vals = _assigned(g, e, func, stmt)
+        found = [_regex_piece(g, v, func, stmt, depth - 1) for v in vals]
+        if not vals or any(f is None for f in found):
+            return None
+        pats = [p for f in found for p in f[0]]  # type: ignore[index]
+        groups = {f[1] for f in found}  # type: ignore[index]
+        return (pats, groups.pop()) if len(groups) == 1 else None
+    if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "group" and len(e.args) <= 1:
+        n = int_index(e.args[0]) if e.args else 0
+        call = _regex_call(g, e.func.value, func, stmt, ("search", "match", "fullmatch"))
+        return (regex_patterns(g, call, func, stmt), n) if call is not None and n is not None and n >= 0 else None
+    if isinstance(e, ir.Subscript) and int_index(e.index) is not None:
+        call = _regex_call(g, e.value, func, stmt, ("findall",))
+        return (regex_patterns(g, call, func, stmt), None) if call is not None else None
+    return None
+
+
+def _regex_call(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
+                methods: tuple[str, ...]) -> Optional[ir.Call]:
+    """`e`, or the one value assigned to the name `e`, as a call of a regex function or method of `methods`."""
+    if isinstance(e, ir.Name):
+        vals = _assigned(g, e, func, stmt)
+        e = vals[0] if len(vals) == 1 else e
+    if not isinstance(e, ir.Call):
+        return None
+    paths = [v.path for v in g.values(e.func, func, stmt) if isinstance(v, ExtRef)]
+    return e if any(p.startswith("re.") and p.rsplit(".", 1)[-1] in methods for p in paths) else None
+
+
+def _assigned(g: ProjectGraph, name: ir.Name, func: FunctionInfo, stmt: EvalAt) -> list[ir.Expr]:
+    defs = (g.reaching(func).at(stmt, name.id) or []) if stmt is not None else []
+    if not defs or any(d.how != "assign" or d.value is None for d in defs):
+        return []
+    return [d.value for d in defs]  # type: ignore[misc]
+
+
+def _pattern_opens(pattern: str, group: Optional[int], openers: frozenset[str], fence_removed: bool) -> bool:
+    try:
+        groups = re.compile(pattern).groups
+    except re.error:
+        return False
+    if group is None:
+        group = 0 if groups == 0 else 1 if groups == 1 else -1
+    if group not in (0, 1) or (group == 1 and groups < 1):
+        return False
+    piece = pattern if group == 0 else _first_group(pattern)
+    if piece is None or _top_level_alternation(piece):
+        return False
+    i = 0
+    while i < len(piece):
+        m = _SPACE_TOKEN.match(piece, i)
+        if m is None and fence_removed:
+            m = _FENCE_TOKEN.match(piece, i)
+        if m is None or m.end() == i:
+            break
+        i = m.end()
+    for opener in openers:
+        for form in ("\\" + opener, "[" + opener + "]", "[\\" + opener + "]"):
+            if piece.startswith(form, i) and piece[i + len(form):i + len(form) + 1] not in ("?", "*", "{"):
+                return True
+    return False
+
+
+def _first_group(pattern: str) -> Optional[str]:
+    """The text of the first capturing group of `pattern`."""
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a class: skip to its end
+            j = i + 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "(" and (not pattern.startswith("(?", i) or pattern.startswith("(?P<", i)):
+            start = pattern.index(">", i) + 1 if pattern.startswith("(?P<", i) else i + 1
+            depth, j = 1, start
+            while j < n and depth:
+                if pattern[j] == "\\":
+                    j += 2
+                    continue
+                depth += {"(": 1, ")": -1}.get(pattern[j], 0)
+                j += 1
+            return pattern[start:j - 1] if depth == 0 else None
+        i += 1
+    return None
+
+
+def _top_level_alternation(piece: str) -> bool:
+    depth, i = 0, 0
+    while i < len(piece):
+        c = piece[i]
+        if c == "\\":
+            i += 2
+            continue
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c == "|" and depth == 0:
+            return True
+        i += 1
+    return False

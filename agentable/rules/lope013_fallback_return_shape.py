@@ -10,9 +10,9 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.findings import Finding, FlowStep, Severity
-from agentable.query.dataflow import sink_of
 from agentable.query.guards import is_protected
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.lope.fallbacks import parse_fallbacks
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,11 @@ class _Fallback:
     ret: ir.Return
     arity: int  # 0 for None
     why: str  # "handler" (the parse raised) | "nomatch" (the regex did not match)
+
+
+def _fallbacks(g: ProjectGraph, func: FunctionInfo) -> list[_Fallback]:
+    """The helper's fallbacks (rules/lope/fallbacks.py) that return None or a literal tuple."""
+    return [_Fallback(fb.ret, a, fb.why) for fb in parse_fallbacks(g, func) if (a := _arity(fb.ret)) is not None]
 
 
 class FallbackReturnShape(Rule):
@@ -93,62 +98,6 @@ def _arity(r: ir.Return) -> Optional[int]:
         return 0
     if isinstance(v, ir.Seq) and v.kind == "tuple" and not any(isinstance(e, ir.Starred) for e in v.elts):
         return len(v.elts)
-    return None
-
-
-def _fallbacks(g: ProjectGraph, func: FunctionInfo) -> list[_Fallback]:
-    """Returns of a known arity in a branch taken when a parse failed (the handler of a try whose
-    body parses) or a regex did not match (the negative branch of a test of the match)."""
-    matches = {s.targets[0].id for s in ir.walk_stmts(func.body) if isinstance(s, ir.Assign)
-               and len(s.targets) == 1 and isinstance(s.targets[0], ir.Name) and isinstance(s.value, ir.Call)
-               and _sink_kind(g, func, s, s.value) == "match"}
-    out: list[_Fallback] = []
-
-    def visit(block: list[ir.Stmt], why: str) -> None:
-        for s in block:
-            if isinstance(s, ir.Return):
-                a = _arity(s)
-                if why and a is not None:
-                    out.append(_Fallback(s, a, why))
-            elif isinstance(s, ir.Try):
-                parses = any(_sink_kind(g, func, t, c) == "parse" for t in ir.walk_stmts(s.body)
-                             for root in ir.stmt_exprs(t) for c in ir.walk_expr(root) if isinstance(c, ir.Call))
-                visit(s.body, why)
-                for h in s.handlers:
-                    visit(h.body, "handler" if parses else why)
-                visit(s.orelse, why)
-                visit(s.finalbody, why)
-            elif isinstance(s, ir.If):
-                matched = _match_polarity(s.test, matches)
-                visit(s.body, "nomatch" if matched is False else why)
-                visit(s.orelse, "nomatch" if matched is True else why)
-            elif not isinstance(s, (ir.FunctionDef, ir.ClassDef)):
-                for b in ir.child_blocks(s):
-                    visit(b, why)
-
-    visit(func.body, "")
-    return out
-
-
-def _sink_kind(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call) -> str:
-    if not call.args and not call.keywords:
-        return ""
-    sink = sink_of(g, call, func, stmt)
-    return sink.kind if sink is not None and not sink.method else ""
-
-
-def _match_polarity(test: ir.Expr, names: set[str]) -> Optional[bool]:
-    """True when the test holds if the match succeeded (`if m:`, `if m is not None:`), False when
-    it holds if it failed (`if not m:`, `if m is None:`), None for any other test."""
-    if isinstance(test, ir.Name) and test.id in names:
-        return True
-    if isinstance(test, ir.UnaryOp) and test.op == "not" and isinstance(test.operand, ir.Name) \
-            and test.operand.id in names:
-        return False
-    if isinstance(test, ir.Compare) and isinstance(test.left, ir.Name) and test.left.id in names \
-            and len(test.ops) == 1 and isinstance(test.comparators[0], ir.Constant) \
-            and test.comparators[0].value is None:
-        return {"is": False, "is not": True, "==": False, "!=": True}.get(test.ops[0])
     return None
 
 
