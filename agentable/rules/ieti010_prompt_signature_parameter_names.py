@@ -55,6 +55,17 @@ class PromptSignatureParameterNames(Rule):
                     flow=(FlowStep(g.span(f.path, f.name_pos), f"`{f.name}` is defined here"),))
                 continue
             missing = ", ".join(f"`{n}`" for n in m.missing)
+            if m.shifted:
+                real = [p.name for p in f.params if p.name not in ("self", "cls")]
+                i = [n for n in m.documented if n not in ("self", "cls")].index(m.shifted)
+                yield self.finding(
+                    ctx, m.path, (m.line, 0, m.line, 0),
+                    f"The prompt shows `def {m.name}({', '.join(m.documented)})`, but `{f.qualname}` takes "
+                    f"({params}): the prompt's argument {i + 1} `{m.shifted}` is `{real[i]}` in the method, so a "
+                    f"call that passes it by position, as the shown signature allows, fills `{real[i]}` instead. "
+                    f"Show the method's own signature.",
+                    flow=(FlowStep(g.span(f.path, f.name_pos), f"`{f.name}` is defined here"),))
+                continue
             if m.tool:
                 yield self.finding(
                     ctx, m.path, (m.line, 0, m.line, 0),

@@ -34,6 +34,9 @@ _XML_CALL = re.compile(
 # a signature written inline in prose ("use get_news(query, start_date) for targeted searches"):
 # judged only when the name is a tool the model is given, whose parameters are its schema
 _INLINE_SIGNATURE = re.compile(rf"(?<![\w.])`?([a-z][a-z0-9]*(?:_[a-z0-9]+)+){_PARAMS}")
+# a method shown to the model as a Python `def` ("def request(self, api_path, method, params=None):"),
+# judged against the method of that name of a project class the same prompt names
+_DEF_SIGNATURE = re.compile(rf"^[ \t]*def[ \t]+([a-z_][a-z0-9_]*){_PARAMS}[ \t]*(?:->[^:\n]*)?:", re.MULTILINE)
 _XML_PARAM = re.compile(r"<([a-z_][a-z0-9_]*)>.*?</\1>", re.DOTALL)
 _RECEIVERS = frozenset({"self", "cls"})
 _MIN_PROMPT = 80  # shorter literals are not prompts that list functions
@@ -48,6 +51,7 @@ class SignatureMismatch:
     func: FunctionInfo
     missing: tuple[str, ...]  # documented names the implementation has no parameter for
     receiver: bool = False  # the prompt documents the method's `self`/`cls` as a parameter to pass
+    shifted: str = ""  # a shown `def`'s parameter whose position holds another of the method's parameters
     tool: bool = False  # an inline signature of a tool the model calls with structured arguments
 
 
@@ -66,6 +70,8 @@ def _documented(text: str) -> list[_Doc]:
     items = {d.at for d in out}
     out += [_Doc(m.start(1), m.group(1), _params(m.group(2)), "bare", ":" in m.group(2))
             for m in _BARE_SIGNATURE.finditer(text) if m.start(1) not in items]
+    out += [_Doc(m.start(1), m.group(1), _params(m.group(2)), "def", ":" in m.group(2))
+            for m in _DEF_SIGNATURE.finditer(text)]
     listed = {d.at for d in out}
     out += [_Doc(m.start(1), m.group(1), _params(m.group(2)), "inline", ":" in m.group(2))
             for m in _INLINE_SIGNATURE.finditer(text) if m.start(1) not in listed]
@@ -138,6 +144,9 @@ def signature_mismatches(g: ProjectGraph) -> list[SignatureMismatch]:
         docs = _documented(text)
         plain = _slip_possible(docs, by_name)
         for d in docs:
+            if d.kind == "def":
+                _add_def(g, out, seen, path, first + text.count("\n", 0, d.at), d, text)
+                continue
             if d.kind == "inline":
                 if d.name in tools and not d.annotated and len(set(d.params)) == len(d.params):
                     _add_inline(out, seen, path, first + text.count("\n", 0, d.at), d, tools[d.name])
@@ -167,6 +176,40 @@ def signature_mismatches(g: ProjectGraph) -> list[SignatureMismatch]:
             _add(out, seen, SignatureMismatch(path, first + text.count("\n", 0, at), d.name, d.params, own[0],
                                               missing))
     return out
+
+
+def _add_def(g: ProjectGraph, out: list[SignatureMismatch], seen: set[tuple[str, int, str]], path: str, line: int,
+             d: _Doc, text: str) -> None:
+    """A method shown as a `def` in a prompt that also names its class: reported when the method
+    lacks a shown parameter, or when a shown parameter sits at another position than in the method
+    (a parameter the prompt leaves out comes before it), so a positional call fills the wrong one."""
+    shown = tuple(p for p in d.params if p not in _RECEIVERS)
+    methods = [c.methods[d.name] for c in g.classes.values()
+               if d.name in c.methods and c.name in text and re.search(rf"\b{re.escape(c.name)}\b", text)]
+    if len(methods) != 1 or not shown or len(set(shown)) != len(shown) or not _imported_elsewhere(g, path):
+        return  # (not imported: a copy of a prompt no module of the agent loads)
+    f = methods[0]
+    params = [p for p in f.params if p.name not in _RECEIVERS]
+    if any(p.kind in ("vararg", "kwarg") for p in params):
+        return
+    real = [p.name for p in params]
+    missing = tuple(n for n in shown if n not in real)
+    if missing:
+        if len(missing) < len(shown):
+            _add(out, seen, SignatureMismatch(path, line, d.name, d.params, f, missing))
+        return
+    moved = next((n for i, n in enumerate(shown) if real[i] != n), "")
+    if moved:
+        _add(out, seen, SignatureMismatch(path, line, d.name, d.params, f, (), shifted=moved))
+
+
+def _imported_elsewhere(g: ProjectGraph, path: str) -> bool:
+    """Is the module at `path` imported by another module of the project outside tests?"""
+    mod = g.by_path.get(path)
+    if mod is None:
+        return True  # a prompt file: loaded by path, not imported
+    return any(other is not mod and not g.is_test_code(other.path) and mod.name in g.imported_modules(other)
+               for other in g.modules.values())
 
 
 def _add_inline(out: list[SignatureMismatch], seen: set[tuple[str, int, str]], path: str, line: int, d: _Doc,
