@@ -12,7 +12,7 @@ from .models import ModelIndex
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
-                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
+                    GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
@@ -38,6 +38,7 @@ class Catalog:
     tool_schemas: list[ToolSchemaSpec]
     tool_result_formats: list[ToolResultFormatSpec]
     agents: list[AgentSpec]
+    marker_parsers: list[MarkerParserSpec]
     output_guards: list[OutputGuardSpec]
     graph_builders: list[GraphBuilderSpec]
     models: list[ModelInfo]
@@ -55,6 +56,7 @@ class Catalog:
     _tool_constructor: dict[str, ToolConstructorSpec]
     _tool_base: dict[str, ToolBaseSpec]
     _agent: dict[str, AgentSpec]
+    _marker_parser: dict[str, MarkerParserSpec]
     _output_guard: dict[str, OutputGuardSpec]
     _graph_builder: dict[str, GraphBuilderSpec]
     _retired_api: dict[str, RetiredApiSpec]

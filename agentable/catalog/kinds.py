@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     FunctionRunnerSpec,
-                    GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
+                    GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
@@ -60,6 +60,8 @@ ENTRIES: tuple[Entries, ...] = (
             framework_roots=True),
     Entries("tools.toml", "tool_constructor", ToolConstructorSpec, "tool_constructors",
             {"tool_constructor": "callees"}, framework_roots=True),
+    # parsers that find a tool call in the reply by a begin marker, built with the prompt that teaches it
+    Entries("agents.toml", "marker_parser", MarkerParserSpec, "marker_parsers", {"marker_parser": "callees"}),
     Entries("tools.toml", "tool_base", ToolBaseSpec, "tool_bases", {"tool_base": "classes"}, framework_roots=True),
     Entries("tools.toml", "tool_schema", ToolSchemaSpec, "tool_schemas"),
     Entries("tools.toml", "tool_result_format", ToolResultFormatSpec, "tool_result_formats"),

@@ -310,6 +310,22 @@ class ToolSchemaSpec:
     notes: str = ""
 
 
+@dataclass(frozen=True)
+class MarkerParserSpec:
+    """A library parser that finds a tool call in the model's text by a begin marker and is built
+    with the prompt template that teaches the model that marker (lagent's PluginParser: begin
+    `<|action_start|><|plugin|>` and a newline, found with `begin in reply`). `template_*` and
+    `begin_*` say where the constructor takes the template and the marker; `begin` is its default."""
+
+    callees: tuple[str, ...]
+    framework: str
+    begin: str
+    template_param: str = "template"
+    template_positional: Optional[int] = None
+    begin_param: str = "begin"
+    begin_positional: Optional[int] = None
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: holds dicts
 class AgentSpec:
     callees: tuple[str, ...]

@@ -113,11 +113,26 @@ def _tool_fields(g: CodeGraph, gens: set[str]) -> set[str]:
     return out
 
 
-def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], element_values: Callable,
-                             params: Callable) -> list[ToolDef]:
-    """The functions listed in `<ProjectAgent>(<field>=[...])` constructions in the agent layer,
-    where <field> is a class-level field of that project class whose elements a generator of the
-    project turns into tool schemas. `element_values` and `params` are cpg.tools' helpers."""
+@dataclass(frozen=True)
+class OwnAgentSite:
+    """One construction `<ProjectAgent>(<field>=[...], ...)` whose field a generator of the project
+    turns into tool schemas: `tools` are the project functions the list holds (qualnames, in
+    order), `complete` whether every element is one (no element unresolved or of another kind)."""
+
+    func: FunctionInfo
+    stmt: ir.Stmt
+    call: ir.Call
+    owner: str          # the project agent class (its qualname)
+    field: str
+    tools: tuple[str, ...]
+    complete: bool
+    hidden_params: frozenset[str]
+
+
+def own_agent_sites(g: CodeGraph, layer: AgentView, element_values: Callable) -> list[OwnAgentSite]:
+    """The `<ProjectAgent>(<field>=[...])` constructions in the agent layer, where <field> is a
+    class-level field of that project class whose elements a generator of the project turns into
+    tool schemas. `element_values` is cpg.tools' helper."""
     shape = g.catalog.own_function_tools
     if not shape:
         return []
@@ -128,7 +143,7 @@ def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], ele
     owners = {cls.qualname: f for cls in g.classes.values() for f in fields
               if any(m is None for _v, _s, m in cls.attrs.get(f, []))}
     hidden = frozenset(_popped_properties(g).union(*(_skipped_names(g.functions[q]) for q in gens)))
-    out: list[ToolDef] = []
+    out: list[OwnAgentSite] = []
     for func in layer.functions():
         for site in func.calls:
             kws = [k for k in site.call.keywords if k.name in fields]
@@ -139,19 +154,33 @@ def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], ele
                 owner = next((q for q in sorted(classes) if any(owners.get(c.qualname) == kw.name for c in g.mro(q))), None)
                 if owner is None:
                     continue
-                spec = OwnAgentToolSpec(owner.rsplit(".", 1)[-1], kw.name or "", hidden)
+                tools: list[str] = []
+                complete = True
                 for vs in element_values(g, kw.value, func, site.stmt):
-                    for v in vs:
-                        if not (isinstance(v, FuncRef) and v.qualname in g.functions) or v.qualname in seen:
-                            continue
-                        impl = g.functions[v.qualname]
-                        if impl.node is None:
-                            continue
-                        seen.add(v.qualname)
-                        doc = impl.node.docstring
-                        out.append(ToolDef("function", "", impl.module, impl.node.pos, impl.name, doc,
-                                           "docstring" if doc else None, func=impl, spec=spec,
-                                           params=[p for p in params(impl) if p.name not in hidden],
-                                           description_pos=impl.node.body[0].pos if doc else None,
-                                           name_pos=impl.node.name_pos))
+                    refs = [v.qualname for v in vs if isinstance(v, FuncRef) and v.qualname in g.functions]
+                    complete = complete and bool(refs) and len(refs) == len(vs)
+                    tools.extend(q for q in refs if q not in tools)
+                out.append(OwnAgentSite(func, site.stmt, site.call, owner, kw.name or "", tuple(tools),
+                                        complete and bool(tools), hidden))
+    return out
+
+
+def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], element_values: Callable,
+                             params: Callable) -> list[ToolDef]:
+    """The functions listed in the project's own agent constructions (`own_agent_sites`), each a
+    tool described by its docstring. `element_values` and `params` are cpg.tools' helpers."""
+    out: list[ToolDef] = []
+    for site in own_agent_sites(g, layer, element_values):
+        spec = OwnAgentToolSpec(site.owner.rsplit(".", 1)[-1], site.field, site.hidden_params)
+        for q in site.tools:
+            impl = g.functions[q]
+            if q in seen or impl.node is None:
+                continue
+            seen.add(q)
+            doc = impl.node.docstring
+            out.append(ToolDef("function", "", impl.module, impl.node.pos, impl.name, doc,
+                               "docstring" if doc else None, func=impl, spec=spec,
+                               params=[p for p in params(impl) if p.name not in site.hidden_params],
+                               description_pos=impl.node.body[0].pos if doc else None,
+                               name_pos=impl.node.name_pos))
     return out

@@ -13,6 +13,7 @@ from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.agent import AgentLayer
 from agentable.cpg.containers import item_store_scopes
+from agentable.cpg.filled_packages import filled_member
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
 from agentable.cpg.interprocedural import ExpandingResolver
@@ -226,13 +227,12 @@ class ProjectGraph:
         elif head in mod.classes:
             found = frozenset({ClassRef(mod.classes[head].qualname)})
         elif head in mod.imports:
-            target = mod.imports[head]
-            found = self.lookup(target, mod, depth + 1, from_import=_imported_from(mod, head))
+            found = self.lookup(mod.imports[head], mod, depth + 1, from_import=_imported_from(mod, head))
         elif head in mod.toplevel.defs:
             found = self.resolver.module_global(head, mod.toplevel)
         else:
             sub = self.find_module(f"{mod.name}.{head}")
-            found = frozenset({ModuleRef(sub.name)}) if sub else frozenset({UNKNOWN})
+            found = frozenset({ModuleRef(sub.name)}) if sub else filled_member(self.modules, mod, head)
         if not tail:
             return found
         out: set[Value] = set()

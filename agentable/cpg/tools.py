@@ -11,7 +11,7 @@ from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentView, ToolDef, ToolParam
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.home_tools import home_made_class_tools
-from agentable.cpg.own_agent_tools import own_agent_function_tools
+from agentable.cpg.own_agent_tools import OwnAgentSite, own_agent_function_tools, own_agent_sites
 from agentable.cpg.module_tools import module_convention_tools
 from agentable.cpg.prompt_tools import prompt_described_functions
 from agentable.cpg.structure import CallSite, FunctionInfo
@@ -160,6 +160,11 @@ def _element_values(g: CodeGraph, arg: ir.Expr, func: FunctionInfo, stmt: object
     if isinstance(arg, ir.Call) and not arg.args and isinstance(arg.func, ir.Attribute) and arg.func.attr == "values":
         return [vs for m in g.literal_mappings(arg.func.value, func, stmt, g.resolver) for vs in m.values()]
     return [vs for lit in g.literal_containers(arg, func, stmt, g.resolver) for vs in lit]
+
+
+def own_agent_constructions(g: CodeGraph, layer: AgentView) -> list[OwnAgentSite]:
+    """The project's own agent constructions that list functions as tools (cpg.own_agent_tools)."""
+    return own_agent_sites(g, layer, _element_values)
 
 
 # ----------------------------------------------------------------------------- decorators

@@ -16,7 +16,10 @@ from typing import Optional, cast
 from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall, ToolDef
 from agentable.cpg.project import ProjectGraph
+from agentable.cpg.own_agent_tools import OwnAgentSite
 from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.tools import own_agent_constructions
+from agentable.cpg.values import FuncRef
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import source_text
 from agentable.query.protocol import strings_reaching
@@ -175,6 +178,7 @@ class UnboundMention:
     call_path: str
     call_line: int
     bound: tuple[str, ...]  # the tools the call does pass, by name
+    agent: bool = False  # the prompt is an own agent's (`Agent(instructions=..., functions=[...])`), call_* its construction
 
 
 def _bound_names(g: ProjectGraph, c: LLMCall) -> Optional[set[str]]:
@@ -204,10 +208,66 @@ def _schema_tools(g: ProjectGraph) -> dict[int, ToolDef]:
     return {id(t.schema): t for t in g.agent.tools if t.schema is not None}
 
 
+@dataclass(frozen=True)
+class AgentPrompt:
+    """The prompt of one of the project's own agent constructions (`Agent(instructions=...,
+    functions=[f, g])`, cpg.own_agent_tools) whose tool list is written out in full: the
+    literals of its other keyword arguments (a string, or a function that returns one)."""
+
+    site: OwnAgentSite
+    bound: frozenset[str]  # the tools the agent is given, by name
+    literals: tuple[tuple[ir.Expr, FunctionInfo], ...]  # (string literal, the function it is in)
+
+
+def _keyword_literals(g: ProjectGraph, site: OwnAgentSite) -> list[tuple[ir.Expr, FunctionInfo]]:
+    """String literals of the construction's keywords other than its tool list: the literal
+    itself, or the literals a function passed there returns (`instructions=instructions`)."""
+    out: list[tuple[ir.Expr, FunctionInfo]] = []
+    for kw in site.call.keywords:
+        if kw.name == site.field:
+            continue
+        if isinstance(kw.value, (ir.Constant, ir.FString)):
+            out.append((kw.value, site.func))
+            continue
+        for v in g.values(kw.value, site.func, site.stmt):
+            fn = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+            if fn is None:
+                continue
+            for ret in fn.returns:
+                if ret.value is not None:
+                    out += [(e, fn) for e in ir.walk_expr(ret.value) if isinstance(e, (ir.Constant, ir.FString))]
+    return out
+
+
+@per_graph
+def own_agent_prompts(g: ProjectGraph) -> list[AgentPrompt]:
+    """The prompts of the project's own agents whose every listed tool is a project function."""
+    out: list[AgentPrompt] = []
+    for site in own_agent_constructions(g, g.agent):
+        if not site.complete:
+            continue
+        bound = frozenset(g.functions[q].name for q in site.tools)
+        out.append(AgentPrompt(site, bound, tuple(_keyword_literals(g, site))))
+    return out
+
+
+def _as_value(name: str, text: str) -> bool:
+    """Is the name written as a string value in the prompt (`run_tool("vqa", ...)`): a name the
+    model passes to another tool, not a tool it calls?"""
+    return f'"{name}"' in text or f"'{name}'" in text
+
+
+def _literal_text(e: ir.Expr) -> str:
+    if isinstance(e, ir.Constant):
+        return e.value if isinstance(e.value, str) else ""
+    return e.literal_text() if isinstance(e, ir.FString) else ""
+
+
 @per_graph
 def unbound_tool_mentions(g: ProjectGraph) -> list[UnboundMention]:
     """Project tools (defined for another call or another script of the project) that a call's
-    prompt lists beside tools the call does pass, while its written-out tool list leaves them out."""
+    prompt lists beside tools the call does pass, while its written-out tool list leaves them out;
+    likewise the prompt of one of the project's own agents beside the functions it lists."""
     tools = {t.name for t in g.agent.tools if t.name and re.fullmatch(r"[A-Za-z]\w*_\w+", t.name)}
     out: list[UnboundMention] = []
     seen: set[tuple[str, str]] = set()
@@ -226,4 +286,21 @@ def unbound_tool_mentions(g: ProjectGraph) -> list[UnboundMention]:
                 continue
             seen.add((where[0], name))
             out.append(UnboundMention(name, where[0], where[1], c.func.path, c.call.pos[0], tuple(sorted(bound))))
+    for a in own_agent_prompts(g):
+        lits = [(e, f, _literal_text(e)) for e, f in a.literals]
+        lits = [(e, f, t) for e, f, t in lits if len(t) >= 40]
+        if not any(_word(n).search(t) for n in a.bound for _e, _f, t in lits):
+            continue
+        for name in sorted(tools - a.bound):
+            pattern = _word(name)
+            hit = next(((e, f, m) for e, f, t in lits for m in [pattern.search(t)] if m is not None), None)
+            if hit is None or any(_as_value(name, t) for _e, _f, t in lits):
+                continue
+            e, f, m = hit
+            line = e.pos[0] + _literal_text(e).count("\n", 0, m.start())
+            if (f.path, name) in seen:
+                continue
+            seen.add((f.path, name))
+            out.append(UnboundMention(name, f.path, (line, 0, line, 0), a.site.func.path, a.site.call.pos[0],
+                                      tuple(sorted(a.bound)), agent=True))
     return out

@@ -110,8 +110,8 @@ def schema_properties(tool: ToolDef) -> Optional[list[tuple[str, ir.Expr, Option
 
 def tool_anchor(tool: ToolDef) -> ir.Pos:
     """Where to report a finding about a tool as a whole: the `def` or `class` name line for
-    decorated functions and tool classes (not the whole body), else the constructor call or
-    schema name."""
+    decorated functions, functions listed as tools and tool classes (not the whole body, nor a
+    decorator above it), else the constructor call or schema name."""
     kind = getattr(tool, "kind", "")
     func = getattr(tool, "func", None)
     cls = getattr(tool, "cls", None)
@@ -119,6 +119,8 @@ def tool_anchor(tool: ToolDef) -> ir.Pos:
         return func.node.name_pos
     if kind == "class" and cls is not None:
         return cls.node.name_pos
+    if func is not None and func.node is not None and tool.pos == func.node.pos:
+        return func.node.name_pos  # a function listed as a tool: its def line, not its first decorator
     pos = tool.pos
     return (pos[0], pos[1], pos[0], pos[3] if pos[2] == pos[0] else pos[1] + 1)
 

@@ -23,7 +23,9 @@ class PromptSignatureParameterNames(Rule):
               "uses the documented keyword fails with \"unexpected keyword argument\" and the action is lost. "
               "Decided from the code: a list item of a prompt (a string literal or a prompt/settings file) of the "
               "form `name(param, other=default): description`, and the project's functions named `name` or "
-              "`_name`, none of which takes every documented name or **kwargs. The same holds for an example call "
+              "`_name`, none of which takes every documented name or **kwargs; also a signature written inline in "
+              "prose for a tool the model is given (`use get_news(query, start_date)`) whose function shares some "
+              "but not all of the documented names. The same holds for an example call "
               "written in XML inside a `<function_call>` (or `<tool_call>`, `<invoke>`) tag, whose inner tags are the "
               "parameters, and for a listed signature that keeps a method's `self` or `cls` while the other "
               "callables of the list do not: the model passes one argument more than the method takes."),
@@ -53,6 +55,26 @@ class PromptSignatureParameterNames(Rule):
                     flow=(FlowStep(g.span(f.path, f.name_pos), f"`{f.name}` is defined here"),))
                 continue
             missing = ", ".join(f"`{n}`" for n in m.missing)
+            if m.shifted:
+                real = [p.name for p in f.params if p.name not in ("self", "cls")]
+                i = [n for n in m.documented if n not in ("self", "cls")].index(m.shifted)
+                yield self.finding(
+                    ctx, m.path, (m.line, 0, m.line, 0),
+                    f"The prompt shows `def {m.name}({', '.join(m.documented)})`, but `{f.qualname}` takes "
+                    f"({params}): the prompt's argument {i + 1} `{m.shifted}` is `{real[i]}` in the method, so a "
+                    f"call that passes it by position, as the shown signature allows, fills `{real[i]}` instead. "
+                    f"Show the method's own signature.",
+                    flow=(FlowStep(g.span(f.path, f.name_pos), f"`{f.name}` is defined here"),))
+                continue
+            if m.tool:
+                yield self.finding(
+                    ctx, m.path, (m.line, 0, m.line, 0),
+                    f"The prompt tells the model to call the tool `{m.name}({', '.join(m.documented)})`, but the "
+                    f"tool's function `{f.qualname}` takes ({params}): its schema has no parameter {missing}. A "
+                    f"model that follows the prompt sends an argument the schema rejects (or leaves the real one "
+                    f"unfilled). Write the tool's parameter names in the prompt.",
+                    flow=(FlowStep(g.span(f.path, f.name_pos), f"`{f.name}` is defined here"),))
+                continue
             yield self.finding(
                 ctx, m.path, (m.line, 0, m.line, 0),
                 f"The prompt documents `{m.name}({', '.join(m.documented)})`, but `{f.qualname}`, which runs it, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, cast
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
@@ -31,6 +31,12 @@ _BARE_SIGNATURE = re.compile(
 # the wrapper tag says it is a call, so the tag inside names the function and the ones below its parameters
 _XML_CALL = re.compile(
     r"<(?:function_call|tool_call|invoke)>\s*<([a-z_][a-z0-9_]*)>(.{0,4000}?)</\1>", re.DOTALL)
+# a signature written inline in prose ("use get_news(query, start_date) for targeted searches"):
+# judged only when the name is a tool the model is given, whose parameters are its schema
+_INLINE_SIGNATURE = re.compile(rf"(?<![\w.])`?([a-z][a-z0-9]*(?:_[a-z0-9]+)+){_PARAMS}")
+# a method shown to the model as a Python `def` ("def request(self, api_path, method, params=None):"),
+# judged against the method of that name of a project class the same prompt names
+_DEF_SIGNATURE = re.compile(rf"^[ \t]*def[ \t]+([a-z_][a-z0-9_]*){_PARAMS}[ \t]*(?:->[^:\n]*)?:", re.MULTILINE)
 _XML_PARAM = re.compile(r"<([a-z_][a-z0-9_]*)>.*?</\1>", re.DOTALL)
 _RECEIVERS = frozenset({"self", "cls"})
 _MIN_PROMPT = 80  # shorter literals are not prompts that list functions
@@ -45,6 +51,8 @@ class SignatureMismatch:
     func: FunctionInfo
     missing: tuple[str, ...]  # documented names the implementation has no parameter for
     receiver: bool = False  # the prompt documents the method's `self`/`cls` as a parameter to pass
+    shifted: str = ""  # a shown `def`'s parameter whose position holds another of the method's parameters
+    tool: bool = False  # an inline signature of a tool the model calls with structured arguments
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,7 @@ class _Doc:
     at: int  # offset of the callable's name in the text
     name: str
     params: tuple[str, ...]
-    kind: str  # "item" (a listed signature with a description), "bare" (a signature alone), "xml"
+    kind: str  # "item" (a listed signature with a description), "bare" (a signature alone), "xml", "inline"
     annotated: bool = False
 
 
@@ -62,6 +70,11 @@ def _documented(text: str) -> list[_Doc]:
     items = {d.at for d in out}
     out += [_Doc(m.start(1), m.group(1), _params(m.group(2)), "bare", ":" in m.group(2))
             for m in _BARE_SIGNATURE.finditer(text) if m.start(1) not in items]
+    out += [_Doc(m.start(1), m.group(1), _params(m.group(2)), "def", ":" in m.group(2))
+            for m in _DEF_SIGNATURE.finditer(text)]
+    listed = {d.at for d in out}
+    out += [_Doc(m.start(1), m.group(1), _params(m.group(2)), "inline", ":" in m.group(2))
+            for m in _INLINE_SIGNATURE.finditer(text) if m.start(1) not in listed]
     for m in _XML_CALL.finditer(text):
         body = m.group(2)
         params, pos = [], 0
@@ -102,9 +115,10 @@ def _texts(g: ProjectGraph) -> Iterator[tuple[str, int, str]]:
         if g.is_test_code(mod.path):
             continue
         for f in [mod.toplevel, *own.get(id(mod), ())]:
-            for e, _ in f.walk(ir.Constant):
-                if isinstance(e.value, str) and len(e.value) >= _MIN_PROMPT and ("(" in e.value or "<" in e.value):
-                    yield mod.path, e.pos[0], e.value
+            for e, _ in f.walk(ir.Constant, ir.FString):
+                text = e.value if isinstance(e, ir.Constant) else cast(ir.FString, e).literal_text()
+                if isinstance(text, str) and len(text) >= _MIN_PROMPT and ("(" in text or "<" in text):
+                    yield mod.path, e.pos[0], text
     arts = g.artifacts  # None: the scan found no prompt, settings or spec files
     if arts is None:
         return
@@ -120,12 +134,23 @@ def signature_mismatches(g: ProjectGraph) -> list[SignatureMismatch]:
     for f in g.functions.values():
         if f.node is not None and not f.name.startswith("__") and not g.is_test_code(f.path):
             by_name.setdefault(f.name, []).append(f)
+    tools: dict[str, list[FunctionInfo]] = {}  # the tools the model calls with structured arguments
+    for t in g.agent.tools:
+        if t.name and t.func is not None and t.func.node is not None:
+            tools.setdefault(t.name, []).append(t.func)
     out: list[SignatureMismatch] = []
     seen: set[tuple[str, int, str]] = set()
     for path, first, text in _texts(g):
         docs = _documented(text)
         plain = _slip_possible(docs, by_name)
         for d in docs:
+            if d.kind == "def":
+                _add_def(g, out, seen, path, first + text.count("\n", 0, d.at), d, text)
+                continue
+            if d.kind == "inline":
+                if d.name in tools and not d.annotated and len(set(d.params)) == len(d.params):
+                    _add_inline(out, seen, path, first + text.count("\n", 0, d.at), d, tools[d.name])
+                continue
             impls = by_name.get(d.name, []) + by_name.get("_" + d.name, [])
             if not impls or len(set(d.params)) != len(d.params):
                 continue
@@ -151,6 +176,55 @@ def signature_mismatches(g: ProjectGraph) -> list[SignatureMismatch]:
             _add(out, seen, SignatureMismatch(path, first + text.count("\n", 0, at), d.name, d.params, own[0],
                                               missing))
     return out
+
+
+def _add_def(g: ProjectGraph, out: list[SignatureMismatch], seen: set[tuple[str, int, str]], path: str, line: int,
+             d: _Doc, text: str) -> None:
+    """A method shown as a `def` in a prompt that also names its class: reported when the method
+    lacks a shown parameter, or when a shown parameter sits at another position than in the method
+    (a parameter the prompt leaves out comes before it), so a positional call fills the wrong one."""
+    shown = tuple(p for p in d.params if p not in _RECEIVERS)
+    methods = [c.methods[d.name] for c in g.classes.values()
+               if d.name in c.methods and c.name in text and re.search(rf"\b{re.escape(c.name)}\b", text)]
+    if len(methods) != 1 or not shown or len(set(shown)) != len(shown) or not _imported_elsewhere(g, path):
+        return  # (not imported: a copy of a prompt no module of the agent loads)
+    f = methods[0]
+    params = [p for p in f.params if p.name not in _RECEIVERS]
+    if any(p.kind in ("vararg", "kwarg") for p in params):
+        return
+    real = [p.name for p in params]
+    missing = tuple(n for n in shown if n not in real)
+    if missing:
+        if len(missing) < len(shown):
+            _add(out, seen, SignatureMismatch(path, line, d.name, d.params, f, missing))
+        return
+    moved = next((n for i, n in enumerate(shown) if real[i] != n), "")
+    if moved:
+        _add(out, seen, SignatureMismatch(path, line, d.name, d.params, f, (), shifted=moved))
+
+
+def _imported_elsewhere(g: ProjectGraph, path: str) -> bool:
+    """Is the module at `path` imported by another module of the project outside tests?"""
+    mod = g.by_path.get(path)
+    if mod is None:
+        return True  # a prompt file: loaded by path, not imported
+    return any(other is not mod and not g.is_test_code(other.path) and mod.name in g.imported_modules(other)
+               for other in g.modules.values())
+
+
+def _add_inline(out: list[SignatureMismatch], seen: set[tuple[str, int, str]], path: str, line: int, d: _Doc,
+                impls: list[FunctionInfo]) -> None:
+    """An inline signature of a tool: reported when every function of that tool name lacks a
+    documented name (and takes no **kwargs), while the two share at least one name (it is the
+    tool's signature, written with a parameter renamed, not a call of something else)."""
+    judged = [_missing(f, d.params) for f in impls]
+    if any(j is None or not j for j in judged):
+        return
+    f = impls[0]
+    missing = judged[0] or ()
+    if len(missing) == len(d.params):
+        return
+    _add(out, seen, SignatureMismatch(path, line, d.name, d.params, f, missing, tool=True))
 
 
 def _slip_possible(docs: list[_Doc], by_name: dict[str, list[FunctionInfo]]) -> bool:
