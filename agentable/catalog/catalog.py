@@ -13,7 +13,7 @@ from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     GraphBuilderSpec, LLMCallSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
-                    RetryDecoratorSpec, RetryDefaultSpec,
+                    ModelErrorsSpec, RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec)
 
@@ -29,6 +29,7 @@ class Catalog:
     client_kinds: list[ClientKindSpec]
     chat_models: list[ChatModelSpec]
     retry_defaults: list[RetryDefaultSpec]
+    model_errors: list[ModelErrorsSpec]
     credential_envs: list[CredentialEnvSpec]
     retired_apis: list[RetiredApiSpec]
     retry_decorators: list[RetryDecoratorSpec]
