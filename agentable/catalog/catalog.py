@@ -12,8 +12,8 @@ from .models import ModelIndex
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
-                    GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
-                    RetryDecoratorSpec, RetryDefaultSpec,
+                    GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
+                    RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
 
@@ -29,6 +29,7 @@ class Catalog:
     client_kinds: list[ClientKindSpec]
     chat_models: list[ChatModelSpec]
     retry_defaults: list[RetryDefaultSpec]
+    model_errors: list[ModelErrorsSpec]
     credential_envs: list[CredentialEnvSpec]
     retired_apis: list[RetiredApiSpec]
     retry_decorators: list[RetryDecoratorSpec]

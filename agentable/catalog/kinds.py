@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     FunctionRunnerSpec,
-                    GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelInfo, OutputGuardSpec, PythonFacts, RetiredApiSpec,
-                    RetryDecoratorSpec, RetryDefaultSpec,
+                    GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
+                    RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
 
@@ -50,6 +50,8 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("llm_apis.toml", "client_kind", ClientKindSpec, "client_kinds"),
     # how many times a model client retries a failed request by itself, per SDK release range
     Entries("llm_apis.toml", "retry_default", RetryDefaultSpec, "retry_defaults"),
+    # a model SDK's exception classes: those of transient failures, and the narrow ones of a refused request
+    Entries("llm_apis.toml", "model_errors", ModelErrorsSpec, "model_errors"),
     # library decorators that re-run the function they wrap: what bounds them, whether they await coroutines
     Entries("retry.toml", "retry_decorator", RetryDecoratorSpec, "retry_decorators", {"retry_decorator": "callees"}),
     # which environment variables the SDKs read a provider's credential from

@@ -114,6 +114,21 @@ class RetryDefaultSpec:
 
 
 @dataclass(frozen=True)
+class ModelErrorsSpec:
+    """The exception classes of a model SDK (`modules`: its import roots), by their last name, split
+    by what a handler that names one catches: `transient` are the classes (with their bases) of a
+    rate limit, a dropped connection, a timeout or a server error, the failures that come and go;
+    `narrow` are the classes of a request the provider refuses as such (a bad request, a context
+    too long, a key refused, a model not found) or of a reply the SDK rejects, whose handler lets
+    every transient failure through."""
+
+    modules: tuple[str, ...]
+    transient: tuple[str, ...] = ()
+    narrow: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class RetryDecoratorSpec:
     """A library decorator that calls the function it wraps again when it raises (`on_predicate`:
     when it returns a falsy value), and what limits it: `bounds`, keywords any of which caps the

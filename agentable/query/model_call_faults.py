@@ -12,10 +12,10 @@ from agentable.catalog.loader import top_module
 from agentable.catalog.specs import LLMCallSpec, RetryDefaultSpec
 from agentable.cpg import ir
 from agentable.cpg.agent_model import LLMCall
-from agentable.cpg.flow import enclosing_handlers, handler_catches_any, handler_type_names
+from agentable.cpg.flow import enclosing_handlers, exception_catches, handler_catches_any, handler_type_names
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import Const, ExtRef, FuncRef
+from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef
 from agentable.query.facts import per_graph
 from agentable.query.guards import HandlerTest, decorated_with_retry, decorator_values, registered_function
 from agentable.query.tool_failures import handler_reraises
@@ -103,7 +103,12 @@ def unguarded_path(g: ProjectGraph, call: LLMCall, depth: int = 8) -> Optional[U
 def unguarded_from(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call_path: str,
                    depth: int = 8) -> Optional[Unguarded]:
     """`unguarded_path` for any call into the library of `call_path` made at `stmt` in `func`."""
-    catches = _model_error_handler(g, call_path)
+    return unguarded_by(g, func, stmt, _model_error_handler(g, call_path), depth)
+
+
+def unguarded_by(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, catches: HandlerTest,
+                 depth: int = 8) -> Optional[Unguarded]:
+    """`unguarded_path` for an error that the handlers `catches` accepts would stop."""
     if _caught(g, func, stmt, catches):
         return None
     memo: dict[str, Optional[tuple[CallSite, ...]]] = {}
@@ -265,3 +270,57 @@ def _callable_arguments(g: ProjectGraph) -> dict[str, list[tuple[FunctionInfo, i
                 elif isinstance(e, (ir.Name, ir.Attribute)):
                     out.setdefault(e.id if isinstance(e, ir.Name) else e.attr, []).append((func, site.stmt, e))
     return out
+
+
+# ---------------------------------------------------------------- transient model errors
+
+def handler_class_kinds(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, h: ir.Handler) -> list[str]:
+    """What each class a handler names is, for a model SDK's errors: "all" (a bare `except`,
+    `Exception`, `BaseException`), "transient" or "narrow" (catalog `[[model_errors]]`), "builtin"
+    (a builtin class no model SDK error derives from: `ValueError`, `KeyError`; the `OSError` family
+    is not one, as the errors of `requests` derive from it) or "other" (not known)."""
+    if not h.types:
+        return ["all"]
+    out: list[str] = []
+    for t in h.types:
+        for e in (t.elts if isinstance(t, ir.Seq) else [t]):
+            out.append(_class_kind(g, func, stmt, e))
+    return out
+
+
+def _class_kind(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> str:
+    name = ir.dotted(e) or ""
+    if name in ("Exception", "BaseException"):
+        return "all"
+    values = g.values(e, func, stmt)
+    if any(isinstance(v, ClassRef) for v in values):
+        return "other"  # a project class
+    paths = {v.path for v in values if isinstance(v, ExtRef) and "(" not in v.path}
+    if not paths and isinstance(e, ir.Name):
+        paths = {name}  # a builtin the resolver does not list (`KeyboardInterrupt`)
+    if len(paths) != 1:
+        return "other"
+    path = paths.pop()
+    root, last = top_module(path), path.rsplit(".", 1)[-1]
+    for spec in g.catalog.model_errors:
+        if root in spec.modules:
+            return "transient" if last in spec.transient else "narrow" if last in spec.narrow else "other"
+    py = g.catalog.python
+    if "." in path and root not in py.stdlib_modules:
+        return "other"
+    base = py.exception_aliases.get(last, last)
+    if base in py.exception_bases and not exception_catches("OSError", base) and not exception_catches(base, "OSError"):
+        return "builtin"  # `ValueError`, `json.JSONDecodeError`, `KeyboardInterrupt`
+    return "other"
+
+
+def catches_transient(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, h: ir.Handler) -> bool:
+    """May the handler catch a model SDK's rate-limit, connection or timeout error? (A class that
+    is not known counts: it may.)"""
+    return any(k in ("all", "transient", "other") for k in handler_class_kinds(g, func, stmt, h))
+
+
+def transient_unguarded(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, depth: int = 8) -> Optional[Unguarded]:
+    """`unguarded_path` for a model SDK's transient error (rate limit, dropped connection, timeout)
+    raised at `stmt`: a path to an entry point on which no handler may catch one."""
+    return unguarded_by(g, func, stmt, lambda f, s, h: catches_transient(g, f, s, h), depth)

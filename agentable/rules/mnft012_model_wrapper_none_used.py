@@ -59,7 +59,7 @@ class ModelWrapperNoneUsed(Rule):
                 ctx, u.caller.path, u.use.pos,
                 f"`{use}` uses the result of `{call}` as a value, but `{u.wrapper.name}` returns None when its model "
                 f"call (line {u.model_site.call.pos[0]} of {u.wrapper.path}) fails (line {u.gives_none.pos[0]}), "
-                f"so a rate limit or timeout becomes a TypeError/AttributeError here. Test the result for None "
+                f"so the failed call becomes a TypeError/AttributeError here. Test the result for None "
                 f"(and skip, retry or report the step), or let the wrapper raise.",
                 flow=flow,
             )

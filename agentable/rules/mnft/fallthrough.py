@@ -24,12 +24,29 @@ class FallThroughUse:
     unbound: bool  # no other binding reaches the use (else only `name = None`)
 
 
-def _only_reports(g: ProjectGraph, func: FunctionInfo, h: ir.Handler) -> bool:
-    """A handler body of calls (print, logging, traceback) and `pass` only: nothing bound, nothing
-    returned or raised, no loop left, and no call that never returns (`sys.exit`, `parser.error`,
-    python.toml `terminating_calls`, or a project function that ends in one or in a raise)."""
+def _only_reports(g: ProjectGraph, func: FunctionInfo, h: ir.Handler, bound: set[str]) -> bool:
+    """A handler body of calls (print, logging, traceback), `pass` and bindings of other names than
+    the try binds (`log += f"error: {e}"`) only: none of `bound` rebound, nothing returned or
+    raised, no loop left, and no call that never returns (`sys.exit`, `parser.error`, python.toml
+    `terminating_calls`, or a project function that ends in one or in a raise)."""
     return all((isinstance(s, ir.ExprStmt) and not _terminates(g, func, s)) or
-               (isinstance(s, ir.Simple) and s.kind == "pass") for s in h.body)
+               (isinstance(s, ir.Simple) and s.kind == "pass") or _binds_other(s, bound) for s in h.body)
+
+
+def _binds_other(s: ir.Stmt, bound: set[str]) -> bool:
+    """`x = ...` / `x += ...` of plain names none of which is in `bound`."""
+    targets = s.targets if isinstance(s, ir.Assign) else [s.target] if isinstance(s, ir.AugAssign) else None
+    return bool(targets) and all(isinstance(t, ir.Name) and t.id not in bound for t in targets or ())
+
+
+def _names_bound(body: list[ir.Stmt]) -> set[str]:
+    """The plain names the statements of a try's body assign (`a, b = call()` binds both)."""
+    out: set[str] = set()
+    for b in ir.walk_stmts(body):
+        if isinstance(b, (ir.Assign, ir.AugAssign)):
+            for t in (b.targets if isinstance(b, ir.Assign) else [b.target]):
+                out |= {x.id for x in ir.walk_expr(t) if isinstance(x, ir.Name)}
+    return out
 
 
 def _terminates(g: ProjectGraph, func: FunctionInfo, s: ir.ExprStmt, depth: int = 1) -> bool:
@@ -177,28 +194,37 @@ def fall_through_uses(g: ProjectGraph) -> Iterator[FallThroughUse]:
         for s in ir.walk_stmts(func.body):
             if not isinstance(s, ir.Try) or s.orelse or not s.handlers:
                 continue
-            quiet = [h for h in s.handlers if _only_reports(g, func, h)]
+            bound = _names_bound(s.body)
+            quiet = [h for h in s.handlers if _only_reports(g, func, h, bound)]
             if not quiet:
                 continue
-            for b in ir.walk_stmts(s.body):
-                if not (isinstance(b, ir.Assign) and isinstance(b.value, (ir.Call, ir.Await))):
+            # one finding per try, at the first read that fails: that read raises, the later never run
+            uses = sorted(_fall_through_reads(g, func, s, quiet[0]), key=lambda u: u.use.pos)
+            if uses:
+                yield uses[0]
+
+
+def _fall_through_reads(g: ProjectGraph, func: FunctionInfo, s: ir.Try, quiet: ir.Handler) -> Iterator[FallThroughUse]:
+    """Each name bound in the try whose read after it fails when the try's call did."""
+    for b in ir.walk_stmts(s.body):
+        if not (isinstance(b, ir.Assign) and isinstance(b.value, (ir.Call, ir.Await))):
+            continue
+        for t in b.targets:
+            for x in ir.walk_expr(t):
+                if not isinstance(x, ir.Name):
                     continue
-                for t in b.targets:
-                    for x in ir.walk_expr(t):
-                        if not isinstance(x, ir.Name):
-                            continue
-                        if isinstance(t, (ir.Attribute, ir.Subscript)):
-                            break  # `self.x = call()` binds no local
-                        if x.id in func.globals_declared:
-                            continue  # a global or nonlocal: bound elsewhere
-                        hit = _first_read(func, s, x.id)
-                        state = _prior_binding_is_none_only(func, s, x.id) if hit else None
-                        first = _bound_first(s, x.id) if state is not None else None
-                        if first is not None:  # bound at the top of the try, before anything can fail
-                            state = None if first else False
-                        if hit is None or state is None:
-                            continue
-                        use_stmt, use = hit
-                        if not state and (checked_before(func, use_stmt, x.id) or not _dereferenced(use_stmt, use)):
-                            continue  # still None there: tested first, or handed on as a value
-                        yield FallThroughUse(func, quiet[0], b, x.id, use, state)
+                if isinstance(t, (ir.Attribute, ir.Subscript)):
+                    break  # `self.x = call()` binds no local
+                if x.id in func.globals_declared:
+                    continue  # a global or nonlocal: bound elsewhere
+                hit = _first_read(func, s, x.id)
+                state = _prior_binding_is_none_only(func, s, x.id) if hit else None
+                first = _bound_first(s, x.id) if state is not None else None
+                if first is not None:  # bound at the top of the try, before anything can fail
+                    state = None if first else False
+                if hit is None or state is None:
+                    continue
+                use_stmt, use = hit
+                if not state and (checked_before(func, use_stmt, x.id) or not _dereferenced(use_stmt, use)):
+                    continue  # still None there: tested first, or handed on as a value
+                yield FallThroughUse(func, quiet, b, x.id, use, state)

@@ -10,12 +10,14 @@ from typing import Iterator, Optional, TypeGuard
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.values import ExtRef
+from agentable.query.model_call_faults import handler_class_kinds
 from agentable.query.none_uses import first_unguarded_use
 
 @dataclass(frozen=True, eq=False)
 class NoneUse:
     wrapper: FunctionInfo
-    gives_none: ir.Return  # the `return None` reached when the model call fails
+    gives_none: ir.Node  # the `return None` reached when the model call fails (or the handler that falls off the end)
     model_site: CallSite  # the model call (or the wrapper that makes it) that fails there
     caller: FunctionInfo
     site: CallSite  # the caller's call of the wrapper
@@ -39,26 +41,28 @@ def _own_stmts(block: list[ir.Stmt]) -> Iterator[ir.Stmt]:
                     yield from _own_stmts(h.body)
 
 
-def none_on_failure(g: ProjectGraph, func: FunctionInfo) -> Optional[tuple[ir.Return, CallSite]]:
+def none_on_failure(g: ProjectGraph, func: FunctionInfo) -> Optional[tuple[ir.Node, CallSite]]:
     """The `return None` that `func` reaches when its model call fails: in a handler of the try
-    around the call, or right after the loop that retries it; None when `func` never returns a
-    value otherwise (a function that returns nothing is not used for its result)."""
+    around the call, a handler of the function's last statement that falls off its end, or right
+    after the loop that retries it; None when `func` never returns a value otherwise (a function
+    that returns nothing is not used for its result). A try whose handler names a model SDK's error
+    class (`except openai.BadRequestError`) holds a model request even where its calls do not resolve."""
     if not any(r.value is not None and not _returns_none(r) for r in func.returns):
         return None
     model_sites = [s for s in func.calls if func.qualname not in g.callees(s) and g.agent.calls_llm(s)]
-    if not model_sites:
-        return None
     for t in func.stmts:
         if not isinstance(t, ir.Try):
             continue
         inside = {id(s) for s in _own_stmts(t.body)}
-        site = next((m for m in model_sites if id(m.stmt) in inside), None)
+        site = next((m for m in model_sites if id(m.stmt) in inside), None) or _sdk_handled_call(g, func, t)
         if site is None:
             continue
         for h in t.handlers:
             for s in _own_stmts(h.body):
                 if _returns_none(s):
                     return s, site
+            if func.body and t is func.body[-1] and not _leaves(h.body):
+                return h, site  # the handler goes on, past the end of the function
         # the attempts of a retry loop around the try used up: `return None` right after the loop
         loop = next((a for a in func.ancestors(t) if isinstance(a, (ir.For, ir.While))), None)
         if loop is not None:
@@ -86,7 +90,7 @@ def _next_stmts(func: FunctionInfo, stmt: ir.Stmt) -> list[ir.Stmt]:
 def unguarded_none_uses(g: ProjectGraph) -> list[NoneUse]:
     """Each caller's first use of a None-on-failure wrapper's result as a value, unguarded."""
     out: list[NoneUse] = []
-    for q in sorted(g.agent.llm_functions):
+    for q in sorted(g.agent.llm_functions | _sdk_handling_functions(g)):
         func = g.functions.get(q)
         if func is None or func.node is None:
             continue
@@ -100,4 +104,36 @@ def unguarded_none_uses(g: ProjectGraph) -> list[NoneUse]:
             use = first_unguarded_use(g, site)
             if use is not None:
                 out.append(NoneUse(func, ret, model_site, site.func, site, *use))
+    return out
+
+
+def _leaves(block: list[ir.Stmt]) -> bool:
+    """Does the block end by leaving (return, raise, continue, break)?"""
+    last = block[-1] if block else None
+    return isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind in ("continue", "break"))
+
+
+def _sdk_handled_call(g: ProjectGraph, func: FunctionInfo, t: ir.Try) -> Optional[CallSite]:
+    """The first call in the body of a try one of whose handlers names a model SDK's error class:
+    the request the handler is written for."""
+    if not any(k in ("narrow", "transient") for h in t.handlers for k in handler_class_kinds(g, func, t, h)):
+        return None
+    inside = {id(s) for s in _own_stmts(t.body) if not isinstance(s, ir.Raise)}
+    return next((site for site in func.calls if id(site.stmt) in inside and not _builtin(g, func, site)), None)
+
+
+def _builtin(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> bool:
+    """`print(...)`, `len(...)`: a builtin is not the request the handler is for."""
+    values = g.values(site.call.func, func, site.stmt)
+    return bool(values) and all(isinstance(v, ExtRef) and "." not in v.path for v in values)
+
+
+def _sdk_handling_functions(g: ProjectGraph) -> set[str]:
+    """Functions with a try whose handler names a model SDK's error class."""
+    out: set[str] = set()
+    for func in g.agent.functions():
+        for t in func.stmts:
+            if isinstance(t, ir.Try) and _sdk_handled_call(g, func, t) is not None:
+                out.add(func.qualname)
+                break
     return out
