@@ -64,8 +64,14 @@ class RetiredModel(Rule):
             # value flow brought from a place it did not record is written in one place at most
             literal = use.literal if use.literal is not None else \
                 written[0][:2] if len(written) == 1 and not written[0][2] else None
-            path, pos = literal if literal is not None else use.report_at
-            flow = use.flow(graph) if use.literal is not None or literal is None else (
+            if literal is None:
+                # written in several places and the flow lost which one reaches here: the call is a
+                # generic request line (a framework's model class every provider's id flows into),
+                # not where a user changes the id; each place it is written that reaches a model
+                # call is reported there
+                continue
+            path, pos = literal
+            flow = use.flow(graph) if use.literal is not None else (
                 FlowStep(graph.span(*literal), f"model id `{use.model_id}` is set here"),
                 FlowStep(graph.span(*use.report_at), "and reaches this model call"))
             if (path, pos[0], use.model_id) in reported:
