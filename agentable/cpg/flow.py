@@ -268,7 +268,7 @@ def locally_protected(func: FunctionInfo, stmt: ir.Stmt, raised: tuple[str, ...]
 class LoopInfo:
     stmt: Union[ir.While, ir.For]
     bounded: bool
-    kind: str  # for-finite | for-unknown | counter | condition | while-true-counter | while-true | infinite
+    kind: str  # for-finite | for-unknown | single-pass | counter | condition | while-true-counter | while-true | infinite
     reason: str
     exits: list[ir.Stmt] = field(default_factory=list)
 
@@ -399,6 +399,28 @@ def _exits_of(loop: Union[ir.While, ir.For]) -> list[tuple[ir.Stmt, list[ir.Expr
     return out
 
 
+def _single_pass(loop: ir.While) -> bool:
+    """Does every pass end the loop: the body's last statement is a `break`, `return` or `raise`
+    and no `continue` of this loop skips it (`while True: try: probe() except X: ... break`)?"""
+    body = loop.body
+    last = body[-1] if body else None
+    if not (isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind == "break")):
+        return False
+
+    def continues(block: list[ir.Stmt]) -> bool:
+        for s in block:
+            if isinstance(s, ir.Simple) and s.kind == "continue":
+                return True
+            if isinstance(s, (ir.While, ir.For)):
+                if continues(s.orelse):  # an inner loop's `else:` continues this loop
+                    return True
+            elif not isinstance(s, (ir.FunctionDef, ir.ClassDef)) and any(continues(b) for b in ir.child_blocks(s)):
+                return True
+        return False
+
+    return not continues(body)
+
+
 def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
     if isinstance(loop, ir.For):
         it = loop.iter
@@ -409,6 +431,9 @@ def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
         return LoopInfo(loop, True, "for-finite", "a `for` loop ends with its iterable")
     changed = _counted_names(loop.body)
     exits = _exits_of(loop)
+    if _single_pass(loop):
+        return LoopInfo(loop, True, "single-pass", "the body ends with an unconditional exit and never continues",
+                        [e for e, _ in exits])
     if not is_always_true(loop.test):
         if _mentions(loop.test, changed):
             return LoopInfo(loop, True, "counter", "the loop condition depends on a value the body updates",

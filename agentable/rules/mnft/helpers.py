@@ -348,6 +348,8 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         return None
     if isinstance(stmt, ir.For):
         return None if info.bounded else info.reason
+    if info.kind == "single-pass":
+        return None  # every pass leaves the loop: a place to `break` from, not an agent loop
     changed = _assigned_names(stmt.body)
     counted = _counted_names(stmt.body)
     # an exit guarded by a counter or clock bounds the loop
