@@ -39,6 +39,7 @@ from agentable.rules.epdd.helpers import (
     JudgedModule,
     import_declared,
     import_installed_on_demand,
+    callers_probe_first,
     import_is_optional,
     import_locked,
     stale_lock_pin,
@@ -154,7 +155,7 @@ class UndeclaredDependency(Rule):
                             f"fails for them; declare `{stale[1]}` in {target_manifest(scope)}.",
                             severity=Severity.WARNING)
                         continue
-                    if import_is_optional(func, stmt, guarded, probes):
+                    if import_is_optional(func, stmt, guarded, probes) or callers_probe_first(graph, func, stmt, probes):
                         continue
                     if import_installed_on_demand(graph, mod, func, dotted):
                         continue  # the program pip-installs it before it runs this import

@@ -169,6 +169,20 @@ def _running_library_test(test: ir.Expr, func: FunctionInfo, tops: set[str], pro
     return False
 
 
+def callers_probe_first(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, probes: frozenset[str]) -> bool:
+    """Is a function-level import run only after the callers looked the package up: every call of
+    the function in the project's code (not its tests) sits under such a test (`if importlib.util.find_spec("langfuse"):
+    await langfuse_tracing(...)`, `probes` as in import_is_optional)?"""
+    if func.node is None:
+        return False
+    tops = {t.split(".")[0] for t in import_targets(stmt)}
+    sites = [site for site in g.callers(func) if not g.is_test_code(site.func.path)]  # tests mock the package
+    return bool(sites) and all(
+        any(isinstance(anc, ir.If) and _running_library_test(anc.test, site.func, tops, probes)
+            for anc in site.func.ancestors(site.stmt))
+        for site in sites)
+
+
 def _probe_call(e: ir.Expr | None, probes: frozenset[str]) -> bool:
     return isinstance(e, ir.Call) and ir.dotted(e.func) in probes
 
