@@ -108,8 +108,11 @@ def unguarded_none_uses(g: ProjectGraph) -> list[NoneUse]:
 
 
 def _leaves(block: list[ir.Stmt]) -> bool:
-    """Does the block end by leaving (return, raise, continue, break)?"""
+    """Does the block end by leaving (return, raise, continue, break), also through an
+    `if`/`elif`/`else` every branch of which leaves (`if status == 401: raise A ... else: raise C`)?"""
     last = block[-1] if block else None
+    if isinstance(last, ir.If):
+        return bool(last.orelse) and _leaves(last.body) and _leaves(last.orelse)
     return isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind in ("continue", "break"))
 
 
