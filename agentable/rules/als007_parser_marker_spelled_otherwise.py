@@ -10,7 +10,7 @@ from agentable.cpg.structure import CallSite
 from agentable.cpg.values import ExtRef, const_strs_of
 from agentable.catalog.specs import MarkerParserSpec
 from agentable.findings import Finding, FlowStep, Severity
-from agentable.query.literals import strings_in
+from agentable.query.literals import construction_arg, strings_in
 from agentable.query.protocol import strings_reaching
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -51,7 +51,7 @@ class ParserMarkerSpelledOtherwise(Rule):
                 if spec is None:
                     continue
                 begin = _begin(g, site, spec)
-                template = _argument(site.call, spec.template_param, spec.template_positional)
+                template = construction_arg(site.call, (spec.template_param,), spec.template_positional)
                 if begin is None or template is None or begin == begin.rstrip():
                     continue
                 bare = begin.rstrip()
@@ -87,19 +87,10 @@ def _parser_spec(g: ProjectGraph, site: CallSite) -> Optional[MarkerParserSpec]:
     return None
 
 
-def _argument(call: ir.Call, name: str, positional: Optional[int]) -> Optional[ir.Expr]:
-    kw = call.kwarg(name)
-    if kw is not None:
-        return kw
-    if positional is not None and positional < len(call.args):
-        return call.args[positional]
-    return None
-
-
 def _begin(g: ProjectGraph, site: CallSite, spec: MarkerParserSpec) -> Optional[str]:
     """The parser's begin marker: its default, or the literal the call passes (None when the call
     passes one that is not a known literal)."""
-    given = _argument(site.call, spec.begin_param, spec.begin_positional)
+    given = construction_arg(site.call, (spec.begin_param,), spec.begin_positional)
     if given is None:
         return spec.begin
     found = strings_in(g, given, site.func, site.stmt)
