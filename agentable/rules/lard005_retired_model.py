@@ -55,21 +55,19 @@ class RetiredModel(Rule):
             if use.literal is not None and (unused_default(graph, use.literal, use.func)
                                             or overridden_default(graph, use.literal)):
                 continue  # a default every construction reaching the call, or every call, overrides
-            written = strings_set_outside_tests(graph).get(use.model_id, [])
-            if use.literal is None and not written:
-                continue  # where the id is set is not known, and only test code writes it
-            repl = _use_instead(ctx.catalog, info, today)
             # a retired id fails whatever API it is sent to: report where it is written even when that
-            # literal also feeds another kind of call (report_at would name each call then); an id the
-            # value flow brought from a place it did not record is written in one place at most
-            literal = use.literal if use.literal is not None else \
-                written[0][:2] if len(written) == 1 and not written[0][2] else None
+            # literal also feeds another kind of call. An id the value flow brought without recording
+            # where it is written is reported where the project writes it, when that is one place
+            # outside tests; written in several places (or only in tests), the call is a generic
+            # request line (a framework's model class every provider's id flows into), not where a
+            # user changes the id, and each place it is written that reaches a call is reported there
+            literal = use.literal
             if literal is None:
-                # written in several places and the flow lost which one reaches here: the call is a
-                # generic request line (a framework's model class every provider's id flows into),
-                # not where a user changes the id; each place it is written that reaches a model
-                # call is reported there
-                continue
+                written = strings_set_outside_tests(graph).get(use.model_id, [])
+                if len(written) != 1 or written[0][2]:
+                    continue
+                literal = written[0][:2]
+            repl = _use_instead(ctx.catalog, info, today)
             path, pos = literal
             flow = use.flow(graph) if use.literal is not None else (
                 FlowStep(graph.span(*literal), f"model id `{use.model_id}` is set here"),
