@@ -399,12 +399,21 @@ def _exits_of(loop: Union[ir.While, ir.For]) -> list[tuple[ir.Stmt, list[ir.Expr
     return out
 
 
+def ends_by_leaving(block: list[ir.Stmt], jumps: tuple[str, ...] = ("break",), through_branches: bool = False) -> bool:
+    """Does the block end by leaving it: its last statement a `return`, a `raise` or one of `jumps`
+    (`break`, `continue`), or, with `through_branches`, an `if`/`elif`/`else` every branch of which
+    ends so (`if status == 401: raise A ... else: raise C`)?"""
+    last = block[-1] if block else None
+    if through_branches and isinstance(last, ir.If):
+        return bool(last.orelse) and ends_by_leaving(last.body, jumps, True) and ends_by_leaving(last.orelse, jumps, True)
+    return isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind in jumps)
+
+
 def _single_pass(loop: ir.While) -> bool:
     """Does every pass end the loop: the body's last statement is a `break`, `return` or `raise`
     and no `continue` of this loop skips it (`while True: try: probe() except X: ... break`)?"""
     body = loop.body
-    last = body[-1] if body else None
-    if not (isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind == "break")):
+    if not ends_by_leaving(body):
         return False
 
     def continues(block: list[ir.Stmt]) -> bool:

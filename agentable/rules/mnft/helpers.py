@@ -16,6 +16,7 @@ from agentable.cpg.flow import (
     _is_counter_test,
     emptied_test,
     enclosing_handlers,
+    ends_by_leaving,
     exception_catches,
     handler_type_names,
     is_always_true,
@@ -396,17 +397,12 @@ def _retried_on_failure(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt, ret:
         if isinstance(anc, ir.Handler):
             return True  # returns only when that error comes, not on every pass
         if isinstance(anc, ir.Try) and any(c is child for c in anc.body):
-            again = [h for h in anc.handlers if not _leaves_loop(h.body)]
+            again = [h for h in anc.handlers if not ends_by_leaving(h.body)]
             if any(not handler_type_names(h) or any(n in ("Exception", "BaseException") for n in handler_type_names(h))
                    for h in again) or (again and _parses_reply(g, func, anc.body)):
                 return True
         child = anc
     return False
-
-
-def _leaves_loop(block: list[ir.Stmt]) -> bool:
-    last = block[-1] if block else None
-    return isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind == "break")
 
 
 def _parses_reply(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt]) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Iterator, Optional, TypeGuard
 
 from agentable.cpg import ir
+from agentable.cpg.flow import ends_by_leaving
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef
@@ -61,7 +62,7 @@ def none_on_failure(g: ProjectGraph, func: FunctionInfo) -> Optional[tuple[ir.No
             for s in _own_stmts(h.body):
                 if _returns_none(s):
                     return s, site
-            if func.body and t is func.body[-1] and not _leaves(h.body):
+            if func.body and t is func.body[-1] and not ends_by_leaving(h.body, ("continue", "break"), through_branches=True):
                 return h, site  # the handler goes on, past the end of the function
         # the attempts of a retry loop around the try used up: `return None` right after the loop
         loop = next((a for a in func.ancestors(t) if isinstance(a, (ir.For, ir.While))), None)
@@ -105,15 +106,6 @@ def unguarded_none_uses(g: ProjectGraph) -> list[NoneUse]:
             if use is not None:
                 out.append(NoneUse(func, ret, model_site, site.func, site, *use))
     return out
-
-
-def _leaves(block: list[ir.Stmt]) -> bool:
-    """Does the block end by leaving (return, raise, continue, break), also through an
-    `if`/`elif`/`else` every branch of which leaves (`if status == 401: raise A ... else: raise C`)?"""
-    last = block[-1] if block else None
-    if isinstance(last, ir.If):
-        return bool(last.orelse) and _leaves(last.body) and _leaves(last.orelse)
-    return isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind in ("continue", "break"))
 
 
 def _sdk_handled_call(g: ProjectGraph, func: FunctionInfo, t: ir.Try) -> Optional[CallSite]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.flow import ends_by_leaving
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef
@@ -146,11 +147,6 @@ def _guard_counter(test: ir.Expr) -> Optional[str]:
     return None
 
 
-def _leaves(body: list[ir.Stmt]) -> bool:
-    last = body[-1] if body else None
-    return isinstance(last, (ir.Raise, ir.Return)) or (isinstance(last, ir.Simple) and last.kind == "break")
-
-
 def _int_start(func: FunctionInfo, name: str, loop: ir.While) -> Optional[ir.Stmt]:
     """The one binding of `name` in the function, an int literal before the loop (`retry = 0`)."""
     defs = func.defs.get(name, [])
@@ -164,7 +160,7 @@ def _int_start(func: FunctionInfo, name: str, loop: ir.While) -> Optional[ir.Stm
 
 def _goes_round(func: FunctionInfo, loop: ir.While, body: list[ir.Stmt]) -> bool:
     """Can a pass start the next one: a `continue` of this loop, or a body that does not end by leaving?"""
-    return not _leaves(loop.body) or any(isinstance(s, ir.Simple) and s.kind == "continue" for s in body)
+    return not ends_by_leaving(loop.body) or any(isinstance(s, ir.Simple) and s.kind == "continue" for s in body)
 
 
 def uncounted_bounds(g: ProjectGraph) -> Iterator[UncountedBound]:
@@ -177,7 +173,7 @@ def uncounted_bounds(g: ProjectGraph) -> Iterator[UncountedBound]:
             if not _goes_round(func, loop, body):
                 continue
             for s in body:
-                if not isinstance(s, ir.If) or not _leaves(s.body):
+                if not isinstance(s, ir.If) or not ends_by_leaving(s.body):
                     continue
                 name = _guard_counter(s.test)
                 start = _int_start(func, name, loop) if name else None
