@@ -578,6 +578,9 @@ class PythonFacts:
     lookup_errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     builtin_results: dict[str, str] = field(default_factory=dict)
     item_keepers: frozenset[str] = frozenset()
+    draining_calls: frozenset[str] = frozenset()  # iterate their argument to its end
+    draining_methods: frozenset[str] = frozenset()
+    short_circuit_drains: frozenset[str] = frozenset()  # iterate it until one item answers
     value_passers: dict[str, int] = field(default_factory=dict)  # call -> index of the argument it returns
     container_copiers: frozenset[str] = frozenset()
     field_factory_keywords: frozenset[str] = frozenset()

@@ -14,9 +14,6 @@ from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.tre.helpers import ResponsePart, handle_kind, sdk_response_part
 from agentable.rules.tre.interpolated import interpolated_objects
 
-# builtins that iterate their argument to the end
-_DRAINERS = frozenset({"list", "tuple", "set", "sorted", "sum", "dict"})
-
 _WHAT = {
     "generator": ("a generator", "collect it first (`\"\\n\".join(...)` or `list(...)`)"),
     "file": ("a file object", "return the file's contents (`f.read()`) or a summary"),
@@ -114,19 +111,20 @@ def _runs_drain_it(g: ProjectGraph, func: FunctionInfo) -> bool:
     so the runner collects what the generator yields before the model reads it?"""
     if func.qualname not in home_made_tool_methods(g):
         return False
-    return any(isinstance(site.call.func, ir.Attribute) and site.call.func.attr == func.name and _drains(caller, site)
+    return any(isinstance(site.call.func, ir.Attribute) and site.call.func.attr == func.name and _drains(g, caller, site)
                for caller in g.functions.values() for site in caller.calls)
 
 
-def _drains(caller: FunctionInfo, site: CallSite) -> bool:
+def _drains(g: ProjectGraph, caller: FunctionInfo, site: CallSite) -> bool:
     call = site.call
     if isinstance(site.stmt, ir.For) and site.stmt.iter is call:
         return True
     if any(call in c.iters for c, _ in caller.walk(ir.Comp)):
         return True
+    facts = g.catalog.python
     for outer, _ in caller.walk(ir.Call):
-        if call in outer.args and (ir.dotted(outer.func) in _DRAINERS
-                                   or (isinstance(outer.func, ir.Attribute) and outer.func.attr == "join")):
+        if call in outer.args and (ir.dotted(outer.func) in facts.draining_calls
+                                   or (isinstance(outer.func, ir.Attribute) and outer.func.attr in facts.draining_methods)):
             return True
     return False
 

@@ -7,9 +7,6 @@ from agentable.cpg.flow import build_cfg
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 
-# calls that drain an iterable they are given (`list(gen())`, `"".join(gen())`)
-_DRAINING = frozenset({"list", "tuple", "set", "sorted", "sum", "join", "extend", "dict", "any", "all", "max", "min"})
-
 
 def consumer_paces(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:
     """Does every pass of `loop` yield to the consumer of its generator, and does no consumer in the
@@ -51,7 +48,7 @@ def _drains(g: ProjectGraph, site: CallSite, depth: int) -> bool:
     for s in ir.walk_stmts(site.func.body):
         for x in ir.stmt_exprs(s):
             for e in ir.walk_expr(x):
-                if _iterates(s, e, call, names):
+                if _iterates(g, s, e, call, names):
                     return True
                 if isinstance(e, ir.Yield) and e.is_from and _is(e.value, call, names):
                     if _drained(g, site.func, depth + 1):
@@ -59,14 +56,16 @@ def _drains(g: ProjectGraph, site: CallSite, depth: int) -> bool:
     return False
 
 
-def _iterates(s: ir.Stmt, e: ir.Expr, call: ir.Call, names: set[str]) -> bool:
+def _iterates(g: ProjectGraph, s: ir.Stmt, e: ir.Expr, call: ir.Call, names: set[str]) -> bool:
     if isinstance(s, ir.For) and e is s.iter and _is(e, call, names):
         return True
     if isinstance(e, ir.Comp) and any(_is(it, call, names) for it in e.iters):
         return True
     if isinstance(e, ir.Call) and any(_is(a, call, names) for a in e.args):
-        f = e.func
-        return (f.attr if isinstance(f, ir.Attribute) else ir.dotted(f)) in _DRAINING
+        facts, f = g.catalog.python, e.func
+        if isinstance(f, ir.Attribute):
+            return f.attr in facts.draining_methods
+        return ir.dotted(f) in facts.draining_calls | facts.short_circuit_drains
     return False
 
 
