@@ -24,6 +24,7 @@ from agentable.cpg.flow import (
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput, Typed
+from agentable.query.run_budgets import budget_bound, raise_leaves_loop, raised_classes
 from agentable.query.facts import per_graph
 from agentable.query.guards import expr_parents, failure_guard, guarded_in_expr, names_in, suppressed_here, tested_before
 from agentable.query.literals import construction_arg
@@ -215,8 +216,7 @@ _QUEUE_TYPES = ("asyncio.Queue()", "queue.Queue()", "asyncio.queues.Queue()", "m
                 "queue.SimpleQueue()", "asyncio.PriorityQueue()", "queue.PriorityQueue()")
 
 
-_CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now", "datetime.now",
-                     "loop.time", "asyncio.get_event_loop().time"})
+_CLOCKS = python_facts().clock_calls
 
 
 def _always_reaches(body: list[ir.Stmt], hit: set[int]) -> bool:
@@ -348,7 +348,7 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     if waits_for_human(g, func, stmt.body) or (isinstance(stmt, ir.While) and waits_for_human_in_test(g, func, stmt)):
         return None
     if isinstance(stmt, ir.For):
-        return None if info.bounded else info.reason
+        return None if info.bounded or budget_bound(g, func, stmt) else info.reason
     if info.kind == "single-pass":
         return None  # every pass leaves the loop: a place to `break` from, not an agent loop
     changed = _assigned_names(stmt.body)
@@ -363,8 +363,8 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
-    if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt):
-        return None
+    if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt) or budget_bound(g, func, stmt):
+        return None  # (a cost, token or time budget checked each pass, here or in what the loop calls)
     if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above; a walk down a tree ends)
         return None if descends_tree(stmt) else (
             "`while True` whose only exits depend on what the model returns, not on a step limit")
@@ -481,26 +481,31 @@ def _tests_pause(test: ir.Expr, fields: tuple[str, ...]) -> bool:
 def calls_limit_check(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:
     """Does the loop call a project function that counts and raises past a limit
     (`self._count_step()` with `self.steps += 1; if self.steps > self.max_steps: raise ...`)?
-    The raise leaves the loop as a guarded exit would."""
+    The raise leaves the loop as a guarded exit would, unless a handler in the loop swallows it
+    and goes round again."""
     for site in func.calls:
         if not (site.stmt is loop or loop in func.ancestors(site.stmt)):
             continue
         for q in g.callees(site):
             callee = g.functions.get(q)
-            if callee is not None and callee is not func and _raises_past_count(callee):
+            if callee is None or callee is func:
+                continue
+            if any(raise_leaves_loop(g, func, site.stmt, raised_classes(g, callee, r), loop)  # type: ignore[arg-type]
+                   for r in _raises_past_count(callee)):
                 return True
     return False
 
 
-def _raises_past_count(callee: FunctionInfo) -> bool:
-    """`self.steps += 1; if self.steps > self.max_steps: raise` (or a count passed in and handed
-    back): a counter that lives across calls, not a local loop index."""
+def _raises_past_count(callee: FunctionInfo) -> list[ir.Raise]:
+    """The raises of `self.steps += 1; if self.steps > self.max_steps: raise` (or a count passed in
+    and handed back): a counter that lives across calls, not a local loop index."""
     params = {p.name for p in callee.node.params} if callee.node is not None else set()
     counters = {d for s in ir.walk_stmts(callee.body) if isinstance(s, ir.AugAssign)
                 for d in [ir.dotted(s.target) or ""] if d.startswith("self.") or d in params}
-    return bool(counters) and any(
-        isinstance(s, ir.If) and _is_counter_test(s.test, counters) and any(isinstance(x, ir.Raise) for x in s.body)
-        for s in ir.walk_stmts(callee.body))
+    if not counters:
+        return []
+    return [x for s in ir.walk_stmts(callee.body) if isinstance(s, ir.If) and _is_counter_test(s.test, counters)
+            for x in s.body if isinstance(x, ir.Raise)]
 
 
 def _is_resume_state(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
