@@ -541,6 +541,8 @@ class PythonFacts:
     builtin_names: frozenset[str] = frozenset()
     text_methods: frozenset[str] = frozenset()
     infinite_iterators: frozenset[str] = frozenset()
+    clock_calls: frozenset[str] = frozenset()
+    logging_methods: frozenset[str] = frozenset()
     coroutine_tests: frozenset[str] = frozenset()
     argument_binders: frozenset[str] = frozenset()
     human_input_calls: frozenset[str] = frozenset()

@@ -12,6 +12,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef
 from agentable.query.guards import checked_before
+from agentable.rules.mnft.helpers import call_can_fail
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,17 +149,25 @@ def _prior_binding_is_none_only(func: FunctionInfo, try_stmt: ir.Try, name: str)
     return unbound
 
 
-def _bound_first(try_stmt: ir.Try, name: str) -> Optional[bool]:
+def _bound_first(g: ProjectGraph, func: FunctionInfo, try_stmt: ir.Try, name: str) -> Optional[bool]:
     """Is `name` bound by the opening statements of the try's body, which cannot raise (`out = []`,
-    `reply = None`): True for a value, False for None; None when the body does not start so."""
+    `reply = None`, `code = extract_code(reply, lang="json")` with a project helper that cannot be
+    seen to fail): True for a value, False for None; None when the body does not start so. A later
+    statement of the try that fails (and rebinds `name`) leaves it bound to that first value."""
     found: Optional[bool] = None
     for s in try_stmt.body:
-        if not (isinstance(s, ir.Assign) and s.value is not None and _cannot_raise(s.value)
-                and all(isinstance(t, ir.Name) for t in s.targets)):
+        if not (isinstance(s, ir.Assign) and s.value is not None and all(isinstance(t, ir.Name) for t in s.targets)
+                and (_cannot_raise(s.value) or _quiet_call(g, func, s))):
             break
         if any(isinstance(t, ir.Name) and t.id == name for t in s.targets):
             found = not (isinstance(s.value, ir.Constant) and s.value.value is None)
     return found
+
+
+def _quiet_call(g: ProjectGraph, func: FunctionInfo, s: ir.Assign) -> bool:
+    """Is the assigned value a call of project code that cannot be seen to fail (call_can_fail)?"""
+    site = next((c for c in func.calls if c.call is s.value and c.stmt is s), None)
+    return site is not None and call_can_fail(g, func, site) is None
 
 
 def _cannot_raise(e: ir.Expr) -> bool:
@@ -219,7 +228,7 @@ def _fall_through_reads(g: ProjectGraph, func: FunctionInfo, s: ir.Try, quiet: i
                     continue  # a global or nonlocal: bound elsewhere
                 hit = _first_read(func, s, x.id)
                 state = _prior_binding_is_none_only(func, s, x.id) if hit else None
-                first = _bound_first(s, x.id) if state is not None else None
+                first = _bound_first(g, func, s, x.id) if state is not None else None
                 if first is not None:  # bound at the top of the try, before anything can fail
                     state = None if first else False
                 if hit is None or state is None:

@@ -24,6 +24,7 @@ from agentable.cpg.flow import (
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput, Typed
+from agentable.query.run_budgets import budget_bound, raise_leaves_loop, raised_classes
 from agentable.query.facts import per_graph
 from agentable.query.guards import expr_parents, failure_guard, guarded_in_expr, names_in, suppressed_here, tested_before
 from agentable.query.literals import construction_arg
@@ -138,6 +139,7 @@ def _imported_roots(g: ProjectGraph) -> frozenset[str]:
 # Accessors of a parsed XML tree (`ET.fromstring(text).findall("entry")`): parsing can fail, reading
 # the tree it built does not.
 _XML_TREE_READERS = python_facts().xml_tree_readers
+_LOGGING_METHODS = python_facts().logging_methods
 _STDLIB = python_facts().stdlib_modules
 
 
@@ -158,23 +160,26 @@ def _risky_external(path: str, imported: frozenset[str] = frozenset()) -> bool:
     return root not in _STDLIB and root in imported  # third-party code the project imports
 
 
-def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Optional[set[str]] = None) -> Optional[str]:
+def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Optional[set[str]] = None,
+                  off: frozenset[int] = frozenset()) -> Optional[str]:
     """Why the tool function `func` can raise, or None when it cannot be seen to: a `raise` or a
     failure-prone call (anything outside the project but pure builtins) that no try in the
-    function encloses, directly or in a project function it calls (`depth` levels)."""
+    function encloses, directly or in a project function it calls (`depth` levels). The bodies of
+    the `if`s in `off` (by id) are not run."""
     seen = _seen if _seen is not None else set()
     if func.qualname in seen:
         return None
     seen.add(func.qualname)
 
     def handled(stmt: object) -> bool:
-        return any(not handler_reraises(h) for h in enclosing_handlers(func, stmt))  # type: ignore[arg-type]
+        return any(not handler_reraises(h) for h in enclosing_handlers(func, stmt)) or (  # type: ignore[arg-type]
+            bool(off) and _in_body_of(func, stmt, off))
 
     for r in func.raises:
         if not handled(r) and not any(isinstance(a, ir.Handler) for a in func.ancestors(r)):
             return f"it raises at line {r.pos[0]}"
     for site in func.calls:
-        if handled(site.stmt):
+        if handled(site.stmt) or _logs(site.call):
             continue
         for v in g.values(site.call.func, func, site.stmt):
             if isinstance(v, ExtRef):
@@ -192,6 +197,59 @@ def tool_can_fail(g: ProjectGraph, func: FunctionInfo, depth: int = 2, _seen: Op
             elif isinstance(v, LLMOutput):
                 continue
     return None
+
+
+def _logs(call: ir.Call) -> bool:
+    """`logger.error(...)`, `log.warning(...)`: a log line (python.toml logging_methods)."""
+    f = call.func
+    owner = ir.dotted(f.value) if isinstance(f, ir.Attribute) else None
+    return isinstance(f, ir.Attribute) and f.attr in _LOGGING_METHODS and owner is not None \
+        and "log" in owner.rsplit(".", 1)[-1].lower()  # (not `parser.error(...)`, which exits)
+
+
+def _in_body_of(func: FunctionInfo, stmt: object, ifs: frozenset[int]) -> bool:
+    """Is `stmt` in the body (not the else) of one of the `if`s `ifs` (by id)?"""
+    child = stmt
+    for anc in func.ancestors(stmt):  # type: ignore[arg-type]
+        if id(anc) in ifs and isinstance(anc, ir.If) and any(c is child for c in anc.body):
+            return True
+        child = anc
+    return False
+
+
+def call_can_fail(g: ProjectGraph, func: FunctionInfo, site: CallSite, depth: int = 2) -> Optional[str]:
+    """Why the call at `site` can raise, or None when it cannot be seen to: its arguments are names,
+    attributes and literals, it calls only project functions, and each of them passes tool_can_fail
+    without the branches the call's literal arguments switch off (`parse(text, block=None)` does not
+    run `if block: ...`). A call that reaches code outside the project can fail."""
+    call = site.call
+    if any(not _plain_argument(a) for a in [*call.args, *(kw.value for kw in call.keywords)]):
+        return "its arguments are computed"
+    callees = [g.functions[q] for q in sorted(g.callees(site)) if q in g.functions]
+    if not callees or any(isinstance(v, ExtRef) for v in g.values(call.func, func, site.stmt)):
+        return "it calls code outside the project"
+    for callee in callees:
+        why = tool_can_fail(g, callee, depth, off=_switched_off(callee, call))
+        if why:
+            return why
+    return None
+
+
+def _plain_argument(e: ir.Expr) -> bool:
+    return all(isinstance(x, (ir.Name, ir.Attribute, ir.Constant)) for x in ir.walk_expr(e))
+
+
+def _switched_off(callee: FunctionInfo, call: ir.Call) -> frozenset[int]:
+    """The `if p:` statements of `callee` whose body this call does not run: `p` passed by keyword
+    as a false literal (None, "", 0, False)."""
+    falsy = {kw.name for kw in call.keywords if kw.name and isinstance(kw.value, ir.Constant) and not kw.value.value}
+    if not falsy or callee.node is None:
+        return frozenset()
+    params = {p.name for p in callee.node.params}
+    rebound = {n for n in falsy if any(d.how != "param" for d in callee.defs.get(n, []))}
+    names = (falsy & params) - rebound
+    return frozenset(id(s) for s in ir.walk_stmts(callee.body)
+                     if isinstance(s, ir.If) and isinstance(s.test, ir.Name) and s.test.id in names)
 
 
 def tool_error_handling_covers(g: ProjectGraph, tool: Optional[Union[ToolDef, ToolConstructorSpec]],
@@ -215,8 +273,7 @@ _QUEUE_TYPES = ("asyncio.Queue()", "queue.Queue()", "asyncio.queues.Queue()", "m
                 "queue.SimpleQueue()", "asyncio.PriorityQueue()", "queue.PriorityQueue()")
 
 
-_CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now", "datetime.now",
-                     "loop.time", "asyncio.get_event_loop().time"})
+_CLOCKS = python_facts().clock_calls
 
 
 def _always_reaches(body: list[ir.Stmt], hit: set[int]) -> bool:
@@ -348,7 +405,7 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
     if waits_for_human(g, func, stmt.body) or (isinstance(stmt, ir.While) and waits_for_human_in_test(g, func, stmt)):
         return None
     if isinstance(stmt, ir.For):
-        return None if info.bounded else info.reason
+        return None if info.bounded or budget_bound(g, func, stmt) else info.reason
     if info.kind == "single-pass":
         return None  # every pass leaves the loop: a place to `break` from, not an agent loop
     changed = _assigned_names(stmt.body)
@@ -363,8 +420,8 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
-    if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt):
-        return None
+    if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt) or budget_bound(g, func, stmt):
+        return None  # (a cost, token or time budget checked each pass, here or in what the loop calls)
     if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above; a walk down a tree ends)
         return None if descends_tree(stmt) else (
             "`while True` whose only exits depend on what the model returns, not on a step limit")
@@ -481,26 +538,31 @@ def _tests_pause(test: ir.Expr, fields: tuple[str, ...]) -> bool:
 def calls_limit_check(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt) -> bool:
     """Does the loop call a project function that counts and raises past a limit
     (`self._count_step()` with `self.steps += 1; if self.steps > self.max_steps: raise ...`)?
-    The raise leaves the loop as a guarded exit would."""
+    The raise leaves the loop as a guarded exit would, unless a handler in the loop swallows it
+    and goes round again."""
     for site in func.calls:
         if not (site.stmt is loop or loop in func.ancestors(site.stmt)):
             continue
         for q in g.callees(site):
             callee = g.functions.get(q)
-            if callee is not None and callee is not func and _raises_past_count(callee):
+            if callee is None or callee is func:
+                continue
+            if any(raise_leaves_loop(g, func, site.stmt, raised_classes(g, callee, r), loop)  # type: ignore[arg-type]
+                   for r in _raises_past_count(callee)):
                 return True
     return False
 
 
-def _raises_past_count(callee: FunctionInfo) -> bool:
-    """`self.steps += 1; if self.steps > self.max_steps: raise` (or a count passed in and handed
-    back): a counter that lives across calls, not a local loop index."""
+def _raises_past_count(callee: FunctionInfo) -> list[ir.Raise]:
+    """The raises of `self.steps += 1; if self.steps > self.max_steps: raise` (or a count passed in
+    and handed back): a counter that lives across calls, not a local loop index."""
     params = {p.name for p in callee.node.params} if callee.node is not None else set()
     counters = {d for s in ir.walk_stmts(callee.body) if isinstance(s, ir.AugAssign)
                 for d in [ir.dotted(s.target) or ""] if d.startswith("self.") or d in params}
-    return bool(counters) and any(
-        isinstance(s, ir.If) and _is_counter_test(s.test, counters) and any(isinstance(x, ir.Raise) for x in s.body)
-        for s in ir.walk_stmts(callee.body))
+    if not counters:
+        return []
+    return [x for s in ir.walk_stmts(callee.body) if isinstance(s, ir.If) and _is_counter_test(s.test, counters)
+            for x in s.body if isinstance(x, ir.Raise)]
 
 
 def _is_resume_state(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
