@@ -18,6 +18,8 @@ from agentable.cli import main
 from agentable.eval import FETCH_MARKER, evaluate, render_report, to_json
 from agentable.rules.categories import CATEGORIES
 
+BATCHES = ("tuning", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9")
+
 DATASET = Path(__file__).resolve().parent.parent / "datasets" / "realworld"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 AGENT = '''import json
@@ -65,7 +67,7 @@ def test_labels_well_formed() -> None:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+", case["repo"]), cid
         assert cid.startswith(case["repo"].replace("/", "__")), cid
         assert re.fullmatch(r"[0-9a-f]{40}", case["commit"]), cid
-        assert case["batch"] in ("tuning", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9"), cid
+        assert case["batch"] in BATCHES, cid
         assert isinstance(case["path"], str) and not case["path"].startswith("/") and ".." not in case["path"].split("/")
         assert isinstance(case["python_lines"], int) and case["python_lines"] > 0, cid
         assert case["reviewed_files"] and all(isinstance(f, str) for f in case["reviewed_files"]), cid
@@ -82,7 +84,7 @@ def test_labels_well_formed() -> None:
 
 def test_both_batches_and_distinct_cases() -> None:
     cases = _cases()
-    batches = ("tuning", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9")
+    batches = BATCHES
     by_batch = {b: [c for c in cases.values() if c["batch"] == b] for b in batches}
     assert all(by_batch[b] for b in batches)
     assert len({(c["repo"], c["path"]) for c in cases.values()}) == len(cases)

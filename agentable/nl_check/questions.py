@@ -13,6 +13,8 @@ from typing import ClassVar, Literal, Union
 Answer = Literal["yes", "no", "unknown"]
 Source = Literal["deterministic", "llm", "cache"]
 ANSWERS: tuple[str, ...] = ("yes", "no", "unknown")
+# A model's "no" below this confidence is not reported (Verdict.reportable).
+MIN_MODEL_CONFIDENCE = 0.6
 SOURCES: tuple[str, ...] = ("deterministic", "llm", "cache")
 
 
@@ -131,6 +133,10 @@ def wants_llm(question: Question) -> bool:
 
 @dataclass(frozen=True)
 class Verdict:
+    """What a question's source answered. `defect` is the bare answer; `reportable` is whether a rule
+    may report it: a model's "no" counts only from MIN_MODEL_CONFIDENCE up (a hesitant "no" is a
+    guess, and a finding from a guess is a false alarm half the time)."""
+
     answer: Answer
     confidence: float  # 0..1, how sure the source is of `answer`
     reason: str  # one sentence, suitable for Finding.checker_reason
@@ -145,6 +151,10 @@ class Verdict:
         confidence = min(1.0, max(0.0, float(self.confidence)))
         object.__setattr__(self, "confidence", confidence)
         object.__setattr__(self, "defect", self.answer == "no")
+
+    @property
+    def reportable(self) -> bool:
+        return self.defect and (self.source == "deterministic" or self.confidence >= MIN_MODEL_CONFIDENCE)
 
     @classmethod
     def unknown(cls, reason: str, source: Source = "deterministic") -> "Verdict":

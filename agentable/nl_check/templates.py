@@ -16,7 +16,7 @@ from agentable.nl_check.questions import (
 )
 from agentable.nl_check.redact import redact_question
 
-TEMPLATE_VERSION = "3"
+TEMPLATE_VERSION = "4"
 
 # Characters sent per field after redaction: enough to judge, no more.
 FIELD_BUDGETS: dict[str, int] = {
@@ -63,7 +63,10 @@ def _tool(q: ToolDescriptionQuestion) -> str:
     return "\n\n".join([
         "Is the tool's name and description consistent with what its implementation does? "
         'Answer "yes" if consistent, "no" if the name or description promises something the '
-        "code does not do (or the code does something else).",
+        "code does not do (or the code does something else). A placeholder body that stands in "
+        "for a real service (returning fixed, random or simulated data, as demos and tests do) "
+        "is consistent: judge what the code does with its inputs and what it returns, not "
+        "whether the service is real.",
         _data("Tool name", q.tool_name),
         _data("Description", q.description),
         _data("Parameters", {"names": list(q.param_names), "docs": q.param_docs}),

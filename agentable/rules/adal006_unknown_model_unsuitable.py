@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.findings import Finding, Severity
+from agentable.nl_check.questions import MIN_MODEL_CONFIDENCE
 from agentable.query.models import GENERATIVE_APIS, ModelUse, model_uses, tools_requested
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -51,7 +52,7 @@ class UnknownModelUnsuitable(Rule):
             return
         verdicts = ctx.checker.ask_many([q for _u, q in todo])
         for (use, q), verdict in zip(todo, verdicts, strict=True):  # a verdict per question
-            if not verdict.defect or verdict.confidence < 0.6:
+            if not verdict.defect or verdict.confidence < MIN_MODEL_CONFIDENCE:
                 continue
             role = "a tool-calling agent" if q.role == "tool-calling-agent" else "a chat agent"
             f = self.finding(

@@ -128,7 +128,7 @@ class StopCutsFormat(Rule):
     def _judge(self, ctx: RuleContext, where: tuple[str, tuple[int, int, int, int]], stops: tuple[str, ...],
                prompt: str, markers: tuple[str, ...], fmt: str, flow: tuple[FlowStep, ...] = ()) -> Iterable[Finding]:
         verdict = ctx.checker.ask(StopFormatQuestion(tuple(stops), prompt, markers))
-        if not verdict.defect:
+        if not verdict.reportable:
             return
         sev = Severity.ERROR if verdict.confidence >= 0.8 else Severity.WARNING
         f = self.finding(

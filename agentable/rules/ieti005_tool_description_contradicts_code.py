@@ -65,7 +65,7 @@ class ToolDescriptionContradictsCode(Rule):
             return
         verdicts = ctx.checker.ask_many([q for _t, _f, _d, q in todo])
         for (tool, func, desc, _q), verdict in zip(todo, verdicts, strict=True):  # a verdict per question
-            if not verdict.defect:
+            if not verdict.reportable:
                 continue
             if verdict.source == "deterministic" and not _strong_lexical_evidence(tool):
                 continue
@@ -98,7 +98,7 @@ class ToolDescriptionContradictsCode(Rule):
             return
         verdicts = ctx.checker.ask_many([q for _t, q in todo])
         for (t, _q), verdict in zip(todo, verdicts, strict=True):
-            if not verdict.defect or verdict.source == "deterministic":
+            if not verdict.reportable or verdict.source == "deterministic":
                 continue
             short = " ".join(t.description.split())[:80]
             f = self.finding(

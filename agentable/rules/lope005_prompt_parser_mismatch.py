@@ -87,7 +87,7 @@ class PromptParserMismatch(Rule):
             verdict = ctx.checker.ask(PromptParserQuestion(prompt, kind, detail, fields))
             if verdict.defect and verdict.source == "deterministic" and doubt:
                 continue  # the missing words may be in the part not shown, or the parse is a fallback
-            if not verdict.defect:
+            if not verdict.reportable:
                 continue
             confident = verdict.source != "deterministic" and verdict.confidence >= 0.8
             f = self.finding(

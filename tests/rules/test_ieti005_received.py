@@ -125,3 +125,24 @@ def test_tools_in_test_code_are_asked_about_only_when_test_findings_are_reported
     files = {"app/__init__.py": "", "app/tools.py": TOOLS, "app/crew.py": CREW, "tests/test_clerk.py": TEST_TOOLS}
     assert _asked(files) == ["fetch_invoice", "ping"]
     assert _asked(files, include_tests=True) == ["canned_invoice", "fetch_invoice", "ping"]
+
+
+class DoubtingChecker(StubChecker):
+    """Answers every tool question "no" (a contradiction) with one confidence."""
+
+    def __init__(self, confidence: float) -> None:
+        super().__init__()
+        self.confidence = confidence
+
+    def ask_many(self, questions: Sequence[Question]) -> list[Verdict]:
+        self.asked.extend(questions)
+        return [Verdict("no", self.confidence, "It fetches a receipt, not an invoice.", "llm") for _q in questions]
+
+
+def test_a_model_verdict_is_reported_only_from_the_shared_confidence_up() -> None:
+    assert IETI005 is not None
+    files = {"app/__init__.py": "", "app/tools.py": TOOLS, "app/crew.py": CREW}
+    unsure, _ = run_rules(graph_of(files), [IETI005], DoubtingChecker(0.55))  # type: ignore[arg-type]
+    sure, _ = run_rules(graph_of(files), [IETI005], DoubtingChecker(0.6))  # type: ignore[arg-type]
+    assert unsure == []
+    assert sorted(f.message.split("`")[1] for f in sure) == ["fetch_invoice", "ping"]
