@@ -353,6 +353,9 @@ class AgentSpec:
     tools_param: Optional[str] = None
     tools_positional: Optional[int] = None
     params: dict[str, str] = field(default_factory=dict)
+    # parameters without a default, by name -> position (`create_react_agent(llm, tools, prompt)`):
+    # a call that passes one neither by keyword nor by position raises TypeError
+    required_args: dict[str, int] = field(default_factory=dict)
     # limits given to each run call instead of the constructor (`Runner.run(agent, x, max_turns=...)`)
     run_params: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
