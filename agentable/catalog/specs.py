@@ -500,6 +500,22 @@ class CredentialEnvSpec:
 
 
 @dataclass(frozen=True)
+class QueryProgramSpec:
+    """A decorator that makes its function's docstring a program of a query language, which names
+    the model it runs on (LMQL's `@lmql.query`: `argmax "..." from "openai/gpt-4o" where ...`)."""
+
+    decorators: tuple[str, ...]
+    framework: str
+    # the keyword that starts a line of the program and is followed by the model's quoted id
+    model_clause: str
+    # keywords of the clauses that may follow the model's id on its line (`where`, `distribution`)
+    next_clauses: tuple[str, ...] = ()
+    # keywords of the decorator call that name the model instead (`@lmql.query(model="...")`)
+    model_keywords: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class RetiredApiSpec:
     """SDK methods whose endpoints the provider has shut down (`retired`, an ISO date): every
     request fails, whatever the model or the SDK version."""
