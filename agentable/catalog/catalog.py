@@ -13,7 +13,7 @@ from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
-                    QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
+                    ParamUnitSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
 
@@ -33,6 +33,7 @@ class Catalog:
     credential_envs: list[CredentialEnvSpec]
     retired_apis: list[RetiredApiSpec]
     query_programs: list[QueryProgramSpec]
+    param_units: list[ParamUnitSpec]
     retry_decorators: list[RetryDecoratorSpec]
     tool_decorators: list[ToolDecoratorSpec]
     tool_constructors: list[ToolConstructorSpec]

@@ -516,6 +516,28 @@ class QueryProgramSpec:
 
 
 @dataclass(frozen=True)
+class ParamUnitSpec:
+    """A parameter an SDK reads in another unit than the one most APIs take for it (google-genai's
+    `HttpOptions(timeout=...)` is in milliseconds, where HTTP clients and the other model SDKs take
+    seconds)."""
+
+    callees: tuple[str, ...]
+    keyword: str
+    unit: str  # what the SDK reads: "milliseconds"
+    usual_unit: str  # what such a parameter usually is: "seconds"
+    factor: int  # how many of `unit` make one `usual_unit`
+    # a literal below this is plainly in the usual unit (a request cannot finish in under a second)
+    below: float
+    # words that end a name read as that value when it holds the usual unit (`timeout_seconds`, `TIMEOUT_S`)
+    usual_names: tuple[str, ...]
+    # constructors that take the same settings as a dict under one keyword (`Client(http_options={...})`)
+    dict_callees: tuple[str, ...] = ()
+    dict_param: str = ""
+    framework: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class RetiredApiSpec:
     """SDK methods whose endpoints the provider has shut down (`retired`, an ISO date): every
     request fails, whatever the model or the SDK version."""

@@ -66,8 +66,9 @@ def _clause_ids(g: ProjectGraph, func: FunctionInfo, spec: QueryProgramSpec) -> 
     line0, _, line1, _ = first.value.pos
     lines = g.by_path[func.path].ir.lines()[line0 - 1:line1]
     text = "\n".join(lines)
-    # comments may stand between the keyword and the id; the quoted id ends its line or is followed by the program's next clause keyword (`where`): a
-    # line of the prompt text that happens to start with the word is not the clause
+    # comments may stand between the keyword and the id; the quoted id ends its line or is followed
+    # by the program's next clause keyword (`where`): a line of the prompt text that happens to
+    # start with the word is not the clause
     rx = re.compile(r"^[ \t]*%s(?:\s|#[^\n]*)+(['\"])([^'\"\n]+)\1[ \t]*(?:$|(?:%s)\b)"
                     % (re.escape(spec.model_clause), "|".join(map(re.escape, spec.next_clauses)) or "(?!)"),
                     re.MULTILINE)
