@@ -13,7 +13,7 @@ from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
-                    RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
+                    ParamUnitSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
 
@@ -32,6 +32,8 @@ class Catalog:
     model_errors: list[ModelErrorsSpec]
     credential_envs: list[CredentialEnvSpec]
     retired_apis: list[RetiredApiSpec]
+    query_programs: list[QueryProgramSpec]
+    param_units: list[ParamUnitSpec]
     retry_decorators: list[RetryDecoratorSpec]
     tool_decorators: list[ToolDecoratorSpec]
     tool_constructors: list[ToolConstructorSpec]
@@ -61,6 +63,7 @@ class Catalog:
     _output_guard: dict[str, OutputGuardSpec]
     _graph_builder: dict[str, GraphBuilderSpec]
     _retired_api: dict[str, RetiredApiSpec]
+    _query_program: dict[str, QueryProgramSpec]
     _retry_decorator: dict[str, RetryDecoratorSpec]
 
     def __init__(self, files: dict[str, dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     FunctionRunnerSpec,
                     GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
-                    RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
+                    ParamUnitSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
 
@@ -58,6 +58,10 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("llm_apis.toml", "credential_env", CredentialEnvSpec, "credential_envs"),
     # endpoints the provider has shut down (the OpenAI Assistants API)
     Entries("llm_apis.toml", "retired_api", RetiredApiSpec, "retired_apis", {"retired_api": "callees"}),
+    # parameters an SDK reads in another unit than usual (google-genai's timeout in milliseconds)
+    Entries("llm_apis.toml", "param_unit", ParamUnitSpec, "param_units"),
+    # decorators whose function's docstring is a query program that names its model (LMQL)
+    Entries("llm_apis.toml", "query_program", QueryProgramSpec, "query_programs", {"query_program": "decorators"}),
     Entries("tools.toml", "tool_decorator", ToolDecoratorSpec, "tool_decorators", {"tool_decorator": "callees"},
             framework_roots=True),
     Entries("tools.toml", "tool_constructor", ToolConstructorSpec, "tool_constructors",

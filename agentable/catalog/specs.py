@@ -353,6 +353,9 @@ class AgentSpec:
     tools_param: Optional[str] = None
     tools_positional: Optional[int] = None
     params: dict[str, str] = field(default_factory=dict)
+    # parameters without a default, by name -> position (`create_react_agent(llm, tools, prompt)`):
+    # a call that passes one neither by keyword nor by position raises TypeError
+    required_args: dict[str, int] = field(default_factory=dict)
     # limits given to each run call instead of the constructor (`Runner.run(agent, x, max_turns=...)`)
     run_params: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
@@ -493,6 +496,44 @@ class CredentialEnvSpec:
     prefixes: tuple[str, ...]
     modules: tuple[str, ...]
     reads: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class QueryProgramSpec:
+    """A decorator that makes its function's docstring a program of a query language, which names
+    the model it runs on (LMQL's `@lmql.query`: `argmax "..." from "openai/gpt-4o" where ...`)."""
+
+    decorators: tuple[str, ...]
+    framework: str
+    # the keyword that starts a line of the program and is followed by the model's quoted id
+    model_clause: str
+    # keywords of the clauses that may follow the model's id on its line (`where`, `distribution`)
+    next_clauses: tuple[str, ...] = ()
+    # keywords of the decorator call that name the model instead (`@lmql.query(model="...")`)
+    model_keywords: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ParamUnitSpec:
+    """A parameter an SDK reads in another unit than the one most APIs take for it (google-genai's
+    `HttpOptions(timeout=...)` is in milliseconds, where HTTP clients and the other model SDKs take
+    seconds)."""
+
+    callees: tuple[str, ...]
+    keyword: str
+    unit: str  # what the SDK reads: "milliseconds"
+    usual_unit: str  # what such a parameter usually is: "seconds"
+    factor: int  # how many of `unit` make one `usual_unit`
+    # a literal below this is plainly in the usual unit (a request cannot finish in under a second)
+    below: float
+    # words that end a name read as that value when it holds the usual unit (`timeout_seconds`, `TIMEOUT_S`)
+    usual_names: tuple[str, ...]
+    # constructors that take the same settings as a dict under one keyword (`Client(http_options={...})`)
+    dict_callees: tuple[str, ...] = ()
+    dict_param: str = ""
+    framework: str = ""
     source: str = ""
 
 

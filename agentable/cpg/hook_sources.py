@@ -39,14 +39,14 @@ def _hook_of(g: CodeGraph, func: FunctionInfo, idx: int) -> Optional[tuple[Hook,
     for hook in HOOKS:
         if func.name not in hook.methods or idx != hook.param:
             continue
-        for base in _external_bases(g, func.cls.qualname):
+        for base in external_bases_of(g, func.cls.qualname):
             name = base.rsplit(".", 1)[-1]
             if base.split(".", 1)[0] in hook.packages and name in hook.bases:
                 return hook, name
     return None
 
 
-def _external_bases(g: CodeGraph, qualname: str) -> list[str]:
+def external_bases_of(g: CodeGraph, qualname: str) -> list[str]:
     """The external bases of a class and of its project bases, generic ones included
     (`BaseOutputParser[dict]` is `BaseOutputParser`)."""
     out = list(g.external_bases(qualname))

@@ -13,6 +13,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, Const
 from agentable.findings import FlowStep
+from agentable.query.agent_subclasses import model_keyword_reaches_base, subclass_agent_constructions
 from agentable.query.config import config_default, config_default_strs
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
@@ -182,6 +183,17 @@ def model_slots(g: ProjectGraph) -> list[ModelSlot]:
             add(ModelSlot(e, func, stmt, "agent", "chat", spec, call))
             for v, owner, at in dict_values_for_key(g, e, func, stmt, "model"):
                 add(ModelSlot(v, owner, at, "agent", "chat", spec, call))
+    # `SupportAgent(model="...")`, a project subclass of a framework agent class: its model keyword
+    # (by position only when the subclass keeps the framework's constructor)
+    for sc in subclass_agent_constructions(g):
+        spec, call = sc.spec, sc.site.call
+        for name, pos in ((getattr(spec, "model_param", None), getattr(spec, "model_positional", None)),
+                          (getattr(spec, "llm_param", None), getattr(spec, "llm_positional", None))):
+            if not name or not model_keyword_reaches_base(g, sc, name):
+                continue
+            e = construction_arg(call, [name], None if sc.own_init else pos)
+            if e is not None:
+                add(ModelSlot(e, sc.site.func, sc.site.stmt, "agent", "chat", spec, call))
     return out
 
 

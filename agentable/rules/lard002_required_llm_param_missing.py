@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.cpg import ir
+from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import project_mentions
@@ -23,7 +24,10 @@ class RequiredLlmParamMissing(Rule):
               "`max_tokens`, OpenAI's chat completions need `model` and `messages`. A call without them raises "
               "a TypeError or a 400 error on every request, so the agent never gets a reply. An SDK client "
               "built without a setting it cannot do without (the Azure OpenAI client's `api_version`), whose "
-              "environment variable the project never names, raises when it is built."),
+              "environment variable the project never names, raises when it is built. A framework's agent "
+              "constructor called without a parameter that has no default (LangChain's "
+              "`create_react_agent(llm, tools, prompt)` given only the model and the tools), with every "
+              "argument written out, raises TypeError before any agent exists."),
         bad_example='client.messages.create(model="claude-3-5-sonnet-latest", messages=msgs)',
         good_example='client.messages.create(model="claude-3-5-sonnet-latest", max_tokens=1024, messages=msgs)',
         fix="Pass the missing parameter (at the call, on a bound model, or on the client where the SDK supports it).",
@@ -48,6 +52,34 @@ class RequiredLlmParamMissing(Rule):
                 f"which the API requires; the request fails. Pass {what}.",
                 missing=[params.get(r, r) for r in missing])
         yield from self._client_settings(ctx)
+        yield from self._agent_arguments(ctx)
+
+    def _agent_arguments(self, ctx: RuleContext) -> Iterable[Finding]:
+        """A framework agent constructor whose signature has parameters without a default (catalog
+        `required_args`: `create_react_agent(llm, tools, prompt)`), called without one of them, by
+        keyword or by position, with every argument written out (no `*args`/`**kwargs` splat that
+        could carry it): the call raises TypeError before any agent exists."""
+        graph = ctx.graph
+        for ac in graph.agent.agent_constructs:
+            required: dict[str, int] = getattr(ac.spec, "required_args", None) or {}
+            call = ac.site.call
+            if not required or call.has_kwargs_splat():
+                continue
+            vals = graph.values(call.func, ac.site.func, ac.site.stmt)
+            if not vals or any(not isinstance(v, ExtRef) or v.binds or v.path != ac.path for v in vals):
+                continue  # another callee may be called here, or a partial that already holds some
+            missing = [name for name, pos in sorted(required.items(), key=lambda kv: kv[1])
+                       if call.kwarg(name) is None and len(call.args) <= pos]
+            if not missing:
+                continue
+            name = ac.path.rpartition(".")[2]
+            names = ", ".join(f"`{m}`" for m in missing)
+            params = ", ".join(sorted(required, key=lambda n: required[n]))
+            yield self.finding(
+                ctx, ac.site.func.path, call.pos,
+                f"`{name}` is called without {names}, which it requires (its parameters {params} have no "
+                f"default), so the call raises TypeError and no agent is built. Pass {names}.",
+                missing=missing)
 
     def _client_settings(self, ctx: RuleContext) -> Iterable[Finding]:
         """An SDK client the code configures itself (some arguments given) but without a setting it

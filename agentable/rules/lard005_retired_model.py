@@ -14,6 +14,7 @@ from agentable.query.model_choices import listed_model_ids
 from agentable.query.model_defaults import overridden_default, unused_default
 from agentable.query.model_fields import field_model_defaults
 from agentable.query.model_version_defaults import default_model_constructions
+from agentable.query.query_programs import program_models
 from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, self_hosted
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import strings_set_outside_tests
@@ -36,7 +37,9 @@ class RetiredModel(Rule):
               "the project offers for the "
               "same model field (a `choices=` list of the option it is read from, an allow-list `if model in "
               "[...]` that guards it, a `Literal[...]` annotation, a table it is looked up in): each is a value "
-              "a user can pick, reported once at its entry with the call it reaches."),
+              "a user can pick, reported once at its entry with the call it reaches. An id written in a query "
+              "program (the `from \"openai/...\"` clause of an LMQL `@lmql.query` function's docstring, or "
+              "the decorator's `model=`) is checked at its line there."),
         bad_example='client.chat.completions.create(model="gpt-4-0314", messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Switch to the provider's replacement model named in the message.",
@@ -82,6 +85,7 @@ class RetiredModel(Rule):
         yield from self._listed(ctx, today, reported)
         yield from self._field_defaults(ctx, today, reported)
         yield from self._release_defaults(ctx, today)
+        yield from self._program_models(ctx, today, reported)
         # one finding per retired id per settings file, at its first line: a task config that gives
         # six agents `model: gpt-4` is one edit to make, not six reports (the other lines are steps)
         settings: dict[tuple[str, str], tuple[ModelInfo, list]] = {}
@@ -120,6 +124,24 @@ class RetiredModel(Rule):
                 ctx, fm.path, fm.pos,
                 f"`{fm.model_id}` (the default of `{fm.cls}.{fm.key}`, a settings class) was retired by its "
                 f"provider on {info.retired}, so requests to it fail{repl}.", model=fm.model_id)
+
+    def _program_models(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
+        """A retired id written in a query program (the `from "<model>"` clause of an LMQL query
+        function's docstring) or in its decorator's `model=`: every run of the query asks for it."""
+        graph = ctx.graph
+        for pm in program_models(graph):
+            info = graph.catalog.model(pm.model_id)
+            if info is None or not info.retired or str(info.retired) > today \
+                    or (pm.path, pm.pos[0], pm.model_id) in reported:
+                continue
+            reported.add((pm.path, pm.pos[0], pm.model_id))
+            repl = _use_instead(ctx.catalog, info, today)
+            where = (f"in the `{pm.spec.model_clause}` clause of the {pm.spec.framework} query `{pm.func.name}`"
+                     if pm.how == "clause" else f"the model of the {pm.spec.framework} query `{pm.func.name}`")
+            yield self.finding(
+                ctx, pm.path, pm.pos,
+                f"`{pm.model_id}` ({where}) was retired by its provider on {info.retired}, so every run of the "
+                f"query fails{repl}.", model=pm.model_id)
 
     def _release_defaults(self, ctx: RuleContext, today: str) -> Iterable[Finding]:
         """A model object built with no model, whose installed release sends a retired default
