@@ -16,6 +16,7 @@ from packaging.requirements import InvalidRequirement, Requirement as PkgRequire
 
 from agentable.cpg.manifests.conda import _environment_yml
 from agentable.cpg.manifests.deploy_units import read_deploy_units
+from agentable.cpg.manifests.install_scripts import INSTALL_SCRIPT_RE, install_script
 from agentable.cpg.manifests.locks import _lock_file
 from agentable.cpg.manifests.model import ManifestSet, Requirement, governing_dir, normalize_dist
 from agentable.cpg.manifests.pipfile import _pipfile
@@ -85,10 +86,13 @@ _PYLOCK_RE = re.compile(r"^pylock(\.[^/.]+)?\.toml$")  # PEP 751: pylock.toml, p
 
 
 def manifest_kind(name: str) -> str:
-    """"lock" (a lock file), "script" (a Python file other than setup.py: PEP 723 metadata) or
-    "manifest", for a file name that files.is_manifest accepted."""
+    """"lock" (a lock file), "script" (a Python file other than setup.py: PEP 723 metadata),
+    "install" (a shell script or Dockerfile: what its `pip install` commands install) or "manifest",
+    for a file name that files.is_manifest accepted."""
     if name in _LOCK_NAMES or _PYLOCK_RE.match(name):
         return "lock"
+    if INSTALL_SCRIPT_RE.search(name):
+        return "install"
     if name.endswith(".py") and name != "setup.py":
         return "script"
     return "manifest"
@@ -184,6 +188,8 @@ class _Reader:
             return _setup_cfg(self, text, rel)
         if name == "setup.py":
             return _setup_py(self, p, text, rel)
+        if manifest_kind(name) == "install":
+            return install_script(self, text, rel)
         if name.endswith(".py"):
             if _script(self, text, rel):
                 return True
