@@ -199,7 +199,9 @@ class UndeclaredDependency(Rule):
                         alts = (f"`{gap.dist}{gap.has}` (the newest release, {gap.newest}, no longer has "
                                 f"`{gap.symbol}`)")
                     module = getattr(stmt, "module", None)
-                    shown = module if module and import_name_known(graph, module) else dotted
+                    specific = graph.catalog.most_specific_import(dotted) or ""
+                    shown = specific if module and len(specific) > len(module) else \
+                        module if module and import_name_known(graph, module) else dotted
                     if manifests.script_kinds.get(mod.path) == "modal":
                         where, target = "the Modal image its code runs in", "the image's `pip_install(...)`"
                     elif own_block:

@@ -157,7 +157,11 @@ def environment_test(test: ir.Expr) -> bool:
 def _running_library_test(test: ir.Expr, func: FunctionInfo, tops: set[str], probes: frozenset[str]) -> bool:
     """Does `test` compare the name of the library running the code with one of `tops`: a string
     literal naming the package, beside `sys.modules` or a probe call (directly, or through a local
-    name bound to one: `library = sniffio.current_async_library()`)?"""
+    name bound to one: `library = sniffio.current_async_library()`)? Or does it look one of
+    them up through names bound to a lookup (`has_x = lambda: find_spec("x") is not None`; see
+    `looked_up_packages`)?"""
+    if tops & looked_up_packages(test, func, probes):
+        return True
     exprs = list(ir.walk_expr(test))
     if not any(isinstance(e, ir.Constant) and e.value in tops for e in exprs):
         return False
@@ -167,6 +171,28 @@ def _running_library_test(test: ir.Expr, func: FunctionInfo, tops: set[str], pro
         if isinstance(e, ir.Name) and any(_probe_call(d.value, probes) for d in func.defs.get(e.id, ())):
             return True
     return False
+
+
+def looked_up_packages(test: ir.Expr, func: FunctionInfo, probes: frozenset[str]) -> frozenset[str]:
+    """The packages a branch test looks up, so that its body runs only when they are installed:
+    the string arguments of the probe calls (`importlib.util.find_spec("x")`, python.toml
+    `running_library_probes`) reached from the test, directly or through the names of `func` it
+    reads, bound to a lookup, a lambda or function result that makes one, or a conditional
+    expression whose test does (`browser = "playwright" if has_playwright() else None`, then
+    `if browser == "playwright":`), up to three bindings deep."""
+    found: set[str] = set()
+    todo: list[tuple[ir.Expr, int]] = [(test, 0)]
+    seen: set[int] = set()
+    while todo:
+        root, depth = todo.pop()
+        for e in ir.walk_expr(root):
+            if _probe_call(e, probes):
+                found.update(a.value for a in e.args[:1]  # type: ignore[attr-defined]
+                             if isinstance(a, ir.Constant) and isinstance(a.value, str))
+            elif isinstance(e, ir.Name) and depth < 3 and id(e) not in seen:
+                seen.add(id(e))
+                todo.extend((d.value, depth + 1) for d in func.defs.get(e.id, ()) if d.value is not None)
+    return frozenset(found)
 
 
 def callers_probe_first(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, probes: frozenset[str]) -> bool:
