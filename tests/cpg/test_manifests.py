@@ -1359,3 +1359,11 @@ def test_install_scripts_declare_what_their_pip_commands_install(tmp_path: Path)
                                           ("aizynthfinder", "", ("all",), "", 3, "main")]
     assert ms.manifests == ["svc/Dockerfile", "tools/reader/install.sh"]
     assert [r.dist for r in ms.for_path("tools/reader/lib/server.py").requirements] == ["flask", "bs4", "torch"]
+
+
+def test_an_install_script_of_installer_tools_only_is_no_manifest(tmp_path: Path) -> None:
+    write(tmp_path, "deploy.sh", "pip install --upgrade pip setuptools wheel\npip install -r requirements.txt\n")
+    write(tmp_path, "Dockerfile", "FROM python:3.12\nRUN pip install uv && uv pip install --system playwright\n")
+    ms = parse(tmp_path, "deploy.sh", "Dockerfile")
+    assert ms.manifests == ["Dockerfile"]
+    assert rows(ms) == [("uv", "", (), "", 2, "main"), ("playwright", "", (), "", 2, "main")]

@@ -8,7 +8,8 @@ Only commands are read: `pip install`, `pip3 install`, `python -m pip install`, 
 (after `RUN`, `sudo`, environment assignments or `if`/`then`/`do`); a command inside a string
 (`echo "pip install x"`) or a comment is not one. Options and their values, `-r` files (read as
 manifests of their own), local paths, URLs, wheels and arguments built from variables declare
-nothing. A script that installs no package by name is not a manifest."""
+nothing. A script that installs no package by name, or only the installer's own tools, is not a
+manifest."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import shlex
 from typing import Iterator
 
 from packaging.requirements import InvalidRequirement, Requirement as PkgRequirement
+from packaging.utils import canonicalize_name
 
 from agentable.cpg.manifests.reader_api import ManifestReader
 
@@ -41,8 +43,13 @@ _SEPARATORS = re.compile(r"&&|\|\||;|\|")
 
 
 def install_script(reader: ManifestReader, text: str, rel: str) -> bool:
-    """Record what the script's `pip install` commands install by name; False when none does."""
-    found = False
+    """Record what the script's `pip install` commands install by name; False when none does, or
+    when it installs only installer tools (python.toml `installer_tools`: `pip install -U pip
+    setuptools wheel` before `pip install -r requirements.txt`)."""
+    from agentable.catalog import python_facts  # (the catalog imports the manifest model)
+
+    tools = python_facts().installer_tools
+    found: list[tuple[str, int, int]] = []
     lines = text.splitlines()
     for line_no, command in _commands(lines):
         m = _COMMAND_RE.match(command)
@@ -67,9 +74,12 @@ def install_script(reader: ManifestReader, text: str, rel: str) -> bool:
             except InvalidRequirement:
                 continue
             line, col = _locate(lines, line_no, word)
-            reader.add(word, rel, line, col, col + len(word), "main")
-            found = True
-    return found
+            found.append((word, line, col))
+    if all(canonicalize_name(PkgRequirement(w).name) in tools for w, _, _ in found):
+        return False
+    for word, line, col in found:
+        reader.add(word, rel, line, col, col + len(word), "main")
+    return True
 
 
 def _names_a_package(word: str) -> bool:
