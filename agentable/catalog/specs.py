@@ -559,6 +559,8 @@ class PythonFacts:
     opt_in_phrases: tuple[str, ...] = ()
     # distributions an install script installs to install the rest (pip, setuptools, uv, poetry)
     installer_tools: frozenset[str] = frozenset()
+    environment_reads: frozenset[str] = frozenset()
+    setting_words: frozenset[str] = frozenset()
     development_tree_names: frozenset[str] = frozenset()
     tool_failures: tuple[str, ...] = ()
     json_parsers: tuple[str, ...] = ()

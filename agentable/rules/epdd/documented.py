@@ -60,6 +60,14 @@ def documented_install(g: ProjectGraph, path: str, governing: str, names: set[st
     return False
 
 
+def documented_anywhere(g: ProjectGraph, names: set[str]) -> bool:
+    """Does any document of the project (its top README too) tell the user to `pip install` one
+    of `names` (distributions, normalised)? Enough for an import inside a function: it runs only
+    when the feature that calls the function does, and the project documents that feature's install."""
+    names = names | {n.replace("-", "") for n in names}
+    return any(named & names for named, _ in _doc_installs(g).values())
+
+
 @per_graph
 def _doc_installs(g: ProjectGraph) -> dict[str, tuple[frozenset[str], str]]:
     """Document -> (the distributions its `pip install` commands name, its text), for the
