@@ -41,6 +41,7 @@ from agentable.rules.epdd.helpers import (
     import_declared,
     import_installed_on_demand,
     callers_probe_first,
+    importers_look_up_first,
     import_is_optional,
     import_locked,
     stale_lock_pin,
@@ -158,6 +159,8 @@ class UndeclaredDependency(Rule):
                         continue
                     if import_is_optional(func, stmt, guarded, probes) or callers_probe_first(graph, func, stmt, probes):
                         continue
+                    if func is mod.toplevel and importers_look_up_first(graph, mod, stmt, probes):
+                        continue  # the modules that import this one look the package up first
                     if import_installed_on_demand(graph, mod, func, dotted):
                         continue  # the program pip-installs it before it runs this import
                     if func is mod.toplevel and imported_only_by_declaring_siblings(graph, mod, scope, dotted, probes):

@@ -12,7 +12,7 @@ from agentable.cpg.flow import handler_type_names
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo, ModuleInfo
-from agentable.query.dependencies import import_targets, installed_closure
+from agentable.query.dependencies import absolute_targets, import_targets, installed_closure
 from agentable.query.facts import per_graph
 from agentable.query.versions import versions_within
 from agentable.rules.epdd.units import runs_in_deployment
@@ -207,6 +207,37 @@ def callers_probe_first(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, prob
         any(isinstance(anc, ir.If) and _running_library_test(anc.test, site.func, tops, probes)
             for anc in site.func.ancestors(site.stmt))
         for site in sites)
+
+
+def importers_look_up_first(g: ProjectGraph, mod: object, stmt: ir.Stmt, probes: frozenset[str]) -> bool:
+    """Is a module-level import of `mod` run only after its importers looked the package up: every
+    project module (test code aside) that imports `mod` does so in the body of an `if` whose test
+    looks one of the import's packages up (`if importlib.util.find_spec("finnlp") is not None:
+    from .finnlp_utils import FinNLPUtils`; see `looked_up_packages`)? A module nothing imports is
+    run by hand: not guarded."""
+    tops = {t.split(".")[0] for t in import_targets(stmt)}
+    sites = _module_importers(g).get(mod.name, ())  # type: ignore[attr-defined]
+    return bool(sites) and all(
+        g.is_test_code(m.path) or any(
+            isinstance(a, ir.If) and any(s is site for s in ir.walk_stmts(a.body, into_defs=True))
+            and tops & looked_up_packages(a.test, import_owner(g, m, site), probes)
+            for a in import_owner(g, m, site).ancestors(site))
+        for m, site in sites)
+
+
+@per_graph
+def _module_importers(g: ProjectGraph) -> dict[str, list[tuple[object, ir.Stmt]]]:
+    """Project module -> (the project module, the import statement) of each import of it."""
+    out: dict[str, list[tuple[object, ir.Stmt]]] = {}
+    for name, m in g.modules.items():
+        for stmt in m.import_stmts:
+            for target in absolute_targets(m, stmt):
+                parts = target.split(".")
+                hit = next((".".join(parts[:i]) for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in g.modules),
+                           None)
+                if hit is not None and hit != name:
+                    out.setdefault(hit, []).append((m, stmt))
+    return out
 
 
 def _probe_call(e: ir.Expr | None, probes: frozenset[str]) -> bool:
