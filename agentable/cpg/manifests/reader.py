@@ -38,10 +38,28 @@ def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
         reader.parse(p)
     read_deploy_units(reader, reader.root)
     _parse_enclosing(reader)
+    _drop_ungoverned_install_scripts(reader.out)
     reader.out.root_names = tuple(p.name for p in (reader.root.parent, reader.root) if p.name)
     reader.out.manifests.sort()
     reader.out.lock_files.sort()
     return reader.out
+
+
+def _drop_ungoverned_install_scripts(out: ManifestSet) -> None:
+    """Keep an install script only where a manifest (requirements file, pyproject, setup.py...)
+    governs its folder: there it adds to the project's declarations for that folder's code (a tool
+    bundle's install.sh). A project that declares nothing there has not made the script its
+    declaration of everything the folder imports (a Dockerfile beside loose scripts)."""
+    regular = [governing_dir(m) for m in out.manifests if manifest_kind(PurePosixPath(m).name) != "install"]
+
+    def governed(script: str) -> bool:
+        folder = governing_dir(script)
+        return any(d in (".", "") or d.startswith("..") or folder == d or folder.startswith(d + "/") for d in regular)
+
+    dropped = {m for m in out.manifests if manifest_kind(PurePosixPath(m).name) == "install" and not governed(m)}
+    if dropped:
+        out.manifests[:] = [m for m in out.manifests if m not in dropped]
+        out.requirements[:] = [r for r in out.requirements if r.path not in dropped]
 
 
 # How many folders above the scanned one may hold the manifests of the project it belongs to.
