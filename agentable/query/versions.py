@@ -376,10 +376,11 @@ def provided_by_another(g: ProjectGraph, symbol: str, dist: str) -> bool:
     most specific entry: `pymilvus.model` is pymilvus-model's, which `pymilvus[model]` installs)?
     Then that distribution decides whether the name is there, not `dist`'s releases, and a file
     whose declarations leave it out is missing a package (EPDD001), not a bound."""
-    if g.catalog.most_specific_import(symbol) is None:
-        return False
+    specific = g.catalog.most_specific_import(symbol)
+    if specific is None or "." not in specific:
+        return False  # a top-level name several distributions install (pinecone, pinecone-client): `dist`'s own
     others = {str(canonicalize_name(d)) for d in g.catalog.distributions_for_import(symbol)}
-    return bool(others - {str(canonicalize_name(dist))})
+    return str(canonicalize_name(dist)) not in others
 
 
 @dataclass(frozen=True)
