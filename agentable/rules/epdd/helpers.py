@@ -209,14 +209,14 @@ def callers_probe_first(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, prob
         for site in sites)
 
 
-def importers_look_up_first(g: ProjectGraph, mod: object, stmt: ir.Stmt, probes: frozenset[str]) -> bool:
+def importers_look_up_first(g: ProjectGraph, mod: ModuleInfo, stmt: ir.Stmt, probes: frozenset[str]) -> bool:
     """Is a module-level import of `mod` run only after its importers looked the package up: every
     project module (test code aside) that imports `mod` does so in the body of an `if` whose test
     looks one of the import's packages up (`if importlib.util.find_spec("finnlp") is not None:
     from .finnlp_utils import FinNLPUtils`; see `looked_up_packages`)? A module nothing imports is
     run by hand: not guarded."""
     tops = {t.split(".")[0] for t in import_targets(stmt)}
-    sites = _module_importers(g).get(mod.name, ())  # type: ignore[attr-defined]
+    sites = _module_importers(g).get(mod.name, ())
     return bool(sites) and all(
         g.is_test_code(m.path) or any(
             isinstance(a, ir.If) and any(s is site for s in ir.walk_stmts(a.body, into_defs=True))
@@ -226,9 +226,9 @@ def importers_look_up_first(g: ProjectGraph, mod: object, stmt: ir.Stmt, probes:
 
 
 @per_graph
-def _module_importers(g: ProjectGraph) -> dict[str, list[tuple[object, ir.Stmt]]]:
+def _module_importers(g: ProjectGraph) -> dict[str, list[tuple[ModuleInfo, ir.Stmt]]]:
     """Project module -> (the project module, the import statement) of each import of it."""
-    out: dict[str, list[tuple[object, ir.Stmt]]] = {}
+    out: dict[str, list[tuple[ModuleInfo, ir.Stmt]]] = {}
     for name, m in g.modules.items():
         for stmt in m.import_stmts:
             for target in absolute_targets(m, stmt):
