@@ -14,7 +14,9 @@ from typing import Optional
 _MANIFEST_RE = re.compile(r"(^|/)(requirements[^/]*\.(txt|in)|requirements/[^/]+\.(txt|in)|constraints[^/]*\.txt|"
                           r"(?!MANIFEST\.in$)[^/]+\.in|pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml|"
                           # lock files: what a fresh install gets (read by cpg.manifests, never as declarations)
-                          r"uv\.lock|poetry\.lock|pdm\.lock|Pipfile\.lock|pylock(\.[^/.]+)?\.toml)$")
+                          r"uv\.lock|poetry\.lock|pdm\.lock|Pipfile\.lock|pylock(\.[^/.]+)?\.toml|"
+                          # install scripts: what their `pip install` commands install (cpg.manifests.install_scripts)
+                          r"[^/]+\.sh|Dockerfile(\.[^/]+)?|[^/]+\.dockerfile)$")
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
 # Larger artifacts are data, not prompts or settings.

@@ -18,6 +18,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 DATA_FILE = "requires.json.gz"
+# The Python versions a release's requirements are judged on when their markers tell them apart
+# (`numpy>=1.26.0rc1; python_version >= "3.12"`): the typical environment's first.
+PYTHONS = ("3.12", "3.9", "3.10", "3.11", "3.13", "3.14")
 # Markers are evaluated for a typical environment: a requirement only for Windows or for an old
 # Python does not bind a Linux install on a current Python.
 _ENVIRONMENT = {"python_version": "3.12", "python_full_version": "3.12.0", "sys_platform": "linux",
@@ -43,10 +46,12 @@ class Distribution:
         key = version.release[:2]
         return tuple(v for v in self.releases if v.release[:2] == key)
 
-    def requirement_on(self, version: Version, dist: str, extras: tuple[str, ...]) -> Optional[list[Requirement]]:
-        """What release `version` requires of `dist` (with the declared `extras` on), [] when
-        nothing; None when the release was not read."""
-        reqs = self.requirements_at(version, extras)
+    def requirement_on(self, version: Version, dist: str, extras: tuple[str, ...],
+                       python: str = "") -> Optional[list[Requirement]]:
+        """What release `version` requires of `dist` (with the declared `extras` on; markers for
+        the `python` given, "3.11", else the typical environment's), [] when nothing; None when the
+        release was not read."""
+        reqs = self.requirements_at(version, extras) if not python else self._requirements_at(version, extras, python)
         return None if reqs is None else [r for r in reqs if canonicalize_name(r.name) == dist]
 
 
@@ -100,26 +105,29 @@ class Distribution:
         near = max(below) if below else min(read, default=None)
         return None if near is None else self.requirements_at(near, extras)
 
-    def _requirements_at(self, version: Version, extras: tuple[str, ...]) -> Optional[list[Requirement]]:
+    def _requirements_at(self, version: Version, extras: tuple[str, ...],
+                         python: str = "") -> Optional[list[Requirement]]:
         lines = self.requires.get(version)
         if lines is None:
             return None
+        env = _ENVIRONMENT if not python else {**_ENVIRONMENT, "python_version": python,
+                                               "python_full_version": f"{python}.0"}
         out = []
         for line in lines:
             try:
                 req = Requirement(line)
             except InvalidRequirement:
                 continue
-            if _applies(req, extras):
+            if _applies(req, extras, env):
                 out.append(req)
         return out
 
 
-def _applies(req: Requirement, extras: tuple[str, ...]) -> bool:
+def _applies(req: Requirement, extras: tuple[str, ...], env: dict[str, str] = _ENVIRONMENT) -> bool:
     if req.marker is None:
         return True
     try:
-        return any(req.marker.evaluate({**_ENVIRONMENT, "extra": e}) for e in ("", *extras))
+        return any(req.marker.evaluate({**env, "extra": e}) for e in ("", *extras))
     except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
         return False
 

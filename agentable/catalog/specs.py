@@ -600,6 +600,10 @@ class PythonFacts:
     future_results: frozenset[str] = frozenset()  # future methods giving that call's return
     running_library_probes: frozenset[str] = frozenset()
     opt_in_phrases: tuple[str, ...] = ()
+    # distributions an install script installs to install the rest (pip, setuptools, uv, poetry)
+    installer_tools: frozenset[str] = frozenset()
+    environment_reads: frozenset[str] = frozenset()
+    setting_words: frozenset[str] = frozenset()
     development_tree_names: frozenset[str] = frozenset()
     tool_failures: tuple[str, ...] = ()
     json_parsers: tuple[str, ...] = ()

@@ -355,7 +355,7 @@ def mined_api_gap(g: ProjectGraph, path: str, symbol: str, call: bool = False) -
     `call`, the symbol is called: a module of that name does not count as having it."""
     for dist, surface, pres in _surfaces_having(g, symbol, call):
         fresh = _fresh_install(g, path, dist, surface)
-        if fresh is None:
+        if fresh is None or provided_by_another(g, symbol, dist):
             continue
         source, installed = fresh
         bits = [_read_bits(surface.versions, v) for v in installed]
@@ -369,6 +369,18 @@ def mined_api_gap(g: ProjectGraph, path: str, symbol: str, call: bool = False) -
         return MinedGap(symbol, surface.name, source, tuple(str(v) for v in installed),
                         mined_ranges(surface.versions, pres.have), f"{surface.versions[-1]} to {surface.versions[0]}", newer)
     return None
+
+
+def provided_by_another(g: ProjectGraph, symbol: str, dist: str) -> bool:
+    """Does the name table give the module of `symbol` to a distribution other than `dist` (its
+    most specific entry: `pymilvus.model` is pymilvus-model's, which `pymilvus[model]` installs)?
+    Then that distribution decides whether the name is there, not `dist`'s releases, and a file
+    whose declarations leave it out is missing a package (EPDD001), not a bound."""
+    specific = g.catalog.most_specific_import(symbol)
+    if specific is None or "." not in specific:
+        return False  # a top-level name several distributions install (pinecone, pinecone-client): `dist`'s own
+    others = {str(canonicalize_name(d)) for d in g.catalog.distributions_for_import(symbol)}
+    return str(canonicalize_name(dist)) not in others
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,13 @@ from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets
 from agentable.query.versions import undeclared_api_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.epdd.documented import documented_install
+from agentable.rules.epdd.documented import documented_anywhere, documented_install
 from agentable.rules.epdd.install_gaps import InstallGaps, in_installed_package, install_manifest, install_scope
 from agentable.rules.epdd.root_scripts import unmanaged_root_imports
 from agentable.rules.epdd.unit_gaps import UnitGaps
 from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
-from agentable.rules.epdd.optional import asks_for_install, maintainer_script, opt_in_component, run_condition
+from agentable.rules.epdd.optional import (asks_for_install, behind_a_setting, maintainer_script, opt_in_component,
+                                           run_condition)
 from agentable.rules.epdd.unverified import unknown_distributions, unknown_name_provider
 from agentable.rules.epdd.packages import (extra_of, feature_scope, import_time_chain, import_time_importers,
                                            imported_only_by_declaring_siblings,
@@ -40,6 +41,7 @@ from agentable.rules.epdd.helpers import (
     import_declared,
     import_installed_on_demand,
     callers_probe_first,
+    importers_look_up_first,
     import_is_optional,
     import_locked,
     stale_lock_pin,
@@ -157,6 +159,8 @@ class UndeclaredDependency(Rule):
                         continue
                     if import_is_optional(func, stmt, guarded, probes) or callers_probe_first(graph, func, stmt, probes):
                         continue
+                    if func is mod.toplevel and importers_look_up_first(graph, mod, stmt, probes):
+                        continue  # the modules that import this one look the package up first
                     if import_installed_on_demand(graph, mod, func, dotted):
                         continue  # the program pip-installs it before it runs this import
                     if func is mod.toplevel and imported_only_by_declaring_siblings(graph, mod, scope, dotted, probes):
@@ -173,6 +177,9 @@ class UndeclaredDependency(Rule):
                     lazy = func is not mod.toplevel
                     if not own_block and opt_in_component(graph, mod, lazy):
                         continue  # its README says the component is off until a user enables it
+                    if lazy and not own_block and (behind_a_setting(graph, func, stmt) or documented_anywhere(
+                            graph, {normalize_dist(d) for d in (*dists, top)})):
+                        continue  # an optional feature: turned on by a setting, or its install documented
                     loose = "" if own_block or manifests.script_kinds.get(mod.path) == "modal" else \
                         loose_folder(manifests, scope, path, package_dirs(graph))
                     if loose and (maintainer_script(graph, mod) or asks_for_install(mod)):
@@ -199,7 +206,9 @@ class UndeclaredDependency(Rule):
                         alts = (f"`{gap.dist}{gap.has}` (the newest release, {gap.newest}, no longer has "
                                 f"`{gap.symbol}`)")
                     module = getattr(stmt, "module", None)
-                    shown = module if module and import_name_known(graph, module) else dotted
+                    specific = graph.catalog.most_specific_import(dotted) or ""
+                    shown = specific if module and len(specific) > len(module) else \
+                        module if module and import_name_known(graph, module) else dotted
                     if manifests.script_kinds.get(mod.path) == "modal":
                         where, target = "the Modal image its code runs in", "the image's `pip_install(...)`"
                     elif own_block:
@@ -217,7 +226,8 @@ class UndeclaredDependency(Rule):
                         decl = next((r.dist for r in full.requirements if normalize_dist(r.dist) in named), None)
                         gaps.add(scope, scope.deployed_by, mod, stmt, top, f"add `{decl or dists[0]}`")
                         continue
-                    here = "here" if cond is None else f"here, {cond} (in `{func.name}`),"
+                    here = "here" if not lazy else f"here, {cond} (in `{func.name}`)," if cond is not None else \
+                        f"here, when `{func.name}` runs,"
                     unknown = unknown_distributions(graph, feature_scope(graph, scope, mod, top), dotted)
                     if unknown:  # what they bring is not known: one of them may install it
                         unread = ", ".join(f"`{d}`" for d in unknown[:3]) + (" ..." if len(unknown) > 3 else "")
@@ -238,12 +248,14 @@ class UndeclaredDependency(Rule):
                             f"declarations; add {alts} to {target} (or to a requirements file for `{loose}`).",
                             severity=Severity.WARNING)
                         continue
-                    if cond is not None:  # a fresh install fails on that path only
+                    if lazy:  # a fresh install fails on that path only
+                        case = "that case" if cond is not None else f"`{func.name}`"
                         yield self.finding(
                             ctx, mod.path, stmt.pos,
                             f"`{shown}` is imported {here} but no dependency declared in {where} provides it, "
-                            f"so in a fresh install that case fails with ModuleNotFoundError; add {alts} to "
-                            f"{target}.", severity=Severity.WARNING)
+                            f"so in a fresh install {case} fails with ModuleNotFoundError; add {alts} to "
+                            f"{target} (or, if it is an optional feature, to an extra, and say how to install "
+                            f"it).", severity=Severity.WARNING)
                         continue
                     yield self.finding(
                         ctx, mod.path, stmt.pos,

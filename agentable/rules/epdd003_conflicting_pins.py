@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from agentable.catalog.releases import Distribution
+from agentable.catalog.releases import PYTHONS, Distribution
 from agentable.cpg.project import ProjectGraph
 from agentable.findings import Finding, FlowStep, Severity, Span
 from agentable.query.facts import per_graph
@@ -96,7 +96,8 @@ class ConflictingPins(Rule):
                     continue
                 if (rb.path, rb.table) != (ra.path, ra.table):
                     continue  # two manifests (or a pyproject's two tools' tables) are read by different installs
-                clash = _conflict_between(ctx.graph, ra.dist, ra.specifier, tuple(ra.extras), rb.dist, rb.specifier)
+                clash = _conflict_between(ctx.graph, ra.dist, ra.specifier, tuple(ra.extras), rb.dist, rb.specifier,
+                                          _pythons(ctx.graph))
                 key = tuple(sorted(((ra.path, ra.line), (rb.path, rb.line))))
                 if clash is not None and key not in seen:
                     seen.add(key)
@@ -150,17 +151,34 @@ class ConflictingPins(Rule):
 
 
 @per_graph
+def _pythons(g: ProjectGraph) -> tuple[str, ...]:
+    """The Python versions (catalog.releases.PYTHONS) the project's declared Python ranges admit:
+    a conflict must hold on each of them (all of them when no range is declared, or none fits)."""
+    manifests = getattr(g, "manifests", None)
+    specs = []
+    for r in (getattr(manifests, "python_ranges", None) or {}).values():
+        try:
+            specs.append(SpecifierSet(r.specifier))
+        except InvalidSpecifier:
+            continue
+    admitted = tuple(p for p in PYTHONS if all(s.contains(Version(f"{p}.0"), prereleases=True) for s in specs))
+    return admitted or PYTHONS
+
+
+@per_graph
 def _conflict_between(g: ProjectGraph, dist_a: str, spec_a: str, extras: tuple[str, ...], dist_b: str,
-                      spec_b: str) -> Optional[tuple[str, str, str]]:
+                      spec_b: str, pythons: tuple[str, ...] = ("",)) -> Optional[tuple[str, str, str]]:
     """`release_conflict` by names, once per graph: a monorepo's apps declare the same pairs."""
     a, b = g.catalog.releases.get(dist_a), g.catalog.releases.get(dist_b)
-    return release_conflict(a, spec_a, extras, b, spec_b) if a is not None and b is not None else None
+    return release_conflict(a, spec_a, extras, b, spec_b, pythons) if a is not None and b is not None else None
 
 
 def release_conflict(a: Distribution, spec_a: str, extras: tuple[str, ...], b: Distribution,
-                     spec_b: str) -> Optional[tuple[str, str, str]]:
+                     spec_b: str, pythons: tuple[str, ...] = ("",)) -> Optional[tuple[str, str, str]]:
     """(the releases of `a` that `spec_a` allows, the newest of them read, what it requires of `b`) when each of them
-    requires of `b` a range that shares no release with `spec_b`; None otherwise or when unknown.
+    requires of `b` a range that shares no release with `spec_b`, on each of the `pythons` (their
+    markers told apart: contourpy 1.1.1 asks numpy>=1.26.0rc1 only on Python 3.12+, so numpy==1.25.2
+    installs with it on 3.11; "" is the typical environment); None otherwise or when unknown.
     A release that was not read counts as its minor series when the series' first and last
     releases were read and both conflict (requirements move between series, rarely inside one),
     but not when it is the only release `spec_a` allows: an exact pin is judged by that release's
@@ -177,10 +195,15 @@ def release_conflict(a: Distribution, spec_a: str, extras: tuple[str, ...], b: D
     def needs(version: Version) -> Optional[SpecifierSet]:
         """What `version` requires of b when that excludes all of spec_b, else None."""
         if version not in verdicts:
-            reqs = a.requirement_on(version, b.name, extras)
-            spec = SpecifierSet(",".join(str(r.specifier) for r in reqs if str(r.specifier))) if reqs else None
-            clash = spec is not None and not any(spec.contains(v) and declared_b.contains(v) for v in b.releases)
-            verdicts[version] = spec if clash else None
+            shown: Optional[SpecifierSet] = None
+            for python in pythons:
+                reqs = a.requirement_on(version, b.name, extras, python)
+                spec = SpecifierSet(",".join(str(r.specifier) for r in reqs if str(r.specifier))) if reqs else None
+                if spec is None or any(spec.contains(v) and declared_b.contains(v) for v in b.releases):
+                    shown = None  # installable together on this Python
+                    break
+                shown = shown or spec
+            verdicts[version] = shown
         return verdicts[version]
 
     shown: Optional[tuple[Version, SpecifierSet]] = None  # the newest release read, and what it requires

@@ -1329,3 +1329,54 @@ def test_vcs_url_without_egg_is_named_by_its_repository(tmp_path: Path) -> None:
     """})
     assert [(r.dist, r.line, r.col) for r in ms.requirements] == [
         ("cerulean", 1, 28), ("field-kit", 2, 33), ("other-dist", 4, 42)]
+
+
+def test_install_scripts_declare_what_their_pip_commands_install(tmp_path: Path) -> None:
+    """A shell script or Dockerfile governs its folder with the packages its `pip install`
+    commands name; options and their values, `-r` files, paths, URLs, variables, echoed text and
+    comments declare nothing, and a script that installs nothing by name is no manifest."""
+    write(tmp_path, "tools/reader/install.sh", """\
+        #!/bin/bash
+        /opt/py/bin/python3 -m pip install --no-cache-dir -i https://mirror.example/simple \\
+            flask "bs4>=0.0.2" \\
+            ./vendored_pkg
+        echo "optional: pip install pypdf"
+        # pip install lxml
+        if [ -n "$GPU" ]; then pip3 install -U torch==2.3.1; fi
+        uv pip install --system $EXTRA_PACKAGE -r requirements.txt
+        """)
+    write(tmp_path, "svc/Dockerfile", """\
+        FROM python:3.12
+        RUN MAX_JOBS=4 pip install --no-cache-dir redis \\
+            && sudo pip install "aizynthfinder[all]" https://example.org/wheels/x-1.0-py3-none-any.whl
+        """)
+    write(tmp_path, "run.sh", "pip install -r requirements.txt\npython main.py\n")
+    write(tmp_path, "requirements.txt", "openai>=1\n")
+    ms = parse(tmp_path, "tools/reader/install.sh", "svc/Dockerfile", "run.sh", "requirements.txt")
+    assert rows(ms, "tools/reader/install.sh") == [
+        ("flask", "", (), "", 3, "main"), ("bs4", ">=0.0.2", (), "", 3, "main"),
+        ("torch", "==2.3.1", (), "", 7, "main")]
+    assert rows(ms, "svc/Dockerfile") == [("redis", "", (), "", 2, "main"),
+                                          ("aizynthfinder", "", ("all",), "", 3, "main")]
+    assert ms.manifests == ["requirements.txt", "svc/Dockerfile", "tools/reader/install.sh"]
+    assert [r.dist for r in ms.for_path("tools/reader/lib/server.py").requirements] == [
+        "flask", "bs4", "torch", "openai"]
+
+
+def test_an_install_script_of_installer_tools_only_is_no_manifest(tmp_path: Path) -> None:
+    write(tmp_path, "deploy.sh", "pip install --upgrade pip setuptools wheel\npip install -r requirements.txt\n")
+    write(tmp_path, "Dockerfile", "FROM python:3.12\nRUN pip install uv && uv pip install --system playwright\n")
+    write(tmp_path, "requirements.txt", "openai>=1\n")
+    ms = parse(tmp_path, "deploy.sh", "Dockerfile", "requirements.txt")
+    assert ms.manifests == ["Dockerfile", "requirements.txt"]
+    assert rows(ms, "Dockerfile") == [("uv", "", (), "", 2, "main"), ("playwright", "", (), "", 2, "main")]
+
+
+def test_an_install_script_counts_only_where_a_manifest_governs(tmp_path: Path) -> None:
+    """A Dockerfile beside loose scripts that no manifest governs does not become their declaration."""
+    write(tmp_path, "backend/pyproject.toml", '[project]\nname = "app"\nversion = "1"\ndependencies = ["fastapi"]\n')
+    write(tmp_path, "backend/tools/install.sh", "pip install playwright\n")
+    write(tmp_path, "ops/Dockerfile", "FROM python:3.12\nRUN pip install asyncpg\n")
+    ms = parse(tmp_path, "backend/pyproject.toml", "backend/tools/install.sh", "ops/Dockerfile")
+    assert ms.manifests == ["backend/pyproject.toml", "backend/tools/install.sh"]
+    assert [r.dist for r in ms.requirements] == ["fastapi", "playwright"]

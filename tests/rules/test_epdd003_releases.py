@@ -39,6 +39,16 @@ def test_requirements_behind_markers_and_extras() -> None:
     assert release_conflict(win, "==1.0.0", ("new",), CORE, "<0.3") == ("1.0.0", "1.0.0", ">=1.0")
 
 
+def test_a_conflict_on_some_pythons_only_is_none() -> None:
+    """contourpy 1.1.1's shape: a higher floor only on Python 3.12+, the old one below."""
+    plot = dist("plot", ["1.1.1"], {"1.1.1": ["core>=1.0; python_version >= '3.12'",
+                                              "core>=0.2; python_version < '3.12'"]})
+    pythons = ("3.12", "3.10", "3.11")
+    assert release_conflict(plot, "==1.1.1", (), CORE, "==0.3.5", pythons) is None  # installs on 3.10 and 3.11
+    assert release_conflict(plot, "==1.1.1", (), CORE, "==0.3.5", ("3.12", "3.13")) == ("1.1.1", "1.1.1", ">=1.0")
+    assert release_conflict(plot, "==1.1.1", (), CORE, "==0.3.5") == ("1.1.1", "1.1.1", ">=1.0")  # typical env
+
+
 def test_no_requirement_on_the_other_is_no_conflict() -> None:
     assert release_conflict(dist("free", ["1.0"], {"1.0": ["other>=2"]}), ">=1", (), CORE, "<0.3") is None
 

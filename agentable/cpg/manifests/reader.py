@@ -16,6 +16,7 @@ from packaging.requirements import InvalidRequirement, Requirement as PkgRequire
 
 from agentable.cpg.manifests.conda import _environment_yml
 from agentable.cpg.manifests.deploy_units import read_deploy_units
+from agentable.cpg.manifests.install_scripts import INSTALL_SCRIPT_RE, install_script
 from agentable.cpg.manifests.locks import _lock_file
 from agentable.cpg.manifests.model import ManifestSet, Requirement, governing_dir, normalize_dist
 from agentable.cpg.manifests.pipfile import _pipfile
@@ -37,10 +38,28 @@ def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
         reader.parse(p)
     read_deploy_units(reader, reader.root)
     _parse_enclosing(reader)
+    _drop_ungoverned_install_scripts(reader.out)
     reader.out.root_names = tuple(p.name for p in (reader.root.parent, reader.root) if p.name)
     reader.out.manifests.sort()
     reader.out.lock_files.sort()
     return reader.out
+
+
+def _drop_ungoverned_install_scripts(out: ManifestSet) -> None:
+    """Keep an install script only where a manifest (requirements file, pyproject, setup.py...)
+    governs its folder: there it adds to the project's declarations for that folder's code (a tool
+    bundle's install.sh). A project that declares nothing there has not made the script its
+    declaration of everything the folder imports (a Dockerfile beside loose scripts)."""
+    regular = [governing_dir(m) for m in out.manifests if manifest_kind(PurePosixPath(m).name) != "install"]
+
+    def governed(script: str) -> bool:
+        folder = governing_dir(script)
+        return any(d in (".", "") or d.startswith("..") or folder == d or folder.startswith(d + "/") for d in regular)
+
+    dropped = {m for m in out.manifests if manifest_kind(PurePosixPath(m).name) == "install" and not governed(m)}
+    if dropped:
+        out.manifests[:] = [m for m in out.manifests if m not in dropped]
+        out.requirements[:] = [r for r in out.requirements if r.path not in dropped]
 
 
 # How many folders above the scanned one may hold the manifests of the project it belongs to.
@@ -85,10 +104,13 @@ _PYLOCK_RE = re.compile(r"^pylock(\.[^/.]+)?\.toml$")  # PEP 751: pylock.toml, p
 
 
 def manifest_kind(name: str) -> str:
-    """"lock" (a lock file), "script" (a Python file other than setup.py: PEP 723 metadata) or
-    "manifest", for a file name that files.is_manifest accepted."""
+    """"lock" (a lock file), "script" (a Python file other than setup.py: PEP 723 metadata),
+    "install" (a shell script or Dockerfile: what its `pip install` commands install) or "manifest",
+    for a file name that files.is_manifest accepted."""
     if name in _LOCK_NAMES or _PYLOCK_RE.match(name):
         return "lock"
+    if INSTALL_SCRIPT_RE.search(name):
+        return "install"
     if name.endswith(".py") and name != "setup.py":
         return "script"
     return "manifest"
@@ -184,6 +206,8 @@ class _Reader:
             return _setup_cfg(self, text, rel)
         if name == "setup.py":
             return _setup_py(self, p, text, rel)
+        if manifest_kind(name) == "install":
+            return install_script(self, text, rel)
         if name.endswith(".py"):
             if _script(self, text, rel):
                 return True

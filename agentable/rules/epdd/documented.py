@@ -13,7 +13,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.query.facts import per_graph
 
 _DOC_SUFFIXES = (".md", ".rst", ".mdx")
-_PIP = re.compile(r"pip3?\s+install\s+([^\n`]*)")
+_PIP = re.compile(r"pip3?\s+install\s+([^\n`<]*)")  # to the end of the line, a code span or an HTML tag
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _CLONE = re.compile(r"git\s+clone\s+(?:-\S+\s+)*(\S+)")
 _LOCAL = re.compile(r"^(?:-e|--editable)?\s*\.{1,2}(?:/\S*)?$|^(?:-e|--editable)\s+\S+$")
@@ -60,6 +60,14 @@ def documented_install(g: ProjectGraph, path: str, governing: str, names: set[st
     return False
 
 
+def documented_anywhere(g: ProjectGraph, names: set[str]) -> bool:
+    """Does any document of the project (its top README too) tell the user to `pip install` one
+    of `names` (distributions, normalised)? Enough for an import inside a function: it runs only
+    when the feature that calls the function does, and the project documents that feature's install."""
+    names = names | {n.replace("-", "") for n in names}
+    return any(named & names for named, _ in _doc_installs(g).values())
+
+
 @per_graph
 def _doc_installs(g: ProjectGraph) -> dict[str, tuple[frozenset[str], str]]:
     """Document -> (the distributions its `pip install` commands name, its text), for the
@@ -68,11 +76,26 @@ def _doc_installs(g: ProjectGraph) -> dict[str, tuple[frozenset[str], str]]:
     for rel, text in project_documents(g):
         if "install" not in text:
             continue
-        named = {n for cmd in _PIP.finditer(text) for word in cmd.group(1).split() if not word.startswith("-")
+        named = {n for cmd in _PIP.finditer(text) for word in _command_words(cmd.group(1))
                  for m in [_NAME.match(word.strip("'\""))] if m is not None
                  for n in (normalize_dist(m.group(0)), normalize_dist(m.group(0)).replace("-", ""))}
         if named or _clones(text):
             out[rel] = (frozenset(named), text)
+    return out
+
+
+def _command_words(args: str) -> list[str]:
+    """The package words of a `pip install` command's arguments, options left out, up to the first
+    word that ends a sentence or a clause (`pip install unstructured-ingest. More details about
+    Unstructured: ...` names one package, not `more` or `unstructured`)."""
+    out: list[str] = []
+    for word in args.split():
+        if word[-1] in ".,:;!?)":
+            if not word.startswith("-") and word.rstrip(".,:;!?)"):
+                out.append(word.rstrip(".,:;!?)"))
+            break
+        if not word.startswith("-"):
+            out.append(word)
     return out
 
 

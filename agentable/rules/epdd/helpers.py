@@ -12,7 +12,7 @@ from agentable.cpg.flow import handler_type_names
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo, ModuleInfo
-from agentable.query.dependencies import import_targets, installed_closure
+from agentable.query.dependencies import absolute_targets, import_targets, installed_closure
 from agentable.query.facts import per_graph
 from agentable.query.versions import versions_within
 from agentable.rules.epdd.units import runs_in_deployment
@@ -157,7 +157,11 @@ def environment_test(test: ir.Expr) -> bool:
 def _running_library_test(test: ir.Expr, func: FunctionInfo, tops: set[str], probes: frozenset[str]) -> bool:
     """Does `test` compare the name of the library running the code with one of `tops`: a string
     literal naming the package, beside `sys.modules` or a probe call (directly, or through a local
-    name bound to one: `library = sniffio.current_async_library()`)?"""
+    name bound to one: `library = sniffio.current_async_library()`)? Or does it look one of
+    them up through names bound to a lookup (`has_x = lambda: find_spec("x") is not None`; see
+    `looked_up_packages`)?"""
+    if tops & looked_up_packages(test, func, probes):
+        return True
     exprs = list(ir.walk_expr(test))
     if not any(isinstance(e, ir.Constant) and e.value in tops for e in exprs):
         return False
@@ -167,6 +171,28 @@ def _running_library_test(test: ir.Expr, func: FunctionInfo, tops: set[str], pro
         if isinstance(e, ir.Name) and any(_probe_call(d.value, probes) for d in func.defs.get(e.id, ())):
             return True
     return False
+
+
+def looked_up_packages(test: ir.Expr, func: FunctionInfo, probes: frozenset[str]) -> frozenset[str]:
+    """The packages a branch test looks up, so that its body runs only when they are installed:
+    the string arguments of the probe calls (`importlib.util.find_spec("x")`, python.toml
+    `running_library_probes`) reached from the test, directly or through the names of `func` it
+    reads, bound to a lookup, a lambda or function result that makes one, or a conditional
+    expression whose test does (`browser = "playwright" if has_playwright() else None`, then
+    `if browser == "playwright":`), up to three bindings deep."""
+    found: set[str] = set()
+    todo: list[tuple[ir.Expr, int]] = [(test, 0)]
+    seen: set[int] = set()
+    while todo:
+        root, depth = todo.pop()
+        for e in ir.walk_expr(root):
+            if _probe_call(e, probes):
+                found.update(a.value for a in e.args[:1]  # type: ignore[attr-defined]
+                             if isinstance(a, ir.Constant) and isinstance(a.value, str))
+            elif isinstance(e, ir.Name) and depth < 3 and id(e) not in seen:
+                seen.add(id(e))
+                todo.extend((d.value, depth + 1) for d in func.defs.get(e.id, ()) if d.value is not None)
+    return frozenset(found)
 
 
 def callers_probe_first(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, probes: frozenset[str]) -> bool:
@@ -181,6 +207,37 @@ def callers_probe_first(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, prob
         any(isinstance(anc, ir.If) and _running_library_test(anc.test, site.func, tops, probes)
             for anc in site.func.ancestors(site.stmt))
         for site in sites)
+
+
+def importers_look_up_first(g: ProjectGraph, mod: ModuleInfo, stmt: ir.Stmt, probes: frozenset[str]) -> bool:
+    """Is a module-level import of `mod` run only after its importers looked the package up: every
+    project module (test code aside) that imports `mod` does so in the body of an `if` whose test
+    looks one of the import's packages up (`if importlib.util.find_spec("finnlp") is not None:
+    from .finnlp_utils import FinNLPUtils`; see `looked_up_packages`)? A module nothing imports is
+    run by hand: not guarded."""
+    tops = {t.split(".")[0] for t in import_targets(stmt)}
+    sites = _module_importers(g).get(mod.name, ())
+    return bool(sites) and all(
+        g.is_test_code(m.path) or any(
+            isinstance(a, ir.If) and any(s is site for s in ir.walk_stmts(a.body, into_defs=True))
+            and tops & looked_up_packages(a.test, import_owner(g, m, site), probes)
+            for a in import_owner(g, m, site).ancestors(site))
+        for m, site in sites)
+
+
+@per_graph
+def _module_importers(g: ProjectGraph) -> dict[str, list[tuple[ModuleInfo, ir.Stmt]]]:
+    """Project module -> (the project module, the import statement) of each import of it."""
+    out: dict[str, list[tuple[ModuleInfo, ir.Stmt]]] = {}
+    for name, m in g.modules.items():
+        for stmt in m.import_stmts:
+            for target in absolute_targets(m, stmt):
+                parts = target.split(".")
+                hit = next((".".join(parts[:i]) for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in g.modules),
+                           None)
+                if hit is not None and hit != name:
+                    out.setdefault(hit, []).append((m, stmt))
+    return out
 
 
 def _probe_call(e: ir.Expr | None, probes: frozenset[str]) -> bool:

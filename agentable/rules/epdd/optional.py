@@ -12,6 +12,7 @@ from agentable.cpg import ir
 from agentable.cpg.flow import handler_type_names
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo, ModuleInfo
+from agentable.cpg.values import ExtRef
 from agentable.query.facts import per_graph
 from agentable.query.dependencies import absolute_targets
 from agentable.rules.epdd.documented import project_documents
@@ -185,19 +186,63 @@ def run_condition(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> Optiona
     """The test a lazy import runs under, in words, or None: the nearest `if` of its function that
     encloses it (only when `extension in ("html", "htm")`), or an earlier `if` of the function's
     body whose branch returns or raises before it (only when `config.remote is not True` is false)."""
+    test = _run_test(func, stmt)
+    if test is None:
+        return None
+    words = _text(g, func.module.path, test[0])
+    return f"only when `{words}`" if test[1] else f"only when `{words}` is false"
+
+
+def behind_a_setting(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """Does a lazy import run only under a test of a setting the user turns on (`run_condition`'s
+    test reads the environment, `os.getenv("OCR")`, or a configuration object, `config.remote`,
+    `args.ocr`: python.toml `environment_reads` and `setting_words`, directly or through names bound
+    in the function or its module, three bindings deep)? Only those who turn it on need the package."""
+    test = _run_test(func, stmt)
+    if test is None:
+        return False
+    facts = g.catalog.python
+    scopes = (func, func.module.toplevel)
+    todo: list[tuple[ir.Expr, int]] = [(test[0], 0)]
+    while todo:
+        root, depth = todo.pop()
+        for e in ir.walk_expr(root):
+            name = ir.dotted(e) if isinstance(e, (ir.Name, ir.Attribute)) else None
+            if not name:
+                continue
+            if name in facts.environment_reads:
+                return True
+            if isinstance(e, ir.Attribute) and any(w in facts.setting_words for part in name.split(".")[:-1]
+                                                   for w in part.lower().strip("_").split("_")):
+                return True
+            if isinstance(e, ir.Name) and depth < 3:
+                todo.extend((d.value, depth + 1) for scope in scopes for d in scope.defs.get(e.id, ())
+                            if d.value is not None)
+                if depth == 0 and _environment_value(g, e, func, stmt, facts.environment_reads):
+                    return True  # a constant another module reads from the environment
+    return False
+
+
+def _environment_value(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: ir.Stmt,
+                       reads: frozenset[str]) -> bool:
+    """Does the value resolution give `e` an environment read (`OCR_LANGUAGE`, imported from a
+    settings module that binds it to `os.getenv("OCR_LANGUAGE", "")`)?"""
+    return any(isinstance(v, ExtRef) and v.path.removesuffix("()").split("[")[0] in reads
+               for v in g.values(e, func, stmt))
+
+
+def _run_test(func: FunctionInfo, stmt: ir.Stmt) -> Optional[tuple[ir.Expr, bool]]:
+    """(the test, whether the import runs when it holds) of `run_condition`, or None."""
     if func.node is None:
         return None
-    path = func.module.path
     for anc in func.ancestors(stmt):
         if isinstance(anc, ir.If):
-            inside_body = any(s is stmt or _contains(s, stmt) for s in anc.body)
-            test = _text(g, path, anc.test)
-            return f"only when `{test}`" if inside_body else f"only when `{test}` is false"
+            return anc.test, any(s is stmt or _contains(s, stmt) for s in anc.body)
     for s in func.body:
         if s is stmt or _contains(s, stmt):
             break
         if isinstance(s, ir.If) and not s.orelse and s.body and isinstance(s.body[-1], (ir.Return, ir.Raise)):
-            return f"only when `{_text(g, path, s.test)}` is false"
+            return s.test, False
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Iterator, Optional
 
+from agentable.cpg import ir
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ModuleInfo
@@ -48,17 +49,25 @@ def _import_time_parents(g: ProjectGraph, probes: frozenset[str]) -> dict[str, O
 def _run_on_import(g: ProjectGraph, m: ModuleInfo, probes: frozenset[str]) -> Iterator[str]:
     """The project modules that `m`'s unguarded module-level imports run (`import a.b.c` runs `a`,
     `a.b` and `a.b.c`)."""
-    from agentable.rules.epdd.helpers import import_is_optional, import_owner
+    from agentable.rules.epdd.helpers import import_is_optional, import_owner, looked_up_packages
 
     for stmt in m.import_stmts:
         if import_owner(g, m, stmt) is not m.toplevel or import_is_optional(m.toplevel, stmt, probes=probes):
             continue
+        if any(isinstance(a, ir.If) and _in_body(a, stmt) and looked_up_packages(a.test, m.toplevel, probes)
+               for a in m.toplevel.ancestors(stmt)):
+            continue  # `if find_spec("playwright"): from ._browser_playwright import ...`: an optional backend
         for target in absolute_targets(m, stmt):
             parts = target.split(".")
             for i in range(1, len(parts) + 1):
                 hit = ".".join(parts[:i])
                 if hit in g.modules:
                     yield hit
+
+
+def _in_body(branch: ir.If, stmt: ir.Stmt) -> bool:
+    """Is `stmt` in the body of `branch` (run when its test holds), not in its `else`?"""
+    return any(s is stmt for s in ir.walk_stmts(branch.body, into_defs=True))
 
 
 def import_time_importers(g: ProjectGraph, mod: ModuleInfo, probes: frozenset[str]) -> frozenset[str]:
