@@ -328,7 +328,7 @@ def _named_slice(sources: list[SourceFile], options: ScanOptions, cache: ParseCa
             unknown.append(sf)
         else:
             facts.append(known)
-    loaded, notes = parse_files(unknown, 1, None, cache)
+    loaded, notes = parse_files(unknown, options.jobs, None, cache)
     for mod in loaded:
         mod_facts = ModuleFacts.of(mod)
         facts.append(mod_facts)
