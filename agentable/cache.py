@@ -96,6 +96,13 @@ class ParseCache:
         """The digest `digest` or `get` read for this path in this scan, if any."""
         return self._digests.get(rel_path)
 
+    def keep(self, sf: "SourceFile") -> None:
+        """Mark the file's entry as used by this scan without loading it (a pre-commit run loads
+        only its slice; the other entries must survive `flush`)."""
+        digest = self.digest(sf) if self.enabled else None
+        if digest is not None:
+            self.touched.add(self._key(sf, digest))
+
     def get(self, sf: "SourceFile") -> Optional[ir.Module]:
         if not self.enabled:
             return None

@@ -342,6 +342,9 @@ def _named_slice(sources: list[SourceFile], options: ScanOptions, cache: ParseCa
     if keep is None:
         return None
     have = {m.path for m in loaded}
+    for sf in sources:
+        if sf.rel_path not in keep:
+            cache.keep(sf)  # not loaded, still the project's: its parse cache entry stays
     rest, more_notes = parse_files([sf for sf in sources if sf.rel_path in keep and sf.rel_path not in have],
                                    options.jobs, options.progress, cache)
     modules = sorted([m for m in loaded if m.path in keep] + rest, key=lambda m: m.path)

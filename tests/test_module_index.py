@@ -250,3 +250,16 @@ def test_a_file_name_that_is_not_utf8_is_left_out_of_the_index(tmp_path: Path) -
     again = ModuleIndex(tmp_path / "cache")
     assert again.facts("b.py", "b", b"\2" * 32) is not None
     assert again.facts("caf\udce9.py", "caf\udce9", b"\1" * 32) is None
+
+
+def test_a_precommit_run_keeps_the_parse_cache_of_the_modules_it_did_not_load(tmp_path: Path, monkeypatch) -> None:
+    from agentable import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "_PRUNE_MIN", 0)  # prune as a large project's cache would be
+    monkeypatch.setattr(cache_mod, "_PRUNE_FACTOR", 1)
+    root, cache = _project(tmp_path), tmp_path / "cache"
+    _scan(root, cache)
+    entries = sorted((cache / "parse").glob("*/*.ir"))
+    assert len(entries) == 6
+    _scan(root, cache, {"app/planner.py"})
+    assert sorted((cache / "parse").glob("*/*.ir")) == entries
