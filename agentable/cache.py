@@ -79,13 +79,36 @@ class ParseCache:
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.ir"
 
+    def digest(self, sf: "SourceFile") -> Optional[bytes]:
+        """The content digest of the file, read once per scan."""
+        digest = self._digests.get(sf.rel_path)
+        if digest is None:
+            digest = _file_digest(sf)
+            if digest is not None:
+                self._digests[sf.rel_path] = digest
+        return digest
+
+    def know_digests(self, digests: dict[str, bytes]) -> None:
+        """Digests read this scan by someone else (the result cache's key), by rel path."""
+        self._digests.update(digests)
+
+    def known_digest(self, rel_path: str) -> Optional[bytes]:
+        """The digest `digest` or `get` read for this path in this scan, if any."""
+        return self._digests.get(rel_path)
+
+    def keep(self, sf: "SourceFile") -> None:
+        """Mark the file's entry as used by this scan without loading it (a pre-commit run loads
+        only its slice; the other entries must survive `flush`)."""
+        digest = self.digest(sf) if self.enabled else None
+        if digest is not None:
+            self.touched.add(self._key(sf, digest))
+
     def get(self, sf: "SourceFile") -> Optional[ir.Module]:
         if not self.enabled:
             return None
-        digest = _file_digest(sf)
+        digest = self.digest(sf)
         if digest is None:
             return None
-        self._digests[sf.rel_path] = digest
         key = self._key(sf, digest)
         mod = self._load(self._path(key))
         if not isinstance(mod, ir.Module) or mod.path != sf.rel_path:

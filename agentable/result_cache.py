@@ -30,7 +30,10 @@ def analysis_hash() -> str:
     return digest.hexdigest()
 
 
-def scan_key(config_repr: str, files: Iterable[Path], root: Path) -> Optional[str]:
+def scan_key(config_repr: str, files: Iterable[Path], root: Path,
+             seen: Optional[dict[Path, bytes]] = None) -> Optional[str]:
+    """The key of a scan of `files`; each file's content digest also goes to `seen`, so that the
+    parse cache need not read the file again."""
     digest = hashlib.sha256((analysis_hash() + "\0" + config_repr).encode())
     for path in sorted(files):
         try:
@@ -38,7 +41,10 @@ def scan_key(config_repr: str, files: Iterable[Path], root: Path) -> Optional[st
         except OSError:
             return None  # let the full scan report the unreadable file
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
+        file_digest = hashlib.sha256(data).digest()
+        if seen is not None:
+            seen[path] = file_digest
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + file_digest)
     return digest.hexdigest()
 
 

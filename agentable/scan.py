@@ -18,13 +18,16 @@ from typing import TYPE_CHECKING, Callable, Iterator, Optional, Union
 from agentable.catalog import load_catalog
 from agentable.config import Config
 from agentable.cpg import ir
+from agentable.cache import ParseCache
 from agentable.cpg.artifacts import ArtifactSet, artifact_links
+from agentable.cpg.focus import ModuleFacts, focus_paths
 from agentable.cpg.lower import NestingTooDeep, lower_source
 from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
 from agentable.deep_stack import call_deep
 from agentable.files import SourceFile, is_test_path, discover, read_source, skip_reason
 from agentable.findings import Finding, Notification
+from agentable.module_index import ModuleIndex
 from agentable.rules import all_rules
 from agentable.rule_runner import can_fork, ran_out_of_stack, run_rules, run_rules_forked
 from agentable.scan_result import ScanResult
@@ -283,6 +286,71 @@ def parse_files(sources: list[SourceFile], jobs: int, progress=None, cache=None)
     return modules, notes
 
 
+def _load_modules(sources: list[SourceFile], options: ScanOptions, cache: Optional[ParseCache]
+                  ) -> tuple[list[ir.Module], list[Notification], list[ModuleFacts]]:
+    """The modules to analyse, the notifications of reading them, and the facts of the project's
+    other modules (which only count in the totals). A pre-commit run naming Python files loads
+    only their slice (`cpg/focus.py`), found from the module index; any other scan loads every
+    module and brings the index up to date."""
+    index = ModuleIndex(cache.root) if cache is not None and cache.enabled else None
+    if index is not None and cache is not None and _names_files_only(options.only_files):
+        sliced = _named_slice(sources, options, cache, index)
+        if sliced is not None:
+            return sliced
+    modules, notes = parse_files(sources, options.jobs, options.progress, cache)
+    if index is not None and cache is not None:
+        for mod in modules:
+            digest = cache.known_digest(mod.path)
+            if digest is not None and index.facts(mod.path, mod.name, digest) is None:
+                index.record(digest, ModuleFacts.of(mod))
+        index.keep_only({sf.rel_path for sf in sources})
+        index.save()
+    return modules, notes, []
+
+
+def _names_files_only(only_files: Optional[set[str]]) -> bool:
+    return bool(only_files) and not any(w == "" or w.endswith("/") for w in only_files or ())
+
+
+def _named_slice(sources: list[SourceFile], options: ScanOptions, cache: ParseCache, index: ModuleIndex
+                 ) -> Optional[tuple[list[ir.Module], list[Notification], list[ModuleFacts]]]:
+    """(the slice's modules, their notifications, the facts of the modules outside it) for the
+    files named in `options.only_files`, or None when the slice is the whole project (or a named
+    file is not a module: a manifest or a prompt file reaches every module that may use it).
+    Modules whose facts the index lacks (new or edited files) are loaded to read them."""
+    assert options.only_files is not None
+    facts: list[ModuleFacts] = []
+    unknown: list[SourceFile] = []
+    for sf in sources:
+        digest = cache.digest(sf)
+        known = index.facts(sf.rel_path, sf.module, digest) if digest is not None else None
+        if known is None:
+            unknown.append(sf)
+        else:
+            facts.append(known)
+    loaded, notes = parse_files(unknown, options.jobs, None, cache)
+    for mod in loaded:
+        mod_facts = ModuleFacts.of(mod)
+        facts.append(mod_facts)
+        digest = cache.known_digest(mod.path)
+        if digest is not None:
+            index.record(digest, mod_facts)
+    index.keep_only({sf.rel_path for sf in sources})
+    index.save()
+    facts.sort(key=lambda f: f.path)  # the order parse_files gives the modules
+    keep = focus_paths(facts, set(options.only_files))
+    if keep is None:
+        return None
+    have = {m.path for m in loaded}
+    for sf in sources:
+        if sf.rel_path not in keep:
+            cache.keep(sf)  # not loaded, still the project's: its parse cache entry stays
+    rest, more_notes = parse_files([sf for sf in sources if sf.rel_path in keep and sf.rel_path not in have],
+                                   options.jobs, options.progress, cache)
+    modules = sorted([m for m in loaded if m.path in keep] + rest, key=lambda m: m.path)
+    return modules, notes + more_notes, [f for f in facts if f.path not in keep]
+
+
 def _suppressed(f: Finding, lines: list[str], stmt_line: int) -> bool:
     for ln in {f.span.line, stmt_line}:
         if 0 < ln <= len(lines):
@@ -335,19 +403,18 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     disc = discover(paths, root=root, exclude=list(config.exclude), respect_gitignore=config.respect_gitignore)
     notifications: list[Notification] = list(options.extra_notifications) + list(disc.notifications)
     rules = [r for r in all_rules() if config.rule_enabled(r.meta.id, r.meta.category, "")]
-    results, result_key, hit = _result_cache(options, config, disc, root)
+    digests: dict[Path, bytes] = {}  # abs path -> content digest, read once for both caches
+    results, result_key, hit = _result_cache(options, config, disc, root, digests)
     if hit is not None:  # nothing changed since the last scan: its result stands
         cached_findings, cached_notes, files_scanned, lines_scanned, cached_sources = hit
         return ScanResult(root=root, findings=cached_findings, notifications=notifications + cached_notes,
                           rules=[r.meta for r in rules], files_scanned=files_scanned, lines_scanned=lines_scanned,
                           duration_s=time.perf_counter() - started, sources=cached_sources)
-    cache = None
-    if options.cache_dir is not None:
-        from agentable.cache import ParseCache
-
-        cache = ParseCache(options.cache_dir)
+    cache = ParseCache(options.cache_dir) if options.cache_dir is not None else None
+    if cache is not None:
+        cache.know_digests({sf.rel_path: digests[sf.abs_path] for sf in disc.sources if sf.abs_path in digests})
     with gc_paused():
-        modules, parse_notes = parse_files(disc.sources, options.jobs, options.progress, cache)
+        modules, parse_notes, outside = _load_modules(disc.sources, options, cache)
         # The IR lives until the scan ends: frozen, it is skipped by the collections after the
         # pause (reporting) until scan() unfreezes it.
         gc.freeze()
@@ -402,8 +469,8 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         findings=findings,
         notifications=notifications,
         rules=[r.meta for r in rules],
-        files_scanned=len(modules),
-        lines_scanned=sum(m.line_count() for m in modules),
+        files_scanned=len(modules) + len(outside),
+        lines_scanned=sum(m.line_count() for m in modules) + sum(f.lines for f in outside),
         duration_s=time.perf_counter() - started,
         sources=sources,
     )
@@ -497,7 +564,7 @@ def _focused(modules: list[ir.Module], only_files: Optional[set[str]]) -> list[i
     return modules if keep is None else [m for m in modules if m.path in keep]
 
 
-def _result_cache(options: ScanOptions, config: Config, disc, root: Path):
+def _result_cache(options: ScanOptions, config: Config, disc, root: Path, digests: dict[Path, bytes]):
     """(cache, key, cached raw findings or None); off without a cache dir or with the LLM checker."""
     if options.cache_dir is None or getattr(options.checker, "llm_active", False):
         return None, None, None
@@ -506,7 +573,7 @@ def _result_cache(options: ScanOptions, config: Config, disc, root: Path):
     results = ResultCache(options.cache_dir)
     key = scan_key(repr(config) + repr(sorted(options.only_files or ())),
                    [sf.abs_path for sf in disc.sources] + list(disc.manifests) + [root / a for a in disc.artifacts],
-                   root)
+                   root, digests)
     return results, key, (results.get(key) if key is not None else None)
 
 

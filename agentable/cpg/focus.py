@@ -7,9 +7,27 @@ same as a full scan's because every module that can reach or be reached from the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    """What the slice needs of a module, small enough to keep for every file of a project between
+    scans (agentable.module_index): a pre-commit run finds its slice without loading every
+    module's IR."""
+
+    path: str
+    name: str
+    is_package: bool
+    imports: frozenset[str]  # imported_names(module)
+    lines: int  # line_count(), for the scan's totals
+
+    @classmethod
+    def of(cls, mod: ir.Module) -> "ModuleFacts":
+        return cls(mod.path, mod.name, mod.is_package, frozenset(imported_names(mod)), mod.line_count())
 
 
 def imported_names(mod: ir.Module) -> set[str]:
@@ -30,7 +48,8 @@ def imported_names(mod: ir.Module) -> set[str]:
     return out
 
 
-def _resolve(name: str, importer: ir.Module, by_name: dict[str, ir.Module], by_suffix: dict[str, list[str]]) -> Optional[str]:
+def _resolve(name: str, importer: ModuleFacts, by_name: dict[str, ModuleFacts], by_suffix: dict[str, list[str]]
+             ) -> Optional[str]:
     """The project module an import names, as ProjectGraph.find_module would pick it."""
     package = importer.name if importer.is_package else importer.name.rpartition(".")[0]
     parts = name.split(".")
@@ -47,6 +66,11 @@ def _resolve(name: str, importer: ir.Module, by_name: dict[str, ir.Module], by_s
 def focus_modules(modules: Iterable[ir.Module], paths: set[str]) -> Optional[set[str]]:
     """Paths of the modules needed to analyse the files in `paths`; None when that is everything
     anyway (or a named path is not a Python module, e.g. a manifest that governs all modules)."""
+    return focus_paths([ModuleFacts.of(m) for m in modules], paths)
+
+
+def focus_paths(modules: Iterable[ModuleFacts], paths: set[str]) -> Optional[set[str]]:
+    """focus_modules from the modules' facts."""
     modules = list(modules)
     by_path = {m.path: m for m in modules}
     if not paths or any(p not in by_path for p in paths):
@@ -60,7 +84,7 @@ def focus_modules(modules: Iterable[ir.Module], paths: set[str]) -> Optional[set
     uses: dict[str, set[str]] = {}
     used_by: dict[str, set[str]] = {}
     for m in modules:
-        for imported in imported_names(m):
+        for imported in m.imports:
             target = _resolve(imported, m, by_name, by_suffix)
             if target is not None and target != m.name:
                 uses.setdefault(m.name, set()).add(target)
