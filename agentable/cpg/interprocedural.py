@@ -35,6 +35,11 @@ class ExpandingResolver(Resolver):
         self.bound_depth = 0  # how many BoundResolvers deep: bound at most twice
         self._receivers: dict[frozenset[str], ReceiverResolver] = {}
         self._dispatch_memo: dict[tuple[str, str], Optional[str]] = {}
+        # (callee, bound depth, bindings) -> its bound returns: a BoundResolver starts from an empty
+        # memo and re-resolves all the callee reaches, and the same call is often bound to the same
+        # values again (openai-agents-python: 1,731 bindings, 817 distinct). Shared with the
+        # BoundResolvers and ReceiverResolvers made from this one.
+        self.bound_memo: dict[tuple[str, int, frozenset[tuple[str, VSet]]], VSet] = {}
 
     def param_values(self, func: FunctionInfo, name: str) -> VSet:
         """A parameter: what the shallow resolver says, plus its default and what every call site
@@ -145,8 +150,13 @@ class ExpandingResolver(Resolver):
                 bindings[p.name] = frozenset({Typed("tuple")})
             elif p.kind == "kwarg":
                 bindings[p.name] = frozenset({Typed("dict")})
-        bound = BoundResolver(self.g, target.qualname, bindings, self.bound_depth + 1)
-        return bound.function_returns(qualname)
+        key = (qualname, self.bound_depth, frozenset(bindings.items()))
+        hit = self.bound_memo.get(key)
+        if hit is None:
+            bound = BoundResolver(self.g, target.qualname, bindings, self.bound_depth + 1)
+            bound.bound_memo = self.bound_memo
+            hit = self.bound_memo[key] = bound.function_returns(qualname)
+        return hit
 
 
 class BoundResolver(ExpandingResolver):
@@ -182,6 +192,7 @@ class ReceiverResolver(ExpandingResolver):
         outer.depth = depth  # the counter is shared (see `depth`): __init__ must not reset it
         self.classes = classes
         self.bound_depth = outer.bound_depth
+        self.bound_memo = outer.bound_memo
         self._self_memo: dict[str, Optional[VSet]] = {}
 
     # One recursion budget for the outer resolver and this one, which call each other.

@@ -91,12 +91,19 @@ def rejected_keywords(g: ProjectGraph, any_dist: bool = False) -> list[RejectedK
         vals = g.values(site.call.func, site.func, site.stmt)
         if not vals or any(v.__class__ is not ExtRef for v in vals):
             continue  # the callee may be something else: unknown
-        for kw in dict.fromkeys(names):
-            if _compat_shim(g, site, kw):
-                break
+        kws = list(dict.fromkeys(names))
+        shimmed = 0  # the keywords before this index were tested for a compatibility shim: none is
+        for i, kw in enumerate(kws):
             found = [_judge(g, site, v, kw, any_dist) for v in vals if isinstance(v, ExtRef)]
-            if found and all(f is not None for f in found):
-                out.append(found[0])  # type: ignore[arg-type]
+            if not found or any(f is None for f in found):
+                continue
+            # a shim for this keyword or an earlier one stops the call's keywords there; tested
+            # only once one is rejected (the shim test reads the function's branches and handlers,
+            # the judgement only the mined data, and most keywords are accepted)
+            if any(_compat_shim(g, site, k) for k in kws[shimmed:i + 1]):
+                break
+            shimmed = i + 1
+            out.append(found[0])  # type: ignore[arg-type]
     return out
 
 

@@ -354,11 +354,10 @@ def mined_api_gap(g: ProjectGraph, path: str, symbol: str, call: bool = False) -
     release between two read ones counts only when both lack it), a module not in the data. With
     `call`, the symbol is called: a module of that name does not count as having it."""
     for dist, surface, pres in _surfaces_having(g, symbol, call):
-        fresh = _fresh_install(g, path, dist, surface)
+        fresh = _fresh_bits(g, path, dist, surface)
         if fresh is None or provided_by_another(g, symbol, dist):
             continue
-        source, installed = fresh
-        bits = [_read_bits(surface.versions, v) for v in installed]
+        source, installed, bits = fresh
         if not bits or any(b is None for b in bits):
             continue  # a version that was not read: unknown
         judged = [i for b in bits for i in (b or ())]
@@ -483,14 +482,26 @@ def installed_read_bits(g: ProjectGraph, path: str, dist: str,
     """What a fresh install of the file `path` gets of the mined `dist` (each locked pin, or the
     newest release the declared range admits), with the indexes of the read releases that stand
     for it (a release between two read ones needs both). None when unknown."""
-    fresh = _fresh_install(g, path, dist, surface)
+    fresh = _fresh_bits(g, path, dist, surface)
     if fresh is None:
         return None
-    source, installed = fresh
-    bits = [_read_bits(surface.versions, v) for v in installed]
+    source, installed, bits = fresh
     if not bits or any(b is None for b in bits):
         return None
     return source, installed, sorted({i for b in bits for i in (b or ())})
+
+
+def _fresh_bits(g: ProjectGraph, path: str, dist: str, surface) -> Optional[
+        tuple[VersionSource, list[Version], list[Optional[tuple[int, ...]]]]]:
+    """`_fresh_install` with the read releases that stand for each installed version
+    (`_read_bits`), kept per graph by the same key: every mined symbol and keyword of a file asks
+    them again, and each is a walk over the read releases."""
+    key = (_fresh_bits, path, dist, id(surface))
+    facts = g.facts
+    if key not in facts:
+        fresh = _fresh_install(g, path, dist, surface)
+        facts[key] = None if fresh is None else (fresh[0], fresh[1], [_read_bits(surface.versions, v) for v in fresh[1]])
+    return facts[key]  # type: ignore[return-value]
 
 
 def _read_bits(versions: tuple[Version, ...], v: Version) -> Optional[tuple[int, ...]]:
