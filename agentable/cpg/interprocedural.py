@@ -234,8 +234,5 @@ class ReceiverResolver(ExpandingResolver):
             return super().class_attr(qualname, attr, instance)
         return self.outer.class_attr(qualname, attr, instance)
 
-    def dispatch_classes(self, subclasses: set[str]) -> Iterable[str]:
-        return subclasses & self.classes  # the receivers this resolver is narrowed to
-
     def receiver(self, classes: Iterable[str]) -> ReceiverResolver:
         return self.outer.receiver(classes)

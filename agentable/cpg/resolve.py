@@ -445,17 +445,12 @@ class Resolver:
         the project annotates its parameters with, `llm: BaseLLM`): an instance whose method is a
         stub is one of the subclasses at run time, and the stub's None is never what it returns."""
         out: set[Value] = set()
-        for sub in self.dispatch_classes(self.g.subclasses(qualname)):
+        for sub in self.g.subclasses(qualname):
             cls = self.g.classes.get(sub)
             method = cls.methods.get(attr) if cls is not None else None
             if method is not None and method.node is not None and not stub_body(method):
                 out.add(FuncRef(method.qualname))
         return frozenset(out)
-
-    def dispatch_classes(self, subclasses: set[str]) -> Iterable[str]:
-        """The subclasses a stub method may dispatch to here (all of them; a receiver resolver
-        keeps its own receiver classes)."""
-        return subclasses
 
     def _validated_field(self, qualname: str, attr: str) -> VSet:
         """What a validator of the class or a base stores for the field (`values["client"] = X`)."""
