@@ -36,7 +36,7 @@ from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.hook_sources import hooked_text
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
 from agentable.cpg.shadowing import imports_itself
-from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property, stub_body
+from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.values import (
     UNKNOWN,
     Composed,
@@ -417,10 +417,6 @@ class Resolver:
                 method = cls.methods[attr]
                 if instance and is_property(method):
                     return self.function_returns(method.qualname)
-                if instance and method.node is not None and stub_body(method):
-                    overrides = self._implementations(qualname, attr)
-                    if overrides:
-                        return overrides
                 return frozenset({FuncRef(method.qualname)})
             if attr in cls.attrs:
                 for value, s, assigner in cls.attrs[attr]:
@@ -439,18 +435,6 @@ class Resolver:
         for ext in self.g.external_bases(qualname):
             out.add(ExtRef(f"{ext}(){'.' + attr}" if instance else f"{ext}.{attr}"))
         return frozenset(out) if out else frozenset({UNKNOWN})
-
-    def _implementations(self, qualname: str, attr: str) -> VSet:
-        """The subclasses' own implementations of a stub method (`def chat(self): pass` in a base
-        the project annotates its parameters with, `llm: BaseLLM`): an instance whose method is a
-        stub is one of the subclasses at run time, and the stub's None is never what it returns."""
-        out: set[Value] = set()
-        for sub in self.g.subclasses(qualname):
-            cls = self.g.classes.get(sub)
-            method = cls.methods.get(attr) if cls is not None else None
-            if method is not None and method.node is not None and not stub_body(method):
-                out.add(FuncRef(method.qualname))
-        return frozenset(out)
 
     def _validated_field(self, qualname: str, attr: str) -> VSet:
         """What a validator of the class or a base stores for the field (`values["client"] = X`)."""
