@@ -103,6 +103,8 @@ class Catalog:
         self.process_shell_keyword: str = str(waits.get("shell_keyword", ""))
         self.process_interpreters: frozenset[str] = frozenset(waits.get("interpreters", ()))
         self.process_output: dict[str, Any] = dict(tools.get("process_output", {}))
+        # web requests with no time limit by default: call -> the keyword bounding it
+        self.request_waits: dict[str, str] = dict(tools.get("request_waits", {}).get("calls", {}))
         # run call -> the fields of its result holding the output and those holding the failure
         self.result_errors: dict[str, dict[str, tuple[str, ...]]] = {
             k: {f: tuple(v.get(f, ())) for f in ("output", "errors")}

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 def library_candidates(g: "CodeGraph", name: str, cands: list[str]) -> list[str]:
     """The suffix candidates for an import of `name`, less a lone one nested in a project package
-    (chatarena.backends.langchain for `langchain`), when the top of `name` is an LLM library the
+    (chatarena.backends.langchain for `langchain`), when the top of `name` is an LLM library or a
+    network library (tools.toml [network_io], `requests` against an app's models/requests.py) the
     catalog knows and the project declares: the import gets the library. A candidate at a source
     root (src/autogen_core, the library's own source in its monorepo) stays, and several candidates
     already leave the name to the library."""
@@ -23,7 +24,8 @@ def library_candidates(g: "CodeGraph", name: str, cands: list[str]) -> list[str]
         return cands
     manifests: "Optional[ManifestSet]" = getattr(g, "manifests", None)  # (the project graph's; not in CodeGraph)
     top = name.partition(".")[0]
-    if manifests is None or top not in g.catalog.known_framework_roots():
+    if manifests is None or (top not in g.catalog.known_framework_roots()
+                             and top not in {m.partition(".")[0] for m in g.catalog.network_modules}):
         return cands
     return [] if any(manifests.declared(d) for d in g.catalog.distributions_for_import(top)) else cands
 

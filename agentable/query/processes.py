@@ -1,6 +1,6 @@
 """Child processes a tool runs: waits with nothing bounding them (MNFT) and started processes whose
-error stream and exit status the tool captures and then drops (TRE). Catalog tools.toml
-[process_waits] and [process_output]."""
+error stream and exit status the tool captures and then drops (TRE); web requests with no time
+limit (MNFT). Catalog tools.toml [process_waits], [process_output] and [request_waits]."""
 
 from __future__ import annotations
 
@@ -94,6 +94,20 @@ def _has_bound(call: ir.Call, spec: str) -> bool:
         arg = call.args[int(index)]
         return not (isinstance(arg, ir.Constant) and arg.value is None)
     return False
+
+
+def unbounded_requests(g: ProjectGraph, func: FunctionInfo, depth: int = 2) -> list[ProcessCall]:
+    """Web requests with no time limit by default (catalog tools.toml [request_waits]) made in
+    `func` or a project function it calls, with no timeout argument and no limiter around them."""
+    waits = g.catalog.request_waits
+    return [pc for pc in process_calls(g, func, frozenset(waits), depth, bounded_only=True)
+            if not _has_bound(pc.site.call, waits[pc.path]) and not _limited(g, pc.func, pc.site)]
+
+
+def unbounded_request(g: ProjectGraph, site: CallSite, path: str) -> bool:
+    """Is this call of `path` a web request with no time limit (a model call sent with `requests`)?"""
+    spec = g.catalog.request_waits.get(path)
+    return spec is not None and not _has_bound(site.call, spec) and not _limited(g, site.func, site)
 
 
 def _ended_before(g: ProjectGraph, pc: ProcessCall) -> bool:

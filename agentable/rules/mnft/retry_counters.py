@@ -60,11 +60,14 @@ def _own_loop(func: FunctionInfo, s: ir.Stmt) -> Optional[object]:
     return None
 
 
-def _retried_call(g: ProjectGraph, func: FunctionInfo, loop: ir.While) -> str:
-    """A model call, a project function reaching one, or a web request made in the loop."""
+def retried_call(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt, only: Optional[list[ir.Stmt]] = None) -> str:
+    """A model call, a project function reaching one, or a web request made in the loop (and, with
+    `only`, in one of these statements of it: a try's body, not its handlers)."""
     llm_sites = {id(c.call) for c in g.agent.llm_calls}
     for site in func.calls:
         if not func.inside(site.stmt, loop):
+            continue
+        if only is not None and not any(site.stmt is b or func.inside(site.stmt, b) for b in only):
             continue
         name = ir.dotted(site.call.func) or "the call"
         if id(site.call) in llm_sites or g.callees(site) & g.agent.llm_functions:
@@ -117,7 +120,7 @@ def skipped_counters(g: ProjectGraph) -> Iterator[SkippedCounter]:
             skips = tuple((c, _condition(func, c, loop)) for c in conts if not _counted_before(func, c, increments))
             if not skips:
                 continue
-            retried = _retried_call(g, func, loop)
+            retried = retried_call(g, func, loop)
             if retried:
                 yield SkippedCounter(func, loop, counter, retried, tuple(increments), skips)
 
@@ -179,7 +182,7 @@ def uncounted_bounds(g: ProjectGraph) -> Iterator[UncountedBound]:
                 start = _int_start(func, name, loop) if name else None
                 if name is None or start is None or _nested_def_uses(func, name):
                     continue
-                retried = _retried_call(g, func, loop)
+                retried = retried_call(g, func, loop)
                 if retried:
                     yield UncountedBound(func, loop, name, retried, start, s)
                     break
