@@ -48,7 +48,9 @@ class ToolWithoutDescription(Rule):
             if tool.framework:
                 name += f" ({tool.framework})"
             elif own:
-                name += f" (listed in `{own}({getattr(tool.spec, 'field', '')}=[...])`, whose tool schema takes its docstring)"
+                whose = ("whose description for the model is built from its docstring"
+                         if getattr(tool.spec, "described_only", False) else "whose tool schema takes its docstring")
+                name += f" (listed in `{own}({getattr(tool.spec, 'field', '')}=[...])`, {whose})"
             elif tool.kind == "function":
                 name += " (listed in the prompt by its docstring)"
             where = _how_to_describe(tool)
