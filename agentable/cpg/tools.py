@@ -10,7 +10,7 @@ from agentable.catalog.specs import AgentSpec, ChatModelSpec, LLMCallSpec, ToolC
 from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentView, ToolDef, ToolParam
 from agentable.cpg.graph_api import CodeGraph
-from agentable.cpg.home_tools import home_made_class_tools
+from agentable.cpg.home_tools import docstring_class_tools, home_made_class_tools
 from agentable.cpg.own_agent_tools import OwnAgentSite, own_agent_function_tools, own_agent_sites
 from agentable.cpg.module_tools import module_convention_tools
 from agentable.cpg.prompt_tools import prompt_described_functions
@@ -58,6 +58,9 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
                 out.append(_class_tool(g, cls, base_spec))
                 break
     out.extend(home_made_class_tools(g, mods, const_str, function_params))
+    classes = {t.cls.qualname for t in out if t.cls is not None}
+    out.extend(t for t in docstring_class_tools(g, mods, [t for t in out if t.kind == "schema"], function_params)
+               if t.cls is not None and t.cls.qualname not in classes)
     return out
 
 
@@ -372,6 +375,8 @@ def _class_tool(g: CodeGraph, cls, spec) -> ToolDef:
         return None, None
 
     name, npos = attr_str(spec.name_attr)
+    if name is None and getattr(spec, "name_from_class", False):
+        name, npos = cls.name, cls.node.name_pos
     desc, dpos = attr_str(spec.description_attr)
     output_type, opos = attr_str(getattr(spec, "output_type_attr", None))
     if desc is None and cls.node.docstring and getattr(spec, "description_fallback_docstring", False):
