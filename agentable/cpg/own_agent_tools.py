@@ -6,8 +6,12 @@ agent.functions]`, `function_to_json` reading `func.__name__`, `func.__doc__`,
 signature as parameters, less those the project hides from the model: a name the generator skips
 (`if param.name == "context_variables": continue`) or pops from every schema's properties
 (`params["properties"].pop(CTX_VARS, None)`); the agent loop passes those itself. Without such a
-generator in the scanned code a `functions=` list is not a tool set. What counts as reading a
-function's name, docstring or signature is catalog data (tools.toml [own_function_tools])."""
+generator in the scanned code a `functions=` list is not a tool set. The project may also describe
+the functions where it iterates the field, with no generator: `f"{signature_of(fn)}: {fn.__doc__}"
+for fn in self.functions` (a helper it hands the element to read one call deep). Such a list is a
+tool set whose descriptions are known, but not how the model runs the functions (often from code it
+writes in a Python REPL, where what they print is the observation): `described_only`. What counts as
+reading a function's name, docstring or signature is catalog data (tools.toml [own_function_tools])."""
 
 from __future__ import annotations
 
