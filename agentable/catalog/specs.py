@@ -272,6 +272,7 @@ class ToolBaseSpec:
     classes: tuple[str, ...]
     framework: str
     name_attr: Optional[str] = "name"
+    name_from_class: bool = False  # the tool is named after its class (no name attribute)
     description_attr: Optional[str] = "description"
     params_attr: Optional[str] = None
     impl_methods: tuple[str, ...] = ()

@@ -187,3 +187,67 @@ def home_made_class_tools(g: CodeGraph, modules: set[str], const_str, function_p
             out.append(ToolDef("class", "", cls.module, cls.node.pos, name, desc, "attribute" if desc else None,
                                func=impl, cls=cls, spec=spec, params=params, description_pos=dpos, name_pos=npos))
     return out
+
+
+def _reads_own_docstring(func: FunctionInfo) -> bool:
+    """Does the method read its class's docstring: `cls.__doc__`, `self.__doc__`,
+    `type(self).__doc__`, `self.__class__.__doc__`?"""
+    for e, _s in func.expr_walk:
+        if not (isinstance(e, ir.Attribute) and e.attr == "__doc__"):
+            continue
+        v = e.value
+        if isinstance(v, ir.Attribute) and v.attr == "__class__":
+            v = v.value
+        if isinstance(v, ir.Call) and isinstance(v.func, ir.Name) and v.func.id == "type" and len(v.args) == 1:
+            v = v.args[0]
+        if isinstance(v, ir.Name) and v.id in ("cls", "self"):
+            return True
+    return False
+
+
+def docstring_class_tools(g: CodeGraph, modules: set[str], schema_tools: list[ToolDef],
+                          function_params) -> list[ToolDef]:
+    """The tools of a project base class that describes its subclasses by their docstrings: a
+    method of the base builds a tool schema (one of `schema_tools`, found in its body) and reads
+    the class's own `__doc__` (`schema["description"] = parse(cls.__doc__)...`), and the base has a
+    stub method (a catalog `impl_methods` name) that several subclasses implement. Each concrete
+    subclass is a tool named after its class, described by its class docstring (None when it has
+    none), whose implementing method runs it. The base must be in the agent layer's `modules`."""
+    shape = g.catalog.home_made_tool_base
+    if not shape:
+        return []
+    builders: dict[str, FunctionInfo] = {}
+    for t in schema_tools:
+        owner = g.function_of(t.path, t.pos)
+        if owner is not None and owner.cls is not None and _reads_own_docstring(owner):
+            builders.setdefault(owner.cls.qualname, owner)
+    out: list[ToolDef] = []
+    done: set[str] = set()
+    for q in sorted(builders):
+        base = g.classes.get(q)
+        if base is None or base.module.name not in modules or any(
+                g.catalog.tool_base(b) is not None for b in g.external_bases(q)):
+            continue  # (a subclass of a catalogued framework base is that framework's tool; the
+            # framework's own base, when the scan is of the framework itself, is still found here)
+        impl_name = next((m for m in shape.get("impl_methods", ()) if m in base.methods
+                          and base.methods[m].node is not None and stub_body(base.methods[m])), None)
+        if impl_name is None:
+            continue
+        tools = [sub for sub in _descendants(g, q) if impl_name in sub.methods
+                 and sub.methods[impl_name].node is not None and not stub_body(sub.methods[impl_name])]
+        if len(tools) < int(shape.get("min_implementations", 2)):
+            continue
+        spec = ToolBaseSpec(classes=(q,), framework="", name_attr="", name_from_class=True, description_attr="",
+                            impl_methods=(impl_name,), run_methods=(impl_name,), results_stringified=True,
+                            description_fallback_docstring=True,
+                            notes=f"the scanned project's tool base class `{base.name}`, described by docstrings")
+        for cls in tools:
+            if cls.qualname in done or g.subclasses(cls.qualname):
+                continue  # an intermediate base: its subclasses are the tools
+            done.add(cls.qualname)
+            impl = cls.methods[impl_name]
+            doc = cls.node.docstring
+            out.append(ToolDef("class", "", cls.module, cls.node.pos, cls.name, doc, "docstring" if doc else None,
+                               func=impl, cls=cls, spec=spec, params=function_params(impl, skip_self=True),
+                               description_pos=cls.node.body[0].pos if doc else None, name_pos=cls.node.name_pos))
+    return out

@@ -6,13 +6,17 @@ agent.functions]`, `function_to_json` reading `func.__name__`, `func.__doc__`,
 signature as parameters, less those the project hides from the model: a name the generator skips
 (`if param.name == "context_variables": continue`) or pops from every schema's properties
 (`params["properties"].pop(CTX_VARS, None)`); the agent loop passes those itself. Without such a
-generator in the scanned code a `functions=` list is not a tool set. What counts as reading a
-function's name, docstring or signature is catalog data (tools.toml [own_function_tools])."""
+generator in the scanned code a `functions=` list is not a tool set. The project may also describe
+the functions where it iterates the field, with no generator: `f"{signature_of(fn)}: {fn.__doc__}"
+for fn in self.functions` (a helper it hands the element to read one call deep). Such a list is a
+tool set whose descriptions are known, but not how the model runs the functions (often from code it
+writes in a Python REPL, where what they print is the observation): `described_only`. What counts as
+reading a function's name, docstring or signature is catalog data (tools.toml [own_function_tools])."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentView, ToolDef
@@ -24,24 +28,52 @@ from agentable.cpg.values import ClassRef, ExtRef, FuncRef, const_strs_of
 @dataclass(frozen=True)
 class OwnAgentToolSpec:
     """How a function became a tool: listed in `<agent>(<field>=[...])`, a project class.
-    `hidden_params`: parameters the project leaves out of every schema (see the module doc)."""
+    `hidden_params`: parameters the project leaves out of every schema (see the module doc).
+    `described_only`: the project describes the field's functions to the model where it iterates
+    the field (no schema generator): what the model reads is known, how it runs them and what
+    it observes of their results is not (a prompt listing functions for the model to call in a
+    Python REPL, where the printed output is the observation), so only the description counts."""
 
     own_agent: str
     field: str
     hidden_params: frozenset[str] = frozenset()
+    described_only: bool = False
 
 
-def _introspects(g: CodeGraph, func: FunctionInfo, param: str, spec: dict) -> bool:
-    """Does `func` read its parameter's docstring and its name or signature?"""
+def _reads(g: CodeGraph, func: FunctionInfo, var: str, spec: dict, depth: int = 1) -> tuple[set[str], bool]:
+    """The attributes `func` reads on its variable `var` (`var.__doc__`), and whether it reads its
+    signature (a catalog signature reader called on it). A project function `var` is handed to
+    as first argument counts as reading what it reads on its first parameter, one call deep
+    (`callable_signature(func)` reading `func.__name__` and its annotations)."""
     attrs: set[str] = set()
     signature = False
     readers = tuple(spec.get("signature_readers", ()))
     for e, s in func.expr_walk:
-        if isinstance(e, ir.Attribute) and isinstance(e.value, ir.Name) and e.value.id == param:
+        if isinstance(e, ir.Attribute) and isinstance(e.value, ir.Name) and e.value.id == var:
             attrs.add(e.attr)
-        elif isinstance(e, ir.Call) and e.args and isinstance(e.args[0], ir.Name) and e.args[0].id == param \
-                and any(isinstance(v, ExtRef) and v.path in readers for v in g.values(e.func, func, s)):
-            signature = True
+        elif isinstance(e, ir.Call) and e.args and isinstance(e.args[0], ir.Name) and e.args[0].id == var:
+            for v in g.values(e.func, func, s):
+                if isinstance(v, ExtRef) and v.path in readers:
+                    signature = True
+                elif depth > 0 and isinstance(v, FuncRef) and v.qualname in g.functions:
+                    callee = g.functions[v.qualname]
+                    first = _first_param(callee)
+                    if first is not None:
+                        more, sig = _reads(g, callee, first, spec, depth - 1)
+                        attrs |= more
+                        signature = signature or sig
+    return attrs, signature
+
+
+def _first_param(func: FunctionInfo) -> Optional[str]:
+    params = [p.name for p in func.node.params if p.name not in ("self", "cls")] if func.node is not None else []
+    return params[0] if params else None
+
+
+def _introspects(g: CodeGraph, func: FunctionInfo, var: str, spec: dict, depth: int = 0) -> bool:
+    """Does `func` read its variable's docstring and its name or signature (itself, or with the
+    helpers it hands the variable to when `depth` > 0)?"""
+    attrs, signature = _reads(g, func, var, spec, depth)
     doc = bool(attrs & set(spec.get("doc_attrs", ())))
     return doc and (signature or bool(attrs & set(spec.get("name_attrs", ()))))
 
@@ -50,8 +82,8 @@ def _generators(g: CodeGraph, spec: dict) -> set[str]:
     """Project functions whose first parameter they introspect as a tool (see _introspects)."""
     out: set[str] = set()
     for q, f in g.functions.items():
-        params = [p.name for p in f.node.params if p.name not in ("self", "cls")] if f.node is not None else []
-        if params and _introspects(g, f, params[0], spec):
+        first = _first_param(f)
+        if first is not None and _introspects(g, f, first, spec):
             out.add(q)
     return out
 
@@ -88,10 +120,14 @@ def _popped_properties(g: CodeGraph) -> set[str]:
     return out
 
 
-def _tool_fields(g: CodeGraph, gens: set[str]) -> set[str]:
+def _tool_fields(g: CodeGraph, gens: set[str], spec: dict) -> dict[str, bool]:
     """Attribute names whose elements are handed to a generator: `function_to_json(f) for f in
-    agent.functions` (a comprehension or a for loop over `<x>.<field>`)."""
-    out: set[str] = set()
+    agent.functions` (a comprehension or a for loop over `<x>.<field>`), or described where they
+    are iterated: `f"{signature_of(f)}: {f.__doc__}" for f in self.functions` (the loop's
+    function reads the element's docstring and its name or signature, itself or through the
+    helper it hands the element to). Each field maps to True when only such an inline description
+    was found (no generator), see OwnAgentToolSpec.described_only."""
+    out: dict[str, bool] = {}
     for func in g.functions.values():
         loops: dict[str, str] = {}  # loop variable -> field iterated
         for c, _s in func.exprs.get(ir.Comp, ()):
@@ -104,12 +140,15 @@ def _tool_fields(g: CodeGraph, gens: set[str]) -> set[str]:
                 loops[st.target.id] = st.iter.attr
         if not loops:
             continue
+        for var, field in loops.items():
+            if field not in out and _introspects(g, func, var, spec, depth=1):
+                out[field] = True
         for site in func.calls:
             arg = site.call.args[0] if site.call.args else None
             if not isinstance(arg, ir.Name) or arg.id not in loops:
                 continue
             if any(isinstance(v, FuncRef) and v.qualname in gens for v in g.values(site.call.func, func, site.stmt)):
-                out.add(loops[arg.id])
+                out[loops[arg.id]] = False
     return out
 
 
@@ -127,6 +166,7 @@ class OwnAgentSite:
     tools: tuple[str, ...]
     complete: bool
     hidden_params: frozenset[str]
+    described_only: bool = False  # see OwnAgentToolSpec
 
 
 def own_agent_sites(g: CodeGraph, layer: AgentView, element_values: Callable) -> list[OwnAgentSite]:
@@ -137,7 +177,7 @@ def own_agent_sites(g: CodeGraph, layer: AgentView, element_values: Callable) ->
     if not shape:
         return []
     gens = _generators(g, shape)
-    fields = _tool_fields(g, gens) if gens else set()
+    fields = _tool_fields(g, gens, shape)
     if not fields:
         return []
     owners = {cls.qualname: f for cls in g.classes.values() for f in fields
@@ -161,7 +201,7 @@ def own_agent_sites(g: CodeGraph, layer: AgentView, element_values: Callable) ->
                     complete = complete and bool(refs) and len(refs) == len(vs)
                     tools.extend(q for q in refs if q not in tools)
                 out.append(OwnAgentSite(func, site.stmt, site.call, owner, kw.name or "", tuple(tools),
-                                        complete and bool(tools), hidden))
+                                        complete and bool(tools), hidden, fields[kw.name or ""]))
     return out
 
 
@@ -171,7 +211,7 @@ def own_agent_function_tools(g: CodeGraph, layer: AgentView, seen: set[str], ele
     tool described by its docstring. `element_values` and `params` are cpg.tools' helpers."""
     out: list[ToolDef] = []
     for site in own_agent_sites(g, layer, element_values):
-        spec = OwnAgentToolSpec(site.owner.rsplit(".", 1)[-1], site.field, site.hidden_params)
+        spec = OwnAgentToolSpec(site.owner.rsplit(".", 1)[-1], site.field, site.hidden_params, site.described_only)
         for q in site.tools:
             impl = g.functions[q]
             if q in seen or impl.node is None:

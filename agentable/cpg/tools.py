@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from typing import Optional, Union, cast
 
-from agentable.catalog.specs import AgentSpec, ChatModelSpec, LLMCallSpec, ToolConstructorSpec
+from agentable.catalog.specs import AgentSpec, ChatModelSpec, LLMCallSpec, ToolConstructorSpec, ToolDecoratorSpec
 from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentView, ToolDef, ToolParam
 from agentable.cpg.graph_api import CodeGraph
-from agentable.cpg.home_tools import home_made_class_tools
+from agentable.cpg.home_tools import docstring_class_tools, home_made_class_tools
 from agentable.cpg.own_agent_tools import OwnAgentSite, own_agent_function_tools, own_agent_sites
 from agentable.cpg.module_tools import module_convention_tools
 from agentable.cpg.prompt_tools import prompt_described_functions
@@ -24,6 +24,7 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
     cat = g.catalog
     seen_funcs: set[str] = set()
     constructions, mapped = _constructor_calls(g, layer)
+    applied = _applied_decorators(g, layer)
     for func in layer.functions():
         if func.node is not None and func.node.decorators:
             tool = _decorated_tool(g, func)
@@ -34,6 +35,10 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
             out.append(_constructed_tool(g, func, site.call, site.stmt, spec))
         for site, spec in mapped.get(id(func), ()):
             out.extend(_mapped_tools(g, func, site.call, site.stmt, spec))
+        for site, deco, impl in applied.get(id(func), ()):
+            if impl.qualname not in seen_funcs:
+                seen_funcs.add(impl.qualname)
+                out.append(_applied_decorator_tool(g, func, site, deco, impl))
         if func.exprs.get(ir.Dict):
             out.extend(_schema_tools(g, func))
     typed, parts = _typed_schema_tools(g, layer)
@@ -53,6 +58,9 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
                 out.append(_class_tool(g, cls, base_spec))
                 break
     out.extend(home_made_class_tools(g, mods, const_str, function_params))
+    classes = {t.cls.qualname for t in out if t.cls is not None}
+    out.extend(t for t in docstring_class_tools(g, mods, [t for t in out if t.kind == "schema"], function_params)
+               if t.cls is not None and t.cls.qualname not in classes)
     return out
 
 
@@ -195,6 +203,50 @@ def _decorated_tool(g: CodeGraph, func: FunctionInfo) -> Optional[ToolDef]:
     return None
 
 
+_Applied = dict[int, list[tuple[CallSite, "ToolDecoratorSpec", FunctionInfo]]]
+
+
+def _applied_decorators(g: CodeGraph, layer: AgentView) -> _Applied:
+    """Per function (by id), the catalog tool decorators it applies by a call instead of the `@`
+    syntax: `agent.register_for_llm(description=...)(open_url)`, `mcp.tool()(search)`, each with
+    the decorator call (whose arguments name and describe the tool), its spec and the project
+    function it wraps."""
+    out: _Applied = {}
+    for site, exts in layer.external_calls:
+        outer = site.call
+        inner = outer.func
+        if not isinstance(inner, ir.Call) or len(outer.args) != 1 or outer.keywords:
+            continue
+        spec = next((s for v in exts if (s := g.catalog.tool_decorator(v.path.removesuffix("()"))) is not None), None)
+        if spec is None:
+            spec = next((s for v in g.values(inner.func, site.func, site.stmt) if isinstance(v, ExtRef)
+                         and (s := g.catalog.tool_decorator(v.path)) is not None), None)
+        if spec is None:
+            continue
+        impls = [g.functions[v.qualname] for v in ordered(g.values(outer.args[0], site.func, site.stmt))
+                 if isinstance(v, FuncRef) and v.qualname in g.functions]
+        if len(impls) == 1 and impls[0].node is not None:
+            out.setdefault(id(site.func), []).append((site, spec, impls[0]))
+    return out
+
+
+def _applied_decorator_tool(g: CodeGraph, func: FunctionInfo, site: CallSite, spec: ToolDecoratorSpec,
+                            impl: FunctionInfo) -> ToolDef:
+    """The tool a decorator applied by a call builds (see _applied_decorators): reported at the
+    decorator call (kind "constructor": its arguments are the tool's metadata, written where it
+    is registered), implemented by `impl`."""
+    call = site.call.func
+    assert isinstance(call, ir.Call)
+    name = _pick_name(g, spec.name_from, call, impl, func)
+    name_expr = call.argument("name", 0)
+    npos = name_expr.pos if name_expr is not None and const_str(g, name_expr, func) == name else None
+    desc, source, dpos = _pick_description(g, spec.description_from, call, impl, func)
+    if source == "docstring":
+        dpos = None  # written in the implementation's file, not where the tool is reported
+    return ToolDef("constructor", spec.framework, func.module, call.pos, name, desc, source, func=impl,
+                   spec=spec, params=function_params(impl), description_pos=dpos, name_pos=npos)
+
+
 def _attribute_stored(scope: FunctionInfo, var: str, attr: str) -> bool:
     """Is `var.attr = ...` assigned in this scope (metadata set after a decorator ran)?"""
     for s in scope.stmts:  # the function's statements in walk order, indexed when the graph was built
@@ -323,6 +375,8 @@ def _class_tool(g: CodeGraph, cls, spec) -> ToolDef:
         return None, None
 
     name, npos = attr_str(spec.name_attr)
+    if name is None and getattr(spec, "name_from_class", False):
+        name, npos = cls.name, cls.node.name_pos
     desc, dpos = attr_str(spec.description_attr)
     output_type, opos = attr_str(getattr(spec, "output_type_attr", None))
     if desc is None and cls.node.docstring and getattr(spec, "description_fallback_docstring", False):

@@ -140,9 +140,13 @@ def tool_functions_of(g: ProjectGraph, tool) -> list[FunctionInfo]:
 
 @per_graph
 def tool_defs_by_function(g: ProjectGraph) -> dict[str, ToolDef]:
-    """Implementing function qualname -> its ToolDef (framework tools and schema-matched functions)."""
+    """Implementing function qualname -> its ToolDef (framework tools and schema-matched functions).
+    A function only described to the model (own_agent_tools.OwnAgentToolSpec.described_only) is
+    left out: how it runs and what the model observes of its result is not known."""
     out: dict[str, ToolDef] = {}
     for t in g.agent.tools:
+        if getattr(t.spec, "described_only", False):
+            continue
         for f in tool_functions_of(g, t):
             out.setdefault(f.qualname, t)
     return out

@@ -48,7 +48,12 @@ class ToolWithoutDescription(Rule):
             if tool.framework:
                 name += f" ({tool.framework})"
             elif own:
-                name += f" (listed in `{own}({getattr(tool.spec, 'field', '')}=[...])`, whose tool schema takes its docstring)"
+                whose = ("whose description for the model is built from its docstring"
+                         if getattr(tool.spec, "described_only", False) else "whose tool schema takes its docstring")
+                name += f" (listed in `{own}({getattr(tool.spec, 'field', '')}=[...])`, {whose})"
+            elif tool.kind == "class" and _docstring_described(tool):
+                base = (getattr(tool.spec, "classes", ()) or ("",))[0].rsplit(".", 1)[-1]
+                name += f" (a subclass of `{base}`, whose tool schema takes the class docstring as the description)"
             elif tool.kind == "function":
                 name += " (listed in the prompt by its docstring)"
             where = _how_to_describe(tool)
@@ -79,12 +84,19 @@ class ToolWithoutDescription(Rule):
                 f"it and what it returns.")
 
 
+def _docstring_described(tool) -> bool:
+    """A class tool described only by its class docstring (no description attribute)."""
+    return not getattr(tool.spec, "description_attr", None) and getattr(tool.spec, "description_fallback_docstring", False)
+
+
 def _how_to_describe(tool) -> str:
     if tool.kind in ("decorator", "function"):
         return ("add a docstring (the first statement of the function) saying what it does, when to use it "
                 "and what it returns")
     if tool.kind == "constructor":
         return "pass a `description=` that says what it does, when to use it and what it returns"
+    if tool.kind == "class" and _docstring_described(tool):
+        return "add a class docstring saying what it does, when to use it and what it returns"
     if tool.kind == "class":
         attr = getattr(tool.spec, "description_attr", None) or "description"
         return f"set the class attribute `{attr}` to what it does, when to use it and what it returns"

@@ -65,6 +65,9 @@ class UndocumentedToolParameter(Rule):
         func = tool.func
         if func is None or func.node is None or not func.node.docstring or not tool_reads_docstring(tool):
             return
+        if getattr(tool.spec, "described_only", False):
+            return  # the project writes the parameters into its own text (a signature with types and
+            # choices, or none at all for some): which ones the model is told about is not known
         docs = documented_param_names(tool)
         required = bool(getattr(tool.spec, "requires_param_docs", False))
         if not docs and not required:

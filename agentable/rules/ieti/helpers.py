@@ -51,6 +51,9 @@ def tool_description_problem(g: ProjectGraph, tool: object) -> Optional[str]:
     if kind == "class":
         cls = getattr(tool, "cls", None)
         attr = getattr(spec, "description_attr", None)
+        if cls is not None and not attr and getattr(spec, "description_fallback_docstring", False):
+            # a class described by its docstring only (a project base that reads `cls.__doc__`)
+            return None if cls.node.docstring or g.subclasses(cls.qualname) else "missing"
         if cls is None or not attr:
             return None
         if g.subclasses(cls.qualname):
