@@ -25,7 +25,7 @@ from agentable.query.tool_invocations import ToolInvocation, tool_invocations
 from agentable.query.tool_results import tool_label
 from agentable.query.tools import tool_defs_by_function
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.mnft.helpers import tool_can_fail
+from agentable.rules.mnft.can_fail import tool_can_fail
 from agentable.rules.mnft.text_reads import TEXT_READ_ERROR, undecodable_read
 
 

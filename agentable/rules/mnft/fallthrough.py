@@ -12,7 +12,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef
 from agentable.query.guards import checked_before
-from agentable.rules.mnft.helpers import call_can_fail
+from agentable.rules.mnft.can_fail import call_can_fail
 
 
 @dataclass(frozen=True, eq=False)
