@@ -357,7 +357,7 @@ class ProjectGraph:
             owner, defs = self.name_bindings(func, e.id, stmt)
             for d in defs:
                 if d.how in ("assign", "walrus") and d.value is not None:
-                    out.append((d.value, owner, d.stmt))
+                    out.append((d.value, d.scope or owner, d.stmt))
                 elif d.how == "import" and isinstance(d.value, ir.Constant):  # `from tools import REGISTRY`
                     mod_name, _, attr = str(d.value.value).rpartition(".")
                     mod = self.find_module(mod_name, owner.module) if mod_name else None

@@ -239,7 +239,7 @@ class Resolver:
         if name in top.defs:
             out: set[Value] = set()
             for d in top.defs[name]:
-                out |= self._def_values(d, top)
+                out |= self._def_values(d, d.scope or top)
             return frozenset(out)
         for target in self._star_imports(top):
             found = self.g.lookup(f"{target}.{name}")

@@ -39,6 +39,9 @@ class DefSite:
     stmt: Union[ir.Stmt, ir.Handler]
     value: Optional[ir.Expr]
     how: str  # assign | element | iter | with | param | import | def | class | except | augassign | walrus | global
+    # the function a module-level binding is made in (`global _client; _client = Client()`), whose
+    # names its value reads; None for a binding made in the scope that holds it
+    scope: Optional[FunctionInfo] = None
 
     def __repr__(self) -> str:
         return f"DefSite({self.name}, {self.how}, line {self.stmt.pos[0]})"
@@ -317,7 +320,7 @@ def _index_stmt(
                 func.item_stores.setdefault(t.value.id, []).append((t.index, s.value, s))
             if isinstance(t, ir.Name) and t.id in func.globals_declared and not func.is_module:
                 # `global _client; _client = Client()`: a module-level binding made in a function
-                info.toplevel.defs.setdefault(t.id, []).append(DefSite(t.id, s, s.value, "assign"))
+                info.toplevel.defs.setdefault(t.id, []).append(DefSite(t.id, s, s.value, "assign", func))
     elif isinstance(s, ir.AugAssign):
         _bind_target(defs, s.target, s, s.value, "augassign")
     elif isinstance(s, ir.For):
