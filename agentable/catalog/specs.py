@@ -636,6 +636,7 @@ class PythonFacts:
     class_object_generics: frozenset[str] = frozenset()
     field_dict_validators: frozenset[str] = frozenset()
     object_copiers: frozenset[str] = frozenset()  # calls whose result is a copy of their first argument
+    defaulting_mappings: frozenset[str] = frozenset()  # constructors of mappings whose `m[k]` cannot miss
     copy_methods: frozenset[str] = frozenset()  # methods whose result is a copy of their object
     item_adders: dict[str, int] = field(default_factory=dict)  # list method -> index of the item argument
     item_callbacks: dict[str, tuple[Union[int, str], Union[int, str]]] = field(default_factory=dict)

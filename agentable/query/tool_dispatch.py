@@ -10,7 +10,7 @@ from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import ClassRef, ExtRef, FuncRef, Instance, LLMOutput, Parsed, Value
+from agentable.cpg.values import UNKNOWN, ClassRef, ExtRef, FuncRef, Instance, LLMOutput, Parsed, Value
 from agentable.query.facts import per_graph
 from agentable.query.literals import bound_name
 from agentable.query.model_derived import model_derived
@@ -130,6 +130,8 @@ def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) ->
         return None  # a local function or method named getattr, not the builtin
     if not kind or key is None or isinstance(key, ir.Constant):
         return None
+    if kind == "subscript" and container is not None and makes_missing_entries(g, container, func, s):
+        return None
     call = _callee_position(s, e) or _runner_call(g, func, s, e)
     bound = bound_name(s, e) if call is None else None
     calls: list[CallSite] = []
@@ -156,6 +158,15 @@ def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) ->
     if src is None or own_key(g, key, container, func, s):
         return None  # (own_key: a key taken from the registry itself cannot miss, nor did the model choose it)
     return ToolDispatch(kind, func, s, e, key, src, calls, bound)
+
+
+def makes_missing_entries(g: ProjectGraph, container: ir.Expr, func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """Is `container` only ever a mapping whose `m[key]` makes a missing entry (`defaultdict(list)`,
+    python.toml `defaulting_mappings`)? Indexing it by any name cannot raise KeyError."""
+    makers = g.catalog.python.defaulting_mappings
+    values = [v for v in g.values(container, func, stmt) if v != UNKNOWN]
+    return bool(values) and all(isinstance(v, ExtRef) and v.path.endswith("()") and v.path[:-2] in makers
+                                for v in values)
 
 
 def _called_method(site: CallSite) -> str:

@@ -13,7 +13,7 @@ from agentable.findings import Finding, Severity
 from agentable.query.guards import checked_before, expr_parents, is_protected, names_in, names_tested_in_expr
 from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.query.model_derived import model_derived
-from agentable.query.tool_dispatch import tool_dispatches
+from agentable.query.tool_dispatch import makes_missing_entries, tool_dispatches
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 # str methods that leave the model's answer the model's (an index or key still to check)
@@ -49,7 +49,8 @@ class ModelChosenIndex(Rule):
         for func in graph.agent.functions():
             for e, s in func.walk(ir.Subscript):
                 if id(e) in dispatch or _stored(s, e) or not _index_shape(e.index) \
-                        or not _assigned_here(graph, func, s, e.index):
+                        or not _assigned_here(graph, func, s, e.index) \
+                        or makes_missing_entries(graph, e.value, func, s):  # `defaultdict(list)[name]`
                     continue
                 src = _answer(graph, e.index, func, s, 2)
                 if src is None or _answer(graph, e.value, func, s, 0) is not None \
