@@ -1380,3 +1380,14 @@ def test_an_install_script_counts_only_where_a_manifest_governs(tmp_path: Path) 
     ms = parse(tmp_path, "backend/pyproject.toml", "backend/tools/install.sh", "ops/Dockerfile")
     assert ms.manifests == ["backend/pyproject.toml", "backend/tools/install.sh"]
     assert [r.dist for r in ms.requirements] == ["fastapi", "playwright"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_requirements_saved_with_a_utf16_or_utf32_byte_order_mark_are_read_as_pip_reads_them(
+        tmp_path: Path, encoding: str) -> None:
+    text = "langchain==0.0.183\nscholarly\n"
+    data = text.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + text.encode("utf-16-be")
+    (tmp_path / "requirements.txt").write_bytes(data)
+    ms = parse(tmp_path, "requirements.txt")
+    assert [(r.dist, str(r.specifier)) for r in ms.requirements] == [("langchain", "==0.0.183"), ("scholarly", "")]
+    assert ms.notifications == []

@@ -7,6 +7,8 @@ not listed among the manifests (or locks) read."""
 
 from __future__ import annotations
 
+import codecs
+
 import re
 import os
 from pathlib import Path, PurePosixPath
@@ -103,6 +105,20 @@ _LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"})
 _PYLOCK_RE = re.compile(r"^pylock(\.[^/.]+)?\.toml$")  # PEP 751: pylock.toml, pylock.<name>.toml
 
 
+# pip reads a requirements file that starts with a UTF-16 or UTF-32 byte-order mark in that encoding
+# (pip's `auto_decode`; Windows editors save so); anything else must be UTF-8. UTF-32 first: its
+# little-endian mark begins with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _decode(data: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    return data.decode("utf-8-sig")
+
+
 def manifest_kind(name: str) -> str:
     """"lock" (a lock file), "script" (a Python file other than setup.py: PEP 723 metadata),
     "install" (a shell script or Dockerfile: what its `pip install` commands install) or "manifest",
@@ -192,7 +208,7 @@ class _Reader:
             self.note(f"manifest unreadable: {exc.strerror or exc}", rel)
             return None
         try:
-            return data.decode("utf-8-sig")
+            return _decode(data)
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             self.note("manifest is not valid UTF-8; skipped", rel, line)
