@@ -478,3 +478,21 @@ def _is_counter_test(test: ir.Expr, changed: set[str]) -> bool:
 
 def enclosing_loops(func: FunctionInfo, node: Container) -> list[Union[ir.While, ir.For]]:
     return [a for a in func.ancestors(node) if isinstance(a, (ir.While, ir.For))]
+
+
+def holds_loop_exit(body: list[ir.Stmt], jumps: frozenset[str], raises: bool) -> bool:
+    """Does the loop body hold a statement that leaves this loop: a `return`, a `raise` when
+    `raises`, or one of `jumps` (`break`, `continue`) not inside a nested loop or function, whose
+    jumps are their own?"""
+    stack = [(s, False) for s in body]
+    while stack:
+        s, nested = stack.pop()
+        if isinstance(s, ir.Return) or (raises and isinstance(s, ir.Raise)) \
+                or (isinstance(s, ir.Simple) and s.kind in jumps and not nested):
+            return True
+        if isinstance(s, (ir.FunctionDef, ir.ClassDef)):
+            continue
+        inner = nested or isinstance(s, (ir.While, ir.For))
+        for block in ir.child_blocks(s):
+            stack.extend((x, inner) for x in block)
+    return False

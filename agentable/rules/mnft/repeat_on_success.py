@@ -12,6 +12,7 @@ from typing import Iterator, Optional
 
 from agentable.catalog import read_toml
 from agentable.cpg import ir
+from agentable.cpg.flow import holds_loop_exit
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.rules.mnft.retry_counters import retried_call
@@ -46,20 +47,9 @@ def _retry_named(loop: ir.For) -> Optional[str]:
 
 
 def _jumps(body: list[ir.Stmt]) -> bool:
-    """Does the block hold a `break`, `continue` or `return` of this loop (not in a nested loop or
-    function, whose jumps are their own)? A `continue` counts too: it may skip the call on a flag
-    set by the attempt that succeeded (precision first)."""
-    stack = [(s, False) for s in body]
-    while stack:
-        s, nested = stack.pop()
-        if isinstance(s, ir.Return) or (isinstance(s, ir.Simple) and s.kind in ("break", "continue") and not nested):
-            return True
-        if isinstance(s, (ir.FunctionDef, ir.ClassDef)):
-            continue
-        inner = nested or isinstance(s, (ir.While, ir.For))
-        for block in ir.child_blocks(s):
-            stack.extend((x, inner) for x in block)
-    return False
+    """Does the block hold a `break`, `continue` or `return` of this loop? A `continue` counts too:
+    it may skip the call on a flag set by the attempt that succeeded (precision first)."""
+    return holds_loop_exit(body, frozenset({"break", "continue"}), raises=False)
 
 
 def repeated_on_success(g: ProjectGraph) -> Iterator[RepeatOnSuccess]:

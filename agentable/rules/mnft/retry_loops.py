@@ -11,7 +11,7 @@ from typing import Iterator, Optional
 
 from agentable.catalog import read_toml
 from agentable.cpg import ir
-from agentable.cpg.flow import handler_type_names
+from agentable.cpg.flow import handler_type_names, holds_loop_exit
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 
@@ -34,19 +34,8 @@ def _always_true(test: ir.Expr) -> bool:
 
 
 def _leaves(body: list[ir.Stmt]) -> bool:
-    """Does the block hold a statement that ends the loop (break, return, raise; not in a nested
-    loop or function, whose break is its own)?"""
-    stack = [(s, False) for s in body]
-    while stack:
-        s, nested = stack.pop()
-        if isinstance(s, (ir.Return, ir.Raise)) or (isinstance(s, ir.Simple) and s.kind == "break" and not nested):
-            return True
-        if isinstance(s, (ir.FunctionDef, ir.ClassDef)):
-            continue
-        inner = nested or isinstance(s, (ir.While, ir.For))
-        for block in ir.child_blocks(s):
-            stack.extend((x, inner) for x in block)
-    return False
+    """Does the block hold a statement that ends the loop (break, return, raise)?"""
+    return holds_loop_exit(body, frozenset({"break"}), raises=True)
 
 
 def _counts(body: list[ir.Stmt]) -> bool:
