@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Iterable
+from typing import Iterable, Optional
 
 from agentable.catalog.catalog import Catalog
 from agentable.catalog.specs import ModelInfo
@@ -52,8 +52,8 @@ class RetiredModel(Rule):
         # a request to a server on this machine names that server's models (not a provider's)
         reported: set[tuple[str, int, str]] = set()
         for use in distinct_uses([u for u in model_uses(graph) if not self_hosted(graph, u.llm_call)]):
-            info = graph.catalog.model(use.model_id)
-            if info is None or not info.retired or str(info.retired) > today:
+            info = _retired(graph.catalog, use.model_id, today)
+            if info is None:
                 continue
             if use.literal is not None and (unused_default(graph, use.literal, use.func)
                                             or overridden_default(graph, use.literal)):
@@ -90,8 +90,8 @@ class RetiredModel(Rule):
         # six agents `model: gpt-4` is one edit to make, not six reports (the other lines are steps)
         settings: dict[tuple[str, str], tuple[ModelInfo, list]] = {}
         for ms in config_model_settings(graph):  # written in a YAML/JSON/TOML settings file
-            info = graph.catalog.model(ms.model_id)
-            if info is None or not info.retired or str(info.retired) > today:
+            info = _retired(graph.catalog, ms.model_id, today)
+            if info is None:
                 continue
             if names_deployment(graph, ms.settings) or unread_setting(graph, ms.path, ms.keys) \
                     or uncalled_function_spec(graph, ms.path):
@@ -114,8 +114,8 @@ class RetiredModel(Rule):
         dataclass or pydantic settings class the project uses), as a settings file's would be."""
         graph = ctx.graph
         for fm in field_model_defaults(graph):
-            info = graph.catalog.model(fm.model_id)
-            if info is None or not info.retired or str(info.retired) > today \
+            info = _retired(graph.catalog, fm.model_id, today)
+            if info is None \
                     or (fm.path, fm.pos[0], fm.model_id) in reported or names_deployment(graph, fm.settings):
                 continue
             reported.add((fm.path, fm.pos[0], fm.model_id))
@@ -130,8 +130,8 @@ class RetiredModel(Rule):
         function's docstring) or in its decorator's `model=`: every run of the query asks for it."""
         graph = ctx.graph
         for pm in program_models(graph):
-            info = graph.catalog.model(pm.model_id)
-            if info is None or not info.retired or str(info.retired) > today \
+            info = _retired(graph.catalog, pm.model_id, today)
+            if info is None \
                     or (pm.path, pm.pos[0], pm.model_id) in reported:
                 continue
             reported.add((pm.path, pm.pos[0], pm.model_id))
@@ -148,8 +148,8 @@ class RetiredModel(Rule):
         (`OpenAI(temperature=0)` of langchain 0.0.x sends text-davinci-003)."""
         graph = ctx.graph
         for d in default_model_constructions(graph):
-            info = graph.catalog.model(d.model_id)
-            if info is None or not info.retired or str(info.retired) > today:
+            info = _retired(graph.catalog, d.model_id, today)
+            if info is None:
                 continue
             name = d.cls.rpartition(".")[2]
             now = _current_replacement(ctx.catalog, info, today)
@@ -168,8 +168,8 @@ class RetiredModel(Rule):
             if self_hosted(graph, slot.llm_call):
                 continue
             for x in sorted(listed_model_ids(graph, slot.expr, slot.func, slot.stmt), key=lambda x: (x.path, x.pos)):
-                info = graph.catalog.model(x.model_id)
-                if info is None or not info.retired or str(info.retired) > today \
+                info = _retired(graph.catalog, x.model_id, today)
+                if info is None \
                         or (x.path, x.pos[0], x.model_id) in reported:
                     continue
                 reported.add((x.path, x.pos[0], x.model_id))
@@ -182,6 +182,12 @@ class RetiredModel(Rule):
                     ctx, x.path, x.pos,
                     f"`{x.model_id}` ({kind}) was retired by its provider on {info.retired}, so requests to it "
                     f"fail when it is picked{repl}.", model=x.model_id, flow=flow)
+
+
+def _retired(catalog: Catalog, model_id: str, today: str) -> Optional[ModelInfo]:
+    """The catalog entry of `model_id` when its provider has retired it by `today`, else None."""
+    info = catalog.model(model_id)
+    return info if info is not None and info.retired and str(info.retired) <= today else None
 
 
 def _current_replacement(catalog: Catalog, info: ModelInfo, today: str) -> str:
