@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.findings import Finding, Severity
-from agentable.nl_check.questions import MIN_MODEL_CONFIDENCE, MarkerPromptQuestion
+from agentable.nl_check.questions import MarkerPromptQuestion
 from agentable.query.literals import source_text
 from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.query.reply_prompt import reply_prompt
@@ -65,7 +65,7 @@ class MarkerPromptWording(Rule):
             return
         verdicts = ctx.checker.ask_many([q for _t, _p, q in todo])
         for (t, path, q), verdict in zip(todo, verdicts, strict=True):
-            if not verdict.defect or verdict.source == "deterministic" or verdict.confidence < MIN_MODEL_CONFIDENCE:
+            if not verdict.reportable or verdict.source == "deterministic":
                 continue
             out = t.outputs[0]
             f = self.finding(
