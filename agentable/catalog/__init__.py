@@ -15,7 +15,7 @@ from .loader import CatalogError, build, normalize_dist, read_toml
 from .models import normalize_model_id
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec,
                     ModelInfo, OutputGuardSpec, PythonFacts, ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec,
-                    ToolDecoratorSpec, ToolSchemaSpec)
+                    ToolDecoratorSpec, ToolParamFacts, ToolSchemaSpec)
 
 
 @lru_cache(maxsize=1)
@@ -37,9 +37,14 @@ def python_facts() -> PythonFacts:
     return load_record("python.toml")
 
 
+def tool_param_facts() -> ToolParamFacts:
+    """tool_params.toml: the tool parameters a framework fills itself (never in the model's schema)."""
+    return load_record("tool_params.toml")
+
+
 __all__ = [
     "AgentSpec", "ApiAvailability", "Catalog", "CatalogError", "ChatModelSpec", "ClientSpec", "DistConflict",
     "LLMCallSpec", "ModelInfo", "OutputGuardSpec", "PythonFacts", "ServiceClientSpec", "ToolBaseSpec", "ToolConstructorSpec",
     "ToolDecoratorSpec", "ToolSchemaSpec", "load_catalog", "load_record", "normalize_dist", "normalize_model_id",
-    "python_facts",
+    "python_facts", "tool_param_facts",
 ]

@@ -10,7 +10,7 @@ from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, C
                     FunctionRunnerSpec,
                     GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
                     ParamUnitSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
-                    ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
+                    ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolParamFacts, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
 
 
@@ -87,6 +87,7 @@ ENTRIES: tuple[Entries, ...] = (
 
 RECORDS: tuple[Record, ...] = (
     Record("python.toml", PythonFacts, "python"),
+    Record("tool_params.toml", ToolParamFacts, "tool_params"),
 )
 
 # Every TOML file the catalog reads: those of the kinds above, and the one the Catalog reads as plain

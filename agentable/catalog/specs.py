@@ -576,6 +576,14 @@ class ServiceClientSpec:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class ToolParamFacts:
+    """Tool parameters a framework fills itself (tool_params.toml; see its comments)."""
+
+    injected_annotations: frozenset[str] = frozenset()
+    injected_names: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: holds dicts
 class PythonFacts:
     """The Python language, its builtins and standard library (python.toml; see its comments)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Union, cast
 
+from agentable.catalog import tool_param_facts
 from agentable.catalog.specs import AgentSpec, ChatModelSpec, LLMCallSpec, ToolConstructorSpec, ToolDecoratorSpec
 from agentable.cpg import ir
 from agentable.cpg.agent_model import AgentView, ToolDef, ToolParam
@@ -540,13 +541,27 @@ def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = No
     for p in params:
         if p.kind in ("vararg", "kwarg"):
             continue
-        if (p.name in ("ctx", "context", "run_context", "wrapper") and p.annotation is not None
-                and "Context" in _ann_text(p.annotation)):
-            continue  # framework-injected context parameters are not shown to the model
-        if p.name in ("run_manager", "callbacks", "config"):
-            continue
+        if _injected(p):
+            continue  # the framework fills it; the model never sees it
         out.append(ToolParam(p.name, _ann_text(p.annotation) if p.annotation is not None else None, docs.get(p.name)))
     return out
+
+
+def _injected(p: ir.Param) -> bool:
+    """Is this a parameter the tool framework fills itself (tool_params.toml)?"""
+    facts = tool_param_facts()
+    if p.name in facts.injected_names:
+        return True
+    for e in ir.walk_expr(p.annotation):
+        if isinstance(e, (ir.Name, ir.Attribute)):
+            name = ir.dotted(e) or ""
+        elif isinstance(e, ir.Constant) and isinstance(e.value, str):
+            name = e.value.strip()  # a forward reference: "ToolRuntime"
+        else:
+            continue
+        if name.rpartition(".")[2].partition("[")[0] in facts.injected_annotations:
+            return True
+    return False
 
 
 def annotation_text(e: Optional[ir.Expr]) -> str:
