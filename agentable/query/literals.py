@@ -10,7 +10,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.resolve import argument_for
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.text_parts import call_text_parts
-from agentable.cpg.values import Const, FuncRef
+from agentable.cpg.values import Const, FuncRef, ordered
 from agentable.query.config import config_default
 from agentable.query.facts import EvalAt
 
@@ -290,12 +290,12 @@ def _search_literal(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, s
                     return hit
             return None
         if isinstance(x, ir.Attribute):
-            for v in g.values(x, f, st):  # `args.model`, `settings.model` (a Field): the default
+            for v in ordered(g.values(x, f, st)):  # `args.model`, `settings.model` (a Field): the default
                 found = config_default(g, v)
                 hit = find(*found, d - 1) if found is not None and found[1] is not None else None
                 if hit:
                     return hit
-            for v in g.shallow.values(x.value, f, st):
+            for v in ordered(g.shallow.values(x.value, f, st)):
                 q = getattr(v, "qualname", None)
                 mod_name = getattr(v, "name", None)
                 if q in g.classes and not _runs_elsewhere(g, q, f):
@@ -364,7 +364,7 @@ def _runs_elsewhere(g: ProjectGraph, cls_q: str, method: FunctionInfo) -> bool:
 
 def _project_callees(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt) -> list[FunctionInfo]:
     """The project functions (not classes) a call invokes, read from its callee expression."""
-    return [g.functions[v.qualname] for v in g.shallow.values(call.func, func, stmt)
+    return [g.functions[v.qualname] for v in ordered(g.shallow.values(call.func, func, stmt))
             if isinstance(v, FuncRef) and v.qualname in g.functions]
 
 

@@ -367,13 +367,19 @@ def distinct_uses(uses) -> list:
     hash seed, and a report keeps one finding per rule and line."""
     seen: set[tuple[str, int, str]] = set()
     out = []
-    for use in sorted(uses, key=lambda u: (u.report_at[0], tuple(u.report_at[1]), u.model_id)):
+    # ties (one call, one id written at two places) go to the first place in source order
+    for use in sorted(uses, key=lambda u: (u.report_at[0], tuple(u.report_at[1]), u.model_id,
+                                           _literal_key(getattr(u, "literal", None)))):
         path, pos = use.report_at
         key = (path, pos[0], use.model_id)
         if key not in seen:
             seen.add(key)
             out.append(use)
     return out
+
+
+def _literal_key(literal: Optional[tuple[str, ir.Pos]]) -> tuple[str, tuple[int, ...]]:
+    return ("", ()) if literal is None else (literal[0], tuple(literal[1]))
 
 
 def names_deployment(g: ProjectGraph, settings: tuple[tuple[str, object], ...]) -> bool:
