@@ -4,6 +4,7 @@ tool schemas, each recognised through the catalog."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Optional, Union, cast
 
 from agentable.catalog import tool_param_facts
@@ -15,7 +16,7 @@ from agentable.cpg.home_tools import docstring_class_tools, home_made_class_tool
 from agentable.cpg.own_agent_tools import OwnAgentSite, own_agent_function_tools, own_agent_sites
 from agentable.cpg.module_tools import module_convention_tools
 from agentable.cpg.prompt_tools import prompt_described_functions
-from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.structure import CallSite, FunctionInfo, ModuleInfo
 from agentable.cpg.values import Const, ExtRef, FuncRef, ordered
 
 
@@ -46,9 +47,9 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
     # a dict literal written as a keyword of a typed schema (`function={"name": ...}`) is part of it
     out = [t for t in out if not (t.kind == "schema" and id(t.schema) in parts)] + typed
     out.extend(_function_tools(g, layer, seen_funcs))
-    out.extend(own_agent_function_tools(g, layer, seen_funcs, _element_values, function_params))
+    out.extend(own_agent_function_tools(g, layer, seen_funcs, _element_values, partial(function_params, g=g)))
     out.extend(_prompt_tools(g, layer, seen_funcs))
-    out.extend(module_convention_tools(g, layer.functions(), seen_funcs, function_params))
+    out.extend(module_convention_tools(g, layer.functions(), seen_funcs, partial(function_params, g=g)))
     mods = {m.name for m in layer.relevant_modules}
     for cls in g.classes.values():
         if cls.module.name not in mods:
@@ -58,9 +59,9 @@ def discover_tools(g: CodeGraph, layer: AgentView) -> list[ToolDef]:
             if base_spec is not None:
                 out.append(_class_tool(g, cls, base_spec))
                 break
-    out.extend(home_made_class_tools(g, mods, const_str, function_params))
+    out.extend(home_made_class_tools(g, mods, const_str, partial(function_params, g=g)))
     classes = {t.cls.qualname for t in out if t.cls is not None}
-    out.extend(t for t in docstring_class_tools(g, mods, [t for t in out if t.kind == "schema"], function_params)
+    out.extend(t for t in docstring_class_tools(g, mods, [t for t in out if t.kind == "schema"], partial(function_params, g=g))
                if t.cls is not None and t.cls.qualname not in classes)
     return out
 
@@ -110,7 +111,7 @@ def _function_tools(g: CodeGraph, layer: AgentView, seen: set[str]) -> list[Tool
                     doc = impl.node.docstring
                     out.append(ToolDef("function", spec.framework, impl.module, impl.node.pos, impl.name, doc,
                                        "docstring" if doc else None, func=impl, spec=spec,
-                                       params=function_params(impl),
+                                       params=function_params(impl, g=g),
                                        description_pos=impl.node.body[0].pos if doc else None,
                                        name_pos=impl.node.name_pos))
     return out
@@ -126,7 +127,7 @@ def _prompt_tools(g: CodeGraph, layer: AgentView, seen: set[str]) -> list[ToolDe
         seen.add(impl.qualname)
         doc = impl.node.docstring
         out.append(ToolDef("function", "", impl.module, impl.node.pos, listed_as or impl.name, doc,
-                           "docstring" if doc else None, func=impl, params=function_params(impl),
+                           "docstring" if doc else None, func=impl, params=function_params(impl, g=g),
                            description_pos=impl.node.body[0].pos if doc else None, name_pos=impl.node.name_pos))
     return out
 
@@ -200,7 +201,7 @@ def _decorated_tool(g: CodeGraph, func: FunctionInfo) -> Optional[ToolDef]:
             name_expr = call.argument("name", 0) if call is not None else None
             npos = name_expr.pos if name_expr is not None and const_str(g, name_expr, scope) == name else func.node.name_pos
             return ToolDef("decorator", spec.framework, func.module, func.node.pos, name, desc, source, func=func,
-                           spec=spec, params=function_params(func), description_pos=dpos, name_pos=npos)
+                           spec=spec, params=function_params(func, g=g), description_pos=dpos, name_pos=npos)
     return None
 
 
@@ -245,7 +246,7 @@ def _applied_decorator_tool(g: CodeGraph, func: FunctionInfo, site: CallSite, sp
     if source == "docstring":
         dpos = None  # written in the implementation's file, not where the tool is reported
     return ToolDef("constructor", spec.framework, func.module, call.pos, name, desc, source, func=impl,
-                   spec=spec, params=function_params(impl), description_pos=dpos, name_pos=npos)
+                   spec=spec, params=function_params(impl, g=g), description_pos=dpos, name_pos=npos)
 
 
 def _attribute_stored(scope: FunctionInfo, var: str, attr: str) -> bool:
@@ -340,7 +341,7 @@ def _tool_of_construction(g: CodeGraph, func: FunctionInfo, call: Optional[ir.Ca
         source, dpos = "kwarg", desc_expr.pos
     elif spec.description_fallback_docstring and impl is not None and impl.node is not None and impl.node.docstring:
         desc, source, dpos = impl.node.docstring, "docstring", impl.node.body[0].pos
-    params = function_params(impl) if impl is not None else []
+    params = function_params(impl, g=g) if impl is not None else []
     where = pos if pos is not None else call.pos  # type: ignore[union-attr]
     return ToolDef("constructor", spec.framework, func.module, where, name, desc, source, func=impl, spec=spec,
                    params=params, description_pos=dpos, name_pos=npos)
@@ -390,7 +391,7 @@ def _class_tool(g: CodeGraph, cls, spec) -> ToolDef:
                 break
         if impl is not None:
             break
-    params = function_params(impl, skip_self=True) if impl is not None else []
+    params = function_params(impl, skip_self=True, g=g) if impl is not None else []
     return ToolDef("class", spec.framework, cls.module, cls.node.pos, name, desc, "attribute" if desc else None,
                    func=impl, cls=cls, spec=spec, params=params, description_pos=dpos, name_pos=npos,
                    output_type=output_type, output_type_pos=opos)
@@ -530,7 +531,10 @@ def const_str(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo) -> Optiona
     return None
 
 
-def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = None) -> list[ToolParam]:
+def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = None,
+                    g: Optional[CodeGraph] = None) -> list[ToolParam]:
+    """The parameters a tool's schema shows the model, less those the framework injects (with `g`,
+    also when their annotation is a project's alias of an injected type)."""
     if func is None or func.node is None:
         return []
     docs = parse_param_docs(func.node.docstring or "")
@@ -541,27 +545,50 @@ def function_params(func: Optional[FunctionInfo], skip_self: Optional[bool] = No
     for p in params:
         if p.kind in ("vararg", "kwarg"):
             continue
-        if _injected(p):
+        if _injected(p.annotation, p.name) or (g is not None and _injected_alias(g, func.module, p.annotation)):
             continue  # the framework fills it; the model never sees it
         out.append(ToolParam(p.name, _ann_text(p.annotation) if p.annotation is not None else None, docs.get(p.name)))
     return out
 
 
-def _injected(p: ir.Param) -> bool:
+def _injected(annotation: Optional[ir.Expr], name: Optional[str] = None) -> bool:
     """Is this a parameter the tool framework fills itself (tool_params.toml)?"""
     facts = tool_param_facts()
-    if p.name in facts.injected_names:
+    if name in facts.injected_names:
         return True
-    for e in ir.walk_expr(p.annotation):
+    return any(n.rpartition(".")[2].partition("[")[0] in facts.injected_annotations
+               for n in _annotation_names(annotation))
+
+
+def _annotation_names(annotation: Optional[ir.Expr]) -> list[str]:
+    """The dotted names an annotation mentions (`Annotated[dict, InjectedState]`: both), forward
+    references included."""
+    out: list[str] = []
+    for e in ir.walk_expr(annotation):
         if isinstance(e, (ir.Name, ir.Attribute)):
-            name = ir.dotted(e) or ""
+            out.append(ir.dotted(e) or "")
         elif isinstance(e, ir.Constant) and isinstance(e.value, str):
-            name = e.value.strip()  # a forward reference: "ToolRuntime"
-        else:
-            continue
-        if name.rpartition(".")[2].partition("[")[0] in facts.injected_annotations:
-            return True
-    return False
+            out.append(e.value.strip())  # a forward reference: "ToolRuntime"
+    return out
+
+
+def _injected_alias(g: CodeGraph, module: ModuleInfo, annotation: Optional[ir.Expr], depth: int = 3) -> bool:
+    """Is the annotation a module-level alias of an injected type (`Runtime = ToolRuntime[Ctx,
+    State]`), defined in this module or imported from another of the project?"""
+    while isinstance(annotation, ir.Other) and annotation.kind == "type" and annotation.children:
+        annotation = annotation.children[0]  # tree-sitter wraps an annotation in a `type` node
+    if depth <= 0 or not isinstance(annotation, ir.Name):
+        return False
+    name = annotation.id
+    for d in module.toplevel.defs.get(name, []):
+        if d.how == "assign" and d.value is not None:
+            return _injected(d.value) or _injected_alias(g, module, d.value, depth - 1)
+    target = module.imports.get(name)
+    if target is None:
+        return False
+    source, _, attr = target.rpartition(".")
+    found = g.find_module(source, module) if source else None
+    return found is not None and _injected_alias(g, found, ir.Name(pos=annotation.pos, id=attr), depth - 1)
 
 
 def annotation_text(e: Optional[ir.Expr]) -> str:

@@ -47,12 +47,12 @@ def tool_function_param_names(func: Optional[FunctionInfo]) -> Optional[set[str]
     return {p.name for p in func.node.params}
 
 
-def shown_params(tool: ToolDef) -> list[ToolParam]:
+def shown_params(tool: ToolDef, g: Optional[ProjectGraph] = None) -> list[ToolParam]:
     """The parameters of a tool's implementing function that its schema shows the model: less the
     framework's injected ones (function_params) and those the project hides from every schema
     (`hidden_params` of its spec, e.g. swarm-style `context_variables`)."""
     hidden: frozenset[str] = getattr(tool.spec, "hidden_params", frozenset())
-    return [p for p in function_params(tool.func) if p.name not in hidden]
+    return [p for p in function_params(tool.func, g=g) if p.name not in hidden]
 
 
 def tool_reads_docstring(tool: ToolDef) -> bool:

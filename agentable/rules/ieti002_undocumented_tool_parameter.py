@@ -75,7 +75,7 @@ class UndocumentedToolParameter(Rule):
         names = tool_function_param_names(func)
         if not required and names is not None and any(d not in names for d in docs):
             return  # the section names a parameter the function lacks: a rename, reported by IETI003
-        for p in shown_params(tool):
+        for p in shown_params(tool, ctx.graph):
             if p.name in docs:
                 continue
             param = next((x for x in func.node.params if x.name == p.name), None)

@@ -96,7 +96,7 @@ class ToolDocsParameterMismatch(Rule):
             names = tool_function_param_names(func)
             if func is None or names is None or _takes_a_mapping(func):
                 continue
-            params = function_params(func)
+            params = function_params(func, g=graph)
             props = {p.name for p in spec.params}
             if not props & {p.name for p in params} and len(props) != len(params):
                 continue  # nothing in common: the schema may describe something else
@@ -129,7 +129,7 @@ class ToolDocsParameterMismatch(Rule):
         docs = documented_param_names(tool)
         if names is None or not docs:
             return
-        real = ", ".join(f"`{p.name}`" for p in shown_params(tool)) or "no parameters"
+        real = ", ".join(f"`{p.name}`" for p in shown_params(tool, ctx.graph)) or "no parameters"
         unknown = [d for d in docs if d not in names]
         if unknown and _descriptions_matched_by_name(tool):
             yield from self._renamed_params(ctx, tool, docs, unknown)
@@ -150,7 +150,7 @@ class ToolDocsParameterMismatch(Rule):
         if found is None or getattr(tool, "description_source", None) != "docstring":
             return
         missing, real = found
-        params = ", ".join(f"`{p.name}`" for p in shown_params(tool)) or "no parameters"
+        params = ", ".join(f"`{p.name}`" for p in shown_params(tool, ctx.graph)) or "no parameters"
         for name in missing:
             yield self.finding(
                 ctx, tool.path, _docstring_summary_pos(tool.func, name) or tool_anchor(tool),
@@ -165,7 +165,7 @@ class ToolDocsParameterMismatch(Rule):
         the parameters they were meant for reach the model undescribed."""
         func = tool.func
         listed = ", ".join(f"`{n}`" for n in unknown)
-        undocumented = [p for p in shown_params(tool) if p.name not in docs]
+        undocumented = [p for p in shown_params(tool, ctx.graph) if p.name not in docs]
         for p in undocumented:
             param = next((x for x in func.node.params if x.name == p.name), None)
             yield self.finding(
@@ -190,7 +190,7 @@ class ToolDocsParameterMismatch(Rule):
         names = tool_function_param_names(func)
         if func is None or props is None or names is None or _takes_a_mapping(func):
             return
-        params = shown_params(tool)
+        params = shown_params(tool, ctx.graph)
         prop_names = [n for n, _k, _p in props]
         real = ", ".join(f"`{p.name}`" for p in params) or "no parameters"
         if not set(prop_names) & {p.name for p in params} and len(prop_names) != len(params):
@@ -252,7 +252,7 @@ class ToolDocsParameterMismatch(Rule):
                     f"`{attr}` of tool `{tool.name}` declares `{name}`, but `{method}` has no such parameter; "
                     f"{tool.framework} rejects the tool (and the model's argument would be lost). Rename one side.",
                     severity=Severity.ERROR)
-        for p in shown_params(tool):
+        for p in shown_params(tool, ctx.graph):
             if p.name not in keys:
                 param = next((x for x in tool.func.node.params if x.name == p.name), None)
                 yield self.finding(
@@ -301,12 +301,12 @@ class ToolDocsParameterMismatch(Rule):
             return
         fields, where = found
         extra = [n for n in fields if n not in names]
-        missing = [p.name for p in shown_params(tool)
+        missing = [p.name for p in shown_params(tool, ctx.graph)
                    if p.name not in fields and _required(tool.func, p.name)]
         if not extra and not missing:
             return
         attr, method = tool.spec.params_attr, tool.func.name
-        real = ", ".join(f"`{p.name}`" for p in shown_params(tool)) or "no parameters"
+        real = ", ".join(f"`{p.name}`" for p in shown_params(tool, ctx.graph)) or "no parameters"
         parts = []
         if extra:
             parts.append(f"declares {', '.join(f'`{n}`' for n in extra)}, which `{method}` does not take "
