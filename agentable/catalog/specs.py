@@ -372,6 +372,14 @@ class AgentSpec:
     structured_params: tuple[str, ...] = ()
     # plain functions in the tools argument become tools described by their docstring
     function_tools: bool = False
+    # parameters whose text the framework fills in from the session state before each run
+    # (google-adk's `instruction`: `{key}` must be a state key, `{key?}` may be missing), the key
+    # prefixes such a name may have, the prefix of names read elsewhere (artifacts), and the
+    # parameter that writes the agent's reply to a state key
+    state_template_params: tuple[str, ...] = ()
+    state_key_prefixes: tuple[str, ...] = ()
+    state_other_prefix: str = ""
+    state_output_param: str = ""
     # what the framework's schema generator makes of a plain function's `**kwargs` (VAR_KEYWORD):
     # "object_param" (one argument named after it, passed back as that keyword, so the function
     # receives {name: {...}}), "unpacked" (the values reach **kwargs), "dropped" (left out of the

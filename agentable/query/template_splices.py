@@ -17,7 +17,7 @@ from agentable.cpg.values import Const, ExtRef, Parsed, Typed
 from agentable.findings import FlowStep
 from agentable.cpg.artifacts.parse import format_fields
 from agentable.query.facts import EvalAt, per_graph
-from agentable.query.literals import param_argument
+from agentable.query.literals import literal_site, param_argument
 from agentable.query.llm_output import flow_steps
 from agentable.query.model_derived import model_derived
 
@@ -329,7 +329,7 @@ def _literal_fields(g: ProjectGraph, build: CallSite, spec: PromptTemplateSpec
         if fields is None:
             return None
         for name, _off in fields:
-            out.setdefault(name, _field_site(g, text, build.func, build.stmt, name))
+            out.setdefault(name, literal_field_site(g, text, build.func, build.stmt, name))
     return out
 
 
@@ -352,9 +352,12 @@ def _messages_understood(g: ProjectGraph, build: CallSite, spec: PromptTemplateS
     return True
 
 
-def _field_site(g: ProjectGraph, text: ir.Expr, func: FunctionInfo, stmt: EvalAt, name: str) -> tuple[str, ir.Pos]:
-    """Where `{name}` is written in the literal text `text` reaches: the string literal holding it
-    (followed through names bound to the text), else the text expression itself."""
+def literal_field_site(g: ProjectGraph, text: ir.Expr, func: FunctionInfo, stmt: EvalAt, name: str,
+                       value: Optional[str] = None) -> tuple[str, ir.Pos]:
+    """Where `{name}` is written in the literal text `text` reaches: the line of the string literal
+    holding it (followed through names bound to it, and, given the text's `value`, through imported
+    constants), else the text expression itself."""
+    needle = "{" + name + "}"
     e: Optional[ir.Expr] = text
     owner, at = func, stmt
     for _ in range(4):
@@ -367,16 +370,22 @@ def _field_site(g: ProjectGraph, text: ir.Expr, func: FunctionInfo, stmt: EvalAt
         e, at = d.value, d.stmt
     if e is not None:
         for x in ir.walk_expr(e):
-            if isinstance(x, ir.Constant) and isinstance(x.value, str) and "{" + name + "}" in x.value:
-                return owner.module.path, _line_of(owner, x.pos, "{" + name + "}")
+            if isinstance(x, ir.Constant) and isinstance(x.value, str) and needle in x.value:
+                return owner.module.path, _line_of(g, owner.module.path, x.pos, needle)
+    site = literal_site(g, text, func, stmt, value) if value is not None else None
+    if site is not None:
+        return site[0], _line_of(g, site[0], site[1], needle)
     return func.module.path, text.pos
 
 
-def _line_of(func: FunctionInfo, pos: ir.Pos, needle: str) -> ir.Pos:
+def _line_of(g: ProjectGraph, path: str, pos: ir.Pos, needle: str) -> ir.Pos:
     """The part of `pos` on the source line that holds `needle` (implicitly joined literals over
     several lines are one constant)."""
+    mod = g.by_path.get(path)
+    if mod is None:
+        return pos
     for line in range(pos[0], pos[2] + 1):
-        text = func.module.ir.line_text(line)
+        text = mod.ir.line_text(line)
         col = text.find(needle)
         if col >= 0:
             start = len(text[:col].encode("utf-8"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.findings import Finding, FlowStep, Severity
+from agentable.query.state_placeholders import unwritten_state_keys
 from agentable.query.template_splices import template_gaps
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import missing_template_variables
@@ -73,3 +74,13 @@ class PromptTemplateVariableMissing(Rule):
                 f"str.format, which raises KeyError('{gap.name}') before the model is called. Pass `{gap.name}` "
                 f"to the call, or remove it from the template.",
                 flow=steps, variable=gap.name)
+        for sk in unwritten_state_keys(graph):
+            yield self.finding(
+                ctx, sk.path, sk.pos,
+                f"`{{{sk.key}}}` in this {sk.framework} agent's `{sk.param}` is filled in from the session state "
+                f"before each run, but no code or state file of the project writes the key `{sk.key}`; the "
+                f"framework then raises KeyError ('Context variable not found: `{sk.key}`.') and the run "
+                f"fails. Write the key to the state (an agent's `output_key`, a tool's `tool_context.state`, "
+                f"the initial state), or write `{{{sk.key}?}}` if it may be missing.",
+                flow=(FlowStep(graph.span(sk.agent_path, sk.agent_pos), "the agent is built here"),),
+                variable=sk.key)
