@@ -548,14 +548,11 @@ class ParamUnitSpec:
 
 @dataclass(frozen=True)
 class PromptTemplateSpec:
-    """A framework call that parses its text as a template with `{name}` fields (LangChain's
-    f-string prompt templates): a `{` or `}` that the code put into that text along with run-time
-    data is read as a field, so the data must be passed as a variable instead. A call's path is
-    one of `packages`' modules followed by one of `callees` (`langchain_core.prompts.` +
-    `ChatPromptTemplate.from_messages`). `text` says where the template text is: "arg" (the
-    argument at `position` or `keyword`) or "messages" (each `(role, text)` tuple or bare string of
-    the list there; a message object is not parsed). `syntax_keyword` picks another syntax, which
-    `syntax_default` names when it is left out."""
+    """A call that parses its text as a `{name}` template (LangChain's f-string prompt templates).
+    Its path is one of `packages` + one of `callees` (`langchain_core.prompts.` +
+    `ChatPromptTemplate.from_messages`). `text`: "arg" (the argument at `position` or `keyword`) or
+    "messages" (each `(role, text)` tuple or bare string of the list there). `syntax_keyword`
+    picks another syntax, which `syntax_default` names when it is left out."""
 
     packages: tuple[str, ...]
     callees: tuple[str, ...]
@@ -570,9 +567,10 @@ class PromptTemplateSpec:
     # `ChatMessage(content=...)` in a ChatPromptTemplate); "" when message objects are not parsed
     message_text_keyword: str = ""
     # methods that fill the template in with str.format, raising KeyError for a variable they
-    # are not given; a template built with `partial_keyword` has variables given beforehand
+    # are not given; a template built with one of `partial_keywords` has variables given
+    # beforehand, or under other names
     fill_methods: tuple[str, ...] = ()
-    partial_keyword: str = ""
+    partial_keywords: tuple[str, ...] = ()
     framework: str = ""
     # what the framework does with a stray brace: the message's words
     effect: str = ""

@@ -47,11 +47,14 @@ def template_splices(g: ProjectGraph) -> list[Splice]:
     specs = g.catalog.prompt_templates
     if not specs:
         return []
+    names = frozenset(c.rsplit(".", 1)[-1] for s in specs for c in s.callees)
     out: list[Splice] = []
     for func in g.functions.values():
         if func.module.path and g.is_test_code(func.module.path):
             continue
         for site in func.calls:
+            if _called_name(site.call) not in names:
+                continue  # (a cheap test first: most calls are of other things)
             spec = _spec_of(g, site, specs)
             if spec is None or _other_syntax(g, site, spec):
                 continue
@@ -62,6 +65,11 @@ def template_splices(g: ProjectGraph) -> list[Splice]:
                     out.append(Splice(site, spec, text, value, owner, what, steps))
                     break
     return out
+
+
+def _called_name(call: ir.Call) -> str:
+    f = call.func
+    return f.attr if isinstance(f, ir.Attribute) else f.id if isinstance(f, ir.Name) else ""
 
 
 def _spec_of(g: ProjectGraph, site: CallSite, specs: list[PromptTemplateSpec]) -> Optional[PromptTemplateSpec]:
@@ -271,13 +279,15 @@ def template_gaps(g: ProjectGraph) -> list[TemplateGap]:
     """Variables missing from the keyword arguments of a `format_messages(...)` (or another of a
     template's catalog `fill_methods`) on a template whose texts are all literal."""
     specs = [s for s in g.catalog.prompt_templates if s.fill_methods]
+    methods = frozenset(m for s in specs for m in s.fill_methods)
     out: list[TemplateGap] = []
     for func in g.functions.values():
         if func.module.path and g.is_test_code(func.module.path):
             continue
         for site in func.calls:
             f = site.call.func
-            if not isinstance(f, ir.Attribute) or site.call.args or any(k.name is None for k in site.call.keywords):
+            if not isinstance(f, ir.Attribute) or f.attr not in methods or site.call.args \
+                    or any(k.name is None for k in site.call.keywords):
                 continue
             supplied = frozenset(k.name for k in site.call.keywords if k.name)
             for v in g.values(f.value, func, site.stmt):
@@ -285,11 +295,13 @@ def template_gaps(g: ProjectGraph) -> list[TemplateGap]:
                 if spec is None or f.attr not in spec.fill_methods or not isinstance(v, ExtRef) or v.site is None:
                     continue
                 build = _site_of(g, v.site[0], v.site[1])
-                if build is None or _other_syntax(g, build, spec) or (
-                        spec.partial_keyword and any(k.name == spec.partial_keyword for k in build.call.keywords)):
+                if build is None or _other_syntax(g, build, spec) or any(
+                        k.name in spec.partial_keywords for k in build.call.keywords):
                     continue
                 fields = _literal_fields(g, build, spec)
-                for name in sorted(set(fields or {}) - supplied):
+                # a keyword of the constructor may be a partial variable (llama-index's **kwargs)
+                given = supplied | {k.name for k in build.call.keywords if k.name}
+                for name in sorted(set(fields or {}) - given):
                     path, pos = fields[name] if fields else ("", build.call.pos)
                     out.append(TemplateGap(site, f.attr, spec, name, path, pos, v.site[0], build.call.pos))
                 break
