@@ -13,7 +13,7 @@ from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
-                    ParamUnitSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
+                    ParamUnitSpec, PromptTemplateSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
 
@@ -34,6 +34,7 @@ class Catalog:
     retired_apis: list[RetiredApiSpec]
     query_programs: list[QueryProgramSpec]
     param_units: list[ParamUnitSpec]
+    prompt_templates: list[PromptTemplateSpec]
     retry_decorators: list[RetryDecoratorSpec]
     tool_decorators: list[ToolDecoratorSpec]
     tool_constructors: list[ToolConstructorSpec]

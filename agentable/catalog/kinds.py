@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
                     FunctionRunnerSpec,
                     GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
-                    ParamUnitSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
+                    ParamUnitSpec, PromptTemplateSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
                     ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolParamFacts, ToolResultFormatSpec,
                     ToolSchemaSpec, UnboundedDependency)
 
@@ -60,6 +60,8 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("llm_apis.toml", "retired_api", RetiredApiSpec, "retired_apis", {"retired_api": "callees"}),
     # parameters an SDK reads in another unit than usual (google-genai's timeout in milliseconds)
     Entries("llm_apis.toml", "param_unit", ParamUnitSpec, "param_units"),
+    # calls that parse their text as a `{field}` template (LangChain's f-string prompt templates)
+    Entries("llm_apis.toml", "prompt_template", PromptTemplateSpec, "prompt_templates"),
     # decorators whose function's docstring is a query program that names its model (LMQL)
     Entries("llm_apis.toml", "query_program", QueryProgramSpec, "query_programs", {"query_program": "decorators"}),
     Entries("tools.toml", "tool_decorator", ToolDecoratorSpec, "tool_decorators", {"tool_decorator": "callees"},

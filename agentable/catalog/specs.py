@@ -372,6 +372,14 @@ class AgentSpec:
     structured_params: tuple[str, ...] = ()
     # plain functions in the tools argument become tools described by their docstring
     function_tools: bool = False
+    # parameters whose text the framework fills in from the session state before each run
+    # (google-adk's `instruction`: `{key}` must be a state key, `{key?}` may be missing), the key
+    # prefixes such a name may have, the prefix of names read elsewhere (artifacts), and the
+    # parameter that writes the agent's reply to a state key
+    state_template_params: tuple[str, ...] = ()
+    state_key_prefixes: tuple[str, ...] = ()
+    state_other_prefix: str = ""
+    state_output_param: str = ""
     # what the framework's schema generator makes of a plain function's `**kwargs` (VAR_KEYWORD):
     # "object_param" (one argument named after it, passed back as that keyword, so the function
     # receives {name: {...}}), "unpacked" (the values reach **kwargs), "dropped" (left out of the
@@ -535,6 +543,37 @@ class ParamUnitSpec:
     dict_callees: tuple[str, ...] = ()
     dict_param: str = ""
     framework: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class PromptTemplateSpec:
+    """A call that parses its text as a `{name}` template (LangChain's f-string prompt templates).
+    Its path is one of `packages` + one of `callees` (`langchain_core.prompts.` +
+    `ChatPromptTemplate.from_messages`). `text`: "arg" (the argument at `position` or `keyword`) or
+    "messages" (each `(role, text)` tuple or bare string of the list there). `syntax_keyword`
+    picks another syntax, which `syntax_default` names when it is left out."""
+
+    packages: tuple[str, ...]
+    callees: tuple[str, ...]
+    text: str
+    keyword: str
+    position: int = 0
+    syntax_keyword: str = ""
+    syntax_default: str = "f-string"
+    # message roles whose second item is not text to parse (`("placeholder", "{history}")`)
+    skip_roles: tuple[str, ...] = ()
+    # the keyword of a message object whose value is template text (llama-index's
+    # `ChatMessage(content=...)` in a ChatPromptTemplate); "" when message objects are not parsed
+    message_text_keyword: str = ""
+    # methods that fill the template in with str.format, raising KeyError for a variable they
+    # are not given; a template built with one of `partial_keywords` has variables given
+    # beforehand, or under other names
+    fill_methods: tuple[str, ...] = ()
+    partial_keywords: tuple[str, ...] = ()
+    framework: str = ""
+    # what the framework does with a stray brace: the message's words
+    effect: str = ""
     source: str = ""
 
 
