@@ -37,6 +37,7 @@ from agentable.cpg.hook_sources import hooked_text
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
 from agentable.cpg.shadowing import imports_itself
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
+from agentable.cpg.super_calls import super_model_attribute
 from agentable.cpg.values import (
     UNKNOWN,
     Composed,
@@ -371,6 +372,9 @@ class Resolver:
     # ------------------------------------------------------------------ attributes and subscripts
 
     def _attribute(self, e: ir.Attribute, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        inherited = super_model_attribute(self, e, func, stmt)  # `super().invoke` in a ChatOllama subclass
+        if inherited is not None:
+            return inherited
         base = self.values(e.value, func, stmt)
         out: set[Value] = set()
         for v in base:
