@@ -37,6 +37,7 @@ from agentable.cpg.hook_sources import hooked_text
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
 from agentable.cpg.shadowing import imports_itself
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
+from agentable.cpg.stub_returns import implemented_outputs
 from agentable.cpg.super_calls import super_model_attribute
 from agentable.cpg.values import (
     UNKNOWN,
@@ -648,6 +649,7 @@ class Resolver:
                 out.add(Const(None))
             else:
                 out |= self.values(r.value, func, r)
+        out |= implemented_outputs(self, func)  # an interface's stub: what its implementations return
         result = frozenset(out) if out else frozenset({Const(None)})
         self.returns_memo[qualname] = result
         if self.cut != cut and self.depth:
