@@ -61,5 +61,6 @@ def test_an_implemented_method_is_not_a_stub() -> None:
 
 
 def test_a_returned_object_with_methods_of_its_own_is_not_carried() -> None:
-    base = _BASE.replace("        self.text = text\n", "        self.text = text\n\n    def render(self):\n        return self.text\n")
+    render = "        self.text = text\n\n    def render(self):\n        return self.text\n"
+    base = _BASE.replace("        self.text = text\n", render)
     assert not _outputs({"base.py": base, "gpt.py": _OPENAI, "app.py": _USER})
