@@ -270,6 +270,13 @@ class Resolver:
                                    (func.path, stmt.pos)) \
                     if isinstance(stmt, ir.AugAssign) and stmt.op.startswith("+") else EMPTY
                 return self.values(d.value, func, d.stmt) | frozenset({Typed("str")}) | composed
+            if isinstance(d.stmt, ir.AugAssign) and d.stmt.op.startswith("+"):
+                # `reply += chunk.choices[0].delta.content`: text gathered from the model's pieces is its text
+                step = (func.path, d.stmt.pos, "model text accumulated")
+                pieces = frozenset(v.with_step(step) for v in self.values(d.value, func, d.stmt)
+                                   if isinstance(v, LLMOutput) and v.text)
+                if pieces:
+                    return pieces | frozenset({Typed("str")})
             return frozenset({UNKNOWN})
         if how in ("element", "iter"):
             return self.elements(self.values(d.value, func, d.stmt), d.value, func, d.stmt)
