@@ -16,16 +16,7 @@ from agentable.catalog.specs import ToolBaseSpec
 from agentable.cpg import ir
 from agentable.cpg.agent_model import ToolDef, ToolParam
 from agentable.cpg.graph_api import CodeGraph
-from agentable.cpg.structure import ClassInfo, FunctionInfo, is_property
-
-
-def stub_body(func: FunctionInfo) -> bool:
-    """A method whose body only raises, passes or holds constants (a docstring, `...`)."""
-    body = list(func.body)
-    if body and isinstance(body[0], ir.ExprStmt) and isinstance(body[0].value, ir.Constant):
-        body = body[1:]  # the docstring
-    return all(isinstance(s, ir.Raise) or (isinstance(s, ir.Simple) and s.kind == "pass")
-               or (isinstance(s, ir.ExprStmt) and isinstance(s.value, ir.Constant)) for s in body)
+from agentable.cpg.structure import ClassInfo, FunctionInfo, is_property, stub_body
 
 
 def _class_level(cls: ClassInfo, attrs: tuple[str, ...]) -> Optional[str]:

@@ -37,6 +37,8 @@ from agentable.cpg.hook_sources import hooked_text
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
 from agentable.cpg.shadowing import imports_itself
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
+from agentable.cpg.stub_returns import implemented_outputs
+from agentable.cpg.super_calls import super_model_attribute
 from agentable.cpg.values import (
     UNKNOWN,
     Composed,
@@ -268,6 +270,13 @@ class Resolver:
                                    (func.path, stmt.pos)) \
                     if isinstance(stmt, ir.AugAssign) and stmt.op.startswith("+") else EMPTY
                 return self.values(d.value, func, d.stmt) | frozenset({Typed("str")}) | composed
+            if isinstance(d.stmt, ir.AugAssign) and d.stmt.op.startswith("+"):
+                # `reply += chunk.choices[0].delta.content`: text gathered from the model's pieces is its text
+                step = (func.path, d.stmt.pos, "model text accumulated")
+                pieces = frozenset(v.with_step(step) for v in self.values(d.value, func, d.stmt)
+                                   if isinstance(v, LLMOutput) and v.text)
+                if pieces:
+                    return pieces | frozenset({Typed("str")})
             return frozenset({UNKNOWN})
         if how in ("element", "iter"):
             return self.elements(self.values(d.value, func, d.stmt), d.value, func, d.stmt)
@@ -371,6 +380,9 @@ class Resolver:
     # ------------------------------------------------------------------ attributes and subscripts
 
     def _attribute(self, e: ir.Attribute, func: FunctionInfo, stmt: Optional[object]) -> VSet:
+        inherited = super_model_attribute(self, e, func, stmt)  # `super().invoke` in a ChatOllama subclass
+        if inherited is not None:
+            return inherited
         base = self.values(e.value, func, stmt)
         out: set[Value] = set()
         for v in base:
@@ -644,6 +656,7 @@ class Resolver:
                 out.add(Const(None))
             else:
                 out |= self.values(r.value, func, r)
+        out |= implemented_outputs(self, func)  # an interface's stub: what its implementations return
         result = frozenset(out) if out else frozenset({Const(None)})
         self.returns_memo[qualname] = result
         if self.cut != cut and self.depth:

@@ -490,3 +490,13 @@ _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cach
 def is_property(func: FunctionInfo) -> bool:
     """A method read as an attribute (`@property`, `@cached_property`)."""
     return func.node is not None and any(ir.dotted(d) in _PROPERTY_DECORATORS for d in func.node.decorators)
+
+
+def stub_body(func: FunctionInfo) -> bool:
+    """A method whose body only raises, passes or holds constants (a docstring, `...`): an
+    interface method that subclasses implement."""
+    body = list(func.body)
+    if body and isinstance(body[0], ir.ExprStmt) and isinstance(body[0].value, ir.Constant):
+        body = body[1:]  # the docstring
+    return all(isinstance(s, ir.Raise) or (isinstance(s, ir.Simple) and s.kind == "pass")
+               or (isinstance(s, ir.ExprStmt) and isinstance(s.value, ir.Constant)) for s in body)

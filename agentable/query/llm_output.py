@@ -49,5 +49,12 @@ def flow_steps(g: ProjectGraph, value: Union[LLMOutput, Parsed],
 def describe_llm_source(g: ProjectGraph, out: LLMOutput) -> str:
     """"`client.chat.completions.create` at agent.py:12" for messages."""
     path, call = out.site
-    name = ir.dotted(call.func) or "the model call"
+    name = ir.dotted(call.func) or _super_method(call.func) or "the model call"
     return f"`{name}` at {path}:{call.pos[0]}"
+
+
+def _super_method(e: ir.Expr) -> Optional[str]:
+    """"super().invoke" for a model call a subclass makes on its framework base."""
+    if isinstance(e, ir.Attribute) and isinstance(e.value, ir.Call) and ir.dotted(e.value.func) == "super":
+        return f"super().{e.attr}"
+    return None

@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.home_tools import stub_body
 from agentable.cpg.project import ProjectGraph
-from agentable.cpg.structure import ClassInfo, FunctionInfo
+from agentable.cpg.structure import ClassInfo, FunctionInfo, stub_body
 from agentable.cpg.values import ClassRef, Instance
 
 

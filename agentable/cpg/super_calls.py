@@ -1,0 +1,45 @@
+"""`super().m` in a method of a project class that extends a framework's model class.
+
+A project subclass of a catalog chat model or LLM client (`class R1Chat(ChatOllama)`) that
+overrides a model method and calls `super().invoke(...)` gets the framework's reply back: the
+model's output, as if the framework class had been called directly. Only classes the catalog knows
+as models or clients count, and only when no project class between the subclass and the framework
+class defines the method (then `super()` reaches project code, which the resolver does not follow
+here)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from agentable.cpg import ir
+from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.values import ExtRef, VSet
+
+if TYPE_CHECKING:
+    from agentable.cpg.resolve import Resolver
+
+
+def super_model_attribute(r: Resolver, e: ir.Attribute, func: FunctionInfo,
+                          stmt: Optional[object]) -> Optional[VSet]:
+    """`super().invoke` (or `super(Cls, self).invoke`) in a method of a project class whose
+    framework base is a catalog chat model or LLM client: that framework class's method on an
+    instance (`langchain_ollama.ChatOllama().invoke`). None for any other attribute."""
+    call = e.value
+    cls = func.cls
+    if cls is None or not _is_super_call(r, call, func, stmt, cls.name):
+        return None
+    if any(e.attr in base.methods or e.attr in base.attrs for base in r.g.mro(cls.qualname)[1:]):
+        return None  # a project base defines it: that code runs, not the framework's
+    catalog = r.g.catalog
+    out = {ExtRef(f"{ext}().{e.attr}") for ext in r.g.external_bases(cls.qualname)
+           if catalog.chat_model(ext) is not None or catalog.llm_client(ext) is not None}
+    return frozenset(out) if out else None
+
+
+def _is_super_call(r: Resolver, e: ir.Expr, func: FunctionInfo, stmt: Optional[object], cls_name: str) -> bool:
+    """Is `e` the builtin `super()`, bare or as `super(Cls, self)` naming the method's own class?"""
+    if not (isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "super"):
+        return False
+    if e.args and not (isinstance(e.args[0], ir.Name) and e.args[0].id == cls_name):
+        return False
+    return any(isinstance(v, ExtRef) and v.path == "super" for v in r.values(e.func, func, stmt))
