@@ -90,8 +90,12 @@ class Checker:
         for i, (question, verdict) in enumerate(zip(questions, offline, strict=True)):
             if verdict.answer != "unknown" and not wants_llm(question):
                 continue
+            sent = self.sent_by_kind.get(question.kind, 0)
+            if sent >= client.config.max_questions_per_kind:
+                client.not_asked[f"over {client.config.max_questions_per_kind} {question.kind} questions"] += 1
+                continue  # the deterministic verdict stands
             ready = prepare(question)
-            self.sent_by_kind[question.kind] = self.sent_by_kind.get(question.kind, 0) + 1
+            self.sent_by_kind[question.kind] = sent + 1
             key = cache_key(ready, TEMPLATE_VERSION, client.config.model, client.base_url)
             hit = self._cache.get(key) if self._cache else None
             if hit is not None:

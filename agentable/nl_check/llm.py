@@ -54,6 +54,9 @@ class LLMConfig:
     max_tokens_total: int = 200_000  # prompt + completion tokens per scan
     concurrency: int = 4
     max_seconds: float = 120.0  # wall-clock seconds for the whole checker, retries and waits included
+    # questions of one kind put to the model per scan: one kind asked in every tool or parse of a
+    # large project must not spend the call budget the other kinds need
+    max_questions_per_kind: int = 40
     enabled: bool = False
 
     def resolved_base_url(self) -> str:

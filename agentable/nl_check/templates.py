@@ -16,7 +16,7 @@ from agentable.nl_check.questions import (
 )
 from agentable.nl_check.redact import redact_question
 
-TEMPLATE_VERSION = "4"
+TEMPLATE_VERSION = "5"
 
 # Characters sent per field after redaction: enough to judge, no more.
 FIELD_BUDGETS: dict[str, int] = {
@@ -93,8 +93,11 @@ def _marker(q: MarkerPromptQuestion) -> str:
         "A program sends the prompt below to an LLM and waits for a marker in the reply: the test "
         "below decides a branch (an end of the loop, an acceptance). Would a reply that follows the "
         "prompt's instructions contain the marker in the form the test needs (the same spelling, "
-        'case and place)? Answer "yes" if it would, "no" if the prompt asks for other wording so '
-        'that the test misses a well-behaved reply, "unknown" if the prompt is silent on it.',
+        'case and place: `==` needs the whole reply, after the string methods the test shows, to be the '
+        "marker; `startswith` needs it first; a regular expression needs every literal part it "
+        'requires)? Answer "yes" if it would, "no" if the prompt asks for other wording or lets the '
+        'model add other text so that the test misses a well-behaved reply, "unknown" if the prompt '
+        "is silent on it.",
         _data("Marker", q.marker),
         _data("Test", q.test + (" (the reply is case-folded first)" if q.case_folded else "")),
         _data("Prompt", q.prompt_text),

@@ -9,7 +9,8 @@ from agentable.findings import Finding, Severity
 from agentable.nl_check.questions import MarkerPromptQuestion
 from agentable.query.literals import source_text
 from agentable.query.llm_output import describe_llm_source, flow_steps
-from agentable.query.reply_prompt import reply_prompt
+from agentable.query.reply_prompt import ReplyPrompt, reply_prompt
+from agentable.rules.als.exact_reply import exact_tests, prompt_has_word
 from agentable.rules.als.marker_tests import MarkerTest, marker_tests
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -52,15 +53,25 @@ class MarkerPromptWording(Rule):
                 if key in seen or len({v.site for v in t.outputs}) != 1:
                     continue
                 c = graph.agent.llm_call_at(t.outputs[0].site[1])
-                rp = reply_prompt(graph, c, func, t.stmt) if c is not None else None
+                rp = reply_prompt(graph, c, func, t.stmt, deep=True) if c is not None else None
                 if rp is None or len(rp.text.strip()) < _MIN_PROMPT:
                     continue
                 seen.add(key)
-                prompt = rp.text if rp.complete else (
-                    rp.text + "\n[Parts of the prompt are built at run time and are not shown.]")
-                test = source_text(graph, func.path, t.expr, 200)
-                todo.append((t, func.path, MarkerPromptQuestion(t.marker, test, prompt, _code_around(func, t),
-                                                                t.case_folded)))
+                todo.append((t, func.path, _question(graph, func, t, rp)))
+        for func in graph.functions.values():
+            for x in exact_tests(graph, func):
+                key = (func.path, x.compare.pos[0], x.word)
+                if key in seen or len({v.site for v in x.outputs}) != 1:
+                    continue
+                c = graph.agent.llm_call_at(x.outputs[0].site[1])
+                rp = reply_prompt(graph, c, func, x.stmt, deep=True) if c is not None else None
+                # ALS004 reports the word missing from the prompt, or a reply compared unstripped
+                if rp is None or len(rp.text.strip()) < _MIN_PROMPT or not prompt_has_word(rp.text, x.word, x.case) \
+                        or not (x.space or x.case):
+                    continue
+                seen.add(key)
+                t = MarkerTest(x.compare, x.stmt, x.word, x.outputs, x.case)
+                todo.append((t, func.path, _question(graph, func, t, rp)))
         if not todo:
             return
         verdicts = ctx.checker.ask_many([q for _t, _p, q in todo])
@@ -77,6 +88,12 @@ class MarkerPromptWording(Rule):
                 flow=flow_steps(graph, out, (path, t.expr.pos, f"waits for `{t.marker}`")))
             f.checker_reason = verdict.reason
             yield f
+
+
+def _question(graph, func, t: MarkerTest, rp: ReplyPrompt) -> MarkerPromptQuestion:
+    prompt = rp.text if rp.complete else rp.text + "\n[Parts of the prompt are built at run time and are not shown.]"
+    test = source_text(graph, func.path, t.expr, 200)
+    return MarkerPromptQuestion(t.marker, test, prompt, _code_around(func, t), t.case_folded)
 
 
 def _code_around(func, t: MarkerTest, before: int = 8, after: int = 6) -> str:

@@ -54,14 +54,14 @@ class PromptParserMismatch(Rule):
             # an unguarded consumer is reported by LOPE001-003 already (one root cause, one finding)
             if not use.guard or use.guard == "structured-output" or use.kind == "key" or use.tool_arguments:
                 continue  # (tool-call arguments follow the tool schema, not the prompt)
-            kind = _parser_kind(graph, use)
+            kind = _parser_kind(graph, use) or (_other_parser(use) if ctx.checker.llm_active else None)
             if kind is None or any(step[2] == MATCH_PIECE for step in use.llm.steps):
                 continue  # a regex over a piece another regex cut out: that first one reads the format
             c = graph.agent.llm_call_at(use.llm.site[1])
             if c is None or structured_output(graph, use.llm) is not None:
                 continue
             detail = ""
-            rp = reply_prompt(graph, c, use.func, use.stmt)
+            rp = reply_prompt(graph, c, use.func, use.stmt, deep=ctx.checker.llm_active)
             if rp is not None:  # the prompt of this reply's own call chain
                 prompt = rp.text
                 if not rp.complete:
@@ -157,6 +157,15 @@ def _parser_kind(graph, use: TextUse) -> Optional[str]:
             sep = ir.string_value(use.origin.args[0])
             return f"split:{sep}" if sep else None
     return None
+
+
+_OTHER_PARSES = frozenset({"parse", "match", "index", "unpack"})
+
+
+def _other_parser(use: TextUse) -> Optional[str]:
+    """A parse the deterministic pass does not compare with a prompt (`ast.literal_eval`, a
+    `.partition()` piece, a regex built at run time): named by its operation, for the model to judge."""
+    return use.op if use.kind in _OTHER_PARSES and use.op else None
 
 
 def _prompt_from_several_callers(graph, c) -> bool:

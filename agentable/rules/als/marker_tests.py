@@ -1,6 +1,6 @@
-"""Markers the code waits for in a model reply (`if "TERMINATE" in reply:`, `while not
-reply.startswith("FINAL ANSWER")`), for ALS005: the branch a test decides, the marker, and whether
-the reply is case-folded on its way to the test."""
+r"""Markers the code waits for in a model reply (`if "TERMINATE" in reply:`, `while not
+reply.startswith("FINAL ANSWER")`, `if re.search(r"ANSWER:\s*\w", reply):`), for ALS005: the
+branch a test decides, the marker, and whether the reply is case-folded on its way to the test."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from agentable.query.literals import const_strs
 from agentable.query.llm_output import llm_outputs
 from agentable.query.structured_output import structured_output
 from agentable.query.taint import config
+from agentable.query.text_ops import regex_patterns
 from agentable.rules.als.exact_reply import reply_methods
 
 _POSITION_TESTS = frozenset({"startswith", "endswith"})
+_REGEX_TESTS = frozenset({"search", "match", "fullmatch"})  # a Match or None: a test of its own
 # a marker: a word of three letters or more in at most 60 characters on one line (a sentence
 # tested with `in` is a canned answer, a brace or fence says nothing about the prompt's wording)
 _MARKER = re.compile(r"^(?=.*[A-Za-z]{3})[^\n]{3,60}$")
@@ -89,6 +91,11 @@ def marker_tests(g: ProjectGraph, func: FunctionInfo) -> Iterator[MarkerTest]:
         elif isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in _POSITION_TESTS \
                 and len(e.args) == 1:
             marker, reply = _marker(g, e.args[0], func, stmt), e.func.value
+        elif isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in _REGEX_TESTS \
+                and e.args:
+            pats = regex_patterns(g, e, func, stmt)
+            marker = pats[0] if len(pats) == 1 else None
+            reply = e.args[1] if len(e.args) > 1 and ir.dotted(e.func.value) == "re" else e.args[0]
         else:
             continue
         if marker is None or "{}" in marker or not _MARKER.match(marker.strip()):
