@@ -372,6 +372,9 @@ class AgentSpec:
     structured_params: tuple[str, ...] = ()
     # plain functions in the tools argument become tools described by their docstring
     function_tools: bool = False
+    # the framework hands whatever such a tool returns to the model (as text or JSON), so its return
+    # annotation is no contract (google-adk wraps a non-dict result as {"result": ...})
+    results_stringified: bool = False
     # what the framework's schema generator makes of a plain function's `**kwargs` (VAR_KEYWORD):
     # "object_param" (one argument named after it, passed back as that keyword, so the function
     # receives {name: {...}}), "unpacked" (the values reach **kwargs), "dropped" (left out of the
