@@ -595,6 +595,7 @@ class PythonFacts:
     text_methods: frozenset[str] = frozenset()
     infinite_iterators: frozenset[str] = frozenset()
     clock_calls: frozenset[str] = frozenset()
+    sleep_calls: frozenset[str] = frozenset()
     logging_methods: frozenset[str] = frozenset()
     coroutine_tests: frozenset[str] = frozenset()
     argument_binders: frozenset[str] = frozenset()

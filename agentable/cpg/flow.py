@@ -447,6 +447,13 @@ def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
         if _mentions(loop.test, changed):
             return LoopInfo(loop, True, "counter", "the loop condition depends on a value the body updates",
                             [e for e, _ in exits])
+        if _is_counter_test(loop.test, changed):  # `while time.monotonic() < deadline:`
+            return LoopInfo(loop, True, "counter", "the loop condition is a deadline on the clock",
+                            [e for e, _ in exits])
+        if any(any(_is_counter_test(t, changed) for t in tests) for _e, tests in exits):
+            # `while not job.done(): ... if time.time() - t0 > limit: raise ...`
+            return LoopInfo(loop, True, "counter", "an exit is guarded by a counter or deadline the body updates",
+                            [e for e, _ in exits])
         return LoopInfo(loop, False, "condition",
                         "the loop condition does not depend on anything the body counts", [e for e, _ in exits])
     counted = [e for e, tests in exits if any(_is_counter_test(t, changed) for t in tests)]
@@ -462,11 +469,14 @@ def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
 
 def _is_counter_test(test: ir.Expr, changed: set[str]) -> bool:
     """An ordering comparison on something the body updates (`steps >= max_steps`,
-    `len(history) > 20`), or equality with a number (`turn == 10`)."""
+    `len(history) > 20`) or on a clock reading (`time.time() - t0 > limit`), or equality with a
+    number (`turn == 10`)."""
     for e in ir.walk_expr(test):
         if not isinstance(e, ir.Compare):
             continue
         operands = [e.left, *e.comparators]
+        if any(op in ("<", "<=", ">", ">=") for op in e.ops) and any(_reads_clock(o) for o in operands):
+            return True
         if not any(_mentions(o, changed) for o in operands):
             continue
         if any(op in ("<", "<=", ">", ">=") for op in e.ops):
