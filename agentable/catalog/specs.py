@@ -607,6 +607,7 @@ class PythonFacts:
     signature_copiers: frozenset[str] = frozenset()
     executor_classes: frozenset[str] = frozenset()
     future_iterators: frozenset[str] = frozenset()
+    timeout_raisers: dict[str, int] = field(default_factory=dict)  # call -> position of its `timeout`
     gather_calls: frozenset[str] = frozenset()
     function_runners: dict[str, int] = field(default_factory=dict)  # call -> index of the function it runs
     future_submitters: frozenset[str] = frozenset()  # executor methods returning a future of a call
