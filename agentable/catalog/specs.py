@@ -125,6 +125,10 @@ class ModelErrorsSpec:
     modules: tuple[str, ...]
     transient: tuple[str, ...] = ()
     narrow: tuple[str, ...] = ()
+    # the transient classes a rate-limit error is an instance of (RateLimitError and its bases): a
+    # handler naming only other transient classes (`APIConnectionError`, `Timeout`) lets a 429 through.
+    # Empty: not known, not judged.
+    rate_limit: tuple[str, ...] = ()
     notes: str = ""
 
 
