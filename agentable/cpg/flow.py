@@ -355,8 +355,14 @@ def _mutated_in_place(body: list[ir.Stmt], methods: frozenset[str] = frozenset()
 
 
 def _reads_clock(value: ir.Expr) -> bool:
-    return any(isinstance(e, ir.Call) and (d := ir.dotted(e.func)) is not None and "." in d
-               and d.rpartition(".")[2] in _CLOCKS for e in ir.walk_expr(value))
+    """Does the expression call a clock: `time.time()`, `loop.time()`, or a clock method of an object
+    a call returns (`asyncio.get_event_loop().time()`)?"""
+    for e in ir.walk_expr(value):
+        if not (isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in _CLOCKS):
+            continue
+        if isinstance(e.func.value, ir.Call) or "." in (ir.dotted(e.func) or ""):
+            return True
+    return False
 
 
 def _mentions(expr: ir.Expr, names: set[str]) -> bool:

@@ -53,6 +53,7 @@ def test_loop_info_deadline_in_condition_or_exit() -> None:
     """A `while <status>` loop is bounded by a deadline on the clock, in its condition or in a
     test that leaves it; a wait on the status alone is not."""
     g = graph_of({"m.py": """
+        import asyncio
         import time
 
         def until_deadline(job, limit):
@@ -75,6 +76,13 @@ def test_loop_info_deadline_in_condition_or_exit() -> None:
                 if polled.attempt >= attempts:
                     break
 
+        async def event_loop_clock(page):
+            end_time = asyncio.get_event_loop().time() + 10
+            while asyncio.get_event_loop().time() < end_time:
+                if await page.is_ready():
+                    return True
+                await asyncio.sleep(0.1)
+
         def status_only(job):
             started = time.time()
             while not job.done():
@@ -84,5 +92,6 @@ def test_loop_info_deadline_in_condition_or_exit() -> None:
     loops = {f.name: s for f in g.functions.values() for s in ir.walk_stmts(f.body) if isinstance(s, ir.While)}
     assert loop_info(loops["until_deadline"]).bounded is True
     assert loop_info(loops["exit_on_elapsed"]).bounded is True
+    assert loop_info(loops["event_loop_clock"]).bounded is True
     assert loop_info(loops["status_only"]).bounded is False
     assert loop_info(loops["exit_on_attempts"]).bounded is False  # (`polled` is rebound from a call: not a counter)
