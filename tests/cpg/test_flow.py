@@ -95,3 +95,34 @@ def test_loop_info_deadline_in_condition_or_exit() -> None:
     assert loop_info(loops["event_loop_clock"]).bounded is True
     assert loop_info(loops["status_only"]).bounded is False
     assert loop_info(loops["exit_on_attempts"]).bounded is False  # (`polled` is rebound from a call: not a counter)
+
+
+def test_loop_info_fixed_cut_is_no_counter() -> None:
+    """`x = x[:limit]` with a fixed limit shortens `x` on the first pass only; `x = x[:len(x) - step]`
+    and `x = x[1:]` shorten it on every pass."""
+    g = graph_of({"m.py": """
+        def fixed(history, query, budget, keep):
+            while True:
+                if len(history + query) > budget:
+                    query = query[:keep]
+                else:
+                    break
+
+        def stepped(history, query, budget, step):
+            while True:
+                if len(history + query) > budget:
+                    query = query[:len(query) - step]
+                else:
+                    break
+
+        def dropped(history, budget):
+            while True:
+                if len(history) > budget:
+                    history = history[1:]
+                else:
+                    break
+    """})
+    loops = {f.name: s for f in g.functions.values() for s in ir.walk_stmts(f.body) if isinstance(s, ir.While)}
+    assert loop_info(loops["fixed"]).bounded is False
+    assert loop_info(loops["stepped"]).bounded is True
+    assert loop_info(loops["dropped"]).bounded is True
