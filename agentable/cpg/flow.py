@@ -366,8 +366,8 @@ def _slice_upper(sl: ir.Slice) -> Optional[ir.Expr]:
     """`limit` of a slice written `[:limit]` or `[0:limit]`, else None. (The IR keeps only the parts
     that are written, so where each sits is read from the positions: the upper bound ends the slice,
     and alone it starts just after the colon.)"""
-    parts = sl.parts
-    if not parts or parts[-1].pos[2:] != sl.pos[2:]:
+    parts = [p for p in sl.parts if p is not None]
+    if len(parts) != len(sl.parts) or not parts or parts[-1].pos[2:] != sl.pos[2:]:
         return None
     if len(parts) == 1:
         start, first = sl.pos[:2], parts[0].pos[:2]

@@ -44,7 +44,7 @@ class FixedCutLoopNeverEnds(Rule):
     def _finding(self, ctx: RuleContext, hit: FixedCutLoop) -> Finding:
         g = ctx.graph
         path = hit.func.path
-        cut = source_text(g, path, hit.cut, 50)
+        cut = f"{hit.name} = {source_text(g, path, hit.cut.value, 45)}"
         kept = source_text(g, path, hit.kept, 40)
         test = source_text(g, path, hit.test, 60)
         flow = (FlowStep(g.span(path, hit.loop.pos), "the loop has no step limit"),
