@@ -125,6 +125,10 @@ class ModelErrorsSpec:
     modules: tuple[str, ...]
     transient: tuple[str, ...] = ()
     narrow: tuple[str, ...] = ()
+    # the transient classes a rate-limit error is an instance of (RateLimitError and its bases): a
+    # handler naming only other transient classes (`APIConnectionError`, `Timeout`) lets a 429 through.
+    # Empty: not known, not judged.
+    rate_limit: tuple[str, ...] = ()
     notes: str = ""
 
 
@@ -380,6 +384,9 @@ class AgentSpec:
     state_key_prefixes: tuple[str, ...] = ()
     state_other_prefix: str = ""
     state_output_param: str = ""
+    # the framework hands whatever such a tool returns to the model (as text or JSON), so its return
+    # annotation is no contract (google-adk wraps a non-dict result as {"result": ...})
+    results_stringified: bool = False
     # what the framework's schema generator makes of a plain function's `**kwargs` (VAR_KEYWORD):
     # "object_param" (one argument named after it, passed back as that keyword, so the function
     # receives {name: {...}}), "unpacked" (the values reach **kwargs), "dropped" (left out of the
@@ -631,6 +638,7 @@ class PythonFacts:
     text_methods: frozenset[str] = frozenset()
     infinite_iterators: frozenset[str] = frozenset()
     clock_calls: frozenset[str] = frozenset()
+    sleep_calls: frozenset[str] = frozenset()
     logging_methods: frozenset[str] = frozenset()
     coroutine_tests: frozenset[str] = frozenset()
     argument_binders: frozenset[str] = frozenset()
@@ -642,6 +650,7 @@ class PythonFacts:
     signature_copiers: frozenset[str] = frozenset()
     executor_classes: frozenset[str] = frozenset()
     future_iterators: frozenset[str] = frozenset()
+    timeout_raisers: dict[str, int] = field(default_factory=dict)  # call -> position of its `timeout`
     gather_calls: frozenset[str] = frozenset()
     function_runners: dict[str, int] = field(default_factory=dict)  # call -> index of the function it runs
     future_submitters: frozenset[str] = frozenset()  # executor methods returning a future of a call

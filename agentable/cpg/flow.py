@@ -323,6 +323,8 @@ def _counted_names(body: list[ir.Stmt]) -> set[str]:
             counted |= _target_names([s.target])
         elif isinstance(s, ir.Assign) and s.value is not None:
             names = _target_names(s.targets)
+            if fixed_prefix_cut(s, body) is not None:
+                continue  # `x = x[:limit]`: the same length every pass, no progress after the first
             if _mentions(s.value, names) or _reads_clock(s.value):
                 counted |= names
             else:
@@ -335,6 +337,44 @@ def _counted_names(body: list[ir.Stmt]) -> set[str]:
                 counted |= names
                 grew = True
     return counted
+
+
+def fixed_prefix_cut(s: ir.Stmt, body: list[ir.Stmt]) -> Optional[str]:
+    """The name `s` cuts to a fixed length, `x = x[:limit]` (or `x[0:limit]`), with `limit` a
+    non-negative number or a name no statement of the loop `body` assigns: the first pass may shorten
+    `x`, the next ones leave it as it is. None for any other statement (`x = x[:-1]`,
+    `x = x[:len(x) - 100]` and `x = x[1:]` shrink it every pass)."""
+    if not (isinstance(s, ir.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ir.Name)):
+        return None
+    name, value = s.targets[0].id, s.value
+    if not (isinstance(value, ir.Subscript) and isinstance(value.value, ir.Name) and value.value.id == name
+            and isinstance(value.index, ir.Slice)):
+        return None
+    upper = _slice_upper(value.index)
+    if upper is None:
+        return None
+    if isinstance(upper, ir.Constant):
+        return name if type(upper.value) is int and upper.value >= 0 else None
+    if not isinstance(upper, (ir.Name, ir.Attribute)) or ir.dotted(upper) is None:
+        return None
+    assigned = {d for x in ir.walk_stmts(body) if isinstance(x, (ir.Assign, ir.AugAssign, ir.For))
+                for d in _target_names(x.targets if isinstance(x, ir.Assign) else [x.target])}
+    return name if ir.dotted(upper) not in assigned and name != ir.dotted(upper) else None
+
+
+def _slice_upper(sl: ir.Slice) -> Optional[ir.Expr]:
+    """`limit` of a slice written `[:limit]` or `[0:limit]`, else None. (The IR keeps only the parts
+    that are written, so where each sits is read from the positions: the upper bound ends the slice,
+    and alone it starts just after the colon.)"""
+    parts = [p for p in sl.parts if p is not None]
+    if len(parts) != len(sl.parts) or not parts or parts[-1].pos[2:] != sl.pos[2:]:
+        return None
+    if len(parts) == 1:
+        start, first = sl.pos[:2], parts[0].pos[:2]
+        return parts[0] if first == (start[0], start[1] + 1) else None
+    if len(parts) == 2 and isinstance(parts[0], ir.Constant) and parts[0].value == 0:
+        return parts[1]
+    return None
 
 
 def _target_names(targets: list[ir.Expr]) -> set[str]:
@@ -355,8 +395,14 @@ def _mutated_in_place(body: list[ir.Stmt], methods: frozenset[str] = frozenset()
 
 
 def _reads_clock(value: ir.Expr) -> bool:
-    return any(isinstance(e, ir.Call) and (d := ir.dotted(e.func)) is not None and "." in d
-               and d.rpartition(".")[2] in _CLOCKS for e in ir.walk_expr(value))
+    """Does the expression call a clock: `time.time()`, `loop.time()`, or a clock method of an object
+    a call returns (`asyncio.get_event_loop().time()`)?"""
+    for e in ir.walk_expr(value):
+        if not (isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr in _CLOCKS):
+            continue
+        if isinstance(e.func.value, ir.Call) or "." in (ir.dotted(e.func) or ""):
+            return True
+    return False
 
 
 def _mentions(expr: ir.Expr, names: set[str]) -> bool:
@@ -447,6 +493,13 @@ def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
         if _mentions(loop.test, changed):
             return LoopInfo(loop, True, "counter", "the loop condition depends on a value the body updates",
                             [e for e, _ in exits])
+        if _is_counter_test(loop.test, changed):  # `while time.monotonic() < deadline:`
+            return LoopInfo(loop, True, "counter", "the loop condition is a deadline on the clock",
+                            [e for e, _ in exits])
+        if any(any(_is_counter_test(t, changed) for t in tests) for _e, tests in exits):
+            # `while not job.done(): ... if time.time() - t0 > limit: raise ...`
+            return LoopInfo(loop, True, "counter", "an exit is guarded by a counter or deadline the body updates",
+                            [e for e, _ in exits])
         return LoopInfo(loop, False, "condition",
                         "the loop condition does not depend on anything the body counts", [e for e, _ in exits])
     counted = [e for e, tests in exits if any(_is_counter_test(t, changed) for t in tests)]
@@ -462,11 +515,14 @@ def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
 
 def _is_counter_test(test: ir.Expr, changed: set[str]) -> bool:
     """An ordering comparison on something the body updates (`steps >= max_steps`,
-    `len(history) > 20`), or equality with a number (`turn == 10`)."""
+    `len(history) > 20`) or on a clock reading (`time.time() - t0 > limit`), or equality with a
+    number (`turn == 10`)."""
     for e in ir.walk_expr(test):
         if not isinstance(e, ir.Compare):
             continue
         operands = [e.left, *e.comparators]
+        if any(op in ("<", "<=", ">", ">=") for op in e.ops) and any(_reads_clock(o) for o in operands):
+            return True
         if not any(_mentions(o, changed) for o in operands):
             continue
         if any(op in ("<", "<=", ">", ">=") for op in e.ops):

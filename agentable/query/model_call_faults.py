@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from agentable.catalog.loader import top_module
-from agentable.catalog.specs import LLMCallSpec, RetryDefaultSpec
+from agentable.catalog.specs import LLMCallSpec, ModelErrorsSpec, RetryDefaultSpec
 from agentable.cpg import ir
 from agentable.cpg.agent_model import LLMCall
 from agentable.cpg.flow import enclosing_handlers, exception_catches, handler_catches_any, handler_type_names
@@ -288,19 +288,54 @@ def handler_class_kinds(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, h: i
     return out
 
 
+def misses_rate_limit(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, handlers: list[ir.Handler]) -> bool:
+    """Do the handlers name only model SDK classes (and builtins), some of them transient, none of
+    which a rate-limit error is (catalog `rate_limit`): `except openai.error.APIConnectionError`
+    alone lets a 429 through."""
+    transient = False
+    for h in handlers:
+        for e in (x for t in h.types for x in (t.elts if isinstance(t, ir.Seq) else [t])):
+            kind = _class_kind(g, func, stmt, e)
+            if kind == "transient":
+                spec, last = _sdk_class(g, func, stmt, e) or (None, "")
+                if spec is None or not spec.rate_limit or last in spec.rate_limit:
+                    return False
+                transient = True
+            elif kind not in ("narrow", "builtin"):
+                return False  # `Exception`, a bare except, a class not known: it may catch a 429
+        if not h.types:
+            return False
+    return transient
+
+
+def _sdk_class(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> Optional[tuple[ModelErrorsSpec, str]]:
+    """The model SDK (catalog `[[model_errors]]`) a handler's class belongs to, and its last name."""
+    path = _class_path(g, func, stmt, e)
+    if path is None:
+        return None
+    root, last = top_module(path), path.rsplit(".", 1)[-1]
+    spec = next((s for s in g.catalog.model_errors if root in s.modules), None)
+    return (spec, last) if spec is not None else None
+
+
+def _class_path(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> Optional[str]:
+    """The external class a handler names, by its catalog path (a builtin by its name), or None."""
+    values = g.values(e, func, stmt)
+    if any(isinstance(v, ClassRef) for v in values):
+        return None  # a project class
+    paths = {v.path for v in values if isinstance(v, ExtRef) and "(" not in v.path}
+    if not paths and isinstance(e, ir.Name):
+        paths = {e.id}  # a builtin the resolver does not list (`KeyboardInterrupt`)
+    return paths.pop() if len(paths) == 1 else None
+
+
 def _class_kind(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, e: ir.Expr) -> str:
     name = ir.dotted(e) or ""
     if name in ("Exception", "BaseException"):
         return "all"
-    values = g.values(e, func, stmt)
-    if any(isinstance(v, ClassRef) for v in values):
-        return "other"  # a project class
-    paths = {v.path for v in values if isinstance(v, ExtRef) and "(" not in v.path}
-    if not paths and isinstance(e, ir.Name):
-        paths = {name}  # a builtin the resolver does not list (`KeyboardInterrupt`)
-    if len(paths) != 1:
+    path = _class_path(g, func, stmt, e)
+    if path is None:
         return "other"
-    path = paths.pop()
     root, last = top_module(path), path.rsplit(".", 1)[-1]
     for spec in g.catalog.model_errors:
         if root in spec.modules:

@@ -28,7 +28,9 @@ class NarrowModelErrorHandler(Rule):
               "errors derive from the SDK's base class, not from the class caught, and the SDK raises them "
               "once its own few retries are spent. With no handler for them in any caller up to the script, "
               "CLI loop or server handler that runs the step, one busy minute of the provider ends the whole "
-              "run and loses its work, while the narrow failure the code prepared for is handled. Reported at "
+              "run and loses its work, while the narrow failure the code prepared for is handled. The same holds "
+              "for a handler of the connection errors alone (`except openai.APIConnectionError`, openai<1's "
+              "`Timeout`): a 429 is a RateLimitError, which derives from neither (catalog `rate_limit`). Reported at "
               "the handler, with the chain of callers up to the module code that do not catch the error. A try whose body does "
               "more than the model step is reported only when it names an SDK class (a builtin class there is "
               "for the other statements); handlers that re-raise, classes that are not known, functions "
@@ -67,6 +69,16 @@ class NarrowModelErrorHandler(Rule):
             caller = f"the module code of {site.func.path}" if site.func.is_module else f"`{site.func.name}`"
             flow.append(FlowStep(g.span(site.func.path, site.call.pos), f"called from {caller} with no handler"))
         line, col = hit.handler.pos[0], hit.handler.pos[1]
+        if hit.rate_limit_only:
+            return self.finding(
+                ctx, path, (line, col, line, col + 6),
+                f"`except {caught}` is the only handler around {what}: it catches a dropped connection or a "
+                f"timeout, but a rate limit (the SDK's RateLimitError, raised on a 429 after the SDK's own retries, "
+                f"if it makes any) is none of these, and {up}, so one busy minute of the provider ends the run. Also "
+                f"catch RateLimitError (or the SDK's base class, `openai.APIError`, `anthropic.APIError`) here "
+                f"and wait before retrying.",
+                flow=flow,
+            )
         return self.finding(
             ctx, path, (line, col, line, col + 6),
             f"`except {caught}` is the only handler around {what}: a rate limit, a dropped connection or a "

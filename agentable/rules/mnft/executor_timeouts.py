@@ -76,3 +76,14 @@ def undone_timeouts(g: ProjectGraph) -> Iterator[UndoneTimeout]:
                         submit = _submit_of(func, e.func.value, pool, facts.future_submitters)
                         if timeout is not None and submit is not None:
                             yield UndoneTimeout(func, w, cls, submit, e, timeout)
+
+
+def enclosing_executor(g: ProjectGraph, func: FunctionInfo, node: ir.Stmt) -> Optional[tuple[ir.With, str]]:
+    """The `with <catalog executor>(...) as pool:` block around `node` in `func`, with the executor
+    class's last name: leaving that block waits for every task submitted to it."""
+    for anc in func.ancestors(node):
+        if isinstance(anc, ir.With):
+            item = _executor_item(g, func, anc)
+            if item is not None:
+                return anc, item[1]
+    return None

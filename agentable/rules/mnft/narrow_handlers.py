@@ -11,7 +11,7 @@ from typing import Iterator, Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.query.model_call_faults import Unguarded, handler_class_kinds, transient_unguarded
+from agentable.query.model_call_faults import Unguarded, handler_class_kinds, misses_rate_limit, transient_unguarded
 from agentable.query.tool_failures import handler_reraises
 
 
@@ -28,6 +28,7 @@ class NarrowHandler:
     sdk_class: bool
     step: Optional[CallSite]
     path: Unguarded
+    rate_limit_only: bool = False  # the handlers catch connection errors or timeouts, never a rate limit
 
 
 def narrow_handlers(g: ProjectGraph) -> Iterator[NarrowHandler]:
@@ -43,12 +44,16 @@ def narrow_handlers(g: ProjectGraph) -> Iterator[NarrowHandler]:
 
 def _narrow(g: ProjectGraph, func: FunctionInfo, stmt: ir.Try) -> Optional[NarrowHandler]:
     kinds = [handler_class_kinds(g, func, stmt, h) for h in stmt.handlers]
+    rate_limit_only = False
     if any(k not in ("narrow", "builtin") for ks in kinds for k in ks):
-        return None  # a handler that catches (or may catch) the transient errors
+        if not misses_rate_limit(g, func, stmt, stmt.handlers):
+            return None  # a handler that catches (or may catch) the transient errors
+        rate_limit_only = True  # `except APIConnectionError` alone: a 429 goes through
     if any(handler_reraises(h) for h in stmt.handlers):
         return None  # the handled errors go on as well: not a handled step
     step = _model_step(g, func, stmt)
-    sdk = [h for h, ks in zip(stmt.handlers, kinds, strict=True) if "narrow" in ks]
+    sdk = [h for h, ks in zip(stmt.handlers, kinds, strict=True)
+           if "narrow" in ks or (rate_limit_only and "transient" in ks)]
     if not sdk and step is None:
         return None  # builtin classes around more than a model step: they are for the other statements
     path = transient_unguarded(g, func, stmt)
@@ -56,7 +61,7 @@ def _narrow(g: ProjectGraph, func: FunctionInfo, stmt: ir.Try) -> Optional[Narro
         return None  # caught on the way, or up to a function the project never calls (a library's
         # API, a framework's callback), whose caller may catch it
     handler = sdk[0] if sdk else stmt.handlers[0]
-    return NarrowHandler(func, stmt, handler, bool(sdk), step, path)
+    return NarrowHandler(func, stmt, handler, bool(sdk), step, path, rate_limit_only)
 
 
 def _model_step(g: ProjectGraph, func: FunctionInfo, stmt: ir.Try) -> Optional[CallSite]:
