@@ -372,26 +372,18 @@ class AgentSpec:
     # run methods that return the final text itself (others return a result object whose text
     # attribute, e.g. `.final_output`, `.raw`, `.output`, `.summary`, holds it)
     text_run_methods: tuple[str, ...] = ()
-    # constructor keywords that make the final output schema-validated (e.g. output_type)
-    structured_params: tuple[str, ...] = ()
-    # plain functions in the tools argument become tools described by their docstring
-    function_tools: bool = False
-    # parameters whose text the framework fills in from the session state before each run
-    # (google-adk's `instruction`: `{key}` must be a state key, `{key?}` may be missing), the key
-    # prefixes such a name may have, the prefix of names read elsewhere (artifacts), and the
-    # parameter that writes the agent's reply to a state key
+    structured_params: tuple[str, ...] = ()  # keywords making the final output schema-validated (output_type)
+    function_tools: bool = False  # plain functions in the tools argument are tools (docstring-described)
+    # text parameters filled from session state before each run (google-adk `instruction`: `{key}` must
+    # be a state key, `{key?}` may be missing), key prefixes, other-names prefix, reply-to-state parameter
     state_template_params: tuple[str, ...] = ()
     state_key_prefixes: tuple[str, ...] = ()
     state_other_prefix: str = ""
     state_output_param: str = ""
-    # the framework hands whatever such a tool returns to the model (as text or JSON), so its return
-    # annotation is no contract (google-adk wraps a non-dict result as {"result": ...})
+    # whatever such a tool returns reaches the model as text/JSON: its return annotation is no contract
     results_stringified: bool = False
-    # what the framework's schema generator makes of a plain function's `**kwargs` (VAR_KEYWORD):
-    # "object_param" (one argument named after it, passed back as that keyword, so the function
-    # receives {name: {...}}), "unpacked" (the values reach **kwargs), "dropped" (left out of the
-    # schema); and of its `*args` (VAR_POSITIONAL): "keyword_param" (one argument named after it,
-    # passed back as a keyword, which Python refuses for `*args`), "unpacked", "dropped". None: not known
+    # the schema generator's handling of `**kwargs` / `*args` (tools.toml's header explains the values:
+    # "object_param", "keyword_param", "unpacked", "dropped"; None: not known)
     var_keyword: Optional[str] = None
     var_positional: Optional[str] = None
     variadic_required: bool = False  # that argument is required in the schema (the model must fill it)
