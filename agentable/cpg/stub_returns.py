@@ -19,12 +19,12 @@ from agentable.cpg.values import Instance, LLMOutput, Parsed, Value, VSet
 from agentable.paths import is_test_path
 
 if TYPE_CHECKING:
-    from agentable.cpg.resolve import Resolver
+    from agentable.cpg.graph_api import ValueResolver
 
 EMPTY: VSet = frozenset()
 
 
-def implemented_outputs(r: Resolver, func: FunctionInfo) -> VSet:
+def implemented_outputs(r: ValueResolver, func: FunctionInfo) -> VSet:
     """The model output the subclasses' own implementations of the stub method `func` return
     (EMPTY when `func` is not a stub method of a project class)."""
     if func.cls is None or func.node is None or not stub_body(func):
@@ -41,7 +41,7 @@ def implemented_outputs(r: Resolver, func: FunctionInfo) -> VSet:
     return frozenset(out)
 
 
-def _data_holder(r: Resolver, qualname: str) -> bool:
+def _data_holder(r: ValueResolver, qualname: str) -> bool:
     """A project class with no methods of its own but dunders (`__init__`, `__repr__`), nor in its
     project bases: reading its fields runs no project code."""
     mro = r.g.mro(qualname)

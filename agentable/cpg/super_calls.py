@@ -16,10 +16,10 @@ from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef, VSet
 
 if TYPE_CHECKING:
-    from agentable.cpg.resolve import Resolver
+    from agentable.cpg.graph_api import ValueResolver
 
 
-def super_model_attribute(r: Resolver, e: ir.Attribute, func: FunctionInfo,
+def super_model_attribute(r: ValueResolver, e: ir.Attribute, func: FunctionInfo,
                           stmt: Optional[object]) -> Optional[VSet]:
     """`super().invoke` (or `super(Cls, self).invoke`) in a method of a project class whose
     framework base is a catalog chat model or LLM client: that framework class's method on an
@@ -36,7 +36,7 @@ def super_model_attribute(r: Resolver, e: ir.Attribute, func: FunctionInfo,
     return frozenset(out) if out else None
 
 
-def _is_super_call(r: Resolver, e: ir.Expr, func: FunctionInfo, stmt: Optional[object], cls_name: str) -> bool:
+def _is_super_call(r: ValueResolver, e: ir.Expr, func: FunctionInfo, stmt: Optional[object], cls_name: str) -> bool:
     """Is `e` the builtin `super()`, bare or as `super(Cls, self)` naming the method's own class?"""
     if not (isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "super"):
         return False
