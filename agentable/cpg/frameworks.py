@@ -32,6 +32,7 @@ _EXECUTOR_MAPS = frozenset(f"{c}().map" for c in python_facts().executor_classes
 _RUNNERS = python_facts().function_runners  # `asyncio.to_thread(fn, x)`: awaited, fn's return
 _SUBMITS = frozenset(f"{c}().{m}" for c in python_facts().executor_classes for m in python_facts().future_submitters)
 _FUTURE_RESULTS = python_facts().future_results
+_PASSERS = python_facts().value_passers  # `typing.cast(T, x)` is `x` at run time
 
 # Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
 # with `structure = true` in agentable/catalog/taint.toml.
@@ -83,6 +84,9 @@ class FrameworkCalls:
         """What calling an external symbol returns: model output for an LLM call, a POST to a model
         endpoint or an agent run; a client or chat model instance; a parsed or validated structure;
         otherwise an opaque instance of the symbol."""
+        passed = _PASSERS.get(v.path)
+        if passed is not None and passed < len(e.args):
+            return self.res.values(e.args[passed], func, stmt)
         found = self._model_call(v, e, func, stmt, site)
         if found is not None:
             return found
