@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall  # for narrowing
+from agentable.cpg.structure import FunctionInfo  # for annotations
 from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.model_choices import model_candidates
-from agentable.query.models import GENERATIVE_APIS, ModelUse, distinct_uses, model_uses, tools_requested
+from agentable.query.models import GENERATIVE_APIS, ModelUse, distinct_uses, model_uses, retired_by, tools_requested
 from agentable.rules.adal.helpers import set_for_other_models
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
 def _tools_for_other_models(graph, use: ModelUse, model_id: str) -> bool:
-    """Are the call's tools given only inside `if "gpt" in model:` (or `model.startswith(...)`),
-    a test `model_id` fails? Then they are never sent with it."""
+    """Are the call's tools given (`tools=...` set, or `.bind_tools(...)` called) only inside
+    `if "gpt" in model:` (or `model.startswith(...)`), a test `model_id` fails? Then they are
+    never sent with it."""
     c = use.llm_call
-    s = c.setting("tools") if isinstance(c, LLMCall) else None
-    if s is None or not isinstance(s.stmt, ir.Stmt):
+    if not isinstance(c, LLMCall):
         return False
-    m = c.setting("model") if isinstance(c, LLMCall) else None
-    name = ir.dotted(m.expr) if m is not None and m.func is s.func else None
-    return set_for_other_models(graph, s.func, s.stmt, model_id, frozenset({name}) if name else frozenset())
+    m = c.setting("model")
+    places: list[tuple[FunctionInfo, object]] = []
+    s = c.setting("tools")
+    if s is not None:
+        places.append((s.func, s.stmt))
+    for path, bind in c.binds:
+        func = graph.function_of(path, bind.pos)
+        site = next((x for x in func.calls if x.call is bind), None) if func is not None else None
+        if site is not None:
+            places.append((func, site.stmt))
+    if not places:
+        return False
+    for func, stmt in places:
+        name = ir.dotted(m.expr) if m is not None and m.func is func else None
+        if not (isinstance(stmt, ir.Stmt)
+                and set_for_other_models(graph, func, stmt, model_id, frozenset({name}) if name else frozenset())):
+            return False
+    return True
 
 
 def _where_path(use: ModelUse, where: ir.Expr) -> str:
@@ -82,12 +99,13 @@ class ToolsOnModelWithoutTools(Rule):
         is enough to make every request fail. Reported once at the listed entry."""
         graph = ctx.graph
         seen: set[tuple[str, int]] = set()
+        today = datetime.date.today().isoformat()
         for use, listed in model_candidates(graph):
             if listed is None or use.api not in GENERATIVE_APIS or (listed.path, listed.pos[0]) in seen:
                 continue
             info = graph.catalog.model(listed.model_id)
-            if info is None or info.tools is not False:
-                continue
+            if info is None or info.tools is not False or retired_by(info, today):
+                continue  # (a retired one fails whatever it is asked: LARD005 reports it)
             where = tools_requested(graph, use)
             if where is None or _tools_for_other_models(graph, use, listed.model_id):
                 continue
