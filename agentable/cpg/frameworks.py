@@ -19,7 +19,7 @@ from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
 from agentable.cpg.http_endpoints import EndpointTexts, names_endpoint, shape_spec
 from agentable.cpg.response_paths import ANY_FIELD, documented_paths
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import UNKNOWN, ExtRef, FuncRef, LLMOutput, Parsed, Typed, VSet, ordered
+from agentable.cpg.values import UNKNOWN, Const, ExtRef, FuncRef, LLMOutput, Parsed, Typed, VSet, ordered
 
 if TYPE_CHECKING:
     from agentable.catalog.specs import AgentSpec, LLMCallSpec
@@ -32,6 +32,7 @@ _EXECUTOR_MAPS = frozenset(f"{c}().map" for c in python_facts().executor_classes
 _RUNNERS = python_facts().function_runners  # `asyncio.to_thread(fn, x)`: awaited, fn's return
 _SUBMITS = frozenset(f"{c}().{m}" for c in python_facts().executor_classes for m in python_facts().future_submitters)
 _FUTURE_RESULTS = python_facts().future_results
+_PASSERS = python_facts().value_passers  # `typing.cast(T, x)` is `x` at run time
 
 # Parsers whose result is a structure parsed from the text (a `Parsed` value): the sinks declared
 # with `structure = true` in agentable/catalog/taint.toml.
@@ -83,6 +84,15 @@ class FrameworkCalls:
         """What calling an external symbol returns: model output for an LLM call, a POST to a model
         endpoint or an agent run; a client or chat model instance; a parsed or validated structure;
         otherwise an opaque instance of the symbol."""
+        passed = _PASSERS.get(v.path)
+        if passed is not None and passed < len(e.args):
+            # only the constants pass (a model id, a limit): the casts of objects narrow a union by a
+            # branch the resolver does not split (`return cast(Response, r)` under `if not stream:`),
+            # so passing them on would give every caller the other branch's objects too
+            given = self.res.values(e.args[passed], func, stmt)
+            consts = frozenset(x for x in given if isinstance(x, Const))
+            if consts:  # with the cast's opaque result for the rest, so that the value stays uncertain
+                return consts | (self._library_call(v.path, e, func, stmt) if len(consts) < len(given) else EMPTY)
         found = self._model_call(v, e, func, stmt, site)
         if found is not None:
             return found

@@ -14,10 +14,11 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ClassInfo, FunctionInfo
 from agentable.cpg.values import ClassRef
-from agentable.query.facts import EvalAt
+from agentable.query.facts import EvalAt, per_graph
 from agentable.query.config import argparse_choices
 from agentable.query.literals import dict_values_for_key, literal_of, param_argument
 from agentable.query.model_forwarding import feeding_sites, forwarded_keywords
+from agentable.query.models import ModelUse, model_uses
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,21 @@ def listed_model_ids(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
             add(_entries(g, found[0], found[1], found[2], "choices"))
     walk(e, func, stmt, depth)  # type: ignore[arg-type]
     return list(out.values())
+
+
+@per_graph
+def model_candidates(g: ProjectGraph) -> list[tuple[ModelUse, Optional[ListedId]]]:
+    """Each model use (with None), then each other id the project lists for its model slot (a
+    `Literal` annotation, a string Enum, a table the id is looked up in, argparse `choices`, an
+    allow-list) with that use: a fixed limit or a requested capability must suit each of them."""
+    out: list[tuple[ModelUse, Optional[ListedId]]] = []
+    slots: dict[int, tuple[ModelUse, set[str]]] = {}
+    for use in model_uses(g):
+        out.append((use, None))
+        slots.setdefault(id(use.expr), (use, set()))[1].add(use.model_id)
+    for use, ids in slots.values():
+        out += [(use, x) for x in listed_model_ids(g, use.expr, use.func, use.stmt) if x.model_id not in ids]
+    return out
 
 
 def _entries(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt, how: str) -> list[ListedId]:

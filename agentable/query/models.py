@@ -360,6 +360,12 @@ def int_setting(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt:
     return None
 
 
+def retired_by(info: object, today: str) -> bool:
+    """Has the provider shut the model of this catalog entry (a ModelInfo) down by `today` (ISO)?"""
+    retired = getattr(info, "retired", None)
+    return bool(retired) and str(retired) <= today
+
+
 def distinct_uses(uses) -> list:
     """Model uses with each (file, line, model id) of the place they are reported once: one
     finding per place a model id is written (or used, when it is written elsewhere too). In

@@ -12,7 +12,7 @@ from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.artifacts import config_model_settings
 from agentable.query.facts import EvalAt
 from agentable.query.literals import literal_sites
-from agentable.query.model_choices import ListedId, listed_model_ids
+from agentable.query.model_choices import ListedId, model_candidates
 from agentable.query.models import ModelUse, int_setting, model_uses
 from agentable.rules.adal.helpers import (context_budgets, oversized_window_entries, prompt_floor_chars,
                                          set_for_other_models, window_table)
@@ -84,19 +84,6 @@ def _judge_with_prompt(n: int, model_id: str, info, floor: int, name: str,
         f"model with a larger window.")
 
 
-def _candidates(graph) -> list[tuple[ModelUse, Optional[ListedId]]]:
-    """Each model use, then the other ids the project lists for its model slot (a `Literal`
-    annotation, a string Enum, a table the id is looked up in): a fixed limit must suit each."""
-    out: list[tuple[ModelUse, Optional[ListedId]]] = []
-    slots: dict[int, tuple[ModelUse, set[str]]] = {}
-    for use in model_uses(graph):
-        out.append((use, None))
-        slots.setdefault(id(use.expr), (use, set()))[1].add(use.model_id)
-    for use, ids in slots.values():
-        out += [(use, x) for x in listed_model_ids(graph, use.expr, use.func, use.stmt) if x.model_id not in ids]
-    return out
-
-
 class TokenBudgetExceedsModel(Rule):
     meta = RuleMeta(
         id="ADAL004",
@@ -135,7 +122,7 @@ class TokenBudgetExceedsModel(Rule):
         graph = ctx.graph
         seen: set[tuple[str, int]] = set()
         floors: dict[int, int] = {}  # LLM call -> its prompt's fixed text, in tokens
-        for use, listed in _candidates(graph):
+        for use, listed in model_candidates(graph):
             info = graph.catalog.model(use.model_id if listed is None else listed.model_id)
             if info is None or (info.max_output_tokens is None and info.context_window is None):
                 continue
@@ -244,7 +231,7 @@ class TokenBudgetExceedsModel(Rule):
             return
         windows: dict[int, dict[str, Optional[int]]] = {}
         listed: dict[int, dict[str, tuple[int, ListedId]]] = {}
-        for use, alt in _candidates(graph):
+        for use, alt in model_candidates(graph):
             if use.llm_call is not None:
                 info = graph.catalog.model(use.model_id if alt is None else alt.model_id)
                 if alt is None:

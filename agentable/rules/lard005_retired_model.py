@@ -15,7 +15,7 @@ from agentable.query.model_defaults import overridden_default, unused_default
 from agentable.query.model_fields import field_model_defaults
 from agentable.query.model_version_defaults import default_model_constructions
 from agentable.query.query_programs import program_models
-from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, self_hosted
+from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, retired_by, self_hosted
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import strings_set_outside_tests
 
@@ -187,7 +187,7 @@ class RetiredModel(Rule):
 def _retired(catalog: Catalog, model_id: str, today: str) -> Optional[ModelInfo]:
     """The catalog entry of `model_id` when its provider has retired it by `today`, else None."""
     info = catalog.model(model_id)
-    return info if info is not None and info.retired and str(info.retired) <= today else None
+    return info if info is not None and retired_by(info, today) else None
 
 
 def _current_replacement(catalog: Catalog, info: ModelInfo, today: str) -> str:
