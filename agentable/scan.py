@@ -28,6 +28,7 @@ from agentable.deep_stack import call_deep
 from agentable.files import SourceFile, is_test_path, discover, read_source, skip_reason
 from agentable.findings import Finding, Notification
 from agentable.module_index import ModuleIndex
+from agentable.paths import reported_in
 from agentable.rules import all_rules
 from agentable.rule_runner import can_fork, ran_out_of_stack, run_rules, run_rules_forked
 from agentable.scan_result import ScanResult
@@ -116,9 +117,7 @@ def scan_targets(paths: list[Path]) -> tuple[Path, list[Path], Optional[set[str]
 
 
 def _reported(path: str, only_files: Optional[set[str]]) -> bool:
-    if only_files is None or path in only_files:
-        return True
-    return any((w == "" or w.endswith("/")) and path.startswith(w) for w in only_files)
+    return reported_in(path, only_files)
 
 
 def _lower_one(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]:
@@ -528,9 +527,11 @@ def _analyse_once(modules: list[ir.Module], manifests, artifacts: Optional[Artif
             extra |= {ld.artifact for ld in links.loads if ld.path in only_files}
             extra |= {r.load.artifact for r in links.renders if r.func.path in only_files}
             only_files = only_files | extra
-    forked = run_rules_forked(graph, rules, options.jobs, options.checker,
-                              include_tests=include_tests) if options.jobs > 1 else None
-    raw, notes = forked if forked is not None else run_rules(graph, rules, options.checker, include_tests=include_tests)
+    report_only = frozenset(only_files) if only_files is not None else None
+    forked = run_rules_forked(graph, rules, options.jobs, options.checker, include_tests=include_tests,
+                              report_only=report_only) if options.jobs > 1 else None
+    raw, notes = forked if forked is not None else run_rules(graph, rules, options.checker, include_tests=include_tests,
+                                                             report_only=report_only)
     return raw, notes, only_files
 
 
