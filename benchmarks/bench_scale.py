@@ -195,7 +195,9 @@ def main() -> None:
     figures.update({f"cpu_{k}_s": v for k, v in CPU.items() if k})
     figures.update(growth=growth, parse_growth=parses[big] / parses[s], ratio_parse_large=scans[big] / parses[big],
                    lines_per_s_large=lines_of[big] / scans[big], jobs2_speedup=jobs2_speedup,
-                   rescan_share=t_edit / t_cold, precommit_cpu_s=pre_first, precommit_again_cpu_s=pre_again, peak_mb=peak, peak_kb_per_line=peak * 1024 / lines_of[big])
+                   rescan_share=t_edit / t_cold,
+                   precommit_cpu_s=pre_first, precommit_again_cpu_s=pre_again,
+                   peak_mb=peak, peak_kb_per_line=peak * 1024 / lines_of[big])
     print()
     cpu_growth = CPU[f"scan_{big}"] / CPU[f"scan_{s}"]
     print(f"growth {big}/{s} copies ({big / s:.0f}x the code)  {growth:6.2f}   "
