@@ -116,10 +116,6 @@ def scan_targets(paths: list[Path]) -> tuple[Path, list[Path], Optional[set[str]
     return root, [root, *resolved], wanted
 
 
-def _reported(path: str, only_files: Optional[set[str]]) -> bool:
-    return reported_in(path, only_files)
-
-
 def _lower_one(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]:
     try:
         return _lower(sf)
@@ -425,7 +421,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
                                                         config.include_tests)
     artifact_notes = list(artifacts.notifications) if artifacts is not None else []
     analysis_notes = [n for n in parse_notes + list(manifests.notifications) + artifact_notes + rule_notes
-                      if not n.path or _reported(n.path, options.only_files)]
+                      if not n.path or reported_in(n.path, options.only_files)]
     notifications.extend(analysis_notes)
     by_path = {m.path: m for m in modules}
     if options.checker is not None:
@@ -444,7 +440,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
             continue
         if not config.include_tests and is_test_path(f.span.path):
             continue
-        if not _reported(f.span.path, only_files):
+        if not reported_in(f.span.path, only_files):
             continue
         if f.severity < config.min_severity_level():
             continue
