@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Optional
+from typing import AbstractSet, Optional
 
 _MANIFEST_RE = re.compile(r"(^|/)(requirements[^/]*\.(txt|in)|requirements/[^/]+\.(txt|in)|constraints[^/]*\.txt|"
                           r"(?!MANIFEST\.in$)[^/]+\.in|pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml|"
@@ -45,6 +45,14 @@ def is_env_example(rel_path: str) -> bool:
 
 
 _TEST_DIRS = frozenset({"tests", "test", "testing"})
+
+
+def reported_in(path: str, only: Optional[AbstractSet[str]]) -> bool:
+    """Is a finding at `path` reported when the run reports only in `only` (None: everywhere)? An
+    entry ending in "/" is a folder ("" the whole root); any other entry is one file."""
+    if only is None or path in only:
+        return True
+    return any((w == "" or w.endswith("/")) and path.startswith(w) for w in only)
 
 
 def is_test_path(rel_path: str) -> bool:

@@ -35,17 +35,19 @@ RuleOptions = Mapping[str, Mapping[str, object]]
 
 
 def run_rules(graph: ProjectGraph, rules: Iterable[type[Rule]], checker: Optional["Checker"] = None,
-              rule_options: Optional[RuleOptions] = None, include_tests: bool = False) -> RuleResult:
+              rule_options: Optional[RuleOptions] = None, include_tests: bool = False,
+              report_only: Optional[frozenset[str]] = None) -> RuleResult:
     """Every rule's findings on `graph`; a rule that raises is reported as a notification. Each rule
-    gets a context with `checker` (the offline checker when None), its entry of `rule_options` and
-    `include_tests` (are findings in test code reported)."""
+    gets a context with `checker` (the offline checker when None), its entry of `rule_options`,
+    `include_tests` (are findings in test code reported) and `report_only` (the only paths where
+    findings are reported; None: everywhere)."""
     checker = checker if checker is not None else offline_checker()
-    shared = RuleContext.of(graph, checker, include_tests=include_tests)
+    shared = RuleContext.of(graph, checker, include_tests=include_tests, report_only=report_only)
     findings: list[Finding] = []
     notes: list[Notification] = []
     for rule_cls in rules:
         own = (rule_options or {}).get(rule_cls.meta.id)
-        ctx = RuleContext.of(graph, checker, own, include_tests) if own else shared
+        ctx = RuleContext.of(graph, checker, own, include_tests, report_only) if own else shared
         try:
             findings.extend(rule_cls().check(ctx))
         except Exception as exc:  # one broken rule must not hide the others' findings
@@ -107,6 +109,7 @@ class _Shared:
     checker: "Checker"
     rule_options: Optional[RuleOptions]
     include_tests: bool = False
+    report_only: Optional[frozenset[str]] = None
 
 
 _FORKED: Optional[_Shared] = None
@@ -141,7 +144,7 @@ def _run_queue(own: int) -> list[_Done]:
         q, i = task
         before = len(shared.checker.notifications)
         findings, notes = run_rules(shared.graph, [shared.queues[q][i]], shared.checker, shared.rule_options,
-                                    shared.include_tests)
+                                    shared.include_tests, shared.report_only)
         done.append((q, i, findings, notes, shared.checker.notifications[before:]))
     return done
 
@@ -153,7 +156,8 @@ def can_fork(checker: Optional["Checker"]) -> bool:
 
 
 def run_rules_forked(graph: ProjectGraph, rules: Sequence[type[Rule]], jobs: int, checker: Optional["Checker"] = None,
-                     rule_options: Optional[RuleOptions] = None, include_tests: bool = False) -> Optional[RuleResult]:
+                     rule_options: Optional[RuleOptions] = None, include_tests: bool = False,
+                     report_only: Optional[frozenset[str]] = None) -> Optional[RuleResult]:
     """The rules' findings computed by `jobs` forked workers, or None when that cannot be done
     (then the caller runs them here)."""
     global _FORKED
@@ -165,7 +169,7 @@ def run_rules_forked(graph: ProjectGraph, rules: Sequence[type[Rule]], jobs: int
     _ = (agent.llm_calls, agent.tools, agent.loops)  # every rule's starting facts, computed once
     ctx = multiprocessing.get_context("fork")
     bounds = ctx.Array("i", [n for q in queues for n in (0, len(q))], lock=False)
-    _FORKED = _Shared(graph, queues, bounds, ctx.Lock(), checker, rule_options, include_tests)
+    _FORKED = _Shared(graph, queues, bounds, ctx.Lock(), checker, rule_options, include_tests, report_only)
     try:
         with ctx.Pool(len(queues)) as pool:
             parts = pool.map(_run_queue, range(len(queues)), chunksize=1)

@@ -28,6 +28,7 @@ from agentable.deep_stack import call_deep
 from agentable.files import SourceFile, is_test_path, discover, read_source, skip_reason
 from agentable.findings import Finding, Notification
 from agentable.module_index import ModuleIndex
+from agentable.paths import reported_in
 from agentable.rules import all_rules
 from agentable.rule_runner import can_fork, ran_out_of_stack, run_rules, run_rules_forked
 from agentable.scan_result import ScanResult
@@ -113,12 +114,6 @@ def scan_targets(paths: list[Path]) -> tuple[Path, list[Path], Optional[set[str]
     # The named paths too: discovery keeps an explicitly named file that an exclude would skip,
     # and walks a named folder that .gitignore would skip.
     return root, [root, *resolved], wanted
-
-
-def _reported(path: str, only_files: Optional[set[str]]) -> bool:
-    if only_files is None or path in only_files:
-        return True
-    return any((w == "" or w.endswith("/")) and path.startswith(w) for w in only_files)
 
 
 def _lower_one(sf: SourceFile) -> tuple[Optional[ir.Module], list[Notification]]:
@@ -426,7 +421,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
                                                         config.include_tests)
     artifact_notes = list(artifacts.notifications) if artifacts is not None else []
     analysis_notes = [n for n in parse_notes + list(manifests.notifications) + artifact_notes + rule_notes
-                      if not n.path or _reported(n.path, options.only_files)]
+                      if not n.path or reported_in(n.path, options.only_files)]
     notifications.extend(analysis_notes)
     by_path = {m.path: m for m in modules}
     if options.checker is not None:
@@ -445,7 +440,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
             continue
         if not config.include_tests and is_test_path(f.span.path):
             continue
-        if not _reported(f.span.path, only_files):
+        if not reported_in(f.span.path, only_files):
             continue
         if f.severity < config.min_severity_level():
             continue
@@ -528,9 +523,11 @@ def _analyse_once(modules: list[ir.Module], manifests, artifacts: Optional[Artif
             extra |= {ld.artifact for ld in links.loads if ld.path in only_files}
             extra |= {r.load.artifact for r in links.renders if r.func.path in only_files}
             only_files = only_files | extra
-    forked = run_rules_forked(graph, rules, options.jobs, options.checker,
-                              include_tests=include_tests) if options.jobs > 1 else None
-    raw, notes = forked if forked is not None else run_rules(graph, rules, options.checker, include_tests=include_tests)
+    report_only = frozenset(only_files) if only_files is not None else None
+    forked = run_rules_forked(graph, rules, options.jobs, options.checker, include_tests=include_tests,
+                              report_only=report_only) if options.jobs > 1 else None
+    raw, notes = forked if forked is not None else run_rules(graph, rules, options.checker, include_tests=include_tests,
+                                                             report_only=report_only)
     return raw, notes, only_files
 
 

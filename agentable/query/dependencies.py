@@ -110,9 +110,12 @@ def _sibling_requirements(g: ProjectGraph) -> dict[str, tuple]:
     manifests = getattr(g, "manifests", None)
     if manifests is None:
         return {}
+    by_path: dict[str, list] = {}  # one pass over the requirements, not one per project manifest
+    for r in manifests.requirements:
+        by_path.setdefault(r.path, []).append(r)
     out: dict[str, tuple] = {}
     for path, name in manifests.project_names.items():
-        out.setdefault(name, tuple(r for r in manifests.requirements if r.path == path))
+        out.setdefault(name, tuple(by_path.get(path, ())))
     return out
 
 

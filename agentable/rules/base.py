@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar, Iterable, Mapping, Optional
 
 from agentable.findings import Finding, FlowStep, Severity
+from agentable.paths import reported_in
 
 if TYPE_CHECKING:  # the graph imports nothing from rules
     from agentable.catalog import Catalog
@@ -37,14 +38,21 @@ _NO_OPTIONS: Mapping[str, object] = MappingProxyType({})
 class RuleContext:
     """Everything one run of one rule may use: the project graph (with the catalog), the
     natural-language checker (always there: the offline one unless an LLM is configured), the
-    rule's own options (read-only; empty unless the caller sets some for the rule) and whether
+    rule's own options (read-only; empty unless the caller sets some for the rule), whether
     findings in test code are reported (`--include-tests`): when not, the scan drops them, so a
-    rule need not ask the checker about test code."""
+    rule need not ask the checker about test code; and where findings are reported at all
+    (`report_only`, the files a pre-commit run names; None: everywhere): a rule may skip work
+    whose findings could only land elsewhere (`reports_in`)."""
 
     graph: "ProjectGraph"
     checker: "Checker"
     options: Mapping[str, object] = field(default_factory=lambda: _NO_OPTIONS)
     include_tests: bool = False
+    report_only: Optional[frozenset[str]] = None
+
+    def reports_in(self, path: str) -> bool:
+        """Is a finding at `path` (relative to the root) reported by this run?"""
+        return reported_in(path, self.report_only)
 
     @property
     def catalog(self) -> "Catalog":
@@ -52,10 +60,11 @@ class RuleContext:
 
     @classmethod
     def of(cls, graph: "ProjectGraph", checker: Optional["Checker"] = None,
-           options: Optional[Mapping[str, object]] = None, include_tests: bool = False) -> "RuleContext":
+           options: Optional[Mapping[str, object]] = None, include_tests: bool = False,
+           report_only: Optional[frozenset[str]] = None) -> "RuleContext":
         """The context for `graph`: the offline checker when none is given."""
         return cls(graph, checker if checker is not None else offline_checker(),
-                   MappingProxyType(dict(options)) if options else _NO_OPTIONS, include_tests)
+                   MappingProxyType(dict(options)) if options else _NO_OPTIONS, include_tests, report_only)
 
 
 def offline_checker() -> "Checker":

@@ -44,12 +44,19 @@ class ConflictingPins(Rule):
         manifests = getattr(graph, "manifests", None)
         if manifests is None or not manifests.has_manifest():
             return
+        # Every conflict is reported at a declaration, and a pair is only ever weighed inside one
+        # folder's own declarations: a run that reports in none of a folder's manifests (a
+        # pre-commit run naming only modules) can skip that folder, or the whole rule.
+        if not any(ctx.reports_in(p) for p in {r.path for r in manifests.requirements}):
+            return
         dirs = sorted({str(PurePosixPath(m).parent) for m in manifests.manifests})
         seen: set[tuple] = set()
         reported: set[tuple[str, int]] = set()  # manifest lines a conflict is reported at
         for d in dirs:
             # each folder's own declarations: a sub-project inherits undeclared names, not conflicts
             scope = manifests.for_path(f"{d}/__probe__.py" if d not in (".", "") else "__probe__.py", inherit=False)
+            if not any(ctx.reports_in(m) for m in scope.manifests):
+                continue
             reqs = [r for r in scope.requirements if not r.marker]
             for f in self._catalog_conflicts(ctx, scope, reqs, seen):
                 reported.add((f.span.path, f.span.line))

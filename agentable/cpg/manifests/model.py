@@ -281,7 +281,8 @@ class ManifestSet:
                                    if any(PurePosixPath(m).name in _PROJECT_MANIFESTS and m in declaring for m in ms))
             self._index = _ScopeIndex(by_dir, by_path, standalone,
                                       {m: i for i, m in reversed(list(enumerate(self.manifests)))},
-                                      {m: i for i, m in enumerate(self.includes)})
+                                      {m: i for i, m in enumerate(self.includes)},
+                                      {m: i for i, m in enumerate(self.project_names)})
         return self._index
 
     def _scope_of(self, folder: str, inherit: bool, deployed: bool = True) -> "ManifestSet":
@@ -314,7 +315,8 @@ class ManifestSet:
         every = set(order)
         includes = {k: self.includes[k] for k in sorted(every & index.include_at.keys(), key=index.include_at.__getitem__)}
         return ManifestSet(requirements, list(dict.fromkeys(order)), [], includes,
-                           project_names={m: n for m, n in self.project_names.items() if m in every},
+                           project_names={m: self.project_names[m] for m in
+                                          sorted(every & index.project_at.keys(), key=index.project_at.__getitem__)},
                            deployed_by=unit)
 
     def _with_includes(self, start: list[str]) -> set[str]:
@@ -350,3 +352,4 @@ class _ScopeIndex:
     standalone: frozenset[str]  # governing folders that are distributions of their own
     manifest_at: dict[str, int]  # manifest -> its first position in `manifests`
     include_at: dict[str, int]  # including manifest -> its position in `includes`
+    project_at: dict[str, int]  # manifest building a distribution -> its position in `project_names`

@@ -139,9 +139,24 @@ class _Reader:
         self.out = ManifestSet()
         self.seen: set[Path] = set()
         self.failed: set[Path] = set()
+        self._folders: dict[Path, Optional[Path]] = {}  # folder -> its resolved path
+
+    def resolve(self, p: Path) -> Optional[Path]:
+        """`p` resolved (symlinks followed, `..` applied), or None on a symlink loop. Each folder is
+        resolved once: a monorepo's thousands of manifests resolved one by one cost a stat of every
+        folder above each of them."""
+        if p.name in ("", ".", "..") or not p.is_absolute() or os.path.islink(p):
+            return _resolve(p)
+        folder = p.parent
+        if folder not in self._folders:
+            self._folders[folder] = _resolve(folder)
+        real = self._folders[folder]
+        return real / p.name if real is not None else None
 
     def rel(self, p: Path) -> str:
-        rp = _resolve(p) or p
+        return self._rel_resolved(self.resolve(p) or p)
+
+    def _rel_resolved(self, rp: Path) -> str:
         try:
             return rp.relative_to(self.root).as_posix()
         except ValueError:
@@ -155,8 +170,8 @@ class _Reader:
 
     def parse(self, p: Path, group: str = "main") -> Optional[str]:
         """Read one manifest (once); its relative path, or None when it could not be read."""
-        rp = _resolve(p)
-        rel = self.rel(p)
+        rp = self.resolve(p)
+        rel = self._rel_resolved(rp or p)
         if rp is None or not rp.is_file():
             return None
         if rp in self.seen:  # read already, or being read (an include cycle)
@@ -188,7 +203,7 @@ class _Reader:
         """Read the requirements file `name` (relative to the folder of manifest `base`) as part of
         manifest `rel`, which then includes it. False, with a notification, when it cannot be read."""
         target = base.parent / name
-        rt = _resolve(target)
+        rt = self.resolve(target)
         inside = rt is not None and (rt == self.outer or self.outer in rt.parents)
         included = self.parse(target, group) if inside and rt is not None and rt.is_file() else None
         if included is None:
