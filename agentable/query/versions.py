@@ -542,8 +542,6 @@ class LowerGap:
     source: VersionSource
     lacking: tuple[str, ...]  # the read releases the range admits that lack it, oldest first
     since: str  # the oldest read release from which every read release the range admits has it
-    # the lock's pins when the project has one: a published package's users resolve the range instead
-    locked: tuple[str, ...] = ()
 
 
 @per_graph
@@ -552,14 +550,9 @@ def lower_bound_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[LowerGa
     bound that admits read releases lacking `symbol` (its module there: an ImportError or
     AttributeError, not a module the data does not cover), while the newest admitted release, which
     a fresh install gets, has it (else `mined_api_gap` speaks)? A range with no lower bound states
-    no minimum and is not judged; a lock decides the version instead of the range, except for a
-    package that users pip-install (`published`), who never get the lock."""
+    no minimum and is not judged; a lock decides the version instead of the range."""
     for dist, surface, pres in _surfaces_having(g, symbol):
         fresh = installed_read_bits(g, path, dist, surface)
-        locked: tuple[str, ...] = ()
-        if fresh is not None and fresh[0].locked:
-            locked = fresh[0].locked
-            fresh = _published_range_bits(g, path, dist, surface)
         if fresh is None or fresh[0].locked or not _has_lower_bound(fresh[0].specifier):
             continue
         source, _, bits = fresh
@@ -576,29 +569,8 @@ def lower_bound_gap(g: ProjectGraph, path: str, symbol: str) -> Optional[LowerGa
         if since is None or not lacking:
             continue
         return LowerGap(symbol, surface.name, source, tuple(str(surface.versions[i]) for i in reversed(lacking)),
-                        str(surface.versions[since]), locked)
+                        str(surface.versions[since]))
     return None
-
-
-def _published_range_bits(g: ProjectGraph, path: str, dist: str,
-                          surface) -> Optional[tuple[VersionSource, list[Version], list[int]]]:
-    """For a locked project whose declaration of `dist` is in a manifest that builds a published
-    package: what `pip install` of that package gets (the newest release the range admits, not the
-    lock's pin), with the read releases that stand for it; None otherwise or when unknown."""
-    found = declared_requirement(g, path, dist, pinned=False)
-    manifests = g.manifests
-    if found is None or manifests is None or found[0].path not in manifests.published:
-        return None
-    req, spec = found
-    try:
-        admitted = SpecifierSet(spec)
-    except InvalidSpecifier:
-        return None
-    newest = next((v for v in surface.releases if admitted.contains(v)), None)
-    bits = _read_bits(surface.versions, newest) if newest is not None else None
-    if newest is None or bits is None:
-        return None
-    return VersionSource(dist, spec, req.path, req.line, req.col, req.end_col, newest=str(newest)), [newest], list(bits)
 
 
 def _has_lower_bound(spec: str) -> bool:

@@ -26,7 +26,6 @@ class _Line:
 
     req: Requirement | VersionSource  # the declaration at that line
     uses: dict[str, tuple[str, str, Span, str]] = field(default_factory=dict)  # key -> (text, since, span, step)
-    locked: tuple[str, ...] = ()  # the lock's pins, when the package is published and users skip the lock
 
 
 class LowerBoundAdmitsMissingApi(Rule):
@@ -47,8 +46,7 @@ class LowerBoundAdmitsMissingApi(Rule):
               "it. The same holds for an import no declaration names that only one declared "
               "distribution's own requirements install (`import httpx2` with `mcp>=1.0.0`: mcp 2.x requires "
               "httpx2, the 1.x releases do not), judged from each release's mined Requires-Dist "
-              "(requires.json.gz). A range without a lower bound, a lock file's pin (unless the manifest "
-              "builds a package users pip-install, who never get the lock) and an import guarded by "
+              "(requires.json.gz). A range without a lower bound, a lock file's pin and an import guarded by "
               "`except ImportError` (or a `hasattr` test) are not judged."),
         bad_example='# requirements.txt: duckduckgo_search>=2.9.4\nfrom duckduckgo_search import DDGS',
         good_example='# requirements.txt: duckduckgo_search>=3.0.2\nfrom duckduckgo_search import DDGS',
@@ -70,9 +68,7 @@ class LowerBoundAdmitsMissingApi(Rule):
         for path, pos, symbol, imported in _used_symbols(graph):
             gap = lower_bound_gap(graph, path, symbol) if mined_dists_declared(graph, path) else None
             if gap is not None:
-                line = line_of(gap.source)
-                line.uses.setdefault(symbol, _api_use(gap, graph.span(path, pos)))
-                line.locked = line.locked or gap.locked
+                line_of(gap.source).uses.setdefault(symbol, _api_use(gap, graph.span(path, pos)))
             provided = lower_bound_provider_gap(graph, path, symbol) if imported else None
             if provided is not None:
                 line_of(provided.requirement).uses.setdefault(
@@ -89,20 +85,11 @@ class LowerBoundAdmitsMissingApi(Rule):
             self.meta.id,
             f"`{req.dist}{req.specifier}` admits releases that lack what the code needs; of the releases read, "
             f"{'; '.join(u[0] for u in uses[:3])}{more}. An environment holding such a release satisfies this "
-            f"line and pip keeps it, so the code fails there{_lock_clause(req.dist, line.locked)}. Raise the "
-            f"lower bound to `>={since}`, from which "
+            f"line and pip keeps it, so the code fails there. Raise the lower bound to `>={since}`, from which "
             f"every read release the range admits has it.",
             Span(req.path, req.line, req.col, req.line, max(req.end_col, req.col + 1)),
             self.meta.severity, self.meta.category,
             flow=tuple(FlowStep(u[2], u[3]) for u in uses))
-
-
-def _lock_clause(dist: str, locked: tuple[str, ...]) -> str:
-    """The lock installs a release that has the API, but not for those who pip-install the package."""
-    if not locked:
-        return ""
-    return (f" (the lock pins {dist} {', '.join(locked)}, but `pip install` of this published package "
-            f"resolves the range and never reads the lock)")
 
 
 def _api_use(gap: LowerGap, span: Span) -> tuple[str, str, Span, str]:
