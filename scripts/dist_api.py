@@ -361,13 +361,27 @@ def _members(mods: dict[str, Module], m: Module, cls: ast.ClassDef, depth: int) 
     return out, is_open
 
 
+# Where to look for a wheel: this interpreter's, then CPython wheels of other versions for
+# manylinux x86_64 (a compiled library has none for this Python in old releases, numpy 1.21, or in
+# new ones, numpy 2.5); only the .py files are read, the same in every wheel of a release.
+_LINUX = [a for p in ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64", "manylinux2010_x86_64",
+                      "manylinux1_x86_64") for a in ("--platform", p)]
+_TARGETS: list[list[str]] = [[], *([*_LINUX, "--implementation", "cp", "--python-version", py]
+                                    for py in ("3.12", "3.13", "3.10", "3.9", "3.8", "3.7"))]
+
+
 def mine_one(dist: str, version: str, max_mb: float) -> tuple[str, str, object]:
     """(dist, version, the wheel's API or a reason it was skipped)."""
     with tempfile.TemporaryDirectory() as tmp:
-        r = subprocess.run([*_PIP, "download", "--no-deps", "--only-binary=:all:", "--ignore-requires-python",
-                            "-q", "-d", tmp, f"{dist}=={version}"], capture_output=True, text=True, timeout=900, env=_ENV)
-        wheels = list(Path(tmp).glob("*.whl"))
-        if r.returncode or not wheels:
+        wheels: list[Path] = []
+        for target in _TARGETS:  # this interpreter's wheel, else one built for an older CPython
+            r = subprocess.run([*_PIP, "download", "--no-deps", "--only-binary=:all:", "--ignore-requires-python",
+                                "-q", "-d", tmp, *target, f"{dist}=={version}"],
+                               capture_output=True, text=True, timeout=900, env=_ENV)
+            wheels = list(Path(tmp).glob("*.whl"))
+            if not r.returncode and wheels:
+                break
+        if not wheels:
             return dist, version, "no wheel"
         size = wheels[0].stat().st_size / 1e6
         if size > max_mb:
@@ -463,9 +477,27 @@ def compact(entry: dict) -> dict:
             "params": {k: v for k, v in entry["params"].items() if k in keep}}
 
 
-def picked(versions: list[str], minors: int, ends: bool, exact: list[str]) -> list[str]:
-    """`selected` and the exact releases asked for, newest first."""
-    return sorted({*selected(versions, minors, ends), *exact}, key=Version, reverse=True)
+def history(versions: list[str], minors: int, count: int) -> list[str]:
+    """The first release of `count` minor series spread evenly over those older than the newest
+    `minors` (the oldest series always among them): a range's lower bound (`openai>=1.0.0`) then
+    falls among read releases, and which of the old releases it admits lack an API can be judged."""
+    series: dict[tuple[int, ...], list[str]] = {}
+    for v in versions:
+        rel = Version(v).release
+        series.setdefault((rel[0], rel[1] if len(rel) > 1 else 0), []).append(v)
+    older = sorted(series)[:-minors] if minors else sorted(series)
+    if count <= 0 or not older:
+        return []
+    step = max(1.0, len(older) / count)
+    keys = {older[min(len(older) - 1, int(i * step))] for i in range(count)}
+    return [min(series[k], key=Version) for k in keys]
+
+
+def picked(versions: list[str], minors: int, ends: bool, exact: list[str], older: int = 0) -> list[str]:
+    """`selected`, `older` releases spread over the older history, and the exact releases asked
+    for, newest first."""
+    return sorted({*selected(versions, minors, ends), *history(versions, minors, older), *exact},
+                  key=Version, reverse=True)
 
 
 def read_list(text: str) -> tuple[list[str], dict[str, list[str]]]:
@@ -495,6 +527,8 @@ def main() -> None:
     ap.add_argument("--partial", type=Path, help="Resume file (default: next to the output).")
     ap.add_argument("--write-only", action="store_true", help="Write the output from what the resume file holds.")
     ap.add_argument("--series-ends", action="store_true", help="Read the last release of each minor series too.")
+    ap.add_argument("--history", type=int, default=0,
+                    help="Also read the first release of this many older minor series, spread over the history.")
     ap.add_argument("--keep", type=Path, help="An earlier output whose distributions not in --list are kept "
                                               "(re-mine a few distributions without re-reading the others).")
     args = ap.parse_args()
@@ -508,7 +542,8 @@ def main() -> None:
     todo = [] if args.write_only else [n for n in names if n not in dists]
     with partial.open("a", encoding="utf-8") as log, ThreadPoolExecutor(args.jobs) as pool:
         all_releases = dict(zip(todo, pool.map(releases, todo), strict=True))
-        picks = {d: picked(all_releases[d], args.minors, args.series_ends, exact.get(d, [])) for d in todo}
+        picks = {d: picked(all_releases[d], args.minors, args.series_ends, exact.get(d, []), args.history)
+                 for d in todo}
         jobs = [(d, v) for d in todo for v in picks[d]]
         got: dict[str, dict[str, object]] = {}
         for k, (d, v, res) in enumerate(pool.map(lambda j: mine_one(*j, args.max_mb), jobs), 1):

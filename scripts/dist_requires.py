@@ -86,6 +86,15 @@ def selected(versions: list[str], minors: int) -> list[str]:
     return picked
 
 
+def _newest_first(versions: set[str]) -> list[str]:
+    def key(v: str) -> Version:
+        try:
+            return Version(v)
+        except InvalidVersion:
+            return Version("0")
+    return sorted(versions, key=key, reverse=True)
+
+
 def read_batch(pins: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
     """Requires-Dist of each (dist, version), dropping pins pip cannot take and retrying."""
     pending = list(pins)
@@ -190,8 +199,10 @@ def main() -> None:
                     dists[d].setdefault("imports", {})[v] = tops
     if args.merge and args.out.exists():
         old = json.loads(gzip.decompress(args.out.read_bytes())).get("dists", {})
-        for d, e in dists.items():  # releases known before stay read
+        for d, e in dists.items():  # releases known before stay read, and known (an index that
+            # did not answer this time lists only the pins asked for)
             e["requires"] = {**old.get(d, {}).get("requires", {}), **e["requires"]}
+            e["releases"] = _newest_first({*old.get(d, {}).get("releases", []), *e["releases"]})
             imports = {**old.get(d, {}).get("imports", {}), **e.get("imports", {})}
             if imports:
                 e["imports"] = imports

@@ -105,6 +105,22 @@ class Distribution:
         near = max(below) if below else min(read, default=None)
         return None if near is None else self.requirements_at(near, extras)
 
+    def neighbour_requirements(self, version: Version, extras: tuple[str, ...]) -> list[Requirement]:
+        """For a release of an unread minor series (browser-use 0.1.48 when 0.2.5 was read): what the
+        nearest read release below it and the nearest above it install, together. Either one is
+        evidence that `version` may bring a distribution too; neither says it does not, which is
+        why an import no requirement here names stays unverified (`read_near`)."""
+        below = max((v for v in self.requires if v < version), default=None)
+        above = min((v for v in self.requires if v > version), default=None)
+        out: list[Requirement] = []
+        for near in (below, above):
+            out += (self.requirements_at(near, extras) or []) if near is not None else []
+        return out
+
+    def read_near(self, version: Version) -> bool:
+        """Was a release of `version`'s minor series read, so what it installs is known?"""
+        return any(v.release[:2] == version.release[:2] for v in self.requires)
+
     def _requirements_at(self, version: Version, extras: tuple[str, ...],
                          python: str = "") -> Optional[list[Requirement]]:
         lines = self.requires.get(version)

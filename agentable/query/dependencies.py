@@ -42,10 +42,12 @@ def installed_closure(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
     """The distributions that installing the declarations of `scope` brings, several levels deep
     (`_DEPTH`), each read at the release its requirement resolves to: the lock's pin, else the
     newest release the range admits, by the mined Requires-Dist of that exact release
-    (catalog/requires.json.gz, markers and extras applied); where that release was not read, the
-    newest wheel's requirements (wheels.json.gz, names only). A distribution neither file knows
-    ends the walk there: what it installs is unknown, so an import only it could bring is still
-    reported. Each distribution maps to the range it was first reached with ("" when unpinned)."""
+    (catalog/requires.json.gz, markers and extras applied); where an exact (or locked) pin's minor
+    series was never read, what the nearest read releases below and above it require and the newest
+    wheel's requirements (wheels.json.gz), names only: any of them may be what that release brings;
+    else the newest wheel's requirements. A distribution neither file knows ends the walk there: what
+    it installs is unknown, so an import only it could bring is still reported. Each distribution
+    maps to the range it was first reached with ("" when unpinned)."""
     key = tuple(sorted((r.dist, r.specifier, r.extras) for r in scope.requirements))
     memo = _closures(g)
     if key not in memo:
@@ -59,8 +61,6 @@ def _closures(g: ProjectGraph) -> dict[tuple, dict[str, str]]:
 
 
 def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
-    from packaging.version import InvalidVersion, Version
-
     seen: set[tuple[str, tuple[str, ...]]] = set()
     out: dict[str, str] = {}
     pins = {r.dist: scope.pins_for(r.path, r.dist) for r in scope.requirements} if hasattr(scope, "pins_for") else {}
@@ -82,24 +82,53 @@ def _walk(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
                         for r in sibling if r.group in groups and not (r.extras and r.path in bracket))
             continue
         mined = g.catalog.releases.get(dist)
-        version = None
         locked = [p.version for p in pins.get(dist, ()) if p.version]
-        if mined is not None:
-            try:
-                version = Version(locked[0]) if locked else mined.resolve(spec)
-            except InvalidVersion:
-                version = mined.resolve(spec)
+        version = _release(mined, spec, locked)
         reqs = mined.series_requirements(version, extras) if mined is not None and version is not None else None
         if reqs is not None:
             todo.extend((normalize_dist(r.name), str(r.specifier), tuple(normalize_dist(e) for e in r.extras),
                          depth + 1) for r in reqs)
             continue
-        names = list(g.catalog.wheel_requires(dist) or ())
+        names = []
+        if mined is not None and _old_pin(mined, spec, locked, version):  # its read neighbours' (either may hold)
+            names += [normalize_dist(r.name) for r in mined.neighbour_requirements(version, extras)]
+        names += list(g.catalog.wheel_requires(dist) or ())
         names += [d for e in extras for d in g.catalog.extra_requires(dist, e)]
         todo.extend((n, "", (), depth + 1) for n in names)
     return out
 
 
+
+
+def _release(mined, spec: str, locked: list[str]):
+    """The release an install takes: the lock's pin, else the newest the range admits; None unknown."""
+    from packaging.version import InvalidVersion, Version
+
+    if mined is None:
+        return None
+    try:
+        return Version(locked[0]) if locked else mined.resolve(spec)
+    except InvalidVersion:
+        return mined.resolve(spec)
+
+
+def _old_pin(mined, spec: str, locked: list[str], version) -> bool:
+    """Is `version` a release pinned exactly (or by the lock) that is not the newest (whose wheel's
+    requirements wheels.json.gz holds) and whose minor series was never read? A range resolves to
+    the newest release: its neighbours below may require what it no longer does (autogen 0.7.0
+    brought openai, 0.14 does not)."""
+    return mined is not None and version is not None and bool(locked or (spec.startswith("==") and "," not in spec)) \
+        and not mined.read_near(version) and not (mined.releases and version == mined.releases[0])
+
+
+def unread_release(g: ProjectGraph, scope: ManifestSet, path: str, dist: str, spec: str) -> str:
+    """`dist==version` when a declaration pins `dist` to a release (exactly, or through the lock) that
+    is not its newest (whose wheel's requirements are known) and no release of its minor series was
+    read (what it requires is then only guessed from its neighbours), else ""."""
+    mined = g.catalog.releases.get(dist)
+    locked = [p.version for p in scope.pins_for(path, dist) if p.version] if hasattr(scope, "pins_for") else []
+    version = _release(mined, spec, locked)
+    return f"{dist}=={version}" if _old_pin(mined, spec, locked, version) else ""
 
 
 @per_graph

@@ -82,3 +82,10 @@ def test_import_is_an_error_when_every_declaration_is_known(tmp_path: Path) -> N
     (tmp_path / "agent.py").write_text("import requests\nimport joblib\n")
     (finding,) = _findings(tmp_path).values()
     assert finding.severity is Severity.ERROR and "could not verify" not in finding.message
+
+
+def test_import_an_old_pin_of_an_unread_series_may_bring_is_a_note_naming_the_release() -> None:
+    (joblib,) = _findings(FIXTURES / "old_pin_of_an_unread_series").values()
+    # no release of gradio 3.19 was read: what that pin installs is only guessed from its neighbours
+    assert joblib.severity is Severity.NOTE
+    assert "no table of its catalog says what `gradio==3.19.1` installs" in joblib.message

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from agentable.cpg.manifests import ManifestSet
 from agentable.cpg.project import ProjectGraph
+from agentable.query.dependencies import unread_release
 
 # Shorter shared words than this are too common to tie an import to a distribution (`io`, `ml`).
 _MIN_SHARED = 4
@@ -34,9 +35,13 @@ def unknown_distributions(g: ProjectGraph, scope: ManifestSet, dotted: str) -> t
     manifests = getattr(g, "manifests", None)
     own |= set(getattr(manifests, "project_names", {}).values())
     dev = g.catalog.development_extras
-    return tuple(sorted({r.dist for r in scope.requirements
-                         if (r.group == "main" or (r.group.startswith("optional:") and r.group[9:] not in dev))
-                         and r.dist not in own and not g.catalog.knows_distribution(r.dist)}))
+    runs = [r for r in scope.requirements
+            if (r.group == "main" or (r.group.startswith("optional:") and r.group[9:] not in dev)) and r.dist not in own]
+    unknown = {r.dist for r in runs if not g.catalog.knows_distribution(r.dist)}
+    # a known distribution whose declared release belongs to a series no release of which was read:
+    # what that release requires is only guessed from its neighbours
+    unread = {u for r in runs if r.dist not in unknown for u in [unread_release(g, scope, r.path, r.dist, r.specifier)] if u}
+    return tuple(sorted(unknown | unread))
 
 
 def unknown_name_provider(g: ProjectGraph, scope: ManifestSet, dotted: str) -> str:
