@@ -62,6 +62,8 @@ class RecursiveRetryUnbounded(Rule):
                 held = _handler_of(func, site.stmt)
                 if switched_once(graph, func, site, held[1] if held else None):
                     continue  # a one-way switch (to a fallback model) allows one retry
+                if held and _retries_tested_failure(func, site.stmt, held[1]):
+                    continue  # only a failure it tests for (a missing model it first pulls), not every one
                 caught = handler_type_names(held[1]) if held else []
                 if caught and set(caught) <= _USER_INTERRUPTS:
                     continue  # Ctrl-C to give feedback and go on: no failure is retried
@@ -101,6 +103,21 @@ def _handler_of(func: FunctionInfo, stmt: ir.Stmt) -> Optional[tuple[ir.Try, ir.
         if isinstance(anc, (ir.While, ir.For, ir.FunctionDef)):
             return None
     return None
+
+
+def _retries_tested_failure(func: FunctionInfo, stmt: ir.Stmt, handler: ir.Handler) -> bool:
+    """Is the recursive call under an `if` of the handler that tests the caught exception
+    (`if e.status_code == 404:`, `if "overloaded" in str(e):`)? Then the handler retries one kind
+    of failure it recognises and lets the others go on."""
+    if handler.name is None:
+        return False
+    for anc in func.ancestors(stmt):
+        if anc is handler:
+            return False
+        if isinstance(anc, ir.If) and any(isinstance(e, ir.Name) and e.id == handler.name
+                                          for e in ir.walk_expr(anc.test)):
+            return True
+    return False
 
 
 def _retried_model_call(g: ProjectGraph, func: FunctionInfo, site: CallSite) -> Optional[CallSite]:
