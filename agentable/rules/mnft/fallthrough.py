@@ -30,7 +30,7 @@ def _only_reports(g: ProjectGraph, func: FunctionInfo, h: ir.Handler, bound: set
     the try binds (`log += f"error: {e}"`) only: none of `bound` rebound, nothing returned or
     raised, no loop left, and no call that never returns (`sys.exit`, `parser.error`, python.toml
     `terminating_calls`, or a project function that ends in one or in a raise)."""
-    return all((isinstance(s, ir.ExprStmt) and not _terminates(g, func, s)) or
+    return all((isinstance(s, ir.ExprStmt) and not never_returns(g, func, s)) or
                (isinstance(s, ir.Simple) and s.kind == "pass") or _binds_other(s, bound) for s in h.body)
 
 
@@ -50,7 +50,9 @@ def _names_bound(body: list[ir.Stmt]) -> set[str]:
     return out
 
 
-def _terminates(g: ProjectGraph, func: FunctionInfo, s: ir.ExprStmt, depth: int = 1) -> bool:
+def never_returns(g: ProjectGraph, func: FunctionInfo, s: ir.ExprStmt, depth: int = 1) -> bool:
+    """Is `s` a call that never returns: `sys.exit`, `parser.error` (python.toml `terminating_calls`),
+    or a project function whose last statement raises or is such a call (`self._handle_error(e)`)?"""
     call = s.value.value if isinstance(s.value, ir.Await) else s.value
     if not isinstance(call, ir.Call):
         return False
@@ -67,7 +69,7 @@ def _terminates(g: ProjectGraph, func: FunctionInfo, s: ir.ExprStmt, depth: int 
         callee = g.functions.get(q)
         last = callee.body[-1] if callee is not None and callee.body else None
         if isinstance(last, ir.Raise) or (isinstance(last, ir.ExprStmt) and callee is not None
-                                          and _terminates(g, callee, last, depth - 1)):
+                                          and never_returns(g, callee, last, depth - 1)):
             return True
     return False
 

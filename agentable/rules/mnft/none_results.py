@@ -14,6 +14,7 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef
 from agentable.query.model_call_faults import handler_class_kinds
 from agentable.query.none_uses import first_unguarded_use
+from agentable.rules.mnft.fallthrough import never_returns
 
 @dataclass(frozen=True, eq=False)
 class NoneUse:
@@ -62,7 +63,7 @@ def none_on_failure(g: ProjectGraph, func: FunctionInfo) -> Optional[tuple[ir.No
             for s in _own_stmts(h.body):
                 if _returns_none(s):
                     return s, site
-            if func.body and t is func.body[-1] and not ends_by_leaving(h.body, ("continue", "break"), through_branches=True):
+            if func.body and t is func.body[-1] and not _leaves(g, func, h.body):
                 return h, site  # the handler goes on, past the end of the function
         # the attempts of a retry loop around the try used up: `return None` right after the loop
         loop = next((a for a in func.ancestors(t) if isinstance(a, (ir.For, ir.While))), None)
@@ -72,6 +73,17 @@ def none_on_failure(g: ProjectGraph, func: FunctionInfo) -> Optional[tuple[ir.No
             if _returns_none(ret):
                 return ret, site
     return None
+
+
+def _leaves(g: ProjectGraph, func: FunctionInfo, block: list[ir.Stmt]) -> bool:
+    """Does the handler block end by leaving (return, raise, continue, break, in every branch of a
+    final if/else), counting a call that never returns (`self._handle_run_error(e)` that re-raises)?"""
+    last = block[-1] if block else None
+    if isinstance(last, ir.If) and last.orelse:
+        return _leaves(g, func, last.body) and _leaves(g, func, last.orelse)
+    if isinstance(last, ir.ExprStmt) and never_returns(g, func, last):
+        return True
+    return ends_by_leaving(block, ("continue", "break"), through_branches=True)
 
 
 def _next_stmts(func: FunctionInfo, stmt: ir.Stmt) -> list[ir.Stmt]:
