@@ -7,7 +7,7 @@ CFGs and reaching definitions are computed lazily, only for the functions a quer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 
 from agentable.catalog import python_facts
@@ -445,14 +445,18 @@ def _exits_of(loop: Union[ir.While, ir.For]) -> list[tuple[ir.Stmt, list[ir.Expr
     return out
 
 
-def ends_by_leaving(block: list[ir.Stmt], jumps: tuple[str, ...] = ("break",), through_branches: bool = False) -> bool:
+def ends_by_leaving(block: list[ir.Stmt], jumps: tuple[str, ...] = ("break",), through_branches: bool = False,
+                    leaves: Optional[Callable[[ir.Stmt], bool]] = None) -> bool:
     """Does the block end by leaving it: its last statement a `return`, a `raise` or one of `jumps`
-    (`break`, `continue`), or, with `through_branches`, an `if`/`elif`/`else` every branch of which
-    ends so (`if status == 401: raise A ... else: raise C`)?"""
+    (`break`, `continue`), or one `leaves` accepts (a call the caller knows never returns), or, with
+    `through_branches`, an `if`/`elif`/`else` every branch of which ends so (`if status == 401: raise
+    A ... else: raise C`)?"""
     last = block[-1] if block else None
     if through_branches and isinstance(last, ir.If):
-        return bool(last.orelse) and ends_by_leaving(last.body, jumps, True) and ends_by_leaving(last.orelse, jumps, True)
-    return isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind in jumps)
+        return bool(last.orelse) and ends_by_leaving(last.body, jumps, True, leaves) \
+            and ends_by_leaving(last.orelse, jumps, True, leaves)
+    return isinstance(last, (ir.Return, ir.Raise)) or (isinstance(last, ir.Simple) and last.kind in jumps) \
+        or (last is not None and leaves is not None and leaves(last))
 
 
 def _single_pass(loop: ir.While) -> bool:

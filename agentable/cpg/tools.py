@@ -575,8 +575,7 @@ def _annotation_names(annotation: Optional[ir.Expr]) -> list[str]:
 def _injected_alias(g: CodeGraph, module: ModuleInfo, annotation: Optional[ir.Expr], depth: int = 3) -> bool:
     """Is the annotation a module-level alias of an injected type (`Runtime = ToolRuntime[Ctx,
     State]`), defined in this module or imported from another of the project?"""
-    while isinstance(annotation, ir.Other) and annotation.kind == "type" and annotation.children:
-        annotation = annotation.children[0]  # tree-sitter wraps an annotation in a `type` node
+    annotation = ir.unwrap_type(annotation)
     if depth <= 0 or not isinstance(annotation, ir.Name):
         return False
     name = annotation.id

@@ -76,14 +76,10 @@ def none_on_failure(g: ProjectGraph, func: FunctionInfo) -> Optional[tuple[ir.No
 
 
 def _leaves(g: ProjectGraph, func: FunctionInfo, block: list[ir.Stmt]) -> bool:
-    """Does the handler block end by leaving (return, raise, continue, break, in every branch of a
-    final if/else), counting a call that never returns (`self._handle_run_error(e)` that re-raises)?"""
-    last = block[-1] if block else None
-    if isinstance(last, ir.If) and last.orelse:
-        return _leaves(g, func, last.body) and _leaves(g, func, last.orelse)
-    if isinstance(last, ir.ExprStmt) and never_returns(g, func, last):
-        return True
-    return ends_by_leaving(block, ("continue", "break"), through_branches=True)
+    """Does the handler block end by leaving, counting a call that never returns
+    (`self._handle_run_error(e)` that re-raises)?"""
+    return ends_by_leaving(block, ("continue", "break"), through_branches=True,
+                           leaves=lambda s: isinstance(s, ir.ExprStmt) and never_returns(g, func, s))
 
 
 def _next_stmts(func: FunctionInfo, stmt: ir.Stmt) -> list[ir.Stmt]:
