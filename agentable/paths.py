@@ -55,12 +55,24 @@ def reported_in(path: str, only: Optional[AbstractSet[str]]) -> bool:
     return any((w == "" or w.endswith("/")) and path.startswith(w) for w in only)
 
 
-def is_test_path(rel_path: str) -> bool:
-    """Test code: under a tests/ folder, or a pytest-style file name."""
+# What a test runner collects from a file: test functions or classes, or a test framework imported.
+# A script merely named like a test (`agent_test.py` that chats with the agent from the command
+# line) has none of these, and is application code.
+_TEST_CODE_RE = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+test|^[ \t]*class[ \t]+Test|"
+                           r"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|hypothesis)\b", re.MULTILINE)
+
+
+def is_test_path(rel_path: str, source: Optional[str] = None) -> bool:
+    """Test code: under a tests/ folder, `conftest.py`, or a pytest-style file name (`test_*.py`,
+    `*_test.py`); with `source` given, a file that is only named like a test must also hold
+    test code (see _TEST_CODE_RE)."""
     parts = rel_path.split("/")
     name = parts[-1]
-    return bool(_TEST_DIRS.intersection(parts[:-1])) or name.startswith("test_") or name.endswith("_test.py") \
-        or name == "conftest.py"
+    if _TEST_DIRS.intersection(parts[:-1]) or name == "conftest.py":
+        return True
+    if not (name.startswith("test_") or name.endswith("_test.py")):
+        return False
+    return source is None or _TEST_CODE_RE.search(source) is not None
 
 
 # ----------------------------------------------------------------------------- reading

@@ -438,14 +438,14 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         seen.add(key)
         if not config.rule_enabled(f.rule_id, f.category, f.span.path):
             continue
-        if not config.include_tests and is_test_path(f.span.path):
+        mod = by_path.get(f.span.path)
+        if not config.include_tests and is_test_path(f.span.path, mod.source if mod is not None else None):
             continue
         if not reported_in(f.span.path, only_files):
             continue
         if f.severity < config.min_severity_level():
             continue
         lines = sources.get(f.span.path)
-        mod = by_path.get(f.span.path)
         if lines is None:
             art_lines = artifacts.lines(f.span.path) if artifacts is not None and mod is None else None
             lines = mod.lines() if mod is not None else (art_lines if art_lines is not None

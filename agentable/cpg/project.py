@@ -574,11 +574,11 @@ class ProjectGraph:
     # ------------------------------------------------------------------ values flowing in from call sites
 
     def is_test_code(self, path: str) -> bool:
-        """A test module (`tests/` folders, `test_*.py`, `conftest.py`): analysed as context, but
-        its findings are not reported."""
+        """A test module (paths.is_test_path): analysed as context, its findings not reported."""
         hit = self._test_paths.get(path)
         if hit is None:
-            hit = self._test_paths[path] = is_test_path(path)
+            mod = self.by_path.get(path)  # a test-like name holding no tests is application code
+            hit = self._test_paths[path] = is_test_path(path, mod.ir.source if mod is not None else None)
         return hit
 
     def argument_sites(self, func: FunctionInfo) -> list[CallSite]:

@@ -33,7 +33,7 @@ def implemented_outputs(r: ValueResolver, func: FunctionInfo) -> VSet:
     for sub in sorted(r.g.subclasses(func.cls.qualname)):
         cls = r.g.classes.get(sub)
         impl = cls.methods.get(func.name) if cls is not None else None
-        if impl is None or impl.node is None or stub_body(impl) or is_test_path(impl.path):
+        if impl is None or impl.node is None or stub_body(impl) or is_test_path(impl.path, impl.module.ir.source):
             continue
         for v in r.function_returns(impl.qualname):
             if isinstance(v, (LLMOutput, Parsed)) or (isinstance(v, Instance) and _data_holder(r, v.qualname)):
