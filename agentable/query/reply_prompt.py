@@ -80,7 +80,7 @@ def _chain_before(g: ProjectGraph, start: FunctionInfo, stmt: ir.Stmt, target: F
         return []
     line = stmt.pos[0]
     best: Optional[list[CallSite]] = None
-    failed: set[str] = set()
+    failed: set[tuple[str, int]] = set()  # (function, depth left) known not to reach `target`
     for site in start.calls:
         if site.call.pos[0] > line:
             continue
@@ -91,18 +91,18 @@ def _chain_before(g: ProjectGraph, start: FunctionInfo, stmt: ir.Stmt, target: F
 
 
 def _chain_from(g: ProjectGraph, site: CallSite, target: FunctionInfo, depth: int,
-                failed: set[str]) -> Optional[list[CallSite]]:
+                failed: set[tuple[str, int]]) -> Optional[list[CallSite]]:
     for q in sorted(g.callees(site)):
         if q == target.qualname:
             return [site]
         f = g.functions.get(q)
-        if f is None or depth <= 1 or q in failed:
+        if f is None or depth <= 1 or (q, depth) in failed:
             continue
         for inner in f.calls:
             rest = _chain_from(g, inner, target, depth - 1, failed)
             if rest is not None:
                 return [site, *rest]
-        failed.add(q)
+        failed.add((q, depth))  # with more depth left it may still reach it
     return None
 
 

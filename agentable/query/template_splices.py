@@ -11,11 +11,11 @@ from typing import Iterator, Optional
 
 from agentable.catalog.specs import PromptTemplateSpec
 from agentable.cpg import ir
+from agentable.cpg.artifacts.parse import format_fields
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, ExtRef, Parsed, Typed
 from agentable.findings import FlowStep
-from agentable.cpg.artifacts.parse import format_fields
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import literal_site, param_argument
 from agentable.query.llm_output import flow_steps
@@ -256,7 +256,6 @@ def _file_text(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt)
     if not (isinstance(call.func, ir.Attribute) and call.func.attr == "read" and not call.args):
         return False
     return any(isinstance(v, Typed) and v.kind == "file" for v in g.values(call.func.value, func, stmt))
-
 
 
 @dataclass(frozen=True)
