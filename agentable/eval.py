@@ -4,7 +4,9 @@ A dataset is a folder of case folders plus `labels.json`:
   {"version": 1, "cases": {"<case>": {"framework": ..., "summary": ..., "labels": [
       {"category": "LOPE", "required": true, "why": ...,
        "locations": [{"file": "agent.py", "anchor": "json.loads(raw)", "occurrence": 1}]}]}}}
-A label covers the lines of the anchor's occurrence. A finding matches a label when its category
+A label covers the lines of the anchor's occurrence; an anchor on a Python definition's header
+(a decorator or its `def`/`class` line) covers the whole header, decorators included, as they are
+one statement. A finding matches a label when its category
 equals the label's and its line lies in one of the label's locations. Recall counts required
 labels that some finding matches; precision counts labels matched (each once) against findings
 that match no label at all.
@@ -23,11 +25,13 @@ defect the labels left out.
 
 from __future__ import annotations
 
+import ast
 import csv
 import dataclasses
 import json
 import posixpath
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -44,6 +48,11 @@ class Location:
     file: str
     start: int
     end: int
+    line: int = 0  # the anchor's own line, shown in reports (start may reach up to a decorator)
+
+    @property
+    def shown(self) -> int:
+        return self.line or self.start
 
 
 @dataclass
@@ -161,6 +170,31 @@ def anchor_lines(text: str, anchor: str, occurrence: int = 1) -> Optional[tuple[
     return first, last
 
 
+def definition_header(first: int, last: int, headers: list[tuple[int, int]]) -> tuple[int, int]:
+    """The span (first, last) widened to a definition's whole header (first decorator to the
+    `def`/`class` line) when it lies within one of `headers` (header_spans); else unchanged."""
+    for top, line in headers:
+        if top <= first and last <= line:
+            return top, line
+    return first, last
+
+
+def header_spans(text: str) -> list[tuple[int, int]]:
+    """(first decorator line, `def`/`class` line) of each decorated definition of a Python source;
+    none for source that does not parse (it is only parsed, never run)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (invalid escapes in the project's strings)
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
+            out.append((min(d.lineno for d in node.decorator_list), node.lineno))
+    return out
+
+
 # Written by datasets/realworld/fetch.py into a case's checkout when it is complete; names its commit.
 FETCH_MARKER = ".realworld-fetch.json"
 
@@ -253,6 +287,7 @@ def _load(dataset: Path, batch: Optional[str]) -> tuple[dict[str, list[Label]], 
     labels: dict[str, list[Label]] = {}
     folders: dict[str, Path] = {}
     problems: list[str] = []
+    headers: dict[str, list[tuple[int, int]]] = {}  # per file: its decorated definitions' header spans
     for case, entry in entries.items():
         labels[case] = []
         folder = folders[case] = case_folder(dataset, case, entry, checkouts)
@@ -269,7 +304,12 @@ def _load(dataset: Path, batch: Optional[str]) -> tuple[dict[str, list[Label]], 
                 if span is None:
                     problems.append(f"{case}: anchor not found in {loc['file']}: {loc['anchor']!r}")
                     continue
-                locs.append(Location(loc["file"], *span))
+                line = span[0]
+                if loc["file"].endswith(".py"):
+                    if str(path) not in headers:
+                        headers[str(path)] = header_spans(text)
+                    span = definition_header(*span, headers[str(path)])
+                locs.append(Location(loc["file"], *span, line))
             labels[case].append(Label(case, raw["category"], bool(raw.get("required", True)), raw.get("why", ""), locs))
     return labels, problems, folders
 
@@ -336,7 +376,7 @@ def render_report(res: EvalResult) -> str:
     if res.misses:
         out.append(f"Missed ({len(res.misses)}):")
         for lab in res.misses:
-            where = ", ".join(f"{loc.file}:{loc.start}" for loc in lab.locations) or "?"
+            where = ", ".join(f"{loc.file}:{loc.shown}" for loc in lab.locations) or "?"
             out.append(f"  {lab.case}/{where}  {lab.category}  {lab.why}")
         out.append("")
     if res.false_findings:
@@ -397,7 +437,7 @@ def to_json(res: EvalResult) -> dict:
         "categories": {k: score(v) for k, v in res.scores.items()},
         "overall": score(res.overall),
         "misses": [{"case": lab.case, "category": lab.category, "why": lab.why,
-                    "locations": [{"file": x.file, "line": x.start} for x in lab.locations]} for lab in res.misses],
+                    "locations": [{"file": x.file, "line": x.shown} for x in lab.locations]} for lab in res.misses],
         "false_findings": [{"case": c, "rule": f.rule_id, "file": f.span.path, "line": f.span.line, "message": f.message,
                             "verdict": verdict_of(res, c, f)} for c, f in res.false_findings],
         "judged": judged_counts(res),
