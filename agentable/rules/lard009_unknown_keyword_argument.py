@@ -10,6 +10,11 @@ from agentable.query.range_gaps import keyword_range_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
+def src_pinned(r) -> bool:
+    """Does a lock or an exact pin decide the installed release (rather than a range's upper bound)?"""
+    return bool(r.source.locked) or r.source.specifier.startswith("==")
+
+
 class UnknownKeywordArgument(Rule):
     meta = RuleMeta(
         id="LARD009",
@@ -29,7 +34,10 @@ class UnknownKeywordArgument(Rule):
               "no `**kwargs`; and an older release read named the keyword explicitly. A call written for several "
               "releases (under a branch that tests the library's version or the callee's signature, or with a "
               "`TypeError` fallback) is left alone. The message names the releases that accepted it and, where "
-              "the data shows one, the parameter that took its place. A keyword that releases an unlocked range "
+              "the data shows one, the parameter that took its place. A method reached through an SDK client's "
+              "attributes (`client.chat.completions.create`) is judged through the attributes' classes in each "
+              "release (mined for openai), and there a keyword that only releases newer than the installed one "
+              "accept (`reasoning_effort` with `openai==1.30.1`) is reported too: the pin is too old. A keyword that releases an unlocked range "
               "admits accepted, which only its newest admitted release rejects, is EPDD006's (the fix is an upper "
               "bound)."),
         bad_example=("# requirements.txt: acme-llm (newest release renamed `temp` to `temperature`)\n"
@@ -53,9 +61,12 @@ class UnknownKeywordArgument(Rule):
                 continue  # (older releases the range admits accept it: EPDD006)
             seen.add(key)
             instead = (f" The installed release has `{r.renamed_to}` in its place (a rename?)." if r.renamed_to else "")
+            if r.newer:
+                instead = (f" Raise the {'pin' if src_pinned(r) else 'version range'} to a release that has it, "
+                           f"or drop the keyword.")
             msg = (f"`{r.callee}` does not accept the keyword `{r.keyword}` in {r.installed_text()}: its parameters "
-                   f"there ({r.signature.shown()}) have no `**kwargs`. Of the releases read ({r.read}), "
-                   f"{r.dist}{r.accepted} accepted it.{instead}")
+                   f"there ({r.signature.shown()}) have no `**kwargs`, so the call raises TypeError. Of the releases "
+                   f"read ({r.read}), {'only the newer ' if r.newer else ''}{r.dist}{r.accepted} accepted it.{instead}")
             src = r.source
             yield self.finding(ctx, path, r.site.call.pos, msg,
                                flow=(FlowStep(Span(src.path, src.line, src.col, src.line, src.end_col),
