@@ -343,7 +343,7 @@ def _surfaces_having_uncached(g: ProjectGraph, symbol: str, call: bool) -> Itera
         surface = index.get(dist)
         if surface is None:
             continue
-        if chain:
+        if mined is None:
             pres = surface.chain_presence(symbol)
         else:
             pres = surface.name_presence(mined) if call else surface.presence(mined)
