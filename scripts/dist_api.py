@@ -33,6 +33,7 @@ import base64
 import datetime
 import gzip
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -163,7 +164,7 @@ def _resolve(mod: str, is_pkg: bool, level: int, target: Optional[str]) -> str:
 
 class Module:
     def __init__(self, name: str, is_pkg: bool, tree: ast.Module) -> None:
-        self.name, self.lazy = name, False
+        self.name, self.lazy, self.is_pkg = name, False, is_pkg
         self.names: dict[str, str] = {}  # name -> signature ("" for a non-function)
         self.classes: dict[str, ast.ClassDef] = {}
         self.imported: dict[str, tuple[str, str]] = {}  # name -> (module, name) it comes from
@@ -258,8 +259,11 @@ def _compared(test: ast.expr, param: str, literals: dict[str, set[str]]) -> Opti
     return None
 
 
-def read_wheel(path: Path) -> dict:
-    """{module: {"lazy": bool, "names": {name: sig}, "members": {Class: {member: sig}}, "open": [Class]}}"""
+def read_wheel(path: Path, private: bool = False) -> dict:
+    """{module: {"lazy": bool, "names": {name: sig}, "members": {Class: {member: sig}}, "open": [Class],
+    "attrs": {Class: {attribute: "defining.module:Class"}}}}; with `private`, private modules too (an
+    SDK whose resources are reached through client attributes: `client.chat` is a Chat defined in a
+    module the public ones never re-export by name)."""
     mods: dict[str, Module] = {}
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
@@ -278,10 +282,10 @@ def read_wheel(path: Path) -> dict:
     _follow_stars(mods)
     out = {}
     for name, m in mods.items():
-        if any(p.startswith("_") for p in name.split(".")):
+        if not private and any(p.startswith("_") for p in name.split(".")):
             continue  # private modules: their names reach the data through public re-exports
         public = {n: s for n, s in m.names.items() if not n.startswith("_") or n in (m.all or ())}
-        members, opened = {}, []
+        members, opened, attrs = {}, [], {}
         exceptions: dict[str, str] = {}  # exception class -> its __init__ (`signature_defaults`, "" unknown)
         plain: list[str] = []  # classes that are not exceptions
         for n in public:
@@ -290,6 +294,9 @@ def read_wheel(path: Path) -> dict:
                 continue
             mem, is_open = _members(mods, *found, depth=0)
             members[n] = mem
+            typed = _attr_types(mods, *found, depth=0)
+            if typed:
+                attrs[n] = typed
             if is_open:
                 opened.append(n)
             exc, init = _exception_facts(mods, *found)
@@ -299,7 +306,7 @@ def read_wheel(path: Path) -> dict:
                 plain.append(n)
         foreign = {n: o for n in public if (o := _origin(mods, m, n)) is not None and not o.startswith("__future__.")}
         out[name] = {"lazy": m.lazy, "names": public, "members": members, "open": opened,
-                     "exceptions": exceptions, "plain": plain, "foreign": foreign}
+                     "exceptions": exceptions, "plain": plain, "foreign": foreign, "attrs": attrs}
     return out
 
 
@@ -358,7 +365,72 @@ def _members(mods: dict[str, Module], m: Module, cls: ast.ClassDef, depth: int) 
             for t in s.targets:
                 if isinstance(t, ast.Name) and not t.id.startswith("_"):
                     out[t.id] = ""
+        elif isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and not s.target.id.startswith("_") \
+                and _annotated_class(mods, m, s.annotation, []) is not None:
+            out[s.target.id] = ""  # `chat: resources.Chat`, set in __init__: a resource attribute
     return out, is_open
+
+
+_PROPERTY_DECORATORS = {"property", "cached_property"}
+
+
+def _attr_types(mods: dict[str, Module], m: Module, cls: ast.ClassDef, depth: int) -> dict[str, str]:
+    """A class's attributes whose type is a class of the wheel (with its bases'): a property or
+    cached_property with a return annotation (`def chat(self) -> Chat`), or a class-level annotation
+    (`chat: resources.Chat`, set in `__init__`), each as "defining.module:Class". This is how an SDK
+    client reaches its resources (`client.chat.completions.create`)."""
+    out: dict[str, str] = {}
+    for base in cls.bases:
+        b = base.value if isinstance(base, ast.Subscript) else base
+        found = _class_of(mods, m, b.id) if isinstance(b, ast.Name) and b.id not in _CLOSED_BASES else None
+        if found is not None and depth < 8:
+            out.update(_attr_types(mods, *found, depth=depth + 1))
+    for s in _toplevel(cls.body):
+        target: Optional[str] = None
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.returns is not None and any(
+                (d.attr if isinstance(d, ast.Attribute) else getattr(d, "id", "")) in _PROPERTY_DECORATORS
+                for d in s.decorator_list):
+            target = _annotated_class(mods, m, s.returns, s.body)
+            name = s.name
+        elif isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.value is None:
+            target = _annotated_class(mods, m, s.annotation, [])
+            name = s.target.id
+        if target is not None and not name.startswith("_"):
+            out[name] = target
+    return out
+
+
+def _annotated_class(mods: dict[str, Module], m: Module, ann: ast.expr, body: list[ast.stmt]) -> Optional[str]:
+    """"defining.module:Class" of an annotation naming one class of the wheel (`Chat`, `"Chat"`,
+    `resources.Chat`), looked up in the function's own imports first (`from .resources.chat import
+    Chat` inside a cached_property), then in the module's; None for anything else."""
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+        try:
+            ann = ast.parse(ann.value, mode="eval").body
+        except SyntaxError:
+            return None
+    parts: list[str] = []
+    while isinstance(ann, ast.Attribute):
+        parts.insert(0, ann.attr)
+        ann = ann.value
+    if not isinstance(ann, ast.Name):
+        return None
+    head, owner = ann.id, m
+    for s in body:  # a local `from .x import Name` names the class for this method
+        if isinstance(s, ast.ImportFrom):
+            for a in s.names:
+                if (a.asname or a.name) == head:
+                    src = mods.get(_resolve(m.name, m.is_pkg, s.level, s.module))
+                    if src is not None:
+                        owner, head = src, a.name
+    for attr in parts:  # `resources.Chat`: `resources` a module of the wheel
+        src = owner.imported.get(head)
+        sub = mods.get(f"{src[0]}.{src[1]}") if src is not None else None
+        if sub is None:
+            return None
+        owner, head = sub, attr
+    found = _class_of(mods, owner, head)
+    return f"{found[0].name}:{found[1].name}" if found is not None else None
 
 
 # Where to look for a wheel: this interpreter's, then CPython wheels of other versions for
@@ -370,8 +442,14 @@ _TARGETS: list[list[str]] = [[], *([*_LINUX, "--implementation", "cp", "--python
                                     for py in ("3.12", "3.13", "3.10", "3.9", "3.8", "3.7"))]
 
 
-def mine_one(dist: str, version: str, max_mb: float) -> tuple[str, str, object]:
-    """(dist, version, the wheel's API or a reason it was skipped)."""
+def mine_one(dist: str, version: str, max_mb: float, private: bool = False,
+             cache: Optional[Path] = None) -> tuple[str, str, object]:
+    """(dist, version, the wheel's API or a reason it was skipped). With `cache`, a wheel of that
+    release already there is read instead of downloaded, and a download is kept there."""
+    stem = f"{str(canonicalize_name(dist)).replace('-', '_')}-{version}-"
+    cached = sorted(cache.glob(stem + "*.whl")) if cache is not None else []
+    if cached:
+        return _read_one(dist, version, cached[0], max_mb, private)
     with tempfile.TemporaryDirectory() as tmp:
         wheels: list[Path] = []
         for target in _TARGETS:  # this interpreter's wheel, else one built for an older CPython
@@ -383,19 +461,27 @@ def mine_one(dist: str, version: str, max_mb: float) -> tuple[str, str, object]:
                 break
         if not wheels:
             return dist, version, "no wheel"
-        size = wheels[0].stat().st_size / 1e6
-        if size > max_mb:
-            return dist, version, f"wheel {size:.0f} MB over {max_mb:.0f} MB"
-        try:
-            return dist, version, read_wheel(wheels[0])
-        except (zipfile.BadZipFile, OSError) as e:
-            return dist, version, f"unreadable wheel: {e}"
+        if cache is not None:
+            cache.mkdir(parents=True, exist_ok=True)
+            shutil.copy(wheels[0], cache / wheels[0].name)
+        return _read_one(dist, version, wheels[0], max_mb, private)
+
+
+def _read_one(dist: str, version: str, wheel: Path, max_mb: float, private: bool) -> tuple[str, str, object]:
+    size = wheel.stat().st_size / 1e6
+    if size > max_mb:
+        return dist, version, f"wheel {size:.0f} MB over {max_mb:.0f} MB"
+    try:
+        return dist, version, read_wheel(wheel, private)
+    except (zipfile.BadZipFile, OSError) as e:
+        return dist, version, f"unreadable wheel: {e}"
 
 
 def combine(versions: list[str], read: dict[str, dict]) -> dict:
     """Per symbol, the bitmask of the read versions that have it (bit i: versions[i])."""
     out: dict[str, dict] = {"modules": {}, "lazy": {}, "open": {}, "symbols": {}, "params": {},
-                            "exceptions": {}, "plain": {}, "foreign": {}, "exc_init": {}}
+                            "exceptions": {}, "plain": {}, "foreign": {}, "exc_init": {}, "attrs": {}}
+    attrs: dict[str, dict[str, int]] = {}
     params: dict[str, dict[str, int]] = {}
     inits: dict[str, dict[str, int]] = {}
     foreign: dict[str, dict[str, int]] = {}
@@ -427,6 +513,10 @@ def combine(versions: list[str], read: dict[str, dict]) -> dict:
                 for n, origin in info["foreign"].items():
                     foreign.setdefault(f"{mod}:{n}", {})
                     foreign[f"{mod}:{n}"][origin] = foreign[f"{mod}:{n}"].get(origin, 0) | bit
+            for cls, typed in info.get("attrs", {}).items():
+                for n, target in typed.items():
+                    attrs.setdefault(f"{mod}:{cls}.{n}", {})
+                    attrs[f"{mod}:{cls}.{n}"][target] = attrs[f"{mod}:{cls}.{n}"].get(target, 0) | bit
             for cls, mem in info["members"].items():
                 if cls in info["open"]:
                     add("open", f"{mod}:{cls}", bit)
@@ -439,6 +529,7 @@ def combine(versions: list[str], read: dict[str, dict]) -> dict:
     out["params"] = {k: sorted(([s, m] for s, m in v.items()), key=lambda x: -x[1]) for k, v in params.items()}
     out["exc_init"] = {k: sorted(([s, m] for s, m in v.items()), key=lambda x: -x[1]) for k, v in inits.items()}
     out["foreign"] = {k: sorted(([o, m] for o, m in v.items()), key=lambda x: -x[1]) for k, v in foreign.items()}
+    out["attrs"] = {k: sorted(([t, m] for t, m in v.items()), key=lambda x: -x[1]) for k, v in attrs.items()}
     return out
 
 
@@ -451,10 +542,35 @@ def compact(entry: dict) -> dict:
         mod, rest = key.split(":", 1)
         if "." in rest:
             owners.setdefault(f"{mod}:{rest.split('.', 1)[0]}", set()).add(rest.split(".", 1)[1])
-    by_name: dict[tuple[str, frozenset[str]], list[str]] = {}
+    raw_attrs: dict[str, list] = entry.get("attrs", {})
+    typed: dict[str, set] = {}  # owner -> its typed attributes, as mined
+    for k, v in raw_attrs.items():
+        owner, _, name = k.rpartition(".")
+        typed.setdefault(owner, set()).update((name, t, m) for t, m in v)
+    reached = set(typed) | {t for v in raw_attrs.values() for t, _ in v}
+    by_name: dict[tuple, list[str]] = {}
     for owner, members in owners.items():
-        by_name.setdefault((owner.split(":", 1)[1], frozenset(members)), []).append(owner)
-    drop = {o for group in by_name.values() for o in sorted(group, key=lambda o: (o.count("."), len(o), o))[1:]}
+        key: tuple = (owner.split(":", 1)[1], frozenset(members))
+        if owner in reached:  # two classes of one name (the beta and the main `Chat`) stay apart
+            key += (frozenset(typed.get(owner, ())), frozenset(
+                (mem, tuple(map(tuple, entry["params"].get(f"{owner}.{mem}", ())))) for mem in members))
+        by_name.setdefault(key, []).append(owner)
+    # the shortest public path (a private module's re-export only when there is no public one)
+    shortest = {o: min(group, key=lambda o: (any(p.startswith("_") for p in o.split(":")[0].split(".")),
+                                             o.count("."), len(o), o))
+                for group in by_name.values() for o in group}
+    drop = {o for o, kept_as in shortest.items() if o != kept_as}
+    # an attribute's class is named where its members are kept; the classes of a chain of typed
+    # attributes (a client and its resources) keep all their members, however common
+    attrs: dict[str, list] = {}
+    for k, v in raw_attrs.items():
+        if k.rpartition(".")[0] in drop:
+            continue
+        merged: dict[str, int] = {}
+        for t, m in v:
+            merged[shortest.get(t, t)] = merged.get(shortest.get(t, t), 0) | m
+        attrs[k] = sorted(([t, m] for t, m in merged.items()), key=lambda x: -x[1])
+    chained = {k.rpartition(".")[0] for k in attrs} | {t for v in attrs.values() for t, _ in v}
     # members that hundreds of classes inherit from one base of the wheel (a pydantic-style model's
     # model_dump, to_dict, ...): dropped, and the classes that had them marked open (members unknown)
     count: dict[str, int] = {}
@@ -465,16 +581,19 @@ def compact(entry: dict) -> dict:
     common = {m for m, n in count.items() if n > 100}
     opened = dict(entry["open"])
     for owner, members in owners.items():
-        if owner not in drop and members & common:
+        if owner not in drop and owner not in chained and members & common:
             opened[owner] = opened.get(owner, 0) | entry["symbols"].get(owner, 0)
 
     def kept(key: str) -> bool:
         owner, _, member = key.rpartition(".")
-        return "." not in key.split(":", 1)[1] or (owner not in drop and member not in common)
+        return "." not in key.split(":", 1)[1] or (owner not in drop and (member not in common or owner in chained))
 
     keep = {k: m for k, m in entry["symbols"].items() if kept(k)}
-    return {**entry, "symbols": keep, "open": {k: m for k, m in opened.items() if k not in drop},
-            "params": {k: v for k, v in entry["params"].items() if k in keep}}
+    out = {**entry, "symbols": keep, "open": {k: m for k, m in opened.items() if k not in drop},
+           "params": {k: v for k, v in entry["params"].items() if k in keep}, "attrs": attrs}
+    if not attrs:
+        out.pop("attrs", None)  # the others' data as before
+    return out
 
 
 def history(versions: list[str], minors: int, count: int) -> list[str]:
@@ -529,6 +648,10 @@ def main() -> None:
     ap.add_argument("--series-ends", action="store_true", help="Read the last release of each minor series too.")
     ap.add_argument("--history", type=int, default=0,
                     help="Also read the first release of this many older minor series, spread over the history.")
+    ap.add_argument("--private", action="store_true",
+                    help="Read private modules too, and keep the members of classes reached through typed attributes "
+                         "(an SDK client's resources: client.chat.completions.create).")
+    ap.add_argument("--wheel-cache", type=Path, help="A folder of wheels to read instead of downloading (downloads kept there).")
     ap.add_argument("--keep", type=Path, help="An earlier output whose distributions not in --list are kept "
                                               "(re-mine a few distributions without re-reading the others).")
     args = ap.parse_args()
@@ -546,7 +669,7 @@ def main() -> None:
                  for d in todo}
         jobs = [(d, v) for d in todo for v in picks[d]]
         got: dict[str, dict[str, object]] = {}
-        for k, (d, v, res) in enumerate(pool.map(lambda j: mine_one(*j, args.max_mb), jobs), 1):
+        for k, (d, v, res) in enumerate(pool.map(lambda j: mine_one(*j, args.max_mb, args.private, args.wheel_cache), jobs), 1):
             print(f"{k}/{len(jobs)} {d} {v}" + (f": {res}" if isinstance(res, str) else ""), file=sys.stderr)
             got.setdefault(d, {})[v] = res
             if len(got[d]) < len(picks[d]):

@@ -32,6 +32,9 @@ class Presence:
     module: str
     have: int
     module_mask: int
+    # the releases counted as having it only because the data cannot tell (a lazy module, an open
+    # class): no evidence that they have it
+    unknown: int = 0
 
 
 @dataclass
@@ -57,6 +60,9 @@ class ApiSurface:
     plain: dict[str, int] = field(default_factory=dict)
     foreign: dict[str, list] = field(default_factory=dict)
     exc_init: dict[str, list] = field(default_factory=dict)
+    # `mod:Class.attr` -> [["mod:Class", mask]]: the class of a typed attribute (a property's return
+    # annotation, `chat: Chat`), where the client reaches its resources (`client.chat.completions`)
+    attrs: "ByModule[list]" = field(default_factory=lambda: ByModule({}))
     _classes: Optional[dict[str, int]] = field(default=None, repr=False)
     # symbol -> its presence: every file importing a symbol asks again (a Presence is immutable)
     _presence: dict[str, Optional[Presence]] = field(default_factory=dict, repr=False, compare=False)
@@ -83,6 +89,64 @@ class ApiSurface:
             return None
         return Presence(symbol, parent, self._have(parent, [name]), self.modules[parent])
 
+    def chain_presence(self, symbol: str) -> Optional[Presence]:
+        """`presence` of a member reached through typed attributes of an instance of a class
+        (`openai.OpenAI().chat.completions.create`): per read release, walked from the class along
+        the attributes whose class the data records. A release where a class of the walk is open
+        (members unknown), the class itself is missing or an attribute's class is not recorded is
+        unknown (counted as having it, and in `unknown`); one where a closed class lacks the next
+        name lacks it. None when the instance's class is not a class of the data."""
+        head, _, tail = symbol.partition("().")
+        if not tail or "(" in tail or "(" in head:
+            return None
+        cls = self.presence(head)
+        if cls is None or cls.module == head or "." in head[len(cls.module) + 1:]:
+            return None
+        start = f"{cls.module}:{head[len(cls.module) + 1:]}"
+        names = tail.split(".")
+        have = judged = unknown = 0
+        for i in range(len(self.versions)):
+            bit = 1 << i
+            verdict = self._walk(start, names, bit)
+            if verdict is None:
+                have |= bit
+                unknown |= bit
+            else:
+                judged |= bit
+                have |= bit if verdict else 0
+        return Presence(symbol, cls.module, have, judged, unknown)
+
+    def _walk(self, owner: str, names: list[str], bit: int) -> Optional[bool]:
+        for k, name in enumerate(names):
+            if not self.closed_class(owner) & bit:
+                return None
+            if not self.symbols.get(f"{owner}.{name}", 0) & bit:
+                return False
+            if k == len(names) - 1:
+                return True
+            targets = [t for t, m in self.attrs.get(f"{owner}.{name}", ()) if m & bit]
+            if len(targets) != 1:
+                return None
+            owner = targets[0]
+        return None
+
+    def chain_owner(self, symbol: str, bit: int) -> Optional[str]:
+        """The class (`mod:Class`) whose member the last name of `symbol` (`pkg.Class().a.b.meth`)
+        is in the read release `bit`, when every step of the walk is known."""
+        head, _, tail = symbol.partition("().")
+        cls = self.presence(head) if tail and "(" not in tail and "(" not in head else None
+        if cls is None or cls.module == head or "." in head[len(cls.module) + 1:]:
+            return None
+        owner = f"{cls.module}:{head[len(cls.module) + 1:]}"
+        for name in tail.split(".")[:-1]:
+            if not self.closed_class(owner) & bit or not self.symbols.get(f"{owner}.{name}", 0) & bit:
+                return None
+            targets = [t for t, m in self.attrs.get(f"{owner}.{name}", ()) if m & bit]
+            if len(targets) != 1:
+                return None
+            owner = targets[0]
+        return owner
+
     def _presence_of(self, symbol: str) -> Optional[Presence]:
         parts = symbol.split(".")
         splits = [i for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in self.modules]
@@ -94,21 +158,25 @@ class ApiSurface:
         for j in range(1, splits[0] + 1):
             mod_mask |= self.modules.get(".".join(parts[:j]), 0)
         # every reading counts: `pydantic.validate_call` was a module once and is a function now
-        have = 0
+        have = shown = 0
         for i in splits:
             have |= self._have(".".join(parts[:i]), parts[i:])
-        return Presence(symbol, ".".join(parts[:splits[0]]), have, mod_mask)
+            shown |= self._have(".".join(parts[:i]), parts[i:], evidence=True)
+        return Presence(symbol, ".".join(parts[:splits[0]]), have, mod_mask, have & ~shown)
 
-    def _have(self, mod: str, rest: list[str]) -> int:
+    def _have(self, mod: str, rest: list[str], evidence: bool = False) -> int:
+        """The releases having `mod` + `rest`; with `evidence`, only those where the data shows it
+        (not a lazy module's or an open class's unknown)."""
         if not rest:
             return self.modules[mod]
         key = f"{mod}:{rest[0]}"
         names = self.symbols.by_module.get(mod, _NONE)
-        have = names.get(rest[0], 0) | self.lazy.get(mod, 0)
+        lazy = 0 if evidence else self.lazy.get(mod, 0)
+        have = names.get(rest[0], 0) | lazy
         if len(rest) >= 2:
             # a member: judged only in releases where the name is a class whose members are known
             classes = self._class_masks().get(key, 0) & ~self.open_classes.get(key, 0)
-            have = (have & ~classes) | (classes & names.get(f"{rest[0]}.{rest[1]}", 0)) | self.lazy.get(mod, 0)
+            have = (0 if evidence else have & ~classes) | (classes & names.get(f"{rest[0]}.{rest[1]}", 0)) | lazy
         return have
 
     def _class_masks(self) -> dict[str, int]:
@@ -226,7 +294,7 @@ def _surface(name: str, entry: dict, mined: str) -> ApiSurface:
                       entry.get("modules", {}), entry.get("lazy", {}), entry.get("open", {}),
                       ByModule(entry.get("symbols", {})), ByModule(entry.get("params", {})),
                       entry.get("skipped", {}), entry.get("exceptions", {}), entry.get("plain", {}),
-                      entry.get("foreign", {}), entry.get("exc_init", {}))
+                      entry.get("foreign", {}), entry.get("exc_init", {}), ByModule(entry.get("attrs", {})))
 
 
 _NONE: dict = {}

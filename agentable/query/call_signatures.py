@@ -17,8 +17,8 @@ from agentable.cpg.structure import CallSite
 from agentable.cpg.values import ExtRef
 from agentable.query.facts import per_graph
 from agentable.query.guards import is_protected
-from agentable.query.versions import (VersionSource, callee_of, installed_read_bits, is_framework_symbol, mined_ranges,
-                                      shadowed_by_project)
+from agentable.query.versions import (VersionSource, callee_of, chain_form, installed_read_bits, is_framework_symbol,
+                                      mined_ranges, shadowed_by_project)
 
 _RECEIVERS = frozenset({"self", "cls"})
 # names in a test that make a branch a check of the library's version or of the callee's signature
@@ -69,6 +69,7 @@ class RejectedKeyword:
     accepted: str  # the read releases that named the keyword, as ranges
     read: str  # `0.1.0 to 1.8.1`
     renamed_to: str = ""
+    newer: bool = False  # only releases newer than the installed ones accept it (the pin is too old)
 
     def installed_text(self) -> str:
         src = self.source
@@ -160,6 +161,8 @@ def _judge(g: ProjectGraph, site: CallSite, ext: ExtRef, kw: str, any_dist: bool
     if ext.binds or ext.tail:
         return None  # a bound or chained object is another class's instance
     target = callee_of(ext.path)
+    if target is None and chain_form(ext.path) and ext.site is not None and is_framework_symbol(g, ext.path):
+        return _judge_chain(g, site, ext.path, kw)  # `client.chat.completions.create(...)`
     if target is None or not (any_dist or is_framework_symbol(g, target[0])):
         return None
     if target[1] and ext.site is None:
@@ -177,6 +180,33 @@ def _judge(g: ProjectGraph, site: CallSite, ext: ExtRef, kw: str, any_dist: bool
         if fresh is None:
             continue
         verdicts.append(_judge_in(site, surface, fresh, target, kw))
+    return verdicts[0] if verdicts and all(v is not None for v in verdicts) else None
+
+
+def _judge_chain(g: ProjectGraph, site: CallSite, path: str, kw: str) -> Optional[RejectedKeyword]:
+    """A method reached through typed attributes of an instance the project made
+    (`openai.OpenAI().chat.completions.create`): its signature in the releases a fresh install gets,
+    each found by walking the client's attributes in that release (the resource classes move
+    between modules across releases)."""
+    root = path.split(".", 1)[0]
+    if shadowed_by_project(g, root):
+        return None
+    index = g.catalog.api_surface
+    verdicts: list[Optional[RejectedKeyword]] = []
+    member = path.rpartition(".")[2]
+    for dist in index.dists_for(root):
+        surface = index.get(dist)
+        if surface is None or surface.chain_presence(path) is None:
+            continue
+        fresh = installed_read_bits(g, site.func.path, dist, surface)
+        if fresh is None:
+            continue
+        callees = {}
+        for i in range(len(surface.versions)):
+            owner = surface.chain_owner(path, 1 << i)
+            if owner is not None:
+                callees[i] = Callee(path, f"{owner}.{member}", owner)
+        verdicts.append(_judge_callees(site, surface, fresh, callees, kw, newer_too=True))
     return verdicts[0] if verdicts and all(v is not None for v in verdicts) else None
 
 
@@ -244,11 +274,26 @@ def _signature(surface, callee: Callee, bit: int) -> Optional[Signature]:
 
 
 def _judge_in(site: CallSite, surface, fresh, target: tuple[str, str], kw: str) -> Optional[RejectedKeyword]:
+    callees = {}
+    for i in range(len(surface.versions)):
+        c = _locate(surface, target[0], target[1], 1 << i)
+        if c is not None:
+            callees[i] = c
+    installed_keys = {callees[i].key for i in fresh[2] if i in callees}
+    # (a module-level name is one callee: the releases where it is another are not its history)
+    return _judge_callees(site, surface, fresh, {i: c for i, c in callees.items() if c.key in installed_keys}, kw)
+
+
+def _judge_callees(site: CallSite, surface, fresh, callees: dict[int, Callee], kw: str,
+                   newer_too: bool = False) -> Optional[RejectedKeyword]:
+    """`kw` rejected by the callee in every installed read release (`fresh`), while other read
+    releases (`callees`: the callee in each read release) named it. With `newer_too`, also when
+    only releases newer than the installed ones name it (the declaration pins a release too old)."""
     source, installed, bits = fresh
     sig: Optional[Signature] = None
     callee: Optional[Callee] = None
     for i in bits:
-        callee = _locate(surface, target[0], target[1], 1 << i)
+        callee = callees.get(i)
         s = _signature(surface, callee, 1 << i) if callee is not None else None
         if s is None or s.accepts(kw):
             return None
@@ -256,18 +301,18 @@ def _judge_in(site: CallSite, surface, fresh, target: tuple[str, str], kw: str) 
     if callee is None or sig is None:
         return None
     accepted = 0
-    for i in range(len(surface.versions)):
-        c = _locate(surface, target[0], target[1], 1 << i)
-        old = [Signature.parse(s) for s, m in surface.params.get(c.key, ()) if m >> i & 1] if c is not None else []
-        if c is not None and c.key == callee.key and any(kw in o.names for o in old):
+    for i, c in callees.items():
+        old = [Signature.parse(s) for s, m in surface.params.get(c.key, ()) if m >> i & 1]
+        if any(kw in o.names for o in old):
             accepted |= 1 << i
     has = surface.versions_in(accepted)
-    if not has or min(has) > max(installed):
-        return None  # never named (no evidence), or only newer releases name it (EPDD002's)
+    newer = bool(has) and min(has) > max(installed)
+    if not has or (newer and not newer_too):
+        return None  # never named (no evidence), or only newer releases name it
     older = max(v for v in has if v < max(installed)) if any(v < max(installed) for v in has) else None
     return RejectedKeyword(site, kw, callee.symbol, surface.name, source, tuple(str(v) for v in installed), sig,
                            mined_ranges(surface.versions, accepted), f"{surface.versions[-1]} to {surface.versions[0]}",
-                           _renamed(surface, callee.key, older, sig, kw) if older is not None else "")
+                           _renamed(surface, callee.key, older, sig, kw) if older is not None else "", newer)
 
 
 def _renamed(surface, key: str, older: Version, new: Signature, kw: str) -> str:

@@ -142,7 +142,7 @@ def _installs_read_release(g: ProjectGraph, path: str, surface: ApiSurface) -> b
 
 def _absent(surface: ApiSurface, path: str) -> Optional[list[str]]:
     mod, _, name = path.rpartition(".")
-    if not surface.modules.get(mod, 0) & 1 or surface.lazy.get(mod, 0) or path in surface.modules:
+    if not surface.modules.get(mod, 0) & 1 or surface.lazy.get(mod, 0) & 1 or path in surface.modules:
         return None  # bit 0 is the newest read release
     names = surface.symbols.by_module.get(mod, {})
     if name in names:

@@ -334,14 +334,28 @@ def _surfaces_having(g: ProjectGraph, symbol: str, call: bool = False) -> tuple[
 
 def _surfaces_having_uncached(g: ProjectGraph, symbol: str, call: bool) -> Iterator[tuple[str, ApiSurface, Presence]]:
     mined = _mined_form(symbol)
-    if mined is None or shadowed_by_project(g, mined.split(".", 1)[0]):
+    chain = mined is None and chain_form(symbol)  # `openai.OpenAI().chat.completions.create`
+    root = (mined or symbol).split(".", 1)[0]
+    if (mined is None and not chain) or shadowed_by_project(g, root):
         return
     index = g.catalog.api_surface
-    for dist in index.dists_for(mined.split(".", 1)[0]):
+    for dist in index.dists_for(root):
         surface = index.get(dist)
-        pres = (surface.name_presence(mined) if call else surface.presence(mined)) if surface is not None else None
-        if surface is not None and pres is not None and pres.have:
+        if surface is None:
+            continue
+        if mined is None:
+            pres = surface.chain_presence(symbol)
+        else:
+            pres = surface.name_presence(mined) if call else surface.presence(mined)
+        if pres is not None and pres.have:
             yield dist, surface, pres
+
+
+def chain_form(symbol: str) -> bool:
+    """Is `symbol` a name reached through attributes of an instance (`pkg.Class().a.b`), with no
+    other call on the way?"""
+    head, _, tail = symbol.partition("().")
+    return bool(head and tail) and "(" not in head and "(" not in tail and "." in head
 
 
 @per_graph
@@ -363,10 +377,13 @@ def mined_api_gap(g: ProjectGraph, path: str, symbol: str, call: bool = False) -
         judged = [i for b in bits for i in (b or ())]
         if any(pres.have >> i & 1 or not pres.module_mask >> i & 1 for i in judged):
             continue
-        has = surface.versions_in(pres.have)
+        shown = pres.have & ~pres.unknown  # (a lazy module's release is no evidence that it had it)
+        if not shown:
+            continue
+        has = surface.versions_in(shown)
         newer = min(has) > max(installed)
         return MinedGap(symbol, surface.name, source, tuple(str(v) for v in installed),
-                        mined_ranges(surface.versions, pres.have), f"{surface.versions[-1]} to {surface.versions[0]}", newer)
+                        mined_ranges(surface.versions, shown), f"{surface.versions[-1]} to {surface.versions[0]}", newer)
     return None
 
 

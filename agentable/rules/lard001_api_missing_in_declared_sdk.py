@@ -9,7 +9,7 @@ from agentable.findings import Finding, Severity
 from agentable.query.call_signatures import under_version_test
 from agentable.query.models import chat_model_constructions
 from agentable.query.range_gaps import range_gap, spec_range_gap
-from agentable.query.versions import (VersionSource, api_unavailable, is_framework_symbol, mined_api_gap,
+from agentable.query.versions import (VersionSource, api_unavailable, chain_form, is_framework_symbol, mined_api_gap,
                                       undeclared_api_gap, version_source)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import ext_paths, run_result_reads
@@ -84,7 +84,7 @@ class ApiMissingInDeclaredSdk(Rule):
         for site, exts in graph.agent.external_calls:
             for v in exts:
                 spec = graph.catalog.llm_client(v.path) or graph.catalog.agent_constructor(v.path)
-                if spec is not None or ("(" not in v.path and is_framework_symbol(graph, v.path)):
+                if spec is not None or (("(" not in v.path or chain_form(v.path)) and is_framework_symbol(graph, v.path)):
                     yield from self._check_symbol(ctx, site.func.path, site.call.pos, v.path, spec, reported)
                     break
         for r in run_result_reads(graph):  # `result.data` of an agent run

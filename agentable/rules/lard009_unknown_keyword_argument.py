@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity, Span
 from agentable.query.call_signatures import rejected_keywords
 from agentable.query.range_gaps import keyword_range_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+
+
+def src_pinned(r) -> bool:
+    """Does a lock or an exact pin decide the installed release (rather than a range's upper bound)?"""
+    return bool(r.source.locked) or r.source.specifier.startswith("==")
 
 
 class UnknownKeywordArgument(Rule):
@@ -29,7 +35,11 @@ class UnknownKeywordArgument(Rule):
               "no `**kwargs`; and an older release read named the keyword explicitly. A call written for several "
               "releases (under a branch that tests the library's version or the callee's signature, or with a "
               "`TypeError` fallback) is left alone. The message names the releases that accepted it and, where "
-              "the data shows one, the parameter that took its place. A keyword that releases an unlocked range "
+              "the data shows one, the parameter that took its place. A method reached through an SDK client's "
+              "attributes (`client.chat.completions.create`) is judged through the attributes' classes in each "
+              "release (mined for openai), and there a keyword that only releases newer than the installed one "
+              "accept (`reasoning_effort` with `openai==1.30.1`) is reported too: the pin is too old. "
+              "A keyword that releases an unlocked range "
               "admits accepted, which only its newest admitted release rejects, is EPDD006's (the fix is an upper "
               "bound)."),
         bad_example=("# requirements.txt: acme-llm (newest release renamed `temp` to `temperature`)\n"
@@ -45,18 +55,26 @@ class UnknownKeywordArgument(Rule):
         graph = ctx.graph
         if getattr(graph, "manifests", None) is None:
             return
-        seen: set[tuple[str, int, str]] = set()
+        by_call: dict[tuple[str, ir.Pos], list] = {}  # one finding per call, naming each keyword
         for r in rejected_keywords(graph):
-            path = r.site.func.path
-            key = (path, r.site.call.pos[0], r.keyword)
-            if key in seen or keyword_range_gap(graph, r.source, r.accepted) is not None:
+            if keyword_range_gap(graph, r.source, r.accepted) is not None:
                 continue  # (older releases the range admits accept it: EPDD006)
-            seen.add(key)
+            found = by_call.setdefault((r.site.func.path, r.site.call.pos), [])
+            if all(f.keyword != r.keyword for f in found):
+                found.append(r)
+        for (path, pos), found in by_call.items():
+            r = found[0]
             instead = (f" The installed release has `{r.renamed_to}` in its place (a rename?)." if r.renamed_to else "")
+            if r.newer:
+                instead = (f" Raise the {'pin' if src_pinned(r) else 'version range'} to a release that has it, "
+                           f"or drop the keyword.")
+            nor = "".join(f" Nor `{o.keyword}` ({'only the newer ' if o.newer else ''}{o.dist}{o.accepted})."
+                          for o in found[1:])
             msg = (f"`{r.callee}` does not accept the keyword `{r.keyword}` in {r.installed_text()}: its parameters "
-                   f"there ({r.signature.shown()}) have no `**kwargs`. Of the releases read ({r.read}), "
-                   f"{r.dist}{r.accepted} accepted it.{instead}")
+                   f"there ({r.signature.shown()}) have no `**kwargs`, so the call raises TypeError. Of the releases "
+                   f"read ({r.read}), {'only the newer ' if r.newer else ''}{r.dist}{r.accepted} accepted it."
+                   f"{nor}{instead}")
             src = r.source
-            yield self.finding(ctx, path, r.site.call.pos, msg,
+            yield self.finding(ctx, path, pos, msg,
                                flow=(FlowStep(Span(src.path, src.line, src.col, src.line, src.end_col),
                                               f"{src.versions()} {'pinned' if src.locked else 'declared'} here"),))

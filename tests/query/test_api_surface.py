@@ -128,3 +128,21 @@ def test_mined_values_are_shared_and_read_alike() -> None:
     symbols = ByModule({"pkg.mod:Client": mask, "pkg.other:Client": int(str(mask)), "pkg.mod:x": 7})
     assert symbols.get("pkg.mod:Client") is symbols.get("pkg.other:Client") == mask
     assert symbols.get("pkg.mod:x") == 7 and symbols.get("pkg.mod:y") is None
+
+
+def test_client_chain_walks_typed_attributes_per_release() -> None:
+    """openai's mined history: a client reaches its resources through typed attributes, and a
+    method reached so is judged per release (the Responses API from 1.66, beta.vector_stores until
+    1.65, the chat completions resource moving to another module in between)."""
+    surface = ApiSurfaceIndex().get("openai")
+    assert surface is not None
+    at = {str(v): 1 << i for i, v in enumerate(surface.versions)}
+    responses = surface.chain_presence("openai.OpenAI().responses.create")
+    assert responses is not None
+    assert responses.have & at["1.66.0"] and not responses.have & at["1.65.5"] and responses.module_mask & at["1.65.5"]
+    stores = surface.chain_presence("openai.OpenAI().beta.vector_stores.create")
+    assert stores is not None and stores.have & at["1.65.5"] and not stores.have & at["1.66.0"]
+    assert surface.chain_owner("openai.OpenAI().chat.completions.create", at["1.40.0"]) != \
+        surface.chain_owner("openai.OpenAI().chat.completions.create", at["3.63.0"])
+    unknown = surface.chain_presence("openai.OpenAI().chat.completions.create")
+    assert unknown is not None and unknown.unknown & at["0.28.1"]  # no client class in 0.x: unknown, not missing
