@@ -32,6 +32,7 @@ from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import tool_error_handling_configured
 from agentable.rules.mnft.callee_counters import counted_in_self_callees
 from agentable.rules.mnft.descent import descends_tree
+from agentable.rules.mnft.recursion import reply_size_test
 from agentable.rules.mnft.declared_types import declared_external
 
 
@@ -317,6 +318,8 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
+    if _exit_flag_set_at_limit(g, func, stmt, changed):
+        return None  # `if node.depth() >= MAX: node.pruned = True` ... `if node.pruned: return node`
     if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt) or budget_bound(g, func, stmt):
         return None  # (a cost, token or time budget checked each pass, here or in what the loop calls)
     if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above; a walk down a tree ends)
@@ -337,6 +340,21 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
             return None
     return "the loop condition depends only on what the model returns, with no step limit"
+
+
+def _exit_flag_set_at_limit(g: ProjectGraph, func: FunctionInfo, loop: ir.While, changed: set[str]) -> bool:
+    """Does an exit of the loop test a flag (`node.pruned`) that the body sets to a true constant
+    under an ordering test of something the body moves each pass (`node.depth() >= MAX_DEPTH`, with
+    `node = child`), other than a size of the model's reply (`len(text) >= 4000`)?"""
+    flags = {d for _e, tests in _exits_of(loop) if tests for x in ir.walk_expr(tests[-1])
+             if isinstance(x, (ir.Name, ir.Attribute)) for d in [ir.dotted(x)] if d}
+    for s, tests in _flag_assignments(loop, flags):
+        if not (isinstance(s, ir.Assign) and isinstance(s.value, ir.Constant) and s.value.value is True):
+            continue
+        if any(_is_counter_test(t, changed) and not any(
+                reply_size_test(g, func, loop, c) for c in ir.walk_expr(t)) for t in tests):
+            return True
+    return False
 
 
 def _retried_on_failure(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt, ret: ir.Stmt) -> bool:
