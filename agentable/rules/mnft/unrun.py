@@ -73,7 +73,7 @@ def _read_only_to_add(func: FunctionInfo, name: str) -> bool:
     """Is `name` a local of `func` (not module code, which other modules may import from) bound only
     to `[]` and read only as the receiver of an add, here and in the functions nested in it?"""
     defs = func.defs.get(name, [])
-    if func.node is None or not defs or any(not (d.how == "assign" and isinstance(d.value, ir.Seq) and not d.value.elts) for d in defs):
+    if func.node is None or not defs or any(not _empty_list(d.how, d.value) for d in defs):
         return False
     adds = {id(site.call.func.value) for site in func.calls
             if isinstance(site.call.func, ir.Attribute) and site.call.func.attr in _LIST_ADDERS}
@@ -84,3 +84,7 @@ def _read_only_to_add(func: FunctionInfo, name: str) -> bool:
                     if not (isinstance(s, ir.Assign) and any(t is x for t in s.targets)):
                         return False
     return True
+
+
+def _empty_list(how: str, value: Optional[ir.Expr]) -> bool:
+    return how == "assign" and isinstance(value, ir.Seq) and not value.elts
