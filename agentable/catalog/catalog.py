@@ -92,6 +92,9 @@ class Catalog:
         net = tools.get("network_io", {})
         self.network_modules: tuple[str, ...] = tuple(net.get("modules", ()))
         self.raising_methods: frozenset[str] = frozenset(net.get("raising_methods", ()))
+        # HTTP clients that return error statuses as responses, and the response attributes that read them
+        self.status_clients: frozenset[str] = frozenset(net.get("status_clients", ()))
+        self.status_attributes: frozenset[str] = frozenset(net.get("status_attributes", ()))
         # framework context type -> its attribute holding an object of the type argument (RunContext[D].deps)
         self.context_attributes: dict[str, str] = dict(net.get("context_attributes", {}))
         # child processes: wait call -> the keyword bounding it ("" none), calls that bound a wait from

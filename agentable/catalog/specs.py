@@ -636,6 +636,7 @@ class PythonFacts:
     argument_binders: frozenset[str] = frozenset()
     human_input_calls: frozenset[str] = frozenset()
     human_input_methods: frozenset[str] = frozenset()
+    human_input_tails: frozenset[str] = frozenset()
     user_interrupts: frozenset[str] = frozenset()
     base_only_exceptions: frozenset[str] = frozenset()  # not caught by `except Exception`
     terminating_calls: frozenset[str] = frozenset()

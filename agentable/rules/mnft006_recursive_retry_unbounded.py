@@ -13,7 +13,7 @@ from agentable.findings import Finding, Severity
 from agentable.query.literals import source_text
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.recursion import recursion_bounded, recursive_agent_loops
-from agentable.rules.mnft.switch_once import switched_once
+from agentable.rules.mnft.switch_once import fallback_list_exhausts, switched_once
 
 _USER_INTERRUPTS = python_facts().user_interrupts
 
@@ -62,6 +62,8 @@ class RecursiveRetryUnbounded(Rule):
                 held = _handler_of(func, site.stmt)
                 if switched_once(graph, func, site, held[1] if held else None):
                     continue  # a one-way switch (to a fallback model) allows one retry
+                if fallback_list_exhausts(graph, func, site):
+                    continue  # one retry per entry of a fallback list, then it gives up
                 if held and _retries_tested_failure(func, site.stmt, held[1]):
                     continue  # only a failure it tests for (a missing model it first pulls), not every one
                 caught = handler_type_names(held[1]) if held else []

@@ -12,6 +12,7 @@ from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.model_call_faults import Retries, Unguarded, call_retries, unguarded_path
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.loop_network import LoopNetworkCall, loop_network_calls
+from agentable.rules.mnft.status_checks import status_handled
 
 # model calls an agent step makes (not embeddings, moderation, images or audio)
 _STEP_APIS = frozenset({"chat", "completion", "responses", "generate"})
@@ -46,7 +47,9 @@ class UnprotectedModelCall(Rule):
               "on every iteration of an agent loop, in the loop or in a project function it calls: one timeout "
               "or rate limit of the search service ends the run; reported at the call. Functions a framework "
               "runs (tools, graph nodes, web handlers registered by decorator) are left to it and to the rules "
-              "about them (MNFT002, MNFT005, MNFT008). A retry decorator that does not await coroutines (the `retry` "
+              "about them (MNFT002, MNFT005, MNFT008). A request of an HTTP client that returns error statuses "
+              "as responses (requests, httpx) whose status the code tests, with no raise, is left alone: a rate "
+              "limit or server error does not raise there. A retry decorator that does not await coroutines (the `retry` "
               "package's) on an `async def` re-sends nothing and does not count (MNFT014 reports it)."),
         bad_example=('def next_step(messages):\n'
                      '    resp = openai.ChatCompletion.create(model="gpt-4", messages=messages)  # openai<1.0\n'
@@ -69,15 +72,16 @@ class UnprotectedModelCall(Rule):
             if call.api not in _STEP_APIS or call.func.qualname in done or not _sends_model_request(call):
                 continue
             retries = call_retries(g, call)
-            if retries is None or retries.count > 0:
-                continue
+            if retries is None or retries.count > 0 or status_handled(g, call.func, call.call, call.site.stmt):
+                continue  # (a status the code tests: a rate limit or server error comes back as a response)
             path = unguarded_path(g, call)
             if path is None:
                 continue
             done.add(call.func.qualname)
             yield self._finding(ctx, call, retries, path)
         for hit in loop_network_calls(g):
-            yield self._network_finding(ctx, hit)
+            if not status_handled(g, hit.site.func, hit.site.call, hit.site.stmt):
+                yield self._network_finding(ctx, hit)
 
     def _network_finding(self, ctx: RuleContext, hit: LoopNetworkCall) -> Finding:
         g = ctx.graph

@@ -121,13 +121,25 @@ def call_can_fail(g: ProjectGraph, func: FunctionInfo, site: CallSite, depth: in
     if any(not _plain_argument(a) for a in [*call.args, *(kw.value for kw in call.keywords)]):
         return "its arguments are computed"
     callees = [g.functions[q] for q in sorted(g.callees(site)) if q in g.functions]
-    if not callees or any(isinstance(v, ExtRef) for v in g.values(call.func, func, site.stmt)):
+    values = g.values(call.func, func, site.stmt)
+    if not callees and values and all(isinstance(v, ExtRef) and _quiet_stdlib(v.path) for v in values) \
+            and all(isinstance(a, ir.Constant) for a in [*call.args, *(kw.value for kw in call.keywords)]):
+        return None  # `os.path.join("./", "out")`: a standard-library helper over literals
+    if not callees or any(isinstance(v, ExtRef) for v in values):
         return "it calls code outside the project"
     for callee in callees:
         why = tool_can_fail(g, callee, depth, off=_switched_off(callee, call))
         if why:
             return why
     return None
+
+
+def _quiet_stdlib(path: str) -> bool:
+    """A function of a standard-library module that does no I/O and parses nothing (not in python.toml
+    failing_modules / failing_calls): `os.path.join`, `datetime.datetime.now`. Bare builtins are
+    left out (`int("x")` fails), as are methods of objects (`()` in the path)."""
+    root = path.split(".")[0]
+    return "." in path and "(" not in path and root in _STDLIB and root != "builtins" and not _risky_external(path)
 
 
 def _plain_argument(e: ir.Expr) -> bool:

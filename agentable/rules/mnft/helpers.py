@@ -32,6 +32,7 @@ from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import tool_error_handling_configured
 from agentable.rules.mnft.callee_counters import counted_in_self_callees
 from agentable.rules.mnft.descent import descends_tree
+from agentable.rules.mnft.recursion import reply_size_test
 from agentable.rules.mnft.declared_types import declared_external
 
 
@@ -133,6 +134,7 @@ def tool_error_handling_covers(g: ProjectGraph, tool: Optional[Union[ToolDef, To
 # Calls and methods that block on a person (catalog python.toml).
 _HUMAN_INPUT = python_facts().human_input_calls
 _HUMAN_METHODS = python_facts().human_input_methods
+_HUMAN_TAILS = tuple("." + t for t in python_facts().human_input_tails)
 
 
 # Work queues: a loop that blocks on the next item each turn is a worker, driven by its producers.
@@ -162,6 +164,35 @@ def _always_reaches(body: list[ir.Stmt], hit: set[int]) -> bool:
     return False
 
 
+def _asked_once_emptied(body: list[ir.Stmt], hit: set[int]) -> bool:
+    """`if not task: task = input(...)` ... `task = None` at the end of the pass: the person is
+    asked only when there is no task yet (the first task may come from the command line), and every
+    pass that gets to the end empties it, so each later pass waits for them again."""
+    for i, s in enumerate(body):
+        if isinstance(s, ir.If) and _always_reaches(s.body, hit):
+            name = _emptiness_tested(s.test)
+            for r in body[i + 1:] if name else []:
+                if _may_continue(r):
+                    return False
+                if isinstance(r, ir.Assign) and any(ir.dotted(t) == name for t in r.targets) \
+                        and isinstance(r.value, ir.Constant) and not r.value.value:
+                    return True
+            return False
+        if _may_continue(s):
+            return False
+    return False
+
+
+def _emptiness_tested(test: ir.Expr) -> Optional[str]:
+    """The name `test` finds empty: `not task`, `task is None`, `task == ""`."""
+    if isinstance(test, ir.UnaryOp) and test.op == "not":
+        return ir.dotted(test.operand)
+    if isinstance(test, ir.Compare) and len(test.ops) == 1 and test.ops[0] in ("is", "==") \
+            and isinstance(test.comparators[0], ir.Constant) and not test.comparators[0].value:
+        return ir.dotted(test.left)
+    return None
+
+
 def _may_continue(s: ir.Stmt) -> bool:
     """Does `s` hold a `continue` of the loop around it (not one of a loop nested in `s`)?"""
     if isinstance(s, ir.Simple):
@@ -187,7 +218,7 @@ def waits_for_human(g: ProjectGraph, func: FunctionInfo, body: list[ir.Stmt], de
     """Does this block (or a project function it calls, `depth` levels) wait for outside input each
     time it runs: `input()`, stdin, a prompt library, a websocket receive or a work queue's `get()`?"""
     waiting = human_wait_stmts(g, func, body, depth)
-    if waiting and _always_reaches(body, waiting):
+    if waiting and (_always_reaches(body, waiting) or _asked_once_emptied(body, waiting)):
         return True
     for s in ir.walk_stmts(body):
         if isinstance(s, ir.For):  # `for line in sys.stdin`
@@ -219,7 +250,7 @@ def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> boo
             isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, stmt))):
         return True  # a work queue's get(); with no key, `.get()` is never a dict's (a queue passed in)
     for v in g.values(f, func, stmt):
-        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or (
+        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or v.path.endswith(_HUMAN_TAILS) or (
                 v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask")
                 and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer"))):
             return True
@@ -287,6 +318,8 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
+    if _exit_flag_set_at_limit(g, func, stmt, changed):
+        return None  # `if node.depth() >= MAX: node.pruned = True` ... `if node.pruned: return node`
     if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt) or budget_bound(g, func, stmt):
         return None  # (a cost, token or time budget checked each pass, here or in what the loop calls)
     if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above; a walk down a tree ends)
@@ -307,6 +340,21 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
             return None
     return "the loop condition depends only on what the model returns, with no step limit"
+
+
+def _exit_flag_set_at_limit(g: ProjectGraph, func: FunctionInfo, loop: ir.While, changed: set[str]) -> bool:
+    """Does an exit of the loop test a flag (`node.pruned`) that the body sets to a true constant
+    under an ordering test of something the body moves each pass (`node.depth() >= MAX_DEPTH`, with
+    `node = child`), other than a size of the model's reply (`len(text) >= 4000`)?"""
+    flags = {d for _e, tests in _exits_of(loop) if tests for x in ir.walk_expr(tests[-1])
+             if isinstance(x, (ir.Name, ir.Attribute)) for d in [ir.dotted(x)] if d}
+    for s, tests in _flag_assignments(loop, flags):
+        if not (isinstance(s, ir.Assign) and isinstance(s.value, ir.Constant) and s.value.value is True):
+            continue
+        if any(_is_counter_test(t, changed) and not any(
+                reply_size_test(g, func, loop, c) for c in ir.walk_expr(t)) for t in tests):
+            return True
+    return False
 
 
 def _retried_on_failure(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt, ret: ir.Stmt) -> bool:

@@ -139,10 +139,14 @@ class UncountedBound:
 
 
 def _guard_counter(test: ir.Expr) -> Optional[str]:
-    """`retry > 3` / `3 <= retry` / `tries == limit`: the plain name counted up to a limit."""
+    """`retry > 3` / `3 <= retry` / `tries == limit`: the plain name counted up to a limit. The other
+    side is the limit, a constant or a name: `len(items) < per_page` measures a page against its
+    fixed size (a short page ends a pagination loop), it counts nothing up to `per_page`."""
     if not isinstance(test, ir.Compare) or len(test.ops) != 1:
         return None
     op, left, right = test.ops[0], test.left, test.comparators[0]
+    if not all(isinstance(x, (ir.Constant, ir.Name)) or ir.dotted(x) for x in (left, right)):
+        return None
     if op in (">", ">=", "==") and isinstance(left, ir.Name):
         return left.id
     if op in ("<", "<=", "==") and isinstance(right, ir.Name):
