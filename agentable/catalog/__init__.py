@@ -13,9 +13,10 @@ from .catalog import Catalog
 from .kinds import FILES, RECORDS
 from .loader import CatalogError, build, normalize_dist, read_toml
 from .models import normalize_model_id
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec,
-                    ModelInfo, OutputGuardSpec, PythonFacts, ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec,
-                    ToolDecoratorSpec, ToolParamFacts, ToolSchemaSpec)
+from .language_facts import PythonFacts, ToolParamFacts
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientSpec, DistConflict, LLMCallSpec, ModelInfo,
+                    OutputGuardSpec, ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
+                    ToolSchemaSpec)
 
 
 @lru_cache(maxsize=1)

@@ -11,11 +11,12 @@ from .loader import (CatalogError, build, dotted_prefixes, entries, index, norma
 from .models import ModelIndex
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
-                    GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
-                    ParamUnitSpec, PromptTemplateSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
-                    ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec,
-                    ToolSchemaSpec, UnboundedDependency)
+from .language_facts import PythonFacts
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec,
+                    DistConflict, GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo,
+                    OutputGuardSpec, ParamUnitSpec, PromptTemplateSpec, QueryProgramSpec, RetiredApiSpec,
+                    RetryDecoratorSpec, RetryDefaultSpec, ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec,
+                    ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec, UnboundedDependency)
 
 
 class Catalog:

@@ -1,17 +1,19 @@
 """What the catalog is made of, one row per kind of data. Adding a kind is adding its row here (and
-its record class in specs.py): the loader reads its file, and the Catalog builds it, keeps it in
-`attr`, indexes it and looks names up in it (`catalog.lookup(name, qualname)`)."""
+its record class in specs.py, or in language_facts.py for facts of the language): the loader reads
+its file, and the Catalog builds it, keeps it in `attr`, indexes it and looks names up in it
+(`catalog.lookup(name, qualname)`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec, DistConflict,
-                    FunctionRunnerSpec,
-                    GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo, OutputGuardSpec, PythonFacts,
-                    ParamUnitSpec, PromptTemplateSpec, QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec,
-                    ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolParamFacts, ToolResultFormatSpec,
-                    ToolSchemaSpec, UnboundedDependency)
+from .language_facts import PythonFacts, ToolParamFacts
+from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec,
+                    DistConflict, FunctionRunnerSpec, GraphBuilderSpec, LLMCallSpec, MarkerParserSpec,
+                    ModelErrorsSpec, ModelInfo, OutputGuardSpec, ParamUnitSpec, PromptTemplateSpec,
+                    QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec, ServiceClientSpec,
+                    ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec,
+                    UnboundedDependency)
 
 
 @dataclass(frozen=True)
