@@ -62,6 +62,9 @@ def _drop_ungoverned_install_scripts(out: ManifestSet) -> None:
     if dropped:
         out.manifests[:] = [m for m in out.manifests if m not in dropped]
         out.requirements[:] = [r for r in out.requirements if r.path not in dropped]
+        for table in (out.unknown_dependencies, out.source_checkouts, out.includes):
+            for m in dropped & table.keys():
+                del table[m]
 
 
 # How many folders above the scanned one may hold the manifests of the project it belongs to.
