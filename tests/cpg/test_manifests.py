@@ -1426,3 +1426,16 @@ def test_install_scripts_follow_copied_files_and_checkouts(tmp_path: Path) -> No
     assert [r.dist for r in ms.requirements if r.path == "sim/Dockerfile"] == ["gridworld"]
     assert [(r.dist, r.line) for r in ms.requirements if r.path == "geo/setup.sh"] == [
         ("geoparse-kit", 2), ("tiles", 3), ("maps", 3)]
+
+
+def test_a_script_that_clones_the_project_itself_installs_no_other_repository(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "harbor-agent"\nversion = "1"\ndependencies = ["openai"]\n')
+    write(tmp_path, "Dockerfile", """\
+        FROM python:3.12
+        RUN git clone https://github.com/acme/harbor-agent.git /harbor-agent
+        WORKDIR /harbor-agent
+        RUN pip install -r requirements-extra.txt && pip install . rich
+        """)
+    ms = parse(tmp_path, "pyproject.toml", "Dockerfile")
+    assert ms.source_checkouts == {} and ms.unknown_dependencies == {}
+    assert [r.dist for r in ms.requirements if r.path == "Dockerfile"] == ["harbor-agent", "rich"]

@@ -162,6 +162,7 @@ def _include_files(reader: ManifestReader, state: ScriptPaths, rel: str, files: 
         if url is not None:
             reader.out.unknown_dependencies.setdefault(
                 rel, f"it installs `{name}` from a checkout of {url}, whose declarations are not in the project")
+            reader.out.checkout_requirements.setdefault(rel, url)
             continue
         found = next((p for p in state.project_paths(name) if (reader.root / p).is_file()), None)
         if found is None:
