@@ -1439,3 +1439,16 @@ def test_a_script_that_clones_the_project_itself_installs_no_other_repository(tm
     ms = parse(tmp_path, "pyproject.toml", "Dockerfile")
     assert ms.source_checkouts == {} and ms.unknown_dependencies == {}
     assert [r.dist for r in ms.requirements if r.path == "Dockerfile"] == ["harbor-agent", "rich"]
+
+
+def test_a_clone_named_like_the_scanned_folder_is_the_project(tmp_path: Path) -> None:
+    root = tmp_path / "acme__PaperDesk"
+    write(root, "requirements.txt", "openai>=1\n")
+    write(root, "Dockerfile", """\
+        FROM python:3.11
+        WORKDIR /app
+        RUN git clone --depth=1 https://github.com/acme/PaperDesk.git .
+        RUN pip3 install -r requirements.txt
+        """)
+    ms = parse(root, "requirements.txt", "Dockerfile")
+    assert ms.unknown_dependencies == {} and ms.source_checkouts == {}

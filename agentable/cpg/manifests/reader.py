@@ -42,8 +42,8 @@ def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
     read_deploy_units(reader, reader.root)
     _parse_enclosing(reader)
     _drop_ungoverned_install_scripts(reader.out)
-    _drop_own_checkouts(reader.out)
     reader.out.root_names = tuple(p.name for p in (reader.root.parent, reader.root) if p.name)
+    _drop_own_checkouts(reader.out)
     reader.out.manifests.sort()
     reader.out.lock_files.sort()
     return reader.out
@@ -74,14 +74,22 @@ def _drop_own_checkouts(out: ManifestSet) -> None:
     install .` in it, in langroid's Dockerfile) installs the project, not another repository: its
     checkout holds no unknown modules, and its requirements file is the project's."""
     own = {normalize_dist(n) for n in out.project_names.values()}
+    folders = [normalize_dist(n) for n in out.root_names]
+
+    def is_own(url: str) -> bool:
+        name = normalize_dist(repository_name(url) or "-")
+        # the project's distribution, or the folder it is checked out in (`ChatPaper`, `ChatPaper-main`,
+        # `owner__ChatPaper`: the name between separators)
+        return name in own or any(re.search(rf"(^|-){re.escape(name)}(-|$)", f) for f in folders)
+
     for script, urls in list(out.source_checkouts.items()):
-        kept = tuple(u for u in urls if normalize_dist(repository_name(u) or "-") not in own)
+        kept = tuple(u for u in urls if not is_own(u))
         if kept:
             out.source_checkouts[script] = kept
         else:
             del out.source_checkouts[script]
     for script, url in list(out.checkout_requirements.items()):
-        if normalize_dist(repository_name(url) or "-") in own:
+        if is_own(url):
             del out.checkout_requirements[script]
             out.unknown_dependencies.pop(script, None)
 
