@@ -197,6 +197,8 @@ class Catalog:
         unknown = dists.get("unknown_distributions", {})
         self.generic_dist_words: frozenset[str] = frozenset(unknown.get("generic_words", ()))
         self.development_extras: frozenset[str] = frozenset(unknown.get("development_extras", ()))
+        # how many mined distributions must require a package for it to count as a common dependency
+        self.common_dependency_min: int = int(unknown.get("common_dependency_min", 10))
         roots |= set(dists.get("framework", {}).get("roots", []))
         self._roots = frozenset(roots)
 

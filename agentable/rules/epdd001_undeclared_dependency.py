@@ -11,7 +11,9 @@ its own, the code its graphs run is judged against that unit's declarations alon
 project's packages the image leaves out count as undeclared (`epdd/units.py`); what a full install
 has but the unit lacks is one finding at the unit's manifest (`epdd/unit_gaps.py`). What only a
 requirements file declares, beside a setup.py/pyproject that `pip install` reads instead, is one
-finding at that install manifest (`epdd/install_gaps.py`).
+finding at that install manifest (`epdd/install_gaps.py`). An import no catalog table names, in a
+folder whose install script installs another repository's checkout or puts it on PYTHONPATH, and a
+common dependency imported beside a package no table reads, are not reported (`epdd/unverified.py`).
 docs/catalog-data.md (EPDD001) gives the policy."""
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from agentable.rules.epdd.unit_gaps import UnitGaps
 from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
 from agentable.rules.epdd.optional import (asks_for_install, behind_a_setting, maintainer_script, opt_in_component,
                                            run_condition)
-from agentable.rules.epdd.unverified import unknown_distributions, unknown_name_provider
+from agentable.rules.epdd.unverified import (beside_unread_package, source_checkout, unknown_distributions,
+                                              unknown_name_provider)
 from agentable.rules.epdd.packages import (extra_of, feature_scope, import_time_chain, import_time_importers,
                                            imported_only_by_declaring_siblings,
                                            is_installed_package, package_scope)
@@ -167,6 +170,8 @@ class UndeclaredDependency(Rule):
                         continue  # only sibling packages that declare it import this module
                     if unknown_name_provider(graph, scope, dotted):
                         continue  # named like a declared distribution no table holds: most likely its package
+                    if source_checkout(graph, scope, dotted):
+                        continue  # a name no table knows, beside another repository's checkout: maybe its module
                     dists = graph.catalog.distributions_for_import(dotted)
                     own_block = mod.path in manifests.script_manifests
                     if not own_block and documented_install(
@@ -184,6 +189,8 @@ class UndeclaredDependency(Rule):
                         loose_folder(manifests, scope, path, package_dirs(graph))
                     if loose and (maintainer_script(graph, mod) or asks_for_install(mod)):
                         continue  # the maintainers' tooling, or a script that asks for a manual install
+                    if beside_unread_package(graph, mod, func, dotted):
+                        continue  # used with a package no table reads: it may come with that package
                     reported.add(top)
                     own = None if graph.catalog.knows_import(dotted) else _own_module_renamed(graph, dotted)
                     if own is not None:

@@ -1391,3 +1391,64 @@ def test_requirements_saved_with_a_utf16_or_utf32_byte_order_mark_are_read_as_pi
     ms = parse(tmp_path, "requirements.txt")
     assert [(r.dist, str(r.specifier)) for r in ms.requirements] == [("langchain", "==0.0.183"), ("scholarly", "")]
     assert ms.notifications == []
+
+
+def test_install_scripts_follow_copied_files_and_checkouts(tmp_path: Path) -> None:
+    """A `-r` file the image copies from elsewhere in the project is included; a checkout of another
+    repository that the script installs is a requirement named after it, and one on PYTHONPATH is
+    kept as a source checkout; a `-r` file from a checkout makes what the script installs unknown."""
+    write(tmp_path, "requirements.txt", "openai>=1\n")
+    write(tmp_path, "deploy/worker-reqs.txt", "celery>=5\n")
+    write(tmp_path, "worker/Dockerfile", """\
+        FROM python:3.12
+        WORKDIR /srv
+        COPY deploy/worker-reqs.txt /srv/reqs.txt
+        RUN --mount=type=cache,target=/root/.cache/pip pip install -r /srv/reqs.txt
+        ADD https://github.com/acme/ShopSim.git#0f1e2d3 /usr/src/shopsim
+        ENV PYTHONPATH="/usr/src/shopsim"
+        """)
+    write(tmp_path, "sim/Dockerfile", """\
+        FROM python:3.10
+        ADD https://github.com/acme/gridworld.git#3b9c0e1 /opt/gridworld
+        RUN pip install -r /opt/gridworld/requirements.txt /opt/gridworld
+        """)
+    write(tmp_path, "geo/setup.sh", """\
+        git clone --depth 1 https://github.com/acme/geoparse-kit.git vendor/geo
+        cd vendor/geo && pip install -e .
+        pip install "git+https://github.com/acme/Tiles.git@v2" "maps @ git+https://github.com/acme/maps-core"
+        """)
+    ms = parse(tmp_path, "requirements.txt", "deploy/worker-reqs.txt", "worker/Dockerfile", "sim/Dockerfile",
+               "geo/setup.sh")
+    assert ms.includes["worker/Dockerfile"] == ["deploy/worker-reqs.txt"]
+    assert [r.dist for r in ms.for_path("worker/jobs.py").requirements] == ["celery", "openai"]
+    assert ms.source_checkouts["worker/Dockerfile"] == ("https://github.com/acme/ShopSim.git#0f1e2d3",)
+    assert "sim/Dockerfile" in ms.unknown_dependencies
+    assert [r.dist for r in ms.requirements if r.path == "sim/Dockerfile"] == ["gridworld"]
+    assert [(r.dist, r.line) for r in ms.requirements if r.path == "geo/setup.sh"] == [
+        ("geoparse-kit", 2), ("tiles", 3), ("maps", 3)]
+
+
+def test_a_script_that_clones_the_project_itself_installs_no_other_repository(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "harbor-agent"\nversion = "1"\ndependencies = ["openai"]\n')
+    write(tmp_path, "Dockerfile", """\
+        FROM python:3.12
+        RUN git clone https://github.com/acme/harbor-agent.git /harbor-agent
+        WORKDIR /harbor-agent
+        RUN pip install -r requirements-extra.txt && pip install . rich
+        """)
+    ms = parse(tmp_path, "pyproject.toml", "Dockerfile")
+    assert ms.source_checkouts == {} and ms.unknown_dependencies == {}
+    assert [r.dist for r in ms.requirements if r.path == "Dockerfile"] == ["harbor-agent", "rich"]
+
+
+def test_a_clone_named_like_the_scanned_folder_is_the_project(tmp_path: Path) -> None:
+    root = tmp_path / "acme__PaperDesk"
+    write(root, "requirements.txt", "openai>=1\n")
+    write(root, "Dockerfile", """\
+        FROM python:3.11
+        WORKDIR /app
+        RUN git clone --depth=1 https://github.com/acme/PaperDesk.git .
+        RUN pip3 install -r requirements.txt
+        """)
+    ms = parse(root, "requirements.txt", "Dockerfile")
+    assert ms.unknown_dependencies == {} and ms.source_checkouts == {}

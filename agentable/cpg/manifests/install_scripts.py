@@ -5,28 +5,36 @@ installs and then calls the Python file, the image the folder is built into), so
 is declared for the folder's code, like a requirements file beside it.
 
 Only commands are read: `pip install`, `pip3 install`, `python -m pip install`, `uv pip install`
-(after `RUN`, `sudo`, environment assignments or `if`/`then`/`do`); a command inside a string
-(`echo "pip install x"`) or a comment is not one. Options and their values, `-r` files (read as
-manifests of their own), local paths, URLs, wheels and arguments built from variables declare
-nothing. A script that installs no package by name, or only the installer's own tools, is not a
-manifest."""
+(after `RUN` and its `--mount` options, `sudo`, environment assignments or `if`/`then`/`do`); a
+command inside a string (`echo "pip install x"`) or a comment is not one. Options and their values,
+project paths, plain URLs, wheels and arguments built from variables declare nothing. A VCS URL, or
+a local folder that the script cloned or `ADD`ed from a repository (`script_paths.py` follows
+`WORKDIR`, `cd`, `COPY`/`ADD` and `git clone`), declares a distribution named after the repository
+(as requirements files name such URLs) and is kept as a source checkout, as is such a folder on
+`PYTHONPATH`. A `-r` file is read as a manifest of its own; one the script copied from another
+folder of the project (`COPY deploy/worker.txt /srv/reqs.txt`) also declares for the script's folder,
+and one from a checkout makes the script's declarations unknown. A script that installs none of
+these, or only the installer's own tools, is not a manifest."""
 
 from __future__ import annotations
 
 import re
 import shlex
+from pathlib import PurePosixPath
 from typing import Iterator
 
 from packaging.requirements import InvalidRequirement, Requirement as PkgRequirement
 from packaging.utils import canonicalize_name
 
+from agentable.cpg.manifests.model import governing_dir
 from agentable.cpg.manifests.reader_api import ManifestReader
+from agentable.cpg.manifests.script_paths import ScriptPaths, is_repository_url, repository_name
 
 # The file names read: any `*.sh`, a `Dockerfile`, `Dockerfile.<variant>`, `<name>.dockerfile`.
 INSTALL_SCRIPT_RE = re.compile(r"(^|/)([^/]+\.sh|Dockerfile(\.[^/]+)?|[^/]+\.dockerfile)$")
 
 # What may precede the installer on a command: a Dockerfile's RUN, sudo, `VAR=value`, a shell keyword.
-_PREFIX = r"(?:(?:RUN|sudo|if|then|else|do|!|exec)\s+|[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*"
+_PREFIX = r"(?:RUN(?:\s+--\S+)*\s+|(?:sudo|if|then|else|do|!|exec)\s+|[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*"
 # The installer itself: pip, pip3, pip3.11, a path to one, `python -m pip`, `uv pip`.
 _INSTALLER = (r"(?:(?:\S*/)?pip[0-9.]*|(?:\S*/)?python[0-9.]*\s+-m\s+pip|(?:\S*/)?uv\s+pip|"
               r"\$\{?\w+\}?\s+-m\s+pip)")
@@ -43,15 +51,25 @@ _SEPARATORS = re.compile(r"&&|\|\||;|\|")
 
 
 def install_script(reader: ManifestReader, text: str, rel: str) -> bool:
-    """Record what the script's `pip install` commands install by name; False when none does, or
-    when it installs only installer tools (python.toml `installer_tools`: `pip install -U pip
-    setuptools wheel` before `pip install -r requirements.txt`)."""
+    """Record what the script's `pip install` commands install: packages by name, a repository's
+    checkout (a VCS URL, or a local folder the script cloned or `ADD`ed from one: named after the
+    repository, as in requirements files, and kept in `source_checkouts`), a project requirements file
+    it installs with `-r` that does not already govern its folder (an include), and a requirements file
+    from such a checkout (what it declares is unknown: `unknown_dependencies`). A folder of a checkout
+    on `PYTHONPATH` is kept in `source_checkouts` too. False when it installs none of these, or only the
+    installer's own tools (python.toml `installer_tools`: `pip install -U pip setuptools wheel` before
+    `pip install -r requirements.txt`)."""
     from agentable.catalog import python_facts  # (the catalog imports the manifest model)
 
     tools = python_facts().installer_tools
-    found: list[tuple[str, int, int]] = []
+    found: list[tuple[str, int, int, int]] = []  # (requirement, line, column, end column)
+    files: list[tuple[str, int]] = []  # `-r` files, with their line
+    checkouts: list[str] = []
     lines = text.splitlines()
+    state = ScriptPaths(governing_folder(rel))
     for line_no, command in _commands(lines):
+        state.read(command)
+        checkouts += [url for p in state.python_path(command) for url in [state.checkout_of(p)] if url]
         m = _COMMAND_RE.match(command)
         if m is None:
             continue
@@ -59,27 +77,104 @@ def install_script(reader: ManifestReader, text: str, rel: str) -> bool:
             words = shlex.split(m.group("args"), comments=True)
         except ValueError:  # an unclosed quote: not a command we can read
             continue
-        skip = False
+        option = ""
         for word in words:
-            if skip:
-                skip = False
+            if option:
+                if option in ("-r", "--requirement"):
+                    files.append((word, line_no))
+                elif option in ("-e", "--editable"):
+                    found += _target(state, lines, line_no, word, checkouts)
+                option = ""
+                continue
+            if word.startswith(("--requirement=", "--editable=")) or (word.startswith("-r") and len(word) > 2
+                                                                    and not word.startswith("--")):
+                value = word.split("=", 1)[1] if word.startswith("--") else word[2:]
+                if word.startswith("--editable="):
+                    found += _target(state, lines, line_no, value, checkouts)
+                else:
+                    files.append((value, line_no))
                 continue
             if word.startswith("-"):
-                skip = word in _VALUE_OPTIONS
+                option = word if word in _VALUE_OPTIONS else ""
                 continue
-            if not _names_a_package(word):
-                continue
-            try:
-                PkgRequirement(word)
-            except InvalidRequirement:
-                continue
-            line, col = _locate(lines, line_no, word)
-            found.append((word, line, col))
-    if all(canonicalize_name(PkgRequirement(w).name) in tools for w, _, _ in found):
+            found += _target(state, lines, line_no, word, checkouts)
+    names = [f for f in found if canonicalize_name(PkgRequirement(f[0]).name) not in tools]
+    included = _include_files(reader, state, rel, files)
+    if not names and not included and not checkouts and rel not in reader.out.unknown_dependencies:
         return False
-    for word, line, col in found:
-        reader.add(word, rel, line, col, col + len(word), "main")
+    for req, line, col, end in (found if names else ()):
+        reader.add(req, rel, line, col, end, "main")
+    if checkouts:
+        reader.out.source_checkouts[rel] = tuple(dict.fromkeys(checkouts))
     return True
+
+
+def governing_folder(rel: str) -> str:
+    """The folder of the script `rel`, relative to the root ("" for the root)."""
+    parent = str(PurePosixPath(rel).parent)
+    return "" if parent == "." else parent
+
+
+def _target(state: ScriptPaths, lines: list[str], line_no: int, word: str,
+            checkouts: list[str]) -> list[tuple[str, int, int, int]]:
+    """The requirement a positional `pip install` argument declares, as (text, line, column, end):
+    a name (`flask`, `numpy<2`), a named URL (`pkg @ git+https://...`, `...#egg=pkg`), a VCS URL (its
+    repository's name), or a local folder that is a checkout of a repository (its name); nothing for
+    a project path, another URL, a wheel or archive, or a word built from a variable."""
+    line, col = _locate(lines, line_no, word)
+    end = col + len(word)
+    if "$" in word:
+        return []
+    egg = re.search(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)", word)
+    if " @ " in word or "://" in word or word.startswith("git@"):
+        named = egg.group(1) if egg else word.split(" @ ", 1)[0].strip() if " @ " in word else ""
+        link = word.split(" @ ", 1)[-1].strip()
+        if is_repository_url(link):
+            checkouts.append(link)
+            named = named or repository_name(link)
+        return [(named, line, col, end)] if named and _valid(named) else []
+    if not _names_a_package(word):
+        url = state.checkout_of(re.sub(r"\[[^\]]*\]$", "", word))  # `/usr/src/lib[extra]`, `.`
+        if url is None or not repository_name(url):
+            return []
+        checkouts.append(url)
+        return [(repository_name(url), line, col, end)]
+    return [(word, line, col, end)] if _valid(word) else []
+
+
+def _valid(text: str) -> bool:
+    try:
+        PkgRequirement(text)
+    except InvalidRequirement:
+        return False
+    return True
+
+
+def _include_files(reader: ManifestReader, state: ScriptPaths, rel: str, files: list[tuple[str, int]]) -> bool:
+    """Read the `-r` files the script installs: one from a repository's checkout makes what the
+    script installs unknown (`unknown_dependencies`); a project file that does not already govern the
+    script's folder (a folder's own or an enclosing folder's requirements file) is included, so its
+    declarations govern the folder too. True when any was included."""
+    included = False
+    folder = governing_folder(rel)
+    for name, _line in files:
+        url = state.checkout_of(name)
+        if url is not None:
+            reader.out.unknown_dependencies.setdefault(
+                rel, f"it installs `{name}` from a checkout of {url}, whose declarations are not in the project")
+            reader.out.checkout_requirements.setdefault(rel, url)
+            continue
+        found = next((p for p in state.project_paths(name) if (reader.root / p).is_file()), None)
+        if found is None:
+            continue
+        home = governing_dir(found)
+        if home in (".", "") or folder == home or folder.startswith(home + "/"):
+            continue  # already declares for the script's folder
+        done = reader.parse(reader.root / found)
+        if done is not None:
+            reader.out.includes.setdefault(rel, []).append(done)
+            included = True
+    return included
 
 
 def _names_a_package(word: str) -> bool:

@@ -109,6 +109,13 @@ class ManifestSet:
     # setup.py whose install_requires is built by code): manifest -> why. Their other requirements
     # (extras, groups) are in `requirements`; a distribution missing from them proves nothing.
     unknown_dependencies: dict[str, str] = field(default_factory=dict, kw_only=True)
+    # Install scripts (Dockerfiles, shell scripts) that install a checkout of another repository or
+    # put one on PYTHONPATH: script -> the repositories' URLs. The modules such a checkout holds are
+    # not known from its name (`ADD .../WebShop.git /src` with `PYTHONPATH=/src` gives `web_agent_site`).
+    source_checkouts: dict[str, tuple[str, ...]] = field(default_factory=dict, kw_only=True)
+    # such a script -> the URL of the checkout whose requirements file it installs (the reason it is
+    # in `unknown_dependencies`)
+    checkout_requirements: dict[str, str] = field(default_factory=dict, kw_only=True)
     # PEP 723 inline script metadata: source file -> its manifest id (the file itself). Such a file
     # is governed by its `# /// script` block alone (tools run it in an environment of its own);
     # its requirements are in `requirements` with `path` == the id. Scripts are not in `manifests`,

@@ -26,6 +26,7 @@ from agentable.cpg.manifests.pyproject import _pyproject
 from agentable.cpg.manifests.requirements_txt import _requirements
 from agentable.cpg.manifests.modal_images import modal_image
 from agentable.cpg.manifests.scripts import _script
+from agentable.cpg.manifests.script_paths import repository_name
 from agentable.cpg.manifests.setup_files import _setup_cfg, _setup_py
 from agentable.findings import Notification
 from agentable.paths import is_manifest
@@ -42,6 +43,7 @@ def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
     _parse_enclosing(reader)
     _drop_ungoverned_install_scripts(reader.out)
     reader.out.root_names = tuple(p.name for p in (reader.root.parent, reader.root) if p.name)
+    _drop_own_checkouts(reader.out)
     reader.out.manifests.sort()
     reader.out.lock_files.sort()
     return reader.out
@@ -62,6 +64,34 @@ def _drop_ungoverned_install_scripts(out: ManifestSet) -> None:
     if dropped:
         out.manifests[:] = [m for m in out.manifests if m not in dropped]
         out.requirements[:] = [r for r in out.requirements if r.path not in dropped]
+        for table in (out.unknown_dependencies, out.source_checkouts, out.includes, out.checkout_requirements):
+            for m in dropped & table.keys():
+                del table[m]
+
+
+def _drop_own_checkouts(out: ManifestSet) -> None:
+    """A script that clones the project's own repository (`git clone .../langroid.git`, then `pip
+    install .` in it, in langroid's Dockerfile) installs the project, not another repository: its
+    checkout holds no unknown modules, and its requirements file is the project's."""
+    own = {normalize_dist(n) for n in out.project_names.values()}
+    folders = [normalize_dist(n) for n in out.root_names]
+
+    def is_own(url: str) -> bool:
+        name = normalize_dist(repository_name(url) or "-")
+        # the project's distribution, or the folder it is checked out in (`ChatPaper`, `ChatPaper-main`,
+        # `owner__ChatPaper`: the name between separators)
+        return name in own or any(re.search(rf"(^|-){re.escape(name)}(-|$)", f) for f in folders)
+
+    for script, urls in list(out.source_checkouts.items()):
+        kept = tuple(u for u in urls if not is_own(u))
+        if kept:
+            out.source_checkouts[script] = kept
+        else:
+            del out.source_checkouts[script]
+    for script, url in list(out.checkout_requirements.items()):
+        if is_own(url):
+            del out.checkout_requirements[script]
+            out.unknown_dependencies.pop(script, None)
 
 
 # How many folders above the scanned one may hold the manifests of the project it belongs to.

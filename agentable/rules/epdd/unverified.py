@@ -7,13 +7,23 @@ installs and requires is unknown. Two consequences (docs/catalog-data.md gives t
   fhaviary, `rudderstack` with rudder-sdk-python) is most likely its own package: not reported;
 - any other import that no known declaration brings might still come with such a distribution: the
   finding says it could not be verified, at a lower level.
+An import that sits beside an import of a package no table reads (the same module's module-level
+imports, or the same function's) is not reported either, when it is a common dependency (distributions.toml
+`common_dependency_min`): the code is
+written against that package (a task that subclasses `agentrl.worker.Task`, with agentrl-worker
+declared and unread, and builds `openai.types.chat` messages for it; `import torch` beside `import
+whisperx`, installed from git), and what it uses with it most likely comes with it. The package
+itself is still reported when nothing declares it: declaring it fixes both.
+A checkout of another repository that an install script installs or puts on PYTHONPATH
+(`cpg/manifests/script_paths.py`) is such a distribution, and its modules are not known from its
+name either: an import no catalog table names may be one of them, and is not reported.
 """
 
 from __future__ import annotations
 
 from agentable.cpg.manifests import ManifestSet
 from agentable.cpg.project import ProjectGraph
-from agentable.query.dependencies import unread_release
+from agentable.query.dependencies import import_targets, unread_release
 
 # Shorter shared words than this are too common to tie an import to a distribution (`io`, `ml`).
 _MIN_SHARED = 4
@@ -42,6 +52,44 @@ def unknown_distributions(g: ProjectGraph, scope: ManifestSet, dotted: str) -> t
     # what that release requires is only guessed from its neighbours
     unread = {u for r in runs if r.dist not in unknown for u in [unread_release(g, scope, r.path, r.dist, r.specifier)] if u}
     return tuple(sorted(unknown | unread))
+
+
+def source_checkout(g: ProjectGraph, scope: ManifestSet, dotted: str) -> str:
+    """The repository URL of a checkout that an install script governing `scope` installs or puts on
+    the import path, when no catalog table names the import `dotted` (it may be a module of that
+    checkout: `web_agent_site` from WebShop), else ""."""
+    if g.catalog.knows_import(dotted):
+        return ""
+    manifests = getattr(g, "manifests", None)
+    checkouts = getattr(manifests, "source_checkouts", {})
+    return next((url for m in scope.manifests for url in checkouts.get(m, ())), "")
+
+
+def beside_unread_package(g: ProjectGraph, mod, func, dotted: str) -> str:
+    """The top name of another third-party import of `mod`, in the same function as the import
+    `dotted` (module code for a module-level import), whose distribution no catalog table reads, when
+    `dotted` is a common dependency (at least `common_dependency_min` mined distributions require
+    it); else "". What installing that package brings is
+    unknown, and the code uses `dotted` with it: once it is installed (declared, documented or
+    reported undeclared itself), `dotted` most likely is too."""
+    from agentable.rules.epdd.helpers import import_name_known, import_owner, is_project_module
+
+    top = dotted.split(".")[0]
+    common = g.catalog.common_dependency_min
+    if not any(g.catalog.required_by(d) >= common for d in g.catalog.distributions_for_import(dotted)):
+        return ""
+    stdlib = g.catalog.python.stdlib_modules
+    for stmt in mod.import_stmts:
+        if import_owner(g, mod, stmt) is not func:
+            continue
+        for other in import_targets(stmt):
+            name = other.split(".")[0]
+            if not name or name == top or name in stdlib or is_project_module(g, name, mod.name, other) \
+                    or not import_name_known(g, other):
+                continue
+            if not any(g.catalog.knows_distribution(d) for d in g.catalog.distributions_for_import(other)):
+                return name
+    return ""
 
 
 def unknown_name_provider(g: ProjectGraph, scope: ManifestSet, dotted: str) -> str:
