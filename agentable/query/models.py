@@ -261,27 +261,50 @@ def config_default_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: 
 
 def field_construction_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
                              model_id: str) -> list[Optional[tuple[str, ir.Pos]]]:
-    """Where `model_id` is written as the keyword a construction gives the field `e` reads
-    (`self.model` of a dataclass or pydantic model, set by `ChatX(model="...")`): the line to
-    change, rather than the model call inside the class that every construction shares."""
-    if not isinstance(e, ir.Attribute):
-        return []
+    """Where `model_id` is written as the argument a construction gives the field `e` reads
+    (`self.model` of a dataclass or pydantic model, set by `ChatX(model="...")` or by position,
+    `Profile("gpt-4o", ...)`, in the field order of the instance's class, a base's fields first;
+    also through a local name bound to the field, `model = cfg.model`): the line to change, rather
+    than the model call inside the class that every construction shares."""
     out: list[Optional[tuple[str, ir.Pos]]] = []
-    for v in g.shallow.values(e.value, func, stmt):
-        q = getattr(v, "qualname", None)
-        if q not in g.classes or isinstance(v, ClassRef) or any("__init__" in c.methods for c in g.mro(q)):
-            continue  # an own constructor: literal_sites follows its parameters
-        followed = 0  # keywords given as an expression are followed for the first 8 constructions;
-        for site in g.field_constructions(q):  # one written as the id itself is read in every one
-            given = site.call.kwarg(e.attr)
-            if given is None or (not isinstance(given, ir.Constant) and followed >= 8):
-                continue
-            if isinstance(given, ir.Constant):
-                if given.value != model_id:
+    for attr, owner, at in _field_reads(g, e, func, stmt):
+        for v in g.shallow.values(attr.value, owner, at):
+            q = getattr(v, "qualname", None)
+            if q not in g.classes or isinstance(v, ClassRef) or any("__init__" in c.methods for c in g.mro(q)):
+                continue  # an own constructor: literal_sites follows its parameters
+            fields = g.field_names(g.classes[q]) if g.is_field_class(g.classes[q]) else []
+            idx = fields.index(attr.attr) if attr.attr in fields else None
+            followed = 0  # keywords given as an expression are followed for the first 8 constructions;
+            for site in g.field_constructions(q):  # one written as the id itself is read in every one
+                given = site.call.kwarg(attr.attr)
+                if given is None and idx is not None and idx < len(site.call.args) \
+                        and not any(isinstance(a, ir.Starred) for a in site.call.args[: idx + 1]):
+                    given = site.call.args[idx]
+                if given is None or (not isinstance(given, ir.Constant) and followed >= 8):
                     continue
-            else:
-                followed += 1
-            out += [x for x in literal_sites(g, given, site.func, site.stmt, model_id) if x not in out]
+                if isinstance(given, ir.Constant):
+                    if given.value != model_id:
+                        continue
+                else:
+                    followed += 1
+                out += [x for x in literal_sites(g, given, site.func, site.stmt, model_id) if x not in out]
+    return out
+
+
+def _field_reads(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
+                 depth: int = 3) -> list[tuple[ir.Attribute, FunctionInfo, EvalAt]]:
+    """The attribute reads `e` is: itself, or what a local name is bound to (`model = cfg.model`),
+    followed through up to `depth` assignments."""
+    out: list[tuple[ir.Attribute, FunctionInfo, EvalAt]] = []
+    todo: list[tuple[ir.Expr, FunctionInfo, EvalAt, int]] = [(e, func, stmt, depth)]
+    while todo:
+        x, f, st, d = todo.pop()
+        if isinstance(x, ir.Attribute):
+            out.append((x, f, st))
+        elif isinstance(x, ir.Name) and d > 0:
+            owner, defs = g.name_bindings(f, x.id, st)
+            todo += [(dfn.value, owner, dfn.stmt, d - 1) for dfn in defs
+                     if dfn.how == "assign" and dfn.value is not None]
     return out
 
 
