@@ -439,11 +439,8 @@ class Resolver:
                 if instance:
                     out |= self._validated_field(qualname, attr)
                 out.discard(UNKNOWN)
-                # a field declared in a base is set by the constructions of the instance's own
-                # class, in that class's field order (the base's fields first)
-                own = self.g.classes.get(qualname, cls)
-                if instance and self.expand_params and self.g.is_field_class(own):
-                    out |= self.field_values(own, attr)
+                if instance and self.expand_params and self.g.is_field_class(cls):
+                    out |= self.field_values(cls, attr)
                 return frozenset(out) or frozenset({UNKNOWN})
         if instance:
             out |= self._validated_field(qualname, attr)
