@@ -206,7 +206,8 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
     argparse option, a settings field; `query.config`). Each (model id, expression) pair appears once."""
     out: list[ModelUse] = []
     for slot in model_slots(g):
-        ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt)
+        ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt) \
+            + field_construction_ids(g, slot.expr, slot.func, slot.stmt)
         fed = [(fe, owner, at, const_strs(g, fe, owner, at) + config_default_strs(g, fe, owner, at))
                for fe, owner, at in fed_arguments(g, slot.expr, slot.func, slot.stmt)]
         for *_, fed_ids in fed:
@@ -261,27 +262,83 @@ def config_default_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: 
 
 def field_construction_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
                              model_id: str) -> list[Optional[tuple[str, ir.Pos]]]:
-    """Where `model_id` is written as the keyword a construction gives the field `e` reads
-    (`self.model` of a dataclass or pydantic model, set by `ChatX(model="...")`): the line to
-    change, rather than the model call inside the class that every construction shares."""
-    if not isinstance(e, ir.Attribute):
-        return []
+    """Where `model_id` is written as the argument a construction gives the field `e` reads
+    (`self.model` of a dataclass or pydantic model, set by `ChatX(model="...")` or by position,
+    `Profile("gpt-4o", ...)`; also through a local name bound to the field, `model = cfg.model`):
+    the line to change, rather than the model call inside the class that every construction shares."""
     out: list[Optional[tuple[str, ir.Pos]]] = []
-    for v in g.shallow.values(e.value, func, stmt):
-        q = getattr(v, "qualname", None)
-        if q not in g.classes or isinstance(v, ClassRef) or any("__init__" in c.methods for c in g.mro(q)):
-            continue  # an own constructor: literal_sites follows its parameters
-        followed = 0  # keywords given as an expression are followed for the first 8 constructions;
-        for site in g.field_constructions(q):  # one written as the id itself is read in every one
-            given = site.call.kwarg(e.attr)
-            if given is None or (not isinstance(given, ir.Constant) and followed >= 8):
-                continue
-            if isinstance(given, ir.Constant):
-                if given.value != model_id:
+    for given, owner, at in _field_arguments(g, e, func, stmt):
+        if isinstance(given, ir.Constant) and given.value != model_id:
+            continue
+        out += [x for x in literal_sites(g, given, owner, at, model_id) if x not in out]
+    return out
+
+
+def field_construction_ids(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt) -> list[str]:
+    """The string constants the constructions give the field `e` reads (see `_field_arguments`):
+    a model field declared in a base class (`LLMConfigBase.model_name`) and given by position to
+    the subclass each registry entry builds, which the value resolution reads from the
+    constructions of the base only."""
+    out: list[str] = []
+    for given, owner, at in _field_arguments(g, e, func, stmt):
+        out += [x for x in const_strs(g, given, owner, at) if x not in out]
+    return out
+
+
+@per_graph
+def _field_arguments_memo(g: ProjectGraph) -> dict[tuple[int, int], list[tuple[ir.Expr, FunctionInfo, EvalAt]]]:
+    return {}
+
+
+def _field_arguments(g: ProjectGraph, e: ir.Expr, func: FunctionInfo,
+                     stmt: EvalAt) -> list[tuple[ir.Expr, FunctionInfo, EvalAt]]:
+    """The arguments the constructions of a field class (no hand-written `__init__`) give the
+    field `e` reads, by keyword or by position in the field order of the instance's own class (a
+    base's fields first). Arguments written as the id itself are taken from every construction;
+    others from the first 8."""
+    memo = _field_arguments_memo(g)
+    key = (id(e), id(stmt))
+    hit = memo.get(key)
+    if hit is not None:
+        return hit
+    out: list[tuple[ir.Expr, FunctionInfo, EvalAt]] = []
+    for attr, owner, at in _field_reads(g, e, func, stmt):
+        for v in g.shallow.values(attr.value, owner, at):
+            q = getattr(v, "qualname", None)
+            if q not in g.classes or isinstance(v, ClassRef) or any("__init__" in c.methods for c in g.mro(q)):
+                continue  # an own constructor: literal_sites follows its parameters
+            fields = g.field_names(g.classes[q]) if g.is_field_class(g.classes[q]) else []
+            idx = fields.index(attr.attr) if attr.attr in fields else None
+            followed = 0
+            for site in g.field_constructions(q):
+                given = site.call.kwarg(attr.attr)
+                if given is None and idx is not None and idx < len(site.call.args) \
+                        and not any(isinstance(a, ir.Starred) for a in site.call.args[: idx + 1]):
+                    given = site.call.args[idx]
+                if given is None or (not isinstance(given, ir.Constant) and followed >= 8):
                     continue
-            else:
-                followed += 1
-            out += [x for x in literal_sites(g, given, site.func, site.stmt, model_id) if x not in out]
+                if not isinstance(given, ir.Constant):
+                    followed += 1
+                if not any(given is x for x, _o, _a in out):
+                    out.append((given, site.func, site.stmt))
+    memo[key] = out
+    return out
+
+
+def _field_reads(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt,
+                 depth: int = 3) -> list[tuple[ir.Attribute, FunctionInfo, EvalAt]]:
+    """The attribute reads `e` is: itself, or what a local name is bound to (`model = cfg.model`),
+    followed through up to `depth` assignments."""
+    out: list[tuple[ir.Attribute, FunctionInfo, EvalAt]] = []
+    todo: list[tuple[ir.Expr, FunctionInfo, EvalAt, int]] = [(e, func, stmt, depth)]
+    while todo:
+        x, f, st, d = todo.pop()
+        if isinstance(x, ir.Attribute):
+            out.append((x, f, st))
+        elif isinstance(x, ir.Name) and d > 0:
+            owner, defs = g.name_bindings(f, x.id, st)
+            todo += [(dfn.value, owner, dfn.stmt, d - 1) for dfn in defs
+                     if dfn.how == "assign" and dfn.value is not None]
     return out
 
 

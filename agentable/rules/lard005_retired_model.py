@@ -13,6 +13,7 @@ from agentable.query.config import unread_setting
 from agentable.query.model_choices import listed_model_ids
 from agentable.query.model_defaults import overridden_default, unused_default
 from agentable.query.model_fields import field_model_defaults
+from agentable.query.model_file_keys import picked_file_entries
 from agentable.query.model_version_defaults import default_model_constructions
 from agentable.query.query_programs import program_models
 from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, retired_by, self_hosted
@@ -33,7 +34,12 @@ class RetiredModel(Rule):
               "written in settings files (YAML, JSON, TOML, a CrewAI `agents.yaml`, a `.prompty`, a `.env` "
               "example) are checked too, at their line there (one finding per id per file, at its first line, "
               "listing the file's other lines that set it), and so are the defaults of the model fields of a "
-              "settings class in code (a dataclass or pydantic model the project uses). So are the other ids "
+              "settings class in code (a dataclass or pydantic model the project uses), and the ids a "
+              "construction of such a class gives its model field (by keyword or by position, a base class's "
+              "fields first) when the object reaches a model call, as in a registry of model profiles picked by "
+              "key, reported at the construction. A configuration default that picks an entry of a settings "
+              "file (`agents[args.agent]`, `--agent` defaulting to an entry's name) whose model is retired is "
+              "reported at the default too. So are the other ids "
               "the project offers for the "
               "same model field (a `choices=` list of the option it is read from, an allow-list `if model in "
               "[...]` that guards it, a `Literal[...]` annotation, a table it is looked up in): each is a value "
@@ -86,6 +92,7 @@ class RetiredModel(Rule):
         yield from self._field_defaults(ctx, today, reported)
         yield from self._release_defaults(ctx, today)
         yield from self._program_models(ctx, today, reported)
+        yield from self._picked_entries(ctx, today, reported)
         # one finding per retired id per settings file, at its first line: a task config that gives
         # six agents `model: gpt-4` is one edit to make, not six reports (the other lines are steps)
         settings: dict[tuple[str, str], tuple[ModelInfo, list]] = {}
@@ -142,6 +149,27 @@ class RetiredModel(Rule):
                 ctx, pm.path, pm.pos,
                 f"`{pm.model_id}` ({where}) was retired by its provider on {info.retired}, so every run of the "
                 f"query fails{repl}.", model=pm.model_id)
+
+    def _picked_entries(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
+        """A configuration default that picks an entry of a settings file (`agents[args.agent]`,
+        `--agent` defaulting to an entry's name) whose model is retired: every run that keeps the
+        default sends it. The entry's own line is reported as a settings file's."""
+        graph = ctx.graph
+        for pe in picked_file_entries(graph):
+            ms = pe.setting
+            info = _retired(graph.catalog, ms.model_id, today)
+            if info is None or names_deployment(graph, ms.settings) or (pe.path, pe.pos[0], ms.model_id) in reported:
+                continue
+            reported.add((pe.path, pe.pos[0], ms.model_id))
+            now = _current_replacement(ctx.catalog, info, today)
+            repl = f" (the provider's replacement is `{now}`)" if now else ""
+            flow = (FlowStep(graph.span(pe.path, pe.pos), f"the default `{pe.key}` picks an entry of {ms.path}"),
+                    FlowStep(graph.span(ms.path, ms.pos), f"whose `{ms.key}` is `{ms.model_id}`"))
+            yield self.finding(
+                ctx, pe.path, pe.pos,
+                f"The default `{pe.key}` picks the entry `{pe.key}` of {ms.path}, whose `{ms.key}` is "
+                f"`{ms.model_id}`, retired by its provider on {info.retired}, so every run that keeps the default "
+                f"fails; point the default at an entry whose model is current{repl}.", model=ms.model_id, flow=flow)
 
     def _release_defaults(self, ctx: RuleContext, today: str) -> Iterable[Finding]:
         """A model object built with no model, whose installed release sends a retired default
