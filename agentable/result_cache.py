@@ -11,11 +11,15 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from agentable import __version__
 from agentable.cachedir import atomic_write, ensure_cache_dir, seal, signing_key, unseal
 from agentable.datacodec import RESULT_CODEC, CodecError
+from agentable.paths import Signature
+
+if TYPE_CHECKING:
+    from agentable.file_facts import FileFacts
 
 _PACKAGE = Path(__file__).parent
 
@@ -31,17 +35,24 @@ def analysis_hash() -> str:
 
 
 def scan_key(config_repr: str, files: Iterable[Path], root: Path,
-             seen: Optional[dict[Path, bytes]] = None) -> Optional[str]:
+             seen: Optional[dict[Path, bytes]] = None, facts: Optional[FileFacts] = None,
+             signatures: Optional[dict[Path, Signature]] = None) -> Optional[str]:
     """The key of a scan of `files`; each file's content digest also goes to `seen`, so that the
-    parse cache need not read the file again."""
+    parse cache need not read the file again. A file whose signature (from `signatures`, taken
+    by discovery) `facts` knows is not read: its digest comes from there."""
     digest = hashlib.sha256((analysis_hash() + "\0" + config_repr).encode())
     for path in sorted(files):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None  # let the full scan report the unreadable file
+        sig = signatures.get(path) if signatures is not None else None
+        file_digest = facts.digest(path, sig) if facts is not None and sig is not None else None
+        if file_digest is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return None  # let the full scan report the unreadable file
+            file_digest = hashlib.sha256(data).digest()
+            if facts is not None and sig is not None:
+                facts.record_digest(path, sig, file_digest)
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-        file_digest = hashlib.sha256(data).digest()
         if seen is not None:
             seen[path] = file_digest
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + file_digest)
