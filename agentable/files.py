@@ -56,7 +56,7 @@ class Discovery:
     # here; agentable.cpg.artifacts reads the ones it needs through `read_artifact`.
     artifacts: list[str] = field(default_factory=list)
     # The stat signature (paths.stat_signature) of every file classified, by absolute path.
-    signatures: dict[Path, Signature] = field(default_factory=dict)
+    signatures: dict[str, Signature] = field(default_factory=dict)
 
 
 def module_name(rel_path: str, package: str = "") -> str:
@@ -158,7 +158,7 @@ def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: 
         return  # deleted but still tracked, a broken link
     if not stat.S_ISREG(st.st_mode):
         return  # a submodule, a fifo
-    sig = disc.signatures[abs_path] = stat_signature(st)
+    sig = disc.signatures[str(abs_path)] = stat_signature(st)
     if artifact:
         if st.st_size <= ARTIFACT_MAX_BYTES:  # larger ones are data, not prompts or settings
             disc.artifacts.append(rel)
@@ -167,14 +167,14 @@ def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: 
         disc.manifests.append(abs_path)
     if source:
         sf = SourceFile(abs_path, rel, module_name(rel, package))
-        known = facts.verdict(abs_path, sig) if facts is not None else None
+        known = facts.verdict(str(abs_path), sig) if facts is not None else None
         if known is not None:
             reason, own = known
         else:
             data, reason = _load(abs_path, max_bytes)
             own = not manifest and data is not None and _declares_own_dependencies(data)
             if facts is not None:
-                facts.record_verdict(abs_path, sig, reason, own)
+                facts.record_verdict(str(abs_path), sig, reason, own)
         if reason:
             disc.notifications.append(Notification(reason, rel, "warning", "read"))
         else:

@@ -9,6 +9,7 @@ bypass it (its own verdict cache applies instead).
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
@@ -36,14 +37,15 @@ def analysis_hash() -> str:
 
 def scan_key(config_repr: str, files: Iterable[Path], root: Path,
              seen: Optional[dict[Path, bytes]] = None, facts: Optional[FileFacts] = None,
-             signatures: Optional[dict[Path, Signature]] = None) -> Optional[str]:
+             signatures: Optional[dict[str, Signature]] = None) -> Optional[str]:
     """The key of a scan of `files`; each file's content digest also goes to `seen`, so that the
     parse cache need not read the file again. A file whose signature (from `signatures`, taken
-    by discovery) `facts` knows is not read: its digest comes from there."""
+    by discovery, by absolute path) `facts` knows is not read: its digest comes from there."""
     digest = hashlib.sha256((analysis_hash() + "\0" + config_repr).encode())
-    for path in sorted(files):
-        sig = signatures.get(path) if signatures is not None else None
-        file_digest = facts.digest(path, sig) if facts is not None and sig is not None else None
+    prefix = os.path.join(os.fspath(root), "")  # the root with one trailing separator
+    for name, path in sorted((os.fspath(p), p) for p in files):  # strings: cheaper to sort and cut than Paths
+        sig = signatures.get(name) if signatures is not None else None
+        file_digest = facts.digest(name, sig) if facts is not None and sig is not None else None
         if file_digest is None:
             try:
                 data = path.read_bytes()
@@ -51,8 +53,10 @@ def scan_key(config_repr: str, files: Iterable[Path], root: Path,
                 return None  # let the full scan report the unreadable file
             file_digest = hashlib.sha256(data).digest()
             if facts is not None and sig is not None:
-                facts.record_digest(path, sig, file_digest)
-        rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+                facts.record_digest(name, sig, file_digest)
+        rel = name[len(prefix):] if name.startswith(prefix) else name
+        if os.sep != "/":
+            rel = rel.replace(os.sep, "/")
         if seen is not None:
             seen[path] = file_digest
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + file_digest)

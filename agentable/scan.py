@@ -404,7 +404,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     digests: dict[Path, bytes] = {}  # abs path -> content digest, read once for both caches
     results, result_key, hit = _result_cache(options, config, disc, root, digests, facts)
     if facts is not None:
-        facts.keep_only({str(p) for p in disc.signatures})
+        facts.keep_only(set(disc.signatures))
         facts.save()
     if hit is not None:  # nothing changed since the last scan: its result stands
         cached_findings, cached_notes, files_scanned, lines_scanned, cached_sources = hit
