@@ -48,15 +48,16 @@ _PROBES = {"file": file_signature, "exists": probe_exists, "listing": probe_list
 def cached_manifests(root: Path, paths: Iterable[Path], cache_dir: Optional[Path]) -> ManifestSet:
     """`parse_manifests(root, paths)`, from the cache in `cache_dir` when nothing it was read
     from changed, and kept there for the next scan."""
-    paths = sorted(Path(p) for p in paths)
+    paths = list(paths)
+    names = sorted(os.fsencode(p) for p in paths)  # the key's; cheaper to sort than Paths
     store = ManifestCache(cache_dir) if cache_dir is not None else None
     if store is not None:
-        hit = store.load(root, paths)
+        hit = store.load(root, names)
         if hit is not None:
             return hit
     reader = read_manifests(root, paths)
     if store is not None and reader.cacheable:
-        store.save(root, paths, reader.inputs, reader.out)
+        store.save(root, names, reader.inputs, reader.out)
     return reader.out
 
 
@@ -65,7 +66,7 @@ class ManifestCache:
         self.dir = Path(cache_dir) / "index"
         self.key = signing_key()
 
-    def load(self, root: Path, paths: list[Path]) -> Optional[ManifestSet]:
+    def load(self, root: Path, paths: list[bytes]) -> Optional[ManifestSet]:
         if self.key is None:
             return None
         try:
@@ -83,7 +84,7 @@ class ManifestCache:
         except (TypeError, ValueError):
             return None
 
-    def save(self, root: Path, paths: list[Path], inputs: dict[str, tuple[str, Any]], ms: ManifestSet) -> None:
+    def save(self, root: Path, paths: list[bytes], inputs: dict[str, tuple[str, Any]], ms: ManifestSet) -> None:
         if self.key is None or _racy(inputs):
             return
         rows = [[path, kind, seen] for path, (kind, seen) in sorted(inputs.items())]
@@ -100,12 +101,12 @@ class ManifestCache:
             return  # a read-only cache never fails the scan
 
 
-def _key(root: Path, paths: list[Path]) -> str:
+def _key(root: Path, paths: list[bytes]) -> str:
     from agentable.result_cache import analysis_hash
 
     digest = hashlib.sha256(analysis_hash().encode() + b"\0" + os.fsencode(root))
     for p in paths:
-        digest.update(b"\0" + os.fsencode(p))
+        digest.update(b"\0" + p)
     return digest.hexdigest()
 
 
