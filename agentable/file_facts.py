@@ -6,7 +6,7 @@ source's bytes (whether it can be analysed, and whether it declares its own depe
 Layout: `<cache_dir>/index/files.entry`, one per project cache folder: msgpack of plain values
 only (strings, ints, bools, bytes, lists, a map), sealed with this installation's key
 (`agentable.cachedir`); reading it builds nothing but those values, and an entry that is missing,
-unsealed, truncated or of any other shape is ignored as a whole.
+unsealed, truncated, written by other agentable code or of any other shape is ignored as a whole.
 
 A fact is used only while the file's signature is the one it was read with: size, modification
 and change times in nanoseconds, inode and device (`paths.file_signature`). The change
@@ -89,7 +89,8 @@ class FileFacts:
             return
         files = {path: [*sig, digest, reason, own] for path, (sig, digest, reason, own) in self._entries.items()
                  if _utf8(path)}
-        payload = msgpack.packb({"format": _FORMAT, "max_bytes": self.max_bytes, "files": files}, use_bin_type=True)
+        payload = msgpack.packb({"format": _FORMAT, "code": _code(), "max_bytes": self.max_bytes, "files": files},
+                                use_bin_type=True)
         try:
             ensure_cache_dir(self.dir.parent)
             self.dir.mkdir(exist_ok=True)
@@ -113,6 +114,13 @@ class FileFacts:
         return decode_entries(data, self.max_bytes) or {}
 
 
+def _code() -> str:
+    """agentable's code: another version may judge a file's bytes differently (the verdicts)."""
+    from agentable.result_cache import analysis_hash
+
+    return analysis_hash()
+
+
 def _utf8(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -127,7 +135,8 @@ def _no_ext(code: int, data: bytes) -> Any:
 
 def decode_entries(data: Any, max_bytes: int) -> Optional[dict[str, list[Any]]]:
     """The entries of a decoded index, or None when any part of it is not what `save` writes."""
-    if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("max_bytes") != max_bytes:
+    if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("max_bytes") != max_bytes \
+            or data.get("code") != _code():
         return None
     files = data.get("files")
     if not isinstance(files, dict):

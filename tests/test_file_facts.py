@@ -15,7 +15,7 @@ import agentable.file_facts as ff
 import agentable.files as files_module
 from agentable.cachedir import seal, signing_key
 from agentable.files import MAX_SOURCE_BYTES, discover
-from agentable.result_cache import scan_key
+from agentable.result_cache import analysis_hash, scan_key
 
 SOURCES = {
     "app/agent.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
@@ -110,7 +110,18 @@ def test_a_planted_or_foreign_entry_is_ignored(tmp_path: Path, monkeypatch) -> N
     assert len(run(root, cache, monkeypatch)[0]) == 4
     key = signing_key()
     assert key is not None
-    for payload in (b"\xc1", msgpack.packb({"format": 1, "max_bytes": 1, "files": {}}),
-                    msgpack.packb({"format": 1, "max_bytes": MAX_SOURCE_BYTES, "files": {"a.py": [1, 2]}})):
+    code = analysis_hash()
+    for payload in (b"\xc1", msgpack.packb({"format": 1, "code": code, "max_bytes": 1, "files": {}}),
+                    msgpack.packb({"format": 1, "code": "other", "max_bytes": MAX_SOURCE_BYTES, "files": {}}),
+                    msgpack.packb({"format": 1, "code": code, "max_bytes": MAX_SOURCE_BYTES, "files": {"a.py": [1, 2]}})):
         entry.write_bytes(seal(key, payload))
         assert len(run(root, cache, monkeypatch)[0]) == 4
+
+
+def test_facts_written_by_other_agentable_code_are_ignored(tmp_path: Path, monkeypatch) -> None:
+    root, cache = tmp_path / "proj", tmp_path / "cache"
+    make(root)
+    run(root, cache, monkeypatch)
+    assert run(root, cache, monkeypatch)[0] == []
+    monkeypatch.setattr(ff, "_code", lambda: "another version's code")
+    assert len(run(root, cache, monkeypatch)[0]) == 4
