@@ -15,7 +15,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 import pathspec
 
@@ -23,8 +23,13 @@ from agentable.findings import Notification
 # what a path is and how a discovered file is read live in agentable.paths (the code graph uses them too);
 # re-exported here for the users of agentable.files
 from agentable.paths import ARTIFACT_MAX_BYTES, is_manifest, is_test_path, read_artifact  # noqa: F401
-from agentable.paths import MODAL_IMAGE_HINTS, is_env_example
+from agentable.paths import MODAL_IMAGE_HINTS, Signature, is_env_example, stat_signature
 from agentable.paths import inside_root as _inside, load_utf8 as _load
+
+if TYPE_CHECKING:
+    from agentable.file_facts import FileFacts
+
+MAX_SOURCE_BYTES = 2_000_000
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "site-packages", "node_modules", "__pycache__", "build", "dist",
@@ -50,6 +55,8 @@ class Discovery:
     # Non-Python files an agent may load (prompts, tool specs, model settings): rel paths, not read
     # here; agentable.cpg.artifacts reads the ones it needs through `read_artifact`.
     artifacts: list[str] = field(default_factory=list)
+    # The stat signature (paths.stat_signature) of every file classified, by absolute path.
+    signatures: dict[str, Signature] = field(default_factory=dict)
 
 
 def module_name(rel_path: str, package: str = "") -> str:
@@ -96,11 +103,13 @@ def _is_skipped_dir(path: str, name: str) -> bool:
 
 
 def discover(paths: Iterable[Path], *, root: Path, exclude: Iterable[str] = (), respect_gitignore: bool = True,
-             max_bytes: int = 2_000_000, force_exclude: bool = False) -> Discovery:
+             max_bytes: int = MAX_SOURCE_BYTES, force_exclude: bool = False, facts: Optional[FileFacts] = None
+             ) -> Discovery:
     """The sources and manifests under `paths`, relative to `root`.
 
     Files named in `paths` are kept even when ignored or excluded (like ruff), unless
-    `force_exclude` applies the exclusions to them too.
+    `force_exclude` applies the exclusions to them too. With `facts` (built for `max_bytes`), a
+    source unchanged since a scan read it is not read again.
     """
     disc = Discovery()
     root = root.resolve()
@@ -121,12 +130,12 @@ def discover(paths: Iterable[Path], *, root: Path, exclude: Iterable[str] = (), 
             found.setdefault(rel, False)
     package = root_package(root)
     for rel in sorted(found):
-        _classify(disc, root, rel, found[rel], user_spec, force_exclude, max_bytes, package)
+        _classify(disc, root, rel, found[rel], user_spec, force_exclude, max_bytes, package, facts)
     return disc
 
 
 def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: Optional[pathspec.PathSpec],
-              force_exclude: bool, max_bytes: int, package: str = "") -> None:
+              force_exclude: bool, max_bytes: int, package: str = "", facts: Optional[FileFacts] = None) -> None:
     source, manifest = rel.endswith(".py"), is_manifest(rel)
     artifact = not (source or manifest) and is_artifact(rel)
     if not (source or manifest or artifact):
@@ -149,6 +158,7 @@ def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: 
         return  # deleted but still tracked, a broken link
     if not stat.S_ISREG(st.st_mode):
         return  # a submodule, a fifo
+    sig = disc.signatures[str(abs_path)] = stat_signature(st)
     if artifact:
         if st.st_size <= ARTIFACT_MAX_BYTES:  # larger ones are data, not prompts or settings
             disc.artifacts.append(rel)
@@ -157,12 +167,19 @@ def _classify(disc: Discovery, root: Path, rel: str, explicit: bool, user_spec: 
         disc.manifests.append(abs_path)
     if source:
         sf = SourceFile(abs_path, rel, module_name(rel, package))
-        data, reason = _load(abs_path, max_bytes)
+        known = facts.verdict(str(abs_path), sig) if facts is not None else None
+        if known is not None:
+            reason, own = known
+        else:
+            data, reason = _load(abs_path, max_bytes)
+            own = not manifest and data is not None and _declares_own_dependencies(data)
+            if facts is not None:
+                facts.record_verdict(str(abs_path), sig, reason, own)
         if reason:
             disc.notifications.append(Notification(reason, rel, "warning", "read"))
         else:
             disc.sources.append(sf)
-            if not manifest and data is not None and _declares_own_dependencies(data):
+            if own:
                 disc.manifests.append(abs_path)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
-from typing import AbstractSet, Optional
+from typing import AbstractSet, Optional, Union
 
 _MANIFEST_RE = re.compile(r"(^|/)(requirements[^/]*\.(txt|in)|requirements/[^/]+\.(txt|in)|constraints[^/]*\.txt|"
                           r"(?!MANIFEST\.in$)[^/]+\.in|pyproject\.toml|setup\.cfg|setup\.py|Pipfile|environment\.ya?ml|"
@@ -21,6 +22,23 @@ _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
 # Larger artifacts are data, not prompts or settings.
 ARTIFACT_MAX_BYTES = 512_000
+
+# What tells an edited file from the one read before (the caches of agentable.file_facts and
+# agentable.manifest_cache): size, modification and change times in nanoseconds, inode, device.
+Signature = tuple[int, ...]
+
+
+def stat_signature(st: os.stat_result) -> Signature:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def file_signature(p: Union[str, Path]) -> Optional[Signature]:
+    """The signature of the regular file at `p` (links followed), or None when there is none."""
+    try:
+        st = os.stat(p)
+    except OSError:
+        return None
+    return stat_signature(st) if stat.S_ISREG(st.st_mode) else None
 
 
 # A Python file that may build the Modal image its code runs in (cpg.manifests.modal_images reads

@@ -9,13 +9,18 @@ bypass it (its own verdict cache applies instead).
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from agentable import __version__
 from agentable.cachedir import atomic_write, ensure_cache_dir, seal, signing_key, unseal
 from agentable.datacodec import RESULT_CODEC, CodecError
+from agentable.paths import Signature
+
+if TYPE_CHECKING:
+    from agentable.file_facts import FileFacts
 
 _PACKAGE = Path(__file__).parent
 
@@ -31,17 +36,27 @@ def analysis_hash() -> str:
 
 
 def scan_key(config_repr: str, files: Iterable[Path], root: Path,
-             seen: Optional[dict[Path, bytes]] = None) -> Optional[str]:
+             seen: Optional[dict[Path, bytes]] = None, facts: Optional[FileFacts] = None,
+             signatures: Optional[dict[str, Signature]] = None) -> Optional[str]:
     """The key of a scan of `files`; each file's content digest also goes to `seen`, so that the
-    parse cache need not read the file again."""
+    parse cache need not read the file again. A file whose signature (from `signatures`, taken
+    by discovery, by absolute path) `facts` knows is not read: its digest comes from there."""
     digest = hashlib.sha256((analysis_hash() + "\0" + config_repr).encode())
-    for path in sorted(files):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None  # let the full scan report the unreadable file
-        rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-        file_digest = hashlib.sha256(data).digest()
+    prefix = os.path.join(os.fspath(root), "")  # the root with one trailing separator
+    for name, path in sorted((os.fspath(p), p) for p in files):  # strings: cheaper to sort and cut than Paths
+        sig = signatures.get(name) if signatures is not None else None
+        file_digest = facts.digest(name, sig) if facts is not None and sig is not None else None
+        if file_digest is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return None  # let the full scan report the unreadable file
+            file_digest = hashlib.sha256(data).digest()
+            if facts is not None and sig is not None:
+                facts.record_digest(name, sig, file_digest)
+        rel = name[len(prefix):] if name.startswith(prefix) else name
+        if os.sep != "/":
+            rel = rel.replace(os.sep, "/")
         if seen is not None:
             seen[path] = file_digest
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + file_digest)

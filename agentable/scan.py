@@ -22,11 +22,12 @@ from agentable.cache import ParseCache
 from agentable.cpg.artifacts import ArtifactSet, artifact_links
 from agentable.cpg.focus import ModuleFacts, focus_paths
 from agentable.cpg.lower import NestingTooDeep, lower_source
-from agentable.cpg.manifests import parse_manifests
 from agentable.cpg.project import ProjectGraph
 from agentable.deep_stack import call_deep
-from agentable.files import SourceFile, is_test_path, discover, read_source, skip_reason
+from agentable.file_facts import FileFacts
+from agentable.files import MAX_SOURCE_BYTES, SourceFile, is_test_path, discover, read_source, skip_reason
 from agentable.findings import Finding, Notification
+from agentable.manifest_cache import cached_manifests
 from agentable.module_index import ModuleIndex
 from agentable.paths import reported_in
 from agentable.rules import all_rules
@@ -395,11 +396,16 @@ def scan(paths: list[Path], config: Config, options: Optional[ScanOptions] = Non
 def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult:
     started = time.perf_counter()
     root = scan_root(paths)
-    disc = discover(paths, root=root, exclude=list(config.exclude), respect_gitignore=config.respect_gitignore)
+    facts = FileFacts(options.cache_dir, MAX_SOURCE_BYTES) if options.cache_dir is not None else None
+    disc = discover(paths, root=root, exclude=list(config.exclude), respect_gitignore=config.respect_gitignore,
+                    max_bytes=MAX_SOURCE_BYTES, facts=facts)
     notifications: list[Notification] = list(options.extra_notifications) + list(disc.notifications)
     rules = [r for r in all_rules() if config.rule_enabled(r.meta.id, r.meta.category, "")]
     digests: dict[Path, bytes] = {}  # abs path -> content digest, read once for both caches
-    results, result_key, hit = _result_cache(options, config, disc, root, digests)
+    results, result_key, hit = _result_cache(options, config, disc, root, digests, facts)
+    if facts is not None:
+        facts.keep_only(set(disc.signatures))
+        facts.save()
     if hit is not None:  # nothing changed since the last scan: its result stands
         cached_findings, cached_notes, files_scanned, lines_scanned, cached_sources = hit
         return ScanResult(root=root, findings=cached_findings, notifications=notifications + cached_notes,
@@ -415,7 +421,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         gc.freeze()
         if cache is not None:
             cache.flush()
-        manifests = parse_manifests(root, disc.manifests)
+        manifests = cached_manifests(root, disc.manifests, cache.root if cache is not None and cache.enabled else None)
         artifacts = ArtifactSet(root, disc.artifacts) if disc.artifacts else None
         raw, rule_notes, modules, only_files = _analyse(modules, manifests, artifacts, disc.artifacts, rules, options,
                                                         config.include_tests)
@@ -561,7 +567,8 @@ def _focused(modules: list[ir.Module], only_files: Optional[set[str]]) -> list[i
     return modules if keep is None else [m for m in modules if m.path in keep]
 
 
-def _result_cache(options: ScanOptions, config: Config, disc, root: Path, digests: dict[Path, bytes]):
+def _result_cache(options: ScanOptions, config: Config, disc, root: Path, digests: dict[Path, bytes],
+                  facts: Optional[FileFacts] = None):
     """(cache, key, cached raw findings or None); off without a cache dir or with the LLM checker."""
     if options.cache_dir is None or getattr(options.checker, "llm_active", False):
         return None, None, None
@@ -570,7 +577,7 @@ def _result_cache(options: ScanOptions, config: Config, disc, root: Path, digest
     results = ResultCache(options.cache_dir)
     key = scan_key(repr(config) + repr(sorted(options.only_files or ())),
                    [sf.abs_path for sf in disc.sources] + list(disc.manifests) + [root / a for a in disc.artifacts],
-                   root, digests)
+                   root, digests, facts, disc.signatures)
     return results, key, (results.get(key) if key is not None else None)
 
 

@@ -41,7 +41,7 @@ def read_deploy_units(reader: ManifestReader, root: Path) -> None:
     for folder in sorted(folders):
         for name, key in DESCRIPTORS.items():
             path = root / folder / name
-            if path.is_file():
+            if reader.is_file(path):
                 _descriptor(reader, path, folder, name, key)
 
 

@@ -12,7 +12,7 @@ import codecs
 import re
 import os
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
 from packaging.requirements import InvalidRequirement, Requirement as PkgRequirement
 
@@ -29,13 +29,19 @@ from agentable.cpg.manifests.scripts import _script
 from agentable.cpg.manifests.script_paths import repository_name
 from agentable.cpg.manifests.setup_files import _setup_cfg, _setup_py
 from agentable.findings import Notification
-from agentable.paths import is_manifest
+from agentable.paths import file_signature, is_manifest
 
 _MAX_BYTES = 2_000_000
 
 
 def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
     """Read the files at `paths` that files.is_manifest accepts."""
+    return read_manifests(root, paths).out
+
+
+def read_manifests(root: Path, paths: Iterable[Path]) -> "_Reader":
+    """`parse_manifests`, returning the reader: its `out` (the ManifestSet), and the `inputs` it
+    consulted and whether they describe it whole (`cacheable`), for `agentable.manifest_cache`."""
     reader = _Reader(root)
     for p in sorted(Path(p) for p in paths):
         reader.parse(p)
@@ -46,7 +52,7 @@ def parse_manifests(root: Path, paths: Iterable[Path]) -> ManifestSet:
     _drop_own_checkouts(reader.out)
     reader.out.manifests.sort()
     reader.out.lock_files.sort()
-    return reader.out
+    return reader
 
 
 def _drop_ungoverned_install_scripts(out: ManifestSet) -> None:
@@ -107,7 +113,7 @@ def _parse_enclosing(reader: "_Reader") -> None:
     folder that has manifests of its own and no project manifest (`multi_agents/requirements.txt`). A scan of a
     folder gives its files the dependencies a scan of the whole project gives them. Notes about
     those files are dropped: they are not part of the scan."""
-    if (reader.root / ".git").exists():
+    if reader.exists(reader.root / ".git"):
         return
     # only a folder whose own manifests add to a project's (requirements files, no pyproject.toml,
     # setup.py or setup.cfg): a folder without any is scanned as it is (a dataset of small projects)
@@ -115,11 +121,11 @@ def _parse_enclosing(reader: "_Reader") -> None:
     if not own or any(n in ("pyproject.toml", "setup.py", "setup.cfg") for n in own):
         return
     for folder in list(reader.root.parents)[:_ENCLOSING_LEVELS]:
-        try:
-            found = sorted(p for p in folder.iterdir()
-                           if p.is_file() and is_manifest(p.name) and manifest_kind(p.name) == "manifest")
-        except OSError:
+        names = reader.listing(folder)
+        if names is None:
             return
+        found = [folder / n for n in names
+                 if is_manifest(n) and manifest_kind(n) == "manifest" and reader.is_file(folder / n)]
         if found:
             reader.outer = folder
             kept = len(reader.out.notifications)
@@ -127,7 +133,7 @@ def _parse_enclosing(reader: "_Reader") -> None:
                 reader.parse(p)
             del reader.out.notifications[kept:]
             return
-        if (folder / ".git").exists():
+        if reader.exists(folder / ".git"):
             return
 
 
@@ -170,16 +176,48 @@ class _Reader:
         self.seen: set[Path] = set()
         self.failed: set[Path] = set()
         self._folders: dict[Path, Optional[Path]] = {}  # folder -> its resolved path
+        # What the set was read from, for agentable.manifest_cache: absolute path -> (how it was
+        # consulted, what was seen): ("file", the file's stat signature or None when it is not a
+        # regular file), ("exists", "dir", a file's signature or None), ("listing", the folder's
+        # sorted entry names). `cacheable` is False once a symlink took part (the relative paths
+        # then depend on where links lead, which the signatures do not show) or a folder could not
+        # be listed.
+        self.inputs: dict[str, tuple[str, Probe]] = {}
+        self.cacheable = self.root == root
+
+    def is_file(self, p: Path) -> bool:
+        """Is `p` a regular file (links followed)? Recorded among the inputs."""
+        sig = file_signature(p)
+        self.inputs[os.fspath(p)] = ("file", sig)
+        return sig is not None
+
+    def exists(self, p: Path) -> bool:
+        """Does anything exist at `p` (a folder, or a file)? Recorded among the inputs."""
+        seen = probe_exists(p)
+        self.inputs[os.fspath(p)] = ("exists", seen)
+        return seen is not None
+
+    def listing(self, folder: Path) -> Optional[list[str]]:
+        """The sorted entry names of `folder`, or None when it cannot be listed; recorded among the inputs."""
+        names = probe_listing(folder)
+        if names is None:
+            self.cacheable = False
+            return None
+        self.inputs[os.fspath(folder)] = ("listing", names)
+        return list(names)
 
     def resolve(self, p: Path) -> Optional[Path]:
         """`p` resolved (symlinks followed, `..` applied), or None on a symlink loop. Each folder is
         resolved once: a monorepo's thousands of manifests resolved one by one cost a stat of every
         folder above each of them."""
         if p.name in ("", ".", "..") or not p.is_absolute() or os.path.islink(p):
-            return _resolve(p)
+            real_path = _resolve(p)
+            self.cacheable = self.cacheable and real_path == p
+            return real_path
         folder = p.parent
         if folder not in self._folders:
             self._folders[folder] = _resolve(folder)
+            self.cacheable = self.cacheable and self._folders[folder] == folder
         real = self._folders[folder]
         return real / p.name if real is not None else None
 
@@ -202,7 +240,7 @@ class _Reader:
         """Read one manifest (once); its relative path, or None when it could not be read."""
         rp = self.resolve(p)
         rel = self._rel_resolved(rp or p)
-        if rp is None or not rp.is_file():
+        if rp is None or not self.is_file(rp):
             return None
         if rp in self.seen:  # read already, or being read (an include cycle)
             return None if rp in self.failed else rel
@@ -235,7 +273,7 @@ class _Reader:
         target = base.parent / name
         rt = self.resolve(target)
         inside = rt is not None and (rt == self.outer or self.outer in rt.parents)
-        included = self.parse(target, group) if inside and rt is not None and rt.is_file() else None
+        included = self.parse(target, group) if inside and rt is not None and self.is_file(rt) else None
         if included is None:
             self.note(f"dependency file {name!r} not found or unreadable", rel, line)
             return False
@@ -296,6 +334,22 @@ class _Reader:
         self.out.requirements.append(Requirement(
             normalize_dist(req.name), req.name, str(req.specifier), tuple(sorted(req.extras)),
             str(req.marker) if req.marker else "", rel, line, col, max(end_col, col), group, table))
+
+
+# What a probe of the file system saw: a file's signature, "dir", a folder's entry names, or None.
+Probe = Union[None, str, tuple[int, ...], tuple[str, ...]]
+
+
+def probe_exists(p: Union[str, Path]) -> Probe:
+    """"dir" for a folder, a file's signature, or None (nothing there, or something else)."""
+    return "dir" if os.path.isdir(p) else file_signature(p)
+
+
+def probe_listing(folder: Union[str, Path]) -> Optional[tuple[str, ...]]:
+    try:
+        return tuple(sorted(os.listdir(folder)))
+    except OSError:
+        return None
 
 
 def _resolve(p: Path) -> Optional[Path]:

@@ -57,7 +57,7 @@ def _requirement_line(reader: ManifestReader, p: Path, body: str, first: str, re
     if inc:
         target = p.parent / inc.group(2)
         inc_group = "constraint" if inc.group(1) in ("-c", "--constraint") else group
-        included = reader.parse(target, inc_group) if target.is_file() else None
+        included = reader.parse(target, inc_group) if reader.is_file(target) else None
         if included is None:
             reader.note(f"included file {inc.group(2)!r} not found or unreadable", rel, line_no)
         else:

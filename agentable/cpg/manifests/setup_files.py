@@ -88,7 +88,7 @@ def _setup_py(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
             if (id(c), group) not in emitted:
                 emitted.add((id(c), group))
                 _add_const(reader, c, lines, rel, group)
-        files = [f for f in sp.file_refs(node) if (p.parent / f).is_file()]
+        files = [f for f in sp.file_refs(node) if reader.is_file(p.parent / f)]
         read = [reader.include(p, f, rel, group, getattr(node, "lineno", 0)) for f in files]
         for f in files:
             read_by.setdefault(f, set()).add(group)
