@@ -25,6 +25,7 @@ from typing import Any, Optional, Union
 
 import msgpack
 
+from agentable.code_hash import analysis_hash
 from agentable.cachedir import atomic_write, ensure_cache_dir, seal, signing_key, unseal
 from agentable.paths import Signature
 
@@ -116,8 +117,6 @@ class FileFacts:
 
 def _code() -> str:
     """agentable's code: another version may judge a file's bytes differently (the verdicts)."""
-    from agentable.result_cache import analysis_hash
-
     return analysis_hash()
 
 

@@ -10,7 +10,7 @@ scanned tree can run code and a planted entry is a miss.
 The entry holds what the set was read from (`reader.inputs`): every file the reader read or
 looked for, with its stat signature (size, modification and change times in nanoseconds, inode,
 device) or its absence, and every folder it listed, with its entry names. It is used only when
-the key matches (agentable's code and catalog data, `result_cache.analysis_hash`; the root; the
+the key matches (agentable's code and catalog data, `code_hash.analysis_hash`; the root; the
 manifests discovery found) and every one of those inputs is still what it was: any manifest
 edited, added, removed or renamed, an included file changed, a lock file touched, misses. A set
 read through a symlink, or whose inputs changed less than `_RACY_NS` before it was saved (a file
@@ -28,6 +28,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
+from agentable.code_hash import analysis_hash
 from agentable.cachedir import atomic_write, ensure_cache_dir, seal, signing_key, unseal
 from agentable.cpg.manifests.model import DeployUnit, LockedPin, ManifestSet, PythonRange, Requirement
 from agentable.cpg.manifests.reader import probe_exists, probe_listing, read_manifests
@@ -102,7 +103,6 @@ class ManifestCache:
 
 
 def _key(root: Path, paths: list[bytes]) -> str:
-    from agentable.result_cache import analysis_hash
 
     digest = hashlib.sha256(analysis_hash().encode() + b"\0" + os.fsencode(root))
     for p in paths:

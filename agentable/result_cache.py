@@ -10,30 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from agentable import __version__
 from agentable.cachedir import atomic_write, ensure_cache_dir, seal, signing_key, unseal
+from agentable.code_hash import analysis_hash
 from agentable.datacodec import RESULT_CODEC, CodecError
 from agentable.paths import Signature
 
 if TYPE_CHECKING:
     from agentable.file_facts import FileFacts
-
-_PACKAGE = Path(__file__).parent
-
-
-@lru_cache(maxsize=1)
-def analysis_hash() -> str:
-    """Every file whose change can change findings: the package's code and its catalog data."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(_PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
 
 def scan_key(config_repr: str, files: Iterable[Path], root: Path,
              seen: Optional[dict[Path, bytes]] = None, facts: Optional[FileFacts] = None,

@@ -15,7 +15,8 @@ import agentable.file_facts as ff
 import agentable.files as files_module
 from agentable.cachedir import seal, signing_key
 from agentable.files import MAX_SOURCE_BYTES, discover
-from agentable.result_cache import analysis_hash, scan_key
+from agentable.code_hash import analysis_hash
+from agentable.result_cache import scan_key
 
 SOURCES = {
     "app/agent.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
