@@ -20,6 +20,16 @@ if TYPE_CHECKING:
     from agentable.cpg.graph_api import ValueResolver
 
 
+def super_attribute(r: ValueResolver, e: ir.Attribute, func: FunctionInfo, stmt: Optional[object]) -> Optional[VSet]:
+    """`super().m`: the framework's model method (super_model_attribute), else, in the value flow of
+    the expanding resolvers only, a project base's method (super_project_method; the call graph,
+    built with the shallow resolver, leaves `super()` calls out). None for any other attribute."""
+    found = super_model_attribute(r, e, func, stmt)
+    if found is None and r.expand_params:
+        found = super_project_method(r, e, func, stmt)
+    return found
+
+
 def super_model_attribute(r: ValueResolver, e: ir.Attribute, func: FunctionInfo,
                           stmt: Optional[object]) -> Optional[VSet]:
     """`super().invoke` (or `super(Cls, self).invoke`) in a method of a project class whose
