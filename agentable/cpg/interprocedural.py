@@ -21,6 +21,7 @@ from agentable.cpg.binding import argument_for, is_staticmethod, param_index, pa
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.resolve import EMPTY, Resolver
 from agentable.cpg.structure import CallSite, FunctionInfo
+from agentable.cpg.super_calls import is_super_site
 from agentable.cpg.values import UNKNOWN, FuncRef, Instance, ParamRef, Typed, Value, VSet
 
 
@@ -65,6 +66,15 @@ class ExpandingResolver(Resolver):
             arg = argument_for(site.call, p, idx - offset)
             if arg is not None:
                 out |= self._argument_values(arg, site, func)
+        # what each subclass's `super().m(...)` passes (the call graph does not list those calls)
+        supers = [self.values(arg, site.func, site.stmt) for site in self._super_sites(func)
+                  if (arg := argument_for(site.call, p, idx - offset)) is not None]
+        if supers and all(vs == supers[0] for vs in supers):
+            # Subclasses that hand the base the same values (`super().__init__(name, llm)` with the
+            # llm each was given): what the base stores on `self` is that, for every subclass. When
+            # siblings pass different values, their union would mix them on one instance, so none
+            # is taken (the attribute stays what the base's own code says).
+            out |= supers[0]
         for inner, passing, passed in callback_sites(self.g, func):  # `on_reply(text)` with on_reply=func
             arg = argument_for(inner.call, p, idx - offset)
             if arg is not None and FuncRef(func.qualname) in self.values(passed, passing.func, passing.stmt):
@@ -72,6 +82,16 @@ class ExpandingResolver(Resolver):
         result = frozenset(out)
         self.param_memo[key] = result
         return result
+
+    def _super_sites(self, func: FunctionInfo) -> list[CallSite]:
+        """The `super().m(...)` calls in methods of the subclasses of `func`'s class that reach `func`."""
+        if func.cls is None or func.node is None:
+            return []
+        target = FuncRef(func.qualname)
+        return [site for sub in sorted(self.g.subclasses(func.cls.qualname)) if sub in self.g.classes
+                for method in self.g.classes[sub].methods.values() for site in method.calls
+                if is_super_site(site.call) and isinstance(site.call.func, ir.Attribute)
+                and site.call.func.attr == func.name and target in self.values(site.call.func, method, site.stmt)]
 
     def _argument_values(self, arg: ir.Expr, site: CallSite, callee: FunctionInfo) -> VSet:
         """What a call site passes for one of the callee's parameters. A `self.m(...)` call in a

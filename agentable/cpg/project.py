@@ -19,6 +19,7 @@ from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
 from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.shadowing import folder_module, library_candidates
+from agentable.cpg.super_calls import is_super_site
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
 from agentable.paths import is_test_path
@@ -446,14 +447,13 @@ class ProjectGraph:
 
     def callees(self, site: CallSite) -> frozenset[str]:
         """Project functions a call may invoke (direct, via self/cls, instances, dict dispatch)."""
-        key = site.call
-        hit = self._callees.get(key)
-        if hit is not None:
+        if (hit := self._callees.get(site.call)) is not None:
             return hit
         out: set[str] = set()
         values = self.shallow.values(site.call.func, site.func, site.stmt)
-        if not any(isinstance(v, (FuncRef, ClassRef)) or getattr(v, "qualname", None) in self.classes for v in values):
-            # an injected dependency (`self.llm = llm` from a parameter): follow the arguments
+        if not is_super_site(site.call) and not any(
+                isinstance(v, (FuncRef, ClassRef)) or getattr(v, "qualname", None) in self.classes for v in values):
+            # an injected dependency (`self.llm = llm` from a parameter): follow the arguments (not `super()`'s)
             values = self.resolver.values(site.call.func, site.func, site.stmt)
         for v in values:
             if isinstance(v, FuncRef):
@@ -469,7 +469,7 @@ class ProjectGraph:
                         out.add(cls.methods["__call__"].qualname)
                         break
         result = frozenset(out)
-        result = self._callees[key] = self._callee_sets.setdefault(result, result)
+        result = self._callees[site.call] = self._callee_sets.setdefault(result, result)
         return result
 
     @cached_property

@@ -38,7 +38,7 @@ from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reache
 from agentable.cpg.shadowing import imports_itself
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.stub_returns import implemented_outputs
-from agentable.cpg.super_calls import super_model_attribute
+from agentable.cpg.super_calls import super_attribute
 from agentable.cpg.values import (
     UNKNOWN,
     Composed,
@@ -380,7 +380,7 @@ class Resolver:
     # ------------------------------------------------------------------ attributes and subscripts
 
     def _attribute(self, e: ir.Attribute, func: FunctionInfo, stmt: Optional[object]) -> VSet:
-        inherited = super_model_attribute(self, e, func, stmt)  # `super().invoke` in a ChatOllama subclass
+        inherited = super_attribute(self, e, func, stmt)  # `super().invoke` in a ChatOllama subclass, `super().__init__`
         if inherited is not None:
             return inherited
         base = self.values(e.value, func, stmt)
