@@ -1,5 +1,5 @@
-"""TRE001: a tool returns None on some path (falls off the end, bare `return`, `return None`, or
-prints its result instead of returning it)."""
+"""TRE001: a tool returns None on some path (falls off the end, bare `return`, `return None`, a
+helper's None or a local left None, or prints its result instead of returning it)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from agentable.findings import Finding, Severity
 from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.tre.helpers import bare_returns, implicit_none_exits, is_stub
+from agentable.rules.tre.none_results import none_results
 
 
 class ToolReturnsNone(Rule):
@@ -23,7 +24,11 @@ class ToolReturnsNone(Rule):
               "off the end of the function, a bare `return`, `return None`, or a result that is printed instead of "
               "returned gives the model \"None\" (or nothing): it cannot tell success from failure, retries the "
               "same call, or invents an answer. Typical causes are an `except` branch that only logs, an "
-              "if/elif chain without an else, and debugging `print` left in place of `return`. "
+              "if/elif chain without an else, and debugging `print` left in place of `return`. The None may "
+              "also come from elsewhere: the tool returns the result of a project helper that returns None on "
+              "some path (`return fetch_row(sku)` where `fetch_row` returns None when its query fails), or a "
+              "local initialised to None and set only in some branches (`report = None; if ...: report = ...`), "
+              "with no test of it before the return. "
               "A property of the tool alone: judged whether or not the scanned code builds the agent that "
               "runs it (a tool library is checked too)."),
         bad_example=('@tool\ndef weather(city: str) -> str:\n    """Current weather for a city."""\n'
@@ -65,6 +70,7 @@ def _none_paths(graph, func) -> list[str]:
     out: list[str] = []
     for r in bare_returns(func):
         out.append(f"`{'return' if r.value is None else 'return None'}` at line {r.pos[0]}")
+    out.extend(none_results(graph, func))
     falls = [s for s in implicit_none_exits(graph, func) if s != "ENTRY"]
     if falls:
         lines = sorted({getattr(s, "pos", (0,))[0] for s in falls if hasattr(s, "pos")})
