@@ -46,8 +46,12 @@ class ToolReturnsNone(Rule):
             if func.name == "__init__" or func.yields or is_stub(func):
                 continue
             paths = _none_paths(graph, func)
-            if not paths:
+            passed_on = none_results(graph, func)
+            if not paths and not passed_on:
                 continue
+            # a None passed on from elsewhere is shown where it enters: the helper's call, or the return of a local left None
+            anchor = func.name_pos if paths else passed_on[0][1]
+            paths += [why for why, _pos in passed_on]
             has_value = any(r.value is not None and not _is_none_const(r.value) for r in func.returns)
             printed = _print_line(func)
             if not has_value and printed:
@@ -57,7 +61,7 @@ class ToolReturnsNone(Rule):
                 detail = (f"{'; '.join(paths[:3])}, so the model receives None there; return a string on every path "
                           f"(the result or an error message)")
             yield self.finding(
-                ctx, func.path, func.name_pos,
+                ctx, func.path, anchor,
                 f"Tool `{label}` returns None on some path: {detail}.",
             )
 
@@ -70,7 +74,6 @@ def _none_paths(graph, func) -> list[str]:
     out: list[str] = []
     for r in bare_returns(func):
         out.append(f"`{'return' if r.value is None else 'return None'}` at line {r.pos[0]}")
-    out.extend(none_results(graph, func))
     falls = [s for s in implicit_none_exits(graph, func) if s != "ENTRY"]
     if falls:
         lines = sorted({getattr(s, "pos", (0,))[0] for s in falls if hasattr(s, "pos")})

@@ -15,40 +15,49 @@ from agentable.query.guards import names_in
 from agentable.rules.tre.helpers import bare_returns, implicit_none_exits, is_stub
 
 
-def none_results(g: ProjectGraph, func: FunctionInfo) -> list[str]:
-    """One explanation per `return <expr>` of `func` whose value can be None (see the module doc)."""
-    out: list[str] = []
+def none_results(g: ProjectGraph, func: FunctionInfo) -> list[tuple[str, ir.Pos]]:
+    """(explanation, where the None enters) per `return <expr>` of `func` whose value can be None
+    (see the module doc): the helper's call, or the return of a local left None."""
+    out: list[tuple[str, ir.Pos]] = []
     for r in func.returns:
         e = r.value
         if isinstance(e, ir.Await):
             e = e.value
         if e is None or (isinstance(e, ir.Constant) and e.value is None):
             continue
-        why: Optional[str] = None
         if isinstance(e, ir.Call):
             why = _none_callee(g, func, e, r)
             if why is not None:
-                why = f"`return {ir.dotted(e.func)}(...)` at line {r.pos[0]} passes on {why}"
+                out.append((f"`return {ir.dotted(e.func)}(...)` at line {r.pos[0]} passes on {why}", e.pos))
         elif isinstance(e, ir.Name) and not _tested(func, e.id, r):
-            why = _none_local(g, func, e.id, r)
-            if why is not None:
-                why = f"`return {e.id}` at line {r.pos[0]}: {why}"
-        if why is not None:
-            out.append(why)
+            local = _none_local(g, func, e.id, r)
+            if local is not None:
+                out.append((f"`return {e.id}` at line {r.pos[0]}: {local[0]}", local[1]))
     return out
 
 
 def _tested(func: FunctionInfo, name: str, ret: ir.Return) -> bool:
-    """Is `name` tested by an `if`, `while` or conditional expression before `ret` (`if x is None: x =
-    fallback()` replaces the None without leaving, which reaching definitions do not see)?"""
-    for st in func.stmts:
-        if isinstance(st, (ir.If, ir.While)) and st.pos < ret.pos and name in names_in(st.test):
+    """Is `name` tested on every path to `ret`: by an `if` or `while` around it, or one before it in
+    an enclosing block (`if x is None: x = fallback()` replaces the None without leaving, which
+    reaching definitions do not see)? A test in another branch (`elif` ...) does not count."""
+    child: object = ret
+    for anc in [*func.ancestors(ret), None]:
+        if isinstance(anc, (ir.If, ir.While)) and child is not anc and name in names_in(anc.test):
             return True
-    return any(isinstance(e, ir.IfExp) and e.pos <= ret.pos and name in names_in(e.test)
-               for e, _ in func.exprs.get(ir.IfExp, ()))
+        blocks = [func.body] if anc is None else [anc.body] if isinstance(anc, ir.Handler) else \
+            ir.child_blocks(anc) if isinstance(anc, ir.Stmt) else []
+        for block in blocks:
+            if any(s is child for s in block):
+                for s in block:
+                    if s is child:
+                        break
+                    if isinstance(s, (ir.If, ir.While)) and name in names_in(s.test):
+                        return True
+        child = anc
+    return False
 
 
-def _none_local(g: ProjectGraph, func: FunctionInfo, name: str, ret: ir.Return) -> Optional[str]:
+def _none_local(g: ProjectGraph, func: FunctionInfo, name: str, ret: ir.Return) -> Optional[tuple[str, ir.Pos]]:
     """Why the local `name` can be None at `ret`: a `name = None` that reaches it (no branch on the
     way sets it), or a call to a project function that returns None."""
     for d in g.reaching(func).at(ret, name) or ():
@@ -58,11 +67,11 @@ def _none_local(g: ProjectGraph, func: FunctionInfo, name: str, ret: ir.Return) 
         if isinstance(value, ir.Await):
             value = value.value
         if isinstance(value, ir.Constant) and value.value is None:
-            return f"`{name}` is still None from line {d.stmt.pos[0]} on a path that does not set it"
+            return f"`{name}` is still None from line {d.stmt.pos[0]} on a path that does not set it", ret.pos
         if isinstance(value, ir.Call):
             why = _none_callee(g, func, value, d.stmt)
             if why is not None:
-                return f"`{name}`, set at line {d.stmt.pos[0]}, holds {why}"
+                return f"`{name}`, set at line {d.stmt.pos[0]}, holds {why}", value.pos
     return None
 
 
