@@ -1,5 +1,5 @@
-"""TRE001: a tool returns None on some path (falls off the end, bare `return`, `return None`, or
-prints its result instead of returning it)."""
+"""TRE001: a tool returns None on some path (falls off the end, bare `return`, `return None`, a
+helper's None or a local left None, or prints its result instead of returning it)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from agentable.findings import Finding, Severity
 from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.tre.helpers import bare_returns, implicit_none_exits, is_stub
+from agentable.rules.tre.none_results import none_results
 
 
 class ToolReturnsNone(Rule):
@@ -23,7 +24,11 @@ class ToolReturnsNone(Rule):
               "off the end of the function, a bare `return`, `return None`, or a result that is printed instead of "
               "returned gives the model \"None\" (or nothing): it cannot tell success from failure, retries the "
               "same call, or invents an answer. Typical causes are an `except` branch that only logs, an "
-              "if/elif chain without an else, and debugging `print` left in place of `return`. "
+              "if/elif chain without an else, and debugging `print` left in place of `return`. The None may "
+              "also come from elsewhere: the tool returns the result of a project helper that returns None on "
+              "some path (`return fetch_row(sku)` where `fetch_row` returns None when its query fails), or a "
+              "local initialised to None and set only in some branches (`report = None; if ...: report = ...`), "
+              "with no test of it before the return. "
               "A property of the tool alone: judged whether or not the scanned code builds the agent that "
               "runs it (a tool library is checked too)."),
         bad_example=('@tool\ndef weather(city: str) -> str:\n    """Current weather for a city."""\n'
@@ -41,8 +46,12 @@ class ToolReturnsNone(Rule):
             if func.name == "__init__" or func.yields or is_stub(func):
                 continue
             paths = _none_paths(graph, func)
-            if not paths:
+            passed_on = none_results(graph, func)
+            if not paths and not passed_on:
                 continue
+            # a None passed on from elsewhere is shown where it enters: the helper's call, or the return of a local left None
+            anchor = func.name_pos if paths else passed_on[0][1]
+            paths += [why for why, _pos in passed_on]
             has_value = any(r.value is not None and not _is_none_const(r.value) for r in func.returns)
             printed = _print_line(func)
             if not has_value and printed:
@@ -52,7 +61,7 @@ class ToolReturnsNone(Rule):
                 detail = (f"{'; '.join(paths[:3])}, so the model receives None there; return a string on every path "
                           f"(the result or an error message)")
             yield self.finding(
-                ctx, func.path, func.name_pos,
+                ctx, func.path, anchor,
                 f"Tool `{label}` returns None on some path: {detail}.",
             )
 
