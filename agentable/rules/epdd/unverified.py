@@ -21,6 +21,7 @@ name either: an import no catalog table names may be one of them, and is not rep
 
 from __future__ import annotations
 
+from agentable.catalog import normalize_dist
 from agentable.cpg.manifests import ManifestSet
 from agentable.cpg.project import ProjectGraph
 from agentable.query.dependencies import import_targets, unread_release
@@ -79,13 +80,15 @@ def beside_unread_package(g: ProjectGraph, mod, func, dotted: str) -> str:
     if not any(g.catalog.required_by(d) >= common for d in g.catalog.distributions_for_import(dotted)):
         return ""
     stdlib = g.catalog.python.stdlib_modules
+    # the project's own distributions (an example importing the library it ships with) are read
+    own = {normalize_dist(n) for n in getattr(getattr(g, "manifests", None), "project_names", {}).values()}
     for stmt in mod.import_stmts:
         if import_owner(g, mod, stmt) is not func:
             continue
         for other in import_targets(stmt):
             name = other.split(".")[0]
             if not name or name == top or name in stdlib or is_project_module(g, name, mod.name, other) \
-                    or not import_name_known(g, other):
+                    or not import_name_known(g, other) or normalize_dist(name) in own:
                 continue
             if not any(g.catalog.knows_distribution(d) for d in g.catalog.distributions_for_import(other)):
                 return name
