@@ -12,6 +12,7 @@ from agentable.query.versions import (MinedGap, api_unavailable, is_framework_sy
                                       mined_dists_declared, unavailable_apis)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.api_uses import member_symbols
+from agentable.rules.epdd.helpers import import_owner, only_for_type_checkers
 
 
 class ApiOutsideDeclaredVersion(Rule):
@@ -50,6 +51,8 @@ class ApiOutsideDeclaredVersion(Rule):
         self._flagged: set[tuple[str, str]] = set()
         for mod in graph.modules.values():
             for stmt in mod.import_stmts:
+                if only_for_type_checkers(import_owner(graph, mod, stmt), stmt):
+                    continue  # never imported at run time
                 targets = import_targets(stmt)
                 for target in targets:
                     f = self._report(ctx, mod.path, stmt.pos, target, reported)

@@ -149,6 +149,15 @@ _ENVIRONMENT_NAMES = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING", "sys.ve
                                 "platform.system", "platform.python_version", "sys.implementation.name"})
 
 
+def only_for_type_checkers(func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """Is `stmt` in the body of an `if TYPE_CHECKING:`, which never runs?"""
+    for anc in func.ancestors(stmt):
+        if isinstance(anc, ir.If) and ir.dotted(anc.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING") \
+                and not (anc.orelse and stmt.pos >= anc.orelse[0].pos):
+            return True
+    return False
+
+
 def environment_test(test: ir.Expr) -> bool:
     """Does `test` read the interpreter, the platform or TYPE_CHECKING (`sys.version_info`, ...)?"""
     return any(ir.dotted(e) in _ENVIRONMENT_NAMES for e in ir.walk_expr(test))
