@@ -16,8 +16,9 @@ import secrets
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
+import msgpack
 import platformdirs
 
 CACHEDIR_TAG = (
@@ -105,3 +106,38 @@ def atomic_write(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def read_sealed(key: bytes, path: Path) -> Optional[bytes]:
+    """The payload of a sealed cache file; None when it is absent, unreadable or not sealed with
+    this installation's key."""
+    try:
+        return unseal(key, path.read_bytes())
+    except OSError:
+        return None
+
+
+def write_sealed(key: bytes, path: Path, payload: bytes) -> bool:
+    """Seal `payload` and write it atomically to `path`, a file in a folder of the cache root;
+    False when the cache cannot be written (a read-only cache never fails a scan)."""
+    try:
+        ensure_cache_dir(path.parent.parent)
+        path.parent.mkdir(exist_ok=True)
+        atomic_write(path, seal(key, payload))
+    except OSError:
+        return False
+    return True
+
+
+def unpack_plain(payload: Optional[bytes]) -> Any:
+    """msgpack data of plain values only (no extension types); None for anything else."""
+    if payload is None:
+        return None
+    try:
+        return msgpack.unpackb(payload, raw=False, strict_map_key=True, use_list=True, ext_hook=_no_ext)
+    except Exception:  # msgpack raises several types for truncated or foreign data
+        return None
+
+
+def _no_ext(code: int, data: bytes) -> Any:
+    raise ValueError("a plain cache entry holds no extension types")

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from agentable.code_hash import analysis_hash
-from agentable.cachedir import atomic_write, ensure_cache_dir, seal, signing_key, unseal
+from agentable.cachedir import read_sealed, signing_key, write_sealed
 from agentable.cpg.manifests.model import DeployUnit, LockedPin, ManifestSet, PythonRange, Requirement
 from agentable.cpg.manifests.reader import probe_exists, probe_listing, read_manifests
 from agentable.datacodec import CodecError, DataCodec
@@ -70,10 +70,10 @@ class ManifestCache:
     def load(self, root: Path, paths: list[bytes]) -> Optional[ManifestSet]:
         if self.key is None:
             return None
+        payload = read_sealed(self.key, self.dir / _ENTRY)
         try:
-            payload = unseal(self.key, (self.dir / _ENTRY).read_bytes())
             data = _CODEC.decode(payload) if payload is not None else None
-        except (OSError, CodecError):
+        except CodecError:
             return None
         if not (isinstance(data, dict) and data.get("format") == _FORMAT and data.get("key") == _key(root, paths)):
             return None
@@ -94,12 +94,7 @@ class ManifestCache:
                                      "set": encode_set(ms)})
         except CodecError:
             return  # a value the codec does not know (a file name that is not UTF-8): parse it next time
-        try:
-            ensure_cache_dir(self.dir.parent)
-            self.dir.mkdir(exist_ok=True)
-            atomic_write(self.dir / _ENTRY, seal(self.key, payload))
-        except OSError:
-            return  # a read-only cache never fails the scan
+        write_sealed(self.key, self.dir / _ENTRY, payload)
 
 
 def _key(root: Path, paths: list[bytes]) -> str:

@@ -23,7 +23,7 @@ from typing import Any, Optional
 import msgpack
 
 from agentable.cache import code_hash
-from agentable.cachedir import atomic_write, ensure_cache_dir, seal, signing_key, unseal
+from agentable.cachedir import read_sealed, signing_key, unpack_plain, write_sealed
 from agentable.cpg.focus import ModuleFacts
 
 _FORMAT = 1
@@ -78,26 +78,12 @@ class ModuleIndex:
                  for path, (digest, f) in sorted(self._entries.items())
                  if _utf8(path, f.name, *f.imports)}
         payload = msgpack.packb({"format": _FORMAT, "code": facts_hash(), "files": files}, use_bin_type=True)
-        try:
-            ensure_cache_dir(self.dir.parent)
-            self.dir.mkdir(exist_ok=True)
-            atomic_write(self.dir / _ENTRY, seal(self.key, payload))
-        except OSError:
-            return  # a read-only cache never fails the scan
-        self._changed = False
+        if write_sealed(self.key, self.dir / _ENTRY, payload):
+            self._changed = False
 
     def _read(self) -> dict[str, tuple[bytes, ModuleFacts]]:
         assert self.key is not None
-        try:
-            payload = unseal(self.key, (self.dir / _ENTRY).read_bytes())
-        except OSError:
-            return {}
-        if payload is None:
-            return {}
-        try:
-            data = msgpack.unpackb(payload, raw=False, strict_map_key=True, use_list=True, ext_hook=_no_ext)
-        except Exception:  # msgpack raises several types for truncated or foreign data
-            return {}
+        data = unpack_plain(read_sealed(self.key, self.dir / _ENTRY))
         return decode_entries(data) or {}
 
 
@@ -108,10 +94,6 @@ def _utf8(*texts: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _no_ext(code: int, data: bytes) -> Any:
-    raise ValueError("the module index holds no extension types")
 
 
 def decode_entries(data: Any) -> Optional[dict[str, tuple[bytes, ModuleFacts]]]:
