@@ -7,7 +7,7 @@ retry per entry."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterator, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.flow import _is_counter_test
@@ -37,20 +37,24 @@ def switched_once(g: ProjectGraph, func: FunctionInfo, site: CallSite, handler: 
 
 def _guard_switches(g: ProjectGraph, func: FunctionInfo, call: ir.Call) -> bool:
     """The called method returns False when a flag it sets to True (before agreeing) is already set."""
-    for cs in func.calls:
-        if cs.call is not call:
-            continue
-        for q in g.callees(cs):
-            callee = g.functions.get(q)
-            if callee is None or callee.node is None:
-                continue
-            flags = _set_true(callee.body)
-            for s in ir.walk_stmts(callee.body):
-                if (isinstance(s, ir.If) and flags & names_in(s.test)
-                        and any(isinstance(x, ir.Return) and isinstance(x.value, ir.Constant) and x.value.value is False
-                                for x in s.body)):
-                    return True
+    for callee in _called_bodies(g, func, call):
+        flags = _set_true(callee.body)
+        for s in ir.walk_stmts(callee.body):
+            if (isinstance(s, ir.If) and flags & names_in(s.test)
+                    and any(isinstance(x, ir.Return) and isinstance(x.value, ir.Constant) and x.value.value is False
+                            for x in s.body)):
+                return True
     return False
+
+
+def _called_bodies(g: ProjectGraph, func: FunctionInfo, call: ir.Call) -> Iterator[FunctionInfo]:
+    """The project functions with a body that `call`, a call in `func`, may run."""
+    for cs in func.calls:
+        if cs.call is call:
+            for q in g.callees(cs):
+                callee = g.functions.get(q)
+                if callee is not None and callee.node is not None:
+                    yield callee
 
 
 def _set_true(block: list[ir.Stmt]) -> set[str]:
@@ -90,19 +94,13 @@ def _preceding(func: FunctionInfo, stmt: ir.Stmt) -> list[ir.Stmt]:
 def _steps_bounded_cursor(g: ProjectGraph, func: FunctionInfo, call: ir.Call) -> bool:
     """The called method counts an attribute up or down and, under an ordering test of that
     attribute, returns False or None or raises: it refuses once the position reaches its bound."""
-    for cs in func.calls:
-        if cs.call is not call:
-            continue
-        for q in g.callees(cs):
-            callee = g.functions.get(q)
-            if callee is None or callee.node is None:
-                continue
-            counters = {d for s in ir.walk_stmts(callee.body) if isinstance(s, ir.AugAssign)
-                        and s.op in ("+=", "-=") for d in [ir.dotted(s.target) or ""] if "." in d}
-            for s in ir.walk_stmts(callee.body):
-                if isinstance(s, ir.If) and counters and _is_counter_test(s.test, counters) \
-                        and any(_refuses(x) for x in s.body):
-                    return True
+    for callee in _called_bodies(g, func, call):
+        counters = {d for s in ir.walk_stmts(callee.body) if isinstance(s, ir.AugAssign)
+                    and s.op in ("+=", "-=") for d in [ir.dotted(s.target) or ""] if "." in d}
+        for s in ir.walk_stmts(callee.body):
+            if isinstance(s, ir.If) and counters and _is_counter_test(s.test, counters) \
+                    and any(_refuses(x) for x in s.body):
+                return True
     return False
 
 
