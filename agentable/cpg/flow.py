@@ -305,8 +305,9 @@ def _assigned_names(body: list[ir.Stmt]) -> set[str]:
     return names | _mutated_in_place(body)  # list.append(...) etc. change len(list)
 
 
-# Calls that read a clock: a test on the time elapsed ends the loop whatever the body computes.
-_CLOCKS = frozenset({"time", "monotonic", "perf_counter", "time_ns", "monotonic_ns", "now", "utcnow"})
+# Methods that read a clock (the last part of the catalog's clock calls): a test on the time elapsed
+# ends the loop whatever the body computes.
+_CLOCKS = frozenset(c.rsplit(".", 1)[-1] for c in python_facts().clock_calls)
 
 
 def _counted_names(body: list[ir.Stmt]) -> set[str]:

@@ -21,7 +21,7 @@ from typing import Optional, Union
 
 from agentable.catalog import python_facts
 from agentable.cpg import ir
-from agentable.cpg.flow import ends_by_leaving, handler_type_names
+from agentable.cpg.flow import ends_by_leaving, handler_catches_any, handler_type_names
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ClassRef, ExtRef
@@ -32,7 +32,6 @@ from agentable.query.literals import source_text
 _CLOCKS = python_facts().clock_calls
 _ORDERING = ("<", "<=", ">", ">=")
 _DEPTH = 6  # calls followed down from the loop body to the check
-_BROAD = frozenset({"Exception", "BaseException"})
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ def raise_leaves_loop(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised
     child: object = stmt
     for i, anc in enumerate(ancestors):
         if isinstance(anc, ir.Try) and any(c is child for c in anc.body):
-            handler = next((h for h in anc.handlers if _catches(h, raised)), None)
+            handler = next((h for h in anc.handlers if handler_catches_any(h, raised)), None)
             if handler is not None:
                 if handler_raises_on(handler) is not None:
                     return True
@@ -138,11 +137,6 @@ def raise_leaves_loop(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, raised
                     or bool(tested & _assigned(handler.body))
         child = anc
     return True
-
-
-def _catches(h: ir.Handler, raised: tuple[str, ...]) -> bool:
-    types = {t.rsplit(".", 1)[-1] for t in handler_type_names(h)}
-    return not types or bool(types & (_BROAD | set(raised)))
 
 
 def _own_class_handler(g: ProjectGraph, h: ir.Handler) -> bool:
