@@ -16,7 +16,8 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.state_graphs import StateGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ClassRef, FuncRef
+from agentable.cpg.binding import argument_for, param_index, self_param
+from agentable.cpg.values import ClassRef, FuncRef, LLMOutput, ParamRef
 from agentable.query.facts import per_graph
 from agentable.query.tools import tool_defs_by_function
 
@@ -107,6 +108,11 @@ def _bound_lists(g: ProjectGraph, node: FunctionInfo) -> list[tuple[ir.Expr, Fun
     return out
 
 
+def _schema_names(g: ProjectGraph) -> dict[int, Optional[str]]:
+    """id of each JSON tool schema dict literal -> the tool name it declares."""
+    return {id(t.schema): t.name for t in g.agent.tools if t.kind == "schema" and t.schema is not None}
+
+
 def _tool_name(g: ProjectGraph, v: object, tools_by_func: dict) -> Optional[str]:
     if isinstance(v, ClassRef):
         return v.qualname.rpartition(".")[2]  # a pydantic model bound as a tool is called by its class name
@@ -131,8 +137,15 @@ def bound_tools(g: ProjectGraph, e: ir.Expr, func: FunctionInfo) -> Optional[lis
                     and f.value.id == e.id and len(site.call.args) == 1:
                 elts.append(site.call.args[0])
     by_func = tool_defs_by_function(g)
+    schemas = _schema_names(g)
     out: list[BoundTool] = []
     for x in elts:
+        if isinstance(x, ir.Dict):  # a JSON tool schema written in the list
+            declared = schemas.get(id(x))
+            if not declared:
+                return None
+            out.append(BoundTool(declared, scope.path, x.pos))
+            continue
         names = {n for v in g.values(x, scope, None) if (n := _tool_name(g, v, by_func)) is not None}
         if len(names) != 1 or isinstance(x, ir.Starred):
             return None
@@ -193,13 +206,108 @@ def _graph_unrouted(g: ProjectGraph, sg: StateGraph) -> list[UnroutedTool]:
     return out
 
 
+def _compare_subjects(func: FunctionInfo) -> dict[str, list[tuple[str, ir.Name, ir.Stmt]]]:
+    """Name -> the string literals it is compared with by `==` in the function (a cheap first test:
+    a hand-written executor compares the tool name it was given with each tool's name)."""
+    out: dict[str, list[tuple[str, ir.Name, ir.Stmt]]] = {}
+    for cmp, stmt in func.walk(ir.Compare):
+        if cmp.ops == ["=="] and len(cmp.comparators) == 1:
+            left, right = cmp.left, cmp.comparators[0]
+            if isinstance(left, ir.Name) and isinstance(right, ir.Constant) and isinstance(right.value, str):
+                out.setdefault(left.id, []).append((right.value, left, stmt))
+    return out
+
+
+def _passed_on(func: FunctionInfo, name: str) -> bool:
+    """Is `name` handed to a call other than to print it (a registry, a plugin, another executor
+    may run the tools the literals leave out)?"""
+    for site in func.calls:
+        call = site.call
+        f = call.func
+        callee = f.attr if isinstance(f, ir.Attribute) else f.id if isinstance(f, ir.Name) else ""
+        if callee in _TEXT_CALLS:
+            continue
+        args = list(call.args) + [k.value for k in call.keywords]
+        if any(isinstance(a, ir.Name) and a.id == name for a in args):
+            return True
+    return False
+
+
+# calls that only show or record a name (logging, formatting)
+_TEXT_CALLS = frozenset({"print", "str", "repr", "format", "debug", "info", "warning", "warn", "error",
+                         "exception", "critical", "log", "append"})
+
+
+def _reply_sites(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: object,
+                 depth: int = 2) -> set[tuple[str, ir.Pos]]:
+    """(path, position) of the model calls whose reply `e` is a value of, a parameter followed to
+    the arguments its callers pass (`run_tool(block.name, block.input)`)."""
+    out: set[tuple[str, ir.Pos]] = set()
+    for v in g.values(e, func, stmt):
+        if isinstance(v, LLMOutput):
+            out.add((v.site[0], v.site[1].pos))
+        elif isinstance(v, ParamRef) and v.func == func.qualname and depth > 0:
+            idx = param_index(func, v.name)
+            if idx is None:
+                continue
+            shift = 1 if self_param(func) is not None else 0  # `self.run_tool(name, ...)`
+            for site in g.callers(func):
+                arg = argument_for(site.call, func.params[idx], idx - shift)
+                if arg is not None:
+                    out |= _reply_sites(g, arg, site.func, site.stmt, depth - 1)
+    return out
+
+
+def _executor_unrouted(g: ProjectGraph) -> list[UnroutedTool]:
+    """Hand-written executors: a function that compares the name of a model's tool call (a value of
+    the model's reply) with three or more literals, against the tools the same call is given."""
+    from agentable.query.tool_dispatch import tool_dispatches
+
+    by_site: dict[tuple[str, ir.Pos], list[BoundTool]] = {}
+    for c in g.agent.llm_calls:
+        s = c.setting("tools")
+        if s is None:
+            continue
+        tools = bound_tools(g, s.expr, s.func)
+        if tools:
+            by_site[(c.func.path, c.call.pos)] = tools
+    if not by_site:
+        return []
+    generic = {id(d.func) for d in tool_dispatches(g)}
+    out: list[UnroutedTool] = []
+    for func in g.agent.functions():
+        if id(func) in generic or g.is_test_code(func.path):
+            continue
+        if any(id(site.func) in generic for site in g.callers(func)):
+            continue  # special cases singled out before the caller looks the other tools up by name
+        for subject, hits in _compare_subjects(func).items():
+            routed = {lit for lit, _p, _s in hits}
+            if len(routed) < _MIN_ROUTED or _passed_on(func, subject):
+                continue
+            _lit, expr, stmt = hits[0]
+            sites = _reply_sites(g, expr, func, stmt)
+            for key in sites:
+                tools = by_site.get(key)
+                if tools is None:
+                    continue
+                bound = {t.name for t in tools}
+                missing = [t for t in tools if t.name not in routed]
+                if any(n not in bound for n in routed) or not missing or len(missing) >= len(routed):
+                    continue
+                for t in missing:
+                    out.append(UnroutedTool(t, func, tuple(sorted(routed)), None))
+    return out
+
+
 @per_graph
 def unrouted_bound_tools(g: ProjectGraph) -> list[UnroutedTool]:
-    """Tools a graph node binds to the model that the router of its tool calls has no branch for."""
+    """Tools the model is given that the code routing its tool calls by name has no branch for: the
+    router of a graph node's tool calls, or a hand-written executor."""
     out: list[UnroutedTool] = []
     seen: set[tuple[str, ir.Pos]] = set()
-    for sg in g.agent.state_graphs:
-        for u in _graph_unrouted(g, sg):
+    found = [u for sg in g.agent.state_graphs for u in _graph_unrouted(g, sg)] + _executor_unrouted(g)
+    if found:
+        for u in found:
             key = (u.tool.path, u.tool.pos)
             if key not in seen:
                 seen.add(key)

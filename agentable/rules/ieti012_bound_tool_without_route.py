@@ -15,8 +15,8 @@ class BoundToolWithoutRoute(Rule):
         name="bound-tool-without-route",
         category="IETI",
         severity=Severity.WARNING,
-        short="A graph node binds a tool to the model, but the router that dispatches its tool calls by name "
-              "has no branch for it.",
+        short="A tool is given to the model, but the code that dispatches its tool calls by name has no branch "
+              "for it.",
         full=("A LangGraph node that binds a list of tools to the model is often followed by a conditional edge "
               "whose router sends each tool call to a node by comparing its name with literals "
               "(`if call[\"name\"] == \"Question\": return \"ask_user\"`). The model is told it may call every "
@@ -24,7 +24,10 @@ class BoundToolWithoutRoute(Rule):
               "node, a \"could not find tool\" answer), so every call of it fails and the model retries or "
               "loops until the recursion limit. Reported when the router names at least three of the bound "
               "tools and only them, routes every branch to a node of the project (no prebuilt tool executor "
-              "takes the rest), and leaves out fewer tools than it names."),
+              "takes the rest), and leaves out fewer tools than it names. The same holds for a hand-written "
+              "executor (`if tool_name == \"water_plant\": ... else: return \"Unknown tool\"`) whose name comes "
+              "from the reply of a call given a written-out tool list (`tools=TOOLS`), when it neither looks "
+              "the other tools up by name nor hands the name on to another runner, and no caller does."),
         bad_example=('tools = [SearchFlights, BookFlight, CancelBooking, AskUser]\n'
                      'model = llm.bind_tools(tools)\n'
                      'def route(state):\n'
@@ -44,7 +47,7 @@ class BoundToolWithoutRoute(Rule):
         for u in unrouted_bound_tools(ctx.graph):
             router = u.router
             routed = ", ".join(f"`{n}`" for n in u.routed)
-            lands = f"the fallback `{u.fallback}`" if u.fallback else "its fallback"
+            lands = f"the fallback `{u.fallback}`" if u.fallback else "the fallback after its branches"
             where = router.node.name_pos if router.node is not None else u.tool.pos
             step = FlowStep(ctx.graph.span(router.path, where), f"`{router.name}` routes the tool calls by name")
             yield self.finding(
