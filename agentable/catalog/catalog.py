@@ -142,6 +142,8 @@ class Catalog:
             k: tuple(v) for k, v in tools.get("external_tool_imports", {}).items()}
         # the shape of a project's own tool base class (cpg.home_tools)
         self.home_made_tool_base: dict = dict(tools.get("home_made_tool_base", {}))
+        # where a reply lists its tool calls and which field names the tool (query.tool_routes)
+        self.tool_call_routing: dict = dict(tools.get("tool_call_routing", {}))
         # how a project's own schema generator reads a function it turns into a tool (cpg.own_agent_tools)
         self.own_function_tools: dict = dict(tools.get("own_function_tools", {}))
         # module -> the module whose public tool names it re-exports (checked against the mined API)
