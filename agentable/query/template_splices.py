@@ -14,7 +14,7 @@ from agentable.cpg import ir
 from agentable.cpg.artifacts.parse import format_fields
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import Const, ExtRef, Parsed, Typed
+from agentable.cpg.values import Const, ExtRef, Parsed, Typed, value_key
 from agentable.findings import FlowStep
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import literal_site, param_argument
@@ -289,7 +289,11 @@ def template_gaps(g: ProjectGraph) -> list[TemplateGap]:
                     or any(k.name is None for k in site.call.keywords):
                 continue
             supplied = frozenset(k.name for k in site.call.keywords if k.name)
-            for v in g.values(f.value, func, site.stmt):
+            gaps: list[list[TemplateGap]] = []
+            # Every template the receiver may hold, in a fixed order (a value set's order changes
+            # from run to run). One that the call fills in completely means the others may be
+            # imprecision (a subclass that overrides the filling method): report only when none is.
+            for v in sorted(g.values(f.value, func, site.stmt), key=value_key):
                 spec = _built_by(v, specs)
                 if spec is None or f.attr not in spec.fill_methods or not isinstance(v, ExtRef) or v.site is None:
                     continue
@@ -300,10 +304,11 @@ def template_gaps(g: ProjectGraph) -> list[TemplateGap]:
                 fields = _literal_fields(g, build, spec)
                 # a keyword of the constructor may be a partial variable (llama-index's **kwargs)
                 given = supplied | {k.name for k in build.call.keywords if k.name}
-                for name in sorted(set(fields or {}) - given):
-                    path, pos = fields[name] if fields else ("", build.call.pos)
-                    out.append(TemplateGap(site, f.attr, spec, name, path, pos, v.site[0], build.call.pos))
-                break
+                gaps.append([TemplateGap(site, f.attr, spec, name, *(fields[name] if fields else ("", build.call.pos)),
+                                         v.site[0], build.call.pos)
+                             for name in sorted(set(fields or {}) - given)])
+            if gaps and all(gaps):
+                out.extend(gap for found in gaps for gap in found)
     return out
 
 
