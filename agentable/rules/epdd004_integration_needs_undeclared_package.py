@@ -73,7 +73,9 @@ class IntegrationNeedsUndeclaredPackage(Rule):
                     host, version, needs = hit
                     if not _mined_release_installed(graph, scope, mod.path, host, version):
                         continue  # an older series is installed: the newer wheels' guards may not be in it
-                    at_load = cat.optional_need_name(dotted) != dotted  # the module's import is guarded
+                    # the module `dotted` is imported from, when its import itself is guarded
+                    need_name = cat.optional_need_name(dotted) or dotted
+                    guarded_module = need_name if need_name != dotted else ""
                     for imp, dists in needs.items():
                         top = imp.split(".")[0]
                         if top in direct or top in reported or any(normalize_dist(d) in declared for d in dists):
@@ -86,7 +88,7 @@ class IntegrationNeedsUndeclaredPackage(Rule):
                         dists = tuple(sorted(dists, key=lambda d: usual.index(d) if d in usual else len(usual)))
                         yield self._finding(ctx, mod.path, stmt, dotted, host, version, imp, dists,
                                             scope, loose_folder(manifests, scope, path, package_dirs(graph)),
-                                            cat.optional_need_name(dotted) if at_load else "")
+                                            guarded_module)
 
     def _finding(self, ctx: RuleContext, path: str, stmt: ir.Stmt, dotted: str, host: str, version: str, imp: str,
                  dists: tuple[str, ...], scope, loose: str, guarded_module: str = "") -> Finding:
