@@ -406,8 +406,23 @@ class Catalog:
         """For an imported name of an integration package (`langchain_community.vectorstores.FAISS`
         or one of its modules), the distribution that ships it, the version mined, and the packages
         it imports on demand that its distribution does not install ({"faiss": ("faiss-gpu",
-        "faiss-cpu")}); None when it needs nothing more, or is not known."""
-        return self._optional.get(dotted)
+        "faiss-cpu")}); None when it needs nothing more, or is not known. A name imported from a module
+        whose import itself is guarded at module level (`pydantic_ai.models.anthropic`, whose first
+        lines raise ImportError('... pip install "pydantic-ai-slim[anthropic]"')) takes the module's
+        needs: the longest dotted prefix that is a mined name (a class or function has no importable
+        members, so a proper prefix that matches is such a module)."""
+        name = self.optional_need_name(dotted)
+        return None if name is None else self._optional[name]
+
+    def optional_need_name(self, dotted: str) -> Optional[str]:
+        """The mined name whose needs `optional_needs(dotted)` gives: `dotted` itself, or the module
+        it is imported from when that module's import is guarded (None when neither is mined)."""
+        parts = dotted.split(".")
+        for i in range(len(parts), 1, -1):
+            name = ".".join(parts[:i])
+            if name in self._optional:
+                return name
+        return None
 
     def distributions_for_import(self, dotted_module: str) -> tuple[str, ...]:
         """Distributions that provide `dotted_module` (longest dotted prefix in [imports])."""

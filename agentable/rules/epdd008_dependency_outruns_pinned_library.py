@@ -31,7 +31,8 @@ class DependencyOutrunsPinnedLibrary(Rule):
               "lets the framework bring it unbounded, gets the SDK's newest release on a fresh install, and the "
               "framework's first model call raises (openai 1.0 removed the module-level API: APIRemovedInV1). "
               "Judged from the catalog's entries of such releases (read in their wheels), only where the code "
-              "imports the part of the library that makes those calls."),
+              "imports the part of the library that makes those calls. The finding sits where the bound goes: the "
+              "dependency's own declaration when the project declares it, else the library's pin."),
         bad_example=("# requirements.txt\nlangchain==0.0.150\nopenai\n"
                      "# agent.py\nfrom langchain.chat_models import ChatOpenAI"),
         good_example=("# requirements.txt\nlangchain==0.0.150\nopenai<1.0\n"
@@ -60,37 +61,50 @@ class DependencyOutrunsPinnedLibrary(Rule):
                         gets = _dependency_gets(graph, mod.path, judged.scope, entry)
                         if gets is None:
                             continue
-                        key = (lib.path, lib.line, entry.needs)
+                        # where the bound goes: the dependency's own declaration when the project
+                        # declares it (a lock's pin is re-resolved from the declaration), else the library's
+                        at = gets[2] if gets[2] is not None and not gets[2].locked else lib
+                        key = (at.path, at.line, entry.needs)
                         if key in reported:
                             continue
                         reported.add(key)
-                        yield self._finding(ctx, lib, entry, gets, mod.path, stmt.pos[0], dotted)
+                        yield self._finding(ctx, lib, entry, gets[:2], mod.path, stmt.pos[0], dotted, at)
 
     def _finding(self, ctx: RuleContext, lib: VersionSource, entry: UnboundedDependency, gets: tuple[str, str],
-                 path: str, line: int, dotted: str) -> Finding:
+                 path: str, line: int, dotted: str, at: VersionSource) -> Finding:
         release, why = gets
-        span = Span(lib.path, lib.line, lib.col, lib.line, max(lib.end_col, lib.col + 1))
+        span = Span(at.path, at.line, at.col, at.line, max(at.end_col, at.col + 1))
+        steps = [FlowStep(ctx.graph.span(path, (line, 0, line, 0)), f"imports {dotted}")]
+        name = dotted.rpartition('.')[2]
+        if at is not lib:
+            steps.insert(0, FlowStep(Span(lib.path, lib.line, lib.col, lib.line, max(lib.end_col, lib.col + 1)),
+                                     f"{lib.versions()} declared here"))
+            text = (f"`{at.versions()}` lets a fresh install get {entry.needs} {release}, which no longer has "
+                    f"{entry.calls}, and `{lib.versions()}` ({lib.path}:{lib.line}) calls it: `{name}`, imported at "
+                    f"{path}:{line}, {entry.fails} on its first model call. Bound it here with "
+                    f"`{entry.needs}{entry.needs_spec}`")
+        else:
+            text = (f"`{lib.versions()}` calls {entry.calls}, which {entry.needs} {release} no longer has, and {why}: "
+                    f"`{name}`, imported at {path}:{line}, {entry.fails} on its first model call. Bound it with "
+                    f"`{entry.needs}{entry.needs_spec}`")
         return Finding(
             self.meta.id,
-            f"`{lib.versions()}` calls {entry.calls}, which {entry.needs} {release} no longer has, and {why}: "
-            f"`{dotted.rpartition('.')[2]}`, imported at {path}:{line}, {entry.fails} on its first model call. "
-            f"Bound it with `{entry.needs}{entry.needs_spec}` "
-            f"or move {entry.dist} to a release outside `{entry.releases}`. ({entry.source}.)",
-            span, self.meta.severity, self.meta.category,
-            flow=(FlowStep(ctx.graph.span(path, (line, 0, line, 0)), f"imports {dotted}"),))
+            f"{text} or move {entry.dist} to a release outside `{entry.releases}`. ({entry.source}.)",
+            span, self.meta.severity, self.meta.category, flow=tuple(steps))
 
 
 def _dependency_gets(g: ProjectGraph, path: str, scope: ManifestSet, entry: UnboundedDependency
-                     ) -> Optional[tuple[str, str]]:
-    """(the release of `entry.needs` a fresh install gets, why) when it lies outside
-    `entry.needs_spec`; None when it lies inside, or the dependency is not installed at all."""
+                     ) -> Optional[tuple[str, str, Optional[VersionSource]]]:
+    """(the release of `entry.needs` a fresh install gets, why, its declaration when the project
+    declares it) when it lies outside `entry.needs_spec`; None when it lies inside, or the dependency
+    is not installed at all."""
     dist = normalize_dist(entry.needs)
     declared = version_source(g, path, dist)
     if declared is not None:
         if not declared.excludes(entry.needs_spec):
             return None
         newest = declared.newest or " / ".join(declared.locked)
-        return newest, f"{declared.cited(entry.needs_spec)}"
+        return newest, f"{declared.cited(entry.needs_spec)}", declared
     spec = installed_closure(g, scope).get(dist)
     known = g.catalog.releases.get(dist)
     newest_v = known.resolve(spec) if known is not None and spec is not None else None
@@ -103,4 +117,4 @@ def _dependency_gets(g: ProjectGraph, path: str, scope: ManifestSet, entry: Unbo
         return None
     bound = f"`{entry.needs}{spec}`" if spec else f"`{entry.needs}` with no bound"
     return str(newest_v), (f"nothing the project declares bounds it: its dependencies ask for {bound}, so a fresh "
-                           f"install gets {entry.needs} {newest_v}")
+                           f"install gets {entry.needs} {newest_v}"), None

@@ -158,6 +158,25 @@ def test_requirement_lines_with_options_hashes_and_urls(tmp_path: Path) -> None:
     assert ms.allows("openai", "0.28.1") is True
 
 
+def test_wheel_and_sdist_archives_declare_the_release_their_file_names(tmp_path: Path) -> None:
+    """pip installs exactly the release an archive's file name says: a wheel by its standard name,
+    an sdist as name-version; a path, a `file:` URL or a web URL alike, extras after it kept. An
+    archive whose name says no release (a branch's zip) and a project folder declare nothing."""
+    ms = parse_files(tmp_path, {"requirements.txt": """\
+        ./vendor/acme_tools-1.2.0-py3-none-any.whl
+        file:///opt/wheels/Geo_Utils-0.9.1-cp311-cp311-manylinux_2_17_x86_64.whl[plot]
+        https://files.example.org/dl/tiny-parser-2.0.tar.gz#sha256=abc
+        https://github.com/org/tool/archive/refs/heads/main.zip
+        ./libs/core
+    """})
+    assert cols(ms) == [
+        ("acme-tools", "==1.2.0", "", 1, 10, 20, "main"),
+        ("geo-utils", "==0.9.1", "", 2, 20, 29, "main"),
+        ("tiny-parser", "==2.0", "", 3, 30, 41, "main"),
+    ]
+    assert [r.extras for r in ms.requirements] == [(), ("plot",), ()]
+
+
 # ----------------------------------------------------------------------------- pyproject.toml
 
 PEP621 = """\
@@ -1357,7 +1376,8 @@ def test_install_scripts_declare_what_their_pip_commands_install(tmp_path: Path)
         ("flask", "", (), "", 3, "main"), ("bs4", ">=0.0.2", (), "", 3, "main"),
         ("torch", "==2.3.1", (), "", 7, "main")]
     assert rows(ms, "svc/Dockerfile") == [("redis", "", (), "", 2, "main"),
-                                          ("aizynthfinder", "", ("all",), "", 3, "main")]
+                                          ("aizynthfinder", "", ("all",), "", 3, "main"),
+                                          ("x", "==1.0", (), "", 3, "main")]  # the wheel's file name
     assert ms.manifests == ["requirements.txt", "svc/Dockerfile", "tools/reader/install.sh"]
     assert [r.dist for r in ms.for_path("tools/reader/lib/server.py").requirements] == [
         "flask", "bs4", "torch", "openai"]

@@ -6,8 +6,10 @@ is declared for the folder's code, like a requirements file beside it.
 
 Only commands are read: `pip install`, `pip3 install`, `python -m pip install`, `uv pip install`
 (after `RUN` and its `--mount` options, `sudo`, environment assignments or `if`/`then`/`do`); a
-command inside a string (`echo "pip install x"`) or a comment is not one. Options and their values,
-project paths, plain URLs, wheels and arguments built from variables declare nothing. A VCS URL, or
+command inside a string (`echo "pip install x"`) or a comment is not one. A wheel or sdist archive
+declares the release its file name says (`pip install wheels/acme_tools-1.2.0-py3-none-any.whl`, as in
+requirements files). Options and their values, project paths, plain URLs and arguments built from
+variables declare nothing. A VCS URL, or
 a local folder that the script cloned or `ADD`ed from a repository (`script_paths.py` follows
 `WORKDIR`, `cd`, `COPY`/`ADD` and `git clone`), declares a distribution named after the repository
 (as requirements files name such URLs) and is kept as a source checkout, as is such a folder on
@@ -28,6 +30,7 @@ from packaging.utils import canonicalize_name
 
 from agentable.cpg.manifests.model import governing_dir
 from agentable.cpg.manifests.reader_api import ManifestReader
+from agentable.cpg.manifests.requirements_txt import archive_requirement
 from agentable.cpg.manifests.script_paths import ScriptPaths, is_repository_url, repository_name
 
 # The file names read: any `*.sh`, a `Dockerfile`, `Dockerfile.<variant>`, `<name>.dockerfile`.
@@ -119,12 +122,16 @@ def _target(state: ScriptPaths, lines: list[str], line_no: int, word: str,
             checkouts: list[str]) -> list[tuple[str, int, int, int]]:
     """The requirement a positional `pip install` argument declares, as (text, line, column, end):
     a name (`flask`, `numpy<2`), a named URL (`pkg @ git+https://...`, `...#egg=pkg`), a VCS URL (its
-    repository's name), or a local folder that is a checkout of a repository (its name); nothing for
-    a project path, another URL, a wheel or archive, or a word built from a variable."""
+    repository's name), a local folder that is a checkout of a repository (its name), or a wheel or
+    sdist by its file name; nothing for a project path, another URL, or a word built from a variable."""
     line, col = _locate(lines, line_no, word)
     end = col + len(word)
     if "$" in word:
         return []
+    archive = archive_requirement(word)
+    if archive is not None:
+        name_col = lines[line - 1].find(archive[0], col - 1) + 1 if line - 1 < len(lines) else 0
+        return [(archive[1], line, name_col or col, (name_col or col) + len(archive[0]))]
     egg = re.search(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)", word)
     if " @ " in word or "://" in word or word.startswith("git@"):
         named = egg.group(1) if egg else word.split(" @ ", 1)[0].strip() if " @ " in word else ""

@@ -1,15 +1,19 @@
 """requirements.txt, constraints files and every file in pip's requirements format: one
 requirement per logical line (continuations joined, comments dropped), `-r`/`-c` includes read as
 part of the including file, `-e` and URL requirements named by their `#egg=` (a VCS URL without
-one, nor a subdirectory, by its repository), per-requirement options left out; options, local paths
-and unnamed URLs declare nothing. The column helpers here also place the declarations of the other
-formats."""
+one, nor a subdirectory, by its repository), a wheel or sdist archive (a path, `file:` or web URL)
+by its file name (`vendor/acme_tools-1.2.0-py3-none-any.whl` is `acme-tools==1.2.0`), per-requirement
+options left out; options, other local paths and unnamed URLs declare nothing. The column helpers
+here also place the declarations of the other formats."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
+
+from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
 from agentable.cpg.manifests.reader_api import ManifestReader
 
 
@@ -76,12 +80,44 @@ def _requirement_line(reader: ManifestReader, p: Path, body: str, first: str, re
         return
     if body.startswith("-"):
         return  # --index-url, --pre, ...
-    if body.startswith((".", "/", "~")) or ("://" in body and "@" not in body.split("://", 1)[0]):
+    archive = archive_requirement(body.split()[0])
+    if archive is not None:
+        name, requirement = archive
+        col = _find_col(first, name)
+        reader.add(requirement, rel, line_no, col, col + len(name), group)
+        return
+    if body.startswith((".", "/", "~", "file:")) or ("://" in body and "@" not in body.split("://", 1)[0]):
         return  # a local path or bare URL without a name
     opt = _REQ_OPTION_RE.search(body)
     req = body[: opt.start()] if opt else body
     col = _find_col(first, _name_prefix(req))
     reader.add(req, rel, line_no, col, _end_col(first, col), group)
+
+
+_ARCHIVE_RE = re.compile(r"^(?P<file>[^/\\]+?\.(?:whl|tar\.gz|zip))(?P<extras>\[[A-Za-z0-9_,.\s-]+\])?$")
+
+
+def archive_requirement(location: str) -> Optional[tuple[str, str]]:
+    """(the distribution name as the file writes it, the requirement `name[extras]==version`) of a
+    wheel or sdist given by a path or URL (`./wheels/acme_tools-1.2.0-py3-none-any.whl`,
+    `https://host/dl/acme-tools-1.2.0.tar.gz#sha256=...`, with pip's optional `[extras]` after it);
+    None for anything else. The file name is standard (a wheel's by its spec, an sdist's as
+    `name-version.tar.gz`), and pip installs exactly that release."""
+    path = location.split("#", 1)[0].split("?", 1)[0]
+    m = _ARCHIVE_RE.match(re.split(r"[/\\]", path)[-1])
+    if m is None:
+        return None
+    file = m.group("file")
+    try:
+        if file.endswith(".whl"):
+            name, version, _build, _tags = parse_wheel_filename(file)
+        else:
+            name, version = parse_sdist_filename(file if file.endswith(".tar.gz") else file[:-4] + ".tar.gz")
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    raw = file.split("-", 1)[0] if file.endswith(".whl") else file.rsplit("-", 1)[0]
+    extras = re.sub(r"\s", "", m.group("extras") or "")
+    return raw, f"{name}{extras}=={version}"
 
 
 def _name_prefix(req: str) -> str:
