@@ -95,6 +95,8 @@ class Catalog:
         self.none_returning_calls: frozenset[str] = frozenset(none_ret.get("calls", ()))
         self.none_returning_response_methods: dict[str, frozenset[str]] = {
             k: frozenset(v) for k, v in none_ret.get("response_methods", {}).items()}
+        # keys under which a project function returns its failure in a dict (`{"error": ...}`)
+        self.helper_error_keys: frozenset[str] = frozenset(tools.get("helper_errors", {}).get("keys", ()))
         # modules whose calls do network I/O, and methods that raise on an HTTP error status
         net = tools.get("network_io", {})
         self.network_modules: tuple[str, ...] = tuple(net.get("modules", ()))
