@@ -33,7 +33,8 @@ def dropped_helper_errors(g: ProjectGraph, func: FunctionInfo) -> list[DroppedHe
     """Calls in `func` of a project function that returns a dict literal with an error key
     (catalog tools.toml [helper_errors]) on one path and a dict literal of data keys on another,
     where the result is bound to a name whose every use reads a constant key (`r["k"]`,
-    `r.get("k")`, `"k" in r`) and none of them is an error key. Any other use (the result returned,
+    `r.get("k")`, `"k" in r`), one of them allowing for a missing key, and none of them is an
+    error key. Any other use (the result returned,
     passed on, formatted or iterated) may hand the error on, so it is left out."""
     keys = g.catalog.helper_error_keys
     out: list[DroppedHelperError] = []
@@ -52,8 +53,9 @@ def dropped_helper_errors(g: ProjectGraph, func: FunctionInfo) -> list[DroppedHe
             failure = _error_return(helper, keys)
             if failure is None:
                 continue
-            read, first = _keys_read(func, name, stmt)
-            if read and first is not None and not (set(read) & keys):
+            read, first, tolerant = _keys_read(func, name, stmt)
+            # (only plain `r["k"]` reads: a failure raises KeyError there rather than passing as success)
+            if read and first is not None and tolerant and not (set(read) & keys):
                 out.append(DroppedHelperError(site.call, helper, name, failure[1], failure[0], read, first))
                 break
     return out
@@ -78,12 +80,13 @@ def _error_return(helper: FunctionInfo, keys: frozenset[str]) -> Optional[tuple[
     return failure if data else None
 
 
-def _keys_read(func: FunctionInfo, name: str, bound_at: ir.Stmt) -> tuple[tuple[str, ...], Optional[ir.Pos]]:
+def _keys_read(func: FunctionInfo, name: str, bound_at: ir.Stmt) -> tuple[tuple[str, ...], Optional[ir.Pos], bool]:
     """The constant keys `func` reads from `name` when every use of it is such a read (`name[k]`,
-    `name.get(k, ...)`, `k in name`), and where the first read is; () when a use is anything else,
-    or `name` is bound again."""
+    `name.get(k, ...)`, `k in name`), where the first read is, and whether a read allows for a
+    missing key (`.get`, `in`); () when a use is anything else, or `name` is bound again."""
     read: list[str] = []
     first: Optional[ir.Pos] = None
+    tolerant = False
     for e, s in func.walk(ir.Name):
         if e.id != name:
             continue
@@ -96,14 +99,16 @@ def _keys_read(func: FunctionInfo, name: str, bound_at: ir.Stmt) -> tuple[tuple[
         elif isinstance(up, ir.Attribute) and up.value is e and up.attr == "get":
             call = expr_parents(s).get(id(up))
             key = call.args[0] if isinstance(call, ir.Call) and call.func is up and call.args else None
+            tolerant = True
         elif isinstance(up, ir.Compare) and up.ops == ["in"] and up.comparators and up.comparators[0] is e:
             key = up.left
+            tolerant = True
         if up is None or not (isinstance(key, ir.Constant) and isinstance(key.value, str)) or _binds(s, name):
-            return (), None
+            return (), None, False
         read.append(key.value)
         if first is None or up.pos < first:  # (up: the read, `name[k]`, `name.get`, `k in name`)
             first = up.pos
-    return tuple(dict.fromkeys(read)), first
+    return tuple(dict.fromkeys(read)), first, tolerant
 
 
 def _binds(s: ir.Stmt, name: str) -> bool:
