@@ -130,6 +130,6 @@ def _none_library(g: ProjectGraph, func: FunctionInfo, call: ir.Call, stmt: obje
             llm = g.agent.llm_call_at(v.site[1])
             methods = cat.none_returning_response_methods.get(f"{llm.provider}.{llm.api}") if llm else None
             if methods and v.read[-1] in methods:
-                return (f"the result of `{name}`, which writes the model's response to a file and returns None "
-                        f"(not the file's path)")
+                return (f"the result of `{name}`, which writes the model's response to a file and gives back "
+                        f"no value (None, or with an async client a coroutine of None), not the file's path")
     return None
