@@ -89,6 +89,14 @@ class Catalog:
         # callee -> the kind of data it returns (dict, list, json = dict or list), for calls whose
         # result tools often hand back as if it were text
         self.data_returning: dict[str, str] = dict(tools.get("data_returning", {}))
+        # library calls whose result is always None, and model SDK response methods that return None
+        # (by "provider.api"): a tool that returns their result hands the model "None"
+        none_ret = tools.get("none_returning", {})
+        self.none_returning_calls: frozenset[str] = frozenset(none_ret.get("calls", ()))
+        self.none_returning_response_methods: dict[str, frozenset[str]] = {
+            k: frozenset(v) for k, v in none_ret.get("response_methods", {}).items()}
+        # keys under which a project function returns its failure in a dict (`{"error": ...}`)
+        self.helper_error_keys: frozenset[str] = frozenset(tools.get("helper_errors", {}).get("keys", ()))
         # modules whose calls do network I/O, and methods that raise on an HTTP error status
         net = tools.get("network_io", {})
         self.network_modules: tuple[str, ...] = tuple(net.get("modules", ()))

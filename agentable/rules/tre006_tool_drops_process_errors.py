@@ -1,5 +1,6 @@
 """TRE006: a tool captures a process's error stream, or runs code through a library whose result
-keeps the failure in a field of its own, and returns only the output."""
+keeps the failure in a field of its own, and returns only the output; or it reads only the data
+keys of a project helper's dict that carries the helper's failure under an error key."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from agentable.query.literals import source_text
 from agentable.query.processes import dropped_error_streams, dropped_result_errors
 from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
+from agentable.rules.tre.helper_errors import dropped_helper_errors
 
 
 class ToolDropsProcessErrors(Rule):
@@ -20,8 +22,8 @@ class ToolDropsProcessErrors(Rule):
         category="TRE",
         severity=Severity.WARNING,
         short=("A tool captures a command's stderr and returns only its stdout, never reading the exit code (or "
-               "reads only the output of a code run whose error is kept apart), so a failed run reads as an empty "
-               "or successful result."),
+               "reads only the output of a code run, or the data keys of a helper's result, whose error is kept "
+               "apart), so a failed run reads as an empty or successful result."),
         full=("A tool that runs a command with `stderr=PIPE` or `capture_output=True` takes the command's error "
               "messages away from the console; when it then returns only `stdout` (`out, _ = proc.communicate()`, "
               "`result.stdout`) and never looks at the exit status (`returncode`, `wait()`, `check=True`), a "
@@ -30,8 +32,12 @@ class ToolDropsProcessErrors(Rule):
               "same command or reports a result that does not exist. The same holds for a library that runs code "
               "and returns a result object with the failure in a field of its own (e2b `run_code` puts the "
               "exception raised by the code in `Execution.error`, not in `.logs` or `.results`) when the tool reads "
-              "only the output fields. Judged in the tool's body and in the project functions it calls; catalog "
-              "tools.toml [process_output] and [result_errors]."),
+              "only the output fields, and for a project helper that returns its failure inside the dict it "
+              "returns (`return {\"error\": ...}` beside `return {\"id\": ..., \"url\": ...}`) when the tool reads "
+              "only the data keys (`r[\"id\"]`, `r.get(\"url\")`, `\"id\" in r`) and never the error key: a failed "
+              "lookup reaches the model as a result with those fields missing. Judged in the tool's body and in "
+              "the project functions it calls; catalog tools.toml [process_output], [result_errors] and "
+              "[helper_errors]."),
         bad_example=('@tool\ndef run_script(path: str) -> str:\n    """Run a Python script."""\n'
                      '    p = subprocess.Popen(["python", path], stdout=PIPE, stderr=PIPE)\n'
                      '    out, _ = p.communicate(timeout=60)\n    return out.decode()'),
@@ -71,3 +77,11 @@ class ToolDropsProcessErrors(Rule):
                     f"never {d.how}, where the run's failure goes (an exception raised by the code is not in the "
                     f"output): a failed run gives the model an empty or partial result that reads as success. "
                     f"Return the error too (its name, value and traceback).")
+            for h in dropped_helper_errors(graph, func):
+                read = ", ".join(f"`{k}`" for k in h.read[:4])
+                yield self.finding(
+                    ctx, func.path, h.first_read,
+                    f"Tool `{label}` reads only {read} of what `{h.helper.name}` returns (line {h.call.pos[0]}), "
+                    f"but `{h.helper.name}` reports a failure as `{{\"{h.error_key}\": ...}}` (line {h.error_at.pos[0]}) "
+                    f"and the tool never reads `{h.error_key}`: a failed call reaches the model as a result with "
+                    f"those fields missing, which reads as success. Return the error to the model.")

@@ -1,7 +1,8 @@
 """Returns of a tool whose value can be None although no `None` is written there: the result of a
 project function that returns None on some path (`return lookup(q)`, or through a local that holds
-it), or a local that still holds the None it was initialised with on some path (`data = None`, set
-only in some branches). TRE001 reports them with the literal None paths."""
+it), of a library call that always returns None (`return speech.stream_to_file(path)`, catalog
+tools.toml [none_returning]), or a local that still holds the None it was initialised with on some
+path (`data = None`, set only in some branches). TRE001 reports them with the literal None paths."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import FuncRef
+from agentable.cpg.values import ExtRef, FuncRef, LLMOutput
 from agentable.query.guards import names_in
 from agentable.rules.tre.helpers import bare_returns, implicit_none_exits, is_stub
 
@@ -26,7 +27,7 @@ def none_results(g: ProjectGraph, func: FunctionInfo) -> list[tuple[str, ir.Pos]
         if e is None or (isinstance(e, ir.Constant) and e.value is None):
             continue
         if isinstance(e, ir.Call):
-            why = _none_callee(g, func, e, r)
+            why = _none_callee(g, func, e, r) or _none_library(g, func, e, r)
             if why is not None:
                 out.append((f"`return {ir.dotted(e.func)}(...)` at line {r.pos[0]} passes on {why}", e.pos))
         elif isinstance(e, ir.Name) and not _tested(func, e.id, r):
@@ -69,7 +70,7 @@ def _none_local(g: ProjectGraph, func: FunctionInfo, name: str, ret: ir.Return) 
         if isinstance(value, ir.Constant) and value.value is None:
             return f"`{name}` is still None from line {d.stmt.pos[0]} on a path that does not set it", ret.pos
         if isinstance(value, ir.Call):
-            why = _none_callee(g, func, value, d.stmt)
+            why = _none_callee(g, func, value, d.stmt) or _none_library(g, func, value, d.stmt)
             if why is not None:
                 return f"`{name}`, set at line {d.stmt.pos[0]}, holds {why}", value.pos
     return None
@@ -113,4 +114,22 @@ def _none_callee(g: ProjectGraph, func: FunctionInfo, call: ir.Call, stmt: objec
             return f"the result of `{callee.name}`, which returns None at line {lines[0]}"
         return (f"the result of `{callee.name}`, which returns None when it falls off its end after line "
                 f"{falls[0]}")
+    return None
+
+
+def _none_library(g: ProjectGraph, func: FunctionInfo, call: ir.Call, stmt: object) -> Optional[str]:
+    """'the result of `x`, which ...' when `call` is a library call whose result is always None
+    (catalog tools.toml [none_returning]): a procedure such as `os.makedirs`, or a method of a model
+    SDK response that writes the response to a file (`speech.stream_to_file(path)`)."""
+    cat = g.catalog
+    name = ir.dotted(call.func) or "the call"
+    for v in g.values(call.func, func, stmt):
+        if isinstance(v, ExtRef) and v.path in cat.none_returning_calls:
+            return f"the result of `{name}`, which always returns None"
+        if isinstance(v, LLMOutput) and v.read and not v.text:
+            llm = g.agent.llm_call_at(v.site[1])
+            methods = cat.none_returning_response_methods.get(f"{llm.provider}.{llm.api}") if llm else None
+            if methods and v.read[-1] in methods:
+                return (f"the result of `{name}`, which writes the model's response to a file and gives back "
+                        f"no value (None, or with an async client a coroutine of None), not the file's path")
     return None
