@@ -58,7 +58,8 @@ def call_retries(g: ProjectGraph, call: LLMCall) -> Optional[Retries]:
 
 def _default_retries(g: ProjectGraph, call: LLMCall, spec: LLMCallSpec) -> Optional[Retries]:
     root = top_module(call.path)
-    rows = [r for r in g.catalog.retry_defaults if root in r.modules]
+    # a row names the import root (`openai`) or a package under it (`google.genai`, not every `google.*`)
+    rows = [r for r in g.catalog.retry_defaults if any(call.path.startswith(m + ".") for m in r.modules)]
     if spec.available:
         rows = [r for r in rows if not (r.versions and versions_disjoint(r.versions, spec.available))]
     declared: Optional[VersionSource] = None
