@@ -26,7 +26,8 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, Typed
 from agentable.query.run_budgets import budget_bound, raise_leaves_loop, raised_classes
 from agentable.query.facts import per_graph
-from agentable.query.guards import expr_parents, failure_guard, guarded_in_expr, names_in, suppressed_here, tested_before
+from agentable.query.guards import (decorated_with_retry, expr_parents, failure_guard, guarded_in_expr, names_in,
+                                    suppressed_here, tested_before)
 from agentable.query.literals import construction_arg
 from agentable.query.model_call_faults import call_retries
 from agentable.query.tool_dispatch import ToolDispatch
@@ -596,7 +597,7 @@ def _sent_once(g: ProjectGraph, site: CallSite) -> bool:
     openai<1.0, `max_retries=0`): a rate limit or a dropped connection raises at once, as a plain
     web request's failure does. A client that retries (or whose retries are not known) is not one."""
     call = g.agent.llm_call_at(site.call)
-    if call is None:
+    if call is None or decorated_with_retry(g, site.func):
         return False
     retries = call_retries(g, call)
     return retries is not None and retries.count == 0
