@@ -58,7 +58,8 @@ def call_retries(g: ProjectGraph, call: LLMCall) -> Optional[Retries]:
 
 def _default_retries(g: ProjectGraph, call: LLMCall, spec: LLMCallSpec) -> Optional[Retries]:
     root = top_module(call.path)
-    rows = [r for r in g.catalog.retry_defaults if root in r.modules]
+    # a row names the import root (`openai`) or a package under it (`google.genai`, not every `google.*`)
+    rows = [r for r in g.catalog.retry_defaults if any(call.path.startswith(m + ".") for m in r.modules)]
     if spec.available:
         rows = [r for r in rows if not (r.versions and versions_disjoint(r.versions, spec.available))]
     declared: Optional[VersionSource] = None
@@ -143,8 +144,8 @@ def _path_up(g: ProjectGraph, func: FunctionInfo, catches: HandlerTest, depth: i
     if app:
         callers = app
     if not callers:
-        if g.callers(func):
-            return None  # only tests call it
+        if g.callers(func) or _overrides_project_method(g, func):
+            return None  # only tests call it, or it runs through a base class's method (callers not known)
         memo[q] = ()
         return ()
     if depth <= 0:
@@ -163,6 +164,18 @@ def _path_up(g: ProjectGraph, func: FunctionInfo, catches: HandlerTest, depth: i
         found = found or chain
     memo[q] = found
     return found
+
+
+def _overrides_project_method(g: ProjectGraph, func: FunctionInfo) -> bool:
+    """Is `func` a method that overrides one of a project base class that the project calls
+    (`session.stream_turn()` on a `ProviderSession` runs the subclass's)? Those calls reach the
+    override, but the call graph stops at the base's method, so "nothing in the project calls it"
+    is not known."""
+    cls = func.cls
+    if cls is None:
+        return False
+    return any(func.name in base.methods and g.callers(base.methods[func.name])
+               for base in g.mro(cls.qualname)[1:])
 
 
 def _self_test_call(site: CallSite, func: FunctionInfo) -> bool:

@@ -14,7 +14,7 @@ from agentable.query.tool_results import tool_label
 from agentable.query.tools import tool_functions_of
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.query.agent_runs import agent_run_sites
-from agentable.rules.mnft.helpers import agents_running, tool_error_handling_covers, unhandled_network_io
+from agentable.rules.mnft.helpers import NetworkCall, agents_running, tool_error_handling_covers, unhandled_network_io
 from agentable.rules.mnft.process_failures import ProcessFailure, unhandled_process_failure
 from agentable.rules.mnft.unrun import unrun_tool_judged_by_default
 from agentable.rules.mnft.tool_inputs import ArgumentHit, agent_handed_to, model_params, unhandled_model_argument
@@ -148,7 +148,7 @@ class FrameworkToolErrorPropagates(Rule):
         agent_name, recovery, label, run_text = _described(graph, tool, ac, run)
         return self.finding(
             ctx, hit.func.path, hit.site.call.pos,
-            f"`{source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network "
+            f"`{_call_text(graph, hit)}` in tool `{label}` can fail (network "
             f"error, timeout or HTTP error status) and no try/except covers it; `{agent_name}` does not catch a "
             f"tool's exception and nothing around `{run_text}` does, so one failed request ends the whole run. "
             f"Catch the error in the tool and {recovery}.{own}",
@@ -162,7 +162,7 @@ class FrameworkToolErrorPropagates(Rule):
         label = tool_label(tool.func, tool) if tool.func is not None else (tool.name or "the tool")
         return self.finding(
             ctx, hit.func.path, hit.site.call.pos,
-            f"`{source_text(graph, hit.func.path, hit.site.call, 50)}` in tool `{label}` can fail (network error, "
+            f"`{_call_text(graph, hit)}` in tool `{label}` can fail (network error, "
             f"timeout or HTTP error status) and no try/except covers it. No agent in the scanned code runs the tool, "
             f"and {framework}'s usual agent runner does not catch a tool's exception, so one failed request ends the "
             f"whole run wherever the tool is used. Catch the error in the tool and return the error text as the tool "
@@ -198,6 +198,12 @@ class FrameworkToolErrorPropagates(Rule):
             f"exception and nothing {around} does, so one "
             f"malformed argument ends the whole run. Catch the error in the tool and {recovery}.",
         )
+
+
+def _call_text(graph, hit: NetworkCall) -> str:
+    """The failing call as written, or its callee's name when the call is too long to quote."""
+    text = source_text(graph, hit.func.path, hit.site.call, 50)
+    return text if text != "the value" else f"{hit.what}(...)"
 
 
 def _unhandled_requests(graph, tool) -> list[tuple[Any, frozenset[str], str]]:

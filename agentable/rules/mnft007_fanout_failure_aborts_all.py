@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.flow import enclosing_handlers, handler_reraises_only
@@ -10,6 +10,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ExtRef, FuncRef
 from agentable.findings import Finding, Severity
+from agentable.query.function_runners import ran_function
 from agentable.query.literals import source_text
 from agentable.query.tools import tool_defs_by_function
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -165,11 +166,20 @@ def _gathered_model_call(g: ProjectGraph, func: FunctionInfo, site: CallSite,
                          by_call: dict[int, CallSite]) -> Optional[str]:
     """The model-calling coroutine among the gathered ones: `gather(ask(a), ask(b))`,
     `gather(*[ask(q) for q in qs])`, `gather(*tasks)` with `tasks` built by such a comprehension,
-    each optionally wrapped in `asyncio.create_task(...)`."""
+    each optionally wrapped in `asyncio.create_task(...)`, or appended to a list one by one
+    (`tasks.append(ask(q))`); a coroutine of a function runner (`asyncio.to_thread(ask, q)`) stands
+    for the function it runs."""
+    adders = g.catalog.python.item_adders
     for a in site.call.args:
-        for call in _gathered_calls(func, a.value if isinstance(a, ir.Starred) else a):
+        for call in _gathered_calls(func, a.value if isinstance(a, ir.Starred) else a, adders):
             inner = by_call.get(id(call))
-            if inner is None or not g.agent.calls_llm(inner):
+            if inner is None:
+                continue
+            if not g.agent.calls_llm(inner):
+                handed = ran_function(g, call, func, inner.stmt)
+                target = _model_target(g, func, inner.stmt, handed) if handed is not None else None
+                if target:
+                    return target
                 continue
             callees = g.callees(inner)
             if callees and all(_worker_handles(g, q) for q in callees):
@@ -180,14 +190,16 @@ def _gathered_model_call(g: ProjectGraph, func: FunctionInfo, site: CallSite,
     return None
 
 
-def _gathered_calls(func: FunctionInfo, e: ir.Expr, depth: int = 2) -> list[ir.Call]:
+def _gathered_calls(func: FunctionInfo, e: ir.Expr, adders: Mapping[str, int], depth: int = 2) -> list[ir.Call]:
     if isinstance(e, ir.Comp):
         e = e.elt
     elif isinstance(e, ir.Seq):
-        return [c for x in e.elts for c in _gathered_calls(func, x, depth)]
+        return [c for x in e.elts for c in _gathered_calls(func, x, adders, depth)]
     elif isinstance(e, ir.Name) and depth > 0:
-        return [c for d in func.defs.get(e.id, []) if d.value is not None
-                for c in _gathered_calls(func, d.value, depth - 1)]
+        out = [c for d in func.defs.get(e.id, []) if d.value is not None
+               for c in _gathered_calls(func, d.value, adders, depth - 1)]
+        return out + [c for item in _added_items(func, e.id, adders)
+                      for c in _gathered_calls(func, item, adders, depth - 1)]
     if isinstance(e, ir.Call):
         # `asyncio.create_task(ask(q))`: the coroutine is the argument
         if e.args and isinstance(e.args[0], ir.Call) and (ir.dotted(e.func) or "").rsplit(".", 1)[-1] in (
@@ -195,6 +207,18 @@ def _gathered_calls(func: FunctionInfo, e: ir.Expr, depth: int = 2) -> list[ir.C
             return [e.args[0]]
         return [e]
     return []
+
+
+def _added_items(func: FunctionInfo, name: str, adders: Mapping[str, int]) -> list[ir.Expr]:
+    """The items added one by one to the list `name` (`tasks.append(x)`, python.toml `item_adders`)."""
+    out: list[ir.Expr] = []
+    for site in func.calls:
+        f = site.call.func
+        if isinstance(f, ir.Attribute) and isinstance(f.value, ir.Name) and f.value.id == name:
+            index = adders.get(f.attr)
+            if index is not None and index < len(site.call.args):
+                out.append(site.call.args[index])
+    return out
 
 
 def _reads_future(g: ProjectGraph, func: FunctionInfo, site: CallSite, executors: frozenset[str],

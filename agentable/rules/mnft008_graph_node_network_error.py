@@ -78,7 +78,8 @@ class GraphNodeNetworkError(Rule):
                   if runs else "no call in the project runs the graph inside a handler")
         return self.finding(
             ctx, hit.func.path, pos,
-            f"`{call}` {where} can fail (network error, timeout, HTTP error status, missing API key) with no "
+            f"`{call}` {where} can fail (network error, timeout, rate limit or other HTTP error status, missing "
+            f"API key) with no "
             f"try/except; the node has no retry policy and {around}, so one failed request ends the whole graph "
             f"run. Catch the error and record it in the state, or add the node with a retry policy.",
         )

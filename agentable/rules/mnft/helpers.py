@@ -26,8 +26,10 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, Typed
 from agentable.query.run_budgets import budget_bound, raise_leaves_loop, raised_classes
 from agentable.query.facts import per_graph
-from agentable.query.guards import expr_parents, failure_guard, guarded_in_expr, names_in, suppressed_here, tested_before
+from agentable.query.guards import (decorated_with_retry, expr_parents, failure_guard, guarded_in_expr, names_in,
+                                    suppressed_here, tested_before)
 from agentable.query.literals import construction_arg
+from agentable.query.model_call_faults import call_retries
 from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import tool_error_handling_configured
 from agentable.rules.mnft.callee_counters import counted_in_self_callees
@@ -575,6 +577,8 @@ def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
             declared = declared_external(g, func, f.value)
             if declared is not None and cat.does_network_io(f"{declared}().{f.attr}"):
                 declared_hit = NetworkCall(func, site, ir.dotted(f) or f.attr)
+        if _sent_once(g, site):
+            return NetworkCall(func, site, ir.dotted(f) or "the model call")
         for v in values:
             if isinstance(v, ExtRef) and cat.does_network_io(v.path):
                 return NetworkCall(func, site, ir.dotted(f) or v.path)
@@ -586,6 +590,17 @@ def unhandled_network_io(g: ProjectGraph, func: FunctionInfo, depth: int = 2,
                         if hit is not None:
                             return hit
     return declared_hit
+
+
+def _sent_once(g: ProjectGraph, site: CallSite) -> bool:
+    """A model call its client sends once, with no retry (google-genai with no retry options,
+    openai<1.0, `max_retries=0`): a rate limit or a dropped connection raises at once, as a plain
+    web request's failure does. A client that retries (or whose retries are not known) is not one."""
+    call = g.agent.llm_call_at(site.call)
+    if call is None or decorated_with_retry(g, site.func):
+        return False
+    retries = call_retries(g, call)
+    return retries is not None and retries.count == 0
 
 
 def _tools_argument(ac: AgentConstruct) -> Optional[ir.Expr]:
