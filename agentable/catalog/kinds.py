@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .language_facts import PythonFacts, ToolParamFacts
+from .platforms import PlatformRetirement, PlatformSpec
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec,
                     DistConflict, FunctionRunnerSpec, GraphBuilderSpec, LLMCallSpec, MarkerParserSpec,
                     ModelErrorsSpec, ModelInfo, OutputGuardSpec, ParamUnitSpec, PromptTemplateSpec,
@@ -81,6 +82,9 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("agents.toml", "function_runner", FunctionRunnerSpec, "function_runners", {"function_runner": "callees"}),
     # looked up by exact id, longest prefix or pattern (catalog/models.py)
     Entries("models.toml", "model", ModelInfo, "models"),
+    # platforms that host other providers' models on their own retirement schedules (catalog/platforms.py)
+    Entries("platform_models.toml", "platform", PlatformSpec, "platform_specs"),
+    Entries("platform_models.toml", "platform_retirement", PlatformRetirement, "platform_retirements"),
     # several entries may name one symbol (indexed by the Catalog)
     Entries("versions.toml", "api_availability", ApiAvailability, "availability"),
     Entries("versions.toml", "conflict", DistConflict, "conflicts"),

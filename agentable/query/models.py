@@ -468,3 +468,26 @@ def self_hosted(g: ProjectGraph, c: Optional[LLMCall]) -> bool:
     hosts = [t.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0] for t in texts if "://" in t]
     return bool(hosts) and len(hosts) == len(texts) and all(h in _LOCAL_HOSTS for h in hosts)
 
+
+
+def sent_platform(g: ProjectGraph, model_id: str, llm_call: Optional[LLMCall] = None,
+                  spec: object = None) -> Optional[str]:
+    """The cloud platform (Amazon Bedrock, Google Vertex AI, Azure OpenAI: catalog
+    platform_models.toml) that serves `model_id` on its own retirement schedule: named by the id's own
+    spelling (`bedrock/...`, `us.anthropic.claude-...-v1:0`, `claude-...@20240620`), or by the client
+    or model class that sends it (`AnthropicBedrock`, `ChatVertexAI`, `AzureOpenAI`). None for a
+    first-party provider's API, whose dates are the model table's."""
+    platforms = g.catalog.platforms
+    found = platforms.platform_of_id(model_id)
+    if found is not None:
+        return found
+    for s in (spec, getattr(llm_call, "spec", None)):
+        if s is not None:
+            found = platforms.platform_of_client(str(getattr(s, "provider", "")), getattr(s, "classes", ()))
+            if found is not None:
+                return found
+    if llm_call is not None and llm_call.client_site is not None:
+        client = g.catalog.llm_client(llm_call.ctor_path)
+        if client is not None:
+            return platforms.platform_of_client(client.provider, client.classes)
+    return None
