@@ -17,6 +17,7 @@ from agentable.query.agent_subclasses import model_keyword_reaches_base, subclas
 from agentable.query.config import config_default, config_default_strs
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
+from agentable.query.graph_state import state_inputs
 from agentable.query.model_feeds import closed_values, fed_arguments
 from agentable.query.model_forwarding import forwarded_keywords
 
@@ -209,7 +210,8 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
         ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt) \
             + field_construction_ids(g, slot.expr, slot.func, slot.stmt)
         fed = [(fe, owner, at, const_strs(g, fe, owner, at) + config_default_strs(g, fe, owner, at))
-               for fe, owner, at in fed_arguments(g, slot.expr, slot.func, slot.stmt)]
+               for fe, owner, at in fed_arguments(g, slot.expr, slot.func, slot.stmt)
+               + state_inputs(g, slot.expr, slot.func, slot.stmt)]
         for *_, fed_ids in fed:
             ids += fed_ids
         for mid in dict.fromkeys(ids):
