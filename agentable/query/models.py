@@ -489,7 +489,32 @@ def sent_platform(g: ProjectGraph, model_id: str, llm_call: Optional[LLMCall] = 
             if found is not None:
                 return found
     if llm_call is not None and llm_call.client_site is not None:
-        client = g.catalog.llm_client(llm_call.ctor_path)
-        if client is not None:
-            return platforms.platform_of_client(client.provider, client.classes)
+        # every client the call's receiver may be must be the platform's: `client = AnthropicBedrock(...)
+        # if use_aws else Anthropic(...)` also sends the id to the provider's own API
+        found = None
+        for path in _receiver_classes(g, llm_call) or [llm_call.ctor_path]:
+            client = g.catalog.llm_client(path)
+            here = platforms.platform_of_client(client.provider, client.classes) if client is not None else None
+            if here is None or (found is not None and here != found):
+                return None
+            found = here
+        return found
     return None
+
+
+def _receiver_classes(g: ProjectGraph, c: LLMCall) -> list[str]:
+    """The catalog paths of the client classes the receiver of an SDK call may be an instance of
+    (`self.client.chat.completions.create`: the constructions `self.client` may hold), read at the
+    first object down the attribute chain that holds a known client."""
+    e: ir.Expr = c.call.func
+    while isinstance(e, ir.Attribute):
+        e = e.value
+        out: list[str] = []
+        for v in g.values(e, c.func, c.site.stmt):
+            path = getattr(v, "path", "")
+            if isinstance(path, str) and path.endswith("()") and g.catalog.llm_client(path[:-2]) is not None \
+                    and path[:-2] not in out:
+                out.append(path[:-2])
+        if out:
+            return out
+    return []

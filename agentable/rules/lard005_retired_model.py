@@ -47,7 +47,11 @@ class RetiredModel(Rule):
               "[...]` that guards it, a `Literal[...]` annotation, a table it is looked up in): each is a value "
               "a user can pick, reported once at its entry with the call it reaches. An id written in a query "
               "program (the `from \"openai/...\"` clause of an LMQL `@lmql.query` function's docstring, or "
-              "the decorator's `model=`) is checked at its line there."),
+              "the decorator's `model=`) is checked at its line there. An id sent to a cloud platform that hosts "
+              "other providers' models (Amazon Bedrock, Google Vertex AI, Azure OpenAI: named by the id, "
+              "`bedrock/...`, `us.anthropic.claude-...-v1:0`, `claude-...@20240620`, or by the client that sends "
+              "it) is judged by that platform's own schedule (catalog platform_models.toml, each date with its "
+              "source), not the provider's: it is reported only when the platform's date is known and past."),
         bad_example='client.chat.completions.create(model="gpt-4-0314", messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Switch to the provider's replacement model named in the message.",
@@ -59,9 +63,14 @@ class RetiredModel(Rule):
         today = datetime.date.today().isoformat()
         # a request to a server on this machine names that server's models (not a provider's)
         reported: set[tuple[str, int, str]] = set()
-        for use in distinct_uses([u for u in model_uses(graph) if not self_hosted(graph, u.llm_call)]):
-            info = _retired(graph.catalog, use.model_id, today,
-                            sent_platform(graph, use.model_id, use.llm_call, use.spec))
+        # the retirement that applies where each use sends its id (a platform's schedule or the
+        # provider's), decided before one use per place is kept: an id written once and sent both to
+        # a platform that still serves it and to the provider's API that retired it is reported
+        uses = [u for u in model_uses(graph) if not self_hosted(graph, u.llm_call)]
+        retired = {id(u): _retired(graph.catalog, u.model_id, today, sent_platform(graph, u.model_id, u.llm_call, u.spec))
+                   for u in uses}
+        for use in distinct_uses([u for u in uses if retired[id(u)] is not None]):
+            info = retired[id(use)]
             if info is None:
                 continue
             if use.literal is not None and (unused_default(graph, use.literal, use.func)
