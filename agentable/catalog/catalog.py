@@ -15,7 +15,7 @@ from .releases import ReleaseIndex
 from .language_facts import PythonFacts
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec,
                     DistConflict, GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo,
-                    OutputGuardSpec, ParamUnitSpec, PromptTemplateSpec, QueryProgramSpec, RetiredApiSpec,
+                    OutputGuardSpec, ParamUnitSpec, PromptTemplateSpec, QueryProgramSpec, RejectedParamSpec, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec, ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec,
                     ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec, UnboundedDependency)
 
@@ -48,6 +48,7 @@ class Catalog:
     output_guards: list[OutputGuardSpec]
     graph_builders: list[GraphBuilderSpec]
     models: list[ModelInfo]
+    rejected_params: list[RejectedParamSpec]
     platform_specs: list[PlatformSpec]
     platform_retirements: list[PlatformRetirement]
     availability: list[ApiAvailability]
