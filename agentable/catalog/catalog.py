@@ -9,12 +9,13 @@ from .kinds import ENTRIES, RECORDS, WHEELS_FILE
 from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist, read_json_gz,
                      read_toml, top_module)
 from .models import ModelIndex
+from .platforms import PlatformIndex, PlatformRetirement, PlatformSpec
 from .api_surface import ApiSurfaceIndex
 from .releases import ReleaseIndex
 from .language_facts import PythonFacts
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec,
                     DistConflict, GraphBuilderSpec, LLMCallSpec, MarkerParserSpec, ModelErrorsSpec, ModelInfo,
-                    OutputGuardSpec, ParamUnitSpec, PromptTemplateSpec, QueryProgramSpec, RetiredApiSpec,
+                    OutputGuardSpec, ParamUnitSpec, PromptTemplateSpec, QueryProgramSpec, RejectedParamSpec, RetiredApiSpec,
                     RetryDecoratorSpec, RetryDefaultSpec, ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec,
                     ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec, UnboundedDependency)
 
@@ -47,6 +48,9 @@ class Catalog:
     output_guards: list[OutputGuardSpec]
     graph_builders: list[GraphBuilderSpec]
     models: list[ModelInfo]
+    rejected_params: list[RejectedParamSpec]
+    platform_specs: list[PlatformSpec]
+    platform_retirements: list[PlatformRetirement]
     availability: list[ApiAvailability]
     unbounded_dependencies: list[UnboundedDependency]
     conflicts: list[DistConflict]
@@ -184,6 +188,7 @@ class Catalog:
         # static runners written as full paths in run_methods, e.g. agents.Runner.run_sync
         self._agent_runner = {m: a for a in self.agents for m in a.run_methods if "." in m}
         self._models = ModelIndex(self.models)
+        self.platforms = PlatformIndex(self.platform_specs, self.platform_retirements)
         self._availability: dict[str, list[ApiAvailability]] = {}
         for a in self.availability:
             for sym in a.symbols:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .language_facts import PythonFacts, ToolParamFacts
+from .platforms import PlatformRetirement, PlatformSpec
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec,
                     DistConflict, FunctionRunnerSpec, GraphBuilderSpec, LLMCallSpec, MarkerParserSpec,
                     ModelErrorsSpec, ModelInfo, OutputGuardSpec, ParamUnitSpec, PromptTemplateSpec,
-                    QueryProgramSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec, ServiceClientSpec,
+                    QueryProgramSpec, RejectedParamSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec, ServiceClientSpec,
                     ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec,
                     UnboundedDependency)
 
@@ -60,6 +61,8 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("llm_apis.toml", "credential_env", CredentialEnvSpec, "credential_envs"),
     # endpoints the provider has shut down (the OpenAI Assistants API)
     Entries("llm_apis.toml", "retired_api", RetiredApiSpec, "retired_apis", {"retired_api": "callees"}),
+    # request parameters an API refuses for some models (max_tokens to OpenAI's reasoning models)
+    Entries("llm_apis.toml", "rejected_param", RejectedParamSpec, "rejected_params"),
     # parameters an SDK reads in another unit than usual (google-genai's timeout in milliseconds)
     Entries("llm_apis.toml", "param_unit", ParamUnitSpec, "param_units"),
     # calls that parse their text as a `{field}` template (LangChain's f-string prompt templates)
@@ -81,6 +84,9 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("agents.toml", "function_runner", FunctionRunnerSpec, "function_runners", {"function_runner": "callees"}),
     # looked up by exact id, longest prefix or pattern (catalog/models.py)
     Entries("models.toml", "model", ModelInfo, "models"),
+    # platforms that host other providers' models on their own retirement schedules (catalog/platforms.py)
+    Entries("platform_models.toml", "platform", PlatformSpec, "platform_specs"),
+    Entries("platform_models.toml", "platform_retirement", PlatformRetirement, "platform_retirements"),
     # several entries may name one symbol (indexed by the Catalog)
     Entries("versions.toml", "api_availability", ApiAvailability, "availability"),
     Entries("versions.toml", "conflict", DistConflict, "conflicts"),

@@ -612,3 +612,18 @@ class ServiceClientSpec:
     default_host: str = ""
     other_ports: tuple[str, ...] = ()
     source: str = ""
+
+
+@dataclass(frozen=True)
+class RejectedParamSpec:
+    """A request parameter an API refuses for some models (llm_apis.toml `[[rejected_param]]`):
+    OpenAI's chat.completions answers 400 to `max_tokens` and to a `temperature` other than 1 sent
+    to its reasoning models."""
+
+    callees: tuple[str, ...]
+    models: tuple[str, ...]  # regexes, full match on the lower-cased id less its provider prefix
+    param: str
+    allowed: tuple[Any, ...] = ()  # values still accepted (temperature 1); empty: the parameter is refused
+    use_instead: str = ""  # the parameter that carries the setting for these models
+    error: str = ""  # the API's error message
+    source: str = ""

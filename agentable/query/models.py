@@ -17,6 +17,7 @@ from agentable.query.agent_subclasses import model_keyword_reaches_base, subclas
 from agentable.query.config import config_default, config_default_strs
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import const_strs, construction_arg, dict_values_for_key, literal_of, literal_sites
+from agentable.query.graph_state import state_inputs
 from agentable.query.model_feeds import closed_values, fed_arguments
 from agentable.query.model_forwarding import forwarded_keywords
 
@@ -209,7 +210,8 @@ def model_uses(g: ProjectGraph) -> list[ModelUse]:
         ids = const_strs(g, slot.expr, slot.func, slot.stmt) + config_default_strs(g, slot.expr, slot.func, slot.stmt) \
             + field_construction_ids(g, slot.expr, slot.func, slot.stmt)
         fed = [(fe, owner, at, const_strs(g, fe, owner, at) + config_default_strs(g, fe, owner, at))
-               for fe, owner, at in fed_arguments(g, slot.expr, slot.func, slot.stmt)]
+               for fe, owner, at in fed_arguments(g, slot.expr, slot.func, slot.stmt)
+               + state_inputs(g, slot.expr, slot.func, slot.stmt)]
         for *_, fed_ids in fed:
             ids += fed_ids
         for mid in dict.fromkeys(ids):
@@ -468,3 +470,51 @@ def self_hosted(g: ProjectGraph, c: Optional[LLMCall]) -> bool:
     hosts = [t.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0] for t in texts if "://" in t]
     return bool(hosts) and len(hosts) == len(texts) and all(h in _LOCAL_HOSTS for h in hosts)
 
+
+
+def sent_platform(g: ProjectGraph, model_id: str, llm_call: Optional[LLMCall] = None,
+                  spec: object = None) -> Optional[str]:
+    """The cloud platform (Amazon Bedrock, Google Vertex AI, Azure OpenAI: catalog
+    platform_models.toml) that serves `model_id` on its own retirement schedule: named by the id's own
+    spelling (`bedrock/...`, `us.anthropic.claude-...-v1:0`, `claude-...@20240620`), or by the client
+    or model class that sends it (`AnthropicBedrock`, `ChatVertexAI`, `AzureOpenAI`). None for a
+    first-party provider's API, whose dates are the model table's."""
+    platforms = g.catalog.platforms
+    found = platforms.platform_of_id(model_id)
+    if found is not None:
+        return found
+    for s in (spec, getattr(llm_call, "spec", None)):
+        if s is not None:
+            found = platforms.platform_of_client(str(getattr(s, "provider", "")), getattr(s, "classes", ()))
+            if found is not None:
+                return found
+    if llm_call is not None and llm_call.client_site is not None:
+        # every client the call's receiver may be must be the platform's: `client = AnthropicBedrock(...)
+        # if use_aws else Anthropic(...)` also sends the id to the provider's own API
+        found = None
+        for path in _receiver_classes(g, llm_call) or [llm_call.ctor_path]:
+            client = g.catalog.llm_client(path)
+            here = platforms.platform_of_client(client.provider, client.classes) if client is not None else None
+            if here is None or (found is not None and here != found):
+                return None
+            found = here
+        return found
+    return None
+
+
+def _receiver_classes(g: ProjectGraph, c: LLMCall) -> list[str]:
+    """The catalog paths of the client classes the receiver of an SDK call may be an instance of
+    (`self.client.chat.completions.create`: the constructions `self.client` may hold), read at the
+    first object down the attribute chain that holds a known client."""
+    e: ir.Expr = c.call.func
+    while isinstance(e, ir.Attribute):
+        e = e.value
+        out: list[str] = []
+        for v in g.values(e, c.func, c.site.stmt):
+            path = getattr(v, "path", "")
+            if isinstance(path, str) and path.endswith("()") and g.catalog.llm_client(path[:-2]) is not None \
+                    and path[:-2] not in out:
+                out.append(path[:-2])
+        if out:
+            return out
+    return []

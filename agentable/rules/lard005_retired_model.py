@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from agentable.catalog.catalog import Catalog
@@ -16,7 +17,8 @@ from agentable.query.model_fields import field_model_defaults
 from agentable.query.model_file_keys import picked_file_entries
 from agentable.query.model_version_defaults import default_model_constructions
 from agentable.query.query_programs import program_models
-from agentable.query.models import distinct_uses, model_slots, model_uses, names_deployment, retired_by, self_hosted
+from agentable.query.models import (distinct_uses, model_slots, model_uses, names_deployment, retired_by, self_hosted,
+                                    sent_platform)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import strings_set_outside_tests
 
@@ -45,7 +47,11 @@ class RetiredModel(Rule):
               "[...]` that guards it, a `Literal[...]` annotation, a table it is looked up in): each is a value "
               "a user can pick, reported once at its entry with the call it reaches. An id written in a query "
               "program (the `from \"openai/...\"` clause of an LMQL `@lmql.query` function's docstring, or "
-              "the decorator's `model=`) is checked at its line there."),
+              "the decorator's `model=`) is checked at its line there. An id sent to a cloud platform that hosts "
+              "other providers' models (Amazon Bedrock, Google Vertex AI, Azure OpenAI: named by the id, "
+              "`bedrock/...`, `us.anthropic.claude-...-v1:0`, `claude-...@20240620`, or by the client that sends "
+              "it) is judged by that platform's own schedule (catalog platform_models.toml, each date with its "
+              "source), not the provider's: it is reported only when the platform's date is known and past."),
         bad_example='client.chat.completions.create(model="gpt-4-0314", messages=msgs)',
         good_example='client.chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Switch to the provider's replacement model named in the message.",
@@ -57,8 +63,14 @@ class RetiredModel(Rule):
         today = datetime.date.today().isoformat()
         # a request to a server on this machine names that server's models (not a provider's)
         reported: set[tuple[str, int, str]] = set()
-        for use in distinct_uses([u for u in model_uses(graph) if not self_hosted(graph, u.llm_call)]):
-            info = _retired(graph.catalog, use.model_id, today)
+        # the retirement that applies where each use sends its id (a platform's schedule or the
+        # provider's), decided before one use per place is kept: an id written once and sent both to
+        # a platform that still serves it and to the provider's API that retired it is reported
+        uses = [u for u in model_uses(graph) if not self_hosted(graph, u.llm_call)]
+        retired = {id(u): _retired(graph.catalog, u.model_id, today, sent_platform(graph, u.model_id, u.llm_call, u.spec))
+                   for u in uses}
+        for use in distinct_uses([u for u in uses if retired[id(u)] is not None]):
+            info = retired[id(use)]
             if info is None:
                 continue
             if use.literal is not None and (unused_default(graph, use.literal, use.func)
@@ -86,7 +98,7 @@ class RetiredModel(Rule):
             reported.add((path, pos[0], use.model_id))
             yield self.finding(
                 ctx, path, pos,
-                f"`{use.model_id}` was retired by its provider on {info.retired}, so requests to it fail{repl}.",
+                f"`{use.model_id}` was retired by {info.by} on {info.date}, so requests to it fail{repl}.",
                 model=use.model_id, flow=flow)
         yield from self._listed(ctx, today, reported)
         yield from self._field_defaults(ctx, today, reported)
@@ -95,7 +107,7 @@ class RetiredModel(Rule):
         yield from self._picked_entries(ctx, today, reported)
         # one finding per retired id per settings file, at its first line: a task config that gives
         # six agents `model: gpt-4` is one edit to make, not six reports (the other lines are steps)
-        settings: dict[tuple[str, str], tuple[ModelInfo, list]] = {}
+        settings: dict[tuple[str, str], tuple[_Retired, list]] = {}
         for ms in config_model_settings(graph):  # written in a YAML/JSON/TOML settings file
             info = _retired(graph.catalog, ms.model_id, today)
             if info is None:
@@ -113,7 +125,7 @@ class RetiredModel(Rule):
             flow = tuple(FlowStep(graph.span(path, ms.pos), f"`{ms.key}` sets `{model_id}` here too") for ms in more)
             yield self.finding(
                 ctx, path, first.pos,
-                f"`{model_id}` (`{first.key}` in this settings file) was retired by its provider on {info.retired}, "
+                f"`{model_id}` (`{first.key}` in this settings file) was retired by {info.by} on {info.date}, "
                 f"so requests to it fail{repl}.{also}", model=model_id, flow=flow)
 
     def _field_defaults(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
@@ -129,8 +141,8 @@ class RetiredModel(Rule):
             repl = _use_instead(ctx.catalog, info, today)
             yield self.finding(
                 ctx, fm.path, fm.pos,
-                f"`{fm.model_id}` (the default of `{fm.cls}.{fm.key}`, a settings class) was retired by its "
-                f"provider on {info.retired}, so requests to it fail{repl}.", model=fm.model_id)
+                f"`{fm.model_id}` (the default of `{fm.cls}.{fm.key}`, a settings class) was retired by "
+                f"{info.by} on {info.date}, so requests to it fail{repl}.", model=fm.model_id)
 
     def _program_models(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
         """A retired id written in a query program (the `from "<model>"` clause of an LMQL query
@@ -147,7 +159,7 @@ class RetiredModel(Rule):
                      if pm.how == "clause" else f"the model of the {pm.spec.framework} query `{pm.func.name}`")
             yield self.finding(
                 ctx, pm.path, pm.pos,
-                f"`{pm.model_id}` ({where}) was retired by its provider on {info.retired}, so every run of the "
+                f"`{pm.model_id}` ({where}) was retired by {info.by} on {info.date}, so every run of the "
                 f"query fails{repl}.", model=pm.model_id)
 
     def _picked_entries(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
@@ -168,7 +180,7 @@ class RetiredModel(Rule):
             yield self.finding(
                 ctx, pe.path, pe.pos,
                 f"The default `{pe.key}` picks the entry `{pe.key}` of {ms.path}, whose `{ms.key}` is "
-                f"`{ms.model_id}`, retired by its provider on {info.retired}, so every run that keeps the default "
+                f"`{ms.model_id}`, retired by {info.by} on {info.date}, so every run that keeps the default "
                 f"fails; point the default at an entry whose model is current{repl}.", model=ms.model_id, flow=flow)
 
     def _release_defaults(self, ctx: RuleContext, today: str) -> Iterable[Finding]:
@@ -185,7 +197,7 @@ class RetiredModel(Rule):
             yield self.finding(
                 ctx, d.path, d.site.call.pos,
                 f"`{name}(...)` names no model, so it sends its default, `{d.model_id}`, in the release installed "
-                f"({d.source.cited()}); `{d.model_id}` was retired by its provider on {info.retired}, so requests "
+                f"({d.source.cited()}); `{d.model_id}` was retired by {info.by} on {info.date}, so requests "
                 f"to it fail. Pass the model explicitly, a current one{repl}.", model=d.model_id)
 
     def _listed(self, ctx: RuleContext, today: str, reported: set[tuple[str, int, str]]) -> Iterable[Finding]:
@@ -196,7 +208,8 @@ class RetiredModel(Rule):
             if self_hosted(graph, slot.llm_call):
                 continue
             for x in sorted(listed_model_ids(graph, slot.expr, slot.func, slot.stmt), key=lambda x: (x.path, x.pos)):
-                info = _retired(graph.catalog, x.model_id, today)
+                info = _retired(graph.catalog, x.model_id, today,
+                                sent_platform(graph, x.model_id, slot.llm_call, slot.spec))
                 if info is None \
                         or (x.path, x.pos[0], x.model_id) in reported:
                     continue
@@ -208,21 +221,43 @@ class RetiredModel(Rule):
                         FlowStep(graph.span(*call), "for this model call"))
                 yield self.finding(
                     ctx, x.path, x.pos,
-                    f"`{x.model_id}` ({kind}) was retired by its provider on {info.retired}, so requests to it "
+                    f"`{x.model_id}` ({kind}) was retired by {info.by} on {info.date}, so requests to it "
                     f"fail when it is picked{repl}.", model=x.model_id, flow=flow)
 
 
-def _retired(catalog: Catalog, model_id: str, today: str) -> Optional[ModelInfo]:
-    """The catalog entry of `model_id` when its provider has retired it by `today`, else None."""
+@dataclass(frozen=True)
+class _Retired:
+    """A retirement that applies to an id where it is sent: the first-party provider's (the model
+    table's) or the platform's own (`platform`: Amazon Bedrock, Vertex AI, Azure OpenAI)."""
+
+    date: str
+    info: Optional[ModelInfo]  # the model table's entry, for its replacement
+    platform: str = ""  # the platform's title when its schedule decides
+
+    @property
+    def by(self) -> str:
+        return f"{self.platform} (the platform's own schedule)" if self.platform else "its provider"
+
+
+def _retired(catalog: Catalog, model_id: str, today: str, platform: Optional[str] = None) -> Optional[_Retired]:
+    """The retirement of `model_id` by `today` on the API it is sent to: a platform that hosts it
+    decides by its own schedule (catalog platform_models.toml), which may list the id later than its
+    provider or not at all (then nothing is known: None); otherwise the provider's date."""
     info = catalog.model(model_id)
-    return info if info is not None and retired_by(info, today) else None
+    platform = platform or catalog.platforms.platform_of_id(model_id)
+    if platform is not None:
+        row = catalog.platforms.retirement(platform, model_id)
+        if row is None or row.retired > today:
+            return None
+        return _Retired(row.retired, info, catalog.platforms.platforms[platform].title)
+    return _Retired(str(info.retired), info) if info is not None and retired_by(info, today) else None
 
 
-def _current_replacement(catalog: Catalog, info: ModelInfo, today: str) -> str:
+def _current_replacement(catalog: Catalog, r: _Retired, today: str) -> str:
     """The provider's replacement for the model, followed on while that one has been retired by
     today too (text-davinci-003 -> gpt-3.5-turbo-instruct -> ...); "" when none is known."""
     seen: set[str] = set()
-    repl = info.replacement or ""
+    repl = (r.info.replacement if r.info is not None else None) or ""
     while repl and repl not in seen:
         seen.add(repl)
         nxt = catalog.model(repl)
@@ -232,8 +267,11 @@ def _current_replacement(catalog: Catalog, info: ModelInfo, today: str) -> str:
     return ""
 
 
-def _use_instead(catalog: Catalog, info: ModelInfo, today: str) -> str:
-    repl = _current_replacement(catalog, info, today)
+def _use_instead(catalog: Catalog, r: _Retired, today: str) -> str:
+    repl = _current_replacement(catalog, r, today)
+    if r.platform:  # the provider's replacement goes by another id on the platform
+        return (f"; use a model {r.platform} still serves (the provider's replacement is `{repl}`)" if repl
+                else f"; use a model {r.platform} still serves")
     return f"; use `{repl}` instead" if repl else "; use a current model"
 
 
