@@ -39,6 +39,7 @@ from agentable.cpg.shadowing import imports_itself
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.stub_returns import implemented_outputs
 from agentable.cpg.super_calls import super_attribute
+from agentable.cpg.typed_sources import typed_response
 from agentable.cpg.values import (
     UNKNOWN,
     Composed,
@@ -362,6 +363,9 @@ class Resolver:
         hooked = hooked_text(self.g, func, p)  # `parse(self, text)` of an output parser: the model's reply
         if hooked is not None:
             return frozenset({hooked})
+        typed = typed_response(self.g, func, p)  # `result: ChatCompletion`: a model response
+        if typed is not None:
+            return frozenset({typed})
         ann = ir.unwrap_type(p.annotation)
         if isinstance(ann, ir.Other):  # `engine_cls: type[Engine]`: the class object, to be called
             return built_objects.class_objects(self, ann, func)
