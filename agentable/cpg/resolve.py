@@ -358,14 +358,11 @@ class Resolver:
         return None
 
     def _annotated_instance(self, p: ir.Param, func: FunctionInfo) -> VSet:
-        """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
-        when the caller is a framework or a test harness the project does not contain."""
-        hooked = hooked_text(self.g, func, p)  # `parse(self, text)` of an output parser: the model's reply
+        """`def __init__(self, llm: LLM)`: what callers pass, when the caller is a framework or a test harness
+        the project does not contain (`result: ChatCompletion`, an output parser's `text`: model output)."""
+        hooked = hooked_text(self.g, func, p) or typed_response(self.g, func, p)
         if hooked is not None:
             return frozenset({hooked})
-        typed = typed_response(self.g, func, p)  # `result: ChatCompletion`: a model response
-        if typed is not None:
-            return frozenset({typed})
         ann = ir.unwrap_type(p.annotation)
         if isinstance(ann, ir.Other):  # `engine_cls: type[Engine]`: the class object, to be called
             return built_objects.class_objects(self, ann, func)
