@@ -33,7 +33,7 @@ from agentable.eval import _load, _read_dataset, _reported_files, case_project
 from agentable.scan import ScanOptions, scan
 
 SPENT = ["tuning", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9",
-         "blind10"]
+         "blind10", "blind11"]
 
 # first guesses at the way the value took, from the labelled lines' text (checked in order)
 SHAPES: list[tuple[str, re.Pattern[str]]] = [

@@ -12,8 +12,9 @@ from .platforms import PlatformRetirement, PlatformSpec
 from .specs import (AgentSpec, ApiAvailability, ChatModelSpec, ClientKindSpec, ClientSpec, CredentialEnvSpec,
                     DistConflict, FunctionRunnerSpec, GraphBuilderSpec, LLMCallSpec, MarkerParserSpec,
                     ModelErrorsSpec, ModelInfo, OutputGuardSpec, ParamUnitSpec, PromptTemplateSpec,
-                    QueryProgramSpec, RejectedParamSpec, RetiredApiSpec, RetryDecoratorSpec, RetryDefaultSpec, ServiceClientSpec,
-                    ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec, ToolResultFormatSpec, ToolSchemaSpec,
+                    QueryProgramSpec, RejectedParamSpec, ResponseTypeSpec, RetiredApiSpec, RetryDecoratorSpec,
+                    RetryDefaultSpec, ServiceClientSpec, ToolBaseSpec, ToolConstructorSpec, ToolDecoratorSpec,
+                    ToolResultFormatSpec, ToolSchemaSpec,
                     UnboundedDependency)
 
 
@@ -59,6 +60,8 @@ ENTRIES: tuple[Entries, ...] = (
     Entries("retry.toml", "retry_decorator", RetryDecoratorSpec, "retry_decorators", {"retry_decorator": "callees"}),
     # which environment variables the SDKs read a provider's credential from
     Entries("llm_apis.toml", "credential_env", CredentialEnvSpec, "credential_envs"),
+    # SDK classes of what a model call returns: a parameter annotated with one receives model output
+    Entries("llm_apis.toml", "response_type", ResponseTypeSpec, "response_types", {"response_type": "classes"}),
     # endpoints the provider has shut down (the OpenAI Assistants API)
     Entries("llm_apis.toml", "retired_api", RetiredApiSpec, "retired_apis", {"retired_api": "callees"}),
     # request parameters an API refuses for some models (max_tokens to OpenAI's reasoning models)

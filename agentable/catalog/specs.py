@@ -577,6 +577,23 @@ class PromptTemplateSpec:
 
 
 @dataclass(frozen=True)
+class ResponseTypeSpec:
+    """An SDK class whose instances are what a model call returned (a chat completion, one message
+    of it, a tool call): a parameter annotated with it receives model output, whoever the caller
+    (a provider driver's `_to_message(self, result: ChatCompletion)`). The access paths are from
+    a value of the class, as `LLMCallSpec.output_text` / `output_content` are from a call's result."""
+
+    classes: tuple[str, ...]
+    provider: str
+    api: str  # the LLMCallSpec.api whose response this is
+    output_text: tuple[str, ...] = ()
+    output_content: tuple[str, ...] = ()
+    # as LLMCallSpec's: is a function tool that omits `strict` schema-constrained?
+    tool_arguments_strict_default: Optional[bool] = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class RetiredApiSpec:
     """SDK methods whose endpoints the provider has shut down (`retired`, an ISO date): every
     request fails, whatever the model or the SDK version."""

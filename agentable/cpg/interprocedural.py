@@ -22,7 +22,8 @@ from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.resolve import EMPTY, Resolver
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.super_calls import is_super_site
-from agentable.cpg.values import UNKNOWN, FuncRef, Instance, ParamRef, Typed, Value, VSet
+from agentable.cpg.typed_sources import callers_decide, response_type_at
+from agentable.cpg.values import UNKNOWN, FuncRef, Instance, LLMOutput, ParamRef, Typed, Value, VSet
 
 
 class ExpandingResolver(Resolver):
@@ -79,6 +80,9 @@ class ExpandingResolver(Resolver):
             arg = argument_for(inner.call, p, idx - offset)
             if arg is not None and FuncRef(func.qualname) in self.values(passed, passing.func, passing.stmt):
                 out |= self.values(arg, inner.func, inner.stmt)
+        typed = [v for v in out if isinstance(v, LLMOutput) and response_type_at(v.site[1]) is not None]
+        if typed and callers_decide(self.g, out):
+            out.difference_update(typed)  # `result: ChatCompletion` given the call's own output: that decides
         result = frozenset(out)
         self.param_memo[key] = result
         return result

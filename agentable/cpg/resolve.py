@@ -39,6 +39,7 @@ from agentable.cpg.shadowing import imports_itself
 from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, is_property
 from agentable.cpg.stub_returns import implemented_outputs
 from agentable.cpg.super_calls import super_attribute
+from agentable.cpg.typed_sources import typed_response
 from agentable.cpg.values import (
     UNKNOWN,
     Composed,
@@ -357,9 +358,9 @@ class Resolver:
         return None
 
     def _annotated_instance(self, p: ir.Param, func: FunctionInfo) -> VSet:
-        """`def __init__(self, llm: LLM)`: the annotation says what callers pass, which matters
-        when the caller is a framework or a test harness the project does not contain."""
-        hooked = hooked_text(self.g, func, p)  # `parse(self, text)` of an output parser: the model's reply
+        """`def __init__(self, llm: LLM)`: what callers pass, when the caller is a framework or a test harness
+        the project does not contain (`result: ChatCompletion`, an output parser's `text`: model output)."""
+        hooked = hooked_text(self.g, func, p) or typed_response(self.g, func, p)
         if hooked is not None:
             return frozenset({hooked})
         ann = ir.unwrap_type(p.annotation)

@@ -15,12 +15,13 @@ if TYPE_CHECKING:
 
 def library_candidates(g: "CodeGraph", name: str, cands: list[str]) -> list[str]:
     """The suffix candidates for an import of `name`, less a lone one nested in a project package
-    (chatarena.backends.langchain for `langchain`), when the top of `name` is an LLM library or a
+    (chatarena.backends.langchain for `langchain`, also in a folder with no `__init__.py` below a
+    package), when the top of `name` is an LLM library or a
     network library (tools.toml [network_io], `requests` against an app's models/requests.py) the
     catalog knows and the project declares: the import gets the library. A candidate at a source
     root (src/autogen_core, the library's own source in its monorepo) stays, and several candidates
     already leave the name to the library."""
-    if len(cands) != 1 or "." not in cands[0] or cands[0][:-len(name) - 1] not in g.modules:
+    if len(cands) != 1 or "." not in cands[0] or not _in_package(g, cands[0][:-len(name) - 1]):
         return cands
     manifests: "Optional[ManifestSet]" = getattr(g, "manifests", None)  # (the project graph's; not in CodeGraph)
     top = name.partition(".")[0]
@@ -28,6 +29,13 @@ def library_candidates(g: "CodeGraph", name: str, cands: list[str]) -> list[str]
                              and top not in {m.partition(".")[0] for m in g.catalog.network_modules}):
         return cands
     return [] if any(manifests.declared(d) for d in g.catalog.distributions_for_import(top)) else cands
+
+
+def _in_package(g: "CodeGraph", folder: str) -> bool:
+    """Is the dotted folder a project package or inside one? A folder with no `__init__.py` under a
+    package (cat/scaffold/plugins/llms/providers/ beside cat/__init__.py) is still not on sys.path."""
+    parts = folder.split(".")
+    return any(".".join(parts[:k]) in g.modules for k in range(len(parts), 0, -1))
 
 
 def imports_itself(g: "CodeGraph", target: str, module: "ModuleInfo") -> bool:

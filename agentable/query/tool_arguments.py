@@ -16,6 +16,7 @@ from agentable.cpg import ir
 from agentable.cpg.agent import LLMCall
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
+from agentable.cpg.typed_sources import response_type_at
 from agentable.cpg.values import ExtRef, LLMOutput
 from agentable.query.facts import EvalAt
 from agentable.query.literals import literal_of
@@ -38,8 +39,15 @@ def unconstrained_tool_arguments(g: ProjectGraph, e: Optional[ir.Expr], func: Fu
         if v.read[-1:] != ("arguments",) or _SDK_PARSED.intersection(v.read):
             continue  # not a tool call's arguments string, or the SDK parsed it
         c = g.agent.llm_call_at(v.site[1])
-        default = getattr(c.spec, "tool_arguments_strict_default", None) if c is not None else None
-        if c is None or default is None:
+        if c is None:
+            # a parameter annotated with a response class: the tools the call offered are not known,
+            # so the API's default holds
+            typed = response_type_at(v.site[1])
+            if typed is not None and typed.tool_arguments_strict_default is False:
+                return v
+            continue
+        default = getattr(c.spec, "tool_arguments_strict_default", None)
+        if default is None:
             continue
         strictness = _tool_strictness(g, c)
         if any(strict is False or (strict is None and default is False) for strict in strictness):
