@@ -41,7 +41,7 @@ from agentable.query.guards import (
 from agentable.query.literals import bound_name
 from agentable.query.parsed_fields import key_path, same_field
 from agentable.query.llm_output import llm_outputs
-from agentable.query.structured_output import structured_output
+from agentable.query.structured_output import json_mode_only, structured_output
 from agentable.query.taint import Sink, config
 from agentable.query.text_ops import (
     cut_from_marker,
@@ -470,7 +470,7 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
             pv = parsed[0]
             step = pv.source.steps[-1] if pv.source.steps else None
             parse = by_pos.get((step[0], step[1])) if step else None
-            if parse is None or parse.guard not in ("try", "suppress", ""):
+            if parse is None or (parse.guard not in ("try", "suppress", "") and not _json_mode_parse(g, parse)):
                 continue
             # a store (`data["k"] = v`) is not a read
             if isinstance(s, ir.Assign) and any(t is e for t in s.targets):
@@ -497,6 +497,12 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                 elsewhere.append((flow, parse))
     out.extend(flow for flow, parse in elsewhere if id(parse) not in read_where_parsed)
     return out
+
+
+def _json_mode_parse(g: ProjectGraph, parse: Flow) -> bool:
+    """A parse made safe only by JSON mode: the reply is valid JSON, but its keys are the model's
+    choice (a schema would fix them)."""
+    return parse.guard == "structured-output" and json_mode_only(g, parse.llm)
 
 
 def tested_before_return(parse: Flow) -> bool:

@@ -57,6 +57,40 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
     """The structured-output option (`response_format=…`, `format="json"`, a response schema in
     a generation config, …) of the LLM call that produced `out`, on the call itself, a bound
     setting or the client/model constructor; None when the call asks for free text."""
+    found = _structured_argument(g, out)
+    return found[0] if found is not None else None
+
+
+def json_mode_only(g: ProjectGraph, out: LLMOutput) -> bool:
+    """Does the call that produced `out` ask only for JSON syntax (JSON mode:
+    `response_format={"type": "json_object"}`, `format="json"`), with no schema? Then its reply
+    parses, but which keys it holds is still the model's choice. False for a schema, a model class
+    or an option read at run time (precision first: those may constrain the keys)."""
+    found = _structured_argument(g, out)
+    if found is None or found[1] is None:
+        return False
+    _, value, func, stmt = found
+    node = literal_of(g, value, func, stmt)
+    target = node[0] if node is not None else value
+    if isinstance(target, ir.Constant):
+        return isinstance(target.value, str) and target.value.lower() in _JSON_MODE_WORDS
+    if isinstance(target, ir.Dict):
+        pairs = [(k.value if isinstance(k, ir.Constant) else None, v) for k, v in zip(target.keys, target.values, strict=True)]
+        return len(pairs) == 1 and pairs[0][0] == "type" and isinstance(pairs[0][1], ir.Constant) \
+            and str(pairs[0][1].value).lower() in _JSON_MODE_WORDS
+    return False
+
+
+# the values of a structured-output option that ask for JSON syntax only (OpenAI's `json_object`,
+# Ollama's `format="json"`)
+_JSON_MODE_WORDS = ("json", "json_object")
+
+
+def _structured_argument(g: ProjectGraph, out: LLMOutput
+                         ) -> Optional[tuple[str, Optional[ir.Expr], FunctionInfo, EvalAt]]:
+    """(option name, its value, where it is written) of the structured-output option of the call
+    that produced `out` (see `structured_output`); the value is None for a config argument judged
+    as a whole."""
     c = g.agent.llm_call_at(out.site[1])
     if c is None:
         return None
@@ -70,16 +104,16 @@ def structured_output(g: ProjectGraph, out: LLMOutput) -> Optional[str]:
     for call, f, s in places:
         for kw in call.keywords:
             if call is c.call and config is not None and kw.name == getattr(c.spec, "config_param", None):
-                if config:
-                    return kw.name
+                if config and kw.name:
+                    return kw.name, None, f, s
                 continue
-            if kw.name in names and _requests_structure(g, kw.value, f, s):
-                return kw.name
+            if kw.name and kw.name in names and _requests_structure(g, kw.value, f, s):
+                return kw.name, kw.value, f, s
             if kw.name not in names:  # model_kwargs={"response_format": …}, or `**params` holding it
                 for n in names:
                     for v, owner, s2 in dict_values_for_key(g, kw.value, f, s, n, depth=2):
                         if _requests_structure(g, v, owner, s2):
-                            return n
+                            return n, v, owner, s2
     return None
 
 

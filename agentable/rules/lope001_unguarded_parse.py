@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentable.cpg import ir
 from agentable.findings import Finding, Severity
 from agentable.query.dataflow import flows as text_uses, text_argument
 from agentable.query.guards import is_protected
@@ -106,8 +107,15 @@ class UnguardedParse(Rule):
 
 
 def _op(use) -> str:
-    """`json.loads`, or `str.index` for a sink that is a str method."""
-    return f"str.{use.op}" if use.sink is not None and use.sink.method else use.op
+    """`json.loads`, `str.index` for a sink that is a str method, and a class method as the code
+    calls it (`Plan.model_validate_json`, not `pydantic.BaseModel.model_validate_json`)."""
+    if use.sink is not None and use.sink.method:
+        return f"str.{use.op}"
+    owner, _, method = use.op.rpartition(".")
+    written = ir.dotted(use.origin.func) if isinstance(use.origin, ir.Call) else None
+    if owner.rpartition(".")[2][:1].isupper() and written and written.endswith("." + method):
+        return written
+    return use.op
 
 
 def _expr_text(graph, path: str, e) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
@@ -66,6 +66,7 @@ class UncheckedParsedKey(Rule):
             prose = use.sink is not None and use.sink.prose
             fails = ("a reply that is prose, not a mapping, parses into a string (an empty one into None), and "
                      "reading a key of it raises TypeError" if prose else
+                     "a reply without that field raises KeyError" if _json_mode(graph, use) else
                      "a reply without that field raises KeyError (TypeError if the JSON is not an object)")
             fix = ("Check `isinstance(..., dict)` first, catch TypeError too, or validate with a schema" if prose
                    else f"Use `.get({use.op})`, check the key, or validate with a schema")
@@ -120,15 +121,29 @@ def _branch_depth(use: TextUse) -> int:
     return sum(1 for a in use.func.ancestors(use.stmt) if isinstance(a, (ir.If, ir.For, ir.While)))
 
 
+def _parse_of(graph, use: TextUse) -> Optional[TextUse]:
+    """The parse flow the parsed value `use` reads comes from."""
+    step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
+    return next((f for f in text_uses(graph) if f.kind == "parse" and step is not None
+                 and (f.path, f.expr.pos) == (step[0], step[1])), None)
+
+
+def _json_mode(graph, use: TextUse) -> bool:
+    """Was the value parsed from a reply that JSON mode alone made safe to parse?"""
+    parse = _parse_of(graph, use)
+    return parse is not None and parse.guard == "structured-output"
+
+
 def _where(graph, use: TextUse) -> str:
     """Where the error escapes: outside the parse's handler, or (a caller of an unguarded parsing
     helper) in a function that does not handle it either."""
     if use.sink is not None and use.sink.prose and \
             failure_guard(graph, use.func, use.stmt, config().raises("key"), "key") == "try":
         return "that the handler around it (for KeyError) does not catch"
-    step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
-    parse = next((f for f in text_uses(graph) if f.kind == "parse" and step is not None
-                  and (f.path, f.expr.pos) == (step[0], step[1])), None)
+    parse = _parse_of(graph, use)
+    if parse is not None and parse.guard == "structured-output":
+        return ("where nothing handles it (JSON mode makes the reply valid JSON, but which keys it holds is "
+                "still the model's choice)")
     return "where nothing handles it" if parse is not None and not parse.guard else "outside the parse handler"
 
 

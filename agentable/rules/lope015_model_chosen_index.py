@@ -90,16 +90,31 @@ def _stored(s: ir.Stmt, e: ir.Expr) -> bool:
     return isinstance(s, ir.AugAssign) and s.target is e
 
 
-def _assigned_here(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, idx: ir.Expr) -> bool:
-    """Is every name of the index bound by a plain assignment in this function? A parameter's
-    values come from every caller, and an item of an unpacked tuple from every return of a helper:
-    the model's answer may be only one of them (or one the helper already matched to the keys)."""
+def _assigned_here(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, idx: ir.Expr, depth: int = 1) -> bool:
+    """Is every name of the index bound by a plain assignment in this function, or by a loop or
+    comprehension over such a name (`[docs[i] for i in picked]`, `picked` the parsed reply)? A
+    parameter's values come from every caller, and an item of an unpacked tuple from every return
+    of a helper: the model's answer may be only one of them (or one the helper already matched to
+    the keys)."""
     rd = g.reaching(func)
     callees = {id(x.func) for x in ir.walk_expr(idx) if isinstance(x, ir.Call)}
-    for n in {x.id for x in ir.walk_expr(idx) if isinstance(x, ir.Name) and id(x) not in callees}:
-        defs = rd.at(s, n)
-        if not defs or any(d.how != "assign" for d in defs):
+    for x in ir.walk_expr(idx):
+        if not isinstance(x, ir.Name) or id(x) in callees:
+            continue
+        comp = func.comp_names.get(id(x))
+        if comp is not None:  # a comprehension's variable: what it iterates must be bound here
+            if depth <= 0 or not _assigned_here(g, func, s, comp[1], depth - 1):
+                return False
+            continue
+        defs = rd.at(s, x.id)
+        if not defs:
             return False
+        for d in defs:
+            if d.how == "iter" and depth > 0 and isinstance(d.value, ir.Expr) and isinstance(d.stmt, ir.Stmt) \
+                    and _assigned_here(g, func, d.stmt, d.value, depth - 1):
+                continue
+            if d.how != "assign":
+                return False
     return True
 
 
