@@ -57,8 +57,11 @@ class ExpandingResolver(Resolver):
         key = (func.qualname, name)
         hit = self.param_memo.get(key)
         if hit is not None:
+            self.cut += key in self.in_progress  # see Resolver.values: a cycle's partial answer is provisional
             return hit
         self.param_memo[key] = frozenset({ref})  # cycle guard
+        self.in_progress.add(key)
+        cut = self.cut
         out: set[Value] = {ref} | self._annotated_instance(p, func)
         if p.default is not None:
             out |= self.values(p.default, func, func.node)
@@ -85,6 +88,9 @@ class ExpandingResolver(Resolver):
             out.difference_update(typed)  # `result: ChatCompletion` given the call's own output: that decides
         result = frozenset(out)
         self.param_memo[key] = result
+        self.in_progress.discard(key)
+        if self.cut != cut and self.depth:
+            self.cut_short.append((self.param_memo, key))
         return result
 
     def _super_sites(self, func: FunctionInfo) -> list[CallSite]:

@@ -23,15 +23,8 @@ from agentable.catalog import python_facts
 from agentable.cpg import built_objects, ir
 from agentable.cpg.containers import appended_items
 from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, param_index
-from agentable.cpg.frameworks import (
-    MATCH_ITEM_READERS,
-    MATCH_PIECE,
-    MATCHES_FOUND,
-    PARSED_ITEM_METHODS,
-    PARSERS,
-    FrameworkCalls,
-    is_future,
-)
+from agentable.cpg.frameworks import (MATCH_ITEM_READERS, MATCH_PIECE, MATCHES_FOUND, PARSED_ITEM_METHODS, PARSERS,
+                                      FrameworkCalls, is_future)
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.hook_sources import hooked_text
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
@@ -40,24 +33,8 @@ from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, 
 from agentable.cpg.stub_returns import implemented_outputs
 from agentable.cpg.super_calls import super_attribute
 from agentable.cpg.typed_sources import typed_response
-from agentable.cpg.values import (
-    UNKNOWN,
-    Composed,
-    BuildSpec,
-    ClassRef,
-    Const,
-    ExtRef,
-    FuncRef,
-    Instance,
-    LLMOutput,
-    ModuleRef,
-    ParamRef,
-    Parsed,
-    Typed,
-    Value,
-    VSet,
-    compose,
-)
+from agentable.cpg.values import (UNKNOWN, Composed, BuildSpec, ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput,
+                                  ModuleRef, ParamRef, Parsed, Typed, Value, VSet, compose)
 
 if TYPE_CHECKING:
     from agentable.catalog.specs import LLMCallSpec
@@ -97,6 +74,7 @@ class Resolver:
         self.depth = 0
         self.cut = 0  # how many times the depth limit cut a resolution short
         self.cut_short: list[tuple[dict, object]] = []  # (memo, key) to forget
+        self.in_progress: set[object] = set()  # memo keys being resolved: reading one is a cycle
         self._field_memo: dict[tuple[str, str], VSet] = {}
         self.validator_memo: dict[str, built_objects.Stores] = {}  # class -> what its field-dict validators store
         self._stars: dict[str, list[str]] = {}  # module -> targets of its `import *`
@@ -110,12 +88,14 @@ class Resolver:
         key = e
         memo = self.memo
         hit = memo.get(key)
-        if hit is not None:
-            return hit  # also EMPTY while `e` is being resolved: a cycle reads nothing
+        if hit is not None:  # EMPTY while `e` is being resolved: a cycle reads nothing for now, so
+            self.cut += key in self.in_progress  # what is built on it is provisional (as past the depth limit)
+            return hit
         if self.depth > _MAX_DEPTH:
             self.cut += 1
             return EMPTY
         memo[key] = EMPTY
+        self.in_progress.add(key)
         self.depth += 1
         cut = self.cut
         try:
@@ -125,6 +105,7 @@ class Resolver:
             raise
         finally:
             self.depth -= 1
+            self.in_progress.discard(key)
         result = memo[key] = self._sets.setdefault(result, result)
         if self.cut != cut and self.depth:
             self.cut_short.append((memo, key))  # resolved past the depth limit: see _forget_cut_short
@@ -133,9 +114,8 @@ class Resolver:
         return result
 
     def _forget_cut_short(self) -> None:
-        """Drop the memo entries a query made deep inside another, where the depth limit cut them
-        short: asked on their own (a production call first reached from a test's mock setup), they
-        resolve in full."""
+        """Drop the memo entries a query made past the depth limit or on a cycle's partial answer:
+        asked on their own, they resolve in full (and the same whatever was asked first)."""
         for memo, k in self.cut_short:
             memo.pop(k, None)
         self.cut_short.clear()
@@ -642,11 +622,13 @@ class Resolver:
     def function_returns(self, qualname: str) -> VSet:
         hit = self.returns_memo.get(qualname)
         if hit is not None:
+            self.cut += qualname in self.in_progress
             return hit
         func = self.g.functions.get(qualname)
         if func is None:
             return frozenset({UNKNOWN})
         self.returns_memo[qualname] = EMPTY  # cycle guard
+        self.in_progress.add(qualname)
         out: set[Value] = set()
         cut = self.cut
         if func.yields:
@@ -660,6 +642,7 @@ class Resolver:
         out |= implemented_outputs(self, func)  # an interface's stub: what its implementations return
         result = frozenset(out) if out else frozenset({Const(None)})
         self.returns_memo[qualname] = result
+        self.in_progress.discard(qualname)
         if self.cut != cut and self.depth:
             self.cut_short.append((self.returns_memo, qualname))
         return result

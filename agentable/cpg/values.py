@@ -61,6 +61,14 @@ class ModuleRef(Value):
 class Const(Value):
     value: object  # str | int | float | bool | None
 
+    # Python has False == 0 and True == 1.0 with equal hashes, so sets of constants (interned by
+    # the resolver) would merge them: the type is part of a constant's identity.
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Const and type(other.value) is type(self.value) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash((type(self.value), self.value))
+
 
 @dataclass(frozen=True)
 class Typed(Value):
