@@ -48,6 +48,11 @@ HAND: list[tuple[str, str, str, str]] = [
     ("azure", "o1-preview", "2025-07-28", _AZURE_LEGACY),
     ("vertex", "gemini-1.0-pro-001", "2025-04-09", _VERTEX_DEPRECATIONS),
     ("vertex", "gemini-1.0-pro-vision-001", "2025-04-09", _VERTEX_DEPRECATIONS),
+    # the aliases that pointed at those versions on Vertex (ChatVertexAI(model_name="gemini-pro"))
+    ("vertex", "gemini-pro", "2025-04-09", _VERTEX_DEPRECATIONS),
+    ("vertex", "gemini-1.0-pro", "2025-04-09", _VERTEX_DEPRECATIONS),
+    ("vertex", "gemini-1.0-pro-002", "2025-04-09", _VERTEX_DEPRECATIONS),
+    ("vertex", "gemini-pro-vision", "2025-04-09", _VERTEX_DEPRECATIONS),
 ]
 
 # litellm provider -> (platform, the router prefix its keys may carry)
