@@ -380,7 +380,8 @@ class Resolver:
                     step = (func.path, e.pos, f"`.{e.attr}` of the model's response")
                     out.add(v.with_step(step, text=_reaches_text(v, e.attr, e.attr, attribute=True), segment=e.attr))
             elif isinstance(v, Parsed):
-                out.add(v)
+                if not (e.attr.startswith("__") and e.attr.endswith("__")):
+                    out.add(v)  # a field or a method; `obj.__dict__`/`__class__` is reflection, not the data
             elif isinstance(v, Const) and isinstance(v.value, str):
                 out.add(_STR_METHOD)
             elif isinstance(v, FuncRef) and self._runs_function(v.qualname, e.attr):
