@@ -287,7 +287,7 @@ def emptied_test(test: ir.Expr, body: list[ir.Stmt]) -> bool:
                for e in ir.walk_expr(test))
 
 
-def _assigned_names(body: list[ir.Stmt]) -> set[str]:
+def assigned_names(body: list[ir.Stmt]) -> set[str]:
     names: set[str] = set()
     for s in ir.walk_stmts(body):
         targets: list[ir.Expr] = []
@@ -310,7 +310,7 @@ def _assigned_names(body: list[ir.Stmt]) -> set[str]:
 _CLOCKS = frozenset(c.rsplit(".", 1)[-1] for c in python_facts().clock_calls)
 
 
-def _counted_names(body: list[ir.Stmt]) -> set[str]:
+def counted_names(body: list[ir.Stmt]) -> set[str]:
     """Names the body advances step by step: augmented (`n += 1`), rebound from themselves
     (`n = n + 1`, `node = node.next`), grown or shrunk in place (`history.append(...)`), loop
     variables of inner `for`s, read from a clock (`elapsed = time.time() - t0`), and names computed
@@ -414,7 +414,7 @@ def _mentions(expr: ir.Expr, names: set[str]) -> bool:
     return False
 
 
-def _exits_of(loop: Union[ir.While, ir.For]) -> list[tuple[ir.Stmt, list[ir.Expr]]]:
+def exits_of(loop: Union[ir.While, ir.For]) -> list[tuple[ir.Stmt, list[ir.Expr]]]:
     """break/return/raise statements that leave this loop, with the if-tests guarding each."""
     out: list[tuple[ir.Stmt, list[ir.Expr]]] = []
 
@@ -486,11 +486,11 @@ def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
         it = loop.iter
         callee = ir.dotted(it.func) if isinstance(it, ir.Call) else None
         if callee in _INFINITE_ITERS or (callee == "iter" and isinstance(it, ir.Call) and len(it.args) == 2):
-            exits = _exits_of(loop)
+            exits = exits_of(loop)
             return LoopInfo(loop, False, "infinite", f"`for` over the unbounded iterator {callee}()", [e for e, _ in exits])
         return LoopInfo(loop, True, "for-finite", "a `for` loop ends with its iterable")
-    changed = _counted_names(loop.body)
-    exits = _exits_of(loop)
+    changed = counted_names(loop.body)
+    exits = exits_of(loop)
     if _single_pass(loop):
         return LoopInfo(loop, True, "single-pass", "the body ends with an unconditional exit and never continues",
                         [e for e, _ in exits])
@@ -498,16 +498,16 @@ def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
         if _mentions(loop.test, changed):
             return LoopInfo(loop, True, "counter", "the loop condition depends on a value the body updates",
                             [e for e, _ in exits])
-        if _is_counter_test(loop.test, changed):  # `while time.monotonic() < deadline:`
+        if is_counter_test(loop.test, changed):  # `while time.monotonic() < deadline:`
             return LoopInfo(loop, True, "counter", "the loop condition is a deadline on the clock",
                             [e for e, _ in exits])
-        if any(any(_is_counter_test(t, changed) for t in tests) for _e, tests in exits):
+        if any(any(is_counter_test(t, changed) for t in tests) for _e, tests in exits):
             # `while not job.done(): ... if time.time() - t0 > limit: raise ...`
             return LoopInfo(loop, True, "counter", "an exit is guarded by a counter or deadline the body updates",
                             [e for e, _ in exits])
         return LoopInfo(loop, False, "condition",
                         "the loop condition does not depend on anything the body counts", [e for e, _ in exits])
-    counted = [e for e, tests in exits if any(_is_counter_test(t, changed) for t in tests)]
+    counted = [e for e, tests in exits if any(is_counter_test(t, changed) for t in tests)]
     if counted:
         return LoopInfo(loop, True, "while-true-counter", "an exit is guarded by a counter the body updates",
                         [e for e, _ in exits])
@@ -518,7 +518,7 @@ def loop_info(loop: Union[ir.While, ir.For]) -> LoopInfo:
                     [e for e, _ in exits])
 
 
-def _is_counter_test(test: ir.Expr, changed: set[str]) -> bool:
+def is_counter_test(test: ir.Expr, changed: set[str]) -> bool:
     """An ordering comparison on something the body updates (`steps >= max_steps`,
     `len(history) > 20`) or on a clock reading (`time.time() - t0 > limit`), or equality with a
     number (`turn == 10`)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.flow import _assigned_names, _counted_names, _is_counter_test, build_cfg
+from agentable.cpg.flow import assigned_names, counted_names, is_counter_test, build_cfg
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.infinite_limit import infinite_step_limit
@@ -61,7 +61,7 @@ class UnboundedAgentLoop(Rule):
             header = loop.loop.pos
             bypass = _human_bypass(graph, loop)
             if bypass is not None and (bypass[3] or _counts_skips(bypass[0].test, not bypass[2],
-                                                                  _counted_names(loop.loop.body))):
+                                                                  counted_names(loop.loop.body))):
                 continue  # `if auto and auto_steps < 5:` the person is asked again after a few steps
             if bypass is not None:  # where the person is taken out of the loop is the defect
                 branch, wait_line, waits_if_true, _leaves = bypass
@@ -130,7 +130,7 @@ def _human_bypass(graph, loop) -> Optional[tuple[ir.If, int, bool, bool]]:
     the `if` branch that waits, and whether the other branch leaves the loop: the loop waits for a
     person only on some passes."""
     waiting = human_wait_stmts(graph, loop.func, loop.loop.body)
-    changed = _assigned_names(loop.loop.body)
+    changed = assigned_names(loop.loop.body)
     for stmt in sorted((s for s in ir.walk_stmts(loop.loop.body) if id(s) in waiting), key=lambda s: s.pos):
         child: object = stmt
         for anc in loop.func.ancestors(stmt):
@@ -174,7 +174,7 @@ def _counts_skips(test: ir.Expr, holds: bool, counted: set[str]) -> bool:
         parts = [_counts_skips(v, holds, counted) for v in test.values]
         # `a and b` holds only when both do; `a or b` is false only when both are
         return any(parts) if (test.op == "and") == holds else all(parts)
-    return _is_counter_test(test, counted)
+    return is_counter_test(test, counted)
 
 
 def _mode_test(test: ir.Expr, changed: set[str]) -> bool:

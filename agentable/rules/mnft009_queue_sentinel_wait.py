@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.flow import _exits_of, enclosing_handlers
+from agentable.cpg.flow import exits_of, enclosing_handlers
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import Const, ExtRef, Value
@@ -90,7 +90,7 @@ def _marker_waits(g: ProjectGraph, func: FunctionInfo, loop: ir.While) -> list[t
         name = bound_name(st, bound)
         if name is None:
             continue
-        for _exit, tests in _exits_of(loop):
+        for _exit, tests in exits_of(loop):
             for t in tests:
                 if isinstance(t, ir.Compare) and len(t.comparators) == 1 and t.ops[0] in ("is", "=="):
                     left, right = t.left, t.comparators[0]

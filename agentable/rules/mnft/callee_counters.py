@@ -10,7 +10,7 @@ method the condition calls: `while not self.is_halted(): self.step()` with `is_h
 from __future__ import annotations
 
 from agentable.cpg import ir
-from agentable.cpg.flow import _is_counter_test
+from agentable.cpg.flow import is_counter_test
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 
@@ -39,7 +39,7 @@ def counted_in_self_callees(g: ProjectGraph, func: FunctionInfo, loop: ir.Stmt, 
         frontier = nxt
     if not counters:
         return False
-    return any(_is_counter_test(t, counters) for t in (test, *_returned_by_test_calls(g, func, test)))
+    return any(is_counter_test(t, counters) for t in (test, *_returned_by_test_calls(g, func, test)))
 
 
 def _returned_by_test_calls(g: ProjectGraph, func: FunctionInfo, test: ir.Expr, depth: int = 2) -> list[ir.Expr]:

@@ -11,7 +11,7 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.flow import is_always_true as is_true
 from agentable.cpg.agent_model import AgentLoop
-from agentable.cpg.flow import _assigned_names, _exits_of, loop_info
+from agentable.cpg.flow import assigned_names, exits_of, loop_info
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo
 from agentable.cpg.values import ExtRef
@@ -128,8 +128,8 @@ def _reply_decides(loop: ir.While | ir.For) -> bool:
     """Does every exit of the loop test only what the loop computes (`if check: break` with `check`
     bound in the body), not an object's state (`if self.rc.todo is None: break`), which a method
     the annotation hides may move on, as a step index does? A `while` test counts as an exit."""
-    changed = _assigned_names(loop.body)
-    tests = [t for _, ts in _exits_of(loop) for t in ts[-1:]]
+    changed = assigned_names(loop.body)
+    tests = [t for _, ts in exits_of(loop) for t in ts[-1:]]
     if isinstance(loop, ir.While) and not is_true(loop.test):
         tests.append(loop.test)
     for t in tests:

@@ -10,10 +10,10 @@ from agentable.catalog.specs import AgentSpec, ToolConstructorSpec
 from agentable.cpg import ir
 from agentable.cpg.agent import AgentConstruct, ToolDef
 from agentable.cpg.flow import (
-    _assigned_names,
-    _counted_names,
-    _exits_of,
-    _is_counter_test,
+    assigned_names,
+    counted_names,
+    exits_of,
+    is_counter_test,
     emptied_test,
     enclosing_handlers,
     ends_by_leaving,
@@ -308,14 +308,14 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         return None if info.bounded or budget_bound(g, func, stmt) else info.reason
     if info.kind == "single-pass":
         return None  # every pass leaves the loop: a place to `break` from, not an agent loop
-    changed = _assigned_names(stmt.body)
-    counted = _counted_names(stmt.body)
+    changed = assigned_names(stmt.body)
+    counted = counted_names(stmt.body)
     # an exit guarded by a counter or clock bounds the loop
-    for e, tests in _exits_of(stmt):
+    for e, tests in exits_of(stmt):
         # a counter bounds the loop when it decides the exit (the innermost test), not when it only
         # picks the branch in which the model or a person then decides (`if auto or n > 1: ... else:
         # ... if answer == "exit": return`)
-        if (tests and _is_counter_test(tests[-1], counted)) or any(
+        if (tests and is_counter_test(tests[-1], counted)) or any(
                 _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
@@ -328,7 +328,7 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         return None if descends_tree(stmt) else (
             "`while True` whose only exits depend on what the model returns, not on a step limit")
     test = stmt.test
-    if _is_counter_test(test, counted) or _compares_clock(g, func, test):
+    if is_counter_test(test, counted) or _compares_clock(g, func, test):
         return None
     mentioned = {n for n in changed if _mentions_name(test, n)}
     if not mentioned and counted_in_self_callees(g, func, stmt, test):
@@ -337,9 +337,9 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         return "the loop condition does not change in the body, so only the model's output can end it"
     # `while not done:` / `while resp.stop_reason == "tool_use":` — bounded only if a counter decides
     for s, tests in _flag_assignments(stmt, mentioned):
-        if any(_is_counter_test(t, counted) or _compares_clock(g, func, t) for t in tests):
+        if any(is_counter_test(t, counted) or _compares_clock(g, func, t) for t in tests):
             return None
-        if isinstance(s, ir.AugAssign) and _is_counter_test(test, changed | mentioned):
+        if isinstance(s, ir.AugAssign) and is_counter_test(test, changed | mentioned):
             return None
     return "the loop condition depends only on what the model returns, with no step limit"
 
@@ -348,12 +348,12 @@ def _exit_flag_set_at_limit(g: ProjectGraph, func: FunctionInfo, loop: ir.While,
     """Does an exit of the loop test a flag (`node.pruned`) that the body sets to a true constant
     under an ordering test of something the body moves each pass (`node.depth() >= MAX_DEPTH`, with
     `node = child`), other than a size of the model's reply (`len(text) >= 4000`)?"""
-    flags = {d for _e, tests in _exits_of(loop) if tests for x in ir.walk_expr(tests[-1])
+    flags = {d for _e, tests in exits_of(loop) if tests for x in ir.walk_expr(tests[-1])
              if isinstance(x, (ir.Name, ir.Attribute)) for d in [ir.dotted(x)] if d}
     for s, tests in _flag_assignments(loop, flags):
         if not (isinstance(s, ir.Assign) and isinstance(s.value, ir.Constant) and s.value.value is True):
             continue
-        if any(_is_counter_test(t, changed) and not any(
+        if any(is_counter_test(t, changed) and not any(
                 reply_size_test(g, func, loop, c) for c in ir.walk_expr(t)) for t in tests):
             return True
     return False
@@ -478,7 +478,7 @@ def _raises_past_count(callee: FunctionInfo) -> list[ir.Raise]:
                 for d in [ir.dotted(s.target) or ""] if d.startswith("self.") or d in params}
     if not counters:
         return []
-    return [x for s in ir.walk_stmts(callee.body) if isinstance(s, ir.If) and _is_counter_test(s.test, counters)
+    return [x for s in ir.walk_stmts(callee.body) if isinstance(s, ir.If) and is_counter_test(s.test, counters)
             for x in s.body if isinstance(x, ir.Raise)]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.flow import _is_counter_test
+from agentable.cpg.flow import is_counter_test
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.query.guards import names_in
@@ -98,7 +98,7 @@ def _steps_bounded_cursor(g: ProjectGraph, func: FunctionInfo, call: ir.Call) ->
         counters = {d for s in ir.walk_stmts(callee.body) if isinstance(s, ir.AugAssign)
                     and s.op in ("+=", "-=") for d in [ir.dotted(s.target) or ""] if "." in d}
         for s in ir.walk_stmts(callee.body):
-            if isinstance(s, ir.If) and counters and _is_counter_test(s.test, counters) \
+            if isinstance(s, ir.If) and counters and is_counter_test(s.test, counters) \
                     and any(_refuses(x) for x in s.body):
                 return True
     return False
