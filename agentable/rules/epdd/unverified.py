@@ -110,11 +110,18 @@ def unknown_name_provider(g: ProjectGraph, scope: ManifestSet, dotted: str) -> s
 def _names_share_word(top: str, dist: str, generic: frozenset[str]) -> bool:
     """Does a word of the import name (split at `_`, trailing digits dropped) equal, contain or sit
     in a word of the distribution's name (split at `-`, the catalog's generic words such as `sdk`
-    and `python` left out), the shorter of the two at least `_MIN_SHARED` letters long?
-    `espnet2`/espnet, `aviary`/fhaviary, `rudderstack`/rudder-sdk-python."""
+    and `python` left out), the shorter of the two at least `_MIN_SHARED` letters long, or does the
+    whole import name open the distribution's name? `espnet2`/espnet, `aviary`/fhaviary,
+    `rudderstack`/rudder-sdk-python, `gpt4_openai`/gpt4-openai-api."""
     def words(name: str, sep: str) -> set[str]:
         out = {w.rstrip("0123456789") for w in name.lower().split(sep)}
         return {w for w in out if w and w not in generic}
+
+    # the whole import name, words joined by `-`, opens the distribution's name at a word boundary
+    # (`gpt4_openai` from gpt4-openai-api), whatever its words are
+    joined, dist_name = top.lower().replace("_", "-"), dist.lower().replace("_", "-").replace(".", "-")
+    if len(joined) >= _MIN_SHARED and (dist_name + "-").startswith(joined + "-"):
+        return True
 
     for a in words(top, "_") | {top.lower().replace("_", "").rstrip("0123456789")} - generic:
         for b in words(dist, "-"):
