@@ -9,13 +9,13 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ExtRef
+from agentable.cpg.values import ExtRef, ordered
 
 
 def ran_function(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: Optional[ir.Stmt]) -> Optional[ir.Expr]:
     """The function argument of `call` when `call` is a catalogued function runner, else None."""
     runners = g.catalog.python.function_runners
-    for v in g.values(call.func, func, stmt):
+    for v in ordered(g.values(call.func, func, stmt)):
         if not isinstance(v, ExtRef):
             continue
         inst, _, method = v.path.rpartition("().")

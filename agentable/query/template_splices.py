@@ -14,7 +14,7 @@ from agentable.cpg import ir
 from agentable.cpg.artifacts.parse import format_fields
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import Const, ExtRef, Parsed, Typed, value_key
+from agentable.cpg.values import Const, ExtRef, Parsed, Typed, ordered
 from agentable.findings import FlowStep
 from agentable.query.facts import EvalAt, per_graph
 from agentable.query.literals import literal_site, param_argument
@@ -293,7 +293,7 @@ def template_gaps(g: ProjectGraph) -> list[TemplateGap]:
             # Every template the receiver may hold, in a fixed order (a value set's order changes
             # from run to run). One that the call fills in completely means the others may be
             # imprecision (a subclass that overrides the filling method): report only when none is.
-            for v in sorted(g.values(f.value, func, site.stmt), key=value_key):
+            for v in ordered(g.values(f.value, func, site.stmt)):
                 spec = _built_by(v, specs)
                 if spec is None or f.attr not in spec.fill_methods or not isinstance(v, ExtRef) or v.site is None:
                     continue

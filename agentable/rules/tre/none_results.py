@@ -11,7 +11,7 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import ExtRef, FuncRef, LLMOutput
+from agentable.cpg.values import ExtRef, FuncRef, LLMOutput, ordered
 from agentable.query.guards import names_in
 from agentable.rules.tre.helpers import bare_returns, implicit_none_exits, is_stub
 
@@ -96,7 +96,7 @@ def _none_callee(g: ProjectGraph, func: FunctionInfo, call: ir.Call, stmt: objec
     """'the result of `f`, which returns None at line N' when `call` runs a project function that
     returns None on some path and a value on another (a function that never returns a value is a
     procedure, and returning its result is a slip TRE001 words the same way)."""
-    for v in g.values(call.func, func, stmt):
+    for v in ordered(g.values(call.func, func, stmt)):
         if not isinstance(v, FuncRef) or v.qualname not in g.functions:
             continue
         callee = g.functions[v.qualname]
@@ -123,7 +123,7 @@ def _none_library(g: ProjectGraph, func: FunctionInfo, call: ir.Call, stmt: obje
     SDK response that writes the response to a file (`speech.stream_to_file(path)`)."""
     cat = g.catalog
     name = ir.dotted(call.func) or "the call"
-    for v in g.values(call.func, func, stmt):
+    for v in ordered(g.values(call.func, func, stmt)):
         if isinstance(v, ExtRef) and v.path in cat.none_returning_calls:
             return f"the result of `{name}`, which always returns None"
         if isinstance(v, LLMOutput) and v.read and not v.text:
