@@ -430,12 +430,7 @@ class Catalog:
     def optional_need_name(self, dotted: str) -> Optional[str]:
         """The mined name whose needs `optional_needs(dotted)` gives: `dotted` itself, or the module
         it is imported from when that module's import is guarded (None when neither is mined)."""
-        parts = dotted.split(".")
-        for i in range(len(parts), 1, -1):
-            name = ".".join(parts[:i])
-            if name in self._optional:
-                return name
-        return None
+        return next((p for p in dotted_prefixes(dotted) if "." in p and p in self._optional), None)
 
     def distributions_for_import(self, dotted_module: str) -> tuple[str, ...]:
         """Distributions that provide `dotted_module` (longest dotted prefix in [imports])."""
