@@ -62,6 +62,19 @@ class ExpandingResolver(Resolver):
         self.param_memo[key] = frozenset({ref})  # cycle guard
         self.in_progress.add(key)
         cut = self.cut
+        try:
+            result = self._param_values(func, p, idx, ref)
+        except BaseException:
+            del self.param_memo[key]  # never leave the guard as an answer
+            raise
+        finally:
+            self.in_progress.discard(key)
+        self.param_memo[key] = result
+        if self.cut != cut and self.depth:
+            self.cut_short.append((self.param_memo, key))
+        return result
+
+    def _param_values(self, func: FunctionInfo, p: ir.Param, idx: int, ref: ParamRef) -> VSet:
         out: set[Value] = {ref} | self._annotated_instance(p, func)
         if p.default is not None:
             out |= self.values(p.default, func, func.node)
@@ -86,12 +99,7 @@ class ExpandingResolver(Resolver):
         typed = [v for v in out if isinstance(v, LLMOutput) and response_type_at(v.site[1]) is not None]
         if typed and callers_decide(self.g, out):
             out.difference_update(typed)  # `result: ChatCompletion` given the call's own output: that decides
-        result = frozenset(out)
-        self.param_memo[key] = result
-        self.in_progress.discard(key)
-        if self.cut != cut and self.depth:
-            self.cut_short.append((self.param_memo, key))
-        return result
+        return frozenset(out)
 
     def _super_sites(self, func: FunctionInfo) -> list[CallSite]:
         """The `super().m(...)` calls in methods of the subclasses of `func`'s class that reach `func`."""

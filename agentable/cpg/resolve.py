@@ -615,6 +615,19 @@ class Resolver:
         where the result depends on them)."""
         return self.function_returns(qualname)
 
+    def _returned(self, func: FunctionInfo) -> VSet:
+        out: set[Value] = set()
+        if func.yields:
+            out.add(Typed("generator"))
+            out |= self._yielded(func)
+        for r in func.returns:
+            if r.value is None:
+                out.add(Const(None))
+            else:
+                out |= self.values(r.value, func, r)
+        out |= implemented_outputs(self, func)  # an interface's stub: what its implementations return
+        return frozenset(out) if out else frozenset({Const(None)})
+
     def http_llm_spec(self, e: ir.Call, path: str, func: FunctionInfo, stmt: Optional[object]) -> Optional[LLMCallSpec]:
         """The `[[http_llm_call]]` entry a POST through an HTTP client addresses, or None (see
         `frameworks.FrameworkCalls.http_llm_spec`)."""
@@ -630,20 +643,15 @@ class Resolver:
             return frozenset({UNKNOWN})
         self.returns_memo[qualname] = EMPTY  # cycle guard
         self.in_progress.add(qualname)
-        out: set[Value] = set()
         cut = self.cut
-        if func.yields:
-            out.add(Typed("generator"))
-            out |= self._yielded(func)
-        for r in func.returns:
-            if r.value is None:
-                out.add(Const(None))
-            else:
-                out |= self.values(r.value, func, r)
-        out |= implemented_outputs(self, func)  # an interface's stub: what its implementations return
-        result = frozenset(out) if out else frozenset({Const(None)})
+        try:
+            result = self._returned(func)
+        except BaseException:
+            del self.returns_memo[qualname]  # never leave the guard as an answer
+            raise
+        finally:
+            self.in_progress.discard(qualname)
         self.returns_memo[qualname] = result
-        self.in_progress.discard(qualname)
         if self.cut != cut and self.depth:
             self.cut_short.append((self.returns_memo, qualname))
         return result

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from packaging.version import InvalidVersion, Version
+
 from agentable.cpg import ir
 from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, FlowStep, Severity, Span
@@ -44,11 +46,13 @@ class RangeAdmitsReleaseWithoutApi(Rule):
               "in 0.28, `pettingzoo.utils.agent_selector` a module from 1.25), the agent fails at import, "
               "construction or call on every new install, though it worked when the range was written. The "
               "declaration is what is wrong: the message names the upper bound to add (the first release "
-              "read without the API) and the manifest line. Judged from the catalog's hand-written API "
+              "read without the API). Judged from the catalog's hand-written API "
               "entries and the public API and parameters mined from the wheels of each library's releases "
-              "(api_surface.json.gz). One finding per manifest line and API, at its first import or use; an "
-              "object whose class the newest release lacks is reported where it is made, not at each "
-              "method call. A lock file's or an exact pin's version, a range under which no release has "
+              "(api_surface.json.gz). One finding per declaration, at its manifest line (or at the call "
+              "that declares it in code), naming every API the newest release lacks with its first import "
+              "or use as a step, as one wrong range breaks them all; an object whose class the newest "
+              "release lacks counts where it is made, not at each method call. A lock file's or an exact "
+              "pin's version, a range under which no release has "
               "the API (LARD001, EPDD002, LARD009) and a use guarded by `except ImportError` (or "
               "`AttributeError`, or a version test) are not this rule's."),
         bad_example=('# requirements.txt: httpx>=0.24.1\n'
@@ -68,40 +72,48 @@ class RangeAdmitsReleaseWithoutApi(Rule):
         uses = list(self._imports(graph)) + list(self._calls(graph)) \
             + sorted(self._keywords(graph), key=lambda u: (u.path, u.pos, u.keyword))
         kept: dict[tuple[str, int, str], _Use] = {}
-        reported: list[tuple[str, int, str]] = []  # (manifest, line, symbol) of the kept uses
         counts: dict[tuple[str, int, str], int] = {}
         for u in uses:  # imports, then constructions and calls, then members and keywords
             src = u.gap.source
             key = (src.path, src.line, u.gap.symbol + (f"({u.keyword}=" if u.keyword else ""))
-            prior = next((k for k in reported if k[:2] == key[:2] and not u.keyword
+            prior = next((k for k in kept if k[:2] == key[:2] and not u.keyword
                           and (key[2] == k[2] or key[2].startswith((k[2] + ".", k[2] + "("))) and "=" not in k[2]),
                          None)
             if prior is not None:
                 counts[prior] = counts.get(prior, 0) + 1
                 continue
             kept[key] = u
-            reported.append(key)
-        by_line: dict[tuple[str, int], list[tuple[str, int, str]]] = {}
+        by_declaration: dict[tuple[str, int], list[tuple[str, int, str]]] = {}
         for key in sorted(kept, key=lambda k: (kept[k].path, kept[k].pos, k)):
-            by_line.setdefault((kept[key].path, kept[key].pos[0]), []).append(key)
-        for keys in by_line.values():  # one finding a line: the first gap, naming the others there
-            first = keys[0]
-            others = [f"`{kept[k].gap.symbol}`" for k in keys[1:] if not kept[k].keyword]
-            yield self._finding(ctx, kept[first], sum(counts.get(k, 0) for k in keys), others)
+            by_declaration.setdefault(key[:2], []).append(key)
+        for keys in by_declaration.values():  # the declaration is what is wrong: one finding there
+            yield self._finding([kept[k] for k in keys], sum(counts.get(k, 0) for k in keys))
 
-    def _finding(self, ctx: RuleContext, u: _Use, more: int, others: list[str]) -> Finding:
-        gap, src = u.gap, u.gap.source
-        also = f" Nor {'is' if len(others) == 1 else 'are'} {', '.join(others)}." if others else ""
-        also += f" They are used {more} more time{'s' if more > 1 else ''} under the same declaration." \
-            if more and others else (f" It is used {more} more time{'s' if more > 1 else ''} under the same "
-                                     "declaration." if more else "")
-        if u.keyword:
-            head = f"`{gap.symbol}` does not accept the keyword `{u.keyword}` in {gap.installed()}."
-        else:
-            head = f"`{gap.symbol}` is not in {gap.installed()}."
-        return self.finding(ctx, u.path, u.pos, f"{head} {gap.advice()}{also}",
-                            flow=(FlowStep(Span(src.path, src.line, src.col, src.line, max(src.end_col, src.col + 1)),
-                                           f"`{src.versions()}` declared here: add `{gap.bound}`"),))
+    def _finding(self, uses: list[_Use], more: int) -> Finding:
+        first = uses[0].gap
+        src = first.source
+        span = Span(src.path, src.line, src.col, src.line, max(src.end_col, src.col + 1))
+        steps = tuple(FlowStep(Span(u.path, u.pos[0], u.pos[1], u.pos[2], u.pos[3]), f"uses {_shown(u)}")
+                      for u in uses)
+        times = f" ({len(uses) + more} uses)" if more else ""
+        admits = (f"`{src.versions()}` admits {first.dist} {first.newest}, the newest release, which a fresh "
+                  "install gets")
+        if len(uses) == 1:
+            u = uses[0]
+            again = f", and {more} more time{'s' if more > 1 else ''}" if more else ""
+            return Finding(self.meta.id,
+                           f"{admits}; it lacks {_shown(u)}, used at {u.path}:{u.pos[0]}{again}. The range is "
+                           f"what is wrong: it admits releases that have it ({first.dist}{first.had}, of those "
+                           f"read or catalogued) and newer ones that do not; add the upper bound "
+                           f"`{first.bound}` here, or move the code to the newer API.{_notes(uses)}",
+                           span, self.meta.severity, self.meta.category, flow=steps)
+        named = ", ".join(f"{_shown(u)} ({u.path}:{u.pos[0]})" for u in uses[:_LISTED])
+        rest = f" and {len(uses) - _LISTED} more" if len(uses) > _LISTED else ""
+        return Finding(self.meta.id,
+                       f"{admits}; it lacks {len(uses)} names the code uses{times}: {named}{rest}. The range "
+                       f"is what is wrong: older releases it admits have them; {_bound_advice(uses)}, or move "
+                       f"the code to the newer API.{_notes(uses)}",
+                       span, self.meta.severity, self.meta.category, flow=steps)
 
     def _imports(self, graph) -> Iterable[_Use]:
         for mod in sorted(graph.modules.values(), key=lambda m: m.path):
@@ -158,6 +170,42 @@ class RangeAdmitsReleaseWithoutApi(Rule):
                 continue
             gap = RangeGap(r.callee, r.dist, r.source, r.installed[0], r.accepted, bound)
             yield _Use(r.site.func.path, r.site.call.pos, gap, r.keyword)
+
+
+_LISTED = 6  # names spelled out in a message; the flow steps carry every use
+
+
+def _shown(u: _Use) -> str:
+    return f"`{u.gap.symbol}` with the keyword `{u.keyword}`" if u.keyword else f"`{u.gap.symbol}`"
+
+
+def _bound_key(bound: str) -> Version:
+    try:
+        return Version(bound.lstrip("<"))
+    except InvalidVersion:
+        return Version("0")
+
+
+def _bound_advice(uses: list[_Use]) -> str:
+    """`add the upper bound `<1.0` here` or, when the names left at different releases, which
+    bound keeps which: the lowest keeps them all."""
+    groups: dict[Version, list[_Use]] = {}  # `<0.11` and `<0.11.0` are one release
+    for u in uses:
+        groups.setdefault(_bound_key(u.gap.bound), []).append(u)
+    bounds = sorted(groups)
+    lowest = groups[bounds[0]][0].gap.bound
+    if len(bounds) == 1:
+        return f"add the upper bound `{lowest}` here"
+    parts = [f"{_shown(groups[b][0])}{'' if len(groups[b]) == 1 else f' and {len(groups[b]) - 1} more'} "
+             f"from {groups[b][0].gap.bound.lstrip('<')}" for b in bounds]
+    return (f"they left at different releases ({'; '.join(parts)}): add the upper bound `{lowest}` here "
+            "to keep them all")
+
+
+def _notes(uses: list[_Use]) -> str:
+    """The catalog's advice for the names it has hand-written entries for, each once."""
+    notes = list(dict.fromkeys(u.gap.note for u in uses if u.gap.note))
+    return "".join(f" {n}" for n in notes)
 
 
 def _called(graph, site) -> list[str]:
