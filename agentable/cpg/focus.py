@@ -49,18 +49,20 @@ def imported_names(mod: ir.Module) -> set[str]:
 
 
 def _resolve(name: str, importer: ModuleFacts, by_name: dict[str, ModuleFacts], by_suffix: dict[str, list[str]]
-             ) -> Optional[str]:
-    """The project module an import names, as ProjectGraph.find_module would pick it."""
+             ) -> list[str]:
+    """The project modules an import may name: the one ProjectGraph.find_module picks, or every
+    module a bare suffix fits when several do (`import utils` beside `shop/utils.py` and
+    `blog/utils.py`: which one runs depends on sys.path, and the rules weigh them all)."""
     package = importer.name if importer.is_package else importer.name.rpartition(".")[0]
     parts = name.split(".")
     for i in range(len(parts), 0, -1):
         head = ".".join(parts[:i])
         for cand in (head, f"{package}.{head}" if package else head):
             if cand in by_name:
-                return cand
+                return [cand]
         if by_suffix.get(head):
-            return by_suffix[head][0] if len(by_suffix[head]) == 1 else None
-    return None
+            return list(by_suffix[head])
+    return []
 
 
 def focus_modules(modules: Iterable[ir.Module], paths: set[str]) -> Optional[set[str]]:
@@ -85,10 +87,10 @@ def focus_paths(modules: Iterable[ModuleFacts], paths: set[str]) -> Optional[set
     used_by: dict[str, set[str]] = {}
     for m in modules:
         for imported in m.imports:
-            target = _resolve(imported, m, by_name, by_suffix)
-            if target is not None and target != m.name:
-                uses.setdefault(m.name, set()).add(target)
-                used_by.setdefault(target, set()).add(m.name)
+            for target in _resolve(imported, m, by_name, by_suffix):
+                if target != m.name:
+                    uses.setdefault(m.name, set()).add(target)
+                    used_by.setdefault(target, set()).add(m.name)
     start = {by_path[p].name for p in paths}
     keep = set(start)
     for edges in (uses, used_by):
