@@ -46,7 +46,7 @@ class RangeAdmitsReleaseWithoutApi(Rule):
               "declaration is what is wrong: the message names the upper bound to add (the first release "
               "read without the API) and the manifest line. Judged from the catalog's hand-written API "
               "entries and the public API and parameters mined from the wheels of each library's releases "
-              "(api_surface.json.gz). One finding per manifest line and API, at its first import or use; an "
+              "(api_surface.pack). One finding per manifest line and API, at its first import or use; an "
               "object whose class the newest release lacks is reported where it is made, not at each "
               "method call. A lock file's or an exact pin's version, a range under which no release has "
               "the API (LARD001, EPDD002, LARD009) and a use guarded by `except ImportError` (or "
