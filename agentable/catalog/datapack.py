@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any, Callable, Optional
@@ -51,9 +51,13 @@ def read_pack(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return pack.meta, {name: pack.get(name) for name in pack.names()}
 
 
+def _open_shipped(name: str) -> IO[bytes]:
+    return resources.files("agentable.catalog").joinpath(name).open("rb")
+
+
 def shipped(name: str) -> Callable[[], IO[bytes]]:
-    """An opener for a pack file of the catalog package (also inside a zip install)."""
-    return lambda: resources.files("agentable.catalog").joinpath(name).open("rb")
+    """An opener for a pack file of the catalog package (also inside a zip install); picklable."""
+    return partial(_open_shipped, name)
 
 
 class Pack:
