@@ -1,8 +1,11 @@
 """The modules a scan of a few named files needs: those files, every project module they import
 (transitively: what they call), and every module that imports them (transitively: their callers,
 whose handlers and arguments the rules consult). A pre-commit run on a few files of a large
-project analyses this slice instead of the whole project; findings in the named files are the
-same as a full scan's because every module that can reach or be reached from them is included.
+project analyses this slice instead of the whole project; the findings that follow calls and
+values in the named files are a full scan's because every module that can reach or be reached
+from them is included. The dependency rules weigh what no import connects (every module's name,
+the other root scripts, an extra's feature code elsewhere): a finding of theirs on a slice is
+judged again on the whole project (`scan._judged_on_slice`).
 """
 
 from __future__ import annotations
