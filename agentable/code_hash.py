@@ -11,8 +11,8 @@ from pathlib import Path
 from agentable import __version__
 
 _PACKAGE = Path(__file__).parent
-# code and the catalog's data (TOML tables and the mined JSON, gzipped or not)
-_ANALYSIS_SUFFIXES = (".py", ".toml", ".json", ".gz")
+# code and the catalog's data (TOML tables, the mined tables: packs, JSON, gzipped or not)
+_ANALYSIS_SUFFIXES = (".py", ".toml", ".json", ".gz", ".pack")
 
 
 @lru_cache(maxsize=1)

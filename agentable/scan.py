@@ -31,6 +31,7 @@ from agentable.manifest_cache import cached_manifests
 from agentable.module_index import ModuleIndex
 from agentable.paths import reported_in
 from agentable.rules import all_rules
+from agentable.rules.categories import PROJECT_WIDE
 from agentable.rule_runner import can_fork, ran_out_of_stack, run_rules, run_rules_forked
 from agentable.scan_result import ScanResult
 
@@ -282,14 +283,14 @@ def parse_files(sources: list[SourceFile], jobs: int, progress=None, cache=None)
     return modules, notes
 
 
-def _load_modules(sources: list[SourceFile], options: ScanOptions, cache: Optional[ParseCache]
+def _load_modules(sources: list[SourceFile], options: ScanOptions, cache: Optional[ParseCache], focus: bool = True
                   ) -> tuple[list[ir.Module], list[Notification], list[ModuleFacts]]:
     """The modules to analyse, the notifications of reading them, and the facts of the project's
     other modules (which only count in the totals). A pre-commit run naming Python files loads
-    only their slice (`cpg/focus.py`), found from the module index; any other scan loads every
-    module and brings the index up to date."""
+    only their slice (`cpg/focus.py`), found from the module index, unless `focus` is off; any
+    other scan loads every module and brings the index up to date."""
     index = ModuleIndex(cache.root) if cache is not None and cache.enabled else None
-    if index is not None and cache is not None and _names_files_only(options.only_files):
+    if index is not None and cache is not None and focus and _names_files_only(options.only_files):
         sliced = _named_slice(sources, options, cache, index)
         if sliced is not None:
             return sliced
@@ -414,8 +415,10 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
     cache = ParseCache(options.cache_dir) if options.cache_dir is not None else None
     if cache is not None:
         cache.know_digests({sf.rel_path: digests[sf.abs_path] for sf in disc.sources if sf.abs_path in digests})
+    # A named manifest (setup.py is one) governs every module: no slice.
+    focus = not (options.only_files and options.only_files & {p.relative_to(root).as_posix() for p in disc.manifests})
     with gc_paused():
-        modules, parse_notes, outside = _load_modules(disc.sources, options, cache)
+        modules, parse_notes, outside = _load_modules(disc.sources, options, cache, focus)
         # The IR lives until the scan ends: frozen, it is skipped by the collections after the
         # pause (reporting) until scan() unfreezes it.
         gc.freeze()
@@ -423,8 +426,16 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
             cache.flush()
         manifests = cached_manifests(root, disc.manifests, cache.root if cache is not None and cache.enabled else None)
         artifacts = ArtifactSet(root, disc.artifacts) if disc.artifacts else None
-        raw, rule_notes, modules, only_files = _analyse(modules, manifests, artifacts, disc.artifacts, rules, options,
-                                                        config.include_tests)
+        raw, rule_notes, modules, only_files, sliced = _analyse(modules, manifests, artifacts, disc.artifacts, rules,
+                                                                options, config.include_tests, focus)
+        if (sliced or outside) and _judged_on_slice(raw, only_files):
+            # The rules that weigh the whole project judge the named files again on all of it.
+            every = sorted(modules + _load_rest(disc.sources, outside, options, cache), key=lambda m: m.path)
+            wide = [r for r in rules if r.meta.category in PROJECT_WIDE]
+            wide_raw, wide_notes, _kept, _only, _sliced = _analyse(every, manifests, artifacts, disc.artifacts, wide,
+                                                                   options, config.include_tests, focus=False)
+            raw = [f for f in raw if f.category not in PROJECT_WIDE] + wide_raw
+            rule_notes += [n for n in wide_notes if n not in rule_notes]
     artifact_notes = list(artifacts.notifications) if artifacts is not None else []
     analysis_notes = [n for n in parse_notes + list(manifests.notifications) + artifact_notes + rule_notes
                       if not n.path or reported_in(n.path, options.only_files)]
@@ -490,35 +501,37 @@ MAX_NESTING = 5_000
 
 
 def _analyse(modules: list[ir.Module], manifests, artifacts: Optional[ArtifactSet], artifact_paths: list[str],
-             rules: list, options: ScanOptions, include_tests: bool = False
-             ) -> tuple[list[Finding], list[Notification], list[ir.Module], Optional[set[str]]]:
+             rules: list, options: ScanOptions, include_tests: bool = False, focus: bool = True
+             ) -> tuple[list[Finding], list[Notification], list[ir.Module], Optional[set[str]], bool]:
     """The rules' findings on the project graph, their notifications and the modules analysed.
     Should the graph or a rule run out of stack, the modules nested deeper than MAX_NESTING are
     left out, each with a notification, and the analysis is done again: a pathological file
     costs its own findings only. Measuring every module's depth up front would cost ~4% of a scan.
-    Also returns the files to report in (the named ones, plus what named prompt files link to)."""
+    Also returns the files to report in (the named ones, plus what named prompt files link to), and
+    whether the graph held only the named files' slice of the modules (`focus`: see `_focused`)."""
     only_files = options.only_files
+    sliced = False
     try:
-        raw, notes, only_files = _analyse_once(modules, manifests, artifacts, artifact_paths, rules, options,
-                                               include_tests)
+        raw, notes, only_files, sliced = _analyse_once(modules, manifests, artifacts, artifact_paths, rules, options,
+                                                       include_tests, focus)
         if not any(ran_out_of_stack(n) for n in notes):
-            return raw, notes, modules, only_files
+            return raw, notes, modules, only_files, sliced
     except RecursionError as exc:
         raw, notes = [], [Notification(f"could not analyse the project: {exc}", "", "error", "scan")]
     depths = {m.path: ir.nesting_depth(m) for m in modules}
     deep = sorted(path for path, depth in depths.items() if depth > MAX_NESTING)
     if not deep:
-        return raw, notes, modules, only_files
-    raw, notes, kept, only_files = _analyse([m for m in modules if m.path not in deep], manifests, artifacts,
-                                            artifact_paths, rules, options, include_tests)
-    return raw, [too_deep(path, depths[path]) for path in deep] + notes, kept, only_files
+        return raw, notes, modules, only_files, sliced
+    raw, notes, kept, only_files, sliced = _analyse([m for m in modules if m.path not in deep], manifests, artifacts,
+                                                    artifact_paths, rules, options, include_tests, focus)
+    return raw, [too_deep(path, depths[path]) for path in deep] + notes, kept, only_files, sliced
 
 
 def _analyse_once(modules: list[ir.Module], manifests, artifacts: Optional[ArtifactSet], artifact_paths: list[str],
-                  rules: list, options: ScanOptions, include_tests: bool = False
-                  ) -> tuple[list[Finding], list[Notification], Optional[set[str]]]:
-    graph = ProjectGraph(_focused(modules, _with_loaders(options.only_files, modules, artifact_paths)),
-                         load_catalog(), manifests, artifacts)
+                  rules: list, options: ScanOptions, include_tests: bool = False, focus: bool = True
+                  ) -> tuple[list[Finding], list[Notification], Optional[set[str]], bool]:
+    kept = _focused(modules, _with_loaders(options.only_files, modules, artifact_paths)) if focus else modules
+    graph = ProjectGraph(kept, load_catalog(), manifests, artifacts)
     only_files = options.only_files
     if artifacts is not None:  # read here, not in forked rule workers, so that their notes are kept
         artifacts.model_settings()
@@ -534,7 +547,24 @@ def _analyse_once(modules: list[ir.Module], manifests, artifacts: Optional[Artif
                               report_only=report_only) if options.jobs > 1 else None
     raw, notes = forked if forked is not None else run_rules(graph, rules, options.checker, include_tests=include_tests,
                                                              report_only=report_only)
-    return raw, notes, only_files
+    return raw, notes, only_files, len(kept) < len(modules)
+
+
+def _judged_on_slice(raw: list[Finding], only_files: Optional[set[str]]) -> bool:
+    """Did a rule that weighs the whole project (`PROJECT_WIDE`) report in a named file from a
+    slice of the modules? Its finding may come from what the slice left out (another module of
+    the same name, a root script that reports the package first, an extra's feature code
+    elsewhere), so those rules judge the named files again on every module. A slice that such a
+    rule finds nothing in is kept: with fewer modules it has fewer excuses, not more."""
+    return any(f.category in PROJECT_WIDE and reported_in(f.span.path, only_files) for f in raw)
+
+
+def _load_rest(sources: list[SourceFile], outside: list[ModuleFacts], options: ScanOptions,
+               cache: Optional[ParseCache]) -> list[ir.Module]:
+    """The IR of the modules a pre-commit slice did not load."""
+    paths = {f.path for f in outside}
+    rest, _notes = parse_files([sf for sf in sources if sf.rel_path in paths], options.jobs, None, cache)
+    return rest
 
 
 def _with_loaders(only_files: Optional[set[str]], modules: list[ir.Module], artifacts: list[str]) -> Optional[set[str]]:

@@ -1,5 +1,5 @@
 """Maintainer script: mine the public API of releases of LLM SDKs and agent frameworks from their
-wheels into agentable/catalog/api_surface.json.gz (read by LARD001/EPDD002 to find an import or
+wheels into agentable/catalog/api_surface.pack (read by LARD001/EPDD002 to find an import or
 call of a symbol that the version a fresh install gets no longer has). Never run during a scan.
 
 For each distribution named (one a line in --list; `#` starts a comment; `name==1.2.3` also reads
@@ -14,14 +14,14 @@ that exact release, e.g. the last one with an API that an old range still admits
   per class its members and whether a base outside the wheel may add more; per function/method its
   parameters.
 
-Output (gzip'd JSON, data only): {"version": 2, "mined": date, "roots": {import root: [names]},
-"dists": {name: "<base64 of the gzip'd JSON text>"}}, each distribution decoded on first use:
+Output (a pack, data only: agentable/catalog/datapack.py): the header {"version": 2, "mined": date,
+"roots": {import root: [names]}}, and one slice per distribution, read and decoded on first use:
     {"versions": [read releases, newest first], "releases": [all final releases], "skipped": {v: why},
      "modules": {mod: mask}, "lazy": {mod: mask}, "open": {"mod:Class": mask},
      "symbols": {"mod:Name" | "mod:Class.member": mask}, "params": {"mod:name": [[signature, mask]]}}
 where bit i of a mask is versions[i], and a signature is "a,b,*,c,**" (`*x` varargs, `**` kwargs).
 
-    python scripts/dist_api.py --list scripts/dist_api.txt -o agentable/catalog/api_surface.json.gz
+    python scripts/dist_api.py --list scripts/dist_api.txt -o agentable/catalog/api_surface.pack
 """
 
 from __future__ import annotations
@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
-import base64
 import datetime
-import gzip
 import json
 import shutil
 import subprocess
@@ -47,6 +45,9 @@ from packaging.version import Version
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dist_requires import _ENV, _PIP, releases  # the same pip settings and release list
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from agentable.catalog.datapack import API_SURFACE
 
 _CLOSED_BASES = {"object", "ABC", "Generic", "Protocol", "NamedTuple", "TypedDict"}
 # `__enter__`/`__aenter__`: `with DDGS() as d` needs a context manager, which early releases lack
@@ -687,19 +688,16 @@ def main() -> None:
     dists = {d: json.dumps(compact(json.loads(dists[d])), sort_keys=True, separators=(",", ":"))
              for d in names if d in dists}
     if args.keep is not None:  # the earlier output's other distributions, as they were packed
-        kept = json.loads(gzip.decompress(args.keep.read_bytes()))["dists"]
-        dists = {d: (dists[d] if d in dists else gzip.decompress(base64.b64decode(kept[d])).decode("utf-8"))
+        kept = API_SURFACE.read(args.keep)["dists"]
+        dists = {d: (dists[d] if d in dists else json.dumps(kept[d], sort_keys=True, separators=(",", ":")))
                  for d in [*kept, *(d for d in dists if d not in kept)]}  # the earlier order: roots list dists in it
     roots: dict[str, list[str]] = {}  # import root -> the distributions whose modules start with it
     for d, text in dists.items():
         for r in sorted({m.split(".")[0] for m in json.loads(text)["modules"]}):
             roots.setdefault(r, []).append(d)
-    # each distribution gzip'd on its own (base64 text): a scan decompresses only those it asks about
-    packed = {d: base64.b64encode(gzip.compress(t.encode("utf-8"), 9, mtime=0)).decode("ascii") for d, t in dists.items()}
-    payload = {"version": 2, "mined": datetime.date.today().isoformat(), "roots": roots, "dists": packed}
-    raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    with open(args.out, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as gz:
-        gz.write(raw)  # mtime=0: the same data gives the same bytes
+    # each distribution a slice of its own: a scan decodes only those it asks about
+    API_SURFACE.write(args.out, {"version": 2, "mined": datetime.date.today().isoformat(), "roots": roots,
+                                 "dists": {d: json.loads(t) for d, t in dists.items()}})
     print(f"{len(dists)} distributions, {sum(len(json.loads(t)['versions']) for t in dists.values())} releases "
           f"read -> {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
 

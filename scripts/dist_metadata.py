@@ -1,4 +1,4 @@
-"""Maintainer script: derive the catalog's wheel table (agentable/catalog/wheels.json.gz) from the
+"""Maintainer script: derive the catalog's wheel table (agentable/catalog/wheels.pack) from the
 distributions' own wheels, instead of writing import names and dependencies by hand.
 
 For each distribution named (on the command line, or one a line in --list), it downloads the
@@ -22,7 +22,7 @@ their import names from `_HUGE_IMPORTS` or the distribution's name; the entry sa
 (`imports_from = "name"`). Downloads run `--jobs` at a time; finished distributions are appended to
 `<output>.partial.jsonl`, so an interrupted run resumes where it stopped.
 
-    python scripts/dist_metadata.py --list scripts/dist_metadata.txt -o agentable/catalog/wheels.json.gz
+    python scripts/dist_metadata.py --list scripts/dist_metadata.txt -o agentable/catalog/wheels.pack
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import argparse
 import datetime
 import email.message
 import email.parser
-import gzip
 import json
 import os
 import re
@@ -48,6 +47,9 @@ from packaging.utils import canonicalize_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dist_optional import mine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from agentable.catalog.datapack import WHEELS
 
 _PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 _ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("PIP_") or k == "PIP_CERT"},
@@ -332,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wheels", type=Path, help="folder to keep the downloaded wheels in (default: a temporary one)")
     ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("--batch", type=int, default=1, help="names per pip download run (1: one run per name)")
-    ap.add_argument("-o", "--output", type=Path, required=True, help="the .json.gz to write")
+    ap.add_argument("-o", "--output", type=Path, required=True, help="the .pack to write")
     ap.add_argument("--merge", action="store_true",
                     help="keep the output's other entries: mine only the names given and add (or replace) them")
     args = ap.parse_args(argv)
@@ -369,14 +371,12 @@ def main(argv: list[str] | None = None) -> int:
             log.write(json.dumps([d, entry]) + "\n")
             log.flush()
             print(f"{i}/{len(todo)} {d}", file=sys.stderr)
-    old = json.loads(gzip.decompress(args.output.read_bytes())) if args.merge and args.output.exists() else None
+    old = WHEELS.read(args.output) if args.merge and args.output.exists() else None
     payload = finish(entries, old.get("wheels", {}) if old else None)
     if old is not None:
         payload["wheels"] = {**old.get("wheels", {}), **payload["wheels"]}
         payload["optional"] = {**old.get("optional", {}), **payload["optional"]}
-    raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    with open(args.output, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as gz:
-        gz.write(raw)  # mtime=0: the same data gives the same bytes
+    WHEELS.write(args.output, payload)  # sorted keys, no timestamp: the same data gives the same bytes
     partial.unlink()
     print(f"{len(payload['wheels'])} wheels, {len(payload['optional'])} mined for optional imports -> {args.output}")
     return 0

@@ -1,10 +1,10 @@
 """Maintainer script: the exact pins (`name==1.2.3`) that the manifests of project folders declare
-and whose minor series requires.json.gz has not read, one `name==version` a line, to add to
+and whose minor series requires.pack has not read, one `name==version` a line, to add to
 scripts/dist_requires_pins.txt and mine with
 
     python scripts/dist_pins.py FOLDER... >> scripts/dist_requires_pins.txt
     python scripts/dist_requires.py --merge --minors 0 --list scripts/dist_requires_pins.txt \\
-        -o agentable/catalog/requires.json.gz
+        -o agentable/catalog/requires.pack
 
 EPDD001 follows what a declared release installs (installed_closure); for a release of a series
 never read it only has the neighbouring releases' requirements, and says so. Manifests are read

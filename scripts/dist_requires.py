@@ -1,5 +1,5 @@
 """Maintainer script: mine what each release of a distribution requires, from the package index's
-own metadata, into agentable/catalog/requires.json.gz (read by EPDD003 to find declared ranges
+own metadata, into agentable/catalog/requires.pack (read by EPDD003 to find declared ranges
 that no release can satisfy together, e.g. `langgraph<0.3` with `langchain-core^1.0`).
 
 For each distribution named (one a line in --list; `#` starts a comment; `name==1.2.3` also reads
@@ -17,20 +17,20 @@ that exact release, e.g. an old pin that real projects declare, outside the sele
   `--minors 0` reads only the exact `name==version` releases of the list.
 
 Requests go to the index through pip only, several distributions per pip run (the k-th selected
-release of each distribution in run k). The output is data only (gzip'd JSON):
+release of each distribution in run k). The output is data only (a pack, agentable/catalog/datapack.py:
+each distribution a slice, the import names in the header), as the payload
 
     {"version": 1, "mined": "<date>", "dists": {"<name>": {"releases": [...newest first],
      "requires": {"<release>": ["<Requires-Dist>", ...]},
      "imports": {"<release>": ["<top-level import name>", ...]}}}}   (imports: --imports only)
 
-    python scripts/dist_requires.py --list scripts/dist_requires.txt -o agentable/catalog/requires.json.gz
+    python scripts/dist_requires.py --list scripts/dist_requires.txt -o agentable/catalog/requires.pack
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import gzip
 import json
 import os
 import re
@@ -44,6 +44,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # dist_metadata's wheel reader (--imports)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from agentable.catalog.datapack import REQUIRES
 
 _PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 # The machine's pip settings may pin a constraint file or add local indexes: no configuration file
@@ -198,7 +200,7 @@ def main() -> None:
                 if tops is not None:
                     dists[d].setdefault("imports", {})[v] = tops
     if args.merge and args.out.exists():
-        old = json.loads(gzip.decompress(args.out.read_bytes())).get("dists", {})
+        old = REQUIRES.read(args.out).get("dists", {})
         for d, e in dists.items():  # releases known before stay read, and known (an index that
             # did not answer this time lists only the pins asked for)
             e["requires"] = {**old.get(d, {}).get("requires", {}), **e["requires"]}
@@ -208,9 +210,7 @@ def main() -> None:
                 e["imports"] = imports
         dists = dict(sorted({**old, **dists}.items()))
     payload = {"version": 1, "mined": datetime.date.today().isoformat(), "dists": dists}
-    raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    with open(args.out, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0) as gz:
-        gz.write(raw)  # mtime=0: the same data gives the same bytes
+    REQUIRES.write(args.out, payload)  # sorted keys, no timestamp: the same data gives the same bytes
     n = sum(len(v["requires"]) for v in dists.values())
     partial.unlink()
     print(f"{len(dists)} distributions, {n} releases read -> {args.out}")

@@ -11,7 +11,7 @@ from agentable import code_hash
 
 
 @pytest.mark.parametrize(("name", "changes"), [
-    ("rules/x.py", True), ("catalog/models.toml", True), ("catalog/api_surface.json.gz", True),
+    ("rules/x.py", True), ("catalog/models.toml", True), ("catalog/api_surface.json.gz", True), ("catalog/wheels.pack", True),
     ("catalog/wheels.json", True), ("README.md", False), ("__pycache__/x.cpython-311.pyc", False),
 ])
 def test_the_digest_follows_code_and_catalog_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -1,22 +1,20 @@
 """The public API of releases of LLM SDKs and agent frameworks (modules, their top-level names,
 class members, parameters), mined from their wheels by scripts/dist_api.py into
-api_surface.json.gz (data only; read on first use, each distribution decoded when first asked)."""
+api_surface.pack (data only, `datapack.py`: the header read on first use, each distribution's
+slice read and decoded when first asked)."""
 
 from __future__ import annotations
 
-import base64
-import gzip
-import json
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from typing import Any, Generic, Optional, TypeVar, Union, overload
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-DATA_FILE = "api_surface.json.gz"
+from .datapack import API_SURFACE, Pack
+
 _V = TypeVar("_V")
 _D = TypeVar("_D")
 
@@ -241,30 +239,25 @@ class ClassFacts:
 class ApiSurfaceIndex:
     """Distribution name -> its mined API; import root -> the distributions that ship it."""
 
-    def __init__(self) -> None:
+    def __init__(self, pack: Optional[Pack] = None) -> None:
         self._built: dict[str, Optional[ApiSurface]] = {}
+        self._given = pack
 
     @cached_property
-    def _payload(self) -> dict:
-        try:
-            raw = resources.files("agentable.catalog").joinpath(DATA_FILE).read_bytes()
-        except FileNotFoundError:
-            return {}
-        payload = json.loads(gzip.decompress(raw))
-        return payload if isinstance(payload, dict) else {}
+    def _pack(self) -> Pack:
+        return self._given if self._given is not None else API_SURFACE.open()
 
     @property
     def mined(self) -> str:
-        return str(self._payload.get("mined", ""))
+        return str(self._pack.meta.get("mined", ""))
 
     def names(self) -> tuple[str, ...]:
         """The distributions mined."""
-        dists = self._payload.get("dists", {})
-        return tuple(dists) if isinstance(dists, dict) else ()
+        return self._pack.names()
 
     def dists_for(self, root: str) -> tuple[str, ...]:
         """The distributions whose read releases have modules under the import root `root`."""
-        roots = self._payload.get("roots", {})
+        roots = self._pack.meta.get("roots", {})
         return tuple(roots.get(root, ())) if isinstance(roots, dict) else ()
 
     def get(self, dist: str) -> Optional[ApiSurface]:
@@ -272,9 +265,8 @@ class ApiSurfaceIndex:
             return self._built[dist]
         name = str(canonicalize_name(dist))
         if name not in self._built:
-            packed = self._payload.get("dists", {}).get(name)
-            self._built[name] = _surface(name, json.loads(gzip.decompress(base64.b64decode(packed))), self.mined) \
-                if isinstance(packed, str) else None
+            entry = self._pack.get(name)
+            self._built[name] = _surface(name, entry, self.mined) if isinstance(entry, dict) else None
         return self._built[name]
 
 

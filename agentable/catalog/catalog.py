@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any, Optional
 
-from .kinds import ENTRIES, RECORDS, WHEELS_FILE
-from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist, read_json_gz,
+from .datapack import WHEELS, Pack
+from .kinds import ENTRIES, RECORDS
+from .loader import (CatalogError, build, dotted_prefixes, entries, index, normalize_dist,
                      read_toml, top_module)
 from .models import ModelIndex
 from .platforms import PlatformIndex, PlatformRetirement, PlatformSpec
@@ -204,6 +205,7 @@ class Catalog:
         self._provides: dict[str, tuple[str, ...]] = {
             normalize_dist(k): tuple(v) for k, v in dists.get("provides", {}).items()}
         self._provided_memo: dict[str, frozenset[str]] = {}
+        self._wheel_memo: dict[str, dict[str, Any]] = {}
         # distribution -> (import root, versions): releases that shipped every module under the root,
         # before its integrations moved to distributions of their own
         self._whole_namespace: dict[str, tuple[str, str]] = {
@@ -355,15 +357,34 @@ class Catalog:
 
     # ------------------------------------------------------------------ distributions
     @cached_property
-    def _mined(self) -> dict[str, Any]:
-        """wheels.json.gz (scripts/dist_metadata.py), read on the first distribution question."""
-        return read_json_gz(WHEELS_FILE)
+    def _wheel_pack(self) -> Pack:
+        """wheels.pack (scripts/dist_metadata.py): its header read on the first distribution
+        question, a distribution's slice (the version read, what each extra adds) when asked."""
+        return WHEELS.open()
 
     @cached_property
     def _wheels(self) -> dict[str, dict[str, Any]]:
-        """Distribution -> what its newest wheel says: the import names it installs, its
-        unconditional requirements, what each extra adds, the version read."""
-        return {normalize_dist(k): v for k, v in self._mined.get("wheels", {}).items()}
+        """Distribution -> what its newest wheel says that questions over every distribution read:
+        the import names it installs (and whether the wheel or its name gave them), its
+        unconditional requirements (the header's `heads`)."""
+        heads = self._wheel_pack.meta.get("heads", {})
+        return {normalize_dist(k): v for k, v in heads.items()} if isinstance(heads, dict) else {}
+
+    @cached_property
+    def _wheel_names(self) -> dict[str, str]:
+        """Normalised distribution name -> its name in the pack."""
+        return {normalize_dist(k): k for k in self._wheel_pack.names()}
+
+    def _wheel(self, dist: str) -> dict[str, Any]:
+        """Everything the newest wheel of `dist` says ({} when it was not read), decoded once."""
+        key = self._wheel_names.get(normalize_dist(dist))
+        if key is None:
+            return {}
+        hit = self._wheel_memo.get(key)
+        if hit is None:
+            entry = self._wheel_pack.get(key)
+            hit = self._wheel_memo[key] = entry if isinstance(entry, dict) else {}
+        return hit
 
     @cached_property
     def _imports(self) -> dict[str, tuple[str, ...]]:
@@ -376,7 +397,7 @@ class Catalog:
         out = dict(self._hand_imports)
         for imp, dists in mined.items():
             out.setdefault(imp, tuple(dists))
-        # names only older releases install (dspy-ai <2.6 installs `dsp`): requires.json.gz
+        # names only older releases install (dspy-ai <2.6 installs `dsp`): requires.pack
         for imp, older in self.releases.release_imports.items():
             out.setdefault(imp, older)
         return out
@@ -406,7 +427,7 @@ class Catalog:
         that provide it}) for names of integration packages that need a package their
         distribution does not install (mined from the wheels' sources)."""
         out: dict[str, tuple[str, str, dict[str, tuple[str, ...]]]] = {}
-        for dist, o in self._mined.get("optional", {}).items():
+        for dist, o in self._wheel_pack.meta.get("optional", {}).items():
             needs = o.get("needs", {})
             for name, imports in needs.items():
                 out[name] = (dist, str(o.get("version", "")), {k: tuple(v) for k, v in imports.items()})
@@ -527,7 +548,7 @@ class Catalog:
         w = self._wheels.get(normalize_dist(dist))
         if not w or not w.get("imports") or w.get("imports_from", "wheel") != "wheel":
             return None
-        return frozenset(w["imports"]), str(w.get("version", ""))
+        return frozenset(w["imports"]), str(self._wheel(dist).get("version", ""))
 
     def own_imports(self, dist: str) -> frozenset[str]:
         """The import names `dist` itself installs, by the import map (empty when not known)."""
@@ -536,7 +557,7 @@ class Catalog:
     def extra_requires(self, dist: str, extra: str) -> tuple[str, ...]:
         """The distributions that the extra `extra` of `dist` adds, by its wheel (empty when not
         known): `pydantic-ai-slim[ag-ui]` brings ag-ui-protocol."""
-        extras = self._wheels.get(normalize_dist(dist), {}).get("extras", {})
+        extras = self._wheel(dist).get("extras", {})
         return tuple(normalize_dist(d) for d in extras.get(normalize_dist(extra), ()))
 
     def known_framework_roots(self) -> frozenset[str]:

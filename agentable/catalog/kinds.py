@@ -108,7 +108,6 @@ RECORDS: tuple[Record, ...] = (
 FILES: tuple[str, ...] = tuple(dict.fromkeys(
     [*(k.file for k in ENTRIES), *(r.file for r in RECORDS), "distributions.toml"]))
 
-# Mined by scripts/dist_metadata.py: what each distribution's wheel installs, requires and adds per
-# extra, and the public names of integration packages that need a package they do not install.
-# Read on the first distribution question, not with the TOML files.
-WHEELS_FILE = "wheels.json.gz"
+# Mined by scripts/dist_metadata.py into wheels.pack (datapack.WHEELS): what each distribution's
+# wheel installs, requires and adds per extra, and the public names of integration packages that
+# need a package they do not install. Read on the first distribution question, not with the TOML files.

@@ -11,8 +11,6 @@ Every other key must be a field of the entry's dataclass; unknown keys are an er
 from __future__ import annotations
 
 import dataclasses
-import gzip
-import json
 import re
 import sys
 from pathlib import Path
@@ -74,15 +72,6 @@ def build(cls: type[T], raw: dict[str, Any], where: str) -> T:
         return cls(**data)
     except TypeError as e:
         raise CatalogError(f"{where}: {e}") from e
-
-
-def read_json_gz(name: str) -> dict[str, Any]:
-    """A gzip-compressed JSON object of the catalog folder (mined data); {} when absent."""
-    path = DATA_DIR / name
-    if not path.exists():
-        return {}
-    data = json.loads(gzip.decompress(path.read_bytes()))
-    return data if isinstance(data, dict) else {}
 
 
 def read_toml(name: str) -> dict[str, Any]:

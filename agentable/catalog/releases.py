@@ -1,14 +1,12 @@
 """What each release of a distribution requires, mined from the package index's wheel metadata by
-scripts/dist_requires.py into requires.json.gz (data only; read on first use, never on a scan that
-does not ask)."""
+scripts/dist_requires.py into requires.pack (data only, `datapack.py`: each distribution's slice read
+on first use, never on a scan that does not ask; the header holds the import names of the read
+releases, which questions over every distribution need)."""
 
 from __future__ import annotations
 
-import gzip
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from typing import Optional
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
@@ -17,7 +15,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-DATA_FILE = "requires.json.gz"
+from .datapack import REQUIRES, Pack
+
 # The Python versions a release's requirements are judged on when their markers tell them apart
 # (`numpy>=1.26.0rc1; python_version >= "3.12"`): the typical environment's first.
 PYTHONS = ("3.12", "3.9", "3.10", "3.11", "3.13", "3.14")
@@ -151,23 +150,32 @@ def _applies(req: Requirement, extras: tuple[str, ...], env: dict[str, str] = _E
 class ReleaseIndex:
     """Distribution name -> its releases and what the mined ones require."""
 
-    def __init__(self) -> None:
+    def __init__(self, pack: Optional[Pack] = None) -> None:
         self._built: dict[str, Optional[Distribution]] = {}
+        self._given = pack
 
     @cached_property
-    def _data(self) -> dict[str, dict]:
-        raw = resources.files("agentable.catalog").joinpath(DATA_FILE).read_bytes()
-        payload = json.loads(gzip.decompress(raw))
-        dists = payload.get("dists", {})
-        return dists if isinstance(dists, dict) else {}
+    def _pack(self) -> Pack:
+        return self._given if self._given is not None else REQUIRES.open()
+
+    @cached_property
+    def _imports(self) -> dict[str, dict]:
+        """Distribution -> {read release: the import names its wheel installs} (the header's)."""
+        heads = self._pack.meta.get("heads", {})
+        return {name: h["imports"] for name, h in heads.items() if isinstance(h, dict)
+                and isinstance(h.get("imports"), dict)} if isinstance(heads, dict) else {}
+
+    def names(self) -> tuple[str, ...]:
+        """The distributions whose releases were mined."""
+        return self._pack.names()
 
     @cached_property
     def release_imports(self) -> dict[str, tuple[str, ...]]:
         """Import name -> the distributions some read release of which installs it (`dsp` ->
         dspy-ai), for names no newest wheel installs any more."""
         out: dict[str, list[str]] = {}
-        for name, entry in self._data.items():
-            for names in (entry.get("imports") or {}).values() if isinstance(entry, dict) else ():
+        for name, read in self._imports.items():
+            for names in read.values():
                 for imp in names:
                     if name not in out.setdefault(imp, []):
                         out[imp].append(name)
@@ -178,9 +186,8 @@ class ReleaseIndex:
         """Import name -> (distribution, the first read release after the last that installs it),
         for names the newest read release no longer installs."""
         out: dict[str, tuple[str, str]] = {}
-        for name in sorted(self._data):
-            entry = self._data[name]
-            read = (entry.get("imports") or {}) if isinstance(entry, dict) else {}
+        for name in sorted(self._imports):
+            read = self._imports[name]
             try:
                 ordered = sorted(((Version(v), set(n)) for v, n in read.items()), key=lambda x: x[0])
             except InvalidVersion:
@@ -195,7 +202,7 @@ class ReleaseIndex:
             return self._built[dist]
         name = str(canonicalize_name(dist))
         if name not in self._built:
-            entry = self._data.get(name)
+            entry = self._pack.get(name)
             self._built[name] = _distribution(name, entry) if isinstance(entry, dict) else None
         return self._built[name]
 

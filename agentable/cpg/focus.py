@@ -1,8 +1,11 @@
 """The modules a scan of a few named files needs: those files, every project module they import
 (transitively: what they call), and every module that imports them (transitively: their callers,
 whose handlers and arguments the rules consult). A pre-commit run on a few files of a large
-project analyses this slice instead of the whole project; findings in the named files are the
-same as a full scan's because every module that can reach or be reached from them is included.
+project analyses this slice instead of the whole project; the findings that follow calls and
+values in the named files are a full scan's because every module that can reach or be reached
+from them is included. The dependency rules weigh what no import connects (every module's name,
+the other root scripts, an extra's feature code elsewhere): a finding of theirs on a slice is
+judged again on the whole project (`scan._judged_on_slice`).
 """
 
 from __future__ import annotations
@@ -49,18 +52,20 @@ def imported_names(mod: ir.Module) -> set[str]:
 
 
 def _resolve(name: str, importer: ModuleFacts, by_name: dict[str, ModuleFacts], by_suffix: dict[str, list[str]]
-             ) -> Optional[str]:
-    """The project module an import names, as ProjectGraph.find_module would pick it."""
+             ) -> list[str]:
+    """The project modules an import may name: the one ProjectGraph.find_module picks, or every
+    module a bare suffix fits when several do (`import utils` beside `shop/utils.py` and
+    `blog/utils.py`: which one runs depends on sys.path, and the rules weigh them all)."""
     package = importer.name if importer.is_package else importer.name.rpartition(".")[0]
     parts = name.split(".")
     for i in range(len(parts), 0, -1):
         head = ".".join(parts[:i])
         for cand in (head, f"{package}.{head}" if package else head):
             if cand in by_name:
-                return cand
+                return [cand]
         if by_suffix.get(head):
-            return by_suffix[head][0] if len(by_suffix[head]) == 1 else None
-    return None
+            return list(by_suffix[head])
+    return []
 
 
 def focus_modules(modules: Iterable[ir.Module], paths: set[str]) -> Optional[set[str]]:
@@ -85,10 +90,10 @@ def focus_paths(modules: Iterable[ModuleFacts], paths: set[str]) -> Optional[set
     used_by: dict[str, set[str]] = {}
     for m in modules:
         for imported in m.imports:
-            target = _resolve(imported, m, by_name, by_suffix)
-            if target is not None and target != m.name:
-                uses.setdefault(m.name, set()).add(target)
-                used_by.setdefault(target, set()).add(m.name)
+            for target in _resolve(imported, m, by_name, by_suffix):
+                if target != m.name:
+                    uses.setdefault(m.name, set()).add(target)
+                    used_by.setdefault(target, set()).add(m.name)
     start = {by_path[p].name for p in paths}
     keep = set(start)
     for edges in (uses, used_by):

@@ -42,9 +42,9 @@ def installed_closure(g: ProjectGraph, scope: ManifestSet) -> dict[str, str]:
     """The distributions that installing the declarations of `scope` brings, several levels deep
     (`_DEPTH`), each read at the release its requirement resolves to: the lock's pin, else the
     newest release the range admits, by the mined Requires-Dist of that exact release
-    (catalog/requires.json.gz, markers and extras applied); where an exact (or locked) pin's minor
+    (catalog/requires.pack, markers and extras applied); where an exact (or locked) pin's minor
     series was never read, what the nearest read releases below and above it require and the newest
-    wheel's requirements (wheels.json.gz), names only: any of them may be what that release brings;
+    wheel's requirements (wheels.pack), names only: any of them may be what that release brings;
     else the newest wheel's requirements. A distribution neither file knows ends the walk there: what
     it installs is unknown, so an import only it could bring is still reported. Each distribution
     maps to the range it was first reached with ("" when unpinned)."""
@@ -114,7 +114,7 @@ def _release(mined, spec: str, locked: list[str]):
 
 def _old_pin(mined, spec: str, locked: list[str], version) -> bool:
     """Is `version` a release pinned exactly (or by the lock) that is not the newest (whose wheel's
-    requirements wheels.json.gz holds) and whose minor series was never read? A range resolves to
+    requirements wheels.pack holds) and whose minor series was never read? A range resolves to
     the newest release: its neighbours below may require what it no longer does (autogen 0.7.0
     brought openai, 0.14 does not)."""
     return mined is not None and version is not None and bool(locked or (spec.startswith("==") and "," not in spec)) \

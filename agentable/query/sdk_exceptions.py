@@ -1,5 +1,5 @@
 """SDK exception classes named in `except`, `isinstance` and `raise` (LARD014), judged on the
-release a fresh install of the file gets, from the API mined from the SDK's wheels (api_surface.json.gz: which
+release a fresh install of the file gets, from the API mined from the SDK's wheels (api_surface.pack: which
 exported names are exception classes, which are plain classes or come from another library, and
 each exception's `__init__`)."""
 

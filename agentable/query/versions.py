@@ -616,7 +616,7 @@ class ProviderGap:
 def lower_bound_provider_gap(g: ProjectGraph, path: str, dotted: str) -> Optional[ProviderGap]:
     """Is the import `dotted`, which no declaration governing `path` names (nor a lock pins), there
     only because the newest release of ONE declared distribution requires its provider directly
-    (by the mined Requires-Dist of each release, requires.json.gz), while that declaration's lower
+    (by the mined Requires-Dist of each release, requires.pack), while that declaration's lower
     bound admits read releases that do not require it? Unknown provider, a read release missing,
     several declarations that could bring it, or an unbounded range: None."""
     manifests = g.manifests

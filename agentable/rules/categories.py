@@ -33,3 +33,9 @@ CATEGORIES: dict[str, Category] = {
                  "A tool does not hand back a usable observation."),
     )
 }
+
+
+# Categories whose rules judge a file by facts of the whole project (a dependency declaration
+# against every module's imports, module names, root scripts, extras' feature code): a pre-commit
+# run that finds something with them on a slice of the project checks it on all of it.
+PROJECT_WIDE: frozenset[str] = frozenset({"EPDD"})

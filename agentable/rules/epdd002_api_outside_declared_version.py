@@ -33,7 +33,7 @@ class ApiOutsideDeclaredVersion(Rule):
               "that the declared version REMOVED is LARD001's; one NEWER than the declared version is "
               "this rule's. Besides the catalog's hand-written entries, imports and module-attribute calls "
               "are checked against the public API mined from the wheels of the catalogued libraries' "
-              "releases (api_surface.json.gz), for what a fresh install gets (the newest admitted release "
+              "releases (api_surface.pack), for what a fresh install gets (the newest admitted release "
               "without a lock). A range with no lock that admits releases having the API, while its newest "
               "admitted release lacks it, is EPDD006's (the fix is an upper bound)."),
         bad_example='# requirements.txt: pydantic==1.10.13\nfrom pydantic import field_validator',

@@ -41,12 +41,12 @@ class LowerBoundAdmitsMissingApi(Rule):
               "declaration, `pip install -r` leaves it in place, and the agent fails with ImportError or "
               "AttributeError at that use. A fresh install works, which hides the defect from its authors. "
               "Judged from the public API mined from the wheels of the library's releases "
-              "(api_surface.json.gz): the finding is at the manifest line, names the read releases the "
+              "(api_surface.pack): the finding is at the manifest line, names the read releases the "
               "range admits that lack the name, and the bound from which every read admitted release has "
               "it. The same holds for an import no declaration names that only one declared "
               "distribution's own requirements install (`import httpx2` with `mcp>=1.0.0`: mcp 2.x requires "
               "httpx2, the 1.x releases do not), judged from each release's mined Requires-Dist "
-              "(requires.json.gz). A range without a lower bound, a lock file's pin and an import guarded by "
+              "(requires.pack). A range without a lower bound, a lock file's pin and an import guarded by "
               "`except ImportError` (or a `hasattr` test) are not judged."),
         bad_example='# requirements.txt: duckduckgo_search>=2.9.4\nfrom duckduckgo_search import DDGS',
         good_example='# requirements.txt: duckduckgo_search>=3.0.2\nfrom duckduckgo_search import DDGS',

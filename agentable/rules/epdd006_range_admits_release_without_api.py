@@ -48,7 +48,7 @@ class RangeAdmitsReleaseWithoutApi(Rule):
               "declaration is what is wrong: the message names the upper bound to add (the first release "
               "read without the API). Judged from the catalog's hand-written API "
               "entries and the public API and parameters mined from the wheels of each library's releases "
-              "(api_surface.json.gz). One finding per declaration, at its manifest line (or at the call "
+              "(api_surface.pack). One finding per declaration, at its manifest line (or at the call "
               "that declares it in code), naming every API the newest release lacks with its first import "
               "or use as a step, as one wrong range breaks them all; an object whose class the newest "
               "release lacks counts where it is made, not at each method call. A lock file's or an exact "

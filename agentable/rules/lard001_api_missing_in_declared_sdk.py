@@ -32,7 +32,7 @@ class ApiMissingInDeclaredSdk(Rule):
               "mined release list; a distribution it does not list is judged on the declared range only. "
               "Besides the catalog's hand-written entries (which carry replacement advice), any import or "
               "module-attribute call of an SDK or framework is checked against the public API mined from the "
-              "wheels of its releases (catalog api_surface.json.gz): it is reported when the releases a fresh "
+              "wheels of its releases (catalog api_surface.pack): it is reported when the releases a fresh "
               "install gets lack it while other releases read have it; unknown releases and lazily exported "
               "names are never reported. Where the range has no lock and admits releases that have the API while "
               "its newest admitted release lacks it, the declaration is what is wrong: EPDD006 reports that, with "

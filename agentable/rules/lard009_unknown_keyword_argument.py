@@ -28,7 +28,7 @@ class UnknownKeywordArgument(Rule):
               "(the newest release the manifest admits, or the lock's pin) has no such parameter and no "
               "`**kwargs` to absorb it, the call raises `TypeError: unexpected keyword argument` the first "
               "time it runs. Parameters come from the wheels of the catalogued releases (catalog "
-              "api_surface.json.gz). A call is reported only when the data proves it fails: the callee is "
+              "api_surface.pack). A call is reported only when the data proves it fails: the callee is "
               "resolved to a mined function, a constructor or a method of an object the project made; its "
               "class has no base outside the wheel, metaclass or `__getattr__` (a pydantic model's fields, "
               "a dataclass's, are never judged); its signature in the installed release is recorded and has "

@@ -35,7 +35,7 @@ class SdkExceptionMisuse(Rule):
               "`raise openai.RateLimitError(\"busy\")` raises a TypeError about missing arguments that hides the "
               "real cause, and a retry filtering on the SDK's errors no longer matches. Judged on the release a "
               "fresh install gets (the lock's pins, or the newest release the declared range admits) from the API "
-              "mined from the SDK's wheels (api_surface.json.gz: which exported names are exception classes, which "
+              "mined from the SDK's wheels (api_surface.pack: which exported names are exception classes, which "
               "are plain classes or re-exported from another library, and each exception's `__init__`); a name "
               "the data cannot tell about, an unknown release or a call with `*args`/`**kwargs` is never "
               "reported."),

@@ -1,26 +1,24 @@
-"""The mined wheel table (wheels.json.gz, scripts/dist_metadata.py) and its optional-import miner."""
+"""The mined wheel table (wheels.pack, scripts/dist_metadata.py) and its optional-import miner."""
 
 from __future__ import annotations
 
-import gzip
 import io
-import json
 import sys
 import zipfile
 from pathlib import Path
 
-from agentable.catalog.kinds import WHEELS_FILE
+from agentable.catalog.datapack import WHEELS
 from agentable.catalog.loader import DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _payload() -> dict:
-    return json.loads(gzip.decompress((DATA_DIR / WHEELS_FILE).read_bytes()))
+    return WHEELS.read(DATA_DIR / WHEELS.file)
 
 
 def test_size_budget_and_provenance():
-    assert (DATA_DIR / WHEELS_FILE).stat().st_size < 2_000_000  # far under the 20 MB budget
+    assert (DATA_DIR / WHEELS.file).stat().st_size < 2_000_000  # far under the 20 MB budget
     payload = _payload()
     wheels = payload["wheels"]
     assert len(wheels) >= 300
@@ -139,7 +137,7 @@ def test_a_dependency_installs_its_newest_wheel(cat):
 
 
 def test_import_names_per_release(cat):
-    """requires.json.gz's per-release import names (dist_requires.py --imports): the dspy-ai 2.4
+    """requires.pack's per-release import names (dist_requires.py --imports): the dspy-ai 2.4
     wheels install `dsp` beside `dspy`, the 2.6+ shims neither."""
     from packaging.version import Version
 

@@ -64,3 +64,15 @@ def test_named_file_scan_finds_what_the_full_scan_finds_there(tmp_path: Path) ->
     expected = [(f.rule_id, f.span.path, f.span.line) for f in full.active if f.span.path == "app/parse.py"]
     assert expected == [("LOPE001", "app/parse.py", 5)]  # the model's text flows in from main.py
     assert [(f.rule_id, f.span.path, f.span.line) for f in focused.active] == expected
+
+
+def test_focus_keeps_every_module_a_bare_import_may_name() -> None:
+    """`import helpers` beside billing/helpers.py and catalog/helpers.py: sys.path decides which
+    one runs, so the slice keeps both (and what imports them)."""
+    files = {"billing/helpers.py": "def cents(x):\n    return x\n",
+             "catalog/helpers.py": "def sku(x):\n    return x\n",
+             "main.py": "import helpers\n",
+             "other/unrelated.py": "import json\n"}
+    mods = [lower_source(src.encode(), rel, rel.removesuffix(".py").replace("/", ".")) for rel, src in files.items()]
+    assert focus_modules(mods, {"main.py"}) == {"main.py", "billing/helpers.py", "catalog/helpers.py"}
+    assert focus_modules(mods, {"catalog/helpers.py"}) == {"main.py", "billing/helpers.py", "catalog/helpers.py"}

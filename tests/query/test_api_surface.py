@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
-import json
 from pathlib import Path
 
 import pytest
 from packaging.version import Version
 
 from agentable.catalog.api_surface import ApiSurfaceIndex
+from agentable.catalog.datapack import API_SURFACE, Pack
 from agentable.query.versions import _read_bits, mined_api_gap, mined_ranges
 from tests.query.test_versions import graph_with, lock
 
@@ -30,13 +28,10 @@ _ACME = {
 
 
 def index_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ApiSurfaceIndex:
-    payload = {"version": 1, "mined": "2026-12-06", "roots": {"acme": ["acme-sdk"]},
-               "dists": {"acme-sdk": base64.b64encode(gzip.compress(json.dumps(_ACME).encode())).decode()}}
-    data = tmp_path / "api.json.gz"
-    data.write_bytes(gzip.compress(json.dumps(payload).encode()))
-    index = ApiSurfaceIndex()
-    monkeypatch.setattr(ApiSurfaceIndex, "_payload", json.loads(gzip.decompress(data.read_bytes())))
-    return index
+    payload = {"version": 1, "mined": "2026-12-06", "roots": {"acme": ["acme-sdk"]}, "dists": {"acme-sdk": _ACME}}
+    data = tmp_path / "api.pack"
+    API_SURFACE.write(data, payload)
+    return ApiSurfaceIndex(Pack(lambda: open(data, "rb")))
 
 
 def test_presence_per_read_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
-import json
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from agentable.catalog import load_catalog
+from agentable.catalog.datapack import API_SURFACE, Pack
 from agentable.cpg.manifests import parse_manifests
 from agentable.query.call_signatures import Signature, callee_of, rejected_keywords
 from tests.conftest import graph_of
@@ -47,11 +45,12 @@ _SDK = {
 
 
 @pytest.fixture
-def sdk(monkeypatch: pytest.MonkeyPatch) -> None:
-    packed = base64.b64encode(gzip.compress(json.dumps(_SDK).encode())).decode()
-    index = load_catalog().api_surface  # the instance graph_of's catalog holds (its payload may be read already)
-    monkeypatch.setattr(index, "_payload", {"version": 2, "mined": "2026-12-06",
-                                            "roots": {"marvin": ["marvin-sdk"]}, "dists": {"marvin-sdk": packed}})
+def sdk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    data = tmp_path / "api.pack"
+    API_SURFACE.write(data, {"version": 2, "mined": "2026-12-06", "roots": {"marvin": ["marvin-sdk"]},
+                             "dists": {"marvin-sdk": _SDK}})
+    index = load_catalog().api_surface  # the instance graph_of's catalog holds (its pack may be read already)
+    monkeypatch.setattr(index, "_pack", Pack(lambda: open(data, "rb")))
     monkeypatch.setattr(index, "_built", {})
 
 

@@ -484,7 +484,7 @@ def _installed_along(g: ProjectGraph, scope: ManifestSet, dotted: str) -> bool:
 
 def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
     """Does `dist`, installed as `spec` asks, still ship `dotted`? Where the wheel of the release
-    `spec` resolves to was read (requires.json.gz), by its import names. Else a name the newest
+    `spec` resolves to was read (requires.pack), by its import names. Else a name the newest
     wheel no longer installs (pkg_resources, gone from setuptools 81) belonged to older releases:
     it counts only when `spec` keeps that newest release out."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -504,7 +504,7 @@ def _ships(g: ProjectGraph, dist: str, spec: str, dotted: str) -> bool:
 @per_graph
 def _release_imports(g: ProjectGraph, dist: str, spec: str) -> frozenset[str] | None:
     """The top-level names the wheel of the release `spec` resolves to installs, None when that
-    wheel was not read (requires.json.gz)."""
+    wheel was not read (requires.pack)."""
     mined = g.catalog.releases.get(dist)
     release = mined.resolve(spec) if mined is not None else None
     tops = mined.imports_at(release) if mined is not None and release is not None else None
@@ -541,7 +541,7 @@ def stale_lock_pin(g: ProjectGraph, manifests: ManifestSet, path: str, dotted: s
     """For a distribution users pip-install, whose lock installs `dotted` but no declaration does:
     why a fresh resolution, which those users get, lacks it, or None when it would not. The newest
     release of the providing distribution no longer installs the name (pkg_resources in setuptools
-    82+, dsp in dspy-ai 2.6+), or lacks the module or attribute (api_surface.json.gz: openai 1.0+ has
+    82+, dsp in dspy-ai 2.6+), or lacks the module or attribute (api_surface.pack: openai 1.0+ has
     no `openai.error`) while the lock pins an older major release. Returns (why, the declaration
     that keeps the lock's major)."""
     from packaging.version import InvalidVersion, Version

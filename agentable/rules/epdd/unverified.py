@@ -1,7 +1,7 @@
 """What EPDD001 cannot know: declared distributions that no catalog table holds.
 
 The walk over what the declarations install (`installed_closure`) stops at a distribution that
-neither mined table (wheels.json.gz, requires.json.gz) nor distributions.toml knows: what it
+neither mined table (wheels.pack, requires.pack) nor distributions.toml knows: what it
 installs and requires is unknown. Two consequences (docs/catalog-data.md gives the measurements):
 - an import named like such a declared distribution (`espnet2` with espnet declared, `aviary` with
   fhaviary, `rudderstack` with rudder-sdk-python) is most likely its own package: not reported;
