@@ -26,6 +26,7 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, Typed
 from agentable.query.run_budgets import budget_bound, raise_leaves_loop, raised_classes
 from agentable.query.facts import per_graph
+from agentable.query.function_runners import ran_function
 from agentable.query.guards import (decorated_with_retry, expr_parents, failure_guard, guarded_in_expr, names_in,
                                     suppressed_here, tested_before)
 from agentable.query.literals import construction_arg
@@ -251,10 +252,10 @@ def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> boo
     if isinstance(f, ir.Attribute) and f.attr == "get" and (not site.call.args or any(  # type: ignore[attr-defined]
             isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, stmt))):
         return True  # a work queue's get(); with no key, `.get()` is never a dict's (a queue passed in)
-    for v in g.values(f, func, stmt):
-        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or v.path.endswith(_HUMAN_TAILS) or (
-                v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask")
-                and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer"))):
+    ran = ran_function(g, site.call, func, stmt)  # type: ignore[attr-defined]
+    # (`await loop.run_in_executor(None, input, "> ")` waits for the person as `input("> ")` does)
+    for callee in (f,) if ran is None else (f, ran):
+        if any(isinstance(v, ExtRef) and _human_input_path(v.path) for v in g.values(callee, func, stmt)):
             return True
     if depth > 0:
         for q in g.callees(site):  # type: ignore[arg-type]
@@ -262,6 +263,12 @@ def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> boo
             if callee is not None and callee is not func and waits_for_human(g, callee, callee.body, depth - 1):
                 return True
     return False
+
+
+def _human_input_path(path: str) -> bool:
+    return path in _HUMAN_INPUT or path.endswith(_HUMAN_TAILS) or (
+        path.rsplit(".", 1)[-1] in ("input", "prompt", "ask")
+        and path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer"))
 
 
 def _compares_clock(g: ProjectGraph, func: FunctionInfo, test: ir.Expr) -> bool:
