@@ -36,6 +36,7 @@ from agentable.query.tool_failures import tool_error_handling_configured
 from agentable.rules.mnft.callee_counters import counted_in_self_callees
 from agentable.rules.mnft.descent import descends_tree
 from agentable.rules.mnft.recursion import reply_size_test
+from agentable.rules.mnft.step_equality import equals_step_limit
 from agentable.rules.mnft.declared_types import declared_external
 
 
@@ -322,7 +323,7 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         # a counter bounds the loop when it decides the exit (the innermost test), not when it only
         # picks the branch in which the model or a person then decides (`if auto or n > 1: ... else:
         # ... if answer == "exit": return`)
-        if (tests and is_counter_test(tests[-1], counted)) or any(
+        if (tests and (is_counter_test(tests[-1], counted) or equals_step_limit(tests[-1], stmt))) or any(
                 _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
