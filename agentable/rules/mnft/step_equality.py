@@ -21,10 +21,16 @@ def equals_step_limit(test: ir.Expr, loop: ir.Stmt) -> bool:
         if not (isinstance(e, ir.Compare) and e.ops == ["=="] and len(e.comparators) == 1):
             continue
         for counter, limit in ((e.left, e.comparators[0]), (e.comparators[0], e.left)):
-            if ir.dotted(counter) in steps and not any(
-                    (d := ir.dotted(x)) and d in changed for x in ir.walk_expr(limit)):
+            if ir.dotted(counter) in steps and not _reads_changed(limit, changed):
                 return True
     return False
+
+
+def _reads_changed(limit: ir.Expr, changed: set[str]) -> bool:
+    """Does the limit read a name the body assigns? Only whole dotted names count: the body's
+    `self.tasks = ...` changes `self.tasks`, not `self.max_iterations`."""
+    names = {d for x in ir.walk_expr(limit) if (d := ir.dotted(x))}
+    return any(d in changed for d in names if not any(o.startswith(d + ".") for o in names))
 
 
 def _stepped_by_one(body: list[ir.Stmt]) -> set[str]:
