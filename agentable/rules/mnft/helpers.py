@@ -35,6 +35,7 @@ from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import tool_error_handling_configured
 from agentable.rules.mnft.callee_counters import counted_in_self_callees
 from agentable.rules.mnft.descent import descends_tree
+from agentable.rules.mnft.limit_gates import model_calls_gated_by_limit
 from agentable.rules.mnft.recursion import reply_size_test
 from agentable.rules.mnft.step_equality import equals_step_limit
 from agentable.rules.mnft.declared_types import declared_external
@@ -330,6 +331,8 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
     if _exit_flag_set_at_limit(g, func, stmt, changed):
         return None  # `if node.depth() >= MAX: node.pruned = True` ... `if node.pruned: return node`
+    if model_calls_gated_by_limit(g, func, stmt):
+        return None  # (`if early_stop(...)[0]: action = stop else: action = model(...)`: no call past the limit)
     if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt) or budget_bound(g, func, stmt):
         return None  # (a cost, token or time budget checked each pass, here or in what the loop calls)
     if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above; a walk down a tree ends)
