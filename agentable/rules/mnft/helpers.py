@@ -36,6 +36,7 @@ from agentable.query.tool_failures import tool_error_handling_configured
 from agentable.rules.mnft.callee_counters import counted_in_self_callees
 from agentable.rules.mnft.descent import descends_tree
 from agentable.rules.mnft.limit_gates import model_calls_gated_by_limit
+from agentable.rules.mnft.optional_limit import off_when_none
 from agentable.rules.mnft.recursion import reply_size_test
 from agentable.rules.mnft.step_equality import equals_step_limit
 from agentable.rules.mnft.declared_types import declared_external
@@ -303,11 +304,12 @@ def _flag_assignments(loop: ir.Stmt, names: set[str]) -> list[tuple[ir.Stmt, lis
     return out
 
 
-def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
+def loop_unbounded(g: ProjectGraph, loop: object, limit_off: bool = False) -> Optional[str]:
     """Why an agent loop (graph.agent.loops item) has no iteration bound, or None when it has one:
     a `for` over a finite iterable, a counter or step limit in the condition or guarding an exit
     (or guarding the assignment that ends a `while not done` loop), a time limit, or a person in the
-    loop (each iteration waits for their input)."""
+    loop (each iteration waits for their input). With `limit_off`, a limit tested only when it is
+    not None (`lim is not None and n >= lim`) is taken as None, as its default may leave it."""
     info = loop.info  # type: ignore[attr-defined]
     stmt = loop.loop  # type: ignore[attr-defined]
     func = loop.func  # type: ignore[attr-defined]
@@ -324,7 +326,8 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         # a counter bounds the loop when it decides the exit (the innermost test), not when it only
         # picks the branch in which the model or a person then decides (`if auto or n > 1: ... else:
         # ... if answer == "exit": return`)
-        if (tests and (is_counter_test(tests[-1], counted) or equals_step_limit(tests[-1], stmt))) or any(
+        if (tests and not (limit_off and off_when_none(tests[-1])) and (
+                is_counter_test(tests[-1], counted) or equals_step_limit(tests[-1], stmt))) or any(
                 _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
@@ -339,7 +342,7 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         return None if descends_tree(stmt) else (
             "`while True` whose only exits depend on what the model returns, not on a step limit")
     test = stmt.test
-    if is_counter_test(test, counted) or _compares_clock(g, func, test):
+    if (is_counter_test(test, counted) and not (limit_off and off_when_none(test))) or _compares_clock(g, func, test):
         return None
     mentioned = {n for n in changed if _mentions_name(test, n)}
     if not mentioned and counted_in_self_callees(g, func, stmt, test):
@@ -348,9 +351,11 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         return "the loop condition does not change in the body, so only the model's output can end it"
     # `while not done:` / `while resp.stop_reason == "tool_use":` — bounded only if a counter decides
     for s, tests in _flag_assignments(stmt, mentioned):
-        if any(is_counter_test(t, counted) or _compares_clock(g, func, t) for t in tests):
+        if any((is_counter_test(t, counted) and not (limit_off and off_when_none(t))) or _compares_clock(g, func, t)
+               for t in tests):
             return None
-        if isinstance(s, ir.AugAssign) and is_counter_test(test, changed | mentioned):
+        if isinstance(s, ir.AugAssign) and is_counter_test(test, changed | mentioned) and not (
+                limit_off and off_when_none(test)):
             return None
     return "the loop condition depends only on what the model returns, with no step limit"
 
