@@ -87,8 +87,8 @@ class UnboundedAgentLoop(Rule):
                 f"This loop calls the model ({call}) with no iteration bound: {why}. Cap it with a step limit "
                 f"(`for step in range(max_steps)` or a counter) and stop or report when the limit is reached.",
             )
-        for off, loops in off_by_default.values():
-            yield _off_by_default_finding(self, ctx, off, loops)
+        for limit_off, loops in off_by_default.values():
+            yield _off_by_default_finding(self, ctx, limit_off, loops)
         yield from _recursion_findings(self, ctx)
 
 
