@@ -30,9 +30,9 @@ class AttemptTestNeverHolds(Rule):
               "attempt, also when that attempt succeeded and left with `break`: a step that worked is reported "
               "as failed (and its side effects are already done). Inside the loop, a handler written as "
               "`if i == n - 1: reconnect; continue` / `else: raise` has its test the wrong way round: on every "
-              "attempt but the last it raises at once, so the first failure ends the step, and the reconnect branch runs only when no attempt is left. "
-              "Either way the model call, tool or connection is not retried as the code says. Reported at the "
-              "test."),
+              "attempt but the last it raises at once, so the first failure ends the step, and the reconnect "
+              "branch runs only when no attempt is left. Either way the model call, tool or connection is not "
+              "retried as the code says. Reported at the test."),
         bad_example=('for attempt in range(MAX_TRIES):\n    reply = ask(messages)\n    if reply.ok:\n'
                      '        return reply.text\nif attempt == MAX_TRIES:\n    return "gave up"'),
         good_example=('for attempt in range(MAX_TRIES):\n    reply = ask(messages)\n    if reply.ok:\n'
