@@ -29,7 +29,9 @@ class UnboundedAgentLoop(Rule):
               "calls) never ends when the model does not: it repeats the same tool call, keeps asking for more "
               "information, or never produces the stop marker. Without a step limit (or a time limit) the agent "
               "runs forever and burns tokens and money. Agent frameworks cap the loop by default (max_iterations, "
-              "max_steps, max_turns); a hand-written loop needs its own cap."),
+              "max_steps, max_turns); a hand-written loop needs its own cap. A cap whose default turns it off "
+              "(`max_steps=float('inf')`, or `max_iteration=None` tested as `max_iteration is not None and "
+              "n >= max_iteration`) is reported at that default when a call leaves it out."),
         bad_example=('while True:\n    reply = llm(messages)\n    if "Final Answer:" in reply:\n        return reply\n'
                      '    messages.append(run_tool(reply))'),
         good_example=('for step in range(MAX_STEPS):\n    reply = llm(messages)\n    if "Final Answer:" in reply:\n'
