@@ -122,8 +122,8 @@ def _off_by_default_finding(rule: Rule, ctx: RuleContext, off: OptionalLimit,
     return rule.finding(
         ctx, off.owner.path, off.param.default.pos,
         f"The step limit `{off.param.name}` of {what} ({lines}) defaults to None, and `{off.read_as}` is tested "
-        f"only when it is not None, so a call that leaves it out has no step limit: {loops[0][1]}. Give "
-        f"`{off.param.name}` a finite default (and stop or report when it is reached).")
+        f"only when it is not None, so a call that leaves it out runs the loop until the model stops asking "
+        f"for tools or turns. Give `{off.param.name}` a finite default (and stop or report when it is reached).")
 
 
 def _recursion_findings(rule: Rule, ctx: RuleContext) -> Iterable[Finding]:
