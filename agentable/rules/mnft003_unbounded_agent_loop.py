@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
-from agentable.cpg.flow import assigned_names, counted_names, is_counter_test, build_cfg
+from agentable.cpg.agent_model import AgentLoop
+from agentable.cpg.flow import assigned_names, counted_names, exits_of, is_counter_test, build_cfg
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.mnft.infinite_limit import infinite_step_limit
+from agentable.rules.mnft.optional_limit import OptionalLimit, limit_default_off, none_guarded_limits, off_when_none
 from agentable.query.literals import source_text
 from agentable.rules.mnft.helpers import human_wait_stmts, loop_unbounded
 from agentable.rules.mnft.dispatch import dispatched_call, dispatched_loops
@@ -27,7 +29,9 @@ class UnboundedAgentLoop(Rule):
               "calls) never ends when the model does not: it repeats the same tool call, keeps asking for more "
               "information, or never produces the stop marker. Without a step limit (or a time limit) the agent "
               "runs forever and burns tokens and money. Agent frameworks cap the loop by default (max_iterations, "
-              "max_steps, max_turns); a hand-written loop needs its own cap."),
+              "max_steps, max_turns); a hand-written loop needs its own cap. A cap whose default turns it off "
+              "(`max_steps=float('inf')`, or `max_iteration=None` tested as `max_iteration is not None and "
+              "n >= max_iteration`) is reported at that default when a call leaves it out."),
         bad_example=('while True:\n    reply = llm(messages)\n    if "Final Answer:" in reply:\n        return reply\n'
                      '    messages.append(run_tool(reply))'),
         good_example=('for step in range(MAX_STEPS):\n    reply = llm(messages)\n    if "Final Answer:" in reply:\n'
@@ -40,6 +44,7 @@ class UnboundedAgentLoop(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         seen: set[int] = set()
+        off_by_default: dict[int, tuple[OptionalLimit, list[tuple[AgentLoop, str]]]] = {}
         for loop in [*graph.agent.loops, *dispatched_loops(graph)]:
             if id(loop.loop) in seen:
                 continue
@@ -55,6 +60,10 @@ class UnboundedAgentLoop(Rule):
                     f"infinity, and a call that leaves it out runs the loop until the model stops asking for "
                     f"tools or turns. Give `{limit.name}` a finite default (and stop or report when it is reached).")
                 continue
+            if not why and limit is None and not consumer_paces(graph, loop.func, loop.loop):
+                off = _limit_off_by_default(graph, loop)
+                if off is not None:
+                    off_by_default.setdefault(id(off[0].param), (off[0], []))[1].append((loop, off[1]))
             if not why or consumer_paces(graph, loop.func, loop.loop):
                 continue  # (a generator that yields every pass runs as many passes as its consumer asks for)
             call = _model_call_in(graph, loop)
@@ -80,7 +89,41 @@ class UnboundedAgentLoop(Rule):
                 f"This loop calls the model ({call}) with no iteration bound: {why}. Cap it with a step limit "
                 f"(`for step in range(max_steps)` or a counter) and stop or report when the limit is reached.",
             )
+        for limit_off, loops in off_by_default.values():
+            yield _off_by_default_finding(self, ctx, limit_off, loops)
         yield from _recursion_findings(self, ctx)
+
+
+def _limit_off_by_default(graph, loop: AgentLoop) -> Optional[tuple[OptionalLimit, str]]:
+    """The limit that bounds the loop only when it is not None, whose default is None, and why
+    the loop is unbounded without it."""
+    stmt = loop.loop
+    tests = [stmt.test] if isinstance(stmt, ir.While) else []
+    tests += [t[-1] for _e, t in exits_of(stmt) if t]
+    limits = [lim for t in tests if off_when_none(t) for lim in none_guarded_limits(t)]
+    if not limits:
+        return None
+    why = loop_unbounded(graph, loop, limit_off=True)
+    if not why:
+        return None  # (something else bounds it too)
+    for lim in limits:
+        off = limit_default_off(graph, loop.func, lim)
+        if off is not None:
+            return off, why
+    return None
+
+
+def _off_by_default_finding(rule: Rule, ctx: RuleContext, off: OptionalLimit,
+                            loops: list[tuple[AgentLoop, str]]) -> Finding:
+    lines = ", ".join(f"{lp.func.path}:{lp.loop.pos[0]}" if lp.func.path != off.owner.path else f"line {lp.loop.pos[0]}"
+                      for lp, _why in loops)
+    what = "this agent loop" if len(loops) == 1 else "these agent loops"
+    assert off.param.default is not None
+    return rule.finding(
+        ctx, off.owner.path, off.param.default.pos,
+        f"The step limit `{off.param.name}` of {what} ({lines}) defaults to None, and `{off.read_as}` is tested "
+        f"only when it is not None, so a call that leaves it out runs the loop until the model stops asking "
+        f"for tools or turns. Give `{off.param.name}` a finite default (and stop or report when it is reached).")
 
 
 def _recursion_findings(rule: Rule, ctx: RuleContext) -> Iterable[Finding]:

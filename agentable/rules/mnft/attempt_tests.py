@@ -2,7 +2,9 @@
 `for i in range(n):` leaves `i` at `n - 1` at most, so a give-up test after it, `if i == n:` (or
 `i >= n`), never holds and the give-up branch never runs; and a handler that retries only when
 `i == n - 1`, the last attempt, and raises on the others never retries at all: the first failure
-raises, and a failure on the last attempt goes round to a loop that has ended."""
+raises, and a failure on the last attempt goes round to a loop that has ended. A give-up test
+after the loop on the last attempt, `if i == n - 1: raise`, also holds when that attempt
+succeeded and left the loop with `break`."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from agentable.cpg.structure import FunctionInfo
 class DeadAttemptTest:
     """`test` (in `where`, an `if` statement) compares the counter of `loop` with a value it never
     takes (`kind` "after": the give-up test after the loop) or takes only on the last attempt
-    (`kind` "last": the retry branch of a handler whose other branch raises)."""
+    (`kind` "last": the retry branch of a handler whose other branch raises), or gives up after
+    the loop when the counter is at the last attempt, which it also is when that attempt succeeded
+    and broke out (`kind` "success")."""
 
     func: FunctionInfo
     loop: ir.For
@@ -26,6 +30,7 @@ class DeadAttemptTest:
     counter: str
     bound: str  # the loop's stop, as written
     kind: str
+    success_exit: Optional[ir.Stmt] = None  # kind "success": the `break` a successful attempt takes
 
 
 def _range_stop(loop: ir.For) -> Optional[ir.Expr]:
@@ -127,6 +132,10 @@ def dead_attempt_tests(g: ProjectGraph) -> Iterator[DeadAttemptTest]:
                     if isinstance(s, ir.If) and _never_reached(s.test, counter, stop):
                         yield DeadAttemptTest(func, loop, s, counter, _text(stop), "after")
                         break
+                    if isinstance(s, ir.If) and _last_attempt(s.test, counter, stop) and _gives_up(s.body) \
+                            and (brk := _success_break(func, loop, counter)) is not None:
+                        yield DeadAttemptTest(func, loop, s, counter, _text(stop), "success", brk)
+                        break
             # a handler that goes round again on one attempt and raises on the others is a retry
             # loop by its shape, whatever the try calls (a tool's shell, a web request)
             for t in loop.body:
@@ -137,6 +146,31 @@ def dead_attempt_tests(g: ProjectGraph) -> Iterator[DeadAttemptTest]:
                     if isinstance(last, ir.If) and _last_attempt(last.test, counter, stop) \
                             and _raises(last.orelse) and not _raises(last.body):
                         yield DeadAttemptTest(func, loop, last, counter, _text(stop), "last")
+
+
+def _gives_up(block: list[ir.Stmt]) -> bool:
+    """Does the block end by raising (the give-up branch of a retry loop)?"""
+    return _raises(block)
+
+
+def _success_break(func: FunctionInfo, loop: ir.For, counter: str) -> Optional[ir.Stmt]:
+    """A `break` of the loop itself taken when an attempt succeeds: not in a handler and not under
+    a test of the counter (`if attempt == n - 1: break` gives up on the last attempt)."""
+    for s in ir.walk_stmts(loop.body):
+        if not (isinstance(s, ir.Simple) and s.kind == "break"):
+            continue
+        own = True
+        for anc in func.ancestors(s):
+            if anc is loop:
+                break
+            if isinstance(anc, (ir.While, ir.For, ir.Handler, ir.FunctionDef)) or (
+                    isinstance(anc, ir.If) and any(isinstance(x, ir.Name) and x.id == counter
+                                                   for x in ir.walk_expr(anc.test))):
+                own = False
+                break
+        if own:
+            return s
+    return None
 
 
 def _calls_model(g: ProjectGraph, func: FunctionInfo, loop: ir.For) -> bool:

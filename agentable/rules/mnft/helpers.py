@@ -26,6 +26,7 @@ from agentable.cpg.structure import CallSite, FunctionInfo
 from agentable.cpg.values import ClassRef, Const, ExtRef, FuncRef, Instance, Typed
 from agentable.query.run_budgets import budget_bound, raise_leaves_loop, raised_classes
 from agentable.query.facts import per_graph
+from agentable.query.function_runners import ran_function
 from agentable.query.guards import (decorated_with_retry, expr_parents, failure_guard, guarded_in_expr, names_in,
                                     suppressed_here, tested_before)
 from agentable.query.literals import construction_arg
@@ -34,7 +35,10 @@ from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import tool_error_handling_configured
 from agentable.rules.mnft.callee_counters import counted_in_self_callees
 from agentable.rules.mnft.descent import descends_tree
+from agentable.rules.mnft.limit_gates import model_calls_gated_by_limit
+from agentable.rules.mnft.optional_limit import off_when_none
 from agentable.rules.mnft.recursion import reply_size_test
+from agentable.rules.mnft.step_equality import equals_step_limit
 from agentable.rules.mnft.declared_types import declared_external
 
 
@@ -251,10 +255,10 @@ def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> boo
     if isinstance(f, ir.Attribute) and f.attr == "get" and (not site.call.args or any(  # type: ignore[attr-defined]
             isinstance(v, ExtRef) and v.path.startswith(_QUEUE_TYPES) for v in g.values(f.value, func, stmt))):
         return True  # a work queue's get(); with no key, `.get()` is never a dict's (a queue passed in)
-    for v in g.values(f, func, stmt):
-        if isinstance(v, ExtRef) and (v.path in _HUMAN_INPUT or v.path.endswith(_HUMAN_TAILS) or (
-                v.path.rsplit(".", 1)[-1] in ("input", "prompt", "ask")
-                and v.path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer"))):
+    ran = ran_function(g, site.call, func, stmt)  # type: ignore[attr-defined]
+    # (`await loop.run_in_executor(None, input, "> ")` waits for the person as `input("> ")` does)
+    for callee in (f,) if ran is None else (f, ran):
+        if any(isinstance(v, ExtRef) and _human_input_path(v.path) for v in g.values(callee, func, stmt)):
             return True
     if depth > 0:
         for q in g.callees(site):  # type: ignore[arg-type]
@@ -262,6 +266,12 @@ def _waits(g: ProjectGraph, func: FunctionInfo, site: object, depth: int) -> boo
             if callee is not None and callee is not func and waits_for_human(g, callee, callee.body, depth - 1):
                 return True
     return False
+
+
+def _human_input_path(path: str) -> bool:
+    return path in _HUMAN_INPUT or path.endswith(_HUMAN_TAILS) or (
+        path.rsplit(".", 1)[-1] in ("input", "prompt", "ask")
+        and path.split(".")[0] in ("builtins", "click", "typer", "rich", "questionary", "prompt_toolkit", "inquirer"))
 
 
 def _compares_clock(g: ProjectGraph, func: FunctionInfo, test: ir.Expr) -> bool:
@@ -294,11 +304,12 @@ def _flag_assignments(loop: ir.Stmt, names: set[str]) -> list[tuple[ir.Stmt, lis
     return out
 
 
-def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
+def loop_unbounded(g: ProjectGraph, loop: object, limit_off: bool = False) -> Optional[str]:
     """Why an agent loop (graph.agent.loops item) has no iteration bound, or None when it has one:
     a `for` over a finite iterable, a counter or step limit in the condition or guarding an exit
     (or guarding the assignment that ends a `while not done` loop), a time limit, or a person in the
-    loop (each iteration waits for their input)."""
+    loop (each iteration waits for their input). With `limit_off`, a limit tested only when it is
+    not None (`lim is not None and n >= lim`) is taken as None, as its default may leave it."""
     info = loop.info  # type: ignore[attr-defined]
     stmt = loop.loop  # type: ignore[attr-defined]
     func = loop.func  # type: ignore[attr-defined]
@@ -315,20 +326,23 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         # a counter bounds the loop when it decides the exit (the innermost test), not when it only
         # picks the branch in which the model or a person then decides (`if auto or n > 1: ... else:
         # ... if answer == "exit": return`)
-        if (tests and is_counter_test(tests[-1], counted)) or any(
+        if (tests and not (limit_off and off_when_none(tests[-1])) and (
+                is_counter_test(tests[-1], counted) or equals_step_limit(tests[-1], stmt))) or any(
                 _compares_clock(g, func, t) or emptied_test(t, stmt.body) for t in tests):
             return None
         if not tests and isinstance(e, ir.Return) and ir_is_true(stmt.test) and not _retried_on_failure(g, func, stmt, e):
             return None  # returns on the first pass that gets there: a retry loop, not an agent loop
     if _exit_flag_set_at_limit(g, func, stmt, changed):
         return None  # `if node.depth() >= MAX: node.pruned = True` ... `if node.pruned: return node`
+    if model_calls_gated_by_limit(g, func, stmt):
+        return None  # (`if early_stop(...)[0]: action = stop else: action = model(...)`: no call past the limit)
     if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt) or budget_bound(g, func, stmt):
         return None  # (a cost, token or time budget checked each pass, here or in what the loop calls)
     if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above; a walk down a tree ends)
         return None if descends_tree(stmt) else (
             "`while True` whose only exits depend on what the model returns, not on a step limit")
     test = stmt.test
-    if is_counter_test(test, counted) or _compares_clock(g, func, test):
+    if (is_counter_test(test, counted) and not (limit_off and off_when_none(test))) or _compares_clock(g, func, test):
         return None
     mentioned = {n for n in changed if _mentions_name(test, n)}
     if not mentioned and counted_in_self_callees(g, func, stmt, test):
@@ -337,9 +351,11 @@ def loop_unbounded(g: ProjectGraph, loop: object) -> Optional[str]:
         return "the loop condition does not change in the body, so only the model's output can end it"
     # `while not done:` / `while resp.stop_reason == "tool_use":` — bounded only if a counter decides
     for s, tests in _flag_assignments(stmt, mentioned):
-        if any(is_counter_test(t, counted) or _compares_clock(g, func, t) for t in tests):
+        if any((is_counter_test(t, counted) and not (limit_off and off_when_none(t))) or _compares_clock(g, func, t)
+               for t in tests):
             return None
-        if isinstance(s, ir.AugAssign) and is_counter_test(test, changed | mentioned):
+        if isinstance(s, ir.AugAssign) and is_counter_test(test, changed | mentioned) and not (
+                limit_off and off_when_none(test)):
             return None
     return "the loop condition depends only on what the model returns, with no step limit"
 
