@@ -278,4 +278,6 @@ def _use_instead(catalog: Catalog, r: _Retired, today: str) -> str:
 _KINDS = {"choices": "one of the `choices` of the option the model is read from",
           "allowlist": "in the list of models the code accepts for this call",
           "annotation": "one of the values the model field's type allows",
-          "table": "a key of the table the model is looked up in"}
+          "table": "a key of the table the model is looked up in",
+          "registry": "a key of the model registry the request's model is looked up in",
+          "random": "one of the models the code picks from at random"}
