@@ -262,28 +262,50 @@ def _registry_lookups(g: ProjectGraph, func: FunctionInfo, read: ir.Subscript) -
         lit = literal_of(g, sub.value, func, st)
         if lit is None or not isinstance(lit[0], ir.Dict):
             continue
-        tables = [lit[0], *_registry_updates(lit[1], lit[2])]
-        keys = [(k, v) for d in tables for k, v in zip(d.keys, d.values, strict=False)
+        tables = [(lit[0], {}), *_registry_updates(g, lit[1], lit[2])]
+        keys = [(k, v, gate) for d, gate in tables for k, v in zip(d.keys, d.values, strict=False)
                 if isinstance(k, ir.Constant) and isinstance(k.value, str)]
-        if not keys or not all(isinstance(v, ir.Dict) for _k, v in keys) \
-                or sum(1 for k, _v in keys if g.catalog.model(str(k.value)) is not None) < _MIN_REGISTRY_IDS:
+        if not keys or not all(isinstance(v, ir.Dict) for _k, v, _g in keys) \
+                or sum(1 for k, _v, _g in keys if g.catalog.model(str(k.value)) is not None) < _MIN_REGISTRY_IDS:
             continue  # not a registry of per-model settings
         path = lit[1].path
-        out += [ListedId(str(k.value), path, k.pos, "registry") for k, _v in keys]
+        for k, _v, gate in keys:
+            # an entry registered only when a list names the id (`if any(m in claude_models for m in
+            # configured)`) is reported at the list: one line lists the ids to change
+            listed = gate.get(str(k.value))
+            out.append(ListedId(str(k.value), *listed, "gate") if listed is not None
+                       else ListedId(str(k.value), path, k.pos, "registry"))
     return out
 
 
-def _registry_updates(scope: FunctionInfo, stmt: EvalAt) -> list[ir.Dict]:
-    """The dict literals `NAME.update({...})` adds in `scope`, where `stmt` binds `NAME`."""
+def _registry_updates(g: ProjectGraph, scope: FunctionInfo,
+                      stmt: EvalAt) -> list[tuple[ir.Dict, dict[str, tuple[str, ir.Pos]]]]:
+    """The dict literals `NAME.update({...})` adds in `scope`, where `stmt` binds `NAME`, each with
+    the ids of the list literal an enclosing `if` tests membership in (`if any(m in GATE ...)`,
+    `if model in GATE`), and where each is written there."""
     target = stmt.targets[0] if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 else None
     if not isinstance(target, ir.Name):
         return []
-    out: list[ir.Dict] = []
+    out: list[tuple[ir.Dict, dict[str, tuple[str, ir.Pos]]]] = []
     for site in scope.calls:
         f = site.call.func
         if isinstance(f, ir.Attribute) and f.attr == "update" and isinstance(f.value, ir.Name) \
                 and f.value.id == target.id and len(site.call.args) == 1 and isinstance(site.call.args[0], ir.Dict):
-            out.append(site.call.args[0])
+            out.append((site.call.args[0], _gate_ids(g, scope, site.stmt)))
+    return out
+
+
+def _gate_ids(g: ProjectGraph, scope: FunctionInfo, stmt: ir.Stmt) -> dict[str, tuple[str, ir.Pos]]:
+    """The string items (and where each is written) of the list literals that the `if` statements
+    around `stmt` test membership in (`x in GATE`, also inside `any(...)`)."""
+    out: dict[str, tuple[str, ir.Pos]] = {}
+    for anc in scope.ancestors(stmt):
+        if not isinstance(anc, ir.If) or not any(x is stmt for s in anc.body for x in ir.walk_stmts([s])):
+            continue
+        for cmp in ir.walk_expr(anc.test):
+            if isinstance(cmp, ir.Compare) and cmp.ops == ["in"] and len(cmp.comparators) == 1:
+                for x in _entries(g, cmp.comparators[0], scope, anc, "gate"):
+                    out.setdefault(x.model_id, (x.path, x.pos))
     return out
 
 

@@ -280,4 +280,5 @@ _KINDS = {"choices": "one of the `choices` of the option the model is read from"
           "annotation": "one of the values the model field's type allows",
           "table": "a key of the table the model is looked up in",
           "registry": "a key of the model registry the request's model is looked up in",
-          "random": "one of the models the code picks from at random"}
+          "random": "one of the models the code picks from at random",
+          "gate": "listed here, which registers it in the model registry the request's model is looked up in"}
