@@ -193,9 +193,13 @@ class TokenBudgetExceedsModel(Rule):
         """`{"gpt-4": 8192, "gpt-4-0613": 32768, ...}`: a table of context windows that gives a model
         more than it has, so the history or prompt trimmed to it overflows the real window."""
         for e in oversized_window_entries(ctx.graph):
+            what = (f"`{e.table}` is a table of context windows ({e.matching} of its models get exactly theirs) but"
+                    if not e.key else
+                    f"The `{e.key}` settings of `{e.table}` are context windows ({e.matching} of its models get "
+                    f"exactly theirs), but its `{e.key}`")
             yield self.finding(
                 ctx, e.path, e.pos,
-                f"`{e.table}` is a table of context windows ({e.matching} of its models get exactly theirs) but "
+                f"{what} "
                 f"gives `{e.model_id}` {e.value} tokens; its context window is {e.window}. A prompt or history "
                 f"trimmed to this size does not fit: the provider rejects it as too long, or a local server cuts "
                 f"it. Use {e.window}.",
