@@ -27,6 +27,8 @@ _AWS_COPY = ("awslabs/startups advisor/.../shared/ai-model-lifecycle.md, 'Legacy
              "copied from docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html")
 _AZURE_LEGACY = "learn.microsoft.com/azure/ai-foundry/openai/concepts/legacy-models, 'Retired models' table"
 _VERTEX_DEPRECATIONS = "cloud.google.com/vertex-ai/generative-ai/docs/deprecations (Gemini 1.0 Pro, shutdown April 9, 2025)"
+_VERTEX_PALM = ("cloud.google.com/vertex-ai/generative-ai/docs/deprecations/palm ('Starting April 9, 2025, these "
+                "models will no longer be accessible')")
 
 # (platform, id as the platform spells it, ISO date, source)
 HAND: list[tuple[str, str, str, str]] = [
@@ -53,6 +55,13 @@ HAND: list[tuple[str, str, str, str]] = [
     ("vertex", "gemini-1.0-pro", "2025-04-09", _VERTEX_DEPRECATIONS),
     ("vertex", "gemini-1.0-pro-002", "2025-04-09", _VERTEX_DEPRECATIONS),
     ("vertex", "gemini-pro-vision", "2025-04-09", _VERTEX_DEPRECATIONS),
+    # PaLM 2 on Vertex (the page's list), and the unversioned names that pointed at them
+    *[("vertex", m, "2025-04-09", _VERTEX_PALM) for m in (
+        "text-bison", "chat-bison", "code-bison", "codechat-bison", "code-gecko", "text-unicorn",
+        "text-bison@001", "text-bison@002", "text-bison-32k@002", "chat-bison@001", "chat-bison@002",
+        "chat-bison-32k@002", "code-bison@001", "code-bison@002", "code-bison-32k@002", "codechat-bison@001",
+        "codechat-bison@002", "codechat-bison-32k@002", "code-gecko@001", "code-gecko@002", "text-unicorn@001",
+        "textembedding-gecko@001", "textembedding-gecko@002")],
 ]
 
 # litellm provider -> (platform, the router prefix its keys may carry)

@@ -380,5 +380,15 @@ def _has_role_messages(g: CodeGraph, spec: LLMCallSpec, call: ir.Call, func: Fun
     """Is the payload's `messages` a list literal of `{"role": ...}` dicts (the chat wire format)?"""
     found = http_payload(g, spec, call, func, stmt)
     messages = found[0].get("messages") if found is not None else None
+    if isinstance(messages, ir.Name) and found is not None:
+        # a name bound in each branch to a list literal (`messages = [{"role": "system", ...}]`,
+        # else `[{"role": "user", ...}]`, then appended to): every binding must be one
+        defs = g._literal_defs(messages, found[1], found[2])
+        return bool(defs) and all(_role_list(x) for x, _o, _s in defs)
+    return _role_list(messages)
+
+
+def _role_list(messages: Optional[ir.Expr]) -> bool:
+    """A list literal whose first item is a `{"role": ...}` dict."""
     return (isinstance(messages, ir.Seq) and bool(messages.elts) and isinstance(messages.elts[0], ir.Dict)
             and messages.elts[0].get("role") is not None)

@@ -20,7 +20,7 @@ from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.shadowing import folder_module, library_candidates
 from agentable.cpg.super_calls import is_super_site
-from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
+from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
 from agentable.paths import is_test_path
 from agentable.findings import Span
@@ -359,6 +359,8 @@ class ProjectGraph:
             for d in defs:
                 if d.how in ("assign", "walrus") and d.value is not None:
                     out.append((d.value, d.scope or owner, d.stmt))
+                elif d.how == "element" and isinstance(d.value, ir.Call):  # `headers, body = build(...)`
+                    out.extend(self._unpacked_return(e.id, d, d.scope or owner))
                 elif d.how == "import" and isinstance(d.value, ir.Constant):  # `from tools import REGISTRY`
                     mod_name, _, attr = str(d.value.value).rpartition(".")
                     mod = self.find_module(mod_name, owner.module) if mod_name else None
@@ -381,6 +383,25 @@ class ProjectGraph:
                             arg = site.call.kwarg(e.attr)
                             if arg is not None:
                                 out.append((arg, site.func, site.stmt))
+        return out
+
+    def _unpacked_return(self, name: str, d: DefSite, owner: FunctionInfo) -> list[tuple[ir.Expr, FunctionInfo, object]]:
+        """`a, b = helper(...)` (a plain tuple target of names): the item at `name`'s place in each
+        tuple literal the project function returns (`return headers, payload`)."""
+        s = d.stmt
+        target = s.targets[0] if isinstance(s, ir.Assign) and len(s.targets) == 1 else None
+        if not isinstance(target, ir.Seq) or not all(isinstance(t, ir.Name) for t in target.elts) \
+                or not isinstance(d.value, ir.Call):
+            return []
+        idx = next(i for i, t in enumerate(target.elts) if isinstance(t, ir.Name) and t.id == name)
+        out: list[tuple[ir.Expr, FunctionInfo, object]] = []
+        for v in self.shallow.values(d.value.func, owner, s):
+            helper = self.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+            if helper is None:
+                continue
+            for r in helper.returns:
+                if isinstance(r.value, ir.Seq) and r.value.kind == "tuple" and len(r.value.elts) == len(target.elts):
+                    out.append((r.value.elts[idx], helper, r))
         return out
 
     def _built_by(self, defs: list[tuple[ir.Expr, FunctionInfo, object]]) -> list[tuple[ir.Expr, FunctionInfo, object]]:

@@ -59,6 +59,10 @@ def listed_model_ids(g: ProjectGraph, e: Optional[ir.Expr], func: FunctionInfo, 
                     walk(dfn.value, owner, dfn.stmt, d - 1)
                 elif dfn.how == "param":
                     _param(owner, x.id, d, recv)
+        elif isinstance(x, ir.Call) and (ir.dotted(x.func) or "").rsplit(".", 2)[-2:] in _RANDOM_PICKS and x.args:
+            add(_entries(g, x.args[0], f, st, "random"))  # `random.choice(["gpt-4o", ...])`
+        elif isinstance(x, ir.Subscript) and ir.string_value(x.index) is not None:
+            add(_registry_lookups(g, f, x))  # `settings["model"]`, also the key of `REGISTRY[settings["model"]]`
         elif isinstance(x, ir.Attribute):
             if x.attr == "value" and isinstance(x.value, ir.Name):  # `name.value` of an Enum member
                 walk(x.value, f, st, d, recv)
@@ -237,6 +241,84 @@ def _table_lookups(g: ProjectGraph, func: FunctionInfo, name: str) -> list[Liste
         out += [ListedId(k.value, lit[1].path, k.pos, "table") for k in lit[0].keys
                 if isinstance(k, ir.Constant) and isinstance(k.value, str)]
     return out
+
+
+_RANDOM_PICKS = (["random", "choice"], ["secrets", "choice"])
+_MIN_REGISTRY_IDS = 2  # keys the catalog knows as model ids, for a dict to be read as a model registry
+
+
+def _registry_lookups(g: ProjectGraph, func: FunctionInfo, read: ir.Subscript) -> list[ListedId]:
+    """The keys of a model registry that `func` looks up with the same value `read` reads
+    (`MODELS[settings["model"]]["endpoint"]` beside `"model": settings["model"]`): a dict literal
+    whose values are settings dicts and whose keys include model ids the catalog knows, with the
+    keys its `.update({...})` calls add. Any other key raises KeyError there, so the registry
+    lists what the model can be."""
+    out: list[ListedId] = []
+    for sub, st in func.exprs.get(ir.Subscript, ()):
+        if not (isinstance(sub, ir.Subscript) and _same_access(sub.index, read)):
+            continue
+        if isinstance(st, ir.Assign) and any(t is sub for t in st.targets):
+            continue  # `table[key] = ...` stores, it does not look up
+        lit = literal_of(g, sub.value, func, st)
+        if lit is None or not isinstance(lit[0], ir.Dict):
+            continue
+        tables = [(lit[0], {}), *_registry_updates(g, lit[1], lit[2])]
+        keys = [(k, v, gate) for d, gate in tables for k, v in zip(d.keys, d.values, strict=False)
+                if isinstance(k, ir.Constant) and isinstance(k.value, str)]
+        if not keys or not all(isinstance(v, ir.Dict) for _k, v, _g in keys) \
+                or sum(1 for k, _v, _g in keys if g.catalog.model(str(k.value)) is not None) < _MIN_REGISTRY_IDS:
+            continue  # not a registry of per-model settings
+        path = lit[1].path
+        for k, _v, gate in keys:
+            # an entry registered only when a list names the id (`if any(m in claude_models for m in
+            # configured)`) is reported at the list: one line lists the ids to change
+            listed = gate.get(str(k.value))
+            out.append(ListedId(str(k.value), *listed, "gate") if listed is not None
+                       else ListedId(str(k.value), path, k.pos, "registry"))
+    return out
+
+
+def _registry_updates(g: ProjectGraph, scope: FunctionInfo,
+                      stmt: EvalAt) -> list[tuple[ir.Dict, dict[str, tuple[str, ir.Pos]]]]:
+    """The dict literals `NAME.update({...})` adds in `scope`, where `stmt` binds `NAME`, each with
+    the ids of the list literal an enclosing `if` tests membership in (`if any(m in GATE ...)`,
+    `if model in GATE`), and where each is written there."""
+    target = stmt.targets[0] if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 else None
+    if not isinstance(target, ir.Name):
+        return []
+    out: list[tuple[ir.Dict, dict[str, tuple[str, ir.Pos]]]] = []
+    for site in scope.calls:
+        f = site.call.func
+        if isinstance(f, ir.Attribute) and f.attr == "update" and isinstance(f.value, ir.Name) \
+                and f.value.id == target.id and len(site.call.args) == 1 and isinstance(site.call.args[0], ir.Dict):
+            out.append((site.call.args[0], _gate_ids(g, scope, site.stmt)))
+    return out
+
+
+def _gate_ids(g: ProjectGraph, scope: FunctionInfo, stmt: ir.Stmt) -> dict[str, tuple[str, ir.Pos]]:
+    """The string items (and where each is written) of the list literals that the `if` statements
+    around `stmt` test membership in (`x in GATE`, also inside `any(...)`)."""
+    out: dict[str, tuple[str, ir.Pos]] = {}
+    for anc in scope.ancestors(stmt):
+        if not isinstance(anc, ir.If) or not any(x is stmt for s in anc.body for x in ir.walk_stmts([s])):
+            continue
+        for cmp in ir.walk_expr(anc.test):
+            if isinstance(cmp, ir.Compare) and cmp.ops == ["in"] and len(cmp.comparators) == 1:
+                for x in _entries(g, cmp.comparators[0], scope, anc, "gate"):
+                    out.setdefault(x.model_id, (x.path, x.pos))
+    return out
+
+
+def _same_access(a: ir.Expr, b: ir.Expr) -> bool:
+    """Do `a` and `b` read the same place: one name, or the same constant keys and attributes of it?"""
+    if isinstance(a, ir.Name) and isinstance(b, ir.Name):
+        return a.id == b.id
+    if isinstance(a, ir.Attribute) and isinstance(b, ir.Attribute):
+        return a.attr == b.attr and _same_access(a.value, b.value)
+    if isinstance(a, ir.Subscript) and isinstance(b, ir.Subscript):
+        ka, kb = ir.string_value(a.index), ir.string_value(b.index)
+        return ka is not None and ka == kb and _same_access(a.value, b.value)
+    return False
 
 
 def _asserted_not(func: FunctionInfo, name: str) -> set[str]:

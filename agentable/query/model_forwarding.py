@@ -5,7 +5,7 @@ parameter, so model facts (LARD, ADAL) look for the keyword at the callers."""
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, cast
 
 from agentable.cpg import ir
 from agentable.cpg.binding import argument_for
@@ -71,10 +71,32 @@ def forwarded_keywords(g: ProjectGraph, call: ir.Call, func: FunctionInfo, names
             given = next((site.call.kwarg(n) for n in wanted if site.call.kwarg(n) is not None), None)
             if given is not None:
                 out.append((given, site.func, site.stmt))
+                continue
+            spread = _spread_dict_entries(g, site.call, site.func, site.stmt, wanted)
+            if spread:  # `retry_chat(**self.defaults, ...)`: the keys of the dict literal it spreads
+                out.extend(spread)
             else:
                 walk(site.call, site.func, d - 1)
 
     walk(call, func, depth)
+    return out
+
+
+def _spread_dict_entries(g: ProjectGraph, call: ir.Call, func: FunctionInfo, stmt: EvalAt,
+                         wanted: tuple[str, ...]) -> list[Scoped]:
+    """The `wanted` entries of the dict literals a call spreads as `**opts`, where `opts` is a
+    local name or a `self.x` field bound to one (`self.defaults = {"model": model, ...}`)."""
+    out: list[Scoped] = []
+    for kw in call.keywords:
+        if kw.name is not None or not isinstance(kw.value, (ir.Name, ir.Attribute)):
+            continue
+        bound: list[tuple[ir.Expr, FunctionInfo, EvalAt]] = (
+            [(kw.value, func, stmt)] if isinstance(kw.value, ir.Name)
+            else [(v, o, cast(EvalAt, s)) for v, o, s in g._literal_defs(kw.value, func, stmt)])
+        for e, owner, at in bound:
+            for d, f2, at2 in built_dicts(g, e, owner, at):
+                out += [(v, f2, at2) for k, v in zip(d.keys, d.values, strict=False)
+                        if isinstance(k, ir.Constant) and k.value in wanted and v is not None]
     return out
 
 

@@ -103,7 +103,8 @@ class TokenBudgetExceedsModel(Rule):
               "token count before the call) that exceeds the model's context window lets the input grow past "
               "what the model accepts: once the conversation is long enough, every request fails as too long. "
               "So does a table of context windows the project writes (most of its models get exactly theirs) "
-              "that gives one model a larger window than it has (`\"gpt-4-0613\": 32768`). "
+              "that gives one model a larger window than it has (`\"gpt-4-0613\": 32768`), also as one settings "
+              "key of a registry of per-model settings (`{\"o3\": {\"max_token\": 828000, ...}}`). "
               "A local model (llama.cpp) loaded with a context (`n_ctx`) larger than the one it was trained "
               "with accepts the longer prompts, but its replies degrade into repetition or noise past that length. "
               "A `max_tokens` (`max_output_tokens`, `max_completion_tokens`, `num_predict`) written beside a "
@@ -193,9 +194,13 @@ class TokenBudgetExceedsModel(Rule):
         """`{"gpt-4": 8192, "gpt-4-0613": 32768, ...}`: a table of context windows that gives a model
         more than it has, so the history or prompt trimmed to it overflows the real window."""
         for e in oversized_window_entries(ctx.graph):
+            what = (f"`{e.table}` is a table of context windows ({e.matching} of its models get exactly theirs) but"
+                    if not e.key else
+                    f"The `{e.key}` settings of `{e.table}` are context windows ({e.matching} of its models get "
+                    f"exactly theirs), but its `{e.key}`")
             yield self.finding(
                 ctx, e.path, e.pos,
-                f"`{e.table}` is a table of context windows ({e.matching} of its models get exactly theirs) but "
+                f"{what} "
                 f"gives `{e.model_id}` {e.value} tokens; its context window is {e.window}. A prompt or history "
                 f"trimmed to this size does not fit: the provider rejects it as too long, or a local server cuts "
                 f"it. Use {e.window}.",

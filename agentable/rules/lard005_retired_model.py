@@ -44,8 +44,12 @@ class RetiredModel(Rule):
               "reported at the default too. So are the other ids "
               "the project offers for the "
               "same model field (a `choices=` list of the option it is read from, an allow-list `if model in "
-              "[...]` that guards it, a `Literal[...]` annotation, a table it is looked up in): each is a value "
-              "a user can pick, reported once at its entry with the call it reaches. An id written in a query "
+              "[...]` that guards it, a `Literal[...]` annotation, a table it is looked up in, the keys of a model "
+              "registry of per-model settings the request's model is looked up in with their `.update({...})` "
+              "additions, or a list the model is picked from with `random.choice`): each is a value "
+              "a user can pick, reported once at its entry with the call it reaches (a registry entry added only "
+              "when a list of ids names it, `if any(m in LEGACY for m in enabled)`, at that list). An id "
+              "written in a query "
               "program (the `from \"openai/...\"` clause of an LMQL `@lmql.query` function's docstring, or "
               "the decorator's `model=`) is checked at its line there. An id sent to a cloud platform that hosts "
               "other providers' models (Amazon Bedrock, Google Vertex AI, Azure OpenAI: named by the id, "
@@ -278,4 +282,7 @@ def _use_instead(catalog: Catalog, r: _Retired, today: str) -> str:
 _KINDS = {"choices": "one of the `choices` of the option the model is read from",
           "allowlist": "in the list of models the code accepts for this call",
           "annotation": "one of the values the model field's type allows",
-          "table": "a key of the table the model is looked up in"}
+          "table": "a key of the table the model is looked up in",
+          "registry": "a key of the model registry the request's model is looked up in",
+          "random": "one of the models the code picks from at random",
+          "gate": "listed here, which registers it in the model registry the request's model is looked up in"}

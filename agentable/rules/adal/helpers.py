@@ -364,39 +364,77 @@ class OversizedEntry:
     window: int
     pos: ir.Pos
     matching: int  # how many of the table's entries are their model's window
+    key: str = ""  # in a registry of per-model settings: the settings key whose values are windows
 
 
 @per_graph
 def oversized_window_entries(g: ProjectGraph) -> list[OversizedEntry]:
     """Entries of the project's context-size tables (dict literals from model ids to ints, most of
     whose known models get their own context window) that give a model a larger window than it has:
-    budgets computed from them let the request outgrow the model."""
+    budgets computed from them let the request outgrow the model. A registry of per-model settings
+    (`{"o3": {"max_token": 200000, ...}, ...}`) is read the same way, one settings key at a time."""
     out: list[OversizedEntry] = []
     for func in g.functions.values():
         if g.is_test_code(func.path):
             continue
         for d, stmt in func.walk(ir.Dict):
-            known: list[tuple[str, int, int, ir.Pos]] = []
-            for k, v in zip(d.keys, d.values, strict=False):
-                key = k.value if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
-                # the model itself or a dated snapshot of it (`gpt-4-0613`): a longer id the catalog only
-                # matches by prefix (`gpt-4-vision-preview`) may have another window
-                info = g.catalog.model_exact(key) if key else None
-                if key is None or info is None or info.context_window is None:
-                    continue
-                if info.provider not in g.catalog.fixed_window_providers:
-                    continue
-                if not (isinstance(v, ir.Constant) and isinstance(v.value, int) and not isinstance(v.value, bool)):
-                    break
-                known.append((key, v.value, info.context_window, v.pos))
-            else:
-                matching = sum(1 for _k, n, w, _p in known if _WINDOW_SHARE * w <= n <= _OVER_SHARE * w)
-                if len(known) < 3 or 2 * matching < len(known):
-                    continue  # not a table of context windows
-                name = _dict_name(stmt)
-                out += [OversizedEntry(name, func.path, key, n, w, p, matching)
-                        for key, n, w, p in known if n > _OVER_SHARE * w]
+            name = _dict_name(stmt)
+            out += _oversized(g, func.path, name, "", list(zip(d.keys, d.values, strict=False)), strict=True)
+            for key, pairs in _settings_columns(d).items():
+                out += _oversized(g, func.path, name, key, pairs, strict=False)
     return out
+
+
+def _oversized(g: ProjectGraph, path: str, name: str, key: str,
+               pairs: list[tuple[Optional[ir.Expr], Optional[ir.Expr]]], strict: bool) -> list[OversizedEntry]:
+    """The entries of one column of model ids to ints that exceed their model's window, when most of
+    the column's known models get exactly theirs (it is a column of context windows). `strict`: a
+    known model with a value that is not an int means the column is not one of ints at all."""
+    known: list[tuple[str, int, int, ir.Pos]] = []
+    for k, v in pairs:
+        mid = k.value if isinstance(k, ir.Constant) and isinstance(k.value, str) else None
+        # the model itself or a dated snapshot of it (`gpt-4-0613`): a longer id the catalog only
+        # matches by prefix (`gpt-4-vision-preview`) may have another window
+        info = g.catalog.model_exact(mid) if mid else None
+        if mid is None or info is None or info.context_window is None:
+            continue
+        if info.provider not in g.catalog.fixed_window_providers:
+            continue
+        n = _int_value(v)
+        if n is None or v is None:
+            if strict:
+                return []
+            continue
+        known.append((mid, n, info.context_window, v.pos))
+    matching = sum(1 for _k, n, w, _p in known if _WINDOW_SHARE * w <= n <= _OVER_SHARE * w)
+    if len(known) < 3 or 2 * matching < len(known):
+        return []  # not a column of context windows
+    return [OversizedEntry(name, path, mid, n, w, p, matching, key) for mid, n, w, p in known if n > _OVER_SHARE * w]
+
+
+def _settings_columns(d: ir.Dict) -> dict[str, list[tuple[Optional[ir.Expr], Optional[ir.Expr]]]]:
+    """A dict literal from string keys to settings dict literals, as columns: each settings key with
+    the (model key, value) pairs of the entries that set it. Empty for any other dict."""
+    if not d.values or not all(isinstance(v, ir.Dict) for v in d.values):
+        return {}
+    cols: dict[str, list[tuple[Optional[ir.Expr], Optional[ir.Expr]]]] = {}
+    for k, v in zip(d.keys, d.values, strict=False):
+        if not isinstance(k, ir.Constant) or not isinstance(v, ir.Dict):
+            continue
+        for sk, sv in zip(v.keys, v.values, strict=False):
+            if isinstance(sk, ir.Constant) and isinstance(sk.value, str):
+                cols.setdefault(sk.value, []).append((k, sv))
+    return cols
+
+
+def _int_value(e: Optional[ir.Expr]) -> Optional[int]:
+    """An int literal, or a product of int literals (`1024 * 200`)."""
+    if isinstance(e, ir.Constant) and isinstance(e.value, int) and not isinstance(e.value, bool):
+        return e.value
+    if isinstance(e, ir.BinOp) and e.op == "*":
+        left, right = _int_value(e.left), _int_value(e.right)
+        return left * right if left is not None and right is not None else None
+    return None
 
 
 def _dict_name(stmt: ir.Stmt) -> str:
