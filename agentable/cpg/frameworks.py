@@ -64,6 +64,7 @@ PARSED_TAIL = "parsed:"
 _TEXT_CHAINS_RAW = read_toml("taint.toml").get("source", {}).get("text_chains", {})
 TEXT_CHAINS = frozenset(_TEXT_CHAINS_RAW.get("classes", ()))
 TEXT_CHAIN_METHODS = frozenset(_TEXT_CHAINS_RAW.get("text_methods", ()))
+_TEXT_CHAIN_PARSERS = tuple(_TEXT_CHAINS_RAW.get("parser_params", ()))
 # Streamers whose iteration yields a local model's text (taint.toml [source.text_streamers]).
 TEXT_STREAMERS = frozenset(read_toml("taint.toml").get("source", {}).get("text_streamers", {}).get("classes", ()))
 
@@ -169,6 +170,8 @@ class FrameworkCalls:
                     tail = "validated" if method in model.structured_methods else v.tail
                     return frozenset({ExtRef(f"{inst}()", v.site, (*v.binds, (func.path, e)), tail)})
             if inst in TEXT_CHAINS and method in TEXT_CHAIN_METHODS:
+                if v.site is not None and any(v.site[1].kwarg(k) is not None for k in _TEXT_CHAIN_PARSERS):
+                    return frozenset({UNKNOWN})  # `LLMChain(..., output_parser=p).run()`: what p makes of it
                 return frozenset({LLMOutput(site, True, ((func.path, e.pos, "the chain's model output"),))})
             agent = cat.agent_constructor(inst)
             if agent is not None and method in agent.run_methods:
