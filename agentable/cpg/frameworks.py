@@ -60,6 +60,21 @@ PARSED_ITEM_METHODS = frozenset(read_toml("taint.toml").get("parsed_propagators"
 # chain's result is a `Parsed` structure, marked on the chain's model as the tail "parsed:<parser>".
 CHAIN_PARSERS = frozenset(read_toml("taint.toml").get("source", {}).get("chain_parsers", {}))
 PARSED_TAIL = "parsed:"
+# Chains whose text methods hand back the model's reply (taint.toml [source.text_chains]: LLMChain.run).
+_TEXT_CHAINS_RAW = read_toml("taint.toml").get("source", {}).get("text_chains", {})
+TEXT_CHAINS = frozenset(_TEXT_CHAINS_RAW.get("classes", ()))
+TEXT_CHAIN_METHODS = frozenset(_TEXT_CHAINS_RAW.get("text_methods", ()))
+_TEXT_CHAIN_PARSERS = tuple(_TEXT_CHAINS_RAW.get("parser_params", ()))
+# Streamers whose iteration yields a local model's text (taint.toml [source.text_streamers]).
+TEXT_STREAMERS = frozenset(read_toml("taint.toml").get("source", {}).get("text_streamers", {}).get("classes", ()))
+
+
+def streamed_text(v: object) -> Optional[LLMOutput]:
+    """The model text iterating `v` yields when it is a text streamer built in the project
+    (`TextIteratorStreamer(tokenizer)`, handed to generate()), else None."""
+    if isinstance(v, ExtRef) and v.path.endswith("()") and v.path[:-2] in TEXT_STREAMERS and v.site is not None:
+        return LLMOutput(v.site, True, ((v.site[0], v.site[1].pos, "text the model streams"),))
+    return None
 # The model of a chain whose model step the resolver cannot name (`prompt | self.llm | parser`, the
 # model a constructor parameter): any chat model, which is what sits between a prompt and a parser.
 _ANY_CHAT_MODEL = "langchain_core.language_models.BaseChatModel()"
@@ -154,6 +169,10 @@ class FrameworkCalls:
                 if method in model.binders:
                     tail = "validated" if method in model.structured_methods else v.tail
                     return frozenset({ExtRef(f"{inst}()", v.site, (*v.binds, (func.path, e)), tail)})
+            if inst in TEXT_CHAINS and method in TEXT_CHAIN_METHODS:
+                if v.site is not None and any(v.site[1].kwarg(k) is not None for k in _TEXT_CHAIN_PARSERS):
+                    return frozenset({UNKNOWN})  # `LLMChain(..., output_parser=p).run()`: what p makes of it
+                return frozenset({LLMOutput(site, True, ((func.path, e.pos, "the chain's model output"),))})
             agent = cat.agent_constructor(inst)
             if agent is not None and method in agent.run_methods:
                 return self._agent_output(agent, v.site, method, e, func)

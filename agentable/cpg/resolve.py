@@ -24,7 +24,7 @@ from agentable.cpg import built_objects, ir
 from agentable.cpg.containers import appended_items
 from agentable.cpg.binding import argument_for, is_classmethod, is_staticmethod, param_index
 from agentable.cpg.frameworks import (MATCH_ITEM_READERS, MATCH_PIECE, MATCHES_FOUND, PARSED_ITEM_METHODS, PARSERS,
-                                      FrameworkCalls, is_future)
+                                      FrameworkCalls, is_future, streamed_text)
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.hook_sources import hooked_text
 from agentable.cpg.response_paths import CALL, INDEX, on_documented_path, reaches_text
@@ -300,6 +300,8 @@ class Resolver:
                 out.add(v)
             elif isinstance(v, LLMOutput):
                 out.add(v.reading(INDEX))  # e.g. iterating a stream of chunks, or `for c in r.choices`
+            elif (streamed := streamed_text(v)) is not None:  # `for piece in TextIteratorStreamer(tok)`
+                out.add(streamed)
         for lit in self.g.literal_containers(expr, func, stmt, self):
             for vs in lit:
                 out |= vs

@@ -15,6 +15,7 @@ one handler in `_SINK_KINDS`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Callable, Optional, Union
 
 from agentable.cpg import ir
@@ -46,6 +47,8 @@ from agentable.query.taint import Sink, config
 from agentable.query.text_ops import (
     cut_from_marker,
     fixed_unpack,
+    holds_marker,
+    marker_keyed,
     split_separator,
     tests_separator,
     text_kept_on_parse_failure,
@@ -226,10 +229,17 @@ def _parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Ca
             and structured_output(g, src) is not None:
         guard = "structured-output"
     if not guard and sink.test_guards and arg is not None:
-        # `if reply.strip().isdigit(): int(reply)` / `int(x) if x.isdigit() else 0`
-        names = {d for x in ir.walk_expr(arg) if (d := ir.dotted(x))}
-        if _value_tested(func, stmt, call, expr_parents(stmt), names):
-            guard = "check"
+        marker = call.args[0] if sink.marker_guards and call.args else None
+        if marker is not None and marker_keyed(arg, marker):
+            # `if "Answer:" in reply: reply.index("Answer:")`; not `if "answer:" in reply.lower()`
+            test = partial(holds_marker, text=arg, marker=marker)
+            if guarded_in_expr(call, expr_parents(stmt), test) or tested_before(func, stmt, test):
+                guard = "check"
+        else:
+            # `if reply.strip().isdigit(): int(reply)` / `int(x) if x.isdigit() else 0`
+            names = {d for x in ir.walk_expr(arg) if (d := ir.dotted(x))}
+            if _value_tested(func, stmt, call, expr_parents(stmt), names):
+                guard = "check"
     return [Flow("parse", sink.name, func, stmt, call, src, sink.raises, guard, origin=call, sink=sink)]
 
 

@@ -21,6 +21,7 @@ class Sink:
     structure: bool = False
     schema_guards: bool = True
     test_guards: bool = False
+    marker_guards: bool = False  # (index/rindex) only a test that the text holds the marker guards it
     empty: bool = False
     code: bool = False  # runs the text as code (eval/exec): injection, whatever the handler
     unless_keyword: str = ""  # lenient (below) when the call passes this keyword

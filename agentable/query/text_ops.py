@@ -414,3 +414,50 @@ def _top_level_alternation(piece: str) -> bool:
             return True
         i += 1
     return False
+
+
+def _text_key(e: Optional[ir.Expr]) -> Optional[tuple[str, object]]:
+    """What a marker or a text is, to compare two mentions of it: a string literal by its value, a
+    name or attribute chain by its spelling; None for anything else (a call, a subscript)."""
+    if isinstance(e, ir.Constant) and isinstance(e.value, str):
+        return ("const", e.value)
+    d = ir.dotted(e) if isinstance(e, (ir.Name, ir.Attribute)) else None
+    return ("name", d) if d else None
+
+
+def marker_keyed(text: ir.Expr, marker: ir.Expr) -> bool:
+    """Can a test of `marker` in `text` be told apart from other tests (`holds_marker`)?"""
+    return _text_key(text) is not None and _text_key(marker) is not None
+
+
+def holds_marker(t: Optional[ir.Expr], text: ir.Expr, marker: ir.Expr) -> bool:
+    """Does the test `t` check that `text` holds `marker` (taint.toml [kinds.marker]): `marker in
+    text`, `text.find(marker) >= 0`, `text.startswith(marker)`, with a marker that contains it, or on
+    a copy of the text that holds whatever the text holds (`text.strip()`; `text.lower()` for a marker
+    without letters)? A test of another marker, or of `text.lower()` for a marker with letters, does
+    not: the text itself may lack it. `marker_keyed(text, marker)` must hold."""
+    table = taint_config().kinds.get("marker", {})
+    tests, keeps, cases = (frozenset(table.get(k, ())) for k in ("tests", "keeps", "cases"))
+    want_text, want = _text_key(text), _text_key(marker)
+
+    def same_text(e: ir.Expr) -> bool:
+        while isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and not e.args \
+                and (e.func.attr in keeps or (e.func.attr in cases and want is not None and want[0] == "const"
+                                              and str(want[1]).lower() == str(want[1]).upper())):
+            e = e.func.value
+        return _text_key(e) == want_text
+
+    def same_marker(e: ir.Expr) -> bool:
+        got = _text_key(e)
+        if got is None or want is None or got[0] != want[0]:
+            return False
+        return got == want or (got[0] == "const" and str(want[1]) in str(got[1]))
+
+    for x in ir.walk_expr(t):
+        if isinstance(x, ir.Compare) and any(op in ("in", "not in") for op in x.ops) \
+                and same_marker(x.left) and any(same_text(c) for c in x.comparators):
+            return True
+        if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in tests \
+                and x.args and same_marker(x.args[0]) and same_text(x.func.value):
+            return True
+    return False

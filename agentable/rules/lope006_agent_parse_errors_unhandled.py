@@ -89,9 +89,17 @@ def _text_agent(graph, ac, by_call: dict, tool_types: set) -> Optional[tuple[str
     e = call.kwarg("agent")
     if e is None:
         return None
+    markers = protocol_markers(graph)
+    classes = frozenset(markers.get("text_agent_classes", ()))
+    builders = tuple(f".{b}" for b in markers.get("text_agent_builders", ()))
     for v in graph.values(e, func, stmt):
         if isinstance(v, ExtRef) and v.site is not None:
             inner = by_call.get(id(v.site[1]))
             if inner is not None and getattr(inner.spec, "text_protocol", False):
                 return "text-protocol", None  # the agent object is built elsewhere; the executor's line
+        if isinstance(v, ExtRef) and v.path.endswith("()"):
+            cls = v.path[:-2]
+            cls = next((cls[:-len(b)] for b in builders if cls.endswith(b)), cls)
+            if cls in classes:  # `ZeroShotAgent(llm_chain=..., allowed_tools=...)`: the executor's line
+                return f"`{cls.rpartition('.')[2]}`", None
     return None

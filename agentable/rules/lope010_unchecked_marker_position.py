@@ -12,7 +12,7 @@ from agentable.findings import Finding, Severity
 from agentable.query.dataflow import flows, text_argument
 from agentable.query.facts import per_graph
 from agentable.query.guards import expr_parents, guarded_in_expr, names_in, tested_before
-from agentable.query.literals import bound_name
+from agentable.query.literals import bound_name, const_strs
 from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.query.model_derived import model_derived
 from agentable.query.taint import config
@@ -71,7 +71,7 @@ class UncheckedMarkerPosition(Rule):
         graph = ctx.graph
         out = derived.source if isinstance(derived, Parsed) else derived
         method = finder.func.attr if isinstance(finder.func, ir.Attribute) else "find"
-        marker = _marker(finder)
+        marker = _marker(graph, func, finder)
         return self.finding(
             ctx, func.path, sub.pos,
             f"Model output ({describe_llm_source(graph, out)}) is cut at `{method}({marker!r})` "
@@ -86,11 +86,11 @@ def _unchecked(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, sub: ir.Subsc
                names: set[str]) -> Optional[Union[LLMOutput, Parsed]]:
     """The model output a cut at `finder` (a find() call, reached through `names`) is made in with
     no test of the position or the marker, or None."""
-    marker = _marker(finder)
+    marker = _marker(g, func, finder)
     if marker is None or (len(marker) == 1 and marker.isalnum()) or not isinstance(finder.func, ir.Attribute):
         return None  # a computed marker; a letter or digit is LOPE007's (not a marker at all)
     derived = model_derived(g, finder.func.value, func, func.call_statement(finder) or stmt)
-    if derived is None or _checked(func, stmt, sub, names, finder.func.value, marker):
+    if derived is None or _checked(func, stmt, sub, names, finder.func.value, marker, ir.dotted(finder.args[0])):
         return None
     return derived
 
@@ -101,14 +101,22 @@ def _lower_bound(index: ir.Expr, bound: Optional[ir.Expr]) -> bool:
     return isinstance(index, ir.Slice) and bound is not None and bound.pos[:2] == index.pos[:2]
 
 
-def _marker(call: ir.Call) -> Optional[str]:
-    if call.args and isinstance(call.args[0], ir.Constant) and isinstance(call.args[0].value, str):
-        return call.args[0].value or None
-    return None
+def _marker(g: ProjectGraph, func: FunctionInfo, call: ir.Call) -> Optional[str]:
+    """The marker `call` looks for: a string literal, or a name bound to one string only
+    (`delimiter = "Answer: "` ... `text.find(delimiter)`)."""
+    if not call.args:
+        return None
+    arg = call.args[0]
+    if isinstance(arg, ir.Constant):
+        return (arg.value or None) if isinstance(arg.value, str) else None
+    if not isinstance(arg, (ir.Name, ir.Attribute)):
+        return None
+    values = set(const_strs(g, arg, func, func.call_statement(call)))
+    return (values.pop() or None) if len(values) == 1 else None
 
 
 def _checked(func: FunctionInfo, stmt: ir.Stmt, sub: ir.Subscript, names: set[str], recv: ir.Expr,
-             marker: str) -> bool:
+             marker: str, marker_name: Optional[str]) -> bool:
     """Is the position, or the marker's presence in the text, tested: a comparison of a name the
     position went through anywhere in the function (`if start == -1: ...`, `end > start`; precision
     first), or a test of the text for the marker that guards the cut (`if "[" in reply:`,
@@ -125,8 +133,8 @@ def _checked(func: FunctionInfo, stmt: ir.Stmt, sub: ir.Subscript, names: set[st
                 continue
             parts = list(ir.walk_expr(x))
             mentions_text = text is not None and any(ir.dotted(p) == text for p in parts)
-            mentions_marker = any(isinstance(p, ir.Constant) and isinstance(p.value, str) and marker in p.value
-                                  for p in parts)
+            mentions_marker = any((isinstance(p, ir.Constant) and isinstance(p.value, str) and marker in p.value)
+                                  or (marker_name is not None and ir.dotted(p) == marker_name) for p in parts)
             if mentions_text and mentions_marker:
                 return True
         return False
