@@ -146,6 +146,12 @@ def tool_base_runners(g: ProjectGraph) -> dict[str, FunctionInfo]:
             f = site.call.func
             if isinstance(f, ir.Attribute) and f.attr in wanted and not (
                     isinstance(f.value, ir.Name) and f.value.id in ("self", "cls")) and not (
-                    isinstance(f.value, ir.Call) and ir.dotted(f.value.func) == "super"):
+                    isinstance(f.value, ir.Call) and ir.dotted(f.value.func) == "super") and _result_used(site.stmt):
                 called.add(f.attr)
     return {q: m for q, m in runners.items() if m.name in called}
+
+
+def _result_used(stmt: ir.Stmt) -> bool:
+    """Is the value of a call in `stmt` kept: not a bare expression statement (`tool.start(args)`,
+    `await tool.start(args)`), whose result nobody reads."""
+    return not isinstance(stmt, ir.ExprStmt)
