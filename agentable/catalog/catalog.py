@@ -102,6 +102,8 @@ class Catalog:
             k: frozenset(v) for k, v in none_ret.get("response_methods", {}).items()}
         # keys under which a project function returns its failure in a dict (`{"error": ...}`)
         self.helper_error_keys: frozenset[str] = frozenset(tools.get("helper_errors", {}).get("keys", ()))
+        # the fields and words of a project's success/failure tool results, and what error text opens with
+        self.result_status: dict = dict(tools.get("result_status", {}))
         # modules whose calls do network I/O, and methods that raise on an HTTP error status
         net = tools.get("network_io", {})
         self.network_modules: tuple[str, ...] = tuple(net.get("modules", ()))

@@ -6,6 +6,7 @@ Each subclass's implementation then returns what the model gets as the tool's re
 
 from __future__ import annotations
 
+from agentable.catalog.specs import ToolBaseSpec
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ClassInfo, FunctionInfo
@@ -115,3 +116,42 @@ def _model_test_between(g: ProjectGraph, func: FunctionInfo, loop: ir.For, stmt:
             return True
         node = func.parents.get(id(node))
     return False
+
+
+@per_graph
+def tool_base_runners(g: ProjectGraph) -> dict[str, FunctionInfo]:
+    """Qualname -> method, for each method of a project's own tool base class that runs a tool's
+    implementation for the agent and hands back its result (`def execute_tool(self, args): try:
+    return self.execute(args) except Exception as e: log(e)`, cpg.home_tools' `run_methods`) and
+    that the project calls on an object other than `self` (`tool.execute_tool(arguments)`). What
+    such a runner returns on any of its paths, not only what the implementation returns, is what
+    the agent gets as the tool's result."""
+    runners: dict[str, FunctionInfo] = {}
+    for t in g.agent.tools:
+        spec = t.spec
+        if t.kind != "class" or t.cls is None or not isinstance(spec, ToolBaseSpec) or spec.framework:
+            continue  # (a framework's own runner is the framework's business, not the project's)
+        for name in spec.run_methods:
+            if name in spec.impl_methods:
+                continue
+            m = next((c.methods[name] for c in g.mro(t.cls.qualname) if name in c.methods), None)
+            if m is not None and m.node is not None and m.cls is not None:
+                runners.setdefault(m.qualname, m)
+    if not runners:
+        return {}
+    wanted = {m.name for m in runners.values()}
+    called: set[str] = set()
+    for func in g.agent.functions():
+        for site in func.calls:
+            f = site.call.func
+            if isinstance(f, ir.Attribute) and f.attr in wanted and not (
+                    isinstance(f.value, ir.Name) and f.value.id in ("self", "cls")) and not (
+                    isinstance(f.value, ir.Call) and ir.dotted(f.value.func) == "super") and _result_used(site.stmt):
+                called.add(f.attr)
+    return {q: m for q, m in runners.items() if m.name in called}
+
+
+def _result_used(stmt: ir.Stmt) -> bool:
+    """Is the value of a call in `stmt` kept: not a bare expression statement (`tool.start(args)`,
+    `await tool.start(args)`), whose result nobody reads."""
+    return not isinstance(stmt, ir.ExprStmt)

@@ -12,7 +12,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ClassRef, ExtRef, FuncRef
 from agentable.query.facts import per_graph
-from agentable.query.tool_classes import home_made_tool_methods
+from agentable.query.tool_classes import home_made_tool_methods, tool_base_runners
 from agentable.query.tool_dispatch import dispatch_targets, narrowed_to_branch, tool_dispatches
 from agentable.query.tools import tool_defs_by_function
 
@@ -42,6 +42,8 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[T
             out.setdefault(q, (f, None))
     for f in constructed_tool_functions(g):
         out.setdefault(f.qualname, (f, None))
+    for q, f in tool_base_runners(g).items():
+        out.setdefault(q, (f, None))  # (it calls a model when one tool does: still the runner)
     result = list(out.values())
     return result
 
@@ -62,6 +64,8 @@ def tool_label(func: FunctionInfo, tool: Optional[Union[ToolDef, ToolConstructor
         name = cls.name
     if not name and g is not None and func.cls is not None and func.qualname in home_made_tool_methods(g):
         name = func.cls.name  # a home-made tool class: the model knows the tool by its class
+    if not name and g is not None and func.cls is not None and func.qualname in tool_base_runners(g):
+        name = f"{func.cls.name}.{func.name}"  # a tool base's runner: every tool's result passes through it
     if not name and func.cls is not None and func.name.startswith("__"):
         name = func.cls.name  # a tool object's `__call__`: the object is the tool
     return name or func.name

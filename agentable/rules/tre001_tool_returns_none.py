@@ -7,6 +7,7 @@ from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.query.tool_classes import tool_base_runners
 from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.tre.helpers import bare_returns, implicit_none_exits, is_stub
@@ -42,8 +43,12 @@ class ToolReturnsNone(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
+        runners = tool_base_runners(graph)
         for func, _tool, label in tool_bodies(graph):
             if func.name == "__init__" or func.yields or is_stub(func):
+                continue
+            if func.qualname in runners:
+                yield from self._runner(ctx, func, label)
                 continue
             paths = _none_paths(graph, func)
             passed_on = none_results(graph, func)
@@ -64,6 +69,26 @@ class ToolReturnsNone(Rule):
                 ctx, func.path, anchor,
                 f"Tool `{label}` returns None on some path: {detail}.",
             )
+
+
+    def _runner(self, ctx: RuleContext, func, label: str) -> Iterable[Finding]:
+        """A tool base's runner (`execute_tool` -> `self.execute(args)`) that returns None on a path
+        of its own: reported where the None comes from (the `except` branch that only logs, the
+        bare `return`), since every tool's result passes through it."""
+        graph = ctx.graph
+        where = [s for s in implicit_none_exits(graph, func) if isinstance(s, ir.Stmt)] + list(bare_returns(func))
+        if not where:
+            return
+        first = min(where, key=lambda s: s.pos)
+        caught = any(isinstance(a, ir.Handler) for a in func.ancestors(first))
+        how = (f"when the tool raises, the `except` branch ends at line {first.pos[0]} without returning"
+               if caught else f"it returns None at line {first.pos[0]}")
+        yield self.finding(
+            ctx, func.path, first.pos,
+            f"Tool runner `{label}` hands the agent None instead of a tool result: {how}, so every tool run "
+            f"through it gives the agent None there (the error is lost, and code reading the result's fields "
+            f"fails); return a result that carries the error.",
+        )
 
 
 def _is_none_const(e) -> bool:
