@@ -22,7 +22,7 @@ from agentable.cpg.binding import argument_for, is_staticmethod, param_index
 from agentable.cpg.graph_api import CodeGraph, Scoped, ValueResolver
 from agentable.cpg.response_paths import CALL, INDEX, Segments, parse_access
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.values import Const
+from agentable.cpg.values import Const, ordered
 
 if TYPE_CHECKING:
     from agentable.catalog.specs import LLMCallSpec
@@ -100,7 +100,9 @@ class EndpointTexts:
 
     def _constants(self, e: ir.Expr, func: FunctionInfo, stmt: object) -> list[str]:
         """The string constants the resolver says `e` holds (a project function's returned URL)."""
-        return [v.value for v in self.res.values(e, func, stmt) if isinstance(v, Const) and isinstance(v.value, str)]
+        # in the values' stable order: the texts are cut at _MAX_TEXTS, so set order would decide which stay
+        return [v.value for v in ordered(self.res.values(e, func, stmt))
+                if isinstance(v, Const) and isinstance(v.value, str)]
 
     def _fstring(self, e: ir.FString, func: FunctionInfo, stmt: object, depth: int) -> list[str]:
         """The literal parts with `{}` for each hole, and the hole filled with each text it may hold
@@ -110,7 +112,9 @@ class EndpointTexts:
             if isinstance(p, str):
                 pieces.append([p])
             else:
-                pieces.append([*self._texts(p, func, stmt, depth - 1)[:_HOLE_TEXTS], "{}"])
+                # URLs first (a settings getter may hold many other strings): the hole keeps a few
+                texts = sorted(self._texts(p, func, stmt, depth - 1), key=lambda t: "://" not in t)
+                pieces.append([*texts[:_HOLE_TEXTS], "{}"])
         return [e.literal_text(), *self._joined(pieces)]
 
     @staticmethod
