@@ -38,8 +38,11 @@ def unknown_distributions(g: ProjectGraph, scope: ManifestSet, dotted: str) -> t
     is one that projects install themselves. The project's own distribution is left aside. Only
     declarations count: an unknown distribution that a known one requires (an sdist-only helper
     several levels down) rarely brings what the project imports itself. docs/catalog-data.md gives
-    the measurements behind each restriction."""
-    if not any(g.catalog.required_by(d) for d in g.catalog.distributions_for_import(dotted)):
+    the measurements behind each restriction. An import that no table names at all (no known
+    distribution installs it) may be installed by any of them, under a name unlike its own
+    (gpt4-openai-api installs `gpt4_openai`, GoogleBard installs `Bard`): they all count."""
+    known = g.catalog.knows_import(dotted)
+    if known and not any(g.catalog.required_by(d) for d in g.catalog.distributions_for_import(dotted)):
         return ()
     own = set(getattr(scope, "project_names", {}).values())
     # a sibling distribution of the project (a monorepo's packages): its own manifest says what it brings
@@ -48,7 +51,8 @@ def unknown_distributions(g: ProjectGraph, scope: ManifestSet, dotted: str) -> t
     dev = g.catalog.development_extras
     runs = [r for r in scope.requirements
             if (r.group == "main" or (r.group.startswith("optional:") and r.group[9:] not in dev)) and r.dist not in own]
-    unknown = {r.dist for r in runs if not g.catalog.knows_distribution(r.dist)}
+    # (a conda package no table knows is most often a library or program, not a Python distribution)
+    unknown = {r.dist for r in runs if not g.catalog.knows_distribution(r.dist) and r.table != "conda"}
     # a known distribution whose declared release belongs to a series no release of which was read:
     # what that release requires is only guessed from its neighbours
     unread = {u for r in runs if r.dist not in unknown for u in [unread_release(g, scope, r.path, r.dist, r.specifier)] if u}
