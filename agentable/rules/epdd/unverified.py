@@ -16,15 +16,19 @@ whisperx`, installed from git), and what it uses with it most likely comes with 
 itself is still reported when nothing declares it: declaring it fixes both.
 A checkout of another repository that an install script installs or puts on PYTHONPATH
 (`cpg/manifests/script_paths.py`) is such a distribution, and its modules are not known from its
-name either: an import no catalog table names may be one of them, and is not reported.
+name either: an import no catalog table names may be one of them, and is not reported. So is a
+folder the code itself adds to sys.path: an import no table names, in a module that does so, may be
+a module of that folder (a repository the user clones into it).
 """
 
 from __future__ import annotations
 
 from agentable.catalog import normalize_dist
+from agentable.cpg import ir
 from agentable.cpg.manifests import ManifestSet
 from agentable.cpg.project import ProjectGraph
 from agentable.query.dependencies import import_targets, unread_release
+from agentable.query.facts import per_graph
 
 # Shorter shared words than this are too common to tie an import to a distribution (`io`, `ml`).
 _MIN_SHARED = 4
@@ -68,6 +72,35 @@ def source_checkout(g: ProjectGraph, scope: ManifestSet, dotted: str) -> str:
     manifests = getattr(g, "manifests", None)
     checkouts = getattr(manifests, "source_checkouts", {})
     return next((url for m in scope.manifests for url in checkouts.get(m, ())), "")
+
+
+def extends_import_path(g: ProjectGraph, mod, dotted: str) -> bool:
+    """Does `mod` add a folder to the module search path (python.toml `import_path_extenders`:
+    `sys.path.append(...)`, anywhere in the module), when no catalog table names the import
+    `dotted`? Then the import may be a module of that folder, which the project need not hold: a
+    repository the user clones there (`git clone .../MOSS.git request_llms/moss`, then
+    `sys.path.append(".../request_llms/moss")` and `from models.configuration_moss import ...`). A
+    package some table names is not taken for such a folder's module."""
+    return not g.catalog.knows_import(dotted) and mod.path in _path_extending_modules(g)
+
+
+@per_graph
+def _path_extending_modules(g: ProjectGraph) -> frozenset[str]:
+    """The paths of the project modules that call one of python.toml's `import_path_extenders`."""
+    extenders = g.catalog.python.import_path_extenders
+    out: set[str] = set()
+    for func in (*g.functions.values(), *(m.toplevel for m in g.modules.values())):
+        if func.path in out:
+            continue
+        imports = func.module.imports
+        for site in func.calls:
+            name = ir.dotted(site.call.func) or ""
+            head, _, rest = name.partition(".")
+            full = f"{imports.get(head, head)}.{rest}" if rest else imports.get(head, head)
+            if full in extenders:
+                out.add(func.path)
+                break
+    return frozenset(out)
 
 
 def beside_unread_package(g: ProjectGraph, mod, func, dotted: str) -> str:
