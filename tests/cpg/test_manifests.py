@@ -519,6 +519,25 @@ def test_for_path_picks_the_nearest_manifest_folder(tmp_path: Path) -> None:
     assert ms.for_path("main.py").manifests == ["pyproject.toml"]
 
 
+def test_for_path_add_on_files_keep_the_base_pins(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "httpx<=0.25.2\nopenai>=1.40\n")
+    write(tmp_path, "plugins/requirements_proxy.txt", "httpx\n")
+    write(tmp_path, "plugins/requirements-voice.txt", "openai>=1.50\n")
+    write(tmp_path, "voice/requirements-tts.txt", "-r ../requirements.txt\nopenai>=1.50\n")
+    write(tmp_path, "service/requirements.txt", "httpx>=0.27\n")
+    ms = parse(tmp_path, "requirements.txt", "plugins/requirements_proxy.txt", "plugins/requirements-voice.txt",
+               "voice/requirements-tts.txt", "service/requirements.txt")
+    # add-ons are installed on top of the base: its pin still holds, with theirs
+    plugin = ms.for_path("plugins/proxy.py")
+    assert str(plugin.specifier_for("httpx")) == "<=0.25.2"
+    assert str(plugin.specifier_for("openai")) == ">=1.40,>=1.50"
+    # an add-on that includes the base file: its lines are not counted twice
+    assert sorted((r.path, r.line) for r in ms.for_path("voice/tts.py").declared("openai")) == [
+        ("requirements.txt", 2), ("voice/requirements-tts.txt", 2)]
+    # a folder's own requirements.txt is a base of its own: its declaration wins
+    assert str(ms.for_path("service/app.py").specifier_for("httpx")) == ">=0.27"
+
+
 def test_for_path_without_any_governing_manifest(tmp_path: Path) -> None:
     write(tmp_path, "a/requirements.txt", "openai==0.28.1\n")
     ms = parse(tmp_path, "a/requirements.txt")
