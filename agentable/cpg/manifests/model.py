@@ -324,7 +324,7 @@ class ManifestSet:
         # each list in the order of the whole set's, as filtering those would give
         requirements: list[Requirement] = []
         nearer: set[str] = set()  # a nearer level's declaration of a distribution wins...
-        for key, chosen in zip(keys, levels):
+        for key, chosen in zip(keys, levels, strict=True):
             mine = sorted((p for m in chosen for p in index.requirements.get(m, ())), key=lambda p: p[0])
             have = set(requirements)
             requirements += [r for _, r in mine if r.dist not in nearer and r not in have]
