@@ -23,6 +23,8 @@ a module of that folder (a repository the user clones into it).
 
 from __future__ import annotations
 
+import re
+
 from agentable.catalog import normalize_dist
 from agentable.cpg import ir
 from agentable.cpg.manifests import ManifestSet
@@ -97,10 +99,26 @@ def _path_extending_modules(g: ProjectGraph) -> frozenset[str]:
             name = ir.dotted(site.call.func) or ""
             head, _, rest = name.partition(".")
             full = f"{imports.get(head, head)}.{rest}" if rest else imports.get(head, head)
-            if full in extenders:
+            if full in extenders and any(_names_a_folder(a, func) for a in site.call.args):
                 out.add(func.path)
                 break
     return frozenset(out)
+
+
+def _names_a_folder(e: ir.Expr, func, depth: int = 0) -> bool:
+    """Does the path expression `e` name a folder (a string with a letter in it: `root + "/moss"`,
+    `Path(here) / "vendor" / "rerankit"`), directly or through the names it reads (two bindings
+    deep, in the function or its module)? A path made of `__file__` and `dirname`s alone (or "..")
+    is a folder the project holds, whose modules are the project's."""
+    for x in ir.walk_expr(e):
+        if isinstance(x, ir.Constant) and isinstance(x.value, str) and re.search(r"[A-Za-z]", x.value):
+            return True
+        if isinstance(x, ir.Name) and depth < 2:
+            defs = [*func.defs.get(x.id, ()), *func.module.toplevel.defs.get(x.id, ())]
+            if any(d.value is not None and d.how != "import" and _names_a_folder(d.value, func, depth + 1)
+                   for d in defs):
+                return True
+    return False
 
 
 def beside_unread_package(g: ProjectGraph, mod, func, dotted: str) -> str:
