@@ -56,7 +56,8 @@ _PARSE_POOL_MIN_JOBS = 4
 
 # What makes a folder a project: a repository, or a dependency declaration (an app with its own
 # requirements.txt inside a larger repository is a project of its own).
-_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile")
+_PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "environment.yml",
+                    "environment.yaml")
 
 
 def _common_dir(resolved: list[Path]) -> Path:

@@ -38,6 +38,15 @@ def python_facts() -> PythonFacts:
     return load_record("python.toml")
 
 
+@lru_cache(maxsize=1)
+def conda_names() -> tuple[dict[str, str], frozenset[str]]:
+    """distributions.toml [conda]: (conda name -> the PyPI distribution installing the same modules,
+    for the names that differ; conda names that install no Python distribution), names normalised."""
+    conda = read_toml("distributions.toml").get("conda", {})
+    renamed = {normalize_dist(k): str(v) for k, v in conda.get("renamed", {}).items()}
+    return renamed, frozenset(normalize_dist(n) for n in conda.get("not_python", ()))
+
+
 def tool_param_facts() -> ToolParamFacts:
     """tool_params.toml: the tool parameters a framework fills itself (never in the model's schema)."""
     return load_record("tool_params.toml")
@@ -46,6 +55,6 @@ def tool_param_facts() -> ToolParamFacts:
 __all__ = [
     "AgentSpec", "ApiAvailability", "Catalog", "CatalogError", "ChatModelSpec", "ClientSpec", "DistConflict",
     "LLMCallSpec", "ModelInfo", "OutputGuardSpec", "PythonFacts", "ServiceClientSpec", "ToolBaseSpec", "ToolConstructorSpec",
-    "ToolDecoratorSpec", "ToolSchemaSpec", "load_catalog", "load_record", "normalize_dist", "normalize_model_id",
+    "ToolDecoratorSpec", "ToolSchemaSpec", "conda_names", "load_catalog", "load_record", "normalize_dist", "normalize_model_id",
     "python_facts", "tool_param_facts",
 ]

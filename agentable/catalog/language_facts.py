@@ -43,6 +43,7 @@ class PythonFacts:
     future_submitters: frozenset[str] = frozenset()  # executor methods returning a future of a call
     future_results: frozenset[str] = frozenset()  # future methods giving that call's return
     running_library_probes: frozenset[str] = frozenset()
+    import_path_extenders: frozenset[str] = frozenset()  # calls that add a folder to sys.path
     opt_in_phrases: tuple[str, ...] = ()
     # distributions an install script installs to install the rest (pip, setuptools, uv, poetry)
     installer_tools: frozenset[str] = frozenset()

@@ -12,7 +12,8 @@ project's packages the image leaves out count as undeclared (`epdd/units.py`); w
 has but the unit lacks is one finding at the unit's manifest (`epdd/unit_gaps.py`). What only a
 requirements file declares, beside a setup.py/pyproject that `pip install` reads instead, is one
 finding at that install manifest (`epdd/install_gaps.py`). An import no catalog table names, in a
-folder whose install script installs another repository's checkout or puts it on PYTHONPATH, and a
+folder whose install script installs another repository's checkout or puts it on PYTHONPATH or in a
+module that adds a folder to sys.path itself, and a
 common dependency imported beside a package no table reads, are not reported (`epdd/unverified.py`).
 docs/catalog-data.md (EPDD001) gives the policy."""
 
@@ -34,8 +35,8 @@ from agentable.rules.epdd.unit_gaps import UnitGaps
 from agentable.rules.epdd.units import package_left_out, project_distribution, unit_clause
 from agentable.rules.epdd.optional import (asks_for_install, behind_a_setting, maintainer_script, opt_in_component,
                                            run_condition)
-from agentable.rules.epdd.unverified import (beside_unread_package, source_checkout, unknown_distributions,
-                                              unknown_name_provider)
+from agentable.rules.epdd.unverified import (beside_unread_package, extends_import_path, source_checkout,
+                                              unknown_distributions, unknown_name_provider)
 from agentable.rules.epdd.packages import (extra_of, feature_scope, import_time_chain, import_time_importers,
                                            imported_only_by_declaring_siblings,
                                            is_installed_package, package_scope)
@@ -172,6 +173,8 @@ class UndeclaredDependency(Rule):
                         continue  # named like a declared distribution no table holds: most likely its package
                     if source_checkout(graph, scope, dotted):
                         continue  # a name no table knows, beside another repository's checkout: maybe its module
+                    if extends_import_path(graph, mod, dotted):
+                        continue  # a name no table knows, in a module that adds a folder to sys.path
                     dists = graph.catalog.distributions_for_import(dotted)
                     own_block = mod.path in manifests.script_manifests
                     if not own_block and documented_install(

@@ -10,6 +10,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from agentable.catalog.releases import PYTHONS, Distribution
+from agentable.cpg.manifests import governing_dir, is_add_on
 from agentable.cpg.project import ProjectGraph
 from agentable.findings import Finding, FlowStep, Severity, Span
 from agentable.query.facts import per_graph
@@ -63,6 +64,7 @@ class ConflictingPins(Rule):
                 yield f
             yield from self._release_conflicts(ctx, reqs, seen, reported)
             yield from self._self_conflicts(reqs, seen)
+            yield from self._add_on_conflicts(manifests, d, scope, reqs, seen)
 
     def _catalog_conflicts(self, ctx: RuleContext, scope, reqs, seen) -> Iterable[Finding]:
         graph = ctx.graph
@@ -127,6 +129,36 @@ class ConflictingPins(Rule):
                 f"`{rb.raw_name}{needed}`, per its wheel metadata). Change one of the two ranges.",
                 _span(at), self.meta.severity, self.meta.category,
                 flow=(FlowStep(_span(partner), f"{partner.raw_name}{partner.specifier} declared here"),))
+
+    def _add_on_conflicts(self, manifests, folder: str, scope, reqs, seen) -> Iterable[Finding]:
+        """A folder of add-on requirements files only (`request_llms/requirements_glm.txt`), installed
+        on top of the project's base install above it: a range that shares no version with the base's
+        declaration of the same distribution breaks the base (pip replaces its version) or, installed
+        together, cannot be resolved."""
+        own = [m for m in scope.manifests if governing_dir(m) == (folder or ".")]
+        if not own or not all(is_add_on(m) for m in own):
+            return
+        probe = f"{folder}/__probe__.py" if folder not in (".", "") else "__probe__.py"
+        mine = set(scope.manifests)
+        base = [r for r in manifests.for_path(probe).requirements
+                if r.path not in mine and r.specifier and not r.marker and r.group in ("main", "constraint")]
+        for r in reqs:
+            if not r.specifier or r.group != "main":
+                continue
+            for b in base:
+                key = (r.path, r.line, b.path, b.line)
+                if b.dist != r.dist or key in seen or not versions_disjoint(r.specifier, b.specifier):
+                    continue
+                seen.add(key)
+                yield Finding(
+                    self.meta.id,
+                    f"`{r.raw_name}{r.specifier}` here shares no version with `{b.raw_name}{b.specifier}`, which "
+                    f"the base install declares ({b.path}:{b.line}). This file is installed on top of that "
+                    f"install, so pip replaces the base's {r.raw_name} with a release the base excludes (and "
+                    f"the two files installed together cannot be resolved). Make the two ranges overlap.",
+                    _span(r), self.meta.severity, self.meta.category,
+                    flow=(FlowStep(_span(b), f"{b.raw_name}{b.specifier} declared here"),))
+                break
 
     def _self_conflicts(self, reqs, seen) -> Iterable[Finding]:
         by_dist: dict[str, list] = {}

@@ -404,10 +404,51 @@ def test_environment_yml_pip_section(tmp_path: Path) -> None:
     assert rows(ms) == [
         ("openai", ">=1.0", (), "", 6, "main"),
         ("litellm", "==1.40.0", (), "", 7, "main"),
+        ("numpy", "", (), "", 8, "main"),
     ]
-    assert one(ms, "openai").col == 7
-    assert ms.declared("numpy") == []  # a conda package, not a pip one
-    assert ms.declared("python") == []
+    assert one(ms, "openai").col == 7 and one(ms, "openai").table == ""
+    assert one(ms, "numpy").table == "conda" and one(ms, "numpy").col == 5
+    assert ms.declared("python") == [] and ms.declared("pip") == []  # conda packages that are no distribution
+
+
+def test_environment_yml_conda_packages(tmp_path: Path) -> None:
+    write(tmp_path, "environment.yml", """\
+        name: vision
+        channels: [pytorch, conda-forge]
+        dependencies:
+          - pytorch::pytorch=2.1.0=py3.11_cuda12.1_cudnn8.9.2_0
+          - cudatoolkit=11.8
+          - conda-forge::openai>=1.0,<2
+          - scipy 1.11.*
+          - "pandas[version='>=2.0']"
+          - graphviz=9.0
+          - python-graphviz
+          - tiktoken=0.7
+          - pyyaml 6.0.1 py311h5eee18b_0
+          - pip:
+            - -r requirements-pip.txt
+        """)
+    write(tmp_path, "requirements-pip.txt", "httpx>=0.27\n")
+    ms = parse(tmp_path, "environment.yml")
+    assert [(r.dist, r.raw_name, r.specifier, r.line) for r in ms.requirements if r.path == "environment.yml"] == [
+        ("torch", "pytorch", "==2.1.0.*", 4),  # conda's `=` is a prefix match
+        ("openai", "openai", "<2,>=1.0", 6),
+        ("scipy", "scipy", "==1.11.*", 7),
+        ("pandas", "pandas", ">=2.0", 8),
+        ("graphviz", "python-graphviz", "", 10),  # `graphviz` (line 9) is the C library and its programs
+        ("tiktoken", "tiktoken", "==0.7.*", 11),
+        ("pyyaml", "pyyaml", "==6.0.1", 12),
+    ]
+    assert ms.declared("httpx")[0].path == "requirements-pip.txt"
+    assert ms.includes == {"environment.yml": ["requirements-pip.txt"]}
+
+
+def test_yaml_named_environment_without_dependencies_is_no_manifest(tmp_path: Path) -> None:
+    write(tmp_path, "app/environment.yaml", "model: gpt-4.1-mini\nmax_retries: 2\n")
+    write(tmp_path, "environment.yml", "dependencies:\n  - numpy\n  - [unclosed\n")
+    ms = parse(tmp_path, "app/environment.yaml", "environment.yml")
+    assert ms.manifests == ["environment.yml"] and ms.requirements == []
+    assert "environment.yml" in ms.unknown_dependencies  # does not parse: its packages are unknown
 
 
 # ----------------------------------------------------------------------------- queries
@@ -476,6 +517,25 @@ def test_for_path_picks_the_nearest_manifest_folder(tmp_path: Path) -> None:
     assert top.declared("openai") == []
     assert top.allows("openai", "1.35.0") is None
     assert ms.for_path("main.py").manifests == ["pyproject.toml"]
+
+
+def test_for_path_add_on_files_keep_the_base_pins(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "httpx<=0.25.2\nopenai>=1.40\n")
+    write(tmp_path, "plugins/requirements_proxy.txt", "httpx\n")
+    write(tmp_path, "plugins/requirements-voice.txt", "openai>=1.50\n")
+    write(tmp_path, "voice/requirements-tts.txt", "-r ../requirements.txt\nopenai>=1.50\n")
+    write(tmp_path, "service/requirements.txt", "httpx>=0.27\n")
+    ms = parse(tmp_path, "requirements.txt", "plugins/requirements_proxy.txt", "plugins/requirements-voice.txt",
+               "voice/requirements-tts.txt", "service/requirements.txt")
+    # add-ons are installed on top of the base: its pin still holds, with theirs
+    plugin = ms.for_path("plugins/proxy.py")
+    assert str(plugin.specifier_for("httpx")) == "<=0.25.2"
+    assert str(plugin.specifier_for("openai")) == ">=1.40,>=1.50"
+    # an add-on that includes the base file: its lines are not counted twice
+    assert sorted((r.path, r.line) for r in ms.for_path("voice/tts.py").declared("openai")) == [
+        ("requirements.txt", 2), ("voice/requirements-tts.txt", 2)]
+    # a folder's own requirements.txt is a base of its own: its declaration wins
+    assert str(ms.for_path("service/app.py").specifier_for("httpx")) == ">=0.27"
 
 
 def test_for_path_without_any_governing_manifest(tmp_path: Path) -> None:

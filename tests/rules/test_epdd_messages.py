@@ -89,3 +89,24 @@ def test_import_an_old_pin_of_an_unread_series_may_bring_is_a_note_naming_the_re
     # no release of gradio 3.19 was read: what that pin installs is only guessed from its neighbours
     assert joblib.severity is Severity.NOTE
     assert "no table of its catalog says what `gradio==3.19.1` installs" in joblib.message
+
+
+def test_import_no_table_names_beside_an_unknown_declaration_is_not_verified(tmp_path: Path) -> None:
+    # larkspur-relay is in no table, and no table names `quillstone`: the declaration may install it
+    # under another name (as gpt4-openai-api installs `gpt4_openai`), so the finding cannot say that
+    # no declared dependency provides it
+    (tmp_path / "requirements.txt").write_text("openai>=1.40\nlarkspur-relay==0.2.1\n")
+    (tmp_path / "agent.py").write_text("import openai\nimport quillstone\n")
+    (finding,) = _findings(tmp_path).values()
+    assert finding.severity is Severity.NOTE
+    assert "could not verify that a dependency declared in requirements.txt provides it" in finding.message
+    assert "`larkspur-relay`" in finding.message and "no dependency declared" not in finding.message
+
+
+def test_unknown_conda_package_is_not_taken_for_what_brings_an_import(tmp_path: Path) -> None:
+    # an unknown conda package is most often a library or program (libcxx), not a Python distribution
+    (tmp_path / "environment.yml").write_text("dependencies:\n  - libcxx=14.0.6\n  - pip:\n    - openai>=1.40\n")
+    (tmp_path / "agent.py").write_text("import openai\nimport quillstone\n")
+    (finding,) = _findings(tmp_path).values()
+    assert finding.severity is Severity.ERROR and "no dependency declared in environment.yml provides it" in \
+        finding.message

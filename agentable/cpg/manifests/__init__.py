@@ -9,9 +9,9 @@ notification; nothing here raises.
 file to the module for its kind: requirements_txt, pyproject (with toml_locations, for where
 TOML values sit), poetry, pipfile, setup_files, conda, scripts and locks."""
 
-from agentable.cpg.manifests.model import ManifestSet, Requirement, governing_dir, normalize_dist
+from agentable.cpg.manifests.model import ManifestSet, Requirement, governing_dir, is_add_on, normalize_dist
 from agentable.cpg.manifests.poetry import poetry_to_pep440
 from agentable.cpg.manifests.reader import manifest_kind, parse_manifests
 
-__all__ = ["ManifestSet", "Requirement", "governing_dir", "manifest_kind", "normalize_dist", "parse_manifests",
+__all__ = ["ManifestSet", "Requirement", "governing_dir", "is_add_on", "manifest_kind", "normalize_dist", "parse_manifests",
            "poetry_to_pep440"]

@@ -8,6 +8,7 @@ ManifestSet: `requirements`, `manifests` and `includes` (folder scopes, through 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -63,6 +64,14 @@ class DeployUnit:
 
 
 _PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
+# A requirements file named for a feature (`requirements_gpu.txt`, `requirements-voice.txt`): what a
+# user adds to the project's base install, not a base of its own.
+_ADD_ON_RE = re.compile(r"^requirements[-_.][^/]+\.(txt|in)$")
+
+
+def is_add_on(manifest: str) -> bool:
+    """Is `manifest` a requirements file named for a feature (see `_ADD_ON_RE`)?"""
+    return bool(_ADD_ON_RE.match(PurePosixPath(manifest).name))
 
 
 @lru_cache(maxsize=4096)  # the same few names, asked for every file and manifest
@@ -295,26 +304,35 @@ class ManifestSet:
     def _scope_of(self, folder: str, inherit: bool, deployed: bool = True) -> "ManifestSet":
         index = self._scope_index()
         levels: list[set[str]] = []  # nearest first: the manifests of each governing folder
+        keys: list[str] = []  # the folder of each level ("" for a deployment descriptor's)
         unit: Optional[DeployUnit] = None
         for key in _folder_chain(folder):
             if key in index.by_dir or (deployed and not levels and key in self.deploy_units):
                 # a listed folder with no manifest of its own gets the descriptors' packages alone
                 unit = self.deploy_units.get(key) if deployed and not levels else None
                 if unit is not None:  # built on its own: its unit's folders and descriptors, nothing above
-                    levels = [self._with_includes(index.by_dir[d]) for d in dict.fromkeys((key, *unit.members))
-                              if d in index.by_dir] + [set(unit.descriptors)]
+                    members = [d for d in dict.fromkeys((key, *unit.members)) if d in index.by_dir]
+                    levels = [self._with_includes(index.by_dir[d]) for d in members] + [set(unit.descriptors)]
+                    keys = [*members, ""]
                     break
                 levels.append(self._with_includes(index.by_dir[key]))
+                keys.append(key)
                 if not inherit or key in index.standalone:
                     break
         if not levels:
             return ManifestSet()
         # each list in the order of the whole set's, as filtering those would give
         requirements: list[Requirement] = []
-        for chosen in levels:
-            nearer = {r.dist for r in requirements}  # a nearer level's declaration of a distribution wins
+        nearer: set[str] = set()  # a nearer level's declaration of a distribution wins...
+        for key, chosen in zip(keys, levels, strict=True):
             mine = sorted((p for m in chosen for p in index.requirements.get(m, ())), key=lambda p: p[0])
-            requirements += [r for _, r in mine if r.dist not in nearer]
+            have = set(requirements)
+            requirements += [r for _, r in mine if r.dist not in nearer and r not in have]
+            # ...except over a folder of add-on requirements files only (`request_llms/requirements_moss.txt`
+            # under the project's requirements.txt): they are installed on top of the base install, whose
+            # pins still hold, so both declarations count (ManifestSet.specifier_for intersects them)
+            if not (key in index.by_dir and all(is_add_on(m) for m in index.by_dir[key])):
+                nearer |= {r.dist for _, r in mine}
         first = index.manifest_at
         # (a descriptor that names packages declares them even where it is not a manifest read)
         order = [m for chosen in levels for m in sorted((m for m in chosen if m in first or m in index.requirements),

@@ -48,7 +48,7 @@ class JudgedModule:
 
 def judged_modules(g: ProjectGraph) -> Iterator[JudgedModule]:
     """The modules EPDD001 and EPDD004 judge: not development-only, governed by manifests that were
-    parsed (not computed at build time, not conda files we do not read)."""
+    parsed (not computed at build time, nor a conda environment file that does not parse)."""
     manifests = getattr(g, "manifests", None)
     if manifests is None or not manifests.has_manifest():
         return
@@ -59,8 +59,7 @@ def judged_modules(g: ProjectGraph) -> Iterator[JudgedModule]:
         scope = manifests.for_path(mod.path)
         if scope.deployed_by is not None and not runs_in_deployment(g, mod.name, scope.deployed_by):
             scope = manifests.for_path(mod.path, deployed=False)  # in the folder, not run by the deployment
-        if not scope.requirements or any(m.endswith((".yml", ".yaml")) or m in manifests.unknown_dependencies
-                                         for m in scope.manifests):
+        if not scope.requirements or any(m in manifests.unknown_dependencies for m in scope.manifests):
             continue
         yield JudgedModule(manifests, mod, path, scope, manifests.locked_for(mod.path) or frozenset(),
                            any(m in manifests.published for m in scope.manifests))

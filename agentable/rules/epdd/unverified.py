@@ -16,15 +16,21 @@ whisperx`, installed from git), and what it uses with it most likely comes with 
 itself is still reported when nothing declares it: declaring it fixes both.
 A checkout of another repository that an install script installs or puts on PYTHONPATH
 (`cpg/manifests/script_paths.py`) is such a distribution, and its modules are not known from its
-name either: an import no catalog table names may be one of them, and is not reported.
+name either: an import no catalog table names may be one of them, and is not reported. So is a
+folder the code itself adds to sys.path: an import no table names, in a module that does so, may be
+a module of that folder (a repository the user clones into it).
 """
 
 from __future__ import annotations
 
+import re
+
 from agentable.catalog import normalize_dist
+from agentable.cpg import ir
 from agentable.cpg.manifests import ManifestSet
 from agentable.cpg.project import ProjectGraph
 from agentable.query.dependencies import import_targets, unread_release
+from agentable.query.facts import per_graph
 
 # Shorter shared words than this are too common to tie an import to a distribution (`io`, `ml`).
 _MIN_SHARED = 4
@@ -38,8 +44,11 @@ def unknown_distributions(g: ProjectGraph, scope: ManifestSet, dotted: str) -> t
     is one that projects install themselves. The project's own distribution is left aside. Only
     declarations count: an unknown distribution that a known one requires (an sdist-only helper
     several levels down) rarely brings what the project imports itself. docs/catalog-data.md gives
-    the measurements behind each restriction."""
-    if not any(g.catalog.required_by(d) for d in g.catalog.distributions_for_import(dotted)):
+    the measurements behind each restriction. An import that no table names at all (no known
+    distribution installs it) may be installed by any of them, under a name unlike its own
+    (gpt4-openai-api installs `gpt4_openai`, GoogleBard installs `Bard`): they all count."""
+    known = g.catalog.knows_import(dotted)
+    if known and not any(g.catalog.required_by(d) for d in g.catalog.distributions_for_import(dotted)):
         return ()
     own = set(getattr(scope, "project_names", {}).values())
     # a sibling distribution of the project (a monorepo's packages): its own manifest says what it brings
@@ -48,7 +57,8 @@ def unknown_distributions(g: ProjectGraph, scope: ManifestSet, dotted: str) -> t
     dev = g.catalog.development_extras
     runs = [r for r in scope.requirements
             if (r.group == "main" or (r.group.startswith("optional:") and r.group[9:] not in dev)) and r.dist not in own]
-    unknown = {r.dist for r in runs if not g.catalog.knows_distribution(r.dist)}
+    # (a conda package no table knows is most often a library or program, not a Python distribution)
+    unknown = {r.dist for r in runs if not g.catalog.knows_distribution(r.dist) and r.table != "conda"}
     # a known distribution whose declared release belongs to a series no release of which was read:
     # what that release requires is only guessed from its neighbours
     unread = {u for r in runs if r.dist not in unknown for u in [unread_release(g, scope, r.path, r.dist, r.specifier)] if u}
@@ -64,6 +74,51 @@ def source_checkout(g: ProjectGraph, scope: ManifestSet, dotted: str) -> str:
     manifests = getattr(g, "manifests", None)
     checkouts = getattr(manifests, "source_checkouts", {})
     return next((url for m in scope.manifests for url in checkouts.get(m, ())), "")
+
+
+def extends_import_path(g: ProjectGraph, mod, dotted: str) -> bool:
+    """Does `mod` add a folder to the module search path (python.toml `import_path_extenders`:
+    `sys.path.append(...)`, anywhere in the module), when no catalog table names the import
+    `dotted`? Then the import may be a module of that folder, which the project need not hold: a
+    repository the user clones there (`git clone .../MOSS.git request_llms/moss`, then
+    `sys.path.append(".../request_llms/moss")` and `from models.configuration_moss import ...`). A
+    package some table names is not taken for such a folder's module."""
+    return not g.catalog.knows_import(dotted) and mod.path in _path_extending_modules(g)
+
+
+@per_graph
+def _path_extending_modules(g: ProjectGraph) -> frozenset[str]:
+    """The paths of the project modules that call one of python.toml's `import_path_extenders`."""
+    extenders = g.catalog.python.import_path_extenders
+    out: set[str] = set()
+    for func in (*g.functions.values(), *(m.toplevel for m in g.modules.values())):
+        if func.path in out:
+            continue
+        imports = func.module.imports
+        for site in func.calls:
+            name = ir.dotted(site.call.func) or ""
+            head, _, rest = name.partition(".")
+            full = f"{imports.get(head, head)}.{rest}" if rest else imports.get(head, head)
+            if full in extenders and any(_names_a_folder(a, func) for a in site.call.args):
+                out.add(func.path)
+                break
+    return frozenset(out)
+
+
+def _names_a_folder(e: ir.Expr, func, depth: int = 0) -> bool:
+    """Does the path expression `e` name a folder (a string with a letter in it: `root + "/moss"`,
+    `Path(here) / "vendor" / "rerankit"`), directly or through the names it reads (two bindings
+    deep, in the function or its module)? A path made of `__file__` and `dirname`s alone (or "..")
+    is a folder the project holds, whose modules are the project's."""
+    for x in ir.walk_expr(e):
+        if isinstance(x, ir.Constant) and isinstance(x.value, str) and re.search(r"[A-Za-z]", x.value):
+            return True
+        if isinstance(x, ir.Name) and depth < 2:
+            defs = [*func.defs.get(x.id, ()), *func.module.toplevel.defs.get(x.id, ())]
+            if any(d.value is not None and d.how != "import" and _names_a_folder(d.value, func, depth + 1)
+                   for d in defs):
+                return True
+    return False
 
 
 def beside_unread_package(g: ProjectGraph, mod, func, dotted: str) -> str:
