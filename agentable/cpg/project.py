@@ -10,9 +10,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Optional, Union, overload
 
 from agentable.catalog import python_facts
-from agentable.cpg import ir
+from agentable.cpg import ir, literal_values
 from agentable.cpg.agent import AgentLayer
-from agentable.cpg.containers import item_store_scopes
 from agentable.cpg.filled_packages import filled_member
 from agentable.cpg.flow import ReachingDefs, reaching_definitions
 from agentable.cpg.graph_api import Kind, Scoped, ValueResolver
@@ -386,74 +385,15 @@ class ProjectGraph:
         return out
 
     def _unpacked_return(self, name: str, d: DefSite, owner: FunctionInfo) -> list[tuple[ir.Expr, FunctionInfo, object]]:
-        """`a, b = helper(...)` (a plain tuple target of names): the item at `name`'s place in each
-        tuple literal the project function returns (`return headers, payload`)."""
-        s = d.stmt
-        target = s.targets[0] if isinstance(s, ir.Assign) and len(s.targets) == 1 else None
-        if not isinstance(target, ir.Seq) or not all(isinstance(t, ir.Name) for t in target.elts) \
-                or not isinstance(d.value, ir.Call):
-            return []
-        idx = next(i for i, t in enumerate(target.elts) if isinstance(t, ir.Name) and t.id == name)
-        out: list[tuple[ir.Expr, FunctionInfo, object]] = []
-        for v in self.shallow.values(d.value.func, owner, s):
-            helper = self.functions.get(v.qualname) if isinstance(v, FuncRef) else None
-            if helper is None:
-                continue
-            for r in helper.returns:
-                if isinstance(r.value, ir.Seq) and r.value.kind == "tuple" and len(r.value.elts) == len(target.elts):
-                    out.append((r.value.elts[idx], helper, r))
-        return out
-
-    def _built_by(self, defs: list[tuple[ir.Expr, FunctionInfo, object]]) -> list[tuple[ir.Expr, FunctionInfo, object]]:
-        """Bindings plus, for `x = make_registry()`, the literals that project factory returns."""
-        out = list(defs)
-        for value, owner, s in defs:
-            if isinstance(value, ir.Call):
-                for v in self.shallow.values(value.func, owner, s):
-                    target = self.functions.get(v.qualname) if isinstance(v, FuncRef) else None
-                    if target is None:
-                        continue
-                    for r in target.returns:
-                        if isinstance(r.value, (ir.Dict, ir.Seq, ir.Comp)):
-                            out.append((r.value, target, r))
-        return out
+        return literal_values.unpacked_return(self, name, d, owner)
 
     def literal_mappings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
                          res: ValueResolver) -> list[dict[object, VSet]]:
         """Dict literals (and `d[k] = v` stores) that `e` may be: key -> values."""
-        out: list[dict[object, VSet]] = []
-        for value, owner, s in self._built_by(self._literal_defs(e, func, stmt)):
-            if isinstance(value, ir.Dict):
-                mapping: dict[object, VSet] = {}
-                for k, v in zip(value.keys, value.values, strict=False):
-                    key = k.value if isinstance(k, ir.Constant) else ir.named_key(k)
-                    mapping[key] = mapping.get(key, frozenset()) | res.values(v, owner, s)
-                out.append(mapping)
-            elif (isinstance(value, ir.Comp) and value.kind == "dict" and isinstance(value.elt, ir.Seq)
-                  and len(value.elt.elts) == 2):
-                val = value.elt.elts[1]
-                elems: set[Value] = set()
-                for tgt, it in zip(value.targets, value.iters, strict=False):
-                    if isinstance(val, ir.Name) and isinstance(tgt, ir.Name) and tgt.id == val.id:
-                        elems |= res.elements(res.values(it, owner, s), it, owner, s)
-                if elems:
-                    out.append({None: frozenset(elems)})
-        if isinstance(e, ir.Name):
-            stores: dict[object, VSet] = {}
-            for scope in item_store_scopes(func, e.id):
-                for index, value, s in scope.item_stores.get(e.id, ()):
-                    key = index.value if isinstance(index, ir.Constant) else None
-                    stores[key] = stores.get(key, frozenset()) | res.values(value, scope, s)
-            if stores:
-                out.append(stores)
-        return out
+        return literal_values.literal_mappings(self, e, func, stmt, res)
 
     def literal_containers(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object, res: ValueResolver) -> list[list[VSet]]:
-        out: list[list[VSet]] = []
-        for value, owner, s in self._built_by(self._literal_defs(e, func, stmt)):
-            if isinstance(value, ir.Seq):
-                out.append([res.values(elt, owner, s) for elt in value.elts])
-        return out
+        return literal_values.literal_containers(self, e, func, stmt, res)
 
     def expressions(self, kind: type,
                     functions: Optional[Iterable[FunctionInfo]] = None) -> Iterable[tuple[FunctionInfo, object, ir.Expr]]:
