@@ -174,9 +174,9 @@ def _running_library_test(test: ir.Expr, func: FunctionInfo, tops: set[str], pro
     if not any(isinstance(e, ir.Constant) and e.value in tops for e in exprs):
         return False
     for e in exprs:
-        if ir.dotted(e) == "sys.modules" or _probe_call(e, probes):
+        if ir.dotted(e) == "sys.modules" or _probe_call(e, probes, func):
             return True
-        if isinstance(e, ir.Name) and any(_probe_call(d.value, probes) for d in func.defs.get(e.id, ())):
+        if isinstance(e, ir.Name) and any(_probe_call(d.value, probes, func) for d in func.defs.get(e.id, ())):
             return True
     return False
 
@@ -194,7 +194,7 @@ def looked_up_packages(test: ir.Expr, func: FunctionInfo, probes: frozenset[str]
     while todo:
         root, depth = todo.pop()
         for e in ir.walk_expr(root):
-            if _probe_call(e, probes):
+            if _probe_call(e, probes, func):
                 found.update(a.value for a in e.args[:1]  # type: ignore[attr-defined]
                              if isinstance(a, ir.Constant) and isinstance(a.value, str))
             elif isinstance(e, ir.Name) and depth < 3 and id(e) not in seen:
@@ -248,8 +248,17 @@ def _module_importers(g: ProjectGraph) -> dict[str, list[tuple[ModuleInfo, ir.St
     return out
 
 
-def _probe_call(e: ir.Expr | None, probes: frozenset[str]) -> bool:
-    return isinstance(e, ir.Call) and ir.dotted(e.func) in probes
+def _probe_call(e: ir.Expr | None, probes: frozenset[str], func: FunctionInfo) -> bool:
+    """A call of a probe, by its dotted name or a name imported from it (`from importlib.util
+    import find_spec`, then `find_spec("x")`)."""
+    if not isinstance(e, ir.Call):
+        return False
+    name = ir.dotted(e.func)
+    if name in probes:
+        return True
+    head, dot, rest = (name or "").partition(".")
+    target = func.module.imports.get(head)
+    return target is not None and target + dot + rest in probes
 
 
 def import_owner(g: ProjectGraph, mod: object, stmt: ir.Stmt) -> FunctionInfo:
