@@ -306,6 +306,12 @@ def _load_modules(sources: list[SourceFile], options: ScanOptions, cache: Option
     return modules, notes, []
 
 
+def _declaration_reaches(f: Finding, only_files: Optional[set[str]]) -> bool:
+    """A finding on a manifest line (a range that admits a release without an API) whose steps
+    name a use in a reported file: a pre-commit run naming the code that uses it shows it too."""
+    return not f.span.path.endswith(".py") and any(reported_in(s.span.path, only_files) for s in f.flow)
+
+
 def _names_files_only(only_files: Optional[set[str]]) -> bool:
     return bool(only_files) and not any(w == "" or w.endswith("/") for w in only_files or ())
 
@@ -459,7 +465,7 @@ def _scan(paths: list[Path], config: Config, options: ScanOptions) -> ScanResult
         mod = by_path.get(f.span.path)
         if not config.include_tests and is_test_path(f.span.path, mod.source if mod is not None else None):
             continue
-        if not reported_in(f.span.path, only_files):
+        if not reported_in(f.span.path, only_files) and not _declaration_reaches(f, only_files):
             continue
         if f.severity < config.min_severity_level():
             continue

@@ -71,6 +71,8 @@ class RangeAdmitsReleaseWithoutApi(Rule):
         self._guarded: dict[str, set[str]] = {}  # file -> names bound by its guarded imports
         uses = list(self._imports(graph)) + list(self._calls(graph)) \
             + sorted(self._keywords(graph), key=lambda u: (u.path, u.pos, u.keyword))
+        if not ctx.include_tests:  # the finding sits on the manifest, so the scan's test filter cannot drop it
+            uses = [u for u in uses if not graph.is_test_code(u.path)]
         kept: dict[tuple[str, int, str], _Use] = {}
         counts: dict[tuple[str, int, str], int] = {}
         for u in uses:  # imports, then constructions and calls, then members and keywords

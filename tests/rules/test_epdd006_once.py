@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentable.config import Config
-from agentable.scan import scan
+from agentable.scan import ScanOptions, scan
 
 
 def _epdd006(folder: Path) -> list:
@@ -35,3 +35,31 @@ def test_a_bounded_requirement_next_to_an_unbounded_one_is_not_reported(tmp_path
     (tmp_path / "requirements.txt").write_text("langchain<1.0\n")
     (tmp_path / "chain.py").write_text("from langchain.memory import ConversationBufferMemory\n")
     assert _epdd006(tmp_path) == []
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "requirements.txt").write_text("requests\nlangchain\n")
+    (tmp_path / "chain.py").write_text(
+        "from langchain.memory import ConversationBufferMemory\n\nMEMORY = ConversationBufferMemory()\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_chain.py").write_text(
+        "from langchain.schema import HumanMessage\n\n\ndef test_message():\n    assert HumanMessage(content='hi')\n")
+    return tmp_path
+
+
+def test_uses_in_test_code_are_left_out_unless_tests_are_included(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (finding,) = _epdd006(root)
+    assert [s.span.path for s in finding.flow] == ["chain.py"]
+    with_tests = scan([root], Config().merge_cli(select=["EPDD006"], respect_gitignore=False, include_tests=True))
+    (finding,) = with_tests.active
+    assert [s.span.path for s in finding.flow] == ["chain.py", "tests/test_chain.py"]
+
+
+def test_a_pre_commit_run_naming_the_code_shows_the_declaration_it_breaks(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    config = Config().merge_cli(select=["EPDD006"], respect_gitignore=False)
+    named_code = scan([root], config, ScanOptions(only_files={"chain.py"}))
+    assert [(f.span.path, f.span.line) for f in named_code.active] == [("requirements.txt", 2)]
+    named_other = scan([root], config, ScanOptions(only_files={"tests/test_chain.py"}))
+    assert list(named_other.active) == []
