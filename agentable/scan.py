@@ -309,7 +309,8 @@ def _load_modules(sources: list[SourceFile], options: ScanOptions, cache: Option
 def _declaration_reaches(f: Finding, only_files: Optional[set[str]]) -> bool:
     """A finding on a manifest line (a range that admits a release without an API) whose steps
     name a use in a reported file: a pre-commit run naming the code that uses it shows it too."""
-    return not f.span.path.endswith(".py") and any(reported_in(s.span.path, only_files) for s in f.flow)
+    return f.category == "EPDD" and not f.span.path.endswith(".py") \
+        and any(reported_in(s.span.path, only_files) for s in f.flow)
 
 
 def _names_files_only(only_files: Optional[set[str]]) -> bool:
