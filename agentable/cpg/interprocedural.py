@@ -54,25 +54,9 @@ class ExpandingResolver(Resolver):
             return own
         ref = ParamRef(func.qualname, name)
         p = func.params[idx]
-        key = (func.qualname, name)
-        hit = self.param_memo.get(key)
-        if hit is not None:
-            self.cut += key in self.in_progress  # see Resolver.values: a cycle's partial answer is provisional
-            return hit
-        self.param_memo[key] = frozenset({ref})  # cycle guard
-        self.in_progress.add(key)
-        cut = self.cut
-        try:
-            result = self._param_values(func, p, idx, ref)
-        except BaseException:
-            del self.param_memo[key]  # never leave the guard as an answer
-            raise
-        finally:
-            self.in_progress.discard(key)
-        self.param_memo[key] = result
-        if self.cut != cut and self.depth:
-            self.cut_short.append((self.param_memo, key))
-        return result
+        # a cycle reads the bare parameter meanwhile
+        return self.memoized(self.param_memo, (func.qualname, name), frozenset({ref}),
+                             lambda: self._param_values(func, p, idx, ref))
 
     def _param_values(self, func: FunctionInfo, p: ir.Param, idx: int, ref: ParamRef) -> VSet:
         out: set[Value] = {ref} | self._annotated_instance(p, func)

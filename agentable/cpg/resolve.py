@@ -17,7 +17,7 @@ its classes (ReceiverResolver).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from agentable.catalog import python_facts
 from agentable.cpg import built_objects, ir
@@ -636,26 +636,32 @@ class Resolver:
         return self.frameworks.http_llm_spec(e, path, func, stmt)
 
     def function_returns(self, qualname: str) -> VSet:
-        hit = self.returns_memo.get(qualname)
-        if hit is not None:
-            self.cut += qualname in self.in_progress
-            return hit
         func = self.g.functions.get(qualname)
         if func is None:
             return frozenset({UNKNOWN})
-        self.returns_memo[qualname] = EMPTY  # cycle guard
-        self.in_progress.add(qualname)
+        return self.memoized(self.returns_memo, qualname, EMPTY, lambda: self._returned(func))
+
+    def memoized(self, memo: dict, key: object, guard: VSet, compute: Callable[[], VSet]) -> VSet:
+        """`compute()`, memoized in `memo` under `key`. While it runs, a cycle reads `guard`, and
+        that read makes what is built on it provisional (see `values`); an error leaves no guard
+        behind as the answer."""
+        hit = memo.get(key)
+        if hit is not None:
+            self.cut += key in self.in_progress
+            return hit
+        memo[key] = guard
+        self.in_progress.add(key)
         cut = self.cut
         try:
-            result = self._returned(func)
+            result = compute()
         except BaseException:
-            del self.returns_memo[qualname]  # never leave the guard as an answer
+            del memo[key]
             raise
         finally:
-            self.in_progress.discard(qualname)
-        self.returns_memo[qualname] = result
+            self.in_progress.discard(key)
+        memo[key] = result
         if self.cut != cut and self.depth:
-            self.cut_short.append((self.returns_memo, qualname))
+            self.cut_short.append((memo, key))
         return result
 
     def _yielded(self, func: FunctionInfo) -> VSet:
