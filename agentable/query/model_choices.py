@@ -8,7 +8,7 @@ budget with each of them, not only with the default model; LARD reports a retire
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Iterator, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
@@ -230,17 +230,24 @@ def _table_lookups(g: ProjectGraph, func: FunctionInfo, name: str) -> list[Liste
     """The string keys of a literal dict that `func` indexes with the parameter `name`
     (`TABLE[name]`): any other id raises KeyError there, so the table lists what `name` can be."""
     out: list[ListedId] = []
-    for sub, st in func.exprs.get(ir.Subscript, ()):
-        if not (isinstance(sub, ir.Subscript) and isinstance(sub.index, ir.Name) and sub.index.id == name):
-            continue
-        if isinstance(st, ir.Assign) and any(t is sub for t in st.targets):
-            continue  # `table[name] = ...` stores, it does not look up
-        lit = literal_of(g, sub.value, func, st)
-        if lit is None or not isinstance(lit[0], ir.Dict):
-            continue
-        out += [ListedId(k.value, lit[1].path, k.pos, "table") for k in lit[0].keys
+    for table, owner, _st in _looked_up_dicts(g, func, lambda i: isinstance(i, ir.Name) and i.id == name):
+        out += [ListedId(k.value, owner.path, k.pos, "table") for k in table.keys
                 if isinstance(k, ir.Constant) and isinstance(k.value, str)]
     return out
+
+
+def _looked_up_dicts(g: ProjectGraph, func: FunctionInfo,
+                     index: Callable[[ir.Expr], bool]) -> Iterator[tuple[ir.Dict, FunctionInfo, EvalAt]]:
+    """The dict literals (with their scope) that `func` reads (`table[key]`, not `table[key] = ...`)
+    with an index `index` accepts."""
+    for sub, st in func.exprs.get(ir.Subscript, ()):
+        if not (isinstance(sub, ir.Subscript) and index(sub.index)):
+            continue
+        if isinstance(st, ir.Assign) and any(t is sub for t in st.targets):
+            continue  # `table[key] = ...` stores, it does not look up
+        lit = literal_of(g, sub.value, func, st)
+        if lit is not None and isinstance(lit[0], ir.Dict):
+            yield lit[0], lit[1], lit[2]
 
 
 _RANDOM_PICKS = (["random", "choice"], ["secrets", "choice"])
@@ -254,21 +261,14 @@ def _registry_lookups(g: ProjectGraph, func: FunctionInfo, read: ir.Subscript) -
     keys its `.update({...})` calls add. Any other key raises KeyError there, so the registry
     lists what the model can be."""
     out: list[ListedId] = []
-    for sub, st in func.exprs.get(ir.Subscript, ()):
-        if not (isinstance(sub, ir.Subscript) and _same_access(sub.index, read)):
-            continue
-        if isinstance(st, ir.Assign) and any(t is sub for t in st.targets):
-            continue  # `table[key] = ...` stores, it does not look up
-        lit = literal_of(g, sub.value, func, st)
-        if lit is None or not isinstance(lit[0], ir.Dict):
-            continue
-        tables = [(lit[0], {}), *_registry_updates(g, lit[1], lit[2])]
+    for table, owner, st in _looked_up_dicts(g, func, lambda i: _same_access(i, read)):
+        tables = [(table, {}), *_registry_updates(g, owner, st)]
         keys = [(k, v, gate) for d, gate in tables for k, v in zip(d.keys, d.values, strict=False)
                 if isinstance(k, ir.Constant) and isinstance(k.value, str)]
         if not keys or not all(isinstance(v, ir.Dict) for _k, v, _g in keys) \
                 or sum(1 for k, _v, _g in keys if g.catalog.model(str(k.value)) is not None) < _MIN_REGISTRY_IDS:
             continue  # not a registry of per-model settings
-        path = lit[1].path
+        path = owner.path
         for k, _v, gate in keys:
             # an entry registered only when a list names the id (`if any(m in claude_models for m in
             # configured)`) is reported at the list: one line lists the ids to change
