@@ -251,14 +251,14 @@ def _module_importers(g: ProjectGraph) -> dict[str, list[tuple[ModuleInfo, ir.St
 def _probe_call(e: ir.Expr | None, probes: frozenset[str], func: FunctionInfo) -> bool:
     """A call of a probe, by its dotted name or a name imported from it (`from importlib.util
     import find_spec`, then `find_spec("x")`)."""
-    if not isinstance(e, ir.Call):
-        return False
-    name = ir.dotted(e.func)
-    if name in probes:
-        return True
-    head, dot, rest = (name or "").partition(".")
-    target = func.module.imports.get(head)
-    return target is not None and target + dot + rest in probes
+    return isinstance(e, ir.Call) and (ir.dotted(e.func) in probes or imported_dotted(e.func, func.module) in probes)
+
+
+def imported_dotted(e: ir.Expr, mod: ModuleInfo) -> str:
+    """`e`'s dotted name with its first part read through the module's imports (`find_spec` ->
+    `importlib.util.find_spec`, `sp.run` -> `subprocess.run`); "" when `e` is not a dotted name."""
+    head, dot, rest = (ir.dotted(e) or "").partition(".")
+    return f"{mod.imports.get(head, head)}{dot}{rest}"
 
 
 def import_owner(g: ProjectGraph, mod: object, stmt: ir.Stmt) -> FunctionInfo:

@@ -31,6 +31,7 @@ from agentable.cpg.manifests import ManifestSet
 from agentable.cpg.project import ProjectGraph
 from agentable.query.dependencies import import_targets, unread_release
 from agentable.query.facts import per_graph
+from agentable.rules.epdd.helpers import import_name_known, import_owner, imported_dotted, is_project_module
 
 # Shorter shared words than this are too common to tie an import to a distribution (`io`, `ml`).
 _MIN_SHARED = 4
@@ -94,12 +95,9 @@ def _path_extending_modules(g: ProjectGraph) -> frozenset[str]:
     for func in (*g.functions.values(), *(m.toplevel for m in g.modules.values())):
         if func.path in out:
             continue
-        imports = func.module.imports
         for site in func.calls:
-            name = ir.dotted(site.call.func) or ""
-            head, _, rest = name.partition(".")
-            full = f"{imports.get(head, head)}.{rest}" if rest else imports.get(head, head)
-            if full in extenders and any(_names_a_folder(a, func) for a in site.call.args):
+            if imported_dotted(site.call.func, func.module) in extenders \
+                    and any(_names_a_folder(a, func) for a in site.call.args):
                 out.add(func.path)
                 break
     return frozenset(out)
@@ -128,8 +126,6 @@ def beside_unread_package(g: ProjectGraph, mod, func, dotted: str) -> str:
     it); else "". What installing that package brings is
     unknown, and the code uses `dotted` with it: once it is installed (declared, documented or
     reported undeclared itself), `dotted` most likely is too."""
-    from agentable.rules.epdd.helpers import import_name_known, import_owner, is_project_module
-
     top = dotted.split(".")[0]
     common = g.catalog.common_dependency_min
     if not any(g.catalog.required_by(d) >= common for d in g.catalog.distributions_for_import(dotted)):
