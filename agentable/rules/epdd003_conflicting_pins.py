@@ -12,14 +12,11 @@ from packaging.version import Version
 from agentable.catalog.releases import PYTHONS, Distribution
 from agentable.cpg.manifests import governing_dir, is_add_on
 from agentable.cpg.project import ProjectGraph
-from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.facts import per_graph
 from agentable.query.versions import versions_disjoint, versions_within
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-
-
-def _span(req) -> Span:
-    return Span(req.path, req.line, req.col, req.line, max(req.end_col, req.col + 1))
+from agentable.rules.epdd.helpers import declaration_span
 
 
 class ConflictingPins(Rule):
@@ -87,8 +84,8 @@ class ConflictingPins(Rule):
                         f"`{second.raw_name}{second.specifier}` ({second.path}:{second.line}) cannot be installed "
                         f"with `{first.raw_name}{first.specifier}` ({first.path}:{first.line}): {c.message} "
                         f"Change one of the two pins.",
-                        _span(second), self.meta.severity, self.meta.category,
-                        flow=(FlowStep(_span(first), f"{first.raw_name}{first.specifier} declared here"),))
+                        declaration_span(second), self.meta.severity, self.meta.category,
+                        flow=(FlowStep(declaration_span(first), f"{first.raw_name}{first.specifier} declared here"),))
 
     def _release_conflicts(self, ctx: RuleContext, reqs, seen, reported: set[tuple[str, int]]) -> Iterable[Finding]:
         """A declared range of A whose every release requires of B what B's declared range excludes,
@@ -127,8 +124,8 @@ class ConflictingPins(Rule):
                 f"({partner.path}:{partner.line}): every {ra.raw_name} release `{ra.specifier}` allows ({allowed}) "
                 f"requires a {rb.raw_name} release that `{rb.specifier}` excludes ({ra.raw_name} {newest} requires "
                 f"`{rb.raw_name}{needed}`, per its wheel metadata). Change one of the two ranges.",
-                _span(at), self.meta.severity, self.meta.category,
-                flow=(FlowStep(_span(partner), f"{partner.raw_name}{partner.specifier} declared here"),))
+                declaration_span(at), self.meta.severity, self.meta.category,
+                flow=(FlowStep(declaration_span(partner), f"{partner.raw_name}{partner.specifier} declared here"),))
 
     def _add_on_conflicts(self, manifests, folder: str, scope, reqs, seen) -> Iterable[Finding]:
         """A folder of add-on requirements files only (`request_llms/requirements_glm.txt`), installed
@@ -156,8 +153,8 @@ class ConflictingPins(Rule):
                     f"the base install declares ({b.path}:{b.line}). This file is installed on top of that "
                     f"install, so pip replaces the base's {r.raw_name} with a release the base excludes (and "
                     f"the two files installed together cannot be resolved). Make the two ranges overlap.",
-                    _span(r), self.meta.severity, self.meta.category,
-                    flow=(FlowStep(_span(b), f"{b.raw_name}{b.specifier} declared here"),))
+                    declaration_span(r), self.meta.severity, self.meta.category,
+                    flow=(FlowStep(declaration_span(b), f"{b.raw_name}{b.specifier} declared here"),))
                 break
 
     def _self_conflicts(self, reqs, seen) -> Iterable[Finding]:
@@ -184,8 +181,8 @@ class ConflictingPins(Rule):
                         f"`{second.raw_name}` is declared as `{second.specifier}` here and as "
                         f"`{first.specifier}` at {first.path}:{first.line}; no version satisfies both. Keep one "
                         f"range.",
-                        _span(second), self.meta.severity, self.meta.category,
-                        flow=(FlowStep(_span(first), f"{first.raw_name}{first.specifier} declared here"),))
+                        declaration_span(second), self.meta.severity, self.meta.category,
+                        flow=(FlowStep(declaration_span(first), f"{first.raw_name}{first.specifier} declared here"),))
                     break
 
 

@@ -16,7 +16,7 @@ from agentable.query.versions import (LowerGap, ProviderGap, VersionSource, lowe
                                       mined_dists_declared)
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.api_uses import use_is_guarded
-from agentable.rules.epdd.helpers import import_is_optional, import_owner
+from agentable.rules.epdd.helpers import declaration_span, import_is_optional, import_owner
 
 
 
@@ -87,7 +87,7 @@ class LowerBoundAdmitsMissingApi(Rule):
             f"{'; '.join(u[0] for u in uses[:3])}{more}. An environment holding such a release satisfies this "
             f"line and pip keeps it, so the code fails there. Raise the lower bound to `>={since}`, from which "
             f"every read release the range admits has it.",
-            Span(req.path, req.line, req.col, req.line, max(req.end_col, req.col + 1)),
+            declaration_span(req),
             self.meta.severity, self.meta.category,
             flow=tuple(FlowStep(u[2], u[3]) for u in uses))
 

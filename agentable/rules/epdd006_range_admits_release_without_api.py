@@ -16,7 +16,7 @@ from agentable.query.range_gaps import RangeGap, keyword_range_gap, range_gap, s
 from agentable.query.versions import mined_dists_declared, unavailable_apis
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.api_uses import member_symbols, use_has_fallback, use_is_guarded
-from agentable.rules.epdd.helpers import import_is_optional, import_owner
+from agentable.rules.epdd.helpers import declaration_span, import_is_optional, import_owner
 
 
 # A handler that names one of these makes a missing callable or keyword a handled case (a
@@ -94,7 +94,7 @@ class RangeAdmitsReleaseWithoutApi(Rule):
     def _finding(self, uses: list[_Use], more: int) -> Finding:
         first = uses[0].gap
         src = first.source
-        span = Span(src.path, src.line, src.col, src.line, max(src.end_col, src.col + 1))
+        span = declaration_span(src)
         steps = tuple(FlowStep(Span(u.path, u.pos[0], u.pos[1], u.pos[2], u.pos[3]), f"uses {_shown(u)}")
                       for u in uses)
         times = f" ({len(uses) + more} uses)" if more else ""

@@ -10,7 +10,7 @@ from packaging.specifiers import SpecifierSet
 from agentable.cpg.manifests.model import PythonRange, governing_dir
 from agentable.findings import Finding, FlowStep, Span
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.epdd.helpers import dev_only_file, loose_folder, package_dirs
+from agentable.rules.epdd.helpers import declaration_span, dev_only_file, loose_folder, package_dirs
 from agentable.rules.epdd.python_features import FeatureUse, feature_uses
 from agentable.findings import Severity
 
@@ -98,7 +98,7 @@ class PythonRangeAdmitsOlderInterpreter(Rule):
                    + f". pip installs the project on {oldest[0]}.{oldest[1]} (unless a dependency refuses it), and "
                    f"there the code fails: a SyntaxError, TypeError or ImportError at import, an AttributeError "
                    f"where a newer name is used. Declare `>={shown}` or make the code run on {oldest[0]}.{oldest[1]}.")
-        span = Span(declared.path, declared.line, declared.col, declared.line, max(declared.end_col, declared.col + 1))
+        span = declaration_span(declared)
         flow = tuple(FlowStep(Span(u.path, u.line, 1, u.line, 2), f"{u.what} needs Python {'.'.join(map(str, u.needs))}")
                      for u in newest[:3])
         return Finding(self.meta.id, message, span, self.meta.severity, self.meta.category, flow=flow)

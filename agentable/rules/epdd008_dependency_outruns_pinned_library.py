@@ -10,11 +10,11 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from agentable.catalog.specs import UnboundedDependency
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
-from agentable.findings import Finding, FlowStep, Severity, Span
+from agentable.findings import Finding, FlowStep, Severity
 from agentable.query.dependencies import import_targets, installed_closure
 from agentable.query.versions import VersionSource, version_source
 from agentable.rules.base import Rule, RuleContext, RuleMeta
-from agentable.rules.epdd.helpers import judged_modules
+from agentable.rules.epdd.helpers import declaration_span, judged_modules
 
 
 class DependencyOutrunsPinnedLibrary(Rule):
@@ -73,11 +73,11 @@ class DependencyOutrunsPinnedLibrary(Rule):
     def _finding(self, ctx: RuleContext, lib: VersionSource, entry: UnboundedDependency, gets: tuple[str, str],
                  path: str, line: int, dotted: str, at: VersionSource) -> Finding:
         release, why = gets
-        span = Span(at.path, at.line, at.col, at.line, max(at.end_col, at.col + 1))
+        span = declaration_span(at)
         steps = [FlowStep(ctx.graph.span(path, (line, 0, line, 0)), f"imports {dotted}")]
         name = dotted.rpartition('.')[2]
         if at is not lib:
-            steps.insert(0, FlowStep(Span(lib.path, lib.line, lib.col, lib.line, max(lib.end_col, lib.col + 1)),
+            steps.insert(0, FlowStep(declaration_span(lib),
                                      f"{lib.versions()} declared here"))
             text = (f"`{at.versions()}` lets a fresh install get {entry.needs} {release}, which no longer has "
                     f"{entry.calls}, and `{lib.versions()}` ({lib.path}:{lib.line}) calls it: `{name}`, imported at "

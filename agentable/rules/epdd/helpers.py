@@ -12,6 +12,7 @@ from agentable.cpg.flow import handler_type_names
 from agentable.cpg.manifests import ManifestSet, normalize_dist
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo, ModuleInfo
+from agentable.findings import Span
 from agentable.query.dependencies import absolute_targets, import_targets, installed_closure
 from agentable.query.facts import per_graph
 from agentable.query.versions import versions_within
@@ -665,3 +666,9 @@ def _module_exprs(mod: object):
     for stmt in ir.walk_stmts(mod.ir.body, into_defs=True):  # type: ignore[attr-defined]
         for root in ir.stmt_exprs(stmt):
             yield from ir.walk_expr(root)
+
+
+def declaration_span(at) -> Span:
+    """The span of a manifest declaration (a requirement, a version source: anything with a path,
+    a line and columns), at least one character wide."""
+    return Span(at.path, at.line, at.col, at.line, max(at.end_col, at.col + 1))

@@ -16,7 +16,7 @@ from agentable.cpg.manifests import ManifestSet
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ModuleInfo
 from agentable.findings import FlowStep, Span
-from agentable.rules.epdd.helpers import package_dirs
+from agentable.rules.epdd.helpers import declaration_span, package_dirs
 
 _PROJECT_MANIFESTS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 
@@ -108,7 +108,7 @@ class InstallGaps:
             lines = [r for r in manifests.requirements if r.path == manifest and r.group == "main"]
             last = max(lines, key=lambda r: r.line, default=None)
             span = Span(manifest, 1, 1, 1, 2) if last is None else \
-                Span(last.path, last.line, last.col, last.line, max(last.end_col, last.col + 1))
+                declaration_span(last)
             out.append((gap.steps, span, _message(gap), set(gap.names) != set(gap.unverified)))
         return out
 

@@ -12,7 +12,7 @@ from agentable.cpg.manifests import ManifestSet, governing_dir
 from agentable.cpg.manifests.model import DeployUnit
 from agentable.cpg.structure import ModuleInfo
 from agentable.findings import FlowStep, Span
-from agentable.rules.epdd.helpers import target_manifest
+from agentable.rules.epdd.helpers import declaration_span, target_manifest
 from agentable.rules.epdd.units import unit_clause
 
 
@@ -59,7 +59,7 @@ def _location(manifests: ManifestSet, gap: _Gap) -> Span:
         lines = [r for r in manifests.requirements if r.path == gap.manifest and r.group == "main"]
         if lines:
             last = max(lines, key=lambda r: r.line)
-            return Span(last.path, last.line, last.col, last.line, max(last.end_col, last.col + 1))
+            return declaration_span(last)
         return Span(gap.manifest, 1, 1, 1, 2)
     entry = next(((d, ln) for d, ln in gap.unit.listed_at if d == gap.manifest), None) or \
         (gap.unit.listed_at[0] if gap.unit.listed_at else (gap.unit.descriptors[0], 1))
