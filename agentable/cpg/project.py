@@ -19,7 +19,7 @@ from agentable.cpg.interprocedural import ExpandingResolver
 from agentable.cpg.resolve import Resolver, VSet
 from agentable.cpg.shadowing import folder_module, library_candidates
 from agentable.cpg.super_calls import is_super_site
-from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, ModuleInfo, build_module, is_property
+from agentable.cpg.structure import CallSite, ClassInfo, FunctionInfo, ModuleInfo, build_module, is_property
 from agentable.cpg.values import UNKNOWN, ClassRef, Const, ExtRef, FuncRef, ModuleRef, Value
 from agentable.paths import is_test_path
 from agentable.findings import Span
@@ -359,7 +359,7 @@ class ProjectGraph:
                 if d.how in ("assign", "walrus") and d.value is not None:
                     out.append((d.value, d.scope or owner, d.stmt))
                 elif d.how == "element" and isinstance(d.value, ir.Call):  # `headers, body = build(...)`
-                    out.extend(self._unpacked_return(e.id, d, d.scope or owner))
+                    out.extend(literal_values.unpacked_return(self, e.id, d, d.scope or owner))
                 elif d.how == "import" and isinstance(d.value, ir.Constant):  # `from tools import REGISTRY`
                     mod_name, _, attr = str(d.value.value).rpartition(".")
                     mod = self.find_module(mod_name, owner.module) if mod_name else None
@@ -383,9 +383,6 @@ class ProjectGraph:
                             if arg is not None:
                                 out.append((arg, site.func, site.stmt))
         return out
-
-    def _unpacked_return(self, name: str, d: DefSite, owner: FunctionInfo) -> list[tuple[ir.Expr, FunctionInfo, object]]:
-        return literal_values.unpacked_return(self, name, d, owner)
 
     def literal_mappings(self, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,
                          res: ValueResolver) -> list[dict[object, VSet]]:
