@@ -79,13 +79,11 @@ class ConflictingPins(Rule):
                     if key in seen:
                         continue
                     seen.add(key)
-                    yield Finding(
-                        self.meta.id,
+                    yield self._pair(
+                        second, first,
                         f"`{second.raw_name}{second.specifier}` ({second.path}:{second.line}) cannot be installed "
                         f"with `{first.raw_name}{first.specifier}` ({first.path}:{first.line}): {c.message} "
-                        f"Change one of the two pins.",
-                        declaration_span(second), self.meta.severity, self.meta.category,
-                        flow=(FlowStep(declaration_span(first), f"{first.raw_name}{first.specifier} declared here"),))
+                        f"Change one of the two pins.")
 
     def _release_conflicts(self, ctx: RuleContext, reqs, seen, reported: set[tuple[str, int]]) -> Iterable[Finding]:
         """A declared range of A whose every release requires of B what B's declared range excludes,
@@ -118,14 +116,17 @@ class ConflictingPins(Rule):
             if (at.path, at.line) in reported:
                 continue
             reported.add((at.path, at.line))
-            yield Finding(
-                self.meta.id,
+            yield self._pair(
+                at, partner,
                 f"`{at.raw_name}{at.specifier}` cannot be installed with `{partner.raw_name}{partner.specifier}` "
                 f"({partner.path}:{partner.line}): every {ra.raw_name} release `{ra.specifier}` allows ({allowed}) "
                 f"requires a {rb.raw_name} release that `{rb.specifier}` excludes ({ra.raw_name} {newest} requires "
-                f"`{rb.raw_name}{needed}`, per its wheel metadata). Change one of the two ranges.",
-                declaration_span(at), self.meta.severity, self.meta.category,
-                flow=(FlowStep(declaration_span(partner), f"{partner.raw_name}{partner.specifier} declared here"),))
+                f"`{rb.raw_name}{needed}`, per its wheel metadata). Change one of the two ranges.")
+
+    def _pair(self, at, other, message: str) -> Finding:
+        """A finding on the declaration `at`, with the `other` one it conflicts with as a step."""
+        return Finding(self.meta.id, message, declaration_span(at), self.meta.severity, self.meta.category,
+                       flow=(FlowStep(declaration_span(other), f"{other.raw_name}{other.specifier} declared here"),))
 
     def _add_on_conflicts(self, manifests, folder: str, scope, reqs, seen) -> Iterable[Finding]:
         """A folder of add-on requirements files only (`request_llms/requirements_glm.txt`), installed
@@ -147,14 +148,12 @@ class ConflictingPins(Rule):
                 if b.dist != r.dist or key in seen or not versions_disjoint(r.specifier, b.specifier):
                     continue
                 seen.add(key)
-                yield Finding(
-                    self.meta.id,
+                yield self._pair(
+                    r, b,
                     f"`{r.raw_name}{r.specifier}` here shares no version with `{b.raw_name}{b.specifier}`, which "
                     f"the base install declares ({b.path}:{b.line}). This file is installed on top of that "
                     f"install, so pip replaces the base's {r.raw_name} with a release the base excludes (and "
-                    f"the two files installed together cannot be resolved). Make the two ranges overlap.",
-                    declaration_span(r), self.meta.severity, self.meta.category,
-                    flow=(FlowStep(declaration_span(b), f"{b.raw_name}{b.specifier} declared here"),))
+                    f"the two files installed together cannot be resolved). Make the two ranges overlap.")
                 break
 
     def _self_conflicts(self, reqs, seen) -> Iterable[Finding]:
@@ -176,13 +175,11 @@ class ConflictingPins(Rule):
                     if key in seen:
                         continue
                     seen.add(key)
-                    yield Finding(
-                        self.meta.id,
+                    yield self._pair(
+                        second, first,
                         f"`{second.raw_name}` is declared as `{second.specifier}` here and as "
                         f"`{first.specifier}` at {first.path}:{first.line}; no version satisfies both. Keep one "
-                        f"range.",
-                        declaration_span(second), self.meta.severity, self.meta.category,
-                        flow=(FlowStep(declaration_span(first), f"{first.raw_name}{first.specifier} declared here"),))
+                        f"range.")
                     break
 
 
