@@ -19,7 +19,7 @@ from agentable.eval import FETCH_MARKER, evaluate, render_report, to_json
 from agentable.rules.categories import CATEGORIES
 
 BATCHES = ("tuning", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9",
-           "blind10", "blind11", "blind12", "blind13")
+           "blind10", "blind11", "blind12", "blind13", "blind14")
 
 DATASET = Path(__file__).resolve().parent.parent / "datasets" / "realworld"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
