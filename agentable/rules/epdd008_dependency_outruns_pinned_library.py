@@ -81,11 +81,11 @@ class DependencyOutrunsPinnedLibrary(Rule):
                                      f"{lib.versions()} declared here"))
             text = (f"`{at.versions()}` lets a fresh install get {entry.needs} {release}, which no longer has "
                     f"{entry.calls}, and `{lib.versions()}` ({lib.path}:{lib.line}) calls it: `{name}`, imported at "
-                    f"{path}:{line}, {entry.fails} on its first model call. Bound it here with "
+                    f"{path}:{line}, {entry.fails} {entry.when}. Bound it here with "
                     f"`{entry.needs}{entry.needs_spec}`")
         else:
             text = (f"`{lib.versions()}` calls {entry.calls}, which {entry.needs} {release} no longer has, and {why}: "
-                    f"`{name}`, imported at {path}:{line}, {entry.fails} on its first model call. Bound it with "
+                    f"`{name}`, imported at {path}:{line}, {entry.fails} {entry.when}. Bound it with "
                     f"`{entry.needs}{entry.needs_spec}`")
         return Finding(
             self.meta.id,
