@@ -97,7 +97,8 @@ class PythonRangeAdmitsOlderInterpreter(Rule):
                       f"{oldest[0]}.{oldest[1]})" if more else "")
                    + f". pip installs the project on {oldest[0]}.{oldest[1]} (unless a dependency refuses it), and "
                    f"there the code fails: a SyntaxError, TypeError or ImportError at import, an AttributeError "
-                   f"where a newer name is used. Declare `>={shown}` or make the code run on {oldest[0]}.{oldest[1]}.")
+                   f"where a newer name is used, a TypeError (ValueError for logging.basicConfig) where a newer "
+                   f"keyword is passed. Declare `>={shown}` or make the code run on {oldest[0]}.{oldest[1]}.")
         span = declaration_span(declared)
         flow = tuple(FlowStep(Span(u.path, u.line, 1, u.line, 2), f"{u.what} needs Python {'.'.join(map(str, u.needs))}")
                      for u in newest[:3])

@@ -39,7 +39,8 @@ def feature_uses(g: ProjectGraph, mod: ModuleInfo) -> list[FeatureUse]:
     """Every unguarded use in `mod` of a feature the catalog dates, in source order."""
     facts = g.catalog.python
     out = list(_imports(g, mod, facts.python_added_in))
-    out.extend(_FeatureVisitor(mod, facts.python_added_in, facts.python_syntax_added_in).run())
+    out.extend(_FeatureVisitor(mod, facts.python_added_in, facts.python_syntax_added_in,
+                               facts.python_keywords_added_in).run())
     return sorted(out, key=lambda u: u.line)
 
 
@@ -65,8 +66,9 @@ class _FeatureVisitor:
     """Walks a module's statements knowing whether annotations there are evaluated (module and
     class bodies, `def` signatures) and whether an interpreter test guards them."""
 
-    def __init__(self, mod: ModuleInfo, added: dict[str, str], syntax: dict[str, str]) -> None:
-        self.mod, self.added, self.syntax = mod, added, syntax
+    def __init__(self, mod: ModuleInfo, added: dict[str, str], syntax: dict[str, str],
+                 keywords: dict[str, dict[str, str]]) -> None:
+        self.mod, self.added, self.syntax, self.keywords = mod, added, syntax, keywords
         self.lazy_annotations = any(  # the IR keeps `from __future__ import ...` as a bare statement
             isinstance(s, ir.Simple) and s.kind == "future"
             and "annotations" in " ".join(mod.ir.line_text(n) for n in range(s.pos[0], s.pos[2] + 1))
@@ -109,6 +111,22 @@ class _FeatureVisitor:
         if feature in self.syntax:
             self.uses.append(FeatureUse(version_tuple(self.syntax[feature]), _SYNTAX_SHOWN[feature], self.mod.path, line))
 
+    def _keywords(self, call: ir.Call) -> None:
+        fn = call.func
+        if isinstance(fn, ir.Name):
+            callee = self.mod.imports.get(fn.id)
+        elif isinstance(fn, ir.Attribute) and isinstance(fn.value, ir.Name) and fn.value.id in self.mod.imports:
+            callee = f"{self.mod.imports[fn.value.id]}.{fn.attr}"
+        else:
+            return
+        dated = self.keywords.get(callee or "")
+        if not dated:
+            return
+        for kw in call.keywords:
+            if kw.name in dated:
+                self.uses.append(FeatureUse(version_tuple(dated[kw.name]), f"`{callee}` with the keyword `{kw.name}`",
+                                            self.mod.path, kw.value.pos[0]))
+
     def _annotation(self, ann: Optional[ir.Expr]) -> None:
         if ann is None or self.lazy_annotations:
             return
@@ -123,8 +141,11 @@ class _FeatureVisitor:
                 return
 
     def _attributes(self, e: ir.Expr) -> None:
-        """`asyncio.TaskGroup()` where `asyncio` is the imported module."""
+        """`asyncio.TaskGroup()` where `asyncio` is the imported module, and a dated keyword of an
+        imported callable: `logging.basicConfig(encoding=...)`, `@dataclass(kw_only=True)`."""
         for sub in ir.walk_expr(e):
+            if isinstance(sub, ir.Call) and sub.keywords and self.keywords:
+                self._keywords(sub)
             if isinstance(sub, ir.Attribute) and isinstance(sub.value, ir.Name):
                 target = self.mod.imports.get(sub.value.id)
                 if target is not None and f"{target}.{sub.attr}" in self.added:
