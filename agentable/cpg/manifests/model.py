@@ -174,6 +174,10 @@ class ManifestSet:
     deployed_by: Optional[DeployUnit] = field(default=None, kw_only=True)
     # manifest -> the Python versions it declares (the whole project's; scopes do not narrow it)
     python_ranges: dict[str, PythonRange] = field(default_factory=dict, kw_only=True)
+    # Dockerfile -> the Python of its final stage's official `python:X.Y` base image (`==X.Y.*`), for
+    # a Dockerfile that copies its whole folder into the image (`COPY . .`): the Python that folder's
+    # code runs on there
+    image_pythons: dict[str, PythonRange] = field(default_factory=dict, kw_only=True)
     # the commands the project's manifests install (see EntryPoint)
     entry_points: list[EntryPoint] = field(default_factory=list, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
