@@ -100,7 +100,7 @@ class PythonRangeAdmitsOlderInterpreter(Rule):
                 nearest = governing_dir(scope.manifests[0]) if scope.manifests else folder
                 if nearest != folder or loose_folder(manifests, scope, path, packages):
                     continue  # a sub-project's own, or a folder the image does not run
-                found.extend(feature_uses(graph, mod))
+                found.extend(u for u in feature_uses(graph, mod) if not u.caught)  # (a handler there logs it)
             finding = self._finding(image, found, dockerfile)
             if finding is not None:
                 yield finding

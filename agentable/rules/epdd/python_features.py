@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.flow import handler_type_names
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import ModuleInfo
 from agentable.query.dependencies import import_targets
 from agentable.rules.epdd.helpers import environment_test, import_is_optional, import_owner
 
+# what a newer name or keyword raises on an older Python, and the handlers that catch it
+_FEATURE_ERRORS = frozenset({"AttributeError", "TypeError", "ValueError", "Exception", "BaseException"})
 _BUILTIN_GENERICS = frozenset({"list", "dict", "tuple", "set", "frozenset", "type"})
 _SYNTAX_SHOWN = {"builtin_generic_annotation": "a builtin generic in an evaluated annotation",
                  "union_annotation": "an `X | Y` union in an evaluated annotation",
@@ -28,6 +31,9 @@ class FeatureUse:
     what: str  # for the message: "`tomllib`", "a `match` statement"
     path: str
     line: int
+    # a name or keyword used inside a `try` whose handler catches what it raises on an older Python
+    # (AttributeError, TypeError, ValueError or any Exception): that Python reaches the handler
+    caught: bool = False
 
 
 def version_tuple(text: str) -> tuple[int, int]:
@@ -74,6 +80,7 @@ class _FeatureVisitor:
             and "annotations" in " ".join(mod.ir.line_text(n) for n in range(s.pos[0], s.pos[2] + 1))
             for s in mod.ir.body)
         self.uses: list[FeatureUse] = []
+        self.caught = False  # inside the body of such a `try` (see FeatureUse.caught)
 
     def run(self) -> list[FeatureUse]:
         self._block(self.mod.ir.body, evaluated=True, guarded=False)
@@ -96,7 +103,9 @@ class _FeatureVisitor:
                 for p in s.params:
                     self._annotation(p.annotation)
                 self._annotation(s.returns)
+            saved, self.caught = self.caught, False  # the body runs when called, not inside the `try`
             self._block(s.body, evaluated=False, guarded=guarded)
+            self.caught = saved
             return
         if isinstance(s, ir.ClassDef):
             self._block(s.body, evaluated=True, guarded=guarded)
@@ -104,8 +113,14 @@ class _FeatureVisitor:
         if isinstance(s, ir.Assign) and evaluated and not guarded:
             self._annotation(s.annotation)
         inner = guarded or (isinstance(s, ir.If) and environment_test(s.test))
-        for block in ir.child_blocks(s):
+        catching = isinstance(s, ir.Try) and any(
+            not names or any(n.rpartition(".")[2] in _FEATURE_ERRORS for n in names)
+            for names in (handler_type_names(h) for h in s.handlers))
+        for i, block in enumerate(ir.child_blocks(s)):
+            saved = self.caught
+            self.caught = saved or (catching and i == 0)
             self._block(block, evaluated, inner)
+            self.caught = saved
 
     def _syntax(self, feature: str, line: int) -> None:
         if feature in self.syntax:
@@ -125,7 +140,7 @@ class _FeatureVisitor:
         for kw in call.keywords:
             if kw.name in dated:
                 self.uses.append(FeatureUse(version_tuple(dated[kw.name]), f"`{callee}` with the keyword `{kw.name}`",
-                                            self.mod.path, kw.value.pos[0]))
+                                            self.mod.path, kw.value.pos[0], self.caught))
 
     def _annotation(self, ann: Optional[ir.Expr]) -> None:
         if ann is None or self.lazy_annotations:
@@ -150,4 +165,5 @@ class _FeatureVisitor:
                 target = self.mod.imports.get(sub.value.id)
                 if target is not None and f"{target}.{sub.attr}" in self.added:
                     name = f"{target}.{sub.attr}"
-                    self.uses.append(FeatureUse(version_tuple(self.added[name]), f"`{name}`", self.mod.path, sub.pos[0]))
+                    self.uses.append(FeatureUse(version_tuple(self.added[name]), f"`{name}`", self.mod.path, sub.pos[0],
+                                                self.caught))
