@@ -30,7 +30,7 @@ from typing import Any, Iterable, Optional
 
 from agentable.code_hash import analysis_hash
 from agentable.cachedir import read_sealed, signing_key, write_sealed
-from agentable.cpg.manifests.model import DeployUnit, LockedPin, ManifestSet, PythonRange, Requirement
+from agentable.cpg.manifests.model import DeployUnit, EntryPoint, LockedPin, ManifestSet, PythonRange, Requirement
 from agentable.cpg.manifests.reader import probe_exists, probe_listing, read_manifests
 from agentable.datacodec import CodecError, DataCodec
 from agentable.findings import Notification
@@ -39,7 +39,7 @@ from agentable.paths import file_signature
 _FORMAT = 1
 _ENTRY = "manifests.entry"
 _RACY_NS = 2_000_000_000
-_CODEC = DataCodec([DeployUnit, LockedPin, Notification, PythonRange, Requirement])
+_CODEC = DataCodec([DeployUnit, EntryPoint, LockedPin, Notification, PythonRange, Requirement])
 # ManifestSet fields holding sets, which msgpack has no type for: stored as sorted lists
 _SET_FIELDS = frozenset({"published"})
 _FROZENSET_VALUES = frozenset({"locked"})  # dicts whose values are frozensets

@@ -204,6 +204,8 @@ class Catalog:
         # import name -> the declaration that still installs it (`pkg_resources` -> `setuptools<82`);
         # with those the mined releases show (see `removed_imports`)
         self._hand_removed: dict[str, str] = dict(dists.get("removed_imports", {}))
+        # like the mined `optional` table: distribution -> {version, needs}, from the libraries' docs
+        self._hand_optional: dict[str, Any] = dict(dists.get("optional_needs", {}))
         self._provides: dict[str, tuple[str, ...]] = {
             normalize_dist(k): tuple(v) for k, v in dists.get("provides", {}).items()}
         self._provided_memo: dict[str, frozenset[str]] = {}
@@ -429,7 +431,8 @@ class Catalog:
         that provide it}) for names of integration packages that need a package their
         distribution does not install (mined from the wheels' sources)."""
         out: dict[str, tuple[str, str, dict[str, tuple[str, ...]]]] = {}
-        for dist, o in self._wheel_pack.meta.get("optional", {}).items():
+        mined = self._wheel_pack.meta.get("optional", {})
+        for dist, o in [*self._hand_optional.items(), *mined.items()]:  # the mined data wins
             needs = o.get("needs", {})
             for name, imports in needs.items():
                 out[name] = (dist, str(o.get("version", "")), {k: tuple(v) for k, v in imports.items()})
@@ -449,6 +452,12 @@ class Catalog:
         members, so a proper prefix that matches is such a module)."""
         name = self.optional_need_name(dotted)
         return None if name is None else self._optional[name]
+
+    def optional_need_documented(self, name: str) -> bool:
+        """Is what `optional_needs` gives for the name written by hand from the library's
+        documentation (distributions.toml `optional_needs`), not read in its wheels?"""
+        hit = self._optional.get(name)
+        return hit is not None and name in self._hand_optional.get(hit[0], {}).get("needs", {})
 
     def optional_need_name(self, dotted: str) -> Optional[str]:
         """The mined name whose needs `optional_needs(dotted)` gives: `dotted` itself, or the module

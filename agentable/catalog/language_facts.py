@@ -57,6 +57,8 @@ class PythonFacts:
     stdlib_modules: frozenset[str] = frozenset()  # in any supported Python, not only the running one
     python_added_in: dict[str, str] = field(default_factory=dict)  # module or dotted name -> first Python with it
     python_syntax_added_in: dict[str, str] = field(default_factory=dict)  # syntax feature -> first Python with it
+    # standard-library callable (dotted as imported) -> keyword argument -> first Python that accepts it
+    python_keywords_added_in: dict[str, dict[str, str]] = field(default_factory=dict)
     failing_modules: frozenset[str] = frozenset()
     failing_calls: frozenset[str] = frozenset()
     failing_path_methods: frozenset[str] = frozenset()

@@ -483,6 +483,7 @@ class UnboundedDependency:
     calls: str
     fails: str  # what the first call does with a release outside needs_spec
     source: str
+    when: str = "on its first model call"  # when it fails: "at import", "when the client is made"
 
 
 @dataclass(frozen=True)

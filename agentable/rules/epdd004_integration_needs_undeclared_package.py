@@ -11,6 +11,7 @@ from agentable.cpg import ir
 from agentable.cpg.manifests import normalize_dist
 from agentable.findings import Finding, Severity
 from agentable.query.dependencies import import_targets, installed_closure
+from agentable.query.versions import version_source
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.helpers import (
     import_declared,
@@ -73,6 +74,9 @@ class IntegrationNeedsUndeclaredPackage(Rule):
                     host, version, needs = hit
                     if not _mined_release_installed(graph, scope, mod.path, host, version):
                         continue  # an older series is installed: the newer wheels' guards may not be in it
+                    documented = cat.optional_need_documented(cat.optional_need_name(dotted) or dotted)
+                    if documented and not _documented_release_installed(graph, mod.path, host, version):
+                        continue  # the entry speaks for its series only: a fresh install must get one of them
                     # the module `dotted` is imported from, when its import itself is guarded
                     need_name = cat.optional_need_name(dotted) or dotted
                     guarded_module = need_name if need_name != dotted else ""
@@ -88,24 +92,27 @@ class IntegrationNeedsUndeclaredPackage(Rule):
                         dists = tuple(sorted(dists, key=lambda d: usual.index(d) if d in usual else len(usual)))
                         yield self._finding(ctx, mod.path, stmt, dotted, host, version, imp, dists,
                                             scope, loose_folder(manifests, scope, path, package_dirs(graph)),
-                                            guarded_module)
+                                            guarded_module, documented)
 
     def _finding(self, ctx: RuleContext, path: str, stmt: ir.Stmt, dotted: str, host: str, version: str, imp: str,
-                 dists: tuple[str, ...], scope, loose: str, guarded_module: str = "") -> Finding:
+                 dists: tuple[str, ...], scope, loose: str, guarded_module: str = "",
+                 documented: bool = False) -> Finding:
         alts = " or ".join(f"`{d}`" for d in dists)
         shown = dotted.rpartition(".")[2] if isinstance(stmt, ir.ImportFrom) else dotted
-        wheels = "wheels" if " to " in version else "wheel"
+        wheels = ("wheels" if " to " in version else "wheel") + " read"
+        if documented:
+            wheels = "releases, by its documentation"
         extras = [d for d in dists if d.startswith(f"{host}[")]
         add = (f"Declare {host} with the extra, {' or '.join(f'`{d}`' for d in extras)}, in"
                if extras and len(extras) == len(dists) else f"Add {alts} to")
         if guarded_module:  # the module raises as it loads: the import line itself fails
             text = (f"`{guarded_module}` ({host}) imports `{imp}` as it loads, and {host} does not install it "
-                    f"(in the {host} {version} {wheels} read, it needs {alts}); no dependency declared in "
+                    f"(in the {host} {version} {wheels}, it needs {alts}); no dependency declared in "
                     f"{', '.join(scope.manifests)} provides it")
             fails = "this import raises ImportError"
         else:
             text = (f"`{shown}` ({host}) imports `{imp}` when it is used, and {host} does not install it "
-                    f"(in the {host} {version} {wheels} read, it needs {alts}); no dependency declared in "
+                    f"(in the {host} {version} {wheels}, it needs {alts}); no dependency declared in "
                     f"{', '.join(scope.manifests)} provides it")
             fails = "the first use raises ImportError"
         if loose:  # not installed with the project: a fresh install of it does not fail, running this file does
@@ -122,6 +129,21 @@ class IntegrationNeedsUndeclaredPackage(Rule):
 def _series(v: Version) -> tuple[int, int]:
     major, minor = (*v.release, 0)[:2]
     return major, minor
+
+
+def _documented_release_installed(graph, path: str, host: str, version: str) -> bool:
+    """Does a fresh install get a release of `host` inside the series `version` ("A to B") that a
+    hand-written entry speaks for: the lock's pins, else the newest release the declared range admits?"""
+    try:
+        low, high = (_series(Version(v)) for v in version.split(" to "))
+    except (InvalidVersion, ValueError):
+        return False
+    source = version_source(graph, path, host)
+    got = source.locked if source is not None and source.locked else (source.newest,) if source is not None else ()
+    try:
+        return bool(got) and all(v and low <= _series(Version(v)) <= high for v in got)
+    except InvalidVersion:
+        return False
 
 
 def _mined_release_installed(graph, scope, path: str, host: str, version: str) -> bool:

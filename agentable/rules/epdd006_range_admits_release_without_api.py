@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from packaging.version import InvalidVersion, Version
 
 from agentable.cpg import ir
+from agentable.cpg.manifests import Requirement
 from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, FlowStep, Severity, Span
 from agentable.query.call_signatures import rejected_keywords, under_version_test
@@ -17,6 +18,7 @@ from agentable.query.versions import mined_dists_declared, unavailable_apis
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.epdd.api_uses import member_symbols, use_has_fallback, use_is_guarded
 from agentable.rules.epdd.helpers import declaration_span, import_is_optional, import_owner
+from agentable.rules.epdd.install_routes import install_route, separate_routes
 
 
 # A handler that names one of these makes a missing callable or keyword a handled case (a
@@ -66,7 +68,8 @@ class RangeAdmitsReleaseWithoutApi(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
-        if getattr(graph, "manifests", None) is None:
+        manifests = getattr(graph, "manifests", None)
+        if manifests is None:
             return  # (a declaration in code counts too: a Modal image's `pip_install("openai")`)
         self._guarded: dict[str, set[str]] = {}  # file -> names bound by its guarded imports
         uses = list(self._imports(graph)) + list(self._calls(graph)) \
@@ -89,14 +92,20 @@ class RangeAdmitsReleaseWithoutApi(Rule):
         for key in sorted(kept, key=lambda k: (kept[k].path, kept[k].pos, k)):
             by_declaration.setdefault(key[:2], []).append(key)
         for keys in by_declaration.values():  # the declaration is what is wrong: one finding there
-            yield self._finding([kept[k] for k in keys], sum(counts.get(k, 0) for k in keys))
+            found = [kept[k] for k in keys]
+            gap = found[0].gap
+            also = separate_routes(manifests, [u.path for u in found], gap.dist,
+                                   (gap.source.path, gap.source.line), gap.newest)
+            yield self._finding(found, sum(counts.get(k, 0) for k in keys), also)
+            for other in also:  # installed without this line's bound: a finding of its own
+                yield self._route_finding(found, other)
 
-    def _finding(self, uses: list[_Use], more: int) -> Finding:
+    def _finding(self, uses: list[_Use], more: int, also: Sequence[Requirement] = ()) -> Finding:
         first = uses[0].gap
         src = first.source
         span = declaration_span(src)
         steps = tuple(FlowStep(Span(u.path, u.pos[0], u.pos[1], u.pos[2], u.pos[3]), f"uses {_shown(u)}")
-                      for u in uses)
+                      for u in uses) + tuple(FlowStep(declaration_span(r), f"declares {r.raw_name} too") for r in also)
         times = f" ({len(uses) + more} uses)" if more else ""
         admits = (f"`{src.versions()}` admits {first.dist} {first.newest}, the newest release, which a fresh "
                   "install gets")
@@ -107,15 +116,32 @@ class RangeAdmitsReleaseWithoutApi(Rule):
                            f"{admits}; it lacks {_shown(u)}, used at {u.path}:{u.pos[0]}{again}. The range is "
                            f"what is wrong: it admits releases that have it ({first.dist}{first.had}, of those "
                            f"read or catalogued) and newer ones that do not; add the upper bound "
-                           f"`{first.bound}` here, or move the code to the newer API.{_notes(uses)}",
+                           f"`{first.bound}` here, or move the code to the newer API.{_elsewhere(also)}"
+                           f"{_notes(uses)}",
                            span, self.meta.severity, self.meta.category, flow=steps)
         named = ", ".join(f"{_shown(u)} ({u.path}:{u.pos[0]})" for u in uses[:_LISTED])
         rest = f" and {len(uses) - _LISTED} more" if len(uses) > _LISTED else ""
         return Finding(self.meta.id,
                        f"{admits}; it lacks {len(uses)} names the code uses{times}: {named}{rest}. The range "
                        f"is what is wrong: older releases it admits have them; {_bound_advice(uses)}, or move "
-                       f"the code to the newer API.{_notes(uses)}",
+                       f"the code to the newer API.{_elsewhere(also)}{_notes(uses)}",
                        span, self.meta.severity, self.meta.category, flow=steps)
+
+    def _route_finding(self, uses: list[_Use], req: Requirement) -> Finding:
+        """The finding at another declaration of the distribution, which a fresh install reads
+        without the first one (see install_routes)."""
+        first = uses[0].gap
+        src = first.source
+        names = ", ".join(f"{_shown(u)} ({u.path}:{u.pos[0]})" for u in uses[:_LISTED])
+        rest = f" and {len(uses) - _LISTED} more" if len(uses) > _LISTED else ""
+        steps = (FlowStep(declaration_span(src), f"declares {first.dist} as `{src.versions()}`"),
+                 *(FlowStep(Span(u.path, u.pos[0], u.pos[1], u.pos[2], u.pos[3]), f"uses {_shown(u)}") for u in uses))
+        return Finding(self.meta.id,
+                       f"`{req.raw_name}{req.specifier}` here admits {first.dist} {first.newest}, which lacks "
+                       f"{names}{rest}, as does `{src.versions()}` at {src.path}:{src.line}; {install_route(req)} reads "
+                       f"this line without that one, so bounding that line alone leaves this install broken. Add the upper bound "
+                       f"`{_bound_advice_bound(uses)}` here too, or move the code to the newer API.",
+                       declaration_span(req), self.meta.severity, self.meta.category, flow=steps)
 
     def _imports(self, graph) -> Iterable[_Use]:
         for mod in sorted(graph.modules.values(), key=lambda m: m.path):
@@ -202,6 +228,20 @@ def _bound_advice(uses: list[_Use]) -> str:
              f"from {groups[b][0].gap.bound.lstrip('<')}" for b in bounds]
     return (f"they left at different releases ({'; '.join(parts)}): add the upper bound `{lowest}` here "
             "to keep them all")
+
+
+def _bound_advice_bound(uses: list[_Use]) -> str:
+    """The bound that keeps every use: the lowest."""
+    return min((u.gap.bound for u in uses), key=_bound_key)
+
+
+def _elsewhere(also: Sequence[Requirement]) -> str:
+    """The other declarations a fresh install reads on their own, which want the bound too."""
+    if not also:
+        return ""
+    where = "; ".join(f"`{r.raw_name}{r.specifier}` at {r.path}:{r.line}, which {install_route(r)} reads "
+                      "without this line" for r in also)
+    return f" The range is declared again: {where}; bound {'it' if len(also) == 1 else 'each'} as well."
 
 
 def _notes(uses: list[_Use]) -> str:

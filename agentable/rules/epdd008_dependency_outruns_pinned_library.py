@@ -56,7 +56,7 @@ class DependencyOutrunsPinnedLibrary(Rule):
                         if not any(dotted == s or dotted.startswith(s + ".") for s in entry.symbols):
                             continue
                         lib = version_source(graph, mod.path, normalize_dist(entry.dist))
-                        if lib is None or lib.excludes(entry.releases):
+                        if lib is None or not _gets_release_in(lib, entry.releases):
                             continue  # a fresh install gets a release that supports the new API
                         gets = _dependency_gets(graph, mod.path, judged.scope, entry)
                         if gets is None:
@@ -81,16 +81,28 @@ class DependencyOutrunsPinnedLibrary(Rule):
                                      f"{lib.versions()} declared here"))
             text = (f"`{at.versions()}` lets a fresh install get {entry.needs} {release}, which no longer has "
                     f"{entry.calls}, and `{lib.versions()}` ({lib.path}:{lib.line}) calls it: `{name}`, imported at "
-                    f"{path}:{line}, {entry.fails} on its first model call. Bound it here with "
+                    f"{path}:{line}, {entry.fails} {entry.when}. Bound it here with "
                     f"`{entry.needs}{entry.needs_spec}`")
         else:
             text = (f"`{lib.versions()}` calls {entry.calls}, which {entry.needs} {release} no longer has, and {why}: "
-                    f"`{name}`, imported at {path}:{line}, {entry.fails} on its first model call. Bound it with "
+                    f"`{name}`, imported at {path}:{line}, {entry.fails} {entry.when}. Bound it with "
                     f"`{entry.needs}{entry.needs_spec}`")
         return Finding(
             self.meta.id,
             f"{text} or move {entry.dist} to a release outside `{entry.releases}`. ({entry.source}.)",
             span, self.meta.severity, self.meta.category, flow=tuple(steps))
+
+
+def _gets_release_in(lib: VersionSource, releases: str) -> bool:
+    """Does a fresh install get a release of the library inside `releases`: every version the lock
+    pins, else the newest release the declared range admits (unknown for a range no release
+    satisfies, `flask==3.0.0,>=3.0.3` of two tables: not judged)?"""
+    got = lib.locked or ((lib.newest,) if lib.newest else ())
+    try:
+        spec = SpecifierSet(releases)
+        return bool(got) and all(spec.contains(v, prereleases=True) for v in got)
+    except (InvalidSpecifier, ValueError):
+        return False
 
 
 def _dependency_gets(g: ProjectGraph, path: str, scope: ManifestSet, entry: UnboundedDependency

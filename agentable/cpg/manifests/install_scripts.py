@@ -23,12 +23,12 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import PurePosixPath
-from typing import Iterator
+from typing import Iterator, Optional
 
 from packaging.requirements import InvalidRequirement, Requirement as PkgRequirement
 from packaging.utils import canonicalize_name
 
-from agentable.cpg.manifests.model import governing_dir
+from agentable.cpg.manifests.model import PythonRange, governing_dir
 from agentable.cpg.manifests.reader_api import ManifestReader
 from agentable.cpg.manifests.requirements_txt import archive_requirement
 from agentable.cpg.manifests.script_paths import ScriptPaths, is_repository_url, repository_name
@@ -64,6 +64,9 @@ def install_script(reader: ManifestReader, text: str, rel: str) -> bool:
     `pip install -r requirements.txt`)."""
     from agentable.catalog import python_facts  # (the catalog imports the manifest model)
 
+    image = image_python(rel, text)
+    if image is not None:
+        reader.out.image_pythons[rel] = image
     tools = python_facts().installer_tools
     found: list[tuple[str, int, int, int]] = []  # (requirement, line, column, end column)
     files: list[tuple[str, int]] = []  # `-r` files, with their line
@@ -110,6 +113,30 @@ def install_script(reader: ManifestReader, text: str, rel: str) -> bool:
     if checkouts:
         reader.out.source_checkouts[rel] = tuple(dict.fromkeys(checkouts))
     return True
+
+
+_FROM_RE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?P<image>\S+)", re.I)
+# the official image, from Docker Hub or a mirror's library path: `python:3.9`, `python:3.11-slim`
+_PYTHON_IMAGE_RE = re.compile(r"(?:^|/)python:(?P<major>\d+)\.(?P<minor>\d+)(?:[.\-@]|$)")
+_COPY_ALL_RE = re.compile(r"^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*\.\/?\s+\S+\s*$", re.I)
+
+
+def image_python(rel: str, text: str) -> Optional[PythonRange]:
+    """The Python of a Dockerfile's final stage when it is built from the official `python:X.Y`
+    image and copies its whole folder in (`COPY . .`, after that FROM); else None."""
+    if not re.search(r"(^|/)(Dockerfile[^/]*|[^/]+\.dockerfile)$", rel):
+        return None
+    lines = text.splitlines()
+    last = max((i for i, line in enumerate(lines) if _FROM_RE.match(line)), default=None)
+    if last is None or not any(_COPY_ALL_RE.match(line) for line in lines[last + 1:]):
+        return None
+    m = _FROM_RE.match(lines[last])
+    image = _PYTHON_IMAGE_RE.search(m.group("image")) if m is not None else None
+    if m is None or image is None:
+        return None
+    col = m.start("image") + 1
+    return PythonRange(f"=={image.group('major')}.{image.group('minor')}.*", rel, last + 1, col,
+                       col + len(m.group("image")))
 
 
 def governing_folder(rel: str) -> str:

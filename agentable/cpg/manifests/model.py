@@ -54,6 +54,20 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class EntryPoint:
+    """A command a manifest installs (`[project.scripts]`, Poetry's `scripts`, setup.cfg's
+    `console_scripts`): `name = module:attr`, run by the installed project."""
+
+    name: str
+    module: str  # dotted
+    attr: str
+    path: str  # manifest path relative to the root
+    line: int  # 1-based line of the entry
+    col: int = 1
+    end_col: int = 1
+
+
+@dataclass(frozen=True)
 class DeployUnit:
     """A folder that a deployment descriptor builds on its own (see manifests.deploy_units)."""
 
@@ -160,6 +174,12 @@ class ManifestSet:
     deployed_by: Optional[DeployUnit] = field(default=None, kw_only=True)
     # manifest -> the Python versions it declares (the whole project's; scopes do not narrow it)
     python_ranges: dict[str, PythonRange] = field(default_factory=dict, kw_only=True)
+    # Dockerfile -> the Python of its final stage's official `python:X.Y` base image (`==X.Y.*`), for
+    # a Dockerfile that copies its whole folder into the image (`COPY . .`): the Python that folder's
+    # code runs on there
+    image_pythons: dict[str, PythonRange] = field(default_factory=dict, kw_only=True)
+    # the commands the project's manifests install (see EntryPoint)
+    entry_points: list[EntryPoint] = field(default_factory=list, kw_only=True)
     # manifest -> files it pulls in with -r/-c; they govern wherever the including file does.
     includes: dict[str, list[str]] = field(default_factory=dict)
     _scopes: dict[tuple[str, bool, bool], "ManifestSet"] = field(default_factory=dict, repr=False, compare=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from agentable.cpg.manifests.entry_points import toml_entry_points
 from agentable.cpg.manifests.poetry import _poetry
 from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.toml_locations import (
@@ -50,11 +51,14 @@ def _pyproject(reader: ManifestReader, p: Path, text: str, rel: str) -> bool:
             _python_range(reader, project["requires-python"], rel, idx, lines.lines[idx] if idx < len(lines.lines) else "")
         _table_lists(reader, lines, project.get("optional-dependencies"), rel, "project.optional-dependencies",
                      "optional-dependencies", "optional:")
+        for key in ("scripts", "gui-scripts"):
+            toml_entry_points(reader, lines, project.get(key), rel, f"project.{key}", key)
     _table_lists(reader, lines, data.get("dependency-groups"), rel, "dependency-groups", "", "group:")
     tool = data["tool"] if isinstance(data.get("tool"), dict) else {}
     poetry = tool.get("poetry")
     if isinstance(poetry, dict):
         _poetry(reader, lines, poetry, rel)
+        toml_entry_points(reader, lines, poetry.get("scripts"), rel, "tool.poetry.scripts", "scripts")
     pdm = tool.get("pdm")
     if isinstance(pdm, dict):
         _table_lists(reader, lines, pdm.get("dev-dependencies"), rel, "tool.pdm.dev-dependencies", "dev-dependencies",

@@ -13,6 +13,7 @@ from typing import Optional
 
 from agentable.cpg.manifests.model import normalize_dist
 from agentable.cpg.manifests.requirements_txt import _COMMENT_RE, _find_col, _name_prefix
+from agentable.cpg.manifests.entry_points import cfg_entry_points
 from agentable.cpg.manifests.toml_locations import _Lines, _python_range
 from agentable.cpg.manifests.reader_api import ManifestReader
 
@@ -43,6 +44,10 @@ def _setup_cfg(reader: ManifestReader, text: str, rel: str) -> bool:
         first, end = lines.within("options.extras_require")
         for extra, value in cp.items("options.extras_require"):
             _cfg_list(reader, lines, value, rel, f"optional:{extra}", lines.key(extra, first, end))
+    for key in ("console_scripts", "gui_scripts"):
+        if cp.has_option("options.entry_points", key):
+            first, end = lines.within("options.entry_points")
+            cfg_entry_points(reader, lines, cp.get("options.entry_points", key), rel, lines.key(key, first, end))
     return True
 
 
