@@ -29,15 +29,24 @@ def self_param(func: FunctionInfo) -> Optional[str]:
 
 
 def passes_through_param(func: FunctionInfo) -> bool:
-    """Does the function return a parameter, or the result of calling one (directly or via a
-    local variable)? Then its result depends on what each caller passes."""
+    """Does the function return a parameter, the result of calling one, or the entry of a store one
+    names (directly or via a local variable)? Then its result depends on what each caller passes."""
     if func.passes_through is not None:
         return func.passes_through
     params = {p.name for p in func.params}
     if func.cls is not None and func.params:
         params.discard(func.params[0].name)
 
+    def keyed_by_param(e: Optional[ir.Expr]) -> bool:
+        # `return store[name]` / `store.get(name)`: a getter whose entry each caller names
+        if isinstance(e, ir.Subscript):
+            return isinstance(e.index, ir.Name) and e.index.id in params
+        return (isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get"
+                and bool(e.args) and isinstance(e.args[0], ir.Name) and e.args[0].id in params)
+
     def rooted_in_param(e: Optional[ir.Expr], depth: int = 0) -> bool:
+        if keyed_by_param(e):
+            return True
         while isinstance(e, (ir.Call, ir.Await, ir.Attribute)):
             e = e.func if isinstance(e, ir.Call) else e.value
         if isinstance(e, ir.Name):

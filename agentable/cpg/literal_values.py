@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 from agentable.cpg import ir
+from agentable.cpg.binding import argument_for, is_staticmethod, param_index
 from agentable.cpg.containers import item_store_scopes
 from agentable.cpg.graph_api import CodeGraph, ValueResolver
 from agentable.cpg.resolve import VSet
@@ -73,11 +74,44 @@ def literal_mappings(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
         stores: dict[object, VSet] = {}
         for scope in item_store_scopes(func, e.id):
             for index, value, s in scope.item_stores.get(e.id, ()):
+                keyed = _keyed_by_callers(g, index, value, scope, s, res)
+                if keyed is not None:
+                    for key, vs in keyed.items():
+                        stores[key] = stores.get(key, frozenset()) | vs
+                    continue
                 key = index.value if isinstance(index, ir.Constant) else None
                 stores[key] = stores.get(key, frozenset()) | res.values(value, scope, s)
         if stores:
             out.append(stores)
     return out
+
+
+def _keyed_by_callers(g: CodeGraph, index: ir.Expr, value: ir.Expr, scope: FunctionInfo, stmt: object,
+                      res: ValueResolver) -> Optional[dict[object, VSet]]:
+    """A setter helper's store, `def put(name, value): session[name] = value`, keyed by what each
+    caller passes: `put("org_id", user.org)` stores under "org_id" and `put("summary", reply)` under
+    "summary", so a read of one key is not given what the helper stored under another. None when
+    the key is not a parameter of the helper (or the shallow resolver asks: it has no callers)."""
+    if not res.expand_params or not isinstance(index, ir.Name) or len(scope.defs.get(index.id, ())) > 1:
+        return None
+    key_idx = param_index(scope, index.id)
+    if key_idx is None:
+        return None
+    offset = 1 if scope.cls is not None and not is_staticmethod(scope) else 0
+    if key_idx < offset:
+        return None
+    val_idx = param_index(scope, value.id) if isinstance(value, ir.Name) else None
+    out: dict[object, VSet] = {}
+    for site in g.argument_sites(scope):
+        key_arg = argument_for(site.call, scope.params[key_idx], key_idx - offset)
+        key = key_arg.value if isinstance(key_arg, ir.Constant) and isinstance(key_arg.value, str) else None
+        if val_idx is not None and val_idx >= offset:
+            val_arg = argument_for(site.call, scope.params[val_idx], val_idx - offset)
+            vs = res.values(val_arg, site.func, site.stmt) if val_arg is not None else frozenset()
+        else:
+            vs = res.values(value, scope, stmt)
+        out[key] = out.get(key, frozenset()) | vs
+    return out or None
 
 
 def literal_containers(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,

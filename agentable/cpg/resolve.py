@@ -495,10 +495,27 @@ class Resolver:
         for lit in self.g.literal_mappings(e.value, func, stmt, self):
             if entry is not None and entry in lit:
                 out |= lit[entry]
+            elif len(lit) > 1 and (names := self._key_names(e.index, func, stmt)) \
+                    and all(n in lit for n in names):
+                for n in names:  # `session[name]` in a getter: the entries its callers name
+                    out |= lit[n]
             else:
                 for vs in lit.values():
                     out |= vs
         return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def _key_names(self, index: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> frozenset[str]:
+        """The string keys a variable subscript may be (a getter's `name` bound to each caller's
+        literal); empty unless every value is one (a bare parameter, unexpanded, is left out)."""
+        if not isinstance(index, ir.Name):
+            return frozenset()
+        names: set[str] = set()
+        for v in self.values(index, func, stmt):
+            if isinstance(v, Const) and isinstance(v.value, str):
+                names.add(v.value)
+            elif not isinstance(v, ParamRef):
+                return frozenset()
+        return frozenset(names)
 
     # ------------------------------------------------------------------ calls
 
@@ -596,6 +613,10 @@ class Resolver:
         for mapping in mappings:
             if key is not None and key in mapping:
                 out |= mapping[key]
+            elif e.args and len(mapping) > 1 and (names := self._key_names(e.args[0], func, stmt)) \
+                    and all(n in mapping for n in names):
+                for n in names:
+                    out |= mapping[n]
             else:
                 for vs in mapping.values():
                     out |= vs
