@@ -71,19 +71,54 @@ def literal_mappings(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
             if elems:
                 out.append({None: frozenset(elems)})
     if isinstance(e, ir.Name):
-        stores: dict[object, VSet] = {}
-        for scope in item_store_scopes(func, e.id):
-            for index, value, s in scope.item_stores.get(e.id, ()):
-                keyed = _keyed_by_callers(g, index, value, scope, s, res)
-                if keyed is not None:
-                    for key, vs in keyed.items():
-                        stores[key] = stores.get(key, frozenset()) | vs
-                    continue
-                key = index.value if isinstance(index, ir.Constant) else None
-                stores[key] = stores.get(key, frozenset()) | res.values(value, scope, s)
+        stores = _item_stores(g, e.id, func, res)
         if stores:
             out.append(stores)
+        for helper, name in _returned_dicts(g, g._literal_defs(e, func, stmt)):
+            stores = _item_stores(g, name, helper, res)
+            if stores:
+                out.append(stores)
     return out
+
+
+def _item_stores(g: CodeGraph, name: str, func: FunctionInfo, res: ValueResolver) -> dict[object, VSet]:
+    """The `name[k] = v` stores that fill the dict `name` read in `func`: key -> values."""
+    stores: dict[object, VSet] = {}
+    for scope in item_store_scopes(func, name):
+        for index, value, s in scope.item_stores.get(name, ()):
+            keyed = _keyed_by_callers(g, index, value, scope, s, res)
+            if keyed is not None:
+                for key, vs in keyed.items():
+                    stores[key] = stores.get(key, frozenset()) | vs
+                continue
+            key = index.value if isinstance(index, ir.Constant) else None
+            stores[key] = stores.get(key, frozenset()) | res.values(value, scope, s)
+    return stores
+
+
+def _returned_dicts(g: CodeGraph, defs: list[tuple[ir.Expr, FunctionInfo, object]]) -> list[tuple[FunctionInfo, str]]:
+    """For `x = helper(...)`, the local dicts the project helper fills and returns (`out = {}`, then
+    `out[tag] = found`, `return out`): (helper, the dict's name)."""
+    found: list[tuple[FunctionInfo, str]] = []
+    for value, owner, s in defs:
+        if not isinstance(value, ir.Call):
+            continue
+        for v in g.shallow.values(value.func, owner, s):
+            target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
+            if target is None:
+                continue
+            for r in target.returns:
+                if isinstance(r.value, ir.Name) and local_dict(target, r.value.id) \
+                        and (target, r.value.id) not in found:
+                    found.append((target, r.value.id))
+    return found
+
+
+def local_dict(func: FunctionInfo, name: str) -> bool:
+    """Is `name` a dict the function makes itself (every binding a dict literal) and fills by item?"""
+    defs = func.defs.get(name, [])
+    return bool(defs) and bool(func.item_stores.get(name)) and all(
+        d.how == "assign" and isinstance(d.value, ir.Dict) for d in defs)
 
 
 def _keyed_by_callers(g: CodeGraph, index: ir.Expr, value: ir.Expr, scope: FunctionInfo, stmt: object,

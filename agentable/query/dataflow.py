@@ -39,6 +39,7 @@ from agentable.query.guards import (
     tested_before,
     unreached_branch,
 )
+from agentable.query.found_entries import found_entries, has_filling_helpers
 from agentable.query.literals import bound_name
 from agentable.query.parsed_fields import key_path, same_field
 from agentable.query.llm_output import llm_outputs
@@ -459,7 +460,8 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
     out: list[Flow] = []
-    if not by_pos:
+    filling = has_filling_helpers(g)
+    if not by_pos and not filling:
         return out  # no parse a key read may follow (and nothing to resolve)
     cfg = config()
     raises = cfg.raises("key")
@@ -476,6 +478,10 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                 continue
             parsed = _parsed_values(g, e.value, func, s)
             if not parsed:
+                found = found_entries(g, e.value, func, s, idx.value) if filling else None
+                if found is not None and not (isinstance(s, ir.Assign) and any(t is e for t in s.targets)):
+                    seen.add(id(e))
+                    out.append(_found_key_flow(g, func, s, e, found, cfg.raises("key"), tests))
                 continue
             pv = parsed[0]
             step = pv.source.steps[-1] if pv.source.steps else None
@@ -507,6 +513,18 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                 elsewhere.append((flow, parse))
     out.extend(flow for flow, parse in elsewhere if id(parse) not in read_where_parsed)
     return out
+
+
+def _found_key_flow(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Subscript, found: Parsed,
+                    raises: tuple[str, ...], tests: bool) -> Flow:
+    """`d["result"]` on the dict a helper fills only with the tags it finds in the reply."""
+    names = {n for n in [ir.dotted(e.value)] if n}
+    if tests and (keys_tested_in_expr(e, expr_parents(s), names) or any(membership_checked(func, s, n) for n in names)):
+        guard = "check"
+    else:
+        guard = failure_guard(g, func, s, raises, "key")
+    assert isinstance(e.index, ir.Constant)
+    return Flow("key", repr(e.index.value), func, s, e, found, raises, guard, ir.dotted(e.value))
 
 
 def _json_mode_parse(g: ProjectGraph, parse: Flow) -> bool:
