@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 from agentable.cpg import ir
-from agentable.cpg.binding import argument_for, is_staticmethod, param_index
+from agentable.cpg.binding import argument_for, is_staticmethod, param_index, self_param
 from agentable.cpg.containers import item_store_scopes
 from agentable.cpg.graph_api import CodeGraph, ValueResolver
 from agentable.cpg.resolve import VSet
@@ -35,12 +35,25 @@ def unpacked_return(g: CodeGraph, name: str, d: DefSite, owner: FunctionInfo) ->
     return out
 
 
-def _built_by(g: CodeGraph, defs: list[tuple[ir.Expr, FunctionInfo, object]]) -> list[tuple[ir.Expr, FunctionInfo, object]]:
+def _callees(g: CodeGraph, call: ir.Call, owner: FunctionInfo, stmt: object, res: ValueResolver) -> VSet:
+    """What a factory call made in `owner` may call. A call on the method's own `self`
+    (`data = self._parse(resp)` in a base-class template method) is resolved by `res`, which knows
+    the receiver classes it answers for: the shallow answer is every subclass's override, and
+    would hand one subclass the dict literals a sibling's override returns."""
+    fn = call.func
+    if res.expand_params and isinstance(fn, ir.Attribute) and isinstance(fn.value, ir.Name) \
+            and fn.value.id == self_param(owner):
+        return res.values(fn, owner, stmt)
+    return g.shallow.values(fn, owner, stmt)
+
+
+def _built_by(g: CodeGraph, defs: list[tuple[ir.Expr, FunctionInfo, object]], res: ValueResolver
+              ) -> list[tuple[ir.Expr, FunctionInfo, object]]:
     """Bindings plus, for `x = make_registry()`, the literals that project factory returns."""
     out = list(defs)
     for value, owner, s in defs:
         if isinstance(value, ir.Call):
-            for v in g.shallow.values(value.func, owner, s):
+            for v in _callees(g, value, owner, s, res):
                 target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
                 if target is None:
                     continue
@@ -54,7 +67,7 @@ def literal_mappings(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
                      res: ValueResolver) -> list[dict[object, VSet]]:
     """Dict literals (and `d[k] = v` stores) that `e` may be: key -> values."""
     out: list[dict[object, VSet]] = []
-    for value, owner, s in _built_by(g, g._literal_defs(e, func, stmt)):
+    for value, owner, s in _built_by(g, g._literal_defs(e, func, stmt), res):
         if isinstance(value, ir.Dict):
             mapping: dict[object, VSet] = {}
             for k, v in zip(value.keys, value.values, strict=False):
@@ -74,7 +87,7 @@ def literal_mappings(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stm
         stores = _item_stores(g, e.id, func, res)
         if stores:
             out.append(stores)
-        for helper, name in _returned_dicts(g, g._literal_defs(e, func, stmt)):
+        for helper, name in _returned_dicts(g, g._literal_defs(e, func, stmt), res):
             stores = _item_stores(g, name, helper, res)
             if stores:
                 out.append(stores)
@@ -96,14 +109,15 @@ def _item_stores(g: CodeGraph, name: str, func: FunctionInfo, res: ValueResolver
     return stores
 
 
-def _returned_dicts(g: CodeGraph, defs: list[tuple[ir.Expr, FunctionInfo, object]]) -> list[tuple[FunctionInfo, str]]:
+def _returned_dicts(g: CodeGraph, defs: list[tuple[ir.Expr, FunctionInfo, object]], res: ValueResolver
+                    ) -> list[tuple[FunctionInfo, str]]:
     """For `x = helper(...)`, the local dicts the project helper fills and returns (`out = {}`, then
     `out[tag] = found`, `return out`): (helper, the dict's name)."""
     found: list[tuple[FunctionInfo, str]] = []
     for value, owner, s in defs:
         if not isinstance(value, ir.Call):
             continue
-        for v in g.shallow.values(value.func, owner, s):
+        for v in _callees(g, value, owner, s, res):
             target = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
             if target is None:
                 continue
@@ -153,7 +167,7 @@ def literal_containers(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, s
                        res: ValueResolver) -> list[list[VSet]]:
     """List, tuple and set literals (and those a project factory returns) that `e` may be: their elements."""
     out: list[list[VSet]] = []
-    for value, owner, s in _built_by(g, g._literal_defs(e, func, stmt)):
+    for value, owner, s in _built_by(g, g._literal_defs(e, func, stmt), res):
         if isinstance(value, ir.Seq):
             out.append([res.values(elt, owner, s) for elt in value.elts])
     return out
