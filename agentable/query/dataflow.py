@@ -180,10 +180,57 @@ def flows(g: ProjectGraph) -> list[Flow]:
                 # but the structure it returns still needs a shape check
                 found = [replace(f, guard="lenient") for f in found if f.kind == "parse"]
             out.extend(found)
+    for func in g.agent.functions():
+        out.extend(_assert_flows(g, func))
     out.extend(_key_flows(g, out))
     out.extend(_shape_flows(g, out))
     # a branch guarded by a parameter every caller leaves at its default never runs
     return [f for f in out if not unreached_branch(g, f.func, f.stmt)]
+
+
+def _assert_flows(g: ProjectGraph, func: FunctionInfo) -> list[Flow]:
+    """`assert "verdict" in reply` / `assert "plan" in parts`: an assert whose test reads model text
+    (or a dict of the parts a helper found in it) fails on a reply off the format, and AssertionError
+    ends the run unless a handler catches it. One flow per assert, at its test."""
+    out: list[Flow] = []
+    for s in func.stmts:
+        if not (isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs):
+            continue
+        test = s.exprs[0]
+        src = _asserted_reply(g, test, func, s)
+        if src is not None:
+            raises = ("AssertionError",)
+            out.append(Flow("assert", "assert", func, s, test, src, raises, failure_guard(g, func, s, raises, "parse")))
+    return out
+
+
+def _asserted_reply(g: ProjectGraph, test: ir.Expr, func: FunctionInfo, s: ir.Stmt) -> Optional[Union[LLMOutput, Parsed]]:
+    """The model text, or found-parts dict, an assert's test reads (None when it reads neither).
+    A type or None test (`isinstance(reply, str)`, `reply is not None`) is not about the reply's
+    format, and is left out."""
+    if isinstance(test, ir.BoolOp):
+        for part in test.values:
+            hit = _asserted_reply(g, part, func, s)
+            if hit is not None:
+                return hit
+        return None
+    if (isinstance(test, ir.Call) and ir.dotted(test.func) == "isinstance") or (
+            isinstance(test, ir.Compare) and all(op in ("is", "is not") for op in test.ops)):
+        return None
+    for x in ir.walk_expr(test):
+        if isinstance(x, ir.Compare) and len(x.comparators) == 1 and x.ops[0] in ("in", "not in") \
+                and isinstance(x.left, ir.Constant) and isinstance(x.left.value, str):
+            right = x.comparators[0]
+            if isinstance(right, ir.Call) and isinstance(right.func, ir.Attribute) and right.func.attr == "keys":
+                right = right.func.value  # `"k" in parts.keys()`
+            found = found_entries(g, right, func, s, x.left.value)
+            if found is not None:
+                return found
+        if isinstance(x, (ir.Name, ir.Attribute, ir.Subscript, ir.Call)):
+            src = model_text(g, x, func, s)
+            if src is not None:
+                return src
+    return None
 
 
 def _chain_parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call) -> list[Flow]:
