@@ -29,24 +29,15 @@ def self_param(func: FunctionInfo) -> Optional[str]:
 
 
 def passes_through_param(func: FunctionInfo) -> bool:
-    """Does the function return a parameter, the result of calling one, or the entry of a store one
-    names (directly or via a local variable)? Then its result depends on what each caller passes."""
+    """Does the function return a parameter, or the result of calling one (directly or via a
+    local variable)? Then its result depends on what each caller passes."""
     if func.passes_through is not None:
         return func.passes_through
     params = {p.name for p in func.params}
     if func.cls is not None and func.params:
         params.discard(func.params[0].name)
 
-    def keyed_by_param(e: Optional[ir.Expr]) -> bool:
-        # `return store[name]` / `store.get(name)`: a getter whose entry each caller names
-        if isinstance(e, ir.Subscript):
-            return isinstance(e.index, ir.Name) and e.index.id in params
-        return (isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get"
-                and bool(e.args) and isinstance(e.args[0], ir.Name) and e.args[0].id in params)
-
     def rooted_in_param(e: Optional[ir.Expr], depth: int = 0) -> bool:
-        if keyed_by_param(e):
-            return True
         while isinstance(e, (ir.Call, ir.Await, ir.Attribute)):
             e = e.func if isinstance(e, ir.Call) else e.value
         if isinstance(e, ir.Name):
@@ -60,6 +51,22 @@ def passes_through_param(func: FunctionInfo) -> bool:
 
     func.passes_through = bool(params) and any(rooted_in_param(r.value) for r in func.returns if r.value is not None)
     return func.passes_through
+
+
+def lookup_key_param(func: FunctionInfo) -> Optional[ir.Param]:
+    """The parameter a getter looks its result up by (`def fetch(name): return session[name]`, or
+    `store.get(name)`): what it returns depends on the key each caller names. None otherwise."""
+    names = {p.name for p in func.params}
+    if func.cls is not None and func.params:
+        names.discard(func.params[0].name)
+    for r in func.returns:
+        e = r.value
+        key = e.index if isinstance(e, ir.Subscript) else (
+            e.args[0] if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get"
+            and e.args else None)
+        if isinstance(key, ir.Name) and key.id in names and len(func.defs.get(key.id, ())) == 1:
+            return next(p for p in func.params if p.name == key.id)
+    return None
 
 
 def argument_for(call: ir.Call, param: ir.Param, index: int) -> Optional[ir.Expr]:

@@ -11,7 +11,7 @@ from agentable.cpg.binding import argument_for, is_staticmethod, param_index, se
 from agentable.cpg.containers import item_store_scopes
 from agentable.cpg.graph_api import CodeGraph, ValueResolver
 from agentable.cpg.resolve import VSet
-from agentable.cpg.structure import DefSite, FunctionInfo
+from agentable.cpg.structure import CallSite, DefSite, FunctionInfo
 from agentable.cpg.values import FuncRef, Value
 
 
@@ -151,7 +151,7 @@ def _keyed_by_callers(g: CodeGraph, index: ir.Expr, value: ir.Expr, scope: Funct
         return None
     val_idx = param_index(scope, value.id) if isinstance(value, ir.Name) else None
     out: dict[object, VSet] = {}
-    for site in g.argument_sites(scope):
+    for site in _setter_sites(g, scope):
         key_arg = argument_for(site.call, scope.params[key_idx], key_idx - offset)
         key = key_arg.value if isinstance(key_arg, ir.Constant) and isinstance(key_arg.value, str) else None
         if val_idx is not None and val_idx >= offset:
@@ -161,6 +161,16 @@ def _keyed_by_callers(g: CodeGraph, index: ir.Expr, value: ir.Expr, scope: Funct
             vs = res.values(value, scope, stmt)
         out[key] = out.get(key, frozenset()) | vs
     return out or None
+
+
+def _setter_sites(g: CodeGraph, scope: FunctionInfo) -> list[CallSite]:
+    """The calls of a setter helper the shallow resolver confirms (`storage.set(...)`,
+    `register(kind, client)`). Not `argument_sites`: that resolves every call of the same name
+    (`set`, `get`) through the full resolver, from inside a resolution, and a cycle there would be
+    cached in the call graph."""
+    target = FuncRef(scope.qualname)
+    return [site for site in g.sites_named(scope.name)
+            if target in g.shallow.values(site.call.func, site.func, site.stmt)]
 
 
 def literal_containers(g: CodeGraph, e: Optional[ir.Expr], func: FunctionInfo, stmt: object,

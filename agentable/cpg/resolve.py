@@ -504,13 +504,21 @@ class Resolver:
                     out |= vs
         return frozenset(out) if out else frozenset({UNKNOWN})
 
+    def bound_param(self, func: FunctionInfo, name: str) -> Optional[VSet]:
+        """What a parameter is bound to for one call site (`BoundResolver`); None here."""
+        return None
+
     def _key_names(self, index: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> frozenset[str]:
-        """The string keys a variable subscript may be (a getter's `name` bound to each caller's
-        literal); empty unless every value is one (a bare parameter, unexpanded, is left out)."""
+        """The string keys a variable subscript may be: a getter's key parameter bound to this call's
+        literal (`storage.get("tenant_id")`), or a local the shallow resolver knows; empty unless
+        every value is one. A parameter is not expanded through its callers here: that resolves
+        every call of the getter's name from inside a resolution (and would mix their keys anyway)."""
         if not isinstance(index, ir.Name):
             return frozenset()
+        bound = self.bound_param(func, index.id)
+        values = bound if bound is not None else self.g.shallow.values(index, func, stmt)
         names: set[str] = set()
-        for v in self.values(index, func, stmt):
+        for v in values:
             if isinstance(v, Const) and isinstance(v.value, str):
                 names.add(v.value)
             elif not isinstance(v, ParamRef):

@@ -76,7 +76,7 @@ def _found_only(g: ProjectGraph, helper: FunctionInfo, name: str, call: ir.Call,
     found: list[tuple[LLMOutput, ir.Stmt]] = []
     for index, value, s in stores:
         constant = isinstance(index, ir.Constant)
-        if constant and index.value != key:  # type: ignore[union-attr]
+        if isinstance(index, ir.Constant) and index.value != key:
             continue
         if not _conditional(helper, s):
             return None  # `out[key] = ...` (or `out[tag] = ...` for every tag) always runs
