@@ -228,9 +228,15 @@ def _asserted_reply(g: ProjectGraph, test: ir.Expr, func: FunctionInfo, s: ir.St
                 return found
         if isinstance(x, (ir.Name, ir.Attribute, ir.Subscript, ir.Call)):
             src = model_text(g, x, func, s)
-            if src is not None:
+            if src is not None and not _embedding(g, src):
                 return src
     return None
+
+
+def _embedding(g: ProjectGraph, src: LLMOutput) -> bool:
+    """Is the source an embeddings call (vectors, not a reply whose format a prompt asks for)?"""
+    call = g.agent.llm_call_at(src.site[1])
+    return call is not None and getattr(call.spec, "api", "") == "embedding"
 
 
 def _chain_parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call) -> list[Flow]:
