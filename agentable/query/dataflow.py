@@ -205,32 +205,37 @@ def _assert_flows(g: ProjectGraph, func: FunctionInfo) -> list[Flow]:
 
 
 def _asserted_reply(g: ProjectGraph, test: ir.Expr, func: FunctionInfo, s: ir.Stmt) -> Optional[Union[LLMOutput, Parsed]]:
-    """The model text, or found-parts dict, an assert's test reads (None when it reads neither).
-    A type or None test (`isinstance(reply, str)`, `reply is not None`) is not about the reply's
-    format, and is left out."""
+    """The model text, or found-parts dict, an assert tests for a piece of the format (None when
+    it tests neither): `"Answer:" in reply`, `reply.startswith("{")`, `"plan" in parts(.keys())`.
+    Other asserts (a type, None, a field the code itself set, a length) are not about the reply's
+    format, and are left out."""
     if isinstance(test, ir.BoolOp):
         for part in test.values:
             hit = _asserted_reply(g, part, func, s)
             if hit is not None:
                 return hit
         return None
-    if (isinstance(test, ir.Call) and ir.dotted(test.func) == "isinstance") or (
-            isinstance(test, ir.Compare) and all(op in ("is", "is not") for op in test.ops)):
-        return None
-    for x in ir.walk_expr(test):
-        if isinstance(x, ir.Compare) and len(x.comparators) == 1 and x.ops[0] in ("in", "not in") \
-                and isinstance(x.left, ir.Constant) and isinstance(x.left.value, str):
-            right = x.comparators[0]
-            if isinstance(right, ir.Call) and isinstance(right.func, ir.Attribute) and right.func.attr == "keys":
-                right = right.func.value  # `"k" in parts.keys()`
-            found = found_entries(g, right, func, s, x.left.value)
-            if found is not None:
-                return found
-        if isinstance(x, (ir.Name, ir.Attribute, ir.Subscript, ir.Call)):
-            src = model_text(g, x, func, s)
-            if src is not None and not _embedding(g, src):
-                return src
+    if isinstance(test, ir.UnaryOp) and test.op == "not":
+        return _asserted_reply(g, test.operand, func, s)
+    if isinstance(test, ir.Compare) and len(test.comparators) == 1 and test.ops[0] in ("in", "not in") \
+            and isinstance(test.left, ir.Constant) and isinstance(test.left.value, str):
+        right = test.comparators[0]
+        if isinstance(right, ir.Call) and isinstance(right.func, ir.Attribute) and right.func.attr == "keys":
+            return found_entries(g, right.func.value, func, s, test.left.value)  # `"k" in parts.keys()`
+        found = found_entries(g, right, func, s, test.left.value)
+        return found if found is not None else _reply_text(g, right, func, s)
+    if isinstance(test, ir.Call) and isinstance(test.func, ir.Attribute) and test.func.attr in _FORMAT_TESTS:
+        return _reply_text(g, test.func.value, func, s)  # `reply.startswith("{")`
     return None
+
+
+# str methods an assert tests the reply's format with
+_FORMAT_TESTS = frozenset({"startswith", "endswith", "isdigit", "isdecimal", "isnumeric"})
+
+
+def _reply_text(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: ir.Stmt) -> Optional[LLMOutput]:
+    src = model_text(g, e, func, s)
+    return src if src is not None and not _embedding(g, src) else None
 
 
 def _embedding(g: ProjectGraph, src: LLMOutput) -> bool:
