@@ -60,6 +60,9 @@ class LLMCallSpec:
     # Tool calls whose `arguments` are a JSON string the model writes: is a function tool that omits
     # `strict` schema-constrained (true) or best effort (false)? None: not known / not applicable.
     tool_arguments_strict_default: Optional[bool] = None
+    # A call keyword that, set to True, constrains every tool's arguments to its schema (Cohere's
+    # `strict_tools`), where the API has no per-tool `strict`.
+    tool_arguments_strict_param: Optional[str] = None
     # Keywords that continue server-side state from an earlier response (Responses API
     # `previous_response_id`): the server keeps the model's own output items, but what the client
     # produced since (tool outputs) must still be sent in the request.

@@ -53,6 +53,22 @@ def passes_through_param(func: FunctionInfo) -> bool:
     return func.passes_through
 
 
+def lookup_key_param(func: FunctionInfo) -> Optional[ir.Param]:
+    """The parameter a getter looks its result up by (`def fetch(name): return session[name]`, or
+    `store.get(name)`): what it returns depends on the key each caller names. None otherwise."""
+    names = {p.name for p in func.params}
+    if func.cls is not None and func.params:
+        names.discard(func.params[0].name)
+    for r in func.returns:
+        e = r.value
+        key = e.index if isinstance(e, ir.Subscript) else (
+            e.args[0] if isinstance(e, ir.Call) and isinstance(e.func, ir.Attribute) and e.func.attr == "get"
+            and e.args else None)
+        if isinstance(key, ir.Name) and key.id in names and len(func.defs.get(key.id, ())) == 1:
+            return next(p for p in func.params if p.name == key.id)
+    return None
+
+
 def argument_for(call: ir.Call, param: ir.Param, index: int) -> Optional[ir.Expr]:
     """The argument expression that binds `param` (at positional `index`) at this call."""
     kw = call.kwarg(param.name)

@@ -17,7 +17,8 @@ from typing import Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.callbacks import callback_sites
-from agentable.cpg.binding import argument_for, is_staticmethod, param_index, passes_through_param, self_param
+from agentable.cpg.binding import (argument_for, is_staticmethod, lookup_key_param, param_index, passes_through_param,
+                                   self_param)
 from agentable.cpg.graph_api import CodeGraph
 from agentable.cpg.resolve import EMPTY, Resolver
 from agentable.cpg.structure import CallSite, FunctionInfo
@@ -152,10 +153,20 @@ class ExpandingResolver(Resolver):
         bound to this call's arguments (one level of context sensitivity) instead of the union
         over every caller, which would mix unrelated call sites."""
         target = self.g.functions.get(qualname)
-        if (call is None or caller is None or target is None
-                or self.bound_depth >= 2 or not passes_through_param(target)):
+        if call is None or caller is None or target is None or self.bound_depth >= 2:
             return self.function_returns(qualname)
-        return self._bound_returns(target, call, caller, stmt, {})
+        if passes_through_param(target):
+            return self._bound_returns(target, call, caller, stmt, {})
+        key = lookup_key_param(target)
+        if key is not None:
+            # `storage.get("tenant_id")`: the entry this call names, not every caller's; bound only for
+            # a literal key (binding resolves every argument, which a computed key may loop back into)
+            idx = param_index(target, key.name)
+            offset = 1 if target.cls is not None and not is_staticmethod(target) else 0
+            arg = argument_for(call, key, (idx or 0) - offset)
+            if isinstance(arg, ir.Constant) and isinstance(arg.value, str):
+                return self._bound_returns(target, call, caller, stmt, {})
+        return self.function_returns(qualname)
 
     def _bound_returns(self, target: FunctionInfo, call: ir.Call, caller: FunctionInfo, stmt: Optional[object],
                        bindings: dict[str, VSet]) -> VSet:
@@ -194,6 +205,11 @@ class BoundResolver(ExpandingResolver):
         if func.qualname == self.target and name in self.bindings:
             return self.bindings[name]
         return super().param_values(func, name)
+
+    def bound_param(self, func: FunctionInfo, name: str) -> Optional[VSet]:
+        if func.qualname == self.target and len(func.defs.get(name, ())) == 1:
+            return self.bindings.get(name)
+        return None
 
 
 class ReceiverResolver(ExpandingResolver):

@@ -495,10 +495,35 @@ class Resolver:
         for lit in self.g.literal_mappings(e.value, func, stmt, self):
             if entry is not None and entry in lit:
                 out |= lit[entry]
+            elif len(lit) > 1 and (names := self._key_names(e.index, func, stmt)) \
+                    and all(n in lit for n in names):
+                for n in names:  # `session[name]` in a getter: the entries its callers name
+                    out |= lit[n]
             else:
                 for vs in lit.values():
                     out |= vs
         return frozenset(out) if out else frozenset({UNKNOWN})
+
+    def bound_param(self, func: FunctionInfo, name: str) -> Optional[VSet]:
+        """What a parameter is bound to for one call site (`BoundResolver`); None here."""
+        return None
+
+    def _key_names(self, index: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> frozenset[str]:
+        """The string keys a variable subscript may be: a getter's key parameter bound to this call's
+        literal (`storage.get("tenant_id")`), or a local the shallow resolver knows; empty unless
+        every value is one. A parameter is not expanded through its callers here: that resolves
+        every call of the getter's name from inside a resolution (and would mix their keys anyway)."""
+        if not isinstance(index, ir.Name):
+            return frozenset()
+        bound = self.bound_param(func, index.id)
+        values = bound if bound is not None else self.g.shallow.values(index, func, stmt)
+        names: set[str] = set()
+        for v in values:
+            if isinstance(v, Const) and isinstance(v.value, str):
+                names.add(v.value)
+            elif not isinstance(v, ParamRef):
+                return frozenset()
+        return frozenset(names)
 
     # ------------------------------------------------------------------ calls
 
@@ -596,6 +621,10 @@ class Resolver:
         for mapping in mappings:
             if key is not None and key in mapping:
                 out |= mapping[key]
+            elif e.args and len(mapping) > 1 and (names := self._key_names(e.args[0], func, stmt)) \
+                    and all(n in mapping for n in names):
+                for n in names:
+                    out |= mapping[n]
             else:
                 for vs in mapping.values():
                     out |= vs

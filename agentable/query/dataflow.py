@@ -39,6 +39,7 @@ from agentable.query.guards import (
     tested_before,
     unreached_branch,
 )
+from agentable.query.found_entries import found_entries, has_filling_helpers
 from agentable.query.literals import bound_name
 from agentable.query.parsed_fields import key_path, same_field
 from agentable.query.llm_output import llm_outputs
@@ -179,10 +180,68 @@ def flows(g: ProjectGraph) -> list[Flow]:
                 # but the structure it returns still needs a shape check
                 found = [replace(f, guard="lenient") for f in found if f.kind == "parse"]
             out.extend(found)
+    for func in g.agent.functions():
+        out.extend(_assert_flows(g, func))
     out.extend(_key_flows(g, out))
     out.extend(_shape_flows(g, out))
     # a branch guarded by a parameter every caller leaves at its default never runs
     return [f for f in out if not unreached_branch(g, f.func, f.stmt)]
+
+
+def _assert_flows(g: ProjectGraph, func: FunctionInfo) -> list[Flow]:
+    """`assert "verdict" in reply` / `assert "plan" in parts`: an assert whose test reads model text
+    (or a dict of the parts a helper found in it) fails on a reply off the format, and AssertionError
+    ends the run unless a handler catches it. One flow per assert, at its test."""
+    out: list[Flow] = []
+    for s in func.stmts:
+        if not (isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs):
+            continue
+        test = s.exprs[0]
+        src = _asserted_reply(g, test, func, s)
+        if src is not None:
+            raises = ("AssertionError",)
+            out.append(Flow("assert", "assert", func, s, test, src, raises, failure_guard(g, func, s, raises, "parse")))
+    return out
+
+
+def _asserted_reply(g: ProjectGraph, test: ir.Expr, func: FunctionInfo, s: ir.Stmt) -> Optional[Union[LLMOutput, Parsed]]:
+    """The model text, or found-parts dict, an assert tests for a piece of the format (None when
+    it tests neither): `"Answer:" in reply`, `reply.startswith("{")`, `"plan" in parts(.keys())`.
+    Other asserts (a type, None, a field the code itself set, a length) are not about the reply's
+    format, and are left out."""
+    if isinstance(test, ir.BoolOp):
+        for part in test.values:
+            hit = _asserted_reply(g, part, func, s)
+            if hit is not None:
+                return hit
+        return None
+    if isinstance(test, ir.UnaryOp) and test.op == "not":
+        return _asserted_reply(g, test.operand, func, s)
+    if isinstance(test, ir.Compare) and len(test.comparators) == 1 and test.ops[0] in ("in", "not in") \
+            and isinstance(test.left, ir.Constant) and isinstance(test.left.value, str):
+        right = test.comparators[0]
+        if isinstance(right, ir.Call) and isinstance(right.func, ir.Attribute) and right.func.attr == "keys":
+            return found_entries(g, right.func.value, func, s, test.left.value)  # `"k" in parts.keys()`
+        found = found_entries(g, right, func, s, test.left.value)
+        return found if found is not None else _reply_text(g, right, func, s)
+    if isinstance(test, ir.Call) and isinstance(test.func, ir.Attribute) and test.func.attr in _FORMAT_TESTS:
+        return _reply_text(g, test.func.value, func, s)  # `reply.startswith("{")`
+    return None
+
+
+# str methods an assert tests the reply's format with
+_FORMAT_TESTS = frozenset({"startswith", "endswith", "isdigit", "isdecimal", "isnumeric"})
+
+
+def _reply_text(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: ir.Stmt) -> Optional[LLMOutput]:
+    src = model_text(g, e, func, s)
+    return src if src is not None and not _embedding(g, src) else None
+
+
+def _embedding(g: ProjectGraph, src: LLMOutput) -> bool:
+    """Is the source an embeddings call (vectors, not a reply whose format a prompt asks for)?"""
+    call = g.agent.llm_call_at(src.site[1])
+    return call is not None and getattr(call.spec, "api", "") == "embedding"
 
 
 def _chain_parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call) -> list[Flow]:
@@ -459,7 +518,8 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
     # tool-call arguments: which keys they carry is the tool schema's business (IETI), not the reply's
     by_pos = {(u.path, u.expr.pos): u for u in parses if u.kind == "parse" and not u.tool_arguments}
     out: list[Flow] = []
-    if not by_pos:
+    filling = has_filling_helpers(g)
+    if not by_pos and not filling:
         return out  # no parse a key read may follow (and nothing to resolve)
     cfg = config()
     raises = cfg.raises("key")
@@ -476,6 +536,10 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                 continue
             parsed = _parsed_values(g, e.value, func, s)
             if not parsed:
+                found = found_entries(g, e.value, func, s, idx.value) if filling else None
+                if found is not None and not (isinstance(s, ir.Assign) and any(t is e for t in s.targets)):
+                    seen.add(id(e))
+                    out.append(_found_key_flow(g, func, s, e, found, cfg.raises("key"), tests))
                 continue
             pv = parsed[0]
             step = pv.source.steps[-1] if pv.source.steps else None
@@ -507,6 +571,18 @@ def _key_flows(g: ProjectGraph, parses: list[Flow]) -> list[Flow]:
                 elsewhere.append((flow, parse))
     out.extend(flow for flow, parse in elsewhere if id(parse) not in read_where_parsed)
     return out
+
+
+def _found_key_flow(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Subscript, found: Parsed,
+                    raises: tuple[str, ...], tests: bool) -> Flow:
+    """`d["result"]` on the dict a helper fills only with the tags it finds in the reply."""
+    names = {n for n in [ir.dotted(e.value)] if n}
+    if tests and (keys_tested_in_expr(e, expr_parents(s), names) or any(membership_checked(func, s, n) for n in names)):
+        guard = "check"
+    else:
+        guard = failure_guard(g, func, s, raises, "key")
+    assert isinstance(e.index, ir.Constant)
+    return Flow("key", repr(e.index.value), func, s, e, found, raises, guard, ir.dotted(e.value))
 
 
 def _json_mode_parse(g: ProjectGraph, parse: Flow) -> bool:

@@ -47,7 +47,7 @@ def unconstrained_tool_arguments(g: ProjectGraph, e: Optional[ir.Expr], func: Fu
                 return v
             continue
         default = getattr(c.spec, "tool_arguments_strict_default", None)
-        if default is None:
+        if default is None or _strict_by_call(c):
             continue
         strictness = _tool_strictness(g, c)
         if any(strict is False or (strict is None and default is False) for strict in strictness):
@@ -107,6 +107,13 @@ def _tool_strictness(g: ProjectGraph, c: LLMCall) -> list[Optional[bool]]:
             out.append(strict.value)
         # a computed `strict` value: unknown, left out
     return out
+
+
+def _strict_by_call(c: LLMCall) -> bool:
+    """Does the call set the API's every-tool strict switch (`strict_tools=True`)?"""
+    name = getattr(c.spec, "tool_arguments_strict_param", None)
+    arg = c.call.kwarg(name) if name else None
+    return isinstance(arg, ir.Constant) and arg.value is True
 
 
 def _tools_passed_unread(c: LLMCall) -> bool:

@@ -51,6 +51,9 @@ class UnguardedParse(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         for use in text_uses(graph):
+            if use.kind == "assert" and not use.guard:
+                yield self._assert(ctx, use)
+                continue
             code = use.sink is not None and use.sink.code and not use.tool_arguments
             if use.kind != "parse" or (use.guard and not code):
                 continue
@@ -95,15 +98,36 @@ class UnguardedParse(Rule):
                                    "structured output")
             what_kind = "model output"
             if use.tool_arguments:
-                what_kind = "tool-call arguments the model wrote for a tool without `strict: true`"
+                switch = _strict_switch(graph, src)
+                strict = f"a call without `{switch}=True`" if switch else "a tool without `strict: true`"
+                what_kind = f"tool-call arguments the model wrote for {strict}"
                 fix = (f"wrap it in try/except {handler} and return the error to the model as the tool result, "
-                       "or define the function tools with `strict: true`")
+                       + (f"or pass `{switch}=True`" if switch else "or define the function tools with `strict: true`"))
             yield self.finding(
                 ctx, use.path, use.expr.pos,
                 f"`{what}` is {what_kind} ({describe_llm_source(graph, src)}) and reaches `{_op(use)}` with "
                 f"no handler for {raises}{partial} here or in any caller; {fix}.",
                 flow=flow_steps(graph, src, (use.path, use.expr.pos, f"parsed with {_op(use)}")),
             )
+
+
+    def _assert(self, ctx: RuleContext, use) -> Finding:
+        """An assert on the reply's format: AssertionError (or, under `python -O`, no check at all)."""
+        graph = ctx.graph
+        what = _expr_text(graph, use.path, use.expr)
+        return self.finding(
+            ctx, use.path, use.expr.pos,
+            f"`assert {what}` tests model output ({describe_llm_source(graph, use.llm)}): a reply off the format "
+            f"raises AssertionError with no handler here or in any caller, and under `python -O` the check is "
+            f"skipped. Test it with `if` and re-prompt or fall back instead.",
+            flow=flow_steps(graph, use.llm, (use.path, use.expr.pos, "asserted")),
+        )
+
+
+def _strict_switch(graph, src) -> str:
+    """The call keyword that makes every tool strict, for an API without a per-tool `strict`."""
+    call = graph.agent.llm_call_at(src.site[1])
+    return getattr(call.spec, "tool_arguments_strict_param", None) or "" if call is not None else ""
 
 
 def _op(use) -> str:

@@ -6,7 +6,9 @@ from typing import Iterable, Optional
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.cpg.values import Parsed
 from agentable.query.dataflow import TextUse, flows as text_uses
+from agentable.query.found_entries import FOUND_ONLY
 from agentable.query.llm_output import describe_llm_source, flow_steps
 from agentable.query.guards import failure_guard
 from agentable.query.parsed_paths import passing_functions, protected_where_passed
@@ -64,11 +66,15 @@ class UncheckedParsedKey(Rule):
             ops = list(dict.fromkeys([*(u.op for u in uses), *extra.get((kind, *_), ())]))
             fields = f"its key {use.op} is" if len(ops) == 1 else f"its keys {', '.join(ops)} are"
             prose = use.sink is not None and use.sink.prose
+            found = _found_only(use)
             fails = ("a reply that is prose, not a mapping, parses into a string (an empty one into None), and "
                      "reading a key of it raises TypeError" if prose else
+                     f"`{use.source.how}` stores a key only when the reply holds it, so a reply that leaves out or "  # type: ignore[union-attr]
+                     "misspells that part raises KeyError" if found else
                      "a reply without that field raises KeyError" if _json_mode(graph, use) else
                      "a reply without that field raises KeyError (TypeError if the JSON is not an object)")
             fix = ("Check `isinstance(..., dict)` first, catch TypeError too, or validate with a schema" if prose
+                   else f"Use `.get({use.op})` with a fallback, check the key and re-prompt, or catch KeyError" if found
                    else f"Use `.get({use.op})`, check the key, or validate with a schema")
             yield self.finding(
                 ctx, use.path, use.expr.pos,
@@ -121,6 +127,12 @@ def _branch_depth(use: TextUse) -> int:
     return sum(1 for a in use.func.ancestors(use.stmt) if isinstance(a, (ir.If, ir.For, ir.While)))
 
 
+def _found_only(use: TextUse) -> bool:
+    """Is the value a dict a project helper fills only with the parts it finds in the reply?"""
+    steps = use.source.source.steps if isinstance(use.source, Parsed) else ()
+    return bool(steps) and steps[-1][2] == FOUND_ONLY
+
+
 def _parse_of(graph, use: TextUse) -> Optional[TextUse]:
     """The parse flow the parsed value `use` reads comes from."""
     step = use.source.source.steps[-1] if use.source.source.steps else None  # type: ignore[union-attr]
@@ -140,6 +152,8 @@ def _where(graph, use: TextUse) -> str:
     if use.sink is not None and use.sink.prose and \
             failure_guard(graph, use.func, use.stmt, config().raises("key"), "key") == "try":
         return "that the handler around it (for KeyError) does not catch"
+    if _found_only(use):
+        return "where nothing handles it"
     parse = _parse_of(graph, use)
     if parse is not None and parse.guard == "structured-output":
         return ("where nothing handles it (JSON mode makes the reply valid JSON, but which keys it holds is "
@@ -164,4 +178,6 @@ def _parsed(graph, use) -> str:
     """The start of both messages: what was parsed, with which parser, from which model call."""
     var = f"`{use.name}`" if use.name else "the parsed value"
     how = getattr(use.source, "how", "a parser")
+    if _found_only(use):
+        return f"{var} holds the parts `{how}` found in model output ({describe_llm_source(graph, use.llm)})"
     return f"{var} is parsed from model output with `{how}` ({describe_llm_source(graph, use.llm)})"
