@@ -129,6 +129,9 @@ class Catalog:
         self.result_errors: dict[str, dict[str, tuple[str, ...]]] = {
             k: {f: tuple(v.get(f, ())) for f in ("output", "errors")}
             for k, v in tools.get("result_errors", {}).items()}
+        # call that runs code -> the argument holding the code, as (keyword, position)
+        self.code_runs: dict[str, tuple[str, int]] = {
+            k: (v.partition(":")[0], int(v.partition(":")[2] or -1)) for k, v in tools.get("code_runs", {}).items()}
         # SDK result type -> its content field, error flag and part types (text and others)
         self.content_results: dict[str, dict[str, Any]] = {
             k: dict(v) for k, v in tools.get("content_results", {}).items()}

@@ -86,20 +86,84 @@ def argparse_choices(g: ProjectGraph, v: object) -> Optional[Scoped]:
 
 def _argparse_keyword(g: ProjectGraph, path: str, parse_call: ir.Call, dest: str, keyword: str) -> Optional[Scoped]:
     """The `keyword=` argument of the option `dest` on the parser whose `parse_args()` is `parse_call`."""
+    found: Optional[Scoped] = None
+    for call, owner, s in _dest_options(g, path, parse_call, dest):
+        if call.kwarg(keyword) is not None:
+            if found is not None:
+                return None  # declared twice: which one applies is not clear statically
+            found = (call.kwarg(keyword), owner, s)  # type: ignore[assignment]
+    return found
+
+
+def _dest_options(g: ProjectGraph, path: str, parse_call: ir.Call, dest: str) -> list[tuple[ir.Call, FunctionInfo, EvalAt]]:
+    """The `add_argument(...)` calls that declare the option `dest` on the parser whose
+    `parse_args()` is `parse_call`."""
     func = g.function_of(path, parse_call.pos)
     if func is None or not isinstance(parse_call.func, ir.Attribute):
-        return None
+        return []
     stmt = func.call_statement(parse_call)
     ctors = {id(v.site[1]) for v in g.values(parse_call.func.value, func, stmt)
              if isinstance(v, ExtRef) and v.path == "argparse.ArgumentParser()" and v.site is not None}
-    found: Optional[Scoped] = None
-    for ctor in ctors:
-        for call, owner, s in _parser_options(g).get(ctor, ()):
-            if _option_dest(call) == dest and call.kwarg(keyword) is not None:
-                if found is not None:
-                    return None  # declared twice: which one applies is not clear statically
-                found = (call.kwarg(keyword), owner, s)  # type: ignore[assignment]
-    return found
+    return [opt for ctor in ctors for opt in _parser_options(g).get(ctor, ()) if _option_dest(opt[0]) == dest]
+
+
+def unset_option(g: ProjectGraph, v: object) -> Optional[tuple[str, str, ir.Pos]]:
+    """When this value is a configuration read that gives None unless the user sets it, what is
+    read and where it is declared: `os.getenv("MODEL")` / `os.environ.get("MODEL")` with no
+    default -> ("environment variable `MODEL`", path, position of the read); `args.model` of an
+    argparse option declared once, optional (`--model`), with no `default=` (or `default=None`),
+    not `required`, stored as given (no `action=`), on a parser with no `set_defaults` ->
+    ("option `--model`", path, position of its `add_argument`). None otherwise."""
+    if not isinstance(v, ExtRef) or v.site is None:
+        return None
+    path, call = v.site
+    if v.path in _ENV_READS:
+        if len(call.args) != 1 or call.keywords or isinstance(call.args[0], ir.Starred):
+            return None
+        name = ir.string_value(call.args[0])
+        return (f"environment variable `{name}`" if name else "environment variable", path, call.pos)
+    m = _PARSED_ARG_RE.match(v.path)
+    if m is None or _sets_defaults(g, path, call):
+        return None
+    options = _dest_options(g, path, call, m.group(1))
+    if len(options) != 1:
+        return None
+    opt, owner, _s = options[0]
+    first = ir.string_value(opt.args[0]) if opt.args else None
+    default = opt.kwarg("default")
+    required = opt.kwarg("required")
+    if (first is None or not first.startswith("-") or opt.kwarg("action") is not None
+            or (default is not None and not (isinstance(default, ir.Constant) and default.value is None))
+            or (required is not None and not (isinstance(required, ir.Constant) and required.value is False))):
+        return None
+    return (f"option `{first}`", owner.path, opt.pos)
+
+
+def _sets_defaults(g: ProjectGraph, path: str, parse_call: ir.Call) -> bool:
+    """Does the parser of `parse_call` get defaults from `set_defaults(...)` (which argparse
+    applies to every option)?"""
+    func = g.function_of(path, parse_call.pos)
+    if func is None or not isinstance(parse_call.func, ir.Attribute):
+        return True
+    stmt = func.call_statement(parse_call)
+    return any(isinstance(v, ExtRef) and v.path == "argparse.ArgumentParser()" and v.site is not None
+               and id(v.site[1]) in _defaulted_parsers(g) for v in g.values(parse_call.func.value, func, stmt))
+
+
+@per_graph
+def _defaulted_parsers(g: ProjectGraph) -> frozenset[int]:
+    """The constructor calls (by id) of the argparse parsers given `set_defaults(...)`."""
+    out: set[int] = set()
+    for f in g.functions.values():
+        for site in f.calls:
+            fn = site.call.func
+            if isinstance(fn, ir.Attribute) and fn.attr == "set_defaults":
+                out.update(id(v.site[1]) for v in g.values(fn.value, f, site.stmt)
+                           if isinstance(v, ExtRef) and v.path == "argparse.ArgumentParser()" and v.site is not None)
+    return frozenset(out)
+
+
+_ENV_READS = frozenset({"os.getenv()", "os.environ.get()"})
 
 
 @per_graph

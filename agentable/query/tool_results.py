@@ -11,6 +11,7 @@ from agentable.cpg.agent import ToolDef
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ClassRef, ExtRef, FuncRef
+from agentable.query.code_runners import model_code_runners
 from agentable.query.facts import per_graph
 from agentable.query.tool_classes import home_made_tool_methods, tool_base_runners
 from agentable.query.tool_dispatch import dispatch_targets, narrowed_to_branch, tool_dispatches
@@ -20,8 +21,8 @@ from agentable.query.tools import tool_defs_by_function
 @per_graph
 def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[ToolDef]]]:
     """Functions whose return value is a tool's result for the model: implementations of framework
-    and schema tools (with their ToolDef) and project functions a loop dispatches by a model-chosen
-    name (ToolDef None)."""
+    and schema tools (with their ToolDef), project functions a loop dispatches by a model-chosen
+    name, and the agent's own code runners (`query.code_runners`) (ToolDef None)."""
     out: dict[str, tuple[FunctionInfo, Optional[ToolDef]]] = {}
     for q, t in tool_defs_by_function(g).items():
         f = g.functions.get(q)
@@ -44,6 +45,8 @@ def tool_implementations(g: ProjectGraph) -> list[tuple[FunctionInfo, Optional[T
         out.setdefault(f.qualname, (f, None))
     for q, f in tool_base_runners(g).items():
         out.setdefault(q, (f, None))  # (it calls a model when one tool does: still the runner)
+    for q, f in model_code_runners(g).items():
+        out.setdefault(q, (f, None))  # the agent's own code-running tool
     result = list(out.values())
     return result
 

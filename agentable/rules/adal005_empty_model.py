@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from agentable.cpg.agent import LLMCall  # for narrowing
 from agentable.cpg.values import Const, ExtRef
 from agentable.findings import Finding, Severity
 from agentable.query.models import ModelSlot, model_slots
-from agentable.rules.adal.helpers import env_default_empty
+from agentable.rules.adal.helpers import env_default_empty, none_model_fails
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
 
@@ -22,7 +21,7 @@ def _empty_reason(graph, slot: ModelSlot) -> Optional[str]:
         if isinstance(v, Const) and v.value == "":
             reasons.append("an empty string")
         elif isinstance(v, Const) and v.value is None:
-            if not _none_is_error(slot):
+            if not none_model_fails(slot):
                 return None
             reasons.append("None")
         elif isinstance(v, ExtRef) and v.site is not None and env_default_empty(v):
@@ -30,15 +29,6 @@ def _empty_reason(graph, slot: ModelSlot) -> Optional[str]:
         else:
             return None
     return " or ".join(dict.fromkeys(reasons))
-
-
-def _none_is_error(slot: ModelSlot) -> bool:
-    """None is an error only where the API has no default model."""
-    if getattr(slot.spec, "default_model", None):
-        return False
-    if isinstance(slot.llm_call, LLMCall) and not slot.llm_call.is_chat_model:  # else None (typed `object`)
-        return "model" in (getattr(slot.spec, "required", ()) or ())
-    return False
 
 
 class EmptyModel(Rule):

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.findings import Finding, Severity
+from agentable.query.code_runners import model_code_runners
 from agentable.query.tool_classes import tool_base_runners
 from agentable.query.tool_results import tool_bodies
 from agentable.rules.base import Rule, RuleContext, RuleMeta
@@ -44,11 +45,15 @@ class ToolReturnsNone(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         graph = ctx.graph
         runners = tool_base_runners(graph)
+        code_runners = model_code_runners(graph)
         for func, _tool, label in tool_bodies(graph):
             if func.name == "__init__" or func.yields or is_stub(func):
                 continue
             if func.qualname in runners:
                 yield from self._runner(ctx, func, label)
+                continue
+            if func.qualname in code_runners:
+                yield from self._code_runner(ctx, func, label)
                 continue
             paths = _none_paths(graph, func)
             passed_on = none_results(graph, func)
@@ -88,6 +93,31 @@ class ToolReturnsNone(Rule):
             f"Tool runner `{label}` hands the agent None instead of a tool result: {how}, so every tool run "
             f"through it gives the agent None there (the error is lost, and code reading the result's fields "
             f"fails); return a result that carries the error.",
+        )
+
+
+    def _code_runner(self, ctx: RuleContext, func, label: str) -> Iterable[Finding]:
+        """The agent's own code runner (it runs the model's code, `query.code_runners`) that returns
+        None on some path: reported at the branch that gives it (`if run.error: print(...)`), where
+        the run's failure is lost."""
+        graph = ctx.graph
+        if not any(r.value is not None and not _is_none_const(r.value) for r in func.returns):
+            return  # it returns nothing at all: its callers do not read a result
+        where = [s for s in implicit_none_exits(graph, func) if isinstance(s, ir.Stmt)] + list(bare_returns(func))
+        if not where:
+            return
+        first = min(where, key=lambda s: s.pos)
+        branch = next((a for a in func.ancestors(first) if isinstance(a, (ir.If, ir.Handler))), None)
+        anchor = branch.pos if isinstance(branch, ir.If) else first.pos
+        how = (f"the `if` at line {branch.pos[0]} ends without returning" if isinstance(branch, ir.If) else
+               f"the `except` branch ends at line {first.pos[0]} without returning" if branch is not None else
+               f"it returns None at line {first.pos[0]}")
+        yield self.finding(
+            ctx, func.path, anchor,
+            f"`{label}` runs the model's code but returns None on some path ({how}): the caller gets None "
+            f"instead of the run's result or its error, so the failure is lost and code that reads the result's "
+            f"fields fails. Return the result on every path, with the error (name, value, traceback) when the run "
+            f"failed.",
         )
 
 

@@ -441,3 +441,59 @@ def _dict_name(stmt: ir.Stmt) -> str:
     if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1:
         return ir.dotted(stmt.targets[0]) or "the table"
     return "the table"
+
+
+def none_model_fails(slot: object) -> bool:
+    """Does a None model fail in this slot: an API call with no default model of its own, where
+    `model` is required (a chat-model class, or an API with a default, picks one)? `slot` is a
+    `query.models.ModelSlot`."""
+    spec = getattr(slot, "spec", None)
+    if getattr(spec, "default_model", None):
+        return False
+    c = getattr(slot, "llm_call", None)
+    if isinstance(c, LLMCall) and not c.is_chat_model:
+        return "model" in (getattr(spec, "required", ()) or ())
+    return False
+
+
+def passed_model_fails_on_none(slot: object) -> bool:
+    """Does a None written as the model argument of this API call fail: an API call (not a
+    chat-model class, not a call that picks a default model) whose model the call passes itself?
+    (openai<1.0's `ChatCompletion.create` requires `model` or Azure's `engine`, so the catalog
+    does not list `model` as required; a `model=None` written there still fails.)"""
+    spec = getattr(slot, "spec", None)
+    c = getattr(slot, "llm_call", None)
+    if getattr(spec, "default_model", None) or not isinstance(c, LLMCall) or c.is_chat_model:
+        return False
+    return none_model_fails(slot) or getattr(slot, "where", "") == "call"
+
+
+def value_tested(func: FunctionInfo, name: Optional[str], attr: Optional[str]) -> bool:
+    """Does `func` test the variable `name` (or the attribute `self.<attr>`), give it a fallback
+    (`name or DEFAULT`, `x if name else y`), compare it, or bind it again (`name = ...`)?"""
+    def hit(e: Optional[ir.Expr]) -> bool:
+        return any((name is not None and isinstance(x, ir.Name) and x.id == name)
+                   or (attr is not None and isinstance(x, ir.Attribute) and x.attr == attr
+                       and isinstance(x.value, ir.Name) and x.value.id == "self")
+                   for x in ir.walk_expr(e))
+    for e, _st in func.walk(ir.BoolOp, ir.IfExp, ir.Compare, ir.UnaryOp):
+        if isinstance(e, ir.BoolOp) and any(hit(v) for v in e.values):
+            return True
+        if isinstance(e, ir.IfExp) and hit(e.test):
+            return True
+        if isinstance(e, ir.Compare) and (hit(e.left) or any(hit(c) for c in e.comparators)):
+            return True
+        if isinstance(e, ir.UnaryOp) and e.op == "not" and hit(e.operand):
+            return True
+    assigned = 0
+    for st in func.stmts:
+        if isinstance(st, (ir.If, ir.While)) and hit(st.test):
+            return True
+        if isinstance(st, (ir.Assign, ir.AugAssign)):
+            targets = st.targets if isinstance(st, ir.Assign) else [st.target]
+            for t in targets:
+                if (name is not None and isinstance(t, ir.Name) and t.id == name) or (
+                        attr is not None and isinstance(t, ir.Attribute) and t.attr == attr):
+                    assigned += 1
+    # a parameter bound again, or an attribute bound twice (its first value may be replaced)
+    return assigned > (0 if name is not None else 1)
