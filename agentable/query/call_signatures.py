@@ -137,8 +137,8 @@ def forwarded_rejections(g: ProjectGraph) -> list[RejectedKeyword]:
 def _forwarded_keywords(g: ProjectGraph, site: CallSite) -> list[tuple[CallSite, str]]:
     """(wrapper call, keyword) for each keyword the callers of `site`'s function pass into the
     `**kwargs` that `site` splats. Only a `**kwargs` the function does nothing else with (no
-    other read, store or rebinding, here or in a nested function) hands on exactly what the
-    callers passed; a keyword naming one of the function's own parameters binds that instead."""
+    other read or splat, store or rebinding, here or in a nested function) hands on exactly what
+    the callers passed; a keyword naming one of the function's own parameters binds that instead."""
     func = site.func
     if func.node is None:
         return []
@@ -159,12 +159,13 @@ def _forwarded_keywords(g: ProjectGraph, site: CallSite) -> list[tuple[CallSite,
 
 
 def _only_splatted(func, name: str) -> bool:
-    """Is every read of `name` in `func` a `**name` argument of a call, with no other binding?"""
+    """Is `name` read in `func` only as the `**name` argument of one call, with no other binding?
+    (A wrapper that splats it into two calls, one per provider, may mean a keyword for the other.)"""
     if any(d.how != "param" for d in func.defs.get(name, ())):
         return False
     splats = {id(k.value) for call, _ in func.walk(ir.Call) for k in call.keywords
               if k.name is None and isinstance(k.value, ir.Name) and k.value.id == name}
-    if any(n.id == name and id(n) not in splats for n, _ in func.walk(ir.Name)):
+    if len(splats) != 1 or any(n.id == name and id(n) not in splats for n, _ in func.walk(ir.Name)):
         return False
     return not any(n.id == name for inner in func.nested.values() for n, _ in inner.walk(ir.Name))
 
