@@ -14,13 +14,16 @@ from typing import TYPE_CHECKING, Optional
 
 from agentable.cpg import ir
 from agentable.cpg.structure import DefSite, FunctionInfo, stub_body
-from agentable.cpg.values import UNKNOWN, FuncRef, Value, VSet
+from agentable.cpg.values import UNKNOWN, FuncRef, Typed, Value, VSet
 
 if TYPE_CHECKING:
     from agentable.cpg.graph_api import ValueResolver
 
 # How many `return other(...)` hops an item is followed through.
 _MAX_HOPS = 4
+# An item known only as a list or set: the resolver does not follow what code appends to it (dicts
+# built from a streamed reply, `tool_calls.append({...})`), so the item-blind answer is kept for it.
+_UNSEEN = frozenset({Typed("list"), Typed("set")})
 
 
 def place(d: DefSite) -> Optional[tuple[int, int]]:
@@ -49,7 +52,10 @@ def unpacked_item(res: "ValueResolver", d: DefSite, func: FunctionInfo) -> Optio
     if isinstance(value, ir.Seq):  # `a, b = b, a`
         return _literal_item(res, value, idx, arity, func, d.stmt)
     if isinstance(value, ir.Call):
-        return _returned_item(res, value, idx, arity, func, d.stmt, 0)
+        item = _returned_item(res, value, idx, arity, func, d.stmt, 0)
+        if item is not None and all(v in _UNSEEN for v in item):
+            return None  # a list filled by appends: what it holds is not followed, keep every item
+        return item
     return None
 
 
