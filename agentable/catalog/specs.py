@@ -67,6 +67,10 @@ class LLMCallSpec:
     # `previous_response_id`): the server keeps the model's own output items, but what the client
     # produced since (tool outputs) must still be sent in the request.
     continuation_params: tuple[str, ...] = ()
+    # A setting the API accepts only beside another one (role -> the role it needs: OpenAI chat
+    # completions refuse `tool_choice` without `tools`, "'tool_choice' is only allowed when 'tools'
+    # are specified"): a request that sends it alone fails with a 400.
+    needs_with: dict[str, str] = field(default_factory=dict)
     notes: str = ""
 
 

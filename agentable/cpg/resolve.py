@@ -33,6 +33,7 @@ from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, 
 from agentable.cpg.stub_returns import implemented_outputs
 from agentable.cpg.super_calls import super_attribute
 from agentable.cpg.typed_sources import typed_response
+from agentable.cpg.unpacking import unpacked_item
 from agentable.cpg.values import (UNKNOWN, Composed, BuildSpec, ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput,
                                   ModuleRef, ParamRef, Parsed, Typed, Value, VSet, compose)
 
@@ -259,6 +260,10 @@ class Resolver:
                 if pieces:
                     return pieces | frozenset({Typed("str")})
             return frozenset({UNKNOWN})
+        if how == "element":  # `resp, seconds = helper()`: the item at the name's place, when known
+            item = unpacked_item(self, d, func)
+            if item is not None:
+                return item
         if how in ("element", "iter"):
             return self.elements(self.values(d.value, func, d.stmt), d.value, func, d.stmt)
         if how == "with":

@@ -5,6 +5,7 @@ whose installed signature is known and has no `**kwargs`, on an object whose cla
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass
 from typing import Optional
@@ -70,6 +71,8 @@ class RejectedKeyword:
     read: str  # `0.1.0 to 1.8.1`
     renamed_to: str = ""
     newer: bool = False  # only releases newer than the installed ones accept it (the pin is too old)
+    # the call of a project wrapper that passes the keyword, which its `**kwargs` hand on to `site`
+    via: Optional[CallSite] = None
 
     def installed_text(self) -> str:
         src = self.source
@@ -106,6 +109,65 @@ def rejected_keywords(g: ProjectGraph, any_dist: bool = False) -> list[RejectedK
             shimmed = i + 1
             out.append(found[0])  # type: ignore[arg-type]
     return out
+
+
+@per_graph
+def forwarded_rejections(g: ProjectGraph) -> list[RejectedKeyword]:
+    """Keywords a call of a project wrapper passes that its `**kwargs` hand on, untouched, to a call
+    into a mined LLM SDK or framework which does not accept them (`def ask(prompt, **kw):
+    client.chat.completions.create(..., **kw)` called as `ask(q, old_name=1)`); `via` is the
+    wrapper's call, where the keyword is written."""
+    out: list[RejectedKeyword] = []
+    for site, _ in g.agent.external_calls:
+        passed = _forwarded_keywords(g, site)
+        if not passed:
+            continue
+        vals = g.values(site.call.func, site.func, site.stmt)
+        if not vals or any(v.__class__ is not ExtRef for v in vals):
+            continue
+        for via, kw in passed:
+            found = [_judge(g, site, v, kw, False) for v in vals if isinstance(v, ExtRef)]
+            first = found[0] if found else None
+            if first is None or any(f is None for f in found) or _compat_shim(g, site, kw) or _compat_shim(g, via, kw):
+                continue
+            out.append(dataclasses.replace(first, via=via))
+    return out
+
+
+def _forwarded_keywords(g: ProjectGraph, site: CallSite) -> list[tuple[CallSite, str]]:
+    """(wrapper call, keyword) for each keyword the callers of `site`'s function pass into the
+    `**kwargs` that `site` splats. Only a `**kwargs` the function does nothing else with (no
+    other read or splat, store or rebinding, here or in a nested function) hands on exactly what
+    the callers passed; a keyword naming one of the function's own parameters binds that instead."""
+    func = site.func
+    if func.node is None:
+        return []
+    splatted = {k.value.id for k in site.call.keywords if k.name is None and isinstance(k.value, ir.Name)}
+    var_kw = next((p.name for p in func.params if p.kind == "kwarg" and p.name in splatted), None)
+    if var_kw is None or not _only_splatted(func, var_kw):
+        return []
+    own = {p.name for p in func.params if p.kind in ("normal", "kwonly")}
+    explicit = {k.name for k in site.call.keywords if k.name}
+    out: list[tuple[CallSite, str]] = []
+    for caller in g.argument_sites(func):
+        if any(k.name is None for k in caller.call.keywords):
+            continue  # (what a caller's own `**options` holds is not known here)
+        for k in caller.call.keywords:
+            if k.name and k.name not in own and k.name not in explicit and k.name not in _RECEIVERS:
+                out.append((caller, k.name))
+    return out
+
+
+def _only_splatted(func, name: str) -> bool:
+    """Is `name` read in `func` only as the `**name` argument of one call, with no other binding?
+    (A wrapper that splats it into two calls, one per provider, may mean a keyword for the other.)"""
+    if any(d.how != "param" for d in func.defs.get(name, ())):
+        return False
+    splats = {id(k.value) for call, _ in func.walk(ir.Call) for k in call.keywords
+              if k.name is None and isinstance(k.value, ir.Name) and k.value.id == name}
+    if len(splats) != 1 or any(n.id == name and id(n) not in splats for n, _ in func.walk(ir.Name)):
+        return False
+    return not any(n.id == name for inner in func.nested.values() for n, _ in inner.walk(ir.Name))
 
 
 def _compat_shim(g: ProjectGraph, site: CallSite, kw: str) -> bool:

@@ -10,7 +10,7 @@ from agentable.catalog import python_facts
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import CallSite, FunctionInfo
-from agentable.cpg.values import UNKNOWN, ClassRef, ExtRef, FuncRef, Instance, LLMOutput, Parsed, Value
+from agentable.cpg.values import UNKNOWN, ClassRef, ExtRef, FuncRef, Instance, LLMOutput, Parsed, Typed, Value
 from agentable.query.facts import per_graph
 from agentable.query.literals import bound_name
 from agentable.query.model_derived import model_derived
@@ -130,8 +130,9 @@ def _dispatch_at(g: ProjectGraph, func: FunctionInfo, s: ir.Stmt, e: ir.Expr) ->
         return None  # a local function or method named getattr, not the builtin
     if not kind or key is None or isinstance(key, ir.Constant):
         return None
-    if kind == "subscript" and container is not None and makes_missing_entries(g, container, func, s):
-        return None
+    if kind == "subscript" and container is not None and (makes_missing_entries(g, container, func, s)
+                                                          or only_sequence(g, container, func, s)):
+        return None  # (a list is indexed by position: a tool is looked up by name in a mapping)
     call = _callee_position(s, e) or _runner_call(g, func, s, e)
     bound = bound_name(s, e) if call is None else None
     calls: list[CallSite] = []
@@ -167,6 +168,14 @@ def makes_missing_entries(g: ProjectGraph, container: ir.Expr, func: FunctionInf
     values = [v for v in g.values(container, func, stmt) if v != UNKNOWN]
     return bool(values) and all(isinstance(v, ExtRef) and v.path.endswith("()") and v.path[:-2] in makers
                                 for v in values)
+
+
+def only_sequence(g: ProjectGraph, container: ir.Expr, func: FunctionInfo, stmt: ir.Stmt) -> bool:
+    """Is `container` only ever a list or tuple the project builds (`slots = []`)? Indexing it
+    takes a position, not a tool's name: a streamed tool call's `index` picks the slot its pieces
+    are gathered in."""
+    values = [v for v in g.values(container, func, stmt) if v != UNKNOWN]
+    return bool(values) and all(isinstance(v, Typed) and v.kind in ("list", "tuple") for v in values)
 
 
 def _called_method(site: CallSite) -> str:

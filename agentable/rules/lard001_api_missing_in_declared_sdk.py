@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from agentable.cpg import ir
+from agentable.cpg.values import ExtRef
 from agentable.findings import Finding, Severity
 from agentable.query.call_signatures import under_version_test
 from agentable.query.models import chat_model_constructions
@@ -36,7 +37,9 @@ class ApiMissingInDeclaredSdk(Rule):
               "install gets lack it while other releases read have it; unknown releases and lazily exported "
               "names are never reported. Where the range has no lock and admits releases that have the API while "
               "its newest admitted release lacks it, the declaration is what is wrong: EPDD006 reports that, with "
-              "the upper bound to add."),
+              "the upper bound to add. A module-level setting that only older releases have (`openai.proxy = url` "
+              "with openai>=1) raises nothing: the assignment adds an attribute no code reads and the setting is "
+              "silently lost; it is reported as a warning."),
         bad_example='# requirements.txt: openai>=1.30\nopenai.ChatCompletion.create(model="gpt-4o", messages=msgs)',
         good_example='# requirements.txt: openai>=1.30\nOpenAI().chat.completions.create(model="gpt-4o", messages=msgs)',
         fix="Use the API of the declared SDK version (see the replacement named in the message), or change the version pin.",
@@ -89,6 +92,34 @@ class ApiMissingInDeclaredSdk(Rule):
                     break
         for r in run_result_reads(graph):  # `result.data` of an agent run
             yield from self._check_symbol(ctx, r.func.path, r.read.pos, r.symbol, None, reported)
+        yield from self._module_settings(ctx, reported)
+
+    def _module_settings(self, ctx: RuleContext, reported: set[tuple[str, int]]) -> Iterable[Finding]:
+        """`openai.proxy = url`: a module-level setting that older releases of the SDK read and the
+        installed one does not have at all (mined API data). The assignment raises nothing; it adds
+        an attribute no code reads, so the setting is silently lost."""
+        graph = ctx.graph
+        old_code = {path for path, _ in reported}  # files already reported for an API the release lacks:
+        for func in graph.functions.values():      # they are written for the older SDK as a whole
+            if func.path in old_code:
+                continue
+            for stmt in func.stmts:
+                if not isinstance(stmt, ir.Assign) or (func.path, stmt.pos[0]) in reported:
+                    continue
+                for t in stmt.targets:
+                    symbol = _module_attribute(graph, t, func, stmt)
+                    if symbol is None or range_gap(graph, func.path, symbol) is not None:
+                        continue  # (older releases the range admits read it: EPDD006's bound)
+                    gap = mined_api_gap(graph, func.path, symbol)
+                    if gap is None or gap.newer:
+                        continue
+                    reported.add((func.path, stmt.pos[0]))
+                    yield self.finding(
+                        ctx, func.path, t.pos,
+                        f"`{symbol}` is not a setting of {gap.installed_text()}: of the releases read ({gap.read}), "
+                        f"only {gap.dist}{gap.has} has it. Assigning it raises nothing but only adds an attribute "
+                        f"no code reads, so the setting is silently ignored; pass it where the installed release "
+                        f"takes it (the client's constructor).", severity=Severity.WARNING)
 
     def _undeclared_gap(self, ctx: RuleContext, path: str, pos: ir.Pos, symbol: str,
                         reported: set[tuple[str, int]]) -> Iterable[Finding]:
@@ -150,6 +181,23 @@ class ApiMissingInDeclaredSdk(Rule):
         if message is not None:
             reported.add((path, pos[0]))
             yield self.finding(ctx, path, pos, message)
+
+
+def _module_attribute(graph, target: ir.Expr, func, stmt: ir.Stmt) -> Optional[str]:
+    """`openai.proxy` for the store target `openai.proxy`, when `openai` is an SDK or framework
+    module (not an object of it)."""
+    if not isinstance(target, ir.Attribute) or not isinstance(target.value, (ir.Name, ir.Attribute)):
+        return None
+    mods = {v.path for v in graph.values(target.value, func, stmt) if isinstance(v, ExtRef)}
+    if len(mods) != 1:
+        return None
+    mod = mods.pop()
+    symbol = f"{mod}.{target.attr}"
+    if "(" in mod or not is_framework_symbol(graph, symbol):
+        return None
+    index = graph.catalog.api_surface  # a module of the SDK, not an object one of its modules holds
+    surfaces = [index.get(d) for d in index.dists_for(mod.split(".", 1)[0])]
+    return symbol if any(s is not None and mod in s.modules for s in surfaces) else None
 
 
 def _installed(source: "VersionSource", available: str) -> str:

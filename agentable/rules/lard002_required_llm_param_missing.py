@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from agentable.cpg import ir
-from agentable.cpg.values import ExtRef
+from agentable.cpg.values import Const, ExtRef, Typed
 from agentable.findings import Finding, Severity
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 from agentable.rules.lard.helpers import project_mentions
@@ -53,6 +53,28 @@ class RequiredLlmParamMissing(Rule):
                 missing=[params.get(r, r) for r in missing])
         yield from self._client_settings(ctx)
         yield from self._agent_arguments(ctx)
+        yield from self._settings_alone(ctx)
+
+    def _settings_alone(self, ctx: RuleContext) -> Iterable[Finding]:
+        """A setting the API takes only beside another (catalog `needs_with`: `tool_choice` needs
+        `tools`), given a value that is certainly not None while the other is not given at all
+        (no splat that could carry it): the API rejects every such request."""
+        graph = ctx.graph
+        for c in graph.agent.llm_calls:
+            needs: dict[str, str] = getattr(c.spec, "needs_with", None) or {}
+            if not needs or c.is_chat_model or c.has_kwarg_splat():
+                continue
+            params = getattr(c.spec, "params", {}) or {}
+            for role, other in needs.items():
+                s = c.setting(role)
+                if s is None or c.setting(other) is not None or not _never_none(graph, s):
+                    continue
+                name, needed = params.get(role, role), params.get(other, other)
+                yield self.finding(
+                    ctx, c.func.path, s.expr.pos,
+                    f"`{name}` is passed to `{c.path.split('().')[-1]}` without `{needed}`; the API accepts it "
+                    f"only when `{needed}` are given and rejects the request with a 400 error. Pass `{needed}` or "
+                    f"drop `{name}`.", missing=[needed])
 
     def _agent_arguments(self, ctx: RuleContext) -> Iterable[Finding]:
         """A framework agent constructor whose signature has parameters without a default (catalog
@@ -101,3 +123,9 @@ class RequiredLlmParamMissing(Rule):
                     f"`{cls}` is built without `{names[0]}`, and the project never sets `{env}`, the environment "
                     f"variable the SDK reads instead: the constructor raises ValueError. Pass `{names[0]}=...`.",
                     severity=Severity.WARNING, missing=[names[0]])
+
+
+def _never_none(graph, s) -> bool:
+    """Is the setting's value known and never None (a literal such as `"auto"` or a dict)?"""
+    vals = graph.values(s.expr, s.func, s.stmt)
+    return bool(vals) and all((isinstance(v, Const) and v.value is not None) or v == Typed("dict") for v in vals)

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from agentable.cpg import ir
 from agentable.findings import Finding, FlowStep, Severity, Span
-from agentable.query.call_signatures import rejected_keywords
+from agentable.query.call_signatures import forwarded_rejections, rejected_keywords
 from agentable.query.range_gaps import keyword_range_gap
 from agentable.rules.base import Rule, RuleContext, RuleMeta
 
@@ -56,10 +56,11 @@ class UnknownKeywordArgument(Rule):
         if getattr(graph, "manifests", None) is None:
             return
         by_call: dict[tuple[str, ir.Pos], list] = {}  # one finding per call, naming each keyword
-        for r in rejected_keywords(graph):
+        for r in [*rejected_keywords(graph), *forwarded_rejections(graph)]:
             if keyword_range_gap(graph, r.source, r.accepted) is not None:
                 continue  # (older releases the range admits accept it: EPDD006)
-            found = by_call.setdefault((r.site.func.path, r.site.call.pos), [])
+            at = r.via or r.site  # a keyword handed on by a wrapper's `**kwargs`: where it is written
+            found = by_call.setdefault((at.func.path, at.call.pos), [])
             if all(f.keyword != r.keyword for f in found):
                 found.append(r)
         for (path, pos), found in by_call.items():
@@ -70,11 +71,19 @@ class UnknownKeywordArgument(Rule):
                            f"or drop the keyword.")
             nor = "".join(f" Nor `{o.keyword}` ({'only the newer ' if o.newer else ''}{o.dist}{o.accepted})."
                           for o in found[1:])
-            msg = (f"`{r.callee}` does not accept the keyword `{r.keyword}` in {r.installed_text()}: its parameters "
+            head = f"`{r.callee}` does not accept the keyword `{r.keyword}`"
+            steps: tuple[FlowStep, ...] = ()
+            if r.via is not None:  # written at a wrapper's call, handed on by its `**kwargs`
+                wrapper = r.site.func.name
+                head = (f"`{wrapper}` hands the keyword `{r.keyword}` through its `**kwargs` to `{r.callee}` "
+                        f"(line {r.site.call.pos[0]}), which does not accept it")
+                steps = (FlowStep(graph.span(r.site.func.path, r.site.call.pos),
+                                  f"`{wrapper}` passes its `**kwargs` on to `{r.callee}` here"),)
+            msg = (f"{head} in {r.installed_text()}: its parameters "
                    f"there ({r.signature.shown()}) have no `**kwargs`, so the call raises TypeError. Of the releases "
                    f"read ({r.read}), {'only the newer ' if r.newer else ''}{r.dist}{r.accepted} accepted it."
                    f"{nor}{instead}")
             src = r.source
             yield self.finding(ctx, path, pos, msg,
-                               flow=(FlowStep(Span(src.path, src.line, src.col, src.line, src.end_col),
-                                              f"{src.versions()} {'pinned' if src.locked else 'declared'} here"),))
+                               flow=(*steps, FlowStep(Span(src.path, src.line, src.col, src.line, src.end_col),
+                                                      f"{src.versions()} {'pinned' if src.locked else 'declared'} here")))
