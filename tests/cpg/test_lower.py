@@ -69,8 +69,8 @@ def test_lines_are_read_from_line_starts_as_from_the_split_source() -> None:
     mod = lower_source(source.encode(), "m.py", "m")
     lines = mod.lines()
     assert lines == ['a = "é"', "b = 2", "", "# done", "c = 3"] and mod.line_count() == 5
-    assert [mod.line_text(n) for n in range(0, 7)] == ["", *lines, ""]
-    for first in range(0, 7):
-        for last in range(0, 7):
+    assert [mod.line_text(n) for n in range(7)] == ["", *lines, ""]
+    for first in range(7):
+        for last in range(7):
             assert mod.line_range(first, last) == lines[max(first, 1) - 1:last]
     assert mod.span((2, 0, 2, 5)).col == 1 and mod.span((1, 7, 1, 8)).col == 7  # é: 2 bytes, 1 char
