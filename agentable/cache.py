@@ -135,14 +135,14 @@ class ParseCache:
         if digest is None or self._digests.get(sf.rel_path, digest) != digest:
             return
         key = self._key(sf, digest)
-        lines, module._lines = module._lines, None  # derived from source; not worth storing
+        starts, module._starts = module._starts, None  # derived from source; not worth storing
         assert self.key is not None
         try:
             data = seal(self.key, IR_CODEC.encode(module))
         except CodecError:
             return  # pathologically deep code: parse it again next time
         finally:
-            module._lines = lines
+            module._starts = starts
         path = self._path(key)
         try:
             path.parent.mkdir(exist_ok=True)

@@ -12,6 +12,7 @@ took half), so fixed groups left one worker idle for most of the run.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from pathlib import Path
@@ -40,11 +41,21 @@ def run_rules(graph: ProjectGraph, rules: Iterable[type[Rule]], checker: Optiona
     """Every rule's findings on `graph`; a rule that raises is reported as a notification. Each rule
     gets a context with `checker` (the offline checker when None), its entry of `rule_options`,
     `include_tests` (are findings in test code reported) and `report_only` (the only paths where
-    findings are reported; None: everywhere)."""
+    findings are reported; None: everywhere).
+
+    The scan runs the rules with the cyclic collector paused (`scan.gc_paused`), and the queries
+    drop cycles as they go (a recursive closure and its cell, with the sets it captured): on 10
+    copies of datasets/agenttest, 21 MB of garbage at the end of the rules. Here they are collected
+    after each rule, from the objects allocated since the last collection only (the youngest
+    generation), so each object is looked at once: what outlives a rule (the memoised facts)
+    moves to an older generation and is not traversed again."""
     checker = checker if checker is not None else offline_checker()
     shared = RuleContext.of(graph, checker, include_tests=include_tests, report_only=report_only)
     findings: list[Finding] = []
     notes: list[Notification] = []
+    paused = not gc.isenabled()
+    if paused:  # the graph and the IR are never garbage: no collection below walks them
+        gc.freeze()
     for rule_cls in rules:
         own = (rule_options or {}).get(rule_cls.meta.id)
         ctx = RuleContext.of(graph, checker, own, include_tests, report_only) if own else shared
@@ -55,6 +66,8 @@ def run_rules(graph: ProjectGraph, rules: Iterable[type[Rule]], checker: Optiona
             notes.append(Notification(
                 f"rule {rule_cls.meta.id} failed: {type(exc).__name__}: {exc} ({Path(tb.filename).name}:{tb.lineno})",
                 "", "error", "rule"))
+        if paused:  # the cycles this rule dropped (see above)
+            gc.collect(0)
     return findings, notes
 
 

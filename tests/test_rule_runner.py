@@ -4,8 +4,10 @@ a crashing rule reported, and a fallback where forking is not possible. The cont
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import shutil
+import weakref
 from pathlib import Path
 from typing import Iterable
 
@@ -108,6 +110,42 @@ class _Probe(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         type(self).seen.append(ctx)
         return ()
+
+
+class _Held:
+    pass
+
+
+class _CycleMaker(Rule):
+    """Drops a cycle (a recursive closure and its cell) holding an object, as queries do."""
+
+    meta = RuleMeta(id="TRE991", name="cycle-maker", category="TRE", severity=Severity.NOTE, short="cycle",
+                    full="cycle", bad_example="", good_example="", fix="")
+    dropped: list[weakref.ref] = []
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        held = _Held()
+
+        def visit(n: int) -> _Held:
+            return held if n <= 0 else visit(n - 1)
+
+        visit(1)
+        type(self).dropped.append(weakref.ref(held))
+        return ()
+
+
+def test_the_cycles_a_rule_drops_are_collected_while_the_scan_pauses_the_collector() -> None:
+    _CycleMaker.dropped = []
+    graph = _graph()
+    enabled = gc.isenabled()
+    gc.disable()  # as scan.gc_paused does
+    try:
+        run_rules(graph, [_CycleMaker])
+        assert len(_CycleMaker.dropped) == 1 and _CycleMaker.dropped[0]() is None
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _graph() -> ProjectGraph:

@@ -12,7 +12,9 @@ Nodes compare by identity (eq=False), so they can be dict keys and graph nodes.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Iterator, Optional, Union
 
 from agentable.findings import Span
@@ -361,21 +363,37 @@ class Module:
     has_error: bool = False
     error_lines: list[int] = field(default_factory=list)
     is_package: bool = False  # an __init__.py
-    _lines: Optional[list[str]] = None
+    # where each line starts in `source`, made on first use: 4 bytes a line, where the split lines
+    # kept for the whole scan cost ~65 bytes a line plus a second copy of the text
+    _starts: Optional[array] = None
 
     def lines(self) -> list[str]:
-        """Source lines split on "\n" only, as tree-sitter and GitHub count them."""
-        if self._lines is None:
-            self._lines = [ln.rstrip("\r") for ln in self.source.split("\n")]
-        return self._lines
+        """Source lines split on "\n" only, as tree-sitter and GitHub count them (a new list on
+        every call: for a slice, `line_range` splits only the lines asked for)."""
+        return [ln.rstrip("\r") for ln in self.source.split("\n")]
 
     def line_count(self) -> int:
-        """len(self.lines()), without splitting (and keeping) the lines of every module."""
+        """len(self.lines()), without splitting the module into lines."""
         return self.source.count("\n") + 1
 
+    def _line_starts(self) -> array:
+        if self._starts is None:
+            self._starts = array("I", accumulate((len(ln) + 1 for ln in self.source.split("\n")), initial=0))
+        return self._starts
+
     def line_text(self, line: int) -> str:
-        lines = self.lines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        starts = self._line_starts()
+        if not 0 < line < len(starts):
+            return ""
+        return self.source[starts[line - 1]:starts[line] - 1].rstrip("\r")
+
+    def line_range(self, first: int, last: int) -> list[str]:
+        """Lines `first` to `last` (1-based, both included, clipped to the module), as `lines()[first - 1:last]`."""
+        starts = self._line_starts()
+        first, last = max(first, 1), min(last, len(starts) - 1)
+        if first > last:
+            return []
+        return [ln.rstrip("\r") for ln in self.source[starts[first - 1]:starts[last] - 1].split("\n")]
 
     def _char_col(self, line: int, byte_col: int) -> int:
         text = self.line_text(line)

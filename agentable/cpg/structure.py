@@ -137,8 +137,7 @@ class FunctionInfo:
     def source(self) -> str:
         if self.node is None:
             return ""
-        lines = self.module.ir.lines()
-        return "\n".join(lines[self.node.pos[0] - 1 : self.node.pos[2]])
+        return "\n".join(self.module.ir.line_range(self.node.pos[0], self.node.pos[2]))
 
 
 @dataclass(eq=False, slots=True)

@@ -345,19 +345,23 @@ def _function_of(g: ProjectGraph, path: str, call: ir.Call) -> Optional[Function
     mod = g.by_path.get(path)
     if mod is None:
         return None
-    return next((f for f in _functions_calling(g).get(id(call), ()) if f.module is mod), None)
+    return next((f for f in _functions_calling(g).get(call, ()) if f.module is mod), None)
 
 
 @per_graph
-def _functions_calling(g: ProjectGraph) -> dict[int, list[FunctionInfo]]:
-    """id(call) -> the functions whose call sites hold that call, in `g.functions` order: built
-    once, not a scan of every function's calls per model output (quadratic on large projects)."""
-    out: dict[int, list[FunctionInfo]] = {}
+def _functions_calling(g: ProjectGraph) -> dict[ir.Call, tuple[FunctionInfo, ...]]:
+    """call -> the functions whose call sites hold that call, in `g.functions` order: built
+    once, not a scan of every function's calls per model output (quadratic on large projects).
+    Keyed by the node, with a tuple (nearly always of one function): one entry per call of the
+    project, where an id() key and a list cost ~70 bytes more each."""
+    out: dict[ir.Call, tuple[FunctionInfo, ...]] = {}
     for f in g.functions.values():
         for c in f.calls:
-            bucket = out.setdefault(id(c.call), [])
-            if not bucket or bucket[-1] is not f:
-                bucket.append(f)
+            have = out.get(c.call)
+            if have is None:
+                out[c.call] = (f,)
+            elif have[-1] is not f:
+                out[c.call] = (*have, f)
     return out
 
 

@@ -64,7 +64,7 @@ def _clause_ids(g: ProjectGraph, func: FunctionInfo, spec: QueryProgramSpec) -> 
             and isinstance(first.value.value, str)):
         return []
     line0, _, line1, _ = first.value.pos
-    lines = g.by_path[func.path].ir.lines()[line0 - 1:line1]
+    lines = g.by_path[func.path].ir.line_range(line0, line1)
     text = "\n".join(lines)
     # comments may stand between the keyword and the id; the quoted id ends its line or is followed
     # by the program's next clause keyword (`where`): a line of the prompt text that happens to

@@ -98,8 +98,8 @@ def _question(graph, func, t: MarkerTest, rp: ReplyPrompt) -> MarkerPromptQuesti
 
 def _code_around(func, t: MarkerTest, before: int = 8, after: int = 6) -> str:
     """The lines around the test: the loop it ends, what the branch does."""
-    lines = func.module.ir.lines()
+    mod = func.module.ir
     node = func.node
-    lo, hi = (node.pos[0] - 1, node.pos[2]) if node is not None else (0, len(lines))
+    lo, hi = (node.pos[0] - 1, node.pos[2]) if node is not None else (0, mod.line_count())
     at = t.expr.pos[0] - 1
-    return "\n".join(lines[max(lo, at - before):min(hi, at + after + 1)])
+    return "\n".join(mod.line_range(max(lo, at - before) + 1, min(hi, at + after + 1)))

@@ -373,9 +373,8 @@ def _docstring_line_where(func, wanted):
     if node is None or not node.body:
         return None
     first = node.body[0].pos
-    lines = func.module.ir.lines()
-    for ln in range(first[0], min(first[2], len(lines)) + 1):
-        text = lines[ln - 1]
+    lines = func.module.ir.line_range(first[0], first[2])
+    for ln, text in enumerate(lines, first[0]):
         if wanted(text):
             col = len(text) - len(text.lstrip())
             return (ln, col, ln, len(text.encode("utf-8")))

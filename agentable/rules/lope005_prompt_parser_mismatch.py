@@ -105,11 +105,11 @@ class PromptParserMismatch(Rule):
 def _code_around(use: TextUse, before: int = 12, after: int = 8) -> str:
     """The lines of the parsing function around the parse: what else the code does with the reply
     (a first parser this one is the fallback of, a check before it) is part of the question."""
-    lines = use.func.module.ir.lines()
+    mod = use.func.module.ir
     node = use.func.node
-    lo, hi = (node.pos[0] - 1, node.pos[2]) if node is not None else (0, len(lines))
+    lo, hi = (node.pos[0] - 1, node.pos[2]) if node is not None else (0, mod.line_count())
     at = use.expr.pos[0] - 1
-    return "\n".join(lines[max(lo, at - before):min(hi, at + after + 1)])
+    return "\n".join(mod.line_range(max(lo, at - before) + 1, min(hi, at + after + 1)))
 
 
 _MAX_FIELDS = 12

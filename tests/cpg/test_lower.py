@@ -62,3 +62,15 @@ def test_new_syntax_parses_without_errors() -> None:
     src = ("type Alias[T] = list[T]\nmatch x:\n    case [a, *rest]:\n        pass\n"
            "try:\n    pass\nexcept* ValueError:\n    pass\nf'{a!r:>{w}}'\n")
     assert not lower(src).has_error
+
+
+def test_lines_are_read_from_line_starts_as_from_the_split_source() -> None:
+    source = 'a = "é"\r\nb = 2\n\n# done\r\nc = 3'
+    mod = lower_source(source.encode(), "m.py", "m")
+    lines = mod.lines()
+    assert lines == ['a = "é"', "b = 2", "", "# done", "c = 3"] and mod.line_count() == 5
+    assert [mod.line_text(n) for n in range(7)] == ["", *lines, ""]
+    for first in range(7):
+        for last in range(7):
+            assert mod.line_range(first, last) == lines[max(first, 1) - 1:last]
+    assert mod.span((2, 0, 2, 5)).col == 1 and mod.span((1, 7, 1, 8)).col == 7  # é: 2 bytes, 1 char

@@ -256,7 +256,7 @@ def _text(g: ProjectGraph, path: str, e: ir.Expr) -> str:
     if mod is None:
         return "the test"
     line, col, end_line, end_col = e.pos
-    lines = [ln.encode("utf-8") for ln in mod.ir.lines()[line - 1: end_line]]
+    lines = [ln.encode("utf-8") for ln in mod.ir.line_range(line, end_line)]
     if not lines:
         return "the test"
     lines[-1] = lines[-1][:end_col]
