@@ -94,7 +94,8 @@ def none_loop_settles(g: ProjectGraph, func: FunctionInfo, loop: ir.While) -> bo
             return False
         if not isinstance(s, ir.Assign) or name not in _target_names(s.targets):
             continue
-        if not (len(s.targets) == 1 and isinstance(s.targets[0], ir.Name) and never_none(g, func, s, s.value)):
+        if not (len(s.targets) == 1 and isinstance(s.targets[0], ir.Name) and s.value is not None
+                and never_none(g, func, s, s.value)):
             return False
         if s in loop.body:
             every_pass = True
