@@ -61,7 +61,9 @@ def project_retry(g: ProjectGraph, qualname: str, called: bool, coroutine: bool,
                     continue
                 if coroutine and not (f.node.is_async and _awaits(hit[1])):
                     continue
-                if any(isinstance(s.call.func, ir.Name) and s.call.func.id in params for s in f.calls):
+                # it calls the decorated function: a parameter of an enclosing def, not one of its own
+                outer = params - {p.name for p in f.node.params}
+                if any(isinstance(s.call.func, ir.Name) and s.call.func.id in outer for s in f.calls):
                     return True
         for site in f.calls:
             inner = site.call.func
