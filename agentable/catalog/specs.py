@@ -372,6 +372,9 @@ class AgentSpec:
     run_params: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     bounded_by_default: bool = True
+    # an agent whose loop has no step limit and no setting for one: what alone ends it (MNFT004
+    # reports each run), e.g. "the model choosing the `finish` command"
+    unbounded_until: str = ""
     text_protocol: bool = False
     tool_calling: bool = False
     parse_error_guard: Optional[str] = None

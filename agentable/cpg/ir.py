@@ -603,6 +603,15 @@ def named_key(e: Optional[Expr]) -> Optional[tuple[str, str]]:
     return ("name", name) if name else None
 
 
+def is_main_guard(test: Optional[Expr]) -> bool:
+    """`__name__ == "__main__"` (either way round): the test of a script's own entry block."""
+    if not (isinstance(test, Compare) and test.ops == ["=="] and len(test.comparators) == 1):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(x, Name) and x.id == "__name__" for x in sides) and any(
+        isinstance(x, Constant) and x.value == "__main__" for x in sides)
+
+
 def string_value(e: Optional[Expr]) -> Optional[str]:
     """The text of a string literal; f-string holes become `{}`; None when not a string."""
     if isinstance(e, Constant) and isinstance(e.value, str):

@@ -498,19 +498,55 @@ def _match_schema(g: CodeGraph, func: FunctionInfo, d: ir.Dict, specs) -> Option
                         de = v.get(spec.param_description_key)
                         pdoc = const_str(g, de, func) if de is not None else None
                     params.append(ToolParam(pname, None, pdoc))
-        impl = _function_named(g, func, name) if name else None
+        impl = _function_named(g, func, name, bool(params)) if name else None
         return ToolDef("schema", spec.provider, func.module, name_e.pos, name, desc,
                        "schema" if desc_e is not None else None, func=impl, spec=spec, params=params,
                        schema=d, description_pos=desc_e.pos if desc_e is not None else None, name_pos=name_e.pos)
     return None
 
 
-def _function_named(g: CodeGraph, near: FunctionInfo, name: str) -> Optional[FunctionInfo]:
+def _function_named(g: CodeGraph, near: FunctionInfo, name: str, has_params: bool) -> Optional[FunctionInfo]:
+    """The function a schema's tool name names: one of the schema's module, else the only function
+    of that name in the project, unless that one cannot be the tool: it takes no argument while the
+    schema declares parameters, or it is another script's entry point (a `run()` its
+    `if __name__ == "__main__":` block starts), which shares the name by chance."""
     mod = near.module
     if name in mod.functions:
         return mod.functions[name]
     cands = g.functions_named(name)
-    return cands[0] if len(cands) == 1 else None
+    if len(cands) != 1:
+        return None
+    impl = cands[0]
+    if (has_params and not _takes_arguments(impl)) or impl.qualname in _script_entries(impl.module):
+        return None
+    return impl
+
+
+def _takes_arguments(func: FunctionInfo) -> bool:
+    params = func.node.params if func.node is not None else []
+    return any(p.name not in ("self", "cls") for p in params)
+
+
+def _script_entries(mod: ModuleInfo) -> frozenset[str]:
+    """The module's functions a script run starts: those its `if __name__ == "__main__":` block
+    calls by name with no argument (`main()`), and those such a function calls so in turn (`run()`).
+    A function the block calls with arguments (`search("test")`) is being tried out, not run."""
+    guards = [s for s in mod.toplevel.body if isinstance(s, ir.If) and ir.is_main_guard(s.test)]
+    todo: list[list[ir.Stmt]] = [g.body for g in guards]
+    out: set[str] = set()
+    while todo:
+        block = todo.pop()
+        for s in ir.walk_stmts(block):
+            for root in ir.stmt_exprs(s):
+                for e in ir.walk_expr(root):
+                    if not (isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and not e.args
+                            and not e.keywords and e.func.id in mod.functions):
+                        continue
+                    callee = mod.functions[e.func.id]
+                    if callee.qualname not in out and callee.node is not None:
+                        out.add(callee.qualname)
+                        todo.append(callee.node.body)
+    return frozenset(out)
 
 
 # ----------------------------------------------------------------------------- helpers

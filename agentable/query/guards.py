@@ -18,6 +18,7 @@ from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import ExtRef, FuncRef, Instance, Value
 from agentable.query.facts import per_graph
+from agentable.query.retry_wrappers import library_retry, project_retry
 from agentable.query.taint import config
 
 
@@ -309,17 +310,21 @@ def decorator_values(g: ProjectGraph, func: FunctionInfo) -> list[Value]:
 
 def decorated_with_retry(g: ProjectGraph, func: FunctionInfo) -> bool:
     """Is `func` wrapped in a retry decorator of a library (tenacity `@retry`, backoff
-    `@backoff.on_exception`: taint.toml `retry_names`)? On an `async def`, a decorator that
-    retry.toml says does not await coroutines (`retry.retry`) re-runs nothing: it does not count."""
+    `@backoff.on_exception`: retry.toml, taint.toml `retry_names`), or in a project decorator that
+    puts one around it (`@retry_with_backoff(...)` returning a tenacity-wrapped wrapper)? On an
+    `async def`, a decorator that retry.toml says does not await coroutines (`retry.retry`)
+    re-runs nothing: it does not count."""
     names = config().names.get("retry", frozenset())
     coroutine = func.node is not None and func.node.is_async
-    for v in decorator_values(g, func):
-        # a decorator made earlier (`deco = retry(stop=...)`, a `_create_retry_decorator()` helper) is
-        # the result of calling the library's decorator: `tenacity.retry()`
-        path = v.path.removesuffix("()") if isinstance(v, ExtRef) else ""
-        if path and path.rsplit(".", 1)[-1] in names:
-            spec = g.catalog.lookup("retry_decorator", path) if coroutine else None
-            if spec is None or spec.async_aware:
+    for deco, values in decorator_uses(g, func):
+        for v in values:
+            # a decorator made earlier (`deco = retry(stop=...)`, a `_create_retry_decorator()` helper) is
+            # the result of calling the library's decorator: `tenacity.retry()`
+            hit = library_retry(g, v, names)
+            if hit is not None and (not coroutine or hit[1] is None or hit[1].async_aware):
+                return True
+            # a project decorator (or decorator factory) built on the library's
+            if isinstance(v, FuncRef) and project_retry(g, v.qualname, isinstance(deco, ir.Call), coroutine, names):
                 return True
     return False
 

@@ -182,16 +182,7 @@ def _self_test_call(site: CallSite, func: FunctionInfo) -> bool:
     """Is `site` in the `if __name__ == "__main__":` block of the module that defines `func`?"""
     if not site.func.is_module or site.func.path != func.path:
         return False
-    return any(isinstance(a, ir.If) and _main_test(a.test) for a in site.func.ancestors(site.stmt))
-
-
-def _main_test(test: ir.Expr) -> bool:
-    """`__name__ == "__main__"` (either way round)."""
-    if not (isinstance(test, ir.Compare) and test.ops == ["=="]):
-        return False
-    sides = [test.left, test.comparators[0]]
-    return any(isinstance(x, ir.Name) and x.id == "__name__" for x in sides) and any(
-        isinstance(x, ir.Constant) and x.value == "__main__" for x in sides)
+    return any(isinstance(a, ir.If) and ir.is_main_guard(a.test) for a in site.func.ancestors(site.stmt))
 
 
 def caught_at(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call_path: str) -> bool:

@@ -12,8 +12,8 @@ from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
 from agentable.cpg.values import Const, ExtRef, FuncRef
-from agentable.query.facts import per_graph
 from agentable.query.guards import decorator_uses
+from agentable.query.retry_wrappers import function_trees
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def sync_project_retries(g: ProjectGraph, func: FunctionInfo) -> list[ProjectRet
         for v in values:
             if not isinstance(v, FuncRef) or v.qualname not in g.functions:
                 continue
-            tree = _function_trees(g).get(v.qualname, [])
+            tree = function_trees(g).get(v.qualname, [])
             if any(f.node is not None and f.node.is_async for f in tree) or any(
                     (ir.dotted(s.call.func) or "").rsplit(".", 1)[-1] in coro_tests for f in tree for s in f.calls):
                 continue
@@ -169,22 +169,6 @@ def sync_project_retries(g: ProjectGraph, func: FunctionInfo) -> list[ProjectRet
                     out.append(ProjectRetry(deco, f, site.call))
                     break
             break
-    return out
-
-
-@per_graph
-def _function_trees(g: ProjectGraph) -> dict[str, list[FunctionInfo]]:
-    """Function qualname -> that function and every function whose qualname it prefixes up to a
-    dot (its nested defs, a class's methods), in `g.functions` order: built once, a scan of every
-    function per decorator use was functions x decorated functions."""
-    out: dict[str, list[FunctionInfo]] = {}
-    functions = g.functions
-    for q, f in functions.items():
-        prefix = ""
-        for part in q.split("."):
-            prefix = f"{prefix}.{part}" if prefix else part
-            if prefix in functions:
-                out.setdefault(prefix, []).append(f)
     return out
 
 

@@ -52,6 +52,8 @@ class FrameworkAgentUnbounded(Rule):
                     yield self._removed(ctx, ac.site, v, kw, how, ir.dotted(call.func) or ac.path)
                     continue
             if not getattr(spec, "bounded_by_default", True):
+                if getattr(spec, "unbounded_until", ""):
+                    continue  # no setting bounds it: each run is reported (_run_limits)
                 if kw and call.kwarg(kw) is not None:
                     continue
                 if any(call.kwarg(a) is not None for a in alt):
@@ -82,6 +84,16 @@ class FrameworkAgentUnbounded(Rule):
                 inst = path.rpartition("().")[0]
                 spec = cat.agent_runner(path) or (cat.agent_constructor(inst) if inst else None)
                 kw = (getattr(spec, "run_params", {}) or {}).get("max_iterations")
+                until = getattr(spec, "unbounded_until", "")
+                if until and not kw:
+                    what = ir.dotted(site.call.func) or path
+                    yield self.finding(
+                        ctx, site.func.path, site.call.pos,
+                        f"`{what}(...)` runs an agent loop that has no step limit and no setting for one: it ends "
+                        f"only on {until}, so a model that never gets there (replies that do not parse, a "
+                        f"repeated failing tool) keeps it calling the model forever. Drive the steps from a loop "
+                        f"of your own with a step limit, or use an agent with a `max_iterations` setting.")
+                    break
                 if not kw:
                     continue
                 limit = site.call.kwarg(kw)

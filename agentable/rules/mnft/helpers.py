@@ -33,6 +33,7 @@ from agentable.query.literals import construction_arg
 from agentable.query.model_call_faults import call_retries
 from agentable.query.tool_dispatch import ToolDispatch
 from agentable.query.tool_failures import tool_error_handling_configured
+from agentable.rules.mnft.none_loops import none_loop_settles
 from agentable.rules.mnft.callee_counters import counted_in_self_callees
 from agentable.rules.mnft.descent import descends_tree
 from agentable.rules.mnft.limit_gates import model_calls_gated_by_limit
@@ -338,6 +339,8 @@ def loop_unbounded(g: ProjectGraph, loop: object, limit_off: bool = False) -> Op
         return None  # (`if early_stop(...)[0]: action = stop else: action = model(...)`: no call past the limit)
     if resumes_bounded_runs(g, func, stmt) or calls_limit_check(g, func, stmt) or budget_bound(g, func, stmt):
         return None  # (a cost, token or time budget checked each pass, here or in what the loop calls)
+    if none_loop_settles(g, func, stmt):
+        return None  # `while plan is None: plan = parse(llm(p))` with a parse that never gives None: one pass
     if ir_is_true(stmt.test):  # (its counter-guarded exits were judged above; a walk down a tree ends)
         return None if descends_tree(stmt) else (
             "`while True` whose only exits depend on what the model returns, not on a step limit")
