@@ -33,7 +33,9 @@ from agentable.cpg.structure import CallSite, ClassInfo, DefSite, FunctionInfo, 
 from agentable.cpg.stub_returns import implemented_outputs
 from agentable.cpg.super_calls import super_attribute
 from agentable.cpg.typed_sources import typed_response
+from agentable.cpg.keyed_reads import read_entries
 from agentable.cpg.unpacking import unpacked_item
+from agentable.cpg.yielded import yielded_outputs
 from agentable.cpg.values import (UNKNOWN, Composed, BuildSpec, ClassRef, Const, ExtRef, FuncRef, Instance, LLMOutput,
                                   ModuleRef, ParamRef, Parsed, Typed, Value, VSet, compose)
 
@@ -497,38 +499,22 @@ class Resolver:
             elif isinstance(v, BuildSpec) and key in built_objects.TYPE_KEYS:
                 out |= v.class_refs()  # `cfg["type"]`: the class the config names
         entry = key if key is not None else ir.named_key(e.index)  # `MODELS[Provider.X]` reads that entry
-        for lit in self.g.literal_mappings(e.value, func, stmt, self):
-            if entry is not None and entry in lit:
-                out |= lit[entry]
-            elif len(lit) > 1 and (names := self._key_names(e.index, func, stmt)) \
-                    and all(n in lit for n in names):
-                for n in names:  # `session[name]` in a getter: the entries its callers name
-                    out |= lit[n]
-            else:
-                for vs in lit.values():
-                    out |= vs
+        out |= read_entries(self.g.literal_mappings(e.value, func, stmt, self), entry, e.index,
+                            self._key_values(func, stmt))
         return frozenset(out) if out else frozenset({UNKNOWN})
 
     def bound_param(self, func: FunctionInfo, name: str) -> Optional[VSet]:
         """What a parameter is bound to for one call site (`BoundResolver`); None here."""
         return None
 
-    def _key_names(self, index: ir.Expr, func: FunctionInfo, stmt: Optional[object]) -> frozenset[str]:
-        """The string keys a variable subscript may be: a getter's key parameter bound to this call's
-        literal (`storage.get("tenant_id")`), or a local the shallow resolver knows; empty unless
-        every value is one. A parameter is not expanded through its callers here: that resolves
-        every call of the getter's name from inside a resolution (and would mix their keys anyway)."""
-        if not isinstance(index, ir.Name):
-            return frozenset()
-        bound = self.bound_param(func, index.id)
-        values = bound if bound is not None else self.g.shallow.values(index, func, stmt)
-        names: set[str] = set()
-        for v in values:
-            if isinstance(v, Const) and isinstance(v.value, str):
-                names.add(v.value)
-            elif not isinstance(v, ParamRef):
-                return frozenset()
-        return frozenset(names)
+    def _key_values(self, func: FunctionInfo, stmt: Optional[object]) -> Callable[[ir.Name], VSet]:
+        """A key name's values for `keyed_reads`: a getter's key parameter bound to this call's
+        literal, else what the shallow resolver knows. A parameter is not expanded through its
+        callers: that resolves every call of the getter's name from inside a resolution."""
+        def values(name: ir.Name) -> VSet:
+            bound = self.bound_param(func, name.id)
+            return bound if bound is not None else self.g.shallow.values(name, func, stmt)
+        return values
 
     # ------------------------------------------------------------------ calls
 
@@ -622,17 +608,7 @@ class Resolver:
         if not mappings:
             return EMPTY
         key = (e.args[0].value if isinstance(e.args[0], ir.Constant) else ir.named_key(e.args[0])) if e.args else None
-        out: set[Value] = set()
-        for mapping in mappings:
-            if key is not None and key in mapping:
-                out |= mapping[key]
-            elif e.args and len(mapping) > 1 and (names := self._key_names(e.args[0], func, stmt)) \
-                    and all(n in mapping for n in names):
-                for n in names:
-                    out |= mapping[n]
-            else:
-                for vs in mapping.values():
-                    out |= vs
+        out = read_entries(mappings, key, e.args[0] if e.args else None, self._key_values(func, stmt))
         if len(e.args) > 1:
             out |= self.values(e.args[1], func, stmt)
         elif e.func.attr == "get":
@@ -655,7 +631,7 @@ class Resolver:
         out: set[Value] = set()
         if func.yields:
             out.add(Typed("generator"))
-            out |= self._yielded(func)
+            out |= yielded_outputs(self, func)
         for r in func.returns:
             if r.value is None:
                 out.add(Const(None))
@@ -697,18 +673,6 @@ class Resolver:
         if self.cut != cut and self.depth:
             self.cut_short.append((memo, key))
         return result
-
-    def _yielded(self, func: FunctionInfo) -> VSet:
-        """The model text and parsed structures a generator yields (`yield reply`, `yield from
-        replies()`): its call stands for them, so `for r in gen()`, `*_, last = gen()` and
-        `"".join(gen())` reach them. (A raw response yielded stays unread: iterating it would read
-        an item of the response instead.)"""
-        out: set[Value] = set()
-        for y in func.yields:
-            for v in self.values(y.value, func, None):
-                if (isinstance(v, LLMOutput) and v.text) or isinstance(v, Parsed):
-                    out.add(v)
-        return frozenset(out)
 
 
 def _reaches_text(v: LLMOutput, segment: str, name: object, *, attribute: bool) -> bool:

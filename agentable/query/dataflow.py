@@ -39,10 +39,12 @@ from agentable.query.guards import (
     tested_before,
     unreached_branch,
 )
+from agentable.query.asserted_replies import asserted_replies
 from agentable.query.found_entries import found_entries, has_filling_helpers
 from agentable.query.literals import bound_name
 from agentable.query.parsed_fields import key_path, same_field
 from agentable.query.llm_output import llm_outputs
+from agentable.query.object_text import starts_with_opener
 from agentable.query.structured_output import json_mode_only, structured_output
 from agentable.query.taint import Sink, config
 from agentable.query.text_ops import (
@@ -55,7 +57,6 @@ from agentable.query.text_ops import (
     text_kept_on_parse_failure,
     int_index,
     regex_always_matches,
-    regex_piece_opens,
     same_length_view,
     splits_on_whitespace,
     uses_of,
@@ -180,68 +181,14 @@ def flows(g: ProjectGraph) -> list[Flow]:
                 # but the structure it returns still needs a shape check
                 found = [replace(f, guard="lenient") for f in found if f.kind == "parse"]
             out.extend(found)
-    for func in g.agent.functions():
-        out.extend(_assert_flows(g, func))
+    for func in g.agent.functions():  # `assert "verdict" in reply`: AssertionError on a reply off the format
+        for s, test, src in asserted_replies(g, func, model_text):
+            out.append(Flow("assert", "assert", func, s, test, src, ("AssertionError",),
+                            failure_guard(g, func, s, ("AssertionError",), "parse")))
     out.extend(_key_flows(g, out))
     out.extend(_shape_flows(g, out))
     # a branch guarded by a parameter every caller leaves at its default never runs
     return [f for f in out if not unreached_branch(g, f.func, f.stmt)]
-
-
-def _assert_flows(g: ProjectGraph, func: FunctionInfo) -> list[Flow]:
-    """`assert "verdict" in reply` / `assert "plan" in parts`: an assert whose test reads model text
-    (or a dict of the parts a helper found in it) fails on a reply off the format, and AssertionError
-    ends the run unless a handler catches it. One flow per assert, at its test."""
-    out: list[Flow] = []
-    for s in func.stmts:
-        if not (isinstance(s, ir.Simple) and s.kind == "assert" and s.exprs):
-            continue
-        test = s.exprs[0]
-        src = _asserted_reply(g, test, func, s)
-        if src is not None:
-            raises = ("AssertionError",)
-            out.append(Flow("assert", "assert", func, s, test, src, raises, failure_guard(g, func, s, raises, "parse")))
-    return out
-
-
-def _asserted_reply(g: ProjectGraph, test: ir.Expr, func: FunctionInfo, s: ir.Stmt) -> Optional[Union[LLMOutput, Parsed]]:
-    """The model text, or found-parts dict, an assert tests for a piece of the format (None when
-    it tests neither): `"Answer:" in reply`, `reply.startswith("{")`, `"plan" in parts(.keys())`.
-    Other asserts (a type, None, a field the code itself set, a length) are not about the reply's
-    format, and are left out."""
-    if isinstance(test, ir.BoolOp):
-        for part in test.values:
-            hit = _asserted_reply(g, part, func, s)
-            if hit is not None:
-                return hit
-        return None
-    if isinstance(test, ir.UnaryOp) and test.op == "not":
-        return _asserted_reply(g, test.operand, func, s)
-    if isinstance(test, ir.Compare) and len(test.comparators) == 1 and test.ops[0] in ("in", "not in") \
-            and isinstance(test.left, ir.Constant) and isinstance(test.left.value, str):
-        right = test.comparators[0]
-        if isinstance(right, ir.Call) and isinstance(right.func, ir.Attribute) and right.func.attr == "keys":
-            return found_entries(g, right.func.value, func, s, test.left.value)  # `"k" in parts.keys()`
-        found = found_entries(g, right, func, s, test.left.value)
-        return found if found is not None else _reply_text(g, right, func, s)
-    if isinstance(test, ir.Call) and isinstance(test.func, ir.Attribute) and test.func.attr in _FORMAT_TESTS:
-        return _reply_text(g, test.func.value, func, s)  # `reply.startswith("{")`
-    return None
-
-
-# str methods an assert tests the reply's format with
-_FORMAT_TESTS = frozenset({"startswith", "endswith", "isdigit", "isdecimal", "isnumeric"})
-
-
-def _reply_text(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, s: ir.Stmt) -> Optional[LLMOutput]:
-    src = model_text(g, e, func, s)
-    return src if src is not None and not _embedding(g, src) else None
-
-
-def _embedding(g: ProjectGraph, src: LLMOutput) -> bool:
-    """Is the source an embeddings call (vectors, not a reply whose format a prompt asks for)?"""
-    call = g.agent.llm_call_at(src.site[1])
-    return call is not None and getattr(call.spec, "api", "") == "embedding"
 
 
 def _chain_parse_flows(g: ProjectGraph, func: FunctionInfo, stmt: ir.Stmt, call: ir.Call) -> list[Flow]:
@@ -724,36 +671,4 @@ def _parses_object_text(g: ProjectGraph, pv: Parsed, by_pos: dict[tuple, Flow]) 
     parse = by_pos.get((step[0], step[1])) if step is not None else None
     if parse is None or parse.origin is None or not parse.origin.args:
         return False
-    return _starts_with_opener(g, parse.origin.args[0], parse.func, parse.stmt, 2)
-
-
-def _starts_with_opener(g: ProjectGraph, e: ir.Expr, func: FunctionInfo, stmt: EvalAt, depth: int) -> bool:
-    cfg = config()
-    openers = cfg.names.get("object_text_openers", frozenset())
-    finders = cfg.names.get("object_text_finders", frozenset())
-
-    def finds_opener(x: Optional[ir.Expr], d: int) -> bool:
-        if isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.func.attr in finders and x.args:
-            return isinstance(x.args[0], ir.Constant) and x.args[0].value in openers
-        if isinstance(x, ir.Name) and d > 0:
-            return any(finds_opener(v, d - 1) for v in _bound_values(g, x, func, stmt))
-        return False
-
-    if regex_piece_opens(g, e, func, stmt, openers):
-        return True  # `re.search(r"\{.*\}", reply).group()`: the pattern starts the text at a brace
-    if isinstance(e, ir.Subscript) and isinstance(e.index, ir.Slice) and e.index.parts:
-        return finds_opener(e.index.parts[0], 1)
-    if isinstance(e, ir.BinOp) and e.op == "+" and isinstance(e.left, ir.Constant):
-        return isinstance(e.left.value, str) and e.left.value[:1] in openers
-    if isinstance(e, ir.Name) and depth > 0:
-        vals = _bound_values(g, e, func, stmt)
-        return bool(vals) and all(_starts_with_opener(g, v, func, stmt, depth - 1) for v in vals)
-    return False
-
-
-def _bound_values(g: ProjectGraph, name: ir.Name, func: FunctionInfo, stmt: EvalAt) -> list[ir.Expr]:
-    """The expressions assigned to `name` that reach `stmt` (plain assignments only; [] otherwise)."""
-    defs = g.reaching(func).at(stmt, name.id) or []
-    if not defs or any(d.how != "assign" or d.value is None for d in defs):
-        return []
-    return [d.value for d in defs]  # type: ignore[misc]
+    return starts_with_opener(g, parse.origin.args[0], parse.func, parse.stmt, 2)
