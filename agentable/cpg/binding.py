@@ -19,6 +19,14 @@ def param_index(func: FunctionInfo, name: str) -> Optional[int]:
     return next((i for i, p in enumerate(func.params) if p.name == name), None)
 
 
+def explicit_param_index(func: FunctionInfo, name: str) -> Optional[tuple[int, int]]:
+    """(position in the parameter list, position among a call's arguments) of the parameter
+    `name`, or None when it is absent or is the receiver a bound method's call does not pass."""
+    idx = param_index(func, name)
+    offset = 1 if func.cls is not None and not is_staticmethod(func) else 0
+    return None if idx is None or idx < offset else (idx, idx - offset)
+
+
 def self_param(func: FunctionInfo) -> Optional[str]:
     """The name of a method's receiver parameter (None for functions, static and class methods)."""
     if func.cls is None or not func.params or func.params[0].kind not in ("normal", "posonly"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 from agentable.cpg import ir
-from agentable.cpg.binding import argument_for, is_staticmethod, param_index, self_param
+from agentable.cpg.binding import argument_for, explicit_param_index, self_param
 from agentable.cpg.containers import item_store_scopes
 from agentable.cpg.graph_api import CodeGraph, ValueResolver
 from agentable.cpg.resolve import VSet
@@ -143,19 +143,16 @@ def _keyed_by_callers(g: CodeGraph, index: ir.Expr, value: ir.Expr, scope: Funct
     the key is not a parameter of the helper (or the shallow resolver asks: it has no callers)."""
     if not res.expand_params or not isinstance(index, ir.Name) or len(scope.defs.get(index.id, ())) > 1:
         return None
-    key_idx = param_index(scope, index.id)
-    if key_idx is None:
+    key_at = explicit_param_index(scope, index.id)
+    if key_at is None:
         return None
-    offset = 1 if scope.cls is not None and not is_staticmethod(scope) else 0
-    if key_idx < offset:
-        return None
-    val_idx = param_index(scope, value.id) if isinstance(value, ir.Name) else None
+    val_at = explicit_param_index(scope, value.id) if isinstance(value, ir.Name) else None
     out: dict[object, VSet] = {}
     for site in _setter_sites(g, scope):
-        key_arg = argument_for(site.call, scope.params[key_idx], key_idx - offset)
+        key_arg = argument_for(site.call, scope.params[key_at[0]], key_at[1])
         key = key_arg.value if isinstance(key_arg, ir.Constant) and isinstance(key_arg.value, str) else None
-        if val_idx is not None and val_idx >= offset:
-            val_arg = argument_for(site.call, scope.params[val_idx], val_idx - offset)
+        if val_at is not None:
+            val_arg = argument_for(site.call, scope.params[val_at[0]], val_at[1])
             vs = res.values(val_arg, site.func, site.stmt) if val_arg is not None else frozenset()
         else:
             vs = res.values(value, scope, stmt)

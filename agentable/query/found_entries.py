@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from agentable.cpg import ir
-from agentable.cpg.binding import argument_for, is_staticmethod, param_index
+from agentable.cpg.binding import argument_for, explicit_param_index
 from agentable.cpg.literal_values import local_dict
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
@@ -96,11 +96,8 @@ def _filled_by_caller_default(helper: FunctionInfo, value: ir.Expr, call: ir.Cal
     passes, other than None?"""
     if not isinstance(value, ir.Name):
         return False
-    idx = param_index(helper, value.id)
-    if idx is None:
+    at = explicit_param_index(helper, value.id)
+    if at is None:
         return False
-    offset = 1 if helper.cls is not None and not is_staticmethod(helper) else 0
-    if idx < offset:
-        return False
-    arg = argument_for(call, helper.params[idx], idx - offset)
+    arg = argument_for(call, helper.params[at[0]], at[1])
     return arg is not None and not (isinstance(arg, ir.Constant) and arg.value is None)
