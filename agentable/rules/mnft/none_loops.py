@@ -11,8 +11,8 @@ from typing import Optional
 from agentable.cpg import ir
 from agentable.cpg.project import ProjectGraph
 from agentable.cpg.structure import FunctionInfo
-from agentable.cpg.flow import EXIT
 from agentable.cpg.values import Const, ExtRef, FuncRef, Typed
+from agentable.rules.tre.helpers import implicit_none_exits
 
 # coarse types of a value that is never None (`Typed.kind`; not "json": `json.loads("null")` is None)
 _NOT_NONE_KINDS = frozenset({"str", "dict", "list", "tuple", "set", "int", "float", "bool", "bytes"})
@@ -75,7 +75,7 @@ def _returns_never_none(g: ProjectGraph, qualname: str, depth: int) -> bool:
     f = g.functions.get(qualname)
     if f is None or f.node is None or f.yields or not f.returns:
         return False
-    if any(not isinstance(p, (ir.Return, ir.Raise)) for p in g.reaching(f).predecessors(EXIT)):
+    if implicit_none_exits(g, f):
         return False  # control can fall off the end: None
     return all(r.value is not None and never_none(g, f, r, r.value, depth) for r in f.returns)
 
