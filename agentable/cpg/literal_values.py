@@ -12,25 +12,24 @@ from agentable.cpg.containers import item_store_scopes
 from agentable.cpg.graph_api import CodeGraph, ValueResolver
 from agentable.cpg.resolve import VSet
 from agentable.cpg.structure import CallSite, DefSite, FunctionInfo
+from agentable.cpg.unpacking import place
 from agentable.cpg.values import FuncRef, Value
 
 
-def unpacked_return(g: CodeGraph, name: str, d: DefSite, owner: FunctionInfo) -> list[tuple[ir.Expr, FunctionInfo, object]]:
-    """`a, b = helper(...)` (a plain tuple target of names): the item at `name`'s place in each
-    tuple literal the project function returns (`return headers, payload`)."""
-    s = d.stmt
-    target = s.targets[0] if isinstance(s, ir.Assign) and len(s.targets) == 1 else None
-    if not isinstance(target, ir.Seq) or not all(isinstance(t, ir.Name) for t in target.elts) \
-            or not isinstance(d.value, ir.Call):
+def unpacked_return(g: CodeGraph, d: DefSite, owner: FunctionInfo) -> list[tuple[ir.Expr, FunctionInfo, object]]:
+    """`a, b = helper(...)` (a plain tuple target of names): the item at the place of the name `d`
+    binds in each tuple literal the project function returns (`return headers, payload`)."""
+    where = place(d)
+    if where is None or not isinstance(d.value, ir.Call):
         return []
-    idx = next(i for i, t in enumerate(target.elts) if isinstance(t, ir.Name) and t.id == name)
+    idx, arity = where
     out: list[tuple[ir.Expr, FunctionInfo, object]] = []
-    for v in g.shallow.values(d.value.func, owner, s):
+    for v in g.shallow.values(d.value.func, owner, d.stmt):
         helper = g.functions.get(v.qualname) if isinstance(v, FuncRef) else None
         if helper is None:
             continue
         for r in helper.returns:
-            if isinstance(r.value, ir.Seq) and r.value.kind == "tuple" and len(r.value.elts) == len(target.elts):
+            if isinstance(r.value, ir.Seq) and r.value.kind == "tuple" and len(r.value.elts) == arity:
                 out.append((r.value.elts[idx], helper, r))
     return out
 

@@ -359,7 +359,7 @@ class ProjectGraph:
                 if d.how in ("assign", "walrus") and d.value is not None:
                     out.append((d.value, d.scope or owner, d.stmt))
                 elif d.how == "element" and isinstance(d.value, ir.Call):  # `headers, body = build(...)`
-                    out.extend(literal_values.unpacked_return(self, e.id, d, d.scope or owner))
+                    out.extend(literal_values.unpacked_return(self, d, d.scope or owner))
                 elif d.how == "import" and isinstance(d.value, ir.Constant):  # `from tools import REGISTRY`
                     mod_name, _, attr = str(d.value.value).rpartition(".")
                     mod = self.find_module(mod_name, owner.module) if mod_name else None
